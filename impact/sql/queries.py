@@ -1,0 +1,280 @@
+"""SQL text found in code -> which tables it reads or writes, and through which columns.
+
+Walks the sqlglot AST with scopes (so CTE names are never mistaken for tables) instead of
+matching SQL with regular expressions.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import SqlglotError
+from sqlglot.optimizer.scope import Scope, traverse_scope
+
+from impact.model import Confidence, Query, QueryKind
+
+logging.getLogger("sqlglot").setLevel(logging.CRITICAL)
+
+# Cheap test before parsing: does a string look like a query at all?
+SQL_SHAPE = re.compile(
+    r"^\s*(?:\(\s*)?(?:WITH\b[\s\S]*?\b(?:SELECT|INSERT|UPDATE|DELETE)\b|SELECT\b[\s\S]*?\bFROM\b|"
+    r"INSERT\s+INTO\b|UPDATE\s+[\w\".]+\s+(?:AS\s+\w+\s+)?(?:\w+\s+)?SET\b|DELETE\s+FROM\b|MERGE\s+INTO\b)",
+    re.IGNORECASE,
+)
+# Placeholder substituted for an interpolation hole (f-string `{x}`, template `${x}`).
+HOLE = "impact_hole"
+HOLE_RE = re.compile(rf"{HOLE}_\d+")
+
+
+@dataclass
+class TableUse:
+    """How one statement uses one table."""
+
+    kind: QueryKind
+    table: str | None
+    schema: str | None = None
+    columns: list[str] = field(default_factory=list)
+    filter_columns: list[str] = field(default_factory=list)
+    ambiguous_columns: list[str] = field(default_factory=list)
+    columns_known: bool = True
+
+    def add(self, bucket: str, name: str) -> None:
+        values = getattr(self, bucket)
+        if name and not HOLE_RE.fullmatch(name) and name not in values:
+            values.append(name)
+
+
+def looks_like_sql(text: str) -> bool:
+    return bool(SQL_SHAPE.match(text))
+
+
+def analyze_sql(sql: str, dialect: str = "postgres") -> list[TableUse] | None:
+    """Table uses of every statement in `sql`; None when it does not parse as a query."""
+    try:
+        statements = sqlglot.parse(sql, read=dialect)
+    except SqlglotError:
+        return None
+    uses: list[TableUse] = []
+    for statement in statements:
+        if statement is None:
+            continue
+        if not isinstance(statement, (exp.Query, exp.Insert, exp.Update, exp.Delete)):
+            return None if not uses else uses
+        uses.extend(_statement_uses(statement))
+    return _merge(uses)
+
+
+def queries_from_sql(
+    sql: str,
+    *,
+    file: str,
+    line: int,
+    language: str,
+    extractor: str,
+    confidence: Confidence = Confidence.HIGH,
+    snippet: str = "",
+    end_line: int | None = None,
+    note: str = "",
+    dialect: str = "postgres",
+) -> list[Query]:
+    """Turn one SQL string found at file:line into Query records (one per table it touches)."""
+    uses = analyze_sql(sql, dialect)
+    if uses is None:
+        return []
+    has_holes = bool(HOLE_RE.search(sql))
+    queries = []
+    for use in uses:
+        use_confidence = confidence
+        use_note = note
+        if has_holes:
+            use_confidence = Confidence.lowest(confidence, Confidence.MEDIUM)
+            use_note = use_note or "SQL built with interpolation; holes treated as opaque"
+        if use.ambiguous_columns:
+            use_confidence = Confidence.lowest(use_confidence, Confidence.MEDIUM)
+            use_note = use_note or "unqualified columns in a multi-table query"
+        queries.append(
+            Query(
+                file=file,
+                line=line,
+                end_line=end_line or line + sql.count("\n"),
+                language=language,
+                extractor=extractor,
+                kind=use.kind,
+                table=use.table,
+                schema=use.schema,
+                columns=tuple(use.columns),
+                filter_columns=tuple(use.filter_columns),
+                ambiguous_columns=tuple(use.ambiguous_columns),
+                columns_known=use.columns_known,
+                confidence=use_confidence if use.table else Confidence.LOW,
+                sql=sql,
+                snippet=snippet,
+                note=use_note if use.table else "table name is interpolated: unresolved",
+            )
+        )
+    return queries
+
+
+def _table_name(table: exp.Table) -> tuple[str | None, str | None]:
+    name = table.name
+    if not name or HOLE_RE.fullmatch(name):
+        return None, None
+    return name, (table.db or None)
+
+
+def _statement_uses(statement: exp.Expr) -> list[TableUse]:
+    uses: list[TableUse] = []
+    if isinstance(statement, exp.Insert):
+        uses.append(_insert_use(statement))
+    elif isinstance(statement, exp.Update):
+        uses.append(_update_use(statement))
+    elif isinstance(statement, exp.Delete):
+        uses.append(_delete_use(statement))
+    uses.extend(_select_uses(statement))
+    return uses
+
+
+def _select_uses(statement: exp.Expr) -> list[TableUse]:
+    """Reads by every SELECT scope in the statement (including sub-queries and CTEs)."""
+    uses: list[TableUse] = []
+    try:
+        scopes = traverse_scope(statement)
+    except (SqlglotError, KeyError, AttributeError):
+        return uses
+    for scope in scopes:
+        if isinstance(scope.expression, exp.Select):
+            uses.extend(_scope_uses(scope))
+    return uses
+
+
+def _scope_uses(scope: Scope) -> list[TableUse]:
+    tables = {
+        alias: source
+        for alias, (_node, source) in scope.selected_sources.items()
+        if isinstance(source, exp.Table)
+    }
+    if not tables:
+        return []
+    selects = scope.expression.selects
+    bare_star = any(isinstance(s, exp.Star) for s in selects)
+    starred = {s.table for s in selects if isinstance(s, exp.Column) and isinstance(s.this, exp.Star)}
+    select_nodes = {id(n) for s in selects for n in s.walk()}
+    uses = {}
+    for alias, table in tables.items():
+        name, schema = _table_name(table)
+        star = bare_star or alias in starred
+        uses[alias] = TableUse(QueryKind.SELECT_STAR if star else QueryKind.SELECT_COLUMNS, name, schema)
+    single = next(iter(uses)) if len(uses) == 1 else None
+    for column in scope.columns:
+        # Columns of a nested sub-query belong to that sub-query's scope.
+        if isinstance(column.this, exp.Star) or column.find_ancestor(exp.Select) is not scope.expression:
+            continue
+        in_select = id(column) in select_nodes
+        bucket = "columns" if in_select else "filter_columns"
+        owner = column.table or single
+        if owner in uses:
+            target = uses[owner]
+            target.add(bucket if target.kind is QueryKind.SELECT_COLUMNS else "filter_columns", column.name)
+        elif not column.table:
+            for use in uses.values():
+                use.add("ambiguous_columns", column.name)
+    return list(uses.values())
+
+
+def _target(table_expr: exp.Expr) -> tuple[exp.Table | None, list[str] | None]:
+    """The written table and, for INSERT, the explicit column list (None when absent)."""
+    if isinstance(table_expr, exp.Schema):
+        columns = [i.name for i in table_expr.expressions]
+        return table_expr.this if isinstance(table_expr.this, exp.Table) else None, columns
+    return table_expr if isinstance(table_expr, exp.Table) else None, None
+
+
+def _own_columns(node: exp.Expr | None, alias: str, name: str | None) -> list[str]:
+    """Columns under `node` that belong to the target (unqualified, or qualified by it)."""
+    if node is None:
+        return []
+    found = []
+    for column in node.find_all(exp.Column):
+        # Sub-query columns belong to the sub-query's own tables (handled by the scope walk).
+        if isinstance(column.this, exp.Star) or column.table not in ("", alias, name):
+            continue
+        if _inside_subquery(column, node):
+            continue
+        found.append(column.name)
+    return found
+
+
+def _inside_subquery(column: exp.Column, root: exp.Expr) -> bool:
+    parent = column.parent
+    while parent is not None and parent is not root:
+        if isinstance(parent, (exp.Select, exp.Subquery)):
+            return True
+        parent = parent.parent
+    return False
+
+
+def _insert_use(insert: exp.Insert) -> TableUse:
+    table, columns = _target(insert.this)
+    name, schema = _table_name(table) if table is not None else (None, None)
+    conflict = insert.args.get("conflict")
+    use = TableUse(QueryKind.UPSERT if conflict is not None else QueryKind.INSERT, name, schema)
+    if columns is None:
+        use.columns_known = False
+    for column in columns or []:
+        use.add("columns", column)
+    alias = table.alias_or_name if table is not None else ""
+    if conflict is not None:
+        for key in conflict.args.get("conflict_keys") or []:
+            use.add("filter_columns", key.name)
+        for assignment in conflict.args.get("expressions") or []:
+            if isinstance(assignment, exp.EQ) and isinstance(assignment.this, exp.Column):
+                use.add("columns", assignment.this.name)
+    for column in _own_columns(insert.args.get("returning"), alias, name):
+        use.add("filter_columns", column)
+    return use
+
+
+def _update_use(update: exp.Update) -> TableUse:
+    table = update.this if isinstance(update.this, exp.Table) else None
+    name, schema = _table_name(table) if table is not None else (None, None)
+    use = TableUse(QueryKind.UPDATE, name, schema)
+    alias = table.alias_or_name if table is not None else ""
+    for assignment in update.expressions:
+        if isinstance(assignment, exp.EQ) and isinstance(assignment.this, exp.Column):
+            use.add("columns", assignment.this.name)
+            for column in _own_columns(assignment.expression, alias, name):
+                use.add("filter_columns", column)
+    for key in ("where", "returning"):
+        for column in _own_columns(update.args.get(key), alias, name):
+            use.add("filter_columns", column)
+    return use
+
+
+def _delete_use(delete: exp.Delete) -> TableUse:
+    table = delete.this if isinstance(delete.this, exp.Table) else None
+    name, schema = _table_name(table) if table is not None else (None, None)
+    use = TableUse(QueryKind.DELETE, name, schema)
+    alias = table.alias_or_name if table is not None else ""
+    for key in ("where", "returning"):
+        for column in _own_columns(delete.args.get(key), alias, name):
+            use.add("filter_columns", column)
+    return use
+
+
+def _merge(uses: list[TableUse]) -> list[TableUse]:
+    """One use per (kind, table): a statement reading a table twice is one query on it."""
+    merged: dict[tuple, TableUse] = {}
+    for use in uses:
+        key = (use.kind, use.schema, use.table)
+        if key not in merged:
+            merged[key] = use
+            continue
+        into = merged[key]
+        for bucket in ("columns", "filter_columns", "ambiguous_columns"):
+            for name in getattr(use, bucket):
+                into.add(bucket, name)
+        into.columns_known = into.columns_known and use.columns_known
+    return list(merged.values())
