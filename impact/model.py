@@ -97,3 +97,107 @@ class Extraction:
     queries: list[Query] = field(default_factory=list)
     issues: list[FileIssue] = field(default_factory=list)
     generated: bool = False
+
+
+class OpKind(str, Enum):
+    """What a migration statement does, in Postgres's own verbs."""
+
+    CREATE_TABLE = "create_table"
+    DROP_TABLE = "drop_table"
+    RENAME_TABLE = "rename_table"
+    ADD_COLUMN = "add_column"
+    DROP_COLUMN = "drop_column"
+    RENAME_COLUMN = "rename_column"
+    ALTER_COLUMN_TYPE = "alter_column_type"
+    SET_NOT_NULL = "set_not_null"
+    DROP_NOT_NULL = "drop_not_null"
+    SET_DEFAULT = "set_default"
+    DROP_DEFAULT = "drop_default"
+    ADD_CONSTRAINT = "add_constraint"
+    DROP_CONSTRAINT = "drop_constraint"
+    VALIDATE_CONSTRAINT = "validate_constraint"
+    CREATE_INDEX = "create_index"
+    DROP_INDEX = "drop_index"
+    REINDEX = "reindex"
+    COMMENT = "comment"
+    ENABLE_RLS = "enable_rls"
+    DISABLE_RLS = "disable_rls"
+    FORCE_RLS = "force_rls"
+    NO_FORCE_RLS = "no_force_rls"
+    CREATE_POLICY = "create_policy"
+    ALTER_POLICY = "alter_policy"
+    DROP_POLICY = "drop_policy"
+    GRANT = "grant"
+    REVOKE = "revoke"
+    INSERT_ROWS = "insert_rows"
+    UPDATE_ROWS = "update_rows"
+    DELETE_ROWS = "delete_rows"
+    TRUNCATE = "truncate"
+    BEGIN = "begin"
+    COMMIT = "commit"
+    ROLLBACK = "rollback"
+    SET_SETTING = "set_setting"
+    CREATE_VIEW = "create_view"
+    DROP_VIEW = "drop_view"
+    CREATE_FUNCTION = "create_function"
+    CREATE_TRIGGER = "create_trigger"
+    CREATE_EXTENSION = "create_extension"
+    CREATE_TYPE = "create_type"
+    ALTER_ENUM_ADD_VALUE = "alter_enum_add_value"
+    ALTER_TABLE_OTHER = "alter_table_other"  # understood, shape-neutral (SET STATISTICS, OWNER TO, ...)
+    VACUUM_FULL = "vacuum_full"
+    CLUSTER = "cluster"
+    REFRESH_MATERIALIZED_VIEW = "refresh_materialized_view"
+    ATTACH_PARTITION = "attach_partition"
+    DETACH_PARTITION = "detach_partition"
+    DO_BLOCK = "do_block"
+    OTHER = "other"  # understood and harmless for application code (CREATE SCHEMA, ...)
+    UNKNOWN = "unknown"  # nobody understood it: lowers confidence, named in the report
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One top-level statement of a migration file."""
+
+    index: int  # 1-based position in the file
+    line: int  # 1-based first line
+    end_line: int
+    sql: str
+    parser: str  # "sqlglot" | "pglast" | "none"
+    error: str = ""  # why nobody understood it
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    name: str
+    data_type: str | None = None
+    nullable: bool = True
+    default: str | None = None
+    default_volatile: bool = False
+    generated: bool = False  # identity, serial or GENERATED ... STORED: values made per row
+    references: str | None = None  # "table(column)" of an inline REFERENCES
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One change a statement makes. A statement may make several (ALTER TABLE a, b, c)."""
+
+    kind: OpKind
+    statement: Statement
+    table: str | None = None
+    schema: str | None = None
+    column: ColumnSpec | None = None  # the column added, dropped, renamed or altered
+    new_name: str | None = None  # renames; the new type for alter_column_type
+    if_exists: bool = False  # IF [NOT] EXISTS given
+    name: str | None = None  # index, constraint, policy, setting or object name
+    details: dict = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def column_name(self) -> str | None:
+        return self.column.name if self.column else None
+
+    @property
+    def target(self) -> str:
+        """`table.column` or `table` (with a non-public schema), for messages."""
+        table = f"{self.schema}.{self.table}" if self.schema and self.schema != "public" else (self.table or "?")
+        return f"{table}.{self.column.name}" if self.column else table

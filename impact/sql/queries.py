@@ -27,6 +27,9 @@ SQL_SHAPE = re.compile(
 # Placeholder substituted for an interpolation hole (f-string `{x}`, template `${x}`).
 HOLE = "impact_hole"
 HOLE_RE = re.compile(rf"{HOLE}_\d+")
+# `VALUES ($1,$2)`: sqlglot reads `$1,$` as the start of a dollar-quoted string; padding the
+# positional parameters with spaces keeps them parameters.
+PACKED_PARAMETER = re.compile(r"\$(\d+)")
 
 
 @dataclass
@@ -54,7 +57,7 @@ def looks_like_sql(text: str) -> bool:
 def analyze_sql(sql: str, dialect: str = "postgres") -> list[TableUse] | None:
     """Table uses of every statement in `sql`; None when it does not parse as a query."""
     try:
-        statements = sqlglot.parse(sql, read=dialect)
+        statements = sqlglot.parse(PACKED_PARAMETER.sub(r" $\1 ", sql), read=dialect)
     except SqlglotError:
         return None
     uses: list[TableUse] = []

@@ -1,0 +1,206 @@
+"""What each file yields, cached by content hash in the user's cache directory.
+
+A re-scan of an unchanged repo then parses nothing. Entries are small JSON files under a two-letter
+fan-out (`extractions/ab/abcd….json`), written atomically. The cache is an optimisation only: a
+corrupt or unreadable entry is a miss, and an unwritable directory silently turns caching off.
+
+Environment: `IMPACT_CACHE_DIR` moves the cache, `IMPACT_NO_CACHE=1` turns it off; otherwise it is
+`platformdirs.user_cache_dir("impact")`, which honours `XDG_CACHE_HOME`.
+"""
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+import json
+import os
+import re
+import tempfile
+import types
+import typing
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+import impact
+from impact.model import Extraction, FileIssue, Query
+
+# Bump when an extractor's output changes for the same input (a bug fix, a new field filled in)
+# without a release: the package version is in every key too, so releases invalidate on their own.
+EXTRACTOR_SCHEMA = 1
+
+ENTRIES_SUBDIR = "extractions"
+KEY_PATTERN = re.compile(r"^[0-9a-f]{64}$")
+TRUTHY = {"1", "true", "yes", "on"}
+
+
+def _model_fingerprint() -> str:
+    """The shape of the cached classes: adding or retyping a field makes older entries misses."""
+    shapes = []
+    for cls in (Extraction, Query, FileIssue):
+        shapes.append(cls.__name__ + ":" + ",".join(f"{f.name}={f.type}" for f in dataclasses.fields(cls)))
+    return ";".join(shapes)
+
+
+MODEL_FINGERPRINT = _model_fingerprint()
+
+
+def cache_key(text: str, extractor_name: str, file: str) -> str:
+    """The key of what `extractor_name` yields for `text` at repo-relative path `file`.
+
+    `file` is part of the key because every Query and FileIssue records its file: two files with
+    identical content must not share an entry, or the second would report the first one's path.
+    """
+    digest = hashlib.sha256()
+    header = "\0".join((str(EXTRACTOR_SCHEMA), impact.__version__, MODEL_FINGERPRINT, extractor_name, file))
+    digest.update(header.encode("utf-8"))
+    digest.update(b"\0")
+    digest.update(text.encode("utf-8", errors="surrogatepass"))
+    return digest.hexdigest()
+
+
+def default_cache_dir() -> Path | None:
+    """Where the cache lives according to the environment, None when it is turned off."""
+    if os.environ.get("IMPACT_NO_CACHE", "").strip().lower() in TRUTHY:
+        return None
+    override = os.environ.get("IMPACT_CACHE_DIR")
+    if override:
+        return Path(override).expanduser()
+    return Path(platformdirs.user_cache_dir("impact", appauthor=False))
+
+
+class ExtractionCache:
+    """get/put of Extractions by `cache_key`. Never raises for anything the file system does."""
+
+    def __init__(self, directory: Path | None = None, *, enabled: bool = True):
+        """`directory` None: from the environment (see module doc). `enabled=False`: a no-op cache."""
+        root = directory if directory is not None else default_cache_dir()
+        self.directory: Path | None = root / ENTRIES_SUBDIR if (enabled and root is not None) else None
+        self.hits = 0
+        self.misses = 0
+        self.writes = 0
+
+    @property
+    def enabled(self) -> bool:
+        return self.directory is not None
+
+    def get(self, key: str) -> Extraction | None:
+        extraction = self._load(key) if self.directory is not None else None
+        if extraction is None:
+            self.misses += 1
+        else:
+            self.hits += 1
+        return extraction
+
+    def put(self, key: str, extraction: Extraction) -> None:
+        if self.directory is None:
+            return
+        data = json.dumps(encode(extraction), separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        try:
+            _write_atomically(self._entry_path(key), data)
+            self.writes += 1
+        except OSError:
+            # Read-only, full, or not a directory: caching is off for the rest of this run rather
+            # than failing once per file.
+            self.directory = None
+
+    def _load(self, key: str) -> Extraction | None:
+        path = self._entry_path(key)
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            return None
+        try:
+            return decode(Extraction, json.loads(raw))
+        except Exception:  # any corruption at all (truncated JSON, wrong shapes): a miss, not a crash
+            return None
+
+    def _entry_path(self, key: str) -> Path:
+        if not KEY_PATTERN.match(key):
+            raise ValueError(f"not a cache key: {key!r}")  # a programming error, never the file system's
+        assert self.directory is not None
+        return self.directory / key[:2] / f"{key}.json"
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Write via a temporary file in the same folder and rename: readers never see half an entry."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(temp, path)
+    except BaseException:
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+        raise
+
+
+# --- JSON form of the model -------------------------------------------------------------------
+# Generic over dataclasses, so a field added to Query needs no change here. Fields at their default
+# value are left out: most queries leave most fields at their default, and entries stay small.
+
+
+def encode(value: Any) -> Any:
+    """A JSON-ready form of a model value (dataclass, enum, tuple, list, dict or scalar)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {
+            f.name: encode(getattr(value, f.name))
+            for f in dataclasses.fields(value)
+            if not _is_default(f, getattr(value, f.name))
+        }
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, (list, tuple)):
+        return [encode(item) for item in value]
+    if isinstance(value, dict):
+        return {str(k): encode(v) for k, v in value.items()}
+    return value
+
+
+def _is_default(f: dataclasses.Field, value: Any) -> bool:
+    if f.default is not dataclasses.MISSING:
+        return value == f.default and type(value) is type(f.default)
+    if f.default_factory is not dataclasses.MISSING:
+        return value == f.default_factory()
+    return False
+
+
+def decode(hint: Any, data: Any) -> Any:
+    """Rebuild a value of type `hint` from its `encode`d form; raises on anything that does not fit."""
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        return _decode_optional(hint, data)
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+        if not isinstance(data, dict):
+            raise TypeError(f"{hint.__name__} entry is not an object")
+        hints = _field_types(hint)
+        return hint(**{name: decode(hints[name], value) for name, value in data.items()})
+    if isinstance(hint, type) and issubclass(hint, Enum):
+        return hint(data)
+    if origin is tuple:
+        return tuple(decode(_item_type(hint), item) for item in data)
+    if origin is list:
+        return [decode(_item_type(hint), item) for item in data]
+    return data
+
+
+def _decode_optional(hint: Any, data: Any) -> Any:
+    if data is None:
+        return None
+    members = [arg for arg in typing.get_args(hint) if arg is not type(None)]
+    return decode(members[0], data) if len(members) == 1 else data
+
+
+def _item_type(hint: Any) -> Any:
+    args = [arg for arg in typing.get_args(hint) if arg is not Ellipsis]
+    return args[0] if args else Any
+
+
+@functools.cache
+def _field_types(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls)

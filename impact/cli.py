@@ -1,0 +1,158 @@
+"""Command line: options in, one library call, one reporter out. No analysis here."""
+from __future__ import annotations
+
+import io
+import os
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn
+
+from impact import __version__
+from impact.errors import EXIT_INTERNAL, EXIT_VERDICT, ImpactError
+
+LEVELS = {"safe": 0, "caution": 1, "breaking": 2}
+
+
+def _fail(error: ImpactError) -> None:
+    click.echo(f"impact: error: {error.one_line()}", err=True)
+    sys.exit(error.exit_code)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="impact")
+def cli() -> None:
+    """What in your code does a SQL migration touch, break and risk?
+
+    \b
+    Example:
+      impact scan ./my-app --migration 11
+    """
+
+
+@cli.command()
+@click.argument("repo", type=click.Path(path_type=Path), default=".")
+@click.option("--migration", "-m", "ref", required=True, help="Migration: a path, number (11), timestamp prefix or name fragment.")
+@click.option("--dialect", default=None, help="SQL dialect of the migration (default: postgres, or the repo's config).")
+@click.option("--format", "fmt", type=click.Choice(["rich", "json", "markdown"]), default="rich", show_default=True)
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write the report to FILE instead of stdout.")
+@click.option("--fail-on", type=click.Choice(["breaking", "caution", "never"]), default=None,
+              help="Exit 1 when the verdict is at or above this level (default: breaking).")
+@click.option("--schema", "schema_file", type=click.Path(path_type=Path, dir_okay=False), help="A pg_dump --schema-only file to use instead of replaying earlier migrations.")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the extraction cache.")
+def scan(repo: Path, ref: str, dialect: str | None, fmt: str, output: Path | None, fail_on: str | None,
+         schema_file: Path | None, no_cache: bool) -> None:
+    """Scan REPO's code for everything the migration touches and judge the risk.
+
+    \b
+    Examples:
+      impact scan . --migration 11
+      impact scan ./app -m session_tracking --format markdown -o report.md
+      impact scan ./app -m db/migrations/0042_drop_title.sql --format json --fail-on caution
+    Exit codes: 0 below --fail-on, 1 at or above it, 2 usage error, 3 unusable input.
+    """
+    from impact.config import load_config
+    from impact.pipeline import scan as run_scan
+
+    try:
+        config = load_config(repo.resolve()) if repo.is_dir() else None
+        result = _with_progress(lambda progress: run_scan(repo, ref, dialect=dialect, schema_file=schema_file, config=config,
+                                                          progress=progress, use_cache=not no_cache), fmt, output)
+        _emit(result, fmt, output)
+    except ImpactError as error:
+        _fail(error)
+    threshold = fail_on or (config.fail_on if config else None) or "breaking"
+    if threshold != "never" and LEVELS[result.assessment.verdict] >= LEVELS[threshold]:
+        sys.exit(EXIT_VERDICT)
+
+
+def _with_progress(job, fmt: str, output: Path | None):
+    console = Console(stderr=True)
+    if fmt != "rich" or not console.is_terminal:
+        return job(None)
+    with Progress(TextColumn("parsing files"), BarColumn(), TextColumn("{task.completed}/{task.total}"), console=console, transient=True) as bar:
+        task = bar.add_task("parse", total=None)
+        return job(lambda done, total: bar.update(task, completed=done, total=total))
+
+
+def _emit(result, fmt: str, output: Path | None) -> None:
+    if fmt == "rich":
+        from impact.report.terminal import render as render_rich
+        if output is None:
+            render_rich(result, Console())
+            return
+        console = Console(record=True, width=120, file=io.StringIO())
+        render_rich(result, console)
+        _write(output, console.export_text())
+        return
+    from impact.report import json_report, markdown
+    text = (json_report if fmt == "json" else markdown).render(result)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        _write(output, text)
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise ImpactError(f"cannot write report to {path}: {exc.strerror}", "choose a writable --output path") from None
+
+
+@cli.command("rules")
+def list_rules() -> None:
+    """List every rule: code, id, severity and title.
+
+    \b
+    Example:
+      impact rules
+    """
+    from impact.judge.rules import load_rules
+
+    console = Console()
+    from rich.table import Table
+    table = Table("code", "id", "severity", "category", "title")
+    for rule in load_rules():
+        table.add_row(rule.code, rule.id, rule.severity, rule.category, rule.title)
+    console.print(table)
+
+
+@cli.command()
+@click.argument("rule_id")
+def explain(rule_id: str) -> None:
+    """Explain one rule: the problem, why it matters, and the safe way to do it.
+
+    \b
+    Example:
+      impact explain require-concurrent-index-creation
+      impact explain IMP101
+    """
+    from impact.judge.rules import find_rule
+
+    rule = find_rule(rule_id)
+    if rule is None:
+        click.echo(f"impact: error: no rule {rule_id!r} — run `impact rules` to list them", err=True)
+        sys.exit(2)
+    click.echo(f"{rule.code} {rule.id} [{rule.severity}, {rule.category}]\n{rule.title}\n")
+    click.echo(f"Applies to: {', '.join(rule.on)}" + (f" when {', '.join(rule.when)}" if rule.when else ""))
+    click.echo(f"\nWhy:\n{rule.why}\n\nSolution:\n{rule.solution}")
+    if rule.safe_sql:
+        click.echo(f"\nSafe SQL:\n{rule.safe_sql}")
+    if rule.example_bad:
+        click.echo(f"\nBad:\n  {rule.example_bad}\nGood:\n  {rule.example_good}")
+
+
+def main() -> None:
+    try:
+        cli(standalone_mode=True)
+    except KeyboardInterrupt:
+        click.echo("impact: interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:  # a bug of ours: one line, not a traceback (IMPACT_DEBUG=1 shows it)
+        if os.environ.get("IMPACT_DEBUG"):
+            raise
+        click.echo(f"impact: internal error: {type(exc).__name__}: {exc} — please report it; rerun with IMPACT_DEBUG=1 for details", err=True)
+        sys.exit(EXIT_INTERNAL)

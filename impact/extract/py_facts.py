@@ -1,0 +1,330 @@
+"""One pass over a Python module, collecting the facts every Python query finder needs.
+
+The visitor records and decides nothing: which names are assigned what, the outermost string
+expressions, the call chains (`a.b(...).c(...)`) and the class definitions, each with the scope
+it sits in. The finders (py_sql, py_supabase, py_orm) work on these facts afterwards, so a
+constant assigned at the bottom of a module still resolves for a function defined above it.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+
+import libcst as cst
+import libcst.matchers as m
+from libcst.helpers import get_full_name_for_node
+from libcst.metadata import CodeRange
+
+# Methods that keep a string a string: `"...".format(x)`, `"...".strip()`, `" ".join([...])`.
+STRING_METHODS = frozenset({"format", "strip", "lstrip", "rstrip", "join"})
+# Functions that return their (string) argument reshaped but still the same SQL.
+STRING_WRAPPERS = frozenset({"dedent", "textwrap.dedent", "inspect.cleandoc", "cleandoc"})
+
+
+@dataclass(eq=False)
+class Binding:
+    """`name = value` (or `name: T = value`), plus the strings later appended with `name += ...`."""
+
+    name: str
+    value: cst.BaseExpression
+    scope: Scope
+    line: int
+    appended: list[cst.BaseExpression] = field(default_factory=list)
+
+
+@dataclass(eq=False)
+class Scope:
+    kind: str  # "module" | "class" | "function"
+    name: str
+    parent: Scope | None = None
+    bindings: dict[str, list[Binding]] = field(default_factory=dict)
+    classes: dict[str, Scope] = field(default_factory=dict)  # class bodies defined directly in it
+
+    def lookup(self, name: str) -> list[Binding]:
+        """The bindings a use of `name` here can see, by Python's rules (class bodies are not
+        visible from the methods inside them)."""
+        scope: Scope | None = self
+        while scope is not None:
+            if name in scope.bindings and (scope is self or scope.kind != "class"):
+                return scope.bindings[name]
+            scope = scope.parent
+        return []
+
+    def enclosing_class(self) -> Scope | None:
+        scope = self.parent if self.kind == "function" else None
+        while scope is not None and scope.kind == "function":
+            scope = scope.parent
+        return scope if scope is not None and scope.kind == "class" else None
+
+    def module(self) -> Scope:
+        scope = self
+        while scope.parent is not None:
+            scope = scope.parent
+        return scope
+
+
+@dataclass(eq=False)
+class Link:
+    """One step of a call chain: `.name(...)` (call set) or `.name` (a plain attribute)."""
+
+    name: str
+    node: cst.BaseExpression
+    name_node: cst.Name
+    call: cst.Call | None = None
+
+
+@dataclass(eq=False)
+class Chain:
+    """An outermost call chain: `base.l1(...).l2.l3(...)`; base is None for `f(...)...`."""
+
+    node: cst.Call
+    base: cst.BaseExpression | None
+    links: list[Link]
+    scope: Scope
+
+    def names(self) -> list[str]:
+        return [link.name for link in self.links]
+
+    def base_name(self) -> str | None:
+        return self.base.value if isinstance(self.base, cst.Name) else None
+
+
+@dataclass(eq=False)
+class ClassFacts:
+    node: cst.ClassDef
+    scope: Scope  # the scope the class is defined in
+    body: Scope  # the class body's own scope
+
+
+@dataclass(eq=False)
+class StringSite:
+    """An outermost string expression (a literal, an f-string, a concatenation, a `.format()`)."""
+
+    node: cst.BaseExpression
+    scope: Scope
+
+
+@dataclass
+class Facts:
+    path: str
+    source_lines: list[str]
+    positions: Mapping[cst.CSTNode, CodeRange]
+    module_scope: Scope
+    sites: list[StringSite] = field(default_factory=list)
+    chains: list[Chain] = field(default_factory=list)
+    classes: list[ClassFacts] = field(default_factory=list)
+    # Binding whose value (or appended part) is a given node, by node id.
+    binding_of_value: dict[int, Binding] = field(default_factory=dict)
+    appended_parts: set[int] = field(default_factory=set)
+    chain_of_node: dict[int, Chain] = field(default_factory=dict)
+    # `from sqlalchemy.dialects.postgresql import insert as pg_insert`: pg_insert -> insert
+    import_aliases: dict[str, str] = field(default_factory=dict)
+    _parents: dict[int, Chain | None] = field(default_factory=dict)
+
+    def lines(self, node: cst.CSTNode) -> tuple[int, int]:
+        where = self.positions[node]
+        return where.start.line, where.end.line
+
+    def line(self, node: cst.CSTNode) -> int:
+        return self.positions[node].start.line
+
+    def snippet(self, line: int) -> str:
+        if 1 <= line <= len(self.source_lines):
+            return self.source_lines[line - 1].strip()[:200]
+        return ""
+
+    def mentions(self, *words: str) -> bool:
+        return any(word in line for line in self.source_lines for word in words)
+
+    def chain_line(self, chain: Chain) -> int:
+        """Where a chain starts: its receiver, or its first call's name (not an opening paren)."""
+        return self.line(chain.base if chain.base is not None else chain.links[0].name_node)
+
+    def parent_chain(self, chain: Chain) -> Chain | None:
+        """The chain this one continues: `q.eq(...)` after `q = supabase.table(...)`, or
+        `qs.filter(...)` after `qs = Note.objects.all()` (the nearest earlier binding of q)."""
+        if id(chain) not in self._parents:
+            self._parents[id(chain)] = self._find_parent(chain)
+        return self._parents[id(chain)]
+
+    def _find_parent(self, chain: Chain) -> Chain | None:
+        if not isinstance(chain.base, cst.Name):
+            return None
+        line = self.line(chain.node)
+        earlier = [b for b in chain.scope.lookup(chain.base.value) if b.line <= line and b.value is not chain.node]
+        parent = self.chain_of_node.get(id(earlier[-1].value)) if earlier else None
+        return parent if parent is not chain else None
+
+    def original_name(self, name: str) -> str:
+        return self.import_aliases.get(name, name).split(".")[-1]
+
+    def lineage(self, chain: Chain) -> list[Chain]:
+        """The chains a stepwise-built chain is made of, the first one first."""
+        chains = [chain]
+        while (parent := self.parent_chain(chains[0])) is not None and parent not in chains:
+            chains.insert(0, parent)
+        return chains
+
+    def continued_chains(self) -> set[int]:
+        """Ids of the chains some later chain continues (so they are not finished queries)."""
+        return {id(parent) for chain in self.chains if (parent := self.parent_chain(chain)) is not None}
+
+
+def is_stringish(node: cst.BaseExpression) -> bool:
+    """Does this expression build a `str` out of at least one literal?"""
+    if m.matches(node, m.SimpleString()):
+        return "b" not in node.prefix.lower()
+    if m.matches(node, m.ConcatenatedString()):
+        return is_stringish(node.left)
+    if m.matches(node, m.FormattedString()):
+        return True
+    if m.matches(node, m.BinaryOperation(operator=m.Add())):
+        return is_stringish(node.left) or is_stringish(node.right)
+    if m.matches(node, m.BinaryOperation(operator=m.Modulo())):
+        return is_stringish(node.left)
+    if m.matches(node, m.Call(args=[m.Arg(keyword=None), m.ZeroOrMore()])) and \
+            get_full_name_for_node(node.func) in STRING_WRAPPERS:
+        return is_stringish(node.args[0].value)
+    if m.matches(node, m.Call(func=m.Attribute())):
+        return node.func.attr.value in STRING_METHODS and is_stringish(node.func.value)
+    return False
+
+
+def flatten_chain(call: cst.Call) -> tuple[cst.BaseExpression | None, list[Link]]:
+    """`a.b(x).c.d(y)` -> (Name a, [b(x), c, d(y)]); `f(x).g()` -> (None, [f(x), g()])."""
+    links: list[Link] = []
+    current: cst.BaseExpression | None = call
+    while current is not None:
+        if isinstance(current, cst.Call) and isinstance(current.func, cst.Attribute):
+            links.append(Link(current.func.attr.value, current, current.func.attr, current))
+            current = current.func.value
+        elif isinstance(current, cst.Call) and isinstance(current.func, cst.Name):
+            links.append(Link(current.func.value, current, current.func, current))
+            current = None
+        elif isinstance(current, cst.Attribute):
+            links.append(Link(current.attr.value, current, current.attr))
+            current = current.value
+        else:
+            break
+    links.reverse()
+    return current, links
+
+
+def iter_nodes(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """Every node under `node` (itself included), in source order."""
+    yield node
+    for child in node.children:
+        yield from iter_nodes(child)
+
+
+def first_literal(node: cst.CSTNode) -> cst.CSTNode:
+    """The first string literal inside a string expression: its line is the query's line."""
+    for child in iter_nodes(node):
+        if isinstance(child, (cst.SimpleString, cst.FormattedString)):
+            return child
+    return node
+
+
+class FactCollector(cst.CSTVisitor):
+    """The single pass. Visits outer nodes before inner ones, which the chain logic relies on."""
+
+    def __init__(self, facts: Facts) -> None:
+        super().__init__()
+        self.facts = facts
+        self.scope = facts.module_scope
+        self.inner_calls: set[int] = set()
+
+    # -- scopes ---------------------------------------------------------------------------
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        body = Scope("class", node.name.value, self.scope)
+        self.scope.classes[node.name.value] = body
+        self.facts.classes.append(ClassFacts(node, self.scope, body))
+        self.scope = body
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self.scope = self.scope.parent or self.scope
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.scope = Scope("function", node.name.value, self.scope)
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self.scope = self.scope.parent or self.scope
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        if isinstance(node.names, cst.ImportStar):
+            return
+        for alias in node.names:
+            if alias.asname is not None and m.matches(alias.asname.name, m.Name()):
+                self.facts.import_aliases[alias.asname.name.value] = get_full_name_for_node(alias.name) or ""
+
+    # -- assignments ----------------------------------------------------------------------
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            if m.matches(target.target, m.Name()):
+                self._bind(target.target.value, node.value)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if node.value is not None and m.matches(node.target, m.Name()):
+            self._bind(node.target.value, node.value)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        # `sql += " AND x = %s"`: the appended text belongs to the query built in `sql`.
+        if not m.matches(node, m.AugAssign(target=m.Name(), operator=m.AddAssign())):
+            return
+        earlier = self.scope.bindings.get(node.target.value)
+        if earlier and is_stringish(node.value):
+            earlier[-1].appended.append(node.value)
+            self.facts.binding_of_value[id(node.value)] = earlier[-1]
+            self.facts.appended_parts.add(id(node.value))
+
+    def _bind(self, name: str, value: cst.BaseExpression) -> None:
+        binding = Binding(name, value, self.scope, self.facts.line(value))
+        self.scope.bindings.setdefault(name, []).append(binding)
+        self.facts.binding_of_value[id(value)] = binding
+
+    # -- strings --------------------------------------------------------------------------
+    def visit_Expr(self, node: cst.Expr) -> bool:
+        # A bare string statement (a docstring, a commented-out query) never runs: not a query.
+        return not is_stringish(node.value)
+
+    def visit_Annotation(self, node: cst.Annotation) -> bool:
+        return False  # `x: "Note"` is a type, not data
+
+    def _string_site(self, node: cst.BaseExpression) -> bool:
+        if not is_stringish(node):
+            return True
+        self.facts.sites.append(StringSite(node, self.scope))
+        return False  # its parts are part of this one string
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> bool:
+        return self._string_site(node)
+
+    def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> bool:
+        return self._string_site(node)
+
+    def visit_FormattedString(self, node: cst.FormattedString) -> bool:
+        return self._string_site(node)
+
+    def visit_BinaryOperation(self, node: cst.BinaryOperation) -> bool:
+        return self._string_site(node)
+
+    # -- calls ----------------------------------------------------------------------------
+    def visit_Call(self, node: cst.Call) -> bool:
+        if is_stringish(node):
+            return self._string_site(node)
+        if id(node) in self.inner_calls:
+            return True
+        base, links = flatten_chain(node)
+        for link in links:
+            if link.call is not None and link.call is not node:
+                self.inner_calls.add(id(link.call))
+        chain = Chain(node, base, links, self.scope)
+        self.facts.chains.append(chain)
+        self.facts.chain_of_node[id(node)] = chain
+        return True
+
+
+def collect(path: str, text: str, module: cst.Module, positions: Mapping[cst.CSTNode, CodeRange]) -> Facts:
+    facts = Facts(path, text.splitlines(), positions, Scope("module", "<module>"))
+    module.visit(FactCollector(facts))
+    return facts

@@ -1,0 +1,311 @@
+"""ORM models defined in a Python file: which table each maps, and through which columns.
+
+Covers SQLAlchemy declarative classes (`__tablename__` + `Column`/`mapped_column`/`Mapped[...]`),
+SQLAlchemy Core `Table("t", metadata, Column("c", ...))` and Django `models.Model` subclasses.
+Inheritance is followed within the file only (mixins, abstract bases, single-table inheritance).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+import libcst as cst
+import libcst.matchers as m
+from libcst.helpers import get_full_name_for_node
+
+from impact.extract.py_facts import ClassFacts, Facts
+
+SQLALCHEMY_COLUMNS = frozenset({"Column", "mapped_column"})
+SQLALCHEMY_WRAPPERS = frozenset({"deferred", "column_property"})  # deferred(Column(...))
+DJANGO_RELATIONS_WITH_ID = frozenset({"ForeignKey", "OneToOneField", "ParentalKey"})
+# Fields that are not a column of the model's own table.
+DJANGO_NOT_COLUMNS = frozenset({"ManyToManyField", "ParentalManyToManyField", "GenericRelation", "GenericForeignKey"})
+DJANGO_BASES = frozenset({"models.Model", "Model", "django.db.models.Model"})
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """One model class (or Core `Table` variable) and the table it maps."""
+
+    name: str  # class name, or the variable holding a Core Table
+    table: str | None  # None: not known from this file (e.g. a Django model at the repo root)
+    file: str
+    line: int
+    framework: str  # "sqlalchemy" | "sqlalchemy-core" | "django"
+    columns: tuple[str, ...]  # mapped columns, declaration order (inherited ones first)
+    # Python-side names -> column: attribute names, Django's `author_id` attname and `pk`.
+    attributes: tuple[tuple[str, str], ...] = ()
+    primary_key: tuple[str, ...] = ()
+    schema: str | None = None
+
+    def column_for(self, attribute: str) -> str | None:
+        return dict(self.attributes).get(attribute)
+
+
+@dataclass
+class _ClassModel:
+    """What a class body declares, before inheritance and table names are settled."""
+
+    name: str
+    line: int
+    framework: str | None = None
+    table: str | None = None
+    schema: str | None = None
+    attributes: dict[str, str] = field(default_factory=dict)
+    primary_key: list[str] = field(default_factory=list)
+    meta: dict[str, cst.BaseExpression] = field(default_factory=dict)
+    bases: list[str] = field(default_factory=list)
+
+
+def find_models(facts: Facts) -> list[ModelInfo]:
+    declared: dict[str, _ClassModel] = {}
+    models: list[ModelInfo] = []
+    for class_facts in facts.classes:
+        model = _read_class(class_facts, facts)
+        _inherit(model, declared)
+        declared[model.name] = model
+        info = _model_info(model, facts.path)
+        if info is not None:
+            models.append(info)
+    models.extend(_core_tables(facts))
+    return models
+
+
+def _read_class(class_facts: ClassFacts, facts: Facts) -> _ClassModel:
+    node = class_facts.node
+    model = _ClassModel(node.name.value, facts.line(node.name))
+    model.bases = [get_full_name_for_node(base.value) or "" for base in node.bases]
+    django_base = any(base in DJANGO_BASES for base in model.bases)
+    for statement in _body_statements(node):
+        if m.matches(statement, m.ClassDef(name=m.Name("Meta"))):
+            model.meta = _assignments(statement)
+            continue
+        for attribute, annotation, value in _declarations(statement):
+            _read_declaration(model, attribute, annotation, value, django_base)
+    if django_base and model.framework is None:
+        model.framework = "django"
+    return model
+
+
+def _read_declaration(model: _ClassModel, attribute: str, annotation: cst.BaseExpression | None,
+                      value: cst.BaseExpression | None, django_base: bool) -> None:
+    if attribute == "__tablename__":
+        model.framework, model.table = "sqlalchemy", _string(value)
+    elif attribute == "__table_args__":
+        model.schema = _string(_dict_items(value).get("schema")) or model.schema
+    elif _sqlalchemy_column(value) is not None or (value is None and _is_mapped(annotation)):
+        column_call = _sqlalchemy_column(value)
+        model.framework = model.framework or "sqlalchemy"
+        model.attributes[attribute] = _sqlalchemy_column_name(attribute, column_call)
+        if column_call is not None and _keyword_is_true(column_call, "primary_key"):
+            model.primary_key.append(model.attributes[attribute])
+    elif _django_field(value, bare_names_allowed=django_base) is not None:
+        _read_django_field(model, attribute, value)
+
+
+def _read_django_field(model: _ClassModel, attribute: str, call: cst.Call) -> None:
+    kind = _django_field(call, bare_names_allowed=True)
+    if kind in DJANGO_NOT_COLUMNS:
+        return
+    model.framework = "django"
+    column = _string(_keyword(call, "db_column"))
+    if kind in DJANGO_RELATIONS_WITH_ID:
+        column = column or f"{attribute}_id"
+        model.attributes[f"{attribute}_id"] = column  # `author_id=` works in lookups too
+    model.attributes[attribute] = column or attribute
+    if _keyword_is_true(call, "primary_key"):
+        model.primary_key.append(model.attributes[attribute])
+
+
+def _inherit(model: _ClassModel, declared: dict[str, _ClassModel]) -> None:
+    """Columns of same-file bases: mixins, abstract Django models, single-table inheritance."""
+    inherited: dict[str, str] = {}
+    for base_name in model.bases:
+        base = declared.get(base_name)
+        if base is None:
+            continue
+        model.framework = model.framework or base.framework
+        concrete_django_parent = base.framework == "django" and not _meta_true(base, "abstract") \
+            and not _meta_true(model, "proxy")
+        if concrete_django_parent:
+            # Multi-table inheritance: the parent's fields live in the parent's table.
+            pointer = f"{base.name.lower()}_ptr_id"
+            inherited[f"{base.name.lower()}_ptr"] = pointer
+            model.primary_key = model.primary_key or [pointer]
+            continue
+        if base.table and model.table and base.table != model.table:
+            continue  # joined-table inheritance: the parent's columns live in the parent's table
+        inherited.update(base.attributes)
+        model.primary_key = model.primary_key or list(base.primary_key)
+        if base.table and model.table is None and (model.framework == "sqlalchemy" or _meta_true(model, "proxy")):
+            model.table, model.schema = base.table, model.schema or base.schema  # same table
+    model.attributes = {**inherited, **model.attributes}
+
+
+def _model_info(model: _ClassModel, path: str) -> ModelInfo | None:
+    if model.framework == "django":
+        return _django_info(model, path)
+    if model.framework == "sqlalchemy" and model.table:
+        attributes = dict(model.attributes)
+        if model.primary_key:
+            attributes.setdefault("pk", model.primary_key[0])  # what `session.get(M, x)` filters on
+        return _info(model, path, "sqlalchemy", model.table, attributes, model.primary_key)
+    return None  # a mixin or declarative base: no table of its own
+
+
+def _django_info(model: _ClassModel, path: str) -> ModelInfo | None:
+    if _meta_true(model, "abstract"):
+        return None
+    attributes = dict(model.attributes)
+    primary_key = list(model.primary_key)
+    if not primary_key:
+        attributes = {"id": "id", **attributes}  # Django's implicit AutoField
+        primary_key = ["id"]
+    attributes["pk"] = primary_key[0]
+    app_label = _string(model.meta.get("app_label")) or _django_app_label(path)
+    table = _string(model.meta.get("db_table")) or model.table
+    if table is None and app_label:
+        table = f"{app_label}_{model.name.lower()}"
+    return _info(model, path, "django", table, attributes, primary_key)
+
+
+def _info(model: _ClassModel, path: str, framework: str, table: str | None,
+          attributes: dict[str, str], primary_key: list[str]) -> ModelInfo:
+    columns = tuple(dict.fromkeys(attributes.values()))
+    return ModelInfo(model.name, table, path, model.line, framework, columns,
+                     tuple(attributes.items()), tuple(primary_key), model.schema)
+
+
+def _django_app_label(path: str) -> str | None:
+    """The app a models module belongs to: `blog/models.py` and `blog/models/post.py` -> blog."""
+    for directory in reversed(PurePosixPath(path).parent.parts):
+        if directory != "models":
+            return directory
+    return None
+
+
+def _core_tables(facts: Facts) -> list[ModelInfo]:
+    """`notes = Table("notes", metadata, Column("id", ...), ..., schema="s")`."""
+    tables = []
+    for name, bindings in facts.module_scope.bindings.items():
+        for binding in bindings:
+            call = binding.value
+            if not m.matches(call, m.Call()) or (get_full_name_for_node(call.func) or "").split(".")[-1] != "Table":
+                continue
+            table = _string(call.args[0].value) if call.args else None
+            if table is None:
+                continue
+            attributes, primary_key = {}, []
+            for arg in call.args[1:]:
+                column = _sqlalchemy_column(arg.value)
+                column_name = _string(column.args[0].value) if column is not None and column.args else None
+                if column_name:
+                    attributes[column_name] = column_name
+                    if _keyword_is_true(column, "primary_key"):
+                        primary_key.append(column_name)
+            if primary_key:
+                attributes.setdefault("pk", primary_key[0])
+            schema = _string(_keyword(call, "schema"))
+            columns = tuple(dict.fromkeys(attributes.values()))
+            tables.append(ModelInfo(name, table, facts.path, binding.line, "sqlalchemy-core",
+                                    columns, tuple(attributes.items()), tuple(primary_key), schema))
+    return tables
+
+
+# -- small readers of class bodies and calls ----------------------------------------------------
+
+def _body_statements(node: cst.ClassDef) -> list[cst.CSTNode]:
+    statements = []
+    for statement in node.body.body:
+        if m.matches(statement, m.SimpleStatementLine()):
+            statements.extend(statement.body)
+        else:
+            statements.append(statement)
+    return statements
+
+
+def _declarations(statement: cst.CSTNode) -> list[tuple[str, cst.BaseExpression | None, cst.BaseExpression | None]]:
+    """(attribute, annotation, value) for `a = v`, `a: T = v`, `a: T`."""
+    if m.matches(statement, m.Assign()):
+        return [(t.target.value, None, statement.value) for t in statement.targets if m.matches(t.target, m.Name())]
+    if m.matches(statement, m.AnnAssign(target=m.Name())):
+        return [(statement.target.value, statement.annotation.annotation, statement.value)]
+    return []
+
+
+def _assignments(class_node: cst.ClassDef) -> dict[str, cst.BaseExpression]:
+    found = {}
+    for statement in _body_statements(class_node):
+        for attribute, _annotation, value in _declarations(statement):
+            if value is not None:
+                found[attribute] = value
+    return found
+
+
+def _sqlalchemy_column(value: cst.BaseExpression | None) -> cst.Call | None:
+    if not m.matches(value, m.Call()):
+        return None
+    name = (get_full_name_for_node(value.func) or "").split(".")[-1]
+    if name in SQLALCHEMY_COLUMNS:
+        return value
+    if name in SQLALCHEMY_WRAPPERS and value.args:
+        return _sqlalchemy_column(value.args[0].value)
+    return None
+
+
+def _sqlalchemy_column_name(attribute: str, call: cst.Call | None) -> str:
+    """`Column("title_text", String)` or `Column(String, name="title_text")` rename the column."""
+    if call is None:
+        return attribute
+    first = call.args[0] if call.args and call.args[0].keyword is None else None
+    return _string(first.value if first else None) or _string(_keyword(call, "name")) or attribute
+
+
+def _is_mapped(annotation: cst.BaseExpression | None) -> bool:
+    """SQLAlchemy 2.0: `title: Mapped[str]` alone declares a column."""
+    return m.matches(annotation, m.Subscript()) and (get_full_name_for_node(annotation.value) or "").split(".")[-1] == "Mapped"
+
+
+def _django_field(value: cst.BaseExpression | None, bare_names_allowed: bool) -> str | None:
+    """`models.CharField(...)`; a bare `CharField(...)` only in a class based on models.Model
+    (forms and serializers have `CharField`s too)."""
+    if not m.matches(value, m.Call()):
+        return None
+    full_name = get_full_name_for_node(value.func) or ""
+    if not (full_name.startswith(("models.", "django.db.models.")) or (bare_names_allowed and "." not in full_name)):
+        return None
+    name = full_name.split(".")[-1]
+    if name.endswith("Field") or name in DJANGO_RELATIONS_WITH_ID or name in DJANGO_NOT_COLUMNS:
+        return name
+    return None
+
+
+def _keyword(call: cst.Call | None, keyword: str) -> cst.BaseExpression | None:
+    for arg in call.args if call is not None else ():
+        if arg.keyword is not None and arg.keyword.value == keyword:
+            return arg.value
+    return None
+
+
+def _keyword_is_true(call: cst.Call, keyword: str) -> bool:
+    return m.matches(_keyword(call, keyword), m.Name("True"))
+
+
+def _meta_true(model: _ClassModel, option: str) -> bool:
+    return m.matches(model.meta.get(option), m.Name("True"))
+
+
+def _string(node: cst.BaseExpression | None) -> str | None:
+    if m.matches(node, m.SimpleString()):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
+def _dict_items(node: cst.BaseExpression | None) -> dict[str, cst.BaseExpression]:
+    """A dict literal, or the trailing dict of a `__table_args__` tuple."""
+    if m.matches(node, m.Tuple()) and node.elements:
+        node = node.elements[-1].value
+    if not m.matches(node, m.Dict()):
+        return {}
+    return {_string(e.key): e.value for e in node.elements if m.matches(e, m.DictElement()) and _string(e.key)}

@@ -1,0 +1,121 @@
+"""ORM queries (SQLAlchemy, Django) as Query records, and their resolution through models.
+
+The ORM finders (py_sqlalchemy, py_django) describe each query as `OrmUse`s in terms of the
+model class and its Python attribute names. Turning those into tables and columns needs the
+model: when it is defined in the same file it is resolved here; otherwise the query keeps
+`table=None` and `model=ClassName` in its note, and `resolve_model_queries` finishes the job
+once the pipeline has indexed every file's models.
+"""
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from impact.extract.py_facts import Facts
+from impact.extract.py_models import ModelInfo
+from impact.model import Confidence, Query, QueryKind
+
+LOADS_ALL = "ORM loads all mapped columns"
+WRITES_ALL = "ORM writes all mapped columns"
+ELSEWHERE = "model defined in another file"
+MODEL_NOTE = re.compile(r"\bmodel=(\w+)")
+
+
+@dataclass
+class OrmUse:
+    """How one ORM statement uses one model, in the model's own (Python attribute) names."""
+
+    model: str
+    kind: QueryKind
+    line: int
+    end_line: int
+    extractor: str
+    attributes: list[str] = field(default_factory=list)  # the columns of its kind
+    filters: list[str] = field(default_factory=list)
+    columns_known: bool = True
+    all_columns: bool = False  # SELECT_STAR / Django save(): every mapped column is involved
+
+    def add(self, bucket: str, *names: str) -> None:
+        values = getattr(self, bucket)
+        for name in names:
+            if name and name not in values:
+                values.append(name)
+
+
+def orm_queries(facts: Facts, models: list[ModelInfo]) -> list[Query]:
+    # Imported here: both finders import OrmUse from this module.
+    from impact.extract.py_django import django_uses
+    from impact.extract.py_sqlalchemy import sqlalchemy_uses
+
+    registry = {model.name: model for model in models}
+    uses = sqlalchemy_uses(facts, registry) + django_uses(facts, registry)
+    return [_query(facts, use, registry.get(use.model)) for use in uses]
+
+
+def _query(facts: Facts, use: OrmUse, model: ModelInfo | None) -> Query:
+    notes = [f"model={use.model}"]
+    if use.all_columns:
+        notes.append(WRITES_ALL if use.kind is QueryKind.UPDATE else LOADS_ALL)
+    if not use.columns_known:
+        notes.append("written columns unknown")
+    unresolved = Query(
+        file=facts.path,
+        line=use.line,
+        end_line=max(use.end_line, use.line),
+        language="python",
+        extractor=use.extractor,
+        kind=use.kind,
+        table=None,
+        columns=tuple(use.attributes),
+        filter_columns=tuple(use.filters),
+        confidence=Confidence.LOW,
+        columns_known=use.columns_known,
+        snippet=facts.snippet(use.line),
+        note="; ".join(notes + [ELSEWHERE]),
+    )
+    return _resolved(unresolved, model) if model is not None else unresolved
+
+
+def resolve_model_queries(queries: Iterable[Query], models: Mapping[str, ModelInfo], *,
+                          drop_unknown: bool = True) -> list[Query]:
+    """Give ORM queries whose model lives in another file their table and columns.
+
+    `models`: class name -> ModelInfo over the whole project (from `models_in`). A query naming
+    a class that is no model anywhere was a guess (a capitalised class that only looked like a
+    model): dropped when `drop_unknown`, kept as is otherwise. Other queries pass through.
+    """
+    resolved = []
+    for query in queries:
+        match = MODEL_NOTE.search(query.note) if query.table is None else None
+        if match is None:
+            resolved.append(query)
+        elif match.group(1) in models:
+            resolved.append(_resolved(query, models[match.group(1)]))
+        elif not drop_unknown:
+            resolved.append(query)
+    return resolved
+
+
+def _resolved(query: Query, model: ModelInfo) -> Query:
+    """Attribute names -> column names (dropping relationships and properties, which are no
+    columns), and every mapped column for the queries that involve them all."""
+    columns = _columns(model, query.columns)
+    if LOADS_ALL in query.note or WRITES_ALL in query.note:
+        columns = model.columns
+    note = query.note.replace(f"; {ELSEWHERE}", "")
+    return dataclasses.replace(
+        query,
+        table=model.table,
+        schema=model.schema,
+        columns=columns,
+        filter_columns=_columns(model, query.filter_columns),
+        confidence=Confidence.MEDIUM if model.table else Confidence.LOW,
+        note=note,
+    )
+
+
+def _columns(model: ModelInfo, attributes: Iterable[str]) -> tuple[str, ...]:
+    mapped = (model.column_for(attribute) for attribute in attributes)
+    return tuple(dict.fromkeys(column for column in mapped if column))

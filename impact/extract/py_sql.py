@@ -1,0 +1,125 @@
+"""SQL written as Python strings: literals, concatenations, f-strings, `%` and `.format()`.
+
+A string that reaches a database call (a *sink*: `cursor.execute(...)`, asyncpg's `fetch`,
+SQLAlchemy's `text(...)`, ...) directly or through a same-file variable is a query for sure
+(HIGH). Any other string shaped like a query is reported at MEDIUM: it is probably run somewhere
+this file cannot show.
+"""
+from __future__ import annotations
+
+import re
+
+import libcst as cst
+import libcst.matchers as m
+from libcst.helpers import get_full_name_for_node
+
+from impact.extract.py_facts import STRING_WRAPPERS, Binding, Chain, Facts, first_literal, is_stringish
+from impact.extract.py_strings import StringRenderer
+from impact.model import Confidence, Query
+from impact.sql.queries import looks_like_sql, queries_from_sql
+
+EXTRACTOR = "python-sql"
+# Calls whose first argument is SQL text: DB-API, asyncpg, SQLAlchemy, databases, pandas, Django.
+SINKS = frozenset({
+    "execute", "executemany", "executescript", "execute_many", "exec_driver_sql", "mogrify",
+    "fetch", "fetchrow", "fetchval", "fetch_all", "fetch_one", "fetch_val", "iterate", "query",
+    "read_sql", "read_sql_query", "raw", "text", "RawSQL", "SQL", "prepare",
+})
+SQL_KEYWORDS = frozenset({"query", "sql", "operation", "statement", "stmt", "text", "string"})
+# psycopg templates: sql.SQL("SELECT {} FROM {}").format(...) fills the braces later.
+BRACE_TEMPLATES = frozenset({"SQL"})
+# Beyond the SQL shape, what an actual query has and English prose ("select one from the list")
+# has not: an upper-case leading keyword, or SQL punctuation / parameter markers.
+SQL_EVIDENCE = re.compile(r"^\s*\(?\s*(?:WITH|SELECT|INSERT|UPDATE|DELETE|MERGE)\b|[=*(;]|%s|%\(\w+\)s|\$\d|:\w")
+NOT_AT_SINK_NOTE = "SQL-shaped string not seen reaching a database call in this file"
+
+
+def sql_queries(facts: Facts) -> list[Query]:
+    renderer = StringRenderer(facts)
+    sink_args, sink_bindings = _sink_uses(facts, renderer)
+    queries: list[Query] = []
+    for site in facts.sites:
+        if id(site.node) in facts.appended_parts:
+            continue  # rendered as part of the string it is appended to
+        binding = facts.binding_of_value.get(id(site.node))
+        at_sink = id(site.node) in sink_args or (binding is not None and binding in sink_bindings)
+        template, format_call = sink_args.get(id(site.node), (False, None))
+        text = renderer.render(site.node, site.scope, braces_are_holes=template, format_args=format_call)
+        if text is None or not (at_sink or _is_probably_sql(text)):
+            continue
+        queries.extend(_queries(facts, site.node, binding, text, at_sink))
+    return queries
+
+
+def _queries(facts: Facts, node: cst.BaseExpression, binding: Binding | None, text: str, at_sink: bool) -> list[Query]:
+    line = facts.line(first_literal(node))
+    end_line = facts.lines(node)[1]
+    if binding is not None and binding.value is node:
+        end_line = max([end_line] + [facts.lines(part)[1] for part in binding.appended])
+    return queries_from_sql(
+        text,
+        file=facts.path,
+        line=line,
+        end_line=end_line,
+        language="python",
+        extractor=EXTRACTOR,
+        confidence=Confidence.HIGH if at_sink else Confidence.MEDIUM,
+        snippet=facts.snippet(line),
+        note="" if at_sink else NOT_AT_SINK_NOTE,
+    )
+
+
+def _is_probably_sql(text: str) -> bool:
+    return looks_like_sql(text) and bool(SQL_EVIDENCE.search(text))
+
+
+def _sink_uses(facts: Facts, renderer: StringRenderer) -> tuple[dict[int, tuple[bool, cst.Call | None]], set[Binding]]:
+    """String nodes passed straight to a sink (with: is it a psycopg brace template, and the
+    `.format` call filling it), and the bindings whose value flows into a sink through a name."""
+    sink_args: dict[int, tuple[bool, cst.Call | None]] = {}
+    sink_bindings: set[Binding] = set()
+    for chain in facts.chains:
+        for index, link in enumerate(chain.links):
+            if link.call is None or link.name not in SINKS:
+                continue
+            argument = _sql_argument(link.call)
+            if argument is None:
+                continue
+            if is_stringish(argument):
+                template = link.name in BRACE_TEMPLATES
+                sink_args[id(argument)] = (template, _brace_filler(chain, index) if template else None)
+            for name in _flowing_names(argument):
+                sink_bindings.update(renderer.bindings_of(name, chain.scope))
+    return sink_args, sink_bindings
+
+
+def _brace_filler(chain: Chain, index: int) -> cst.Call | None:
+    """The `.format(...)` call right after `sql.SQL(...)`, if any."""
+    following = chain.links[index + 1] if index + 1 < len(chain.links) else None
+    if following is not None and following.name == "format":
+        return following.call
+    return None
+
+
+def _sql_argument(call: cst.Call) -> cst.BaseExpression | None:
+    for arg in call.args:
+        if arg.keyword is None and not arg.star:
+            return arg.value
+        if arg.keyword is not None and arg.keyword.value in SQL_KEYWORDS:
+            return arg.value
+    return None
+
+
+def _flowing_names(node: cst.BaseExpression) -> list[cst.BaseExpression]:
+    """Names whose string value is what reaches the sink: `q`, `text(q)`, `q % args`, `dedent(q)`."""
+    if m.matches(node, m.Name() | m.Attribute(value=m.Name())):
+        return [node]
+    if m.matches(node, m.BinaryOperation(operator=m.Modulo())):
+        return _flowing_names(node.left)
+    if m.matches(node, m.Call(func=m.Attribute(attr=m.Name("strip") | m.Name("format")))):
+        return _flowing_names(node.func.value)
+    if m.matches(node, m.Call(args=[m.Arg(keyword=None), m.ZeroOrMore()])):
+        name = get_full_name_for_node(node.func) or ""
+        if name in STRING_WRAPPERS or name.split(".")[-1] in ("text", "SQL"):
+            return _flowing_names(node.args[0].value)
+    return []

@@ -1,0 +1,233 @@
+"""The text of a Python string expression, as far as it can be known statically.
+
+Literal parts are kept; whatever is only known at run time (an f-string `{x}`, a `%s` or `{}`
+filled by Python formatting) becomes a placeholder `impact_hole_N`, which the SQL layer treats as
+opaque and which lowers the confidence of the query. A hole whose value is a same-file string
+constant (`TABLE = "notes"`; `f"SELECT * FROM {TABLE}"`) is filled in instead.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import libcst as cst
+import libcst.matchers as m
+from libcst.helpers import get_full_name_for_node
+
+from impact.extract.py_facts import STRING_WRAPPERS, Binding, Facts, Scope, is_stringish
+from impact.sql.queries import HOLE
+
+# printf-style conversion: %s, %(name)s, %-5d, %%.
+PERCENT_SPEC = re.compile(r"%(?:\((?P<key>[^)]*)\))?[#0\- +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?(?P<conv>[diouxXeEfFgGcrsa%])")
+# str.format field: {}, {0}, {name}, {name!r:>10}; doubled braces are literal.
+FORMAT_FIELD = re.compile(r"\{\{|\}\}|\{(?P<field>[^{}]*)\}")
+MAX_DEPTH = 8  # constants defined through other constants: stop at cycles and absurd depth
+
+
+class StringRenderer:
+    """Renders string expressions of one file; holes are numbered per rendered string."""
+
+    def __init__(self, facts: Facts) -> None:
+        self.facts = facts
+
+    def render(self, node: cst.BaseExpression, scope: Scope, *, braces_are_holes: bool = False,
+               format_args: cst.Call | None = None) -> str | None:
+        """The text of `node` (with appended `+=` parts when it is a binding's value).
+
+        braces_are_holes: the string is a template whose `{}` fields are filled later (psycopg's
+        `sql.SQL("... {} ...").format(...)`, whose `.format` call is `format_args`).
+        """
+        if not is_stringish(node):
+            return None
+        render = _Render(self, scope, depth=0)
+        text = render.expr(node)
+        binding = self.facts.binding_of_value.get(id(node))
+        if binding is not None and binding.value is node:
+            text += "".join(render.expr(part) for part in binding.appended)
+        if braces_are_holes:
+            text = render.fill_fields(text, format_args)
+        return text
+
+    def constant(self, node: cst.BaseExpression, scope: Scope, depth: int) -> str | None:
+        """The value of a name bound once in this file to a string with no holes, else None."""
+        binding = self.single_binding(node, scope)
+        if binding is None or depth >= MAX_DEPTH or not is_stringish(binding.value):
+            return None
+        render = _Render(self, binding.scope, depth + 1)
+        text = render.expr(binding.value) + "".join(render.expr(p) for p in binding.appended)
+        return None if render.holes else text
+
+    def single_binding(self, node: cst.BaseExpression, scope: Scope) -> Binding | None:
+        bindings = self.bindings_of(node, scope)
+        return bindings[0] if len(bindings) == 1 else None
+
+    def bindings_of(self, node: cst.BaseExpression, scope: Scope) -> list[Binding]:
+        """What a name (`x`), a class constant (`self.X`, `cls.X`, `Repo.X`) may hold."""
+        if m.matches(node, m.Name()):
+            return scope.lookup(node.value)
+        if m.matches(node, m.Attribute(value=m.Name())):
+            owner = node.value.value
+            if owner in ("self", "cls"):
+                body = scope.enclosing_class()
+            else:
+                body = scope.module().classes.get(owner)
+            if body is not None:
+                return body.bindings.get(node.attr.value, [])
+        return []
+
+
+class _Render:
+    def __init__(self, renderer: StringRenderer, scope: Scope, depth: int) -> None:
+        self.renderer = renderer
+        self.scope = scope
+        self.depth = depth
+        self.holes = 0
+
+    def hole(self) -> str:
+        name = f"{HOLE}_{self.holes}"
+        self.holes += 1
+        return name
+
+    def value(self, node: cst.BaseExpression) -> str:
+        """A value interpolated into a string: a known constant, or a hole."""
+        if is_stringish(node):
+            return self.expr(node)
+        known = self.renderer.constant(node, self.scope, self.depth)
+        return self.hole() if known is None else known
+
+    def expr(self, node: cst.BaseExpression) -> str:
+        for matcher, render in self.RULES:
+            if m.matches(node, matcher):
+                return render(self, node)
+        return self.value(node)
+
+    def simple(self, node: cst.SimpleString) -> str:
+        value = node.evaluated_value
+        return value if isinstance(value, str) else self.hole()
+
+    def concatenated(self, node: cst.ConcatenatedString) -> str:
+        return self.expr(node.left) + self.expr(node.right)
+
+    def formatted(self, node: cst.FormattedString) -> str:
+        raw = "r" in node.prefix.lower()
+        pieces = []
+        for part in node.parts:
+            if m.matches(part, m.FormattedStringText()):
+                text = part.value.replace("{{", "{").replace("}}", "}")
+                pieces.append(text if raw else _unescape(text))
+            else:
+                pieces.append(self.value(part.expression))
+        return "".join(pieces)
+
+    def added(self, node: cst.BinaryOperation) -> str:
+        return self.expr(node.left) + self.expr(node.right)
+
+    def percent(self, node: cst.BinaryOperation) -> str:
+        """`"... %s ..." % args`: Python fills the conversions, so each one is a value."""
+        template = self.expr(node.left)
+        right = node.right
+        positional = [e.value for e in right.elements] if m.matches(right, m.Tuple()) else [right]
+        named = _dict_values(right)
+        position = iter(positional)
+
+        def fill(match: re.Match[str]) -> str:
+            if match.group("conv") == "%":
+                return "%"
+            if match.group("key") is not None:
+                value = named.get(match.group("key"))
+            else:
+                value = next(position, None)
+            return self.hole() if value is None else self.value(value)
+
+        return PERCENT_SPEC.sub(fill, template)
+
+    def method(self, node: cst.Call) -> str:
+        receiver = self.expr(node.func.value)
+        name = node.func.attr.value
+        if name == "format":
+            return self.fill_fields(receiver, node)
+        if name == "join":
+            items = node.args[0].value if node.args else None
+            if m.matches(items, m.List() | m.Tuple()):
+                return receiver.join(self.expr(e.value) for e in items.elements)
+            return self.hole()
+        return getattr(receiver, name)()  # strip / lstrip / rstrip
+
+    def wrapped(self, node: cst.Call) -> str:
+        return self.expr(node.args[0].value)  # dedent keeps the SQL the same
+
+    def fill_fields(self, template: str, call: cst.Call | None) -> str:
+        """Replace `{}` fields with the matching `.format(...)` argument, or a hole."""
+        args = call.args if call is not None else ()
+        positional = [a.value for a in args if a.keyword is None and not a.star]
+        named = {a.keyword.value: a.value for a in args if a.keyword is not None}
+        auto = iter(range(len(positional) + 1000))
+
+        def fill(match: re.Match[str]) -> str:
+            if match.group(0) in ("{{", "}}"):
+                return match.group(0)[0]
+            key = re.split(r"[!:.\[]", match.group("field"), maxsplit=1)[0]
+            value = named.get(key) if key and not key.isdigit() else None
+            if not key or key.isdigit():
+                index = int(key) if key else next(auto)
+                value = positional[index] if index < len(positional) else None
+            return self.hole() if value is None else self.format_value(value)
+
+        return FORMAT_FIELD.sub(fill, template)
+
+    def format_value(self, node: cst.BaseExpression) -> str:
+        """A `.format()` argument; psycopg's `sql.Identifier("t")` is a quoted name."""
+        name = get_full_name_for_node(node.func) if m.matches(node, m.Call()) else None
+        if name and name.split(".")[-1] == "Identifier":
+            parts = [self.renderer.constant(a.value, self.scope, self.depth) or _literal(a.value) for a in node.args]
+            if parts and all(parts):
+                return ".".join('"' + p.replace('"', '""') + '"' for p in parts)
+        if name and name.split(".")[-1] == "Placeholder":
+            return "%s"
+        return self.value(node)
+
+    RULES: list[tuple[m.BaseMatcherNode, Callable[[_Render, cst.CSTNode], str]]] = []
+
+
+def _literal(node: cst.BaseExpression) -> str | None:
+    if m.matches(node, m.SimpleString()):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
+def _dict_values(node: cst.BaseExpression) -> dict[str, cst.BaseExpression]:
+    if not m.matches(node, m.Dict()):
+        return {}
+    values = {}
+    for element in node.elements:
+        if m.matches(element, m.DictElement(key=m.SimpleString())):
+            key = _literal(element.key)
+            if key is not None:
+                values[key] = element.value
+    return values
+
+
+def _unescape(text: str) -> str:
+    """Backslash escapes of a non-raw f-string part (`\\n`), as Python would read them."""
+    if "\\" not in text:
+        return text
+    try:
+        return text.encode("latin-1", "backslashreplace").decode("unicode_escape")
+    except UnicodeDecodeError:
+        return text
+
+
+def _is_wrapper(node: cst.BaseExpression) -> bool:
+    return m.matches(node, m.Call()) and get_full_name_for_node(node.func) in STRING_WRAPPERS
+
+
+_Render.RULES = [
+    (m.SimpleString(), _Render.simple),
+    (m.ConcatenatedString(), _Render.concatenated),
+    (m.FormattedString(), _Render.formatted),
+    (m.BinaryOperation(operator=m.Add()), _Render.added),
+    (m.BinaryOperation(operator=m.Modulo()), _Render.percent),
+    (m.Call() & m.MatchIfTrue(_is_wrapper) & m.MatchIfTrue(is_stringish), _Render.wrapped),
+    (m.Call(func=m.Attribute()) & m.MatchIfTrue(is_stringish), _Render.method),
+]

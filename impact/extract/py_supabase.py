@@ -1,0 +1,339 @@
+"""supabase-py query chains: `supabase.table("notes").select("id, title").eq("owner_id", uid)`.
+
+A chain may be built in steps (`q = supabase.table("notes").select("*")`, then `q = q.eq(...)`,
+then `q.execute()`): a chain whose receiver is a name bound to another chain continues it. Each
+chain nobody continues is one query (plus one read per table embedded in its select).
+`sql` holds an equivalent PostgreSQL statement with `$n` parameters, so it can be PREPAREd.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import libcst as cst
+import libcst.matchers as m
+
+from impact.extract.py_facts import Chain, Facts, Link
+from impact.extract.py_strings import StringRenderer
+from impact.extract.py_postgrest import (
+    SelectSpec, filter_column, filter_condition, is_filter, or_filters, parse_select, quote, split_column_list,
+)
+from impact.model import Confidence, Query, QueryKind
+
+EXTRACTOR = "supabase-py"
+TABLE_METHODS = frozenset({"table", "from_"})
+OPERATIONS = {"select": QueryKind.SELECT_COLUMNS, "insert": QueryKind.INSERT, "upsert": QueryKind.UPSERT,
+              "update": QueryKind.UPDATE, "delete": QueryKind.DELETE}
+NO_SUPABASE_NOTE = "no supabase/postgrest name in this file: `.table()` may belong to another library"
+
+
+@dataclass
+class _Origin:
+    """Where a chain's table comes from: `.table("t")` (or `.schema("s").table("t")`)."""
+
+    table: str | None
+    schema: str | None
+    line: int
+    note: str = ""
+
+
+@dataclass
+class _Build:
+    """The query a chain builds, step by step."""
+
+    kind: QueryKind | None = None
+    operation: Link | None = None
+    filters: list[tuple[str, str]] = field(default_factory=list)  # (column, SQL condition)
+    order: list[tuple[str, bool]] = field(default_factory=list)  # (column, descending)
+    limit: str | None = None
+    alternatives: list[list[tuple[str, str]]] = field(default_factory=list)  # each `or_(...)`
+    negate_next: bool = False  # `.not_.eq(...)`
+
+
+def supabase_queries(facts: Facts) -> list[Query]:
+    finder = _Finder(facts)
+    return [query for chain in finder.leaves() for query in finder.queries(chain)]
+
+
+class _Finder:
+    def __init__(self, facts: Facts) -> None:
+        self.facts = facts
+        self.strings = StringRenderer(facts)
+        self.confidence = Confidence.HIGH if facts.mentions("supabase", "postgrest") else Confidence.MEDIUM
+
+    def leaves(self) -> list[Chain]:
+        """Chains that end a supabase query: built from `.table(...)`, continued by nobody."""
+        continued = self.facts.continued_chains()
+        return [c for c in self.facts.chains if id(c) not in continued and self._steps(c) is not None]
+
+    def _steps(self, chain: Chain) -> tuple[Chain, Link, list[Link]] | None:
+        """(chain holding `.table(...)`, that link, the links after it) for a supabase chain."""
+        lineage = self.facts.lineage(chain)
+        for position, part in enumerate(lineage):
+            if "storage" in part.names():
+                return None  # supabase.storage.from_("bucket") is a file bucket, not a table
+            index = _table_link_index(part)
+            if index is not None:
+                after = part.links[index + 1:] + [l for later in lineage[position + 1:] for l in later.links]
+                return part, part.links[index], after
+        return None
+
+    def _origin(self, chain: Chain, link: Link) -> _Origin:
+        line = self.facts.line(link.name_node)
+        argument = link.call.args[0].value
+        table = self._text(argument, chain)
+        if table is not None and "impact_hole" in table:
+            table = None
+        schema_link = next((l for l in chain.links if l.name == "schema" and l.call and l.call.args), None)
+        schema = self._text(schema_link.call.args[0].value, chain) if schema_link else None
+        note = "" if table else "table name is a variable: unresolved"
+        return _Origin(table, schema, line, note)
+
+    def queries(self, chain: Chain) -> list[Query]:
+        table_chain, table_link, steps = self._steps(chain)
+        origin = self._origin(table_chain, table_link)
+        build = _Build()
+        for link in steps:
+            self._apply(build, link, chain)
+        if build.kind is None:
+            return []  # a bare `.table("t")` handle, never queried
+        return _Render(self, chain, origin, build).queries()
+
+    def _apply(self, build: _Build, link: Link, chain: Chain) -> None:
+        call = link.call
+        if link.name == "not_":
+            build.negate_next = True
+        if call is None:
+            return
+        if link.name in OPERATIONS and build.kind is None:
+            build.kind, build.operation = OPERATIONS[link.name], link
+        elif link.name == "order":
+            column = self._text(_positional(call, 0), chain)
+            if column and _keyword(call, "foreign_table") is None:
+                build.order.append((column, m.matches(_keyword(call, "desc"), m.Name("True"))))
+        elif link.name == "limit" and _keyword(call, "foreign_table") is None:
+            build.limit = _int_literal(_positional(call, 0))
+        elif link.name == "or_":
+            build.alternatives.append(or_filters(self._text(_positional(call, 0), chain) or ""))
+        elif link.name == "match":
+            for key in _dict_keys(_positional(call, 0)) or []:
+                build.filters.append((key, "eq"))
+        else:
+            self._apply_filter(build, link, chain)
+
+    def _apply_filter(self, build: _Build, link: Link, chain: Chain) -> None:
+        column = filter_column(self._text(_positional(link.call, 0), chain) or "")
+        if not column:
+            return
+        operator = link.name
+        if operator == "filter":  # .filter("col", "eq", value)
+            operator = self._text(_positional(link.call, 1), chain) or "eq"
+        negated, build.negate_next = build.negate_next, False
+        if is_filter(operator):
+            value = _positional(link.call, 1 if link.name != "filter" else 2)
+            build.filters.append((column, ("not " if negated else "") + operator + _is_value(value)))
+
+    def _text(self, node: cst.BaseExpression | None, chain: Chain) -> str | None:
+        if node is None:
+            return None
+        return self.strings.constant(node, chain.scope, 0) or self.strings.render(node, chain.scope)
+
+
+class _Render:
+    """The Query records (and their SQL) of one finished chain."""
+
+    def __init__(self, finder: _Finder, chain: Chain, origin: _Origin, build: _Build) -> None:
+        self.finder = finder
+        self.facts = finder.facts
+        self.chain = chain
+        self.origin = origin
+        self.build = build
+        self.parameters = 0
+
+    def parameter(self) -> str:
+        self.parameters += 1
+        return f"${self.parameters}"
+
+    def queries(self) -> list[Query]:
+        kind = self.build.kind
+        operation = self.build.operation.call
+        if kind is QueryKind.SELECT_COLUMNS:
+            spec = parse_select(self.finder._text(_positional(operation, 0) or _keyword(operation, "columns"), self.chain) or "*")
+            return self._select(spec)
+        if kind is QueryKind.DELETE:
+            return [self._query(kind, (), self._delete_sql())]
+        keys = _payload_keys(_positional(operation, 0) or _keyword(operation, "json"), self.finder, self.chain)
+        if kind is QueryKind.UPDATE:
+            return [self._query(kind, tuple(keys or ()), self._update_sql(keys), columns_known=keys is not None)]
+        conflict = split_column_list(self.finder._text(_keyword(operation, "on_conflict"), self.chain) or "")
+        if kind is QueryKind.UPSERT:
+            ignore = m.matches(_keyword(operation, "ignore_duplicates"), m.Name("True"))
+            sql = self._insert_sql(keys, conflict, update=not ignore)
+            return [self._query(kind, tuple(keys or ()), sql, columns_known=keys is not None, extra=conflict)]
+        return [self._query(kind, tuple(keys or ()), self._insert_sql(keys, [], update=False), columns_known=keys is not None)]
+
+    def _select(self, spec: SelectSpec) -> list[Query]:
+        kind = QueryKind.SELECT_STAR if spec.star else QueryKind.SELECT_COLUMNS
+        columns = () if spec.star else tuple(spec.columns)
+        extra = tuple(spec.columns) if spec.star else ()
+        queries = [self._query(kind, columns, self._select_sql(spec), extra=extra)]
+        for embed in spec.all_embeds():
+            embed_kind = QueryKind.SELECT_STAR if embed.star else QueryKind.SELECT_COLUMNS
+            filters = tuple(c.split(".", 1)[1] for c, _ in self.build.filters if c.split(".", 1)[0] in (embed.name, embed.alias))
+            sql = f"SELECT {'*' if embed.star else ', '.join(map(quote, embed.columns)) or '1'} FROM {quote(embed.name)}"
+            queries.append(self._query(embed_kind, () if embed.star else tuple(embed.columns), sql,
+                                       table=embed.name, own_filters=filters, note="embedded resource in a select"))
+        return queries
+
+    # -- SQL -----------------------------------------------------------------------------
+    def _target(self) -> str:
+        table = quote(self.origin.table or "")
+        return f"{quote(self.origin.schema)}.{table}" if self.origin.schema else table
+
+    def _where(self) -> str:
+        conditions = []
+        for column, operator in self.build.filters:
+            if "." in column:
+                continue  # a filter on an embedded table: that table's query holds it
+            negated = operator.startswith("not ")
+            condition = filter_condition(operator.removeprefix("not "), quote(column), self.parameter)
+            conditions.append(f"NOT ({condition})" if negated else condition)
+        for alternative in self.build.alternatives:
+            either = [filter_condition(op, quote(column), self.parameter) for column, op in alternative]
+            if either and all(either):
+                conditions.append("(" + " OR ".join(either) + ")")
+        return f" WHERE {' AND '.join(conditions)}" if conditions else ""
+
+    def _select_sql(self, spec: SelectSpec) -> str:
+        columns = "*" if spec.star else ", ".join(map(quote, spec.columns)) or "1"
+        sql = f"SELECT {columns} FROM {self._target()}{self._where()}"
+        if self.build.order:
+            sql += " ORDER BY " + ", ".join(quote(c) + (" DESC" if d else "") for c, d in self.build.order)
+        if self.build.limit:
+            sql += f" LIMIT {self.build.limit}"
+        return sql
+
+    def _delete_sql(self) -> str:
+        return f"DELETE FROM {self._target()}{self._where()}"
+
+    def _update_sql(self, keys: list[str] | None) -> str | None:
+        if not keys:
+            return None
+        assignments = ", ".join(f"{quote(k)} = {self.parameter()}" for k in keys)
+        return f"UPDATE {self._target()} SET {assignments}{self._where()}"
+
+    def _insert_sql(self, keys: list[str] | None, conflict: list[str], update: bool) -> str | None:
+        if not keys:
+            return None
+        values = ", ".join(self.parameter() for _ in keys)
+        sql = f"INSERT INTO {self._target()} ({', '.join(map(quote, keys))}) VALUES ({values})"
+        if self.build.kind is not QueryKind.UPSERT:
+            return sql
+        updated = [k for k in keys if k not in conflict]
+        if conflict and update and updated:
+            assignments = ", ".join(f"{quote(k)} = EXCLUDED.{quote(k)}" for k in updated)
+            return f"{sql} ON CONFLICT ({', '.join(map(quote, conflict))}) DO UPDATE SET {assignments}"
+        # Without on_conflict PostgREST uses the primary key, which this file cannot tell.
+        return f"{sql} ON CONFLICT DO NOTHING"
+
+    # -- records -------------------------------------------------------------------------
+    def _query(self, kind: QueryKind, columns: tuple[str, ...], sql: str | None, *, columns_known: bool = True,
+               extra: tuple[str, ...] | list[str] = (), table: str | None = None,
+               own_filters: tuple[str, ...] | None = None, note: str = "") -> Query:
+        filters = own_filters if own_filters is not None else self._main_filters()
+        filter_columns = tuple(dict.fromkeys([*extra, *filters]))
+        origin = self.origin
+        unresolved = origin.table is None and table is None
+        notes = [origin.note, note, "" if columns_known else "payload is not a literal: written columns unknown"]
+        if self.finder.confidence is Confidence.MEDIUM:
+            notes.append(NO_SUPABASE_NOTE)
+        return Query(
+            file=self.facts.path,
+            line=origin.line,
+            end_line=self.facts.lines(self.chain.node)[1],
+            language="python",
+            extractor=EXTRACTOR,
+            kind=kind,
+            table=table or origin.table,
+            schema=None if table else origin.schema,
+            columns=columns,
+            filter_columns=filter_columns,
+            confidence=Confidence.LOW if unresolved else self.finder.confidence,
+            columns_known=columns_known,
+            sql=None if unresolved else sql,
+            snippet=self.facts.snippet(origin.line),
+            note="; ".join(n for n in notes if n),
+        )
+
+    def _main_filters(self) -> list[str]:
+        columns = [c for c, _ in self.build.filters if "." not in c]
+        columns += [column for column, _descending in self.build.order]
+        columns += [column for alternative in self.build.alternatives for column, _op in alternative]
+        return columns
+
+
+# -- helpers ------------------------------------------------------------------------------------
+
+def _table_link_index(chain: Chain) -> int | None:
+    for index, link in enumerate(chain.links):
+        if link.name in TABLE_METHODS and link.call is not None and link.call.args:
+            return index
+    return None
+
+
+def _positional(call: cst.Call | None, index: int) -> cst.BaseExpression | None:
+    positional = [a.value for a in (call.args if call is not None else ()) if a.keyword is None and not a.star]
+    return positional[index] if index < len(positional) else None
+
+
+def _keyword(call: cst.Call | None, keyword: str) -> cst.BaseExpression | None:
+    for arg in call.args if call is not None else ():
+        if arg.keyword is not None and arg.keyword.value == keyword:
+            return arg.value
+    return None
+
+
+def _int_literal(node: cst.BaseExpression | None) -> str | None:
+    return node.value if m.matches(node, m.Integer()) else None
+
+
+def _is_value(node: cst.BaseExpression | None) -> str:
+    """`.is_("col", None)` / `True` / `False`: the value decides the SQL (`IS NULL`, `IS TRUE`)."""
+    if m.matches(node, m.Name("True") | m.SimpleString('"true"') | m.SimpleString("'true'")):
+        return ":true"
+    if m.matches(node, m.Name("False") | m.SimpleString('"false"') | m.SimpleString("'false'")):
+        return ":false"
+    return ""
+
+
+def _dict_keys(node: cst.BaseExpression | None) -> list[str] | None:
+    """Keys of a dict literal (`dict(a=...)` too); None when any key is not a literal."""
+    if m.matches(node, m.Call(func=m.Name("dict"))):
+        keys = [a.keyword.value for a in node.args if a.keyword is not None]
+        return keys if len(keys) == len(node.args) else None
+    if not m.matches(node, m.Dict()):
+        return None
+    keys = []
+    for element in node.elements:
+        key = element.key if m.matches(element, m.DictElement()) else None
+        if not m.matches(key, m.SimpleString()):
+            return None  # `**extra` or a computed key
+        keys.append(key.evaluated_value)
+    return keys
+
+
+def _payload_keys(node: cst.BaseExpression | None, finder: _Finder, chain: Chain, depth: int = 0) -> list[str] | None:
+    """Columns written by an insert/update payload: a dict, a list of dicts, a comprehension
+    building dicts, or a same-file variable holding one of these. None: not knowable here."""
+    if node is None or depth > 4:
+        return None
+    if m.matches(node, m.List() | m.Tuple()):
+        rows = [_payload_keys(e.value, finder, chain, depth + 1) for e in node.elements]
+        if not rows or any(r is None for r in rows):
+            return None
+        return list(dict.fromkeys(key for row in rows for key in row))
+    if m.matches(node, m.ListComp()):
+        return _payload_keys(node.elt, finder, chain, depth + 1)
+    if m.matches(node, m.Name()):
+        binding = finder.strings.single_binding(node, chain.scope)
+        return _payload_keys(binding.value, finder, chain, depth + 1) if binding else None
+    return _dict_keys(node)

@@ -1,0 +1,56 @@
+"""The Python extractor: queries in a .py file, read through libcst (never through regexes).
+
+One parse and one visitor pass collect the file's facts (py_facts); then each finder reads them:
+  - py_sql: SQL in strings (cursor.execute, asyncpg, SQLAlchemy text(), pandas, ...)
+  - py_supabase: supabase-py chains (`supabase.table("t").select("a").eq("b", x)`)
+  - py_orm: SQLAlchemy and Django model queries, through the models of py_models.
+
+ORM queries on a model defined in another file carry `table=None` and `model=ClassName` in their
+note: `models_in` lists a file's models so the pipeline can index them project-wide, and
+`resolve_model_queries` rewrites such queries once that index is known.
+"""
+from __future__ import annotations
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from impact.extract.py_facts import Facts, collect
+from impact.extract.py_models import ModelInfo, find_models
+from impact.extract.py_orm import orm_queries, resolve_model_queries
+from impact.extract.py_sql import sql_queries
+from impact.extract.py_supabase import supabase_queries
+from impact.model import Extraction, FileIssue
+
+SUFFIXES = (".py", ".pyi")
+
+__all__ = ["SUFFIXES", "ModelInfo", "extract", "models_in", "resolve_model_queries"]
+
+
+def extract(path: str, text: str) -> Extraction:
+    facts = _facts(path, text)
+    if isinstance(facts, FileIssue):
+        return Extraction(issues=[facts])
+    models = find_models(facts)
+    queries = sql_queries(facts) + supabase_queries(facts) + orm_queries(facts, models)
+    # Two finished chains continuing one builder (`q.count()`, `q.all()`) give the same query.
+    queries = list(dict.fromkeys(queries))
+    queries.sort(key=lambda q: (q.line, q.extractor, q.table or "", q.kind.value))
+    return Extraction(queries=queries)
+
+
+def models_in(path: str, text: str) -> list[ModelInfo]:
+    """The ORM models (SQLAlchemy declarative and Core tables, Django) defined in one file."""
+    facts = _facts(path, text)
+    return [] if isinstance(facts, FileIssue) else find_models(facts)
+
+
+def _facts(path: str, text: str) -> Facts | FileIssue:
+    try:
+        module = cst.parse_module(text)
+    except cst.ParserSyntaxError as error:
+        return FileIssue(path, f"Python syntax error at line {error.raw_line}: {error.message}")
+    except (RecursionError, MemoryError):
+        # libcst recurses per nesting level: absurdly deep generated code must not crash a scan.
+        return FileIssue(path, "Python file too deeply nested to parse")
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    return collect(path, text, wrapper.module, wrapper.resolve(PositionProvider))

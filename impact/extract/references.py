@@ -1,0 +1,39 @@
+"""Places in code that name a column the migration changes (identifiers, keys, strings)."""
+from __future__ import annotations
+
+import re
+
+from impact.model import ColumnReference, Query
+
+COMMENT_LINE = re.compile(r"^\s*(?://|#|--|/\*|\*)")
+
+
+def find_references(
+    rel: str, text: str, columns: set[str], queries: list[Query], generated: bool = False
+) -> list[ColumnReference]:
+    """Every whole-word occurrence of a changed column name, classified by its context."""
+    if not columns:
+        return []
+    pattern = re.compile(r"(?<![\w$])(" + "|".join(sorted(map(re.escape, columns), key=len, reverse=True)) + r")(?![\w$])")
+    spans = [(q.line, q.end_line, q.table) for q in queries if q.table]
+    found = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not pattern.search(line) or COMMENT_LINE.match(line):
+            continue
+        for match in pattern.finditer(line):
+            table = next((t for start, end, t in spans if start <= number <= end), None)
+            context = "sql" if table else _context(line, match.start(), match.end())
+            found.append(ColumnReference(rel, number, match.group(1), table, context, generated, line.strip()[:160]))
+    return found
+
+
+def _context(line: str, start: int, end: int) -> str:
+    before = line[:start].rstrip()
+    after = line[end:].lstrip()
+    if before.endswith(("'", '"', "`")):
+        return "string"
+    if after.startswith(":") and not after.startswith("::"):
+        return "property"  # an object-literal / dict key, or a type member
+    if before.endswith((".", "?.")):
+        return "property"
+    return "identifier"

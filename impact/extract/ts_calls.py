@@ -1,0 +1,184 @@
+"""JavaScript call syntax read off the scanner's masked text: `.name<T>(arg, arg)` and the
+keys of object-literal arguments. Brackets are matched through the scanner's pair table, so
+nothing here rescans text it has already seen.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from impact.extract.ts_scan import Scanned, StringLiteral
+from impact.sql.queries import HOLE
+
+
+@dataclass
+class Call:
+    name: str
+    dot: int  # offset of the `.` before the method name
+    open: int  # offset of `(`
+    close: int  # offset of `)`
+    args: list[tuple[int, int]] = field(default_factory=list)  # argument spans (stripped)
+
+
+@dataclass
+class Payload:
+    """The keys an insert/update payload writes; `complete` is False when some are hidden."""
+
+    keys: list[str] = field(default_factory=list)
+    complete: bool = True
+    note: str = ""
+
+    def hide(self, note: str) -> None:
+        self.complete, self.note = False, note
+
+
+def call_after(scanned: Scanned, name: str, dot: int, name_end: int) -> Call | None:
+    """The call whose method name ends at `name_end`: optional `<T>`, then `(...)`."""
+    masked = scanned.masked
+    open_at = _skip_generics(masked, skip_space(masked, name_end))
+    if open_at is None or open_at >= len(masked) or masked[open_at] != "(":
+        return None
+    close = scanned.closing(open_at)
+    if close is None:
+        return None
+    return Call(name, dot, open_at, close, arguments(scanned, open_at, close))
+
+
+def _skip_generics(masked: str, pos: int) -> int | None:
+    """Past a `<Row, Other<T>>` type-argument list (arrow `=>` inside it is not a closer)."""
+    if pos >= len(masked) or masked[pos] != "<":
+        return pos
+    depth, limit = 0, min(len(masked), pos + 2000)
+    while pos < limit:
+        char = masked[pos]
+        if char == "<":
+            depth += 1
+        elif char == ">" and masked[pos - 1] != "=":
+            depth -= 1
+            if depth == 0:
+                return skip_space(masked, pos + 1)
+        elif char == ";":
+            return None
+        pos += 1
+    return None
+
+
+def skip_space(masked: str, pos: int) -> int:
+    while pos < len(masked) and masked[pos].isspace():
+        pos += 1
+    return pos
+
+
+def arguments(scanned: Scanned, open_at: int, close: int) -> list[tuple[int, int]]:
+    """Top-level comma-separated spans between two matching brackets, whitespace trimmed."""
+    masked, spans, start, pos = scanned.masked, [], open_at + 1, open_at + 1
+    while pos < close:
+        char = masked[pos]
+        if char in "([{":
+            pos = (scanned.closing(pos) or pos) + 1
+            continue
+        if char == ",":
+            spans.append((start, pos))
+            start = pos + 1
+        pos += 1
+    spans.append((start, close))
+    trimmed = []
+    for begin, end in spans:
+        while begin < end and masked[begin].isspace():
+            begin += 1
+        while end > begin and masked[end - 1].isspace():
+            end -= 1
+        if end > begin:
+            trimmed.append((begin, end))
+    return trimmed
+
+
+# --- arguments of one call -------------------------------------------------------------------
+
+
+def arg_span(call: Call, index: int) -> tuple[int, int] | None:
+    return call.args[index] if index < len(call.args) else None
+
+
+def arg_text(scanned: Scanned, call: Call | None, index: int) -> str:
+    span = arg_span(call, index) if call else None
+    return scanned.masked[span[0] : span[1]] if span else ""
+
+
+def literal_arg(scanned: Scanned, call: Call | None, index: int) -> StringLiteral | None:
+    """The argument when it is exactly one string literal."""
+    span = arg_span(call, index) if call else None
+    literal = scanned.literal_at(span[0]) if span else None
+    return literal if literal and literal.end == span[1] else None
+
+
+def string_arg(scanned: Scanned, call: Call, index: int) -> str:
+    literal = literal_arg(scanned, call, index)
+    return literal.value(lambda i: f"{HOLE}_{i}") if literal else ""
+
+
+def option_string(scanned: Scanned, call: Call | None, option: str, index: int = 1) -> str:
+    """`"k"` in `call(x, { option: "k" })` (empty when absent or not a plain literal)."""
+    span = arg_span(call, index) if call else None
+    if span is None:
+        return ""
+    match = re.compile(rf"\b{option}\s*:\s*").search(scanned.masked, span[0], span[1])
+    literal = scanned.literal_at(match.end()) if match else None
+    return literal.value() if literal and not literal.has_holes else ""
+
+
+def payload_keys(scanned: Scanned, call: Call, index: int = 0) -> Payload:
+    """Keys written by an object literal, or by an array of them; unknown for anything else."""
+    span = arg_span(call, index)
+    if span is None:
+        return Payload(complete=False, note=f".{call.name}() without a payload")
+    first = scanned.masked[span[0]]
+    if first == "{":
+        return object_literal_keys(scanned, span[0])
+    if first == "[":
+        return _array_keys(scanned, span[0])
+    return Payload(complete=False, note="payload is a variable: written columns unknown")
+
+
+def _array_keys(scanned: Scanned, open_at: int) -> Payload:
+    payload = Payload()
+    close = scanned.closing(open_at)
+    if close is None:
+        payload.hide("array literal not closed")
+        return payload
+    for start, _end in arguments(scanned, open_at, close):
+        if scanned.masked[start] != "{":
+            payload.hide("payload row is a variable: columns unknown")
+            continue
+        row = object_literal_keys(scanned, start)
+        payload.keys += [key for key in row.keys if key not in payload.keys]
+        if not row.complete:
+            payload.hide(row.note)
+    return payload
+
+
+_KEY = re.compile(r"([A-Za-z_$][\w$]*|\d+)\s*")
+
+
+def object_literal_keys(scanned: Scanned, open_at: int) -> Payload:
+    """Top-level keys of `{ a: 1, "b": 2, c, ...rest }`; nested objects never leak keys."""
+    payload = Payload()
+    close = scanned.closing(open_at)
+    if close is None:
+        payload.hide("object literal not closed")
+        return payload
+    masked = scanned.masked
+    for start, end in arguments(scanned, open_at, close):
+        literal = scanned.literal_at(start)
+        if masked.startswith("...", start):
+            payload.hide("payload spreads another object: columns unknown")
+        elif literal is not None and not literal.has_holes:
+            payload.keys.append(literal.value())
+        elif masked[start] == "[":
+            payload.hide("payload has a computed key: columns unknown")
+        else:
+            key = _KEY.match(masked, start, end)
+            follower = masked[key.end()] if key and key.end() < end else ""
+            if key and follower in (":", ""):  # `key: value` or shorthand `key`
+                payload.keys.append(key.group(1))
+    return payload

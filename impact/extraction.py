@@ -1,0 +1,131 @@
+"""Walk the repo, pre-filter, and extract queries from every file that may mention the migration.
+
+Files that cannot mention an affected table or column are never parsed; what a file yields is
+cached by content hash; parsing runs in worker processes when there is enough of it.
+"""
+from __future__ import annotations
+
+import os
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable
+
+from impact.cache import ExtractionCache, cache_key
+from impact.config import Config
+from impact.extract import extractors
+from impact.files import SourceFile, read_source, walk, mentions_any
+from impact.locate import LocatedMigration, known_folders
+from impact.model import Extraction, FileIssue, Query
+
+PARALLEL_THRESHOLD = 48  # below this, starting worker processes costs more than it saves
+
+
+@dataclass
+class ExtractionRun:
+    queries: list[Query] = field(default_factory=list)
+    texts: list[tuple[str, str, Extraction]] = field(default_factory=list)  # files that mention the migration
+    file_issues: list[FileIssue] = field(default_factory=list)
+    skipped: Counter = field(default_factory=Counter)
+    files_seen: int = 0
+    files_matched: int = 0
+    files_parsed: int = 0
+    cache_hits: int = 0
+    generated_files: list[str] = field(default_factory=list)
+
+
+@lru_cache(maxsize=1)
+def _extractors():
+    return extractors()
+
+
+def _suffix(rel: str) -> str:
+    name = rel.rsplit("/", 1)[-1]
+    return "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+
+
+def _extract(job: tuple[str, str]) -> Extraction:
+    rel, text = job
+    module = _extractors()[_suffix(rel)]
+    try:
+        return module.extract(rel, text)
+    except RecursionError:
+        return Extraction(issues=[FileIssue(rel, "too deeply nested to parse")])
+
+
+def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Config, migration: LocatedMigration,
+                 progress: Callable[[int, int], None] | None = None, use_cache: bool = True) -> ExtractionRun:
+    run = ExtractionRun()
+    migration_dirs = [f.relative_to(repo).as_posix() + "/" for f in known_folders(repo, config) if f.is_relative_to(repo)]
+    files, stats = walk(repo, suffixes=set(_extractors()), exclude=config.exclude)
+    run.files_seen = stats.seen
+    run.skipped.update(stats.skipped)
+    run.file_issues.extend(i for i in stats.skipped_files if i.reason.startswith("binary") or i.reason.startswith("not UTF-8"))
+    needles = [n for n in (*tables, *columns) if n]
+    cache = ExtractionCache(enabled=use_cache and bool(os.environ.get("IMPACT_NO_CACHE", "") in ("", "0")))
+    pending: list[tuple[str, str, str]] = []
+    for source in files:
+        if _is_migration(source, migration_dirs, migration):
+            run.skipped["migration file"] += 1
+            continue
+        text = _read(source, run)
+        if text is None or not mentions_any(text, needles):
+            run.skipped["does not mention the migration's tables"] += text is not None
+            continue
+        run.files_matched += 1
+        key = cache_key(text, _extractors()[_suffix(source.rel)].__name__, source.rel)
+        cached = cache.get(key)
+        if cached is not None:
+            run.cache_hits += 1
+            _collect(run, source.rel, text, cached)
+        else:
+            pending.append((source.rel, text, key))
+    for (rel, text, key), extraction in zip(pending, _run_jobs([(r, t) for r, t, _ in pending], progress)):
+        run.files_parsed += 1
+        cache.put(key, extraction)
+        _collect(run, rel, text, extraction)
+    return run
+
+
+def _is_migration(source: SourceFile, migration_dirs: list[str], migration: LocatedMigration) -> bool:
+    if source.path == migration.path:
+        return True
+    return source.rel.endswith(".sql") and any(source.rel.startswith(d) for d in migration_dirs)
+
+
+def _read(source: SourceFile, run: ExtractionRun) -> str | None:
+    text = read_source(source)
+    if isinstance(text, FileIssue):
+        run.skipped[text.reason.split(" (")[0]] += 1
+        run.file_issues.append(text)
+        return None
+    return text
+
+
+def _collect(run: ExtractionRun, rel: str, text: str, extraction: Extraction) -> None:
+    run.queries.extend(extraction.queries)
+    run.file_issues.extend(extraction.issues)
+    run.texts.append((rel, text, extraction))
+    if extraction.generated:
+        run.generated_files.append(rel)
+
+
+def _run_jobs(jobs: list[tuple[str, str]], progress) -> list[Extraction]:
+    total = len(jobs)
+    if total < PARALLEL_THRESHOLD:
+        results = []
+        for done, job in enumerate(jobs, start=1):
+            results.append(_extract(job))
+            if progress:
+                progress(done, total)
+        return results
+    workers = min(os.cpu_count() or 2, 8)
+    results = []
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for done, extraction in enumerate(pool.map(_extract, jobs, chunksize=16), start=1):
+            results.append(extraction)
+            if progress:
+                progress(done, total)
+    return results

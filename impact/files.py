@@ -1,0 +1,398 @@
+"""Walking the scanned repository: read-only, crash-free, and never leaving the repo through a symlink.
+
+`walk` lists the source files worth reading (git's ignore rules, dependency/build/vendored folders
+and minified bundles excluded), `read_source` turns one into text or a `FileIssue`, and
+`mentions_any` is the cheap pre-filter that keeps files that cannot concern a migration away from
+the parsers.
+"""
+from __future__ import annotations
+
+import codecs
+import os
+import stat
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pathspec import GitIgnoreSpec
+
+from impact.model import FileIssue
+
+# Folders that hold dependencies, build output, caches or vendored code: never the project's own
+# queries, and often huge. Matched by name at any depth.
+SKIPPED_DIR_NAMES = frozenset(
+    {
+        # version control
+        ".git", ".hg", ".svn",
+        # dependencies
+        "node_modules", "bower_components",
+        # build output
+        "dist", "build", "out", ".next", ".nuxt", ".svelte-kit", "coverage", "target",
+        # vendored code, virtualenvs, tool caches
+        "vendor", "third_party", ".venv", "venv", "site-packages", "__pycache__",
+        ".tox", ".mypy_cache", ".pytest_cache",
+    }
+)
+# Version-control folders are always there: skipping them is not worth a line in the report.
+SILENTLY_SKIPPED_DIR_NAMES = frozenset({".git", ".hg", ".svn"})
+MINIFIED_SUFFIXES = (".min.js", ".min.mjs", ".min.cjs")
+
+BINARY_SNIFF_BYTES = 8192  # git's own heuristic: a NUL in the first 8 KiB means binary
+MAX_SKIP_EXAMPLES = 200
+DEFAULT_MAX_BYTES = 2_000_000
+
+# Skip reasons, as counted in WalkStats.skipped.
+GITIGNORED = "gitignored"
+EXCLUDED_BY_CONFIG = "excluded by config"
+DEPENDENCY_DIR = "dependency, build or vendored directory"
+MINIFIED = "minified"
+TOO_LARGE = "too large"
+SYMLINK_OUTSIDE = "symlink outside repo"
+SYMLINK_BROKEN = "broken symlink"
+SYMLINK_DIR = "symlinked directory"
+SYMLINK_DUPLICATE = "duplicate of another file (symlink)"
+UNREADABLE_DIR = "unreadable directory"
+UNREADABLE_FILE = "unreadable file"
+NOT_REGULAR = "not a regular file"
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: Path  # absolute, with symlinks resolved: reading it never follows a link again
+    rel: str  # relative to the repo, POSIX separators (a symlink's own name, not its target's)
+    size: int
+
+
+@dataclass
+class WalkStats:
+    seen: int = 0  # files with a wanted suffix the walk judged (the contents of skipped folders are never listed)
+    skipped: Counter[str] = field(default_factory=Counter)  # reason -> count
+    skipped_files: list[FileIssue] = field(default_factory=list)  # the first examples only
+
+    def skip(self, rel: str, reason: str) -> None:
+        self.skipped[reason] += 1
+        if len(self.skipped_files) < MAX_SKIP_EXAMPLES:
+            self.skipped_files.append(FileIssue(rel, reason))
+
+
+# --- ignore rules -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IgnoreLayer:
+    """The patterns of one ignore file, relative to the folder they apply to."""
+
+    base: str  # folder the patterns are relative to, POSIX, "" for the repo root
+    spec: GitIgnoreSpec
+    reason: str
+
+    def verdict(self, rel: str, is_dir: bool) -> bool | None:
+        """True: ignored, False: re-included by a `!` pattern, None: no pattern matches."""
+        if self.base:
+            if not rel.startswith(self.base + "/"):
+                return None
+            rel = rel[len(self.base) + 1 :]
+        # The trailing slash lets `build/` match the folder but not a file named build.
+        return self.spec.check_file(rel + "/" if is_dir else rel).include
+
+
+def compile_patterns(lines: Iterable[str]) -> GitIgnoreSpec:
+    """Compile gitignore lines; a line pathspec rejects is dropped (git ignores it too)."""
+    lines = list(lines)
+    try:
+        return GitIgnoreSpec.from_lines(lines)
+    except Exception:  # pathspec raises its own error types, and has changed them between versions
+        return GitIgnoreSpec.from_lines([line for line in lines if _compiles(line)])
+
+
+def _compiles(line: str) -> bool:
+    try:
+        GitIgnoreSpec.from_lines([line])
+        return True
+    except Exception:
+        return False
+
+
+def _read_ignore_file(path: str, base: str, reason: str) -> IgnoreLayer | None:
+    """The layer of one ignore file, None if there is none, or it is a symlink or unreadable."""
+    try:
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            return None
+        with open(path, "rb") as handle:
+            text = handle.read().decode("utf-8", errors="replace")
+    except OSError:
+        return None
+    spec = compile_patterns(text.splitlines())
+    return IgnoreLayer(base, spec, reason) if len(spec) else None
+
+
+def ignore_reason(rel: str, is_dir: bool, layers: Sequence[IgnoreLayer]) -> str | None:
+    """Why `rel` is ignored, or None. `layers` go most specific first: the first that has a say wins.
+
+    That is git's precedence: a nested .gitignore overrides its parents, which override
+    .git/info/exclude; within one file the last matching pattern wins (pathspec does that part).
+    """
+    for layer in layers:
+        verdict = layer.verdict(rel, is_dir)
+        if verdict is not None:
+            return layer.reason if verdict else None
+    return None
+
+
+# --- the walk ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _Walk:
+    """The state of one walk: the repo root, what to keep, and what has been found."""
+
+    root: str  # real path of the repo
+    suffixes: frozenset[str]
+    config_layer: IgnoreLayer | None
+    max_bytes: int
+    stats: WalkStats = field(default_factory=WalkStats)
+    files: dict[str, SourceFile] = field(default_factory=dict)  # real path -> file
+    linked_files: list[SourceFile] = field(default_factory=list)  # symlinks, deduplicated at the end
+    visited_dirs: set[tuple[int, int]] = field(default_factory=set)
+
+    def inside_repo(self, real: str) -> bool:
+        prefix = self.root if self.root.endswith(os.sep) else self.root + os.sep
+        return real == self.root or real.startswith(prefix)
+
+    def in_skipped_dir(self, real: str) -> bool:
+        """Whether a path inside the repo lies in a dependency, build or vendored folder."""
+        folders = os.path.relpath(real, self.root).split(os.sep)[:-1]
+        return any(name in SKIPPED_DIR_NAMES for name in folders)
+
+    def wanted(self, name: str) -> bool:
+        return os.path.splitext(name)[1] in self.suffixes
+
+    def ignored(self, rel: str, is_dir: bool, gitignores: Sequence[IgnoreLayer]) -> str | None:
+        # The user's own excludes act like git's command-line patterns: they beat every .gitignore.
+        layers = (self.config_layer, *gitignores) if self.config_layer else gitignores
+        return ignore_reason(rel, is_dir, layers)
+
+
+def walk(
+    repo: Path,
+    *,
+    suffixes: set[str],
+    exclude: Sequence[str] = (),
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> tuple[list[SourceFile], WalkStats]:
+    """The repo's source files with one of `suffixes`, sorted by relative path, and what was skipped.
+
+    Never writes, never raises for a bad file or folder (they are counted), never leaves the repo.
+    Symlinked folders are not descended: what they point to inside the repo is walked at its real
+    path anyway, and not following them makes symlink loops impossible.
+    """
+    root = os.path.realpath(repo)
+    state = _Walk(
+        root=root,
+        suffixes=frozenset(suffixes),
+        config_layer=IgnoreLayer("", compile_patterns(exclude), EXCLUDED_BY_CONFIG) if exclude else None,
+        max_bytes=max_bytes,
+    )
+    info_exclude = _read_ignore_file(os.path.join(root, ".git", "info", "exclude"), "", GITIGNORED)
+    pending: list[tuple[str, str, tuple[IgnoreLayer, ...]]] = [("", root, (info_exclude,) if info_exclude else ())]
+    while pending:
+        rel_dir, abs_dir, gitignores = pending.pop()
+        pending.extend(_walk_dir(state, rel_dir, abs_dir, gitignores))
+    return _deduplicated(state), state.stats
+
+
+def _walk_dir(
+    state: _Walk, rel_dir: str, abs_dir: str, gitignores: tuple[IgnoreLayer, ...]
+) -> list[tuple[str, str, tuple[IgnoreLayer, ...]]]:
+    """Judge one folder's entries; return its subfolders still to walk."""
+    if not _first_visit(state, rel_dir, abs_dir):
+        return []
+    own = _read_ignore_file(os.path.join(abs_dir, ".gitignore"), rel_dir, GITIGNORED)
+    if own:
+        gitignores = (own, *gitignores)
+    subdirs = []
+    for entry in _entries(state, rel_dir, abs_dir):
+        rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
+        try:
+            if entry.is_symlink():
+                _judge_symlink(state, entry, rel, gitignores)
+            elif entry.is_dir(follow_symlinks=False):
+                if _should_descend(state, entry.name, rel, gitignores):
+                    subdirs.append((rel, entry.path, gitignores))
+            else:
+                _judge_file(state, entry, rel, gitignores)
+        except OSError:
+            # The entry vanished or cannot be stat-ed mid-walk: count it and carry on.
+            state.stats.skip(rel, UNREADABLE_FILE)
+    return subdirs
+
+
+def _first_visit(state: _Walk, rel_dir: str, abs_dir: str) -> bool:
+    """False for a folder already walked: a bind mount can loop where a symlink cannot."""
+    try:
+        info = os.stat(abs_dir, follow_symlinks=False)
+    except OSError:
+        state.stats.skip(_dir_label(rel_dir), UNREADABLE_DIR)
+        return False
+    identity = (info.st_dev, info.st_ino)
+    if identity in state.visited_dirs:
+        return False
+    state.visited_dirs.add(identity)
+    return True
+
+
+def _entries(state: _Walk, rel_dir: str, abs_dir: str) -> list[os.DirEntry]:
+    try:
+        with os.scandir(abs_dir) as it:
+            return sorted(it, key=lambda e: e.name)
+    except OSError:  # permission denied, or removed since its parent was listed
+        state.stats.skip(_dir_label(rel_dir), UNREADABLE_DIR)
+        return []
+
+
+def _dir_label(rel_dir: str) -> str:
+    return f"{rel_dir or '.'}/"
+
+
+def _should_descend(state: _Walk, name: str, rel: str, gitignores: Sequence[IgnoreLayer]) -> bool:
+    if name in SKIPPED_DIR_NAMES:
+        if name not in SILENTLY_SKIPPED_DIR_NAMES:
+            state.stats.skip(rel + "/", DEPENDENCY_DIR)
+        return False
+    reason = state.ignored(rel, True, gitignores)
+    if reason:
+        # Like git: nothing inside an ignored folder can be re-included, so it is not even listed.
+        state.stats.skip(rel + "/", reason)
+        return False
+    return True
+
+
+def _judge_file(state: _Walk, entry: os.DirEntry, rel: str, gitignores: Sequence[IgnoreLayer]) -> None:
+    if not state.wanted(entry.name):
+        return
+    state.stats.seen += 1
+    info = entry.stat(follow_symlinks=False)
+    if not stat.S_ISREG(info.st_mode):  # a FIFO named x.py would block the reader forever
+        state.stats.skip(rel, NOT_REGULAR)
+        return
+    reason = _file_skip_reason(state, entry.name, rel, info.st_size, gitignores)
+    if reason:
+        state.stats.skip(rel, reason)
+        return
+    state.files[entry.path] = SourceFile(Path(entry.path), rel, info.st_size)
+
+
+def _file_skip_reason(
+    state: _Walk, name: str, rel: str, size: int, gitignores: Sequence[IgnoreLayer]
+) -> str | None:
+    if name.endswith(MINIFIED_SUFFIXES):
+        return MINIFIED
+    reason = state.ignored(rel, False, gitignores)
+    if reason:
+        return reason
+    if size > state.max_bytes:
+        return TOO_LARGE
+    return None
+
+
+def _judge_symlink(state: _Walk, entry: os.DirEntry, rel: str, gitignores: Sequence[IgnoreLayer]) -> None:
+    try:
+        target = os.stat(entry.path)  # follows the link
+    except OSError:  # dangling, or a link loop (ELOOP)
+        if state.wanted(entry.name):
+            state.stats.seen += 1
+            state.stats.skip(rel, SYMLINK_BROKEN)
+        return
+    if stat.S_ISDIR(target.st_mode):
+        state.stats.skip(rel + "/", _linked_dir_skip_reason(state, entry, rel, gitignores))
+        return
+    if not state.wanted(entry.name):
+        return
+    state.stats.seen += 1
+    real = os.path.realpath(entry.path)
+    if not state.inside_repo(real):
+        reason = SYMLINK_OUTSIDE
+    elif not stat.S_ISREG(target.st_mode):
+        reason = NOT_REGULAR
+    elif state.in_skipped_dir(real):  # e.g. config.js -> node_modules/pkg/config.js
+        reason = DEPENDENCY_DIR
+    else:
+        reason = _file_skip_reason(state, entry.name, rel, target.st_size, gitignores)
+    if reason:
+        state.stats.skip(rel, reason)
+        return
+    state.linked_files.append(SourceFile(Path(real), rel, target.st_size))
+
+
+def _linked_dir_skip_reason(
+    state: _Walk, entry: os.DirEntry, rel: str, gitignores: Sequence[IgnoreLayer]
+) -> str:
+    if entry.name in SKIPPED_DIR_NAMES:  # pnpm and monorepo tools link node_modules around
+        return DEPENDENCY_DIR
+    reason = state.ignored(rel, True, gitignores)
+    if reason:
+        return reason
+    return SYMLINK_DIR if state.inside_repo(os.path.realpath(entry.path)) else SYMLINK_OUTSIDE
+
+
+def _deduplicated(state: _Walk) -> list[SourceFile]:
+    """Every real file once: its own path wins over links to it, the first link name over others."""
+    files = dict(state.files)
+    for linked in sorted(state.linked_files, key=lambda f: f.rel):
+        real = str(linked.path)
+        if real in files:
+            state.stats.skip(linked.rel, SYMLINK_DUPLICATE)
+        else:
+            files[real] = linked
+    return sorted(files.values(), key=lambda f: f.rel)
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+# O_NOFOLLOW: SourceFile.path is already resolved, so a link appearing there since the walk (a
+# swap to point outside the repo) makes the open fail instead of being followed.
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+
+
+def read_source(f: SourceFile) -> str | FileIssue:
+    """The file's text (a UTF-8 BOM dropped), or why it cannot be read as source."""
+    try:
+        data = _read_bytes(f.path)
+    except OSError as exc:
+        return FileIssue(f.rel, f"unreadable ({exc.strerror or exc})")
+    if data.startswith(UTF16_BOMS):
+        return FileIssue(f.rel, "not UTF-8 (UTF-16)")
+    if b"\0" in data[:BINARY_SNIFF_BYTES]:
+        return FileIssue(f.rel, "binary")
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return FileIssue(f.rel, f"not UTF-8 (byte 0x{data[exc.start]:02x} on line {line})")
+
+
+def _read_bytes(path: Path) -> bytes:
+    fd = os.open(path, _OPEN_FLAGS)
+    with os.fdopen(fd, "rb") as handle:
+        return handle.read()
+
+
+def mentions_any(data: str, needles: Iterable[str]) -> bool:
+    """Whether `data` contains any needle, ignoring case: the test every file passes before parsing.
+
+    Lowercasing once and using `in` beats a compiled IGNORECASE alternation for the handful of
+    names a migration touches (see bench/ for the measurement).
+    """
+    lowered = None
+    for needle in needles:
+        if not needle:
+            continue
+        if lowered is None:
+            lowered = data.lower()
+        if needle.lower() in lowered:
+            return True
+    return False

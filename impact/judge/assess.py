@@ -1,0 +1,159 @@
+"""Findings -> verdict, confidence, and the seed's risk table (breaking changes, backward
+compatibility, data loss, RLS impact, lock risk) plus the query-pattern table."""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from impact.judge.context import OpContext
+from impact.judge.findings import Finding, PairJudgement
+from impact.judge.locks import lock_fact
+from impact.judge.reasons import SHAPE_CHANGES
+from impact.model import Confidence, OpKind, Query, QueryKind
+
+VERDICTS = ("safe", "caution", "breaking")
+PATTERN_LABELS = {
+    QueryKind.SELECT_COLUMNS: "SELECT with specific columns",
+    QueryKind.SELECT_STAR: "SELECT *",
+    QueryKind.INSERT: "INSERT",
+    QueryKind.UPDATE: "UPDATE",
+    QueryKind.UPSERT: "UPSERT",
+    QueryKind.DELETE: "DELETE",
+}
+DATA_LOSS = {OpKind.DROP_COLUMN, OpKind.DROP_TABLE, OpKind.TRUNCATE, OpKind.DELETE_ROWS}
+RLS_KINDS = {OpKind.ENABLE_RLS, OpKind.DISABLE_RLS, OpKind.FORCE_RLS, OpKind.NO_FORCE_RLS,
+             OpKind.CREATE_POLICY, OpKind.ALTER_POLICY, OpKind.DROP_POLICY, OpKind.REVOKE}
+
+
+@dataclass
+class Dimension:
+    status: str  # "none" | "review" | "risk"
+    summary: str
+    items: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Pattern:
+    kind: QueryKind
+    label: str
+    count: int
+    status: str  # worst pair status over these queries
+    reason: str
+
+
+@dataclass
+class Assessment:
+    verdict: str
+    confidence: Confidence
+    confidence_reasons: list[str]
+    dimensions: dict[str, Dimension]
+    patterns: list[Pattern]
+
+
+def verdict_of(findings: list[Finding]) -> str:
+    levels = {f.severity for f in findings}
+    return "breaking" if "breaking" in levels else "caution" if "caution" in levels else "safe"
+
+
+def confidence_of(verdict: str, findings: list[Finding], unknown: int, unresolved: int, file_issues: int, schema_known: bool) -> tuple[Confidence, list[str]]:
+    reasons: list[str] = []
+    deciding = [f for f in findings if f.severity == verdict]
+    level = Confidence.highest(*(f.confidence for f in deciding)) if deciding else Confidence.HIGH
+    if deciding and level is not Confidence.HIGH:
+        reasons.append(f"the strongest evidence for '{verdict}' is {level.value}-confidence")
+    if unknown:
+        level = Confidence.LOW
+        reasons.append(f"{unknown} migration statement(s) could not be understood")
+    if verdict != "breaking":
+        # A clean result is only as good as what we could see.
+        if unresolved:
+            level = Confidence.lowest(level, Confidence.MEDIUM)
+            reasons.append(f"{unresolved} quer(ies) name their table through a variable")
+        if file_issues:
+            level = Confidence.lowest(level, Confidence.MEDIUM)
+            reasons.append(f"{file_issues} file(s) could not be parsed")
+        if not schema_known:
+            level = Confidence.lowest(level, Confidence.MEDIUM)
+            reasons.append("no earlier migrations: the schema before this migration is unknown")
+    return level, reasons
+
+
+def assess(contexts: list[OpContext], findings: list[Finding], pairs: list[PairJudgement], queries: list[Query],
+           unknown: int, unresolved: int, file_issues: int) -> Assessment:
+    verdict = verdict_of(findings)
+    schema_known = bool(contexts) and contexts[0].base.known
+    confidence, reasons = confidence_of(verdict, findings, unknown, unresolved, file_issues, schema_known)
+    dimensions = {
+        "breaking_changes": _breaking(findings),
+        "backward_compatibility": _compatibility(findings, pairs),
+        "data_loss": _data_loss(contexts),
+        "rls_impact": _rls(contexts, findings),
+        "lock_risk": _locks(contexts),
+    }
+    return Assessment(verdict, confidence, reasons, dimensions, patterns(contexts, pairs, queries))
+
+
+def _breaking(findings: list[Finding]) -> Dimension:
+    items = [f"{f.code} {f.message}" for f in findings if f.severity == "breaking"]
+    return Dimension("risk" if items else "none", f"{len(items)} breaking change(s)" if items else "none found", items)
+
+
+def _compatibility(findings: list[Finding], pairs: list[PairJudgement]) -> Dimension:
+    breaks = sum(p.status == "breaks" for p in pairs)
+    review = sum(p.status == "review" for p in pairs)
+    compat = [f.message for f in findings if f.category == "compatibility"]
+    if breaks:
+        return Dimension("risk", f"broken: {breaks} existing quer(ies) fail after the migration", compat)
+    if review or compat:
+        return Dimension("review", f"maintained for queries found; {review} need review", compat)
+    return Dimension("none", "maintained: existing queries work unchanged", [])
+
+
+def _data_loss(contexts: list[OpContext]) -> Dimension:
+    items = [f"{c.op.kind.value} {c.op.target} (statement {c.op.statement.index}, line {c.op.statement.line})"
+             for c in contexts if c.op.kind in DATA_LOSS and (c.op.kind is not OpKind.DELETE_ROWS or not c.op.details.get("has_where")) and c.existing_table]
+    narrowing = [f"alter_column_type {c.op.target} -> {c.op.new_name} (values may not survive the cast)"
+                 for c in contexts if c.op.kind is OpKind.ALTER_COLUMN_TYPE]
+    items += narrowing
+    if items:
+        return Dimension("risk", "data is deleted or may not survive", items)
+    return Dimension("none", "none: no data is deleted or rewritten", [])
+
+
+def _rls(contexts: list[OpContext], findings: list[Finding]) -> Dimension:
+    items = [f"{c.op.kind.value} {c.op.target}" + (f" ({c.op.name})" if c.op.name else "") for c in contexts if c.op.kind in RLS_KINDS]
+    if not items:
+        return Dimension("none", "none: no RLS or policy change", [])
+    breaking = any(f.category == "rls" and f.severity == "breaking" for f in findings)
+    return Dimension("risk" if breaking else "review", "policies or RLS change for tables the code queries" if breaking else "RLS/policies change", items)
+
+
+def _locks(contexts: list[OpContext]) -> Dimension:
+    items = []
+    for ctx in contexts:
+        fact = lock_fact(ctx.op)
+        if fact is None or not ctx.existing_table or not ctx.op.table:
+            continue
+        if fact.long_running and fact.blocks != "nothing":
+            items.append(f"statement {ctx.op.statement.index} (line {ctx.op.statement.line}): {fact.lock} on {ctx.op.table} for a {fact.work} — blocks {fact.blocks}")
+    if items:
+        return Dimension("risk", f"{len(items)} statement(s) hold a blocking lock for more than an instant", items)
+    return Dimension("none", "only brief locks", [])
+
+
+def patterns(contexts: list[OpContext], pairs: list[PairJudgement], queries: list[Query]) -> list[Pattern]:
+    """The seed's query-pattern table: one row per query kind, its worst judgement and why."""
+    rank = {"unaffected": 0, "review": 1, "breaks": 2}
+    grouped: dict[QueryKind, list[PairJudgement]] = defaultdict(list)
+    for pair in pairs:
+        grouped[queries[pair.query].kind].append(pair)
+    rows = []
+    for kind, label in PATTERN_LABELS.items():
+        kind_pairs = grouped.get(kind, [])
+        if not kind_pairs:
+            continue
+        worst = max(kind_pairs, key=lambda p: (rank[p.status], contexts[p.operation].op.kind in SHAPE_CHANGES))
+        shaped = [p for p in kind_pairs if p.status == worst.status and contexts[p.operation].op.kind in SHAPE_CHANGES] or [worst]
+        reason = Counter(p.reason for p in shaped).most_common(1)[0][0]
+        rows.append(Pattern(kind, label, len({p.query for p in kind_pairs}), worst.status, reason))
+    return rows

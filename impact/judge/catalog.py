@@ -1,0 +1,221 @@
+"""The schema as the repo's earlier migrations leave it: tables, columns, indexes, RLS, policies.
+
+Built by folding Operations in order, so it knows what existed before this migration and what
+this migration itself creates.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from impact.model import ColumnSpec, Operation, OpKind
+
+
+@dataclass
+class TableInfo:
+    name: str
+    schema: str | None
+    columns: dict[str, ColumnSpec] = field(default_factory=dict)
+    indexes: dict[str, dict] = field(default_factory=dict)
+    constraints: dict[str, dict] = field(default_factory=dict)
+    rls: bool = False
+    force_rls: bool = False
+    policies: dict[str, dict] = field(default_factory=dict)
+    comments: dict[str, str | None] = field(default_factory=dict)  # "" = the table itself
+    grants: dict[str, set[str]] = field(default_factory=dict)  # role -> privileges
+
+
+def table_key(table: str | None, schema: str | None) -> str:
+    """`public` is Postgres's default schema: `public.t` and `t` are the same table."""
+    name = (table or "").lower()
+    return name if not schema or schema.lower() == "public" else f"{schema.lower()}.{name}"
+
+
+@dataclass
+class Catalog:
+    tables: dict[str, TableInfo] = field(default_factory=dict)
+    index_tables: dict[str, str] = field(default_factory=dict)  # index name -> table key
+    known: bool = False  # False: no earlier migrations, nothing to compare against
+
+    def get(self, table: str | None, schema: str | None = None) -> TableInfo | None:
+        return self.tables.get(table_key(table, schema))
+
+    def has_column(self, table: str | None, column: str, schema: str | None = None) -> bool | None:
+        """True/False when the table is known, None when it is not."""
+        info = self.get(table, schema)
+        return None if info is None else column in info.columns
+
+    def copy(self) -> "Catalog":
+        clone = Catalog(known=self.known, index_tables=dict(self.index_tables))
+        for key, info in self.tables.items():
+            clone.tables[key] = replace(
+                info, columns=dict(info.columns), indexes=dict(info.indexes), constraints=dict(info.constraints),
+                policies=dict(info.policies), comments=dict(info.comments), grants={r: set(p) for r, p in info.grants.items()},
+            )
+        return clone
+
+    def apply(self, op: Operation) -> None:
+        handler = APPLY.get(op.kind)
+        if handler is not None:
+            handler(self, op)
+
+
+def _table(catalog: Catalog, op: Operation) -> TableInfo | None:
+    return catalog.get(op.table, op.schema)
+
+
+def _create_table(catalog: Catalog, op: Operation) -> None:
+    key = table_key(op.table, op.schema)
+    if key in catalog.tables and op.if_exists:
+        return
+    columns = {c.name: c for c in op.details.get("columns", [])}
+    catalog.tables[key] = TableInfo(op.table or "", op.schema, columns)
+
+
+def _drop_table(catalog: Catalog, op: Operation) -> None:
+    catalog.tables.pop(table_key(op.table, op.schema), None)
+
+
+def _rename_table(catalog: Catalog, op: Operation) -> None:
+    info = catalog.tables.pop(table_key(op.table, op.schema), None)
+    if info is not None and op.new_name:
+        info.name = op.new_name
+        catalog.tables[table_key(op.new_name, op.schema)] = info
+
+
+def _add_column(catalog: Catalog, op: Operation) -> None:
+    info = _table(catalog, op)
+    if info is not None and op.column and not (op.if_exists and op.column.name in info.columns):
+        info.columns[op.column.name] = op.column
+
+
+def _drop_column(catalog: Catalog, op: Operation) -> None:
+    info = _table(catalog, op)
+    if info is not None and op.column_name:
+        info.columns.pop(op.column_name, None)
+
+
+def _rename_column(catalog: Catalog, op: Operation) -> None:
+    info = _table(catalog, op)
+    if info is not None and op.column_name in info.columns and op.new_name:
+        spec = info.columns.pop(op.column_name)
+        info.columns[op.new_name] = replace(spec, name=op.new_name)
+
+
+def _alter_column(catalog: Catalog, op: Operation) -> None:
+    info = _table(catalog, op)
+    if info is None or op.column_name not in info.columns:
+        return
+    spec = info.columns[op.column_name]
+    changes = {
+        OpKind.ALTER_COLUMN_TYPE: {"data_type": op.new_name},
+        OpKind.SET_NOT_NULL: {"nullable": False},
+        OpKind.DROP_NOT_NULL: {"nullable": True},
+        OpKind.SET_DEFAULT: {"default": op.column.default if op.column else None, "default_volatile": bool(op.column and op.column.default_volatile)},
+        OpKind.DROP_DEFAULT: {"default": None, "default_volatile": False},
+    }[op.kind]
+    info.columns[op.column_name] = replace(spec, **changes)
+
+
+def _create_index(catalog: Catalog, op: Operation) -> None:
+    info = _table(catalog, op)
+    if info is not None:
+        name = op.name or f"{op.table}_{'_'.join(op.details.get('columns', []))}_idx"
+        info.indexes[name] = dict(op.details)
+        catalog.index_tables[name.lower()] = table_key(op.table, op.schema)
+
+
+def _drop_index(catalog: Catalog, op: Operation) -> None:
+    key = catalog.index_tables.pop((op.name or "").lower(), None)
+    if key in catalog.tables:
+        catalog.tables[key].indexes.pop(op.name, None)
+
+
+def _constraint(catalog: Catalog, op: Operation) -> None:
+    info = _table(catalog, op)
+    if info is None:
+        return
+    name = op.name or f"{op.table}_{op.details.get('type', 'constraint')}"
+    if op.kind is OpKind.ADD_CONSTRAINT:
+        info.constraints[name] = dict(op.details)
+        if op.details.get("type") == "primary_key":
+            for column in op.details.get("columns", []):
+                if column in info.columns:
+                    info.columns[column] = replace(info.columns[column], nullable=False)
+    elif op.kind is OpKind.DROP_CONSTRAINT:
+        info.constraints.pop(name, None)
+    elif op.kind is OpKind.VALIDATE_CONSTRAINT and name in info.constraints:
+        info.constraints[name]["not_valid"] = False
+
+
+def _rls(catalog: Catalog, op: Operation) -> None:
+    info = _table(catalog, op)
+    if info is None:
+        return
+    if op.kind in (OpKind.ENABLE_RLS, OpKind.DISABLE_RLS):
+        info.rls = op.kind is OpKind.ENABLE_RLS
+    else:
+        info.force_rls = op.kind is OpKind.FORCE_RLS
+
+
+def _policy(catalog: Catalog, op: Operation) -> None:
+    info = _table(catalog, op)
+    if info is None or not op.name:
+        return
+    if op.kind is OpKind.DROP_POLICY:
+        info.policies.pop(op.name, None)
+    else:
+        info.policies[op.name] = {**info.policies.get(op.name, {}), **{k: v for k, v in op.details.items() if v is not None}}
+
+
+def _comment(catalog: Catalog, op: Operation) -> None:
+    info = _table(catalog, op)
+    if info is not None and op.details.get("on") in ("column", "table"):
+        info.comments[op.column_name or ""] = op.details.get("text")
+
+
+def _grant(catalog: Catalog, op: Operation) -> None:
+    info = _table(catalog, op)
+    if info is None:
+        return
+    for role in op.details.get("roles", []):
+        privileges = info.grants.setdefault(role, set())
+        change = set(op.details.get("privileges", []))
+        privileges.update(change) if op.kind is OpKind.GRANT else privileges.difference_update(change | {"ALL"} if "ALL" in change else change)
+
+
+APPLY = {
+    OpKind.CREATE_TABLE: _create_table,
+    OpKind.DROP_TABLE: _drop_table,
+    OpKind.RENAME_TABLE: _rename_table,
+    OpKind.ADD_COLUMN: _add_column,
+    OpKind.DROP_COLUMN: _drop_column,
+    OpKind.RENAME_COLUMN: _rename_column,
+    OpKind.ALTER_COLUMN_TYPE: _alter_column,
+    OpKind.SET_NOT_NULL: _alter_column,
+    OpKind.DROP_NOT_NULL: _alter_column,
+    OpKind.SET_DEFAULT: _alter_column,
+    OpKind.DROP_DEFAULT: _alter_column,
+    OpKind.CREATE_INDEX: _create_index,
+    OpKind.DROP_INDEX: _drop_index,
+    OpKind.ADD_CONSTRAINT: _constraint,
+    OpKind.DROP_CONSTRAINT: _constraint,
+    OpKind.VALIDATE_CONSTRAINT: _constraint,
+    OpKind.ENABLE_RLS: _rls,
+    OpKind.DISABLE_RLS: _rls,
+    OpKind.FORCE_RLS: _rls,
+    OpKind.NO_FORCE_RLS: _rls,
+    OpKind.CREATE_POLICY: _policy,
+    OpKind.ALTER_POLICY: _policy,
+    OpKind.DROP_POLICY: _policy,
+    OpKind.COMMENT: _comment,
+    OpKind.GRANT: _grant,
+    OpKind.REVOKE: _grant,
+}
+
+
+def replay(migrations: list[list[Operation]]) -> Catalog:
+    catalog = Catalog(known=bool(migrations))
+    for operations in migrations:
+        for op in operations:
+            catalog.apply(op)
+    return catalog

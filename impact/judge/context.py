@@ -1,0 +1,54 @@
+"""What a rule may know about one operation: the schema around it and the migration so far."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from impact.judge.catalog import Catalog, table_key
+from impact.model import ColumnReference, Operation, OpKind, Query
+
+
+@dataclass
+class OpContext:
+    op: Operation
+    index: int  # position of the operation in the migration
+    before: Catalog  # schema right before this operation
+    base: Catalog  # schema before the migration
+    after_migration: Catalog  # schema once the whole migration ran
+    created_here: set[str]  # tables created earlier in this migration
+    in_transaction: bool  # inside an explicit BEGIN ... COMMIT
+    lock_timeout_set: bool  # SET lock_timeout ran earlier in the migration
+    queries: list[Query] = field(default_factory=list)  # the code's queries on this op's table
+    references: list[ColumnReference] = field(default_factory=list)
+
+    @property
+    def table_key(self) -> str:
+        return table_key(self.op.table, self.op.schema)
+
+    @property
+    def existing_table(self) -> bool:
+        """The table held data before this migration (unknown tables count as existing)."""
+        if self.table_key in self.created_here:
+            return False
+        return not self.base.known or self.base.get(self.op.table, self.op.schema) is not None
+
+
+def build_contexts(operations: tuple[Operation, ...], base: Catalog) -> list[OpContext]:
+    """Walk the migration once, recording the state each operation sees."""
+    state = base.copy()
+    created: set[str] = set()
+    contexts = []
+    in_txn = lock_timeout = False
+    for index, op in enumerate(operations):
+        contexts.append(OpContext(op, index, state.copy(), base, base, set(created), in_txn, lock_timeout))
+        if op.kind is OpKind.CREATE_TABLE:
+            created.add(table_key(op.table, op.schema))
+        elif op.kind is OpKind.BEGIN:
+            in_txn = True
+        elif op.kind in (OpKind.COMMIT, OpKind.ROLLBACK):
+            in_txn = False
+        elif op.kind is OpKind.SET_SETTING and op.name == "lock_timeout":
+            lock_timeout = True
+        state.apply(op)
+    for context in contexts:
+        context.after_migration = state
+    return contexts

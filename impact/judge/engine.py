@@ -1,0 +1,127 @@
+"""operations x queries x rules -> findings, and a judgement for every (operation, query) pair."""
+from __future__ import annotations
+
+from collections import defaultdict
+
+from impact.judge.catalog import table_key
+from impact.judge.context import OpContext
+from impact.judge.findings import Evidence, Finding, Judged, PairJudgement
+from impact.judge.locks import lock_fact
+from impact.judge.predicates import OP_PREDICATES, QUERY_MATCHERS, REFERENCE_MATCHERS
+from impact.judge.reasons import unaffected_reason
+from impact.judge.rules import Rule
+from impact.model import ColumnReference, Confidence, Query
+
+STATUS_RANK = {"unaffected": 0, "review": 1, "breaks": 2}
+
+
+def attach_code(contexts: list[OpContext], queries: list[Query], references: list[ColumnReference]) -> None:
+    """Give every operation the code's queries on its table and the references to its column."""
+    by_table: dict[str, list[Query]] = defaultdict(list)
+    for query in queries:
+        if query.table:
+            by_table[table_key(query.table, query.schema)].append(query)
+    for ctx in contexts:
+        if ctx.op.table:
+            ctx.queries = by_table.get(ctx.table_key, [])
+        names = {ctx.op.column_name, ctx.op.new_name} - {None}
+        ctx.references = [r for r in references if r.column in names and (r.table is None or r.table.lower() == (ctx.op.table or "").lower())]
+
+
+def judge(contexts: list[OpContext], queries: list[Query], rules: tuple[Rule, ...]) -> Judged:
+    position = {id(q): i for i, q in enumerate(queries)}
+    by_kind: dict[str, list[Rule]] = defaultdict(list)
+    for rule in rules:
+        for kind in rule.on:
+            by_kind[kind].append(rule)
+    judged = Judged()
+    said: set[tuple] = set()
+    for ctx in contexts:
+        pair_status: dict[int, PairJudgement] = {}
+        for rule in by_kind.get(ctx.op.kind.value, []):
+            finding = _apply(rule, ctx, pair_status, position)
+            # One statement doing the same thing twice (ADD COLUMN a, ADD COLUMN b) is said once.
+            key = (finding.rule_id, ctx.op.statement.index, finding.message, finding.evidence) if finding else None
+            if finding is not None and key not in said:
+                said.add(key)
+                judged.findings.append(finding)
+        for query in ctx.queries:
+            index = position[id(query)]
+            judged.pairs.append(pair_status.get(index) or PairJudgement(ctx.index, index, "unaffected", unaffected_reason(ctx.op, query)))
+    return judged
+
+
+def _holds(rule: Rule, ctx: OpContext) -> bool:
+    for name in rule.when:
+        negate = name.startswith("not ")
+        if OP_PREDICATES[name.removeprefix("not ")](ctx) == negate:
+            return False
+    return True
+
+
+def _apply(rule: Rule, ctx: OpContext, pair_status: dict, position: dict) -> Finding | None:
+    if not _holds(rule, ctx):
+        return None
+    matched = [q for q in ctx.queries if QUERY_MATCHERS[rule.queries](ctx, q)] if rule.queries else []
+    refs = [r for r in ctx.references if REFERENCE_MATCHERS[rule.references](ctx, r)] if rule.references else []
+    if rule.needs_evidence and not matched and not refs:
+        return None
+    for query in matched:
+        index = position[id(query)]
+        current = pair_status.get(index)
+        if current is None or STATUS_RANK[rule.effect] > STATUS_RANK[current.status]:
+            pair_status[index] = PairJudgement(ctx.index, index, rule.effect, rule.title, rule.id)
+    evidence = tuple(_query_evidence(q) for q in matched) + tuple(_reference_evidence(r) for r in refs)
+    return Finding(
+        rule_id=rule.id, code=rule.code, severity=rule.severity,
+        confidence=_confidence(rule, ctx, evidence), title=rule.title,
+        message=format_message(rule.message, ctx, len(matched) + len(refs)),
+        why=rule.why, solution=rule.solution, safe_sql=format_message(rule.safe_sql, ctx, 0),
+        category=rule.category, operation=ctx.op, evidence=evidence,
+    )
+
+
+def _confidence(rule: Rule, ctx: OpContext, evidence: tuple[Evidence, ...]) -> Confidence:
+    if evidence:
+        # The strongest piece of evidence proves the finding.
+        return Confidence.highest(*(e.confidence for e in evidence))
+    if ctx.op.statement.parser == "none":
+        return Confidence.LOW
+    # Rules about existing tables are less sure when no earlier migrations tell us the schema.
+    if "existing_table" in rule.when and not ctx.base.known:
+        return Confidence.MEDIUM
+    return Confidence.HIGH
+
+
+def _query_evidence(query: Query) -> Evidence:
+    columns = ", ".join(query.columns) if query.columns else ("*" if query.kind.value == "select_star" else "")
+    detail = f"{query.kind.value} {query.table}({columns})" + (f" — {query.note}" if query.note else "")
+    return Evidence(query.file, query.line, "query", query.snippet, detail, query.confidence)
+
+
+def _reference_evidence(ref: ColumnReference) -> Evidence:
+    where = f"{ref.table}." if ref.table else ""
+    detail = f"{ref.context} naming {where}{ref.column}" + (" (generated file)" if ref.generated else "")
+    confidence = Confidence.MEDIUM if ref.table else Confidence.LOW
+    return Evidence(ref.file, ref.line, "reference", ref.snippet, detail, confidence)
+
+
+class _Blank(dict):
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
+def format_message(template: str, ctx: OpContext, count: int) -> str:
+    op = ctx.op
+    fact = lock_fact(op)
+    column = op.column
+    values = _Blank(
+        table=op.table or "?", column=op.column_name or "?", target=op.target, name=op.name or "(unnamed)",
+        new_name=op.new_name or "?", count=count, lock=fact.lock if fact else "?", blocks=fact.blocks if fact else "?",
+        work=fact.work if fact else "?", default=(column.default if column else None) or "?",
+        type=(column.data_type if column else None) or op.new_name or "?",
+        roles=", ".join(op.details.get("roles", [])) or "?", privileges=", ".join(op.details.get("privileges", [])) or "?",
+        columns=", ".join(op.details.get("columns", [])) or "?",
+        plural="y" if count == 1 else "ies", s="" if count == 1 else "s",
+    )
+    return template.format_map(values).strip()

@@ -1,0 +1,90 @@
+"""What lock each operation takes on its table, what that lock blocks, and whether it rewrites.
+
+Sources: PostgreSQL docs (ALTER TABLE, explicit locking), policy.c, the ADD FOREIGN KEY lock
+patch (9.5), and the peers' tables (see ../shared/reference/peers-and-postgres-locks.md §9).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from impact.model import Operation, OpKind
+
+
+@dataclass(frozen=True)
+class LockFact:
+    lock: str
+    blocks: str  # "reads and writes" | "writes" | "nothing" (other DDL only)
+    work: str = "catalog only"  # "catalog only" | "table scan" | "table rewrite" | "index build"
+
+    @property
+    def long_running(self) -> bool:
+        return self.work != "catalog only"
+
+
+AE = "ACCESS EXCLUSIVE"
+BRIEF_AE = LockFact(AE, "reads and writes")
+FACTS: dict[OpKind, LockFact] = {
+    OpKind.ADD_COLUMN: BRIEF_AE,
+    OpKind.DROP_COLUMN: BRIEF_AE,
+    OpKind.RENAME_COLUMN: BRIEF_AE,
+    OpKind.RENAME_TABLE: BRIEF_AE,
+    OpKind.DROP_TABLE: BRIEF_AE,
+    OpKind.TRUNCATE: BRIEF_AE,
+    OpKind.ALTER_COLUMN_TYPE: LockFact(AE, "reads and writes", "table rewrite"),
+    OpKind.SET_NOT_NULL: LockFact(AE, "reads and writes", "table scan"),
+    OpKind.DROP_NOT_NULL: BRIEF_AE,
+    OpKind.SET_DEFAULT: BRIEF_AE,
+    OpKind.DROP_DEFAULT: BRIEF_AE,
+    OpKind.VALIDATE_CONSTRAINT: LockFact("SHARE UPDATE EXCLUSIVE", "nothing", "table scan"),
+    OpKind.CREATE_INDEX: LockFact("SHARE", "writes", "index build"),
+    OpKind.DROP_INDEX: BRIEF_AE,
+    OpKind.REINDEX: LockFact(AE + " (on the index)", "writes, and reads that use the index", "index build"),
+    OpKind.ENABLE_RLS: BRIEF_AE,
+    OpKind.DISABLE_RLS: BRIEF_AE,
+    OpKind.FORCE_RLS: BRIEF_AE,
+    OpKind.NO_FORCE_RLS: BRIEF_AE,
+    OpKind.CREATE_POLICY: BRIEF_AE,
+    OpKind.ALTER_POLICY: BRIEF_AE,
+    OpKind.DROP_POLICY: BRIEF_AE,
+    OpKind.CREATE_TRIGGER: LockFact("SHARE ROW EXCLUSIVE", "writes"),
+    OpKind.VACUUM_FULL: LockFact(AE, "reads and writes", "table rewrite"),
+    OpKind.CLUSTER: LockFact(AE, "reads and writes", "table rewrite"),
+    OpKind.REFRESH_MATERIALIZED_VIEW: LockFact(AE, "reads and writes", "table rewrite"),
+    OpKind.ATTACH_PARTITION: LockFact("SHARE UPDATE EXCLUSIVE (parent, PG12+)", "nothing", "table scan"),
+    OpKind.DETACH_PARTITION: LockFact(AE, "reads and writes"),
+    OpKind.UPDATE_ROWS: LockFact("ROW EXCLUSIVE", "writes to the same rows", "table scan"),
+    OpKind.DELETE_ROWS: LockFact("ROW EXCLUSIVE", "writes to the same rows", "table scan"),
+}
+
+
+def lock_fact(op: Operation) -> LockFact | None:
+    """The lock `op` takes, refined by its options (CONCURRENTLY, NOT VALID, volatile default, ...)."""
+    details = op.details
+    if op.kind is OpKind.CREATE_INDEX and details.get("concurrently"):
+        return LockFact("SHARE UPDATE EXCLUSIVE", "nothing", "index build")
+    if op.kind is OpKind.DROP_INDEX:
+        return LockFact("SHARE UPDATE EXCLUSIVE", "nothing") if details.get("concurrently") else BRIEF_AE
+    if op.kind is OpKind.REINDEX and details.get("concurrently"):
+        return LockFact("SHARE UPDATE EXCLUSIVE", "nothing", "index build")
+    if op.kind is OpKind.ADD_COLUMN and op.column and (op.column.default_volatile or op.column.generated):
+        return LockFact(AE, "reads and writes", "table rewrite")
+    if op.kind is OpKind.ADD_CONSTRAINT:
+        return _constraint_lock(details)
+    if op.kind is OpKind.ALTER_COLUMN_TYPE and details.get("binary_coercible"):
+        return BRIEF_AE
+    if op.kind is OpKind.ALTER_TABLE_OTHER and details.get("rewrite"):
+        return LockFact(AE, "reads and writes", "table rewrite")
+    return FACTS.get(op.kind)
+
+
+def _constraint_lock(details: dict) -> LockFact:
+    ctype = details.get("type")
+    if details.get("not_valid"):
+        lock = "SHARE ROW EXCLUSIVE" if ctype == "foreign_key" else AE
+        return LockFact(lock, "writes" if ctype == "foreign_key" else "reads and writes")
+    if ctype == "foreign_key":
+        return LockFact("SHARE ROW EXCLUSIVE (both tables)", "writes", "table scan")
+    if ctype in ("unique", "primary_key", "exclude"):
+        work = "catalog only" if details.get("using_index") else "index build"
+        return LockFact(AE, "reads and writes", work)
+    return LockFact(AE, "reads and writes", "table scan")

@@ -1,0 +1,143 @@
+"""The rollback plan (generated SQL, irreversible steps named) and the verification plan."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from impact.judge.context import OpContext
+from impact.model import OpKind
+
+
+@dataclass(frozen=True)
+class RollbackStep:
+    sql: str
+    statement: int  # the migration statement it undoes
+    irreversible: bool = False
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    sql: str
+    expect: str
+
+
+def _q(name: str | None) -> str:
+    return name or "?"
+
+
+def _table(ctx: OpContext) -> str:
+    op = ctx.op
+    return f"{op.schema}.{op.table}" if op.schema and op.schema != "public" else _q(op.table)
+
+
+def rollback_plan(contexts: list[OpContext]) -> list[RollbackStep]:
+    """Undo each operation, last first. Steps that cannot restore data say so."""
+    steps = []
+    for ctx in reversed(contexts):
+        step = _undo(ctx)
+        if step is not None:
+            steps.append(step)
+    return steps
+
+
+def _undo(ctx: OpContext) -> RollbackStep | None:
+    op, table, st = ctx.op, _table(ctx), ctx.op.statement.index
+    before = ctx.before.get(op.table, op.schema)
+    old_column = before.columns.get(op.column_name or "") if before else None
+    kind = op.kind
+    if kind is OpKind.ADD_COLUMN:
+        return RollbackStep(f"ALTER TABLE {table} DROP COLUMN IF EXISTS {op.column_name};", st, note="values written to the new column are lost")
+    if kind is OpKind.CREATE_INDEX and op.name:
+        return RollbackStep(f"DROP INDEX IF EXISTS {_index(op)};", st)
+    if kind is OpKind.CREATE_TABLE:
+        return RollbackStep(f"DROP TABLE IF EXISTS {table};", st, note="rows written to the new table are lost")
+    if kind is OpKind.COMMENT and op.column_name:
+        old = before.comments.get(op.column_name) if before else None
+        return RollbackStep(f"COMMENT ON COLUMN {table}.{op.column_name} IS {_literal(old)};", st)
+    if kind is OpKind.RENAME_COLUMN:
+        return RollbackStep(f"ALTER TABLE {table} RENAME COLUMN {op.new_name} TO {op.column_name};", st)
+    if kind is OpKind.RENAME_TABLE:
+        return RollbackStep(f"ALTER TABLE {op.new_name} RENAME TO {op.table};", st)
+    if kind is OpKind.DROP_COLUMN:
+        spec = f" {old_column.data_type}" if old_column and old_column.data_type else " <type>"
+        return RollbackStep(f"ALTER TABLE {table} ADD COLUMN {op.column_name}{spec};", st, True, "re-creates the column, not its data: restore values from a backup")
+    if kind is OpKind.DROP_TABLE:
+        return RollbackStep(f"-- re-create {table} from its definition and restore its rows from a backup", st, True, "dropped rows cannot be regenerated")
+    if kind in (OpKind.TRUNCATE, OpKind.DELETE_ROWS, OpKind.UPDATE_ROWS, OpKind.INSERT_ROWS):
+        return RollbackStep(f"-- restore {table}'s rows from a backup", st, True, "data changes cannot be reversed from the migration alone")
+    if kind is OpKind.ALTER_COLUMN_TYPE:
+        old_type = old_column.data_type if old_column and old_column.data_type else "<previous type>"
+        return RollbackStep(f"ALTER TABLE {table} ALTER COLUMN {op.column_name} TYPE {old_type} USING {op.column_name}::{old_type};", st, note="lossy if new values do not fit the old type")
+    if kind is OpKind.SET_NOT_NULL:
+        return RollbackStep(f"ALTER TABLE {table} ALTER COLUMN {op.column_name} DROP NOT NULL;", st)
+    if kind is OpKind.DROP_NOT_NULL:
+        return RollbackStep(f"ALTER TABLE {table} ALTER COLUMN {op.column_name} SET NOT NULL;", st, note="fails if NULLs were written since")
+    if kind in (OpKind.SET_DEFAULT, OpKind.DROP_DEFAULT):
+        old = old_column.default if old_column else None
+        sql = f"ALTER TABLE {table} ALTER COLUMN {op.column_name} " + (f"SET DEFAULT {old};" if old else "DROP DEFAULT;")
+        return RollbackStep(sql, st)
+    if kind is OpKind.ADD_CONSTRAINT and op.name:
+        return RollbackStep(f"ALTER TABLE {table} DROP CONSTRAINT IF EXISTS {op.name};", st)
+    if kind is OpKind.ENABLE_RLS:
+        return RollbackStep(f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY;", st)
+    if kind is OpKind.DISABLE_RLS:
+        return RollbackStep(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY;", st)
+    if kind is OpKind.CREATE_POLICY and op.name:
+        return RollbackStep(f'DROP POLICY IF EXISTS "{op.name}" ON {table};', st)
+    if kind in (OpKind.DROP_POLICY, OpKind.ALTER_POLICY, OpKind.DROP_INDEX, OpKind.DROP_CONSTRAINT, OpKind.DROP_VIEW):
+        return RollbackStep(f"-- re-create {op.kind.value.removeprefix('drop_').removeprefix('alter_')} {op.name or table} from its previous definition", st, note="take the definition from the earlier migration that created it")
+    if kind in (OpKind.SET_SETTING, OpKind.BEGIN, OpKind.COMMIT, OpKind.VALIDATE_CONSTRAINT, OpKind.GRANT, OpKind.REVOKE):
+        return None if kind not in (OpKind.GRANT, OpKind.REVOKE) else _grant_undo(ctx, table)
+    return RollbackStep(f"-- undo statement {st} by hand ({op.kind.value})", st, note="no automatic inverse")
+
+
+def _grant_undo(ctx: OpContext, table: str) -> RollbackStep:
+    op = ctx.op
+    verb = "REVOKE" if op.kind is OpKind.GRANT else "GRANT"
+    direction = "FROM" if op.kind is OpKind.GRANT else "TO"
+    privileges = ", ".join(op.details.get("privileges", [])) or "ALL"
+    return RollbackStep(f"{verb} {privileges} ON {table} {direction} {', '.join(op.details.get('roles', []))};", op.statement.index)
+
+
+def _index(op) -> str:
+    return f"{op.schema}.{op.name}" if op.schema and op.schema != "public" else op.name
+
+
+def _literal(value: str | None) -> str:
+    return "NULL" if value is None else "'" + value.replace("'", "''") + "'"
+
+
+def verification_plan(contexts: list[OpContext]) -> list[Check]:
+    """The checks `impact verify` runs once the migration is applied."""
+    checks = []
+    for ctx in contexts:
+        op, table = ctx.op, _table(ctx)
+        table_name = op.table
+        if op.kind is OpKind.ADD_COLUMN and op.column:
+            c = op.column
+            checks.append(Check(f"column {table}.{c.name} exists", f"SELECT data_type, is_nullable, column_default FROM information_schema.columns WHERE table_name = '{table_name}' AND column_name = '{c.name}'",
+                                f"one row: type {c.data_type}, nullable {'YES' if c.nullable else 'NO'}, default {c.default or 'none'}"))
+        elif op.kind is OpKind.DROP_COLUMN:
+            checks.append(Check(f"column {table}.{op.column_name} is gone", f"SELECT 1 FROM information_schema.columns WHERE table_name = '{table_name}' AND column_name = '{op.column_name}'", "no rows"))
+        elif op.kind is OpKind.RENAME_COLUMN:
+            checks.append(Check(f"column {table}.{op.new_name} exists, {op.column_name} does not", f"SELECT column_name FROM information_schema.columns WHERE table_name = '{table_name}' AND column_name IN ('{op.column_name}', '{op.new_name}')", f"exactly {op.new_name}"))
+        elif op.kind is OpKind.CREATE_INDEX and op.name:
+            checks.append(Check(f"index {op.name} exists and is valid", f"SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = '{op.name}'", "one row, true"))
+        elif op.kind is OpKind.COMMENT and op.column_name:
+            checks.append(Check(f"comment on {table}.{op.column_name}", f"SELECT col_description('{table}'::regclass, attnum) FROM pg_attribute WHERE attrelid = '{table}'::regclass AND attname = '{op.column_name}'", repr(op.details.get("text"))))
+        elif op.kind is OpKind.ENABLE_RLS:
+            checks.append(Check(f"RLS enabled on {table}", f"SELECT relrowsecurity FROM pg_class WHERE oid = '{table}'::regclass", "true"))
+        elif op.kind is OpKind.CREATE_POLICY and op.name:
+            checks.append(Check(f"policy {op.name} on {table}", f"SELECT 1 FROM pg_policies WHERE tablename = '{table_name}' AND policyname = '{op.name}'", "one row"))
+    checks += _compatibility_checks(contexts)
+    return checks
+
+
+def _compatibility_checks(contexts: list[OpContext]) -> list[Check]:
+    checks = []
+    for key in dict.fromkeys(c.table_key for c in contexts if c.op.table and c.existing_table):
+        checks.append(Check(f"SELECT * on {key} still works", f"SELECT * FROM {key} LIMIT 1", "runs; column count as the scan predicts"))
+        checks.append(Check(f"rows of {key} intact", f"SELECT count(*) FROM {key}", "equal to the count before the migration"))
+    checks.append(Check("the application's own queries still prepare", "PREPARE each query the scan extracted", "every query prepares"))
+    return checks

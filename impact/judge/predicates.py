@@ -1,0 +1,263 @@
+"""The closed vocabulary rules/*.toml may use in `when`, `queries` and `references`.
+
+One short function per name. A rule names them; an unknown name is an error at load time.
+"""
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+from impact.judge.context import OpContext
+from impact.model import ColumnReference, Query, QueryKind
+
+OpPredicate = Callable[[OpContext], bool]
+QueryMatcher = Callable[[OpContext, Query], bool]
+ReferenceMatcher = Callable[[OpContext, ColumnReference], bool]
+
+OP_PREDICATES: dict[str, OpPredicate] = {}
+QUERY_MATCHERS: dict[str, QueryMatcher] = {}
+REFERENCE_MATCHERS: dict[str, ReferenceMatcher] = {}
+
+
+def op_predicate(fn: OpPredicate) -> OpPredicate:
+    OP_PREDICATES[fn.__name__] = fn
+    return fn
+
+
+def query_matcher(fn: QueryMatcher) -> QueryMatcher:
+    QUERY_MATCHERS[fn.__name__] = fn
+    return fn
+
+
+def reference_matcher(fn: ReferenceMatcher) -> ReferenceMatcher:
+    REFERENCE_MATCHERS[fn.__name__] = fn
+    return fn
+
+
+# -- operation predicates -------------------------------------------------------------------
+
+@op_predicate
+def existing_table(ctx: OpContext) -> bool:
+    """The table existed before this migration (so it may hold rows and serve traffic)."""
+    return ctx.existing_table
+
+
+@op_predicate
+def concurrently(ctx: OpContext) -> bool:
+    return bool(ctx.op.details.get("concurrently"))
+
+
+@op_predicate
+def unique(ctx: OpContext) -> bool:
+    return bool(ctx.op.details.get("unique"))
+
+
+@op_predicate
+def not_valid(ctx: OpContext) -> bool:
+    return bool(ctx.op.details.get("not_valid"))
+
+
+@op_predicate
+def using_index(ctx: OpContext) -> bool:
+    return bool(ctx.op.details.get("using_index"))
+
+
+@op_predicate
+def in_transaction(ctx: OpContext) -> bool:
+    return ctx.in_transaction
+
+
+@op_predicate
+def lock_timeout_set(ctx: OpContext) -> bool:
+    return ctx.lock_timeout_set
+
+
+@op_predicate
+def nullable(ctx: OpContext) -> bool:
+    return ctx.op.column is not None and ctx.op.column.nullable
+
+
+@op_predicate
+def has_default(ctx: OpContext) -> bool:
+    return ctx.op.column is not None and (ctx.op.column.default is not None or ctx.op.column.generated)
+
+
+@op_predicate
+def volatile_default(ctx: OpContext) -> bool:
+    return ctx.op.column is not None and ctx.op.column.default_volatile
+
+
+@op_predicate
+def generated_column(ctx: OpContext) -> bool:
+    return ctx.op.column is not None and ctx.op.column.generated
+
+
+@op_predicate
+def inline_foreign_key(ctx: OpContext) -> bool:
+    return ctx.op.column is not None and ctx.op.column.references is not None
+
+
+def _constraint_type(name: str) -> OpPredicate:
+    def predicate(ctx: OpContext) -> bool:
+        return ctx.op.details.get("type") == name
+    predicate.__name__ = f"{name}_constraint"
+    return op_predicate(predicate)
+
+
+for _type in ("foreign_key", "check", "unique", "primary_key", "exclude", "not_null"):
+    _constraint_type(_type)
+
+
+@op_predicate
+def cascade(ctx: OpContext) -> bool:
+    return bool(ctx.op.details.get("cascade"))
+
+
+@op_predicate
+def has_where(ctx: OpContext) -> bool:
+    return bool(ctx.op.details.get("has_where"))
+
+
+@op_predicate
+def binary_coercible(ctx: OpContext) -> bool:
+    """ALTER COLUMN TYPE that PostgreSQL does without a rewrite (varchar widening, -> text, ...)."""
+    op = ctx.op
+    old = _column_type(ctx)
+    new = (op.new_name or "").lower()
+    if op.details.get("using") or old is None:
+        return False
+    if new in ("text", "varchar", "character varying"):
+        return old.startswith(("varchar", "character varying", "text", "citext"))
+    old_len, new_len = _varchar_length(old), _varchar_length(new)
+    if old_len and new_len:
+        return new_len >= old_len
+    return old == new
+
+
+def _column_type(ctx: OpContext) -> str | None:
+    info = ctx.before.get(ctx.op.table, ctx.op.schema)
+    column = info.columns.get(ctx.op.column_name or "") if info else None
+    return column.data_type.lower() if column and column.data_type else None
+
+
+def _varchar_length(type_sql: str) -> int | None:
+    match = re.match(r"(?:varchar|character varying)\s*\(\s*(\d+)\s*\)", type_sql)
+    return int(match.group(1)) if match else None
+
+
+@op_predicate
+def table_missing(ctx: OpContext) -> bool:
+    """The statement names a table that neither earlier migrations nor this one created."""
+    if not ctx.before.known or ctx.op.table is None or ctx.op.if_exists:
+        return False
+    return ctx.before.get(ctx.op.table, ctx.op.schema) is None
+
+
+@op_predicate
+def column_missing(ctx: OpContext) -> bool:
+    if not ctx.before.known or ctx.op.column is None or ctx.op.if_exists:
+        return False
+    return ctx.before.has_column(ctx.op.table, ctx.op.column.name, ctx.op.schema) is False
+
+
+@op_predicate
+def column_already_exists(ctx: OpContext) -> bool:
+    if ctx.op.column is None or ctx.op.if_exists:
+        return False
+    return bool(ctx.before.has_column(ctx.op.table, ctx.op.column.name, ctx.op.schema))
+
+
+@op_predicate
+def table_has_policies(ctx: OpContext) -> bool:
+    info = ctx.after_migration.get(ctx.op.table, ctx.op.schema)
+    return bool(info and info.policies)
+
+
+@op_predicate
+def table_has_rls(ctx: OpContext) -> bool:
+    info = ctx.after_migration.get(ctx.op.table, ctx.op.schema)
+    return bool(info and info.rls)
+
+
+@op_predicate
+def grants_to_client_roles(ctx: OpContext) -> bool:
+    return bool(set(ctx.op.details.get("roles", [])) & CLIENT_ROLES)
+
+
+@op_predicate
+def enum_value_positioned(ctx: OpContext) -> bool:
+    return bool(ctx.op.details.get("before_after"))
+
+
+# -- query matchers (code evidence) -------------------------------------------------------
+
+CLIENT_EXTRACTORS = {"supabase-js", "supabase-py"}  # go through PostgREST as anon/authenticated
+CLIENT_ROLES = {"anon", "authenticated", "public", "PUBLIC"}
+READS = (QueryKind.SELECT_COLUMNS, QueryKind.SELECT_STAR)
+WRITES = (QueryKind.INSERT, QueryKind.UPSERT)
+
+
+def _names(ctx: OpContext, query: Query, column: str | None) -> bool:
+    if column is None:
+        return False
+    if query.names_column(column):
+        return True
+    # An unqualified name in a join is this table's only if the schema says the table has it.
+    return column in query.ambiguous_columns and ctx.before.has_column(ctx.op.table, column, ctx.op.schema) is not False
+
+
+@query_matcher
+def any_query(ctx: OpContext, query: Query) -> bool:
+    return True
+
+
+@query_matcher
+def names_column(ctx: OpContext, query: Query) -> bool:
+    return _names(ctx, query, ctx.op.column_name)
+
+
+@query_matcher
+def select_star(ctx: OpContext, query: Query) -> bool:
+    return query.kind is QueryKind.SELECT_STAR and not query.names_column(ctx.op.column_name or "")
+
+
+@query_matcher
+def insert_omits_column(ctx: OpContext, query: Query) -> bool:
+    """An INSERT/upsert that does not provide the column (or whose column list is unknown)."""
+    return query.kind in WRITES and not _names(ctx, query, ctx.op.column_name)
+
+
+@query_matcher
+def writes_column(ctx: OpContext, query: Query) -> bool:
+    return query.kind in (*WRITES, QueryKind.UPDATE) and ctx.op.column_name in query.columns
+
+
+@query_matcher
+def writes_table(ctx: OpContext, query: Query) -> bool:
+    return query.kind in (*WRITES, QueryKind.UPDATE)
+
+
+@query_matcher
+def client_query(ctx: OpContext, query: Query) -> bool:
+    """Through supabase-js/-py: runs as anon/authenticated, so RLS and grants apply to it."""
+    return query.extractor in CLIENT_EXTRACTORS
+
+
+@query_matcher
+def client_query_of_revoked(ctx: OpContext, query: Query) -> bool:
+    privileges = set(ctx.op.details.get("privileges", []))
+    needed = {"SELECT"} if query.kind in READS else {"INSERT"} if query.kind in WRITES else {query.kind.value.upper()}
+    return client_query(ctx, query) and bool(privileges & (needed | {"ALL"}))
+
+
+# -- reference matchers ---------------------------------------------------------------------
+
+@reference_matcher
+def names_changed_column(ctx: OpContext, ref: ColumnReference) -> bool:
+    """A hand-written identifier/string naming the column, not already part of a found query."""
+    return not ref.generated and ref.column == ctx.op.column_name and ref.context != "sql"
+
+
+@reference_matcher
+def generated_types(ctx: OpContext, ref: ColumnReference) -> bool:
+    return ref.generated and ref.column == ctx.op.column_name

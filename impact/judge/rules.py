@@ -1,0 +1,117 @@
+"""Load and validate rules/*.toml: one rule per file, data only."""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from impact.errors import ConfigError
+from impact.judge.predicates import OP_PREDICATES, QUERY_MATCHERS, REFERENCE_MATCHERS
+from impact.model import OpKind
+
+SEVERITIES = ("advice", "caution", "breaking")
+EFFECTS = ("breaks", "review")
+REQUIRED = ("id", "code", "severity", "title", "on", "message", "why", "solution")
+OPTIONAL = ("when", "queries", "references", "effect", "safe_sql", "example", "category")
+CATEGORIES = ("code", "lock", "data", "rls", "compatibility", "correctness", "meta")
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    code: str
+    severity: str
+    title: str
+    on: tuple[str, ...]
+    when: tuple[str, ...]
+    queries: str | None
+    references: str | None
+    effect: str
+    message: str
+    why: str
+    solution: str
+    safe_sql: str
+    example_bad: str
+    example_good: str
+    category: str
+    source: str
+
+    @property
+    def needs_evidence(self) -> bool:
+        return bool(self.queries or self.references)
+
+
+def rules_dir() -> Path:
+    """The checkout's top-level rules/ folder, or the copy installed inside the package."""
+    checkout = Path(__file__).resolve().parents[2] / "rules"
+    if checkout.is_dir():
+        return checkout
+    return Path(str(resources.files("impact").joinpath("rules")))
+
+
+@lru_cache(maxsize=1)
+def load_rules() -> tuple[Rule, ...]:
+    folder = rules_dir()
+    rules = [load_rule(path) for path in sorted(folder.glob("*.toml"))]
+    seen: dict[str, str] = {}
+    for rule in rules:
+        for key in (rule.id, rule.code):
+            if key in seen:
+                raise ConfigError(f"rule {key} is defined twice ({seen[key]} and {rule.source})", "give each rule a unique id and code")
+            seen[key] = rule.source
+    return tuple(sorted(rules, key=lambda r: r.code))
+
+
+def load_rule(path: Path) -> Rule:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"rule file {path.name} is not valid TOML: {exc}", "fix the rule file") from None
+    _validate(data, path.name)
+    example = data.get("example", {})
+    return Rule(
+        id=data["id"], code=data["code"], severity=data["severity"], title=data["title"],
+        on=tuple(data["on"]), when=tuple(data.get("when", [])), queries=data.get("queries"),
+        references=data.get("references"), effect=data.get("effect", "breaks" if data["severity"] == "breaking" else "review"),
+        message=data["message"], why=data["why"].strip(), solution=data["solution"].strip(),
+        safe_sql=data.get("safe_sql", "").strip(), example_bad=example.get("bad", "").strip(),
+        example_good=example.get("good", "").strip(), category=data.get("category", "code"), source=path.name,
+    )
+
+
+def _validate(data: dict, source: str) -> None:
+    def fail(problem: str) -> None:
+        raise ConfigError(f"rule file {source}: {problem}", "see an existing rule in rules/ for the expected shape")
+
+    for key in REQUIRED:
+        if key not in data:
+            fail(f"missing key {key!r}")
+    for key in data:
+        if key not in REQUIRED and key not in OPTIONAL:
+            fail(f"unknown key {key!r}")
+    if data["id"] + ".toml" != source:
+        fail(f"id {data['id']!r} must match the file name")
+    if data["severity"] not in SEVERITIES:
+        fail(f"severity must be one of {SEVERITIES}")
+    if data.get("effect", "breaks") not in EFFECTS:
+        fail(f"effect must be one of {EFFECTS}")
+    if data.get("category", "code") not in CATEGORIES:
+        fail(f"category must be one of {CATEGORIES}")
+    kinds = {k.value for k in OpKind}
+    for kind in data["on"]:
+        if kind not in kinds:
+            fail(f"unknown operation kind {kind!r} in 'on'")
+    for name in data.get("when", []):
+        if name.removeprefix("not ") not in OP_PREDICATES:
+            fail(f"unknown predicate {name!r} in 'when'")
+    if data.get("queries") and data["queries"] not in QUERY_MATCHERS:
+        fail(f"unknown query matcher {data['queries']!r}")
+    if data.get("references") and data["references"] not in REFERENCE_MATCHERS:
+        fail(f"unknown reference matcher {data['references']!r}")
+
+
+def find_rule(key: str) -> Rule | None:
+    key = key.strip().lower()
+    return next((r for r in load_rules() if key in (r.id, r.code.lower())), None)

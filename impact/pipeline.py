@@ -1,0 +1,120 @@
+"""scan(): resolve migration -> parse into operations -> extract queries from code -> judge -> assess.
+
+Library first: no printing here; the CLI and the reporters turn a ScanResult into output.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from impact.config import Config, load_config
+from impact.errors import InputError
+from impact.extract.references import find_references
+from impact.extraction import ExtractionRun, extract_repo
+from impact.judge.assess import Assessment, assess
+from impact.judge.catalog import Catalog, replay
+from impact.judge.context import OpContext, build_contexts
+from impact.judge.engine import attach_code, judge
+from impact.judge.findings import Finding, PairJudgement
+from impact.judge.plans import Check, RollbackStep, rollback_plan, verification_plan
+from impact.judge.rules import load_rules
+from impact.locate import LocatedMigration, locate
+from impact.model import ColumnReference, OpKind, Query
+from impact.sql.parse import ParsedMigration, parse_migration
+
+Progress = Callable[[int, int], None]
+# Operations whose column names are worth finding in code.
+COLUMN_CHANGES = {OpKind.DROP_COLUMN, OpKind.RENAME_COLUMN, OpKind.ALTER_COLUMN_TYPE, OpKind.SET_NOT_NULL,
+                  OpKind.DROP_NOT_NULL, OpKind.ADD_COLUMN}
+
+
+@dataclass
+class ScanResult:
+    repo: Path
+    migration: LocatedMigration
+    dialect: str
+    parsed: ParsedMigration
+    contexts: list[OpContext]
+    queries: list[Query]  # on the affected tables, plus those whose table is unresolved
+    references: list[ColumnReference]
+    findings: list[Finding]
+    pairs: list[PairJudgement]
+    assessment: Assessment
+    rollback: list[RollbackStep]
+    verification: list[Check]
+    run: ExtractionRun
+    seconds: float = 0.0
+    schema_source: str = "replay"
+    affected_tables: list[str] = field(default_factory=list)
+
+    @property
+    def migration_rel(self) -> str:
+        try:
+            return self.migration.path.relative_to(self.repo).as_posix()
+        except ValueError:
+            return str(self.migration.path)
+
+
+def read_sql_file(path: Path, what: str) -> str:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read {what} {path}: {exc.strerror}", "check the path and its permissions") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(f"{what} {path} is not UTF-8 text", "save it as UTF-8") from None
+
+
+def schema_before(migration: LocatedMigration, dialect: str, schema_file: Path | None) -> tuple[Catalog, str]:
+    if schema_file is not None:
+        parsed = parse_migration(read_sql_file(schema_file, "schema file"), dialect)
+        return replay([list(parsed.operations)]), f"schema file {schema_file.name}"
+    earlier = [list(parse_migration(read_sql_file(p, "migration"), dialect).operations) for p in migration.earlier]
+    return replay(earlier), f"replay of {len(earlier)} earlier migration(s)"
+
+
+def scan(repo: Path, ref: str, *, dialect: str | None = None, schema_file: Path | None = None,
+         config: Config | None = None, progress: Progress | None = None, use_cache: bool = True) -> ScanResult:
+    started = time.perf_counter()
+    repo = _checked_repo(repo)
+    config = config or load_config(repo)
+    dialect = dialect or config.dialect
+    migration = locate(repo, ref, config)
+    parsed = parse_migration(read_sql_file(migration.path, "migration"), dialect)
+    if not parsed.statements:
+        raise InputError(f"migration {migration.path.name} holds no SQL statement", "check that it is the right file")
+    if all(op.kind is OpKind.UNKNOWN for op in parsed.operations):
+        error = parsed.operations[0].statement.error
+        raise InputError(f"cannot parse migration {migration.path.name}: {error}", "fix the SQL syntax (or pass --dialect)")
+    base, schema_source = schema_before(migration, dialect, schema_file)
+    contexts = build_contexts(parsed.operations, base)
+    tables = sorted({c.op.table for c in contexts if c.op.table})
+    columns = {n for c in contexts if c.op.kind in COLUMN_CHANGES for n in (c.op.column_name,) if n}
+    run = extract_repo(repo, tables, columns, config, migration, progress=progress, use_cache=use_cache)
+    queries = [q for q in run.queries if q.table is None or q.table.lower() in {t.lower() for t in tables}]
+    references = [r for file, text, extraction in run.texts for r in find_references(file, text, columns, extraction.queries, extraction.generated)]
+    attach_code(contexts, queries, references)
+    judged = judge(contexts, queries, load_rules())
+    unresolved = sum(q.table is None for q in queries)
+    assessment = assess(contexts, judged.findings, judged.pairs, queries, len(parsed.unknown), unresolved, len(run.file_issues))
+    return ScanResult(
+        repo=repo, migration=migration, dialect=dialect, parsed=parsed, contexts=contexts, queries=queries,
+        references=references, findings=judged.findings, pairs=judged.pairs, assessment=assessment,
+        rollback=rollback_plan(contexts), verification=verification_plan(contexts), run=run,
+        seconds=time.perf_counter() - started, schema_source=schema_source, affected_tables=tables,
+    )
+
+
+def _checked_repo(repo: Path) -> Path:
+    if not repo.exists():
+        raise InputError(f"repository {repo} does not exist", "pass the path of a checked-out repository")
+    if not repo.is_dir():
+        raise InputError(f"{repo} is not a directory", "pass the repository's root folder")
+    try:
+        next(repo.iterdir(), None)
+    except OSError as exc:
+        raise InputError(f"cannot read repository {repo}: {exc.strerror}", "check its permissions") from None
+    return repo.resolve()

@@ -1,0 +1,97 @@
+"""The JSON report: a stable, versioned contract for CI and other tools.
+
+Bump SCHEMA_VERSION on any breaking change to the shape; adding keys is not breaking.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+
+from impact import __version__
+from impact.judge.findings import Evidence, Finding
+from impact.model import Operation, Query
+from impact.pipeline import ScanResult
+
+SCHEMA_VERSION = 1
+
+
+def operation_dict(op: Operation) -> dict:
+    data = {
+        "kind": op.kind.value, "table": op.table, "schema": op.schema,
+        "column": op.column_name, "new_name": op.new_name, "name": op.name, "if_exists": op.if_exists,
+        "statement": op.statement.index, "line": op.statement.line, "parser": op.statement.parser,
+    }
+    if op.column is not None and op.kind.value in ("add_column", "set_default"):
+        data["column_spec"] = asdict(op.column)
+    details = {k: (asdict(v) if hasattr(v, "__dataclass_fields__") else v) for k, v in op.details.items()}
+    if "columns" in details and details["columns"] and hasattr(op.details["columns"][0], "__dataclass_fields__"):
+        details["columns"] = [asdict(c) for c in op.details["columns"]]
+    data["details"] = details
+    if op.statement.error:
+        data["error"] = op.statement.error
+    return data
+
+
+def evidence_dict(e: Evidence) -> dict:
+    return {"file": e.file, "line": e.line, "kind": e.kind, "snippet": e.snippet, "detail": e.detail, "confidence": e.confidence.value}
+
+
+def finding_dict(f: Finding) -> dict:
+    return {
+        "rule": f.rule_id, "code": f.code, "severity": f.severity, "confidence": f.confidence.value,
+        "category": f.category, "title": f.title, "message": f.message, "why": f.why, "solution": f.solution,
+        "safe_sql": f.safe_sql, "statement": f.operation.statement.index, "line": f.operation.statement.line,
+        "operation": f.operation.kind.value, "evidence": [evidence_dict(e) for e in f.evidence],
+    }
+
+
+def query_dict(q: Query) -> dict:
+    return {
+        "file": q.file, "line": q.line, "end_line": q.end_line, "language": q.language, "extractor": q.extractor,
+        "kind": q.kind.value, "table": q.table, "schema": q.schema, "columns": list(q.columns),
+        "filter_columns": list(q.filter_columns), "ambiguous_columns": list(q.ambiguous_columns),
+        "columns_known": q.columns_known, "confidence": q.confidence.value, "sql": q.sql, "snippet": q.snippet, "note": q.note,
+    }
+
+
+def to_dict(result: ScanResult) -> dict:
+    a = result.assessment
+    run = result.run
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "impact", "version": __version__},
+        "verdict": a.verdict,
+        "confidence": a.confidence.value,
+        "confidence_reasons": a.confidence_reasons,
+        "migration": {
+            "path": result.migration_rel, "dialect": result.dialect, "statements": len(result.parsed.statements),
+            "not_understood": [op.statement.index for op in result.parsed.unknown],
+            "schema_source": result.schema_source,
+        },
+        "operations": [operation_dict(c.op) for c in result.contexts],
+        "findings": [finding_dict(f) for f in sorted(result.findings, key=_finding_order)],
+        "queries": [query_dict(q) for q in result.queries],
+        "judgements": [{"operation": p.operation, "query": p.query, "status": p.status, "reason": p.reason, "rule": p.rule_id} for p in result.pairs],
+        "query_patterns": [{"kind": p.kind.value, "label": p.label, "count": p.count, "status": p.status, "reason": p.reason} for p in a.patterns],
+        "references": [{"file": r.file, "line": r.line, "column": r.column, "table": r.table, "context": r.context, "generated": r.generated} for r in result.references],
+        "assessment": {k: {"status": d.status, "summary": d.summary, "items": d.items} for k, d in a.dimensions.items()},
+        "rollback": [{"sql": s.sql, "statement": s.statement, "irreversible": s.irreversible, "note": s.note} for s in result.rollback],
+        "verification": [{"name": c.name, "sql": c.sql, "expect": c.expect} for c in result.verification],
+        "file_issues": [{"file": i.file, "reason": i.reason} for i in run.file_issues],
+        "stats": {
+            "files_scanned": run.files_seen, "files_matched": run.files_matched, "files_parsed": run.files_parsed,
+            "cache_hits": run.cache_hits, "files_skipped": sum(run.skipped.values()), "skipped": dict(run.skipped),
+            "generated_files": run.generated_files, "queries": len(result.queries), "seconds": round(result.seconds, 3),
+        },
+    }
+
+
+SEVERITY_ORDER = {"breaking": 0, "caution": 1, "advice": 2}
+
+
+def _finding_order(f: Finding) -> tuple:
+    return (SEVERITY_ORDER[f.severity], f.operation.statement.index, f.code)
+
+
+def render(result: ScanResult) -> str:
+    return json.dumps(to_dict(result), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,125 @@
+"""The Markdown report: the same content, shaped for a pull-request comment."""
+from __future__ import annotations
+
+from collections import defaultdict
+
+from impact.judge.findings import Finding
+from impact.pipeline import ScanResult
+from impact.report.json_report import _finding_order
+
+ICON = {"safe": "✅", "caution": "⚠️", "breaking": "❌", "none": "✅", "review": "⚠️", "risk": "❌",
+        "unaffected": "✅ SAFE", "breaks": "❌ BREAKS"}
+DIMENSIONS = {"breaking_changes": "Breaking changes", "backward_compatibility": "Backward compatibility",
+              "data_loss": "Data loss risk", "rls_impact": "RLS impact", "lock_risk": "Lock risk"}
+
+
+def render(result: ScanResult) -> str:
+    a = result.assessment
+    out = [f"## {ICON[a.verdict]} impact: `{result.migration_rel}` — **{a.verdict.upper()}** (confidence: {a.confidence.value})", ""]
+    if a.confidence_reasons:
+        out += [f"_Confidence lowered: {'; '.join(a.confidence_reasons)}._", ""]
+    out += _findings(result)
+    out += _code_impact(result)
+    out += _patterns(result)
+    out += ["### Risk assessment", "", "| Dimension | Status | Summary |", "|---|---|---|"]
+    for key, label in DIMENSIONS.items():
+        d = a.dimensions[key]
+        out.append(f"| {label} | {ICON[d.status]} | {_cell(d.summary)} |")
+    out += [""]
+    out += _details("Rollback plan", _rollback(result))
+    out += _details("Verification plan", [f"- {c.name}: `{_cell(c.sql)}` → {c.expect}" for c in result.verification])
+    out += _stats(result)
+    return "\n".join(out) + "\n"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _findings(result: ScanResult) -> list[str]:
+    findings = sorted(result.findings, key=_finding_order)
+    if not findings:
+        return ["No findings.", ""]
+    out = ["### Findings", ""]
+    for f in findings:
+        out.append(f"- **{f.severity}** `{f.code} {f.rule_id}` (confidence {f.confidence.value}) — statement {f.operation.statement.index}, line {f.statement_line}: {f.message}")
+        for e in f.evidence[:25]:
+            out.append(f"  - `{e.file}:{e.line}` {e.detail}")
+        if len(f.evidence) > 25:
+            out.append(f"  - … and {len(f.evidence) - 25} more")
+    out.append("")
+    safer = [f for f in findings if f.safe_sql and f.severity != "advice"]
+    if safer:
+        body = []
+        for f in _unique_by_rule(safer):
+            body += [f"**{f.code} {f.title}** — {f.solution}", "", "```sql", f.safe_sql, "```", ""]
+        out += _details("Safer alternatives", body)
+    return out
+
+
+def _unique_by_rule(findings: list[Finding]) -> list[Finding]:
+    seen, unique = set(), []
+    for f in findings:
+        if (f.rule_id, f.safe_sql) not in seen:
+            seen.add((f.rule_id, f.safe_sql))
+            unique.append(f)
+    return unique
+
+
+def _code_impact(result: ScanResult) -> list[str]:
+    by_table = defaultdict(list)
+    for q in result.queries:
+        by_table[q.table or "(unresolved table)"].append(q)
+    files = {q.file for q in result.queries}
+    out = ["### Code impact", "", f"{len(result.queries)} quer(ies) on {', '.join(result.affected_tables) or '—'} in {len(files)} file(s); "
+           f"{result.run.files_seen} files scanned.", ""]
+    rows = ["| Location | Kind | Table | Columns | Judgement |", "|---|---|---|---|---|"]
+    status = _query_status(result)
+    for table in sorted(by_table):
+        for q in by_table[table]:
+            cols = ", ".join(q.columns) or ("*" if q.kind.value == "select_star" else "")
+            rows.append(f"| `{q.file}:{q.line}` | {q.kind.value} | {table} | {_cell(cols)} | {status.get(id(q), '—')} |")
+    out += _details(f"Queries on the affected tables ({len(result.queries)})", rows)
+    refs = [r for r in result.references if r.context != "sql"]
+    if refs:
+        out += _details(f"Other references to changed columns ({len(refs)})", [f"- `{r.file}:{r.line}` {r.context} `{r.column}`" + (" (generated)" if r.generated else "") for r in refs[:200]])
+    return out
+
+
+def _query_status(result: ScanResult) -> dict[int, str]:
+    rank = {"unaffected": 0, "review": 1, "breaks": 2}
+    worst: dict[int, str] = {}
+    for p in result.pairs:
+        if rank[p.status] >= rank.get(worst.get(p.query, "unaffected"), 0):
+            worst[p.query] = p.status
+    return {id(q): ICON.get(worst.get(i, "unaffected"), "⚠️ REVIEW") for i, q in enumerate(result.queries)}
+
+
+def _patterns(result: ScanResult) -> list[str]:
+    patterns = result.assessment.patterns
+    if not patterns:
+        return []
+    out = ["### Query patterns analysed", "", "| Pattern | Queries | Judgement | Why |", "|---|---|---|---|"]
+    for p in patterns:
+        out.append(f"| {p.label} | {p.count} | {ICON.get(p.status, '⚠️ REVIEW')} | {_cell(p.reason)} |")
+    return out + [""]
+
+
+def _rollback(result: ScanResult) -> list[str]:
+    if not result.rollback:
+        return ["Nothing to roll back."]
+    lines = ["```sql"]
+    for step in result.rollback:
+        note = f"  -- {'IRREVERSIBLE: ' if step.irreversible else ''}{step.note}" if step.note or step.irreversible else ""
+        lines.append(step.sql + note)
+    return lines + ["```"]
+
+
+def _details(summary: str, body: list[str]) -> list[str]:
+    return ["<details>", f"<summary>{summary}</summary>", "", *body, "", "</details>", ""]
+
+
+def _stats(result: ScanResult) -> list[str]:
+    run = result.run
+    return [f"<sub>{run.files_seen} files scanned, {run.files_matched} mention the migration, {sum(run.skipped.values())} skipped, "
+            f"{len(run.file_issues)} unreadable; {result.seconds:.2f}s · schema from {result.schema_source}</sub>"]

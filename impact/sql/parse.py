@@ -1,0 +1,102 @@
+"""Migration text -> Statements and Operations. Nothing is skipped: what nobody understood
+becomes an `unknown` operation that the report names and that lowers the confidence."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import SqlglotError
+
+from impact.model import Operation, OpKind, Statement
+from impact.sql.operations import from_sqlglot
+from impact.sql.pg_operations import from_pglast
+from impact.sql.split import Chunk, split_statements
+
+logging.getLogger("sqlglot").setLevel(logging.CRITICAL)
+
+
+@dataclass(frozen=True)
+class ParsedMigration:
+    statements: tuple[Statement, ...]
+    operations: tuple[Operation, ...]
+    comments: dict[int, tuple[str, ...]]  # statement index -> comments written right before it
+
+    @property
+    def unknown(self) -> list[Operation]:
+        return [op for op in self.operations if op.kind is OpKind.UNKNOWN]
+
+
+def parse_migration(text: str, dialect: str = "postgres") -> ParsedMigration:
+    statements, operations, comments = [], [], {}
+    for index, chunk in enumerate(split_statements(text), start=1):
+        ops = _parse_chunk(index, chunk, dialect)
+        statements.append(ops[0].statement)
+        operations.extend(ops)
+        comments[index] = chunk.comments
+    return ParsedMigration(tuple(statements), tuple(operations), comments)
+
+
+def _statement(index: int, chunk: Chunk, parser: str, error: str = "") -> Statement:
+    return Statement(index, chunk.line, chunk.end_line, chunk.sql, parser, error)
+
+
+def _parse_chunk(index: int, chunk: Chunk, dialect: str) -> list[Operation]:
+    if chunk.error:
+        st = _statement(index, chunk, "none", chunk.error)
+        return [Operation(OpKind.UNKNOWN, statement=st)]
+    glot_ops, glot_error = _try_sqlglot(index, chunk, dialect)
+    if dialect != "postgres":
+        if glot_ops is not None:
+            return glot_ops
+        return [Operation(OpKind.UNKNOWN, statement=_statement(index, chunk, "none", glot_error))]
+    pg_ops, pg_error = _try_pglast(index, chunk)
+    if glot_ops is not None and (pg_ops is None or _signature(glot_ops) == _signature(pg_ops)):
+        return glot_ops
+    if pg_ops is not None:
+        return pg_ops  # the real PostgreSQL grammar wins any disagreement
+    error = pg_error or glot_error or "statement not understood"
+    return [Operation(OpKind.UNKNOWN, statement=_statement(index, chunk, "none", error))]
+
+
+def _try_sqlglot(index: int, chunk: Chunk, dialect: str) -> tuple[list[Operation] | None, str]:
+    try:
+        node = sqlglot.parse_one(chunk.sql, read=dialect)
+    except SqlglotError as exc:
+        return None, _first_line(str(exc))
+    except Exception as exc:  # sqlglot raises plain errors on some malformed input
+        return None, _first_line(f"{type(exc).__name__}: {exc}")
+    if node is None or isinstance(node, exp.Command):
+        return None, "sqlglot read it only as an opaque command"
+    try:
+        return from_sqlglot(node, _statement(index, chunk, "sqlglot")), "sqlglot does not model this statement"
+    except (AttributeError, KeyError, TypeError, IndexError, ValueError) as exc:
+        # An unexpected node shape: let the PostgreSQL parser have it rather than crash the scan.
+        return None, f"unexpected sqlglot node shape ({type(exc).__name__})"
+
+
+def _try_pglast(index: int, chunk: Chunk) -> tuple[list[Operation] | None, str]:
+    from pglast import parse_sql
+    from pglast.parser import ParseError
+
+    try:
+        raw = parse_sql(chunk.sql)
+    except ParseError as exc:
+        return None, f"PostgreSQL syntax error: {exc}"
+    if len(raw) != 1:
+        return None, "expected one statement"
+    try:
+        ops = from_pglast(raw[0].stmt, _statement(index, chunk, "pglast"))
+    except (AttributeError, KeyError, TypeError, IndexError, ValueError) as exc:
+        return None, f"unexpected parse tree shape for {type(raw[0].stmt).__name__} ({type(exc).__name__})"
+    return ops, "" if ops is not None else f"{type(raw[0].stmt).__name__} is not modelled"
+
+
+def _signature(ops: list[Operation]) -> list[tuple]:
+    """What both parsers must agree on: the kinds of change, and on which table and column."""
+    return sorted((op.kind.value, (op.table or "").lower(), (op.column_name or "").lower()) for op in ops)
+
+
+def _first_line(message: str) -> str:
+    return message.strip().splitlines()[0] if message.strip() else "parse error"

@@ -1,0 +1,252 @@
+"""PostgreSQL parse tree (pglast, i.e. libpg_query) -> Operations.
+
+The fallback for everything sqlglot leaves as exp.Command or cannot read: policies, RLS switches,
+VALIDATE CONSTRAINT, `RENAME a TO b` without COLUMN, ALTER TABLE mixing several actions, DO, ...
+"""
+from __future__ import annotations
+
+from pglast import ast
+from pglast.enums import AlterTableType as AT
+from pglast.enums import ConstrType as CT
+from pglast.enums import ObjectType
+from pglast.stream import RawStream
+
+from impact.model import ColumnSpec, Operation, OpKind, Statement
+from impact.sql.volatility import is_volatile
+
+SIMPLE_ALTERS = {
+    AT.AT_EnableRowSecurity: OpKind.ENABLE_RLS,
+    AT.AT_DisableRowSecurity: OpKind.DISABLE_RLS,
+    AT.AT_ForceRowSecurity: OpKind.FORCE_RLS,
+    AT.AT_NoForceRowSecurity: OpKind.NO_FORCE_RLS,
+    AT.AT_ValidateConstraint: OpKind.VALIDATE_CONSTRAINT,
+    AT.AT_AttachPartition: OpKind.ATTACH_PARTITION,
+    AT.AT_DetachPartition: OpKind.DETACH_PARTITION,
+    AT.AT_DropNotNull: OpKind.DROP_NOT_NULL,
+    AT.AT_SetNotNull: OpKind.SET_NOT_NULL,
+}
+CONSTRAINT_TYPES = {
+    CT.CONSTR_FOREIGN: "foreign_key", CT.CONSTR_CHECK: "check", CT.CONSTR_UNIQUE: "unique",
+    CT.CONSTR_PRIMARY: "primary_key", CT.CONSTR_EXCLUSION: "exclude", CT.CONSTR_NOTNULL: "not_null",
+}
+# Statements we understand well enough to know they do not change any table's shape.
+SHAPE_NEUTRAL = (
+    ast.CreateSchemaStmt, ast.CreateRoleStmt, ast.AlterRoleStmt, ast.CreateSeqStmt, ast.AlterSeqStmt,
+    ast.AlterOwnerStmt, ast.AlterDefaultPrivilegesStmt, ast.CreateDomainStmt, ast.CreateCastStmt,
+    ast.VariableShowStmt, ast.NotifyStmt, ast.AlterFunctionStmt, ast.CreatePublicationStmt,
+    ast.AlterPublicationStmt, ast.AnalyzeStmt if hasattr(ast, "AnalyzeStmt") else ast.VacuumStmt,
+    ast.SelectStmt, ast.CreateEventTrigStmt, ast.RuleStmt,
+)
+
+
+def deparse(node) -> str | None:
+    return RawStream()(node) if node is not None else None
+
+
+def from_pglast(node, st: Statement) -> list[Operation] | None:
+    handler = HANDLERS.get(type(node))
+    if handler is not None:
+        return handler(node, st)
+    if isinstance(node, SHAPE_NEUTRAL):
+        return [Operation(OpKind.OTHER, statement=st, details={"statement": type(node).__name__})]
+    return None
+
+
+def _rel(rangevar) -> dict:
+    if rangevar is None:
+        return {}
+    return {"table": rangevar.relname, "schema": rangevar.schemaname or None}
+
+
+def column_spec(coldef) -> ColumnSpec:
+    nullable, default, references, generated = not coldef.is_not_null, None, None, False
+    for constraint in coldef.constraints or ():
+        kind = constraint.contype
+        if kind in (CT.CONSTR_NOTNULL, CT.CONSTR_PRIMARY):
+            nullable = False
+        elif kind == CT.CONSTR_DEFAULT:
+            default = deparse(constraint.raw_expr)
+        elif kind == CT.CONSTR_FOREIGN and constraint.pktable is not None:
+            cols = ", ".join(a.sval for a in constraint.pk_attrs or ())
+            references = f"{constraint.pktable.relname}({cols})" if cols else constraint.pktable.relname
+        elif kind in (CT.CONSTR_IDENTITY, CT.CONSTR_GENERATED):
+            generated = True
+    type_sql = deparse(coldef.typeName)
+    if type_sql and type_sql.lower() in ("serial", "bigserial", "smallserial"):
+        generated = True
+    return ColumnSpec(coldef.colname, type_sql, nullable, default, is_volatile(default), generated, references)
+
+
+def _alter_table(node: ast.AlterTableStmt, st: Statement) -> list[Operation] | None:
+    if node.objtype not in (ObjectType.OBJECT_TABLE, ObjectType.OBJECT_FOREIGN_TABLE):
+        return [Operation(OpKind.OTHER, statement=st, details={"statement": f"ALTER {node.objtype.name[7:]}"})]
+    base = dict(statement=st, **_rel(node.relation))
+    ops: list[Operation] = []
+    for cmd in node.cmds:
+        ops.extend(_alter_cmd(cmd, base))
+    return ops
+
+
+def _alter_cmd(cmd: ast.AlterTableCmd, base: dict) -> list[Operation]:
+    subtype = cmd.subtype
+    column = ColumnSpec(cmd.name) if cmd.name else None
+    if subtype in SIMPLE_ALTERS:
+        kind = SIMPLE_ALTERS[subtype]
+        if kind is OpKind.VALIDATE_CONSTRAINT:
+            return [Operation(kind, name=cmd.name, **base)]
+        return [Operation(kind, column=column if kind in (OpKind.SET_NOT_NULL, OpKind.DROP_NOT_NULL) else None, **base)]
+    if subtype == AT.AT_AddColumn:
+        return [Operation(OpKind.ADD_COLUMN, column=column_spec(cmd.def_), if_exists=bool(cmd.missing_ok), **base)]
+    if subtype == AT.AT_DropColumn:
+        return [Operation(OpKind.DROP_COLUMN, column=column, if_exists=bool(cmd.missing_ok), details={"cascade": cmd.behavior.value == 1}, **base)]
+    if subtype == AT.AT_ColumnDefault:
+        if cmd.def_ is None:
+            return [Operation(OpKind.DROP_DEFAULT, column=column, **base)]
+        default = deparse(cmd.def_)
+        return [Operation(OpKind.SET_DEFAULT, column=ColumnSpec(cmd.name, default=default, default_volatile=is_volatile(default)), **base)]
+    if subtype == AT.AT_AlterColumnType:
+        details = {"using": deparse(cmd.def_.raw_default)}
+        return [Operation(OpKind.ALTER_COLUMN_TYPE, column=column, new_name=deparse(cmd.def_.typeName), details=details, **base)]
+    if subtype == AT.AT_AddConstraint:
+        return [_add_constraint(cmd.def_, base)]
+    if subtype == AT.AT_DropConstraint:
+        return [Operation(OpKind.DROP_CONSTRAINT, name=cmd.name, if_exists=bool(cmd.missing_ok), **base)]
+    if subtype in (AT.AT_AddIdentity, AT.AT_SetExpression):
+        return [Operation(OpKind.ALTER_TABLE_OTHER, column=column, details={"action": subtype.name[3:], "rewrite": True}, **base)]
+    return [Operation(OpKind.ALTER_TABLE_OTHER, column=column, details={"action": subtype.name[3:]}, **base)]
+
+
+def _add_constraint(constraint: ast.Constraint, base: dict) -> Operation:
+    ctype = CONSTRAINT_TYPES.get(constraint.contype, constraint.contype.name.lower())
+    columns = [k.sval for k in constraint.keys or constraint.fk_attrs or ()]
+    details = {
+        "type": ctype,
+        "not_valid": bool(constraint.skip_validation),
+        "using_index": bool(constraint.indexname),
+        "columns": columns,
+        "expression": deparse(constraint.raw_expr),
+    }
+    if constraint.pktable is not None:
+        details["references"] = constraint.pktable.relname
+    return Operation(OpKind.ADD_CONSTRAINT, name=constraint.conname, details=details, **base)
+
+
+def _rename(node: ast.RenameStmt, st: Statement) -> list[Operation] | None:
+    base = dict(statement=st, **_rel(node.relation))
+    kind = node.renameType
+    if kind == ObjectType.OBJECT_COLUMN:
+        return [Operation(OpKind.RENAME_COLUMN, column=ColumnSpec(node.subname), new_name=node.newname, **base)]
+    if kind == ObjectType.OBJECT_TABLE:
+        return [Operation(OpKind.RENAME_TABLE, new_name=node.newname, **base)]
+    return [Operation(OpKind.OTHER, name=node.newname, details={"statement": f"RENAME {kind.name[7:]}"}, **base)]
+
+
+def _policy(kind: OpKind):
+    def convert(node, st: Statement) -> list[Operation]:
+        details = {
+            "command": getattr(node, "cmd_name", None),
+            "roles": [r.rolename or r.roletype.name for r in node.roles or ()],
+            "using": deparse(node.qual),
+            "with_check": deparse(node.with_check),
+            "permissive": getattr(node, "permissive", True),
+        }
+        return [Operation(kind, statement=st, name=node.policy_name, details=details, **_rel(node.table))]
+    return convert
+
+
+def _drop(node: ast.DropStmt, st: Statement) -> list[Operation] | None:
+    kind = node.removeType
+    ops = []
+    for obj in node.objects or ():
+        names = [n.sval for n in obj] if isinstance(obj, tuple) else [getattr(obj, "sval", "?")]
+        if kind == ObjectType.OBJECT_POLICY:
+            table = names[-2] if len(names) >= 2 else None
+            ops.append(Operation(OpKind.DROP_POLICY, statement=st, table=table, schema=names[-3] if len(names) > 2 else None, name=names[-1], if_exists=bool(node.missing_ok)))
+        elif kind in (ObjectType.OBJECT_TABLE, ObjectType.OBJECT_VIEW, ObjectType.OBJECT_INDEX, ObjectType.OBJECT_MATVIEW):
+            op_kind = {ObjectType.OBJECT_TABLE: OpKind.DROP_TABLE, ObjectType.OBJECT_INDEX: OpKind.DROP_INDEX}.get(kind, OpKind.DROP_VIEW)
+            field = "name" if op_kind is OpKind.DROP_INDEX else "table"
+            ops.append(Operation(op_kind, statement=st, schema=names[-2] if len(names) > 1 else None, if_exists=bool(node.missing_ok),
+                                 details={"cascade": node.behavior.value == 1, "concurrently": bool(node.concurrent)}, **{field: names[-1]}))
+        else:
+            ops.append(Operation(OpKind.OTHER, statement=st, name=names[-1], details={"statement": f"DROP {kind.name[7:]}"}))
+    return ops
+
+
+def _do(node, st: Statement) -> list[Operation]:
+    return [Operation(OpKind.DO_BLOCK, statement=st)]
+
+
+def _reindex(node, st: Statement) -> list[Operation]:
+    concurrently = any(p.defname == "concurrently" for p in node.params or ())
+    return [Operation(OpKind.REINDEX, statement=st, details={"concurrently": concurrently}, **_rel(node.relation))]
+
+
+def _vacuum(node, st: Statement) -> list[Operation]:
+    full = any(o.defname == "full" for o in node.options or ())
+    table = node.rels[0].relation if node.rels else None
+    return [Operation(OpKind.VACUUM_FULL if full else OpKind.OTHER, statement=st, details={"statement": "VACUUM"}, **_rel(table))]
+
+
+def _alter_enum(node, st: Statement) -> list[Operation]:
+    details = {"value": node.newVal, "before_after": bool(node.newValNeighbor), "type": ".".join(n.sval for n in node.typeName)}
+    kind = OpKind.ALTER_ENUM_ADD_VALUE if not node.oldVal else OpKind.OTHER
+    return [Operation(kind, statement=st, name=details["type"], if_exists=bool(node.skipIfNewValExists), details=details)]
+
+
+def _create_table(node: ast.CreateStmt, st: Statement) -> list[Operation]:
+    columns = [column_spec(e) for e in node.tableElts or () if isinstance(e, ast.ColumnDef)]
+    primary = {k.sval for e in node.tableElts or () if isinstance(e, ast.Constraint) and e.contype == CT.CONSTR_PRIMARY for k in e.keys or ()}
+    columns = [ColumnSpec(**{**c.__dict__, "nullable": False}) if c.name in primary else c for c in columns]
+    return [Operation(OpKind.CREATE_TABLE, statement=st, if_exists=bool(node.if_not_exists), details={"columns": columns}, **_rel(node.relation))]
+
+
+def _create_index(node: ast.IndexStmt, st: Statement) -> list[Operation]:
+    details = {
+        "unique": bool(node.unique),
+        "concurrently": bool(node.concurrent),
+        "columns": [p.name or deparse(p.expr) for p in node.indexParams or ()],
+        "where": deparse(node.whereClause),
+    }
+    return [Operation(OpKind.CREATE_INDEX, statement=st, name=node.idxname, if_exists=bool(node.if_not_exists), details=details, **_rel(node.relation))]
+
+
+def _grant(node: ast.GrantStmt, st: Statement) -> list[Operation]:
+    kind = OpKind.GRANT if node.is_grant else OpKind.REVOKE
+    if node.objtype != ObjectType.OBJECT_TABLE or node.targtype.value != 0:
+        return [Operation(OpKind.OTHER, statement=st, details={"statement": kind.value.upper()})]
+    privileges = [p.priv_name.upper() for p in node.privileges or ()] or ["ALL"]
+    roles = [r.rolename or r.roletype.name for r in node.grantees or ()]
+    return [Operation(kind, statement=st, details={"privileges": privileges, "roles": roles}, **_rel(obj)) for obj in node.objects or ()]
+
+
+def _simple(kind: OpKind, name_attr: str | None = None, rel_attr: str | None = None):
+    def convert(node, st: Statement) -> list[Operation]:
+        name = getattr(node, name_attr) if name_attr else None
+        rel = _rel(getattr(node, rel_attr)) if rel_attr else {}
+        return [Operation(kind, statement=st, name=name if isinstance(name, str) else None, **rel)]
+    return convert
+
+
+HANDLERS = {
+    ast.AlterTableStmt: _alter_table,
+    ast.RenameStmt: _rename,
+    ast.CreatePolicyStmt: _policy(OpKind.CREATE_POLICY),
+    ast.AlterPolicyStmt: _policy(OpKind.ALTER_POLICY),
+    ast.DropStmt: _drop,
+    ast.DoStmt: _do,
+    ast.ReindexStmt: _reindex,
+    ast.VacuumStmt: _vacuum,
+    ast.AlterEnumStmt: _alter_enum,
+    ast.CreateExtensionStmt: _simple(OpKind.CREATE_EXTENSION, "extname"),
+    ast.CreateFunctionStmt: _simple(OpKind.CREATE_FUNCTION),
+    ast.CreateTrigStmt: _simple(OpKind.CREATE_TRIGGER, "trigname", "relation"),
+    ast.ViewStmt: _simple(OpKind.CREATE_VIEW, None, "view"),
+    ast.ClusterStmt: _simple(OpKind.CLUSTER, None, "relation"),
+    ast.RefreshMatViewStmt: _simple(OpKind.REFRESH_MATERIALIZED_VIEW, None, "relation"),
+    ast.CreateEnumStmt: _simple(OpKind.CREATE_TYPE),
+    ast.CompositeTypeStmt: _simple(OpKind.CREATE_TYPE),
+    ast.CreateTableAsStmt: _simple(OpKind.OTHER),
+    ast.GrantStmt: _grant,
+    ast.CreateStmt: _create_table,
+    ast.IndexStmt: _create_index,
+}

@@ -1,0 +1,35 @@
+"""Shared test helpers: build small real repositories on disk and scan them."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "fixtures"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(tmp_path_factory, monkeypatch):
+    """Never touch the developer's real cache; every test session gets its own."""
+    monkeypatch.setenv("IMPACT_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "impact-cache"))
+
+
+def make_repo(root: Path, files: dict[str, str]) -> Path:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+def snapshot(root: Path) -> dict[str, tuple[int, int]]:
+    """Every path under root with its size and mtime: proves a scan wrote nothing."""
+    listing = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        for name in dirnames + filenames:
+            path = Path(dirpath) / name
+            stat = path.lstat()
+            listing[str(path.relative_to(root))] = (stat.st_size, stat.st_mtime_ns)
+    return listing

@@ -1,0 +1,238 @@
+"""impact.cache on a real file system: hits, misses, corruption, locations, invalidation."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+import impact
+from impact import cache as C
+from impact.cache import ExtractionCache, cache_key
+from impact.model import Confidence, Extraction, FileIssue, Query, QueryKind
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch, tmp_path):
+    """No test may touch the real user cache: the defaults point into tmp_path."""
+    for name in ("IMPACT_CACHE_DIR", "IMPACT_NO_CACHE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+
+
+def full_query(**overrides) -> Query:
+    values = dict(
+        file="src/a.py", line=3, end_line=5, language="python", extractor="python-sql",
+        kind=QueryKind.UPSERT, table="conversations", columns=("id", "title"),
+        filter_columns=("user_id",), ambiguous_columns=("x",), confidence=Confidence.HIGH,
+        schema="public", columns_known=False, sql="INSERT ...", snippet="cur.execute(...)", note="why",
+    )
+    return Query(**{**values, **overrides})
+
+
+def sample() -> Extraction:
+    minimal = Query(file="src/a.py", line=9, end_line=9, language="python", extractor="x",
+                    kind=QueryKind.SELECT_STAR, table=None)
+    issues = [FileIssue("src/a.py", "partial parse")]
+    return Extraction(queries=[full_query(), minimal], issues=issues, generated=True)
+
+
+def entries(cache: ExtractionCache) -> list[Path]:
+    return sorted(p for p in cache.directory.rglob("*") if p.is_file()) if cache.directory.exists() else []
+
+
+def key(text: str = "select 1", extractor: str = "python-sql", file: str = "src/a.py") -> str:
+    return cache_key(text, extractor, file)
+
+
+# --- hit and miss -----------------------------------------------------------------------------
+
+
+def test_miss_then_hit_returns_an_equal_extraction(tmp_path):
+    cache = ExtractionCache(tmp_path / "c")
+    assert cache.get(key()) is None
+    cache.put(key(), sample())
+    again = ExtractionCache(tmp_path / "c").get(key())  # a new process reads what the last one wrote
+    assert again == sample()
+    assert isinstance(again.queries[0].kind, QueryKind) and isinstance(again.queries[0].columns, tuple)
+    assert (cache.hits, cache.misses, cache.writes) == (0, 1, 1)
+
+
+def test_empty_extraction_round_trips(tmp_path):
+    cache = ExtractionCache(tmp_path)
+    cache.put(key(), Extraction())
+    assert cache.get(key()) == Extraction()
+
+
+def test_entries_are_compact_json_under_a_two_letter_fan_out(tmp_path):
+    cache = ExtractionCache(tmp_path)
+    k = key()
+    cache.put(k, sample())
+    [entry] = entries(cache)
+    assert entry == tmp_path / C.ENTRIES_SUBDIR / k[:2] / f"{k}.json"
+    stored = json.loads(entry.read_text())
+    minimal = stored["queries"][1]
+    # Fields at their default value are left out.
+    assert set(minimal) == {"file", "line", "end_line", "language", "extractor", "kind", "table"}
+    assert minimal["kind"] == "select_star"
+
+
+def test_write_leaves_no_temporary_files(tmp_path):
+    cache = ExtractionCache(tmp_path)
+    for i in range(5):
+        cache.put(key(str(i)), sample())
+    assert all(p.suffix == ".json" and not p.name.startswith(".tmp") for p in entries(cache))
+    assert len(entries(cache)) == 5
+
+
+def test_overwriting_an_entry_replaces_it(tmp_path):
+    cache = ExtractionCache(tmp_path)
+    cache.put(key(), sample())
+    cache.put(key(), Extraction(generated=True))
+    assert cache.get(key()) == Extraction(generated=True)
+
+
+# --- corruption -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"",
+        b'{"queries": [{"file": "a.py"',  # truncated
+        b"\x00\xff garbage",
+        b"[1, 2, 3]",  # JSON, wrong shape
+        b'{"queries": [{"nonexistent_field": 1}]}',  # written by another model version
+        b'{"queries": [{"file": "a", "line": 1, "end_line": 1, "language": "py", "extractor": "x",'
+        b' "kind": "no_such_kind", "table": null}]}',
+        b'{"queries": "not a list"}',
+    ],
+)
+def test_a_corrupt_entry_is_a_miss_not_an_error(tmp_path, content):
+    cache = ExtractionCache(tmp_path)
+    cache.put(key(), sample())
+    [entry] = entries(cache)
+    entry.write_bytes(content)
+    assert cache.get(key()) is None
+    cache.put(key(), sample())  # and the next put repairs it
+    assert cache.get(key()) == sample()
+
+
+def test_an_entry_that_is_a_folder_is_a_miss(tmp_path):
+    cache = ExtractionCache(tmp_path)
+    k = key()
+    (tmp_path / C.ENTRIES_SUBDIR / k[:2] / f"{k}.json").mkdir(parents=True)
+    assert cache.get(k) is None
+    cache.put(k, sample())  # cannot replace a folder: caching turns off, silently
+    assert not cache.enabled and cache.get(k) is None
+
+
+def test_a_malformed_key_is_a_programming_error(tmp_path):
+    with pytest.raises(ValueError):
+        ExtractionCache(tmp_path).get("../../etc/passwd")
+
+
+# --- where the cache lives --------------------------------------------------------------------
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="XDG_CACHE_HOME is a Linux/BSD convention")
+def test_xdg_cache_home_is_honoured(tmp_path):
+    cache = ExtractionCache()
+    assert cache.directory == tmp_path / "xdg" / "impact" / C.ENTRIES_SUBDIR
+    cache.put(key(), sample())
+    assert len(entries(cache)) == 1
+
+
+def test_impact_cache_dir_overrides_the_default(tmp_path, monkeypatch):
+    monkeypatch.setenv("IMPACT_CACHE_DIR", str(tmp_path / "mine"))
+    cache = ExtractionCache()
+    cache.put(key(), sample())
+    assert cache.directory == tmp_path / "mine" / C.ENTRIES_SUBDIR
+    assert ExtractionCache().get(key()) == sample()
+    assert not (tmp_path / "xdg").exists()
+
+
+@pytest.mark.parametrize("value", ["1", "true", "YES"])
+def test_impact_no_cache_disables_everything(tmp_path, monkeypatch, value):
+    monkeypatch.setenv("IMPACT_CACHE_DIR", str(tmp_path / "mine"))
+    monkeypatch.setenv("IMPACT_NO_CACHE", value)
+    cache = ExtractionCache()
+    cache.put(key(), sample())
+    assert not cache.enabled and cache.get(key()) is None
+    assert not (tmp_path / "mine").exists()
+
+
+def test_impact_no_cache_zero_keeps_it_on(tmp_path, monkeypatch):
+    monkeypatch.setenv("IMPACT_CACHE_DIR", str(tmp_path / "mine"))
+    monkeypatch.setenv("IMPACT_NO_CACHE", "0")
+    assert ExtractionCache().enabled
+
+
+def test_explicitly_disabled_cache_is_a_no_op(tmp_path):
+    cache = ExtractionCache(tmp_path, enabled=False)
+    cache.put(key(), sample())
+    assert cache.get(key()) is None and not any(tmp_path.iterdir())
+
+
+def test_a_missing_cache_folder_is_created(tmp_path):
+    cache = ExtractionCache(tmp_path / "does" / "not" / "exist")
+    cache.put(key(), sample())
+    assert cache.get(key()) == sample()
+
+
+def test_an_unwritable_cache_folder_silently_disables_caching(tmp_path):
+    # A regular file where the folder should be: unwritable even for root (chmod would not be).
+    blocker = tmp_path / "blocker"
+    blocker.write_text("")
+    cache = ExtractionCache(blocker / "cache")
+    assert cache.get(key()) is None
+    cache.put(key(), sample())  # no exception
+    assert not cache.enabled
+    cache.put(key("other"), sample())  # stays off, still no exception
+    assert cache.get(key()) is None
+
+
+# --- keys and invalidation --------------------------------------------------------------------
+
+
+def test_key_is_a_sha256_hex_digest_and_stable():
+    assert key() == key()
+    assert len(key()) == 64 and all(c in "0123456789abcdef" for c in key())
+
+
+def test_key_depends_on_content_extractor_and_file():
+    keys = {key(), key(text="select 2"), key(extractor="supabase-js"), key(file="src/b.py")}
+    assert len(keys) == 4
+
+
+def test_identical_files_at_different_paths_do_not_share_results(tmp_path):
+    cache = ExtractionCache(tmp_path)
+    cache.put(key(file="a.py"), Extraction(queries=[full_query(file="a.py")]))
+    assert cache.get(key(file="b.py")) is None
+
+
+def test_a_new_package_version_invalidates_every_entry(tmp_path, monkeypatch):
+    cache = ExtractionCache(tmp_path)
+    cache.put(key(), sample())
+    monkeypatch.setattr(impact, "__version__", impact.__version__ + ".post1")
+    assert cache.get(key()) is None
+
+
+def test_a_new_extractor_schema_invalidates_every_entry(tmp_path, monkeypatch):
+    cache = ExtractionCache(tmp_path)
+    cache.put(key(), sample())
+    monkeypatch.setattr(C, "EXTRACTOR_SCHEMA", C.EXTRACTOR_SCHEMA + 1)
+    assert cache.get(key()) is None
+
+
+def test_a_changed_model_shape_invalidates_every_entry(tmp_path, monkeypatch):
+    cache = ExtractionCache(tmp_path)
+    cache.put(key(), sample())
+    monkeypatch.setattr(C, "MODEL_FINGERPRINT", C.MODEL_FINGERPRINT + ";Query:new_field=str")
+    assert cache.get(key()) is None
+
+
+def test_non_utf8_safe_text_still_gets_a_key():
+    # Text decoded with surrogateescape by some caller must not make hashing raise.
+    assert len(cache_key("caf\udce9", "python-sql", "a.py")) == 64

@@ -1,0 +1,57 @@
+"""Every rule is tested by data: tests/rule_cases/<rule-id>.toml holds cases that must fire
+(with the statement and the code evidence expected) and near-misses that must not."""
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from impact.judge.rules import load_rules
+from impact.pipeline import scan
+from tests.conftest import make_repo
+
+CASES_DIR = Path(__file__).parent / "rule_cases"
+
+
+def _cases():
+    for path in sorted(CASES_DIR.glob("*.toml")):
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        for case in data["case"]:
+            yield pytest.param(data["rule"], case, id=f"{data['rule']}::{case['name']}")
+
+
+@pytest.mark.parametrize("rule_id, case", list(_cases()))
+def test_rule_case(tmp_path: Path, rule_id: str, case: dict) -> None:
+    files = {"migrations/0001_schema.sql": case.get("schema", ""), "migrations/0002_change.sql": case["migration"]}
+    files.update(case.get("code", {}))
+    result = scan(make_repo(tmp_path, files), "2", use_cache=False)
+    fired = [f for f in result.findings if f.rule_id == rule_id]
+    if not case.get("fires", True):
+        assert not fired, f"{rule_id} fired unexpectedly: {[f.message for f in fired]}"
+        return
+    assert fired, f"{rule_id} did not fire; got {[f.rule_id for f in result.findings]}"
+    if "statement" in case:
+        assert {f.operation.statement.index for f in fired} == {case["statement"]}
+    if "evidence" in case:
+        found = sorted(f"{e.file}:{e.line}" for f in fired for e in f.evidence)
+        assert found == sorted(case["evidence"])
+    if "verdict" in case:
+        assert result.assessment.verdict == case["verdict"]
+
+
+def test_every_rule_has_cases_that_fire_and_that_do_not() -> None:
+    covered: dict[str, set[bool]] = {}
+    for path in CASES_DIR.glob("*.toml"):
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        assert path.stem == data["rule"], f"{path.name} must be named after its rule"
+        covered[data["rule"]] = {c.get("fires", True) for c in data["case"]}
+    for rule in load_rules():
+        assert rule.id in covered, f"rule {rule.id} has no tests/rule_cases/{rule.id}.toml"
+        assert covered[rule.id] == {True, False}, f"{rule.id} needs a case that fires and one that does not"
+
+
+def test_rules_are_documented() -> None:
+    for rule in load_rules():
+        assert rule.why and rule.solution and rule.example_bad and rule.example_good, rule.id
+        assert rule.code.startswith("IMP") and len(rule.code) == 6, rule.id
