@@ -9,13 +9,12 @@ import os
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
 from impact.cache import ExtractionCache, cache_key
 from impact.config import Config
-from impact.extract import extractors
+from impact.extract import EXTRACTOR_BY_SUFFIX, extractor_name, load_extractor
 from impact.files import SourceFile, read_source, walk, mentions_any
 from impact.locate import LocatedMigration, known_folders
 from impact.model import Extraction, FileIssue, Query
@@ -36,19 +35,9 @@ class ExtractionRun:
     generated_files: list[str] = field(default_factory=list)
 
 
-@lru_cache(maxsize=1)
-def _extractors():
-    return extractors()
-
-
-def _suffix(rel: str) -> str:
-    name = rel.rsplit("/", 1)[-1]
-    return "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
-
-
 def _extract(job: tuple[str, str]) -> Extraction:
     rel, text = job
-    module = _extractors()[_suffix(rel)]
+    module = load_extractor(extractor_name(rel))
     try:
         return module.extract(rel, text)
     except RecursionError:
@@ -59,7 +48,7 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
                  progress: Callable[[int, int], None] | None = None, use_cache: bool = True) -> ExtractionRun:
     run = ExtractionRun()
     migration_dirs = [f.relative_to(repo).as_posix() + "/" for f in known_folders(repo, config) if f.is_relative_to(repo)]
-    files, stats = walk(repo, suffixes=set(_extractors()), exclude=config.exclude)
+    files, stats = walk(repo, suffixes=set(EXTRACTOR_BY_SUFFIX), exclude=config.exclude)
     run.files_seen = stats.seen
     run.skipped.update(stats.skipped)
     run.file_issues.extend(i for i in stats.skipped_files if i.reason.startswith("binary") or i.reason.startswith("not UTF-8"))
@@ -75,7 +64,7 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
             run.skipped["does not mention the migration's tables"] += text is not None
             continue
         run.files_matched += 1
-        key = cache_key(text, _extractors()[_suffix(source.rel)].__name__, source.rel)
+        key = cache_key(text, extractor_name(source.rel), source.rel)
         cached = cache.get(key)
         if cached is not None:
             run.cache_hits += 1

@@ -1,22 +1,31 @@
-"""Extractors: one module per language, each exposing SUFFIXES and extract(path, text)."""
+"""Extractors: one module per language, each exposing SUFFIXES and extract(path, text).
+
+Suffixes are declared here so the walk and the cache need no import: an extractor module (libcst
+alone takes ~1 s to import) is loaded only when a file of its language must really be parsed.
+"""
 from __future__ import annotations
 
+from functools import lru_cache
 from importlib import import_module
 from types import ModuleType
 
-EXTRACTOR_MODULES = ("python", "typescript", "sqlfiles")
+EXTRACTOR_BY_SUFFIX = {
+    ".py": "python", ".pyi": "python",
+    ".ts": "typescript", ".tsx": "typescript", ".js": "typescript", ".jsx": "typescript",
+    ".mjs": "typescript", ".cjs": "typescript", ".mts": "typescript", ".cts": "typescript",
+    ".sql": "sqlfiles",
+}
 
 
-def extractors() -> dict[str, ModuleType]:
-    """Map a file suffix to the extractor module that reads it."""
-    by_suffix: dict[str, ModuleType] = {}
-    for name in EXTRACTOR_MODULES:
-        module = import_module(f"impact.extract.{name}")
-        for suffix in module.SUFFIXES:
-            by_suffix[suffix] = module
-    return by_suffix
+def suffix_of(path: str) -> str:
+    name = path.rsplit("/", 1)[-1]
+    return "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
 
 
-def extractor_for(path: str) -> ModuleType | None:
-    suffix = "." + path.rsplit(".", 1)[-1].lower() if "." in path else ""
-    return extractors().get(suffix)
+def extractor_name(path: str) -> str | None:
+    return EXTRACTOR_BY_SUFFIX.get(suffix_of(path))
+
+
+@lru_cache(maxsize=None)
+def load_extractor(name: str) -> ModuleType:
+    return import_module(f"impact.extract.{name}")

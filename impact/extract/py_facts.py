@@ -185,6 +185,8 @@ def is_stringish(node: cst.BaseExpression) -> bool:
     if m.matches(node, m.Call(args=[m.Arg(keyword=None), m.ZeroOrMore()])) and \
             get_full_name_for_node(node.func) in STRING_WRAPPERS:
         return is_stringish(node.args[0].value)
+    if m.matches(node, m.Call(func=m.Attribute(attr=m.Name("format"), value=m.Name() | m.Attribute()))):
+        return True  # TEMPLATE.format(...): str.format is the only common `.format` method
     if m.matches(node, m.Call(func=m.Attribute())):
         return node.func.attr.value in STRING_METHODS and is_stringish(node.func.value)
     return False

@@ -49,6 +49,7 @@ variadic when where window with""".split())
 class Embed:
     name: str  # the embedded table (PostgREST resolves it through a foreign key)
     alias: str | None
+    offset: int = 0  # where it starts in the select text (to tell its line)
     star: bool = False
     columns: list[str] = field(default_factory=list)
     embeds: list[Embed] = field(default_factory=list)
@@ -71,26 +72,29 @@ class SelectSpec:
 
 def parse_select(text: str) -> SelectSpec:
     spec = SelectSpec()
-    _read_items(text, spec)
+    _read_items(text, spec, 0)
     return spec
 
 
-def _read_items(text: str, into: SelectSpec | Embed) -> None:
-    for item in split_top_level(text):
-        item = item.strip().removeprefix("...")
+def _read_items(text: str, into: SelectSpec | Embed, base_offset: int) -> None:
+    offset = base_offset
+    for raw in split_top_level(text):
+        start = offset + len(raw) - len(raw.lstrip())
+        offset += len(raw) + 1  # the comma
+        item = raw.strip().removeprefix("...")
         if not item:
             continue
         if item == "*":
             into.star = True
         elif item.endswith(")") and "(" in item:
-            _read_parenthesized(item, into)
+            _read_parenthesized(item, into, start + len(raw.strip()) - len(item))
         else:
             column = filter_column(item)
             if column and column not in into.columns:
                 into.columns.append(column)
 
 
-def _read_parenthesized(item: str, into: SelectSpec | Embed) -> None:
+def _read_parenthesized(item: str, into: SelectSpec | Embed, offset: int) -> None:
     head, inner = item[: item.index("(")], item[item.index("(") + 1 : -1]
     alias, _, name = head.rpartition(":") if ":" in head.replace("::", "") else ("", "", head)
     name = name.split("!")[0].strip().strip('"')
@@ -101,8 +105,8 @@ def _read_parenthesized(item: str, into: SelectSpec | Embed) -> None:
         return
     if name in AGGREGATES and not inner.strip():
         return  # `count()`: no column
-    embed = Embed(name, alias.strip() or None)
-    _read_items(inner, embed)
+    embed = Embed(name, alias.strip() or None, offset)
+    _read_items(inner, embed, offset + len(head) + 1)
     into.embeds.append(embed)
 
 

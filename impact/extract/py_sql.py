@@ -8,6 +8,7 @@ this file cannot show.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
 import libcst as cst
 import libcst.matchers as m
@@ -37,22 +38,48 @@ NOT_AT_SINK_NOTE = "SQL-shaped string not seen reaching a database call in this 
 def sql_queries(facts: Facts) -> list[Query]:
     renderer = StringRenderer(facts)
     sink_args, sink_bindings = _sink_uses(facts, renderer)
+    templates = _format_templates(facts, renderer)
     queries: list[Query] = []
     for site in facts.sites:
         if id(site.node) in facts.appended_parts:
             continue  # rendered as part of the string it is appended to
         binding = facts.binding_of_value.get(id(site.node))
+        if binding is not None and binding in templates.bindings:
+            continue  # `TEMPLATE = "SELECT {cols} ..."`: its `.format(...)` calls are the queries
         at_sink = id(site.node) in sink_args or (binding is not None and binding in sink_bindings)
         template, format_call = sink_args.get(id(site.node), (False, None))
         text = renderer.render(site.node, site.scope, braces_are_holes=template, format_args=format_call)
         if text is None or not (at_sink or _is_probably_sql(text)):
             continue
-        queries.extend(_queries(facts, site.node, binding, text, at_sink))
+        line = facts.line(first_literal(templates.text_of.get(id(site.node), site.node)))
+        queries.extend(_queries(facts, site.node, line, binding, text, at_sink))
     return queries
 
 
-def _queries(facts: Facts, node: cst.BaseExpression, binding: Binding | None, text: str, at_sink: bool) -> list[Query]:
-    line = facts.line(first_literal(node))
+@dataclass
+class _Templates:
+    """Strings filled by `TEMPLATE.format(...)` elsewhere in the file."""
+
+    bindings: set[Binding] = field(default_factory=set)
+    # `.format` call (by id) -> the template's value: its literal gives the query its line.
+    text_of: dict[int, cst.BaseExpression] = field(default_factory=dict)
+
+
+def _format_templates(facts: Facts, renderer: StringRenderer) -> _Templates:
+    templates = _Templates()
+    for site in facts.sites:
+        node = site.node
+        if not m.matches(node, m.Call(func=m.Attribute(attr=m.Name("format"), value=m.Name() | m.Attribute()))):
+            continue
+        binding = renderer.single_binding(node.func.value, site.scope)
+        if binding is not None and is_stringish(binding.value):
+            templates.bindings.add(binding)
+            templates.text_of[id(node)] = binding.value
+    return templates
+
+
+def _queries(facts: Facts, node: cst.BaseExpression, line: int, binding: Binding | None, text: str,
+             at_sink: bool) -> list[Query]:
     end_line = facts.lines(node)[1]
     if binding is not None and binding.value is node:
         end_line = max([end_line] + [facts.lines(part)[1] for part in binding.appended])

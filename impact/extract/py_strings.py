@@ -95,6 +95,19 @@ class _Render:
         known = self.renderer.constant(node, self.scope, self.depth)
         return self.hole() if known is None else known
 
+    def receiver(self, node: cst.BaseExpression) -> str:
+        """The string a method is called on: a literal, or a same-file constant (a template)."""
+        if is_stringish(node):
+            return self.expr(node)
+        binding = self.renderer.single_binding(node, self.scope)
+        if binding is not None and is_stringish(binding.value) and self.depth < MAX_DEPTH:
+            inner = _Render(self.renderer, binding.scope, self.depth + 1)
+            inner.holes = self.holes
+            text = inner.expr(binding.value)
+            self.holes = inner.holes
+            return text
+        return self.hole()
+
     def expr(self, node: cst.BaseExpression) -> str:
         for matcher, render in self.RULES:
             if m.matches(node, matcher):
@@ -142,13 +155,15 @@ class _Render:
         return PERCENT_SPEC.sub(fill, template)
 
     def method(self, node: cst.Call) -> str:
-        receiver = self.expr(node.func.value)
+        receiver = self.receiver(node.func.value)
         name = node.func.attr.value
         if name == "format":
             return self.fill_fields(receiver, node)
         if name == "join":
             items = node.args[0].value if node.args else None
-            if m.matches(items, m.List() | m.Tuple()):
+            binding = self.renderer.single_binding(items, self.scope) if items is not None else None
+            items = binding.value if binding is not None else items  # ", ".join(COLUMNS)
+            if m.matches(items, m.List() | m.Tuple()) and all(is_stringish(e.value) for e in items.elements):
                 return receiver.join(self.expr(e.value) for e in items.elements)
             return self.hole()
         return getattr(receiver, name)()  # strip / lstrip / rstrip
@@ -177,6 +192,9 @@ class _Render:
 
     def format_value(self, node: cst.BaseExpression) -> str:
         """A `.format()` argument; psycopg's `sql.Identifier("t")` is a quoted name."""
+        binding = self.renderer.single_binding(node, self.scope)
+        if binding is not None and m.matches(binding.value, m.Call()):
+            node = binding.value  # table = sql.Identifier("notes"); ....format(table)
         name = get_full_name_for_node(node.func) if m.matches(node, m.Call()) else None
         if name and name.split(".")[-1] == "Identifier":
             parts = [self.renderer.constant(a.value, self.scope, self.depth) or _literal(a.value) for a in node.args]

@@ -15,7 +15,7 @@ import libcst.matchers as m
 from impact.extract.py_facts import Chain, Facts, Link
 from impact.extract.py_strings import StringRenderer
 from impact.extract.py_postgrest import (
-    SelectSpec, filter_column, filter_condition, is_filter, or_filters, parse_select, quote, split_column_list,
+    Embed, SelectSpec, filter_column, filter_condition, is_filter, or_filters, parse_select, quote, split_column_list,
 )
 from impact.model import Confidence, Query, QueryKind
 
@@ -47,6 +47,7 @@ class _Build:
     limit: str | None = None
     alternatives: list[list[tuple[str, str]]] = field(default_factory=list)  # each `or_(...)`
     negate_next: bool = False  # `.not_.eq(...)`
+    returning: list[str] = field(default_factory=list)  # `.select(...)` after a write
 
 
 def supabase_queries(facts: Facts) -> list[Query]:
@@ -106,6 +107,9 @@ class _Finder:
             return
         if link.name in OPERATIONS and build.kind is None:
             build.kind, build.operation = OPERATIONS[link.name], link
+        elif link.name == "select":  # after a write: the columns it returns
+            spec = parse_select(self._text(_positional(call, 0), chain) or "*")
+            build.returning.extend(spec.columns)
         elif link.name == "order":
             column = self._text(_positional(call, 0), chain)
             if column and _keyword(call, "foreign_table") is None:
@@ -158,7 +162,7 @@ class _Render:
         operation = self.build.operation.call
         if kind is QueryKind.SELECT_COLUMNS:
             spec = parse_select(self.finder._text(_positional(operation, 0) or _keyword(operation, "columns"), self.chain) or "*")
-            return self._select(spec)
+            return self._select(spec, _positional(operation, 0))
         if kind is QueryKind.DELETE:
             return [self._query(kind, (), self._delete_sql())]
         keys = _payload_keys(_positional(operation, 0) or _keyword(operation, "json"), self.finder, self.chain)
@@ -171,7 +175,7 @@ class _Render:
             return [self._query(kind, tuple(keys or ()), sql, columns_known=keys is not None, extra=conflict)]
         return [self._query(kind, tuple(keys or ()), self._insert_sql(keys, [], update=False), columns_known=keys is not None)]
 
-    def _select(self, spec: SelectSpec) -> list[Query]:
+    def _select(self, spec: SelectSpec, argument: cst.BaseExpression | None) -> list[Query]:
         kind = QueryKind.SELECT_STAR if spec.star else QueryKind.SELECT_COLUMNS
         columns = () if spec.star else tuple(spec.columns)
         extra = tuple(spec.columns) if spec.star else ()
@@ -179,10 +183,19 @@ class _Render:
         for embed in spec.all_embeds():
             embed_kind = QueryKind.SELECT_STAR if embed.star else QueryKind.SELECT_COLUMNS
             filters = tuple(c.split(".", 1)[1] for c, _ in self.build.filters if c.split(".", 1)[0] in (embed.name, embed.alias))
-            sql = f"SELECT {'*' if embed.star else ', '.join(map(quote, embed.columns)) or '1'} FROM {quote(embed.name)}"
+            target = f"{quote(self.origin.schema)}.{quote(embed.name)}" if self.origin.schema else quote(embed.name)
+            sql = f"SELECT {'*' if embed.star else ', '.join(map(quote, embed.columns)) or '1'} FROM {target}"
             queries.append(self._query(embed_kind, () if embed.star else tuple(embed.columns), sql,
-                                       table=embed.name, own_filters=filters, note="embedded resource in a select"))
+                                       table=embed.name, own_filters=filters, note="embedded resource in a select",
+                                       line=self._embed_line(argument, spec, embed)))
         return queries
+
+    def _embed_line(self, argument: cst.BaseExpression | None, spec: SelectSpec, embed: Embed) -> int:
+        """The line of `other(...)` inside a (possibly triple-quoted) select string."""
+        if not m.matches(argument, m.SimpleString()):
+            return self.origin.line
+        text = argument.evaluated_value
+        return self.facts.line(argument) + text[: embed.offset].count("\n")
 
     # -- SQL -----------------------------------------------------------------------------
     def _target(self) -> str:
@@ -238,7 +251,7 @@ class _Render:
     # -- records -------------------------------------------------------------------------
     def _query(self, kind: QueryKind, columns: tuple[str, ...], sql: str | None, *, columns_known: bool = True,
                extra: tuple[str, ...] | list[str] = (), table: str | None = None,
-               own_filters: tuple[str, ...] | None = None, note: str = "") -> Query:
+               own_filters: tuple[str, ...] | None = None, note: str = "", line: int | None = None) -> Query:
         filters = own_filters if own_filters is not None else self._main_filters()
         filter_columns = tuple(dict.fromkeys([*extra, *filters]))
         origin = self.origin
@@ -246,21 +259,22 @@ class _Render:
         notes = [origin.note, note, "" if columns_known else "payload is not a literal: written columns unknown"]
         if self.finder.confidence is Confidence.MEDIUM:
             notes.append(NO_SUPABASE_NOTE)
+        line = line or origin.line
         return Query(
             file=self.facts.path,
-            line=origin.line,
-            end_line=self.facts.lines(self.chain.node)[1],
+            line=line,
+            end_line=max(line, self.facts.lines(self.chain.node)[1]),
             language="python",
             extractor=EXTRACTOR,
             kind=kind,
             table=table or origin.table,
-            schema=None if table else origin.schema,
+            schema=origin.schema,
             columns=columns,
             filter_columns=filter_columns,
             confidence=Confidence.LOW if unresolved else self.finder.confidence,
             columns_known=columns_known,
             sql=None if unresolved else sql,
-            snippet=self.facts.snippet(origin.line),
+            snippet=self.facts.snippet(line),
             note="; ".join(n for n in notes if n),
         )
 
@@ -268,7 +282,7 @@ class _Render:
         columns = [c for c, _ in self.build.filters if "." not in c]
         columns += [column for column, _descending in self.build.order]
         columns += [column for alternative in self.build.alternatives for column, _op in alternative]
-        return columns
+        return columns + self.build.returning
 
 
 # -- helpers ------------------------------------------------------------------------------------

@@ -11,6 +11,9 @@ note: `models_in` lists a file's models so the pipeline can index them project-w
 """
 from __future__ import annotations
 
+import ast
+import warnings
+
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
@@ -48,9 +51,24 @@ def _facts(path: str, text: str) -> Facts | FileIssue:
     try:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError as error:
-        return FileIssue(path, f"Python syntax error at line {error.raw_line}: {error.message}")
+        return FileIssue(path, _syntax_error(text, error))
     except (RecursionError, MemoryError):
         # libcst recurses per nesting level: absurdly deep generated code must not crash a scan.
         return FileIssue(path, "Python file too deeply nested to parse")
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     return collect(path, text, wrapper.module, wrapper.resolve(PositionProvider))
+
+
+def _syntax_error(text: str, error: cst.ParserSyntaxError) -> str:
+    """Python's own wording and line when it agrees the file is invalid (libcst points at the
+    token after the mistake, often on the next line); libcst's otherwise."""
+    line, message = error.raw_line, error.message
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # invalid escape sequences and the like
+            ast.parse(text)
+    except SyntaxError as python_error:
+        line, message = python_error.lineno or line, python_error.msg
+    except (ValueError, RecursionError, MemoryError):
+        pass
+    return f"Python syntax error at line {line}: {message.splitlines()[0][:200] if message else 'invalid syntax'}"

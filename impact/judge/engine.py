@@ -76,7 +76,8 @@ def _apply(rule: Rule, ctx: OpContext, pair_status: dict, position: dict) -> Fin
         rule_id=rule.id, code=rule.code, severity=rule.severity,
         confidence=_confidence(rule, ctx, evidence), title=rule.title,
         message=format_message(rule.message, ctx, len(matched) + len(refs)),
-        why=rule.why, solution=rule.solution, safe_sql=format_message(rule.safe_sql, ctx, 0),
+        why=format_message(rule.why, ctx, 0), solution=format_message(rule.solution, ctx, 0),
+        safe_sql=format_message(rule.safe_sql, ctx, 0),
         category=rule.category, operation=ctx.op, evidence=evidence,
     )
 

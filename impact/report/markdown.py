@@ -7,8 +7,8 @@ from impact.judge.findings import Finding
 from impact.pipeline import ScanResult
 from impact.report.json_report import _finding_order
 
-ICON = {"safe": "✅", "caution": "⚠️", "breaking": "❌", "none": "✅", "review": "⚠️", "risk": "❌",
-        "unaffected": "✅ SAFE", "breaks": "❌ BREAKS"}
+ICON = {"safe": "✅", "caution": "⚠️", "breaking": "❌", "none": "✅", "review": "⚠️", "risk": "❌"}
+JUDGEMENT = {"unaffected": "✅ SAFE", "review": "⚠️ REVIEW", "breaks": "❌ BREAKS"}
 DIMENSIONS = {"breaking_changes": "Breaking changes", "backward_compatibility": "Backward compatibility",
               "data_loss": "Data loss risk", "rls_impact": "RLS impact", "lock_risk": "Lock risk"}
 
@@ -92,7 +92,7 @@ def _query_status(result: ScanResult) -> dict[int, str]:
     for p in result.pairs:
         if rank[p.status] >= rank.get(worst.get(p.query, "unaffected"), 0):
             worst[p.query] = p.status
-    return {id(q): ICON.get(worst.get(i, "unaffected"), "⚠️ REVIEW") for i, q in enumerate(result.queries)}
+    return {id(q): JUDGEMENT[worst.get(i, "unaffected")] for i, q in enumerate(result.queries)}
 
 
 def _patterns(result: ScanResult) -> list[str]:
@@ -101,7 +101,7 @@ def _patterns(result: ScanResult) -> list[str]:
         return []
     out = ["### Query patterns analysed", "", "| Pattern | Queries | Judgement | Why |", "|---|---|---|---|"]
     for p in patterns:
-        out.append(f"| {p.label} | {p.count} | {ICON.get(p.status, '⚠️ REVIEW')} | {_cell(p.reason)} |")
+        out.append(f"| {p.label} | {p.count} | {JUDGEMENT[p.status]} | {_cell(p.reason)} |")
     return out + [""]
 
 
