@@ -134,7 +134,8 @@ class _Finder:
         negated, build.negate_next = build.negate_next, False
         if is_filter(operator):
             value = _positional(link.call, 1 if link.name != "filter" else 2)
-            build.filters.append((column, ("not " if negated else "") + operator + _is_value(value)))
+            modifier = _is_value(value) if operator in ("is_", "is") else ""
+            build.filters.append((column, ("not " if negated else "") + operator + modifier))
 
     def _text(self, node: cst.BaseExpression | None, chain: Chain) -> str | None:
         if node is None:

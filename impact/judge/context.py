@@ -17,6 +17,7 @@ class OpContext:
     created_here: set[str]  # tables created earlier in this migration
     in_transaction: bool  # inside an explicit BEGIN ... COMMIT
     lock_timeout_set: bool  # SET lock_timeout ran earlier in the migration
+    operations: tuple[Operation, ...] = ()  # the whole migration, in order
     queries: list[Query] = field(default_factory=list)  # the code's queries on this op's table
     references: list[ColumnReference] = field(default_factory=list)
 
@@ -51,4 +52,5 @@ def build_contexts(operations: tuple[Operation, ...], base: Catalog) -> list[OpC
         state.apply(op)
     for context in contexts:
         context.after_migration = state
+        context.operations = operations
     return contexts

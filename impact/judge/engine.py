@@ -122,7 +122,7 @@ def format_message(template: str, ctx: OpContext, count: int) -> str:
         work=fact.work if fact else "?", default=(column.default if column else None) or "?",
         type=(column.data_type if column else None) or op.new_name or "?",
         roles=", ".join(op.details.get("roles", [])) or "?", privileges=", ".join(op.details.get("privileges", [])) or "?",
-        columns=", ".join(op.details.get("columns", [])) or "?",
+        columns=", ".join(c if isinstance(c, str) else c.name for c in op.details.get("columns", [])) or "?",
         plural="y" if count == 1 else "ies", s="" if count == 1 else "s",
     )
     return template.format_map(values).strip()

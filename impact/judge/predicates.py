@@ -467,14 +467,15 @@ def statement_timeout_set(ctx: OpContext) -> bool:
     for op in operations[:ctx.index]:
         if op.kind is OpKind.SET_SETTING and op.name == "statement_timeout":
             value = str(op.details.get("value", "")).strip().strip("'").lower()
-            if value not in ("0", "default", ""):
-                return True
+            if value not in ("default", "") and not re.fullmatch(r"0+\s*(us|ms|s|min|h|d)?", value):
+                return True  # 0 (in any unit) and DEFAULT leave statements unbounded
     return False
 
 
 @op_predicate
 def transaction_left_open(ctx: OpContext) -> bool:
-    """This operation opens a transaction and no COMMIT/ROLLBACK/ABORT/END follows it in the file.
+    """This operation opens a transaction and nothing ends it later in the file (COMMIT/END,
+    ROLLBACK/ABORT, PREPARE TRANSACTION).
 
     Unknown (no operation list in the context) counts as closed.
     """
@@ -482,7 +483,7 @@ def transaction_left_open(ctx: OpContext) -> bool:
     if operations is None or not starts_transaction(ctx):
         return False
     for op in operations[ctx.index + 1:]:
-        first = next((name for name, _ in _sql_tokens(op.statement.sql)), None)
-        if op.kind in (OpKind.COMMIT, OpKind.ROLLBACK) or first in ("ABORT", "PREPARE"):
+        words = [name for name, _ in _sql_tokens(op.statement.sql)[:2]]
+        if op.kind in (OpKind.COMMIT, OpKind.ROLLBACK) or words[:1] == ["ABORT"] or words == ["PREPARE", "TRANSACTION"]:
             return False
     return True

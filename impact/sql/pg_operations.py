@@ -35,7 +35,7 @@ SHAPE_NEUTRAL = (
     ast.AlterOwnerStmt, ast.AlterDefaultPrivilegesStmt, ast.CreateDomainStmt, ast.CreateCastStmt,
     ast.VariableShowStmt, ast.NotifyStmt, ast.AlterFunctionStmt, ast.CreatePublicationStmt,
     ast.AlterPublicationStmt, ast.AnalyzeStmt if hasattr(ast, "AnalyzeStmt") else ast.VacuumStmt,
-    ast.SelectStmt, ast.CreateEventTrigStmt, ast.RuleStmt,
+    ast.SelectStmt, ast.CreateEventTrigStmt, ast.RuleStmt, ast.DropdbStmt, ast.AlterDomainStmt,
 )
 
 
@@ -219,6 +219,14 @@ def _grant(node: ast.GrantStmt, st: Statement) -> list[Operation]:
     return [Operation(kind, statement=st, details={"privileges": privileges, "roles": roles}, **_rel(obj)) for obj in node.objects or ()]
 
 
+def _transaction(node, st: Statement) -> list[Operation]:
+    """BEGIN / START TRANSACTION / COMMIT / ROLLBACK (sqlglot reads only some of these forms)."""
+    name = node.kind.name
+    kind = OpKind.BEGIN if name in ("TRANS_STMT_BEGIN", "TRANS_STMT_START") else OpKind.COMMIT if name == "TRANS_STMT_COMMIT" \
+        else OpKind.ROLLBACK if name == "TRANS_STMT_ROLLBACK" else OpKind.OTHER
+    return [Operation(kind, statement=st, details={"statement": name})]
+
+
 def _simple(kind: OpKind, name_attr: str | None = None, rel_attr: str | None = None):
     def convert(node, st: Statement) -> list[Operation]:
         name = getattr(node, name_attr) if name_attr else None
@@ -247,6 +255,7 @@ HANDLERS = {
     ast.CompositeTypeStmt: _simple(OpKind.CREATE_TYPE),
     ast.CreateTableAsStmt: _simple(OpKind.OTHER),
     ast.GrantStmt: _grant,
+    ast.TransactionStmt: _transaction,
     ast.CreateStmt: _create_table,
     ast.IndexStmt: _create_index,
 }

@@ -1,0 +1,94 @@
+"""The scan pipeline's own behaviour: parallel extraction, the cache, --schema, unresolved tables."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import impact.extraction as extraction
+from impact.pipeline import scan
+from tests.conftest import make_repo
+
+SCHEMA = "CREATE TABLE items (id int PRIMARY KEY, name text, price int);"
+
+
+def _many_files(root: Path, count: int) -> Path:
+    files = {"migrations/0001_init.sql": SCHEMA, "migrations/0002_drop.sql": "ALTER TABLE items DROP COLUMN price;"}
+    for i in range(count):
+        files[f"src/m{i:03}.ts"] = f"export const q{i} = () => supabase.from('items').select('id, price').eq('id', {i})\n"
+    files["src/other.ts"] = "export const x = 1\n"
+    return make_repo(root, files)
+
+
+def _sites(result) -> list[tuple]:
+    return sorted((q.file, q.line, q.kind.value, q.columns) for q in result.queries)
+
+
+def test_parallel_and_serial_extraction_agree(tmp_path: Path, monkeypatch) -> None:
+    count = extraction.PARALLEL_THRESHOLD + 12
+    repo = _many_files(tmp_path, count)
+    parallel = scan(repo, "2", use_cache=False)
+    monkeypatch.setattr(extraction, "PARALLEL_THRESHOLD", 10**9)
+    serial = scan(repo, "2", use_cache=False)
+    assert _sites(parallel) == _sites(serial)
+    assert len(parallel.queries) == count
+    breaking = next(f for f in parallel.findings if f.rule_id == "dropped-column-still-used")
+    assert len(breaking.evidence) == count
+
+
+def test_rescan_reads_the_cache_and_gives_the_same_answer(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("IMPACT_CACHE_DIR", str(tmp_path / "cache"))
+    repo = _many_files(tmp_path / "repo", 5)
+    first = scan(repo, "2")
+    second = scan(repo, "2")
+    assert first.run.files_parsed == 5 and first.run.cache_hits == 0
+    assert second.run.files_parsed == 0 and second.run.cache_hits == 5
+    assert _sites(first) == _sites(second)
+    (repo / "src/m000.ts").write_text("export const q = () => supabase.from('items').select('name')\n")
+    third = scan(repo, "2")
+    assert third.run.files_parsed == 1 and third.run.cache_hits == 4
+
+
+def test_files_not_mentioning_the_tables_are_not_parsed(tmp_path: Path) -> None:
+    repo = _many_files(tmp_path, 3)
+    result = scan(repo, "2", use_cache=False)
+    assert result.run.files_matched == 3  # src/other.ts is skipped before any parse
+
+
+def test_schema_file_replaces_replay(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r", {"change.sql": "ALTER TABLE items DROP COLUMN price;"})
+    dump = tmp_path / "dump.sql"
+    dump.write_text(SCHEMA)
+    without = scan(repo, str(repo / "change.sql"), use_cache=False)
+    loss = next(f for f in without.findings if f.rule_id == "drop-column-loses-data")
+    assert loss.confidence.value == "medium"  # is items a live table? nothing says so
+    with_schema = scan(repo, str(repo / "change.sql"), schema_file=dump, use_cache=False)
+    assert with_schema.schema_source == "schema file dump.sql"
+    assert not any(f.rule_id == "unknown-column" for f in with_schema.findings)
+    assert next(f for f in with_schema.findings if f.rule_id == "drop-column-loses-data").confidence.value == "high"
+    typo = make_repo(tmp_path / "r2", {"change.sql": "ALTER TABLE items DROP COLUMN prise;"})
+    result = scan(typo, str(typo / "change.sql"), schema_file=dump, use_cache=False)
+    assert any(f.rule_id == "unknown-column" for f in result.findings)
+
+
+def test_unresolved_table_lowers_confidence_of_a_clean_result(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, {
+        "migrations/0001_init.sql": SCHEMA,
+        "migrations/0002_idx.sql": "ALTER TABLE items ADD COLUMN note text;",
+        "src/a.ts": "const t = pick()\nexport const r = supabase.from(t).select('id')  // items\n",
+    })
+    result = scan(repo, "2", use_cache=False)
+    assert result.assessment.verdict == "caution" or result.assessment.verdict == "safe"
+    assert any(q.table is None for q in result.queries)
+    assert result.assessment.confidence.value == "medium"
+
+
+def test_unknown_statement_lowers_confidence_and_is_named(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, {
+        "migrations/0001_init.sql": SCHEMA,
+        "migrations/0002_x.sql": "SET lock_timeout = '2s';\nALTER TABLE items ADD COLUMN note text;\nALTR TABLE items;",
+    })
+    result = scan(repo, "2", use_cache=False)
+    assert result.assessment.confidence.value == "low"
+    assert [op.statement.line for op in result.parsed.unknown] == [3]
+    assert any(f.rule_id == "statement-not-understood" and f.statement_line == 3 for f in result.findings)
