@@ -112,12 +112,11 @@ def list_rules() -> None:
     """
     from impact.judge.rules import load_rules
 
-    console = Console()
-    from rich.table import Table
-    table = Table("code", "id", "severity", "category", "title")
-    for rule in load_rules():
-        table.add_row(rule.code, rule.id, rule.severity, rule.category, rule.title)
-    console.print(table)
+    rules = load_rules()
+    width = max(len(r.id) for r in rules)
+    # Plain aligned lines: readable at any width, and easy to grep or copy an id from.
+    for rule in rules:
+        click.echo(f"{rule.code}  {rule.severity:<8}  {rule.id:<{width}}  {rule.title}")
 
 
 @cli.command()

@@ -280,7 +280,6 @@ NOT_A_QUERY = {
     "rpc": 'await supabase.rpc("archive_old_conversations", { days: 30 });\n',
     "storage bucket": 'await supabase.storage.from("avatars").update(path, file);\n',
     "prose that starts with Select": 'const hint = "Select a conversation from the list";\n',
-    "SQL-looking string that does not parse": 'const s = "SELECT id FROM conversations WHERE (";\n',
 }
 
 
@@ -716,3 +715,10 @@ def test_fixture_migration_11_is_the_seeds_sql():
     assert migration.count("CREATE INDEX IF NOT EXISTS") == 3
     names = sorted(p.name for p in (FIXTURE_APP / "docs" / "schema_updates").glob("*.sql"))
     assert [name[:2] for name in names] == [f"{i:02d}" for i in range(1, 12)]
+
+
+def test_sql_that_does_not_parse_is_kept_at_low_confidence() -> None:
+    """Never dropped silently: a pattern hit on the table, columns unknown, and a note saying why."""
+    queries = typescript.extract("lib/q.ts", 'const s = "SELECT id FROM conversations WHERE (";\n').queries
+    assert [(q.table, q.confidence.value, q.columns_known) for q in queries] == [("conversations", "low", False)]
+    assert "did not parse" in queries[0].note

@@ -146,3 +146,26 @@ def test_cli_breaking_exits_1_by_default() -> None:
     result = CliRunner().invoke(cli, ["scan", str(CHAT), "-m", str(SCENARIOS / "rename_title.sql"), "--format", "json"])
     assert result.exit_code == 1
     assert json.loads(result.output)["verdict"] == "breaking"
+
+
+def test_markdown_reads_like_a_review(seed_scan) -> None:
+    from impact.report import markdown
+
+    text = markdown.render(seed_scan)
+    first = text.splitlines()[0]
+    assert "CAUTION" in first and "11_session_tracking.sql" in first and "confidence" in first
+    assert "| SELECT * | 4 | ✅ SAFE |" in text
+    assert "| Breaking changes | ✅ |" in text and "| Lock risk | ❌ |" in text
+    assert text.count("<details>") == text.count("</details>") >= 3
+    assert "```sql\nDROP INDEX IF EXISTS idx_conversations_user_session;" in text
+    assert "CREATE INDEX CONCURRENTLY IF NOT EXISTS idx_conversations_session_id" in text  # safer alternative
+
+
+def test_markdown_of_a_breaking_change_links_file_and_line() -> None:
+    from impact.report import markdown
+
+    text = markdown.render(scan(CHAT, str(SCENARIOS / "drop_is_pinned.sql"), use_cache=False))
+    assert "BREAKING" in text.splitlines()[0]
+    assert "`components/ConversationList.tsx:26` update conversations(is_pinned)" in text
+    assert "❌ BREAKS" in text and "⚠️ REVIEW" in text
+    assert "IRREVERSIBLE" in text  # the rollback cannot bring the dropped data back

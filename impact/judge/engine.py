@@ -1,6 +1,7 @@
 """operations x queries x rules -> findings, and a judgement for every (operation, query) pair."""
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 from impact.judge.catalog import table_key
@@ -107,16 +108,14 @@ def _reference_evidence(ref: ColumnReference) -> Evidence:
     return Evidence(ref.file, ref.line, "reference", ref.snippet, detail, confidence)
 
 
-class _Blank(dict):
-    def __missing__(self, key: str) -> str:
-        return "?"
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
 def format_message(template: str, ctx: OpContext, count: int) -> str:
     op = ctx.op
     fact = lock_fact(op)
     column = op.column
-    values = _Blank(
+    values = dict(
         table=op.table or "?", column=op.column_name or "?", target=op.target, name=op.name or "(unnamed)",
         new_name=op.new_name or "?", count=count, lock=fact.lock if fact else "?", blocks=fact.blocks if fact else "?",
         work=fact.work if fact else "?", default=(column.default if column else None) or "?",
@@ -125,4 +124,5 @@ def format_message(template: str, ctx: OpContext, count: int) -> str:
         columns=", ".join(c if isinstance(c, str) else c.name for c in op.details.get("columns", [])) or "?",
         plural="y" if count == 1 else "ies", s="" if count == 1 else "s",
     )
-    return template.format_map(values).strip()
+    # Only `{name}` of a known placeholder is replaced: rule texts quote code with braces in it.
+    return PLACEHOLDER.sub(lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), template).strip()

@@ -233,6 +233,12 @@ def writes_column(ctx: OpContext, query: Query) -> bool:
 
 
 @query_matcher
+def writes_unknown_columns(ctx: OpContext, query: Query) -> bool:
+    """A write whose column list could not be read (a variable payload, `SET {assignments}`)."""
+    return query.kind in (*WRITES, QueryKind.UPDATE) and not query.columns_known and not _names(ctx, query, ctx.op.column_name)
+
+
+@query_matcher
 def writes_table(ctx: OpContext, query: Query) -> bool:
     return query.kind in (*WRITES, QueryKind.UPDATE)
 

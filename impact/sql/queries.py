@@ -21,7 +21,8 @@ logging.getLogger("sqlglot").setLevel(logging.CRITICAL)
 # Cheap test before parsing: does a string look like a query at all?
 SQL_SHAPE = re.compile(
     r"^\s*(?:\(\s*)?(?:WITH\b[\s\S]*?\b(?:SELECT|INSERT|UPDATE|DELETE)\b|SELECT\b[\s\S]*?\bFROM\b|"
-    r"INSERT\s+INTO\b|UPDATE\s+[\w\".]+\s+(?:AS\s+\w+\s+)?(?:\w+\s+)?SET\b|DELETE\s+FROM\b|MERGE\s+INTO\b)",
+    r"INSERT\s+INTO\b|UPDATE\s+[\w\".]+\s+(?:AS\s+\w+\s+)?(?:\w+\s+)?SET\b|DELETE\s+FROM\b|MERGE\s+INTO\b|"
+    r"COPY\s*\(\s*SELECT\b|COPY\s+[\w\".]+\s*(?:\([^)]*\)\s*)?(?:FROM|TO)\b)",
     re.IGNORECASE,
 )
 # Placeholder substituted for an interpolation hole (f-string `{x}`, template `${x}`).
@@ -64,7 +65,7 @@ def analyze_sql(sql: str, dialect: str = "postgres") -> list[TableUse] | None:
     for statement in statements:
         if statement is None:
             continue
-        if not isinstance(statement, (exp.Query, exp.Insert, exp.Update, exp.Delete)):
+        if not isinstance(statement, (exp.Query, exp.Insert, exp.Update, exp.Delete, exp.Copy)):
             return None if not uses else uses
         uses.extend(_statement_uses(statement))
     return _merge(uses)
@@ -84,7 +85,7 @@ def queries_from_sql(
     dialect: str = "postgres",
 ) -> list[Query]:
     """Turn one SQL string found at file:line into Query records (one per table it touches)."""
-    uses = analyze_sql(sql, dialect)
+    uses, note = _analyze_with_retries(sql, dialect)
     if uses is None:
         return []
     has_holes = bool(HOLE_RE.search(sql))
@@ -92,7 +93,10 @@ def queries_from_sql(
     for use in uses:
         use_confidence = confidence
         use_note = note
-        if has_holes:
+        if note:
+            use_confidence = Confidence.LOW if note.startswith("SQL did not parse") else Confidence.lowest(confidence, Confidence.MEDIUM)
+            use_note = note
+        elif has_holes:
             use_confidence = Confidence.lowest(confidence, Confidence.MEDIUM)
             use_note = use_note or "SQL built with interpolation; holes treated as opaque"
         if use.ambiguous_columns:
@@ -121,6 +125,47 @@ def queries_from_sql(
     return queries
 
 
+# `{where_clause}`-style holes stand for a whole clause; `{value}` ones for an expression.
+CLAUSE_HOLE = re.compile(rf"\b{HOLE}_\d+\b")
+PATTERN_TABLE = re.compile(r"\b(FROM|JOIN|INTO|UPDATE|COPY)\s+(?:ONLY\s+)?((?:\"?\w+\"?\.)?\"?\w+\"?)", re.IGNORECASE)
+NOT_TABLES = {"SELECT", "STDIN", "STDOUT", "WHERE", "SET", "VALUES", "ON", "GROUP", "ORDER", "LIMIT", "AS", "LATERAL", "AND", "OR", "NOT", "NULL"}
+PATTERN_KIND = {"FROM": QueryKind.SELECT_STAR, "JOIN": QueryKind.SELECT_STAR, "INTO": QueryKind.INSERT,
+                "UPDATE": QueryKind.UPDATE, "COPY": QueryKind.SELECT_STAR}
+
+
+def _analyze_with_retries(sql: str, dialect: str) -> tuple[list[TableUse] | None, str]:
+    """Parse; when interpolation made it unparseable, retry with holes neutralised; when even
+    that fails for something that is clearly SQL, fall back to a pattern hit (never drop it)."""
+    uses = analyze_sql(sql, dialect)
+    if uses is not None:
+        return uses, ""
+    if HOLE_RE.search(sql):
+        for replacement in ("TRUE", ""):
+            uses = analyze_sql(CLAUSE_HOLE.sub(replacement, sql), dialect)
+            if uses is not None:
+                for use in uses:
+                    use.columns_known = use.columns_known and use.kind not in (QueryKind.UPDATE, QueryKind.INSERT, QueryKind.UPSERT)
+                return uses, "parsed after removing interpolated fragments; some columns may be missing"
+    if looks_like_sql(sql):
+        return _pattern_uses(sql), "SQL did not parse; table found by pattern, columns unknown"
+    return None, ""
+
+
+def _pattern_uses(sql: str) -> list[TableUse]:
+    uses, seen = [], set()
+    is_delete = bool(re.match(r"\s*DELETE\b", sql, re.IGNORECASE))
+    for keyword, target in PATTERN_TABLE.findall(sql):
+        name = target.replace('"', "")
+        schema, _, table = name.rpartition(".")
+        if HOLE_RE.fullmatch(table) or table.upper() in NOT_TABLES:
+            continue
+        kind = QueryKind.DELETE if is_delete and keyword.upper() == "FROM" else PATTERN_KIND[keyword.upper()]
+        if (kind, table) not in seen:
+            seen.add((kind, table))
+            uses.append(TableUse(kind, table, schema or None, columns_known=False))
+    return uses
+
+
 def _table_name(table: exp.Table) -> tuple[str | None, str | None]:
     name = table.name
     if not name or HOLE_RE.fullmatch(name):
@@ -136,7 +181,9 @@ def _statement_uses(statement: exp.Expr) -> list[TableUse]:
         uses.append(_update_use(statement))
     elif isinstance(statement, exp.Delete):
         uses.append(_delete_use(statement))
-    uses.extend(_select_uses(statement))
+    elif isinstance(statement, exp.Copy) and not isinstance(statement.this, exp.Subquery):
+        uses.append(_copy_use(statement))
+    uses.extend(_select_uses(statement.this if isinstance(statement, exp.Copy) else statement))
     return uses
 
 
@@ -245,6 +292,8 @@ def _update_use(update: exp.Update) -> TableUse:
     name, schema = _table_name(table) if table is not None else (None, None)
     use = TableUse(QueryKind.UPDATE, name, schema)
     alias = table.alias_or_name if table is not None else ""
+    if any(HOLE_RE.search(a.sql()) and not isinstance(a, exp.EQ) or (isinstance(a, exp.EQ) and HOLE_RE.fullmatch(a.this.name or "")) for a in update.expressions):
+        use.columns_known = False  # `SET {assignments}`: which columns is decided at run time
     for assignment in update.expressions:
         if isinstance(assignment, exp.EQ) and isinstance(assignment.this, exp.Column):
             use.add("columns", assignment.this.name)
@@ -264,6 +313,21 @@ def _delete_use(delete: exp.Delete) -> TableUse:
     for key in ("where", "returning"):
         for column in _own_columns(delete.args.get(key), alias, name):
             use.add("filter_columns", column)
+    return use
+
+
+def _copy_use(copy: exp.Copy) -> TableUse:
+    """COPY t (cols) FROM ... writes rows; COPY t (cols) TO ... reads them."""
+    table, columns = _target(copy.this)
+    name, schema = _table_name(table) if table is not None else (None, None)
+    writes = bool(copy.args.get("kind"))
+    if writes:
+        kind = QueryKind.INSERT
+    else:
+        kind = QueryKind.SELECT_COLUMNS if columns else QueryKind.SELECT_STAR
+    use = TableUse(kind, name, schema, columns_known=columns is not None or not writes)
+    for column in columns or []:
+        use.add("columns", column)
     return use
 
 
