@@ -6,6 +6,7 @@ cached by content hash; parsing runs in worker processes when there is enough of
 from __future__ import annotations
 
 import os
+import re
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -47,12 +48,14 @@ def _extract(job: tuple[str, str]) -> Extraction:
 def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Config, migration: LocatedMigration,
                  progress: Callable[[int, int], None] | None = None, use_cache: bool = True) -> ExtractionRun:
     run = ExtractionRun()
-    migration_dirs = [f.relative_to(repo).as_posix() + "/" for f in known_folders(repo, config) if f.is_relative_to(repo)]
+    folders = known_folders(repo, config) + ([migration.folder] if migration.folder else [])
+    migration_dirs = [f.relative_to(repo).as_posix() + "/" for f in folders if f.is_relative_to(repo) and f != repo]
     files, stats = walk(repo, suffixes=set(EXTRACTOR_BY_SUFFIX), exclude=config.exclude)
     run.files_seen = stats.seen
     run.skipped.update(stats.skipped)
     run.file_issues.extend(i for i in stats.skipped_files if i.reason.startswith("binary") or i.reason.startswith("not UTF-8"))
     needles = [n for n in (*tables, *columns) if n]
+    table_position = query_position_pattern(tables)
     cache = ExtractionCache(enabled=use_cache and bool(os.environ.get("IMPACT_NO_CACHE", "") in ("", "0")))
     pending: list[tuple[str, str, str]] = []
     for source in files:
@@ -64,6 +67,10 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
             run.skipped["does not mention the migration's tables"] += text is not None
             continue
         run.files_matched += 1
+        if not table_position.search(text):
+            # Names a changed column but never a table in query position: read for references only.
+            run.texts.append((source.rel, text, Extraction()))
+            continue
         key = cache_key(text, extractor_name(source.rel), source.rel)
         cached = cache.get(key)
         if cached is not None:
@@ -76,6 +83,21 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
         cache.put(key, extraction)
         _collect(run, rel, text, extraction)
     return run
+
+
+def query_position_pattern(tables: list[str]) -> re.Pattern:
+    """A table named where a query names it: after FROM/JOIN/INTO/UPDATE/TABLE/COPY, or quoted
+    (`.from("t")`, `.table('t')`, `__tablename__ = "t"`, `db_table = "t"`)."""
+    if not tables:
+        return re.compile(r"(?!x)x")
+    names = "|".join(sorted(map(re.escape, tables), key=len, reverse=True))
+    keyword = rf"\b(?:FROM|JOIN|INTO|UPDATE|TABLE|COPY|ONLY)\s+(?:[\"`\w]+\.)?[\"`]?(?:{names})\b"
+    quoted = rf"[\"'`](?:\w+\.)?(?:{names})[\"'`]"
+    return re.compile(f"{keyword}|{quoted}|{DYNAMIC_TABLE}", re.IGNORECASE)
+
+
+# A table given by a variable (reported as unresolved): `.from(name)`, `FROM {t}`, `FROM ${t}`, `FROM " + t`.
+DYNAMIC_TABLE = r"\.(?:from_?|table)\(\s*[A-Za-z_$]|\b(?:FROM|JOIN|INTO|UPDATE)\s+(?:\{|\$\{|[\"']\s*\+|%s)"
 
 
 def _is_migration(source: SourceFile, migration_dirs: list[str], migration: LocatedMigration) -> bool:

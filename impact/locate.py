@@ -1,6 +1,7 @@
 """Resolve `--migration REF` (path, number, timestamp or name fragment) to one migration file."""
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,12 +35,32 @@ def _order_key(path: Path) -> tuple:
 
 
 def known_folders(repo: Path, config: Config) -> list[Path]:
+    """Configured and usual folders first, then folders whose name says they hold migrations."""
     folders = []
     for rel in config.all_migration_dirs:
         folder = (repo / rel).resolve()
         if folder.is_dir() and folder not in folders and _has_sql(folder):
             folders.append(folder)
+    for folder in _discovered(repo.resolve()):
+        if folder not in folders and not any(folder.is_relative_to(f) for f in folders):
+            folders.append(folder)
     return folders
+
+
+DISCOVERY_DEPTH = 4
+NOT_SEARCHED = {"node_modules", ".git", "vendor", "dist", "build", ".venv", "venv", "site-packages", "__pycache__", "target"}
+
+
+def _discovered(repo: Path) -> list[Path]:
+    """Folders named like migrations/schema changes (e.g. admin/schema_changes) holding 2+ .sql files."""
+    found = []
+    for dirpath, dirnames, filenames in os.walk(repo):
+        depth = len(Path(dirpath).relative_to(repo).parts)
+        dirnames[:] = [d for d in dirnames if d not in NOT_SEARCHED and not d.startswith(".") and depth < DISCOVERY_DEPTH]
+        name = Path(dirpath).name.lower()
+        if ("migrat" in name or "schema" in name) and sum(f.lower().endswith(".sql") for f in filenames) >= 2:
+            found.append(Path(dirpath))
+    return sorted(found)
 
 
 def _has_sql(folder: Path) -> bool:
@@ -50,7 +71,7 @@ def locate(repo: Path, ref: str, config: Config, cwd: Path | None = None) -> Loc
     folders = known_folders(repo, config)
     path = _as_path(ref, repo, cwd or Path.cwd())
     if path is not None:
-        return _with_history(path, folders)
+        return _with_history(path, folders, repo.resolve())
     candidates = [f for folder in folders for f in migration_files(folder) if _matches(f, ref)]
     if not candidates:
         searched = ", ".join(config.all_migration_dirs)
@@ -89,11 +110,17 @@ def _matches(path: Path, ref: str) -> bool:
     return ref.lower() in name.lower()
 
 
-def _with_history(path: Path, folders: list[Path]) -> LocatedMigration:
+def _with_history(path: Path, folders: list[Path], repo: Path | None = None) -> LocatedMigration:
     for folder in folders:
         files = migration_files(folder)
         if path in files:
             return LocatedMigration(path, folder, tuple(files[: files.index(path)]))
+    # A path inside the repo, in a folder of numbered siblings: that folder is its history.
+    parent = path.parent
+    if repo is not None and parent.is_relative_to(repo) and parent != repo:
+        siblings = migration_files(parent)
+        if len(siblings) >= 2 and path in siblings and LEADING_NUMBER.match(path.name):
+            return LocatedMigration(path, parent, tuple(siblings[: siblings.index(path)]))
     # Outside every migration folder: the schema is the replay of all of them.
     earlier = tuple(f for folder in folders for f in migration_files(folder) if f != path)
     return LocatedMigration(path, None, earlier)

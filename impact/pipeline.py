@@ -68,12 +68,16 @@ def read_sql_file(path: Path, what: str) -> str:
         raise InputError(f"{what} {path} is not UTF-8 text", "save it as UTF-8") from None
 
 
-def schema_before(migration: LocatedMigration, dialect: str, schema_file: Path | None) -> tuple[Catalog, str]:
+def schema_before(migration: LocatedMigration, dialect: str, schema_file: Path | None, repo: Path) -> tuple[Catalog, str]:
     if schema_file is not None:
         parsed = parse_migration(read_sql_file(schema_file, "schema file"), dialect)
-        return replay([list(parsed.operations)]), f"schema file {schema_file.name}"
-    earlier = [list(parse_migration(read_sql_file(p, "migration"), dialect).operations) for p in migration.earlier]
+        return replay([(schema_file.name, list(parsed.operations))]), f"schema file {schema_file.name}"
+    earlier = [(_display(p, repo), list(parse_migration(read_sql_file(p, "migration"), dialect).operations)) for p in migration.earlier]
     return replay(earlier), f"replay of {len(earlier)} earlier migration(s)"
+
+
+def _display(path: Path, repo: Path) -> str:
+    return path.relative_to(repo).as_posix() if path.is_relative_to(repo) else str(path)
 
 
 def scan(repo: Path, ref: str, *, dialect: str | None = None, schema_file: Path | None = None,
@@ -89,7 +93,8 @@ def scan(repo: Path, ref: str, *, dialect: str | None = None, schema_file: Path 
     if all(op.kind is OpKind.UNKNOWN for op in parsed.operations):
         error = parsed.operations[0].statement.error
         raise InputError(f"cannot parse migration {migration.path.name}: {error}", "fix the SQL syntax (or pass --dialect)")
-    base, schema_source = schema_before(migration, dialect, schema_file)
+    base, schema_source = schema_before(migration, dialect, schema_file, repo)
+    base.current_file = _display(migration.path, repo)
     contexts = build_contexts(parsed.operations, base)
     tables = sorted({c.op.table for c in contexts if c.op.table})
     columns = {n for c in contexts if c.op.kind in COLUMN_CHANGES for n in (c.op.column_name,) if n}

@@ -58,3 +58,19 @@ def test_not_found_and_ambiguous(repo: Path) -> None:
         locate(repo, "999", load_config(repo))
     with pytest.raises(AmbiguousMigration):
         locate(repo, "_", load_config(repo))
+
+
+def test_unusual_folder_is_discovered_by_its_name(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "cb", {
+        "admin/schema_changes/1.sql": "CREATE TABLE review (id int);",
+        "admin/schema_changes/2.sql": "ALTER TABLE review ADD COLUMN x int;",
+        "admin/sql/create_tables.sql": "CREATE TABLE review (id int);",
+    })
+    found = locate(repo, "2", load_config(repo))
+    assert found.path.name == "2.sql" and [p.name for p in found.earlier] == ["1.sql"]
+
+
+def test_path_in_an_unknown_folder_replays_its_numbered_siblings(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r", {"sqlstuff/01_a.sql": "select 1;", "sqlstuff/02_b.sql": "select 1;", "sqlstuff/03_c.sql": "select 1;"})
+    found = locate(repo, "sqlstuff/02_b.sql", load_config(repo))
+    assert found.folder == (repo / "sqlstuff").resolve() and [p.name for p in found.earlier] == ["01_a.sql"]

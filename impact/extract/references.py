@@ -15,14 +15,16 @@ def find_references(
     if not columns:
         return []
     pattern = re.compile(r"(?<![\w$])(" + "|".join(sorted(map(re.escape, columns), key=len, reverse=True)) + r")(?![\w$])")
-    spans = [(q.line, q.end_line, q.table) for q in queries if q.table]
+    spans = [(q.line, q.end_line, q.table) for q in queries]
     found = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not pattern.search(line) or COMMENT_LINE.match(line):
             continue
         for match in pattern.finditer(line):
-            table = next((t for start, end, t in spans if start <= number <= end), None)
-            context = "sql" if table else _context(line, match.start(), match.end())
+            span = next((span for span in spans if span[0] <= number <= span[1]), None)
+            table = span[2] if span else None
+            # Inside a query (even one whose table is a variable) the name is part of that query.
+            context = "sql" if span else _context(line, match.start(), match.end())
             found.append(ColumnReference(rel, number, match.group(1), table, context, generated, line.strip()[:160]))
     return found
 

@@ -5,6 +5,7 @@ this migration itself creates.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 
 from impact.model import ColumnSpec, Operation, OpKind
@@ -30,11 +31,27 @@ def table_key(table: str | None, schema: str | None) -> str:
     return name if not schema or schema.lower() == "public" else f"{schema.lower()}.{name}"
 
 
+@dataclass(frozen=True)
+class DbObject:
+    """Something in the database whose definition may name a column: a view, function, trigger,
+    policy or index, with the migration statement that created it (the evidence to show)."""
+
+    kind: str  # view | function | trigger | policy | index
+    name: str
+    table: str | None  # the table it is attached to (trigger, policy, index)
+    text: str  # its definition (view body, function body, policy expressions, index columns/where)
+    file: str
+    line: int
+    function: str | None = None  # a trigger's function
+
+
 @dataclass
 class Catalog:
     tables: dict[str, TableInfo] = field(default_factory=dict)
     index_tables: dict[str, str] = field(default_factory=dict)  # index name -> table key
     known: bool = False  # False: no earlier migrations, nothing to compare against
+    objects: list[DbObject] = field(default_factory=list)
+    current_file: str = ""  # the migration being replayed (for the objects' evidence)
 
     def get(self, table: str | None, schema: str | None = None) -> TableInfo | None:
         return self.tables.get(table_key(table, schema))
@@ -45,7 +62,7 @@ class Catalog:
         return None if info is None else column in info.columns
 
     def copy(self) -> "Catalog":
-        clone = Catalog(known=self.known, index_tables=dict(self.index_tables))
+        clone = Catalog(known=self.known, index_tables=dict(self.index_tables), objects=list(self.objects), current_file=self.current_file)
         for key, info in self.tables.items():
             clone.tables[key] = replace(
                 info, columns=dict(info.columns), indexes=dict(info.indexes), constraints=dict(info.constraints),
@@ -57,6 +74,7 @@ class Catalog:
         handler = APPLY.get(op.kind)
         if handler is not None:
             handler(self, op)
+        _track_object(self, op)
 
 
 def _table(catalog: Catalog, op: Operation) -> TableInfo | None:
@@ -213,9 +231,45 @@ APPLY = {
 }
 
 
-def replay(migrations: list[list[Operation]]) -> Catalog:
+def replay(migrations: list[tuple[str, list[Operation]]]) -> Catalog:
+    """Fold (file, operations) pairs, in run order, into the schema they leave behind."""
     catalog = Catalog(known=bool(migrations))
-    for operations in migrations:
+    for file, operations in migrations:
+        catalog.current_file = file
         for op in operations:
             catalog.apply(op)
     return catalog
+
+
+FUNCTION_NAME = re.compile(r"\bFUNCTION\s+((?:[\w\"]+\.)?[\w\"]+)", re.IGNORECASE)
+TRIGGER_FUNCTION = re.compile(r"\bEXECUTE\s+(?:FUNCTION|PROCEDURE)\s+((?:[\w\"]+\.)?[\w\"]+)", re.IGNORECASE)
+VIEW_NAME = re.compile(r"\bVIEW\s+(?:IF\s+NOT\s+EXISTS\s+)?((?:[\w\"]+\.)?[\w\"]+)", re.IGNORECASE)
+
+
+def _bare(name: str) -> str:
+    return name.replace('"', "").split(".")[-1].lower()
+
+
+def _track_object(catalog: Catalog, op: Operation) -> None:
+    """Remember definitions that can name columns; forget them when dropped or replaced."""
+    sql, line = op.statement.sql, op.statement.line
+    new: DbObject | None = None
+    if op.kind is OpKind.CREATE_FUNCTION and (m := FUNCTION_NAME.search(sql)):
+        new = DbObject("function", _bare(m.group(1)), None, sql, catalog.current_file, line)
+    elif op.kind is OpKind.CREATE_VIEW and (m := VIEW_NAME.search(sql)):
+        new = DbObject("view", _bare(m.group(1)), None, sql, catalog.current_file, line)
+    elif op.kind is OpKind.CREATE_TRIGGER:
+        function = TRIGGER_FUNCTION.search(sql)
+        new = DbObject("trigger", (op.name or "?").lower(), op.table, sql, catalog.current_file, line, _bare(function.group(1)) if function else None)
+    elif op.kind in (OpKind.CREATE_POLICY, OpKind.ALTER_POLICY) and op.name:
+        text = " ".join(filter(None, (op.details.get("using"), op.details.get("with_check"))))
+        new = DbObject("policy", op.name.lower(), op.table, text, catalog.current_file, line)
+    elif op.kind is OpKind.CREATE_INDEX:
+        text = " ".join(filter(None, [*op.details.get("columns", []), op.details.get("where") or ""]))
+        new = DbObject("index", (op.name or "").lower(), op.table, text, catalog.current_file, line)
+    dropped = {OpKind.DROP_VIEW: "view", OpKind.DROP_POLICY: "policy", OpKind.DROP_INDEX: "index"}.get(op.kind)
+    if dropped:
+        names = {(op.name or op.table or "").lower()}
+        catalog.objects = [o for o in catalog.objects if not (o.kind == dropped and o.name in names)]
+    if new is not None:
+        catalog.objects = [o for o in catalog.objects if (o.kind, o.name, o.table) != (new.kind, new.name, new.table)] + [new]

@@ -8,7 +8,7 @@ from impact.judge.catalog import table_key
 from impact.judge.context import OpContext
 from impact.judge.findings import Evidence, Finding, Judged, PairJudgement
 from impact.judge.locks import lock_fact
-from impact.judge.predicates import OP_PREDICATES, QUERY_MATCHERS, REFERENCE_MATCHERS
+from impact.judge.predicates import OBJECT_MATCHERS, OP_PREDICATES, QUERY_MATCHERS, REFERENCE_MATCHERS
 from impact.judge.reasons import unaffected_reason
 from impact.judge.rules import Rule
 from impact.model import ColumnReference, Confidence, Query
@@ -65,7 +65,8 @@ def _apply(rule: Rule, ctx: OpContext, pair_status: dict, position: dict) -> Fin
         return None
     matched = [q for q in ctx.queries if QUERY_MATCHERS[rule.queries](ctx, q)] if rule.queries else []
     refs = [r for r in ctx.references if REFERENCE_MATCHERS[rule.references](ctx, r)] if rule.references else []
-    if rule.needs_evidence and not matched and not refs:
+    objects = [o for o in ctx.before.objects if OBJECT_MATCHERS[rule.objects](ctx, o)] if rule.objects else []
+    if rule.needs_evidence and not matched and not refs and not objects:
         return None
     for query in matched:
         index = position[id(query)]
@@ -73,10 +74,11 @@ def _apply(rule: Rule, ctx: OpContext, pair_status: dict, position: dict) -> Fin
         if current is None or STATUS_RANK[rule.effect] > STATUS_RANK[current.status]:
             pair_status[index] = PairJudgement(ctx.index, index, rule.effect, rule.title, rule.id)
     evidence = tuple(_query_evidence(q) for q in matched) + tuple(_reference_evidence(r) for r in refs)
+    evidence += tuple(Evidence(o.file, o.line, "database object", "", f"{o.kind} {o.name} names {ctx.op.column_name}") for o in objects)
     return Finding(
         rule_id=rule.id, code=rule.code, severity=rule.severity,
         confidence=_confidence(rule, ctx, evidence), title=rule.title,
-        message=format_message(rule.message, ctx, len(matched) + len(refs)),
+        message=format_message(rule.message, ctx, len(matched) + len(refs) + len(objects)),
         why=format_message(rule.why, ctx, 0), solution=format_message(rule.solution, ctx, 0),
         safe_sql=format_message(rule.safe_sql, ctx, 0),
         category=rule.category, operation=ctx.op, evidence=evidence,

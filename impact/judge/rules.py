@@ -8,13 +8,13 @@ from importlib import resources
 from pathlib import Path
 
 from impact.errors import ConfigError
-from impact.judge.predicates import OP_PREDICATES, QUERY_MATCHERS, REFERENCE_MATCHERS
+from impact.judge.predicates import OBJECT_MATCHERS, OP_PREDICATES, QUERY_MATCHERS, REFERENCE_MATCHERS
 from impact.model import OpKind
 
 SEVERITIES = ("advice", "caution", "breaking")
 EFFECTS = ("breaks", "review")
 REQUIRED = ("id", "code", "severity", "title", "on", "message", "why", "solution")
-OPTIONAL = ("when", "queries", "references", "effect", "safe_sql", "example", "category")
+OPTIONAL = ("when", "queries", "references", "objects", "effect", "safe_sql", "example", "category")
 CATEGORIES = ("code", "lock", "data", "rls", "compatibility", "correctness", "meta")
 
 
@@ -28,6 +28,7 @@ class Rule:
     when: tuple[str, ...]
     queries: str | None
     references: str | None
+    objects: str | None
     effect: str
     message: str
     why: str
@@ -40,7 +41,7 @@ class Rule:
 
     @property
     def needs_evidence(self) -> bool:
-        return bool(self.queries or self.references)
+        return bool(self.queries or self.references or self.objects)
 
 
 def rules_dir() -> Path:
@@ -74,7 +75,7 @@ def load_rule(path: Path) -> Rule:
     return Rule(
         id=data["id"], code=data["code"], severity=data["severity"], title=data["title"],
         on=tuple(data["on"]), when=tuple(data.get("when", [])), queries=data.get("queries"),
-        references=data.get("references"), effect=data.get("effect", "breaks" if data["severity"] == "breaking" else "review"),
+        references=data.get("references"), objects=data.get("objects"), effect=data.get("effect", "breaks" if data["severity"] == "breaking" else "review"),
         message=data["message"], why=data["why"].strip(), solution=data["solution"].strip(),
         safe_sql=data.get("safe_sql", "").strip(), example_bad=example.get("bad", "").strip(),
         example_good=example.get("good", "").strip(), category=data.get("category", "code"), source=path.name,
@@ -110,6 +111,8 @@ def _validate(data: dict, source: str) -> None:
         fail(f"unknown query matcher {data['queries']!r}")
     if data.get("references") and data["references"] not in REFERENCE_MATCHERS:
         fail(f"unknown reference matcher {data['references']!r}")
+    if data.get("objects") and data["objects"] not in OBJECT_MATCHERS:
+        fail(f"unknown database-object matcher {data['objects']!r}")
 
 
 def find_rule(key: str) -> Rule | None:
