@@ -34,6 +34,7 @@ class ExtractionRun:
     files_parsed: int = 0
     cache_hits: int = 0
     generated_files: list[str] = field(default_factory=list)
+    models: dict = field(default_factory=dict)  # ORM class name -> ModelInfo, for the affected tables
 
 
 def _extract(job: tuple[str, str]) -> Extraction:
@@ -58,6 +59,8 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
     table_position = query_position_pattern(tables)
     cache = ExtractionCache(enabled=use_cache and bool(os.environ.get("IMPACT_NO_CACHE", "") in ("", "0")))
     pending: list[tuple[str, str, str]] = []
+    unmatched_python: list[SourceFile] = []
+    reference_only: list[tuple[str, str]] = []
     for source in files:
         if _is_migration(source, migration_dirs, migration):
             run.skipped["migration file"] += 1
@@ -65,23 +68,25 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
         text = _read(source, run)
         if text is None or not mentions_any(text, needles):
             run.skipped["does not mention the migration's tables"] += text is not None
+            if text is not None and source.rel.endswith(".py"):
+                unmatched_python.append(source)
             continue
         run.files_matched += 1
-        if not table_position.search(text):
+        if not table_position.search(text) and not (source.rel.endswith(".py") and DJANGO_MODEL in text):
             # Names a changed column but never a table in query position: read for references only.
-            run.texts.append((source.rel, text, Extraction()))
+            reference_only.append((source.rel, text))
             continue
-        key = cache_key(text, extractor_name(source.rel), source.rel)
-        cached = cache.get(key)
-        if cached is not None:
-            run.cache_hits += 1
-            _collect(run, source.rel, text, cached)
-        else:
-            pending.append((source.rel, text, key))
+        _queue(run, cache, source.rel, text, pending)
+    queued = _queue_model_users(run, cache, pending, unmatched_python, reference_only, tables)
+    run.texts.extend((rel, text, Extraction()) for rel, text in reference_only if rel not in queued)
     for (rel, text, key), extraction in zip(pending, _run_jobs([(r, t) for r, t, _ in pending], progress)):
         run.files_parsed += 1
         cache.put(key, extraction)
         _collect(run, rel, text, extraction)
+    if run.models:
+        from impact.extract.python import resolve_model_queries
+
+        run.queries = resolve_model_queries(run.queries, run.models)
     return run
 
 
@@ -98,6 +103,51 @@ def query_position_pattern(tables: list[str]) -> re.Pattern:
 
 # A table given by a variable (reported as unresolved): `.from(name)`, `FROM {t}`, `FROM ${t}`, `FROM " + t`.
 DYNAMIC_TABLE = r"\.(?:from_?|table)\(\s*[A-Za-z_$]|\b(?:FROM|JOIN|INTO|UPDATE)\s+(?:\{|\$\{|[\"']\s*\+|%s)"
+
+
+DJANGO_MODEL = "models.Model"
+MODEL_MARKERS = ("__tablename__", "db_table", "models.Model", "Table(")
+
+
+def _queue(run: ExtractionRun, cache: ExtractionCache, rel: str, text: str, pending: list) -> None:
+    key = cache_key(text, extractor_name(rel), rel)
+    cached = cache.get(key)
+    if cached is not None:
+        run.cache_hits += 1
+        _collect(run, rel, text, cached)
+    else:
+        pending.append((rel, text, key))
+
+
+def _queue_model_users(run: ExtractionRun, cache: ExtractionCache, pending: list, unmatched: list[SourceFile],
+                       reference_only: list[tuple[str, str]], tables: list[str]) -> set[str]:
+    """ORM code names a model class, not its table: find the models of the affected tables, then
+    also parse the Python files that use those classes. Returns the reference-only files queued."""
+    candidates = [(rel, text) for rel, text, _ in run.texts if rel.endswith(".py")] + [(r, t) for r, t, _ in pending if r.endswith(".py")]
+    definers = [(rel, text) for rel, text in candidates if any(marker in text for marker in MODEL_MARKERS)]
+    if not definers:
+        return set()
+    from impact.extract.python import models_in
+
+    wanted = {t.lower() for t in tables}
+    for rel, text in definers:
+        for model in models_in(rel, text):
+            if model.table and model.table.lower() in wanted:
+                run.models[model.name] = model
+    if not run.models:
+        return set()
+    names = list(run.models)
+    queued = set()
+    for rel, text in reference_only:
+        if rel.endswith(".py") and mentions_any(text, names):
+            queued.add(rel)
+            _queue(run, cache, rel, text, pending)
+    for source in unmatched:
+        text = _read(source, run)
+        if text is not None and mentions_any(text, names):
+            run.files_matched += 1
+            _queue(run, cache, source.rel, text, pending)
+    return queued
 
 
 def _is_migration(source: SourceFile, migration_dirs: list[str], migration: LocatedMigration) -> bool:

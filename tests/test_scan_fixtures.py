@@ -169,3 +169,29 @@ def test_markdown_of_a_breaking_change_links_file_and_line() -> None:
     assert "`components/ConversationList.tsx:26` update conversations(is_pinned)" in text
     assert "❌ BREAKS" in text and "⚠️ REVIEW" in text
     assert "IRREVERSIBLE" in text  # the rollback cannot bring the dropped data back
+
+
+NOTES = FIXTURES / "apps" / "notes-py"
+
+
+def test_python_app_drop_column_names_raw_sql_asyncpg_supabase_and_orm_sites() -> None:
+    result = scan(NOTES, str(SCENARIOS / "notes-py" / "drop_body.sql"), use_cache=False)
+    assert result.assessment.verdict == "breaking"
+    finding = next(f for f in result.findings if f.rule_id == "dropped-column-still-used")
+    sites = {f"{e.file}:{e.line}" for e in finding.evidence}
+    assert {
+        "notes_app/async_api.py:31",   # asyncpg INSERT ... RETURNING
+        "notes_app/search.py:8",       # psycopg, triple-quoted, body inside function calls
+        "notes_app/sync_supabase.py:26",  # supabase-py upsert payload
+        "notes_app/repository.py:34",  # SQLAlchemy Note(...) built in another file than the model
+        "notes_app/repository.py:18",  # select(Note) loads every mapped column
+    } <= sites
+
+
+def test_orm_queries_in_files_that_never_name_the_table_are_resolved() -> None:
+    result = scan(NOTES, str(SCENARIOS / "notes-py" / "require_workspace.sql"), use_cache=False)
+    finding = next(f for f in result.findings if f.rule_id == "insert-omits-required-column")
+    sites = {f"{e.file}:{e.line}" for e in finding.evidence}
+    assert "notes_app/repository.py:34" in sites and "notes_app/async_api.py:31" in sites
+    orm = [q for q in result.queries if q.extractor == "sqlalchemy"]
+    assert orm and all(q.table == "notes" for q in orm)
