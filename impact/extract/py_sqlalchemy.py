@@ -62,6 +62,8 @@ class _Finder:
     def __init__(self, facts: Facts, registry: dict[str, ModelInfo]) -> None:
         self.facts = facts
         self.registry = registry
+        # Django's `post.tags.add(tag)` is a related manager, not a session.
+        self.sessions_possible = not facts.mentions("django")
 
     # -- model recognition ---------------------------------------------------------------
     def entity(self, node: cst.BaseExpression | None) -> str | None:
@@ -234,8 +236,8 @@ class _Finder:
 
     # -- session.add / add_all / delete ----------------------------------------------------
     def session_writes(self, chain: Chain) -> list[OrmUse]:
-        if self.facts.mentions("django"):
-            return []  # Django's `obj.tags.add(tag)` is a related manager, not a session
+        if not self.sessions_possible:
+            return []
         uses = []
         for link in chain.links:
             if link.call is None or not link.call.args or link.name not in ("add", "add_all", "delete"):

@@ -42,7 +42,7 @@ class _Build:
 
     kind: QueryKind | None = None
     operation: Link | None = None
-    filters: list[tuple[str, str]] = field(default_factory=list)  # (column, SQL condition)
+    filters: list[tuple[str, str]] = field(default_factory=list)  # (column, operator)
     order: list[tuple[str, bool]] = field(default_factory=list)  # (column, descending)
     limit: str | None = None
     alternatives: list[list[tuple[str, str]]] = field(default_factory=list)  # each `or_(...)`
@@ -52,7 +52,13 @@ class _Build:
 
 def supabase_queries(facts: Facts) -> list[Query]:
     finder = _Finder(facts)
-    return [query for chain in finder.leaves() for query in finder.queries(chain)]
+    continued = facts.continued_chains()
+    found = []
+    for chain in facts.chains:
+        steps = finder.steps(chain) if id(chain) not in continued else None
+        if steps is not None:  # a chain built from `.table(...)` that no later chain continues
+            found += finder.queries(chain, *steps)
+    return found
 
 
 class _Finder:
@@ -61,12 +67,7 @@ class _Finder:
         self.strings = StringRenderer(facts)
         self.confidence = Confidence.HIGH if facts.mentions("supabase", "postgrest") else Confidence.MEDIUM
 
-    def leaves(self) -> list[Chain]:
-        """Chains that end a supabase query: built from `.table(...)`, continued by nobody."""
-        continued = self.facts.continued_chains()
-        return [c for c in self.facts.chains if id(c) not in continued and self._steps(c) is not None]
-
-    def _steps(self, chain: Chain) -> tuple[Chain, Link, list[Link]] | None:
+    def steps(self, chain: Chain) -> tuple[Chain, Link, list[Link]] | None:
         """(chain holding `.table(...)`, that link, the links after it) for a supabase chain."""
         lineage = self.facts.lineage(chain)
         for position, part in enumerate(lineage):
@@ -81,16 +82,15 @@ class _Finder:
     def _origin(self, chain: Chain, link: Link) -> _Origin:
         line = self.facts.line(link.name_node)
         argument = link.call.args[0].value
-        table = self._text(argument, chain)
+        table = self.text(argument, chain)
         if table is not None and "impact_hole" in table:
             table = None
         schema_link = next((l for l in chain.links if l.name == "schema" and l.call and l.call.args), None)
-        schema = self._text(schema_link.call.args[0].value, chain) if schema_link else None
+        schema = self.text(schema_link.call.args[0].value, chain) if schema_link else None
         note = "" if table else "table name is a variable: unresolved"
         return _Origin(table, schema, line, note)
 
-    def queries(self, chain: Chain) -> list[Query]:
-        table_chain, table_link, steps = self._steps(chain)
+    def queries(self, chain: Chain, table_chain: Chain, table_link: Link, steps: list[Link]) -> list[Query]:
         origin = self._origin(table_chain, table_link)
         build = _Build()
         for link in steps:
@@ -108,36 +108,37 @@ class _Finder:
         if link.name in OPERATIONS and build.kind is None:
             build.kind, build.operation = OPERATIONS[link.name], link
         elif link.name == "select":  # after a write: the columns it returns
-            spec = parse_select(self._text(_positional(call, 0), chain) or "*")
+            spec = parse_select(self.text(_positional(call, 0), chain) or "*")
             build.returning.extend(spec.columns)
         elif link.name == "order":
-            column = self._text(_positional(call, 0), chain)
+            column = self.text(_positional(call, 0), chain)
             if column and _keyword(call, "foreign_table") is None:
                 build.order.append((column, m.matches(_keyword(call, "desc"), m.Name("True"))))
         elif link.name == "limit" and _keyword(call, "foreign_table") is None:
             build.limit = _int_literal(_positional(call, 0))
         elif link.name == "or_":
-            build.alternatives.append(or_filters(self._text(_positional(call, 0), chain) or ""))
+            build.alternatives.append(or_filters(self.text(_positional(call, 0), chain) or ""))
         elif link.name == "match":
-            for key in _dict_keys(_positional(call, 0)) or []:
+            for key in (_dict_keys(_positional(call, 0)) or ([], False))[0]:
                 build.filters.append((key, "eq"))
         else:
             self._apply_filter(build, link, chain)
 
     def _apply_filter(self, build: _Build, link: Link, chain: Chain) -> None:
-        column = filter_column(self._text(_positional(link.call, 0), chain) or "")
+        column = filter_column(self.text(_positional(link.call, 0), chain) or "")
         if not column:
             return
         operator = link.name
         if operator == "filter":  # .filter("col", "eq", value)
-            operator = self._text(_positional(link.call, 1), chain) or "eq"
+            operator = self.text(_positional(link.call, 1), chain) or "eq"
         negated, build.negate_next = build.negate_next, False
         if is_filter(operator):
             value = _positional(link.call, 1 if link.name != "filter" else 2)
             modifier = _is_value(value) if operator in ("is_", "is") else ""
             build.filters.append((column, ("not " if negated else "") + operator + modifier))
 
-    def _text(self, node: cst.BaseExpression | None, chain: Chain) -> str | None:
+    def text(self, node: cst.BaseExpression | None, chain: Chain) -> str | None:
+        """A string argument: a literal, or a same-file constant."""
         if node is None:
             return None
         return self.strings.constant(node, chain.scope, 0) or self.strings.render(node, chain.scope)
@@ -162,19 +163,18 @@ class _Render:
         kind = self.build.kind
         operation = self.build.operation.call
         if kind is QueryKind.SELECT_COLUMNS:
-            spec = parse_select(self.finder._text(_positional(operation, 0) or _keyword(operation, "columns"), self.chain) or "*")
-            return self._select(spec, _positional(operation, 0))
+            columns = _positional(operation, 0) or _keyword(operation, "columns")
+            return self._select(parse_select(self.finder.text(columns, self.chain) or "*"), columns)
         if kind is QueryKind.DELETE:
             return [self._query(kind, (), self._delete_sql())]
-        keys = _payload_keys(_positional(operation, 0) or _keyword(operation, "json"), self.finder, self.chain)
+        payload = _positional(operation, 0) or _keyword(operation, "json")
+        keys, known = _payload_keys(payload, self.finder, self.chain)
         if kind is QueryKind.UPDATE:
-            return [self._query(kind, tuple(keys or ()), self._update_sql(keys), columns_known=keys is not None)]
-        conflict = split_column_list(self.finder._text(_keyword(operation, "on_conflict"), self.chain) or "")
-        if kind is QueryKind.UPSERT:
-            ignore = m.matches(_keyword(operation, "ignore_duplicates"), m.Name("True"))
-            sql = self._insert_sql(keys, conflict, update=not ignore)
-            return [self._query(kind, tuple(keys or ()), sql, columns_known=keys is not None, extra=conflict)]
-        return [self._query(kind, tuple(keys or ()), self._insert_sql(keys, [], update=False), columns_known=keys is not None)]
+            return [self._query(kind, tuple(keys), self._update_sql(keys, known), columns_known=known)]
+        conflict = split_column_list(self.finder.text(_keyword(operation, "on_conflict"), self.chain) or "")
+        update = not m.matches(_keyword(operation, "ignore_duplicates"), m.Name("True"))
+        sql = self._insert_sql(keys, known, conflict, update)
+        return [self._query(kind, tuple(keys), sql, columns_known=known, extra=conflict)]
 
     def _select(self, spec: SelectSpec, argument: cst.BaseExpression | None) -> list[Query]:
         kind = QueryKind.SELECT_STAR if spec.star else QueryKind.SELECT_COLUMNS
@@ -188,10 +188,10 @@ class _Render:
             sql = f"SELECT {'*' if embed.star else ', '.join(map(quote, embed.columns)) or '1'} FROM {target}"
             queries.append(self._query(embed_kind, () if embed.star else tuple(embed.columns), sql,
                                        table=embed.name, own_filters=filters, note="embedded resource in a select",
-                                       line=self._embed_line(argument, spec, embed)))
+                                       line=self._embed_line(argument, embed)))
         return queries
 
-    def _embed_line(self, argument: cst.BaseExpression | None, spec: SelectSpec, embed: Embed) -> int:
+    def _embed_line(self, argument: cst.BaseExpression | None, embed: Embed) -> int:
         """The line of `other(...)` inside a (possibly triple-quoted) select string."""
         if not m.matches(argument, m.SimpleString()):
             return self.origin.line
@@ -229,14 +229,14 @@ class _Render:
     def _delete_sql(self) -> str:
         return f"DELETE FROM {self._target()}{self._where()}"
 
-    def _update_sql(self, keys: list[str] | None) -> str | None:
-        if not keys:
-            return None
+    def _update_sql(self, keys: list[str], known: bool) -> str | None:
+        if not keys or not known:
+            return None  # the statement's SET list is not knowable
         assignments = ", ".join(f"{quote(k)} = {self.parameter()}" for k in keys)
         return f"UPDATE {self._target()} SET {assignments}{self._where()}"
 
-    def _insert_sql(self, keys: list[str] | None, conflict: list[str], update: bool) -> str | None:
-        if not keys:
+    def _insert_sql(self, keys: list[str], known: bool, conflict: list[str], update: bool) -> str | None:
+        if not keys or not known:
             return None
         values = ", ".join(self.parameter() for _ in keys)
         sql = f"INSERT INTO {self._target()} ({', '.join(map(quote, keys))}) VALUES ({values})"
@@ -320,35 +320,29 @@ def _is_value(node: cst.BaseExpression | None) -> str:
     return ""
 
 
-def _dict_keys(node: cst.BaseExpression | None) -> list[str] | None:
-    """Keys of a dict literal (`dict(a=...)` too); None when any key is not a literal."""
+def _dict_keys(node: cst.BaseExpression | None) -> tuple[list[str], bool] | None:
+    """(literal keys, all keys literal?) of a dict display or `dict(a=...)`; None if neither."""
     if m.matches(node, m.Call(func=m.Name("dict"))):
         keys = [a.keyword.value for a in node.args if a.keyword is not None]
-        return keys if len(keys) == len(node.args) else None
+        return keys, len(keys) == len(node.args)
     if not m.matches(node, m.Dict()):
         return None
-    keys = []
-    for element in node.elements:
-        key = element.key if m.matches(element, m.DictElement()) else None
-        if not m.matches(key, m.SimpleString()):
-            return None  # `**extra` or a computed key
-        keys.append(key.evaluated_value)
-    return keys
+    keys = [e.key.evaluated_value for e in node.elements if m.matches(e, m.DictElement(key=m.SimpleString()))]
+    return keys, len(keys) == len(node.elements)  # `**extra` or a computed key: not all known
 
 
-def _payload_keys(node: cst.BaseExpression | None, finder: _Finder, chain: Chain, depth: int = 0) -> list[str] | None:
-    """Columns written by an insert/update payload: a dict, a list of dicts, a comprehension
-    building dicts, or a same-file variable holding one of these. None: not knowable here."""
+def _payload_keys(node: cst.BaseExpression | None, finder: _Finder, chain: Chain, depth: int = 0) -> tuple[list[str], bool]:
+    """(columns written, all of them known?) for an insert/update payload: a dict, a list of
+    dicts, a comprehension building dicts, or a same-file variable holding one of these."""
     if node is None or depth > 4:
-        return None
+        return [], False
     if m.matches(node, m.List() | m.Tuple()):
         rows = [_payload_keys(e.value, finder, chain, depth + 1) for e in node.elements]
-        if not rows or any(r is None for r in rows):
-            return None
-        return list(dict.fromkeys(key for row in rows for key in row))
+        keys = [key for row_keys, _known in rows for key in row_keys]
+        return list(dict.fromkeys(keys)), bool(rows) and all(known for _keys, known in rows)
     if m.matches(node, m.ListComp()):
         return _payload_keys(node.elt, finder, chain, depth + 1)
     if m.matches(node, m.Name()):
         binding = finder.strings.single_binding(node, chain.scope)
-        return _payload_keys(binding.value, finder, chain, depth + 1) if binding else None
-    return _dict_keys(node)
+        return _payload_keys(binding.value, finder, chain, depth + 1) if binding else ([], False)
+    return _dict_keys(node) or ([], False)

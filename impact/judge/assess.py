@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from impact.judge.context import OpContext
 from impact.judge.findings import Finding, PairJudgement
 from impact.judge.locks import lock_fact
-from impact.judge.reasons import SHAPE_CHANGES
+from impact.judge.reasons import SHAPE_CHANGES, added_columns_reason
 from impact.model import Confidence, OpKind, Query, QueryKind
 
 VERDICTS = ("safe", "caution", "breaking")
@@ -135,7 +135,8 @@ def _locks(contexts: list[OpContext]) -> Dimension:
         if fact is None or not ctx.existing_table or not ctx.op.table:
             continue
         if fact.long_running and fact.blocks != "nothing":
-            items.append(f"statement {ctx.op.statement.index} (line {ctx.op.statement.line}): {fact.lock} on {ctx.op.table} for a {fact.work} — blocks {fact.blocks}")
+            article = "an" if fact.work[0] in "aeiou" else "a"
+            items.append(f"statement {ctx.op.statement.index} (line {ctx.op.statement.line}): {fact.lock} on {ctx.op.table} during {article} {fact.work} — blocks {fact.blocks}")
     if items:
         return Dimension("risk", f"{len(items)} statement(s) hold a blocking lock for more than an instant", items)
     return Dimension("none", "only brief locks", [])
@@ -155,5 +156,8 @@ def patterns(contexts: list[OpContext], pairs: list[PairJudgement], queries: lis
         worst = max(kind_pairs, key=lambda p: (rank[p.status], contexts[p.operation].op.kind in SHAPE_CHANGES))
         shaped = [p for p in kind_pairs if p.status == worst.status and contexts[p.operation].op.kind in SHAPE_CHANGES] or [worst]
         reason = Counter(p.reason for p in shaped).most_common(1)[0][0]
+        added = [contexts[p.operation].op.column for p in shaped if contexts[p.operation].op.kind is OpKind.ADD_COLUMN]
+        if worst.status == "unaffected" and added and len(added) == len(shaped):
+            reason = added_columns_reason(kind, list({c.name: c for c in added}.values()))
         rows.append(Pattern(kind, label, len({p.query for p in kind_pairs}), worst.status, reason))
     return rows

@@ -29,13 +29,28 @@ def unaffected_reason(op: Operation, query: Query) -> str:
 
 
 def _added_column(op: Operation, query: Query) -> str:
-    column = op.column
-    why = "is nullable" if column.nullable else "has a default" if column.default or column.generated else "is required"
+    return added_columns_reason(query.kind, [op.column])
+
+
+def added_columns_reason(kind: QueryKind, columns: list) -> str:
+    """Why queries of one kind keep working when these columns are added (the seed's wording)."""
+    names = ", ".join(c.name for c in columns)
+    plural = len(columns) > 1
+    noun = f"new column{'s' if plural else ''} {names}"
+    why = _why_optional(columns, plural)
     return {
-        QueryKind.SELECT_COLUMNS: f"names only existing columns; new column {column.name} is not selected",
-        QueryKind.SELECT_STAR: f"rows gain key {column.name}; existing keys are unchanged (the new column {why})",
-        QueryKind.INSERT: f"INSERTs that omit {column.name} still succeed (the new column {why})",
-        QueryKind.UPSERT: f"upserts that omit {column.name} still succeed (the new column {why})",
-        QueryKind.UPDATE: f"UPDATEs that do not set {column.name} are unaffected (the new column is optional)",
-        QueryKind.DELETE: "a new column does not change which rows a DELETE removes",
-    }[query.kind]
+        QueryKind.SELECT_COLUMNS: f"names only existing columns; {noun} {'are' if plural else 'is'} not selected",
+        QueryKind.SELECT_STAR: f"rows gain {'keys' if plural else 'key'} {names}; existing keys are unchanged ({why})",
+        QueryKind.INSERT: f"INSERTs that omit {names} still succeed ({why})",
+        QueryKind.UPSERT: f"upserts that omit {names} still succeed ({why})",
+        QueryKind.UPDATE: f"UPDATEs that do not set {names} are unaffected (new columns are optional)",
+        QueryKind.DELETE: "new columns do not change which rows a DELETE removes",
+    }[kind]
+
+
+def _why_optional(columns: list, plural: bool) -> str:
+    if all(c.nullable for c in columns):
+        return "the new columns are nullable" if plural else "the new column is nullable"
+    if all(c.nullable or c.default or c.generated for c in columns):
+        return "the new columns are nullable or have defaults" if plural else "the new column has a default"
+    return "some new columns are required"
