@@ -100,3 +100,11 @@ def test_explain_prints_a_rule_and_rejects_unknown() -> None:
     result = run("explain", "IMP401")
     assert result.exit_code == 0 and "CONCURRENTLY" in result.output
     assert run("explain", "no-such-rule").exit_code == EXIT_USAGE
+
+
+def test_a_python_file_with_a_syntax_error_is_listed_and_the_scan_goes_on(repo: Path) -> None:
+    (repo / "broken.py").write_text("def f(:\n    cur.execute('SELECT a FROM t')\n")
+    result = run("scan", str(repo), "-m", "2", "--format", "markdown")
+    assert result.exit_code == 0, result.output
+    assert "Files that could not be read or parsed (1)" in result.output
+    assert "`broken.py`: Python syntax error at line 1" in result.output

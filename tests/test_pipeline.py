@@ -92,3 +92,23 @@ def test_unknown_statement_lowers_confidence_and_is_named(tmp_path: Path) -> Non
     assert result.assessment.confidence.value == "low"
     assert [op.statement.line for op in result.parsed.unknown] == [3]
     assert any(f.rule_id == "statement-not-understood" and f.statement_line == 3 for f in result.findings)
+
+
+def test_pg_dump_schema_is_understood(tmp_path: Path) -> None:
+    from tests.conftest import FIXTURES
+
+    dump = FIXTURES / "schemas" / "chat_pg_dump.sql"
+    repo = make_repo(tmp_path / "r", {
+        "change.sql": "ALTER TABLE conversations DROP COLUMN archived;\nALTER TABLE conversations DROP COLUMN nope;",
+        "src/a.ts": "export const r = supabase.from('conversations').select('id, archived')\n",
+    })
+    result = scan(repo, str(repo / "change.sql"), schema_file=dump, use_cache=False)
+    assert not result.parsed.unknown
+    base = result.contexts[0].base
+    info = base.get("conversations")
+    assert list(info.columns) == ["id", "user_id", "title", "archived", "created_at"]
+    assert info.columns["id"].nullable is False and info.rls and "conversations_owner" in info.policies
+    assert "idx_conversations_user" in info.indexes
+    unknown = [f for f in result.findings if f.rule_id == "unknown-column"]
+    assert [f.operation.column_name for f in unknown] == ["nope"]
+    assert any(f.rule_id == "dropped-column-still-used" for f in result.findings)

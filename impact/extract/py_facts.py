@@ -38,17 +38,32 @@ class Scope:
     name: str
     parent: Scope | None = None
     bindings: dict[str, list[Binding]] = field(default_factory=dict)
+    # Names also bound in ways whose value is unknown: parameters, loop targets, imports, ...
+    opaque: set[str] = field(default_factory=set)
     classes: dict[str, Scope] = field(default_factory=dict)  # class bodies defined directly in it
 
     def lookup(self, name: str) -> list[Binding]:
-        """The bindings a use of `name` here can see, by Python's rules (class bodies are not
-        visible from the methods inside them)."""
+        """The assignments a use of `name` here can see, by Python's rules (class bodies are
+        not visible from the methods inside them). A parameter or loop variable of the same
+        name hides outer assignments."""
+        return self.resolve(name)[0]
+
+    def resolve(self, name: str) -> tuple[list[Binding], bool]:
+        """(assignments, complete?): complete is False when the name may also hold a value
+        bound otherwise (a parameter, a `for` target, an import)."""
         scope: Scope | None = self
         while scope is not None:
-            if name in scope.bindings and (scope is self or scope.kind != "class"):
-                return scope.bindings[name]
+            if scope is self or scope.kind != "class":
+                if name in scope.bindings or name in scope.opaque:
+                    return scope.bindings.get(name, []), name not in scope.opaque
             scope = scope.parent
-        return []
+        return [], False
+
+    def own(self, name: str) -> tuple[list[Binding], bool]:
+        """Like resolve, in this scope only (a class body seen through `self.X`)."""
+        if name in self.bindings or name in self.opaque:
+            return self.bindings.get(name, []), name not in self.opaque
+        return [], False
 
     def enclosing_class(self) -> Scope | None:
         scope = self.parent if self.kind == "function" else None
@@ -272,6 +287,7 @@ class FactCollector(cst.CSTVisitor):
         if isinstance(node.names, cst.ImportStar):
             return
         for alias in node.names:
+            self._opaque(alias.asname.name if alias.asname else alias.name)
             if alias.asname is not None and m.matches(alias.asname.name, m.Name()):
                 self.facts.import_aliases[alias.asname.name.value] = get_full_name_for_node(alias.name) or ""
 
@@ -280,6 +296,41 @@ class FactCollector(cst.CSTVisitor):
         for target in node.targets:
             if m.matches(target.target, m.Name()):
                 self._bind(target.target.value, node.value)
+            else:
+                self._opaque(target.target)  # `a, b = ...`
+
+    # Names bound to values this pass cannot know: they hide same-named constants.
+    def visit_Param(self, node: cst.Param) -> None:
+        self.scope.opaque.add(node.name.value)
+
+    def visit_For(self, node: cst.For) -> None:
+        self._opaque(node.target)
+
+    def visit_CompFor(self, node: cst.CompFor) -> None:
+        self._opaque(node.target)
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        if node.asname is not None:
+            self._opaque(node.asname.name)
+
+    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
+        if node.name is not None:
+            self._opaque(node.name.name)
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        self._opaque(node.target)
+
+    def visit_Import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            bound = alias.asname.name if alias.asname else alias.name
+            while isinstance(bound, cst.Attribute):  # `import os.path` binds `os`
+                bound = bound.value
+            self._opaque(bound)
+
+    def _opaque(self, target: cst.BaseExpression) -> None:
+        for node in iter_nodes(target):
+            if isinstance(node, cst.Name):
+                self.scope.opaque.add(node.value)
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         if node.value is not None and m.matches(node.target, m.Name()):
@@ -294,6 +345,8 @@ class FactCollector(cst.CSTVisitor):
             earlier[-1].appended.append(node.value)
             self.facts.binding_of_value[id(node.value)] = earlier[-1]
             self.facts.appended_parts.add(id(node.value))
+        else:
+            self._opaque(node.target)  # `sql += where_clause`: no longer a known string
 
     def _bind(self, name: str, value: cst.BaseExpression) -> None:
         binding = Binding(name, value, self.scope, self.facts.line(value))

@@ -58,22 +58,24 @@ class StringRenderer:
         return None if render.holes else text
 
     def single_binding(self, node: cst.BaseExpression, scope: Scope) -> Binding | None:
-        bindings = self.bindings_of(node, scope)
-        return bindings[0] if len(bindings) == 1 else None
+        """The one assignment a name can hold (None if several, or if it may be a parameter,
+        a loop variable, an import...)."""
+        bindings, complete = self._resolve(node, scope)
+        return bindings[0] if complete and len(bindings) == 1 else None
 
     def bindings_of(self, node: cst.BaseExpression, scope: Scope) -> list[Binding]:
-        """What a name (`x`), a class constant (`self.X`, `cls.X`, `Repo.X`) may hold."""
+        """The assignments a name (`x`) or class constant (`self.X`, `cls.X`, `Repo.X`) may hold."""
+        return self._resolve(node, scope)[0]
+
+    def _resolve(self, node: cst.BaseExpression, scope: Scope) -> tuple[list[Binding], bool]:
         if m.matches(node, m.Name()):
-            return scope.lookup(node.value)
+            return scope.resolve(node.value)
         if m.matches(node, m.Attribute(value=m.Name())):
             owner = node.value.value
-            if owner in ("self", "cls"):
-                body = scope.enclosing_class()
-            else:
-                body = scope.module().classes.get(owner)
+            body = scope.enclosing_class() if owner in ("self", "cls") else scope.module().classes.get(owner)
             if body is not None:
-                return body.bindings.get(node.attr.value, [])
-        return []
+                return body.own(node.attr.value)
+        return [], False
 
 
 class _Render:

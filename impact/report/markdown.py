@@ -28,6 +28,9 @@ def render(result: ScanResult) -> str:
     out += [""]
     out += _details("Rollback plan", _rollback(result))
     out += _details("Verification plan", [f"- {c.name}: `{_cell(c.sql)}` → {c.expect}" for c in result.verification])
+    issues = result.run.file_issues
+    if issues:
+        out += _details(f"Files that could not be read or parsed ({len(issues)})", [f"- `{i.file}`: {_cell(i.reason)}" for i in issues[:100]])
     out += _stats(result)
     return "\n".join(out) + "\n"
 

@@ -29,6 +29,7 @@ def render(result: ScanResult, console: Console) -> None:
     _patterns(result, console)
     _risks(result, console)
     _plans(result, console)
+    _file_issues(result, console)
     run = result.run
     console.print(Text(f"{run.files_seen} files scanned, {run.files_matched} mention the migration, {run.files_parsed} parsed, "
                        f"{run.cache_hits} from cache, {sum(run.skipped.values())} skipped, {len(run.file_issues)} unreadable · "
@@ -114,3 +115,16 @@ def _plans(result: ScanResult, console: Console) -> None:
     if result.verification:
         text = Text("\n".join(f"• {c.name} → {c.expect}" for c in result.verification))
         console.print(Panel(text, title="Verification plan (impact verify)", title_align="left"))
+
+
+def _file_issues(result: ScanResult, console: Console) -> None:
+    issues = result.run.file_issues
+    if not issues:
+        return
+    text = Text()
+    for issue in issues[:12]:
+        text.append(f"{issue.file}", style="cyan")
+        text.append(f"  {issue.reason}\n", style="dim")
+    if len(issues) > 12:
+        text.append(f"… and {len(issues) - 12} more (see --format json)\n", style="dim")
+    console.print(Panel(text, title=f"{len(issues)} file(s) could not be read or parsed — their queries are not in this report", title_align="left"))
