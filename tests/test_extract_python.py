@@ -278,6 +278,33 @@ SQL_CASES = {
         """,
         [q(3, "select_columns", "blog_note", "id, title", "owner_id")],
     ),
+    "a parameter or loop variable hides a same-named constant": (
+        """
+        table = "notes"
+        def f(cur, table):
+            cur.execute(f"SELECT id FROM {table}")
+        def g(cur):
+            for table in ("a", "b"):
+                cur.execute(f"DELETE FROM {table}")
+        """,
+        [q(4, "select_columns", None, "id", "", "low"), q(7, "delete", None, "", "", "low")],
+    ),
+    "a hole glued to a name makes the whole name unknown": (
+        """
+        def f(cur, schema, table, suffix):
+            cur.execute(f"UPDATE {schema}{table} SET a = 1")
+            cur.execute(f"SELECT id FROM notes_{suffix}")
+        """,
+        [q(3, "update", None, "a", "", "low"), q(4, "select_columns", None, "id", "", "low")],
+    ),
+    "an imported name is not this file's constant": (
+        """
+        from app.settings import TABLE
+        def f(cur):
+            cur.execute("SELECT id FROM %s" % TABLE)
+        """,
+        [q(4, "select_columns", None, "id", "", "low")],
+    ),
     "lower-case SQL with SQL punctuation is still SQL": (
         """
         QUERY = "select id from notes where owner_id = %s"
@@ -478,6 +505,15 @@ SUPABASE_CASES = {
         """,
         [q(4, "select_columns", "notes", "title"), q(4, "select_columns", "users", "email", "email")],
     ),
+    "or_ / order on a referenced (embedded) table": (
+        """
+        (supabase.from_("countries").select("name, cities!inner(name, pop)")
+            .or_("country_id.eq.10,name.eq.Paris", reference_table="cities")
+            .order("pop", foreign_table="cities").order("name").execute())
+        """,
+        [q(4, "select_columns", "countries", "name", "name"),
+         q(4, "select_columns", "cities", "name, pop", "country_id, name, pop")],
+    ),
     "storage buckets are not tables": (
         """
         supabase.storage.from_("avatars").update("a.png", data)
@@ -534,12 +570,14 @@ def test_supabase_sql_is_valid_postgresql():
 
 
 def test_supabase_unknown_payload_and_variable_table():
-    insert, unknown_table = supabase_queries("""
+    insert, partly_known, unknown_table = supabase_queries("""
         supabase.table("notes").insert(payload).execute()
+        supabase.table("notes").update({"title": t, **extra}).eq("id", 1).execute()
         supabase.table(name).select("id").execute()
     """)
     assert (insert.columns_known, insert.sql, insert.confidence) == (False, None, Confidence.HIGH)
     assert "payload" in insert.note
+    assert (partly_known.columns, partly_known.columns_known, partly_known.sql) == (("title",), False, None)
     assert (unknown_table.table, unknown_table.confidence, unknown_table.sql) == (None, Confidence.LOW, None)
     assert "variable" in unknown_table.note
 
@@ -620,6 +658,36 @@ def test_sqlalchemy_inheritance_and_non_models():
     }
 
 
+def test_sqlmodel_tables():
+    source = """
+    from sqlmodel import Field, Relationship, SQLModel, select
+    class HeroBase(SQLModel):
+        name: str = Field(index=True)
+        secret_name: str
+    class Hero(HeroBase, table=True):
+        id: int | None = Field(default=None, primary_key=True)
+        team_id: int | None = Field(default=None, foreign_key="team.id")
+        power: int = Field(sa_column=Column("power_level", Integer))
+        team: Team | None = Relationship(back_populates="heroes")
+        registry: ClassVar[dict] = {}
+    class HeroCreate(HeroBase):
+        pass
+    class Team(SQLModel, table=True):
+        __tablename__ = "teams"
+        id: int = Field(primary_key=True)
+    def heroes(session):
+        return session.exec(select(Hero).where(Hero.power > 3)).all()
+    """
+    source = textwrap.dedent(source)
+    hero, team = models_in("app/models.py", source)
+    assert (hero.name, hero.table, hero.framework, hero.primary_key) == ("Hero", "hero", "sqlmodel", ("id",))
+    assert hero.columns == ("name", "secret_name", "id", "team_id", "power_level")
+    assert (team.table, team.columns) == ("teams", ("id",))
+    (select_query,) = queries(source)
+    assert row(select_query) == q(18, "select_star", "hero", "name, secret_name, id, team_id, power_level",
+                                  "power_level", "medium")
+
+
 SQLALCHEMY_CASES = {
     "select(Model) loads every mapped column": (
         "session.execute(select(Note).where(Note.owner_id == 1).order_by(Note.created_at.desc()))",
@@ -688,8 +756,8 @@ SQLALCHEMY_CASES = {
         "session.execute(select(Attachment).where(Attachment.note_id == 1))",
         [q(1, "select_star", None, "", "note_id", "low")],
     ),
-    "not ORM: dict.update, set.add of a non-model, enum constants": (
-        "settings.update(other)\nseen.add(key)\nsession.execute(select(Note.id).where(Note.title == Status.ACTIVE))",
+    "not ORM: dict.update, set.add (even of a model), enum constants": (
+        "settings.update(other)\nseen.add(Note(title='x'))\nsession.execute(select(Note.id).where(Note.title == Status.ACTIVE))",
         [q(3, "select_columns", "notes", "id", "title_text", "medium")],
     ),
 }
@@ -851,6 +919,12 @@ DJANGO_CASES = {
         [q(1, "insert", "blog_post", "title, author_id", "", "medium"),
          q(2, "insert", "blog_post", "views", "", "medium")],
     ),
+    "a method of a field of the row is no save; auth's create_user inserts": (
+        "image = Post.objects.create(title='t')\nimage.file.save('a.png', data)\n"
+        "User.objects.create_user(username='u', email='e')",
+        [q(1, "insert", "blog_post", "title", "", "medium"),
+         q(3, "insert", None, "username, email", "", "low")],
+    ),
     "a queryset built in steps": (
         "qs = Post.objects.all()\nif request:\n    qs = qs.filter(title__startswith='a')\nreturn qs.values_list('id')",
         [q(1, "select_columns", "blog_post", "id", "title", "medium")],
@@ -865,7 +939,7 @@ DJANGO_CASES = {
 @pytest.mark.parametrize("code, expected", DJANGO_CASES.values(), ids=DJANGO_CASES.keys())
 def test_django_queries(code, expected):
     offset = DJANGO_MODELS.count("\n") + 1
-    source = DJANGO_MODELS + "def view(request, pk, user, posts):\n" + textwrap.indent(code, "    ") + "\n"
+    source = DJANGO_MODELS + "def view(request, pk, user, posts, data):\n" + textwrap.indent(code, "    ") + "\n"
     found_queries = [x for x in queries(source, path="blog/models.py") if x.extractor == "django"]
     shifted = [(line + offset, *rest) for line, *rest in expected]
     assert sorted(row(x) for x in found_queries) == sorted(shifted)

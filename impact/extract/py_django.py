@@ -11,7 +11,7 @@ import libcst as cst
 import libcst.matchers as m
 from libcst.helpers import get_full_name_for_node
 
-from impact.extract.py_facts import Chain, Facts, Link, iter_nodes
+from impact.extract.py_facts import Chain, Facts, Link, iter_nodes, literal_text
 from impact.extract.py_models import ModelInfo
 from impact.extract.py_orm import OrmUse
 from impact.model import QueryKind
@@ -27,7 +27,8 @@ FIELD_EXPRESSIONS = frozenset({"F", "Count", "Sum", "Avg", "Max", "Min", "StdDev
                                "StringAgg", "Coalesce", "Lower", "Upper", "Length", "Trunc", "TruncDate",
                                "ExtractYear", "Cast"})
 # Methods returning one model instance: what follows acts on that row.
-RETURNS_INSTANCE = frozenset({"get", "first", "last", "latest", "earliest", "create", "get_object_or_404"})
+RETURNS_INSTANCE = frozenset({"get", "first", "last", "latest", "earliest", "create", "create_user",
+                              "create_superuser", "get_object_or_404"})
 
 
 def django_uses(facts: Facts, registry: dict[str, ModelInfo]) -> list[OrmUse]:
@@ -63,7 +64,8 @@ class _Finder:
                 return uses
         return []
 
-    def _from(self, base: cst.BaseExpression | None, links: list[Link], line: int, end_line: int) -> list[OrmUse] | None:
+    def _from(self, base: cst.BaseExpression | None, links: list[Link], line: int,
+              end_line: int) -> list[OrmUse] | None:
         first = links[0]
         if first.call is None and first.name in MANAGERS and self.model(base):
             return _QuerySet(self, base.value, line, end_line).read(links[1:])
@@ -118,7 +120,7 @@ class _QuerySet:
                 main.add("attributes", *fields, *(["pk"] if name == "only" else []))
         elif name in ("count", "exists") and main.kind is QueryKind.SELECT_STAR:
             main.kind, main.all_columns = QueryKind.SELECT_COLUMNS, False
-        elif name in ("update", "delete", "create", "bulk_create", "bulk_update"):
+        elif name in ("update", "delete", "create", "create_user", "create_superuser", "bulk_create", "bulk_update"):
             self._write(name, call)
         elif name in ("get_or_create", "update_or_create"):
             self._get_or_create(name, call)
@@ -132,7 +134,7 @@ class _QuerySet:
             main.add("filters", *_expression_fields(call))  # update(views=F("views") + 1)
         elif name == "delete":
             main.kind = QueryKind.DELETE
-        elif name == "create":
+        elif name in ("create", "create_user", "create_superuser"):  # the last two: auth's UserManager
             main.kind = QueryKind.INSERT
             main.add("attributes", *_keywords(call))
         elif name == "bulk_create":
@@ -163,8 +165,9 @@ class _QuerySet:
             self.more.append(update)
 
     def _instance(self, links: list[Link]) -> None:
-        """What is done with the single row fetched: `.save()`, `.delete()`."""
-        for link in links:
+        """What is done with the single row fetched: `.save()`, `.delete()` called on it
+        directly (not `image.file.save(...)`, a method of one of its fields)."""
+        for link in links[:1]:
             if link.call is None or link.name not in ("save", "delete"):
                 continue
             kind = QueryKind.DELETE if link.name == "delete" else QueryKind.UPDATE
@@ -176,7 +179,6 @@ class _QuerySet:
                 use.all_columns = not fields  # save() writes every field
             use.add("filters", "pk")
             self.more.append(use)
-            return
 
 
 # -- reading arguments ------------------------------------------------------------------------
@@ -211,7 +213,7 @@ def _expression_fields(call: cst.Call) -> list[str]:
             if not m.matches(node, m.Call(args=[m.Arg(value=m.SimpleString()), m.ZeroOrMore()])):
                 continue
             if (get_full_name_for_node(node.func) or "").split(".")[-1] in FIELD_EXPRESSIONS:
-                fields.append(_field(node.args[0].value.evaluated_value))
+                fields.append(_field(literal_text(node.args[0].value) or ""))
     return fields
 
 
@@ -223,8 +225,8 @@ def _field_strings(call: cst.Call) -> list[str]:
 
 
 def _strings(node: cst.BaseExpression | None) -> list[str]:
-    if m.matches(node, m.SimpleString()):
-        return [node.evaluated_value]
+    if literal_text(node) is not None:
+        return [literal_text(node)]
     if m.matches(node, m.List() | m.Tuple()):
         return [s for element in node.elements for s in _strings(element.value)]
     return []
@@ -233,4 +235,5 @@ def _strings(node: cst.BaseExpression | None) -> list[str]:
 def _dict_keys(node: cst.BaseExpression | None) -> list[str]:
     if not m.matches(node, m.Dict()):
         return []
-    return [e.key.evaluated_value for e in node.elements if m.matches(e, m.DictElement(key=m.SimpleString()))]
+    keys = [literal_text(e.key) for e in node.elements if m.matches(e, m.DictElement())]
+    return [key for key in keys if key is not None]

@@ -7,6 +7,7 @@ constant assigned at the bottom of a module still resolves for a function define
 """
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
@@ -221,6 +222,19 @@ _STRINGISH = {
     cst.BinaryOperation: _stringish_operation,
     cst.Call: _stringish_call,
 }
+
+
+def literal_text(node: cst.CSTNode | None) -> str | None:
+    """The value of a plain `str` literal; None for anything else (bytes included)."""
+    if not isinstance(node, cst.SimpleString):
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "invalid escape sequence" in someone else's code
+        try:
+            value = node.evaluated_value
+        except (ValueError, SyntaxError):
+            return None
+    return value if isinstance(value, str) else None
 
 
 def flatten_chain(call: cst.Call) -> tuple[cst.BaseExpression | None, list[Link]]:

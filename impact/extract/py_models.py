@@ -1,7 +1,8 @@
 """ORM models defined in a Python file: which table each maps, and through which columns.
 
 Covers SQLAlchemy declarative classes (`__tablename__` + `Column`/`mapped_column`/`Mapped[...]`),
-SQLAlchemy Core `Table("t", metadata, Column("c", ...))` and Django `models.Model` subclasses.
+SQLAlchemy Core `Table("t", metadata, Column("c", ...))`, SQLModel `table=True` classes and
+Django `models.Model` subclasses.
 Inheritance is followed within the file only (mixins, abstract bases, single-table inheritance).
 """
 from __future__ import annotations
@@ -13,7 +14,7 @@ import libcst as cst
 import libcst.matchers as m
 from libcst.helpers import get_full_name_for_node
 
-from impact.extract.py_facts import ClassFacts, Facts
+from impact.extract.py_facts import ClassFacts, Facts, literal_text
 
 SQLALCHEMY_COLUMNS = frozenset({"Column", "mapped_column"})
 SQLALCHEMY_WRAPPERS = frozenset({"deferred", "column_property"})  # deferred(Column(...))
@@ -31,7 +32,7 @@ class ModelInfo:
     table: str | None  # None: not known from this file (e.g. a Django model at the repo root)
     file: str
     line: int
-    framework: str  # "sqlalchemy" | "sqlalchemy-core" | "django"
+    framework: str  # "sqlalchemy" | "sqlalchemy-core" | "sqlmodel" | "django"
     columns: tuple[str, ...]  # mapped columns, declaration order (inherited ones first)
     # Python-side names -> column: attribute names, Django's `author_id` attname and `pk`.
     attributes: tuple[tuple[str, str], ...] = ()
@@ -61,7 +62,7 @@ def find_models(facts: Facts) -> list[ModelInfo]:
     declared: dict[str, _ClassModel] = {}
     models: list[ModelInfo] = []
     for class_facts in facts.classes:
-        model = _read_class(class_facts, facts)
+        model = _read_class(class_facts, facts, declared)
         _inherit(model, declared)
         declared[model.name] = model
         info = _model_info(model, facts.path)
@@ -71,10 +72,13 @@ def find_models(facts: Facts) -> list[ModelInfo]:
     return models
 
 
-def _read_class(class_facts: ClassFacts, facts: Facts) -> _ClassModel:
+def _read_class(class_facts: ClassFacts, facts: Facts, declared: dict[str, _ClassModel]) -> _ClassModel:
     node = class_facts.node
     model = _ClassModel(node.name.value, facts.line(node.name))
     model.bases = [get_full_name_for_node(base.value) or "" for base in node.bases]
+    if _is_sqlmodel(model, declared):
+        _read_sqlmodel(model, node)
+        return model
     django_base = any(base in DJANGO_BASES for base in model.bases)
     for statement in _body_statements(node):
         if m.matches(statement, m.ClassDef(name=m.Name("Meta"))):
@@ -90,9 +94,9 @@ def _read_class(class_facts: ClassFacts, facts: Facts) -> _ClassModel:
 def _read_declaration(model: _ClassModel, attribute: str, annotation: cst.BaseExpression | None,
                       value: cst.BaseExpression | None, django_base: bool) -> None:
     if attribute == "__tablename__":
-        model.framework, model.table = "sqlalchemy", _string(value)
+        model.framework, model.table = "sqlalchemy", literal_text(value)
     elif attribute == "__table_args__":
-        model.schema = _string(_dict_items(value).get("schema")) or model.schema
+        model.schema = literal_text(_dict_items(value).get("schema")) or model.schema
     elif _sqlalchemy_column(value) is not None or (value is None and _is_mapped(annotation)):
         column_call = _sqlalchemy_column(value)
         model.framework = model.framework or "sqlalchemy"
@@ -103,12 +107,48 @@ def _read_declaration(model: _ClassModel, attribute: str, annotation: cst.BaseEx
         _read_django_field(model, attribute, value)
 
 
+def _is_sqlmodel(model: _ClassModel, declared: dict[str, _ClassModel]) -> bool:
+    return any(base.split(".")[-1] == "SQLModel" or getattr(declared.get(base), "framework", None) == "sqlmodel"
+               for base in model.bases)
+
+
+def _read_sqlmodel(model: _ClassModel, node: cst.ClassDef) -> None:
+    """`class Hero(HeroBase, table=True)`: every annotated field is a column, except
+    relationships and class variables; the table defaults to the lower-cased class name."""
+    model.framework = "sqlmodel"
+    if any(m.matches(k, m.Arg(keyword=m.Name("table"), value=m.Name("True"))) for k in node.keywords):
+        model.table = node.name.value.lower()
+    for statement in _body_statements(node):
+        for attribute, annotation, value in _declarations(statement):
+            if attribute == "__tablename__":
+                model.table = literal_text(value) or model.table
+            elif annotation is not None and not _is_relationship_or_classvar(annotation, value):
+                field_call = value if m.matches(value, m.Call()) and _call_name(value) == "Field" else None
+                column = _sqlalchemy_column(_keyword(field_call, "sa_column"))
+                name = _sqlalchemy_column_name(attribute, column) if column is not None else attribute
+                name = literal_text(_dict_items(_keyword(field_call, "sa_column_kwargs")).get("name")) or name
+                model.attributes[attribute] = name
+                if field_call is not None and _keyword_is_true(field_call, "primary_key"):
+                    model.primary_key.append(name)
+
+
+def _is_relationship_or_classvar(annotation: cst.BaseExpression, value: cst.BaseExpression | None) -> bool:
+    if m.matches(value, m.Call()) and _call_name(value) == "Relationship":
+        return True
+    annotated = annotation.value if m.matches(annotation, m.Subscript()) else annotation
+    return (get_full_name_for_node(annotated) or "").split(".")[-1] == "ClassVar"
+
+
+def _call_name(call: cst.Call) -> str:
+    return (get_full_name_for_node(call.func) or "").split(".")[-1]
+
+
 def _read_django_field(model: _ClassModel, attribute: str, call: cst.Call) -> None:
     kind = _django_field(call, bare_names_allowed=True)
     if kind in DJANGO_NOT_COLUMNS:
         return
     model.framework = "django"
-    column = _string(_keyword(call, "db_column"))
+    column = literal_text(_keyword(call, "db_column"))
     if kind in DJANGO_RELATIONS_WITH_ID:
         column = column or f"{attribute}_id"
         model.attributes[f"{attribute}_id"] = column  # `author_id=` works in lookups too
@@ -145,11 +185,11 @@ def _inherit(model: _ClassModel, declared: dict[str, _ClassModel]) -> None:
 def _model_info(model: _ClassModel, path: str) -> ModelInfo | None:
     if model.framework == "django":
         return _django_info(model, path)
-    if model.framework == "sqlalchemy" and model.table:
+    if model.framework in ("sqlalchemy", "sqlmodel") and model.table:
         attributes = dict(model.attributes)
         if model.primary_key:
             attributes.setdefault("pk", model.primary_key[0])  # what `session.get(M, x)` filters on
-        return _info(model, path, "sqlalchemy", model.table, attributes, model.primary_key)
+        return _info(model, path, model.framework, model.table, attributes, model.primary_key)
     return None  # a mixin or declarative base: no table of its own
 
 
@@ -162,8 +202,8 @@ def _django_info(model: _ClassModel, path: str) -> ModelInfo | None:
         attributes = {"id": "id", **attributes}  # Django's implicit AutoField
         primary_key = ["id"]
     attributes["pk"] = primary_key[0]
-    app_label = _string(model.meta.get("app_label")) or _django_app_label(path)
-    table = _string(model.meta.get("db_table")) or model.table
+    app_label = literal_text(model.meta.get("app_label")) or _django_app_label(path)
+    table = literal_text(model.meta.get("db_table")) or model.table
     if table is None and app_label:
         table = f"{app_label}_{model.name.lower()}"
     return _info(model, path, "django", table, attributes, primary_key)
@@ -192,20 +232,20 @@ def _core_tables(facts: Facts) -> list[ModelInfo]:
             call = binding.value
             if not m.matches(call, m.Call()) or (get_full_name_for_node(call.func) or "").split(".")[-1] != "Table":
                 continue
-            table = _string(call.args[0].value) if call.args else None
+            table = literal_text(call.args[0].value) if call.args else None
             if table is None:
                 continue
             attributes, primary_key = {}, []
             for arg in call.args[1:]:
                 column = _sqlalchemy_column(arg.value)
-                column_name = _string(column.args[0].value) if column is not None and column.args else None
+                column_name = literal_text(column.args[0].value) if column is not None and column.args else None
                 if column_name:
                     attributes[column_name] = column_name
                     if _keyword_is_true(column, "primary_key"):
                         primary_key.append(column_name)
             if primary_key:
                 attributes.setdefault("pk", primary_key[0])
-            schema = _string(_keyword(call, "schema"))
+            schema = literal_text(_keyword(call, "schema"))
             columns = tuple(dict.fromkeys(attributes.values()))
             tables.append(ModelInfo(name, table, facts.path, binding.line, "sqlalchemy-core",
                                     columns, tuple(attributes.items()), tuple(primary_key), schema))
@@ -258,12 +298,14 @@ def _sqlalchemy_column_name(attribute: str, call: cst.Call | None) -> str:
     if call is None:
         return attribute
     first = call.args[0] if call.args and call.args[0].keyword is None else None
-    return _string(first.value if first else None) or _string(_keyword(call, "name")) or attribute
+    return literal_text(first.value if first else None) or literal_text(_keyword(call, "name")) or attribute
 
 
 def _is_mapped(annotation: cst.BaseExpression | None) -> bool:
     """SQLAlchemy 2.0: `title: Mapped[str]` alone declares a column."""
-    return m.matches(annotation, m.Subscript()) and (get_full_name_for_node(annotation.value) or "").split(".")[-1] == "Mapped"
+    if not m.matches(annotation, m.Subscript()):
+        return False
+    return (get_full_name_for_node(annotation.value) or "").split(".")[-1] == "Mapped"
 
 
 def _django_field(value: cst.BaseExpression | None, bare_names_allowed: bool) -> str | None:
@@ -295,17 +337,11 @@ def _meta_true(model: _ClassModel, option: str) -> bool:
     return m.matches(model.meta.get(option), m.Name("True"))
 
 
-def _string(node: cst.BaseExpression | None) -> str | None:
-    if m.matches(node, m.SimpleString()):
-        value = node.evaluated_value
-        return value if isinstance(value, str) else None
-    return None
-
-
 def _dict_items(node: cst.BaseExpression | None) -> dict[str, cst.BaseExpression]:
     """A dict literal, or the trailing dict of a `__table_args__` tuple."""
     if m.matches(node, m.Tuple()) and node.elements:
         node = node.elements[-1].value
     if not m.matches(node, m.Dict()):
         return {}
-    return {_string(e.key): e.value for e in node.elements if m.matches(e, m.DictElement()) and _string(e.key)}
+    items = {literal_text(e.key): e.value for e in node.elements if m.matches(e, m.DictElement())}
+    return {key: value for key, value in items.items() if key}

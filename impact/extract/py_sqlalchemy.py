@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 import libcst.matchers as m
 
-from impact.extract.py_facts import Chain, Facts, Link, Scope, flatten_chain, iter_nodes
+from impact.extract.py_facts import Chain, Facts, Link, Scope, flatten_chain, iter_nodes, literal_text
 from impact.extract.py_models import ModelInfo
 from impact.extract.py_orm import OrmUse
 from impact.model import QueryKind
@@ -150,17 +150,18 @@ class _Finder:
 
     def _statement_of(self, name: str, call: cst.Call) -> _Statement | None:
         """`select(Note, User.email)` / `update(Note)` / `insert(Note)` / `delete(Note)`."""
+        positional = [arg.value for arg in call.args if arg.keyword is None and not arg.star]
         if name != "select":
-            model = self.entity(call.args[0].value) if call.args else None
+            model = self.entity(positional[0]) if positional else None
             if model is None:
                 return None
             statement = _Statement(STATEMENTS[name], model)
             self._target(statement, model)
             return statement
         statement: _Statement | None = None
-        for arg in call.args:
-            model = self.entity(arg.value)
-            picked = [(model, None)] if model else list(self.refs(arg.value))
+        for value in positional:  # select(count=...) is some other library's select
+            model = self.entity(value)
+            picked = [(model, None)] if model else list(self.refs(value))
             for owner, attribute in picked:
                 statement = statement or _Statement(QueryKind.SELECT_COLUMNS, owner)
                 use = statement.use(owner, QueryKind.SELECT_COLUMNS)
@@ -230,8 +231,8 @@ class _Finder:
         return keys
 
     def _column_names(self, node: cst.BaseExpression) -> list[str]:
-        if m.matches(node, m.SimpleString()):
-            return [node.evaluated_value]
+        if literal_text(node) is not None:
+            return [literal_text(node)]
         return [attribute for _owner, attribute in self.refs(node)]
 
     # -- session.add / add_all / delete ----------------------------------------------------
@@ -239,9 +240,11 @@ class _Finder:
         if not self.sessions_possible:
             return []
         uses = []
-        for link in chain.links:
+        for index, link in enumerate(chain.links):
             if link.call is None or not link.call.args or link.name not in ("add", "add_all", "delete"):
                 continue
+            if not _is_session(chain, index):
+                continue  # `seen.add(Tag(...))` is a set, not a unit of work
             argument = link.call.args[0].value
             end_line = self.facts.lines(link.call)[1]
             if link.name == "add_all" and m.matches(argument, m.List() | m.Tuple()):
@@ -292,6 +295,12 @@ class _Finder:
                 if model:
                     return model
         return None
+
+
+def _is_session(chain: Chain, index: int) -> bool:
+    """`session.add`, `self.session.add`, `db.session.add`, `async_session.add`, `sess.add`."""
+    receiver = [chain.base_name() or ""] + [link.name for link in chain.links[:index]]
+    return any("sess" in name.lower() for name in receiver) or receiver[-1] == "db"
 
 
 def _keyword(call: cst.Call, keyword: str) -> cst.BaseExpression | None:

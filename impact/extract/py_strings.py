@@ -14,14 +14,19 @@ import libcst as cst
 import libcst.matchers as m
 from libcst.helpers import get_full_name_for_node
 
-from impact.extract.py_facts import STRING_WRAPPERS, Binding, Facts, Scope, is_stringish
+from impact.extract.py_facts import STRING_WRAPPERS, Binding, Facts, Scope, is_stringish, literal_text
 from impact.sql.queries import HOLE
 
 # printf-style conversion: %s, %(name)s, %-5d, %%.
-PERCENT_SPEC = re.compile(r"%(?:\((?P<key>[^)]*)\))?[#0\- +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?(?P<conv>[diouxXeEfFgGcrsa%])")
+PERCENT_SPEC = re.compile(
+    r"%(?:\((?P<key>[^)]*)\))?[#0\- +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?(?P<conv>[diouxXeEfFgGcrsa%])"
+)
 # str.format field: {}, {0}, {name}, {name!r:>10}; doubled braces are literal.
 FORMAT_FIELD = re.compile(r"\{\{|\}\}|\{(?P<field>[^{}]*)\}")
 MAX_DEPTH = 8  # constants defined through other constants: stop at cycles and absurd depth
+# A hole glued to other identifier characters (`notes_{suffix}`, `{schema}{table}`): the whole
+# identifier is unknown, so it becomes one hole (else `notes_impact_hole_0` reads as a table).
+GLUED_HOLE = re.compile(rf"\w*({HOLE}_\d+)\w*")
 
 
 class StringRenderer:
@@ -46,7 +51,7 @@ class StringRenderer:
             text += "".join(render.expr(part) for part in binding.appended)
         if braces_are_holes:
             text = render.fill_fields(text, format_args)
-        return text
+        return GLUED_HOLE.sub(r"\1", text) if render.holes else text
 
     def constant(self, node: cst.BaseExpression, scope: Scope, depth: int) -> str | None:
         """The value of a name bound once in this file to a string with no holes, else None."""
@@ -117,8 +122,8 @@ class _Render:
         return self.value(node)
 
     def simple(self, node: cst.SimpleString) -> str:
-        value = node.evaluated_value
-        return value if isinstance(value, str) else self.hole()
+        value = literal_text(node)
+        return self.hole() if value is None else value
 
     def concatenated(self, node: cst.ConcatenatedString) -> str:
         return self.expr(node.left) + self.expr(node.right)
@@ -199,7 +204,8 @@ class _Render:
             node = binding.value  # table = sql.Identifier("notes"); ....format(table)
         name = get_full_name_for_node(node.func) if m.matches(node, m.Call()) else None
         if name and name.split(".")[-1] == "Identifier":
-            parts = [self.renderer.constant(a.value, self.scope, self.depth) or _literal(a.value) for a in node.args]
+            parts = [literal_text(a.value) or self.renderer.constant(a.value, self.scope, self.depth)
+                     for a in node.args]
             if parts and all(parts):
                 return ".".join('"' + p.replace('"', '""') + '"' for p in parts)
         if name and name.split(".")[-1] == "Placeholder":
@@ -209,20 +215,13 @@ class _Render:
     RULES: list[tuple[m.BaseMatcherNode, Callable[[_Render, cst.CSTNode], str]]] = []
 
 
-def _literal(node: cst.BaseExpression) -> str | None:
-    if m.matches(node, m.SimpleString()):
-        value = node.evaluated_value
-        return value if isinstance(value, str) else None
-    return None
-
-
 def _dict_values(node: cst.BaseExpression) -> dict[str, cst.BaseExpression]:
     if not m.matches(node, m.Dict()):
         return {}
     values = {}
     for element in node.elements:
         if m.matches(element, m.DictElement(key=m.SimpleString())):
-            key = _literal(element.key)
+            key = literal_text(element.key)
             if key is not None:
                 values[key] = element.value
     return values

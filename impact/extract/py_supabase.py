@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 import libcst.matchers as m
 
-from impact.extract.py_facts import Chain, Facts, Link
+from impact.extract.py_facts import Chain, Facts, Link, literal_text
 from impact.extract.py_strings import StringRenderer
 from impact.extract.py_postgrest import (
     Embed, SelectSpec, filter_column, filter_condition, is_filter, or_filters, parse_select, quote, split_column_list,
@@ -48,6 +48,8 @@ class _Build:
     alternatives: list[list[tuple[str, str]]] = field(default_factory=list)  # each `or_(...)`
     negate_next: bool = False  # `.not_.eq(...)`
     returning: list[str] = field(default_factory=list)  # `.select(...)` after a write
+    # `.or_(..., reference_table="cities")`, `.order(..., foreign_table=...)`: embed's columns
+    embed_filters: dict[str, list[str]] = field(default_factory=dict)
 
 
 def supabase_queries(facts: Facts) -> list[Query]:
@@ -110,11 +112,17 @@ class _Finder:
         elif link.name == "select":  # after a write: the columns it returns
             spec = parse_select(self.text(_positional(call, 0), chain) or "*")
             build.returning.extend(spec.columns)
+        elif link.name in ("order", "or_", "limit") and self._referenced_table(call, chain):
+            embed = build.embed_filters.setdefault(self._referenced_table(call, chain), [])
+            if link.name == "order":
+                embed.append(filter_column(self.text(_positional(call, 0), chain) or ""))
+            elif link.name == "or_":
+                embed.extend(column for column, _op in or_filters(self.text(_positional(call, 0), chain) or ""))
         elif link.name == "order":
-            column = self.text(_positional(call, 0), chain)
-            if column and _keyword(call, "foreign_table") is None:
+            column = filter_column(self.text(_positional(call, 0), chain) or "")
+            if column:
                 build.order.append((column, m.matches(_keyword(call, "desc"), m.Name("True"))))
-        elif link.name == "limit" and _keyword(call, "foreign_table") is None:
+        elif link.name == "limit":
             build.limit = _int_literal(_positional(call, 0))
         elif link.name == "or_":
             build.alternatives.append(or_filters(self.text(_positional(call, 0), chain) or ""))
@@ -136,6 +144,12 @@ class _Finder:
             value = _positional(link.call, 1 if link.name != "filter" else 2)
             modifier = _is_value(value) if operator in ("is_", "is") else ""
             build.filters.append((column, ("not " if negated else "") + operator + modifier))
+
+    def _referenced_table(self, call: cst.Call, chain: Chain) -> str | None:
+        """The embedded table an `order`/`limit`/`or_` applies to (`foreign_table=` is the
+        older name of `reference_table=`)."""
+        node = _keyword(call, "reference_table") or _keyword(call, "foreign_table")
+        return self.text(node, chain) if node is not None else None
 
     def text(self, node: cst.BaseExpression | None, chain: Chain) -> str | None:
         """A string argument: a literal, or a same-file constant."""
@@ -183,7 +197,11 @@ class _Render:
         queries = [self._query(kind, columns, self._select_sql(spec), extra=extra)]
         for embed in spec.all_embeds():
             embed_kind = QueryKind.SELECT_STAR if embed.star else QueryKind.SELECT_COLUMNS
-            filters = tuple(c.split(".", 1)[1] for c, _ in self.build.filters if c.split(".", 1)[0] in (embed.name, embed.alias))
+            filters = [column.split(".", 1)[1] for column, _operator in self.build.filters
+                       if column.split(".", 1)[0] in (embed.name, embed.alias)]
+            for name in (embed.alias, embed.name):
+                filters += self.build.embed_filters.get(name or "", [])
+            filters = tuple(dict.fromkeys(f for f in filters if f))
             target = f"{quote(self.origin.schema)}.{quote(embed.name)}" if self.origin.schema else quote(embed.name)
             sql = f"SELECT {'*' if embed.star else ', '.join(map(quote, embed.columns)) or '1'} FROM {target}"
             queries.append(self._query(embed_kind, () if embed.star else tuple(embed.columns), sql,
@@ -193,9 +211,9 @@ class _Render:
 
     def _embed_line(self, argument: cst.BaseExpression | None, embed: Embed) -> int:
         """The line of `other(...)` inside a (possibly triple-quoted) select string."""
-        if not m.matches(argument, m.SimpleString()):
+        text = literal_text(argument)
+        if text is None:
             return self.origin.line
-        text = argument.evaluated_value
         return self.facts.line(argument) + text[: embed.offset].count("\n")
 
     # -- SQL -----------------------------------------------------------------------------
@@ -327,11 +345,13 @@ def _dict_keys(node: cst.BaseExpression | None) -> tuple[list[str], bool] | None
         return keys, len(keys) == len(node.args)
     if not m.matches(node, m.Dict()):
         return None
-    keys = [e.key.evaluated_value for e in node.elements if m.matches(e, m.DictElement(key=m.SimpleString()))]
+    keys = [literal_text(e.key) for e in node.elements if m.matches(e, m.DictElement())]
+    keys = [key for key in keys if key is not None]
     return keys, len(keys) == len(node.elements)  # `**extra` or a computed key: not all known
 
 
-def _payload_keys(node: cst.BaseExpression | None, finder: _Finder, chain: Chain, depth: int = 0) -> tuple[list[str], bool]:
+def _payload_keys(node: cst.BaseExpression | None, finder: _Finder, chain: Chain,
+                  depth: int = 0) -> tuple[list[str], bool]:
     """(columns written, all of them known?) for an insert/update payload: a dict, a list of
     dicts, a comprehension building dicts, or a same-file variable holding one of these."""
     if node is None or depth > 4:

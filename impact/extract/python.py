@@ -8,11 +8,19 @@ One parse and one visitor pass collect the file's facts (py_facts); then each fi
 ORM queries on a model defined in another file carry `table=None` and `model=ClassName` in their
 note: `models_in` lists a file's models so the pipeline can index them project-wide, and
 `resolve_model_queries` rewrites such queries once that index is known.
+
+Decisions:
+- A string that is a whole statement (a docstring, a commented-out query kept as a bare string)
+  never runs, so SQL in it is no query: skipped, not reported at MEDIUM.
+- SQL reaching a database call is HIGH; other SQL-shaped strings MEDIUM, and only if they look
+  like SQL beyond their first words (prose such as "select one from the list" parses as SQL).
+- ORM queries are MEDIUM: the ORM decides the final SQL.
 """
 from __future__ import annotations
 
 import ast
 import warnings
+from functools import lru_cache
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
@@ -47,6 +55,8 @@ def models_in(path: str, text: str) -> list[ModelInfo]:
     return [] if isinstance(facts, FileIssue) else find_models(facts)
 
 
+# `extract` and `models_in` are often called on the same file in a row: parse it once.
+@lru_cache(maxsize=4)
 def _facts(path: str, text: str) -> Facts | FileIssue:
     try:
         module = cst.parse_module(text)

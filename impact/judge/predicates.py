@@ -301,8 +301,11 @@ def view_or_policy_uses_column(ctx: OpContext, obj) -> bool:
 
 @reference_matcher
 def names_changed_column(ctx: OpContext, ref: ColumnReference) -> bool:
-    """A hand-written identifier/string naming the column, not already part of a found query."""
-    return not ref.generated and ref.column == ctx.op.column_name and ref.context != "sql"
+    """A property, key or string naming the column outside the queries found (hand-written code).
+
+    Bare identifiers (parameters, local variables that happen to share the name) are left to
+    the JSON `references` list: on real code they were mostly noise."""
+    return not ref.generated and ref.column == ctx.op.column_name and ref.context in ("property", "string")
 
 
 @reference_matcher
