@@ -106,7 +106,7 @@ DYNAMIC_TABLE = r"\.(?:from_?|table)\(\s*[A-Za-z_$]|\b(?:FROM|JOIN|INTO|UPDATE)\
 
 
 DJANGO_MODEL = "models.Model"
-MODEL_MARKERS = ("__tablename__", "db_table", "models.Model", "Table(")
+MODEL_MARKERS = ("__tablename__", "db_table", "models.Model", "Table(", "table=True")
 
 
 def _queue(run: ExtractionRun, cache: ExtractionCache, rel: str, text: str, pending: list) -> None:
