@@ -33,3 +33,5 @@ def snapshot(root: Path) -> dict[str, tuple[int, int]]:
             stat = path.lstat()
             listing[str(path.relative_to(root))] = (stat.st_size, stat.st_mtime_ns)
     return listing
+
+from tests.db_fixtures import pg_database, pg_server  # noqa: E402,F401  (real PostgreSQL for the db tests)

@@ -175,7 +175,7 @@ class EmbeddedPostgres:
     def _failure(self, problem: str) -> DatabaseError:
         tail = log_tail(self.root / "log")
         return DatabaseError(f"{problem}; server log: {tail}" if tail else problem,
-                             "check the log lines above; set PG_BIN to another PostgreSQL, " + _NO_NETWORK_FIX)
+                             "see the server log lines quoted; set PG_BIN to another PostgreSQL, " + _NO_NETWORK_FIX)
 
 
 def _default_cache_dir() -> Path | None:
@@ -197,7 +197,7 @@ def _die_with_parent():
     parent = os.getpid()
 
     def setup() -> None:
-        prctl(_PR_SET_PDEATHSIG, signal.SIGQUIT)
+        prctl(ctypes.c_int(_PR_SET_PDEATHSIG), ctypes.c_ulong(signal.SIGQUIT))
         if os.getppid() != parent:
             os._exit(1)
 

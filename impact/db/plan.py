@@ -1,0 +1,53 @@
+"""How a migration will be applied: what runs in the one transaction, what must run outside it,
+and which of the file's own transaction-control statements are left out (we wrap it ourselves)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from impact.model import OpKind, Statement
+from impact.sql.parse import ParsedMigration
+
+CONTROL = {OpKind.BEGIN, OpKind.COMMIT, OpKind.ROLLBACK}
+# PostgreSQL refuses these inside a transaction block.
+OUTSIDE_TEXT = re.compile(
+    r"^\s*(?:CREATE\s+(?:UNIQUE\s+)?INDEX\s+CONCURRENTLY|DROP\s+INDEX\s+CONCURRENTLY|REINDEX\b.*\bCONCURRENTLY|"
+    r"VACUUM\b|CREATE\s+DATABASE|DROP\s+DATABASE|ALTER\s+SYSTEM|CREATE\s+TABLESPACE|DROP\s+TABLESPACE|"
+    r"ALTER\s+TABLE\b.*\bDETACH\s+PARTITION\b.*\bCONCURRENTLY)",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+@dataclass
+class ApplyPlan:
+    in_transaction: list[Statement] = field(default_factory=list)
+    outside: list[Statement] = field(default_factory=list)
+    left_out: list[Statement] = field(default_factory=list)  # BEGIN/COMMIT of the file itself
+
+    def describe(self) -> list[str]:
+        lines = [f"{len(self.in_transaction)} statement(s) in one transaction"]
+        if self.outside:
+            lines.append(f"{len(self.outside)} statement(s) cannot run in a transaction and run after it, one by one: "
+                         + ", ".join(f"#{s.index} (line {s.line})" for s in self.outside))
+        if self.left_out:
+            lines.append(f"the file's own {', '.join(s.sql.split()[0].upper() for s in self.left_out)} left out: impact wraps the migration itself")
+        return lines
+
+
+def needs_own_transaction(statement: Statement) -> bool:
+    return bool(OUTSIDE_TEXT.match(statement.sql))
+
+
+def plan_apply(parsed: ParsedMigration) -> ApplyPlan:
+    kinds: dict[int, set[OpKind]] = {}
+    for op in parsed.operations:
+        kinds.setdefault(op.statement.index, set()).add(op.kind)
+    result = ApplyPlan()
+    for statement in parsed.statements:
+        if kinds.get(statement.index, set()) <= CONTROL and kinds.get(statement.index):
+            result.left_out.append(statement)
+        elif needs_own_transaction(statement):
+            result.outside.append(statement)
+        else:
+            result.in_transaction.append(statement)
+    return result
