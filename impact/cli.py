@@ -21,7 +21,18 @@ def _fail(error: ImpactError) -> None:
     sys.exit(error.exit_code)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class ImpactGroup(click.Group):
+    """Every command's ImpactError becomes one line on stderr and its own exit code."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except ImpactError as error:
+            click.echo(f"impact: error: {error.one_line()}", err=True)
+            ctx.exit(error.exit_code)
+
+
+@click.group(cls=ImpactGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="impact")
 def cli() -> None:
     """What in your code does a SQL migration touch, break and risk?
@@ -142,6 +153,11 @@ def explain(rule_id: str) -> None:
         click.echo(f"\nSafe SQL:\n{rule.safe_sql}")
     if rule.example_bad:
         click.echo(f"\nBad:\n  {rule.example_bad}\nGood:\n  {rule.example_good}")
+
+
+from impact.cli_db import register  # noqa: E402  (the database commands)
+
+register(cli)
 
 
 def main() -> None:

@@ -37,3 +37,9 @@ class AmbiguousMigration(InputError):
 
 class ConfigError(InputError):
     pass
+
+
+class Refused(ImpactError):
+    """The verdict (or an irreversible rollback) stops the command; --force/--yes overrides."""
+
+    exit_code = EXIT_VERDICT

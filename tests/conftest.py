@@ -12,8 +12,9 @@ FIXTURES = ROOT / "fixtures"
 
 @pytest.fixture(autouse=True)
 def _isolated_cache(tmp_path_factory, monkeypatch):
-    """Never touch the developer's real cache; every test session gets its own."""
+    """Never touch the developer's real cache or state; every test session gets its own."""
     monkeypatch.setenv("IMPACT_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "impact-cache"))
+    monkeypatch.setenv("IMPACT_STATE_DIR", str(tmp_path_factory.getbasetemp() / "impact-state"))
 
 
 def make_repo(root: Path, files: dict[str, str]) -> Path:

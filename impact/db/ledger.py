@@ -52,9 +52,13 @@ def ensure(cur) -> None:
     cur.execute(CREATE)
 
 
-def find(cur, name: str) -> LedgerEntry | None:
+def exists(cur) -> bool:
     cur.execute("SELECT to_regclass(%s) IS NOT NULL", (LEDGER,))
-    if not cur.fetchone()[0]:
+    return bool(cur.fetchone()[0])
+
+
+def find(cur, name: str) -> LedgerEntry | None:
+    if not exists(cur):
         return None
     cur.execute(f"SELECT name, checksum, applied_at, duration_ms, verdict, applied_by, status FROM {LEDGER} WHERE name = %s", (name,))
     row = cur.fetchone()

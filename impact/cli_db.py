@@ -1,0 +1,184 @@
+"""The database commands: apply, verify, rollback. Options in, one library call each, text out."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from impact.errors import EXIT_VERDICT, Refused
+
+DEFAULT_LOCK_TIMEOUT = "5s"
+DEFAULT_STATEMENT_TIMEOUT = "15min"
+
+
+@dataclass
+class Target:
+    url: str
+    shadow: bool
+    label: str
+    notes: list[str]
+
+
+def database_options(fn):
+    """Options every database command shares."""
+    fn = click.option("--statement-timeout", default=DEFAULT_STATEMENT_TIMEOUT, show_default=True, help="statement_timeout for each statement.")(fn)
+    fn = click.option("--lock-timeout", default=DEFAULT_LOCK_TIMEOUT, show_default=True, help="lock_timeout: give up instead of queueing behind a long query.")(fn)
+    fn = click.option("--database-url", envvar="DATABASE_URL", default=None,
+                      help="Target database (or DATABASE_URL). Without it: a throwaway embedded PostgreSQL (a dry run).")(fn)
+    fn = click.option("--migration", "-m", "ref", required=True, help="Migration: a path, number, timestamp prefix or name fragment.")(fn)
+    fn = click.argument("repo", type=click.Path(path_type=Path), default=".")(fn)
+    return fn
+
+
+def _scan(repo: Path, ref: str):
+    from impact.pipeline import scan
+
+    return scan(repo, ref)
+
+
+@contextmanager
+def _target(result, database_url: str | None):
+    """The real database, or a shadow one with the earlier migrations replayed."""
+    from impact.db.urls import redact
+
+    if database_url:
+        yield Target(database_url, False, redact(database_url), [])
+        return
+    from impact.db.shadow import shadow_database
+
+    with shadow_database(result.repo, result.migration, result.dialect) as shadow:
+        notes = [f"dry run on a throwaway embedded PostgreSQL with {len(shadow.replayed)} earlier migration(s) replayed: nothing real is changed"] + shadow.notes
+        yield Target(shadow.url, True, "shadow database", notes)
+
+
+def _gate(result, force: bool, yes: bool, shadow: bool) -> None:
+    verdict = result.assessment.verdict
+    if verdict == "breaking" and not force:
+        reasons = "; ".join(f"{f.code} {f.message}" for f in result.findings if f.severity == "breaking")
+        raise Refused(f"the scan's verdict is BREAKING: {reasons}", "fix the migration, or pass --force to apply it anyway")
+    if verdict == "caution" and not shadow and not yes:
+        if sys.stdin.isatty():
+            if not click.confirm(f"Verdict CAUTION ({len(result.findings)} finding(s)). Apply to {result.migration.path.name}?", default=False):
+                raise Refused("not applied: confirmation declined", "")
+        else:
+            raise Refused("the scan's verdict is CAUTION and there is no terminal to confirm on", "pass --yes to apply non-interactively")
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(apply)
+    cli.add_command(rollback)
+
+
+@click.command()
+@database_options
+@click.option("--force", is_flag=True, help="Apply even when the scan's verdict is breaking.")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation on a caution verdict.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def apply(repo: Path, ref: str, database_url: str | None, lock_timeout: str, statement_timeout: str, force: bool, yes: bool, fmt: str) -> None:
+    """Scan, then run the migration atomically and record it in the ledger.
+
+    \b
+    Examples:
+      impact apply . --migration 11                       # dry run on an embedded PostgreSQL
+      impact apply . -m 11 --database-url "$DATABASE_URL" --yes
+    Exit codes: 0 applied (or already applied), 1 refused by the verdict, 3 bad input, 4 database error.
+    """
+    from impact.db import connect
+    from impact.db.apply import apply_migration
+    from impact.db.execute import checked_duration
+    from impact.db.state import save
+
+    lock_timeout, statement_timeout = checked_duration(lock_timeout, "--lock-timeout"), checked_duration(statement_timeout, "--statement-timeout")
+    result = _scan(repo, ref)
+    with _target(result, database_url) as target:
+        _gate(result, force, yes, target.shadow)
+        text = result.migration.path.read_text(encoding="utf-8-sig")
+        with connect(target.url) as conn:
+            outcome = apply_migration(conn, result, text, lock_timeout, statement_timeout)
+        # Only a real apply has a meaningful before-snapshot (an "already applied" one would overwrite it).
+        folder = None if target.shadow or outcome.status != "applied" else save(target.url, outcome.name, outcome.before, outcome.after)
+    _print_apply(result, outcome, target, folder, lock_timeout, statement_timeout, fmt)
+
+
+def _print_apply(result, outcome, target: Target, folder, lock_timeout: str, statement_timeout: str, fmt: str) -> None:
+    if fmt == "json":
+        click.echo(json.dumps({"status": outcome.status, "migration": outcome.name, "target": target.label, "dry_run": target.shadow,
+                               "verdict": result.assessment.verdict, "duration_ms": outcome.duration_ms, "plan": outcome.plan.describe(),
+                               "notes": target.notes + outcome.notes, "before": outcome.before, "after": outcome.after,
+                               "snapshots": str(folder) if folder else None}, indent=2, default=str))
+        return
+    for note in target.notes:
+        click.echo(f"• {note}")
+    click.echo(f"Target: {target.label} · lock_timeout={lock_timeout} statement_timeout={statement_timeout}")
+    for line in outcome.plan.describe():
+        click.echo(f"• {line}")
+    click.echo(_live_facts(result, outcome.before))
+    if outcome.status == "already applied":
+        click.echo(f"✓ {outcome.name} is already applied (same checksum): nothing to do")
+        return
+    click.echo(f"✓ {outcome.name} applied in {outcome.duration_ms} ms and recorded in impact_migrations (verdict {result.assessment.verdict})")
+    if folder:
+        click.echo(f"  snapshots: {folder}")
+
+
+def _live_facts(result, before: dict) -> str:
+    """Table sizes turn 'a plain CREATE INDEX blocks writes' into an estimate."""
+    parts = []
+    for key, snap in before.items():
+        if snap is None:
+            continue
+        rows = snap["rows"]
+        blocking = [f for f in result.findings if f.category == "lock" and f.severity == "caution" and f.operation.table and key.endswith("." + f.operation.table)]
+        cost = "seconds at most" if rows < 1_000_000 else "minutes" if rows < 50_000_000 else "a long time"
+        estimate = "" if not blocking else f": expect {cost} of blocked writes per blocking statement"
+        parts.append(f"{key} has {'~' if not snap['rows_exact'] else ''}{rows:,} rows{estimate}")
+    return "• " + "; ".join(parts) if parts else "• no affected table exists yet"
+
+
+@click.command()
+@database_options
+@click.option("--force", is_flag=True, help="Run the reversible steps even when some steps cannot be undone.")
+def rollback(repo: Path, ref: str, database_url: str | None, lock_timeout: str, statement_timeout: str, force: bool) -> None:
+    """Undo an applied migration with the generated rollback plan, in one transaction.
+
+    \b
+    Examples:
+      impact rollback . --migration 11                      # rehearse on an embedded PostgreSQL
+      impact rollback . -m 11 --database-url "$DATABASE_URL"
+    Exit codes: 0 rolled back, 1 refused (irreversible steps), 3 bad input, 4 database error.
+    """
+    from impact.db import connect
+    from impact.db.apply import apply_migration
+    from impact.db.execute import checked_duration
+    from impact.db.rollback import check_reversible, rollback_migration
+    from impact.db.state import load_before
+
+    lock_timeout, statement_timeout = checked_duration(lock_timeout, "--lock-timeout"), checked_duration(statement_timeout, "--statement-timeout")
+    result = _scan(repo, ref)
+    check_reversible(result, force)
+    with _target(result, database_url) as target:
+        with connect(target.url) as conn:
+            before = None
+            if target.shadow:  # rehearsal: apply first, then roll back and compare
+                before = apply_migration(conn, result, result.migration.path.read_text(encoding="utf-8-sig"), lock_timeout, statement_timeout).before
+            else:
+                before = load_before(target.url, result.migration.path.name)
+            outcome = rollback_migration(conn, result, force, lock_timeout, statement_timeout, before)
+    for note in target.notes:
+        click.echo(f"• {note}")
+    for sql in outcome.ran:
+        click.echo(f"✓ {sql}")
+    for sql in outcome.skipped:
+        click.echo(f"✗ skipped (irreversible or manual): {sql}")
+    if outcome.matches_before is True:
+        click.echo(f"✓ {outcome.name} rolled back: the schema equals the before-apply snapshot")
+    elif outcome.matches_before is False:
+        click.echo(f"! {outcome.name} rolled back, but the schema differs from the before-apply snapshot")
+        sys.exit(EXIT_VERDICT)
+    else:
+        click.echo(f"✓ {outcome.name} rolled back (no before-apply snapshot to compare with)")

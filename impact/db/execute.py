@@ -1,0 +1,62 @@
+"""Run migration statements, turning PostgreSQL's errors into one line that names the statement."""
+from __future__ import annotations
+
+import re
+
+from impact.db import DatabaseError
+from impact.model import Statement
+
+DURATION = re.compile(r"^\d+(?:\.\d+)?\s*(?:ms|s|min|h|d)?$")
+
+
+class StatementFailed(DatabaseError):
+    """A statement failed; the transaction it ran in was rolled back."""
+
+    def __init__(self, where: str, statement: Statement, error: Exception, fix: str = ""):
+        detail = _pg_message(error)
+        super().__init__(f"{where}: statement {statement.index} (line {statement.line}) failed: {detail}",
+                         fix or _fix_for(error))
+        self.statement = statement
+        self.sqlstate = getattr(getattr(error, "diag", None), "sqlstate", None) or getattr(error, "sqlstate", None)
+
+
+def _pg_message(error: Exception) -> str:
+    diag = getattr(error, "diag", None)
+    primary = getattr(diag, "message_primary", None) or str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return primary
+
+
+def _fix_for(error: Exception) -> str:
+    sqlstate = getattr(error, "sqlstate", None)
+    if sqlstate == "55P03":  # lock_not_available
+        return "another session holds a lock on the table: retry when it is idle, or raise --lock-timeout"
+    if sqlstate == "57014":  # query_canceled (statement_timeout)
+        return "the statement ran longer than --statement-timeout: raise it, or run the change in batches"
+    return "fix the statement; nothing was changed (the transaction was rolled back)"
+
+
+def checked_duration(value: str, option: str) -> str:
+    """`5s`, `500ms`, `2min`: what PostgreSQL accepts for lock_timeout/statement_timeout."""
+    if not DURATION.match(value.strip()):
+        raise DatabaseError(f"{option} {value!r} is not a duration", "use e.g. 5s, 500ms or 2min")
+    return value.strip()
+
+
+def set_timeouts(cur, lock_timeout: str, statement_timeout: str, local: bool = True) -> None:
+    scope = "LOCAL " if local else ""
+    cur.execute(f"SET {scope}lock_timeout = '{lock_timeout}'")
+    cur.execute(f"SET {scope}statement_timeout = '{statement_timeout}'")
+    cur.execute("SELECT current_setting('server_version_num')::int")
+    if cur.fetchone()[0] >= 140000:
+        # If our client dies mid-migration, the server notices within a second and rolls back,
+        # instead of holding the table's locks until the running statement ends.
+        cur.execute(f"SET {scope}client_connection_check_interval = '1s'")
+
+
+def run_statement(cur, statement: Statement, where: str) -> None:
+    import psycopg
+
+    try:
+        cur.execute(statement.sql)
+    except psycopg.Error as error:
+        raise StatementFailed(where, statement, error) from None

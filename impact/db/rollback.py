@@ -1,0 +1,57 @@
+"""Run the generated rollback plan in one transaction; refuse irreversible steps unless forced."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from impact.db import DatabaseError, ledger
+from impact.db.apply import affected, migration_name
+from impact.db.execute import set_timeouts
+from impact.db.snapshot import schema_only, snapshot
+from impact.errors import Refused
+from impact.pipeline import ScanResult
+
+
+class RollbackRefused(Refused):
+    pass
+
+
+@dataclass
+class RollbackOutcome:
+    name: str
+    ran: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # irreversible/manual steps skipped under --force
+    after: dict = field(default_factory=dict)
+    matches_before: bool | None = None  # None: no before-snapshot to compare with
+
+
+def check_reversible(result: ScanResult, force: bool) -> None:
+    blocked = [s for s in result.rollback if s.irreversible or s.sql.startswith("--")]
+    if blocked and not force:
+        why = "; ".join(f"statement {s.statement}: {s.note or s.sql.lstrip('- ')}" for s in blocked)
+        raise RollbackRefused(f"the rollback cannot restore everything ({why})", "restore from a backup, or pass --force to run the reversible steps only")
+
+
+def rollback_migration(conn, result: ScanResult, force: bool, lock_timeout: str, statement_timeout: str,
+                       before: dict | None = None) -> RollbackOutcome:
+    name = migration_name(result)
+    with conn.transaction(), conn.cursor() as cur:
+        entry = ledger.find(cur, name)
+    if entry is None or entry.status != "applied":
+        raise DatabaseError(f"{name} is not recorded as applied on this database: nothing to roll back",
+                            "check --database-url (impact only rolls back what impact apply recorded)")
+    check_reversible(result, force)
+    outcome = RollbackOutcome(name)
+    with conn.transaction(), conn.cursor() as cur:
+        set_timeouts(cur, lock_timeout, statement_timeout)
+        for step in result.rollback:
+            if step.sql.startswith("--") or step.irreversible:
+                outcome.skipped.append(step.sql)
+                continue
+            cur.execute(step.sql)
+            outcome.ran.append(step.sql)
+        ledger.record_rollback(cur, name)
+    with conn.transaction(), conn.cursor() as cur:
+        outcome.after = snapshot(cur, affected(result))
+    if before is not None:
+        outcome.matches_before = schema_only(outcome.after) == schema_only(before)
+    return outcome

@@ -1,0 +1,83 @@
+"""The shadow database: a throwaway embedded PostgreSQL with the repo's earlier migrations
+replayed, on which apply/verify/rollback rehearse when no real database is given."""
+from __future__ import annotations
+
+import re
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Iterator
+
+from impact.db import DatabaseError, connect
+from impact.db.execute import StatementFailed, run_statement
+from impact.db.plan import plan_apply
+from impact.locate import LocatedMigration
+from impact.sql.parse import parse_migration
+
+SUPABASE_HINTS = ("auth.uid()", "auth.users", "auth.jwt()", "auth.role()", "to authenticated", "to anon", "service_role", "storage.objects")
+CREATE_EXTENSION = re.compile(r'^\s*CREATE\s+EXTENSION\s+(?:IF\s+NOT\s+EXISTS\s+)?"?([\w-]+)"?', re.IGNORECASE)
+
+
+@dataclass
+class Shadow:
+    url: str
+    supabase: bool
+    replayed: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def is_supabase_project(repo: Path, texts: list[str]) -> bool:
+    if (repo / "supabase" / "config.toml").is_file() or (repo / "supabase" / "migrations").is_dir():
+        return True
+    lowered = [t.lower() for t in texts]
+    return any(hint in text for text in lowered for hint in SUPABASE_HINTS)
+
+
+def shim_sql() -> str:
+    return resources.files("impact.db").joinpath("sql/supabase_shim.sql").read_text(encoding="utf-8")
+
+
+@contextmanager
+def shadow_database(repo: Path, migration: LocatedMigration, dialect: str = "postgres") -> Iterator[Shadow]:
+    """Start a server, create the shadow database, replay the earlier migrations; stop it after."""
+    from impact.db.server import EmbeddedPostgres
+
+    texts = [(p, p.read_text(encoding="utf-8-sig")) for p in migration.earlier]
+    current = migration.path.read_text(encoding="utf-8-sig")
+    with EmbeddedPostgres() as server:
+        with connect(server.url, autocommit=True) as conn:
+            conn.execute('CREATE DATABASE "shadow"')
+        shadow = Shadow(server.url_for("shadow"), is_supabase_project(repo, [t for _, t in texts] + [current]))
+        with connect(shadow.url, autocommit=True) as conn:
+            prepare(conn, repo, texts, dialect, shadow)
+        yield shadow
+
+
+def prepare(conn, repo: Path, texts: list[tuple[Path, str]], dialect: str, shadow: Shadow) -> None:
+    """Shim (Supabase projects) and replay the given migrations, in order, on an empty database."""
+    if shadow.supabase:
+        conn.execute(shim_sql())
+        shadow.notes.append("Supabase project: roles anon/authenticated/service_role, auth.uid() and auth.users are shimmed")
+    available = {row[0] for row in conn.execute("SELECT name FROM pg_available_extensions")}
+    for path, text in texts:
+        rel = path.relative_to(repo).as_posix() if path.is_relative_to(repo) else str(path)
+        _replay(conn, rel, text, dialect, available, shadow)
+        shadow.replayed.append(rel)
+
+
+def _replay(conn, rel: str, text: str, dialect: str, available: set[str], shadow: Shadow) -> None:
+    plan = plan_apply(parse_migration(text, dialect))
+    try:
+        with conn.transaction(), conn.cursor() as cur:
+            for statement in plan.in_transaction:
+                extension = CREATE_EXTENSION.match(statement.sql)
+                if extension and extension.group(1).lower() not in available:
+                    shadow.notes.append(f"{rel}: extension {extension.group(1)} is not available on the shadow server; skipped")
+                    continue
+                run_statement(cur, statement, f"replaying {rel} on the shadow database")
+        with conn.cursor() as cur:
+            for statement in plan.outside:
+                run_statement(cur, statement, f"replaying {rel} on the shadow database")
+    except StatementFailed as failure:
+        raise DatabaseError(failure.problem, "the earlier migrations do not replay on a plain PostgreSQL: fix that migration, or pass --database-url to use a real database") from None
