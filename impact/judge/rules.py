@@ -49,7 +49,7 @@ def rules_dir() -> Path:
     checkout = Path(__file__).resolve().parents[2] / "rules"
     if checkout.is_dir():
         return checkout
-    return Path(str(resources.files("impact").joinpath("rules")))
+    return Path(str(resources.files("impact.rules")))
 
 
 @lru_cache(maxsize=1)
