@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from impact.errors import EXIT_VERDICT, Refused
+from impact.errors import EXIT_DATABASE, EXIT_VERDICT, Refused
 
 DEFAULT_LOCK_TIMEOUT = "5s"
 DEFAULT_STATEMENT_TIMEOUT = "15min"
@@ -71,6 +71,7 @@ def _gate(result, force: bool, yes: bool, shadow: bool) -> None:
 
 def register(cli: click.Group) -> None:
     cli.add_command(apply)
+    cli.add_command(verify)
     cli.add_command(rollback)
 
 
@@ -182,3 +183,46 @@ def rollback(repo: Path, ref: str, database_url: str | None, lock_timeout: str, 
         sys.exit(EXIT_VERDICT)
     else:
         click.echo(f"✓ {outcome.name} rolled back (no before-apply snapshot to compare with)")
+
+
+@click.command()
+@database_options
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def verify(repo: Path, ref: str, database_url: str | None, lock_timeout: str, statement_timeout: str, fmt: str) -> None:
+    """Prove the migration did what it says, and that the code's own queries still work.
+
+    \b
+    Checks: every added/changed column, index (valid), constraint, comment, policy and RLS setting
+    as declared; dropped things gone; old SELECT lists, SELECT * (column count), INSERTs without the
+    new columns, filters on new columns (EXPLAIN); row counts against the before-apply snapshot; and
+    every query extracted from the code PREPAREd against the migrated schema.
+    \b
+    Examples:
+      impact verify . --migration 11                       # rehearse: apply on an embedded PostgreSQL, then verify
+      impact verify . -m 11 --database-url "$DATABASE_URL"  # after impact apply on that database
+    Exit codes: 0 every check passed, 3 bad input, 4 a check failed or the database is unreachable.
+    """
+    from impact.db import connect
+    from impact.db.apply import apply_migration
+    from impact.db.execute import checked_duration
+    from impact.db.state import load_before
+    from impact.db.verify import verify as run_verify
+
+    lock_timeout, statement_timeout = checked_duration(lock_timeout, "--lock-timeout"), checked_duration(statement_timeout, "--statement-timeout")
+    result = _scan(repo, ref)
+    with _target(result, database_url) as target:
+        with connect(target.url) as conn:
+            if target.shadow:
+                before = apply_migration(conn, result, result.migration.path.read_text(encoding="utf-8-sig"), lock_timeout, statement_timeout).before
+            else:
+                before = load_before(target.url, result.migration.path.name)
+            with conn.cursor() as cur:
+                report = run_verify(cur, result, before)
+    if fmt == "json":
+        click.echo(json.dumps({"target": target.label, "dry_run": target.shadow, "notes": target.notes, **report.to_dict()}, indent=2, default=str))
+    else:
+        for note in target.notes:
+            click.echo(f"• {note}")
+        click.echo("\n".join(report.lines()))
+    if not report.passed:
+        sys.exit(EXIT_DATABASE)

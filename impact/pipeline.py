@@ -18,7 +18,8 @@ from impact.judge.catalog import Catalog, replay
 from impact.judge.context import OpContext, build_contexts
 from impact.judge.engine import attach_code, judge
 from impact.judge.findings import Finding, PairJudgement
-from impact.judge.plans import Check, RollbackStep, rollback_plan, verification_plan
+from impact.judge.rollback_plan import RollbackStep, rollback_plan
+from impact.judge.verification import Check, verification_plan
 from impact.judge.rules import load_rules
 from impact.locate import LocatedMigration, locate
 from impact.model import ColumnReference, OpKind, Query

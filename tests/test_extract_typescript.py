@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from impact.extract import typescript
-from impact.extract.ts_postgrest import parse_or, parse_select
 from impact.extract.ts_scan import scan
 from impact.model import Confidence, QueryKind
 
@@ -616,22 +615,6 @@ def test_unterminated_template_is_reported_as_an_issue():
     extraction = typescript.extract("bad.ts", 'supabase.from("t").select("a");\nconst s = `never closed\n')
     assert len(extraction.queries) == 1
     assert len(extraction.issues) == 1 and "template literal" in extraction.issues[0].reason
-
-
-def test_parse_select_structure():
-    parsed = parse_select("id, a:b::text, c->>d, e!inner(f, g(h)), count, total.sum(), *")
-    assert parsed.star is True
-    assert parsed.columns == ["id", "b", "c", "total"]
-    assert [(e.table, e.alias) for e in parsed.embeds] == [("e", None)]
-    inner = parsed.embeds[0].select
-    assert inner.columns == ["f"] and inner.embeds[0].table == "g"
-
-
-def test_parse_or_flattens_groups():
-    terms = parse_or("a.eq.1,or(b.gt.2,and(c.is.null,d.not.in.(1,2))),e->>f.eq.x")
-    assert [(t.column, t.operator, t.negated) for t in terms] == [
-        ("a", "eq", False), ("b", "gt", False), ("c", "is", False), ("d", "in", True), ("e", "eq", False)
-    ]
 
 
 def test_long_minified_line_is_handled():

@@ -14,8 +14,8 @@ import libcst.matchers as m
 
 from impact.extract.py_facts import Chain, Facts, Link, literal_text
 from impact.extract.py_strings import StringRenderer
-from impact.extract.py_postgrest import (
-    Embed, SelectSpec, filter_column, filter_condition, is_filter, or_filters, parse_select, quote, split_column_list,
+from impact.extract.postgrest import (
+    Embed, OrTerm, SelectList, column_list, condition_sql, filter_target, is_filter, parse_or, parse_select, quote,
 )
 from impact.model import Confidence, Query, QueryKind
 
@@ -45,7 +45,7 @@ class _Build:
     filters: list[tuple[str, str]] = field(default_factory=list)  # (column, operator)
     order: list[tuple[str, bool]] = field(default_factory=list)  # (column, descending)
     limit: str | None = None
-    alternatives: list[list[tuple[str, str]]] = field(default_factory=list)  # each `or_(...)`
+    alternatives: list[list[OrTerm]] = field(default_factory=list)  # each `or_(...)`
     negate_next: bool = False  # `.not_.eq(...)`
     returning: list[str] = field(default_factory=list)  # `.select(...)` after a write
     # `.or_(..., reference_table="cities")`, `.order(..., foreign_table=...)`: embed's columns
@@ -115,17 +115,17 @@ class _Finder:
         elif link.name in ("order", "or_", "limit") and self._referenced_table(call, chain):
             embed = build.embed_filters.setdefault(self._referenced_table(call, chain), [])
             if link.name == "order":
-                embed.append(filter_column(self.text(_positional(call, 0), chain) or ""))
+                embed.append(_filter_key(self.text(_positional(call, 0), chain) or ""))
             elif link.name == "or_":
-                embed.extend(column for column, _op in or_filters(self.text(_positional(call, 0), chain) or ""))
+                embed.extend(term.column for term in parse_or(self.text(_positional(call, 0), chain) or ""))
         elif link.name == "order":
-            column = filter_column(self.text(_positional(call, 0), chain) or "")
+            column = _filter_key(self.text(_positional(call, 0), chain) or "")
             if column:
                 build.order.append((column, m.matches(_keyword(call, "desc"), m.Name("True"))))
         elif link.name == "limit":
             build.limit = _int_literal(_positional(call, 0))
         elif link.name == "or_":
-            build.alternatives.append(or_filters(self.text(_positional(call, 0), chain) or ""))
+            build.alternatives.append(parse_or(self.text(_positional(call, 0), chain) or ""))
         elif link.name == "match":
             for key in (_dict_keys(_positional(call, 0)) or ([], False))[0]:
                 build.filters.append((key, "eq"))
@@ -133,7 +133,7 @@ class _Finder:
             self._apply_filter(build, link, chain)
 
     def _apply_filter(self, build: _Build, link: Link, chain: Chain) -> None:
-        column = filter_column(self.text(_positional(link.call, 0), chain) or "")
+        column = _filter_key(self.text(_positional(link.call, 0), chain) or "")
         if not column:
             return
         operator = link.name
@@ -185,28 +185,32 @@ class _Render:
         keys, known = _payload_keys(payload, self.finder, self.chain)
         if kind is QueryKind.UPDATE:
             return [self._query(kind, tuple(keys), self._update_sql(keys, known), columns_known=known)]
-        conflict = split_column_list(self.finder.text(_keyword(operation, "on_conflict"), self.chain) or "")
+        conflict = column_list(self.finder.text(_keyword(operation, "on_conflict"), self.chain) or "")
         update = not m.matches(_keyword(operation, "ignore_duplicates"), m.Name("True"))
         sql = self._insert_sql(keys, known, conflict, update)
         return [self._query(kind, tuple(keys), sql, columns_known=known, extra=conflict)]
 
-    def _select(self, spec: SelectSpec, argument: cst.BaseExpression | None) -> list[Query]:
+    def _select(self, spec: SelectList, argument: cst.BaseExpression | None) -> list[Query]:
         kind = QueryKind.SELECT_STAR if spec.star else QueryKind.SELECT_COLUMNS
         columns = () if spec.star else tuple(spec.columns)
         extra = tuple(spec.columns) if spec.star else ()
-        queries = [self._query(kind, columns, self._select_sql(spec), extra=extra)]
+        unknown = "" if spec.complete else "select list built with interpolation"
+        queries = [self._query(kind, columns, self._select_sql(spec), extra=extra, columns_known=spec.complete,
+                               note=unknown)]
         for embed in spec.all_embeds():
-            embed_kind = QueryKind.SELECT_STAR if embed.star else QueryKind.SELECT_COLUMNS
+            select = embed.select
+            embed_kind = QueryKind.SELECT_STAR if select.star else QueryKind.SELECT_COLUMNS
             filters = [column.split(".", 1)[1] for column, _operator in self.build.filters
-                       if column.split(".", 1)[0] in (embed.name, embed.alias)]
-            for name in (embed.alias, embed.name):
+                       if column.split(".", 1)[0] in (embed.table, embed.alias)]
+            for name in (embed.alias, embed.table):
                 filters += self.build.embed_filters.get(name or "", [])
             filters = tuple(dict.fromkeys(f for f in filters if f))
-            target = f"{quote(self.origin.schema)}.{quote(embed.name)}" if self.origin.schema else quote(embed.name)
-            sql = f"SELECT {'*' if embed.star else ', '.join(map(quote, embed.columns)) or '1'} FROM {target}"
-            queries.append(self._query(embed_kind, () if embed.star else tuple(embed.columns), sql,
-                                       table=embed.name, own_filters=filters, note="embedded resource in a select",
-                                       line=self._embed_line(argument, embed)))
+            target = f"{quote(self.origin.schema)}.{quote(embed.table)}" if self.origin.schema else quote(embed.table)
+            sql = f"SELECT {'*' if select.star else ', '.join(map(quote, select.columns)) or '1'} FROM {target}"
+            note = "embedded resource in a select" + ("" if select.complete else "; select list built with interpolation")
+            queries.append(self._query(embed_kind, () if select.star else tuple(select.columns), sql,
+                                       table=embed.table, own_filters=filters, note=note,
+                                       columns_known=select.complete, line=self._embed_line(argument, embed)))
         return queries
 
     def _embed_line(self, argument: cst.BaseExpression | None, embed: Embed) -> int:
@@ -227,15 +231,19 @@ class _Render:
             if "." in column:
                 continue  # a filter on an embedded table: that table's query holds it
             negated = operator.startswith("not ")
-            condition = filter_condition(operator.removeprefix("not "), quote(column), self.parameter)
+            condition = condition_sql(operator.removeprefix("not "), quote(column), self.parameter)
             conditions.append(f"NOT ({condition})" if negated else condition)
         for alternative in self.build.alternatives:
-            either = [filter_condition(op, quote(column), self.parameter) for column, op in alternative]
+            either = [self._term_sql(term) for term in alternative]
             if either and all(either):
                 conditions.append("(" + " OR ".join(either) + ")")
         return f" WHERE {' AND '.join(conditions)}" if conditions else ""
 
-    def _select_sql(self, spec: SelectSpec) -> str:
+    def _term_sql(self, term: OrTerm) -> str | None:
+        condition = condition_sql(term.operator, quote(term.column), self.parameter)
+        return f"NOT ({condition})" if condition and term.negated else condition
+
+    def _select_sql(self, spec: SelectList) -> str:
         columns = "*" if spec.star else ", ".join(map(quote, spec.columns)) or "1"
         sql = f"SELECT {columns} FROM {self._target()}{self._where()}"
         if self.build.order:
@@ -300,11 +308,17 @@ class _Render:
     def _main_filters(self) -> list[str]:
         columns = [c for c, _ in self.build.filters if "." not in c]
         columns += [column for column, _descending in self.build.order]
-        columns += [column for alternative in self.build.alternatives for column, _op in alternative]
+        columns += [term.column for alternative in self.build.alternatives for term in alternative]
         return columns + self.build.returning
 
 
 # -- helpers ------------------------------------------------------------------------------------
+
+def _filter_key(text: str) -> str:
+    """A filter's column, as `column` or `embedded_table.column`."""
+    path, column = filter_target(text)
+    return f"{path}.{column}" if path and column else column
+
 
 def _table_link_index(chain: Chain) -> int | None:
     for index, link in enumerate(chain.links):

@@ -19,7 +19,7 @@ from impact.extract.ts_calls import (
     Call, Payload, arg_span, arg_text, call_after, literal_arg, object_literal_keys, option_string,
     payload_keys, skip_space, string_arg,
 )
-from impact.extract.ts_postgrest import Embed, SelectList, filter_target, parse_or, parse_select
+from impact.extract.postgrest import Embed, SelectList, column_list, filter_target, parse_or, parse_select
 from impact.extract.ts_scan import Scanned
 from impact.extract.ts_supabase_sql import Condition, render_sql
 from impact.model import Confidence, Query, QueryKind
@@ -229,7 +229,7 @@ class _ChainReader:
                 payload = payload_keys(self.scanned, operation)
                 columns = payload.keys
             if kind is QueryKind.UPSERT:
-                filters += _comma_list(option_string(self.scanned, operation, "onConflict"))
+                filters += column_list(option_string(self.scanned, operation, "onConflict"))
             if select is not None:
                 returning = select
                 filters += select.columns
@@ -239,7 +239,7 @@ class _ChainReader:
         if table is not None:
             sql = render_sql(
                 kind, table, self.schema, columns, payload.complete, self.conditions, self.order,
-                returning, select, _comma_list(option_string(self.scanned, operation, "onConflict")),
+                returning, select, column_list(option_string(self.scanned, operation, "onConflict")),
                 operation is not None
                 and bool(re.search(r"\bignoreDuplicates\s*:\s*true", arg_text(self.scanned, operation, 1))),
             )
@@ -252,7 +252,7 @@ class _ChainReader:
     def _embed_queries(self, embeds: list[Embed], select_call: Call | None) -> list[Query]:
         queries = []
         literal = literal_arg(self.scanned, select_call, 0)
-        for embed in _flatten(embeds):
+        for embed in _all_embeds(embeds):
             conditions = self.embed_conditions.get(embed.table, [])
             select = embed.select
             kind = QueryKind.SELECT_STAR if select.star else QueryKind.SELECT_COLUMNS
@@ -276,16 +276,8 @@ class _ChainReader:
         )
 
 
-def _flatten(embeds: list[Embed]) -> list[Embed]:
-    flat = []
-    for embed in embeds:
-        flat.append(embed)
-        flat.extend(_flatten(embed.select.embeds))
-    return flat
-
-
-def _comma_list(text: str) -> list[str]:
-    return [part.strip().strip('"') for part in text.split(",") if part.strip()]
+def _all_embeds(embeds: list[Embed]) -> list[Embed]:
+    return SelectList(embeds=embeds).all_embeds()
 
 
 def _unique(items: list[str]) -> list[str]:

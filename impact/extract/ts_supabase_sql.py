@@ -6,31 +6,10 @@ PostgreSQL accepts for a parameter of unknown type.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-from pglast.keywords import RESERVED_KEYWORDS, TYPE_FUNC_NAME_KEYWORDS
-
+from impact.extract.postgrest import condition_sql, quote
 from impact.model import QueryKind
-
-_PLAIN_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_$]*$")
-_MUST_QUOTE = RESERVED_KEYWORDS | TYPE_FUNC_NAME_KEYWORDS
-# supabase-js method names and PostgREST operator abbreviations -> SQL; `{}` is the parameter.
-_OPERATORS = {
-    "eq": "= {}", "neq": "<> {}", "gt": "> {}", "gte": ">= {}", "lt": "< {}", "lte": "<= {}",
-    "like": "LIKE {}", "ilike": "ILIKE {}", "match": "~ {}", "imatch": "~* {}",
-    "likeallof": "LIKE ALL({})", "likeanyof": "LIKE ANY({})",
-    "ilikeallof": "ILIKE ALL({})", "ilikeanyof": "ILIKE ANY({})",
-    "is": "IS NULL", "isdistinct": "IS DISTINCT FROM {}", "in": "= ANY({})",
-    "contains": "@> {}", "cs": "@> {}", "containedby": "<@ {}", "cd": "<@ {}",
-    "overlaps": "&& {}", "ov": "&& {}",
-    "rangegt": ">> {}", "sr": ">> {}", "rangelt": "<< {}", "sl": "<< {}",
-    "rangegte": "&> {}", "nxl": "&> {}", "rangelte": "&< {}", "nxr": "&< {}",
-    "rangeadjacent": "-|- {}", "adj": "-|- {}",
-    "textsearch": "@@ to_tsquery({})", "fts": "@@ to_tsquery({})",
-    "plfts": "@@ plainto_tsquery({})", "phfts": "@@ phraseto_tsquery({})",
-    "wfts": "@@ websearch_to_tsquery({})",
-}
 
 
 @dataclass(frozen=True)
@@ -41,12 +20,6 @@ class Condition:
     operator: str
     negated: bool = False
     or_group: int = 0
-
-
-def quote_identifier(name: str) -> str:
-    if _PLAIN_IDENTIFIER.match(name) and name not in _MUST_QUOTE:
-        return name
-    return '"' + name.replace('"', '""') + '"'
 
 
 class _Parameters:
@@ -72,7 +45,7 @@ def render_sql(
     ignore_duplicates: bool = False,
 ) -> str | None:
     """The statement, or None when it cannot be written (e.g. an UPDATE whose payload is unknown)."""
-    target = quote_identifier(table) if not schema else f"{quote_identifier(schema)}.{quote_identifier(table)}"
+    target = quote(table) if not schema else f"{quote(schema)}.{quote(table)}"
     params = _Parameters()
     if kind in (QueryKind.SELECT_COLUMNS, QueryKind.SELECT_STAR):
         listed = "*" if kind is QueryKind.SELECT_STAR else _column_list(columns) or "1"
@@ -86,7 +59,7 @@ def render_sql(
             return None
         return f"INSERT INTO {target} DEFAULT VALUES" + _returning(returning)
     if kind is QueryKind.UPDATE:
-        assignments = ", ".join(f"{quote_identifier(c)} = {params.next()}" for c in columns)
+        assignments = ", ".join(f"{quote(c)} = {params.next()}" for c in columns)
         sql = f"UPDATE {target} SET {assignments}" + _where(conditions, params)
         return sql + _returning(returning)
     values = ", ".join(params.next() for _ in columns)
@@ -97,7 +70,7 @@ def render_sql(
 
 
 def _column_list(columns: list[str]) -> str:
-    return ", ".join(quote_identifier(c) for c in columns)
+    return ", ".join(quote(c) for c in columns)
 
 
 def _where(conditions: list[Condition], params: _Parameters) -> str:
@@ -120,16 +93,16 @@ def _where(conditions: list[Condition], params: _Parameters) -> str:
 
 
 def _condition_sql(condition: Condition, params: _Parameters) -> str:
-    template = _OPERATORS.get(condition.operator.lower(), "= {}")
-    operand = template.format(params.next()) if "{}" in template else template
-    clause = f"{quote_identifier(condition.column)} {operand}"
+    column = quote(condition.column)
+    # An operator PostgREST does not know (a typo, a variable) still names its column: `=` proves it.
+    clause = condition_sql(condition.operator, column, params.next) or condition_sql("eq", column, params.next)
     return f"NOT ({clause})" if condition.negated else clause
 
 
 def _order_by(order: list[tuple[str, bool]]) -> str:
     if not order:
         return ""
-    keys = ", ".join(quote_identifier(c) + (" DESC" if desc else "") for c, desc in order)
+    keys = ", ".join(quote(c) + (" DESC" if desc else "") for c, desc in order)
     return f" ORDER BY {keys}"
 
 
@@ -149,5 +122,5 @@ def _on_conflict(columns: list[str], keys: list[str], ignore_duplicates: bool) -
     updates = [c for c in columns if c not in keys]
     if ignore_duplicates or not updates:
         return target + " DO NOTHING"
-    assignments = ", ".join(f"{quote_identifier(c)} = EXCLUDED.{quote_identifier(c)}" for c in updates)
+    assignments = ", ".join(f"{quote(c)} = EXCLUDED.{quote(c)}" for c in updates)
     return f"{target} DO UPDATE SET {assignments}"

@@ -5,10 +5,13 @@ One short function per name. A rule names them; an unknown name is an error at l
 from __future__ import annotations
 
 import re
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from impact.judge.context import OpContext
 from impact.model import ColumnReference, Query, QueryKind
+
+if TYPE_CHECKING:
+    from impact.judge.catalog import DbObject
 
 OpPredicate = Callable[[OpContext], bool]
 QueryMatcher = Callable[[OpContext, Query], bool]

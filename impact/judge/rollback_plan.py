@@ -1,4 +1,4 @@
-"""The rollback plan (generated SQL, irreversible steps named) and the verification plan."""
+"""The rollback plan: generated SQL undoing each operation, last first; irreversible steps named."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -14,12 +14,6 @@ class RollbackStep:
     irreversible: bool = False
     note: str = ""
 
-
-@dataclass(frozen=True)
-class Check:
-    name: str
-    sql: str
-    expect: str
 
 
 def _q(name: str | None) -> str:
@@ -106,38 +100,3 @@ def _index(op) -> str:
 
 def _literal(value: str | None) -> str:
     return "NULL" if value is None else "'" + value.replace("'", "''") + "'"
-
-
-def verification_plan(contexts: list[OpContext]) -> list[Check]:
-    """The checks `impact verify` runs once the migration is applied."""
-    checks = []
-    for ctx in contexts:
-        op, table = ctx.op, _table(ctx)
-        table_name = op.table
-        if op.kind is OpKind.ADD_COLUMN and op.column:
-            c = op.column
-            checks.append(Check(f"column {table}.{c.name} exists", f"SELECT data_type, is_nullable, column_default FROM information_schema.columns WHERE table_name = '{table_name}' AND column_name = '{c.name}'",
-                                f"one row: type {c.data_type}, nullable {'YES' if c.nullable else 'NO'}, default {c.default or 'none'}"))
-        elif op.kind is OpKind.DROP_COLUMN:
-            checks.append(Check(f"column {table}.{op.column_name} is gone", f"SELECT 1 FROM information_schema.columns WHERE table_name = '{table_name}' AND column_name = '{op.column_name}'", "no rows"))
-        elif op.kind is OpKind.RENAME_COLUMN:
-            checks.append(Check(f"column {table}.{op.new_name} exists, {op.column_name} does not", f"SELECT column_name FROM information_schema.columns WHERE table_name = '{table_name}' AND column_name IN ('{op.column_name}', '{op.new_name}')", f"exactly {op.new_name}"))
-        elif op.kind is OpKind.CREATE_INDEX and op.name:
-            checks.append(Check(f"index {op.name} exists and is valid", f"SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = '{op.name}'", "one row, true"))
-        elif op.kind is OpKind.COMMENT and op.column_name:
-            checks.append(Check(f"comment on {table}.{op.column_name}", f"SELECT col_description('{table}'::regclass, attnum) FROM pg_attribute WHERE attrelid = '{table}'::regclass AND attname = '{op.column_name}'", repr(op.details.get("text"))))
-        elif op.kind is OpKind.ENABLE_RLS:
-            checks.append(Check(f"RLS enabled on {table}", f"SELECT relrowsecurity FROM pg_class WHERE oid = '{table}'::regclass", "true"))
-        elif op.kind is OpKind.CREATE_POLICY and op.name:
-            checks.append(Check(f"policy {op.name} on {table}", f"SELECT 1 FROM pg_policies WHERE tablename = '{table_name}' AND policyname = '{op.name}'", "one row"))
-    checks += _compatibility_checks(contexts)
-    return checks
-
-
-def _compatibility_checks(contexts: list[OpContext]) -> list[Check]:
-    checks = []
-    for key in dict.fromkeys(c.table_key for c in contexts if c.op.table and c.existing_table):
-        checks.append(Check(f"SELECT * on {key} still works", f"SELECT * FROM {key} LIMIT 1", "runs; column count as the scan predicts"))
-        checks.append(Check(f"rows of {key} intact", f"SELECT count(*) FROM {key}", "equal to the count before the migration"))
-    checks.append(Check("the application's own queries still prepare", "PREPARE each query the scan extracted", "every query prepares"))
-    return checks
