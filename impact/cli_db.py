@@ -98,6 +98,11 @@ def apply(repo: Path, ref: str, database_url: str | None, lock_timeout: str, sta
     result = _scan(repo, ref)
     with _target(result, database_url) as target:
         _gate(result, force, yes, target.shadow)
+        if fmt == "text":  # said up front: what runs where, before anything runs
+            from impact.db.plan import plan_apply
+
+            for line in target.notes + [f"Target: {target.label} · lock_timeout={lock_timeout} statement_timeout={statement_timeout}"] + plan_apply(result.parsed).describe():
+                click.echo(f"• {line}")
         text = result.migration.path.read_text(encoding="utf-8-sig")
         with connect(target.url) as conn:
             outcome = apply_migration(conn, result, text, lock_timeout, statement_timeout)
@@ -113,11 +118,6 @@ def _print_apply(result, outcome, target: Target, folder, lock_timeout: str, sta
                                "notes": target.notes + outcome.notes, "before": outcome.before, "after": outcome.after,
                                "snapshots": str(folder) if folder else None}, indent=2, default=str))
         return
-    for note in target.notes:
-        click.echo(f"• {note}")
-    click.echo(f"Target: {target.label} · lock_timeout={lock_timeout} statement_timeout={statement_timeout}")
-    for line in outcome.plan.describe():
-        click.echo(f"• {line}")
     click.echo(_live_facts(result, outcome.before))
     if outcome.status == "already applied":
         click.echo(f"✓ {outcome.name} is already applied (same checksum): nothing to do")
