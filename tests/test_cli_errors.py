@@ -89,7 +89,7 @@ def test_unreadable_files_are_counted_not_fatal(repo: Path) -> None:
 
 
 def test_help_of_every_command_has_an_example() -> None:
-    for command in ("scan", "rules", "explain"):
+    for command in ("scan", "rules", "explain", "apply", "verify", "rollback"):
         result = run(command, "--help")
         assert result.exit_code == 0
         assert "Example" in result.output, command
