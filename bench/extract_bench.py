@@ -4,7 +4,8 @@
                                   [--runs 5] [--dump results.json]
 
 Generates the repo with bench/make_repo.py when --repo does not exist yet, keeps the .py and
-.ts/.tsx/.js files that mention the needle (the files a scan really extracts), and prints the
+.ts/.tsx/.js files a scan walks (gitignored and dependency folders skipped) that mention the
+needle (the files a scan really extracts), and prints the
 best-of-N milliseconds per file for each extractor, next to the floors: `ast.parse` and
 `libcst.parse_module` alone for Python. --dump writes every extracted query (as JSON) so two
 versions of the extractor can be compared for identical results (`cmp a.json b.json`).
@@ -28,18 +29,21 @@ import libcst as cst  # noqa: E402
 import make_repo  # noqa: E402  (bench/ is not a package)
 
 from impact.extract import python, typescript  # noqa: E402
+from impact.files import walk  # noqa: E402
 
 PY_SUFFIXES = (".py",)
 TS_SUFFIXES = (".ts", ".tsx", ".js", ".jsx")
 
 
 def files_of(repo: Path, suffixes: tuple[str, ...], needle: str) -> list[tuple[str, str]]:
+    """The files a scan would extract: walked like `impact scan` walks (.gitignore, node_modules
+    and friends skipped), and mentioning the needle."""
     found = []
-    for path in sorted(repo.rglob("*")):
-        if path.suffix in suffixes and "node_modules" not in path.parts and path.is_file():
-            text = path.read_text(encoding="utf-8", errors="replace")
-            if needle in text:
-                found.append((str(path.relative_to(repo)), text))
+    sources, _stats = walk(repo, suffixes=set(suffixes))
+    for source in sources:
+        text = source.path.read_text(encoding="utf-8", errors="replace")
+        if needle in text:
+            found.append((source.rel, text))
     return found
 
 

@@ -1006,3 +1006,71 @@ def test_fixture_app_models_and_migrations():
     schema = "\n".join(p.read_text() for p in migrations)
     for column in note.columns:  # every mapped column exists in the migrated schema
         assert re.search(rf"^\s+{column}\s|ADD COLUMN {column}\s", schema, re.MULTILINE), column
+
+
+# -- line numbers: py_tree's spans are PositionProvider's -------------------------------------
+
+REPO = Path(__file__).resolve().parent.parent
+SPAN_SOURCES = sorted((REPO / "fixtures").rglob("*.py")) + sorted((REPO / "impact" / "extract").glob("py_*.py"))
+
+
+@pytest.mark.parametrize("path", SPAN_SOURCES, ids=lambda p: p.relative_to(REPO).as_posix())
+def test_expression_lines_match_libcst_positions(path):
+    """The extractor reads lines from one walk of the tree (py_tree) instead of libcst's
+    PositionProvider, which regenerates the module; both must give every expression the same
+    first and last line."""
+    import libcst as cst
+    from libcst._nodes.expression import _BaseParenthesizedNode
+    from libcst.metadata import MetadataWrapper, PositionProvider
+
+    from impact.extract.py_tree import iter_nodes, walk
+
+    module = cst.parse_module(path.read_text())
+    spans = walk(module, {}, {})
+    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    expressions = [n for n in iter_nodes(module) if isinstance(n, _BaseParenthesizedNode) and id(n) in spans]
+    assert expressions
+    assert [spans[id(n)] for n in expressions] == [(positions[n].start.line, positions[n].end.line) for n in expressions]
+
+
+SPAN_EDGE_CASES = """\
+x = (
+    "SELECT 1"
+)
+y = f'''a
+{x!r:>{10}}
+b''' + \\
+    'c'
+z = [*(
+  a), b]
+def f(a=("x"
+         "y"), *args, **kw) -> "T":
+    return (yield
+            (a))
+match x:
+    case 1 | "s": pass
+    case {"k": (v)}: pass
+lam = lambda q=(
+  1): q
+w = x if (
+  y) else z\r
+s = '''\r
+'''\r
+"""
+
+
+def test_expression_lines_on_edge_cases():
+    import libcst as cst
+    from libcst._nodes.expression import _BaseParenthesizedNode
+    from libcst.metadata import MetadataWrapper, PositionProvider
+
+    from impact.extract.py_facts import collect
+    from impact.extract.py_tree import iter_nodes
+
+    module = cst.parse_module(SPAN_EDGE_CASES)
+    facts = collect("edge.py", SPAN_EDGE_CASES, module)
+    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    nodes = [n for n in iter_nodes(module) if isinstance(n, (_BaseParenthesizedNode, cst.BaseStatement))]
+    # Statements and match patterns have no span of their own: Facts asks libcst for those.
+    assert any(id(n) not in facts.spans for n in nodes)
+    assert [facts.lines(n) for n in nodes] == [(positions[n].start.line, positions[n].end.line) for n in nodes]

@@ -44,7 +44,7 @@ class _Finder:
         self.django_file = facts.mentions("django") or any(m.framework == "django" for m in registry.values())
 
     def model(self, node: cst.BaseExpression | None) -> str | None:
-        if not m.matches(node, m.Name()):
+        if not isinstance(node, cst.Name):
             return None
         name = node.value
         known = self.registry.get(name)
@@ -142,8 +142,8 @@ class _QuerySet:
             rows = call.args[0].value if call.args else None
             constructions = [e.value for e in rows.elements] if m.matches(rows, m.List() | m.Tuple()) else []
             for row in constructions:
-                main.add("attributes", *(_keywords(row) if m.matches(row, m.Call()) else []))
-            main.columns_known = bool(constructions) and all(m.matches(r, m.Call()) for r in constructions)
+                main.add("attributes", *(_keywords(row) if isinstance(row, cst.Call) else []))
+            main.columns_known = bool(constructions) and all(isinstance(r, cst.Call) for r in constructions)
         else:  # bulk_update(objs, ["title", "body"])
             main.kind = QueryKind.UPDATE
             fields = call.args[1].value if len(call.args) > 1 else _keyword(call, "fields")
@@ -201,7 +201,7 @@ def _lookups(call: cst.Call) -> list[str]:
     fields = [_field(key) for key in _keywords(call)]
     for arg in call.args:
         for node in iter_nodes(arg.value):
-            if m.matches(node, m.Call()) and (get_full_name_for_node(node.func) or "").split(".")[-1] == "Q":
+            if isinstance(node, cst.Call) and (get_full_name_for_node(node.func) or "").split(".")[-1] == "Q":
                 fields += [_field(key) for key in _keywords(node)]
     return fields + _expression_fields(call)
 
@@ -233,7 +233,7 @@ def _strings(node: cst.BaseExpression | None) -> list[str]:
 
 
 def _dict_keys(node: cst.BaseExpression | None) -> list[str]:
-    if not m.matches(node, m.Dict()):
+    if not isinstance(node, cst.Dict):
         return []
-    keys = [literal_text(e.key) for e in node.elements if m.matches(e, m.DictElement())]
+    keys = [literal_text(e.key) for e in node.elements if isinstance(e, cst.DictElement)]
     return [key for key in keys if key is not None]

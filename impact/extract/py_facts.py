@@ -4,17 +4,21 @@ The visitor records and decides nothing: which names are assigned what, the oute
 expressions, the call chains (`a.b(...).c(...)`) and the class definitions, each with the scope
 it sits in. The finders (py_sql, py_supabase, py_orm) work on these facts afterwards, so a
 constant assigned at the bottom of a module still resolves for a function defined above it.
+
+The pass is py_tree.walk, not libcst's visitor (which rebuilds every node it visits); the same
+walk yields each expression's lines, so `Facts.line` needs no PositionProvider (which
+regenerates the whole module) except for the rare non-expression node.
 """
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 import libcst as cst
-import libcst.matchers as m
 from libcst.helpers import get_full_name_for_node
-from libcst.metadata import CodeRange
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+
+from impact.extract.py_tree import iter_nodes, walk
 
 # Methods that keep a string a string: `"...".format(x)`, `"...".strip()`, `" ".join([...])`.
 STRING_METHODS = frozenset({"format", "strip", "lstrip", "rstrip", "join"})
@@ -29,7 +33,7 @@ class Binding:
     name: str
     value: cst.BaseExpression
     scope: Scope
-    line: int
+    line: int  # of the value (set once the pass is over: lines are known only then)
     appended: list[cst.BaseExpression] = field(default_factory=list)
 
 
@@ -125,7 +129,8 @@ class Facts:
     path: str
     text: str
     source_lines: list[str]
-    positions: Mapping[cst.CSTNode, CodeRange]
+    module: cst.Module
+    spans: dict[int, tuple[int, int]]  # (first line, last line) of each expression, by node id
     module_scope: Scope
     sites: list[StringSite] = field(default_factory=list)
     chains: list[Chain] = field(default_factory=list)
@@ -137,13 +142,19 @@ class Facts:
     # `from sqlalchemy.dialects.postgresql import insert as pg_insert`: pg_insert -> insert
     import_aliases: dict[str, str] = field(default_factory=dict)
     _parents: dict[int, Chain | None] = field(default_factory=dict)
+    _positions: dict[cst.CSTNode, CodeRange] | None = None
 
     def lines(self, node: cst.CSTNode) -> tuple[int, int]:
-        where = self.positions[node]
-        return where.start.line, where.end.line
+        span = self.spans.get(id(node))
+        if span is None:  # not an expression: ask libcst (exact, but it regenerates the module)
+            if self._positions is None:
+                self._positions = MetadataWrapper(self.module, unsafe_skip_copy=True).resolve(PositionProvider)
+            where = self._positions[node]
+            span = where.start.line, where.end.line
+        return span
 
     def line(self, node: cst.CSTNode) -> int:
-        return self.positions[node].start.line
+        return self.lines(node)[0]
 
     def snippet(self, line: int) -> str:
         if 1 <= line <= len(self.source_lines):
@@ -228,6 +239,17 @@ def literal_text(node: cst.CSTNode | None) -> str | None:
     """The value of a plain `str` literal; None for anything else (bytes included)."""
     if not isinstance(node, cst.SimpleString):
         return None
+    token = node.value
+    opening = 0
+    while token[opening] not in "'\"":
+        opening += 1
+    prefix = token[:opening].lower()
+    if "b" in prefix:
+        return None
+    quote = token[opening:opening + 3] if token[opening:opening + 3] in ('"""', "'''") else token[opening]
+    body = token[opening + len(quote):len(token) - len(quote)]
+    if ("\\" not in body or "r" in prefix) and "\r" not in body and "\x00" not in body:
+        return body  # what Python reads, without compiling the token (the common case)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "invalid escape sequence" in someone else's code
         try:
@@ -257,13 +279,6 @@ def flatten_chain(call: cst.Call) -> tuple[cst.BaseExpression | None, list[Link]
     return current, links
 
 
-def iter_nodes(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    """Every node under `node` (itself included), in source order."""
-    yield node
-    for child in node.children:
-        yield from iter_nodes(child)
-
-
 def first_literal(node: cst.CSTNode) -> cst.CSTNode:
     """The first string literal inside a string expression: its line is the query's line."""
     for child in iter_nodes(node):
@@ -272,14 +287,19 @@ def first_literal(node: cst.CSTNode) -> cst.CSTNode:
     return node
 
 
-class FactCollector(cst.CSTVisitor):
-    """The single pass. Visits outer nodes before inner ones, which the chain logic relies on."""
+class FactCollector:
+    """The single pass (py_tree.walk calls `visit_<Node>` before a node's children, `leave_<Node>`
+    after them). Visits outer nodes before inner ones, which the chain logic relies on."""
 
     def __init__(self, facts: Facts) -> None:
-        super().__init__()
         self.facts = facts
         self.scope = facts.module_scope
         self.inner_calls: set[int] = set()
+        self.bindings: list[Binding] = []
+
+    def hooks(self, prefix: str) -> dict[type, object]:
+        return {getattr(cst, name.removeprefix(prefix)): getattr(self, name)
+                for name in dir(type(self)) if name.startswith(prefix)}
 
     # -- scopes ---------------------------------------------------------------------------
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
@@ -302,13 +322,13 @@ class FactCollector(cst.CSTVisitor):
             return
         for alias in node.names:
             self._opaque(alias.asname.name if alias.asname else alias.name)
-            if alias.asname is not None and m.matches(alias.asname.name, m.Name()):
+            if alias.asname is not None and type(alias.asname.name) is cst.Name:
                 self.facts.import_aliases[alias.asname.name.value] = get_full_name_for_node(alias.name) or ""
 
     # -- assignments ----------------------------------------------------------------------
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
-            if m.matches(target.target, m.Name()):
+            if type(target.target) is cst.Name:
                 self._bind(target.target.value, node.value)
             else:
                 self._opaque(target.target)  # `a, b = ...`
@@ -347,12 +367,12 @@ class FactCollector(cst.CSTVisitor):
                 self.scope.opaque.add(node.value)
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        if node.value is not None and m.matches(node.target, m.Name()):
+        if node.value is not None and type(node.target) is cst.Name:
             self._bind(node.target.value, node.value)
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
         # `sql += " AND x = %s"`: the appended text belongs to the query built in `sql`.
-        if not m.matches(node, m.AugAssign(target=m.Name(), operator=m.AddAssign())):
+        if type(node.target) is not cst.Name or type(node.operator) is not cst.AddAssign:
             return
         earlier = self.scope.bindings.get(node.target.value)
         if earlier and is_stringish(node.value):
@@ -363,7 +383,8 @@ class FactCollector(cst.CSTVisitor):
             self._opaque(node.target)  # `sql += where_clause`: no longer a known string
 
     def _bind(self, name: str, value: cst.BaseExpression) -> None:
-        binding = Binding(name, value, self.scope, self.facts.line(value))
+        binding = Binding(name, value, self.scope, 0)
+        self.bindings.append(binding)
         self.scope.bindings.setdefault(name, []).append(binding)
         self.facts.binding_of_value[id(value)] = binding
 
@@ -411,7 +432,10 @@ class FactCollector(cst.CSTVisitor):
         return True
 
 
-def collect(path: str, text: str, module: cst.Module, positions: Mapping[cst.CSTNode, CodeRange]) -> Facts:
-    facts = Facts(path, text, text.splitlines(), positions, Scope("module", "<module>"))
-    module.visit(FactCollector(facts))
+def collect(path: str, text: str, module: cst.Module) -> Facts:
+    facts = Facts(path, text, text.splitlines(), module, {}, Scope("module", "<module>"))
+    collector = FactCollector(facts)
+    facts.spans = walk(module, collector.hooks("visit_"), collector.hooks("leave_"))
+    for binding in collector.bindings:
+        binding.line = facts.line(binding.value)
     return facts

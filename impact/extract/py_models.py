@@ -123,7 +123,7 @@ def _read_sqlmodel(model: _ClassModel, node: cst.ClassDef) -> None:
             if attribute == "__tablename__":
                 model.table = literal_text(value) or model.table
             elif annotation is not None and not _is_relationship_or_classvar(annotation, value):
-                field_call = value if m.matches(value, m.Call()) and _call_name(value) == "Field" else None
+                field_call = value if isinstance(value, cst.Call) and _call_name(value) == "Field" else None
                 column = _sqlalchemy_column(_keyword(field_call, "sa_column"))
                 name = _sqlalchemy_column_name(attribute, column) if column is not None else attribute
                 name = literal_text(_dict_items(_keyword(field_call, "sa_column_kwargs")).get("name")) or name
@@ -133,9 +133,9 @@ def _read_sqlmodel(model: _ClassModel, node: cst.ClassDef) -> None:
 
 
 def _is_relationship_or_classvar(annotation: cst.BaseExpression, value: cst.BaseExpression | None) -> bool:
-    if m.matches(value, m.Call()) and _call_name(value) == "Relationship":
+    if isinstance(value, cst.Call) and _call_name(value) == "Relationship":
         return True
-    annotated = annotation.value if m.matches(annotation, m.Subscript()) else annotation
+    annotated = annotation.value if isinstance(annotation, cst.Subscript) else annotation
     return (get_full_name_for_node(annotated) or "").split(".")[-1] == "ClassVar"
 
 
@@ -230,7 +230,7 @@ def _core_tables(facts: Facts) -> list[ModelInfo]:
     for name, bindings in facts.module_scope.bindings.items():
         for binding in bindings:
             call = binding.value
-            if not m.matches(call, m.Call()) or (get_full_name_for_node(call.func) or "").split(".")[-1] != "Table":
+            if not isinstance(call, cst.Call) or (get_full_name_for_node(call.func) or "").split(".")[-1] != "Table":
                 continue
             table = literal_text(call.args[0].value) if call.args else None
             if table is None:
@@ -257,7 +257,7 @@ def _core_tables(facts: Facts) -> list[ModelInfo]:
 def _body_statements(node: cst.ClassDef) -> list[cst.CSTNode]:
     statements = []
     for statement in node.body.body:
-        if m.matches(statement, m.SimpleStatementLine()):
+        if isinstance(statement, cst.SimpleStatementLine):
             statements.extend(statement.body)
         else:
             statements.append(statement)
@@ -266,8 +266,8 @@ def _body_statements(node: cst.ClassDef) -> list[cst.CSTNode]:
 
 def _declarations(statement: cst.CSTNode) -> list[tuple[str, cst.BaseExpression | None, cst.BaseExpression | None]]:
     """(attribute, annotation, value) for `a = v`, `a: T = v`, `a: T`."""
-    if m.matches(statement, m.Assign()):
-        return [(t.target.value, None, statement.value) for t in statement.targets if m.matches(t.target, m.Name())]
+    if isinstance(statement, cst.Assign):
+        return [(t.target.value, None, statement.value) for t in statement.targets if isinstance(t.target, cst.Name)]
     if m.matches(statement, m.AnnAssign(target=m.Name())):
         return [(statement.target.value, statement.annotation.annotation, statement.value)]
     return []
@@ -283,7 +283,7 @@ def _assignments(class_node: cst.ClassDef) -> dict[str, cst.BaseExpression]:
 
 
 def _sqlalchemy_column(value: cst.BaseExpression | None) -> cst.Call | None:
-    if not m.matches(value, m.Call()):
+    if not isinstance(value, cst.Call):
         return None
     name = (get_full_name_for_node(value.func) or "").split(".")[-1]
     if name in SQLALCHEMY_COLUMNS:
@@ -303,7 +303,7 @@ def _sqlalchemy_column_name(attribute: str, call: cst.Call | None) -> str:
 
 def _is_mapped(annotation: cst.BaseExpression | None) -> bool:
     """SQLAlchemy 2.0: `title: Mapped[str]` alone declares a column."""
-    if not m.matches(annotation, m.Subscript()):
+    if not isinstance(annotation, cst.Subscript):
         return False
     return (get_full_name_for_node(annotation.value) or "").split(".")[-1] == "Mapped"
 
@@ -311,7 +311,7 @@ def _is_mapped(annotation: cst.BaseExpression | None) -> bool:
 def _django_field(value: cst.BaseExpression | None, bare_names_allowed: bool) -> str | None:
     """`models.CharField(...)`; a bare `CharField(...)` only in a class based on models.Model
     (forms and serializers have `CharField`s too)."""
-    if not m.matches(value, m.Call()):
+    if not isinstance(value, cst.Call):
         return None
     full_name = get_full_name_for_node(value.func) or ""
     if not (full_name.startswith(("models.", "django.db.models.")) or (bare_names_allowed and "." not in full_name)):
@@ -339,9 +339,9 @@ def _meta_true(model: _ClassModel, option: str) -> bool:
 
 def _dict_items(node: cst.BaseExpression | None) -> dict[str, cst.BaseExpression]:
     """A dict literal, or the trailing dict of a `__table_args__` tuple."""
-    if m.matches(node, m.Tuple()) and node.elements:
+    if isinstance(node, cst.Tuple) and node.elements:
         node = node.elements[-1].value
-    if not m.matches(node, m.Dict()):
+    if not isinstance(node, cst.Dict):
         return {}
-    items = {literal_text(e.key): e.value for e in node.elements if m.matches(e, m.DictElement())}
+    items = {literal_text(e.key): e.value for e in node.elements if isinstance(e, cst.DictElement)}
     return {key: value for key, value in items.items() if key}

@@ -11,7 +11,6 @@ import re
 from dataclasses import dataclass, field
 
 import libcst as cst
-import libcst.matchers as m
 from libcst.helpers import get_full_name_for_node
 
 from impact.extract.py_facts import STRING_WRAPPERS, Binding, Chain, Facts, first_literal, is_stringish
@@ -69,7 +68,9 @@ def _format_templates(facts: Facts, renderer: StringRenderer) -> _Templates:
     templates = _Templates()
     for site in facts.sites:
         node = site.node
-        if not m.matches(node, m.Call(func=m.Attribute(attr=m.Name("format"), value=m.Name() | m.Attribute()))):
+        func = node.func if type(node) is cst.Call else None
+        if not (type(func) is cst.Attribute and func.attr.value == "format"
+                and type(func.value) in (cst.Name, cst.Attribute)):
             continue
         binding = renderer.single_binding(node.func.value, site.scope)
         if binding is not None and is_stringish(binding.value):
@@ -139,13 +140,14 @@ def _sql_argument(call: cst.Call) -> cst.BaseExpression | None:
 
 def _flowing_names(node: cst.BaseExpression) -> list[cst.BaseExpression]:
     """Names whose string value is what reaches the sink: `q`, `text(q)`, `q % args`, `dedent(q)`."""
-    if m.matches(node, m.Name() | m.Attribute(value=m.Name())):
+    kind = type(node)
+    if kind is cst.Name or (kind is cst.Attribute and type(node.value) is cst.Name):
         return [node]
-    if m.matches(node, m.BinaryOperation(operator=m.Modulo())):
+    if kind is cst.BinaryOperation and type(node.operator) is cst.Modulo:
         return _flowing_names(node.left)
-    if m.matches(node, m.Call(func=m.Attribute(attr=m.Name("strip") | m.Name("format")))):
+    if kind is cst.Call and type(node.func) is cst.Attribute and node.func.attr.value in ("strip", "format"):
         return _flowing_names(node.func.value)
-    if m.matches(node, m.Call(args=[m.Arg(keyword=None), m.ZeroOrMore()])):
+    if kind is cst.Call and node.args and node.args[0].keyword is None:
         name = get_full_name_for_node(node.func) or ""
         if name in STRING_WRAPPERS or name.split(".")[-1] in ("text", "SQL"):
             return _flowing_names(node.args[0].value)

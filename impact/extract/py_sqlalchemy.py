@@ -68,7 +68,7 @@ class _Finder:
     # -- model recognition ---------------------------------------------------------------
     def entity(self, node: cst.BaseExpression | None) -> str | None:
         """`Note`, `Note.__table__`, `aliased(Note)`, a known Core table variable."""
-        if m.matches(node, m.Name()):
+        if isinstance(node, cst.Name):
             name = node.value
             if name in self.registry or (name[:1].isupper() and not name.isupper() and name not in NOT_MODELS):
                 return name
@@ -127,11 +127,11 @@ class _Finder:
             use.all_columns = True
             return 0, statement
         if first.call is not None and first_name in STATEMENTS:
-            if m.matches(base, m.Name()) and self._is_core_table(base.value):
+            if isinstance(base, cst.Name) and self._is_core_table(base.value):
                 statement = _Statement(STATEMENTS[first_name], base.value)  # notes.insert()
                 self._target(statement, base.value)
                 return 0, statement
-            if base is None or m.matches(base, m.Name()):
+            if base is None or isinstance(base, cst.Name):
                 statement = self._statement_of(first_name, first.call)
                 return (0, statement) if statement is not None else None
         for index, link in enumerate(links):
@@ -213,18 +213,18 @@ class _Finder:
             if arg.keyword is not None:
                 use.add("attributes", arg.keyword.value)
                 continue
-            rows = [e.value for e in arg.value.elements] if m.matches(arg.value, m.List()) else [arg.value]
+            rows = [e.value for e in arg.value.elements] if isinstance(arg.value, cst.List) else [arg.value]
             for row in rows:
                 keys = None if arg.star else self._dict_keys(row)
                 use.add("attributes", *(keys or []))
                 use.columns_known = use.columns_known and keys is not None
 
     def _dict_keys(self, node: cst.BaseExpression | None) -> list[str] | None:
-        if not m.matches(node, m.Dict()):
+        if not isinstance(node, cst.Dict):
             return None
         keys: list[str] = []
         for element in node.elements:
-            names = self._column_names(element.key) if m.matches(element, m.DictElement()) else []
+            names = self._column_names(element.key) if isinstance(element, cst.DictElement) else []
             if not names:
                 return None
             keys.extend(names)
@@ -272,7 +272,7 @@ class _Finder:
 
     def _bound_value(self, node: cst.BaseExpression, scope: Scope) -> cst.BaseExpression:
         """What a local name holds (its nearest earlier assignment), else the node itself."""
-        if not m.matches(node, m.Name()):
+        if not isinstance(node, cst.Name):
             return node
         line = self.facts.line(node)
         earlier = [b for b in scope.lookup(node.value) if b.line <= line]
@@ -287,7 +287,7 @@ class _Finder:
     def _fetched_model(self, node: cst.BaseExpression, scope: Scope) -> str | None:
         """The model of an instance loaded by `session.get(Note, 1)`, `session.query(Note)...`."""
         value = self._bound_value(node, scope)
-        if not m.matches(value, m.Call()):
+        if not isinstance(value, cst.Call):
             return None
         for link in flatten_chain(value)[1]:
             if link.call is not None and link.name in INSTANCE_SOURCES and link.call.args:

@@ -8,7 +8,6 @@ constant (`TABLE = "notes"`; `f"SELECT * FROM {TABLE}"`) is filled in instead.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 import libcst as cst
 import libcst.matchers as m
@@ -73,9 +72,9 @@ class StringRenderer:
         return self._resolve(node, scope)[0]
 
     def _resolve(self, node: cst.BaseExpression, scope: Scope) -> tuple[list[Binding], bool]:
-        if m.matches(node, m.Name()):
+        if isinstance(node, cst.Name):
             return scope.resolve(node.value)
-        if m.matches(node, m.Attribute(value=m.Name())):
+        if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
             owner = node.value.value
             body = scope.enclosing_class() if owner in ("self", "cls") else scope.module().classes.get(owner)
             if body is not None:
@@ -116,9 +115,24 @@ class _Render:
         return self.hole()
 
     def expr(self, node: cst.BaseExpression) -> str:
-        for matcher, render in self.RULES:
-            if m.matches(node, matcher):
-                return render(self, node)
+        kind = type(node)
+        if kind is cst.SimpleString:
+            return self.simple(node)
+        if kind is cst.ConcatenatedString:
+            return self.concatenated(node)
+        if kind is cst.FormattedString:
+            return self.formatted(node)
+        if kind is cst.BinaryOperation:
+            operator = type(node.operator)
+            if operator is cst.Add:
+                return self.added(node)
+            if operator is cst.Modulo:
+                return self.percent(node)
+        elif kind is cst.Call and is_stringish(node):
+            if _is_wrapper(node):
+                return self.wrapped(node)
+            if type(node.func) is cst.Attribute:
+                return self.method(node)
         return self.value(node)
 
     def simple(self, node: cst.SimpleString) -> str:
@@ -132,7 +146,7 @@ class _Render:
         raw = "r" in node.prefix.lower()
         pieces = []
         for part in node.parts:
-            if m.matches(part, m.FormattedStringText()):
+            if isinstance(part, cst.FormattedStringText):
                 text = part.value.replace("{{", "{").replace("}}", "}")
                 pieces.append(text if raw else _unescape(text))
             else:
@@ -146,7 +160,7 @@ class _Render:
         """`"... %s ..." % args`: Python fills the conversions, so each one is a value."""
         template = self.expr(node.left)
         right = node.right
-        positional = [e.value for e in right.elements] if m.matches(right, m.Tuple()) else [right]
+        positional = [e.value for e in right.elements] if isinstance(right, cst.Tuple) else [right]
         named = _dict_values(right)
         position = iter(positional)
 
@@ -200,9 +214,9 @@ class _Render:
     def format_value(self, node: cst.BaseExpression) -> str:
         """A `.format()` argument; psycopg's `sql.Identifier("t")` is a quoted name."""
         binding = self.renderer.single_binding(node, self.scope)
-        if binding is not None and m.matches(binding.value, m.Call()):
+        if binding is not None and isinstance(binding.value, cst.Call):
             node = binding.value  # table = sql.Identifier("notes"); ....format(table)
-        name = get_full_name_for_node(node.func) if m.matches(node, m.Call()) else None
+        name = get_full_name_for_node(node.func) if isinstance(node, cst.Call) else None
         if name and name.split(".")[-1] == "Identifier":
             parts = [literal_text(a.value) or self.renderer.constant(a.value, self.scope, self.depth)
                      for a in node.args]
@@ -212,11 +226,9 @@ class _Render:
             return "%s"
         return self.value(node)
 
-    RULES: list[tuple[m.BaseMatcherNode, Callable[[_Render, cst.CSTNode], str]]] = []
-
 
 def _dict_values(node: cst.BaseExpression) -> dict[str, cst.BaseExpression]:
-    if not m.matches(node, m.Dict()):
+    if not isinstance(node, cst.Dict):
         return {}
     values = {}
     for element in node.elements:
@@ -238,15 +250,5 @@ def _unescape(text: str) -> str:
 
 
 def _is_wrapper(node: cst.BaseExpression) -> bool:
-    return m.matches(node, m.Call()) and get_full_name_for_node(node.func) in STRING_WRAPPERS
+    return isinstance(node, cst.Call) and get_full_name_for_node(node.func) in STRING_WRAPPERS
 
-
-_Render.RULES = [
-    (m.SimpleString(), _Render.simple),
-    (m.ConcatenatedString(), _Render.concatenated),
-    (m.FormattedString(), _Render.formatted),
-    (m.BinaryOperation(operator=m.Add()), _Render.added),
-    (m.BinaryOperation(operator=m.Modulo()), _Render.percent),
-    (m.Call() & m.MatchIfTrue(_is_wrapper) & m.MatchIfTrue(is_stringish), _Render.wrapped),
-    (m.Call(func=m.Attribute()) & m.MatchIfTrue(is_stringish), _Render.method),
-]

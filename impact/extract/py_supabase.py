@@ -340,7 +340,7 @@ def _keyword(call: cst.Call | None, keyword: str) -> cst.BaseExpression | None:
 
 
 def _int_literal(node: cst.BaseExpression | None) -> str | None:
-    return node.value if m.matches(node, m.Integer()) else None
+    return node.value if isinstance(node, cst.Integer) else None
 
 
 def _is_value(node: cst.BaseExpression | None) -> str:
@@ -357,9 +357,9 @@ def _dict_keys(node: cst.BaseExpression | None) -> tuple[list[str], bool] | None
     if m.matches(node, m.Call(func=m.Name("dict"))):
         keys = [a.keyword.value for a in node.args if a.keyword is not None]
         return keys, len(keys) == len(node.args)
-    if not m.matches(node, m.Dict()):
+    if not isinstance(node, cst.Dict):
         return None
-    keys = [literal_text(e.key) for e in node.elements if m.matches(e, m.DictElement())]
+    keys = [literal_text(e.key) for e in node.elements if isinstance(e, cst.DictElement)]
     keys = [key for key in keys if key is not None]
     return keys, len(keys) == len(node.elements)  # `**extra` or a computed key: not all known
 
@@ -374,9 +374,9 @@ def _payload_keys(node: cst.BaseExpression | None, finder: _Finder, chain: Chain
         rows = [_payload_keys(e.value, finder, chain, depth + 1) for e in node.elements]
         keys = [key for row_keys, _known in rows for key in row_keys]
         return list(dict.fromkeys(keys)), bool(rows) and all(known for _keys, known in rows)
-    if m.matches(node, m.ListComp()):
+    if isinstance(node, cst.ListComp):
         return _payload_keys(node.elt, finder, chain, depth + 1)
-    if m.matches(node, m.Name()):
+    if isinstance(node, cst.Name):
         binding = finder.strings.single_binding(node, chain.scope)
         return _payload_keys(binding.value, finder, chain, depth + 1) if binding else ([], False)
     return _dict_keys(node) or ([], False)

@@ -111,8 +111,10 @@ def walk(module: cst.Module, visit: dict[type, Hook], leave: dict[type, Hook]) -
     line = 1
     specs = _SPECS
     newline_class = cst.Newline
-    node_class = cst.CSTNode
     sequences = _SEQUENCES
+    default = cst.MaybeSentinel.DEFAULT  # an empty optional field holds None or this
+    # Nearly half the nodes are SimpleWhitespace leaves: read them in place (unless hooked).
+    whitespace = cst.SimpleWhitespace if cst.SimpleWhitespace not in visit and cst.SimpleWhitespace not in leave else None
 
     def step(node: cst.CSTNode, active: bool) -> None:
         nonlocal line
@@ -128,7 +130,7 @@ def walk(module: cst.Module, visit: dict[type, Hook], leave: dict[type, Hook]) -
             line += 1
         if parenthesized:
             for paren in node.lpar:
-                step(paren, False)
+                step(paren, inner)
             start = line
             fields = inside
         if has_text:
@@ -137,18 +139,23 @@ def walk(module: cst.Module, visit: dict[type, Hook], leave: dict[type, Hook]) -
                 line += newlines(text)
         for name in fields:
             value = getattr(node, name)
-            if value.__class__ in sequences:
+            kind = value.__class__
+            if kind is whitespace:
+                text = value.value
+                if "\n" in text or "\r" in text:
+                    line += newlines(text)
+            elif kind in sequences:
                 for child in value:
                     step(child, inner)
-            elif isinstance(value, node_class):
+            elif value is not None and value is not default:
                 step(value, inner)
         if parenthesized:
             spans[id(node)] = (start, line)
             for paren in node.rpar:
-                step(paren, False)
+                step(paren, inner)
             for name in after:
                 value = getattr(node, name)
-                if isinstance(value, node_class):
+                if value is not None and value is not default:
                     step(value, inner)
         if active:
             hook = leave.get(cls)

@@ -23,7 +23,6 @@ import warnings
 from functools import lru_cache
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from impact.extract.py_facts import Facts, collect
 from impact.extract.py_models import ModelInfo, find_models
@@ -60,13 +59,12 @@ def models_in(path: str, text: str) -> list[ModelInfo]:
 def _facts(path: str, text: str) -> Facts | FileIssue:
     try:
         module = cst.parse_module(text)
+        return collect(path, text, module)
     except cst.ParserSyntaxError as error:
         return FileIssue(path, _syntax_error(text, error))
     except (RecursionError, MemoryError):
         # libcst recurses per nesting level: absurdly deep generated code must not crash a scan.
         return FileIssue(path, "Python file too deeply nested to parse")
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    return collect(path, text, wrapper.module, wrapper.resolve(PositionProvider))
 
 
 def _syntax_error(text: str, error: cst.ParserSyntaxError) -> str:
