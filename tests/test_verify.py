@@ -24,24 +24,8 @@ CREATE TABLE conversations (
 );
 """
 ROWS = "INSERT INTO conversations (user_id, title) SELECT gen_random_uuid(), 'c' || i FROM generate_series(1, 3) i;"
-# The seed's 11_session_tracking.sql.
-SESSION = """
-ALTER TABLE conversations
-  ADD COLUMN IF NOT EXISTS session_id TEXT,
-  ADD COLUMN IF NOT EXISTS experiment_name TEXT;
-
-COMMENT ON COLUMN conversations.session_id IS 'User-defined session identifier...';
-COMMENT ON COLUMN conversations.experiment_name IS 'Human-readable experiment name...';
-
-CREATE INDEX IF NOT EXISTS idx_conversations_session_id
-  ON conversations(session_id) WHERE session_id IS NOT NULL;
-
-CREATE INDEX IF NOT EXISTS idx_conversations_experiment_name
-  ON conversations(experiment_name) WHERE experiment_name IS NOT NULL;
-
-CREATE INDEX IF NOT EXISTS idx_conversations_user_session
-  ON conversations(user_id, session_id) WHERE session_id IS NOT NULL;
-"""
+# The seed's 11_session_tracking.sql, as shipped with the TypeScript fixture app.
+SESSION = (Path(__file__).parents[1] / "fixtures/apps/chat-ts/docs/schema_updates/11_session_tracking.sql").read_text()
 API_TS = """import { supabase } from './client'
 
 export async function list(userId: string) {
