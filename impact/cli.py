@@ -45,15 +45,16 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("repo", type=click.Path(path_type=Path), default=".")
-@click.option("--migration", "-m", "ref", required=True, help="Migration: a path, number (11), timestamp prefix or name fragment.")
+@click.option("--migration", "-m", "ref", default=None, help="Migration: a path, number (11), timestamp prefix or name fragment.")
+@click.option("--changed", "base", default=None, metavar="BASE", help="Instead: every migration added or modified since git revision BASE (one combined report).")
 @click.option("--dialect", default=None, help="SQL dialect of the migration (default: postgres, or the repo's config).")
-@click.option("--format", "fmt", type=click.Choice(["rich", "json", "markdown"]), default="rich", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["rich", "json", "markdown", "github"]), default="rich", show_default=True)
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write the report to FILE instead of stdout.")
 @click.option("--fail-on", type=click.Choice(["breaking", "caution", "never"]), default=None,
               help="Exit 1 when the verdict is at or above this level (default: breaking).")
 @click.option("--schema", "schema_file", type=click.Path(path_type=Path, dir_okay=False), help="A pg_dump --schema-only file to use instead of replaying earlier migrations.")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the extraction cache.")
-def scan(repo: Path, ref: str, dialect: str | None, fmt: str, output: Path | None, fail_on: str | None,
+def scan(repo: Path, ref: str | None, base: str | None, dialect: str | None, fmt: str, output: Path | None, fail_on: str | None,
          schema_file: Path | None, no_cache: bool) -> None:
     """Scan REPO's code for everything the migration touches and judge the risk.
 
@@ -62,21 +63,33 @@ def scan(repo: Path, ref: str, dialect: str | None, fmt: str, output: Path | Non
       impact scan . --migration 11
       impact scan ./app -m session_tracking --format markdown -o report.md
       impact scan ./app -m db/migrations/0042_drop_title.sql --format json --fail-on caution
+      impact scan . --changed origin/main --format github      # in CI, on a pull request
     Exit codes: 0 below --fail-on, 1 at or above it, 2 usage error, 3 unusable input.
     """
     from impact.config import load_config
     from impact.pipeline import scan as run_scan
 
-    try:
-        config = load_config(repo.resolve()) if repo.is_dir() else None
-        result = _with_progress(lambda progress: run_scan(repo, ref, dialect=dialect, schema_file=schema_file, config=config,
-                                                          progress=progress, use_cache=not no_cache), fmt, output)
-        _emit(result, fmt, output)
-    except ImpactError as error:
-        _fail(error)
+    if (ref is None) == (base is None):
+        raise click.UsageError("give --migration REF or --changed BASE (exactly one)")
+    config = load_config(repo.resolve()) if repo.is_dir() else None
+    refs = [ref] if ref else _changed(repo, base, config)
+    if not refs:
+        click.echo(f"impact: no migrations in this change (nothing added or modified since {base})")
+        return
+    results = [_with_progress(lambda progress, r=r: run_scan(repo, r, dialect=dialect, schema_file=schema_file, config=config,
+                                                                progress=progress, use_cache=not no_cache), fmt, output) for r in refs]
+    _emit(results, fmt, output, base)
     threshold = fail_on or (config.fail_on if config else None) or "breaking"
-    if threshold != "never" and LEVELS[result.assessment.verdict] >= LEVELS[threshold]:
+    worst = max((r.assessment.verdict for r in results), key=LEVELS.__getitem__)
+    if threshold != "never" and LEVELS[worst] >= LEVELS[threshold]:
         sys.exit(EXIT_VERDICT)
+
+
+def _changed(repo: Path, base: str, config) -> list[str]:
+    from impact.changed import changed_migrations
+    from impact.config import Config
+
+    return [str(path) for path in changed_migrations(repo.resolve(), base, config or Config())]
 
 
 def _with_progress(job, fmt: str, output: Path | None):
@@ -88,18 +101,19 @@ def _with_progress(job, fmt: str, output: Path | None):
         return job(lambda done, total: bar.update(task, completed=done, total=total))
 
 
-def _emit(result, fmt: str, output: Path | None) -> None:
+def _emit(results: list, fmt: str, output: Path | None, base: str | None) -> None:
     if fmt == "rich":
         from impact.report.terminal import render as render_rich
-        if output is None:
-            render_rich(result, Console())
-            return
-        console = Console(record=True, width=120, file=io.StringIO())
-        render_rich(result, console)
-        _write(output, console.export_text())
+
+        console = Console() if output is None else Console(record=True, width=120, file=io.StringIO())
+        for result in results:
+            render_rich(result, console)
+        if output is not None:
+            _write(output, console.export_text())
         return
-    from impact.report import json_report, markdown
-    text = (json_report if fmt == "json" else markdown).render(result)
+    from impact.report.combined import render_text
+
+    text = render_text(results, fmt, base)
     if output is None:
         click.echo(text, nl=False)
     else:
@@ -158,6 +172,7 @@ def explain(rule_id: str) -> None:
 from impact.cli_db import register  # noqa: E402  (the database commands)
 
 register(cli)
+from impact.cli_comment import comment as _comment; cli.add_command(_comment)  # noqa: E402,E702
 
 
 def main() -> None:

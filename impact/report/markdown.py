@@ -13,26 +13,48 @@ DIMENSIONS = {"breaking_changes": "Breaking changes", "backward_compatibility": 
               "data_loss": "Data loss risk", "rls_impact": "RLS impact", "lock_risk": "Lock risk"}
 
 
-def render(result: ScanResult) -> str:
+GITHUB_COMMENT_LIMIT = 65_536  # characters GitHub accepts in one comment body
+# Sections in the order they are dropped when the report must shrink: least important first.
+DROP_ORDER = ("queries", "references", "file_issues", "verification", "rollback", "alternatives", "patterns")
+
+
+def render(result: ScanResult, limit: int = GITHUB_COMMENT_LIMIT) -> str:
     a = result.assessment
-    out = [f"## {ICON[a.verdict]} impact: `{result.migration_rel}` — **{a.verdict.upper()}** (confidence: {a.confidence.value})", ""]
+    head = [f"## {ICON[a.verdict]} impact: `{result.migration_rel}` — **{a.verdict.upper()}** (confidence: {a.confidence.value})", ""]
     if a.confidence_reasons:
-        out += [f"_Confidence lowered: {'; '.join(a.confidence_reasons)}._", ""]
-    out += _findings(result)
-    out += _code_impact(result)
-    out += _patterns(result)
-    out += ["### Risk assessment", "", "| Dimension | Status | Summary |", "|---|---|---|"]
+        head += [f"_Confidence lowered: {'; '.join(a.confidence_reasons)}._", ""]
+    risk = ["### Risk assessment", "", "| Dimension | Status | Summary |", "|---|---|---|"]
     for key, label in DIMENSIONS.items():
         d = a.dimensions[key]
-        out.append(f"| {label} | {ICON[d.status]} | {_cell(d.summary)} |")
-    out += [""]
-    out += _details("Rollback plan", _rollback(result))
-    out += _details("Verification plan", [f"- {c.name}: `{_cell(c.sql)}` → {c.expect}" for c in result.verification])
+        risk.append(f"| {label} | {ICON[d.status]} | {_cell(d.summary)} |")
     issues = result.run.file_issues
-    if issues:
-        out += _details(f"Files that could not be read or parsed ({len(issues)})", [f"- `{i.file}`: {_cell(i.reason)}" for i in issues[:100]])
-    out += _stats(result)
-    return "\n".join(out) + "\n"
+    sections = {
+        "findings": _findings(result), "alternatives": _alternatives(result), "summary": _code_summary(result),
+        "queries": _queries(result), "references": _references(result), "patterns": _patterns(result),
+        "risk": risk + [""], "rollback": _details("Rollback plan", _rollback(result)),
+        "verification": _details("Verification plan", [f"- {c.name}: `{_cell(c.sql)}` → {c.expect}" for c in result.verification]),
+        "file_issues": _details(f"Files that could not be read or parsed ({len(issues)})", [f"- `{i.file}`: {_cell(i.reason)}" for i in issues[:100]]) if issues else [],
+    }
+    return _fit(head, sections, _stats(result), limit)
+
+
+ORDER = ("findings", "alternatives", "summary", "queries", "references", "patterns", "risk", "rollback", "verification", "file_issues")
+
+
+def _fit(head: list[str], sections: dict, tail: list[str], limit: int) -> str:
+    """Assemble the report; drop the least important sections until it fits, and say so."""
+    dropped: list[str] = []
+    while True:
+        body = [line for name in ORDER if name not in dropped for line in sections[name]]
+        note = [f"_Report shortened to fit a comment: {', '.join(dropped)} omitted — run `impact scan --format json` for everything._", ""] if dropped else []
+        text = "\n".join(head + note + body + tail) + "\n"
+        if len(text) <= limit:
+            return text
+        remaining = [name for name in DROP_ORDER if name not in dropped and sections[name]]
+        if not remaining:
+            cut = "\n\n_…truncated to fit a comment._\n"
+            return text[: limit - len(cut)] + cut
+        dropped.append(remaining[0])
 
 
 def _cell(text: str) -> str:
@@ -51,13 +73,17 @@ def _findings(result: ScanResult) -> list[str]:
         if len(f.evidence) > 25:
             out.append(f"  - … and {len(f.evidence) - 25} more")
     out.append("")
-    safer = [f for f in findings if f.safe_sql and f.severity != "advice"]
-    if safer:
-        body = []
-        for f in _unique_by_rule(safer):
-            body += [f"**{f.code} {f.title}** — {f.solution}", "", "```sql", f.safe_sql, "```", ""]
-        out += _details("Safer alternatives", body)
     return out
+
+
+def _alternatives(result: ScanResult) -> list[str]:
+    safer = [f for f in sorted(result.findings, key=_finding_order) if f.safe_sql and f.severity != "advice"]
+    if not safer:
+        return []
+    body = []
+    for f in _unique_by_rule(safer):
+        body += [f"**{f.code} {f.title}** — {f.solution}", "", "```sql", f.safe_sql, "```", ""]
+    return _details("Safer alternatives", body)
 
 
 def _unique_by_rule(findings: list[Finding]) -> list[Finding]:
@@ -69,24 +95,30 @@ def _unique_by_rule(findings: list[Finding]) -> list[Finding]:
     return unique
 
 
-def _code_impact(result: ScanResult) -> list[str]:
+def _code_summary(result: ScanResult) -> list[str]:
+    files = {q.file for q in result.queries}
+    return ["### Code impact", "", f"{len(result.queries)} quer(ies) on {', '.join(result.affected_tables) or '—'} in {len(files)} file(s); "
+            f"{result.run.files_seen} files scanned.", ""]
+
+
+def _queries(result: ScanResult) -> list[str]:
     by_table = defaultdict(list)
     for q in result.queries:
         by_table[q.table or "(unresolved table)"].append(q)
-    files = {q.file for q in result.queries}
-    out = ["### Code impact", "", f"{len(result.queries)} quer(ies) on {', '.join(result.affected_tables) or '—'} in {len(files)} file(s); "
-           f"{result.run.files_seen} files scanned.", ""]
     rows = ["| Location | Kind | Table | Columns | Judgement |", "|---|---|---|---|---|"]
     status = _query_status(result)
     for table in sorted(by_table):
         for q in by_table[table]:
             cols = ", ".join(q.columns) or ("*" if q.kind.value == "select_star" else "")
             rows.append(f"| `{q.file}:{q.line}` | {q.kind.value} | {table} | {_cell(cols)} | {status.get(id(q), '—')} |")
-    out += _details(f"Queries on the affected tables ({len(result.queries)})", rows)
+    return _details(f"Queries on the affected tables ({len(result.queries)})", rows) if result.queries else []
+
+
+def _references(result: ScanResult) -> list[str]:
     refs = [r for r in result.references if r.context != "sql"]
-    if refs:
-        out += _details(f"Other references to changed columns ({len(refs)})", [f"- `{r.file}:{r.line}` {r.context} `{r.column}`" + (" (generated)" if r.generated else "") for r in refs[:200]])
-    return out
+    if not refs:
+        return []
+    return _details(f"Other references to changed columns ({len(refs)})", [f"- `{r.file}:{r.line}` {r.context} `{r.column}`" + (" (generated)" if r.generated else "") for r in refs[:200]])
 
 
 def _query_status(result: ScanResult) -> dict[int, str]:
