@@ -49,6 +49,7 @@ class ScanResult:
     seconds: float = 0.0
     schema_source: str = "replay"
     affected_tables: list[str] = field(default_factory=list)
+    suppressed: list = field(default_factory=list)  # findings or evidence hidden by an inline ignore, with the reason
 
     @property
     def migration_rel(self) -> str:
@@ -104,14 +105,28 @@ def scan(repo: Path, ref: str, *, dialect: str | None = None, schema_file: Path 
     references = [r for file, text, extraction in run.texts for r in find_references(file, text, columns, extraction.queries, extraction.generated)]
     attach_code(contexts, queries, references)
     judged = judge(contexts, queries, load_rules())
+    findings, suppressed = _ignored(judged.findings, parsed, migration, repo, run)
     unresolved = sum(q.table is None for q in queries)
-    assessment = assess(contexts, judged.findings, judged.pairs, queries, len(parsed.unknown), unresolved, len(run.file_issues))
+    assessment = assess(contexts, findings, judged.pairs, queries, len(parsed.unknown), unresolved, len(run.file_issues))
     return ScanResult(
         repo=repo, migration=migration, dialect=dialect, parsed=parsed, contexts=contexts, queries=queries,
-        references=references, findings=judged.findings, pairs=judged.pairs, assessment=assessment,
+        references=references, findings=findings, pairs=judged.pairs, assessment=assessment, suppressed=suppressed,
         rollback=rollback_plan(contexts), verification=verification_plan(contexts), run=run,
         seconds=time.perf_counter() - started, schema_source=schema_source, affected_tables=tables,
     )
+
+
+def _ignored(findings: list[Finding], parsed: ParsedMigration, migration: LocatedMigration, repo: Path, run: ExtractionRun):
+    """Apply inline ignores; an ignore that suppresses nothing becomes a finding itself."""
+    from impact.judge.ignores import apply_ignores, code_directives, migration_directives, unused_findings
+    from impact.judge.rules import find_rule
+
+    directives = migration_directives(parsed, _display(migration.path, repo))
+    directives += code_directives([(rel, text) for rel, text, _ in run.texts])
+    if not directives:
+        return findings, []
+    result = apply_ignores(findings, directives)
+    return result.findings + unused_findings(result.unused, find_rule("unused-ignore"), parsed.operations[0]), result.suppressed
 
 
 def _checked_repo(repo: Path) -> Path:

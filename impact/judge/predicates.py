@@ -47,6 +47,12 @@ def reference_matcher(fn: ReferenceMatcher) -> ReferenceMatcher:
 # -- operation predicates -------------------------------------------------------------------
 
 @op_predicate
+def never(ctx: OpContext) -> bool:
+    """For rules raised outside the operation walk (unused-ignore): never fires from it."""
+    return False
+
+
+@op_predicate
 def existing_table(ctx: OpContext) -> bool:
     """The table existed before this migration (so it may hold rows and serve traffic)."""
     return ctx.existing_table

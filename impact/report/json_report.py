@@ -78,6 +78,8 @@ def to_dict(result: ScanResult) -> dict:
         "rollback": [{"sql": s.sql, "statement": s.statement, "irreversible": s.irreversible, "note": s.note} for s in result.rollback],
         "verification": [{"name": c.name, "sql": c.sql, "expect": c.expect} for c in result.verification],
         "file_issues": [{"file": i.file, "reason": i.reason} for i in run.file_issues],
+        "suppressions": [{"rule": s.rule, "scope": s.directive.scope, "where": s.directive.where, "reason": s.directive.reason, "suppressed": s.what}
+                         for s in result.suppressed],
         "stats": {
             "files_scanned": run.files_seen, "files_matched": run.files_matched, "files_parsed": run.files_parsed,
             "cache_hits": run.cache_hits, "files_skipped": sum(run.skipped.values()), "skipped": dict(run.skipped),

@@ -15,7 +15,7 @@ DIMENSIONS = {"breaking_changes": "Breaking changes", "backward_compatibility": 
 
 GITHUB_COMMENT_LIMIT = 65_536  # characters GitHub accepts in one comment body
 # Sections in the order they are dropped when the report must shrink: least important first.
-DROP_ORDER = ("queries", "references", "file_issues", "verification", "rollback", "alternatives", "patterns")
+DROP_ORDER = ("queries", "references", "file_issues", "verification", "rollback", "alternatives", "patterns", "suppressed")
 
 
 def render(result: ScanResult, limit: int = GITHUB_COMMENT_LIMIT) -> str:
@@ -33,12 +33,14 @@ def render(result: ScanResult, limit: int = GITHUB_COMMENT_LIMIT) -> str:
         "queries": _queries(result), "references": _references(result), "patterns": _patterns(result),
         "risk": risk + [""], "rollback": _details("Rollback plan", _rollback(result)),
         "verification": _details("Verification plan", [f"- {c.name}: `{_cell(c.sql)}` → {c.expect}" for c in result.verification]),
+        "suppressed": _details(f"Suppressed by inline ignores ({len(result.suppressed)})",
+                               [f"- `{x.rule}` at `{x.directive.where}` ({x.directive.scope}): {_cell(x.directive.reason or 'no reason given')} — {_cell(x.what)}" for x in result.suppressed]) if result.suppressed else [],
         "file_issues": _details(f"Files that could not be read or parsed ({len(issues)})", [f"- `{i.file}`: {_cell(i.reason)}" for i in issues[:100]]) if issues else [],
     }
     return _fit(head, sections, _stats(result), limit)
 
 
-ORDER = ("findings", "alternatives", "summary", "queries", "references", "patterns", "risk", "rollback", "verification", "file_issues")
+ORDER = ("findings", "suppressed", "alternatives", "summary", "queries", "references", "patterns", "risk", "rollback", "verification", "file_issues")
 
 
 def _fit(head: list[str], sections: dict, tail: list[str], limit: int) -> str:

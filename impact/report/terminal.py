@@ -30,6 +30,8 @@ def render(result: ScanResult, console: Console) -> None:
     _risks(result, console)
     _plans(result, console)
     _file_issues(result, console)
+    for x in result.suppressed:
+        console.print(Text(f"suppressed {x.rule} at {x.directive.where}: {x.directive.reason or 'no reason given'} — {x.what}", style="dim"))
     run = result.run
     console.print(Text(f"{run.files_seen} files scanned, {run.files_matched} mention the migration, {run.files_parsed} parsed, "
                        f"{run.cache_hits} from cache, {sum(run.skipped.values())} skipped, {len(run.file_issues)} unreadable · "
