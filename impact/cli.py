@@ -16,11 +16,6 @@ from impact.errors import EXIT_INTERNAL, EXIT_VERDICT, ImpactError
 LEVELS = {"safe": 0, "caution": 1, "breaking": 2}
 
 
-def _fail(error: ImpactError) -> None:
-    click.echo(f"impact: error: {error.one_line()}", err=True)
-    sys.exit(error.exit_code)
-
-
 class ImpactGroup(click.Group):
     """Every command's ImpactError becomes one line on stderr and its own exit code."""
 

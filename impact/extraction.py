@@ -57,7 +57,7 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
     run.file_issues.extend(i for i in stats.skipped_files if i.reason.startswith("binary") or i.reason.startswith("not UTF-8"))
     needles = [n for n in (*tables, *columns) if n]
     table_position = query_position_pattern(tables)
-    cache = ExtractionCache(enabled=use_cache and bool(os.environ.get("IMPACT_NO_CACHE", "") in ("", "0")))
+    cache = ExtractionCache(enabled=use_cache)  # IMPACT_NO_CACHE / IMPACT_CACHE_DIR: read by the cache itself
     pending: list[tuple[str, str, str]] = []
     unmatched_python: list[SourceFile] = []
     reference_only: list[tuple[str, str]] = []

@@ -38,8 +38,6 @@ _PLUS = re.compile(r"\s*\+\s*")
 # A simple operand between two concatenated literals: `table`, `this.name`, `ident(x)`.
 _OPERAND = re.compile(r"[A-Za-z_$][\w$.]*(?:\([^()]{0,200}\))?")
 _LEADING_KEYWORD = re.compile(r"\s*\(?\s*([A-Za-z]+)")
-# sqlglot reads `$1,$2` as the start of a dollar-quoted string; a space keeps them parameters.
-_PACKED_PARAMETER = re.compile(r",\$(?=\d)")
 
 
 class _Concatenation:
@@ -112,7 +110,7 @@ def _queries(scanned: Scanned, candidate: _Concatenation, file: str, language: s
     at_sink = _at_sink(scanned, first)
     if not at_sink and not _keyword_case_is_sql(text):
         return []
-    sql = _PACKED_PARAMETER.sub(", $", text.strip())
+    sql = text.strip()  # packed `$1,$2` parameters are handled by impact.sql.queries
     start = _first_visible(scanned, first)
     line = scanned.line_of(start)
     return queries_from_sql(
