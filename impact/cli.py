@@ -43,7 +43,7 @@ def cli() -> None:
 @click.option("--migration", "-m", "ref", default=None, help="Migration: a path, number (11), timestamp prefix or name fragment.")
 @click.option("--changed", "base", default=None, metavar="BASE", help="Instead: every migration added or modified since git revision BASE (one combined report).")
 @click.option("--dialect", default=None, help="SQL dialect of the migration (default: postgres, or the repo's config).")
-@click.option("--format", "fmt", type=click.Choice(["rich", "json", "markdown", "github"]), default="rich", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["rich", "json", "markdown", "github", "sarif"]), default="rich", show_default=True)
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write the report to FILE instead of stdout.")
 @click.option("--fail-on", type=click.Choice(["breaking", "caution", "never"]), default=None,
               help="Exit 1 when the verdict is at or above this level (default: breaking).")
@@ -59,6 +59,7 @@ def scan(repo: Path, ref: str | None, base: str | None, dialect: str | None, fmt
       impact scan ./app -m session_tracking --format markdown -o report.md
       impact scan ./app -m db/migrations/0042_drop_title.sql --format json --fail-on caution
       impact scan . --changed origin/main --format github      # in CI, on a pull request
+      impact scan . --changed origin/main --format sarif -o impact.sarif   # for code scanning
     Exit codes: 0 below --fail-on, 1 at or above it, 2 usage error, 3 unusable input.
     """
     from impact.config import load_config

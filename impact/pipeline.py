@@ -50,6 +50,7 @@ class ScanResult:
     schema_source: str = "replay"
     affected_tables: list[str] = field(default_factory=list)
     suppressed: list = field(default_factory=list)  # findings or evidence hidden by an inline ignore, with the reason
+    rules: tuple = ()  # the rules judged with, as configured
 
     @property
     def migration_rel(self) -> str:
@@ -104,7 +105,8 @@ def scan(repo: Path, ref: str, *, dialect: str | None = None, schema_file: Path 
     queries = [q for q in run.queries if q.table is None or q.table.lower() in {t.lower() for t in tables}]
     references = [r for file, text, extraction in run.texts for r in find_references(file, text, columns, extraction.queries, extraction.generated)]
     attach_code(contexts, queries, references)
-    judged = judge(contexts, queries, load_rules())
+    rules = load_rules()
+    judged = judge(contexts, queries, rules)
     findings, suppressed = _ignored(judged.findings, parsed, migration, repo, run)
     unresolved = sum(q.table is None for q in queries)
     assessment = assess(contexts, findings, judged.pairs, queries, len(parsed.unknown), unresolved, len(run.file_issues))
@@ -112,7 +114,7 @@ def scan(repo: Path, ref: str, *, dialect: str | None = None, schema_file: Path 
         repo=repo, migration=migration, dialect=dialect, parsed=parsed, contexts=contexts, queries=queries,
         references=references, findings=findings, pairs=judged.pairs, assessment=assessment, suppressed=suppressed,
         rollback=rollback_plan(contexts), verification=verification_plan(contexts), run=run,
-        seconds=time.perf_counter() - started, schema_source=schema_source, affected_tables=tables,
+        seconds=time.perf_counter() - started, schema_source=schema_source, affected_tables=tables, rules=rules,
     )
 
 

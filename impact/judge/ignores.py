@@ -42,6 +42,7 @@ class Suppressed:
     rule: str
     directive: Directive
     what: str  # the finding's message, or the evidence location suppressed
+    finding: Finding | None = None  # the whole finding, when the ignore hid all of it
 
 
 @dataclass
@@ -103,7 +104,7 @@ def apply_ignores(findings: list[Finding], directives: list[Directive]) -> Ignor
                           and (d.scope == "file" or d.statement == finding.operation.statement.index)), None)
         if directive is not None:
             directive.used = True
-            result.suppressed.append(Suppressed(finding.rule_id, directive, finding.message))
+            result.suppressed.append(Suppressed(finding.rule_id, directive, finding.message, finding))
             continue
         kept = _without_ignored_evidence(finding, code, result)
         if kept is not None:

@@ -16,6 +16,10 @@ def worst(results: list[ScanResult]) -> ScanResult:
 def render_text(results: list[ScanResult], fmt: str, base: str | None) -> str:
     if fmt == "github":
         return "".join(github.render(r) for r in results)
+    if fmt == "sarif":
+        from impact.report import sarif
+
+        return sarif.render(results, results[0].rules, base)
     if base is None:  # one migration named with --migration: the report as it always was
         return (json_report if fmt == "json" else markdown).render(results[0])
     if fmt == "json":
