@@ -48,9 +48,10 @@ def cli() -> None:
 @click.option("--fail-on", type=click.Choice(["breaking", "caution", "never"]), default=None,
               help="Exit 1 when the verdict is at or above this level (default: breaking).")
 @click.option("--schema", "schema_file", type=click.Path(path_type=Path, dir_okay=False), help="A pg_dump --schema-only file to use instead of replaying earlier migrations.")
+@click.option("--pg-version", default=None, metavar="MAJOR", help="Target PostgreSQL version, e.g. 14 (default: the config's pg_version, else a current release).")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the extraction cache.")
 def scan(repo: Path, ref: str | None, base: str | None, dialect: str | None, fmt: str, output: Path | None, fail_on: str | None,
-         schema_file: Path | None, no_cache: bool) -> None:
+         schema_file: Path | None, pg_version: str | None, no_cache: bool) -> None:
     """Scan REPO's code for everything the migration touches and judge the risk.
 
     \b
@@ -62,12 +63,17 @@ def scan(repo: Path, ref: str | None, base: str | None, dialect: str | None, fmt
       impact scan . --changed origin/main --format sarif -o impact.sarif   # for code scanning
     Exit codes: 0 below --fail-on, 1 at or above it, 2 usage error, 3 unusable input.
     """
-    from impact.config import load_config
+    from dataclasses import replace
+
+    from impact.config import Config, load_config, parse_pg_version
     from impact.pipeline import scan as run_scan
 
     if (ref is None) == (base is None):
         raise click.UsageError("give --migration REF or --changed BASE (exactly one)")
     config = load_config(repo.resolve()) if repo.is_dir() else None
+    if pg_version is not None:
+        source = f"{config.source} + --pg-version" if config and config.source else "--pg-version"
+        config = replace(config or Config(), pg_version=parse_pg_version(pg_version, "--pg-version"), source=source)
     refs = [ref] if ref else _changed(repo, base, config)
     if not refs:
         click.echo(f"impact: no migrations in this change (nothing added or modified since {base})")

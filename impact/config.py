@@ -1,6 +1,7 @@
 """Project configuration: `[tool.impact]` in the scanned repo's pyproject.toml, or `.impact.toml`."""
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +24,9 @@ DEFAULT_MIGRATION_DIRS = (
     "sql",
 )
 
-KNOWN_KEYS = {"migration_dirs", "exclude", "dialect", "fail_on"}
+KNOWN_KEYS = {"migration_dirs", "exclude", "dialect", "fail_on", "pg_version", "rules"}
+RULE_LEVELS = ("off", "advice", "caution", "breaking")
+OLDEST_PG, NEWEST_PG = 9, 30
 
 
 @dataclass(frozen=True)
@@ -33,11 +36,25 @@ class Config:
     exclude: tuple[str, ...] = ()
     dialect: str = "postgres"
     fail_on: str | None = None
+    pg_version: int | None = None  # the target server's major version; None: assume a current release
+    rules: tuple[tuple[str, str], ...] = ()  # (rule id, "off" or a severity), as configured
     source: str | None = None  # the file it came from, for messages
 
     @property
     def all_migration_dirs(self) -> tuple[str, ...]:
         return self.extra_migration_dirs + tuple(d for d in self.migration_dirs if d not in self.extra_migration_dirs)
+
+
+def describe(config: Config) -> str:
+    """One line on what the configuration changes about judging ("" when nothing does), for reports."""
+    parts = [f"target PostgreSQL {config.pg_version}"] if config.pg_version else []
+    off = [rule for rule, level in config.rules if level == "off"]
+    changed = [f"{rule}={level}" for rule, level in config.rules if level != "off"]
+    if off:
+        parts.append(f"rules off: {', '.join(off)}")
+    if changed:
+        parts.append(f"severity set: {', '.join(changed)}")
+    return f"config {config.source or 'command line'}: {'; '.join(parts)}" if parts else ""
 
 
 def load_config(repo: Path) -> Config:
@@ -81,5 +98,32 @@ def _from_mapping(data: dict, source: str) -> Config:
         exclude=tuple(data.get("exclude", [])),
         dialect=str(data.get("dialect", "postgres")),
         fail_on=fail_on,
+        pg_version=parse_pg_version(data["pg_version"], f"pg_version in {source}") if "pg_version" in data else None,
+        rules=_rule_levels(data.get("rules", {}), source),
         source=source,
     )
+
+
+def parse_pg_version(value: object, where: str) -> int:
+    """14, "14" or "14.5" -> 14; "9.6" -> 9 (only the major release matters to the rules)."""
+    text = str(value).strip()
+    major = text.split(".", 1)[0]
+    if isinstance(value, bool) or not re.fullmatch(r"\d+(\.\d+){0,2}", text) or not OLDEST_PG <= int(major) <= NEWEST_PG:
+        raise ConfigError(f"{where} = {value!r} is not a PostgreSQL version", f"give the server's major version, e.g. 15 ({OLDEST_PG}-{NEWEST_PG})")
+    return int(major)
+
+
+def _rule_levels(table: object, source: str) -> tuple[tuple[str, str], ...]:
+    from impact.judge.rules import find_rule
+
+    if not isinstance(table, dict):
+        raise ConfigError(f"rules in {source} must be a table of rule = level", 'e.g. [tool.impact.rules] prefer-robust-stmts = "off"')
+    levels = []
+    for key, level in table.items():
+        rule = find_rule(key)
+        if rule is None:
+            raise ConfigError(f"unknown rule {key!r} in {source} [rules]", "run `impact rules` for the ids and codes")
+        if level not in RULE_LEVELS:
+            raise ConfigError(f"rule {key} = {level!r} in {source} is not a level", f"use one of: {', '.join(RULE_LEVELS)}")
+        levels.append((rule.id, level))
+    return tuple(levels)

@@ -20,7 +20,7 @@ from impact.judge.engine import attach_code, judge
 from impact.judge.findings import Finding, PairJudgement
 from impact.judge.rollback_plan import RollbackStep, rollback_plan
 from impact.judge.verification import Check, verification_plan
-from impact.judge.rules import load_rules
+from impact.judge.rules import configured, load_rules
 from impact.locate import LocatedMigration, locate
 from impact.model import ColumnReference, OpKind, Query
 from impact.sql.parse import ParsedMigration, parse_migration
@@ -51,6 +51,7 @@ class ScanResult:
     affected_tables: list[str] = field(default_factory=list)
     suppressed: list = field(default_factory=list)  # findings or evidence hidden by an inline ignore, with the reason
     rules: tuple = ()  # the rules judged with, as configured
+    config: Config = field(default_factory=Config)
 
     @property
     def migration_rel(self) -> str:
@@ -98,37 +99,38 @@ def scan(repo: Path, ref: str, *, dialect: str | None = None, schema_file: Path 
         raise InputError(f"cannot parse migration {migration.path.name}: {error}", "fix the SQL syntax (or pass --dialect)")
     base, schema_source = schema_before(migration, dialect, schema_file, repo)
     base.current_file = _display(migration.path, repo)
-    contexts = build_contexts(parsed.operations, base)
+    contexts = build_contexts(parsed.operations, base, config.pg_version)
     tables = sorted({c.op.table for c in contexts if c.op.table})
     columns = {n for c in contexts if c.op.kind in COLUMN_CHANGES for n in (c.op.column_name,) if n}
     run = extract_repo(repo, tables, columns, config, migration, progress=progress, use_cache=use_cache)
     queries = [q for q in run.queries if q.table is None or q.table.lower() in {t.lower() for t in tables}]
     references = [r for file, text, extraction in run.texts for r in find_references(file, text, columns, extraction.queries, extraction.generated)]
     attach_code(contexts, queries, references)
-    rules = load_rules()
+    rules = configured(load_rules(), config.rules)
     judged = judge(contexts, queries, rules)
-    findings, suppressed = _ignored(judged.findings, parsed, migration, repo, run)
+    findings, suppressed = _ignored(judged.findings, parsed, migration, repo, run, rules)
     unresolved = sum(q.table is None for q in queries)
     assessment = assess(contexts, findings, judged.pairs, queries, len(parsed.unknown), unresolved, len(run.file_issues))
     return ScanResult(
         repo=repo, migration=migration, dialect=dialect, parsed=parsed, contexts=contexts, queries=queries,
         references=references, findings=findings, pairs=judged.pairs, assessment=assessment, suppressed=suppressed,
         rollback=rollback_plan(contexts), verification=verification_plan(contexts), run=run,
-        seconds=time.perf_counter() - started, schema_source=schema_source, affected_tables=tables, rules=rules,
+        seconds=time.perf_counter() - started, schema_source=schema_source, affected_tables=tables, rules=rules, config=config,
     )
 
 
-def _ignored(findings: list[Finding], parsed: ParsedMigration, migration: LocatedMigration, repo: Path, run: ExtractionRun):
+def _ignored(findings: list[Finding], parsed: ParsedMigration, migration: LocatedMigration, repo: Path, run: ExtractionRun, rules: tuple):
     """Apply inline ignores; an ignore that suppresses nothing becomes a finding itself."""
     from impact.judge.ignores import apply_ignores, code_directives, migration_directives, unused_findings
-    from impact.judge.rules import find_rule
 
     directives = migration_directives(parsed, _display(migration.path, repo))
     directives += code_directives([(rel, text) for rel, text, _ in run.texts])
     if not directives:
         return findings, []
     result = apply_ignores(findings, directives)
-    return result.findings + unused_findings(result.unused, find_rule("unused-ignore"), parsed.operations[0]), result.suppressed
+    template = next((r for r in rules if r.id == "unused-ignore"), None)  # None: turned off in the config
+    unused = unused_findings(result.unused, template, parsed.operations[0]) if template else []
+    return result.findings + unused, result.suppressed
 
 
 def _checked_repo(repo: Path) -> Path:

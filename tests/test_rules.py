@@ -25,6 +25,8 @@ def _cases():
 def test_rule_case(tmp_path: Path, rule_id: str, case: dict) -> None:
     files = {"migrations/0001_schema.sql": case.get("schema", ""), "migrations/0002_change.sql": case["migration"]}
     files.update(case.get("code", {}))
+    if "config" in case:
+        files[".impact.toml"] = case["config"]
     result = scan(make_repo(tmp_path, files), "2", use_cache=False)
     fired = [f for f in result.findings if f.rule_id == rule_id]
     if not case.get("fires", True):

@@ -18,6 +18,7 @@ class OpContext:
     in_transaction: bool  # inside an explicit BEGIN ... COMMIT
     lock_timeout_set: bool  # SET lock_timeout ran earlier in the migration
     operations: tuple[Operation, ...] = ()  # the whole migration, in order
+    pg_version: int | None = None  # the target server's major version, if configured
     queries: list[Query] = field(default_factory=list)  # the code's queries on this op's table
     references: list[ColumnReference] = field(default_factory=list)
 
@@ -33,7 +34,7 @@ class OpContext:
         return not self.base.known or self.base.get(self.op.table, self.op.schema) is not None
 
 
-def build_contexts(operations: tuple[Operation, ...], base: Catalog) -> list[OpContext]:
+def build_contexts(operations: tuple[Operation, ...], base: Catalog, pg_version: int | None = None) -> list[OpContext]:
     """Walk the migration once, recording the state each operation sees."""
     state = base.copy()
     created: set[str] = set()
@@ -53,4 +54,5 @@ def build_contexts(operations: tuple[Operation, ...], base: Catalog) -> list[OpC
     for context in contexts:
         context.after_migration = state
         context.operations = operations
+        context.pg_version = pg_version
     return contexts

@@ -10,7 +10,8 @@ from impact.judge.findings import Evidence, Finding, Judged, PairJudgement
 from impact.judge.locks import lock_fact
 from impact.judge.predicates import OBJECT_MATCHERS, OP_PREDICATES, QUERY_MATCHERS, REFERENCE_MATCHERS
 from impact.judge.reasons import unaffected_reason
-from impact.judge.rules import Rule
+from impact.judge.version_predicates import too_new
+from impact.judge.rules import ANY_OPERATION, Rule
 from impact.model import ColumnReference, Confidence, Query
 
 STATUS_RANK = {"unaffected": 0, "review": 1, "breaks": 2}
@@ -39,7 +40,7 @@ def judge(contexts: list[OpContext], queries: list[Query], rules: tuple[Rule, ..
     said: set[tuple] = set()
     for ctx in contexts:
         pair_status: dict[int, PairJudgement] = {}
-        for rule in by_kind.get(ctx.op.kind.value, []):
+        for rule in by_kind.get(ctx.op.kind.value, []) + by_kind.get(ANY_OPERATION, []):
             finding = _apply(rule, ctx, pair_status, position)
             # One statement doing the same thing twice (ADD COLUMN a, ADD COLUMN b) is said once.
             key = (finding.rule_id, ctx.op.statement.index, finding.message, finding.evidence) if finding else None
@@ -125,6 +126,8 @@ def format_message(template: str, ctx: OpContext, count: int) -> str:
         roles=", ".join(op.details.get("roles", [])) or "?", privileges=", ".join(op.details.get("privileges", [])) or "?",
         columns=", ".join(c if isinstance(c, str) else c.name for c in op.details.get("columns", [])) or "?",
         plural="y" if count == 1 else "ies", s="" if count == 1 else "s",
+        pg_version=ctx.pg_version or "?",
+        features="; ".join(f"{f.name} (PostgreSQL {f.since}+)" for f in too_new(ctx)) or "?",
     )
     # Only `{name}` of a known placeholder is replaced: rule texts quote code with braces in it.
     return PLACEHOLDER.sub(lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), template).strip()

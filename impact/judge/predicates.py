@@ -546,3 +546,7 @@ def transaction_left_open(ctx: OpContext) -> bool:
         if op.kind in (OpKind.COMMIT, OpKind.ROLLBACK) or words[:1] == ["ABORT"] or words == ["PREPARE", "TRANSACTION"]:
             return False
     return True
+
+
+# Registered here so that every name a rule may use is known once this module is imported.
+from impact.judge import version_predicates  # noqa: E402,F401

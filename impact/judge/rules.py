@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -15,6 +15,7 @@ SEVERITIES = ("advice", "caution", "breaking")
 EFFECTS = ("breaks", "review")
 REQUIRED = ("id", "code", "severity", "title", "on", "message", "why", "solution")
 OPTIONAL = ("when", "queries", "references", "objects", "effect", "safe_sql", "example", "category")
+ANY_OPERATION = "any"  # `on = ["any"]`: the rule looks at every statement
 CATEGORIES = ("code", "lock", "data", "rls", "compatibility", "correctness", "meta")
 
 
@@ -102,7 +103,7 @@ def _validate(data: dict, source: str) -> None:
         fail(f"category must be one of {CATEGORIES}")
     kinds = {k.value for k in OpKind}
     for kind in data["on"]:
-        if kind not in kinds:
+        if kind not in kinds and kind != ANY_OPERATION:
             fail(f"unknown operation kind {kind!r} in 'on'")
     for name in data.get("when", []):
         if name.removeprefix("not ") not in OP_PREDICATES:
@@ -113,6 +114,12 @@ def _validate(data: dict, source: str) -> None:
         fail(f"unknown reference matcher {data['references']!r}")
     if data.get("objects") and data["objects"] not in OBJECT_MATCHERS:
         fail(f"unknown database-object matcher {data['objects']!r}")
+
+
+def configured(rules: tuple[Rule, ...], levels: tuple[tuple[str, str], ...]) -> tuple[Rule, ...]:
+    """The rules as a project configured them: some off, some at another severity."""
+    wanted = dict(levels)
+    return tuple(replace(r, severity=wanted[r.id]) if r.id in wanted else r for r in rules if wanted.get(r.id) != "off")
 
 
 def find_rule(key: str) -> Rule | None:

@@ -77,6 +77,7 @@ def to_dict(result: ScanResult) -> dict:
         "assessment": {k: {"status": d.status, "summary": d.summary, "items": d.items} for k, d in a.dimensions.items()},
         "rollback": [{"sql": s.sql, "statement": s.statement, "irreversible": s.irreversible, "note": s.note} for s in result.rollback],
         "verification": [{"name": c.name, "sql": c.sql, "expect": c.expect} for c in result.verification],
+        "config": {"source": result.config.source, "pg_version": result.config.pg_version, "rules": dict(result.config.rules)},
         "file_issues": [{"file": i.file, "reason": i.reason} for i in run.file_issues],
         "suppressions": [{"rule": s.rule, "scope": s.directive.scope, "where": s.directive.where, "reason": s.directive.reason, "suppressed": s.what}
                          for s in result.suppressed],

@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from impact.judge.findings import Finding
+from impact.config import describe
 from impact.pipeline import ScanResult
 from impact.report.json_report import _finding_order
 
@@ -159,4 +160,5 @@ def _details(summary: str, body: list[str]) -> list[str]:
 def _stats(result: ScanResult) -> list[str]:
     run = result.run
     return [f"<sub>{run.files_seen} files scanned, {run.files_matched} mention the migration, {sum(run.skipped.values())} skipped, "
-            f"{len(run.file_issues)} unreadable; {result.seconds:.2f}s · schema from {result.schema_source}</sub>"]
+            f"{len(run.file_issues)} unreadable; {result.seconds:.2f}s · schema from {result.schema_source}"
+            + (f" · {describe(result.config)}" if describe(result.config) else "") + "</sub>"]

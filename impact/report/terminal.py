@@ -6,6 +6,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from impact.config import describe
 from impact.pipeline import ScanResult
 from impact.report.json_report import _finding_order
 from impact.report.markdown import DIMENSIONS, _query_status
@@ -36,6 +37,8 @@ def render(result: ScanResult, console: Console) -> None:
     console.print(Text(f"{run.files_seen} files scanned, {run.files_matched} mention the migration, {run.files_parsed} parsed, "
                        f"{run.cache_hits} from cache, {sum(run.skipped.values())} skipped, {len(run.file_issues)} unreadable · "
                        f"{result.seconds:.2f}s · schema: {result.schema_source}", style="dim"))
+    if describe(result.config):
+        console.print(Text(describe(result.config), style="dim"))
 
 
 def _operations(result: ScanResult, console: Console) -> None:
