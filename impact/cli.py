@@ -49,9 +49,10 @@ def cli() -> None:
               help="Exit 1 when the verdict is at or above this level (default: breaking).")
 @click.option("--schema", "schema_file", type=click.Path(path_type=Path, dir_okay=False), help="A pg_dump --schema-only file to use instead of replaying earlier migrations.")
 @click.option("--pg-version", default=None, metavar="MAJOR", help="Target PostgreSQL version, e.g. 14 (default: the config's pg_version, else a current release).")
+@click.option("--link-base", default=None, metavar="URL", help="Markdown: link file:line to URL/<path>#L<line>, e.g. https://github.com/o/r/blob/<sha> (default in GitHub Actions: the PR's head commit).")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the extraction cache.")
 def scan(repo: Path, ref: str | None, base: str | None, dialect: str | None, fmt: str, output: Path | None, fail_on: str | None,
-         schema_file: Path | None, pg_version: str | None, no_cache: bool) -> None:
+         schema_file: Path | None, pg_version: str | None, link_base: str | None, no_cache: bool) -> None:
     """Scan REPO's code for everything the migration touches and judge the risk.
 
     \b
@@ -80,7 +81,7 @@ def scan(repo: Path, ref: str | None, base: str | None, dialect: str | None, fmt
         return
     results = [_with_progress(lambda progress, r=r: run_scan(repo, r, dialect=dialect, schema_file=schema_file, config=config,
                                                                 progress=progress, use_cache=not no_cache), fmt, output) for r in refs]
-    _emit(results, fmt, output, base)
+    _emit(results, fmt, output, base, _links(repo, fmt, link_base))
     threshold = fail_on or (config.fail_on if config else None) or "breaking"
     worst = max((r.assessment.verdict for r in results), key=LEVELS.__getitem__)
     if threshold != "never" and LEVELS[worst] >= LEVELS[threshold]:
@@ -94,6 +95,14 @@ def _changed(repo: Path, base: str, config) -> list[str]:
     return [str(path) for path in changed_migrations(repo.resolve(), base, config or Config())]
 
 
+def _links(repo: Path, fmt: str, link_base: str | None):
+    if fmt != "markdown":
+        return None
+    from impact.report.links import for_repo
+
+    return for_repo(repo, link_base)
+
+
 def _with_progress(job, fmt: str, output: Path | None):
     console = Console(stderr=True)
     if fmt != "rich" or not console.is_terminal:
@@ -103,7 +112,7 @@ def _with_progress(job, fmt: str, output: Path | None):
         return job(lambda done, total: bar.update(task, completed=done, total=total))
 
 
-def _emit(results: list, fmt: str, output: Path | None, base: str | None) -> None:
+def _emit(results: list, fmt: str, output: Path | None, base: str | None, links=None) -> None:
     if fmt == "rich":
         from impact.report.terminal import render as render_rich
 
@@ -115,7 +124,7 @@ def _emit(results: list, fmt: str, output: Path | None, base: str | None) -> Non
         return
     from impact.report.combined import render_text
 
-    text = render_text(results, fmt, base)
+    text = render_text(results, fmt, base, links)
     if output is None:
         click.echo(text, nl=False)
     else:

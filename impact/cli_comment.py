@@ -68,9 +68,10 @@ def _report(repo: Path, ref: str | None, body_file: Path | None) -> str:
     from impact.config import load_config
     from impact.pipeline import scan
     from impact.report import markdown
+    from impact.report.links import for_repo
 
     config = load_config(repo.resolve()) if repo.is_dir() else None
-    return markdown.render(scan(repo, ref, config=config))
+    return markdown.render(scan(repo, ref, config=config), links=for_repo(repo))
 
 
 def _setting(name: str, fix: str) -> str:

@@ -15,6 +15,9 @@ def _isolated_cache(tmp_path_factory, monkeypatch):
     """Never touch the developer's real cache or state; every test session gets its own."""
     monkeypatch.setenv("IMPACT_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "impact-cache"))
     monkeypatch.setenv("IMPACT_STATE_DIR", str(tmp_path_factory.getbasetemp() / "impact-state"))
+    # A CI runner's own GitHub variables must not leak into reports (links) or the comment command.
+    for name in [n for n in os.environ if n.startswith("GITHUB_")]:
+        monkeypatch.delenv(name)
 
 
 def make_repo(root: Path, files: dict[str, str]) -> Path:

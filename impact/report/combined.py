@@ -13,7 +13,7 @@ def worst(results: list[ScanResult]) -> ScanResult:
     return max(results, key=lambda r: RANK[r.assessment.verdict])
 
 
-def render_text(results: list[ScanResult], fmt: str, base: str | None) -> str:
+def render_text(results: list[ScanResult], fmt: str, base: str | None, links=None) -> str:
     if fmt == "github":
         return "".join(github.render(r) for r in results)
     if fmt == "sarif":
@@ -21,18 +21,18 @@ def render_text(results: list[ScanResult], fmt: str, base: str | None) -> str:
 
         return sarif.render(results, results[0].rules, base)
     if base is None:  # one migration named with --migration: the report as it always was
-        return (json_report if fmt == "json" else markdown).render(results[0])
+        return json_report.render(results[0]) if fmt == "json" else markdown.render(results[0], links=links)
     if fmt == "json":
         data = {"schema_version": json_report.SCHEMA_VERSION, "changed_since": base, "verdict": worst(results).assessment.verdict,
                 "migrations": [json_report.to_dict(r) for r in results]}
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-    return _markdown(results, base)
+    return _markdown(results, base, links)
 
 
-def _markdown(results: list[ScanResult], base: str) -> str:
+def _markdown(results: list[ScanResult], base: str, links) -> str:
     verdict = worst(results).assessment.verdict
     head = f"# {markdown.ICON[verdict]} impact: {len(results)} migration(s) changed since `{base}` — **{verdict.upper()}**\n\n"
     budget = (markdown.GITHUB_COMMENT_LIMIT - len(head)) // len(results)
     # The worst first: a reviewer reads the top; each report shrinks to its share of the limit.
     ordered = sorted(results, key=lambda r: -RANK[r.assessment.verdict])
-    return head + "\n".join(markdown.render(r, limit=budget) for r in ordered)
+    return head + "\n".join(markdown.render(r, limit=budget, links=links) for r in ordered)

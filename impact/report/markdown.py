@@ -6,6 +6,7 @@ from collections import defaultdict
 from impact.judge.findings import Finding
 from impact.config import describe
 from impact.pipeline import ScanResult
+from impact.report.links import SourceLinks, markdown_location
 from impact.report.json_report import _finding_order
 
 ICON = {"safe": "✅", "caution": "⚠️", "breaking": "❌", "none": "✅", "review": "⚠️", "risk": "❌"}
@@ -19,9 +20,10 @@ GITHUB_COMMENT_LIMIT = 65_536  # characters GitHub accepts in one comment body
 DROP_ORDER = ("queries", "references", "file_issues", "verification", "rollback", "alternatives", "patterns", "suppressed")
 
 
-def render(result: ScanResult, limit: int = GITHUB_COMMENT_LIMIT) -> str:
+def render(result: ScanResult, limit: int = GITHUB_COMMENT_LIMIT, links: SourceLinks | None = None) -> str:
+    """`links` turns every file:line into a link to the code at the reviewed commit."""
     a = result.assessment
-    head = [f"## {ICON[a.verdict]} impact: `{result.migration_rel}` — **{a.verdict.upper()}** (confidence: {a.confidence.value})", ""]
+    head = [f"## {ICON[a.verdict]} impact: {markdown_location(links, result.migration_rel)} — **{a.verdict.upper()}** (confidence: {a.confidence.value})", ""]
     if a.confidence_reasons:
         head += [f"_Confidence lowered: {'; '.join(a.confidence_reasons)}._", ""]
     risk = ["### Risk assessment", "", "| Dimension | Status | Summary |", "|---|---|---|"]
@@ -30,8 +32,8 @@ def render(result: ScanResult, limit: int = GITHUB_COMMENT_LIMIT) -> str:
         risk.append(f"| {label} | {ICON[d.status]} | {_cell(d.summary)} |")
     issues = result.run.file_issues
     sections = {
-        "findings": _findings(result), "alternatives": _alternatives(result), "summary": _code_summary(result),
-        "queries": _queries(result), "references": _references(result), "patterns": _patterns(result),
+        "findings": _findings(result, links), "alternatives": _alternatives(result), "summary": _code_summary(result),
+        "queries": _queries(result, links), "references": _references(result, links), "patterns": _patterns(result),
         "risk": risk + [""], "rollback": _details("Rollback plan", _rollback(result)),
         "verification": _details("Verification plan", [f"- {c.name}: `{_cell(c.sql)}` → {c.expect}" for c in result.verification]),
         "suppressed": _details(f"Suppressed by inline ignores ({len(result.suppressed)})",
@@ -64,15 +66,15 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def _findings(result: ScanResult) -> list[str]:
+def _findings(result: ScanResult, links: SourceLinks | None) -> list[str]:
     findings = sorted(result.findings, key=_finding_order)
     if not findings:
         return ["No findings.", ""]
     out = ["### Findings", ""]
     for f in findings:
-        out.append(f"- **{f.severity}** `{f.code} {f.rule_id}` (confidence {f.confidence.value}) — statement {f.operation.statement.index}, line {f.statement_line}: {f.message}")
+        out.append(f"- **{f.severity}** `{f.code} {f.rule_id}` (confidence {f.confidence.value}) — statement {f.operation.statement.index} ({markdown_location(links, result.migration_rel, f.statement_line)}): {f.message}")
         for e in f.evidence[:25]:
-            out.append(f"  - `{e.file}:{e.line}` {e.detail}")
+            out.append(f"  - {markdown_location(links, e.file, e.line)} {e.detail}")
         if len(f.evidence) > 25:
             out.append(f"  - … and {len(f.evidence) - 25} more")
     out.append("")
@@ -104,7 +106,7 @@ def _code_summary(result: ScanResult) -> list[str]:
             f"{result.run.files_seen} files scanned.", ""]
 
 
-def _queries(result: ScanResult) -> list[str]:
+def _queries(result: ScanResult, links: SourceLinks | None) -> list[str]:
     by_table = defaultdict(list)
     for q in result.queries:
         by_table[q.table or "(unresolved table)"].append(q)
@@ -113,15 +115,15 @@ def _queries(result: ScanResult) -> list[str]:
     for table in sorted(by_table):
         for q in by_table[table]:
             cols = ", ".join(q.columns) or ("*" if q.kind.value == "select_star" else "")
-            rows.append(f"| `{q.file}:{q.line}` | {q.kind.value} | {table} | {_cell(cols)} | {status.get(id(q), '—')} |")
+            rows.append(f"| {markdown_location(links, q.file, q.line)} | {q.kind.value} | {table} | {_cell(cols)} | {status.get(id(q), '—')} |")
     return _details(f"Queries on the affected tables ({len(result.queries)})", rows) if result.queries else []
 
 
-def _references(result: ScanResult) -> list[str]:
+def _references(result: ScanResult, links: SourceLinks | None) -> list[str]:
     refs = [r for r in result.references if r.context != "sql"]
     if not refs:
         return []
-    return _details(f"Other references to changed columns ({len(refs)})", [f"- `{r.file}:{r.line}` {r.context} `{r.column}`" + (" (generated)" if r.generated else "") for r in refs[:200]])
+    return _details(f"Other references to changed columns ({len(refs)})", [f"- {markdown_location(links, r.file, r.line)} {r.context} `{r.column}`" + (" (generated)" if r.generated else "") for r in refs[:200]])
 
 
 def _query_status(result: ScanResult) -> dict[int, str]:
