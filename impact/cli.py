@@ -77,7 +77,7 @@ def scan(repo: Path, ref: str | None, base: str | None, dialect: str | None, fmt
         config = replace(config or Config(), pg_version=parse_pg_version(pg_version, "--pg-version"), source=source)
     refs = [ref] if ref else _changed(repo, base, config)
     if not refs:
-        click.echo(f"impact: no migrations in this change (nothing added or modified since {base})")
+        _emit_nothing_changed(fmt, output, base)
         return
     results = [_with_progress(lambda progress, r=r: run_scan(repo, r, dialect=dialect, schema_file=schema_file, config=config,
                                                                 progress=progress, use_cache=not no_cache), fmt, output) for r in refs]
@@ -125,6 +125,17 @@ def _emit(results: list, fmt: str, output: Path | None, base: str | None, links=
     from impact.report.combined import render_text
 
     text = render_text(results, fmt, base, links)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        _write(output, text)
+
+
+def _emit_nothing_changed(fmt: str, output: Path | None, base: str) -> None:
+    """Still a well-formed report in the asked format, so CI steps that read the file keep working."""
+    from impact.report.combined import render_nothing_changed
+
+    text = render_nothing_changed(fmt, base)
     if output is None:
         click.echo(text, nl=False)
     else:

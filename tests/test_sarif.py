@@ -138,3 +138,17 @@ def test_the_validator_rejects_what_sarif_forbids(tmp_path: Path, validator) -> 
     log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"] = 0
     log["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"] = "not a uri"
     assert len(_errors(validator, log)) == 3
+
+
+def test_no_migration_changed_still_writes_valid_machine_reports(tmp_path: Path, validator) -> None:
+    root = make_repo(tmp_path / "r", {"migrations/0001_init.sql": BREAKING["migrations/0001_init.sql"]})
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "init")
+    for fmt, name in (("sarif", "r.sarif"), ("json", "r.json"), ("markdown", "r.md")):
+        result = CliRunner().invoke(cli, ["scan", str(root), "--changed", "main", "--format", fmt, "-o", str(tmp_path / name)])
+        assert result.exit_code == 0, result.output
+    log = json.loads((tmp_path / "r.sarif").read_text())
+    assert _errors(validator, log) == [] and log["runs"][0]["results"] == []
+    assert json.loads((tmp_path / "r.json").read_text())["migrations"] == []
+    assert "no migrations in this change" in (tmp_path / "r.md").read_text()

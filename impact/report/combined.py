@@ -36,3 +36,19 @@ def _markdown(results: list[ScanResult], base: str, links) -> str:
     # The worst first: a reviewer reads the top; each report shrinks to its share of the limit.
     ordered = sorted(results, key=lambda r: -RANK[r.assessment.verdict])
     return head + "\n".join(markdown.render(r, limit=budget, links=links) for r in ordered)
+
+
+def render_nothing_changed(fmt: str, base: str) -> str:
+    said = f"no migrations in this change (nothing added or modified since {base})"
+    if fmt == "json":
+        return json.dumps({"schema_version": json_report.SCHEMA_VERSION, "changed_since": base, "verdict": "safe", "migrations": []}, indent=2) + "\n"
+    if fmt == "sarif":
+        from impact.judge.rules import load_rules
+        from impact.report import sarif
+
+        return sarif.render([], load_rules(), base)
+    if fmt == "markdown":
+        return f"## {markdown.ICON['safe']} impact: {said}\n"
+    if fmt == "github":
+        return f"::notice title=impact verdict::{said}\n"
+    return f"impact: {said}\n"
