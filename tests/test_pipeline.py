@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 
 import impact.extraction as extraction
 from impact.pipeline import scan

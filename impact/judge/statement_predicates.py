@@ -1,0 +1,229 @@
+"""Squawk-parity predicates: type-, text- and transaction-level checks for the style and safety
+rules ported from squawk. Text checks read the statement through PostgreSQL's own lexer (pglast.scan), so words inside
+comments, string literals and dollar-quoted bodies never count.
+"""
+from __future__ import annotations
+
+import re
+
+from pglast import scan as _pg_scan
+from pglast.parser import ParseError as _PgParseError
+
+from impact.judge.context import OpContext
+from impact.judge.predicates import op_predicate
+from impact.model import OpKind
+
+_CHAR_TYPE = re.compile(r"(char|character|bpchar|nchar|national char|national character)(\(\d+\))?")
+_VARCHAR_N = re.compile(r"(varchar|character varying|char varying)\(\d+\)")
+_TIMESTAMP = re.compile(r"timestamp(\(\d+\))?( without time zone)?")
+_INT4_TYPE = re.compile(r"int|integer|int4|serial|serial4")
+_SERIAL_TYPE = re.compile(r"smallserial|serial2|serial|serial4|bigserial|serial8")
+MAX_IDENTIFIER_BYTES = 63  # NAMEDATALEN - 1: PostgreSQL truncates longer names silently
+
+
+def _declared_types(ctx: OpContext) -> list[str]:
+    """The column types this operation declares, normalised: lower case, no schema, no [] suffix.
+
+    CREATE TABLE lists its columns in details["columns"]; ADD COLUMN has op.column; ALTER COLUMN
+    TYPE keeps the new type in op.new_name.
+    """
+    op = ctx.op
+    if op.kind is OpKind.CREATE_TABLE:
+        raw = [c.data_type for c in op.details.get("columns", ())]
+    elif op.kind is OpKind.ALTER_COLUMN_TYPE:
+        raw = [op.new_name]
+    else:
+        raw = [op.column.data_type if op.column else None]
+    types = []
+    for type_sql in raw:
+        if not type_sql or type_sql.startswith('"'):  # "char" (quoted) is the 1-byte internal type
+            continue
+        text = re.sub(r"\s+", " ", type_sql.lower()).strip().removeprefix("pg_catalog.")
+        text = re.sub(r"\s*\(\s*(\d+)\s*\)", r"(\1)", text)
+        while text.endswith("[]"):
+            text = text[:-2].rstrip()
+        types.append(text)
+    return types
+
+
+def _declares(pattern: re.Pattern, ctx: OpContext) -> bool:
+    """Some type the operation declares matches `pattern` in full."""
+    return any(pattern.fullmatch(t) for t in _declared_types(ctx))
+
+
+@op_predicate
+def declares_char_type(ctx: OpContext) -> bool:
+    """A declared column type is char(n)/character/bpchar (blank-padded, fixed length)."""
+    return _declares(_CHAR_TYPE, ctx)
+
+
+@op_predicate
+def declares_varchar_with_length(ctx: OpContext) -> bool:
+    """A declared column type is varchar(n) / character varying(n) (a length limit in the type)."""
+    return _declares(_VARCHAR_N, ctx)
+
+
+@op_predicate
+def declares_timestamp_without_time_zone(ctx: OpContext) -> bool:
+    """A declared column type is timestamp [(p)] [without time zone] (not timestamptz)."""
+    return _declares(_TIMESTAMP, ctx)
+
+
+@op_predicate
+def declares_32bit_integer(ctx: OpContext) -> bool:
+    """A declared column type is int/integer/int4 or serial/serial4 (bigint is not flagged)."""
+    return _declares(_INT4_TYPE, ctx)
+
+
+@op_predicate
+def declares_serial(ctx: OpContext) -> bool:
+    """A declared column type is one of the serial pseudo-types (a sequence plus a DEFAULT)."""
+    return _declares(_SERIAL_TYPE, ctx)
+
+
+@op_predicate
+def if_exists_given(ctx: OpContext) -> bool:
+    """The statement says IF EXISTS / IF NOT EXISTS for this operation."""
+    return ctx.op.if_exists
+
+
+def _tokens(ctx: OpContext) -> list[tuple[str, str]]:
+    """The lexer tokens of this operation's statement (see _sql_tokens)."""
+    return _sql_tokens(ctx.op.statement.sql)
+
+
+def _sql_tokens(sql: str) -> list[tuple[str, str]]:
+    """(name, text) of the SQL's lexer tokens, comments left out; [] if it does not lex.
+
+    Keyword names lose the grammar's `_P` suffix (DOMAIN_P -> DOMAIN); identifiers are IDENT.
+    """
+    try:
+        tokens = _pg_scan(sql)
+    except _PgParseError:
+        return []
+    return [(t.name.removesuffix("_P"), sql[t.start:t.end + 1]) for t in tokens if not t.name.endswith("_COMMENT")]
+
+
+def _words(ctx: OpContext) -> list[str]:
+    """The statement's token names in order: keywords upper-case, IDENT, SCONST, ASCII_40 ..."""
+    return [name for name, _ in _tokens(ctx)]
+
+
+def _has_sequence(words: list[str], *sequence: str) -> bool:
+    """`sequence` occurs as consecutive tokens in `words` (e.g. NOT VALID)."""
+    n = len(sequence)
+    return any(tuple(words[i:i + n]) == sequence for i in range(len(words) - n + 1))
+
+
+@op_predicate
+def identifier_too_long(ctx: OpContext) -> bool:
+    """The statement writes an identifier longer than 63 bytes, which PostgreSQL truncates.
+
+    Read from the SQL text, not the parsed names: the PostgreSQL parser has already truncated
+    them. Quoted identifiers count without their quotes ("" is one character).
+    """
+    for name, text in _tokens(ctx):
+        if name != "IDENT":
+            continue
+        if text.startswith('"') and text.endswith('"') and len(text) >= 2:
+            text = text[1:-1].replace('""', '"')
+        if len(text.encode("utf-8")) > MAX_IDENTIFIER_BYTES:
+            return True
+    return False
+
+
+@op_predicate
+def drops_database(ctx: OpContext) -> bool:
+    """DROP DATABASE (which neither parser models: it arrives as an unknown/other operation)."""
+    return _words(ctx)[:2] == ["DROP", "DATABASE"]
+
+
+@op_predicate
+def says_concurrently(ctx: OpContext) -> bool:
+    """The statement text has the CONCURRENTLY keyword (e.g. DETACH PARTITION ... CONCURRENTLY)."""
+    return "CONCURRENTLY" in _words(ctx)
+
+
+@op_predicate
+def says_not_valid(ctx: OpContext) -> bool:
+    """The statement text says NOT VALID (constraint added without checking existing data)."""
+    return _has_sequence(_words(ctx), "NOT", "VALID")
+
+
+@op_predicate
+def alters_domain_add_constraint(ctx: OpContext) -> bool:
+    """ALTER DOMAIN name ADD [CONSTRAINT c] CHECK (...) | NOT NULL."""
+    words = _words(ctx)
+    return words[:2] == ["ALTER", "DOMAIN"] and "ADD" in words
+
+
+@op_predicate
+def creates_domain_with_constraint(ctx: OpContext) -> bool:
+    """CREATE DOMAIN with a CHECK or NOT NULL constraint (a plain type alias is not flagged)."""
+    words = _words(ctx)
+    return words[:2] == ["CREATE", "DOMAIN"] and ("CHECK" in words or _has_sequence(words, "NOT", "NULL"))
+
+
+@op_predicate
+def starts_transaction(ctx: OpContext) -> bool:
+    """BEGIN (any form), or START TRANSACTION, which the parsers leave as an unknown statement."""
+    return ctx.op.kind is OpKind.BEGIN or _words(ctx)[:2] == ["START", "TRANSACTION"]
+
+
+@op_predicate
+def stored_generated_values(ctx: OpContext) -> bool:
+    """A new column whose values are computed and stored per row: serial, identity, or
+    GENERATED ALWAYS AS (...) STORED. PostgreSQL 18's VIRTUAL generated columns (the default
+    when STORED is omitted) store nothing and are not counted."""
+    column = ctx.op.column
+    if column is None or not column.generated:
+        return False
+    if column.data_type and _SERIAL_TYPE.fullmatch(column.data_type.lower()):
+        return True
+    words = _words(ctx)
+    if "VIRTUAL" in words:
+        return False
+    return "STORED" in words or not _has_sequence(words, "GENERATED", "ALWAYS", "AS", "ASCII_40")
+
+
+def _migration_operations(ctx: OpContext):
+    """All operations of the migration, in order, or None when the context does not carry them.
+
+    Needs `OpContext.operations` (set by build_contexts); until then the rules using it stay silent.
+    """
+    operations = getattr(ctx, "operations", None)
+    return tuple(operations) if operations else None
+
+
+@op_predicate
+def statement_timeout_set(ctx: OpContext) -> bool:
+    """SET [LOCAL] statement_timeout to a non-zero value ran earlier in the migration.
+
+    Unknown (no operation list in the context) counts as set, so the advice is never a guess.
+    """
+    operations = _migration_operations(ctx)
+    if operations is None:
+        return True
+    for op in operations[:ctx.index]:
+        if op.kind is OpKind.SET_SETTING and op.name == "statement_timeout":
+            value = str(op.details.get("value", "")).strip().strip("'").lower()
+            if value not in ("default", "") and not re.fullmatch(r"0+\s*(us|ms|s|min|h|d)?", value):
+                return True  # 0 (in any unit) and DEFAULT leave statements unbounded
+    return False
+
+
+@op_predicate
+def transaction_left_open(ctx: OpContext) -> bool:
+    """This operation opens a transaction and nothing ends it later in the file (COMMIT/END,
+    ROLLBACK/ABORT, PREPARE TRANSACTION).
+
+    Unknown (no operation list in the context) counts as closed.
+    """
+    operations = _migration_operations(ctx)
+    if operations is None or not starts_transaction(ctx):
+        return False
+    for op in operations[ctx.index + 1:]:
+        words = [name for name, _ in _sql_tokens(op.statement.sql)[:2]]
+        if op.kind in (OpKind.COMMIT, OpKind.ROLLBACK) or words[:1] == ["ABORT"] or words == ["PREPARE", "TRANSACTION"]:
+            return False
+    return True
