@@ -55,6 +55,18 @@ def _target(result, database_url: str | None):
         yield Target(shadow.url, True, "shadow database", notes)
 
 
+def version_note(server: int, configured: int | None, shadow: bool) -> str | None:
+    """Say so when the server is not the release the scan judged for (pg_version)."""
+    if configured is None or server == configured:
+        return None
+    if server < configured:
+        return f"the server is PostgreSQL {server}, older than pg_version {configured}: the scan assumed features this server may lack"
+    if shadow:
+        return (f"the shadow server is PostgreSQL {server}, newer than pg_version {configured}: statements that need a newer "
+                f"release succeed here but not in production (the scan's IMP623 checks for them)")
+    return f"the database is PostgreSQL {server} but pg_version is {configured}: set pg_version = {server} for accurate rules"
+
+
 def _gate(result, force: bool, yes: bool, shadow: bool) -> None:
     verdict = result.assessment.verdict
     if verdict == "breaking" and not force:
@@ -104,6 +116,11 @@ def apply(repo: Path, ref: str, database_url: str | None, lock_timeout: str, sta
                 click.echo(f"• {line}")
         text = result.migration.path.read_text(encoding="utf-8-sig")
         with connect(target.url) as conn:
+            note = version_note(conn.info.server_version // 10000, result.config.pg_version, target.shadow)
+            if note:
+                target.notes.append(note)
+                if fmt == "text":
+                    click.echo(f"• {note}")
             outcome = apply_migration(conn, result, text, lock_timeout, statement_timeout)
         # Only a real apply has a meaningful before-snapshot (an "already applied" one would overwrite it).
         folder = None if target.shadow or outcome.status != "applied" else save(target.url, outcome.name, outcome.before, outcome.after)

@@ -182,3 +182,17 @@ def test_embedded_rollback_rehearsal_restores_the_before_snapshot() -> None:
     result = run("rollback", str(CHAT), "-m", "11")
     assert result.exit_code == 0, result.output
     assert "schema equals the before-apply snapshot" in result.output
+
+
+def test_apply_says_when_the_server_is_not_the_configured_release(app: Path, pg_database: str) -> None:
+    import json
+
+    with connect(pg_database) as conn:
+        server = conn.info.server_version // 10000
+    prepared(pg_database, app, "2")
+    (app / ".impact.toml").write_text(f"pg_version = {server - 3}\n")
+    data = json.loads(run("apply", str(app), "-m", "2", "--database-url", pg_database, "--yes", "--format", "json").output)
+    assert f"the database is PostgreSQL {server} but pg_version is {server - 3}" in " ".join(data["notes"])
+    (app / ".impact.toml").write_text(f"pg_version = {server}\n")
+    data = json.loads(run("apply", str(app), "-m", "2", "--database-url", pg_database, "--yes", "--format", "json").output)
+    assert not any("pg_version" in n for n in data["notes"])  # already applied; and nothing to say about the version

@@ -97,3 +97,12 @@ def test_turning_off_unused_ignore_silences_it(tmp_path: Path) -> None:
     noisy = scan(make_repo(tmp_path / "a", files), "2", use_cache=False)
     quiet = scan(make_repo(tmp_path / "b", {**files, ".impact.toml": '[rules]\nunused-ignore = "off"\n'}), "2", use_cache=False)
     assert "unused-ignore" in _rules(noisy) and "unused-ignore" not in _rules(quiet)
+
+
+def test_version_note_for_each_mismatch() -> None:
+    from impact.cli_db import version_note
+
+    assert version_note(16, None, True) is None and version_note(16, 16, False) is None
+    assert "older than pg_version 17" in version_note(13, 17, False)
+    assert "shadow server is PostgreSQL 18, newer than pg_version 13" in version_note(18, 13, True)
+    assert "set pg_version = 16" in version_note(16, 14, False)
