@@ -87,7 +87,7 @@ def _display(path: Path, repo: Path) -> str:
 def scan(repo: Path, ref: str, *, dialect: str | None = None, schema_file: Path | None = None,
          config: Config | None = None, progress: Progress | None = None, use_cache: bool = True) -> ScanResult:
     started = time.perf_counter()
-    repo = _checked_repo(repo)
+    repo = _checked_repo(Path(repo))  # a str is fine for library callers
     config = config or load_config(repo)
     dialect = dialect or config.dialect
     migration = locate(repo, ref, config)
