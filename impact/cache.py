@@ -28,7 +28,8 @@ import impact
 from impact.model import Extraction, FileIssue, Query
 
 # Bump when an extractor's output changes for the same input (a bug fix, a new field filled in)
-# without a release: the package version is in every key too, so releases invalidate on their own.
+# without a release: the package version is in every key too, so releases invalidate on their own,
+# and the extractors' own source is hashed into every key (see _code_fingerprint) for checkouts.
 EXTRACTOR_SCHEMA = 1
 
 ENTRIES_SUBDIR = "extractions"
@@ -47,6 +48,20 @@ def _model_fingerprint() -> str:
 MODEL_FINGERPRINT = _model_fingerprint()
 
 
+@functools.lru_cache(maxsize=1)
+def _code_fingerprint() -> str:
+    """A hash of the code that produces extractions: in a working checkout, editing an extractor
+    must not leave results of the old code in the cache (a stale cache once hid real queries)."""
+    package = Path(impact.__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted([*package.glob("extract/*.py"), *package.glob("sql/*.py"), package / "model.py", package / "extraction.py"]):
+        try:
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+        except OSError:
+            digest.update(path.name.encode())
+    return digest.hexdigest()[:16]
+
+
 def cache_key(text: str, extractor_name: str, file: str) -> str:
     """The key of what `extractor_name` yields for `text` at repo-relative path `file`.
 
@@ -54,7 +69,7 @@ def cache_key(text: str, extractor_name: str, file: str) -> str:
     identical content must not share an entry, or the second would report the first one's path.
     """
     digest = hashlib.sha256()
-    header = "\0".join((str(EXTRACTOR_SCHEMA), impact.__version__, MODEL_FINGERPRINT, extractor_name, file))
+    header = "\0".join((str(EXTRACTOR_SCHEMA), impact.__version__, MODEL_FINGERPRINT, _code_fingerprint(), extractor_name, file))
     digest.update(header.encode("utf-8"))
     digest.update(b"\0")
     digest.update(text.encode("utf-8", errors="surrogatepass"))

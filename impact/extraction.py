@@ -35,6 +35,7 @@ class ExtractionRun:
     cache_hits: int = 0
     generated_files: list[str] = field(default_factory=list)
     models: dict = field(default_factory=dict)  # ORM class name -> ModelInfo, for the affected tables
+    attribution_only: set[str] = field(default_factory=set)  # parsed only to attribute column names
 
 
 def _extract(job: tuple[str, str]) -> Extraction:
@@ -73,9 +74,13 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
             continue
         run.files_matched += 1
         if not table_position.search(text) and not (source.rel.endswith(".py") and DJANGO_MODEL in text):
-            # Names a changed column but never a table in query position: read for references only.
-            reference_only.append((source.rel, text))
-            continue
+            if not OTHER_QUERY.search(text):
+                # Names a changed column but never a table in query position: read for references only.
+                reference_only.append((source.rel, text))
+                continue
+            # Queries other tables: parsed too, so that its own queries can tell which table a bare
+            # column name belongs to (extract/references.py), instead of blaming the changed one.
+            run.attribution_only.add(source.rel)
         _queue(run, cache, source.rel, text, pending)
     queued = _queue_model_users(run, cache, pending, unmatched_python, reference_only, tables)
     run.texts.extend((rel, text, Extraction()) for rel, text in reference_only if rel not in queued)
@@ -83,6 +88,7 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
         run.files_parsed += 1
         cache.put(key, extraction)
         _collect(run, rel, text, extraction)
+    _drop_attribution_only(run)
     if run.models:
         from impact.extract.python import resolve_model_queries
 
@@ -104,6 +110,9 @@ def query_position_pattern(tables: list[str]) -> re.Pattern:
 # A table given by a variable (reported as unresolved): `.from(name)`, `FROM {t}`, `FROM ${t}`, `FROM " + t`.
 DYNAMIC_TABLE = r"\.(?:from_?|table)\(\s*[A-Za-z_$]|\b(?:FROM|JOIN|INTO|UPDATE)\s+(?:\{|\$\{|[\"']\s*\+|%s)"
 
+
+# Some query on some table: upper-case SQL keywords (so `from x import y` is not one) or a client call.
+OTHER_QUERY = re.compile(r"\b(?:FROM|JOIN|INTO|UPDATE)\s+[\"`]?[A-Za-z_]\w*|\.(?:from|table)\(\s*[\"'`]\w")
 
 DJANGO_MODEL = "models.Model"
 MODEL_MARKERS = ("__tablename__", "db_table", "models.Model", "Table(", "table=True")
@@ -148,6 +157,17 @@ def _queue_model_users(run: ExtractionRun, cache: ExtractionCache, pending: list
             run.files_matched += 1
             _queue(run, cache, source.rel, text, pending)
     return queued
+
+
+def _drop_attribution_only(run: ExtractionRun) -> None:
+    """Files parsed only to attribute column names add no queries and no blind spots, unless they
+    turn out to use a model class of an affected table."""
+    names = list(run.models)
+    users = {rel for rel, text, _ in run.texts if names and rel.endswith(".py") and mentions_any(text, names)}
+    drop = run.attribution_only - users
+    if drop:
+        run.queries = [q for q in run.queries if q.file not in drop]
+        run.file_issues = [i for i in run.file_issues if i.file not in drop]
 
 
 def _is_migration(source: SourceFile, migration_dirs: list[str], migration: LocatedMigration) -> bool:

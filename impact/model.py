@@ -80,6 +80,7 @@ class ColumnReference:
     context: str  # "string" | "property" | "identifier" | "sql"
     generated: bool = False  # found in a generated file (e.g. supabase types.ts)
     snippet: str = ""
+    inferred: bool = False  # table told by the file's own queries, not by the reference itself
 
 
 @dataclass(frozen=True)

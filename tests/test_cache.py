@@ -236,3 +236,21 @@ def test_a_changed_model_shape_invalidates_every_entry(tmp_path, monkeypatch):
 def test_non_utf8_safe_text_still_gets_a_key():
     # Text decoded with surrogateescape by some caller must not make hashing raise.
     assert len(cache_key("caf\udce9", "python-sql", "a.py")) == 64
+
+
+def test_editing_an_extractor_changes_every_key(tmp_path, monkeypatch) -> None:
+    import shutil
+
+    import impact
+    from impact import cache
+
+    copy = tmp_path / "impact"
+    shutil.copytree(Path(impact.__file__).parent, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(impact, "__file__", str(copy / "__init__.py"))
+    cache._code_fingerprint.cache_clear()
+    before = cache.cache_key("SELECT 1", "python", "a.py")
+    (copy / "extract" / "python.py").write_text((copy / "extract" / "python.py").read_text() + "\n# a fix\n")
+    cache._code_fingerprint.cache_clear()
+    after = cache.cache_key("SELECT 1", "python", "a.py")
+    cache._code_fingerprint.cache_clear()
+    assert before != after

@@ -24,3 +24,49 @@ def test_contexts_and_query_spans() -> None:
 def test_generated_flag_is_kept() -> None:
     refs = find_references("lib/types.ts", "  is_pinned: boolean\n", {"is_pinned"}, [], generated=True)
     assert refs and refs[0].generated
+
+
+def test_bare_names_in_a_file_are_credited_to_the_one_table_its_queries_use_them_on(tmp_path) -> None:
+    from impact.pipeline import scan
+    from tests.conftest import make_repo
+
+    repo = make_repo(tmp_path, {
+        "migrations/0001_init.sql": "CREATE TABLE review (id int PRIMARY KEY, is_hidden bool);\nCREATE TABLE comment (id int PRIMARY KEY, is_hidden bool);",
+        "migrations/0002_drop.sql": "SET lock_timeout = '1s';\nALTER TABLE review DROP COLUMN is_hidden;",
+        # comment.py shapes comment rows: its 'is_hidden' keys are the comment table's
+        "db/comment.py": "def get(cur):\n    cur.execute('SELECT id, is_hidden FROM comment')\n    return {'id': 1, 'is_hidden': False}\n",
+        # review.py shapes review rows: its keys are evidence for the review change
+        "db/review.py": "def get(cur):\n    cur.execute('SELECT id FROM review WHERE is_hidden = false')\n    return {'id': 1, 'is_hidden': False}\n",
+        # no query at all: cannot tell, so still reported
+        "views/show.py": "def show(row):\n    return row['is_hidden']\n",
+    })
+    result = scan(repo, "2", use_cache=False)
+    finding = next(f for f in result.findings if f.rule_id == "changed-column-referenced")
+    where = {f"{e.file}:{e.line}": e for e in finding.evidence}
+    assert "db/comment.py:3" not in where
+    assert "review.is_hidden" in where["db/review.py:3"].detail and where["db/review.py:3"].confidence.value == "low"
+    assert "views/show.py:2" in where
+
+
+def test_no_credit_when_the_name_is_used_on_two_tables_or_a_table_is_unknown() -> None:
+    both = [Query("a.py", 1, 1, "python", "sql", QueryKind.SELECT_COLUMNS, "review", columns=("is_hidden",)),
+            Query("a.py", 2, 2, "python", "sql", QueryKind.SELECT_COLUMNS, "comment", columns=("is_hidden",))]
+    refs = find_references("a.py", "\n\nx = {'is_hidden': 1}\n", {"is_hidden"}, both)
+    assert [(r.table, r.inferred) for r in refs] == [(None, False)]
+    dynamic = [both[0], Query("a.py", 2, 2, "python", "sql", QueryKind.SELECT_COLUMNS, None)]
+    assert find_references("a.py", "\n\nx = {'is_hidden': 1}\n", {"is_hidden"}, dynamic)[0].table is None
+
+
+def test_a_file_parsed_only_for_attribution_adds_no_blind_spot(tmp_path) -> None:
+    from impact.pipeline import scan
+    from tests.conftest import make_repo
+
+    repo = make_repo(tmp_path, {
+        "migrations/0001_init.sql": "CREATE TABLE review (id int PRIMARY KEY, is_hidden bool);\nCREATE TABLE comment (id int PRIMARY KEY, is_hidden bool);",
+        "migrations/0002_drop.sql": "SET lock_timeout = '1s';\nALTER TABLE review DROP COLUMN is_hidden;",
+        "db/broken.py": "def get(cur:\n    cur.execute('SELECT is_hidden FROM comment')\n",
+        "db/comment.py": "def get(cur):\n    cur.execute(f'SELECT id FROM comment WHERE {col} = 1')\n    return {'is_hidden': False}\n",
+    })
+    result = scan(repo, "2", use_cache=False)
+    assert result.run.file_issues == [] and result.queries == []
+    assert result.assessment.confidence.value == "high", result.assessment.confidence_reasons

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from impact.model import ColumnReference, Query
 
@@ -26,7 +27,29 @@ def find_references(
             # Inside a query (even one whose table is a variable) the name is part of that query.
             context = "sql" if span else _context(line, match.start(), match.end())
             found.append(ColumnReference(rel, number, match.group(1), table, context, generated, line.strip()[:160]))
-    return found
+    return _attributed(found, queries)
+
+
+def _attributed(found: list[ColumnReference], queries: list[Query]) -> list[ColumnReference]:
+    """A bare `is_hidden` key in a file whose queries use it on exactly one table is about that table.
+
+    Files commonly shape the rows of the table they query (`comment.py` builds dicts of comment
+    columns): crediting the name to that table keeps it out of reports on another table with
+    the same column, and makes it firmer evidence for its own.
+    """
+    owners: dict[str, set[str]] = {}
+    for q in queries:
+        if q.table is None:
+            return found  # a query on an unknown table could be the owner: say nothing
+        for column in (*q.columns, *q.filter_columns):
+            owners.setdefault(column.lower(), set()).add(q.table.lower())
+    out = []
+    for ref in found:
+        tables = owners.get(ref.column.lower(), set())
+        if ref.table is None and len(tables) == 1:
+            ref = replace(ref, table=next(iter(tables)), inferred=True)
+        out.append(ref)
+    return out
 
 
 def _context(line: str, start: int, end: int) -> str:

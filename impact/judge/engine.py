@@ -105,9 +105,12 @@ def _query_evidence(query: Query) -> Evidence:
 
 
 def _reference_evidence(ref: ColumnReference) -> Evidence:
-    where = f"{ref.table}." if ref.table else ""
-    detail = f"{ref.context} naming {where}{ref.column}" + (" (generated file)" if ref.generated else "")
-    confidence = Confidence.MEDIUM if ref.table else Confidence.LOW
+    if ref.inferred:  # the name alone says nothing of its table; the file's queries do
+        detail = f"{ref.context} naming {ref.column} (this file's queries use {ref.table}.{ref.column})"
+    else:
+        detail = f"{ref.context} naming {f'{ref.table}.' if ref.table else ''}{ref.column}"
+    detail += " (generated file)" if ref.generated else ""
+    confidence = Confidence.MEDIUM if ref.table and not ref.inferred else Confidence.LOW
     return Evidence(ref.file, ref.line, "reference", ref.snippet, detail, confidence)
 
 
