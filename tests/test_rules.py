@@ -40,6 +40,8 @@ def test_rule_case(tmp_path: Path, rule_id: str, case: dict) -> None:
         assert found == sorted(case["evidence"])
     if "verdict" in case:
         assert result.assessment.verdict == case["verdict"]
+    if "message" in case:
+        assert any(case["message"] in f.message for f in fired), [f.message for f in fired]
 
 
 def test_every_rule_has_cases_that_fire_and_that_do_not() -> None:

@@ -1,6 +1,7 @@
 """operations x queries x rules -> findings, and a judgement for every (operation, query) pair."""
 from __future__ import annotations
 
+import difflib
 import re
 from collections import defaultdict
 
@@ -114,6 +115,17 @@ def _reference_evidence(ref: ColumnReference) -> Evidence:
     return Evidence(ref.file, ref.line, "reference", ref.snippet, detail, confidence)
 
 
+def _did_you_mean(ctx: OpContext) -> str:
+    """The closest existing name to a missing table (or, on a known table, a missing column)."""
+    info = ctx.before.get(ctx.op.table, ctx.op.schema)
+    if info is None:
+        names, wanted = list(ctx.before.tables), table_key(ctx.op.table, ctx.op.schema)
+    else:
+        names, wanted = list(info.columns), (ctx.op.column_name or "").lower()
+    close = difflib.get_close_matches(wanted, names, n=1, cutoff=0.75) if wanted else []
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
@@ -129,7 +141,7 @@ def format_message(template: str, ctx: OpContext, count: int) -> str:
         roles=", ".join(op.details.get("roles", [])) or "?", privileges=", ".join(op.details.get("privileges", [])) or "?",
         columns=", ".join(c if isinstance(c, str) else c.name for c in op.details.get("columns", [])) or "?",
         plural="y" if count == 1 else "ies", s="" if count == 1 else "s",
-        pg_version=ctx.pg_version or "?",
+        pg_version=ctx.pg_version or "?", did_you_mean=_did_you_mean(ctx),
         features="; ".join(f"{f.name} (PostgreSQL {f.since}+)" for f in too_new(ctx)) or "?",
     )
     # Only `{name}` of a known placeholder is replaced: rule texts quote code with braces in it.
