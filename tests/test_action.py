@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import ROOT, make_repo
-from tests.test_changed import git
+from tests.conftest import ROOT
+from tests.test_changed import committed_repo, git
 from tests.test_github_comment import PR, REPO, TOKEN, FakeGitHub, gh  # noqa: F401  (gh is a fixture)
 
 STEPS = yaml.safe_load((ROOT / "action.yml").read_text())
@@ -66,13 +66,10 @@ def run_action(workdir: Path, inputs: dict, github: dict, env: dict) -> list[tup
 
 @pytest.fixture
 def pull_request(tmp_path: Path) -> Path:
-    origin = make_repo(tmp_path / "origin", {
+    origin = committed_repo(tmp_path / "origin", {
         "supabase/migrations/20240101000000_init.sql": "CREATE TABLE items (id int PRIMARY KEY, name text, price int);",
         "src/shop.ts": "export const load = () => supabase.from('items').select('id, price')\n",
     })
-    git(origin, "init", "-q", "-b", "main")
-    git(origin, "add", "-A")
-    git(origin, "commit", "-q", "-m", "init")
     work = tmp_path / "work"
     subprocess.run(["git", "clone", "-q", str(origin), str(work)], check=True, capture_output=True)
     git(work, "checkout", "-q", "-b", "feature")

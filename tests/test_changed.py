@@ -20,15 +20,21 @@ def git(repo: Path, *args: str) -> None:
                    env={"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t", "PATH": "/usr/bin:/bin"})
 
 
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    root = make_repo(tmp_path / "r", {
-        "migrations/0001_init.sql": "CREATE TABLE items (id int PRIMARY KEY, name text, price int);",
-        "src/shop.ts": "export const load = () => supabase.from('items').select('id, price')\n",
-    })
+def committed_repo(root: Path, files: dict[str, str]) -> Path:
+    """A git repository on branch main whose first commit holds `files`."""
+    make_repo(root, files)
     git(root, "init", "-q", "-b", "main")
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "init")
+    return root
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    root = committed_repo(tmp_path / "r", {
+        "migrations/0001_init.sql": "CREATE TABLE items (id int PRIMARY KEY, name text, price int);",
+        "src/shop.ts": "export const load = () => supabase.from('items').select('id, price')\n",
+    })
     git(root, "checkout", "-q", "-b", "feature")
     return root
 

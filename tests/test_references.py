@@ -3,6 +3,14 @@ from __future__ import annotations
 
 from impact.extract.references import find_references
 from impact.model import Query, QueryKind
+from impact.pipeline import scan
+from tests.conftest import make_repo
+
+# review and comment both have is_hidden; the migration drops review's.
+DROP_REVIEW_IS_HIDDEN = {
+    "migrations/0001_init.sql": "CREATE TABLE review (id int PRIMARY KEY, is_hidden bool);\nCREATE TABLE comment (id int PRIMARY KEY, is_hidden bool);",
+    "migrations/0002_drop.sql": "SET lock_timeout = '1s';\nALTER TABLE review DROP COLUMN is_hidden;",
+}
 
 CODE = """// is_pinned used to be here
 const a = row.is_pinned
@@ -27,12 +35,8 @@ def test_generated_flag_is_kept() -> None:
 
 
 def test_bare_names_in_a_file_are_credited_to_the_one_table_its_queries_use_them_on(tmp_path) -> None:
-    from impact.pipeline import scan
-    from tests.conftest import make_repo
-
     repo = make_repo(tmp_path, {
-        "migrations/0001_init.sql": "CREATE TABLE review (id int PRIMARY KEY, is_hidden bool);\nCREATE TABLE comment (id int PRIMARY KEY, is_hidden bool);",
-        "migrations/0002_drop.sql": "SET lock_timeout = '1s';\nALTER TABLE review DROP COLUMN is_hidden;",
+        **DROP_REVIEW_IS_HIDDEN,
         # comment.py shapes comment rows: its 'is_hidden' keys are the comment table's
         "db/comment.py": "def get(cur):\n    cur.execute('SELECT id, is_hidden FROM comment')\n    return {'id': 1, 'is_hidden': False}\n",
         # review.py shapes review rows: its keys are evidence for the review change
@@ -58,12 +62,8 @@ def test_no_credit_when_the_name_is_used_on_two_tables_or_a_table_is_unknown() -
 
 
 def test_a_file_parsed_only_for_attribution_adds_no_blind_spot(tmp_path) -> None:
-    from impact.pipeline import scan
-    from tests.conftest import make_repo
-
     repo = make_repo(tmp_path, {
-        "migrations/0001_init.sql": "CREATE TABLE review (id int PRIMARY KEY, is_hidden bool);\nCREATE TABLE comment (id int PRIMARY KEY, is_hidden bool);",
-        "migrations/0002_drop.sql": "SET lock_timeout = '1s';\nALTER TABLE review DROP COLUMN is_hidden;",
+        **DROP_REVIEW_IS_HIDDEN,
         "db/broken.py": "def get(cur:\n    cur.execute('SELECT is_hidden FROM comment')\n",
         "db/comment.py": "def get(cur):\n    cur.execute(f'SELECT id FROM comment WHERE {col} = 1')\n    return {'is_hidden': False}\n",
     })

@@ -18,7 +18,7 @@ from impact.judge.rules import load_rules
 from impact.pipeline import scan
 from impact.report import sarif
 from tests.conftest import FIXTURES, make_repo
-from tests.test_changed import git
+from tests.test_changed import committed_repo
 
 # sha256 of sarif-2.1/schema/sarif-schema-2.1.0.json in github.com/oasis-tcs/sarif-spec (errata01).
 OFFICIAL_SCHEMA_SHA256 = "c3b4bb2d6093897483348925aaa73af03b3e3f4bd4ca38cef26dcb4212a2682e"
@@ -110,10 +110,7 @@ def test_unreadable_files_and_unknown_statements_become_notifications(tmp_path: 
 
 
 def test_cli_changed_writes_one_valid_run_for_all_migrations(tmp_path: Path, validator) -> None:
-    root = make_repo(tmp_path / "r", {"migrations/0001_init.sql": BREAKING["migrations/0001_init.sql"], "src/shop.py": BREAKING["src/shop.py"]})
-    git(root, "init", "-q", "-b", "main")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "init")
+    root = committed_repo(tmp_path / "r", {"migrations/0001_init.sql": BREAKING["migrations/0001_init.sql"], "src/shop.py": BREAKING["src/shop.py"]})
     (root / "migrations/0002_drop.sql").write_text("ALTER TABLE items DROP COLUMN price;\n")
     (root / "migrations/0003_index.sql").write_text("CREATE INDEX items_name ON items (name);\n")
     out = tmp_path / "impact.sarif"
@@ -143,10 +140,7 @@ def test_the_validator_rejects_what_sarif_forbids(tmp_path: Path, validator) -> 
 
 
 def test_no_migration_changed_still_writes_valid_machine_reports(tmp_path: Path, validator) -> None:
-    root = make_repo(tmp_path / "r", {"migrations/0001_init.sql": BREAKING["migrations/0001_init.sql"]})
-    git(root, "init", "-q", "-b", "main")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "init")
+    root = committed_repo(tmp_path / "r", {"migrations/0001_init.sql": BREAKING["migrations/0001_init.sql"]})
     for fmt, name in (("sarif", "r.sarif"), ("json", "r.json"), ("markdown", "r.md")):
         result = CliRunner().invoke(cli, ["scan", str(root), "--changed", "main", "--format", fmt, "-o", str(tmp_path / name)])
         assert result.exit_code == 0, result.output

@@ -8,7 +8,7 @@ from __future__ import annotations
 from impact.judge.context import OpContext
 from impact.judge.predicates import op_predicate
 from impact.model import OpKind
-from impact.sql.features import Feature, newer_than
+from impact.sql.features import GEN_RANDOM_UUID, Feature, newer_than
 
 ENUM_VALUE_IN_TRANSACTION = Feature("ALTER TYPE ... ADD VALUE inside a transaction block", 12)
 
@@ -31,8 +31,9 @@ def too_new(ctx: OpContext) -> list[Feature]:
     """What this operation's statement uses that the target server does not have."""
     if ctx.pg_version is None:
         return []
-    whole_migration = " ".join(op.statement.sql for op in ctx.operations)
-    found = newer_than(ctx.op.statement.sql, ctx.pg_version, whole_migration)
+    found = newer_than(ctx.op.statement.sql, ctx.pg_version)
+    if GEN_RANDOM_UUID in found and any("pgcrypto" in op.statement.sql.lower() for op in ctx.operations):
+        found.remove(GEN_RANDOM_UUID)  # the migration installs pgcrypto, which provides it on any version
     if ctx.op.kind is OpKind.ALTER_ENUM_ADD_VALUE and ctx.in_transaction and ctx.pg_version < 12:
         found.append(ENUM_VALUE_IN_TRANSACTION)
     return found

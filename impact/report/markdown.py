@@ -161,6 +161,7 @@ def _details(summary: str, body: list[str]) -> list[str]:
 
 def _stats(result: ScanResult) -> list[str]:
     run = result.run
+    config_note = describe(result.config)
     return [f"<sub>{run.files_seen} files scanned, {run.files_matched} mention the migration, {sum(run.skipped.values())} skipped, "
             f"{len(run.file_issues)} unreadable; {result.seconds:.2f}s · schema from {result.schema_source}"
-            + (f" · {describe(result.config)}" if describe(result.config) else "") + "</sub>"]
+            + (f" · {config_note}" if config_note else "") + "</sub>"]

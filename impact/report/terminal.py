@@ -37,8 +37,8 @@ def render(result: ScanResult, console: Console) -> None:
     console.print(Text(f"{run.files_seen} files scanned, {run.files_matched} mention the migration, {run.files_parsed} parsed, "
                        f"{run.cache_hits} from cache, {sum(run.skipped.values())} skipped, {len(run.file_issues)} unreadable · "
                        f"{result.seconds:.2f}s · schema: {result.schema_source}", style="dim"))
-    if describe(result.config):
-        console.print(Text(describe(result.config), style="dim"))
+    if config_note := describe(result.config):
+        console.print(Text(config_note, style="dim"))
 
 
 def _operations(result: ScanResult, console: Console) -> None:

@@ -79,7 +79,9 @@ def features(sql: str) -> tuple[Feature, ...]:
     return tuple(sorted(collector.found.values(), key=lambda f: (f.since, f.name)))
 
 
-def newer_than(sql: str, pg_version: int, context: str = "") -> list[Feature]:
-    """Features of `sql` that `pg_version` lacks; pgcrypto mentioned in `context` provides gen_random_uuid()."""
-    return [f for f in features(sql) if f.since > pg_version
-            and not (f.name.startswith("gen_random_uuid") and "pgcrypto" in context.lower())]
+GEN_RANDOM_UUID = next(f for f, _ in DETECTORS if f.name.startswith("gen_random_uuid"))
+
+
+def newer_than(sql: str, pg_version: int) -> list[Feature]:
+    """Features of `sql` that `pg_version` lacks."""
+    return [f for f in features(sql) if f.since > pg_version]
