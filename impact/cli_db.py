@@ -50,7 +50,8 @@ def _target(result, database_url: str | None):
         return
     from impact.db.shadow import shadow_database
 
-    with shadow_database(result.repo, result.migration, result.dialect) as shadow:
+    current_sql = "\n".join(st.sql for st in result.parsed.statements)
+    with shadow_database(result.repo, result.read.earlier, current_sql) as shadow:
         notes = [f"dry run on a throwaway embedded PostgreSQL with {len(shadow.replayed)} earlier migration(s) replayed: nothing real is changed"] + shadow.notes
         yield Target(shadow.url, True, "shadow database", notes)
 

@@ -21,6 +21,8 @@ from impact.judge.findings import Finding, PairJudgement
 from impact.judge.rollback_plan import RollbackStep, rollback_plan
 from impact.judge.verification import Check, verification_plan
 from impact.judge.rules import configured, load_rules
+from impact.formats import EarlierMigration, ReadMigration, read_migration
+from impact.formats.sql import read_sql_file
 from impact.locate import LocatedMigration, locate
 from impact.model import ColumnReference, OpKind, Query
 from impact.sql.parse import ParsedMigration, parse_migration
@@ -52,6 +54,7 @@ class ScanResult:
     suppressed: list = field(default_factory=list)  # findings or evidence hidden by an inline ignore, with the reason
     rules: tuple = ()  # the rules judged with, as configured
     config: Config = field(default_factory=Config)
+    read: ReadMigration | None = None  # the migration as its format read it (earlier migrations, notes)
 
     @property
     def migration_rel(self) -> str:
@@ -61,23 +64,11 @@ class ScanResult:
             return str(self.migration.path)
 
 
-def read_sql_file(path: Path, what: str) -> str:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read {what} {path}: {exc.strerror}", "check the path and its permissions") from None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError(f"{what} {path} is not UTF-8 text", "save it as UTF-8") from None
-
-
-def schema_before(migration: LocatedMigration, dialect: str, schema_file: Path | None, repo: Path) -> tuple[Catalog, str]:
+def schema_before(earlier: tuple[EarlierMigration, ...], dialect: str, schema_file: Path | None) -> tuple[Catalog, str]:
     if schema_file is not None:
         parsed = parse_migration(read_sql_file(schema_file, "schema file"), dialect)
         return replay([(schema_file.name, list(parsed.operations))]), f"schema file {schema_file.name}"
-    earlier = [(_display(p, repo), list(parse_migration(read_sql_file(p, "migration"), dialect).operations)) for p in migration.earlier]
-    return replay(earlier), f"replay of {len(earlier)} earlier migration(s)"
+    return replay([(e.display, list(e.parsed.operations)) for e in earlier]), f"replay of {len(earlier)} earlier migration(s)"
 
 
 def _display(path: Path, repo: Path) -> str:
@@ -91,13 +82,14 @@ def scan(repo: Path, ref: str, *, dialect: str | None = None, schema_file: Path 
     config = config or load_config(repo)
     dialect = dialect or config.dialect
     migration = locate(repo, ref, config)
-    parsed = parse_migration(read_sql_file(migration.path, "migration"), dialect)
+    read = read_migration(migration, repo, dialect)
+    parsed = read.parsed
     if not parsed.statements:
         raise InputError(f"migration {migration.path.name} holds no SQL statement", "check that it is the right file")
     if all(op.kind is OpKind.UNKNOWN for op in parsed.operations):
         error = parsed.operations[0].statement.error
         raise InputError(f"cannot parse migration {migration.path.name}: {error}", "fix the SQL syntax (or pass --dialect)")
-    base, schema_source = schema_before(migration, dialect, schema_file, repo)
+    base, schema_source = schema_before(read.earlier, dialect, schema_file)
     base.current_file = _display(migration.path, repo)
     contexts = build_contexts(parsed.operations, base, config.pg_version)
     tables = sorted({c.op.table for c in contexts if c.op.table})
@@ -112,7 +104,7 @@ def scan(repo: Path, ref: str, *, dialect: str | None = None, schema_file: Path 
     unresolved = sum(q.table is None for q in queries)
     assessment = assess(contexts, findings, judged.pairs, queries, len(parsed.unknown), unresolved, len(run.file_issues))
     return ScanResult(
-        repo=repo, migration=migration, dialect=dialect, parsed=parsed, contexts=contexts, queries=queries,
+        repo=repo, migration=migration, dialect=dialect, parsed=parsed, read=read, contexts=contexts, queries=queries,
         references=references, findings=findings, pairs=judged.pairs, assessment=assessment, suppressed=suppressed,
         rollback=rollback_plan(contexts), verification=verification_plan(contexts), run=run,
         seconds=time.perf_counter() - started, schema_source=schema_source, affected_tables=tables, rules=rules, config=config,

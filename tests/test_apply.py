@@ -15,6 +15,7 @@ from impact.cli import cli
 from impact.db import connect
 from impact.db.shadow import Shadow, is_supabase_project, prepare
 from impact.errors import EXIT_DATABASE, EXIT_VERDICT
+from impact.formats import read_migration
 from impact.locate import locate
 from impact.config import load_config
 from tests.conftest import FIXTURES, make_repo
@@ -38,9 +39,10 @@ def fingerprint(url: str) -> list[tuple]:
 def prepared(url: str, repo: Path, ref: str) -> None:
     """Bring a database to the state before migration `ref`, as a real project's would be."""
     migration = locate(repo, ref, load_config(repo))
-    texts = [(p, p.read_text()) for p in migration.earlier]
+    earlier = read_migration(migration, repo, "postgres").earlier
+    texts = [st.sql for e in earlier for st in e.parsed.statements]
     with connect(url, autocommit=True) as conn:
-        prepare(conn, repo, texts, "postgres", Shadow(url, is_supabase_project(repo, [t for _, t in texts])))
+        prepare(conn, earlier, Shadow(url, is_supabase_project(repo, texts)))
 
 
 def run(*args: str, env: dict | None = None):
