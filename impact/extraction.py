@@ -17,7 +17,7 @@ from impact.cache import ExtractionCache, cache_key
 from impact.config import Config
 from impact.extract import EXTRACTOR_BY_SUFFIX, extractor_name, load_extractor
 from impact.files import SourceFile, read_source, walk, mentions_any
-from impact.formats import FORMATS
+from impact.formats import active_formats
 from impact.locate import LocatedMigration, known_folders
 from impact.model import Extraction, FileIssue, Query
 
@@ -54,7 +54,7 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
     folders = known_folders(repo, config) + ([migration.folder] if migration.folder else [])
     migration_dirs = [f.relative_to(repo).as_posix() + "/" for f in folders if f.is_relative_to(repo) and f != repo]
     # A framework's migration history (Django migrations/*.py, Alembic versions/) is never code evidence.
-    history = {p.resolve() for fmt in FORMATS if fmt.name != "sql" for p in fmt.all_migrations(repo, config)}
+    history = {p.resolve() for fmt in active_formats(config) if fmt.name != "sql" for p in fmt.all_migrations(repo, config)}
     files, stats = walk(repo, suffixes=set(EXTRACTOR_BY_SUFFIX), exclude=config.exclude)
     run.files_seen = stats.seen
     run.skipped.update(stats.skipped)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from impact.config import Config
 from impact.errors import AmbiguousMigration, MigrationNotFound
-from impact.formats import FORMATS
+from impact.formats import active_formats
 from impact.formats.base import LocatedMigration
 from impact.formats.sql import known_folders, migration_files
 
@@ -16,11 +16,11 @@ __all__ = ["LocatedMigration", "known_folders", "locate", "migration_files"]
 def locate(repo: Path, ref: str, config: Config, cwd: Path | None = None) -> LocatedMigration:
     path = _existing_path(ref, repo, cwd or Path.cwd())
     if path is not None:
-        for fmt in FORMATS:
+        for fmt in active_formats(config):
             claimed = fmt.claim(path, repo.resolve(), config)
             if claimed is not None:
                 return claimed
-    candidates = _unique(c for fmt in FORMATS for c in fmt.candidates(repo, ref, config))
+    candidates = _unique(c for fmt in active_formats(config) for c in fmt.candidates(repo, ref, config))
     if len(candidates) == 1:
         return candidates[0]
     if len(candidates) > 1:

@@ -16,7 +16,7 @@ from impact.formats import sql
 
 FORMATS: tuple[MigrationFormat, ...] = (sql.FORMAT,)
 
-__all__ = ["FORMATS", "EarlierMigration", "LocatedMigration", "MigrationFormat", "ReadMigration", "format_named",
+__all__ = ["FORMATS", "active_formats", "EarlierMigration", "LocatedMigration", "MigrationFormat", "ReadMigration", "format_named",
            "all_migrations", "read_migration"]
 
 
@@ -27,10 +27,15 @@ def format_named(name: str) -> MigrationFormat:
     raise InputError(f"unknown migration format {name!r}", f"use one of {', '.join(f.name for f in FORMATS)}")
 
 
+def active_formats(config: Config) -> tuple[MigrationFormat, ...]:
+    """The formats the configuration allows (`formats = [...]`), all of them by default."""
+    return tuple(f for f in FORMATS if not config.formats or f.name in config.formats)
+
+
 def all_migrations(repo: Path, config: Config) -> list[Path]:
-    """Every migration file of every format: history, never code evidence."""
+    """Every migration file of every active format: history, never code evidence."""
     seen: dict[Path, None] = {}
-    for fmt in FORMATS:
+    for fmt in active_formats(config):
         for path in fmt.all_migrations(repo, config):
             seen.setdefault(path.resolve(), None)
     return list(seen)
