@@ -20,6 +20,7 @@ from impact.files import SourceFile, read_source, walk, mentions_any
 from impact.formats import active_formats
 from impact.locate import LocatedMigration, known_folders
 from impact.model import Extraction, FileIssue, Query
+from impact.orm import DECLARATION_SUFFIXES, OrmMap, build_orm_map, is_declaration_file, resolve_orm_queries
 
 PARALLEL_THRESHOLD = 48  # below this, starting worker processes costs more than it saves
 
@@ -36,6 +37,7 @@ class ExtractionRun:
     cache_hits: int = 0
     generated_files: list[str] = field(default_factory=list)
     models: dict = field(default_factory=dict)  # ORM class name -> ModelInfo, for the affected tables
+    orm: OrmMap = field(default_factory=OrmMap)  # the repo's ORM declarations (schema.prisma, ...)
     attribution_only: set[str] = field(default_factory=set)  # parsed only to attribute column names
 
 
@@ -55,12 +57,14 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
     migration_dirs = [f.relative_to(repo).as_posix() + "/" for f in folders if f.is_relative_to(repo) and f != repo]
     # A framework's migration history (Django migrations/*.py, Alembic versions/) is never code evidence.
     history = {p.resolve() for fmt in active_formats(config) if fmt.name != "sql" for p in fmt.all_migrations(repo, config)}
-    files, stats = walk(repo, suffixes=set(EXTRACTOR_BY_SUFFIX), exclude=config.exclude)
+    files, stats = walk(repo, suffixes=set(EXTRACTOR_BY_SUFFIX) | set(DECLARATION_SUFFIXES), exclude=config.exclude)
     run.files_seen = stats.seen
     run.skipped.update(stats.skipped)
     run.file_issues.extend(i for i in stats.skipped_files if i.reason.startswith("binary") or i.reason.startswith("not UTF-8"))
-    needles = [n for n in (*tables, *columns) if n]
-    table_position = query_position_pattern(tables)
+    files = _read_declarations(files, run)
+    # ORM code names a model and its fields, not the table and its columns: look for those spellings too.
+    needles = [n for n in (*tables, *columns, *run.orm.spellings(tables, columns)) if n]
+    table_position = query_position_pattern(tables, run.orm.call_pattern(tables))
     cache = ExtractionCache(enabled=use_cache)  # IMPACT_NO_CACHE / IMPACT_CACHE_DIR: read by the cache itself
     pending: list[tuple[str, str, str]] = []
     unmatched_python: list[SourceFile] = []
@@ -92,6 +96,7 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
         cache.put(key, extraction)
         _collect(run, rel, text, extraction)
     _drop_attribution_only(run)
+    run.queries = resolve_orm_queries(run.queries, run.orm)
     if run.models:
         from impact.extract.python import resolve_model_queries
 
@@ -99,15 +104,25 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
     return run
 
 
-def query_position_pattern(tables: list[str]) -> re.Pattern:
+def query_position_pattern(tables: list[str], orm_calls: str | None = None) -> re.Pattern:
     """A table named where a query names it: after FROM/JOIN/INTO/UPDATE/TABLE/COPY, or quoted
-    (`.from("t")`, `.table('t')`, `__tablename__ = "t"`, `db_table = "t"`)."""
+    (`.from("t")`, `.table('t')`, `__tablename__ = "t"`, `db_table = "t"`), or its ORM model
+    reached through an accessor (`prisma.eventData.`, case-sensitive)."""
     if not tables:
         return re.compile(r"(?!x)x")
     names = "|".join(sorted(map(re.escape, tables), key=len, reverse=True))
     keyword = rf"\b(?:FROM|JOIN|INTO|UPDATE|TABLE|COPY|ONLY)\s+(?:[\"`\w]+\.)?[\"`]?(?:{names})\b"
     quoted = rf"[\"'`](?:\w+\.)?(?:{names})[\"'`]"
-    return re.compile(f"{keyword}|{quoted}|{DYNAMIC_TABLE}", re.IGNORECASE)
+    accessor = f"|(?-i:{orm_calls})" if orm_calls else ""
+    return re.compile(f"{keyword}|{quoted}|{DYNAMIC_TABLE}{accessor}", re.IGNORECASE)
+
+
+def _read_declarations(files: list[SourceFile], run: ExtractionRun) -> list[SourceFile]:
+    """Build the ORM map from the declaration files the walk found; return the other files."""
+    declarations = [s for s in files if is_declaration_file(s.rel)]
+    texts = [(s.rel, text) for s in declarations if (text := _read(s, run)) is not None]
+    run.orm = build_orm_map(texts)
+    return [s for s in files if not is_declaration_file(s.rel)]
 
 
 # A table given by a variable (reported as unresolved): `.from(name)`, `FROM {t}`, `FROM ${t}`, `FROM " + t`.

@@ -25,6 +25,7 @@ from impact.formats import EarlierMigration, ReadMigration, read_migration
 from impact.formats.sql import read_sql_file
 from impact.locate import LocatedMigration, locate
 from impact.model import ColumnReference, OpKind, Query
+from impact.orm import resolve_orm_queries
 from impact.sql.parse import ParsedMigration, parse_migration
 
 Progress = Callable[[int, int], None]
@@ -96,7 +97,7 @@ def scan(repo: Path, ref: str, *, dialect: str | None = None, schema_file: Path 
     columns = {n for c in contexts if c.op.kind in COLUMN_CHANGES for n in (c.op.column_name,) if n}
     run = extract_repo(repo, tables, columns, config, migration, progress=progress, use_cache=use_cache)
     queries = [q for q in run.queries if q.table is None or q.table.lower() in {t.lower() for t in tables}]
-    references = [r for file, text, extraction in run.texts for r in find_references(file, text, columns, extraction.queries, extraction.generated)]
+    references = _references(run, tables, columns)
     attach_code(contexts, queries, references)
     rules = configured(load_rules(), config.rules)
     judged = judge(contexts, queries, rules)
@@ -109,6 +110,13 @@ def scan(repo: Path, ref: str, *, dialect: str | None = None, schema_file: Path 
         rollback=rollback_plan(contexts), verification=verification_plan(contexts), run=run,
         seconds=time.perf_counter() - started, schema_source=schema_source, affected_tables=tables, rules=rules, config=config,
     )
+
+
+def _references(run: ExtractionRun, tables: list[str], columns: set[str]) -> list[ColumnReference]:
+    """Names of changed columns in the matching files, as the database or an ORM spells them."""
+    spellings = run.orm.spelled_columns(tables, columns)
+    return [r for file, text, extraction in run.texts
+            for r in find_references(file, text, columns, resolve_orm_queries(extraction.queries, run.orm), extraction.generated, spellings)]
 
 
 def _ignored(findings: list[Finding], parsed: ParsedMigration, migration: LocatedMigration, repo: Path, run: ExtractionRun, rules: tuple):

@@ -73,7 +73,7 @@ def to_dict(result: ScanResult) -> dict:
         "queries": [query_dict(q) for q in result.queries],
         "judgements": [{"operation": p.operation, "query": p.query, "status": p.status, "reason": p.reason, "rule": p.rule_id} for p in result.pairs],
         "query_patterns": [{"kind": p.kind.value, "label": p.label, "count": p.count, "status": p.status, "reason": p.reason} for p in a.patterns],
-        "references": [{"file": r.file, "line": r.line, "column": r.column, "table": r.table, "context": r.context, "generated": r.generated, "inferred": r.inferred} for r in result.references],
+        "references": [{"file": r.file, "line": r.line, "column": r.column, "table": r.table, "context": r.context, "generated": r.generated, "inferred": r.inferred, "via": r.via, "spelling": r.spelling} for r in result.references],
         "assessment": {k: {"status": d.status, "summary": d.summary, "items": d.items} for k, d in a.dimensions.items()},
         "rollback": [{"sql": s.sql, "statement": s.statement, "irreversible": s.irreversible, "note": s.note} for s in result.rollback],
         "verification": [{"name": c.name, "sql": c.sql, "expect": c.expect} for c in result.verification],
