@@ -130,7 +130,8 @@ DYNAMIC_TABLE = r"\.(?:from_?|table)\(\s*[A-Za-z_$]|\b(?:FROM|JOIN|INTO|UPDATE)\
 
 
 # Some query on some table: upper-case SQL keywords (so `from x import y` is not one) or a client call.
-OTHER_QUERY = re.compile(r"\b(?:FROM|JOIN|INTO|UPDATE)\s+[\"`]?[A-Za-z_]\w*|\.(?:from|table)\(\s*[\"'`]\w")
+OTHER_QUERY = re.compile(r"\b(?:FROM|JOIN|INTO|UPDATE)\s+[\"`]?[A-Za-z_]\w*|\.(?:from|table)\(\s*[\"'`]\w"
+                         r"|\.\w+\.(?:findMany|findFirst|findUnique|create|update|upsert|delete|groupBy)\w*\(")  # Prisma calls
 
 DJANGO_MODEL = "models.Model"
 MODEL_MARKERS = ("__tablename__", "db_table", "models.Model", "Table(", "table=True")

@@ -58,6 +58,19 @@ class ScanResult:
     read: ReadMigration | None = None  # the migration as its format read it (earlier migrations, notes)
 
     @property
+    def unattributed(self) -> dict[str, int]:
+        """Lines per changed column that name it where no table can be told: counted, never evidence."""
+        counts: dict[str, set] = {}
+        for r in self.references:
+            if r.via == "name-only" and r.context != "sql":
+                counts.setdefault(r.column, set()).add((r.file, r.line))
+        return {column: len(lines) for column, lines in sorted(counts.items())}
+
+    def unattributed_note(self) -> str:
+        parts = [f"{n} line{'s' if n != 1 else ''} name `{column}`" for column, n in self.unattributed.items()]
+        return f"{'; '.join(parts)} without a table we could tell (not evidence; JSON `references`, via name-only)" if parts else ""
+
+    @property
     def migration_rel(self) -> str:
         try:
             return self.migration.path.relative_to(self.repo).as_posix()

@@ -71,11 +71,17 @@ def _attributed(found: list[ColumnReference], queries: list[Query]) -> list[Colu
     return out
 
 
+# `name: number,` / `name?: string)`: a TypeScript parameter or member declaration, not a row's key.
+TYPE_ANNOTATION = re.compile(r"^\??:\s*(?:string|number|boolean|bigint|Date|any|unknown|null|undefined)(?:\[\])?\s*(?:[,;)=|}\]]|$)")
+
+
 def _context(line: str, start: int, end: int) -> str:
     before = line[:start].rstrip()
     after = line[end:].lstrip()
     if before.endswith(("'", '"', "`")):
         return "string"
+    if TYPE_ANNOTATION.match(after):
+        return "identifier"  # declares a name of that type: says nothing of a table
     if after.startswith(":") and not after.startswith("::"):
         return "property"  # an object-literal / dict key, or a type member
     if before.endswith((".", "?.")):

@@ -26,6 +26,8 @@ def render(result: ScanResult, console: Console) -> None:
     console.print(Panel(Group(*lines), expand=False))
     _operations(result, console)
     _findings(result, console)
+    if note := result.unattributed_note():
+        console.print(Text(note, style="dim"))
     _queries(result, console)
     _patterns(result, console)
     _risks(result, console)
