@@ -12,7 +12,7 @@ from impact.formats.base import EarlierMigration, LocatedMigration, ReadMigratio
 from impact.sql.parse import parse_migration
 
 LEADING_NUMBER = re.compile(r"^(\d+)")
-DISCOVERY_DEPTH = 4
+DISCOVERY_DEPTH = 6  # monorepos keep an ORM's migrations deep: packages/db/prisma/migrations
 NOT_SEARCHED = {"node_modules", ".git", "vendor", "dist", "build", ".venv", "venv", "site-packages", "__pycache__", "target"}
 
 
@@ -56,15 +56,22 @@ def known_folders(repo: Path, config: Config) -> list[Path]:
 
 
 def _discovered(repo: Path) -> list[Path]:
-    """Folders named like migrations/schema changes (e.g. admin/schema_changes) holding 2+ .sql files."""
+    """Folders named like migrations/schema changes (e.g. admin/schema_changes) holding 2+ .sql files,
+    and the folders where an ORM keeps its SQL migrations (Prisma's `migration_lock.toml` beside
+    `<timestamp>_name/migration.sql`; Drizzle's `meta/_journal.json` beside `0001_name.sql`)."""
     found = []
     for dirpath, dirnames, filenames in os.walk(repo):
         depth = len(Path(dirpath).relative_to(repo).parts)
         dirnames[:] = [d for d in dirnames if d not in NOT_SEARCHED and not d.startswith(".") and depth < DISCOVERY_DEPTH]
-        name = Path(dirpath).name.lower()
+        folder = Path(dirpath)
+        name = folder.name.lower()
         if ("migrat" in name or "schema" in name) and sum(f.lower().endswith(".sql") for f in filenames) >= 2:
-            found.append(Path(dirpath))
-    return sorted(found)
+            found.append(folder)
+        elif "migration_lock.toml" in filenames and migration_files(folder):
+            found.append(folder)
+        elif name == "meta" and "_journal.json" in filenames and migration_files(folder.parent):
+            found.append(folder.parent)
+    return sorted(set(found))
 
 
 def matches(path: Path, ref: str) -> bool:
