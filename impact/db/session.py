@@ -28,7 +28,7 @@ import socket
 import threading
 from typing import Any
 
-from impact.db import connect
+from impact.db import DatabaseError, connect
 
 GRACE_MIN, GRACE_MAX = 2.0, 30.0
 APPLICATION_NAME = "impact"
@@ -57,6 +57,7 @@ def client_deadline(statement_timeout: str) -> float | None:
 
 def open_session(url: str, lock_timeout: str, statement_timeout: str, **kwargs: Any):
     """A connected, guarded psycopg connection with the session's timeouts already in force."""
+    import psycopg
     from psycopg import Connection
 
     class GuardedConnection(Connection):
@@ -83,11 +84,16 @@ def open_session(url: str, lock_timeout: str, statement_timeout: str, **kwargs: 
     if conn.info.server_version >= 140000:
         # A killed client's running statement is cancelled within a second, not when it ends.
         settings["client_connection_check_interval"] = "1s"
-    with conn.cursor() as cur:
-        for name, value in settings.items():
-            cur.execute(f"SELECT set_config('{name}', %s, false)", (value,))
-    if not conn.autocommit:
-        conn.commit()
+    try:
+        with conn.cursor() as cur:
+            for name, value in settings.items():
+                cur.execute(f"SELECT set_config('{name}', %s, false)", (value,))
+        if not conn.autocommit:
+            conn.commit()
+    except psycopg.Error as exc:
+        conn.close()
+        raise DatabaseError(f"cannot set up the session (timeouts) on PostgreSQL: {' '.join(str(exc).split())}; nothing was changed",
+                            "check the connection and the server, then run the command again") from None
     return conn
 
 
