@@ -23,8 +23,15 @@ class ImpactGroup(click.Group):
         try:
             return super().invoke(ctx)
         except ImpactError as error:
-            click.echo(f"impact: error: {error.one_line()}", err=True)
+            click.echo(f"impact: error: {_shown(error.one_line())}", err=True)
             ctx.exit(error.exit_code)
+
+
+def _shown(line: str) -> str:
+    """Last line of defence for anything printed as an error: no token, no password in a URL or DSN."""
+    from impact.scrub import scrub
+
+    return scrub(line, [os.environ.get("GITHUB_TOKEN")], userinfo=False)
 
 
 @click.group(cls=ImpactGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -206,5 +213,5 @@ def main() -> None:
     except Exception as exc:  # a bug of ours: one line, not a traceback (IMPACT_DEBUG=1 shows it)
         if os.environ.get("IMPACT_DEBUG"):
             raise
-        click.echo(f"impact: internal error: {type(exc).__name__}: {exc} — please report it; rerun with IMPACT_DEBUG=1 for details", err=True)
+        click.echo(f"impact: internal error: {type(exc).__name__}: {_shown(str(exc))} — please report it; rerun with IMPACT_DEBUG=1 for details", err=True)
         sys.exit(EXIT_INTERNAL)
