@@ -16,10 +16,11 @@ from typing import Callable
 from impact.cache import ExtractionCache, cache_key
 from impact.config import Config
 from impact.extract import EXTRACTOR_BY_SUFFIX, extractor_name, load_extractor
-from impact.files import SourceFile, read_source, walk, mentions_any
+from impact.files import UNREADABLE_DIR, UNREADABLE_FILE, SourceFile, mentions_any, read_source, walk
 from impact.locate import LocatedMigration, known_folders
 from impact.model import Extraction, FileIssue, Query
 
+NOT_READ_REASONS = ("binary", "not UTF-8", UNREADABLE_DIR, UNREADABLE_FILE)
 PARALLEL_THRESHOLD = 48  # below this, starting worker processes costs more than it saves
 
 
@@ -55,7 +56,8 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
     files, stats = walk(repo, suffixes=set(EXTRACTOR_BY_SUFFIX), exclude=config.exclude)
     run.files_seen = stats.seen
     run.skipped.update(stats.skipped)
-    run.file_issues.extend(i for i in stats.skipped_files if i.reason.startswith("binary") or i.reason.startswith("not UTF-8"))
+    # Files and folders that could not be read are named (and lower the confidence), never just counted.
+    run.file_issues.extend(i for i in stats.skipped_files if i.reason.startswith(NOT_READ_REASONS))
     needles = [n for n in (*tables, *columns) if n]
     table_position = query_position_pattern(tables)
     cache = ExtractionCache(enabled=use_cache)  # IMPACT_NO_CACHE / IMPACT_CACHE_DIR: read by the cache itself

@@ -21,10 +21,21 @@ class LocatedMigration:
 
 def migration_files(folder: Path) -> list[Path]:
     """SQL migrations of one folder in run order (also `<name>/migration.sql` layouts, as Prisma's)."""
-    files = [p for p in folder.iterdir() if p.is_file() and p.suffix.lower() == ".sql"]
-    files += [p / "migration.sql" for p in folder.iterdir() if p.is_dir() and (p / "migration.sql").is_file()]
-    files += [p / "up.sql" for p in folder.iterdir() if p.is_dir() and (p / "up.sql").is_file()]
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError:  # unreadable: the walk reports it (extraction.py); here it just holds no migration
+        return []
+    files = [p for p in entries if _is(p, "file") and p.suffix.lower() == ".sql"]
+    files += [p / name for p in entries for name in ("migration.sql", "up.sql") if _is(p, "dir") and _is(p / name, "file")]
     return sorted(files, key=_order_key)
+
+
+def _is(path: Path, kind: str) -> bool:
+    """is_file()/is_dir() that is False, not PermissionError, for a folder without search permission."""
+    try:
+        return path.is_file() if kind == "file" else path.is_dir()
+    except OSError:
+        return False
 
 
 def _order_key(path: Path) -> tuple:
@@ -39,7 +50,7 @@ def known_folders(repo: Path, config: Config) -> list[Path]:
     folders = []
     for rel in config.all_migration_dirs:
         folder = (repo / rel).resolve()
-        if folder.is_dir() and folder not in folders and _has_sql(folder):
+        if _is(folder, "dir") and folder not in folders and _has_sql(folder):
             folders.append(folder)
     for folder in _discovered(repo.resolve()):
         if folder not in folders and not any(folder.is_relative_to(f) for f in folders):
@@ -91,7 +102,7 @@ def locate(repo: Path, ref: str, config: Config, cwd: Path | None = None) -> Loc
 def _as_path(ref: str, repo: Path, cwd: Path) -> Path | None:
     looks_like_path = "/" in ref or "\\" in ref or ref.lower().endswith(".sql")
     for candidate in (Path(ref), cwd / ref, repo / ref):
-        if candidate.is_file():
+        if _is(candidate, "file"):  # a name too long for a path is simply not one
             return candidate.resolve()
     if looks_like_path:
         raise MigrationNotFound(f"migration file {ref!r} does not exist", "check the path (relative paths are tried from the current directory and from REPO)")
