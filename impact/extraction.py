@@ -16,12 +16,13 @@ from typing import Callable
 from impact.cache import ExtractionCache, cache_key
 from impact.config import Config
 from impact.extract import EXTRACTOR_BY_SUFFIX, extractor_name, load_extractor
-from impact.files import SourceFile, read_source, walk, mentions_any
+from impact.files import UNREADABLE_DIR, UNREADABLE_FILE, SourceFile, mentions_any, read_source, walk
 from impact.formats import active_formats
 from impact.locate import LocatedMigration, known_folders
 from impact.model import Extraction, FileIssue, Query
 from impact.orm import DECLARATION_SUFFIXES, OrmMap, build_orm_map, is_declaration_file, resolve_orm_queries
 
+NOT_READ_REASONS = ("binary", "not UTF-8", UNREADABLE_DIR, UNREADABLE_FILE)
 PARALLEL_THRESHOLD = 48  # below this, starting worker processes costs more than it saves
 
 
@@ -60,7 +61,8 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
     files, stats = walk(repo, suffixes=set(EXTRACTOR_BY_SUFFIX) | set(DECLARATION_SUFFIXES), exclude=config.exclude)
     run.files_seen = stats.seen
     run.skipped.update(stats.skipped)
-    run.file_issues.extend(i for i in stats.skipped_files if i.reason.startswith("binary") or i.reason.startswith("not UTF-8"))
+    # Files and folders that could not be read are named (and lower the confidence), never just counted.
+    run.file_issues.extend(i for i in stats.skipped_files if i.reason.startswith(NOT_READ_REASONS))
     files = _read_declarations(files, run)
     # ORM code names a model and its fields, not the table and its columns: look for those spellings too.
     needles = [n for n in (*tables, *columns, *run.orm.spellings(tables, columns)) if n]

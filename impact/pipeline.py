@@ -98,9 +98,9 @@ def scan(repo: Path, ref: str, *, dialect: str | None = None, schema_file: Path 
     migration = locate(repo, ref, config)
     read = read_migration(migration, repo, dialect)
     parsed = read.parsed
-    if not parsed.statements:
-        raise InputError(f"migration {migration.path.name} holds no SQL statement", "check that it is the right file")
-    if all(op.kind is OpKind.UNKNOWN for op in parsed.operations):
+    # No statement (only comments, or only psql input) is an empty, safe report; only a migration
+    # no parser can read at all is unusable (not one deep enough to be left unanalysed).
+    if parsed.operations and all(op.kind is OpKind.UNKNOWN and not op.details.get("not_analysed") for op in parsed.operations):
         error = parsed.operations[0].statement.error
         raise InputError(f"cannot parse migration {migration.path.name}: {error}", "fix the SQL syntax (or pass --dialect)")
     base, schema_source = schema_before(read.earlier, dialect, schema_file)
@@ -142,7 +142,7 @@ def _ignored(findings: list[Finding], parsed: ParsedMigration, migration: Locate
         return findings, []
     result = apply_ignores(findings, directives)
     template = next((r for r in rules if r.id == "unused-ignore"), None)  # None: turned off in the config
-    unused = unused_findings(result.unused, template, parsed.operations[0]) if template else []
+    unused = unused_findings(result.unused, template, parsed.operations[0]) if template and parsed.operations else []
     return result.findings + unused, result.suppressed
 
 

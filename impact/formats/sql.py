@@ -29,10 +29,21 @@ def read_sql_file(path: Path, what: str) -> str:
 
 def migration_files(folder: Path) -> list[Path]:
     """SQL migrations of one folder in run order (also `<name>/migration.sql` layouts, as Prisma's)."""
-    files = [p for p in folder.iterdir() if p.is_file() and p.suffix.lower() == ".sql"]
-    files += [p / "migration.sql" for p in folder.iterdir() if p.is_dir() and (p / "migration.sql").is_file()]
-    files += [p / "up.sql" for p in folder.iterdir() if p.is_dir() and (p / "up.sql").is_file()]
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError:  # unreadable: the walk reports it (extraction.py); here it just holds no migration
+        return []
+    files = [p for p in entries if is_kind(p, "file") and p.suffix.lower() == ".sql"]
+    files += [p / name for p in entries for name in ("migration.sql", "up.sql") if is_kind(p, "dir") and is_kind(p / name, "file")]
     return sorted(files, key=_order_key)
+
+
+def is_kind(path: Path, kind: str) -> bool:
+    """is_file()/is_dir() that is False, not PermissionError, for a folder without search permission."""
+    try:
+        return path.is_file() if kind == "file" else path.is_dir()
+    except OSError:
+        return False
 
 
 def _order_key(path: Path) -> tuple:
@@ -47,7 +58,7 @@ def known_folders(repo: Path, config: Config) -> list[Path]:
     folders = []
     for rel in config.all_migration_dirs:
         folder = (repo / rel).resolve()
-        if folder.is_dir() and folder not in folders and migration_files(folder):
+        if is_kind(folder, "dir") and folder not in folders and migration_files(folder):
             folders.append(folder)
     for folder in _discovered(repo.resolve()):
         if folder not in folders and not any(folder.is_relative_to(f) for f in folders):

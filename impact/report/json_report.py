@@ -66,6 +66,8 @@ def to_dict(result: ScanResult) -> dict:
         "migration": {
             "path": result.migration_rel, "dialect": result.dialect, "statements": len(result.parsed.statements),
             "not_understood": [op.statement.index for op in result.parsed.unknown],
+            "not_analysed": [op.statement.index for op in result.parsed.unknown if op.details.get("not_analysed")],
+            "notices": [{"line": n.line, "end_line": n.end_line, "skipped": n.what} for n in result.parsed.notices],
             "schema_source": result.schema_source,
         },
         "operations": [operation_dict(c.op) for c in result.contexts],

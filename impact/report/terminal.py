@@ -53,6 +53,9 @@ def _operations(result: ScanResult, console: Console) -> None:
         style = "red" if op.kind.value == "unknown" else None
         table.add_row(str(op.statement.index), str(op.statement.line), op.kind.value, Text(target), op.statement.parser, style=style)
     console.print(table)
+    for notice in result.parsed.notices:  # psql input that is not SQL: set aside, said so
+        console.print(Text(f"skipped line {notice.line}" + (f"-{notice.end_line}" if notice.end_line != notice.line else "")
+                           + f": {notice.what} (psql input, not SQL)", style="dim"))
 
 
 def _findings(result: ScanResult, console: Console) -> None:
