@@ -131,3 +131,12 @@ def test_common_name_on_another_table_is_not_evidence() -> None:
     # `website?.status` and `row.status` cannot be tied to a table: counted, not listed.
     assert result.unattributed == {"status": 3}  # route.ts:6, format.ts:2, format.ts:3
     assert "3 lines name `status` without a table" in result.unattributed_note()
+
+
+def test_a_model_still_declaring_the_dropped_column_is_the_root_cause() -> None:
+    result = scan(APP, str(SCENARIOS / "drop_string_value.sql"), use_cache=False)
+    finding = next(f for f in result.findings if f.rule_id == "orm-model-declares-changed-column")
+    assert [(e.file, e.line) for e in finding.evidence] == [("prisma/schema.prisma", 39)]
+    assert "1 whole-row read(s)" in finding.message and "@ignore" in finding.solution
+    declared = [r for r in result.references if r.via == "model-declaration"]
+    assert [(r.table, r.column, r.spelling) for r in declared] == [("event_data", "string_value", "stringValue")]

@@ -156,6 +156,7 @@ def format_message(template: str, ctx: OpContext, count: int) -> str:
         columns=lambda: ", ".join(c if isinstance(c, str) else c.name for c in op.details.get("columns", [])) or "?",
         plural=lambda: "y" if count == 1 else "ies", s=lambda: "" if count == 1 else "s",
         pg_version=lambda: ctx.pg_version or "?", did_you_mean=lambda: _did_you_mean(ctx),
+        orm_reads=lambda: sum(q.all_columns for q in ctx.queries),
         features=lambda: "; ".join(f"{f.name} (PostgreSQL {f.since}+)" for f in too_new(ctx)) or "?",
     )
     # Only `{name}` of a known placeholder is replaced: rule texts quote code with braces in it.

@@ -322,6 +322,12 @@ def names_changed_column(ctx: OpContext, ref: ColumnReference) -> bool:
 
 
 @reference_matcher
+def declared_by_orm_model(ctx: OpContext, ref: ColumnReference) -> bool:
+    """An ORM model of the operation's table still declares the column (impact.orm.declarations)."""
+    return ref.via == "model-declaration" and ref.column == ctx.op.column_name
+
+
+@reference_matcher
 def generated_types(ctx: OpContext, ref: ColumnReference) -> bool:
     return ref.generated and ref.column == ctx.op.column_name
 
