@@ -92,8 +92,15 @@ class OrmMap:
         return spelled
 
     def call_pattern(self, tables: list[str]) -> str | None:
-        """A regex source: a model of an affected table reached through its accessor (`.eventData.`)."""
-        accessors = sorted({a for t in tables for m in self.on_table(t) for a in m.accessors}, key=len, reverse=True)
-        if not accessors:
-            return None
-        return r"\.\s*(?:" + "|".join(map(re.escape, accessors)) + r")\s*\."
+        """A regex source: code reaching a model of an affected table — Prisma's accessor after a
+        client (`.eventData.`), another ORM's model class or table variable named as a word."""
+        dotted, words = set(), set()
+        for table in tables:
+            for model in self.on_table(table):
+                (dotted if model.orm == "prisma" else words).update(model.accessors)
+        parts = []
+        if dotted:
+            parts.append(r"\.\s*(?:" + "|".join(map(re.escape, sorted(dotted, key=len, reverse=True))) + r")\s*\.")
+        if words:
+            parts.append(r"\b(?:" + "|".join(map(re.escape, sorted(words, key=len, reverse=True))) + r")\b")
+        return "|".join(parts) or None

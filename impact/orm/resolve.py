@@ -24,7 +24,7 @@ def resolve_orm_queries(queries: Iterable[Query], orm: OrmMap) -> list[Query]:
     return resolved
 
 
-ORMS_RESOLVED_HERE = {"prisma"}  # Python's ORMs resolve through impact.extract.py_orm for now
+ORMS_RESOLVED_HERE = {"prisma", "typeorm"}  # Python's ORMs resolve through impact.extract.py_orm for now
 
 
 def _distinct_tables(models: list[OrmModel]) -> list[OrmModel]:
