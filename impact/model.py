@@ -87,7 +87,8 @@ class ColumnReference:
     snippet: str = ""
     inferred: bool = False  # table told by the file's own queries, not by the reference itself
     # How the table was told: "sql" (inside a query), "orm-call" (inside an ORM call on a model),
-    # "orm-field" (a field name only one model maps to the column), "file-queries" (`inferred`),
+    # "orm-field" (a field name only one model maps to the column), "orm-declaration" (the line
+    # declaring it in a Drizzle table), "file-queries" (`inferred`),
     # "generated-type" or "name-only" (no table: counted, never evidence).
     via: str = "name-only"
     spelling: str | None = None  # the name as the code spells it, when it is not the column's

@@ -92,8 +92,14 @@ class OrmMap:
         return spelled
 
     def call_pattern(self, tables: list[str]) -> str | None:
-        """A regex source: a model of an affected table reached through its accessor (`.eventData.`)."""
-        accessors = sorted({a for t in tables for m in self.on_table(t) for a in m.accessors}, key=len, reverse=True)
+        """A regex source: a model of an affected table reached through its accessor (`.eventData.`);
+        a Drizzle table is a variable used on its own too (`.from(users)`, `eq(users.id, 1)`)."""
+        models = [m for t in tables for m in self.on_table(t)]
+        accessors = sorted({a for m in models for a in m.accessors}, key=len, reverse=True)
         if not accessors:
             return None
-        return r"\.\s*(?:" + "|".join(map(re.escape, accessors)) + r")\s*\."
+        pattern = r"\.\s*(?:" + "|".join(map(re.escape, accessors)) + r")\s*\."
+        variables = sorted({a for m in models if m.orm == "drizzle" for a in m.accessors}, key=len, reverse=True)
+        if variables:
+            pattern += r"|(?<![\w$])(?:" + "|".join(map(re.escape, variables)) + r")\s*[.,)]"
+        return pattern
