@@ -150,6 +150,7 @@ def test_select_forms() -> None:
         const c = await db.select({ user: users, title: posts.title }).from(users).leftJoin(posts, eq(posts.authorId, users.id));
         const d = await db.select({ nested: { name: users.fullName } }).from(users);
         const e = await db.select(pick).from(users);
+        const f = await db.selectDistinctOn([users.email], { id: users.id }).from(users);
     ''') == [
         (1, S, "users", ("status",), (), True, False),
         (2, S, "users", (), ("id",), True, True),
@@ -157,6 +158,7 @@ def test_select_forms() -> None:
         (3, S, "posts", ("title",), ("authorId",), True, False),
         (4, S, "users", ("fullName",), (), True, False),
         (5, S, "users", (), (), False, False),
+        (6, S, "users", ("id",), ("email",), True, False),
     ]
 
 
@@ -174,15 +176,17 @@ def test_write_forms() -> None:
     ]
 
 
-def test_relational_queries() -> None:
+def test_relational_and_count_queries() -> None:
     assert rows('''
         await db.query.users.findFirst({ where: (u, { eq }) => eq(u.status, "active"), orderBy: [desc(users.createdAt)] });
         await db.query.users.findMany({ columns: { id: true, secret: false } });
         await db.query.users.findMany(options);
+        const n = await db.$count(users, eq(users.status, "active"));
     ''') == [
         (1, S, "users", (), ("status", "createdAt"), True, True),
         (2, S, "users", ("id",), (), True, False),
         (3, S, "users", (), (), False, True),
+        (4, S, "users", (), ("status",), True, False),
     ]
 
 
@@ -278,15 +282,20 @@ def test_a_file_reaching_the_table_only_through_its_variable_is_read(tmp_path: P
     repo = tmp_path / "app"
     shutil.copytree(APP, repo)
     # No quoted table name, no `.from(`: only the Drizzle variable says this file writes users.
-    make_repo(repo, {"src/jobs/deactivate.ts": src('''
-        import { db } from "../db";
-        import { users as people } from "../db/schema";
-        export const deactivate = (id: number) => db.update(people).set({ status: "inactive" });
-    '''), "src/jobs/audit.ts": src('''
+    make_repo(repo, {"src/jobs/audit.ts": src('''
         import { users } from "../db/schema";
         export const purge = () => db.update(users).set({ status: "gone" });
     ''')})
     result = scan(repo, "0001", use_cache=False)
     assert "src/jobs/audit.ts:2" in breaks(result)
-    # An alias is another variable: not known as a table (a limit shared with every import alias).
-    assert not any(q.file == "src/jobs/deactivate.ts" for q in result.queries)
+
+
+@pytest.mark.xfail(strict=True, reason="known limit: a table imported under another name is not known as a table")
+def test_an_aliased_table_import_is_followed(tmp_path: Path) -> None:
+    repo = tmp_path / "app"
+    shutil.copytree(APP, repo)
+    make_repo(repo, {"src/jobs/deactivate.ts": src('''
+        import { users as people } from "../db/schema";
+        export const deactivate = (id: number) => db.update(people).set({ status: "inactive" });
+    ''')})
+    assert "src/jobs/deactivate.ts:2" in breaks(scan(repo, "0001", use_cache=False))

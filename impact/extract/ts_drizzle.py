@@ -15,12 +15,14 @@ What each query reads and writes, as Drizzle builds the SQL:
   `.onConflictDoUpdate({ set })` makes it an upsert writing those keys too;
   `db.update(users).set({...})` writes the keys; `db.delete(users)` writes none;
   `.returning()` without fields reads every column;
+- `db.$count(users, filter)` reads its filter columns only;
 - `db.query.users.findMany({ columns: { a: true } })` reads the columns set to true; without
   `columns` every column; `where`/`orderBy` (callback or expression) name filter columns.
 
 Known limits (xfail tests in tests/test_orm_drizzle.py):
 - `with: { posts: true }` loads the related table's columns too: not followed;
-- `columns: { secret: false }` reads every column but those: taken as every column.
+- `columns: { secret: false }` reads every column but those: taken as every column;
+- a table imported under another name (`import { users as people }`) is not known as a table.
 """
 from __future__ import annotations
 
@@ -31,7 +33,7 @@ from impact.extract.ts_scan import Scanned
 from impact.model import Confidence, Query, QueryKind
 
 IDENT = r"[A-Za-z_$][\w$]*"
-CHAIN_START = re.compile(r"\.\s*(select|selectDistinct|selectDistinctOn|insert|update|delete)\s*(?=[(<])")
+CHAIN_START = re.compile(r"\.\s*(select|selectDistinct|selectDistinctOn|insert|update|delete|\$count)\s*(?=[(<])")
 RELATIONAL = re.compile(rf"\.\s*query\s*\.\s*({IDENT})\s*\.\s*(findMany|findFirst)\b")
 NEXT_CALL = re.compile(rf"\s*\??\.\s*({IDENT})")
 MEMBER = re.compile(rf"(?<![\w$.])({IDENT})\s*\??\.\s*({IDENT})")
@@ -46,7 +48,7 @@ def extract_drizzle(scanned: Scanned, path: str, language: str) -> list[Query]:
         first = call_after(scanned, match.group(1), match.start(), match.end(1))
         if first is not None:
             chain = _chain(scanned, first)
-            builder = _select if first.name.startswith("select") else _write
+            builder = _select if first.name.startswith("select") else _count if first.name == "$count" else _write
             queries += builder(scanned, path, language, chain)
     for match in RELATIONAL.finditer(scanned.masked):
         call = call_after(scanned, match.group(2), match.start(2) - 1, match.end(2))
@@ -91,8 +93,8 @@ def _select(scanned: Scanned, path: str, language: str, chain: list[Call]) -> li
     if not tables:
         return []  # a `.select()` of something else (supabase-js, an array helper)
     first = chain[0]
-    fields = first.args[1] if first.name == "selectDistinctOn" and len(first.args) > 1 else (
-        first.args[0] if first.args and first.name != "selectDistinctOn" else None)
+    index = 1 if first.name == "selectDistinctOn" else 0  # selectDistinctOn([on...], fields)
+    fields = first.args[index] if index < len(first.args) else None
     selected: dict[str, list[str]] = {}
     everything, known = set(), True
     if fields is None:
@@ -151,6 +153,15 @@ def _write(scanned: Scanned, path: str, language: str, chain: list[Call]) -> lis
     returns_all = any(c.name == "returning" and not c.args for c in chain)
     filters = _members(scanned, first.close, chain[-1].close, {table}).get(table, [])
     return [_query(scanned, path, language, chain, table, kind, columns, filters, known, returns_all)]
+
+
+def _count(scanned: Scanned, path: str, language: str, chain: list[Call]) -> list[Query]:
+    """`db.$count(users, eq(users.status, s))`: reads only its filter columns."""
+    table = _table(scanned, chain[0])
+    if table is None:
+        return []
+    filters = _members(scanned, chain[0].open, chain[0].close, {table}).get(table, [])
+    return [_query(scanned, path, language, chain[:1], table, QueryKind.SELECT_COLUMNS, [], filters, True, False)]
 
 
 def _after_from(scanned: Scanned, dot: int) -> bool:
