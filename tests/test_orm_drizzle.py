@@ -259,6 +259,8 @@ def test_drop_column_breaks_every_query_reading_it_and_only_on_its_table() -> No
     every = {e.file for f in result.findings for e in f.evidence}
     assert "src/posts.ts" not in every
     assert {q.file for q in result.queries} == {"src/users.ts", "src/feed.ts"}
+    select_all = next(q for q in result.queries if (q.file, q.line) == ("src/users.ts", 6))
+    assert select_all.note == "drizzle .select() on model users (src/db/schema.ts:9)"
     assert snapshot(APP) == before
 
 
