@@ -20,7 +20,8 @@ from impact.files import UNREADABLE_DIR, UNREADABLE_FILE, SourceFile, mentions_a
 from impact.formats import active_formats
 from impact.locate import LocatedMigration, known_folders
 from impact.model import Extraction, FileIssue, Query
-from impact.orm import DECLARATION_SUFFIXES, OrmMap, build_orm_map, is_declaration_file, resolve_orm_queries
+from impact.orm import (CODE_DECLARATION_SUFFIXES, DECLARATION_SUFFIXES, OrmMap, build_orm_map, declares_models,
+                        is_declaration_file, resolve_orm_queries)
 
 NOT_READ_REASONS = ("binary", "not UTF-8", UNREADABLE_DIR, UNREADABLE_FILE)
 PARALLEL_THRESHOLD = 48  # below this, starting worker processes costs more than it saves
@@ -63,7 +64,7 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
     run.skipped.update(stats.skipped)
     # Files and folders that could not be read are named (and lower the confidence), never just counted.
     run.file_issues.extend(i for i in stats.skipped_files if i.reason.startswith(NOT_READ_REASONS))
-    files = _read_declarations(files, run)
+    files, read = _read_declarations(files, run, history)
     # ORM code names a model and its fields, not the table and its columns: look for those spellings too.
     needles = [n for n in (*tables, *columns, *run.orm.spellings(tables, columns)) if n]
     table_position = query_position_pattern(tables, run.orm.call_pattern(tables))
@@ -75,7 +76,7 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
         if source.path in history or _is_migration(source, migration_dirs, migration):
             run.skipped["migration file"] += 1
             continue
-        text = _read(source, run)
+        text = read.pop(source.rel) if source.rel in read else _read(source, run)
         if text is None or not mentions_any(text, needles):
             run.skipped["does not mention the migration's tables"] += text is not None
             if text is not None and source.rel.endswith(".py"):
@@ -119,12 +120,24 @@ def query_position_pattern(tables: list[str], orm_calls: str | None = None) -> r
     return re.compile(f"{keyword}|{quoted}|{DYNAMIC_TABLE}{accessor}", re.IGNORECASE)
 
 
-def _read_declarations(files: list[SourceFile], run: ExtractionRun) -> list[SourceFile]:
-    """Build the ORM map from the declaration files the walk found; return the other files."""
-    declarations = [s for s in files if is_declaration_file(s.rel)]
-    texts = [(s.rel, text) for s in declarations if (text := _read(s, run)) is not None]
+def _read_declarations(files: list[SourceFile], run: ExtractionRun, history: set[Path]) -> tuple[list[SourceFile], dict[str, str | None]]:
+    """Build the ORM map from the declaration files the walk found; return the other files, and
+    the texts of the TS/JS files read on the way (Drizzle tables are declared in code, told by
+    its text): the walk uses those instead of reading them again (None: unreadable, reported)."""
+    texts, read = [], {}
+    for source in files:
+        if is_declaration_file(source.rel):
+            text = _read(source, run)
+        elif source.rel.endswith(CODE_DECLARATION_SUFFIXES) and source.path not in history:
+            text = read[source.rel] = _read(source, run)
+            if text is not None and not declares_models(source.rel, text):
+                continue
+        else:
+            continue
+        if text is not None:
+            texts.append((source.rel, text))
     run.orm = build_orm_map(texts)
-    return [s for s in files if not is_declaration_file(s.rel)]
+    return [s for s in files if not is_declaration_file(s.rel)], read
 
 
 # A table given by a variable (reported as unresolved): `.from(name)`, `FROM {t}`, `FROM ${t}`, `FROM " + t`.

@@ -82,12 +82,13 @@ class ColumnReference:
     line: int
     column: str
     table: str | None  # when it can be told (inside a query on that table)
-    context: str  # "string" | "property" | "identifier" | "sql"
+    context: str  # "string" | "property" | "identifier" | "sql" | "declaration"
     generated: bool = False  # found in a generated file (e.g. supabase types.ts)
     snippet: str = ""
     inferred: bool = False  # table told by the file's own queries, not by the reference itself
     # How the table was told: "sql" (inside a query), "orm-call" (inside an ORM call on a model),
-    # "orm-field" (a field name only one model maps to the column), "file-queries" (`inferred`),
+    # "orm-field" (a field name only one model maps to the column), "model-declaration" (the model
+    # declaring it: schema.prisma, a Drizzle table, an entity class), "file-queries" (`inferred`),
     # "generated-type" or "name-only" (no table: counted, never evidence).
     via: str = "name-only"
     spelling: str | None = None  # the name as the code spells it, when it is not the column's

@@ -27,6 +27,7 @@ from impact.locate import LocatedMigration, locate
 from impact.model import ColumnReference, OpKind, Query
 from impact.orm import resolve_orm_queries
 from impact.orm.declarations import model_declarations
+from impact.orm.resolve import attribute_declarations
 from impact.sql.parse import ParsedMigration, parse_migration
 
 Progress = Callable[[int, int], None]
@@ -129,9 +130,11 @@ def scan(repo: Path, ref: str, *, dialect: str | None = None, schema_file: Path 
 def _references(run: ExtractionRun, tables: list[str], columns: set[str]) -> list[ColumnReference]:
     """Names of changed columns in the matching files, as the database or an ORM spells them."""
     spellings = run.orm.spelled_columns(tables, columns)
-    found = [r for file, text, extraction in run.texts
-             for r in find_references(file, text, columns, resolve_orm_queries(extraction.queries, run.orm), extraction.generated, spellings)]
-    return model_declarations(run, tables, columns) + found
+    declared = model_declarations(run, tables, columns)
+    found = attribute_declarations([r for file, text, extraction in run.texts
+                                    for r in find_references(file, text, columns, resolve_orm_queries(extraction.queries, run.orm), extraction.generated, spellings)], run.orm)
+    seen = {(r.file, r.line, r.column) for r in declared}
+    return declared + [r for r in found if (r.file, r.line, r.column) not in seen]
 
 
 def _ignored(findings: list[Finding], parsed: ParsedMigration, migration: LocatedMigration, repo: Path, run: ExtractionRun, rules: tuple):

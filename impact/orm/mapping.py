@@ -93,14 +93,21 @@ class OrmMap:
 
     def call_pattern(self, tables: list[str]) -> str | None:
         """A regex source: code reaching a model of an affected table — Prisma's accessor after a
-        client (`.eventData.`), another ORM's model class or table variable named as a word."""
-        dotted, words = set(), set()
+        client (`.eventData.`), a Drizzle table variable used on its own (`.from(users)`,
+        `eq(users.id, 1)`), another ORM's model class named as a word (`Repository<User>`)."""
+        dotted, variables, words = set(), set(), set()
         for table in tables:
             for model in self.on_table(table):
-                (dotted if model.orm == "prisma" else words).update(model.accessors)
-        parts = []
-        if dotted:
-            parts.append(r"\.\s*(?:" + "|".join(map(re.escape, sorted(dotted, key=len, reverse=True))) + r")\s*\.")
+                bucket = dotted if model.orm == "prisma" else variables if model.orm == "drizzle" else words
+                bucket.update(model.accessors)
+                dotted.update(model.accessors if model.orm == "drizzle" else ())
+
+        def alternation(names: set[str]) -> str:
+            return "|".join(map(re.escape, sorted(names, key=len, reverse=True)))
+
+        parts = [r"\.\s*(?:" + alternation(dotted) + r")\s*\."] if dotted else []
+        if variables:
+            parts.append(r"(?<![\w$])(?:" + alternation(variables) + r")\s*[.,)]")
         if words:
-            parts.append(r"\b(?:" + "|".join(map(re.escape, sorted(words, key=len, reverse=True))) + r")\b")
+            parts.append(r"\b(?:" + alternation(words) + r")\b")
         return "|".join(parts) or None

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 
-from impact.model import Confidence, Query
+from impact.model import ColumnReference, Confidence, Query
 from impact.orm.mapping import OrmMap, OrmModel
 
 
@@ -24,7 +24,18 @@ def resolve_orm_queries(queries: Iterable[Query], orm: OrmMap) -> list[Query]:
     return resolved
 
 
-ORMS_RESOLVED_HERE = {"prisma", "typeorm"}  # Python's ORMs resolve through impact.extract.py_orm for now
+ORMS_RESOLVED_HERE = {"prisma", "drizzle", "typeorm"}  # Python's ORMs resolve through impact.extract.py_orm for now
+
+
+def attribute_declarations(references: Iterable[ColumnReference], orm: OrmMap) -> list[ColumnReference]:
+    """A column named on the line that declares it in code (a Drizzle table's `status: text("status")`)
+    belongs to that model's table, so another table's same-named column never claims it."""
+    declared = {(m.file, f.line, f.column.lower()): m for m in orm.models for f in m.fields if f.column and f.line}
+    out = []
+    for ref in references:
+        model = declared.get((ref.file, ref.line, ref.column.lower())) if ref.table is None else None
+        out.append(dataclasses.replace(ref, table=model.table, context="declaration", via="model-declaration") if model else ref)
+    return out
 
 
 def _distinct_tables(models: list[OrmModel]) -> list[OrmModel]:
