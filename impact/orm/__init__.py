@@ -22,10 +22,13 @@ def is_declaration_file(rel: str) -> bool:
 
 
 def declares_models(rel: str, text: str) -> bool:
-    """A code file the ORM map needs: Drizzle tables, or the Drizzle casing setting."""
+    """A code file the ORM map needs: Drizzle tables or TypeORM entities, or a naming setting."""
+    from impact.orm import typeorm
     from impact.orm.drizzle import declares_tables, sets_snake_case
 
-    return rel.endswith(CODE_DECLARATION_SUFFIXES) and (declares_tables(text) or sets_snake_case(text))
+    if not rel.endswith(CODE_DECLARATION_SUFFIXES):
+        return False
+    return declares_tables(text) or sets_snake_case(text) or typeorm.MARKER in text or typeorm.uses_snake_strategy(text)
 
 
 def build_orm_map(files: list[tuple[str, str]]) -> OrmMap:
@@ -34,7 +37,9 @@ def build_orm_map(files: list[tuple[str, str]]) -> OrmMap:
     Prisma: every `.prisma` file holding a model; the files of one folder form one schema
     (Prisma's multi-file schemas), so relations across them are told apart from columns.
     Drizzle: every TS/JS file declaring tables, with the repo's casing setting.
+    TypeORM: every `@Entity` class, with the repo's naming strategy (SnakeNamingStrategy or not).
     """
+    from impact.orm import typeorm
     from impact.orm.drizzle import declares_tables, read_tables, sets_snake_case
     from impact.orm.prisma import looks_like_schema, read_schema
 
@@ -51,4 +56,12 @@ def build_orm_map(files: list[tuple[str, str]]) -> OrmMap:
         snake = any(sets_snake_case(text) for rel, text in files if rel.endswith(CODE_DECLARATION_SUFFIXES))
         orm.models.extend(read_tables(drizzle, snake))
         orm.sources.extend(rel for rel, _ in drizzle)
+    code = [(rel, text) for rel, text in files if rel.endswith(CODE_DECLARATION_SUFFIXES)]
+    entities = [(rel, text) for rel, text in code if typeorm.MARKER in text]
+    if entities:
+        snake = any(typeorm.uses_snake_strategy(text) for _, text in code)
+        for rel, text in entities:
+            models = typeorm.read_entities(rel, text, snake)
+            orm.models.extend(models)
+            orm.sources.extend([rel] if models else [])
     return orm
