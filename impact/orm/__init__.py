@@ -17,6 +17,9 @@ DECLARATION_SUFFIXES = (".prisma",)  # files that only declare models
 CODE_DECLARATION_SUFFIXES = (".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts")  # code that may declare models too
 
 
+KYSELY_CAMEL_CASE = "CamelCasePlugin"
+
+
 def is_declaration_file(rel: str) -> bool:
     return rel.endswith(DECLARATION_SUFFIXES)
 
@@ -28,7 +31,8 @@ def declares_models(rel: str, text: str) -> bool:
 
     if not rel.endswith(CODE_DECLARATION_SUFFIXES):
         return False
-    return declares_tables(text) or sets_snake_case(text) or typeorm.MARKER in text or typeorm.uses_snake_strategy(text)
+    return (declares_tables(text) or sets_snake_case(text) or typeorm.MARKER in text or typeorm.uses_snake_strategy(text)
+            or KYSELY_CAMEL_CASE in text)
 
 
 def build_orm_map(files: list[tuple[str, str]]) -> OrmMap:
@@ -57,6 +61,7 @@ def build_orm_map(files: list[tuple[str, str]]) -> OrmMap:
         orm.models.extend(read_tables(drizzle, snake))
         orm.sources.extend(rel for rel, _ in drizzle)
     code = [(rel, text) for rel, text in files if rel.endswith(CODE_DECLARATION_SUFFIXES)]
+    orm.kysely_camel_case = any(KYSELY_CAMEL_CASE in text for _, text in code)
     entities = [(rel, text) for rel, text in code if typeorm.MARKER in text]
     if entities:
         snake = any(typeorm.uses_snake_strategy(text) for _, text in code)

@@ -11,6 +11,17 @@ import re
 from dataclasses import dataclass, field
 
 
+def camel_case(name: str) -> str:
+    """Kysely CamelCasePlugin's spelling of a snake_case name: first_name -> firstName."""
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def snake_case(name: str) -> str:
+    """The plugin's way back: firstName -> first_name (digits and acronyms as the plugin splits them)."""
+    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
+
+
 @dataclass(frozen=True)
 class OrmField:
     name: str  # as the code spells it (`eventDataType`)
@@ -51,6 +62,7 @@ class OrmModel:
 class OrmMap:
     models: list[OrmModel] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)  # files read to build it
+    kysely_camel_case: bool = False  # Kysely's CamelCasePlugin: code spells `firstName` for first_name
 
     def on_table(self, table: str) -> list[OrmModel]:
         wanted = table.lower()
@@ -89,7 +101,10 @@ class OrmMap:
             column = sorted(pairs)[0][0]
             unique = len(pairs) == 1 and name not in declared_elsewhere
             spelled[name] = (column, sorted(pairs)[0][1] if unique else None)
-        return spelled
+        if self.kysely_camel_case:
+            for column in columns:
+                spelled.setdefault(camel_case(column), (column, None))
+        return {name: value for name, value in spelled.items() if name != value[0]}
 
     def call_pattern(self, tables: list[str]) -> str | None:
         """A regex source: code reaching a model of an affected table — Prisma's accessor after a

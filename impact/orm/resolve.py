@@ -10,12 +10,15 @@ import dataclasses
 from collections.abc import Iterable
 
 from impact.model import ColumnReference, Confidence, Query
-from impact.orm.mapping import OrmMap, OrmModel
+from impact.orm.mapping import OrmMap, OrmModel, snake_case
 
 
 def resolve_orm_queries(queries: Iterable[Query], orm: OrmMap) -> list[Query]:
     resolved = []
     for query in queries:
+        if query.orm == "kysely" and orm.kysely_camel_case:
+            resolved.append(_snake_cased(query))
+            continue
         if query.orm is None or query.table is not None or query.orm not in ORMS_RESOLVED_HERE:
             resolved.append(query)
             continue
@@ -36,6 +39,13 @@ def attribute_declarations(references: Iterable[ColumnReference], orm: OrmMap) -
         model = declared.get((ref.file, ref.line, ref.column.lower())) if ref.table is None else None
         out.append(dataclasses.replace(ref, table=model.table, context="declaration", via="model-declaration") if model else ref)
     return out
+
+
+def _snake_cased(query: Query) -> Query:
+    """Kysely with CamelCasePlugin: the plugin turns every identifier into snake_case on the way out."""
+    names = lambda values: tuple(snake_case(v) for v in values)  # noqa: E731
+    return dataclasses.replace(query, table=snake_case(query.table) if query.table else None, columns=names(query.columns),
+                               filter_columns=names(query.filter_columns), ambiguous_columns=names(query.ambiguous_columns))
 
 
 def _distinct_tables(models: list[OrmModel]) -> list[OrmModel]:
