@@ -212,3 +212,18 @@ def object_entries(scanned: Scanned, open_at: int) -> list[tuple[str, tuple[int,
         value = (skip_space(masked, colon + 1), end) if colon < end and masked[colon] == ":" else None
         entries.append((key, value))
     return entries
+
+
+_NEXT_CALL = re.compile(r"\s*\??\.\s*([A-Za-z_$][\w$]*)\s*(?=[(<])")
+
+
+def chain_after(scanned: Scanned, first: Call) -> list[Call]:
+    """`first` and the `.method(...)` calls chained right after it (`?.` too), in order."""
+    calls, pos = [first], first.close + 1
+    while True:
+        step = _NEXT_CALL.match(scanned.masked, pos)
+        call = call_after(scanned, step.group(1), scanned.masked.index(".", pos), step.end()) if step else None
+        if call is None:
+            return calls
+        calls.append(call)
+        pos = call.close + 1

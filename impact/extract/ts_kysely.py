@@ -17,12 +17,11 @@ from __future__ import annotations
 
 import re
 
-from impact.extract.ts_calls import Call, arguments, call_after, object_entries
+from impact.extract.ts_calls import Call, arguments, call_after, chain_after, object_entries
 from impact.extract.ts_scan import Scanned
 from impact.model import Confidence, Query, QueryKind
 
 START = re.compile(r"\.\s*(selectFrom|insertInto|replaceInto|updateTable|deleteFrom|mergeInto)\s*(?=[(<])")
-NEXT = re.compile(r"\s*\??\.\s*([A-Za-z_$][\w$]*)\s*(?=[(<])")
 KINDS = {"selectFrom": QueryKind.SELECT_COLUMNS, "insertInto": QueryKind.INSERT, "replaceInto": QueryKind.UPSERT,
          "updateTable": QueryKind.UPDATE, "deleteFrom": QueryKind.DELETE, "mergeInto": QueryKind.UPSERT}
 JOINS = {"innerJoin", "leftJoin", "rightJoin", "fullJoin", "crossJoin", "innerJoinLateral", "leftJoinLateral"}
@@ -43,15 +42,7 @@ def extract_kysely(scanned: Scanned, path: str, language: str) -> list[Query]:
 
 def _chain(scanned: Scanned, match: re.Match) -> list[Call]:
     first = call_after(scanned, match.group(1), match.start(), match.end())
-    calls = [first] if first else []
-    pos = first.close + 1 if first else len(scanned.masked)
-    while True:
-        step = NEXT.match(scanned.masked, pos)
-        call = call_after(scanned, step.group(1), scanned.masked.index(".", pos), step.end()) if step else None
-        if call is None:
-            return calls
-        calls.append(call)
-        pos = call.close + 1
+    return chain_after(scanned, first) if first else []
 
 
 class _Chain:

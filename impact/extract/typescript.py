@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 
 from impact.extract.ts_drizzle import extract_drizzle
+from impact.extract.ts_knex import extract_knex
 from impact.extract.ts_kysely import extract_kysely
 from impact.extract.ts_prisma import extract_prisma
 from impact.extract.ts_typeorm import extract_typeorm
@@ -50,7 +51,7 @@ def extract(path: str, text: str) -> Extraction:
     queries = extract_chains(scanned, path, language) + extract_sql(scanned, path, language) + extract_prisma(scanned, path, language)
     queries += extract_typeorm(scanned, path, language)
     queries += extract_drizzle(scanned, path, language)
-    queries += extract_kysely(scanned, path, language)
+    queries += extract_kysely(scanned, path, language) + extract_knex(scanned, path, language)
     queries.sort(key=lambda q: q.line)  # stable: same-line queries keep their source order
     return Extraction(queries=queries, issues=issues)
 
