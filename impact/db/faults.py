@@ -82,7 +82,8 @@ class Progress:
             return "the server ended the idle transaction (idle_in_transaction_session_timeout)", ""
         if sqlstate is None or sqlstate.startswith("08"):
             return f"lost the connection to PostgreSQL: {_first_line(exc)}", ""
-        return f"PostgreSQL error {sqlstate}: {_first_line(exc)}", ""
+        # Not the connection: an error of the server or of its data (privileges, a full disk, ...).
+        return f"PostgreSQL error {sqlstate}: {_first_line(exc)}", f"fix that first (the role's privileges, the server), then: {FIXES[self.state]}"
 
 
 @contextmanager
