@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from impact.db import connect  # noqa: E402
 from impact.db.server import EmbeddedPostgres  # noqa: E402
-from tests.test_db_faults import Proxy  # noqa: E402  (the loopback proxy that blackholes on command)
+from tests.fault_proxy import Proxy  # noqa: E402  (the loopback proxy that blackholes on command)
 
 INIT = "CREATE TABLE items (id int PRIMARY KEY, name text NOT NULL);\nINSERT INTO items VALUES (1, 'a'), (2, 'b');"
 SLEEPY = "ALTER TABLE items ADD COLUMN flag int;\nSELECT pg_sleep(1);"

@@ -5,23 +5,21 @@ COMMIT), a silently dropped connection, a reset connection, a killed client — 
 time with exit 4 (or, for the killed client, no exit at all) and leave the database either fully
 before or fully after the migration, consistent with impact_migrations.
 
-Apply runs in a thread (or, to be killed, as a subprocess), its wait bounded: a hang fails the test
-instead of stalling the suite; the fault comes from a second connection or from `Proxy`, a loopback TCP forwarder that can
-blackhole (keep both sockets open, forward nothing) or reset its connections.
+Apply runs in a thread (or, to be killed, as a subprocess), its wait bounded: a hang fails the
+test instead of stalling the suite. The fault comes from a second connection or from
+tests/fault_proxy.py, a loopback TCP forwarder that can blackhole or reset its connections.
 """
 from __future__ import annotations
 
 import os
 import random
 import signal
-import socket
-import struct
 import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 from click.testing import CliRunner
@@ -31,6 +29,7 @@ from impact.db import connect
 from impact.db.state import snapshot_dir
 from impact.errors import EXIT_DATABASE
 from tests.conftest import make_repo
+from tests.fault_proxy import Proxy, proxy  # noqa: F401  (proxy is a fixture)
 from tests.test_apply import fingerprint, prepared
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -161,74 +160,6 @@ def assert_before_or_after(url: str, name: str, before: list, after: list) -> st
     assert now == after, "the schema is neither before nor after the migration"
     assert [status for status, _ in rows] == ["applied"], rows
     return "after"
-
-
-class Proxy:
-    """A loopback TCP forwarder to the server's Unix socket that can fail on command.
-
-    blackhole(): keep every socket open and keep reading, but forward nothing (a NAT or proxy that
-    silently drops the connection: no FIN, no RST, and this kernel still ACKs). reset(): close
-    both ends with an RST."""
-
-    def __init__(self, server_socket: str):
-        self.target = server_socket
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.port = self.listener.getsockname()[1]
-        self.dropping = threading.Event()
-        self.pairs: list[tuple[socket.socket, socket.socket]] = []
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def url(self, dbname: str) -> str:
-        return f"postgresql://postgres@127.0.0.1:{self.port}/{dbname}?sslmode=disable&gssencmode=disable"
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                client, _ = self.listener.accept()
-            except OSError:
-                return
-            upstream = socket.socket(socket.AF_UNIX)
-            upstream.connect(self.target)
-            self.pairs.append((client, upstream))
-            for src, dst in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pump, args=(src, dst), daemon=True).start()
-
-    def _pump(self, src: socket.socket, dst: socket.socket) -> None:
-        while True:
-            try:
-                data = src.recv(65536)
-                if not data:
-                    break
-                if not self.dropping.is_set():
-                    dst.sendall(data)
-            except OSError:
-                break
-
-    def blackhole(self) -> None:
-        self.dropping.set()
-
-    def reset(self) -> None:
-        for client, upstream in self.pairs:
-            for sock in (client, upstream):
-                try:
-                    if sock.family != socket.AF_UNIX:  # linger 0: close() sends an RST, not a FIN
-                        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-                    sock.shutdown(socket.SHUT_RD)  # wakes the pump blocked in recv(), sends nothing
-                    sock.close()
-                except OSError:
-                    pass
-
-    def close(self) -> None:
-        self.listener.close()
-        self.reset()
-
-
-@pytest.fixture
-def proxy(pg_server):
-    query = parse_qs(urlsplit(pg_server.url).query)
-    server = Proxy(f"{query['host'][0]}/.s.PGSQL.{query['port'][0]}")
-    yield server
-    server.close()
 
 
 def test_a_held_lock_makes_the_before_snapshot_give_up_after_lock_timeout(app: Path, pg_database: str) -> None:
@@ -396,10 +327,3 @@ def test_a_connection_lost_during_create_index_concurrently_is_partly_applied(ap
     if assert_before_or_after(pg_database, "concurrent.sql", before, after) == "after":
         with connect(pg_database) as conn:  # "after" means a usable index, not an INVALID leftover
             assert conn.execute("SELECT indisvalid FROM pg_index WHERE indexrelid = 'items_code'::regclass").fetchone()[0]
-
-
-@pytest.mark.xfail(strict=True, reason="known limit (impact.db.session): --statement-timeout 0 disables the client deadline too")
-def test_a_disabled_statement_timeout_still_bounds_every_wait() -> None:
-    from impact.db.session import client_deadline
-
-    assert client_deadline("0") is not None
