@@ -327,3 +327,16 @@ def test_a_connection_lost_during_create_index_concurrently_is_partly_applied(ap
     if assert_before_or_after(pg_database, "concurrent.sql", before, after) == "after":
         with connect(pg_database) as conn:  # "after" means a usable index, not an INVALID leftover
             assert conn.execute("SELECT indisvalid FROM pg_index WHERE indexrelid = 'items_code'::regclass").fetchone()[0]
+
+
+def test_a_server_stopped_mid_migration_is_one_line(app: Path, tmp_path_factory) -> None:
+    from impact.db.server import EmbeddedPostgres
+
+    with EmbeddedPostgres(cache_dir=tmp_path_factory.getbasetemp() / "impact-cache") as server:
+        prepared(server.url, app, "scenarios/long.sql")
+        child = start_apply(app, server.url, "scenarios/long.sql", "--statement-timeout", "60s")
+        wait_for(server.url, "query LIKE 'SELECT pg_sleep%'")
+        server.stop()  # fast shutdown: the server ends every session and rolls back what was not committed
+        code, err, _ = finish(child)
+    line = one_line(err)
+    assert code == EXIT_DATABASE and "long.sql not applied: its transaction was not committed" in line, line
