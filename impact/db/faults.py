@@ -60,7 +60,9 @@ class Progress:
     def error(self, exc: Exception) -> DatabaseError:
         cause, fix = self._cause(exc)
         state = self.state.format(name=self.name)
-        return DatabaseError(f"{state} ({cause}, while {self.step})", fix or FIXES[self.state])
+        error = DatabaseError(f"{state} ({cause}, while {self.step})", fix or FIXES[self.state])
+        error.state = self.state  # what the caller may rely on, e.g. "applied": save the before-snapshot
+        return error
 
     def _cause(self, exc: Exception) -> tuple[str, str]:
         sqlstate = getattr(exc, "sqlstate", None)
