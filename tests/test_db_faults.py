@@ -11,29 +11,23 @@ tests/fault_proxy.py, a loopback TCP forwarder that can blackhole or reset its c
 """
 from __future__ import annotations
 
-import os
 import random
 import signal
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from click.testing import CliRunner
 
-from impact.cli import cli
 from impact.db import connect
 from impact.db.state import snapshot_dir
 from impact.errors import EXIT_DATABASE
 from tests.conftest import make_repo
+from tests.fault_kit import HANG, finish, ledger, one_line, sessions_gone, start_apply, terminate, wait_for
 from tests.fault_proxy import Proxy, proxy  # noqa: F401  (proxy is a fixture)
 from tests.test_apply import fingerprint, prepared
 
-ROOT = Path(__file__).resolve().parents[1]
-HANG = 20  # seconds: an apply still running after this hangs
 
 
 @pytest.fixture
@@ -45,93 +39,6 @@ def app(tmp_path: Path) -> Path:
         "scenarios/sleepy.sql": "ALTER TABLE items ADD COLUMN flag int;\nSELECT pg_sleep(0.5);",
         "scenarios/long.sql": "ALTER TABLE items ADD COLUMN flag int;\nSELECT pg_sleep(30);",
     })
-
-
-class InProcess:
-    """`impact ...` run by click's test runner in a thread: no interpreter start-up per fault.
-
-    `finish` bounds the wait like a subprocess timeout: a hang fails the test (the daemon thread
-    is left behind) instead of stalling the suite."""
-
-    def __init__(self, args: list[str]):
-        self.result = None
-        self.thread = threading.Thread(target=self._run, args=(args,), daemon=True)
-        self.thread.start()
-
-    def _run(self, args: list[str]) -> None:
-        self.result = CliRunner().invoke(cli, args)
-
-
-def start_apply(app: Path, url: str, ref: str, *options: str, command: str = "apply", process: bool = False):
-    args = [command, str(app), "-m", ref, "--database-url", url, *options]
-    if command == "apply":
-        args += ["--yes", "--force"]
-    if not process:
-        return InProcess(args)
-    return subprocess.Popen([sys.executable, "-m", "impact", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "PYTHONPATH": str(ROOT)})
-
-
-def finish(child, limit: float = HANG) -> tuple[int, str, float]:
-    """(exit code, stderr, seconds waited); a child still running after `limit` is a hang."""
-    started = time.monotonic()
-    if isinstance(child, InProcess):
-        child.thread.join(limit)
-        if child.thread.is_alive():
-            pytest.fail(f"impact hung: still running after {limit} s")
-        result = child.result
-        if result.exception is not None and not isinstance(result.exception, SystemExit):
-            pytest.fail(f"impact raised {result.exception!r}: {result.stderr}")
-        return result.exit_code, result.stderr, time.monotonic() - started
-    try:
-        _, err = child.communicate(timeout=limit)
-    except subprocess.TimeoutExpired:
-        child.kill()
-        child.communicate()
-        pytest.fail(f"impact apply hung: still running after {limit} s")
-    return child.returncode, err, time.monotonic() - started
-
-
-def one_line(err: str) -> str:
-    lines = [line for line in err.splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("impact: error: "), err
-    assert "Traceback" not in err
-    return lines[0]
-
-
-def wait_for(url: str, condition: str, limit: float = 10) -> int:
-    """The pid of impact's backend once `condition` (SQL on pg_stat_activity) holds for it."""
-    deadline = time.monotonic() + limit
-    with connect(url, autocommit=True) as conn:
-        while time.monotonic() < deadline:
-            row = conn.execute(f"SELECT pid FROM pg_stat_activity WHERE application_name = 'impact' AND datname = current_database() AND {condition}").fetchone()
-            if row:
-                return row[0]
-            time.sleep(0.05)
-    pytest.fail(f"impact's backend never reached: {condition}")
-
-
-def sessions_gone(url: str, limit: float = 10) -> None:
-    """Wait until no impact session is left on the server (its transaction then is over)."""
-    deadline = time.monotonic() + limit
-    with connect(url, autocommit=True) as conn:
-        while time.monotonic() < deadline:
-            if not conn.execute("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'impact' AND datname = current_database()").fetchone()[0]:
-                return
-            time.sleep(0.05)
-    pytest.fail(f"impact's session still holds its transaction after {limit} s")
-
-
-def terminate(url: str, pid: int) -> None:
-    with connect(url, autocommit=True) as conn:
-        assert conn.execute("SELECT pg_terminate_backend(%s)", (pid,)).fetchone()[0]
-
-
-def ledger(url: str, name: str) -> list[tuple]:
-    with connect(url) as conn:
-        if conn.execute("SELECT to_regclass('impact_migrations')").fetchone()[0] is None:
-            return []
-        return conn.execute("SELECT status, duration_ms FROM impact_migrations WHERE name = %s", (name,)).fetchall()
 
 
 def after_state(url: str, app: Path, ref: str) -> list[tuple]:
@@ -229,6 +136,29 @@ def test_a_connection_lost_after_commit_says_applied_and_keeps_the_before_snapsh
     (status, duration_ms), = ledger(pg_database, "sleepy.sql")
     assert duration_ms >= 500  # recorded with the migration, not left at 0 by the lost connection
     assert (snapshot_dir(pg_database, "sleepy.sql") / "before.json").is_file()
+
+
+def test_a_connection_lost_during_commit_says_unknown_and_a_rerun_settles_it(app: Path, pg_database: str) -> None:
+    prepared(pg_database, app, "2")
+    before = fingerprint(pg_database)
+    from impact.db.ledger import CREATE
+
+    with connect(pg_database, autocommit=True) as conn:  # a deferred trigger makes COMMIT itself take seconds
+        conn.execute(CREATE)
+        conn.execute("CREATE FUNCTION slow_commit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(10); RETURN NULL; END $$")
+        conn.execute("CREATE CONSTRAINT TRIGGER slow AFTER INSERT ON impact_migrations DEFERRABLE INITIALLY DEFERRED "
+                      "FOR EACH ROW EXECUTE FUNCTION slow_commit()")
+    child = start_apply(app, pg_database, "2", "--statement-timeout", "60s")
+    terminate(pg_database, wait_for(pg_database, "query = 'COMMIT'"))
+    code, err, _ = finish(child)
+    line = one_line(err)
+    assert code == EXIT_DATABASE and "0002_add_note.sql may or may not be applied" in line and "run `impact apply` again" in line, line
+    assert fingerprint(pg_database) == before and ledger(pg_database, "0002_add_note.sql") == []  # this time: not committed
+    with connect(pg_database, autocommit=True) as conn:
+        conn.execute("DROP TRIGGER slow ON impact_migrations")
+    code, err, _ = finish(start_apply(app, pg_database, "2"))
+    assert code == 0, err
+    assert [status for status, _ in ledger(pg_database, "0002_add_note.sql")] == ["applied"] and fingerprint(pg_database) != before
 
 
 def test_a_silently_dropped_connection_ends_in_bounded_time_and_the_server_lets_go(app: Path, pg_database: str, proxy: Proxy) -> None:
