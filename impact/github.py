@@ -4,7 +4,8 @@ Stdlib only (urllib). The token goes into the Authorization header and nowhere e
 part of a URL, a log line or an exception message, and it is only ever sent to the configured API host.
 Every error text passes through `impact.scrub.scrub` (the token, in any case or split by spaces,
 and URL credentials, removed *before* a message is cut short); a GITHUB_API_URL carrying
-credentials is refused, and shown without them.
+credentials is refused, and shown without them; pagination links and redirects that leave the
+API's origin are not followed.
 """
 from __future__ import annotations
 
