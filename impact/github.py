@@ -4,7 +4,8 @@ Stdlib only (urllib). The token goes into the Authorization header and nowhere e
 part of a URL, a log line or an exception message, and it is only ever sent to the configured API host.
 Every error text passes through `impact.scrub.scrub` (the token, in any case or split by spaces,
 and URL credentials, removed *before* a message is cut short); a GITHUB_API_URL carrying
-credentials is refused, and shown without them.
+credentials is refused, and shown without them; pagination links and redirects that leave the
+API's origin are not followed.
 """
 from __future__ import annotations
 
@@ -92,6 +93,7 @@ class GitHubClient:
             raise InputError(f"invalid GitHub API URL '{self._shown_url}': it carries credentials",
                              "remove them from GITHUB_API_URL: the token is read from GITHUB_TOKEN")
         self._origin = (parts.scheme, parts.netloc)
+        self._opener = urllib.request.build_opener(_SameOriginRedirects(self._origin))
 
     # -- the three endpoints ------------------------------------------------------------------
 
@@ -160,7 +162,7 @@ class GitHubClient:
             **({"Content-Type": "application/json"} if data is not None else {}),
         })
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+            with self._opener.open(request, timeout=self.timeout) as response:
                 raw = response.read()
                 headers = response.headers
         except urllib.error.HTTPError as exc:
@@ -202,6 +204,21 @@ class GitHubClient:
     def _clean(self, text: str) -> str:
         """One line, bounded, and never the token (scrubbed before it is cut: see impact.scrub)."""
         return scrub(text, [self.token], limit=300)
+
+
+class _SameOriginRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow redirects only within the API's origin: urllib copies the Authorization header onto
+    any redirect, so a redirect to another host would hand it the token."""
+
+    def __init__(self, origin: tuple[str, str]):
+        self.origin = origin
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        parts = urllib.parse.urlsplit(newurl)
+        if (parts.scheme, parts.netloc) != self.origin:
+            raise GitHubError(f"GitHub's answer redirected to another host ({scrub(parts.hostname or '?')}): not followed, the token stays here",
+                              "check GITHUB_API_URL")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
 def _read(exc: urllib.error.HTTPError) -> bytes:

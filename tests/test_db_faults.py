@@ -5,23 +5,18 @@ COMMIT), a silently dropped connection, a reset connection, a killed client — 
 time with exit 4 (or, for the killed client, no exit at all) and leave the database either fully
 before or fully after the migration, consistent with impact_migrations.
 
-Apply runs as a subprocess (bounded by a timeout: a hang fails the test instead of stalling the
-suite); the fault comes from a second connection or from `Proxy`, a loopback TCP forwarder that can
-blackhole (keep both sockets open, forward nothing) or reset its connections.
+Apply runs in a thread (or, to be killed, as a subprocess), its wait bounded: a hang fails the
+test instead of stalling the suite. The fault comes from a second connection or from
+tests/fault_proxy.py, a loopback TCP forwarder that can blackhole or reset its connections.
 """
 from __future__ import annotations
 
-import os
 import random
 import signal
-import socket
-import struct
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -29,10 +24,10 @@ from impact.db import connect
 from impact.db.state import snapshot_dir
 from impact.errors import EXIT_DATABASE
 from tests.conftest import make_repo
+from tests.fault_kit import HANG, finish, ledger, one_line, sessions_gone, start_apply, terminate, wait_for
+from tests.fault_proxy import Proxy, proxy  # noqa: F401  (proxy is a fixture)
 from tests.test_apply import fingerprint, prepared
 
-ROOT = Path(__file__).resolve().parents[1]
-HANG = 20  # seconds: an apply still running after this hangs
 
 
 @pytest.fixture
@@ -41,68 +36,9 @@ def app(tmp_path: Path) -> Path:
         "migrations/0001_init.sql": "CREATE TABLE items (id int PRIMARY KEY, name text NOT NULL);\nINSERT INTO items VALUES (1, 'a'), (2, 'b');",
         "migrations/0002_add_note.sql": "ALTER TABLE items ADD COLUMN note text;",
         # Outside the migration folder: their history is every migration in it.
-        "scenarios/sleepy.sql": "ALTER TABLE items ADD COLUMN flag int;\nSELECT pg_sleep(1);",
+        "scenarios/sleepy.sql": "ALTER TABLE items ADD COLUMN flag int;\nSELECT pg_sleep(0.5);",
         "scenarios/long.sql": "ALTER TABLE items ADD COLUMN flag int;\nSELECT pg_sleep(30);",
     })
-
-
-def start_apply(app: Path, url: str, ref: str, *options: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "impact", "apply", str(app), "-m", ref, "--database-url", url, "--yes", "--force", *options],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
-
-
-def finish(child: subprocess.Popen, limit: float = HANG) -> tuple[int, str, float]:
-    """(exit code, stderr, seconds waited); a child still running after `limit` is a hang."""
-    started = time.monotonic()
-    try:
-        _, err = child.communicate(timeout=limit)
-    except subprocess.TimeoutExpired:
-        child.kill()
-        child.communicate()
-        pytest.fail(f"impact apply hung: still running after {limit} s")
-    return child.returncode, err, time.monotonic() - started
-
-
-def one_line(err: str) -> str:
-    lines = [line for line in err.splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("impact: error: "), err
-    assert "Traceback" not in err
-    return lines[0]
-
-
-def wait_for(url: str, condition: str, limit: float = 10) -> int:
-    """The pid of impact's backend once `condition` (SQL on pg_stat_activity) holds for it."""
-    deadline = time.monotonic() + limit
-    with connect(url, autocommit=True) as conn:
-        while time.monotonic() < deadline:
-            row = conn.execute(f"SELECT pid FROM pg_stat_activity WHERE application_name = 'impact' AND datname = current_database() AND {condition}").fetchone()
-            if row:
-                return row[0]
-            time.sleep(0.05)
-    pytest.fail(f"impact's backend never reached: {condition}")
-
-
-def sessions_gone(url: str, limit: float = 10) -> None:
-    """Wait until no impact session is left on the server (its transaction then is over)."""
-    deadline = time.monotonic() + limit
-    with connect(url, autocommit=True) as conn:
-        while time.monotonic() < deadline:
-            if not conn.execute("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'impact' AND datname = current_database()").fetchone()[0]:
-                return
-            time.sleep(0.05)
-    pytest.fail(f"impact's session still holds its transaction after {limit} s")
-
-
-def terminate(url: str, pid: int) -> None:
-    with connect(url, autocommit=True) as conn:
-        assert conn.execute("SELECT pg_terminate_backend(%s)", (pid,)).fetchone()[0]
-
-
-def ledger(url: str, name: str) -> list[tuple]:
-    with connect(url) as conn:
-        if conn.execute("SELECT to_regclass('impact_migrations')").fetchone()[0] is None:
-            return []
-        return conn.execute("SELECT status, duration_ms FROM impact_migrations WHERE name = %s", (name,)).fetchall()
 
 
 def after_state(url: str, app: Path, ref: str) -> list[tuple]:
@@ -131,74 +67,6 @@ def assert_before_or_after(url: str, name: str, before: list, after: list) -> st
     assert now == after, "the schema is neither before nor after the migration"
     assert [status for status, _ in rows] == ["applied"], rows
     return "after"
-
-
-class Proxy:
-    """A loopback TCP forwarder to the server's Unix socket that can fail on command.
-
-    blackhole(): keep every socket open and keep reading, but forward nothing (a NAT or proxy that
-    silently drops the connection: no FIN, no RST, and this kernel still ACKs). reset(): close
-    both ends with an RST."""
-
-    def __init__(self, server_socket: str):
-        self.target = server_socket
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.port = self.listener.getsockname()[1]
-        self.dropping = threading.Event()
-        self.pairs: list[tuple[socket.socket, socket.socket]] = []
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def url(self, dbname: str) -> str:
-        return f"postgresql://postgres@127.0.0.1:{self.port}/{dbname}?sslmode=disable&gssencmode=disable"
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                client, _ = self.listener.accept()
-            except OSError:
-                return
-            upstream = socket.socket(socket.AF_UNIX)
-            upstream.connect(self.target)
-            self.pairs.append((client, upstream))
-            for src, dst in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pump, args=(src, dst), daemon=True).start()
-
-    def _pump(self, src: socket.socket, dst: socket.socket) -> None:
-        while True:
-            try:
-                data = src.recv(65536)
-                if not data:
-                    break
-                if not self.dropping.is_set():
-                    dst.sendall(data)
-            except OSError:
-                break
-
-    def blackhole(self) -> None:
-        self.dropping.set()
-
-    def reset(self) -> None:
-        for client, upstream in self.pairs:
-            for sock in (client, upstream):
-                try:
-                    if sock.family != socket.AF_UNIX:  # linger 0: close() sends an RST, not a FIN
-                        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-                    sock.shutdown(socket.SHUT_RD)  # wakes the pump blocked in recv(), sends nothing
-                    sock.close()
-                except OSError:
-                    pass
-
-    def close(self) -> None:
-        self.listener.close()
-        self.reset()
-
-
-@pytest.fixture
-def proxy(pg_server):
-    query = parse_qs(urlsplit(pg_server.url).query)
-    server = Proxy(f"{query['host'][0]}/.s.PGSQL.{query['port'][0]}")
-    yield server
-    server.close()
 
 
 def test_a_held_lock_makes_the_before_snapshot_give_up_after_lock_timeout(app: Path, pg_database: str) -> None:
@@ -266,23 +134,46 @@ def test_a_connection_lost_after_commit_says_applied_and_keeps_the_before_snapsh
     assert "sleepy.sql applied and recorded in impact_migrations" in line and "after-snapshot" in line and "impact verify" in line, line
     assert assert_before_or_after(pg_database, "sleepy.sql", before, after) == "after"
     (status, duration_ms), = ledger(pg_database, "sleepy.sql")
-    assert duration_ms >= 1000  # recorded with the migration, not left at 0 by the lost connection
+    assert duration_ms >= 500  # recorded with the migration, not left at 0 by the lost connection
     assert (snapshot_dir(pg_database, "sleepy.sql") / "before.json").is_file()
+
+
+def test_a_connection_lost_during_commit_says_unknown_and_a_rerun_settles_it(app: Path, pg_database: str) -> None:
+    prepared(pg_database, app, "2")
+    before = fingerprint(pg_database)
+    from impact.db.ledger import CREATE
+
+    with connect(pg_database, autocommit=True) as conn:  # a deferred trigger makes COMMIT itself take seconds
+        conn.execute(CREATE)
+        conn.execute("CREATE FUNCTION slow_commit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(10); RETURN NULL; END $$")
+        conn.execute("CREATE CONSTRAINT TRIGGER slow AFTER INSERT ON impact_migrations DEFERRABLE INITIALLY DEFERRED "
+                      "FOR EACH ROW EXECUTE FUNCTION slow_commit()")
+    child = start_apply(app, pg_database, "2", "--statement-timeout", "60s")
+    terminate(pg_database, wait_for(pg_database, "query = 'COMMIT'"))
+    code, err, _ = finish(child)
+    line = one_line(err)
+    assert code == EXIT_DATABASE and "0002_add_note.sql may or may not be applied" in line and "run `impact apply` again" in line, line
+    assert fingerprint(pg_database) == before and ledger(pg_database, "0002_add_note.sql") == []  # this time: not committed
+    with connect(pg_database, autocommit=True) as conn:
+        conn.execute("DROP TRIGGER slow ON impact_migrations")
+    code, err, _ = finish(start_apply(app, pg_database, "2"))
+    assert code == 0, err
+    assert [status for status, _ in ledger(pg_database, "0002_add_note.sql")] == ["applied"] and fingerprint(pg_database) != before
 
 
 def test_a_silently_dropped_connection_ends_in_bounded_time_and_the_server_lets_go(app: Path, pg_database: str, proxy: Proxy) -> None:
     prepared(pg_database, app, "scenarios/sleepy.sql")
     before = fingerprint(pg_database)
     url = proxy.url(urlsplit(pg_database).path.lstrip("/"))
-    child = start_apply(app, url, "scenarios/sleepy.sql", "--statement-timeout", "2s")
+    child = start_apply(app, url, "scenarios/sleepy.sql", "--statement-timeout", "1s")
     wait_for(pg_database, "query LIKE 'SELECT pg_sleep%'")
     proxy.blackhole()
     code, err, waited = finish(child)
     line = one_line(err)
     assert code == EXIT_DATABASE
-    # statement_timeout 2s + 2s grace: silence past that means the connection is gone.
-    assert "sleepy.sql not applied: its transaction was not committed" in line and "no answer from PostgreSQL for 4s" in line, line
-    assert waited < 8
+    # statement_timeout 1s + 2s grace: silence past that means the connection is gone.
+    assert "sleepy.sql not applied: its transaction was not committed" in line and "no answer from PostgreSQL for 3s" in line, line
+    assert waited < 6
     # The server's side is still open (blackholed, not closed): idle_in_transaction_session_timeout ends it.
     sessions_gone(pg_database, limit=8)
     assert fingerprint(pg_database) == before and ledger(pg_database, "sleepy.sql") == []
@@ -306,10 +197,10 @@ def test_a_client_killed_at_random_moments_leaves_before_or_after(app: Path, pg_
     before, after = fingerprint(pg_database), after_state(pg_database, app, "scenarios/sleepy.sql")
     seen = set()
     rng = random.Random(12)
-    for _ in range(3):
-        child = start_apply(app, pg_database, "scenarios/sleepy.sql")
+    for _ in range(2):
+        child = start_apply(app, pg_database, "scenarios/sleepy.sql", process=True)
         wait_for(pg_database, "true")  # connected: from here on every moment counts
-        time.sleep(rng.uniform(0, 1.2))  # before, inside or after the one-second migration
+        time.sleep(rng.uniform(0, 0.8))  # before, inside or after the half-second migration
         child.send_signal(signal.SIGKILL)
         child.wait(HANG)
         sessions_gone(pg_database)
@@ -326,13 +217,24 @@ def test_a_held_lock_makes_rollback_give_up_and_change_nothing(app: Path, pg_dat
     applied = fingerprint(pg_database)
     with connect(pg_database) as holder:
         holder.execute("LOCK TABLE items IN ACCESS EXCLUSIVE MODE")
-        child = subprocess.Popen([sys.executable, "-m", "impact", "rollback", str(app), "-m", "2", "--database-url", pg_database, "--lock-timeout", "500ms"],
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
-        code, err, _ = finish(child)
+        code, err, _ = finish(start_apply(app, pg_database, "2", "--lock-timeout", "500ms", command="rollback"))
         holder.rollback()
     line = one_line(err)
     assert code == EXIT_DATABASE and "0002_add_note.sql not rolled back" in line and "lock_timeout 500ms" in line, line
     assert fingerprint(pg_database) == applied and ledger(pg_database, "0002_add_note.sql")[0][0] == "applied"
+
+
+def test_a_server_error_in_the_before_snapshot_is_one_line_not_an_internal_error(app: Path, pg_database: str) -> None:
+    prepared(pg_database, app, "2")
+    with connect(pg_database, autocommit=True) as conn:
+        conn.execute("CREATE ROLE impact_reader LOGIN")
+    try:
+        code, err, _ = finish(start_apply(app, pg_database.replace("postgres@", "impact_reader@"), "2"))
+    finally:
+        with connect(pg_database, autocommit=True) as conn:
+            conn.execute("DROP ROLE impact_reader")
+    line = one_line(err)
+    assert code == EXIT_DATABASE and "not applied: the database is as it was" in line and "42501" in line and "privileges" in line, line
 
 
 @pytest.mark.xfail(strict=True, reason="known limit (impact.db.apply): a connection lost during a statement run outside the "
@@ -357,8 +259,14 @@ def test_a_connection_lost_during_create_index_concurrently_is_partly_applied(ap
             assert conn.execute("SELECT indisvalid FROM pg_index WHERE indexrelid = 'items_code'::regclass").fetchone()[0]
 
 
-@pytest.mark.xfail(strict=True, reason="known limit (impact.db.session): --statement-timeout 0 disables the client deadline too")
-def test_a_disabled_statement_timeout_still_bounds_every_wait() -> None:
-    from impact.db.session import client_deadline
+def test_a_server_stopped_mid_migration_is_one_line(app: Path, tmp_path_factory) -> None:
+    from impact.db.server import EmbeddedPostgres
 
-    assert client_deadline("0") is not None
+    with EmbeddedPostgres(cache_dir=tmp_path_factory.getbasetemp() / "impact-cache") as server:
+        prepared(server.url, app, "scenarios/long.sql")
+        child = start_apply(app, server.url, "scenarios/long.sql", "--statement-timeout", "60s")
+        wait_for(server.url, "query LIKE 'SELECT pg_sleep%'")
+        server.stop()  # fast shutdown: the server ends every session and rolls back what was not committed
+        code, err, _ = finish(child)
+    line = one_line(err)
+    assert code == EXIT_DATABASE and "long.sql not applied: its transaction was not committed" in line, line

@@ -3,6 +3,7 @@ pieces, and in every error path of `impact comment` (against the real local fake
 from __future__ import annotations
 
 import socket
+import threading
 
 import pytest
 from click.testing import CliRunner
@@ -78,3 +79,15 @@ def test_every_printed_error_line_is_scrubbed_of_the_token(monkeypatch) -> None:
     assert "p4ssw0rd" not in _shown("boom at https://u:p4ssw0rd@h/x")
     result = CliRunner().invoke(cli, ["apply", ".", "-m", "1", "--lock-timeout", TOKEN])  # an error that quotes the input
     assert result.exit_code == 4 and "is not a duration" in result.output and leaks(result.output) == [], result.output
+
+
+def test_a_redirect_to_another_host_is_not_followed_with_the_token(gh: FakeGitHub) -> None:
+    other = FakeGitHub()  # a second server: it must never see a request
+    threading.Thread(target=other.serve_forever, daemon=True).start()
+    try:
+        gh.fail = (302, {"Location": f"http://localhost:{other.server_address[1]}/steal"}, {})
+        line = assert_one_line_error(run(gh, "--pr", str(PR)), EXIT_GITHUB, "redirected to another host", "not followed")
+        assert other.requests == [] and leaks(line) == []
+    finally:
+        other.shutdown()
+        other.server_close()

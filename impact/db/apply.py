@@ -86,7 +86,7 @@ def apply_migration(conn, result: ScanResult, text: str, lock_timeout: str, stat
             with conn.transaction(), conn.cursor() as cur:
                 outcome.after = snapshot(cur, affected(result))
     except DatabaseError as error:
-        if progress.state in (APPLIED, PARTLY_APPLIED):
+        if getattr(error, "state", None) in (APPLIED, PARTLY_APPLIED):  # not a failure that was undone
             error.outcome = outcome
         raise
     return outcome

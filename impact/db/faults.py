@@ -60,7 +60,9 @@ class Progress:
     def error(self, exc: Exception) -> DatabaseError:
         cause, fix = self._cause(exc)
         state = self.state.format(name=self.name)
-        return DatabaseError(f"{state} ({cause}, while {self.step})", fix or FIXES[self.state])
+        error = DatabaseError(f"{state} ({cause}, while {self.step})", fix or FIXES[self.state])
+        error.state = self.state  # what the caller may rely on, e.g. "applied": save the before-snapshot
+        return error
 
     def _cause(self, exc: Exception) -> tuple[str, str]:
         sqlstate = getattr(exc, "sqlstate", None)
@@ -82,7 +84,8 @@ class Progress:
             return "the server ended the idle transaction (idle_in_transaction_session_timeout)", ""
         if sqlstate is None or sqlstate.startswith("08"):
             return f"lost the connection to PostgreSQL: {_first_line(exc)}", ""
-        return f"PostgreSQL error {sqlstate}: {_first_line(exc)}", ""
+        # Not the connection: an error of the server or of its data (privileges, a full disk, ...).
+        return f"PostgreSQL error {sqlstate}: {_first_line(exc)}", f"fix that first (the role's privileges, the server), then: {FIXES[self.state]}"
 
 
 @contextmanager
