@@ -21,6 +21,7 @@ from impact.extract.ts_kysely import extract_kysely
 from impact.extract.ts_prisma import extract_prisma
 from impact.extract.ts_typeorm import extract_typeorm
 from impact.extract.ts_scan import scan
+from impact.extract.ts_sequelize import extract_sequelize
 from impact.extract.ts_sql import extract_sql
 from impact.extract.ts_supabase import extract_chains
 from impact.model import Extraction, FileIssue
@@ -52,6 +53,7 @@ def extract(path: str, text: str) -> Extraction:
     queries += extract_typeorm(scanned, path, language)
     queries += extract_drizzle(scanned, path, language)
     queries += extract_kysely(scanned, path, language) + extract_knex(scanned, path, language)
+    queries += extract_sequelize(scanned, path, language)
     queries.sort(key=lambda q: q.line)  # stable: same-line queries keep their source order
     return Extraction(queries=queries, issues=issues)
 

@@ -26,13 +26,13 @@ def is_declaration_file(rel: str) -> bool:
 
 def declares_models(rel: str, text: str) -> bool:
     """A code file the ORM map needs: Drizzle tables or TypeORM entities, or a naming setting."""
-    from impact.orm import typeorm
+    from impact.orm import sequelize, typeorm
     from impact.orm.drizzle import declares_tables, sets_snake_case
 
     if not rel.endswith(CODE_DECLARATION_SUFFIXES):
         return False
     return (declares_tables(text) or sets_snake_case(text) or typeorm.MARKER in text or typeorm.uses_snake_strategy(text)
-            or KYSELY_CAMEL_CASE in text)
+            or KYSELY_CAMEL_CASE in text or sequelize.declares_models(text))
 
 
 def build_orm_map(files: list[tuple[str, str]]) -> OrmMap:
@@ -69,4 +69,10 @@ def build_orm_map(files: list[tuple[str, str]]) -> OrmMap:
             models = typeorm.read_entities(rel, text, snake)
             orm.models.extend(models)
             orm.sources.extend([rel] if models else [])
+    from impact.orm import sequelize
+
+    for rel, text in code:
+        models = sequelize.read_models(rel, text)
+        orm.models.extend(models)
+        orm.sources.extend([rel] if models else [])
     return orm
