@@ -64,11 +64,11 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
     run.skipped.update(stats.skipped)
     # Files and folders that could not be read are named (and lower the confidence), never just counted.
     run.file_issues.extend(i for i in stats.skipped_files if i.reason.startswith(NOT_READ_REASONS))
-    files, read = _read_declarations(files, run, history)
+    cache = ExtractionCache(enabled=use_cache)  # IMPACT_NO_CACHE / IMPACT_CACHE_DIR: read by the cache itself
+    files, read = _read_declarations(files, run, history, cache)
     # ORM code names a model and its fields, not the table and its columns: look for those spellings too.
     needles = [n for n in (*tables, *columns, *run.orm.spellings(tables, columns)) if n]
     table_position = query_position_pattern(tables, run.orm.call_pattern(tables))
-    cache = ExtractionCache(enabled=use_cache)  # IMPACT_NO_CACHE / IMPACT_CACHE_DIR: read by the cache itself
     pending: list[tuple[str, str, str]] = []
     unmatched_python: list[SourceFile] = []
     reference_only: list[tuple[str, str]] = []
@@ -120,7 +120,8 @@ def query_position_pattern(tables: list[str], orm_calls: str | None = None) -> r
     return re.compile(f"{keyword}|{quoted}|{DYNAMIC_TABLE}{accessor}", re.IGNORECASE)
 
 
-def _read_declarations(files: list[SourceFile], run: ExtractionRun, history: set[Path]) -> tuple[list[SourceFile], dict[str, str | None]]:
+def _read_declarations(files: list[SourceFile], run: ExtractionRun, history: set[Path],
+                       cache: ExtractionCache) -> tuple[list[SourceFile], dict[str, str | None]]:
     """Build the ORM map from the declaration files the walk found; return the other files, and
     the texts of the TS/JS files read on the way (Drizzle tables are declared in code, told by
     its text): the walk uses those instead of reading them again (None: unreadable, reported)."""
@@ -136,7 +137,7 @@ def _read_declarations(files: list[SourceFile], run: ExtractionRun, history: set
             continue
         if text is not None:
             texts.append((source.rel, text))
-    run.orm = build_orm_map(texts)
+    run.orm = build_orm_map(texts, cache)
     return [s for s in files if not is_declaration_file(s.rel)], read
 
 

@@ -35,7 +35,24 @@ def declares_models(rel: str, text: str) -> bool:
             or KYSELY_CAMEL_CASE in text or sequelize.declares_models(text))
 
 
-def build_orm_map(files: list[tuple[str, str]]) -> OrmMap:
+def build_orm_map(files: list[tuple[str, str]], cache=None) -> OrmMap:
+    """The repo's ORM map, from the cache (`ExtractionCache`) when no declaration file changed."""
+    from impact.cache import content_key
+
+    key = content_key("orm-map", files, ORM_CODE) if cache is not None and cache.enabled else None
+    cached = cache.get(key, OrmMap) if key else None
+    if cached is not None:
+        return cached
+    orm = _build(files)
+    if key:
+        cache.put(key, orm)
+    return orm
+
+
+ORM_CODE = ("orm/*.py", "extract/ts_scan.py", "extract/ts_calls.py", "model.py")
+
+
+def _build(files: list[tuple[str, str]]) -> OrmMap:
     """(repo-relative path, text) of every declaration file -> the repo's ORM map.
 
     Prisma: every `.prisma` file holding a model; the files of one folder form one schema
