@@ -84,9 +84,11 @@ def scan(repo: Path, ref: str, *, dialect: str | None = None, schema_file: Path 
     migration = locate(repo, ref, config)
     read = read_migration(migration, repo, dialect)
     parsed = read.parsed
-    if not parsed.statements:
+    # A framework migration may rightly hold nothing (an Alembic merge) or only what nobody can read
+    # statically: reported with its reasons, never exit 3.
+    if not parsed.statements and migration.format == "sql":
         raise InputError(f"migration {migration.path.name} holds no SQL statement", "check that it is the right file")
-    if all(op.kind is OpKind.UNKNOWN for op in parsed.operations):
+    if migration.format == "sql" and all(op.kind is OpKind.UNKNOWN for op in parsed.operations):
         error = parsed.operations[0].statement.error
         raise InputError(f"cannot parse migration {migration.path.name}: {error}", "fix the SQL syntax (or pass --dialect)")
     base, schema_source = schema_before(read.earlier, dialect, schema_file)

@@ -1,0 +1,187 @@
+"""Alembic revisions, read statically: `upgrade()` becomes the SQL Alembic would run on
+PostgreSQL, parsed by impact.sql.parse like any SQL migration, with each statement pointing at
+the line of the `op.*` call that produces it (so findings and `# impact: ignore` land there).
+
+`--migration` takes a revision id or a prefix of one, `head` (several heads: exit 3 listing
+them), a name fragment of the file, or its path. The schema before a revision is the replay of
+its ancestors in the revision graph (impact.formats.alembic.project).
+
+Transactions: on PostgreSQL Alembic wraps migrations in a transaction (transactional DDL); with
+`transaction_per_migration=True` in env.py each revision has its own, otherwise one `alembic
+upgrade` shares one. Statements inside `op.get_context().autocommit_block()` run outside it.
+The notes of the ReadMigration say which was assumed.
+"""
+from __future__ import annotations
+
+import ast
+import io
+import tokenize
+from dataclasses import replace
+from pathlib import Path
+
+from impact.config import Config
+from impact.errors import AmbiguousMigration, InputError
+from impact.formats.alembic.project import Project, Revision, load_project
+from impact.formats.alembic.translate import Piece, Translator
+from impact.formats.base import EarlierMigration, LocatedMigration, ReadMigration
+from impact.model import Operation, OpKind, Statement
+from impact.sql.parse import ParsedMigration, parse_migration
+
+
+def _display(path: Path, repo: Path) -> str:
+    return path.relative_to(repo).as_posix() if path.is_relative_to(repo) else str(path)
+
+
+def read_source(path: Path) -> tuple[str, ast.Module]:
+    try:
+        source = path.read_bytes().decode("utf-8-sig")
+    except OSError as exc:
+        raise InputError(f"cannot read migration {path}: {exc.strerror}", "check the path and its permissions") from None
+    except UnicodeDecodeError:
+        raise InputError(f"migration {path} is not UTF-8 text", "save it as UTF-8") from None
+    try:
+        return source, ast.parse(source, filename=str(path))
+    except SyntaxError as exc:
+        raise InputError(f"migration {path.name} is not valid Python: {exc.msg} (line {exc.lineno})", "fix the syntax error") from None
+
+
+def translate_file(path: Path, dialect: str = "postgres") -> tuple[ParsedMigration, list[Piece], list[str]]:
+    """One revision's upgrade() as a ParsedMigration whose lines are the .py file's."""
+    source, module = read_source(path)
+    translation = Translator(module, source).translate("upgrade")
+    return build_parsed(translation.pieces, _comments_by_line(source), dialect), translation.pieces, translation.notes
+
+
+def build_parsed(pieces: list[Piece], comments_at: dict[int, str], dialect: str) -> ParsedMigration:
+    statements: list[Statement] = []
+    operations: list[Operation] = []
+    comments: dict[int, tuple[str, ...]] = {}
+    for piece in pieces:
+        above = _comments_for(piece, comments_at)
+        if piece.error:
+            st = Statement(len(statements) + 1, piece.line, piece.end_line, piece.sql, "none", piece.error)
+            statements.append(st)
+            operations.append(Operation(OpKind.UNKNOWN, statement=st))
+            comments[st.index] = above
+            continue
+        parsed = parse_migration(piece.sql, dialect)
+        moved: dict[int, Statement] = {}
+        for st in parsed.statements:
+            new = replace(st, index=len(statements) + 1, line=piece.line, end_line=piece.end_line)
+            moved[st.index] = new
+            statements.append(new)
+            comments[new.index] = above + parsed.comments.get(st.index, ())
+        operations.extend(replace(op, statement=moved[op.statement.index]) for op in parsed.operations)
+    return ParsedMigration(tuple(statements), tuple(operations), comments)
+
+
+def _comments_by_line(source: str) -> dict[int, str]:
+    found = {}
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+            if token.type == tokenize.COMMENT:
+                found[token.start[0]] = token.string
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        pass
+    return found
+
+
+def _comments_for(piece: Piece, comments_at: dict[int, str]) -> tuple[str, ...]:
+    """The comment lines right above the Python statement, and those on its own lines."""
+    above, line = [], piece.line - 1
+    while line in comments_at:
+        above.insert(0, comments_at[line])
+        line -= 1
+    inline = [comments_at[n] for n in range(piece.line, piece.end_line + 1) if n in comments_at]
+    return tuple(above + inline)
+
+
+def _script_dir(project: Project, path: Path) -> Path | None:
+    return next((d for d in project.script_dirs if path.is_relative_to(d)), None)
+
+
+def _transaction_notes(project: Project, path: Path, pieces: list[Piece]) -> tuple[list[str], bool]:
+    script_dir = _script_dir(project, path)
+    env = (script_dir / "env.py") if script_dir else None
+    env_text = env.read_text(encoding="utf-8", errors="replace") if env and env.is_file() else ""
+    if "transaction_per_migration=True" in env_text.replace(" ", ""):
+        notes = ["Alembic runs this revision in its own transaction (env.py sets transaction_per_migration=True)"]
+    else:
+        notes = ["Alembic is assumed to run every revision of one `alembic upgrade` in one transaction "
+                 "(PostgreSQL has transactional DDL; env.py does not set transaction_per_migration=True)"]
+    outside = [p for p in pieces if p.outside_transaction]
+    if outside:
+        notes.append(f"{len(outside)} statement(s) inside op.get_context().autocommit_block() run outside the transaction")
+    for p in pieces:
+        if p.concurrently and not p.outside_transaction:
+            notes.append(f"line {p.line}: CONCURRENTLY outside op.get_context().autocommit_block(): "
+                         "PostgreSQL refuses it inside Alembic's transaction")
+    return notes, not outside
+
+
+class AlembicFormat:
+    name = "alembic"
+
+    def all_migrations(self, repo: Path, config: Config) -> list[Path]:
+        project = load_project(repo)
+        return [r.path for r in project.revisions] if project else []
+
+    def candidates(self, repo: Path, ref: str, config: Config) -> list[LocatedMigration]:
+        project = load_project(repo)
+        if project is None:
+            return []
+        if ref.lower() in ("head", "heads"):
+            heads = project.heads()
+            if len(heads) > 1:
+                listed = ", ".join(f"{h.revision} ({_display(h.path, repo.resolve())})" for h in heads)
+                raise AmbiguousMigration(f"'head' is ambiguous: the Alembic history has {len(heads)} heads: {listed}",
+                                         "pass one revision id (or merge the heads with `alembic merge`)")
+            return [self._located(project, h) for h in heads]
+        exact = [r for r in project.revisions if r.revision == ref or ref in r.branch_labels]
+        if exact:
+            return [self._located(project, r) for r in exact]
+        if len(ref) >= 3:
+            by_prefix = [r for r in project.revisions if r.revision.startswith(ref)]
+            if by_prefix:
+                return [self._located(project, r) for r in by_prefix]
+        return [self._located(project, r) for r in project.revisions if ref.lower() in r.path.stem.lower()]
+
+    def claim(self, path: Path, repo: Path, config: Config) -> LocatedMigration | None:
+        if path.suffix != ".py":
+            return None
+        project = load_project(repo)
+        if project is None:
+            return None
+        rev = project.of_path(path.resolve())
+        if rev is not None:
+            return self._located(project, rev)
+        folder = _script_dir(project, path.resolve())
+        if folder is not None and "versions" in path.relative_to(folder).parts:
+            return LocatedMigration(path.resolve(), folder / "versions", (), self.name)  # read() says why it is not a revision
+        return None
+
+    def _located(self, project: Project, rev: Revision) -> LocatedMigration:
+        folder = _script_dir(project, rev.path)
+        return LocatedMigration(rev.path, folder / "versions" if folder else rev.path.parent,
+                                tuple(r.path for r in project.ancestors(rev)), self.name)
+
+    def read(self, migration: LocatedMigration, repo: Path, dialect: str) -> ReadMigration:
+        project = load_project(repo)
+        read_source(migration.path)  # not valid Python: one line, exit 3
+        if project is None or project.of_path(migration.path) is None:
+            raise InputError(f"{migration.path.name} is not an Alembic revision (no `revision = \"...\"` and `def upgrade()`)",
+                             "pass a file from the versions/ folder")
+        parsed, pieces, notes = translate_file(migration.path, dialect)
+        earlier = []
+        for path in migration.earlier:
+            try:
+                earlier.append(EarlierMigration(_display(path, repo), translate_file(path, dialect)[0]))
+            except InputError:
+                continue  # an unreadable ancestor is left out of the replay; its header was readable
+        tx_notes, transactional = _transaction_notes(project, migration.path, pieces)
+        rev = project.of_path(migration.path)
+        extra = {"revision": rev.revision, "down_revision": rev.down, "depends_on": rev.depends_on}
+        return ReadMigration(parsed, tuple(earlier), tuple(tx_notes + notes), transactional, extra)
+
+
+FORMAT = AlembicFormat()

@@ -1,0 +1,171 @@
+"""Alembic revisions end to end on the inventory fixture: finding them, the revision graph,
+verdicts with file:line evidence, inline ignores, and what cannot be read statically."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from impact.cli import cli
+from impact.config import Config
+from impact.errors import EXIT_INPUT
+from impact.formats import all_migrations
+from impact.locate import locate
+from impact.model import OpKind
+from impact.pipeline import scan
+from tests.conftest import FIXTURES, make_repo, snapshot
+
+APP = FIXTURES / "apps" / "inventory-alembic"
+VERSIONS = "migrations/versions"
+
+
+def _scan(ref: str, repo: Path = APP):
+    return scan(repo, ref, use_cache=False)
+
+
+def _evidence(result, rule: str) -> list[str]:
+    finding = next(f for f in result.findings if f.rule_id == rule)
+    return sorted(f"{e.file}:{e.line}" for e in finding.evidence)
+
+
+# -- finding them ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("ref, name", [
+    ("a1f0c0000002", "0002_catalog_details.py"),  # a revision id
+    ("b2e0", "0003_warehouse_regions.py"),  # a prefix of one
+    ("price_in_cents", "0009_price_in_cents.py"),  # a name fragment
+    ("head", "0011_tenant_tables.py"),
+    (f"{VERSIONS}/0007_rename_warehouse_name.py", "0007_rename_warehouse_name.py"),  # the path
+])
+def test_revision_located_by_id_prefix_head_fragment_or_path(ref, name) -> None:
+    located = locate(APP, ref, Config(), cwd=APP)
+    assert located.path.name == name and located.format == "alembic"
+
+
+def test_earlier_revisions_are_the_ancestors_in_graph_order() -> None:
+    branch = locate(APP, "a1f0c0000003", Config())
+    assert [p.name for p in branch.earlier] == ["0001_create_inventory.py", "0002_catalog_details.py"]  # not the other branch
+    after_merge = locate(APP, "d4e0", Config())
+    names = [p.name for p in after_merge.earlier]
+    assert names[:2] == ["0001_create_inventory.py", "0002_catalog_details.py"]
+    assert set(names[2:4]) == {"0003_suppliers.py", "0003_warehouse_regions.py"} and names[4] == "0004_merge.py"
+
+
+def test_several_heads_make_head_ambiguous_listing_them(tmp_path) -> None:
+    repo = tmp_path / "app"
+    shutil.copytree(APP, repo)
+    (repo / VERSIONS / "0012_side.py").write_text(
+        'revision = "4bf0c0000012"\ndown_revision = "29d0c0000010"\n\n\ndef upgrade():\n    pass\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["scan", str(repo), "--migration", "head"])
+    assert result.exit_code == EXIT_INPUT
+    assert "2 heads" in result.output and "3ae0c0000011" in result.output and "4bf0c0000012" in result.output
+
+
+def test_alembic_revisions_are_history_not_code() -> None:
+    files = {p.name for p in all_migrations(APP, Config())}
+    assert "0001_create_inventory.py" in files and "env.py" not in files
+    result = _scan("0006")
+    assert not any(q.file.startswith("migrations/") for q in result.queries)
+
+
+# -- verdicts and evidence ---------------------------------------------------------------------------
+def test_drop_column_names_the_queries_that_still_use_it() -> None:
+    before = snapshot(APP)
+    result = _scan("0006")
+    assert result.assessment.verdict == "breaking"
+    assert _evidence(result, "dropped-column-still-used") == ["inventory/catalog.py:10", "inventory/catalog.py:6"]
+    finding = next(f for f in result.findings if f.rule_id == "dropped-column-still-used")
+    assert finding.operation.statement.line == 15  # the op.drop_column(...) line of the .py file
+    assert snapshot(APP) == before  # nothing written to the scanned repo
+
+
+def test_rename_through_alter_column_breaks_the_old_name() -> None:
+    result = _scan("f6a0")
+    assert result.assessment.verdict == "breaking"
+    assert _evidence(result, "renamed-column-still-used") == ["inventory/stock.py:17", "inventory/stock.py:21"]
+
+
+def test_not_null_column_without_default_breaks_inserts() -> None:
+    result = _scan("require_batch_code")
+    assert result.assessment.verdict == "breaking"
+    assert _evidence(result, "insert-omits-required-column") == ["inventory/stock.py:7"]
+
+
+def test_type_change_lists_the_queries_on_the_column() -> None:
+    result = _scan("0009")
+    assert result.assessment.verdict == "caution"
+    assert _evidence(result, "retyped-column-used") == ["inventory/catalog.py:14", "inventory/catalog.py:19", "inventory/catalog.py:6"]
+    kinds = [op.kind for op in result.parsed.operations]
+    assert kinds == [OpKind.ALTER_COLUMN_TYPE]
+
+
+def test_inline_ignore_above_an_op_call_suppresses_only_that_index() -> None:
+    result = _scan("0010")
+    suppressed = [s for s in result.suppressed if s.rule == "require-concurrent-index-creation"]
+    assert [s.directive.where for s in suppressed] == [f"{VERSIONS}/0010_stock_indexes.py:16"]
+    assert suppressed[0].directive.reason == "stock_items has a few hundred rows"
+    still = [f for f in result.findings if f.rule_id == "require-concurrent-index-creation"]
+    assert [f.operation.statement.line for f in still] == [17]
+    assert not [f for f in result.findings if f.rule_id == "unused-ignore"]
+
+
+def test_one_ignore_covers_every_statement_of_one_alter_column(tmp_path) -> None:
+    repo = tmp_path / "app"
+    shutil.copytree(APP, repo)
+    path = repo / VERSIONS / "0005_backfill_and_indexes.py"
+    text = path.read_text(encoding="utf-8").replace(
+        '    op.alter_column("products", "price"',
+        '    # impact: ignore require-lock-timeout -- run in the quiet hour\n    op.alter_column("products", "price"')
+    path.write_text(text, encoding="utf-8")
+    result = _scan("d4e0", repo)
+    lines = sorted(s.directive.where for s in result.suppressed)
+    assert lines == [f"{VERSIONS}/0005_backfill_and_indexes.py:24"] * 2  # SET NOT NULL and SET DEFAULT
+    assert not [f for f in result.findings if f.rule_id == "unused-ignore"]
+
+
+def test_concurrent_index_in_autocommit_block_runs_outside_the_transaction() -> None:
+    result = _scan("d4e0")
+    index = next(op for op in result.parsed.operations if op.kind is OpKind.CREATE_INDEX)
+    assert "CONCURRENTLY" in index.statement.sql and "WHERE active" in index.statement.sql
+    assert result.read.transactional is False
+    assert any("autocommit_block" in n for n in result.read.notes)
+    assert any("transaction_per_migration=True" in n for n in result.read.notes)
+
+
+def test_merge_revision_scans_with_nothing_to_judge() -> None:
+    result = _scan("c3d0")
+    assert result.parsed.statements == () and result.assessment.verdict == "safe"
+    assert len(result.read.earlier) == 4
+
+
+def test_schema_replay_knows_the_tables_of_earlier_revisions() -> None:
+    result = _scan("0006")
+    assert "replay of 6 earlier" in result.schema_source
+    drop = next(c for c in result.contexts if c.op.kind is OpKind.DROP_COLUMN)
+    assert drop.op.table == "products"
+    assert not [f for f in result.findings if f.rule_id in ("unknown-table", "unknown-column")]
+
+
+# -- what cannot be read statically ---------------------------------------------------------------------
+def test_computed_table_and_dynamic_execute_are_unknown_with_the_reason_not_exit_3() -> None:
+    runner = CliRunner()
+    result = runner.invoke(cli, ["scan", str(APP), "--migration", "0011", "--format", "json"])
+    assert result.exit_code != EXIT_INPUT, result.output
+    data = json.loads(result.output)
+    unknown = [op for op in data["operations"] if op["kind"] == "unknown"]
+    assert len(unknown) == 2 and data["confidence"] == "low"
+    assert "f-string" in unknown[0]["error"] and "not a static string" in unknown[1]["error"]
+
+
+def test_invalid_python_is_one_line_exit_3(tmp_path) -> None:
+    repo = make_repo(tmp_path, {
+        "alembic.ini": "[alembic]\nscript_location = migrations\n",
+        "migrations/env.py": "",
+        "migrations/versions/0001_ok.py": 'revision = "aa01"\ndown_revision = None\n\n\ndef upgrade():\n    pass\n',
+        "migrations/versions/0002_broken.py": 'revision = "aa02"\ndown_revision = "aa01"\n\ndef upgrade(:\n',
+    })
+    result = CliRunner().invoke(cli, ["scan", str(repo), "--migration", "migrations/versions/0002_broken.py"])
+    assert result.exit_code == EXIT_INPUT
+    assert "not valid Python" in result.output and "Traceback" not in result.output
