@@ -64,6 +64,12 @@ def build_parsed(pieces: list[Piece], comments_at: dict[int, str], dialect: str)
             operations.append(Operation(OpKind.UNKNOWN, statement=st))
             comments[st.index] = above
             continue
+        if piece.kind:  # a SQLAlchemy Core data change: its kind and table are known, not its SQL
+            st = Statement(len(statements) + 1, piece.line, piece.end_line, piece.sql, "alembic")
+            statements.append(st)
+            operations.append(Operation(OpKind(piece.kind), statement=st, table=piece.table))
+            comments[st.index] = above
+            continue
         parsed = parse_migration(piece.sql, dialect)
         moved: dict[int, Statement] = {}
         for st in parsed.statements:

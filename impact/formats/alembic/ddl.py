@@ -11,7 +11,7 @@ import ast
 import re
 from dataclasses import dataclass, field
 
-from impact.formats.alembic.values import Dynamic, Scope, Text, call_name, keywords, last
+from impact.formats.alembic.values import Dynamic, EnumType, Scope, Text, call_name, keywords, last
 
 SIMPLE_TYPES = {
     "Integer": "INTEGER", "INTEGER": "INTEGER", "INT": "INTEGER", "BigInteger": "BIGINT", "BIGINT": "BIGINT",
@@ -55,6 +55,8 @@ def render_type(node: ast.AST | None, scope: Scope) -> str | Dynamic:
     if isinstance(node, (ast.Name, ast.Attribute)):
         name = last(call_name(node)) if call_name(node) else ""
         value = scope.lookup(node.id) if isinstance(node, ast.Name) and name not in SIMPLE_TYPES else None
+        if isinstance(value, EnumType):
+            return quote(value.name)
         if isinstance(value, str):
             return value  # a module constant holding a type string is unusual; taken as written
         return _type_of(name, [], {}, scope) if name else Dynamic(f"type `{ast.unparse(node)[:40]}`")

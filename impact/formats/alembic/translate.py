@@ -15,10 +15,11 @@ Decisions:
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 
 from impact.formats.alembic.ddl import Column, fk_actions, literal, qualified, quote, read_column, render_default, render_type
-from impact.formats.alembic.values import Dynamic, Scope, Text, argument, call_name, keywords, last
+from impact.formats.alembic.values import Dynamic, EnumType, Scope, TableRef, Text, argument, call_name, keywords, last
 
 HARMLESS_CALLS = {"print", "get_bind", "get_context", "info", "debug", "warning", "warn", "error", "echo", "getLogger",
                   "inspect", "get_table_names", "get_columns", "has_table", "get_indexes", "get_foreign_keys",
@@ -29,10 +30,12 @@ EXECUTORS = {"execute", "exec_driver_sql"}
 
 @dataclass
 class Piece:
-    sql: str  # the SQL, or the Python source when error is set
+    sql: str  # the SQL, or the Python source when error is set or kind is given
     line: int
     end_line: int
     error: str = ""
+    kind: str = ""  # an OpKind value for a SQLAlchemy Core data change (`t.update()...`) on `table`
+    table: str = ""
     concurrently: bool = False
     outside_transaction: bool = False
 
@@ -78,7 +81,8 @@ class Translator:
                 self._call(call, stmt, batch)
         elif isinstance(stmt, (ast.Assign, ast.AnnAssign)):
             value = stmt.value
-            if isinstance(value, ast.Call) and last(call_name(value)) in EXECUTORS | {"add_column", "create_table", "bulk_insert"}:
+            if isinstance(value, ast.Call) and (last(call_name(value)) in EXECUTORS | {"add_column", "create_table", "bulk_insert"}
+                                                or call_name(value) in self.functions):
                 self._call(value, stmt, batch)  # `res = conn.execute(text("..."))`, `t = op.create_table(...)`
             targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
             for target in targets:
@@ -94,6 +98,11 @@ class Translator:
             else:
                 self.scope.bind(stmt.target, Dynamic(f"the loop variable of `for ... in {ast.unparse(stmt.iter)[:40]}`"))
                 self._body(stmt.body, batch)
+        elif isinstance(stmt, ast.While):
+            before = len(self.out.pieces)
+            self._body(stmt.body, batch)
+            if len(self.out.pieces) > before:
+                self.out.notes.append(f"line {stmt.lineno}: the body of `while {ast.unparse(stmt.test)[:60]}` is read once")
         elif isinstance(stmt, ast.If):
             before = len(self.out.pieces)
             self._body(stmt.body, batch)
@@ -105,7 +114,7 @@ class Translator:
             self._body(stmt.finalbody, batch)
         elif isinstance(stmt, (ast.Pass, ast.Import, ast.ImportFrom, ast.Global, ast.Nonlocal, ast.FunctionDef, ast.ClassDef)):
             pass
-        elif isinstance(stmt, (ast.AugAssign, ast.Delete, ast.Assert, ast.Raise, ast.Expr)):
+        elif isinstance(stmt, (ast.AugAssign, ast.Delete, ast.Assert, ast.Raise, ast.Expr, ast.Continue, ast.Break, ast.Return)):
             pass  # no database effect
         else:
             self._unknown(stmt, f"a `{type(stmt).__name__}` statement is not read")
@@ -152,22 +161,51 @@ class Translator:
             for text in sql:
                 self._emit(text, stmt, concurrently="CONCURRENTLY" in text.split("(")[0])
             return
-        if not receiver and name in self.functions and not call.args and not call.keywords and name not in self._inlined:
-            self._inlined.add(name)  # a helper of this module: read its body in place
-            self._body(self.functions[name].body, batch)
-            self._inlined.discard(name)
+        if not receiver and name in self.functions and name not in self._inlined:
+            self._inline(self.functions[name], call, batch)
             return
+        if verb in ("create", "drop") and isinstance(call.func, ast.Attribute):
+            enum = self.scope.eval(call.func.value)
+            if isinstance(enum, EnumType):
+                values = ", ".join(literal(v) for v in enum.values)
+                self._emit(f"CREATE TYPE {quote(enum.name)} AS ENUM ({values})" if verb == "create" else f"DROP TYPE {quote(enum.name)}", stmt)
+                return
         if verb in HARMLESS_CALLS:
             return
         self._unknown(stmt, f"`{ast.unparse(call.func)[:50]}(...)` runs Python code whose database effect is not known statically")
+
+    def _inline(self, fn: ast.FunctionDef, call: ast.Call, batch) -> None:
+        """A helper function of this module: its body read in place, parameters bound to the arguments."""
+        outer = self.scope
+        self.scope = Scope(outer)
+        params = [a.arg for a in fn.args.posonlyargs + fn.args.args]
+        defaults = dict(zip(reversed(params), reversed(fn.args.defaults)))
+        given = {k.arg: k.value for k in call.keywords if k.arg}
+        for i, param in enumerate(params):
+            node = call.args[i] if i < len(call.args) else given.get(param, defaults.get(param))
+            self.scope.values[param] = outer.eval(node) if node is not None else Dynamic(f"parameter `{param}` of {fn.name}()")
+        self._inlined.add(fn.name)
+        try:
+            self._body(fn.body, batch)
+        finally:
+            self._inlined.discard(fn.name)
+            self.scope = outer
 
     def _execute(self, call: ast.Call, stmt: ast.stmt) -> None:
         value = self.scope.eval(call.args[0]) if call.args else Dynamic("execute() without SQL")
         if isinstance(value, Text):
             value = value.sql
         if isinstance(value, str):
-            self._emit(value, stmt)
-        elif isinstance(value, Dynamic):
+            self._emit(_positional_binds(value), stmt)
+            return
+        core = _core_statement(call.args[0], self.scope) if call.args else None
+        if core is not None:
+            kind, table = core
+            if kind:  # a select reads only
+                source = ast.get_source_segment(self.source, stmt) or ast.unparse(stmt)
+                self.out.pieces.append(Piece(source, stmt.lineno, stmt.end_lineno or stmt.lineno, kind=kind, table=table))
+            return
+        if isinstance(value, Dynamic):
             self._unknown(stmt, f"the SQL given to execute() is not a static string: {value.reason}")
         else:
             self._unknown(stmt, "execute() is given a SQLAlchemy construct, not SQL text")
@@ -424,6 +462,34 @@ class Translator:
 
     def _op_f(self, call, batch):
         return []
+
+
+CORE_VERBS = {"update": "update_rows", "insert": "insert_rows", "delete": "delete_rows", "select": ""}
+
+
+def _core_statement(node: ast.AST, scope: Scope) -> tuple[str, str] | None:
+    """`t.update().where(...).values(...)` on a `sa.table("name")`: (OpKind value, table name)."""
+    while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        verb, base = node.func.attr, node.func.value
+        if verb in CORE_VERBS:
+            table = scope.eval(base)
+            if isinstance(table, TableRef):
+                return CORE_VERBS[verb], table.name
+        if verb in ("select",) and isinstance(base, ast.Name) and base.id in ("sa", "sqlalchemy"):
+            return "", ""
+        node = base
+    if isinstance(node, ast.Call) and last(call_name(node)) == "select":
+        return "", ""  # sa.select(...): a read
+    return None
+
+
+BIND = re.compile(r"(?<![:\w]):(\w+)")
+
+
+def _positional_binds(sql: str) -> str:
+    """SQLAlchemy's `:name` binds (text() and op.execute strings) as PostgreSQL's `$n`, so the SQL parses."""
+    names: dict[str, int] = {}
+    return BIND.sub(lambda m: f"${names.setdefault(m.group(1), len(names) + 1)}", sql)
 
 
 def _plain(column: str) -> bool:

@@ -16,6 +16,21 @@ class Dynamic:
 
 
 @dataclass(frozen=True)
+class TableRef:
+    """`sa.table("t", ...)` / `sa.Table("t", metadata, ...)`: a table named in the migration."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class EnumType:
+    """`sa.Enum("a", "b", name="x")` / `postgresql.ENUM(...)`: `.create(bind)` makes the type."""
+
+    name: str
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Text:
     """`sa.text("...")` / `text("...")`: SQL given verbatim."""
 
@@ -96,6 +111,14 @@ class Scope:
             name = last(call_name(node))
             if name in ("f", "quoted_name", "conv", "str") and node.args:  # op.f("ix_name"): the name as written
                 return self.eval(node.args[0])
+            if name in ("table", "Table") and node.args:
+                table = self.eval(node.args[0])
+                return TableRef(table) if isinstance(table, str) else Dynamic("a table object with a computed name")
+            if name in ("Enum", "ENUM"):
+                enum_name = self.eval(keywords(node).get("name"))
+                values = [self.eval(a) for a in node.args]
+                if isinstance(enum_name, str) and all(isinstance(v, str) for v in values):
+                    return EnumType(enum_name, tuple(values))
             if name in ("text", "literal_column", "DDL") and node.args:
                 inner = self.eval(node.args[0])
                 return Text(inner) if isinstance(inner, str) else inner

@@ -1,0 +1,94 @@
+"""Read every framework migration of a checked-out project and count how many impact reads
+without an `unknown` operation; list what it did not understand.
+
+    python bench/framework_migrations.py alembic /path/to/checkout [--reasons 20]
+    python bench/framework_migrations.py ts /path/to/checkout
+
+Nothing is written to the checkout. Prints a markdown summary for bench/framework_migrations.md.
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from impact.config import Config  # noqa: E402
+from impact.errors import ImpactError  # noqa: E402
+
+
+def _reason_kind(error: str) -> str:
+    """Group reasons: the op or call named, without the project's own values."""
+    match = re.search(r"`([\w.]+)(?:\(|`)", error)
+    head = error.split(":")[0]
+    if match and ("is not translated" in error or "runs Python code" in error):
+        name = re.sub(r"^\w+\.", "*.", match.group(1)) if "runs Python code" in error else match.group(1)
+        return f"{name}: {error.split('` ', 1)[-1][:60]}"
+    return re.sub(r"`[^`]*`", "`…`", head)[:90]
+
+
+def alembic(repo: Path) -> tuple[int, int, Counter, Counter, float]:
+    from impact.formats.alembic import translate_file
+    from impact.formats.alembic.project import load_project
+
+    project = load_project(repo)
+    if project is None:
+        raise SystemExit(f"no Alembic project under {repo}")
+    clean, reasons, kinds = 0, Counter(), Counter()
+    started = time.perf_counter()
+    for rev in project.revisions:
+        try:
+            parsed = translate_file(rev.path)[0]
+        except ImpactError as exc:
+            reasons[f"unreadable file: {exc.problem[:60]}"] += 1
+            continue
+        for op in parsed.operations:
+            kinds[op.kind.value] += 1
+        unknown = parsed.unknown
+        clean += not unknown
+        for op in unknown:
+            reasons[_reason_kind(op.statement.error)] += 1
+    return len(project.revisions), clean, reasons, kinds, time.perf_counter() - started
+
+
+def ts(repo: Path) -> tuple[int, int, Counter, Counter, float]:
+    from impact.formats.ts_classes import FORMAT, read_file
+
+    files = FORMAT.all_migrations(repo, Config())
+    clean, reasons, kinds = 0, Counter(), Counter()
+    started = time.perf_counter()
+    for path in files:
+        try:
+            parsed = read_file(path)[0]
+        except ImpactError as exc:
+            reasons[f"unreadable file: {exc.problem[:60]}"] += 1
+            continue
+        for op in parsed.operations:
+            kinds[op.kind.value] += 1
+        clean += not parsed.unknown
+        for op in parsed.unknown:
+            reasons[_reason_kind(op.statement.error)] += 1
+    return len(files), clean, reasons, kinds, time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("format", choices=["alembic", "ts"])
+    parser.add_argument("repo", type=Path)
+    parser.add_argument("--reasons", type=int, default=15)
+    args = parser.parse_args()
+    total, clean, reasons, kinds, seconds = (alembic if args.format == "alembic" else ts)(args.repo.resolve())
+    print(f"{args.repo.name}: {clean}/{total} migrations read without an unknown operation "
+          f"({100 * clean / max(total, 1):.0f}%), {sum(kinds.values())} operations, {seconds:.1f} s")
+    print("operation kinds: " + ", ".join(f"{k} {n}" for k, n in kinds.most_common()))
+    print("not understood:")
+    for reason, count in reasons.most_common(args.reasons):
+        print(f"- {count} × {reason}")
+
+
+if __name__ == "__main__":
+    main()
