@@ -16,16 +16,15 @@ from __future__ import annotations
 import ast
 import io
 import tokenize
-from dataclasses import replace
 from pathlib import Path
 
 from impact.config import Config
 from impact.errors import AmbiguousMigration, InputError
 from impact.formats.alembic.project import Project, Revision, load_project
-from impact.formats.alembic.translate import Piece, Translator
+from impact.formats.alembic.translate import Translator
+from impact.formats.pieces import Piece, build_parsed
 from impact.formats.base import EarlierMigration, LocatedMigration, ReadMigration
-from impact.model import Operation, OpKind, Statement
-from impact.sql.parse import ParsedMigration, parse_migration
+from impact.sql.parse import ParsedMigration
 
 
 def _display(path: Path, repo: Path) -> str:
@@ -52,35 +51,6 @@ def translate_file(path: Path, dialect: str = "postgres") -> tuple[ParsedMigrati
     return build_parsed(translation.pieces, _comments_by_line(source), dialect), translation.pieces, translation.notes
 
 
-def build_parsed(pieces: list[Piece], comments_at: dict[int, str], dialect: str) -> ParsedMigration:
-    statements: list[Statement] = []
-    operations: list[Operation] = []
-    comments: dict[int, tuple[str, ...]] = {}
-    for piece in pieces:
-        above = _comments_for(piece, comments_at)
-        if piece.error:
-            st = Statement(len(statements) + 1, piece.line, piece.end_line, piece.sql, "none", piece.error)
-            statements.append(st)
-            operations.append(Operation(OpKind.UNKNOWN, statement=st))
-            comments[st.index] = above
-            continue
-        if piece.kind:  # a SQLAlchemy Core data change: its kind and table are known, not its SQL
-            st = Statement(len(statements) + 1, piece.line, piece.end_line, piece.sql, "alembic")
-            statements.append(st)
-            operations.append(Operation(OpKind(piece.kind), statement=st, table=piece.table))
-            comments[st.index] = above
-            continue
-        parsed = parse_migration(piece.sql, dialect)
-        moved: dict[int, Statement] = {}
-        for st in parsed.statements:
-            new = replace(st, index=len(statements) + 1, line=piece.line, end_line=piece.end_line)
-            moved[st.index] = new
-            statements.append(new)
-            comments[new.index] = above + parsed.comments.get(st.index, ())
-        operations.extend(replace(op, statement=moved[op.statement.index]) for op in parsed.operations)
-    return ParsedMigration(tuple(statements), tuple(operations), comments)
-
-
 def _comments_by_line(source: str) -> dict[int, str]:
     found = {}
     try:
@@ -90,16 +60,6 @@ def _comments_by_line(source: str) -> dict[int, str]:
     except (tokenize.TokenError, IndentationError, SyntaxError):
         pass
     return found
-
-
-def _comments_for(piece: Piece, comments_at: dict[int, str]) -> tuple[str, ...]:
-    """The comment lines right above the Python statement, and those on its own lines."""
-    above, line = [], piece.line - 1
-    while line in comments_at:
-        above.insert(0, comments_at[line])
-        line -= 1
-    inline = [comments_at[n] for n in range(piece.line, piece.end_line + 1) if n in comments_at]
-    return tuple(above + inline)
 
 
 def _script_dir(project: Project, path: Path) -> Path | None:

@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass, field
 
 from impact.formats.alembic.ddl import Column, fk_actions, literal, qualified, quote, read_column, render_default, render_type
+from impact.formats.pieces import Piece
 from impact.formats.alembic.values import Dynamic, EnumType, Scope, TableRef, Text, argument, call_name, keywords, last
 
 HARMLESS_CALLS = {"print", "get_bind", "get_context", "info", "debug", "warning", "warn", "error", "echo", "getLogger",
@@ -26,18 +27,6 @@ HARMLESS_CALLS = {"print", "get_bind", "get_context", "info", "debug", "warning"
                   "get_unique_constraints", "MetaData", "Table", "table", "column", "Session", "sessionmaker", "commit",
                   "flush", "close", "begin", "reflect", "get_pk_constraint", "get_check_constraints", "get_view_names"}
 EXECUTORS = {"execute", "exec_driver_sql"}
-
-
-@dataclass
-class Piece:
-    sql: str  # the SQL, or the Python source when error is set or kind is given
-    line: int
-    end_line: int
-    error: str = ""
-    kind: str = ""  # an OpKind value for a SQLAlchemy Core data change (`t.update()...`) on `table`
-    table: str = ""
-    concurrently: bool = False
-    outside_transaction: bool = False
 
 
 @dataclass

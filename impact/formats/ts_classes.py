@@ -1,0 +1,242 @@
+"""TypeScript/JavaScript migration files: TypeORM classes, MikroORM, knex and Kysely.
+
+Detection: a .ts/.js file in a folder whose name says migrations, with an `up` (a class method
+`up(...)`, `exports.up = ...`, `export async function up(...)`) and one of the calls below. Files
+run in the order of their leading timestamp (TypeORM `1700000000000-Name.ts`, knex
+`20240101_name.js`), then by name; the schema before one is the replay of the files before it in
+its folder.
+
+Only `up` is the migration. Inside it, read with the project's TS scanner (impact.extract.ts_scan:
+strings, template literals and comments, no parser):
+- SQL: `queryRunner.query(...)` (TypeORM), `this.addSql(...)` (MikroORM), `knex.raw(...)` /
+  `knex.schema.raw(...)`, Kysely's ``sql`...`.execute(db)``; a literal, a template without holes,
+  or literals joined by `+`. A `${...}` hole (a computed table name) makes the call `unknown`
+  with the reason.
+- Schema builders (knex `schema.alterTable/createTable/dropTable/renameTable`, Kysely
+  `db.schema.alterTable(...).dropColumn(...)` chains, TypeORM `queryRunner.dropColumn(...)` and
+  friends): see impact.formats.ts_builders.
+Every other `queryRunner.`/`knex.`/`db.` call in `up` is `unknown`, named, never skipped.
+
+Known limits: no type checking or constant folding across files (a table name held in a
+constant is unknown); the `down` body is not read.
+"""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from impact.config import Config
+from impact.errors import InputError
+from impact.extract.ts_calls import Call, arguments, call_after, skip_space
+from impact.extract.ts_scan import Scanned, scan
+from impact.formats.base import EarlierMigration, LocatedMigration, ReadMigration
+from impact.formats.pieces import Piece, build_parsed
+from impact.formats.sql import NOT_SEARCHED, read_sql_file
+from impact.formats.ts_builders import knex_builder, knex_data, kysely_builder, typeorm_runner
+from impact.sql.parse import ParsedMigration
+
+SUFFIXES = (".ts", ".js", ".mjs", ".cjs", ".mts", ".cts")
+DISCOVERY_DEPTH = 6
+LEADING_NUMBER = re.compile(r"^(\d+)")
+UP = re.compile(r"(?:\bexports\.up\s*=|\bexport\s+(?:async\s+)?function\s+up\b|(?<![\w.$])(?:public\s+|async\s+)*up\s*(?=\())")
+FRAMEWORK_HINT = re.compile(r"queryRunner|addSql|knex|\bschema\.|Kysely|MigrationInterface|\bsql`")
+SQL_CALL = re.compile(r"\.(query|addSql|raw)\s*(?=\()|\bsql\s*(?=`)")
+BUILDER_START = re.compile(r"\b(?:knex|trx|db|this\.knex|queryRunner|runner|qr)(?:\.(?:schema\b|\w+\s*(?=\())|\s*(?=\())")
+
+
+def _is_migration_text(text: str) -> bool:
+    return bool(UP.search(text)) and bool(FRAMEWORK_HINT.search(text))
+
+
+def _folders(repo: Path) -> list[Path]:
+    found = []
+    for dirpath, dirnames, filenames in os.walk(repo):
+        depth = len(Path(dirpath).relative_to(repo).parts)
+        dirnames[:] = [d for d in dirnames if d not in NOT_SEARCHED and not d.startswith(".") and depth < DISCOVERY_DEPTH]
+        if "migration" in Path(dirpath).name.lower() and any(f.endswith(SUFFIXES) and not f.endswith(".d.ts") for f in filenames):
+            found.append(Path(dirpath))
+    return found
+
+
+def migration_files(folder: Path) -> list[Path]:
+    files = []
+    for path in folder.iterdir():
+        if path.is_file() and path.name.endswith(SUFFIXES) and not path.name.endswith(".d.ts"):
+            try:
+                text = path.read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
+            if _is_migration_text(text):
+                files.append(path.resolve())
+    return sorted(files, key=_order_key)
+
+
+def _order_key(path: Path) -> tuple:
+    match = LEADING_NUMBER.match(path.name)
+    return (0, int(match.group(1)), path.name) if match else (1, 0, path.name)
+
+
+def _display(path: Path, repo: Path) -> str:
+    return path.relative_to(repo).as_posix() if path.is_relative_to(repo) else str(path)
+
+
+# -- reading one file ------------------------------------------------------------------------------
+def up_body(scanned: Scanned) -> tuple[int, int] | None:
+    """The span of `up`'s body: a `{...}` block, or an arrow function's expression."""
+    masked = scanned.masked
+    for match in UP.finditer(masked):
+        pos = skip_space(masked, match.end())
+        if pos < len(masked) and masked[pos] == "=":  # exports.up = async function (knex) {...} / (knex) => ...
+            pos = skip_space(masked, pos + 1)
+        params = masked.find("(", pos)
+        if params == -1 or params - pos > 30:
+            continue
+        close = scanned.closing(params)
+        if close is None:
+            continue
+        pos = skip_space(masked, close + 1)
+        if masked.startswith(":", pos):  # a return type: `: Promise<void>`
+            brace = masked.find("{", pos)
+            pos = brace if brace != -1 else pos
+        if masked.startswith("=>", pos):
+            pos = skip_space(masked, pos + 2)
+            if pos < len(masked) and masked[pos] != "{":
+                return pos, _expression_end(scanned, pos)
+        if pos < len(masked) and masked[pos] == "{":
+            end = scanned.closing(pos)
+            if end is not None:
+                return pos + 1, end
+    return None
+
+
+def _expression_end(scanned: Scanned, pos: int) -> int:
+    masked = scanned.masked
+    while pos < len(masked):
+        char = masked[pos]
+        if char in "([{":
+            pos = (scanned.closing(pos) or pos) + 1
+            continue
+        if char in ";}" or masked.startswith("\nexports.", pos) or masked.startswith("\nexport ", pos):
+            return pos
+        pos += 1
+    return pos
+
+
+def sql_argument(scanned: Scanned, start: int, end: int) -> str | None | tuple[str]:
+    """The SQL of an argument span: a literal, a hole-free template, or literals joined by `+`.
+    None: not static; a 1-tuple: the reason it is not."""
+    pieces, pos = [], start
+    while pos < end:
+        literal = scanned.literal_at(pos)
+        if literal is None:
+            return (f"the SQL is not a string literal: `{scanned.text[start:end][:50]}`",)
+        if literal.has_holes:
+            return (f"the SQL template has ${{...}} holes computed at run time: `{scanned.text[literal.start:literal.end][:60]}`",)
+        pieces.append(literal.value())
+        pos = skip_space(scanned.masked, literal.end)
+        if pos < end and scanned.masked[pos] == "+":
+            pos = skip_space(scanned.masked, pos + 1)
+        elif pos < end:
+            return (f"the SQL is built at run time: `{scanned.text[start:end][:50]}`",)
+    return "".join(pieces)
+
+
+def translate_text(text: str) -> tuple[list[Piece], Scanned]:
+    scanned = scan(text)
+    body = up_body(scanned)
+    if body is None:
+        return [], scanned
+    start, end = body
+    pieces: list[Piece] = []
+    consumed: list[tuple[int, int]] = []
+    for match in BUILDER_START.finditer(scanned.masked, start, end):
+        if any(a <= match.start() < b for a, b in consumed):
+            continue
+        found = (knex_data(scanned, match.start(), end) or knex_builder(scanned, match.start(), end) or kysely_builder(scanned, match.start(), end)
+                 or typeorm_runner(scanned, match.start(), end))
+        if found is None:
+            continue
+        new_pieces, stop = found
+        consumed.append((match.start(), stop))
+        pieces.extend(new_pieces)
+    for match in SQL_CALL.finditer(scanned.masked, start, end):
+        if any(a <= match.start() < b for a, b in consumed):
+            continue
+        line = scanned.line_of(match.start())
+        if match.group(0).startswith("sql"):  # Kysely: sql`...`.execute(db)
+            literal = scanned.literal_at(skip_space(scanned.masked, match.end()))
+            if literal is None:
+                continue
+            span = (literal.start, literal.end)
+            close = literal.end
+        else:
+            call = call_after(scanned, match.group(1), match.start(), match.end())
+            if call is None or not call.args:
+                continue
+            span, close = call.args[0], call.close
+        sql = sql_argument(scanned, *span)
+        end_line = scanned.line_of(close)
+        consumed.append((match.start(), close))
+        if isinstance(sql, tuple):
+            source = scanned.text[scanned.text.rfind("\n", 0, match.start()) + 1:close + 1].strip()
+            pieces.append(Piece(source, line, end_line, error=sql[0]))
+        elif sql is not None and sql.strip():
+            pieces.append(Piece(sql, line, end_line))
+    pieces.sort(key=lambda p: p.line)
+    return pieces, scanned
+
+
+def _comments_by_line(scanned: Scanned) -> dict[int, str]:
+    """`//` comments: a line whose code is blank in the masked text but not in the source."""
+    found = {}
+    for number, (line, masked) in enumerate(zip(scanned.text.split("\n"), scanned.masked.split("\n")), start=1):
+        if "//" in line and line.strip() and "//" not in masked:
+            found[number] = line[line.index("//"):].strip()
+    return found
+
+
+def read_file(path: Path, dialect: str = "postgres") -> tuple[ParsedMigration, list[Piece]]:
+    text = read_sql_file(path, "migration")
+    pieces, scanned = translate_text(text)
+    return build_parsed(pieces, _comments_by_line(scanned), dialect, parser="ts-builder"), pieces
+
+
+class TsClassesFormat:
+    name = "ts-classes"
+
+    def all_migrations(self, repo: Path, config: Config) -> list[Path]:
+        return [f for folder in _folders(repo.resolve()) for f in migration_files(folder)]
+
+    def candidates(self, repo: Path, ref: str, config: Config) -> list[LocatedMigration]:
+        found = []
+        for folder in _folders(repo.resolve()):
+            files = migration_files(folder)
+            for i, path in enumerate(files):
+                number = LEADING_NUMBER.match(path.name)
+                hit = (number.group(1).startswith(ref) if ref.isdigit() and len(ref) >= 8 else int(number.group(1)) == int(ref)) \
+                    if ref.isdigit() and number else ref.lower() in path.stem.lower()
+                if hit:
+                    found.append(LocatedMigration(path, folder, tuple(files[:i]), self.name))
+        return found
+
+    def claim(self, path: Path, repo: Path, config: Config) -> LocatedMigration | None:
+        if not path.name.endswith(SUFFIXES):
+            return None
+        files = migration_files(path.parent)
+        path = path.resolve()
+        if path not in files:
+            return None
+        return LocatedMigration(path, path.parent, tuple(files[: files.index(path)]), self.name)
+
+    def read(self, migration: LocatedMigration, repo: Path, dialect: str) -> ReadMigration:
+        parsed, pieces = read_file(migration.path, dialect)
+        if not pieces and up_body(scan(read_sql_file(migration.path, "migration"))) is None:
+            raise InputError(f"{migration.path.name} has no `up` migration function", "pass the migration file that defines up()")
+        earlier = tuple(EarlierMigration(_display(p, repo), read_file(p, dialect)[0]) for p in migration.earlier)
+        return ReadMigration(parsed, earlier, ("only `up` is read; the `down` body is the framework's rollback",))
+
+
+FORMAT = TsClassesFormat()
+
+__all__ = ["FORMAT", "Call", "arguments", "read_file", "translate_text", "up_body"]
