@@ -2,7 +2,7 @@
 without an `unknown` operation; list what it did not understand.
 
     python bench/framework_migrations.py alembic /path/to/checkout [--reasons 20]
-    python bench/framework_migrations.py ts /path/to/checkout
+    python bench/framework_migrations.py ts /path/to/checkout --only /postgres/
 
 Nothing is written to the checkout. Prints a markdown summary for bench/framework_migrations.md.
 """
@@ -31,7 +31,7 @@ def _reason_kind(error: str) -> str:
     return re.sub(r"`[^`]*`", "`…`", head)[:90]
 
 
-def alembic(repo: Path) -> tuple[int, int, Counter, Counter, float]:
+def alembic(repo: Path, only: str = "") -> tuple[int, int, Counter, Counter, float]:
     from impact.formats.alembic import translate_file
     from impact.formats.alembic.project import load_project
 
@@ -40,7 +40,7 @@ def alembic(repo: Path) -> tuple[int, int, Counter, Counter, float]:
         raise SystemExit(f"no Alembic project under {repo}")
     clean, reasons, kinds = 0, Counter(), Counter()
     started = time.perf_counter()
-    for rev in project.revisions:
+    for rev in [r for r in project.revisions if only in r.path.as_posix()]:
         try:
             parsed = translate_file(rev.path)[0]
         except ImpactError as exc:
@@ -52,13 +52,13 @@ def alembic(repo: Path) -> tuple[int, int, Counter, Counter, float]:
         clean += not unknown
         for op in unknown:
             reasons[_reason_kind(op.statement.error)] += 1
-    return len(project.revisions), clean, reasons, kinds, time.perf_counter() - started
+    return sum(only in r.path.as_posix() for r in project.revisions), clean, reasons, kinds, time.perf_counter() - started
 
 
-def ts(repo: Path) -> tuple[int, int, Counter, Counter, float]:
+def ts(repo: Path, only: str = "") -> tuple[int, int, Counter, Counter, float]:
     from impact.formats.ts_classes import FORMAT, read_file
 
-    files = FORMAT.all_migrations(repo, Config())
+    files = [f for f in FORMAT.all_migrations(repo, Config()) if only in f.as_posix()]
     clean, reasons, kinds = 0, Counter(), Counter()
     started = time.perf_counter()
     for path in files:
@@ -80,8 +80,9 @@ def main() -> None:
     parser.add_argument("format", choices=["alembic", "ts"])
     parser.add_argument("repo", type=Path)
     parser.add_argument("--reasons", type=int, default=15)
+    parser.add_argument("--only", default="", help="only migrations whose path contains this (e.g. /postgres/)")
     args = parser.parse_args()
-    total, clean, reasons, kinds, seconds = (alembic if args.format == "alembic" else ts)(args.repo.resolve())
+    total, clean, reasons, kinds, seconds = (alembic if args.format == "alembic" else ts)(args.repo.resolve(), args.only)
     print(f"{args.repo.name}: {clean}/{total} migrations read without an unknown operation "
           f"({100 * clean / max(total, 1):.0f}%), {sum(kinds.values())} operations, {seconds:.1f} s")
     print("operation kinds: " + ", ".join(f"{k} {n}" for k, n in kinds.most_common()))

@@ -142,6 +142,16 @@ def test_knex_create_table_with_modifiers_is_one_create_table() -> None:
                              "  post_id integer REFERENCES posts (id)\n);")
 
 
+def test_template_holes_inside_sql_strings_are_values_not_names() -> None:
+    ops = _ops('''export class X1 implements MigrationInterface {
+  public async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`UPDATE "chat" SET "type" = '${kind}' WHERE id = '${row.id}'`);
+    await queryRunner.query(`ALTER TABLE "${table}" ADD COLUMN "x" int`);
+  }
+}''')
+    assert ops == [("update_rows", "chat", None, 3), ("unknown", 4)]
+
+
 def test_unknown_query_runner_calls_are_named() -> None:
     ops = _ops('''export class X1 implements MigrationInterface {
   public async up(queryRunner: QueryRunner): Promise<void> {

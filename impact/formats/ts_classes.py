@@ -37,9 +37,9 @@ from impact.formats.ts_builders import knex_builder, knex_data, kysely_builder, 
 from impact.sql.parse import ParsedMigration
 
 SUFFIXES = (".ts", ".js", ".mjs", ".cjs", ".mts", ".cts")
-DISCOVERY_DEPTH = 6
+DISCOVERY_DEPTH = 8
 LEADING_NUMBER = re.compile(r"^(\d+)")
-UP = re.compile(r"(?:\bexports\.up\s*=|\bexport\s+(?:async\s+)?function\s+up\b|(?<![\w.$])(?:public\s+|async\s+)*up\s*(?=\())")
+UP = re.compile(r"(?:\bexports\.up\s*=|\b(?:const|let|var)\s+up\s*=|\bexport\s+(?:async\s+)?function\s+up\b|(?<![\w.$])(?:public\s+|async\s+)*up\s*(?=\())")
 FRAMEWORK_HINT = re.compile(r"queryRunner|addSql|knex|\bschema\.|Kysely|MigrationInterface|\bsql`")
 SQL_CALL = re.compile(r"\.(query|addSql|raw)\s*(?=\()|\bsql\s*(?=`)")
 BUILDER_START = re.compile(r"\b(?:knex|trx|db|this\.knex|queryRunner|runner|qr)(?:\.(?:schema\b|\w+\s*(?=\())|\s*(?=\())")
@@ -54,7 +54,9 @@ def _folders(repo: Path) -> list[Path]:
     for dirpath, dirnames, filenames in os.walk(repo):
         depth = len(Path(dirpath).relative_to(repo).parts)
         dirnames[:] = [d for d in dirnames if d not in NOT_SEARCHED and not d.startswith(".") and depth < DISCOVERY_DEPTH]
-        if "migration" in Path(dirpath).name.lower() and any(f.endswith(SUFFIXES) and not f.endswith(".d.ts") for f in filenames):
+        # `migrations/` itself, or a folder per database under it (`migrations/postgres/`).
+        named = any("migration" in part.lower() for part in Path(dirpath).relative_to(repo).parts[-2:])
+        if named and any(f.endswith(SUFFIXES) and not f.endswith(".d.ts") for f in filenames):
             found.append(Path(dirpath))
     return found
 
@@ -132,14 +134,33 @@ def sql_argument(scanned: Scanned, start: int, end: int) -> str | None | tuple[s
         if literal is None:
             return (f"the SQL is not a string literal: `{scanned.text[start:end][:50]}`",)
         if literal.has_holes:
-            return (f"the SQL template has ${{...}} holes computed at run time: `{scanned.text[literal.start:literal.end][:60]}`",)
-        pieces.append(literal.value())
+            value = _values_only(literal.value(lambda i: f"\0{i}\0"))
+            if value is None:
+                return (f"the SQL template has ${{...}} holes computed at run time: `{scanned.text[literal.start:literal.end][:60]}`",)
+            pieces.append(value)
+        else:
+            pieces.append(literal.value())
         pos = skip_space(scanned.masked, literal.end)
         if pos < end and scanned.masked[pos] == "+":
             pos = skip_space(scanned.masked, pos + 1)
         elif pos < end:
             return (f"the SQL is built at run time: `{scanned.text[start:end][:50]}`",)
     return "".join(pieces)
+
+
+def _values_only(sql: str) -> str | None:
+    """A template whose every `${...}` hole sits inside a SQL '...' string: holes are values, not
+    names, so the statement's shape is known (the hole becomes `?`). None if a hole is a name."""
+    out, quoted = [], False
+    for part in re.split(r"(\0\d+\0)", sql):
+        if part.startswith("\0"):
+            if not quoted:
+                return None
+            out.append("?")
+            continue
+        quoted ^= part.count("'") % 2 == 1
+        out.append(part)
+    return "".join(out)
 
 
 def translate_text(text: str) -> tuple[list[Piece], Scanned]:
