@@ -243,3 +243,22 @@ def upgrade():
         op.drop_column("t", "c")
 ''')
     assert parsed.statements == ()
+
+
+def test_static_dicts_loops_table_indexes_and_function_index_expressions(tmp_path) -> None:
+    parsed, _, _ = _translated(tmp_path, '''
+INDEXES = {"ix_a_x": ["x"], "ix_a_y": ["y", "x"]}
+
+
+def upgrade():
+    for name, columns in INDEXES.items():
+        op.create_index(name, "a", list(columns))
+    op.create_index("ix_user_email_lower", "user", [sa.func.lower(sa.Column("email"))], unique=True)
+    op.create_table("f", sa.Column("id", sa.Text(), primary_key=True), sa.Index("ix_f_id", "id", unique=True))
+    op.execute(sa.schema.DropSequence(sa.schema.Sequence("f_id_seq")))
+''')
+    assert not parsed.unknown
+    sql = [s.sql for s in parsed.statements]
+    assert sql[:3] == ["CREATE INDEX ix_a_x ON a (x)", "CREATE INDEX ix_a_y ON a (y, x)",
+                       'CREATE UNIQUE INDEX ix_user_email_lower ON "user" (lower(email))']
+    assert sql[4:] == ["CREATE UNIQUE INDEX ix_f_id ON f (id)", "DROP SEQUENCE f_id_seq"]

@@ -80,6 +80,8 @@ class Translator:
             self._with(stmt, batch)
         elif isinstance(stmt, ast.For):
             items = self.scope.eval(stmt.iter)
+            if isinstance(items, dict):
+                items = list(items)
             if isinstance(items, list):
                 for item in items:
                     self.scope.bind(stmt.target, item)
@@ -187,6 +189,10 @@ class Translator:
         if isinstance(value, str):
             self._emit(_positional_binds(value), stmt)
             return
+        ddl = _ddl_construct(call.args[0], self.scope) if call.args else None
+        if ddl is not None:
+            self._emit(ddl, stmt)
+            return
         core = _core_statement(call.args[0], self.scope) if call.args else None
         if core is not None:
             kind, table = core
@@ -244,6 +250,8 @@ class Translator:
                     out.append(item.sql)
                 elif isinstance(item, str):
                     out.append(item)
+                elif (expression := sql_expression(elt, self.scope)) is not None:
+                    out.append(expression)
                 else:
                     raise _Unreadable(f"index expression `{ast.unparse(elt)[:40]}` is computed")
             return out
@@ -306,6 +314,8 @@ class Translator:
             kind = last(call_name(node))
             if kind == "Column":
                 columns.append(self._column(node))
+            elif kind == "Index":
+                indexes.append(self._table_index(node, table, schema if isinstance(schema, str) else None))
             else:
                 constraints.append(self._constraint(node, table))
         target = qualified(table, schema if isinstance(schema, str) else None)
@@ -325,6 +335,14 @@ class Translator:
             if c.index:
                 indexes.append(f"CREATE INDEX {quote(f'ix_{table}_{c.name}')} ON {target} ({quote(c.name)})")
         return [f"CREATE TABLE {target} (\n    " + ",\n    ".join(body) + "\n)"] + indexes
+
+    def _table_index(self, node: ast.Call, table: str, schema: str | None) -> str:
+        name = self.scope.eval(node.args[0]) if node.args else None
+        if not isinstance(name, str):
+            raise _Unreadable("an Index without a static name")
+        columns = self._names(ast.List(elts=list(node.args[1:])))
+        unique = "UNIQUE " if self.scope.eval(keywords(node).get("unique")) is True else ""
+        return f"CREATE {unique}INDEX {quote(name)} ON {qualified(table, schema)} ({', '.join(c if not _plain(c) else quote(c) for c in columns)})"
 
     def _primary_key_names(self, nodes: list[ast.AST]) -> list[str]:
         for node in nodes:
@@ -451,6 +469,37 @@ class Translator:
 
     def _op_f(self, call, batch):
         return []
+
+
+def _ddl_construct(node: ast.AST, scope: Scope) -> str | None:
+    """`sa.schema.DropSequence(sa.schema.Sequence("s"))` and friends, as SQL."""
+    verb = last(call_name(node)) if isinstance(node, ast.Call) else ""
+    if verb in ("DropSequence", "CreateSequence") and node.args and isinstance(node.args[0], ast.Call):
+        name = scope.eval(node.args[0].args[0]) if node.args[0].args else None
+        if isinstance(name, str):
+            return f"{'DROP' if verb == 'DropSequence' else 'CREATE'} SEQUENCE {quote(name)}"
+    return None
+
+
+def sql_expression(node: ast.AST, scope: Scope) -> str | None:
+    """An index expression: `sa.func.lower(sa.Column("email"))` -> lower(email); None if not static."""
+    if isinstance(node, ast.Call):
+        name = call_name(node)
+        if last(name) in ("Column", "column") and node.args:
+            col = scope.eval(node.args[0])
+            return quote(col) if isinstance(col, str) else None
+        if ".func." in f".{name}":
+            args = [sql_expression(a, scope) for a in node.args]
+            return f"{last(name)}({', '.join(args)})" if None not in args else None
+        if last(name) == "desc" and isinstance(node.func, ast.Attribute):
+            inner = sql_expression(node.func.value, scope)
+            return f"{inner} DESC" if inner else None
+    value = scope.eval(node)
+    if isinstance(value, Text):
+        return value.sql
+    if isinstance(value, str):
+        return quote(value)
+    return None
 
 
 CORE_VERBS = {"update": "update_rows", "insert": "insert_rows", "delete": "delete_rows", "select": ""}

@@ -95,6 +95,10 @@ class Scope:
             items = [self.eval(e) for e in node.elts]
             bad = next((i for i in items if isinstance(i, Dynamic)), None)
             return bad if bad is not None else items
+        if isinstance(node, ast.Dict) and None not in node.keys:
+            pairs = [(self.eval(k), self.eval(v)) for k, v in zip(node.keys, node.values)]
+            bad = next((x for pair in pairs for x in pair if isinstance(x, Dynamic)), None)
+            return bad if bad is not None else dict((k, v) for k, v in pairs if isinstance(k, (str, int, tuple)))
         if isinstance(node, ast.JoinedStr):
             return self._fstring(node)
         if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
@@ -111,6 +115,17 @@ class Scope:
             name = last(call_name(node))
             if name in ("f", "quoted_name", "conv", "str") and node.args:  # op.f("ix_name"): the name as written
                 return self.eval(node.args[0])
+            if name in ("list", "tuple", "sorted", "reversed") and len(node.args) == 1 and not isinstance(node.func, ast.Attribute):
+                items = self.eval(node.args[0])
+                if isinstance(items, dict):
+                    items = list(items)
+                if isinstance(items, list):
+                    return list(reversed(items)) if name == "reversed" else sorted(items, key=str) if name == "sorted" else items
+                return items if isinstance(items, Dynamic) else Dynamic(f"`{ast.unparse(node)[:40]}` is not a static list")
+            if name in ("items", "keys", "values") and isinstance(node.func, ast.Attribute) and not node.args:
+                mapping = self.eval(node.func.value)
+                if isinstance(mapping, dict):
+                    return [list(p) for p in mapping.items()] if name == "items" else list(getattr(mapping, name)())
             if name in ("table", "Table") and node.args:
                 table = self.eval(node.args[0])
                 return TableRef(table) if isinstance(table, str) else Dynamic("a table object with a computed name")
