@@ -262,3 +262,47 @@ def upgrade():
     assert sql[:3] == ["CREATE INDEX ix_a_x ON a (x)", "CREATE INDEX ix_a_y ON a (y, x)",
                        'CREATE UNIQUE INDEX ix_user_email_lower ON "user" (lower(email))']
     assert sql[4:] == ["CREATE UNIQUE INDEX ix_f_id ON f (id)", "DROP SEQUENCE f_id_seq"]
+
+
+def test_depends_on_is_part_of_the_replay_and_configured_folders_are_read(tmp_path) -> None:
+    rev = 'revision = "{r}"\ndown_revision = {d}\ndepends_on = {dep}\n\n\ndef upgrade():\n    op.execute("{sql}")\n'
+    repo = make_repo(tmp_path, {
+        ".impact.toml": 'migration_dirs = ["db/schema_versions"]\n',
+        "db/schema_versions/a.py": rev.format(r="aa", d=None, dep=None, sql="CREATE TABLE t (id int)"),
+        "db/schema_versions/b.py": rev.format(r="bb", d=None, dep=None, sql="CREATE TABLE u (id int)"),
+        "db/schema_versions/c.py": rev.format(r="cc", d='"aa"', dep='"bb"', sql="ALTER TABLE u DROP COLUMN id"),
+    })
+    result = scan(repo, "cc", use_cache=False)
+    assert result.migration.format == "alembic"
+    assert sorted(e.display for e in result.read.earlier) == ["db/schema_versions/a.py", "db/schema_versions/b.py"]
+    assert result.contexts[0].op.kind is OpKind.DROP_COLUMN and result.contexts[0].op.table == "u"
+
+
+def test_concurrently_inside_the_transaction_is_noted(tmp_path) -> None:
+    _, pieces, _ = _translated(tmp_path, '''
+def upgrade():
+    op.create_index("ix_t_a", "t", ["a"], postgresql_concurrently=True)
+''')
+    from impact.formats.alembic import _transaction_notes
+
+    notes, transactional = _transaction_notes(None, pieces)
+    assert transactional and any("line 8: CONCURRENTLY outside op.get_context().autocommit_block()" in n for n in notes)
+
+
+def test_changed_finds_a_new_alembic_revision(tmp_path) -> None:
+    from impact.changed import changed_migrations
+    from tests.test_changed import committed_repo, git
+
+    repo = committed_repo(tmp_path / "r", {
+        "alembic.ini": "[alembic]\nscript_location = migrations\n",
+        "migrations/env.py": "",
+        "migrations/versions/0001_a.py": 'revision = "aa01"\ndown_revision = None\n\n\ndef upgrade():\n    op.execute("CREATE TABLE t (id int, c text)")\n',
+        "app.py": "def f(conn):\n    return conn.execute('SELECT id, c FROM t')\n",
+    })
+    git(repo, "checkout", "-q", "-b", "feature")
+    (repo / "migrations/versions/0002_b.py").write_text(
+        'from alembic import op\n\nrevision = "bb02"\ndown_revision = "aa01"\n\n\ndef upgrade():\n    op.drop_column("t", "c")\n', encoding="utf-8")
+    assert [p.name for p in changed_migrations(repo, "main", Config())] == ["0002_b.py"]
+    result = CliRunner().invoke(cli, ["scan", str(repo), "--changed", "main", "--format", "json"])
+    assert result.exit_code == 1, result.output  # breaking: app.py:2 still selects c
+    assert "app.py" in result.output and "0002_b.py" in result.output

@@ -127,7 +127,7 @@ def _knex_column(scanned: Scanned, links: list[tuple[str, Call | None]], table: 
     if method == "dropForeign":
         return [], [f"ALTER TABLE {target} DROP CONSTRAINT {quote(_string(scanned, call, 1) if len(call.args) > 1 else table + '_' + '_'.join(_strings(scanned, call, 0)) + '_foreign')}"]
     if method == "timestamps":
-        return [f"created_at timestamptz NOT NULL DEFAULT CURRENT_TIMESTAMP", "updated_at timestamptz NOT NULL DEFAULT CURRENT_TIMESTAMP"], []
+        return ["created_at timestamptz NOT NULL DEFAULT CURRENT_TIMESTAMP", "updated_at timestamptz NOT NULL DEFAULT CURRENT_TIMESTAMP"], []
     if method not in KNEX_TYPES and method != "specificType":
         raise _Unreadable(f"knex `.{method}(...)` is not translated")
     name = _string(scanned, call, 0)

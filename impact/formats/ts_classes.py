@@ -49,15 +49,16 @@ def _is_migration_text(text: str) -> bool:
     return bool(UP.search(text)) and bool(FRAMEWORK_HINT.search(text))
 
 
-def _folders(repo: Path) -> list[Path]:
-    found = []
+def _folders(repo: Path, configured: tuple[str, ...] = ()) -> list[Path]:
+    found = [(repo / d).resolve() for d in configured if (repo / d).is_dir()]
     for dirpath, dirnames, filenames in os.walk(repo):
         depth = len(Path(dirpath).relative_to(repo).parts)
         dirnames[:] = [d for d in dirnames if d not in NOT_SEARCHED and not d.startswith(".") and depth < DISCOVERY_DEPTH]
         # `migrations/` itself, or a folder per database under it (`migrations/postgres/`).
         named = any("migration" in part.lower() for part in Path(dirpath).relative_to(repo).parts[-2:])
         if named and any(f.endswith(SUFFIXES) and not f.endswith(".d.ts") for f in filenames):
-            found.append(Path(dirpath))
+            if Path(dirpath).resolve() not in found:
+                found.append(Path(dirpath).resolve())
     return found
 
 
@@ -227,11 +228,11 @@ class TsClassesFormat:
     name = "ts-classes"
 
     def all_migrations(self, repo: Path, config: Config) -> list[Path]:
-        return [f for folder in _folders(repo.resolve()) for f in migration_files(folder)]
+        return [f for folder in _folders(repo.resolve(), config.extra_migration_dirs) for f in migration_files(folder)]
 
     def candidates(self, repo: Path, ref: str, config: Config) -> list[LocatedMigration]:
         found = []
-        for folder in _folders(repo.resolve()):
+        for folder in _folders(repo.resolve(), config.extra_migration_dirs):
             files = migration_files(folder)
             for i, path in enumerate(files):
                 number = LEADING_NUMBER.match(path.name)

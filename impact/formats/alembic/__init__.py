@@ -20,7 +20,7 @@ from pathlib import Path
 
 from impact.config import Config
 from impact.errors import AmbiguousMigration, InputError
-from impact.formats.alembic.project import Project, Revision, load_project
+from impact.formats.alembic.project import Project, Revision, load_project, read_header
 from impact.formats.alembic.translate import Translator
 from impact.formats.pieces import Piece, build_parsed
 from impact.formats.base import EarlierMigration, LocatedMigration, ReadMigration
@@ -66,8 +66,7 @@ def _script_dir(project: Project, path: Path) -> Path | None:
     return next((d for d in project.script_dirs if path.is_relative_to(d)), None)
 
 
-def _transaction_notes(project: Project, path: Path, pieces: list[Piece]) -> tuple[list[str], bool]:
-    script_dir = _script_dir(project, path)
+def _transaction_notes(script_dir: Path | None, pieces: list[Piece]) -> tuple[list[str], bool]:
     env = (script_dir / "env.py") if script_dir else None
     env_text = env.read_text(encoding="utf-8", errors="replace") if env and env.is_file() else ""
     if "transaction_per_migration=True" in env_text.replace(" ", ""):
@@ -89,11 +88,11 @@ class AlembicFormat:
     name = "alembic"
 
     def all_migrations(self, repo: Path, config: Config) -> list[Path]:
-        project = load_project(repo)
+        project = load_project(repo, config.extra_migration_dirs)
         return [r.path for r in project.revisions] if project else []
 
     def candidates(self, repo: Path, ref: str, config: Config) -> list[LocatedMigration]:
-        project = load_project(repo)
+        project = load_project(repo, config.extra_migration_dirs)
         if project is None:
             return []
         if ref.lower() in ("head", "heads"):
@@ -115,7 +114,7 @@ class AlembicFormat:
     def claim(self, path: Path, repo: Path, config: Config) -> LocatedMigration | None:
         if path.suffix != ".py":
             return None
-        project = load_project(repo)
+        project = load_project(repo, config.extra_migration_dirs)
         if project is None:
             return None
         rev = project.of_path(path.resolve())
@@ -132,9 +131,9 @@ class AlembicFormat:
                                 tuple(r.path for r in project.ancestors(rev)), self.name)
 
     def read(self, migration: LocatedMigration, repo: Path, dialect: str) -> ReadMigration:
-        project = load_project(repo)
         read_source(migration.path)  # not valid Python: one line, exit 3
-        if project is None or project.of_path(migration.path) is None:
+        rev = read_header(migration.path)
+        if rev is None:
             raise InputError(f"{migration.path.name} is not an Alembic revision (no `revision = \"...\"` and `def upgrade()`)",
                              "pass a file from the versions/ folder")
         parsed, pieces, notes = translate_file(migration.path, dialect)
@@ -144,8 +143,8 @@ class AlembicFormat:
                 earlier.append(EarlierMigration(_display(path, repo), translate_file(path, dialect)[0]))
             except InputError:
                 continue  # an unreadable ancestor is left out of the replay; its header was readable
-        tx_notes, transactional = _transaction_notes(project, migration.path, pieces)
-        rev = project.of_path(migration.path)
+        script_dir = migration.folder.parent if migration.folder and migration.folder.name == "versions" else migration.folder
+        tx_notes, transactional = _transaction_notes(script_dir, pieces)
         extra = {"revision": rev.revision, "down_revision": rev.down, "depends_on": rev.depends_on}
         return ReadMigration(parsed, tuple(earlier), tuple(tx_notes + notes), transactional, extra)
 

@@ -70,9 +70,10 @@ class Project:
         return next((r for r in self.revisions if r.path == path), None)
 
 
-def script_dirs(repo: Path) -> list[Path]:
-    """Folders with env.py + versions/, and the script_location of every alembic.ini."""
-    found: list[Path] = []
+def script_dirs(repo: Path, configured: tuple[str, ...] = ()) -> list[Path]:
+    """Folders with env.py + versions/, the script_location of every alembic.ini, and the
+    folders the configuration names (`migration_dirs`: a script folder or its versions/)."""
+    found: list[Path] = [repo / d for d in configured if (repo / d).is_dir()]
     for dirpath, dirnames, filenames in os.walk(repo):
         depth = len(Path(dirpath).relative_to(repo).parts)
         dirnames[:] = [d for d in dirnames if d not in NOT_SEARCHED and not d.startswith(".") and depth < DISCOVERY_DEPTH]
@@ -111,8 +112,8 @@ def version_files(script_dir: Path) -> list[Path]:
     return sorted(p for p in versions.rglob("*.py") if p.name != "__init__.py" and "__pycache__" not in p.parts)
 
 
-def load_project(repo: Path) -> Project | None:
-    dirs = script_dirs(repo.resolve())
+def load_project(repo: Path, configured: tuple[str, ...] = ()) -> Project | None:
+    dirs = script_dirs(repo.resolve(), configured)
     if not dirs:
         return None
     files = tuple(f for d in dirs for f in version_files(d))
