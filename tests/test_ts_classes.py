@@ -162,6 +162,21 @@ def test_unknown_query_runner_calls_are_named() -> None:
     assert ops == [("unknown", 3), ("unknown", 4)]
 
 
+def test_transaction_opt_out_and_concurrently_inside_a_transaction(tmp_path) -> None:
+    body = '''export class Idx1700000000000 implements MigrationInterface {
+  %s
+  public async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`CREATE INDEX CONCURRENTLY "IDX_a" ON "orders" ("a")`);
+  }
+}'''
+    repo = make_repo(tmp_path, {"src/migrations/1700000000000-Idx.ts": body % "",
+                                "other/migrations/1700000000000-Idx.ts": body % "transaction = false;"})
+    inside = scan(repo, "src/migrations/1700000000000-Idx.ts", use_cache=False).read
+    assert inside.transactional and any("line 4: CONCURRENTLY inside" in n for n in inside.notes)
+    outside = scan(repo, "other/migrations/1700000000000-Idx.ts", use_cache=False).read
+    assert not outside.transactional and not any("CONCURRENTLY" in n for n in outside.notes)
+
+
 def test_a_ts_file_without_up_is_exit_3(tmp_path) -> None:
     repo = make_repo(tmp_path, {"src/migrations/1700000000000-Init.ts": "export const x = queryRunner;\n"})
     result = CliRunner().invoke(cli, ["scan", str(repo), "--migration", "src/migrations/1700000000000-Init.ts"])

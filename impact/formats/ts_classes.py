@@ -224,6 +224,20 @@ def read_file(path: Path, dialect: str = "postgres") -> tuple[ParsedMigration, l
     return build_parsed(pieces, _comments_by_line(scanned), dialect, parser="ts-builder"), pieces
 
 
+NO_TRANSACTION = re.compile(r"\btransaction\s*[:=]\s*false\b")
+
+
+def transaction_notes(text: str, pieces: list[Piece]) -> tuple[list[str], bool]:
+    """TypeORM, knex, MikroORM and Kysely's migrator wrap each migration in a transaction on
+    PostgreSQL unless the file opts out (`transaction = false`, `exports.config = { transaction: false }`)."""
+    if NO_TRANSACTION.search(text):
+        return ["the migration opts out of the runner's transaction (transaction: false)"], False
+    notes = ["the runner is assumed to wrap this migration in a transaction (TypeORM, knex, MikroORM and Kysely do by default)"]
+    notes += [f"line {p.line}: CONCURRENTLY inside the migration's transaction: PostgreSQL refuses it "
+              "(set `transaction = false` for this migration)" for p in pieces if not p.error and re.search(r"\bconcurrently\b", p.sql, re.I)]
+    return notes, True
+
+
 class TsClassesFormat:
     name = "ts-classes"
 
@@ -252,11 +266,13 @@ class TsClassesFormat:
         return LocatedMigration(path, path.parent, tuple(files[: files.index(path)]), self.name)
 
     def read(self, migration: LocatedMigration, repo: Path, dialect: str) -> ReadMigration:
+        text = read_sql_file(migration.path, "migration")
         parsed, pieces = read_file(migration.path, dialect)
-        if not pieces and up_body(scan(read_sql_file(migration.path, "migration"))) is None:
+        if not pieces and up_body(scan(text)) is None:
             raise InputError(f"{migration.path.name} has no `up` migration function", "pass the migration file that defines up()")
         earlier = tuple(EarlierMigration(_display(p, repo), read_file(p, dialect)[0]) for p in migration.earlier)
-        return ReadMigration(parsed, earlier, ("only `up` is read; the `down` body is the framework's rollback",))
+        notes, transactional = transaction_notes(text, pieces)
+        return ReadMigration(parsed, earlier, ("only `up` is read; the `down` body is the framework's rollback", *notes), transactional)
 
 
 FORMAT = TsClassesFormat()

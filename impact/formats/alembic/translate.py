@@ -121,6 +121,9 @@ class Translator(OpSql):
                 if isinstance(table, Dynamic):
                     self._unknown(stmt, table.reason)
                     return
+                if self.scope.eval(keywords(ctx).get("recreate")) == "always":
+                    self.out.notes.append(f"line {stmt.lineno}: batch_alter_table(recreate='always') copies the table "
+                                          "(CREATE _alembic_tmp, INSERT ... SELECT, DROP, RENAME); read here as the ALTERs it stands for")
                 var = item.optional_vars.id if isinstance(item.optional_vars, ast.Name) else "batch_op"
                 self.scope.bind(ast.Name(id=var), Dynamic("a batch operations object"))
                 self._body(stmt.body, (table, schema if isinstance(schema, str) else None, var))
