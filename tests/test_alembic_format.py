@@ -306,3 +306,11 @@ def test_changed_finds_a_new_alembic_revision(tmp_path) -> None:
     result = CliRunner().invoke(cli, ["scan", str(repo), "--changed", "main", "--format", "json"])
     assert result.exit_code == 1, result.output  # breaking: app.py:2 still selects c
     assert "app.py" in result.output and "0002_b.py" in result.output
+
+
+def test_downgrade_facts_are_noted_and_kept_for_the_rollback() -> None:
+    raises = _scan("0006").read
+    assert any(n.startswith("downgrade() raises (line 18)") for n in raises.notes)
+    renames = _scan("0007").read
+    assert "downgrade() (line 18) runs 1 statement(s), 0 not readable statically" in renames.notes
+    assert renames.extra["downgrade"].operations[0].kind is OpKind.RENAME_COLUMN

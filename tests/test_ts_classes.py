@@ -188,3 +188,10 @@ def test_a_table_name_in_a_constant_is_followed() -> None:
     ops = _ops('''const TABLE = "orders";
 export async function up(knex) { await knex.schema.alterTable(TABLE, (t) => { t.dropColumn("note"); }); }''')
     assert ops == [("drop_column", "orders", "note", 2)]
+
+
+def test_down_is_read_apart_for_the_rollback_facts() -> None:
+    read = scan(SHOP, "DropOrderNote", use_cache=False).read
+    assert "`down` runs 1 statement(s), 0 not readable statically" in read.notes
+    assert read.extra["down"].operations[0].kind is OpKind.ADD_COLUMN
+    assert [op.kind for op in read.parsed.operations] == [OpKind.DROP_COLUMN]  # up only

@@ -39,7 +39,13 @@ from impact.sql.parse import ParsedMigration
 SUFFIXES = (".ts", ".js", ".mjs", ".cjs", ".mts", ".cts")
 DISCOVERY_DEPTH = 8
 LEADING_NUMBER = re.compile(r"^(\d+)")
-UP = re.compile(r"(?:\bexports\.up\s*=|\b(?:const|let|var)\s+up\s*=|\bexport\s+(?:async\s+)?function\s+up\b|(?<![\w.$])(?:public\s+|async\s+)*up\s*(?=\())")
+def _function(name: str) -> re.Pattern:
+    """Where the migration function `name` (up/down) is defined, in each tool's style."""
+    return re.compile(rf"(?:\bexports\.{name}\s*=|\b(?:const|let|var)\s+{name}\s*=|\bexport\s+(?:async\s+)?function\s+{name}\b"
+                      rf"|(?<![\w.$])(?:public\s+|async\s+)*{name}\s*(?=\())")
+
+
+UP, DOWN = _function("up"), _function("down")
 FRAMEWORK_HINT = re.compile(r"queryRunner|addSql|knex|\bschema\.|Kysely|MigrationInterface|\bsql`")
 SQL_CALL = re.compile(r"\.(query|addSql|raw)\s*(?=\()|\bsql\s*(?=`)")
 BUILDER_START = re.compile(r"\b(?:knex|trx|db|this\.knex|queryRunner|runner|qr)(?:\.(?:schema\b|\w+\s*(?=\())|\s*(?=\())")
@@ -85,10 +91,10 @@ def _display(path: Path, repo: Path) -> str:
 
 
 # -- reading one file ------------------------------------------------------------------------------
-def up_body(scanned: Scanned) -> tuple[int, int] | None:
-    """The span of `up`'s body: a `{...}` block, or an arrow function's expression."""
+def up_body(scanned: Scanned, pattern: re.Pattern = UP) -> tuple[int, int] | None:
+    """The span of `up`'s (or `down`'s) body: a `{...}` block, or an arrow function's expression."""
     masked = scanned.masked
-    for match in UP.finditer(masked):
+    for match in pattern.finditer(masked):
         pos = skip_space(masked, match.end())
         if pos < len(masked) and masked[pos] == "=":  # exports.up = async function (knex) {...} / (knex) => ...
             pos = skip_space(masked, pos + 1)
@@ -164,9 +170,9 @@ def _values_only(sql: str) -> str | None:
     return "".join(out)
 
 
-def translate_text(text: str) -> tuple[list[Piece], Scanned]:
+def translate_text(text: str, pattern: re.Pattern = UP) -> tuple[list[Piece], Scanned]:
     scanned = scan(text)
-    body = up_body(scanned)
+    body = up_body(scanned, pattern)
     if body is None:
         return [], scanned
     start, end = body
@@ -175,8 +181,14 @@ def translate_text(text: str) -> tuple[list[Piece], Scanned]:
     for match in BUILDER_START.finditer(scanned.masked, start, end):
         if any(a <= match.start() < b for a, b in consumed):
             continue
-        found = (knex_data(scanned, match.start(), end) or knex_builder(scanned, match.start(), end) or kysely_builder(scanned, match.start(), end)
-                 or typeorm_runner(scanned, match.start(), end))
+        try:
+            found = (knex_data(scanned, match.start(), end) or knex_builder(scanned, match.start(), end)
+                     or kysely_builder(scanned, match.start(), end) or typeorm_runner(scanned, match.start(), end))
+        except (AttributeError, TypeError, ValueError, IndexError, KeyError) as exc:
+            # A call shape nobody planned for: that call is unknown, the scan goes on.
+            line = scanned.line_of(match.start())
+            found = ([Piece(scanned.snippet(match.start()), line, line, error=f"unexpected call shape ({type(exc).__name__})")],
+                     match.end())
         if found is None:
             continue
         new_pieces, stop = found
@@ -218,9 +230,9 @@ def _comments_by_line(scanned: Scanned) -> dict[int, str]:
     return found
 
 
-def read_file(path: Path, dialect: str = "postgres") -> tuple[ParsedMigration, list[Piece]]:
+def read_file(path: Path, dialect: str = "postgres", down: bool = False) -> tuple[ParsedMigration, list[Piece]]:
     text = read_sql_file(path, "migration")
-    pieces, scanned = translate_text(text)
+    pieces, scanned = translate_text(text, DOWN if down else UP)
     return build_parsed(pieces, _comments_by_line(scanned), dialect, parser="ts-builder"), pieces
 
 
@@ -272,7 +284,10 @@ class TsClassesFormat:
             raise InputError(f"{migration.path.name} has no `up` migration function", "pass the migration file that defines up()")
         earlier = tuple(EarlierMigration(_display(p, repo), read_file(p, dialect)[0]) for p in migration.earlier)
         notes, transactional = transaction_notes(text, pieces)
-        return ReadMigration(parsed, earlier, ("only `up` is read; the `down` body is the framework's rollback", *notes), transactional)
+        down = read_file(migration.path, dialect, down=True)[0]
+        down_note = (f"`down` runs {len(down.statements)} statement(s), {len(down.unknown)} not readable statically"
+                     if down.statements else "`down` runs nothing readable: the framework's rollback does not undo this migration")
+        return ReadMigration(parsed, earlier, (*notes, down_note), transactional, {"down": down})
 
 
 FORMAT = TsClassesFormat()

@@ -44,10 +44,10 @@ def read_source(path: Path) -> tuple[str, ast.Module]:
         raise InputError(f"migration {path.name} is not valid Python: {exc.msg} (line {exc.lineno})", "fix the syntax error") from None
 
 
-def translate_file(path: Path, dialect: str = "postgres") -> tuple[ParsedMigration, list[Piece], list[str]]:
-    """One revision's upgrade() as a ParsedMigration whose lines are the .py file's."""
+def translate_file(path: Path, dialect: str = "postgres", function: str = "upgrade") -> tuple[ParsedMigration, list[Piece], list[str]]:
+    """One revision's upgrade() (or downgrade()) as a ParsedMigration whose lines are the .py file's."""
     source, module = read_source(path)
-    translation = Translator(module, source).translate("upgrade")
+    translation = Translator(module, source).translate(function)
     return build_parsed(translation.pieces, _comments_by_line(source), dialect), translation.pieces, translation.notes
 
 
@@ -82,6 +82,20 @@ def _transaction_notes(script_dir: Path | None, pieces: list[Piece]) -> tuple[li
             notes.append(f"line {p.line}: CONCURRENTLY outside op.get_context().autocommit_block(): "
                          "PostgreSQL refuses it inside Alembic's transaction")
     return notes, not outside
+
+
+def _downgrade(path: Path, dialect: str) -> tuple[ParsedMigration, str]:
+    """downgrade() read like upgrade(), for the rollback facts (kept in ReadMigration.extra)."""
+    source, module = read_source(path)
+    fn = next((n for n in module.body if isinstance(n, ast.FunctionDef) and n.name == "downgrade"), None)
+    parsed = translate_file(path, dialect, "downgrade")[0]
+    if fn is None:
+        return parsed, "no downgrade(): Alembic cannot roll this revision back"
+    if any(isinstance(n, ast.Raise) for n in fn.body):
+        return parsed, f"downgrade() raises (line {fn.lineno}): Alembic cannot roll this revision back"
+    if not parsed.statements:
+        return parsed, f"downgrade() (line {fn.lineno}) runs nothing: rolling back leaves the schema as upgraded"
+    return parsed, f"downgrade() (line {fn.lineno}) runs {len(parsed.statements)} statement(s), {len(parsed.unknown)} not readable statically"
 
 
 class AlembicFormat:
@@ -145,8 +159,9 @@ class AlembicFormat:
                 continue  # an unreadable ancestor is left out of the replay; its header was readable
         script_dir = migration.folder.parent if migration.folder and migration.folder.name == "versions" else migration.folder
         tx_notes, transactional = _transaction_notes(script_dir, pieces)
-        extra = {"revision": rev.revision, "down_revision": rev.down, "depends_on": rev.depends_on}
-        return ReadMigration(parsed, tuple(earlier), tuple(tx_notes + notes), transactional, extra)
+        down, down_note = _downgrade(migration.path, dialect)
+        extra = {"revision": rev.revision, "down_revision": rev.down, "depends_on": rev.depends_on, "downgrade": down}
+        return ReadMigration(parsed, tuple(earlier), tuple(tx_notes + notes + [down_note]), transactional, extra)
 
 
 FORMAT = AlembicFormat()

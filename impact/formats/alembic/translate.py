@@ -62,7 +62,11 @@ class Translator(OpSql):
     # -- statements ---------------------------------------------------------------------------
     def _body(self, body: list[ast.stmt], batch: tuple[str, str | None, str] | None) -> None:
         for stmt in body:
-            self._statement(stmt, batch)
+            try:
+                self._statement(stmt, batch)
+            except (AttributeError, TypeError, ValueError, IndexError, KeyError, RecursionError) as exc:
+                # An expression shape nobody planned for: that statement is unknown, the scan goes on.
+                self._unknown(stmt, f"unexpected Python shape ({type(exc).__name__})")
 
     def _statement(self, stmt: ast.stmt, batch) -> None:
         if isinstance(stmt, (ast.Expr, ast.Return)) and isinstance(stmt.value, (ast.Call, ast.Await)):
