@@ -81,3 +81,27 @@ def test_the_fixture_uses_every_op_kind_of_the_issue() -> None:
 def test_oracle_covers_every_revision_but_the_dynamic_one() -> None:
     assert {r.revision for r in load_project(APP).revisions} - {r.revision for r in REVISIONS} == DYNAMIC
     assert len(REVISIONS) == 11
+
+
+def test_the_translated_history_replays_on_postgresql(pg_database) -> None:
+    """Second oracle: the SQL impact derives for every revision before the head runs on a real
+    PostgreSQL (the shadow database's replay), and leaves the schema the revisions describe."""
+    from impact.config import load_config
+    from impact.db import connect
+    from impact.db.shadow import Shadow, prepare
+    from impact.formats import read_migration
+    from impact.locate import locate
+
+    migration = locate(APP, "head", load_config(APP))
+    earlier = read_migration(migration, APP, "postgres").earlier
+    assert len(earlier) == 11
+    with connect(pg_database, autocommit=True) as conn:
+        prepare(conn, earlier, Shadow(pg_database, False))
+        columns = {(t, c) for t, c in conn.execute(
+            "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public'")}
+        indexes = {row[0] for row in conn.execute("SELECT indexname FROM pg_indexes WHERE schemaname = 'public'")}
+    assert ("warehouses", "title") in columns and ("warehouses", "name") not in columns  # 0007's rename
+    assert ("products", "legacy_code") not in columns and ("stock_items", "batch_code") in columns
+    assert ("warehouses", "region") in columns  # the batch_alter_table branch, merged
+    assert {"ix_products_active_sku", "ix_stock_items_warehouse", "ix_warehouses_region"} <= indexes
+    assert "ix_products_name" not in indexes and not any(t == "audit_log" for t, _ in columns)

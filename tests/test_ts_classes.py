@@ -195,3 +195,21 @@ def test_down_is_read_apart_for_the_rollback_facts() -> None:
     assert "`down` runs 1 statement(s), 0 not readable statically" in read.notes
     assert read.extra["down"].operations[0].kind is OpKind.ADD_COLUMN
     assert [op.kind for op in read.parsed.operations] == [OpKind.DROP_COLUMN]  # up only
+
+
+@pytest.mark.parametrize("app, ref, expected", [
+    (SHOP, "OrderIndexes", {("orders", "amount"), ("orders", "channel"), ("customers", "email")}),
+    (BLOG, "post_indexes", {("posts", "headline"), ("posts", "views"), ("posts", "created_at")}),
+])
+def test_the_translated_history_replays_on_postgresql(pg_database, app, ref, expected) -> None:
+    from impact.db import connect
+    from impact.db.shadow import Shadow, prepare
+    from impact.formats import read_migration
+
+    earlier = read_migration(locate(app, ref, Config()), app, "postgres").earlier
+    with connect(pg_database, autocommit=True) as conn:
+        prepare(conn, earlier, Shadow(pg_database, False))
+        columns = {(t, c) for t, c in conn.execute(
+            "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public'")}
+    assert expected <= columns
+    assert ("orders", "note") not in columns and ("posts", "summary") not in columns

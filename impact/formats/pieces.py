@@ -35,11 +35,16 @@ def _comments_for(piece: Piece, comments_at: dict[int, str]) -> tuple[str, ...]:
     return tuple(above + inline)
 
 
-def build_parsed(pieces: list[Piece], comments_at: dict[int, str], dialect: str, parser: str = "alembic") -> ParsedMigration:
+def build_parsed(pieces: list[Piece], comments_at: dict[int, str], dialect: str, parser: str = "alembic",
+                 sql_only: bool = False) -> ParsedMigration:
+    """`sql_only`: leave out the pieces that are not SQL (unknown Python/TS, Core data changes),
+    for an earlier migration, whose statements the shadow database replays as SQL."""
     statements: list[Statement] = []
     operations: list[Operation] = []
     comments: dict[int, tuple[str, ...]] = {}
     for piece in pieces:
+        if sql_only and (piece.error or piece.kind):
+            continue
         above = _comments_for(piece, comments_at)
         if piece.error:
             st = Statement(len(statements) + 1, piece.line, piece.end_line, piece.sql, "none", piece.error)

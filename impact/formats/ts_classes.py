@@ -230,10 +230,10 @@ def _comments_by_line(scanned: Scanned) -> dict[int, str]:
     return found
 
 
-def read_file(path: Path, dialect: str = "postgres", down: bool = False) -> tuple[ParsedMigration, list[Piece]]:
+def read_file(path: Path, dialect: str = "postgres", down: bool = False, sql_only: bool = False) -> tuple[ParsedMigration, list[Piece]]:
     text = read_sql_file(path, "migration")
     pieces, scanned = translate_text(text, DOWN if down else UP)
-    return build_parsed(pieces, _comments_by_line(scanned), dialect, parser="ts-builder"), pieces
+    return build_parsed(pieces, _comments_by_line(scanned), dialect, parser="ts-builder", sql_only=sql_only), pieces
 
 
 NO_TRANSACTION = re.compile(r"\btransaction\s*[:=]\s*false\b")
@@ -282,7 +282,8 @@ class TsClassesFormat:
         parsed, pieces = read_file(migration.path, dialect)
         if not pieces and up_body(scan(text)) is None:
             raise InputError(f"{migration.path.name} has no `up` migration function", "pass the migration file that defines up()")
-        earlier = tuple(EarlierMigration(_display(p, repo), read_file(p, dialect)[0]) for p in migration.earlier)
+        # Earlier migrations: only their SQL (the shadow database replays it as SQL).
+        earlier = tuple(EarlierMigration(_display(p, repo), read_file(p, dialect, sql_only=True)[0]) for p in migration.earlier)
         notes, transactional = transaction_notes(text, pieces)
         down = read_file(migration.path, dialect, down=True)[0]
         down_note = (f"`down` runs {len(down.statements)} statement(s), {len(down.unknown)} not readable statically"

@@ -44,11 +44,13 @@ def read_source(path: Path) -> tuple[str, ast.Module]:
         raise InputError(f"migration {path.name} is not valid Python: {exc.msg} (line {exc.lineno})", "fix the syntax error") from None
 
 
-def translate_file(path: Path, dialect: str = "postgres", function: str = "upgrade") -> tuple[ParsedMigration, list[Piece], list[str]]:
+def translate_file(path: Path, dialect: str = "postgres", function: str = "upgrade",
+                   sql_only: bool = False) -> tuple[ParsedMigration, list[Piece], list[str]]:
     """One revision's upgrade() (or downgrade()) as a ParsedMigration whose lines are the .py file's."""
     source, module = read_source(path)
     translation = Translator(module, source).translate(function)
-    return build_parsed(translation.pieces, _comments_by_line(source), dialect), translation.pieces, translation.notes
+    parsed = build_parsed(translation.pieces, _comments_by_line(source), dialect, sql_only=sql_only)
+    return parsed, translation.pieces, translation.notes
 
 
 def _comments_by_line(source: str) -> dict[int, str]:
@@ -154,7 +156,8 @@ class AlembicFormat:
         earlier = []
         for path in migration.earlier:
             try:
-                earlier.append(EarlierMigration(_display(path, repo), translate_file(path, dialect)[0]))
+                # Only its SQL: the shadow database replays it, and Python of unknown effect changes no known schema.
+                earlier.append(EarlierMigration(_display(path, repo), translate_file(path, dialect, sql_only=True)[0]))
             except InputError:
                 continue  # an unreadable ancestor is left out of the replay; its header was readable
         script_dir = migration.folder.parent if migration.folder and migration.folder.name == "versions" else migration.folder
