@@ -314,3 +314,20 @@ def test_downgrade_facts_are_noted_and_kept_for_the_rollback() -> None:
     renames = _scan("0007").read
     assert "downgrade() (line 18) runs 1 statement(s), 0 not readable statically" in renames.notes
     assert renames.extra["downgrade"].operations[0].kind is OpKind.RENAME_COLUMN
+
+
+def test_text_with_bindparams_is_still_its_sql(tmp_path) -> None:
+    parsed, _, _ = _translated(tmp_path, '''
+def upgrade():
+    op.execute(sa.text("UPDATE t SET a = :a").bindparams(a=1))
+''')
+    assert [op.kind for op in parsed.operations] == [OpKind.UPDATE_ROWS]
+
+
+@pytest.mark.xfail(strict=True, reason="known limit: a revision id computed at import time is not read")
+def test_a_computed_revision_id_is_read(tmp_path) -> None:
+    from impact.formats.alembic.project import read_header
+
+    path = tmp_path / "0001_x.py"
+    path.write_text('PREFIX = "ab"\nrevision = PREFIX + "01"\ndown_revision = None\n\n\ndef upgrade():\n    pass\n', encoding="utf-8")
+    assert read_header(path) is not None

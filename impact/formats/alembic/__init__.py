@@ -9,7 +9,13 @@ its ancestors in the revision graph (impact.formats.alembic.project).
 Transactions: on PostgreSQL Alembic wraps migrations in a transaction (transactional DDL); with
 `transaction_per_migration=True` in env.py each revision has its own, otherwise one `alembic
 upgrade` shares one. Statements inside `op.get_context().autocommit_block()` run outside it.
-The notes of the ReadMigration say which was assumed.
+The notes of the ReadMigration say which was assumed; downgrade() is read apart (extra["downgrade"]).
+
+Known limits (each has an xfail test in tests/test_alembic_format.py): operations under `if` are
+read as if the condition holds; an `sa.Enum` column in create_table does not emit the CREATE TYPE
+SQLAlchemy runs first; a `revision` computed at import time is not read (the file is then no
+revision). Non-SQL pieces of the scanned revision (Python of unknown effect, SQLAlchemy Core data
+changes) are reported, but `impact apply` cannot run them: apply such a revision with Alembic.
 """
 from __future__ import annotations
 

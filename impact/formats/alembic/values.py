@@ -134,6 +134,10 @@ class Scope:
                 values = [self.eval(a) for a in node.args]
                 if isinstance(enum_name, str) and all(isinstance(v, str) for v in values):
                     return EnumType(enum_name, tuple(values))
+            if name in ("bindparams", "execution_options", "columns") and isinstance(node.func, ast.Attribute):
+                inner = self.eval(node.func.value)  # text("...").bindparams(x=1): still that SQL
+                if isinstance(inner, Text):
+                    return inner
             if name in ("text", "literal_column", "DDL") and node.args:
                 inner = self.eval(node.args[0])
                 return Text(inner) if isinstance(inner, str) else inner
