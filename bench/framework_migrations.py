@@ -59,7 +59,7 @@ def ts(repo: Path, only: str = "") -> tuple[int, int, Counter, Counter, float]:
     from impact.formats.ts_classes import FORMAT, read_file
 
     files = [f for f in FORMAT.all_migrations(repo, Config()) if only in f.as_posix()]
-    clean, reasons, kinds = 0, Counter(), Counter()
+    clean, empty, reasons, kinds = 0, 0, Counter(), Counter()
     started = time.perf_counter()
     for path in files:
         try:
@@ -69,9 +69,12 @@ def ts(repo: Path, only: str = "") -> tuple[int, int, Counter, Counter, float]:
             continue
         for op in parsed.operations:
             kinds[op.kind.value] += 1
-        clean += not parsed.unknown
+        clean += not parsed.unknown and bool(parsed.operations)
+        empty += not parsed.operations
         for op in parsed.unknown:
             reasons[_reason_kind(op.statement.error)] += 1
+    if empty:  # a TS migration whose up() yields nothing was not read (unlike an Alembic merge revision)
+        reasons["no operation found in up()"] += empty
     return len(files), clean, reasons, kinds, time.perf_counter() - started
 
 

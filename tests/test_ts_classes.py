@@ -213,3 +213,19 @@ def test_the_translated_history_replays_on_postgresql(pg_database, app, ref, exp
             "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public'")}
     assert expected <= columns
     assert ("orders", "note") not in columns and ("posts", "summary") not in columns
+
+
+def test_knex_bare_arrow_up_chain_raw_and_table_options() -> None:
+    ops = _ops('''exports.up = knex => {
+  return knex.schema
+    .renameTable('pages', 'pages_old')
+    .createTable('pages', table => {
+      if (compat.charset) { table.charset('utf8mb4') }
+      table.increments('id').primary()
+    })
+    .raw(`INSERT INTO pages SELECT id FROM pages_old`)
+    .dropTable('pages_old')
+}
+exports.down = knex => knex.schema.dropTable('pages')''')
+    assert ops == [("rename_table", "pages", None, 3), ("create_table", "pages", None, 4),
+                   ("insert_rows", "pages", None, 8), ("drop_table", "pages_old", None, 9)]

@@ -48,7 +48,8 @@ def read_chain(scanned: Scanned, pos: int, limit: int) -> tuple[list[tuple[str, 
         match = NAME.match(scanned.masked, end)
         if match is None or match.start(1) >= limit:
             return links, end
-        call = call_after(scanned, match.group(1), match.start(), match.end())
+        dot = scanned.masked.index(".", match.start())  # the match starts with the whitespace before it
+        call = call_after(scanned, match.group(1), dot, match.end())
         links.append((match.group(1), call))
         end = call.close + 1 if call else match.end()
 
@@ -97,6 +98,44 @@ def _statement_piece(scanned: Scanned, sql: list[str] | Exception, start: int, s
     return [Piece(s + ";", line, end_line) for s in sql]
 
 
+def sql_argument(scanned: Scanned, start: int, end: int) -> str | None | tuple[str]:
+    """The SQL of an argument span: a literal, a hole-free template, or literals joined by `+`.
+    None: not static; a 1-tuple: the reason it is not."""
+    pieces, pos = [], start
+    while pos < end:
+        literal = scanned.literal_at(pos)
+        if literal is None:
+            return (f"the SQL is not a string literal: `{scanned.text[start:end][:50]}`",)
+        if literal.has_holes:
+            value = _values_only(literal.value(lambda i: f"\0{i}\0"))
+            if value is None:
+                return (f"the SQL template has ${{...}} holes computed at run time: `{scanned.text[literal.start:literal.end][:60]}`",)
+            pieces.append(value)
+        else:
+            pieces.append(literal.value())
+        pos = skip_space(scanned.masked, literal.end)
+        if pos < end and scanned.masked[pos] == "+":
+            pos = skip_space(scanned.masked, pos + 1)
+        elif pos < end:
+            return (f"the SQL is built at run time: `{scanned.text[start:end][:50]}`",)
+    return "".join(pieces)
+
+
+def _values_only(sql: str) -> str | None:
+    """A template whose every `${...}` hole sits inside a SQL '...' string: holes are values, not
+    names, so the statement's shape is known (the hole becomes `?`). None if a hole is a name."""
+    out, quoted = [], False
+    for part in re.split(r"(\0\d+\0)", sql):
+        if part.startswith("\0"):
+            if not quoted:
+                return None
+            out.append("?")
+            continue
+        quoted ^= part.count("'") % 2 == 1
+        out.append(part)
+    return "".join(out)
+
+
 # -- knex -----------------------------------------------------------------------------------------
 def _knex_column(scanned: Scanned, links: list[tuple[str, Call | None]], table: str, alter_table: bool) -> tuple[list[str], list[str]]:
     """One `t.<type>('name', ...)...` line: (column definitions for CREATE TABLE, statements)."""
@@ -126,6 +165,8 @@ def _knex_column(scanned: Scanned, links: list[tuple[str, Call | None]], table: 
         return [], [f"ALTER TABLE {target} ADD FOREIGN KEY ({', '.join(quote(c) for c in cols)}) REFERENCES {quote(ref_table)} ({quote(ref_col.rpartition('.')[2])})"]
     if method == "dropForeign":
         return [], [f"ALTER TABLE {target} DROP CONSTRAINT {quote(_string(scanned, call, 1) if len(call.args) > 1 else table + '_' + '_'.join(_strings(scanned, call, 0)) + '_foreign')}"]
+    if method in ("charset", "collate", "engine", "comment", "inherits"):
+        return [], []  # table options without a PostgreSQL effect on columns
     if method == "timestamps":
         return ["created_at timestamptz NOT NULL DEFAULT CURRENT_TIMESTAMP", "updated_at timestamptz NOT NULL DEFAULT CURRENT_TIMESTAMP"], []
     if method not in KNEX_TYPES and method != "specificType":
@@ -217,6 +258,11 @@ def knex_builder(scanned: Scanned, start: int, limit: int) -> tuple[list[Piece],
             elif name in ("dropTable", "dropTableIfExists"):
                 exists = " IF EXISTS" if name.endswith("IfExists") else ""
                 pieces += _statement_piece(scanned, [f"DROP TABLE{exists} {quote(_string(scanned, call, 0))}"], call.dot, call.close)
+            elif name == "raw" and call.args:  # knex.schema....raw(`SQL`): run in the chain's order
+                sql = sql_argument(scanned, *call.args[0])
+                if isinstance(sql, tuple):
+                    raise _Unreadable(sql[0])
+                pieces += [Piece(sql, scanned.line_of(call.dot), scanned.line_of(call.close))] if sql and sql.strip() else []
             elif name == "renameTable":
                 pieces += _statement_piece(scanned, [f"ALTER TABLE {quote(_string(scanned, call, 0))} RENAME TO {quote(_string(scanned, call, 1))}"], call.dot, call.close)
             else:

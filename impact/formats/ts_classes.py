@@ -33,7 +33,7 @@ from impact.extract.ts_scan import Scanned, scan
 from impact.formats.base import EarlierMigration, LocatedMigration, ReadMigration
 from impact.formats.pieces import Piece, build_parsed
 from impact.formats.sql import NOT_SEARCHED, read_sql_file
-from impact.formats.ts_builders import knex_builder, knex_data, kysely_builder, typeorm_runner
+from impact.formats.ts_builders import knex_builder, knex_data, kysely_builder, sql_argument, typeorm_runner
 from impact.sql.parse import ParsedMigration
 
 SUFFIXES = (".ts", ".js", ".mjs", ".cjs", ".mts", ".cts")
@@ -98,13 +98,17 @@ def up_body(scanned: Scanned, pattern: re.Pattern = UP) -> tuple[int, int] | Non
         pos = skip_space(masked, match.end())
         if pos < len(masked) and masked[pos] == "=":  # exports.up = async function (knex) {...} / (knex) => ...
             pos = skip_space(masked, pos + 1)
-        params = masked.find("(", pos)
-        if params == -1 or params - pos > 30:
-            continue
-        close = scanned.closing(params)
-        if close is None:
-            continue
-        pos = skip_space(masked, close + 1)
+        bare = re.compile(r"(?:async\s+)?[A-Za-z_$][\w$]*\s*(?==>)").match(masked, pos)  # knex => ...
+        if bare:
+            pos = bare.end()
+        else:
+            params = masked.find("(", pos)
+            if params == -1 or params - pos > 30:
+                continue
+            close = scanned.closing(params)
+            if close is None:
+                continue
+            pos = skip_space(masked, close + 1)
         if masked.startswith(":", pos):  # a return type: `: Promise<void>`
             brace = masked.find("{", pos)
             pos = brace if brace != -1 else pos
@@ -130,44 +134,6 @@ def _expression_end(scanned: Scanned, pos: int) -> int:
             return pos
         pos += 1
     return pos
-
-
-def sql_argument(scanned: Scanned, start: int, end: int) -> str | None | tuple[str]:
-    """The SQL of an argument span: a literal, a hole-free template, or literals joined by `+`.
-    None: not static; a 1-tuple: the reason it is not."""
-    pieces, pos = [], start
-    while pos < end:
-        literal = scanned.literal_at(pos)
-        if literal is None:
-            return (f"the SQL is not a string literal: `{scanned.text[start:end][:50]}`",)
-        if literal.has_holes:
-            value = _values_only(literal.value(lambda i: f"\0{i}\0"))
-            if value is None:
-                return (f"the SQL template has ${{...}} holes computed at run time: `{scanned.text[literal.start:literal.end][:60]}`",)
-            pieces.append(value)
-        else:
-            pieces.append(literal.value())
-        pos = skip_space(scanned.masked, literal.end)
-        if pos < end and scanned.masked[pos] == "+":
-            pos = skip_space(scanned.masked, pos + 1)
-        elif pos < end:
-            return (f"the SQL is built at run time: `{scanned.text[start:end][:50]}`",)
-    return "".join(pieces)
-
-
-def _values_only(sql: str) -> str | None:
-    """A template whose every `${...}` hole sits inside a SQL '...' string: holes are values, not
-    names, so the statement's shape is known (the hole becomes `?`). None if a hole is a name."""
-    out, quoted = [], False
-    for part in re.split(r"(\0\d+\0)", sql):
-        if part.startswith("\0"):
-            if not quoted:
-                return None
-            out.append("?")
-            continue
-        quoted ^= part.count("'") % 2 == 1
-        out.append(part)
-    return "".join(out)
 
 
 def translate_text(text: str, pattern: re.Pattern = UP) -> tuple[list[Piece], Scanned]:
