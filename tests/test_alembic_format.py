@@ -331,3 +331,20 @@ def test_a_computed_revision_id_is_read(tmp_path) -> None:
     path = tmp_path / "0001_x.py"
     path.write_text('PREFIX = "ab"\nrevision = PREFIX + "01"\ndown_revision = None\n\n\ndef upgrade():\n    pass\n', encoding="utf-8")
     assert read_header(path) is not None
+
+
+def test_alembic_utils_entities_become_their_ddl(tmp_path) -> None:
+    parsed, _, _ = _translated(tmp_path, '''
+from alembic_utils.pg_function import PGFunction
+from alembic_utils.pg_trigger import PGTrigger
+
+
+def upgrade():
+    fn = PGFunction(schema="public", signature="touch()", definition="returns trigger LANGUAGE plpgsql AS $$ BEGIN NEW.at := now(); RETURN NEW; END $$")
+    op.create_entity(fn)
+    trigger = PGTrigger(schema="public", signature="t_touch", on_entity="public.t", definition="BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION touch()")
+    op.create_entity(trigger)
+    op.drop_entity(trigger)
+''')
+    assert [op.kind for op in parsed.operations] == [OpKind.CREATE_FUNCTION, OpKind.CREATE_TRIGGER, OpKind.OTHER]
+    assert parsed.statements[2].sql == "DROP TRIGGER t_touch ON public.t"

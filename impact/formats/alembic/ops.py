@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 
 from impact.formats.alembic.ddl import Column, fk_actions, literal, qualified, quote, read_column, render_default, render_type
-from impact.formats.alembic.values import Dynamic, Scope, Text, argument, call_name, keywords, last
+from impact.formats.alembic.values import Dynamic, Entity, Scope, Text, argument, call_name, keywords, last
 
 
 class _Unreadable(Exception):
@@ -269,6 +269,41 @@ class OpSql:
         if not isinstance(name, str):
             raise _Unreadable("bulk_insert into a table object that is not a static sa.table(...)")
         return [f"INSERT INTO {quote(name)} DEFAULT VALUES"]  # the rows do not matter for the schema
+
+    # alembic_utils' entities, as its `to_sql_statement_create/drop` write them.
+    def _entity(self, call) -> Entity:
+        entity = self.scope.eval(argument(call, 0, "entity"))
+        if not isinstance(entity, Entity):
+            raise _Unreadable(entity.reason if isinstance(entity, Dynamic) else "the entity is not a PGFunction/PGTrigger/... written in the migration")
+        return entity
+
+    def _op_create_entity(self, call, batch, replace: bool = False):
+        e = self._entity(call)
+        create = "CREATE OR REPLACE" if replace else "CREATE"
+        if e.kind == "PGFunction":
+            return [f"{create} FUNCTION {quote(e.schema)}.{e.signature} {e.definition}"]
+        if e.kind == "PGTrigger":
+            return [f"CREATE TRIGGER {quote(e.signature)} {e.definition}"]
+        if e.kind == "PGExtension":
+            return [f'CREATE EXTENSION IF NOT EXISTS "{e.signature}" WITH SCHEMA {quote(e.schema)}']
+        if e.kind in ("PGView", "PGMaterializedView"):
+            what = "MATERIALIZED VIEW" if e.kind == "PGMaterializedView" else "VIEW"
+            return [f"{create if e.kind == 'PGView' else 'CREATE'} {what} {quote(e.schema)}.{e.signature} AS {e.definition}"]
+        raise _Unreadable(f"alembic_utils {e.kind} is not translated")
+
+    def _op_replace_entity(self, call, batch):
+        return self._op_create_entity(call, batch, replace=True)
+
+    def _op_drop_entity(self, call, batch):
+        e = self._entity(call)
+        if e.kind == "PGTrigger":
+            table = e.on_entity or "?"
+            return [f"DROP TRIGGER {quote(e.signature)} ON {table}"]
+        what = {"PGFunction": "FUNCTION", "PGExtension": "EXTENSION", "PGView": "VIEW", "PGMaterializedView": "MATERIALIZED VIEW"}.get(e.kind)
+        if what is None:
+            raise _Unreadable(f"alembic_utils {e.kind} is not translated")
+        name = f'"{e.signature}"' if e.kind == "PGExtension" else f"{quote(e.schema)}.{e.signature}"
+        return [f"DROP {what} {name}"]
 
     def _op_get_bind(self, call, batch):
         return []

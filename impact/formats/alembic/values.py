@@ -31,6 +31,20 @@ class EnumType:
 
 
 @dataclass(frozen=True)
+class Entity:
+    """An alembic_utils entity (`PGFunction(schema=, signature=, definition=)`, PGTrigger, ...)."""
+
+    kind: str
+    schema: str
+    signature: str
+    definition: str
+    on_entity: str = ""
+
+
+ENTITY_KINDS = {"PGFunction", "PGTrigger", "PGExtension", "PGView", "PGMaterializedView", "PGPolicy"}
+
+
+@dataclass(frozen=True)
 class Text:
     """`sa.text("...")` / `text("...")`: SQL given verbatim."""
 
@@ -126,6 +140,11 @@ class Scope:
                 mapping = self.eval(node.func.value)
                 if isinstance(mapping, dict):
                     return [list(p) for p in mapping.items()] if name == "items" else list(getattr(mapping, name)())
+            if name in ENTITY_KINDS:
+                kw = {k.arg: self.eval(k.value) for k in node.keywords if k.arg}
+                if all(isinstance(kw.get(k, ""), str) for k in ("schema", "signature", "definition", "on_entity")) and kw.get("signature"):
+                    return Entity(name, kw.get("schema") or "public", kw["signature"], kw.get("definition", ""), kw.get("on_entity", ""))
+                return Dynamic(f"the {name} has computed parts")
             if name in ("table", "Table") and node.args:
                 table = self.eval(node.args[0])
                 return TableRef(table) if isinstance(table, str) else Dynamic("a table object with a computed name")
