@@ -278,6 +278,14 @@ def test_depends_on_is_part_of_the_replay_and_configured_folders_are_read(tmp_pa
     assert result.contexts[0].op.kind is OpKind.DROP_COLUMN and result.contexts[0].op.table == "u"
 
 
+def test_transactional_ddl_false_in_env_means_no_transaction(tmp_path) -> None:
+    from impact.formats.alembic import _transaction_notes
+
+    (tmp_path / "env.py").write_text("context.configure(url=url, transactional_ddl = False)\n", encoding="utf-8")
+    notes, transactional = _transaction_notes(tmp_path, [])
+    assert not transactional and "transactional_ddl=False" in notes[0]
+
+
 def test_concurrently_inside_the_transaction_is_noted(tmp_path) -> None:
     _, pieces, _ = _translated(tmp_path, '''
 def upgrade():

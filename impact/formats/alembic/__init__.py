@@ -77,7 +77,10 @@ def _script_dir(project: Project, path: Path) -> Path | None:
 def _transaction_notes(script_dir: Path | None, pieces: list[Piece]) -> tuple[list[str], bool]:
     env = (script_dir / "env.py") if script_dir else None
     env_text = env.read_text(encoding="utf-8", errors="replace") if env and env.is_file() else ""
-    if "transaction_per_migration=True" in env_text.replace(" ", ""):
+    compact = env_text.replace(" ", "")
+    if "transactional_ddl=False" in compact:
+        return ["env.py sets transactional_ddl=False: Alembic runs this revision without a transaction"], False
+    if "transaction_per_migration=True" in compact:
         notes = ["Alembic runs this revision in its own transaction (env.py sets transaction_per_migration=True)"]
     else:
         notes = ["Alembic is assumed to run every revision of one `alembic upgrade` in one transaction "
