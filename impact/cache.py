@@ -70,7 +70,7 @@ def cache_key(text: str, extractor_name: str, file: str) -> str:
     """
     digest = hashlib.sha256()
     header = "\0".join((str(EXTRACTOR_SCHEMA), impact.__version__, MODEL_FINGERPRINT, _code_fingerprint(), extractor_name, file))
-    digest.update(header.encode("utf-8"))
+    digest.update(header.encode("utf-8", errors="surrogateescape"))  # a file name need not be UTF-8
     digest.update(b"\0")
     digest.update(text.encode("utf-8", errors="surrogatepass"))
     return digest.hexdigest()

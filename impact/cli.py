@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn
 
 from impact import __version__
-from impact.errors import EXIT_INTERNAL, EXIT_VERDICT, ImpactError
+from impact.errors import EXIT_INTERNAL, EXIT_VERDICT, ImpactError, bounded_line
 
 LEVELS = {"safe": 0, "caution": 1, "breaking": 2}
 
@@ -23,8 +23,15 @@ class ImpactGroup(click.Group):
         try:
             return super().invoke(ctx)
         except ImpactError as error:
-            click.echo(f"impact: error: {error.one_line()}", err=True)
+            click.echo(f"impact: error: {_shown(error.one_line())}", err=True)
             ctx.exit(error.exit_code)
+
+
+def _shown(line: str) -> str:
+    """Last line of defence for anything printed as an error: no token, no password in a URL or DSN."""
+    from impact.scrub import scrub
+
+    return scrub(line, [os.environ.get("GITHUB_TOKEN")], userinfo=False)
 
 
 @click.group(cls=ImpactGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -180,7 +187,7 @@ def explain(rule_id: str) -> None:
 
     rule = find_rule(rule_id)
     if rule is None:
-        click.echo(f"impact: error: no rule {rule_id!r} — run `impact rules` to list them", err=True)
+        click.echo(f"impact: error: no rule {bounded_line(repr(rule_id), 80)} — run `impact rules` to list them", err=True)
         sys.exit(2)
     click.echo(f"{rule.code} {rule.id} [{rule.severity}, {rule.category}]\n{rule.title}\n")
     click.echo(f"Applies to: {', '.join(rule.on)}" + (f" when {', '.join(rule.when)}" if rule.when else ""))
@@ -206,5 +213,5 @@ def main() -> None:
     except Exception as exc:  # a bug of ours: one line, not a traceback (IMPACT_DEBUG=1 shows it)
         if os.environ.get("IMPACT_DEBUG"):
             raise
-        click.echo(f"impact: internal error: {type(exc).__name__}: {exc} — please report it; rerun with IMPACT_DEBUG=1 for details", err=True)
+        click.echo(f"impact: internal error: {type(exc).__name__}: {bounded_line(_shown(str(exc)), 240)} — please report it; rerun with IMPACT_DEBUG=1 for details", err=True)
         sys.exit(EXIT_INTERNAL)

@@ -101,9 +101,10 @@ def apply(repo: Path, ref: str, database_url: str | None, lock_timeout: str, sta
       impact apply . -m 11 --database-url "$DATABASE_URL" --yes
     Exit codes: 0 applied (or already applied), 1 refused by the verdict, 3 bad input, 4 database error.
     """
-    from impact.db import connect
+    from impact.db import DatabaseError
     from impact.db.apply import apply_migration
     from impact.db.execute import checked_duration
+    from impact.db.session import open_session
     from impact.db.state import save
 
     lock_timeout, statement_timeout = checked_duration(lock_timeout, "--lock-timeout"), checked_duration(statement_timeout, "--statement-timeout")
@@ -116,13 +117,19 @@ def apply(repo: Path, ref: str, database_url: str | None, lock_timeout: str, sta
             for line in target.notes + [f"Target: {target.label} · lock_timeout={lock_timeout} statement_timeout={statement_timeout}"] + plan_apply(result.parsed).describe():
                 click.echo(f"• {line}")
         text = result.migration.path.read_text(encoding="utf-8-sig")
-        with connect(target.url) as conn:
+        with open_session(target.url, lock_timeout, statement_timeout) as conn:
             note = version_note(conn.info.server_version // 10000, result.config.pg_version, target.shadow)
             if note:
                 target.notes.append(note)
                 if fmt == "text":
                     click.echo(f"• {note}")
-            outcome = apply_migration(conn, result, text, lock_timeout, statement_timeout)
+            try:
+                outcome = apply_migration(conn, result, text, lock_timeout, statement_timeout)
+            except DatabaseError as error:
+                # Applied, but something after COMMIT failed: keep the before-snapshot for verify/rollback.
+                if getattr(error, "outcome", None) is not None and not target.shadow:
+                    save(target.url, error.outcome.name, error.outcome.before, error.outcome.after)
+                raise
         # Only a real apply has a meaningful before-snapshot (an "already applied" one would overwrite it).
         folder = None if target.shadow or outcome.status != "applied" else save(target.url, outcome.name, outcome.before, outcome.after)
     _print_apply(result, outcome, target, folder, lock_timeout, statement_timeout, fmt)
@@ -170,17 +177,17 @@ def rollback(repo: Path, ref: str, database_url: str | None, lock_timeout: str, 
       impact rollback . -m 11 --database-url "$DATABASE_URL"
     Exit codes: 0 rolled back, 1 refused (irreversible steps), 3 bad input, 4 database error.
     """
-    from impact.db import connect
     from impact.db.apply import apply_migration
     from impact.db.execute import checked_duration
     from impact.db.rollback import check_reversible, rollback_migration
+    from impact.db.session import open_session
     from impact.db.state import load_before
 
     lock_timeout, statement_timeout = checked_duration(lock_timeout, "--lock-timeout"), checked_duration(statement_timeout, "--statement-timeout")
     result = _scan(repo, ref)
     check_reversible(result, force)
     with _target(result, database_url) as target:
-        with connect(target.url) as conn:
+        with open_session(target.url, lock_timeout, statement_timeout) as conn:
             before = None
             if target.shadow:  # rehearsal: apply first, then roll back and compare
                 before = apply_migration(conn, result, result.migration.path.read_text(encoding="utf-8-sig"), lock_timeout, statement_timeout).before
@@ -219,22 +226,25 @@ def verify(repo: Path, ref: str, database_url: str | None, lock_timeout: str, st
       impact verify . -m 11 --database-url "$DATABASE_URL"  # after impact apply on that database
     Exit codes: 0 every check passed, 3 bad input, 4 a check failed or the database is unreachable.
     """
-    from impact.db import connect
     from impact.db.apply import apply_migration
     from impact.db.execute import checked_duration
+    from impact.db.faults import READ_ONLY, Progress, guarded
+    from impact.db.session import open_session
     from impact.db.state import load_before
     from impact.db.verify import verify as run_verify
 
     lock_timeout, statement_timeout = checked_duration(lock_timeout, "--lock-timeout"), checked_duration(statement_timeout, "--statement-timeout")
     result = _scan(repo, ref)
     with _target(result, database_url) as target:
-        with connect(target.url) as conn:
+        with open_session(target.url, lock_timeout, statement_timeout) as conn:
             if target.shadow:
                 before = apply_migration(conn, result, result.migration.path.read_text(encoding="utf-8-sig"), lock_timeout, statement_timeout).before
             else:
                 before = load_before(target.url, result.migration.path.name)
-            with conn.cursor() as cur:
-                report = run_verify(cur, result, before)
+            progress = Progress(result.migration.path.name, conn, lock_timeout, statement_timeout)
+            progress.at("running the checks", READ_ONLY)
+            with guarded(progress), conn.cursor() as cur:
+                report = run_verify(cur, result, before, lock_timeout=lock_timeout, statement_timeout=statement_timeout)
     if fmt == "json":
         click.echo(json.dumps({"target": target.label, "dry_run": target.shadow, "notes": target.notes, **report.to_dict()}, indent=2, default=str))
     else:

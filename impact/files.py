@@ -213,7 +213,8 @@ def _walk_dir(
         gitignores = (own, *gitignores)
     subdirs = []
     for entry in _entries(state, rel_dir, abs_dir):
-        rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
+        name = display_name(entry.name)
+        rel = f"{rel_dir}/{name}" if rel_dir else name
         try:
             if entry.is_symlink():
                 _judge_symlink(state, entry, rel, gitignores)
@@ -226,6 +227,24 @@ def _walk_dir(
             # The entry vanished or cannot be stat-ed mid-walk: count it and carry on.
             state.stats.skip(rel, UNREADABLE_FILE)
     return subdirs
+
+
+def display_name(name: str) -> str:
+    """A file name as reports show it: bytes that are not UTF-8 (kept by Python as lone surrogates,
+    which no terminal or JSON encoder accepts) and control characters become escapes like `\\xe9`.
+    Only `rel` changes; the file is still opened by its real path."""
+    if name.isprintable():
+        return name
+    out = []
+    for char in name:
+        code = ord(char)
+        if 0xDC80 <= code <= 0xDCFF:  # surrogateescape: the undecodable byte itself
+            out.append(f"\\x{code - 0xDC00:02x}")
+        elif not char.isprintable():
+            out.append(f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}")
+        else:
+            out.append(char)
+    return "".join(out)
 
 
 def _first_visit(state: _Walk, rel_dir: str, abs_dir: str) -> bool:

@@ -8,7 +8,7 @@ from impact.config import Config
 from impact.errors import AmbiguousMigration, MigrationNotFound
 from impact.formats import active_formats
 from impact.formats.base import LocatedMigration
-from impact.formats.sql import known_folders, migration_files
+from impact.formats.sql import is_kind, known_folders, migration_files
 
 __all__ = ["LocatedMigration", "known_folders", "locate", "migration_files"]
 
@@ -37,7 +37,7 @@ def locate(repo: Path, ref: str, config: Config, cwd: Path | None = None) -> Loc
 
 def _existing_path(ref: str, repo: Path, cwd: Path) -> Path | None:
     for candidate in (Path(ref), cwd / ref, repo / ref):
-        if candidate.is_file():
+        if is_kind(candidate, "file"):  # a name too long for a path is simply not one
             return candidate.resolve()
     return None
 

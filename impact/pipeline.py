@@ -25,6 +25,9 @@ from impact.formats import EarlierMigration, ReadMigration, read_migration
 from impact.formats.sql import read_sql_file
 from impact.locate import LocatedMigration, locate
 from impact.model import ColumnReference, OpKind, Query
+from impact.orm import resolve_orm_queries
+from impact.orm.declarations import model_declarations
+from impact.orm.resolve import attribute_declarations
 from impact.sql.parse import ParsedMigration, parse_migration
 
 Progress = Callable[[int, int], None]
@@ -57,6 +60,19 @@ class ScanResult:
     read: ReadMigration | None = None  # the migration as its format read it (earlier migrations, notes)
 
     @property
+    def unattributed(self) -> dict[str, int]:
+        """Lines per changed column that name it where no table can be told: counted, never evidence."""
+        counts: dict[str, set] = {}
+        for r in self.references:
+            if r.via == "name-only" and r.context != "sql":
+                counts.setdefault(r.column, set()).add((r.file, r.line))
+        return {column: len(lines) for column, lines in sorted(counts.items())}
+
+    def unattributed_note(self) -> str:
+        parts = [f"{n} line{'s' if n != 1 else ''} name `{column}`" for column, n in self.unattributed.items()]
+        return f"{'; '.join(parts)} without a table we could tell (not evidence; JSON `references`, via name-only)" if parts else ""
+
+    @property
     def migration_rel(self) -> str:
         try:
             return self.migration.path.relative_to(self.repo).as_posix()
@@ -84,11 +100,11 @@ def scan(repo: Path, ref: str, *, dialect: str | None = None, schema_file: Path 
     migration = locate(repo, ref, config)
     read = read_migration(migration, repo, dialect)
     parsed = read.parsed
-    # A framework migration may rightly hold nothing (an Alembic merge) or only what nobody can read
-    # statically: reported with its reasons, never exit 3.
-    if not parsed.statements and migration.format == "sql":
-        raise InputError(f"migration {migration.path.name} holds no SQL statement", "check that it is the right file")
-    if migration.format == "sql" and all(op.kind is OpKind.UNKNOWN for op in parsed.operations):
+    # No statement (only comments, or only psql input) is an empty, safe report; only a SQL migration
+    # no parser can read at all is unusable (not one deep enough to be left unanalysed). A framework
+    # migration that only holds what nobody can read statically is reported with its reasons, never exit 3.
+    if migration.format == "sql" and parsed.operations and all(
+            op.kind is OpKind.UNKNOWN and not op.details.get("not_analysed") for op in parsed.operations):
         error = parsed.operations[0].statement.error
         raise InputError(f"cannot parse migration {migration.path.name}: {error}", "fix the SQL syntax (or pass --dialect)")
     base, schema_source = schema_before(read.earlier, dialect, schema_file)
@@ -98,7 +114,7 @@ def scan(repo: Path, ref: str, *, dialect: str | None = None, schema_file: Path 
     columns = {n for c in contexts if c.op.kind in COLUMN_CHANGES for n in (c.op.column_name,) if n}
     run = extract_repo(repo, tables, columns, config, migration, progress=progress, use_cache=use_cache)
     queries = [q for q in run.queries if q.table is None or q.table.lower() in {t.lower() for t in tables}]
-    references = [r for file, text, extraction in run.texts for r in find_references(file, text, columns, extraction.queries, extraction.generated)]
+    references = _references(run, tables, columns)
     attach_code(contexts, queries, references)
     rules = configured(load_rules(), config.rules)
     judged = judge(contexts, queries, rules)
@@ -113,6 +129,16 @@ def scan(repo: Path, ref: str, *, dialect: str | None = None, schema_file: Path 
     )
 
 
+def _references(run: ExtractionRun, tables: list[str], columns: set[str]) -> list[ColumnReference]:
+    """Names of changed columns in the matching files, as the database or an ORM spells them."""
+    spellings = run.orm.spelled_columns(tables, columns)
+    declared = model_declarations(run, tables, columns)
+    found = attribute_declarations([r for file, text, extraction in run.texts
+                                    for r in find_references(file, text, columns, resolve_orm_queries(extraction.queries, run.orm), extraction.generated, spellings)], run.orm)
+    seen = {(r.file, r.line, r.column) for r in declared}
+    return declared + [r for r in found if (r.file, r.line, r.column) not in seen]
+
+
 def _ignored(findings: list[Finding], parsed: ParsedMigration, migration: LocatedMigration, repo: Path, run: ExtractionRun, rules: tuple):
     """Apply inline ignores; an ignore that suppresses nothing becomes a finding itself."""
     from impact.judge.ignores import apply_ignores, code_directives, migration_directives, unused_findings
@@ -123,7 +149,7 @@ def _ignored(findings: list[Finding], parsed: ParsedMigration, migration: Locate
         return findings, []
     result = apply_ignores(findings, directives)
     template = next((r for r in rules if r.id == "unused-ignore"), None)  # None: turned off in the config
-    unused = unused_findings(result.unused, template, parsed.operations[0]) if template else []
+    unused = unused_findings(result.unused, template, parsed.operations[0]) if template and parsed.operations else []
     return result.findings + unused, result.suppressed
 
 

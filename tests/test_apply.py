@@ -145,6 +145,9 @@ def test_failed_concurrent_index_is_dropped_and_everything_undone(app: Path, pg_
     assert fingerprint(pg_database) == before
     with connect(pg_database) as conn:  # the ledger this apply created is gone too
         assert conn.execute("SELECT to_regclass('impact_migrations')").fetchone()[0] is None
+    from impact.db.state import snapshot_dir
+
+    assert not (snapshot_dir(pg_database, "concurrent.sql") / "before.json").exists()  # undone: nothing to verify against
 
 
 def test_breaking_verdict_refuses_without_force(app: Path, pg_database: str) -> None:

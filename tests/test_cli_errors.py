@@ -1,6 +1,7 @@
 """Bad input: one line naming the problem and the fix, a distinct exit code, no traceback."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -49,8 +50,11 @@ def test_unparseable_migration(repo: Path) -> None:
     assert_one_line_error(run("scan", str(repo), "-m", "4"), EXIT_INPUT, "cannot parse migration 0004_garbage.sql")
 
 
-def test_empty_migration(repo: Path) -> None:
-    assert_one_line_error(run("scan", str(repo), "-m", "5"), EXIT_INPUT, "holds no SQL statement")
+def test_comment_only_migration_is_an_empty_safe_report(repo: Path) -> None:
+    result = run("scan", str(repo), "-m", "5", "--format", "json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["verdict"] == "safe" and report["migration"]["statements"] == 0
 
 
 def test_missing_repo(tmp_path: Path) -> None:

@@ -48,6 +48,27 @@ CASES = [
     ("CREATE EXTENSION IF NOT EXISTS pg_trgm", [("create_extension", "?")], "pglast"),
     ("REINDEX TABLE c", [("reindex", "c")], "pglast"),
     ("ALTER TYPE mood ADD VALUE 'meh' AFTER 'ok'", [("alter_enum_add_value", "?")], "pglast"),
+    # Valid PostgreSQL nobody models in detail: a named operation (statement_kinds.py), never exit 3.
+    ("LOCK TABLE c IN SHARE MODE", [("other", "c")], "pglast"),
+    ("MERGE INTO c USING s ON c.id = s.id WHEN MATCHED THEN UPDATE SET a = s.a", [("other", "c")], "pglast"),
+    ("COPY c FROM '/tmp/c.csv'", [("insert_rows", "c")], "pglast"),
+    ("COPY c TO STDOUT", [("other", "c")], "pglast"),
+    ("EXPLAIN SELECT 1", [("other", "?")], "pglast"),
+    ("CALL p()", [("other", "?")], "pglast"),
+    ("CREATE STATISTICS s ON a, b FROM c", [("other", "?")], "pglast"),
+    ("CREATE SUBSCRIPTION s CONNECTION 'host=x' PUBLICATION p", [("other", "?")], "pglast"),
+    ("CREATE FOREIGN TABLE f (a int) SERVER s", [("other", "f")], "pglast"),
+    ("IMPORT FOREIGN SCHEMA x FROM SERVER s INTO public", [("other", "?")], "pglast"),
+    ("COMMENT ON TABLE c IS NULL", [("comment", "c")], "pglast"),
+    ("INSERT INTO c (id) OVERRIDING SYSTEM VALUE VALUES (1)", [("insert_rows", "c")], "pglast"),
+    ("ALTER TABLE c SET SCHEMA s", [("other", "c")], "pglast"),
+    ("ALTER TABLE ALL IN TABLESPACE a SET TABLESPACE b", [("other", "?")], "pglast"),
+    ("SECURITY LABEL ON TABLE c IS 'x'", [("other", "?")], "pglast"),
+    ("DROP ROLE r", [("other", "?")], "pglast"),
+    ("CREATE DATABASE d", [("other", "?")], "pglast"),
+    ("CHECKPOINT", [("other", "?")], "pglast"),
+    ("CREATE RULE r AS ON INSERT TO c DO INSTEAD (INSERT INTO a VALUES (1); INSERT INTO b VALUES (2))", [("other", "?")], "pglast"),
+    ("CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT 2; END", [("create_function", "?")], "pglast"),
 ]
 
 
@@ -92,3 +113,57 @@ def test_unterminated_string_keeps_earlier_statements() -> None:
     chunks = split_statements("ALTER TABLE c ADD COLUMN a int;\nSELECT 'oops;\n")
     assert chunks[0].sql == "ALTER TABLE c ADD COLUMN a int"
     assert chunks[-1].error and chunks[-1].line == 2
+
+
+LOCKS = [
+    ("LOCK TABLE c IN SHARE MODE", "SHARE", "writes"),
+    ("LOCK c", "ACCESS EXCLUSIVE", "reads and writes"),
+    ("MERGE INTO c USING s ON c.id = s.id WHEN MATCHED THEN DELETE", "ROW EXCLUSIVE", "nothing"),
+    ("CREATE STATISTICS s ON a, b FROM c", None, None),  # no RangeVar relation in the node: no table named
+    ("ALTER TABLE c SET SCHEMA s", "ACCESS EXCLUSIVE", "reads and writes"),
+]
+
+
+@pytest.mark.parametrize("sql, lock, blocks", LOCKS, ids=[c[0][:40] for c in LOCKS])
+def test_unmodelled_statements_carry_the_documented_lock(sql: str, lock: str | None, blocks: str | None) -> None:
+    from impact.judge.locks import lock_fact
+
+    op = parse_migration(sql + ";").operations[0]
+    assert op.details["statement_kind"].endswith("Stmt")
+    fact = lock_fact(op)
+    assert (fact.lock if fact else None) == lock and (fact.blocks if fact else None) == blocks
+
+
+def test_a_bare_set_is_not_understood_but_does_not_crash() -> None:
+    parsed = parse_migration("ALTER TABLE t ADD COLUMN x int; SET;")
+    assert [op.kind.value for op in parsed.operations] == ["add_column", "unknown"]
+
+
+def test_split_keeps_semicolons_inside_rule_and_atomic_bodies() -> None:
+    text = ("CREATE RULE r AS ON INSERT TO t DO INSTEAD (INSERT INTO a VALUES (1); INSERT INTO b VALUES (2));\n"
+            "CREATE OR REPLACE FUNCTION f() RETURNS int LANGUAGE sql\nBEGIN ATOMIC\n  SELECT CASE WHEN true THEN 1 END;\n  SELECT 2;\nEND;\n"
+            "ALTER TABLE t ADD COLUMN z int;")
+    chunks = split_statements(text)
+    assert [c.sql.split()[0] for c in chunks] == ["CREATE", "CREATE", "ALTER"]
+    assert chunks[1].sql.endswith("END") and (chunks[1].line, chunks[1].end_line) == (2, 6)
+
+
+def test_unbalanced_parenthesis_does_not_swallow_the_rest() -> None:
+    chunks = split_statements("GARBAGE (( here;\nALTER TABLE t ADD COLUMN a int;\nSELECT 1")
+    assert [c.sql for c in chunks] == ["GARBAGE (( here", "ALTER TABLE t ADD COLUMN a int", "SELECT 1"]
+
+
+def test_psql_meta_commands_and_copy_data_are_set_aside_with_notices() -> None:
+    text = ("\\set ON_ERROR_STOP on\nCOPY t (id, a) FROM stdin;\n1\tit's\n2\t(;\n\\.\n"
+            "ALTER TABLE t ADD COLUMN q int;\n\\if :x\nSELECT 'a \\ b';\n\\endif\n")
+    parsed = parse_migration(text)
+    assert [(op.kind.value, op.statement.line) for op in parsed.operations] == [("insert_rows", 2), ("add_column", 6), ("other", 8)]
+    assert [(n.what, n.line, n.end_line) for n in parsed.notices] == [
+        ("psql meta-command \\set", 1, 1), ("COPY … FROM stdin data", 3, 5), ("psql meta-command \\if", 7, 7),
+        ("psql meta-command \\endif", 9, 9)]
+
+
+def test_copy_inside_a_function_body_is_not_client_data() -> None:
+    text = "CREATE FUNCTION f() RETURNS void AS $$\nCOPY t FROM stdin;\n$$ LANGUAGE sql;\nALTER TABLE t ADD COLUMN q int;"
+    parsed = parse_migration(text)
+    assert [op.kind.value for op in parsed.operations] == ["create_function", "add_column"] and not parsed.notices

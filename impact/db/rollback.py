@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from impact.db import DatabaseError, ledger
 from impact.db.apply import affected, migration_name
 from impact.db.execute import set_timeouts
+from impact.db.faults import NOT_ROLLED_BACK, ROLLBACK_NOT_COMMITTED, ROLLBACK_UNKNOWN, ROLLED_BACK, Progress, guarded
 from impact.db.snapshot import schema_only, snapshot
 from impact.errors import Refused
 from impact.pipeline import ScanResult
@@ -33,25 +34,34 @@ def check_reversible(result: ScanResult, force: bool) -> None:
 
 def rollback_migration(conn, result: ScanResult, force: bool, lock_timeout: str, statement_timeout: str,
                        before: dict | None = None) -> RollbackOutcome:
+    """Roll back, or raise a one-line DatabaseError that says the state left (impact.db.faults)."""
     name = migration_name(result)
-    with conn.transaction(), conn.cursor() as cur:
-        entry = ledger.find(cur, name)
-    if entry is None or entry.status != "applied":
-        raise DatabaseError(f"{name} is not recorded as applied on this database: nothing to roll back",
-                            "check --database-url (impact only rolls back what impact apply recorded)")
-    check_reversible(result, force)
-    outcome = RollbackOutcome(name)
-    with conn.transaction(), conn.cursor() as cur:
-        set_timeouts(cur, lock_timeout, statement_timeout)
-        for step in result.rollback:
-            if step.sql.startswith("--") or step.irreversible:
-                outcome.skipped.append(step.sql)
-                continue
-            cur.execute(step.sql)
-            outcome.ran.append(step.sql)
-        ledger.record_rollback(cur, name)
-    with conn.transaction(), conn.cursor() as cur:
-        outcome.after = snapshot(cur, affected(result))
+    progress = Progress(name, conn, lock_timeout, statement_timeout)
+    with guarded(progress):
+        progress.at("reading impact_migrations", NOT_ROLLED_BACK)
+        with conn.transaction(), conn.cursor() as cur:
+            entry = ledger.find(cur, name)
+        if entry is None or entry.status != "applied":
+            raise DatabaseError(f"{name} is not recorded as applied on this database: nothing to roll back",
+                                "check --database-url (impact only rolls back what impact apply recorded)")
+        check_reversible(result, force)
+        outcome = RollbackOutcome(name)
+        progress.at("starting the rollback's transaction", ROLLBACK_NOT_COMMITTED)
+        with conn.transaction(), conn.cursor() as cur:
+            set_timeouts(cur, lock_timeout, statement_timeout)
+            for step in result.rollback:
+                if step.sql.startswith("--") or step.irreversible:
+                    outcome.skipped.append(step.sql)
+                    continue
+                progress.at(f"running {step.sql[:80]}", ROLLBACK_NOT_COMMITTED)
+                cur.execute(step.sql)
+                outcome.ran.append(step.sql)
+            progress.at("recording the rollback in impact_migrations", ROLLBACK_NOT_COMMITTED)
+            ledger.record_rollback(cur, name)
+            progress.at("committing", ROLLBACK_UNKNOWN)
+        progress.at("taking the after-snapshot", ROLLED_BACK)
+        with conn.transaction(), conn.cursor() as cur:
+            outcome.after = snapshot(cur, affected(result))
     if before is not None:
         outcome.matches_before = schema_only(outcome.after) == schema_only(before)
     return outcome

@@ -12,7 +12,7 @@ from impact.formats.base import EarlierMigration, LocatedMigration, ReadMigratio
 from impact.sql.parse import parse_migration
 
 LEADING_NUMBER = re.compile(r"^(\d+)")
-DISCOVERY_DEPTH = 4
+DISCOVERY_DEPTH = 6  # monorepos keep an ORM's migrations deep: packages/db/prisma/migrations
 NOT_SEARCHED = {"node_modules", ".git", "vendor", "dist", "build", ".venv", "venv", "site-packages", "__pycache__", "target"}
 
 
@@ -29,10 +29,21 @@ def read_sql_file(path: Path, what: str) -> str:
 
 def migration_files(folder: Path) -> list[Path]:
     """SQL migrations of one folder in run order (also `<name>/migration.sql` layouts, as Prisma's)."""
-    files = [p for p in folder.iterdir() if p.is_file() and p.suffix.lower() == ".sql"]
-    files += [p / "migration.sql" for p in folder.iterdir() if p.is_dir() and (p / "migration.sql").is_file()]
-    files += [p / "up.sql" for p in folder.iterdir() if p.is_dir() and (p / "up.sql").is_file()]
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError:  # unreadable: the walk reports it (extraction.py); here it just holds no migration
+        return []
+    files = [p for p in entries if is_kind(p, "file") and p.suffix.lower() == ".sql"]
+    files += [p / name for p in entries for name in ("migration.sql", "up.sql") if is_kind(p, "dir") and is_kind(p / name, "file")]
     return sorted(files, key=_order_key)
+
+
+def is_kind(path: Path, kind: str) -> bool:
+    """is_file()/is_dir() that is False, not PermissionError, for a folder without search permission."""
+    try:
+        return path.is_file() if kind == "file" else path.is_dir()
+    except OSError:
+        return False
 
 
 def _order_key(path: Path) -> tuple:
@@ -47,7 +58,7 @@ def known_folders(repo: Path, config: Config) -> list[Path]:
     folders = []
     for rel in config.all_migration_dirs:
         folder = (repo / rel).resolve()
-        if folder.is_dir() and folder not in folders and migration_files(folder):
+        if is_kind(folder, "dir") and folder not in folders and migration_files(folder):
             folders.append(folder)
     for folder in _discovered(repo.resolve()):
         if folder not in folders and not any(folder.is_relative_to(f) for f in folders):
@@ -56,15 +67,22 @@ def known_folders(repo: Path, config: Config) -> list[Path]:
 
 
 def _discovered(repo: Path) -> list[Path]:
-    """Folders named like migrations/schema changes (e.g. admin/schema_changes) holding 2+ .sql files."""
+    """Folders named like migrations/schema changes (e.g. admin/schema_changes) holding 2+ .sql files,
+    and the folders where an ORM keeps its SQL migrations (Prisma's `migration_lock.toml` beside
+    `<timestamp>_name/migration.sql`; Drizzle's `meta/_journal.json` beside `0001_name.sql`)."""
     found = []
     for dirpath, dirnames, filenames in os.walk(repo):
         depth = len(Path(dirpath).relative_to(repo).parts)
         dirnames[:] = [d for d in dirnames if d not in NOT_SEARCHED and not d.startswith(".") and depth < DISCOVERY_DEPTH]
-        name = Path(dirpath).name.lower()
+        folder = Path(dirpath)
+        name = folder.name.lower()
         if ("migrat" in name or "schema" in name) and sum(f.lower().endswith(".sql") for f in filenames) >= 2:
-            found.append(Path(dirpath))
-    return sorted(found)
+            found.append(folder)
+        elif "migration_lock.toml" in filenames and migration_files(folder):
+            found.append(folder)
+        elif name == "meta" and "_journal.json" in filenames and migration_files(folder.parent):
+            found.append(folder.parent)
+    return sorted(set(found))
 
 
 def matches(path: Path, ref: str) -> bool:

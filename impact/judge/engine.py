@@ -116,33 +116,49 @@ def _reference_evidence(ref: ColumnReference) -> Evidence:
 
 
 def _did_you_mean(ctx: OpContext) -> str:
-    """The closest existing name to a missing table (or, on a known table, a missing column)."""
+    """The closest existing name to a missing table (or, on a known table, a missing column).
+
+    Computed only for a message that shows it (format_message is lazy), over at most
+    MAX_SUGGESTION_CANDIDATES names of a similar length: difflib over every column for every
+    message made an 800-column ALTER take 30-50 s."""
     info = ctx.before.get(ctx.op.table, ctx.op.schema)
     if info is None:
-        names, wanted = list(ctx.before.tables), table_key(ctx.op.table, ctx.op.schema)
+        names, wanted = ctx.before.tables, table_key(ctx.op.table, ctx.op.schema)
     else:
-        names, wanted = list(info.columns), (ctx.op.column_name or "").lower()
-    close = difflib.get_close_matches(wanted, names, n=1, cutoff=0.75) if wanted else []
+        names, wanted = info.columns, (ctx.op.column_name or "").lower()
+    if not wanted:
+        return ""
+    # A ratio of 0.75 needs the lengths within a factor of 0.6..1.67 of each other.
+    close_length = [n for n in names if 0.6 * len(wanted) <= len(n) <= 1.67 * len(wanted) + 1][:MAX_SUGGESTION_CANDIDATES]
+    close = difflib.get_close_matches(wanted, close_length, n=1, cutoff=0.75)
     return f" (did you mean {close[0]}?)" if close else ""
 
 
+MAX_SUGGESTION_CANDIDATES = 200
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
 def format_message(template: str, ctx: OpContext, count: int) -> str:
+    if not template:
+        return ""
     op = ctx.op
-    fact = lock_fact(op)
+    wanted = set(PLACEHOLDER.findall(template))
+    fact = lock_fact(op) if wanted & {"lock", "blocks", "work"} else None
     column = op.column
     values = dict(
-        table=op.table or "?", column=op.column_name or "?", target=op.target, name=op.name or "(unnamed)",
-        new_name=op.new_name or "?", count=count, lock=fact.lock if fact else "?", blocks=fact.blocks if fact else "?",
-        work=fact.work if fact else "?", default=(column.default if column else None) or "?",
-        type=(column.data_type if column else None) or op.new_name or "?",
-        roles=", ".join(op.details.get("roles", [])) or "?", privileges=", ".join(op.details.get("privileges", [])) or "?",
-        columns=", ".join(c if isinstance(c, str) else c.name for c in op.details.get("columns", [])) or "?",
-        plural="y" if count == 1 else "ies", s="" if count == 1 else "s",
-        pg_version=ctx.pg_version or "?", did_you_mean=_did_you_mean(ctx),
-        features="; ".join(f"{f.name} (PostgreSQL {f.since}+)" for f in too_new(ctx)) or "?",
+        table=lambda: op.table or "?", column=lambda: op.column_name or "?", target=lambda: op.target,
+        name=lambda: op.name or "(unnamed)", new_name=lambda: op.new_name or "?", count=lambda: count,
+        lock=lambda: fact.lock if fact else "?", blocks=lambda: fact.blocks if fact else "?",
+        work=lambda: fact.work if fact else "?", default=lambda: (column.default if column else None) or "?",
+        type=lambda: (column.data_type if column else None) or op.new_name or "?",
+        roles=lambda: ", ".join(op.details.get("roles", [])) or "?",
+        privileges=lambda: ", ".join(op.details.get("privileges", [])) or "?",
+        columns=lambda: ", ".join(c if isinstance(c, str) else c.name for c in op.details.get("columns", [])) or "?",
+        plural=lambda: "y" if count == 1 else "ies", s=lambda: "" if count == 1 else "s",
+        pg_version=lambda: ctx.pg_version or "?", did_you_mean=lambda: _did_you_mean(ctx),
+        orm_reads=lambda: sum(q.all_columns for q in ctx.queries),
+        features=lambda: "; ".join(f"{f.name} (PostgreSQL {f.since}+)" for f in too_new(ctx)) or "?",
     )
     # Only `{name}` of a known placeholder is replaced: rule texts quote code with braces in it.
-    return PLACEHOLDER.sub(lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), template).strip()
+    # Each value is computed only if the template shows it (some, like did_you_mean, are not cheap).
+    return PLACEHOLDER.sub(lambda m: str(values[m.group(1)]()) if m.group(1) in values else m.group(0), template).strip()

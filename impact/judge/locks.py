@@ -74,6 +74,8 @@ def lock_fact(op: Operation) -> LockFact | None:
         return BRIEF_AE
     if op.kind is OpKind.ALTER_TABLE_OTHER and details.get("rewrite"):
         return LockFact(AE, "reads and writes", "table rewrite")
+    if op.kind is OpKind.OTHER and details.get("lock"):  # impact/sql/statement_kinds.py: LOCK, MERGE, COPY, ...
+        return LockFact(details["lock"], details.get("blocks", "reads and writes"), details.get("work", "catalog only"))
     return FACTS.get(op.kind)
 
 

@@ -120,10 +120,12 @@ def _queries(result: ScanResult, links: SourceLinks | None) -> list[str]:
 
 
 def _references(result: ScanResult, links: SourceLinks | None) -> list[str]:
-    refs = [r for r in result.references if r.context != "sql"]
+    refs = [r for r in result.references if r.context != "sql" and r.via != "name-only"]
+    note = result.unattributed_note()
     if not refs:
-        return []
-    return _details(f"Other references to changed columns ({len(refs)})", [f"- {markdown_location(links, r.file, r.line)} {r.context} `{r.column}`" + (" (generated)" if r.generated else "") for r in refs[:200]])
+        return [note[:1].upper() + note[1:] + ".", ""] if note else []
+    lines = [f"- {markdown_location(links, r.file, r.line)} {r.context} `{r.column}` on `{r.table}`" + (" (generated)" if r.generated else "") for r in refs[:200]]
+    return _details(f"Other references to changed columns ({len(refs)})", lines + ([f"\n{note}."] if note else []))
 
 
 def _query_status(result: ScanResult) -> dict[int, str]:

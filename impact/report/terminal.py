@@ -26,6 +26,8 @@ def render(result: ScanResult, console: Console) -> None:
     console.print(Panel(Group(*lines), expand=False))
     _operations(result, console)
     _findings(result, console)
+    if note := result.unattributed_note():
+        console.print(Text(note, style="dim"))
     _queries(result, console)
     _patterns(result, console)
     _risks(result, console)
@@ -53,6 +55,9 @@ def _operations(result: ScanResult, console: Console) -> None:
             target = f"{target}: {op.statement.error}"  # why nobody understood it
         table.add_row(str(op.statement.index), str(op.statement.line), op.kind.value, Text(target), op.statement.parser, style=style)
     console.print(table)
+    for notice in result.parsed.notices:  # psql input that is not SQL: set aside, said so
+        console.print(Text(f"skipped line {notice.line}" + (f"-{notice.end_line}" if notice.end_line != notice.line else "")
+                           + f": {notice.what} (psql input, not SQL)", style="dim"))
     for note in result.read.notes if result.read else ():
         console.print(Text(f"note: {note}", style="dim"))
 

@@ -1,5 +1,10 @@
 """Migration text -> Statements and Operations. Nothing is skipped: what nobody understood
-becomes an `unknown` operation that the report names and that lowers the confidence."""
+becomes an `unknown` operation that the report names and that lowers the confidence.
+
+Parsing must not take the scan down on hostile input: a statement nested too deep for the parsers
+(guard.py) or whose parse tree recurses too deep in Python becomes an `unknown` operation marked
+details["not_analysed"], which — unlike a syntax error — never makes the migration unusable.
+psql input that is not SQL (meta-commands, COPY data) is set aside as `notices`."""
 from __future__ import annotations
 
 import logging
@@ -11,8 +16,10 @@ from sqlglot.errors import SqlglotError
 
 from impact.model import Operation, OpKind, Statement
 from impact.sql.operations import from_sqlglot
+from impact.errors import bounded_line
+from impact.sql.guard import too_complex
 from impact.sql.pg_operations import from_pglast
-from impact.sql.split import Chunk, split_statements
+from impact.sql.split import Chunk, Skipped, split_migration
 
 logging.getLogger("sqlglot").setLevel(logging.CRITICAL)
 
@@ -22,6 +29,7 @@ class ParsedMigration:
     statements: tuple[Statement, ...]
     operations: tuple[Operation, ...]
     comments: dict[int, tuple[str, ...]]  # statement index -> comments written right before it
+    notices: tuple[Skipped, ...] = ()  # psql meta-commands and COPY data, set aside
 
     @property
     def unknown(self) -> list[Operation]:
@@ -30,22 +38,40 @@ class ParsedMigration:
 
 def parse_migration(text: str, dialect: str = "postgres") -> ParsedMigration:
     statements, operations, comments = [], [], {}
-    for index, chunk in enumerate(split_statements(text), start=1):
-        ops = _parse_chunk(index, chunk, dialect)
+    chunks, skipped = split_migration(text)
+    for index, chunk in enumerate(chunks, start=1):
+        try:
+            ops = _parse_chunk(index, chunk, dialect)
+        except RecursionError:  # a parse tree too deep for our own walk over it (deparse, ...)
+            ops = []
+            error = "nested too deep to analyse"
+        else:
+            error = "statement not understood"
+        if not ops:  # e.g. a bare `SET`: nothing to report as understood
+            ops = [_not_analysed(index, chunk, error) if error != "statement not understood"
+                   else Operation(OpKind.UNKNOWN, statement=_statement(index, chunk, "none", error))]
         statements.append(ops[0].statement)
         operations.extend(ops)
         comments[index] = chunk.comments
-    return ParsedMigration(tuple(statements), tuple(operations), comments)
+    return ParsedMigration(tuple(statements), tuple(operations), comments, tuple(skipped))
 
 
 def _statement(index: int, chunk: Chunk, parser: str, error: str = "") -> Statement:
-    return Statement(index, chunk.line, chunk.end_line, chunk.sql, parser, error)
+    # Parser messages quote the input (an unclosed /* quotes the rest of the file): one bounded line.
+    return Statement(index, chunk.line, chunk.end_line, chunk.sql, parser, bounded_line(error, 300) if error else "")
+
+
+def _not_analysed(index: int, chunk: Chunk, reason: str) -> Operation:
+    return Operation(OpKind.UNKNOWN, statement=_statement(index, chunk, "none", reason), details={"not_analysed": True})
 
 
 def _parse_chunk(index: int, chunk: Chunk, dialect: str) -> list[Operation]:
     if chunk.error:
         st = _statement(index, chunk, "none", chunk.error)
         return [Operation(OpKind.UNKNOWN, statement=st)]
+    reason = too_complex(chunk.sql)
+    if reason:
+        return [_not_analysed(index, chunk, reason)]
     glot_ops, glot_error = _try_sqlglot(index, chunk, dialect)
     if dialect != "postgres":
         if glot_ops is not None:
@@ -65,13 +91,13 @@ def _try_sqlglot(index: int, chunk: Chunk, dialect: str) -> tuple[list[Operation
         node = sqlglot.parse_one(chunk.sql, read=dialect)
     except SqlglotError as exc:
         return None, _first_line(str(exc))
-    except Exception as exc:  # sqlglot raises plain errors on some malformed input
+    except Exception as exc:  # sqlglot raises plain errors on some malformed input, RecursionError on deep input
         return None, _first_line(f"{type(exc).__name__}: {exc}")
     if node is None or isinstance(node, exp.Command):
         return None, "sqlglot read it only as an opaque command"
     try:
-        return from_sqlglot(node, _statement(index, chunk, "sqlglot")), "sqlglot does not model this statement"
-    except (AttributeError, KeyError, TypeError, IndexError, ValueError) as exc:
+        return from_sqlglot(node, _statement(index, chunk, "sqlglot")) or None, "sqlglot does not model this statement"
+    except (AttributeError, KeyError, TypeError, IndexError, ValueError, RecursionError) as exc:
         # An unexpected node shape: let the PostgreSQL parser have it rather than crash the scan.
         return None, f"unexpected sqlglot node shape ({type(exc).__name__})"
 
@@ -87,7 +113,9 @@ def _try_pglast(index: int, chunk: Chunk) -> tuple[list[Operation] | None, str]:
     if len(raw) != 1:
         return None, "expected one statement"
     try:
-        ops = from_pglast(raw[0].stmt, _statement(index, chunk, "pglast"))
+        ops = from_pglast(raw[0].stmt, _statement(index, chunk, "pglast")) or None
+    except RecursionError:
+        raise  # parse_migration reports the statement as not analysed
     except (AttributeError, KeyError, TypeError, IndexError, ValueError) as exc:
         return None, f"unexpected parse tree shape for {type(raw[0].stmt).__name__} ({type(exc).__name__})"
     return ops, "" if ops is not None else f"{type(raw[0].stmt).__name__} is not modelled"

@@ -12,6 +12,7 @@ from pglast.enums import ObjectType
 from pglast.stream import RawStream
 
 from impact.model import ColumnSpec, Operation, OpKind, Statement
+from impact.sql.statement_kinds import from_table
 from impact.sql.volatility import is_volatile
 
 SIMPLE_ALTERS = {
@@ -48,8 +49,8 @@ def from_pglast(node, st: Statement) -> list[Operation] | None:
     if handler is not None:
         return handler(node, st)
     if isinstance(node, SHAPE_NEUTRAL):
-        return [Operation(OpKind.OTHER, statement=st, details={"statement": type(node).__name__})]
-    return None
+        return [Operation(OpKind.OTHER, statement=st, details={"statement": type(node).__name__, "statement_kind": type(node).__name__})]
+    return from_table(node, st)  # every other statement PostgreSQL accepts: named, with its lock
 
 
 def _rel(rangevar) -> dict:
