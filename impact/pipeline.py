@@ -100,9 +100,11 @@ def scan(repo: Path, ref: str, *, dialect: str | None = None, schema_file: Path 
     migration = locate(repo, ref, config)
     read = read_migration(migration, repo, dialect)
     parsed = read.parsed
-    # No statement (only comments, or only psql input) is an empty, safe report; only a migration
-    # no parser can read at all is unusable (not one deep enough to be left unanalysed).
-    if parsed.operations and all(op.kind is OpKind.UNKNOWN and not op.details.get("not_analysed") for op in parsed.operations):
+    # No statement (only comments, or only psql input) is an empty, safe report; only a SQL migration
+    # no parser can read at all is unusable (not one deep enough to be left unanalysed). A framework
+    # migration that only holds what nobody can read statically is reported with its reasons, never exit 3.
+    if migration.format == "sql" and parsed.operations and all(
+            op.kind is OpKind.UNKNOWN and not op.details.get("not_analysed") for op in parsed.operations):
         error = parsed.operations[0].statement.error
         raise InputError(f"cannot parse migration {migration.path.name}: {error}", "fix the SQL syntax (or pass --dialect)")
     base, schema_source = schema_before(read.earlier, dialect, schema_file)

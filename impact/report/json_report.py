@@ -69,6 +69,7 @@ def to_dict(result: ScanResult) -> dict:
             "not_analysed": [op.statement.index for op in result.parsed.unknown if op.details.get("not_analysed")],
             "notices": [{"line": n.line, "end_line": n.end_line, "skipped": n.what} for n in result.parsed.notices],
             "schema_source": result.schema_source,
+            "format": result.migration.format, "notes": list(result.read.notes) if result.read else [],
         },
         "operations": [operation_dict(c.op) for c in result.contexts],
         "findings": [finding_dict(f) for f in sorted(result.findings, key=_finding_order)],

@@ -51,11 +51,15 @@ def _operations(result: ScanResult, console: Console) -> None:
         op = ctx.op
         target = op.target + (f" → {op.new_name}" if op.new_name else "") + (f" [{op.name}]" if op.name else "")
         style = "red" if op.kind.value == "unknown" else None
+        if op.kind.value == "unknown" and op.statement.error:
+            target = f"{target}: {op.statement.error}"  # why nobody understood it
         table.add_row(str(op.statement.index), str(op.statement.line), op.kind.value, Text(target), op.statement.parser, style=style)
     console.print(table)
     for notice in result.parsed.notices:  # psql input that is not SQL: set aside, said so
         console.print(Text(f"skipped line {notice.line}" + (f"-{notice.end_line}" if notice.end_line != notice.line else "")
                            + f": {notice.what} (psql input, not SQL)", style="dim"))
+    for note in result.read.notes if result.read else ():
+        console.print(Text(f"note: {note}", style="dim"))
 
 
 def _findings(result: ScanResult, console: Console) -> None:
