@@ -86,8 +86,9 @@ def scan(repo: Path, ref: str | None, base: str | None, dialect: str | None, fmt
     if not refs:
         _emit_nothing_changed(fmt, output, base)
         return
+    # In PR mode the release still running (the code at BASE) is judged too (impact.deploy_window).
     results = [_with_progress(lambda progress, r=r: run_scan(repo, r, dialect=dialect, schema_file=schema_file, config=config,
-                                                                progress=progress, use_cache=not no_cache), fmt, output) for r in refs]
+                                                                progress=progress, use_cache=not no_cache, release_base=base), fmt, output) for r in refs]
     _emit(results, fmt, output, base, _links(repo, fmt, link_base))
     threshold = fail_on or (config.fail_on if config else None) or "breaking"
     worst = max((r.assessment.verdict for r in results), key=LEVELS.__getitem__)

@@ -24,7 +24,7 @@ DEFAULT_MIGRATION_DIRS = (
     "sql",
 )
 
-KNOWN_KEYS = {"migration_dirs", "exclude", "dialect", "fail_on", "pg_version", "rules", "formats"}
+KNOWN_KEYS = {"migration_dirs", "exclude", "dialect", "fail_on", "pg_version", "rules", "formats", "migrations_run"}
 RULE_LEVELS = ("off", "advice", "caution", "breaking")
 OLDEST_PG, NEWEST_PG = 9, 30
 
@@ -40,6 +40,7 @@ class Config:
     rules: tuple[tuple[str, str], ...] = ()  # (rule id, "off" or a severity), as configured
     source: str | None = None  # the file it came from, for messages
     formats: tuple[str, ...] = ()  # migration formats to read (sql, django, ...); empty: every format detected
+    migrations_run: str = "before-deploy"  # or "after-deploy": when the pipeline runs migrations (impact.deploy_window)
 
     @property
     def all_migration_dirs(self) -> tuple[str, ...]:
@@ -103,7 +104,14 @@ def _from_mapping(data: dict, source: str) -> Config:
         rules=_rule_levels(data.get("rules", {}), source),
         source=source,
         formats=_formats(data.get("formats", []), source),
+        migrations_run=_migrations_run(data.get("migrations_run", "before-deploy"), source),
     )
+
+
+def _migrations_run(value: object, source: str) -> str:
+    if value not in ("before-deploy", "after-deploy"):
+        raise ConfigError(f"migrations_run = {value!r} in {source} is not a deploy order", 'use "before-deploy" or "after-deploy"')
+    return str(value)
 
 
 def _formats(value: object, source: str) -> tuple[str, ...]:

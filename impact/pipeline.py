@@ -92,7 +92,10 @@ def _display(path: Path, repo: Path) -> str:
 
 
 def scan(repo: Path, ref: str, *, dialect: str | None = None, schema_file: Path | None = None,
-         config: Config | None = None, progress: Progress | None = None, use_cache: bool = True) -> ScanResult:
+         config: Config | None = None, progress: Progress | None = None, use_cache: bool = True,
+         release_base: str | None = None) -> ScanResult:
+    """`release_base`: a git revision whose merge-base with HEAD is the release still running while
+    the migration runs (impact.deploy_window); its code is judged too."""
     started = time.perf_counter()
     repo = _checked_repo(Path(repo))  # a str is fine for library callers
     config = config or load_config(repo)
@@ -118,6 +121,8 @@ def scan(repo: Path, ref: str, *, dialect: str | None = None, schema_file: Path 
     attach_code(contexts, queries, references)
     rules = configured(load_rules(), config.rules)
     judged = judge(contexts, queries, rules)
+    if release_base is not None:
+        judged.findings += _deploy_window(repo, release_base, parsed, base, config, migration, tables, columns, rules, judged.findings, queries, use_cache)
     findings, suppressed = _ignored(judged.findings, parsed, migration, repo, run, rules)
     unresolved = sum(q.table is None for q in queries)
     assessment = assess(contexts, findings, judged.pairs, queries, len(parsed.unknown), unresolved, len(run.file_issues))
@@ -137,6 +142,28 @@ def _references(run: ExtractionRun, tables: list[str], columns: set[str]) -> lis
                                     for r in find_references(file, text, columns, resolve_orm_queries(extraction.queries, run.orm), extraction.generated, spellings)], run.orm)
     seen = {(r.file, r.line, r.column) for r in declared}
     return declared + [r for r in found if (r.file, r.line, r.column) not in seen]
+
+
+def _deploy_window(repo: Path, release_base: str, parsed: ParsedMigration, base: Catalog, config: Config, migration: LocatedMigration,
+                   tables: list[str], columns: set[str], rules: tuple, head_findings: list[Finding], head_queries: list[Query],
+                   use_cache: bool) -> list[Finding]:
+    """Judge the same migration against the running release's code (see impact.deploy_window)."""
+    from impact import deploy_window
+
+    templates = {r.id: r for r in rules}
+    release = deploy_window.checkout_release(repo, release_base)
+    try:
+        run = extract_repo(release.tree, tables, columns, config, migration, use_cache=use_cache)
+        wanted = {t.lower() for t in tables}
+        queries = [q for q in run.queries if q.table is not None and q.table.lower() in wanted]
+        contexts = build_contexts(parsed.operations, base, config.pg_version)
+        attach_code(contexts, queries, _references(run, tables, columns))
+        if config.migrations_run == "after-deploy":
+            return deploy_window.early_reader_findings(contexts, head_queries, queries, templates)
+        found = judge(contexts, queries, rules).findings
+        return deploy_window.running_release_findings(head_findings, found, contexts, release.label, templates)
+    finally:
+        release.close()
 
 
 def _ignored(findings: list[Finding], parsed: ParsedMigration, migration: LocatedMigration, repo: Path, run: ExtractionRun, rules: tuple):

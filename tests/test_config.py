@@ -118,3 +118,11 @@ def test_formats_key_restricts_and_rejects_unknown_names(tmp_path) -> None:
     (tmp_path / ".impact.toml").write_text('formats = ["cobol"]\n')
     with pytest.raises(ConfigError, match="unknown migration format 'cobol'"):
         load_config(tmp_path)
+
+
+def test_migrations_run_is_a_deploy_order(tmp_path) -> None:
+    (tmp_path / ".impact.toml").write_text('migrations_run = "after-deploy"\n')
+    assert load_config(tmp_path).migrations_run == "after-deploy"
+    (tmp_path / ".impact.toml").write_text('migrations_run = "sometimes"\n')
+    with pytest.raises(ConfigError, match="not a deploy order"):
+        load_config(tmp_path)
