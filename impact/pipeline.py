@@ -26,7 +26,7 @@ from impact.formats.sql import read_sql_file
 from impact.locate import LocatedMigration, locate
 from impact.model import ColumnReference, OpKind, Query
 from impact.orm import resolve_orm_queries
-from impact.orm.declarations import model_declarations
+from impact.orm.declarations import model_declarations, with_python_models
 from impact.orm.resolve import attribute_declarations
 from impact.sql.parse import ParsedMigration, parse_migration
 
@@ -135,9 +135,11 @@ def scan(repo: Path, ref: str, *, dialect: str | None = None, schema_file: Path 
 
 
 def _references(run: ExtractionRun, tables: list[str], columns: set[str]) -> list[ColumnReference]:
-    """Names of changed columns in the matching files, as the database or an ORM spells them."""
-    spellings = run.orm.spelled_columns(tables, columns)
-    declared = model_declarations(run, tables, columns)
+    """Names of changed columns in the matching files, as the database or an ORM spells them, and
+    the model declarations that still map them."""
+    orm = with_python_models(run)
+    spellings = orm.spelled_columns(tables, columns)
+    declared = model_declarations(orm, tables, columns)
     found = attribute_declarations([r for file, text, extraction in run.texts
                                     for r in find_references(file, text, columns, resolve_orm_queries(extraction.queries, run.orm), extraction.generated, spellings)], run.orm)
     seen = {(r.file, r.line, r.column) for r in declared}

@@ -10,25 +10,30 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from impact.model import ColumnReference
+from impact.orm.mapping import OrmField, OrmMap, OrmModel
 
 if TYPE_CHECKING:
     from impact.extraction import ExtractionRun
 
 
-def model_declarations(run: "ExtractionRun", tables: list[str], columns: set[str]) -> list[ColumnReference]:
+def with_python_models(run: "ExtractionRun") -> OrmMap:
+    """The run's ORM map plus the Python models (SQLAlchemy, SQLModel, Django) of the affected
+    tables, which the extraction indexes separately (impact.extract.py_models.ModelInfo)."""
+    extra = [OrmModel(orm=m.framework, name=m.name, table=m.table, file=m.file, line=m.line, schema=m.schema,
+                      fields=tuple(OrmField(attribute, column, m.line) for attribute, column in m.attributes if attribute != "pk"))
+             for m in run.models.values() if m.table]
+    return OrmMap(run.orm.models + extra, run.orm.sources, run.orm.kysely_camel_case) if extra else run.orm
+
+
+def model_declarations(orm: OrmMap, tables: list[str], columns: set[str]) -> list[ColumnReference]:
     wanted = {c.lower(): c for c in columns}
     found = []
     for table in tables:
-        for model in run.orm.on_table(table):
+        for model in orm.on_table(table):
             for f in model.fields:
                 if f.column and f.column.lower() in wanted and not f.ignored:
                     found.append(_declared(model.file, f.line or model.line, wanted[f.column.lower()], model.table or table,
                                            f"{model.orm} model {model.name}: field {f.name}", f.name))
-    for model in run.models.values():  # Python models (SQLAlchemy, SQLModel, Django) of the affected tables
-        for attribute, column in model.attributes:
-            if column.lower() in wanted and model.table and attribute != "pk":
-                found.append(_declared(model.file, model.line, wanted[column.lower()], model.table,
-                                       f"{model.framework} model {model.name}: attribute {attribute}", attribute))
     unique: dict[tuple, ColumnReference] = {}
     for ref in found:  # Django maps `author` and `author_id` to one column: one declaration
         unique.setdefault((ref.file, ref.line, ref.column), ref)
