@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from impact.extract.ts_calls import Call, arguments, call_after, chain_after, object_entries
+from impact.extract.ts_calls import Call, arguments, call_after, chain_after, object_entries, payload_keys
 from impact.extract.ts_scan import Scanned
 from impact.model import Confidence, Query, QueryKind
 
@@ -50,9 +50,9 @@ def _query(scanned: Scanned, calls: list[Call], table: str, path: str, language:
         if call.name in WRITES:
             kind = QueryKind.UPSERT if kind is QueryKind.UPSERT else WRITES[call.name]
             if call.name in ("insert", "update", "upsert"):
-                keys = _payload(scanned, call)
-                known = known and keys is not None
-                columns += keys or []
+                payload = payload_keys(scanned, call)
+                known = known and payload.complete
+                columns += payload.keys if payload.complete else []
         elif call.name == "merge":
             kind = QueryKind.UPSERT
         elif call.name in COLUMN_LISTS:
@@ -91,19 +91,3 @@ def _filter_names(scanned: Scanned, call: Call) -> list[str]:
     if scanned.masked[first[0]] == "{":
         return [k for k, _ in object_entries(scanned, first[0]) if k not in ("...", "[]")]
     return _names(scanned, [first])
-
-
-def _payload(scanned: Scanned, call: Call) -> list[str] | None:
-    span = call.args[0] if call.args else None
-    if span is None:
-        return None
-    rows = arguments(scanned, span[0], scanned.closing(span[0]) or span[0]) if scanned.masked[span[0]] == "[" else [span]
-    keys = []
-    for row in rows:
-        if scanned.masked[row[0]] != "{":
-            return None
-        entries = object_entries(scanned, row[0])
-        if any(k in ("...", "[]") for k, _ in entries):
-            return None
-        keys += [k for k, _ in entries]
-    return keys

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from impact.extract.ts_calls import Call, arguments, call_after, object_entries
+from impact.extract.ts_calls import Call, call_after, object_entries, payload_keys
 from impact.extract.ts_scan import Scanned
 from impact.model import Confidence, Query, QueryKind
 
@@ -33,7 +33,7 @@ def extract_sequelize(scanned: Scanned, path: str, language: str) -> list[Query]
 
 
 def _query(scanned: Scanned, path: str, language: str, model: str, method: str, call: Call) -> Query:
-    kind, columns, filters, known, all_columns = _shape(scanned, method, call.args)
+    kind, columns, filters, known, all_columns = _shape(scanned, method, call)
     return Query(
         file=path, line=scanned.line_of(call.dot), end_line=scanned.line_of(call.close), language=language,
         extractor="sequelize", kind=kind, table=None, columns=tuple(dict.fromkeys(columns)),
@@ -42,7 +42,8 @@ def _query(scanned: Scanned, path: str, language: str, model: str, method: str, 
     )
 
 
-def _shape(scanned: Scanned, method: str, args: list):
+def _shape(scanned: Scanned, method: str, call: Call):
+    args = call.args
     options = _entries(scanned, args[1] if method in ("update", "increment", "decrement") and len(args) > 1 else (args[0] if args else None))
     filters = _keys(scanned, options.get("where")) + _strings(scanned, options.get("order")) + _strings(scanned, options.get("group"))
     if method in READS:
@@ -56,9 +57,9 @@ def _shape(scanned: Scanned, method: str, args: list):
         return kind, [], filters, True, False
     if method in ("increment", "decrement"):
         return kind, _strings(scanned, args[0] if args else None), filters, bool(args), False
-    payload = _payload(scanned, args[0] if args else None)
+    payload = payload_keys(scanned, call)
     returns_row = method in ("create", "bulkCreate", "upsert")
-    return kind, payload or [], filters, payload is not None, returns_row
+    return kind, payload.keys if payload.complete else [], filters, payload.complete, returns_row
 
 
 def _entries(scanned: Scanned, span) -> dict:
@@ -77,18 +78,3 @@ def _strings(scanned: Scanned, span) -> list[str]:
         return []
     values = [lit.value() for offset, lit in sorted(scanned.literals.items()) if span[0] <= offset < span[1] and not lit.has_holes]
     return [v for v in values if re.fullmatch(r"\w+", v) and v.upper() not in ("ASC", "DESC", "NULLS", "FIRST", "LAST")]
-
-
-def _payload(scanned: Scanned, span) -> list[str] | None:
-    if span is None or scanned.masked[span[0]] not in "{[":
-        return None
-    rows = arguments(scanned, span[0], scanned.closing(span[0]) or span[0]) if scanned.masked[span[0]] == "[" else [span]
-    keys = []
-    for row in rows:
-        if scanned.masked[row[0]] != "{":
-            return None
-        entries = object_entries(scanned, row[0])
-        if any(k in ("...", "[]") for k, _ in entries):
-            return None
-        keys += [k for k, _ in entries]
-    return keys
