@@ -1,8 +1,8 @@
 """Command line: options in, one library call, one reporter out. No analysis here."""
 from __future__ import annotations
 
-import io
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -58,8 +58,9 @@ def cli() -> None:
 @click.option("--pg-version", default=None, metavar="MAJOR", help="Target PostgreSQL version, e.g. 14 (default: the config's pg_version, else a current release).")
 @click.option("--link-base", default=None, metavar="URL", help="Markdown: link file:line to URL/<path>#L<line>, e.g. https://github.com/o/r/blob/<sha> (default in GitHub Actions: the PR's head commit).")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the extraction cache.")
+@click.option("--verbose", "-v", is_flag=True, help="Terminal report: list every query and the verification plan.")
 def scan(repo: Path, ref: str | None, base: str | None, dialect: str | None, fmt: str, output: Path | None, fail_on: str | None,
-         schema_file: Path | None, pg_version: str | None, link_base: str | None, no_cache: bool) -> None:
+         schema_file: Path | None, pg_version: str | None, link_base: str | None, no_cache: bool, verbose: bool = False) -> None:
     """Scan REPO's code for everything the migration touches and judge the risk.
 
     \b
@@ -88,7 +89,7 @@ def scan(repo: Path, ref: str | None, base: str | None, dialect: str | None, fmt
         return
     results = [_with_progress(lambda progress, r=r: run_scan(repo, r, dialect=dialect, schema_file=schema_file, config=config,
                                                                 progress=progress, use_cache=not no_cache), fmt, output) for r in refs]
-    _emit(results, fmt, output, base, _links(repo, fmt, link_base))
+    _emit(results, fmt, output, base, _links(repo, fmt, link_base), verbose)
     threshold = fail_on or (config.fail_on if config else None) or "breaking"
     worst = max((r.assessment.verdict for r in results), key=LEVELS.__getitem__)
     if threshold != "never" and LEVELS[worst] >= LEVELS[threshold]:
@@ -114,28 +115,28 @@ def _with_progress(job, fmt: str, output: Path | None):
     console = Console(stderr=True)
     if fmt != "rich" or not console.is_terminal:
         return job(None)
-    with Progress(TextColumn("parsing files"), BarColumn(), TextColumn("{task.completed}/{task.total}"), console=console, transient=True) as bar:
-        task = bar.add_task("parse", total=None)
-        return job(lambda done, total: bar.update(task, completed=done, total=total))
+    # No "0/None": the count shows once the number of files is known.
+    with Progress(TextColumn("parsing files"), BarColumn(), TextColumn("{task.fields[count]}"), console=console, transient=True) as bar:
+        task = bar.add_task("parse", total=None, count="")
+        return job(lambda done, total: bar.update(task, completed=done, total=total, count=f"{done}/{total}" if total else ""))
 
 
-def _emit(results: list, fmt: str, output: Path | None, base: str | None, links=None) -> None:
-    if fmt == "rich":
-        from impact.report.terminal import render as render_rich
+def _emit(results: list, fmt: str, output: Path | None, base: str | None, links=None, verbose: bool = False) -> None:
+    from impact.report.registry import Options, render
 
-        console = Console() if output is None else Console(record=True, width=120, file=io.StringIO())
-        for result in results:
-            render_rich(result, console)
-        if output is not None:
-            _write(output, console.export_text())
-        return
-    from impact.report.combined import render_text
-
-    text = render_text(results, fmt, base, links)
+    terminal = output is None and sys.stdout.isatty()
+    width = shutil.get_terminal_size((80, 24)).columns if terminal else 80
+    color = output is None and use_color(sys.stdout, os.environ)
+    text = render(fmt, results, Options(base=base, links=links, width=width, color=color, verbose=verbose))
     if output is None:
         click.echo(text, nl=False)
     else:
         _write(output, text)
+
+
+def use_color(stream, env) -> bool:
+    """Colour only on a terminal, and never with NO_COLOR set to anything (no-color.org)."""
+    return bool(getattr(stream, "isatty", lambda: False)()) and not env.get("NO_COLOR")
 
 
 def _emit_nothing_changed(fmt: str, output: Path | None, base: str) -> None:
