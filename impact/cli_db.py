@@ -68,14 +68,17 @@ def version_note(server: int, configured: int | None, shadow: bool) -> str | Non
     return f"the database is PostgreSQL {server} but pg_version is {configured}: set pg_version = {server} for accurate rules"
 
 
-def _gate(result, force: bool, yes: bool, shadow: bool) -> None:
+def _gate(result, force: bool, yes: bool, shadow: bool, target_label: str = "the database") -> None:
     verdict = result.assessment.verdict
     if verdict == "breaking" and not force:
         reasons = "; ".join(f"{f.code} {f.message}" for f in result.findings if f.severity == "breaking")
         raise Refused(f"the scan's verdict is BREAKING: {reasons}", "fix the migration, or pass --force to apply it anyway")
     if verdict == "caution" and not shadow and not yes:
         if sys.stdin.isatty():
-            if not click.confirm(f"Verdict CAUTION ({len(result.findings)} finding(s)). Apply to {result.migration.path.name}?", default=False):
+            findings = len(result.findings)
+            question = (f"Verdict CAUTION ({findings} finding{'s' if findings != 1 else ''}). "
+                        f"Apply {result.migration.path.name} to {target_label}?")  # the database named before the question
+            if not click.confirm(question, default=False):
                 raise Refused("not applied: confirmation declined", "")
         else:
             raise Refused("the scan's verdict is CAUTION and there is no terminal to confirm on", "pass --yes to apply non-interactively")
@@ -110,7 +113,7 @@ def apply(repo: Path, ref: str, database_url: str | None, lock_timeout: str, sta
     lock_timeout, statement_timeout = checked_duration(lock_timeout, "--lock-timeout"), checked_duration(statement_timeout, "--statement-timeout")
     result = _scan(repo, ref)
     with _target(result, database_url) as target:
-        _gate(result, force, yes, target.shadow)
+        _gate(result, force, yes, target.shadow, target.label)
         if fmt == "text":  # said up front: what runs where, before anything runs
             from impact.db.plan import plan_apply
 
@@ -168,18 +171,22 @@ def _live_facts(result, before: dict) -> str:
 @click.command()
 @database_options
 @click.option("--force", is_flag=True, help="Run the reversible steps even when some steps cannot be undone.")
-def rollback(repo: Path, ref: str, database_url: str | None, lock_timeout: str, statement_timeout: str, force: bool) -> None:
+@click.option("--yes", "-y", is_flag=True, help="Do not ask before rolling back (needed without a terminal).")
+def rollback(repo: Path, ref: str, database_url: str | None, lock_timeout: str, statement_timeout: str, force: bool, yes: bool) -> None:
     """Undo an applied migration with the generated rollback plan, in one transaction.
 
+    \b
+    Shows the target and every step, counts the values each dropped column holds, then asks.
     \b
     Examples:
       impact rollback . --migration 11                      # rehearse on an embedded PostgreSQL
       impact rollback . -m 11 --database-url "$DATABASE_URL"
-    Exit codes: 0 rolled back, 1 refused (irreversible steps), 3 bad input, 4 database error.
+      impact rollback . -m 11 --database-url "$DATABASE_URL" --yes   # in a script: no terminal to ask on
+    Exit codes: 0 rolled back, 1 refused (irreversible steps, or not confirmed), 3 bad input, 4 database error.
     """
     from impact.db.apply import apply_migration
     from impact.db.execute import checked_duration
-    from impact.db.rollback import check_reversible, rollback_migration
+    from impact.db.rollback import check_reversible, data_at_risk, rollback_migration
     from impact.db.session import open_session
     from impact.db.state import load_before
 
@@ -193,9 +200,10 @@ def rollback(repo: Path, ref: str, database_url: str | None, lock_timeout: str, 
                 before = apply_migration(conn, result, result.migration.path.read_text(encoding="utf-8-sig"), lock_timeout, statement_timeout).before
             else:
                 before = load_before(target.url, result.migration.path.name)
+            for note in target.notes:
+                click.echo(f"• {note}")
+            _confirm_rollback(result, target, data_at_risk(conn, result, lock_timeout, statement_timeout), yes)
             outcome = rollback_migration(conn, result, force, lock_timeout, statement_timeout, before)
-    for note in target.notes:
-        click.echo(f"• {note}")
     for sql in outcome.ran:
         click.echo(f"✓ {sql}")
     for sql in outcome.skipped:
@@ -207,6 +215,30 @@ def rollback(repo: Path, ref: str, database_url: str | None, lock_timeout: str, 
         sys.exit(EXIT_VERDICT)
     else:
         click.echo(f"✓ {outcome.name} rolled back (no before-apply snapshot to compare with)")
+
+
+def _confirm_rollback(result, target: Target, losses: list, yes: bool) -> None:
+    """Say where and what, with what each step deletes; ask on a terminal, or require --yes."""
+    click.echo(f"Target: {target.label}")
+    click.echo(f"Rollback of {result.migration.path.name}, in one transaction:")
+    lost = {loss.step: loss for loss in losses}
+    for n, step in enumerate(result.rollback, 1):
+        skipped = step.irreversible or step.sql.startswith("--")
+        first, *rest = step.sql.splitlines()
+        click.echo(f"  {n}. {first}" + ("   (skipped: irreversible or manual)" if skipped else ""))
+        for line in rest:
+            click.echo(f"     {line}")
+        if step.sql in lost:
+            click.echo(f"     ! {lost[step.sql].describe()}")
+    if target.shadow or yes:
+        return
+    deleting = sum(loss.values or 0 for loss in losses)
+    warning = f" {deleting:,} value{'s' if deleting != 1 else ''} will be deleted." if deleting else ""
+    if not sys.stdin.isatty():
+        raise Refused(f"not rolled back: rolling back {result.migration.path.name} changes {target.label} and there is no terminal to confirm on",
+                      "pass --yes to roll back non-interactively")
+    if not click.confirm(f"Roll back {result.migration.path.name} on {target.label}?{warning}", default=False):
+        raise Refused("not rolled back: confirmation declined", "")
 
 
 @click.command()

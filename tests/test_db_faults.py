@@ -326,7 +326,7 @@ def test_a_held_lock_makes_rollback_give_up_and_change_nothing(app: Path, pg_dat
     applied = fingerprint(pg_database)
     with connect(pg_database) as holder:
         holder.execute("LOCK TABLE items IN ACCESS EXCLUSIVE MODE")
-        child = subprocess.Popen([sys.executable, "-m", "impact", "rollback", str(app), "-m", "2", "--database-url", pg_database, "--lock-timeout", "500ms"],
+        child = subprocess.Popen([sys.executable, "-m", "impact", "rollback", str(app), "-m", "2", "--database-url", pg_database, "--lock-timeout", "500ms", "--yes"],
                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
         code, err, _ = finish(child)
         holder.rollback()
