@@ -25,6 +25,9 @@ class ImpactGroup(click.Group):
         except ImpactError as error:
             click.echo(f"impact: error: {_shown(error.one_line())}", err=True)
             ctx.exit(error.exit_code)
+        except click.UsageError as error:  # exit 2 as click prints it, but what it quotes is scrubbed too
+            error.message = _shown(error.message)
+            raise
 
 
 def _shown(line: str) -> str:
@@ -49,7 +52,8 @@ def cli() -> None:
 @click.argument("repo", type=click.Path(path_type=Path), default=".")
 @click.option("--migration", "-m", "ref", default=None, help="Migration: a path, number (11), timestamp prefix or name fragment.")
 @click.option("--changed", "base", default=None, metavar="BASE", help="Instead: every migration added or modified since git revision BASE (one combined report).")
-@click.option("--dialect", default=None, help="SQL dialect of the migration (default: postgres, or the repo's config).")
+@click.option("--dialect", default=None, callback=lambda ctx, param, value: checked_dialect(value),
+              help="SQL dialect of the migration (default: postgres, or the repo's config).")
 @click.option("--format", "fmt", type=click.Choice(["rich", "json", "markdown", "github", "sarif"]), default="rich", show_default=True)
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write the report to FILE instead of stdout.")
 @click.option("--fail-on", type=click.Choice(["breaking", "caution", "never"]), default=None,
@@ -96,6 +100,18 @@ def scan(repo: Path, ref: str | None, base: str | None, dialect: str | None, fmt
         sys.exit(EXIT_VERDICT)
 
 
+def checked_dialect(value: str | None) -> str | None:
+    """A usage error (exit 2) naming the valid dialects, not a parse error later."""
+    if value is None:
+        return None
+    from sqlglot.dialects.dialect import Dialects
+
+    valid = sorted(d.value for d in Dialects if d.value)
+    if value.strip().lower() not in valid:
+        raise click.BadParameter(f"{value!r} is not a SQL dialect; valid: {', '.join(valid)}", param_hint="--dialect")
+    return value.strip().lower()
+
+
 def _changed(repo: Path, base: str, config) -> list[str]:
     from impact.changed import changed_migrations
     from impact.config import Config
@@ -129,9 +145,21 @@ def _emit(results: list, fmt: str, output: Path | None, base: str | None, links=
     color = output is None and use_color(sys.stdout, os.environ)
     text = render(fmt, results, Options(base=base, links=links, width=width, color=color, verbose=verbose))
     if output is None:
-        click.echo(text, nl=False)
+        _out(text)
     else:
         _write(output, text)
+
+
+def _out(text: str) -> None:
+    """stdout, where a reader that went away (`| head`) ends the output quietly: the verdict, not
+    SIGPIPE, still decides the exit code."""
+    try:
+        click.echo(text, nl=False)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so the interpreter's last flush does not fail again
+        os.close(devnull)
 
 
 def use_color(stream, env) -> bool:
@@ -184,17 +212,21 @@ def explain(rule_id: str) -> None:
       impact explain require-concurrent-index-creation
       impact explain IMP101
     """
+    from impact.judge.ignores import SQUAWK_ALIASES
     from impact.judge.rules import find_rule
+    from impact.report.sarif import _generic
 
-    rule = find_rule(rule_id)
+    # squawk's rule names work here as they do in ignore comments.
+    rule = find_rule(SQUAWK_ALIASES.get(rule_id.strip().lower(), rule_id))
     if rule is None:
         click.echo(f"impact: error: no rule {bounded_line(repr(rule_id), 80)} — run `impact rules` to list them", err=True)
         sys.exit(2)
-    click.echo(f"{rule.code} {rule.id} [{rule.severity}, {rule.category}]\n{rule.title}\n")
+    # Outside a finding there is no table or column: `{table}` reads as `<table>`.
+    click.echo(f"{rule.code} {rule.id} [{rule.severity}, {rule.category}]\n{_generic(rule.title)}\n")
     click.echo(f"Applies to: {', '.join(rule.on)}" + (f" when {', '.join(rule.when)}" if rule.when else ""))
-    click.echo(f"\nWhy:\n{rule.why}\n\nSolution:\n{rule.solution}")
+    click.echo(f"\nWhy:\n{_generic(rule.why)}\n\nSolution:\n{_generic(rule.solution)}")
     if rule.safe_sql:
-        click.echo(f"\nSafe SQL:\n{rule.safe_sql}")
+        click.echo(f"\nSafe SQL:\n{_generic(rule.safe_sql)}")
     if rule.example_bad:
         click.echo(f"\nBad:\n  {rule.example_bad}\nGood:\n  {rule.example_good}")
 

@@ -13,6 +13,7 @@ from impact.errors import EXIT_DATABASE, EXIT_VERDICT, Refused
 
 DEFAULT_LOCK_TIMEOUT = "5s"
 DEFAULT_STATEMENT_TIMEOUT = "15min"
+JSON_SCHEMA_VERSION = 1  # apply and verify --format json: impact/report/schemas/{apply,verify}.schema.json
 
 
 @dataclass
@@ -25,13 +26,24 @@ class Target:
 
 def database_options(fn):
     """Options every database command shares."""
-    fn = click.option("--statement-timeout", default=DEFAULT_STATEMENT_TIMEOUT, show_default=True, help="statement_timeout for each statement.")(fn)
-    fn = click.option("--lock-timeout", default=DEFAULT_LOCK_TIMEOUT, show_default=True, help="lock_timeout: give up instead of queueing behind a long query.")(fn)
+    fn = click.option("--statement-timeout", default=DEFAULT_STATEMENT_TIMEOUT, show_default=True, callback=_duration,
+                      help="statement_timeout for each statement.")(fn)
+    fn = click.option("--lock-timeout", default=DEFAULT_LOCK_TIMEOUT, show_default=True, callback=_duration,
+                      help="lock_timeout: give up instead of queueing behind a long query.")(fn)
     fn = click.option("--database-url", envvar="DATABASE_URL", default=None,
                       help="Target database (or DATABASE_URL). Without it: a throwaway embedded PostgreSQL (a dry run).")(fn)
     fn = click.option("--migration", "-m", "ref", required=True, help="Migration: a path, number, timestamp prefix or name fragment.")(fn)
     fn = click.argument("repo", type=click.Path(path_type=Path), default=".")(fn)
     return fn
+
+
+def _duration(ctx, param, value: str) -> str:
+    """A malformed duration is a usage error (exit 2), not a database error."""
+    from impact.db.execute import DURATION
+
+    if not DURATION.match(value.strip()):
+        raise click.BadParameter(f"{value!r} is not a duration; use e.g. 5s, 500ms, 2min or 1h", param_hint=f"--{param.name.replace('_', '-')}")
+    return value.strip()
 
 
 def _scan(repo: Path, ref: str):
@@ -52,7 +64,7 @@ def _target(result, database_url: str | None):
 
     current_sql = "\n".join(st.sql for st in result.parsed.statements)
     with shadow_database(result.repo, result.read.earlier, current_sql) as shadow:
-        notes = [f"dry run on a throwaway embedded PostgreSQL with {len(shadow.replayed)} earlier migration(s) replayed: nothing real is changed"] + shadow.notes
+        notes = [f"dry run on a throwaway embedded PostgreSQL with {len(shadow.replayed)} earlier migration{'s' if len(shadow.replayed) != 1 else ''} replayed: nothing real is changed"] + shadow.notes
         yield Target(shadow.url, True, "shadow database", notes)
 
 
@@ -140,7 +152,7 @@ def apply(repo: Path, ref: str, database_url: str | None, lock_timeout: str, sta
 
 def _print_apply(result, outcome, target: Target, folder, lock_timeout: str, statement_timeout: str, fmt: str) -> None:
     if fmt == "json":
-        click.echo(json.dumps({"status": outcome.status, "migration": outcome.name, "target": target.label, "dry_run": target.shadow,
+        click.echo(json.dumps({"schema_version": JSON_SCHEMA_VERSION, "status": outcome.status, "migration": outcome.name, "target": target.label, "dry_run": target.shadow,
                                "verdict": result.assessment.verdict, "duration_ms": outcome.duration_ms, "plan": outcome.plan.describe(),
                                "notes": target.notes + outcome.notes, "before": outcome.before, "after": outcome.after,
                                "snapshots": str(folder) if folder else None}, indent=2, default=str))
@@ -278,7 +290,7 @@ def verify(repo: Path, ref: str, database_url: str | None, lock_timeout: str, st
             with guarded(progress), conn.cursor() as cur:
                 report = run_verify(cur, result, before, lock_timeout=lock_timeout, statement_timeout=statement_timeout)
     if fmt == "json":
-        click.echo(json.dumps({"target": target.label, "dry_run": target.shadow, "notes": target.notes, **report.to_dict()}, indent=2, default=str))
+        click.echo(json.dumps({"schema_version": JSON_SCHEMA_VERSION, "target": target.label, "dry_run": target.shadow, "notes": target.notes, **report.to_dict()}, indent=2, default=str))
     else:
         for note in target.notes:
             click.echo(f"• {note}")

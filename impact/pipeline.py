@@ -83,7 +83,7 @@ def schema_before(earlier: tuple[EarlierMigration, ...], dialect: str, schema_fi
     if schema_file is not None:
         parsed = parse_migration(read_sql_file(schema_file, "schema file"), dialect)
         return replay([(schema_file.name, list(parsed.operations))]), f"schema file {schema_file.name}"
-    return replay([(e.display, list(e.parsed.operations)) for e in earlier]), f"replay of {len(earlier)} earlier migration(s)"
+    return replay([(e.display, list(e.parsed.operations)) for e in earlier]), f"replay of {len(earlier)} earlier migration{'s' if len(earlier) != 1 else ''}"
 
 
 def _display(path: Path, repo: Path) -> str:
