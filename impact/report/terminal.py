@@ -150,7 +150,7 @@ def _item(view: View, item: Item, out: Lines, verbose: bool) -> None:
     shown = item.evidence if verbose else item.evidence[:MAX_EVIDENCE]
     gutter = max((len(str(e.line)) for e in shown), default=1)
     for e in shown:
-        _evidence(e, f.operation.column_name or f.operation.new_name, gutter, out)
+        _evidence(e, _name_on_line(e.snippet, f.operation), gutter, out)
     if len(item.evidence) > len(shown):
         out.add(" " * (gutter + 1), "= ", ("note", "bold"), f": {len(item.evidence) - len(shown)} more (--verbose or --format json)")
     if item.also:
@@ -159,6 +159,14 @@ def _item(view: View, item: Item, out: Lines, verbose: bool) -> None:
         out.wrap(f"as for statement {item.fix_given_at} above", " " * (gutter + 1) + "= help: ", " " * (gutter + 9))
     elif item.solution:
         out.wrap(item.solution, " " * (gutter + 1) + "= help: ", " " * (gutter + 9))
+
+
+def _name_on_line(snippet: str, op) -> str | None:
+    """What the caret points at: the changed column when the line names it, else the table."""
+    for name in (op.column_name, op.new_name, op.table):
+        if name and name in (snippet or ""):
+            return name
+    return None
 
 
 def _evidence(e, name: str | None, gutter: int, out: Lines) -> None:
