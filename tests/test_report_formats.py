@@ -96,7 +96,10 @@ def test_pr_comment_of_the_seed_groups_repeated_advice(seed) -> None:
     text = markdown.render(seed)
     assert text.count("require-lock-timeout") == 1 and "4 statements: no lock_timeout" in text
     assert text.count("**Fix:** as for statement 4.") == 2
-    assert gfm(text).paragraphs[0] == "Nothing breaks: 36 queries on conversations unaffected."
+    doc = gfm(text)
+    assert doc.paragraphs[0] == "Nothing breaks: 36 queries on conversations unaffected."
+    assert doc.headings[1] == "To review"  # nothing breaks: what the verdict is about is not folded away
+    assert "1 query names its table through a variable" in text
 
 
 def test_terminal_fits_80_columns_and_ends_with_the_verdict(drop) -> None:

@@ -72,7 +72,7 @@ def confidence_of(verdict: str, findings: list[Finding], unknown: int, unresolve
         # A clean result is only as good as what we could see.
         if unresolved:
             level = Confidence.lowest(level, Confidence.MEDIUM)
-            reasons.append(f"{_n(unresolved, 'query', 'queries')} name{'s' if unresolved == 1 else ''} their table through a variable")
+            reasons.append(f"{_n(unresolved, 'query', 'queries')} {'names its' if unresolved == 1 else 'name their'} table through a variable")
         if file_issues:
             level = Confidence.lowest(level, Confidence.MEDIUM)
             reasons.append(f"{_n(file_issues, 'file')} could not be parsed")

@@ -47,14 +47,14 @@ def render(result: ScanResult, limit: int = GITHUB_COMMENT_LIMIT, links: SourceL
     issues = result.run.file_issues
     sections = {
         "breaking": _breaking(view, loc),
-        "review": _details(f"{ICON['review']} To review: {plural(len(review), 'finding')}", [line for i in review for line in _item(i, loc, code=False)]) if review else [],
+        "review": _review(view, review, loc),
         "advice": _details(f"{ICON['advice']} Advice: {plural(len(advice), 'item')}", [line for i in advice for line in _item(i, loc, code=False)]) if advice else [],
         "alternatives": _alternatives(view),
         "queries": _queries(view, loc),
         "references": _references(view, loc),
         "patterns": _patterns(result),
         "rollback": _details("Rollback plan", _rollback(result)),
-        "verification": _details(f"Verification plan ({plural(len(result.verification), 'check')}, `impact verify`)",
+        "verification": _details(f"Verification plan ({plural(len(result.verification), 'check')}, run by <code>impact verify</code>)",
                                  [f"- {c.name}: `{_cell(c.sql)}` → {c.expect}" for c in result.verification]) if result.verification else [],
         "suppressed": _details(f"Suppressed by inline ignores ({len(result.suppressed)})",
                                [f"- `{x.rule}` at `{x.directive.where}` ({x.directive.scope}): {_cell(x.directive.reason or 'no reason given')} — {_cell(x.what)}" for x in result.suppressed]) if result.suppressed else [],
@@ -98,6 +98,16 @@ def _breaking(view: View, loc: _Loc) -> list[str]:
     for item in items:
         out += _item(item, loc, code=True)
     return out
+
+
+def _review(view: View, review: list[Item], loc: _Loc) -> list[str]:
+    """Folded under what breaks; open when nothing breaks, as it is then what the verdict is about."""
+    if not review:
+        return []
+    body = [line for i in review for line in _item(i, loc, code=not view.by_severity(Severity.BREAKING))]
+    if view.by_severity(Severity.BREAKING):
+        return _details(f"{ICON['review']} To review: {plural(len(review), 'finding')}", body)
+    return ["### To review", ""] + body
 
 
 def _item(item: Item, loc: _Loc, code: bool) -> list[str]:
