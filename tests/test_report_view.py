@@ -100,3 +100,9 @@ def test_json_findings_follow_the_view_order(drop_view) -> None:
     data = json.loads(render("json", [drop_view.result]))
     assert [f["rule"] for f in data["findings"]] == [f.rule_id for f in sorted(drop_view.result.findings, key=finding_order)]
     assert data["findings"][0]["rule"] == "dropped-column-still-used"
+
+
+def test_safer_sql_names_the_type_when_the_earlier_migrations_declare_it() -> None:
+    result = scan(CHAT, str(SCENARIOS / "rename_title.sql"), use_cache=False)
+    rename = next(f for f in result.findings if f.code == "IMP102")
+    assert rename.safe_sql.startswith("ALTER TABLE conversations ADD COLUMN subject TEXT;") and "<type of" not in rename.safe_sql
