@@ -73,6 +73,11 @@ class _Loc:
     def __call__(self, file: str, line: int | None = None) -> str:
         return markdown_location(self.links, file, line)
 
+    def line(self, line: int) -> str:
+        """A line of the migration: the heading names the file, so bullets do not repeat its path."""
+        links = self.links if self.inside else None
+        return f"[line {line}]({links.url(self.view.migration, line)})" if links else f"line {line}"
+
     def migration(self, line: int | None = None) -> str:
         return markdown_location(self.links if self.inside else None, self.view.migration, line)
 
@@ -113,7 +118,7 @@ def _review(view: View, review: list[Item], loc: _Loc) -> list[str]:
 def _item(item: Item, loc: _Loc, code: bool) -> list[str]:
     f = item.finding
     where = (f"statements {', '.join(str(s) for s in item.statements)}" if item.grouped
-             else f"statement {item.statements[0]} ({loc.migration(f.statement_line)})")
+             else f"statement {item.statements[0]}, {loc.line(f.statement_line)}")
     out = [f"**{f.code} {f.rule_id}** · {where}: {item.message}", ""]
     for e in item.evidence[:MAX_EVIDENCE]:
         out.append(f"- {loc(e.file, e.line)} {_cell(e.detail)}")
