@@ -13,8 +13,6 @@ from rich.progress import BarColumn, Progress, TextColumn
 from impact import __version__
 from impact.errors import EXIT_INTERNAL, EXIT_VERDICT, ImpactError, bounded_line
 
-LEVELS = {"safe": 0, "caution": 1, "breaking": 2}
-
 
 class ImpactGroup(click.Group):
     """Every command's ImpactError becomes one line on stderr and its own exit code."""
@@ -95,8 +93,10 @@ def scan(repo: Path, ref: str | None, base: str | None, dialect: str | None, fmt
                                                                 progress=progress, use_cache=not no_cache), fmt, output) for r in refs]
     _emit(results, fmt, output, base, _links(repo, fmt, link_base), verbose)
     threshold = fail_on or (config.fail_on if config else None) or "breaking"
-    worst = max((r.assessment.verdict for r in results), key=LEVELS.__getitem__)
-    if threshold != "never" and LEVELS[worst] >= LEVELS[threshold]:
+    from impact.report.view import Verdict  # the one ranking of verdicts
+
+    worst = Verdict.worst(r.assessment.verdict for r in results)
+    if threshold != "never" and worst.rank >= Verdict(threshold).rank:
         sys.exit(EXIT_VERDICT)
 
 
