@@ -8,7 +8,7 @@ step and drops the rest silently. What is left out is named in a final notice, t
 from __future__ import annotations
 
 from impact.pipeline import ScanResult
-from impact.report.view import Severity, build, plural, short_sites
+from impact.report.view import Severity, View, build, plural, short_sites
 
 LEVEL = {Severity.BREAKING: "error", Severity.CAUTION: "warning", Severity.ADVICE: "notice"}
 MAX_ANNOTATIONS = 9  # below GitHub's 10 per level and step, with room for nothing to be cut silently
@@ -26,11 +26,10 @@ def annotation(level: str, file: str, line: int, title: str, message: str) -> st
     return f"::{level} file={_prop(file)},line={line},title={_prop(title)}::{_data(message)}"
 
 
-def candidates(results: list[ScanResult]) -> list[tuple[tuple, str, str, int, str, str]]:
+def candidates(results: list[ScanResult], views: list[View] | None = None) -> list[tuple[tuple, str, str, int, str, str]]:
     """(rank, level, file, line, title, message), most important first, one per file:line."""
     found = []
-    for result in results:
-        view = build(result)
+    for view in views or [build(r) for r in results]:
         for order, item in enumerate(view.items):
             if item.severity is Severity.ADVICE:
                 continue
@@ -49,16 +48,17 @@ def candidates(results: list[ScanResult]) -> list[tuple[tuple, str, str, int, st
 
 
 def render_all(results: list[ScanResult]) -> str:
-    chosen = candidates(results)
+    views = [build(r) for r in results]  # computed once
+    chosen = candidates(results, views)
     kept, left = chosen[:MAX_ANNOTATIONS], chosen[MAX_ANNOTATIONS:]
     lines = [annotation(level, file, line, title, message) for _, level, file, line, title, message in kept]
     if left:
         sites = short_sites(sorted((c[2], c[3]) for c in left), limit=12)
         lines.append(f"::notice title=impact: {plural(len(left), 'more annotation')} left out::"
                      + _data(f"GitHub shows about ten per step; not annotated: {sites} (see the PR comment or --format json)"))
-    for result in results:
-        a = result.assessment
-        lines.append(f"::notice title=impact verdict::{_data(f'{build(result).migration}: {a.verdict} (confidence {a.confidence.value}) — {build(result).what_breaks()}')}")
+    for view in views:
+        a = view.result.assessment
+        lines.append(f"::notice title=impact verdict::{_data(f'{view.migration}: {a.verdict} (confidence {a.confidence.value}) — {view.what_breaks()}')}")
     return "\n".join(lines) + "\n"
 
 

@@ -11,9 +11,7 @@ Decisions:
 - References the scan cannot attribute to a table (via "name-only") are only counted.
 - Prose from rules is unwrapped here (hard line breaks inside a paragraph are joined), so every
   format can wrap it to its own width or not at all.
-
-Known limit: the evidence of a grouped advice item is the union of its statements' evidence; an
-advice rule with code evidence is not grouped (none exists today).
+- Advice with code evidence is never grouped (its places differ per statement); none exists today.
 """
 from __future__ import annotations
 
