@@ -84,7 +84,7 @@ def schema_before(earlier: tuple[EarlierMigration, ...], dialect: str, schema_fi
     if schema_file is not None:
         parsed = parse_migration(read_sql_file(schema_file, "schema file"), dialect)
         return replay([(schema_file.name, list(parsed.operations))]), f"schema file {schema_file.name}"
-    return replay([(e.display, list(e.parsed.operations)) for e in earlier]), f"replay of {len(earlier)} earlier migration(s)"
+    return replay([(e.display, list(e.parsed.operations)) for e in earlier]), f"replay of {len(earlier)} earlier migration{'s' if len(earlier) != 1 else ''}"
 
 
 def _display(path: Path, repo: Path) -> str:
@@ -117,7 +117,7 @@ def scan(repo: Path, ref: str, *, dialect: str | None = None, schema_file: Path 
     columns = {n for c in contexts if c.op.kind in COLUMN_CHANGES for n in (c.op.column_name,) if n}
     run = extract_repo(repo, tables, columns, config, migration, progress=progress, use_cache=use_cache)
     queries = [q for q in run.queries if q.table is None or q.table.lower() in {t.lower() for t in tables}]
-    references = _references(run, tables, columns)
+    references = _references(run, tables, columns, repo)
     attach_code(contexts, queries, references)
     rules = configured(load_rules(), config.rules)
     judged = judge(contexts, queries, rules)
@@ -134,12 +134,12 @@ def scan(repo: Path, ref: str, *, dialect: str | None = None, schema_file: Path 
     )
 
 
-def _references(run: ExtractionRun, tables: list[str], columns: set[str]) -> list[ColumnReference]:
+def _references(run: ExtractionRun, tables: list[str], columns: set[str], repo: Path) -> list[ColumnReference]:
     """Names of changed columns in the matching files, as the database or an ORM spells them, and
     the model declarations that still map them."""
     orm = with_python_models(run)
     spellings = orm.spelled_columns(tables, columns)
-    declared = model_declarations(orm, tables, columns)
+    declared = model_declarations(orm, tables, columns, repo)
     found = attribute_declarations([r for file, text, extraction in run.texts
                                     for r in find_references(file, text, columns, resolve_orm_queries(extraction.queries, run.orm), extraction.generated, spellings)], run.orm)
     seen = {(r.file, r.line, r.column) for r in declared}
@@ -159,7 +159,7 @@ def _deploy_window(repo: Path, release_base: str, parsed: ParsedMigration, base:
         wanted = {t.lower() for t in tables}
         queries = [q for q in run.queries if q.table is not None and q.table.lower() in wanted]
         contexts = build_contexts(parsed.operations, base, config.pg_version)
-        attach_code(contexts, queries, _references(run, tables, columns))
+        attach_code(contexts, queries, _references(run, tables, columns, release.tree))
         if config.migrations_run == "after-deploy":
             return deploy_window.early_reader_findings(contexts, head_queries, queries, templates)
         found = judge(contexts, queries, rules).findings

@@ -73,7 +73,7 @@ def test_apply_records_and_is_idempotent_then_rollback_restores(app: Path, pg_da
     assert fingerprint(pg_database) != before
     second = run("apply", str(app), "-m", "2", "--database-url", pg_database, "--yes")
     assert second.exit_code == 0 and "already applied" in second.output
-    back = run("rollback", str(app), "-m", "2", "--database-url", pg_database)
+    back = run("rollback", str(app), "-m", "2", "--database-url", pg_database, "--yes")
     assert back.exit_code == 0, back.output
     assert "schema equals the before-apply snapshot" in back.output
     assert fingerprint(pg_database) == before

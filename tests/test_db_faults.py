@@ -217,7 +217,7 @@ def test_a_held_lock_makes_rollback_give_up_and_change_nothing(app: Path, pg_dat
     applied = fingerprint(pg_database)
     with connect(pg_database) as holder:
         holder.execute("LOCK TABLE items IN ACCESS EXCLUSIVE MODE")
-        code, err, _ = finish(start_apply(app, pg_database, "2", "--lock-timeout", "500ms", command="rollback"))
+        code, err, _ = finish(start_apply(app, pg_database, "2", "--lock-timeout", "500ms", "--yes", command="rollback"))
         holder.rollback()
     line = one_line(err)
     assert code == EXIT_DATABASE and "0002_add_note.sql not rolled back" in line and "lock_timeout 500ms" in line, line

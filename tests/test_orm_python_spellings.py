@@ -21,6 +21,6 @@ def test_django_db_column_attribute_is_the_code_spelling(tmp_path) -> None:
     spelled = {(r.file, r.line): (r.via, r.spelling) for r in result.references if r.spelling}
     assert spelled[("shop/views.py", 9)] == ("orm-field", "quantity")  # a row's attribute, told by the model
     declared = next(f for f in result.findings if f.rule_id == "orm-model-declares-changed-column")
-    assert [(e.file, e.line) for e in declared.evidence] == [("shop/models.py", 4)]
+    assert [(e.file, e.line) for e in declared.evidence] == [("shop/models.py", 5)]  # the field, not the class
     breaks = next(f for f in result.findings if f.rule_id == "dropped-column-still-used")
     assert ("shop/views.py", 5) in {(e.file, e.line) for e in breaks.evidence}

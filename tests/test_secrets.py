@@ -78,7 +78,7 @@ def test_every_printed_error_line_is_scrubbed_of_the_token(monkeypatch) -> None:
     assert leaks(_shown(f"boom {TOKEN[:10]} {TOKEN[10:]} at https://u:p4ssw0rd@h/x")) == []
     assert "p4ssw0rd" not in _shown("boom at https://u:p4ssw0rd@h/x")
     result = CliRunner().invoke(cli, ["apply", ".", "-m", "1", "--lock-timeout", TOKEN])  # an error that quotes the input
-    assert result.exit_code == 4 and "is not a duration" in result.output and leaks(result.output) == [], result.output
+    assert result.exit_code == 2 and "is not a duration" in result.output and leaks(result.output) == [], result.output
 
 
 def test_a_redirect_to_another_host_is_not_followed_with_the_token(gh: FakeGitHub) -> None:

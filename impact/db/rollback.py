@@ -1,4 +1,8 @@
-"""Run the generated rollback plan in one transaction; refuse irreversible steps unless forced."""
+"""Run the generated rollback plan in one transaction; refuse irreversible steps unless forced.
+
+Before anything runs, `data_at_risk` counts what the plan's steps delete (the non-NULL values of a
+column it drops, the rows of a table it drops) so the command can show it and ask first.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -23,6 +27,59 @@ class RollbackOutcome:
     skipped: list[str] = field(default_factory=list)  # irreversible/manual steps skipped under --force
     after: dict = field(default_factory=dict)
     matches_before: bool | None = None  # None: no before-snapshot to compare with
+
+
+@dataclass(frozen=True)
+class Loss:
+    step: str  # the rollback step's SQL
+    table: str
+    column: str | None  # None: the whole table
+    values: int | None  # non-NULL values (column) or rows (table); None: it does not exist here
+
+    def describe(self) -> str:
+        what = f"{self.table}.{self.column}" if self.column else self.table
+        if self.values is None:
+            return f"{what} does not exist on this database"
+        unit = "non-NULL value" if self.column else "row"
+        return f"{what} holds {self.values:,} {unit}{'s' if self.values != 1 else ''} that would be deleted"
+
+
+def data_at_risk(conn, result: ScanResult, lock_timeout: str, statement_timeout: str) -> list[Loss]:
+    """Count, in a read-only transaction, what each dropping step of the plan would delete.
+
+    A count waits for locks like any query: under lock_timeout it gives up with the same one-line
+    error as the rollback itself ("not rolled back")."""
+    progress = Progress(migration_name(result), conn, lock_timeout, statement_timeout)
+    with guarded(progress):
+        progress.at("counting the values the rollback would delete", NOT_ROLLED_BACK)
+        return _count(conn, result, lock_timeout, statement_timeout)
+
+
+def _count(conn, result: ScanResult, lock_timeout: str, statement_timeout: str) -> list[Loss]:
+    from psycopg import sql
+
+    losses = []
+    with conn.transaction(), conn.cursor() as cur:
+        cur.execute("SET TRANSACTION READ ONLY")
+        set_timeouts(cur, lock_timeout, statement_timeout)
+        for step in result.rollback:
+            if step.drops is None or step.irreversible:
+                continue
+            table, column = step.drops
+            cur.execute("SELECT to_regclass(%s) IS NOT NULL", (table,))
+            exists = cur.fetchone()[0]
+            if exists and column:
+                cur.execute("SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass(%s) AND attname = %s AND NOT attisdropped)",
+                            (table, column))
+                exists = cur.fetchone()[0]
+            if not exists:
+                losses.append(Loss(step.sql, table, column, None))
+                continue
+            name = sql.Identifier(*table.split(".", 1))
+            query = sql.SQL("SELECT count({}) FROM {}").format(sql.Identifier(column), name) if column else sql.SQL("SELECT count(*) FROM {}").format(name)
+            cur.execute(query)
+            losses.append(Loss(step.sql, table, column, cur.fetchone()[0]))
+    return losses
 
 
 def check_reversible(result: ScanResult, force: bool) -> None:

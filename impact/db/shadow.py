@@ -59,7 +59,7 @@ def prepare(conn, earlier: tuple[EarlierMigration, ...], shadow: Shadow) -> None
     """Shim (Supabase projects) and replay the given migrations, in order, on an empty database."""
     if shadow.supabase:
         conn.execute(shim_sql())
-        shadow.notes.append("Supabase project: roles anon/authenticated/service_role, auth.uid() and auth.users are shimmed")
+        shadow.notes.append("Supabase project: roles anon/authenticated/service_role, auth.uid()/jwt(), auth.users, storage.buckets/objects and the extensions schema are shimmed")
     available = {row[0] for row in conn.execute("SELECT name FROM pg_available_extensions")}
     for migration in earlier:
         _replay(conn, migration, available, shadow)

@@ -7,6 +7,8 @@ is the evidence for that; the fix is to remove the field from the model and depl
 """
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from impact.model import ColumnReference
@@ -25,19 +27,47 @@ def with_python_models(run: "ExtractionRun") -> OrmMap:
     return OrmMap(run.orm.models + extra, run.orm.sources, run.orm.kysely_camel_case) if extra else run.orm
 
 
-def model_declarations(orm: OrmMap, tables: list[str], columns: set[str]) -> list[ColumnReference]:
+def model_declarations(orm: OrmMap, tables: list[str], columns: set[str], repo: Path) -> list[ColumnReference]:
     wanted = {c.lower(): c for c in columns}
+    lines = _SourceLines(repo)
     found = []
     for table in tables:
         for model in orm.on_table(table):
             for f in model.fields:
                 if f.column and f.column.lower() in wanted and not f.ignored:
-                    found.append(_declared(model.file, f.line or model.line, wanted[f.column.lower()], model.table or table,
-                                           f"{model.orm} model {model.name}: field {f.name}", f.name))
+                    line = f.line if f.line and f.line != model.line else lines.attribute(model.file, model.line, f.name)
+                    snippet = lines.get(model.file, line) or f"{model.orm} model {model.name}: field {f.name}"
+                    found.append(_declared(model.file, line, wanted[f.column.lower()], model.table or table, snippet, f.name))
     unique: dict[tuple, ColumnReference] = {}
     for ref in found:  # Django maps `author` and `author_id` to one column: one declaration
         unique.setdefault((ref.file, ref.line, ref.column), ref)
     return list(unique.values())
+
+
+class _SourceLines:
+    """The declaration's own source line, for the report (files read once, only these)."""
+
+    def __init__(self, repo: Path) -> None:
+        self.repo, self.files = repo, {}
+
+    def attribute(self, rel: str, start: int, name: str) -> int:
+        """The line declaring `name` in the class body starting at `start` (the class line if not found:
+        Python models record only where the class is)."""
+        self.get(rel, start)
+        declaring = re.compile(rf"^\s*{re.escape(name)}\s*[:=]")
+        for number in range(start, min(start + 400, len(self.files[rel])) + 1):
+            if declaring.match(self.files[rel][number - 1]):
+                return number
+        return start
+
+    def get(self, rel: str, line: int) -> str:
+        if rel not in self.files:
+            try:
+                self.files[rel] = (self.repo / rel).read_text(encoding="utf-8", errors="replace").splitlines()
+            except OSError:
+                self.files[rel] = []
+        text = self.files[rel]
+        return text[line - 1].strip()[:160] if 0 < line <= len(text) else ""
 
 
 def _declared(file: str, line: int, column: str, table: str, snippet: str, spelling: str) -> ColumnReference:

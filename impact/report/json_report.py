@@ -92,11 +92,11 @@ def to_dict(result: ScanResult) -> dict:
     }
 
 
-SEVERITY_ORDER = {"breaking": 0, "caution": 1, "advice": 2}
-
-
 def _finding_order(f: Finding) -> tuple:
-    return (SEVERITY_ORDER[f.severity], f.operation.statement.index, f.code)
+    """The view's order (severity, then what it breaks), so every format lists findings alike."""
+    from impact.report.view import finding_order
+
+    return finding_order(f)
 
 
 def render(result: ScanResult) -> str:
