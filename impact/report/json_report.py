@@ -67,6 +67,7 @@ def to_dict(result: ScanResult) -> dict:
             "path": result.migration_rel, "dialect": result.dialect, "statements": len(result.parsed.statements),
             "not_understood": [op.statement.index for op in result.parsed.unknown],
             "schema_source": result.schema_source,
+            "notes": list(result.read.notes) if result.read else [],  # what the format's reader wants said
         },
         "operations": [operation_dict(c.op) for c in result.contexts],
         "findings": [finding_dict(f) for f in sorted(result.findings, key=_finding_order)],

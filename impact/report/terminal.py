@@ -31,6 +31,8 @@ def render(result: ScanResult, console: Console) -> None:
     _risks(result, console)
     _plans(result, console)
     _file_issues(result, console)
+    for note in result.read.notes if result.read else ():
+        console.print(Text(f"note: {note}", style="yellow"))
     for x in result.suppressed:
         console.print(Text(f"suppressed {x.rule} at {x.directive.where}: {x.directive.reason or 'no reason given'} — {x.what}", style="dim"))
     run = result.run
