@@ -107,3 +107,41 @@ def test_known_limit_index_on_an_arbitrary_expression(tmp_path: Path) -> None:
                       'Coalesce("name", "code"), name="item_coalesce")),')
     apply_operation(ops[0].value, state, "shop")
     assert apply_operation(ops[1].value, state, "shop")
+
+
+def test_project_field_classes_store_like_the_django_field_they_subclass(tmp_path: Path) -> None:
+    from impact.formats.django.discover import field_aliases
+
+    (tmp_path / "core").mkdir()
+    (tmp_path / "core" / "fields.py").write_text("from django.db import models\n\nclass ColorField(models.CharField):\n    pass\n\n"
+                                                 "class ShadeField(ColorField):\n    pass\n")
+    state = ProjectState(field_aliases=field_aliases(tmp_path))
+    assert state.make_field("c", read_value("ShadeField(max_length=6)")).kind == "CharField"
+    assert state.make_field("c", read_value("CountryField(max_length=2)")).kind == "CharField"  # a package's field
+    assert state.make_field("t", read_value("TaggableManager(through='x.Tag')")).column is None  # no column of its own
+
+
+def read_value(source: str):
+    import ast
+
+    from impact.formats.django.pyread import _Evaluator
+
+    return _Evaluator({}).value(ast.parse(source, mode="eval").body)
+
+
+def test_values_the_reader_evaluates_without_running_anything() -> None:
+    assert read_value("set()") == set() and read_value("set([('a', 'b')])") == {("a", "b")}
+    combined = read_value("models.Q(a__gte=0) & ~models.Q(b=None)")
+    assert combined.short == "Q" and combined.kwargs == {"_connector": "AND"}
+    assert combined.args[1].kwargs == {"_negated": True}
+    assert read_value("f(x)").name == "f"
+    assert "computed at run time" in read_value("[x for x in y]").reason
+
+
+def test_class_level_operation_lists_are_read(tmp_path: Path) -> None:
+    path = tmp_path / "0002_x.py"
+    path.write_text("from django.db import migrations\n\nclass Migration(migrations.Migration):\n"
+                    "    state_operations = [migrations.RemoveField(model_name='item', name='name')]\n"
+                    "    operations = [migrations.SeparateDatabaseAndState(state_operations=state_operations)]\n")
+    [call] = read_module(path).operations
+    assert call.value.kwargs["state_operations"][0].short == "RemoveField"

@@ -76,7 +76,7 @@ def django_sql(pg_server):
 @pytest.fixture(scope="module")
 def impact_sql():
     project = load_project(SHOP)
-    state = ProjectState(user_model=project.user_model)
+    state = ProjectState(user_model=project.user_model, field_aliases=project.field_aliases)
     out = {}
     for node in all_in_order(project):
         parsed, _ = translate(node, state, project.repo)

@@ -48,6 +48,8 @@ CASES = [
     ("CREATE EXTENSION IF NOT EXISTS pg_trgm", [("create_extension", "?")], "pglast"),
     ("REINDEX TABLE c", [("reindex", "c")], "pglast"),
     ("ALTER TYPE mood ADD VALUE 'meh' AFTER 'ok'", [("alter_enum_add_value", "?")], "pglast"),
+    ('SET CONSTRAINTS "c_a_fk" IMMEDIATE', [("other", "?")], "pglast"),  # Django, around every foreign key change
+    ("CREATE COLLATION natural_sort (provider = icu, locale = 'und-u-kn-true')", [("other", "?")], "pglast"),
 ]
 
 

@@ -65,8 +65,8 @@ def default_sql(value, f: FieldState) -> str:
         if conv.internal_type(f.kind) == "FloatField" and isinstance(value, int) and not isinstance(value, bool):
             return repr(float(value))
         return literal
-    if isinstance(value, (dict, list)) and f.kind == "JSONField":
-        return conv.sql_literal(json.dumps(value)) + "::jsonb"
+    if isinstance(value, (dict, list)):
+        return conv.sql_literal(json.dumps(value)) + ("::jsonb" if f.kind == "JSONField" else "")
     if isinstance(value, Ref):
         # A callable (timezone.now, uuid4, dict): Django calls it once and writes that constant.
         return {"dict": "'{}'", "list": "'[]'"}.get(value.name.rsplit(".", 1)[-1], f"'{value.name}()'") if f.kind == "JSONField" \

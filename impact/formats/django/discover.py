@@ -18,6 +18,7 @@ from impact.formats.django.pyread import Call, MigrationModule, Ref, read_module
 
 NOT_SEARCHED = {"node_modules", ".git", "vendor", "dist", "build", ".venv", "venv", "site-packages", "__pycache__", "target",
                 ".tox", "env"}
+FIELD_CLASS = re.compile(r"^class\s+(\w+Field|\w+Key)\s*\(\s*(?:[\w.]*\.)?(\w+)\s*[,)]", re.MULTILINE)
 USER_MODEL = re.compile(r"""^\s*AUTH_USER_MODEL\s*=\s*["']([\w]+\.[\w]+)["']""", re.MULTILINE)
 _CACHE: dict[Path, tuple[tuple[int, int], MigrationModule]] = {}
 
@@ -41,6 +42,7 @@ class Project:
     nodes: dict[tuple[str, str], Node]
     folders: dict[str, Path]  # app label -> its migrations folder
     user_model: str = "auth.User"
+    field_aliases: dict[str, str] = field(default_factory=dict)  # `class ColorField(models.CharField)` -> CharField
 
     def by_path(self, path: Path) -> Node | None:
         path = path.resolve()
@@ -118,6 +120,26 @@ def user_model(repo: Path, folders: list[Path]) -> str:
     return "auth.User"
 
 
+def field_aliases(repo: Path) -> dict[str, str]:
+    """The project's own field classes and the class each subclasses (`class ColorField(CharField)`),
+    so a custom field's column type is its base's. Read as text: nothing is imported."""
+    aliases: dict[str, str] = {}
+    for dirpath, dirnames, filenames in os.walk(repo):
+        dirnames[:] = [d for d in dirnames if d not in NOT_SEARCHED and not d.startswith(".") and d != "migrations"]
+        for name in filenames:
+            if not name.endswith(".py"):
+                continue
+            try:
+                text = (Path(dirpath) / name).read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
+            if "Field" in text or "Key" in text:
+                for match in FIELD_CLASS.finditer(text):
+                    if match.group(1) != match.group(2):
+                        aliases.setdefault(match.group(1), match.group(2))
+    return aliases
+
+
 def load_project(repo: Path) -> Project:
     repo = repo.resolve()
     folders = migration_folders(repo)
@@ -132,7 +154,7 @@ def load_project(repo: Path) -> Project:
             mod = module(path)
             if mod.found:
                 nodes[(label, path.stem)] = Node(label, path.stem, path, mod)
-    project = Project(repo, nodes, labels, user_model(repo, folders))
+    project = Project(repo, nodes, labels, user_model(repo, folders), field_aliases(repo))
     _link(project)
     return project
 

@@ -23,8 +23,9 @@ from decimal import Decimal
 from hashlib import md5
 
 MAX_NAME_LENGTH = 63  # PostgreSQL's NAMEDATALEN - 1
-RELATIONS = frozenset({"ForeignKey", "OneToOneField", "ParentalKey"})
-NOT_COLUMNS = frozenset({"ManyToManyField", "ParentalManyToManyField", "GenericRelation", "GenericForeignKey"})
+RELATIONS = frozenset({"ForeignKey", "OneToOneField", "ParentalKey", "TreeForeignKey", "TreeOneToOneField"})
+NOT_COLUMNS = frozenset({"ManyToManyField", "ParentalManyToManyField", "GenericRelation", "GenericForeignKey", "TaggableManager",
+                         "TreeManyToManyField"})
 AUTO_FIELDS = frozenset({"AutoField", "BigAutoField", "SmallAutoField"})
 
 DATA_TYPES = {
@@ -43,7 +44,16 @@ DATA_TYPES = {
     "HStoreField": "hstore", "SearchVectorField": "tsvector", "CICharField": "citext", "CIEmailField": "citext",
     "CITextField": "citext", "IntegerRangeField": "int4range", "BigIntegerRangeField": "int8range",
     "DecimalRangeField": "numrange", "DateTimeRangeField": "tstzrange", "DateRangeField": "daterange",
+    "MACAddressField": "macaddr", "CidrAddressField": "cidr",
 }
+# Field classes of widely used packages, as the Django field they store like (their migrations
+# carry the options, e.g. CountryField's max_length).
+THIRD_PARTY = {"CountryField": "CharField", "TimeZoneField": "CharField", "PhoneNumberField": "CharField",
+               "MoneyField": "DecimalField", "RichTextField": "TextField", "HTMLField": "TextField", "MarkdownxField": "TextField",
+               "AutoSlugField": "SlugField", "VersatileImageField": "ImageField", "ThumbnailerImageField": "ImageField",
+               "StreamField": "JSONField", "MACAddressField": "MACAddressField", "InetAddressField": "GenericIPAddressField",
+               "CidrAddressField": "CidrAddressField", "EncryptedTextField": "TextField", "EncryptedCharField": "TextField",
+               "TreeForeignKey": "ForeignKey", "MeasurementField": "FloatField", "TreeOneToOneField": "OneToOneField", "CITextField": "CITextField"}
 # The internal type a field class reports (EmailField is a CharField to the schema editor).
 INTERNAL_TYPES = {"EmailField": "CharField", "URLField": "CharField", "ImageField": "FileField",
                   "NullBooleanField": "BooleanField"}

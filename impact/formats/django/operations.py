@@ -19,11 +19,12 @@ from impact.formats.django.constraints import (add_constraint, add_index, alter_
 from impact.formats.django.columns import (column_definition, effective_default, fk_and_indexes, field_indexes, m2m_name,
                                            m2m_table, target)
 from impact.formats.django.pyread import Call, Dynamic, Ref
-from impact.formats.django.state import FieldState, ModelState, NotStatic, ProjectState, field_from_call
+from impact.formats.django.state import FieldState, ModelState, NotStatic, ProjectState
 
 q = conv.quote
 DEFERRABLE = " DEFERRABLE INITIALLY DEFERRED"
-NO_SQL = {"AlterModelOptions", "AlterModelManagers", "AlterModelTableComment"}
+# State-only operations (AlterConstraint changes only Python-side attributes such as violation_error_message).
+NO_SQL = {"AlterModelOptions", "AlterModelManagers", "AlterModelTableComment", "AlterConstraint"}
 
 
 def apply_operation(call, state: ProjectState, app_label: str) -> list[str]:
@@ -54,7 +55,7 @@ def create_model(call: Call, state: ProjectState, app_label: str) -> list[str]:
     for item in field_list:
         if not isinstance(item, tuple) or len(item) != 2:
             raise NotStatic("a CreateModel field is not a (name, field) pair")
-        fields[item[0]] = field_from_call(item[0], item[1])
+        fields[item[0]] = state.make_field(item[0], item[1])
     table = options.get("db_table")
     if table is not None and not isinstance(table, str):
         raise NotStatic("db_table is computed at run time")
@@ -132,7 +133,7 @@ def alter_model_table(call: Call, state: ProjectState, app_label: str) -> list[s
 
 def add_field(call: Call, state: ProjectState, app_label: str) -> list[str]:
     model = state.get(call.arg(0, "model_name"), app_label)
-    f = field_from_call(_str(call.arg(1, "name"), "AddField name"), call.arg(2, "field"))
+    f = state.make_field(_str(call.arg(1, "name"), "AddField name"), call.arg(2, "field"))
     model.fields[f.name] = f
     if not model.managed:
         return []
@@ -184,7 +185,7 @@ def alter_field(call: Call, state: ProjectState, app_label: str) -> list[str]:
     model = state.get(call.arg(0, "model_name"), app_label)
     name = _str(call.arg(1, "name"), "AlterField name")
     old = model.field_named(name)
-    new = field_from_call(old.name, call.arg(2, "field"))
+    new = state.make_field(old.name, call.arg(2, "field"))
     model.fields[old.name] = new
     if not model.managed:
         new.names = dict(old.names)
@@ -227,6 +228,19 @@ def create_extension(call: Call, state: ProjectState, app_label: str) -> list[st
     return [f"CREATE EXTENSION IF NOT EXISTS {q(name)}"]
 
 
+def collation(call: Call, state: ProjectState, app_label: str) -> list[str]:
+    name = _str(call.arg(0, "name"), "collation name")
+    if call.short == "RemoveCollation":
+        return [f"DROP COLLATION {q(name)}"]
+    parts = [f"locale={conv.sql_literal(_str(call.arg(1, 'locale'), 'collation locale'))}"]
+    provider = call.kwargs.get("provider", "libc")
+    if provider != "libc":
+        parts.append(f"provider={conv.sql_literal(_str(provider, 'collation provider'))}")
+    if call.kwargs.get("deterministic") is False:
+        parts.append("deterministic=false")
+    return [f"CREATE COLLATION {q(name)} ({', '.join(parts)})"]
+
+
 def alter_order_with_respect_to(call: Call, state: ProjectState, app_label: str) -> list[str]:
     model = state.get(call.arg(0, "name"), app_label)
     had = "_order" in model.fields
@@ -262,7 +276,7 @@ HANDLERS = {
     "CreateExtension": create_extension, "HStoreExtension": create_extension, "TrigramExtension": create_extension,
     "UnaccentExtension": create_extension, "BtreeGinExtension": create_extension, "BtreeGistExtension": create_extension,
     "CITextExtension": create_extension, "CryptoExtension": create_extension, "BloomExtension": create_extension,
-    "AlterOrderWithRespectTo": alter_order_with_respect_to,
+    "AlterOrderWithRespectTo": alter_order_with_respect_to, "CreateCollation": collation, "RemoveCollation": collation,
 }
 
 

@@ -93,6 +93,9 @@ def _read_class(node: ast.ClassDef, module: MigrationModule, evaluator: "_Evalua
         target, value = _assignment(item)
         if target is None:
             continue
+        if target not in ("operations", "dependencies"):
+            # Class-level names (`state_operations = [...]`) are read by later class attributes.
+            evaluator.constants[target] = evaluator.value(value)
         if target == "operations":
             module.found = True
             module.operations = _operations(value, evaluator, lines)
@@ -136,6 +139,9 @@ def _source(node: ast.AST) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
+BUILTIN_COLLECTIONS = {"set": set, "frozenset": set, "tuple": tuple, "list": list}
+
+
 class _Evaluator:
     def __init__(self, constants: dict[str, object]):
         self.constants = constants
@@ -162,6 +168,10 @@ class _Evaluator:
             if name in self.constants:
                 return self.constants[name]
             return Ref(name)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Invert):
+            inner = self.value(node.operand)
+            if _is_q(inner):
+                return Call("Q", (inner,), {"_negated": True})
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
             inner = self.value(node.operand)
             if isinstance(inner, (int, float)) and not isinstance(inner, bool):
@@ -176,10 +186,18 @@ class _Evaluator:
             return Dynamic(f"`{_source(node)}` is computed at run time")
         if any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
             return Dynamic(f"`{_source(node)}` passes *args/**kwargs built at run time")
-        return Call(name, tuple(self.value(a) for a in node.args), {k.arg: self.value(k.value) for k in node.keywords})
+        args = tuple(self.value(a) for a in node.args)
+        if name in BUILTIN_COLLECTIONS and len(args) <= 1 and not node.keywords:
+            if not args:
+                return BUILTIN_COLLECTIONS[name]()
+            if isinstance(args[0], (list, tuple, set, str)):
+                return _as_set(list(args[0])) if "set" in name else BUILTIN_COLLECTIONS[name](args[0])
+        return Call(name, args, {k.arg: self.value(k.value) for k in node.keywords})
 
     def _binop(self, node: ast.BinOp):
         left, right = self.value(node.left), self.value(node.right)
+        if isinstance(node.op, (ast.BitAnd, ast.BitOr)) and _is_q(left) and _is_q(right):
+            return Call("Q", (left, right), {"_connector": "AND" if isinstance(node.op, ast.BitAnd) else "OR"})
         plain = (str, int, float, list, tuple)
         if isinstance(left, plain) and isinstance(right, plain) and not isinstance(left, bool):
             try:
@@ -192,6 +210,10 @@ class _Evaluator:
             except (TypeError, ValueError):
                 pass
         return Dynamic(f"`{_source(node)}` is computed at run time")
+
+
+def _is_q(value) -> bool:
+    return isinstance(value, Call) and value.short == "Q"
 
 
 def _as_set(items: list):

@@ -26,7 +26,7 @@ def _parse(text: str) -> ParsedMigration:
 
 
 def read(project: Project, node: Node) -> ReadMigration:
-    state = ProjectState(user_model=project.user_model)
+    state = ProjectState(user_model=project.user_model, field_aliases=project.field_aliases)
     earlier = []
     for before in plan(project, node.key):
         parsed, _ = translate(before, state, project.repo)

@@ -106,6 +106,11 @@ class ProjectState:
     models: dict[tuple[str, str], ModelState] = field(default_factory=dict)
     user_model: str = "auth.User"  # settings.AUTH_USER_MODEL
     notes: list[str] = field(default_factory=list)
+    # A project's own field classes -> the Django field they subclass (discover.field_aliases).
+    field_aliases: dict[str, str] = field(default_factory=dict)
+
+    def make_field(self, name: str, value) -> "FieldState":
+        return field_from_call(name, value, self.field_aliases)
 
     def clone(self) -> "ProjectState":
         return copy.deepcopy(self)
@@ -158,22 +163,33 @@ class ProjectState:
         return model.table, target.column, kind
 
 
-def field_from_call(name: str, value) -> FieldState:
+def builtin_kind(kind: str, aliases: dict[str, str]) -> str:
+    """The Django field class a project's or a package's field class stores like."""
+    for _ in range(6):  # a short chain of subclasses; a cycle stops here
+        if kind in conv.DATA_TYPES or kind in conv.RELATIONS or kind in conv.NOT_COLUMNS or kind == "ArrayField":
+            return kind
+        kind = aliases.get(kind) or conv.THIRD_PARTY.get(kind) or kind
+    return kind
+
+
+def field_from_call(name: str, value, aliases: dict[str, str] | None = None) -> FieldState:
     """`models.CharField(max_length=20)` as read from the migration -> FieldState."""
     if isinstance(value, Dynamic):
         raise NotStatic(f"field {name!r}: {value.reason}")
     if not isinstance(value, Call):
         raise NotStatic(f"field {name!r} is not a field class call")
     options = dict(value.kwargs)
-    if value.short == "ForeignKey" and value.args and "to" not in options:
+    kind = builtin_kind(value.short, aliases or {})
+    if kind == "ForeignKey" and value.args and "to" not in options:
         options["to"] = value.args[0]
-    if value.short in ("OneToOneField", "ManyToManyField", "ParentalKey") and value.args and "to" not in options:
+    if kind in ("OneToOneField", "ManyToManyField", "ParentalKey") and value.args and "to" not in options:
         options["to"] = value.args[0]
-    if value.short == "ArrayField":
+    if kind == "ArrayField":
         base = options.get("base_field", value.args[0] if value.args else None)
         if isinstance(base, Call):
-            options["base_field"] = (base.short, dict(base.kwargs))
+            inner = field_from_call(f"{name}[]", base, aliases)  # nested arrays and their options too
+            options["base_field"] = (inner.kind, inner.options)
     for key, item in options.items():
         if isinstance(item, Dynamic) and key not in NON_DB_OPTIONS:
             raise NotStatic(f"field {name!r}: {key} {item.reason}")
-    return FieldState(name, value.short, options)
+    return FieldState(name, kind, options)
