@@ -48,6 +48,10 @@ def alter_field_sql(model: ModelState, old: FieldState, new: FieldState, state: 
         out.append(f"ALTER TABLE {table} RENAME COLUMN {q(old.column)} TO {q(new.column)}")
     column = q(new.column)
     actions, null_actions, post = [], [], []
+    indexed_text_retyped = (old.db_index or old.unique) and any(
+        old_type.startswith(t) and not new_type.startswith(t) for t in ("varchar", "text", "citext"))
+    if indexed_text_retyped:  # PostgreSQL's editor drops the pattern index before the type change
+        out.append(f"DROP INDEX IF EXISTS {q(names.pop('like', None) or conv.index_name(model.table, [old.column], '_like'))}")
     if old_type != new_type:
         using = "" if conv.internal_type(_type_kind(old, model, state)) == conv.internal_type(_type_kind(new, model, state)) \
             else f" USING {column}::{new_type}"
@@ -96,8 +100,6 @@ def alter_field_sql(model: ModelState, old: FieldState, new: FieldState, state: 
     if needs_default:
         out.append(f"ALTER TABLE {table} ALTER COLUMN {column} DROP DEFAULT")
     # PostgreSQL's editor: the varchar/text pattern index follows db_index/unique.
-    indexed_text_retyped = (old.db_index or old.unique) and old_type != new_type and \
-        conv.like_opclass(old_type) is not None and conv.like_opclass(new_type) != conv.like_opclass(old_type)
     if (not (old.db_index or old.unique) and new.db_index) or (not old.unique and new.unique) or indexed_text_retyped:
         out += like_index(model, new, state)
     if old.unique and not (new.db_index or new.unique):

@@ -10,6 +10,7 @@ from impact.formats.django.state import FieldState, ModelState, NotStatic, Proje
 
 q = conv.quote
 DEFERRABLE = " DEFERRABLE INITIALLY DEFERRED"
+TIMEDELTA_UNITS = {"weeks": 604800, "days": 86400, "hours": 3600, "minutes": 60, "seconds": 1, "milliseconds": 0.001}
 
 
 def column_type(model: ModelState, f: FieldState, state: ProjectState) -> str:
@@ -65,12 +66,20 @@ def default_sql(value, f: FieldState) -> str:
         if conv.internal_type(f.kind) == "FloatField" and isinstance(value, int) and not isinstance(value, bool):
             return repr(float(value))
         return literal
+    if f.kind == "HStoreField" and value in ({}, Ref("dict")):
+        return "''"
+    if isinstance(value, Call) and value.short == "timedelta" and not value.args:
+        seconds = sum(value.kwargs.get(unit, 0) * factor for unit, factor in TIMEDELTA_UNITS.items()
+                      if isinstance(value.kwargs.get(unit, 0), (int, float)))
+        return f"'{seconds:g} seconds'::interval"
     if isinstance(value, (dict, list)):
         return conv.sql_literal(json.dumps(value)) + ("::jsonb" if f.kind == "JSONField" else "")
     if isinstance(value, Ref):
         # A callable (timezone.now, uuid4, dict): Django calls it once and writes that constant.
-        return {"dict": "'{}'", "list": "'[]'"}.get(value.name.rsplit(".", 1)[-1], f"'{value.name}()'") if f.kind == "JSONField" \
-            else f"'{value.name}()'" if conv.internal_type(f.kind) in ("CharField", "TextField") else _typed_placeholder(f)
+        # Its value is not known statically: a constant of the column's type stands for it.
+        if f.kind == "JSONField":
+            return {"dict": "'{}'", "list": "'[]'"}.get(value.name.rsplit(".", 1)[-1], "'{}'") + "::jsonb"
+        return _typed_placeholder(f)
     if isinstance(value, Call):
         return _typed_placeholder(f)
     raise NotStatic(f"default of {f.name} {getattr(value, 'reason', 'is not a plain value')}")
@@ -79,7 +88,8 @@ def default_sql(value, f: FieldState) -> str:
 def _typed_placeholder(f: FieldState) -> str:
     """A constant of the column's type standing for a value Python computes at migration time."""
     kind = conv.internal_type(f.kind)
-    return {"DateTimeField": "now()", "DateField": "CURRENT_DATE", "UUIDField": "gen_random_uuid()",
+    return {"DateTimeField": "now()", "DateField": "CURRENT_DATE", "UUIDField": "gen_random_uuid()", "DurationField": "'0'::interval",
+            "HStoreField": "''", "JSONField": "'{}'::jsonb",
             "BooleanField": "false", "TimeField": "CURRENT_TIME"}.get(kind, "0" if "Integer" in kind or kind in ("FloatField", "DecimalField") else "''")
 
 

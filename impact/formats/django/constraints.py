@@ -135,11 +135,13 @@ def alter_together(model: ModelState, old: set, new: set, kind: str) -> list[str
     suffix = "_uniq" if kind == "unique" else "_idx"
     for names in sorted(old - new):
         columns = [model.field_named(n).column for n in names]
-        name = conv.index_name(model.table, columns, suffix)
+        # Django finds the old one by introspection: the name it was created with.
+        name = model.together_names.pop((kind, tuple(names)), None) or conv.index_name(model.table, columns, suffix)
         out.append(f"ALTER TABLE {q(model.table)} DROP CONSTRAINT {q(name)}" if kind == "unique" else f"DROP INDEX IF EXISTS {q(name)}")
     for names in sorted(new - old):
         columns = [model.field_named(n).column for n in names]
         name = conv.index_name(model.table, columns, suffix)
+        model.together_names[(kind, tuple(names))] = name
         cols = ", ".join(q(c) for c in columns)
         out.append(f"ALTER TABLE {q(model.table)} ADD CONSTRAINT {q(name)} UNIQUE ({cols})" if kind == "unique"
                    else f"CREATE INDEX {q(name)} ON {q(model.table)} ({cols})")

@@ -110,10 +110,21 @@ def rename_model(call: Call, state: ProjectState, app_label: str) -> list[str]:
     if not model.explicit_table:
         model.table = conv.default_db_table(app_label, new_name)
     state.models[model.key] = model
-    _repoint_relations(state, (app_label, _lower(call.arg(0, "old_name"))), model)
-    if not model.managed or old_table == model.table:
+    old_name = _lower(call.arg(0, "old_name"))
+    _repoint_relations(state, (app_label, old_name), model)
+    if not model.managed:
         return []
-    return [f"ALTER TABLE {q(old_table)} RENAME TO {q(model.table)}"]
+    out = [f"ALTER TABLE {q(old_table)} RENAME TO {q(model.table)}"] if old_table != model.table else []
+    out += _rename_m2m_tables(model, old_table)
+    # Through tables of other models' ManyToManyFields to it name their column after it.
+    for other in state.models.values():
+        for f in other.fields.values():
+            if _auto_m2m(f) and other is not model and state.model_key(f.opt("to"), other.app_label) == model.key:
+                out.append(f"ALTER TABLE {q(m2m_name(other, f))} RENAME COLUMN {q(old_name + '_id')} TO {q(model.name.lower() + '_id')}")
+    for f in model.fields.values():
+        if _auto_m2m(f) and f.opt("to") != "self" and state.model_key(f.opt("to"), app_label) != model.key:
+            out.append(f"ALTER TABLE {q(m2m_name(model, f))} RENAME COLUMN {q(old_name + '_id')} TO {q(model.name.lower() + '_id')}")
+    return out
 
 
 def alter_model_table(call: Call, state: ProjectState, app_label: str) -> list[str]:
@@ -126,7 +137,22 @@ def alter_model_table(call: Call, state: ProjectState, app_label: str) -> list[s
     model.explicit_table = table is not None
     if not model.managed or old_table == model.table:
         return []
-    return [f"ALTER TABLE {q(old_table)} RENAME TO {q(model.table)}"]
+    return [f"ALTER TABLE {q(old_table)} RENAME TO {q(model.table)}"] + _rename_m2m_tables(model, old_table)
+
+
+def _auto_m2m(f: FieldState) -> bool:
+    return f.kind.endswith("ManyToManyField") and not f.opt("through")
+
+
+def _rename_m2m_tables(model: ModelState, old_table: str) -> list[str]:
+    """Auto-created through tables are named after the model's table: Django renames them with it."""
+    out = []
+    for f in model.fields.values():
+        if _auto_m2m(f) and not isinstance(f.opt("db_table"), str):
+            old, new = conv.truncate_name(f"{old_table}_{f.name}"), m2m_name(model, f)
+            if old != new:
+                out.append(f"ALTER TABLE {q(old)} RENAME TO {q(new)}")
+    return out
 
 
 # -- fields ---------------------------------------------------------------------------------------
@@ -303,8 +329,12 @@ def _together(value) -> set:
 
 
 def _rename_in_together(model: ModelState, old: str, new: str) -> None:
+    def renamed(names: tuple) -> tuple:
+        return tuple(new if n == old else n for n in names)
+
     for attr in ("unique_together", "index_together"):
-        setattr(model, attr, {tuple(new if n == old else n for n in names) for names in getattr(model, attr)})
+        setattr(model, attr, {renamed(names) for names in getattr(model, attr)})
+    model.together_names = {(kind, renamed(names)): name for (kind, names), name in model.together_names.items()}
 
 
 def _repoint_relations(state: ProjectState, old_key: tuple[str, str], model: ModelState) -> None:

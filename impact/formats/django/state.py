@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from impact.formats.django import fields as conv
 from impact.formats.django.pyread import Call, Dynamic, Ref
 
-# Models of django.contrib apps, whose migrations are not in the scanned repo: (pk type, pk column).
-CONTRIB_MODELS = {"auth.user", "auth.group", "auth.permission", "contenttypes.contenttype", "sites.site",
-                  "admin.logentry", "sessions.session", "flatpages.flatpage", "redirects.redirect"}
+# Models of django.contrib apps, whose migrations are not in the scanned repo: their tables (integer `id`).
+CONTRIB_MODELS = {"auth.user": "auth_user", "auth.group": "auth_group", "auth.permission": "auth_permission",
+                  "contenttypes.contenttype": "django_content_type", "sites.site": "django_site",
+                  "admin.logentry": "django_admin_log", "flatpages.flatpage": "django_flatpage", "redirects.redirect": "django_redirect"}
 # Options that do not change the database (Django's non_db_attrs, and the ones read elsewhere).
 NON_DB_OPTIONS = frozenset({"blank", "choices", "editable", "error_messages", "help_text", "limit_choices_to", "on_delete",
                             "related_name", "related_query_name", "validators", "verbose_name", "serialize", "auto_created",
@@ -81,6 +82,8 @@ class ModelState:
     constraints: dict[str, Call] = field(default_factory=dict)
     unique_together: set = field(default_factory=set)
     index_together: set = field(default_factory=set)
+    # (kind, field names) -> the name its constraint/index got when created (kept across renames).
+    together_names: dict[tuple[str, tuple[str, ...]], str] = field(default_factory=dict)
     managed: bool = True  # False (managed=False or a proxy): Django runs no SQL for it
     explicit_table: bool = False
 
@@ -145,7 +148,7 @@ class ProjectState:
         if model is None:
             label = f"{key[0]}.{key[1]}"
             if label in CONTRIB_MODELS:
-                return conv.default_db_table(*key), "id", "integer"
+                return CONTRIB_MODELS[label], "id", "integer"
             self.notes.append(f"{label} is not in the repo's migrations: a relation to it is assumed to store a bigint id")
             return conv.default_db_table(*key), "id", "bigint"
         return self.target_in(model, relation.opt("to_field"))
