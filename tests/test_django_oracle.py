@@ -30,6 +30,9 @@ ORACLE = Path(__file__).parent / "django_oracle.py"
 KINDS = {"CreateModel", "DeleteModel", "RenameModel", "AlterModelTable", "AddField", "RemoveField", "AlterField",
          "RenameField", "AddIndex", "RemoveIndex", "AddIndexConcurrently", "AddConstraint", "AlterUniqueTogether",
          "AlterIndexTogether", "RunSQL", "RunPython", "SeparateDatabaseAndState"}
+# What the later fixture migrations pin besides: a ManyToManyField's table, a together constraint
+# dropped by the name it got before a RenameField, a varchar -> text change with its pattern index,
+# and a RenameModel that renames the through table and re-creates the foreign keys pointing at it.
 
 
 def _env(url: str) -> dict[str, str]:
@@ -49,7 +52,7 @@ def normalised(sql: str) -> list[str]:
         line = line.strip()
         if not line or line.startswith("--") or line in ("BEGIN;", "COMMIT;"):
             continue
-        for part in re.split(r";\s*(?=SET CONSTRAINTS)|;\s*$", line):
+        for part in re.split(r";\s*", line):  # Django prints `SET CONSTRAINTS ...; ALTER TABLE ...` on one line
             if part.strip().rstrip(";"):
                 out.append(part.strip().rstrip(";").replace('"', ""))
     return sorted(out)
@@ -98,7 +101,7 @@ def test_impact_translates_like_sqlmigrate(django_sql, impact_sql) -> None:
         theirs = django_sql[key].replace("-- THIS OPERATION CANNOT BE WRITTEN AS SQL", "")
         assert normalised("\n".join(s + ";" for s in mine)) == normalised(theirs), f"{key} ({', '.join(kinds)})"
         compared += len(mine)
-    assert compared >= 35  # the fixture has 39 statements besides RunPython
+    assert compared >= 55  # the fixture has 58 statements besides RunPython
 
 
 def test_run_python_is_the_one_thing_django_cannot_print_either(django_sql, impact_sql) -> None:

@@ -111,10 +111,17 @@ def rename_model(call: Call, state: ProjectState, app_label: str) -> list[str]:
         model.table = conv.default_db_table(app_label, new_name)
     state.models[model.key] = model
     old_name = _lower(call.arg(0, "old_name"))
-    _repoint_relations(state, (app_label, old_name), model)
+    pointing = _repoint_relations(state, (app_label, old_name), model)
     if not model.managed:
         return []
     out = [f"ALTER TABLE {q(old_table)} RENAME TO {q(model.table)}"] if old_table != model.table else []
+    for other, f in pointing:  # Django re-creates their foreign keys, named after the new table
+        if f.names.get("fk") and other.managed:
+            out += [f"SET CONSTRAINTS {q(f.names['fk'])} IMMEDIATE", f"ALTER TABLE {q(other.table)} DROP CONSTRAINT {q(f.names['fk'])}"]
+            to_table, to_column, _ = target(other, f, state)
+            f.names["fk"] = conv.fk_name(other.table, f.column, to_table, to_column)
+            out.append(f"ALTER TABLE {q(other.table)} ADD CONSTRAINT {q(f.names['fk'])} FOREIGN KEY ({q(f.column)}) "
+                       f"REFERENCES {q(to_table)} ({q(to_column)}){DEFERRABLE}")
     out += _rename_m2m_tables(model, old_table)
     # Through tables of other models' ManyToManyFields to it name their column after it.
     for other in state.models.values():
@@ -337,13 +344,18 @@ def _rename_in_together(model: ModelState, old: str, new: str) -> None:
     model.together_names = {(kind, renamed(names)): name for (kind, names), name in model.together_names.items()}
 
 
-def _repoint_relations(state: ProjectState, old_key: tuple[str, str], model: ModelState) -> None:
+def _repoint_relations(state: ProjectState, old_key: tuple[str, str], model: ModelState) -> list[tuple[ModelState, FieldState]]:
+    """Relations to the renamed model now name it by its new name; the column relations among them are returned."""
     label = f"{model.app_label}.{model.name.lower()}"
+    found = []
     for other in state.models.values():
         for f in other.fields.values():
             to = f.opt("to")
             if isinstance(to, str) and to != "self" and state.model_key(to, other.app_label) == old_key:
                 f.options["to"] = label
+                if f.is_relation:
+                    found.append((other, f))
+    return found
 
 
 def _sql_list(value, what: str) -> list[str]:
