@@ -145,3 +145,16 @@ def test_class_level_operation_lists_are_read(tmp_path: Path) -> None:
                     "    operations = [migrations.SeparateDatabaseAndState(state_operations=state_operations)]\n")
     [call] = read_module(path).operations
     assert call.value.kwargs["state_operations"][0].short == "RemoveField"
+
+
+def test_defaults_written_into_existing_rows(tmp_path: Path) -> None:
+    from impact.formats.django.columns import default_sql
+    from impact.formats.django.state import FieldState
+
+    assert default_sql(read_value("datetime.timedelta(days=60)"), FieldState("d", "DurationField", {})) == "'5184000 seconds'::interval"
+    assert default_sql([], FieldState("a", "ArrayField", {})) == "'{}'"
+    assert default_sql(["x", "y"], FieldState("a", "ArrayField", {})) == "'{x,y}'"
+    assert default_sql(read_value("list"), FieldState("a", "ArrayField", {})) == "'{}'"
+    assert default_sql({}, FieldState("h", "HStoreField", {})) == "''"
+    assert default_sql(read_value("dict"), FieldState("j", "JSONField", {})) == "'{}'::jsonb"
+    assert default_sql(0, FieldState("f", "FloatField", {})) == "0.0"

@@ -71,7 +71,12 @@ def default_sql(value, f: FieldState) -> str:
     if isinstance(value, Call) and value.short == "timedelta" and not value.args:
         seconds = sum(value.kwargs.get(unit, 0) * factor for unit, factor in TIMEDELTA_UNITS.items()
                       if isinstance(value.kwargs.get(unit, 0), (int, float)))
-        return f"'{seconds:g} seconds'::interval"
+        return f"'{int(seconds) if seconds == int(seconds) else seconds} seconds'::interval"
+    if isinstance(value, (list, tuple)) and f.kind == "ArrayField":
+        items = [conv.sql_literal(v) for v in value]
+        if any(i is None for i in items):
+            return _typed_placeholder(f)
+        return "'{" + ",".join(i.strip("'").replace('"', '\\"') if i.startswith("'") else i for i in items) + "}'"
     if isinstance(value, (dict, list)):
         return conv.sql_literal(json.dumps(value)) + ("::jsonb" if f.kind == "JSONField" else "")
     if isinstance(value, Ref):
@@ -89,7 +94,7 @@ def _typed_placeholder(f: FieldState) -> str:
     """A constant of the column's type standing for a value Python computes at migration time."""
     kind = conv.internal_type(f.kind)
     return {"DateTimeField": "now()", "DateField": "CURRENT_DATE", "UUIDField": "gen_random_uuid()", "DurationField": "'0'::interval",
-            "HStoreField": "''", "JSONField": "'{}'::jsonb",
+            "HStoreField": "''", "JSONField": "'{}'::jsonb", "ArrayField": "'{}'",
             "BooleanField": "false", "TimeField": "CURRENT_TIME"}.get(kind, "0" if "Integer" in kind or kind in ("FloatField", "DecimalField") else "''")
 
 
