@@ -221,3 +221,14 @@ def test_squashed_migration_stands_for_the_ones_it_replaces(tmp_path: Path) -> N
     assert [p.name for p in later.earlier] == ["0001_squashed_0002_change.py"]
     replaced = locate(repo, "0002_change", Config(), cwd=repo)  # asked for by name: the originals run
     assert [p.name for p in replaced.earlier] == ["0001_initial.py"]
+
+
+def test_run_sql_reverse_sql_is_the_rollback_plan() -> None:
+    result = scan(SHOP, "catalog.0007", use_cache=False)
+    [reverse] = [s for s in result.rollback if s.statement == 2]
+    assert reverse.sql == "UPDATE catalog_product SET stock = 0 WHERE stock = 1;"
+    assert not reverse.irreversible and "reverse_sql" in reverse.note
+    dropped = scan(SHOP, "orders.0005", use_cache=False)
+    [step] = dropped.rollback
+    assert step.sql == "ALTER TABLE orders_note ADD COLUMN body text NOT NULL DEFAULT '';"
+    assert step.irreversible and "not the data" in step.note  # the column comes back, its values do not

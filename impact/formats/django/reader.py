@@ -64,18 +64,36 @@ def translate(node: Node, state: ProjectState, repo: Path) -> tuple[ParsedMigrat
         text = "\n".join(s.strip().rstrip(";") + ";" for s in sqls if s.strip())
         parsed = _parse(text)
         first = len(statements) + 1
+        reverse = _reverse_sql(call.value)
         for st in parsed.statements:
             new = replace(st, index=len(statements) + 1, line=call.line, end_line=call.end_line)
             statements.append(new)
             for op in parsed.operations:
                 if op.statement is st:
                     named = label if op.kind in (OpKind.DO_BLOCK, OpKind.UNKNOWN) else op.name
-                    operations.append(replace(op, statement=new, name=named))
+                    details = op.details
+                    if reverse is not None:  # the first statement carries the inverse of the whole RunSQL
+                        details = {**details, "reverse_sql": reverse} if new.index == first else {**details, "undone_by": first}
+                    operations.append(replace(op, statement=new, name=named, details=details))
         if call.comments:
             comments[first] = call.comments
         if label.startswith("RunPython"):
             notes.append(f"{where}:{call.line} {label} changes data in Python: its effect is not known statically")
     return ParsedMigration(tuple(statements), tuple(operations), comments), notes
+
+
+def _reverse_sql(value) -> str | None:
+    """RunSQL's reverse_sql as SQL text ("" when it has none or is RunSQL.noop); None: not a RunSQL."""
+    if not isinstance(value, Call) or value.short != "RunSQL":
+        return None
+    reverse = value.arg(1, "reverse_sql")
+    if reverse is None:
+        return ""
+    if isinstance(reverse, Ref) and reverse.name.endswith("noop"):
+        return "-- reverse_sql is RunSQL.noop: nothing to undo"
+    items = [reverse] if isinstance(reverse, str) else list(reverse) if isinstance(reverse, (list, tuple)) else []
+    texts = [i if isinstance(i, str) else i[0] for i in items if isinstance(i, str) or (isinstance(i, (list, tuple)) and i and isinstance(i[0], str))]
+    return "\n".join(t.strip().rstrip(";") + ";" for t in texts if t.strip()) if texts else ""
 
 
 def _unknown(call: OperationCall, label: str, reason: str, statements: list, operations: list, comments: dict) -> None:
