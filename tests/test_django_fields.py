@@ -158,3 +158,12 @@ def test_defaults_written_into_existing_rows(tmp_path: Path) -> None:
     assert default_sql({}, FieldState("h", "HStoreField", {})) == "''"
     assert default_sql(read_value("dict"), FieldState("j", "JSONField", {})) == "'{}'::jsonb"
     assert default_sql(0, FieldState("f", "FloatField", {})) == "0.0"
+
+
+def test_operations_concatenated_from_module_constants(tmp_path: Path) -> None:
+    path = tmp_path / "0003_x.py"
+    path.write_text("from django.db import migrations\n\nFIRST = [migrations.RunSQL('SELECT 1')]\n\n"
+                    "class Migration(migrations.Migration):\n    operations = FIRST + [migrations.RunSQL('SELECT 2')]\n")
+    calls = read_module(path).operations
+    assert [c.value.args[0] for c in calls] == ["SELECT 1", "SELECT 2"]
+    assert {c.line for c in calls} == {6}

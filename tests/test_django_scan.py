@@ -232,3 +232,20 @@ def test_run_sql_reverse_sql_is_the_rollback_plan() -> None:
     [step] = dropped.rollback
     assert step.sql == "ALTER TABLE orders_note ADD COLUMN body text NOT NULL DEFAULT '';"
     assert step.irreversible and "not the data" in step.note  # the column comes back, its values do not
+
+
+def test_changed_finds_a_new_django_migration(tmp_path: Path) -> None:
+    from tests.test_changed import committed_repo, git
+
+    repo = committed_repo(tmp_path / "r", {
+        "shop/migrations/__init__.py": "",
+        "shop/migrations/0001_initial.py": MIGRATION.format(deps="", ops=CREATE_ITEM),
+        "shop/views.py": "def f(cursor):\n    cursor.execute('SELECT name FROM shop_item')\n",
+    })
+    git(repo, "checkout", "-q", "-b", "feature")
+    (repo / "shop/migrations/0002_drop_name.py").write_text(MIGRATION.format(
+        deps='("shop", "0001_initial")', ops='        migrations.RemoveField(model_name="item", name="name"),'))
+    result = CliRunner().invoke(cli, ["scan", str(repo), "--changed", "main", "--format", "json"])
+    assert result.exit_code == 1, result.output  # breaking: views.py still reads the column
+    assert "shop/migrations/0002_drop_name.py" in result.output and "shop/views.py" in result.output
+    assert "0001_initial" not in result.output.split('"path"')[1][:80]

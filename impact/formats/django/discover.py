@@ -42,7 +42,14 @@ class Project:
     nodes: dict[tuple[str, str], Node]
     folders: dict[str, Path]  # app label -> its migrations folder
     user_model: str = "auth.User"
-    field_aliases: dict[str, str] = field(default_factory=dict)  # `class ColorField(models.CharField)` -> CharField
+    _aliases: dict[str, str] | None = None
+
+    @property
+    def field_aliases(self) -> dict[str, str]:
+        """`class ColorField(models.CharField)` -> CharField; read on first use (locating needs none)."""
+        if self._aliases is None:
+            self._aliases = field_aliases(self.repo)
+        return self._aliases
 
     def by_path(self, path: Path) -> Node | None:
         path = path.resolve()
@@ -154,7 +161,7 @@ def load_project(repo: Path) -> Project:
             mod = module(path)
             if mod.found:
                 nodes[(label, path.stem)] = Node(label, path.stem, path, mod)
-    project = Project(repo, nodes, labels, user_model(repo, folders), field_aliases(repo))
+    project = Project(repo, nodes, labels, user_model(repo, folders))
     _link(project)
     return project
 

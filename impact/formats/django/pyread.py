@@ -120,7 +120,13 @@ def _operations(value: ast.expr, evaluator: "_Evaluator", lines: list[str]) -> l
     if isinstance(value, (ast.List, ast.Tuple)):
         return [OperationCall(evaluator.value(element), element.lineno, element.end_lineno or element.lineno,
                               _comments_above(lines, element.lineno)) for element in value.elts]
-    # `operations = BASE + [...]`, a comprehension, a function call: not readable statically.
+    evaluated = evaluator.value(value)
+    if isinstance(evaluated, (list, tuple)):
+        # `operations = BASE + [...]` of module constants: every operation points at this line.
+        comments = _comments_above(lines, value.lineno)
+        return [OperationCall(item, value.lineno, value.end_lineno or value.lineno, comments if i == 0 else ())
+                for i, item in enumerate(evaluated)]
+    # A comprehension, a function call: not readable statically.
     return [OperationCall(Dynamic(f"operations is computed at run time (`{_source(value)}`)"), value.lineno,
                           value.end_lineno or value.lineno, _comments_above(lines, value.lineno))]
 
