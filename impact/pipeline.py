@@ -84,9 +84,11 @@ def scan(repo: Path, ref: str, *, dialect: str | None = None, schema_file: Path 
     migration = locate(repo, ref, config)
     read = read_migration(migration, repo, dialect)
     parsed = read.parsed
-    if not parsed.statements:
+    # A framework migration may run no SQL (state-only) or be unreadable statically: it is still
+    # reported, with its notes and unknown operations; only a SQL file that says nothing is an error.
+    if not parsed.statements and migration.format == "sql":
         raise InputError(f"migration {migration.path.name} holds no SQL statement", "check that it is the right file")
-    if all(op.kind is OpKind.UNKNOWN for op in parsed.operations):
+    if migration.format == "sql" and all(op.kind is OpKind.UNKNOWN for op in parsed.operations):
         error = parsed.operations[0].statement.error
         raise InputError(f"cannot parse migration {migration.path.name}: {error}", "fix the SQL syntax (or pass --dialect)")
     base, schema_source = schema_before(read.earlier, dialect, schema_file)

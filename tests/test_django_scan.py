@@ -249,3 +249,29 @@ def test_changed_finds_a_new_django_migration(tmp_path: Path) -> None:
     assert result.exit_code == 1, result.output  # breaking: views.py still reads the column
     assert "shop/migrations/0002_drop_name.py" in result.output and "shop/views.py" in result.output
     assert "0001_initial" not in result.output.split('"path"')[1][:80]
+
+
+def test_a_migration_file_outside_a_migrations_package_is_still_read(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, {"drafts/0002_drop_name.py": MIGRATION.format(
+        deps="", ops='        migrations.RunSQL("ALTER TABLE shop_item DROP COLUMN name"),')})
+    result = scan(repo, "drafts/0002_drop_name.py", use_cache=False)
+    assert result.migration.format == "django"
+    assert [op.kind.value for op in result.parsed.operations] == ["drop_column"]
+
+
+def test_a_state_only_migration_is_safe_with_a_note_not_an_error() -> None:
+    result = scan(SHOP, "orders.0004", use_cache=False)
+    assert result.assessment.verdict == "safe" and result.assessment.confidence.value == "high"
+    assert any("runs no SQL" in note for note in result.read.notes)
+    cli_result = CliRunner().invoke(cli, ["scan", str(SHOP), "--migration", "orders.0004", "--format", "markdown"])
+    assert cli_result.exit_code == 0, cli_result.output
+
+
+def test_a_migration_nothing_can_read_is_reported_with_low_confidence(tmp_path: Path) -> None:
+    repo = _app(tmp_path, "        migrations.RunSQL(build_sql()),", head="def build_sql():\n    return 'SELECT 1'\n\n")
+    result = scan(repo, "shop.0002", use_cache=False)
+    assert result.assessment.confidence.value == "low"
+    assert [op.kind.value for op in result.parsed.operations] == ["unknown"]
+    for fmt in ("rich", "json", "markdown", "sarif", "github"):
+        cli_result = CliRunner().invoke(cli, ["scan", str(repo), "--migration", "shop.0002", "--format", fmt])
+        assert cli_result.exit_code in (0, 1) and "Traceback" not in cli_result.output, (fmt, cli_result.output)

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from impact.config import Config
 from impact.formats.base import LocatedMigration, ReadMigration
-from impact.formats.django.discover import Node, Project, load_project, plan
+from impact.errors import InputError
+from impact.formats.django.discover import Node, Project, link, load_project, module, plan
 from impact.formats.django.reader import read as read_node
 
 LEADING_NUMBER = re.compile(r"^(\d+)")
@@ -50,16 +51,30 @@ class DjangoFormat:
         if path.suffix != ".py":
             return None
         project = load_project(repo)
-        node = project.by_path(path)
+        node = project.by_path(path) or _loose(project, path)
         return _located(project, node) if node else None
 
     def read(self, migration: LocatedMigration, repo: Path, dialect: str) -> ReadMigration:
         project = load_project(repo)
-        node = project.by_path(migration.path)
+        node = project.by_path(migration.path) or _loose(project, migration.path)
         if node is None:  # located earlier: it must still be there
-            from impact.errors import InputError
             raise InputError(f"{migration.path.name} is no longer a Django migration", "check the file")
         return read_node(project, node)
+
+
+def _loose(project: Project, path: Path) -> Node | None:
+    """A file defining `class Migration` outside any detected migrations package (no
+    `__init__.py`, a file passed from elsewhere): read on its own, its app named after the folder
+    above `migrations/`, its history whatever its dependencies name."""
+    mod = module(path)  # a syntax error is an InputError (exit 3), as for any unreadable migration
+    if not mod.found:
+        return None
+    folder = path.resolve().parent
+    app = folder.parent.name if folder.name == "migrations" else folder.name
+    node = Node(app, path.stem, path.resolve(), mod)
+    project.nodes[node.key] = node
+    link(project)
+    return node
 
 
 FORMAT = DjangoFormat()

@@ -162,11 +162,11 @@ def load_project(repo: Path) -> Project:
             if mod.found:
                 nodes[(label, path.stem)] = Node(label, path.stem, path, mod)
     project = Project(repo, nodes, labels, user_model(repo, folders))
-    _link(project)
+    link(project)
     return project
 
 
-def _link(project: Project) -> None:
+def link(project: Project) -> None:
     nodes = project.nodes
     for node in nodes.values():
         node.deps = [d for d in (_dependency(project, dep) for dep in node.module.dependencies) if d in nodes]

@@ -34,6 +34,8 @@ def read(project: Project, node: Node) -> ReadMigration:
     state.notes.clear()  # only what this migration's own operations assumed is worth saying
     parsed, notes = translate(node, state, project.repo)
     notes += list(dict.fromkeys(state.notes))
+    if not parsed.statements:
+        notes.append(f"{node.app}.{node.name} runs no SQL: its operations only change Django's model state")
     if not node.module.atomic:
         notes.append(f"{node.app}.{node.name} sets atomic = False: Django runs it outside a transaction")
     return ReadMigration(parsed, tuple(earlier), notes=tuple(notes), transactional=node.module.atomic,
