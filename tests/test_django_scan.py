@@ -275,3 +275,19 @@ def test_a_migration_nothing_can_read_is_reported_with_low_confidence(tmp_path: 
     for fmt in ("rich", "json", "markdown", "sarif", "github"):
         cli_result = CliRunner().invoke(cli, ["scan", str(repo), "--migration", "shop.0002", "--format", fmt])
         assert cli_result.exit_code in (0, 1) and "Traceback" not in cli_result.output, (fmt, cli_result.output)
+
+
+def test_one_broken_migration_file_does_not_stop_scans_of_the_others(tmp_path: Path) -> None:
+    repo = _app(tmp_path, '        migrations.RemoveField(model_name="item", name="name"),')
+    (repo / "shop/migrations/0003_broken.py").write_text("class Migration(:\n")
+    assert scan(repo, "shop.0002", use_cache=False).assessment.verdict == "breaking"
+    with pytest.raises(InputError, match="not valid Python"):
+        scan(repo, "shop/migrations/0003_broken.py", use_cache=False)
+
+
+def test_an_ignore_file_directive_anywhere_in_the_module(tmp_path: Path) -> None:
+    repo = _app(tmp_path, '        migrations.RemoveField(model_name="item", name="name"),',
+                head="# impact: ignore-file drop-column-loses-data -- the column was never filled\n")
+    result = scan(repo, "shop.0002", use_cache=False)
+    assert "drop-column-loses-data" not in _rules(result)
+    assert [s.rule for s in result.suppressed] == ["drop-column-loses-data"]

@@ -51,6 +51,8 @@ class DjangoFormat:
         if path.suffix != ".py":
             return None
         project = load_project(repo)
+        if path.resolve() in project.broken:
+            raise project.broken[path.resolve()]
         node = project.by_path(path) or _loose(project, path)
         return _located(project, node) if node else None
 

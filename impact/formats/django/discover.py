@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from impact.errors import InputError
 from impact.formats.django.pyread import Call, MigrationModule, Ref, read_module
 
 NOT_SEARCHED = {"node_modules", ".git", "vendor", "dist", "build", ".venv", "venv", "site-packages", "__pycache__", "target",
@@ -43,6 +44,7 @@ class Project:
     folders: dict[str, Path]  # app label -> its migrations folder
     user_model: str = "auth.User"
     _aliases: dict[str, str] | None = None
+    broken: dict[Path, InputError] = field(default_factory=dict)  # unreadable modules: an error only when asked for
 
     @property
     def field_aliases(self) -> dict[str, str]:
@@ -152,16 +154,21 @@ def load_project(repo: Path) -> Project:
     folders = migration_folders(repo)
     nodes: dict[tuple[str, str], Node] = {}
     labels: dict[str, Path] = {}
+    broken: dict[Path, InputError] = {}
     for folder in folders:
         label = app_label(folder.parent)
         if label in labels:
             continue  # two apps with one label: Django refuses to start; keep the first
         labels[label] = folder
         for path in migration_files(folder):
-            mod = module(path)
+            try:
+                mod = module(path)
+            except InputError as exc:  # one broken file must not stop scans of the others
+                broken[path] = exc
+                continue
             if mod.found:
                 nodes[(label, path.stem)] = Node(label, path.stem, path, mod)
-    project = Project(repo, nodes, labels, user_model(repo, folders))
+    project = Project(repo, nodes, labels, user_model(repo, folders), broken=broken)
     link(project)
     return project
 

@@ -8,10 +8,14 @@ the source text as the reason. Nothing is imported or executed.
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from impact.errors import InputError
+
+
+FILE_DIRECTIVE = re.compile(r"#\s*(?:impact:\s*ignore-file|squawk-ignore-file)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,7 @@ class MigrationModule:
     atomic: bool = True
     operations: list[OperationCall] = field(default_factory=list)
     found: bool = False  # a `class Migration` with `operations` is there
+    file_directives: tuple[str, ...] = ()  # `# impact: ignore-file ...` comments anywhere in the module
     functions: set[str] = field(default_factory=set)  # module-level defs (RunPython targets)
 
 
@@ -76,6 +81,7 @@ def read_module(path: Path) -> MigrationModule:
 def read_tree(tree: ast.Module, text: str, path: Path) -> MigrationModule:
     lines = text.splitlines()
     module = MigrationModule(path)
+    module.file_directives = tuple(line.strip() for line in lines if FILE_DIRECTIVE.search(line))
     constants: dict[str, object] = {}
     evaluator = _Evaluator(constants)
     for node in tree.body:

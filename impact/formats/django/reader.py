@@ -81,6 +81,8 @@ def translate(node: Node, state: ProjectState, repo: Path) -> tuple[ParsedMigrat
             comments[first] = call.comments
         if label.startswith("RunPython"):
             notes.append(f"{where}:{call.line} {label} changes data in Python: its effect is not known statically")
+    if statements and node.module.file_directives:  # file-wide ignores count wherever they are written
+        comments[1] = tuple(dict.fromkeys(comments.get(1, ()) + node.module.file_directives))
     return ParsedMigration(tuple(statements), tuple(operations), comments), notes
 
 
