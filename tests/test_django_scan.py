@@ -34,8 +34,10 @@ def test_django_references_locate_the_migration(ref: str) -> None:
     found = locate(SHOP, ref, Config(), cwd=SHOP)
     assert found.format == "django"
     assert found.path.name == "0006_remove_product_legacy_code.py"
-    # Its history is the dependency chain, in order: catalog 0001..0005.
-    assert [p.stem[:4] for p in found.earlier] == ["0001", "0002", "0003", "0004", "0005"]
+    # Its history: its dependency chain first (catalog 0001..0005), then the other app's migrations
+    # that do not depend on it (orders 0001..0005; orders 0006 needs catalog 0009).
+    names = [f"{p.parent.parent.name}.{p.stem[:4]}" for p in found.earlier]
+    assert names == [f"catalog.000{i}" for i in range(1, 6)] + [f"orders.000{i}" for i in range(1, 6)]
 
 
 def test_a_number_in_two_apps_is_ambiguous_and_names_both() -> None:
@@ -50,9 +52,10 @@ def test_a_number_in_two_apps_is_ambiguous_and_names_both() -> None:
 def test_history_crosses_apps_through_dependencies() -> None:
     found = locate(SHOP, "orders.0006", Config(), cwd=SHOP)
     names = [f"{p.parent.parent.name}.{p.stem[:4]}" for p in found.earlier]
-    # orders 0006 depends on catalog 0009: all of catalog runs first, and orders 0001 after catalog 0001.
-    assert names.index("catalog.0001") < names.index("orders.0001")
-    assert "catalog.0009" in names and len(names) == 14
+    # orders 0006 depends on catalog 0009: catalog runs first, and orders 0001 after catalog 0001.
+    assert names.index("catalog.0001") < names.index("orders.0001") and names.index("catalog.0009") < names.index("orders.0005")
+    # catalog 0010 and 0011 do not depend on it: applied already; 0012 needs orders 0008: not yet.
+    assert "catalog.0011" in names and "catalog.0012" not in names and len(names) == 16
 
 
 def test_app_config_label_wins_over_the_folder_name(tmp_path: Path) -> None:

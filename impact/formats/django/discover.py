@@ -208,35 +208,27 @@ def _app_edge(project: Project, app: str, name: str) -> tuple[str, str] | None:
 
 
 def plan(project: Project, target: tuple[str, str]) -> list[Node]:
-    """The migrations that run before `target`, in order (Django's forwards plan for it, minus it)."""
+    """The migrations that run before `target`, in order: its dependencies first (Django's forwards
+    plan for it), then every other migration that does not depend on it, since a deployed
+    database has the other apps' migrations applied too. Its own descendants never run before it."""
     nodes = _effective(project, target)
-    order: list[tuple[str, str]] = []
-    seen: set[tuple[str, str]] = set()
-    stack = [(target, False)]
-    while stack:  # iterative post-order DFS: deep histories (700+ migrations) exceed recursion
-        key, expanded = stack.pop()
-        if expanded:
-            order.append(key)
-            continue
-        if key in seen:
-            continue
-        seen.add(key)
-        stack.append((key, True))
-        for dep in sorted(nodes.get(key, []), reverse=True):
-            if dep not in seen:
-                stack.append((dep, False))
-    return [project.nodes[k] for k in order if k != target]
+    ancestors = _postorder(nodes, [target], set())
+    after = _descendants(nodes, target)
+    others = _postorder(nodes, [k for k in sorted(nodes) if k not in after], set(ancestors) | after)
+    return [project.nodes[k] for k in ancestors + others if k != target]
 
 
 def all_in_order(project: Project) -> list[Node]:
     """Every migration (squashes applied), in an order that respects every dependency."""
-    leaves = sorted(project.nodes)
     nodes = _effective(project, None)
-    order, seen = [], set()
-    for leaf in leaves:
-        if leaf not in nodes or leaf in seen:
-            continue
-        stack = [(leaf, False)]
+    return [project.nodes[k] for k in _postorder(nodes, sorted(nodes), set())]
+
+
+def _postorder(nodes: dict[tuple[str, str], list[tuple[str, str]]], roots: list, seen: set) -> list[tuple[str, str]]:
+    """Dependencies before dependants. Iterative: deep histories (700+ migrations) exceed recursion."""
+    order = []
+    for root in roots:
+        stack = [(root, False)]
         while stack:
             key, expanded = stack.pop()
             if expanded:
@@ -247,7 +239,21 @@ def all_in_order(project: Project) -> list[Node]:
             seen.add(key)
             stack.append((key, True))
             stack += [(d, False) for d in sorted(nodes.get(key, []), reverse=True) if d not in seen]
-    return [project.nodes[k] for k in order]
+    return order
+
+
+def _descendants(nodes: dict[tuple[str, str], list[tuple[str, str]]], target: tuple[str, str]) -> set[tuple[str, str]]:
+    dependants: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for key, deps in nodes.items():
+        for dep in deps:
+            dependants.setdefault(dep, []).append(key)
+    found, stack = {target}, [target]
+    while stack:
+        for child in dependants.get(stack.pop(), []):
+            if child not in found:
+                found.add(child)
+                stack.append(child)
+    return found
 
 
 def _effective(project: Project, target: tuple[str, str] | None) -> dict[tuple[str, str], list[tuple[str, str]]]:
