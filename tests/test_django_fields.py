@@ -167,3 +167,15 @@ def test_operations_concatenated_from_module_constants(tmp_path: Path) -> None:
     calls = read_module(path).operations
     assert [c.value.args[0] for c in calls] == ["SELECT 1", "SELECT 2"]
     assert {c.line for c in calls} == {6}
+
+
+@pytest.mark.xfail(strict=True, raises=NotStatic, reason="known limit: a field class that computes its own db_type()")
+def test_known_limit_field_with_its_own_db_type(tmp_path: Path) -> None:
+    from impact.formats.django.discover import field_aliases
+
+    (tmp_path / "fields.py").write_text("from django.db import models\n\nclass IPNetworkField(models.Field):\n"
+                                        "    def db_type(self, connection):\n        return 'cidr'\n")
+    ops, _ = _ops(tmp_path, '        migrations.CreateModel(name="Net", fields=[("id", models.BigAutoField(primary_key=True)), '
+                  '("prefix", IPNetworkField())]),')
+    state = ProjectState(field_aliases=field_aliases(tmp_path))
+    assert apply_operation(ops[0].value, state, "ipam")

@@ -14,8 +14,10 @@ What Django's PostgreSQL backend does, restated:
   varchar/text pattern indexes `_like`, field checks `_check`.
 - PostgreSQL's own names for inline constraints (`<table>_<column>_key`, `_check`).
 
-Known limit: custom field classes (a project's own `Field` subclass) have no type here:
-`db_type` returns None and the caller says so.
+Known limit: a field class that is not Django's, a well-known package's (THIRD_PARTY) or a
+subclass of one of those (the caller resolves the project's own subclasses, see
+discover.field_aliases) has no type here: `db_type` returns None and the caller says so. That is
+the case of classes that compute their own `db_type()`, e.g. `class IPNetworkField(models.Field)`.
 """
 from __future__ import annotations
 

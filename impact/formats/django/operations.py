@@ -6,10 +6,11 @@ as `Operation.database_forwards` + `state_forwards` do. What cannot be known sta
 NotStatic (the caller makes it an unknown operation with that reason). Models that are unmanaged
 or proxies get no SQL, as in Django.
 
-Known limits (each has an xfail test): AlterField that turns a column into (or out of) a primary
-key or an identity column, and changes that make Django re-point foreign keys of other tables;
-index expressions other than F()/Lower()/Upper(); ManyToMany through tables follow Django's
-default naming but are not in the oracle.
+Known limits (each has an xfail test in tests/test_django_fields.py): AlterField that turns a
+column into (or out of) a primary key or an identity column (alter.py); Q() lookups beyond
+comparisons and index expressions other than F()/Lower()/Upper() (constraints.py); a field class
+that computes its own `db_type()` (fields.py). A RunPython that changes the schema through
+`schema_editor` is invisible to the replay: it is reported as a data change of unknown effect.
 """
 from __future__ import annotations
 
