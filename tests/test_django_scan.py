@@ -294,3 +294,11 @@ def test_an_ignore_file_directive_anywhere_in_the_module(tmp_path: Path) -> None
     result = scan(repo, "shop.0002", use_cache=False)
     assert "drop-column-loses-data" not in _rules(result)
     assert [s.rule for s in result.suppressed] == ["drop-column-loses-data"]
+
+
+def test_a_migration_without_sql_in_a_repo_whose_code_has_ignores(tmp_path: Path) -> None:
+    repo = _app(tmp_path, '        migrations.AlterModelOptions(name="item", options={"ordering": ["name"]}),')
+    (repo / "shop/views.py").write_text("def f(cursor):\n    cursor.execute('SELECT name FROM shop_item')  # impact: ignore -- fine\n")
+    result = CliRunner().invoke(cli, ["scan", str(repo), "--migration", "shop.0002", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert '"verdict": "safe"' in result.output
