@@ -109,3 +109,12 @@ def test_run_python_is_the_one_thing_django_cannot_print_either(django_sql, impa
     parsed, _ = impact_sql["catalog.0007_backfill_stock"]
     assert [op.kind.value for op in parsed.operations] == ["do_block", "update_rows"]
     assert parsed.operations[0].name == "RunPython(fill_stock)"
+
+
+def test_the_fixture_models_match_its_migrations() -> None:
+    """makemigrations --check: the committed migrations are what Django generates for the models."""
+    done = subprocess.run([sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"], cwd=SHOP,
+                          env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "SHOP_DB_HOST": "/nonexistent"},
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "No changes detected" in done.stdout

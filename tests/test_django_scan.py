@@ -302,3 +302,25 @@ def test_a_migration_without_sql_in_a_repo_whose_code_has_ignores(tmp_path: Path
     result = CliRunner().invoke(cli, ["scan", str(repo), "--migration", "shop.0002", "--format", "json"])
     assert result.exit_code == 0, result.output
     assert '"verdict": "safe"' in result.output
+
+
+def test_swappable_user_model_orders_and_types_the_foreign_key(tmp_path: Path) -> None:
+    user = MIGRATION.format(deps="", ops='''        migrations.CreateModel(name="User", fields=[("id", models.UUIDField(primary_key=True))]),''')
+    post = MIGRATION.format(deps="migrations.swappable_dependency(settings.AUTH_USER_MODEL)", ops='''        migrations.CreateModel(
+            name="Post",
+            fields=[
+                ("id", models.BigAutoField(primary_key=True)),
+                ("author", models.ForeignKey(on_delete=models.CASCADE, to=settings.AUTH_USER_MODEL)),
+            ],
+        ),''').replace("from django.db import", "from django.conf import settings\nfrom django.db import")
+    repo = make_repo(tmp_path, {
+        "config/settings.py": 'AUTH_USER_MODEL = "accounts.User"\n',
+        "accounts/migrations/__init__.py": "", "accounts/migrations/0001_initial.py": user,
+        "blog/migrations/__init__.py": "", "blog/migrations/0001_initial.py": post,
+    })
+    found = locate(repo, "blog.0001", Config(), cwd=repo)
+    assert [p.parent.parent.name for p in found.earlier] == ["accounts"]
+    read = read_migration(found, repo, "postgres")
+    create = read.parsed.statements[0].sql
+    assert '"author_id" uuid NOT NULL' in create
+    assert any('REFERENCES "accounts_user" ("id")' in s.sql for s in read.parsed.statements)
