@@ -324,3 +324,11 @@ def test_swappable_user_model_orders_and_types_the_foreign_key(tmp_path: Path) -
     create = read.parsed.statements[0].sql
     assert '"author_id" uuid NOT NULL' in create
     assert any('REFERENCES "accounts_user" ("id")' in s.sql for s in read.parsed.statements)
+
+
+def test_concurrent_index_in_an_atomic_migration_is_noted(tmp_path: Path) -> None:
+    repo = _app(tmp_path, '        AddIndexConcurrently(model_name="item", index=models.Index(fields=["name"], name="item_name_idx")),',
+                head="from django.contrib.postgres.operations import AddIndexConcurrently\n")
+    read = read_migration(locate(repo, "shop.0002", Config(), cwd=repo), repo, "postgres")
+    assert read.parsed.statements[0].sql == 'CREATE INDEX CONCURRENTLY "item_name_idx" ON "shop_item" ("name")'
+    assert any("Django refuses to run it" in note and "shop/migrations/0002_change.py:8" in note for note in read.notes)

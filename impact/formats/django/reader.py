@@ -36,6 +36,10 @@ def read(project: Project, node: Node) -> ReadMigration:
     notes += list(dict.fromkeys(state.notes))
     if not parsed.statements:
         notes.append(f"{node.app}.{node.name} runs no SQL: its operations only change Django's model state")
+    concurrent = [c for c in node.module.operations if _label(c.value) in ("AddIndexConcurrently", "RemoveIndexConcurrently")]
+    if concurrent and node.module.atomic:
+        notes.append(f"{display(node.path, project.repo)}:{concurrent[0].line} {_label(concurrent[0].value)} in a migration "
+                     "without atomic = False: Django refuses to run it (NotSupportedError) — set atomic = False")
     if not node.module.atomic:
         notes.append(f"{node.app}.{node.name} sets atomic = False: Django runs it outside a transaction")
     return ReadMigration(parsed, tuple(earlier), notes=tuple(notes), transactional=node.module.atomic,
