@@ -52,7 +52,8 @@ def alter_field_sql(model: ModelState, old: FieldState, new: FieldState, state: 
         old_type.startswith(t) and not new_type.startswith(t) for t in ("varchar", "text", "citext"))
     if indexed_text_retyped:  # PostgreSQL's editor drops the pattern index before the type change
         out.append(f"DROP INDEX IF EXISTS {q(names.pop('like', None) or conv.index_name(model.table, [old.column], '_like'))}")
-    if old_type != new_type:
+    comment_changed = old.opt("db_comment") != new.opt("db_comment")
+    if old_type != new_type or comment_changed:  # Django re-states the type when only the comment changes
         using = "" if conv.internal_type(_type_kind(old, model, state)) == conv.internal_type(_type_kind(new, model, state)) \
             else f" USING {column}::{new_type}"
         actions.append(f"ALTER COLUMN {column} TYPE {new_type}{using}")
@@ -81,6 +82,9 @@ def alter_field_sql(model: ModelState, old: FieldState, new: FieldState, state: 
             out.append("SET CONSTRAINTS ALL IMMEDIATE")
             out += [f"ALTER TABLE {table} {a}" for a in null_actions]
     out += post
+    if comment_changed:  # PostgreSQL's editor writes it after the type change, as its own statement
+        text = new.opt("db_comment")
+        out.append(f"COMMENT ON COLUMN {table}.{column} IS {conv.sql_literal(text) if isinstance(text, str) and text else 'NULL'}")
     if not old.unique and new.unique:
         name = conv.index_name(model.table, [new.column], "_uniq")
         names["unique"] = name

@@ -25,7 +25,7 @@ from impact.formats.django.state import FieldState, ModelState, NotStatic, Proje
 q = conv.quote
 DEFERRABLE = " DEFERRABLE INITIALLY DEFERRED"
 # State-only operations (AlterConstraint changes only Python-side attributes such as violation_error_message).
-NO_SQL = {"AlterModelOptions", "AlterModelManagers", "AlterModelTableComment", "AlterConstraint"}
+NO_SQL = {"AlterModelOptions", "AlterModelManagers", "AlterConstraint"}
 
 
 def apply_operation(call, state: ProjectState, app_label: str) -> list[str]:
@@ -89,7 +89,9 @@ def create_model(call: Call, state: ProjectState, app_label: str) -> list[str]:
     columns += model_constraints_inline(model, state)
     for index in model.indexes.values():
         deferred.append(index_sql(model, index))
-    return [f"CREATE TABLE {q(model.table)} ({', '.join(columns)})"] + deferred
+    comments = [_comment("TABLE", q(model.table), options.get("db_table_comment"))]
+    comments += [_comment("COLUMN", f"{q(model.table)}.{q(f.column)}", f.opt("db_comment")) for f in model.fields.values() if f.column]
+    return [f"CREATE TABLE {q(model.table)} ({', '.join(columns)})"] + [c for c in comments if c] + deferred
 
 
 def delete_model(call: Call, state: ProjectState, app_label: str) -> list[str]:
@@ -182,7 +184,8 @@ def add_field(call: Call, state: ProjectState, app_label: str) -> list[str]:
         out.append(f"SET CONSTRAINTS {q(f.names['fk'])} IMMEDIATE")
     if not f.has_db_default and effective_default(f) is not None:
         out.append(f"ALTER TABLE {q(model.table)} ALTER COLUMN {q(f.column)} DROP DEFAULT")
-    return out + field_indexes(model, f, state)
+    out.append(_comment("COLUMN", f"{q(model.table)}.{q(f.column)}", f.opt("db_comment")))
+    return [o for o in out if o] + field_indexes(model, f, state)
 
 
 def remove_field(call: Call, state: ProjectState, app_label: str) -> list[str]:
@@ -289,6 +292,19 @@ def alter_order_with_respect_to(call: Call, state: ProjectState, app_label: str)
     return []
 
 
+def _comment(kind: str, target: str, text) -> str:
+    """Django's db_comment / db_table_comment (PostgreSQL takes them as separate statements)."""
+    if not isinstance(text, str) or not text:
+        return ""
+    return f"COMMENT ON {kind} {target} IS {conv.sql_literal(text)}"
+
+
+def alter_table_comment(call: Call, state: ProjectState, app_label: str) -> list[str]:
+    model = state.get(call.arg(0, "name"), app_label)
+    text = call.arg(1, "table_comment")
+    return [_comment("TABLE", q(model.table), text) or f"COMMENT ON TABLE {q(model.table)} IS NULL"] if model.managed else []
+
+
 def _state_only(call: Call, state: ProjectState, app_label: str) -> list[str]:
     if call.short == "AlterModelOptions":
         model = state.models.get(state.model_key(call.arg(0, "name"), app_label))
@@ -310,7 +326,8 @@ HANDLERS = {
     "CreateExtension": create_extension, "HStoreExtension": create_extension, "TrigramExtension": create_extension,
     "UnaccentExtension": create_extension, "BtreeGinExtension": create_extension, "BtreeGistExtension": create_extension,
     "CITextExtension": create_extension, "CryptoExtension": create_extension, "BloomExtension": create_extension,
-    "AlterOrderWithRespectTo": alter_order_with_respect_to, "CreateCollation": collation, "RemoveCollation": collation,
+    "AlterOrderWithRespectTo": alter_order_with_respect_to, "AlterModelTableComment": alter_table_comment,
+    "CreateCollation": collation, "RemoveCollation": collation,
 }
 
 
