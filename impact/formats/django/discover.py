@@ -197,6 +197,8 @@ def _dependency(project: Project, dep) -> tuple[str, str] | None:
 
 
 def _app_edge(project: Project, app: str, name: str) -> tuple[str, str] | None:
+    if name not in ("__first__", "__latest__"):
+        return (app, name) if (app, name) in project.nodes else None
     names = sorted(n for a, n in project.nodes if a == app)
     if not names:
         return None  # an app outside the repo (django.contrib, a package): no schema of ours
