@@ -133,6 +133,7 @@ def test_run_python_is_a_named_data_change_of_unknown_effect() -> None:
     assert "RunPython(fill_stock)" in finding.message and finding.operation.statement.line == 16
     assert any("RunPython(fill_stock) changes data in Python" in note for note in result.read.notes)
     assert [op.kind.value for op in result.parsed.operations] == ["do_block", "update_rows"]
+    assert any(c.params.get("what") == "RunPython(fill_stock)" for c in result.verification)  # named in the verification plan
 
 
 def test_separate_database_and_state_runs_no_sql_then_the_drop_breaks_old_readers() -> None:
