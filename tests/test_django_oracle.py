@@ -118,3 +118,25 @@ def test_the_fixture_models_match_its_migrations() -> None:
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "No changes detected" in done.stdout
+
+
+def test_impact_apply_runs_a_django_migration_on_its_replayed_history(tmp_path: Path, pg_database: str) -> None:
+    """The translation is real SQL: the whole history (both apps) replays on PostgreSQL, then
+    `impact apply` runs the migration itself; the concurrent index one runs outside the transaction."""
+    import shutil
+
+    from click.testing import CliRunner
+
+    from impact.cli import cli
+    from tests.test_apply import prepared
+
+    repo = shutil.copytree(SHOP, tmp_path / "shop")
+    prepared(pg_database, repo, "catalog.0008")
+    result = CliRunner().invoke(cli, ["apply", str(repo), "-m", "catalog.0008", "--database-url", pg_database, "--yes", "--force"])
+    assert result.exit_code == 0, result.output
+    assert "cannot run in a transaction" in result.output
+    from impact.db import connect
+
+    with connect(pg_database, autocommit=True) as conn:
+        assert conn.execute("SELECT count(*) FROM pg_indexes WHERE indexname = 'catalog_product_title_idx'").fetchone()[0] == 1
+        assert conn.execute("SELECT count(*) FROM pg_indexes WHERE indexname = 'catalog_pro_categor_3f6c2a_idx'").fetchone()[0] == 0
