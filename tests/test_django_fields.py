@@ -179,3 +179,12 @@ def test_known_limit_field_with_its_own_db_type(tmp_path: Path) -> None:
                   '("prefix", IPNetworkField())]),')
     state = ProjectState(field_aliases=field_aliases(tmp_path))
     assert apply_operation(ops[0].value, state, "ipam")
+
+
+def test_a_model_with_an_unreadable_field_still_enters_the_state(tmp_path: Path) -> None:
+    ops, state = _ops(tmp_path, ITEM.replace('("name", models.CharField(max_length=10))',
+                                             '("name", models.CharField(max_length=LENGTHS["name"]))')
+                      + '\n        migrations.RemoveField(model_name="item", name="code"),')
+    with pytest.raises(NotStatic, match="max_length"):
+        apply_operation(ops[0].value, state, "shop")
+    assert apply_operation(ops[1].value, state, "shop") == ['ALTER TABLE "shop_item" DROP COLUMN "code" CASCADE']

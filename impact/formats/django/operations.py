@@ -52,11 +52,14 @@ def create_model(call: Call, state: ProjectState, app_label: str) -> list[str]:
     field_list = call.arg(1, "fields", [])
     if not isinstance(field_list, (list, tuple)):
         raise NotStatic("CreateModel fields are computed at run time")
-    fields = {}
+    fields, unreadable = {}, []
     for item in field_list:
-        if not isinstance(item, tuple) or len(item) != 2:
+        if not isinstance(item, tuple) or len(item) != 2 or not isinstance(item[0], str):
             raise NotStatic("a CreateModel field is not a (name, field) pair")
-        fields[item[0]] = state.make_field(item[0], item[1])
+        try:
+            fields[item[0]] = state.make_field(item[0], item[1])
+        except NotStatic as exc:  # the model still enters the state, so later operations on it are read
+            unreadable.append(str(exc))
     table = options.get("db_table")
     if table is not None and not isinstance(table, str):
         raise NotStatic("db_table is computed at run time")
@@ -72,6 +75,8 @@ def create_model(call: Call, state: ProjectState, app_label: str) -> list[str]:
     model.unique_together = _together(options.get("unique_together"))
     model.index_together = _together(options.get("index_together"))
     state.models[model.key] = model
+    if unreadable:
+        raise NotStatic(unreadable[0])
     if not model.managed:
         return []
     columns, deferred = [], []
