@@ -101,7 +101,7 @@ def test_impact_translates_like_sqlmigrate(django_sql, impact_sql) -> None:
         theirs = django_sql[key].replace("-- THIS OPERATION CANNOT BE WRITTEN AS SQL", "")
         assert normalised("\n".join(s + ";" for s in mine)) == normalised(theirs), f"{key} ({', '.join(kinds)})"
         compared += len(mine)
-    assert compared >= 60  # the fixture has 63 statements besides RunPython
+    assert compared >= 65  # the fixture has 70 statements besides RunPython
 
 
 def test_run_python_is_the_one_thing_django_cannot_print_either(django_sql, impact_sql) -> None:
