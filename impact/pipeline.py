@@ -174,7 +174,7 @@ def _ignored(findings: list[Finding], parsed: ParsedMigration, migration: Locate
 
     directives = migration_directives(parsed, _display(migration.path, repo))
     directives += code_directives([(rel, text) for rel, text, _ in run.texts])
-    if not directives:
+    if not directives or not parsed.operations:  # no operation (a state-only Django migration): nothing to suppress
         return findings, []
     result = apply_ignores(findings, directives)
     template = next((r for r in rules if r.id == "unused-ignore"), None)  # None: turned off in the config

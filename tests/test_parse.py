@@ -69,6 +69,8 @@ CASES = [
     ("CHECKPOINT", [("other", "?")], "pglast"),
     ("CREATE RULE r AS ON INSERT TO c DO INSTEAD (INSERT INTO a VALUES (1); INSERT INTO b VALUES (2))", [("other", "?")], "pglast"),
     ("CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT 2; END", [("create_function", "?")], "pglast"),
+    ('SET CONSTRAINTS "c_a_fk" IMMEDIATE', [("other", "?")], "pglast"),  # Django, around every foreign key change
+    ("CREATE COLLATION natural_sort (provider = icu, locale = 'und-u-kn-true')", [("other", "?")], "pglast"),
 ]
 
 

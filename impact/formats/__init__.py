@@ -12,9 +12,9 @@ from pathlib import Path
 from impact.config import Config
 from impact.errors import InputError
 from impact.formats.base import EarlierMigration, LocatedMigration, MigrationFormat, ReadMigration
-from impact.formats import alembic, sql, ts_classes
+from impact.formats import alembic, django, sql, ts_classes
 
-FORMATS: tuple[MigrationFormat, ...] = (alembic.FORMAT, ts_classes.FORMAT, sql.FORMAT)
+FORMATS: tuple[MigrationFormat, ...] = (django.FORMAT, alembic.FORMAT, ts_classes.FORMAT, sql.FORMAT)
 
 __all__ = ["FORMATS", "active_formats", "EarlierMigration", "LocatedMigration", "MigrationFormat", "ReadMigration", "format_named",
            "all_migrations", "read_migration"]

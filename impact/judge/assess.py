@@ -85,7 +85,7 @@ def confidence_of(verdict: str, findings: list[Finding], unknown: int, unresolve
 def assess(contexts: list[OpContext], findings: list[Finding], pairs: list[PairJudgement], queries: list[Query],
            unknown: int, unresolved: int, file_issues: int) -> Assessment:
     verdict = verdict_of(findings)
-    schema_known = bool(contexts) and contexts[0].base.known
+    schema_known = not contexts or contexts[0].base.known  # nothing to judge needs no schema
     confidence, reasons = confidence_of(verdict, findings, unknown, unresolved, file_issues, schema_known)
     dimensions = {
         "breaking_changes": _breaking(findings),

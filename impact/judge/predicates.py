@@ -177,6 +177,16 @@ def column_missing(ctx: OpContext) -> bool:
 
 
 @op_predicate
+def column_stays_not_null(ctx: OpContext) -> bool:
+    """The column is NOT NULL right before this operation and still is once the migration ran."""
+    if ctx.op.column is None:
+        return False
+    columns = [c.columns.get(ctx.op.column.name) for c in (ctx.before, ctx.after_migration)
+               for c in (c.get(ctx.op.table, ctx.op.schema),) if c is not None]
+    return len(columns) == 2 and all(col is not None and not col.nullable for col in columns)
+
+
+@op_predicate
 def column_already_exists(ctx: OpContext) -> bool:
     if ctx.op.column is None or ctx.op.if_exists:
         return False

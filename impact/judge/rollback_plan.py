@@ -48,6 +48,15 @@ def rollback_plan(contexts: list[OpContext]) -> list[RollbackStep]:
 
 def _undo(ctx: OpContext) -> RollbackStep | None:
     op, table, st = ctx.op, _table(ctx), ctx.op.statement.index
+    if "reverse_sql" in op.details:  # a framework migration's own inverse (Django's RunSQL reverse_sql)
+        reverse = op.details["reverse_sql"]
+        if not reverse:
+            return RollbackStep(f"-- statement {st} has no reverse_sql: undo it by hand", st, True, "declared irreversible")
+        loses_data = kind_loses_data(op.kind)
+        return RollbackStep(reverse, st, loses_data, "the migration's own reverse_sql" +
+                            (": it re-creates the structure, not the data (restore from a backup)" if loses_data else ""))
+    if op.details.get("undone_by") is not None:
+        return None  # covered by the reverse_sql of the statement named there
     before = ctx.before.get(op.table, op.schema)
     old_column = before.columns.get(op.column_name or "") if before else None
     kind = op.kind
@@ -133,6 +142,10 @@ def _constraints(info, column: str) -> list[tuple[str, str]]:
         elif ctype == "check" and c.get("expression") and re.search(rf"\b{re.escape(column)}\b", c["expression"]):
             found.append((cname, f"CHECK ({c['expression']})"))
     return found
+
+
+def kind_loses_data(kind: OpKind) -> bool:
+    return kind in (OpKind.DROP_COLUMN, OpKind.DROP_TABLE, OpKind.TRUNCATE, OpKind.DELETE_ROWS)
 
 
 def _grant_undo(ctx: OpContext, table: str) -> RollbackStep:

@@ -84,7 +84,9 @@ class _Expected:
             if op.kind in ROW_CHANGES:
                 facts.row_changes.append(f"{ROW_CHANGES[op.kind]} (statement {op.statement.index})")
         if op.kind in UNVERIFIABLE:
-            self.items[("unverifiable", op.statement.index)] = {"probe": "unverifiable", "what": UNVERIFIABLE[op.kind], "statement": op.statement.index, "line": op.statement.line}
+            # A framework's code step (Django's RunPython) is named as such, not as the DO block standing for it.
+            what = op.name if op.kind is OpKind.DO_BLOCK and (op.name or "").startswith("RunPython") else UNVERIFIABLE[op.kind]
+            self.items[("unverifiable", op.statement.index)] = {"probe": "unverifiable", "what": what, "statement": op.statement.index, "line": op.statement.line}
         elif op.kind in _FOLDS:
             _FOLDS[op.kind](self, ctx, op, ctx.table_key)
 

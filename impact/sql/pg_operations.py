@@ -37,6 +37,8 @@ SHAPE_NEUTRAL = (
     ast.VariableShowStmt, ast.NotifyStmt, ast.AlterFunctionStmt, ast.CreatePublicationStmt,
     ast.AlterPublicationStmt, ast.AnalyzeStmt if hasattr(ast, "AnalyzeStmt") else ast.VacuumStmt,
     ast.SelectStmt, ast.CreateEventTrigStmt, ast.RuleStmt, ast.DropdbStmt, ast.AlterDomainStmt,
+    ast.ConstraintsSetStmt,  # SET CONSTRAINTS ... IMMEDIATE: Django runs it around every foreign key change
+    ast.DefineStmt,  # CREATE COLLATION / AGGREGATE / OPERATOR: no table changes shape
 )
 
 
