@@ -28,6 +28,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,13 +51,17 @@ class Score:
     implicit: int = 0
     name_only: int = 0
     events: int = 0
+    migrations: int = 0
     errors: int = 0
+    recalls: list = field(default_factory=list)  # per migration, for the macro average
+    precisions: list = field(default_factory=list)
     misses: list = field(default_factory=list)
     miss_kinds: dict = field(default_factory=dict)  # why a truth line was missed -> count
     false_positives: list = field(default_factory=list)
 
     def add(self, other: "Score") -> None:
-        for name in ("truth", "hit", "reported_naming", "true_reported", "implicit", "name_only", "events", "errors"):
+        for name in ("truth", "hit", "reported_naming", "true_reported", "implicit", "name_only", "events", "migrations", "errors",
+                     "recalls", "precisions"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.misses += other.misses
         for kind, n in other.miss_kinds.items():
@@ -70,6 +75,14 @@ class Score:
     @property
     def precision(self) -> float | None:
         return self.true_reported / self.reported_naming if self.reported_naming else None
+
+    @property
+    def macro_recall(self) -> float | None:
+        return sum(self.recalls) / len(self.recalls) if self.recalls else None
+
+    @property
+    def macro_precision(self) -> float | None:
+        return sum(self.precisions) / len(self.precisions) if self.precisions else None
 
 
 def git(git_dir: str, *args: str, **kw) -> str:
@@ -85,18 +98,45 @@ def git_dir_for(data: dict, overrides: dict[str, str]) -> str:
     return str(MIRRORS / data["repo"].replace("/", "+") / "repo")
 
 
+KEPT_NAMES = {"migration_lock.toml", "_journal.json", "pyproject.toml", ".impact.toml", ".gitignore"}
+CODE_SUFFIXES = (".py", ".pyi", ".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts", ".sql", ".prisma")
+
+
 def materialise(git_dir: str, base: str, into: Path) -> None:
-    archive = subprocess.Popen(["git", "--git-dir", git_dir, "archive", "--format=tar", base], stdout=subprocess.PIPE)
-    subprocess.run(["tar", "-x", "-C", str(into)], stdin=archive.stdout, check=True)
-    archive.stdout.close()
-    if archive.wait() != 0:
-        raise RuntimeError(f"git archive {base} failed")
+    """The files of `base` that impact reads (code, schemas, migration markers, its config). Not
+    `git archive`: mirrored snapshots lack large blobs, and images are of no use here."""
+    rows = git(git_dir, "ls-tree", "-r", "-z", base).split("\0")
+    wanted = []
+    for row in filter(None, rows):
+        meta, path = row.split("\t", 1)
+        mode, kind, blob = meta.split()
+        if kind == "blob" and mode != "120000" and (path.endswith(CODE_SUFFIXES) or path.rsplit("/", 1)[-1] in KEPT_NAMES):
+            wanted.append((path, blob))
+    batch = subprocess.Popen(["git", "--git-dir", git_dir, "cat-file", "--batch"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    def feed() -> None:  # in a thread: git answers while we still ask, and both pipes are bounded
+        batch.stdin.write("".join(f"{blob}\n" for _, blob in wanted).encode())
+        batch.stdin.close()
+
+    feeder = threading.Thread(target=feed)
+    feeder.start()
+    for path, _ in wanted:
+        header = batch.stdout.readline().split()
+        if len(header) < 3 or header[1] == b"missing":
+            continue  # a blob the snapshot lacks (4 MiB and more)
+        data = batch.stdout.read(int(header[2]))
+        batch.stdout.read(1)
+        target = into / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    feeder.join()
+    batch.wait()
 
 
-def place_migration(git_dir: str, case: dict, tree: Path) -> Path:
+def place_migration(git_dir: str, cases: list[dict], tree: Path) -> Path:
+    case = cases[0]
     if case.get("synthesized_sql"):
-        target = tree / "impact_bench" / f"{case['operation']['kind']}_{case['operation']['table']}.sql"
-        text = case["synthesized_sql"]
+        target = tree / "impact_bench" / (Path(case["migration"]).stem + ".sql")
+        text = "".join(c["synthesized_sql"] for c in cases)
     else:
         target = tree / case["migration"]
         text = git(git_dir, "show", f"{case['commit']}:{case['migration']}")
@@ -111,13 +151,15 @@ def matches(op, wanted: dict) -> bool:
             and (column or None) == (wanted["column"] or None))
 
 
-def score_case(case: dict, result, tree: Path) -> Score:
-    wanted = case["operation"]
-    pattern = re.compile(r"(?<![\w$])(" + "|".join(sorted(map(re.escape, case["spellings"]), key=len, reverse=True)) + r")(?![\w$])")
+def score_group(cases: list[dict], result, tree: Path) -> Score:
+    """One migration's events together: the truth lines of all of them against the evidence of all of
+    them (`projectId` renamed on four tables in one migration: a line naming it is one line)."""
+    spellings = sorted({name for case in cases for name in case["spellings"]})
+    pattern = re.compile(r"(?<![\w$])(" + "|".join(sorted(map(re.escape, spellings), key=len, reverse=True)) + r")(?![\w$])")
     spans = {(q.file, q.line): q.end_line for q in result.queries}
     reported: dict[tuple[str, int], str] = {}
     for finding in result.findings:
-        if matches(finding.operation, wanted):
+        if any(matches(finding.operation, case["operation"]) for case in cases):
             for e in finding.evidence:
                 if e.kind == "statement" or not e.line or e.file.startswith("impact_bench/"):
                     continue
@@ -126,8 +168,8 @@ def score_case(case: dict, result, tree: Path) -> Score:
                 for number in range(e.line + 1, spans.get((e.file, e.line), e.line) + 1):
                     if pattern.search(_line(tree / e.file, number)):
                         reported.setdefault((e.file, number), "")
-    truth = {(t["path"], t["line"]): t["snippet"] for t in case["truth"]}
-    score = Score(truth=len(truth), events=1)
+    truth = {(t["path"], t["line"]): t["snippet"] for case in cases for t in case["truth"]}
+    score = Score(truth=len(truth), events=len(cases), migrations=1)
     score.hit = len(truth.keys() & reported.keys())
     seen: dict[tuple[str, int], set[str]] = defaultdict(set)
     for r in result.references:
@@ -147,9 +189,13 @@ def score_case(case: dict, result, tree: Path) -> Score:
                 score.false_positives.append(f"{path}:{line} `{text.strip()[:120]}`")
         else:
             score.implicit += 1
-    column = wanted["column"]
+    columns = {case["operation"]["column"].lower() for case in cases if case["operation"]["column"]}
     score.name_only = len({(r.file, r.line) for r in result.references
-                           if r.via == "name-only" and r.context != "sql" and column and r.column.lower() == column.lower()})
+                           if r.via == "name-only" and r.context != "sql" and r.column.lower() in columns})
+    if score.recall is not None:
+        score.recalls.append(score.recall)
+    if score.precision is not None:
+        score.precisions.append(score.precision)
     return score
 
 
@@ -183,26 +229,30 @@ def measure(files: list[Path], overrides: dict[str, str], verbose: bool = True) 
     for file in files:
         data = json.loads(Path(file).read_text())
         git_dir = git_dir_for(data, overrides)
+        groups: dict[tuple[str, str], list[dict]] = {}
         for case in data["cases"]:
+            groups.setdefault((case["base"], case["migration"]), []).append(case)
+        for cases in groups.values():
+            case = cases[0]
             with tempfile.TemporaryDirectory(prefix="impact-accuracy-") as tmp:
                 tree = Path(tmp)
                 try:
                     materialise(git_dir, case["base"], tree)
-                    migration = place_migration(git_dir, case, tree)
+                    migration = place_migration(git_dir, cases, tree)
                     result = scan(tree, str(migration), use_cache=False)
-                    score = score_case(case, result, tree)
-                except Exception as exc:  # a case impact cannot scan is counted and named, not fatal
-                    score = Score(truth=len(case["truth"]), events=1, errors=1,
-                                  misses=[f"{t['path']}:{t['line']} `{t['snippet']}`" for t in case["truth"]])
+                    score = score_group(cases, result, tree)
+                except Exception as exc:  # a migration impact cannot scan is counted and named, not fatal
+                    truth = {(t["path"], t["line"]): t["snippet"] for c in cases for t in c["truth"]}
+                    score = Score(truth=len(truth), events=len(cases), migrations=1, errors=1,
+                                  misses=[f"[scan failed] {p}:{n} `{t}`" for (p, n), t in sorted(truth.items())])
                     print(f"  ! {case['project']} {case['commit'][:9]}: {type(exc).__name__}: {exc}"[:300], file=sys.stderr)
-            per_case.append((case, score))
+            per_case.append((cases, score))
             by_project[case["project"]].add(score)
             by_orm[case["orm"]].add(score)
             if verbose:
-                op = case["operation"]
-                print(f"  {case['project']:<10} {case['head'][:9]} {op['kind']:<13} {op['table']}.{op['column'] or ''}"
-                      f"  truth {score.truth:>3}  hit {score.hit:>3}  reported-naming {score.reported_naming:>3}"
-                      f"  fp {len(score.false_positives):>3}  implicit {score.implicit:>3}  name-only {score.name_only:>3}")
+                print(f"  {case['project']:<10} {case['head'][:9]} {Path(case['migration']).parent.name[:50]:<50} events {len(cases):>2}"
+                      f"  truth {score.truth:>4}  hit {score.hit:>4}  reported-naming {score.reported_naming:>4}"
+                      f"  fp {len(score.false_positives):>3}  implicit {score.implicit:>3}  name-only {score.name_only:>4}", flush=True)
     return {"project": dict(by_project), "orm": dict(by_orm), "cases": per_case}
 
 
@@ -211,11 +261,13 @@ def pct(value: float | None) -> str:
 
 
 def table(title: str, scores: dict[str, Score]) -> list[str]:
-    rows = [f"| {title} | events | truth lines | recall | reported lines naming it | precision | implicit | name-only | errors |",
-            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    rows = [f"| {title} | migrations | events | truth lines | recall (hits) | per-migration recall | reported lines naming it "
+            "| precision (true) | per-migration precision | implicit | name-only | errors |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for name, s in sorted(scores.items()):
-        rows.append(f"| {name} | {s.events} | {s.truth} | {pct(s.recall)} ({s.hit}) | {s.reported_naming} | "
-                    f"{pct(s.precision)} ({s.true_reported}) | {s.implicit} | {s.name_only} | {s.errors} |")
+        rows.append(f"| {name} | {s.migrations} | {s.events} | {s.truth} | {pct(s.recall)} ({s.hit}) | {pct(s.macro_recall)} | "
+                    f"{s.reported_naming} | {pct(s.precision)} ({s.true_reported}) | {pct(s.macro_precision)} | {s.implicit} | "
+                    f"{s.name_only} | {s.errors} |")
     return rows
 
 
@@ -224,23 +276,35 @@ def report(measured: dict, files: list[Path]) -> str:
              "Generated by `bench/accuracy/measure.py` from the cases in `bench/accuracy/cases/` "
              "(mined by `bench/accuracy/mine.py`). Truth = lines the authors deleted or modified with the "
              "migration's pull request that name the old name; precision counts reported lines naming the name.", "",
+             "Reproduce: `python bench/accuracy/mine.py GIT_DIR --orm prisma|django|alembic --repo owner/name "
+             "--out bench/accuracy/cases/<project>.json`, then `python bench/accuracy/measure.py bench/accuracy/cases/*.json`.", "",
+             "Reading the numbers: `recall` pools every truth line (a few large refactors dominate it); `per-migration` "
+             "is the mean over migrations with a truth. Truth counts every changed line naming the name, including "
+             "UI props, variables and types that merely share the field's name: no tool that follows the database "
+             "can reach all of those. `implicit` = reported lines that do not name the name (whole-row ORM reads, "
+             "`SELECT *`): not scored. Django and Alembic events are scanned as the equivalent SQL "
+             "(`impact_bench/<revision>.sql`), with no SQL history to replay.", "",
              *table("ORM", measured["orm"]), "", *table("project", measured["project"]), "",
              "## Why truth lines were missed", "", "| project | reason | lines |", "| --- | --- | ---: |",
              *[f"| {project} | {kind} | {n} |" for project, s in sorted(measured["project"].items())
                for kind, n in sorted(s.miss_kinds.items(), key=lambda kv: -kv[1])],
              "", "## Per event", "",
-             "| project | change | operation | truth | hit | fp | implicit | name-only |",
-             "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |"]
-    for case, s in measured["cases"]:
-        op = case["operation"]
-        target = f"{op['table']}.{op['column']}" if op["column"] else op["table"]
-        lines.append(f"| {case['project']} | {case['head'][:9]} | {op['kind']} {target}{' → ' + op['new_name'] if op['new_name'] else ''}"
-                     f" | {s.truth} | {s.hit} | {len(s.false_positives)} | {s.implicit} | {s.name_only} |")
+             "| project | change | migration | operations | truth | hit | fp | implicit | name-only |",
+             "| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: |"]
+    for cases, s in measured["cases"]:
+        ops = "; ".join(_op(c["operation"]) for c in cases)
+        lines.append(f"| {cases[0]['project']} | {cases[0]['head'][:9]} | {Path(cases[0]['migration']).parent.name if cases[0]['migration'].endswith('migration.sql') else Path(cases[0]['migration']).name}"
+                     f" | {ops} | {s.truth} | {s.hit} | {len(s.false_positives)} | {s.implicit} | {s.name_only} |")
     for project, s in sorted(measured["project"].items()):
         lines += ["", f"## {project}: misses ({len(s.misses)}) and false positives ({len(s.false_positives)})", ""]
         lines += [f"- miss {m}" for m in s.misses[:LISTED]] + ([f"- … {len(s.misses) - LISTED} more misses"] if len(s.misses) > LISTED else [])
         lines += [f"- fp {f}" for f in s.false_positives[:LISTED]] + ([f"- … {len(s.false_positives) - LISTED} more false positives"] if len(s.false_positives) > LISTED else [])
     return "\n".join(lines).replace("|", "|") + "\n"
+
+
+def _op(op: dict) -> str:
+    target = f"{op['table']}.{op['column']}" if op["column"] else op["table"]
+    return f"{op['kind']} {target}" + (f" → {op['new_name']}" if op["new_name"] else "")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -253,8 +317,9 @@ def main(argv: list[str] | None = None) -> int:
     measured = measure(args.cases, overrides)
     for title in ("orm", "project"):
         for name, s in sorted(measured[title].items()):
-            print(f"{title} {name}: events {s.events}, recall {pct(s.recall)} ({s.hit}/{s.truth}), "
-                  f"precision {pct(s.precision)} ({s.true_reported}/{s.reported_naming}), implicit {s.implicit}, "
+            print(f"{title} {name}: migrations {s.migrations}, events {s.events}, recall {pct(s.recall)} ({s.hit}/{s.truth}), "
+                  f"per-migration {pct(s.macro_recall)}; precision {pct(s.precision)} ({s.true_reported}/{s.reported_naming}), "
+                  f"per-migration {pct(s.macro_precision)}; implicit {s.implicit}, "
                   f"name-only {s.name_only}, errors {s.errors}")
     args.results.write_text(report(measured, args.cases))
     return 0

@@ -64,7 +64,7 @@ def is_history(path: str) -> bool:
 
 def added_migrations(git_dir: str, orm: str) -> list[tuple[str, str]]:
     """(commit, path) of migrations added, newest first."""
-    pattern = "*.py" if orm == "django" else "*.sql"
+    pattern = "*.py" if orm in ("django", "alembic") else "*.sql"
     out = git(git_dir, "log", "--format=@%H", "--diff-filter=A", "--name-only", "--no-renames", "HEAD", "--", pattern)
     found, commit = [], None
     for line in out.splitlines():
@@ -72,6 +72,8 @@ def added_migrations(git_dir: str, orm: str) -> list[tuple[str, str]]:
             commit = line[1:]
         elif line and is_history(line) and not OTHER_DIALECTS.search(line):
             if orm == "django" and not re.search(r"/migrations/\d{4}_\w+\.py$", line):
+                continue
+            if orm == "alembic" and "/versions/" not in line:
                 continue
             found.append((commit, line))
     return found
@@ -226,6 +228,42 @@ def django_sql(event: dict) -> str:
     return f'ALTER TABLE "{event["table"]}" RENAME TO "{event["new_name"]}";\n'
 
 
+# --- Alembic: op.drop_column / op.alter_column(new_column_name=) / op.drop_table / op.rename_table ----
+
+ALEMBIC_CALL = re.compile(r"\b(op|batch_op)\.(drop_column|alter_column|drop_table|rename_table)\(\s*([^)]*)\)", re.DOTALL)
+BATCH = re.compile(r"batch_alter_table\(\s*['\"](\w+)['\"]")
+STRING = re.compile(r"['\"](\w+)['\"]")
+
+
+def alembic_events(text: str) -> list[dict]:
+    """Events of an Alembic revision's `upgrade()` only (downgrade undoes them)."""
+    upgrade = text.split("def downgrade", 1)[0]
+    events = []
+    for m in ALEMBIC_CALL.finditer(upgrade):
+        owner, verb, args = m.group(1), m.group(2), m.group(3)
+        names = STRING.findall(args.split("=", 1)[0] if "=" in args and verb != "alter_column" else args)
+        table = _batch_table(upgrade, m.start()) if owner == "batch_op" else (names.pop(0) if names else None)
+        if not table:
+            continue
+        if verb == "drop_column" and names:
+            events.append({"kind": "drop_column", "table": table, "column": names[0], "new_name": None, "spellings": [names[0]]})
+        elif verb == "alter_column" and names:
+            new = re.search(r"new_column_name\s*=\s*['\"](\w+)['\"]", args)
+            if new:
+                events.append({"kind": "rename_column", "table": table, "column": names[0], "new_name": new.group(1),
+                               "spellings": [names[0]]})
+        elif verb == "drop_table" and owner == "op":
+            events.append({"kind": "drop_table", "table": table, "column": None, "new_name": None, "spellings": [table]})
+        elif verb == "rename_table" and owner == "op" and names:
+            events.append({"kind": "rename_table", "table": table, "column": None, "new_name": names[0], "spellings": [table]})
+    return events
+
+
+def _batch_table(text: str, position: int) -> str | None:
+    tables = BATCH.findall(text[:position])
+    return tables[-1] if tables else None
+
+
 # --- SQL migrations --------------------------------------------------------------------------------
 
 def sql_events(text: str) -> list[dict]:
@@ -266,6 +304,8 @@ def mine(git_dir: str, orm: str, project: str, repo: str, limit: int) -> list[di
             continue  # a root commit, or the migration was already there (re-added, or moved from another folder)
         if orm == "django":
             events = django_events(git_dir, base, path, text)
+        elif orm == "alembic":
+            events = alembic_events(text)
         else:
             events = sql_events(text)
             models = prisma_models(git_dir, base) if orm == "prisma" and events else []
@@ -282,7 +322,7 @@ def mine(git_dir: str, orm: str, project: str, repo: str, limit: int) -> list[di
             e["spellings"] = [s for s in e["spellings"] if s == (e["column"] or e["table"]) or s not in TOO_COMMON]
             cases.append({
                 "project": project, "repo": repo, "orm": orm, "commit": commit, "base": base, "head": head,
-                "migration": path, "synthesized_sql": django_sql(e) if orm == "django" else None,
+                "migration": path, "synthesized_sql": django_sql(e) if orm in ("django", "alembic") else None,
                 "operation": {k: e[k] for k in ("kind", "table", "column", "new_name")},
                 "spellings": e["spellings"],
                 "truth": truth_lines(git_dir, base, removed, e["spellings"], path),
@@ -309,7 +349,7 @@ def _exists(git_dir: str, commit: str, path: str) -> bool:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("git_dir")
-    parser.add_argument("--orm", required=True, choices=["prisma", "drizzle", "typeorm", "django", "sql"])
+    parser.add_argument("--orm", required=True, choices=["prisma", "drizzle", "typeorm", "django", "alembic", "sql"])
     parser.add_argument("--out", required=True)
     parser.add_argument("--project", help="short name (default: from the --out file name)")
     parser.add_argument("--repo", default="", help="owner/name on GitHub, recorded in the cases")
