@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import importlib.util
-import json
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from tests.conftest import ROOT, make_repo
 
@@ -58,8 +59,7 @@ def test_mine_then_measure_a_drop_column(tmp_path) -> None:
     _history(repo)
     out = tmp_path / "cases" / "tiny.json"
     assert _load("mine").main([str(repo / ".git"), "--orm", "prisma", "--out", str(out)]) == 0
-    data = json.loads(out.read_text())
-    (case,) = data["cases"]
+    (case,) = _load("measure").load_cases(out)["cases"]
     assert case["operation"] == {"kind": "drop_column", "table": "users", "column": "nick_name", "new_name": None}
     assert case["spellings"] == ["nickName", "nick_name"]  # the @map'ped field name from the parent's schema
     # Truth: the schema's field line and the two code lines the authors changed, not the one they kept.
@@ -72,8 +72,30 @@ def test_mine_then_measure_a_drop_column(tmp_path) -> None:
     assert (score.truth, score.hit) == (3, 3)
     assert score.recall == 1.0
     # Line 5 still names nickName in a Prisma call the authors left alone: reported, so a false positive.
-    assert score.false_positives == ['src/users.ts:5 `export const byNick = () => prisma.user.findFirst({ where: { nickName: "x" }, select: { id: true } });`']
+    assert score.false_positives == ['[query in code] src/users.ts:5 `export const byNick = () => prisma.user.findFirst({ where: { nickName: "x" }, select: { id: true } });`']
     assert score.precision == 3 / 4
     results = tmp_path / "RESULTS.md"
     measure.main([str(out), "--results", str(results)])
-    assert "| prisma | 1 | 3 | 100 % (3) | 4 | 75 % (3) |" in results.read_text()
+    assert "| prisma | 1 | 1 | 3 | 100 % (3) | 100 % | 100 % (3) | 4 | 75 % (3) | 75 % |" in results.read_text()
+
+
+@pytest.mark.xfail(strict=True, reason="known limit of mine.py: code the authors changed in an earlier pull request "
+                   "(expand/contract) is not in the truth of the later migration")
+def test_code_changed_in_an_earlier_change_is_truth(tmp_path) -> None:
+    repo = make_repo(tmp_path / "app", {"prisma/schema.prisma": SCHEMA, "prisma/migrations/0_init/migration.sql": INIT,
+                                        "prisma/migrations/migration_lock.toml": 'provider = "postgresql"\n', "src/users.ts": CODE})
+    commit = ("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm")
+    _git(repo, "init", "-q", "-b", "main")
+    _git(repo, "add", ".")
+    _git(repo, *commit, "init")
+    # Expand/contract: first the code stops naming the column, then a later change drops it.
+    make_repo(repo, {"src/users.ts": CODE.replace("id: true, nickName: true", "id: true")})
+    _git(repo, *commit[:-1], "-qam", "stop reading nickName")
+    make_repo(repo, {"prisma/schema.prisma": SCHEMA.replace('  nickName String @map("nick_name")\n', ""),
+                     "prisma/migrations/1_drop_nick/migration.sql": 'ALTER TABLE "users" DROP COLUMN "nick_name";\n'})
+    _git(repo, "add", ".")
+    _git(repo, *commit, "drop nick_name")
+    out = tmp_path / "cases.json"
+    _load("mine").main([str(repo / ".git"), "--orm", "prisma", "--out", str(out)])
+    (case,) = _load("measure").load_cases(out)["cases"]
+    assert ("src/users.ts", 3) in {(t["path"], t["line"]) for t in case["truth"]}

@@ -40,6 +40,7 @@ from impact.pipeline import scan  # noqa: E402
 HERE = Path(__file__).resolve().parent
 MIRRORS = Path("/work/.mirror")
 LISTED = 40  # misses and false positives listed per project in RESULTS.md
+TEST_PATH = re.compile(r"(^|/)(tests?|__tests__|e2e|cypress|spec|app-tests)(/|$)|[._](test|spec)\.|(^|/)test_")
 
 
 @dataclass
@@ -57,15 +58,19 @@ class Score:
     precisions: list = field(default_factory=list)
     misses: list = field(default_factory=list)
     miss_kinds: dict = field(default_factory=dict)  # why a truth line was missed -> count
+    fp_kinds: dict = field(default_factory=dict)
+    seen: int = 0  # truth lines impact found at all (evidence, or a reference it did not use as evidence)
     false_positives: list = field(default_factory=list)
 
     def add(self, other: "Score") -> None:
-        for name in ("truth", "hit", "reported_naming", "true_reported", "implicit", "name_only", "events", "migrations", "errors",
+        for name in ("truth", "hit", "seen", "reported_naming", "true_reported", "implicit", "name_only", "events", "migrations", "errors",
                      "recalls", "precisions"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.misses += other.misses
         for kind, n in other.miss_kinds.items():
             self.miss_kinds[kind] = self.miss_kinds.get(kind, 0) + n
+        for kind, n in other.fp_kinds.items():
+            self.fp_kinds[kind] = self.fp_kinds.get(kind, 0) + n
         self.false_positives += other.false_positives
 
     @property
@@ -88,6 +93,16 @@ class Score:
 def git(git_dir: str, *args: str, **kw) -> str:
     return subprocess.run(["git", "--git-dir", git_dir, *args], check=True, capture_output=True, text=True,
                           errors="replace", **kw).stdout
+
+
+def load_cases(file: Path) -> dict:
+    """A case file (mine.dump_cases) with each case's truth back as [{path, line, snippet}]."""
+    data = json.loads(Path(file).read_text())
+    snippets = data.get("snippets", {})
+    for case in data["cases"]:
+        case["truth"] = [{"path": path, "line": line, "snippet": snippets.get(path, {}).get(str(line), "")}
+                         for path, lines in sorted(case["truth"].items()) for line in lines]
+    return data
 
 
 def git_dir_for(data: dict, overrides: dict[str, str]) -> str:
@@ -156,6 +171,10 @@ def score_group(cases: list[dict], result, tree: Path) -> Score:
     them (`projectId` renamed on four tables in one migration: a line naming it is one line)."""
     spellings = sorted({name for case in cases for name in case["spellings"]})
     pattern = re.compile(r"(?<![\w$])(" + "|".join(sorted(map(re.escape, spellings), key=len, reverse=True)) + r")(?![\w$])")
+    # Inside a reported query's span: the column's spellings, and for a table only its own name (a
+    # Prisma accessor like `document` is also every variable holding a row of it).
+    inner = sorted({n for c in cases for n in (c["spellings"] if c["operation"]["column"] else [c["operation"]["table"]])})
+    inner_pattern = re.compile(r"(?<![\w$])(" + "|".join(sorted(map(re.escape, inner), key=len, reverse=True)) + r")(?![\w$])")
     spans = {(q.file, q.line): q.end_line for q in result.queries}
     reported: dict[tuple[str, int], str] = {}
     for finding in result.findings:
@@ -163,17 +182,18 @@ def score_group(cases: list[dict], result, tree: Path) -> Score:
             for e in finding.evidence:
                 if e.kind == "statement" or not e.line or e.file.startswith("impact_bench/"):
                     continue
-                reported.setdefault((e.file, e.line), e.snippet)
+                reported[(e.file, e.line)] = e.kind
                 # A query is reported by its first line; the lines of it that name the name are reported with it.
                 for number in range(e.line + 1, spans.get((e.file, e.line), e.line) + 1):
-                    if pattern.search(_line(tree / e.file, number)):
-                        reported.setdefault((e.file, number), "")
+                    if inner_pattern.search(_line(tree / e.file, number)):
+                        reported.setdefault((e.file, number), "query span")
     truth = {(t["path"], t["line"]): t["snippet"] for case in cases for t in case["truth"]}
     score = Score(truth=len(truth), events=len(cases), migrations=1)
     score.hit = len(truth.keys() & reported.keys())
     seen: dict[tuple[str, int], set[str]] = defaultdict(set)
     for r in result.references:
         seen[(r.file, r.line)].add(r.via)
+    score.seen = len({key for key in truth if key in reported or key in seen})
     for (path, line), snippet in sorted(truth.items()):
         if (path, line) not in reported:
             kind = miss_kind(path, snippet, seen.get((path, line), set()))
@@ -186,7 +206,9 @@ def score_group(cases: list[dict], result, tree: Path) -> Score:
             if (path, line) in truth:
                 score.true_reported += 1
             else:
-                score.false_positives.append(f"{path}:{line} `{text.strip()[:120]}`")
+                kind = fp_kind(path, reported[(path, line)])
+                score.fp_kinds[kind] = score.fp_kinds.get(kind, 0) + 1
+                score.false_positives.append(f"[{kind}] {path}:{line} `{text.strip()[:120]}`")
         else:
             score.implicit += 1
     columns = {case["operation"]["column"].lower() for case in cases if case["operation"]["column"]}
@@ -197,6 +219,13 @@ def score_group(cases: list[dict], result, tree: Path) -> Score:
     if score.precision is not None:
         score.precisions.append(score.precision)
     return score
+
+
+def fp_kind(path: str, evidence_kind: str) -> str:
+    if re.search(r"(^|/)(migrations?|versions)/", path):
+        return "migration history code"
+    where = "test file" if TEST_PATH.search(path) else "code"
+    return f"{evidence_kind or 'evidence'} in {where}"
 
 
 def miss_kind(path: str, snippet: str, vias: set[str]) -> str:
@@ -227,7 +256,7 @@ def measure(files: list[Path], overrides: dict[str, str], verbose: bool = True) 
     by_orm: dict[str, Score] = defaultdict(Score)
     per_case: list[tuple[dict, Score]] = []
     for file in files:
-        data = json.loads(Path(file).read_text())
+        data = load_cases(file)
         git_dir = git_dir_for(data, overrides)
         groups: dict[tuple[str, str], list[dict]] = {}
         for case in data["cases"]:
@@ -261,11 +290,12 @@ def pct(value: float | None) -> str:
 
 
 def table(title: str, scores: dict[str, Score]) -> list[str]:
-    rows = [f"| {title} | migrations | events | truth lines | recall (hits) | per-migration recall | reported lines naming it "
-            "| precision (true) | per-migration precision | implicit | name-only | errors |",
-            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    rows = [f"| {title} | migrations | events | truth lines | recall (hits) | per-migration recall | seen at all "
+            "| reported lines naming it | precision (true) | per-migration precision | implicit | name-only | errors |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for name, s in sorted(scores.items()):
         rows.append(f"| {name} | {s.migrations} | {s.events} | {s.truth} | {pct(s.recall)} ({s.hit}) | {pct(s.macro_recall)} | "
+                    f"{pct(s.seen / s.truth if s.truth else None)} ({s.seen}) | "
                     f"{s.reported_naming} | {pct(s.precision)} ({s.true_reported}) | {pct(s.macro_precision)} | {s.implicit} | "
                     f"{s.name_only} | {s.errors} |")
     return rows
@@ -282,13 +312,17 @@ def report(measured: dict, files: list[Path]) -> str:
              "is the mean over migrations with a truth. Truth counts every changed line naming the name, including "
              "UI props, variables and types that merely share the field's name: no tool that follows the database "
              "can reach all of those. `implicit` = reported lines that do not name the name (whole-row ORM reads, "
-             "`SELECT *`): not scored. Django and Alembic events are scanned as the equivalent SQL "
+             "`SELECT *`): not scored. `seen at all` = truth lines impact reported or at least found as a reference "
+             "(name-only included): the ceiling of better attribution alone. Django and Alembic events are scanned as the equivalent SQL "
              "(`impact_bench/<revision>.sql`), with no SQL history to replay.", "",
              *table("ORM", measured["orm"]), "", *table("project", measured["project"]), "",
              "## Why truth lines were missed", "", "| project | reason | lines |", "| --- | --- | ---: |",
              *[f"| {project} | {kind} | {n} |" for project, s in sorted(measured["project"].items())
                for kind, n in sorted(s.miss_kinds.items(), key=lambda kv: -kv[1])],
-             "", "## Per event", "",
+             "", "## What the false positives were", "", "| project | kind | lines |", "| --- | --- | ---: |",
+             *[f"| {project} | {kind} | {n} |" for project, s in sorted(measured["project"].items())
+               for kind, n in sorted(s.fp_kinds.items(), key=lambda kv: -kv[1])],
+             "", "## Per migration", "",
              "| project | change | migration | operations | truth | hit | fp | implicit | name-only |",
              "| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: |"]
     for cases, s in measured["cases"]:

@@ -1,11 +1,14 @@
 """Mine DROP/RENAME COLUMN/TABLE events, and the code lines their authors changed, from a git history.
 
-    python bench/accuracy/mine.py REPO_GIT_DIR --orm prisma --out bench/accuracy/cases/umami.json [--limit 15]
+    python bench/accuracy/mine.py REPO_GIT_DIR --orm prisma --repo owner/name --out bench/accuracy/cases/<project>.json [--limit 15]
 
 An event is one operation of a migration a commit adds: `DROP COLUMN`, `RENAME COLUMN`,
 `DROP TABLE`, `RENAME TABLE` read by impact's own parser (SQL migrations: Prisma's
-`migration.sql`, Drizzle/TypeORM `.sql`), or, for Django, `RemoveField`/`RenameField` in a
-`migrations/*.py` file (turned into the equivalent SQL, which measure.py scans).
+`migration.sql`, Drizzle/TypeORM `.sql`); for Django, `RemoveField`/`RenameField`/`DeleteModel`/
+`RenameModel` in `migrations/NNNN_*.py`; for Alembic, `op.drop_column`/`op.alter_column(...,
+new_column_name=)`/`op.drop_table`/`op.rename_table` (and `batch_op.*`) in `upgrade()` of a
+`versions/*.py` revision. Python events are recorded with the equivalent SQL, which measure.py
+scans. The most recent `--limit` events are kept.
 
 Decisions:
 - The change is the pull request, not the commit: authors often change the code in a later commit
@@ -23,9 +26,11 @@ Decisions:
 - Only PostgreSQL migrations are mined (paths naming mysql/sqlite/clickhouse are skipped).
 - Case data stays small: paths, line numbers and a 120-character snippet per line, no source files.
 
-Known limits: a column renamed by an ORM with no SQL migration in history is not mined; code the
-authors changed in an earlier or later pull request (expand/contract) is not in the truth, which
-is right for recall (the parent no longer names it) but means such events measure precision only.
+Known limits: code the authors changed in an earlier pull request (expand/contract) is not in
+the truth (xfail test_code_changed_in_an_earlier_change_is_truth); such events measure precision
+only. Django and Alembic ops are read with regular expressions (a field name built at run time,
+or `SeparateDatabaseAndState`'s state-only removals, are taken as written). A Django foreign key is
+spelled both `author` and `author_id`, so a common word (`line`, `content`) widens its truth.
 """
 from __future__ import annotations
 
@@ -341,6 +346,22 @@ def _moved(git_dir: str, base: str, commit: str, path: str) -> bool:
     return False
 
 
+def dump_cases(header: dict, cases: list[dict]) -> str:
+    """One case a line; each truth line's snippet once per file (events of one migration share most
+    of their truth): `snippets` {path: {line: text}}, and per case `truth` {path: [line, ...]}."""
+    snippets: dict[str, dict[str, str]] = {}
+    rows = []
+    for case in cases:
+        truth: dict[str, list[int]] = {}
+        for t in case["truth"]:
+            truth.setdefault(t["path"], []).append(t["line"])
+            snippets.setdefault(t["path"], {})[str(t["line"])] = t["snippet"]
+        rows.append(json.dumps({**case, "truth": truth}, ensure_ascii=False))
+    head = json.dumps(header, ensure_ascii=False)[:-1]
+    files = [f"  {json.dumps(path)}: {json.dumps(lines, ensure_ascii=False)}" for path, lines in sorted(snippets.items())]
+    return head + ',\n "cases": [\n  ' + ",\n  ".join(rows) + '\n ],\n "snippets": {\n' + ",\n".join(files) + "\n }\n}\n"
+
+
 def _exists(git_dir: str, commit: str, path: str) -> bool:
     return subprocess.run(["git", "--git-dir", git_dir, "cat-file", "-e", f"{commit}:{path}"],
                           capture_output=True).returncode == 0
@@ -358,8 +379,7 @@ def main(argv: list[str] | None = None) -> int:
     project = args.project or Path(args.out).stem
     cases = mine(args.git_dir, args.orm, project, args.repo, args.limit)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps({"project": project, "repo": args.repo, "orm": args.orm, "git_dir": args.git_dir,
-                                          "cases": cases}, indent=1) + "\n")
+    Path(args.out).write_text(dump_cases({"project": project, "repo": args.repo, "orm": args.orm, "git_dir": args.git_dir}, cases))
     print(f"{project}: {len(cases)} event(s), {sum(len(c['truth']) for c in cases)} truth line(s) -> {args.out}")
     return 0
 
