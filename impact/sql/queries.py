@@ -61,6 +61,10 @@ def analyze_sql(sql: str, dialect: str = "postgres") -> list[TableUse] | None:
         statements = sqlglot.parse(PACKED_PARAMETER.sub(r" $\1 ", sql), read=dialect)
     except SqlglotError:
         return None
+    except (AssertionError, ValueError, TypeError, AttributeError):
+        # sqlglot's builders assert on some input (`generate_series(a, b, '1 TRUE')`, a step with an
+        # interpolated unit): not parseable, like a syntax error; seen in langfuse's queryBuilder.ts.
+        return None
     uses: list[TableUse] = []
     for statement in statements:
         if statement is None:

@@ -1,0 +1,363 @@
+"""Run `impact` on every mined event and score its evidence against the authors' own changes.
+
+    python bench/accuracy/measure.py bench/accuracy/cases/*.json [--results bench/accuracy/RESULTS.md]
+
+For each case the base tree (the parent of the change) is materialised with `git archive` into a
+temporary folder, the migration is dropped in its place (Django: the equivalent SQL, in
+`impact_bench/`), and `impact.pipeline.scan(tmp, migration, use_cache=False)` runs on it.
+
+Scoring, per event (one operation of the migration):
+- reported = the `file:line` evidence (queries and references) of the findings on that operation; a
+  query is reported by its first line, so the lines of its span that name the name count as reported;
+- truth = the lines the authors deleted or modified that name the old name (mine.py);
+- recall = |reported ∩ truth| / |truth|;
+- precision = |reported ∩ truth| / |reported lines that name the name|: a reported line naming the
+  name that the authors left untouched is a false positive. Reported lines that do not name it at
+  all (a whole-row ORM read, `SELECT *`) cannot be judged this way; they are counted as `implicit`.
+- name-only = lines naming a changed column without a table impact could tell (never evidence).
+
+Git dirs are found from the case file's `git_dir`, or `--git-dir PROJECT=PATH`, or
+`/work/.mirror/<owner>+<name>/repo`.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from impact.pipeline import scan  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+MIRRORS = Path("/work/.mirror")
+LISTED = 40  # misses and false positives listed per project in RESULTS.md
+TEST_PATH = re.compile(r"(^|/)(tests?|__tests__|e2e|cypress|spec|app-tests)(/|$)|[._](test|spec)\.|(^|/)test_")
+
+
+@dataclass
+class Score:
+    truth: int = 0
+    hit: int = 0
+    reported_naming: int = 0
+    true_reported: int = 0
+    implicit: int = 0
+    name_only: int = 0
+    events: int = 0
+    migrations: int = 0
+    errors: int = 0
+    recalls: list = field(default_factory=list)  # per migration, for the macro average
+    precisions: list = field(default_factory=list)
+    misses: list = field(default_factory=list)
+    miss_kinds: dict = field(default_factory=dict)  # why a truth line was missed -> count
+    fp_kinds: dict = field(default_factory=dict)
+    seen: int = 0  # truth lines impact found at all (evidence, or a reference it did not use as evidence)
+    false_positives: list = field(default_factory=list)
+
+    def add(self, other: "Score") -> None:
+        for name in ("truth", "hit", "seen", "reported_naming", "true_reported", "implicit", "name_only", "events", "migrations", "errors",
+                     "recalls", "precisions"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.misses += other.misses
+        for kind, n in other.miss_kinds.items():
+            self.miss_kinds[kind] = self.miss_kinds.get(kind, 0) + n
+        for kind, n in other.fp_kinds.items():
+            self.fp_kinds[kind] = self.fp_kinds.get(kind, 0) + n
+        self.false_positives += other.false_positives
+
+    @property
+    def recall(self) -> float | None:
+        return self.hit / self.truth if self.truth else None
+
+    @property
+    def precision(self) -> float | None:
+        return self.true_reported / self.reported_naming if self.reported_naming else None
+
+    @property
+    def macro_recall(self) -> float | None:
+        return sum(self.recalls) / len(self.recalls) if self.recalls else None
+
+    @property
+    def macro_precision(self) -> float | None:
+        return sum(self.precisions) / len(self.precisions) if self.precisions else None
+
+
+def git(git_dir: str, *args: str, **kw) -> str:
+    return subprocess.run(["git", "--git-dir", git_dir, *args], check=True, capture_output=True, text=True,
+                          errors="replace", **kw).stdout
+
+
+def load_cases(file: Path) -> dict:
+    """A case file (mine.dump_cases) with each case's truth back as [{path, line, snippet}]."""
+    data = json.loads(Path(file).read_text())
+    snippets = data.get("snippets", {})
+    for case in data["cases"]:
+        case["truth"] = [{"path": path, "line": line, "snippet": snippets.get(path, {}).get(str(line), "")}
+                         for path, lines in sorted(case["truth"].items()) for line in lines]
+    return data
+
+
+def git_dir_for(data: dict, overrides: dict[str, str]) -> str:
+    if data["project"] in overrides:
+        return overrides[data["project"]]
+    if data.get("git_dir") and Path(data["git_dir"]).exists():
+        return data["git_dir"]
+    return str(MIRRORS / data["repo"].replace("/", "+") / "repo")
+
+
+KEPT_NAMES = {"migration_lock.toml", "_journal.json", "pyproject.toml", ".impact.toml", ".gitignore"}
+CODE_SUFFIXES = (".py", ".pyi", ".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts", ".sql", ".prisma")
+
+
+def materialise(git_dir: str, base: str, into: Path) -> None:
+    """The files of `base` that impact reads (code, schemas, migration markers, its config). Not
+    `git archive`: mirrored snapshots lack large blobs, and images are of no use here."""
+    rows = git(git_dir, "ls-tree", "-r", "-z", base).split("\0")
+    wanted = []
+    for row in filter(None, rows):
+        meta, path = row.split("\t", 1)
+        mode, kind, blob = meta.split()
+        if kind == "blob" and mode != "120000" and (path.endswith(CODE_SUFFIXES) or path.rsplit("/", 1)[-1] in KEPT_NAMES):
+            wanted.append((path, blob))
+    batch = subprocess.Popen(["git", "--git-dir", git_dir, "cat-file", "--batch"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    def feed() -> None:  # in a thread: git answers while we still ask, and both pipes are bounded
+        batch.stdin.write("".join(f"{blob}\n" for _, blob in wanted).encode())
+        batch.stdin.close()
+
+    feeder = threading.Thread(target=feed)
+    feeder.start()
+    for path, _ in wanted:
+        header = batch.stdout.readline().split()
+        if len(header) < 3 or header[1] == b"missing":
+            continue  # a blob the snapshot lacks (4 MiB and more)
+        data = batch.stdout.read(int(header[2]))
+        batch.stdout.read(1)
+        target = into / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    feeder.join()
+    batch.wait()
+
+
+def place_migration(git_dir: str, cases: list[dict], tree: Path) -> Path:
+    case = cases[0]
+    if case.get("synthesized_sql"):
+        target = tree / "impact_bench" / (Path(case["migration"]).stem + ".sql")
+        text = "".join(c["synthesized_sql"] for c in cases)
+    else:
+        target = tree / case["migration"]
+        text = git(git_dir, "show", f"{case['commit']}:{case['migration']}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text)
+    return target
+
+
+def matches(op, wanted: dict) -> bool:
+    column = op.column_name
+    return (op.kind.value == wanted["kind"] and (op.table or "").lower() == wanted["table"].lower()
+            and (column or None) == (wanted["column"] or None))
+
+
+def score_group(cases: list[dict], result, tree: Path) -> Score:
+    """One migration's events together: the truth lines of all of them against the evidence of all of
+    them (`projectId` renamed on four tables in one migration: a line naming it is one line)."""
+    spellings = sorted({name for case in cases for name in case["spellings"]})
+    pattern = re.compile(r"(?<![\w$])(" + "|".join(sorted(map(re.escape, spellings), key=len, reverse=True)) + r")(?![\w$])")
+    # Inside a reported query's span: the column's spellings, and for a table only its own name (a
+    # Prisma accessor like `document` is also every variable holding a row of it).
+    inner = sorted({n for c in cases for n in (c["spellings"] if c["operation"]["column"] else [c["operation"]["table"]])})
+    inner_pattern = re.compile(r"(?<![\w$])(" + "|".join(sorted(map(re.escape, inner), key=len, reverse=True)) + r")(?![\w$])")
+    spans = {(q.file, q.line): q.end_line for q in result.queries}
+    reported: dict[tuple[str, int], str] = {}
+    for finding in result.findings:
+        if any(matches(finding.operation, case["operation"]) for case in cases):
+            for e in finding.evidence:
+                if e.kind == "statement" or not e.line or e.file.startswith("impact_bench/"):
+                    continue
+                reported[(e.file, e.line)] = e.kind
+                # A query is reported by its first line; the lines of it that name the name are reported with it.
+                for number in range(e.line + 1, spans.get((e.file, e.line), e.line) + 1):
+                    if inner_pattern.search(_line(tree / e.file, number)):
+                        reported.setdefault((e.file, number), "query span")
+    truth = {(t["path"], t["line"]): t["snippet"] for case in cases for t in case["truth"]}
+    score = Score(truth=len(truth), events=len(cases), migrations=1)
+    score.hit = len(truth.keys() & reported.keys())
+    seen: dict[tuple[str, int], set[str]] = defaultdict(set)
+    for r in result.references:
+        seen[(r.file, r.line)].add(r.via)
+    score.seen = len({key for key in truth if key in reported or key in seen})
+    for (path, line), snippet in sorted(truth.items()):
+        if (path, line) not in reported:
+            kind = miss_kind(path, snippet, seen.get((path, line), set()))
+            score.miss_kinds[kind] = score.miss_kinds.get(kind, 0) + 1
+            score.misses.append(f"[{kind}] {path}:{line} `{snippet}`")
+    for (path, line) in sorted(reported):
+        text = _line(tree / path, line)
+        if pattern.search(text):
+            score.reported_naming += 1
+            if (path, line) in truth:
+                score.true_reported += 1
+            else:
+                kind = fp_kind(path, reported[(path, line)])
+                score.fp_kinds[kind] = score.fp_kinds.get(kind, 0) + 1
+                score.false_positives.append(f"[{kind}] {path}:{line} `{text.strip()[:120]}`")
+        else:
+            score.implicit += 1
+    columns = {case["operation"]["column"].lower() for case in cases if case["operation"]["column"]}
+    score.name_only = len({(r.file, r.line) for r in result.references
+                           if r.via == "name-only" and r.context != "sql" and r.column.lower() in columns})
+    if score.recall is not None:
+        score.recalls.append(score.recall)
+    if score.precision is not None:
+        score.precisions.append(score.precision)
+    return score
+
+
+def fp_kind(path: str, evidence_kind: str) -> str:
+    if re.search(r"(^|/)(migrations?|versions)/", path):
+        return "migration history code"
+    where = "test file" if TEST_PATH.search(path) else "code"
+    return f"{evidence_kind or 'evidence'} in {where}"
+
+
+def miss_kind(path: str, snippet: str, vias: set[str]) -> str:
+    """What impact knew of a truth line it did not report, to tell the next increments what to target."""
+    if vias - {"name-only"}:
+        return "attributed, not evidence (" + ",".join(sorted(vias - {"name-only"})) + ")"
+    if vias:
+        return "name-only"
+    if path.endswith(".prisma"):
+        return "schema line (index/relation)" if snippet.lstrip().startswith(("@@", "//")) or "@relation" in snippet else "schema line"
+    if re.search(r"(clickhouse|mysql|sqlite)", path, re.IGNORECASE):
+        return "other database's file"
+    if re.search(r"(^|/)(tests?|__tests__|e2e|cypress|spec)(/|$)|\.(test|spec)\.", path):
+        return "no reference (test file)"
+    return "no reference"
+
+
+def _line(path: Path, number: int) -> str:
+    try:
+        lines = path.read_text(errors="replace").splitlines()
+    except OSError:
+        return ""
+    return lines[number - 1] if 0 < number <= len(lines) else ""
+
+
+def measure(files: list[Path], overrides: dict[str, str], verbose: bool = True) -> dict[str, dict[str, Score]]:
+    by_project: dict[str, Score] = defaultdict(Score)
+    by_orm: dict[str, Score] = defaultdict(Score)
+    per_case: list[tuple[dict, Score]] = []
+    for file in files:
+        data = load_cases(file)
+        git_dir = git_dir_for(data, overrides)
+        groups: dict[tuple[str, str], list[dict]] = {}
+        for case in data["cases"]:
+            groups.setdefault((case["base"], case["migration"]), []).append(case)
+        for cases in groups.values():
+            case = cases[0]
+            with tempfile.TemporaryDirectory(prefix="impact-accuracy-") as tmp:
+                tree = Path(tmp)
+                try:
+                    materialise(git_dir, case["base"], tree)
+                    migration = place_migration(git_dir, cases, tree)
+                    result = scan(tree, str(migration), use_cache=False)
+                    score = score_group(cases, result, tree)
+                except Exception as exc:  # a migration impact cannot scan is counted and named, not fatal
+                    truth = {(t["path"], t["line"]): t["snippet"] for c in cases for t in c["truth"]}
+                    score = Score(truth=len(truth), events=len(cases), migrations=1, errors=1,
+                                  misses=[f"[scan failed] {p}:{n} `{t}`" for (p, n), t in sorted(truth.items())])
+                    print(f"  ! {case['project']} {case['commit'][:9]}: {type(exc).__name__}: {exc}"[:300], file=sys.stderr)
+            per_case.append((cases, score))
+            by_project[case["project"]].add(score)
+            by_orm[case["orm"]].add(score)
+            if verbose:
+                print(f"  {case['project']:<10} {case['head'][:9]} {Path(case['migration']).parent.name[:50]:<50} events {len(cases):>2}"
+                      f"  truth {score.truth:>4}  hit {score.hit:>4}  reported-naming {score.reported_naming:>4}"
+                      f"  fp {len(score.false_positives):>3}  implicit {score.implicit:>3}  name-only {score.name_only:>4}", flush=True)
+    return {"project": dict(by_project), "orm": dict(by_orm), "cases": per_case}
+
+
+def pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{100 * value:.0f} %"
+
+
+def table(title: str, scores: dict[str, Score]) -> list[str]:
+    rows = [f"| {title} | migrations | events | truth lines | recall (hits) | per-migration recall | seen at all "
+            "| reported lines naming it | precision (true) | per-migration precision | implicit | name-only | errors |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for name, s in sorted(scores.items()):
+        rows.append(f"| {name} | {s.migrations} | {s.events} | {s.truth} | {pct(s.recall)} ({s.hit}) | {pct(s.macro_recall)} | "
+                    f"{pct(s.seen / s.truth if s.truth else None)} ({s.seen}) | "
+                    f"{s.reported_naming} | {pct(s.precision)} ({s.true_reported}) | {pct(s.macro_precision)} | {s.implicit} | "
+                    f"{s.name_only} | {s.errors} |")
+    return rows
+
+
+def report(measured: dict, files: list[Path]) -> str:
+    lines = ["# Accuracy on real history (issue 8)", "",
+             "Generated by `bench/accuracy/measure.py` from the cases in `bench/accuracy/cases/` "
+             "(mined by `bench/accuracy/mine.py`). Truth = lines the authors deleted or modified with the "
+             "migration's pull request that name the old name; precision counts reported lines naming the name.", "",
+             "Reproduce: `python bench/accuracy/mine.py GIT_DIR --orm prisma|django|alembic --repo owner/name "
+             "--out bench/accuracy/cases/<project>.json`, then `python bench/accuracy/measure.py bench/accuracy/cases/*.json`.", "",
+             "Reading the numbers: `recall` pools every truth line (a few large refactors dominate it); `per-migration` "
+             "is the mean over migrations with a truth. Truth counts every changed line naming the name, including "
+             "UI props, variables and types that merely share the field's name: no tool that follows the database "
+             "can reach all of those. `implicit` = reported lines that do not name the name (whole-row ORM reads, "
+             "`SELECT *`): not scored. `seen at all` = truth lines impact reported or at least found as a reference "
+             "(name-only included): the ceiling of better attribution alone. Django and Alembic events are scanned as the equivalent SQL "
+             "(`impact_bench/<revision>.sql`), with no SQL history to replay.", "",
+             *table("ORM", measured["orm"]), "", *table("project", measured["project"]), "",
+             "## Why truth lines were missed", "", "| project | reason | lines |", "| --- | --- | ---: |",
+             *[f"| {project} | {kind} | {n} |" for project, s in sorted(measured["project"].items())
+               for kind, n in sorted(s.miss_kinds.items(), key=lambda kv: -kv[1])],
+             "", "## What the false positives were", "", "| project | kind | lines |", "| --- | --- | ---: |",
+             *[f"| {project} | {kind} | {n} |" for project, s in sorted(measured["project"].items())
+               for kind, n in sorted(s.fp_kinds.items(), key=lambda kv: -kv[1])],
+             "", "## Per migration", "",
+             "| project | change | migration | operations | truth | hit | fp | implicit | name-only |",
+             "| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: |"]
+    for cases, s in measured["cases"]:
+        ops = "; ".join(_op(c["operation"]) for c in cases)
+        lines.append(f"| {cases[0]['project']} | {cases[0]['head'][:9]} | {Path(cases[0]['migration']).parent.name if cases[0]['migration'].endswith('migration.sql') else Path(cases[0]['migration']).name}"
+                     f" | {ops} | {s.truth} | {s.hit} | {len(s.false_positives)} | {s.implicit} | {s.name_only} |")
+    for project, s in sorted(measured["project"].items()):
+        lines += ["", f"## {project}: misses ({len(s.misses)}) and false positives ({len(s.false_positives)})", ""]
+        lines += [f"- miss {m}" for m in s.misses[:LISTED]] + ([f"- … {len(s.misses) - LISTED} more misses"] if len(s.misses) > LISTED else [])
+        lines += [f"- fp {f}" for f in s.false_positives[:LISTED]] + ([f"- … {len(s.false_positives) - LISTED} more false positives"] if len(s.false_positives) > LISTED else [])
+    return "\n".join(lines).replace("|", "|") + "\n"
+
+
+def _op(op: dict) -> str:
+    target = f"{op['table']}.{op['column']}" if op["column"] else op["table"]
+    return f"{op['kind']} {target}" + (f" → {op['new_name']}" if op["new_name"] else "")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("cases", nargs="+", type=Path)
+    parser.add_argument("--results", type=Path, default=HERE / "RESULTS.md")
+    parser.add_argument("--git-dir", action="append", default=[], help="PROJECT=PATH of a bare git dir")
+    args = parser.parse_args(argv)
+    overrides = dict(item.split("=", 1) for item in args.git_dir)
+    measured = measure(args.cases, overrides)
+    for title in ("orm", "project"):
+        for name, s in sorted(measured[title].items()):
+            print(f"{title} {name}: migrations {s.migrations}, events {s.events}, recall {pct(s.recall)} ({s.hit}/{s.truth}), "
+                  f"per-migration {pct(s.macro_recall)}; precision {pct(s.precision)} ({s.true_reported}/{s.reported_naming}), "
+                  f"per-migration {pct(s.macro_precision)}; implicit {s.implicit}, "
+                  f"name-only {s.name_only}, errors {s.errors}")
+    args.results.write_text(report(measured, args.cases))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,388 @@
+"""Mine DROP/RENAME COLUMN/TABLE events, and the code lines their authors changed, from a git history.
+
+    python bench/accuracy/mine.py REPO_GIT_DIR --orm prisma --repo owner/name --out bench/accuracy/cases/<project>.json [--limit 15]
+
+An event is one operation of a migration a commit adds: `DROP COLUMN`, `RENAME COLUMN`,
+`DROP TABLE`, `RENAME TABLE` read by impact's own parser (SQL migrations: Prisma's
+`migration.sql`, Drizzle/TypeORM `.sql`); for Django, `RemoveField`/`RenameField`/`DeleteModel`/
+`RenameModel` in `migrations/NNNN_*.py`; for Alembic, `op.drop_column`/`op.alter_column(...,
+new_column_name=)`/`op.drop_table`/`op.rename_table` (and `batch_op.*`) in `upgrade()` of a
+`versions/*.py` revision. Python events are recorded with the equivalent SQL, which measure.py
+scans. The most recent `--limit` events are kept.
+
+Decisions:
+- The change is the pull request, not the commit: authors often change the code in a later commit
+  of the same pull request. `base` is the migration commit's parent (so the tree and its migration
+  history are the ones the migration was written against); `head` is the tip of the branch that
+  brought it into the main line (the merge's second parent), or the commit itself when it is on the
+  main line (a squash merge). Code the branch changed before the migration commit is already gone
+  from `base`, so it is neither truth nor reported.
+- Ground truth: lines of `base`'s files that the change deleted or modified (`-` lines of
+  `git diff -U0 base head`) and that name the old name as the code spells it: the column (or
+  table), and the ORM names mapped to it in base's schema (Prisma field, `@map`ped model and its
+  client accessor; Django attribute and its `_id` attname). Only files impact reads count (Python,
+  TS/JS, SQL, `.prisma`); migration history (files under a `migrations`/`versions` folder) never
+  counts.
+- Only PostgreSQL migrations are mined (paths naming mysql/sqlite/clickhouse are skipped).
+- Case data stays small: paths, line numbers and a 120-character snippet per line, no source files.
+
+Known limits: code the authors changed in an earlier pull request (expand/contract) is not in
+the truth (xfail test_code_changed_in_an_earlier_change_is_truth); such events measure precision
+only. Django and Alembic ops are read with regular expressions (a field name built at run time,
+or `SeparateDatabaseAndState`'s state-only removals, are taken as written). A Django foreign key is
+spelled both `author` and `author_id`, so a common word (`line`, `content`) widens its truth.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from impact.model import OpKind  # noqa: E402
+from impact.orm.prisma import looks_like_schema, read_schema  # noqa: E402
+from impact.sql.parse import parse_migration  # noqa: E402
+
+EVENT_KINDS = {OpKind.DROP_COLUMN: "drop_column", OpKind.RENAME_COLUMN: "rename_column",
+               OpKind.DROP_TABLE: "drop_table", OpKind.RENAME_TABLE: "rename_table"}
+CODE_SUFFIXES = (".py", ".pyi", ".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts", ".sql", ".prisma")
+OTHER_DIALECTS = re.compile(r"(mysql|sqlite|clickhouse|mssql|sqlserver|cockroach)", re.IGNORECASE)
+HISTORY = re.compile(r"(^|/)(migrations?|versions)/")
+SNIPPET = 120
+# A field spelled like this (Prisma `id Int @id @map("event_id")`) names every model's key: its lines
+# say nothing about the event, so the truth uses the column's own name only.
+TOO_COMMON = {"id", "name", "type", "data", "value"}
+
+
+def git(git_dir: str, *args: str) -> str:
+    return subprocess.run(["git", "--git-dir", git_dir, *args], check=True, capture_output=True, text=True,
+                          errors="replace").stdout
+
+
+def is_history(path: str) -> bool:
+    return bool(HISTORY.search(path))
+
+
+def added_migrations(git_dir: str, orm: str) -> list[tuple[str, str]]:
+    """(commit, path) of migrations added, newest first."""
+    pattern = "*.py" if orm in ("django", "alembic") else "*.sql"
+    out = git(git_dir, "log", "--format=@%H", "--diff-filter=A", "--name-only", "--no-renames", "HEAD", "--", pattern)
+    found, commit = [], None
+    for line in out.splitlines():
+        if line.startswith("@"):
+            commit = line[1:]
+        elif line and is_history(line) and not OTHER_DIALECTS.search(line):
+            if orm == "django" and not re.search(r"/migrations/\d{4}_\w+\.py$", line):
+                continue
+            if orm == "alembic" and "/versions/" not in line:
+                continue
+            found.append((commit, line))
+    return found
+
+
+def mainline(git_dir: str) -> list[str]:
+    return git(git_dir, "rev-list", "--first-parent", "HEAD").split()
+
+
+def change_of(git_dir: str, commit: str, line: list[str], on_line: set[str]) -> tuple[str, str]:
+    """(base, head): the migration commit's parent, and the tip of the branch that brought it into
+    the main line (the commit itself when it is on the main line: a squash merge or a direct push)."""
+    parents = git(git_dir, "rev-list", "--parents", "-n1", commit).split()
+    base = parents[1] if len(parents) > 1 else ""
+    if commit in on_line:
+        return base, commit
+    # line is newest first; commit is an ancestor of every main-line commit from its merge onwards.
+    lo, hi = 0, len(line) - 1  # find the oldest main-line commit containing `commit`
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if _is_ancestor(git_dir, commit, line[mid]):
+            lo = mid
+        else:
+            hi = mid - 1
+    merge = git(git_dir, "rev-list", "--parents", "-n1", line[lo]).split()
+    # The branch tip (the merge's second parent), not the merge: the merge's diff from `base` would also
+    # carry what the main line did meanwhile.
+    tip = merge[2] if len(merge) > 2 and _is_ancestor(git_dir, commit, merge[2]) else merge[0]
+    return base, tip
+
+
+def _is_ancestor(git_dir: str, a: str, b: str) -> bool:
+    return subprocess.run(["git", "--git-dir", git_dir, "merge-base", "--is-ancestor", a, b]).returncode == 0
+
+
+def removed_lines(git_dir: str, base: str, head: str) -> dict[str, list[int]]:
+    """Base-side line numbers that the change deleted or modified, per file."""
+    out = git(git_dir, "diff", "-U0", "--no-renames", "--no-color", base, head, "--", *[f"*{s}" for s in CODE_SUFFIXES])
+    lines: dict[str, list[int]] = {}
+    path = None
+    for raw in out.splitlines():
+        if raw.startswith("--- "):
+            path = raw[6:] if raw.startswith("--- a/") else None
+        elif raw.startswith("@@") and path:
+            m = re.match(r"@@ -(\d+)(?:,(\d+))? ", raw)
+            start, count = int(m.group(1)), int(m.group(2) if m.group(2) is not None else 1)
+            lines.setdefault(path, []).extend(range(start, start + count))
+    return lines
+
+
+# --- ORM spellings, from the base tree ---------------------------------------------------------
+
+def prisma_models(git_dir: str, base: str):
+    files = [p for p in git(git_dir, "ls-tree", "-r", "--name-only", base).splitlines()
+             if p.endswith(".prisma") and "node_modules" not in p]
+    models = []
+    for path in files:
+        text = git(git_dir, "show", f"{base}:{path}")
+        if looks_like_schema(text):
+            models.extend(read_schema([(path, text)]))
+    return models
+
+
+def prisma_spellings(models, table: str, column: str | None) -> list[str]:
+    names = {column or table}
+    for model in models:
+        if (model.table or "").lower() != table.lower():
+            continue
+        if column is None:
+            names.update({model.name, *model.accessors})
+        else:
+            names.update(f.name for f in model.fields if f.column and f.column.lower() == column.lower())
+    return sorted(names)
+
+
+# --- Django: RemoveField / RenameField / DeleteModel / RenameModel -------------------------------
+
+DJANGO_OP = re.compile(r"migrations\.(RemoveField|RenameField|DeleteModel|RenameModel)\((.*?)\)\s*,?\s*$", re.DOTALL)
+KWARG = re.compile(r"(\w+)\s*=\s*['\"]([\w]+)['\"]")
+
+
+def django_operations(text: str) -> list[dict]:
+    ops = []
+    for chunk in re.split(r"(?=migrations\.\w+\()", text):
+        m = re.match(r"migrations\.(RemoveField|RenameField|DeleteModel|RenameModel)\(", chunk)
+        if not m:
+            continue
+        body = chunk[m.end():]
+        kwargs = dict(KWARG.findall(body[:400]))
+        positional = re.findall(r"^\s*['\"](\w+)['\"]", body)
+        ops.append({"kind": m.group(1), **kwargs, "_positional": positional})
+    return ops
+
+
+def django_events(git_dir: str, base: str, path: str, text: str) -> list[dict]:
+    app = path.split("/migrations/")[0].rsplit("/", 1)[-1]
+    app_dir = path.split("/migrations/")[0]
+    models_src = _django_models_source(git_dir, base, app_dir)
+    events = []
+    for op in django_operations(text):
+        kind = op["kind"]
+        if kind in ("RemoveField", "RenameField"):
+            model, name = op.get("model_name"), op.get("name") or op.get("old_name")
+            if not model or not name:
+                continue
+            table = _django_table(models_src, model) or f"{app}_{model.lower()}"
+            column, spellings = name, {name}
+            if _django_is_fk(models_src, name):
+                column = f"{name}_id"
+                spellings.add(column)
+            if kind == "RemoveField":
+                events.append({"kind": "drop_column", "table": table, "column": column, "new_name": None,
+                               "spellings": sorted(spellings)})
+            elif op.get("new_name"):
+                new = op["new_name"] + ("_id" if column.endswith("_id") and column != name else "")
+                events.append({"kind": "rename_column", "table": table, "column": column, "new_name": new,
+                               "spellings": sorted(spellings)})
+        elif kind in ("DeleteModel", "RenameModel"):
+            model = op.get("name") or op.get("old_name")
+            if not model:
+                continue
+            table = _django_table(models_src, model) or f"{app}_{model.lower()}"
+            new = f"{app}_{op['new_name'].lower()}" if op.get("new_name") else None
+            events.append({"kind": "drop_table" if kind == "DeleteModel" else "rename_table", "table": table,
+                           "column": None, "new_name": new, "spellings": sorted({table, model})})
+    return events
+
+
+def _django_models_source(git_dir: str, base: str, app_dir: str) -> str:
+    paths = [p for p in git(git_dir, "ls-tree", "-r", "--name-only", base, "--", app_dir).splitlines()
+             if p.endswith(".py") and ("models" in p.rsplit("/", 1)[-1] or "/models/" in p)]
+    return "\n".join(git(git_dir, "show", f"{base}:{p}") for p in paths)
+
+
+def _django_table(source: str, model: str) -> str | None:
+    m = re.search(rf"^class {model}\(.*?(?=^class |\Z)", source, re.MULTILINE | re.DOTALL | re.IGNORECASE)
+    table = m and re.search(r"db_table\s*=\s*['\"](\w+)['\"]", m.group(0))
+    return table.group(1) if table else None
+
+
+def _django_is_fk(source: str, name: str) -> bool:
+    return bool(re.search(rf"^\s+{name}\s*=\s*(?:models\.)?(ForeignKey|OneToOneField)\(", source, re.MULTILINE))
+
+
+def django_sql(event: dict) -> str:
+    if event["kind"] == "drop_column":
+        return f'ALTER TABLE "{event["table"]}" DROP COLUMN "{event["column"]}";\n'
+    if event["kind"] == "rename_column":
+        return f'ALTER TABLE "{event["table"]}" RENAME COLUMN "{event["column"]}" TO "{event["new_name"]}";\n'
+    if event["kind"] == "drop_table":
+        return f'DROP TABLE "{event["table"]}";\n'
+    return f'ALTER TABLE "{event["table"]}" RENAME TO "{event["new_name"]}";\n'
+
+
+# --- Alembic: op.drop_column / op.alter_column(new_column_name=) / op.drop_table / op.rename_table ----
+
+ALEMBIC_CALL = re.compile(r"\b(op|batch_op)\.(drop_column|alter_column|drop_table|rename_table)\(\s*([^)]*)\)", re.DOTALL)
+BATCH = re.compile(r"batch_alter_table\(\s*['\"](\w+)['\"]")
+STRING = re.compile(r"['\"](\w+)['\"]")
+
+
+def alembic_events(text: str) -> list[dict]:
+    """Events of an Alembic revision's `upgrade()` only (downgrade undoes them)."""
+    upgrade = text.split("def downgrade", 1)[0]
+    events = []
+    for m in ALEMBIC_CALL.finditer(upgrade):
+        owner, verb, args = m.group(1), m.group(2), m.group(3)
+        names = STRING.findall(args.split("=", 1)[0] if "=" in args and verb != "alter_column" else args)
+        table = _batch_table(upgrade, m.start()) if owner == "batch_op" else (names.pop(0) if names else None)
+        if not table:
+            continue
+        if verb == "drop_column" and names:
+            events.append({"kind": "drop_column", "table": table, "column": names[0], "new_name": None, "spellings": [names[0]]})
+        elif verb == "alter_column" and names:
+            new = re.search(r"new_column_name\s*=\s*['\"](\w+)['\"]", args)
+            if new:
+                events.append({"kind": "rename_column", "table": table, "column": names[0], "new_name": new.group(1),
+                               "spellings": [names[0]]})
+        elif verb == "drop_table" and owner == "op":
+            events.append({"kind": "drop_table", "table": table, "column": None, "new_name": None, "spellings": [table]})
+        elif verb == "rename_table" and owner == "op" and names:
+            events.append({"kind": "rename_table", "table": table, "column": None, "new_name": names[0], "spellings": [table]})
+    return events
+
+
+def _batch_table(text: str, position: int) -> str | None:
+    tables = BATCH.findall(text[:position])
+    return tables[-1] if tables else None
+
+
+# --- SQL migrations --------------------------------------------------------------------------------
+
+def sql_events(text: str) -> list[dict]:
+    events = []
+    for op in parse_migration(text).operations:
+        kind = EVENT_KINDS.get(op.kind)
+        if kind and op.table:
+            events.append({"kind": kind, "table": op.table, "column": op.column_name,
+                           "new_name": op.new_name, "statement_line": op.statement.line})
+    return events
+
+
+# --- the cases ------------------------------------------------------------------------------------
+
+def truth_lines(git_dir: str, base: str, removed: dict[str, list[int]], names: list[str], migration: str) -> list[dict]:
+    pattern = re.compile(r"(?<![\w$])(" + "|".join(sorted(map(re.escape, names), key=len, reverse=True)) + r")(?![\w$])")
+    truth = []
+    for path, numbers in sorted(removed.items()):
+        if path == migration or is_history(path) or not path.endswith(CODE_SUFFIXES):
+            continue
+        lines = git(git_dir, "show", f"{base}:{path}").splitlines()
+        for n in numbers:
+            if n <= len(lines) and pattern.search(lines[n - 1]):
+                truth.append({"path": path, "line": n, "snippet": lines[n - 1].strip()[:SNIPPET]})
+    return truth
+
+
+def mine(git_dir: str, orm: str, project: str, repo: str, limit: int) -> list[dict]:
+    line = mainline(git_dir)
+    on_line = set(line)
+    cases, seen = [], set()
+    for commit, path in added_migrations(git_dir, orm):
+        if len(cases) >= limit:
+            break
+        text = git(git_dir, "show", f"{commit}:{path}")
+        base, head = change_of(git_dir, commit, line, on_line)
+        if not base or _exists(git_dir, base, path) or _moved(git_dir, base, commit, path):
+            continue  # a root commit, or the migration was already there (re-added, or moved from another folder)
+        if orm == "django":
+            events = django_events(git_dir, base, path, text)
+        elif orm == "alembic":
+            events = alembic_events(text)
+        else:
+            events = sql_events(text)
+            models = prisma_models(git_dir, base) if orm == "prisma" and events else []
+            for e in events:
+                e["spellings"] = prisma_spellings(models, e["table"], e["column"]) if orm == "prisma" else sorted({e["column"] or e["table"]})
+        if not events:
+            continue
+        removed = removed_lines(git_dir, base, head)
+        for e in events:
+            key = (head, e["kind"], e["table"], e["column"])
+            if len(cases) >= limit or key in seen:
+                continue  # one pull request adding the same change twice (two migrations) is one event
+            seen.add(key)
+            e["spellings"] = [s for s in e["spellings"] if s == (e["column"] or e["table"]) or s not in TOO_COMMON]
+            cases.append({
+                "project": project, "repo": repo, "orm": orm, "commit": commit, "base": base, "head": head,
+                "migration": path, "synthesized_sql": django_sql(e) if orm in ("django", "alembic") else None,
+                "operation": {k: e[k] for k in ("kind", "table", "column", "new_name")},
+                "spellings": e["spellings"],
+                "truth": truth_lines(git_dir, base, removed, e["spellings"], path),
+            })
+    return cases
+
+
+def _moved(git_dir: str, base: str, commit: str, path: str) -> bool:
+    """The same migration (same blob, or same `<name>/migration.sql` / file name) already in base."""
+    blob = git(git_dir, "rev-parse", f"{commit}:{path}").strip()
+    tail = "/".join(path.split("/")[-2:]) if path.endswith(("/migration.sql", "/up.sql")) else path.rsplit("/", 1)[-1]
+    for row in git(git_dir, "ls-tree", "-r", base).splitlines():
+        meta, name = row.split("\t", 1)
+        if meta.split()[2] == blob or (is_history(name) and name.endswith("/" + tail)):
+            return True
+    return False
+
+
+def dump_cases(header: dict, cases: list[dict]) -> str:
+    """One case a line; each truth line's snippet once per file (events of one migration share most
+    of their truth): `snippets` {path: {line: text}}, and per case `truth` {path: [line, ...]}."""
+    snippets: dict[str, dict[str, str]] = {}
+    rows = []
+    for case in cases:
+        truth: dict[str, list[int]] = {}
+        for t in case["truth"]:
+            truth.setdefault(t["path"], []).append(t["line"])
+            snippets.setdefault(t["path"], {})[str(t["line"])] = t["snippet"]
+        rows.append(json.dumps({**case, "truth": truth}, ensure_ascii=False))
+    head = json.dumps(header, ensure_ascii=False)[:-1]
+    files = [f"  {json.dumps(path)}: {json.dumps(lines, ensure_ascii=False)}" for path, lines in sorted(snippets.items())]
+    return head + ',\n "cases": [\n  ' + ",\n  ".join(rows) + '\n ],\n "snippets": {\n' + ",\n".join(files) + "\n }\n}\n"
+
+
+def _exists(git_dir: str, commit: str, path: str) -> bool:
+    return subprocess.run(["git", "--git-dir", git_dir, "cat-file", "-e", f"{commit}:{path}"],
+                          capture_output=True).returncode == 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("git_dir")
+    parser.add_argument("--orm", required=True, choices=["prisma", "drizzle", "typeorm", "django", "alembic", "sql"])
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--project", help="short name (default: from the --out file name)")
+    parser.add_argument("--repo", default="", help="owner/name on GitHub, recorded in the cases")
+    parser.add_argument("--limit", type=int, default=15, help="most recent events kept")
+    args = parser.parse_args(argv)
+    project = args.project or Path(args.out).stem
+    cases = mine(args.git_dir, args.orm, project, args.repo, args.limit)
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(dump_cases({"project": project, "repo": args.repo, "orm": args.orm, "git_dir": args.git_dir}, cases))
+    print(f"{project}: {len(cases)} event(s), {sum(len(c['truth']) for c in cases)} truth line(s) -> {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
