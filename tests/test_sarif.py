@@ -148,3 +148,17 @@ def test_no_migration_changed_still_writes_valid_machine_reports(tmp_path: Path,
     assert _errors(validator, log) == [] and log["runs"][0]["results"] == []
     assert json.loads((tmp_path / "r.json").read_text())["migrations"] == []
     assert "no migrations in this change" in (tmp_path / "r.md").read_text()
+
+
+def test_fingerprints_do_not_depend_on_where_the_checkout_lives(tmp_path: Path) -> None:
+    import shutil
+
+    fingerprints = []
+    for name in ("one", "two"):
+        root = tmp_path / name
+        shutil.copytree(FIXTURES / "apps" / "chat-ts", root / "app")
+        shutil.copy(FIXTURES / "scenarios" / "drop_is_pinned.sql", root / "drop_is_pinned.sql")
+        result = scan(root / "app", str(root / "drop_is_pinned.sql"), use_cache=False)
+        log = sarif.to_log([result], result.rules)
+        fingerprints.append(sorted(r["partialFingerprints"]["impactFinding/v1"] for r in log["runs"][0]["results"]))
+    assert fingerprints[0] == fingerprints[1] and fingerprints[0]

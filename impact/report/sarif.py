@@ -151,7 +151,10 @@ def _escape(text: str) -> str:
 
 def _fingerprint(result: ScanResult, f: Finding) -> str:
     """Stable across line shifts: the rule, the migration, the statement's text and what the evidence says."""
-    parts = [f.code, result.migration_rel, " ".join(f.operation.statement.sql.split())]
+    # The migration by its repo-relative path, or its name when it lies outside the repo: an
+    # absolute path would change the fingerprint from one checkout (or CI machine) to the next.
+    where = result.migration_rel if not result.migration_rel.startswith("/") else result.migration.path.name
+    parts = [f.code, where, " ".join(f.operation.statement.sql.split())]
     parts += sorted(f"{e.file}|{' '.join(e.snippet.split())}" for e in f.evidence)
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
