@@ -13,7 +13,7 @@ from impact.judge.predicates import OBJECT_MATCHERS, OP_PREDICATES, QUERY_MATCHE
 from impact.judge.reasons import unaffected_reason
 from impact.judge.version_predicates import too_new
 from impact.judge.rules import ANY_OPERATION, Rule
-from impact.model import ColumnReference, Confidence, Query
+from impact.model import ColumnReference, Confidence, OpKind, Query
 
 STATUS_RANK = {"unaffected": 0, "review": 1, "breaks": 2}
 
@@ -24,11 +24,16 @@ def attach_code(contexts: list[OpContext], queries: list[Query], references: lis
     for query in queries:
         if query.table:
             by_table[table_key(query.table, query.schema)].append(query)
+    earlier_names: dict[str, list[str]] = {}  # a table renamed earlier in this migration: the code still says its old name
     for ctx in contexts:
-        if ctx.op.table:
-            ctx.queries = by_table.get(ctx.table_key, [])
+        keys = [ctx.table_key, *earlier_names.get(ctx.table_key, [])] if ctx.op.table else []
+        ctx.queries = [q for key in keys for q in by_table.get(key, [])] if keys else ctx.queries
         names = {ctx.op.column_name, ctx.op.new_name} - {None}
-        ctx.references = [r for r in references if r.column in names and (r.table is None or r.table.lower() == (ctx.op.table or "").lower())]
+        tables = {k.rsplit(".", 1)[-1] for k in keys} or {""}
+        ctx.references = [r for r in references if r.column in names and (r.table is None or r.table.lower() in tables)]
+        if ctx.op.kind is OpKind.RENAME_TABLE and ctx.op.new_name:
+            renamed = table_key(ctx.op.new_name, ctx.op.schema)
+            earlier_names[renamed] = [ctx.table_key, *earlier_names.get(ctx.table_key, [])]
 
 
 def judge(contexts: list[OpContext], queries: list[Query], rules: tuple[Rule, ...]) -> Judged:
