@@ -208,7 +208,21 @@ def _drop_attribution_only(run: ExtractionRun) -> None:
 def _is_migration(source: SourceFile, migration_dirs: list[str], migration: LocatedMigration) -> bool:
     if source.path == migration.path:
         return True
-    return source.rel.endswith(".sql") and any(source.rel.startswith(d) for d in migration_dirs)
+    return (source.rel.endswith(".sql") and any(source.rel.startswith(d) for d in migration_dirs)) or looks_like_history(source.rel)
+
+
+# A numbered or timestamped file (or folder) below a folder named like migrations: a migration of
+# some runner or database impact does not read as one (ClickHouse `.up.sql`, data-migration scripts).
+_HISTORY_STEP = re.compile(r"^\d{3,}")
+
+
+def looks_like_history(rel: str) -> bool:
+    parts = rel.split("/")
+    for index, part in enumerate(parts[:-1]):
+        if "migrat" in part.lower():
+            below = parts[index + 1:]
+            return any(_HISTORY_STEP.match(p) for p in below) or (rel.endswith(".sql") and len(below) <= 2)
+    return False
 
 
 def _read(source: SourceFile, run: ExtractionRun) -> str | None:

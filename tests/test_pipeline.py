@@ -111,3 +111,19 @@ def test_pg_dump_schema_is_understood(tmp_path: Path) -> None:
     unknown = [f for f in result.findings if f.rule_id == "unknown-column"]
     assert [f.operation.column_name for f in unknown] == ["nope"]
     assert any(f.rule_id == "dropped-column-still-used" for f in result.findings)
+
+
+def test_migration_history_of_other_runners_is_never_code_evidence(tmp_path) -> None:
+    """ClickHouse migrations, data-migration scripts: numbered files below a migrations folder."""
+    from tests.conftest import make_repo
+
+    repo = make_repo(tmp_path, {
+        "db/migrations/0001_init.sql": "CREATE TABLE traces (id int PRIMARY KEY, name text);",
+        "db/migrations/0002_drop.sql": "ALTER TABLE traces DROP COLUMN name;",
+        "packages/shared/clickhouse/migrations/clustered/0009_add.up.sql": "INSERT INTO traces (id, name) SELECT id, name FROM traces_old;",
+        "packages/database/migration/20241209104738_backfill/migration.ts": "await tx.$executeRaw`UPDATE traces SET name = 'x'`\n",
+        "src/migrations/runner.ts": "export const names = () => pool.query('SELECT name FROM traces')\n",
+    })
+    result = scan(repo, "2", use_cache=False)
+    files = {q.file for q in result.queries}
+    assert files == {"src/migrations/runner.ts"}  # a runner is code; numbered steps below it are history
