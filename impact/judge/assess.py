@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from impact.judge.context import OpContext
 from impact.judge.findings import Finding, PairJudgement
 from impact.judge.locks import lock_fact
+from impact.judge.transactions import held_work
 from impact.judge.reasons import SHAPE_CHANGES, added_columns_reason
 from impact.model import Confidence, OpKind, Query, QueryKind
 
@@ -129,14 +130,21 @@ def _rls(contexts: list[OpContext], findings: list[Finding]) -> Dimension:
 
 
 def _locks(contexts: list[OpContext]) -> Dimension:
+    """In the lock timeline's terms: the lock, from which statement until the transaction ends,
+    and the costly work done while it is held (impact/judge/transactions.py)."""
     items = []
     for ctx in contexts:
         fact = lock_fact(ctx.op)
         if fact is None or not ctx.existing_table or not ctx.op.table:
             continue
-        if fact.long_running and fact.blocks != "nothing":
+        under = held_work(ctx)  # done under an earlier statement's stronger lock: that lock is what blocks
+        if under:
+            items += [w.describe() for w in under if w.describe() not in items]
+        elif fact.long_running and fact.blocks != "nothing":
             article = "an" if fact.work[0] in "aeiou" else "a"
-            items.append(f"statement {ctx.op.statement.index} (line {ctx.op.statement.line}): {fact.lock} on {ctx.op.table} during {article} {fact.work} — blocks {fact.blocks}")
+            end = getattr(ctx.transaction, "end", "its transaction ends")
+            items.append(f"{fact.lock} on `{ctx.op.table}` from statement {ctx.op.statement.index} (line {ctx.op.statement.line}) until {end}; "
+                         f"{article} {fact.work} while it is held: {fact.blocks} wait")
     if items:
         return Dimension("risk", f"{len(items)} statement(s) hold a blocking lock for more than an instant", items)
     return Dimension("none", "only brief locks", [])

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from impact.judge.catalog import Catalog, table_key
+from impact.judge.transactions import build_transactions
 from impact.model import ColumnReference, Operation, OpKind, Query
 
 
@@ -21,6 +22,7 @@ class OpContext:
     pg_version: int | None = None  # the target server's major version, if configured
     queries: list[Query] = field(default_factory=list)  # the code's queries on this op's table
     references: list[ColumnReference] = field(default_factory=list)
+    transaction: object = None  # impact.judge.transactions.Transaction: the one this operation runs in
 
     @property
     def table_key(self) -> str:
@@ -34,7 +36,8 @@ class OpContext:
         return not self.base.known or self.base.get(self.op.table, self.op.schema) is not None
 
 
-def build_contexts(operations: tuple[Operation, ...], base: Catalog, pg_version: int | None = None) -> list[OpContext]:
+def build_contexts(operations: tuple[Operation, ...], base: Catalog, pg_version: int | None = None,
+                   wrapping: str = "file") -> list[OpContext]:
     """Walk the migration once, recording the state each operation sees."""
     state = base.copy()
     created: set[str] = set()
@@ -55,4 +58,5 @@ def build_contexts(operations: tuple[Operation, ...], base: Catalog, pg_version:
         context.after_migration = state
         context.operations = operations
         context.pg_version = pg_version
+    build_transactions(contexts, wrapping)
     return contexts

@@ -95,7 +95,9 @@ SEVERITY_ORDER = {"breaking": 0, "caution": 1, "advice": 2}
 
 
 def _finding_order(f: Finding) -> tuple:
-    return (SEVERITY_ORDER[f.severity], f.operation.statement.index, f.code)
+    # A statement that will fail at deploy (a breaking correctness finding) comes first of all.
+    fails = f.severity == "breaking" and f.category == "correctness"
+    return (SEVERITY_ORDER[f.severity], not fails, f.operation.statement.index, f.code)
 
 
 def render(result: ScanResult) -> str:
