@@ -63,3 +63,22 @@ def test_bad_wrapping_is_a_config_error(tmp_path: Path) -> None:
 def test_unknown_function_name_is_reported(tmp_path: Path) -> None:
     result = _scan(tmp_path, "ALTER TABLE posts ADD COLUMN c int DEFAULT no_such_function();")
     assert any(f.rule_id == "function-does-not-exist" for f in result.findings)
+
+
+def test_apply_plan_reads_the_specs_not_the_text() -> None:
+    from impact.db.plan import plan_apply
+    from impact.sql.parse import parse_migration
+
+    plan = plan_apply(parse_migration("REINDEX (CONCURRENTLY false) INDEX i;\nREINDEX (CONCURRENTLY) INDEX i;\nVACUUM (FULL false) t;"))
+    assert [s.index for s in plan.in_transaction] == [1] and [s.index for s in plan.outside] == [2, 3]
+
+
+def test_one_spec_table_feeds_locks_assess_and_rollback() -> None:
+    from impact.judge import assess, locks
+    from impact.sql.op_specs import SPECS, UNDO
+    from impact.model import OpKind
+
+    assert all(s.undo in UNDO for s in SPECS.values())
+    assert assess.DATA_LOSS == {OpKind.DROP_COLUMN, OpKind.DROP_TABLE, OpKind.TRUNCATE, OpKind.DELETE_ROWS}
+    assert OpKind.REVOKE in assess.RLS_KINDS and OpKind.ENABLE_RLS in assess.RLS_KINDS
+    assert locks.FACTS[OpKind.SET_NOT_NULL].work == "table scan" and locks.FACTS[OpKind.CREATE_INDEX].blocks == "writes"

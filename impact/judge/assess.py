@@ -10,6 +10,7 @@ from impact.judge.findings import Finding, PairJudgement
 from impact.judge.locks import lock_fact
 from impact.judge.transactions import held_work
 from impact.judge.reasons import SHAPE_CHANGES, added_columns_reason
+from impact.sql.op_specs import kinds_where
 from impact.model import Confidence, OpKind, Query, QueryKind
 
 VERDICTS = ("safe", "caution", "breaking")
@@ -21,9 +22,8 @@ PATTERN_LABELS = {
     QueryKind.UPSERT: "UPSERT",
     QueryKind.DELETE: "DELETE",
 }
-DATA_LOSS = {OpKind.DROP_COLUMN, OpKind.DROP_TABLE, OpKind.TRUNCATE, OpKind.DELETE_ROWS}
-RLS_KINDS = {OpKind.ENABLE_RLS, OpKind.DISABLE_RLS, OpKind.FORCE_RLS, OpKind.NO_FORCE_RLS,
-             OpKind.CREATE_POLICY, OpKind.ALTER_POLICY, OpKind.DROP_POLICY, OpKind.REVOKE}
+DATA_LOSS = kinds_where(data_loss=True)  # impact/sql/op_specs.py
+RLS_KINDS = kinds_where(rls=True)
 
 
 @dataclass

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 
 from impact.judge.locks import lock_fact
 from impact.model import OpKind
+from impact.sql.op_specs import runs_outside_transaction
 from impact.sql.statement_kinds import LOCK_BLOCKS
 
 if TYPE_CHECKING:
@@ -88,13 +89,7 @@ class Transaction:
 
 
 def cannot_run_in_transaction(ctx: "OpContext") -> bool:
-    op = ctx.op
-    if op.kind in (OpKind.CREATE_INDEX, OpKind.DROP_INDEX, OpKind.REINDEX) and op.details.get("concurrently"):
-        return True
-    if op.kind is OpKind.DETACH_PARTITION and "CONCURRENTLY" in op.statement.sql.upper():
-        return True
-    return op.details.get("statement_kind") in ("VacuumStmt", "CreatedbStmt", "DropdbStmt", "AlterSystemStmt") or (
-        op.kind is OpKind.VACUUM_FULL or (op.kind is OpKind.OTHER and op.details.get("statement") == "VACUUM"))
+    return runs_outside_transaction(ctx.op)
 
 
 def _doing(ctx: "OpContext", work: str) -> str:
