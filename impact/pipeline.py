@@ -57,6 +57,7 @@ class ScanResult:
     rules: tuple = ()  # the rules judged with, as configured
     config: Config = field(default_factory=Config)
     read: ReadMigration | None = None  # the migration as its format read it (earlier migrations, notes)
+    trace: object = None  # impact.db.trace.Trace, when scanned with --trace
 
     @property
     def unattributed(self) -> dict[str, int]:

@@ -25,6 +25,10 @@ def render(result: ScanResult, console: Console) -> None:
         lines.append(Text("confidence lowered: " + "; ".join(a.confidence_reasons), style="dim"))
     console.print(Panel(Group(*lines), expand=False))
     _operations(result, console)
+    if result.trace is not None:  # impact scan --trace: the server beside the static model
+        from impact.report.trace_section import render_trace
+
+        render_trace(result, console)
     _findings(result, console)
     if note := result.unattributed_note():
         console.print(Text(note, style="dim"))
