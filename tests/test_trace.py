@@ -20,8 +20,19 @@ from tests.conftest import make_repo
 CASES = Path(__file__).parent / "rule_cases"
 # Deliberate exceptions: (rule case, statement, what) where the static model knowingly differs
 # from what an empty shadow database shows, with the reason.
+# The first eight: the case's schema leaves out an object its statement names (a case tests its
+# rule, not a whole database), and the static model does not check index, constraint, partition
+# or schema names (known limit). The last: the embedded server ships no pgcrypto.
+SCHEMA_OMITS = "the case's schema leaves the object out; index/constraint/partition/schema names are not checked statically"
 EXCEPTIONS = {
-    # The lock is documented on the table; on an empty or new table nothing else differs.
+    ("ban-drop-database::dropping a schema or a table is not this rule", 1, "fails"): SCHEMA_OMITS,
+    ("disallowed-unique-constraint::USING INDEX is instant", 1, "fails"): SCHEMA_OMITS,
+    ("prefer-repack::CLUSTER", 1, "fails"): SCHEMA_OMITS,
+    ("require-concurrent-partition-detach::DETACH PARTITION ... CONCURRENTLY, or FINALIZE", 2, "fails"): "FINALIZE with no detach pending: " + SCHEMA_OMITS,
+    ("require-concurrent-partition-detach::the word in a comment does not count", 1, "fails"): SCHEMA_OMITS,
+    ("require-concurrent-reindex::REINDEX INDEX", 1, "fails"): SCHEMA_OMITS,
+    ("require-statement-timeout::constraint validation with no statement_timeout", 1, "fails"): SCHEMA_OMITS,
+    ("requires-newer-postgres::pgcrypto created in the migration provides it", 1, "fails"): "pgcrypto is not in the embedded server",
 }
 
 
@@ -89,9 +100,6 @@ def _rule_cases():
             yield pytest.param(case, id=f"{data['rule']}::{case['name']}")
 
 
-@pytest.mark.xfail(strict=True, reason="known limit, not yet triaged: the first run (issue 10) left disagreements to list or fix "
-                   "(TRUNCATE's new relfilenode counted as a rewrite, statements failing on the bare shadow schema, "
-                   "REINDEX/DROP TABLE locks on other relations, virtual generated columns); see the branch report")
 def test_static_model_agrees_with_the_server_on_every_rule_case(pg_server, tmp_path: Path) -> None:
     """One database per case on the suite's one server; every disagreement must be listed."""
     found = []
@@ -105,9 +113,9 @@ def test_static_model_agrees_with_the_server_on_every_rule_case(pg_server, tmp_p
             try:
                 _, _, disagreements = _trace_case(pg_server.url_for(name), tmp_path / str(number), case.get("schema", ""), case["migration"], case.get("config", ""))
             except Exception as exc:  # the schema itself does not run here (an extension, a Supabase role)
-                found.append((param.id, 0, f"not traced: {type(exc).__name__}"))
+                found.append((param.id, 0, f"not traced: {type(exc).__name__}", str(exc)[:200]))
                 continue
-            found += [(param.id, d.statement, d.what) for d in disagreements if (param.id, d.statement, d.what) not in EXCEPTIONS]
+            found += [(param.id, d.statement, d.what, d.describe()[:220]) for d in disagreements if (param.id, d.statement, d.what) not in EXCEPTIONS]
         finally:
             with connect(pg_server.url, autocommit=True) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -115,4 +123,4 @@ def test_static_model_agrees_with_the_server_on_every_rule_case(pg_server, tmp_p
     for item in found:
         print("  ", item)
     assert len(cases) > 150
-    assert not found
+    assert not found, "a disagreement with the server: fix the static model or list it in EXCEPTIONS with the reason"

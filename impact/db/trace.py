@@ -23,11 +23,8 @@ from dataclasses import dataclass, field
 from impact.model import OpKind, Statement
 from impact.sql.op_specs import runs_outside_transaction
 
-LOCKS = """
-SELECT c.relname, l.mode FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
-WHERE l.pid = pg_backend_pid() AND l.locktype = 'relation' AND l.granted AND c.relkind IN ('r', 'p', 'm')
-  AND c.relnamespace NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)
-"""
+# By oid: a table the statement dropped or renamed is named as it was before the statement.
+LOCKS = "SELECT l.relation, l.mode FROM pg_locks l WHERE l.pid = pg_backend_pid() AND l.locktype = 'relation' AND l.granted"
 FILENODES = """
 SELECT c.relname, c.relfilenode FROM pg_class c
 WHERE c.relkind IN ('r', 'm') AND c.relnamespace NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)
@@ -74,7 +71,8 @@ def trace_statements(conn, statements: list[Statement], ops_by_statement: dict[i
     """Run each statement in one transaction (rolled back), recording what the server did."""
     out: list[TracedStatement] = []
     with conn.transaction(force_rollback=True), conn.cursor() as cur:
-        held = _locks(cur)
+        names = _tables(cur)
+        held = _locks(cur, names)
         for statement in statements:
             ops = ops_by_statement.get(statement.index, [])
             traced = TracedStatement(statement.index, statement.line)
@@ -86,6 +84,7 @@ def trace_statements(conn, statements: list[Statement], ops_by_statement: dict[i
                 traced.ran, traced.note = False, "cannot run inside a transaction block: not traced"
                 continue
             nodes, objects = _filenodes(cur), _objects(cur)
+            names = _tables(cur) | names
             cur.execute("SAVEPOINT impact_trace")
             started = time.perf_counter()
             try:
@@ -100,7 +99,7 @@ def trace_statements(conn, statements: list[Statement], ops_by_statement: dict[i
             traced.seconds = time.perf_counter() - started
             cur.execute("RELEASE SAVEPOINT impact_trace")
             traced.held_before = {t: strongest(m) for t, m in held.items() if strongest(m)}
-            now = _locks(cur)
+            now = _locks(cur, _tables(cur) | names)
             for table, modes in now.items():
                 new = modes - held.get(table, set())
                 best = strongest(new)
@@ -113,10 +112,16 @@ def trace_statements(conn, statements: list[Statement], ops_by_statement: dict[i
     return out
 
 
-def _locks(cur) -> dict[str, set[str]]:
+def _tables(cur) -> dict[int, str]:
+    """oid -> name of the user tables (and materialized views) there are now."""
+    return {oid: name for oid, (kind, name) in _objects(cur).items() if kind in ("table", "materialized view")}
+
+
+def _locks(cur, names: dict[int, str]) -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
-    for name, mode in cur.execute(LOCKS).fetchall():
-        found.setdefault(name, set()).add(MODE_NAMES.get(mode, mode))
+    for oid, mode in cur.execute(LOCKS).fetchall():
+        if oid in names:
+            found.setdefault(names[oid], set()).add(MODE_NAMES.get(mode, mode))
     return found
 
 

@@ -54,9 +54,14 @@ def build_contexts(operations: tuple[Operation, ...], base: Catalog, pg_version:
         elif op.kind is OpKind.SET_SETTING and op.name == "lock_timeout":
             lock_timeout = True
         state.apply(op)
+    from impact.judge.predicates import binary_coercible  # predicates import this module
+
     for context in contexts:
         context.after_migration = state
         context.operations = operations
         context.pg_version = pg_version
+        if context.op.kind is OpKind.ALTER_COLUMN_TYPE and "binary_coercible" not in context.op.details:
+            # Read by locks.lock_fact: varchar(n) -> text and the like change no stored byte (no rewrite).
+            context.op.details["binary_coercible"] = binary_coercible(context)
     build_transactions(contexts, wrapping)
     return contexts

@@ -41,7 +41,7 @@ def lock_fact(op: Operation) -> LockFact | None:
         return LockFact("SHARE UPDATE EXCLUSIVE", "nothing") if details.get("concurrently") else BRIEF_AE
     if op.kind is OpKind.REINDEX and details.get("concurrently"):
         return LockFact("SHARE UPDATE EXCLUSIVE", "nothing", "index build")
-    if op.kind is OpKind.ADD_COLUMN and op.column and (op.column.default_volatile or op.column.generated):
+    if op.kind is OpKind.ADD_COLUMN and op.column and (op.column.default_volatile or (op.column.generated and not _virtual(op))):
         return LockFact(AE, "reads and writes", "table rewrite")
     if op.kind is OpKind.ADD_CONSTRAINT:
         return _constraint_lock(details)
@@ -52,6 +52,15 @@ def lock_fact(op: Operation) -> LockFact | None:
     if op.kind is OpKind.OTHER and details.get("lock"):  # impact/sql/statement_kinds.py: LOCK, MERGE, COPY, ...
         return LockFact(details["lock"], details.get("blocks", "reads and writes"), details.get("work", "catalog only"))
     return FACTS.get(op.kind)
+
+
+def _virtual(op: Operation) -> bool:
+    """A PostgreSQL 18 VIRTUAL generated column (the default when STORED is not said) stores
+    nothing: no rewrite. Identity and serial columns are filled per row."""
+    sql = op.statement.sql.upper()
+    if "VIRTUAL" in sql.split():
+        return True
+    return "GENERATED ALWAYS AS (" in " ".join(sql.split()).replace("AS(", "AS (") and "STORED" not in sql
 
 
 def _constraint_lock(details: dict) -> LockFact:

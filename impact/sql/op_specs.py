@@ -48,7 +48,8 @@ SPECS: dict[OpKind, OpSpec] = {
     OpKind.VALIDATE_CONSTRAINT: OpSpec(SUE, "table scan", undo="none"),
     OpKind.CREATE_INDEX: OpSpec(SHARE, "index build"),
     OpKind.DROP_INDEX: OpSpec(AE, undo="definition"),
-    OpKind.REINDEX: OpSpec(AE + " (on the index)", "index build", "writes, and reads that use the index", undo="none"),
+    # The table gets SHARE; each index rebuilt gets ACCESS EXCLUSIVE (reads that use it wait).
+    OpKind.REINDEX: OpSpec(SHARE + " (on the table; ACCESS EXCLUSIVE on each index rebuilt)", "index build", "writes, and reads that use the index", undo="none"),
     OpKind.ENABLE_RLS: OpSpec(AE, rls=True),
     OpKind.DISABLE_RLS: OpSpec(AE, rls=True),
     OpKind.FORCE_RLS: OpSpec(AE, rls=True, undo="by hand"),
