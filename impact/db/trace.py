@@ -20,6 +20,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+from impact.db.shadow import CREATE_EXTENSION
 from impact.model import OpKind, Statement
 from impact.sql.op_specs import runs_outside_transaction
 
@@ -73,6 +74,7 @@ def trace_statements(conn, statements: list[Statement], ops_by_statement: dict[i
     with conn.transaction(force_rollback=True), conn.cursor() as cur:
         names = _tables(cur)
         held = _locks(cur, names)
+        available = {row[0] for row in cur.execute("SELECT name FROM pg_available_extensions").fetchall()}
         for statement in statements:
             ops = ops_by_statement.get(statement.index, [])
             traced = TracedStatement(statement.index, statement.line)
@@ -82,6 +84,10 @@ def trace_statements(conn, statements: list[Statement], ops_by_statement: dict[i
                 continue
             if any(runs_outside_transaction(op) for op in ops):
                 traced.ran, traced.note = False, "cannot run inside a transaction block: not traced"
+                continue
+            extension = CREATE_EXTENSION.match(statement.sql)
+            if extension and extension.group(1).lower() not in available:  # as the shadow replay does
+                traced.ran, traced.note = False, f"extension {extension.group(1)} is not available on the shadow server: not traced"
                 continue
             nodes, objects = _filenodes(cur), _objects(cur)
             names = _tables(cur) | names

@@ -106,6 +106,7 @@ def _doing(ctx: "OpContext", work: str) -> str:
 
 
 def _locked_tables(ctx: "OpContext", fact) -> list[str]:
+    """The tables the operation's lock is taken on: its own, and a foreign key's referenced one."""
     tables = [ctx.table_key]
     if ctx.op.kind is OpKind.ADD_CONSTRAINT and ctx.op.details.get("type") == "foreign_key" and ctx.op.details.get("references"):
         tables.append(str(ctx.op.details["references"]).split("(")[0].strip().lower())

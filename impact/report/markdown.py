@@ -20,6 +20,12 @@ GITHUB_COMMENT_LIMIT = 65_536  # characters GitHub accepts in one comment body
 DROP_ORDER = ("queries", "references", "file_issues", "verification", "rollback", "alternatives", "patterns", "suppressed")
 
 
+def trace_markdown(result: ScanResult) -> list[str]:
+    from impact.report.trace_section import trace_markdown as lines  # only with --trace
+
+    return lines(result)
+
+
 def render(result: ScanResult, limit: int = GITHUB_COMMENT_LIMIT, links: SourceLinks | None = None) -> str:
     """`links` turns every file:line into a link to the code at the reviewed commit."""
     a = result.assessment
@@ -34,7 +40,7 @@ def render(result: ScanResult, limit: int = GITHUB_COMMENT_LIMIT, links: SourceL
     sections = {
         "findings": _findings(result, links), "alternatives": _alternatives(result), "summary": _code_summary(result),
         "queries": _queries(result, links), "references": _references(result, links), "patterns": _patterns(result),
-        "risk": risk + [""], "rollback": _details("Rollback plan", _rollback(result)),
+        "risk": risk + trace_markdown(result) + [""], "rollback": _details("Rollback plan", _rollback(result)),
         "verification": _details("Verification plan", [f"- {c.name}: `{_cell(c.sql)}` → {c.expect}" for c in result.verification]),
         "suppressed": _details(f"Suppressed by inline ignores ({len(result.suppressed)})",
                                [f"- `{x.rule}` at `{x.directive.where}` ({x.directive.scope}): {_cell(x.directive.reason or 'no reason given')} — {_cell(x.what)}" for x in result.suppressed]) if result.suppressed else [],

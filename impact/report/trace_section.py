@@ -9,8 +9,11 @@ from rich.text import Text
 from impact.judge.trace_agreement import expected
 
 
-def _fmt_locks(locks: dict) -> str:
-    return ", ".join(f"{mode} on {table}" for table, mode in sorted(locks.items())) or "—"
+def _fmt_locks(locks: dict, already: dict | None = None) -> str:
+    text = ", ".join(f"{mode} on {table}" for table, mode in sorted(locks.items()))
+    if not text and already:
+        return "no new lock (holds " + ", ".join(f"{mode} on {table}" for table, mode in sorted(already.items())) + " from earlier)"
+    return text or "—"
 
 
 def _duration(seconds: float, rows: int) -> str:
@@ -51,7 +54,7 @@ def render_trace(result, console: Console) -> None:
             table.add_row(str(row["statement"]), _fmt_locks(static["locks"]), Text(row["note"], style="dim"), "")
             continue
         said = _fmt_locks(static["locks"]) + ("; rewrite" if static["rewrite"] else "") + ("; fails" if static["fails"] else "")
-        did = _fmt_locks(server["locks"]) + ("; rewrote " + ", ".join(server["rewritten"]) if server["rewritten"] else "")
+        did = _fmt_locks(server["locks"], server["already_held"]) + ("; rewrote " + ", ".join(server["rewritten"]) if server["rewritten"] else "")
         if server["failed"]:
             did = f"FAILED: {server['error']}"
         table.add_row(str(row["statement"]), said, did, row["duration"])
@@ -60,3 +63,22 @@ def render_trace(result, console: Console) -> None:
         console.print(Text("disagreement: " + d.describe(), style="yellow"))
     if not trace.disagreements:
         console.print(Text("the static lock model agrees with the server on every traced statement", style="green"))
+
+
+def trace_markdown(result) -> list[str]:
+    """Markdown lines for the trace (after the risk table), or none without --trace."""
+    if result.trace is None:
+        return []
+    trace = result.trace
+    lines = ["", f"#### Traced on a real PostgreSQL (shadow database, rolled back{f', {trace.rows:,} rows per table' if trace.rows else ''})", "",
+             "| # | static model | server | duration |", "|---|---|---|---|"]
+    for row in trace_rows(result):
+        static, server = row["static"], row["server"]
+        said = _fmt_locks(static["locks"]) + ("; rewrite" if static["rewrite"] else "") + ("; fails" if static["fails"] else "")
+        did = row["note"] if not row["ran"] else (f"FAILED: {server['error']}" if server["failed"] else
+                                                   _fmt_locks(server["locks"], server["already_held"]) + ("; rewrote " + ", ".join(server["rewritten"]) if server["rewritten"] else ""))
+        lines.append(f"| {row['statement']} | {said} | {did} | {row['duration']} |".replace("\n", " "))
+    lines += [""] + [f"- ⚠️ disagreement: {d.describe()}" for d in trace.disagreements]
+    if not trace.disagreements:
+        lines.append("The static lock model agrees with the server on every traced statement.")
+    return lines
