@@ -33,6 +33,9 @@ EXCEPTIONS = {
     ("require-concurrent-reindex::REINDEX INDEX", 1, "fails"): SCHEMA_OMITS,
     ("require-statement-timeout::constraint validation with no statement_timeout", 1, "fails"): SCHEMA_OMITS,
     ("requires-newer-postgres::pgcrypto created in the migration provides it", 1, "fails"): "pgcrypto is not in the embedded server",
+    ("setting-not-nullable-field::no earlier migrations: the migration's own validated CHECK proves it (squawk regression_gh_issue_628, PG12+)", 6, "fails"): SCHEMA_OMITS,
+    ("prefer-robust-stmts::ADD CONSTRAINT twice: the second fails on a re-run (squawk double_add_after_drop)", 3, "fails"):
+        "ADD CONSTRAINT … USING INDEX renames the index to the constraint's name; the catalog replay does not track that (known limit)",
 }
 
 

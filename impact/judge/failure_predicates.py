@@ -111,10 +111,10 @@ def duplicate_columns(sql: str) -> list[str]:
     names: list[str] = []
     if kind == "CreateStmt":
         names = [e.colname for e in tree.tableElts or () if type(e).__name__ == "ColumnDef"]
-    elif kind == "InsertStmt":
-        names = [c.name for c in tree.cols or ()]
+    elif kind == "InsertStmt":  # `(a.x, a.y)` / `a[1], a[2]` assign parts of one column: allowed
+        names = [c.name for c in tree.cols or () if not c.indirection]
     elif kind == "UpdateStmt":
-        names = [t.name for t in tree.targetList or () if t.name]
+        names = [t.name for t in tree.targetList or () if t.name and not t.indirection]
     elif kind == "ViewStmt":
         names = [a.sval for a in tree.aliases or ()] or _output_names(tree.query)
     seen, dup = set(), []
@@ -193,8 +193,22 @@ def proven_not_null(ctx: OpContext) -> bool:
     """A validated CHECK (c IS NOT NULL) exists: PostgreSQL 12+ skips SET NOT NULL's scan."""
     if ctx.pg_version is not None and ctx.pg_version < 12:
         return False
-    info = ctx.before.get(ctx.op.table, ctx.op.schema)
-    if info is None or ctx.op.column is None:
+    if ctx.op.column is None:
         return False
-    return any(c.get("type") == "check" and not c.get("not_valid") and _not_null_checked_column(c.get("expression")) == ctx.op.column.name
-               for c in info.constraints.values())
+    column = ctx.op.column.name
+    info = ctx.before.get(ctx.op.table, ctx.op.schema)
+    if info is not None:
+        return any(c.get("type") == "check" and not c.get("not_valid") and _not_null_checked_column(c.get("expression")) == column
+                   for c in info.constraints.values())
+    # A table the replay does not know: this migration's own statements may still prove it.
+    valid: dict[str, bool] = {}
+    for earlier in ctx.operations[:ctx.index]:
+        if (earlier.table or "").lower() != (ctx.op.table or "").lower():
+            continue
+        if earlier.kind is OpKind.ADD_CONSTRAINT and _not_null_checked_column(earlier.details.get("expression")) == column:
+            valid[earlier.name or ""] = not earlier.details.get("not_valid")
+        elif earlier.kind is OpKind.VALIDATE_CONSTRAINT and earlier.name in valid:
+            valid[earlier.name] = True
+        elif earlier.kind is OpKind.DROP_CONSTRAINT:
+            valid.pop(earlier.name or "", None)
+    return any(valid.values())

@@ -17,7 +17,7 @@ from impact.model import OpKind
 
 # Rules whose finding means "this statement fails when it runs".
 FAILS = {"unknown-column", "unknown-table-or-column", "ban-duplicate-column-assignments", "function-does-not-exist",
-         "retyped-column-used-by-view"}  # "cannot alter type of a column used by a view or rule"
+         "retyped-column-used-by-view", "type-takes-no-length"}  # "cannot alter type of a column used by a view or rule"
 FAILS_WITH_ROWS = {"adding-required-field", "check-rejects-all-null-column"}
 
 

@@ -109,7 +109,8 @@ def _locked_tables(ctx: "OpContext", fact) -> list[str]:
     """The tables the operation's lock is taken on: its own, and a foreign key's referenced one."""
     tables = [ctx.table_key]
     if ctx.op.kind is OpKind.ADD_CONSTRAINT and ctx.op.details.get("type") == "foreign_key" and ctx.op.details.get("references"):
-        tables.append(str(ctx.op.details["references"]).split("(")[0].strip().lower())
+        referenced = str(ctx.op.details["references"]).split("(")[0].strip().replace('"', "").lower()
+        tables.append(referenced.removeprefix("public."))
     return tables
 
 

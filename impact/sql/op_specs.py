@@ -91,6 +91,8 @@ def runs_outside_transaction(op: Operation) -> bool:
     """PostgreSQL refuses the statement inside a transaction block (it runs on its own)."""
     if op.kind in (OpKind.CREATE_INDEX, OpKind.DROP_INDEX, OpKind.REINDEX) and op.details.get("concurrently"):
         return True
+    if op.details.get("outside_transaction"):
+        return True
     if op.kind is OpKind.DETACH_PARTITION and "CONCURRENTLY" in op.statement.sql.upper():
         return True
     if op.kind is OpKind.VACUUM_FULL or (op.kind is OpKind.OTHER and op.details.get("statement") == "VACUUM"):

@@ -212,8 +212,11 @@ def option_on(options, name: str) -> bool:
 
 
 def _reindex(node, st: Statement) -> list[Operation]:
+    if int(node.kind) == 3:  # ReindexObjectType.REINDEX_OBJECT_SYSTEM: the catalogs, never CONCURRENTLY
+        return [Operation(OpKind.OTHER, statement=st, details={"statement": "REINDEX SYSTEM", "statement_kind": "ReindexStmt", "outside_transaction": True})]
     concurrently = option_on(node.params, "concurrently")
-    return [Operation(OpKind.REINDEX, statement=st, details={"concurrently": concurrently}, **_rel(node.relation))]
+    details = {"concurrently": concurrently, "outside_transaction": int(node.kind) >= 2}  # SCHEMA/DATABASE: not in a transaction block
+    return [Operation(OpKind.REINDEX, statement=st, details=details, **_rel(node.relation))]
 
 
 def _vacuum(node, st: Statement) -> list[Operation]:
