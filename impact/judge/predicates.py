@@ -93,6 +93,13 @@ def in_transaction(ctx: OpContext) -> bool:
 
 
 @op_predicate
+def runner_wraps_it(ctx: OpContext) -> bool:
+    """A statement PostgreSQL refuses in a transaction block, outside BEGIN … COMMIT, in a file
+    the runner is configured to wrap in one transaction (`transaction_wrapping = "file"`)."""
+    return not ctx.in_transaction and bool(getattr(ctx.transaction, "runner_wraps", False))
+
+
+@op_predicate
 def lock_timeout_set(ctx: OpContext) -> bool:
     return ctx.lock_timeout_set
 

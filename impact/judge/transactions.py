@@ -86,6 +86,7 @@ class Transaction:
     end: str = "the runner's COMMIT"
     held: dict[str, Held] = field(default_factory=dict)  # existing table -> strongest lock
     work: list[HeldWork] = field(default_factory=list)
+    runner_wraps: bool = False  # "outside" only: the runner would still run it inside its own transaction
 
 
 def cannot_run_in_transaction(ctx: "OpContext") -> bool:
@@ -136,6 +137,7 @@ def build_transactions(contexts: list["OpContext"], wrapping: str = DEFAULT_WRAP
                 current.kind = "explicit"
         elif any(cannot_run_in_transaction(c) for c in group):
             alone = start("outside", f"statement {index} ends")
+            alone.runner_wraps = wrapping == "file" and current is None or (current is not None and current.kind == "runner")
             _add(alone, group)
             continue
         elif current is None:
