@@ -12,7 +12,8 @@ Each statement runs under a SAVEPOINT: a failure is recorded and rolled back to 
 goes on. Statements PostgreSQL refuses in a transaction block (CONCURRENTLY, VACUUM) are not run;
 they are listed as such. Nothing is committed; the server is thrown away.
 
-Known limit: locks are read after the statement, so a lock taken and released inside it (none of
+Known limits: a statement that depends on one not run (an ADD CONSTRAINT … USING INDEX on an index
+built CONCURRENTLY) fails in the trace; locks are read after the statement, so a lock taken and released inside it (none of
 PostgreSQL's DDL does that on the target table) is not seen.
 """
 from __future__ import annotations

@@ -89,6 +89,16 @@ class Transaction:
     runner_wraps: bool = False  # "outside" only: the runner would still run it inside its own transaction
 
 
+FILE_DIRECTIVES = ("squawk-disable-assume-in-transaction", "impact: no-transaction")
+
+
+def file_wrapping(comments: dict, configured: str) -> str:
+    """A file can say its runner does not wrap it: `-- impact: no-transaction` (or squawk's
+    `-- squawk-disable-assume-in-transaction`) anywhere in its comments."""
+    said = any(d in c.lower() for cs in comments.values() for c in cs for d in FILE_DIRECTIVES)
+    return "statement" if said else configured
+
+
 def cannot_run_in_transaction(ctx: "OpContext") -> bool:
     return runs_outside_transaction(ctx.op)
 
@@ -120,6 +130,9 @@ def build_transactions(contexts: list["OpContext"], wrapping: str = DEFAULT_WRAP
     context at its transaction (`ctx.transaction`)."""
     transactions: list[Transaction] = []
     current: Transaction | None = None
+    # The file's own COMMIT ends the runner's transaction: until its next BEGIN the statements run
+    # on their own (the `COMMIT; CREATE INDEX CONCURRENTLY …; BEGIN;` idiom).
+    closed = False
 
     def start(kind: str, end: str) -> Transaction:
         transactions.append(Transaction(len(transactions) + 1, kind=kind, end=end))
@@ -131,24 +144,29 @@ def build_transactions(contexts: list["OpContext"], wrapping: str = DEFAULT_WRAP
     for index, group in by_statement.items():
         kinds = {c.op.kind for c in group}
         if OpKind.BEGIN in kinds:
+            closed = False
             if current is None:
                 current = start("explicit", "the end of the file (no COMMIT)")
             else:  # BEGIN inside the runner's transaction is ignored (a warning): the same one goes on
                 current.kind = "explicit"
         elif any(cannot_run_in_transaction(c) for c in group):
             alone = start("outside", f"statement {index} ends")
-            alone.runner_wraps = wrapping == "file" and current is None or (current is not None and current.kind == "runner")
+            # A file of this one statement is sent alone: no transaction block, even for runners
+            # that wrap a file's statements in one (Django's atomic BEGIN is the exception).
+            lone = len(by_statement) == 1
+            alone.runner_wraps = wrapping == "file" and not closed and not lone and (current is None or current.kind == "runner")
             _add(alone, group)
             continue
         elif current is None:
-            current = start("runner", "the runner's COMMIT") if wrapping == "file" else start("autocommit", f"statement {index} ends")
+            runner = wrapping == "file" and not closed
+            current = start("runner", "the runner's COMMIT") if runner else start("autocommit", f"statement {index} ends")
         _add(current, group)
         if kinds & {OpKind.COMMIT, OpKind.ROLLBACK}:
             word = "COMMIT" if OpKind.COMMIT in kinds else "ROLLBACK"
             current.end = f"{word} (statement {index})"
             for item in current.work:
                 item.end = current.end
-            current = None
+            current, closed = None, wrapping == "file"
         elif current.kind == "autocommit":
             current = None
     return transactions
