@@ -82,3 +82,10 @@ def test_one_spec_table_feeds_locks_assess_and_rollback() -> None:
     assert assess.DATA_LOSS == {OpKind.DROP_COLUMN, OpKind.DROP_TABLE, OpKind.TRUNCATE, OpKind.DELETE_ROWS}
     assert OpKind.REVOKE in assess.RLS_KINDS and OpKind.ENABLE_RLS in assess.RLS_KINDS
     assert locks.FACTS[OpKind.SET_NOT_NULL].work == "table scan" and locks.FACTS[OpKind.CREATE_INDEX].blocks == "writes"
+
+
+def test_the_report_says_which_wrapping_it_assumed(tmp_path: Path) -> None:
+    default = _scan(tmp_path / "a", "ALTER TABLE posts ADD COLUMN a int;")
+    assert 'transaction_wrapping = "file", the default' in default.assessment.dimensions["lock_risk"].summary
+    psql = _scan(tmp_path / "b", "ALTER TABLE posts ADD COLUMN a int;", 'transaction_wrapping = "statement"')
+    assert 'transaction_wrapping = "statement"' in psql.assessment.dimensions["lock_risk"].summary

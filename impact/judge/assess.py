@@ -145,9 +145,20 @@ def _locks(contexts: list[OpContext]) -> Dimension:
             end = getattr(ctx.transaction, "end", "its transaction ends")
             items.append(f"{fact.lock} on `{ctx.op.table}` from statement {ctx.op.statement.index} (line {ctx.op.statement.line}) until {end}; "
                          f"{article} {fact.work} while it is held: {fact.blocks} wait")
+    assumed = _wrapping_note(contexts)
     if items:
-        return Dimension("risk", f"{len(items)} statement(s) hold a blocking lock for more than an instant", items)
-    return Dimension("none", "only brief locks", [])
+        return Dimension("risk", f"{len(items)} statement(s) hold a blocking lock for more than an instant{assumed}", items)
+    return Dimension("none", f"only brief locks{assumed}", [])
+
+
+def _wrapping_note(contexts: list[OpContext]) -> str:
+    """Which transactions the lock timeline assumed (config `transaction_wrapping`)."""
+    kinds = {getattr(c.transaction, "kind", None) for c in contexts}
+    if "runner" in kinds:
+        return " (timeline assumes the runner runs the file in one transaction: transaction_wrapping = \"file\", the default)"
+    if "autocommit" in kinds:
+        return " (timeline assumes each statement commits on its own: transaction_wrapping = \"statement\")"
+    return ""
 
 
 def patterns(contexts: list[OpContext], pairs: list[PairJudgement], queries: list[Query]) -> list[Pattern]:
