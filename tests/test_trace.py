@@ -166,3 +166,11 @@ def test_static_model_agrees_with_the_server_on_the_fixture_apps_migrations(pg_s
     print(f"\n{len(migrations)} fixture migrations, {traced_count} statements traced; disagreements: {found}")
     assert len(migrations) >= 15 and traced_count > 50
     assert not found
+
+
+def test_trace_on_a_history_that_does_not_replay_is_one_line_exit_4(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, {"migrations/0001_s.sql": "CREATE TABLE x (a int REFERENCES nope(id));",
+                                "migrations/0002_c.sql": "ALTER TABLE x ADD COLUMN b int;"})
+    out = CliRunner().invoke(cli, ["scan", str(repo), "-m", "2", "--trace"])
+    assert out.exit_code == 4
+    assert 'relation "nope" does not exist' in out.output and "Traceback" not in out.output
