@@ -197,6 +197,14 @@ def _add(txn: Transaction, group: list["OpContext"]) -> None:
     txn.held.update(taken)
 
 
+def held_until(ctx: "OpContext") -> str:
+    """When the lock this operation takes is released, for messages: its transaction's end."""
+    txn = getattr(ctx, "transaction", None)
+    if txn is None or txn.kind in ("autocommit", "outside"):
+        return "the statement ends"
+    return txn.end
+
+
 def held_work(ctx: "OpContext") -> list[HeldWork]:
     """The costly work of this operation's statement done under an earlier statement's lock."""
     txn = getattr(ctx, "transaction", None)
