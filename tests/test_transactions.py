@@ -89,3 +89,10 @@ def test_the_report_says_which_wrapping_it_assumed(tmp_path: Path) -> None:
     assert 'transaction_wrapping = "file", the default' in default.assessment.dimensions["lock_risk"].summary
     psql = _scan(tmp_path / "b", "ALTER TABLE posts ADD COLUMN a int;", 'transaction_wrapping = "statement"')
     assert 'transaction_wrapping = "statement"' in psql.assessment.dimensions["lock_risk"].summary
+
+
+def test_the_risk_table_says_why_squawks_warnings_are_not_risks_here(tmp_path: Path) -> None:
+    result = _scan(tmp_path, "ALTER TABLE posts ADD COLUMN owner_id int REFERENCES users (id);\nCREATE TABLE t (a int);\nCREATE INDEX t_a ON t (a);")
+    summary = result.assessment.dimensions["lock_risk"].summary
+    assert "statement 1 (ADD COLUMN … REFERENCES on `posts`): no validation scan" in summary
+    assert "statement 3 (index build on `t`): the table is created in this migration" in summary

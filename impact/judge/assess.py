@@ -132,11 +132,17 @@ def _rls(contexts: list[OpContext], findings: list[Finding]) -> Dimension:
 def _locks(contexts: list[OpContext]) -> Dimension:
     """In the lock timeline's terms: the lock, from which statement until the transaction ends,
     and the costly work done while it is held (impact/judge/transactions.py)."""
-    items = []
+    items, safe = [], []
     for ctx in contexts:
         fact = lock_fact(ctx.op)
-        if fact is None or not ctx.existing_table or not ctx.op.table:
+        if fact is None or not ctx.op.table:
             continue
+        if not ctx.existing_table:
+            if fact.long_running and fact.blocks != "nothing":  # where squawk warns, say why we do not
+                safe.append(f"statement {ctx.op.statement.index} ({fact.work} on `{ctx.op.table}`): the table is created in this migration, empty and invisible to other sessions")
+            continue
+        if ctx.op.kind is OpKind.ADD_COLUMN and ctx.op.column and ctx.op.column.references and ctx.op.column.default is None:
+            safe.append(f"statement {ctx.op.statement.index} (ADD COLUMN … REFERENCES on `{ctx.op.table}`): no validation scan, every value of the new column is NULL")
         under = held_work(ctx)  # done under an earlier statement's stronger lock: that lock is what blocks
         if under:
             items += [w.describe() for w in under if w.describe() not in items]
@@ -145,7 +151,7 @@ def _locks(contexts: list[OpContext]) -> Dimension:
             end = getattr(ctx.transaction, "end", "its transaction ends")
             items.append(f"{fact.lock} on `{ctx.op.table}` from statement {ctx.op.statement.index} (line {ctx.op.statement.line}) until {end}; "
                          f"{article} {fact.work} while it is held: {fact.blocks} wait")
-    assumed = _wrapping_note(contexts)
+    assumed = _wrapping_note(contexts) + ("; not a risk: " + "; ".join(safe[:3]) if safe else "")
     if items:
         return Dimension("risk", f"{len(items)} statement(s) hold a blocking lock for more than an instant{assumed}", items)
     return Dimension("none", f"only brief locks{assumed}", [])
