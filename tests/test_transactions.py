@@ -96,3 +96,9 @@ def test_the_risk_table_says_why_squawks_warnings_are_not_risks_here(tmp_path: P
     summary = result.assessment.dimensions["lock_risk"].summary
     assert "statement 1 (ADD COLUMN … REFERENCES on `posts`): no validation scan" in summary
     assert "statement 3 (index build on `t`): the table is created in this migration" in summary
+
+
+def test_inline_references_locks_the_referenced_table_until_commit(tmp_path: Path) -> None:
+    result = _scan(tmp_path, 'ALTER TABLE posts ADD COLUMN owner_id int REFERENCES "users" (id);')
+    held = _transactions(result)[0].held
+    assert held["posts"].mode == "ACCESS EXCLUSIVE" and held["users"].mode == "SHARE ROW EXCLUSIVE"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from impact.judge.context import OpContext
 from impact.judge.locks import lock_fact
-from impact.judge.transactions import MODES, _locked_tables, lock_mode
+from impact.judge.transactions import MODES, lock_mode, locks_taken
 from impact.model import OpKind
 
 # Rules whose finding means "this statement fails when it runs".
@@ -64,9 +64,9 @@ def expected(contexts: list[OpContext], findings, rows: int = 0) -> dict[int, Ex
         mode = lock_mode(fact.lock)
         if mode not in MODES:
             continue
-        for table in _locked_tables(ctx, fact):  # a foreign key locks the referenced table too
-            if table not in entry.locks or MODES.index(mode) > MODES.index(entry.locks[table]):
-                entry.locks[table] = mode
+        for table, table_mode in locks_taken(ctx, mode):  # a foreign key locks the referenced table too
+            if table not in entry.locks or MODES.index(table_mode) > MODES.index(entry.locks[table]):
+                entry.locks[table] = table_mode
         if fact.work == "table rewrite":
             entry.rewrite.add(ctx.op.table)
     return by_statement

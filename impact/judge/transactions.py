@@ -116,13 +116,20 @@ def _doing(ctx: "OpContext", work: str) -> str:
     return {"table rewrite": "rewrites the table", "table scan": "scans every row", "index build": "builds an index"}.get(work, work)
 
 
-def _locked_tables(ctx: "OpContext", fact) -> list[str]:
-    """The tables the operation's lock is taken on: its own, and a foreign key's referenced one."""
-    tables = [ctx.table_key]
-    if ctx.op.kind is OpKind.ADD_CONSTRAINT and ctx.op.details.get("type") == "foreign_key" and ctx.op.details.get("references"):
-        referenced = str(ctx.op.details["references"]).split("(")[0].strip().replace('"', "").lower()
-        tables.append(referenced.removeprefix("public."))
-    return tables
+def locks_taken(ctx: "OpContext", mode: str) -> list[tuple[str, str]]:
+    """(table, mode) for each table the operation locks: its own, and a foreign key's referenced
+    table (SHARE ROW EXCLUSIVE, whether the key is added as a constraint or inline in ADD COLUMN)."""
+    taken = [(ctx.table_key, mode)]
+    op = ctx.op
+    referenced = None
+    if op.kind is OpKind.ADD_CONSTRAINT and op.details.get("type") == "foreign_key":
+        referenced = op.details.get("references")
+    elif op.kind is OpKind.ADD_COLUMN and op.column is not None:
+        referenced = op.column.references
+    if referenced:
+        name = str(referenced).split("(")[0].strip().replace('"', "").lower().removeprefix("public.")
+        taken.append((name, "SHARE ROW EXCLUSIVE"))
+    return taken
 
 
 def build_transactions(contexts: list["OpContext"], wrapping: str = DEFAULT_WRAPPING) -> list[Transaction]:
@@ -190,10 +197,10 @@ def _add(txn: Transaction, group: list["OpContext"]) -> None:
             txn.work.append(HeldWork(index, ctx.op.table, fact.work, _doing(ctx, fact.work), mode, held, txn.end))
         if not ctx.existing_table:
             continue
-        for table in _locked_tables(ctx, fact):
+        for table, table_mode in locks_taken(ctx, mode):
             best = taken.get(table) or txn.held.get(table)
-            if best is None or MODES.index(mode) > MODES.index(best.mode):
-                taken[table] = Held(table, mode, index)
+            if best is None or MODES.index(table_mode) > MODES.index(best.mode):
+                taken[table] = Held(table, table_mode, index)
     txn.held.update(taken)
 
 
