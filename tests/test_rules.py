@@ -44,6 +44,10 @@ def test_rule_case(tmp_path: Path, rule_id: str, case: dict) -> None:
         assert any(case["message"] in f.message for f in fired), [f.message for f in fired]
 
 
+# Rules raised outside the static walk, with the test that makes them fire.
+RAISED_ELSEWHERE = {"traced-statement-failed": "tests/test_trace.py::test_a_statement_failing_on_the_server_is_breaking"}
+
+
 def test_every_rule_has_cases_that_fire_and_that_do_not() -> None:
     covered: dict[str, set[bool]] = {}
     for path in CASES_DIR.glob("*.toml"):
@@ -52,7 +56,8 @@ def test_every_rule_has_cases_that_fire_and_that_do_not() -> None:
         covered[data["rule"]] = {c.get("fires", True) for c in data["case"]}
     for rule in load_rules():
         assert rule.id in covered, f"rule {rule.id} has no tests/rule_cases/{rule.id}.toml"
-        assert covered[rule.id] == {True, False}, f"{rule.id} needs a case that fires and one that does not"
+        expected = {False} if rule.id in RAISED_ELSEWHERE else {True, False}
+        assert covered[rule.id] == expected, f"{rule.id} needs a case that fires and one that does not"
 
 
 def test_rules_are_documented() -> None:

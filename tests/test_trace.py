@@ -34,6 +34,8 @@ EXCEPTIONS = {
     ("require-statement-timeout::constraint validation with no statement_timeout", 1, "fails"): SCHEMA_OMITS,
     ("requires-newer-postgres::pgcrypto created in the migration provides it", 1, "fails"): "pgcrypto is not in the embedded server",
     ("setting-not-nullable-field::no earlier migrations: the migration's own validated CHECK proves it (squawk regression_gh_issue_628, PG12+)", 6, "fails"): SCHEMA_OMITS,
+    ("traced-statement-failed::a static scan never raises it", 1, "fails"):
+        "a USING expression's type is not checked statically: exactly what --trace adds (IMP606)",
     ("prefer-robust-stmts::ADD CONSTRAINT twice: the second fails on a re-run (squawk double_add_after_drop)", 3, "fails"):
         "ADD CONSTRAINT … USING INDEX renames the index to the constraint's name; the catalog replay does not track that (known limit)",
 }
@@ -174,3 +176,15 @@ def test_trace_on_a_history_that_does_not_replay_is_one_line_exit_4(tmp_path: Pa
     out = CliRunner().invoke(cli, ["scan", str(repo), "-m", "2", "--trace"])
     assert out.exit_code == 4
     assert 'relation "nope" does not exist' in out.output and "Traceback" not in out.output
+
+
+def test_a_statement_failing_on_the_server_is_breaking(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, {"migrations/0001_s.sql": "CREATE TABLE t (a int);",
+                                "migrations/0002_c.sql": "ALTER TABLE t ALTER COLUMN a TYPE int USING a::text;"})
+    static = CliRunner().invoke(cli, ["scan", str(repo), "-m", "2", "--format", "json"])
+    assert json.loads(static.output)["verdict"] != "breaking"
+    traced = CliRunner().invoke(cli, ["scan", str(repo), "-m", "2", "--format", "json", "--trace"])
+    report = json.loads(traced.output)
+    assert traced.exit_code == 1 and report["verdict"] == "breaking"
+    [finding] = [f for f in report["findings"] if f["rule"] == "traced-statement-failed"]
+    assert "statement 1 failed on the shadow database" in finding["message"]

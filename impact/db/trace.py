@@ -223,4 +223,24 @@ def run_trace(result, rows: int = 0) -> Trace:
             traced = trace_statements(conn, statements, ops_by)
     trace = Trace(traced, rows, seeded, list(shadow.notes))
     trace.disagreements = compare(result.contexts, result.findings, trace)
+    _trust_the_server(result, trace)
     return trace
+
+
+def _trust_the_server(result, trace: Trace) -> None:
+    """A statement that failed on the server is a finding (IMP606) and the verdict follows it."""
+    from impact.judge.assess import verdict_of
+    from impact.judge.findings import Evidence, Finding
+    from impact.model import Confidence
+
+    template = next((r for r in result.rules if r.id == "traced-statement-failed"), None)
+    if template is None:  # turned off in the config
+        return
+    ops = {c.op.statement.index: c.op for c in result.contexts}
+    for t in trace.statements:
+        if t.failed and t.index in ops:
+            message = f"statement {t.index} failed on the shadow database: {t.error}"
+            result.findings.append(Finding(template.id, template.code, template.severity, Confidence.HIGH, template.title, message,
+                                           template.why, template.solution, "", template.category, ops[t.index],
+                                           (Evidence(result.migration_rel, t.line, "statement", "", "traced on PostgreSQL"),)))
+    result.assessment.verdict = verdict_of(result.findings)
