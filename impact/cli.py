@@ -61,8 +61,11 @@ def cli() -> None:
 @click.option("--link-base", default=None, metavar="URL", help="Markdown: link file:line to URL/<path>#L<line>, e.g. https://github.com/o/r/blob/<sha> (default in GitHub Actions: the PR's head commit).")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the extraction cache.")
 @click.option("--verbose", "-v", is_flag=True, help="Terminal report: list every query and the verification plan.")
+@click.option("--trace", is_flag=True, help="Also run the migration on a throwaway PostgreSQL (rolled back) and show the locks, rewrites and failures it really had.")
+@click.option("--trace-rows", type=click.IntRange(0, 100_000_000), default=0, metavar="N", help="With --trace: first fill each table the migration names with N generated rows (measured durations).")
 def scan(repo: Path, ref: str | None, base: str | None, dialect: str | None, fmt: str, output: Path | None, fail_on: str | None,
-         schema_file: Path | None, pg_version: str | None, link_base: str | None, no_cache: bool, verbose: bool = False) -> None:
+         schema_file: Path | None, pg_version: str | None, link_base: str | None, no_cache: bool, verbose: bool = False,
+         trace: bool = False, trace_rows: int = 0) -> None:
     """Scan REPO's code for everything the migration touches and judge the risk.
 
     \b
@@ -92,6 +95,11 @@ def scan(repo: Path, ref: str | None, base: str | None, dialect: str | None, fmt
     # In PR mode the release still running (the code at BASE) is judged too (impact.deploy_window).
     results = [_with_progress(lambda progress, r=r: run_scan(repo, r, dialect=dialect, schema_file=schema_file, config=config,
                                                                 progress=progress, use_cache=not no_cache, release_base=base), fmt, output) for r in refs]
+    if trace or trace_rows:
+        from impact.db.trace import run_trace
+
+        for result in results:
+            result.trace = run_trace(result, trace_rows)
     _emit(results, fmt, output, base, _links(repo, fmt, link_base), verbose)
     threshold = fail_on or (config.fail_on if config else None) or "breaking"
     from impact.report.view import Verdict  # the one ranking of verdicts

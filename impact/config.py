@@ -24,7 +24,10 @@ DEFAULT_MIGRATION_DIRS = (
     "sql",
 )
 
-KNOWN_KEYS = {"migration_dirs", "exclude", "dialect", "fail_on", "pg_version", "rules", "formats", "migrations_run"}
+KNOWN_KEYS = {"migration_dirs", "exclude", "dialect", "fail_on", "pg_version", "rules", "formats", "migrations_run", "transaction_wrapping"}
+# How the migration runner wraps a file: "file" (one transaction per file: Supabase CLI, Prisma,
+# Django atomic, Alembic, Flyway, impact apply) or "statement" (autocommit, like psql -f).
+WRAPPINGS = ("file", "statement")
 RULE_LEVELS = ("off", "advice", "caution", "breaking")
 OLDEST_PG, NEWEST_PG = 9, 30
 
@@ -41,6 +44,7 @@ class Config:
     source: str | None = None  # the file it came from, for messages
     formats: tuple[str, ...] = ()  # migration formats to read (sql, django, ...); empty: every format detected
     migrations_run: str = "before-deploy"  # or "after-deploy": when the pipeline runs migrations (impact.deploy_window)
+    transaction_wrapping: str = "file"  # see WRAPPINGS and impact/judge/transactions.py
 
     @property
     def all_migration_dirs(self) -> tuple[str, ...]:
@@ -50,6 +54,8 @@ class Config:
 def describe(config: Config) -> str:
     """One line on what the configuration changes about judging ("" when nothing does), for reports."""
     parts = [f"target PostgreSQL {config.pg_version}"] if config.pg_version else []
+    if config.transaction_wrapping != "file":
+        parts.append(f"transaction_wrapping = {config.transaction_wrapping}")
     off = [rule for rule, level in config.rules if level == "off"]
     changed = [f"{rule}={level}" for rule, level in config.rules if level != "off"]
     if off:
@@ -95,7 +101,12 @@ def _from_mapping(data: dict, source: str) -> Config:
     fail_on = data.get("fail_on")
     if fail_on is not None and fail_on not in ("breaking", "caution", "never"):
         raise ConfigError(f"fail_on = {fail_on!r} in {source} is not a level", "use breaking, caution or never")
+    wrapping = data.get("transaction_wrapping", "file")
+    if wrapping not in WRAPPINGS:
+        raise ConfigError(f"transaction_wrapping = {wrapping!r} in {source} is not a wrapping",
+                          "use \"file\" (the runner runs each file in one transaction) or \"statement\" (autocommit, like psql -f)")
     return Config(
+        transaction_wrapping=wrapping,
         extra_migration_dirs=tuple(dirs),
         exclude=tuple(data.get("exclude", [])),
         dialect=str(data.get("dialect", "postgres")),

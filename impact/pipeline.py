@@ -58,6 +58,7 @@ class ScanResult:
     rules: tuple = ()  # the rules judged with, as configured
     config: Config = field(default_factory=Config)
     read: ReadMigration | None = None  # the migration as its format read it (earlier migrations, notes)
+    trace: object = None  # impact.db.trace.Trace, when scanned with --trace
 
     @property
     def unattributed(self) -> dict[str, int]:
@@ -112,7 +113,9 @@ def scan(repo: Path, ref: str, *, dialect: str | None = None, schema_file: Path 
         raise InputError(f"cannot parse migration {migration.path.name}: {error}", "fix the SQL syntax (or pass --dialect)")
     base, schema_source = schema_before(read.earlier, dialect, schema_file)
     base.current_file = _display(migration.path, repo)
-    contexts = build_contexts(parsed.operations, base, config.pg_version)
+    from impact.judge.transactions import file_wrapping
+
+    contexts = build_contexts(parsed.operations, base, config.pg_version, file_wrapping(parsed.comments, config.transaction_wrapping))
     tables = sorted({c.op.table for c in contexts if c.op.table})
     columns = {n for c in contexts if c.op.kind in COLUMN_CHANGES for n in (c.op.column_name,) if n}
     run = extract_repo(repo, tables, columns, config, migration, progress=progress, use_cache=use_cache)

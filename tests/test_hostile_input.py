@@ -76,7 +76,7 @@ def test_valid_postgresql_is_never_refused(repo: Path, sql: str) -> None:
 def test_lock_statement_shows_in_the_lock_assessment(repo: Path) -> None:
     (repo / "migrations/0002_lock.sql").write_text("LOCK TABLE t IN ACCESS EXCLUSIVE MODE;")
     _, report = scan_json(repo, "2")
-    assert "ACCESS EXCLUSIVE on t" in json.dumps(report["assessment"])
+    assert "ACCESS EXCLUSIVE on `t`" in json.dumps(report["assessment"])
 
 
 def test_unclosed_comment_error_is_one_bounded_line() -> None:

@@ -61,6 +61,10 @@ def _release_repo(root: Path, case: dict, files: dict) -> Path:
     return make_repo(root, {k: v for k, v in files.items() if k not in case.get("removed", [])})
 
 
+# Rules raised outside the static walk, with the test that makes them fire.
+RAISED_ELSEWHERE = {"traced-statement-failed": "tests/test_trace.py::test_a_statement_failing_on_the_server_is_breaking"}
+
+
 def test_every_rule_has_cases_that_fire_and_that_do_not() -> None:
     covered: dict[str, set[bool]] = {}
     for path in CASES_DIR.glob("*.toml"):
@@ -69,7 +73,8 @@ def test_every_rule_has_cases_that_fire_and_that_do_not() -> None:
         covered[data["rule"]] = {c.get("fires", True) for c in data["case"]}
     for rule in load_rules():
         assert rule.id in covered, f"rule {rule.id} has no tests/rule_cases/{rule.id}.toml"
-        assert covered[rule.id] == {True, False}, f"{rule.id} needs a case that fires and one that does not"
+        expected = {False} if rule.id in RAISED_ELSEWHERE else {True, False}
+        assert covered[rule.id] == expected, f"{rule.id} needs a case that fires and one that does not"
 
 
 def test_rules_are_documented() -> None:

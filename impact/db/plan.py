@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from impact.model import OpKind, Statement
+from impact.sql.op_specs import runs_outside_transaction
 from impact.sql.parse import ParsedMigration
 
 CONTROL = {OpKind.BEGIN, OpKind.COMMIT, OpKind.ROLLBACK}
@@ -34,19 +35,25 @@ class ApplyPlan:
         return lines
 
 
-def needs_own_transaction(statement: Statement) -> bool:
+def needs_own_transaction(statement: Statement, ops: list | None = None) -> bool:
+    """From the operations' specs (impact/sql/op_specs.py) when the statement was parsed, so
+    `REINDEX (CONCURRENTLY false)` stays in the transaction; from the text otherwise."""
+    if ops and not any(op.kind is OpKind.UNKNOWN for op in ops):
+        return any(runs_outside_transaction(op) for op in ops)
     return bool(OUTSIDE_TEXT.match(statement.sql))
 
 
 def plan_apply(parsed: ParsedMigration) -> ApplyPlan:
     kinds: dict[int, set[OpKind]] = {}
+    ops: dict[int, list] = {}
     for op in parsed.operations:
         kinds.setdefault(op.statement.index, set()).add(op.kind)
+        ops.setdefault(op.statement.index, []).append(op)
     result = ApplyPlan()
     for statement in parsed.statements:
         if kinds.get(statement.index, set()) <= CONTROL and kinds.get(statement.index):
             result.left_out.append(statement)
-        elif needs_own_transaction(statement):
+        elif needs_own_transaction(statement, ops.get(statement.index)):
             result.outside.append(statement)
         else:
             result.in_transaction.append(statement)

@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from impact.judge.context import OpContext
 from impact.judge.findings import Finding, PairJudgement
 from impact.judge.locks import lock_fact
+from impact.judge.transactions import held_work
 from impact.judge.reasons import SHAPE_CHANGES, added_columns_reason
+from impact.sql.op_specs import kinds_where
 from impact.model import Confidence, OpKind, Query, QueryKind
 
 VERDICTS = ("safe", "caution", "breaking")
@@ -20,9 +22,8 @@ PATTERN_LABELS = {
     QueryKind.UPSERT: "UPSERT",
     QueryKind.DELETE: "DELETE",
 }
-DATA_LOSS = {OpKind.DROP_COLUMN, OpKind.DROP_TABLE, OpKind.TRUNCATE, OpKind.DELETE_ROWS}
-RLS_KINDS = {OpKind.ENABLE_RLS, OpKind.DISABLE_RLS, OpKind.FORCE_RLS, OpKind.NO_FORCE_RLS,
-             OpKind.CREATE_POLICY, OpKind.ALTER_POLICY, OpKind.DROP_POLICY, OpKind.REVOKE}
+DATA_LOSS = kinds_where(data_loss=True)  # impact/sql/op_specs.py
+RLS_KINDS = kinds_where(rls=True)
 
 
 @dataclass
@@ -133,17 +134,41 @@ def _rls(contexts: list[OpContext], findings: list[Finding]) -> Dimension:
 
 
 def _locks(contexts: list[OpContext]) -> Dimension:
-    items = []
+    """In the lock timeline's terms: the lock, from which statement until the transaction ends,
+    and the costly work done while it is held (impact/judge/transactions.py)."""
+    items, safe = [], []
     for ctx in contexts:
         fact = lock_fact(ctx.op)
-        if fact is None or not ctx.existing_table or not ctx.op.table:
+        if fact is None or not ctx.op.table:
             continue
-        if fact.long_running and fact.blocks != "nothing":
+        if not ctx.existing_table:
+            if fact.long_running and fact.blocks != "nothing":  # where squawk warns, say why we do not
+                safe.append(f"statement {ctx.op.statement.index} ({fact.work} on `{ctx.op.table}`): the table is created in this migration, empty and invisible to other sessions")
+            continue
+        if ctx.op.kind is OpKind.ADD_COLUMN and ctx.op.column and ctx.op.column.references and ctx.op.column.default is None:
+            safe.append(f"statement {ctx.op.statement.index} (ADD COLUMN … REFERENCES on `{ctx.op.table}`): no validation scan, every value of the new column is NULL")
+        under = held_work(ctx)  # done under an earlier statement's stronger lock: that lock is what blocks
+        if under:
+            items += [w.describe() for w in under if w.describe() not in items]
+        elif fact.long_running and fact.blocks != "nothing":
             article = "an" if fact.work[0] in "aeiou" else "a"
-            items.append(f"statement {ctx.op.statement.index} (line {ctx.op.statement.line}): {fact.lock} on {ctx.op.table} during {article} {fact.work} — blocks {fact.blocks}")
+            end = getattr(ctx.transaction, "end", "its transaction ends")
+            items.append(f"{fact.lock} on `{ctx.op.table}` from statement {ctx.op.statement.index} (line {ctx.op.statement.line}) until {end}; "
+                         f"{article} {fact.work} while it is held: {fact.blocks} wait")
+    assumed = _wrapping_note(contexts) + ("; not a risk: " + "; ".join(safe[:3]) if safe else "")
     if items:
-        return Dimension("risk", f"{_n(len(items), 'statement')} hold{'s' if len(items) == 1 else ''} a blocking lock for more than an instant", items)
-    return Dimension("none", "only brief locks", [])
+        return Dimension("risk", f"{_n(len(items), 'statement')} hold{'s' if len(items) == 1 else ''} a blocking lock for more than an instant{assumed}", items)
+    return Dimension("none", f"only brief locks{assumed}", [])
+
+
+def _wrapping_note(contexts: list[OpContext]) -> str:
+    """Which transactions the lock timeline assumed (config `transaction_wrapping`)."""
+    kinds = {getattr(c.transaction, "kind", None) for c in contexts}
+    if "runner" in kinds:
+        return " (timeline assumes the runner runs the file in one transaction: transaction_wrapping = \"file\", the default)"
+    if "autocommit" in kinds:
+        return " (timeline assumes each statement commits on its own: transaction_wrapping = \"statement\")"
+    return ""
 
 
 def patterns(contexts: list[OpContext], pairs: list[PairJudgement], queries: list[Query]) -> list[Pattern]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from impact.judge.catalog import Catalog, table_key
+from impact.judge.transactions import build_transactions
 from impact.model import ColumnReference, Operation, OpKind, Query
 
 
@@ -21,6 +22,7 @@ class OpContext:
     pg_version: int | None = None  # the target server's major version, if configured
     queries: list[Query] = field(default_factory=list)  # the code's queries on this op's table
     references: list[ColumnReference] = field(default_factory=list)
+    transaction: object = None  # impact.judge.transactions.Transaction: the one this operation runs in
 
     @property
     def table_key(self) -> str:
@@ -34,7 +36,8 @@ class OpContext:
         return not self.base.known or self.base.get(self.op.table, self.op.schema) is not None
 
 
-def build_contexts(operations: tuple[Operation, ...], base: Catalog, pg_version: int | None = None) -> list[OpContext]:
+def build_contexts(operations: tuple[Operation, ...], base: Catalog, pg_version: int | None = None,
+                   wrapping: str = "file") -> list[OpContext]:
     """Walk the migration once, recording the state each operation sees."""
     state = base.copy()
     created: set[str] = set()
@@ -51,8 +54,14 @@ def build_contexts(operations: tuple[Operation, ...], base: Catalog, pg_version:
         elif op.kind is OpKind.SET_SETTING and op.name == "lock_timeout":
             lock_timeout = True
         state.apply(op)
+    from impact.judge.predicates import binary_coercible  # predicates import this module
+
     for context in contexts:
         context.after_migration = state
         context.operations = operations
         context.pg_version = pg_version
+        if context.op.kind is OpKind.ALTER_COLUMN_TYPE and "binary_coercible" not in context.op.details:
+            # Read by locks.lock_fact: varchar(n) -> text and the like change no stored byte (no rewrite).
+            context.op.details["binary_coercible"] = binary_coercible(context)
+    build_transactions(contexts, wrapping)
     return contexts

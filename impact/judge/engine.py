@@ -7,6 +7,9 @@ from collections import defaultdict
 
 from impact.judge.catalog import table_key
 from impact.judge.context import OpContext
+from impact.judge.failure_predicates import _not_null_checked_column, calls_with_wrong_arguments, duplicate_columns
+from impact.judge.statement_predicates import nesting_message
+from impact.judge.transactions import held_until, held_work
 from impact.judge.findings import Evidence, Finding, Judged, PairJudgement
 from impact.judge.locks import lock_fact
 from impact.judge.predicates import OBJECT_MATCHERS, OP_PREDICATES, QUERY_MATCHERS, REFERENCE_MATCHERS
@@ -171,6 +174,9 @@ def format_message(template: str, ctx: OpContext, count: int) -> str:
         pg_version=lambda: ctx.pg_version or "?", did_you_mean=lambda: _did_you_mean(ctx),
         orm_reads=lambda: sum(q.all_columns for q in ctx.queries),
         features=lambda: "; ".join(f"{f.name} (PostgreSQL {f.since}+)" for f in too_new(ctx)) or "?",
+        statement=lambda: op.statement.index, held_until=lambda: held_until(ctx), nesting=lambda: nesting_message(ctx), held_lock=lambda: "; ".join(w.describe() for w in held_work(ctx)) or "?", bad_calls=lambda: "; ".join(calls_with_wrong_arguments(ctx)) or "?",
+        duplicates=lambda: ", ".join(duplicate_columns(op.statement.sql)) or "?",
+        column_checked=lambda: _not_null_checked_column(op.details.get("expression")) or "?",
     )
     # Only `{name}` of a known placeholder is replaced: rule texts quote code with braces in it.
     # Each value is computed only if the template shows it (some, like did_you_mean, are not cheap).

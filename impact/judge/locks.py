@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from impact.model import Operation, OpKind
+from impact.sql.op_specs import SPECS
+from impact.sql.statement_kinds import LOCK_BLOCKS
 
 
 @dataclass(frozen=True)
@@ -23,37 +25,10 @@ class LockFact:
 
 AE = "ACCESS EXCLUSIVE"
 BRIEF_AE = LockFact(AE, "reads and writes")
+# Read from the one table of operation specs (impact/sql/op_specs.py).
 FACTS: dict[OpKind, LockFact] = {
-    OpKind.ADD_COLUMN: BRIEF_AE,
-    OpKind.DROP_COLUMN: BRIEF_AE,
-    OpKind.RENAME_COLUMN: BRIEF_AE,
-    OpKind.RENAME_TABLE: BRIEF_AE,
-    OpKind.DROP_TABLE: BRIEF_AE,
-    OpKind.TRUNCATE: BRIEF_AE,
-    OpKind.ALTER_COLUMN_TYPE: LockFact(AE, "reads and writes", "table rewrite"),
-    OpKind.SET_NOT_NULL: LockFact(AE, "reads and writes", "table scan"),
-    OpKind.DROP_NOT_NULL: BRIEF_AE,
-    OpKind.SET_DEFAULT: BRIEF_AE,
-    OpKind.DROP_DEFAULT: BRIEF_AE,
-    OpKind.VALIDATE_CONSTRAINT: LockFact("SHARE UPDATE EXCLUSIVE", "nothing", "table scan"),
-    OpKind.CREATE_INDEX: LockFact("SHARE", "writes", "index build"),
-    OpKind.DROP_INDEX: BRIEF_AE,
-    OpKind.REINDEX: LockFact(AE + " (on the index)", "writes, and reads that use the index", "index build"),
-    OpKind.ENABLE_RLS: BRIEF_AE,
-    OpKind.DISABLE_RLS: BRIEF_AE,
-    OpKind.FORCE_RLS: BRIEF_AE,
-    OpKind.NO_FORCE_RLS: BRIEF_AE,
-    OpKind.CREATE_POLICY: BRIEF_AE,
-    OpKind.ALTER_POLICY: BRIEF_AE,
-    OpKind.DROP_POLICY: BRIEF_AE,
-    OpKind.CREATE_TRIGGER: LockFact("SHARE ROW EXCLUSIVE", "writes"),
-    OpKind.VACUUM_FULL: LockFact(AE, "reads and writes", "table rewrite"),
-    OpKind.CLUSTER: LockFact(AE, "reads and writes", "table rewrite"),
-    OpKind.REFRESH_MATERIALIZED_VIEW: LockFact(AE, "reads and writes", "table rewrite"),
-    OpKind.ATTACH_PARTITION: LockFact("SHARE UPDATE EXCLUSIVE (parent, PG12+)", "nothing", "table scan"),
-    OpKind.DETACH_PARTITION: LockFact(AE, "reads and writes"),
-    OpKind.UPDATE_ROWS: LockFact("ROW EXCLUSIVE", "writes to the same rows", "table scan"),
-    OpKind.DELETE_ROWS: LockFact("ROW EXCLUSIVE", "writes to the same rows", "table scan"),
+    kind: LockFact(s.lock, s.blocks or LOCK_BLOCKS.get(s.lock.split(" (")[0], "reads and writes"), s.work)
+    for kind, s in SPECS.items() if s.lock and kind is not OpKind.ADD_CONSTRAINT
 }
 
 
@@ -66,7 +41,7 @@ def lock_fact(op: Operation) -> LockFact | None:
         return LockFact("SHARE UPDATE EXCLUSIVE", "nothing") if details.get("concurrently") else BRIEF_AE
     if op.kind is OpKind.REINDEX and details.get("concurrently"):
         return LockFact("SHARE UPDATE EXCLUSIVE", "nothing", "index build")
-    if op.kind is OpKind.ADD_COLUMN and op.column and (op.column.default_volatile or op.column.generated):
+    if op.kind is OpKind.ADD_COLUMN and op.column and (op.column.default_volatile or (op.column.generated and not _virtual(op))):
         return LockFact(AE, "reads and writes", "table rewrite")
     if op.kind is OpKind.ADD_CONSTRAINT:
         return _constraint_lock(details)
@@ -77,6 +52,15 @@ def lock_fact(op: Operation) -> LockFact | None:
     if op.kind is OpKind.OTHER and details.get("lock"):  # impact/sql/statement_kinds.py: LOCK, MERGE, COPY, ...
         return LockFact(details["lock"], details.get("blocks", "reads and writes"), details.get("work", "catalog only"))
     return FACTS.get(op.kind)
+
+
+def _virtual(op: Operation) -> bool:
+    """A PostgreSQL 18 VIRTUAL generated column (the default when STORED is not said) stores
+    nothing: no rewrite. Identity and serial columns are filled per row."""
+    sql = op.statement.sql.upper()
+    if "VIRTUAL" in sql.split():
+        return True
+    return "GENERATED ALWAYS AS (" in " ".join(sql.split()).replace("AS(", "AS (") and "STORED" not in sql
 
 
 def _constraint_lock(details: dict) -> LockFact:

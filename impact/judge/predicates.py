@@ -53,6 +53,15 @@ def never(ctx: OpContext) -> bool:
 
 
 @op_predicate
+def costly_under_held_lock(ctx: OpContext) -> bool:
+    """This statement scans, rewrites or builds an index on a table while a stronger lock an
+    earlier statement of its transaction took is still held (impact/judge/transactions.py)."""
+    from impact.judge.transactions import held_work
+
+    return bool(held_work(ctx))
+
+
+@op_predicate
 def existing_table(ctx: OpContext) -> bool:
     """The table existed before this migration (so it may hold rows and serve traffic)."""
     return ctx.existing_table
@@ -81,6 +90,13 @@ def using_index(ctx: OpContext) -> bool:
 @op_predicate
 def in_transaction(ctx: OpContext) -> bool:
     return ctx.in_transaction
+
+
+@op_predicate
+def runner_wraps_it(ctx: OpContext) -> bool:
+    """A statement PostgreSQL refuses in a transaction block, outside BEGIN … COMMIT, in a file
+    the runner is configured to wrap in one transaction (`transaction_wrapping = "file"`)."""
+    return not ctx.in_transaction and bool(getattr(ctx.transaction, "runner_wraps", False))
 
 
 @op_predicate
@@ -343,4 +359,4 @@ def generated_types(ctx: OpContext, ref: ColumnReference) -> bool:
 
 
 # Registered here so that every name a rule may use is known once this module is imported.
-from impact.judge import statement_predicates, version_predicates  # noqa: E402,F401
+from impact.judge import failure_predicates, statement_predicates, version_predicates  # noqa: E402,F401

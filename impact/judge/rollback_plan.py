@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from impact.judge.context import OpContext
 from impact.model import OpKind
+from impact.sql.op_specs import spec as op_spec
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ def _undo(ctx: OpContext) -> RollbackStep | None:
     before = ctx.before.get(op.table, op.schema)
     old_column = before.columns.get(op.column_name or "") if before else None
     kind = op.kind
+    lost = op_spec(kind).undo == "irreversible"  # impact/sql/op_specs.py
     if kind is OpKind.ADD_COLUMN:
         return RollbackStep(f"ALTER TABLE {table} DROP COLUMN IF EXISTS {op.column_name};", st, note="values written to the new column are lost",
                             drops=(table, op.column_name))
@@ -77,9 +79,9 @@ def _undo(ctx: OpContext) -> RollbackStep | None:
     if kind is OpKind.DROP_COLUMN:
         return _recreate(table, op.column_name, old_column, before, st)
     if kind is OpKind.DROP_TABLE:
-        return RollbackStep(f"-- re-create {table} from its definition and restore its rows from a backup", st, True, "dropped rows cannot be regenerated")
+        return RollbackStep(f"-- re-create {table} from its definition and restore its rows from a backup", st, lost, "dropped rows cannot be regenerated")
     if kind in (OpKind.TRUNCATE, OpKind.DELETE_ROWS, OpKind.UPDATE_ROWS, OpKind.INSERT_ROWS):
-        return RollbackStep(f"-- restore {table}'s rows from a backup", st, True, "data changes cannot be reversed from the migration alone")
+        return RollbackStep(f"-- restore {table}'s rows from a backup", st, lost, "data changes cannot be reversed from the migration alone")
     if kind is OpKind.ALTER_COLUMN_TYPE:
         old_type = old_column.data_type if old_column and old_column.data_type else "<previous type>"
         return RollbackStep(f"ALTER TABLE {table} ALTER COLUMN {op.column_name} TYPE {old_type} USING {op.column_name}::{old_type};", st, note="lossy if new values do not fit the old type")
@@ -101,8 +103,10 @@ def _undo(ctx: OpContext) -> RollbackStep | None:
         return RollbackStep(f'DROP POLICY IF EXISTS "{op.name}" ON {table};', st)
     if kind in (OpKind.DROP_POLICY, OpKind.ALTER_POLICY, OpKind.DROP_INDEX, OpKind.DROP_CONSTRAINT, OpKind.DROP_VIEW):
         return RollbackStep(f"-- re-create {op.kind.value.removeprefix('drop_').removeprefix('alter_')} {op.name or table} from its previous definition", st, note="take the definition from the earlier migration that created it")
-    if kind in (OpKind.SET_SETTING, OpKind.BEGIN, OpKind.COMMIT, OpKind.VALIDATE_CONSTRAINT, OpKind.GRANT, OpKind.REVOKE):
-        return None if kind not in (OpKind.GRANT, OpKind.REVOKE) else _grant_undo(ctx, table)
+    if kind in (OpKind.GRANT, OpKind.REVOKE):
+        return _grant_undo(ctx, table)
+    if op_spec(kind).undo == "none":
+        return None
     return RollbackStep(f"-- undo statement {st} by hand ({op.kind.value})", st, note="no automatic inverse")
 
 

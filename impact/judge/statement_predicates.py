@@ -54,6 +54,14 @@ def _declares(pattern: re.Pattern, ctx: OpContext) -> bool:
 
 
 @op_predicate
+def declares_char_with_length(ctx: OpContext) -> bool:
+    """`"char"(n)`: the 1-byte internal type takes no length; PostgreSQL refuses the statement."""
+    op = ctx.op
+    raw = [c.data_type for c in op.details.get("columns", ())] if op.kind is OpKind.CREATE_TABLE else [op.new_name if op.kind is OpKind.ALTER_COLUMN_TYPE else (op.column.data_type if op.column else None)]
+    return any(t and re.fullmatch(r'(pg_catalog\.)?"char"\s*\(\s*\d+\s*\)(\[\])*', t.strip(), re.IGNORECASE) for t in raw)
+
+
+@op_predicate
 def declares_char_type(ctx: OpContext) -> bool:
     """A declared column type is char(n)/character/bpchar (blank-padded, fixed length)."""
     return _declares(_CHAR_TYPE, ctx)
@@ -87,6 +95,25 @@ def declares_serial(ctx: OpContext) -> bool:
 def if_exists_given(ctx: OpContext) -> bool:
     """The statement says IF EXISTS / IF NOT EXISTS for this operation."""
     return ctx.op.if_exists
+
+
+@op_predicate
+def rerun_safe(ctx: OpContext) -> bool:
+    """Running the statement again after a partial failure cannot fail on what it did the first
+    time: it ran inside a transaction (explicit, or the runner's wrapping of the file) that the
+    failure rolled back; or it creates a temporary table dropped at commit; or an index without a
+    name (PostgreSQL picks a fresh one)."""
+    txn = ctx.transaction
+    if ctx.in_transaction or (txn is not None and getattr(txn, "kind", "") in ("runner", "explicit")):
+        return True
+    if ctx.op.kind is OpKind.ADD_CONSTRAINT:  # no IF NOT EXISTS exists: DROP CONSTRAINT IF EXISTS just before it is the idiom
+        before = ctx.operations[ctx.index - 1] if ctx.index > 0 and ctx.operations else None
+        return bool(before and before.kind is OpKind.DROP_CONSTRAINT and before.if_exists and before.name == ctx.op.name
+                    and (before.table or "").lower() == (ctx.op.table or "").lower())
+    words = _words(ctx)
+    if ctx.op.kind is OpKind.CREATE_TABLE and ("TEMP" in words or "TEMPORARY" in words) and _has_sequence(words, "ON", "COMMIT", "DROP"):
+        return True
+    return ctx.op.kind is OpKind.CREATE_INDEX and not ctx.op.name
 
 
 def _tokens(ctx: OpContext) -> tuple[tuple[str, str], ...]:
@@ -172,6 +199,22 @@ def creates_domain_with_constraint(ctx: OpContext) -> bool:
 def starts_transaction(ctx: OpContext) -> bool:
     """BEGIN (any form), or START TRANSACTION, which the parsers leave as an unknown statement."""
     return ctx.op.kind is OpKind.BEGIN or _words(ctx)[:2] == ["START", "TRANSACTION"]
+
+
+@op_predicate
+def misplaced_transaction_control(ctx: OpContext) -> bool:
+    """BEGIN inside an open BEGIN, or COMMIT/ROLLBACK with none open."""
+    if starts_transaction(ctx):
+        return ctx.in_transaction
+    return ctx.op.kind in (OpKind.COMMIT, OpKind.ROLLBACK) and not ctx.in_transaction
+
+
+def nesting_message(ctx: OpContext) -> str:
+    if starts_transaction(ctx):
+        return "BEGIN while a transaction is already open: PostgreSQL ignores it, and the next COMMIT ends the outer transaction"
+    word = "COMMIT" if ctx.op.kind is OpKind.COMMIT else "ROLLBACK"
+    return (f"{word} with no BEGIN open: when the runner wraps the file it ends the runner's transaction here and the "
+            f"statements after it run outside any transaction; otherwise PostgreSQL only warns")
 
 
 @op_predicate

@@ -57,7 +57,12 @@ def query_dict(q: Query) -> dict:
 def to_dict(result: ScanResult) -> dict:
     a = result.assessment
     run = result.run
-    return {
+    extra = {}
+    if result.trace is not None:  # impact scan --trace
+        from impact.report.trace_section import trace_dict
+
+        extra["trace"] = trace_dict(result)
+    return extra | {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "impact", "version": __version__},
         "verdict": a.verdict,

@@ -30,6 +30,12 @@ DROP_ORDER = ("queries", "references", "file_issues", "verification", "patterns"
 MAX_EVIDENCE = 25  # per finding; the JSON report has all
 
 
+def trace_markdown(result: ScanResult) -> list[str]:
+    from impact.report.trace_section import trace_markdown as lines  # only with --trace
+
+    return lines(result)
+
+
 def render(result: ScanResult, limit: int = GITHUB_COMMENT_LIMIT, links: SourceLinks | None = None) -> str:
     """`links` turns every file:line into a link to the code at the reviewed commit."""
     view = build(result)
@@ -42,6 +48,7 @@ def render(result: ScanResult, limit: int = GITHUB_COMMENT_LIMIT, links: SourceL
     head += ["| Risk | | Summary |", "|---|---|---|"]
     head += [f"| {label} | {ICON[a.dimensions[key].status]} | {_cell(a.dimensions[key].summary)} |" for key, label in DIMENSIONS.items()]
     head.append("")
+    head += trace_markdown(result) + ([""] if result.trace is not None else [])  # impact scan --trace: the server beside the model
     review = view.by_severity(Severity.CAUTION)
     advice = view.by_severity(Severity.ADVICE)
     issues = result.run.file_issues

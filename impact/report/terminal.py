@@ -97,6 +97,10 @@ def report(view: View, width: int, verbose: bool = False) -> Lines:
         out.wrap(f"note: {note}", style="dim")
     for op in r.parsed.unknown:
         out.wrap(f"statement {op.statement.index} (line {op.statement.line}) not understood: {op.statement.error}", style="yellow")
+    from impact.report.trace_section import trace_text
+
+    for line in trace_text(r):  # impact scan --trace: the server beside the static model
+        out.wrap(line, style="dim")
     _diagnostics(view, out, verbose)
     _queries(view, out, verbose)
     _risks(view, out)

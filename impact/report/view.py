@@ -179,7 +179,9 @@ def _items(findings: list[Finding]) -> list[Item]:
 def finding_order(f: Finding) -> tuple:
     code = [e for e in f.evidence if e.kind in CODE_KINDS]
     breaks = [e for e in code if e.kind == "query"]
-    return (-Severity(f.severity).rank, -len(breaks), -len(code), f.operation.statement.index, f.code)
+    # A statement that will fail at deploy (a breaking correctness finding) comes first of all.
+    fails = f.severity == "breaking" and f.category == "correctness"
+    return (-Severity(f.severity).rank, not fails, -len(breaks), -len(code), f.operation.statement.index, f.code)
 
 
 def query_status(result: ScanResult) -> list[Status]:

@@ -247,7 +247,9 @@ def _set(node: exp.Set, st: Statement) -> list[Operation] | None:
         if not isinstance(assignment, exp.EQ):
             return None
         value = assignment.expression
-        ops.append(Operation(OpKind.SET_SETTING, statement=st, name=assignment.this.name.lower(), details={"value": value.name if isinstance(value, exp.Literal) else _sql(value)}))
+        # `SET foo.lock_timeout` is a custom setting, not lock_timeout: keep the whole dotted name.
+        name = _sql(assignment.this).replace('"', "").lower() if isinstance(assignment.this, (exp.Column, exp.Dot)) else assignment.this.name.lower()
+        ops.append(Operation(OpKind.SET_SETTING, statement=st, name=name, details={"value": value.name if isinstance(value, exp.Literal) else _sql(value)}))
     return ops
 
 

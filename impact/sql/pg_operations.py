@@ -99,7 +99,8 @@ def _alter_cmd(cmd: ast.AlterTableCmd, base: dict) -> list[Operation]:
             return [Operation(kind, name=cmd.name, **base)]
         return [Operation(kind, column=column if kind in (OpKind.SET_NOT_NULL, OpKind.DROP_NOT_NULL) else None, **base)]
     if subtype == AT.AT_AddColumn:
-        return [Operation(OpKind.ADD_COLUMN, column=column_spec(cmd.def_), if_exists=bool(cmd.missing_ok), **base)]
+        added = Operation(OpKind.ADD_COLUMN, column=column_spec(cmd.def_), if_exists=bool(cmd.missing_ok), **base)
+        return [added, *_inline_index_constraints(cmd.def_, base)]
     if subtype == AT.AT_DropColumn:
         return [Operation(OpKind.DROP_COLUMN, column=column, if_exists=bool(cmd.missing_ok), details={"cascade": cmd.behavior.value == 1}, **base)]
     if subtype == AT.AT_ColumnDefault:
@@ -117,6 +118,22 @@ def _alter_cmd(cmd: ast.AlterTableCmd, base: dict) -> list[Operation]:
     if subtype in (AT.AT_AddIdentity, AT.AT_SetExpression):
         return [Operation(OpKind.ALTER_TABLE_OTHER, column=column, details={"action": subtype.name[3:], "rewrite": True}, **base)]
     return [Operation(OpKind.ALTER_TABLE_OTHER, column=column, details={"action": subtype.name[3:]}, **base)]
+
+
+def _inline_index_constraints(coldef, base: dict) -> list[Operation]:
+    """`ADD COLUMN c text UNIQUE` (or PRIMARY KEY) builds a unique index over every row inside the
+    ALTER TABLE, under its ACCESS EXCLUSIVE lock: the same work as ADD CONSTRAINT … UNIQUE, so it
+    becomes that operation too. (An inline REFERENCES on a column without a default validates
+    nothing — every value is NULL — and an inline CHECK is judged with the column.)"""
+    ops = []
+    for constraint in coldef.constraints or ():
+        if constraint.contype in (CT.CONSTR_UNIQUE, CT.CONSTR_PRIMARY):
+            details = {"type": CONSTRAINT_TYPES[constraint.contype], "not_valid": False, "using_index": False,
+                       "columns": [coldef.colname], "expression": None, "inline": True}
+            # PostgreSQL's own name for it when none is given (table_col_key, table_pkey).
+            default = f"{base.get('table')}_{coldef.colname}_key" if details["type"] == "unique" else f"{base.get('table')}_pkey"
+            ops.append(Operation(OpKind.ADD_CONSTRAINT, name=constraint.conname or default, details=details, **base))
+    return ops
 
 
 def _add_constraint(constraint: ast.Constraint, base: dict) -> Operation:
@@ -179,13 +196,33 @@ def _do(node, st: Statement) -> list[Operation]:
     return [Operation(OpKind.DO_BLOCK, statement=st)]
 
 
+def option_on(options, name: str) -> bool:
+    """A utility option (`VACUUM (FULL false)`, `REINDEX (CONCURRENTLY 0)`) as PostgreSQL's
+    defGetBoolean reads it: present without a value is on; 0/1, true/false, on/off, yes/no."""
+    for option in options or ():
+        if option.defname != name:
+            continue
+        arg = option.arg
+        if arg is None:
+            return True
+        value = getattr(arg, "ival", None)
+        if value is not None:
+            return value != 0
+        text = str(getattr(arg, "sval", None) or getattr(arg, "boolval", "true")).lower()
+        return text in ("on", "1") or "true".startswith(text) or "yes".startswith(text)
+    return False
+
+
 def _reindex(node, st: Statement) -> list[Operation]:
-    concurrently = any(p.defname == "concurrently" for p in node.params or ())
-    return [Operation(OpKind.REINDEX, statement=st, details={"concurrently": concurrently}, **_rel(node.relation))]
+    if int(node.kind) == 3:  # ReindexObjectType.REINDEX_OBJECT_SYSTEM: the catalogs, never CONCURRENTLY
+        return [Operation(OpKind.OTHER, statement=st, details={"statement": "REINDEX SYSTEM", "statement_kind": "ReindexStmt", "outside_transaction": True})]
+    concurrently = option_on(node.params, "concurrently")
+    details = {"concurrently": concurrently, "outside_transaction": int(node.kind) >= 2}  # SCHEMA/DATABASE: not in a transaction block
+    return [Operation(OpKind.REINDEX, statement=st, details=details, **_rel(node.relation))]
 
 
 def _vacuum(node, st: Statement) -> list[Operation]:
-    full = any(o.defname == "full" for o in node.options or ())
+    full = option_on(node.options, "full")
     table = node.rels[0].relation if node.rels else None
     return [Operation(OpKind.VACUUM_FULL if full else OpKind.OTHER, statement=st, details={"statement": "VACUUM"}, **_rel(table))]
 
