@@ -113,18 +113,22 @@ def _with_progress(job, fmt: str, output: Path | None):
 
 
 def _emit(results: list, fmt: str, output: Path | None, base: str | None, links=None) -> None:
+    from impact.report.safe_text import SafeConsole, json_safe, visible
+
     if fmt == "rich":
         from impact.report.terminal import render as render_rich
 
-        console = Console() if output is None else Console(record=True, width=120, file=io.StringIO())
+        # The repo's own text (SQL, names, snippets) goes out with its control characters made visible.
+        console = SafeConsole() if output is None else Console(record=True, width=120, file=io.StringIO())
         for result in results:
             render_rich(result, console)
         if output is not None:
-            _write(output, console.export_text())
+            _write(output, visible(console.export_text()))
         return
     from impact.report.combined import render_text
 
     text = render_text(results, fmt, base, links)
+    text = json_safe(text) if fmt in ("json", "sarif") else visible(text)
     if output is None:
         click.echo(text, nl=False)
     else:
