@@ -76,6 +76,40 @@ HOSTILE_SNIPPETS = [";", "(", ")", "'", '"', "$$", "$a$", "/*", "*/", "--", "\\"
                     "\\set x 1\n", "COPY notes FROM stdin;\n1\t2\n", "SET;", "IS NULL", "\u00e9", "\U0001F600", " " * 200]
 
 
+KEYWORDS = ["ALTER TABLE", "DROP", "ADD COLUMN", "RENAME", "TO", "SET", "DEFAULT", "NOT NULL", "CONCURRENTLY", "IF EXISTS",
+            "CASCADE", "ONLY", "TYPE", "USING", "CONSTRAINT", "FOREIGN KEY", "REFERENCES", "NOT VALID", "VALIDATE", "INDEX",
+            "ON", "POLICY", "GRANT", "ALL", "PUBLIC", "WITH", "PARTITION OF", "ATTACH PARTITION", "DETACH PARTITION", "INHERIT",
+            "TABLESPACE", "SCHEMA", "COLLATE", "GENERATED ALWAYS AS IDENTITY", "NULL", "::text", "ARRAY", "[]", "UNIQUE",
+            "PRIMARY KEY", "CHECK (true)", "EXCLUDE", "ROW LEVEL SECURITY", "FORCE", "TRIGGER", "VIEW", "MATERIALIZED",
+            "FUNCTION", "RETURNS", "LANGUAGE", "AS", "BEGIN", "COMMIT", "ROLLBACK", "LOCK", "IN", "MODE", "COPY", "FROM", "STDIN"]
+ACTIONS = ["ADD COLUMN {c} {t}", "ADD COLUMN IF NOT EXISTS {c} {t} NOT NULL DEFAULT {d}", "DROP COLUMN {c}",
+           "DROP COLUMN IF EXISTS {c} CASCADE", "ALTER COLUMN {c} TYPE {t} USING {c}::{t}", "ALTER COLUMN {c} SET NOT NULL",
+           "ALTER COLUMN {c} DROP NOT NULL", "ALTER COLUMN {c} SET DEFAULT {d}", "ALTER COLUMN {c} DROP DEFAULT",
+           "RENAME COLUMN {c} TO {c}2", "RENAME TO {c}_t", "ADD CONSTRAINT k_{c} UNIQUE ({c})",
+           "ADD CONSTRAINT f_{c} FOREIGN KEY ({c}) REFERENCES tags (id) NOT VALID", "VALIDATE CONSTRAINT f_{c}",
+           "ADD CONSTRAINT c_{c} CHECK ({c} IS NOT NULL) NOT VALID", "DROP CONSTRAINT IF EXISTS k_{c}",
+           "ENABLE ROW LEVEL SECURITY", "FORCE ROW LEVEL SECURITY", "ALTER COLUMN {c} ADD GENERATED ALWAYS AS IDENTITY",
+           "ALTER COLUMN {c} SET STATISTICS 100", "OWNER TO someone", "SET (fillfactor = 70)", "SET LOGGED", "SET UNLOGGED",
+           "ALTER COLUMN {c} SET EXPRESSION AS (1)", "REPLICA IDENTITY FULL", "CLUSTER ON notes_pkey", "INHERIT tags"]
+
+
+def grammar(rng: random.Random) -> str:
+    """ALTER TABLEs on the fixture's tables built from ACTIONS: every judge path, with odd mixes."""
+    statements = []
+    for _ in range(rng.randint(1, 6)):
+        table = rng.choice(["notes", "tags", "public.notes", '"Notes"', "missing", "note_tags"])
+        fill = lambda a: a.format(c=rng.choice(["title", "body", "id", "pinned", "x", '"Title"', "tag_id"]),
+                                  t=rng.choice(["text", "int", "bigint", "varchar(10)", "uuid", "jsonb", "timestamptz", "int[]"]),
+                                  d=rng.choice(["0", "now()", "gen_random_uuid()", "'x'", "random()", "NULL", "clock_timestamp()"]))
+        actions = ", ".join(fill(rng.choice(ACTIONS)) for _ in range(rng.randint(1, 4)))
+        statements.append(f"ALTER TABLE {rng.choice(['', 'IF EXISTS ', 'ONLY '])}{table} {actions};")
+        if rng.random() < 0.3:
+            statements.append(rng.choice(UNUSUAL))
+        if rng.random() < 0.2:
+            statements.append(f"CREATE {rng.choice(['', 'UNIQUE '])}INDEX {rng.choice(['', 'CONCURRENTLY '])}i_{len(statements)} ON {table} (title);")
+    return "\n".join(statements)
+
+
 def corpus() -> list[str]:
     texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "fixtures").rglob("*.sql"))]
     for case_file in sorted((ROOT / "tests" / "rule_cases").glob("*.toml")):
@@ -101,7 +135,7 @@ def extreme(rng: random.Random) -> str:
 def mutate(rng: random.Random, text: str, pool: list[str]) -> str:
     for _ in range(rng.randint(1, 3)):
         i, j = sorted(rng.randrange(len(text) + 1) for _ in range(2))
-        choice = rng.randrange(8)
+        choice = rng.randrange(9)
         if choice == 0:
             text = text + "\n" + rng.choice(pool)
         elif choice == 1:
@@ -112,6 +146,10 @@ def mutate(rng: random.Random, text: str, pool: list[str]) -> str:
             text = text[:i] + rng.choice(HOSTILE_SNIPPETS) + text[i:]
         elif choice == 5:
             text = text[:i]  # cut anywhere: unclosed strings, comments, bodies
+        elif choice == 8:  # a keyword where a word boundary is
+            spaces = [m.start() for m in re.finditer(r"\s", text)] or [0]
+            at = rng.choice(spaces)
+            text = text[:at] + " " + rng.choice(KEYWORDS) + text[at:]
         elif choice == 6:
             text = text.replace("notes", '"' + rng.choice(["n" * 100, "nötes", "no\x1btes", "no\"\"tes"]) + '"', 1)
         else:
@@ -122,9 +160,11 @@ def mutate(rng: random.Random, text: str, pool: list[str]) -> str:
 def generate(seed: int, index: int, pool: list[str]) -> str:
     rng = random.Random(f"{seed}:{index}")
     roll = rng.random()
-    if roll < 0.25:
+    if roll < 0.2:
         return rng.choice(pool)
-    if roll < 0.95:
+    if roll < 0.4:
+        return grammar(rng) if rng.random() < 0.6 else mutate(rng, grammar(rng), pool)
+    if roll < 0.96:
         return mutate(rng, rng.choice(pool), pool)
     return extreme(rng)
 
@@ -338,7 +378,8 @@ def hostile_repo(root: Path, rng: random.Random) -> int:
         fd, old = os.open("d" * 250, os.O_RDONLY, dir_fd=fd), fd
         os.close(old)
     os.close(fd)
-    (root / "migrations" / "0099_hostile.sql").write_text("ALTER TABLE notes ADD COLUMN pinned_at timestamptz;\nALTER TABLE notes DROP COLUMN title;\n")
+    # Only an added column: the verdict is not `breaking`, so what could not be read lowers the confidence.
+    (root / "migrations" / "0099_hostile.sql").write_text("ALTER TABLE notes ADD COLUMN title_draft text;\n")
     return len(files) + 4
 
 
@@ -348,7 +389,9 @@ def scan_hostile(work: Path, seed: int) -> list[str]:
     lines = [f"hostile repository: {written} files"]
     impact = [sys.executable, "-m", "impact", "scan", str(repo), "-m", "0099", "--format", "json"]
     env = dict(os.environ, IMPACT_CACHE_DIR=str(work / "hostile-cache"))
-    for label, extra in (("cold, --no-cache", ["--no-cache"]), ("cold cache", []), ("warm cache", []), ("rich", ["--format", "rich"])):
+    runs = [("cold, --no-cache", ["--no-cache"]), ("cold cache", []), ("warm cache", [])]
+    runs += [(fmt, ["--format", fmt]) for fmt in ("rich", "markdown", "sarif", "github")]
+    for label, extra in runs:
         started = time.perf_counter()
         try:
             proc = subprocess.run(impact + extra, capture_output=True, env=env, timeout=HANG_S, cwd=ROOT)
@@ -356,9 +399,9 @@ def scan_hostile(work: Path, seed: int) -> list[str]:
         except subprocess.TimeoutExpired:
             code, stderr = "hang", ""
         seconds = time.perf_counter() - started
-        verdict = "ok" if code in (0, 1) and seconds <= SLOW_S else "FAIL"
+        verdict = "ok" if code in (0, 1) and seconds <= SLOW_S and (code not in (0, 1) or b"\x1b" not in proc.stdout) else "FAIL"
         issues = ""
-        if code in (0, 1) and extra != ["--format", "rich"]:
+        if code in (0, 1) and "--format" not in extra:
             report = json.loads(proc.stdout)
             issues = f", {len(report['file_issues'])} files named as not read/analysed, confidence {report['confidence']}"
         lines.append(f"  {label}: exit {code}, {seconds:.1f} s{issues} [{verdict}] {error_problem(code, stderr) if isinstance(code, int) else ''}")

@@ -16,6 +16,7 @@ from typing import Callable
 
 from impact.cache import ExtractionCache, cache_key
 from impact.config import Config
+from impact.errors import bounded_line
 from impact.extract import EXTRACTOR_BY_SUFFIX, extractor_name, load_extractor
 from impact.extract_guard import FILE_SECONDS, FileTimeout, python_too_deep, time_budget
 from impact.files import UNREADABLE_DIR, UNREADABLE_FILE, SourceFile, mentions_any, read_source, walk
@@ -209,7 +210,8 @@ def _read(source: SourceFile, run: ExtractionRun) -> str | None:
 
 def _collect(run: ExtractionRun, rel: str, text: str, extraction: Extraction) -> None:
     run.queries.extend(extraction.queries)
-    run.file_issues.extend(extraction.issues)
+    # A parser's message may quote the file (pages of it): every report shows one bounded line.
+    run.file_issues.extend(FileIssue(i.file, bounded_line(i.reason, 300)) for i in extraction.issues)
     run.texts.append((rel, text, extraction))
     if extraction.generated:
         run.generated_files.append(rel)

@@ -199,3 +199,11 @@ def test_reports_carry_no_escape_sequences_from_the_repo(repo: Path, fmt: str) -
     (repo / "app.py").write_text("cur.execute('SELECT id, a FROM t')  # \x1b]0;pwned\x07\n")
     result = CliRunner().invoke(cli, ["scan", str(repo), "-m", "2", "--format", fmt, "--no-cache"])
     assert result.exit_code == 1 and "\x1b" not in result.output and "\x07" not in result.output
+
+
+def test_file_issue_of_an_unclosed_comment_in_a_sql_file_is_one_bounded_line(repo: Path) -> None:
+    (repo / "migrations/0002_add.sql").write_text("ALTER TABLE t ADD COLUMN b text;")
+    (repo / "queries.sql").write_text("SELECT b FROM t;\n/* " + "x\n" * 50_000)
+    _, report = scan_json(repo, "2")
+    reasons = [i["reason"] for i in report["file_issues"] if i["file"] == "queries.sql"]
+    assert reasons and all("\n" not in r and len(r) <= 300 for r in reasons)

@@ -193,3 +193,10 @@ def test_call_knows_the_locks_of_the_procedure() -> None:
 def test_an_atomic_body_missing_its_end_does_not_swallow_the_rest() -> None:
     chunks = split_statements("CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1;\nALTER TABLE t ADD COLUMN a int;")
     assert [c.sql.split()[0] for c in chunks] == ["CREATE", "ALTER"] and chunks[1].line == 2
+
+
+def test_a_huge_insert_is_read_by_postgresql_s_parser_alone() -> None:
+    # sqlglot spent ~10 s on this; the C parser reads it in a fraction of that (see bench/fuzz.py).
+    sql = "INSERT INTO tags VALUES " + ", ".join(f"({i}, 'x''{i}')" for i in range(30_000)) + ";"
+    op = parse_migration(sql).operations[0]
+    assert (op.kind.value, op.table, op.statement.parser) == ("insert_rows", "tags", "pglast")

@@ -24,6 +24,8 @@ from dataclasses import dataclass, replace
 from pglast import scan
 from pglast.parser import ParseError
 
+from impact.errors import bounded_line
+
 COMMENT_TOKENS = {"SQL_COMMENT", "C_COMMENT"}
 SEMICOLON = "ASCII_59"
 BACKSLASH = "ASCII_92"
@@ -246,4 +248,5 @@ def _split_until_error(text: str, exc: ParseError, skipped: list[Skipped]) -> li
             chunks = _chunks(rest, tokens, own)
             skipped += [replace(s, line=s.line + lines, end_line=s.end_line + lines) for s in own]
             return head + [replace(c, start=c.start + cut, line=c.line + lines, end_line=c.end_line + lines) for c in chunks]
-    return head + [_chunk(text, start, len(text.rstrip()), [], f"cannot tokenize: {exc}")]
+    # The lexer quotes the rest of the input (an unclosed /* quotes the whole file): one bounded line.
+    return head + [_chunk(text, start, len(text.rstrip()), [], f"cannot tokenize: {bounded_line(str(exc), 200)}")]
