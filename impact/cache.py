@@ -76,6 +76,30 @@ def cache_key(text: str, extractor_name: str, file: str) -> str:
     return digest.hexdigest()
 
 
+def content_key(kind: str, parts: list[tuple[str, str]], code: tuple[str, ...] = ()) -> str:
+    """The key of a value computed from several files ((path, text) pairs) by the modules `code`
+    (paths relative to the package): any change to a file or to that code is a new key."""
+    digest = hashlib.sha256()
+    digest.update("\0".join((str(EXTRACTOR_SCHEMA), impact.__version__, kind, _source_hash(code))).encode())
+    for rel, text in sorted(parts):
+        digest.update(b"\1" + rel.encode("utf-8", errors="surrogateescape") + b"\0")
+        digest.update(text.encode("utf-8", errors="surrogatepass"))
+    return digest.hexdigest()
+
+
+@functools.lru_cache(maxsize=8)
+def _source_hash(code: tuple[str, ...]) -> str:
+    package = Path(impact.__file__).resolve().parent
+    digest = hashlib.sha256()
+    for pattern in code:
+        for path in sorted(package.glob(pattern)):
+            try:
+                digest.update(path.name.encode() + b"\0" + path.read_bytes())
+            except OSError:
+                digest.update(path.name.encode())
+    return digest.hexdigest()[:16]
+
+
 def default_cache_dir() -> Path | None:
     """Where the cache lives according to the environment, None when it is turned off."""
     if os.environ.get("IMPACT_NO_CACHE", "").strip().lower() in TRUTHY:
@@ -101,18 +125,19 @@ class ExtractionCache:
     def enabled(self) -> bool:
         return self.directory is not None
 
-    def get(self, key: str) -> Extraction | None:
-        extraction = self._load(key) if self.directory is not None else None
-        if extraction is None:
+    def get(self, key: str, hint: Any = Extraction) -> Any:
+        """The entry of `key` decoded as `hint` (an Extraction unless said otherwise), None on a miss."""
+        value = self._load(key, hint) if self.directory is not None else None
+        if value is None:
             self.misses += 1
         else:
             self.hits += 1
-        return extraction
+        return value
 
-    def put(self, key: str, extraction: Extraction) -> None:
+    def put(self, key: str, value: Any) -> None:
         if self.directory is None:
             return
-        data = json.dumps(encode(extraction), separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        data = json.dumps(encode(value), separators=(",", ":"), ensure_ascii=False).encode("utf-8")
         try:
             _write_atomically(self._entry_path(key), data)
             self.writes += 1
@@ -121,14 +146,14 @@ class ExtractionCache:
             # than failing once per file.
             self.directory = None
 
-    def _load(self, key: str) -> Extraction | None:
+    def _load(self, key: str, hint: Any) -> Any:
         path = self._entry_path(key)
         try:
             raw = path.read_bytes()
         except OSError:
             return None
         try:
-            return decode(Extraction, json.loads(raw))
+            return decode(hint, json.loads(raw))
         except Exception:  # any corruption at all (truncated JSON, wrong shapes): a miss, not a crash
             return None
 

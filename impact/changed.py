@@ -10,7 +10,7 @@ from pathlib import Path
 
 from impact.config import Config
 from impact.errors import InputError
-from impact.locate import known_folders, migration_files
+from impact.formats import all_migrations
 
 
 def _git(repo: Path, *args: str) -> str:
@@ -32,10 +32,7 @@ def changed_migrations(repo: Path, base: str, config: Config) -> list[Path]:
     merge_base = _git(repo, "merge-base", base, "HEAD").strip()
     names = _git(repo, "diff", "--name-only", "--diff-filter=AMR", merge_base).splitlines()
     names += _git(repo, "ls-files", "--others", "--exclude-standard", "--full-name").splitlines()
-    changed = {(top / name).resolve() for name in names if name.lower().endswith(".sql")}
+    changed = {(top / name).resolve() for name in names}
     if not changed:
         return []
-    ordered = []
-    for folder in known_folders(repo, config):
-        ordered += [path for path in migration_files(folder) if path.resolve() in changed]
-    return ordered
+    return [path for path in all_migrations(repo, config) if path in changed]

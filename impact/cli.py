@@ -1,8 +1,8 @@
 """Command line: options in, one library call, one reporter out. No analysis here."""
 from __future__ import annotations
 
-import io
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -13,8 +13,6 @@ from rich.progress import BarColumn, Progress, TextColumn
 from impact import __version__
 from impact.errors import EXIT_INTERNAL, EXIT_VERDICT, ImpactError, bounded_line
 
-LEVELS = {"safe": 0, "caution": 1, "breaking": 2}
-
 
 class ImpactGroup(click.Group):
     """Every command's ImpactError becomes one line on stderr and its own exit code."""
@@ -23,8 +21,18 @@ class ImpactGroup(click.Group):
         try:
             return super().invoke(ctx)
         except ImpactError as error:
-            click.echo(f"impact: error: {error.one_line()}", err=True)
+            click.echo(f"impact: error: {_shown(error.one_line())}", err=True)
             ctx.exit(error.exit_code)
+        except click.UsageError as error:  # exit 2 as click prints it, but what it quotes is scrubbed too
+            error.message = _shown(error.message)
+            raise
+
+
+def _shown(line: str) -> str:
+    """Last line of defence for anything printed as an error: no token, no password in a URL or DSN."""
+    from impact.scrub import scrub
+
+    return scrub(line, [os.environ.get("GITHUB_TOKEN")], userinfo=False)
 
 
 @click.group(cls=ImpactGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -42,7 +50,8 @@ def cli() -> None:
 @click.argument("repo", type=click.Path(path_type=Path), default=".")
 @click.option("--migration", "-m", "ref", default=None, help="Migration: a path, number (11), timestamp prefix or name fragment.")
 @click.option("--changed", "base", default=None, metavar="BASE", help="Instead: every migration added or modified since git revision BASE (one combined report).")
-@click.option("--dialect", default=None, help="SQL dialect of the migration (default: postgres, or the repo's config).")
+@click.option("--dialect", default=None, callback=lambda ctx, param, value: checked_dialect(value),
+              help="SQL dialect of the migration (default: postgres, or the repo's config).")
 @click.option("--format", "fmt", type=click.Choice(["rich", "json", "markdown", "github", "sarif"]), default="rich", show_default=True)
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write the report to FILE instead of stdout.")
 @click.option("--fail-on", type=click.Choice(["breaking", "caution", "never"]), default=None,
@@ -51,8 +60,9 @@ def cli() -> None:
 @click.option("--pg-version", default=None, metavar="MAJOR", help="Target PostgreSQL version, e.g. 14 (default: the config's pg_version, else a current release).")
 @click.option("--link-base", default=None, metavar="URL", help="Markdown: link file:line to URL/<path>#L<line>, e.g. https://github.com/o/r/blob/<sha> (default in GitHub Actions: the PR's head commit).")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the extraction cache.")
+@click.option("--verbose", "-v", is_flag=True, help="Terminal report: list every query and the verification plan.")
 def scan(repo: Path, ref: str | None, base: str | None, dialect: str | None, fmt: str, output: Path | None, fail_on: str | None,
-         schema_file: Path | None, pg_version: str | None, link_base: str | None, no_cache: bool) -> None:
+         schema_file: Path | None, pg_version: str | None, link_base: str | None, no_cache: bool, verbose: bool = False) -> None:
     """Scan REPO's code for everything the migration touches and judge the risk.
 
     \b
@@ -79,13 +89,28 @@ def scan(repo: Path, ref: str | None, base: str | None, dialect: str | None, fmt
     if not refs:
         _emit_nothing_changed(fmt, output, base)
         return
+    # In PR mode the release still running (the code at BASE) is judged too (impact.deploy_window).
     results = [_with_progress(lambda progress, r=r: run_scan(repo, r, dialect=dialect, schema_file=schema_file, config=config,
-                                                                progress=progress, use_cache=not no_cache), fmt, output) for r in refs]
-    _emit(results, fmt, output, base, _links(repo, fmt, link_base))
+                                                                progress=progress, use_cache=not no_cache, release_base=base), fmt, output) for r in refs]
+    _emit(results, fmt, output, base, _links(repo, fmt, link_base), verbose)
     threshold = fail_on or (config.fail_on if config else None) or "breaking"
-    worst = max((r.assessment.verdict for r in results), key=LEVELS.__getitem__)
-    if threshold != "never" and LEVELS[worst] >= LEVELS[threshold]:
+    from impact.report.view import Verdict  # the one ranking of verdicts
+
+    worst = Verdict.worst(r.assessment.verdict for r in results)
+    if threshold != "never" and worst.rank >= Verdict(threshold).rank:
         sys.exit(EXIT_VERDICT)
+
+
+def checked_dialect(value: str | None) -> str | None:
+    """A usage error (exit 2) naming the valid dialects, not a parse error later."""
+    if value is None:
+        return None
+    from sqlglot.dialects.dialect import Dialects
+
+    valid = sorted(d.value for d in Dialects if d.value)
+    if value.strip().lower() not in valid:
+        raise click.BadParameter(f"{value!r} is not a SQL dialect; valid: {', '.join(valid)}", param_hint="--dialect")
+    return value.strip().lower()
 
 
 def _changed(repo: Path, base: str, config) -> list[str]:
@@ -107,32 +132,45 @@ def _with_progress(job, fmt: str, output: Path | None):
     console = Console(stderr=True)
     if fmt != "rich" or not console.is_terminal:
         return job(None)
-    with Progress(TextColumn("parsing files"), BarColumn(), TextColumn("{task.completed}/{task.total}"), console=console, transient=True) as bar:
-        task = bar.add_task("parse", total=None)
-        return job(lambda done, total: bar.update(task, completed=done, total=total))
+    # No "0/None": the count shows once the number of files is known.
+    with Progress(TextColumn("parsing files"), BarColumn(), TextColumn("{task.fields[count]}"), console=console, transient=True) as bar:
+        task = bar.add_task("parse", total=None, count="")
+        return job(lambda done, total: bar.update(task, completed=done, total=total, count=f"{done}/{total}" if total else ""))
 
 
-def _emit(results: list, fmt: str, output: Path | None, base: str | None, links=None) -> None:
-    from impact.report.safe_text import SafeConsole, json_safe, visible
+def _emit(results: list, fmt: str, output: Path | None, base: str | None, links=None, verbose: bool = False) -> None:
+    from impact.report.registry import Options, render
+    from impact.report.safe_text import json_safe, visible
 
-    if fmt == "rich":
-        from impact.report.terminal import render as render_rich
-
-        # The repo's own text (SQL, names, snippets) goes out with its control characters made visible.
-        console = SafeConsole() if output is None else Console(record=True, width=120, file=io.StringIO())
-        for result in results:
-            render_rich(result, console)
-        if output is not None:
-            _write(output, visible(console.export_text()))
-        return
-    from impact.report.combined import render_text
-
-    text = render_text(results, fmt, base, links)
-    text = json_safe(text) if fmt in ("json", "sarif") else visible(text)
+    terminal = output is None and sys.stdout.isatty()
+    width = shutil.get_terminal_size((80, 24)).columns if terminal else 80
+    color = output is None and use_color(sys.stdout, os.environ)
+    text = render(fmt, results, Options(base=base, links=links, width=width, color=color, verbose=verbose))
+    # The repo's own text (SQL, names, snippets) goes out with its control characters made visible;
+    # the terminal report does that itself (SafeConsole), keeping its own colour codes.
+    if fmt != "rich":
+        text = json_safe(text) if fmt in ("json", "sarif") else visible(text)
     if output is None:
-        click.echo(text, nl=False)
+        _out(text)
     else:
         _write(output, text)
+
+
+def _out(text: str) -> None:
+    """stdout, where a reader that went away (`| head`) ends the output quietly: the verdict, not
+    SIGPIPE, still decides the exit code."""
+    try:
+        click.echo(text, nl=False)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so the interpreter's last flush does not fail again
+        os.close(devnull)
+
+
+def use_color(stream, env) -> bool:
+    """Colour only on a terminal, and never with NO_COLOR set to anything (no-color.org)."""
+    return bool(getattr(stream, "isatty", lambda: False)()) and not env.get("NO_COLOR")
 
 
 def _emit_nothing_changed(fmt: str, output: Path | None, base: str) -> None:
@@ -180,17 +218,21 @@ def explain(rule_id: str) -> None:
       impact explain require-concurrent-index-creation
       impact explain IMP101
     """
+    from impact.judge.ignores import SQUAWK_ALIASES
     from impact.judge.rules import find_rule
+    from impact.report.sarif import _generic
 
-    rule = find_rule(rule_id)
+    # squawk's rule names work here as they do in ignore comments.
+    rule = find_rule(SQUAWK_ALIASES.get(rule_id.strip().lower(), rule_id))
     if rule is None:
         click.echo(f"impact: error: no rule {bounded_line(repr(rule_id), 80)} — run `impact rules` to list them", err=True)
         sys.exit(2)
-    click.echo(f"{rule.code} {rule.id} [{rule.severity}, {rule.category}]\n{rule.title}\n")
+    # Outside a finding there is no table or column: `{table}` reads as `<table>`.
+    click.echo(f"{rule.code} {rule.id} [{rule.severity}, {rule.category}]\n{_generic(rule.title)}\n")
     click.echo(f"Applies to: {', '.join(rule.on)}" + (f" when {', '.join(rule.when)}" if rule.when else ""))
-    click.echo(f"\nWhy:\n{rule.why}\n\nSolution:\n{rule.solution}")
+    click.echo(f"\nWhy:\n{_generic(rule.why)}\n\nSolution:\n{_generic(rule.solution)}")
     if rule.safe_sql:
-        click.echo(f"\nSafe SQL:\n{rule.safe_sql}")
+        click.echo(f"\nSafe SQL:\n{_generic(rule.safe_sql)}")
     if rule.example_bad:
         click.echo(f"\nBad:\n  {rule.example_bad}\nGood:\n  {rule.example_good}")
 
@@ -210,5 +252,5 @@ def main() -> None:
     except Exception as exc:  # a bug of ours: one line, not a traceback (IMPACT_DEBUG=1 shows it)
         if os.environ.get("IMPACT_DEBUG"):
             raise
-        click.echo(f"impact: internal error: {type(exc).__name__}: {bounded_line(str(exc), 240)} — please report it; rerun with IMPACT_DEBUG=1 for details", err=True)
+        click.echo(f"impact: internal error: {type(exc).__name__}: {bounded_line(_shown(str(exc)), 240)} — please report it; rerun with IMPACT_DEBUG=1 for details", err=True)
         sys.exit(EXIT_INTERNAL)

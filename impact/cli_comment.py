@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from impact.errors import InputError
+from impact.errors import ImpactError, InputError
+from impact.scrub import scrub
 
 TRUNCATED = "\n\n_…report truncated to fit a GitHub comment; run `impact scan` locally for all of it._\n"
 
@@ -39,6 +40,14 @@ def comment(repo: Path, ref: str | None, body_file: Path | None, pr: int | None,
       impact comment . --migration 11 --dry-run
     Exit codes: 0 posted, 2 usage error, 3 missing setting or unusable input, 5 GitHub API error.
     """
+    try:
+        _comment(repo, ref, body_file, pr, key, dry_run)
+    except ImpactError as error:  # every error path: the token (in any form) and URL credentials never print
+        error.problem, error.fix = (scrub(text, [os.environ.get("GITHUB_TOKEN")]) for text in (error.problem, error.fix))
+        raise
+
+
+def _comment(repo: Path, ref: str | None, body_file: Path | None, pr: int | None, key: str | None, dry_run: bool) -> None:
     from impact.github import DEFAULT_API_URL, GitHubClient, marker
 
     if (ref is None) == (body_file is None):

@@ -13,6 +13,7 @@ from impact.errors import EXIT_DATABASE, EXIT_VERDICT, Refused
 
 DEFAULT_LOCK_TIMEOUT = "5s"
 DEFAULT_STATEMENT_TIMEOUT = "15min"
+JSON_SCHEMA_VERSION = 1  # apply and verify --format json: impact/report/schemas/{apply,verify}.schema.json
 
 
 @dataclass
@@ -25,13 +26,24 @@ class Target:
 
 def database_options(fn):
     """Options every database command shares."""
-    fn = click.option("--statement-timeout", default=DEFAULT_STATEMENT_TIMEOUT, show_default=True, help="statement_timeout for each statement.")(fn)
-    fn = click.option("--lock-timeout", default=DEFAULT_LOCK_TIMEOUT, show_default=True, help="lock_timeout: give up instead of queueing behind a long query.")(fn)
+    fn = click.option("--statement-timeout", default=DEFAULT_STATEMENT_TIMEOUT, show_default=True, callback=_duration,
+                      help="statement_timeout for each statement.")(fn)
+    fn = click.option("--lock-timeout", default=DEFAULT_LOCK_TIMEOUT, show_default=True, callback=_duration,
+                      help="lock_timeout: give up instead of queueing behind a long query.")(fn)
     fn = click.option("--database-url", envvar="DATABASE_URL", default=None,
                       help="Target database (or DATABASE_URL). Without it: a throwaway embedded PostgreSQL (a dry run).")(fn)
     fn = click.option("--migration", "-m", "ref", required=True, help="Migration: a path, number, timestamp prefix or name fragment.")(fn)
     fn = click.argument("repo", type=click.Path(path_type=Path), default=".")(fn)
     return fn
+
+
+def _duration(ctx, param, value: str) -> str:
+    """A malformed duration is a usage error (exit 2), not a database error."""
+    from impact.db.execute import DURATION
+
+    if not DURATION.match(value.strip()):
+        raise click.BadParameter(f"{value!r} is not a duration; use e.g. 5s, 500ms, 2min or 1h", param_hint=f"--{param.name.replace('_', '-')}")
+    return value.strip()
 
 
 def _scan(repo: Path, ref: str):
@@ -50,8 +62,9 @@ def _target(result, database_url: str | None):
         return
     from impact.db.shadow import shadow_database
 
-    with shadow_database(result.repo, result.migration, result.dialect) as shadow:
-        notes = [f"dry run on a throwaway embedded PostgreSQL with {len(shadow.replayed)} earlier migration(s) replayed: nothing real is changed"] + shadow.notes
+    current_sql = "\n".join(st.sql for st in result.parsed.statements)
+    with shadow_database(result.repo, result.read.earlier, current_sql) as shadow:
+        notes = [f"dry run on a throwaway embedded PostgreSQL with {len(shadow.replayed)} earlier migration{'s' if len(shadow.replayed) != 1 else ''} replayed: nothing real is changed"] + shadow.notes
         yield Target(shadow.url, True, "shadow database", notes)
 
 
@@ -67,14 +80,17 @@ def version_note(server: int, configured: int | None, shadow: bool) -> str | Non
     return f"the database is PostgreSQL {server} but pg_version is {configured}: set pg_version = {server} for accurate rules"
 
 
-def _gate(result, force: bool, yes: bool, shadow: bool) -> None:
+def _gate(result, force: bool, yes: bool, shadow: bool, target_label: str = "the database") -> None:
     verdict = result.assessment.verdict
     if verdict == "breaking" and not force:
         reasons = "; ".join(f"{f.code} {f.message}" for f in result.findings if f.severity == "breaking")
         raise Refused(f"the scan's verdict is BREAKING: {reasons}", "fix the migration, or pass --force to apply it anyway")
     if verdict == "caution" and not shadow and not yes:
         if sys.stdin.isatty():
-            if not click.confirm(f"Verdict CAUTION ({len(result.findings)} finding(s)). Apply to {result.migration.path.name}?", default=False):
+            findings = len(result.findings)
+            question = (f"Verdict CAUTION ({findings} finding{'s' if findings != 1 else ''}). "
+                        f"Apply {result.migration.path.name} to {target_label}?")  # the database named before the question
+            if not click.confirm(question, default=False):
                 raise Refused("not applied: confirmation declined", "")
         else:
             raise Refused("the scan's verdict is CAUTION and there is no terminal to confirm on", "pass --yes to apply non-interactively")
@@ -100,28 +116,35 @@ def apply(repo: Path, ref: str, database_url: str | None, lock_timeout: str, sta
       impact apply . -m 11 --database-url "$DATABASE_URL" --yes
     Exit codes: 0 applied (or already applied), 1 refused by the verdict, 3 bad input, 4 database error.
     """
-    from impact.db import connect
+    from impact.db import DatabaseError
     from impact.db.apply import apply_migration
     from impact.db.execute import checked_duration
+    from impact.db.session import open_session
     from impact.db.state import save
 
     lock_timeout, statement_timeout = checked_duration(lock_timeout, "--lock-timeout"), checked_duration(statement_timeout, "--statement-timeout")
     result = _scan(repo, ref)
     with _target(result, database_url) as target:
-        _gate(result, force, yes, target.shadow)
+        _gate(result, force, yes, target.shadow, target.label)
         if fmt == "text":  # said up front: what runs where, before anything runs
             from impact.db.plan import plan_apply
 
             for line in target.notes + [f"Target: {target.label} · lock_timeout={lock_timeout} statement_timeout={statement_timeout}"] + plan_apply(result.parsed).describe():
                 click.echo(f"• {line}")
         text = result.migration.path.read_text(encoding="utf-8-sig")
-        with connect(target.url) as conn:
+        with open_session(target.url, lock_timeout, statement_timeout) as conn:
             note = version_note(conn.info.server_version // 10000, result.config.pg_version, target.shadow)
             if note:
                 target.notes.append(note)
                 if fmt == "text":
                     click.echo(f"• {note}")
-            outcome = apply_migration(conn, result, text, lock_timeout, statement_timeout)
+            try:
+                outcome = apply_migration(conn, result, text, lock_timeout, statement_timeout)
+            except DatabaseError as error:
+                # Applied, but something after COMMIT failed: keep the before-snapshot for verify/rollback.
+                if getattr(error, "outcome", None) is not None and not target.shadow:
+                    save(target.url, error.outcome.name, error.outcome.before, error.outcome.after)
+                raise
         # Only a real apply has a meaningful before-snapshot (an "already applied" one would overwrite it).
         folder = None if target.shadow or outcome.status != "applied" else save(target.url, outcome.name, outcome.before, outcome.after)
     _print_apply(result, outcome, target, folder, lock_timeout, statement_timeout, fmt)
@@ -129,7 +152,7 @@ def apply(repo: Path, ref: str, database_url: str | None, lock_timeout: str, sta
 
 def _print_apply(result, outcome, target: Target, folder, lock_timeout: str, statement_timeout: str, fmt: str) -> None:
     if fmt == "json":
-        click.echo(json.dumps({"status": outcome.status, "migration": outcome.name, "target": target.label, "dry_run": target.shadow,
+        click.echo(json.dumps({"schema_version": JSON_SCHEMA_VERSION, "status": outcome.status, "migration": outcome.name, "target": target.label, "dry_run": target.shadow,
                                "verdict": result.assessment.verdict, "duration_ms": outcome.duration_ms, "plan": outcome.plan.describe(),
                                "notes": target.notes + outcome.notes, "before": outcome.before, "after": outcome.after,
                                "snapshots": str(folder) if folder else None}, indent=2, default=str))
@@ -160,34 +183,39 @@ def _live_facts(result, before: dict) -> str:
 @click.command()
 @database_options
 @click.option("--force", is_flag=True, help="Run the reversible steps even when some steps cannot be undone.")
-def rollback(repo: Path, ref: str, database_url: str | None, lock_timeout: str, statement_timeout: str, force: bool) -> None:
+@click.option("--yes", "-y", is_flag=True, help="Do not ask before rolling back (needed without a terminal).")
+def rollback(repo: Path, ref: str, database_url: str | None, lock_timeout: str, statement_timeout: str, force: bool, yes: bool) -> None:
     """Undo an applied migration with the generated rollback plan, in one transaction.
 
+    \b
+    Shows the target and every step, counts the values each dropped column holds, then asks.
     \b
     Examples:
       impact rollback . --migration 11                      # rehearse on an embedded PostgreSQL
       impact rollback . -m 11 --database-url "$DATABASE_URL"
-    Exit codes: 0 rolled back, 1 refused (irreversible steps), 3 bad input, 4 database error.
+      impact rollback . -m 11 --database-url "$DATABASE_URL" --yes   # in a script: no terminal to ask on
+    Exit codes: 0 rolled back, 1 refused (irreversible steps, or not confirmed), 3 bad input, 4 database error.
     """
-    from impact.db import connect
     from impact.db.apply import apply_migration
     from impact.db.execute import checked_duration
-    from impact.db.rollback import check_reversible, rollback_migration
+    from impact.db.rollback import check_reversible, data_at_risk, rollback_migration
+    from impact.db.session import open_session
     from impact.db.state import load_before
 
     lock_timeout, statement_timeout = checked_duration(lock_timeout, "--lock-timeout"), checked_duration(statement_timeout, "--statement-timeout")
     result = _scan(repo, ref)
     check_reversible(result, force)
     with _target(result, database_url) as target:
-        with connect(target.url) as conn:
+        with open_session(target.url, lock_timeout, statement_timeout) as conn:
             before = None
             if target.shadow:  # rehearsal: apply first, then roll back and compare
                 before = apply_migration(conn, result, result.migration.path.read_text(encoding="utf-8-sig"), lock_timeout, statement_timeout).before
             else:
                 before = load_before(target.url, result.migration.path.name)
+            for note in target.notes:
+                click.echo(f"• {note}")
+            _confirm_rollback(result, target, data_at_risk(conn, result, lock_timeout, statement_timeout), yes)
             outcome = rollback_migration(conn, result, force, lock_timeout, statement_timeout, before)
-    for note in target.notes:
-        click.echo(f"• {note}")
     for sql in outcome.ran:
         click.echo(f"✓ {sql}")
     for sql in outcome.skipped:
@@ -199,6 +227,30 @@ def rollback(repo: Path, ref: str, database_url: str | None, lock_timeout: str, 
         sys.exit(EXIT_VERDICT)
     else:
         click.echo(f"✓ {outcome.name} rolled back (no before-apply snapshot to compare with)")
+
+
+def _confirm_rollback(result, target: Target, losses: list, yes: bool) -> None:
+    """Say where and what, with what each step deletes; ask on a terminal, or require --yes."""
+    click.echo(f"Target: {target.label}")
+    click.echo(f"Rollback of {result.migration.path.name}, in one transaction:")
+    lost = {loss.step: loss for loss in losses}
+    for n, step in enumerate(result.rollback, 1):
+        skipped = step.irreversible or step.sql.startswith("--")
+        first, *rest = step.sql.splitlines()
+        click.echo(f"  {n}. {first}" + ("   (skipped: irreversible or manual)" if skipped else ""))
+        for line in rest:
+            click.echo(f"     {line}")
+        if step.sql in lost:
+            click.echo(f"     ! {lost[step.sql].describe()}")
+    if target.shadow or yes:
+        return
+    deleting = sum(loss.values or 0 for loss in losses)
+    warning = f" {deleting:,} value{'s' if deleting != 1 else ''} will be deleted." if deleting else ""
+    if not sys.stdin.isatty():
+        raise Refused(f"not rolled back: rolling back {result.migration.path.name} changes {target.label} and there is no terminal to confirm on",
+                      "pass --yes to roll back non-interactively")
+    if not click.confirm(f"Roll back {result.migration.path.name} on {target.label}?{warning}", default=False):
+        raise Refused("not rolled back: confirmation declined", "")
 
 
 @click.command()
@@ -218,24 +270,27 @@ def verify(repo: Path, ref: str, database_url: str | None, lock_timeout: str, st
       impact verify . -m 11 --database-url "$DATABASE_URL"  # after impact apply on that database
     Exit codes: 0 every check passed, 3 bad input, 4 a check failed or the database is unreachable.
     """
-    from impact.db import connect
     from impact.db.apply import apply_migration
     from impact.db.execute import checked_duration
+    from impact.db.faults import READ_ONLY, Progress, guarded
+    from impact.db.session import open_session
     from impact.db.state import load_before
     from impact.db.verify import verify as run_verify
 
     lock_timeout, statement_timeout = checked_duration(lock_timeout, "--lock-timeout"), checked_duration(statement_timeout, "--statement-timeout")
     result = _scan(repo, ref)
     with _target(result, database_url) as target:
-        with connect(target.url) as conn:
+        with open_session(target.url, lock_timeout, statement_timeout) as conn:
             if target.shadow:
                 before = apply_migration(conn, result, result.migration.path.read_text(encoding="utf-8-sig"), lock_timeout, statement_timeout).before
             else:
                 before = load_before(target.url, result.migration.path.name)
-            with conn.cursor() as cur:
-                report = run_verify(cur, result, before)
+            progress = Progress(result.migration.path.name, conn, lock_timeout, statement_timeout)
+            progress.at("running the checks", READ_ONLY)
+            with guarded(progress), conn.cursor() as cur:
+                report = run_verify(cur, result, before, lock_timeout=lock_timeout, statement_timeout=statement_timeout)
     if fmt == "json":
-        click.echo(json.dumps({"target": target.label, "dry_run": target.shadow, "notes": target.notes, **report.to_dict()}, indent=2, default=str))
+        click.echo(json.dumps({"schema_version": JSON_SCHEMA_VERSION, "target": target.label, "dry_run": target.shadow, "notes": target.notes, **report.to_dict()}, indent=2, default=str))
     else:
         for note in target.notes:
             click.echo(f"• {note}")

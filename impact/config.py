@@ -24,7 +24,7 @@ DEFAULT_MIGRATION_DIRS = (
     "sql",
 )
 
-KNOWN_KEYS = {"migration_dirs", "exclude", "dialect", "fail_on", "pg_version", "rules"}
+KNOWN_KEYS = {"migration_dirs", "exclude", "dialect", "fail_on", "pg_version", "rules", "formats", "migrations_run"}
 RULE_LEVELS = ("off", "advice", "caution", "breaking")
 OLDEST_PG, NEWEST_PG = 9, 30
 
@@ -39,6 +39,8 @@ class Config:
     pg_version: int | None = None  # the target server's major version; None: assume a current release
     rules: tuple[tuple[str, str], ...] = ()  # (rule id, "off" or a severity), as configured
     source: str | None = None  # the file it came from, for messages
+    formats: tuple[str, ...] = ()  # migration formats to read (sql, django, ...); empty: every format detected
+    migrations_run: str = "before-deploy"  # or "after-deploy": when the pipeline runs migrations (impact.deploy_window)
 
     @property
     def all_migration_dirs(self) -> tuple[str, ...]:
@@ -101,7 +103,28 @@ def _from_mapping(data: dict, source: str) -> Config:
         pg_version=parse_pg_version(data["pg_version"], f"pg_version in {source}") if "pg_version" in data else None,
         rules=_rule_levels(data.get("rules", {}), source),
         source=source,
+        formats=_formats(data.get("formats", []), source),
+        migrations_run=_migrations_run(data.get("migrations_run", "before-deploy"), source),
     )
+
+
+def _migrations_run(value: object, source: str) -> str:
+    if value not in ("before-deploy", "after-deploy"):
+        raise ConfigError(f"migrations_run = {value!r} in {source} is not a deploy order", 'use "before-deploy" or "after-deploy"')
+    return str(value)
+
+
+def _formats(value: object, source: str) -> tuple[str, ...]:
+    from impact.formats import FORMATS
+
+    names = [value] if isinstance(value, str) else value
+    known = [f.name for f in FORMATS]
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise ConfigError(f"formats in {source} must be a list of format names", f"e.g. formats = [\"{known[-1]}\"]")
+    for name in names:
+        if name not in known:
+            raise ConfigError(f"unknown migration format {name!r} in {source}", f"use one of: {', '.join(known)}")
+    return tuple(names)
 
 
 def parse_pg_version(value: object, where: str) -> int:

@@ -20,8 +20,11 @@ from impact.errors import bounded_line
 from impact.extract import EXTRACTOR_BY_SUFFIX, extractor_name, load_extractor
 from impact.extract_guard import FILE_SECONDS, FileTimeout, python_too_deep, time_budget
 from impact.files import UNREADABLE_DIR, UNREADABLE_FILE, SourceFile, mentions_any, read_source, walk
+from impact.formats import active_formats
 from impact.locate import LocatedMigration, known_folders
 from impact.model import Extraction, FileIssue, Query
+from impact.orm import (CODE_DECLARATION_SUFFIXES, DECLARATION_SUFFIXES, OrmMap, build_orm_map, declares_models,
+                        is_declaration_file, resolve_orm_queries)
 
 NOT_READ_REASONS = ("binary", "not UTF-8", UNREADABLE_DIR, UNREADABLE_FILE)
 PARALLEL_THRESHOLD = 48  # below this, starting worker processes costs more than it saves
@@ -39,6 +42,7 @@ class ExtractionRun:
     cache_hits: int = 0
     generated_files: list[str] = field(default_factory=list)
     models: dict = field(default_factory=dict)  # ORM class name -> ModelInfo, for the affected tables
+    orm: OrmMap = field(default_factory=OrmMap)  # the repo's ORM declarations (schema.prisma, ...)
     attribution_only: set[str] = field(default_factory=set)  # parsed only to attribute column names
 
 
@@ -66,22 +70,26 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
     run = ExtractionRun()
     folders = known_folders(repo, config) + ([migration.folder] if migration.folder else [])
     migration_dirs = [f.relative_to(repo).as_posix() + "/" for f in folders if f.is_relative_to(repo) and f != repo]
-    files, stats = walk(repo, suffixes=set(EXTRACTOR_BY_SUFFIX), exclude=config.exclude)
+    # A framework's migration history (Django migrations/*.py, Alembic versions/) is never code evidence.
+    history = {p.resolve() for fmt in active_formats(config) if fmt.name != "sql" for p in fmt.all_migrations(repo, config)}
+    files, stats = walk(repo, suffixes=set(EXTRACTOR_BY_SUFFIX) | set(DECLARATION_SUFFIXES), exclude=config.exclude)
     run.files_seen = stats.seen
     run.skipped.update(stats.skipped)
     # Files and folders that could not be read are named (and lower the confidence), never just counted.
     run.file_issues.extend(i for i in stats.skipped_files if i.reason.startswith(NOT_READ_REASONS))
-    needles = [n for n in (*tables, *columns) if n]
-    table_position = query_position_pattern(tables)
     cache = ExtractionCache(enabled=use_cache)  # IMPACT_NO_CACHE / IMPACT_CACHE_DIR: read by the cache itself
+    files, read = _read_declarations(files, run, history, cache)
+    # ORM code names a model and its fields, not the table and its columns: look for those spellings too.
+    needles = [n for n in (*tables, *columns, *run.orm.spellings(tables, columns)) if n]
+    table_position = query_position_pattern(tables, run.orm.call_pattern(tables))
     pending: list[tuple[str, str, str]] = []
     unmatched_python: list[SourceFile] = []
     reference_only: list[tuple[str, str]] = []
     for source in files:
-        if _is_migration(source, migration_dirs, migration):
+        if source.path in history or _is_migration(source, migration_dirs, migration):
             run.skipped["migration file"] += 1
             continue
-        text = _read(source, run)
+        text = read.pop(source.rel) if source.rel in read else _read(source, run)
         if text is None or not mentions_any(text, needles):
             run.skipped["does not mention the migration's tables"] += text is not None
             if text is not None and source.rel.endswith(".py"):
@@ -105,6 +113,7 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
             cache.put(key, extraction)
         _collect(run, rel, text, extraction)
     _drop_attribution_only(run)
+    run.queries = resolve_orm_queries(run.queries, run.orm)
     if run.models:
         from impact.extract.python import resolve_model_queries
 
@@ -112,15 +121,38 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
     return run
 
 
-def query_position_pattern(tables: list[str]) -> re.Pattern:
+def query_position_pattern(tables: list[str], orm_calls: str | None = None) -> re.Pattern:
     """A table named where a query names it: after FROM/JOIN/INTO/UPDATE/TABLE/COPY, or quoted
-    (`.from("t")`, `.table('t')`, `__tablename__ = "t"`, `db_table = "t"`)."""
+    (`.from("t")`, `.table('t')`, `__tablename__ = "t"`, `db_table = "t"`), or its ORM model
+    reached through an accessor (`prisma.eventData.`, case-sensitive)."""
     if not tables:
         return re.compile(r"(?!x)x")
     names = "|".join(sorted(map(re.escape, tables), key=len, reverse=True))
     keyword = rf"\b(?:FROM|JOIN|INTO|UPDATE|TABLE|COPY|ONLY)\s+(?:[\"`\w]+\.)?[\"`]?(?:{names})\b"
     quoted = rf"[\"'`](?:\w+\.)?(?:{names})[\"'`]"
-    return re.compile(f"{keyword}|{quoted}|{DYNAMIC_TABLE}", re.IGNORECASE)
+    accessor = f"|(?-i:{orm_calls})" if orm_calls else ""
+    return re.compile(f"{keyword}|{quoted}|{DYNAMIC_TABLE}{accessor}", re.IGNORECASE)
+
+
+def _read_declarations(files: list[SourceFile], run: ExtractionRun, history: set[Path],
+                       cache: ExtractionCache) -> tuple[list[SourceFile], dict[str, str | None]]:
+    """Build the ORM map from the declaration files the walk found; return the other files, and
+    the texts of the TS/JS files read on the way (Drizzle tables are declared in code, told by
+    its text): the walk uses those instead of reading them again (None: unreadable, reported)."""
+    texts, read = [], {}
+    for source in files:
+        if is_declaration_file(source.rel):
+            text = _read(source, run)
+        elif source.rel.endswith(CODE_DECLARATION_SUFFIXES) and source.path not in history:
+            text = read[source.rel] = _read(source, run)
+            if text is not None and not declares_models(source.rel, text):
+                continue
+        else:
+            continue
+        if text is not None:
+            texts.append((source.rel, text))
+    run.orm = build_orm_map(texts, cache)
+    return [s for s in files if not is_declaration_file(s.rel)], read
 
 
 # A table given by a variable (reported as unresolved): `.from(name)`, `FROM {t}`, `FROM ${t}`, `FROM " + t`.
@@ -128,7 +160,8 @@ DYNAMIC_TABLE = r"\.(?:from_?|table)\(\s*[A-Za-z_$]|\b(?:FROM|JOIN|INTO|UPDATE)\
 
 
 # Some query on some table: upper-case SQL keywords (so `from x import y` is not one) or a client call.
-OTHER_QUERY = re.compile(r"\b(?:FROM|JOIN|INTO|UPDATE)\s+[\"`]?[A-Za-z_]\w*|\.(?:from|table)\(\s*[\"'`]\w")
+OTHER_QUERY = re.compile(r"\b(?:FROM|JOIN|INTO|UPDATE)\s+[\"`]?[A-Za-z_]\w*|\.(?:from|table)\(\s*[\"'`]\w"
+                         r"|\.\w+\.(?:findMany|findFirst|findUnique|create|update|upsert|delete|groupBy)\w*\(")  # Prisma calls
 
 DJANGO_MODEL = "models.Model"
 MODEL_MARKERS = ("__tablename__", "db_table", "models.Model", "Table(", "table=True")

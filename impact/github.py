@@ -2,6 +2,10 @@
 
 Stdlib only (urllib). The token goes into the Authorization header and nowhere else: it is never
 part of a URL, a log line or an exception message, and it is only ever sent to the configured API host.
+Every error text passes through `impact.scrub.scrub` (the token, in any case or split by spaces,
+and URL credentials, removed *before* a message is cut short); a GITHUB_API_URL carrying
+credentials is refused, and shown without them; pagination links and redirects that leave the
+API's origin are not followed.
 """
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ from http.client import HTTPException
 
 from impact import __version__
 from impact.errors import ImpactError, InputError
+from impact.scrub import scrub
 
 EXIT_GITHUB = 5  # the GitHub API refused or could not be reached (errors.py is not ours to edit)
 DEFAULT_API_URL = "https://api.github.com"
@@ -76,10 +81,19 @@ class GitHubClient:
         self.api_url = self.api_url.rstrip("/")
         if not valid_repository(self.repository):
             raise InputError(f"invalid repository {self.repository!r}", "use owner/name, e.g. octo-org/app")
-        parts = urllib.parse.urlsplit(self.api_url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise InputError(f"invalid GitHub API URL {self.api_url!r}", "use e.g. https://api.github.com or https://HOST/api/v3")
+        self._shown_url = scrub(self.api_url, [self.token])  # for messages: never its credentials
+        try:
+            parts = urllib.parse.urlsplit(self.api_url)
+            parts.port  # noqa: B018  (raises ValueError on a malformed port)
+        except ValueError:
+            parts = None
+        if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+            raise InputError(f"invalid GitHub API URL '{self._shown_url}'", "use e.g. https://api.github.com or https://HOST/api/v3")
+        if "@" in parts.netloc:
+            raise InputError(f"invalid GitHub API URL '{self._shown_url}': it carries credentials",
+                             "remove them from GITHUB_API_URL: the token is read from GITHUB_TOKEN")
         self._origin = (parts.scheme, parts.netloc)
+        self._opener = urllib.request.build_opener(_SameOriginRedirects(self._origin))
 
     # -- the three endpoints ------------------------------------------------------------------
 
@@ -129,7 +143,7 @@ class GitHubClient:
         url = match.group(1)
         parts = urllib.parse.urlsplit(url)
         if (parts.scheme, parts.netloc) != self._origin:  # never send the token to another host
-            raise GitHubError(f"GitHub's pagination link points to another host ({parts.netloc})", "check GITHUB_API_URL")
+            raise GitHubError(f"GitHub's pagination link points to another host ({self._clean(parts.hostname or '?')})", "check GITHUB_API_URL")
         return url
 
     @staticmethod
@@ -148,22 +162,22 @@ class GitHubClient:
             **({"Content-Type": "application/json"} if data is not None else {}),
         })
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+            with self._opener.open(request, timeout=self.timeout) as response:
                 raw = response.read()
                 headers = response.headers
         except urllib.error.HTTPError as exc:
             raise self._status_error(exc.code, exc.headers, _read(exc), what) from None
         except (TimeoutError, socket.timeout):
-            raise GitHubError(f"GitHub API at {self.api_url} timed out after {self.timeout:g}s while trying to {what}",
+            raise GitHubError(f"GitHub API at {self._shown_url} timed out after {self.timeout:g}s while trying to {what}",
                               "retry later; check GITHUB_API_URL and the network") from None
         except (urllib.error.URLError, HTTPException, OSError) as exc:
             reason = getattr(exc, "reason", exc)
-            raise GitHubError(f"cannot reach the GitHub API at {self.api_url}: {self._clean(str(reason))}",
+            raise GitHubError(f"cannot reach the GitHub API at {self._shown_url}: {self._clean(str(reason))}",
                               "check GITHUB_API_URL and the network") from None
         try:
             return (json.loads(raw) if raw.strip() else None), headers
         except ValueError:
-            raise GitHubError(f"GitHub API at {self.api_url} answered with something that is not JSON", "check GITHUB_API_URL") from None
+            raise GitHubError(f"GitHub API at {self._shown_url} answered with something that is not JSON", "check GITHUB_API_URL") from None
 
     def _status_error(self, status: int, headers, raw: bytes, what: str) -> GitHubError:
         message = self._clean(_api_message(raw))
@@ -188,9 +202,23 @@ class GitHubClient:
         return GitHubError(f"GitHub API error while trying to {what}{detail}", "retry later, or check GITHUB_API_URL", status)
 
     def _clean(self, text: str) -> str:
-        """One line, bounded, and never the token."""
-        text = " ".join(text.split())[:300]
-        return text.replace(self.token, "***") if self.token else text
+        """One line, bounded, and never the token (scrubbed before it is cut: see impact.scrub)."""
+        return scrub(text, [self.token], limit=300)
+
+
+class _SameOriginRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow redirects only within the API's origin: urllib copies the Authorization header onto
+    any redirect, so a redirect to another host would hand it the token."""
+
+    def __init__(self, origin: tuple[str, str]):
+        self.origin = origin
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        parts = urllib.parse.urlsplit(newurl)
+        if (parts.scheme, parts.netloc) != self.origin:
+            raise GitHubError(f"GitHub's answer redirected to another host ({scrub(parts.hostname or '?')}): not followed, the token stays here",
+                              "check GITHUB_API_URL")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
 def _read(exc: urllib.error.HTTPError) -> bytes:

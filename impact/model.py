@@ -63,6 +63,11 @@ class Query:
     sql: str | None = None  # the SQL text (parsed strings) or its SQL equivalent (supabase chains)
     snippet: str = ""  # the source line, trimmed, for reports
     note: str = ""  # why the confidence is what it is, or what could not be resolved
+    # ORM queries: the model as the code names it (Prisma accessor, class name) and its ORM; until
+    # impact.orm.resolve maps them, `table` is None and the columns are field names.
+    model: str | None = None
+    orm: str | None = None
+    all_columns: bool = False  # the ORM reads (or returns) every column the model declares
 
     def names_column(self, column: str) -> bool:
         """The query names `column` of its table explicitly (ambiguous names not counted)."""
@@ -77,10 +82,16 @@ class ColumnReference:
     line: int
     column: str
     table: str | None  # when it can be told (inside a query on that table)
-    context: str  # "string" | "property" | "identifier" | "sql"
+    context: str  # "string" | "property" | "identifier" | "sql" | "declaration"
     generated: bool = False  # found in a generated file (e.g. supabase types.ts)
     snippet: str = ""
     inferred: bool = False  # table told by the file's own queries, not by the reference itself
+    # How the table was told: "sql" (inside a query), "orm-call" (inside an ORM call on a model),
+    # "orm-field" (a field name only one model maps to the column), "model-declaration" (the model
+    # declaring it: schema.prisma, a Drizzle table, an entity class), "file-queries" (`inferred`),
+    # "generated-type" or "name-only" (no table: counted, never evidence).
+    via: str = "name-only"
+    spelling: str | None = None  # the name as the code spells it, when it is not the column's
 
 
 @dataclass(frozen=True)

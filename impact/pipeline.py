@@ -21,8 +21,13 @@ from impact.judge.findings import Finding, PairJudgement
 from impact.judge.rollback_plan import RollbackStep, rollback_plan
 from impact.judge.verification import Check, verification_plan
 from impact.judge.rules import configured, load_rules
+from impact.formats import EarlierMigration, ReadMigration, read_migration
+from impact.formats.sql import read_sql_file
 from impact.locate import LocatedMigration, locate
 from impact.model import ColumnReference, OpKind, Query
+from impact.orm import resolve_orm_queries
+from impact.orm.declarations import model_declarations, with_python_models
+from impact.orm.resolve import attribute_declarations
 from impact.sql.parse import ParsedMigration, parse_migration
 
 Progress = Callable[[int, int], None]
@@ -52,6 +57,20 @@ class ScanResult:
     suppressed: list = field(default_factory=list)  # findings or evidence hidden by an inline ignore, with the reason
     rules: tuple = ()  # the rules judged with, as configured
     config: Config = field(default_factory=Config)
+    read: ReadMigration | None = None  # the migration as its format read it (earlier migrations, notes)
+
+    @property
+    def unattributed(self) -> dict[str, int]:
+        """Lines per changed column that name it where no table can be told: counted, never evidence."""
+        counts: dict[str, set] = {}
+        for r in self.references:
+            if r.via == "name-only" and r.context != "sql":
+                counts.setdefault(r.column, set()).add((r.file, r.line))
+        return {column: len(lines) for column, lines in sorted(counts.items())}
+
+    def unattributed_note(self) -> str:
+        parts = [f"{n} line{'s' if n != 1 else ''} name `{column}`" for column, n in self.unattributed.items()]
+        return f"{'; '.join(parts)} without a table we could tell (not evidence; JSON `references`, via name-only)" if parts else ""
 
     @property
     def migration_rel(self) -> str:
@@ -61,23 +80,11 @@ class ScanResult:
             return str(self.migration.path)
 
 
-def read_sql_file(path: Path, what: str) -> str:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read {what} {path}: {exc.strerror}", "check the path and its permissions") from None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError(f"{what} {path} is not UTF-8 text", "save it as UTF-8") from None
-
-
-def schema_before(migration: LocatedMigration, dialect: str, schema_file: Path | None, repo: Path) -> tuple[Catalog, str]:
+def schema_before(earlier: tuple[EarlierMigration, ...], dialect: str, schema_file: Path | None) -> tuple[Catalog, str]:
     if schema_file is not None:
         parsed = parse_migration(read_sql_file(schema_file, "schema file"), dialect)
         return replay([(schema_file.name, list(parsed.operations))]), f"schema file {schema_file.name}"
-    earlier = [(_display(p, repo), list(parse_migration(read_sql_file(p, "migration"), dialect).operations)) for p in migration.earlier]
-    return replay(earlier), f"replay of {len(earlier)} earlier migration(s)"
+    return replay([(e.display, list(e.parsed.operations)) for e in earlier]), f"replay of {len(earlier)} earlier migration{'s' if len(earlier) != 1 else ''}"
 
 
 def _display(path: Path, repo: Path) -> str:
@@ -85,38 +92,80 @@ def _display(path: Path, repo: Path) -> str:
 
 
 def scan(repo: Path, ref: str, *, dialect: str | None = None, schema_file: Path | None = None,
-         config: Config | None = None, progress: Progress | None = None, use_cache: bool = True) -> ScanResult:
+         config: Config | None = None, progress: Progress | None = None, use_cache: bool = True,
+         release_base: str | None = None) -> ScanResult:
+    """`release_base`: a git revision whose merge-base with HEAD is the release still running while
+    the migration runs (impact.deploy_window); its code is judged too."""
     started = time.perf_counter()
     repo = _checked_repo(Path(repo))  # a str is fine for library callers
     config = config or load_config(repo)
     dialect = dialect or config.dialect
     migration = locate(repo, ref, config)
-    parsed = parse_migration(read_sql_file(migration.path, "migration"), dialect)
-    # No statement (only comments, or only psql input) is an empty, safe report; only a migration
-    # no parser can read at all is unusable (not one deep enough to be left unanalysed).
-    if parsed.operations and all(op.kind is OpKind.UNKNOWN and not op.details.get("not_analysed") for op in parsed.operations):
+    read = read_migration(migration, repo, dialect)
+    parsed = read.parsed
+    # No statement (only comments, or only psql input) is an empty, safe report; only a SQL migration
+    # no parser can read at all is unusable (not one deep enough to be left unanalysed). A framework
+    # migration that only holds what nobody can read statically is reported with its reasons, never exit 3.
+    if migration.format == "sql" and parsed.operations and all(
+            op.kind is OpKind.UNKNOWN and not op.details.get("not_analysed") for op in parsed.operations):
         error = parsed.operations[0].statement.error
         raise InputError(f"cannot parse migration {migration.path.name}: {error}", "fix the SQL syntax (or pass --dialect)")
-    base, schema_source = schema_before(migration, dialect, schema_file, repo)
+    base, schema_source = schema_before(read.earlier, dialect, schema_file)
     base.current_file = _display(migration.path, repo)
     contexts = build_contexts(parsed.operations, base, config.pg_version)
     tables = sorted({c.op.table for c in contexts if c.op.table})
     columns = {n for c in contexts if c.op.kind in COLUMN_CHANGES for n in (c.op.column_name,) if n}
     run = extract_repo(repo, tables, columns, config, migration, progress=progress, use_cache=use_cache)
     queries = [q for q in run.queries if q.table is None or q.table.lower() in {t.lower() for t in tables}]
-    references = [r for file, text, extraction in run.texts for r in find_references(file, text, columns, extraction.queries, extraction.generated)]
+    references = _references(run, tables, columns, repo)
     attach_code(contexts, queries, references)
     rules = configured(load_rules(), config.rules)
     judged = judge(contexts, queries, rules)
+    if release_base is not None:
+        judged.findings += _deploy_window(repo, release_base, parsed, base, config, migration, tables, columns, rules, judged.findings, queries, use_cache)
     findings, suppressed = _ignored(judged.findings, parsed, migration, repo, run, rules)
     unresolved = sum(q.table is None for q in queries)
     assessment = assess(contexts, findings, judged.pairs, queries, len(parsed.unknown), unresolved, len(run.file_issues))
     return ScanResult(
-        repo=repo, migration=migration, dialect=dialect, parsed=parsed, contexts=contexts, queries=queries,
+        repo=repo, migration=migration, dialect=dialect, parsed=parsed, read=read, contexts=contexts, queries=queries,
         references=references, findings=findings, pairs=judged.pairs, assessment=assessment, suppressed=suppressed,
         rollback=rollback_plan(contexts), verification=verification_plan(contexts), run=run,
         seconds=time.perf_counter() - started, schema_source=schema_source, affected_tables=tables, rules=rules, config=config,
     )
+
+
+def _references(run: ExtractionRun, tables: list[str], columns: set[str], repo: Path) -> list[ColumnReference]:
+    """Names of changed columns in the matching files, as the database or an ORM spells them, and
+    the model declarations that still map them."""
+    orm = with_python_models(run)
+    spellings = orm.spelled_columns(tables, columns)
+    declared = model_declarations(orm, tables, columns, repo)
+    found = attribute_declarations([r for file, text, extraction in run.texts
+                                    for r in find_references(file, text, columns, resolve_orm_queries(extraction.queries, run.orm), extraction.generated, spellings)], run.orm)
+    seen = {(r.file, r.line, r.column) for r in declared}
+    return declared + [r for r in found if (r.file, r.line, r.column) not in seen]
+
+
+def _deploy_window(repo: Path, release_base: str, parsed: ParsedMigration, base: Catalog, config: Config, migration: LocatedMigration,
+                   tables: list[str], columns: set[str], rules: tuple, head_findings: list[Finding], head_queries: list[Query],
+                   use_cache: bool) -> list[Finding]:
+    """Judge the same migration against the running release's code (see impact.deploy_window)."""
+    from impact import deploy_window
+
+    templates = {r.id: r for r in rules}
+    release = deploy_window.checkout_release(repo, release_base)
+    try:
+        run = extract_repo(release.tree, tables, columns, config, migration, use_cache=use_cache)
+        wanted = {t.lower() for t in tables}
+        queries = [q for q in run.queries if q.table is not None and q.table.lower() in wanted]
+        contexts = build_contexts(parsed.operations, base, config.pg_version)
+        attach_code(contexts, queries, _references(run, tables, columns, release.tree))
+        if config.migrations_run == "after-deploy":
+            return deploy_window.early_reader_findings(contexts, head_queries, queries, templates)
+        found = judge(contexts, queries, rules).findings
+        return deploy_window.running_release_findings(head_findings, found, contexts, release.label, templates)
+    finally:
+        release.close()
 
 
 def _ignored(findings: list[Finding], parsed: ParsedMigration, migration: LocatedMigration, repo: Path, run: ExtractionRun, rules: tuple):

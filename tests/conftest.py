@@ -39,3 +39,8 @@ def snapshot(root: Path) -> dict[str, tuple[int, int]]:
     return listing
 
 from tests.db_fixtures import pg_database, pg_server  # noqa: E402,F401  (real PostgreSQL for the db tests)
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-snapshots", action="store_true", default=False,
+                     help="rewrite the golden files under tests/snapshots/ (review the diff before committing)")

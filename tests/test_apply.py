@@ -15,6 +15,7 @@ from impact.cli import cli
 from impact.db import connect
 from impact.db.shadow import Shadow, is_supabase_project, prepare
 from impact.errors import EXIT_DATABASE, EXIT_VERDICT
+from impact.formats import read_migration
 from impact.locate import locate
 from impact.config import load_config
 from tests.conftest import FIXTURES, make_repo
@@ -38,9 +39,10 @@ def fingerprint(url: str) -> list[tuple]:
 def prepared(url: str, repo: Path, ref: str) -> None:
     """Bring a database to the state before migration `ref`, as a real project's would be."""
     migration = locate(repo, ref, load_config(repo))
-    texts = [(p, p.read_text()) for p in migration.earlier]
+    earlier = read_migration(migration, repo, "postgres").earlier
+    texts = [st.sql for e in earlier for st in e.parsed.statements]
     with connect(url, autocommit=True) as conn:
-        prepare(conn, repo, texts, "postgres", Shadow(url, is_supabase_project(repo, [t for _, t in texts])))
+        prepare(conn, earlier, Shadow(url, is_supabase_project(repo, texts)))
 
 
 def run(*args: str, env: dict | None = None):
@@ -71,7 +73,7 @@ def test_apply_records_and_is_idempotent_then_rollback_restores(app: Path, pg_da
     assert fingerprint(pg_database) != before
     second = run("apply", str(app), "-m", "2", "--database-url", pg_database, "--yes")
     assert second.exit_code == 0 and "already applied" in second.output
-    back = run("rollback", str(app), "-m", "2", "--database-url", pg_database)
+    back = run("rollback", str(app), "-m", "2", "--database-url", pg_database, "--yes")
     assert back.exit_code == 0, back.output
     assert "schema equals the before-apply snapshot" in back.output
     assert fingerprint(pg_database) == before
@@ -143,6 +145,9 @@ def test_failed_concurrent_index_is_dropped_and_everything_undone(app: Path, pg_
     assert fingerprint(pg_database) == before
     with connect(pg_database) as conn:  # the ledger this apply created is gone too
         assert conn.execute("SELECT to_regclass('impact_migrations')").fetchone()[0] is None
+    from impact.db.state import snapshot_dir
+
+    assert not (snapshot_dir(pg_database, "concurrent.sql") / "before.json").exists()  # undone: nothing to verify against
 
 
 def test_breaking_verdict_refuses_without_force(app: Path, pg_database: str) -> None:

@@ -254,3 +254,17 @@ def test_editing_an_extractor_changes_every_key(tmp_path, monkeypatch) -> None:
     after = cache.cache_key("SELECT 1", "python", "a.py")
     cache._code_fingerprint.cache_clear()
     assert before != after
+
+
+def test_orm_map_is_cached_by_the_declaration_files_content(tmp_path) -> None:
+    from impact.cache import ExtractionCache
+    from impact.orm import build_orm_map
+
+    cache = ExtractionCache(tmp_path / "cache")
+    files = [("prisma/schema.prisma", 'model User {\n  id Int @id\n  fullName String @map("full_name")\n}\n')]
+    first = build_orm_map(files, cache)
+    assert (cache.misses, cache.writes) == (1, 1)
+    again = build_orm_map(files, cache)
+    assert cache.hits == 1 and again == first and again.by_accessor("prisma", "user")[0].column_for("fullName") == "full_name"
+    changed = build_orm_map([(files[0][0], files[0][1].replace("full_name", "name"))], cache)
+    assert cache.misses == 2 and changed.by_accessor("prisma", "user")[0].column_for("fullName") == "name"

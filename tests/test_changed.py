@@ -86,3 +86,34 @@ def test_markdown_shrinks_to_the_comment_limit_and_says_what_it_left_out() -> No
     assert len(small) <= 4000 < len(full)
     assert "Report shortened to fit a comment" in small and "queries" in small.split("omitted")[0]
     assert "IMP101" in small and "BREAKING" in small.splitlines()[0]  # the verdict and findings stay
+
+
+def test_a_change_that_fixes_its_code_and_drops_still_breaks_the_running_release(repo: Path) -> None:
+    """The deploy window: main's code (running while the migration runs) still reads price."""
+    from tests.conftest import snapshot
+
+    (repo / "src/shop.ts").write_text("export const load = () => supabase.from('items').select('id, name')\n")
+    (repo / "migrations/0002_drop_price.sql").write_text("ALTER TABLE items DROP COLUMN price;\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "stop reading price, drop it")
+    before = snapshot(repo)
+    result = run("scan", str(repo), "--changed", "main", "--format", "json")
+    assert result.exit_code == EXIT_VERDICT
+    findings = json.loads(result.output)["migrations"][0]["findings"]
+    rules = [f["rule"] for f in findings]
+    assert "dropped-column-still-used" not in rules  # the change's own code is fixed
+    window = next(f for f in findings if f["rule"] == "running-release-breaks")
+    assert [(e["file"], e["line"]) for e in window["evidence"]] == [("src/shop.ts", 1)]
+    assert "select('id, price')" in window["evidence"][0]["snippet"] and "ship the code" in window["solution"].lower()
+    assert snapshot(repo) == before  # BASE was read with git archive: nothing written to the repo
+
+
+def test_after_deploy_pipelines_judge_the_new_code_against_the_old_schema(repo: Path) -> None:
+    (repo / ".impact.toml").write_text('migrations_run = "after-deploy"\n')
+    (repo / "src/shop.ts").write_text("export const load = () => supabase.from('items').select('id, price, note')\n")
+    (repo / "migrations/0002_note.sql").write_text("ALTER TABLE items ADD COLUMN note text;\n")
+    result = run("scan", str(repo), "--changed", "main", "--format", "json")
+    findings = json.loads(result.output)["migrations"][0]["findings"]
+    early = next(f for f in findings if f["rule"] == "code-reads-column-before-migration")
+    assert [(e["file"], e["line"]) for e in early["evidence"]] == [("src/shop.ts", 1)]
+    assert result.exit_code == EXIT_VERDICT

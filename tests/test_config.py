@@ -106,3 +106,23 @@ def test_version_note_for_each_mismatch() -> None:
     assert "older than pg_version 17" in version_note(13, 17, False)
     assert "shadow server is PostgreSQL 18, newer than pg_version 13" in version_note(18, 13, True)
     assert "set pg_version = 16" in version_note(16, 14, False)
+
+
+def test_formats_key_restricts_and_rejects_unknown_names(tmp_path) -> None:
+    from impact.config import load_config
+    from impact.errors import ConfigError
+    from impact.formats import active_formats
+
+    (tmp_path / ".impact.toml").write_text('formats = ["sql"]\n')
+    assert [f.name for f in active_formats(load_config(tmp_path))] == ["sql"]
+    (tmp_path / ".impact.toml").write_text('formats = ["cobol"]\n')
+    with pytest.raises(ConfigError, match="unknown migration format 'cobol'"):
+        load_config(tmp_path)
+
+
+def test_migrations_run_is_a_deploy_order(tmp_path) -> None:
+    (tmp_path / ".impact.toml").write_text('migrations_run = "after-deploy"\n')
+    assert load_config(tmp_path).migrations_run == "after-deploy"
+    (tmp_path / ".impact.toml").write_text('migrations_run = "sometimes"\n')
+    with pytest.raises(ConfigError, match="not a deploy order"):
+        load_config(tmp_path)

@@ -74,3 +74,18 @@ def test_path_in_an_unknown_folder_replays_its_numbered_siblings(tmp_path: Path)
     repo = make_repo(tmp_path / "r", {"sqlstuff/01_a.sql": "select 1;", "sqlstuff/02_b.sql": "select 1;", "sqlstuff/03_c.sql": "select 1;"})
     found = locate(repo, "sqlstuff/02_b.sql", load_config(repo))
     assert found.folder == (repo / "sqlstuff").resolve() and [p.name for p in found.earlier] == ["01_a.sql"]
+
+
+def test_orm_migration_folders_deep_in_a_monorepo_are_history(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "mono", {
+        "packages/shared/db/prisma/migrations/migration_lock.toml": 'provider = "postgresql"\n',
+        "packages/shared/db/prisma/migrations/20240101000000_init/migration.sql": "CREATE TABLE t (id int, a int);",
+        "packages/shared/db/prisma/migrations/20240201000000_drop_a/migration.sql": "ALTER TABLE t DROP COLUMN a;",
+        "apps/api/drizzle/0000_init.sql": "CREATE TABLE u (id int);",
+        "apps/api/drizzle/0001_more.sql": "ALTER TABLE u ADD COLUMN b int;",
+        "apps/api/drizzle/meta/_journal.json": "{}",
+    })
+    config = load_config(repo)
+    found = locate(repo, "20240201000000", config)
+    assert [p.parent.name for p in found.earlier] == ["20240101000000_init"]
+    assert [p.name for p in locate(repo, "0001", config).earlier] == ["0000_init.sql"]

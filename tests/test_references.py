@@ -41,7 +41,7 @@ def test_bare_names_in_a_file_are_credited_to_the_one_table_its_queries_use_them
         "db/comment.py": "def get(cur):\n    cur.execute('SELECT id, is_hidden FROM comment')\n    return {'id': 1, 'is_hidden': False}\n",
         # review.py shapes review rows: its keys are evidence for the review change
         "db/review.py": "def get(cur):\n    cur.execute('SELECT id FROM review WHERE is_hidden = false')\n    return {'id': 1, 'is_hidden': False}\n",
-        # no query at all: cannot tell, so still reported
+        # no query at all: cannot tell, so counted (name-only), never evidence
         "views/show.py": "def show(row):\n    return row['is_hidden']\n",
     })
     result = scan(repo, "2", use_cache=False)
@@ -49,7 +49,9 @@ def test_bare_names_in_a_file_are_credited_to_the_one_table_its_queries_use_them
     where = {f"{e.file}:{e.line}": e for e in finding.evidence}
     assert "db/comment.py:3" not in where
     assert "review.is_hidden" in where["db/review.py:3"].detail and where["db/review.py:3"].confidence.value == "low"
-    assert "views/show.py:2" in where
+    assert "views/show.py:2" not in where
+    name_only = [r for r in result.references if r.via == "name-only"]
+    assert [(r.file, r.line) for r in name_only] == [("views/show.py", 2)]
 
 
 def test_no_credit_when_the_name_is_used_on_two_tables_or_a_table_is_unknown() -> None:

@@ -27,7 +27,10 @@ def test_rule_case(tmp_path: Path, rule_id: str, case: dict) -> None:
     files.update(case.get("code", {}))
     if "config" in case:
         files[".impact.toml"] = case["config"]
-    result = scan(make_repo(tmp_path, files), "2", use_cache=False)
+    if "base_code" in case:  # the running release: committed code; the case's `code` is the change
+        result = scan(_release_repo(tmp_path, case, files), "2", use_cache=False, release_base="HEAD")
+    else:
+        result = scan(make_repo(tmp_path, files), "2", use_cache=False)
     fired = [f for f in result.findings if f.rule_id == rule_id]
     if not case.get("fires", True):
         assert not fired, f"{rule_id} fired unexpectedly: {[f.message for f in fired]}"
@@ -42,6 +45,20 @@ def test_rule_case(tmp_path: Path, rule_id: str, case: dict) -> None:
         assert result.assessment.verdict == case["verdict"]
     if "message" in case:
         assert any(case["message"] in f.message for f in fired), [f.message for f in fired]
+
+
+def _release_repo(root: Path, case: dict, files: dict) -> Path:
+    import subprocess
+
+    committed = {"migrations/0001_schema.sql": case.get("schema", ""), **case["base_code"]}
+    if "config" in case:
+        committed[".impact.toml"] = case["config"]
+    make_repo(root, committed)
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "release"]):
+        subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True)
+    for rel in case.get("removed", []):
+        (root / rel).unlink()
+    return make_repo(root, {k: v for k, v in files.items() if k not in case.get("removed", [])})
 
 
 def test_every_rule_has_cases_that_fire_and_that_do_not() -> None:

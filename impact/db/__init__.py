@@ -44,16 +44,17 @@ _CONNECT_FAILURES = [
 ]
 
 
-def connect(url: str, timeout: float = 5, **kwargs: Any) -> "psycopg.Connection":
+def connect(url: str, timeout: float = 5, connection_class: type | None = None, **kwargs: Any) -> "psycopg.Connection":
     """A psycopg 3 connection to `url`; any failure becomes a one-line `DatabaseError`.
 
     `kwargs` go to `psycopg.connect` (e.g. autocommit=True). `timeout` is libpq's connect_timeout,
-    which counts whole seconds (libpq treats 1 as 2).
+    which counts whole seconds (libpq treats 1 as 2). `connection_class`: a psycopg.Connection
+    subclass (impact.db.session's guarded one).
     """
     import psycopg
 
     try:
-        return psycopg.connect(url, connect_timeout=max(1, math.ceil(timeout)), **kwargs)
+        return (connection_class or psycopg.Connection).connect(url, connect_timeout=max(1, math.ceil(timeout)), **kwargs)
     except psycopg.Error as exc:
         raise _connect_error(url, exc) from None
 

@@ -1,9 +1,15 @@
 """Apply one migration atomically, record it in the ledger, and snapshot the tables around it.
 
-The statements run in one transaction with lock_timeout and statement_timeout set, so a failure
-(or a killed client) leaves the database as it was. Statements PostgreSQL refuses in a
-transaction (CREATE INDEX CONCURRENTLY, ...) run after it; if one of those fails, the INVALID
-index it leaves is dropped and the transactional part is undone with the rollback plan.
+The statements and the ledger row run in one transaction with lock_timeout and statement_timeout
+set, so a failure (or a killed client) leaves the database as it was, and the ledger always agrees
+with the schema. Statements PostgreSQL refuses in a transaction (CREATE INDEX CONCURRENTLY, ...)
+run after it; if one of those fails, the INVALID index it leaves is dropped and the transactional
+part is undone with the rollback plan. Any database failure is one line saying the state it
+leaves (impact.db.faults).
+
+Known limit: a connection lost *during* a statement outside the transaction cannot be undone
+(there is no connection to undo with): the ledger then says applied while that statement's
+index may be missing or INVALID; the error says so ("partly applied").
 """
 from __future__ import annotations
 
@@ -13,6 +19,7 @@ from dataclasses import dataclass, field
 from impact.db import DatabaseError
 from impact.db import ledger
 from impact.db.execute import StatementFailed, run_statement, set_timeouts
+from impact.db.faults import APPLIED, COMMIT_UNKNOWN, NOT_APPLIED, NOT_COMMITTED, PARTLY_APPLIED, Progress, guarded
 from impact.db.plan import ApplyPlan, plan_apply
 from impact.db.snapshot import snapshot
 from impact.pipeline import ScanResult
@@ -42,38 +49,65 @@ def affected(result: ScanResult) -> list[tuple[str, str | None]]:
 
 
 def apply_migration(conn, result: ScanResult, text: str, lock_timeout: str, statement_timeout: str) -> ApplyOutcome:
+    """Apply, or raise a one-line DatabaseError that says what state the database is left in.
+
+    When that state is "applied" (the failure came after COMMIT), the error carries the outcome
+    (`error.outcome`) so the caller can still save the before-snapshot.
+    """
     name, digest = migration_name(result), ledger.checksum(text)
     plan = plan_apply(result.parsed)
     outcome = ApplyOutcome("applied", name, plan)
-    with conn.transaction(), conn.cursor() as cur:
-        entry = ledger.find(cur, name)
-        ledger_existed = ledger.exists(cur)
-        outcome.before = snapshot(cur, affected(result))
-    if entry is not None and entry.status == "applied":
-        if entry.checksum != digest:
-            raise DatabaseError(f"{name} was applied on {entry.applied_at:%Y-%m-%d %H:%M} with a different checksum: the file changed since",
-                                "never edit an applied migration: write a new one (or roll this one back first)")
-        outcome.status = "already applied"
-        outcome.after = outcome.before
-        return outcome
-    started = time.perf_counter()
-    _run_transactional(conn, plan, name, digest, result, lock_timeout, statement_timeout)
-    if plan.outside:
-        _run_outside(conn, plan, result, lock_timeout, statement_timeout, outcome, ledger_existed)
-    outcome.duration_ms = int((time.perf_counter() - started) * 1000)
-    with conn.transaction(), conn.cursor() as cur:
-        cur.execute(f"UPDATE {ledger.LEDGER} SET duration_ms = %s WHERE name = %s", (outcome.duration_ms, name))
-        outcome.after = snapshot(cur, affected(result))
+    progress = Progress(name, conn, lock_timeout, statement_timeout)
+    try:
+        with guarded(progress):
+            progress.at("reading impact_migrations and taking the before-snapshot", NOT_APPLIED)
+            with conn.transaction(), conn.cursor() as cur:
+                entry = ledger.find(cur, name)
+                ledger_existed = ledger.exists(cur)
+                outcome.before = snapshot(cur, affected(result))
+            if entry is not None and entry.status == "applied":
+                if entry.checksum != digest:
+                    raise DatabaseError(f"{name} was applied on {entry.applied_at:%Y-%m-%d %H:%M} with a different checksum: the file changed since",
+                                        "never edit an applied migration: write a new one (or roll this one back first)")
+                outcome.status = "already applied"
+                outcome.after = outcome.before
+                return outcome
+            started = time.perf_counter()
+            _run_transactional(conn, plan, name, digest, result, lock_timeout, statement_timeout, progress, started)
+            outcome.duration_ms = int((time.perf_counter() - started) * 1000)
+            if plan.outside:
+                progress.at("running the statements outside the transaction", PARTLY_APPLIED)
+                _run_outside(conn, plan, result, lock_timeout, statement_timeout, outcome, ledger_existed)
+                outcome.duration_ms = int((time.perf_counter() - started) * 1000)
+                progress.at("recording the duration in impact_migrations", APPLIED)
+                with conn.transaction(), conn.cursor() as cur:
+                    cur.execute(f"UPDATE {ledger.LEDGER} SET duration_ms = %s WHERE name = %s", (outcome.duration_ms, name))
+            progress.at("taking the after-snapshot", APPLIED)
+            with conn.transaction(), conn.cursor() as cur:
+                outcome.after = snapshot(cur, affected(result))
+    except DatabaseError as error:
+        if getattr(error, "state", None) in (APPLIED, PARTLY_APPLIED):  # not a failure that was undone
+            error.outcome = outcome
+        raise
     return outcome
 
 
-def _run_transactional(conn, plan: ApplyPlan, name: str, digest: str, result: ScanResult, lock_timeout: str, statement_timeout: str) -> None:
+def _run_transactional(conn, plan: ApplyPlan, name: str, digest: str, result: ScanResult, lock_timeout: str, statement_timeout: str,
+                       progress: Progress, started: float) -> None:
+    """The migration and its ledger row commit together: the ledger never disagrees with the schema.
+
+    The row carries the duration of the statements (measured before COMMIT), so nothing about an
+    all-transactional migration is left to record after COMMIT."""
+    progress.at("starting the migration's transaction", NOT_COMMITTED)
     with conn.transaction(), conn.cursor() as cur:
         set_timeouts(cur, lock_timeout, statement_timeout)
         for statement in plan.in_transaction:
+            progress.at(f"running statement {statement.index} (line {statement.line})", NOT_COMMITTED)
             run_statement(cur, statement, f"applying {name}")
+        progress.at("recording the migration in impact_migrations", NOT_COMMITTED)
         ledger.ensure(cur)
-        ledger.record_applied(cur, name, digest, 0, result.assessment.verdict)
+        ledger.record_applied(cur, name, digest, int((time.perf_counter() - started) * 1000), result.assessment.verdict)
+        progress.at("committing", COMMIT_UNKNOWN)
 
 
 def _run_outside(conn, plan: ApplyPlan, result: ScanResult, lock_timeout: str, statement_timeout: str, outcome: ApplyOutcome,

@@ -105,6 +105,8 @@ def quietly(cur, *statements: tuple[str, tuple] | str):
                 result = cur.fetchall() if cur.description else cur.rowcount
             raise psycopg.Rollback(savepoint)
     except psycopg.Error as exc:
+        if cur.connection.broken:  # not this statement's failure: every later one would fail alike
+            raise
         return None, exc
     return result, None
 

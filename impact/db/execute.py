@@ -59,4 +59,12 @@ def run_statement(cur, statement: Statement, where: str) -> None:
     try:
         cur.execute(statement.sql)
     except psycopg.Error as error:
+        if session_lost(cur.connection, error):
+            raise  # not the statement's fault: the caller's faults.Progress says what state this leaves
         raise StatementFailed(where, statement, error) from None
+
+
+def session_lost(conn, error: Exception) -> bool:
+    """The connection broke, or the server ended the session: no statement is to blame."""
+    sqlstate = getattr(error, "sqlstate", None) or ""
+    return conn.broken or getattr(conn, "timed_out", False) or sqlstate.startswith(("08", "57P")) or sqlstate == "25P03"

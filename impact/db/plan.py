@@ -25,9 +25,9 @@ class ApplyPlan:
     left_out: list[Statement] = field(default_factory=list)  # BEGIN/COMMIT of the file itself
 
     def describe(self) -> list[str]:
-        lines = [f"{len(self.in_transaction)} statement(s) in one transaction"]
+        lines = [f"{len(self.in_transaction)} statement{'s' if len(self.in_transaction) != 1 else ''} in one transaction"]
         if self.outside:
-            lines.append(f"{len(self.outside)} statement(s) cannot run in a transaction and run after it, one by one: "
+            lines.append(f"{len(self.outside)} statement{'s' if len(self.outside) != 1 else ''} cannot run in a transaction and run after it, one by one: "
                          + ", ".join(f"#{s.index} (line {s.line})" for s in self.outside))
         if self.left_out:
             lines.append(f"the file's own {', '.join(s.sql.split()[0].upper() for s in self.left_out)} left out: impact wraps the migration itself")

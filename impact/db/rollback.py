@@ -1,4 +1,8 @@
-"""Run the generated rollback plan in one transaction; refuse irreversible steps unless forced."""
+"""Run the generated rollback plan in one transaction; refuse irreversible steps unless forced.
+
+Before anything runs, `data_at_risk` counts what the plan's steps delete (the non-NULL values of a
+column it drops, the rows of a table it drops) so the command can show it and ask first.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -6,6 +10,7 @@ from dataclasses import dataclass, field
 from impact.db import DatabaseError, ledger
 from impact.db.apply import affected, migration_name
 from impact.db.execute import set_timeouts
+from impact.db.faults import NOT_ROLLED_BACK, ROLLBACK_NOT_COMMITTED, ROLLBACK_UNKNOWN, ROLLED_BACK, Progress, guarded
 from impact.db.snapshot import schema_only, snapshot
 from impact.errors import Refused
 from impact.pipeline import ScanResult
@@ -24,6 +29,59 @@ class RollbackOutcome:
     matches_before: bool | None = None  # None: no before-snapshot to compare with
 
 
+@dataclass(frozen=True)
+class Loss:
+    step: str  # the rollback step's SQL
+    table: str
+    column: str | None  # None: the whole table
+    values: int | None  # non-NULL values (column) or rows (table); None: it does not exist here
+
+    def describe(self) -> str:
+        what = f"{self.table}.{self.column}" if self.column else self.table
+        if self.values is None:
+            return f"{what} does not exist on this database"
+        unit = "non-NULL value" if self.column else "row"
+        return f"{what} holds {self.values:,} {unit}{'s' if self.values != 1 else ''} that would be deleted"
+
+
+def data_at_risk(conn, result: ScanResult, lock_timeout: str, statement_timeout: str) -> list[Loss]:
+    """Count, in a read-only transaction, what each dropping step of the plan would delete.
+
+    A count waits for locks like any query: under lock_timeout it gives up with the same one-line
+    error as the rollback itself ("not rolled back")."""
+    progress = Progress(migration_name(result), conn, lock_timeout, statement_timeout)
+    with guarded(progress):
+        progress.at("counting the values the rollback would delete", NOT_ROLLED_BACK)
+        return _count(conn, result, lock_timeout, statement_timeout)
+
+
+def _count(conn, result: ScanResult, lock_timeout: str, statement_timeout: str) -> list[Loss]:
+    from psycopg import sql
+
+    losses = []
+    with conn.transaction(), conn.cursor() as cur:
+        cur.execute("SET TRANSACTION READ ONLY")
+        set_timeouts(cur, lock_timeout, statement_timeout)
+        for step in result.rollback:
+            if step.drops is None or step.irreversible:
+                continue
+            table, column = step.drops
+            cur.execute("SELECT to_regclass(%s) IS NOT NULL", (table,))
+            exists = cur.fetchone()[0]
+            if exists and column:
+                cur.execute("SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass(%s) AND attname = %s AND NOT attisdropped)",
+                            (table, column))
+                exists = cur.fetchone()[0]
+            if not exists:
+                losses.append(Loss(step.sql, table, column, None))
+                continue
+            name = sql.Identifier(*table.split(".", 1))
+            query = sql.SQL("SELECT count({}) FROM {}").format(sql.Identifier(column), name) if column else sql.SQL("SELECT count(*) FROM {}").format(name)
+            cur.execute(query)
+            losses.append(Loss(step.sql, table, column, cur.fetchone()[0]))
+    return losses
+
+
 def check_reversible(result: ScanResult, force: bool) -> None:
     blocked = [s for s in result.rollback if s.irreversible or s.sql.startswith("--")]
     if blocked and not force:
@@ -33,25 +91,34 @@ def check_reversible(result: ScanResult, force: bool) -> None:
 
 def rollback_migration(conn, result: ScanResult, force: bool, lock_timeout: str, statement_timeout: str,
                        before: dict | None = None) -> RollbackOutcome:
+    """Roll back, or raise a one-line DatabaseError that says the state left (impact.db.faults)."""
     name = migration_name(result)
-    with conn.transaction(), conn.cursor() as cur:
-        entry = ledger.find(cur, name)
-    if entry is None or entry.status != "applied":
-        raise DatabaseError(f"{name} is not recorded as applied on this database: nothing to roll back",
-                            "check --database-url (impact only rolls back what impact apply recorded)")
-    check_reversible(result, force)
-    outcome = RollbackOutcome(name)
-    with conn.transaction(), conn.cursor() as cur:
-        set_timeouts(cur, lock_timeout, statement_timeout)
-        for step in result.rollback:
-            if step.sql.startswith("--") or step.irreversible:
-                outcome.skipped.append(step.sql)
-                continue
-            cur.execute(step.sql)
-            outcome.ran.append(step.sql)
-        ledger.record_rollback(cur, name)
-    with conn.transaction(), conn.cursor() as cur:
-        outcome.after = snapshot(cur, affected(result))
+    progress = Progress(name, conn, lock_timeout, statement_timeout)
+    with guarded(progress):
+        progress.at("reading impact_migrations", NOT_ROLLED_BACK)
+        with conn.transaction(), conn.cursor() as cur:
+            entry = ledger.find(cur, name)
+        if entry is None or entry.status != "applied":
+            raise DatabaseError(f"{name} is not recorded as applied on this database: nothing to roll back",
+                                "check --database-url (impact only rolls back what impact apply recorded)")
+        check_reversible(result, force)
+        outcome = RollbackOutcome(name)
+        progress.at("starting the rollback's transaction", ROLLBACK_NOT_COMMITTED)
+        with conn.transaction(), conn.cursor() as cur:
+            set_timeouts(cur, lock_timeout, statement_timeout)
+            for step in result.rollback:
+                if step.sql.startswith("--") or step.irreversible:
+                    outcome.skipped.append(step.sql)
+                    continue
+                progress.at(f"running {step.sql[:80]}", ROLLBACK_NOT_COMMITTED)
+                cur.execute(step.sql)
+                outcome.ran.append(step.sql)
+            progress.at("recording the rollback in impact_migrations", ROLLBACK_NOT_COMMITTED)
+            ledger.record_rollback(cur, name)
+            progress.at("committing", ROLLBACK_UNKNOWN)
+        progress.at("taking the after-snapshot", ROLLED_BACK)
+        with conn.transaction(), conn.cursor() as cur:
+            outcome.after = snapshot(cur, affected(result))
     if before is not None:
         outcome.matches_before = schema_only(outcome.after) == schema_only(before)
     return outcome

@@ -12,8 +12,7 @@ from typing import Iterator
 from impact.db import DatabaseError, connect
 from impact.db.execute import StatementFailed, run_statement
 from impact.db.plan import plan_apply
-from impact.locate import LocatedMigration
-from impact.sql.parse import parse_migration
+from impact.formats.base import EarlierMigration
 
 SUPABASE_HINTS = ("auth.uid()", "auth.users", "auth.jwt()", "auth.role()", "to authenticated", "to anon", "service_role", "storage.objects")
 CREATE_EXTENSION = re.compile(r'^\s*CREATE\s+EXTENSION\s+(?:IF\s+NOT\s+EXISTS\s+)?"?([\w-]+)"?', re.IGNORECASE)
@@ -39,35 +38,37 @@ def shim_sql() -> str:
 
 
 @contextmanager
-def shadow_database(repo: Path, migration: LocatedMigration, dialect: str = "postgres") -> Iterator[Shadow]:
-    """Start a server, create the shadow database, replay the earlier migrations; stop it after."""
+def shadow_database(repo: Path, earlier: tuple[EarlierMigration, ...], current_sql: str) -> Iterator[Shadow]:
+    """Start a server, create the shadow database, replay the earlier migrations; stop it after.
+
+    The earlier migrations come as their format read them, so a Django or Alembic history replays
+    the SQL the framework would have run."""
     from impact.db.server import EmbeddedPostgres
 
-    texts = [(p, p.read_text(encoding="utf-8-sig")) for p in migration.earlier]
-    current = migration.path.read_text(encoding="utf-8-sig")
     with EmbeddedPostgres() as server:
         with connect(server.url, autocommit=True) as conn:
             conn.execute('CREATE DATABASE "shadow"')
-        shadow = Shadow(server.url_for("shadow"), is_supabase_project(repo, [t for _, t in texts] + [current]))
+        texts = [st.sql for e in earlier for st in e.parsed.statements] + [current_sql]
+        shadow = Shadow(server.url_for("shadow"), is_supabase_project(repo, texts))
         with connect(shadow.url, autocommit=True) as conn:
-            prepare(conn, repo, texts, dialect, shadow)
+            prepare(conn, earlier, shadow)
         yield shadow
 
 
-def prepare(conn, repo: Path, texts: list[tuple[Path, str]], dialect: str, shadow: Shadow) -> None:
+def prepare(conn, earlier: tuple[EarlierMigration, ...], shadow: Shadow) -> None:
     """Shim (Supabase projects) and replay the given migrations, in order, on an empty database."""
     if shadow.supabase:
         conn.execute(shim_sql())
-        shadow.notes.append("Supabase project: roles anon/authenticated/service_role, auth.uid() and auth.users are shimmed")
+        shadow.notes.append("Supabase project: roles anon/authenticated/service_role, auth.uid()/jwt(), auth.users, storage.buckets/objects and the extensions schema are shimmed")
     available = {row[0] for row in conn.execute("SELECT name FROM pg_available_extensions")}
-    for path, text in texts:
-        rel = path.relative_to(repo).as_posix() if path.is_relative_to(repo) else str(path)
-        _replay(conn, rel, text, dialect, available, shadow)
-        shadow.replayed.append(rel)
+    for migration in earlier:
+        _replay(conn, migration, available, shadow)
+        shadow.replayed.append(migration.display)
 
 
-def _replay(conn, rel: str, text: str, dialect: str, available: set[str], shadow: Shadow) -> None:
-    plan = plan_apply(parse_migration(text, dialect))
+def _replay(conn, migration: EarlierMigration, available: set[str], shadow: Shadow) -> None:
+    rel = migration.display
+    plan = plan_apply(migration.parsed)
     try:
         with conn.transaction(), conn.cursor() as cur:
             for statement in plan.in_transaction:

@@ -110,7 +110,8 @@ def run(cur, check: Check, before: dict | None = None) -> CheckResult:
             raise psycopg.Rollback(savepoint)  # a check never leaves anything behind
     except psycopg.Error as exc:
         if cur.connection.broken:  # every later check would fail the same way: stop here
-            raise DatabaseError(f"lost the connection while checking {check.name!r}: {pg_message(exc)}", "check the server and run impact verify again") from None
+            raise DatabaseError(f"lost the connection while checking {check.name!r}: {pg_message(exc)}; verify only reads, so nothing was changed",
+                                "check the server and run impact verify again") from None
         passed, detail = False, pg_message(exc)
     status = "skip" if passed is None else "pass" if passed else "fail"
     return CheckResult(check.name, check.category, status, detail, check.expect, check.sql)

@@ -74,6 +74,7 @@ def _query(facts: Facts, use: OrmUse, model: ModelInfo | None) -> Query:
         columns_known=use.columns_known,
         snippet=facts.snippet(use.line),
         note="; ".join(notes + [ELSEWHERE]),
+        model=use.model, orm=use.extractor, all_columns=use.all_columns,
     )
     return _resolved(unresolved, model) if model is not None else unresolved
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import replace
 
 from impact.model import ColumnReference, Query
@@ -10,24 +11,42 @@ COMMENT_LINE = re.compile(r"^\s*(?://|#|--|/\*|\*)")
 
 
 def find_references(
-    rel: str, text: str, columns: set[str], queries: list[Query], generated: bool = False
+    rel: str, text: str, columns: set[str], queries: list[Query], generated: bool = False,
+    spellings: Mapping[str, tuple[str, str | None]] | None = None,
 ) -> list[ColumnReference]:
-    """Every whole-word occurrence of a changed column name, classified by its context."""
-    if not columns:
+    """Every whole-word occurrence of a changed column name, classified by its context.
+
+    `spellings`: names the code uses for a changed column through an ORM (`eventDataType` for
+    `event_data_type`) -> (column, the one table whose model maps it, or None when several do).
+    """
+    spellings = dict(spellings or {})
+    names = set(columns) | set(spellings)
+    if not names:
         return []
-    pattern = re.compile(r"(?<![\w$])(" + "|".join(sorted(map(re.escape, columns), key=len, reverse=True)) + r")(?![\w$])")
-    spans = [(q.line, q.end_line, q.table) for q in queries]
+    pattern = re.compile(r"(?<![\w$])(" + "|".join(sorted(map(re.escape, names), key=len, reverse=True)) + r")(?![\w$])")
+    spans = [(q.line, q.end_line, q) for q in queries]
     found = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not pattern.search(line) or COMMENT_LINE.match(line):
             continue
         for match in pattern.finditer(line):
             span = next((span for span in spans if span[0] <= number <= span[1]), None)
-            table = span[2] if span else None
-            # Inside a query (even one whose table is a variable) the name is part of that query.
-            context = "sql" if span else _context(line, match.start(), match.end())
-            found.append(ColumnReference(rel, number, match.group(1), table, context, generated, line.strip()[:160]))
+            found.append(_reference(rel, number, line, match, span[2] if span else None, generated, spellings))
     return _attributed(found, queries)
+
+
+def _reference(rel: str, number: int, line: str, match: re.Match, query: Query | None, generated: bool,
+               spellings: dict[str, tuple[str, str | None]]) -> ColumnReference:
+    name = match.group(1)
+    column, field_table = spellings.get(name, (name, None))
+    spelling = name if name in spellings else None
+    snippet = line.strip()[:160]
+    if query is not None:  # inside a query (even one whose table is a variable): part of that query
+        via = "orm-call" if query.orm else "sql"
+        return ColumnReference(rel, number, column, query.table, "sql", generated, snippet, via=via if query.table else "name-only", spelling=spelling)
+    context = _context(line, match.start(), match.end())
+    via = "generated-type" if generated else ("orm-field" if field_table else "name-only")
+    return ColumnReference(rel, number, column, field_table, context, generated, snippet, via=via, spelling=spelling)
 
 
 def _attributed(found: list[ColumnReference], queries: list[Query]) -> list[ColumnReference]:
@@ -47,9 +66,13 @@ def _attributed(found: list[ColumnReference], queries: list[Query]) -> list[Colu
     for ref in found:
         tables = owners.get(ref.column.lower(), set())
         if ref.table is None and len(tables) == 1:
-            ref = replace(ref, table=next(iter(tables)), inferred=True)
+            ref = replace(ref, table=next(iter(tables)), inferred=True, via="file-queries")
         out.append(ref)
     return out
+
+
+# `name: number,` / `name?: string)`: a TypeScript parameter or member declaration, not a row's key.
+TYPE_ANNOTATION = re.compile(r"^\??:\s*(?:string|number|boolean|bigint|Date|any|unknown|null|undefined)(?:\[\])?\s*(?:[,;)=|}\]]|$)")
 
 
 def _context(line: str, start: int, end: int) -> str:
@@ -57,6 +80,8 @@ def _context(line: str, start: int, end: int) -> str:
     after = line[end:].lstrip()
     if before.endswith(("'", '"', "`")):
         return "string"
+    if TYPE_ANNOTATION.match(after):
+        return "identifier"  # declares a name of that type: says nothing of a table
     if after.startswith(":") and not after.startswith("::"):
         return "property"  # an object-literal / dict key, or a type member
     if before.endswith((".", "?.")):

@@ -182,3 +182,48 @@ def object_literal_keys(scanned: Scanned, open_at: int) -> Payload:
             if key and follower in (":", ""):  # `key: value` or shorthand `key`
                 payload.keys.append(key.group(1))
     return payload
+
+
+def object_entries(scanned: Scanned, open_at: int) -> list[tuple[str, tuple[int, int] | None]]:
+    """`{ a: 1, "b": x, c, ...rest }` -> [("a", span of `1`), ("b", span of `x`), ("c", None), ("...", span)].
+
+    Spreads and computed keys come back as "..." and "[]" so a caller can tell the keys are incomplete.
+    """
+    close = scanned.closing(open_at)
+    if close is None:
+        return [("...", None)]
+    masked, entries = scanned.masked, []
+    for start, end in arguments(scanned, open_at, close):
+        if masked.startswith("...", start):
+            entries.append(("...", (start + 3, end)))
+            continue
+        literal = scanned.literal_at(start)
+        if literal is not None and not literal.has_holes:
+            key, after = literal.value(), literal.end
+        elif masked[start] == "[":
+            entries.append(("[]", None))
+            continue
+        else:
+            match = _KEY.match(masked, start, end)
+            if match is None:
+                continue
+            key, after = match.group(1), match.end()
+        colon = skip_space(masked, after)
+        value = (skip_space(masked, colon + 1), end) if colon < end and masked[colon] == ":" else None
+        entries.append((key, value))
+    return entries
+
+
+_NEXT_CALL = re.compile(r"\s*\??\.\s*([A-Za-z_$][\w$]*)\s*(?=[(<])")
+
+
+def chain_after(scanned: Scanned, first: Call) -> list[Call]:
+    """`first` and the `.method(...)` calls chained right after it (`?.` too), in order."""
+    calls, pos = [first], first.close + 1
+    while True:
+        step = _NEXT_CALL.match(scanned.masked, pos)
+        call = call_after(scanned, step.group(1), scanned.masked.index(".", pos), step.end()) if step else None
+        if call is None:
+            return calls
+        calls.append(call)
+        pos = call.close + 1

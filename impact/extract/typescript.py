@@ -15,7 +15,13 @@ from __future__ import annotations
 
 import re
 
+from impact.extract.ts_drizzle import extract_drizzle
+from impact.extract.ts_knex import extract_knex
+from impact.extract.ts_kysely import extract_kysely
+from impact.extract.ts_prisma import extract_prisma
+from impact.extract.ts_typeorm import extract_typeorm
 from impact.extract.ts_scan import scan
+from impact.extract.ts_sequelize import extract_sequelize
 from impact.extract.ts_sql import extract_sql
 from impact.extract.ts_supabase import extract_chains
 from impact.model import Extraction, FileIssue
@@ -43,7 +49,11 @@ def extract(path: str, text: str) -> Extraction:
     language = language_of(path)
     scanned = scan(text)
     issues = [FileIssue(path, f"scanned as far as possible: {problem}") for problem in scanned.unterminated]
-    queries = extract_chains(scanned, path, language) + extract_sql(scanned, path, language)
+    queries = extract_chains(scanned, path, language) + extract_sql(scanned, path, language) + extract_prisma(scanned, path, language)
+    queries += extract_typeorm(scanned, path, language)
+    queries += extract_drizzle(scanned, path, language)
+    queries += extract_kysely(scanned, path, language) + extract_knex(scanned, path, language)
+    queries += extract_sequelize(scanned, path, language)
     queries.sort(key=lambda q: q.line)  # stable: same-line queries keep their source order
     return Extraction(queries=queries, issues=issues)
 

@@ -50,6 +50,10 @@ class Assessment:
     patterns: list[Pattern]
 
 
+def _n(count: int, one: str, many: str | None = None) -> str:
+    return f"{count} {one if count == 1 else many or one + 's'}"
+
+
 def verdict_of(findings: list[Finding]) -> str:
     levels = {f.severity for f in findings}
     return "breaking" if "breaking" in levels else "caution" if "caution" in levels else "safe"
@@ -63,15 +67,15 @@ def confidence_of(verdict: str, findings: list[Finding], unknown: int, unresolve
         reasons.append(f"the strongest evidence for '{verdict}' is {level.value}-confidence")
     if unknown:
         level = Confidence.LOW
-        reasons.append(f"{unknown} migration statement(s) could not be understood")
+        reasons.append(f"{_n(unknown, 'migration statement')} could not be understood")
     if verdict != "breaking":
         # A clean result is only as good as what we could see.
         if unresolved:
             level = Confidence.lowest(level, Confidence.MEDIUM)
-            reasons.append(f"{unresolved} quer(ies) name their table through a variable")
+            reasons.append(f"{_n(unresolved, 'query', 'queries')} {'names its' if unresolved == 1 else 'name their'} table through a variable")
         if file_issues:
             level = Confidence.lowest(level, Confidence.MEDIUM)
-            reasons.append(f"{file_issues} file(s) could not be parsed")
+            reasons.append(f"{_n(file_issues, 'file')} could not be parsed")
         if not schema_known:
             level = Confidence.lowest(level, Confidence.MEDIUM)
             reasons.append("no earlier migrations: the schema before this migration is unknown")
@@ -95,7 +99,7 @@ def assess(contexts: list[OpContext], findings: list[Finding], pairs: list[PairJ
 
 def _breaking(findings: list[Finding]) -> Dimension:
     items = [f"{f.code} {f.message}" for f in findings if f.severity == "breaking"]
-    return Dimension("risk" if items else "none", f"{len(items)} breaking change(s)" if items else "none found", items)
+    return Dimension("risk" if items else "none", _n(len(items), "breaking change") if items else "none found", items)
 
 
 def _compatibility(findings: list[Finding], pairs: list[PairJudgement]) -> Dimension:
@@ -103,7 +107,7 @@ def _compatibility(findings: list[Finding], pairs: list[PairJudgement]) -> Dimen
     review = sum(p.status == "review" for p in pairs)
     compat = [f.message for f in findings if f.category == "compatibility"]
     if breaks:
-        return Dimension("risk", f"broken: {breaks} existing quer(ies) fail after the migration", compat)
+        return Dimension("risk", f"broken: {_n(breaks, 'existing query', 'existing queries')} fail{'s' if breaks == 1 else ''} after the migration", compat)
     if review or compat:
         return Dimension("review", f"maintained for queries found; {review} need review", compat)
     return Dimension("none", "maintained: existing queries work unchanged", [])
@@ -138,7 +142,7 @@ def _locks(contexts: list[OpContext]) -> Dimension:
             article = "an" if fact.work[0] in "aeiou" else "a"
             items.append(f"statement {ctx.op.statement.index} (line {ctx.op.statement.line}): {fact.lock} on {ctx.op.table} during {article} {fact.work} — blocks {fact.blocks}")
     if items:
-        return Dimension("risk", f"{len(items)} statement(s) hold a blocking lock for more than an instant", items)
+        return Dimension("risk", f"{_n(len(items), 'statement')} hold{'s' if len(items) == 1 else ''} a blocking lock for more than an instant", items)
     return Dimension("none", "only brief locks", [])
 
 

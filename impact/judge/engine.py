@@ -138,6 +138,13 @@ MAX_SUGGESTION_CANDIDATES = 200
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
+def _old_type(ctx: OpContext) -> str:
+    """The column's type before this statement, as the earlier migrations declared it."""
+    info = ctx.before.get(ctx.op.table, ctx.op.schema)
+    spec = info.columns.get(ctx.op.column_name or "") if info else None
+    return spec.data_type if spec and spec.data_type else f"<type of {ctx.op.column_name or 'the column'}>"
+
+
 def format_message(template: str, ctx: OpContext, count: int) -> str:
     if not template:
         return ""
@@ -151,11 +158,13 @@ def format_message(template: str, ctx: OpContext, count: int) -> str:
         lock=lambda: fact.lock if fact else "?", blocks=lambda: fact.blocks if fact else "?",
         work=lambda: fact.work if fact else "?", default=lambda: (column.default if column else None) or "?",
         type=lambda: (column.data_type if column else None) or op.new_name or "?",
+        old_type=lambda: _old_type(ctx),
         roles=lambda: ", ".join(op.details.get("roles", [])) or "?",
         privileges=lambda: ", ".join(op.details.get("privileges", [])) or "?",
         columns=lambda: ", ".join(c if isinstance(c, str) else c.name for c in op.details.get("columns", [])) or "?",
         plural=lambda: "y" if count == 1 else "ies", s=lambda: "" if count == 1 else "s",
         pg_version=lambda: ctx.pg_version or "?", did_you_mean=lambda: _did_you_mean(ctx),
+        orm_reads=lambda: sum(q.all_columns for q in ctx.queries),
         features=lambda: "; ".join(f"{f.name} (PostgreSQL {f.since}+)" for f in too_new(ctx)) or "?",
     )
     # Only `{name}` of a known placeholder is replaced: rule texts quote code with braces in it.

@@ -32,6 +32,8 @@ class Directive:
     where: str  # file:line, or "statement N"
     reason: str
     statement: int | None = None
+    # A framework operation that makes several statements (Alembic's alter_column) shares one comment.
+    more_statements: set[int] = field(default_factory=set)
     file: str | None = None
     line: int | None = None
     used: bool = False
@@ -65,10 +67,16 @@ def _rule_ids(text: str) -> set[str]:
 def migration_directives(parsed: ParsedMigration, migration: str) -> list[Directive]:
     directives = []
     lines = {s.index: s.line for s in parsed.statements}
+    by_place: dict[tuple[int, str], Directive] = {}
     for index, comments in parsed.comments.items():
         for comment in comments:
             match = DIRECTIVE.search(comment.strip("/*- \n"))
             if not match:
+                continue
+            same = by_place.get((lines[index], comment))
+            if same is not None:  # the same comment above one operation's several statements
+                if same.statement is not None:
+                    same.more_statements.add(index)
                 continue
             kind = (match.group(1) or match.group(2)).lower()
             rules_part, _, reason = match.group(3).partition("--")
@@ -77,6 +85,7 @@ def migration_directives(parsed: ParsedMigration, migration: str) -> list[Direct
             directives.append(Directive(_rule_ids(rules_part), "file" if file_wide else "statement",
                                         f"{migration}:{lines[index]}", reason.strip().rstrip("*/").strip(),
                                         statement=None if file_wide else index))
+            by_place[(lines[index], comment)] = directives[-1]
     return directives
 
 
@@ -101,7 +110,8 @@ def apply_ignores(findings: list[Finding], directives: list[Directive]) -> Ignor
     code = [d for d in directives if d.scope == "code"]
     for finding in findings:
         directive = next((d for d in directives if d.scope != "code" and _matches(d, finding.rule_id)
-                          and (d.scope == "file" or d.statement == finding.operation.statement.index)), None)
+                          and (d.scope == "file" or d.statement == finding.operation.statement.index
+                               or finding.operation.statement.index in d.more_statements)), None)
         if directive is not None:
             directive.used = True
             result.suppressed.append(Suppressed(finding.rule_id, directive, finding.message, finding))

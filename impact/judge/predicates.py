@@ -310,11 +310,21 @@ def view_or_policy_uses_column(ctx: OpContext, obj) -> bool:
 
 @reference_matcher
 def names_changed_column(ctx: OpContext, ref: ColumnReference) -> bool:
-    """A property, key or string naming the column outside the queries found (hand-written code).
+    """A property, key or string naming the column outside the queries found (hand-written code),
+    attributed to the operation's table.
 
-    Bare identifiers (parameters, local variables that happen to share the name) are left to
-    the JSON `references` list: on real code they were mostly noise."""
-    return not ref.generated and ref.column == ctx.op.column_name and ref.context in ("property", "string")
+    Bare identifiers (parameters, local variables that happen to share the name) and names whose
+    table cannot be told (`via == "name-only"`: `row.status` in a file that queries no table with
+    a status) are left to the JSON `references` list and counted in the report: on real code they
+    were mostly noise."""
+    return (not ref.generated and ref.column == ctx.op.column_name and ref.context in ("property", "string")
+            and ref.table is not None)
+
+
+@reference_matcher
+def declared_by_orm_model(ctx: OpContext, ref: ColumnReference) -> bool:
+    """An ORM model of the operation's table still declares the column (impact.orm.declarations)."""
+    return ref.via == "model-declaration" and ref.column == ctx.op.column_name
 
 
 @reference_matcher

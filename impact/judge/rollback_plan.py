@@ -1,4 +1,13 @@
-"""The rollback plan: generated SQL undoing each operation, last first; irreversible steps named."""
+"""The rollback plan: generated SQL undoing each operation, last first; irreversible steps named.
+
+A dropped column is re-created as the earlier migrations left it: type, DEFAULT, NOT NULL,
+REFERENCES, and the named single-column UNIQUE, CHECK and FOREIGN KEY constraints the catalog
+knows. A NOT NULL column without a default cannot be re-added to a table with rows, so it comes
+back nullable and a second step sets NOT NULL once the values are restored.
+
+Known limits: constraints written inline in CREATE TABLE (`c int CHECK (c > 0)`, `UNIQUE`) and
+indexes on the column are not in the catalog's column spec and are not re-created.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -13,6 +22,8 @@ class RollbackStep:
     statement: int  # the migration statement it undoes
     irreversible: bool = False
     note: str = ""
+    # What running it deletes, for `impact rollback` to count first: (table, column), or (table, None) for all rows.
+    drops: tuple[str, str | None] | None = None
 
 
 
@@ -41,11 +52,12 @@ def _undo(ctx: OpContext) -> RollbackStep | None:
     old_column = before.columns.get(op.column_name or "") if before else None
     kind = op.kind
     if kind is OpKind.ADD_COLUMN:
-        return RollbackStep(f"ALTER TABLE {table} DROP COLUMN IF EXISTS {op.column_name};", st, note="values written to the new column are lost")
+        return RollbackStep(f"ALTER TABLE {table} DROP COLUMN IF EXISTS {op.column_name};", st, note="values written to the new column are lost",
+                            drops=(table, op.column_name))
     if kind is OpKind.CREATE_INDEX and op.name:
         return RollbackStep(f"DROP INDEX IF EXISTS {_index(op)};", st)
     if kind is OpKind.CREATE_TABLE:
-        return RollbackStep(f"DROP TABLE IF EXISTS {table};", st, note="rows written to the new table are lost")
+        return RollbackStep(f"DROP TABLE IF EXISTS {table};", st, note="rows written to the new table are lost", drops=(table, None))
     if kind is OpKind.COMMENT and op.column_name:
         old = before.comments.get(op.column_name) if before else None
         return RollbackStep(f"COMMENT ON COLUMN {table}.{op.column_name} IS {_literal(old)};", st)
@@ -54,8 +66,7 @@ def _undo(ctx: OpContext) -> RollbackStep | None:
     if kind is OpKind.RENAME_TABLE:
         return RollbackStep(f"ALTER TABLE {op.new_name} RENAME TO {op.table};", st)
     if kind is OpKind.DROP_COLUMN:
-        spec = f" {old_column.data_type}" if old_column and old_column.data_type else " <type>"
-        return RollbackStep(f"ALTER TABLE {table} ADD COLUMN {op.column_name}{spec};", st, True, "re-creates the column, not its data: restore values from a backup")
+        return _recreate(table, op.column_name, old_column, before, st)
     if kind is OpKind.DROP_TABLE:
         return RollbackStep(f"-- re-create {table} from its definition and restore its rows from a backup", st, True, "dropped rows cannot be regenerated")
     if kind in (OpKind.TRUNCATE, OpKind.DELETE_ROWS, OpKind.UPDATE_ROWS, OpKind.INSERT_ROWS):
@@ -84,6 +95,44 @@ def _undo(ctx: OpContext) -> RollbackStep | None:
     if kind in (OpKind.SET_SETTING, OpKind.BEGIN, OpKind.COMMIT, OpKind.VALIDATE_CONSTRAINT, OpKind.GRANT, OpKind.REVOKE):
         return None if kind not in (OpKind.GRANT, OpKind.REVOKE) else _grant_undo(ctx, table)
     return RollbackStep(f"-- undo statement {st} by hand ({op.kind.value})", st, note="no automatic inverse")
+
+
+def _recreate(table: str, name: str, column, info, st: int) -> RollbackStep:
+    """ADD COLUMN as it was before; constraints in the same statement, so one step restores the shape."""
+    note = "re-creates the column, not its data: restore values from a backup"
+    if column is None or not column.data_type:
+        return RollbackStep(f"ALTER TABLE {table} ADD COLUMN {name} <type>;", st, True, note + " (its type is unknown: no earlier migration created it)")
+    parts = [f"ADD COLUMN {name} {column.data_type}"]
+    if column.default is not None:
+        parts[0] += f" DEFAULT {column.default}"
+    # With a default every existing row gets a value, so NOT NULL can come back at once.
+    later_not_null = not column.nullable and column.default is None
+    if not column.nullable and not later_not_null:
+        parts[0] += " NOT NULL"
+    if column.references:
+        parts[0] += f" REFERENCES {column.references}"
+    parts += [f"ADD CONSTRAINT {cname} {clause}" for cname, clause in _constraints(info, name)]
+    sql = f"ALTER TABLE {table} " + ", ".join(parts) + ";"
+    if later_not_null:
+        sql += f"\n-- after restoring the values:\nALTER TABLE {table} ALTER COLUMN {name} SET NOT NULL;"
+        note += "; NOT NULL is set once the values are back"
+    return RollbackStep(sql, st, True, note)
+
+
+def _constraints(info, column: str) -> list[tuple[str, str]]:
+    """Named constraints on this column alone (those PostgreSQL dropped with it)."""
+    import re
+
+    found = []
+    for cname, c in (info.constraints.items() if info else ()):
+        columns, ctype = list(c.get("columns") or []), c.get("type")
+        if ctype == "unique" and columns == [column]:
+            found.append((cname, f"UNIQUE ({column})"))
+        elif ctype == "foreign_key" and columns == [column] and c.get("references"):
+            found.append((cname, f"FOREIGN KEY ({column}) REFERENCES {c['references']}"))
+        elif ctype == "check" and c.get("expression") and re.search(rf"\b{re.escape(column)}\b", c["expression"]):
+            found.append((cname, f"CHECK ({c['expression']})"))
+    return found
 
 
 def _grant_undo(ctx: OpContext, table: str) -> RollbackStep:

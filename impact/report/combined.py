@@ -4,37 +4,39 @@ from __future__ import annotations
 import json
 
 from impact.pipeline import ScanResult
-from impact.report import github, json_report, markdown
-
-RANK = {"safe": 0, "caution": 1, "breaking": 2}
+from impact.report import json_report, markdown
+from impact.report.view import Verdict
 
 
 def worst(results: list[ScanResult]) -> ScanResult:
-    return max(results, key=lambda r: RANK[r.assessment.verdict])
+    return max(results, key=lambda r: Verdict(r.assessment.verdict).rank)
 
 
 def render_text(results: list[ScanResult], fmt: str, base: str | None, links=None) -> str:
-    if fmt == "github":
-        return "".join(github.render(r) for r in results)
-    if fmt == "sarif":
-        from impact.report import sarif
+    """Kept for library callers; the registry is the one entry point."""
+    from impact.report.registry import Options, render
 
-        return sarif.render(results, results[0].rules, base)
+    return render(fmt, results, Options(base=base, links=links))
+
+
+def render_json(results: list[ScanResult], base: str | None) -> str:
     if base is None:  # one migration named with --migration: the report as it always was
-        return json_report.render(results[0]) if fmt == "json" else markdown.render(results[0], links=links)
-    if fmt == "json":
-        data = {"schema_version": json_report.SCHEMA_VERSION, "changed_since": base, "verdict": worst(results).assessment.verdict,
-                "migrations": [json_report.to_dict(r) for r in results]}
-        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-    return _markdown(results, base, links)
+        return json_report.render(results[0])
+    data = {"schema_version": json_report.SCHEMA_VERSION, "changed_since": base, "verdict": worst(results).assessment.verdict,
+            "migrations": [json_report.to_dict(r) for r in results]}
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def render_markdown(results: list[ScanResult], base: str | None, links=None) -> str:
+    return markdown.render(results[0], links=links) if base is None else _markdown(results, base, links)
 
 
 def _markdown(results: list[ScanResult], base: str, links) -> str:
     verdict = worst(results).assessment.verdict
-    head = f"# {markdown.ICON[verdict]} impact: {len(results)} migration(s) changed since `{base}` — **{verdict.upper()}**\n\n"
+    head = f"# {markdown.ICON[verdict]} impact: {len(results)} migration{'s' if len(results) != 1 else ''} changed since `{base}` — **{verdict.upper()}**\n\n"
     budget = (markdown.GITHUB_COMMENT_LIMIT - len(head)) // len(results)
     # The worst first: a reviewer reads the top; each report shrinks to its share of the limit.
-    ordered = sorted(results, key=lambda r: -RANK[r.assessment.verdict])
+    ordered = sorted(results, key=lambda r: -Verdict(r.assessment.verdict).rank)
     return head + "\n".join(markdown.render(r, limit=budget, links=links) for r in ordered)
 
 

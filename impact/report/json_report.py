@@ -69,13 +69,14 @@ def to_dict(result: ScanResult) -> dict:
             "not_analysed": [op.statement.index for op in result.parsed.unknown if op.details.get("not_analysed")],
             "notices": [{"line": n.line, "end_line": n.end_line, "skipped": n.what} for n in result.parsed.notices],
             "schema_source": result.schema_source,
+            "format": result.migration.format, "notes": list(result.read.notes) if result.read else [],
         },
         "operations": [operation_dict(c.op) for c in result.contexts],
         "findings": [finding_dict(f) for f in sorted(result.findings, key=_finding_order)],
         "queries": [query_dict(q) for q in result.queries],
         "judgements": [{"operation": p.operation, "query": p.query, "status": p.status, "reason": p.reason, "rule": p.rule_id} for p in result.pairs],
         "query_patterns": [{"kind": p.kind.value, "label": p.label, "count": p.count, "status": p.status, "reason": p.reason} for p in a.patterns],
-        "references": [{"file": r.file, "line": r.line, "column": r.column, "table": r.table, "context": r.context, "generated": r.generated, "inferred": r.inferred} for r in result.references],
+        "references": [{"file": r.file, "line": r.line, "column": r.column, "table": r.table, "context": r.context, "generated": r.generated, "inferred": r.inferred, "via": r.via, "spelling": r.spelling} for r in result.references],
         "assessment": {k: {"status": d.status, "summary": d.summary, "items": d.items} for k, d in a.dimensions.items()},
         "rollback": [{"sql": s.sql, "statement": s.statement, "irreversible": s.irreversible, "note": s.note} for s in result.rollback],
         "verification": [{"name": c.name, "sql": c.sql, "expect": c.expect} for c in result.verification],
@@ -91,11 +92,11 @@ def to_dict(result: ScanResult) -> dict:
     }
 
 
-SEVERITY_ORDER = {"breaking": 0, "caution": 1, "advice": 2}
-
-
 def _finding_order(f: Finding) -> tuple:
-    return (SEVERITY_ORDER[f.severity], f.operation.statement.index, f.code)
+    """The view's order (severity, then what it breaks), so every format lists findings alike."""
+    from impact.report.view import finding_order
+
+    return finding_order(f)
 
 
 def render(result: ScanResult) -> str:

@@ -1,49 +1,195 @@
-"""The Markdown report: the same content, shaped for a pull-request comment."""
+"""The Markdown report, shaped as a pull-request comment a reviewer reads in 30 seconds.
+
+First screen: the verdict; one line of what breaks (`5 queries break: a.ts:40, :56`); the risk
+table; then each breaking finding with its evidence and the code line itself, and the whole fix.
+Everything else — findings to review, grouped advice, safer SQL, every query, references, query
+patterns, rollback and verification plans — is one `<details>` section each.
+
+Decisions: prose is never hard-wrapped (GitHub renders a newline in a comment as a line break);
+each file:line appears once as evidence (view.py); references with no table are only counted;
+paths are repo-relative, linked to the reviewed commit when `links` is given. When the text must
+fit a comment, whole sections are dropped, least important first, and the report says which.
+"""
 from __future__ import annotations
 
-from collections import defaultdict
-
-from impact.judge.findings import Finding
 from impact.config import describe
 from impact.pipeline import ScanResult
 from impact.report.links import SourceLinks, markdown_location
-from impact.report.json_report import _finding_order
+from impact.report.view import Item, Severity, Status, View, build, plural, short_sites
 
-ICON = {"safe": "✅", "caution": "⚠️", "breaking": "❌", "none": "✅", "review": "⚠️", "risk": "❌"}
+ICON = {"safe": "✅", "caution": "⚠️", "breaking": "❌", "none": "✅", "review": "⚠️", "risk": "❌", "advice": "💡"}
 JUDGEMENT = {"unaffected": "✅ SAFE", "review": "⚠️ REVIEW", "breaks": "❌ BREAKS"}
 DIMENSIONS = {"breaking_changes": "Breaking changes", "backward_compatibility": "Backward compatibility",
               "data_loss": "Data loss risk", "rls_impact": "RLS impact", "lock_risk": "Lock risk"}
 
-
 GITHUB_COMMENT_LIMIT = 65_536  # characters GitHub accepts in one comment body
+ORDER = ("breaking", "review", "advice", "alternatives", "queries", "references", "patterns", "rollback", "verification",
+         "suppressed", "file_issues")
 # Sections in the order they are dropped when the report must shrink: least important first.
-DROP_ORDER = ("queries", "references", "file_issues", "verification", "rollback", "alternatives", "patterns", "suppressed")
+DROP_ORDER = ("queries", "references", "file_issues", "verification", "patterns", "alternatives", "rollback", "advice", "suppressed", "review")
+MAX_EVIDENCE = 25  # per finding; the JSON report has all
 
 
 def render(result: ScanResult, limit: int = GITHUB_COMMENT_LIMIT, links: SourceLinks | None = None) -> str:
     """`links` turns every file:line into a link to the code at the reviewed commit."""
+    view = build(result)
     a = result.assessment
-    head = [f"## {ICON[a.verdict]} impact: {markdown_location(links, result.migration_rel)} — **{a.verdict.upper()}** (confidence: {a.confidence.value})", ""]
+    loc = _Loc(view, links)
+    head = [f"## {ICON[a.verdict]} {a.verdict.upper()} · {loc.migration()} (confidence {a.confidence.value})", "",
+            _what_breaks(view, loc), ""]
     if a.confidence_reasons:
         head += [f"_Confidence lowered: {'; '.join(a.confidence_reasons)}._", ""]
-    risk = ["### Risk assessment", "", "| Dimension | Status | Summary |", "|---|---|---|"]
-    for key, label in DIMENSIONS.items():
-        d = a.dimensions[key]
-        risk.append(f"| {label} | {ICON[d.status]} | {_cell(d.summary)} |")
+    head += ["| Risk | | Summary |", "|---|---|---|"]
+    head += [f"| {label} | {ICON[a.dimensions[key].status]} | {_cell(a.dimensions[key].summary)} |" for key, label in DIMENSIONS.items()]
+    head.append("")
+    review = view.by_severity(Severity.CAUTION)
+    advice = view.by_severity(Severity.ADVICE)
     issues = result.run.file_issues
     sections = {
-        "findings": _findings(result, links), "alternatives": _alternatives(result), "summary": _code_summary(result),
-        "queries": _queries(result, links), "references": _references(result, links), "patterns": _patterns(result),
-        "risk": risk + [""], "rollback": _details("Rollback plan", _rollback(result)),
-        "verification": _details("Verification plan", [f"- {c.name}: `{_cell(c.sql)}` → {c.expect}" for c in result.verification]),
+        "breaking": _breaking(view, loc),
+        "review": _review(view, review, loc),
+        "advice": _details(f"{ICON['advice']} Advice: {plural(len(advice), 'item')}", [line for i in advice for line in _item(i, loc, code=False)]) if advice else [],
+        "alternatives": _alternatives(view),
+        "queries": _queries(view, loc),
+        "references": _references(view, loc),
+        "patterns": _patterns(result),
+        "rollback": _details("Rollback plan", _rollback(result)),
+        "verification": _details(f"Verification plan ({plural(len(result.verification), 'check')}, run by <code>impact verify</code>)",
+                                 [f"- {c.name}: `{_cell(c.sql)}` → {c.expect}" for c in result.verification]) if result.verification else [],
         "suppressed": _details(f"Suppressed by inline ignores ({len(result.suppressed)})",
                                [f"- `{x.rule}` at `{x.directive.where}` ({x.directive.scope}): {_cell(x.directive.reason or 'no reason given')} — {_cell(x.what)}" for x in result.suppressed]) if result.suppressed else [],
         "file_issues": _details(f"Files that could not be read or parsed ({len(issues)})", [f"- `{i.file}`: {_cell(i.reason)}" for i in issues[:100]]) if issues else [],
     }
-    return _fit(head, sections, _stats(result), limit)
+    return _fit(head, sections, _stats(view), limit)
 
 
-ORDER = ("findings", "suppressed", "alternatives", "summary", "queries", "references", "patterns", "risk", "rollback", "verification", "file_issues")
+class _Loc:
+    """file:line as short, linked Markdown."""
+
+    def __init__(self, view: View, links: SourceLinks | None):
+        self.view, self.links = view, links
+        self.inside = view.migration == view.result.migration_rel  # a migration outside the repo has no link
+
+    def __call__(self, file: str, line: int | None = None) -> str:
+        return markdown_location(self.links, file, line)
+
+    def line(self, line: int) -> str:
+        """A line of the migration: the heading names the file, so bullets do not repeat its path."""
+        links = self.links if self.inside else None
+        return f"[line {line}]({links.url(self.view.migration, line)})" if links else f"line {line}"
+
+    def migration(self, line: int | None = None) -> str:
+        return markdown_location(self.links if self.inside else None, self.view.migration, line)
+
+
+def _what_breaks(view: View, loc: _Loc) -> str:
+    breaks = view.counts[Status.BREAKS]
+    if not breaks:
+        return f"**{_upper_first(view.what_breaks())}.**"
+    parts, previous = [], None
+    for file, line in view.breaking_sites[:10]:
+        text = f"`:{line}`" if file == previous else f"`{file}:{line}`"
+        parts.append(f"[{text}]({loc.links.url(file, line)})" if loc.links else text)
+        previous = file
+    more = f" and {len(view.breaking_sites) - 10} more" if len(view.breaking_sites) > 10 else ""
+    return f"**{plural(breaks, 'query', 'queries')} {'break' if breaks != 1 else 'breaks'}:** {', '.join(parts)}{more}"
+
+
+def _breaking(view: View, loc: _Loc) -> list[str]:
+    items = view.by_severity(Severity.BREAKING)
+    if not items:
+        return []
+    out = ["### What breaks", ""]
+    for item in items:
+        out += _item(item, loc, code=True)
+    return out
+
+
+def _review(view: View, review: list[Item], loc: _Loc) -> list[str]:
+    """Folded under what breaks; open when nothing breaks, as it is then what the verdict is about."""
+    if not review:
+        return []
+    body = [line for i in review for line in _item(i, loc, code=not view.by_severity(Severity.BREAKING))]
+    if view.by_severity(Severity.BREAKING):
+        return _details(f"{ICON['review']} To review: {plural(len(review), 'finding')}", body)
+    return ["### To review", ""] + body
+
+
+def _item(item: Item, loc: _Loc, code: bool) -> list[str]:
+    f = item.finding
+    where = (f"statements {', '.join(str(s) for s in item.statements)}" if item.grouped
+             else f"statement {item.statements[0]}, {loc.line(f.statement_line)}")
+    out = [f"**{f.code} {f.rule_id}** · {where}: {item.message}", ""]
+    for e in item.evidence[:MAX_EVIDENCE]:
+        out.append(f"- {loc(e.file, e.line)} {_cell(e.detail)}")
+        if code and e.snippet:
+            out.append(f"  {_code(e.snippet)}")
+    if len(item.evidence) > MAX_EVIDENCE:
+        out.append(f"- … and {len(item.evidence) - MAX_EVIDENCE} more (`--format json` lists them)")
+    if item.also:
+        out.append(f"- and {plural(item.also, 'place')} listed above")
+    if item.evidence or item.also:
+        out.append("")
+    if item.fix_given_at is not None:
+        out += [f"**Fix:** as for statement {item.fix_given_at}.", ""]
+    elif item.solution:
+        out += [f"**Fix:** {_paragraphs(item.solution)}", ""]
+    return out
+
+
+def _alternatives(view: View) -> list[str]:
+    seen, body = set(), []
+    for item in view.items:
+        f = item.finding
+        if not f.safe_sql or item.severity is Severity.ADVICE or (f.rule_id, f.safe_sql) in seen:
+            continue
+        seen.add((f.rule_id, f.safe_sql))
+        body += [f"**{f.code} {f.title}**", "", "```sql", f.safe_sql, "```", ""]
+    return _details("Safer alternatives", body) if body else []
+
+
+def _queries(view: View, loc: _Loc) -> list[str]:
+    r = view.result
+    if not r.queries:
+        return []
+    rows = ["| Location | Kind | Table | Columns | Judgement |", "|---|---|---|---|---|"]
+    order = sorted(range(len(r.queries)), key=lambda i: (-view.status[i].rank, r.queries[i].file, r.queries[i].line))
+    for i in order:
+        q = r.queries[i]
+        cols = ", ".join(q.columns) or ("*" if q.kind.value == "select_star" else "")
+        rows.append(f"| {loc(q.file, q.line)} | {q.kind.value} | {q.table or '(unresolved)'} | {_cell(cols)} | {JUDGEMENT[view.status[i].value]} |")
+    c = view.counts
+    title = (f"{plural(len(r.queries), 'query', 'queries')} on {', '.join(r.affected_tables) or 'the changed tables'}: "
+             f"{c[Status.BREAKS]} break, {c[Status.REVIEW]} to review, {c[Status.UNAFFECTED]} unaffected")
+    return _details(title, rows)
+
+
+def _references(view: View, loc: _Loc) -> list[str]:
+    note = view.result.unattributed_note()
+    refs = view.references
+    if not refs:
+        return [_upper_first(note) + ".", ""] if note else []
+    lines = [f"- {loc(r.file, r.line)} {r.context} `{r.column}`" + (f" on `{r.table}`" if r.table else "") + (" (generated)" if r.generated else "")
+             for r in refs[:200]]
+    return _details(f"Other references to changed columns ({len(refs)})", lines + ([f"\n{_upper_first(note)}."] if note else []))
+
+
+def _patterns(result: ScanResult) -> list[str]:
+    if not result.assessment.patterns:
+        return []
+    out = ["| Pattern | Queries | Judgement | Why |", "|---|---|---|---|"]
+    out += [f"| {p.label} | {p.count} | {JUDGEMENT[p.status]} | {_cell(p.reason)} |" for p in result.assessment.patterns]
+    return _details("Query patterns analysed", out)
+
+
+def _rollback(result: ScanResult) -> list[str]:
+    if not result.rollback:
+        return ["Nothing to roll back."]
+    lines = ["```sql"]
+    for step in result.rollback:
+        note = f"  -- {'IRREVERSIBLE: ' if step.irreversible else ''}{step.note}" if step.note or step.irreversible else ""
+        lines.append(step.sql + note)
+    return lines + ["```"]
 
 
 def _fit(head: list[str], sections: dict, tail: list[str], limit: int) -> str:
@@ -62,106 +208,39 @@ def _fit(head: list[str], sections: dict, tail: list[str], limit: int) -> str:
         dropped.append(remaining[0])
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
-def _findings(result: ScanResult, links: SourceLinks | None) -> list[str]:
-    findings = sorted(result.findings, key=_finding_order)
-    if not findings:
-        return ["No findings.", ""]
-    out = ["### Findings", ""]
-    for f in findings:
-        out.append(f"- **{f.severity}** `{f.code} {f.rule_id}` (confidence {f.confidence.value}) — statement {f.operation.statement.index} ({markdown_location(links, result.migration_rel, f.statement_line)}): {f.message}")
-        for e in f.evidence[:25]:
-            out.append(f"  - {markdown_location(links, e.file, e.line)} {e.detail}")
-        if len(f.evidence) > 25:
-            out.append(f"  - … and {len(f.evidence) - 25} more")
-    out.append("")
-    return out
-
-
-def _alternatives(result: ScanResult) -> list[str]:
-    safer = [f for f in sorted(result.findings, key=_finding_order) if f.safe_sql and f.severity != "advice"]
-    if not safer:
-        return []
-    body = []
-    for f in _unique_by_rule(safer):
-        body += [f"**{f.code} {f.title}** — {f.solution}", "", "```sql", f.safe_sql, "```", ""]
-    return _details("Safer alternatives", body)
-
-
-def _unique_by_rule(findings: list[Finding]) -> list[Finding]:
-    seen, unique = set(), []
-    for f in findings:
-        if (f.rule_id, f.safe_sql) not in seen:
-            seen.add((f.rule_id, f.safe_sql))
-            unique.append(f)
-    return unique
-
-
-def _code_summary(result: ScanResult) -> list[str]:
-    files = {q.file for q in result.queries}
-    return ["### Code impact", "", f"{len(result.queries)} quer(ies) on {', '.join(result.affected_tables) or '—'} in {len(files)} file(s); "
-            f"{result.run.files_seen} files scanned.", ""]
-
-
-def _queries(result: ScanResult, links: SourceLinks | None) -> list[str]:
-    by_table = defaultdict(list)
-    for q in result.queries:
-        by_table[q.table or "(unresolved table)"].append(q)
-    rows = ["| Location | Kind | Table | Columns | Judgement |", "|---|---|---|---|---|"]
-    status = _query_status(result)
-    for table in sorted(by_table):
-        for q in by_table[table]:
-            cols = ", ".join(q.columns) or ("*" if q.kind.value == "select_star" else "")
-            rows.append(f"| {markdown_location(links, q.file, q.line)} | {q.kind.value} | {table} | {_cell(cols)} | {status.get(id(q), '—')} |")
-    return _details(f"Queries on the affected tables ({len(result.queries)})", rows) if result.queries else []
-
-
-def _references(result: ScanResult, links: SourceLinks | None) -> list[str]:
-    refs = [r for r in result.references if r.context != "sql"]
-    if not refs:
-        return []
-    return _details(f"Other references to changed columns ({len(refs)})", [f"- {markdown_location(links, r.file, r.line)} {r.context} `{r.column}`" + (" (generated)" if r.generated else "") for r in refs[:200]])
-
-
-def _query_status(result: ScanResult) -> dict[int, str]:
-    rank = {"unaffected": 0, "review": 1, "breaks": 2}
-    worst: dict[int, str] = {}
-    for p in result.pairs:
-        if rank[p.status] >= rank.get(worst.get(p.query, "unaffected"), 0):
-            worst[p.query] = p.status
-    return {id(q): JUDGEMENT[worst.get(i, "unaffected")] for i, q in enumerate(result.queries)}
-
-
-def _patterns(result: ScanResult) -> list[str]:
-    patterns = result.assessment.patterns
-    if not patterns:
-        return []
-    out = ["### Query patterns analysed", "", "| Pattern | Queries | Judgement | Why |", "|---|---|---|---|"]
-    for p in patterns:
-        out.append(f"| {p.label} | {p.count} | {JUDGEMENT[p.status]} | {_cell(p.reason)} |")
-    return out + [""]
-
-
-def _rollback(result: ScanResult) -> list[str]:
-    if not result.rollback:
-        return ["Nothing to roll back."]
-    lines = ["```sql"]
-    for step in result.rollback:
-        note = f"  -- {'IRREVERSIBLE: ' if step.irreversible else ''}{step.note}" if step.note or step.irreversible else ""
-        lines.append(step.sql + note)
-    return lines + ["```"]
-
-
 def _details(summary: str, body: list[str]) -> list[str]:
     return ["<details>", f"<summary>{summary}</summary>", "", *body, "", "</details>", ""]
 
 
-def _stats(result: ScanResult) -> list[str]:
-    run = result.run
-    config_note = describe(result.config)
-    return [f"<sub>{run.files_seen} files scanned, {run.files_matched} mention the migration, {sum(run.skipped.values())} skipped, "
-            f"{len(run.file_issues)} unreadable; {result.seconds:.2f}s · schema from {result.schema_source}"
-            + (f" · {config_note}" if config_note else "") + "</sub>"]
+def _stats(view: View) -> list[str]:
+    r = view.result
+    run = r.run
+    config_note = describe(r.config)
+    return [f"<sub>{view.summary()} · {run.files_matched} mention the migration, {sum(run.skipped.values())} skipped, "
+            f"{len(run.file_issues)} unreadable · schema from {r.schema_source}" + (f" · {config_note}" if config_note else "") + "</sub>"]
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _paragraphs(text: str) -> str:
+    """Prose for a comment: paragraphs kept apart by a blank line, never a break inside one."""
+    return "\n\n".join(p for p in text.split("\n") if p.strip())
+
+
+def _code(snippet: str) -> str:
+    """Inline code that survives backticks in the snippet."""
+    snippet = " ".join(snippet.split())
+    fence = "`"
+    while fence in snippet:
+        fence += "`"
+    pad = " " if snippet.startswith("`") or snippet.endswith("`") else ""
+    return f"{fence}{pad}{snippet}{pad}{fence}"
+
+
+def _upper_first(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+__all__ = ["render", "ICON", "JUDGEMENT", "DIMENSIONS", "GITHUB_COMMENT_LIMIT", "short_sites"]

@@ -1,138 +1,275 @@
-"""The rich terminal report: verdict first, then evidence, risks and plans."""
+"""The terminal report: diagnostics in the style of rustc and ruff, the verdict last.
+
+Layout, top to bottom: the verdict and what breaks; per migration statement (worst first) its
+diagnostics — `file:line` header, the code line with a caret under the changed name, `= help:` with
+the whole fix; advice repeated over statements once; the queries that break or need review
+(`--verbose`: all of them, and the verification plan); the risk table; the rollback plan; notes;
+and one summary line at the very end, where the eye lands after the command returns.
+
+Decisions: text is wrapped here at word boundaries to the given width (default 80) and never
+inside a word or a path — a path longer than a line keeps its own line. No tables with columns
+(they broke paths character by character). Colour only when asked (a terminal, and no NO_COLOR);
+the text is identical without it.
+"""
 from __future__ import annotations
 
-from rich.console import Console, Group
-from rich.panel import Panel
-from rich.table import Table
+import io
+import textwrap
+
+from rich.console import Console
 from rich.text import Text
 
 from impact.config import describe
 from impact.pipeline import ScanResult
-from impact.report.json_report import _finding_order
-from impact.report.markdown import DIMENSIONS, _query_status
+from impact.report.markdown import DIMENSIONS
+from impact.report.safe_text import SafeConsole
+from impact.report.view import Item, Severity, Status, View, build, plural
 
-STYLE = {"safe": "bold green", "caution": "bold yellow", "breaking": "bold red", "advice": "cyan",
-         "none": "green", "review": "yellow", "risk": "red", "unaffected": "green", "breaks": "red"}
+LABEL = {Severity.BREAKING: "error", Severity.CAUTION: "warning", Severity.ADVICE: "advice"}
+STYLE = {"breaking": "bold red", "caution": "bold yellow", "safe": "bold green", "advice": "bold cyan",
+         "error": "bold red", "warning": "bold yellow", "breaks": "red", "review": "yellow", "unaffected": "green",
+         "none": "green", "risk": "red"}
 MARK = {"none": "✓", "review": "!", "risk": "✗"}
+MAX_EVIDENCE = 12  # per diagnostic, unless --verbose
 
 
-def render(result: ScanResult, console: Console) -> None:
-    a = result.assessment
-    head = Text.assemble(("impact ", "bold"), (result.migration_rel, "bold cyan"), "  →  ",
-                         (a.verdict.upper(), STYLE[a.verdict]), f"   confidence: {a.confidence.value}")
-    lines = [head]
-    if a.confidence_reasons:
-        lines.append(Text("confidence lowered: " + "; ".join(a.confidence_reasons), style="dim"))
-    console.print(Panel(Group(*lines), expand=False))
-    _operations(result, console)
-    _findings(result, console)
-    _queries(result, console)
-    _patterns(result, console)
-    _risks(result, console)
-    _plans(result, console)
-    _file_issues(result, console)
-    for x in result.suppressed:
-        console.print(Text(f"suppressed {x.rule} at {x.directive.where}: {x.directive.reason or 'no reason given'} — {x.what}", style="dim"))
-    run = result.run
-    console.print(Text(f"{run.files_seen} files scanned, {run.files_matched} mention the migration, {run.files_parsed} parsed, "
-                       f"{run.cache_hits} from cache, {sum(run.skipped.values())} skipped, {len(run.file_issues)} unreadable · "
-                       f"{result.seconds:.2f}s · schema: {result.schema_source}", style="dim"))
-    if config_note := describe(result.config):
-        console.print(Text(config_note, style="dim"))
+class Lines:
+    """Styled lines, each already wrapped to the width."""
 
+    def __init__(self, width: int):
+        self.width = width
+        self.lines: list[Text] = []
 
-def _operations(result: ScanResult, console: Console) -> None:
-    table = Table(title="Migration statements", title_justify="left", show_lines=False)
-    for col in ("#", "line", "operation", "target", "parsed by"):
-        table.add_column(col)
-    for ctx in result.contexts:
-        op = ctx.op
-        target = op.target + (f" → {op.new_name}" if op.new_name else "") + (f" [{op.name}]" if op.name else "")
-        style = "red" if op.kind.value == "unknown" else None
-        table.add_row(str(op.statement.index), str(op.statement.line), op.kind.value, Text(target), op.statement.parser, style=style)
-    console.print(table)
-    for notice in result.parsed.notices:  # psql input that is not SQL: set aside, said so
-        console.print(Text(f"skipped line {notice.line}" + (f"-{notice.end_line}" if notice.end_line != notice.line else "")
-                           + f": {notice.what} (psql input, not SQL)", style="dim"))
-
-
-def _findings(result: ScanResult, console: Console) -> None:
-    if not result.findings:
-        console.print(Text("No findings.", style="green"))
-        return
-    table = Table(title="Findings", title_justify="left", show_lines=True)
-    for col in ("severity", "rule", "statement", "finding and evidence"):
-        table.add_column(col, overflow="fold")
-    for f in sorted(result.findings, key=_finding_order):
-        body = Text(f.message + "\n")
-        for e in f.evidence[:15]:
-            body.append(f"  {e.file}:{e.line}", style="cyan")
-            body.append(f"  {e.detail}\n", style="dim")
-        if len(f.evidence) > 15:
-            body.append(f"  … {len(f.evidence) - 15} more (see --format json)\n", style="dim")
-        body.append("fix: " + f.solution.splitlines()[0], style="italic")
-        table.add_row(Text(f"{f.severity}\n({f.confidence.value})", style=STYLE[f.severity]), f"{f.code}\n{f.rule_id}",
-                      f"#{f.operation.statement.index} L{f.statement_line}", body)
-    console.print(table)
-
-
-def _queries(result: ScanResult, console: Console) -> None:
-    if not result.queries:
-        return
-    status = _query_status(result)
-    table = Table(title=f"Code impact: {len(result.queries)} queries on {', '.join(result.affected_tables)}", title_justify="left")
-    for col in ("location", "kind", "table", "columns", "via", "judgement"):
-        table.add_column(col, overflow="fold")
-    for q in result.queries:
-        cols = ", ".join(q.columns) or ("*" if q.kind.value == "select_star" else "")
-        table.add_row(Text(f"{q.file}:{q.line}"), q.kind.value, Text(q.table or "(variable)"), Text(cols), f"{q.extractor} ({q.confidence.value})", status.get(id(q), ""))
-    console.print(table)
-
-
-def _patterns(result: ScanResult, console: Console) -> None:
-    if not result.assessment.patterns:
-        return
-    table = Table(title="Query patterns analysed", title_justify="left")
-    for col in ("pattern", "queries", "judgement", "why"):
-        table.add_column(col, overflow="fold")
-    for p in result.assessment.patterns:
-        table.add_row(p.label, str(p.count), Text(p.status.upper() if p.status != "unaffected" else "SAFE", style=STYLE.get(p.status, "yellow")), Text(p.reason))
-    console.print(table)
-
-
-def _risks(result: ScanResult, console: Console) -> None:
-    table = Table(title="Risk assessment", title_justify="left", show_lines=True)
-    for col in ("dimension", "", "summary"):
-        table.add_column(col, overflow="fold")
-    for key, label in DIMENSIONS.items():
-        d = result.assessment.dimensions[key]
-        detail = d.summary + "".join(f"\n• {item}" for item in d.items[:8])
-        table.add_row(label, Text(MARK[d.status], style=STYLE[d.status]), Text(detail))
-    console.print(table)
-
-
-def _plans(result: ScanResult, console: Console) -> None:
-    if result.rollback:
+    def add(self, *parts) -> None:
         text = Text()
-        for step in result.rollback:
-            text.append(step.sql, style="red" if step.irreversible else None)
-            if step.note or step.irreversible:
-                text.append(f"   -- {'IRREVERSIBLE: ' if step.irreversible else ''}{step.note}", style="dim")
-            text.append("\n")
-        console.print(Panel(text, title="Rollback plan", title_align="left"))
-    if result.verification:
-        text = Text("\n".join(f"• {c.name} → {c.expect}" for c in result.verification))
-        console.print(Panel(text, title="Verification plan (impact verify)", title_align="left"))
+        for part in parts:
+            text.append(*(part if isinstance(part, tuple) else (part,)))
+        self.lines.append(text)
+
+    def wrap(self, text: str, first: str = "", rest: str | None = None, style: str | None = None, lead_style: str | None = None) -> None:
+        rest = " " * len(first) if rest is None else rest
+        for n, paragraph in enumerate(text.splitlines() or [""]):
+            lead = first if n == 0 else rest
+            for k, line in enumerate(wrap(paragraph, self.width, lead, rest) or [lead]):
+                prefix = lead if k == 0 else rest
+                self.add((prefix, lead_style), (line[len(prefix):], style))
+
+    def blank(self) -> None:
+        if self.lines and self.lines[-1].plain:
+            self.lines.append(Text())
 
 
-def _file_issues(result: ScanResult, console: Console) -> None:
-    issues = result.run.file_issues
-    if not issues:
+def wrap(text: str, width: int, first: str = "", rest: str = "") -> list[str]:
+    return textwrap.wrap(text, width=width, initial_indent=first, subsequent_indent=rest,
+                         break_long_words=False, break_on_hyphens=False)
+
+
+def render_text(results: list[ScanResult], width: int = 80, color: bool = False, verbose: bool = False) -> str:
+    out = io.StringIO()
+    # SafeConsole: control characters from the repo's text are shown (␛), never sent to the terminal.
+    console = SafeConsole(file=out, width=max(width, 40), force_terminal=color, no_color=not color,
+                          color_system="standard" if color else None, highlight=False, emoji=False)
+    for n, result in enumerate(results):
+        lines = report(build(result), max(width, 40), verbose)
+        if n:
+            console.print()
+        for line in lines.lines:
+            console.print(line, soft_wrap=True)
+    return out.getvalue()
+
+
+def render(result: ScanResult, console: Console, verbose: bool = False) -> None:
+    """Print one report on a rich console (library use)."""
+    for line in report(build(result), console.width, verbose).lines:
+        console.print(line, soft_wrap=True)
+
+
+def report(view: View, width: int, verbose: bool = False) -> Lines:
+    out = Lines(width)
+    r, a = view.result, view.result.assessment
+    out.add(("impact ", "bold"), (view.migration, "bold cyan"), " → ", (a.verdict.upper(), STYLE[a.verdict]),
+            f" (confidence {a.confidence.value})")
+    out.wrap(view.what_breaks())
+    if a.confidence_reasons:
+        out.wrap("confidence lowered: " + "; ".join(a.confidence_reasons), style="dim")
+    for notice in r.parsed.notices:
+        span = f"{notice.line}" + (f"-{notice.end_line}" if notice.end_line != notice.line else "")
+        out.wrap(f"skipped line {span}: {notice.what} (psql input, not SQL)", style="dim")
+    for note in r.read.notes if r.read else ():  # what the migration's format says (Alembic, Django, TS classes)
+        out.wrap(f"note: {note}", style="dim")
+    for op in r.parsed.unknown:
+        out.wrap(f"statement {op.statement.index} (line {op.statement.line}) not understood: {op.statement.error}", style="yellow")
+    _diagnostics(view, out, verbose)
+    _queries(view, out, verbose)
+    _risks(view, out)
+    _rollback(view, out)
+    if verbose and r.verification:
+        out.blank()
+        out.add(("verification plan (impact verify)", "bold"))
+        for c in r.verification:
+            out.wrap(f"{c.name} → {c.expect}", "  • ", "    ")
+    _notes(view, out)
+    out.blank()
+    out.add((view.summary(), STYLE[view.verdict.value]))
+    return out
+
+
+def _diagnostics(view: View, out: Lines, verbose: bool) -> None:
+    if not view.items:
+        out.blank()
+        out.add(("no findings", "green"))
         return
-    text = Text()
+    single: dict[int, list[Item]] = {}
+    grouped: list[Item] = []
+    for item in view.items:
+        (grouped.append(item) if item.grouped else single.setdefault(item.statements[0], []).append(item))
+    # Statements in the order of their most important item (view.items is ordered).
+    for index, items in single.items():
+        st = items[0].finding.operation.statement
+        out.blank()
+        out.add(("statement ", "bold"), (f"{index}", "bold"), " · ", (f"{view.migration}:{st.line}", "cyan"))
+        out.add("  ", (_cut(st.sql.strip().splitlines()[0], width=out.width - 2), "dim"))
+        for item in items:
+            _item(view, item, out, verbose)
+    if grouped:
+        out.blank()
+        out.add(("for several statements", "bold"))
+        for item in grouped:
+            _item(view, item, out, verbose)
+
+
+def _item(view: View, item: Item, out: Lines, verbose: bool) -> None:
+    f = item.finding
+    label = LABEL[item.severity]
+    out.blank()
+    lead = f"{label}[{f.code}]: "
+    parts = wrap(item.message, out.width, lead, "  ")
+    out.add((label, STYLE[label]), (f"[{f.code}]", STYLE[label]), ": ", (parts[0][len(lead):], "bold"))
+    for line in parts[1:]:
+        out.add((line, "bold"))
+    if item.grouped:
+        out.wrap("statements " + ", ".join(f"{i} (line {line})" for i, line in zip(item.statements, item.lines)), "  --> ", "      ", lead_style="cyan")
+    else:
+        where = f"{view.migration}:{f.statement_line}"
+        rule = f"  {f.rule_id}" if 6 + len(where) + 2 + len(f.rule_id) <= out.width else ""
+        out.add(("  --> ", "cyan"), (where, "cyan"), (rule, "dim"))
+    shown = item.evidence if verbose else item.evidence[:MAX_EVIDENCE]
+    gutter = max((len(str(e.line)) for e in shown), default=1)
+    for e in shown:
+        _evidence(e, _name_on_line(e.snippet, f.operation), gutter, out)
+    if len(item.evidence) > len(shown):
+        out.add(" " * (gutter + 1), "= ", ("note", "bold"), f": {len(item.evidence) - len(shown)} more (--verbose or --format json)")
+    if item.also:
+        out.wrap(f"{plural(item.also, 'more place')} shown above", " " * (gutter + 1) + "= note: ", " " * (gutter + 9))
+    if item.fix_given_at is not None:
+        out.wrap(f"as for statement {item.fix_given_at} above", " " * (gutter + 1) + "= help: ", " " * (gutter + 9))
+    elif item.solution:
+        out.wrap(item.solution, " " * (gutter + 1) + "= help: ", " " * (gutter + 9))
+
+
+def _name_on_line(snippet: str, op) -> str | None:
+    """What the caret points at: the changed column when the line names it, else the table."""
+    for name in (op.column_name, op.new_name, op.table):
+        if name and name in (snippet or ""):
+            return name
+    return None
+
+
+def _evidence(e, name: str | None, gutter: int, out: Lines) -> None:
+    pad = " " * gutter
+    out.add((f"{pad}::: ", "cyan"), (f"{e.file}:{e.line}", "cyan"))
+    room = out.width - gutter - 3
+    code, start = _window(e.snippet or "", name, room)
+    if code:
+        out.add((f"{str(e.line).rjust(gutter)} | ", "cyan"), code)
+    # Under the changed name when the line has it, else under the whole line (the query starts there).
+    caret_at, caret_len = (start, len(name)) if name and start >= 0 else (0, len(code.rstrip("…")) or 1)
+    note = e.detail
+    caret = " " * caret_at + "^" * max(caret_len, 1)
+    if len(caret) + 1 + len(note) <= room:
+        out.add((f"{pad} | ", "cyan"), (caret, "bold yellow"), " ", (note, "dim"))
+    else:
+        out.add((f"{pad} | ", "cyan"), (caret, "bold yellow"))
+        for line in wrap(note, out.width, f"{pad} | ", f"{pad} | "):
+            out.add((line[:gutter + 3], "cyan"), (line[gutter + 3:], "dim"))
+
+
+def _window(snippet: str, name: str | None, room: int) -> tuple[str, int]:
+    """The code line cut to `room` columns around the changed name; the name's offset, or -1."""
+    snippet = snippet.strip()
+    at = snippet.find(name) if name else -1
+    if len(snippet) <= room:
+        return snippet, at
+    if at < 0 or at + len(name) <= room - 1:
+        return snippet[: room - 1] + "…", at
+    start = max(0, at - room // 3)
+    window = "…" + snippet[start + 1:start + room - 1] + "…"
+    return window[:room], at - start
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _queries(view: View, out: Lines, verbose: bool) -> None:
+    r = view.result
+    if not r.queries:
+        return
+    c = view.counts
+    out.blank()
+    title = (f"queries on {', '.join(r.affected_tables) or 'the changed tables'}: {c[Status.BREAKS]} break, "
+             f"{c[Status.REVIEW]} to review, {c[Status.UNAFFECTED]} unaffected")
+    out.wrap(title, style="bold")
+    rows = [(q, s) for q, s in zip(r.queries, view.status) if verbose or s is not Status.UNAFFECTED]
+    rows.sort(key=lambda qs: (-qs[1].rank, qs[0].file, qs[0].line))
+    for q, s in rows:
+        out.add("  ", (s.label.ljust(7), STYLE[s.value]), " ", (f"{q.file}:{q.line}", "cyan"), f"  {q.kind.value}")
+    if not verbose and c[Status.UNAFFECTED]:
+        out.add(("  (--verbose lists the unaffected ones too)", "dim"))
+
+
+def _risks(view: View, out: Lines) -> None:
+    out.blank()
+    out.add(("risk", "bold"))
+    width = max(len(label) for label in DIMENSIONS.values())
+    for key, label in DIMENSIONS.items():
+        d = view.result.assessment.dimensions[key]
+        lead = f"  {MARK[d.status]} {label.ljust(width)}  "
+        parts = wrap(d.summary, out.width, lead, " " * len(lead))
+        out.add(("  ", None), (MARK[d.status], STYLE[d.status]), (lead[3:], None), parts[0][len(lead):])
+        for line in parts[1:]:
+            out.add(line)
+
+
+def _rollback(view: View, out: Lines) -> None:
+    steps = view.result.rollback
+    if not steps:
+        return
+    out.blank()
+    out.add(("rollback plan", "bold"), (" (impact rollback)", "dim"))
+    for step in steps:
+        out.wrap(step.sql, "  ", "    ", style="red" if step.irreversible else None)
+        if step.note or step.irreversible:
+            out.wrap(("IRREVERSIBLE: " if step.irreversible else "") + step.note, "    -- ", "       ", style="dim")
+
+
+def _notes(view: View, out: Lines) -> None:
+    r = view.result
+    notes = []
+    if note := r.unattributed_note():
+        notes.append(note)
+    for x in r.suppressed:
+        notes.append(f"suppressed {x.rule} at {x.directive.where}: {x.directive.reason or 'no reason given'} — {x.what}")
+    issues = r.run.file_issues
     for issue in issues[:12]:
-        text.append(f"{issue.file}", style="cyan")
-        text.append(f"  {issue.reason}\n", style="dim")
+        notes.append(f"not read: {issue.file}: {issue.reason}")
     if len(issues) > 12:
-        text.append(f"… and {len(issues) - 12} more (see --format json)\n", style="dim")
-    console.print(Panel(text, title=f"{len(issues)} file(s) could not be read or parsed — their queries are not in this report", title_align="left"))
+        notes.append(f"not read: {len(issues) - 12} more files (--format json lists them)")
+    run = r.run
+    notes.append(f"{plural(run.files_seen, 'file')} scanned, {run.files_matched} mention the migration, {run.files_parsed} parsed, "
+                 f"{run.cache_hits} from cache, {sum(run.skipped.values())} skipped, {len(issues)} unreadable · schema: {r.schema_source}")
+    if config_note := describe(r.config):
+        notes.append(config_note)
+    out.blank()
+    for note in notes:
+        out.wrap(note, style="dim")

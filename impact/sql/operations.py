@@ -147,6 +147,8 @@ def _add_constraints(action: exp.AddConstraint, base: dict) -> list[Operation] |
             return None
         details = {"type": ctype, "not_valid": not_valid, "using_index": "USING INDEX" in _sql(body).upper()}
         details["columns"] = [c.name for c in body.find_all(exp.Identifier, exp.Column)][:16] if ctype != "check" else []
+        if ctype == "check" and body.this is not None:
+            details["expression"] = _sql(body.this)  # as pglast records it: the rollback re-creates it
         if ctype == "foreign_key":
             reference = body.args.get("reference")
             details["references"] = _sql(reference.this) if reference is not None else None

@@ -1,0 +1,80 @@
+"""Sequelize model calls (`User.findAll({ where: { status }, attributes: ["id"] })`) as queries.
+
+The receiver is the model (its class, or the variable `sequelize.define` returned); the model is
+resolved to its table and columns by impact.orm.resolve, which drops receivers that are no model.
+Reads without `attributes` (or with `attributes: { exclude }`) load every column; Postgres
+`create`/`bulkCreate` return the row (`RETURNING *`); `update(values, { where })` writes the values'
+keys; `where`/`order`/`group` name filter columns.
+Known limit: `sequelize.query("...")` raw SQL is read as SQL only when it is a string literal.
+"""
+from __future__ import annotations
+
+import re
+
+from impact.extract.ts_calls import Call, call_after, object_entries, payload_keys
+from impact.extract.ts_scan import Scanned
+from impact.model import Confidence, Query, QueryKind
+
+READS = {"findAll", "findOne", "findByPk", "findAndCountAll", "findOrCreate", "count", "max", "min", "sum"}
+WRITES = {"create": QueryKind.INSERT, "bulkCreate": QueryKind.INSERT, "update": QueryKind.UPDATE,
+          "destroy": QueryKind.DELETE, "upsert": QueryKind.UPSERT, "increment": QueryKind.UPDATE,
+          "decrement": QueryKind.UPDATE, "restore": QueryKind.UPDATE}
+CALL = re.compile(r"(?<![\w$.])([A-Za-z_$][\w$]*)\s*\.\s*(" + "|".join(sorted(READS | set(WRITES), key=len, reverse=True)) + r")\s*(?=\()")
+
+
+def extract_sequelize(scanned: Scanned, path: str, language: str) -> list[Query]:
+    queries = []
+    for match in CALL.finditer(scanned.masked):
+        model, method = match.group(1), match.group(2)
+        call = call_after(scanned, method, match.start(2) - 1, match.end(2))
+        if call is not None and model not in ("this", "super"):
+            queries.append(_query(scanned, path, language, model, method, call))
+    return queries
+
+
+def _query(scanned: Scanned, path: str, language: str, model: str, method: str, call: Call) -> Query:
+    kind, columns, filters, known, all_columns = _shape(scanned, method, call)
+    return Query(
+        file=path, line=scanned.line_of(call.dot), end_line=scanned.line_of(call.close), language=language,
+        extractor="sequelize", kind=kind, table=None, columns=tuple(dict.fromkeys(columns)),
+        filter_columns=tuple(dict.fromkeys(filters)), confidence=Confidence.MEDIUM, columns_known=known,
+        snippet=scanned.snippet(call.dot), note=f"{model}.{method}()", model=model, orm="sequelize", all_columns=all_columns,
+    )
+
+
+def _shape(scanned: Scanned, method: str, call: Call):
+    args = call.args
+    options = _entries(scanned, args[1] if method in ("update", "increment", "decrement") and len(args) > 1 else (args[0] if args else None))
+    filters = _keys(scanned, options.get("where")) + _strings(scanned, options.get("order")) + _strings(scanned, options.get("group"))
+    if method in READS:
+        attributes = options.get("attributes")
+        selected = _strings(scanned, attributes) if attributes and scanned.masked[attributes[0]] == "[" else None
+        if selected:
+            return QueryKind.SELECT_COLUMNS, selected, filters, True, False
+        return QueryKind.SELECT_COLUMNS, [], filters, True, method not in ("count", "max", "min", "sum")
+    kind = WRITES[method]
+    if method in ("destroy", "restore"):
+        return kind, [], filters, True, False
+    if method in ("increment", "decrement"):
+        return kind, _strings(scanned, args[0] if args else None), filters, bool(args), False
+    payload = payload_keys(scanned, call)
+    returns_row = method in ("create", "bulkCreate", "upsert")
+    return kind, payload.keys if payload.complete else [], filters, payload.complete, returns_row
+
+
+def _entries(scanned: Scanned, span) -> dict:
+    if span is None or scanned.masked[span[0]] != "{":
+        return {}
+    return dict(object_entries(scanned, span[0]))
+
+
+def _keys(scanned: Scanned, span) -> list[str]:
+    return [k for k in _entries(scanned, span) if k not in ("...", "[]", "[Op.or]", "[Op.and]")]
+
+
+def _strings(scanned: Scanned, span) -> list[str]:
+    """Every string literal in the span: `["id", "name"]`, `[["created_at", "DESC"]]`, `"email"`."""
+    if span is None:
+        return []
+    values = [lit.value() for offset, lit in sorted(scanned.literals.items()) if span[0] <= offset < span[1] and not lit.has_holes]
+    return [v for v in values if re.fullmatch(r"\w+", v) and v.upper() not in ("ASC", "DESC", "NULLS", "FIRST", "LAST")]

@@ -1,0 +1,161 @@
+"""TypeORM repository, entity-manager and BaseEntity calls as queries on an entity.
+
+    constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
+    this.users.find({ where: { status: "active" }, select: { id: true } })   <- SELECT on User
+    dataSource.getRepository(User).update({ id }, { fullName })               <- UPDATE fullName
+    manager.delete(User, { id })                                              <- DELETE
+    User.findOneBy({ email })                                                 <- BaseEntity static
+
+A receiver is tied to an entity by its declaration in the same file (`name: Repository<E>`,
+`name = ...getRepository(E)`, `@InjectRepository(E) name`); calls on receivers the file does not tie
+to an entity are not queries. The entity class is resolved to its table and columns by
+impact.orm.resolve (unknown classes are dropped there).
+
+What TypeORM reads and writes: reads without `select` load every column of the entity
+(`all_columns`); `save`/`insert`/`upsert` write the keys of a literal (a variable: unknown);
+`update(criteria, partial)` writes the partial's keys; `where`/`order` keys are filters.
+Known limit: QueryBuilder chains (`createQueryBuilder("u").where("u.x = :x")`) are not read.
+"""
+from __future__ import annotations
+
+import re
+
+from impact.extract.ts_calls import Call, call_after, object_entries
+from impact.extract.ts_scan import Scanned
+from impact.model import Confidence, Query, QueryKind
+
+READS = {"find", "findBy", "findOne", "findOneBy", "findOneOrFail", "findOneByOrFail", "findAndCount",
+         "findAndCountBy", "count", "countBy", "exist", "exists", "existsBy", "sum", "average", "minimum", "maximum"}
+WHERE_FIRST = {"findBy", "findOneBy", "findOneByOrFail", "findAndCountBy", "countBy", "existsBy"}
+WRITES = {"save": QueryKind.UPSERT, "insert": QueryKind.INSERT, "upsert": QueryKind.UPSERT, "update": QueryKind.UPDATE,
+          "delete": QueryKind.DELETE, "remove": QueryKind.DELETE, "softDelete": QueryKind.UPDATE,
+          "restore": QueryKind.UPDATE, "increment": QueryKind.UPDATE, "decrement": QueryKind.UPDATE}
+METHODS = READS | set(WRITES)
+_NAME = r"[A-Za-z_$][\w$]*"
+REPOSITORY_TYPE = re.compile(rf"({_NAME})\s*[?!]?\s*:\s*(?:Repository|MongoRepository|TreeRepository)\s*<\s*({_NAME})\s*>")
+GET_REPOSITORY = re.compile(rf"({_NAME})\s*=\s*(?:await\s+)?[\w$.]*getRepository\s*\(\s*({_NAME})\s*\)")
+INJECTED = re.compile(rf"@InjectRepository\s*\(\s*({_NAME})\s*\)\s*(?:(?:private|public|protected|readonly)\s+)*({_NAME})")
+CALL = re.compile(rf"(?:\bthis\s*\.\s*)?({_NAME})\s*(\(\s*({_NAME})\s*\))?\s*\.\s*({'|'.join(sorted(METHODS, key=len, reverse=True))})\b")
+MANAGER_RECEIVERS = re.compile(r"(?:manager|entityManager|em|transactionalEntityManager)$", re.IGNORECASE)
+
+
+def extract_typeorm(scanned: Scanned, path: str, language: str) -> list[Query]:
+    masked = scanned.masked
+    bound = _bound_receivers(masked)
+    queries = []
+    for match in CALL.finditer(masked):
+        receiver, wrapped, method = match.group(1), match.group(3), match.group(4)
+        call = call_after(scanned, method, match.start(4) - 1, match.end(4))
+        if call is None:
+            continue
+        entity, args = _entity(scanned, receiver, wrapped, call, bound)
+        if entity is not None:
+            queries.append(_query(scanned, path, language, entity, method, call, args))
+    return queries
+
+
+def _bound_receivers(masked: str) -> dict[str, str]:
+    bound = {}
+    for pattern in (REPOSITORY_TYPE, GET_REPOSITORY):
+        for match in pattern.finditer(masked):
+            bound[match.group(1)] = match.group(2)
+    for match in INJECTED.finditer(masked):
+        bound[match.group(2)] = match.group(1)
+    return bound
+
+
+def _entity(scanned: Scanned, receiver: str, wrapped: str | None, call: Call, bound: dict[str, str]):
+    """(entity class, the call's argument spans after any entity argument), or (None, [])."""
+    if wrapped and receiver in ("getRepository", "getTreeRepository"):
+        return wrapped, call.args  # dataSource.getRepository(User).find(...)
+    if receiver in bound:
+        return bound[receiver], call.args
+    if MANAGER_RECEIVERS.search(receiver) and call.args:
+        first = scanned.masked[call.args[0][0]:call.args[0][1]]
+        if re.fullmatch(_NAME, first) and first[:1].isupper():
+            return first, call.args[1:]  # manager.find(User, {...})
+    if receiver[:1].isupper() and not wrapped:
+        return receiver, call.args  # User.findOneBy(...): BaseEntity statics (resolve drops non-entities)
+    return None, []
+
+
+def _query(scanned: Scanned, path: str, language: str, entity: str, method: str, call: Call, args: list) -> Query:
+    kind, columns, filters, known, all_columns = _shape(scanned, method, args)
+    return Query(
+        file=path, line=scanned.line_of(call.dot), end_line=scanned.line_of(call.close), language=language,
+        extractor="typeorm", kind=kind, table=None, columns=tuple(dict.fromkeys(columns)),
+        filter_columns=tuple(dict.fromkeys(filters)), confidence=Confidence.MEDIUM, columns_known=known,
+        snippet=scanned.snippet(call.dot), note=f"{entity} .{method}()", model=entity, orm="typeorm", all_columns=all_columns,
+    )
+
+
+def _shape(scanned: Scanned, method: str, args: list):
+    """(kind, columns, filters, columns known, every column read)."""
+    first = args[0] if args else None
+    if method in READS:
+        if method in WHERE_FIRST:
+            return QueryKind.SELECT_COLUMNS, [], _keys(scanned, first), True, True
+        options = _entries(scanned, first)
+        filters = _keys(scanned, options.get("where")) + _keys(scanned, options.get("order"))
+        selected = _select(scanned, options.get("select"))
+        if selected is not None:
+            return QueryKind.SELECT_COLUMNS, selected, filters, True, False
+        return QueryKind.SELECT_COLUMNS, [], filters, True, method not in ("count", "exist", "exists")
+    kind = WRITES[method]
+    if method in ("update", "softDelete", "restore", "delete", "increment", "decrement"):
+        filters = _keys(scanned, first)
+        if method == "update":
+            written = _literal_keys(scanned, args[1] if len(args) > 1 else None)
+            return kind, written or [], filters, written is not None, False
+        if method in ("increment", "decrement") and len(args) > 1:
+            literal = scanned.literal_at(args[1][0])
+            return kind, [literal.value()] if literal else [], filters, literal is not None, False
+        return kind, [], filters, True, False
+    if method == "remove":
+        return kind, [], [], True, False
+    written = _literal_keys(scanned, first)
+    return kind, written or [], [], written is not None, False
+
+
+def _entries(scanned: Scanned, span) -> dict:
+    if span is None or scanned.masked[span[0]] != "{":
+        return {}
+    return dict(object_entries(scanned, span[0]))
+
+
+def _keys(scanned: Scanned, span) -> list[str]:
+    """Keys of a where/order object (or of each object in an array: OR conditions)."""
+    if span is None:
+        return []
+    if scanned.masked[span[0]] == "[":
+        from impact.extract.ts_calls import arguments
+
+        close = scanned.closing(span[0])
+        return [k for s in (arguments(scanned, span[0], close) if close else []) for k in _keys(scanned, s)]
+    return [k for k in _entries(scanned, span) if k not in ("...", "[]")]
+
+
+def _literal_keys(scanned: Scanned, span) -> list[str] | None:
+    if span is None or scanned.masked[span[0]] not in "{[":
+        return None
+    if scanned.masked[span[0]] == "[":
+        keys = _keys(scanned, span)
+        return keys or None
+    entries = object_entries(scanned, span[0])
+    return None if any(k in ("...", "[]") for k, _ in entries) else [k for k, _ in entries]
+
+
+def _select(scanned: Scanned, span) -> list[str] | None:
+    """`select: { id: true }` or `select: ["id", "name"]`."""
+    if span is None:
+        return None
+    if scanned.masked[span[0]] == "[":
+        from impact.extract.ts_calls import arguments
+
+        close = scanned.closing(span[0])
+        names = [scanned.literal_at(s[0]) for s in (arguments(scanned, span[0], close) if close else [])]
+        return [n.value() for n in names if n is not None]
+    entries = object_entries(scanned, span[0]) if scanned.masked[span[0]] == "{" else [("...", None)]
+    if any(k in ("...", "[]") for k, _ in entries):
+        return None
+    return [k for k, v in entries if v is None or not scanned.masked.startswith("false", v[0])]

@@ -1,0 +1,141 @@
+"""Plain SQL migration files: numbered or timestamped files in migration folders (also Prisma's
+`<name>/migration.sql` and `<name>/up.sql` layouts), read with impact.sql.parse."""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from impact.config import Config
+from impact.errors import InputError
+from impact.formats.base import EarlierMigration, LocatedMigration, ReadMigration
+from impact.sql.parse import parse_migration
+
+LEADING_NUMBER = re.compile(r"^(\d+)")
+DISCOVERY_DEPTH = 6  # monorepos keep an ORM's migrations deep: packages/db/prisma/migrations
+NOT_SEARCHED = {"node_modules", ".git", "vendor", "dist", "build", ".venv", "venv", "site-packages", "__pycache__", "target"}
+
+
+def read_sql_file(path: Path, what: str) -> str:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read {what} {path}: {exc.strerror}", "check the path and its permissions") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(f"{what} {path} is not UTF-8 text", "save it as UTF-8") from None
+
+
+def migration_files(folder: Path) -> list[Path]:
+    """SQL migrations of one folder in run order (also `<name>/migration.sql` layouts, as Prisma's)."""
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError:  # unreadable: the walk reports it (extraction.py); here it just holds no migration
+        return []
+    files = [p for p in entries if is_kind(p, "file") and p.suffix.lower() == ".sql"]
+    files += [p / name for p in entries for name in ("migration.sql", "up.sql") if is_kind(p, "dir") and is_kind(p / name, "file")]
+    return sorted(files, key=_order_key)
+
+
+def is_kind(path: Path, kind: str) -> bool:
+    """is_file()/is_dir() that is False, not PermissionError, for a folder without search permission."""
+    try:
+        return path.is_file() if kind == "file" else path.is_dir()
+    except OSError:
+        return False
+
+
+def _order_key(path: Path) -> tuple:
+    name = path.parent.name if path.name in ("migration.sql", "up.sql") else path.name
+    match = LEADING_NUMBER.match(name)
+    # Numbers sort numerically (2_x before 10_x), then by name; un-numbered files last.
+    return (0, int(match.group(1)), name) if match else (1, 0, name)
+
+
+def known_folders(repo: Path, config: Config) -> list[Path]:
+    """Configured and usual folders first, then folders whose name says they hold migrations."""
+    folders = []
+    for rel in config.all_migration_dirs:
+        folder = (repo / rel).resolve()
+        if is_kind(folder, "dir") and folder not in folders and migration_files(folder):
+            folders.append(folder)
+    for folder in _discovered(repo.resolve()):
+        if folder not in folders and not any(folder.is_relative_to(f) for f in folders):
+            folders.append(folder)
+    return folders
+
+
+def _discovered(repo: Path) -> list[Path]:
+    """Folders named like migrations/schema changes (e.g. admin/schema_changes) holding 2+ .sql files,
+    and the folders where an ORM keeps its SQL migrations (Prisma's `migration_lock.toml` beside
+    `<timestamp>_name/migration.sql`; Drizzle's `meta/_journal.json` beside `0001_name.sql`)."""
+    found = []
+    for dirpath, dirnames, filenames in os.walk(repo):
+        depth = len(Path(dirpath).relative_to(repo).parts)
+        dirnames[:] = [d for d in dirnames if d not in NOT_SEARCHED and not d.startswith(".") and depth < DISCOVERY_DEPTH]
+        folder = Path(dirpath)
+        name = folder.name.lower()
+        if ("migrat" in name or "schema" in name) and sum(f.lower().endswith(".sql") for f in filenames) >= 2:
+            found.append(folder)
+        elif "migration_lock.toml" in filenames and migration_files(folder):
+            found.append(folder)
+        elif name == "meta" and "_journal.json" in filenames and migration_files(folder.parent):
+            found.append(folder.parent)
+    return sorted(set(found))
+
+
+def matches(path: Path, ref: str) -> bool:
+    """A number (`11` matches 11_x, 011_x), a timestamp prefix, or a name fragment."""
+    name = path.parent.name if path.name in ("migration.sql", "up.sql") else path.stem
+    if ref.isdigit():
+        match = LEADING_NUMBER.match(name)
+        if not match:
+            return False
+        number = match.group(1)
+        # A long timestamp matches by prefix.
+        return int(number) == int(ref) if len(ref) < 8 else number.startswith(ref)
+    return ref.lower() in name.lower()
+
+
+def with_history(path: Path, folders: list[Path], repo: Path | None = None) -> LocatedMigration:
+    for folder in folders:
+        files = migration_files(folder)
+        if path in files:
+            return LocatedMigration(path, folder, tuple(files[: files.index(path)]))
+    # A path inside the repo, in a folder of numbered siblings: that folder is its history.
+    parent = path.parent
+    if repo is not None and parent.is_relative_to(repo) and parent != repo:
+        siblings = migration_files(parent)
+        if len(siblings) >= 2 and path in siblings and LEADING_NUMBER.match(path.name):
+            return LocatedMigration(path, parent, tuple(siblings[: siblings.index(path)]))
+    # Outside every migration folder: the schema is the replay of all of them.
+    earlier = tuple(f for folder in folders for f in migration_files(folder) if f != path)
+    return LocatedMigration(path, None, earlier)
+
+
+def display(path: Path, repo: Path) -> str:
+    return path.relative_to(repo).as_posix() if path.is_relative_to(repo) else str(path)
+
+
+class SqlFormat:
+    name = "sql"
+
+    def all_migrations(self, repo: Path, config: Config) -> list[Path]:
+        return [f for folder in known_folders(repo, config) for f in migration_files(folder)]
+
+    def candidates(self, repo: Path, ref: str, config: Config) -> list[LocatedMigration]:
+        folders = known_folders(repo, config)
+        return [with_history(f, folders) for folder in folders for f in migration_files(folder) if matches(f, ref)]
+
+    def claim(self, path: Path, repo: Path, config: Config) -> LocatedMigration | None:
+        # Any file given by path that no framework claims is read as SQL (its parse says if it is not).
+        return with_history(path, known_folders(repo, config), repo.resolve())
+
+    def read(self, migration: LocatedMigration, repo: Path, dialect: str) -> ReadMigration:
+        parsed = parse_migration(read_sql_file(migration.path, "migration"), dialect)
+        earlier = tuple(EarlierMigration(display(p, repo), parse_migration(read_sql_file(p, "migration"), dialect)) for p in migration.earlier)
+        return ReadMigration(parsed, earlier)
+
+
+FORMAT = SqlFormat()

@@ -1,0 +1,75 @@
+"""Model declarations of changed columns, as references (`via = "model-declaration"`).
+
+An ORM that loads whole rows (Prisma without `select`, Django, SQLAlchemy, Drizzle's bare
+`select()`) names every column its model declares, so while a model still declares a dropped or
+renamed column, every such read fails even where no code line names the column. The declaration
+is the evidence for that; the fix is to remove the field from the model and deploy first.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from impact.model import ColumnReference
+from impact.orm.mapping import OrmField, OrmMap, OrmModel
+
+if TYPE_CHECKING:
+    from impact.extraction import ExtractionRun
+
+
+def with_python_models(run: "ExtractionRun") -> OrmMap:
+    """The run's ORM map plus the Python models (SQLAlchemy, SQLModel, Django) of the affected
+    tables, which the extraction indexes separately (impact.extract.py_models.ModelInfo)."""
+    extra = [OrmModel(orm=m.framework, name=m.name, table=m.table, file=m.file, line=m.line, schema=m.schema,
+                      fields=tuple(OrmField(attribute, column, m.line) for attribute, column in m.attributes if attribute != "pk"))
+             for m in run.models.values() if m.table]
+    return OrmMap(run.orm.models + extra, run.orm.sources, run.orm.kysely_camel_case) if extra else run.orm
+
+
+def model_declarations(orm: OrmMap, tables: list[str], columns: set[str], repo: Path) -> list[ColumnReference]:
+    wanted = {c.lower(): c for c in columns}
+    lines = _SourceLines(repo)
+    found = []
+    for table in tables:
+        for model in orm.on_table(table):
+            for f in model.fields:
+                if f.column and f.column.lower() in wanted and not f.ignored:
+                    line = f.line if f.line and f.line != model.line else lines.attribute(model.file, model.line, f.name)
+                    snippet = lines.get(model.file, line) or f"{model.orm} model {model.name}: field {f.name}"
+                    found.append(_declared(model.file, line, wanted[f.column.lower()], model.table or table, snippet, f.name))
+    unique: dict[tuple, ColumnReference] = {}
+    for ref in found:  # Django maps `author` and `author_id` to one column: one declaration
+        unique.setdefault((ref.file, ref.line, ref.column), ref)
+    return list(unique.values())
+
+
+class _SourceLines:
+    """The declaration's own source line, for the report (files read once, only these)."""
+
+    def __init__(self, repo: Path) -> None:
+        self.repo, self.files = repo, {}
+
+    def attribute(self, rel: str, start: int, name: str) -> int:
+        """The line declaring `name` in the class body starting at `start` (the class line if not found:
+        Python models record only where the class is)."""
+        self.get(rel, start)
+        declaring = re.compile(rf"^\s*{re.escape(name)}\s*[:=]")
+        for number in range(start, min(start + 400, len(self.files[rel])) + 1):
+            if declaring.match(self.files[rel][number - 1]):
+                return number
+        return start
+
+    def get(self, rel: str, line: int) -> str:
+        if rel not in self.files:
+            try:
+                self.files[rel] = (self.repo / rel).read_text(encoding="utf-8", errors="replace").splitlines()
+            except OSError:
+                self.files[rel] = []
+        text = self.files[rel]
+        return text[line - 1].strip()[:160] if 0 < line <= len(text) else ""
+
+
+def _declared(file: str, line: int, column: str, table: str, snippet: str, spelling: str) -> ColumnReference:
+    return ColumnReference(file, line, column, table, "declaration", snippet=snippet, via="model-declaration",
+                           spelling=spelling if spelling != column else None)

@@ -1,0 +1,128 @@
+"""The ORM layer's one data shape: which table a model maps and how its fields spell columns.
+
+Every ORM reader (Prisma schema files, Drizzle tables, Python model classes, ...) produces
+`OrmModel`s; `OrmMap` indexes them for the rest of the scan: the spellings the code uses for an
+affected table or column (so the pre-filter reads those files), the model an ORM call names, and
+the columns a model still declares.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+
+def camel_case(name: str) -> str:
+    """Kysely CamelCasePlugin's spelling of a snake_case name: first_name -> firstName."""
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def snake_case(name: str) -> str:
+    """The plugin's way back: firstName -> first_name (digits and acronyms as the plugin splits them)."""
+    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
+
+
+@dataclass(frozen=True)
+class OrmField:
+    name: str  # as the code spells it (`eventDataType`)
+    column: str | None  # as the database spells it (`event_data_type`); None: a relation, no column
+    line: int = 0
+    relation: str | None = None  # the related model, for relation fields
+    ignored: bool = False  # Prisma @ignore: a column the client never reads or writes
+
+
+@dataclass(frozen=True)
+class OrmModel:
+    orm: str  # "prisma" | "drizzle" | "sqlalchemy" | "django" | ...
+    name: str  # the model as declared (`EventData`)
+    table: str | None
+    file: str  # where it is declared, repo-relative
+    line: int
+    fields: tuple[OrmField, ...] = ()
+    accessors: tuple[str, ...] = ()  # how code reaches it: Prisma `eventData`, a Drizzle variable
+    schema: str | None = None
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """Every column the ORM reads when it loads a row (what a plain findMany selects)."""
+        return tuple(f.column for f in self.fields if f.column and not f.ignored)
+
+    def column_for(self, name: str) -> str | None:
+        for f in self.fields:
+            if f.name == name:
+                return f.column
+        return None
+
+    def field_for(self, column: str) -> OrmField | None:
+        wanted = column.lower()
+        return next((f for f in self.fields if f.column and f.column.lower() == wanted), None)
+
+
+@dataclass
+class OrmMap:
+    models: list[OrmModel] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)  # files read to build it
+    kysely_camel_case: bool = False  # Kysely's CamelCasePlugin: code spells `firstName` for first_name
+
+    def on_table(self, table: str) -> list[OrmModel]:
+        wanted = table.lower()
+        return [m for m in self.models if m.table and m.table.lower() == wanted]
+
+    def by_accessor(self, orm: str, accessor: str) -> list[OrmModel]:
+        return [m for m in self.models if m.orm == orm and accessor in m.accessors]
+
+    def spellings(self, tables: list[str], columns: set[str]) -> list[str]:
+        """Names the code uses for the affected tables and columns that differ from the database's."""
+        names: dict[str, None] = {}
+        wanted = {c.lower() for c in columns}
+        for table in tables:
+            for model in self.on_table(table):
+                for accessor in model.accessors:
+                    names.setdefault(accessor, None)
+                for f in model.fields:
+                    if f.column and f.column.lower() in wanted and f.name != f.column:
+                        names.setdefault(f.name, None)
+        return list(names)
+
+    def spelled_columns(self, tables: list[str], columns: set[str]) -> dict[str, tuple[str, str | None]]:
+        """Field names that spell a changed column differently -> (column, its table when only one
+        model of the affected tables maps that field name, else None)."""
+        wanted = {c.lower(): c for c in columns}
+        owners: dict[str, set[tuple[str, str]]] = {}
+        for table in tables:
+            for model in self.on_table(table):
+                for f in model.fields:
+                    if f.column and f.column.lower() in wanted and f.name != f.column:
+                        owners.setdefault(f.name, set()).add((wanted[f.column.lower()], model.table or table))
+        # A field name that other models (of any table) also declare says nothing about the table.
+        declared_elsewhere = {f.name for m in self.models if not any(m.table and m.table.lower() == t.lower() for t in tables) for f in m.fields}
+        spelled = {}
+        for name, pairs in owners.items():
+            column = sorted(pairs)[0][0]
+            unique = len(pairs) == 1 and name not in declared_elsewhere
+            spelled[name] = (column, sorted(pairs)[0][1] if unique else None)
+        if self.kysely_camel_case:
+            for column in columns:
+                spelled.setdefault(camel_case(column), (column, None))
+        return {name: value for name, value in spelled.items() if name != value[0]}
+
+    def call_pattern(self, tables: list[str]) -> str | None:
+        """A regex source: code reaching a model of an affected table — Prisma's accessor after a
+        client (`.eventData.`), a Drizzle table variable used on its own (`.from(users)`,
+        `eq(users.id, 1)`), another ORM's model class named as a word (`Repository<User>`)."""
+        dotted, variables, words = set(), set(), set()
+        for table in tables:
+            for model in self.on_table(table):
+                bucket = dotted if model.orm == "prisma" else variables if model.orm == "drizzle" else words
+                bucket.update(model.accessors)
+                dotted.update(model.accessors if model.orm == "drizzle" else ())
+
+        def alternation(names: set[str]) -> str:
+            return "|".join(map(re.escape, sorted(names, key=len, reverse=True)))
+
+        parts = [r"\.\s*(?:" + alternation(dotted) + r")\s*\."] if dotted else []
+        if variables:
+            parts.append(r"(?<![\w$])(?:" + alternation(variables) + r")\s*[.,)]")
+        if words:
+            parts.append(r"\b(?:" + alternation(words) + r")\b")
+        return "|".join(parts) or None

@@ -1,0 +1,76 @@
+"""ORM queries in the model's own names -> queries on a table, in column names.
+
+A query whose model is no model of its ORM anywhere in the repo was a guess of the extractor
+(`cache.items.create()` looks like a Prisma call) and is dropped. An accessor several schemas
+declare (a monorepo with two Prisma schemas) resolves to each of their tables.
+"""
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+
+from impact.model import ColumnReference, Confidence, Query
+from impact.orm.mapping import OrmMap, OrmModel, snake_case
+
+
+def resolve_orm_queries(queries: Iterable[Query], orm: OrmMap) -> list[Query]:
+    resolved = []
+    for query in queries:
+        if query.orm == "kysely" and orm.kysely_camel_case:
+            resolved.append(_snake_cased(query))
+            continue
+        if query.orm is None or query.table is not None or query.orm not in ORMS_RESOLVED_HERE:
+            resolved.append(query)
+            continue
+        models = orm.by_accessor(query.orm, query.model or "")
+        resolved.extend(_on_model(query, model) for model in _distinct_tables(models))
+    return resolved
+
+
+ORMS_RESOLVED_HERE = {"prisma", "drizzle", "typeorm", "sequelize"}  # Python's ORMs resolve through impact.extract.py_orm for now
+
+
+def attribute_declarations(references: Iterable[ColumnReference], orm: OrmMap) -> list[ColumnReference]:
+    """A column named on the line that declares it in code (a Drizzle table's `status: text("status")`)
+    belongs to that model's table, so another table's same-named column never claims it."""
+    declared = {(m.file, f.line, f.column.lower()): m for m in orm.models for f in m.fields if f.column and f.line}
+    out = []
+    for ref in references:
+        model = declared.get((ref.file, ref.line, ref.column.lower())) if ref.table is None else None
+        out.append(dataclasses.replace(ref, table=model.table, context="declaration", via="model-declaration") if model else ref)
+    return out
+
+
+def _snake_cased(query: Query) -> Query:
+    """Kysely with CamelCasePlugin: the plugin turns every identifier into snake_case on the way out."""
+    names = lambda values: tuple(snake_case(v) for v in values)  # noqa: E731
+    return dataclasses.replace(query, table=snake_case(query.table) if query.table else None, columns=names(query.columns),
+                               filter_columns=names(query.filter_columns), ambiguous_columns=names(query.ambiguous_columns))
+
+
+def _distinct_tables(models: list[OrmModel]) -> list[OrmModel]:
+    seen: dict[tuple, OrmModel] = {}
+    for model in models:
+        seen.setdefault(((model.table or "").lower(), model.schema), model)
+    return list(seen.values())
+
+
+def _on_model(query: Query, model: OrmModel) -> Query:
+    columns = _columns(model, query.columns)
+    filters = _columns(model, query.filter_columns)
+    if query.all_columns:
+        if query.kind.value == "select_columns":
+            columns = model.columns
+        else:  # a write that returns the record reads every column too
+            filters = tuple(dict.fromkeys(filters + model.columns))
+    return dataclasses.replace(
+        query, table=model.table, schema=model.schema, columns=columns, filter_columns=filters,
+        confidence=Confidence.HIGH if model.table else Confidence.LOW,
+        note=f"{query.note} on model {model.name} ({model.file}:{model.line})".strip(),
+    )
+
+
+def _columns(model: OrmModel, names: Iterable[str]) -> tuple[str, ...]:
+    """Field names -> columns; relation fields (no column) and unknown names are left out."""
+    mapped = (model.column_for(name) for name in names)
+    return tuple(dict.fromkeys(c for c in mapped if c))
