@@ -151,7 +151,10 @@ def _escape(text: str) -> str:
 
 def _fingerprint(result: ScanResult, f: Finding) -> str:
     """Stable across line shifts: the rule, the migration, the statement's text and what the evidence says."""
-    parts = [f.code, result.migration_rel, " ".join(f.operation.statement.sql.split())]
+    # A migration outside the repo is named by its file name: its absolute path would make the
+    # fingerprint depend on where the checkout lives (the golden files did).
+    migration = result.migration_rel if not result.migration_rel.startswith("/") else result.migration.path.name
+    parts = [f.code, migration, " ".join(f.operation.statement.sql.split())]
     parts += sorted(f"{e.file}|{' '.join(e.snippet.split())}" for e in f.evidence)
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
