@@ -148,11 +148,16 @@ def _with_progress(job, fmt: str, output: Path | None):
 
 def _emit(results: list, fmt: str, output: Path | None, base: str | None, links=None, verbose: bool = False) -> None:
     from impact.report.registry import Options, render
+    from impact.report.safe_text import json_safe, visible
 
     terminal = output is None and sys.stdout.isatty()
     width = shutil.get_terminal_size((80, 24)).columns if terminal else 80
     color = output is None and use_color(sys.stdout, os.environ)
     text = render(fmt, results, Options(base=base, links=links, width=width, color=color, verbose=verbose))
+    # The repo's own text (SQL, names, snippets) goes out with its control characters made visible;
+    # the terminal report does that itself (SafeConsole), keeping its own colour codes.
+    if fmt != "rich":
+        text = json_safe(text) if fmt in ("json", "sarif") else visible(text)
     if output is None:
         _out(text)
     else:

@@ -9,13 +9,16 @@ import os
 import re
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from impact.cache import ExtractionCache, cache_key
 from impact.config import Config
+from impact.errors import bounded_line
 from impact.extract import EXTRACTOR_BY_SUFFIX, extractor_name, load_extractor
+from impact.extract_guard import FILE_SECONDS, FileTimeout, python_too_deep, time_budget
 from impact.files import UNREADABLE_DIR, UNREADABLE_FILE, SourceFile, mentions_any, read_source, walk
 from impact.formats import active_formats
 from impact.locate import LocatedMigration, known_folders
@@ -44,12 +47,22 @@ class ExtractionRun:
 
 
 def _extract(job: tuple[str, str]) -> Extraction:
+    """One file's extraction; never raises, never crashes the process (extract_guard.py)."""
     rel, text = job
-    module = load_extractor(extractor_name(rel))
+    name = extractor_name(rel)
+    if name == "python" and (reason := python_too_deep(text)):
+        return Extraction(issues=[FileIssue(rel, reason)])
+    module = load_extractor(name)
     try:
-        return module.extract(rel, text)
+        with time_budget(FILE_SECONDS):
+            return module.extract(rel, text)
     except RecursionError:
         return Extraction(issues=[FileIssue(rel, "too deeply nested to parse")])
+    except FileTimeout:
+        return Extraction(issues=[FileIssue(rel, f"{TIMED_OUT} {FILE_SECONDS:g} s")])
+
+
+TIMED_OUT = "not analysed: parsing it took longer than"
 
 
 def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Config, migration: LocatedMigration,
@@ -96,7 +109,8 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
     run.texts.extend((rel, text, Extraction()) for rel, text in reference_only if rel not in queued)
     for (rel, text, key), extraction in zip(pending, _run_jobs([(r, t) for r, t, _ in pending], progress)):
         run.files_parsed += 1
-        cache.put(key, extraction)
+        if not any(i.reason.startswith(TIMED_OUT) for i in extraction.issues):  # a slow machine is not a property of the file
+            cache.put(key, extraction)
         _collect(run, rel, text, extraction)
     _drop_attribution_only(run)
     run.queries = resolve_orm_queries(run.queries, run.orm)
@@ -175,7 +189,14 @@ def _queue_model_users(run: ExtractionRun, cache: ExtractionCache, pending: list
 
     wanted = {t.lower() for t in tables}
     for rel, text in definers:
-        for model in models_in(rel, text):
+        if python_too_deep(text):
+            continue  # reported as not analysed when the file itself is extracted
+        try:
+            with time_budget(FILE_SECONDS):
+                models = models_in(rel, text)
+        except (FileTimeout, RecursionError):
+            continue
+        for model in models:
             if model.table and model.table.lower() in wanted:
                 run.models[model.name] = model
     if not run.models:
@@ -236,7 +257,8 @@ def _read(source: SourceFile, run: ExtractionRun) -> str | None:
 
 def _collect(run: ExtractionRun, rel: str, text: str, extraction: Extraction) -> None:
     run.queries.extend(extraction.queries)
-    run.file_issues.extend(extraction.issues)
+    # A parser's message may quote the file (pages of it): every report shows one bounded line.
+    run.file_issues.extend(FileIssue(i.file, bounded_line(i.reason, 300)) for i in extraction.issues)
     run.texts.append((rel, text, extraction))
     if extraction.generated:
         run.generated_files.append(rel)
@@ -252,10 +274,16 @@ def _run_jobs(jobs: list[tuple[str, str]], progress) -> list[Extraction]:
                 progress(done, total)
         return results
     workers = min(os.cpu_count() or 2, 8)
-    results = []
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        for done, extraction in enumerate(pool.map(_extract, jobs, chunksize=16), start=1):
-            results.append(extraction)
-            if progress:
-                progress(done, total)
+    results: list[Extraction] = []
+    try:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for done, extraction in enumerate(pool.map(_extract, jobs, chunksize=16), start=1):
+                results.append(extraction)
+                if progress:
+                    progress(done, total)
+    except BrokenProcessPool:
+        # A worker died (a parser crash the guards did not foresee): the files without a result
+        # are reported as not analysed instead of the scan ending with exit 70.
+        results += [Extraction(issues=[FileIssue(rel, "not analysed: a parser process crashed on this file or one parsed with it")])
+                    for rel, _ in jobs[len(results):]]
     return results

@@ -15,7 +15,7 @@ from impact.cli import cli
 from impact.errors import ImpactError, bounded_line
 from impact.sql.guard import MAX_DEPTH, estimate_depth, too_complex
 from impact.sql.parse import parse_migration
-from tests.conftest import make_repo
+from tests.conftest import ROOT, make_repo
 
 
 def scan_json(repo: Path, ref: str, *extra: str):
@@ -137,3 +137,73 @@ def test_a_file_name_that_is_not_utf8_is_scanned_and_shown_escaped(repo: Path) -
         assert result.exit_code == 0, result.output
         files = {q["file"] for q in json.loads(result.output)["queries"]}
         assert "lib/caf\\xe9.ts" in files
+
+
+@pytest.mark.parametrize("expression", [
+    " + ".join(["a"] * 10_000),  # segfaulted libcst
+    "a" + ".b" * 10_000,  # a 20 KB attribute chain: minutes in libcst
+    "f(" * 600 + "1" + ")" * 600,
+], ids=["plus-chain", "attribute-chain", "nested-calls"])
+def test_python_too_deep_for_libcst_is_reported_not_parsed(repo: Path, expression: str) -> None:
+    (repo / "migrations/0002_add.sql").write_text("ALTER TABLE t ADD COLUMN b text;")
+    (repo / "deep.py").write_text("cur.execute('SELECT id, b FROM t')\nx = " + expression + "\n")
+    result, report = scan_json(repo, "2")
+    assert result.exit_code == 0, result.output
+    assert any(i["file"] == "deep.py" and "not analysed" in i["reason"] for i in report["file_issues"])
+    assert {q["file"] for q in report["queries"]} == {"app.py"}
+
+
+def test_python_guard_lets_ordinary_code_through() -> None:
+    from impact.extract_guard import python_too_deep
+
+    source = (ROOT / "impact/extract/py_facts.py").read_text()
+    assert python_too_deep(source) == ""
+    assert python_too_deep("x = (" + "1 +\n" * 2000 + "1)\n")  # a chain across lines inside brackets
+    assert python_too_deep("x = 1\n" * 5000 + "s = '" + "(" * 5000 + "'\n") == ""  # strings are not code
+
+
+def test_a_file_over_its_time_budget_is_reported_and_the_scan_goes_on(repo: Path, monkeypatch) -> None:
+    import impact.extraction as extraction
+
+    monkeypatch.setattr(extraction, "FILE_SECONDS", 0.01)
+    (repo / "migrations/0002_add.sql").write_text("ALTER TABLE t ADD COLUMN b text;")
+    # ~400 nested calls: seconds of libcst work, far over a 10 ms budget.
+    (repo / "slow.py").write_text("cur.execute('SELECT id, b FROM t')\nx = " + "f(" * 400 + "1" + ")" * 400 + "\n")
+    result = CliRunner().invoke(cli, ["scan", str(repo), "-m", "2", "--format", "json"])
+    report = json.loads(result.output)
+    assert any(i["file"] == "slow.py" and i["reason"].startswith(extraction.TIMED_OUT) for i in report["file_issues"])
+    monkeypatch.setattr(extraction, "FILE_SECONDS", 0)  # no budget: the timeout was not cached
+    again = json.loads(CliRunner().invoke(cli, ["scan", str(repo), "-m", "2", "--format", "json"]).output)
+    assert not any(i["file"] == "slow.py" and i["reason"].startswith(extraction.TIMED_OUT) for i in again["file_issues"])
+
+
+def test_terminal_report_shows_control_characters_instead_of_sending_them(repo: Path) -> None:
+    import io
+
+    from rich.text import Text
+
+    from impact.report.safe_text import SafeConsole, json_safe, visible
+
+    console = SafeConsole(file=io.StringIO(), force_terminal=True, color_system="standard")
+    console.print(Text("col b\x1b]0;pwned\x07 caf\udce9", style="red"))
+    out = console.file.getvalue()
+    assert "\x1b]0;" not in out and "\x07" not in out and "␛]0;pwned caf\ufffd" in out  # rich drops BEL itself
+    assert "\x1b[31m" in out  # rich's own colour codes still work
+    assert visible("a\tb\nc\x1bd") == "a\tb\nc␛d"
+    assert json.loads(json_safe(json.dumps({"f": "caf\udce9"}, ensure_ascii=False)))["f"] == "caf\udce9"
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "github", "json", "sarif"])
+def test_reports_carry_no_escape_sequences_from_the_repo(repo: Path, fmt: str) -> None:
+    (repo / "migrations/0002_x.sql").write_text('ALTER TABLE t ADD COLUMN "b\x1b[31mX" text;\nALTER TABLE t DROP COLUMN a;')
+    (repo / "app.py").write_text("cur.execute('SELECT id, a FROM t')  # \x1b]0;pwned\x07\n")
+    result = CliRunner().invoke(cli, ["scan", str(repo), "-m", "2", "--format", fmt, "--no-cache"])
+    assert result.exit_code == 1 and "\x1b" not in result.output and "\x07" not in result.output
+
+
+def test_file_issue_of_an_unclosed_comment_in_a_sql_file_is_one_bounded_line(repo: Path) -> None:
+    (repo / "migrations/0002_add.sql").write_text("ALTER TABLE t ADD COLUMN b text;")
+    (repo / "queries.sql").write_text("SELECT b FROM t;\n/* " + "x\n" * 50_000)
+    _, report = scan_json(repo, "2")
+    reasons = [i["reason"] for i in report["file_issues"] if i["file"] == "queries.sql"]
+    assert reasons and all("\n" not in r and len(r) <= 300 for r in reasons)

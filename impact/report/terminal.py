@@ -22,6 +22,7 @@ from rich.text import Text
 from impact.config import describe
 from impact.pipeline import ScanResult
 from impact.report.markdown import DIMENSIONS
+from impact.report.safe_text import SafeConsole
 from impact.report.view import Item, Severity, Status, View, build, plural
 
 LABEL = {Severity.BREAKING: "error", Severity.CAUTION: "warning", Severity.ADVICE: "advice"}
@@ -65,8 +66,9 @@ def wrap(text: str, width: int, first: str = "", rest: str = "") -> list[str]:
 
 def render_text(results: list[ScanResult], width: int = 80, color: bool = False, verbose: bool = False) -> str:
     out = io.StringIO()
-    console = Console(file=out, width=max(width, 40), force_terminal=color, no_color=not color,
-                      color_system="standard" if color else None, highlight=False, emoji=False)
+    # SafeConsole: control characters from the repo's text are shown (␛), never sent to the terminal.
+    console = SafeConsole(file=out, width=max(width, 40), force_terminal=color, no_color=not color,
+                          color_system="standard" if color else None, highlight=False, emoji=False)
     for n, result in enumerate(results):
         lines = report(build(result), max(width, 40), verbose)
         if n:

@@ -4,7 +4,7 @@ Uses the real PostgreSQL lexer (pglast.scan), so semicolons inside strings, doll
 and comments never split. Like psql, a semicolon inside parentheses (`CREATE RULE … DO INSTEAD
 (a; b)`) or inside a `BEGIN ATOMIC … END` routine body does not split either; parentheses still
 open at the end of the file are taken as a typo and their semicolons split after all, so one
-stray `(` cannot swallow the rest of a migration.
+stray `(` (or a body missing its END) cannot swallow the rest of a migration.
 
 psql's own input is not SQL: meta-commands (`\\set`, `\\i`, `\\if`, to the end of their line) and
 the data lines after `COPY … FROM stdin;` (up to `\\.`) are set aside as `Skipped` parts, which
@@ -19,10 +19,12 @@ end of the file, as in psql.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pglast import scan
 from pglast.parser import ParseError
+
+from impact.errors import bounded_line
 
 COMMENT_TOKENS = {"SQL_COMMENT", "C_COMMENT"}
 SEMICOLON = "ASCII_59"
@@ -81,7 +83,7 @@ def _chunks(text: str, tokens, skipped: list[Skipped]) -> list[Chunk]:
     first = last = None
     state = _Depth()
     meta_until = -1  # a psql meta-command runs to the end of its line
-    deferred: list[tuple[int | None, int | None, list[str], int]] = []  # semicolons inside parentheses
+    deferred: list[int] = []  # offsets of the semicolons inside parentheses or a BEGIN ATOMIC body
     for token in tokens:
         name = token.name
         if token.start < meta_until:
@@ -101,7 +103,7 @@ def _chunks(text: str, tokens, skipped: list[Skipped]) -> list[Chunk]:
             continue
         if name == SEMICOLON:
             if first is not None and state.open:
-                deferred.append((first, last, comments, token.start))
+                deferred.append(token.start)
                 last = token.end
                 continue
             if first is not None:
@@ -113,8 +115,8 @@ def _chunks(text: str, tokens, skipped: list[Skipped]) -> list[Chunk]:
             first = token.start
         state.see(name)
         last = token.end
-    if first is not None and deferred and state.parens:
-        # Unbalanced parentheses: split at the semicolons after all (a typo, not a rule body).
+    if first is not None and deferred and state.open:
+        # Unbalanced parentheses or BEGIN: split at the semicolons after all (a typo, not a body).
         chunks.extend(_split_deferred(text, first, last, comments, deferred))
     elif first is not None:
         chunks.append(_chunk(text, first, last + 1, comments))
@@ -151,9 +153,9 @@ class _Depth:
         return any(tuple(self.head[: len(h)]) == h for h in ROUTINE_HEADS)
 
 
-def _split_deferred(text: str, first: int, last: int, comments: list[str], deferred: list) -> list[Chunk]:
+def _split_deferred(text: str, first: int, last: int, comments: list[str], deferred: list[int]) -> list[Chunk]:
     chunks, start, own = [], first, comments
-    for _, prev_last, _, semicolon in deferred:
+    for semicolon in deferred:
         piece = text[start:semicolon].rstrip()
         if piece.strip():
             begin = start + len(text[start:semicolon]) - len(text[start:semicolon].lstrip())
@@ -234,4 +236,17 @@ def _split_until_error(text: str, exc: ParseError, skipped: list[Skipped]) -> li
     if not stripped:
         return head
     start = cut + (len(rest) - len(stripped))
-    return head + [_chunk(text, start, len(text.rstrip()), [], f"cannot tokenize: {exc}")]
+    if cut:
+        # The semicolon we cut at may lie inside the string the lexer says is unterminated (a stray
+        # quote earlier on): if what follows lexes on its own, its statements are statements.
+        try:
+            tokens = scan(rest)
+        except ParseError:
+            pass
+        else:
+            lines, own = text.count("\n", 0, cut), []
+            chunks = _chunks(rest, tokens, own)
+            skipped += [replace(s, line=s.line + lines, end_line=s.end_line + lines) for s in own]
+            return head + [replace(c, start=c.start + cut, line=c.line + lines, end_line=c.end_line + lines) for c in chunks]
+    # The lexer quotes the rest of the input (an unclosed /* quotes the whole file): one bounded line.
+    return head + [_chunk(text, start, len(text.rstrip()), [], f"cannot tokenize: {bounded_line(str(exc), 200)}")]
