@@ -147,9 +147,11 @@ def materialise(git_dir: str, base: str, into: Path) -> None:
     batch.wait()
 
 
-def place_migration(git_dir: str, cases: list[dict], tree: Path) -> Path:
+def place_migration(git_dir: str, cases: list[dict], tree: Path, synthesized: bool = False) -> Path:
+    """The migration file at its own path (Django and Alembic revisions are read by impact's own
+    formats, with their history), or with `synthesized` their equivalent SQL in impact_bench/."""
     case = cases[0]
-    if case.get("synthesized_sql"):
+    if case.get("synthesized_sql") and synthesized:
         target = tree / "impact_bench" / (Path(case["migration"]).stem + ".sql")
         text = "".join(c["synthesized_sql"] for c in cases)
     else:
@@ -251,7 +253,7 @@ def _line(path: Path, number: int) -> str:
     return lines[number - 1] if 0 < number <= len(lines) else ""
 
 
-def measure(files: list[Path], overrides: dict[str, str], verbose: bool = True) -> dict[str, dict[str, Score]]:
+def measure(files: list[Path], overrides: dict[str, str], verbose: bool = True, synthesized: bool = False) -> dict[str, dict[str, Score]]:
     by_project: dict[str, Score] = defaultdict(Score)
     by_orm: dict[str, Score] = defaultdict(Score)
     per_case: list[tuple[dict, Score]] = []
@@ -267,7 +269,7 @@ def measure(files: list[Path], overrides: dict[str, str], verbose: bool = True) 
                 tree = Path(tmp)
                 try:
                     materialise(git_dir, case["base"], tree)
-                    migration = place_migration(git_dir, cases, tree)
+                    migration = place_migration(git_dir, cases, tree, synthesized)
                     result = scan(tree, str(migration), use_cache=False)
                     score = score_group(cases, result, tree)
                 except Exception as exc:  # a migration impact cannot scan is counted and named, not fatal
@@ -314,7 +316,8 @@ def report(measured: dict, files: list[Path]) -> str:
              "can reach all of those. `implicit` = reported lines that do not name the name (whole-row ORM reads, "
              "`SELECT *`): not scored. `seen at all` = truth lines impact reported or at least found as a reference "
              "(name-only included): the ceiling of better attribution alone. Django and Alembic events are scanned as the equivalent SQL "
-             "(`impact_bench/<revision>.sql`), with no SQL history to replay.", "",
+             "(`impact_bench/<revision>.sql`) only with `--synthesized-sql`; by default the revision itself is "
+             "read by impact's Django/Alembic format, its history replayed.", "",
              *table("ORM", measured["orm"]), "", *table("project", measured["project"]), "",
              "## Why truth lines were missed", "", "| project | reason | lines |", "| --- | --- | ---: |",
              *[f"| {project} | {kind} | {n} |" for project, s in sorted(measured["project"].items())
@@ -346,9 +349,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("cases", nargs="+", type=Path)
     parser.add_argument("--results", type=Path, default=HERE / "RESULTS.md")
     parser.add_argument("--git-dir", action="append", default=[], help="PROJECT=PATH of a bare git dir")
+    parser.add_argument("--synthesized-sql", action="store_true",
+                        help="scan Django/Alembic events as their equivalent SQL (as before impact read those formats)")
     args = parser.parse_args(argv)
     overrides = dict(item.split("=", 1) for item in args.git_dir)
-    measured = measure(args.cases, overrides)
+    measured = measure(args.cases, overrides, synthesized=args.synthesized_sql)
     for title in ("orm", "project"):
         for name, s in sorted(measured[title].items()):
             print(f"{title} {name}: migrations {s.migrations}, events {s.events}, recall {pct(s.recall)} ({s.hit}/{s.truth}), "
