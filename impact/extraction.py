@@ -8,10 +8,9 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from impact.cache import ExtractionCache, cache_key
 from impact.config import Config
@@ -44,12 +43,22 @@ class ExtractionRun:
 
 
 def _extract(job: tuple[str, str]) -> Extraction:
+    """One file's extraction. Any exception (a sqlglot optimizer error, a libcst crash, a bug of
+    ours) marks that file not analysed, a FileIssue that lowers the confidence: one bad file never
+    ends the scan. Such results are not cached (see FAILED_PREFIXES), so a fixed extractor retries."""
     rel, text = job
-    module = load_extractor(extractor_name(rel))
     try:
-        return module.extract(rel, text)
+        return load_extractor(extractor_name(rel)).extract(rel, text)
     except RecursionError:
-        return Extraction(issues=[FileIssue(rel, "too deeply nested to parse")])
+        return Extraction(issues=[FileIssue(rel, TOO_DEEP)])
+    except Exception as error:  # noqa: BLE001 - isolation is the point
+        detail = " ".join(str(error).split())[:160]
+        return Extraction(issues=[FileIssue(rel, f"{NOT_ANALYSED} ({type(error).__name__}: {detail})")])
+
+
+TOO_DEEP = "too deeply nested to parse"
+NOT_ANALYSED = "not analysed: the extractor failed"
+WORKER_DIED = "not analysed: the worker process parsing it died"
 
 
 def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Config, migration: LocatedMigration,
@@ -94,9 +103,11 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
         _queue(run, cache, source.rel, text, pending)
     queued = _queue_model_users(run, cache, pending, unmatched_python, reference_only, tables)
     run.texts.extend((rel, text, Extraction()) for rel, text in reference_only if rel not in queued)
+    # Each result reaches the cache as soon as it arrives: a scan stopped half-way keeps its work.
     for (rel, text, key), extraction in zip(pending, _run_jobs([(r, t) for r, t, _ in pending], progress)):
         run.files_parsed += 1
-        cache.put(key, extraction)
+        if not any(i.reason.startswith((NOT_ANALYSED, WORKER_DIED)) for i in extraction.issues):
+            cache.put(key, extraction)
         _collect(run, rel, text, extraction)
     _drop_attribution_only(run)
     run.queries = resolve_orm_queries(run.queries, run.orm)
@@ -228,20 +239,35 @@ def _collect(run: ExtractionRun, rel: str, text: str, extraction: Extraction) ->
         run.generated_files.append(rel)
 
 
-def _run_jobs(jobs: list[tuple[str, str]], progress) -> list[Extraction]:
+def _run_jobs(jobs: list[tuple[str, str]], progress) -> Iterator[Extraction]:
+    """The extraction of each job, in order, yielded as soon as it is ready."""
     total = len(jobs)
     if total < PARALLEL_THRESHOLD:
-        results = []
         for done, job in enumerate(jobs, start=1):
-            results.append(_extract(job))
+            yield _extract(job)
             if progress:
                 progress(done, total)
-        return results
-    workers = min(os.cpu_count() or 2, 8)
-    results = []
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        for done, extraction in enumerate(pool.map(_extract, jobs, chunksize=16), start=1):
-            results.append(extraction)
-            if progress:
-                progress(done, total)
-    return results
+        return
+    from concurrent.futures import ProcessPoolExecutor  # only when used: its import is not free
+    from concurrent.futures.process import BrokenProcessPool
+
+    done = 0
+    # A worker killed mid-file (a native crash, the OOM killer) breaks the pool: the rest is tried
+    # once more in a fresh pool, then what is still left is reported as not analysed.
+    for attempt in range(2):
+        workers = min(os.cpu_count() or 2, 8)
+        try:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                for extraction in pool.map(_extract, jobs[done:], chunksize=16):
+                    done += 1
+                    yield extraction
+                    if progress:
+                        progress(done, total)
+            return
+        except BrokenProcessPool:
+            continue
+    for rel, _ in jobs[done:]:
+        done += 1
+        yield Extraction(issues=[FileIssue(rel, WORKER_DIED)])
+        if progress:
+            progress(done, total)
