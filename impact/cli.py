@@ -7,8 +7,6 @@ import sys
 from pathlib import Path
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn
 
 from impact import __version__
 from impact.errors import EXIT_INTERNAL, EXIT_VERDICT, ImpactError, bounded_line
@@ -112,8 +110,14 @@ def _links(repo: Path, fmt: str, link_base: str | None):
 
 
 def _with_progress(job, fmt: str, output: Path | None):
+    if fmt != "rich":
+        return job(None)
+    # rich is imported only for the rich format: 30 ms of a warm JSON scan's fixed cost.
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn
+
     console = Console(stderr=True)
-    if fmt != "rich" or not console.is_terminal:
+    if not console.is_terminal:
         return job(None)
     with Progress(TextColumn("parsing files"), BarColumn(), TextColumn("{task.completed}/{task.total}"), console=console, transient=True) as bar:
         task = bar.add_task("parse", total=None)
@@ -122,6 +126,8 @@ def _with_progress(job, fmt: str, output: Path | None):
 
 def _emit(results: list, fmt: str, output: Path | None, base: str | None, links=None) -> None:
     if fmt == "rich":
+        from rich.console import Console
+
         from impact.report.terminal import render as render_rich
 
         console = Console() if output is None else Console(record=True, width=120, file=io.StringIO())
@@ -129,6 +135,11 @@ def _emit(results: list, fmt: str, output: Path | None, base: str | None, links=
             render_rich(result, console)
         if output is not None:
             _write(output, console.export_text())
+        return
+    if fmt == "json":
+        from impact.report.combined import write_json
+
+        _stream(output, lambda stream: write_json(results, base, stream))
         return
     from impact.report.combined import render_text
 
@@ -148,6 +159,19 @@ def _emit_nothing_changed(fmt: str, output: Path | None, base: str) -> None:
         click.echo(text, nl=False)
     else:
         _write(output, text)
+
+
+def _stream(output: Path | None, write) -> None:
+    """Hand `write` a text stream: stdout, or the --output file."""
+    if output is None:
+        write(sys.stdout)
+        sys.stdout.flush()
+        return
+    try:
+        with open(output, "w", encoding="utf-8", buffering=1 << 20) as stream:
+            write(stream)
+    except OSError as exc:
+        raise ImpactError(f"cannot write report to {output}: {exc.strerror}", "choose a writable --output path") from None
 
 
 def _write(path: Path, text: str) -> None:

@@ -73,7 +73,10 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
     run.skipped.update(stats.skipped)
     # Files and folders that could not be read are named (and lower the confidence), never just counted.
     run.file_issues.extend(i for i in stats.skipped_files if i.reason.startswith(NOT_READ_REASONS))
-    cache = ExtractionCache(enabled=use_cache)  # IMPACT_NO_CACHE / IMPACT_CACHE_DIR: read by the cache itself
+    # IMPACT_NO_CACHE / IMPACT_CACHE_DIR: read by the cache itself. The pack (one file a warm scan
+    # reads instead of one entry per file) is per repo and per names looked for.
+    pack = "\0".join([str(repo.resolve()), *sorted(tables), *sorted(columns)])
+    cache = ExtractionCache(enabled=use_cache, pack=pack)
     files, read = _read_declarations(files, run, history, cache)
     # ORM code names a model and its fields, not the table and its columns: look for those spellings too.
     needles = [n for n in (*tables, *columns, *run.orm.spellings(tables, columns)) if n]
@@ -109,6 +112,7 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
         if not any(i.reason.startswith((NOT_ANALYSED, WORKER_DIED)) for i in extraction.issues):
             cache.put(key, extraction)
         _collect(run, rel, text, extraction)
+    cache.save_pack()
     _drop_attribution_only(run)
     run.queries = resolve_orm_queries(run.queries, run.orm)
     if run.models:
