@@ -19,6 +19,7 @@ from impact.files import UNREADABLE_DIR, UNREADABLE_FILE, SourceFile, mentions_a
 from impact.formats import active_formats
 from impact.locate import LocatedMigration, known_folders
 from impact.model import Extraction, FileIssue, Query
+from impact.positions import TablePositions
 from impact.orm import (CODE_DECLARATION_SUFFIXES, DECLARATION_SUFFIXES, OrmMap, build_orm_map, declares_models,
                         is_declaration_file, resolve_orm_queries)
 
@@ -80,7 +81,8 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
     files, read = _read_declarations(files, run, history, cache)
     # ORM code names a model and its fields, not the table and its columns: look for those spellings too.
     needles = [n for n in (*tables, *columns, *run.orm.spellings(tables, columns)) if n]
-    table_position = query_position_pattern(tables, run.orm.call_pattern(tables))
+    orm_calls = run.orm.call_pattern(tables)
+    table_position = TablePositions(tables, query_position_pattern(tables, orm_calls), DYNAMIC_TABLE, orm_calls)
     pending: list[tuple[str, str, str]] = []
     unmatched_python: list[SourceFile] = []
     reference_only: list[tuple[str, str]] = []
