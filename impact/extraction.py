@@ -188,11 +188,9 @@ def _queue_model_users(run: ExtractionRun, cache: ExtractionCache, pending: list
     definers = [(rel, text) for rel, text in candidates if any(marker in text for marker in MODEL_MARKERS)]
     if not definers:
         return set()
-    from impact.extract.python import models_in
-
     wanted = {t.lower() for t in tables}
     for rel, text in definers:
-        for model in models_in(rel, text):
+        for model in _models_in(cache, rel, text):
             if model.table and model.table.lower() in wanted:
                 run.models[model.name] = model
     if not run.models:
@@ -209,6 +207,25 @@ def _queue_model_users(run: ExtractionRun, cache: ExtractionCache, pending: list
             run.files_matched += 1
             _queue(run, cache, source.rel, text, pending)
     return queued
+
+
+def _models_in(cache: ExtractionCache, rel: str, text: str) -> list:
+    """The models one file defines, cached by content like every extraction: a warm scan of a
+    Django app otherwise parsed every model file with libcst again (issue 13)."""
+    from impact.extract.py_models import ModelInfo
+
+    key = cache_key(text, "python-models", rel)
+    cached = cache.get(key, list[ModelInfo])
+    if cached is not None:
+        return cached
+    from impact.extract.python import models_in
+
+    try:
+        models = models_in(rel, text)
+    except Exception:  # noqa: BLE001 - the file's own extraction reports the failure (isolation)
+        return []
+    cache.put(key, models)
+    return models
 
 
 def _drop_attribution_only(run: ExtractionRun) -> None:

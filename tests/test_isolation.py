@@ -86,3 +86,26 @@ def test_each_result_reaches_the_cache_as_soon_as_it_is_parsed(tmp_path: Path, m
         scan(repo, "2", progress=stop_after_three)
     again = scan(repo, "2")
     assert again.run.cache_hits == 3 and again.run.files_parsed == 3
+
+
+def test_model_files_are_read_from_the_cache_on_a_warm_scan(tmp_path: Path, monkeypatch) -> None:
+    from impact.cache import ExtractionCache, cache_key
+
+    monkeypatch.setenv("IMPACT_CACHE_DIR", str(tmp_path / "cache"))
+    models = "from django.db import models\n\nclass Listen(models.Model):\n    recording_msid = models.TextField()\n\n    class Meta:\n        db_table = 'listen'\n"
+    repo = _repo(tmp_path / "repo", 1)
+    (repo / "spark/tags.py").unlink()
+    (repo / "app/models.py").write_text(models)
+    (repo / "app/use.py").write_text("from app.models import Listen\n\ndef f():\n    return Listen.objects.values('recording_msid')\n")
+    first = scan(repo, "2")
+    [cached] = ExtractionCache(pack=None).get(cache_key(models, "python-models", "app/models.py"), list[extraction_model_info()])
+    assert cached.name == "Listen" and cached.table == "listen"
+    second = scan(repo, "2")
+    assert sorted((q.file, q.line) for q in first.queries) == sorted((q.file, q.line) for q in second.queries)
+    assert any(q.file == "app/use.py" for q in second.queries)
+
+
+def extraction_model_info():
+    from impact.extract.py_models import ModelInfo
+
+    return ModelInfo
