@@ -339,8 +339,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--files", type=int, default=5000, help="source files to generate (default 5000)")
     parser.add_argument("--out", type=Path, default=Path("bench/out/repo"), help="folder to create")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--target-share", type=float, default=TOUCH_TARGET_SHARE, help="share of files querying the target table")
     args = parser.parse_args(argv)
-    plans = generate(args.out, args.files, args.seed)
+    plans = generate(args.out, args.files, args.seed, args.target_share)
     touching = sum(1 for p in plans if p.table == TARGET_TABLE)
     print(f"wrote {len(plans)} source files to {args.out} ({touching} query {TARGET_TABLE})")
     return 0

@@ -274,6 +274,13 @@ def _run_jobs(jobs: list[tuple[str, str]], progress) -> Iterator[Extraction]:
     from concurrent.futures import ProcessPoolExecutor  # only when used: its import is not free
     from concurrent.futures.process import BrokenProcessPool
 
+    import multiprocessing
+
+    if multiprocessing.get_start_method() == "fork":
+        # Forked workers inherit what the parent imported: import each extractor (libcst, sqlglot
+        # dialects) once here instead of once in every worker (8 % of a cold scan, issue 13).
+        for name in {extractor_name(rel) for rel, _ in jobs}:
+            load_extractor(name)
     done = 0
     # A worker killed mid-file (a native crash, the OOM killer) breaks the pool: the rest is tried
     # once more in a fresh pool, then what is still left is reported as not analysed.
