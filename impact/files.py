@@ -173,8 +173,10 @@ class _Walk:
     def ignored(self, rel: str, is_dir: bool, gitignores: Sequence[IgnoreLayer]) -> str | None:
         # The user's own excludes act like git's command-line patterns: they beat every .gitignore.
         if self.git is not None and not self.git.opaque_at(rel):
-            reason = ignore_reason(rel, is_dir, (self.config_layer,)) if self.config_layer else None
-            return reason or self.git.ignored(rel, is_dir)
+            verdict = self.config_layer.verdict(rel, is_dir) if self.config_layer else None
+            if verdict is not None:  # a config pattern decides, a `!` one re-including too
+                return EXCLUDED_BY_CONFIG if verdict else None
+            return self.git.ignored(rel, is_dir)
         layers = (self.config_layer, *gitignores) if self.config_layer else gitignores
         return ignore_reason(rel, is_dir, layers)
 

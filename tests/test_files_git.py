@@ -73,3 +73,15 @@ def test_a_repo_below_the_work_tree_top_is_walked_with_the_patterns(tmp_path: Pa
     git(outer, "init", "-q")
     assert git_listing(str((outer / "inner").resolve())) is None
     assert _walked(outer / "inner")[0] == ["a.py"]
+
+
+def test_config_excludes_apply_first_in_a_git_work_tree_too(tmp_path: Path) -> None:
+    tree = {".gitignore": "gen/\n*.tmp.py\n", "a.py": "", "b.tmp.py": "", "skip/c.py": "", "gen/d.py": ""}
+    plain = make_tree(tmp_path / "plain", tree)
+    repo = make_tree(tmp_path / "repo", tree)
+    git(repo, "init", "-q")
+    for exclude in (["skip/"], ["skip/", "!b.tmp.py"]):
+        ours = walk(repo, suffixes=SUFFIXES, exclude=exclude)
+        theirs = walk(plain, suffixes=SUFFIXES, exclude=exclude)
+        assert [f.rel for f in ours[0]] == [f.rel for f in theirs[0]] and ours[1].skipped == theirs[1].skipped
+    assert [f.rel for f in ours[0]] == ["a.py", "b.tmp.py"]
