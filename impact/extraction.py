@@ -10,7 +10,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 from impact.cache import ExtractionCache, cache_key
 from impact.config import Config
@@ -78,9 +78,10 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
     # reads instead of one entry per file) is per repo and per names looked for.
     pack = "\0".join([str(repo.resolve()), *sorted(tables), *sorted(columns)])
     cache = ExtractionCache(enabled=use_cache, pack=pack)
-    files, read = _read_declarations(files, run, history, cache)
+    files, read = _read_declarations(files, run, history, cache, [n for n in (*tables, *columns) if n])
     # ORM code names a model and its fields, not the table and its columns: look for those spellings too.
     needles = [n for n in (*tables, *columns, *run.orm.spellings(tables, columns)) if n]
+    spelled = len(needles) > len([n for n in (*tables, *columns) if n])
     orm_calls = run.orm.call_pattern(tables)
     table_position = TablePositions(tables, query_position_pattern(tables, orm_calls), DYNAMIC_TABLE, orm_calls)
     pending: list[tuple[str, str, str]] = []
@@ -91,6 +92,8 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
             run.skipped["migration file"] += 1
             continue
         text = read.pop(source.rel) if source.rel in read else _read(source, run)
+        if text is NOT_KEPT:  # names none of the tables and columns: read again only for ORM spellings
+            text = _read(source, run) if spelled else ""
         if text is None or not mentions_any(text, needles):
             run.skipped["does not mention the migration's tables"] += text is not None
             if text is not None and source.rel.endswith(".py"):
@@ -137,17 +140,23 @@ def query_position_pattern(tables: list[str], orm_calls: str | None = None) -> r
     return re.compile(f"{keyword}|{quoted}|{DYNAMIC_TABLE}{accessor}", re.IGNORECASE)
 
 
+NOT_KEPT: Any = object()  # a text read by _read_declarations and not kept (it mentions no table or column)
+
+
 def _read_declarations(files: list[SourceFile], run: ExtractionRun, history: set[Path],
-                       cache: ExtractionCache) -> tuple[list[SourceFile], dict[str, str | None]]:
+                       cache: ExtractionCache, needles: list[str]) -> tuple[list[SourceFile], dict[str, str | None]]:
     """Build the ORM map from the declaration files the walk found; return the other files, and
     the texts of the TS/JS files read on the way (Drizzle tables are declared in code, told by
-    its text): the walk uses those instead of reading them again (None: unreadable, reported)."""
+    its text): the walk uses those instead of reading them again (None: unreadable, reported).
+    Only texts that mention `needles` are kept (NOT_KEPT otherwise): keeping every TS/JS text of
+    an 80k-file repo until the walk reached it was most of the scan's peak memory."""
     texts, read = [], {}
     for source in files:
         if is_declaration_file(source.rel):
             text = _read(source, run)
         elif source.rel.endswith(CODE_DECLARATION_SUFFIXES) and source.path not in history:
-            text = read[source.rel] = _read(source, run)
+            text = _read(source, run)
+            read[source.rel] = text if text is None or mentions_any(text, needles) else NOT_KEPT
             if text is not None and not declares_models(source.rel, text):
                 continue
         else:
