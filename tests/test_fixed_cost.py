@@ -38,3 +38,19 @@ def test_a_json_scan_imports_neither_rich_nor_the_process_pool(tmp_path: Path) -
     proc = subprocess.run([sys.executable, "-c", probe, str(repo), str(tmp_path / "r.json")], capture_output=True, text=True, cwd=ROOT)
     assert proc.stderr.strip().splitlines()[-1] == "[]", proc.stderr
     assert json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["verdict"] == "breaking"
+
+
+def test_a_ts_file_naming_only_orm_spellings_is_read_again_and_judged(tmp_path: Path) -> None:
+    # _read_declarations keeps no text that names no table or column; the ORM's spellings
+    # (`userAccounts.displayName`) must still bring this file in.
+    repo = make_repo(tmp_path, {
+        "migrations/0001_init.sql": "CREATE TABLE user_accounts (id serial PRIMARY KEY, display_name text);",
+        "migrations/0002_drop.sql": "ALTER TABLE user_accounts DROP COLUMN display_name;",
+        "src/schema.ts": 'import { pgTable, serial, text } from "drizzle-orm/pg-core";\n'
+                         'export const userAccounts = pgTable("user_accounts", { id: serial("id"), displayName: text("display_name") });\n',
+        "src/q.ts": 'import { userAccounts } from "./schema";\n'
+                    "export const names = () => db.select({ n: userAccounts.displayName }).from(userAccounts);\n",
+    })
+    result = scan(repo, "2", use_cache=False)
+    assert any(q.file == "src/q.ts" for q in result.queries)
+    assert result.assessment.verdict == "breaking"
