@@ -10,7 +10,6 @@ from __future__ import annotations
 import codecs
 import os
 import stat
-import subprocess
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from pathlib import Path
 
 from pathspec import GitIgnoreSpec
 
+from impact.git_files import GitListing, listing
 from impact.model import FileIssue
 
 # Folders that hold dependencies, build output, caches or vendored code: never the project's own
@@ -176,7 +176,7 @@ class _Walk:
             verdict = self.config_layer.verdict(rel, is_dir) if self.config_layer else None
             if verdict is not None:  # a config pattern decides, a `!` one re-including too
                 return EXCLUDED_BY_CONFIG if verdict else None
-            return self.git.ignored(rel, is_dir)
+            return GITIGNORED if self.git.ignored(rel, is_dir) else None
         layers = (self.config_layer, *gitignores) if self.config_layer else gitignores
         return ignore_reason(rel, is_dir, layers)
 
@@ -184,66 +184,9 @@ class _Walk:
         return self.git is None or self.git.opaque_at(rel_dir)
 
 
-@dataclass
-class GitListing:
-    """What git itself says is not ignored, in a repo whose root is a git work tree's top: one
-    `git ls-files` (milliseconds) instead of matching every file against every pattern.
-
-    Decision: git's answer wins where it differs from the patterns (a tracked file matching a
-    .gitignore pattern is kept, as git keeps it). Nested repositories and submodules (listed as one
-    entry, their files not at all) are walked with the patterns, like a tree outside git."""
-
-    files: frozenset[str]  # tracked or untracked-and-not-ignored, repo-relative, as `rel` spells it
-    ignored_dirs: frozenset[str]  # untracked folders git ignores as a whole
-    opaque: list[str]  # nested repositories and submodules (grows as the walk meets submodules)
-
-    def ignored(self, rel: str, is_dir: bool) -> str | None:
-        if is_dir:
-            if rel in self.files:  # a folder git lists as one entry: a submodule
-                self.opaque.append(rel)
-            return GITIGNORED if rel in self.ignored_dirs else None
-        return None if rel in self.files else GITIGNORED
-
-    def opaque_at(self, rel: str) -> bool:
-        return bool(self.opaque) and any(rel == o or rel.startswith(o + "/") for o in self.opaque)
-
-
-GIT_TIMEOUT_S = 60
-# A hook's GIT_DIR / GIT_WORK_TREE would point git at another repository than the one scanned.
-GIT_REDIRECTS = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE")
-
-
 def git_listing(root: str) -> GitListing | None:
-    """The listing of the git work tree whose top is `root`; None outside one (or without git):
-    then the walk reads the .gitignore files itself (pathspec)."""
-    env = {k: v for k, v in os.environ.items() if k not in GIT_REDIRECTS} | {"GIT_OPTIONAL_LOCKS": "0"}
-
-    def run(*args: str) -> bytes | None:
-        try:
-            proc = subprocess.run(["git", "-C", root, *args], capture_output=True, timeout=GIT_TIMEOUT_S,
-                                  env=env)  # OPTIONAL_LOCKS=0: no index refresh written
-        except (OSError, subprocess.SubprocessError):
-            return None
-        return proc.stdout if proc.returncode == 0 else None
-
-    top = run("rev-parse", "--show-toplevel")
-    # Only at the top: a repo inside another one's ignored folder would otherwise list nothing.
-    if top is None or os.path.realpath(os.fsdecode(top.strip())) != root:
-        return None
-    listed = run("ls-files", "-z", "-co", "--exclude-standard")
-    ignored = run("ls-files", "-z", "-oi", "--exclude-standard", "--directory")
-    if listed is None or ignored is None:
-        return None
-    files = {_rel_of(raw) for raw in listed.split(b"\0") if raw}
-    # An untracked nested repo is listed as "sub/"; a submodule as "sub" (told apart in the walk).
-    opaque = [rel.rstrip("/") for rel in files if rel.endswith("/")]
-    dirs = {_rel_of(raw).rstrip("/") for raw in ignored.split(b"\0") if raw.endswith(b"/")}
-    return GitListing(frozenset(files), frozenset(dirs), opaque)
-
-
-def _rel_of(raw: bytes) -> str:
-    text = os.fsdecode(raw)
-    return text if text.isprintable() else "/".join(display_name(part) for part in text.split("/"))
+    """What git lists in the work tree whose top is `root` (impact.git_files), None outside one."""
+    return listing(root, display_name)
 
 
 def walk(
