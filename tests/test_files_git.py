@@ -85,3 +85,15 @@ def test_config_excludes_apply_first_in_a_git_work_tree_too(tmp_path: Path) -> N
         theirs = walk(plain, suffixes=SUFFIXES, exclude=exclude)
         assert [f.rel for f in ours[0]] == [f.rel for f in theirs[0]] and ours[1].skipped == theirs[1].skipped
     assert [f.rel for f in ours[0]] == ["a.py", "b.tmp.py"]
+
+
+def test_a_submodule_is_walked_with_its_own_patterns(tmp_path: Path) -> None:
+    repo = make_tree(tmp_path, {"a.py": "", "sub/.gitignore": "skip.py\n", "sub/keep.py": "", "sub/skip.py": ""})
+    git(repo / "sub", "init", "-q")
+    git(repo / "sub", "add", "-A")
+    git(repo / "sub", "-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-qm", "x")
+    head = subprocess.run(["git", "-C", str(repo / "sub"), "rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
+    git(repo, "init", "-q")
+    git(repo, "update-index", "--add", "--cacheinfo", f"160000,{head},sub")  # a gitlink, as `git submodule add` makes
+    found, stats = _walked(repo)
+    assert found == ["a.py", "sub/keep.py"] and stats == {GITIGNORED: 1}
