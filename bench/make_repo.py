@@ -47,8 +47,8 @@ class Plan:
     lines: int
 
 
-def plan_files(count: int, rng: random.Random) -> list[Plan]:
-    target_count = round(count * TOUCH_TARGET_SHARE)
+def plan_files(count: int, rng: random.Random, target_share: float = TOUCH_TARGET_SHARE) -> list[Plan]:
+    target_count = round(count * target_share)
     plans = []
     for index in range(count):
         language = "python" if rng.random() < 0.5 else "typescript"
@@ -316,12 +316,13 @@ def config_files() -> dict[str, str]:
     }
 
 
-def generate(out: Path, files: int = 5000, seed: int = 7) -> list[Plan]:
-    """Write the repository into `out` (which must be empty or missing); return the source plans."""
+def generate(out: Path, files: int = 5000, seed: int = 7, target_share: float = TOUCH_TARGET_SHARE) -> list[Plan]:
+    """Write the repository into `out` (which must be empty or missing); return the source plans.
+    `target_share`: the share of source files that query the target table (0.10 by default)."""
     if out.exists() and any(out.iterdir()):
         raise SystemExit(f"{out} is not empty: pick a new --out folder")
     rng = random.Random(seed)
-    plans = plan_files(files, rng)
+    plans = plan_files(files, rng, target_share)
     contents = {plan.rel: render(plan, rng) for plan in plans}
     contents.update(migrations())
     contents.update(ignored_files(rng))
@@ -338,8 +339,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--files", type=int, default=5000, help="source files to generate (default 5000)")
     parser.add_argument("--out", type=Path, default=Path("bench/out/repo"), help="folder to create")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--target-share", type=float, default=TOUCH_TARGET_SHARE, help="share of files querying the target table")
     args = parser.parse_args(argv)
-    plans = generate(args.out, args.files, args.seed)
+    plans = generate(args.out, args.files, args.seed, args.target_share)
     touching = sum(1 for p in plans if p.table == TARGET_TABLE)
     print(f"wrote {len(plans)} source files to {args.out} ({touching} query {TARGET_TABLE})")
     return 0

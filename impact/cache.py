@@ -4,6 +4,12 @@ A re-scan of an unchanged repo then parses nothing. Entries are small JSON files
 fan-out (`extractions/ab/abcd….json`), written atomically. The cache is an optimisation only: a
 corrupt or unreadable entry is a miss, and an unwritable directory silently turns caching off.
 
+A warm scan of a large repo would still open thousands of entries, so each scan also leaves a
+pack (`packs/<name>.json`, one JSON object key -> entry) of exactly the entries it read or wrote;
+the next scan with the same pack name reads that one file and falls back to single entries for
+keys it lacks. Packs hold copies keyed by the same content hashes, so a stale pack costs a miss,
+never a wrong answer; only the MAX_PACKS most recently written are kept.
+
 Environment: `IMPACT_CACHE_DIR` moves the cache, `IMPACT_NO_CACHE=1` turns it off; otherwise it is
 `platformdirs.user_cache_dir("impact")`, which honours `XDG_CACHE_HOME`.
 """
@@ -20,7 +26,7 @@ import types
 import typing
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import platformdirs
 
@@ -33,6 +39,8 @@ from impact.model import Extraction, FileIssue, Query
 EXTRACTOR_SCHEMA = 1
 
 ENTRIES_SUBDIR = "extractions"
+PACKS_SUBDIR = "packs"
+MAX_PACKS = 32  # one per (repo, migration's names) scanned lately; the oldest go first
 KEY_PATTERN = re.compile(r"^[0-9a-f]{64}$")
 TRUTHY = {"1", "true", "yes", "on"}
 
@@ -113,13 +121,17 @@ def default_cache_dir() -> Path | None:
 class ExtractionCache:
     """get/put of Extractions by `cache_key`. Never raises for anything the file system does."""
 
-    def __init__(self, directory: Path | None = None, *, enabled: bool = True):
-        """`directory` None: from the environment (see module doc). `enabled=False`: a no-op cache."""
+    def __init__(self, directory: Path | None = None, *, enabled: bool = True, pack: str | None = None):
+        """`directory` None: from the environment (see module doc). `enabled=False`: a no-op cache.
+        `pack`: the name of this run's pack (see module doc), None for none."""
         root = directory if directory is not None else default_cache_dir()
         self.directory: Path | None = root / ENTRIES_SUBDIR if (enabled and root is not None) else None
         self.hits = 0
         self.misses = 0
         self.writes = 0
+        self._pack_path = root / PACKS_SUBDIR / f"{_pack_file_name(pack)}.json" if (pack and self.directory) else None
+        self._packed: dict[str, Any] | None = None  # the pack as read, loaded on the first get
+        self._used: dict[str, Any] = {}  # encoded entries this run read or wrote, for the next pack
 
     @property
     def enabled(self) -> bool:
@@ -127,7 +139,14 @@ class ExtractionCache:
 
     def get(self, key: str, hint: Any = Extraction) -> Any:
         """The entry of `key` decoded as `hint` (an Extraction unless said otherwise), None on a miss."""
-        value = self._load(key, hint) if self.directory is not None else None
+        value = None
+        if self.directory is not None:
+            encoded = self._pack().get(key) if self._pack_path else None
+            value = _decoded(hint, encoded) if encoded is not None else None
+            if value is None:
+                value, encoded = self._load(key, hint)
+            if value is not None and self._pack_path:
+                self._used[key] = encoded
         if value is None:
             self.misses += 1
         else:
@@ -137,7 +156,10 @@ class ExtractionCache:
     def put(self, key: str, value: Any) -> None:
         if self.directory is None:
             return
-        data = json.dumps(encode(value), separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        encoded = encode(value)
+        if self._pack_path:
+            self._used[key] = encoded
+        data = json.dumps(encoded, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
         try:
             _write_atomically(self._entry_path(key), data)
             self.writes += 1
@@ -146,22 +168,58 @@ class ExtractionCache:
             # than failing once per file.
             self.directory = None
 
-    def _load(self, key: str, hint: Any) -> Any:
+    def save_pack(self) -> None:
+        """Write this run's pack, unless it holds exactly what the last one did (a warm rescan)."""
+        if self._pack_path is None or self.directory is None or not self._used:
+            return
+        if self._packed is not None and self._packed.keys() == self._used.keys():
+            return
+        data = json.dumps(self._used, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        try:
+            _write_atomically(self._pack_path, data)
+            packs = sorted(self._pack_path.parent.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+            for old in packs[MAX_PACKS:]:
+                old.unlink()
+        except OSError:
+            pass  # a pack is an optimisation: the single entries are still there
+
+    def _pack(self) -> dict[str, Any]:
+        if self._packed is None:
+            try:
+                loaded = json.loads(self._pack_path.read_bytes())
+            except (OSError, ValueError):
+                loaded = {}
+            self._packed = loaded if isinstance(loaded, dict) else {}
+        return self._packed
+
+    def _load(self, key: str, hint: Any) -> tuple[Any, Any]:
         path = self._entry_path(key)
         try:
             raw = path.read_bytes()
         except OSError:
-            return None
+            return None, None
         try:
-            return decode(hint, json.loads(raw))
-        except Exception:  # any corruption at all (truncated JSON, wrong shapes): a miss, not a crash
-            return None
+            encoded = json.loads(raw)
+        except ValueError:
+            return None, None
+        return _decoded(hint, encoded), encoded
 
     def _entry_path(self, key: str) -> Path:
         if not KEY_PATTERN.match(key):
             raise ValueError(f"not a cache key: {key!r}")  # a programming error, never the file system's
         assert self.directory is not None
         return self.directory / key[:2] / f"{key}.json"
+
+
+def _decoded(hint: Any, encoded: Any) -> Any:
+    try:
+        return decode(hint, encoded)
+    except Exception:  # any corruption at all (truncated JSON, wrong shapes): a miss, not a crash
+        return None
+
+
+def _pack_file_name(name: str) -> str:
+    return hashlib.sha256(name.encode("utf-8", errors="surrogateescape")).hexdigest()[:32]
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
@@ -212,35 +270,61 @@ def _is_default(f: dataclasses.Field, value: Any) -> bool:
 
 def decode(hint: Any, data: Any) -> Any:
     """Rebuild a value of type `hint` from its `encode`d form; raises on anything that does not fit."""
-    origin = typing.get_origin(hint)
-    if origin in (typing.Union, types.UnionType):
-        return _decode_optional(hint, data)
-    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
-        if not isinstance(data, dict):
-            raise TypeError(f"{hint.__name__} entry is not an object")
-        hints = _field_types(hint)
-        return hint(**{name: decode(hints[name], value) for name, value in data.items()})
-    if isinstance(hint, type) and issubclass(hint, Enum):
-        return hint(data)
-    if origin is tuple:
-        return tuple(decode(_item_type(hint), item) for item in data)
-    if origin is list:
-        return [decode(_item_type(hint), item) for item in data]
+    return _decoder(hint)(data)
+
+
+def _identity(data: Any) -> Any:
     return data
 
 
-def _decode_optional(hint: Any, data: Any) -> Any:
-    if data is None:
-        return None
-    members = [arg for arg in typing.get_args(hint) if arg is not type(None)]
-    return decode(members[0], data) if len(members) == 1 else data
+@functools.cache
+def _decoder(hint: Any) -> Callable[[Any], Any]:
+    """The decoding function of one type, built once: a warm scan decodes tens of thousands of
+    values, and working the type out again for each (typing.get_origin, get_type_hints) was most
+    of its cost."""
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        members = [arg for arg in typing.get_args(hint) if arg is not type(None)]
+        if len(members) != 1:
+            return _identity
+        inner = _decoder(members[0])
+        return _identity if inner is _identity else (lambda data: None if data is None else inner(data))
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+        return _dataclass_decoder(hint)
+    if isinstance(hint, type) and issubclass(hint, Enum):
+        members = hint._value2member_map_  # a dict lookup: calling the Enum class is ten times slower
+        return lambda data: members[data] if isinstance(data, (str, int)) and data in members else hint(data)
+    if origin in (tuple, list):
+        item = _decoder(_item_type(hint))
+        if item is _identity:
+            return tuple if origin is tuple else list
+        return (lambda data: tuple([item(x) for x in data])) if origin is tuple else (lambda data: [item(x) for x in data])
+    return _identity
 
 
-def _item_type(hint: Any) -> Any:
-    args = [arg for arg in typing.get_args(hint) if arg is not Ellipsis]
-    return args[0] if args else Any
+def _dataclass_decoder(cls: type) -> Callable[[Any], Any]:
+    hints = _field_types(cls)
+    fields: dict[str, Callable | None] = {}
+
+    def decode_instance(data: Any) -> Any:
+        if not isinstance(data, dict):
+            raise TypeError(f"{cls.__name__} entry is not an object")
+        if not fields:  # filled on first use: a recursive dataclass refers to its own decoder
+            fields.update({name: (None if (d := _decoder(t)) is _identity else d) for name, t in hints.items()})
+        values = {}
+        for name, value in data.items():
+            d = fields[name]  # KeyError: a field this model does not have (another version's entry)
+            values[name] = value if d is None else d(value)
+        return cls(**values)
+
+    return decode_instance
 
 
 @functools.cache
 def _field_types(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls)
+
+
+def _item_type(hint: Any) -> Any:
+    args = [arg for arg in typing.get_args(hint) if arg is not Ellipsis]
+    return args[0] if args else Any

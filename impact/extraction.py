@@ -8,11 +8,9 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable, Iterator
 
 from impact.cache import ExtractionCache, cache_key
 from impact.config import Config
@@ -23,6 +21,7 @@ from impact.files import UNREADABLE_DIR, UNREADABLE_FILE, SourceFile, mentions_a
 from impact.formats import active_formats
 from impact.locate import LocatedMigration, known_folders
 from impact.model import Extraction, FileIssue, Query
+from impact.positions import TablePositions
 from impact.orm import (CODE_DECLARATION_SUFFIXES, DECLARATION_SUFFIXES, OrmMap, build_orm_map, declares_models,
                         is_declaration_file, resolve_orm_queries)
 
@@ -47,22 +46,30 @@ class ExtractionRun:
 
 
 def _extract(job: tuple[str, str]) -> Extraction:
-    """One file's extraction; never raises, never crashes the process (extract_guard.py)."""
+    """One file's extraction; never raises, never crashes the process (extract_guard.py). Any
+    exception (a sqlglot optimizer error, a libcst crash, a bug of ours) marks that file not
+    analysed, a FileIssue that lowers the confidence: one bad file never ends the scan. Such
+    results are not cached (see _cacheable), so a fixed extractor retries."""
     rel, text = job
     name = extractor_name(rel)
     if name == "python" and (reason := python_too_deep(text)):
         return Extraction(issues=[FileIssue(rel, reason)])
-    module = load_extractor(name)
     try:
         with time_budget(FILE_SECONDS):
-            return module.extract(rel, text)
+            return load_extractor(name).extract(rel, text)
     except RecursionError:
-        return Extraction(issues=[FileIssue(rel, "too deeply nested to parse")])
+        return Extraction(issues=[FileIssue(rel, TOO_DEEP)])
     except FileTimeout:
         return Extraction(issues=[FileIssue(rel, f"{TIMED_OUT} {FILE_SECONDS:g} s")])
+    except Exception as error:  # noqa: BLE001 - isolation is the point
+        detail = " ".join(str(error).split())[:160]
+        return Extraction(issues=[FileIssue(rel, f"{NOT_ANALYSED} ({type(error).__name__}: {detail})")])
 
 
 TIMED_OUT = "not analysed: parsing it took longer than"
+TOO_DEEP = "too deeply nested to parse"
+NOT_ANALYSED = "not analysed: the extractor failed"
+WORKER_DIED = "not analysed: the worker process parsing it died"
 
 
 def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Config, migration: LocatedMigration,
@@ -77,11 +84,16 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
     run.skipped.update(stats.skipped)
     # Files and folders that could not be read are named (and lower the confidence), never just counted.
     run.file_issues.extend(i for i in stats.skipped_files if i.reason.startswith(NOT_READ_REASONS))
-    cache = ExtractionCache(enabled=use_cache)  # IMPACT_NO_CACHE / IMPACT_CACHE_DIR: read by the cache itself
-    files, read = _read_declarations(files, run, history, cache)
+    # IMPACT_NO_CACHE / IMPACT_CACHE_DIR: read by the cache itself. The pack (one file a warm scan
+    # reads instead of one entry per file) is per repo and per names looked for.
+    pack = "\0".join([str(repo.resolve()), *sorted(tables), *sorted(columns)])
+    cache = ExtractionCache(enabled=use_cache, pack=pack)
+    files, read = _read_declarations(files, run, history, cache, [n for n in (*tables, *columns) if n])
     # ORM code names a model and its fields, not the table and its columns: look for those spellings too.
     needles = [n for n in (*tables, *columns, *run.orm.spellings(tables, columns)) if n]
-    table_position = query_position_pattern(tables, run.orm.call_pattern(tables))
+    spelled = len(needles) > len([n for n in (*tables, *columns) if n])
+    orm_calls = run.orm.call_pattern(tables)
+    table_position = TablePositions(tables, query_position_pattern(tables, orm_calls), DYNAMIC_TABLE, orm_calls)
     pending: list[tuple[str, str, str]] = []
     unmatched_python: list[SourceFile] = []
     reference_only: list[tuple[str, str]] = []
@@ -90,6 +102,8 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
             run.skipped["migration file"] += 1
             continue
         text = read.pop(source.rel) if source.rel in read else _read(source, run)
+        if text is NOT_KEPT:  # names none of the tables and columns: read again only for ORM spellings
+            text = _read(source, run) if spelled else ""
         if text is None or not mentions_any(text, needles):
             run.skipped["does not mention the migration's tables"] += text is not None
             if text is not None and source.rel.endswith(".py"):
@@ -107,11 +121,14 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
         _queue(run, cache, source.rel, text, pending)
     queued = _queue_model_users(run, cache, pending, unmatched_python, reference_only, tables)
     run.texts.extend((rel, text, Extraction()) for rel, text in reference_only if rel not in queued)
+    # Each result reaches the cache as soon as it arrives: a scan stopped half-way keeps its work.
     for (rel, text, key), extraction in zip(pending, _run_jobs([(r, t) for r, t, _ in pending], progress)):
         run.files_parsed += 1
-        if not any(i.reason.startswith(TIMED_OUT) for i in extraction.issues):  # a slow machine is not a property of the file
+        # A slow machine or a failed extractor is not a property of the file: not cached.
+        if not any(i.reason.startswith((TIMED_OUT, NOT_ANALYSED, WORKER_DIED)) for i in extraction.issues):
             cache.put(key, extraction)
         _collect(run, rel, text, extraction)
+    cache.save_pack()
     _drop_attribution_only(run)
     run.queries = resolve_orm_queries(run.queries, run.orm)
     if run.models:
@@ -134,17 +151,23 @@ def query_position_pattern(tables: list[str], orm_calls: str | None = None) -> r
     return re.compile(f"{keyword}|{quoted}|{DYNAMIC_TABLE}{accessor}", re.IGNORECASE)
 
 
+NOT_KEPT: Any = object()  # a text read by _read_declarations and not kept (it mentions no table or column)
+
+
 def _read_declarations(files: list[SourceFile], run: ExtractionRun, history: set[Path],
-                       cache: ExtractionCache) -> tuple[list[SourceFile], dict[str, str | None]]:
+                       cache: ExtractionCache, needles: list[str]) -> tuple[list[SourceFile], dict[str, str | None]]:
     """Build the ORM map from the declaration files the walk found; return the other files, and
     the texts of the TS/JS files read on the way (Drizzle tables are declared in code, told by
-    its text): the walk uses those instead of reading them again (None: unreadable, reported)."""
+    its text): the walk uses those instead of reading them again (None: unreadable, reported).
+    Only texts that mention `needles` are kept (NOT_KEPT otherwise): keeping every TS/JS text of
+    an 80k-file repo until the walk reached it was most of the scan's peak memory."""
     texts, read = [], {}
     for source in files:
         if is_declaration_file(source.rel):
             text = _read(source, run)
         elif source.rel.endswith(CODE_DECLARATION_SUFFIXES) and source.path not in history:
-            text = read[source.rel] = _read(source, run)
+            text = _read(source, run)
+            read[source.rel] = text if text is None or mentions_any(text, needles) else NOT_KEPT
             if text is not None and not declares_models(source.rel, text):
                 continue
         else:
@@ -185,18 +208,9 @@ def _queue_model_users(run: ExtractionRun, cache: ExtractionCache, pending: list
     definers = [(rel, text) for rel, text in candidates if any(marker in text for marker in MODEL_MARKERS)]
     if not definers:
         return set()
-    from impact.extract.python import models_in
-
     wanted = {t.lower() for t in tables}
     for rel, text in definers:
-        if python_too_deep(text):
-            continue  # reported as not analysed when the file itself is extracted
-        try:
-            with time_budget(FILE_SECONDS):
-                models = models_in(rel, text)
-        except (FileTimeout, RecursionError):
-            continue
-        for model in models:
+        for model in _models_in(cache, rel, text):
             if model.table and model.table.lower() in wanted:
                 run.models[model.name] = model
     if not run.models:
@@ -213,6 +227,28 @@ def _queue_model_users(run: ExtractionRun, cache: ExtractionCache, pending: list
             run.files_matched += 1
             _queue(run, cache, source.rel, text, pending)
     return queued
+
+
+def _models_in(cache: ExtractionCache, rel: str, text: str) -> list:
+    """The models one file defines, cached by content like every extraction: a warm scan of a
+    Django app otherwise parsed every model file with libcst again (issue 13)."""
+    from impact.extract.py_models import ModelInfo
+
+    key = cache_key(text, "python-models", rel)
+    cached = cache.get(key, list[ModelInfo])
+    if cached is not None:
+        return cached
+    from impact.extract.python import models_in
+
+    if python_too_deep(text):
+        return []  # reported as not analysed when the file itself is extracted
+    try:
+        with time_budget(FILE_SECONDS):
+            models = models_in(rel, text)
+    except (Exception, FileTimeout):  # noqa: BLE001 - the file's own extraction reports the failure (isolation)
+        return []
+    cache.put(key, models)
+    return models
 
 
 def _drop_attribution_only(run: ExtractionRun) -> None:
@@ -264,26 +300,42 @@ def _collect(run: ExtractionRun, rel: str, text: str, extraction: Extraction) ->
         run.generated_files.append(rel)
 
 
-def _run_jobs(jobs: list[tuple[str, str]], progress) -> list[Extraction]:
+def _run_jobs(jobs: list[tuple[str, str]], progress) -> Iterator[Extraction]:
+    """The extraction of each job, in order, yielded as soon as it is ready."""
     total = len(jobs)
     if total < PARALLEL_THRESHOLD:
-        results = []
         for done, job in enumerate(jobs, start=1):
-            results.append(_extract(job))
+            yield _extract(job)
             if progress:
                 progress(done, total)
-        return results
-    workers = min(os.cpu_count() or 2, 8)
-    results: list[Extraction] = []
-    try:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            for done, extraction in enumerate(pool.map(_extract, jobs, chunksize=16), start=1):
-                results.append(extraction)
-                if progress:
-                    progress(done, total)
-    except BrokenProcessPool:
-        # A worker died (a parser crash the guards did not foresee): the files without a result
-        # are reported as not analysed instead of the scan ending with exit 70.
-        results += [Extraction(issues=[FileIssue(rel, "not analysed: a parser process crashed on this file or one parsed with it")])
-                    for rel, _ in jobs[len(results):]]
-    return results
+        return
+    from concurrent.futures import ProcessPoolExecutor  # only when used: its import is not free
+    from concurrent.futures.process import BrokenProcessPool
+
+    import multiprocessing
+
+    if multiprocessing.get_start_method() == "fork":
+        # Forked workers inherit what the parent imported: import each extractor (libcst, sqlglot
+        # dialects) once here instead of once in every worker (8 % of a cold scan, issue 13).
+        for name in {extractor_name(rel) for rel, _ in jobs}:
+            load_extractor(name)
+    done = 0
+    # A worker killed mid-file (a native crash, the OOM killer) breaks the pool: the rest is tried
+    # once more in a fresh pool, then what is still left is reported as not analysed.
+    for attempt in range(2):
+        workers = min(os.cpu_count() or 2, 8)
+        try:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                for extraction in pool.map(_extract, jobs[done:], chunksize=16):
+                    done += 1
+                    yield extraction
+                    if progress:
+                        progress(done, total)
+            return
+        except BrokenProcessPool:
+            continue
+    for rel, _ in jobs[done:]:
+        done += 1
+        yield Extraction(issues=[FileIssue(rel, WORKER_DIED)])
+        if progress:
+            progress(done, total)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from pathspec import GitIgnoreSpec
 
+from impact.git_files import GitListing, listing
 from impact.model import FileIssue
 
 # Folders that hold dependencies, build output, caches or vendored code: never the project's own
@@ -151,6 +152,7 @@ class _Walk:
     suffixes: frozenset[str]
     config_layer: IgnoreLayer | None
     max_bytes: int
+    git: GitListing | None = None
     stats: WalkStats = field(default_factory=WalkStats)
     files: dict[str, SourceFile] = field(default_factory=dict)  # real path -> file
     linked_files: list[SourceFile] = field(default_factory=list)  # symlinks, deduplicated at the end
@@ -170,8 +172,21 @@ class _Walk:
 
     def ignored(self, rel: str, is_dir: bool, gitignores: Sequence[IgnoreLayer]) -> str | None:
         # The user's own excludes act like git's command-line patterns: they beat every .gitignore.
+        if self.git is not None and not self.git.opaque_at(rel):
+            verdict = self.config_layer.verdict(rel, is_dir) if self.config_layer else None
+            if verdict is not None:  # a config pattern decides, a `!` one re-including too
+                return EXCLUDED_BY_CONFIG if verdict else None
+            return GITIGNORED if self.git.ignored(rel, is_dir) else None
         layers = (self.config_layer, *gitignores) if self.config_layer else gitignores
         return ignore_reason(rel, is_dir, layers)
+
+    def reads_gitignores(self, rel_dir: str) -> bool:
+        return self.git is None or self.git.opaque_at(rel_dir)
+
+
+def git_listing(root: str) -> GitListing | None:
+    """What git lists in the work tree whose top is `root` (impact.git_files), None outside one."""
+    return listing(root, display_name)
 
 
 def walk(
@@ -193,8 +208,9 @@ def walk(
         suffixes=frozenset(suffixes),
         config_layer=IgnoreLayer("", compile_patterns(exclude), EXCLUDED_BY_CONFIG) if exclude else None,
         max_bytes=max_bytes,
+        git=git_listing(root),
     )
-    info_exclude = _read_ignore_file(os.path.join(root, ".git", "info", "exclude"), "", GITIGNORED)
+    info_exclude = None if state.git else _read_ignore_file(os.path.join(root, ".git", "info", "exclude"), "", GITIGNORED)
     pending: list[tuple[str, str, tuple[IgnoreLayer, ...]]] = [("", root, (info_exclude,) if info_exclude else ())]
     while pending:
         rel_dir, abs_dir, gitignores = pending.pop()
@@ -208,7 +224,7 @@ def _walk_dir(
     """Judge one folder's entries; return its subfolders still to walk."""
     if not _first_visit(state, rel_dir, abs_dir):
         return []
-    own = _read_ignore_file(os.path.join(abs_dir, ".gitignore"), rel_dir, GITIGNORED)
+    own = _read_ignore_file(os.path.join(abs_dir, ".gitignore"), rel_dir, GITIGNORED) if state.reads_gitignores(rel_dir) else None
     if own:
         gitignores = (own, *gitignores)
     subdirs = []

@@ -22,7 +22,7 @@ from impact.judge.rollback_plan import RollbackStep, rollback_plan
 from impact.judge.verification import Check, verification_plan
 from impact.judge.rules import configured, load_rules
 from impact.formats import EarlierMigration, ReadMigration, read_migration
-from impact.formats.sql import read_sql_file
+from impact.formats.sql import one_scan, read_sql_file
 from impact.locate import LocatedMigration, locate
 from impact.model import ColumnReference, OpKind, Query
 from impact.orm import resolve_orm_queries
@@ -92,11 +92,16 @@ def _display(path: Path, repo: Path) -> str:
     return path.relative_to(repo).as_posix() if path.is_relative_to(repo) else str(path)
 
 
-def scan(repo: Path, ref: str, *, dialect: str | None = None, schema_file: Path | None = None,
-         config: Config | None = None, progress: Progress | None = None, use_cache: bool = True,
-         release_base: str | None = None) -> ScanResult:
+def scan(repo: Path, ref: str, **options) -> ScanResult:
     """`release_base`: a git revision whose merge-base with HEAD is the release still running while
     the migration runs (impact.deploy_window); its code is judged too."""
+    with one_scan():  # migration folders are found once per scan
+        return _scan(repo, ref, **options)
+
+
+def _scan(repo: Path, ref: str, *, dialect: str | None = None, schema_file: Path | None = None,
+          config: Config | None = None, progress: Progress | None = None, use_cache: bool = True,
+          release_base: str | None = None) -> ScanResult:
     started = time.perf_counter()
     repo = _checked_repo(Path(repo))  # a str is fine for library callers
     config = config or load_config(repo)

@@ -268,3 +268,42 @@ def test_orm_map_is_cached_by_the_declaration_files_content(tmp_path) -> None:
     assert cache.hits == 1 and again == first and again.by_accessor("prisma", "user")[0].column_for("fullName") == "full_name"
     changed = build_orm_map([(files[0][0], files[0][1].replace("full_name", "name"))], cache)
     assert cache.misses == 2 and changed.by_accessor("prisma", "user")[0].column_for("fullName") == "name"
+
+
+# --- packs: a warm scan reads one file ------------------------------------------------------
+
+
+def test_a_pack_serves_the_next_run_from_one_file(tmp_path):
+    first = ExtractionCache(tmp_path, pack="repo")
+    first.put(key("a"), sample())
+    assert first.get(key("b")) is None
+    first.save_pack()
+    for entry in entries(first):
+        entry.unlink()  # the single entries gone: only the pack can answer now
+    second = ExtractionCache(tmp_path, pack="repo")
+    assert second.get(key("a")) == sample() and second.get(key("b")) is None
+    assert ExtractionCache(tmp_path, pack="another repo").get(key("a")) is None
+
+
+def test_a_pack_keeps_only_what_the_last_run_used(tmp_path):
+    cache = ExtractionCache(tmp_path, pack="repo")
+    cache.put(key("a"), sample())
+    cache.put(key("b"), sample())
+    cache.save_pack()
+    again = ExtractionCache(tmp_path, pack="repo")
+    assert again.get(key("a")) == sample()
+    again.save_pack()  # b was not used this time: the pack forgets it (the single entry stays)
+    [pack] = (tmp_path / C.PACKS_SUBDIR).glob("*.json")
+    assert set(json.loads(pack.read_text())) == {key("a")}
+    assert ExtractionCache(tmp_path).get(key("b")) == sample()
+
+
+@pytest.mark.parametrize("content", [b"", b"[1]", b'{"' + b"0" * 64 + b'": {"queries": "x"}}', b"\xff"])
+def test_a_corrupt_pack_is_a_miss_not_an_error(tmp_path, content):
+    cache = ExtractionCache(tmp_path, pack="repo")
+    cache.put(key(), sample())
+    cache.save_pack()
+    [pack] = (tmp_path / C.PACKS_SUBDIR).glob("*.json")
+    pack.write_bytes(content)
+    assert ExtractionCache(tmp_path, pack="repo").get(key()) == sample()  # from the single entry
+    assert ExtractionCache(tmp_path, pack="repo").get(key("other")) is None

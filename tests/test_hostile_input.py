@@ -182,7 +182,8 @@ def test_terminal_report_shows_control_characters_instead_of_sending_them(repo: 
 
     from rich.text import Text
 
-    from impact.report.safe_text import SafeConsole, json_safe, visible
+    from impact.report.safe_text import json_safe, visible
+    from impact.report.terminal import SafeConsole
 
     console = SafeConsole(file=io.StringIO(), force_terminal=True, color_system="standard")
     console.print(Text("col b\x1b]0;pwned\x07 caf\udce9", style="red"))

@@ -72,3 +72,13 @@ def test_a_file_parsed_only_for_attribution_adds_no_blind_spot(tmp_path) -> None
     result = scan(repo, "2", use_cache=False)
     assert result.run.file_issues == [] and result.queries == []
     assert result.assessment.confidence.value == "high", result.assessment.confidence_reasons
+
+
+def test_only_lines_holding_a_name_are_matched_and_line_breaks_other_than_newline_are_counted() -> None:
+    from impact.extract.references import _lines_naming
+
+    text = "a = 1\nuser_email = 2\nx\n\nrow['user_email'] and user_email\nlast user_email"
+    assert _lines_naming(text, {"user_email"}, len(text.splitlines())) == [2, 5, 6]
+    odd = "a\x0cuser_email\nb"  # a form feed is a line break to splitlines, not to str.find
+    assert _lines_naming(odd, {"user_email"}, len(odd.splitlines())) == [1, 2, 3]
+    assert _lines_naming("", {"x"}, 0) == []

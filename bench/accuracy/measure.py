@@ -61,8 +61,10 @@ class Score:
     fp_kinds: dict = field(default_factory=dict)
     seen: int = 0  # truth lines impact found at all (evidence, or a reference it did not use as evidence)
     false_positives: list = field(default_factory=list)
+    not_db_change: int = 0  # mined events the migration does not make in the database (Django state-only removals)
 
     def add(self, other: "Score") -> None:
+        self.not_db_change += other.not_db_change
         for name in ("truth", "hit", "seen", "reported_naming", "true_reported", "implicit", "name_only", "events", "migrations", "errors",
                      "recalls", "precisions"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
@@ -271,7 +273,15 @@ def measure(files: list[Path], overrides: dict[str, str], verbose: bool = True, 
                     materialise(git_dir, case["base"], tree)
                     migration = place_migration(git_dir, cases, tree, synthesized)
                     result = scan(tree, str(migration), use_cache=False)
-                    score = score_group(cases, result, tree)
+                    real = [c for c in cases if any(matches(op, c["operation"]) for op in result.parsed.operations)]
+                    if not real:  # e.g. SeparateDatabaseAndState: the field leaves the model, the column stays
+                        score = Score(not_db_change=len(cases))
+                        per_case.append((cases, score))
+                        by_project[case["project"]].add(score)
+                        by_orm[case["orm"]].add(score)
+                        print(f"  {case['project']:<10} {case['head'][:9]} not a database change: {Path(case['migration']).name}", flush=True)
+                        continue
+                    score = score_group(real, result, tree)
                 except Exception as exc:  # a migration impact cannot scan is counted and named, not fatal
                     truth = {(t["path"], t["line"]): t["snippet"] for c in cases for t in c["truth"]}
                     score = Score(truth=len(truth), events=len(cases), migrations=1, errors=1,
@@ -293,13 +303,13 @@ def pct(value: float | None) -> str:
 
 def table(title: str, scores: dict[str, Score]) -> list[str]:
     rows = [f"| {title} | migrations | events | truth lines | recall (hits) | per-migration recall | seen at all "
-            "| reported lines naming it | precision (true) | per-migration precision | implicit | name-only | errors |",
-            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+            "| reported lines naming it | precision (true) | per-migration precision | implicit | name-only | errors | not a DB change |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for name, s in sorted(scores.items()):
         rows.append(f"| {name} | {s.migrations} | {s.events} | {s.truth} | {pct(s.recall)} ({s.hit}) | {pct(s.macro_recall)} | "
                     f"{pct(s.seen / s.truth if s.truth else None)} ({s.seen}) | "
                     f"{s.reported_naming} | {pct(s.precision)} ({s.true_reported}) | {pct(s.macro_precision)} | {s.implicit} | "
-                    f"{s.name_only} | {s.errors} |")
+                    f"{s.name_only} | {s.errors} | {s.not_db_change} |")
     return rows
 
 
@@ -317,7 +327,9 @@ def report(measured: dict, files: list[Path]) -> str:
              "`SELECT *`): not scored. `seen at all` = truth lines impact reported or at least found as a reference "
              "(name-only included): the ceiling of better attribution alone. Django and Alembic events are scanned as the equivalent SQL "
              "(`impact_bench/<revision>.sql`) only with `--synthesized-sql`; by default the revision itself is "
-             "read by impact's Django/Alembic format, its history replayed.", "",
+             "read by impact's Django/Alembic format, its history replayed. `not a DB change` = mined events the "
+             "migration does not make in the database (a Django `SeparateDatabaseAndState` that removes a field from "
+             "the model state only): not scored.", "",
              *table("ORM", measured["orm"]), "", *table("project", measured["project"]), "",
              "## Why truth lines were missed", "", "| project | reason | lines |", "| --- | --- | ---: |",
              *[f"| {project} | {kind} | {n} |" for project, s in sorted(measured["project"].items())

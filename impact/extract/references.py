@@ -26,13 +26,35 @@ def find_references(
     pattern = re.compile(r"(?<![\w$])(" + "|".join(sorted(map(re.escape, names), key=len, reverse=True)) + r")(?![\w$])")
     spans = [(q.line, q.end_line, q) for q in queries]
     found = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    lines = text.splitlines()
+    for number in _lines_naming(text, names, len(lines)):
+        line = lines[number - 1]
         if not pattern.search(line) or COMMENT_LINE.match(line):
             continue
         for match in pattern.finditer(line):
             span = next((span for span in spans if span[0] <= number <= span[1]), None)
             found.append(_reference(rel, number, line, match, span[2] if span else None, generated, spellings))
     return _attributed(found, queries)
+
+
+def _lines_naming(text: str, names: set[str], count: int) -> list[int]:
+    """The numbers of the lines holding a name (a plain substring, found with str.find): only
+    those are matched word by word, so the cost follows the hits, not the file's length.
+    Line numbers follow str.splitlines; when its line breaks are not all "\n" (\r, \v, \x1c, ...)
+    every line is a candidate."""
+    if count != text.count("\n") + (not text.endswith("\n")) or "\r" in text:
+        return list(range(1, count + 1))
+    numbers = set()
+    for name in names:
+        line, counted = 1, 0
+        at = text.find(name)
+        while at != -1:
+            line += text.count("\n", counted, at)
+            counted = at
+            numbers.add(line)
+            end = text.find("\n", at)
+            at = -1 if end == -1 else text.find(name, end)
+    return sorted(numbers)
 
 
 def _reference(rel: str, number: int, line: str, match: re.Match, query: Query | None, generated: bool,

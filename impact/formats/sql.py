@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import re
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 from impact.config import Config
@@ -53,8 +55,33 @@ def _order_key(path: Path) -> tuple:
     return (0, int(match.group(1)), name) if match else (1, 0, name)
 
 
+# Within one scan (see `one_scan`) the folders are found once: locate, the SQL format and the
+# extraction all ask, and each answer is a walk of the repo's upper levels.
+_FOLDERS: ContextVar[dict | None] = ContextVar("impact_known_folders", default=None)
+
+
+@contextmanager
+def one_scan():
+    """Remember known_folders' answers until the block ends (one scan: the repo does not change)."""
+    token = _FOLDERS.set({})
+    try:
+        yield
+    finally:
+        _FOLDERS.reset(token)
+
+
 def known_folders(repo: Path, config: Config) -> list[Path]:
     """Configured and usual folders first, then folders whose name says they hold migrations."""
+    memo = _FOLDERS.get()
+    key = (repo.resolve(), tuple(config.all_migration_dirs))
+    if memo is None:
+        return _known_folders(repo, config)
+    if key not in memo:
+        memo[key] = _known_folders(repo, config)
+    return list(memo[key])
+
+
+def _known_folders(repo: Path, config: Config) -> list[Path]:
     folders = []
     for rel in config.all_migration_dirs:
         folder = (repo / rel).resolve()

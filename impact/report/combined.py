@@ -31,6 +31,18 @@ def render_markdown(results: list[ScanResult], base: str | None, links=None) -> 
     return markdown.render(results[0], links=links) if base is None else _markdown(results, base, links)
 
 
+def write_json(results: list[ScanResult], base: str | None, stream) -> None:
+    """The JSON report written to `stream` piece by piece, as render_text would return it: at 80k
+    files the report is about 60 MB, and holding it as one string (json.dumps) cost 459 MiB."""
+    if base is None:
+        data = json_report.to_dict(results[0])
+    else:
+        data = {"schema_version": json_report.SCHEMA_VERSION, "changed_since": base, "verdict": worst(results).assessment.verdict,
+                "migrations": [json_report.to_dict(r) for r in results]}
+    json.dump(data, stream, indent=2, ensure_ascii=False)
+    stream.write("\n")
+
+
 def _markdown(results: list[ScanResult], base: str, links) -> str:
     verdict = worst(results).assessment.verdict
     head = f"# {markdown.ICON[verdict]} impact: {len(results)} migration{'s' if len(results) != 1 else ''} changed since `{base}` — **{verdict.upper()}**\n\n"

@@ -10,10 +10,6 @@ Line breaks and tabs are kept: reports are multi-line.
 from __future__ import annotations
 
 import re
-from typing import Iterable
-
-from rich.console import Console
-from rich.segment import Segment
 
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -34,12 +30,3 @@ def visible(text: str) -> str:
 def json_safe(text: str) -> str:
     """JSON text whose strings may hold lone surrogates: written as the escape JSON reads back."""
     return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-
-
-class SafeConsole(Console):
-    """A rich Console that makes the repo's text visible (see module doc) but keeps rich's own
-    control segments (colours, cursor moves) working."""
-
-    def _render_buffer(self, buffer: Iterable[Segment]) -> str:
-        return super()._render_buffer(segment if segment.control else Segment(visible(segment.text), segment.style)
-                                      for segment in buffer)

@@ -15,14 +15,16 @@ from __future__ import annotations
 
 import io
 import textwrap
+from typing import Iterable
 
 from rich.console import Console
+from rich.segment import Segment
 from rich.text import Text
 
 from impact.config import describe
 from impact.pipeline import ScanResult
 from impact.report.markdown import DIMENSIONS
-from impact.report.safe_text import SafeConsole
+from impact.report.safe_text import visible
 from impact.report.view import Item, Severity, Status, View, build, plural
 
 LABEL = {Severity.BREAKING: "error", Severity.CAUTION: "warning", Severity.ADVICE: "advice"}
@@ -277,3 +279,12 @@ def _notes(view: View, out: Lines) -> None:
     out.blank()
     for note in notes:
         out.wrap(note, style="dim")
+
+
+class SafeConsole(Console):
+    """A rich Console that makes the repo's text visible (see module doc) but keeps rich's own
+    control segments (colours, cursor moves) working."""
+
+    def _render_buffer(self, buffer: Iterable[Segment]) -> str:
+        return super()._render_buffer(segment if segment.control else Segment(visible(segment.text), segment.style)
+                                      for segment in buffer)
