@@ -44,3 +44,12 @@ from tests.db_fixtures import pg_database, pg_server  # noqa: E402,F401  (real P
 def pytest_addoption(parser):
     parser.addoption("--update-snapshots", action="store_true", default=False,
                      help="rewrite the golden files under tests/snapshots/ (review the diff before committing)")
+
+
+def report_of(text: str) -> dict:
+    """The one migration's report inside a `--format json` scan (schema_version 2's envelope)."""
+    import json
+
+    envelope = json.loads(text)
+    assert envelope["schema_version"] == 2 and len(envelope["migrations"]) == 1, envelope.keys()
+    return envelope["migrations"][0]

@@ -16,7 +16,7 @@ from impact.formats import all_migrations
 from impact.locate import locate
 from impact.model import OpKind
 from impact.pipeline import scan
-from tests.conftest import FIXTURES, make_repo, snapshot
+from tests.conftest import FIXTURES, make_repo, snapshot, report_of
 
 APP = FIXTURES / "apps" / "inventory-alembic"
 VERSIONS = "migrations/versions"
@@ -153,7 +153,7 @@ def test_computed_table_and_dynamic_execute_are_unknown_with_the_reason_not_exit
     runner = CliRunner()
     result = runner.invoke(cli, ["scan", str(APP), "--migration", "0011", "--format", "json"])
     assert result.exit_code != EXIT_INPUT, result.output
-    data = json.loads(result.output)
+    data = report_of(result.output)
     unknown = [op for op in data["operations"] if op["kind"] == "unknown"]
     assert len(unknown) == 2 and data["confidence"] == "low"
     assert "f-string" in unknown[0]["error"] and "not a static string" in unknown[1]["error"]

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from impact.cli import cli
 from impact.errors import EXIT_INPUT, EXIT_USAGE
-from tests.conftest import make_repo, snapshot
+from tests.conftest import make_repo, snapshot, report_of
 
 
 def run(*args: str):
@@ -53,7 +53,7 @@ def test_unparseable_migration(repo: Path) -> None:
 def test_comment_only_migration_is_an_empty_safe_report(repo: Path) -> None:
     result = run("scan", str(repo), "-m", "5", "--format", "json")
     assert result.exit_code == 0, result.output
-    report = json.loads(result.output)
+    report = report_of(result.output)
     assert report["verdict"] == "safe" and report["migration"]["statements"] == 0
 
 

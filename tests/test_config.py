@@ -11,7 +11,7 @@ from impact.cli import cli
 from impact.config import load_config, parse_pg_version
 from impact.errors import EXIT_INPUT, EXIT_VERDICT, ConfigError
 from impact.pipeline import scan
-from tests.conftest import make_repo
+from tests.conftest import make_repo, report_of
 from tests.test_cli_errors import assert_one_line_error
 
 FILES = {
@@ -43,7 +43,7 @@ def test_rule_off_and_severity_override_change_findings_and_verdict(tmp_path: Pa
 def test_json_and_markdown_say_what_the_config_changed(tmp_path: Path) -> None:
     repo = _repo(tmp_path, 'pg_version = 13\n[rules]\nprefer-text-field = "off"\n')
     out = CliRunner().invoke(cli, ["scan", str(repo), "-m", "2", "--format", "json"])
-    data = json.loads(out.output)
+    data = report_of(out.output)
     assert data["config"] == {"source": ".impact.toml", "pg_version": 13, "rules": {"prefer-text-field": "off"}}
     md = CliRunner().invoke(cli, ["scan", str(repo), "-m", "2", "--format", "markdown"]).output
     assert "target PostgreSQL 13; rules off: prefer-text-field" in md
@@ -77,7 +77,7 @@ def test_pg_version_changes_what_fires_and_the_cli_flag_wins(tmp_path: Path) -> 
     old = scan(repo, "2", use_cache=False)
     assert "adding-field-with-default-before-pg11" in _rules(old)
     runner = CliRunner()
-    current = json.loads(runner.invoke(cli, ["scan", str(repo), "-m", "2", "--format", "json", "--pg-version", "16"]).output)
+    current = report_of(runner.invoke(cli, ["scan", str(repo), "-m", "2", "--format", "json", "--pg-version", "16"]).output)
     assert "adding-field-with-default-before-pg11" not in {f["rule"] for f in current["findings"]}
     assert current["config"]["source"] == ".impact.toml + --pg-version"
 
@@ -87,7 +87,7 @@ def test_feature_newer_than_target_fails_the_gate(tmp_path: Path) -> None:
     repo = make_repo(tmp_path, files)
     result = CliRunner().invoke(cli, ["scan", str(repo), "-m", "2", "--format", "json", "--pg-version", "14"])
     assert result.exit_code == EXIT_VERDICT
-    [finding] = [f for f in json.loads(result.output)["findings"] if f["rule"] == "requires-newer-postgres"]
+    [finding] = [f for f in report_of(result.output)["findings"] if f["rule"] == "requires-newer-postgres"]
     assert "NULLS NOT DISTINCT (PostgreSQL 15+)" in finding["message"] and "PostgreSQL 14" in finding["message"]
     assert CliRunner().invoke(cli, ["scan", str(repo), "-m", "2", "--pg-version", "15"]).exit_code == 0
 

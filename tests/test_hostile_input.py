@@ -15,12 +15,12 @@ from impact.cli import cli
 from impact.errors import ImpactError, bounded_line
 from impact.sql.guard import MAX_DEPTH, estimate_depth, too_complex
 from impact.sql.parse import parse_migration
-from tests.conftest import ROOT, make_repo
+from tests.conftest import ROOT, make_repo, report_of
 
 
 def scan_json(repo: Path, ref: str, *extra: str):
     result = CliRunner().invoke(cli, ["scan", str(repo), "-m", ref, "--format", "json", "--no-cache", *extra])
-    return result, (json.loads(result.output) if result.exit_code in (0, 1) else None)
+    return result, (report_of(result.output) if result.exit_code in (0, 1) else None)
 
 
 @pytest.fixture
@@ -135,7 +135,7 @@ def test_a_file_name_that_is_not_utf8_is_scanned_and_shown_escaped(repo: Path) -
     for extra in ((), ("--no-cache",)):
         result = CliRunner().invoke(cli, ["scan", str(repo), "-m", "2", "--format", "json", *extra])
         assert result.exit_code == 0, result.output
-        files = {q["file"] for q in json.loads(result.output)["queries"]}
+        files = {q["file"] for q in report_of(result.output)["queries"]}
         assert "lib/caf\\xe9.ts" in files
 
 
@@ -170,10 +170,10 @@ def test_a_file_over_its_time_budget_is_reported_and_the_scan_goes_on(repo: Path
     # ~400 nested calls: seconds of libcst work, far over a 10 ms budget.
     (repo / "slow.py").write_text("cur.execute('SELECT id, b FROM t')\nx = " + "f(" * 400 + "1" + ")" * 400 + "\n")
     result = CliRunner().invoke(cli, ["scan", str(repo), "-m", "2", "--format", "json"])
-    report = json.loads(result.output)
+    report = report_of(result.output)
     assert any(i["file"] == "slow.py" and i["reason"].startswith(extraction.TIMED_OUT) for i in report["file_issues"])
     monkeypatch.setattr(extraction, "FILE_SECONDS", 0)  # no budget: the timeout was not cached
-    again = json.loads(CliRunner().invoke(cli, ["scan", str(repo), "-m", "2", "--format", "json"]).output)
+    again = report_of(CliRunner().invoke(cli, ["scan", str(repo), "-m", "2", "--format", "json"]).output)
     assert not any(i["file"] == "slow.py" and i["reason"].startswith(extraction.TIMED_OUT) for i in again["file_issues"])
 
 

@@ -39,9 +39,10 @@ def test_the_schemas_are_valid_json_schemas(name: str) -> None:
 def test_single_scan_reports_match(ref: str) -> None:
     data = output("scan", str(CHAT), "-m", ref, "--format", "json")
     validate(data, "scan")
-    broken = {k: v for k, v in data.items() if k != "verdict"}
+    assert data["schema_version"] == 2 and data["changed_since"] is None and len(data["migrations"]) == 1
+    broken = {k: v for k, v in data["migrations"][0].items() if k != "verdict"}
     with pytest.raises(jsonschema.ValidationError):
-        validate(broken, "scan")
+        validate({**data, "migrations": [broken]}, "scan")
 
 
 def test_changed_envelope_and_nothing_changed_match(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ from impact.model import Confidence, Operation, OpKind, Statement
 from impact.pipeline import scan
 from impact.report.registry import REPORTERS, Options, render
 from impact.report.view import Severity, Status, Verdict, build, finding_order, prose, short_sites, _items
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, report_of
 
 CHAT = FIXTURES / "apps" / "chat-ts"
 SCENARIOS = FIXTURES / "scenarios"
@@ -97,7 +97,7 @@ def test_every_cli_format_has_a_reporter_with_one_signature(seed_view) -> None:
 def test_json_findings_follow_the_view_order(drop_view) -> None:
     import json
 
-    data = json.loads(render("json", [drop_view.result]))
+    data = report_of(render("json", [drop_view.result]))
     assert [f["rule"] for f in data["findings"]] == [f.rule_id for f in sorted(drop_view.result.findings, key=finding_order)]
     assert data["findings"][0]["rule"] == "dropped-column-still-used"
 

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from impact.cli import cli
 from impact.pipeline import scan
-from tests.conftest import FIXTURES, snapshot
+from tests.conftest import FIXTURES, snapshot, report_of
 
 CHAT = FIXTURES / "apps" / "chat-ts"
 SCENARIOS = FIXTURES / "scenarios"
@@ -127,8 +127,10 @@ def test_cli_formats_and_exit_codes(fmt: str, tmp_path: Path) -> None:
     text = out.read_text()
     assert "idx_conversations_session_id" in text
     if fmt == "json":
-        data = json.loads(text)
-        assert data["schema_version"] == 1 and data["verdict"] == "caution"
+        envelope = json.loads(text)
+        assert envelope["schema_version"] == 2 and envelope["changed_since"] is None and envelope["verdict"] == "caution"
+        data = report_of(text)
+        assert data["verdict"] == "caution"
         assert {"migration", "operations", "findings", "queries", "references", "assessment", "rollback", "verification", "stats"} <= set(data)
         assert data["migration"]["statements"] == 6
         q = data["queries"][0]
@@ -139,13 +141,13 @@ def test_cli_formats_and_exit_codes(fmt: str, tmp_path: Path) -> None:
 def test_cli_fail_on_caution_exits_1() -> None:
     result = CliRunner().invoke(cli, ["scan", str(CHAT), "-m", "session_tracking", "--format", "json", "--fail-on", "caution"])
     assert result.exit_code == 1
-    assert json.loads(result.output)["verdict"] == "caution"
+    assert report_of(result.output)["verdict"] == "caution"
 
 
 def test_cli_breaking_exits_1_by_default() -> None:
     result = CliRunner().invoke(cli, ["scan", str(CHAT), "-m", str(SCENARIOS / "rename_title.sql"), "--format", "json"])
     assert result.exit_code == 1
-    assert json.loads(result.output)["verdict"] == "breaking"
+    assert report_of(result.output)["verdict"] == "breaking"
 
 
 def test_markdown_reads_like_a_review(seed_scan) -> None:

@@ -15,7 +15,7 @@ from impact.db import connect
 from impact.db.trace import trace_statements
 from impact.judge.trace_agreement import compare
 from impact.pipeline import scan
-from tests.conftest import make_repo
+from tests.conftest import make_repo, report_of
 
 CASES = Path(__file__).parent / "rule_cases"
 # Deliberate exceptions: (rule case, statement, what) where the static model knowingly differs
@@ -95,7 +95,7 @@ def test_scan_trace_json_shows_the_server_beside_the_model(tmp_path: Path) -> No
                                 "migrations/0002_c.sql": "ALTER TABLE t ALTER COLUMN v TYPE text;\nALTER TABLE t ADD COLUMN w int DEFAULT 1;"})
     out = CliRunner().invoke(cli, ["scan", str(repo), "-m", "2", "--trace", "--trace-rows", "1000", "--format", "json"])
     assert out.exit_code == 0, out.output
-    trace = json.loads(out.output)["trace"]
+    trace = report_of(out.output)["trace"]
     assert trace["seeded"] == {"t": 1000}
     first = trace["statements"][0]
     assert first["server"]["locks"] == {"t": "ACCESS EXCLUSIVE"} and first["server"]["rewritten"] == []
@@ -182,9 +182,9 @@ def test_a_statement_failing_on_the_server_is_breaking(tmp_path: Path) -> None:
     repo = make_repo(tmp_path, {"migrations/0001_s.sql": "CREATE TABLE t (a int);",
                                 "migrations/0002_c.sql": "ALTER TABLE t ALTER COLUMN a TYPE int USING a::text;"})
     static = CliRunner().invoke(cli, ["scan", str(repo), "-m", "2", "--format", "json"])
-    assert json.loads(static.output)["verdict"] != "breaking"
+    assert report_of(static.output)["verdict"] != "breaking"
     traced = CliRunner().invoke(cli, ["scan", str(repo), "-m", "2", "--format", "json", "--trace"])
-    report = json.loads(traced.output)
+    report = report_of(traced.output)
     assert traced.exit_code == 1 and report["verdict"] == "breaking"
     [finding] = [f for f in report["findings"] if f["rule"] == "traced-statement-failed"]
     assert "statement 1 failed on the shadow database" in finding["message"]

@@ -16,7 +16,7 @@ from impact.locate import locate
 from impact.model import OpKind
 from impact.pipeline import scan
 from impact.sql.parse import parse_migration
-from tests.conftest import FIXTURES, make_repo, snapshot
+from tests.conftest import FIXTURES, make_repo, snapshot, report_of
 
 SHOP = FIXTURES / "apps" / "shop-typeorm"
 BLOG = FIXTURES / "apps" / "blog-knex"
@@ -81,7 +81,7 @@ def test_typeorm_ignore_comment_and_a_computed_table_name() -> None:
     runner = CliRunner()
     out = runner.invoke(cli, ["scan", str(SHOP), "--migration", "OrderIndexes", "--format", "json"])
     assert out.exit_code != EXIT_INPUT, out.output
-    data = json.loads(out.output)
+    data = report_of(out.output)
     assert [s["where"] for s in data["suppressions"]] == ["src/migrations/1700000004000-OrderIndexes.ts:8"]
     flagged = [f for f in data["findings"] if f["rule"] == "require-concurrent-index-creation"]
     assert len(flagged) == 1

@@ -20,11 +20,7 @@ def render_text(results: list[ScanResult], fmt: str, base: str | None, links=Non
 
 
 def render_json(results: list[ScanResult], base: str | None) -> str:
-    if base is None:  # one migration named with --migration: the report as it always was
-        return json_report.render(results[0])
-    data = {"schema_version": json_report.SCHEMA_VERSION, "changed_since": base, "verdict": worst(results).assessment.verdict,
-            "migrations": [json_report.to_dict(r) for r in results]}
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(json_report.envelope(results, base), indent=2, ensure_ascii=False) + "\n"
 
 
 def render_markdown(results: list[ScanResult], base: str | None, links=None) -> str:
@@ -34,12 +30,7 @@ def render_markdown(results: list[ScanResult], base: str | None, links=None) -> 
 def write_json(results: list[ScanResult], base: str | None, stream) -> None:
     """The JSON report written to `stream` piece by piece, as render_text would return it: at 80k
     files the report is about 60 MB, and holding it as one string (json.dumps) cost 459 MiB."""
-    if base is None:
-        data = json_report.to_dict(results[0])
-    else:
-        data = {"schema_version": json_report.SCHEMA_VERSION, "changed_since": base, "verdict": worst(results).assessment.verdict,
-                "migrations": [json_report.to_dict(r) for r in results]}
-    json.dump(data, stream, indent=2, ensure_ascii=False)
+    json.dump(json_report.envelope(results, base), stream, indent=2, ensure_ascii=False)
     stream.write("\n")
 
 
@@ -55,7 +46,7 @@ def _markdown(results: list[ScanResult], base: str, links) -> str:
 def render_nothing_changed(fmt: str, base: str) -> str:
     said = f"no migrations in this change (nothing added or modified since {base})"
     if fmt == "json":
-        return json.dumps({"schema_version": json_report.SCHEMA_VERSION, "changed_since": base, "verdict": "safe", "migrations": []}, indent=2) + "\n"
+        return json.dumps(json_report.envelope([], base), indent=2) + "\n"
     if fmt == "sarif":
         from impact.judge.rules import load_rules
         from impact.report import sarif

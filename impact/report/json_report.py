@@ -1,5 +1,8 @@
 """The JSON report: a stable, versioned contract for CI and other tools.
 
+One envelope for every scan, `--migration` or `--changed`: {schema_version, tool, changed_since
+(null for --migration), verdict (the worst), migrations: [one report per migration]}.
+Version 2 made the single report use that envelope (version 1 had two shapes).
 Bump SCHEMA_VERSION on any breaking change to the shape; adding keys is not breaking.
 """
 from __future__ import annotations
@@ -12,7 +15,7 @@ from impact.judge.findings import Evidence, Finding
 from impact.model import Operation, Query
 from impact.pipeline import ScanResult
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def operation_dict(op: Operation) -> dict:
@@ -63,8 +66,6 @@ def to_dict(result: ScanResult) -> dict:
 
         extra["trace"] = trace_dict(result)
     return extra | {
-        "schema_version": SCHEMA_VERSION,
-        "tool": {"name": "impact", "version": __version__},
         "verdict": a.verdict,
         "confidence": a.confidence.value,
         "confidence_reasons": a.confidence_reasons,
@@ -104,5 +105,14 @@ def _finding_order(f: Finding) -> tuple:
     return finding_order(f)
 
 
+def envelope(results: list[ScanResult], base: str | None) -> dict:
+    """The one shape of every scan's JSON (see the module doc)."""
+    from impact.report.view import Verdict
+
+    verdict = Verdict.worst(r.assessment.verdict for r in results).value if results else "safe"
+    return {"schema_version": SCHEMA_VERSION, "tool": {"name": "impact", "version": __version__}, "changed_since": base,
+            "verdict": verdict, "migrations": [to_dict(r) for r in results]}
+
+
 def render(result: ScanResult) -> str:
-    return json.dumps(to_dict(result), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(envelope([result], None), indent=2, ensure_ascii=False) + "\n"
