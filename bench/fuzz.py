@@ -402,7 +402,7 @@ def scan_hostile(work: Path, seed: int) -> list[str]:
         verdict = "ok" if code in (0, 1) and seconds <= SLOW_S and (code not in (0, 1) or b"\x1b" not in proc.stdout) else "FAIL"
         issues = ""
         if code in (0, 1) and "--format" not in extra:
-            report = json.loads(proc.stdout)
+            report = json.loads(proc.stdout)["migrations"][0]  # schema_version 2: one envelope
             issues = f", {len(report['file_issues'])} files named as not read/analysed, confidence {report['confidence']}"
         lines.append(f"  {label}: exit {code}, {seconds:.1f} s{issues} [{verdict}] {error_problem(code, stderr) if isinstance(code, int) else ''}")
     return lines
