@@ -137,6 +137,6 @@ def test_a_model_still_declaring_the_dropped_column_is_the_root_cause() -> None:
     result = scan(APP, str(SCENARIOS / "drop_string_value.sql"), use_cache=False)
     finding = next(f for f in result.findings if f.rule_id == "orm-model-declares-changed-column")
     assert [(e.file, e.line) for e in finding.evidence] == [("prisma/schema.prisma", 39)]
-    assert "1 whole-row read(s)" in finding.message and "@ignore" in finding.solution
+    assert "(1 found in the code)" in finding.message and "@ignore" in finding.solution
     declared = [r for r in result.references if r.via == "model-declaration"]
     assert [(r.table, r.column, r.spelling) for r in declared] == [("event_data", "string_value", "stringValue")]
