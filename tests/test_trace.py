@@ -65,22 +65,12 @@ def _trace_case(conn, tmp: Path, schema: str, migration: str, config: str = ""):
     return result, traced, compare(result.contexts, result.findings, T)
 
 
-@pytest.fixture
-def fresh_db(pg_server):
-    name = f"t_{secrets.token_hex(6)}"
-    with connect(pg_server.url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield pg_server.url_for(name)
-    with connect(pg_server.url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def test_trace_records_locks_rewrites_failures_and_created_objects(fresh_db: str, tmp_path: Path) -> None:
+def test_trace_records_locks_rewrites_failures_and_created_objects(pg_database: str, tmp_path: Path) -> None:
     schema = "CREATE TABLE users (id int PRIMARY KEY); CREATE TABLE orders (id int, user_id int, n int);"
     migration = ("ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;\n"
                  "ALTER TABLE orders ALTER COLUMN n TYPE bigint;\nALTER TABLE orders DROP COLUMN nope;\n"
                  "CREATE INDEX CONCURRENTLY orders_n ON orders (n);\nCREATE INDEX orders_id ON orders (id);")
-    with connect(fresh_db, autocommit=True) as conn:
+    with connect(pg_database, autocommit=True) as conn:
         _, traced, disagreements = _trace_case(conn, tmp_path, schema, migration)
     assert traced[0].locks == {"orders": "SHARE ROW EXCLUSIVE", "users": "SHARE ROW EXCLUSIVE"}
     assert traced[1].locks == {"orders": "ACCESS EXCLUSIVE"} and traced[1].rewritten == ["orders"]
@@ -112,11 +102,11 @@ def _rule_cases():
             yield pytest.param(case, id=f"{data['rule']}::{case['name']}")
 
 
-def test_static_model_agrees_with_the_server_on_every_rule_case(fresh_db: str, tmp_path: Path) -> None:
+def test_static_model_agrees_with_the_server_on_every_rule_case(pg_database: str, tmp_path: Path) -> None:
     """Every case on one database (each rolled back); every disagreement must be listed."""
     found, locked = [], 0
     cases = list(_rule_cases())
-    with connect(fresh_db, autocommit=True) as conn:
+    with connect(pg_database, autocommit=True) as conn:
         for number, param in enumerate(cases):
             case = param.values[0]
             try:
