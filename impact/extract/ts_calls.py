@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 
 from impact.extract.ts_scan import Scanned, StringLiteral
+from impact.model import Confidence, Query, QueryKind
 from impact.sql.queries import HOLE
 
 
@@ -227,3 +228,16 @@ def chain_after(scanned: Scanned, first: Call) -> list[Call]:
             return calls
         calls.append(call)
         pos = call.close + 1
+
+
+def orm_query(scanned: Scanned, call: Call, path: str, language: str, *, orm: str, model: str, note: str,
+              shape: tuple[QueryKind, list[str], list[str], bool, bool]) -> Query:
+    """The Query of one ORM call on a model, in the model's own field names: resolved to a table and
+    columns by impact.orm.resolve. `shape` is (kind, columns, filters, columns known, every column read)."""
+    kind, columns, filters, known, all_columns = shape
+    return Query(
+        file=path, line=scanned.line_of(call.dot), end_line=scanned.line_of(call.close), language=language,
+        extractor=orm, kind=kind, table=None, columns=tuple(dict.fromkeys(columns)),
+        filter_columns=tuple(dict.fromkeys(filters)), confidence=Confidence.MEDIUM, columns_known=known,
+        snippet=scanned.snippet(call.dot), note=note, model=model, orm=orm, all_columns=all_columns,
+    )

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import re
 
-from impact.extract.ts_calls import Call, arguments, call_after, object_entries
+from impact.extract.ts_calls import Call, arguments, call_after, object_entries, orm_query
 from impact.extract.ts_scan import Scanned
-from impact.model import Confidence, Query, QueryKind
+from impact.model import Query, QueryKind
 
 READS = {"findUnique", "findUniqueOrThrow", "findFirst", "findFirstOrThrow", "findMany"}
 RETURNING_WRITES = {"create": QueryKind.INSERT, "createManyAndReturn": QueryKind.INSERT, "update": QueryKind.UPDATE,
@@ -44,13 +44,8 @@ def _query(scanned: Scanned, path: str, language: str, accessor: str, call: Call
     options = _options(scanned, call)
     kind, columns, known, all_columns = _shape(scanned, call.name, options)
     filters = [key for name in FILTER_KEYS for key in _filter_keys(scanned, options.get(name))]
-    line = scanned.line_of(call.dot)
-    return Query(
-        file=path, line=line, end_line=scanned.line_of(call.close), language=language, extractor="prisma",
-        kind=kind, table=None, columns=tuple(dict.fromkeys(columns)), filter_columns=tuple(dict.fromkeys(filters)),
-        confidence=Confidence.MEDIUM, columns_known=known, snippet=scanned.snippet(call.dot),
-        note=f"prisma.{accessor}.{call.name}()", model=accessor, orm="prisma", all_columns=all_columns,
-    )
+    return orm_query(scanned, call, path, language, orm="prisma", model=accessor, note=f"prisma.{accessor}.{call.name}()",
+                     shape=(kind, columns, filters, known, all_columns))
 
 
 def _options(scanned: Scanned, call: Call) -> dict[str, tuple[int, int] | None]:

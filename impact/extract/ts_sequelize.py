@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 
-from impact.extract.ts_calls import Call, call_after, object_entries, payload_keys
+from impact.extract.ts_calls import Call, call_after, object_entries, orm_query, payload_keys
 from impact.extract.ts_scan import Scanned
-from impact.model import Confidence, Query, QueryKind
+from impact.model import Query, QueryKind
 
 READS = {"findAll", "findOne", "findByPk", "findAndCountAll", "findOrCreate", "count", "max", "min", "sum"}
 WRITES = {"create": QueryKind.INSERT, "bulkCreate": QueryKind.INSERT, "update": QueryKind.UPDATE,
@@ -33,13 +33,8 @@ def extract_sequelize(scanned: Scanned, path: str, language: str) -> list[Query]
 
 
 def _query(scanned: Scanned, path: str, language: str, model: str, method: str, call: Call) -> Query:
-    kind, columns, filters, known, all_columns = _shape(scanned, method, call)
-    return Query(
-        file=path, line=scanned.line_of(call.dot), end_line=scanned.line_of(call.close), language=language,
-        extractor="sequelize", kind=kind, table=None, columns=tuple(dict.fromkeys(columns)),
-        filter_columns=tuple(dict.fromkeys(filters)), confidence=Confidence.MEDIUM, columns_known=known,
-        snippet=scanned.snippet(call.dot), note=f"{model}.{method}()", model=model, orm="sequelize", all_columns=all_columns,
-    )
+    return orm_query(scanned, call, path, language, orm="sequelize", model=model, note=f"{model}.{method}()",
+                     shape=_shape(scanned, method, call))
 
 
 def _shape(scanned: Scanned, method: str, call: Call):

@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import re
 
-from impact.extract.ts_calls import Call, call_after, object_entries
+from impact.extract.ts_calls import Call, call_after, object_entries, orm_query
 from impact.extract.ts_scan import Scanned
-from impact.model import Confidence, Query, QueryKind
+from impact.model import Query, QueryKind
 
 READS = {"find", "findBy", "findOne", "findOneBy", "findOneOrFail", "findOneByOrFail", "findAndCount",
          "findAndCountBy", "count", "countBy", "exist", "exists", "existsBy", "sum", "average", "minimum", "maximum"}
@@ -80,13 +80,8 @@ def _entity(scanned: Scanned, receiver: str, wrapped: str | None, call: Call, bo
 
 
 def _query(scanned: Scanned, path: str, language: str, entity: str, method: str, call: Call, args: list) -> Query:
-    kind, columns, filters, known, all_columns = _shape(scanned, method, args)
-    return Query(
-        file=path, line=scanned.line_of(call.dot), end_line=scanned.line_of(call.close), language=language,
-        extractor="typeorm", kind=kind, table=None, columns=tuple(dict.fromkeys(columns)),
-        filter_columns=tuple(dict.fromkeys(filters)), confidence=Confidence.MEDIUM, columns_known=known,
-        snippet=scanned.snippet(call.dot), note=f"{entity} .{method}()", model=entity, orm="typeorm", all_columns=all_columns,
-    )
+    return orm_query(scanned, call, path, language, orm="typeorm", model=entity, note=f"{entity} .{method}()",
+                     shape=_shape(scanned, method, args))
 
 
 def _shape(scanned: Scanned, method: str, args: list):
