@@ -191,7 +191,8 @@ def score_group(cases: list[dict], result, tree: Path) -> Score:
                 for number in range(e.line + 1, spans.get((e.file, e.line), e.line) + 1):
                     if inner_pattern.search(_line(tree / e.file, number)):
                         reported.setdefault((e.file, number), "query span")
-    truth = {(t["path"], t["line"]): t["snippet"] for case in cases for t in case["truth"]}
+    # The case files hold no code: a truth line's text is read from the materialised base tree.
+    truth = {(t["path"], t["line"]): t["snippet"] or _line(tree / t["path"], t["line"]).strip()[:120] for case in cases for t in case["truth"]}
     score = Score(truth=len(truth), events=len(cases), migrations=1)
     score.hit = len(truth.keys() & reported.keys())
     seen: dict[tuple[str, int], set[str]] = defaultdict(set)
@@ -202,7 +203,7 @@ def score_group(cases: list[dict], result, tree: Path) -> Score:
         if (path, line) not in reported:
             kind = miss_kind(path, snippet, seen.get((path, line), set()))
             score.miss_kinds[kind] = score.miss_kinds.get(kind, 0) + 1
-            score.misses.append(f"[{kind}] {path}:{line} `{snippet}`")
+            score.misses.append(f"[{kind}] {path}:{line}")  # no text of the project's code in the results
     for (path, line) in sorted(reported):
         text = _line(tree / path, line)
         if pattern.search(text):
@@ -212,7 +213,7 @@ def score_group(cases: list[dict], result, tree: Path) -> Score:
             else:
                 kind = fp_kind(path, reported[(path, line)])
                 score.fp_kinds[kind] = score.fp_kinds.get(kind, 0) + 1
-                score.false_positives.append(f"[{kind}] {path}:{line} `{text.strip()[:120]}`")
+                score.false_positives.append(f"[{kind}] {path}:{line}")
         else:
             score.implicit += 1
     columns = {case["operation"]["column"].lower() for case in cases if case["operation"]["column"]}

@@ -24,7 +24,8 @@ Decisions:
   TS/JS, SQL, `.prisma`); migration history (files under a `migrations`/`versions` folder) never
   counts.
 - Only PostgreSQL migrations are mined (paths naming mysql/sqlite/clickhouse are skipped).
-- Case data stays small: paths, line numbers and a 120-character snippet per line, no source files.
+- Case data stays small and holds none of the project's code: paths and line numbers only (measure.py
+  reads each line's text from the project's own history when it needs it).
 
 Known limits: code the authors changed in an earlier pull request (expand/contract) is not in
 the truth (xfail test_code_changed_in_an_earlier_change_is_truth); such events measure precision
@@ -347,19 +348,15 @@ def _moved(git_dir: str, base: str, commit: str, path: str) -> bool:
 
 
 def dump_cases(header: dict, cases: list[dict]) -> str:
-    """One case a line; each truth line's snippet once per file (events of one migration share most
-    of their truth): `snippets` {path: {line: text}}, and per case `truth` {path: [line, ...]}."""
-    snippets: dict[str, dict[str, str]] = {}
+    """One case a line, each with its `truth` {path: [line, ...]}: no text of the project's code."""
     rows = []
     for case in cases:
         truth: dict[str, list[int]] = {}
         for t in case["truth"]:
             truth.setdefault(t["path"], []).append(t["line"])
-            snippets.setdefault(t["path"], {})[str(t["line"])] = t["snippet"]
         rows.append(json.dumps({**case, "truth": truth}, ensure_ascii=False))
     head = json.dumps(header, ensure_ascii=False)[:-1]
-    files = [f"  {json.dumps(path)}: {json.dumps(lines, ensure_ascii=False)}" for path, lines in sorted(snippets.items())]
-    return head + ',\n "cases": [\n  ' + ",\n  ".join(rows) + '\n ],\n "snippets": {\n' + ",\n".join(files) + "\n }\n}\n"
+    return head + ',\n "cases": [\n  ' + ",\n  ".join(rows) + '\n ]\n}\n'
 
 
 def _exists(git_dir: str, commit: str, path: str) -> bool:
