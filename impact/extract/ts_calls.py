@@ -12,6 +12,9 @@ from impact.model import Confidence, Query, QueryKind
 from impact.sql.queries import HOLE
 
 
+IDENT = r"[A-Za-z_$][\w$]*"  # a JavaScript identifier, for the readers' patterns
+
+
 @dataclass
 class Call:
     name: str

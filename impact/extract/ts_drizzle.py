@@ -28,11 +28,10 @@ from __future__ import annotations
 
 import re
 
-from impact.extract.ts_calls import Call, call_after, object_entries, payload_keys
+from impact.extract.ts_calls import IDENT, Call, call_after, object_entries, payload_keys
 from impact.extract.ts_scan import Scanned
 from impact.model import Confidence, Query, QueryKind
 
-IDENT = r"[A-Za-z_$][\w$]*"
 CHAIN_START = re.compile(r"\.\s*(select|selectDistinct|selectDistinctOn|insert|update|delete|\$count)\s*(?=[(<])")
 RELATIONAL = re.compile(rf"\.\s*query\s*\.\s*({IDENT})\s*\.\s*(findMany|findFirst)\b")
 NEXT_CALL = re.compile(rf"\s*\??\.\s*({IDENT})")

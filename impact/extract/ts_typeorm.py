@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 
-from impact.extract.ts_calls import Call, call_after, object_entries, orm_query
+from impact.extract.ts_calls import IDENT, Call, call_after, object_entries, orm_query
 from impact.extract.ts_scan import Scanned
 from impact.model import Query, QueryKind
 
@@ -31,11 +31,10 @@ WRITES = {"save": QueryKind.UPSERT, "insert": QueryKind.INSERT, "upsert": QueryK
           "delete": QueryKind.DELETE, "remove": QueryKind.DELETE, "softDelete": QueryKind.UPDATE,
           "restore": QueryKind.UPDATE, "increment": QueryKind.UPDATE, "decrement": QueryKind.UPDATE}
 METHODS = READS | set(WRITES)
-_NAME = r"[A-Za-z_$][\w$]*"
-REPOSITORY_TYPE = re.compile(rf"({_NAME})\s*[?!]?\s*:\s*(?:Repository|MongoRepository|TreeRepository)\s*<\s*({_NAME})\s*>")
-GET_REPOSITORY = re.compile(rf"({_NAME})\s*=\s*(?:await\s+)?[\w$.]*getRepository\s*\(\s*({_NAME})\s*\)")
-INJECTED = re.compile(rf"@InjectRepository\s*\(\s*({_NAME})\s*\)\s*(?:(?:private|public|protected|readonly)\s+)*({_NAME})")
-CALL = re.compile(rf"(?:\bthis\s*\.\s*)?({_NAME})\s*(\(\s*({_NAME})\s*\))?\s*\.\s*({'|'.join(sorted(METHODS, key=len, reverse=True))})\b")
+REPOSITORY_TYPE = re.compile(rf"({IDENT})\s*[?!]?\s*:\s*(?:Repository|MongoRepository|TreeRepository)\s*<\s*({IDENT})\s*>")
+GET_REPOSITORY = re.compile(rf"({IDENT})\s*=\s*(?:await\s+)?[\w$.]*getRepository\s*\(\s*({IDENT})\s*\)")
+INJECTED = re.compile(rf"@InjectRepository\s*\(\s*({IDENT})\s*\)\s*(?:(?:private|public|protected|readonly)\s+)*({IDENT})")
+CALL = re.compile(rf"(?:\bthis\s*\.\s*)?({IDENT})\s*(\(\s*({IDENT})\s*\))?\s*\.\s*({'|'.join(sorted(METHODS, key=len, reverse=True))})\b")
 MANAGER_RECEIVERS = re.compile(r"(?:manager|entityManager|em|transactionalEntityManager)$", re.IGNORECASE)
 
 
@@ -72,7 +71,7 @@ def _entity(scanned: Scanned, receiver: str, wrapped: str | None, call: Call, bo
         return bound[receiver], call.args
     if MANAGER_RECEIVERS.search(receiver) and call.args:
         first = scanned.masked[call.args[0][0]:call.args[0][1]]
-        if re.fullmatch(_NAME, first) and first[:1].isupper():
+        if re.fullmatch(IDENT, first) and first[:1].isupper():
             return first, call.args[1:]  # manager.find(User, {...})
     if receiver[:1].isupper() and not wrapped:
         return receiver, call.args  # User.findOneBy(...): BaseEntity statics (resolve drops non-entities)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 
-from impact.extract.ts_calls import Call, call_after, literal_arg, object_entries, skip_space
+from impact.extract.ts_calls import IDENT, Call, call_after, literal_arg, object_entries, skip_space
 from impact.extract.ts_scan import Scanned, scan
 from impact.orm.mapping import OrmField, OrmModel
 
@@ -30,12 +30,11 @@ TABLE_FUNCTIONS = ("pgTable", "mysqlTable", "sqliteTable")
 SCHEMA_FUNCTIONS = ("pgSchema", "mysqlSchema")
 MARKERS = tuple(f"{name}(" for name in TABLE_FUNCTIONS) + tuple(f"{name}<" for name in TABLE_FUNCTIONS)
 
-_IDENT = r"[A-Za-z_$][\w$]*"
-_BINDING = re.compile(rf"\b(?:const|let|var)\s+({_IDENT})\s*=\s*({_IDENT})\s*")
-_OBJECT = re.compile(rf"\b(?:const|let|var)\s+({_IDENT})\s*=\s*\{{")
+_BINDING = re.compile(rf"\b(?:const|let|var)\s+({IDENT})\s*=\s*({IDENT})\s*")
+_OBJECT = re.compile(rf"\b(?:const|let|var)\s+({IDENT})\s*=\s*\{{")
 _RELATIONS = re.compile(r"\brelations\s*(?=\()")
 _CASING = re.compile(r"\bcasing\s*:\s*")
-_BUILDER = re.compile(rf"({_IDENT})(?:\s*\.\s*({_IDENT}))?\s*")
+_BUILDER = re.compile(rf"({IDENT})(?:\s*\.\s*({IDENT}))?\s*")
 _WORDS = re.compile(r"[\da-z]+|[A-Z]+(?![a-z])|[A-Z][\da-z]+")
 
 
@@ -185,7 +184,7 @@ def _relation_target(scanned: Scanned, value: tuple[int, int]) -> str | None:
     if call is None or not call.args:
         return None
     target = scanned.masked[call.args[0][0] : call.args[0][1]].strip()
-    return target if re.fullmatch(_IDENT, target) else None
+    return target if re.fullmatch(IDENT, target) else None
 
 
 def _with_relations(model: OrmModel, relations: list[OrmField]) -> OrmModel:
