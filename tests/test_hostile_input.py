@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from impact.cli import cli
 from impact.errors import ImpactError, bounded_line
+from impact.op_details import NotAnalysed
 from impact.sql.guard import MAX_DEPTH, estimate_depth, too_complex
 from impact.sql.parse import parse_migration
 from tests.conftest import ROOT, make_repo, report_of
@@ -35,13 +36,13 @@ def test_a_30000_term_expression_is_not_analysed_instead_of_crashing_the_parser(
     # pglast segfaults on this (C stack): the guard must stop it before the parser sees it.
     parsed = parse_migration("ALTER TABLE t ADD COLUMN q int;\nSELECT " + " + ".join(["1"] * 30000) + ";")
     op = parsed.operations[1]
-    assert op.kind.value == "unknown" and op.details["not_analysed"] and "too deep" in op.statement.error
+    assert op.kind.value == "unknown" and op.info == NotAnalysed() and "too deep" in op.statement.error
 
 
 def test_a_400_deep_array_default_is_not_analysed_instead_of_recursion_error() -> None:
     sql = "ALTER TABLE t ADD COLUMN a int[] DEFAULT " + "ARRAY[" * 400 + "1" + "]" * 400 + ";"
     op = parse_migration(sql).operations[0]
-    assert op.kind.value == "unknown" and op.details["not_analysed"]
+    assert op.kind.value == "unknown" and op.info == NotAnalysed()
 
 
 def test_depth_estimate_counts_chains_and_levels_not_lists() -> None:

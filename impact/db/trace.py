@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 from impact.db.shadow import CREATE_EXTENSION
 from impact.model import OpKind, Statement
+from impact.op_details import ConstraintDetails
 from impact.sql.op_specs import runs_outside_transaction
 
 # By oid: a table the statement dropped or renamed is named as it was before the statement.
@@ -217,7 +218,7 @@ def run_trace(result, rows: int = 0) -> Trace:
     with shadow_database(result.repo, earlier, "\n".join(s.sql for s in statements)) as shadow:
         with connect(shadow.url, autocommit=True) as conn:
             # Columns the migration makes foreign keys of stay NULL: generated values would not match.
-            fk = frozenset(c for ctx in result.contexts if ctx.op.details.get("type") == "foreign_key" for c in ctx.op.details.get("columns", ()))
+            fk = frozenset(c for ctx in result.contexts if (key := ctx.op.of(ConstraintDetails)) and key.type == "foreign_key" for c in key.columns)
             seeded = seed(conn, tables, rows, fk) if rows > 0 else {}
             conn.autocommit = True
             traced = trace_statements(conn, statements, ops_by)
