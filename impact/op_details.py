@@ -30,7 +30,15 @@ it is `Operation.reverse` (a `Reverse`), filled by formats/django/reader.
 The JSON report prints `info` (and `reverse`) as the `details` object of schema_version 2 with the
 keys the dict had: `as_json` emits every field, except fields marked `OMIT` whose value is their
 default (the dict set them only sometimes, e.g. `statement_kind` from the PostgreSQL parser alone).
-Lists are tuples here, so the objects are hashable and cannot be changed in place.
+Lists are tuples here, so the objects are hashable and cannot be changed in place. Keys added to
+the JSON by typing (adding is not breaking): `expression` (null) on constraints sqlglot read,
+`cascade` on DROP CONSTRAINT the PostgreSQL parser read.
+
+Known limit: the two parsers still fill some fields differently for the same statement — a
+foreign key's `references` is "u (id)" from sqlglot and "u" from PostgreSQL's parser; SQL text
+(USING, index expressions, column types) keeps each parser's spelling; `statement_kind` comes from
+PostgreSQL's parser only. Consumers read `references` up to "(" and compare types lower-cased
+(tests/test_op_details.py, xfail).
 """
 from __future__ import annotations
 
