@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from impact.db.shadow import CREATE_EXTENSION
 from impact.model import OpKind, Statement
 from impact.op_details import ConstraintDetails
-from impact.sql.op_specs import runs_outside_transaction
+from impact.sql.op_specs import TRANSACTION_CONTROL as CONTROL, runs_outside_transaction
 
 # By oid: a table the statement dropped or renamed is named as it was before the statement.
 LOCKS = "SELECT l.relation, l.mode FROM pg_locks l WHERE l.pid = pg_backend_pid() AND l.locktype = 'relation' AND l.granted"
@@ -38,7 +38,6 @@ MODE_NAMES = {"AccessShareLock": "ACCESS SHARE", "RowShareLock": "ROW SHARE", "R
               "ShareUpdateExclusiveLock": "SHARE UPDATE EXCLUSIVE", "ShareLock": "SHARE",
               "ShareRowExclusiveLock": "SHARE ROW EXCLUSIVE", "ExclusiveLock": "EXCLUSIVE", "AccessExclusiveLock": "ACCESS EXCLUSIVE"}
 ORDER = list(MODE_NAMES.values())
-CONTROL = {OpKind.BEGIN, OpKind.COMMIT, OpKind.ROLLBACK}
 
 
 @dataclass

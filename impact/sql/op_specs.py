@@ -77,6 +77,7 @@ SPECS: dict[OpKind, OpSpec] = {
     OpKind.DROP_VIEW: OpSpec(undo="definition"),
 }
 DEFAULT = OpSpec(undo="by hand")
+TRANSACTION_CONTROL = frozenset({OpKind.BEGIN, OpKind.COMMIT, OpKind.ROLLBACK})
 
 
 def spec(kind: OpKind) -> OpSpec:
