@@ -22,7 +22,7 @@ import time
 from dataclasses import dataclass, field
 
 from impact.db.shadow import CREATE_EXTENSION
-from impact.model import OpKind, Statement
+from impact.model import Statement
 from impact.op_details import ConstraintDetails
 from impact.sql.op_specs import TRANSACTION_CONTROL as CONTROL, runs_outside_transaction
 
