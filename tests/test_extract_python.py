@@ -1008,22 +1008,22 @@ def test_fixture_app_models_and_migrations():
         assert re.search(rf"^\s+{column}\s|ADD COLUMN {column}\s", schema, re.MULTILINE), column
 
 
-# -- line numbers: py_tree's spans are PositionProvider's -------------------------------------
+# -- line numbers: python.tree's spans are PositionProvider's -------------------------------------
 
 REPO = Path(__file__).resolve().parent.parent
-SPAN_SOURCES = sorted((REPO / "fixtures").rglob("*.py")) + sorted((REPO / "impact" / "extract").glob("py_*.py"))
+SPAN_SOURCES = sorted((REPO / "fixtures").rglob("*.py")) + sorted((REPO / "impact" / "extract" / "python").glob("*.py"))
 
 
 @pytest.mark.parametrize("path", SPAN_SOURCES, ids=lambda p: p.relative_to(REPO).as_posix())
 def test_expression_lines_match_libcst_positions(path):
-    """The extractor reads lines from one walk of the tree (py_tree) instead of libcst's
+    """The extractor reads lines from one walk of the tree (python.tree) instead of libcst's
     PositionProvider, which regenerates the module; both must give every expression the same
     first and last line."""
     import libcst as cst
     from libcst._nodes.expression import _BaseParenthesizedNode
     from libcst.metadata import MetadataWrapper, PositionProvider
 
-    from impact.extract.py_tree import iter_nodes, walk
+    from impact.extract.python.tree import iter_nodes, walk
 
     module = cst.parse_module(path.read_text())
     spans = walk(module, {}, {})
@@ -1064,8 +1064,8 @@ def test_expression_lines_on_edge_cases():
     from libcst._nodes.expression import _BaseParenthesizedNode
     from libcst.metadata import MetadataWrapper, PositionProvider
 
-    from impact.extract.py_facts import collect
-    from impact.extract.py_tree import iter_nodes
+    from impact.extract.python.facts import collect
+    from impact.extract.python.tree import iter_nodes
 
     module = cst.parse_module(SPAN_EDGE_CASES)
     facts = collect("edge.py", SPAN_EDGE_CASES, module)

@@ -156,7 +156,7 @@ def test_python_too_deep_for_libcst_is_reported_not_parsed(repo: Path, expressio
 def test_python_guard_lets_ordinary_code_through() -> None:
     from impact.extract_guard import python_too_deep
 
-    source = (ROOT / "impact/extract/py_facts.py").read_text()
+    source = (ROOT / "impact/extract/python/facts.py").read_text()
     assert python_too_deep(source) == ""
     assert python_too_deep("x = (" + "1 +\n" * 2000 + "1)\n")  # a chain across lines inside brackets
     assert python_too_deep("x = 1\n" * 5000 + "s = '" + "(" * 5000 + "'\n") == ""  # strings are not code

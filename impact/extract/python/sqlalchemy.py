@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 import libcst as cst
 import libcst.matchers as m
 
-from impact.extract.py_facts import Chain, Facts, Link, Scope, flatten_chain, iter_nodes, literal_text
-from impact.extract.py_models import ModelInfo
-from impact.extract.py_orm import OrmUse
+from impact.extract.python.facts import Chain, Facts, Link, Scope, flatten_chain, iter_nodes, literal_text
+from impact.extract.python.models import ModelInfo
+from impact.extract.python.orm import OrmUse
 from impact.model import QueryKind
 
 EXTRACTOR = "sqlalchemy"

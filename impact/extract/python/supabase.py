@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 import libcst as cst
 import libcst.matchers as m
 
-from impact.extract.py_facts import Chain, Facts, Link, literal_text
-from impact.extract.py_strings import StringRenderer
+from impact.extract.python.facts import Chain, Facts, Link, literal_text
+from impact.extract.python.strings import StringRenderer
 from impact.extract.postgrest import (
     Embed, OrTerm, SelectList, column_list, condition_sql, filter_target, is_filter, parse_or, parse_select, quote,
 )

@@ -14,7 +14,7 @@ import libcst as cst
 import libcst.matchers as m
 from libcst.helpers import get_full_name_for_node
 
-from impact.extract.py_facts import ClassFacts, Facts, literal_text
+from impact.extract.python.facts import ClassFacts, Facts, literal_text
 
 SQLALCHEMY_COLUMNS = frozenset({"Column", "mapped_column"})
 SQLALCHEMY_WRAPPERS = frozenset({"deferred", "column_property"})  # deferred(Column(...))

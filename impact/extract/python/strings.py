@@ -13,7 +13,7 @@ import libcst as cst
 import libcst.matchers as m
 from libcst.helpers import get_full_name_for_node
 
-from impact.extract.py_facts import STRING_WRAPPERS, Binding, Facts, Scope, is_stringish, literal_text
+from impact.extract.python.facts import STRING_WRAPPERS, Binding, Facts, Scope, is_stringish, literal_text
 from impact.sql.queries import HOLE
 
 # printf-style conversion: %s, %(name)s, %-5d, %%.

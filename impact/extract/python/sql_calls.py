@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
-from impact.extract.py_facts import STRING_WRAPPERS, Binding, Chain, Facts, first_literal, is_stringish
-from impact.extract.py_strings import StringRenderer
+from impact.extract.python.facts import STRING_WRAPPERS, Binding, Chain, Facts, first_literal, is_stringish
+from impact.extract.python.strings import StringRenderer
 from impact.model import Confidence, Query
 from impact.sql.queries import looks_like_sql, queries_from_sql
 

@@ -11,9 +11,9 @@ import libcst as cst
 import libcst.matchers as m
 from libcst.helpers import get_full_name_for_node
 
-from impact.extract.py_facts import Chain, Facts, Link, iter_nodes, literal_text
-from impact.extract.py_models import ModelInfo
-from impact.extract.py_orm import OrmUse
+from impact.extract.python.facts import Chain, Facts, Link, iter_nodes, literal_text
+from impact.extract.python.models import ModelInfo
+from impact.extract.python.orm import OrmUse
 from impact.model import QueryKind
 
 EXTRACTOR = "django"

@@ -2,10 +2,10 @@
 
 The visitor records and decides nothing: which names are assigned what, the outermost string
 expressions, the call chains (`a.b(...).c(...)`) and the class definitions, each with the scope
-it sits in. The finders (py_sql, py_supabase, py_orm) work on these facts afterwards, so a
+it sits in. The finders (python.sql_calls, python.supabase, python.orm) work on these facts afterwards, so a
 constant assigned at the bottom of a module still resolves for a function defined above it.
 
-The pass is py_tree.walk, not libcst's visitor (which rebuilds every node it visits); the same
+The pass is python.tree.walk, not libcst's visitor (which rebuilds every node it visits); the same
 walk yields each expression's lines, so `Facts.line` needs no PositionProvider (which
 regenerates the whole module) except for the rare non-expression node.
 """
@@ -18,7 +18,7 @@ import libcst as cst
 from libcst.helpers import get_full_name_for_node
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
-from impact.extract.py_tree import iter_nodes, walk
+from impact.extract.python.tree import iter_nodes, walk
 
 # Methods that keep a string a string: `"...".format(x)`, `"...".strip()`, `" ".join([...])`.
 STRING_METHODS = frozenset({"format", "strip", "lstrip", "rstrip", "join"})
@@ -288,7 +288,7 @@ def first_literal(node: cst.CSTNode) -> cst.CSTNode:
 
 
 class FactCollector:
-    """The single pass (py_tree.walk calls `visit_<Node>` before a node's children, `leave_<Node>`
+    """The single pass (python.tree.walk calls `visit_<Node>` before a node's children, `leave_<Node>`
     after them). Visits outer nodes before inner ones, which the chain logic relies on."""
 
     def __init__(self, facts: Facts) -> None:

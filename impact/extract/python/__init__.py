@@ -1,9 +1,9 @@
 """The Python extractor: queries in a .py file, read through libcst (never through regexes).
 
-One parse and one visitor pass collect the file's facts (py_facts); then each finder reads them:
-  - py_sql: SQL in strings (cursor.execute, asyncpg, SQLAlchemy text(), pandas, ...)
-  - py_supabase: supabase-py chains (`supabase.table("t").select("a").eq("b", x)`)
-  - py_orm: SQLAlchemy and Django model queries, through the models of py_models.
+One parse and one visitor pass collect the file's facts (python.facts); then each finder reads them:
+  - python.sql_calls: SQL in strings (cursor.execute, asyncpg, SQLAlchemy text(), pandas, ...)
+  - python.supabase: supabase-py chains (`supabase.table("t").select("a").eq("b", x)`)
+  - python.orm: SQLAlchemy and Django model queries, through the models of python.models.
 
 ORM queries on a model defined in another file carry `table=None` and `model=ClassName` in their
 note: `models_in` lists a file's models so the pipeline can index them project-wide, and
@@ -24,11 +24,11 @@ from functools import lru_cache
 
 import libcst as cst
 
-from impact.extract.py_facts import Facts, collect
-from impact.extract.py_models import ModelInfo, find_models
-from impact.extract.py_orm import orm_queries, resolve_model_queries
-from impact.extract.py_sql import sql_queries
-from impact.extract.py_supabase import supabase_queries
+from impact.extract.python.facts import Facts, collect
+from impact.extract.python.models import ModelInfo, find_models
+from impact.extract.python.orm import orm_queries, resolve_model_queries
+from impact.extract.python.sql_calls import sql_queries
+from impact.extract.python.supabase import supabase_queries
 from impact.model import Extraction, FileIssue
 
 SUFFIXES = (".py", ".pyi")
