@@ -1,6 +1,7 @@
-"""The Python extractor: queries in a .py file, read through libcst (never through regexes).
+"""The Python extractor: queries in a .py file, read through the standard `ast` module (never
+through regexes).
 
-One parse and one visitor pass collect the file's facts (python.facts); then each finder reads them:
+One parse and one pass collect the file's facts (python.facts); then each finder reads them:
   - python.sql_calls: SQL in strings (cursor.execute, asyncpg, SQLAlchemy text(), pandas, ...)
   - python.supabase: supabase-py chains (`supabase.table("t").select("a").eq("b", x)`)
   - python.orm: SQLAlchemy and Django model queries, through the models of python.models.
@@ -10,19 +11,24 @@ note: `models_in` lists a file's models so the pipeline can index them project-w
 `resolve_model_queries` rewrites such queries once that index is known.
 
 Decisions:
+- `ast`, not libcst: CPython's own parser is 7-9x cheaper than libcst's `parse_module` and its
+  nodes carry their lines, which is all the finders need (they report lines, never rewrite code).
+  No module here imports libcst; a tool needing the concrete tree (exact spans to rewrite code)
+  would parse with libcst itself, on the few files it changes.
 - A string that is a whole statement (a docstring, a commented-out query kept as a bare string)
   never runs, so SQL in it is no query: skipped, not reported at MEDIUM.
 - SQL reaching a database call is HIGH; other SQL-shaped strings MEDIUM, and only if they look
   like SQL beyond their first words (prose such as "select one from the list" parses as SQL).
 - ORM queries are MEDIUM: the ORM decides the final SQL.
+
+Known limit: the grammar is the running interpreter's, so syntax newer than it (Python 3.12's
+`type X = ...` or nested same-quote f-strings, read by Python 3.11) is a syntax error here.
 """
 from __future__ import annotations
 
 import ast
 import warnings
 from functools import lru_cache
-
-import libcst as cst
 
 from impact.extract.python.facts import Facts, collect
 from impact.extract.python.models import ModelInfo, find_models
@@ -58,25 +64,17 @@ def models_in(path: str, text: str) -> list[ModelInfo]:
 @lru_cache(maxsize=4)
 def _facts(path: str, text: str) -> Facts | FileIssue:
     try:
-        module = cst.parse_module(text)
-        return collect(path, text, module)
-    except cst.ParserSyntaxError as error:
-        return FileIssue(path, _syntax_error(text, error))
-    except (RecursionError, MemoryError):
-        # libcst recurses per nesting level: absurdly deep generated code must not crash a scan.
-        return FileIssue(path, "Python file too deeply nested to parse")
-
-
-def _syntax_error(text: str, error: cst.ParserSyntaxError) -> str:
-    """Python's own wording and line when it agrees the file is invalid (libcst points at the
-    token after the mistake, often on the next line); libcst's otherwise."""
-    line, message = error.raw_line, error.message
-    try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # invalid escape sequences and the like
-            ast.parse(text)
-    except SyntaxError as python_error:
-        line, message = python_error.lineno or line, python_error.msg
-    except (ValueError, RecursionError, MemoryError):
-        pass
-    return f"Python syntax error at line {line}: {message.splitlines()[0][:200] if message else 'invalid syntax'}"
+            module = ast.parse(text)
+    except SyntaxError as error:
+        message = error.msg
+        line = error.lineno or 1
+        return FileIssue(path, f"Python syntax error at line {line}: "
+                               f"{message.splitlines()[0][:200] if message else 'invalid syntax'}")
+    except ValueError as error:  # "source code string cannot contain null bytes"
+        return FileIssue(path, f"Python syntax error at line 1: {str(error)[:200]}")
+    except (RecursionError, MemoryError):
+        # Absurdly deep generated code must not crash a scan.
+        return FileIssue(path, "Python file too deeply nested to parse")
+    return collect(path, text, module)

@@ -1,24 +1,21 @@
 """One pass over a Python module, collecting the facts every Python query finder needs.
 
-The visitor records and decides nothing: which names are assigned what, the outermost string
+The pass records and decides nothing: which names are assigned what, the outermost string
 expressions, the call chains (`a.b(...).c(...)`) and the class definitions, each with the scope
-it sits in. The finders (python.sql_calls, python.supabase, python.orm) work on these facts afterwards, so a
-constant assigned at the bottom of a module still resolves for a function defined above it.
+it sits in. The finders (python.sql_calls, python.supabase, python.orm) work on these facts
+afterwards, so a constant assigned at the bottom of a module still resolves for a function
+defined above it.
 
-The pass is python.tree.walk, not libcst's visitor (which rebuilds every node it visits); the same
-walk yields each expression's lines, so `Facts.line` needs no PositionProvider (which
-regenerates the whole module) except for the rare non-expression node.
+The tree is the standard library's `ast` (see python.tree for what that changes against libcst):
+every node carries its own lines, so no position pass is needed. The walk is iterative, in
+source order, outer nodes before inner ones (the chain logic relies on it).
 """
 from __future__ import annotations
 
-import warnings
+import ast
 from dataclasses import dataclass, field
 
-import libcst as cst
-from libcst.helpers import get_full_name_for_node
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
-
-from impact.extract.python.tree import iter_nodes, walk
+from impact.extract.python.tree import children, full_name, iter_nodes
 
 # Methods that keep a string a string: `"...".format(x)`, `"...".strip()`, `" ".join([...])`.
 STRING_METHODS = frozenset({"format", "strip", "lstrip", "rstrip", "join"})
@@ -31,10 +28,10 @@ class Binding:
     """`name = value` (or `name: T = value`), plus the strings later appended with `name += ...`."""
 
     name: str
-    value: cst.BaseExpression
+    value: ast.expr
     scope: Scope
-    line: int  # of the value (set once the pass is over: lines are known only then)
-    appended: list[cst.BaseExpression] = field(default_factory=list)
+    line: int  # of the value
+    appended: list[ast.expr] = field(default_factory=list)
 
 
 @dataclass(eq=False)
@@ -88,17 +85,17 @@ class Link:
     """One step of a call chain: `.name(...)` (call set) or `.name` (a plain attribute)."""
 
     name: str
-    node: cst.BaseExpression
-    name_node: cst.Name
-    call: cst.Call | None = None
+    node: ast.expr
+    line: int  # of the name (`.filter` may sit on a line of its own)
+    call: ast.Call | None = None
 
 
 @dataclass(eq=False)
 class Chain:
     """An outermost call chain: `base.l1(...).l2.l3(...)`; base is None for `f(...)...`."""
 
-    node: cst.Call
-    base: cst.BaseExpression | None
+    node: ast.Call
+    base: ast.expr | None
     links: list[Link]
     scope: Scope
 
@@ -106,12 +103,12 @@ class Chain:
         return [link.name for link in self.links]
 
     def base_name(self) -> str | None:
-        return self.base.value if isinstance(self.base, cst.Name) else None
+        return self.base.id if type(self.base) is ast.Name else None
 
 
 @dataclass(eq=False)
 class ClassFacts:
-    node: cst.ClassDef
+    node: ast.ClassDef
     scope: Scope  # the scope the class is defined in
     body: Scope  # the class body's own scope
 
@@ -120,7 +117,7 @@ class ClassFacts:
 class StringSite:
     """An outermost string expression (a literal, an f-string, a concatenation, a `.format()`)."""
 
-    node: cst.BaseExpression
+    node: ast.expr
     scope: Scope
 
 
@@ -129,8 +126,7 @@ class Facts:
     path: str
     text: str
     source_lines: list[str]
-    module: cst.Module
-    spans: dict[int, tuple[int, int]]  # (first line, last line) of each expression, by node id
+    module: ast.Module
     module_scope: Scope
     sites: list[StringSite] = field(default_factory=list)
     chains: list[Chain] = field(default_factory=list)
@@ -142,19 +138,14 @@ class Facts:
     # `from sqlalchemy.dialects.postgresql import insert as pg_insert`: pg_insert -> insert
     import_aliases: dict[str, str] = field(default_factory=dict)
     _parents: dict[int, Chain | None] = field(default_factory=dict)
-    _positions: dict[cst.CSTNode, CodeRange] | None = None
 
-    def lines(self, node: cst.CSTNode) -> tuple[int, int]:
-        span = self.spans.get(id(node))
-        if span is None:  # not an expression: ask libcst (exact, but it regenerates the module)
-            if self._positions is None:
-                self._positions = MetadataWrapper(self.module, unsafe_skip_copy=True).resolve(PositionProvider)
-            where = self._positions[node]
-            span = where.start.line, where.end.line
-        return span
+    @staticmethod
+    def lines(node: ast.AST) -> tuple[int, int]:
+        return node.lineno, node.end_lineno or node.lineno
 
-    def line(self, node: cst.CSTNode) -> int:
-        return self.lines(node)[0]
+    @staticmethod
+    def line(node: ast.AST) -> int:
+        return node.lineno
 
     def snippet(self, line: int) -> str:
         if 1 <= line <= len(self.source_lines):
@@ -166,7 +157,7 @@ class Facts:
 
     def chain_line(self, chain: Chain) -> int:
         """Where a chain starts: its receiver, or its first call's name (not an opening paren)."""
-        return self.line(chain.base if chain.base is not None else chain.links[0].name_node)
+        return chain.base.lineno if chain.base is not None else chain.links[0].line
 
     def parent_chain(self, chain: Chain) -> Chain | None:
         """The chain this one continues: `q.eq(...)` after `q = supabase.table(...)`, or
@@ -176,10 +167,10 @@ class Facts:
         return self._parents[id(chain)]
 
     def _find_parent(self, chain: Chain) -> Chain | None:
-        if not isinstance(chain.base, cst.Name):
+        if type(chain.base) is not ast.Name:
             return None
         line = self.line(chain.node)
-        earlier = [b for b in chain.scope.lookup(chain.base.value) if b.line <= line and b.value is not chain.node]
+        earlier = [b for b in chain.scope.lookup(chain.base.id) if b.line <= line and b.value is not chain.node]
         parent = self.chain_of_node.get(id(earlier[-1].value)) if earlier else None
         return parent if parent is not chain else None
 
@@ -198,80 +189,59 @@ class Facts:
         return {id(parent) for chain in self.chains if (parent := self.parent_chain(chain)) is not None}
 
 
-def is_stringish(node: cst.BaseExpression) -> bool:
+def is_stringish(node: ast.AST | None) -> bool:
     """Does this expression build a `str` out of at least one literal?
 
-    Called for every string, operator and call the visitor meets, hence a dispatch on the node
-    type (matchers are an order of magnitude slower here)."""
-    check = _STRINGISH.get(type(node))
-    return check(node) if check is not None else False
-
-
-def _stringish_call(node: cst.Call) -> bool:
-    func = node.func
-    if node.args and node.args[0].keyword is None and get_full_name_for_node(func) in STRING_WRAPPERS:
-        return is_stringish(node.args[0].value)  # dedent("...")
-    if type(func) is not cst.Attribute:
-        return False
-    if func.attr.value == "format" and type(func.value) in (cst.Name, cst.Attribute):
-        return True  # TEMPLATE.format(...): str.format is the only common `.format` method
-    return func.attr.value in STRING_METHODS and is_stringish(func.value)
-
-
-def _stringish_operation(node: cst.BinaryOperation) -> bool:
-    if type(node.operator) is cst.Add:
-        return is_stringish(node.left) or is_stringish(node.right)
-    if type(node.operator) is cst.Modulo:
-        return is_stringish(node.left)
+    Called for every string, operator and call the pass meets, hence a dispatch on the node
+    type."""
+    kind = type(node)
+    if kind is ast.Constant:
+        return type(node.value) is str
+    if kind is ast.JoinedStr:
+        return True
+    if kind is ast.BinOp:
+        operator = type(node.op)
+        if operator is ast.Add:
+            return is_stringish(node.left) or is_stringish(node.right)
+        return operator is ast.Mod and is_stringish(node.left)
+    if kind is ast.Call:
+        return _stringish_call(node)
     return False
 
 
-_STRINGISH = {
-    cst.SimpleString: lambda node: "b" not in node.prefix.lower(),
-    cst.ConcatenatedString: lambda node: is_stringish(node.left),
-    cst.FormattedString: lambda node: True,
-    cst.BinaryOperation: _stringish_operation,
-    cst.Call: _stringish_call,
-}
+def _stringish_call(node: ast.Call) -> bool:
+    func = node.func
+    if node.args and full_name(func) in STRING_WRAPPERS:
+        return is_stringish(node.args[0])  # dedent("...")
+    if type(func) is not ast.Attribute:
+        return False
+    if func.attr == "format" and type(func.value) in (ast.Name, ast.Attribute):
+        return True  # TEMPLATE.format(...): str.format is the only common `.format` method
+    return func.attr in STRING_METHODS and is_stringish(func.value)
 
 
-def literal_text(node: cst.CSTNode | None) -> str | None:
-    """The value of a plain `str` literal; None for anything else (bytes included)."""
-    if not isinstance(node, cst.SimpleString):
-        return None
-    token = node.value
-    opening = 0
-    while token[opening] not in "'\"":
-        opening += 1
-    prefix = token[:opening].lower()
-    if "b" in prefix:
-        return None
-    quote = token[opening:opening + 3] if token[opening:opening + 3] in ('"""', "'''") else token[opening]
-    body = token[opening + len(quote):len(token) - len(quote)]
-    if ("\\" not in body or "r" in prefix) and "\r" not in body and "\x00" not in body:
-        return body  # what Python reads, without compiling the token (the common case)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # "invalid escape sequence" in someone else's code
-        try:
-            value = node.evaluated_value
-        except (ValueError, SyntaxError):
-            return None
-    return value if isinstance(value, str) else None
+def literal_text(node: ast.AST | None) -> str | None:
+    """The value of a plain `str` literal (implicit concatenations included); None for anything
+    else (bytes, f-strings)."""
+    if type(node) is ast.Constant and type(node.value) is str:
+        return node.value
+    return None
 
 
-def flatten_chain(call: cst.Call) -> tuple[cst.BaseExpression | None, list[Link]]:
+def flatten_chain(call: ast.Call) -> tuple[ast.expr | None, list[Link]]:
     """`a.b(x).c.d(y)` -> (Name a, [b(x), c, d(y)]); `f(x).g()` -> (None, [f(x), g()])."""
     links: list[Link] = []
-    current: cst.BaseExpression | None = call
+    current: ast.expr | None = call
     while current is not None:
-        if isinstance(current, cst.Call) and isinstance(current.func, cst.Attribute):
-            links.append(Link(current.func.attr.value, current, current.func.attr, current))
+        kind = type(current)
+        if kind is ast.Call and type(current.func) is ast.Attribute:
+            links.append(Link(current.func.attr, current, current.func.end_lineno, current))
             current = current.func.value
-        elif isinstance(current, cst.Call) and isinstance(current.func, cst.Name):
-            links.append(Link(current.func.value, current, current.func, current))
+        elif kind is ast.Call and type(current.func) is ast.Name:
+            links.append(Link(current.func.id, current, current.func.lineno, current))
             current = None
-        elif isinstance(current, cst.Attribute):
-            links.append(Link(current.attr.value, current, current.attr))
+        elif kind is ast.Attribute:
+            links.append(Link(current.attr, current, current.end_lineno))
             current = current.value
         else:
             break
@@ -279,102 +249,115 @@ def flatten_chain(call: cst.Call) -> tuple[cst.BaseExpression | None, list[Link]
     return current, links
 
 
-def first_literal(node: cst.CSTNode) -> cst.CSTNode:
+def first_literal(node: ast.AST) -> ast.AST:
     """The first string literal inside a string expression: its line is the query's line."""
     for child in iter_nodes(node):
-        if isinstance(child, (cst.SimpleString, cst.FormattedString)):
+        if type(child) is ast.JoinedStr or (type(child) is ast.Constant and type(child.value) in (str, bytes)):
             return child
     return node
 
 
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
 class FactCollector:
-    """The single pass (python.tree.walk calls `visit_<Node>` before a node's children, `leave_<Node>`
-    after them). Visits outer nodes before inner ones, which the chain logic relies on."""
+    """The single pass: `visit_<Node>` runs before a node's children; returning False keeps the
+    pass out of them (a docstring, an annotation, a string already recorded whole)."""
 
     def __init__(self, facts: Facts) -> None:
         self.facts = facts
         self.scope = facts.module_scope
         self.inner_calls: set[int] = set()
-        self.bindings: list[Binding] = []
+        self.visits = {getattr(ast, name.removeprefix("visit_")): getattr(self, name)
+                       for name in dir(type(self)) if name.startswith("visit_")}
 
-    def hooks(self, prefix: str) -> dict[type, object]:
-        return {getattr(cst, name.removeprefix(prefix)): getattr(self, name)
-                for name in dir(type(self)) if name.startswith(prefix)}
+    def walk(self, root: ast.AST) -> None:
+        visits = self.visits
+        pending: list[ast.AST | Scope] = [root]
+        while pending:
+            node = pending.pop()
+            if type(node) is Scope:  # a definition's children are done: back to its scope
+                self.scope = node
+                continue
+            hook = visits.get(type(node))
+            if hook is not None:
+                outer = self.scope
+                if hook(node) is False:
+                    continue
+                if type(node) in _DEFINITIONS:
+                    pending.append(outer)
+            pending.extend(reversed(_walked(node)))
 
     # -- scopes ---------------------------------------------------------------------------
-    def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        body = Scope("class", node.name.value, self.scope)
-        self.scope.classes[node.name.value] = body
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        body = Scope("class", node.name, self.scope)
+        self.scope.classes[node.name] = body
         self.facts.classes.append(ClassFacts(node, self.scope, body))
         self.scope = body
 
-    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
-        self.scope = self.scope.parent or self.scope
+    def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        self.scope = Scope("function", node.name, self.scope)
 
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self.scope = Scope("function", node.name.value, self.scope)
+    visit_AsyncFunctionDef = visit_FunctionDef
 
-    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
-        self.scope = self.scope.parent or self.scope
-
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-        if isinstance(node.names, cst.ImportStar):
-            return
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
         for alias in node.names:
-            self._opaque(alias.asname.name if alias.asname else alias.name)
-            if alias.asname is not None and type(alias.asname.name) is cst.Name:
-                self.facts.import_aliases[alias.asname.name.value] = get_full_name_for_node(alias.name) or ""
+            if alias.name == "*":
+                return
+            self.scope.opaque.add(alias.asname or alias.name)
+            if alias.asname is not None:
+                self.facts.import_aliases[alias.asname] = alias.name
+
+    def visit_Import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            self.scope.opaque.add(alias.asname or alias.name.split(".")[0])  # `import os.path` binds `os`
 
     # -- assignments ----------------------------------------------------------------------
-    def visit_Assign(self, node: cst.Assign) -> None:
+    def visit_Assign(self, node: ast.Assign) -> None:
         for target in node.targets:
-            if type(target.target) is cst.Name:
-                self._bind(target.target.value, node.value)
+            if type(target) is ast.Name:
+                self._bind(target.id, node.value)
             else:
-                self._opaque(target.target)  # `a, b = ...`
+                self._opaque(target)  # `a, b = ...`
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        if node.value is not None and type(node.target) is ast.Name:
+            self._bind(node.target.id, node.value)
 
     # Names bound to values this pass cannot know: they hide same-named constants.
-    def visit_Param(self, node: cst.Param) -> None:
-        self.scope.opaque.add(node.name.value)
+    def visit_arg(self, node: ast.arg) -> bool:
+        self.scope.opaque.add(node.arg)
+        return False  # its annotation
 
-    def visit_For(self, node: cst.For) -> None:
+    def visit_For(self, node: ast.For | ast.AsyncFor) -> None:
         self._opaque(node.target)
 
-    def visit_CompFor(self, node: cst.CompFor) -> None:
+    visit_AsyncFor = visit_For
+
+    def visit_comprehension(self, node: ast.comprehension) -> None:
         self._opaque(node.target)
 
-    def visit_WithItem(self, node: cst.WithItem) -> None:
-        if node.asname is not None:
-            self._opaque(node.asname.name)
+    def visit_withitem(self, node: ast.withitem) -> None:
+        if node.optional_vars is not None:
+            self._opaque(node.optional_vars)
 
-    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
+    def visit_ExceptHandler(self, node: ast.ExceptHandler) -> None:
         if node.name is not None:
-            self._opaque(node.name.name)
+            self.scope.opaque.add(node.name)
 
-    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+    def visit_NamedExpr(self, node: ast.NamedExpr) -> None:
         self._opaque(node.target)
 
-    def visit_Import(self, node: cst.Import) -> None:
-        for alias in node.names:
-            bound = alias.asname.name if alias.asname else alias.name
-            while isinstance(bound, cst.Attribute):  # `import os.path` binds `os`
-                bound = bound.value
-            self._opaque(bound)
-
-    def _opaque(self, target: cst.BaseExpression) -> None:
+    def _opaque(self, target: ast.AST) -> None:
         for node in iter_nodes(target):
-            if isinstance(node, cst.Name):
-                self.scope.opaque.add(node.value)
+            if type(node) is ast.Name:
+                self.scope.opaque.add(node.id)
 
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        if node.value is not None and type(node.target) is cst.Name:
-            self._bind(node.target.value, node.value)
-
-    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+    def visit_AugAssign(self, node: ast.AugAssign) -> None:
         # `sql += " AND x = %s"`: the appended text belongs to the query built in `sql`.
-        if type(node.target) is not cst.Name or type(node.operator) is not cst.AddAssign:
+        if type(node.target) is not ast.Name or type(node.op) is not ast.Add:
             return
-        earlier = self.scope.bindings.get(node.target.value)
+        earlier = self.scope.bindings.get(node.target.id)
         if earlier and is_stringish(node.value):
             earlier[-1].appended.append(node.value)
             self.facts.binding_of_value[id(node.value)] = earlier[-1]
@@ -382,40 +365,26 @@ class FactCollector:
         else:
             self._opaque(node.target)  # `sql += where_clause`: no longer a known string
 
-    def _bind(self, name: str, value: cst.BaseExpression) -> None:
-        binding = Binding(name, value, self.scope, 0)
-        self.bindings.append(binding)
+    def _bind(self, name: str, value: ast.expr) -> None:
+        binding = Binding(name, value, self.scope, value.lineno)
         self.scope.bindings.setdefault(name, []).append(binding)
         self.facts.binding_of_value[id(value)] = binding
 
     # -- strings --------------------------------------------------------------------------
-    def visit_Expr(self, node: cst.Expr) -> bool:
+    def visit_Expr(self, node: ast.Expr) -> bool:
         # A bare string statement (a docstring, a commented-out query) never runs: not a query.
         return not is_stringish(node.value)
 
-    def visit_Annotation(self, node: cst.Annotation) -> bool:
-        return False  # `x: "Note"` is a type, not data
-
-    def _string_site(self, node: cst.BaseExpression) -> bool:
+    def _string_site(self, node: ast.expr) -> bool:
         if not is_stringish(node):
             return True
         self.facts.sites.append(StringSite(node, self.scope))
         return False  # its parts are part of this one string
 
-    def visit_SimpleString(self, node: cst.SimpleString) -> bool:
-        return self._string_site(node)
-
-    def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> bool:
-        return self._string_site(node)
-
-    def visit_FormattedString(self, node: cst.FormattedString) -> bool:
-        return self._string_site(node)
-
-    def visit_BinaryOperation(self, node: cst.BinaryOperation) -> bool:
-        return self._string_site(node)
+    visit_Constant = visit_JoinedStr = visit_BinOp = _string_site
 
     # -- calls ----------------------------------------------------------------------------
-    def visit_Call(self, node: cst.Call) -> bool:
+    def visit_Call(self, node: ast.Call) -> bool:
         if is_stringish(node):
             return self._string_site(node)
         if id(node) in self.inner_calls:
@@ -432,10 +401,17 @@ class FactCollector:
         return True
 
 
-def collect(path: str, text: str, module: cst.Module) -> Facts:
-    facts = Facts(path, text, text.splitlines(), module, {}, Scope("module", "<module>"))
-    collector = FactCollector(facts)
-    facts.spans = walk(module, collector.hooks("visit_"), collector.hooks("leave_"))
-    for binding in collector.bindings:
-        binding.line = facts.line(binding.value)
+def _walked(node: ast.AST) -> list[ast.AST]:
+    """The children the pass walks: annotations (`x: "Note"`, `-> "Note"`) are types, not data."""
+    kind = type(node)
+    if kind is ast.AnnAssign:
+        return [node.target] if node.value is None else [node.target, node.value]
+    if (kind is ast.FunctionDef or kind is ast.AsyncFunctionDef) and node.returns is not None:
+        return [child for child in children(node) if child is not node.returns]
+    return children(node)
+
+
+def collect(path: str, text: str, module: ast.Module) -> Facts:
+    facts = Facts(path, text, text.splitlines(), module, Scope("module", "<module>"))
+    FactCollector(facts).walk(module)
     return facts
