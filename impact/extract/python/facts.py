@@ -276,6 +276,8 @@ class FactCollector:
         pending: list[ast.AST | Scope] = [root]
         while pending:
             node = pending.pop()
+            if node is None:  # an absent default in `arguments.kw_defaults`
+                continue
             if type(node) is Scope:  # a definition's children are done: back to its scope
                 self.scope = node
                 continue
@@ -286,7 +288,7 @@ class FactCollector:
                     continue
                 if type(node) in _DEFINITIONS:
                     pending.append(outer)
-            pending.extend(reversed(_walked(node)))
+            pending.extend(reversed(children(node, walked=True)))
 
     # -- scopes ---------------------------------------------------------------------------
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
@@ -399,16 +401,6 @@ class FactCollector:
         self.facts.chains.append(chain)
         self.facts.chain_of_node[id(node)] = chain
         return True
-
-
-def _walked(node: ast.AST) -> list[ast.AST]:
-    """The children the pass walks: annotations (`x: "Note"`, `-> "Note"`) are types, not data."""
-    kind = type(node)
-    if kind is ast.AnnAssign:
-        return [node.target] if node.value is None else [node.target, node.value]
-    if (kind is ast.FunctionDef or kind is ast.AsyncFunctionDef) and node.returns is not None:
-        return [child for child in children(node) if child is not node.returns]
-    return children(node)
 
 
 def collect(path: str, text: str, module: ast.Module) -> Facts:

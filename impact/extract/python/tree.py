@@ -8,9 +8,10 @@ free is rebuilt here:
   libcst's syntactic positions do (a parenthesised tuple and a generator expression are the
   exceptions: `ast` counts their parentheses). An attribute name (`.filter` on its own line) has
   no node of its own: its line is the `Attribute`'s `end_lineno`.
-- source order: `ast.iter_child_nodes` follows each class's `_fields`, which is source order
-  except for decorators (listed after the body), dict displays (all keys, then all values) and
-  conditional expressions (`body if test else orelse`); `children` puts those back in order.
+- source order: a class's `_fields` are in source order except for decorators (listed after the
+  body), dict displays (all keys, then all values) and conditional expressions (`body if test
+  else orelse`); `children` puts those back in order, and skips what holds no node worth a
+  visit (expression contexts on every name, operators: a third of `ast.iter_child_nodes`).
 - call arguments: `ast.Call` keeps positional arguments (`args`, `*x` as `Starred`) apart from
   keywords (`keywords`, `**x` with `arg=None`); Python's grammar puts positional ones first.
 
@@ -22,25 +23,59 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+# Fields that never hold a node worth walking: names and flags (str, int), expression contexts
+# (`Load`/`Store`, on every name) and operators. Import names are read by the hooks themselves.
+_LEAF_FIELDS = frozenset({"ctx", "op", "ops", "id", "attr", "arg", "name", "asname", "module", "level",
+                          "kind", "type_comment", "conversion", "is_async", "simple", "names", "tag",
+                          "kwd_attrs", "rest"})
+# Classes whose `_fields` order is not source order (decorators come first in the source).
+_ORDER = {
+    ast.IfExp: ("body", "test", "orelse"),
+    ast.FunctionDef: ("decorator_list", "type_params", "args", "returns", "body"),
+    ast.AsyncFunctionDef: ("decorator_list", "type_params", "args", "returns", "body"),
+    ast.ClassDef: ("decorator_list", "type_params", "bases", "keywords", "body"),
+}
+_NO_CHILDREN = (ast.Constant, ast.MatchSingleton)
+# What the fact pass leaves out: annotations are types, not data (`x: "Note"`, `-> "Note"`).
+_UNWALKED = {ast.AnnAssign: {"annotation"}, ast.FunctionDef: {"returns"}, ast.AsyncFunctionDef: {"returns"},
+             ast.arg: {"annotation"}}
+_SPECS: dict[type, tuple[str, ...]] = {}
+_WALK_SPECS: dict[type, tuple[str, ...]] = {}
 
 
-def children(node: ast.AST) -> list[ast.AST]:
-    """The node's child nodes in source order."""
-    kind = type(node)
-    if kind is ast.Dict:
+def _spec(cls: type, walked: bool) -> tuple[str, ...]:
+    if cls in _NO_CHILDREN:
+        fields: tuple[str, ...] = ()
+    else:
+        fields = tuple(f for f in _ORDER.get(cls, cls._fields) if f in cls._fields and f not in _LEAF_FIELDS)
+    if walked:
+        fields = tuple(f for f in fields if f not in _UNWALKED.get(cls, ()))
+    (_WALK_SPECS if walked else _SPECS)[cls] = fields
+    return fields
+
+
+def children(node: ast.AST, walked: bool = False) -> list[ast.AST]:
+    """The node's child nodes in source order (`walked`: without annotations). A list may hold
+    None (`arguments.kw_defaults`): callers skip it."""
+    cls = node.__class__
+    if cls is ast.Dict:
         pairs: list[ast.AST] = []
         for key, value in zip(node.keys, node.values):
             if key is not None:
                 pairs.append(key)
             pairs.append(value)
         return pairs
-    if kind is ast.IfExp:
-        return [node.body, node.test, node.orelse]
-    if kind in _DEFINITIONS:
-        rest = [child for child in ast.iter_child_nodes(node) if child not in node.decorator_list]
-        return [*node.decorator_list, *rest]
-    return list(ast.iter_child_nodes(node))
+    fields = (_WALK_SPECS if walked else _SPECS).get(cls)
+    if fields is None:
+        fields = _spec(cls, walked)
+    found: list[ast.AST] = []
+    for name in fields:
+        value = getattr(node, name)
+        if value.__class__ is list:
+            found.extend(value)
+        elif value is not None:
+            found.append(value)
+    return found
 
 
 def iter_nodes(node: ast.AST) -> Iterator[ast.AST]:
@@ -48,8 +83,9 @@ def iter_nodes(node: ast.AST) -> Iterator[ast.AST]:
     pending = [node]
     while pending:
         current = pending.pop()
-        yield current
-        pending.extend(reversed(children(current)))
+        if current is not None:
+            yield current
+            pending.extend(reversed(children(current)))
 
 
 def full_name(node: ast.AST | None) -> str | None:
