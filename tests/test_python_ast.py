@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from impact.extract.python import extract, models_in
-from impact.extract.python.tree import children, iter_nodes
+from impact.extract.python.tree import iter_nodes
 
 REPO = Path(__file__).resolve().parent.parent
 SPAN_SOURCES = sorted((REPO / "fixtures").rglob("*.py")) + sorted((REPO / "impact" / "extract" / "python").glob("*.py"))
@@ -153,3 +153,20 @@ def test_syntax_newer_than_the_interpreter_is_read() -> None:
 def test_syntax_error_names_pythons_line() -> None:
     (issue,) = extract("bad.py", "x = 1\ndef f(:\n    pass\n").issues
     assert issue.reason.startswith("Python syntax error at line 2:")
+
+
+def test_the_garbage_collector_is_paused_per_file_and_restored() -> None:
+    import gc
+
+    source = 'def f(cur):\n    cur.execute("SELECT id FROM notes")\n'
+    assert gc.isenabled()
+    assert [q.table for q in extract("a.py", source).queries] == ["notes"]
+    assert gc.isenabled()  # re-enabled after the file
+    gc.disable()
+    try:
+        extract("b.py", source)
+        assert not gc.isenabled()  # a caller's choice is kept
+    finally:
+        gc.enable()
+    assert "Python syntax error" in extract("c.py", "def (:\n").issues[0].reason
+    assert gc.isenabled()  # also after a file that does not parse

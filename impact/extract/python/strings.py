@@ -12,7 +12,7 @@ import re
 import ast
 
 from impact.extract.python.facts import STRING_WRAPPERS, Binding, Facts, Scope, is_stringish, literal_text
-from impact.extract.python.tree import full_name, is_sequence, keyword, positional
+from impact.extract.python.tree import full_name, is_sequence, positional
 from impact.sql.queries import HOLE
 
 # printf-style conversion: %s, %(name)s, %-5d, %%.

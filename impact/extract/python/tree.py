@@ -141,12 +141,6 @@ def is_sequence(node: ast.AST | None) -> bool:
     return type(node) in (ast.List, ast.Tuple)
 
 
-def name_line(node: ast.expr) -> int:
-    """The line of the name a call or attribute ends with (`.filter` on its own line)."""
-    func = node.func if type(node) is ast.Call else node
-    return func.end_lineno if type(func) is ast.Attribute else func.lineno
-
-
 def first_argument(call: ast.Call) -> ast.expr | None:
     """The first argument written, positional or named (`session.add(instance=note)`)."""
     if call.args:
