@@ -232,7 +232,7 @@ def _queue_model_users(run: ExtractionRun, cache: ExtractionCache, pending: list
 def _models_in(cache: ExtractionCache, rel: str, text: str) -> list:
     """The models one file defines, cached by content like every extraction: a warm scan of a
     Django app otherwise parsed every model file with libcst again (issue 13)."""
-    from impact.extract.py_models import ModelInfo
+    from impact.extract.python.models import ModelInfo
 
     key = cache_key(text, "python-models", rel)
     cached = cache.get(key, list[ModelInfo])

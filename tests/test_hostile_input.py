@@ -157,7 +157,7 @@ def test_python_too_deep_for_libcst_is_reported_not_parsed(repo: Path, expressio
 def test_python_guard_lets_ordinary_code_through() -> None:
     from impact.extract_guard import python_too_deep
 
-    source = (ROOT / "impact/extract/py_facts.py").read_text()
+    source = (ROOT / "impact/extract/python/facts.py").read_text()
     assert python_too_deep(source) == ""
     assert python_too_deep("x = (" + "1 +\n" * 2000 + "1)\n")  # a chain across lines inside brackets
     assert python_too_deep("x = 1\n" * 5000 + "s = '" + "(" * 5000 + "'\n") == ""  # strings are not code
@@ -168,8 +168,8 @@ def test_a_file_over_its_time_budget_is_reported_and_the_scan_goes_on(repo: Path
 
     monkeypatch.setattr(extraction, "FILE_SECONDS", 0.01)
     (repo / "migrations/0002_add.sql").write_text("ALTER TABLE t ADD COLUMN b text;")
-    # ~400 nested calls: seconds of libcst work, far over a 10 ms budget.
-    (repo / "slow.py").write_text("cur.execute('SELECT id, b FROM t')\nx = " + "f(" * 400 + "1" + ")" * 400 + "\n")
+    # 20,000 call statements: well over 100 ms of parsing and fact collection, far over 10 ms.
+    (repo / "slow.py").write_text("cur.execute('SELECT id, b FROM t')\n" + "x = f(a).g(b)\n" * 20_000)
     result = CliRunner().invoke(cli, ["scan", str(repo), "-m", "2", "--format", "json"])
     report = report_of(result.output)
     assert any(i["file"] == "slow.py" and i["reason"].startswith(extraction.TIMED_OUT) for i in report["file_issues"])
