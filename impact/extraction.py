@@ -22,6 +22,7 @@ from impact.formats import active_formats
 from impact.locate import LocatedMigration, known_folders
 from impact.model import Extraction, FileIssue, Query
 from impact.positions import TablePositions
+from impact.verdicts import Verdicts
 from impact.orm import (CODE_DECLARATION_SUFFIXES, DECLARATION_SUFFIXES, OrmMap, build_orm_map, declares_models,
                         is_declaration_file, resolve_orm_queries)
 
@@ -43,6 +44,7 @@ class ExtractionRun:
     models: dict = field(default_factory=dict)  # ORM class name -> ModelInfo, for the affected tables
     orm: OrmMap = field(default_factory=OrmMap)  # the repo's ORM declarations (schema.prisma, ...)
     attribution_only: set[str] = field(default_factory=set)  # parsed only to attribute column names
+    declaring: set[str] = field(default_factory=set)  # TS/JS files that declare ORM models (never "of no interest")
 
 
 def _extract(job: tuple[str, str]) -> Extraction:
@@ -78,7 +80,9 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
     folders = known_folders(repo, config) + ([migration.folder] if migration.folder else [])
     migration_dirs = [f.relative_to(repo).as_posix() + "/" for f in folders if f.is_relative_to(repo) and f != repo]
     # A framework's migration history (Django migrations/*.py, Alembic versions/) is never code evidence.
-    history = {p.resolve() for fmt in active_formats(config) if fmt.name != "sql" for p in fmt.all_migrations(repo, config)}
+    # history_paths: a format's cheaper list when it has one (Django's reads no migration).
+    history = {p.resolve() for fmt in active_formats(config) if fmt.name != "sql"
+               for p in getattr(fmt, "history_paths", fmt.all_migrations)(repo, config)}
     files, stats = walk(repo, suffixes=set(EXTRACTOR_BY_SUFFIX) | set(DECLARATION_SUFFIXES), exclude=config.exclude)
     run.files_seen = stats.seen
     run.skipped.update(stats.skipped)
@@ -88,7 +92,8 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
     # reads instead of one entry per file) is per repo and per names looked for.
     pack = "\0".join([str(repo.resolve()), *sorted(tables), *sorted(columns)])
     cache = ExtractionCache(enabled=use_cache, pack=pack)
-    files, read = _read_declarations(files, run, history, cache, [n for n in (*tables, *columns) if n])
+    verdicts = Verdicts(cache, [n for n in (*tables, *columns) if n])
+    files, read = _read_declarations(files, run, history, cache, [n for n in (*tables, *columns) if n], verdicts)
     # ORM code names a model and its fields, not the table and its columns: look for those spellings too.
     needles = [n for n in (*tables, *columns, *run.orm.spellings(tables, columns)) if n]
     spelled = len(needles) > len([n for n in (*tables, *columns) if n])
@@ -101,6 +106,12 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
         if source.path in history or _is_migration(source, migration_dirs, migration):
             run.skipped["migration file"] += 1
             continue
+        if verdicts.of_no_interest(source, needles):  # unchanged since a scan found it names none
+            verdicts.remember(source)
+            run.skipped["does not mention the migration's tables"] += 1
+            if source.rel.endswith(".py"):
+                unmatched_python.append(source)
+            continue
         text = read.pop(source.rel) if source.rel in read else _read(source, run)
         if text is NOT_KEPT:  # names none of the tables and columns: read again only for ORM spellings
             text = _read(source, run) if spelled else ""
@@ -108,6 +119,8 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
             run.skipped["does not mention the migration's tables"] += text is not None
             if text is not None and source.rel.endswith(".py"):
                 unmatched_python.append(source)
+            if text is not None and source.rel not in run.declaring:
+                verdicts.remember(source)
             continue
         run.files_matched += 1
         if not table_position.search(text) and not (source.rel.endswith(".py") and DJANGO_MODEL in text):
@@ -128,6 +141,7 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
         if not any(i.reason.startswith((TIMED_OUT, NOT_ANALYSED, WORKER_DIED)) for i in extraction.issues):
             cache.put(key, extraction)
         _collect(run, rel, text, extraction)
+    verdicts.save(needles)
     cache.save_pack()
     _drop_attribution_only(run)
     run.queries = resolve_orm_queries(run.queries, run.orm)
@@ -154,22 +168,26 @@ def query_position_pattern(tables: list[str], orm_calls: str | None = None) -> r
 NOT_KEPT: Any = object()  # a text read by _read_declarations and not kept (it mentions no table or column)
 
 
-def _read_declarations(files: list[SourceFile], run: ExtractionRun, history: set[Path],
-                       cache: ExtractionCache, needles: list[str]) -> tuple[list[SourceFile], dict[str, str | None]]:
+def _read_declarations(files: list[SourceFile], run: ExtractionRun, history: set[Path], cache: ExtractionCache,
+                       needles: list[str], verdicts: Verdicts) -> tuple[list[SourceFile], dict[str, str | None]]:
     """Build the ORM map from the declaration files the walk found; return the other files, and
     the texts of the TS/JS files read on the way (Drizzle tables are declared in code, told by
     its text): the walk uses those instead of reading them again (None: unreadable, reported).
     Only texts that mention `needles` are kept (NOT_KEPT otherwise): keeping every TS/JS text of
-    an 80k-file repo until the walk reached it was most of the scan's peak memory."""
+    an 80k-file repo until the walk reached it was most of the scan's peak memory. A file an earlier
+    scan found of no interest, and unchanged since, is not read (verdicts.py)."""
     texts, read = [], {}
     for source in files:
         if is_declaration_file(source.rel):
             text = _read(source, run)
         elif source.rel.endswith(CODE_DECLARATION_SUFFIXES) and source.path not in history:
+            if verdicts.declares_nothing(source):
+                continue
             text = _read(source, run)
             read[source.rel] = text if text is None or mentions_any(text, needles) else NOT_KEPT
             if text is not None and not declares_models(source.rel, text):
                 continue
+            run.declaring.add(source.rel)
         else:
             continue
         if text is not None:

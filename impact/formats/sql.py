@@ -70,15 +70,20 @@ def one_scan():
         _FOLDERS.reset(token)
 
 
+def per_scan(key: tuple, find) -> list:
+    """`find()`, remembered for `key` until the scan ends (one_scan): each format's folder search
+    walks the repo, and locate and the code walk each asked every format (issue 13)."""
+    memo = _FOLDERS.get()
+    if memo is None:
+        return find()
+    if key not in memo:
+        memo[key] = find()
+    return list(memo[key])
+
+
 def known_folders(repo: Path, config: Config) -> list[Path]:
     """Configured and usual folders first, then folders whose name says they hold migrations."""
-    memo = _FOLDERS.get()
-    key = (repo.resolve(), tuple(config.all_migration_dirs))
-    if memo is None:
-        return _known_folders(repo, config)
-    if key not in memo:
-        memo[key] = _known_folders(repo, config)
-    return list(memo[key])
+    return per_scan(("sql", repo.resolve(), tuple(config.all_migration_dirs)), lambda: _known_folders(repo, config))
 
 
 def _known_folders(repo: Path, config: Config) -> list[Path]:

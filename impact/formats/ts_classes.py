@@ -32,7 +32,7 @@ from impact.extract.ts_calls import Call, arguments, call_after, skip_space
 from impact.extract.ts_scan import Scanned, scan
 from impact.formats.base import EarlierMigration, LocatedMigration, ReadMigration
 from impact.formats.pieces import Piece, build_parsed
-from impact.formats.sql import NOT_SEARCHED, read_sql_file
+from impact.formats.sql import NOT_SEARCHED, per_scan, read_sql_file
 from impact.formats.ts_builders import knex_builder, knex_data, kysely_builder, sql_argument, typeorm_runner
 from impact.sql.parse import ParsedMigration
 
@@ -56,6 +56,10 @@ def _is_migration_text(text: str) -> bool:
 
 
 def _folders(repo: Path, configured: tuple[str, ...] = ()) -> list[Path]:
+    return per_scan(("ts-classes", repo, tuple(configured)), lambda: _find_folders(repo, configured))
+
+
+def _find_folders(repo: Path, configured: tuple[str, ...]) -> list[Path]:
     found = [(repo / d).resolve() for d in configured if (repo / d).is_dir()]
     for dirpath, dirnames, filenames in os.walk(repo):
         depth = len(Path(dirpath).relative_to(repo).parts)
