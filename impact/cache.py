@@ -62,7 +62,7 @@ def _code_fingerprint() -> str:
     must not leave results of the old code in the cache (a stale cache once hid real queries)."""
     package = Path(impact.__file__).resolve().parent
     digest = hashlib.sha256()
-    for path in sorted([*package.glob("extract/*.py"), *package.glob("sql/*.py"), package / "model.py", package / "extraction.py"]):
+    for path in sorted([*package.glob("extract/**/*.py"), *package.glob("sql/*.py"), package / "model.py", package / "extraction.py"]):
         try:
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
         except OSError:

@@ -6,7 +6,7 @@ run in the order of their leading timestamp (TypeORM `1700000000000-Name.ts`, kn
 `20240101_name.js`), then by name; the schema before one is the replay of the files before it in
 its folder.
 
-Only `up` is the migration. Inside it, read with the project's TS scanner (impact.extract.ts_scan:
+Only `up` is the migration. Inside it, read with the project's TS scanner (impact.extract.typescript.scan:
 strings, template literals and comments, no parser):
 - SQL: `queryRunner.query(...)` (TypeORM), `this.addSql(...)` (MikroORM), `knex.raw(...)` /
   `knex.schema.raw(...)`, Kysely's ``sql`...`.execute(db)``; a literal, a template without holes,
@@ -28,8 +28,8 @@ from pathlib import Path
 
 from impact.config import Config
 from impact.errors import InputError
-from impact.extract.ts_calls import Call, arguments, call_after, skip_space
-from impact.extract.ts_scan import Scanned, scan
+from impact.extract.typescript.calls import Call, arguments, call_after, skip_space
+from impact.extract.typescript.scan import Scanned, scan
 from impact.formats.base import EarlierMigration, LocatedMigration, ReadMigration
 from impact.formats.pieces import Piece, build_parsed
 from impact.formats.sql import NOT_SEARCHED, per_scan, read_sql_file
