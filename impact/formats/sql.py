@@ -6,12 +6,13 @@ import os
 import re
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import cached_property
 from pathlib import Path
 
 from impact.config import Config
 from impact.errors import InputError
 from impact.formats.base import EarlierMigration, LocatedMigration, ReadMigration
-from impact.sql.parse import parse_migration
+from impact.sql.parse import ParsedMigration, parse_migration
 
 LEADING_NUMBER = re.compile(r"^(\d+)")
 DISCOVERY_DEPTH = 6  # monorepos keep an ORM's migrations deep: packages/db/prisma/migrations
@@ -166,8 +167,20 @@ class SqlFormat:
 
     def read(self, migration: LocatedMigration, repo: Path, dialect: str) -> ReadMigration:
         parsed = parse_migration(read_sql_file(migration.path, "migration"), dialect)
-        earlier = tuple(EarlierMigration(display(p, repo), parse_migration(read_sql_file(p, "migration"), dialect)) for p in migration.earlier)
+        earlier = tuple(LazyEarlier(display(p, repo), read_sql_file(p, "migration"), dialect) for p in migration.earlier)
         return ReadMigration(parsed, earlier)
+
+
+class LazyEarlier:
+    """An EarlierMigration whose text is read now and parsed on first use: a cached replay
+    (impact/schema_cache.py) needs only the texts, and parsing 300 migrations was most of a warm scan."""
+
+    def __init__(self, display: str, text: str, dialect: str) -> None:
+        self.display, self.text, self.dialect = display, text, dialect
+
+    @cached_property
+    def parsed(self) -> ParsedMigration:
+        return parse_migration(self.text, self.dialect)
 
 
 FORMAT = SqlFormat()
