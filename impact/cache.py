@@ -135,6 +135,7 @@ class ExtractionCache:
         self._pack_path = root / PACKS_SUBDIR / f"{_pack_file_name(pack)}.json" if (pack and self.directory) else None
         self._packed: dict[str, Any] | None = None  # the pack as read, loaded on the first get
         self._used: dict[str, Any] = {}  # encoded entries this run read or wrote, for the next pack
+        self._written = False  # an entry was put: the pack is rewritten even if its keys are the same
 
     @property
     def enabled(self) -> bool:
@@ -162,6 +163,7 @@ class ExtractionCache:
         encoded = encode(value)
         if self._pack_path:
             self._used[key] = encoded
+            self._written = True
         data = json.dumps(encoded, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
         try:
             _write_atomically(self._entry_path(key), data)
@@ -175,7 +177,7 @@ class ExtractionCache:
         """Write this run's pack, unless it holds exactly what the last one did (a warm rescan)."""
         if self._pack_path is None or self.directory is None or not self._used:
             return
-        if self._packed is not None and self._packed.keys() == self._used.keys():
+        if not self._written and self._packed is not None and self._packed.keys() == self._used.keys():
             return
         data = json.dumps(self._used, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
         try:

@@ -210,12 +210,12 @@ class _JsonSafe:
     """A text stream that writes lone surrogates (undecodable file names) as the JSON escape."""
 
     def __init__(self, stream) -> None:
-        self.stream = stream
-
-    def write(self, text: str) -> int:
         from impact.report.safe_text import json_safe
 
-        return self.stream.write(json_safe(text))
+        self.stream, self.safe = stream, json_safe
+
+    def write(self, text: str) -> int:
+        return self.stream.write(self.safe(text))
 
 
 def _stream(output: Path | None, write) -> None:

@@ -15,13 +15,14 @@ from typing import Any, Callable, Iterator
 from impact.cache import ExtractionCache, cache_key
 from impact.config import Config
 from impact.errors import bounded_line
-from impact.extract import EXTRACTOR_BY_SUFFIX, extractor_name, load_extractor
+from impact.extract import Extractor, extractor_name, extractor_of, load_extractor, suffixes
 from impact.extract_guard import FILE_SECONDS, FileTimeout, python_too_deep, time_budget
 from impact.files import UNREADABLE_DIR, UNREADABLE_FILE, SourceFile, mentions_any, read_source, walk
 from impact.formats import active_formats
 from impact.locate import LocatedMigration, known_folders
 from impact.model import Extraction, FileIssue, Query
 from impact.positions import TablePositions
+from impact.verdicts import Verdicts
 from impact.orm import (CODE_DECLARATION_SUFFIXES, DECLARATION_SUFFIXES, OrmMap, build_orm_map, declares_models,
                         is_declaration_file, resolve_orm_queries)
 
@@ -43,11 +44,12 @@ class ExtractionRun:
     models: dict = field(default_factory=dict)  # ORM class name -> ModelInfo, for the affected tables
     orm: OrmMap = field(default_factory=OrmMap)  # the repo's ORM declarations (schema.prisma, ...)
     attribution_only: set[str] = field(default_factory=set)  # parsed only to attribute column names
+    declaring: set[str] = field(default_factory=set)  # TS/JS files that declare ORM models (never "of no interest")
 
 
 def _extract(job: tuple[str, str]) -> Extraction:
     """One file's extraction; never raises, never crashes the process (extract_guard.py). Any
-    exception (a sqlglot optimizer error, a libcst crash, a bug of ours) marks that file not
+    exception (a sqlglot optimizer error, an ast RecursionError, a bug of ours) marks that file not
     analysed, a FileIssue that lowers the confidence: one bad file never ends the scan. Such
     results are not cached (see _cacheable), so a fixed extractor retries."""
     rel, text = job
@@ -78,8 +80,10 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
     folders = known_folders(repo, config) + ([migration.folder] if migration.folder else [])
     migration_dirs = [f.relative_to(repo).as_posix() + "/" for f in folders if f.is_relative_to(repo) and f != repo]
     # A framework's migration history (Django migrations/*.py, Alembic versions/) is never code evidence.
-    history = {p.resolve() for fmt in active_formats(config) if fmt.name != "sql" for p in fmt.all_migrations(repo, config)}
-    files, stats = walk(repo, suffixes=set(EXTRACTOR_BY_SUFFIX) | set(DECLARATION_SUFFIXES), exclude=config.exclude)
+    # history_paths: a format's cheaper list when it has one (Django's reads no migration).
+    history = {p.resolve() for fmt in active_formats(config) if fmt.name != "sql"
+               for p in getattr(fmt, "history_paths", fmt.all_migrations)(repo, config)}
+    files, stats = walk(repo, suffixes=suffixes() | set(DECLARATION_SUFFIXES), exclude=config.exclude)
     run.files_seen = stats.seen
     run.skipped.update(stats.skipped)
     # Files and folders that could not be read are named (and lower the confidence), never just counted.
@@ -88,30 +92,41 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
     # reads instead of one entry per file) is per repo and per names looked for.
     pack = "\0".join([str(repo.resolve()), *sorted(tables), *sorted(columns)])
     cache = ExtractionCache(enabled=use_cache, pack=pack)
-    files, read = _read_declarations(files, run, history, cache, [n for n in (*tables, *columns) if n])
+    verdicts = Verdicts(cache, [n for n in (*tables, *columns) if n])
+    files, read = _read_declarations(files, run, history, cache, [n for n in (*tables, *columns) if n], verdicts)
     # ORM code names a model and its fields, not the table and its columns: look for those spellings too.
     needles = [n for n in (*tables, *columns, *run.orm.spellings(tables, columns)) if n]
     spelled = len(needles) > len([n for n in (*tables, *columns) if n])
     orm_calls = run.orm.call_pattern(tables)
     table_position = TablePositions(tables, query_position_pattern(tables, orm_calls), DYNAMIC_TABLE, orm_calls)
     pending: list[tuple[str, str, str]] = []
-    unmatched_python: list[SourceFile] = []
+    unmatched_model_users: list[SourceFile] = []  # files of a language with ORM models: may use a model class
     reference_only: list[tuple[str, str]] = []
     for source in files:
         if source.path in history or _is_migration(source, migration_dirs, migration):
             run.skipped["migration file"] += 1
+            continue
+        if verdicts.of_no_interest(source, needles):  # unchanged since a scan found it names none
+            verdicts.remember(source)
+            run.skipped["does not mention the migration's tables"] += 1
+            if _has_models(source.rel):
+                unmatched_model_users.append(source)
             continue
         text = read.pop(source.rel) if source.rel in read else _read(source, run)
         if text is NOT_KEPT:  # names none of the tables and columns: read again only for ORM spellings
             text = _read(source, run) if spelled else ""
         if text is None or not mentions_any(text, needles):
             run.skipped["does not mention the migration's tables"] += text is not None
-            if text is not None and source.rel.endswith(".py"):
-                unmatched_python.append(source)
+            if text is not None and _has_models(source.rel):
+                unmatched_model_users.append(source)
+            if text is not None and source.rel not in run.declaring:
+                verdicts.remember(source)
             continue
         run.files_matched += 1
-        if not table_position.search(text) and not (source.rel.endswith(".py") and DJANGO_MODEL in text):
-            if not OTHER_QUERY.search(text):
+        # The pre-filter each extractor declares (impact/extract/__init__.py): its markers, its other queries.
+        extractor = extractor_of(source.rel)
+        if not table_position.search(text) and not (extractor and extractor.parses(text)):
+            if extractor is None or not extractor.other_query.search(text):
                 # Names a changed column but never a table in query position: read for references only.
                 reference_only.append((source.rel, text))
                 continue
@@ -119,7 +134,7 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
             # column name belongs to (extract/references.py), instead of blaming the changed one.
             run.attribution_only.add(source.rel)
         _queue(run, cache, source.rel, text, pending)
-    queued = _queue_model_users(run, cache, pending, unmatched_python, reference_only, tables)
+    queued = _queue_model_users(run, cache, pending, unmatched_model_users, reference_only, tables)
     run.texts.extend((rel, text, Extraction()) for rel, text in reference_only if rel not in queued)
     # Each result reaches the cache as soon as it arrives: a scan stopped half-way keeps its work.
     for (rel, text, key), extraction in zip(pending, _run_jobs([(r, t) for r, t, _ in pending], progress)):
@@ -128,14 +143,20 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
         if not any(i.reason.startswith((TIMED_OUT, NOT_ANALYSED, WORKER_DIED)) for i in extraction.issues):
             cache.put(key, extraction)
         _collect(run, rel, text, extraction)
+    verdicts.save(needles)
     cache.save_pack()
     _drop_attribution_only(run)
     run.queries = resolve_orm_queries(run.queries, run.orm)
-    if run.models:
-        from impact.extract.python import resolve_model_queries
-
-        run.queries = resolve_model_queries(run.queries, run.models)
+    if run.models:  # the extractors whose languages declare models resolve their calls on them
+        for name in sorted({e.name for rel, _, _ in run.texts if (e := extractor_of(rel)) and e.model_markers}):
+            run.queries = load_extractor(name).resolve_model_queries(run.queries, run.models)
     return run
+
+
+def _has_models(rel: str) -> bool:
+    """Whether `rel`'s language declares ORM model classes (its extractor's model_markers)."""
+    extractor = extractor_of(rel)
+    return bool(extractor and extractor.model_markers)
 
 
 def query_position_pattern(tables: list[str], orm_calls: str | None = None) -> re.Pattern:
@@ -154,22 +175,26 @@ def query_position_pattern(tables: list[str], orm_calls: str | None = None) -> r
 NOT_KEPT: Any = object()  # a text read by _read_declarations and not kept (it mentions no table or column)
 
 
-def _read_declarations(files: list[SourceFile], run: ExtractionRun, history: set[Path],
-                       cache: ExtractionCache, needles: list[str]) -> tuple[list[SourceFile], dict[str, str | None]]:
+def _read_declarations(files: list[SourceFile], run: ExtractionRun, history: set[Path], cache: ExtractionCache,
+                       needles: list[str], verdicts: Verdicts) -> tuple[list[SourceFile], dict[str, str | None]]:
     """Build the ORM map from the declaration files the walk found; return the other files, and
     the texts of the TS/JS files read on the way (Drizzle tables are declared in code, told by
     its text): the walk uses those instead of reading them again (None: unreadable, reported).
     Only texts that mention `needles` are kept (NOT_KEPT otherwise): keeping every TS/JS text of
-    an 80k-file repo until the walk reached it was most of the scan's peak memory."""
+    an 80k-file repo until the walk reached it was most of the scan's peak memory. A file an earlier
+    scan found of no interest, and unchanged since, is not read (verdicts.py)."""
     texts, read = [], {}
     for source in files:
         if is_declaration_file(source.rel):
             text = _read(source, run)
         elif source.rel.endswith(CODE_DECLARATION_SUFFIXES) and source.path not in history:
+            if verdicts.declares_nothing(source):
+                continue
             text = _read(source, run)
             read[source.rel] = text if text is None or mentions_any(text, needles) else NOT_KEPT
             if text is not None and not declares_models(source.rel, text):
                 continue
+            run.declaring.add(source.rel)
         else:
             continue
         if text is not None:
@@ -180,14 +205,6 @@ def _read_declarations(files: list[SourceFile], run: ExtractionRun, history: set
 
 # A table given by a variable (reported as unresolved): `.from(name)`, `FROM {t}`, `FROM ${t}`, `FROM " + t`.
 DYNAMIC_TABLE = r"\.(?:from_?|table)\(\s*[A-Za-z_$]|\b(?:FROM|JOIN|INTO|UPDATE)\s+(?:\{|\$\{|[\"']\s*\+|%s)"
-
-
-# Some query on some table: upper-case SQL keywords (so `from x import y` is not one) or a client call.
-OTHER_QUERY = re.compile(r"\b(?:FROM|JOIN|INTO|UPDATE)\s+[\"`]?[A-Za-z_]\w*|\.(?:from|table)\(\s*[\"'`]\w"
-                         r"|\.\w+\.(?:findMany|findFirst|findUnique|create|update|upsert|delete|groupBy)\w*\(")  # Prisma calls
-
-DJANGO_MODEL = "models.Model"
-MODEL_MARKERS = ("__tablename__", "db_table", "models.Model", "Table(", "table=True")
 
 
 def _queue(run: ExtractionRun, cache: ExtractionCache, rel: str, text: str, pending: list) -> None:
@@ -203,14 +220,15 @@ def _queue(run: ExtractionRun, cache: ExtractionCache, rel: str, text: str, pend
 def _queue_model_users(run: ExtractionRun, cache: ExtractionCache, pending: list, unmatched: list[SourceFile],
                        reference_only: list[tuple[str, str]], tables: list[str]) -> set[str]:
     """ORM code names a model class, not its table: find the models of the affected tables, then
-    also parse the Python files that use those classes. Returns the reference-only files queued."""
-    candidates = [(rel, text) for rel, text, _ in run.texts if rel.endswith(".py")] + [(r, t) for r, t, _ in pending if r.endswith(".py")]
-    definers = [(rel, text) for rel, text in candidates if any(marker in text for marker in MODEL_MARKERS)]
+    also parse the files that use those classes (in a language whose extractor declares
+    model_markers). Returns the reference-only files queued."""
+    candidates = [(rel, text) for rel, text, _ in run.texts] + [(r, t) for r, t, _ in pending]
+    definers = [(e, rel, text) for rel, text in candidates if (e := extractor_of(rel)) and e.may_declare_models(text)]
     if not definers:
         return set()
     wanted = {t.lower() for t in tables}
-    for rel, text in definers:
-        for model in _models_in(cache, rel, text):
+    for extractor, rel, text in definers:
+        for model in _models_in(cache, extractor, rel, text):
             if model.table and model.table.lower() in wanted:
                 run.models[model.name] = model
     if not run.models:
@@ -218,7 +236,7 @@ def _queue_model_users(run: ExtractionRun, cache: ExtractionCache, pending: list
     names = list(run.models)
     queued = set()
     for rel, text in reference_only:
-        if rel.endswith(".py") and mentions_any(text, names):
+        if _has_models(rel) and mentions_any(text, names):
             queued.add(rel)
             _queue(run, cache, rel, text, pending)
     for source in unmatched:
@@ -229,18 +247,17 @@ def _queue_model_users(run: ExtractionRun, cache: ExtractionCache, pending: list
     return queued
 
 
-def _models_in(cache: ExtractionCache, rel: str, text: str) -> list:
-    """The models one file defines, cached by content like every extraction: a warm scan of a
-    Django app otherwise parsed every model file with libcst again (issue 13)."""
-    from impact.extract.python.models import ModelInfo
-
-    key = cache_key(text, "python-models", rel)
-    cached = cache.get(key, list[ModelInfo])
+def _models_in(cache: ExtractionCache, extractor: Extractor, rel: str, text: str) -> list:
+    """The models one file defines (its extractor module's `models_in`, its `ModelInfo`), cached by
+    content like every extraction: a warm scan of a Django app otherwise parsed every model file
+    again (issue 13)."""
+    module = load_extractor(extractor.name)
+    key = cache_key(text, f"{extractor.name}-models", rel)
+    cached = cache.get(key, list[module.ModelInfo])
     if cached is not None:
         return cached
-    from impact.extract.python import models_in
-
-    if python_too_deep(text):
+    models_in = module.models_in
+    if extractor.name == "python" and python_too_deep(text):
         return []  # reported as not analysed when the file itself is extracted
     try:
         with time_budget(FILE_SECONDS):
@@ -255,7 +272,7 @@ def _drop_attribution_only(run: ExtractionRun) -> None:
     """Files parsed only to attribute column names add no queries and no blind spots, unless they
     turn out to use a model class of an affected table."""
     names = list(run.models)
-    users = {rel for rel, text, _ in run.texts if names and rel.endswith(".py") and mentions_any(text, names)}
+    users = {rel for rel, text, _ in run.texts if names and _has_models(rel) and mentions_any(text, names)}
     drop = run.attribution_only - users
     if drop:
         run.queries = [q for q in run.queries if q.file not in drop]
@@ -315,7 +332,7 @@ def _run_jobs(jobs: list[tuple[str, str]], progress) -> Iterator[Extraction]:
     import multiprocessing
 
     if multiprocessing.get_start_method() == "fork":
-        # Forked workers inherit what the parent imported: import each extractor (libcst, sqlglot
+        # Forked workers inherit what the parent imported: import each extractor (sqlglot, pglast
         # dialects) once here instead of once in every worker (8 % of a cold scan, issue 13).
         for name in {extractor_name(rel) for rel, _ in jobs}:
             load_extractor(name)

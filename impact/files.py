@@ -63,6 +63,7 @@ class SourceFile:
     path: Path  # absolute, with symlinks resolved: reading it never follows a link again
     rel: str  # relative to the repo, POSIX separators (a symlink's own name, not its target's)
     size: int
+    mtime_ns: int = 0  # 0: not known (then no pre-filter verdict is remembered for it, verdicts.py)
 
 
 @dataclass
@@ -315,7 +316,7 @@ def _judge_file(state: _Walk, entry: os.DirEntry, rel: str, gitignores: Sequence
     if reason:
         state.stats.skip(rel, reason)
         return
-    state.files[entry.path] = SourceFile(Path(entry.path), rel, info.st_size)
+    state.files[entry.path] = SourceFile(Path(entry.path), rel, info.st_size, info.st_mtime_ns)
 
 
 def _file_skip_reason(
@@ -357,7 +358,7 @@ def _judge_symlink(state: _Walk, entry: os.DirEntry, rel: str, gitignores: Seque
     if reason:
         state.stats.skip(rel, reason)
         return
-    state.linked_files.append(SourceFile(Path(real), rel, target.st_size))
+    state.linked_files.append(SourceFile(Path(real), rel, target.st_size, target.st_mtime_ns))
 
 
 def _linked_dir_skip_reason(

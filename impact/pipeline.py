@@ -29,6 +29,7 @@ from impact.op_details import NotAnalysed
 from impact.orm import resolve_orm_queries
 from impact.orm.declarations import model_declarations, with_python_models
 from impact.orm.resolve import attribute_declarations
+from impact.schema_cache import replayed
 from impact.sql.parse import ParsedMigration, parse_migration
 
 Progress = Callable[[int, int], None]
@@ -82,11 +83,12 @@ class ScanResult:
             return str(self.migration.path)
 
 
-def schema_before(earlier: tuple[EarlierMigration, ...], dialect: str, schema_file: Path | None) -> tuple[Catalog, str]:
+def schema_before(earlier: tuple[EarlierMigration, ...], dialect: str, schema_file: Path | None,
+                  use_cache: bool = False) -> tuple[Catalog, str]:
     if schema_file is not None:
         parsed = parse_migration(read_sql_file(schema_file, "schema file"), dialect)
         return replay([(schema_file.name, list(parsed.operations))]), f"schema file {schema_file.name}"
-    return replay([(e.display, list(e.parsed.operations)) for e in earlier]), f"replay of {len(earlier)} earlier migration{'s' if len(earlier) != 1 else ''}"
+    return replayed(earlier, dialect, use_cache), f"replay of {len(earlier)} earlier migration{'s' if len(earlier) != 1 else ''}"
 
 
 def _display(path: Path, repo: Path) -> str:
@@ -117,7 +119,7 @@ def _scan(repo: Path, ref: str, *, dialect: str | None = None, schema_file: Path
             op.kind is OpKind.UNKNOWN and op.of(NotAnalysed) is None for op in parsed.operations):
         error = parsed.operations[0].statement.error
         raise InputError(f"cannot parse migration {migration.path.name}: {error}", "fix the SQL syntax (or pass --dialect)")
-    base, schema_source = schema_before(read.earlier, dialect, schema_file)
+    base, schema_source = schema_before(read.earlier, dialect, schema_file, use_cache)
     base.current_file = _display(migration.path, repo)
     from impact.judge.transactions import file_wrapping
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from impact.extract.ts_knex import extract_knex
-from impact.extract.ts_scan import scan as scan_ts
+from impact.extract.typescript.orm.knex import extract_knex
+from impact.extract.typescript.scan import scan as scan_ts
 from impact.pipeline import scan
 from tests.conftest import make_repo
 

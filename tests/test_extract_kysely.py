@@ -1,8 +1,8 @@
 """Kysely query-builder chains: tables, aliases, joins, payloads, callbacks; CamelCasePlugin."""
 from __future__ import annotations
 
-from impact.extract.ts_kysely import extract_kysely
-from impact.extract.ts_scan import scan as scan_ts
+from impact.extract.typescript.orm.kysely import extract_kysely
+from impact.extract.typescript.scan import scan as scan_ts
 from impact.pipeline import scan
 from tests.conftest import make_repo
 

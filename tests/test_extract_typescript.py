@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from impact.extract import typescript
-from impact.extract.ts_scan import scan
+from impact.extract.typescript.scan import scan
 from impact.model import Confidence, QueryKind
 
 FIXTURE_APP = Path(__file__).resolve().parent.parent / "fixtures" / "apps" / "chat-ts"

@@ -54,3 +54,26 @@ def test_a_ts_file_naming_only_orm_spellings_is_read_again_and_judged(tmp_path: 
     result = scan(repo, "2", use_cache=False)
     assert any(q.file == "src/q.ts" for q in result.queries)
     assert result.assessment.verdict == "breaking"
+
+
+def test_a_report_of_many_batches_is_the_rendered_one(tmp_path: Path) -> None:
+    # More encoder pieces than one write batch (combined.WRITE_BATCH), and a file name that is
+    # not UTF-8 (a lone surrogate): written as its JSON escape, as the one-string rendering does.
+    files = {f"src/m{i}.py": f'def f{i}(cur):\n    cur.execute("SELECT id, price FROM items WHERE id = {i}")\n' for i in range(150)}
+    repo = make_repo(tmp_path, {"migrations/0001_init.sql": SCHEMA, "migrations/0002_drop.sql": "ALTER TABLE items DROP COLUMN price;", **files})
+    result = scan(repo, "2", use_cache=False)
+    import impact.report.combined as combined
+    from impact.cli import _JsonSafe
+
+    from dataclasses import replace
+
+    result.queries[0] = replace(result.queries[0], file="src/\udce9.py")
+    stream = io.StringIO()
+    write_json([result], None, _JsonSafe(stream))
+    text = stream.getvalue()
+    pieces = sum(1 for _ in json.JSONEncoder(indent=2).iterencode(json.loads(text)))
+    assert pieces > 2 * combined.WRITE_BATCH
+    assert "src/\\udce9.py" in text
+    from impact.report.safe_text import json_safe
+
+    assert text == json_safe(render_text([result], "json", None))

@@ -2,8 +2,8 @@
 repository/manager/BaseEntity calls as queries, and scans of the members-typeorm fixture."""
 from __future__ import annotations
 
-from impact.extract.ts_scan import scan as scan_ts
-from impact.extract.ts_typeorm import extract_typeorm
+from impact.extract.typescript.scan import scan as scan_ts
+from impact.extract.typescript.orm.typeorm import extract_typeorm
 from impact.orm import build_orm_map, resolve_orm_queries
 from impact.orm.typeorm import read_entities, snake_case
 from impact.pipeline import scan
@@ -98,7 +98,7 @@ def test_required_column_breaks_inserts() -> None:
 import pytest  # noqa: E402
 
 
-@pytest.mark.xfail(strict=True, reason="known limit: QueryBuilder chains are not read (ts_typeorm docstring)")
+@pytest.mark.xfail(strict=True, reason="known limit: QueryBuilder chains are not read (typescript/orm/typeorm docstring)")
 def test_query_builder_property_paths() -> None:
     text = 'repo.createQueryBuilder("m").where("m.status = :s", { s }).getMany()\nconst repo: Repository<WorkspaceMember> = x\n'
     queries = extract_typeorm(scan_ts(text), "q.ts", "typescript")

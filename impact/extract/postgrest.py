@@ -5,8 +5,8 @@
     key:     "messages.role", "meta->>kind"                            (a filter's column)
 
 plus the PostgreSQL condition each filter operator stands for, and identifier quoting. One
-module serves both extractors: supabase-py (python.supabase) and supabase-js (ts_supabase,
-ts_supabase_sql). These are tiny fixed grammars (PostgREST's `QueryParams` parser), so a
+module serves both extractors: supabase-py (python/supabase) and supabase-js (typescript/supabase,
+typescript/supabase_sql). These are tiny fixed grammars (PostgREST's `QueryParams` parser), so a
 hand-written splitter is exact; every function is linear in the length of its input.
 
 Offsets: `split_top_level` and `parse_select` take `start`/`end` and report offsets in the text

@@ -6,12 +6,13 @@ import os
 import re
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import cached_property
 from pathlib import Path
 
 from impact.config import Config
 from impact.errors import InputError
 from impact.formats.base import EarlierMigration, LocatedMigration, ReadMigration
-from impact.sql.parse import parse_migration
+from impact.sql.parse import ParsedMigration, parse_migration
 
 LEADING_NUMBER = re.compile(r"^(\d+)")
 DISCOVERY_DEPTH = 6  # monorepos keep an ORM's migrations deep: packages/db/prisma/migrations
@@ -70,15 +71,20 @@ def one_scan():
         _FOLDERS.reset(token)
 
 
+def per_scan(key: tuple, find) -> list:
+    """`find()`, remembered for `key` until the scan ends (one_scan): each format's folder search
+    walks the repo, and locate and the code walk each asked every format (issue 13)."""
+    memo = _FOLDERS.get()
+    if memo is None:
+        return find()
+    if key not in memo:
+        memo[key] = find()
+    return list(memo[key])
+
+
 def known_folders(repo: Path, config: Config) -> list[Path]:
     """Configured and usual folders first, then folders whose name says they hold migrations."""
-    memo = _FOLDERS.get()
-    key = (repo.resolve(), tuple(config.all_migration_dirs))
-    if memo is None:
-        return _known_folders(repo, config)
-    if key not in memo:
-        memo[key] = _known_folders(repo, config)
-    return list(memo[key])
+    return per_scan(("sql", repo.resolve(), tuple(config.all_migration_dirs)), lambda: _known_folders(repo, config))
 
 
 def _known_folders(repo: Path, config: Config) -> list[Path]:
@@ -161,8 +167,20 @@ class SqlFormat:
 
     def read(self, migration: LocatedMigration, repo: Path, dialect: str) -> ReadMigration:
         parsed = parse_migration(read_sql_file(migration.path, "migration"), dialect)
-        earlier = tuple(EarlierMigration(display(p, repo), parse_migration(read_sql_file(p, "migration"), dialect)) for p in migration.earlier)
+        earlier = tuple(LazyEarlier(display(p, repo), read_sql_file(p, "migration"), dialect) for p in migration.earlier)
         return ReadMigration(parsed, earlier)
+
+
+class LazyEarlier:
+    """An EarlierMigration whose text is read now and parsed on first use: a cached replay
+    (impact/schema_cache.py) needs only the texts, and parsing 300 migrations was most of a warm scan."""
+
+    def __init__(self, display: str, text: str, dialect: str) -> None:
+        self.display, self.text, self.dialect = display, text, dialect
+
+    @cached_property
+    def parsed(self) -> ParsedMigration:
+        return parse_migration(self.text, self.dialect)
 
 
 FORMAT = SqlFormat()

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import re
 
-from impact.extract.ts_calls import Call, call_after, literal_arg, skip_space
-from impact.extract.ts_scan import Scanned
+from impact.extract.typescript.calls import Call, call_after, literal_arg, skip_space
+from impact.extract.typescript.scan import Scanned
 from impact.formats.alembic.ddl import literal, quote
 from impact.formats.pieces import Piece
 

@@ -6,7 +6,7 @@ run in the order of their leading timestamp (TypeORM `1700000000000-Name.ts`, kn
 `20240101_name.js`), then by name; the schema before one is the replay of the files before it in
 its folder.
 
-Only `up` is the migration. Inside it, read with the project's TS scanner (impact.extract.ts_scan:
+Only `up` is the migration. Inside it, read with the project's TS scanner (impact.extract.typescript.scan:
 strings, template literals and comments, no parser):
 - SQL: `queryRunner.query(...)` (TypeORM), `this.addSql(...)` (MikroORM), `knex.raw(...)` /
   `knex.schema.raw(...)`, Kysely's ``sql`...`.execute(db)``; a literal, a template without holes,
@@ -28,11 +28,11 @@ from pathlib import Path
 
 from impact.config import Config
 from impact.errors import InputError
-from impact.extract.ts_calls import Call, arguments, call_after, skip_space
-from impact.extract.ts_scan import Scanned, scan
+from impact.extract.typescript.calls import Call, arguments, call_after, skip_space
+from impact.extract.typescript.scan import Scanned, scan
 from impact.formats.base import EarlierMigration, LocatedMigration, ReadMigration
 from impact.formats.pieces import Piece, build_parsed
-from impact.formats.sql import NOT_SEARCHED, read_sql_file
+from impact.formats.sql import NOT_SEARCHED, per_scan, read_sql_file
 from impact.formats.ts_builders import knex_builder, knex_data, kysely_builder, sql_argument, typeorm_runner
 from impact.sql.parse import ParsedMigration
 
@@ -56,6 +56,10 @@ def _is_migration_text(text: str) -> bool:
 
 
 def _folders(repo: Path, configured: tuple[str, ...] = ()) -> list[Path]:
+    return per_scan(("ts-classes", repo, tuple(configured)), lambda: _find_folders(repo, configured))
+
+
+def _find_folders(repo: Path, configured: tuple[str, ...]) -> list[Path]:
     found = [(repo / d).resolve() for d in configured if (repo / d).is_dir()]
     for dirpath, dirnames, filenames in os.walk(repo):
         depth = len(Path(dirpath).relative_to(repo).parts)

@@ -49,7 +49,7 @@ def build_orm_map(files: list[tuple[str, str]], cache=None) -> OrmMap:
     return orm
 
 
-ORM_CODE = ("orm/*.py", "extract/ts_scan.py", "extract/ts_calls.py", "model.py")
+ORM_CODE = ("orm/*.py", "extract/typescript/scan.py", "extract/typescript/calls.py", "model.py")
 
 
 def _build(files: list[tuple[str, str]]) -> OrmMap:

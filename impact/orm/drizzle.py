@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import re
 
-from impact.extract.ts_calls import IDENT, Call, call_after, literal_arg, object_entries, skip_space
-from impact.extract.ts_scan import Scanned, scan
+from impact.extract.typescript.calls import IDENT, Call, call_after, literal_arg, object_entries, skip_space
+from impact.extract.typescript.scan import Scanned, scan
 from impact.orm.mapping import OrmField, OrmModel
 
 TABLE_FUNCTIONS = ("pgTable", "mysqlTable", "sqliteTable")

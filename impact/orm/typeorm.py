@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import re
 
-from impact.extract.ts_calls import Call, call_after, object_entries
-from impact.extract.ts_scan import Scanned, scan
+from impact.extract.typescript.calls import Call, call_after, object_entries
+from impact.extract.typescript.scan import Scanned, scan
 from impact.orm.mapping import OrmField, OrmModel
 
 MARKER = "@Entity"

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from impact.formats.sql import NOT_SEARCHED
+from impact.formats.sql import NOT_SEARCHED, per_scan
 
 DISCOVERY_DEPTH = 5
 
@@ -73,6 +73,10 @@ class Project:
 def script_dirs(repo: Path, configured: tuple[str, ...] = ()) -> list[Path]:
     """Folders with env.py + versions/, the script_location of every alembic.ini, and the
     folders the configuration names (`migration_dirs`: a script folder or its versions/)."""
+    return per_scan(("alembic", repo, tuple(configured)), lambda: _find_script_dirs(repo, configured))
+
+
+def _find_script_dirs(repo: Path, configured: tuple[str, ...]) -> list[Path]:
     found: list[Path] = [repo / d for d in configured if (repo / d).is_dir()]
     for dirpath, dirnames, filenames in os.walk(repo):
         depth = len(Path(dirpath).relative_to(repo).parts)

@@ -13,7 +13,7 @@ from pathlib import Path
 from impact.config import Config
 from impact.formats.base import LocatedMigration, ReadMigration
 from impact.errors import InputError
-from impact.formats.django.discover import Node, Project, link, load_project, module, plan
+from impact.formats.django.discover import Node, Project, history_paths, link, load_project, module, plan
 from impact.formats.django.reader import read as read_node
 
 LEADING_NUMBER = re.compile(r"^(\d+)")
@@ -42,6 +42,10 @@ class DjangoFormat:
 
     def all_migrations(self, repo: Path, config: Config) -> list[Path]:
         return [n.path for n in load_project(repo).nodes.values()]
+
+    def history_paths(self, repo: Path, config: Config) -> list[Path]:
+        """What the code walk leaves out, without parsing a migration (discover.history_paths)."""
+        return history_paths(repo)
 
     def candidates(self, repo: Path, ref: str, config: Config) -> list[LocatedMigration]:
         project = load_project(repo)

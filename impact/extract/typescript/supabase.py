@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import re
 
-from impact.extract.ts_calls import (
+from impact.extract.typescript.calls import (
     Call, Payload, arg_span, arg_text, call_after, literal_arg, object_literal_keys, option_string,
     payload_keys, skip_space, string_arg,
 )
 from impact.extract.postgrest import Embed, SelectList, column_list, filter_target, parse_or, parse_select
-from impact.extract.ts_scan import Scanned
-from impact.extract.ts_supabase_sql import Condition, render_sql
+from impact.extract.typescript.scan import Scanned
+from impact.extract.typescript.supabase_sql import Condition, render_sql
 from impact.model import Confidence, Query, QueryKind
 from impact.sql.queries import HOLE
 

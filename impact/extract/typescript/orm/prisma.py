@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import re
 
-from impact.extract.ts_calls import Call, arguments, call_after, object_entries, orm_query
-from impact.extract.ts_scan import Scanned
+from impact.extract.typescript.calls import Call, arguments, call_after, object_entries, orm_query
+from impact.extract.typescript.scan import Scanned
 from impact.model import Query, QueryKind
 
 READS = {"findUnique", "findUniqueOrThrow", "findFirst", "findFirstOrThrow", "findMany"}

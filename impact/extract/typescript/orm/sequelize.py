@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 
-from impact.extract.ts_calls import Call, call_after, object_entries, orm_query, payload_keys
-from impact.extract.ts_scan import Scanned
+from impact.extract.typescript.calls import Call, call_after, object_entries, orm_query, payload_keys
+from impact.extract.typescript.scan import Scanned
 from impact.model import Query, QueryKind
 
 READS = {"findAll", "findOne", "findByPk", "findAndCountAll", "findOrCreate", "count", "max", "min", "sum"}

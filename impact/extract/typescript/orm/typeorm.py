@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import re
 
-from impact.extract.ts_calls import IDENT, Call, call_after, object_entries, orm_query
-from impact.extract.ts_scan import Scanned
+from impact.extract.typescript.calls import IDENT, Call, call_after, object_entries, orm_query
+from impact.extract.typescript.scan import Scanned
 from impact.model import Query, QueryKind
 
 READS = {"find", "findBy", "findOne", "findOneBy", "findOneOrFail", "findOneByOrFail", "findAndCount",
@@ -122,7 +122,7 @@ def _keys(scanned: Scanned, span) -> list[str]:
     if span is None:
         return []
     if scanned.masked[span[0]] == "[":
-        from impact.extract.ts_calls import arguments
+        from impact.extract.typescript.calls import arguments
 
         close = scanned.closing(span[0])
         return [k for s in (arguments(scanned, span[0], close) if close else []) for k in _keys(scanned, s)]
@@ -144,7 +144,7 @@ def _select(scanned: Scanned, span) -> list[str] | None:
     if span is None:
         return None
     if scanned.masked[span[0]] == "[":
-        from impact.extract.ts_calls import arguments
+        from impact.extract.typescript.calls import arguments
 
         close = scanned.closing(span[0])
         names = [scanned.literal_at(s[0]) for s in (arguments(scanned, span[0], close) if close else [])]

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import re
 
-from impact.extract.ts_calls import Call, arguments, call_after, chain_after, object_entries, payload_keys
-from impact.extract.ts_scan import Scanned
+from impact.extract.typescript.calls import Call, arguments, call_after, chain_after, object_entries, payload_keys
+from impact.extract.typescript.scan import Scanned
 from impact.model import Confidence, Query, QueryKind
 
 START = re.compile(r"(?<![\w$.])(knex|db|trx|tx|database|connection)\s*(?=\(\s*[\"'`])|\.\s*(table|into)\s*(?=\(\s*[\"'`])")

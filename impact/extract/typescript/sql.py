@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from impact.extract.ts_scan import Scanned, StringLiteral
+from impact.extract.typescript.scan import Scanned, StringLiteral
 from impact.model import Confidence, Query
 from impact.sql.queries import HOLE, looks_like_sql, queries_from_sql
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from impact.extract.ts_scan import Scanned, StringLiteral
+from impact.extract.typescript.scan import Scanned, StringLiteral
 from impact.model import Confidence, Query, QueryKind
 from impact.sql.queries import HOLE
 

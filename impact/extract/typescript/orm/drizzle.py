@@ -28,8 +28,8 @@ from __future__ import annotations
 
 import re
 
-from impact.extract.ts_calls import IDENT, Call, call_after, object_entries, payload_keys
-from impact.extract.ts_scan import Scanned
+from impact.extract.typescript.calls import IDENT, Call, call_after, object_entries, payload_keys
+from impact.extract.typescript.scan import Scanned
 from impact.model import Confidence, Query, QueryKind
 
 CHAIN_START = re.compile(r"\.\s*(select|selectDistinct|selectDistinctOn|insert|update|delete|\$count)\s*(?=[(<])")

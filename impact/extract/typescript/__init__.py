@@ -1,8 +1,8 @@
 """TypeScript / JavaScript extractor: supabase-js chains and raw SQL strings.
 
-Regex-based by design (the project has no JS parser): `ts_scan` first separates code from
-comments and literals in one linear pass, then `ts_supabase` reads query-builder chains and
-`ts_sql` reads SQL strings.
+Regex-based by design (the project has no JS parser): `scan` first separates code from
+comments and literals in one linear pass, then `supabase` reads query-builder chains, `sql` reads
+SQL strings, and each ORM's reader in `orm/` (one module per ORM) reads its calls.
 
 Known limits (each has an xfail test in tests/test_extract_typescript.py):
 - A chain is read only where it is written in one piece: a builder kept in a variable and
@@ -15,15 +15,10 @@ from __future__ import annotations
 
 import re
 
-from impact.extract.ts_drizzle import extract_drizzle
-from impact.extract.ts_knex import extract_knex
-from impact.extract.ts_kysely import extract_kysely
-from impact.extract.ts_prisma import extract_prisma
-from impact.extract.ts_typeorm import extract_typeorm
-from impact.extract.ts_scan import scan
-from impact.extract.ts_sequelize import extract_sequelize
-from impact.extract.ts_sql import extract_sql
-from impact.extract.ts_supabase import extract_chains
+from impact.extract.typescript.orm import readers
+from impact.extract.typescript.scan import scan
+from impact.extract.typescript.sql import extract_sql
+from impact.extract.typescript.supabase import extract_chains
 from impact.model import Extraction, FileIssue
 
 SUFFIXES = (".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts")
@@ -49,11 +44,9 @@ def extract(path: str, text: str) -> Extraction:
     language = language_of(path)
     scanned = scan(text)
     issues = [FileIssue(path, f"scanned as far as possible: {problem}") for problem in scanned.unterminated]
-    queries = extract_chains(scanned, path, language) + extract_sql(scanned, path, language) + extract_prisma(scanned, path, language)
-    queries += extract_typeorm(scanned, path, language)
-    queries += extract_drizzle(scanned, path, language)
-    queries += extract_kysely(scanned, path, language) + extract_knex(scanned, path, language)
-    queries += extract_sequelize(scanned, path, language)
+    queries = extract_chains(scanned, path, language) + extract_sql(scanned, path, language)
+    for reader in readers():
+        queries += reader(scanned, path, language)
     queries.sort(key=lambda q: q.line)  # stable: same-line queries keep their source order
     return Extraction(queries=queries, issues=issues)
 

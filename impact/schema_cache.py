@@ -1,0 +1,71 @@
+"""The schema before a migration, cached by the earlier migrations' content (issue 13).
+
+Replaying a repo's earlier SQL migrations means parsing every one with sqlglot and pglast: with 300
+of them that was most of a warm scan, done again on every run. The replayed Catalog is kept under
+a key made of the earlier migrations' paths and texts (in run order), the dialect, and the code that
+parses and replays them (impact/sql, judge/catalog.py, model.py, formats/sql.py): any change to a
+migration, its order, or that code is a new key. The earlier migrations are then never parsed
+(formats/sql.py reads them lazily: `LazyEarlier`).
+
+Only SQL migrations are cached this way (a framework's earlier migrations are read by its own
+reader). The entry is a pickle in `<cache>/schemas/`: the Catalog holds sets and tuples that JSON
+would not give back as they were. Pickle runs code when loaded, so the file must come from this
+user's own cache directory, as the rest of the cache does (IMPACT_CACHE_DIR); a file that cannot
+be loaded is a miss. IMPACT_NO_CACHE=1 turns this off with the rest.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from pathlib import Path
+
+from impact.cache import _source_hash, _write_atomically, default_cache_dir
+from impact.judge.catalog import Catalog, replay
+
+SUBDIR = "schemas"
+# The code whose output the cached Catalog is: parsing, operations, the replay itself.
+CODE = ("sql/*.py", "judge/catalog.py", "model.py", "formats/sql.py", "formats/base.py", "schema_cache.py")
+MAX_ENTRIES = 16
+
+
+def replayed(earlier: tuple, dialect: str, use_cache: bool = True) -> Catalog:
+    """The schema `earlier` (EarlierMigration-like, in run order) leaves behind."""
+    directory = default_cache_dir() if use_cache else None
+    key = _key(earlier, dialect) if directory is not None else None
+    path = directory / SUBDIR / f"{key}.pickle" if key else None
+    if path is not None:
+        try:
+            catalog = pickle.loads(path.read_bytes())
+            if isinstance(catalog, Catalog):
+                return catalog
+        except Exception:  # noqa: BLE001 - missing, truncated or from other code: a miss
+            pass
+    catalog = replay([(e.display, list(e.parsed.operations)) for e in earlier])
+    if path is not None:
+        try:
+            _write_atomically(path, pickle.dumps(catalog, protocol=pickle.HIGHEST_PROTOCOL))
+            _prune(path.parent)
+        except (OSError, pickle.PicklingError, TypeError, AttributeError, RecursionError):
+            pass  # an optimisation only
+    return catalog
+
+
+def _key(earlier: tuple, dialect: str) -> str | None:
+    """None when some earlier migration's text is not known without parsing it (not SQL)."""
+    if not earlier or not all(isinstance(getattr(e, "text", None), str) for e in earlier):
+        return None
+    digest = hashlib.sha256("\0".join(("schema", dialect, _source_hash(CODE))).encode())
+    for e in earlier:
+        digest.update(b"\1" + e.display.encode("utf-8", errors="surrogateescape") + b"\0")
+        digest.update(e.text.encode("utf-8", errors="surrogatepass"))
+    return digest.hexdigest()
+
+
+def _prune(folder: Path) -> None:
+    entries = sorted(folder.glob("*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in entries[MAX_ENTRIES:]:
+        try:
+            os.unlink(old)
+        except OSError:
+            pass
