@@ -99,3 +99,35 @@ def test_code_changed_in_an_earlier_change_is_truth(tmp_path) -> None:
     _load("mine").main([str(repo / ".git"), "--orm", "prisma", "--out", str(out)])
     (case,) = _load("measure").load_cases(out)["cases"]
     assert ("src/users.ts", 3) in {(t["path"], t["line"]) for t in case["truth"]}
+
+
+DJANGO_MIGRATION = '''from django.db import migrations
+
+FIELD = "legacy"
+
+
+class Migration(migrations.Migration):
+    dependencies = [("shop", "0001_initial")]
+    operations = [
+        migrations.SeparateDatabaseAndState(
+            state_operations=[migrations.RemoveField(model_name="order", name="note")],
+            database_operations=[],
+        ),
+        migrations.SeparateDatabaseAndState(
+            database_operations=[migrations.RemoveField(model_name="order", name="memo")],
+        ),
+        migrations.RemoveField(model_name="order", name=FIELD),
+        migrations.RenameField("order", "total", "amount"),
+        migrations.DeleteModel(name="Coupon"),
+    ]
+'''
+
+
+def test_django_events_skip_state_only_removals() -> None:
+    # Read by impact's own Django reader: the state-only RemoveField of `note` leaves the column, so it is no
+    # event; the database side of a SeparateDatabaseAndState is; a module constant is resolved.
+    ops = _load("mine").django_operations(DJANGO_MIGRATION, "shop/migrations/0002_x.py")
+    assert ops == [{"kind": "RemoveField", "model_name": "order", "name": "memo"},
+                   {"kind": "RemoveField", "model_name": "order", "name": "legacy"},
+                   {"kind": "RenameField", "model_name": "order", "old_name": "total", "new_name": "amount"},
+                   {"kind": "DeleteModel", "name": "Coupon"}]
