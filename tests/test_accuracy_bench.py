@@ -77,6 +77,12 @@ def test_mine_then_measure_a_drop_column(tmp_path) -> None:
     results = tmp_path / "RESULTS.md"
     measure.main([str(out), "--results", str(results)])
     assert "| prisma | 1 | 1 | 3 | 100 % (3) | 100 % | 100 % (3) | 4 | 75 % (3) | 75 % |" in results.read_text()
+    # --before keeps the per-ORM table of earlier results next to the new one.
+    previous = tmp_path / "BEFORE.md"
+    previous.write_text(results.read_text().replace("| prisma | 1 | 1 | 3 | 100 %", "| prisma | 1 | 1 | 3 | 50 %"))
+    measure.main([str(out), "--results", str(results), "--before", str(previous)])
+    before = results.read_text().split("## Before", 1)[1].split("| project |", 1)[0]
+    assert "| prisma | 1 | 1 | 3 | 50 % (3)" in before
 
 
 @pytest.mark.xfail(strict=True, reason="known limit of mine.py: code the authors changed in an earlier pull request "
