@@ -146,13 +146,15 @@ export const size = (nickName: string) => nickName.length;
 
 def test_promotion_table_counts_what_a_kind_of_reference_would_add(tmp_path) -> None:
     repo = tmp_path / "app"
-    make_repo(repo, {"prisma/schema.prisma": SCHEMA, "prisma/migrations/0_init/migration.sql": INIT,
+    # Two models map a `nickName` field: the name alone tells no table.
+    schema = SCHEMA + 'model Admin {\n  id       Int    @id\n  nickName String @map("nick_name")\n  @@map("admins")\n}\n'
+    make_repo(repo, {"prisma/schema.prisma": schema, "prisma/migrations/0_init/migration.sql": INIT,
                      "prisma/migrations/migration_lock.toml": 'provider = "postgresql"\n', "src/view.ts": VIEW})
     commit = ("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm")
     _git(repo, "init", "-q", "-b", "main")
     _git(repo, "add", ".")
     _git(repo, *commit, "init")
-    make_repo(repo, {"prisma/schema.prisma": SCHEMA.replace('  nickName String @map("nick_name")\n', ""),
+    make_repo(repo, {"prisma/schema.prisma": schema.replace('  nickName String @map("nick_name")\n  email', "  email"),
                      "prisma/migrations/1_drop_nick/migration.sql": 'ALTER TABLE "users" DROP COLUMN "nick_name";\n',
                      "src/view.ts": VIEW.replace("nickName: string) => nickName.trim()", "s: string) => s.trim()")})
     _git(repo, "add", ".")
@@ -161,9 +163,9 @@ def test_promotion_table_counts_what_a_kind_of_reference_would_add(tmp_path) -> 
     _load("mine").main([str(repo / ".git"), "--orm", "prisma", "--out", str(out)])
     measure = _load("measure")
     score = measure.measure([out], {}, verbose=False)["orm"]["prisma"]
-    # Both lines name the field only as a parameter (the one model mapping `nickName` tells the table), so
-    # they are not reported; promoting that kind would add both, one of them changed by the authors.
-    assert "[attributed, not evidence (orm-field)] src/view.ts:1" in score.misses
-    assert score.promotion == {"orm-field (identifier)": (2, 1)}
-    assert "| prisma | orm-field (identifier) | 2 | 1 | 50 % |" in measure.report(
+    # Both lines name the field only as a parameter with no table told, so they are not reported; promoting
+    # that kind would add both, one of them changed by the authors.
+    assert "[name-only] src/view.ts:1" in score.misses
+    assert score.promotion == {"name-only (identifier)": (2, 1)}
+    assert "| prisma | name-only (identifier) | 2 | 1 | 50 % |" in measure.report(
         measure.measure([out], {}, verbose=False), [out])

@@ -102,10 +102,12 @@ def test_rename_of_a_mapped_column_breaks_every_query_naming_it(rename) -> None:
     # raw SQL through $queryRaw names it too. deleteMany filters on another column only.
     assert _breaks(rename, "renamed-column-still-used") == [
         "src/queries/eventData.ts:10", "src/queries/eventData.ts:17", "src/queries/eventData.ts:34", "src/queries/reports.ts:6"]
-    # The field name as the code spells it, outside a call: a row being built for event_data, and the
-    # parameter of a wrapper (`getEventData(websiteId, eventDataType)`) in a file querying event_data.
-    # format.ts's `typeLabel(eventDataType)` queries nothing: counted, not evidence.
-    assert _breaks(rename, "changed-column-referenced") == ["src/queries/eventData.ts:27", "src/queries/eventData.ts:9"]
+    # The field name as the code spells it, outside a call: a row being built for event_data, the parameter
+    # of a wrapper (`getEventData(websiteId, eventDataType)`), and format.ts's `typeLabel(eventDataType)`:
+    # only EventData maps a field of that name, and on real history 94 of 96 such identifiers were changed
+    # with the migration (bench/accuracy/RESULTS.md).
+    assert _breaks(rename, "changed-column-referenced") == [
+        "src/lib/format.ts:6", "src/lib/format.ts:7", "src/queries/eventData.ts:27", "src/queries/eventData.ts:9"]
     via = {(r.file, r.line): r.via for r in rename.references}
     assert via[("src/queries/eventData.ts", 11)] == "orm-call"
     assert via[("src/queries/reports.ts", 8)] == "sql"

@@ -104,12 +104,11 @@ def test_a_field_spelled_as_its_column_that_one_model_declares_tells_the_table()
     assert [(r.line, r.table, r.via) for r in refs] == [(1, "website", "orm-field"), (2, None, "name-only")]
 
 
-def test_a_field_name_in_a_file_querying_its_model_is_promoted_and_not_in_one_querying_another_table() -> None:
+def test_a_field_name_is_its_model_s_except_in_a_file_using_the_column_on_another_table_only() -> None:
     spelled = _orm_map().spelled_columns(["website"], {"share_id"})
-    # A wrapper around a query of website: its parameter is confirmed by the file's own query (evidence).
     on_website = Query("w.ts", 2, 2, "typescript", "prisma", QueryKind.SELECT_COLUMNS, "website", columns=("id",))
     (ref,) = find_references("w.ts", "export const get = (shareId: string) =>\n  find({ id });\n", {"share_id"}, [on_website], spellings=spelled)
-    assert (ref.table, ref.via, ref.context) == ("website", "file-queries", "identifier")
+    assert (ref.table, ref.via, ref.context) == ("website", "orm-field", "identifier")
     # A file whose queries use share_id on another table only: its `shareId` is that table's, not website's.
     on_links = Query("l.ts", 2, 2, "typescript", "prisma", QueryKind.SELECT_COLUMNS, "link", columns=("share_id",))
     (ref,) = find_references("l.ts", "const s = link.shareId;\n  q();\n", {"share_id"}, [on_links], spellings=spelled)

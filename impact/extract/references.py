@@ -88,8 +88,8 @@ def _reference(rel: str, number: int, line: str, match: re.Match, query: Query |
 
 def _attributed(found: list[ColumnReference], queries: list[Query]) -> list[ColumnReference]:
     """A bare `is_hidden` key in a file whose queries use it on exactly one table is about that table;
-    a field name attributed to one model is confirmed by a file that queries that model's table, and
-    is not about it in a file whose queries use it on other tables only.
+    a field name attributed to one model is not about it in a file whose queries use it on other
+    tables only.
 
     Files commonly shape the rows of the table they query (`comment.py` builds dicts of comment
     columns): crediting the name to that table keeps it out of reports on another table with
@@ -101,17 +101,11 @@ def _attributed(found: list[ColumnReference], queries: list[Query]) -> list[Colu
             return found  # a query on an unknown table could be the owner: say nothing
         for column in (*q.columns, *q.filter_columns):
             owners.setdefault(column.lower(), set()).add(q.table.lower())
-    queried = {q.table.lower() for q in queries}
     out = []
     for ref in found:
         tables = owners.get(ref.column.lower(), set())
         if ref.table is None and len(tables) == 1:
             ref = replace(ref, table=next(iter(tables)), inferred=True, via="file-queries")
-        elif ref.via == "orm-field" and ref.context == "identifier" and ref.table.lower() in queried and tables <= {ref.table.lower()}:
-            # The one model declaring the field name is the one this file queries (a wrapper's
-            # `getSharedWebsite(shareId)` around `prisma.website.findUnique`): the file's queries confirm
-            # it, so the bare identifier is evidence too (judge.predicates.PROMOTED_VIAS).
-            ref = replace(ref, via="file-queries")
         elif ref.via == "orm-field" and tables and ref.table.lower() not in tables:
             # The field name tells one model, but this file uses the column on other tables only: its
             # `status` is theirs (a same-named column), so it is no evidence for the model's table.
