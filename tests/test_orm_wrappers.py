@@ -114,3 +114,18 @@ def test_a_call_closed_before_the_name_does_not_hold_it() -> None:
 @pytest.mark.xfail(strict=True, reason="known limit of impact.orm.wrappers: one level only, a wrapper of a wrapper is not followed")
 def test_a_wrapper_of_a_wrapper_is_followed(result) -> None:
     assert "src/app/caller.ts:3" in _evidence(result)
+
+
+@pytest.mark.xfail(strict=True, reason="known limit of impact.orm.wrappers: a function header is one line; an arrow "
+                   "function whose parameters span lines is not told")
+def test_an_arrow_function_with_parameters_on_several_lines_is_a_wrapper() -> None:
+    lines = ["export const updateSite = async (", "  id: string,", "  data: object,", ") => {",
+             "  return prisma.website.update({ where: { id }, data });", "};"]
+    assert enclosing_function(lines, 5) == "updateSite"
+
+
+@pytest.mark.xfail(strict=True, reason="known limit of impact.orm.wrappers: TypeScript and JavaScript files only")
+def test_a_python_function_wrapping_an_orm_query_is_a_wrapper() -> None:
+    query = Query("svc.py", 2, 2, "python", "django-orm", QueryKind.UPDATE, "website", orm="django")
+    source = "def update_site(pk, **fields):\n    Website.objects.filter(pk=pk).update(**fields)\n"
+    assert wrapper_functions([("svc.py", source, [query])], ["website"]) == {"update_site": "website"}

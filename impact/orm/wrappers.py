@@ -13,10 +13,13 @@ migration changes, 541 were changed by the authors with the migration. They coun
 where the column is the wrapper's own table's (documenso's `getDocument({ documentId })` names the
 key of other tables), so the gain in recall is smaller than that.
 
+The enclosing function is told by the nearest header line above the query (`function name(`,
+`const name = (...) =>`, a method `name(...) {`): a query in an anonymous callback credits the
+named function around it, which is the one the application calls.
+
 Known limits (xfail tests in tests/test_orm_wrappers.py): one level only (a wrapper of a wrapper
-is not followed); the enclosing function is told by its header line (a `function name(`,
-`const name = (...) =>` or method `name(...) {` above the query), so a query inside a callback
-passed to another function credits that outer function; TypeScript and JavaScript files only.
+is not followed); a header is one line (an arrow function whose parameters span lines is missed);
+TypeScript and JavaScript files only.
 """
 from __future__ import annotations
 
