@@ -34,10 +34,17 @@ def attribute_declarations(references: Iterable[ColumnReference], orm: OrmMap) -
     """A column named on the line that declares it in code (a Drizzle table's `status: text("status")`)
     belongs to that model's table, so another table's same-named column never claims it."""
     declared = {(m.file, f.line, f.column.lower()): m for m in orm.models for f in m.fields if f.column and f.line}
+    # A field's bare name in the file declaring its model (a TypeORM property under its @Column
+    # decorator) is that declaration, not code using the column.
+    files = {(m.file, (m.table or "").lower(), f.name) for m in orm.models for f in m.fields if f.column}
     out = []
     for ref in references:
         model = declared.get((ref.file, ref.line, ref.column.lower())) if ref.table is None else None
-        out.append(dataclasses.replace(ref, table=model.table, context="declaration", via="model-declaration") if model else ref)
+        if model:
+            ref = dataclasses.replace(ref, table=model.table, context="declaration", via="model-declaration")
+        elif ref.via == "orm-field" and ref.context == "identifier" and (ref.file, ref.table.lower(), ref.spelling or ref.column) in files:
+            ref = dataclasses.replace(ref, context="declaration")
+        out.append(ref)
     return out
 
 
