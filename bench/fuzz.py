@@ -12,7 +12,7 @@ binary files) with the real command line. Prints the counts the issue asks to be
   crashes   exit 70 (an uncaught exception) or a worker killed by a signal
   slow      a scan over 30 s (a hang is killed at 60 s and counted here too)
   refused   a statement pglast accepts that impact reports as not understood (OpKind.UNKNOWN
-            without details["not_analysed"]), or exit 3 on a migration pglast accepts whole
+            without a NotAnalysed info), or exit 3 on a migration pglast accepts whole
   errors    an error that is not one line of at most 500 characters without control characters
 
 Every failing case is written to --out with its seed and index, to reproduce with --case N.
@@ -200,6 +200,7 @@ def refused_statements(text: str, exit_code: int) -> list[str]:
     from pglast import parse_sql
     from pglast.parser import ParseError
 
+    from impact.op_details import NotAnalysed
     from impact.sql.guard import too_complex
     from impact.sql.parse import parse_migration
 
@@ -207,7 +208,7 @@ def refused_statements(text: str, exit_code: int) -> list[str]:
     refused = []
     for op in parsed.unknown:
         sql = op.statement.sql
-        if op.details.get("not_analysed") or too_complex(sql):
+        if isinstance(op.info, NotAnalysed) or too_complex(sql):
             continue  # reported as not analysed: allowed (and unsafe to give pglast)
         try:
             parse_sql(sql)

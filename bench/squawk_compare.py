@@ -26,7 +26,7 @@ MAP = {
  "adding-not-null-field": {"setting-not-nullable-field"},
  "adding-serial-primary-key-field": {"disallowed-unique-constraint"},
  "ban-drop-column": {"drop-column-loses-data"}, "ban-drop-table": {"drop-table-loses-data"},
- "renaming-table": {"renaming-column"}, "prefer-bigint-over-smallint": {"prefer-bigint-over-int"},
+ "renaming-table": {"renaming-table"}, "prefer-bigint-over-smallint": {"prefer-bigint-over-int"},
  "constraint-missing-not-valid": {"constraint-missing-not-valid", "lock-held-during-later-work"},
  "require-timeout-settings": {"require-lock-timeout", "require-statement-timeout"},
 }

@@ -62,11 +62,14 @@ def _code_fingerprint() -> str:
     must not leave results of the old code in the cache (a stale cache once hid real queries)."""
     package = Path(impact.__file__).resolve().parent
     digest = hashlib.sha256()
+    # `extract/**`: extractors are packages too (extract/python/); names are relative to the
+    # package, as two modules may share one (`__init__.py`).
     for path in sorted([*package.glob("extract/**/*.py"), *package.glob("sql/*.py"), package / "model.py", package / "extraction.py"]):
+        name = path.relative_to(package).as_posix().encode()
         try:
-            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+            digest.update(name + b"\0" + path.read_bytes())
         except OSError:
-            digest.update(path.name.encode())
+            digest.update(name)
     return digest.hexdigest()[:16]
 
 

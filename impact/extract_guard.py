@@ -1,11 +1,14 @@
 """Guards around the code extractors: nothing a scanned file holds may crash or stall the scan.
 
-- libcst recurses per nesting level: a 10,000-term `a + a + …` segfaults it (no `except` catches a
+- Written for libcst, which recursed per nesting level: a 10,000-term `a + a + …` segfaults it (no `except` catches a
   C stack overflow), a 20 KB attribute chain or a 3,000-term chain takes seconds to minutes before
   its RecursionError. `python_too_deep` estimates the depth from a flat regex pass first; a file
   past MAX_PYTHON_DEPTH is reported as not analysed without being parsed. A bracket level counts
-  2, an operator 1: libcst already gives up (RecursionError) near 500 nested brackets or 600
+  2, an operator 1: libcst already gave up (RecursionError) near 500 nested brackets or 600
   chained `+`, and 999 nested calls took it 18 s, so the limit refuses little it could parse.
+  The Python extractor now parses with `ast`, which refuses those inputs itself (RecursionError
+  "during ast construction", "too many nested parentheses"); the guard stays so that such a file
+  gets this one message, but its regex pass is now ~15 % of a cold scan's extraction CPU.
 - `time_budget` bounds one file's extraction (SIGALRM, so only in a process's main thread, which
   is where both the serial path and the worker processes run extractors).
 

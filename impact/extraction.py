@@ -49,7 +49,7 @@ class ExtractionRun:
 
 def _extract(job: tuple[str, str]) -> Extraction:
     """One file's extraction; never raises, never crashes the process (extract_guard.py). Any
-    exception (a sqlglot optimizer error, a libcst crash, a bug of ours) marks that file not
+    exception (a sqlglot optimizer error, an ast RecursionError, a bug of ours) marks that file not
     analysed, a FileIssue that lowers the confidence: one bad file never ends the scan. Such
     results are not cached (see _cacheable), so a fixed extractor retries."""
     rel, text = job
@@ -254,7 +254,7 @@ def _queue_model_users(run: ExtractionRun, cache: ExtractionCache, pending: list
 def _models_in(cache: ExtractionCache, extractor: Extractor, rel: str, text: str) -> list:
     """The models one file defines (its extractor module's `models_in`, its `ModelInfo`), cached by
     content like every extraction: a warm scan of a Django app otherwise parsed every model file
-    with libcst again (issue 13)."""
+    again (issue 13)."""
     module = load_extractor(extractor.name)
     key = cache_key(text, f"{extractor.name}-models", rel)
     cached = cache.get(key, list[module.ModelInfo])
@@ -336,7 +336,7 @@ def _run_jobs(jobs: list[tuple[str, str]], progress) -> Iterator[Extraction]:
     import multiprocessing
 
     if multiprocessing.get_start_method() == "fork":
-        # Forked workers inherit what the parent imported: import each extractor (libcst, sqlglot
+        # Forked workers inherit what the parent imported: import each extractor (sqlglot, pglast
         # dialects) once here instead of once in every worker (8 % of a cold scan, issue 13).
         for name in {extractor_name(rel) for rel, _ in jobs}:
             load_extractor(name)

@@ -3,6 +3,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from impact.op_details import Details, Reverse
+
+T = TypeVar("T")
 
 
 class Confidence(str, Enum):
@@ -192,7 +198,13 @@ class ColumnSpec:
 
 @dataclass(frozen=True)
 class Operation:
-    """One change a statement makes. A statement may make several (ALTER TABLE a, b, c)."""
+    """One change a statement makes. A statement may make several (ALTER TABLE a, b, c).
+
+    What the kind alone does not say (an index's columns, a constraint's type, NOT VALID, ...) is
+    `info`: a typed, frozen object per family of kinds (impact/op_details.py, which records the
+    decision and which kind carries which), not a free-form dict, so a wrong field is an
+    AttributeError rather than a silent None. `reverse` is a framework migration's own inverse.
+    """
 
     kind: OpKind
     statement: Statement
@@ -202,7 +214,12 @@ class Operation:
     new_name: str | None = None  # renames; the new type for alter_column_type
     if_exists: bool = False  # IF [NOT] EXISTS given
     name: str | None = None  # index, constraint, policy, setting or object name
-    details: dict = field(default_factory=dict, compare=False, hash=False)
+    info: Details | None = field(default=None, compare=False, hash=False)
+    reverse: Reverse | None = field(default=None, compare=False, hash=False)
+
+    def of(self, family: type[T]) -> T | None:
+        """`info` if it is of that family (e.g. `op.of(IndexDetails)`), else None."""
+        return self.info if isinstance(self.info, family) else None
 
     @property
     def column_name(self) -> str | None:

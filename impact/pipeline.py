@@ -25,6 +25,7 @@ from impact.formats import EarlierMigration, ReadMigration, read_migration
 from impact.formats.sql import one_scan, read_sql_file
 from impact.locate import LocatedMigration, locate
 from impact.model import ColumnReference, OpKind, Query
+from impact.op_details import NotAnalysed
 from impact.orm import resolve_orm_queries
 from impact.orm.declarations import model_declarations, with_python_models
 from impact.orm.resolve import attribute_declarations
@@ -115,7 +116,7 @@ def _scan(repo: Path, ref: str, *, dialect: str | None = None, schema_file: Path
     # no parser can read at all is unusable (not one deep enough to be left unanalysed). A framework
     # migration that only holds what nobody can read statically is reported with its reasons, never exit 3.
     if migration.format == "sql" and parsed.operations and all(
-            op.kind is OpKind.UNKNOWN and not op.details.get("not_analysed") for op in parsed.operations):
+            op.kind is OpKind.UNKNOWN and op.of(NotAnalysed) is None for op in parsed.operations):
         error = parsed.operations[0].statement.error
         raise InputError(f"cannot parse migration {migration.path.name}: {error}", "fix the SQL syntax (or pass --dialect)")
     base, schema_source = schema_before(read.earlier, dialect, schema_file, use_cache)

@@ -249,7 +249,8 @@ def test_editing_an_extractor_changes_every_key(tmp_path, monkeypatch) -> None:
     monkeypatch.setattr(impact, "__file__", str(copy / "__init__.py"))
     cache._code_fingerprint.cache_clear()
     before = cache.cache_key("SELECT 1", "python", "a.py")
-    (copy / "extract" / "python.py").write_text((copy / "extract" / "python.py").read_text() + "\n# a fix\n")
+    fixed = copy / "extract" / "python" / "facts.py"  # a module of an extractor package
+    fixed.write_text(fixed.read_text() + "\n# a fix\n")
     cache._code_fingerprint.cache_clear()
     after = cache.cache_key("SELECT 1", "python", "a.py")
     cache._code_fingerprint.cache_clear()

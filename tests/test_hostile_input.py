@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from impact.cli import cli
 from impact.errors import ImpactError, bounded_line
+from impact.op_details import NotAnalysed
 from impact.sql.guard import MAX_DEPTH, estimate_depth, too_complex
 from impact.sql.parse import parse_migration
 from tests.conftest import ROOT, make_repo, report_of
@@ -35,13 +36,13 @@ def test_a_30000_term_expression_is_not_analysed_instead_of_crashing_the_parser(
     # pglast segfaults on this (C stack): the guard must stop it before the parser sees it.
     parsed = parse_migration("ALTER TABLE t ADD COLUMN q int;\nSELECT " + " + ".join(["1"] * 30000) + ";")
     op = parsed.operations[1]
-    assert op.kind.value == "unknown" and op.details["not_analysed"] and "too deep" in op.statement.error
+    assert op.kind.value == "unknown" and op.info == NotAnalysed() and "too deep" in op.statement.error
 
 
 def test_a_400_deep_array_default_is_not_analysed_instead_of_recursion_error() -> None:
     sql = "ALTER TABLE t ADD COLUMN a int[] DEFAULT " + "ARRAY[" * 400 + "1" + "]" * 400 + ";"
     op = parse_migration(sql).operations[0]
-    assert op.kind.value == "unknown" and op.details["not_analysed"]
+    assert op.kind.value == "unknown" and op.info == NotAnalysed()
 
 
 def test_depth_estimate_counts_chains_and_levels_not_lists() -> None:
@@ -156,7 +157,7 @@ def test_python_too_deep_for_libcst_is_reported_not_parsed(repo: Path, expressio
 def test_python_guard_lets_ordinary_code_through() -> None:
     from impact.extract_guard import python_too_deep
 
-    source = (ROOT / "impact/extract/py_facts.py").read_text()
+    source = (ROOT / "impact/extract/python/facts.py").read_text()
     assert python_too_deep(source) == ""
     assert python_too_deep("x = (" + "1 +\n" * 2000 + "1)\n")  # a chain across lines inside brackets
     assert python_too_deep("x = 1\n" * 5000 + "s = '" + "(" * 5000 + "'\n") == ""  # strings are not code
@@ -167,8 +168,8 @@ def test_a_file_over_its_time_budget_is_reported_and_the_scan_goes_on(repo: Path
 
     monkeypatch.setattr(extraction, "FILE_SECONDS", 0.01)
     (repo / "migrations/0002_add.sql").write_text("ALTER TABLE t ADD COLUMN b text;")
-    # ~400 nested calls: seconds of libcst work, far over a 10 ms budget.
-    (repo / "slow.py").write_text("cur.execute('SELECT id, b FROM t')\nx = " + "f(" * 400 + "1" + ")" * 400 + "\n")
+    # 20,000 call statements: well over 100 ms of parsing and fact collection, far over 10 ms.
+    (repo / "slow.py").write_text("cur.execute('SELECT id, b FROM t')\n" + "x = f(a).g(b)\n" * 20_000)
     result = CliRunner().invoke(cli, ["scan", str(repo), "-m", "2", "--format", "json"])
     report = report_of(result.output)
     assert any(i["file"] == "slow.py" and i["reason"].startswith(extraction.TIMED_OUT) for i in report["file_issues"])

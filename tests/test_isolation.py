@@ -106,6 +106,6 @@ def test_model_files_are_read_from_the_cache_on_a_warm_scan(tmp_path: Path, monk
 
 
 def extraction_model_info():
-    from impact.extract.py_models import ModelInfo
+    from impact.extract.python.models import ModelInfo
 
     return ModelInfo

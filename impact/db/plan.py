@@ -6,10 +6,9 @@ import re
 from dataclasses import dataclass, field
 
 from impact.model import OpKind, Statement
-from impact.sql.op_specs import runs_outside_transaction
+from impact.sql.op_specs import TRANSACTION_CONTROL as CONTROL, runs_outside_transaction
 from impact.sql.parse import ParsedMigration
 
-CONTROL = {OpKind.BEGIN, OpKind.COMMIT, OpKind.ROLLBACK}
 # PostgreSQL refuses these inside a transaction block.
 OUTSIDE_TEXT = re.compile(
     r"^\s*(?:CREATE\s+(?:UNIQUE\s+)?INDEX\s+CONCURRENTLY|DROP\s+INDEX\s+CONCURRENTLY|REINDEX\b.*\bCONCURRENTLY|"

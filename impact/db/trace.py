@@ -22,8 +22,9 @@ import time
 from dataclasses import dataclass, field
 
 from impact.db.shadow import CREATE_EXTENSION
-from impact.model import OpKind, Statement
-from impact.sql.op_specs import runs_outside_transaction
+from impact.model import Statement
+from impact.op_details import ConstraintDetails
+from impact.sql.op_specs import TRANSACTION_CONTROL as CONTROL, runs_outside_transaction
 
 # By oid: a table the statement dropped or renamed is named as it was before the statement.
 LOCKS = "SELECT l.relation, l.mode FROM pg_locks l WHERE l.pid = pg_backend_pid() AND l.locktype = 'relation' AND l.granted"
@@ -37,7 +38,6 @@ MODE_NAMES = {"AccessShareLock": "ACCESS SHARE", "RowShareLock": "ROW SHARE", "R
               "ShareUpdateExclusiveLock": "SHARE UPDATE EXCLUSIVE", "ShareLock": "SHARE",
               "ShareRowExclusiveLock": "SHARE ROW EXCLUSIVE", "ExclusiveLock": "EXCLUSIVE", "AccessExclusiveLock": "ACCESS EXCLUSIVE"}
 ORDER = list(MODE_NAMES.values())
-CONTROL = {OpKind.BEGIN, OpKind.COMMIT, OpKind.ROLLBACK}
 
 
 @dataclass
@@ -217,7 +217,7 @@ def run_trace(result, rows: int = 0) -> Trace:
     with shadow_database(result.repo, earlier, "\n".join(s.sql for s in statements)) as shadow:
         with connect(shadow.url, autocommit=True) as conn:
             # Columns the migration makes foreign keys of stay NULL: generated values would not match.
-            fk = frozenset(c for ctx in result.contexts if ctx.op.details.get("type") == "foreign_key" for c in ctx.op.details.get("columns", ()))
+            fk = frozenset(c for ctx in result.contexts if (key := ctx.op.of(ConstraintDetails)) and key.type == "foreign_key" for c in key.columns)
             seeded = seed(conn, tables, rows, fk) if rows > 0 else {}
             conn.autocommit = True
             traced = trace_statements(conn, statements, ops_by)

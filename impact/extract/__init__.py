@@ -4,7 +4,7 @@ Each extractor declares, in an `Extractor` entry here, the files it reads (suffi
 cheap pre-filter; impact/extraction.py walks every registered suffix and asks the entry, never a
 list of its own, so a new language gets its files walked, pre-filtered and parsed by adding one
 module and one entry (`register`). The module (`extract(path, text) -> Extraction`) is imported
-only when a file of its language must really be parsed: libcst alone takes ~1 s to import.
+only when a file of its language must really be parsed (sqlglot and pglast take ~0.15 s to import).
 
 The pre-filter, in order (extraction.py): a file must name an affected table, column or ORM
 spelling (all languages); it is parsed when it names a table in query position, or contains one of

@@ -5,7 +5,7 @@
     key:     "messages.role", "meta->>kind"                            (a filter's column)
 
 plus the PostgreSQL condition each filter operator stands for, and identifier quoting. One
-module serves both extractors: supabase-py (py_supabase) and supabase-js (typescript/supabase,
+module serves both extractors: supabase-py (python/supabase) and supabase-js (typescript/supabase,
 typescript/supabase_sql). These are tiny fixed grammars (PostgREST's `QueryParams` parser), so a
 hand-written splitter is exact; every function is linear in the length of its input.
 

@@ -12,6 +12,7 @@ from impact.judge.transactions import held_work
 from impact.judge.reasons import SHAPE_CHANGES, added_columns_reason
 from impact.sql.op_specs import kinds_where
 from impact.model import Confidence, OpKind, Query, QueryKind
+from impact.op_details import DataChange
 
 VERDICTS = ("safe", "caution", "breaking")
 PATTERN_LABELS = {
@@ -114,9 +115,14 @@ def _compatibility(findings: list[Finding], pairs: list[PairJudgement]) -> Dimen
     return Dimension("none", "maintained: existing queries work unchanged", [])
 
 
+def _has_where(op) -> bool:
+    change = op.of(DataChange)
+    return change is not None and change.has_where
+
+
 def _data_loss(contexts: list[OpContext]) -> Dimension:
     items = [f"{c.op.kind.value} {c.op.target} (statement {c.op.statement.index}, line {c.op.statement.line})"
-             for c in contexts if c.op.kind in DATA_LOSS and (c.op.kind is not OpKind.DELETE_ROWS or not c.op.details.get("has_where")) and c.existing_table]
+             for c in contexts if c.op.kind in DATA_LOSS and (c.op.kind is not OpKind.DELETE_ROWS or not _has_where(c.op)) and c.existing_table]
     narrowing = [f"alter_column_type {c.op.target} -> {c.op.new_name} (values may not survive the cast)"
                  for c in contexts if c.op.kind is OpKind.ALTER_COLUMN_TYPE]
     items += narrowing

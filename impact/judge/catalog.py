@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from impact.model import ColumnSpec, Operation, OpKind
+from impact.op_details import CommentDetails, ConstraintDetails, GrantDetails, IndexDetails, PolicyDetails, TableDetails
 
 
 @dataclass
@@ -16,11 +17,11 @@ class TableInfo:
     name: str
     schema: str | None
     columns: dict[str, ColumnSpec] = field(default_factory=dict)
-    indexes: dict[str, dict] = field(default_factory=dict)
-    constraints: dict[str, dict] = field(default_factory=dict)
+    indexes: dict[str, IndexDetails] = field(default_factory=dict)
+    constraints: dict[str, ConstraintDetails] = field(default_factory=dict)
     rls: bool = False
     force_rls: bool = False
-    policies: dict[str, dict] = field(default_factory=dict)
+    policies: dict[str, PolicyDetails] = field(default_factory=dict)
     comments: dict[str, str | None] = field(default_factory=dict)  # "" = the table itself
     grants: dict[str, set[str]] = field(default_factory=dict)  # role -> privileges
 
@@ -85,7 +86,8 @@ def _create_table(catalog: Catalog, op: Operation) -> None:
     key = table_key(op.table, op.schema)
     if key in catalog.tables and op.if_exists:
         return
-    columns = {c.name: c for c in op.details.get("columns", [])}
+    table = op.of(TableDetails)
+    columns = {c.name: c for c in (table.columns if table else ())}
     catalog.tables[key] = TableInfo(op.table or "", op.schema, columns)
 
 
@@ -136,9 +138,10 @@ def _alter_column(catalog: Catalog, op: Operation) -> None:
 
 def _create_index(catalog: Catalog, op: Operation) -> None:
     info = _table(catalog, op)
+    index = op.of(IndexDetails) or IndexDetails()
     if info is not None:
-        name = op.name or f"{op.table}_{'_'.join(op.details.get('columns', []))}_idx"
-        info.indexes[name] = dict(op.details)
+        name = op.name or f"{op.table}_{'_'.join(index.columns)}_idx"
+        info.indexes[name] = index
         catalog.index_tables[name.lower()] = table_key(op.table, op.schema)
 
 
@@ -152,17 +155,18 @@ def _constraint(catalog: Catalog, op: Operation) -> None:
     info = _table(catalog, op)
     if info is None:
         return
-    name = op.name or f"{op.table}_{op.details.get('type', 'constraint')}"
-    if op.kind is OpKind.ADD_CONSTRAINT:
-        info.constraints[name] = dict(op.details)
-        if op.details.get("type") == "primary_key":
-            for column in op.details.get("columns", []):
+    added = op.of(ConstraintDetails)
+    name = op.name or f"{op.table}_{added.type if added else 'constraint'}"
+    if op.kind is OpKind.ADD_CONSTRAINT and added is not None:
+        info.constraints[name] = added
+        if added.type == "primary_key":
+            for column in added.columns:
                 if column in info.columns:
                     info.columns[column] = replace(info.columns[column], nullable=False)
     elif op.kind is OpKind.DROP_CONSTRAINT:
         info.constraints.pop(name, None)
     elif op.kind is OpKind.VALIDATE_CONSTRAINT and name in info.constraints:
-        info.constraints[name]["not_valid"] = False
+        info.constraints[name] = replace(info.constraints[name], not_valid=False)
 
 
 def _rls(catalog: Catalog, op: Operation) -> None:
@@ -182,22 +186,28 @@ def _policy(catalog: Catalog, op: Operation) -> None:
     if op.kind is OpKind.DROP_POLICY:
         info.policies.pop(op.name, None)
     else:
-        info.policies[op.name] = {**info.policies.get(op.name, {}), **{k: v for k, v in op.details.items() if v is not None}}
+        policy = op.of(PolicyDetails) or PolicyDetails()
+        earlier = info.policies.get(op.name)
+        # ALTER POLICY changes what it names; what it leaves out (None) stays as it was.
+        info.policies[op.name] = policy if earlier is None else replace(
+            earlier, **{k: v for k, v in vars(policy).items() if v is not None})
 
 
 def _comment(catalog: Catalog, op: Operation) -> None:
     info = _table(catalog, op)
-    if info is not None and op.details.get("on") in ("column", "table"):
-        info.comments[op.column_name or ""] = op.details.get("text")
+    comment = op.of(CommentDetails)
+    if info is not None and comment is not None and comment.on in ("column", "table"):
+        info.comments[op.column_name or ""] = comment.text
 
 
 def _grant(catalog: Catalog, op: Operation) -> None:
     info = _table(catalog, op)
     if info is None:
         return
-    for role in op.details.get("roles", []):
+    grant = op.of(GrantDetails) or GrantDetails()
+    for role in grant.roles:
         privileges = info.grants.setdefault(role, set())
-        change = set(op.details.get("privileges", []))
+        change = set(grant.privileges)
         privileges.update(change) if op.kind is OpKind.GRANT else privileges.difference_update(change | {"ALL"} if "ALL" in change else change)
 
 
@@ -262,10 +272,12 @@ def _track_object(catalog: Catalog, op: Operation) -> None:
         function = TRIGGER_FUNCTION.search(sql)
         new = DbObject("trigger", (op.name or "?").lower(), op.table, sql, catalog.current_file, line, _bare(function.group(1)) if function else None)
     elif op.kind in (OpKind.CREATE_POLICY, OpKind.ALTER_POLICY) and op.name:
-        text = " ".join(filter(None, (op.details.get("using"), op.details.get("with_check"))))
+        policy = op.of(PolicyDetails) or PolicyDetails()
+        text = " ".join(filter(None, (policy.using, policy.with_check)))
         new = DbObject("policy", op.name.lower(), op.table, text, catalog.current_file, line)
     elif op.kind is OpKind.CREATE_INDEX:
-        text = " ".join(filter(None, [*op.details.get("columns", []), op.details.get("where") or ""]))
+        index = op.of(IndexDetails) or IndexDetails()
+        text = " ".join(filter(None, [*index.columns, index.where or ""]))
         new = DbObject("index", (op.name or "").lower(), op.table, text, catalog.current_file, line)
     dropped = {OpKind.DROP_VIEW: "view", OpKind.DROP_POLICY: "policy", OpKind.DROP_INDEX: "index"}.get(op.kind)
     if dropped:

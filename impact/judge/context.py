@@ -1,11 +1,12 @@
 """What a rule may know about one operation: the schema around it and the migration so far."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from impact.judge.catalog import Catalog, table_key
 from impact.judge.transactions import build_transactions
 from impact.model import ColumnReference, Operation, OpKind, Query
+from impact.op_details import TypeChange
 
 
 @dataclass
@@ -57,11 +58,15 @@ def build_contexts(operations: tuple[Operation, ...], base: Catalog, pg_version:
     from impact.judge.predicates import binary_coercible  # predicates import this module
 
     for context in contexts:
+        info = context.op.info
+        if isinstance(info, TypeChange) and info.binary_coercible is None:
+            # Read by locks.lock_fact: varchar(n) -> text and the like change no stored byte (no rewrite).
+            # The details are frozen: the context gets an operation that knows it.
+            context.op = replace(context.op, info=replace(info, binary_coercible=binary_coercible(context)))
+    operations = tuple(c.op for c in contexts)
+    for context in contexts:
         context.after_migration = state
         context.operations = operations
         context.pg_version = pg_version
-        if context.op.kind is OpKind.ALTER_COLUMN_TYPE and "binary_coercible" not in context.op.details:
-            # Read by locks.lock_fact: varchar(n) -> text and the like change no stored byte (no rewrite).
-            context.op.details["binary_coercible"] = binary_coercible(context)
     build_transactions(contexts, wrapping)
     return contexts

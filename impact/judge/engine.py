@@ -17,6 +17,7 @@ from impact.judge.reasons import unaffected_reason
 from impact.judge.version_predicates import too_new
 from impact.judge.rules import ANY_OPERATION, Rule
 from impact.model import ColumnReference, Confidence, OpKind, Query
+from impact.op_details import ConstraintDetails, GrantDetails, IndexDetails, PolicyDetails, TableDetails
 
 STATUS_RANK = {"unaffected": 0, "review": 1, "breaks": 2}
 
@@ -153,6 +154,17 @@ def _old_type(ctx: OpContext) -> str:
     return spec.data_type if spec and spec.data_type else f"<type of {ctx.op.column_name or 'the column'}>"
 
 
+def _roles(op) -> tuple[str, ...]:
+    info = op.info
+    return info.roles if isinstance(info, (GrantDetails, PolicyDetails)) else ()
+
+
+def _columns(op) -> tuple:
+    """The columns an index, constraint or CREATE TABLE names (ColumnSpecs for a table)."""
+    info = op.info
+    return info.columns if isinstance(info, (IndexDetails, ConstraintDetails, TableDetails)) else ()
+
+
 def format_message(template: str, ctx: OpContext, count: int) -> str:
     if not template:
         return ""
@@ -167,16 +179,16 @@ def format_message(template: str, ctx: OpContext, count: int) -> str:
         work=lambda: fact.work if fact else "?", default=lambda: (column.default if column else None) or "?",
         type=lambda: (column.data_type if column else None) or op.new_name or "?",
         old_type=lambda: _old_type(ctx),
-        roles=lambda: ", ".join(op.details.get("roles", [])) or "?",
-        privileges=lambda: ", ".join(op.details.get("privileges", [])) or "?",
-        columns=lambda: ", ".join(c if isinstance(c, str) else c.name for c in op.details.get("columns", [])) or "?",
+        roles=lambda: ", ".join(_roles(op)) or "?",
+        privileges=lambda: ", ".join(grant.privileges if (grant := op.of(GrantDetails)) else ()) or "?",
+        columns=lambda: ", ".join(c if isinstance(c, str) else c.name for c in _columns(op)) or "?",
         plural=lambda: "y" if count == 1 else "ies", s=lambda: "" if count == 1 else "s",
         pg_version=lambda: ctx.pg_version or "?", did_you_mean=lambda: _did_you_mean(ctx),
         orm_reads=lambda: sum(q.all_columns for q in ctx.queries),
         features=lambda: "; ".join(f"{f.name} (PostgreSQL {f.since}+)" for f in too_new(ctx)) or "?",
         statement=lambda: op.statement.index, held_until=lambda: held_until(ctx), nesting=lambda: nesting_message(ctx), held_lock=lambda: "; ".join(w.describe() for w in held_work(ctx)) or "?", bad_calls=lambda: "; ".join(calls_with_wrong_arguments(ctx)) or "?",
         duplicates=lambda: ", ".join(duplicate_columns(op.statement.sql)) or "?",
-        column_checked=lambda: _not_null_checked_column(op.details.get("expression")) or "?",
+        column_checked=lambda: _not_null_checked_column(constraint.expression if (constraint := op.of(ConstraintDetails)) else None) or "?",
     )
     # Only `{name}` of a known placeholder is replaced: rule texts quote code with braces in it.
     # Each value is computed only if the template shows it (some, like did_you_mean, are not cheap).

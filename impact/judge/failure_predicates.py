@@ -23,6 +23,7 @@ from pglast.visitors import Visitor
 from impact.judge.context import OpContext
 from impact.judge.predicates import op_predicate
 from impact.model import OpKind
+from impact.op_details import ConstraintDetails
 
 FUNCTIONS_FILE = Path(__file__).resolve().parents[1] / "sql" / "data" / "pg_functions.tsv"
 _NOT_NULL_CHECK = re.compile(r'^\(*\s*"?(\w+)"?\s+IS\s+NOT\s+NULL\s*\)*$', re.IGNORECASE)
@@ -153,7 +154,8 @@ def check_not_null_on_all_null_column(ctx: OpContext) -> bool:
     row NULL) and nothing wrote it since: NOT VALID, every later INSERT that omits c and every
     UPDATE of an old row fails; validated, the statement fails on a table with rows."""
     op = ctx.op
-    column = _not_null_checked_column(op.details.get("expression")) if op.details.get("type") == "check" else None
+    constraint = op.of(ConstraintDetails)
+    column = _not_null_checked_column(constraint.expression) if constraint is not None and constraint.type == "check" else None
     if column is None or not ctx.existing_table:
         return False
     added = False
@@ -198,15 +200,16 @@ def proven_not_null(ctx: OpContext) -> bool:
     column = ctx.op.column.name
     info = ctx.before.get(ctx.op.table, ctx.op.schema)
     if info is not None:
-        return any(c.get("type") == "check" and not c.get("not_valid") and _not_null_checked_column(c.get("expression")) == column
+        return any(c.type == "check" and not c.not_valid and _not_null_checked_column(c.expression) == column
                    for c in info.constraints.values())
     # A table the replay does not know: this migration's own statements may still prove it.
     valid: dict[str, bool] = {}
     for earlier in ctx.operations[:ctx.index]:
         if (earlier.table or "").lower() != (ctx.op.table or "").lower():
             continue
-        if earlier.kind is OpKind.ADD_CONSTRAINT and _not_null_checked_column(earlier.details.get("expression")) == column:
-            valid[earlier.name or ""] = not earlier.details.get("not_valid")
+        added = earlier.of(ConstraintDetails)
+        if added is not None and _not_null_checked_column(added.expression) == column:
+            valid[earlier.name or ""] = not added.not_valid
         elif earlier.kind is OpKind.VALIDATE_CONSTRAINT and earlier.name in valid:
             valid[earlier.name] = True
         elif earlier.kind is OpKind.DROP_CONSTRAINT:

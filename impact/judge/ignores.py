@@ -19,7 +19,7 @@ CODE_IGNORE = re.compile(r"(?:#|//|--)\s*impact:\s*ignore\b\s*([\w,\s-]*?)(?:\s+
 SQUAWK_ALIASES = {
     "ban-drop-column": "drop-column-loses-data", "ban-drop-table": "drop-table-loses-data",
     "adding-foreign-key-constraint": "constraint-missing-not-valid", "adding-not-nullable-field": "setting-not-nullable-field",
-    "adding-field-with-default": "adding-field-with-volatile-default", "renaming-table": "renaming-column",
+    "adding-field-with-default": "adding-field-with-volatile-default",
     "prefer-timestamp-tz": "prefer-timestamptz", "prefer-bigint-over-smallint": "prefer-bigint-over-int",
     "adding-serial-primary-key-field": "disallowed-unique-constraint",
 }

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from impact.model import Operation, OpKind
+from impact.op_details import AlterAction, ConstraintDetails, DropObjectDetails, IndexDetails, ReindexDetails, StatementDetails, TypeChange
 from impact.sql.op_specs import SPECS
 from impact.sql.statement_kinds import LOCK_BLOCKS
 
@@ -34,23 +35,24 @@ FACTS: dict[OpKind, LockFact] = {
 
 def lock_fact(op: Operation) -> LockFact | None:
     """The lock `op` takes, refined by its options (CONCURRENTLY, NOT VALID, volatile default, ...)."""
-    details = op.details
-    if op.kind is OpKind.CREATE_INDEX and details.get("concurrently"):
+    info = op.info
+    if isinstance(info, IndexDetails) and info.concurrently:
         return LockFact("SHARE UPDATE EXCLUSIVE", "nothing", "index build")
     if op.kind is OpKind.DROP_INDEX:
-        return LockFact("SHARE UPDATE EXCLUSIVE", "nothing") if details.get("concurrently") else BRIEF_AE
-    if op.kind is OpKind.REINDEX and details.get("concurrently"):
+        concurrently = isinstance(info, DropObjectDetails) and info.concurrently
+        return LockFact("SHARE UPDATE EXCLUSIVE", "nothing") if concurrently else BRIEF_AE
+    if isinstance(info, ReindexDetails) and info.concurrently:
         return LockFact("SHARE UPDATE EXCLUSIVE", "nothing", "index build")
     if op.kind is OpKind.ADD_COLUMN and op.column and (op.column.default_volatile or (op.column.generated and not _virtual(op))):
         return LockFact(AE, "reads and writes", "table rewrite")
     if op.kind is OpKind.ADD_CONSTRAINT:
-        return _constraint_lock(details)
-    if op.kind is OpKind.ALTER_COLUMN_TYPE and details.get("binary_coercible"):
+        return _constraint_lock(op.of(ConstraintDetails))
+    if isinstance(info, TypeChange) and info.binary_coercible:
         return BRIEF_AE
-    if op.kind is OpKind.ALTER_TABLE_OTHER and details.get("rewrite"):
+    if isinstance(info, AlterAction) and info.rewrite:
         return LockFact(AE, "reads and writes", "table rewrite")
-    if op.kind is OpKind.OTHER and details.get("lock"):  # impact/sql/statement_kinds.py: LOCK, MERGE, COPY, ...
-        return LockFact(details["lock"], details.get("blocks", "reads and writes"), details.get("work", "catalog only"))
+    if op.kind is OpKind.OTHER and isinstance(info, StatementDetails) and info.lock:  # impact/sql/statement_kinds.py: LOCK, MERGE, COPY, ...
+        return LockFact(info.lock, info.blocks or "reads and writes", info.work or "catalog only")
     return FACTS.get(op.kind)
 
 
@@ -63,14 +65,16 @@ def _virtual(op: Operation) -> bool:
     return "GENERATED ALWAYS AS (" in " ".join(sql.split()).replace("AS(", "AS (") and "STORED" not in sql
 
 
-def _constraint_lock(details: dict) -> LockFact:
-    ctype = details.get("type")
-    if details.get("not_valid"):
+def _constraint_lock(details: ConstraintDetails | None) -> LockFact:
+    if details is None:  # never made by the parsers: assume the worst ordinary case
+        return LockFact(AE, "reads and writes", "table scan")
+    ctype = details.type
+    if details.not_valid:
         lock = "SHARE ROW EXCLUSIVE" if ctype == "foreign_key" else AE
         return LockFact(lock, "writes" if ctype == "foreign_key" else "reads and writes")
     if ctype == "foreign_key":
         return LockFact("SHARE ROW EXCLUSIVE (both tables)", "writes", "table scan")
     if ctype in ("unique", "primary_key", "exclude"):
-        work = "catalog only" if details.get("using_index") else "index build"
+        work = "catalog only" if details.using_index else "index build"
         return LockFact(AE, "reads and writes", work)
     return LockFact(AE, "reads and writes", "table scan")

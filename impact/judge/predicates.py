@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Callable
 
 from impact.judge.context import OpContext
 from impact.model import ColumnReference, Query, QueryKind
+from impact.op_details import (ConstraintDetails, DataChange, DropDetails, DropObjectDetails, EnumValueDetails, GrantDetails,
+                                IndexDetails, PolicyDetails, ReindexDetails, TypeChange)
 
 if TYPE_CHECKING:
     from impact.judge.catalog import DbObject
@@ -69,22 +71,26 @@ def existing_table(ctx: OpContext) -> bool:
 
 @op_predicate
 def concurrently(ctx: OpContext) -> bool:
-    return bool(ctx.op.details.get("concurrently"))
+    info = ctx.op.info
+    return isinstance(info, (IndexDetails, DropObjectDetails, ReindexDetails)) and info.concurrently
 
 
 @op_predicate
 def unique(ctx: OpContext) -> bool:
-    return bool(ctx.op.details.get("unique"))
+    index = ctx.op.of(IndexDetails)
+    return index is not None and index.unique
 
 
 @op_predicate
 def not_valid(ctx: OpContext) -> bool:
-    return bool(ctx.op.details.get("not_valid"))
+    constraint = ctx.op.of(ConstraintDetails)
+    return constraint is not None and constraint.not_valid
 
 
 @op_predicate
 def using_index(ctx: OpContext) -> bool:
-    return bool(ctx.op.details.get("using_index"))
+    constraint = ctx.op.of(ConstraintDetails)
+    return constraint is not None and constraint.using_index
 
 
 @op_predicate
@@ -131,7 +137,8 @@ def inline_foreign_key(ctx: OpContext) -> bool:
 
 def _constraint_type(name: str) -> OpPredicate:
     def predicate(ctx: OpContext) -> bool:
-        return ctx.op.details.get("type") == name
+        constraint = ctx.op.of(ConstraintDetails)
+        return constraint is not None and constraint.type == name
     predicate.__name__ = f"{name}_constraint"
     return op_predicate(predicate)
 
@@ -142,12 +149,14 @@ for _type in ("foreign_key", "check", "unique", "primary_key", "exclude", "not_n
 
 @op_predicate
 def cascade(ctx: OpContext) -> bool:
-    return bool(ctx.op.details.get("cascade"))
+    info = ctx.op.info
+    return isinstance(info, (DropDetails, DropObjectDetails)) and info.cascade
 
 
 @op_predicate
 def has_where(ctx: OpContext) -> bool:
-    return bool(ctx.op.details.get("has_where"))
+    change = ctx.op.of(DataChange)
+    return change is not None and change.has_where
 
 
 @op_predicate
@@ -156,7 +165,8 @@ def binary_coercible(ctx: OpContext) -> bool:
     op = ctx.op
     old = _column_type(ctx)
     new = (op.new_name or "").lower()
-    if op.details.get("using") or old is None:
+    change = op.of(TypeChange)
+    if (change is not None and change.using) or old is None:
         return False
     if new in ("text", "varchar", "character varying"):
         return old.startswith(("varchar", "character varying", "text", "citext"))
@@ -223,12 +233,14 @@ def table_has_rls(ctx: OpContext) -> bool:
 
 @op_predicate
 def grants_to_client_roles(ctx: OpContext) -> bool:
-    return bool(set(ctx.op.details.get("roles", [])) & CLIENT_ROLES)
+    info = ctx.op.info
+    return isinstance(info, (GrantDetails, PolicyDetails)) and bool(set(info.roles) & CLIENT_ROLES)
 
 
 @op_predicate
 def enum_value_positioned(ctx: OpContext) -> bool:
-    return bool(ctx.op.details.get("before_after"))
+    enum = ctx.op.of(EnumValueDetails)
+    return enum is not None and enum.before_after
 
 
 # -- query matchers (code evidence) -------------------------------------------------------
@@ -293,7 +305,7 @@ def client_query(ctx: OpContext, query: Query) -> bool:
 
 @query_matcher
 def client_query_of_revoked(ctx: OpContext, query: Query) -> bool:
-    privileges = set(ctx.op.details.get("privileges", []))
+    privileges = set(grant.privileges) if (grant := ctx.op.of(GrantDetails)) else set()
     needed = {"SELECT"} if query.kind in READS else {"INSERT"} if query.kind in WRITES else {query.kind.value.upper()}
     return client_query(ctx, query) and bool(privileges & (needed | {"ALL"}))
 

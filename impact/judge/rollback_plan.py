@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from impact.judge.context import OpContext
 from impact.model import OpKind
+from impact.op_details import GrantDetails
+from impact.sql.op_specs import loses_data as loses_data_of
 from impact.sql.op_specs import spec as op_spec
 
 
@@ -49,14 +51,14 @@ def rollback_plan(contexts: list[OpContext]) -> list[RollbackStep]:
 
 def _undo(ctx: OpContext) -> RollbackStep | None:
     op, table, st = ctx.op, _table(ctx), ctx.op.statement.index
-    if "reverse_sql" in op.details:  # a framework migration's own inverse (Django's RunSQL reverse_sql)
-        reverse = op.details["reverse_sql"]
+    if op.reverse is not None and op.reverse.reverse_sql is not None:  # a framework migration's own inverse (Django's RunSQL reverse_sql)
+        reverse = op.reverse.reverse_sql
         if not reverse:
             return RollbackStep(f"-- statement {st} has no reverse_sql: undo it by hand", st, True, "declared irreversible")
-        loses_data = kind_loses_data(op.kind)
+        loses_data = loses_data_of(op.kind)
         return RollbackStep(reverse, st, loses_data, "the migration's own reverse_sql" +
                             (": it re-creates the structure, not the data (restore from a backup)" if loses_data else ""))
-    if op.details.get("undone_by") is not None:
+    if op.reverse is not None and op.reverse.undone_by is not None:
         return None  # covered by the reverse_sql of the statement named there
     before = ctx.before.get(op.table, op.schema)
     old_column = before.columns.get(op.column_name or "") if before else None
@@ -138,26 +140,22 @@ def _constraints(info, column: str) -> list[tuple[str, str]]:
 
     found = []
     for cname, c in (info.constraints.items() if info else ()):
-        columns, ctype = list(c.get("columns") or []), c.get("type")
-        if ctype == "unique" and columns == [column]:
+        if c.type == "unique" and c.columns == (column,):
             found.append((cname, f"UNIQUE ({column})"))
-        elif ctype == "foreign_key" and columns == [column] and c.get("references"):
-            found.append((cname, f"FOREIGN KEY ({column}) REFERENCES {c['references']}"))
-        elif ctype == "check" and c.get("expression") and re.search(rf"\b{re.escape(column)}\b", c["expression"]):
-            found.append((cname, f"CHECK ({c['expression']})"))
+        elif c.type == "foreign_key" and c.columns == (column,) and c.references:
+            found.append((cname, f"FOREIGN KEY ({column}) REFERENCES {c.references}"))
+        elif c.type == "check" and c.expression and re.search(rf"\b{re.escape(column)}\b", c.expression):
+            found.append((cname, f"CHECK ({c.expression})"))
     return found
-
-
-def kind_loses_data(kind: OpKind) -> bool:
-    return kind in (OpKind.DROP_COLUMN, OpKind.DROP_TABLE, OpKind.TRUNCATE, OpKind.DELETE_ROWS)
 
 
 def _grant_undo(ctx: OpContext, table: str) -> RollbackStep:
     op = ctx.op
     verb = "REVOKE" if op.kind is OpKind.GRANT else "GRANT"
     direction = "FROM" if op.kind is OpKind.GRANT else "TO"
-    privileges = ", ".join(op.details.get("privileges", [])) or "ALL"
-    return RollbackStep(f"{verb} {privileges} ON {table} {direction} {', '.join(op.details.get('roles', []))};", op.statement.index)
+    grant = op.of(GrantDetails) or GrantDetails()
+    privileges = ", ".join(grant.privileges) or "ALL"
+    return RollbackStep(f"{verb} {privileges} ON {table} {direction} {', '.join(grant.roles)};", op.statement.index)
 
 
 def _index(op) -> str:

@@ -14,6 +14,7 @@ from pglast.parser import ParseError as _PgParseError
 from impact.judge.context import OpContext
 from impact.judge.predicates import op_predicate
 from impact.model import OpKind
+from impact.op_details import SettingDetails, TableDetails
 
 _CHAR_TYPE = re.compile(r"(char|character|bpchar|nchar|national char|national character)(\(\d+\))?")
 _VARCHAR_N = re.compile(r"(varchar|character varying|char varying)\(\d+\)")
@@ -23,15 +24,20 @@ _SERIAL_TYPE = re.compile(r"smallserial|serial2|serial|serial4|bigserial|serial8
 MAX_IDENTIFIER_BYTES = 63  # NAMEDATALEN - 1: PostgreSQL truncates longer names silently
 
 
+def _table_columns(op) -> tuple:
+    table = op.of(TableDetails)
+    return table.columns if table else ()
+
+
 def _declared_types(ctx: OpContext) -> list[str]:
     """The column types this operation declares, normalised: lower case, no schema, no [] suffix.
 
-    CREATE TABLE lists its columns in details["columns"]; ADD COLUMN has op.column; ALTER COLUMN
+    CREATE TABLE lists its columns in its TableDetails; ADD COLUMN has op.column; ALTER COLUMN
     TYPE keeps the new type in op.new_name.
     """
     op = ctx.op
     if op.kind is OpKind.CREATE_TABLE:
-        raw = [c.data_type for c in op.details.get("columns", ())]
+        raw = [c.data_type for c in _table_columns(op)]
     elif op.kind is OpKind.ALTER_COLUMN_TYPE:
         raw = [op.new_name]
     else:
@@ -57,7 +63,7 @@ def _declares(pattern: re.Pattern, ctx: OpContext) -> bool:
 def declares_char_with_length(ctx: OpContext) -> bool:
     """`"char"(n)`: the 1-byte internal type takes no length; PostgreSQL refuses the statement."""
     op = ctx.op
-    raw = [c.data_type for c in op.details.get("columns", ())] if op.kind is OpKind.CREATE_TABLE else [op.new_name if op.kind is OpKind.ALTER_COLUMN_TYPE else (op.column.data_type if op.column else None)]
+    raw = [c.data_type for c in _table_columns(op)] if op.kind is OpKind.CREATE_TABLE else [op.new_name if op.kind is OpKind.ALTER_COLUMN_TYPE else (op.column.data_type if op.column else None)]
     return any(t and re.fullmatch(r'(pg_catalog\.)?"char"\s*\(\s*\d+\s*\)(\[\])*', t.strip(), re.IGNORECASE) for t in raw)
 
 
@@ -253,7 +259,8 @@ def statement_timeout_set(ctx: OpContext) -> bool:
         return True
     for op in operations[:ctx.index]:
         if op.kind is OpKind.SET_SETTING and op.name == "statement_timeout":
-            value = str(op.details.get("value", "")).strip().strip("'").lower()
+            setting = op.of(SettingDetails)
+            value = str(setting.value if setting and setting.value is not None else "").strip().strip("'").lower()
             if value not in ("default", "") and not re.fullmatch(r"0+\s*(us|ms|s|min|h|d)?", value):
                 return True  # 0 (in any unit) and DEFAULT leave statements unbounded
     return False

@@ -14,6 +14,7 @@ from impact.judge.context import OpContext
 from impact.judge.locks import lock_fact
 from impact.judge.transactions import MODES, lock_mode, locks_taken
 from impact.model import OpKind
+from impact.op_details import DropDetails
 
 # Rules whose finding means "this statement fails when it runs".
 FAILS = {"unknown-column", "unknown-table-or-column", "ban-duplicate-column-assignments", "function-does-not-exist",
@@ -40,10 +41,15 @@ class Disagreement:
         return f"statement {self.statement}: {self.what} — static model says {self.static}, the server did {self.server} (trust the server)"
 
 
+def _cascade(op) -> bool:
+    drop = op.of(DropDetails)
+    return drop is not None and drop.cascade
+
+
 def _drop_blocked_by_view(finding) -> bool:
     """DROP COLUMN without CASCADE fails when a view depends on the column (an index on it is
     dropped with it, a function body is not checked)."""
-    return (finding.rule_id == "dropped-column-used-by-database-object" and not finding.operation.details.get("cascade")
+    return (finding.rule_id == "dropped-column-used-by-database-object" and not _cascade(finding.operation)
             and any(e.detail.startswith("view ") for e in finding.evidence))
 
 

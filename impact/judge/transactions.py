@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 
 from impact.judge.locks import lock_fact
 from impact.model import OpKind
+from impact.op_details import ConstraintDetails
 from impact.sql.op_specs import runs_outside_transaction
 from impact.sql.statement_kinds import LOCK_BLOCKS
 
@@ -108,7 +109,8 @@ def _doing(ctx: "OpContext", work: str) -> str:
     if op.kind is OpKind.VALIDATE_CONSTRAINT:
         return f"validates {op.name or 'a constraint'} with a full scan"
     if op.kind is OpKind.ADD_CONSTRAINT:
-        return f"adds {op.details.get('type', 'a').replace('_', ' ')} constraint {op.name or ''} with {'an index build' if work == 'index build' else 'a full scan'}".replace("  ", " ")
+        ctype = constraint.type if (constraint := op.of(ConstraintDetails)) else "a"
+        return f"adds {ctype.replace('_', ' ')} constraint {op.name or ''} with {'an index build' if work == 'index build' else 'a full scan'}".replace("  ", " ")
     if op.kind is OpKind.CREATE_INDEX:
         return f"builds index {op.name or ''}".rstrip()
     if op.kind in (OpKind.UPDATE_ROWS, OpKind.DELETE_ROWS, OpKind.INSERT_ROWS):
@@ -122,8 +124,9 @@ def locks_taken(ctx: "OpContext", mode: str) -> list[tuple[str, str]]:
     taken = [(ctx.table_key, mode)]
     op = ctx.op
     referenced = None
-    if op.kind is OpKind.ADD_CONSTRAINT and op.details.get("type") == "foreign_key":
-        referenced = op.details.get("references")
+    constraint = op.of(ConstraintDetails)
+    if constraint is not None and constraint.type == "foreign_key":
+        referenced = constraint.references
     elif op.kind is OpKind.ADD_COLUMN and op.column is not None:
         referenced = op.column.references
     if referenced:

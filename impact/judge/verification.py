@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from impact.judge.catalog import table_key
 from impact.judge.context import OpContext
 from impact.model import OpKind
+from impact.op_details import CommentDetails, ConstraintDetails, EnumValueDetails, GrantDetails, IndexDetails, PolicyDetails, TableDetails
 
 
 @dataclass(frozen=True)
@@ -142,7 +143,7 @@ def _fold_column(ex: _Expected, ctx, op, tk) -> None:
 def _fold_table(ex: _Expected, ctx, op, tk) -> None:
     if op.kind is OpKind.CREATE_TABLE:
         ex.put(("table", tk, ""), "relation", ctx, present=True)
-        for spec in op.details.get("columns", []):
+        for spec in (op.of(TableDetails) or TableDetails()).columns:
             ex.put(("column", tk, spec.name), "column", ctx, column=spec.name, present=True, **_spec(spec))
     elif op.kind is OpKind.DROP_TABLE:
         ex.items = {k: v for k, v in ex.items.items() if not (len(k) > 2 and k[1] == tk)}
@@ -160,31 +161,34 @@ def _fold_index(ex: _Expected, ctx, op, tk) -> None:
             ex.put(("invalid_indexes", tk, ""), "no_invalid_indexes", ctx)
         return
     # Index names are unique per schema; an unnamed index is known by its table and columns.
-    columns = op.details.get("columns", [])
-    key = ("index", "", (op.name or "").lower()) if op.name else ("index", tk, tuple(columns))
+    index = op.of(IndexDetails) or IndexDetails()
+    key = ("index", "", (op.name or "").lower()) if op.name else ("index", tk, index.columns)
     present = op.kind is OpKind.CREATE_INDEX
-    ex.put(key, "index", ctx, name=op.name, present=present, **({"unique": bool(op.details.get("unique")), "columns": columns} if present else {}))
+    ex.put(key, "index", ctx, name=op.name, present=present, **({"unique": index.unique, "columns": list(index.columns)} if present else {}))
 
 
 def _fold_constraint(ex: _Expected, ctx, op, tk) -> None:
-    key, d = ("constraint", tk, op.name or f"#{ctx.index}"), op.details
+    key, d = ("constraint", tk, op.name or f"#{ctx.index}"), op.of(ConstraintDetails)
     if op.kind is OpKind.ADD_CONSTRAINT:  # NOT VALID: PostgreSQL must show convalidated = false
-        ex.put(key, "constraint", ctx, name=op.name, present=True, type=d.get("type"), columns=d.get("columns", []), validated=not d.get("not_valid"))
+        ex.put(key, "constraint", ctx, name=op.name, present=True, type=d.type if d else None, columns=list(d.columns) if d else [],
+               validated=not (d and d.not_valid))
     else:
         ex.put(key, "constraint", ctx, merge=True, name=op.name, present=op.kind is OpKind.VALIDATE_CONSTRAINT, validated=True)
 
 
 def _fold_setting(ex: _Expected, ctx, op, tk) -> None:
     kind = op.kind
-    if kind is OpKind.COMMENT and op.table and op.details.get("on") in ("column", "table"):
-        ex.put(("comment", tk, op.column_name or ""), "comment", ctx, column=op.column_name, text=op.details.get("text"))
+    comment = op.of(CommentDetails)
+    if kind is OpKind.COMMENT and op.table and comment is not None and comment.on in ("column", "table"):
+        ex.put(("comment", tk, op.column_name or ""), "comment", ctx, column=op.column_name, text=comment.text)
     elif kind in (OpKind.ENABLE_RLS, OpKind.DISABLE_RLS, OpKind.FORCE_RLS, OpKind.NO_FORCE_RLS):
         attribute = "relrowsecurity" if kind in (OpKind.ENABLE_RLS, OpKind.DISABLE_RLS) else "relforcerowsecurity"
         ex.put((attribute, tk, ""), "rls", ctx, attribute=attribute, value=kind in (OpKind.ENABLE_RLS, OpKind.FORCE_RLS))
     elif kind in (OpKind.GRANT, OpKind.REVOKE):
-        named = [p for p in op.details.get("privileges", []) if p in ALL_PRIVILEGES]
-        privileges = ALL_PRIVILEGES if any(p.startswith("ALL") for p in op.details.get("privileges", [])) else named
-        for role in ["public" if r.upper() in ("PUBLIC", "ROLESPEC_PUBLIC") else r for r in op.details.get("roles", [])]:
+        grant = op.of(GrantDetails) or GrantDetails()
+        named = [p for p in grant.privileges if p in ALL_PRIVILEGES]
+        privileges = ALL_PRIVILEGES if any(p.startswith("ALL") for p in grant.privileges) else named
+        for role in ["public" if r.upper() in ("PUBLIC", "ROLESPEC_PUBLIC") else r for r in grant.roles]:
             for privilege in privileges:
                 ex.put(("privilege", tk, f"{role}/{privilege}"), "privilege", ctx, role=role, privilege=privilege, granted=kind is OpKind.GRANT)
 
@@ -192,14 +196,14 @@ def _fold_setting(ex: _Expected, ctx, op, tk) -> None:
 def _fold_policy(ex: _Expected, ctx, op, tk) -> None:
     if not op.name:
         return
-    key, d = ("policy", tk, op.name), op.details
+    key, d = ("policy", tk, op.name), op.of(PolicyDetails) or PolicyDetails()
     if op.kind is OpKind.DROP_POLICY:
         return ex.put(key, "policy", ctx, name=op.name, present=False)
-    roles = ["public" if r == "ROLESPEC_PUBLIC" else r for r in d.get("roles") or []]
+    roles = ["public" if r == "ROLESPEC_PUBLIC" else r for r in d.roles]
     # CURRENT_USER and the like name a role only the server knows: leave the roles unchecked then.
     roles = None if any(r.startswith("ROLESPEC_") for r in roles) else sorted(roles)
     if op.kind is OpKind.CREATE_POLICY:
-        ex.put(key, "policy", ctx, name=op.name, present=True, command=(d.get("command") or "all").upper(), permissive=d.get("permissive", True), roles=roles or ["public"])
+        ex.put(key, "policy", ctx, name=op.name, present=True, command=(d.command or "all").upper(), permissive=d.permissive, roles=roles or ["public"])
     else:  # ALTER POLICY changes only the roles it names (expressions are not compared)
         ex.put(key, "policy", ctx, merge=True, name=op.name, present=True, **({"roles": roles} if roles else {}))
 
@@ -208,7 +212,8 @@ def _fold_object(ex: _Expected, ctx, op, tk) -> None:
     what = {OpKind.CREATE_TRIGGER: "trigger", OpKind.CREATE_EXTENSION: "extension", OpKind.CREATE_TYPE: "type",
             OpKind.ALTER_ENUM_ADD_VALUE: "enum value"}[op.kind]
     if op.name:
-        value = op.details.get("value") if what == "enum value" else None
+        enum = op.of(EnumValueDetails)
+        value = enum.value if what == "enum value" and enum else None
         ex.put((what, tk if what == "trigger" else "", f"{op.name}/{value}"), "object", ctx, object=what, name=op.name, value=value)
 
 

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 def with_python_models(run: "ExtractionRun") -> OrmMap:
     """The run's ORM map plus the Python models (SQLAlchemy, SQLModel, Django) of the affected
-    tables, which the extraction indexes separately (impact.extract.py_models.ModelInfo)."""
+    tables, which the extraction indexes separately (impact.extract.python.models.ModelInfo)."""
     extra = [OrmModel(orm=m.framework, name=m.name, table=m.table, file=m.file, line=m.line, schema=m.schema,
                       fields=tuple(OrmField(attribute, column, m.line) for attribute, column in m.attributes if attribute != "pk"))
              for m in run.models.values() if m.table]

@@ -27,7 +27,7 @@ def resolve_orm_queries(queries: Iterable[Query], orm: OrmMap) -> list[Query]:
     return resolved
 
 
-ORMS_RESOLVED_HERE = {"prisma", "drizzle", "typeorm", "sequelize"}  # Python's ORMs resolve through impact.extract.py_orm for now
+ORMS_RESOLVED_HERE = {"prisma", "drizzle", "typeorm", "sequelize"}  # Python's ORMs resolve through impact.extract.python.orm for now
 
 
 def attribute_declarations(references: Iterable[ColumnReference], orm: OrmMap) -> list[ColumnReference]:

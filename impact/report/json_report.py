@@ -13,6 +13,7 @@ from dataclasses import asdict
 from impact import __version__
 from impact.judge.findings import Evidence, Finding
 from impact.model import Operation, Query
+from impact.op_details import NotAnalysed, as_json
 from impact.pipeline import ScanResult
 
 SCHEMA_VERSION = 2
@@ -26,10 +27,7 @@ def operation_dict(op: Operation) -> dict:
     }
     if op.column is not None and op.kind.value in ("add_column", "set_default"):
         data["column_spec"] = asdict(op.column)
-    details = {k: (asdict(v) if hasattr(v, "__dataclass_fields__") else v) for k, v in op.details.items()}
-    if "columns" in details and details["columns"] and hasattr(op.details["columns"][0], "__dataclass_fields__"):
-        details["columns"] = [asdict(c) for c in op.details["columns"]]
-    data["details"] = details
+    data["details"] = as_json(op.info, op.reverse)  # the typed details, with the keys schema_version 2 had
     if op.statement.error:
         data["error"] = op.statement.error
     return data
@@ -72,7 +70,7 @@ def to_dict(result: ScanResult) -> dict:
         "migration": {
             "path": result.migration_rel, "dialect": result.dialect, "statements": len(result.parsed.statements),
             "not_understood": [op.statement.index for op in result.parsed.unknown],
-            "not_analysed": [op.statement.index for op in result.parsed.unknown if op.details.get("not_analysed")],
+            "not_analysed": [op.statement.index for op in result.parsed.unknown if op.of(NotAnalysed)],
             "notices": [{"line": n.line, "end_line": n.end_line, "skipped": n.what} for n in result.parsed.notices],
             "schema_source": result.schema_source,
             "format": result.migration.format, "notes": list(result.read.notes) if result.read else [],

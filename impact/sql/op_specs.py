@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from impact.model import Operation, OpKind
+from impact.op_details import DropObjectDetails, IndexDetails, ReindexDetails, StatementDetails
 
 AE, SUE, SHARE, SRE, RE = "ACCESS EXCLUSIVE", "SHARE UPDATE EXCLUSIVE", "SHARE", "SHARE ROW EXCLUSIVE", "ROW EXCLUSIVE"
 UNDO = ("inverse", "irreversible", "definition", "none", "by hand")
@@ -76,10 +77,15 @@ SPECS: dict[OpKind, OpSpec] = {
     OpKind.DROP_VIEW: OpSpec(undo="definition"),
 }
 DEFAULT = OpSpec(undo="by hand")
+TRANSACTION_CONTROL = frozenset({OpKind.BEGIN, OpKind.COMMIT, OpKind.ROLLBACK})
 
 
 def spec(kind: OpKind) -> OpSpec:
     return SPECS.get(kind, DEFAULT)
+
+
+def loses_data(kind: OpKind) -> bool:
+    return spec(kind).data_loss
 
 
 def kinds_where(**wanted) -> frozenset[OpKind]:
@@ -89,13 +95,16 @@ def kinds_where(**wanted) -> frozenset[OpKind]:
 
 def runs_outside_transaction(op: Operation) -> bool:
     """PostgreSQL refuses the statement inside a transaction block (it runs on its own)."""
-    if op.kind in (OpKind.CREATE_INDEX, OpKind.DROP_INDEX, OpKind.REINDEX) and op.details.get("concurrently"):
-        return True
-    if op.details.get("outside_transaction"):
+    info = op.info
+    if isinstance(info, (IndexDetails, ReindexDetails)) or (op.kind is OpKind.DROP_INDEX and isinstance(info, DropObjectDetails)):
+        if info.concurrently:
+            return True
+    if isinstance(info, (ReindexDetails, StatementDetails)) and info.outside_transaction:
         return True
     if op.kind is OpKind.DETACH_PARTITION and "CONCURRENTLY" in op.statement.sql.upper():
         return True
-    if op.kind is OpKind.VACUUM_FULL or (op.kind is OpKind.OTHER and op.details.get("statement") == "VACUUM"):
+    statement = op.of(StatementDetails)
+    if op.kind is OpKind.VACUUM_FULL or (op.kind is OpKind.OTHER and statement is not None and statement.statement == "VACUUM"):
         return True
-    return op.details.get("statement_kind") in ("VacuumStmt", "CreatedbStmt", "DropdbStmt", "AlterSystemStmt",
-                                                "CreateTableSpaceStmt", "DropTableSpaceStmt")
+    return statement is not None and statement.statement_kind in ("VacuumStmt", "CreatedbStmt", "DropdbStmt", "AlterSystemStmt",
+                                                                  "CreateTableSpaceStmt", "DropTableSpaceStmt")

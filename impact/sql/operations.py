@@ -9,6 +9,8 @@ from __future__ import annotations
 from sqlglot import exp
 
 from impact.model import ColumnSpec, Operation, OpKind, Statement
+from impact.op_details import (CommentDetails, ConstraintDetails, CreateDetails, DataChange, DropDetails, DropObjectDetails,
+                                GrantDetails, IndexDetails, SettingDetails, TableDetails, TypeChange)
 from impact.sql.volatility import is_volatile
 
 ALTER_ACTIONS = (exp.ColumnDef, exp.Drop, exp.AlterColumn, exp.AddConstraint, exp.RenameColumn, exp.AlterRename)
@@ -98,12 +100,12 @@ def _alter_action(action: exp.Expr, st: Statement, table, schema) -> list[Operat
 def _alter_drop(action: exp.Drop, base: dict) -> list[Operation] | None:
     kind = (action.args.get("kind") or "").upper()
     exists = bool(action.args.get("exists"))
-    details = {"cascade": bool(action.args.get("cascade"))}
+    info = DropDetails(bool(action.args.get("cascade")))
     targets = action.args.get("tables") or []
     if kind == "COLUMN":
-        return [Operation(OpKind.DROP_COLUMN, column=ColumnSpec(t.name), if_exists=exists, details=details, **base) for t in targets]
+        return [Operation(OpKind.DROP_COLUMN, column=ColumnSpec(t.name), if_exists=exists, info=info, **base) for t in targets]
     if kind == "CONSTRAINT":
-        return [Operation(OpKind.DROP_CONSTRAINT, name=t.name, if_exists=exists, details=details, **base) for t in targets]
+        return [Operation(OpKind.DROP_CONSTRAINT, name=t.name, if_exists=exists, info=info, **base) for t in targets]
     return None
 
 
@@ -111,8 +113,8 @@ def _alter_column(action: exp.AlterColumn, base: dict) -> list[Operation] | None
     column = ColumnSpec(action.this.name)
     args = action.args
     if args.get("dtype") is not None:
-        details = {"using": _sql(args.get("using"))}
-        return [Operation(OpKind.ALTER_COLUMN_TYPE, column=column, new_name=_sql(args["dtype"]), details=details, **base)]
+        info = TypeChange(using=_sql(args.get("using")))
+        return [Operation(OpKind.ALTER_COLUMN_TYPE, column=column, new_name=_sql(args["dtype"]), info=info, **base)]
     if args.get("allow_null") is False:
         return [Operation(OpKind.SET_NOT_NULL, column=column, **base)]
     if args.get("allow_null") is True and args.get("drop"):
@@ -145,15 +147,16 @@ def _add_constraints(action: exp.AddConstraint, base: dict) -> list[Operation] |
         ctype = CONSTRAINT_TYPES.get(type(body))
         if ctype is None:
             return None
-        details = {"type": ctype, "not_valid": not_valid, "using_index": "USING INDEX" in _sql(body).upper()}
-        details["columns"] = [c.name for c in body.find_all(exp.Identifier, exp.Column)][:16] if ctype != "check" else []
-        if ctype == "check" and body.this is not None:
-            details["expression"] = _sql(body.this)  # as pglast records it: the rollback re-creates it
+        columns = tuple(c.name for c in body.find_all(exp.Identifier, exp.Column))[:16] if ctype != "check" else ()
+        # A CHECK's expression as pglast records it: the rollback re-creates it.
+        expression = _sql(body.this) if ctype == "check" and body.this is not None else None
+        references = None
         if ctype == "foreign_key":
             reference = body.args.get("reference")
-            details["references"] = _sql(reference.this) if reference is not None else None
-            details["columns"] = [e.name for e in body.expressions]
-        ops.append(Operation(OpKind.ADD_CONSTRAINT, name=constraint.name, details=details, **base))
+            references = _sql(reference.this) if reference is not None else None
+            columns = tuple(e.name for e in body.expressions)
+        info = ConstraintDetails(ctype, not_valid, "USING INDEX" in _sql(body).upper(), columns, expression, references)
+        ops.append(Operation(OpKind.ADD_CONSTRAINT, name=constraint.name, info=info, **base))
     return ops
 
 
@@ -168,7 +171,7 @@ def _create(node: exp.Create, st: Statement) -> list[Operation] | None:
               "TRIGGER": OpKind.CREATE_TRIGGER, "TYPE": OpKind.CREATE_TYPE, "SCHEMA": OpKind.OTHER, "SEQUENCE": OpKind.OTHER}
     if kind in simple:
         name = node.this.name if isinstance(node.this, (exp.Table, exp.Identifier)) else None
-        return [Operation(simple[kind], statement=st, name=name, if_exists=exists, details={"replace": bool(node.args.get("replace"))})]
+        return [Operation(simple[kind], statement=st, name=name, if_exists=exists, info=CreateDetails(bool(node.args.get("replace"))))]
     return None
 
 
@@ -182,14 +185,14 @@ def _create_index(node: exp.Create, st: Statement, exists: bool) -> list[Operati
     if params is not None:
         columns = [_sql(c.this if isinstance(c, exp.Ordered) else c) for c in params.args.get("columns") or []]
         where = params.args.get("where")
-    details = {
-        "unique": bool(node.args.get("unique")),
-        "concurrently": bool(node.args.get("concurrently")),
-        "columns": columns,
-        "where": _sql(where.this) if where is not None else None,
-    }
+    info = IndexDetails(
+        unique=bool(node.args.get("unique")),
+        concurrently=bool(node.args.get("concurrently")),
+        columns=tuple(columns),
+        where=_sql(where.this) if where is not None else None,
+    )
     name = index.this.name if index.this else None
-    return [Operation(OpKind.CREATE_INDEX, statement=st, table=table, schema=schema, name=name, if_exists=exists, details=details)]
+    return [Operation(OpKind.CREATE_INDEX, statement=st, table=table, schema=schema, name=name, if_exists=exists, info=info)]
 
 
 def _create_table(node: exp.Create, st: Statement, exists: bool) -> list[Operation] | None:
@@ -200,7 +203,7 @@ def _create_table(node: exp.Create, st: Statement, exists: bool) -> list[Operati
     columns = [column_spec(c) for c in (target.expressions if isinstance(target, exp.Schema) else []) if isinstance(c, exp.ColumnDef)]
     primary = _table_primary_key(target)
     columns = [ColumnSpec(**{**c.__dict__, "nullable": False}) if c.name in primary else c for c in columns]
-    return [Operation(OpKind.CREATE_TABLE, statement=st, table=table, schema=schema, if_exists=exists, details={"columns": columns})]
+    return [Operation(OpKind.CREATE_TABLE, statement=st, table=table, schema=schema, if_exists=exists, info=TableDetails(tuple(columns)))]
 
 
 def _table_primary_key(target: exp.Expr) -> set[str]:
@@ -215,14 +218,14 @@ def _drop(node: exp.Drop, st: Statement) -> list[Operation] | None:
     mapping = {"TABLE": OpKind.DROP_TABLE, "INDEX": OpKind.DROP_INDEX, "VIEW": OpKind.DROP_VIEW}
     if kind not in mapping:
         return None
-    details = {"cascade": bool(node.args.get("cascade")), "concurrently": bool(node.args.get("concurrently"))}
+    info = DropObjectDetails(bool(node.args.get("cascade")), bool(node.args.get("concurrently")))
     ops = []
     for target in node.args.get("tables") or []:
         name, schema = _table(target)
         if kind == "INDEX":
-            ops.append(Operation(OpKind.DROP_INDEX, statement=st, name=name, schema=schema, if_exists=bool(node.args.get("exists")), details=details))
+            ops.append(Operation(OpKind.DROP_INDEX, statement=st, name=name, schema=schema, if_exists=bool(node.args.get("exists")), info=info))
         else:
-            ops.append(Operation(mapping[kind], statement=st, table=name, schema=schema, if_exists=bool(node.args.get("exists")), details=details))
+            ops.append(Operation(mapping[kind], statement=st, table=name, schema=schema, if_exists=bool(node.args.get("exists")), info=info))
     return ops or None
 
 
@@ -233,11 +236,11 @@ def _comment(node: exp.Comment, st: Statement) -> list[Operation] | None:
     if kind == "COLUMN" and isinstance(target, exp.Column):
         parts = [p.name for p in target.parts]
         table, schema = (parts[-2], parts[-3] if len(parts) > 2 else None) if len(parts) >= 2 else (None, None)
-        return [Operation(OpKind.COMMENT, statement=st, table=table, schema=schema, column=ColumnSpec(target.name), details={"on": "column", "text": text})]
+        return [Operation(OpKind.COMMENT, statement=st, table=table, schema=schema, column=ColumnSpec(target.name), info=CommentDetails("column", text))]
     if kind == "TABLE":
         table, schema = _table(target)
-        return [Operation(OpKind.COMMENT, statement=st, table=table, schema=schema, details={"on": "table", "text": text})]
-    return [Operation(OpKind.COMMENT, statement=st, details={"on": kind.lower(), "text": text})]
+        return [Operation(OpKind.COMMENT, statement=st, table=table, schema=schema, info=CommentDetails("table", text))]
+    return [Operation(OpKind.COMMENT, statement=st, info=CommentDetails(kind.lower(), text))]
 
 
 def _set(node: exp.Set, st: Statement) -> list[Operation] | None:
@@ -249,7 +252,7 @@ def _set(node: exp.Set, st: Statement) -> list[Operation] | None:
         value = assignment.expression
         # `SET foo.lock_timeout` is a custom setting, not lock_timeout: keep the whole dotted name.
         name = _sql(assignment.this).replace('"', "").lower() if isinstance(assignment.this, (exp.Column, exp.Dot)) else assignment.this.name.lower()
-        ops.append(Operation(OpKind.SET_SETTING, statement=st, name=name, details={"value": value.name if isinstance(value, exp.Literal) else _sql(value)}))
+        ops.append(Operation(OpKind.SET_SETTING, statement=st, name=name, info=SettingDetails(value.name if isinstance(value, exp.Literal) else _sql(value))))
     return ops
 
 
@@ -257,14 +260,13 @@ def _data(kind: OpKind):
     def convert(node: exp.Expr, st: Statement) -> list[Operation]:
         target = node.this
         table, schema = _table(target)
-        details = {"has_where": node.args.get("where") is not None}
-        return [Operation(kind, statement=st, table=table, schema=schema, details=details)]
+        return [Operation(kind, statement=st, table=table, schema=schema, info=DataChange(node.args.get("where") is not None))]
     return convert
 
 
 def _truncate(node: exp.TruncateTable, st: Statement) -> list[Operation]:
-    details = {"cascade": "CASCADE" in st.sql.upper()}
-    return [Operation(OpKind.TRUNCATE, statement=st, table=t.name, schema=t.db or None, details=details) for t in node.expressions]
+    info = DropDetails("CASCADE" in st.sql.upper())
+    return [Operation(OpKind.TRUNCATE, statement=st, table=t.name, schema=t.db or None, info=info) for t in node.expressions]
 
 
 def _grant(kind: OpKind):
@@ -272,9 +274,9 @@ def _grant(kind: OpKind):
         securable = node.args.get("securable")
         if not isinstance(securable, exp.Table):
             return None
-        privileges = [p.this.name.upper() if p.this else "" for p in node.args.get("privileges") or []]
-        roles = [p.this.name for p in node.args.get("principals") or [] if p.this is not None]
-        return [Operation(kind, statement=st, table=securable.name, schema=securable.db or None, details={"privileges": privileges, "roles": roles})]
+        privileges = tuple(p.this.name.upper() if p.this else "" for p in node.args.get("privileges") or [])
+        roles = tuple(p.this.name for p in node.args.get("principals") or [] if p.this is not None)
+        return [Operation(kind, statement=st, table=securable.name, schema=securable.db or None, info=GrantDetails(privileges, roles))]
     return convert
 
 

@@ -3,7 +3,7 @@ becomes an `unknown` operation that the report names and that lowers the confide
 
 Parsing must not take the scan down on hostile input: a statement nested too deep for the parsers
 (guard.py) or whose parse tree recurses too deep in Python becomes an `unknown` operation marked
-details["not_analysed"], which — unlike a syntax error — never makes the migration unusable.
+a NotAnalysed info, which — unlike a syntax error — never makes the migration unusable.
 psql input that is not SQL (meta-commands, COPY data) is set aside as `notices`."""
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from impact.model import Operation, OpKind, Statement
+from impact.op_details import NotAnalysed
 from impact.sql.operations import from_sqlglot
 from impact.errors import bounded_line
 from impact.sql.guard import too_complex
@@ -63,7 +64,7 @@ def _statement(index: int, chunk: Chunk, parser: str, error: str = "") -> Statem
 
 
 def _not_analysed(index: int, chunk: Chunk, reason: str) -> Operation:
-    return Operation(OpKind.UNKNOWN, statement=_statement(index, chunk, "none", reason), details={"not_analysed": True})
+    return Operation(OpKind.UNKNOWN, statement=_statement(index, chunk, "none", reason), info=NotAnalysed())
 
 
 def _parse_chunk(index: int, chunk: Chunk, dialect: str) -> list[Operation]:

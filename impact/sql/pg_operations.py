@@ -12,6 +12,8 @@ from pglast.enums import ObjectType
 from pglast.stream import RawStream
 
 from impact.model import ColumnSpec, Operation, OpKind, Statement
+from impact.op_details import (AlterAction, ConstraintDetails, DropDetails, DropObjectDetails, EnumValueDetails, GrantDetails,
+                                IndexDetails, PolicyDetails, ReindexDetails, StatementDetails, TableDetails, TypeChange)
 from impact.sql.statement_kinds import from_table
 from impact.sql.volatility import is_volatile
 
@@ -51,7 +53,7 @@ def from_pglast(node, st: Statement) -> list[Operation] | None:
     if handler is not None:
         return handler(node, st)
     if isinstance(node, SHAPE_NEUTRAL):
-        return [Operation(OpKind.OTHER, statement=st, details={"statement": type(node).__name__, "statement_kind": type(node).__name__})]
+        return [Operation(OpKind.OTHER, statement=st, info=StatementDetails(type(node).__name__, type(node).__name__))]
     return from_table(node, st)  # every other statement PostgreSQL accepts: named, with its lock
 
 
@@ -82,7 +84,7 @@ def column_spec(coldef) -> ColumnSpec:
 
 def _alter_table(node: ast.AlterTableStmt, st: Statement) -> list[Operation] | None:
     if node.objtype not in (ObjectType.OBJECT_TABLE, ObjectType.OBJECT_FOREIGN_TABLE):
-        return [Operation(OpKind.OTHER, statement=st, details={"statement": f"ALTER {node.objtype.name[7:]}"})]
+        return [Operation(OpKind.OTHER, statement=st, info=StatementDetails(f"ALTER {node.objtype.name[7:]}"))]
     base = dict(statement=st, **_rel(node.relation))
     ops: list[Operation] = []
     for cmd in node.cmds:
@@ -102,22 +104,22 @@ def _alter_cmd(cmd: ast.AlterTableCmd, base: dict) -> list[Operation]:
         added = Operation(OpKind.ADD_COLUMN, column=column_spec(cmd.def_), if_exists=bool(cmd.missing_ok), **base)
         return [added, *_inline_index_constraints(cmd.def_, base)]
     if subtype == AT.AT_DropColumn:
-        return [Operation(OpKind.DROP_COLUMN, column=column, if_exists=bool(cmd.missing_ok), details={"cascade": cmd.behavior.value == 1}, **base)]
+        return [Operation(OpKind.DROP_COLUMN, column=column, if_exists=bool(cmd.missing_ok), info=DropDetails(cmd.behavior.value == 1), **base)]
     if subtype == AT.AT_ColumnDefault:
         if cmd.def_ is None:
             return [Operation(OpKind.DROP_DEFAULT, column=column, **base)]
         default = deparse(cmd.def_)
         return [Operation(OpKind.SET_DEFAULT, column=ColumnSpec(cmd.name, default=default, default_volatile=is_volatile(default)), **base)]
     if subtype == AT.AT_AlterColumnType:
-        details = {"using": deparse(cmd.def_.raw_default)}
-        return [Operation(OpKind.ALTER_COLUMN_TYPE, column=column, new_name=deparse(cmd.def_.typeName), details=details, **base)]
+        info = TypeChange(using=deparse(cmd.def_.raw_default))
+        return [Operation(OpKind.ALTER_COLUMN_TYPE, column=column, new_name=deparse(cmd.def_.typeName), info=info, **base)]
     if subtype == AT.AT_AddConstraint:
         return [_add_constraint(cmd.def_, base)]
     if subtype == AT.AT_DropConstraint:
-        return [Operation(OpKind.DROP_CONSTRAINT, name=cmd.name, if_exists=bool(cmd.missing_ok), **base)]
+        return [Operation(OpKind.DROP_CONSTRAINT, name=cmd.name, if_exists=bool(cmd.missing_ok), info=DropDetails(cmd.behavior.value == 1), **base)]
     if subtype in (AT.AT_AddIdentity, AT.AT_SetExpression):
-        return [Operation(OpKind.ALTER_TABLE_OTHER, column=column, details={"action": subtype.name[3:], "rewrite": True}, **base)]
-    return [Operation(OpKind.ALTER_TABLE_OTHER, column=column, details={"action": subtype.name[3:]}, **base)]
+        return [Operation(OpKind.ALTER_TABLE_OTHER, column=column, info=AlterAction(subtype.name[3:], rewrite=True), **base)]
+    return [Operation(OpKind.ALTER_TABLE_OTHER, column=column, info=AlterAction(subtype.name[3:]), **base)]
 
 
 def _inline_index_constraints(coldef, base: dict) -> list[Operation]:
@@ -128,27 +130,24 @@ def _inline_index_constraints(coldef, base: dict) -> list[Operation]:
     ops = []
     for constraint in coldef.constraints or ():
         if constraint.contype in (CT.CONSTR_UNIQUE, CT.CONSTR_PRIMARY):
-            details = {"type": CONSTRAINT_TYPES[constraint.contype], "not_valid": False, "using_index": False,
-                       "columns": [coldef.colname], "expression": None, "inline": True}
+            info = ConstraintDetails(CONSTRAINT_TYPES[constraint.contype], columns=(coldef.colname,), inline=True)
             # PostgreSQL's own name for it when none is given (table_col_key, table_pkey).
-            default = f"{base.get('table')}_{coldef.colname}_key" if details["type"] == "unique" else f"{base.get('table')}_pkey"
-            ops.append(Operation(OpKind.ADD_CONSTRAINT, name=constraint.conname or default, details=details, **base))
+            default = f"{base.get('table')}_{coldef.colname}_key" if info.type == "unique" else f"{base.get('table')}_pkey"
+            ops.append(Operation(OpKind.ADD_CONSTRAINT, name=constraint.conname or default, info=info, **base))
     return ops
 
 
 def _add_constraint(constraint: ast.Constraint, base: dict) -> Operation:
     ctype = CONSTRAINT_TYPES.get(constraint.contype, constraint.contype.name.lower())
-    columns = [k.sval for k in constraint.keys or constraint.fk_attrs or ()]
-    details = {
-        "type": ctype,
-        "not_valid": bool(constraint.skip_validation),
-        "using_index": bool(constraint.indexname),
-        "columns": columns,
-        "expression": deparse(constraint.raw_expr),
-    }
-    if constraint.pktable is not None:
-        details["references"] = constraint.pktable.relname
-    return Operation(OpKind.ADD_CONSTRAINT, name=constraint.conname, details=details, **base)
+    info = ConstraintDetails(
+        ctype,
+        not_valid=bool(constraint.skip_validation),
+        using_index=bool(constraint.indexname),
+        columns=tuple(k.sval for k in constraint.keys or constraint.fk_attrs or ()),
+        expression=deparse(constraint.raw_expr),
+        references=constraint.pktable.relname if constraint.pktable is not None else None,
+    )
+    return Operation(OpKind.ADD_CONSTRAINT, name=constraint.conname, info=info, **base)
 
 
 def _rename(node: ast.RenameStmt, st: Statement) -> list[Operation] | None:
@@ -158,19 +157,19 @@ def _rename(node: ast.RenameStmt, st: Statement) -> list[Operation] | None:
         return [Operation(OpKind.RENAME_COLUMN, column=ColumnSpec(node.subname), new_name=node.newname, **base)]
     if kind == ObjectType.OBJECT_TABLE:
         return [Operation(OpKind.RENAME_TABLE, new_name=node.newname, **base)]
-    return [Operation(OpKind.OTHER, name=node.newname, details={"statement": f"RENAME {kind.name[7:]}"}, **base)]
+    return [Operation(OpKind.OTHER, name=node.newname, info=StatementDetails(f"RENAME {kind.name[7:]}"), **base)]
 
 
 def _policy(kind: OpKind):
     def convert(node, st: Statement) -> list[Operation]:
-        details = {
-            "command": getattr(node, "cmd_name", None),
-            "roles": [r.rolename or r.roletype.name for r in node.roles or ()],
-            "using": deparse(node.qual),
-            "with_check": deparse(node.with_check),
-            "permissive": getattr(node, "permissive", True),
-        }
-        return [Operation(kind, statement=st, name=node.policy_name, details=details, **_rel(node.table))]
+        info = PolicyDetails(
+            command=getattr(node, "cmd_name", None),
+            roles=tuple(r.rolename or r.roletype.name for r in node.roles or ()),
+            using=deparse(node.qual),
+            with_check=deparse(node.with_check),
+            permissive=getattr(node, "permissive", True),
+        )
+        return [Operation(kind, statement=st, name=node.policy_name, info=info, **_rel(node.table))]
     return convert
 
 
@@ -186,9 +185,9 @@ def _drop(node: ast.DropStmt, st: Statement) -> list[Operation] | None:
             op_kind = {ObjectType.OBJECT_TABLE: OpKind.DROP_TABLE, ObjectType.OBJECT_INDEX: OpKind.DROP_INDEX}.get(kind, OpKind.DROP_VIEW)
             field = "name" if op_kind is OpKind.DROP_INDEX else "table"
             ops.append(Operation(op_kind, statement=st, schema=names[-2] if len(names) > 1 else None, if_exists=bool(node.missing_ok),
-                                 details={"cascade": node.behavior.value == 1, "concurrently": bool(node.concurrent)}, **{field: names[-1]}))
+                                 info=DropObjectDetails(node.behavior.value == 1, bool(node.concurrent)), **{field: names[-1]}))
         else:
-            ops.append(Operation(OpKind.OTHER, statement=st, name=names[-1], details={"statement": f"DROP {kind.name[7:]}"}))
+            ops.append(Operation(OpKind.OTHER, statement=st, name=names[-1], info=StatementDetails(f"DROP {kind.name[7:]}")))
     return ops
 
 
@@ -215,48 +214,48 @@ def option_on(options, name: str) -> bool:
 
 def _reindex(node, st: Statement) -> list[Operation]:
     if int(node.kind) == 3:  # ReindexObjectType.REINDEX_OBJECT_SYSTEM: the catalogs, never CONCURRENTLY
-        return [Operation(OpKind.OTHER, statement=st, details={"statement": "REINDEX SYSTEM", "statement_kind": "ReindexStmt", "outside_transaction": True})]
+        return [Operation(OpKind.OTHER, statement=st, info=StatementDetails("REINDEX SYSTEM", "ReindexStmt", outside_transaction=True))]
     concurrently = option_on(node.params, "concurrently")
-    details = {"concurrently": concurrently, "outside_transaction": int(node.kind) >= 2}  # SCHEMA/DATABASE: not in a transaction block
-    return [Operation(OpKind.REINDEX, statement=st, details=details, **_rel(node.relation))]
+    info = ReindexDetails(concurrently, outside_transaction=int(node.kind) >= 2)  # SCHEMA/DATABASE: not in a transaction block
+    return [Operation(OpKind.REINDEX, statement=st, info=info, **_rel(node.relation))]
 
 
 def _vacuum(node, st: Statement) -> list[Operation]:
     full = option_on(node.options, "full")
     table = node.rels[0].relation if node.rels else None
-    return [Operation(OpKind.VACUUM_FULL if full else OpKind.OTHER, statement=st, details={"statement": "VACUUM"}, **_rel(table))]
+    return [Operation(OpKind.VACUUM_FULL if full else OpKind.OTHER, statement=st, info=StatementDetails("VACUUM"), **_rel(table))]
 
 
 def _alter_enum(node, st: Statement) -> list[Operation]:
-    details = {"value": node.newVal, "before_after": bool(node.newValNeighbor), "type": ".".join(n.sval for n in node.typeName)}
+    info = EnumValueDetails(node.newVal, bool(node.newValNeighbor), ".".join(n.sval for n in node.typeName))
     kind = OpKind.ALTER_ENUM_ADD_VALUE if not node.oldVal else OpKind.OTHER
-    return [Operation(kind, statement=st, name=details["type"], if_exists=bool(node.skipIfNewValExists), details=details)]
+    return [Operation(kind, statement=st, name=info.type, if_exists=bool(node.skipIfNewValExists), info=info)]
 
 
 def _create_table(node: ast.CreateStmt, st: Statement) -> list[Operation]:
     columns = [column_spec(e) for e in node.tableElts or () if isinstance(e, ast.ColumnDef)]
     primary = {k.sval for e in node.tableElts or () if isinstance(e, ast.Constraint) and e.contype == CT.CONSTR_PRIMARY for k in e.keys or ()}
     columns = [ColumnSpec(**{**c.__dict__, "nullable": False}) if c.name in primary else c for c in columns]
-    return [Operation(OpKind.CREATE_TABLE, statement=st, if_exists=bool(node.if_not_exists), details={"columns": columns}, **_rel(node.relation))]
+    return [Operation(OpKind.CREATE_TABLE, statement=st, if_exists=bool(node.if_not_exists), info=TableDetails(tuple(columns)), **_rel(node.relation))]
 
 
 def _create_index(node: ast.IndexStmt, st: Statement) -> list[Operation]:
-    details = {
-        "unique": bool(node.unique),
-        "concurrently": bool(node.concurrent),
-        "columns": [p.name or deparse(p.expr) for p in node.indexParams or ()],
-        "where": deparse(node.whereClause),
-    }
-    return [Operation(OpKind.CREATE_INDEX, statement=st, name=node.idxname, if_exists=bool(node.if_not_exists), details=details, **_rel(node.relation))]
+    info = IndexDetails(
+        unique=bool(node.unique),
+        concurrently=bool(node.concurrent),
+        columns=tuple(p.name or deparse(p.expr) for p in node.indexParams or ()),
+        where=deparse(node.whereClause),
+    )
+    return [Operation(OpKind.CREATE_INDEX, statement=st, name=node.idxname, if_exists=bool(node.if_not_exists), info=info, **_rel(node.relation))]
 
 
 def _grant(node: ast.GrantStmt, st: Statement) -> list[Operation]:
     kind = OpKind.GRANT if node.is_grant else OpKind.REVOKE
     if node.objtype != ObjectType.OBJECT_TABLE or node.targtype.value != 0:
-        return [Operation(OpKind.OTHER, statement=st, details={"statement": kind.value.upper()})]
-    privileges = [p.priv_name.upper() for p in node.privileges or ()] or ["ALL"]
-    roles = [r.rolename or r.roletype.name for r in node.grantees or ()]
-    return [Operation(kind, statement=st, details={"privileges": privileges, "roles": roles}, **_rel(obj)) for obj in node.objects or ()]
+        return [Operation(OpKind.OTHER, statement=st, info=StatementDetails(kind.value.upper()))]
+    privileges = tuple(p.priv_name.upper() for p in node.privileges or ()) or ("ALL",)
+    roles = tuple(r.rolename or r.roletype.name for r in node.grantees or ())
+    return [Operation(kind, statement=st, info=GrantDetails(privileges, roles), **_rel(obj)) for obj in node.objects or ()]
 
 
 def _transaction(node, st: Statement) -> list[Operation]:
@@ -264,7 +263,7 @@ def _transaction(node, st: Statement) -> list[Operation]:
     name = node.kind.name
     kind = OpKind.BEGIN if name in ("TRANS_STMT_BEGIN", "TRANS_STMT_START") else OpKind.COMMIT if name == "TRANS_STMT_COMMIT" \
         else OpKind.ROLLBACK if name == "TRANS_STMT_ROLLBACK" else OpKind.OTHER
-    return [Operation(kind, statement=st, details={"statement": name})]
+    return [Operation(kind, statement=st, info=StatementDetails(name))]
 
 
 def _simple(kind: OpKind, name_attr: str | None = None, rel_attr: str | None = None):

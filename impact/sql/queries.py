@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import sqlglot
 from sqlglot import exp
@@ -89,7 +90,7 @@ def queries_from_sql(
     dialect: str = "postgres",
 ) -> list[Query]:
     """Turn one SQL string found at file:line into Query records (one per table it touches)."""
-    uses, note = _analyze_with_retries(sql, dialect)
+    uses, note = _analysis(sql, dialect)
     if uses is None:
         return []
     has_holes = bool(HOLE_RE.search(sql))
@@ -127,6 +128,15 @@ def queries_from_sql(
             )
         )
     return queries
+
+
+@lru_cache(maxsize=2048)
+def _analysis(sql: str, dialect: str) -> tuple[tuple[TableUse, ...] | None, str]:
+    """`_analyze_with_retries` once per distinct text in a process: the same SQL recurs (a
+    constant rendered at each use, code generated from one template) and sqlglot's parse is the
+    costly part of a string. The uses are shared between callers: read them, never change them."""
+    uses, note = _analyze_with_retries(sql, dialect)
+    return (tuple(uses) if uses is not None else None), note
 
 
 # `{where_clause}`-style holes stand for a whole clause; `{value}` ones for an expression.

@@ -7,9 +7,9 @@ operation is understood enough to judge: it changes no table's shape the code se
 it takes on an existing table is what the lock assessment needs. `OpKind.UNKNOWN` stays for what
 no parser could read.
 
-details: "statement_kind" (the parse node's name, e.g. "LockStmt"), "statement" (how a report
-names it), and, when the statement locks a table, "lock", "blocks" and "work" (read by
-impact/judge/locks.py). Sources: PostgreSQL docs, "Explicit Locking" (13.3) and each command's page.
+info: a StatementDetails (impact/op_details.py) with statement_kind (the parse node's name, e.g.
+"LockStmt"), statement (how a report names it), and, when the statement locks a table, lock,
+blocks and work (read by impact/judge/locks.py). Sources: PostgreSQL docs, "Explicit Locking" (13.3) and each command's page.
 
 Known limit: CALL, EXPLAIN ANALYZE and SELECT of a function run code nobody reads here; they are
 named but their effects (and locks) are not known.
@@ -20,6 +20,7 @@ from pglast import ast
 from pglast.enums import ObjectType
 
 from impact.model import ColumnSpec, Operation, OpKind, Statement
+from impact.op_details import CommentDetails, DataChange, DropDetails, SettingDetails, StatementDetails
 
 # What each lock mode blocks for the application (ROW EXCLUSIVE and weaker block only other DDL).
 LOCK_BLOCKS = {
@@ -101,10 +102,11 @@ KINDS: dict[str, tuple[str, str | None]] = {
 
 
 def other(st: Statement, label: str, node_name: str, lock: str | None = None, work: str = "catalog only", **fields) -> Operation:
-    details = {"statement_kind": node_name, "statement": label}
     if lock and fields.get("table"):
-        details.update(lock=lock, blocks=LOCK_BLOCKS.get(lock.split(" (")[0], "reads and writes"), work=work)
-    return Operation(OpKind.OTHER, statement=st, details=details, **fields)
+        info = StatementDetails(label, node_name, lock, LOCK_BLOCKS.get(lock.split(" (")[0], "reads and writes"), work)
+    else:
+        info = StatementDetails(label, node_name)
+    return Operation(OpKind.OTHER, statement=st, info=info, **fields)
 
 
 def _rel(rangevar) -> dict:
@@ -145,38 +147,37 @@ def _copy(node: ast.CopyStmt, st: Statement) -> list[Operation]:
     if node.relation is None:  # COPY (query) TO …
         return [other(st, "COPY (query) TO", "CopyStmt")]
     if node.is_from:
-        details_kind = OpKind.INSERT_ROWS
-        return [Operation(details_kind, statement=st, details={"statement_kind": "CopyStmt", "statement": "COPY FROM",
-                                                              "has_where": node.whereClause is not None}, **_rel(node.relation))]
+        info = DataChange(node.whereClause is not None, "CopyStmt", "COPY FROM")
+        return [Operation(OpKind.INSERT_ROWS, statement=st, info=info, **_rel(node.relation))]
     return [other(st, "COPY TO", "CopyStmt", "ACCESS SHARE", "table scan", **_rel(node.relation))]
 
 
 def _insert(node: ast.InsertStmt, st: Statement) -> list[Operation]:
-    return [Operation(OpKind.INSERT_ROWS, statement=st, details={"has_where": False, "statement_kind": "InsertStmt"}, **_rel(node.relation))]
+    return [Operation(OpKind.INSERT_ROWS, statement=st, info=DataChange(False, "InsertStmt"), **_rel(node.relation))]
 
 
 def _update(node: ast.UpdateStmt, st: Statement) -> list[Operation]:
-    return [Operation(OpKind.UPDATE_ROWS, statement=st, details={"has_where": node.whereClause is not None, "statement_kind": "UpdateStmt"}, **_rel(node.relation))]
+    return [Operation(OpKind.UPDATE_ROWS, statement=st, info=DataChange(node.whereClause is not None, "UpdateStmt"), **_rel(node.relation))]
 
 
 def _delete(node: ast.DeleteStmt, st: Statement) -> list[Operation]:
-    return [Operation(OpKind.DELETE_ROWS, statement=st, details={"has_where": node.whereClause is not None, "statement_kind": "DeleteStmt"}, **_rel(node.relation))]
+    return [Operation(OpKind.DELETE_ROWS, statement=st, info=DataChange(node.whereClause is not None, "DeleteStmt"), **_rel(node.relation))]
 
 
 def _truncate(node: ast.TruncateStmt, st: Statement) -> list[Operation]:
-    details = {"cascade": node.behavior.value == 1, "statement_kind": "TruncateStmt"}
-    return [Operation(OpKind.TRUNCATE, statement=st, details=dict(details), **_rel(r)) for r in node.relations or ()]
+    info = DropDetails(node.behavior.value == 1, "TruncateStmt")
+    return [Operation(OpKind.TRUNCATE, statement=st, info=info, **_rel(r)) for r in node.relations or ()]
 
 
 def _comment(node: ast.CommentStmt, st: Statement) -> list[Operation]:
     names = [getattr(n, "sval", None) for n in node.object] if isinstance(node.object, tuple) else []
-    details = {"on": node.objtype.name[7:].lower(), "text": node.comment, "statement_kind": "CommentStmt"}
+    info = CommentDetails(node.objtype.name[7:].lower(), node.comment, "CommentStmt")
     if node.objtype == ObjectType.OBJECT_COLUMN and len(names) >= 2 and all(names):
         schema = names[-3] if len(names) > 2 else None
-        return [Operation(OpKind.COMMENT, statement=st, table=names[-2], schema=schema, column=ColumnSpec(names[-1]), details=details)]
+        return [Operation(OpKind.COMMENT, statement=st, table=names[-2], schema=schema, column=ColumnSpec(names[-1]), info=info)]
     if node.objtype == ObjectType.OBJECT_TABLE and names and all(names):
-        return [Operation(OpKind.COMMENT, statement=st, table=names[-1], schema=names[-2] if len(names) > 1 else None, details=details)]
-    return [Operation(OpKind.COMMENT, statement=st, details=details)]
+        return [Operation(OpKind.COMMENT, statement=st, table=names[-1], schema=names[-2] if len(names) > 1 else None, info=info)]
+    return [Operation(OpKind.COMMENT, statement=st, info=info)]
 
 
 def _set(node: ast.VariableSetStmt, st: Statement) -> list[Operation]:
@@ -184,7 +185,7 @@ def _set(node: ast.VariableSetStmt, st: Statement) -> list[Operation]:
         value = getattr(node.args[0], "val", None)
         value = getattr(value, "sval", None) or getattr(value, "ival", None)
         return [Operation(OpKind.SET_SETTING, statement=st, name=node.name.lower(),
-                          details={"value": str(value) if value is not None else None, "local": bool(node.is_local), "statement_kind": "VariableSetStmt"})]
+                          info=SettingDetails(str(value) if value is not None else None, bool(node.is_local), "VariableSetStmt"))]
     return [other(st, "SET/RESET", "VariableSetStmt")]
 
 

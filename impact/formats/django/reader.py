@@ -17,6 +17,7 @@ from impact.formats.django.operations import apply_operation
 from impact.formats.django.pyread import Call, Dynamic, OperationCall, Ref
 from impact.formats.django.state import NotStatic, ProjectState
 from impact.model import Operation, OpKind, Statement
+from impact.op_details import Reverse
 from impact.sql.parse import ParsedMigration, parse_migration
 
 
@@ -77,10 +78,10 @@ def translate(node: Node, state: ProjectState, repo: Path) -> tuple[ParsedMigrat
             for op in parsed.operations:
                 if op.statement is st:
                     named = label if op.kind in (OpKind.DO_BLOCK, OpKind.UNKNOWN) else op.name
-                    details = op.details
+                    undo = op.reverse
                     if reverse is not None:  # the first statement carries the inverse of the whole RunSQL
-                        details = {**details, "reverse_sql": reverse} if new.index == first else {**details, "undone_by": first}
-                    operations.append(replace(op, statement=new, name=named, details=details))
+                        undo = Reverse(reverse_sql=reverse) if new.index == first else Reverse(undone_by=first)
+                    operations.append(replace(op, statement=new, name=named, reverse=undo))
         if call.comments:
             comments[first] = call.comments
         if label.startswith("RunPython"):

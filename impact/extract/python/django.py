@@ -7,13 +7,12 @@ model, whose column is `owner_id`); the join they imply is not followed.
 """
 from __future__ import annotations
 
-import libcst as cst
-import libcst.matchers as m
-from libcst.helpers import get_full_name_for_node
+import ast
 
-from impact.extract.py_facts import Chain, Facts, Link, iter_nodes, literal_text
-from impact.extract.py_models import ModelInfo
-from impact.extract.py_orm import OrmUse
+from impact.extract.python.facts import Chain, Facts, Link, literal_text
+from impact.extract.python.tree import all_keywords, argument_values, is_sequence, iter_nodes, keyword, keyword_names, last_name
+from impact.extract.python.models import ModelInfo
+from impact.extract.python.orm import OrmUse
 from impact.model import QueryKind
 
 EXTRACTOR = "django"
@@ -43,10 +42,12 @@ class _Finder:
         self.registry = registry
         self.django_file = facts.mentions("django") or any(m.framework == "django" for m in registry.values())
 
-    def model(self, node: cst.BaseExpression | None) -> str | None:
-        if not isinstance(node, cst.Name):
+    def model(self, node: ast.expr | None) -> str | None:
+        if type(node) is not ast.Name:
             return None
-        name = node.value
+        return self.model_name(node.id)
+
+    def model_name(self, name: str) -> str | None:
         known = self.registry.get(name)
         if known is not None:
             return name if known.framework == "django" else None
@@ -64,19 +65,20 @@ class _Finder:
                 return uses
         return []
 
-    def _from(self, base: cst.BaseExpression | None, links: list[Link], line: int,
+    def _from(self, base: ast.expr | None, links: list[Link], line: int,
               end_line: int) -> list[OrmUse] | None:
         first = links[0]
         if first.call is None and first.name in MANAGERS and self.model(base):
-            return _QuerySet(self, base.value, line, end_line).read(links[1:])
+            return _QuerySet(self, base.id, line, end_line).read(links[1:])
         if base is None and first.name in SHORTCUTS and first.call is not None and first.call.args:
-            model = self.model(first.call.args[0].value)
+            model = self.model(first.call.args[0])
             return _QuerySet(self, model, line, end_line).read(links) if model else None
-        if base is None and first.call is not None and self.django_file and self.model(first.name_node):
+        # `base is None`: the chain starts with a call of a plain name, `first.name`.
+        if base is None and first.call is not None and self.django_file and self.model_name(first.name):
             if any(link.name == "save" for link in links[1:]):  # Note(title=t).save()
                 use = OrmUse(first.name, QueryKind.INSERT, line, end_line, EXTRACTOR)
-                use.add("attributes", *_keywords(first.call))
-                use.columns_known = all(a.keyword is not None for a in first.call.args)
+                use.add("attributes", *keyword_names(first.call))
+                use.columns_known = all_keywords(first.call)
                 return [use]
         return None
 
@@ -107,7 +109,7 @@ class _QuerySet:
                 break
         return [self.main, *self.more]
 
-    def _apply(self, name: str, call: cst.Call) -> None:
+    def _apply(self, name: str, call: ast.Call) -> None:
         main = self.main
         if name in FILTERS or name in SHORTCUTS:
             main.add("filters", *_lookups(call))
@@ -125,38 +127,38 @@ class _QuerySet:
         elif name in ("get_or_create", "update_or_create"):
             self._get_or_create(name, call)
 
-    def _write(self, name: str, call: cst.Call) -> None:
+    def _write(self, name: str, call: ast.Call) -> None:
         main = self.main
         main.all_columns = False
         if name == "update":
             main.kind = QueryKind.UPDATE
-            main.add("attributes", *_keywords(call))
+            main.add("attributes", *keyword_names(call))
             main.add("filters", *_expression_fields(call))  # update(views=F("views") + 1)
         elif name == "delete":
             main.kind = QueryKind.DELETE
         elif name in ("create", "create_user", "create_superuser"):  # the last two: auth's UserManager
             main.kind = QueryKind.INSERT
-            main.add("attributes", *_keywords(call))
+            main.add("attributes", *keyword_names(call))
         elif name == "bulk_create":
             main.kind = QueryKind.INSERT
-            rows = call.args[0].value if call.args else None
-            constructions = [e.value for e in rows.elements] if m.matches(rows, m.List() | m.Tuple()) else []
+            rows = call.args[0] if call.args else None
+            constructions = list(rows.elts) if is_sequence(rows) else []
             for row in constructions:
-                main.add("attributes", *(_keywords(row) if isinstance(row, cst.Call) else []))
-            main.columns_known = bool(constructions) and all(isinstance(r, cst.Call) for r in constructions)
+                main.add("attributes", *(keyword_names(row) if type(row) is ast.Call else []))
+            main.columns_known = bool(constructions) and all(type(r) is ast.Call for r in constructions)
         else:  # bulk_update(objs, ["title", "body"])
             main.kind = QueryKind.UPDATE
-            fields = call.args[1].value if len(call.args) > 1 else _keyword(call, "fields")
+            fields = call.args[1] if len(call.args) > 1 else keyword(call, "fields")
             main.add("attributes", *_strings(fields))
             main.add("filters", "pk")
 
-    def _get_or_create(self, name: str, call: cst.Call) -> None:
+    def _get_or_create(self, name: str, call: ast.Call) -> None:
         """A read by the lookups, then an INSERT (and for update_or_create an UPDATE)."""
         lookups = [key for key in _lookups(call) if key != "defaults"]
         self.main.add("filters", *lookups)
-        defaults = _dict_keys(_keyword(call, "defaults"))
+        defaults = _dict_keys(keyword(call, "defaults"))
         insert = self._use(QueryKind.INSERT)
-        insert.add("attributes", *[k for k in _keywords(call) if k != "defaults"], *defaults)
+        insert.add("attributes", *[k for k in keyword_names(call) if k != "defaults"], *defaults)
         self.more.append(insert)
         if name == "update_or_create":
             update = self._use(QueryKind.UPDATE)
@@ -172,9 +174,9 @@ class _QuerySet:
                 continue
             kind = QueryKind.DELETE if link.name == "delete" else QueryKind.UPDATE
             end_line = self.finder.facts.lines(link.call)[1]
-            use = OrmUse(self.model, kind, self.finder.facts.line(link.name_node), end_line, EXTRACTOR)
+            use = OrmUse(self.model, kind, link.line, end_line, EXTRACTOR)
             if kind is QueryKind.UPDATE:
-                fields = _strings(_keyword(link.call, "update_fields"))
+                fields = _strings(keyword(link.call, "update_fields"))
                 use.add("attributes", *fields)
                 use.all_columns = not fields  # save() writes every field
             use.add("filters", "pk")
@@ -188,52 +190,44 @@ def _field(lookup: str) -> str:
     return lookup.lstrip("-+").split("__")[0]
 
 
-def _keywords(call: cst.Call) -> list[str]:
-    return [arg.keyword.value for arg in call.args if arg.keyword is not None]
-
-
-def _keyword(call: cst.Call, keyword: str) -> cst.BaseExpression | None:
-    return next((a.value for a in call.args if a.keyword is not None and a.keyword.value == keyword), None)
-
-
-def _lookups(call: cst.Call) -> list[str]:
+def _lookups(call: ast.Call) -> list[str]:
     """Fields of `filter(a=1, b__gte=2)`, of `Q(c=3) | Q(d=4)` and of F("e") values."""
-    fields = [_field(key) for key in _keywords(call)]
-    for arg in call.args:
-        for node in iter_nodes(arg.value):
-            if isinstance(node, cst.Call) and (get_full_name_for_node(node.func) or "").split(".")[-1] == "Q":
-                fields += [_field(key) for key in _keywords(node)]
+    fields = [_field(key) for key in keyword_names(call)]
+    for value in argument_values(call):
+        for node in iter_nodes(value):
+            if type(node) is ast.Call and last_name(node.func) == "Q":
+                fields += [_field(key) for key in keyword_names(node)]
     return fields + _expression_fields(call)
 
 
-def _expression_fields(call: cst.Call) -> list[str]:
+def _expression_fields(call: ast.Call) -> list[str]:
     fields = []
-    for arg in call.args:
-        for node in iter_nodes(arg.value):
-            if not m.matches(node, m.Call(args=[m.Arg(value=m.SimpleString()), m.ZeroOrMore()])):
+    for value in argument_values(call):
+        for node in iter_nodes(value):
+            if type(node) is not ast.Call or not node.args or literal_text(node.args[0]) is None:
                 continue
-            if (get_full_name_for_node(node.func) or "").split(".")[-1] in FIELD_EXPRESSIONS:
-                fields.append(_field(literal_text(node.args[0].value) or ""))
+            if last_name(node.func) in FIELD_EXPRESSIONS:
+                fields.append(_field(literal_text(node.args[0])))
     return fields
 
 
-def _field_strings(call: cst.Call) -> list[str]:
+def _field_strings(call: ast.Call) -> list[str]:
     """Fields named by string arguments (`values("a", "b__c")`, `order_by("-d")`) or inside
     expressions (`values(total=Sum("e"))`); `?` (random order) names none."""
-    named = [_field(s) for arg in call.args if arg.keyword is None for s in _strings(arg.value) if s != "?"]
+    named = [_field(s) for arg in call.args for s in _strings(arg) if s != "?"]
     return named + _expression_fields(call)
 
 
-def _strings(node: cst.BaseExpression | None) -> list[str]:
+def _strings(node: ast.expr | None) -> list[str]:
     if literal_text(node) is not None:
         return [literal_text(node)]
-    if m.matches(node, m.List() | m.Tuple()):
-        return [s for element in node.elements for s in _strings(element.value)]
+    if is_sequence(node):
+        return [s for element in node.elts for s in _strings(element)]
     return []
 
 
-def _dict_keys(node: cst.BaseExpression | None) -> list[str]:
-    if not isinstance(node, cst.Dict):
+def _dict_keys(node: ast.expr | None) -> list[str]:
+    if type(node) is not ast.Dict:
         return []
-    keys = [literal_text(e.key) for e in node.elements if isinstance(e, cst.DictElement)]
+    keys = [literal_text(key) for key in node.keys]
     return [key for key in keys if key is not None]

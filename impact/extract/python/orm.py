@@ -1,6 +1,6 @@
 """ORM queries (SQLAlchemy, Django) as Query records, and their resolution through models.
 
-The ORM finders (py_sqlalchemy, py_django) describe each query as `OrmUse`s in terms of the
+The ORM finders (python.sqlalchemy, python.django) describe each query as `OrmUse`s in terms of the
 model class and its Python attribute names. Turning those into tables and columns needs the
 model: when it is defined in the same file it is resolved here; otherwise the query keeps
 `table=None` and `model=ClassName` in its note, and `resolve_model_queries` finishes the job
@@ -13,8 +13,8 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from impact.extract.py_facts import Facts
-from impact.extract.py_models import ModelInfo
+from impact.extract.python.facts import Facts
+from impact.extract.python.models import ModelInfo
 from impact.model import Confidence, Query, QueryKind
 
 LOADS_ALL = "ORM loads all mapped columns"
@@ -46,8 +46,8 @@ class OrmUse:
 
 def orm_queries(facts: Facts, models: list[ModelInfo]) -> list[Query]:
     # Imported here: both finders import OrmUse from this module.
-    from impact.extract.py_django import django_uses
-    from impact.extract.py_sqlalchemy import sqlalchemy_uses
+    from impact.extract.python.django import django_uses
+    from impact.extract.python.sqlalchemy import sqlalchemy_uses
 
     registry = {model.name: model for model in models}
     uses = sqlalchemy_uses(facts, registry) + django_uses(facts, registry)

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import re
 
-import libcst as cst
-import libcst.matchers as m
-from libcst.helpers import get_full_name_for_node
+import ast
 
-from impact.extract.py_facts import STRING_WRAPPERS, Binding, Facts, Scope, is_stringish, literal_text
+from impact.extract.python.facts import STRING_WRAPPERS, Binding, Facts, Scope, is_stringish, literal_text
+from impact.extract.python.tree import full_name, is_sequence, positional
 from impact.sql.queries import HOLE
 
 # printf-style conversion: %s, %(name)s, %-5d, %%.
@@ -34,8 +33,8 @@ class StringRenderer:
     def __init__(self, facts: Facts) -> None:
         self.facts = facts
 
-    def render(self, node: cst.BaseExpression, scope: Scope, *, braces_are_holes: bool = False,
-               format_args: cst.Call | None = None) -> str | None:
+    def render(self, node: ast.expr, scope: Scope, *, braces_are_holes: bool = False,
+               format_args: ast.Call | None = None) -> str | None:
         """The text of `node` (with appended `+=` parts when it is a binding's value).
 
         braces_are_holes: the string is a template whose `{}` fields are filled later (psycopg's
@@ -52,7 +51,7 @@ class StringRenderer:
             text = render.fill_fields(text, format_args)
         return GLUED_HOLE.sub(r"\1", text) if render.holes else text
 
-    def constant(self, node: cst.BaseExpression, scope: Scope, depth: int) -> str | None:
+    def constant(self, node: ast.expr, scope: Scope, depth: int) -> str | None:
         """The value of a name bound once in this file to a string with no holes, else None."""
         binding = self.single_binding(node, scope)
         if binding is None or depth >= MAX_DEPTH or not is_stringish(binding.value):
@@ -61,24 +60,24 @@ class StringRenderer:
         text = render.expr(binding.value) + "".join(render.expr(p) for p in binding.appended)
         return None if render.holes else text
 
-    def single_binding(self, node: cst.BaseExpression, scope: Scope) -> Binding | None:
+    def single_binding(self, node: ast.expr, scope: Scope) -> Binding | None:
         """The one assignment a name can hold (None if several, or if it may be a parameter,
         a loop variable, an import...)."""
         bindings, complete = self._resolve(node, scope)
         return bindings[0] if complete and len(bindings) == 1 else None
 
-    def bindings_of(self, node: cst.BaseExpression, scope: Scope) -> list[Binding]:
+    def bindings_of(self, node: ast.expr, scope: Scope) -> list[Binding]:
         """The assignments a name (`x`) or class constant (`self.X`, `cls.X`, `Repo.X`) may hold."""
         return self._resolve(node, scope)[0]
 
-    def _resolve(self, node: cst.BaseExpression, scope: Scope) -> tuple[list[Binding], bool]:
-        if isinstance(node, cst.Name):
-            return scope.resolve(node.value)
-        if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
-            owner = node.value.value
+    def _resolve(self, node: ast.expr, scope: Scope) -> tuple[list[Binding], bool]:
+        if type(node) is ast.Name:
+            return scope.resolve(node.id)
+        if type(node) is ast.Attribute and type(node.value) is ast.Name:
+            owner = node.value.id
             body = scope.enclosing_class() if owner in ("self", "cls") else scope.module().classes.get(owner)
             if body is not None:
-                return body.own(node.attr.value)
+                return body.own(node.attr)
         return [], False
 
 
@@ -94,14 +93,14 @@ class _Render:
         self.holes += 1
         return name
 
-    def value(self, node: cst.BaseExpression) -> str:
+    def value(self, node: ast.expr) -> str:
         """A value interpolated into a string: a known constant, or a hole."""
         if is_stringish(node):
             return self.expr(node)
         known = self.renderer.constant(node, self.scope, self.depth)
         return self.hole() if known is None else known
 
-    def receiver(self, node: cst.BaseExpression) -> str:
+    def receiver(self, node: ast.expr) -> str:
         """The string a method is called on: a literal, or a same-file constant (a template)."""
         if is_stringish(node):
             return self.expr(node)
@@ -114,53 +113,42 @@ class _Render:
             return text
         return self.hole()
 
-    def expr(self, node: cst.BaseExpression) -> str:
+    def expr(self, node: ast.expr) -> str:
         kind = type(node)
-        if kind is cst.SimpleString:
-            return self.simple(node)
-        if kind is cst.ConcatenatedString:
-            return self.concatenated(node)
-        if kind is cst.FormattedString:
+        if kind is ast.Constant:
+            value = literal_text(node)  # implicit concatenations are one constant already
+            return self.hole() if value is None else value
+        if kind is ast.JoinedStr:
             return self.formatted(node)
-        if kind is cst.BinaryOperation:
-            operator = type(node.operator)
-            if operator is cst.Add:
-                return self.added(node)
-            if operator is cst.Modulo:
+        if kind is ast.BinOp:
+            operator = type(node.op)
+            if operator is ast.Add:
+                return self.expr(node.left) + self.expr(node.right)
+            if operator is ast.Mod:
                 return self.percent(node)
-        elif kind is cst.Call and is_stringish(node):
+        elif kind is ast.Call and is_stringish(node):
             if _is_wrapper(node):
                 return self.wrapped(node)
-            if type(node.func) is cst.Attribute:
+            if type(node.func) is ast.Attribute:
                 return self.method(node)
         return self.value(node)
 
-    def simple(self, node: cst.SimpleString) -> str:
-        value = literal_text(node)
-        return self.hole() if value is None else value
-
-    def concatenated(self, node: cst.ConcatenatedString) -> str:
-        return self.expr(node.left) + self.expr(node.right)
-
-    def formatted(self, node: cst.FormattedString) -> str:
-        raw = "r" in node.prefix.lower()
+    def formatted(self, node: ast.JoinedStr) -> str:
+        """An f-string: its text parts (escapes and `{{` already read by Python), a value each
+        `{...}` (its conversion and format spec do not change what SQL it is)."""
         pieces = []
-        for part in node.parts:
-            if isinstance(part, cst.FormattedStringText):
-                text = part.value.replace("{{", "{").replace("}}", "}")
-                pieces.append(text if raw else _unescape(text))
+        for part in node.values:
+            if type(part) is ast.FormattedValue:
+                pieces.append(self.value(part.value))
             else:
-                pieces.append(self.value(part.expression))
+                pieces.append(part.value)
         return "".join(pieces)
 
-    def added(self, node: cst.BinaryOperation) -> str:
-        return self.expr(node.left) + self.expr(node.right)
-
-    def percent(self, node: cst.BinaryOperation) -> str:
+    def percent(self, node: ast.BinOp) -> str:
         """`"... %s ..." % args`: Python fills the conversions, so each one is a value."""
         template = self.expr(node.left)
         right = node.right
-        positional = [e.value for e in right.elements] if isinstance(right, cst.Tuple) else [right]
+        positional = list(right.elts) if type(right) is ast.Tuple else [right]
         named = _dict_values(right)
         position = iter(positional)
 
@@ -175,29 +163,28 @@ class _Render:
 
         return PERCENT_SPEC.sub(fill, template)
 
-    def method(self, node: cst.Call) -> str:
+    def method(self, node: ast.Call) -> str:
         receiver = self.receiver(node.func.value)
-        name = node.func.attr.value
+        name = node.func.attr
         if name == "format":
             return self.fill_fields(receiver, node)
         if name == "join":
-            items = node.args[0].value if node.args else None
+            items = node.args[0] if node.args else None
             binding = self.renderer.single_binding(items, self.scope) if items is not None else None
             items = binding.value if binding is not None else items  # ", ".join(COLUMNS)
-            if m.matches(items, m.List() | m.Tuple()) and all(is_stringish(e.value) for e in items.elements):
-                return receiver.join(self.expr(e.value) for e in items.elements)
+            if is_sequence(items) and all(is_stringish(e) for e in items.elts):
+                return receiver.join(self.expr(e) for e in items.elts)
             return self.hole()
         return getattr(receiver, name)()  # strip / lstrip / rstrip
 
-    def wrapped(self, node: cst.Call) -> str:
-        return self.expr(node.args[0].value)  # dedent keeps the SQL the same
+    def wrapped(self, node: ast.Call) -> str:
+        return self.expr(node.args[0])  # dedent keeps the SQL the same
 
-    def fill_fields(self, template: str, call: cst.Call | None) -> str:
+    def fill_fields(self, template: str, call: ast.Call | None) -> str:
         """Replace `{}` fields with the matching `.format(...)` argument, or a hole."""
-        args = call.args if call is not None else ()
-        positional = [a.value for a in args if a.keyword is None and not a.star]
-        named = {a.keyword.value: a.value for a in args if a.keyword is not None}
-        auto = iter(range(len(positional) + 1000))
+        arguments = positional(call)
+        named = {k.arg: k.value for k in call.keywords if k.arg is not None} if call is not None else {}
+        auto = iter(range(len(arguments) + 1000))
 
         def fill(match: re.Match[str]) -> str:
             if match.group(0) in ("{{", "}}"):
@@ -206,20 +193,20 @@ class _Render:
             value = named.get(key) if key and not key.isdigit() else None
             if not key or key.isdigit():
                 index = int(key) if key else next(auto)
-                value = positional[index] if index < len(positional) else None
+                value = arguments[index] if index < len(arguments) else None
             return self.hole() if value is None else self.format_value(value)
 
         return FORMAT_FIELD.sub(fill, template)
 
-    def format_value(self, node: cst.BaseExpression) -> str:
+    def format_value(self, node: ast.expr) -> str:
         """A `.format()` argument; psycopg's `sql.Identifier("t")` is a quoted name."""
         binding = self.renderer.single_binding(node, self.scope)
-        if binding is not None and isinstance(binding.value, cst.Call):
+        if binding is not None and type(binding.value) is ast.Call:
             node = binding.value  # table = sql.Identifier("notes"); ....format(table)
-        name = get_full_name_for_node(node.func) if isinstance(node, cst.Call) else None
+        name = full_name(node.func) if type(node) is ast.Call else None
         if name and name.split(".")[-1] == "Identifier":
-            parts = [literal_text(a.value) or self.renderer.constant(a.value, self.scope, self.depth)
-                     for a in node.args]
+            parts = [literal_text(a) or self.renderer.constant(a, self.scope, self.depth)
+                     for a in node.args + [k.value for k in node.keywords]]
             if parts and all(parts):
                 return ".".join('"' + p.replace('"', '""') + '"' for p in parts)
         if name and name.split(".")[-1] == "Placeholder":
@@ -227,28 +214,17 @@ class _Render:
         return self.value(node)
 
 
-def _dict_values(node: cst.BaseExpression) -> dict[str, cst.BaseExpression]:
-    if not isinstance(node, cst.Dict):
+def _dict_values(node: ast.expr) -> dict[str, ast.expr]:
+    if type(node) is not ast.Dict:
         return {}
     values = {}
-    for element in node.elements:
-        if m.matches(element, m.DictElement(key=m.SimpleString())):
-            key = literal_text(element.key)
-            if key is not None:
-                values[key] = element.value
+    for key, value in zip(node.keys, node.values):
+        text = literal_text(key)
+        if text is not None:
+            values[text] = value
     return values
 
 
-def _unescape(text: str) -> str:
-    """Backslash escapes of a non-raw f-string part (`\\n`), as Python would read them."""
-    if "\\" not in text:
-        return text
-    try:
-        return text.encode("latin-1", "backslashreplace").decode("unicode_escape")
-    except UnicodeDecodeError:
-        return text
-
-
-def _is_wrapper(node: cst.BaseExpression) -> bool:
-    return isinstance(node, cst.Call) and get_full_name_for_node(node.func) in STRING_WRAPPERS
+def _is_wrapper(node: ast.expr) -> bool:
+    return type(node) is ast.Call and full_name(node.func) in STRING_WRAPPERS
 

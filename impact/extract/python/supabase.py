@@ -7,13 +7,14 @@ chain nobody continues is one query (plus one read per table embedded in its sel
 """
 from __future__ import annotations
 
+import ast
+import io
+import tokenize
 from dataclasses import dataclass, field
 
-import libcst as cst
-import libcst.matchers as m
-
-from impact.extract.py_facts import Chain, Facts, Link, literal_text
-from impact.extract.py_strings import StringRenderer
+from impact.extract.python.facts import Chain, Facts, Link, literal_text
+from impact.extract.python.strings import StringRenderer
+from impact.extract.python.tree import first_argument, is_sequence, is_true, keyword, positional
 from impact.extract.postgrest import (
     Embed, OrTerm, SelectList, column_list, condition_sql, filter_target, is_filter, parse_or, parse_select, quote,
 )
@@ -82,13 +83,13 @@ class _Finder:
         return None
 
     def _origin(self, chain: Chain, link: Link) -> _Origin:
-        line = self.facts.line(link.name_node)
-        argument = link.call.args[0].value
+        line = link.line
+        argument = first_argument(link.call)
         table = self.text(argument, chain)
         if table is not None and "impact_hole" in table:
             table = None
-        schema_link = next((l for l in chain.links if l.name == "schema" and l.call and l.call.args), None)
-        schema = self.text(schema_link.call.args[0].value, chain) if schema_link else None
+        schema_link = next((l for l in chain.links if l.name == "schema" and l.call and first_argument(l.call)), None)
+        schema = self.text(first_argument(schema_link.call), chain) if schema_link else None
         note = "" if table else "table name is a variable: unresolved"
         return _Origin(table, schema, line, note)
 
@@ -121,7 +122,7 @@ class _Finder:
         elif link.name == "order":
             column = _filter_key(self.text(_positional(call, 0), chain) or "")
             if column:
-                build.order.append((column, m.matches(_keyword(call, "desc"), m.Name("True"))))
+                build.order.append((column, is_true(keyword(call, "desc"))))
         elif link.name == "limit":
             build.limit = _int_literal(_positional(call, 0))
         elif link.name == "or_":
@@ -145,13 +146,13 @@ class _Finder:
             modifier = _is_value(value) if operator in ("is_", "is") else ""
             build.filters.append((column, ("not " if negated else "") + operator + modifier))
 
-    def _referenced_table(self, call: cst.Call, chain: Chain) -> str | None:
+    def _referenced_table(self, call: ast.Call, chain: Chain) -> str | None:
         """The embedded table an `order`/`limit`/`or_` applies to (`foreign_table=` is the
         older name of `reference_table=`)."""
-        node = _keyword(call, "reference_table") or _keyword(call, "foreign_table")
+        node = keyword(call, "reference_table") or keyword(call, "foreign_table")
         return self.text(node, chain) if node is not None else None
 
-    def text(self, node: cst.BaseExpression | None, chain: Chain) -> str | None:
+    def text(self, node: ast.expr | None, chain: Chain) -> str | None:
         """A string argument: a literal, or a same-file constant."""
         if node is None:
             return None
@@ -177,20 +178,20 @@ class _Render:
         kind = self.build.kind
         operation = self.build.operation.call
         if kind is QueryKind.SELECT_COLUMNS:
-            columns = _positional(operation, 0) or _keyword(operation, "columns")
+            columns = _positional(operation, 0) or keyword(operation, "columns")
             return self._select(parse_select(self.finder.text(columns, self.chain) or "*"), columns)
         if kind is QueryKind.DELETE:
             return [self._query(kind, (), self._delete_sql())]
-        payload = _positional(operation, 0) or _keyword(operation, "json")
+        payload = _positional(operation, 0) or keyword(operation, "json")
         keys, known = _payload_keys(payload, self.finder, self.chain)
         if kind is QueryKind.UPDATE:
             return [self._query(kind, tuple(keys), self._update_sql(keys, known), columns_known=known)]
-        conflict = column_list(self.finder.text(_keyword(operation, "on_conflict"), self.chain) or "")
-        update = not m.matches(_keyword(operation, "ignore_duplicates"), m.Name("True"))
+        conflict = column_list(self.finder.text(keyword(operation, "on_conflict"), self.chain) or "")
+        update = not is_true(keyword(operation, "ignore_duplicates"))
         sql = self._insert_sql(keys, known, conflict, update)
         return [self._query(kind, tuple(keys), sql, columns_known=known, extra=conflict)]
 
-    def _select(self, spec: SelectList, argument: cst.BaseExpression | None) -> list[Query]:
+    def _select(self, spec: SelectList, argument: ast.expr | None) -> list[Query]:
         kind = QueryKind.SELECT_STAR if spec.star else QueryKind.SELECT_COLUMNS
         columns = () if spec.star else tuple(spec.columns)
         extra = tuple(spec.columns) if spec.star else ()
@@ -213,10 +214,12 @@ class _Render:
                                        columns_known=select.complete, line=self._embed_line(argument, embed)))
         return queries
 
-    def _embed_line(self, argument: cst.BaseExpression | None, embed: Embed) -> int:
-        """The line of `other(...)` inside a (possibly triple-quoted) select string."""
+    def _embed_line(self, argument: ast.expr | None, embed: Embed) -> int:
+        """The line of `other(...)` inside a (possibly triple-quoted) select string. An implicit
+        concatenation (one constant in `ast`) counts as no literal, as it did under libcst: its
+        pieces' own lines are not in the tree."""
         text = literal_text(argument)
-        if text is None:
+        if text is None or _concatenated(self.facts, argument):
             return self.origin.line
         return self.facts.line(argument) + text[: embed.offset].count("\n")
 
@@ -322,61 +325,68 @@ def _filter_key(text: str) -> str:
 
 def _table_link_index(chain: Chain) -> int | None:
     for index, link in enumerate(chain.links):
-        if link.name in TABLE_METHODS and link.call is not None and link.call.args:
+        if link.name in TABLE_METHODS and link.call is not None and first_argument(link.call) is not None:
             return index
     return None
 
 
-def _positional(call: cst.Call | None, index: int) -> cst.BaseExpression | None:
-    positional = [a.value for a in (call.args if call is not None else ()) if a.keyword is None and not a.star]
-    return positional[index] if index < len(positional) else None
+def _positional(call: ast.Call | None, index: int) -> ast.expr | None:
+    arguments = positional(call)
+    return arguments[index] if index < len(arguments) else None
 
 
-def _keyword(call: cst.Call | None, keyword: str) -> cst.BaseExpression | None:
-    for arg in call.args if call is not None else ():
-        if arg.keyword is not None and arg.keyword.value == keyword:
-            return arg.value
+def _concatenated(facts: Facts, node: ast.expr) -> bool:
+    """Is this string constant several literals side by side (`"a, " "b(c)"`)? Read from its
+    source tokens (rare: only select strings with embedded resources get here)."""
+    source = ast.get_source_segment(facts.text, node) or ""
+    try:
+        tokens = tokenize.generate_tokens(io.StringIO(f"({source})").readline)
+        return sum(token.type == tokenize.STRING for token in tokens) != 1
+    except (tokenize.TokenError, SyntaxError):
+        return True
+
+
+def _int_literal(node: ast.expr | None) -> str | None:
+    if type(node) is ast.Constant and type(node.value) is int:
+        return str(node.value)
     return None
 
 
-def _int_literal(node: cst.BaseExpression | None) -> str | None:
-    return node.value if isinstance(node, cst.Integer) else None
-
-
-def _is_value(node: cst.BaseExpression | None) -> str:
+def _is_value(node: ast.expr | None) -> str:
     """`.is_("col", None)` / `True` / `False`: the value decides the SQL (`IS NULL`, `IS TRUE`)."""
-    if m.matches(node, m.Name("True") | m.SimpleString('"true"') | m.SimpleString("'true'")):
+    value = node.value if type(node) is ast.Constant else None
+    if value is True or value == "true":
         return ":true"
-    if m.matches(node, m.Name("False") | m.SimpleString('"false"') | m.SimpleString("'false'")):
+    if value is False or value == "false":
         return ":false"
     return ""
 
 
-def _dict_keys(node: cst.BaseExpression | None) -> tuple[list[str], bool] | None:
+def _dict_keys(node: ast.expr | None) -> tuple[list[str], bool] | None:
     """(literal keys, all keys literal?) of a dict display or `dict(a=...)`; None if neither."""
-    if m.matches(node, m.Call(func=m.Name("dict"))):
-        keys = [a.keyword.value for a in node.args if a.keyword is not None]
-        return keys, len(keys) == len(node.args)
-    if not isinstance(node, cst.Dict):
+    if type(node) is ast.Call and type(node.func) is ast.Name and node.func.id == "dict":
+        keys = [k.arg for k in node.keywords if k.arg is not None]
+        return keys, len(keys) == len(node.args) + len(node.keywords)
+    if type(node) is not ast.Dict:
         return None
-    keys = [literal_text(e.key) for e in node.elements if isinstance(e, cst.DictElement)]
+    keys = [literal_text(key) for key in node.keys]
     keys = [key for key in keys if key is not None]
-    return keys, len(keys) == len(node.elements)  # `**extra` or a computed key: not all known
+    return keys, len(keys) == len(node.keys)  # `**extra` or a computed key: not all known
 
 
-def _payload_keys(node: cst.BaseExpression | None, finder: _Finder, chain: Chain,
+def _payload_keys(node: ast.expr | None, finder: _Finder, chain: Chain,
                   depth: int = 0) -> tuple[list[str], bool]:
     """(columns written, all of them known?) for an insert/update payload: a dict, a list of
     dicts, a comprehension building dicts, or a same-file variable holding one of these."""
     if node is None or depth > 4:
         return [], False
-    if m.matches(node, m.List() | m.Tuple()):
-        rows = [_payload_keys(e.value, finder, chain, depth + 1) for e in node.elements]
+    if is_sequence(node):
+        rows = [_payload_keys(e, finder, chain, depth + 1) for e in node.elts]
         keys = [key for row_keys, _known in rows for key in row_keys]
         return list(dict.fromkeys(keys)), bool(rows) and all(known for _keys, known in rows)
-    if isinstance(node, cst.ListComp):
+    if type(node) is ast.ListComp:
         return _payload_keys(node.elt, finder, chain, depth + 1)
-    if isinstance(node, cst.Name):
+    if type(node) is ast.Name:
         binding = finder.strings.single_binding(node, chain.scope)
         return _payload_keys(binding.value, finder, chain, depth + 1) if binding else ([], False)
     return _dict_keys(node) or ([], False)

@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-import libcst as cst
-from libcst.helpers import get_full_name_for_node
+import ast
 
-from impact.extract.py_facts import STRING_WRAPPERS, Binding, Chain, Facts, first_literal, is_stringish
-from impact.extract.py_strings import StringRenderer
+from impact.extract.python.facts import STRING_WRAPPERS, Binding, Chain, Facts, first_literal, is_stringish
+from impact.extract.python.strings import StringRenderer
+from impact.extract.python.tree import full_name
 from impact.model import Confidence, Query
 from impact.sql.queries import looks_like_sql, queries_from_sql
 
@@ -61,16 +61,16 @@ class _Templates:
 
     bindings: set[Binding] = field(default_factory=set)
     # `.format` call (by id) -> the template's value: its literal gives the query its line.
-    text_of: dict[int, cst.BaseExpression] = field(default_factory=dict)
+    text_of: dict[int, ast.expr] = field(default_factory=dict)
 
 
 def _format_templates(facts: Facts, renderer: StringRenderer) -> _Templates:
     templates = _Templates()
     for site in facts.sites:
         node = site.node
-        func = node.func if type(node) is cst.Call else None
-        if not (type(func) is cst.Attribute and func.attr.value == "format"
-                and type(func.value) in (cst.Name, cst.Attribute)):
+        func = node.func if type(node) is ast.Call else None
+        if not (type(func) is ast.Attribute and func.attr == "format"
+                and type(func.value) in (ast.Name, ast.Attribute)):
             continue
         binding = renderer.single_binding(node.func.value, site.scope)
         if binding is not None and is_stringish(binding.value):
@@ -79,7 +79,7 @@ def _format_templates(facts: Facts, renderer: StringRenderer) -> _Templates:
     return templates
 
 
-def _queries(facts: Facts, node: cst.BaseExpression, line: int, binding: Binding | None, text: str,
+def _queries(facts: Facts, node: ast.expr, line: int, binding: Binding | None, text: str,
              at_sink: bool) -> list[Query]:
     end_line = facts.lines(node)[1]
     if binding is not None and binding.value is node:
@@ -101,10 +101,10 @@ def _is_probably_sql(text: str) -> bool:
     return looks_like_sql(text) and bool(SQL_EVIDENCE.search(text))
 
 
-def _sink_uses(facts: Facts, renderer: StringRenderer) -> tuple[dict[int, tuple[bool, cst.Call | None]], set[Binding]]:
+def _sink_uses(facts: Facts, renderer: StringRenderer) -> tuple[dict[int, tuple[bool, ast.Call | None]], set[Binding]]:
     """String nodes passed straight to a sink (with: is it a psycopg brace template, and the
     `.format` call filling it), and the bindings whose value flows into a sink through a name."""
-    sink_args: dict[int, tuple[bool, cst.Call | None]] = {}
+    sink_args: dict[int, tuple[bool, ast.Call | None]] = {}
     sink_bindings: set[Binding] = set()
     for chain in facts.chains:
         for index, link in enumerate(chain.links):
@@ -121,7 +121,7 @@ def _sink_uses(facts: Facts, renderer: StringRenderer) -> tuple[dict[int, tuple[
     return sink_args, sink_bindings
 
 
-def _brace_filler(chain: Chain, index: int) -> cst.Call | None:
+def _brace_filler(chain: Chain, index: int) -> ast.Call | None:
     """The `.format(...)` call right after `sql.SQL(...)`, if any."""
     following = chain.links[index + 1] if index + 1 < len(chain.links) else None
     if following is not None and following.name == "format":
@@ -129,26 +129,28 @@ def _brace_filler(chain: Chain, index: int) -> cst.Call | None:
     return None
 
 
-def _sql_argument(call: cst.Call) -> cst.BaseExpression | None:
+def _sql_argument(call: ast.Call) -> ast.expr | None:
+    """The first positional argument, else a keyword naming SQL (`execute(query=...)`)."""
     for arg in call.args:
-        if arg.keyword is None and not arg.star:
-            return arg.value
-        if arg.keyword is not None and arg.keyword.value in SQL_KEYWORDS:
-            return arg.value
+        if type(arg) is not ast.Starred:
+            return arg
+    for keyword in call.keywords:
+        if keyword.arg in SQL_KEYWORDS:
+            return keyword.value
     return None
 
 
-def _flowing_names(node: cst.BaseExpression) -> list[cst.BaseExpression]:
+def _flowing_names(node: ast.expr) -> list[ast.expr]:
     """Names whose string value is what reaches the sink: `q`, `text(q)`, `q % args`, `dedent(q)`."""
     kind = type(node)
-    if kind is cst.Name or (kind is cst.Attribute and type(node.value) is cst.Name):
+    if kind is ast.Name or (kind is ast.Attribute and type(node.value) is ast.Name):
         return [node]
-    if kind is cst.BinaryOperation and type(node.operator) is cst.Modulo:
+    if kind is ast.BinOp and type(node.op) is ast.Mod:
         return _flowing_names(node.left)
-    if kind is cst.Call and type(node.func) is cst.Attribute and node.func.attr.value in ("strip", "format"):
+    if kind is ast.Call and type(node.func) is ast.Attribute and node.func.attr in ("strip", "format"):
         return _flowing_names(node.func.value)
-    if kind is cst.Call and node.args and node.args[0].keyword is None:
-        name = get_full_name_for_node(node.func) or ""
+    if kind is ast.Call and node.args:
+        name = full_name(node.func) or ""
         if name in STRING_WRAPPERS or name.split(".")[-1] in ("text", "SQL"):
-            return _flowing_names(node.args[0].value)
+            return _flowing_names(node.args[0])
     return []

@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-import libcst as cst
-import libcst.matchers as m
+import ast
 
-from impact.extract.py_facts import Chain, Facts, Link, Scope, flatten_chain, iter_nodes, literal_text
-from impact.extract.py_models import ModelInfo
-from impact.extract.py_orm import OrmUse
+from impact.extract.python.facts import Chain, Facts, Link, Scope, flatten_chain, literal_text
+from impact.extract.python.tree import all_keywords, argument_values, first_argument, is_sequence, iter_nodes, keyword, keyword_names, positional
+from impact.extract.python.models import ModelInfo
+from impact.extract.python.orm import OrmUse
 from impact.model import QueryKind
 
 EXTRACTOR = "sqlalchemy"
@@ -66,29 +66,34 @@ class _Finder:
         self.sessions_possible = not facts.mentions("django")
 
     # -- model recognition ---------------------------------------------------------------
-    def entity(self, node: cst.BaseExpression | None) -> str | None:
+    def entity(self, node: ast.expr | None) -> str | None:
         """`Note`, `Note.__table__`, `aliased(Note)`, a known Core table variable."""
-        if isinstance(node, cst.Name):
-            name = node.value
+        kind = type(node)
+        if kind is ast.Name:
+            name = node.id
             if name in self.registry or (name[:1].isupper() and not name.isupper() and name not in NOT_MODELS):
                 return name
-        if m.matches(node, m.Attribute(value=m.Name(), attr=m.Name("__table__"))):
-            return self.entity(node.value)
-        if m.matches(node, m.Call(func=m.Name("aliased"), args=[m.Arg(), m.ZeroOrMore()])):
-            return self.entity(node.args[0].value)
+        elif kind is ast.Attribute:
+            if node.attr == "__table__" and type(node.value) is ast.Name:
+                return self.entity(node.value)
+        elif kind is ast.Call and type(node.func) is ast.Name and node.func.id == "aliased" and node.args:
+            return self.entity(node.args[0])
         return None
 
     def _is_core_table(self, name: str) -> bool:
         model = self.registry.get(name)
         return model is not None and model.framework == "sqlalchemy-core"
 
-    def refs(self, node: cst.CSTNode) -> Iterator[tuple[str, str]]:
+    def refs(self, node: ast.AST) -> Iterator[tuple[str, str]]:
         """(model, attribute) for every `Note.title` and `notes.c.title` under node."""
         for child in iter_nodes(node):
-            if m.matches(child, m.Attribute(value=m.Attribute(value=m.Name(), attr=m.Name("c") | m.Name("columns")))):
-                yield child.value.value.value, child.attr.value
-            elif m.matches(child, m.Attribute(value=m.Name())):
-                owner, attribute = child.value.value, child.attr.value
+            if type(child) is not ast.Attribute:
+                continue
+            inner = child.value
+            if type(inner) is ast.Attribute and type(inner.value) is ast.Name and inner.attr in ("c", "columns"):
+                yield inner.value.id, child.attr
+            elif type(inner) is ast.Name:
+                owner, attribute = inner.id, child.attr
                 if self._is_core_table(owner) or attribute.isupper() or attribute.startswith("__"):
                     continue  # `notes.c`, enum constants (`Status.ACTIVE`), dunders
                 if self.entity(child.value):
@@ -118,20 +123,21 @@ class _Finder:
             use.line, use.end_line = line, end_line
         return list(statement.uses.values())
 
-    def _start(self, base: cst.BaseExpression | None, links: list[Link]) -> tuple[int, _Statement] | None:
+    def _start(self, base: ast.expr | None, links: list[Link]) -> tuple[int, _Statement] | None:
         first = links[0]
         first_name = self.facts.original_name(first.name) if base is None else first.name
         if first.call is None and first.name == "query" and self.entity(base):
-            statement = _Statement(QueryKind.SELECT_STAR, base.value)  # Flask-SQLAlchemy Note.query
-            use = statement.use(base.value, QueryKind.SELECT_STAR)
+            model = self.entity(base)
+            statement = _Statement(QueryKind.SELECT_STAR, model)  # Flask-SQLAlchemy Note.query
+            use = statement.use(model, QueryKind.SELECT_STAR)
             use.all_columns = True
             return 0, statement
         if first.call is not None and first_name in STATEMENTS:
-            if isinstance(base, cst.Name) and self._is_core_table(base.value):
-                statement = _Statement(STATEMENTS[first_name], base.value)  # notes.insert()
-                self._target(statement, base.value)
+            if type(base) is ast.Name and self._is_core_table(base.id):
+                statement = _Statement(STATEMENTS[first_name], base.id)  # notes.insert()
+                self._target(statement, base.id)
                 return 0, statement
-            if base is None or isinstance(base, cst.Name):
+            if base is None or type(base) is ast.Name:
                 statement = self._statement_of(first_name, first.call)
                 return (0, statement) if statement is not None else None
         for index, link in enumerate(links):
@@ -140,26 +146,26 @@ class _Finder:
             if link.name == "query":
                 statement = self._statement_of("select", link.call)
                 return (index, statement) if statement is not None else None
-            positional = [a.value for a in link.call.args if a.keyword is None]
-            if link.name == "get" and len(positional) >= 2 and self.entity(positional[0]):
-                model = self.entity(positional[0])  # session.get(Note, note_id)
+            arguments = link.call.args
+            if link.name == "get" and len(arguments) >= 2 and self.entity(arguments[0]):
+                model = self.entity(arguments[0])  # session.get(Note, note_id)
                 statement = _Statement(QueryKind.SELECT_STAR, model)
                 self._target(statement, model).add("filters", "pk")
                 return index, statement
         return None
 
-    def _statement_of(self, name: str, call: cst.Call) -> _Statement | None:
+    def _statement_of(self, name: str, call: ast.Call) -> _Statement | None:
         """`select(Note, User.email)` / `update(Note)` / `insert(Note)` / `delete(Note)`."""
-        positional = [arg.value for arg in call.args if arg.keyword is None and not arg.star]
+        arguments = positional(call)
         if name != "select":
-            model = self.entity(positional[0]) if positional else None
+            model = self.entity(arguments[0]) if arguments else None
             if model is None:
                 return None
             statement = _Statement(STATEMENTS[name], model)
             self._target(statement, model)
             return statement
         statement: _Statement | None = None
-        for value in positional:  # select(count=...) is some other library's select
+        for value in arguments:  # select(count=...) is some other library's select
             model = self.entity(value)
             picked = [(model, None)] if model else list(self.refs(value))
             for owner, attribute in picked:
@@ -176,61 +182,63 @@ class _Finder:
         use.all_columns = statement.kind is QueryKind.SELECT_STAR
         return use
 
-    def _clause(self, statement: _Statement, name: str, call: cst.Call) -> None:
+    def _clause(self, statement: _Statement, name: str, call: ast.Call) -> None:
         primary = statement.uses[statement.primary]
         if name in READ_CLAUSES:
-            for arg in call.args:
-                joined = self.entity(arg.value)
+            for value in argument_values(call):
+                joined = self.entity(value)
                 if joined:
                     statement.use(joined)
                     statement.last = joined
-                for owner, attribute in self.refs(arg.value):
+                for owner, attribute in self.refs(value):
                     statement.use(owner).add("filters", attribute)
         elif name == "filter_by":
-            statement.use(statement.last).add("filters", *(a.keyword.value for a in call.args if a.keyword))
+            statement.use(statement.last).add("filters", *keyword_names(call))
         elif name == "values":
             statement.values_given = True
             self._written(primary, call)
         elif name in CONFLICT_CLAUSES:
             primary.kind = QueryKind.UPSERT
-            for element in _list_items(_keyword(call, "index_elements")):
+            for element in _list_items(keyword(call, "index_elements")):
                 primary.add("filters", *self._column_names(element))
-            set_ = _keyword(call, "set_")
+            set_ = keyword(call, "set_")
             primary.add("attributes", *(self._dict_keys(set_) or []))
         elif name in ("update", "delete") and primary.kind in (QueryKind.SELECT_STAR, QueryKind.SELECT_COLUMNS):
             # Query API: session.query(Note).filter(...).update({...}) / .delete()
             primary.kind, primary.all_columns, primary.attributes = STATEMENTS[name], False, []
-            if name == "update" and call.args:
-                keys = self._dict_keys(call.args[0].value)
+            if name == "update" and first_argument(call) is not None:
+                keys = self._dict_keys(first_argument(call))
                 primary.add("attributes", *(keys or []))
                 primary.columns_known = keys is not None
-        elif name == "get" and call.args:
+        elif name == "get" and first_argument(call) is not None:
             primary.add("filters", "pk")
 
-    def _written(self, use: OrmUse, call: cst.Call) -> None:
+    def _written(self, use: OrmUse, call: ast.Call) -> None:
         """`.values(title=x)`, `.values({"title": x})`, `.values({Note.title: x})`, list of dicts."""
-        for arg in call.args:
-            if arg.keyword is not None:
-                use.add("attributes", arg.keyword.value)
-                continue
-            rows = [e.value for e in arg.value.elements] if isinstance(arg.value, cst.List) else [arg.value]
+        for value in call.args:
+            rows = list(value.elts) if type(value) is ast.List else [value]
             for row in rows:
-                keys = None if arg.star else self._dict_keys(row)
+                keys = None if type(value) is ast.Starred else self._dict_keys(row)
                 use.add("attributes", *(keys or []))
                 use.columns_known = use.columns_known and keys is not None
+        for item in call.keywords:
+            if item.arg is not None:
+                use.add("attributes", item.arg)
+            else:  # **row
+                use.columns_known = False
 
-    def _dict_keys(self, node: cst.BaseExpression | None) -> list[str] | None:
-        if not isinstance(node, cst.Dict):
+    def _dict_keys(self, node: ast.expr | None) -> list[str] | None:
+        if type(node) is not ast.Dict:
             return None
         keys: list[str] = []
-        for element in node.elements:
-            names = self._column_names(element.key) if isinstance(element, cst.DictElement) else []
+        for key in node.keys:
+            names = self._column_names(key) if key is not None else []
             if not names:
                 return None
             keys.extend(names)
         return keys
 
-    def _column_names(self, node: cst.BaseExpression) -> list[str]:
+    def _column_names(self, node: ast.expr) -> list[str]:
         if literal_text(node) is not None:
             return [literal_text(node)]
         return [attribute for _owner, attribute in self.refs(node)]
@@ -241,27 +249,27 @@ class _Finder:
             return []
         uses = []
         for index, link in enumerate(chain.links):
-            if link.call is None or not link.call.args or link.name not in ("add", "add_all", "delete"):
+            if link.call is None or first_argument(link.call) is None or link.name not in ("add", "add_all", "delete"):
                 continue
             if not _is_session(chain, index):
                 continue  # `seen.add(Tag(...))` is a set, not a unit of work
-            argument = link.call.args[0].value
+            argument = first_argument(link.call)
             end_line = self.facts.lines(link.call)[1]
-            if link.name == "add_all" and m.matches(argument, m.List() | m.Tuple()):
-                items = [element.value for element in argument.elements]
+            if link.name == "add_all" and is_sequence(argument):
+                items = list(argument.elts)
             else:
                 items = [argument]
             for item in items:
                 uses += self._session_write(link.name, item, chain.scope, end_line)
         return uses
 
-    def _session_write(self, method: str, item: cst.BaseExpression, scope: Scope, end_line: int) -> list[OrmUse]:
+    def _session_write(self, method: str, item: ast.expr, scope: Scope, end_line: int) -> list[OrmUse]:
         construction = self._construction(item, scope)
         if method != "delete" and construction is not None:
             model, call = construction
             use = OrmUse(model, QueryKind.INSERT, self.facts.line(call), end_line, EXTRACTOR)
-            use.add("attributes", *(a.keyword.value for a in call.args if a.keyword is not None))
-            use.columns_known = all(a.keyword is not None for a in call.args)
+            use.add("attributes", *keyword_names(call))
+            use.columns_known = all_keywords(call)
             return [use]
         model = self._fetched_model(item, scope) if method == "delete" else None
         if model is None:
@@ -270,28 +278,28 @@ class _Finder:
         use.add("filters", "pk")
         return [use]
 
-    def _bound_value(self, node: cst.BaseExpression, scope: Scope) -> cst.BaseExpression:
+    def _bound_value(self, node: ast.expr, scope: Scope) -> ast.expr:
         """What a local name holds (its nearest earlier assignment), else the node itself."""
-        if not isinstance(node, cst.Name):
+        if type(node) is not ast.Name:
             return node
         line = self.facts.line(node)
-        earlier = [b for b in scope.lookup(node.value) if b.line <= line]
+        earlier = [b for b in scope.lookup(node.id) if b.line <= line]
         return earlier[-1].value if earlier else node
 
-    def _construction(self, node: cst.BaseExpression, scope: Scope) -> tuple[str, cst.Call] | None:
+    def _construction(self, node: ast.expr, scope: Scope) -> tuple[str, ast.Call] | None:
         value = self._bound_value(node, scope)
-        if m.matches(value, m.Call(func=m.Name())) and self.entity(value.func):
-            return value.func.value, value
+        if type(value) is ast.Call and type(value.func) is ast.Name and self.entity(value.func):
+            return value.func.id, value
         return None
 
-    def _fetched_model(self, node: cst.BaseExpression, scope: Scope) -> str | None:
+    def _fetched_model(self, node: ast.expr, scope: Scope) -> str | None:
         """The model of an instance loaded by `session.get(Note, 1)`, `session.query(Note)...`."""
         value = self._bound_value(node, scope)
-        if not isinstance(value, cst.Call):
+        if type(value) is not ast.Call:
             return None
         for link in flatten_chain(value)[1]:
-            if link.call is not None and link.name in INSTANCE_SOURCES and link.call.args:
-                model = self.entity(link.call.args[0].value)
+            if link.call is not None and link.name in INSTANCE_SOURCES and first_argument(link.call) is not None:
+                model = self.entity(first_argument(link.call))
                 if model:
                     return model
         return None
@@ -303,10 +311,6 @@ def _is_session(chain: Chain, index: int) -> bool:
     return any("sess" in name.lower() for name in receiver) or receiver[-1] == "db"
 
 
-def _keyword(call: cst.Call, keyword: str) -> cst.BaseExpression | None:
-    return next((a.value for a in call.args if a.keyword is not None and a.keyword.value == keyword), None)
-
-
-def _list_items(node: cst.BaseExpression | None) -> list[cst.BaseExpression]:
-    return [e.value for e in node.elements] if m.matches(node, m.List() | m.Tuple()) else []
+def _list_items(node: ast.expr | None) -> list[ast.expr]:
+    return list(node.elts) if is_sequence(node) else []
 

@@ -10,11 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-import libcst as cst
-import libcst.matchers as m
-from libcst.helpers import get_full_name_for_node
+import ast
 
-from impact.extract.py_facts import ClassFacts, Facts, literal_text
+from impact.extract.python.facts import ClassFacts, Facts, literal_text
+from impact.extract.python.tree import full_name, is_true, keyword, last_name
 
 SQLALCHEMY_COLUMNS = frozenset({"Column", "mapped_column"})
 SQLALCHEMY_WRAPPERS = frozenset({"deferred", "column_property"})  # deferred(Column(...))
@@ -54,7 +53,7 @@ class _ClassModel:
     schema: str | None = None
     attributes: dict[str, str] = field(default_factory=dict)
     primary_key: list[str] = field(default_factory=list)
-    meta: dict[str, cst.BaseExpression] = field(default_factory=dict)
+    meta: dict[str, ast.expr] = field(default_factory=dict)
     bases: list[str] = field(default_factory=list)
 
 
@@ -74,14 +73,14 @@ def find_models(facts: Facts) -> list[ModelInfo]:
 
 def _read_class(class_facts: ClassFacts, facts: Facts, declared: dict[str, _ClassModel]) -> _ClassModel:
     node = class_facts.node
-    model = _ClassModel(node.name.value, facts.line(node.name))
-    model.bases = [get_full_name_for_node(base.value) or "" for base in node.bases]
+    model = _ClassModel(node.name, node.lineno)
+    model.bases = [full_name(base) or "" for base in node.bases]
     if _is_sqlmodel(model, declared):
         _read_sqlmodel(model, node)
         return model
     django_base = any(base in DJANGO_BASES for base in model.bases)
     for statement in _body_statements(node):
-        if m.matches(statement, m.ClassDef(name=m.Name("Meta"))):
+        if type(statement) is ast.ClassDef and statement.name == "Meta":
             model.meta = _assignments(statement)
             continue
         for attribute, annotation, value in _declarations(statement):
@@ -91,8 +90,8 @@ def _read_class(class_facts: ClassFacts, facts: Facts, declared: dict[str, _Clas
     return model
 
 
-def _read_declaration(model: _ClassModel, attribute: str, annotation: cst.BaseExpression | None,
-                      value: cst.BaseExpression | None, django_base: bool) -> None:
+def _read_declaration(model: _ClassModel, attribute: str, annotation: ast.expr | None,
+                      value: ast.expr | None, django_base: bool) -> None:
     if attribute == "__tablename__":
         model.framework, model.table = "sqlalchemy", literal_text(value)
     elif attribute == "__table_args__":
@@ -112,43 +111,39 @@ def _is_sqlmodel(model: _ClassModel, declared: dict[str, _ClassModel]) -> bool:
                for base in model.bases)
 
 
-def _read_sqlmodel(model: _ClassModel, node: cst.ClassDef) -> None:
+def _read_sqlmodel(model: _ClassModel, node: ast.ClassDef) -> None:
     """`class Hero(HeroBase, table=True)`: every annotated field is a column, except
     relationships and class variables; the table defaults to the lower-cased class name."""
     model.framework = "sqlmodel"
-    if any(m.matches(k, m.Arg(keyword=m.Name("table"), value=m.Name("True"))) for k in node.keywords):
-        model.table = node.name.value.lower()
+    if any(k.arg == "table" and is_true(k.value) for k in node.keywords):
+        model.table = node.name.lower()
     for statement in _body_statements(node):
         for attribute, annotation, value in _declarations(statement):
             if attribute == "__tablename__":
                 model.table = literal_text(value) or model.table
             elif annotation is not None and not _is_relationship_or_classvar(annotation, value):
-                field_call = value if isinstance(value, cst.Call) and _call_name(value) == "Field" else None
-                column = _sqlalchemy_column(_keyword(field_call, "sa_column"))
+                field_call = value if type(value) is ast.Call and last_name(value.func) == "Field" else None
+                column = _sqlalchemy_column(keyword(field_call, "sa_column"))
                 name = _sqlalchemy_column_name(attribute, column) if column is not None else attribute
-                name = literal_text(_dict_items(_keyword(field_call, "sa_column_kwargs")).get("name")) or name
+                name = literal_text(_dict_items(keyword(field_call, "sa_column_kwargs")).get("name")) or name
                 model.attributes[attribute] = name
                 if field_call is not None and _keyword_is_true(field_call, "primary_key"):
                     model.primary_key.append(name)
 
 
-def _is_relationship_or_classvar(annotation: cst.BaseExpression, value: cst.BaseExpression | None) -> bool:
-    if isinstance(value, cst.Call) and _call_name(value) == "Relationship":
+def _is_relationship_or_classvar(annotation: ast.expr, value: ast.expr | None) -> bool:
+    if type(value) is ast.Call and last_name(value.func) == "Relationship":
         return True
-    annotated = annotation.value if isinstance(annotation, cst.Subscript) else annotation
-    return (get_full_name_for_node(annotated) or "").split(".")[-1] == "ClassVar"
+    annotated = annotation.value if type(annotation) is ast.Subscript else annotation
+    return last_name(annotated) == "ClassVar"
 
 
-def _call_name(call: cst.Call) -> str:
-    return (get_full_name_for_node(call.func) or "").split(".")[-1]
-
-
-def _read_django_field(model: _ClassModel, attribute: str, call: cst.Call) -> None:
+def _read_django_field(model: _ClassModel, attribute: str, call: ast.Call) -> None:
     kind = _django_field(call, bare_names_allowed=True)
     if kind in DJANGO_NOT_COLUMNS:
         return
     model.framework = "django"
-    column = literal_text(_keyword(call, "db_column"))
+    column = literal_text(keyword(call, "db_column"))
     if kind in DJANGO_RELATIONS_WITH_ID:
         column = column or f"{attribute}_id"
         model.attributes[f"{attribute}_id"] = column  # `author_id=` works in lookups too
@@ -230,22 +225,22 @@ def _core_tables(facts: Facts) -> list[ModelInfo]:
     for name, bindings in facts.module_scope.bindings.items():
         for binding in bindings:
             call = binding.value
-            if not isinstance(call, cst.Call) or (get_full_name_for_node(call.func) or "").split(".")[-1] != "Table":
+            if type(call) is not ast.Call or last_name(call.func) != "Table":
                 continue
-            table = literal_text(call.args[0].value) if call.args else None
+            table = literal_text(call.args[0]) if call.args else None
             if table is None:
                 continue
             attributes, primary_key = {}, []
             for arg in call.args[1:]:
-                column = _sqlalchemy_column(arg.value)
-                column_name = literal_text(column.args[0].value) if column is not None and column.args else None
+                column = _sqlalchemy_column(arg)
+                column_name = literal_text(column.args[0]) if column is not None and column.args else None
                 if column_name:
                     attributes[column_name] = column_name
                     if _keyword_is_true(column, "primary_key"):
                         primary_key.append(column_name)
             if primary_key:
                 attributes.setdefault("pk", primary_key[0])
-            schema = literal_text(_keyword(call, "schema"))
+            schema = literal_text(keyword(call, "schema"))
             columns = tuple(dict.fromkeys(attributes.values()))
             tables.append(ModelInfo(name, table, facts.path, binding.line, "sqlalchemy-core",
                                     columns, tuple(attributes.items()), tuple(primary_key), schema))
@@ -254,26 +249,20 @@ def _core_tables(facts: Facts) -> list[ModelInfo]:
 
 # -- small readers of class bodies and calls ----------------------------------------------------
 
-def _body_statements(node: cst.ClassDef) -> list[cst.CSTNode]:
-    statements = []
-    for statement in node.body.body:
-        if isinstance(statement, cst.SimpleStatementLine):
-            statements.extend(statement.body)
-        else:
-            statements.append(statement)
-    return statements
+def _body_statements(node: ast.ClassDef) -> list[ast.stmt]:
+    return node.body
 
 
-def _declarations(statement: cst.CSTNode) -> list[tuple[str, cst.BaseExpression | None, cst.BaseExpression | None]]:
+def _declarations(statement: ast.stmt) -> list[tuple[str, ast.expr | None, ast.expr | None]]:
     """(attribute, annotation, value) for `a = v`, `a: T = v`, `a: T`."""
-    if isinstance(statement, cst.Assign):
-        return [(t.target.value, None, statement.value) for t in statement.targets if isinstance(t.target, cst.Name)]
-    if m.matches(statement, m.AnnAssign(target=m.Name())):
-        return [(statement.target.value, statement.annotation.annotation, statement.value)]
+    if type(statement) is ast.Assign:
+        return [(t.id, None, statement.value) for t in statement.targets if type(t) is ast.Name]
+    if type(statement) is ast.AnnAssign and type(statement.target) is ast.Name:
+        return [(statement.target.id, statement.annotation, statement.value)]
     return []
 
 
-def _assignments(class_node: cst.ClassDef) -> dict[str, cst.BaseExpression]:
+def _assignments(class_node: ast.ClassDef) -> dict[str, ast.expr]:
     found = {}
     for statement in _body_statements(class_node):
         for attribute, _annotation, value in _declarations(statement):
@@ -282,66 +271,59 @@ def _assignments(class_node: cst.ClassDef) -> dict[str, cst.BaseExpression]:
     return found
 
 
-def _sqlalchemy_column(value: cst.BaseExpression | None) -> cst.Call | None:
-    if not isinstance(value, cst.Call):
+def _sqlalchemy_column(value: ast.expr | None) -> ast.Call | None:
+    if type(value) is not ast.Call:
         return None
-    name = (get_full_name_for_node(value.func) or "").split(".")[-1]
+    name = last_name(value.func)
     if name in SQLALCHEMY_COLUMNS:
         return value
     if name in SQLALCHEMY_WRAPPERS and value.args:
-        return _sqlalchemy_column(value.args[0].value)
+        return _sqlalchemy_column(value.args[0])
     return None
 
 
-def _sqlalchemy_column_name(attribute: str, call: cst.Call | None) -> str:
+def _sqlalchemy_column_name(attribute: str, call: ast.Call | None) -> str:
     """`Column("title_text", String)` or `Column(String, name="title_text")` rename the column."""
     if call is None:
         return attribute
-    first = call.args[0] if call.args and call.args[0].keyword is None else None
-    return literal_text(first.value if first else None) or literal_text(_keyword(call, "name")) or attribute
+    first = call.args[0] if call.args else None
+    return literal_text(first) or literal_text(keyword(call, "name")) or attribute
 
 
-def _is_mapped(annotation: cst.BaseExpression | None) -> bool:
+def _is_mapped(annotation: ast.expr | None) -> bool:
     """SQLAlchemy 2.0: `title: Mapped[str]` alone declares a column."""
-    if not isinstance(annotation, cst.Subscript):
+    if type(annotation) is not ast.Subscript:
         return False
-    return (get_full_name_for_node(annotation.value) or "").split(".")[-1] == "Mapped"
+    return last_name(annotation.value) == "Mapped"
 
 
-def _django_field(value: cst.BaseExpression | None, bare_names_allowed: bool) -> str | None:
+def _django_field(value: ast.expr | None, bare_names_allowed: bool) -> str | None:
     """`models.CharField(...)`; a bare `CharField(...)` only in a class based on models.Model
     (forms and serializers have `CharField`s too)."""
-    if not isinstance(value, cst.Call):
+    if type(value) is not ast.Call:
         return None
-    full_name = get_full_name_for_node(value.func) or ""
-    if not (full_name.startswith(("models.", "django.db.models.")) or (bare_names_allowed and "." not in full_name)):
+    dotted = full_name(value.func) or ""
+    if not (dotted.startswith(("models.", "django.db.models.")) or (bare_names_allowed and "." not in dotted)):
         return None
-    name = full_name.split(".")[-1]
+    name = dotted.split(".")[-1]
     if name.endswith("Field") or name in DJANGO_RELATIONS_WITH_ID or name in DJANGO_NOT_COLUMNS:
         return name
     return None
 
 
-def _keyword(call: cst.Call | None, keyword: str) -> cst.BaseExpression | None:
-    for arg in call.args if call is not None else ():
-        if arg.keyword is not None and arg.keyword.value == keyword:
-            return arg.value
-    return None
-
-
-def _keyword_is_true(call: cst.Call, keyword: str) -> bool:
-    return m.matches(_keyword(call, keyword), m.Name("True"))
+def _keyword_is_true(call: ast.Call, name: str) -> bool:
+    return is_true(keyword(call, name))
 
 
 def _meta_true(model: _ClassModel, option: str) -> bool:
-    return m.matches(model.meta.get(option), m.Name("True"))
+    return is_true(model.meta.get(option))
 
 
-def _dict_items(node: cst.BaseExpression | None) -> dict[str, cst.BaseExpression]:
+def _dict_items(node: ast.expr | None) -> dict[str, ast.expr]:
     """A dict literal, or the trailing dict of a `__table_args__` tuple."""
-    if isinstance(node, cst.Tuple) and node.elements:
-        node = node.elements[-1].value
-    if not isinstance(node, cst.Dict):
+    if type(node) is ast.Tuple and node.elts:
+        node = node.elts[-1]
+    if type(node) is not ast.Dict:
         return {}
-    items = {literal_text(e.key): e.value for e in node.elements if isinstance(e, cst.DictElement)}
+    items = {literal_text(key): value for key, value in zip(node.keys, node.values) if key is not None}
     return {key: value for key, value in items.items() if key}
