@@ -24,7 +24,7 @@ from impact.files import SourceFile
 
 RACY_NS = 2_000_000_000  # files modified this close to the scan's start are not remembered
 # The code whose answers a verdict records: a change to it is a new key, so no old verdict is used.
-PREFILTER_CODE = ("extraction.py", "files.py", "orm/*.py", "extract/__init__.py")
+PREFILTER_CODE = ("extraction.py", "files.py", "orm/*.py", "extract/__init__.py", "verdicts.py")
 
 
 class Verdicts:
