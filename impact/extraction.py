@@ -80,9 +80,9 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
     folders = known_folders(repo, config) + ([migration.folder] if migration.folder else [])
     migration_dirs = [f.relative_to(repo).as_posix() + "/" for f in folders if f.is_relative_to(repo) and f != repo]
     # A framework's migration history (Django migrations/*.py, Alembic versions/) is never code evidence.
-    # history_paths: a format's cheaper list when it has one (Django's reads no migration).
-    history = {p.resolve() for fmt in active_formats(config) if fmt.name != "sql"
-               for p in getattr(fmt, "history_paths", fmt.all_migrations)(repo, config)}
+    # history_paths: a format's cheaper list when it has one (Django's parses no migration), resolved.
+    history = {p for fmt in active_formats(config) if fmt.name != "sql" for p in
+               (fmt.history_paths(repo, config) if hasattr(fmt, "history_paths") else [m.resolve() for m in fmt.all_migrations(repo, config)])}
     files, stats = walk(repo, suffixes=suffixes() | set(DECLARATION_SUFFIXES), exclude=config.exclude)
     run.files_seen = stats.seen
     run.skipped.update(stats.skipped)
@@ -134,7 +134,7 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
             # column name belongs to (extract/references.py), instead of blaming the changed one.
             run.attribution_only.add(source.rel)
         _queue(run, cache, source.rel, text, pending)
-    queued = _queue_model_users(run, cache, pending, unmatched_model_users, reference_only, tables)
+    queued = _queue_model_users(run, cache, pending, unmatched_model_users, reference_only, tables, verdicts)
     run.texts.extend((rel, text, Extraction()) for rel, text in reference_only if rel not in queued)
     # Each result reaches the cache as soon as it arrives: a scan stopped half-way keeps its work.
     for (rel, text, key), extraction in zip(pending, _run_jobs([(r, t) for r, t, _ in pending], progress)):
@@ -143,7 +143,7 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
         if not any(i.reason.startswith((TIMED_OUT, NOT_ANALYSED, WORKER_DIED)) for i in extraction.issues):
             cache.put(key, extraction)
         _collect(run, rel, text, extraction)
-    verdicts.save(needles)
+    verdicts.save(needles, list(run.models))
     cache.save_pack()
     _drop_attribution_only(run)
     run.queries = resolve_orm_queries(run.queries, run.orm)
@@ -218,7 +218,7 @@ def _queue(run: ExtractionRun, cache: ExtractionCache, rel: str, text: str, pend
 
 
 def _queue_model_users(run: ExtractionRun, cache: ExtractionCache, pending: list, unmatched: list[SourceFile],
-                       reference_only: list[tuple[str, str]], tables: list[str]) -> set[str]:
+                       reference_only: list[tuple[str, str]], tables: list[str], verdicts: Verdicts) -> set[str]:
     """ORM code names a model class, not its table: find the models of the affected tables, then
     also parse the files that use those classes (in a language whose extractor declares
     model_markers). Returns the reference-only files queued."""
@@ -240,10 +240,14 @@ def _queue_model_users(run: ExtractionRun, cache: ExtractionCache, pending: list
             queued.add(rel)
             _queue(run, cache, rel, text, pending)
     for source in unmatched:
+        if verdicts.names_no_model(source, names):  # unchanged since a scan found it names none of them
+            continue
         text = _read(source, run)
         if text is not None and mentions_any(text, names):
             run.files_matched += 1
             _queue(run, cache, source.rel, text, pending)
+        elif text is not None:
+            verdicts.remember(source, no_model=True)
     return queued
 
 
