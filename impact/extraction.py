@@ -143,6 +143,11 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
         if not any(i.reason.startswith((TIMED_OUT, NOT_ANALYSED, WORKER_DIED)) for i in extraction.issues):
             cache.put(key, extraction)
         _collect(run, rel, text, extraction)
+    # Cached results arrive before parsed ones: order by file (stable, so each file keeps its own
+    # order) so that a cold and a warm scan print the same report.
+    run.queries.sort(key=lambda q: q.file)
+    run.texts.sort(key=lambda t: t[0])
+    run.file_issues.sort(key=lambda i: i.file)
     verdicts.save(needles, list(run.models))
     cache.save_pack()
     _drop_attribution_only(run)
