@@ -42,6 +42,7 @@ class ExtractionRun:
     cache_hits: int = 0
     generated_files: list[str] = field(default_factory=list)
     models: dict = field(default_factory=dict)  # ORM class name -> ModelInfo, for the affected tables
+    other_models: dict = field(default_factory=dict)  # the same, for the other tables of the files read
     orm: OrmMap = field(default_factory=OrmMap)  # the repo's ORM declarations (schema.prisma, ...)
     attribution_only: set[str] = field(default_factory=set)  # parsed only to attribute column names
     declaring: set[str] = field(default_factory=set)  # TS/JS files that declare ORM models (never "of no interest")
@@ -231,6 +232,8 @@ def _queue_model_users(run: ExtractionRun, cache: ExtractionCache, pending: list
         for model in _models_in(cache, extractor, rel, text):
             if model.table and model.table.lower() in wanted:
                 run.models[model.name] = model
+            elif model.table:  # another table's model: its rows' attributes are its own (typed receivers)
+                run.other_models.setdefault(model.name, model)
     if not run.models:
         return set()
     names = list(run.models)

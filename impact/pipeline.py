@@ -11,6 +11,7 @@ from typing import Callable
 
 from impact.config import Config, load_config
 from impact.errors import InputError
+from impact.extract.python.receivers import attribute_receivers
 from impact.extract.references import find_references
 from impact.extraction import ExtractionRun, extract_repo
 from impact.judge.assess import Assessment, assess
@@ -153,6 +154,7 @@ def _references(run: ExtractionRun, tables: list[str], columns: set[str], repo: 
     declared = model_declarations(orm, tables, columns, repo)
     found = attribute_declarations([r for file, text, extraction in run.texts
                                     for r in find_references(file, text, columns, resolve_orm_queries(extraction.queries, run.orm), extraction.generated, spellings)], run.orm)
+    found = attribute_receivers(found, ((file, text) for file, text, _ in run.texts), {**run.other_models, **run.models})
     seen = {(r.file, r.line, r.column) for r in declared}
     return declared + [r for r in found if (r.file, r.line, r.column) not in seen]
 
