@@ -147,10 +147,7 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
     verdicts.save(needles)
     cache.save_pack()
     _drop_attribution_only(run)
-    run.queries = resolve_orm_queries(run.queries, run.orm)
-    if run.models:  # the extractors whose languages declare models resolve their calls on them
-        for name in sorted({e.name for rel, _, _ in run.texts if (e := extractor_of(rel)) and e.model_markers}):
-            run.queries = load_extractor(name).resolve_model_queries(run.queries, run.models)
+    run.queries = resolve_orm_queries(run.queries, run.orm, run.models)
     return run
 
 

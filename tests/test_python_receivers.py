@@ -201,3 +201,22 @@ def test_sqlalchemy_drop_credits_the_changed_model_and_leaves_other_models_creat
     cited = {(e.file, e.line) for f in result.findings for e in f.evidence}
     assert ("notes_app/digest.py", 19) not in cited and ("notes_app/digest.py", 23) not in cited
 
+
+
+# -- one resolver (issue 8 §5) ------------------------------------------------------------------
+
+def test_python_orm_queries_resolve_through_the_orm_resolver_as_through_their_own() -> None:
+    from impact.extract.python import extract, models_in, resolve_model_queries
+    from impact.orm import OrmMap, resolve_orm_queries
+    from impact.orm.resolve import ORMS_RESOLVED_HERE
+
+    assert {"django", "sqlalchemy"} <= ORMS_RESOLVED_HERE
+    models = {m.name: m for m in models_in("orders/models.py", (SHOP / "orders" / "models.py").read_text())}
+    found = extract("orders/services.py", (SHOP / "orders" / "services.py").read_text()).queries
+    orm = [q for q in found if q.orm == "django"]
+    assert orm and all(q.table is None for q in orm)
+    resolved = resolve_orm_queries(found, OrmMap(), models)
+    assert resolved == resolve_model_queries(found, models)
+    assert {q.table for q in resolved if q.orm == "django"} == {"shop_orders"}
+    # Without the Python models (a file's own references) the queries pass through unresolved.
+    assert resolve_orm_queries(found, OrmMap()) == found

@@ -10,8 +10,8 @@ The pre-filter, in order (extraction.py): a file must name an affected table, co
 spelling (all languages); it is parsed when it names a table in query position, or contains one of
 the entry's `parse_markers`; otherwise, when `other_query` finds a query on some other table, it is
 parsed only to attribute bare column names; otherwise it is read for references only. An entry with
-`model_markers` declares ORM model classes in its files (its module has `models_in(path, text)`,
-and `resolve_model_queries`): files using those classes are parsed too.
+`model_markers` declares ORM model classes in its files (its module has `models_in(path, text)`):
+files using those classes are parsed too, and impact.orm.resolve resolves their ORM queries.
 """
 from __future__ import annotations
 
