@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from impact.extract.python.receivers import typed_attributes
+from impact.extract.python.relations import relations
 from impact.pipeline import scan
 from tests.conftest import FIXTURES
 
@@ -132,16 +133,6 @@ def test_unknown_classes_and_broken_files_type_nothing() -> None:
     assert _typed("x = Line.objects.get()\nx.quantity\n", models=set()) == {}
 
 
-@pytest.mark.xfail(strict=True, reason="known limit: related managers (`order.lines.all()` via related_name) are not followed")
-def test_related_manager_rows_are_typed() -> None:
-    found = _typed("""\
-        def f(order: Order):
-            for line in order.lines.all():
-                line.quantity
-        """)
-    assert found == {(3, "quantity"): {"Line"}}
-
-
 @pytest.mark.xfail(strict=True, reason="known limit: a helper's return annotation does not type its callers' names")
 def test_helper_return_types_are_followed() -> None:
     found = _typed("""\
@@ -152,6 +143,64 @@ def test_helper_return_types_are_followed() -> None:
             line.quantity
         """)
     assert found == {(5, "quantity"): {"Line"}}
+
+
+# -- relations ----------------------------------------------------------------------------------
+
+DJANGO_MODELS = '''\
+from django.db import models
+
+
+class Order(models.Model):
+    status = models.TextField()
+
+
+class Line(models.Model):
+    order = models.ForeignKey(Order, related_name="lines", on_delete=models.CASCADE)
+    parent = models.ForeignKey("shop.Line", null=True, related_name="+", on_delete=models.CASCADE)
+    quantity = models.IntegerField()
+
+
+class Note(models.Model):
+    order = models.OneToOneField("Order", on_delete=models.CASCADE)
+    line = models.ForeignKey(Line, on_delete=models.CASCADE)
+'''
+
+
+def test_relations_of_django_models_both_ways() -> None:
+    found = relations(DJANGO_MODELS, {"Order", "Line", "Note"})
+    assert found == {("Line", "order"): ("row", "Order"), ("Order", "lines"): ("rows", "Line"),
+                     ("Line", "parent"): ("row", "Line"), ("Note", "order"): ("row", "Order"),
+                     ("Order", "note"): ("row", "Note"), ("Note", "line"): ("row", "Line"),
+                     ("Line", "note_set"): ("rows", "Note")}
+
+
+def test_relations_of_sqlalchemy_models() -> None:
+    source = '''\
+class User(Base):
+    notes: Mapped[list["Note"]] = relationship(back_populates="owner")
+
+class Note(Base):
+    owner: Mapped[User] = relationship(back_populates="notes")
+    editor: Mapped["User | None"] = relationship()
+    title: Mapped[str] = mapped_column()
+'''
+    assert relations(source, {"User", "Note"}) == {("User", "notes"): ("rows", "Note"), ("Note", "owner"): ("row", "User"),
+                                                   ("Note", "editor"): ("row", "User")}
+
+
+def test_related_managers_and_foreign_keys_type_rows() -> None:
+    related = relations(DJANGO_MODELS, {"Order", "Line", "Note"})
+    found = typed_attributes(textwrap.dedent("""\
+        def f(order: Order, note: Note):
+            for line in order.lines.filter(quantity__gt=0):
+                line.quantity
+            note.line.quantity
+            note.order.status
+            order.lines.quantity
+        """), {"Order", "Note"}, related)
+    assert found == {(2, "lines"): {"Order"}, (3, "quantity"): {"Line"}, (4, "line"): {"Note"}, (4, "quantity"): {"Line"},
+                     (5, "order"): {"Note"}, (5, "status"): {"Order"}, (6, "lines"): {"Order"}}
 
 
 # -- end to end: the fixtures -------------------------------------------------------------------
@@ -176,15 +225,16 @@ def test_django_drop_lists_typed_receiver_lines_and_not_another_models_attribute
     (repo / "orders" / "migrations" / "0010_remove_order_quantity.py").write_text(DROP_QUANTITY, encoding="utf-8")
     result = scan(repo, "orders.0010", use_cache=False)
     assert result.assessment.verdict == "breaking"
-    # get_object_or_404(Order) / for order in Order.objects.filter() / restock(order: Order)
+    # get_object_or_404(Order) / restock(order: Order) / for order in Order.objects.filter() /
+    # for order in product.order_set.filter() (Order.product's reverse accessor)
     assert _evidence(result, "changed-column-referenced") == [
-        "orders/fulfilment.py:14", "orders/fulfilment.py:18", "orders/fulfilment.py:26"]
+        "orders/fulfilment.py:14", "orders/fulfilment.py:18", "orders/fulfilment.py:26", "orders/fulfilment.py:32"]
     typed = {(r.file, r.line): r for r in result.references if r.via == "typed-receiver"}
-    assert set(typed) == {("orders/fulfilment.py", 14), ("orders/fulfilment.py", 18), ("orders/fulfilment.py", 26)}
+    assert set(typed) == {("orders/fulfilment.py", n) for n in (14, 18, 26, 32)}
     assert all(r.table == "shop_orders" for r in typed.values())
     # `product.quantity` (a Product row: Product maps no quantity) and Box's own attribute stay name-only.
-    others = {r.line: r.via for r in result.references if r.file == "orders/fulfilment.py" and r.line in (32, 39)}
-    assert others == {32: "name-only", 39: "name-only"}
+    others = {r.line: r.via for r in result.references if r.file == "orders/fulfilment.py" and r.line in (37, 44)}
+    assert others == {37: "name-only", 44: "name-only"}
 
 
 def test_sqlalchemy_drop_credits_the_changed_model_and_leaves_other_models_created_at() -> None:

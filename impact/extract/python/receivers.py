@@ -23,10 +23,12 @@ Decisions:
   (the declaration is the evidence, and the fix - remove or remap the field - is made there).
   On redash's history (bench/accuracy) the authors remapped `options` to a new column and left
   every `self.options` as it was: typing `self` made 8 false positives and found no truth line.
-- Only names are followed, never attributes (`self.line.quantity`): the type of `self.line` is
-  not known without reading `__init__`.
-Known limits (xfail tests in tests/test_python_receivers.py): related managers
-(`checkout.lines.all()` -> CheckoutLine via `related_name`) and return types of helper functions
+- Attributes are followed only through a typed row's declared relations, never others
+  (`self.line.quantity`): the type of `self.line` is not known without reading `__init__`.
+  - a relation of a typed row (impact.extract.python.relations): `line.order` (a ForeignKey or a
+    SQLAlchemy `relationship`) is a row of Order, `checkout.lines.all()` (a `related_name`) rows
+    of CheckoutLine.
+Known limit (xfail test in tests/test_python_receivers.py): return types of helper functions
 (`line = get_line(...)`) are not followed.
 """
 from __future__ import annotations
@@ -37,6 +39,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import replace
 
 from impact.extract.python.models import ModelInfo
+from impact.extract.python.relations import relations
 from impact.model import ColumnReference
 
 # Queryset/query methods that keep a collection of rows of the same model.
@@ -60,8 +63,9 @@ Kind = tuple[str, str]  # ("row" | "rows" | "pair" | "select" | "result", model 
 Found = dict[tuple[int, str], set[str]]
 
 
-def typed_attributes(text: str, models: Collection[str]) -> Found:
-    """(line, attribute) -> the model classes whose rows are read or written there."""
+def typed_attributes(text: str, models: Collection[str], related: Mapping[tuple[str, str], Kind] | None = None) -> Found:
+    """(line, attribute) -> the model classes whose rows are read or written there.
+    `related`: (class, attribute) -> what a row's relation holds (impact.extract.python.relations)."""
     if not models:
         return {}
     try:
@@ -70,7 +74,7 @@ def typed_attributes(text: str, models: Collection[str]) -> Found:
             module = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return {}
-    walker = _Walker(set(models))
+    walker = _Walker(set(models), related or {})
     try:
         walker.body(module.body, {})
     except RecursionError:
@@ -79,8 +83,9 @@ def typed_attributes(text: str, models: Collection[str]) -> Found:
 
 
 class _Walker:
-    def __init__(self, models: set[str]) -> None:
+    def __init__(self, models: set[str], related: Mapping[tuple[str, str], Kind]) -> None:
         self.models = models
+        self.related = related
         self.found: Found = {}
 
     # -- statements ---------------------------------------------------------------------------
@@ -195,8 +200,8 @@ class _Walker:
 
     def _access(self, node: ast.Attribute, env: dict) -> None:
         receiver = node.value
-        if type(receiver) is ast.Name:
-            bound = env.get(receiver.id)
+        if type(receiver) in (ast.Name, ast.Attribute):
+            bound = self.kind(receiver, env)
             if bound is not None and bound[0] == "row":
                 self.found.setdefault((node.end_lineno or node.lineno, node.attr), set()).add(bound[1])
 
@@ -236,7 +241,10 @@ class _Walker:
             if value[0] == "rows":
                 return value if type(node.slice) is ast.Slice else ("row", value[1])
             return None
-        if kind is ast.Attribute:
+        if kind is ast.Attribute:  # a row's relation (`line.order`, `order.lines`), or `M.objects`
+            owner = self.kind(node.value, env)
+            if owner is not None and owner[0] == "row":
+                return self.related.get((owner[1], node.attr))
             return self._model_attribute(node)
         if kind is ast.Call:
             return self._call(node, env)
@@ -356,7 +364,13 @@ def attribute_receivers(references: list[ColumnReference], texts: Iterable[tuple
     if not wanted or not models:
         return references
     files = {file for file, _ in wanted}
-    typed: dict[str, Found] = {rel: typed_attributes(text, _named(text, models)) for rel, text in texts if rel in files}
+    model_files = {m.file for m in models.values()}
+    texts = {rel: text for rel, text in texts if rel in files or rel in model_files}
+    related: dict[tuple[str, str], Kind] = {}
+    for rel in sorted(model_files & set(texts)):
+        related.update(relations(texts[rel], models))
+    classes = set(models) | {owner for owner, _ in related}  # a relation's owner types its rows too
+    typed: dict[str, Found] = {rel: typed_attributes(texts[rel], _named(texts[rel], classes), related) for rel in files if rel in texts}
     out = []
     for ref in references:
         classes = typed.get(ref.file, {}).get((ref.line, ref.spelling or ref.column)) if _open(ref) else None
@@ -372,5 +386,5 @@ def _open(ref: ColumnReference) -> bool:
     return ref.file.endswith((".py", ".pyi")) and ref.context == "property" and ref.via not in PLACED
 
 
-def _named(text: str, models: Mapping[str, ModelInfo]) -> set[str]:
-    return {name for name in models if name in text}
+def _named(text: str, classes: Collection[str]) -> set[str]:
+    return {name for name in classes if name in text}
