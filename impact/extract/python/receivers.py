@@ -34,12 +34,11 @@ Known limit (xfail test in tests/test_python_receivers.py): return types of help
 from __future__ import annotations
 
 import ast
-import warnings
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import replace
 
 from impact.extract.python.models import ModelInfo
-from impact.extract.python.relations import relations
+from impact.extract.python.relations import parsed, relations
 from impact.model import ColumnReference
 
 # Queryset/query methods that keep a collection of rows of the same model.
@@ -66,13 +65,8 @@ Found = dict[tuple[int, str], set[str]]
 def typed_attributes(text: str, models: Collection[str], related: Mapping[tuple[str, str], Kind] | None = None) -> Found:
     """(line, attribute) -> the model classes whose rows are read or written there.
     `related`: (class, attribute) -> what a row's relation holds (impact.extract.python.relations)."""
-    if not models:
-        return {}
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            module = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    module = parsed(text) if models else None
+    if module is None:
         return {}
     walker = _Walker(set(models), related or {})
     try:

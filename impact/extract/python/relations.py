@@ -25,12 +25,19 @@ FORWARD = {"ForeignKey": "row", "OneToOneField": "row", "ParentalKey": "row", "M
            "ParentalManyToManyField": "rows"}
 
 
-def relations(text: str, models: Collection[str]) -> dict[tuple[str, str], Kind]:
+def parsed(text: str) -> ast.Module | None:
+    """The module, or None when it does not parse (the file's extraction reports why)."""
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            module = ast.parse(text)
+            warnings.simplefilter("ignore")  # invalid escape sequences and the like
+            return ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
+def relations(text: str, models: Collection[str]) -> dict[tuple[str, str], Kind]:
+    module = parsed(text)
+    if module is None:
         return {}
     found: dict[tuple[str, str], Kind] = {}
     for node in ast.walk(module):
