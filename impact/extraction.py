@@ -220,7 +220,8 @@ def _queue_model_users(run: ExtractionRun, cache: ExtractionCache, pending: list
     """ORM code names a model class, not its table: find the models of the affected tables, then
     also parse the files that use those classes (in a language whose extractor declares
     model_markers). Returns the reference-only files queued."""
-    candidates = [(rel, text) for rel, text, _ in run.texts] + [(r, t) for r, t, _ in pending]
+    # A model file names its columns, rarely its table in query position: often read for references only.
+    candidates = [(rel, text) for rel, text, _ in run.texts] + [(r, t) for r, t, _ in pending] + reference_only
     definers = [(e, rel, text) for rel, text in candidates if (e := extractor_of(rel)) and e.may_declare_models(text)]
     if not definers:
         return set()

@@ -270,3 +270,34 @@ def test_python_orm_queries_resolve_through_the_orm_resolver_as_through_their_ow
     assert {q.table for q in resolved if q.orm == "django"} == {"shop_orders"}
     # Without the Python models (a file's own references) the queries pass through unresolved.
     assert resolve_orm_queries(found, OrmMap()) == found
+
+
+def test_a_model_on_a_project_base_in_a_file_read_for_references_only_is_found(tmp_path: Path) -> None:
+    """saleor's models subclass `ModelWithMetadata` (another file) and never name their table in
+    query position: their file must still be read for models, or no receiver can be typed."""
+    repo = tmp_path / "shop"
+    (repo / "channel").mkdir(parents=True)
+    (repo / "channel" / "__init__.py").write_text("")
+    (repo / "channel" / "models.py").write_text(textwrap.dedent("""\
+        from django.db import models
+
+        from core.models import ModelWithMetadata
+
+
+        class Channel(ModelWithMetadata):
+            slug = models.SlugField()
+            legacy_flow = models.BooleanField(default=True)
+        """))
+    (repo / "channel" / "resolvers.py").write_text(textwrap.dedent("""\
+        from channel import models
+
+
+        def resolve_legacy_flow(root: models.Channel, info):
+            return root.legacy_flow
+        """))
+    migration = tmp_path / "drop.sql"
+    migration.write_text("ALTER TABLE channel_channel DROP COLUMN legacy_flow;\n")
+    result = scan(repo, str(migration), use_cache=False)
+    assert "Channel" in result.run.models
+    assert _evidence(result, "changed-column-referenced") == ["channel/resolvers.py:5"]
+    assert _evidence(result, "orm-model-declares-changed-column") == ["channel/models.py:8"]

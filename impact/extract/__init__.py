@@ -64,8 +64,9 @@ def unregister(name: str) -> None:
     _by_suffix.cache_clear()
 
 
+# "= models.": a Django field, in a model whose base is the project's own (saleor's ModelWithMetadata).
 register(Extractor("python", "impact.extract.python", (".py", ".pyi"), parse_markers=("models.Model",),
-                   model_markers=("__tablename__", "db_table", "models.Model", "Table(", "table=True")))
+                   model_markers=("__tablename__", "db_table", "models.Model", "= models.", "Table(", "table=True")))
 register(Extractor("typescript", "impact.extract.typescript", (".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts")))
 register(Extractor("sqlfiles", "impact.extract.sql", (".sql",)))
 
