@@ -96,7 +96,7 @@ class ColumnReference:
     # "orm-field" (a field name only one model maps to the column), "model-declaration" (the model
     # declaring it: schema.prisma, a Drizzle table, an entity class), "typed-receiver" (`x.field`
     # where `x` holds a row of a model: the model's table, evidence for it only -
-    # impact.extract.python.receivers), "file-queries" (`inferred`),
+    # impact.extract.python.typed_references), "file-queries" (`inferred`),
     # "generated-type" or "name-only" (no table: counted, never evidence).
     via: str = "name-only"
     spelling: str | None = None  # the name as the code spells it, when it is not the column's

@@ -11,7 +11,7 @@ from typing import Callable
 
 from impact.config import Config, load_config
 from impact.errors import InputError
-from impact.extract.python.receivers import attribute_receivers
+from impact.extract.python.typed_references import attribute_receivers
 from impact.extract.references import find_references
 from impact.extraction import ExtractionRun, extract_repo
 from impact.judge.assess import Assessment, assess

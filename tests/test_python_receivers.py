@@ -301,3 +301,18 @@ def test_a_model_on_a_project_base_in_a_file_read_for_references_only_is_found(t
     assert "Channel" in result.run.models
     assert _evidence(result, "changed-column-referenced") == ["channel/resolvers.py:5"]
     assert _evidence(result, "orm-model-declares-changed-column") == ["channel/models.py:8"]
+
+
+def test_only_the_wanted_lines_functions_are_walked() -> None:
+    source = "def f(a: Line):\n    a.quantity\n\ndef g(b: Order):\n    b.quantity\n"
+    assert _typed(source) == {(2, "quantity"): {"Line"}, (5, "quantity"): {"Order"}}
+    assert typed_attributes(source, MODELS, lines={5}) == {(5, "quantity"): {"Order"}}
+
+
+def test_a_file_reading_the_name_only_on_self_is_not_parsed() -> None:
+    from impact.extract.python.typed_references import _may_type
+
+    text = "class A:\n    def f(self):\n        return self.quantity\n\ndef g(line: Line):\n    return line.quantity\n"
+    names = {("a.py", 3): "quantity", ("a.py", 6): "quantity"}
+    assert not _may_type(text, "a.py", {3}, names)
+    assert _may_type(text, "a.py", {3, 6}, names)

@@ -34,12 +34,10 @@ Known limit (xfail test in tests/test_python_receivers.py): return types of help
 from __future__ import annotations
 
 import ast
-from collections.abc import Collection, Iterable, Mapping
-from dataclasses import replace
+from bisect import bisect_left
+from collections.abc import Collection, Mapping
 
-from impact.extract.python.models import ModelInfo
-from impact.extract.python.relations import parsed, relations
-from impact.model import ColumnReference
+from impact.extract.python.relations import parsed
 
 # Queryset/query methods that keep a collection of rows of the same model.
 ROWS_KEPT = frozenset({
@@ -62,13 +60,16 @@ Kind = tuple[str, str]  # ("row" | "rows" | "pair" | "select" | "result", model 
 Found = dict[tuple[int, str], set[str]]
 
 
-def typed_attributes(text: str, models: Collection[str], related: Mapping[tuple[str, str], Kind] | None = None) -> Found:
+def typed_attributes(text: str, models: Collection[str], related: Mapping[tuple[str, str], Kind] | None = None,
+                     lines: Collection[int] | None = None) -> Found:
     """(line, attribute) -> the model classes whose rows are read or written there.
-    `related`: (class, attribute) -> what a row's relation holds (impact.extract.python.relations)."""
+    `related`: (class, attribute) -> what a row's relation holds (impact.extract.python.relations).
+    `lines`: only these lines are wanted; a function or class holding none of them is not walked
+    (its bindings are its own), which halves a large scan's cost of this pass."""
     module = parsed(text) if models else None
     if module is None:
         return {}
-    walker = _Walker(set(models), related or {})
+    walker = _Walker(set(models), related or {}, None if lines is None else sorted(lines))
     try:
         walker.body(module.body, {})
     except RecursionError:
@@ -77,10 +78,17 @@ def typed_attributes(text: str, models: Collection[str], related: Mapping[tuple[
 
 
 class _Walker:
-    def __init__(self, models: set[str], related: Mapping[tuple[str, str], Kind]) -> None:
+    def __init__(self, models: set[str], related: Mapping[tuple[str, str], Kind], lines: list[int] | None) -> None:
         self.models = models
         self.related = related
+        self.lines = lines
         self.found: Found = {}
+
+    def wanted(self, node: ast.stmt) -> bool:
+        if self.lines is None:
+            return True
+        at = bisect_left(self.lines, node.lineno)
+        return at < len(self.lines) and self.lines[at] <= (node.end_lineno or node.lineno)
 
     # -- statements ---------------------------------------------------------------------------
     def body(self, statements: list[ast.stmt], env: dict[str, Kind | None]) -> None:
@@ -89,7 +97,9 @@ class _Walker:
 
     def statement(self, node: ast.stmt, env: dict) -> None:
         kind = type(node)
-        if kind in (ast.FunctionDef, ast.AsyncFunctionDef):
+        if kind in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef) and not self.wanted(node):
+            env[node.name] = None
+        elif kind in (ast.FunctionDef, ast.AsyncFunctionDef):
             for decorator in node.decorator_list:
                 self.expr(decorator, env)
             self.function(node, dict(env))
@@ -339,46 +349,3 @@ def _is_session(node: ast.expr) -> bool:
     """`session`, `db.session`, `self.session`, `async_session`, `db` (a session named `db`)."""
     name = node.attr if type(node) is ast.Attribute else getattr(node, "id", "")
     return "session" in name.lower() or name in ("db", "s")
-
-
-# -- attribution ------------------------------------------------------------------------------
-
-# References that a query or a declaration already places: a typed receiver never overrides them.
-PLACED = frozenset({"sql", "orm-call", "model-declaration", "generated-type"})
-
-
-def attribute_receivers(references: list[ColumnReference], texts: Iterable[tuple[str, str]],
-                        models: Mapping[str, ModelInfo]) -> list[ColumnReference]:
-    """`x.quantity` where `x` holds a row of model M: the reference is M's (via "typed-receiver"),
-    whether M maps the changed table (evidence) or another one (then never evidence for it).
-    A name M does not map to a column (a property, a method) is left as it was.
-
-    `models`: class name -> ModelInfo, for the affected tables and the other models the scan saw."""
-    wanted = {(r.file, r.line) for r in references if _open(r)}
-    if not wanted or not models:
-        return references
-    files = {file for file, _ in wanted}
-    model_files = {m.file for m in models.values()}
-    texts = {rel: text for rel, text in texts if rel in files or rel in model_files}
-    related: dict[tuple[str, str], Kind] = {}
-    for rel in sorted(model_files & set(texts)):
-        related.update(relations(texts[rel], models))
-    classes = set(models) | {owner for owner, _ in related}  # a relation's owner types its rows too
-    typed: dict[str, Found] = {rel: typed_attributes(texts[rel], _named(texts[rel], classes), related) for rel in files if rel in texts}
-    out = []
-    for ref in references:
-        classes = typed.get(ref.file, {}).get((ref.line, ref.spelling or ref.column)) if _open(ref) else None
-        owners = [models[c] for c in sorted(classes or ()) if c in models]
-        mapping = [m for m in owners if (m.column_for(ref.spelling or ref.column) or "").lower() == ref.column.lower()]
-        if mapping and mapping[0].table:
-            ref = replace(ref, table=mapping[0].table, via="typed-receiver", inferred=False, context="property")
-        out.append(ref)
-    return out
-
-
-def _open(ref: ColumnReference) -> bool:
-    return ref.file.endswith((".py", ".pyi")) and ref.context == "property" and ref.via not in PLACED
-
-
-def _named(text: str, classes: Collection[str]) -> set[str]:
-    return {name for name in classes if name in text}
