@@ -42,6 +42,7 @@ class ExtractionRun:
     cache_hits: int = 0
     generated_files: list[str] = field(default_factory=list)
     models: dict = field(default_factory=dict)  # ORM class name -> ModelInfo, for the affected tables
+    other_models: dict = field(default_factory=dict)  # the same, for the other tables of the files read
     orm: OrmMap = field(default_factory=OrmMap)  # the repo's ORM declarations (schema.prisma, ...)
     attribution_only: set[str] = field(default_factory=set)  # parsed only to attribute column names
     declaring: set[str] = field(default_factory=set)  # TS/JS files that declare ORM models (never "of no interest")
@@ -151,10 +152,7 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
     verdicts.save(needles, list(run.models))
     cache.save_pack()
     _drop_attribution_only(run)
-    run.queries = resolve_orm_queries(run.queries, run.orm)
-    if run.models:  # the extractors whose languages declare models resolve their calls on them
-        for name in sorted({e.name for rel, _, _ in run.texts if (e := extractor_of(rel)) and e.model_markers}):
-            run.queries = load_extractor(name).resolve_model_queries(run.queries, run.models)
+    run.queries = resolve_orm_queries(run.queries, run.orm, run.models)
     return run
 
 
@@ -227,7 +225,8 @@ def _queue_model_users(run: ExtractionRun, cache: ExtractionCache, pending: list
     """ORM code names a model class, not its table: find the models of the affected tables, then
     also parse the files that use those classes (in a language whose extractor declares
     model_markers). Returns the reference-only files queued."""
-    candidates = [(rel, text) for rel, text, _ in run.texts] + [(r, t) for r, t, _ in pending]
+    # A model file names its columns, rarely its table in query position: often read for references only.
+    candidates = [(rel, text) for rel, text, _ in run.texts] + [(r, t) for r, t, _ in pending] + reference_only
     definers = [(e, rel, text) for rel, text in candidates if (e := extractor_of(rel)) and e.may_declare_models(text)]
     if not definers:
         return set()
@@ -236,6 +235,8 @@ def _queue_model_users(run: ExtractionRun, cache: ExtractionCache, pending: list
         for model in _models_in(cache, extractor, rel, text):
             if model.table and model.table.lower() in wanted:
                 run.models[model.name] = model
+            elif model.table:  # another table's model: its rows' attributes are its own (typed receivers)
+                run.other_models.setdefault(model.name, model)
     if not run.models:
         return set()
     names = list(run.models)

@@ -11,6 +11,7 @@ from typing import Callable
 
 from impact.config import Config, load_config
 from impact.errors import InputError
+from impact.extract.python.typed_references import attribute_receivers
 from impact.extract.references import find_references
 from impact.extraction import ExtractionRun, extract_repo
 from impact.judge.assess import Assessment, assess
@@ -156,6 +157,7 @@ def _references(run: ExtractionRun, tables: list[str], columns: set[str], repo: 
     wrappers = wrapper_functions(((file, text, queries) for file, text, _, queries in resolved), tables)
     found = attribute_declarations([r for file, text, extraction, queries in resolved
                                     for r in find_references(file, text, columns, queries, extraction.generated, spellings, wrappers)], run.orm)
+    found = attribute_receivers(found, ((file, text) for file, text, _ in run.texts), {**run.other_models, **run.models})
     seen = {(r.file, r.line, r.column) for r in declared}
     return declared + [r for r in found if (r.file, r.line, r.column) not in seen]
 

@@ -10,8 +10,8 @@ The pre-filter, in order (extraction.py): a file must name an affected table, co
 spelling (all languages); it is parsed when it names a table in query position, or contains one of
 the entry's `parse_markers`; otherwise, when `other_query` finds a query on some other table, it is
 parsed only to attribute bare column names; otherwise it is read for references only. An entry with
-`model_markers` declares ORM model classes in its files (its module has `models_in(path, text)`,
-and `resolve_model_queries`): files using those classes are parsed too.
+`model_markers` declares ORM model classes in its files (its module has `models_in(path, text)`):
+files using those classes are parsed too, and impact.orm.resolve resolves their ORM queries.
 """
 from __future__ import annotations
 
@@ -84,8 +84,9 @@ def unregister(name: str) -> None:
     _by_suffix.cache_clear()
 
 
+# "= models.": a Django field, in a model whose base is the project's own (saleor's ModelWithMetadata).
 register(Extractor("python", "impact.extract.python", (".py", ".pyi"), parse_markers=("models.Model",),
-                   model_markers=("__tablename__", "db_table", "models.Model", "Table(", "table=True")))
+                   model_markers=("__tablename__", "db_table", "models.Model", "= models.", "Table(", "table=True")))
 register(Extractor("typescript", "impact.extract.typescript", (".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts")))
 register(Extractor("sqlfiles", "impact.extract.sql", (".sql",)))
 
