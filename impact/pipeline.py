@@ -29,6 +29,7 @@ from impact.model import ColumnReference, OpKind, Query
 from impact.op_details import NotAnalysed
 from impact.orm import resolve_orm_queries
 from impact.orm.declarations import model_declarations, with_python_models
+from impact.orm.model_types import model_type_references
 from impact.orm.resolve import attribute_declarations
 from impact.orm.wrappers import wrapper_functions
 from impact.schema_cache import replayed
@@ -141,6 +142,9 @@ def _scan(repo: Path, ref: str, *, dialect: str | None = None, schema_file: Path
     apart = [(q, other[query_key(q)]) for q in queries if q.table and query_key(q) in other]
     queries = [q for q in queries if query_key(q) not in other]
     references = _references(run, tables, columns, repo)
+    gone = [c.op.table for c in contexts if c.op.kind in (OpKind.DROP_TABLE, OpKind.RENAME_TABLE) and c.op.table]
+    references += model_type_references(((rel, text, x.generated, resolve_orm_queries(x.queries, run.orm)) for rel, text, x in run.texts),
+                                        with_python_models(run), gone) if gone else []
     attach_code(contexts, queries, references)
     rules = configured(load_rules(), config.rules)
     judged = judge(contexts, queries, rules)
