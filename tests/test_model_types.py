@@ -41,6 +41,7 @@ export async function find(id: number) {
   });
 }
 export const saved = () => toast({ title: "TemplateMeta saved", kind: TableName.TemplateMeta });
+export const all = () => prisma.templateMeta.findMany();
 '''
 # The same property on a form's object, a component named after the model: not the model.
 UI = '''export function Settings(form: { templateMeta: { message: string } }) {
@@ -71,6 +72,8 @@ def test_the_generated_type_and_the_relation_in_a_prisma_call_are_evidence(dropp
     refs = {(r.file, r.line): r for r in dropped.references if r.via == "model-type"}
     assert (refs[("src/template.ts", 7)].table, refs[("src/template.ts", 7)].spelling) == ("TemplateMeta", "TemplateMetaCreateInput")
     assert refs[("src/template.ts", 12)].spelling == "templateMeta"
+    # The query's own line is evidence once, as the query.
+    assert "src/template.ts:16" in _evidence(dropped, "dropped-table-still-used") and ("src/template.ts", 16) not in refs
 
 
 def test_the_same_property_outside_a_prisma_call_and_a_longer_name_are_not(dropped) -> None:

@@ -56,11 +56,13 @@ def model_type_references(texts: Iterable[tuple[str, str, bool, list[Query]]], o
                 patterns.append((re.compile(rf"(?<![\w.]){re.escape(model.name)}(?!\w)"), None, table_name, model))
     if not patterns:
         return []
-    found = []
+    found, seen = [], set()
     for rel, text, generated, queries in texts:
         if generated:
             continue
         spans = [(q.line, q.end_line) for q in queries if q.orm == "prisma"]
+        # A line that starts a query on the table is already evidence as that query.
+        querying = {(q.line, (q.table or "").lower()) for q in queries}
         for words, relation, table, model in patterns:
             if not rel.endswith(_TS if model.orm == "prisma" else ".py"):
                 continue
@@ -73,7 +75,8 @@ def model_type_references(texts: Iterable[tuple[str, str, bool, list[Query]]], o
                 match = next((m for m in words.finditer(line) if not _in_text(line, m.start())), None) if named else None
                 if match is None and relation and any(start <= number <= end for start, end in spans):
                     match = relation.search(line)
-                if match:
+                if match and (number, table.lower()) not in querying and (rel, number, table.lower()) not in seen:
+                    seen.add((rel, number, table.lower()))  # two schemas (umami's mysql/ and postgresql/) map one table
                     spelled = re.sub(r"^Prisma\s*\.\s*", "", match.group(0).lstrip("?.").strip().rstrip(":").rstrip("?").strip())
                     found.append(ColumnReference(rel, number, model.name, table, "type", False, line.strip()[:160], via=VIA, spelling=spelled))
     return found
