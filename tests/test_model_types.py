@@ -6,12 +6,7 @@ import pytest
 from impact.pipeline import scan
 from tests.conftest import make_repo
 
-SCHEMA = '''datasource db {
-  provider = "postgresql"
-  url      = env("DATABASE_URL")
-}
-
-model Template {
+SCHEMA = '''model Template {
   id           Int           @id
   title        String
   templateMeta TemplateMeta?
@@ -56,15 +51,20 @@ def _evidence(result, rule: str) -> set[str]:
     return {f"{e.file}:{e.line}" for e in finding.evidence} if finding else set()
 
 
-@pytest.fixture(scope="module")
-def dropped(tmp_path_factory):
-    repo = make_repo(tmp_path_factory.mktemp("modeltypes"), {
+def _scanned(root, sql: str, more: dict[str, str] | None = None):
+    """A Prisma repo with SCHEMA, src/template.ts and `more` files, scanned with migration `sql`."""
+    repo = make_repo(root, {
         "prisma/schema.prisma": SCHEMA, "prisma/migrations/0_init/migration.sql": INIT,
         "prisma/migrations/migration_lock.toml": 'provider = "postgresql"\n',
-        "prisma/migrations/1_drop/migration.sql": 'DROP TABLE "TemplateMeta";\n',
-        "src/template.ts": CODE, "src/ui/settings.tsx": UI,
+        "prisma/migrations/1_change/migration.sql": sql, "src/template.ts": CODE,
+        **(more or {}),
     })
-    return scan(repo, str(repo / "prisma/migrations/1_drop/migration.sql"), use_cache=False)
+    return scan(repo, str(repo / "prisma/migrations/1_change/migration.sql"), use_cache=False)
+
+
+@pytest.fixture(scope="module")
+def dropped(tmp_path_factory):
+    return _scanned(tmp_path_factory.mktemp("modeltypes"), 'DROP TABLE "TemplateMeta";\n', {"src/ui/settings.tsx": UI})
 
 
 def test_the_generated_type_and_the_relation_in_a_prisma_call_are_evidence(dropped) -> None:
@@ -80,15 +80,6 @@ def test_the_same_property_outside_a_prisma_call_and_a_longer_name_are_not(dropp
     assert "src/template.ts:15" not in _evidence(dropped, "dropped-table-still-used")  # a string, an enum member
     assert not any(e.startswith("src/ui/") for e in _evidence(dropped, "dropped-table-still-used"))
     assert not any(r.file.startswith("src/ui/") and r.via == "model-type" for r in dropped.references)
-
-
-def _scanned(root, sql: str):
-    repo = make_repo(root, {
-        "prisma/schema.prisma": SCHEMA, "prisma/migrations/0_init/migration.sql": INIT,
-        "prisma/migrations/migration_lock.toml": 'provider = "postgresql"\n',
-        "prisma/migrations/1_change/migration.sql": sql, "src/template.ts": CODE,
-    })
-    return scan(repo, str(repo / "prisma/migrations/1_change/migration.sql"), use_cache=False)
 
 
 def test_a_column_change_on_the_table_gets_no_model_references(tmp_path) -> None:
