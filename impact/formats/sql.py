@@ -12,7 +12,8 @@ from pathlib import Path
 from impact.config import Config
 from impact.errors import InputError
 from impact.formats.base import EarlierMigration, LocatedMigration, ReadMigration
-from impact.sql.parse import ParsedMigration, parse_migration
+from impact.migration_cache import parsed as cached_parse
+from impact.sql.parsed import ParsedMigration
 
 LEADING_NUMBER = re.compile(r"^(\d+)")
 DISCOVERY_DEPTH = 6  # monorepos keep an ORM's migrations deep: packages/db/prisma/migrations
@@ -166,7 +167,7 @@ class SqlFormat:
         return with_history(path, known_folders(repo, config), repo.resolve())
 
     def read(self, migration: LocatedMigration, repo: Path, dialect: str) -> ReadMigration:
-        parsed = parse_migration(read_sql_file(migration.path, "migration"), dialect)
+        parsed = cached_parse(read_sql_file(migration.path, "migration"), dialect)
         earlier = tuple(LazyEarlier(display(p, repo), read_sql_file(p, "migration"), dialect) for p in migration.earlier)
         return ReadMigration(parsed, earlier)
 
@@ -180,6 +181,8 @@ class LazyEarlier:
 
     @cached_property
     def parsed(self) -> ParsedMigration:
+        from impact.sql.parse import parse_migration  # not cached one by one: the replay is (schema_cache)
+
         return parse_migration(self.text, self.dialect)
 
 

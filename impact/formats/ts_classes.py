@@ -34,7 +34,7 @@ from impact.formats.base import EarlierMigration, LocatedMigration, ReadMigratio
 from impact.formats.pieces import Piece, build_parsed
 from impact.formats.sql import NOT_SEARCHED, per_scan, read_sql_file
 from impact.formats.ts_builders import knex_builder, knex_data, kysely_builder, sql_argument, typeorm_runner
-from impact.sql.parse import ParsedMigration
+from impact.sql.parsed import ParsedMigration
 
 SUFFIXES = (".ts", ".js", ".mjs", ".cjs", ".mts", ".cts")
 DISCOVERY_DEPTH = 8

@@ -30,7 +30,7 @@ from impact.formats.alembic.project import Project, Revision, load_project, read
 from impact.formats.alembic.translate import Translator
 from impact.formats.pieces import Piece, build_parsed
 from impact.formats.base import EarlierMigration, LocatedMigration, ReadMigration
-from impact.sql.parse import ParsedMigration
+from impact.sql.parsed import ParsedMigration
 
 
 def _display(path: Path, repo: Path) -> str:
