@@ -83,6 +83,25 @@ def per_scan(key: tuple, find) -> list:
     return list(memo[key])
 
 
+Folder = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]  # (path parts under the root, dirnames, filenames)
+
+
+def folder_tree(root: Path) -> list[Folder]:
+    """Every folder under `root` that a migration-folder search may look at (NOT_SEARCHED and dot
+    folders left out, at any depth), in sorted top-down order: walked once per scan and shared by
+    the formats' searches, which each apply their own depth and names (issue 13: four walks)."""
+    return per_scan(("tree", root), lambda: _folder_tree(root))
+
+
+def _folder_tree(root: Path) -> list[Folder]:
+    found, top = [], os.fspath(root)
+    for dirpath, dirnames, filenames in os.walk(top):
+        dirnames[:] = sorted(d for d in dirnames if d not in NOT_SEARCHED and not d.startswith("."))
+        parts = tuple(os.path.relpath(dirpath, top).split(os.sep)) if dirpath != top else ()
+        found.append((parts, tuple(dirnames), tuple(filenames)))
+    return found
+
+
 def known_folders(repo: Path, config: Config) -> list[Path]:
     """Configured and usual folders first, then folders whose name says they hold migrations."""
     return per_scan(("sql", repo.resolve(), tuple(config.all_migration_dirs)), lambda: _known_folders(repo, config))
@@ -105,10 +124,10 @@ def _discovered(repo: Path) -> list[Path]:
     and the folders where an ORM keeps its SQL migrations (Prisma's `migration_lock.toml` beside
     `<timestamp>_name/migration.sql`; Drizzle's `meta/_journal.json` beside `0001_name.sql`)."""
     found = []
-    for dirpath, dirnames, filenames in os.walk(repo):
-        depth = len(Path(dirpath).relative_to(repo).parts)
-        dirnames[:] = [d for d in dirnames if d not in NOT_SEARCHED and not d.startswith(".") and depth < DISCOVERY_DEPTH]
-        folder = Path(dirpath)
+    for parts, _, filenames in folder_tree(repo):
+        if len(parts) > DISCOVERY_DEPTH:
+            continue
+        folder = repo.joinpath(*parts)
         name = folder.name.lower()
         if ("migrat" in name or "schema" in name) and sum(f.lower().endswith(".sql") for f in filenames) >= 2:
             found.append(folder)

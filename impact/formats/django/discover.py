@@ -16,7 +16,7 @@ from pathlib import Path
 
 from impact.errors import InputError
 from impact.formats.django.pyread import Call, MigrationModule, Ref, read_module
-from impact.formats.sql import per_scan
+from impact.formats.sql import folder_tree, per_scan
 
 NOT_SEARCHED = {"node_modules", ".git", "vendor", "dist", "build", ".venv", "venv", "site-packages", "__pycache__", "target",
                 ".tox", "env"}
@@ -76,10 +76,10 @@ def migration_folders(repo: Path) -> list[Path]:
 
 def _find_migration_folders(repo: Path) -> list[Path]:
     found = []
-    for dirpath, dirnames, filenames in os.walk(repo):
-        dirnames[:] = sorted(d for d in dirnames if d not in NOT_SEARCHED and not d.startswith("."))
-        if Path(dirpath).name == "migrations" and "__init__.py" in filenames and any(_is_candidate(f) for f in filenames):
-            found.append(Path(dirpath))
+    for parts, _, filenames in folder_tree(repo):  # sorted, dot folders and the common NOT_SEARCHED left out
+        if (parts[-1] if parts else repo.name) == "migrations" and "__init__.py" in filenames and any(_is_candidate(f) for f in filenames) \
+                and not NOT_SEARCHED.intersection(parts):
+            found.append(repo.joinpath(*parts))
     return found
 
 
