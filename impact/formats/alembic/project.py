@@ -17,7 +17,6 @@ xfail test in tests/test_alembic_format.py).
 from __future__ import annotations
 
 import ast
-import configparser
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -94,6 +93,8 @@ def _find_script_dirs(repo: Path, configured: tuple[str, ...]) -> list[Path]:
 
 
 def _ini_locations(ini: Path) -> list[Path]:
+    import configparser  # only when a repo has an alembic.ini
+
     parser = configparser.ConfigParser(interpolation=None)
     try:
         parser.read(ini, encoding="utf-8")
