@@ -18,13 +18,11 @@ and `scan --no-cache` (`caching(False)`) turn it off.
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
 from contextlib import contextmanager
 from contextvars import ContextVar
-from pathlib import Path
 
-from impact.cache import _source_hash, _write_atomically, default_cache_dir
+from impact.cache import _source_hash, _write_atomically, default_cache_dir, prune_oldest
 from impact.sql import facts
 from impact.sql.parsed import ParsedMigration
 
@@ -63,7 +61,7 @@ def parsed(text: str, dialect: str = "postgres") -> ParsedMigration:
     if path is not None:
         try:
             _write_atomically(path, pickle.dumps((result, facts.of_migration(result.statements)), protocol=pickle.HIGHEST_PROTOCOL))
-            _prune(path.parent)
+            prune_oldest(path.parent, MAX_ENTRIES)
         except Exception:  # noqa: BLE001 - an optimisation only: what cannot be stored is parsed next time
             pass
     return result
@@ -73,12 +71,3 @@ def _key(text: str, dialect: str) -> str:
     digest = hashlib.sha256("\0".join(("parsed", dialect, _source_hash(CODE))).encode())
     digest.update(text.encode("utf-8", errors="surrogatepass"))
     return digest.hexdigest()
-
-
-def _prune(folder: Path) -> None:
-    entries = sorted(folder.glob("*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in entries[MAX_ENTRIES:]:
-        try:
-            os.unlink(old)
-        except OSError:
-            pass

@@ -16,11 +16,9 @@ be loaded is a miss. IMPACT_NO_CACHE=1 turns this off with the rest.
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
-from pathlib import Path
 
-from impact.cache import _source_hash, _write_atomically, default_cache_dir
+from impact.cache import _source_hash, _write_atomically, default_cache_dir, prune_oldest
 from impact.judge.catalog import Catalog, replay
 
 SUBDIR = "schemas"
@@ -45,7 +43,7 @@ def replayed(earlier: tuple, dialect: str, use_cache: bool = True) -> Catalog:
     if path is not None:
         try:
             _write_atomically(path, pickle.dumps(catalog, protocol=pickle.HIGHEST_PROTOCOL))
-            _prune(path.parent)
+            prune_oldest(path.parent, MAX_ENTRIES)
         except (OSError, pickle.PicklingError, TypeError, AttributeError, RecursionError):
             pass  # an optimisation only
     return catalog
@@ -60,12 +58,3 @@ def _key(earlier: tuple, dialect: str) -> str | None:
         digest.update(b"\1" + e.display.encode("utf-8", errors="surrogateescape") + b"\0")
         digest.update(e.text.encode("utf-8", errors="surrogatepass"))
     return digest.hexdigest()
-
-
-def _prune(folder: Path) -> None:
-    entries = sorted(folder.glob("*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in entries[MAX_ENTRIES:]:
-        try:
-            os.unlink(old)
-        except OSError:
-            pass

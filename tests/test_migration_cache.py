@@ -136,3 +136,12 @@ export class Drop1700000000000 implements MigrationInterface {
     for name in ("cold.json", "warm.json"):
         loaded = _scan_in_a_process(repo, tmp_path / name, tmp_path / "cache", ref="1700000000000")
     assert loaded == []
+
+
+def test_only_the_newest_entries_are_kept(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("IMPACT_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(migration_cache, "MAX_ENTRIES", 3)
+    for n in range(5):
+        migration_cache.parsed(f"ALTER TABLE t{n} ADD COLUMN c int;")
+    entries = list((tmp_path / migration_cache.SUBDIR).glob("*.pickle"))
+    assert len(entries) == 3  # which three: by mtime, whose granularity may tie entries written this fast
