@@ -32,7 +32,6 @@ from impact.extract.typescript.scan import Scanned, scan
 from impact.formats.base import EarlierMigration, LocatedMigration, ReadMigration
 from impact.formats.pieces import Piece, build_parsed
 from impact.formats.sql import folder_tree, per_scan, read_sql_file
-from impact.formats.ts_builders import knex_builder, knex_data, kysely_builder, sql_argument, typeorm_runner
 from impact.sql.parsed import ParsedMigration
 
 SUFFIXES = (".ts", ".js", ".mjs", ".cjs", ".mts", ".cts")
@@ -141,6 +140,9 @@ def _expression_end(scanned: Scanned, pos: int) -> int:
 
 
 def translate_text(text: str, pattern: re.Pattern = UP) -> tuple[list[Piece], Scanned]:
+    # The builders' readers (and Alembic's DDL tables they share) load to read a migration, not to find one.
+    from impact.formats.ts_builders import knex_builder, knex_data, kysely_builder, sql_argument, typeorm_runner
+
     scanned = scan(text)
     body = up_body(scanned, pattern)
     if body is None:

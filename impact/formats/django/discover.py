@@ -13,10 +13,13 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from impact.errors import InputError
-from impact.formats.django.pyread import Call, MigrationModule, Ref, read_module
 from impact.formats.sql import folder_tree, per_scan
+
+if TYPE_CHECKING:  # pyread loads when a migration module is read, not to find the folders
+    from impact.formats.django.pyread import MigrationModule
 
 NOT_SEARCHED = {"node_modules", ".git", "vendor", "dist", "build", ".venv", "venv", "site-packages", "__pycache__", "target",
                 ".tox", "env"}
@@ -61,6 +64,8 @@ class Project:
 
 def module(path: Path) -> MigrationModule:
     """read_module, kept while the file is unchanged (a scan reads every earlier migration)."""
+    from impact.formats.django.pyread import read_module
+
     stat = path.stat()
     stamp = (stat.st_mtime_ns, stat.st_size)
     cached = _CACHE.get(path)
@@ -199,6 +204,8 @@ def link(project: Project) -> None:
 
 
 def _dependency(project: Project, dep) -> tuple[str, str] | None:
+    from impact.formats.django.pyread import Call, Ref
+
     if isinstance(dep, Call) and dep.short == "swappable_dependency":
         return _app_edge(project, project.user_model.split(".")[0], "__first__")
     if isinstance(dep, (tuple, list)) and len(dep) == 2:
