@@ -76,3 +76,11 @@ def test_a_circular_structure_is_a_value_error_as_in_the_standard_encoder() -> N
     loop.append(loop)
     with pytest.raises(ValueError):
         _written(loop)
+
+
+def test_json_safe_passes_ascii_through_and_escapes_lone_surrogates() -> None:
+    from impact.report.safe_text import json_safe
+
+    ascii_text = json.dumps({"file": "src/a.py"}, indent=2)
+    assert json_safe(ascii_text) is ascii_text  # no pass over an all-ASCII batch
+    assert json_safe('"src/\udce9 é.py"') == '"src/\\udce9 é.py"'
