@@ -34,7 +34,8 @@ from impact.orm.model_types import model_type_references
 from impact.orm.resolve import attribute_declarations
 from impact.orm.wrappers import wrapper_functions
 from impact.schema_cache import replayed
-from impact.sql.parse import ParsedMigration, parse_migration
+from impact.migration_cache import caching
+from impact.sql.parsed import ParsedMigration
 
 Progress = Callable[[int, int], None]
 # Operations whose column names are worth finding in code.
@@ -96,6 +97,8 @@ class ScanResult:
 def schema_before(earlier: tuple[EarlierMigration, ...], dialect: str, schema_file: Path | None,
                   use_cache: bool = False) -> tuple[Catalog, str]:
     if schema_file is not None:
+        from impact.sql.parse import parse_migration
+
         parsed = parse_migration(read_sql_file(schema_file, "schema file"), dialect)
         return replay([(schema_file.name, list(parsed.operations))]), f"schema file {schema_file.name}"
     return replayed(earlier, dialect, use_cache), f"replay of {len(earlier)} earlier migration{'s' if len(earlier) != 1 else ''}"
@@ -108,7 +111,7 @@ def _display(path: Path, repo: Path) -> str:
 def scan(repo: Path, ref: str, **options) -> ScanResult:
     """`release_base`: a git revision whose merge-base with HEAD is the release still running while
     the migration runs (impact.deploy_window); its code is judged too."""
-    with one_scan():  # migration folders are found once per scan
+    with one_scan(), caching(options.get("use_cache", True)):  # migration folders are found once per scan
         return _scan(repo, ref, **options)
 
 
