@@ -123,3 +123,16 @@ def test_a_python_field_spelled_as_its_column_that_one_model_declares_tells_the_
     from impact.orm.mapping import OrmField, OrmMap, OrmModel
     orm = OrmMap([OrmModel("django", "Profile", "accounts_profile", "models.py", 1, (OrmField("reports_allowed", "reports_allowed"),))])
     assert orm.spelled_columns(["accounts_profile"], {"reports_allowed"}) == {"reports_allowed": ("reports_allowed", "accounts_profile")}
+
+
+def test_a_field_several_changed_models_map_to_the_same_column_is_credited_to_one_of_them() -> None:
+    # netbox drops `rear_port_id` from FrontPort and FrontPortTemplate in one migration: `rear_port` is
+    # about this change whichever model it is (it used to be name-only, 106 truth lines lost).
+    from impact.orm.mapping import OrmField, OrmMap, OrmModel
+    port = OrmModel("django", "FrontPort", "dcim_frontport", "models.py", 1, (OrmField("rear_port", "rear_port_id"),))
+    template = OrmModel("django", "FrontPortTemplate", "dcim_frontporttemplate", "models.py", 9, (OrmField("rear_port", "rear_port_id"),))
+    both = ["dcim_frontport", "dcim_frontporttemplate"]
+    assert OrmMap([port, template]).spelled_columns(both, {"rear_port_id"}) == {"rear_port": ("rear_port_id", "dcim_frontport")}
+    # ... but not when a model of another table declares the name too: it may be that one's.
+    mapping = OrmModel("django", "PortMapping", "dcim_portmapping", "models.py", 20, (OrmField("rear_port", "rear_port_id"),))
+    assert OrmMap([port, template, mapping]).spelled_columns(both, {"rear_port_id"}) == {"rear_port": ("rear_port_id", None)}

@@ -113,7 +113,10 @@ class OrmMap:
         spelled = {}
         for name, pairs in owners.items():
             column = sorted(pairs)[0][0]
-            unique = len(pairs) == 1 and name not in declared_elsewhere
+            # Several affected models map it to the same column (netbox drops `rear_port_id` from
+            # FrontPort and FrontPortTemplate at once): the name is about this change either way;
+            # it is credited to the first of those tables rather than to none.
+            unique = len({c for c, _ in pairs}) == 1 and name not in declared_elsewhere
             if name != column or unique:  # the column's own name with no table is the plain name-only case
                 spelled[name] = (column, sorted(pairs)[0][1] if unique else None)
         if self.kysely_camel_case:
