@@ -24,7 +24,13 @@ class Proxy:
         self.port = self.listener.getsockname()[1]
         self.dropping = threading.Event()
         self.pairs: list[tuple[socket.socket, socket.socket]] = []
-        threading.Thread(target=self._accept, daemon=True).start()
+        self.threads: list[threading.Thread] = []
+        self._start(self._accept)
+
+    def _start(self, target, *args) -> None:
+        thread = threading.Thread(target=target, args=args, daemon=True)
+        self.threads.append(thread)
+        thread.start()
 
     def url(self, dbname: str) -> str:
         return f"postgresql://postgres@127.0.0.1:{self.port}/{dbname}?sslmode=disable&gssencmode=disable"
@@ -39,7 +45,7 @@ class Proxy:
             upstream.connect(self.target)
             self.pairs.append((client, upstream))
             for src, dst in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pump, args=(src, dst), daemon=True).start()
+                self._start(self._pump, src, dst)
 
     def _pump(self, src: socket.socket, dst: socket.socket) -> None:
         while True:
@@ -56,17 +62,31 @@ class Proxy:
         self.dropping.set()
 
     def reset(self) -> None:
-        for client, upstream in self.pairs:
-            for sock in (client, upstream):
-                try:
-                    if sock.family != socket.AF_UNIX:  # linger 0: close() sends an RST, not a FIN
-                        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-                    sock.shutdown(socket.SHUT_RD)  # wakes the pump blocked in recv(), sends nothing
-                    sock.close()
-                except OSError:
-                    pass
+        sockets = [sock for pair in self.pairs for sock in pair]
+        for sock in sockets:
+            try:
+                if sock.family != socket.AF_UNIX:  # linger 0: close() sends an RST, not a FIN
+                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                sock.shutdown(socket.SHUT_RD)  # wakes the pump blocked in recv(), sends nothing
+            except OSError:
+                pass
+        self._join_pumps()
+        for sock in sockets:
+            sock.close()
+
+    def _join_pumps(self) -> None:
+        # Closed only once no thread is inside recv() on them: a descriptor closed under a blocked
+        # call is reused by the next socket the process opens (another test's server), and the
+        # stale call then reads that socket's traffic.
+        for thread in self.threads[1:]:
+            thread.join(5)
 
     def close(self) -> None:
+        try:
+            self.listener.shutdown(socket.SHUT_RDWR)  # close() alone does not wake accept() on Linux
+        except OSError:
+            pass
+        self.threads[0].join(5)
         self.listener.close()
         self.reset()
 
