@@ -16,7 +16,7 @@ from impact.cache import ExtractionCache, cache_key
 from impact.config import Config
 from impact.errors import bounded_line
 from impact.extract import Extractor, extractor_name, extractor_of, load_extractor, suffixes
-from impact.extract_guard import FILE_SECONDS, FileTimeout, python_too_deep, time_budget
+from impact.extract_guard import FILE_SECONDS, FileTimeout, time_budget
 from impact.files import UNREADABLE_DIR, UNREADABLE_FILE, SourceFile, mentions_any, read_source, walk
 from impact.formats import active_formats
 from impact.locate import LocatedMigration, known_folders
@@ -53,12 +53,9 @@ def _extract(job: tuple[str, str]) -> Extraction:
     analysed, a FileIssue that lowers the confidence: one bad file never ends the scan. Such
     results are not cached (see _cacheable), so a fixed extractor retries."""
     rel, text = job
-    name = extractor_name(rel)
-    if name == "python" and (reason := python_too_deep(text)):
-        return Extraction(issues=[FileIssue(rel, reason)])
     try:
         with time_budget(FILE_SECONDS):
-            return load_extractor(name).extract(rel, text)
+            return load_extractor(extractor_name(rel)).extract(rel, text)
     except RecursionError:
         return Extraction(issues=[FileIssue(rel, TOO_DEEP)])
     except FileTimeout:
@@ -69,7 +66,7 @@ def _extract(job: tuple[str, str]) -> Extraction:
 
 
 TIMED_OUT = "not analysed: parsing it took longer than"
-TOO_DEEP = "too deeply nested to parse"
+TOO_DEEP = "too deeply nested to parse: not analysed"
 NOT_ANALYSED = "not analysed: the extractor failed"
 WORKER_DIED = "not analysed: the worker process parsing it died"
 
@@ -257,8 +254,6 @@ def _models_in(cache: ExtractionCache, extractor: Extractor, rel: str, text: str
     if cached is not None:
         return cached
     models_in = module.models_in
-    if extractor.name == "python" and python_too_deep(text):
-        return []  # reported as not analysed when the file itself is extracted
     try:
         with time_budget(FILE_SECONDS):
             models = models_in(rel, text)
