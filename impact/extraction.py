@@ -134,7 +134,12 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
     queued = _queue_model_users(run, cache, pending, unmatched_model_users, reference_only, tables)
     run.texts.extend((rel, text, Extraction()) for rel, text in reference_only if rel not in queued)
     # Each result reaches the cache as soon as it arrives: a scan stopped half-way keeps its work.
-    for (rel, text, key), extraction in zip(pending, _run_jobs([(r, t) for r, t, _ in pending], progress)):
+    results = _run_jobs([(r, t) for r, t, key in pending if key is not None], progress)
+    for rel, text, key in pending:
+        if key is None:  # not worth parsing (_queue_model_users)
+            _collect(run, rel, text, Extraction())
+            continue
+        extraction = next(results)
         run.files_parsed += 1
         # A slow machine or a failed extractor is not a property of the file: not cached.
         if not any(i.reason.startswith((TIMED_OUT, NOT_ANALYSED, WORKER_DIED)) for i in extraction.issues):
@@ -236,11 +241,21 @@ def _queue_model_users(run: ExtractionRun, cache: ExtractionCache, pending: list
         if _has_models(rel) and mentions_any(text, names):
             queued.add(rel)
             _queue(run, cache, rel, text, pending)
+    # A file naming no table or column is parsed for its queries on a model of an affected table,
+    # and those name the class as a whole, case-sensitive identifier (`CheckoutLine`, not
+    # `CheckoutLineInfo` nor `checkout_line`): only such files are parsed (issue 13; on saleor 22 of
+    # 237 parsed files were not). What the others could still have added (a query on a table given
+    # by a variable, a syntax error) is what any file naming nothing adds: not looked for. A
+    # reference-only file keeps the looser test: its queries on other tables place its column names.
+    word = re.compile(rf"(?<!\w)(?:{'|'.join(map(re.escape, names))})(?!\w)")
     for source in unmatched:
         text = _read(source, run)
         if text is not None and mentions_any(text, names):
-            run.files_matched += 1
-            _queue(run, cache, source.rel, text, pending)
+            run.files_matched += 1  # still counted as matching: what is parsed of them is the question
+            if word.search(text):
+                _queue(run, cache, source.rel, text, pending)
+            else:  # kept in its place among the results (its ignore comments still count), not parsed
+                pending.append((source.rel, text, None))
     return queued
 
 

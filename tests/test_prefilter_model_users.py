@@ -1,0 +1,47 @@
+"""Issue 13, the cold scan: a file that names no changed table or column is parsed only when it names
+a model class of an affected table as a whole identifier (extraction._queue_model_users)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from impact.pipeline import scan
+from tests.conftest import make_repo
+
+MODELS = """from django.db import models
+
+
+class CheckoutLine(models.Model):
+    quantity = models.IntegerField()
+
+    class Meta:
+        db_table = "checkout_checkoutline"
+"""
+
+
+def _repo(root: Path) -> Path:
+    return make_repo(root, {
+        "migrations/0001_drop.sql": "ALTER TABLE checkout_checkoutline DROP COLUMN quantity;",
+        "shop/models.py": MODELS,
+        # Names the class: parsed, its query on the table found.
+        "shop/uses.py": "from shop.models import CheckoutLine\n\n\ndef lines():\n    return CheckoutLine.objects.all()\n",
+        # Only a longer name holding the class name: counted as matching, not parsed.
+        "shop/info.py": "class CheckoutLineInfo:\n    pass  # impact: ignore IMP999 -- kept for the test\n",
+        "shop/lower.py": "checkoutline_count = 0\n",
+    })
+
+
+def test_a_file_naming_the_model_class_is_parsed_and_a_longer_name_is_not(tmp_path: Path) -> None:
+    result = scan(_repo(tmp_path / "repo"), "migrations/0001_drop.sql", use_cache=False)
+    assert {(q.file, q.table) for q in result.queries if q.file.startswith("shop/uses")} == {("shop/uses.py", "checkout_checkoutline")}
+    parsed_texts = {rel for rel, _, extraction in result.run.texts}
+    assert {"shop/uses.py", "shop/info.py", "shop/lower.py"} <= parsed_texts  # all read and kept
+    assert result.run.files_parsed == 2  # models.py and uses.py, not info.py nor lower.py
+    assert result.run.files_matched == 4  # the count of matching files is unchanged
+
+
+def test_an_ignore_comment_in_an_unparsed_model_user_still_counts(tmp_path: Path) -> None:
+    """Its text stays among the scan's texts, so an ignore comment there is still read (and,
+    suppressing nothing, reported as unused) exactly as when the file was parsed."""
+    result = scan(_repo(tmp_path / "repo"), "migrations/0001_drop.sql", use_cache=False)
+    unused = [f for f in result.findings if f.rule_id == "unused-ignore"]
+    assert any("shop/info.py" in f"{f.message} {f.evidence}" for f in unused), [f.message for f in unused]
