@@ -131,12 +131,13 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
             # column name belongs to (extract/references.py), instead of blaming the changed one.
             run.attribution_only.add(source.rel)
         _queue(run, cache, source.rel, text, pending)
-    queued = _queue_model_users(run, cache, pending, unmatched_model_users, reference_only, tables)
+    queued = _queue_model_users(run, cache, pending, unmatched_model_users, reference_only, tables, columns)
+    _skip_idle_attribution(run, pending, tables, columns)
     run.texts.extend((rel, text, Extraction()) for rel, text in reference_only if rel not in queued)
     # Each result reaches the cache as soon as it arrives: a scan stopped half-way keeps its work.
     results = _run_jobs([(r, t) for r, t, key in pending if key is not None], progress)
     for rel, text, key in pending:
-        if key is None:  # not worth parsing (_queue_model_users)
+        if key is None:  # not worth parsing (_queue_model_users, _skip_idle_attribution)
             _collect(run, rel, text, Extraction())
             continue
         extraction = next(results)
@@ -220,7 +221,7 @@ def _queue(run: ExtractionRun, cache: ExtractionCache, rel: str, text: str, pend
 
 
 def _queue_model_users(run: ExtractionRun, cache: ExtractionCache, pending: list, unmatched: list[SourceFile],
-                       reference_only: list[tuple[str, str]], tables: list[str]) -> set[str]:
+                       reference_only: list[tuple[str, str]], tables: list[str], columns: set[str]) -> set[str]:
     """ORM code names a model class, not its table: find the models of the affected tables, then
     also parse the files that use those classes (in a language whose extractor declares
     model_markers). Returns the reference-only files queued."""
@@ -237,24 +238,29 @@ def _queue_model_users(run: ExtractionRun, cache: ExtractionCache, pending: list
         return set()
     names = list(run.models)
     queued = set()
+    # A file naming no affected table in query position is parsed for its queries on a model of an
+    # affected table, and those name the class as a whole, case-sensitive identifier (`CheckoutLine`,
+    # not `CheckoutLineInfo` nor `checkout_line`): only such files are parsed, and the reference-only
+    # ones where the reference finder sees a changed column (their queries on other tables place
+    # it). What the others could still have added (a query on a table given by a variable, a syntax
+    # error) is what any file naming nothing adds: not looked for (issue 13). The others keep their
+    # place among the results, unparsed (their ignore comments still count).
+    word = re.compile(rf"(?<!\w)(?:{'|'.join(map(re.escape, names))})(?!\w)")
+    places = _column_finder(run, tables, columns)
     for rel, text in reference_only:
         if _has_models(rel) and mentions_any(text, names):
             queued.add(rel)
-            _queue(run, cache, rel, text, pending)
-    # A file naming no table or column is parsed for its queries on a model of an affected table,
-    # and those name the class as a whole, case-sensitive identifier (`CheckoutLine`, not
-    # `CheckoutLineInfo` nor `checkout_line`): only such files are parsed (issue 13; on saleor 22 of
-    # 237 parsed files were not). What the others could still have added (a query on a table given
-    # by a variable, a syntax error) is what any file naming nothing adds: not looked for. A
-    # reference-only file keeps the looser test: its queries on other tables place its column names.
-    word = re.compile(rf"(?<!\w)(?:{'|'.join(map(re.escape, names))})(?!\w)")
+            if word.search(text) or places(rel, text):
+                _queue(run, cache, rel, text, pending)
+            else:
+                pending.append((rel, text, None))
     for source in unmatched:
         text = _read(source, run)
         if text is not None and mentions_any(text, names):
             run.files_matched += 1  # still counted as matching: what is parsed of them is the question
             if word.search(text):
                 _queue(run, cache, source.rel, text, pending)
-            else:  # kept in its place among the results (its ignore comments still count), not parsed
+            else:
                 pending.append((source.rel, text, None))
     return queued
 
@@ -276,6 +282,37 @@ def _models_in(cache: ExtractionCache, extractor: Extractor, rel: str, text: str
         return []
     cache.put(key, models)
     return models
+
+
+def _column_finder(run: ExtractionRun, tables: list[str], columns: set[str]) -> Callable[[str, str], bool]:
+    """Whether the reference finder, run as the report runs it (pipeline._references), finds a
+    changed column in a file: where it finds none, no query of the file can place one."""
+    from impact.extract.references import find_references
+    from impact.orm.declarations import with_python_models
+
+    spellings = []  # computed on first use: the models are final by then
+
+    def places(rel: str, text: str) -> bool:
+        if not spellings:
+            spellings.append(with_python_models(run).spelled_columns(tables, columns))
+        return bool(find_references(rel, text, columns, [], False, spellings[0]))
+    return places
+
+
+def _skip_idle_attribution(run: ExtractionRun, pending: list, tables: list[str], columns: set[str]) -> None:
+    """Do not parse a Python file queued only for attribution whose parse cannot show: one that
+    uses no model class of an affected table (so _drop_attribution_only drops its queries and
+    issues) and where the reference finder, run as the report runs it, finds no column name at all
+    (a changed column only inside longer names, other cases, comments), so its queries could place
+    nothing. It stays among the texts unparsed, as a reference-only file does (issue 13). Python
+    only: its extractor never marks a file generated, which would show in the report."""
+    names = list(run.models)
+    places = _column_finder(run, tables, columns)
+    for index, (rel, text, key) in enumerate(pending):
+        if key is None or rel not in run.attribution_only or extractor_name(rel) != "python":
+            continue
+        if not (names and mentions_any(text, names)) and not places(rel, text):
+            pending[index] = (rel, text, None)
 
 
 def _drop_attribution_only(run: ExtractionRun) -> None:

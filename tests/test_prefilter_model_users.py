@@ -45,3 +45,23 @@ def test_an_ignore_comment_in_an_unparsed_model_user_still_counts(tmp_path: Path
     result = scan(_repo(tmp_path / "repo"), "migrations/0001_drop.sql", use_cache=False)
     unused = [f for f in result.findings if f.rule_id == "unused-ignore"]
     assert any("shop/info.py" in f"{f.message} {f.evidence}" for f in unused), [f.message for f in unused]
+
+
+def _attribution_repo(root: Path) -> Path:
+    return make_repo(root, {
+        "migrations/0001_drop.sql": "ALTER TABLE checkout_checkoutline DROP COLUMN quantity;",
+        "shop/models.py": MODELS,
+        # A query on another table (parsed for attribution) and the column only inside longer names.
+        "shop/longer.py": "def f():\n    return OrderLine.objects.create(quantity_fulfilled=1)\n",
+        # The column itself inside a query on another table: the parse places it on that table.
+        "shop/other.py": "def g():\n    return OrderLine.objects.create(\n        quantity=1,\n    )\n",
+    })
+
+
+def test_an_attribution_file_whose_column_names_no_query_could_place_is_not_parsed(tmp_path: Path) -> None:
+    result = scan(_attribution_repo(tmp_path / "repo"), "migrations/0001_drop.sql", use_cache=False)
+    assert {"shop/longer.py", "shop/other.py"} <= result.run.attribution_only
+    assert result.run.files_parsed == 2  # models.py and other.py
+    assert {rel for rel, _, _ in result.run.texts} >= {"shop/longer.py", "shop/other.py"}
+    # other.py's `quantity` sits in a query (on a model defined elsewhere): the parse places it there.
+    assert [r.context for r in result.references if r.file == "shop/other.py"] == ["sql"]

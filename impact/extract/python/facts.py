@@ -15,7 +15,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
-from impact.extract.python.tree import children, full_name, iter_nodes
+from impact.extract.python.tree import _WALK_SPECS, children, full_name, iter_nodes, walk_fields
 
 # Methods that keep a string a string: `"...".format(x)`, `"...".strip()`, `" ".join([...])`.
 STRING_METHODS = frozenset({"format", "strip", "lstrip", "rstrip", "join"})
@@ -284,22 +284,37 @@ class FactCollector:
 
     def walk(self, root: ast.AST) -> None:
         visits = self.visits
+        specs = _WALK_SPECS
         pending: list[ast.AST | Scope] = [root]
+        pop, push, extend = pending.pop, pending.append, pending.extend
         while pending:
-            node = pending.pop()
+            node = pop()
             if node is None:  # an absent default in `arguments.kw_defaults`
                 continue
-            if type(node) is Scope:  # a definition's children are done: back to its scope
+            cls = node.__class__
+            if cls is Scope:  # a definition's children are done: back to its scope
                 self.scope = node
                 continue
-            hook = visits.get(type(node))
+            hook = visits.get(cls)
             if hook is not None:
                 outer = self.scope
                 if hook(node) is False:
                     continue
-                if type(node) in _DEFINITIONS:
-                    pending.append(outer)
-            pending.extend(reversed(children(node, walked=True)))
+                if cls in _DEFINITIONS:
+                    push(outer)
+            # tree.children(node, walked=True), reversed, inlined: it ran once per node (issue 13).
+            fields = specs.get(cls)
+            if fields is None:
+                if cls is ast.Dict:
+                    extend(reversed(children(node, walked=True)))
+                    continue
+                fields = walk_fields(cls)
+            for name in reversed(fields):
+                value = getattr(node, name)
+                if value.__class__ is list:
+                    extend(reversed(value))
+                elif value is not None:
+                    push(value)
 
     # -- scopes ---------------------------------------------------------------------------
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
