@@ -139,6 +139,7 @@ class Facts:
     import_aliases: dict[str, str] = field(default_factory=dict)
     _parents: dict[int, Chain | None] = field(default_factory=dict)
     scopes: list[Scope] = field(default_factory=list)  # every scope, for release()
+    _continued: set[int] | None = None
 
     def release(self) -> None:
         """Break the reference cycles of the scopes (a binding and its scope, a class body and
@@ -196,8 +197,11 @@ class Facts:
         return chains
 
     def continued_chains(self) -> set[int]:
-        """Ids of the chains some later chain continues (so they are not finished queries)."""
-        return {id(parent) for chain in self.chains if (parent := self.parent_chain(chain)) is not None}
+        """Ids of the chains some later chain continues (so they are not finished queries).
+        Computed once: three finders ask (callers must not change the set)."""
+        if self._continued is None:
+            self._continued = {id(parent) for chain in self.chains if (parent := self.parent_chain(chain)) is not None}
+        return self._continued
 
 
 def is_stringish(node: ast.AST | None) -> bool:
