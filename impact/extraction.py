@@ -47,6 +47,7 @@ class ExtractionRun:
     cache_hits: int = 0
     generated_files: list[str] = field(default_factory=list)
     models: dict = field(default_factory=dict)  # ORM class name -> ModelInfo, for the affected tables
+    other_models: dict = field(default_factory=dict)  # the same, for the other tables of the files read
     orm: OrmMap = field(default_factory=OrmMap)  # the repo's ORM declarations (schema.prisma, ...)
     attribution_only: set[str] = field(default_factory=set)  # parsed only to attribute column names
     declaring: set[str] = field(default_factory=set)  # TS/JS files that declare ORM models (never "of no interest")
@@ -82,9 +83,9 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
     folders = known_folders(repo, config) + ([migration.folder] if migration.folder else [])
     migration_dirs = [f.relative_to(repo).as_posix() + "/" for f in folders if f.is_relative_to(repo) and f != repo]
     # A framework's migration history (Django migrations/*.py, Alembic versions/) is never code evidence.
-    # history_paths: a format's cheaper list when it has one (Django's reads no migration).
-    history = {p.resolve() for fmt in active_formats(config) if fmt.name != "sql"
-               for p in getattr(fmt, "history_paths", fmt.all_migrations)(repo, config)}
+    # history_paths: a format's cheaper list when it has one (Django's parses no migration), resolved.
+    history = {p for fmt in active_formats(config) if fmt.name != "sql" for p in
+               (fmt.history_paths(repo, config) if hasattr(fmt, "history_paths") else [m.resolve() for m in fmt.all_migrations(repo, config)])}
     files, stats = walk(repo, suffixes=suffixes() | set(DECLARATION_SUFFIXES), exclude=config.exclude)
     run.files_seen = stats.seen
     run.skipped.update(stats.skipped)
@@ -136,7 +137,7 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
             # column name belongs to (extract/references.py), instead of blaming the changed one.
             run.attribution_only.add(source.rel)
         _queue(run, cache, source.rel, text, pending)
-    queued = _queue_model_users(run, cache, pending, unmatched_model_users, reference_only, tables, columns)
+    queued = _queue_model_users(run, cache, pending, unmatched_model_users, reference_only, tables, columns, verdicts)
     skip_idle_attribution(run, pending, tables, columns)
     run.texts.extend((rel, text, Extraction()) for rel, text in reference_only if rel not in queued)
     # Each result reaches the cache as soon as it arrives: a scan stopped half-way keeps its work.
@@ -151,13 +152,15 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
         if not any(i.reason.startswith((TIMED_OUT, NOT_ANALYSED, WORKER_DIED)) for i in extraction.issues):
             cache.put(key, extraction)
         _collect(run, rel, text, extraction)
-    verdicts.save(needles)
+    # Cached results arrive before parsed ones: order by file (stable, so each file keeps its own
+    # order) so that a cold and a warm scan print the same report.
+    run.queries.sort(key=lambda q: q.file)
+    run.texts.sort(key=lambda t: t[0])
+    run.file_issues.sort(key=lambda i: i.file)
+    verdicts.save(needles, list(run.models))
     cache.save_pack()
     _drop_attribution_only(run)
-    run.queries = resolve_orm_queries(run.queries, run.orm)
-    if run.models:  # the extractors whose languages declare models resolve their calls on them
-        for name in sorted({e.name for rel, _, _ in run.texts if (e := extractor_of(rel)) and e.model_markers}):
-            run.queries = load_extractor(name).resolve_model_queries(run.queries, run.models)
+    run.queries = resolve_orm_queries(run.queries, run.orm, run.models)
     return run
 
 
@@ -226,11 +229,13 @@ def _queue(run: ExtractionRun, cache: ExtractionCache, rel: str, text: str, pend
 
 
 def _queue_model_users(run: ExtractionRun, cache: ExtractionCache, pending: list, unmatched: list[SourceFile],
-                       reference_only: list[tuple[str, str]], tables: list[str], columns: set[str]) -> set[str]:
+                       reference_only: list[tuple[str, str]], tables: list[str], columns: set[str],
+                       verdicts: Verdicts) -> set[str]:
     """ORM code names a model class, not its table: find the models of the affected tables, then
     also parse the files that use those classes (in a language whose extractor declares
     model_markers). Returns the reference-only files queued."""
-    candidates = [(rel, text) for rel, text, _ in run.texts] + [(r, t) for r, t, _ in pending]
+    # A model file names its columns, rarely its table in query position: often read for references only.
+    candidates = [(rel, text) for rel, text, _ in run.texts] + [(r, t) for r, t, _ in pending] + reference_only
     definers = [(e, rel, text) for rel, text in candidates if (e := extractor_of(rel)) and e.may_declare_models(text)]
     if not definers:
         return set()
@@ -239,6 +244,8 @@ def _queue_model_users(run: ExtractionRun, cache: ExtractionCache, pending: list
         for model in _models_in(cache, extractor, rel, text):
             if model.table and model.table.lower() in wanted:
                 run.models[model.name] = model
+            elif model.table:  # another table's model: its rows' attributes are its own (typed receivers)
+                run.other_models.setdefault(model.name, model)
     if not run.models:
         return set()
     names = list(run.models)
@@ -260,6 +267,8 @@ def _queue_model_users(run: ExtractionRun, cache: ExtractionCache, pending: list
             else:
                 pending.append((rel, text, None))
     for source in unmatched:
+        if verdicts.names_no_model(source, names):  # unchanged since a scan found it names none of them
+            continue
         text = _read(source, run)
         if text is not None and mentions_any(text, names):
             run.files_matched += 1  # still counted as matching: what is parsed of them is the question
@@ -267,6 +276,8 @@ def _queue_model_users(run: ExtractionRun, cache: ExtractionCache, pending: list
                 _queue(run, cache, source.rel, text, pending)
             else:
                 pending.append((source.rel, text, None))
+        elif text is not None:
+            verdicts.remember(source, no_model=True)
     return queued
 
 

@@ -14,11 +14,13 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from pathspec import GitIgnoreSpec
+from typing import TYPE_CHECKING
 
 from impact.git_files import GitListing, listing
 from impact.model import FileIssue
+
+if TYPE_CHECKING:
+    from pathspec import GitIgnoreSpec
 
 # Folders that hold dependencies, build output, caches or vendored code: never the project's own
 # queries, and often huge. Matched by name at any depth.
@@ -101,6 +103,8 @@ class IgnoreLayer:
 
 def compile_patterns(lines: Iterable[str]) -> GitIgnoreSpec:
     """Compile gitignore lines; a line pathspec rejects is dropped (git ignores it too)."""
+    from pathspec import GitIgnoreSpec  # only when patterns are compiled: in a git work tree git lists the files
+
     lines = list(lines)
     try:
         return GitIgnoreSpec.from_lines(lines)
@@ -109,6 +113,8 @@ def compile_patterns(lines: Iterable[str]) -> GitIgnoreSpec:
 
 
 def _compiles(line: str) -> bool:
+    from pathspec import GitIgnoreSpec
+
     try:
         GitIgnoreSpec.from_lines([line])
         return True

@@ -94,7 +94,10 @@ class ColumnReference:
     inferred: bool = False  # table told by the file's own queries, not by the reference itself
     # How the table was told: "sql" (inside a query), "orm-call" (inside an ORM call on a model),
     # "orm-field" (a field name only one model maps to the column), "model-declaration" (the model
-    # declaring it: schema.prisma, a Drizzle table, an entity class), "file-queries" (`inferred`),
+    # declaring it: schema.prisma, a Drizzle table, an entity class), "typed-receiver" (`x.field`
+    # where `x` holds a row of a model: the model's table, evidence for it only -
+    # impact.extract.python.typed_references), "file-queries" (`inferred`, or a field name the
+    # file's queries confirm), "orm-wrapper" (in a call to a function wrapping a query),
     # "generated-type" or "name-only" (no table: counted, never evidence).
     via: str = "name-only"
     spelling: str | None = None  # the name as the code spells it, when it is not the column's

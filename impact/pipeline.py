@@ -11,6 +11,7 @@ from typing import Callable
 
 from impact.config import Config, load_config
 from impact.errors import InputError
+from impact.extract.python.typed_references import attribute_receivers
 from impact.extract.references import find_references
 from impact.extraction import ExtractionRun, extract_repo
 from impact.judge.assess import Assessment, assess
@@ -29,6 +30,7 @@ from impact.op_details import NotAnalysed
 from impact.orm import resolve_orm_queries
 from impact.orm.declarations import model_declarations, with_python_models
 from impact.orm.resolve import attribute_declarations
+from impact.orm.wrappers import wrapper_functions
 from impact.schema_cache import replayed
 from impact.sql.parse import ParsedMigration, parse_migration
 
@@ -151,8 +153,11 @@ def _references(run: ExtractionRun, tables: list[str], columns: set[str], repo: 
     orm = with_python_models(run)
     spellings = orm.spelled_columns(tables, columns)
     declared = model_declarations(orm, tables, columns, repo)
-    found = attribute_declarations([r for file, text, extraction in run.texts
-                                    for r in find_references(file, text, columns, resolve_orm_queries(extraction.queries, run.orm), extraction.generated, spellings)], run.orm)
+    resolved = [(file, text, extraction, resolve_orm_queries(extraction.queries, run.orm)) for file, text, extraction in run.texts]
+    wrappers = wrapper_functions(((file, text, queries) for file, text, _, queries in resolved), tables)
+    found = attribute_declarations([r for file, text, extraction, queries in resolved
+                                    for r in find_references(file, text, columns, queries, extraction.generated, spellings, wrappers)], run.orm)
+    found = attribute_receivers(found, ((file, text) for file, text, _ in run.texts), {**run.other_models, **run.models})
     seen = {(r.file, r.line, r.column) for r in declared}
     return declared + [r for r in found if (r.file, r.line, r.column) not in seen]
 

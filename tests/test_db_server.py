@@ -87,7 +87,7 @@ def test_sigkill_of_the_starter_takes_the_postmaster_down_and_the_next_start_swe
         child.kill()  # SIGKILL: no atexit, no finally, nothing runs in the child
         child.wait()
     pid, root = int(pid_text), Path(root_text)
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 30  # a wait, not a timing: a loaded machine is slow to reap
     while not process_gone(pid) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert process_gone(pid), "the postmaster outlived the process that started it"
@@ -250,7 +250,7 @@ def test_readiness_timeout(fake_bin):
     with pytest.raises(DatabaseError) as caught:
         EmbeddedPostgres(bin_dir=bindir, use_cache=False, timeout=0.5).start()
     assert "not ready after 0.5 s" in caught.value.problem
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started < 25  # gave up, did not wait out the 30 s child (loose: a loaded machine is slow)
 
 
 def test_missing_binaries_say_what_to_do(monkeypatch, tmp_path):

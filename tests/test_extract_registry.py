@@ -85,3 +85,17 @@ def test_every_ts_orm_module_is_a_reader() -> None:
     package = Path(__file__).resolve().parents[1] / "impact/extract/typescript/orm"
     modules = {p.stem for p in package.glob("*.py") if p.stem != "__init__"}
     assert names == {f"extract_{m}" for m in modules} and len(modules) >= 6
+
+
+def test_the_other_query_prefilter_answers_as_one_alternation_did() -> None:
+    # OTHER_QUERY searches its patterns one by one, the SQL keywords' \b written as a look-behind
+    # (impact/extract/__init__.py); the single alternation it replaced is the reference.
+    from impact.extract import OTHER_QUERY
+
+    reference = re.compile(r"\b(?:FROM|JOIN|INTO|UPDATE)\s+[\"`]?[A-Za-z_]\w*|\.(?:from|table)\(\s*[\"'`]\w"
+                           r"|\.\w+\.(?:findMany|findFirst|findUnique|create|update|upsert|delete|groupBy)\w*\(")
+    cases = ["SELECT a FROM t", "xFROM t", "_JOIN t", "(UPDATE t SET", "INTO\n  \"t\"", "éFROM t", "FROM 1", "from t",
+             "supabase.from('t')", "supabase.from(t)", ".table(`x`)", "prisma.user.findMany(", "x.objects.create(",
+             "create(", "a.b.upsertMany(", "UPDATED t", "INSERT INTO", ""]
+    for text in cases:
+        assert bool(OTHER_QUERY.search(text)) is bool(reference.search(text)), text

@@ -77,3 +77,14 @@ def test_a_report_of_many_batches_is_the_rendered_one(tmp_path: Path) -> None:
     from impact.report.safe_text import json_safe
 
     assert text == json_safe(render_text([result], "json", None))
+
+
+def test_a_scan_of_a_git_work_tree_does_not_import_pathspec(tmp_path: Path) -> None:
+    # git lists the files there (impact/git_files.py); pathspec is for trees outside git.
+    repo = _repo(tmp_path / "repo")
+    (repo / ".gitignore").write_text("build/\n", encoding="utf-8")
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    probe = ("import sys\nfrom impact.pipeline import scan\nresult = scan(sys.argv[1], '2', use_cache=False)\n"
+             "print(result.assessment.verdict, 'pathspec' in sys.modules)\n")
+    proc = subprocess.run([sys.executable, "-c", probe, str(repo)], capture_output=True, text=True, cwd=ROOT)
+    assert proc.stdout.split() == ["breaking", "False"], proc.stderr

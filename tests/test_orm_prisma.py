@@ -102,8 +102,12 @@ def test_rename_of_a_mapped_column_breaks_every_query_naming_it(rename) -> None:
     # raw SQL through $queryRaw names it too. deleteMany filters on another column only.
     assert _breaks(rename, "renamed-column-still-used") == [
         "src/queries/eventData.ts:10", "src/queries/eventData.ts:17", "src/queries/eventData.ts:34", "src/queries/reports.ts:6"]
-    # The field name as the code spells it, outside a call: a row being built for event_data.
-    assert _breaks(rename, "changed-column-referenced") == ["src/queries/eventData.ts:27"]
+    # The field name as the code spells it, outside a call: a row being built for event_data, the parameter
+    # of a wrapper (`getEventData(websiteId, eventDataType)`), and format.ts's `typeLabel(eventDataType)`:
+    # only EventData maps a field of that name, and on real history 94 of 96 such identifiers were changed
+    # with the migration (bench/accuracy/RESULTS.md).
+    assert _breaks(rename, "changed-column-referenced") == [
+        "src/lib/format.ts:6", "src/lib/format.ts:7", "src/queries/eventData.ts:27", "src/queries/eventData.ts:9"]
     via = {(r.file, r.line): r.via for r in rename.references}
     assert via[("src/queries/eventData.ts", 11)] == "orm-call"
     assert via[("src/queries/reports.ts", 8)] == "sql"
@@ -125,7 +129,9 @@ def test_required_column_breaks_prisma_creates() -> None:
 def test_common_name_on_another_table_is_not_evidence() -> None:
     result = scan(APP, str(SCENARIOS / "drop_website_status.sql"), use_cache=False)
     assert _breaks(result, "dropped-column-still-used") == ["src/queries/website.ts:15", "src/queries/website.ts:4"]
-    assert not [f for f in result.findings if f.rule_id == "changed-column-referenced"]
+    # Only the wrapper's parameter (`setWebsiteStatus(id, status)` around prisma.website.update): the file
+    # queries website and uses status on no other table. session.ts's `status` is the session table's.
+    assert _breaks(result, "changed-column-referenced") == ["src/queries/website.ts:14"]
     tables = {(r.file, r.line): r.table for r in result.references}
     assert tables[("src/queries/session.ts", 5)] == "session"  # inside prisma.session.findMany
     # `website?.status` and `row.status` cannot be tied to a table: counted, not listed.

@@ -127,3 +127,21 @@ def test_migration_history_of_other_runners_is_never_code_evidence(tmp_path) -> 
     result = scan(repo, "2", use_cache=False)
     files = {q.file for q in result.queries}
     assert files == {"src/migrations/runner.ts"}  # a runner is code; numbered steps below it are history
+
+
+def test_a_partly_cached_scan_reports_in_the_same_order_as_a_cold_one(tmp_path, monkeypatch):
+    """Cached results come back before freshly parsed ones: the report must not depend on which."""
+    import shutil
+
+    monkeypatch.setenv("IMPACT_CACHE_DIR", str(tmp_path / "cache"))
+    app = tmp_path / "chat-ts"
+    shutil.copytree(Path(__file__).parents[1] / "fixtures/apps/chat-ts", app)
+    migration = str(Path(__file__).parents[1] / "fixtures/scenarios/drop_is_pinned.sql")
+    cold = scan(app, migration, use_cache=True)
+    files = sorted({q.file for q in cold.queries})
+    assert len(files) > 2
+    first = app / files[0]  # parsed again in the next scan: it would arrive after the cached others
+    first.write_text(first.read_text() + "\n// touched\n")
+    warm = scan(app, migration, use_cache=True)
+    assert [q.file for q in warm.queries] == [q.file for q in cold.queries] == sorted(q.file for q in cold.queries)
+    assert [(r.file, r.line) for r in warm.references] == [(r.file, r.line) for r in cold.references]

@@ -1,6 +1,8 @@
 """Column references: every identifier, key or string naming a changed column, by context."""
 from __future__ import annotations
 
+import pytest
+
 from impact.extract.references import find_references
 from impact.model import Query, QueryKind
 from impact.pipeline import scan
@@ -82,3 +84,42 @@ def test_only_lines_holding_a_name_are_matched_and_line_breaks_other_than_newlin
     odd = "a\x0cuser_email\nb"  # a form feed is a line break to splitlines, not to str.find
     assert _lines_naming(odd, {"user_email"}, len(odd.splitlines())) == [1, 2, 3]
     assert _lines_naming("", {"x"}, 0) == []
+
+
+def _orm_map():
+    from impact.orm.mapping import OrmField, OrmMap, OrmModel
+    website = OrmModel("prisma", "Website", "website", "schema.prisma", 1,
+                       (OrmField("status", "status"), OrmField("shareId", "share_id"), OrmField("resetAt", "resetAt"),
+                        OrmField("active", "active")), ("website",))
+    session = OrmModel("prisma", "Session", "session", "schema.prisma", 9,
+                       (OrmField("status", "status"), OrmField("browser", "browser")), ("session",))
+    return OrmMap([website, session])
+
+
+def test_a_field_spelled_as_its_column_that_one_model_declares_tells_the_table() -> None:
+    # `resetAt` (Prisma, no @map) is declared by Website only: its name tells the table. `status` is declared
+    # by Website and Session: no table (name-only), as before. `active` is Website's only, but a plain word
+    # (every UI flag): no table either.
+    spelled = _orm_map().spelled_columns(["website"], {"resetAt", "status", "share_id", "active"})
+    assert spelled == {"resetAt": ("resetAt", "website"), "shareId": ("share_id", "website")}
+    refs = find_references("ui.ts", "const a = site.resetAt;\nconst b = site.status;\n", {"resetAt", "status"}, [], spellings=spelled)
+    assert [(r.line, r.table, r.via) for r in refs] == [(1, "website", "orm-field"), (2, None, "name-only")]
+
+
+def test_a_field_name_is_its_model_s_except_in_a_file_using_the_column_on_another_table_only() -> None:
+    spelled = _orm_map().spelled_columns(["website"], {"share_id"})
+    on_website = Query("w.ts", 2, 2, "typescript", "prisma", QueryKind.SELECT_COLUMNS, "website", columns=("id",))
+    (ref,) = find_references("w.ts", "export const get = (shareId: string) =>\n  find({ id });\n", {"share_id"}, [on_website], spellings=spelled)
+    assert (ref.table, ref.via, ref.context) == ("website", "orm-field", "identifier")
+    # A file whose queries use share_id on another table only: its `shareId` is that table's, not website's.
+    on_links = Query("l.ts", 2, 2, "typescript", "prisma", QueryKind.SELECT_COLUMNS, "link", columns=("share_id",))
+    (ref,) = find_references("l.ts", "const s = link.shareId;\n  q();\n", {"share_id"}, [on_links], spellings=spelled)
+    assert (ref.table, ref.via) == (None, "name-only")
+
+
+@pytest.mark.xfail(strict=True, reason="known limit of OrmMap.spelled_columns: a Python model's field spelled as its column "
+                   "tells no table (the scan indexes only the affected tables' Python models, so uniqueness is unknown)")
+def test_a_python_field_spelled_as_its_column_that_one_model_declares_tells_the_table() -> None:
+    from impact.orm.mapping import OrmField, OrmMap, OrmModel
+    orm = OrmMap([OrmModel("django", "Profile", "accounts_profile", "models.py", 1, (OrmField("reports_allowed", "reports_allowed"),))])
+    assert orm.spelled_columns(["accounts_profile"], {"reports_allowed"}) == {"reports_allowed": ("reports_allowed", "accounts_profile")}

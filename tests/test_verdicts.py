@@ -83,3 +83,31 @@ def test_no_verdicts_without_a_cache(tmp_path: Path, monkeypatch) -> None:
     assert _query_files(repo) == set()
     (repo / "src/other.py").write_text(QUERY_PY, encoding="utf-8")
     assert _query_files(repo) == {"src/other.py"}
+
+
+MODELS = {
+    "migrations/0001_init.sql": "CREATE TABLE shop_item (id int PRIMARY KEY, price int);",
+    "migrations/0002_drop.sql": "ALTER TABLE shop_item DROP COLUMN price;",
+    "shop/models.py": "from django.db import models\n\n\nclass Item(models.Model):\n    price = models.IntegerField()\n\n"
+                      "    class Meta:\n        db_table = 'shop_item'\n",
+    "shop/views.py": "def other(request):\n    return None\n",
+}
+
+
+def test_a_file_that_names_no_model_class_is_read_again_once_it_does(tmp_path: Path, monkeypatch) -> None:
+    # Files naming no affected name are read only to find users of the affected models' classes;
+    # the verdict remembers they name none, for these class names and while they are unchanged.
+    monkeypatch.setenv("IMPACT_CACHE_DIR", str(tmp_path / "cache"))
+    repo = make_repo(tmp_path / "repo", MODELS)
+    for rel in MODELS:
+        os.utime(repo / rel, (OLD, OLD))
+    first = scan(repo, "2")
+    assert "Item" in first.run.models and not any(q.file == "shop/views.py" for q in first.queries)
+    pack = "\0".join([str(repo.resolve()), "shop_item", "price"])
+    verdicts = Verdicts(ExtractionCache(pack=pack), ["shop_item", "price"])
+    assert verdicts.models == ["Item"] and verdicts.known["shop/views.py"][2:] == [1]
+    assert not any(q.file == "shop/views.py" for q in scan(repo, "2").queries)
+    (repo / "shop/views.py").write_text("from shop.models import Item\n\n\ndef items(request):\n"
+                                        "    return list(Item.objects.values_list('id', flat=True))\n", encoding="utf-8")
+    os.utime(repo / "shop/views.py", (OLD, OLD))
+    assert any(q.file == "shop/views.py" for q in scan(repo, "2").queries)

@@ -29,13 +29,16 @@ Decisions:
 
 Known limits: code the authors changed in an earlier pull request (expand/contract) is not in
 the truth (xfail test_code_changed_in_an_earlier_change_is_truth); such events measure precision
-only. Django and Alembic ops are read with regular expressions (a field name built at run time,
-or `SeparateDatabaseAndState`'s state-only removals, are taken as written). A Django foreign key is
+only. Alembic ops are read with regular expressions (a name built at run time is taken as
+written). Django ops are read with impact's own migration reader (`formats/django/pyread.py`):
+`SeparateDatabaseAndState`'s state-only removals are not events, a name computed at run time is
+skipped. A Django foreign key is
 spelled both `author` and `author_id`, so a common word (`line`, `content`) widens its truth.
 """
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import re
 import subprocess
@@ -44,6 +47,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from impact.formats.django.pyread import Call, read_tree  # noqa: E402
 from impact.model import OpKind  # noqa: E402
 from impact.orm.prisma import looks_like_schema, read_schema  # noqa: E402
 from impact.sql.parse import parse_migration  # noqa: E402
@@ -157,21 +161,40 @@ def prisma_spellings(models, table: str, column: str | None) -> list[str]:
 
 # --- Django: RemoveField / RenameField / DeleteModel / RenameModel -------------------------------
 
-DJANGO_OP = re.compile(r"migrations\.(RemoveField|RenameField|DeleteModel|RenameModel)\((.*?)\)\s*,?\s*$", re.DOTALL)
-KWARG = re.compile(r"(\w+)\s*=\s*['\"]([\w]+)['\"]")
-
-
-def django_operations(text: str) -> list[dict]:
-    ops = []
-    for chunk in re.split(r"(?=migrations\.\w+\()", text):
-        m = re.match(r"migrations\.(RemoveField|RenameField|DeleteModel|RenameModel)\(", chunk)
-        if not m:
-            continue
-        body = chunk[m.end():]
-        kwargs = dict(KWARG.findall(body[:400]))
-        positional = re.findall(r"^\s*['\"](\w+)['\"]", body)
-        ops.append({"kind": m.group(1), **kwargs, "_positional": positional})
+def django_operations(text: str, path: str = "migration.py") -> list[dict]:
+    """RemoveField/RenameField/DeleteModel/RenameModel calls of a migration, read with impact's own
+    Django reader (pyread). A `SeparateDatabaseAndState` contributes its `database_operations` only:
+    its `state_operations` remove a field from the model state and leave the column in place."""
+    try:
+        module = read_tree(ast.parse(text), text, Path(path))
+    except SyntaxError:
+        return []
+    ops: list[dict] = []
+    for op in module.operations:
+        _django_collect(op.value, ops)
     return ops
+
+
+def _django_collect(call, ops: list[dict]) -> None:
+    if not isinstance(call, Call):
+        return
+    if call.short == "SeparateDatabaseAndState":
+        database_ops = call.arg(0, "database_operations", []) or []
+        for inner in database_ops if isinstance(database_ops, (list, tuple)) else []:
+            _django_collect(inner, ops)
+        return
+    if call.short in ("RemoveField", "RenameField"):
+        names = {"model_name": call.arg(0, "model_name"), "name": call.arg(1, "name") if call.short == "RemoveField" else None,
+                 "old_name": call.arg(1, "old_name") if call.short == "RenameField" else None,
+                 "new_name": call.arg(2, "new_name") if call.short == "RenameField" else None}
+    elif call.short in ("DeleteModel", "RenameModel"):
+        names = {"name": call.arg(0, "name") if call.short == "DeleteModel" else None,
+                 "old_name": call.arg(0, "old_name") if call.short == "RenameModel" else None,
+                 "new_name": call.arg(1, "new_name") if call.short == "RenameModel" else None}
+    else:
+        return
+    # A name computed at run time (a Ref, a Dynamic) is not a string: that operation is skipped.
+    ops.append({"kind": call.short, **{k: v for k, v in names.items() if isinstance(v, str)}})
 
 
 def django_events(git_dir: str, base: str, path: str, text: str) -> list[dict]:
@@ -179,7 +202,7 @@ def django_events(git_dir: str, base: str, path: str, text: str) -> list[dict]:
     app_dir = path.split("/migrations/")[0]
     models_src = _django_models_source(git_dir, base, app_dir)
     events = []
-    for op in django_operations(text):
+    for op in django_operations(text, path):
         kind = op["kind"]
         if kind in ("RemoveField", "RenameField"):
             model, name = op.get("model_name"), op.get("name") or op.get("old_name")

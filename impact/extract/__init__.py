@@ -10,21 +10,41 @@ The pre-filter, in order (extraction.py): a file must name an affected table, co
 spelling (all languages); it is parsed when it names a table in query position, or contains one of
 the entry's `parse_markers`; otherwise, when `other_query` finds a query on some other table, it is
 parsed only to attribute bare column names; otherwise it is read for references only. An entry with
-`model_markers` declares ORM model classes in its files (its module has `models_in(path, text)`,
-and `resolve_model_queries`): files using those classes are parsed too.
+`model_markers` declares ORM model classes in its files (its module has `models_in(path, text)`):
+files using those classes are parsed too, and impact.orm.resolve resolves their ORM queries.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import import_module
 from types import ModuleType
 
 # Some query on some table: upper-case SQL keywords (so `from x import y` is not one) or a client call.
-SQL_QUERY = r"\b(?:FROM|JOIN|INTO|UPDATE)\s+[\"`]?[A-Za-z_]\w*"
+# `\b` is written as a look-behind after the keyword's first letter: a pattern that starts with
+# literals lets the regex engine skip to those letters instead of trying every position (3x faster
+# over saleor's matching files; issue 13).
+SQL_QUERY = r"(?:F(?<!\wF)ROM|J(?<!\wJ)OIN|I(?<!\wI)NTO|U(?<!\wU)PDATE)\s+[\"`]?[A-Za-z_]\w*"
 CLIENT_CALL = r"\.(?:from|table)\(\s*[\"'`]\w"
 PRISMA_CALL = r"\.\w+\.(?:findMany|findFirst|findUnique|create|update|upsert|delete|groupBy)\w*\("
+
+
+class AnyOf:
+    """Patterns searched one by one (as a regex's `search`): one alternation of all of them
+    starts with no common literal, and was 2x slower than its parts in turn."""
+
+    def __init__(self, *patterns: str, flags: int = 0) -> None:
+        self.patterns = tuple(re.compile(p, flags) for p in patterns)
+
+    def search(self, text: str) -> re.Match | None:
+        for pattern in self.patterns:
+            if match := pattern.search(text):
+                return match
+        return None
+
+
+OTHER_QUERY = AnyOf(PRISMA_CALL, SQL_QUERY, CLIENT_CALL)
 
 
 @dataclass(frozen=True)
@@ -32,7 +52,7 @@ class Extractor:
     name: str  # also part of every cache key of its results
     module: str  # imported on first use
     suffixes: tuple[str, ...]  # lower case, with the dot
-    other_query: re.Pattern = field(default=re.compile("|".join((SQL_QUERY, CLIENT_CALL, PRISMA_CALL))))
+    other_query: re.Pattern | AnyOf = OTHER_QUERY  # some query on another table: parsed to attribute bare column names
     parse_markers: tuple[str, ...] = ()  # literal text that makes a file worth parsing (Django's `models.Model`)
     model_markers: tuple[str, ...] = ()  # literal text of a file that may declare ORM model classes
 
@@ -64,8 +84,9 @@ def unregister(name: str) -> None:
     _by_suffix.cache_clear()
 
 
+# "= models.": a Django field, in a model whose base is the project's own (saleor's ModelWithMetadata).
 register(Extractor("python", "impact.extract.python", (".py", ".pyi"), parse_markers=("models.Model",),
-                   model_markers=("__tablename__", "db_table", "models.Model", "Table(", "table=True")))
+                   model_markers=("__tablename__", "db_table", "models.Model", "= models.", "Table(", "table=True")))
 register(Extractor("typescript", "impact.extract.typescript", (".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts")))
 register(Extractor("sqlfiles", "impact.extract.sql", (".sql",)))
 

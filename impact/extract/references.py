@@ -6,18 +6,21 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from impact.model import ColumnReference, Query
+from impact.orm.wrappers import call_pattern, called_wrapper
 
 COMMENT_LINE = re.compile(r"^\s*(?://|#|--|/\*|\*)")
 
 
 def find_references(
     rel: str, text: str, columns: set[str], queries: list[Query], generated: bool = False,
-    spellings: Mapping[str, tuple[str, str | None]] | None = None,
+    spellings: Mapping[str, tuple[str, str | None]] | None = None, wrappers: Mapping[str, str] | None = None,
 ) -> list[ColumnReference]:
     """Every whole-word occurrence of a changed column name, classified by its context.
 
     `spellings`: names the code uses for a changed column through an ORM (`eventDataType` for
     `event_data_type`) -> (column, the one table whose model maps it, or None when several do).
+    `wrappers`: functions wrapping an ORM query on one affected table -> that table
+    (impact.orm.wrappers): a name with no table written in a call to one is that table's.
     """
     spellings = dict(spellings or {})
     names = set(columns) | set(spellings)
@@ -34,7 +37,19 @@ def find_references(
         for match in pattern.finditer(line):
             span = next((span for span in spans if span[0] <= number <= span[1]), None)
             found.append(_reference(rel, number, line, match, span[2] if span else None, generated, spellings))
-    return _attributed(found, queries)
+    return _attributed(_in_wrapper_calls(found, lines, wrappers or {}), queries)
+
+
+def _in_wrapper_calls(found: list[ColumnReference], lines: list[str], wrappers: Mapping[str, str]) -> list[ColumnReference]:
+    """`updateWebsite(id, { shareId })`: a name with no table, in a call to a wrapper of one table."""
+    pattern = call_pattern(dict(wrappers)) if any(r.via == "name-only" and r.context != "sql" for r in found) else None
+    if pattern is None:
+        return found
+    out = []
+    for ref in found:
+        wrapper = called_wrapper(lines, ref.line, ref.spelling or ref.column, pattern) if ref.via == "name-only" and ref.context != "sql" else None
+        out.append(replace(ref, table=wrappers[wrapper], via="orm-wrapper") if wrapper else ref)
+    return out
 
 
 def _lines_naming(text: str, names: set[str], count: int) -> list[int]:
@@ -61,7 +76,7 @@ def _reference(rel: str, number: int, line: str, match: re.Match, query: Query |
                spellings: dict[str, tuple[str, str | None]]) -> ColumnReference:
     name = match.group(1)
     column, field_table = spellings.get(name, (name, None))
-    spelling = name if name in spellings else None
+    spelling = name if name in spellings and name != column else None
     snippet = line.strip()[:160]
     if query is not None:  # inside a query (even one whose table is a variable): part of that query
         via = "orm-call" if query.orm else "sql"
@@ -72,7 +87,9 @@ def _reference(rel: str, number: int, line: str, match: re.Match, query: Query |
 
 
 def _attributed(found: list[ColumnReference], queries: list[Query]) -> list[ColumnReference]:
-    """A bare `is_hidden` key in a file whose queries use it on exactly one table is about that table.
+    """A bare `is_hidden` key in a file whose queries use it on exactly one table is about that table;
+    a field name attributed to one model is not about it in a file whose queries use it on other
+    tables only.
 
     Files commonly shape the rows of the table they query (`comment.py` builds dicts of comment
     columns): crediting the name to that table keeps it out of reports on another table with
@@ -89,6 +106,10 @@ def _attributed(found: list[ColumnReference], queries: list[Query]) -> list[Colu
         tables = owners.get(ref.column.lower(), set())
         if ref.table is None and len(tables) == 1:
             ref = replace(ref, table=next(iter(tables)), inferred=True, via="file-queries")
+        elif ref.via == "orm-field" and tables and ref.table.lower() not in tables:
+            # The field name tells one model, but this file uses the column on other tables only: its
+            # `status` is theirs (a same-named column), so it is no evidence for the model's table.
+            ref = replace(ref, table=None, via="name-only")
         out.append(ref)
     return out
 

@@ -54,9 +54,14 @@ class _SourceLines:
         """The line declaring `name` in the class body starting at `start` (the class line if not found:
         Python models record only where the class is)."""
         self.get(rel, start)
+        lines = self.files[rel]
         declaring = re.compile(rf"^\s*{re.escape(name)}\s*[:=]")
-        for number in range(start, min(start + 400, len(self.files[rel])) + 1):
-            if declaring.match(self.files[rel][number - 1]):
+        indent = _indent(lines[start - 1]) if 0 < start <= len(lines) else 0
+        for number in range(start, min(start + 400, len(lines)) + 1):
+            line = lines[number - 1]
+            if number > start and line.strip() and not line.lstrip().startswith(("#", ")")) and _indent(line) <= indent:
+                break  # past the class body: an inherited field is declared elsewhere, not in the next class
+            if declaring.match(line):
                 return number
         return start
 
@@ -68,6 +73,10 @@ class _SourceLines:
                 self.files[rel] = []
         text = self.files[rel]
         return text[line - 1].strip()[:160] if 0 < line <= len(text) else ""
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
 
 
 def _declared(file: str, line: int, column: str, table: str, snippet: str, spelling: str) -> ColumnReference:

@@ -58,6 +58,12 @@ class OrmModel:
         return next((f for f in self.fields if f.column and f.column.lower() == wanted), None)
 
 
+# A name of more than one word (camelCase, snake_case) or with a digit: specific enough to tell a model.
+COMPOUND = re.compile(r"[a-z0-9][A-Z]|_|\d")
+# ORMs whose models the scan reads completely (every model of the repo, not only the affected ones).
+TS_ORMS = frozenset({"prisma", "drizzle", "typeorm", "sequelize"})
+
+
 @dataclass
 class OrmMap:
     models: list[OrmModel] = field(default_factory=list)
@@ -86,13 +92,21 @@ class OrmMap:
 
     def spelled_columns(self, tables: list[str], columns: set[str]) -> dict[str, tuple[str, str | None]]:
         """Field names that spell a changed column differently -> (column, its table when only one
-        model of the affected tables maps that field name, else None)."""
+        model of the affected tables maps that field name, else None).
+
+        A field spelled as its column (Prisma without `@map`) is listed too when one model of a
+        TypeScript ORM declares that name and no other model of the repo does
+        (`isAIDataAnalysisEnabled` on Organization only): the name then tells the table. Only compound
+        names (`resetAt`, `share_id`, `subdivision1`): a plain word (`active`, `status`) is also every
+        UI flag and variable of the code (hoppscotch's `InfraConfig.active`: 7 lines right, 197
+        wrong). Python models are left out: the scan indexes only those of the affected tables, so uniqueness
+        cannot be told (bench/accuracy measured it on TypeScript projects only)."""
         wanted = {c.lower(): c for c in columns}
         owners: dict[str, set[tuple[str, str]]] = {}
         for table in tables:
             for model in self.on_table(table):
                 for f in model.fields:
-                    if f.column and f.column.lower() in wanted and f.name != f.column:
+                    if f.column and f.column.lower() in wanted and (f.name != f.column or (model.orm in TS_ORMS and COMPOUND.search(f.name))):
                         owners.setdefault(f.name, set()).add((wanted[f.column.lower()], model.table or table))
         # A field name that other models (of any table) also declare says nothing about the table.
         declared_elsewhere = {f.name for m in self.models if not any(m.table and m.table.lower() == t.lower() for t in tables) for f in m.fields}
@@ -100,11 +114,12 @@ class OrmMap:
         for name, pairs in owners.items():
             column = sorted(pairs)[0][0]
             unique = len(pairs) == 1 and name not in declared_elsewhere
-            spelled[name] = (column, sorted(pairs)[0][1] if unique else None)
+            if name != column or unique:  # the column's own name with no table is the plain name-only case
+                spelled[name] = (column, sorted(pairs)[0][1] if unique else None)
         if self.kysely_camel_case:
             for column in columns:
                 spelled.setdefault(camel_case(column), (column, None))
-        return {name: value for name, value in spelled.items() if name != value[0]}
+        return {name: value for name, value in spelled.items() if name != value[0] or value[1]}
 
     def call_pattern(self, tables: list[str]) -> str | None:
         """A regex source: code reaching a model of an affected table — Prisma's accessor after a

@@ -3,21 +3,29 @@
 A query whose model is no model of its ORM anywhere in the repo was a guess of the extractor
 (`cache.items.create()` looks like a Prisma call) and is dropped. An accessor several schemas
 declare (a monorepo with two Prisma schemas) resolves to each of their tables.
+Python's ORMs (Django, SQLAlchemy) resolve here too, through the models the Python extractor
+indexes (impact.extract.python.orm keeps their reading of a model; issue 8 §5: one resolver).
 """
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from impact.model import ColumnReference, Confidence, Query
 from impact.orm.mapping import OrmMap, OrmModel, snake_case
 
 
-def resolve_orm_queries(queries: Iterable[Query], orm: OrmMap) -> list[Query]:
+def resolve_orm_queries(queries: Iterable[Query], orm: OrmMap, python_models: Mapping | None = None) -> list[Query]:
+    """`python_models`: class name -> impact.extract.python.ModelInfo of the affected tables. Python's
+    ORM queries resolve only with it (a query on a class that is no such model is dropped) and keep
+    their own reading: MEDIUM confidence, whole-row reads as every mapped column."""
     resolved = []
     for query in queries:
         if query.orm == "kysely" and orm.kysely_camel_case:
             resolved.append(_snake_cased(query))
+            continue
+        if query.orm in PYTHON_ORMS:
+            resolved.extend(_python(query, python_models))
             continue
         if query.orm is None or query.table is not None or query.orm not in ORMS_RESOLVED_HERE:
             resolved.append(query)
@@ -27,17 +35,34 @@ def resolve_orm_queries(queries: Iterable[Query], orm: OrmMap) -> list[Query]:
     return resolved
 
 
-ORMS_RESOLVED_HERE = {"prisma", "drizzle", "typeorm", "sequelize"}  # Python's ORMs resolve through impact.extract.python.orm for now
+PYTHON_ORMS = {"django", "sqlalchemy"}  # Query.orm of impact.extract.python's ORM finders
+ORMS_RESOLVED_HERE = {"prisma", "drizzle", "typeorm", "sequelize", *PYTHON_ORMS}
+
+
+def _python(query: Query, models: Mapping | None) -> list[Query]:
+    """Python's models are indexed by the extraction (ModelInfo, not OrmModel): resolved with them."""
+    if not models or query.table is not None:
+        return [query]
+    from impact.extract.python.orm import resolve_model_queries  # the extractor imports the ORM layer
+
+    return resolve_model_queries([query], models)
 
 
 def attribute_declarations(references: Iterable[ColumnReference], orm: OrmMap) -> list[ColumnReference]:
     """A column named on the line that declares it in code (a Drizzle table's `status: text("status")`)
     belongs to that model's table, so another table's same-named column never claims it."""
     declared = {(m.file, f.line, f.column.lower()): m for m in orm.models for f in m.fields if f.column and f.line}
+    # A field's bare name in the file declaring its model (a TypeORM property under its @Column
+    # decorator) is that declaration, not code using the column.
+    files = {(m.file, (m.table or "").lower(), f.name) for m in orm.models for f in m.fields if f.column}
     out = []
     for ref in references:
         model = declared.get((ref.file, ref.line, ref.column.lower())) if ref.table is None else None
-        out.append(dataclasses.replace(ref, table=model.table, context="declaration", via="model-declaration") if model else ref)
+        if model:
+            ref = dataclasses.replace(ref, table=model.table, context="declaration", via="model-declaration")
+        elif ref.via == "orm-field" and ref.context == "identifier" and (ref.file, ref.table.lower(), ref.spelling or ref.column) in files:
+            ref = dataclasses.replace(ref, context="declaration")
+        out.append(ref)
     return out
 
 

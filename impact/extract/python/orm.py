@@ -4,7 +4,7 @@ The ORM finders (python.sqlalchemy, python.django) describe each query as `OrmUs
 model class and its Python attribute names. Turning those into tables and columns needs the
 model: when it is defined in the same file it is resolved here; otherwise the query keeps
 `table=None` and `model=ClassName` in its note, and `resolve_model_queries` finishes the job
-once the pipeline has indexed every file's models.
+once the pipeline has indexed every file's models (called by impact.orm.resolve, the one resolver).
 """
 from __future__ import annotations
 

@@ -15,10 +15,6 @@ from __future__ import annotations
 
 import re
 
-from impact.extract.typescript.orm import readers
-from impact.extract.typescript.scan import scan
-from impact.extract.typescript.sql import extract_sql
-from impact.extract.typescript.supabase import extract_chains
 from impact.model import Extraction, FileIssue
 
 SUFFIXES = (".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts")
@@ -41,6 +37,13 @@ _TABLES_KEY = re.compile(r"\bTables\s*:\s*\{")
 def extract(path: str, text: str) -> Extraction:
     if is_generated(text):
         return Extraction(generated=True)
+    # Imported here, not above: the ORM layer and the formats import typescript.scan and .calls,
+    # which loads this package, and a scan that parses no TS file needs none of the readers.
+    from impact.extract.typescript.orm import readers
+    from impact.extract.typescript.scan import scan
+    from impact.extract.typescript.sql import extract_sql
+    from impact.extract.typescript.supabase import extract_chains
+
     language = language_of(path)
     scanned = scan(text)
     issues = [FileIssue(path, f"scanned as far as possible: {problem}") for problem in scanned.unterminated]

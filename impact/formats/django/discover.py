@@ -88,16 +88,18 @@ def _is_candidate(filename: str) -> bool:
 
 
 def migration_files(folder: Path) -> list[Path]:
-    """The folder's modules that define `class Migration` (cheap text check first)."""
+    """The folder's modules that define `class Migration` (cheap text check first), resolved."""
     out = []
+    resolved = folder.resolve()
     for path in sorted(folder.iterdir()):
         if path.is_file() and _is_candidate(path.name):
             try:
-                head = path.read_text(encoding="utf-8-sig", errors="replace")
+                data = path.read_bytes()  # the ASCII marker is found in the bytes as in the decoded text
             except OSError:
                 continue
-            if "class Migration" in head:
-                out.append(path.resolve())
+            if b"class Migration" in data:
+                # Only a symlinked file needs resolving one by one (an lstat per path part each).
+                out.append(path.resolve() if path.is_symlink() else resolved / path.name)
     return out
 
 

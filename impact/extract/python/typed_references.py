@@ -1,0 +1,76 @@
+"""Typed receivers as references: `x.quantity` where `x` holds a row of a model is that model's
+(via "typed-receiver"), found by impact.extract.python.receivers on the files that need it.
+
+Decision: only lines that name a changed column outside any query, and whose table is not already
+told by a query or a declaration, are looked at; their files are parsed again here (the extraction
+keeps no tree). On saleor's `DROP COLUMN quantity` (4,000+ lines) that is ~165 files and the
+main cost of this pass; computing receivers inside the cached extraction would remove it.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import replace
+
+from impact.extract.python.models import ModelInfo
+from impact.extract.python.receivers import Found, Kind, typed_attributes
+from impact.extract.python.relations import relations
+from impact.model import ColumnReference
+
+# References that a query or a declaration already places: a typed receiver never overrides them.
+PLACED = frozenset({"sql", "orm-call", "model-declaration", "generated-type"})
+
+
+def attribute_receivers(references: list[ColumnReference], texts: Iterable[tuple[str, str]],
+                        models: Mapping[str, ModelInfo]) -> list[ColumnReference]:
+    """`x.quantity` where `x` holds a row of model M: the reference is M's (via "typed-receiver"),
+    whether M maps the changed table (evidence) or another one (then never evidence for it).
+    A name M does not map to a column (a property, a method) is left as it was.
+
+    `models`: class name -> ModelInfo, for the affected tables and the other models the scan saw."""
+    wanted = {(r.file, r.line) for r in references if _open(r)}
+    if not wanted or not models:
+        return references
+    files = {file for file, _ in wanted}
+    model_files = {m.file for m in models.values()}
+    texts = {rel: text for rel, text in texts if rel in files or rel in model_files}
+    related: dict[tuple[str, str], Kind] = {}
+    for rel in sorted(model_files & set(texts)):
+        related.update(relations(texts[rel], models))
+    classes = set(models) | {owner for owner, _ in related}  # a relation's owner types its rows too
+    lines: dict[str, set[int]] = {}
+    for file, line in wanted:
+        lines.setdefault(file, set()).add(line)
+    names = {(r.file, r.line): r.spelling or r.column for r in references if _open(r)}
+    typed: dict[str, Found] = {rel: typed_attributes(texts[rel], _named(texts[rel], classes), related, lines[rel])
+                               for rel in files if rel in texts and _may_type(texts[rel], rel, lines[rel], names)}
+    out = []
+    for ref in references:
+        classes = typed.get(ref.file, {}).get((ref.line, ref.spelling or ref.column)) if _open(ref) else None
+        owners = [models[c] for c in sorted(classes or ()) if c in models]
+        mapping = [m for m in owners if (m.column_for(ref.spelling or ref.column) or "").lower() == ref.column.lower()]
+        if mapping and mapping[0].table:
+            ref = replace(ref, table=mapping[0].table, via="typed-receiver", inferred=False, context="property")
+        out.append(ref)
+    return out
+
+
+def _open(ref: ColumnReference) -> bool:
+    return ref.file.endswith((".py", ".pyi")) and ref.context == "property" and ref.via not in PLACED
+
+
+def _may_type(text: str, rel: str, lines: set[int], names: Mapping[tuple[str, int], str]) -> bool:
+    """A cheap look before parsing: False when every wanted line reads the name only on `self` or
+    `cls` (never typed: see the module's decisions), so the file need not be parsed."""
+    source = text.splitlines()
+    for line in lines:
+        name = names.get((rel, line), "")
+        receivers = {m.group(1) for m in re.finditer(rf"(\w+)\s*\.\s*{re.escape(name)}(?!\w)", source[line - 1])} \
+            if name and line <= len(source) else set()
+        if not receivers or receivers - {"self", "cls"}:
+            return True  # a typed receiver is possible (or the line is split: parsed to be sure)
+    return False
+
+
+def _named(text: str, classes: Collection[str]) -> set[str]:
+    return {name for name in classes if name in text}
