@@ -130,7 +130,7 @@ def _scan(repo: Path, ref: str, *, dialect: str | None = None, schema_file: Path
     columns = {n for c in contexts if c.op.kind in COLUMN_CHANGES for n in (c.op.column_name,) if n}
     run = extract_repo(repo, tables, columns, config, migration, progress=progress, use_cache=use_cache)
     queries = [q for q in run.queries if q.table is None or q.table.lower() in {t.lower() for t in tables}]
-    references = _references(run, tables, columns, repo)
+    references = _references(run, tables, columns, repo, use_cache)
     attach_code(contexts, queries, references)
     rules = configured(load_rules(), config.rules)
     judged = judge(contexts, queries, rules)
@@ -147,7 +147,7 @@ def _scan(repo: Path, ref: str, *, dialect: str | None = None, schema_file: Path
     )
 
 
-def _references(run: ExtractionRun, tables: list[str], columns: set[str], repo: Path) -> list[ColumnReference]:
+def _references(run: ExtractionRun, tables: list[str], columns: set[str], repo: Path, use_cache: bool = True) -> list[ColumnReference]:
     """Names of changed columns in the matching files, as the database or an ORM spells them, and
     the model declarations that still map them."""
     orm = with_python_models(run)
@@ -157,7 +157,7 @@ def _references(run: ExtractionRun, tables: list[str], columns: set[str], repo: 
     wrappers = wrapper_functions(((file, text, queries) for file, text, _, queries in resolved), tables)
     found = attribute_declarations([r for file, text, extraction, queries in resolved
                                     for r in find_references(file, text, columns, queries, extraction.generated, spellings, wrappers)], run.orm)
-    found = attribute_receivers(found, ((file, text) for file, text, _ in run.texts), {**run.other_models, **run.models})
+    found = attribute_receivers(found, ((file, text) for file, text, _ in run.texts), {**run.other_models, **run.models}, use_cache)
     seen = {(r.file, r.line, r.column) for r in declared}
     return declared + [r for r in found if (r.file, r.line, r.column) not in seen]
 
@@ -175,7 +175,7 @@ def _deploy_window(repo: Path, release_base: str, parsed: ParsedMigration, base:
         wanted = {t.lower() for t in tables}
         queries = [q for q in run.queries if q.table is not None and q.table.lower() in wanted]
         contexts = build_contexts(parsed.operations, base, config.pg_version)
-        attach_code(contexts, queries, _references(run, tables, columns, release.tree))
+        attach_code(contexts, queries, _references(run, tables, columns, release.tree, use_cache))
         if config.migrations_run == "after-deploy":
             return deploy_window.early_reader_findings(contexts, head_queries, queries, templates)
         found = judge(contexts, queries, rules).findings

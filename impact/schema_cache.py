@@ -16,38 +16,24 @@ be loaded is a miss. IMPACT_NO_CACHE=1 turns this off with the rest.
 from __future__ import annotations
 
 import hashlib
-import os
-import pickle
-from pathlib import Path
 
-from impact.cache import _source_hash, _write_atomically, default_cache_dir
+from impact import pickle_cache
+from impact.cache import _source_hash
 from impact.judge.catalog import Catalog, replay
 
 SUBDIR = "schemas"
 # The code whose output the cached Catalog is: parsing, operations, the replay itself.
 CODE = ("sql/*.py", "judge/catalog.py", "model.py", "formats/sql.py", "formats/base.py", "schema_cache.py")
-MAX_ENTRIES = 16
 
 
 def replayed(earlier: tuple, dialect: str, use_cache: bool = True) -> Catalog:
     """The schema `earlier` (EarlierMigration-like, in run order) leaves behind."""
-    directory = default_cache_dir() if use_cache else None
-    key = _key(earlier, dialect) if directory is not None else None
-    path = directory / SUBDIR / f"{key}.pickle" if key else None
-    if path is not None:
-        try:
-            catalog = pickle.loads(path.read_bytes())
-            if isinstance(catalog, Catalog):
-                return catalog
-        except Exception:  # noqa: BLE001 - missing, truncated or from other code: a miss
-            pass
-    catalog = replay([(e.display, list(e.parsed.operations)) for e in earlier])
-    if path is not None:
-        try:
-            _write_atomically(path, pickle.dumps(catalog, protocol=pickle.HIGHEST_PROTOCOL))
-            _prune(path.parent)
-        except (OSError, pickle.PicklingError, TypeError, AttributeError, RecursionError):
-            pass  # an optimisation only
+    where = pickle_cache.folder(SUBDIR, use_cache)
+    key = _key(earlier, dialect) if where is not None else None
+    catalog = pickle_cache.load(where, key, Catalog)
+    if catalog is None:
+        catalog = replay([(e.display, list(e.parsed.operations)) for e in earlier])
+        pickle_cache.store(where, key, catalog)
     return catalog
 
 
@@ -60,12 +46,3 @@ def _key(earlier: tuple, dialect: str) -> str | None:
         digest.update(b"\1" + e.display.encode("utf-8", errors="surrogateescape") + b"\0")
         digest.update(e.text.encode("utf-8", errors="surrogatepass"))
     return digest.hexdigest()
-
-
-def _prune(folder: Path) -> None:
-    entries = sorted(folder.glob("*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in entries[MAX_ENTRIES:]:
-        try:
-            os.unlink(old)
-        except OSError:
-            pass

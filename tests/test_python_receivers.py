@@ -252,6 +252,24 @@ def test_sqlalchemy_drop_credits_the_changed_model_and_leaves_other_models_creat
     assert ("notes_app/digest.py", 19) not in cited and ("notes_app/digest.py", 23) not in cited
 
 
+def test_the_receiver_pass_is_kept_between_scans_and_redone_when_a_file_changes(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("IMPACT_CACHE_DIR", str(tmp_path / "cache"))
+    repo = tmp_path / "notes"
+    shutil.copytree(NOTES, repo)
+    migration = str(FIXTURES / "scenarios" / "notes-py" / "drop_created_at.sql")
+    typed = lambda result: sorted((r.file, r.line, r.table) for r in result.references if r.via == "typed-receiver")  # noqa: E731
+    cold = scan(repo, migration, use_cache=True)
+    entries = set((tmp_path / "cache" / "receivers").glob("*.pickle"))
+    assert len(entries) == 1
+    assert typed(scan(repo, migration, use_cache=True)) == typed(cold)  # read back, not recomputed:
+    assert set((tmp_path / "cache" / "receivers").glob("*.pickle")) == entries  # no new entry
+    digest = repo / "notes_app" / "digest.py"
+    digest.write_text(digest.read_text().replace("note.created_at:%Y-%m-%d", "note.title"), encoding="utf-8")
+    edited = scan(repo, migration, use_cache=True)
+    assert ("notes_app/digest.py", 11, "notes") not in typed(edited) and ("notes_app/digest.py", 15, "notes") in typed(edited)
+    assert len(set((tmp_path / "cache" / "receivers").glob("*.pickle"))) == 2
+
+
 
 # -- one resolver (issue 8 §5) ------------------------------------------------------------------
 

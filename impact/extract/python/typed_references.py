@@ -3,15 +3,20 @@
 
 Decision: only lines that name a changed column outside any query, and whose table is not already
 told by a query or a declaration, are looked at; their files are parsed again here (the extraction
-keeps no tree). On saleor's `DROP COLUMN quantity` (4,000+ lines) that is ~165 files and the
-main cost of this pass; computing receivers inside the cached extraction would remove it.
+keeps no tree). On saleor's `DROP COLUMN quantity` (4,000+ lines) that is ~165 files: a cold scan
+pays for it (~1.5 s), a warm one does not — the pass's result is kept (impact.pickle_cache) under a
+key made of every input: the wanted lines and names, the texts of the files read, the models and
+this code.
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import replace
 
+from impact import pickle_cache
+from impact.cache import _source_hash
 from impact.extract.python.models import ModelInfo
 from impact.extract.python.receivers import Found, Kind, typed_attributes
 from impact.extract.python.relations import relations
@@ -19,10 +24,12 @@ from impact.model import ColumnReference
 
 # References that a query or a declaration already places: a typed receiver never overrides them.
 PLACED = frozenset({"sql", "orm-call", "model-declaration", "generated-type"})
+CODE = ("extract/python/receivers.py", "extract/python/relations.py", "extract/python/typed_references.py",
+        "extract/python/models.py")
 
 
 def attribute_receivers(references: list[ColumnReference], texts: Iterable[tuple[str, str]],
-                        models: Mapping[str, ModelInfo]) -> list[ColumnReference]:
+                        models: Mapping[str, ModelInfo], use_cache: bool = False) -> list[ColumnReference]:
     """`x.quantity` where `x` holds a row of model M: the reference is M's (via "typed-receiver"),
     whether M maps the changed table (evidence) or another one (then never evidence for it).
     A name M does not map to a column (a property, a method) is left as it was.
@@ -34,16 +41,13 @@ def attribute_receivers(references: list[ColumnReference], texts: Iterable[tuple
     files = {file for file, _ in wanted}
     model_files = {m.file for m in models.values()}
     texts = {rel: text for rel, text in texts if rel in files or rel in model_files}
-    related: dict[tuple[str, str], Kind] = {}
-    for rel in sorted(model_files & set(texts)):
-        related.update(relations(texts[rel], models))
-    classes = set(models) | {owner for owner, _ in related}  # a relation's owner types its rows too
-    lines: dict[str, set[int]] = {}
-    for file, line in wanted:
-        lines.setdefault(file, set()).add(line)
     names = {(r.file, r.line): r.spelling or r.column for r in references if _open(r)}
-    typed: dict[str, Found] = {rel: typed_attributes(texts[rel], _named(texts[rel], classes), related, lines[rel])
-                               for rel in files if rel in texts and _may_type(texts[rel], rel, lines[rel], names)}
+    where = pickle_cache.folder("receivers", use_cache)
+    key = _key(names, texts, models) if where is not None else None
+    typed = pickle_cache.load(where, key, dict)
+    if typed is None:
+        typed = _typed(wanted, names, texts, models, files, model_files)
+        pickle_cache.store(where, key, typed)
     out = []
     for ref in references:
         classes = typed.get(ref.file, {}).get((ref.line, ref.spelling or ref.column)) if _open(ref) else None
@@ -53,6 +57,28 @@ def attribute_receivers(references: list[ColumnReference], texts: Iterable[tuple
             ref = replace(ref, table=mapping[0].table, via="typed-receiver", inferred=False, context="property")
         out.append(ref)
     return out
+
+
+def _typed(wanted: set[tuple[str, int]], names: Mapping[tuple[str, int], str], texts: Mapping[str, str],
+           models: Mapping[str, ModelInfo], files: set[str], model_files: set[str]) -> dict[str, Found]:
+    related: dict[tuple[str, str], Kind] = {}
+    for rel in sorted(model_files & set(texts)):
+        related.update(relations(texts[rel], models))
+    classes = set(models) | {owner for owner, _ in related}  # a relation's owner types its rows too
+    lines: dict[str, set[int]] = {}
+    for file, line in wanted:
+        lines.setdefault(file, set()).add(line)
+    return {rel: typed_attributes(texts[rel], _named(texts[rel], classes), related, lines[rel])
+            for rel in files if rel in texts and _may_type(texts[rel], rel, lines[rel], names)}
+
+
+def _key(names: Mapping[tuple[str, int], str], texts: Mapping[str, str], models: Mapping[str, ModelInfo]) -> str:
+    digest = hashlib.sha256(("receivers\0" + _source_hash(CODE)).encode())
+    digest.update(repr(sorted(names.items())).encode())
+    digest.update(repr(sorted(models.items())).encode())
+    for rel in sorted(texts):
+        digest.update(b"\1" + rel.encode("utf-8", "surrogateescape") + b"\0" + texts[rel].encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
 
 
 def _open(ref: ColumnReference) -> bool:

@@ -1,0 +1,52 @@
+"""Whole results kept between scans as pickles under `<cache>/<kind>/<key>.pickle`.
+
+For results that are not one file's extraction (those go through impact.cache, as JSON): the
+replayed schema, the typed receivers of a scan. Pickle keeps sets and tuples as they were; it runs
+code when loaded, so entries live only in this user's own cache directory, as the rest of the cache
+does (IMPACT_CACHE_DIR; IMPACT_NO_CACHE=1 turns it off). Any entry that cannot be loaded is a miss,
+and a failed write is ignored: this is an optimisation only. Each kind keeps its newest entries.
+"""
+from __future__ import annotations
+
+import os
+import pickle
+from pathlib import Path
+from typing import Any
+
+from impact.cache import _write_atomically, default_cache_dir
+
+MAX_ENTRIES = 16
+
+
+def folder(kind: str, use_cache: bool = True) -> Path | None:
+    directory = default_cache_dir() if use_cache else None
+    return directory / kind if directory is not None else None
+
+
+def load(where: Path | None, key: str | None, expected: type) -> Any | None:
+    if where is None or key is None:
+        return None
+    try:
+        value = pickle.loads((where / f"{key}.pickle").read_bytes())
+    except Exception:  # noqa: BLE001 - missing, truncated or from other code: a miss
+        return None
+    return value if isinstance(value, expected) else None
+
+
+def store(where: Path | None, key: str | None, value: Any) -> None:
+    if where is None or key is None:
+        return
+    try:
+        _write_atomically(where / f"{key}.pickle", pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        _prune(where)
+    except (OSError, pickle.PicklingError, TypeError, AttributeError, RecursionError):
+        pass
+
+
+def _prune(where: Path) -> None:
+    entries = sorted(where.glob("*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in entries[MAX_ENTRIES:]:
+        try:
+            os.unlink(old)
+        except OSError:
+            pass
