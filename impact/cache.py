@@ -248,6 +248,22 @@ def _write_atomically(path: Path, data: bytes) -> None:
 # value are left out: most queries leave most fields at their default, and entries stay small.
 
 
+def prune_oldest(folder: Path, keep: int, pattern: str = "*.pickle") -> None:
+    """Delete all but the `keep` most recently written entries of `folder` (the whole-value caches:
+    schema_cache, migration_cache). A file that vanishes meanwhile is simply gone."""
+    entries = []
+    for path in folder.glob(pattern):
+        try:
+            entries.append((path.stat().st_mtime, path))
+        except OSError:
+            pass
+    for _, old in sorted(entries, reverse=True)[keep:]:
+        try:
+            os.unlink(old)
+        except OSError:
+            pass
+
+
 def encode(value: Any) -> Any:
     """A JSON-ready form of a model value (dataclass, enum, tuple, list, dict or scalar)."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from pathlib import Path
 
@@ -161,6 +160,8 @@ def _emit(results: list, fmt: str, output: Path | None, base: str | None, links=
     from impact.report.registry import Options, render
 
     terminal = output is None and sys.stdout.isatty()
+    import shutil  # not at the top: it imports bz2 and lzma, which a JSON scan never needs
+
     width = shutil.get_terminal_size((80, 24)).columns if terminal else 80
     color = output is None and use_color(sys.stdout, os.environ)
     text = render(fmt, results, Options(base=base, links=links, width=width, color=color, verbose=verbose))

@@ -367,7 +367,7 @@ def _run_jobs(jobs: list[tuple[str, str]], progress) -> Iterator[Extraction]:
         # Forked workers inherit what the parent imported: import each extractor (sqlglot, pglast
         # dialects) once here instead of once in every worker (8 % of a cold scan, issue 13).
         for name in {extractor_name(rel) for rel, _ in jobs}:
-            load_extractor(name)
+            load_extractor(name).extract  # noqa: B018 - a lazy package loads its finders on first use
     done = 0
     # A worker killed mid-file (a native crash, the OOM killer) breaks the pool: the rest is tried
     # once more in a fresh pool, then what is still left is reported as not analysed.

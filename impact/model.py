@@ -98,7 +98,8 @@ class ColumnReference:
     # where `x` holds a row of a model: the model's table, evidence for it only -
     # impact.extract.python.typed_references), "file-queries" (`inferred`, or a field name the
     # file's queries confirm), "orm-wrapper" (in a call to a function wrapping a query),
-    # "generated-type" or "name-only" (no table: counted, never evidence).
+    # "generated-type" or "name-only" (no table: counted, never evidence); "model-type": code naming the
+    # ORM model of a dropped or renamed table (`column` is then the model's name; impact.orm.model_types).
     via: str = "name-only"
     spelling: str | None = None  # the name as the code spells it, when it is not the column's
 

@@ -8,12 +8,11 @@ and a failed write is ignored: this is an optimisation only. Each kind keeps its
 """
 from __future__ import annotations
 
-import os
 import pickle
 from pathlib import Path
 from typing import Any
 
-from impact.cache import _write_atomically, default_cache_dir
+from impact.cache import _write_atomically, default_cache_dir, prune_oldest
 
 MAX_ENTRIES = 16
 
@@ -33,20 +32,12 @@ def load(where: Path | None, key: str | None, expected: type) -> Any | None:
     return value if isinstance(value, expected) else None
 
 
-def store(where: Path | None, key: str | None, value: Any) -> None:
+def store(where: Path | None, key: str | None, value: Any, keep: int = MAX_ENTRIES) -> None:
     if where is None or key is None:
         return
     try:
         _write_atomically(where / f"{key}.pickle", pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-        _prune(where)
-    except (OSError, pickle.PicklingError, TypeError, AttributeError, RecursionError):
+        prune_oldest(where, keep)
+    except Exception:  # noqa: BLE001 - an optimisation only: what cannot be stored is computed next time
         pass
 
-
-def _prune(where: Path) -> None:
-    entries = sorted(where.glob("*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in entries[MAX_ENTRIES:]:
-        try:
-            os.unlink(old)
-        except OSError:
-            pass

@@ -5,13 +5,14 @@ Library first: no printing here; the CLI and the reporters turn a ScanResult int
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
 from impact.config import Config, load_config
 from impact.errors import InputError
 from impact.extract.python.typed_references import attribute_receivers
+from impact.extract.other_database import key as query_key, set_apart
 from impact.extract.references import find_references
 from impact.extraction import ExtractionRun, extract_repo
 from impact.judge.assess import Assessment, assess
@@ -29,10 +30,12 @@ from impact.model import ColumnReference, OpKind, Query
 from impact.op_details import NotAnalysed
 from impact.orm import resolve_orm_queries
 from impact.orm.declarations import model_declarations, with_python_models
+from impact.orm.model_types import model_type_references
 from impact.orm.resolve import attribute_declarations
 from impact.orm.wrappers import wrapper_functions
 from impact.schema_cache import replayed
-from impact.sql.parse import ParsedMigration, parse_migration
+from impact.migration_cache import caching
+from impact.sql.parsed import ParsedMigration
 
 Progress = Callable[[int, int], None]
 # Operations whose column names are worth finding in code.
@@ -63,6 +66,7 @@ class ScanResult:
     config: Config = field(default_factory=Config)
     read: ReadMigration | None = None  # the migration as its format read it (earlier migrations, notes)
     trace: object = None  # impact.db.trace.Trace, when scanned with --trace
+    other_database: list = field(default_factory=list)  # (query, why) on an affected table's name, run on another database
 
     @property
     def unattributed(self) -> dict[str, int]:
@@ -75,7 +79,12 @@ class ScanResult:
 
     def unattributed_note(self) -> str:
         parts = [f"{n} line{'s' if n != 1 else ''} name `{column}`" for column, n in self.unattributed.items()]
-        return f"{'; '.join(parts)} without a table we could tell (not evidence; JSON `references`, via name-only)" if parts else ""
+        note = f"{'; '.join(parts)} without a table we could tell (not evidence; JSON `references`, via name-only)" if parts else ""
+        if self.other_database:
+            n = len(self.other_database)
+            other = f"{n} quer{'ies' if n != 1 else 'y'} on {', '.join(sorted({q.table for q, _ in self.other_database}))} run on another database (not evidence; JSON `other_database`)"
+            note = f"{note}; {other}" if note else other
+        return note
 
     @property
     def migration_rel(self) -> str:
@@ -88,6 +97,8 @@ class ScanResult:
 def schema_before(earlier: tuple[EarlierMigration, ...], dialect: str, schema_file: Path | None,
                   use_cache: bool = False) -> tuple[Catalog, str]:
     if schema_file is not None:
+        from impact.sql.parse import parse_migration
+
         parsed = parse_migration(read_sql_file(schema_file, "schema file"), dialect)
         return replay([(schema_file.name, list(parsed.operations))]), f"schema file {schema_file.name}"
     return replayed(earlier, dialect, use_cache), f"replay of {len(earlier)} earlier migration{'s' if len(earlier) != 1 else ''}"
@@ -100,7 +111,7 @@ def _display(path: Path, repo: Path) -> str:
 def scan(repo: Path, ref: str, **options) -> ScanResult:
     """`release_base`: a git revision whose merge-base with HEAD is the release still running while
     the migration runs (impact.deploy_window); its code is judged too."""
-    with one_scan():  # migration folders are found once per scan
+    with one_scan(), caching(options.get("use_cache", True)):  # migration folders are found once per scan
         return _scan(repo, ref, **options)
 
 
@@ -129,8 +140,15 @@ def _scan(repo: Path, ref: str, *, dialect: str | None = None, schema_file: Path
     tables = sorted({c.op.table for c in contexts if c.op.table})
     columns = {n for c in contexts if c.op.kind in COLUMN_CHANGES for n in (c.op.column_name,) if n}
     run = extract_repo(repo, tables, columns, config, migration, progress=progress, use_cache=use_cache)
-    queries = [q for q in run.queries if q.table is None or q.table.lower() in {t.lower() for t in tables}]
+    other = _other_database(run)
+    wanted = {t.lower() for t in tables}
+    queries = [q for q in run.queries if q.table is None or q.table.lower() in wanted]
+    apart = [(q, other[query_key(q)]) for q in queries if q.table and query_key(q) in other]
+    queries = [q for q in queries if query_key(q) not in other]
     references = _references(run, tables, columns, repo, use_cache)
+    gone = [c.op.table for c in contexts if c.op.kind in (OpKind.DROP_TABLE, OpKind.RENAME_TABLE) and c.op.table]
+    references += model_type_references(((rel, text, x.generated, resolve_orm_queries(x.queries, run.orm)) for rel, text, x in run.texts),
+                                        with_python_models(run), gone) if gone else []
     attach_code(contexts, queries, references)
     rules = configured(load_rules(), config.rules)
     judged = judge(contexts, queries, rules)
@@ -144,7 +162,19 @@ def _scan(repo: Path, ref: str, *, dialect: str | None = None, schema_file: Path
         references=references, findings=findings, pairs=judged.pairs, assessment=assessment, suppressed=suppressed,
         rollback=rollback_plan(contexts), verification=verification_plan(contexts), run=run,
         seconds=time.perf_counter() - started, schema_source=schema_source, affected_tables=tables, rules=rules, config=config,
+        other_database=apart,
     )
+
+
+def _other_database(run: ExtractionRun) -> dict[tuple, str]:
+    """Set apart the raw SQL that runs on another database (impact.extract.other_database): it is
+    judged nowhere, and names inside it are told no table (never evidence)."""
+    other = set_apart((rel, text, extraction.queries) for rel, text, extraction in run.texts)
+    if other:
+        run.texts = [(rel, text, replace(extraction, queries=[replace(q, table=None, note="runs on another database") if query_key(q) in other else q
+                                                               for q in extraction.queries]))
+                     for rel, text, extraction in run.texts]
+    return other
 
 
 def _references(run: ExtractionRun, tables: list[str], columns: set[str], repo: Path, use_cache: bool = True) -> list[ColumnReference]:
@@ -172,8 +202,9 @@ def _deploy_window(repo: Path, release_base: str, parsed: ParsedMigration, base:
     release = deploy_window.checkout_release(repo, release_base)
     try:
         run = extract_repo(release.tree, tables, columns, config, migration, use_cache=use_cache)
+        other = _other_database(run)
         wanted = {t.lower() for t in tables}
-        queries = [q for q in run.queries if q.table is not None and q.table.lower() in wanted]
+        queries = [q for q in run.queries if q.table is not None and q.table.lower() in wanted and query_key(q) not in other]
         contexts = build_contexts(parsed.operations, base, config.pg_version)
         attach_code(contexts, queries, _references(run, tables, columns, release.tree, use_cache))
         if config.migrations_run == "after-deploy":

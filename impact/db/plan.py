@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from impact.model import OpKind, Statement
 from impact.sql.op_specs import TRANSACTION_CONTROL as CONTROL, runs_outside_transaction
-from impact.sql.parse import ParsedMigration
+from impact.sql.parsed import ParsedMigration
 
 # PostgreSQL refuses these inside a transaction block.
 OUTSIDE_TEXT = re.compile(

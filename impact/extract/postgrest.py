@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 
 from pglast.keywords import RESERVED_KEYWORDS, TYPE_FUNC_NAME_KEYWORDS
 
-from impact.sql.queries import HOLE_RE
+from impact.sql.holes import HOLE_RE
 
 AGGREGATES = frozenset({"count", "sum", "avg", "min", "max"})
 _OPEN, _CLOSE = "([{", ")]}"

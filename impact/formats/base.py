@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Protocol
 
 from impact.config import Config
-from impact.sql.parse import ParsedMigration
+from impact.sql.parsed import ParsedMigration
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from impact.model import Operation, OpKind, Statement
-from impact.sql.parse import ParsedMigration, parse_migration
+from impact.sql.parsed import ParsedMigration
 
 
 @dataclass
@@ -58,6 +58,8 @@ def build_parsed(pieces: list[Piece], comments_at: dict[int, str], dialect: str,
             operations.append(Operation(OpKind(piece.kind), statement=st, table=piece.table))
             comments[st.index] = above
             continue
+        from impact.sql.parse import parse_migration  # the parsers load only when a framework migration is read
+
         parsed = parse_migration(piece.sql, dialect)
         moved: dict[int, Statement] = {}
         for st in parsed.statements:

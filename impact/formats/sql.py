@@ -12,7 +12,8 @@ from pathlib import Path
 from impact.config import Config
 from impact.errors import InputError
 from impact.formats.base import EarlierMigration, LocatedMigration, ReadMigration
-from impact.sql.parse import ParsedMigration, parse_migration
+from impact.migration_cache import parsed as cached_parse
+from impact.sql.parsed import ParsedMigration
 
 LEADING_NUMBER = re.compile(r"^(\d+)")
 DISCOVERY_DEPTH = 6  # monorepos keep an ORM's migrations deep: packages/db/prisma/migrations
@@ -82,6 +83,25 @@ def per_scan(key: tuple, find) -> list:
     return list(memo[key])
 
 
+Folder = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]  # (path parts under the root, dirnames, filenames)
+
+
+def folder_tree(root: Path) -> list[Folder]:
+    """Every folder under `root` that a migration-folder search may look at (NOT_SEARCHED and dot
+    folders left out, at any depth), in sorted top-down order: walked once per scan and shared by
+    the formats' searches, which each apply their own depth and names (issue 13: four walks)."""
+    return per_scan(("tree", root), lambda: _folder_tree(root))
+
+
+def _folder_tree(root: Path) -> list[Folder]:
+    found, top = [], os.fspath(root)
+    for dirpath, dirnames, filenames in os.walk(top):
+        dirnames[:] = sorted(d for d in dirnames if d not in NOT_SEARCHED and not d.startswith("."))
+        parts = tuple(os.path.relpath(dirpath, top).split(os.sep)) if dirpath != top else ()
+        found.append((parts, tuple(dirnames), tuple(filenames)))
+    return found
+
+
 def known_folders(repo: Path, config: Config) -> list[Path]:
     """Configured and usual folders first, then folders whose name says they hold migrations."""
     return per_scan(("sql", repo.resolve(), tuple(config.all_migration_dirs)), lambda: _known_folders(repo, config))
@@ -104,10 +124,10 @@ def _discovered(repo: Path) -> list[Path]:
     and the folders where an ORM keeps its SQL migrations (Prisma's `migration_lock.toml` beside
     `<timestamp>_name/migration.sql`; Drizzle's `meta/_journal.json` beside `0001_name.sql`)."""
     found = []
-    for dirpath, dirnames, filenames in os.walk(repo):
-        depth = len(Path(dirpath).relative_to(repo).parts)
-        dirnames[:] = [d for d in dirnames if d not in NOT_SEARCHED and not d.startswith(".") and depth < DISCOVERY_DEPTH]
-        folder = Path(dirpath)
+    for parts, _, filenames in folder_tree(repo):
+        if len(parts) > DISCOVERY_DEPTH:
+            continue
+        folder = repo.joinpath(*parts)
         name = folder.name.lower()
         if ("migrat" in name or "schema" in name) and sum(f.lower().endswith(".sql") for f in filenames) >= 2:
             found.append(folder)
@@ -166,7 +186,7 @@ class SqlFormat:
         return with_history(path, known_folders(repo, config), repo.resolve())
 
     def read(self, migration: LocatedMigration, repo: Path, dialect: str) -> ReadMigration:
-        parsed = parse_migration(read_sql_file(migration.path, "migration"), dialect)
+        parsed = cached_parse(read_sql_file(migration.path, "migration"), dialect)
         earlier = tuple(LazyEarlier(display(p, repo), read_sql_file(p, "migration"), dialect) for p in migration.earlier)
         return ReadMigration(parsed, earlier)
 
@@ -180,6 +200,8 @@ class LazyEarlier:
 
     @cached_property
     def parsed(self) -> ParsedMigration:
+        from impact.sql.parse import parse_migration  # not cached one by one: the replay is (schema_cache)
+
         return parse_migration(self.text, self.dialect)
 
 

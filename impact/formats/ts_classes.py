@@ -22,7 +22,6 @@ constant is unknown); the `down` body is not read.
 """
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -32,9 +31,8 @@ from impact.extract.typescript.calls import Call, arguments, call_after, skip_sp
 from impact.extract.typescript.scan import Scanned, scan
 from impact.formats.base import EarlierMigration, LocatedMigration, ReadMigration
 from impact.formats.pieces import Piece, build_parsed
-from impact.formats.sql import NOT_SEARCHED, per_scan, read_sql_file
-from impact.formats.ts_builders import knex_builder, knex_data, kysely_builder, sql_argument, typeorm_runner
-from impact.sql.parse import ParsedMigration
+from impact.formats.sql import folder_tree, per_scan, read_sql_file
+from impact.sql.parsed import ParsedMigration
 
 SUFFIXES = (".ts", ".js", ".mjs", ".cjs", ".mts", ".cts")
 DISCOVERY_DEPTH = 8
@@ -61,14 +59,15 @@ def _folders(repo: Path, configured: tuple[str, ...] = ()) -> list[Path]:
 
 def _find_folders(repo: Path, configured: tuple[str, ...]) -> list[Path]:
     found = [(repo / d).resolve() for d in configured if (repo / d).is_dir()]
-    for dirpath, dirnames, filenames in os.walk(repo):
-        depth = len(Path(dirpath).relative_to(repo).parts)
-        dirnames[:] = [d for d in dirnames if d not in NOT_SEARCHED and not d.startswith(".") and depth < DISCOVERY_DEPTH]
+    for parts, _, filenames in folder_tree(repo):
+        if len(parts) > DISCOVERY_DEPTH:
+            continue
         # `migrations/` itself, or a folder per database under it (`migrations/postgres/`).
-        named = any("migration" in part.lower() for part in Path(dirpath).relative_to(repo).parts[-2:])
+        named = any("migration" in part.lower() for part in parts[-2:])
         if named and any(f.endswith(SUFFIXES) and not f.endswith(".d.ts") for f in filenames):
-            if Path(dirpath).resolve() not in found:
-                found.append(Path(dirpath).resolve())
+            folder = repo.joinpath(*parts).resolve()
+            if folder not in found:
+                found.append(folder)
     return found
 
 
@@ -141,6 +140,9 @@ def _expression_end(scanned: Scanned, pos: int) -> int:
 
 
 def translate_text(text: str, pattern: re.Pattern = UP) -> tuple[list[Piece], Scanned]:
+    # The builders' readers (and Alembic's DDL tables they share) load to read a migration, not to find one.
+    from impact.formats.ts_builders import knex_builder, knex_data, kysely_builder, sql_argument, typeorm_runner
+
     scanned = scan(text)
     body = up_body(scanned, pattern)
     if body is None:

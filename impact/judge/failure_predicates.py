@@ -16,14 +16,11 @@ import functools
 import re
 from pathlib import Path
 
-from pglast import parse_sql
-from pglast.parser import ParseError
-from pglast.visitors import Visitor
-
 from impact.judge.context import OpContext
 from impact.judge.predicates import op_predicate
 from impact.model import OpKind
 from impact.op_details import ConstraintDetails
+from impact.sql.facts import calls, duplicate_columns
 
 FUNCTIONS_FILE = Path(__file__).resolve().parents[1] / "sql" / "data" / "pg_functions.tsv"
 _NOT_NULL_CHECK = re.compile(r'^\(*\s*"?(\w+)"?\s+IS\s+NOT\s+NULL\s*\)*$', re.IGNORECASE)
@@ -40,35 +37,11 @@ def builtin_functions() -> dict[str, tuple[int, int]]:
     return table
 
 
-@functools.lru_cache(maxsize=64)
-def _tree(sql: str):
-    try:
-        parsed = parse_sql(sql)
-    except (ParseError, RecursionError):
-        return None
-    return parsed[0].stmt if len(parsed) == 1 else None
-
-
-class _Calls(Visitor):
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, str | None, int]] = []
-
-    def visit_FuncCall(self, ancestors, node) -> None:  # noqa: N802 (pglast's visitor naming)
-        names = [n.sval for n in node.funcname]
-        nargs = len(node.args or ()) + (1 if node.agg_star else 0)
-        self.calls.append((names[-1], names[-2] if len(names) > 1 else None, nargs))
-
-
 def impossible_calls(sql: str, user_functions: set[str]) -> list[str]:
     """`name(n args)` for each call of a pg_catalog function no overload of which takes n arguments."""
-    tree = _tree(sql)
-    if tree is None:
-        return []
-    visitor = _Calls()
-    visitor(tree)
     table = builtin_functions()
     found = []
-    for name, schema, nargs in visitor.calls:
+    for name, schema, nargs in calls(sql):
         if schema not in (None, "pg_catalog") or name not in table or (schema is None and name.lower() in user_functions):
             continue
         low, high = table[name]
@@ -102,40 +75,6 @@ def calls_with_wrong_arguments(ctx: OpContext) -> list[str]:
 @op_predicate
 def calls_function_that_does_not_exist(ctx: OpContext) -> bool:
     return bool(calls_with_wrong_arguments(ctx))
-
-
-def duplicate_columns(sql: str) -> list[str]:
-    """Columns named twice where PostgreSQL refuses it: CREATE TABLE, INSERT's column list, a
-    view's column names (or its SELECT list when it gives none), UPDATE's SET list."""
-    tree = _tree(sql)
-    kind = type(tree).__name__
-    names: list[str] = []
-    if kind == "CreateStmt":
-        names = [e.colname for e in tree.tableElts or () if type(e).__name__ == "ColumnDef"]
-    elif kind == "InsertStmt":  # `(a.x, a.y)` / `a[1], a[2]` assign parts of one column: allowed
-        names = [c.name for c in tree.cols or () if not c.indirection]
-    elif kind == "UpdateStmt":
-        names = [t.name for t in tree.targetList or () if t.name and not t.indirection]
-    elif kind == "ViewStmt":
-        names = [a.sval for a in tree.aliases or ()] or _output_names(tree.query)
-    seen, dup = set(), []
-    for name in names:
-        if name in seen and name not in dup:
-            dup.append(name)
-        seen.add(name)
-    return dup
-
-
-def _output_names(query) -> list[str]:
-    if type(query).__name__ != "SelectStmt" or not query.targetList:
-        return []
-    names = []
-    for target in query.targetList:
-        if target.name:
-            names.append(target.name)
-        elif type(target.val).__name__ == "ColumnRef" and type(target.val.fields[-1]).__name__ == "String":
-            names.append(target.val.fields[-1].sval)
-    return names
 
 
 @op_predicate

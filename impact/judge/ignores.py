@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from impact.judge.findings import Evidence, Finding
 from impact.judge.rules import Rule, find_rule
 from impact.model import Confidence
-from impact.sql.parse import ParsedMigration
+from impact.sql.parsed import ParsedMigration
 
 DIRECTIVE = re.compile(r"(?:impact:\s*(ignore-file|ignore)|(squawk-ignore-file|squawk-ignore))\b\s*([^\n]*)", re.IGNORECASE)
 CODE_IGNORE = re.compile(r"(?:#|//|--)\s*impact:\s*ignore\b\s*([\w,\s-]*?)(?:\s+--\s*(.*))?\s*$", re.IGNORECASE)

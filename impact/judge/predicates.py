@@ -370,6 +370,13 @@ PROMOTED_VIAS = frozenset({"orm-field", "orm-wrapper"})
 
 
 @reference_matcher
+def names_model_of_table(ctx: OpContext, ref: ColumnReference) -> bool:
+    """Code naming the ORM model (or a relation to it) of the dropped or renamed table: it stops
+    compiling or importing once the model is removed (impact.orm.model_types)."""
+    return ref.via == "model-type"
+
+
+@reference_matcher
 def declared_by_orm_model(ctx: OpContext, ref: ColumnReference) -> bool:
     """An ORM model of the operation's table still declares the column (impact.orm.declarations)."""
     return ref.via == "model-declaration" and ref.column == ctx.op.column_name

@@ -4,17 +4,14 @@ comments, string literals and dollar-quoted bodies never count.
 """
 from __future__ import annotations
 
-import functools
-
 import re
 
-from pglast import scan as _pg_scan
-from pglast.parser import ParseError as _PgParseError
 
 from impact.judge.context import OpContext
 from impact.judge.predicates import op_predicate
 from impact.model import OpKind
 from impact.op_details import SettingDetails, TableDetails
+from impact.sql.facts import tokens as sql_tokens
 
 _CHAR_TYPE = re.compile(r"(char|character|bpchar|nchar|national char|national character)(\(\d+\))?")
 _VARCHAR_N = re.compile(r"(varchar|character varying|char varying)\(\d+\)")
@@ -127,18 +124,7 @@ def _tokens(ctx: OpContext) -> tuple[tuple[str, str], ...]:
     return _sql_tokens(ctx.op.statement.sql)
 
 
-@functools.lru_cache(maxsize=8)
-def _sql_tokens(sql: str) -> tuple[tuple[str, str], ...]:
-    """(name, text) of the SQL's lexer tokens, comments left out; () if it does not lex.
-
-    Keyword names lose the grammar's `_P` suffix (DOMAIN_P -> DOMAIN); identifiers are IDENT.
-    Cached: every operation of one statement asks (an 800-column ALTER lexed itself 800 times).
-    """
-    try:
-        tokens = _pg_scan(sql)
-    except _PgParseError:
-        return ()
-    return tuple((t.name.removesuffix("_P"), sql[t.start:t.end + 1]) for t in tokens if not t.name.endswith("_COMMENT"))
+_sql_tokens = sql_tokens  # impact/sql/facts.py: lexed once, or taken from the cached parse
 
 
 def _words(ctx: OpContext) -> list[str]:

@@ -93,7 +93,8 @@ def to_dict(result: ScanResult) -> dict:
             "cache_hits": run.cache_hits, "files_skipped": sum(run.skipped.values()), "skipped": dict(run.skipped),
             "generated_files": run.generated_files, "queries": len(result.queries), "seconds": round(result.seconds, 3),
         },
-    }
+    } | ({"other_database": [{"file": q.file, "line": q.line, "table": q.table, "reason": why} for q, why in result.other_database]}
+         if result.other_database else {})
 
 
 def _finding_order(f: Finding) -> tuple:

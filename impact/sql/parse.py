@@ -8,7 +8,6 @@ psql input that is not SQL (meta-commands, COPY data) is set aside as `notices`.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 
 import sqlglot
 from sqlglot import exp
@@ -19,23 +18,12 @@ from impact.op_details import NotAnalysed
 from impact.sql.operations import from_sqlglot
 from impact.errors import bounded_line
 from impact.sql.guard import too_complex
+from impact.sql.parsed import ParsedMigration
 from impact.sql.pg_operations import from_pglast
 from impact.sql.split import Chunk, Skipped, split_migration
 
 logging.getLogger("sqlglot").setLevel(logging.CRITICAL)
 SQLGLOT_MAX_CHARS = 100_000
-
-
-@dataclass(frozen=True)
-class ParsedMigration:
-    statements: tuple[Statement, ...]
-    operations: tuple[Operation, ...]
-    comments: dict[int, tuple[str, ...]]  # statement index -> comments written right before it
-    notices: tuple[Skipped, ...] = ()  # psql meta-commands and COPY data, set aside
-
-    @property
-    def unknown(self) -> list[Operation]:
-        return [op for op in self.operations if op.kind is OpKind.UNKNOWN]
 
 
 def parse_migration(text: str, dialect: str = "postgres") -> ParsedMigration:

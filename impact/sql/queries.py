@@ -27,8 +27,7 @@ SQL_SHAPE = re.compile(
     re.IGNORECASE,
 )
 # Placeholder substituted for an interpolation hole (f-string `{x}`, template `${x}`).
-HOLE = "impact_hole"
-HOLE_RE = re.compile(rf"{HOLE}_\d+")
+from impact.sql.holes import HOLE, HOLE_RE  # noqa: E402
 # `VALUES ($1,$2)`: sqlglot reads `$1,$` as the start of a dollar-quoted string; padding the
 # positional parameters with spaces keeps them parameters.
 PACKED_PARAMETER = re.compile(r"\$(\d+)")

@@ -21,9 +21,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from pglast import scan
-from pglast.parser import ParseError
-
 from impact.errors import bounded_line
 
 COMMENT_TOKENS = {"SQL_COMMENT", "C_COMMENT"}
@@ -70,6 +67,9 @@ def split_migration(text: str) -> tuple[list[Chunk], list[Skipped]]:
 
 
 def _split(text: str, skipped: list[Skipped]) -> list[Chunk]:
+    from pglast import scan  # here, not at the top: reading a cached parse must not load pglast
+    from pglast.parser import ParseError
+
     try:
         tokens = scan(text)
     except ParseError as exc:
@@ -206,6 +206,9 @@ def _blank_copy_data(text: str, skipped: list[Skipped]) -> str:
 def _statement_starts_at(text: str, offset: int) -> bool:
     """Whether `offset` is outside any string, comment or statement: the text before it lexes and
     ends with a semicolon (or holds nothing but comments)."""
+    from pglast import scan
+    from pglast.parser import ParseError
+
     try:
         tokens = scan(text[:offset])
     except ParseError:
@@ -224,6 +227,9 @@ def _statement_starts_at(text: str, offset: int) -> bool:
 
 def _split_until_error(text: str, exc: ParseError, skipped: list[Skipped]) -> list[Chunk]:
     """Keep the statements before the lexer error; the rest is one chunk that carries the error."""
+    from pglast import scan
+    from pglast.parser import ParseError
+
     # pglast puts the offset in args[1] (scanner) or in the message ("at index N", parser).
     position = exc.args[1] if len(exc.args) > 1 else None
     if not isinstance(position, int) or not 0 <= position < len(text):

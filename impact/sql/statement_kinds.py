@@ -16,8 +16,10 @@ named but their effects (and locks) are not known.
 """
 from __future__ import annotations
 
-from pglast import ast
-from pglast.enums import ObjectType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pglast loads with the parser: judge/locks reads LOCK_BLOCKS on a warm scan
+    from pglast import ast
 
 from impact.model import ColumnSpec, Operation, OpKind, Statement
 from impact.op_details import CommentDetails, DataChange, DropDetails, SettingDetails, StatementDetails
@@ -125,7 +127,7 @@ def from_table(node, st: Statement) -> list[Operation] | None:
     if name in KINDS:
         label, lock = KINDS[name]
         relation = getattr(node, "relation", None) or getattr(getattr(node, "base", None), "relation", None)
-        rel = _rel(relation) if isinstance(relation, ast.RangeVar) else {}
+        rel = _rel(relation) if type(relation).__name__ == "RangeVar" else {}
         return [other(st, label, name, lock, **rel)]
     if name.endswith("Stmt"):  # a statement added by a newer PostgreSQL: named, no lock known
         return [other(st, name.removesuffix("Stmt"), name)]
@@ -170,6 +172,8 @@ def _truncate(node: ast.TruncateStmt, st: Statement) -> list[Operation]:
 
 
 def _comment(node: ast.CommentStmt, st: Statement) -> list[Operation]:
+    from pglast.enums import ObjectType
+
     names = [getattr(n, "sval", None) for n in node.object] if isinstance(node.object, tuple) else []
     info = CommentDetails(node.objtype.name[7:].lower(), node.comment, "CommentStmt")
     if node.objtype == ObjectType.OBJECT_COLUMN and len(names) >= 2 and all(names):

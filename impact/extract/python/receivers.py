@@ -37,6 +37,7 @@ import ast
 from bisect import bisect_left
 from collections.abc import Collection, Mapping
 
+from impact.extract.python.blocks import functions_holding
 from impact.extract.python.relations import parsed
 
 # Queryset/query methods that keep a collection of rows of the same model.
@@ -66,7 +67,10 @@ def typed_attributes(text: str, models: Collection[str], related: Mapping[tuple[
     `related`: (class, attribute) -> what a row's relation holds (impact.extract.python.relations).
     `lines`: only these lines are wanted; a function or class holding none of them is not walked
     (its bindings are its own), which halves a large scan's cost of this pass."""
-    module = parsed(text) if models else None
+    if not models:
+        return {}
+    cut = functions_holding(text, lines) if lines else None  # a few functions parse faster than the file
+    module = (parsed(cut) if cut is not None else None) or parsed(text)
     if module is None:
         return {}
     walker = _Walker(set(models), related or {}, None if lines is None else sorted(lines))

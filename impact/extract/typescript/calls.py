@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from impact.extract.typescript.scan import Scanned, StringLiteral
 from impact.model import Confidence, Query, QueryKind
-from impact.sql.queries import HOLE
+from impact.sql.holes import HOLE
 
 
 IDENT = r"[A-Za-z_$][\w$]*"  # a JavaScript identifier, for the readers' patterns

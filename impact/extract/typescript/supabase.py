@@ -23,7 +23,7 @@ from impact.extract.postgrest import Embed, SelectList, column_list, filter_targ
 from impact.extract.typescript.scan import Scanned
 from impact.extract.typescript.supabase_sql import Condition, render_sql
 from impact.model import Confidence, Query, QueryKind
-from impact.sql.queries import HOLE
+from impact.sql.holes import HOLE
 
 EXTRACTOR = "supabase-js"
 _FROM = re.compile(r"\.[ \t]*from\s*(?=[(<])")

@@ -27,10 +27,9 @@ from pathlib import Path
 from impact.config import Config
 from impact.errors import AmbiguousMigration, InputError
 from impact.formats.alembic.project import Project, Revision, load_project, read_header
-from impact.formats.alembic.translate import Translator
 from impact.formats.pieces import Piece, build_parsed
 from impact.formats.base import EarlierMigration, LocatedMigration, ReadMigration
-from impact.sql.parse import ParsedMigration
+from impact.sql.parsed import ParsedMigration
 
 
 def _display(path: Path, repo: Path) -> str:
@@ -53,6 +52,8 @@ def read_source(path: Path) -> tuple[str, ast.Module]:
 def translate_file(path: Path, dialect: str = "postgres", function: str = "upgrade",
                    sql_only: bool = False) -> tuple[ParsedMigration, list[Piece], list[str]]:
     """One revision's upgrade() (or downgrade()) as a ParsedMigration whose lines are the .py file's."""
+    from impact.formats.alembic.translate import Translator  # the reader loads when a revision is read, not for discovery
+
     source, module = read_source(path)
     translation = Translator(module, source).translate(function)
     parsed = build_parsed(translation.pieces, _comments_by_line(source), dialect, sql_only=sql_only)

@@ -17,13 +17,11 @@ xfail test in tests/test_alembic_format.py).
 from __future__ import annotations
 
 import ast
-import configparser
-import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from impact.formats.sql import NOT_SEARCHED, per_scan
+from impact.formats.sql import folder_tree, per_scan
 
 DISCOVERY_DEPTH = 5
 
@@ -78,11 +76,11 @@ def script_dirs(repo: Path, configured: tuple[str, ...] = ()) -> list[Path]:
 
 def _find_script_dirs(repo: Path, configured: tuple[str, ...]) -> list[Path]:
     found: list[Path] = [repo / d for d in configured if (repo / d).is_dir()]
-    for dirpath, dirnames, filenames in os.walk(repo):
-        depth = len(Path(dirpath).relative_to(repo).parts)
-        dirnames[:] = [d for d in dirnames if d not in NOT_SEARCHED and not d.startswith(".") and depth < DISCOVERY_DEPTH]
-        here = Path(dirpath)
-        if "env.py" in filenames and "versions" in dirnames:
+    for parts, dirnames, filenames in folder_tree(repo):
+        if len(parts) > DISCOVERY_DEPTH:
+            continue
+        here = repo.joinpath(*parts)
+        if "env.py" in filenames and "versions" in dirnames and len(parts) < DISCOVERY_DEPTH:
             found.append(here)
         if "alembic.ini" in filenames:
             found.extend(_ini_locations(here / "alembic.ini"))
@@ -95,6 +93,8 @@ def _find_script_dirs(repo: Path, configured: tuple[str, ...]) -> list[Path]:
 
 
 def _ini_locations(ini: Path) -> list[Path]:
+    import configparser  # only when a repo has an alembic.ini
+
     parser = configparser.ConfigParser(interpolation=None)
     try:
         parser.read(ini, encoding="utf-8")

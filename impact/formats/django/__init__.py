@@ -14,7 +14,6 @@ from impact.config import Config
 from impact.formats.base import LocatedMigration, ReadMigration
 from impact.errors import InputError
 from impact.formats.django.discover import Node, Project, history_paths, link, load_project, module, plan
-from impact.formats.django.reader import read as read_node
 
 LEADING_NUMBER = re.compile(r"^(\d+)")
 APP_REF = re.compile(r"^([A-Za-z_]\w*)[./](\w+)$")
@@ -65,6 +64,8 @@ class DjangoFormat:
         node = project.by_path(migration.path) or _loose(project, migration.path)
         if node is None:  # located earlier: it must still be there
             raise InputError(f"{migration.path.name} is no longer a Django migration", "check the file")
+        from impact.formats.django.reader import read as read_node  # loaded to read one, not for discovery
+
         return read_node(project, node)
 
 

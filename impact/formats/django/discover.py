@@ -13,10 +13,13 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from impact.errors import InputError
-from impact.formats.django.pyread import Call, MigrationModule, Ref, read_module
-from impact.formats.sql import per_scan
+from impact.formats.sql import folder_tree, per_scan
+
+if TYPE_CHECKING:  # pyread loads when a migration module is read, not to find the folders
+    from impact.formats.django.pyread import MigrationModule
 
 NOT_SEARCHED = {"node_modules", ".git", "vendor", "dist", "build", ".venv", "venv", "site-packages", "__pycache__", "target",
                 ".tox", "env"}
@@ -61,6 +64,8 @@ class Project:
 
 def module(path: Path) -> MigrationModule:
     """read_module, kept while the file is unchanged (a scan reads every earlier migration)."""
+    from impact.formats.django.pyread import read_module
+
     stat = path.stat()
     stamp = (stat.st_mtime_ns, stat.st_size)
     cached = _CACHE.get(path)
@@ -76,10 +81,10 @@ def migration_folders(repo: Path) -> list[Path]:
 
 def _find_migration_folders(repo: Path) -> list[Path]:
     found = []
-    for dirpath, dirnames, filenames in os.walk(repo):
-        dirnames[:] = sorted(d for d in dirnames if d not in NOT_SEARCHED and not d.startswith("."))
-        if Path(dirpath).name == "migrations" and "__init__.py" in filenames and any(_is_candidate(f) for f in filenames):
-            found.append(Path(dirpath))
+    for parts, _, filenames in folder_tree(repo):  # sorted, dot folders and the common NOT_SEARCHED left out
+        if (parts[-1] if parts else repo.name) == "migrations" and "__init__.py" in filenames and any(_is_candidate(f) for f in filenames) \
+                and not NOT_SEARCHED.intersection(parts):
+            found.append(repo.joinpath(*parts))
     return found
 
 
@@ -199,6 +204,8 @@ def link(project: Project) -> None:
 
 
 def _dependency(project: Project, dep) -> tuple[str, str] | None:
+    from impact.formats.django.pyread import Call, Ref
+
     if isinstance(dep, Call) and dep.short == "swappable_dependency":
         return _app_edge(project, project.user_model.split(".")[0], "__first__")
     if isinstance(dep, (tuple, list)) and len(dep) == 2:

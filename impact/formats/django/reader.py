@@ -18,11 +18,13 @@ from impact.formats.django.pyread import Call, Dynamic, OperationCall, Ref
 from impact.formats.django.state import NotStatic, ProjectState
 from impact.model import Operation, OpKind, Statement
 from impact.op_details import Reverse
-from impact.sql.parse import ParsedMigration, parse_migration
+from impact.sql.parsed import ParsedMigration
 
 
 @lru_cache(maxsize=8192)
 def _parse(text: str) -> ParsedMigration:
+    from impact.sql.parse import parse_migration  # the parsers load only when a migration is read
+
     return parse_migration(text, "postgres")
 
 

@@ -1,0 +1,68 @@
+"""The cut of a file to the functions holding wanted lines (impact/extract/python/blocks.py)."""
+from __future__ import annotations
+
+import ast
+import textwrap
+
+from impact.extract.python.blocks import functions_holding
+from impact.extract.python.receivers import typed_attributes
+
+SOURCE = textwrap.dedent('''\
+    from shop.models import Line
+
+    TOTAL = Line.objects.first()
+
+
+    class Service:
+        @property
+        def first(self) -> int:
+            line = Line.objects.get(pk=1)
+            return line.quantity
+
+        def many(
+            self,
+            lines: list[Line],
+        ) -> int:
+            return sum(
+                line.quantity for line in lines
+            )
+
+
+    def loose():
+        SQL = """
+    SELECT quantity FROM line
+    """
+        line = Line.objects.last()
+        return line.quantity
+    ''')
+
+
+def test_only_the_functions_holding_the_lines_are_kept_at_their_own_line_numbers() -> None:
+    cut = functions_holding(SOURCE, {10})
+    kept = [n for n, row in enumerate(cut.split("\n"), 1) if row.strip()]
+    assert kept == [8, 9, 10]  # the method, dedented; the decorator, class and module lines blanked
+    module = ast.parse(cut)
+    assert module.body[0].lineno == 8 and module.body[0].end_lineno == 10
+
+
+def test_a_header_and_a_call_closed_on_their_own_lines_stay_in_the_block() -> None:
+    cut = functions_holding(SOURCE, {17})
+    assert [n for n, row in enumerate(cut.split("\n"), 1) if row.strip()] == list(range(12, 19))
+    ast.parse(cut)
+
+
+def test_a_line_outside_any_function_asks_for_the_whole_file() -> None:
+    assert functions_holding(SOURCE, {3}) is None
+
+
+def test_a_string_at_column_zero_never_changes_the_answer() -> None:
+    """The string's lines end the cut block early: the wanted line falls outside (None) or the cut
+    does not parse; either way typed_attributes reads the whole file and finds the same."""
+    assert functions_holding(SOURCE, {26}) is None
+    assert typed_attributes(SOURCE, {"Line"}, lines={26}) == {(26, "quantity"): {"Line"}}
+
+
+def test_the_cut_types_what_the_whole_file_types() -> None:
+    wanted = {10, 17, 26}
+    assert typed_attributes(SOURCE, {"Line"}, lines=wanted) == typed_attributes(SOURCE, {"Line"}, lines=None) \
+        == {(10, "quantity"): {"Line"}, (17, "quantity"): {"Line"}, (26, "quantity"): {"Line"}}
