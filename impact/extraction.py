@@ -2,6 +2,10 @@
 
 Files that cannot mention an affected table or column are never parsed; what a file yields is
 cached by content hash; parsing runs in worker processes when there is enough of it.
+
+Known limit: a model user that names no changed table or column, and holds an affected model's
+class name only inside a longer name, is not parsed: its syntax error or its query on a table given
+by a variable is not reported, as for any file naming nothing (xfail in test_prefilter_model_users).
 """
 from __future__ import annotations
 
@@ -16,9 +20,10 @@ from impact.cache import ExtractionCache, cache_key
 from impact.config import Config
 from impact.errors import bounded_line
 from impact.extract import Extractor, extractor_name, extractor_of, load_extractor, suffixes
-from impact.extract_guard import FILE_SECONDS, FileTimeout, python_too_deep, time_budget
+from impact.extract_guard import FILE_SECONDS, FileTimeout, time_budget
 from impact.files import UNREADABLE_DIR, UNREADABLE_FILE, SourceFile, mentions_any, read_source, walk
 from impact.formats import active_formats
+from impact.idle_parses import column_finder, skip_idle_attribution
 from impact.locate import LocatedMigration, known_folders
 from impact.model import Extraction, FileIssue, Query
 from impact.positions import TablePositions
@@ -54,12 +59,9 @@ def _extract(job: tuple[str, str]) -> Extraction:
     analysed, a FileIssue that lowers the confidence: one bad file never ends the scan. Such
     results are not cached (see _cacheable), so a fixed extractor retries."""
     rel, text = job
-    name = extractor_name(rel)
-    if name == "python" and (reason := python_too_deep(text)):
-        return Extraction(issues=[FileIssue(rel, reason)])
     try:
         with time_budget(FILE_SECONDS):
-            return load_extractor(name).extract(rel, text)
+            return load_extractor(extractor_name(rel)).extract(rel, text)
     except RecursionError:
         return Extraction(issues=[FileIssue(rel, TOO_DEEP)])
     except FileTimeout:
@@ -70,7 +72,7 @@ def _extract(job: tuple[str, str]) -> Extraction:
 
 
 TIMED_OUT = "not analysed: parsing it took longer than"
-TOO_DEEP = "too deeply nested to parse"
+TOO_DEEP = "too deeply nested to parse: not analysed"
 NOT_ANALYSED = "not analysed: the extractor failed"
 WORKER_DIED = "not analysed: the worker process parsing it died"
 
@@ -135,10 +137,16 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
             # column name belongs to (extract/references.py), instead of blaming the changed one.
             run.attribution_only.add(source.rel)
         _queue(run, cache, source.rel, text, pending)
-    queued = _queue_model_users(run, cache, pending, unmatched_model_users, reference_only, tables, verdicts)
+    queued = _queue_model_users(run, cache, pending, unmatched_model_users, reference_only, tables, columns, verdicts)
+    skip_idle_attribution(run, pending, tables, columns)
     run.texts.extend((rel, text, Extraction()) for rel, text in reference_only if rel not in queued)
     # Each result reaches the cache as soon as it arrives: a scan stopped half-way keeps its work.
-    for (rel, text, key), extraction in zip(pending, _run_jobs([(r, t) for r, t, _ in pending], progress)):
+    results = _run_jobs([(r, t) for r, t, key in pending if key is not None], progress)
+    for rel, text, key in pending:
+        if key is None:  # not worth parsing (_queue_model_users, idle_parses.py)
+            _collect(run, rel, text, Extraction())
+            continue
+        extraction = next(results)
         run.files_parsed += 1
         # A slow machine or a failed extractor is not a property of the file: not cached.
         if not any(i.reason.startswith((TIMED_OUT, NOT_ANALYSED, WORKER_DIED)) for i in extraction.issues):
@@ -221,7 +229,8 @@ def _queue(run: ExtractionRun, cache: ExtractionCache, rel: str, text: str, pend
 
 
 def _queue_model_users(run: ExtractionRun, cache: ExtractionCache, pending: list, unmatched: list[SourceFile],
-                       reference_only: list[tuple[str, str]], tables: list[str], verdicts: Verdicts) -> set[str]:
+                       reference_only: list[tuple[str, str]], tables: list[str], columns: set[str],
+                       verdicts: Verdicts) -> set[str]:
     """ORM code names a model class, not its table: find the models of the affected tables, then
     also parse the files that use those classes (in a language whose extractor declares
     model_markers). Returns the reference-only files queued."""
@@ -241,17 +250,32 @@ def _queue_model_users(run: ExtractionRun, cache: ExtractionCache, pending: list
         return set()
     names = list(run.models)
     queued = set()
+    # A file naming no affected table in query position is parsed for its queries on a model of an
+    # affected table, and those name the class as a whole, case-sensitive identifier (`CheckoutLine`,
+    # not `CheckoutLineInfo` nor `checkout_line`): only such files are parsed, and the reference-only
+    # ones where the reference finder sees a changed column (their queries on other tables place
+    # it). What the others could still have added (a query on a table given by a variable, a syntax
+    # error) is what any file naming nothing adds: not looked for (issue 13). The others keep their
+    # place among the results, unparsed (their ignore comments still count).
+    word = re.compile(rf"(?<!\w)(?:{'|'.join(map(re.escape, names))})(?!\w)")
+    places = column_finder(run, tables, columns)
     for rel, text in reference_only:
         if _has_models(rel) and mentions_any(text, names):
             queued.add(rel)
-            _queue(run, cache, rel, text, pending)
+            if word.search(text) or places(rel, text):
+                _queue(run, cache, rel, text, pending)
+            else:
+                pending.append((rel, text, None))
     for source in unmatched:
         if verdicts.names_no_model(source, names):  # unchanged since a scan found it names none of them
             continue
         text = _read(source, run)
         if text is not None and mentions_any(text, names):
-            run.files_matched += 1
-            _queue(run, cache, source.rel, text, pending)
+            run.files_matched += 1  # still counted as matching: what is parsed of them is the question
+            if word.search(text):
+                _queue(run, cache, source.rel, text, pending)
+            else:
+                pending.append((source.rel, text, None))
         elif text is not None:
             verdicts.remember(source, no_model=True)
     return queued
@@ -267,8 +291,6 @@ def _models_in(cache: ExtractionCache, extractor: Extractor, rel: str, text: str
     if cached is not None:
         return cached
     models_in = module.models_in
-    if extractor.name == "python" and python_too_deep(text):
-        return []  # reported as not analysed when the file itself is extracted
     try:
         with time_budget(FILE_SECONDS):
             models = models_in(rel, text)

@@ -140,27 +140,51 @@ def test_a_file_name_that_is_not_utf8_is_scanned_and_shown_escaped(repo: Path) -
         assert "lib/caf\\xe9.ts" in files
 
 
-@pytest.mark.parametrize("expression", [
-    " + ".join(["a"] * 10_000),  # segfaulted libcst
-    "a" + ".b" * 10_000,  # a 20 KB attribute chain: minutes in libcst
-    "f(" * 600 + "1" + ")" * 600,
-], ids=["plus-chain", "attribute-chain", "nested-calls"])
-def test_python_too_deep_for_libcst_is_reported_not_parsed(repo: Path, expression: str) -> None:
+HOSTILE_PYTHON = {
+    "plus-chain": " + ".join(["a"] * 10_000),  # segfaulted libcst; ast: RecursionError during ast construction
+    "attribute-chain": "a" + ".b" * 10_000,  # a 20 KB attribute chain: minutes in libcst
+    "nested-calls": "f(" * 600 + "1" + ")" * 600,  # ast: "too many nested parentheses"
+    "call-chain": "a" + ".b()" * 900,  # parsed by ast, too deep for the finders' recursion
+    "orm-chain": "M.objects" + ".filter(x=1)" * 900,
+    "string-concatenation": " + ".join(["'SELECT b FROM t'"] * 1_500),
+}
+
+
+def _refused(reason: str) -> bool:
+    """Not analysed, said plainly: ast's own syntax error for 200+ brackets is one too."""
+    return "not analysed" in reason or reason.endswith("syntax error at line 2: too many nested parentheses")
+
+
+@pytest.mark.parametrize("expression", HOSTILE_PYTHON.values(), ids=HOSTILE_PYTHON.keys())
+def test_python_too_deep_to_parse_is_reported_not_analysed(repo: Path, expression: str) -> None:
+    """No depth estimate runs before `ast` (issue 13): its own refusal, or the finders'
+    RecursionError, is the file's FileIssue, and the scan goes on (the serial path)."""
     (repo / "migrations/0002_add.sql").write_text("ALTER TABLE t ADD COLUMN b text;")
-    (repo / "deep.py").write_text("cur.execute('SELECT id, b FROM t')\nx = " + expression + "\n")
+    (repo / "deep.py").write_text("cur.execute('SELECT id, b FROM t')\nx = " + expression + "\n"
+                                  "class M(models.Model):\n    y = " + expression + "\n")
     result, report = scan_json(repo, "2")
     assert result.exit_code == 0, result.output
-    assert any(i["file"] == "deep.py" and "not analysed" in i["reason"] for i in report["file_issues"])
+    assert [i["file"] for i in report["file_issues"] if _refused(i["reason"])] == ["deep.py"]
     assert {q["file"] for q in report["queries"]} == {"app.py"}
 
 
-def test_python_guard_lets_ordinary_code_through() -> None:
-    from impact.extract_guard import python_too_deep
+def test_python_too_deep_in_worker_processes_is_reported_not_analysed(repo: Path) -> None:
+    """The same refusals in the worker pool (enough files to be parsed in parallel): each hostile
+    file is one FileIssue, no worker dies, and the ordinary files' queries are all found."""
+    from impact.extraction import PARALLEL_THRESHOLD, WORKER_DIED
 
-    source = (ROOT / "impact/extract/python/facts.py").read_text()
-    assert python_too_deep(source) == ""
-    assert python_too_deep("x = (" + "1 +\n" * 2000 + "1)\n")  # a chain across lines inside brackets
-    assert python_too_deep("x = 1\n" * 5000 + "s = '" + "(" * 5000 + "'\n") == ""  # strings are not code
+    (repo / "migrations/0002_add.sql").write_text("ALTER TABLE t ADD COLUMN b text;")
+    for name, expression in HOSTILE_PYTHON.items():
+        (repo / f"deep_{name.replace('-', '_')}.py").write_text(
+            "cur.execute('SELECT id, b FROM t')\nx = " + expression + "\n")
+    for index in range(PARALLEL_THRESHOLD):
+        (repo / f"ok{index}.py").write_text("cur.execute('SELECT id, b FROM t')\n")
+    result, report = scan_json(repo, "2")
+    assert result.exit_code == 0, result.output
+    refused = {i["file"] for i in report["file_issues"] if _refused(i["reason"])}
+    assert refused == {f"deep_{name.replace('-', '_')}.py" for name in HOSTILE_PYTHON}
+    assert not any(WORKER_DIED in i["reason"] for i in report["file_issues"])
+    assert {q["file"] for q in report["queries"]} == {"app.py"} | {f"ok{i}.py" for i in range(PARALLEL_THRESHOLD)}
 
 
 def test_a_file_over_its_time_budget_is_reported_and_the_scan_goes_on(repo: Path, monkeypatch) -> None:

@@ -7,7 +7,6 @@ import gc
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import lru_cache
 
 from impact.extract.python.facts import Facts, collect
 from impact.extract.python.models import ModelInfo, find_models
@@ -25,8 +24,12 @@ def extract(path: str, text: str) -> Extraction:
         facts = _facts(path, text)
         if isinstance(facts, FileIssue):
             return Extraction(issues=[facts])
-        models = find_models(facts)
-        queries = sql_queries(facts) + supabase_queries(facts) + orm_queries(facts, models)
+        try:
+            models = find_models(facts)
+            queries = sql_queries(facts) + supabase_queries(facts) + orm_queries(facts, models)
+        finally:
+            facts.release()
+            del facts  # freed here, the tree with it, before the collector runs again
     # Two finished chains continuing one builder (`q.count()`, `q.all()`) give the same query.
     queries = list(dict.fromkeys(queries))
     queries.sort(key=lambda q: (q.line, q.extractor, q.table or "", q.kind.value))
@@ -37,7 +40,13 @@ def models_in(path: str, text: str) -> list[ModelInfo]:
     """The ORM models (SQLAlchemy declarative and Core tables, Django) defined in one file."""
     with _no_cycle_collection():
         facts = _facts(path, text)
-        return [] if isinstance(facts, FileIssue) else find_models(facts)
+        if isinstance(facts, FileIssue):
+            return []
+        try:
+            return find_models(facts)
+        finally:
+            facts.release()
+            del facts
 
 
 @contextmanager
@@ -45,8 +54,8 @@ def _no_cycle_collection() -> Iterator[None]:
     """Python's cyclic garbage collector paused while one file is read: `ast.parse` allocates
     ~100,000 tracked nodes for a large file, and each allocation burst set off collections that
     traversed them all again (2/3 of the CPU of extracting saleor's files). The tree holds no
-    cycles (reference counting frees it); the few the facts make (scopes) wait for the next
-    collection, once the file is done."""
+    cycles and the facts' are broken (Facts.release) before it ends, so reference counting frees
+    both and the collection that follows finds little left to traverse."""
     if not gc.isenabled():
         yield
         return
@@ -57,8 +66,8 @@ def _no_cycle_collection() -> Iterator[None]:
         gc.enable()
 
 
-# `extract` and `models_in` are often called on the same file in a row: parse it once.
-@lru_cache(maxsize=4)
+# Not memoised: a cached tree outlives the pause and the collector traverses it after every file
+# (the scan calls `models_in` and `extract` on one file far apart, or in different processes).
 def _facts(path: str, text: str) -> Facts | FileIssue:
     try:
         with warnings.catch_warnings():
@@ -73,5 +82,5 @@ def _facts(path: str, text: str) -> Facts | FileIssue:
         return FileIssue(path, f"Python syntax error at line 1: {str(error)[:200]}")
     except (RecursionError, MemoryError):
         # Absurdly deep generated code must not crash a scan.
-        return FileIssue(path, "Python file too deeply nested to parse")
+        return FileIssue(path, "Python file too deeply nested to parse: not analysed")
     return collect(path, text, module)

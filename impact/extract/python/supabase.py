@@ -54,6 +54,10 @@ class _Build:
 
 
 def supabase_queries(facts: Facts) -> list[Query]:
+    # Every supabase query's lineage holds a `.table(...)` / `.from_(...)` call: most files have
+    # none, and looking for one link is cheaper than the lineage of every chain (issue 13).
+    if not any(link.name in TABLE_METHODS and link.call is not None for chain in facts.chains for link in chain.links):
+        return []
     finder = _Finder(facts)
     continued = facts.continued_chains()
     found = []

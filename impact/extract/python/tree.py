@@ -54,6 +54,11 @@ def _spec(cls: type, walked: bool) -> tuple[str, ...]:
     return fields
 
 
+def walk_fields(cls: type) -> tuple[str, ...]:
+    """The fields `children(node, walked=True)` reads, for any class but `ast.Dict` (cached)."""
+    return _WALK_SPECS.get(cls) or _spec(cls, True)
+
+
 def children(node: ast.AST, walked: bool = False) -> list[ast.AST]:
     """The node's child nodes in source order (`walked`: without annotations). A list may hold
     None (`arguments.kw_defaults`): callers skip it."""
