@@ -145,9 +145,10 @@ def _scan(repo: Path, ref: str, *, dialect: str | None = None, schema_file: Path
     queries = [q for q in run.queries if q.table is None or q.table.lower() in wanted]
     apart = [(q, other[query_key(q)]) for q in queries if q.table and query_key(q) in other]
     queries = [q for q in queries if query_key(q) not in other]
-    references = _references(run, tables, columns, repo, use_cache)
+    resolved = _resolved(run)
+    references = _references(run, resolved, tables, columns, repo, use_cache)
     gone = [c.op.table for c in contexts if c.op.kind in (OpKind.DROP_TABLE, OpKind.RENAME_TABLE) and c.op.table]
-    references += model_type_references(((rel, text, x.generated, resolve_orm_queries(x.queries, run.orm)) for rel, text, x in run.texts),
+    references += model_type_references(((rel, text, x.generated, resolved_queries) for rel, text, x, resolved_queries in resolved),
                                         with_python_models(run), gone) if gone else []
     attach_code(contexts, queries, references)
     rules = configured(load_rules(), config.rules)
@@ -177,13 +178,19 @@ def _other_database(run: ExtractionRun) -> dict[tuple, str]:
     return other
 
 
-def _references(run: ExtractionRun, tables: list[str], columns: set[str], repo: Path, use_cache: bool = True) -> list[ColumnReference]:
+def _resolved(run: ExtractionRun) -> list[tuple[str, str, object, list[Query]]]:
+    """Each matching file with its queries' ORM calls resolved to tables: computed once per scan,
+    for the column references and the model-type references alike."""
+    return [(file, text, extraction, resolve_orm_queries(extraction.queries, run.orm)) for file, text, extraction in run.texts]
+
+
+def _references(run: ExtractionRun, resolved: list, tables: list[str], columns: set[str], repo: Path,
+                use_cache: bool = True) -> list[ColumnReference]:
     """Names of changed columns in the matching files, as the database or an ORM spells them, and
     the model declarations that still map them."""
     orm = with_python_models(run)
     spellings = orm.spelled_columns(tables, columns)
     declared = model_declarations(orm, tables, columns, repo)
-    resolved = [(file, text, extraction, resolve_orm_queries(extraction.queries, run.orm)) for file, text, extraction in run.texts]
     wrappers = wrapper_functions(((file, text, queries) for file, text, _, queries in resolved), tables)
     found = attribute_declarations([r for file, text, extraction, queries in resolved
                                     for r in find_references(file, text, columns, queries, extraction.generated, spellings, wrappers)], run.orm)
@@ -206,7 +213,7 @@ def _deploy_window(repo: Path, release_base: str, parsed: ParsedMigration, base:
         wanted = {t.lower() for t in tables}
         queries = [q for q in run.queries if q.table is not None and q.table.lower() in wanted and query_key(q) not in other]
         contexts = build_contexts(parsed.operations, base, config.pg_version)
-        attach_code(contexts, queries, _references(run, tables, columns, release.tree, use_cache))
+        attach_code(contexts, queries, _references(run, _resolved(run), tables, columns, release.tree, use_cache))
         if config.migrations_run == "after-deploy":
             return deploy_window.early_reader_findings(contexts, head_queries, queries, templates)
         found = judge(contexts, queries, rules).findings
