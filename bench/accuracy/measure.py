@@ -170,6 +170,16 @@ def place_migration(git_dir: str, cases: list[dict], tree: Path, synthesized: bo
     return target
 
 
+def same_name(op, wanted: dict) -> bool:
+    """The finding's operation changes the mined name: the mined event itself, or the same change of
+    the same column name on another table of the migration (the miner keeps the most recent events
+    only, so a migration dropping `environmentId` from nine tables may hold three of them, while its
+    truth is every changed line naming `environmentId`)."""
+    if wanted["column"] is None or matches(op, wanted):
+        return matches(op, wanted)
+    return op.kind.value == wanted["kind"] and (op.column_name or "").lower() == wanted["column"].lower()
+
+
 def matches(op, wanted: dict) -> bool:
     column = op.column_name
     return (op.kind.value == wanted["kind"] and (op.table or "").lower() == wanted["table"].lower()
@@ -188,7 +198,7 @@ def score_group(cases: list[dict], result, tree: Path) -> Score:
     spans = {(q.file, q.line): q.end_line for q in result.queries}
     reported: dict[tuple[str, int], str] = {}
     for finding in result.findings:
-        if any(matches(finding.operation, case["operation"]) for case in cases):
+        if any(same_name(finding.operation, case["operation"]) for case in cases):
             for e in finding.evidence:
                 if e.kind == "statement" or not e.line or e.file.startswith("impact_bench/"):
                     continue
