@@ -76,6 +76,15 @@ def test_the_generated_type_and_the_relation_in_a_prisma_call_are_evidence(dropp
     assert "src/template.ts:16" in _evidence(dropped, "dropped-table-still-used") and ("src/template.ts", 16) not in refs
 
 
+def test_the_message_counts_queries_and_model_names_apart(dropped) -> None:
+    finding, = [f for f in dropped.findings if f.rule_id == "dropped-table-still-used"]
+    typed = sum(1 for e in finding.evidence if e.kind == "reference" and ", of model " in e.detail)
+    queries = len(finding.evidence) - typed
+    assert typed and queries
+    assert finding.message == (f'TemplateMeta is dropped, but the code still uses it: {queries} quer{"y" if queries == 1 else "ies"} '
+                               f'and {typed} line{"" if typed == 1 else "s"} naming its ORM model')
+
+
 def test_the_same_property_outside_a_prisma_call_and_a_longer_name_are_not(dropped) -> None:
     assert "src/template.ts:15" not in _evidence(dropped, "dropped-table-still-used")  # a string, an enum member
     assert not any(e.startswith("src/ui/") for e in _evidence(dropped, "dropped-table-still-used"))
