@@ -25,6 +25,7 @@ from impact.files import UNREADABLE_DIR, UNREADABLE_FILE, SourceFile, mentions_a
 from impact.formats import active_formats
 from impact.idle_parses import column_finder, skip_idle_attribution
 from impact.locate import LocatedMigration, known_folders
+from impact.model_files import convention_model_paths
 from impact.model import Extraction, FileIssue, Query
 from impact.positions import TablePositions
 from impact.verdicts import Verdicts
@@ -236,6 +237,7 @@ def _queue_model_users(run: ExtractionRun, cache: ExtractionCache, pending: list
     model_markers). Returns the reference-only files queued."""
     # A model file names its columns, rarely its table in query position: often read for references only.
     candidates = [(rel, text) for rel, text, _ in run.texts] + [(r, t) for r, t, _ in pending] + reference_only
+    candidates += _convention_model_files(run, unmatched, tables)
     definers = [(e, rel, text) for rel, text in candidates if (e := extractor_of(rel)) and e.may_declare_models(text)]
     if not definers:
         return set()
@@ -279,6 +281,13 @@ def _queue_model_users(run: ExtractionRun, cache: ExtractionCache, pending: list
         elif text is not None:
             verdicts.remember(source, no_model=True)
     return queued
+
+
+def _convention_model_files(run: ExtractionRun, unmatched: list[SourceFile], tables: list[str]) -> list[tuple[str, str]]:
+    """Model modules of the apps whose default table names the migration changes (impact.model_files)."""
+    paths = convention_model_paths(tables)
+    found = [(source.rel, _read(source, run)) for source in unmatched if paths and paths.search(source.rel)]
+    return [(rel, text) for rel, text in found if text]
 
 
 def _models_in(cache: ExtractionCache, extractor: Extractor, rel: str, text: str) -> list:

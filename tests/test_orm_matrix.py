@@ -134,17 +134,14 @@ ROWS = [
     # --- Django (app migrations) ----------------------------------------------------------------
     # objects.create() inserts every concrete field, status and assignee_name included (writes 6).
     row("helpdesk-django", D, DROP, ["tickets/queries.py:6", "tickets/queries.py:10", "tickets/queries.py:18",
-                                     "tickets/writes.py:6", "tickets/writes.py:14"],
-        "Django's objects.create() is not known to insert every concrete field"),
+                                     "tickets/writes.py:6", "tickets/writes.py:14"]),
     row("helpdesk-django", D, DECLARES, ["tickets/models.py:8"]),
     row("helpdesk-django", R, RENAME, ["tickets/queries.py:6", "tickets/queries.py:10", "tickets/queries.py:14",
-                                       "tickets/writes.py:6", "tickets/writes.py:10"],
-        "Django's objects.create() is not known to insert every concrete field"),
+                                       "tickets/writes.py:6", "tickets/writes.py:10"]),
     row("helpdesk-django", R, DECLARES, ["tickets/models.py:9"]),
     # AddField with preserve_default=False: NOT NULL, default dropped in the same migration, so
     # create() without channel fails.
-    row("helpdesk-django", A, ADD, ["tickets/writes.py:6"],
-        "Django's objects.create() is not read as an INSERT omitting the new field"),
+    row("helpdesk-django", A, ADD, ["tickets/writes.py:6"]),
 ]
 
 
