@@ -141,8 +141,8 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
             run.attribution_only.add(source.rel)
         _queue(run, cache, source.rel, text, pending)
     queued = _queue_model_users(run, cache, pending, unmatched_model_users, reference_only, tables, columns, verdicts)
+    defer(run, pending)  # first: a deferred file needs no look for names its queries could place
     skip_idle_attribution(run, pending, tables, columns)
-    defer(run, pending)
     run.texts.extend((rel, text, Extraction()) for rel, text in reference_only if rel not in queued)
     # Each result reaches the cache as soon as it arrives: a scan stopped half-way keeps its work.
     results = _run_jobs([(r, t) for r, t, key in pending if key is not None], progress)
