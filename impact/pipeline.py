@@ -31,6 +31,7 @@ from impact.op_details import NotAnalysed
 from impact.orm import resolve_orm_queries
 from impact.orm.declarations import model_declarations, with_python_models
 from impact.orm.model_types import model_type_references
+from impact.orm.prisma_rows import attribute_rows, row_references
 from impact.orm.resolve import attribute_declarations
 from impact.orm.wrappers import wrapper_functions
 from impact.schema_cache import replayed
@@ -148,8 +149,10 @@ def _scan(repo: Path, ref: str, *, dialect: str | None = None, schema_file: Path
     resolved = _resolved(run)
     references = _references(run, resolved, tables, columns, repo, use_cache)
     gone = [c.op.table for c in contexts if c.op.kind in (OpKind.DROP_TABLE, OpKind.RENAME_TABLE) and c.op.table]
-    references += model_type_references(((rel, text, x.generated, resolved_queries) for rel, text, x, resolved_queries in resolved),
-                                        with_python_models(run), gone) if gone else []
+    if gone:
+        texts = [(rel, text, x.generated, resolved_queries) for rel, text, x, resolved_queries in resolved]
+        named = model_type_references(texts, with_python_models(run), gone)
+        references += named + row_references(texts, run.orm, gone, named)
     attach_code(contexts, queries, references)
     rules = configured(load_rules(), config.rules)
     judged = judge(contexts, queries, rules)
@@ -195,6 +198,7 @@ def _references(run: ExtractionRun, resolved: list, tables: list[str], columns: 
     found = attribute_declarations([r for file, text, extraction, queries in resolved
                                     for r in find_references(file, text, columns, queries, extraction.generated, spellings, wrappers)], run.orm)
     found = attribute_receivers(found, ((file, text) for file, text, _ in run.texts), {**run.other_models, **run.models}, use_cache)
+    found = attribute_rows(found, {file: text for file, text, _ in run.texts}, run.orm)
     seen = {(r.file, r.line, r.column) for r in declared}
     return declared + [r for r in found if (r.file, r.line, r.column) not in seen]
 
