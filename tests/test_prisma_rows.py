@@ -28,7 +28,10 @@ def dropped_table():
 def test_reads_of_a_row_of_the_dropped_table_are_evidence(dropped_table) -> None:
     # 4 and 19 are the queries; 5 checks the row, 8 destructures it, 9 reads it in a template literal,
     # 10 returns its id, 20 filters the rows of a findMany.
-    assert _evidence(dropped_table, "dropped-table-still-used") == [f"{SEND}:{n}" for n in (4, 5, 8, 9, 10, 19, 20)]
+    evidence = _evidence(dropped_table, "dropped-table-still-used")
+    assert [e for e in evidence if e.startswith(SEND)] == [f"{SEND}:{n}" for n in (4, 5, 8, 9, 10, 19, 20)]
+    # The relation field Recipient declares to the model goes with it (impact.orm.model_types).
+    assert [e for e in evidence if not e.startswith(SEND)] == ["prisma/schema.prisma:24"]
     refs = [(r.line, r.table, r.column, r.spelling) for r in dropped_table.references if r.via == "model-row"]
     assert refs == [(5, "Document", "Document", "document"), (8, "Document", "Document", "document"),
                     (9, "Document", "Document", "document"), (10, "Document", "Document", "document"),
@@ -56,6 +59,14 @@ def test_a_mapped_field_read_from_a_row_is_its_column() -> None:
     ref = next(r for r in result.references if (r.file, r.line) == (SEND, 15))
     assert (ref.via, ref.table, ref.column, ref.spelling) == ("typed-receiver", "recipient", "document_id", "documentId")
     assert f"{SEND}:15" in _evidence(result, "changed-column-referenced")
+
+
+def test_the_schema_lines_listing_a_dropped_field_are_declarations() -> None:
+    """`@relation(fields: [documentId], ...)` names the dropped field: Prisma rejects the schema until it goes too."""
+    result = scan(APP, str(SCENARIOS / "drop_recipient_document_id.sql"), use_cache=False)
+    assert _evidence(result, "orm-model-declares-changed-column") == ["prisma/schema.prisma:23", "prisma/schema.prisma:24"]
+    status = scan(APP, str(SCENARIOS / "drop_document_status.sql"), use_cache=False)
+    assert _evidence(status, "orm-model-declares-changed-column") == ["prisma/schema.prisma:15"]
 
 
 def test_the_variable_holds_the_row_to_the_end_of_its_block_or_a_new_declaration() -> None:
