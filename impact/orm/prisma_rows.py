@@ -42,6 +42,8 @@ _DECLARATION = re.compile(
     r"\b(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*(?::[^=;]+)?=\s*await\s+(?:[A-Za-z_$][\w$]*\s*\.\s*)+?"
     r"([A-Za-z_$][\w$]*)\s*\.\s*(findFirst|findFirstOrThrow|findUnique|findUniqueOrThrow|findMany|create|update|upsert|delete)\s*\(")
 _STRING = re.compile(r"'(?:\\.|[^'\\])*'|\"(?:\\.|[^\"\\])*\"|`(?:\\.|[^`\\])*`|//.*$")
+# A line that could read a field through a variable: `x.field`, `x?.field`, `x!.field`, `{ field } = x`.
+_MAY_READ = re.compile(r"[\w$\])]\s*[?!]?\.\s*[A-Za-z_$]|\}\s*=\s*[A-Za-z_$]")
 _PLACEHOLDER = re.compile(r"\$\{([^{}]*)\}")
 
 
@@ -63,35 +65,47 @@ def row_variables(text: str, orm: OrmMap) -> list[RowVariable]:
     """The variables of `text` assigned a row (or rows) of a Prisma model, with the lines they hold it."""
     if "await" not in text:
         return []
+    matches = [m for m in _DECLARATION.finditer(text) if len({(x.table or "").lower() for x in orm.by_accessor("prisma", m.group(2))}) == 1]
+    if not matches:  # no model (another client's `.find`), or two schemas mapping it to two tables: say nothing
+        return []
     lines = text.splitlines()
-    found = []
-    for match in _DECLARATION.finditer(text):
-        models = orm.by_accessor("prisma", match.group(2))
-        if len({(m.table or "").lower() for m in models}) != 1:
-            continue  # no model (another client's `.find`), or two schemas mapping it to two tables: say nothing
-        first = text.count("\n", 0, match.start()) + 1
-        found.append(RowVariable(match.group(1), models[0], first, _block_end(lines, first), match.group(3) in SINGLE))
+    depths = _depths(lines)
     # A later declaration of the same name (of anything) in the same block ends the earlier one.
+    declared: dict[str, list[int]] = {}
+    for m in _ANY_DECLARATION.finditer(text):
+        declared.setdefault(m.group(1), []).append(text.count("\n", 0, m.start()) + 1)
     out = []
-    for var in found:
-        declared = re.finditer(rf"\b(?:const|let|var)\s+{re.escape(var.name)}(?![\w$])", text)
-        later = [line - 1 for line in (text.count("\n", 0, m.start()) + 1 for m in declared) if var.first < line <= var.last]
-        out.append(replace(var, last=min(later)) if later else var)
+    for match in matches:
+        name, first = match.group(1), text.count("\n", 0, match.start()) + 1
+        last = _block_end(depths, first)
+        last = min([line - 1 for line in declared.get(name, ()) if first < line <= last] or [last])
+        out.append(RowVariable(name, orm.by_accessor("prisma", match.group(2))[0], first, last, match.group(3) in SINGLE))
     return out
 
 
-def _block_end(lines: list[str], first: int) -> int:
-    """The last line of the block holding line `first` (1-based): where the brace depth drops below its own."""
-    depth = 0
-    for number in range(first, len(lines) + 1):
-        for char in _STRING.sub("", lines[number - 1]):
+_ANY_DECLARATION = re.compile(r"\b(?:const|let|var)\s+([A-Za-z_$][\w$]*)")
+
+
+def _depths(lines: list[str]) -> list[tuple[int, int]]:
+    """Per line (0-based): the brace depth at its start and the lowest depth reached on it
+    (braces counted outside strings and comments)."""
+    out, depth = [], 0
+    for line in lines:
+        start = low = depth
+        for char in _STRING.sub("", line):
             if char == "{":
                 depth += 1
             elif char == "}":
                 depth -= 1
-                if depth < 0:
-                    return number
-    return len(lines)
+                low = min(low, depth)
+        out.append((start, low))
+    return out
+
+
+def _block_end(depths: list[tuple[int, int]], first: int) -> int:
+    """The last line of the block holding line `first` (1-based): where the brace depth drops below its own."""
+    own = depths[first - 1][0]
+    return next((number for number in range(first, len(depths) + 1) if depths[number - 1][1] < own), len(depths))
 
 
 def _holder(variables: list[RowVariable], number: int, line: str, spelling: str) -> RowVariable | None:
@@ -107,7 +121,8 @@ def _holder(variables: list[RowVariable], number: int, line: str, spelling: str)
 
 def attribute_rows(references: list[ColumnReference], texts: dict[str, str], orm: OrmMap) -> list[ColumnReference]:
     """References read through a variable holding a row of a Prisma model: that model's (via "typed-receiver")."""
-    open_files = {r.file for r in references if r.via not in PLACED and r.file.endswith(_TS)}
+    open_files = {r.file for r in references if r.via not in PLACED and r.file.endswith(_TS)
+                  and _MAY_READ.search(r.snippet) and "await" in texts.get(r.file, "")}
     variables = {rel: row_variables(texts[rel], orm) for rel in open_files if rel in texts}
     if not any(variables.values()):
         return references
