@@ -96,10 +96,11 @@ class ColumnReference:
     # "orm-field" (a field name only one model maps to the column), "model-declaration" (the model
     # declaring it: schema.prisma, a Drizzle table, an entity class), "typed-receiver" (`x.field`
     # where `x` holds a row of a model: the model's table, evidence for it only -
-    # impact.extract.python.typed_references), "file-queries" (`inferred`, or a field name the
+    # impact.extract.python.typed_references, impact.orm.prisma_rows), "file-queries" (`inferred`, or a field name the
     # file's queries confirm), "orm-wrapper" (in a call to a function wrapping a query),
     # "generated-type" or "name-only" (no table: counted, never evidence); "model-type": code naming the
-    # ORM model of a dropped or renamed table (`column` is then the model's name; impact.orm.model_types).
+    # ORM model of a dropped or renamed table (`column` is then the model's name; impact.orm.model_types);
+    # "model-row": code reading a row a Prisma query on such a table returned (impact.orm.prisma_rows).
     via: str = "name-only"
     spelling: str | None = None  # the name as the code spells it, when it is not the column's
 

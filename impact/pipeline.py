@@ -32,6 +32,7 @@ from impact.op_details import NotAnalysed
 from impact.orm import resolve_orm_queries
 from impact.orm.declarations import model_declarations, with_python_models
 from impact.orm.model_types import model_type_references
+from impact.orm.prisma_rows import attribute_rows, row_references
 from impact.orm.resolve import attribute_declarations
 from impact.orm.wrappers import wrapper_functions
 from impact.schema_cache import replayed
@@ -182,8 +183,9 @@ def _code_references(run: ExtractionRun, contexts: list, tables: list[str], colu
     references = _references(run, resolved, tables, columns, repo, use_cache)
     gone = [c.op.table for c in contexts if c.op.kind in (OpKind.DROP_TABLE, OpKind.RENAME_TABLE) and c.op.table]
     if gone:
-        references += model_type_references(((rel, text, x.generated, queries) for rel, text, x, queries in resolved),
-                                            with_python_models(run), gone)
+        texts = [(rel, text, x.generated, queries) for rel, text, x, queries in resolved]
+        named = model_type_references(texts, with_python_models(run), gone)
+        references += named + row_references(texts, run.orm, gone, named)
     return references
 
 
@@ -205,6 +207,7 @@ def _references(run: ExtractionRun, resolved: list, tables: list[str], columns: 
                                     for r in find_references(file, text, columns, queries, extraction.generated, spellings, wrappers)], run.orm)
     found = attribute_receivers(found, ((file, text) for file, text, _ in run.texts), {**run.other_models, **run.models}, use_cache)
     found = settle(run, found, columns, spellings, wrappers)  # deferred files whose parse can change a name
+    found = attribute_rows(found, {file: text for file, text, _ in run.texts}, run.orm)
     seen = {(r.file, r.line, r.column) for r in declared}
     return declared + [r for r in found if (r.file, r.line, r.column) not in seen]
 

@@ -85,6 +85,12 @@ def test_the_message_counts_queries_and_model_names_apart(dropped) -> None:
                                f'and {typed} line{"" if typed == 1 else "s"} naming its ORM model')
 
 
+def test_the_relation_field_another_model_declares_in_the_schema_is_evidence(dropped) -> None:
+    evidence = _evidence(dropped, "dropped-table-still-used")
+    # Template's `templateMeta TemplateMeta?` names the model; TemplateMeta's own `template Template` does not.
+    assert "prisma/schema.prisma:4" in evidence and "prisma/schema.prisma:11" not in evidence
+
+
 def test_the_same_property_outside_a_prisma_call_and_a_longer_name_are_not(dropped) -> None:
     assert "src/template.ts:15" not in _evidence(dropped, "dropped-table-still-used")  # a string, an enum member
     assert not any(e.startswith("src/ui/") for e in _evidence(dropped, "dropped-table-still-used"))

@@ -372,8 +372,9 @@ PROMOTED_VIAS = frozenset({"orm-field", "orm-wrapper"})
 @reference_matcher
 def names_model_of_table(ctx: OpContext, ref: ColumnReference) -> bool:
     """Code naming the ORM model (or a relation to it) of the dropped or renamed table: it stops
-    compiling or importing once the model is removed (impact.orm.model_types)."""
-    return ref.via == "model-type"
+    compiling or importing once the model is removed (impact.orm.model_types); code reading a row a
+    query on it returned (impact.orm.prisma_rows)."""
+    return ref.via in ("model-type", "model-row")
 
 
 @reference_matcher

@@ -4,6 +4,8 @@ An ORM that loads whole rows (Prisma without `select`, Django, SQLAlchemy, Drizz
 `select()`) names every column its model declares, so while a model still declares a dropped or
 renamed column, every such read fails even where no code line names the column. The declaration
 is the evidence for that; the fix is to remove the field from the model and deploy first.
+A Prisma model's lines listing the field (`@@index([userId])`, `@relation(fields: [userId], ...)`)
+are declarations too: they go with the field.
 """
 from __future__ import annotations
 
@@ -38,6 +40,9 @@ def model_declarations(orm: OrmMap, tables: list[str], columns: set[str], repo: 
                     line = f.line if f.line and f.line != model.line else lines.attribute(model.file, model.line, f.name)
                     snippet = lines.get(model.file, line) or f"{model.orm} model {model.name}: field {f.name}"
                     found.append(_declared(model.file, line, wanted[f.column.lower()], model.table or table, snippet, f.name))
+                    if model.orm == "prisma":
+                        found += [_declared(model.file, number, wanted[f.column.lower()], model.table or table, text, f.name)
+                                  for number, text in lines.listing(model.file, model.line, f.name) if number != line]
     unique: dict[tuple, ColumnReference] = {}
     for ref in found:  # Django maps `author` and `author_id` to one column: one declaration
         unique.setdefault((ref.file, ref.line, ref.column), ref)
@@ -64,6 +69,21 @@ class _SourceLines:
             if declaring.match(line):
                 return number
         return start
+
+    def listing(self, rel: str, start: int, name: str) -> list[tuple[int, str]]:
+        """Lines of the Prisma model block starting at `start` that list field `name` in brackets:
+        `@@index([name])`, `@@unique([a, name])`, `@relation(fields: [name], ...)`. Prisma rejects the
+        schema once the field goes while they still name it: they are removed with it."""
+        self.get(rel, start)
+        listed = re.compile(rf"\[[^\]]*(?<![\w$]){re.escape(name)}(?![\w$])[^\]]*\]")
+        found = []
+        for number in range(start + 1, len(self.files[rel]) + 1):
+            line = self.files[rel][number - 1]
+            if line.strip().startswith("}"):
+                break
+            if not line.lstrip().startswith("//") and listed.search(line.split("//")[0]):
+                found.append((number, line.strip()[:160]))
+        return found
 
     def get(self, rel: str, line: int) -> str:
         if rel not in self.files:

@@ -21,7 +21,8 @@ deleted"), langfuse's `DatasetRunItems` an enum member. Its generated types only
 `...Select`, ...), so a component `TemplateMetaForm` is not one. A relation field's name is matched
 as a property or key (`.templateMeta`, `templateMeta:`) inside a Prisma call only (`include: {
 templateMeta: true }`): outside one, the same property was mostly another object's (an API's or a
-form's `templateMeta`: 35 of 98 lines right on documenso, against 18 of 19 for the type names). Comments, generated files and the model's own declaration are skipped.
+form's `templateMeta`: 35 of 98 lines right on documenso, against 18 of 19 for the type names). Comments, generated files and the model's own declaration are skipped. In the schema itself, the
+relation fields other models declare to it (`document Document @relation(...)`) name it too.
 
 Known limit (xfail in tests/test_model_types.py): a renamed table whose model keeps its name (a
 Prisma `@@map("new_name")` edit) leaves the code compiling; the model's name is still reported.
@@ -65,7 +66,7 @@ def model_type_references(texts: Iterable[tuple[str, str, bool, list[Query]]], o
                 patterns.append((re.compile(rf"(?<![\w$.]){re.escape(model.name)}(?![\w$])"), None, table_name, model))
     if not patterns:
         return []
-    found, seen = [], set()
+    found, seen = _schema_relations(orm, patterns), set()
     for rel, text, generated, queries in texts:
         if generated:
             continue
@@ -88,6 +89,21 @@ def model_type_references(texts: Iterable[tuple[str, str, bool, list[Query]]], o
                     seen.add((rel, number, table.lower()))  # two schemas (umami's mysql/ and postgresql/) map one table
                     spelled = re.sub(r"^Prisma\s*\.\s*", "", match.group(0).lstrip("?.").strip().rstrip(":").rstrip("?").strip())
                     found.append(ColumnReference(rel, number, model.name, table, "type", False, line.strip()[:160], via=VIA, spelling=spelled))
+    return found
+
+
+def _schema_relations(orm: OrmMap, patterns: list) -> list[ColumnReference]:
+    """Prisma relation fields other models declare to the model (`document Document @relation(...)`,
+    `documents Document[]`): the schema does not validate once the model goes while they name it."""
+    found = []
+    for _, _, table, model in patterns:
+        if model.orm != "prisma":
+            continue
+        for other in orm.models:
+            for f in other.fields:
+                if f.relation == model.name and other.name != model.name and f.line and other.file:
+                    found.append(ColumnReference(other.file, f.line, model.name, table, "type", False,
+                                                 f"{other.name}.{f.name} {model.name}", via=VIA, spelling=f.name))
     return found
 
 
