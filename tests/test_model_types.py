@@ -186,3 +186,43 @@ def test_code_naming_a_typescript_model_of_the_dropped_table_is_evidence(tmp_pat
                                 "migrations/0002_drop.sql": sql + "\n", **files})
     result = scan(repo, "2", use_cache=False)
     assert sorted(_evidence(result, "dropped-table-still-used")) == expected
+
+
+LEGACY_GAME = '''import { Entity, ManyToMany, PrimaryGeneratedColumn } from "typeorm";
+import { V12Tag } from "./tag.v12-entity";
+
+@Entity("v12_game")
+export class V12Game {
+  @PrimaryGeneratedColumn()
+  id: number;
+
+  @ManyToMany(() => V12Tag, (tag) => tag.games)
+  tags: V12Tag[];
+}
+'''
+LEGACY_TAG = '''import { Entity, ManyToMany, PrimaryGeneratedColumn } from "typeorm";
+import { V12Game } from "./game.v12-entity";
+
+@Entity("v12_tag")
+export class V12Tag {
+  @PrimaryGeneratedColumn()
+  id: number;
+
+  @ManyToMany(() => V12Game, (game) => game.tags)
+  games: V12Game[];
+}
+'''
+LEGACY_USER = '''import { V12Game } from "./legacy/game.v12-entity";
+
+export const migrateGame = (old: V12Game) => old.id;
+'''
+
+
+def test_entities_dropped_together_naming_each_other_are_not_code_using_them(tmp_path) -> None:
+    repo = make_repo(tmp_path, {"migrations/0001_init.sql": "CREATE TABLE v12_game (id serial PRIMARY KEY); CREATE TABLE v12_tag (id serial PRIMARY KEY);\n",
+                                "migrations/0002_drop.sql": "DROP TABLE v12_game; DROP TABLE v12_tag;\n",
+                                "src/legacy/game.v12-entity.ts": LEGACY_GAME, "src/legacy/tag.v12-entity.ts": LEGACY_TAG,
+                                "src/legacy-user.ts": LEGACY_USER})
+    result = scan(repo, "2", use_cache=False)
+    evidence = {f"{e.file}:{e.line}" for f in result.findings if f.rule_id == "dropped-table-still-used" for e in f.evidence}
+    assert evidence == {"src/legacy-user.ts:1", "src/legacy-user.ts:3"}

@@ -67,8 +67,9 @@ def model_type_references(texts: Iterable[tuple[str, str, bool, list[Query]]], o
     if not patterns:
         return []
     found, seen = _schema_relations(orm, patterns), set()
+    going = _declaring_only_gone(orm, {t.lower() for t in tables})
     for rel, text, generated, queries in texts:
-        if generated:
+        if generated or rel in going:
             continue
         spans = [(q.line, q.end_line) for q in queries if q.orm == "prisma"]
         # A line that starts a query on the table is already evidence as that query.
@@ -90,6 +91,20 @@ def model_type_references(texts: Iterable[tuple[str, str, bool, list[Query]]], o
                     spelled = re.sub(r"^Prisma\s*\.\s*", "", match.group(0).lstrip("?.").strip().rstrip(":").rstrip("?").strip())
                     found.append(ColumnReference(rel, number, model.name, table, "type", False, line.strip()[:160], via=VIA, spelling=spelled))
     return found
+
+
+def _declaring_only_gone(orm: OrmMap, gone: set[str]) -> set[str]:
+    """Code files that declare models of the dropped or renamed tables only (a TypeORM entity file,
+    a Drizzle schema module of such tables): their lines naming each other (a relation between two
+    dropped entities) go with the models, they are no code using them. gamevault's 15 dropped
+    `v12_*` legacy entities naming one another: 84 lines, none changed by the authors."""
+    files: dict[str, bool] = {}
+    # TypeScript's code-declared models only: the map holds all of them (a schema.prisma declares
+    # every model, its relations are _schema_relations'; only the affected Python models are known).
+    for model in orm.models:
+        if model.orm in TS_CODE_MODELS:
+            files[model.file] = files.get(model.file, True) and (model.table or "").lower() in gone
+    return {file for file, only_gone in files.items() if only_gone}
 
 
 def _schema_relations(orm: OrmMap, patterns: list) -> list[ColumnReference]:
