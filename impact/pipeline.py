@@ -34,7 +34,7 @@ from impact.orm.declarations import model_declarations, with_python_models
 from impact.orm.model_types import model_type_references
 from impact.orm.prisma_rows import attribute_rows, row_references
 from impact.orm.resolve import attribute_declarations
-from impact.orm.wrappers import wrapper_functions
+from impact.orm.wrappers import declared_only, wrapper_functions
 from impact.schema_cache import replayed
 from impact.migration_cache import caching
 from impact.sql.parsed import ParsedMigration
@@ -203,8 +203,9 @@ def _references(run: ExtractionRun, resolved: list, tables: list[str], columns: 
     spellings = orm.spelled_columns(tables, columns)
     declared = model_declarations(orm, tables, columns, repo)
     wrappers = wrapper_functions(((file, text, queries) for file, text, _, queries in resolved), tables)
-    found = attribute_declarations([r for file, text, extraction, queries in resolved
-                                    for r in find_references(file, text, columns, queries, extraction.generated, spellings, wrappers)], run.orm)
+    found = attribute_declarations(declared_only([r for file, text, extraction, queries in resolved
+                                                  for r in find_references(file, text, columns, queries, extraction.generated, spellings, wrappers)],
+                                                 orm), run.orm)
     found = attribute_receivers(found, ((file, text) for file, text, _ in run.texts), {**run.other_models, **run.models}, use_cache)
     found = settle(run, found, columns, spellings, wrappers)  # deferred files whose parse can change a name
     found = attribute_rows(found, {file: text for file, text, _ in run.texts}, run.orm)

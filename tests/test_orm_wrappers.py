@@ -129,3 +129,19 @@ def test_a_python_function_wrapping_an_orm_query_is_a_wrapper() -> None:
     query = Query("svc.py", 2, 2, "python", "django-orm", QueryKind.UPDATE, "website", orm="django")
     source = "def update_site(pk, **fields):\n    Website.objects.filter(pk=pk).update(**fields)\n"
     assert wrapper_functions([("svc.py", source, [query])], ["website"]) == {"update_site": "website"}
+
+
+def test_a_key_the_wrappers_model_does_not_declare_is_not_its_column(tmp_path) -> None:
+    # The model no longer declares `status` (removed from the schema before the migration drops it):
+    # the wrapper's `status` argument is an input it routes on, not the column.
+    schema = SCHEMA.replace("model Website {\n  id     String @id\n  status String\n", "model Website {\n  id     String @id\n")
+    repo = make_repo(tmp_path, {
+        "prisma/schema.prisma": schema, "prisma/migrations/0_init/migration.sql": INIT,
+        "prisma/migrations/migration_lock.toml": 'provider = "postgresql"\n',
+        "prisma/migrations/1_drop/migration.sql": 'ALTER TABLE "website" DROP COLUMN "status";\n',
+        "src/queries/website.ts": WEBSITE, "src/queries/session.ts": SESSION, "src/app/route.ts": ROUTE,
+    })
+    dropped = scan(repo, str(repo / "prisma/migrations/1_drop/migration.sql"), use_cache=False)
+    via = {(r.file, r.line): (r.table, r.via) for r in dropped.references}
+    assert via[("src/app/route.ts", 6)] == (None, "name-only")
+    assert "src/app/route.ts:6" not in _evidence(dropped)

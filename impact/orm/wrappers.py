@@ -101,3 +101,20 @@ def _still_open(text: str) -> bool:
         if depth == 0:
             return False
     return True
+
+
+def declared_only(references: list, orm) -> list:
+    """A name attributed through a wrapper stays that table's only where the table's ORM model
+    declares the column: dokploy's `createMount({ serviceType: "libsql" })` passes a key its
+    wrapper uses to route, once the `mount` model no longer declares `serviceType` (14 lines, none
+    of them the dropped column's)."""
+    from dataclasses import replace
+
+    out = []
+    for ref in references:
+        if ref.via == "orm-wrapper" and ref.table:
+            models = orm.on_table(ref.table)
+            if models and not any(m.field_for(ref.column) for m in models):
+                ref = replace(ref, table=None, via="name-only")
+        out.append(ref)
+    return out
