@@ -243,7 +243,10 @@ def _unpickled(hint: Any, data: Any) -> Any:
         value = pickle.loads(data)
     except Exception:  # noqa: BLE001 - corrupt, or a class that is gone: a miss
         return None
-    return value if isinstance(value, typing.get_origin(hint) or hint) else None
+    expected = typing.get_origin(hint) or hint
+    if not isinstance(expected, type):  # Optional[...] and the like: the JSON entry's decoder checks those
+        return None
+    return value if isinstance(value, expected) else None
 
 
 def _decoded(hint: Any, encoded: Any) -> Any:

@@ -324,3 +324,12 @@ def test_a_value_changed_by_its_caller_does_not_change_the_pack(tmp_path):
     assert got == sample()
     got.queries.clear()
     assert second.get(key("a")) == sample()
+
+
+def test_a_hint_isinstance_cannot_check_is_served_from_the_single_entry(tmp_path):
+    import typing
+
+    first = ExtractionCache(tmp_path, pack="repo")
+    first.put(key("a"), sample())
+    first.save_pack()
+    assert ExtractionCache(tmp_path, pack="repo").get(key("a"), typing.Optional[Extraction]) == sample()
