@@ -4,7 +4,6 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 from impact.errors import ConfigError
@@ -50,6 +49,8 @@ def rules_dir() -> Path:
     checkout = Path(__file__).resolve().parents[2] / "rules"
     if checkout.is_dir():
         return checkout
+    from importlib import resources  # only for an installed package: it imports tempfile, zipfile...
+
     return Path(str(resources.files("impact.rules")))
 
 
