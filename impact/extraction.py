@@ -24,7 +24,9 @@ from impact.extract_guard import FILE_SECONDS, FileTimeout, time_budget
 from impact.files import UNREADABLE_DIR, UNREADABLE_FILE, SourceFile, mentions_any, read_source, walk
 from impact.formats import active_formats
 from impact.idle_parses import column_finder, skip_idle_attribution
+from impact.late_parses import defer
 from impact.locate import LocatedMigration, known_folders
+from impact.model_files import convention_model_paths
 from impact.model import Extraction, FileIssue, Query
 from impact.positions import TablePositions
 from impact.verdicts import Verdicts
@@ -51,6 +53,8 @@ class ExtractionRun:
     orm: OrmMap = field(default_factory=OrmMap)  # the repo's ORM declarations (schema.prisma, ...)
     attribution_only: set[str] = field(default_factory=set)  # parsed only to attribute column names
     declaring: set[str] = field(default_factory=set)  # TS/JS files that declare ORM models (never "of no interest")
+    deferred: set[str] = field(default_factory=set)  # attribution-only files parsed only if needed (late_parses.py)
+    cache: Any = None  # the ExtractionCache, for the late parses
 
 
 def _extract(job: tuple[str, str]) -> Extraction:
@@ -95,7 +99,7 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
     # IMPACT_NO_CACHE / IMPACT_CACHE_DIR: read by the cache itself. The pack (one file a warm scan
     # reads instead of one entry per file) is per repo and per names looked for.
     pack = "\0".join([str(repo.resolve()), *sorted(tables), *sorted(columns)])
-    cache = ExtractionCache(enabled=use_cache, pack=pack)
+    cache = run.cache = ExtractionCache(enabled=use_cache, pack=pack)
     verdicts = Verdicts(cache, [n for n in (*tables, *columns) if n])
     files, read = _read_declarations(files, run, history, cache, [n for n in (*tables, *columns) if n], verdicts)
     # ORM code names a model and its fields, not the table and its columns: look for those spellings too.
@@ -139,6 +143,7 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
             run.attribution_only.add(source.rel)
         _queue(run, cache, source.rel, text, pending)
     queued = _queue_model_users(run, cache, pending, unmatched_model_users, reference_only, tables, columns, verdicts)
+    defer(run, pending)  # first: a deferred file needs no look for names its queries could place
     skip_idle_attribution(run, pending, tables, columns)
     run.texts.extend((rel, text, Extraction()) for rel, text in reference_only if rel not in queued)
     # Each result reaches the cache as soon as it arrives: a scan stopped half-way keeps its work.
@@ -237,6 +242,7 @@ def _queue_model_users(run: ExtractionRun, cache: ExtractionCache, pending: list
     model_markers). Returns the reference-only files queued."""
     # A model file names its columns, rarely its table in query position: often read for references only.
     candidates = [(rel, text) for rel, text, _ in run.texts] + [(r, t) for r, t, _ in pending] + reference_only
+    candidates += _convention_model_files(run, unmatched, tables)
     definers = [(e, rel, text) for rel, text in candidates if (e := extractor_of(rel)) and e.may_declare_models(text)]
     if not definers:
         return set()
@@ -282,6 +288,13 @@ def _queue_model_users(run: ExtractionRun, cache: ExtractionCache, pending: list
     return queued
 
 
+def _convention_model_files(run: ExtractionRun, unmatched: list[SourceFile], tables: list[str]) -> list[tuple[str, str]]:
+    """Model modules of the apps whose default table names the migration changes (impact.model_files)."""
+    paths = convention_model_paths(tables)
+    found = [(source.rel, _read(source, run)) for source in unmatched if paths and paths.search(source.rel)]
+    return [(rel, text) for rel, text in found if text]
+
+
 def _models_in(cache: ExtractionCache, extractor: Extractor, rel: str, text: str) -> list:
     """The models one file defines (its extractor module's `models_in`, its `ModelInfo`), cached by
     content like every extraction: a warm scan of a Django app otherwise parsed every model file
@@ -299,6 +312,27 @@ def _models_in(cache: ExtractionCache, extractor: Extractor, rel: str, text: str
         return []
     cache.put(key, models)
     return models
+
+
+def parse_late(run: ExtractionRun, rels: list[str]) -> dict[str, Extraction]:
+    """The extraction of deferred files (late_parses.py), in this process, cached like any other;
+    each replaces the empty one among `run.texts`. Their queries and issues stay out of the run's,
+    as those of every attribution-only file using no affected model (_drop_attribution_only)."""
+    wanted, done = set(rels), {}
+    for index, (rel, text, _) in enumerate(run.texts):
+        if rel not in wanted:
+            continue
+        key = cache_key(text, extractor_name(rel), rel)
+        extraction = run.cache.get(key) if run.cache else None
+        if extraction is None:
+            extraction = _extract((rel, text))
+            run.files_parsed += 1
+            if run.cache and not any(i.reason.startswith((TIMED_OUT, NOT_ANALYSED, WORKER_DIED)) for i in extraction.issues):
+                run.cache.put(key, extraction)
+        run.texts[index] = (rel, text, extraction)
+        done[rel] = extraction
+    run.deferred -= wanted
+    return done
 
 
 def _drop_attribution_only(run: ExtractionRun) -> None:

@@ -14,6 +14,7 @@ from impact.errors import InputError
 from impact.extract.python.typed_references import attribute_receivers
 from impact.extract.other_database import key as query_key, set_apart
 from impact.extract.references import find_references
+from impact.late_parses import settle
 from impact.extraction import ExtractionRun, extract_repo
 from impact.judge.assess import Assessment, assess
 from impact.judge.catalog import Catalog, replay
@@ -145,11 +146,7 @@ def _scan(repo: Path, ref: str, *, dialect: str | None = None, schema_file: Path
     queries = [q for q in run.queries if q.table is None or q.table.lower() in wanted]
     apart = [(q, other[query_key(q)]) for q in queries if q.table and query_key(q) in other]
     queries = [q for q in queries if query_key(q) not in other]
-    resolved = _resolved(run)
-    references = _references(run, resolved, tables, columns, repo, use_cache)
-    gone = [c.op.table for c in contexts if c.op.kind in (OpKind.DROP_TABLE, OpKind.RENAME_TABLE) and c.op.table]
-    references += model_type_references(((rel, text, x.generated, resolved_queries) for rel, text, x, resolved_queries in resolved),
-                                        with_python_models(run), gone) if gone else []
+    references = _code_references(run, contexts, tables, columns, repo, use_cache)
     attach_code(contexts, queries, references)
     rules = configured(load_rules(), config.rules)
     judged = judge(contexts, queries, rules)
@@ -178,6 +175,18 @@ def _other_database(run: ExtractionRun) -> dict[tuple, str]:
     return other
 
 
+def _code_references(run: ExtractionRun, contexts: list, tables: list[str], columns: set[str], repo: Path,
+                     use_cache: bool) -> list[ColumnReference]:
+    """The changed columns' references and, for a dropped or renamed table, the code naming its ORM model."""
+    resolved = _resolved(run)
+    references = _references(run, resolved, tables, columns, repo, use_cache)
+    gone = [c.op.table for c in contexts if c.op.kind in (OpKind.DROP_TABLE, OpKind.RENAME_TABLE) and c.op.table]
+    if gone:
+        references += model_type_references(((rel, text, x.generated, queries) for rel, text, x, queries in resolved),
+                                            with_python_models(run), gone)
+    return references
+
+
 def _resolved(run: ExtractionRun) -> list[tuple[str, str, object, list[Query]]]:
     """Each matching file with its queries' ORM calls resolved to tables: computed once per scan,
     for the column references and the model-type references alike."""
@@ -195,6 +204,7 @@ def _references(run: ExtractionRun, resolved: list, tables: list[str], columns: 
     found = attribute_declarations([r for file, text, extraction, queries in resolved
                                     for r in find_references(file, text, columns, queries, extraction.generated, spellings, wrappers)], run.orm)
     found = attribute_receivers(found, ((file, text) for file, text, _ in run.texts), {**run.other_models, **run.models}, use_cache)
+    found = settle(run, found, columns, spellings, wrappers)  # deferred files whose parse can change a name
     seen = {(r.file, r.line, r.column) for r in declared}
     return declared + [r for r in found if (r.file, r.line, r.column) not in seen]
 
@@ -213,7 +223,7 @@ def _deploy_window(repo: Path, release_base: str, parsed: ParsedMigration, base:
         wanted = {t.lower() for t in tables}
         queries = [q for q in run.queries if q.table is not None and q.table.lower() in wanted and query_key(q) not in other]
         contexts = build_contexts(parsed.operations, base, config.pg_version)
-        attach_code(contexts, queries, _references(run, _resolved(run), tables, columns, release.tree, use_cache))
+        attach_code(contexts, queries, _code_references(run, contexts, tables, columns, release.tree, use_cache))
         if config.migrations_run == "after-deploy":
             return deploy_window.early_reader_findings(contexts, head_queries, queries, templates)
         found = judge(contexts, queries, rules).findings

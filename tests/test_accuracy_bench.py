@@ -169,3 +169,128 @@ def test_promotion_table_counts_what_a_kind_of_reference_would_add(tmp_path) -> 
     assert score.promotion == {"name-only (identifier)": (2, 1)}
     assert "| prisma | name-only (identifier) | 2 | 1 | 50 % |" in measure.report(
         measure.measure([out], {}, verbose=False), [out])
+
+
+def _commit_all(repo: Path, message: str) -> None:
+    _git(repo, "add", ".")
+    _git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", message)
+
+
+ENTITY = '''import { Column, Entity, PrimaryGeneratedColumn } from "typeorm";
+
+@Entity("users")
+export class User {
+  @PrimaryGeneratedColumn() id: number;
+  @Column({ name: "nick_name" }) nickName: string;
+  @Column() email: string;
+}
+'''
+TYPEORM_INIT = '''import { MigrationInterface, QueryRunner } from "typeorm";
+
+export class Init1700000000000 implements MigrationInterface {
+  public async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`CREATE TABLE "users" ("id" SERIAL PRIMARY KEY, "nick_name" text NOT NULL, "email" text NOT NULL)`);
+  }
+  public async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP TABLE "users"`);
+  }
+}
+'''
+TYPEORM_DROP = '''import { MigrationInterface, QueryRunner } from "typeorm";
+
+export class DropNick1700000000001 implements MigrationInterface {
+  public async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`ALTER TABLE "users" DROP COLUMN "nick_name"`);
+  }
+  public async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`ALTER TABLE "users" ADD "nick_name" text`);
+    await queryRunner.query(`DROP TABLE "audit"`);
+  }
+}
+'''
+TYPEORM_CODE = '''import { User } from "./entity/User";
+
+export const nick = (u: User) => u.nickName;
+export const byNick = (repo, n: string) => repo.findOne({ where: { nickName: n } });
+export const keep = (u: User) => u.nickName.length;
+'''
+
+
+def test_mine_typeorm_reads_up_with_impacts_reader_and_spells_the_entity_property(tmp_path) -> None:
+    repo = make_repo(tmp_path / "app", {"src/entity/User.ts": ENTITY, "src/migrations/1700000000000-Init.ts": TYPEORM_INIT,
+                                        "src/users.ts": TYPEORM_CODE})
+    _git(repo, "init", "-q", "-b", "main")
+    _commit_all(repo, "init")
+    make_repo(repo, {"src/entity/User.ts": ENTITY.replace('  @Column({ name: "nick_name" }) nickName: string;\n', ""),
+                     "src/migrations/1700000000001-DropNick.ts": TYPEORM_DROP,
+                     "src/users.ts": TYPEORM_CODE.replace("u.nickName;", "u.email;").replace("nickName: n", "email: n")})
+    _commit_all(repo, "drop nick_name")
+    out = tmp_path / "typeorm.json"
+    assert _load("mine").main([str(repo / ".git"), "--orm", "typeorm", "--out", str(out)]) == 0
+    # up() only: down()'s DROP TABLE "audit" undoes nothing of this change and is no event; the Init class adds no event.
+    (case,) = _load("measure").load_cases(out)["cases"]
+    assert case["migration"] == "src/migrations/1700000000001-DropNick.ts"
+    assert case["operation"] == {"kind": "drop_column", "table": "users", "column": "nick_name", "new_name": None}
+    assert case["spellings"] == ["nickName", "nick_name"]  # the @Column({ name }) property from base's entity
+    # The entity line and the two code lines the authors changed; not line 5 (kept), not the migration files.
+    assert sorted((t["path"], t["line"]) for t in case["truth"]) == [
+        ("src/entity/User.ts", 6), ("src/users.ts", 3), ("src/users.ts", 4)]
+    score = _load("measure").measure([out], {}, verbose=False)["orm"]["typeorm"]
+    assert (score.migrations, score.errors, score.truth) == (1, 0, 3)  # impact scans the class as a migration
+
+
+SCHEMA_TS = '''import { integer, pgTable, text } from "drizzle-orm/pg-core";
+
+export const users = pgTable("users", {
+  id: integer("id").primaryKey(),
+  nickName: text("nick_name").notNull(),
+  emailAddress: text().notNull(),
+});
+'''
+DRIZZLE_CODE = '''import { db } from "./db";
+import { users } from "./schema";
+
+export const nicks = () => db.select({ n: users.nickName }).from(users);
+export const mails = () => db.select({ e: users.emailAddress }).from(users);
+export const count = () => db.select().from(users);
+'''
+
+
+def test_mine_drizzle_finds_the_out_folder_of_the_config_and_keeps_a_migration_whole(tmp_path) -> None:
+    # The migrations live in `db/out`, a folder named only by drizzle.config's `out` (no `meta/_journal.json`).
+    config = 'import { defineConfig } from "drizzle-kit";\nexport default defineConfig({ out: "./db/out", casing: "snake_case" });\n'
+    init = 'CREATE TABLE "users" ("id" integer PRIMARY KEY, "nick_name" text NOT NULL, "email_address" text NOT NULL);\n'
+    repo = make_repo(tmp_path / "app", {"drizzle.config.ts": config, "src/schema.ts": SCHEMA_TS, "src/queries.ts": DRIZZLE_CODE,
+                                        "db/out/0000_init.sql": init})
+    _git(repo, "init", "-q", "-b", "main")
+    _commit_all(repo, "init")
+    drop = ('ALTER TABLE "users" DROP COLUMN "nick_name";--> statement-breakpoint\n'
+            'ALTER TABLE "users" DROP COLUMN "email_address";\n')
+    make_repo(repo, {"db/out/0001_drop.sql": drop,
+                     "src/schema.ts": SCHEMA_TS.replace('  nickName: text("nick_name").notNull(),\n', "").replace(
+                         "  emailAddress: text().notNull(),\n", ""),
+                     "src/queries.ts": DRIZZLE_CODE.replace("n: users.nickName", "n: users.id").replace("e: users.emailAddress", "e: users.id")})
+    _commit_all(repo, "drop nick_name and email_address")
+    mine = _load("mine")
+    out = tmp_path / "drizzle.json"
+    # --limit 1: the migration's two events are kept together, never half of it.
+    assert mine.main([str(repo / ".git"), "--orm", "drizzle", "--out", str(out), "--limit", "1"]) == 0
+    cases = _load("measure").load_cases(out)["cases"]
+    assert [(c["operation"]["column"], c["spellings"]) for c in cases] == [
+        ("nick_name", ["nickName", "nick_name"]),
+        ("email_address", ["emailAddress", "email_address"])]  # casing: "snake_case" maps the key-only field
+    assert {c["migration"] for c in cases} == {"db/out/0001_drop.sql"}
+    assert sorted((t["path"], t["line"]) for t in cases[0]["truth"]) == [("src/queries.ts", 4), ("src/schema.ts", 5)]
+    assert sorted((t["path"], t["line"]) for t in cases[1]["truth"]) == [("src/queries.ts", 5), ("src/schema.ts", 6)]
+    score = _load("measure").measure([out], {}, verbose=False)["orm"]["drizzle"]
+    assert (score.migrations, score.events, score.errors, score.truth) == (1, 2, 0, 4)
+
+
+def test_typeorm_migration_paths() -> None:
+    ts_orms = _load("ts_orms")
+    assert ts_orms.is_typeorm_migration("src/migrations/1700000000000-AddUser.ts")
+    assert ts_orms.is_typeorm_migration("Common/Server/Infrastructure/Postgres/SchemaMigrations/1717678334852-MigrationName.ts")
+    assert ts_orms.is_typeorm_migration("src/database/migrations/postgres/1727131216466-v13-part-4.ts")
+    assert not ts_orms.is_typeorm_migration("src/migrations/index.ts")  # no timestamp: not a migration class
+    assert not ts_orms.is_typeorm_migration("src/services/1700000000000-Job.ts")  # not a migrations folder
+    assert not ts_orms.is_typeorm_migration("App/Workers/DataMigrations/1700000000000-Backfill.ts")  # data, not schema

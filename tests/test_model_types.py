@@ -76,6 +76,15 @@ def test_the_generated_type_and_the_relation_in_a_prisma_call_are_evidence(dropp
     assert "src/template.ts:16" in _evidence(dropped, "dropped-table-still-used") and ("src/template.ts", 16) not in refs
 
 
+def test_the_message_counts_queries_and_model_names_apart(dropped) -> None:
+    finding, = [f for f in dropped.findings if f.rule_id == "dropped-table-still-used"]
+    typed = sum(1 for e in finding.evidence if e.kind == "reference" and ", of model " in e.detail)
+    queries = len(finding.evidence) - typed
+    assert typed and queries
+    assert finding.message == (f'TemplateMeta is dropped, but the code still uses it: {queries} quer{"y" if queries == 1 else "ies"} '
+                               f'and {typed} line{"" if typed == 1 else "s"} naming its ORM model')
+
+
 def test_the_same_property_outside_a_prisma_call_and_a_longer_name_are_not(dropped) -> None:
     assert "src/template.ts:15" not in _evidence(dropped, "dropped-table-still-used")  # a string, an enum member
     assert not any(e.startswith("src/ui/") for e in _evidence(dropped, "dropped-table-still-used"))
@@ -120,3 +129,54 @@ def test_a_django_model_class_of_a_dropped_table_is_evidence(tmp_path) -> None:
 def test_a_rename_that_keeps_the_model_name_is_not_reported(tmp_path) -> None:
     result = _scanned(tmp_path, 'ALTER TABLE "TemplateMeta" RENAME TO "template_meta";\n')
     assert "src/template.ts:1" not in _evidence(result, "renamed-table-still-used")
+
+
+ENTITY = '''import { Column, Entity, PrimaryGeneratedColumn } from "typeorm";
+
+@Entity("telemetry")
+export class TelemetryEntity {
+  @PrimaryGeneratedColumn()
+  id: number;
+
+  @Column()
+  name: string;
+}
+'''
+SERVICE = '''import { Repository } from "typeorm";
+import { TelemetryEntity } from "../entities/telemetry.entity";
+
+export class TelemetryService {
+  constructor(private readonly repo: Repository<TelemetryEntity>) {}
+  label(item: TelemetryEntity): string { return item.name; }
+}
+const note = "TelemetryEntity is gone";
+'''
+DRIZZLE_SCHEMA = '''import { pgTable, serial, text } from "drizzle-orm/pg-core";
+
+export const credentialSet = pgTable("credential_set", {
+  id: serial("id").primaryKey(),
+  name: text("name"),
+});
+'''
+DRIZZLE_CODE = '''import { credentialSet } from "@app/db/schema";
+
+export type CredentialSet = typeof credentialSet.$inferSelect;
+export const byId = (id: number) => db.select().from(credentialSet).where(eq(credentialSet.id, id));
+'''
+# Names the same word without importing the table: another module's local variable.
+DRIZZLE_OTHER = '''export function pick(credentialSet: string[]) { return credentialSet[0]; }
+'''
+
+
+@pytest.mark.parametrize("files, sql, expected", [
+    ({"src/entities/telemetry.entity.ts": ENTITY, "src/telemetry/service.ts": SERVICE},
+     'DROP TABLE "telemetry";', ["src/telemetry/service.ts:2", "src/telemetry/service.ts:5", "src/telemetry/service.ts:6"]),
+    ({"src/db/schema.ts": DRIZZLE_SCHEMA, "src/sets.ts": DRIZZLE_CODE, "src/pick.ts": DRIZZLE_OTHER},
+     'DROP TABLE "credential_set";', ["src/sets.ts:1", "src/sets.ts:3", "src/sets.ts:4"]),
+], ids=["typeorm entity class", "drizzle table variable"])
+def test_code_naming_a_typescript_model_of_the_dropped_table_is_evidence(tmp_path, files, sql, expected) -> None:
+    table = sql.split('"')[1]
+    repo = make_repo(tmp_path, {"migrations/0001_init.sql": f'CREATE TABLE "{table}" (id serial PRIMARY KEY, name text);\n',
+                                "migrations/0002_drop.sql": sql + "\n", **files})
+    result = scan(repo, "2", use_cache=False)
+    assert sorted(_evidence(result, "dropped-table-still-used")) == expected

@@ -109,15 +109,15 @@ def test_fixture_queries_as_extracted() -> None:
     assert found["src/users.ts"] == [
         (6, S, "users", (), ("status", "id"), True, True),  # select() reads every column
         (10, S, "users", ("id", "fullName"), ("createdAt",), True, False),
-        (14, INS, "users", ("fullName", "email"), ("id",), True, False),
-        (18, INS, "users", (), (), False, False),  # .values(rows): a variable
+        (14, INS, "users", ("fullName", "email"), ("id",), True, True),  # an insert lists every column
+        (18, INS, "users", (), (), False, True),  # .values(rows): a variable
         (22, UPD, "users", ("fullName",), ("id",), True, False),
         (26, DEL, "users", (), ("id",), True, True),  # .returning() reads every column
         (30, S, "users", ("id", "email"), (), True, False),  # db.query.users.findMany({ columns })
     ]
     assert found["src/posts.ts"] == [
         (7, S, "posts", ("id", "title"), ("status",), True, False),
-        (11, INS, "posts", ("authorId", "title", "status"), (), True, False),
+        (11, INS, "posts", ("authorId", "title", "status"), (), True, True),
         (15, UPD, "posts", ("status", "publishedAt"), ("id",), True, False),
         (19, S, "posts", (), ("status",), True, True),  # findFirst without columns
     ]
@@ -135,8 +135,8 @@ def test_fixture_queries_resolve_to_tables_and_columns() -> None:
     assert [(q.line, q.table, q.columns, q.filter_columns) for q in resolved] == [
         (6, "users", ("id", "full_name", "email", "status", "created_at", "updated_at"), ("status", "id")),
         (10, "users", ("id", "full_name"), ("created_at",)),
-        (14, "users", ("full_name", "email"), ("id",)),
-        (18, "users", (), ()),
+        (14, "users", ("full_name", "email"), ("id", "full_name", "email", "status", "created_at", "updated_at")),
+        (18, "users", (), ("id", "full_name", "email", "status", "created_at", "updated_at")),
         (22, "users", ("full_name",), ("id",)),
         (26, "users", (), ("id", "full_name", "email", "status", "created_at", "updated_at")),
         (30, "users", ("id", "email"), ()),
@@ -169,8 +169,8 @@ def test_write_forms() -> None:
         await tx.update(users).set(changes).where(eq(users.id, id)).returning();
         await db.delete(schema.users).where(and(eq(users.status, "gone"), lt(users.createdAt, cutoff)));
     ''') == [
-        (1, INS, "users", ("fullName", "email"), (), True, False),
-        (2, UPS, "users", ("email", "fullName"), (), True, False),
+        (1, INS, "users", ("fullName", "email"), (), True, True),
+        (2, UPS, "users", ("email", "fullName"), (), True, True),
         (3, UPD, "users", (), ("id",), False, True),
         (4, DEL, "users", (), ("status", "createdAt"), True, False),
     ]
@@ -249,10 +249,12 @@ def test_drop_column_breaks_every_query_reading_it_and_only_on_its_table() -> No
     before = snapshot(APP)
     result = scan(APP, "0001", use_cache=False)
     assert result.assessment.verdict == "breaking"
-    # select() and delete().returning() read every declared column, so the dropped status too.
-    assert breaks(result) == ["src/users.ts:26", "src/users.ts:6"]
-    assert evidence(result, "dropped-column-still-used") == ["src/users.ts:26", "src/users.ts:6"]
-    assert evidence(result, "write-with-unknown-columns") == ["src/users.ts:18"]
+    # select() and delete().returning() read every declared column, so the dropped status too, and
+    # each insert lists it (`default` when not given).
+    assert breaks(result) == ["src/users.ts:14", "src/users.ts:18", "src/users.ts:26", "src/users.ts:6"]
+    assert evidence(result, "dropped-column-still-used") == ["src/users.ts:14", "src/users.ts:18", "src/users.ts:26", "src/users.ts:6"]
+    # values(rows) writes unknown keys, but its column list names status whatever they are: a break, not a doubt.
+    assert evidence(result, "write-with-unknown-columns") == []
     # The schema still declares users.status (line 13); posts.status (schema line 21, src/posts.ts)
     # is another table's column and gives no evidence.
     # The declaration is the root cause (IMP109), said once, not a code reference (IMP204).
@@ -269,7 +271,7 @@ def test_drop_column_breaks_every_query_reading_it_and_only_on_its_table() -> No
 def test_rename_column_breaks_every_query_naming_the_field() -> None:
     result = scan(APP, "0002", use_cache=False)
     assert result.assessment.verdict == "breaking"
-    assert breaks(result) == ["src/feed.ts:7", "src/users.ts:10", "src/users.ts:14", "src/users.ts:22",
+    assert breaks(result) == ["src/feed.ts:7", "src/users.ts:10", "src/users.ts:14", "src/users.ts:18", "src/users.ts:22",
                               "src/users.ts:26", "src/users.ts:6"]
     unaffected = [f"{result.queries[p.query].file}:{result.queries[p.query].line}" for p in result.pairs if p.status == "unaffected"]
     assert unaffected == ["src/users.ts:30"]  # selects only id and email

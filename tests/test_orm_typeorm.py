@@ -60,7 +60,8 @@ def test_calls_on_bound_receivers_resolve_to_tables_and_columns() -> None:
     assert got == [
         (3, "select_columns", "workspace_members", ("id", "display_name", "status", "workspace_id"), ("status",), True),
         (4, "select_columns", "workspace_members", ("id", "display_name"), ("status", "display_name"), True),
-        (5, "upsert", "workspace_members", (), (), False),  # save(variable): columns unknown
+        # save(variable): the keys given are unknown, but its INSERT lists every column (DEFAULT for the rest)
+        (5, "upsert", "workspace_members", (), ("id", "display_name", "status", "workspace_id"), False),
         (6, "update", "workspace_members", ("status",), ("id",), True),
         (7, "select_columns", "workspaces", ("id", "name", "status"), ("name",), True),
     ]  # this.cache.find: not a repository; Helper.update: no such entity
@@ -74,8 +75,9 @@ def _evidence(result, rule_id: str) -> list[str]:
 def test_drop_column_breaks_whole_entity_reads_and_names_the_entity() -> None:
     result = scan(APP, str(SCENARIOS / "drop_member_status.sql"), use_cache=False)
     assert result.assessment.verdict == "breaking"
-    # list() reads every column; directory() selects id and displayName only; the other writes skip status.
-    assert _evidence(result, "dropped-column-still-used") == ["src/members/members.service.ts:15"]
+    # list() reads every column and insert() lists every column (DEFAULT for status); directory()
+    # selects id and displayName only; update() writes displayName only.
+    assert _evidence(result, "dropped-column-still-used") == ["src/members/members.service.ts:15", "src/members/members.service.ts:30"]
     assert _evidence(result, "orm-model-declares-changed-column") == [f"{ENTITY}:13"]
     # Workspace.status and a helper's row.status are another table's or nobody's: not evidence.
     assert _evidence(result, "changed-column-referenced") == []

@@ -1,14 +1,17 @@
 """Mine DROP/RENAME COLUMN/TABLE events, and the code lines their authors changed, from a git history.
 
-    python bench/accuracy/mine.py REPO_GIT_DIR --orm prisma --repo owner/name --out bench/accuracy/cases/<project>.json [--limit 15]
+    python bench/accuracy/mine.py REPO_GIT_DIR --orm prisma|drizzle|typeorm|django|alembic --repo owner/name --out bench/accuracy/cases/<project>.json [--limit 15]
 
 An event is one operation of a migration a commit adds: `DROP COLUMN`, `RENAME COLUMN`,
 `DROP TABLE`, `RENAME TABLE` read by impact's own parser (SQL migrations: Prisma's
-`migration.sql`, Drizzle/TypeORM `.sql`); for Django, `RemoveField`/`RenameField`/`DeleteModel`/
+`migration.sql`, Drizzle's `NNNN_name.sql` in drizzle.config's `out`; TypeORM migration classes'
+`up()` read by impact's TS migration reader: ts_orms.py); for Django, `RemoveField`/`RenameField`/`DeleteModel`/
 `RenameModel` in `migrations/NNNN_*.py`; for Alembic, `op.drop_column`/`op.alter_column(...,
 new_column_name=)`/`op.drop_table`/`op.rename_table` (and `batch_op.*`) in `upgrade()` of a
 `versions/*.py` revision. Python events are recorded with the equivalent SQL, which measure.py
-scans. The most recent `--limit` events are kept.
+scans. The most recent `--limit` events are kept, and every event of the last migration taken
+(a migration's events are scored together: half of one would count its other half's lines as
+false positives).
 
 Decisions:
 - The change is the pull request, not the commit: authors often change the code in a later commit
@@ -20,7 +23,8 @@ Decisions:
 - Ground truth: lines of `base`'s files that the change deleted or modified (`-` lines of
   `git diff -U0 base head`) and that name the old name as the code spells it: the column (or
   table), and the ORM names mapped to it in base's schema (Prisma field, `@map`ped model and its
-  client accessor; Django attribute and its `_id` attname). Only files impact reads count (Python,
+  client accessor; TypeORM entity property and class; Drizzle TS key and table variable; Django
+  attribute and its `_id` attname). Only files impact reads count (Python,
   TS/JS, SQL, `.prisma`); migration history (files under a `migrations`/`versions` folder) never
   counts.
 - Only PostgreSQL migrations are mined (paths naming mysql/sqlite/clickhouse are skipped).
@@ -47,15 +51,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from bench.accuracy.ts_orms import (EVENT_KINDS, drizzle_folders, drizzle_models, is_drizzle_migration,  # noqa: E402
+                                    is_typeorm_migration, typeorm_events, typeorm_models)
 from impact.formats.django.pyread import Call, read_tree  # noqa: E402
-from impact.model import OpKind  # noqa: E402
 from impact.orm.prisma import looks_like_schema, read_schema  # noqa: E402
 from impact.sql.parse import parse_migration  # noqa: E402
 
-EVENT_KINDS = {OpKind.DROP_COLUMN: "drop_column", OpKind.RENAME_COLUMN: "rename_column",
-               OpKind.DROP_TABLE: "drop_table", OpKind.RENAME_TABLE: "rename_table"}
 CODE_SUFFIXES = (".py", ".pyi", ".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts", ".sql", ".prisma")
-OTHER_DIALECTS = re.compile(r"(mysql|sqlite|clickhouse|mssql|sqlserver|cockroach)", re.IGNORECASE)
+OTHER_DIALECTS = re.compile(r"(mysql|mariadb|sqlite|clickhouse|mssql|sqlserver|cockroach)", re.IGNORECASE)
 HISTORY = re.compile(r"(^|/)(migrations?|versions)/")
 SNIPPET = 120
 # A field spelled like this (Prisma `id Int @id @map("event_id")`) names every model's key: its lines
@@ -68,19 +71,28 @@ def git(git_dir: str, *args: str) -> str:
                           errors="replace").stdout
 
 
+# Migration folders found from an ORM's configuration (Drizzle's `out`), set by mine() for the project.
+EXTRA_HISTORY: set[str] = set()
+
+
 def is_history(path: str) -> bool:
-    return bool(HISTORY.search(path))
+    return bool(HISTORY.search(path)) or any(path.startswith(folder + "/") for folder in EXTRA_HISTORY)
 
 
 def added_migrations(git_dir: str, orm: str) -> list[tuple[str, str]]:
     """(commit, path) of migrations added, newest first."""
-    pattern = "*.py" if orm in ("django", "alembic") else "*.sql"
-    out = git(git_dir, "log", "--format=@%H", "--diff-filter=A", "--name-only", "--no-renames", "HEAD", "--", pattern)
+    pattern = {"django": ["*.py"], "alembic": ["*.py"], "typeorm": ["*.ts", "*.js", "*.mts", "*.cts", "*.mjs", "*.cjs"]}.get(orm, ["*.sql"])
+    out = git(git_dir, "log", "--format=@%H", "--diff-filter=A", "--name-only", "--no-renames", "HEAD", "--", *pattern)
     found, commit = [], None
     for line in out.splitlines():
         if line.startswith("@"):
             commit = line[1:]
+        elif orm == "typeorm" and line and is_typeorm_migration(line) and not OTHER_DIALECTS.search(line):
+            EXTRA_HISTORY.add(line.rsplit("/", 1)[0])  # its folder is history: never truth
+            found.append((commit, line))
         elif line and is_history(line) and not OTHER_DIALECTS.search(line):
+            if orm == "drizzle" and not is_drizzle_migration(line, EXTRA_HISTORY):
+                continue
             if orm == "django" and not re.search(r"/migrations/\d{4}_\w+\.py$", line):
                 continue
             if orm == "alembic" and "/versions/" not in line:
@@ -147,7 +159,7 @@ def prisma_models(git_dir: str, base: str):
     return models
 
 
-def prisma_spellings(models, table: str, column: str | None) -> list[str]:
+def orm_spellings(models, table: str, column: str | None) -> list[str]:
     names = {column or table}
     for model in models:
         if (model.table or "").lower() != table.lower():
@@ -321,12 +333,15 @@ def truth_lines(git_dir: str, base: str, removed: dict[str, list[int]], names: l
 
 
 def mine(git_dir: str, orm: str, project: str, repo: str, limit: int) -> list[dict]:
+    EXTRA_HISTORY.clear()
+    if orm == "drizzle":
+        EXTRA_HISTORY.update(drizzle_folders(git_dir))
     line = mainline(git_dir)
     on_line = set(line)
     cases, seen = [], set()
     for commit, path in added_migrations(git_dir, orm):
         if len(cases) >= limit:
-            break
+            break  # checked per migration: the last migration taken keeps all its events
         text = git(git_dir, "show", f"{commit}:{path}")
         base, head = change_of(git_dir, commit, line, on_line)
         if not base or _exists(git_dir, base, path) or _moved(git_dir, base, commit, path):
@@ -336,16 +351,17 @@ def mine(git_dir: str, orm: str, project: str, repo: str, limit: int) -> list[di
         elif orm == "alembic":
             events = alembic_events(text)
         else:
-            events = sql_events(text)
-            models = prisma_models(git_dir, base) if orm == "prisma" and events else []
-            for e in events:
-                e["spellings"] = prisma_spellings(models, e["table"], e["column"]) if orm == "prisma" else sorted({e["column"] or e["table"]})
+            events = typeorm_events(text) if orm == "typeorm" else sql_events(text)
+            read = {"prisma": prisma_models, "typeorm": typeorm_models, "drizzle": drizzle_models}.get(orm)
+            models = read(git_dir, base) if read and events else []
+            for e in events:  # any ORM's OrmModels: field names, model and accessors
+                e["spellings"] = orm_spellings(models, e["table"], e["column"])
         if not events:
             continue
         removed = removed_lines(git_dir, base, head)
         for e in events:
             key = (head, e["kind"], e["table"], e["column"])
-            if len(cases) >= limit or key in seen:
+            if key in seen:
                 continue  # one pull request adding the same change twice (two migrations) is one event
             seen.add(key)
             e["spellings"] = [s for s in e["spellings"] if s == (e["column"] or e["table"]) or s not in TOO_COMMON]

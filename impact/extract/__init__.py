@@ -9,7 +9,9 @@ only when a file of its language must really be parsed (sqlglot and pglast take 
 The pre-filter, in order (extraction.py): a file must name an affected table, column or ORM
 spelling (all languages); it is parsed when it names a table in query position, or contains one of
 the entry's `parse_markers`; otherwise, when `other_query` finds a query on some other table, it is
-parsed only to attribute bare column names; otherwise it is read for references only. An entry with
+parsed only to attribute bare column names (a Python one whose queries can only be ORM calls on
+other tables' models: later, and only if that can change a name, impact/late_parses.py); otherwise
+it is read for references only. An entry with
 `model_markers` declares ORM model classes in its files (its module has `models_in(path, text)`):
 files using those classes are parsed too, and impact.orm.resolve resolves their ORM queries.
 """

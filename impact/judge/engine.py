@@ -98,7 +98,7 @@ def _apply(rule: Rule, ctx: OpContext, pair_status: dict, position: dict) -> Fin
     return Finding(
         rule_id=rule.id, code=rule.code, severity=rule.severity,
         confidence=_confidence(rule, ctx, evidence), title=rule.title,
-        message=format_message(rule.message, ctx, len(matched) + len(refs) + len(objects)),
+        message=format_message(rule.message, ctx, len(matched) + len(refs) + len(objects), uses=_uses(matched, refs)),
         why=format_message(rule.why, ctx, 0), solution=format_message(rule.solution, ctx, 0),
         safe_sql=format_message(rule.safe_sql, ctx, 0),
         category=rule.category, operation=ctx.op, evidence=evidence,
@@ -177,7 +177,16 @@ def _columns(op) -> tuple:
     return info.columns if isinstance(info, (IndexDetails, ConstraintDetails, TableDetails)) else ()
 
 
-def format_message(template: str, ctx: OpContext, count: int) -> str:
+def _uses(queries: list, refs: list) -> str:
+    """'3 queries and 2 lines naming its model': a line naming the ORM model of a dropped table is
+    not a query, so a message counting both as queries would overstate what runs SQL."""
+    typed = sum(r.via == "model-type" for r in refs)
+    parts = [f"{n} quer{'y' if n == 1 else 'ies'}" for n in (len(queries) + len(refs) - typed,) if n]
+    parts += [f"{typed} line{'' if typed == 1 else 's'} naming its ORM model"] if typed else []
+    return " and ".join(parts) or "0 queries"
+
+
+def format_message(template: str, ctx: OpContext, count: int, uses: str = "") -> str:
     if not template:
         return ""
     op = ctx.op
@@ -194,7 +203,7 @@ def format_message(template: str, ctx: OpContext, count: int) -> str:
         roles=lambda: ", ".join(_roles(op)) or "?",
         privileges=lambda: ", ".join(grant.privileges if (grant := op.of(GrantDetails)) else ()) or "?",
         columns=lambda: ", ".join(c if isinstance(c, str) else c.name for c in _columns(op)) or "?",
-        plural=lambda: "y" if count == 1 else "ies", s=lambda: "" if count == 1 else "s",
+        plural=lambda: "y" if count == 1 else "ies", s=lambda: "" if count == 1 else "s", uses=lambda: uses or f"{count} quer{'y' if count == 1 else 'ies'}",
         pg_version=lambda: ctx.pg_version or "?", did_you_mean=lambda: _did_you_mean(ctx),
         orm_reads=lambda: sum(q.all_columns for q in ctx.queries),
         features=lambda: "; ".join(f"{f.name} (PostgreSQL {f.since}+)" for f in too_new(ctx)) or "?",

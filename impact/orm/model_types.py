@@ -6,7 +6,10 @@ the model then stops compiling (TypeScript) or importing (Python), even where it
   `Partial<TemplateMeta>`), its generated input and payload types (`Prisma.TemplateMetaCreateInput`),
   and the relation fields other models declare to it (`templateMeta TemplateMeta?` on Template:
   `include: { templateMeta: true }`, `template.templateMeta?.message`);
-- Django, SQLAlchemy, SQLModel: the model class (`from app.models import TeamWebsite`, `TeamWebsite.objects`).
+- Django, SQLAlchemy, SQLModel: the model class (`from app.models import TeamWebsite`, `TeamWebsite.objects`);
+- TypeORM, Drizzle, Sequelize: the entity class, table variable or model class in a file importing
+  it (`Repository<TelemetryEntity>`, `db.select().from(credentialSet)`,
+  `typeof credentialSet.$inferSelect`).
 Each such line is a reference to the table (via "model-type"), evidence of the dropped-table and
 renamed-table rules (rules/*.toml `references = "names_model_of_table"`). Measured on documenso's
 `TemplateMeta` (61 truth lines, 1 found before) and umami's `team_website` (bench/accuracy).
@@ -37,6 +40,10 @@ VIA = "model-type"
 _PRISMA_SUFFIX = (r"(?:(?:Create|Update|Upsert|Delete|Where|WhereUnique|OrderBy|Select|Include|Omit|Aggregate|GroupBy|Count"
                   r"|Scalar|Unchecked|Min|Max|Avg|Sum|Find|Default)\w*|GetPayload|Args|Payload|Schema)")
 _TS = (".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts")
+_PYTHON_MODELS = ("django", "sqlalchemy", "sqlmodel")
+# TypeScript ORMs whose model is the project's own code: a TypeORM entity class, a Drizzle table
+# variable, a Sequelize model class; a file naming it imports it.
+TS_CODE_MODELS = ("typeorm", "drizzle", "sequelize")
 
 
 def model_type_references(texts: Iterable[tuple[str, str, bool, list[Query]]], orm: OrmMap, tables: Iterable[str]) -> list[ColumnReference]:
@@ -54,6 +61,8 @@ def model_type_references(texts: Iterable[tuple[str, str, bool, list[Query]]], o
                 patterns.append((words, relation, table_name, model))
             elif model.orm in ("django", "sqlalchemy", "sqlmodel"):
                 patterns.append((re.compile(rf"(?<![\w.]){re.escape(model.name)}(?!\w)"), None, table_name, model))
+            elif model.orm in TS_CODE_MODELS:
+                patterns.append((re.compile(rf"(?<![\w$.]){re.escape(model.name)}(?![\w$])"), None, table_name, model))
     if not patterns:
         return []
     found, seen = [], set()
@@ -64,7 +73,7 @@ def model_type_references(texts: Iterable[tuple[str, str, bool, list[Query]]], o
         # A line that starts a query on the table is already evidence as that query.
         querying = {(q.line, (q.table or "").lower()) for q in queries}
         for words, relation, table, model in patterns:
-            if not rel.endswith(_TS if model.orm == "prisma" else ".py"):
+            if not rel.endswith(".py" if model.orm in _PYTHON_MODELS else _TS):
                 continue
             named = words.search(text) is not None and _imported(text, model.name, model.orm)
             if not named and not (relation and spans and relation.search(text)):
@@ -91,6 +100,8 @@ def _imported(text: str, name: str, orm: str) -> bool:
         if re.search(rf"\bPrisma\s*\.\s*{re.escape(name)}", text):
             return True
         return any(re.search(rf"(?<![\w$]){re.escape(name)}(?![\w$])", m.group(1)) for m in _TS_IMPORT.finditer(text) if "prisma" in m.group(2).lower())
+    if orm in TS_CODE_MODELS:  # the class or table variable, imported (a monorepo's `@app/db` included)
+        return any(re.search(rf"(?<![\w$]){re.escape(name)}(?![\w$])", m.group(1)) for m in _TS_IMPORT.finditer(text))
     return any(re.search(rf"(?<!\w){re.escape(name)}(?!\w)", m.group(0)) for m in _PY_IMPORT.finditer(text))
 
 

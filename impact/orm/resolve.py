@@ -86,7 +86,11 @@ def _on_model(query: Query, model: OrmModel) -> Query:
     if query.all_columns:
         if query.kind.value == "select_columns":
             columns = model.columns
-        else:  # a write that returns the record reads every column too
+        else:
+            # A write that returns the record reads every column too, and an INSERT that lists
+            # every column (Drizzle, TypeORM: DEFAULT for the keys not given) names them all; the
+            # written columns stay the keys given (a NOT NULL column without a default among the
+            # others still fails).
             filters = tuple(dict.fromkeys(filters + model.columns))
     return dataclasses.replace(
         query, table=model.table, schema=model.schema, columns=columns, filter_columns=filters,

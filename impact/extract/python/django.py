@@ -2,6 +2,10 @@
 `.create(...)`, `.delete()`, `get_object_or_404(Note, pk=1)`, and instance writes
 (`Note(title=t).save()`, `note = Note.objects.get(pk=1); note.save(update_fields=["title"])`).
 
+An INSERT (`create`, `bulk_create`, `get_or_create`, `Model(...).save()`) lists every concrete
+field of the model, the ones not given with their default: a column the model still declares is
+written by all of them (a DROP breaks them; an ADD NOT NULL the model does not declare yet fails them).
+
 Lookups are read up to their first `__` (`owner__email__iexact` -> `owner`, a field of this
 model, whose column is `owner_id`); the join they imply is not followed.
 """
@@ -78,7 +82,8 @@ class _Finder:
             if any(link.name == "save" for link in links[1:]):  # Note(title=t).save()
                 use = OrmUse(first.name, QueryKind.INSERT, line, end_line, EXTRACTOR)
                 use.add("attributes", *keyword_names(first.call))
-                use.columns_known = all_keywords(first.call)
+                use.columns_known = all_keywords(first.call)  # until the model is known
+                use.all_columns = True  # the INSERT lists every concrete field, given or defaulted
                 return [use]
         return None
 
@@ -129,7 +134,9 @@ class _QuerySet:
 
     def _write(self, name: str, call: ast.Call) -> None:
         main = self.main
-        main.all_columns = False
+        # Django's INSERT (create, bulk_create) lists every concrete field of the model, the
+        # ones not given with their default: a column the model still declares is written.
+        main.all_columns = name in ("create", "create_user", "create_superuser", "bulk_create")
         if name == "update":
             main.kind = QueryKind.UPDATE
             main.add("attributes", *keyword_names(call))
@@ -159,6 +166,7 @@ class _QuerySet:
         defaults = _dict_keys(keyword(call, "defaults"))
         insert = self._use(QueryKind.INSERT)
         insert.add("attributes", *[k for k in keyword_names(call) if k != "defaults"], *defaults)
+        insert.all_columns = True  # create(): every concrete field
         self.more.append(insert)
         if name == "update_or_create":
             update = self._use(QueryKind.UPDATE)

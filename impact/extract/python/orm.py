@@ -20,6 +20,7 @@ from impact.model import Confidence, Query, QueryKind
 LOADS_ALL = "ORM loads all mapped columns"
 WRITES_ALL = "ORM writes all mapped columns"
 ELSEWHERE = "model defined in another file"
+UNKNOWN_WRITES = "written columns unknown"
 MODEL_NOTE = re.compile(r"\bmodel=(\w+)")
 
 
@@ -57,9 +58,9 @@ def orm_queries(facts: Facts, models: list[ModelInfo]) -> list[Query]:
 def _query(facts: Facts, use: OrmUse, model: ModelInfo | None) -> Query:
     notes = [f"model={use.model}"]
     if use.all_columns:
-        notes.append(WRITES_ALL if use.kind is QueryKind.UPDATE else LOADS_ALL)
+        notes.append(WRITES_ALL if use.kind in (QueryKind.UPDATE, QueryKind.INSERT) else LOADS_ALL)
     if not use.columns_known:
-        notes.append("written columns unknown")
+        notes.append(UNKNOWN_WRITES)
     unresolved = Query(
         file=facts.path,
         line=use.line,
@@ -103,11 +104,11 @@ def _resolved(query: Query, model: ModelInfo) -> Query:
     """Attribute names -> column names (dropping relationships and properties, which are no
     columns), and every mapped column for the queries that involve them all."""
     columns = _columns(model, query.columns)
-    if LOADS_ALL in query.note or WRITES_ALL in query.note:
-        columns = model.columns
-    note = query.note.replace(f"; {ELSEWHERE}", "")
+    known, note = query.columns_known, query.note.replace(f"; {ELSEWHERE}", "")
+    if LOADS_ALL in note or WRITES_ALL in note:
+        columns, known, note = model.columns, True, note.replace(f"; {UNKNOWN_WRITES}", "")
     return dataclasses.replace(
-        query,
+        query, columns_known=known,
         table=model.table,
         schema=model.schema,
         columns=columns,

@@ -11,7 +11,8 @@ What each query reads and writes, as Drizzle builds the SQL:
   field or `...getTableColumns(users)` reads them all;
 - any `users.<field>` elsewhere in the chain (`.where(eq(users.status, x))`, `and(...)`, orderBy,
   join conditions) is a filter column of that table;
-- `db.insert(users).values({...} | [{...}])` writes the keys (a variable: columns unknown);
+- `db.insert(users).values({...} | [{...}] | rows)` lists every column of the table in its INSERT
+  (`default` for the keys not given);
   `.onConflictDoUpdate({ set })` makes it an upsert writing those keys too;
   `db.update(users).set({...})` writes the keys; `db.delete(users)` writes none;
   `.returning()` without fields reads every column;
@@ -150,8 +151,10 @@ def _write(scanned: Scanned, path: str, language: str, chain: list[Call]) -> lis
             if updates and scanned.masked[updates[0]] == "{":
                 columns += [k for k, _ in object_entries(scanned, updates[0]) if k not in ("...", "[]") and k not in columns]
     returns_all = any(c.name == "returning" and not c.args for c in chain)
+    # An insert lists every column of the table (`default` for the keys not given).
+    every = returns_all or first.name == "insert"
     filters = _members(scanned, first.close, chain[-1].close, {table}).get(table, [])
-    return [_query(scanned, path, language, chain, table, kind, columns, filters, known, returns_all)]
+    return [_query(scanned, path, language, chain, table, kind, columns, filters, known, every)]
 
 
 def _count(scanned: Scanned, path: str, language: str, chain: list[Call]) -> list[Query]:

@@ -12,7 +12,8 @@ to an entity are not queries. The entity class is resolved to its table and colu
 impact.orm.resolve (unknown classes are dropped there).
 
 What TypeORM reads and writes: reads without `select` load every column of the entity
-(`all_columns`); `save`/`insert`/`upsert` write the keys of a literal (a variable: unknown);
+(`all_columns`), `count`/`countBy`/`exist(s)By` none; `save`/`insert`/`upsert` list every entity
+column in their INSERT (DEFAULT for the keys not given);
 `update(criteria, partial)` writes the partial's keys; `where`/`order` keys are filters.
 Known limit: QueryBuilder chains (`createQueryBuilder("u").where("u.x = :x")`) are not read.
 """
@@ -87,8 +88,8 @@ def _shape(scanned: Scanned, method: str, args: list):
     """(kind, columns, filters, columns known, every column read)."""
     first = args[0] if args else None
     if method in READS:
-        if method in WHERE_FIRST:
-            return QueryKind.SELECT_COLUMNS, [], _keys(scanned, first), True, True
+        if method in WHERE_FIRST:  # countBy/existsBy select a count or a 1, not the rows
+            return QueryKind.SELECT_COLUMNS, [], _keys(scanned, first), True, method not in ("countBy", "existsBy")
         options = _entries(scanned, first)
         filters = _keys(scanned, options.get("where")) + _keys(scanned, options.get("order"))
         selected = _select(scanned, options.get("select"))
@@ -108,7 +109,8 @@ def _shape(scanned: Scanned, method: str, args: list):
     if method == "remove":
         return kind, [], [], True, False
     written = _literal_keys(scanned, first)
-    return kind, written or [], [], written is not None, False
+    # insert/save/upsert: the INSERT lists every entity column, DEFAULT for the keys not given
+    return kind, written or [], [], written is not None, True
 
 
 def _entries(scanned: Scanned, span) -> dict:

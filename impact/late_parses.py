@@ -1,0 +1,103 @@
+"""Attribution-only Python files parsed late, only when their parse can change a reference (issue 13).
+
+Django's `Stock.objects.create(` matches the Prisma arm of the shared other-query pattern
+(impact/extract/__init__.py), so on saleor ~150 test files were parsed only so that their queries
+place a changed column they name. In such a file every query is an ORM call on a model of another
+table, whose table the reference finder is not told (`_resolved` resolves through `run.orm` only):
+a name inside one is (context "sql", no table, "name-only"), and outside one it is what it is
+unparsed. The parse can change the report only where the unparsed name gets a table some other way
+(a typed receiver, an ORM field, a wrapper call). So such a file is not parsed up front (`defer`);
+once the references are known, the files where one of its names got a table are parsed, and each
+name their queries cover takes the value the parsed file gives it (`settle`).
+
+Decision (the one change in the report, bench/scan_speed.md "Cold, third pass"): a name inside an
+ORM query of an unparsed file is counted among the names without a table (`unattributed`, context
+"property"/"identifier") instead of as part of a query on an unknown table (context "sql"). Neither
+is evidence; every finding, evidence line and reference with a table stays the same.
+
+Deferred only when the file cannot hold a query whose table is known without the other files: no
+model declaration (the extractor's `model_markers`), no string starting like SQL in any case
+(`looks_like_sql` is case-insensitive), no client call (`.table(`, `.from(`, `.from_(`), no use
+of a model class of an affected table (those files' queries are kept: extraction._drop_attribution_only).
+Known limit: the guard is textual; a query whose SQL the extractor assembles from a string that
+does not start like SQL (a variable holding "select", then concatenated) would be missed (xfail in
+tests/test_late_parses.py).
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from impact.extract import CLIENT_CALL, SQL_QUERY, AnyOf, extractor_name, extractor_of
+from impact.files import mentions_any
+from impact.model import ColumnReference, Extraction
+
+if TYPE_CHECKING:
+    from impact.extraction import ExtractionRun
+
+# A query whose table the parse would know: SQL in a string (any case: a string starting with a verb),
+# a client call, a supabase `.from_(`. Searched one by one (AnyOf): as one alternation, 2x slower.
+_KNOWN_TABLE = AnyOf(CLIENT_CALL, r"\.from_\(", SQL_QUERY, r"""["'][ \t\n\r\f\v(]*(?i:select|insert|update|delete|with|merge|copy)\b""")
+
+
+def defer(run: "ExtractionRun", pending: list) -> None:
+    """Queue no parse for an attribution-only Python file whose queries can only be ORM calls on
+    other tables' models; remember it in `run.deferred` (see the module's decisions). A file whose
+    extraction the cache holds is deferred too: a warm scan then places the names as the cold one
+    did, and the typed-receiver pass finds its kept result (its key holds those names)."""
+    for index, (rel, text, key) in enumerate(pending):
+        if key is not None and _deferrable(run, rel, text):
+            pending[index] = (rel, text, None)
+            run.deferred.add(rel)
+    for index, (rel, text, extraction) in enumerate(run.texts):  # cache hits, collected already
+        if _deferrable(run, rel, text):
+            run.texts[index] = (rel, text, Extraction())  # its queries and issues: dropped with the attribution-only files'
+            run.deferred.add(rel)
+
+
+def _deferrable(run: "ExtractionRun", rel: str, text: str) -> bool:
+    if rel not in run.attribution_only or extractor_name(rel) != "python":
+        return False
+    names = list(run.models)
+    return not (extractor_of(rel).may_declare_models(text) or (names and mentions_any(text, names)) or _KNOWN_TABLE.search(text))
+
+
+def settle(run: "ExtractionRun", found: list[ColumnReference], columns: set[str],
+           spellings: Mapping[str, tuple[str, str | None]], wrappers: Mapping[str, str]) -> list[ColumnReference]:
+    """Parse the deferred files where a name got a table unparsed, and give each of their names
+    the reference the parsed file gives it; the names a query does not change keep theirs."""
+    late = sorted({r.file for r in found if r.file in run.deferred and (r.table is not None or r.via != "name-only")})
+    if not late:
+        return found
+    from impact.extract.python.typed_references import attribute_receivers
+    from impact.extract.references import find_references
+    from impact.extraction import parse_late
+    from impact.orm import resolve_orm_queries
+    from impact.orm.resolve import attribute_declarations
+
+    texts = {rel: text for rel, text, _ in run.texts}
+    have: dict[str, list[ColumnReference]] = {rel: [] for rel in late}
+    for ref in found:
+        if ref.file in have:
+            have[ref.file].append(ref)
+    unparsed, parsed = [], []  # each file's names without and with its queries, in find_references' order
+    extractions = parse_late(run, late)
+    for rel in late:
+        queries = resolve_orm_queries(extractions[rel].queries, run.orm)
+        unparsed += find_references(rel, texts[rel], columns, [], False, spellings, wrappers)
+        parsed += find_references(rel, texts[rel], columns, queries, False, spellings, wrappers)
+    unparsed, parsed = attribute_declarations(unparsed, run.orm), attribute_declarations(parsed, run.orm)
+    if len(unparsed) != sum(map(len, have.values())):  # never expected (find_references is deterministic): keep what was found
+        return found
+    # The names a query changes take the parsed file's reference (typed as the full pass would,
+    # should one still be open); the others keep what the full pass gave them.
+    changed = [i for i, (u, p) in enumerate(zip(unparsed, parsed)) if u != p]
+    typed = attribute_receivers([parsed[i] for i in changed], ((r, t) for r, t, _ in run.texts),
+                                {**run.other_models, **run.models}, False) if changed else []
+    settled = [ref for rel in late for ref in have[rel]]  # the same order as `unparsed`
+    for i, ref in zip(changed, typed):
+        settled[i] = ref
+    cursor, at = {}, 0
+    for rel in late:
+        cursor[rel], at = iter(settled[at:at + len(have[rel])]), at + len(have[rel])
+    return [next(cursor[r.file]) if r.file in cursor else r for r in found]
