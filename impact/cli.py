@@ -1,11 +1,18 @@
 """Command line: options in, one library call, one reporter out. No analysis here."""
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from pathlib import Path
 
-import click
+# For the command line (set when the CLI module is imported, before its own imports): a scan keeps
+# many small objects alive (module tables, cached results, the report) and the collector's default
+# young-generation threshold of 700 allocations ran ~100 collections over them on a warm scan,
+# 3-5 % of its CPU (issue 13). Cycles still get collected, 14x less often.
+gc.set_threshold(10_000, *gc.get_threshold()[1:])
+
+import click  # noqa: E402
 
 from impact import __version__
 from impact.errors import EXIT_INTERNAL, EXIT_VERDICT, ImpactError, bounded_line

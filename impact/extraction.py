@@ -90,6 +90,7 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
     # history_paths: a format's cheaper list when it has one (Django's parses no migration), resolved.
     history = {p for fmt in active_formats(config) if fmt.name != "sql" for p in
                (fmt.history_paths(repo, config) if hasattr(fmt, "history_paths") else [m.resolve() for m in fmt.all_migrations(repo, config)])}
+    history = {os.fspath(p) for p in history}  # compared with SourceFile.where: no Path per file (issue 13)
     files, stats = walk(repo, suffixes=suffixes() | set(DECLARATION_SUFFIXES), exclude=config.exclude)
     run.files_seen = stats.seen
     run.skipped.update(stats.skipped)
@@ -110,7 +111,7 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
     unmatched_model_users: list[SourceFile] = []  # files of a language with ORM models: may use a model class
     reference_only: list[tuple[str, str]] = []
     for source in files:
-        if source.path in history or _is_migration(source, migration_dirs, migration):
+        if os.fspath(source.where) in history or _is_migration(source, migration_dirs, migration):
             run.skipped["migration file"] += 1
             continue
         if verdicts.of_no_interest(source, needles):  # unchanged since a scan found it names none
@@ -191,7 +192,7 @@ def query_position_pattern(tables: list[str], orm_calls: str | None = None) -> r
 NOT_KEPT: Any = object()  # a text read by _read_declarations and not kept (it mentions no table or column)
 
 
-def _read_declarations(files: list[SourceFile], run: ExtractionRun, history: set[Path], cache: ExtractionCache,
+def _read_declarations(files: list[SourceFile], run: ExtractionRun, history: set[str], cache: ExtractionCache,
                        needles: list[str], verdicts: Verdicts) -> tuple[list[SourceFile], dict[str, str | None]]:
     """Build the ORM map from the declaration files the walk found; return the other files, and
     the texts of the TS/JS files read on the way (Drizzle tables are declared in code, told by
@@ -203,7 +204,7 @@ def _read_declarations(files: list[SourceFile], run: ExtractionRun, history: set
     for source in files:
         if is_declaration_file(source.rel):
             text = _read(source, run)
-        elif source.rel.endswith(CODE_DECLARATION_SUFFIXES) and source.path not in history:
+        elif source.rel.endswith(CODE_DECLARATION_SUFFIXES) and os.fspath(source.where) not in history:
             if verdicts.declares_nothing(source):
                 continue
             text = _read(source, run)
@@ -346,7 +347,7 @@ def _drop_attribution_only(run: ExtractionRun) -> None:
 
 
 def _is_migration(source: SourceFile, migration_dirs: list[str], migration: LocatedMigration) -> bool:
-    if source.path == migration.path:
+    if os.fspath(source.where) == os.fspath(migration.path):
         return True
     return (source.rel.endswith(".sql") and any(source.rel.startswith(d) for d in migration_dirs)) or looks_like_history(source.rel)
 

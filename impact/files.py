@@ -13,6 +13,7 @@ import stat
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -62,10 +63,16 @@ NOT_REGULAR = "not a regular file"
 
 @dataclass(frozen=True)
 class SourceFile:
-    path: Path  # absolute, with symlinks resolved: reading it never follows a link again
+    where: str | Path  # absolute, with symlinks resolved: reading it never follows a link again
     rel: str  # relative to the repo, POSIX separators (a symlink's own name, not its target's)
     size: int
     mtime_ns: int = 0  # 0: not known (then no pre-filter verdict is remembered for it, verdicts.py)
+
+    @cached_property
+    def path(self) -> Path:
+        """`where` as a Path, built when asked: a Path per listed file was a tenth of a warm scan's
+        walk, and a warm scan asks for the path of the few files it reads (issue 13)."""
+        return Path(self.where)
 
 
 @dataclass
@@ -322,7 +329,7 @@ def _judge_file(state: _Walk, entry: os.DirEntry, rel: str, gitignores: Sequence
     if reason:
         state.stats.skip(rel, reason)
         return
-    state.files[entry.path] = SourceFile(Path(entry.path), rel, info.st_size, info.st_mtime_ns)
+    state.files[entry.path] = SourceFile(entry.path, rel, info.st_size, info.st_mtime_ns)
 
 
 def _file_skip_reason(
@@ -364,7 +371,7 @@ def _judge_symlink(state: _Walk, entry: os.DirEntry, rel: str, gitignores: Seque
     if reason:
         state.stats.skip(rel, reason)
         return
-    state.linked_files.append(SourceFile(Path(real), rel, target.st_size, target.st_mtime_ns))
+    state.linked_files.append(SourceFile(real, rel, target.st_size, target.st_mtime_ns))
 
 
 def _linked_dir_skip_reason(
@@ -382,7 +389,7 @@ def _deduplicated(state: _Walk) -> list[SourceFile]:
     """Every real file once: its own path wins over links to it, the first link name over others."""
     files = dict(state.files)
     for linked in sorted(state.linked_files, key=lambda f: f.rel):
-        real = str(linked.path)
+        real = os.fspath(linked.where)
         if real in files:
             state.stats.skip(linked.rel, SYMLINK_DUPLICATE)
         else:
@@ -401,7 +408,7 @@ _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY
 def read_source(f: SourceFile) -> str | FileIssue:
     """The file's text (a UTF-8 BOM dropped), or why it cannot be read as source."""
     try:
-        data = _read_bytes(f.path)
+        data = _read_bytes(f.where)
     except OSError as exc:
         return FileIssue(f.rel, f"unreadable ({exc.strerror or exc})")
     if data.startswith(UTF16_BOMS):
@@ -417,7 +424,7 @@ def read_source(f: SourceFile) -> str | FileIssue:
         return FileIssue(f.rel, f"not UTF-8 (byte 0x{data[exc.start]:02x} on line {line})")
 
 
-def _read_bytes(path: Path) -> bytes:
+def _read_bytes(path: str | Path) -> bytes:
     fd = os.open(path, _OPEN_FLAGS)
     with os.fdopen(fd, "rb") as handle:
         return handle.read()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 import sys
 from pathlib import Path
 
@@ -294,17 +295,41 @@ def test_a_pack_keeps_only_what_the_last_run_used(tmp_path):
     again = ExtractionCache(tmp_path, pack="repo")
     assert again.get(key("a")) == sample()
     again.save_pack()  # b was not used this time: the pack forgets it (the single entry stays)
-    [pack] = (tmp_path / C.PACKS_SUBDIR).glob("*.json")
-    assert set(json.loads(pack.read_text())) == {key("a")}
+    [pack] = (tmp_path / C.PACKS_SUBDIR).glob("*.pickle")
+    assert set(pickle.loads(pack.read_bytes())) == {key("a")}
     assert ExtractionCache(tmp_path).get(key("b")) == sample()
 
 
-@pytest.mark.parametrize("content", [b"", b"[1]", b'{"' + b"0" * 64 + b'": {"queries": "x"}}', b"\xff"])
+@pytest.mark.parametrize("content", [b"", pickle.dumps([1]), pickle.dumps({key(): b"not a pickle"}),
+                                     pickle.dumps({key(): pickle.dumps("an Extraction's wrong type")}), b"\xff"])
 def test_a_corrupt_pack_is_a_miss_not_an_error(tmp_path, content):
     cache = ExtractionCache(tmp_path, pack="repo")
     cache.put(key(), sample())
     cache.save_pack()
-    [pack] = (tmp_path / C.PACKS_SUBDIR).glob("*.json")
+    [pack] = (tmp_path / C.PACKS_SUBDIR).glob("*.pickle")
     pack.write_bytes(content)
     assert ExtractionCache(tmp_path, pack="repo").get(key()) == sample()  # from the single entry
     assert ExtractionCache(tmp_path, pack="repo").get(key("other")) is None
+
+
+def test_a_value_changed_by_its_caller_does_not_change_the_pack(tmp_path):
+    """Pack values are pickled when put or read and unpickled on each get: no shared objects."""
+    first = ExtractionCache(tmp_path, pack="repo")
+    value = sample()
+    first.put(key("a"), value)
+    value.queries.clear()  # after put: the pack keeps what was put
+    first.save_pack()
+    second = ExtractionCache(tmp_path, pack="repo")
+    got = second.get(key("a"))
+    assert got == sample()
+    got.queries.clear()
+    assert second.get(key("a")) == sample()
+
+
+def test_a_hint_isinstance_cannot_check_is_served_from_the_single_entry(tmp_path):
+    import typing
+
+    first = ExtractionCache(tmp_path, pack="repo")
+    first.put(key("a"), sample())
+    first.save_pack()
+    assert ExtractionCache(tmp_path, pack="repo").get(key("a"), typing.Optional[Extraction]) == sample()

@@ -31,6 +31,8 @@ ODD = [
     [[[]]], [{}], [{"a": 1}], {"k": [{"a": [1]}, 3]}, (1, (2, (3,))), {"t": ("a", "b")},
     {1: "int key", 2.5: "float key", True: "bool key", None: "none key", "s": [1]},
     {Colour.RED: Colour.RED, "level": Level.HIGH, "list": [Colour.RED, Level.HIGH]},
+    # a query's shape: scalars written inline around containers, with scalar subclasses among them
+    {"n": 1, "b": False, "s": "x", "z": None, "l": [1], "f": 2.5, "e": Level.HIGH, "c": Colour.RED, "t": True, "d": {}},
 ]
 
 

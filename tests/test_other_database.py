@@ -121,3 +121,37 @@ def test_postgresql_only_api_in_a_clickhouse_folder_stays_postgresql() -> None:
                    strict=True)
 def test_plain_sql_in_a_variable_far_from_its_clickhouse_call(result) -> None:
     assert "src/far.ts:2" not in _evidence(result)
+
+
+def test_set_apart_answers_as_other_database_reason_for_each_query() -> None:
+    """set_apart skips the client and folder checks in files that cannot meet them (issue 13):
+    its answers must be other_database_reason's, query by query, on files of each kind."""
+    from impact.extract.other_database import key, set_apart
+
+    sql = "SELECT id FROM traces"
+    cases = [  # (file, text): a client call spelled with another case, a folder, neither, a ClickHouse syntax
+        ("src/a.ts", f"const r = await ClickHouseClient().query({{ query: `{sql}` }});\n"),
+        ("src/clickhouse/b.ts", f"const r = pool.query(`{sql}`);\n"),
+        ("src/c.ts", f"const r = pool.query(`{sql}`);\n"),
+        ("src/d.ts", "const r = pool.query(`SELECT count() FROM traces`);\n"),
+        ("src/e.ts", f"const r = prisma.$queryRaw`{sql}`;\n"),
+    ]
+    texts = []
+    for file, text in cases:
+        quoted = text.split("`")[1]
+        queries = [Query(file, 1, 1, "typescript", "ts-sql", QueryKind.SELECT_COLUMNS, "traces", sql=quoted),
+                   Query(file, 1, 1, "typescript", "ts-sql", QueryKind.SELECT_COLUMNS, "traces", sql=quoted, orm="prisma")]
+        texts.append((file, text, queries))
+    expected = {key(q): reason for file, text, queries in texts for q in queries
+                if (reason := other_database_reason(q, text))}
+    assert set_apart(texts) == expected
+    assert sorted(k[0] for k in expected) == ["src/a.ts", "src/clickhouse/b.ts", "src/d.ts"]
+
+
+@pytest.mark.parametrize("text", ["x = ClickHouse()", "x = CLICKHOUSE", "x = clickhouſe", "x = clıckhouse", "x = clicKhouse",
+                                  "x = click_house", "x = clickhous", ""])
+def test_the_clickhouse_spelling_check_agrees_with_the_client_call_pattern(text: str) -> None:
+    """The cheap check gating the client-call search must say yes wherever _CLICKHOUSE matches."""
+    from impact.extract.other_database import _CLICKHOUSE, _spells_clickhouse
+
+    assert _spells_clickhouse(text) == (_CLICKHOUSE.search(text) is not None)

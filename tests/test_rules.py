@@ -81,3 +81,29 @@ def test_rules_are_documented() -> None:
     for rule in load_rules():
         assert rule.why and rule.solution and rule.example_bad and rule.example_good, rule.id
         assert rule.code.startswith("IMP") and len(rule.code) == 6, rule.id
+
+
+def test_parsed_rules_are_kept_in_the_cache_and_follow_the_files(tmp_path, monkeypatch) -> None:
+    """load_rules keeps its parse under the rule files' texts (issue 13): an edited rule is read again."""
+    import shutil
+
+    from impact.judge import rules as module
+
+    copy = tmp_path / "rules"
+    shutil.copytree(module.rules_dir(), copy, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    monkeypatch.setattr(module, "rules_dir", lambda: copy)
+    monkeypatch.setenv("IMPACT_CACHE_DIR", str(tmp_path / "cache"))
+    try:
+        load_rules.cache_clear()
+        parsed = load_rules()
+        assert len(list((tmp_path / "cache" / "rules").glob("*.pickle"))) == 1
+        load_rules.cache_clear()
+        assert load_rules() == parsed  # from the cache
+        first = sorted(copy.glob("*.toml"))[0]
+        text = first.read_text(encoding="utf-8")
+        title = tomllib.loads(text)["title"]
+        first.write_text(text.replace(f'title = "{title}"', 'title = "edited"', 1), encoding="utf-8")
+        load_rules.cache_clear()
+        assert [r.title for r in load_rules() if r.source == first.name] == ["edited"]
+    finally:
+        load_rules.cache_clear()  # the other tests read the real rules again

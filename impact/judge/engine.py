@@ -59,9 +59,16 @@ def judge(contexts: list[OpContext], queries: list[Query], rules: tuple[Rule, ..
             if finding is not None and key not in said:
                 said.add(key)
                 judged.findings.append(finding)
+        reasons: dict = {}  # unaffected_reason reads the operation and the query's kind only: once per kind
         for query in ctx.queries:
             index = position[id(query)]
-            judged.pairs.append(pair_status.get(index) or PairJudgement(ctx.index, index, "unaffected", unaffected_reason(ctx.op, query)))
+            pair = pair_status.get(index)
+            if pair is None:
+                reason = reasons.get(query.kind)
+                if reason is None:
+                    reason = reasons[query.kind] = unaffected_reason(ctx.op, query)
+                pair = PairJudgement(ctx.index, index, "unaffected", reason)
+            judged.pairs.append(pair)
     return judged
 
 
