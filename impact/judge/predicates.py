@@ -288,7 +288,12 @@ def writes_column(ctx: OpContext, query: Query) -> bool:
 
 @query_matcher
 def writes_unknown_columns(ctx: OpContext, query: Query) -> bool:
-    """A write whose column list could not be read (a variable payload, `SET {assignments}`)."""
+    """A write whose column list could not be read (a variable payload, `SET {assignments}`). An ORM
+    write that lists every column its model declares (a Drizzle or TypeORM insert, resolved by
+    impact.orm.resolve) has a known column list whatever its payload: when it does not name the
+    column, the model no longer declares it and the ORM cannot write it."""
+    if query.orm and query.all_columns and query.table:
+        return False
     return query.kind in (*WRITES, QueryKind.UPDATE) and not query.columns_known and not _names(ctx, query, ctx.op.column_name)
 
 
