@@ -20,6 +20,7 @@ from impact.cache import ExtractionCache, cache_key
 from impact.config import Config
 from impact.errors import bounded_line
 from impact.extract import Extractor, extractor_name, extractor_of, load_extractor, suffixes
+from impact.extract.python.models import is_models_module
 from impact.extract_guard import FILE_SECONDS, FileTimeout, time_budget
 from impact.files import UNREADABLE_DIR, UNREADABLE_FILE, SourceFile, mentions_any, read_source, walk
 from impact.formats import active_formats
@@ -236,6 +237,9 @@ def _queue_model_users(run: ExtractionRun, cache: ExtractionCache, pending: list
     model_markers). Returns the reference-only files queued."""
     # A model file names its columns, rarely its table in query position: often read for references only.
     candidates = [(rel, text) for rel, text, _ in run.texts] + [(r, t) for r, t, _ in pending] + reference_only
+    # The other models modules too: their models tell whether a field name (`virtual_machine`) is
+    # one affected model's or also other models' (impact.orm.mapping.spelled_columns).
+    candidates += [(s.rel, text) for s in unmatched if is_models_module(s.rel) and (text := _read(s, run))]
     definers = [(e, rel, text) for rel, text in candidates if (e := extractor_of(rel)) and e.may_declare_models(text)]
     if not definers:
         return set()

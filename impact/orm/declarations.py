@@ -19,11 +19,12 @@ if TYPE_CHECKING:
 
 
 def with_python_models(run: "ExtractionRun") -> OrmMap:
-    """The run's ORM map plus the Python models (SQLAlchemy, SQLModel, Django) of the affected
-    tables, which the extraction indexes separately (impact.extract.python.models.ModelInfo)."""
+    """The run's ORM map plus the Python models (SQLAlchemy, SQLModel, Django) the extraction
+    indexes separately (impact.extract.python.models.ModelInfo): those of the affected tables, and
+    the others it saw (they tell whether a field name is one model's: OrmMap.spelled_columns)."""
     extra = [OrmModel(orm=m.framework, name=m.name, table=m.table, file=m.file, line=m.line, schema=m.schema,
                       fields=tuple(OrmField(attribute, column, m.line) for attribute, column in m.attributes if attribute != "pk"))
-             for m in run.models.values() if m.table]
+             for m in (*run.models.values(), *(o for name, o in run.other_models.items() if name not in run.models)) if m.table]
     return OrmMap(run.orm.models + extra, run.orm.sources, run.orm.kysely_camel_case) if extra else run.orm
 
 
@@ -33,11 +34,15 @@ def model_declarations(orm: OrmMap, tables: list[str], columns: set[str], repo: 
     found = []
     for table in tables:
         for model in orm.on_table(table):
+            mine = []
             for f in model.fields:
                 if f.column and f.column.lower() in wanted and not f.ignored:
                     line = f.line if f.line and f.line != model.line else lines.attribute(model.file, model.line, f.name)
+                    line = lines.naming(model.file, line, f.column) if f.name != f.column else line
                     snippet = lines.get(model.file, line) or f"{model.orm} model {model.name}: field {f.name}"
-                    found.append(_declared(model.file, line, wanted[f.column.lower()], model.table or table, snippet, f.name))
+                    mine.append(_declared(model.file, line, wanted[f.column.lower()], model.table or table, snippet, f.name))
+            # Django's implicit `user_id` attname has no line of its own (the class's): its `user` field says it.
+            found += [r for r in mine if r.line != model.line or not any(o.column == r.column and o.line != model.line for o in mine)]
     unique: dict[tuple, ColumnReference] = {}
     for ref in found:  # Django maps `author` and `author_id` to one column: one declaration
         unique.setdefault((ref.file, ref.line, ref.column), ref)
@@ -62,6 +67,23 @@ class _SourceLines:
             if number > start and line.strip() and not line.lstrip().startswith(("#", ")")) and _indent(line) <= indent:
                 break  # past the class body: an inherited field is declared elsewhere, not in the next class
             if declaring.match(line):
+                return number
+        return start
+
+    def naming(self, rel: str, start: int, column: str) -> int:
+        """The line of a declaration spread over several that names its column: `legacy_amount =
+        mapped_column(` then `"amount", Integer, ...` (polar) is `amount` on the second line."""
+        self.get(rel, start)
+        lines = self.files[rel]
+        if not 0 < start <= len(lines):
+            return start
+        quoted = re.compile(rf"[\"']{re.escape(column)}[\"']")
+        indent = _indent(lines[start - 1])
+        for number in range(start, min(start + 6, len(lines)) + 1):
+            line = lines[number - 1]
+            if number > start and (not line.strip() or _indent(line) <= indent):
+                break  # the declaration ended
+            if quoted.search(line):
                 return number
         return start
 

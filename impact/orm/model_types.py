@@ -6,7 +6,9 @@ the model then stops compiling (TypeScript) or importing (Python), even where it
   `Partial<TemplateMeta>`), its generated input and payload types (`Prisma.TemplateMetaCreateInput`),
   and the relation fields other models declare to it (`templateMeta TemplateMeta?` on Template:
   `include: { templateMeta: true }`, `template.templateMeta?.message`);
-- Django, SQLAlchemy, SQLModel: the model class (`from app.models import TeamWebsite`, `TeamWebsite.objects`).
+- Django, SQLAlchemy, SQLModel: the model class (`from app.models import TeamWebsite`, `TeamWebsite.objects`),
+  a SQLAlchemy Core table's variable (`secondary=users_to_favorites`), and the line of the model's
+  declaration that names the table (`__tablename__ = "login_codes"`, `Table("users_to_favorites", ...)`).
 Each such line is a reference to the table (via "model-type"), evidence of the dropped-table and
 renamed-table rules (rules/*.toml `references = "names_model_of_table"`). Measured on documenso's
 `TemplateMeta` (61 truth lines, 1 found before) and umami's `team_website` (bench/accuracy).
@@ -18,7 +20,7 @@ deleted"), langfuse's `DatasetRunItems` an enum member. Its generated types only
 `...Select`, ...), so a component `TemplateMetaForm` is not one. A relation field's name is matched
 as a property or key (`.templateMeta`, `templateMeta:`) inside a Prisma call only (`include: {
 templateMeta: true }`): outside one, the same property was mostly another object's (an API's or a
-form's `templateMeta`: 35 of 98 lines right on documenso, against 18 of 19 for the type names). Comments, generated files and the model's own declaration are skipped.
+form's `templateMeta`: 35 of 98 lines right on documenso, against 18 of 19 for the type names). Comments, generated files and the model's own class line are skipped.
 
 Known limit (xfail in tests/test_model_types.py): a renamed table whose model keeps its name (a
 Prisma `@@map("new_name")` edit) leaves the code compiling; the model's name is still reported.
@@ -52,7 +54,7 @@ def model_type_references(texts: Iterable[tuple[str, str, bool, list[Query]]], o
                 names = "|".join(map(re.escape, relations))
                 relation = re.compile(rf"(?:\??\.\s*)(?:{names})(?![\w$])|(?<![\w$.])(?:{names})\??\s*:(?!:)") if relations else None
                 patterns.append((words, relation, table_name, model))
-            elif model.orm in ("django", "sqlalchemy", "sqlmodel"):
+            elif model.orm in ("django", "sqlalchemy", "sqlmodel", "sqlalchemy-core"):
                 patterns.append((re.compile(rf"(?<![\w.]){re.escape(model.name)}(?!\w)"), None, table_name, model))
     if not patterns:
         return []
@@ -66,6 +68,8 @@ def model_type_references(texts: Iterable[tuple[str, str, bool, list[Query]]], o
         for words, relation, table, model in patterns:
             if not rel.endswith(_TS if model.orm == "prisma" else ".py"):
                 continue
+            if rel == model.file and model.orm != "prisma":
+                found += _mapping_line(rel, text, model, table, seen)
             named = words.search(text) is not None and _imported(text, model.name, model.orm)
             if not named and not (relation and spans and relation.search(text)):
                 continue
@@ -80,6 +84,19 @@ def model_type_references(texts: Iterable[tuple[str, str, bool, list[Query]]], o
                     spelled = re.sub(r"^Prisma\s*\.\s*", "", match.group(0).lstrip("?.").strip().rstrip(":").rstrip("?").strip())
                     found.append(ColumnReference(rel, number, model.name, table, "type", False, line.strip()[:160], via=VIA, spelling=spelled))
     return found
+
+
+def _mapping_line(rel: str, text: str, model, table: str, seen: set) -> list[ColumnReference]:
+    """The line of a Python model's declaration that names its table (`__tablename__ = "t"`,
+    `db_table = "t"`, `Table("t", ...)`): the mapping the change must remove with the table."""
+    quoted = re.compile(rf"[\"']{re.escape(table)}[\"']")
+    lines = text.splitlines()
+    for number in range(model.line, min(len(lines), model.line + 40) + 1):
+        line = lines[number - 1]
+        if quoted.search(line) and not COMMENT_LINE.match(line) and (rel, number, table.lower()) not in seen:
+            seen.add((rel, number, table.lower()))
+            return [ColumnReference(rel, number, model.name, table, "type", False, line.strip()[:160], via=VIA, spelling=model.name)]
+    return []
 
 
 def _imported(text: str, name: str, orm: str) -> bool:
