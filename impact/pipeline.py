@@ -29,7 +29,7 @@ from impact.locate import LocatedMigration, locate
 from impact.model import ColumnReference, OpKind, Query
 from impact.op_details import NotAnalysed
 from impact.orm import resolve_orm_queries
-from impact.orm.declarations import model_declarations, with_python_models
+from impact.orm.declarations import model_declarations, recreated_names, with_python_models
 from impact.orm.model_types import model_type_references
 from impact.orm.resolve import attribute_declarations
 from impact.orm.wrappers import wrapper_functions
@@ -146,7 +146,8 @@ def _scan(repo: Path, ref: str, *, dialect: str | None = None, schema_file: Path
     apart = [(q, other[query_key(q)]) for q in queries if q.table and query_key(q) in other]
     queries = [q for q in queries if query_key(q) not in other]
     resolved = _resolved(run)
-    references = _references(run, resolved, tables, columns, repo, use_cache)
+    recreated = recreated_names(parsed.operations, migration.path.read_text(errors="replace") if migration.format == "django" else "")
+    references = _references(run, resolved, tables, columns, repo, use_cache, recreated)
     gone = [c.op.table for c in contexts if c.op.kind in (OpKind.DROP_TABLE, OpKind.RENAME_TABLE) and c.op.table]
     references += model_type_references(((rel, text, x.generated, resolved_queries) for rel, text, x, resolved_queries in resolved),
                                         with_python_models(run), gone) if gone else []
@@ -185,11 +186,11 @@ def _resolved(run: ExtractionRun) -> list[tuple[str, str, object, list[Query]]]:
 
 
 def _references(run: ExtractionRun, resolved: list, tables: list[str], columns: set[str], repo: Path,
-                use_cache: bool = True) -> list[ColumnReference]:
+                use_cache: bool = True, recreated: frozenset[str] = frozenset()) -> list[ColumnReference]:
     """Names of changed columns in the matching files, as the database or an ORM spells them, and
     the model declarations that still map them."""
     orm = with_python_models(run)
-    spellings = orm.spelled_columns(tables, columns)
+    spellings = orm.spelled_columns(tables, columns, recreated)
     declared = model_declarations(orm, tables, columns, repo)
     wrappers = wrapper_functions(((file, text, queries) for file, text, _, queries in resolved), tables)
     found = attribute_declarations([r for file, text, extraction, queries in resolved

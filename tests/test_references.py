@@ -122,20 +122,31 @@ def test_a_python_field_spelled_as_its_column_that_one_model_declares_tells_the_
     from impact.orm.mapping import OrmField, OrmMap, OrmModel
     orm = OrmMap([OrmModel("django", "Profile", "accounts_profile", "models.py", 1, (OrmField("reports_allowed", "reports_allowed"),))])
     assert orm.spelled_columns(["accounts_profile"], {"reports_allowed"}) == {"reports_allowed": ("reports_allowed", "accounts_profile")}
+    # A row's attribute is the model's; a string naming it is a payload's or a form's key (not evidence).
+    text = 'def f(profile, data):\n    profile.reports_allowed = data["reports_allowed"]\n'
+    refs = find_references("app/views.py", text, {"reports_allowed"}, [], spellings=orm.spelled_columns(["accounts_profile"], {"reports_allowed"}))
+    assert sorted((r.context, r.via, r.table) for r in refs) == [("property", "orm-field", "accounts_profile"), ("string", "name-only", None)]
 
 
 def test_a_field_several_changed_models_map_to_the_same_column_is_credited_to_one_of_them() -> None:
-    # Two changed models mapping one name to the same column: the name is about this change whichever
-    # model it is (`quantity` for `qty` on two line tables) ...
+    # netbox drops `rear_port_id` from FrontPort and FrontPortTemplate in one migration: `rear_port` is
+    # about this change whichever model it is (it used to be name-only, 106 truth lines lost).
     from impact.orm.mapping import OrmField, OrmMap, OrmModel
-    port = OrmModel("django", "FrontPort", "dcim_frontport", "models.py", 1, (OrmField("rear_port", "rear_port_id"), OrmField("port_position", "pos")))
-    template = OrmModel("django", "FrontPortTemplate", "dcim_frontporttemplate", "models.py", 9,
-                        (OrmField("rear_port", "rear_port_id"), OrmField("port_position", "pos")))
+    port = OrmModel("django", "FrontPort", "dcim_frontport", "models.py", 1, (OrmField("rear_port", "rear_port_id"),))
+    template = OrmModel("django", "FrontPortTemplate", "dcim_frontporttemplate", "models.py", 9, (OrmField("rear_port", "rear_port_id"),))
     both = ["dcim_frontport", "dcim_frontporttemplate"]
-    assert OrmMap([port, template]).spelled_columns(both, {"pos"}) == {"port_position": ("pos", "dcim_frontport")}
-    # ... but not a relation's name (`rear_port` for `rear_port_id`): it is also every variable holding
-    # a RearPort (netbox: 85 truth lines were credited this way, saleor's `checkout_line` 257 wrong ones).
-    assert OrmMap([port, template]).spelled_columns(both, {"rear_port_id"}) == {"rear_port": ("rear_port_id", None)}
-    # ... nor a name a model of another table declares too: it may be that one's.
-    mapping = OrmModel("django", "PortMapping", "dcim_portmapping", "models.py", 20, (OrmField("port_position", "pos"),))
-    assert OrmMap([port, template, mapping]).spelled_columns(both, {"pos"}) == {"port_position": ("pos", None)}
+    assert OrmMap([port, template]).spelled_columns(both, {"rear_port_id"}) == {"rear_port": ("rear_port_id", "dcim_frontport")}
+    # ... but not when a model of another table declares the name too: it may be that one's.
+    mapping = OrmModel("django", "PortMapping", "dcim_portmapping", "models.py", 20, (OrmField("rear_port", "rear_port_id"),))
+    assert OrmMap([port, template, mapping]).spelled_columns(both, {"rear_port_id"}) == {"rear_port": ("rear_port_id", None)}
+    # ... nor when the migration gives the name again (saleor: RemoveField `checkout_line`, then
+    # RenameField `checkout_line_token` -> `checkout_line`): code naming it keeps working.
+    assert OrmMap([port, template]).spelled_columns(both, {"rear_port_id"}, frozenset({"rear_port"})) == {"rear_port": ("rear_port_id", None)}
+
+
+def test_names_a_django_migration_gives_again() -> None:
+    from impact.orm.declarations import recreated_names
+    text = ('migrations.RemoveField(model_name="reservation", name="checkout_line"),\n'
+            'migrations.RenameField(model_name="reservation", old_name="checkout_line_token", new_name="checkout_line"),\n'
+            'migrations.AddField(\n    model_name="reservation",\n    name="quantity_reserved",\n    field=models.IntegerField(),\n),\n')
+    assert recreated_names([], text) == {"checkout_line", "quantity_reserved"}

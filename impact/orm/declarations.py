@@ -28,6 +28,21 @@ def with_python_models(run: "ExtractionRun") -> OrmMap:
     return OrmMap(run.orm.models + extra, run.orm.sources, run.orm.kysely_camel_case) if extra else run.orm
 
 
+# Django gives a field its name again: `RenameField(..., new_name="checkout_line")`, `AddField(..., name="x")`.
+_NAMED_AGAIN = re.compile(r"""(?:new_name\s*=\s*|AddField\(\s*(?:model_name\s*=\s*)?["'][^"']*["']\s*,\s*(?:name\s*=\s*)?)["'](\w+)["']""")
+
+
+def recreated_names(operations, migration_text: str) -> frozenset[str]:
+    """Names the migration gives to a column or a field (a rename's target, an added column, a Django
+    RenameField/AddField even where its SQL could not be told): code naming them keeps working."""
+    from impact.model import OpKind
+
+    names = {op.new_name for op in operations if op.kind is OpKind.RENAME_COLUMN and op.new_name}
+    names |= {op.column_name for op in operations if op.kind is OpKind.ADD_COLUMN and op.column_name}
+    names |= set(_NAMED_AGAIN.findall(migration_text))
+    return frozenset(n.lower() for n in names) | frozenset(n.lower().removesuffix("_id") for n in names)
+
+
 def model_declarations(orm: OrmMap, tables: list[str], columns: set[str], repo: Path) -> list[ColumnReference]:
     wanted = {c.lower(): c for c in columns}
     lines = _SourceLines(repo)

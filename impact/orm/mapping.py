@@ -104,7 +104,8 @@ class OrmMap:
                         names.setdefault(f.name, None)
         return list(names)
 
-    def spelled_columns(self, tables: list[str], columns: set[str]) -> dict[str, tuple[str, str | None]]:
+    def spelled_columns(self, tables: list[str], columns: set[str],
+                        recreated: frozenset[str] = frozenset()) -> dict[str, tuple[str, str | None]]:
         """Field names that spell a changed column differently -> (column, its table when only one
         model of the affected tables maps that field name, else None).
 
@@ -115,20 +116,21 @@ class OrmMap:
         UI flag and variable of the code (hoppscotch's `InfraConfig.active`: 7 lines right, 197
         wrong). Python models too when declared in a models module (`models.py`, `models/`): the scan
         reads every such module, so another model declaring the name is seen (saleor's
-        `use_legacy_line_voucher_propagation_for_order`, on Channel only). A Python relation's name (Django's `user` for the
-        column `user_id`) tells no table either: it is also the name of every variable holding a row of
-        the related model (healthchecks: 104 lines naming `user` outside any query, few of them
-        `api_check`'s; saleor: 289 lines naming `checkout_line`, none about the reservations' column).
-        Its queries, constructors and typed receivers place it."""
+        `use_legacy_line_voucher_propagation_for_order`, on Channel only). A Python relation's
+        plain-word name (Django's `user` for the column `user_id`) tells no table: it is every variable
+        holding a user (healthchecks: 104 lines naming `user` outside any query, few of them
+        `api_check`'s); its queries, constructors and typed receivers place it. Nor does a name the
+        migration gives again (`recreated`: saleor removes `checkout_line` and renames
+        `checkout_line_token` to it, so the 289 lines naming it keep working)."""
         wanted = {c.lower(): c for c in columns}
         owners: dict[str, set[tuple[str, str]]] = {}
-        relations = set()  # a Django relation's name (`user` for `user_id`): every variable holding a user
+        relations = set()  # a Django relation's plain-word name (`user` for `user_id`): every variable holding a user
         for table in tables:
             for model in self.on_table(table):
                 for f in model.fields:
                     if f.column and f.column.lower() in wanted and (f.name != f.column or _specific(model, f.name)):
                         owners.setdefault(f.name, set()).add((wanted[f.column.lower()], model.table or table))
-                        if model.orm not in TS_ORMS and f.column.lower() == f"{f.name.lower()}_id":
+                        if model.orm not in TS_ORMS and f.column.lower() == f"{f.name.lower()}_id" and not COMPOUND.search(f.name):
                             relations.add(f.name)
         # A field name that other models (of any table) also declare says nothing about the table.
         declared_elsewhere = {f.name for m in self.models if not any(m.table and m.table.lower() == t.lower() for t in tables) for f in m.fields}
@@ -138,7 +140,7 @@ class OrmMap:
             # Several affected models map it to the same column (netbox drops `rear_port_id` from
             # FrontPort and FrontPortTemplate at once): the name is about this change either way;
             # it is credited to the first of those tables rather than to none.
-            unique = len({c for c, _ in pairs}) == 1 and name not in declared_elsewhere and name not in relations
+            unique = len({c for c, _ in pairs}) == 1 and name not in declared_elsewhere and name not in relations and name.lower() not in recreated
             if name != column or unique:  # the column's own name with no table is the plain name-only case
                 spelled[name] = (column, sorted(pairs)[0][1] if unique else None)
         if self.kysely_camel_case:
