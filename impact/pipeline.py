@@ -14,6 +14,7 @@ from impact.errors import InputError
 from impact.extract.python.typed_references import attribute_receivers
 from impact.extract.other_database import key as query_key, set_apart
 from impact.extract.references import find_references
+from impact.extract.trigger_rows import attribute_trigger_rows
 from impact.extraction import ExtractionRun, extract_repo
 from impact.judge.assess import Assessment, assess
 from impact.judge.catalog import Catalog, replay
@@ -196,6 +197,7 @@ def _references(run: ExtractionRun, resolved: list, tables: list[str], columns: 
     found = attribute_declarations([r for file, text, extraction, queries in resolved
                                     for r in find_references(file, text, columns, queries, extraction.generated, spellings, wrappers)], run.orm)
     found = attribute_receivers(found, ((file, text) for file, text, _ in run.texts), {**run.other_models, **run.models}, use_cache)
+    found = attribute_trigger_rows(found, ((file, text) for file, text, _ in run.texts), tables, columns)
     seen = {(r.file, r.line, r.column) for r in declared}
     return declared + [r for r in found if (r.file, r.line, r.column) not in seen]
 

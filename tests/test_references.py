@@ -123,9 +123,10 @@ def test_a_python_field_spelled_as_its_column_that_one_model_declares_tells_the_
     orm = OrmMap([OrmModel("django", "Profile", "accounts_profile", "models.py", 1, (OrmField("reports_allowed", "reports_allowed"),))])
     assert orm.spelled_columns(["accounts_profile"], {"reports_allowed"}) == {"reports_allowed": ("reports_allowed", "accounts_profile")}
     # A row's attribute is the model's; a string naming it is a payload's or a form's key (not evidence).
-    text = 'def f(profile, data):\n    profile.reports_allowed = data["reports_allowed"]\n'
+    text = 'def f(profile, data):\n    profile.reports_allowed = reports_allowed = data["reports_allowed"]\n'
     refs = find_references("app/views.py", text, {"reports_allowed"}, [], spellings=orm.spelled_columns(["accounts_profile"], {"reports_allowed"}))
-    assert sorted((r.context, r.via, r.table) for r in refs) == [("property", "orm-field", "accounts_profile"), ("string", "name-only", None)]
+    assert sorted((r.context, r.via, r.table) for r in refs) == [
+        ("identifier", "name-only", None), ("property", "orm-field", "accounts_profile"), ("string", "name-only", None)]
 
 
 def test_a_field_several_changed_models_map_to_the_same_column_is_credited_to_one_of_them() -> None:
