@@ -126,7 +126,7 @@ def test_a_python_field_spelled_as_its_column_that_one_model_declares_tells_the_
     text = 'def f(profile, data):\n    profile.reports_allowed = reports_allowed = data["reports_allowed"]\n'
     refs = find_references("app/views.py", text, {"reports_allowed"}, [], spellings=orm.spelled_columns(["accounts_profile"], {"reports_allowed"}))
     assert sorted((r.context, r.via, r.table) for r in refs) == [
-        ("identifier", "name-only", None), ("property", "orm-field", "accounts_profile"), ("string", "name-only", None)]
+        ("identifier", "orm-field", "accounts_profile"), ("property", "orm-field", "accounts_profile"), ("string", "name-only", None)]
 
 
 def test_a_field_several_changed_models_map_to_the_same_column_is_credited_to_one_of_them() -> None:
