@@ -20,13 +20,13 @@ from impact.cache import ExtractionCache, cache_key
 from impact.config import Config
 from impact.errors import bounded_line
 from impact.extract import Extractor, extractor_name, extractor_of, load_extractor, suffixes
+from impact.extract.python.models import is_models_module
 from impact.extract_guard import FILE_SECONDS, FileTimeout, time_budget
 from impact.files import UNREADABLE_DIR, UNREADABLE_FILE, SourceFile, mentions_any, read_source, walk
 from impact.formats import active_formats
 from impact.idle_parses import column_finder, skip_idle_attribution
 from impact.late_parses import defer
 from impact.locate import LocatedMigration, known_folders
-from impact.model_files import convention_model_paths
 from impact.model import Extraction, FileIssue, Query
 from impact.positions import TablePositions
 from impact.verdicts import Verdicts
@@ -242,7 +242,9 @@ def _queue_model_users(run: ExtractionRun, cache: ExtractionCache, pending: list
     model_markers). Returns the reference-only files queued."""
     # A model file names its columns, rarely its table in query position: often read for references only.
     candidates = [(rel, text) for rel, text, _ in run.texts] + [(r, t) for r, t, _ in pending] + reference_only
-    candidates += _convention_model_files(run, unmatched, tables)
+    # The other models modules too: their models tell whether a field name (`virtual_machine`) is
+    # one affected model's or also other models' (impact.orm.mapping.spelled_columns).
+    candidates += [(s.rel, text) for s in unmatched if is_models_module(s.rel) and (text := _read(s, run))]
     definers = [(e, rel, text) for rel, text in candidates if (e := extractor_of(rel)) and e.may_declare_models(text)]
     if not definers:
         return set()
@@ -286,13 +288,6 @@ def _queue_model_users(run: ExtractionRun, cache: ExtractionCache, pending: list
         elif text is not None:
             verdicts.remember(source, no_model=True)
     return queued
-
-
-def _convention_model_files(run: ExtractionRun, unmatched: list[SourceFile], tables: list[str]) -> list[tuple[str, str]]:
-    """Model modules of the apps whose default table names the migration changes (impact.model_files)."""
-    paths = convention_model_paths(tables)
-    found = [(source.rel, _read(source, run)) for source in unmatched if paths and paths.search(source.rel)]
-    return [(rel, text) for rel, text in found if text]
 
 
 def _models_in(cache: ExtractionCache, extractor: Extractor, rel: str, text: str) -> list:

@@ -14,7 +14,7 @@ from impact.errors import InputError
 from impact.extract.python.typed_references import attribute_receivers
 from impact.extract.other_database import key as query_key, set_apart
 from impact.extract.references import find_references
-from impact.late_parses import settle
+from impact.extract.trigger_rows import attribute_trigger_rows
 from impact.extraction import ExtractionRun, extract_repo
 from impact.judge.assess import Assessment, assess
 from impact.judge.catalog import Catalog, replay
@@ -26,11 +26,12 @@ from impact.judge.verification import Check, verification_plan
 from impact.judge.rules import configured, load_rules
 from impact.formats import EarlierMigration, ReadMigration, read_migration
 from impact.formats.sql import one_scan, read_sql_file
+from impact.late_parses import settle
 from impact.locate import LocatedMigration, locate
 from impact.model import ColumnReference, OpKind, Query
 from impact.op_details import NotAnalysed
 from impact.orm import resolve_orm_queries
-from impact.orm.declarations import model_declarations, with_python_models
+from impact.orm.declarations import model_declarations, recreated_names, with_python_models
 from impact.orm.model_types import model_type_references
 from impact.orm.prisma_rows import attribute_rows, row_references
 from impact.orm.resolve import attribute_declarations
@@ -147,7 +148,8 @@ def _scan(repo: Path, ref: str, *, dialect: str | None = None, schema_file: Path
     queries = [q for q in run.queries if q.table is None or q.table.lower() in wanted]
     apart = [(q, other[query_key(q)]) for q in queries if q.table and query_key(q) in other]
     queries = [q for q in queries if query_key(q) not in other]
-    references = _code_references(run, contexts, tables, columns, repo, use_cache)
+    recreated = recreated_names(parsed.operations, migration.path.read_text(errors="replace") if migration.format == "django" else "")
+    references = _code_references(run, contexts, tables, columns, repo, use_cache, recreated)
     attach_code(contexts, queries, references)
     rules = configured(load_rules(), config.rules)
     judged = judge(contexts, queries, rules)
@@ -177,10 +179,10 @@ def _other_database(run: ExtractionRun) -> dict[tuple, str]:
 
 
 def _code_references(run: ExtractionRun, contexts: list, tables: list[str], columns: set[str], repo: Path,
-                     use_cache: bool) -> list[ColumnReference]:
+                     use_cache: bool, recreated: frozenset[str] = frozenset()) -> list[ColumnReference]:
     """The changed columns' references and, for a dropped or renamed table, the code naming its ORM model."""
     resolved = _resolved(run)
-    references = _references(run, resolved, tables, columns, repo, use_cache)
+    references = _references(run, resolved, tables, columns, repo, use_cache, recreated)
     gone = [c.op.table for c in contexts if c.op.kind in (OpKind.DROP_TABLE, OpKind.RENAME_TABLE) and c.op.table]
     if gone:
         texts = [(rel, text, x.generated, queries) for rel, text, x, queries in resolved]
@@ -196,11 +198,11 @@ def _resolved(run: ExtractionRun) -> list[tuple[str, str, object, list[Query]]]:
 
 
 def _references(run: ExtractionRun, resolved: list, tables: list[str], columns: set[str], repo: Path,
-                use_cache: bool = True) -> list[ColumnReference]:
+                use_cache: bool = True, recreated: frozenset[str] = frozenset()) -> list[ColumnReference]:
     """Names of changed columns in the matching files, as the database or an ORM spells them, and
     the model declarations that still map them."""
     orm = with_python_models(run)
-    spellings = orm.spelled_columns(tables, columns)
+    spellings = orm.spelled_columns(tables, columns, recreated)
     declared = model_declarations(orm, tables, columns, repo)
     wrappers = wrapper_functions(((file, text, queries) for file, text, _, queries in resolved), tables)
     found = attribute_declarations(declared_only([r for file, text, extraction, queries in resolved
@@ -209,6 +211,7 @@ def _references(run: ExtractionRun, resolved: list, tables: list[str], columns: 
     found = attribute_receivers(found, ((file, text) for file, text, _ in run.texts), {**run.other_models, **run.models}, use_cache)
     found = settle(run, found, columns, spellings, wrappers)  # deferred files whose parse can change a name
     found = attribute_rows(found, {file: text for file, text, _ in run.texts}, run.orm)
+    found = attribute_trigger_rows(found, ((file, text) for file, text, _ in run.texts), tables, columns)
     seen = {(r.file, r.line, r.column) for r in declared}
     return declared + [r for r in found if (r.file, r.line, r.column) not in seen]
 

@@ -782,6 +782,15 @@ def test_orm_query_notes_and_fields():
     assert tag_query.note == "model=Tag; model defined in another file"
 
 
+def test_a_query_on_a_session_bound_at_module_level_starts_at_its_own_line():
+    """redash: `db = SQLAlchemyExt(...)` at the top, `db.session.query(Query)` 1,000 lines later:
+    the query starts where it is written, not where `db` was bound."""
+    source = "db = SQLAlchemy(session_options={})\n" + SQLALCHEMY_MODELS + "\ndef run():\n    return (db.session.query(Note)\n            .filter(Note.title == 'x'))\n"
+    (query,) = [x for x in queries(source) if x.extractor == "sqlalchemy"]
+    start = source.splitlines().index("    return (db.session.query(Note)") + 1
+    assert (query.line, query.end_line) == (start, start + 1)
+
+
 def test_insert_statement_without_values_has_unknown_columns():
     source = SQLALCHEMY_MODELS + "\ndef run(session, rows):\n    session.execute(insert(Note), rows)\n"
     (insert_query,) = [x for x in queries(source) if x.extractor == "sqlalchemy"]

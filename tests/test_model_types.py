@@ -128,6 +128,38 @@ def test_a_django_model_class_of_a_dropped_table_is_evidence(tmp_path) -> None:
     result = scan(repo, str(repo / "migrations/002_drop.sql"), use_cache=False)
     assert "teams/views.py:1" in _evidence(result, "dropped-table-still-used")
     assert not any(r.file == "teams/models.py" and r.line == 4 for r in result.references if r.via == "model-type")
+    assert "teams/models.py:8" in _evidence(result, "dropped-table-still-used")  # `db_table = "team_website"`
+
+
+CORE = """from sqlalchemy import Column, Integer, MetaData, Table
+
+metadata = MetaData()
+users_to_favorites = Table(
+    "users_to_favorites",
+    metadata,
+    Column("user_id", Integer),
+)
+"""
+USER = """from sqlalchemy.orm import relationship
+
+from app.favorites import users_to_favorites
+
+
+class User:
+    favorites = relationship("Recipe", secondary=users_to_favorites)
+"""
+
+
+def test_a_sqlalchemy_core_table_of_a_dropped_table_is_evidence(tmp_path) -> None:
+    """mealie drops `users_to_favorites`, a Core `Table(...)`: its variable is imported and used as a
+    relationship's `secondary`, and its declaration names the table."""
+    repo = make_repo(tmp_path, {
+        "migrations/001_init.sql": "CREATE TABLE users_to_favorites (user_id int);\n",
+        "migrations/002_drop.sql": "DROP TABLE users_to_favorites;\n",
+        "app/__init__.py": "", "app/favorites.py": CORE, "app/users.py": USER,
+    })
+    result = scan(repo, str(repo / "migrations/002_drop.sql"), use_cache=False)
+    assert {"app/users.py:3", "app/users.py:7", "app/favorites.py:5"} <= set(_evidence(result, "dropped-table-still-used"))
 
 
 @pytest.mark.xfail(reason="known limit: a renamed table whose model keeps its name (@@map edit) leaves the code compiling; the model's name is still reported",

@@ -45,7 +45,8 @@ def test_django_manager_calls_bind_a_row_of_their_model() -> None:
             new.quantity
         """)
     assert found == {(3, "quantity"): {"Line"}, (5, "quantity"): {"Order"}, (7, "quantity"): {"Line"},
-                     (9, "quantity"): {"Line"}, (11, "quantity"): {"Line"}, (13, "quantity"): {"Line"}}
+                     (9, "quantity"): {"Line"}, (11, "quantity"): {"Line"}, (13, "quantity"): {"Line"},
+                     (12, "=quantity"): {"Line"}}  # the constructor's keyword: a field of the new row
 
 
 def test_iteration_over_querysets_names_and_comprehensions() -> None:

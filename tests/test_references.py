@@ -117,12 +117,16 @@ def test_a_field_name_is_its_model_s_except_in_a_file_using_the_column_on_anothe
     assert (ref.table, ref.via) == (None, "name-only")
 
 
-@pytest.mark.xfail(strict=True, reason="known limit of OrmMap.spelled_columns: a Python model's field spelled as its column "
-                   "tells no table (the scan indexes only the affected tables' Python models, so uniqueness is unknown)")
 def test_a_python_field_spelled_as_its_column_that_one_model_declares_tells_the_table() -> None:
+    # The scan reads every models module, so a compound name no other model declares tells its table.
     from impact.orm.mapping import OrmField, OrmMap, OrmModel
     orm = OrmMap([OrmModel("django", "Profile", "accounts_profile", "models.py", 1, (OrmField("reports_allowed", "reports_allowed"),))])
     assert orm.spelled_columns(["accounts_profile"], {"reports_allowed"}) == {"reports_allowed": ("reports_allowed", "accounts_profile")}
+    # A row's attribute is the model's; a string naming it is a payload's or a form's key (not evidence).
+    text = 'def f(profile, data):\n    profile.reports_allowed = reports_allowed = data["reports_allowed"]\n'
+    refs = find_references("app/views.py", text, {"reports_allowed"}, [], spellings=orm.spelled_columns(["accounts_profile"], {"reports_allowed"}))
+    assert sorted((r.context, r.via, r.table) for r in refs) == [
+        ("identifier", "orm-field", "accounts_profile"), ("property", "orm-field", "accounts_profile"), ("string", "name-only", None)]
 
 
 def test_a_field_several_changed_models_map_to_the_same_column_is_credited_to_one_of_them() -> None:
@@ -136,3 +140,14 @@ def test_a_field_several_changed_models_map_to_the_same_column_is_credited_to_on
     # ... but not when a model of another table declares the name too: it may be that one's.
     mapping = OrmModel("django", "PortMapping", "dcim_portmapping", "models.py", 20, (OrmField("rear_port", "rear_port_id"),))
     assert OrmMap([port, template, mapping]).spelled_columns(both, {"rear_port_id"}) == {"rear_port": ("rear_port_id", None)}
+    # ... nor when the migration gives the name again (saleor: RemoveField `checkout_line`, then
+    # RenameField `checkout_line_token` -> `checkout_line`): code naming it keeps working.
+    assert OrmMap([port, template]).spelled_columns(both, {"rear_port_id"}, frozenset({"rear_port"})) == {"rear_port": ("rear_port_id", None)}
+
+
+def test_names_a_django_migration_gives_again() -> None:
+    from impact.orm.declarations import recreated_names
+    text = ('migrations.RemoveField(model_name="reservation", name="checkout_line"),\n'
+            'migrations.RenameField(model_name="reservation", old_name="checkout_line_token", new_name="checkout_line"),\n'
+            'migrations.AddField(\n    model_name="reservation",\n    name="quantity_reserved",\n    field=models.IntegerField(),\n),\n')
+    assert recreated_names([], text) == {"checkout_line", "quantity_reserved"}

@@ -82,6 +82,12 @@ def _reference(rel: str, number: int, line: str, match: re.Match, query: Query |
         via = "orm-call" if query.orm else "sql"
         return ColumnReference(rel, number, column, query.table, "sql", generated, snippet, via=via if query.table else "name-only", spelling=spelling)
     context = _context(line, match.start(), match.end())
+    if field_table and context == "string" and spelling is None and rel.endswith((".py", ".pyi")):
+        # A Python string spelling a field as its column is a payload's or a form's key (healthchecks'
+        # API still takes "subject_fail": 0 of 12 lines changed with the migration; saleor 12 of 12:
+        # 50 %, below the bar). A bare name stays the model's (saleor's keyword arguments
+        # `use_legacy_line_voucher_propagation_for_order=...`: 19 lines right, redash 1 wrong).
+        field_table = None
     via = "generated-type" if generated else ("orm-field" if field_table else "name-only")
     return ColumnReference(rel, number, column, field_table, context, generated, snippet, via=via, spelling=spelling)
 

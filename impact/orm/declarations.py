@@ -21,12 +21,28 @@ if TYPE_CHECKING:
 
 
 def with_python_models(run: "ExtractionRun") -> OrmMap:
-    """The run's ORM map plus the Python models (SQLAlchemy, SQLModel, Django) of the affected
-    tables, which the extraction indexes separately (impact.extract.python.models.ModelInfo)."""
+    """The run's ORM map plus the Python models (SQLAlchemy, SQLModel, Django) the extraction
+    indexes separately (impact.extract.python.models.ModelInfo): those of the affected tables, and
+    the others it saw (they tell whether a field name is one model's: OrmMap.spelled_columns)."""
     extra = [OrmModel(orm=m.framework, name=m.name, table=m.table, file=m.file, line=m.line, schema=m.schema,
                       fields=tuple(OrmField(attribute, column, m.line) for attribute, column in m.attributes if attribute != "pk"))
-             for m in run.models.values() if m.table]
+             for m in (*run.models.values(), *(o for name, o in run.other_models.items() if name not in run.models)) if m.table]
     return OrmMap(run.orm.models + extra, run.orm.sources, run.orm.kysely_camel_case) if extra else run.orm
+
+
+# Django gives a field its name again: `RenameField(..., new_name="checkout_line")`, `AddField(..., name="x")`.
+_NAMED_AGAIN = re.compile(r"""(?:new_name\s*=\s*|AddField\(\s*(?:model_name\s*=\s*)?["'][^"']*["']\s*,\s*(?:name\s*=\s*)?)["'](\w+)["']""")
+
+
+def recreated_names(operations, migration_text: str) -> frozenset[str]:
+    """Names the migration gives to a column or a field (a rename's target, an added column, a Django
+    RenameField/AddField even where its SQL could not be told): code naming them keeps working."""
+    from impact.model import OpKind
+
+    names = {op.new_name for op in operations if op.kind is OpKind.RENAME_COLUMN and op.new_name}
+    names |= {op.column_name for op in operations if op.kind is OpKind.ADD_COLUMN and op.column_name}
+    names |= set(_NAMED_AGAIN.findall(migration_text))
+    return frozenset(n.lower() for n in names) | frozenset(n.lower().removesuffix("_id") for n in names)
 
 
 def model_declarations(orm: OrmMap, tables: list[str], columns: set[str], repo: Path) -> list[ColumnReference]:
@@ -35,14 +51,18 @@ def model_declarations(orm: OrmMap, tables: list[str], columns: set[str], repo: 
     found = []
     for table in tables:
         for model in orm.on_table(table):
+            mine = []
             for f in model.fields:
                 if f.column and f.column.lower() in wanted and not f.ignored:
                     line = f.line if f.line and f.line != model.line else lines.attribute(model.file, model.line, f.name)
+                    line = lines.naming(model.file, line, f.column) if f.name != f.column else line
                     snippet = lines.get(model.file, line) or f"{model.orm} model {model.name}: field {f.name}"
-                    found.append(_declared(model.file, line, wanted[f.column.lower()], model.table or table, snippet, f.name))
-                    if model.orm == "prisma":
-                        found += [_declared(model.file, number, wanted[f.column.lower()], model.table or table, text, f.name)
-                                  for number, text in lines.listing(model.file, model.line, f.name) if number != line]
+                    mine.append(_declared(model.file, line, wanted[f.column.lower()], model.table or table, snippet, f.name))
+                    if model.orm == "prisma":  # `@@index([field])`, `@relation(fields: [field])`: removed with it
+                        mine += [_declared(model.file, number, wanted[f.column.lower()], model.table or table, text, f.name)
+                                 for number, text in lines.listing(model.file, model.line, f.name) if number != line]
+            # Django's implicit `user_id` attname has no line of its own (the class's): its `user` field says it.
+            found += [r for r in mine if r.line != model.line or not any(o.column == r.column and o.line != model.line for o in mine)]
     unique: dict[tuple, ColumnReference] = {}
     for ref in found:  # Django maps `author` and `author_id` to one column: one declaration
         unique.setdefault((ref.file, ref.line, ref.column), ref)
@@ -84,6 +104,23 @@ class _SourceLines:
             if not line.lstrip().startswith("//") and listed.search(line.split("//")[0]):
                 found.append((number, line.strip()[:160]))
         return found
+
+    def naming(self, rel: str, start: int, column: str) -> int:
+        """The line of a declaration spread over several that names its column: `legacy_amount =
+        mapped_column(` then `"amount", Integer, ...` (polar) is `amount` on the second line."""
+        self.get(rel, start)
+        lines = self.files[rel]
+        if not 0 < start <= len(lines):
+            return start
+        quoted = re.compile(rf"[\"']{re.escape(column)}[\"']")
+        indent = _indent(lines[start - 1])
+        for number in range(start, min(start + 6, len(lines)) + 1):
+            line = lines[number - 1]
+            if number > start and (not line.strip() or _indent(line) <= indent):
+                break  # the declaration ended
+            if quoted.search(line):
+                return number
+        return start
 
     def get(self, rel: str, line: int) -> str:
         if rel not in self.files:

@@ -62,6 +62,20 @@ class OrmModel:
 COMPOUND = re.compile(r"[a-z0-9][A-Z]|_|\d")
 # ORMs whose models the scan reads completely (every model of the repo, not only the affected ones).
 TS_ORMS = frozenset({"prisma", "drizzle", "typeorm", "sequelize"})
+PY_ORMS = frozenset({"django", "sqlalchemy", "sqlmodel"})
+
+
+def _specific(model: OrmModel, name: str) -> bool:
+    """A field spelled as its column whose name may tell its model: compound, of a TypeScript ORM,
+    or of a Python model in a models module (every such module of the repo is read, so another
+    model declaring the name is seen), not a key's `<x>_id` (every variable holding an id)."""
+    if not COMPOUND.search(name):
+        return False
+    if model.orm in TS_ORMS:
+        return True
+    from impact.extract.python.models import is_models_module  # here: the ORM layer reads no Python otherwise
+
+    return model.orm in PY_ORMS and is_models_module(model.file) and not name.lower().endswith("_id")
 
 
 @dataclass
@@ -90,7 +104,8 @@ class OrmMap:
                         names.setdefault(f.name, None)
         return list(names)
 
-    def spelled_columns(self, tables: list[str], columns: set[str]) -> dict[str, tuple[str, str | None]]:
+    def spelled_columns(self, tables: list[str], columns: set[str],
+                        recreated: frozenset[str] = frozenset()) -> dict[str, tuple[str, str | None]]:
         """Field names that spell a changed column differently -> (column, its table when only one
         model of the affected tables maps that field name, else None).
 
@@ -99,15 +114,24 @@ class OrmMap:
         (`isAIDataAnalysisEnabled` on Organization only): the name then tells the table. Only compound
         names (`resetAt`, `share_id`, `subdivision1`): a plain word (`active`, `status`) is also every
         UI flag and variable of the code (hoppscotch's `InfraConfig.active`: 7 lines right, 197
-        wrong). Python models are left out: the scan indexes only those of the affected tables, so uniqueness
-        cannot be told (bench/accuracy measured it on TypeScript projects only)."""
+        wrong). Python models too when declared in a models module (`models.py`, `models/`): the scan
+        reads every such module, so another model declaring the name is seen (saleor's
+        `use_legacy_line_voucher_propagation_for_order`, on Channel only). A Python relation's
+        plain-word name (Django's `user` for the column `user_id`) tells no table: it is every variable
+        holding a user (healthchecks: 104 lines naming `user` outside any query, few of them
+        `api_check`'s); its queries, constructors and typed receivers place it. Nor does a name the
+        migration gives again (`recreated`: saleor removes `checkout_line` and renames
+        `checkout_line_token` to it, so the 289 lines naming it keep working)."""
         wanted = {c.lower(): c for c in columns}
         owners: dict[str, set[tuple[str, str]]] = {}
+        relations = set()  # a Django relation's plain-word name (`user` for `user_id`): every variable holding a user
         for table in tables:
             for model in self.on_table(table):
                 for f in model.fields:
-                    if f.column and f.column.lower() in wanted and (f.name != f.column or (model.orm in TS_ORMS and COMPOUND.search(f.name))):
+                    if f.column and f.column.lower() in wanted and (f.name != f.column or _specific(model, f.name)):
                         owners.setdefault(f.name, set()).add((wanted[f.column.lower()], model.table or table))
+                        if model.orm not in TS_ORMS and f.column.lower() == f"{f.name.lower()}_id" and not COMPOUND.search(f.name):
+                            relations.add(f.name)
         # A field name that other models (of any table) also declare says nothing about the table.
         declared_elsewhere = {f.name for m in self.models if not any(m.table and m.table.lower() == t.lower() for t in tables) for f in m.fields}
         spelled = {}
@@ -116,7 +140,7 @@ class OrmMap:
             # Several affected models map it to the same column (netbox drops `rear_port_id` from
             # FrontPort and FrontPortTemplate at once): the name is about this change either way;
             # it is credited to the first of those tables rather than to none.
-            unique = len({c for c, _ in pairs}) == 1 and name not in declared_elsewhere
+            unique = len({c for c, _ in pairs}) == 1 and name not in declared_elsewhere and name not in relations and name.lower() not in recreated
             if name != column or unique:  # the column's own name with no table is the plain name-only case
                 spelled[name] = (column, sorted(pairs)[0][1] if unique else None)
         if self.kysely_camel_case:

@@ -6,7 +6,9 @@ the model then stops compiling (TypeScript) or importing (Python), even where it
   `Partial<TemplateMeta>`), its generated input and payload types (`Prisma.TemplateMetaCreateInput`),
   and the relation fields other models declare to it (`templateMeta TemplateMeta?` on Template:
   `include: { templateMeta: true }`, `template.templateMeta?.message`);
-- Django, SQLAlchemy, SQLModel: the model class (`from app.models import TeamWebsite`, `TeamWebsite.objects`);
+- Django, SQLAlchemy, SQLModel: the model class (`from app.models import TeamWebsite`, `TeamWebsite.objects`),
+  a SQLAlchemy Core table's variable (`secondary=users_to_favorites`), and the line of the model's
+  declaration that names the table (`__tablename__ = "login_codes"`, `Table("users_to_favorites", ...)`);
 - TypeORM, Drizzle, Sequelize: the entity class, table variable or model class in a file importing
   it (`Repository<TelemetryEntity>`, `db.select().from(credentialSet)`,
   `typeof credentialSet.$inferSelect`).
@@ -41,7 +43,7 @@ VIA = "model-type"
 _PRISMA_SUFFIX = (r"(?:(?:Create|Update|Upsert|Delete|Where|WhereUnique|OrderBy|Select|Include|Omit|Aggregate|GroupBy|Count"
                   r"|Scalar|Unchecked|Min|Max|Avg|Sum|Find|Default)\w*|GetPayload|Args|Payload|Schema)")
 _TS = (".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts")
-_PYTHON_MODELS = ("django", "sqlalchemy", "sqlmodel")
+_PYTHON_MODELS = ("django", "sqlalchemy", "sqlmodel", "sqlalchemy-core")
 # TypeScript ORMs whose model is the project's own code: a TypeORM entity class, a Drizzle table
 # variable, a Sequelize model class; a file naming it imports it.
 TS_CODE_MODELS = ("typeorm", "drizzle", "sequelize")
@@ -60,7 +62,7 @@ def model_type_references(texts: Iterable[tuple[str, str, bool, list[Query]]], o
                 names = "|".join(map(re.escape, relations))
                 relation = re.compile(rf"(?:\??\.\s*)(?:{names})(?![\w$])|(?<![\w$.])(?:{names})\??\s*:(?!:)") if relations else None
                 patterns.append((words, relation, table_name, model))
-            elif model.orm in ("django", "sqlalchemy", "sqlmodel"):
+            elif model.orm in _PYTHON_MODELS:
                 patterns.append((re.compile(rf"(?<![\w.]){re.escape(model.name)}(?!\w)"), None, table_name, model))
             elif model.orm in TS_CODE_MODELS:
                 patterns.append((re.compile(rf"(?<![\w$.]){re.escape(model.name)}(?![\w$])"), None, table_name, model))
@@ -77,6 +79,8 @@ def model_type_references(texts: Iterable[tuple[str, str, bool, list[Query]]], o
         for words, relation, table, model in patterns:
             if not rel.endswith(".py" if model.orm in _PYTHON_MODELS else _TS):
                 continue
+            if rel == model.file and model.orm != "prisma":
+                found += _mapping_line(rel, text, model, table, seen)
             named = words.search(text) is not None and _imported(text, model.name, model.orm)
             if not named and not (relation and spans and relation.search(text)):
                 continue
@@ -120,6 +124,19 @@ def _schema_relations(orm: OrmMap, patterns: list) -> list[ColumnReference]:
                     found.append(ColumnReference(other.file, f.line, model.name, table, "type", False,
                                                  f"{other.name}.{f.name} {model.name}", via=VIA, spelling=f.name))
     return found
+
+
+def _mapping_line(rel: str, text: str, model, table: str, seen: set) -> list[ColumnReference]:
+    """The line of a Python model's declaration that names its table (`__tablename__ = "t"`,
+    `db_table = "t"`, `Table("t", ...)`): the mapping the change must remove with the table."""
+    quoted = re.compile(rf"[\"']{re.escape(table)}[\"']")
+    lines = text.splitlines()
+    for number in range(model.line, min(len(lines), model.line + 40) + 1):
+        line = lines[number - 1]
+        if quoted.search(line) and not COMMENT_LINE.match(line) and (rel, number, table.lower()) not in seen:
+            seen.add((rel, number, table.lower()))
+            return [ColumnReference(rel, number, model.name, table, "type", False, line.strip()[:160], via=VIA, spelling=model.name)]
+    return []
 
 
 def _imported(text: str, name: str, orm: str) -> bool:

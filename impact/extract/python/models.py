@@ -211,6 +211,14 @@ def _info(model: _ClassModel, path: str, framework: str, table: str | None,
                      tuple(attributes.items()), tuple(primary_key), model.schema)
 
 
+def is_models_module(path: str) -> bool:
+    """A Django models module by its place: `models.py`, or a module of a `models/` package. The scan
+    reads them all: one may name neither an affected table nor its column (healthchecks' `api_check.user_id`
+    is `user = models.ForeignKey(User, ...)` in hc/api/models.py, the table named by the app label)."""
+    parts = PurePosixPath(path).parts
+    return path.endswith(".py") and (parts[-1] == "models.py" or "models" in parts[:-1])
+
+
 def _django_app_label(path: str) -> str | None:
     """The app a models module belongs to: `blog/models.py` and `blog/models/post.py` -> blog."""
     for directory in reversed(PurePosixPath(path).parent.parts):

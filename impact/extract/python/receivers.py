@@ -2,8 +2,9 @@
 that `line.quantity` is known to read `CheckoutLine.quantity` (issue 8 §1-2).
 
 `typed_attributes(text, models)` -> {(line, attribute): {model class, ...}} for every `x.attr`
-whose `x` holds a row of one of `models` (class names) at that point. A name holds a row when
-bound by:
+whose `x` holds a row of one of `models` (class names) at that point, and {(line, "=field"): ...}
+for every keyword of a model's constructor (`Check(user=u)`: a row built with that field). A name
+holds a row when bound by:
   - Django: `M.objects.get/first/last/latest/earliest/create(...)`, `get_or_create(...)[0]` or
     `x, created = M.objects.get_or_create(...)`, `get_object_or_404(M, ...)`, `M(...)`;
   - SQLAlchemy: `session.get(M, id)` (`await` too), `session.query(M).first()/one()/get()`,
@@ -189,6 +190,8 @@ class _Walker:
             kind = type(current)
             if kind is ast.Attribute:
                 self._access(current, env)
+            elif kind is ast.Call:
+                self._constructed(current)
             elif kind in (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp):
                 self._comprehension(current, env)
                 continue
@@ -212,6 +215,15 @@ class _Walker:
             bound = self.kind(receiver, env)
             if bound is not None and bound[0] == "row":
                 self.found.setdefault((node.end_lineno or node.lineno, node.attr), set()).add(bound[1])
+
+    def _constructed(self, node: ast.Call) -> None:
+        """`M(user=u)`: the keyword names a field of the new row (recorded as `=user`, apart from
+        attribute reads of the same line)."""
+        model = self.model(node.func)
+        if model:
+            for keyword in node.keywords:
+                if keyword.arg:
+                    self.found.setdefault((keyword.lineno, "=" + keyword.arg), set()).add(model)
 
     def _comprehension(self, node: ast.expr, env: dict) -> None:
         inner = dict(env)

@@ -108,8 +108,18 @@ class _Finder:
             links = [link for later in lineage[position:] for link in later.links]
             start = self._start(part.base, links)
             if start is not None:
-                return self._read(start, links, self.facts.chain_line(part), self.facts.lines(chain.node)[1])
+                return self._read(start, links, self._start_line(lineage[position:], start[0]), self.facts.lines(chain.node)[1])
         return []
+
+    def _start_line(self, parts: list[Chain], index: int) -> int:
+        """The line of the chain holding the statement's first step: `db.session.query(Query)` starts
+        there, not where `db = SQLAlchemy(...)` was bound (redash: a span from line 53 to 1313 made
+        every name in between part of a query on `alerts`)."""
+        for part in parts:
+            if index < len(part.links):
+                return self.facts.chain_line(part)
+            index -= len(part.links)
+        return self.facts.chain_line(parts[0])
 
     def _read(self, start: tuple[int, _Statement], links: list[Link], line: int, end_line: int) -> list[OrmUse]:
         index, statement = start

@@ -41,7 +41,7 @@ def attribute_receivers(references: list[ColumnReference], texts: Iterable[tuple
     files = {file for file, _ in wanted}
     model_files = {m.file for m in models.values()}
     texts = {rel: text for rel, text in texts if rel in files or rel in model_files}
-    names = {(r.file, r.line): r.spelling or r.column for r in references if _open(r)}
+    names = {(r.file, r.line): (r.spelling or r.column) for r in references if _open(r)}
     where = pickle_cache.folder("receivers", use_cache)
     key = _key(names, texts, models) if where is not None else None
     typed = pickle_cache.load(where, key, dict)
@@ -50,7 +50,7 @@ def attribute_receivers(references: list[ColumnReference], texts: Iterable[tuple
         pickle_cache.store(where, key, typed)
     out = []
     for ref in references:
-        classes = typed.get(ref.file, {}).get((ref.line, ref.spelling or ref.column)) if _open(ref) else None
+        classes = typed.get(ref.file, {}).get((ref.line, _key_of(ref))) if _open(ref) else None
         owners = [models[c] for c in sorted(classes or ()) if c in models]
         mapping = [m for m in owners if (m.column_for(ref.spelling or ref.column) or "").lower() == ref.column.lower()]
         if mapping and mapping[0].table:
@@ -82,7 +82,19 @@ def _key(names: Mapping[tuple[str, int], str], texts: Mapping[str, str], models:
 
 
 def _open(ref: ColumnReference) -> bool:
-    return ref.file.endswith((".py", ".pyi")) and ref.context == "property" and ref.via not in PLACED
+    """A Python attribute read (`x.user`) or keyword argument (`Check(user=u)`) no query places."""
+    if not ref.file.endswith((".py", ".pyi")) or ref.via in PLACED:
+        return False
+    return ref.context == "property" or (ref.context == "identifier" and _keyword(ref) is not None)
+
+
+def _keyword(ref: ColumnReference) -> re.Match | None:
+    return re.search(rf"(?:^|[(,])\s*{re.escape(ref.spelling or ref.column)}\s*=(?!=)", ref.snippet)
+
+
+def _key_of(ref: ColumnReference) -> str:
+    name = ref.spelling or ref.column
+    return "=" + name if ref.context == "identifier" else name
 
 
 def _may_type(text: str, rel: str, lines: set[int], names: Mapping[tuple[str, int], str]) -> bool:

@@ -1,26 +1,10 @@
-"""Model modules found by Django's table-naming convention (impact.model_files)."""
+"""Django writers of a model no file names by its table: an ADD NOT NULL finds them through the models module."""
 from __future__ import annotations
 
 import pytest
 
-from impact.model_files import convention_model_paths
 from impact.pipeline import scan
 from tests.conftest import make_repo
-
-
-def test_the_app_label_prefixes_of_a_table_give_its_model_modules() -> None:
-    paths = convention_model_paths(["checkout_checkoutline", "auth_user_groups"])
-    assert paths.search("saleor/checkout/models.py")
-    assert paths.search("checkout/models/line.py")
-    assert paths.search("auth/models.py") and paths.search("project/auth_user/models.py")
-    assert not paths.search("saleor/checkout/views.py")
-    assert not paths.search("mycheckout/models.py")
-    assert not paths.search("checkout/models/sub/deep.py")
-
-
-def test_a_table_with_no_underscore_has_none() -> None:
-    assert convention_model_paths(["users", "_x", "y_"]) is None
-
 
 MODELS = "from django.db import models\n\n\nclass Ticket(models.Model):\n    title = models.CharField(max_length=200)\n"
 WRITES = "from tickets.models import Ticket\n\n\ndef open_ticket(title):\n    return Ticket.objects.create(title=title)\n"
