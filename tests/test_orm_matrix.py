@@ -26,8 +26,8 @@ lists, per ORM (what SQL the call sends):
 - Kysely selectAll() and knex("t") without select() are `SELECT *`: they keep working after a DROP.
 - The model declaration of the changed column is IMP109 (orm-model-declares-changed-column), said
   once at the declaration; Kysely's `Database` interface is a type, not a model.
-Sequelize has no migration reader in impact (a sequelize-cli `queryInterface.*` migration is not even
-found), so its app keeps plain SQL migrations; the last test holds that known limit.
+Sequelize's app keeps plain SQL migrations; the last test reads the same three changes written as
+sequelize-cli migrations (`queryInterface.*`, impact.formats.ts_sequelize) and expects the same evidence.
 """
 from __future__ import annotations
 
@@ -195,7 +195,6 @@ SEQUELIZE_CLI = {  # the same three changes as sequelize-cli migrations (module.
 }
 
 
-@pytest.mark.xfail(strict=True, reason="known limit: sequelize-cli migrations (queryInterface.*) are neither found nor read")
 @pytest.mark.parametrize("name", sorted(SEQUELIZE_CLI))
 def test_a_sequelize_cli_migration_is_read_like_its_sql(name: str, tmp_path: Path) -> None:
     app = shutil.copytree(APPS / "helpdesk-sequelize", tmp_path / "app")

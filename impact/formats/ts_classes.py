@@ -1,4 +1,4 @@
-"""TypeScript/JavaScript migration files: TypeORM classes, MikroORM, knex and Kysely.
+"""TypeScript/JavaScript migration files: TypeORM classes, MikroORM, knex, Kysely and sequelize-cli.
 
 Detection: a .ts/.js file in a folder whose name says migrations, with an `up` (a class method
 `up(...)`, `exports.up = ...`, `export async function up(...)`) and one of the calls below. Files
@@ -14,7 +14,8 @@ strings, template literals and comments, no parser):
   with the reason.
 - Schema builders (knex `schema.alterTable/createTable/dropTable/renameTable`, Kysely
   `db.schema.alterTable(...).dropColumn(...)` chains, TypeORM `queryRunner.dropColumn(...)` and
-  friends): see impact.formats.ts_builders.
+  friends): see impact.formats.ts_builders; sequelize-cli's `queryInterface.removeColumn(...)` and
+  friends: impact.formats.ts_sequelize.
 Every other `queryRunner.`/`knex.`/`db.` call in `up` is `unknown`, named, never skipped.
 
 Known limits: no type checking or constant folding across files (a table name held in a
@@ -44,9 +45,9 @@ def _function(name: str) -> re.Pattern:
 
 
 UP, DOWN = _function("up"), _function("down")
-FRAMEWORK_HINT = re.compile(r"queryRunner|addSql|knex|\bschema\.|Kysely|MigrationInterface|\bsql`")
+FRAMEWORK_HINT = re.compile(r"queryRunner|addSql|knex|\bschema\.|Kysely|MigrationInterface|\bsql`|queryInterface")
 SQL_CALL = re.compile(r"\.(query|addSql|raw)\s*(?=\()|\bsql\s*(?=`)")
-BUILDER_START = re.compile(r"\b(?:knex|trx|db|this\.knex|queryRunner|runner|qr)(?:\.(?:schema\b|\w+\s*(?=\())|\s*(?=\())")
+BUILDER_START = re.compile(r"\b(?:knex|trx|db|this\.knex|queryRunner|runner|qr|queryInterface)(?:\.(?:schema\b|\w+\s*(?=\())|\s*(?=\())")
 
 
 def _is_migration_text(text: str) -> bool:
@@ -142,6 +143,7 @@ def _expression_end(scanned: Scanned, pos: int) -> int:
 def translate_text(text: str, pattern: re.Pattern = UP) -> tuple[list[Piece], Scanned]:
     # The builders' readers (and Alembic's DDL tables they share) load to read a migration, not to find one.
     from impact.formats.ts_builders import knex_builder, knex_data, kysely_builder, sql_argument, typeorm_runner
+    from impact.formats.ts_sequelize import sequelize_builder
 
     scanned = scan(text)
     body = up_body(scanned, pattern)
@@ -154,8 +156,9 @@ def translate_text(text: str, pattern: re.Pattern = UP) -> tuple[list[Piece], Sc
         if any(a <= match.start() < b for a, b in consumed):
             continue
         try:
-            found = (knex_data(scanned, match.start(), end) or knex_builder(scanned, match.start(), end)
-                     or kysely_builder(scanned, match.start(), end) or typeorm_runner(scanned, match.start(), end))
+            found = (sequelize_builder(scanned, match.start(), end) or knex_data(scanned, match.start(), end)
+                     or knex_builder(scanned, match.start(), end) or kysely_builder(scanned, match.start(), end)
+                     or typeorm_runner(scanned, match.start(), end))
         except (AttributeError, TypeError, ValueError, IndexError, KeyError) as exc:
             # A call shape nobody planned for: that call is unknown, the scan goes on.
             line = scanned.line_of(match.start())
