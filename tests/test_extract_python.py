@@ -756,6 +756,11 @@ SQLALCHEMY_CASES = {
         "session.execute(select(Attachment).where(Attachment.note_id == 1))",
         [q(1, "select_star", None, "", "note_id", "low")],
     ),
+    "select(func.count()) takes its model from select_from; with none it is no query": (
+        "session.scalar(select(func.count()).select_from(Note).where(Note.owner_id == 1))\n"
+        "session.scalar(select(func.now()))",
+        [q(1, "select_columns", "notes", "", "owner_id", "medium")],
+    ),
     "not ORM: dict.update, set.add (even of a model), enum constants": (
         "settings.update(other)\nseen.add(Note(title='x'))\nsession.execute(select(Note.id).where(Note.title == Status.ACTIVE))",
         [q(3, "select_columns", "notes", "id", "title_text", "medium")],

@@ -120,7 +120,7 @@ ROWS = [
     # Python-side default="open" SQLAlchemy fills in.
     row("helpdesk-sqlalchemy", D, DROP, ["helpdesk/tickets.py:9", "helpdesk/tickets.py:13", "helpdesk/tickets.py:21",
                                          "helpdesk/writes.py:9", "helpdesk/writes.py:20"],
-        "select(func.count()).select_from(M).where(M.attr) and a model constructor filling a Python-side default are not read"),
+        "a model constructor's INSERT is not known to include the columns with a Python-side default"),
     row("helpdesk-sqlalchemy", D, DECLARES, ["helpdesk/models.py:25"]),
     # Ticket(...) gives no assigned_to and it has no default: the INSERT does not name it.
     row("helpdesk-sqlalchemy", R, RENAME, ["helpdesk/tickets.py:9", "helpdesk/tickets.py:13", "helpdesk/tickets.py:17",

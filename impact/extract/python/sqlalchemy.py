@@ -126,6 +126,8 @@ class _Finder:
         for link in links[index + 1:]:
             if link.call is not None:
                 self._clause(statement, link.name, link.call)
+        if not statement.primary:
+            return []
         primary = statement.uses[statement.primary]
         if primary.kind is QueryKind.INSERT and not statement.values_given:
             primary.columns_known = False  # session.execute(insert(Note), rows): rows not read here
@@ -185,6 +187,9 @@ class _Finder:
                     use.kind, use.all_columns = QueryKind.SELECT_STAR, True
                 else:
                     use.add("attributes", attribute)
+        if statement is None and arguments and all(type(v) is ast.Call for v in arguments):
+            # select(func.count()): its model comes with .select_from(Note); none, no query
+            statement = _Statement(QueryKind.SELECT_COLUMNS, "")
         return statement
 
     def _target(self, statement: _Statement, model: str) -> OrmUse:
@@ -193,16 +198,20 @@ class _Finder:
         return use
 
     def _clause(self, statement: _Statement, name: str, call: ast.Call) -> None:
-        primary = statement.uses[statement.primary]
         if name in READ_CLAUSES:
             for value in argument_values(call):
                 joined = self.entity(value)
                 if joined:
                     statement.use(joined)
                     statement.last = joined
+                    statement.primary = statement.primary or joined  # select(func.count()).select_from(Note)
                 for owner, attribute in self.refs(value):
                     statement.use(owner).add("filters", attribute)
-        elif name == "filter_by":
+            return
+        if not statement.primary:
+            return
+        primary = statement.uses[statement.primary]
+        if name == "filter_by":
             statement.use(statement.last).add("filters", *keyword_names(call))
         elif name == "values":
             statement.values_given = True
