@@ -1021,3 +1021,29 @@ def test_fixture_app_models_and_migrations():
     schema = "\n".join(p.read_text() for p in migrations)
     for column in note.columns:  # every mapped column exists in the migrated schema
         assert re.search(rf"^\s+{column}\s|ADD COLUMN {column}\s", schema, re.MULTILINE), column
+
+
+def test_sqlalchemy_python_side_defaults_are_written_by_every_insert():
+    source = '''from sqlalchemy import Column, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+
+class Base:
+    created_by = Column(String, default="system")
+
+
+class Ticket(Base):
+    __tablename__ = "tickets"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column("state", String(20), default="open")
+    note: Mapped[str] = mapped_column(String, server_default="")
+
+
+def open_ticket(session, title):
+    session.add(Ticket(title=title))
+'''
+    ticket, = [m for m in models_in("app/models.py", source) if m.name == "Ticket"]
+    assert ticket.client_defaults == ("created_by", "state")  # server_default: the database's, not written
+    insert, = [q for q in resolve_model_queries(extract("app/models.py", source).queries, {"Ticket": ticket}) if q.kind.value == "insert"]
+    assert insert.columns == ("title", "created_by", "state")

@@ -37,6 +37,8 @@ class ModelInfo:
     attributes: tuple[tuple[str, str], ...] = ()
     primary_key: tuple[str, ...] = ()
     schema: str | None = None
+    # SQLAlchemy columns with a Python-side `default=`: every INSERT of the model writes them.
+    client_defaults: tuple[str, ...] = ()
 
     def column_for(self, attribute: str) -> str | None:
         return dict(self.attributes).get(attribute)
@@ -55,6 +57,7 @@ class _ClassModel:
     primary_key: list[str] = field(default_factory=list)
     meta: dict[str, ast.expr] = field(default_factory=dict)
     bases: list[str] = field(default_factory=list)
+    client_defaults: list[str] = field(default_factory=list)
 
 
 def find_models(facts: Facts) -> list[ModelInfo]:
@@ -102,6 +105,8 @@ def _read_declaration(model: _ClassModel, attribute: str, annotation: ast.expr |
         model.attributes[attribute] = _sqlalchemy_column_name(attribute, column_call)
         if column_call is not None and _keyword_is_true(column_call, "primary_key"):
             model.primary_key.append(model.attributes[attribute])
+        if column_call is not None and keyword(column_call, "default") is not None:
+            model.client_defaults.append(model.attributes[attribute])
     elif _django_field(value, bare_names_allowed=django_base) is not None:
         _read_django_field(model, attribute, value)
 
@@ -171,6 +176,7 @@ def _inherit(model: _ClassModel, declared: dict[str, _ClassModel]) -> None:
         if base.table and model.table and base.table != model.table:
             continue  # joined-table inheritance: the parent's columns live in the parent's table
         inherited.update(base.attributes)
+        model.client_defaults = list(dict.fromkeys(base.client_defaults + model.client_defaults))
         model.primary_key = model.primary_key or list(base.primary_key)
         if base.table and model.table is None and (model.framework == "sqlalchemy" or _meta_true(model, "proxy")):
             model.table, model.schema = base.table, model.schema or base.schema  # same table
@@ -208,7 +214,7 @@ def _info(model: _ClassModel, path: str, framework: str, table: str | None,
           attributes: dict[str, str], primary_key: list[str]) -> ModelInfo:
     columns = tuple(dict.fromkeys(attributes.values()))
     return ModelInfo(model.name, table, path, model.line, framework, columns,
-                     tuple(attributes.items()), tuple(primary_key), model.schema)
+                     tuple(attributes.items()), tuple(primary_key), model.schema, tuple(model.client_defaults))
 
 
 def is_models_module(path: str) -> bool:

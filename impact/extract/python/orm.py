@@ -107,6 +107,9 @@ def _resolved(query: Query, model: ModelInfo) -> Query:
     known, note = query.columns_known, query.note.replace(f"; {ELSEWHERE}", "")
     if LOADS_ALL in note or WRITES_ALL in note:
         columns, known, note = model.columns, True, note.replace(f"; {UNKNOWN_WRITES}", "")
+    elif query.kind is QueryKind.INSERT and model.client_defaults:
+        # SQLAlchemy fills a Python-side `default=` into every INSERT that does not give the column.
+        columns = tuple(dict.fromkeys(columns + model.client_defaults))
     return dataclasses.replace(
         query, columns_known=known,
         table=model.table,
