@@ -294,3 +294,11 @@ def test_typeorm_migration_paths() -> None:
     assert not ts_orms.is_typeorm_migration("src/migrations/index.ts")  # no timestamp: not a migration class
     assert not ts_orms.is_typeorm_migration("src/services/1700000000000-Job.ts")  # not a migrations folder
     assert not ts_orms.is_typeorm_migration("App/Workers/DataMigrations/1700000000000-Backfill.ts")  # data, not schema
+
+
+def test_lines_of_files_impact_never_reads_are_no_truth() -> None:
+    from bench.accuracy.truth_files import read_by_impact
+
+    assert read_by_impact("netbox/dcim/models/cables.py") and read_by_impact("apps/web/src/dist.ts")
+    assert not read_by_impact("netbox/project-static/dist/graphiql/graphiql.min.js")
+    assert not read_by_impact("web/vendor/lib.js") and not read_by_impact("app/static/bundle.min.js")

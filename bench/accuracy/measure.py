@@ -36,6 +36,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from bench.accuracy.promotion import baseline_table, promotion, promotion_table  # noqa: E402
+from bench.accuracy.truth_files import read_by_impact  # noqa: E402
 from impact.pipeline import scan  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -208,7 +209,8 @@ def score_group(cases: list[dict], result, tree: Path) -> Score:
                     if inner_pattern.search(_line(tree / e.file, number)):
                         reported.setdefault((e.file, number), "query span")
     # The case files hold no code: a truth line's text is read from the materialised base tree.
-    truth = {(t["path"], t["line"]): t["snippet"] or _line(tree / t["path"], t["line"]).strip()[:120] for case in cases for t in case["truth"]}
+    truth = {(t["path"], t["line"]): t["snippet"] or _line(tree / t["path"], t["line"]).strip()[:120]
+             for case in cases for t in case["truth"] if read_by_impact(t["path"])}
     score = Score(truth=len(truth), events=len(cases), migrations=1)
     score.hit = len(truth.keys() & reported.keys())
     seen: dict[tuple[str, int], set[str]] = defaultdict(set)
@@ -341,7 +343,8 @@ def report(measured: dict, files: list[Path], before: list[str] = ()) -> str:
              "Reading the numbers: `recall` pools every truth line (a few large refactors dominate it); `per-migration` "
              "is the mean over migrations with a truth. Truth counts every changed line naming the name, including "
              "UI props, variables and types that merely share the field's name: no tool that follows the database "
-             "can reach all of those. `implicit` = reported lines that do not name the name (whole-row ORM reads, "
+             "can reach all of those; lines of files impact never reads (minified bundles, dependency, build and "
+             "vendored folders: bench/accuracy/truth_files.py) are not truth. `implicit` = reported lines that do not name the name (whole-row ORM reads, "
              "`SELECT *`): not scored. `seen at all` = truth lines impact reported or at least found as a reference "
              "(name-only included): the ceiling of better attribution alone. Django and Alembic events are scanned as the equivalent SQL "
              "(`impact_bench/<revision>.sql`) only with `--synthesized-sql`; by default the revision itself is "

@@ -53,6 +53,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from bench.accuracy.ts_orms import (EVENT_KINDS, drizzle_folders, drizzle_models, is_drizzle_migration,  # noqa: E402
                                     is_typeorm_migration, typeorm_events, typeorm_models)
+from bench.accuracy.truth_files import read_by_impact  # noqa: E402
 from impact.formats.django.pyread import Call, read_tree  # noqa: E402
 from impact.orm.prisma import looks_like_schema, read_schema  # noqa: E402
 from impact.sql.parse import parse_migration  # noqa: E402
@@ -323,7 +324,7 @@ def truth_lines(git_dir: str, base: str, removed: dict[str, list[int]], names: l
     pattern = re.compile(r"(?<![\w$])(" + "|".join(sorted(map(re.escape, names), key=len, reverse=True)) + r")(?![\w$])")
     truth = []
     for path, numbers in sorted(removed.items()):
-        if path == migration or is_history(path) or not path.endswith(CODE_SUFFIXES):
+        if path == migration or is_history(path) or not path.endswith(CODE_SUFFIXES) or not read_by_impact(path):
             continue
         lines = git(git_dir, "show", f"{base}:{path}").splitlines()
         for n in numbers:
