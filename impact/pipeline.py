@@ -31,7 +31,7 @@ from impact.locate import LocatedMigration, locate
 from impact.model import ColumnReference, OpKind, Query
 from impact.op_details import NotAnalysed
 from impact.orm import resolve_orm_queries
-from impact.orm.declarations import model_declarations, recreated_names, with_python_models
+from impact.orm.declarations import SourceLines, model_declarations, recreated_names, with_python_models
 from impact.orm.model_types import model_type_references
 from impact.orm.prisma_rows import attribute_rows, row_references
 from impact.orm.resolve import attribute_declarations
@@ -186,7 +186,7 @@ def _code_references(run: ExtractionRun, contexts: list, tables: list[str], colu
     gone = [c.op.table for c in contexts if c.op.kind in (OpKind.DROP_TABLE, OpKind.RENAME_TABLE) and c.op.table]
     if gone:
         texts = [(rel, text, x.generated, queries) for rel, text, x, queries in resolved]
-        named = model_type_references(texts, with_python_models(run), gone)
+        named = model_type_references(texts, with_python_models(run), gone, SourceLines(repo).get)
         references += named + row_references(texts, run.orm, gone, named)
     return references
 

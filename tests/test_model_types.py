@@ -89,6 +89,8 @@ def test_the_relation_field_another_model_declares_in_the_schema_is_evidence(dro
     evidence = _evidence(dropped, "dropped-table-still-used")
     # Template's `templateMeta TemplateMeta?` names the model; TemplateMeta's own `template Template` does not.
     assert "prisma/schema.prisma:4" in evidence and "prisma/schema.prisma:11" not in evidence
+    line, = [r for r in dropped.references if (r.file, r.line) == ("prisma/schema.prisma", 4)]
+    assert line.snippet == "templateMeta TemplateMeta?"  # the schema's own line, as the report shows it
 
 
 def test_the_same_property_outside_a_prisma_call_and_a_longer_name_are_not(dropped) -> None:
@@ -220,30 +222,16 @@ def test_code_naming_a_typescript_model_of_the_dropped_table_is_evidence(tmp_pat
     assert sorted(_evidence(result, "dropped-table-still-used")) == expected
 
 
-LEGACY_GAME = '''import { Entity, ManyToMany, PrimaryGeneratedColumn } from "typeorm";
-import { V12Tag } from "./tag.v12-entity";
+def _legacy_entity(name: str, other: str) -> str:
+    """A TypeORM entity `V12<Name>` on table v12_<name>, related to `V12<Other>`."""
+    cls, peer = f"V12{name.title()}", f"V12{other.title()}"
+    return (f'import {{ Entity, ManyToMany, PrimaryGeneratedColumn }} from "typeorm";\n'
+            f'import {{ {peer} }} from "./{other}.v12-entity";\n\n'
+            f'@Entity("v12_{name}")\nexport class {cls} {{\n  @PrimaryGeneratedColumn()\n  id: number;\n\n'
+            f'  @ManyToMany(() => {peer}, ({other}) => {other}.{name}s)\n  {other}s: {peer}[];\n}}\n')
 
-@Entity("v12_game")
-export class V12Game {
-  @PrimaryGeneratedColumn()
-  id: number;
 
-  @ManyToMany(() => V12Tag, (tag) => tag.games)
-  tags: V12Tag[];
-}
-'''
-LEGACY_TAG = '''import { Entity, ManyToMany, PrimaryGeneratedColumn } from "typeorm";
-import { V12Game } from "./game.v12-entity";
-
-@Entity("v12_tag")
-export class V12Tag {
-  @PrimaryGeneratedColumn()
-  id: number;
-
-  @ManyToMany(() => V12Game, (game) => game.tags)
-  games: V12Game[];
-}
-'''
+LEGACY_GAME, LEGACY_TAG = _legacy_entity("game", "tag"), _legacy_entity("tag", "game")
 LEGACY_USER = '''import { V12Game } from "./legacy/game.v12-entity";
 
 export const migrateGame = (old: V12Game) => old.id;

@@ -23,7 +23,6 @@ from impact.formats.alembic.ddl import literal, quote
 from impact.formats.pieces import Piece
 from impact.formats.ts_builders import IDENT, _string, _strings, _statement_piece, _Unreadable, read_chain
 
-RECEIVER = re.compile(r"queryInterface|qi|queryinterface", re.IGNORECASE)
 TYPES = {
     "STRING": "varchar(255)", "CHAR": "char(255)", "TEXT": "text", "CITEXT": "citext", "INTEGER": "integer",
     "BIGINT": "bigint", "SMALLINT": "smallint", "FLOAT": "double precision", "REAL": "real", "DOUBLE": "double precision",
@@ -36,7 +35,7 @@ HARMLESS = {"sequelize", "describeTable", "showAllTables", "showAllSchemas", "ta
 
 def sequelize_builder(scanned: Scanned, start: int, limit: int) -> tuple[list[Piece], int] | None:
     head = IDENT.match(scanned.masked, start)
-    if head is None or not RECEIVER.fullmatch(head.group()):
+    if head is None or head.group() != "queryInterface":  # up(queryInterface, Sequelize)
         return None
     links, stop = read_chain(scanned, head.end(), limit)
     if not links or links[0][1] is None or links[0][0] in HARMLESS:

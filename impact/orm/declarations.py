@@ -47,7 +47,7 @@ def recreated_names(operations, migration_text: str) -> frozenset[str]:
 
 def model_declarations(orm: OrmMap, tables: list[str], columns: set[str], repo: Path) -> list[ColumnReference]:
     wanted = {c.lower(): c for c in columns}
-    lines = _SourceLines(repo)
+    lines = SourceLines(repo)
     found = []
     for table in tables:
         for model in orm.on_table(table):
@@ -69,7 +69,7 @@ def model_declarations(orm: OrmMap, tables: list[str], columns: set[str], repo: 
     return list(unique.values())
 
 
-class _SourceLines:
+class SourceLines:
     """The declaration's own source line, for the report (files read once, only these)."""
 
     def __init__(self, repo: Path) -> None:

@@ -32,7 +32,7 @@ Prisma `@@map("new_name")` edit) leaves the code compiling; the model's name is 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from impact.extract.references import COMMENT_LINE
 from impact.model import ColumnReference, Query
@@ -49,8 +49,10 @@ _PYTHON_MODELS = ("django", "sqlalchemy", "sqlmodel", "sqlalchemy-core")
 TS_CODE_MODELS = ("typeorm", "drizzle", "sequelize")
 
 
-def model_type_references(texts: Iterable[tuple[str, str, bool, list[Query]]], orm: OrmMap, tables: Iterable[str]) -> list[ColumnReference]:
-    """References to the models of `tables` (dropped or renamed) in (file, text, generated, its resolved queries) texts."""
+def model_type_references(texts: Iterable[tuple[str, str, bool, list[Query]]], orm: OrmMap, tables: Iterable[str],
+                          line_of: Callable[[str, int], str] | None = None) -> list[ColumnReference]:
+    """References to the models of `tables` (dropped or renamed) in (file, text, generated, its resolved queries) texts;
+    `line_of(file, line)`: a line's source text, for the schema lines no matching text holds."""
     patterns = []  # (the model's names, its relation fields' names or None, table, model)
     for table in tables:
         for model in orm.on_table(table):
@@ -68,7 +70,7 @@ def model_type_references(texts: Iterable[tuple[str, str, bool, list[Query]]], o
                 patterns.append((re.compile(rf"(?<![\w$.]){re.escape(model.name)}(?![\w$])"), None, table_name, model))
     if not patterns:
         return []
-    found, seen = _schema_relations(orm, patterns), set()
+    found, seen = _schema_relations(orm, patterns, line_of), set()
     going = _declaring_only_gone(orm, {t.lower() for t in tables})
     for rel, text, generated, queries in texts:
         if generated or rel in going:
@@ -111,7 +113,7 @@ def _declaring_only_gone(orm: OrmMap, gone: set[str]) -> set[str]:
     return {file for file, only_gone in files.items() if only_gone}
 
 
-def _schema_relations(orm: OrmMap, patterns: list) -> list[ColumnReference]:
+def _schema_relations(orm: OrmMap, patterns: list, line_of: Callable[[str, int], str] | None) -> list[ColumnReference]:
     """Prisma relation fields other models declare to the model (`document Document @relation(...)`,
     `documents Document[]`): the schema does not validate once the model goes while they name it."""
     found = []
@@ -121,8 +123,8 @@ def _schema_relations(orm: OrmMap, patterns: list) -> list[ColumnReference]:
         for other in orm.models:
             for f in other.fields:
                 if f.relation == model.name and other.name != model.name and f.line and other.file:
-                    found.append(ColumnReference(other.file, f.line, model.name, table, "type", False,
-                                                 f"{other.name}.{f.name} {model.name}", via=VIA, spelling=f.name))
+                    snippet = (line_of(other.file, f.line) if line_of else "") or f"{other.name}.{f.name} {model.name}"
+                    found.append(ColumnReference(other.file, f.line, model.name, table, "type", False, snippet, via=VIA, spelling=f.name))
     return found
 
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 
 from impact.model import Query
 
@@ -108,8 +109,6 @@ def declared_only(references: list, orm) -> list:
     declares the column: dokploy's `createMount({ serviceType: "libsql" })` passes a key its
     wrapper uses to route, once the `mount` model no longer declares `serviceType` (14 lines, none
     of them the dropped column's)."""
-    from dataclasses import replace
-
     out = []
     for ref in references:
         if ref.via == "orm-wrapper" and ref.table:
