@@ -275,7 +275,8 @@ def _line(path: Path, number: int) -> str:
     return lines[number - 1] if 0 < number <= len(lines) else ""
 
 
-def measure(files: list[Path], overrides: dict[str, str], verbose: bool = True, synthesized: bool = False) -> dict[str, dict[str, Score]]:
+def measure(files: list[Path], overrides: dict[str, str], verbose: bool = True, synthesized: bool = False,
+            show_lines: bool = False) -> dict[str, dict[str, Score]]:
     by_project: dict[str, Score] = defaultdict(Score)
     by_orm: dict[str, Score] = defaultdict(Score)
     per_case: list[tuple[dict, Score]] = []
@@ -302,6 +303,8 @@ def measure(files: list[Path], overrides: dict[str, str], verbose: bool = True, 
                         print(f"  {case['project']:<10} {case['head'][:9]} not a database change: {Path(case['migration']).name}", flush=True)
                         continue
                     score = score_group(real, result, tree)
+                    if show_lines:  # to the terminal only: the results file holds no text of the project's code
+                        print_lines(score, tree)
                 except Exception as exc:  # a migration impact cannot scan is counted and named, not fatal
                     truth = {(t["path"], t["line"]): t["snippet"] for c in cases for t in c["truth"]}
                     score = Score(truth=len(truth), events=len(cases), migrations=1, errors=1,
@@ -315,6 +318,14 @@ def measure(files: list[Path], overrides: dict[str, str], verbose: bool = True, 
                       f"  truth {score.truth:>4}  hit {score.hit:>4}  reported-naming {score.reported_naming:>4}"
                       f"  fp {len(score.false_positives):>3}  implicit {score.implicit:>3}  name-only {score.name_only:>4}", flush=True)
     return {"project": dict(by_project), "orm": dict(by_orm), "cases": per_case}
+
+
+def print_lines(score: Score, tree: Path) -> None:
+    for title, entries in (("missed", score.misses), ("false positive", score.false_positives)):
+        for entry in entries:
+            kind, _, where = entry.partition("] ")
+            path, _, number = where.rpartition(":")
+            print(f"    {title} {kind}] {where}  | {_line(tree / path, int(number)).strip()[:140]}")
 
 
 def pct(value: float | None) -> str:
@@ -390,11 +401,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--git-dir", action="append", default=[], help="PROJECT=PATH of a bare git dir")
     parser.add_argument("--synthesized-sql", action="store_true",
                         help="scan Django/Alembic events as their equivalent SQL (as before impact read those formats)")
+    parser.add_argument("--lines", action="store_true",
+                        help="print every missed truth line and false positive with its text (not written to the results)")
     parser.add_argument("--before", type=Path, help="an earlier RESULTS.md: its per-ORM table is kept for comparison")
     args = parser.parse_args(argv)
     before = baseline_table(args.before.read_text()) if args.before else []
     overrides = dict(item.split("=", 1) for item in args.git_dir)
-    measured = measure(args.cases, overrides, synthesized=args.synthesized_sql)
+    measured = measure(args.cases, overrides, synthesized=args.synthesized_sql, show_lines=args.lines)
     for title in ("orm", "project"):
         for name, s in sorted(measured[title].items()):
             print(f"{title} {name}: migrations {s.migrations}, events {s.events}, recall {pct(s.recall)} ({s.hit}/{s.truth}), "
