@@ -182,7 +182,9 @@ def _code_references(run: ExtractionRun, contexts: list, tables: list[str], colu
                      use_cache: bool, recreated: frozenset[str] = frozenset()) -> list[ColumnReference]:
     """The changed columns' references and, for a dropped or renamed table, the code naming its ORM model."""
     resolved = _resolved(run)
-    references = _references(run, resolved, tables, columns, repo, use_cache, recreated)
+    # A field name several affected models map is credited to a table whose column the migration changes.
+    changing = frozenset(c.op.table.lower() for c in contexts if c.op.kind in COLUMN_CHANGES and c.op.table)
+    references = _references(run, resolved, tables, columns, repo, use_cache, recreated, changing)
     gone = [c.op.table for c in contexts if c.op.kind in (OpKind.DROP_TABLE, OpKind.RENAME_TABLE) and c.op.table]
     if gone:
         texts = [(rel, text, x.generated, queries) for rel, text, x, queries in resolved]
@@ -198,11 +200,11 @@ def _resolved(run: ExtractionRun) -> list[tuple[str, str, object, list[Query]]]:
 
 
 def _references(run: ExtractionRun, resolved: list, tables: list[str], columns: set[str], repo: Path,
-                use_cache: bool = True, recreated: frozenset[str] = frozenset()) -> list[ColumnReference]:
+                use_cache: bool = True, recreated: frozenset[str] = frozenset(), changing: frozenset[str] = frozenset()) -> list[ColumnReference]:
     """Names of changed columns in the matching files, as the database or an ORM spells them, and
     the model declarations that still map them."""
     orm = with_python_models(run)
-    spellings = orm.spelled_columns(tables, columns, recreated)
+    spellings = orm.spelled_columns(tables, columns, recreated, changing)
     declared = model_declarations(orm, tables, columns, repo)
     wrappers = wrapper_functions(((file, text, queries) for file, text, _, queries in resolved), tables)
     found = attribute_declarations(declared_only([r for file, text, extraction, queries in resolved

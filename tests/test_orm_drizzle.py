@@ -317,3 +317,40 @@ def test_an_insert_of_a_model_that_no_longer_declares_the_column_cannot_write_it
     result = scan(repo, "0001", use_cache=False)
     assert evidence(result, "write-with-unknown-columns") == []
     assert "src/users.ts:18" not in breaks(result)
+
+
+def test_a_field_name_dropped_tables_declare_too_is_evidence_for_the_dropped_column(tmp_path: Path) -> None:
+    # sim drops `webhook.credential_set_id` with two tables that declare `credentialSetId` too: the name
+    # is about this migration either way, credited to the table whose column it drops (it was credited
+    # to a dropped table, and so was evidence of no finding: 117 lines the authors changed).
+    repo = tmp_path / "app"
+    shutil.copytree(APP, repo)
+    schema = (repo / "src/db/schema.ts").read_text()
+    make_repo(repo, {
+        "src/db/schema.ts": schema + 'export const authorNotes = pgTable("author_notes", {\n  id: serial("id").primaryKey(),\n'
+                                     '  authorId: integer("author_id"),\n});\n',
+        "drizzle/0004_author_notes.sql": 'CREATE TABLE "author_notes" ("id" serial PRIMARY KEY, "author_id" integer);',
+        "drizzle/0005_drop_authors.sql": 'DROP TABLE "author_notes";\nALTER TABLE "posts" DROP COLUMN "author_id";',
+        "src/jobs/byline.ts": "export const byline = (post: { authorId: number }) => ({ authorId: post.authorId });\n",
+    })
+    result = scan(repo, "0005", use_cache=False)
+    assert "src/jobs/byline.ts:1" in evidence(result, "changed-column-referenced")
+    assert {(r.table, r.via) for r in result.references if r.file == "src/jobs/byline.ts"} == {("posts", "orm-field")}
+
+
+def test_a_column_the_migration_creates_again_on_a_new_table_tells_no_table(tmp_path: Path) -> None:
+    # dokploy moves `serverIp` and eleven more columns from `user` to a new `webServerSettings` table:
+    # the code naming them after the move is the new table's (59 of 65 lines reported were unchanged).
+    repo = tmp_path / "app"
+    shutil.copytree(APP, repo)
+    make_repo(repo, {
+        "drizzle/0004_profiles.sql": 'CREATE TABLE "user_profiles" ("id" serial PRIMARY KEY, "full_name" text);\n'
+                                     'ALTER TABLE "users" DROP COLUMN "full_name";',
+        "src/jobs/greet.ts": 'export const greet = (p: { fullName: string }) => ({ title: "Hi", fullName: p.fullName });\n',
+    })
+    result = scan(repo, "0004", use_cache=False)
+    assert {(r.table, r.via) for r in result.references if r.file == "src/jobs/greet.ts"} == {(None, "name-only")}
+    assert "src/jobs/greet.ts" not in {e.file for f in result.findings for e in f.evidence}
+    # Without the new table the name is users' and its lines are evidence.
+    make_repo(repo, {"drizzle/0004_profiles.sql": 'ALTER TABLE "users" DROP COLUMN "full_name";'})
+    assert "src/jobs/greet.ts:1" in evidence(scan(repo, "0004", use_cache=False), "changed-column-referenced")

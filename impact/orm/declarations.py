@@ -35,12 +35,17 @@ _NAMED_AGAIN = re.compile(r"""(?:new_name\s*=\s*|AddField\(\s*(?:model_name\s*=\
 
 
 def recreated_names(operations, migration_text: str) -> frozenset[str]:
-    """Names the migration gives to a column or a field (a rename's target, an added column, a Django
-    RenameField/AddField even where its SQL could not be told): code naming them keeps working."""
+    """Names the migration gives to a column or a field (a rename's target, an added column, a column
+    of a table it creates, a Django RenameField/AddField even where its SQL could not be told): code
+    naming them keeps working. A table created with the dropped columns is where they move (dokploy
+    moves `serverIp` and eleven more from `user` to a new `webServerSettings`): the name then tells
+    no table, and the 59 lines still naming it after the move are no evidence of the drop."""
     from impact.model import OpKind
+    from impact.op_details import TableDetails
 
     names = {op.new_name for op in operations if op.kind is OpKind.RENAME_COLUMN and op.new_name}
     names |= {op.column_name for op in operations if op.kind is OpKind.ADD_COLUMN and op.column_name}
+    names |= {c.name for op in operations if op.kind is OpKind.CREATE_TABLE and isinstance(op.info, TableDetails) for c in op.info.columns}
     names |= set(_NAMED_AGAIN.findall(migration_text))
     return frozenset(n.lower() for n in names) | frozenset(n.lower().removesuffix("_id") for n in names)
 
