@@ -361,6 +361,8 @@ def test_a_column_read_through_its_table_variable_or_a_relation_to_it_is_that_ta
     # relational query nests a relation's row under its name (`with: { author: true }` -> `post.author`).
     repo = tmp_path / "app"
     shutil.copytree(APP, repo)
+    # A copy of the schema module (dokploy keeps two declaring `apikey`) still declares one table.
+    (repo / "src/db/copy-schema.ts").write_text((repo / "src/db/schema.ts").read_text())
     make_repo(repo, {"src/jobs/report.ts": src('''
         import { users } from "../db/schema";
         export const statusColumn = users.status;

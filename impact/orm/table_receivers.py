@@ -24,24 +24,27 @@ _IDENTIFIER = re.compile(r"^[A-Za-z_$][\w$]*$")
 _TS = (".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts")
 
 
-def receiver_models(orm: OrmMap, tables: list[str]) -> dict[str, OrmModel]:
-    """Receiver name -> the one Drizzle model of an affected table it names: the table's variable, or
-    a relation field whose target is that table (a name meaning several tables is left out)."""
-    drizzle = [m for m in orm.models if m.orm == "drizzle"]
-    by_accessor = {a: m for m in drizzle for a in m.accessors}
-    names: dict[str, set[int]] = {}
+def receiver_models(orm: OrmMap, tables: list[str]) -> dict[str, list[OrmModel]]:
+    """Receiver name -> the Drizzle models of the one affected table it names: the table's variable,
+    its name, or a relation field whose target is that table (a name meaning several tables is left
+    out; one table declared twice, as by a copied schema module, is still one table)."""
+    drizzle = [m for m in orm.models if m.orm == "drizzle" and m.table]
+    by_accessor: dict[str, set[str]] = {}
     for m in drizzle:
         for a in m.accessors:
-            names.setdefault(a, set()).add(id(m))
-        if m.table and _IDENTIFIER.match(m.table):  # a variable named after the table (`mount` for "mount") holds its rows
-            names.setdefault(m.table, set()).add(id(m))
+            by_accessor.setdefault(a, set()).add(m.table.lower())
+    names: dict[str, set[str]] = {}
+    for m in drizzle:
+        for a in m.accessors:
+            names.setdefault(a, set()).add(m.table.lower())
+        if _IDENTIFIER.match(m.table):  # a variable named after the table (`mount` for "mount") holds its rows
+            names.setdefault(m.table, set()).add(m.table.lower())
         for f in m.fields:
             if f.column is None and f.relation in by_accessor:
-                names.setdefault(f.name, set()).add(id(by_accessor[f.relation]))
+                names.setdefault(f.name, set()).update(by_accessor[f.relation])
     wanted = {t.lower() for t in tables}
-    models = {id(m): m for m in drizzle}
-    return {name: models[next(iter(ids))] for name, ids in names.items()
-            if len(ids) == 1 and (models[next(iter(ids))].table or "").lower() in wanted}
+    return {name: [m for m in drizzle if m.table.lower() in owners] for name, owners in names.items()
+            if len(owners) == 1 and owners <= wanted}
 
 
 def attribute_table_receivers(references: list[ColumnReference], orm: OrmMap, tables: list[str]) -> list[ColumnReference]:
@@ -56,9 +59,9 @@ def attribute_table_receivers(references: list[ColumnReference], orm: OrmMap, ta
             name = ref.spelling or ref.column
             at = _position(ref.snippet, name)
             match = pattern.search(ref.snippet[:at]) if at is not None else None
-            model = receivers[match.group(1)] if match else None
-            column = model.column_for(name) if model else None
-            if model and column and column.lower() == ref.column.lower():
+            models = receivers[match.group(1)] if match else []
+            model = next((m for m in models if (m.column_for(name) or "").lower() == ref.column.lower()), None)
+            if model:
                 ref = replace(ref, table=model.table, via="typed-receiver", inferred=False)
         out.append(ref)
     return out
