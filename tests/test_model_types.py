@@ -212,7 +212,7 @@ DRIZZLE_OTHER = '''export function pick(credentialSet: string[]) { return creden
     ({"src/entities/telemetry.entity.ts": ENTITY, "src/telemetry/service.ts": SERVICE},
      'DROP TABLE "telemetry";', ["src/telemetry/service.ts:2", "src/telemetry/service.ts:5", "src/telemetry/service.ts:6"]),
     ({"src/db/schema.ts": DRIZZLE_SCHEMA, "src/sets.ts": DRIZZLE_CODE, "src/pick.ts": DRIZZLE_OTHER},
-     'DROP TABLE "credential_set";', ["src/sets.ts:1", "src/sets.ts:3", "src/sets.ts:4"]),
+     'DROP TABLE "credential_set";', ["src/db/schema.ts:3", "src/sets.ts:1", "src/sets.ts:3", "src/sets.ts:4"]),
 ], ids=["typeorm entity class", "drizzle table variable"])
 def test_code_naming_a_typescript_model_of_the_dropped_table_is_evidence(tmp_path, files, sql, expected) -> None:
     table = sql.split('"')[1]
@@ -220,6 +220,36 @@ def test_code_naming_a_typescript_model_of_the_dropped_table_is_evidence(tmp_pat
                                 "migrations/0002_drop.sql": sql + "\n", **files})
     result = scan(repo, "2", use_cache=False)
     assert sorted(_evidence(result, "dropped-table-still-used")) == expected
+
+
+DRIZZLE_TABLES = '''import { relations } from "drizzle-orm";
+import { integer, pgTable, serial, text } from "drizzle-orm/pg-core";
+
+export const credentialSet = pgTable(
+  "credential_set",
+  { id: serial("id").primaryKey(), name: text("name") },
+);
+
+export const webhook = pgTable("webhook", {
+  id: serial("id").primaryKey(),
+  setId: integer("set_id").references(() => credentialSet.id),
+});
+
+export const webhookRelations = relations(webhook, ({ one }) => ({
+  set: one(credentialSet, { fields: [webhook.setId], references: [credentialSet.id] }),
+}));
+'''
+
+
+def test_a_dropped_drizzle_table_in_its_own_schema_module(tmp_path) -> None:
+    # sim drops `credential_set`: its `export const credentialSet = pgTable(` declaration, the table name
+    # under it, and the other tables' foreign keys and relations naming its variable in the same module
+    # (no import there) are all removed with it.
+    repo = make_repo(tmp_path, {"migrations/0001_init.sql": 'CREATE TABLE "credential_set" (id serial PRIMARY KEY, name text);\n',
+                                "migrations/0002_drop.sql": 'DROP TABLE "credential_set";\n', "src/db/schema.ts": DRIZZLE_TABLES})
+    result = scan(repo, "2", use_cache=False)
+    assert sorted(_evidence(result, "dropped-table-still-used")) == [
+        "src/db/schema.ts:11", "src/db/schema.ts:15", "src/db/schema.ts:4", "src/db/schema.ts:5"]
 
 
 def _legacy_entity(name: str, other: str) -> str:
