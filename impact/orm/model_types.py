@@ -41,6 +41,7 @@ from collections.abc import Callable, Iterable
 from impact.extract.references import COMMENT_LINE
 from impact.model import ColumnReference, Query
 from impact.orm.mapping import OrmMap
+from impact.orm.model_imports import module_import_references
 
 VIA = "model-type"
 # What Prisma generates from a model's name (prisma-client-js): `Prisma.<Model>CreateInput` etc.
@@ -74,7 +75,7 @@ def model_type_references(texts: Iterable[tuple[str, str, bool, list[Query]]], o
                 patterns.append((re.compile(rf"(?<![\w$.]){re.escape(model.name)}(?![\w$])"), None, table_name, model))
     if not patterns:
         return []
-    found, seen = _schema_relations(orm, patterns, line_of), set()
+    found, seen, texts = _schema_relations(orm, patterns, line_of), set(), list(texts)
     going = _declaring_only_gone(orm, {t.lower() for t in tables})
     for rel, text, generated, queries in texts:
         if generated:
@@ -106,7 +107,11 @@ def model_type_references(texts: Iterable[tuple[str, str, bool, list[Query]]], o
                     seen.add((rel, number, table.lower()))  # two schemas (umami's mysql/ and postgresql/) map one table
                     spelled = re.sub(r"^Prisma\s*\.\s*", "", match.group(0).lstrip("?.").strip().rstrip(":").rstrip("?").strip())
                     found.append(ColumnReference(rel, number, model.name, table, "type", False, line.strip()[:160], via=VIA, spelling=spelled))
-    return found
+    modules: dict[str, list] = {}
+    for _, _, table, model in patterns:
+        if model.file in going:
+            modules.setdefault(model.file, []).append((table, model))
+    return found + (module_import_references(texts, modules, seen, VIA) if modules else [])
 
 
 def _declaring_only_gone(orm: OrmMap, gone: set[str]) -> set[str]:
