@@ -134,3 +134,12 @@ def test_the_declaration_of_a_dropped_column_is_the_property_under_its_decorator
     entity.write_text((APP / ENTITY).read_text().replace('  @Column({ default: "active" })\n  status: string;\n',
                                                          '  @Column({ default: "active" }) status: string;\n'))
     assert _evidence(scan(repo, str(SCENARIOS / "drop_member_status.sql"), use_cache=False), "orm-model-declares-changed-column") == [f"{ENTITY}:13"]
+
+
+def test_the_declaration_of_a_join_column_is_the_decorator_naming_it(tmp_path) -> None:
+    # `@ManyToOne(...)` then `@JoinColumn({ name: "workspace_id" })` over `workspace: Workspace`: the
+    # line naming the column is the second decorator (it was the first, which does not name it).
+    migration = tmp_path / "drop_workspace_id.sql"
+    migration.write_text("ALTER TABLE workspace_members DROP COLUMN workspace_id;\n")
+    result = scan(APP, str(migration), use_cache=False)
+    assert _evidence(result, "orm-model-declares-changed-column") == [f"{ENTITY}:17"]

@@ -60,10 +60,10 @@ def model_declarations(orm: OrmMap, tables: list[str], columns: set[str], repo: 
             for f in model.fields:
                 if f.column and f.column.lower() in wanted and not f.ignored:
                     line = f.line if f.line and f.line != model.line else lines.attribute(model.file, model.line, f.name)
-                    if f.name != f.column:
+                    if model.orm == "typeorm":  # the decorator naming the column (`@JoinColumn({ name })`), else the property
+                        line = lines.member(model.file, line, f.name, f.column if f.name != f.column else None)
+                    elif f.name != f.column:
                         line = lines.naming(model.file, line, f.column)
-                    elif model.orm == "typeorm":  # its decorators name no column: the property they decorate does
-                        line = lines.member(model.file, line, f.name)
                     snippet = lines.get(model.file, line) or f"{model.orm} model {model.name}: field {f.name}"
                     mine.append(_declared(model.file, line, wanted[f.column.lower()], model.table or table, snippet, f.name))
                     if model.orm == "prisma":  # `@@index([field])`, `@relation(fields: [field])`: removed with it
@@ -130,15 +130,20 @@ class SourceLines:
                 return number
         return start
 
-    def member(self, rel: str, start: int, name: str) -> int:
+    def member(self, rel: str, start: int, name: str, column: str | None = None) -> int:
         """The class property `name` that the decorators starting at `start` declare (a TypeORM
         `@Column({ ... })` above `public status?: string = undefined;`): the line naming the column,
-        which the authors change with it (oneuptime: 7 of 7). `start` when not found."""
+        which the authors change with it (oneuptime: 7 of 7). With `column` (a property spelling
+        another column), the decorator line quoting it (`@JoinColumn({ name: "alertSeverityId" })`)
+        if one does. `start` when not found."""
         self.get(rel, start)
         lines = self.files[rel]
+        quoted = re.compile(rf"[\"']{re.escape(column)}[\"']") if column else None
         declaring = re.compile(rf"^\s*(?:@[\w.]+(?:\([^()]*\))?\s+)*(?:(?:public|private|protected|readonly|declare|override)\s+)*{re.escape(name)}[?!]?\s*[:;=]\s*(?![\"'`])")
         for number in range(start, min(start + 80, len(lines)) + 1):
             line = lines[number - 1]
+            if quoted and quoted.search(line):
+                return number
             if declaring.match(line) and not line.rstrip().endswith(","):
                 return number
         return start
