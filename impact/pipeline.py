@@ -32,6 +32,7 @@ from impact.model import ColumnReference, OpKind, Query
 from impact.op_details import NotAnalysed
 from impact.orm import resolve_orm_queries
 from impact.orm.declarations import SourceLines, model_declarations, recreated_names, with_python_models
+from impact.orm.drizzle_zod import attribute_zod_keys
 from impact.orm.model_types import model_type_references
 from impact.orm.prisma_rows import attribute_rows, row_references
 from impact.orm.resolve import attribute_declarations
@@ -213,8 +214,9 @@ def _references(run: ExtractionRun, resolved: list, tables: list[str], columns: 
                                                  orm), run.orm)
     found = attribute_receivers(found, ((file, text) for file, text, _ in run.texts), {**run.other_models, **run.models}, use_cache)
     found = settle(run, found, columns, spellings, wrappers)  # deferred files whose parse can change a name
-    found = attribute_rows(found, {file: text for file, text, _ in run.texts}, run.orm)
-    found = attribute_table_receivers(found, run.orm, tables)
+    texts = {file: text for file, text, _ in run.texts}
+    found = attribute_rows(found, texts, run.orm)
+    found = attribute_zod_keys(attribute_table_receivers(found, run.orm, tables), texts, run.orm, tables)
     found = attribute_trigger_rows(found, ((file, text) for file, text, _ in run.texts), tables, columns)
     seen = {(r.file, r.line, r.column) for r in declared}
     return declared + [r for r in found if (r.file, r.line, r.column) not in seen]
