@@ -16,10 +16,10 @@ import re
 from dataclasses import replace
 
 from impact.model import ColumnReference
+from impact.orm import CODE_DECLARATION_SUFFIXES as _TS  # TypeScript and JavaScript files
 from impact.orm.mapping import OrmMap, OrmModel
 from impact.orm.table_receivers import receiver_models
 
-_TS = (".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts")
 _CREATE = re.compile(r"\bcreate(?:Insert|Select|Update)Schema\s*\(\s*([A-Za-z_$][\w$]*)\s*(,\s*\{)?")
 _BOUND = re.compile(r"\b(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*(?::[^=]+)?=\s*$")
 _PICK = re.compile(r"\.\s*(?:pick|omit|partial|required)\s*\(\s*\{")

@@ -17,9 +17,9 @@ import re
 
 from impact.extract.references import COMMENT_LINE
 from impact.model import ColumnReference
+from impact.orm import CODE_DECLARATION_SUFFIXES as _EXTENSIONS  # TypeScript and JavaScript files
 
 _SPEC = re.compile(r"""(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)["']([^"']+)["']""")
-_EXTENSIONS = (".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts")
 
 
 def module_import_references(texts, models_by_file: dict[str, list[tuple[str, object]]], seen: set,

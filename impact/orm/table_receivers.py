@@ -18,10 +18,10 @@ import re
 from dataclasses import replace
 
 from impact.model import ColumnReference
+from impact.orm import CODE_DECLARATION_SUFFIXES as _TS  # TypeScript and JavaScript files
 from impact.orm.mapping import OrmMap, OrmModel
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_$][\w$]*$")
-_TS = (".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts")
 
 
 def receiver_models(orm: OrmMap, tables: list[str]) -> dict[str, list[OrmModel]]:
