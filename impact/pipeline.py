@@ -33,6 +33,7 @@ from impact.op_details import NotAnalysed
 from impact.orm import resolve_orm_queries
 from impact.orm.declarations import SourceLines, model_declarations, recreated_names, with_python_models
 from impact.orm.model_types import model_type_references
+from impact.orm.prisma_nesting import attribute_nested
 from impact.orm.prisma_rows import attribute_rows, row_references
 from impact.orm.resolve import attribute_declarations
 from impact.orm.wrappers import declared_only, wrapper_functions
@@ -211,6 +212,7 @@ def _references(run: ExtractionRun, resolved: list, tables: list[str], columns: 
     found = attribute_receivers(found, ((file, text) for file, text, _ in run.texts), {**run.other_models, **run.models}, use_cache)
     found = settle(run, found, columns, spellings, wrappers)  # deferred files whose parse can change a name
     found = attribute_rows(found, {file: text for file, text, _ in run.texts}, run.orm)
+    found = attribute_nested(found, ((file, text, queries) for file, text, _, queries in resolved), run.orm)
     found = attribute_trigger_rows(found, ((file, text) for file, text, _ in run.texts), tables, columns)
     seen = {(r.file, r.line, r.column) for r in declared}
     return declared + [r for r in found if (r.file, r.line, r.column) not in seen]

@@ -30,8 +30,8 @@ def test_reads_of_a_row_of_the_dropped_table_are_evidence(dropped_table) -> None
     # 10 returns its id, 20 filters the rows of a findMany.
     evidence = _evidence(dropped_table, "dropped-table-still-used")
     assert [e for e in evidence if e.startswith(SEND)] == [f"{SEND}:{n}" for n in (4, 5, 8, 9, 10, 19, 20)]
-    # The relation field Recipient declares to the model goes with it (impact.orm.model_types).
-    assert [e for e in evidence if not e.startswith(SEND)] == ["prisma/schema.prisma:24"]
+    # The model's own declaration and the relation field Recipient declares to it go with it (impact.orm.model_types).
+    assert [e for e in evidence if not e.startswith(SEND)] == ["prisma/schema.prisma:12", "prisma/schema.prisma:24"]
     refs = [(r.line, r.table, r.column, r.spelling) for r in dropped_table.references if r.via == "model-row"]
     assert refs == [(5, "Document", "Document", "document"), (8, "Document", "Document", "document"),
                     (9, "Document", "Document", "document"), (10, "Document", "Document", "document"),

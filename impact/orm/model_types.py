@@ -5,7 +5,11 @@ the model then stops compiling (TypeScript) or importing (Python), even where it
 - Prisma: the client's generated type (`import type { TemplateMeta } from '@prisma/client'`,
   `Partial<TemplateMeta>`), its generated input and payload types (`Prisma.TemplateMetaCreateInput`),
   and the relation fields other models declare to it (`templateMeta TemplateMeta?` on Template:
-  `include: { templateMeta: true }`, `template.templateMeta?.message`);
+  `include: { templateMeta: true }`, `template.templateMeta?.message`); the client's operation on
+  it named without a call, as tests do (`expect(prisma.project.findMany).toHaveBeenCalledWith(`,
+  `vi.mocked(tx.connector.findUniqueOrThrow)`, a mock `project: { findMany: vi.fn() }`: formbricks'
+  `Project` and `Connector` renames, 188 lines, all changed by the authors); and in the schema, the
+  model's own `model TemplateMeta {` line and its `@@map("template_meta")`;
 - Django, SQLAlchemy, SQLModel: the model class (`from app.models import TeamWebsite`, `TeamWebsite.objects`),
   a SQLAlchemy Core table's variable (`secondary=users_to_favorites`), and the line of the model's
   declaration that names the table (`__tablename__ = "login_codes"`, `Table("users_to_favorites", ...)`);
@@ -36,6 +40,7 @@ from collections.abc import Callable, Iterable
 
 from impact.extract.references import COMMENT_LINE
 from impact.model import ColumnReference, Query
+from impact.extract.typescript.orm.prisma import OPERATIONS as PRISMA_OPERATIONS
 from impact.orm.mapping import OrmMap
 
 VIA = "model-type"
@@ -53,7 +58,7 @@ def model_type_references(texts: Iterable[tuple[str, str, bool, list[Query]]], o
                           line_of: Callable[[str, int], str] | None = None) -> list[ColumnReference]:
     """References to the models of `tables` (dropped or renamed) in (file, text, generated, its resolved queries) texts;
     `line_of(file, line)`: a line's source text, for the schema lines no matching text holds."""
-    patterns = []  # (the model's names, its relation fields' names or None, table, model)
+    patterns = []  # (the model's names, its relation fields' names or None, table, model, only where imported)
     for table in tables:
         for model in orm.on_table(table):
             table_name = model.table or table
@@ -63,11 +68,13 @@ def model_type_references(texts: Iterable[tuple[str, str, bool, list[Query]]], o
                 words = re.compile(rf"(?<![\w$.]){name}(?:{_PRISMA_SUFFIX})?(?![\w$])|\bPrisma\s*\.\s*{name}(?:{_PRISMA_SUFFIX})?(?![\w$])")
                 names = "|".join(map(re.escape, relations))
                 relation = re.compile(rf"(?:\??\.\s*)(?:{names})(?![\w$])|(?<![\w$.])(?:{names})\??\s*:(?!:)") if relations else None
-                patterns.append((words, relation, table_name, model))
+                patterns.append((words, relation, table_name, model, True))
+                if model.accessors:  # the client's operation, named without a call: no import needed
+                    patterns.append((_client_operation(model.accessors), None, table_name, model, False))
             elif model.orm in _PYTHON_MODELS:
-                patterns.append((re.compile(rf"(?<![\w.]){re.escape(model.name)}(?!\w)"), None, table_name, model))
+                patterns.append((re.compile(rf"(?<![\w.]){re.escape(model.name)}(?!\w)"), None, table_name, model, True))
             elif model.orm in TS_CODE_MODELS:
-                patterns.append((re.compile(rf"(?<![\w$.]){re.escape(model.name)}(?![\w$])"), None, table_name, model))
+                patterns.append((re.compile(rf"(?<![\w$.]){re.escape(model.name)}(?![\w$])"), None, table_name, model, True))
     if not patterns:
         return []
     found, seen = _schema_relations(orm, patterns, line_of), set()
@@ -78,12 +85,14 @@ def model_type_references(texts: Iterable[tuple[str, str, bool, list[Query]]], o
         spans = [(q.line, q.end_line) for q in queries if q.orm == "prisma"]
         # A line that starts a query on the table is already evidence as that query.
         querying = {(q.line, (q.table or "").lower()) for q in queries}
-        for words, relation, table, model in patterns:
+        for words, relation, table, model, imported in patterns:
             if not rel.endswith(".py" if model.orm in _PYTHON_MODELS else _TS):
                 continue
             if rel == model.file and model.orm != "prisma":
                 found += _mapping_line(rel, text, model, table, seen)
-            named = words.search(text) is not None and _imported(text, model.name, model.orm)
+            if not imported:
+                found += _client_mocks(rel, text, model, table, seen)
+            named = words.search(text) is not None and (not imported or _imported(text, model.name, model.orm))
             if not named and not (relation and spans and relation.search(text)):
                 continue
             for number, line in enumerate(text.splitlines(), start=1):
@@ -97,6 +106,32 @@ def model_type_references(texts: Iterable[tuple[str, str, bool, list[Query]]], o
                     spelled = re.sub(r"^Prisma\s*\.\s*", "", match.group(0).lstrip("?.").strip().rstrip(":").rstrip("?").strip())
                     found.append(ColumnReference(rel, number, model.name, table, "type", False, line.strip()[:160], via=VIA, spelling=spelled))
     return found
+
+
+def _client_mocks(rel: str, text: str, model, table: str, seen: set) -> list[ColumnReference]:
+    """A test's stand-in for the client's model (`prisma: { project: { findMany: vi.fn() } }`): the
+    accessor as a key whose object holds the client's operations."""
+    names = "|".join(map(re.escape, sorted(model.accessors, key=len, reverse=True)))
+    operations = "|".join(sorted(PRISMA_OPERATIONS, key=len, reverse=True))
+    found, lines = [], None
+    for match in re.finditer(rf"(?<![\w$.])(?:{names})\s*:\s*\{{\s*(?:{operations})\s*:", text):
+        number = text.count("\n", 0, match.start()) + 1
+        lines = lines or text.splitlines()
+        if (rel, number, table.lower()) not in seen and not COMMENT_LINE.match(lines[number - 1]):
+            seen.add((rel, number, table.lower()))
+            found.append(ColumnReference(rel, number, model.name, table, "type", False, lines[number - 1].strip()[:160], via=VIA,
+                                         spelling=model.accessors[0]))
+    return found
+
+
+def _client_operation(accessors: Iterable[str]) -> re.Pattern:
+    """A Prisma client's operation on the model named as a value (`expect(prisma.project.findMany)`,
+    `vi.mocked(tx.connector.findUniqueOrThrow).mockResolvedValue(...)`): once the model goes, the
+    client has no such member. A tRPC router's procedure of the same name (`trpc.document.create
+    .useMutation()`) is no client's."""
+    names = "|".join(map(re.escape, sorted(accessors, key=len, reverse=True)))
+    operations = "|".join(sorted(PRISMA_OPERATIONS, key=len, reverse=True))
+    return re.compile(rf"\??\.\s*(?:{names})\s*[?!]?\.\s*(?:{operations})(?![\w$])(?!\s*\.\s*(?:use[A-Z]\w*|mutate|mutateAsync|query)\b)")
 
 
 def _declaring_only_gone(orm: OrmMap, gone: set[str]) -> set[str]:
@@ -117,14 +152,31 @@ def _schema_relations(orm: OrmMap, patterns: list, line_of: Callable[[str, int],
     """Prisma relation fields other models declare to the model (`document Document @relation(...)`,
     `documents Document[]`): the schema does not validate once the model goes while they name it."""
     found = []
-    for _, _, table, model in patterns:
-        if model.orm != "prisma":
+    for _, _, table, model, imported in patterns:
+        if model.orm != "prisma" or not imported:  # one pass per model
             continue
+        found += _schema_declaration(model, table, line_of)
         for other in orm.models:
             for f in other.fields:
                 if f.relation == model.name and other.name != model.name and f.line and other.file:
                     snippet = (line_of(other.file, f.line) if line_of else "") or f"{other.name}.{f.name} {model.name}"
                     found.append(ColumnReference(other.file, f.line, model.name, table, "type", False, snippet, via=VIA, spelling=f.name))
+    return found
+
+
+def _schema_declaration(model, table: str, line_of: Callable[[str, int], str] | None) -> list[ColumnReference]:
+    """The model's own `model Name {` line and its `@@map("t")`: the schema maps the table until they go."""
+    if not model.file or not model.line or line_of is None:
+        return []
+    found = [ColumnReference(model.file, model.line, model.name, table, "type", False, line_of(model.file, model.line).strip()[:160] or
+                             f"model {model.name} {{", via=VIA, spelling=model.name)]
+    for number in range(model.line + 1, model.line + 500):
+        line = line_of(model.file, number).strip()
+        if line.startswith("}") or (not line and not line_of(model.file, number + 1)):
+            break
+        if re.match(r"@@map\s*\(", line):
+            found.append(ColumnReference(model.file, number, model.name, table, "type", False, line[:160], via=VIA, spelling=model.name))
+            break
     return found
 
 
