@@ -48,7 +48,7 @@ UI = '''export function Settings(form: { templateMeta: { message: string } }) {
 MOCKS = '''import { prisma } from './db';
 vi.mocked(prisma.templateMeta.findMany).mockResolvedValue([]);
 expect(tx.templateMeta?.upsert).toHaveBeenCalledWith({ where: { id: 1 } });
-const { mutateAsync } = trpc.templateMeta.create.useMutation();
+const { mutateAsync } = trpc.templateMeta.create.useMutation(); void utils.templateMeta.findMany.invalidate();
 expect(prisma.template.findMany).toHaveBeenCalled();
 vi.mock("./db", () => ({ prisma: {
   templateMeta: {
@@ -57,6 +57,8 @@ vi.mock("./db", () => ({ prisma: {
   template: { findFirst: vi.fn() },
   settings: { templateMeta: { message: "" } },
 } }));
+tx.templateMeta.update.mockResolvedValue(null);
+type Rows = Awaited<ReturnType<typeof prisma.templateMeta.findMany>>;
 '''
 
 
@@ -93,10 +95,10 @@ def test_the_generated_type_and_the_relation_in_a_prisma_call_are_evidence(dropp
 def test_the_client_operation_named_without_a_call_is_evidence(dropped) -> None:
     evidence = _evidence(dropped, "dropped-table-still-used")
     # And a test's mock of the client's model (7): its operations as keys; not another object's key (11).
-    assert {"src/template.test.ts:2", "src/template.test.ts:3", "src/template.test.ts:7"} <= evidence
+    assert {"src/template.test.ts:2", "src/template.test.ts:3", "src/template.test.ts:7", "src/template.test.ts:13", "src/template.test.ts:14"} <= evidence
     assert not {"src/template.test.ts:4", "src/template.test.ts:5", "src/template.test.ts:10", "src/template.test.ts:11"} & evidence
     spelled = {r.line: r.spelling for r in dropped.references if r.file == "src/template.test.ts" and r.via == "model-type"}
-    assert spelled == {2: "templateMeta.findMany", 3: "templateMeta?.upsert", 7: "templateMeta"}
+    assert spelled == {2: "templateMeta.findMany", 3: "templateMeta?.upsert", 7: "templateMeta", 13: "templateMeta.update", 14: "templateMeta.findMany"}
 
 
 def test_the_schema_lines_declaring_the_dropped_model_are_evidence(dropped, tmp_path) -> None:

@@ -126,12 +126,14 @@ def _client_mocks(rel: str, text: str, model, table: str, seen: set) -> list[Col
 
 def _client_operation(accessors: Iterable[str]) -> re.Pattern:
     """A Prisma client's operation on the model named as a value (`expect(prisma.project.findMany)`,
-    `vi.mocked(tx.connector.findUniqueOrThrow).mockResolvedValue(...)`): once the model goes, the
-    client has no such member. A tRPC router's procedure of the same name (`trpc.document.create
-    .useMutation()`) is no client's."""
+    `vi.mocked(tx.connector.findUniqueOrThrow)`, `tx.connector.update.mockResolvedValue(...)`): once
+    the model goes, the client has no such member. Only as an argument, a test double's `.mock...` or
+    in a type (`ReturnType<typeof prisma.project.findMany>`): a tRPC router's procedure of the same
+    name is used through its own members (`trpc.document.create.useMutation()`,
+    `utils.document.findMany.invalidate()`)."""
     names = "|".join(map(re.escape, sorted(accessors, key=len, reverse=True)))
     operations = "|".join(sorted(PRISMA_OPERATIONS, key=len, reverse=True))
-    return re.compile(rf"\??\.\s*(?:{names})\s*[?!]?\.\s*(?:{operations})(?![\w$])(?!\s*\.\s*(?:use[A-Z]\w*|mutate|mutateAsync|query)\b)")
+    return re.compile(rf"\??\.\s*(?:{names})\s*[?!]?\.\s*(?:{operations})(?=\s*(?:[),>]|\.\s*mock[A-Z]|as\b))")
 
 
 def _declaring_only_gone(orm: OrmMap, gone: set[str]) -> set[str]:

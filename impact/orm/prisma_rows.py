@@ -19,6 +19,12 @@ later declaration of the same name ends it. For a column, only a property read (
 or a destructuring (`const { field } = v`) tells it; for the table, any use of the variable outside
 strings and comments (a template literal's `${...}` is code).
 
+Rows returned through the project's own functions (`const document = await getDocumentById(...)`
+where that function returns `prisma.document.findFirst(...)`) are not followed, by measure: on
+documenso's `DROP TABLE "Document"` they added 74 truth lines for 85 false positives (47 %; reads
+only: 46 for 16, 74 %): a shared function's result is an interface its authors keep when the table
+goes (they changed the function, not its callers), unlike a query written where its rows are read.
+
 Known limits (xfail in tests/test_prisma_rows.py): rows reached through a loop or callback over a
 `findMany` result (`for (const r of rows)`, `rows.map((r) => r.documentId)`) and rows passed to
 another function are not followed.
