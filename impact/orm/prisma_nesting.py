@@ -37,7 +37,8 @@ def attribute_nested(references: list[ColumnReference], files: Iterable[tuple[st
     wanted = {r.file for r in references if r.via == "orm-call" and r.context == "sql" and r.file.endswith(_TS)}
     if not wanted or not any(m.orm == "prisma" for m in orm.models):
         return references
-    calls = {rel: (text, [q for q in queries if q.orm == "prisma" and q.table]) for rel, text, queries in files if rel in wanted}
+    calls = {rel: (text, [0, *(m.end() for m in re.finditer("\n", text))], [q for q in queries if q.orm == "prisma" and q.table])
+             for rel, text, queries in files if rel in wanted}  # (text, each line's offset, its Prisma calls)
     by_name: dict[str, OrmModel] = {}
     for model in orm.models:
         if model.orm == "prisma":
@@ -50,22 +51,24 @@ def attribute_nested(references: list[ColumnReference], files: Iterable[tuple[st
     return out
 
 
-def _nested(ref: ColumnReference, text: str, queries: list[Query], orm: OrmMap, by_name: dict[str, OrmModel]) -> ColumnReference:
+def _nested(ref: ColumnReference, text: str, starts: list[int], queries: list[Query], orm: OrmMap,
+            by_name: dict[str, OrmModel]) -> ColumnReference:
     query = next((q for q in queries if q.line <= ref.line <= q.end_line and (q.table or "").lower() == (ref.table or "").lower()), None)
     note = _NOTE.search(query.note or "") if query else None
     if note is None:
         return ref
     model = next((m for m in orm.by_accessor("prisma", note.group(1)) if (m.table or "").lower() == query.table.lower()), None)
-    starts = [0, *(m.end() for m in re.finditer("\n", text))]  # each line's offset
     if model is None or ref.line > len(starts):
         return ref
-    call = re.compile(rf"\.\s*{re.escape(note.group(1))}\s*\.\s*{re.escape(note.group(2))}\s*\(").search(text, starts[query.line - 1])
     name = ref.spelling or ref.column
-    at = re.search(rf"(?<![\w$]){re.escape(name)}(?![\w$])", text[starts[ref.line - 1]:])
-    if call is None or at is None or call.end() > starts[ref.line - 1] + at.start():
+    line_end = starts[ref.line] if ref.line < len(starts) else len(text)
+    at = re.compile(rf"(?<![\w$]){re.escape(name)}(?![\w$])").search(text, starts[ref.line - 1], line_end)
+    call = re.compile(rf"\.\s*{re.escape(note.group(1))}\s*\.\s*{re.escape(note.group(2))}\s*\(").search(
+        text, starts[query.line - 1], at.start()) if at else None
+    if call is None:
         return ref
     related = model
-    for key in _path(text, call.end(), starts[ref.line - 1] + at.start()):
+    for key in _path(text, call.end(), at.start()):
         field = next((f for f in related.fields if f.name == key), None) if key else None
         if field and field.relation and field.relation in by_name:
             related = by_name[field.relation]
