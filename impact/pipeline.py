@@ -34,6 +34,7 @@ from impact.orm import resolve_orm_queries
 from impact.orm.declarations import SourceLines, model_declarations, recreated_names, with_python_models
 from impact.orm.drizzle_zod import attribute_zod_keys
 from impact.orm.model_types import model_type_references
+from impact.orm.prisma_nesting import attribute_nested
 from impact.orm.prisma_rows import attribute_rows, row_references
 from impact.orm.resolve import attribute_declarations
 from impact.orm.table_receivers import attribute_table_receivers
@@ -216,6 +217,7 @@ def _references(run: ExtractionRun, resolved: list, tables: list[str], columns: 
     found = settle(run, found, columns, spellings, wrappers)  # deferred files whose parse can change a name
     texts = {file: text for file, text, _ in run.texts}
     found = attribute_rows(found, texts, run.orm)
+    found = attribute_nested(found, ((file, text, queries) for file, text, _, queries in resolved), run.orm)
     found = attribute_zod_keys(attribute_table_receivers(found, run.orm, tables), texts, run.orm, tables)
     found = attribute_trigger_rows(found, ((file, text) for file, text, _ in run.texts), tables, columns)
     seen = {(r.file, r.line, r.column) for r in declared}

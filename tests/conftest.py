@@ -28,6 +28,18 @@ def make_repo(root: Path, files: dict[str, str]) -> Path:
     return root
 
 
+def scan_prisma(root: Path, schema: str, init: str, change: str, files: dict[str, str]):
+    """Scan a Prisma repo made of `schema`, the migrations `init` then `change` (the one scanned), and `files`."""
+    from impact.pipeline import scan
+
+    make_repo(root, {
+        "prisma/schema.prisma": schema, "prisma/migrations/0_init/migration.sql": init,
+        "prisma/migrations/migration_lock.toml": 'provider = "postgresql"\n',
+        "prisma/migrations/1_change/migration.sql": change, **files,
+    })
+    return scan(root, str(root / "prisma/migrations/1_change/migration.sql"), use_cache=False)
+
+
 def snapshot(root: Path) -> dict[str, tuple[int, int]]:
     """Every path under root with its size and mtime: proves a scan wrote nothing."""
     listing = {}

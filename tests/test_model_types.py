@@ -44,6 +44,22 @@ UI = '''export function Settings(form: { templateMeta: { message: string } }) {
   return TemplateMetaForm(meta);
 }
 '''
+# The client's operation named without a call (a test's mock), a tRPC procedure of the same name, another model's.
+MOCKS = '''import { prisma } from './db';
+vi.mocked(prisma.templateMeta.findMany).mockResolvedValue([]);
+expect(tx.templateMeta?.upsert).toHaveBeenCalledWith({ where: { id: 1 } });
+const { mutateAsync } = trpc.templateMeta.create.useMutation(); void utils.templateMeta.findMany.invalidate();
+expect(prisma.template.findMany).toHaveBeenCalled();
+vi.mock("./db", () => ({ prisma: {
+  templateMeta: {
+    findMany: vi.fn(),
+  },
+  template: { findFirst: vi.fn() },
+  settings: { templateMeta: { message: "" } },
+} }));
+tx.templateMeta.update.mockResolvedValue(null);
+type Rows = Awaited<ReturnType<typeof prisma.templateMeta.findMany>>;
+'''
 
 
 def _evidence(result, rule: str) -> set[str]:
@@ -64,7 +80,7 @@ def _scanned(root, sql: str, more: dict[str, str] | None = None):
 
 @pytest.fixture(scope="module")
 def dropped(tmp_path_factory):
-    return _scanned(tmp_path_factory.mktemp("modeltypes"), 'DROP TABLE "TemplateMeta";\n', {"src/ui/settings.tsx": UI})
+    return _scanned(tmp_path_factory.mktemp("modeltypes"), 'DROP TABLE "TemplateMeta";\n', {"src/ui/settings.tsx": UI, "src/template.test.ts": MOCKS})
 
 
 def test_the_generated_type_and_the_relation_in_a_prisma_call_are_evidence(dropped) -> None:
@@ -74,6 +90,25 @@ def test_the_generated_type_and_the_relation_in_a_prisma_call_are_evidence(dropp
     assert refs[("src/template.ts", 12)].spelling == "templateMeta"
     # The query's own line is evidence once, as the query.
     assert "src/template.ts:16" in _evidence(dropped, "dropped-table-still-used") and ("src/template.ts", 16) not in refs
+
+
+def test_the_client_operation_named_without_a_call_is_evidence(dropped) -> None:
+    evidence = _evidence(dropped, "dropped-table-still-used")
+    # And a test's mock of the client's model (7): its operations as keys; not another object's key (11).
+    assert {"src/template.test.ts:2", "src/template.test.ts:3", "src/template.test.ts:7", "src/template.test.ts:13", "src/template.test.ts:14"} <= evidence
+    assert not {"src/template.test.ts:4", "src/template.test.ts:5", "src/template.test.ts:10", "src/template.test.ts:11"} & evidence
+    spelled = {r.line: r.spelling for r in dropped.references if r.file == "src/template.test.ts" and r.via == "model-type"}
+    assert spelled == {2: "templateMeta.findMany", 3: "templateMeta?.upsert", 7: "templateMeta", 13: "templateMeta.update", 14: "templateMeta.findMany"}
+
+
+def test_the_schema_lines_declaring_the_dropped_model_are_evidence(dropped, tmp_path) -> None:
+    assert "prisma/schema.prisma:7" in _evidence(dropped, "dropped-table-still-used")  # model TemplateMeta {
+    assert "prisma/schema.prisma:1" not in _evidence(dropped, "dropped-table-still-used")  # the model kept
+    mapped = SCHEMA.replace("  template   Template @relation(fields: [templateId], references: [id])\n",
+                            "  template   Template @relation(fields: [templateId], references: [id])\n\n  @@map(\"template_meta\")\n")
+    result = _scanned(tmp_path, 'DROP TABLE "template_meta";\n', {"prisma/schema.prisma": mapped, "prisma/migrations/0_init/migration.sql":
+                      INIT.replace('"TemplateMeta"', '"template_meta"')})
+    assert {"prisma/schema.prisma:7", "prisma/schema.prisma:13"} <= _evidence(result, "dropped-table-still-used")
 
 
 def test_the_message_counts_queries_and_model_names_apart(dropped) -> None:

@@ -27,15 +27,21 @@ def dropped_table():
 
 def test_reads_of_a_row_of_the_dropped_table_are_evidence(dropped_table) -> None:
     # 4 and 19 are the queries; 5 checks the row, 8 destructures it, 9 reads it in a template literal,
-    # 10 returns its id, 20 filters the rows of a findMany.
+    # 10 returns its id, 20 filters the rows of a findMany; 29 reads the Document a recipient row
+    # includes (28 names the relation in its query: impact.orm.model_types).
     evidence = _evidence(dropped_table, "dropped-table-still-used")
-    assert [e for e in evidence if e.startswith(SEND)] == [f"{SEND}:{n}" for n in (4, 5, 8, 9, 10, 19, 20)]
-    # The relation field Recipient declares to the model goes with it (impact.orm.model_types).
-    assert [e for e in evidence if not e.startswith(SEND)] == ["prisma/schema.prisma:24"]
+    assert [e for e in evidence if e.startswith(SEND)] == [f"{SEND}:{n}" for n in (4, 5, 8, 9, 10, 19, 20, 28, 29)]
+    # The model's own declaration and the relation field Recipient declares to it go with it (impact.orm.model_types).
+    assert [e for e in evidence if not e.startswith(SEND)] == ["prisma/schema.prisma:12", "prisma/schema.prisma:24"]
     refs = [(r.line, r.table, r.column, r.spelling) for r in dropped_table.references if r.via == "model-row"]
     assert refs == [(5, "Document", "Document", "document"), (8, "Document", "Document", "document"),
                     (9, "Document", "Document", "document"), (10, "Document", "Document", "document"),
-                    (20, "Document", "Document", "documents")]
+                    (20, "Document", "Document", "documents"), (29, "Document", "Document", "recipient?.document")]
+
+
+def test_a_column_read_from_a_row_of_another_model_is_no_relation(dropped_table) -> None:
+    # `recipient.documentId` is a column of recipient, not its `document` relation: no model-row on line 15.
+    assert not [r for r in dropped_table.references if (r.file, r.line, r.via) == (SEND, 15, "model-row")]
 
 
 def test_a_string_and_a_parameter_of_the_same_name_are_not(dropped_table) -> None:

@@ -5,7 +5,11 @@ the model then stops compiling (TypeScript) or importing (Python), even where it
 - Prisma: the client's generated type (`import type { TemplateMeta } from '@prisma/client'`,
   `Partial<TemplateMeta>`), its generated input and payload types (`Prisma.TemplateMetaCreateInput`),
   and the relation fields other models declare to it (`templateMeta TemplateMeta?` on Template:
-  `include: { templateMeta: true }`, `template.templateMeta?.message`);
+  `include: { templateMeta: true }`, `template.templateMeta?.message`); the client's operation on
+  it named without a call, as tests do (`expect(prisma.project.findMany).toHaveBeenCalledWith(`,
+  `vi.mocked(tx.connector.findUniqueOrThrow)`, a mock `project: { findMany: vi.fn() }`: formbricks'
+  `Project` and `Connector` renames, 188 lines, all changed by the authors); and in the schema, the
+  model's own `model TemplateMeta {` line and its `@@map("template_meta")`;
 - Django, SQLAlchemy, SQLModel: the model class (`from app.models import TeamWebsite`, `TeamWebsite.objects`),
   a SQLAlchemy Core table's variable (`secondary=users_to_favorites`), and the line of the model's
   declaration that names the table (`__tablename__ = "login_codes"`, `Table("users_to_favorites", ...)`);
@@ -40,6 +44,7 @@ from collections.abc import Callable, Iterable
 
 from impact.extract.references import COMMENT_LINE
 from impact.model import ColumnReference, Query
+from impact.extract.typescript.orm.prisma import OPERATIONS as PRISMA_OPERATIONS
 from impact.orm.mapping import OrmMap
 from impact.orm.model_imports import module_import_references
 
@@ -58,7 +63,7 @@ def model_type_references(texts: Iterable[tuple[str, str, bool, list[Query]]], o
                           line_of: Callable[[str, int], str] | None = None) -> list[ColumnReference]:
     """References to the models of `tables` (dropped or renamed) in (file, text, generated, its resolved queries) texts;
     `line_of(file, line)`: a line's source text, for the schema lines no matching text holds."""
-    patterns = []  # (the model's names, its relation fields' names or None, table, model)
+    patterns = []  # (the model's names, its relation fields' names or None, table, model, only where imported)
     for table in tables:
         for model in orm.on_table(table):
             table_name = model.table or table
@@ -68,11 +73,13 @@ def model_type_references(texts: Iterable[tuple[str, str, bool, list[Query]]], o
                 words = re.compile(rf"(?<![\w$.]){name}(?:{_PRISMA_SUFFIX})?(?![\w$])|\bPrisma\s*\.\s*{name}(?:{_PRISMA_SUFFIX})?(?![\w$])")
                 names = "|".join(map(re.escape, relations))
                 relation = re.compile(rf"(?:\??\.\s*)(?:{names})(?![\w$])|(?<![\w$.])(?:{names})\??\s*:(?!:)") if relations else None
-                patterns.append((words, relation, table_name, model))
+                patterns.append((words, relation, table_name, model, True))
+                if model.accessors:  # the client's operation, named without a call: no import needed
+                    patterns.append((_client_operation(model.accessors), None, table_name, model, False))
             elif model.orm in _PYTHON_MODELS:
-                patterns.append((re.compile(rf"(?<![\w.]){re.escape(model.name)}(?!\w)"), None, table_name, model))
+                patterns.append((re.compile(rf"(?<![\w.]){re.escape(model.name)}(?!\w)"), None, table_name, model, True))
             elif model.orm in TS_CODE_MODELS:
-                patterns.append((re.compile(rf"(?<![\w$.]){re.escape(model.name)}(?![\w$])"), None, table_name, model))
+                patterns.append((re.compile(rf"(?<![\w$.]){re.escape(model.name)}(?![\w$])"), None, table_name, model, True))
     if not patterns:
         return []
     found, seen, texts = _schema_relations(orm, patterns, line_of), set(), list(texts)
@@ -81,20 +88,22 @@ def model_type_references(texts: Iterable[tuple[str, str, bool, list[Query]]], o
         if generated:
             continue
         if rel in going:  # its models' lines naming each other go with them; the table's name still maps it
-            found += [r for _, _, table, model in patterns if rel == model.file and model.orm == "drizzle"
+            found += [r for _, _, table, model, _ in patterns if rel == model.file and model.orm == "drizzle"
                       for r in _mapping_line(rel, text, model, table, seen)]
             continue
         spans = [(q.line, q.end_line) for q in queries if q.orm == "prisma"]
         # A line that starts a query on the table is already evidence as that query.
         querying = {(q.line, (q.table or "").lower()) for q in queries}
-        for words, relation, table, model in patterns:
+        for words, relation, table, model, imported in patterns:
             if not rel.endswith(".py" if model.orm in _PYTHON_MODELS else _TS):
                 continue
             if rel == model.file and model.orm != "prisma":
                 found += _mapping_line(rel, text, model, table, seen)
+            if not imported:
+                found += _client_mocks(rel, text, model, table, seen)
             # A Drizzle table's variable is in scope in its own module too (`.references(() => t.id)`, relations(t, ...)).
             own = rel == model.file and model.orm == "drizzle"
-            named = words.search(text) is not None and (own or _imported(text, model.name, model.orm))
+            named = words.search(text) is not None and (not imported or own or _imported(text, model.name, model.orm))
             if not named and not (relation and spans and relation.search(text)):
                 continue
             for number, line in enumerate(text.splitlines(), start=1):
@@ -108,10 +117,38 @@ def model_type_references(texts: Iterable[tuple[str, str, bool, list[Query]]], o
                     spelled = re.sub(r"^Prisma\s*\.\s*", "", match.group(0).lstrip("?.").strip().rstrip(":").rstrip("?").strip())
                     found.append(ColumnReference(rel, number, model.name, table, "type", False, line.strip()[:160], via=VIA, spelling=spelled))
     modules: dict[str, list] = {}
-    for _, _, table, model in patterns:
-        if model.file in going:
+    for _, _, table, model, imported in patterns:
+        if model.file in going and imported:
             modules.setdefault(model.file, []).append((table, model))
     return found + (module_import_references(texts, modules, seen, VIA) if modules else [])
+
+
+def _client_mocks(rel: str, text: str, model, table: str, seen: set) -> list[ColumnReference]:
+    """A test's stand-in for the client's model (`prisma: { project: { findMany: vi.fn() } }`): the
+    accessor as a key whose object holds the client's operations."""
+    names = "|".join(map(re.escape, sorted(model.accessors, key=len, reverse=True)))
+    operations = "|".join(sorted(PRISMA_OPERATIONS, key=len, reverse=True))
+    found, lines = [], None
+    for match in re.finditer(rf"(?<![\w$.])(?:{names})\s*:\s*\{{\s*(?:{operations})\s*:", text):
+        number = text.count("\n", 0, match.start()) + 1
+        lines = lines or text.splitlines()
+        if (rel, number, table.lower()) not in seen and not COMMENT_LINE.match(lines[number - 1]):
+            seen.add((rel, number, table.lower()))
+            found.append(ColumnReference(rel, number, model.name, table, "type", False, lines[number - 1].strip()[:160], via=VIA,
+                                         spelling=model.accessors[0]))
+    return found
+
+
+def _client_operation(accessors: Iterable[str]) -> re.Pattern:
+    """A Prisma client's operation on the model named as a value (`expect(prisma.project.findMany)`,
+    `vi.mocked(tx.connector.findUniqueOrThrow)`, `tx.connector.update.mockResolvedValue(...)`): once
+    the model goes, the client has no such member. Only as an argument, a test double's `.mock...` or
+    in a type (`ReturnType<typeof prisma.project.findMany>`): a tRPC router's procedure of the same
+    name is used through its own members (`trpc.document.create.useMutation()`,
+    `utils.document.findMany.invalidate()`)."""
+    names = "|".join(map(re.escape, sorted(accessors, key=len, reverse=True)))
+    operations = "|".join(sorted(PRISMA_OPERATIONS, key=len, reverse=True))
+    return re.compile(rf"\??\.\s*(?:{names})\s*[?!]?\.\s*(?:{operations})(?=\s*(?:[),>]|\.\s*mock[A-Z]|as\b))")
 
 
 def _declaring_only_gone(orm: OrmMap, gone: set[str]) -> set[str]:
@@ -132,14 +169,31 @@ def _schema_relations(orm: OrmMap, patterns: list, line_of: Callable[[str, int],
     """Prisma relation fields other models declare to the model (`document Document @relation(...)`,
     `documents Document[]`): the schema does not validate once the model goes while they name it."""
     found = []
-    for _, _, table, model in patterns:
-        if model.orm != "prisma":
+    for _, _, table, model, imported in patterns:
+        if model.orm != "prisma" or not imported:  # one pass per model
             continue
+        found += _schema_declaration(model, table, line_of)
         for other in orm.models:
             for f in other.fields:
                 if f.relation == model.name and other.name != model.name and f.line and other.file:
                     snippet = (line_of(other.file, f.line) if line_of else "") or f"{other.name}.{f.name} {model.name}"
                     found.append(ColumnReference(other.file, f.line, model.name, table, "type", False, snippet, via=VIA, spelling=f.name))
+    return found
+
+
+def _schema_declaration(model, table: str, line_of: Callable[[str, int], str] | None) -> list[ColumnReference]:
+    """The model's own `model Name {` line and its `@@map("t")`: the schema maps the table until they go."""
+    if not model.file or not model.line or line_of is None:
+        return []
+    found = [ColumnReference(model.file, model.line, model.name, table, "type", False, line_of(model.file, model.line).strip()[:160] or
+                             f"model {model.name} {{", via=VIA, spelling=model.name)]
+    for number in range(model.line + 1, model.line + 500):
+        line = line_of(model.file, number).strip()
+        if line.startswith("}") or (not line and not line_of(model.file, number + 1)):
+            break
+        if re.match(r"@@map\s*\(", line):
+            found.append(ColumnReference(model.file, number, model.name, table, "type", False, line[:160], via=VIA, spelling=model.name))
+            break
     return found
 
 

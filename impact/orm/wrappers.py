@@ -17,8 +17,11 @@ The enclosing function is told by the nearest header line above the query (`func
 `const name = (...) =>`, a method `name(...) {`): a query in an anonymous callback credits the
 named function around it, which is the one the application calls.
 
+A header is one line, except an arrow function whose parameters span lines: its first line
+(`export const getDocumentById = async ({`) ends with the open parenthesis (or `({`).
+
 Known limits (xfail tests in tests/test_orm_wrappers.py): one level only (a wrapper of a wrapper
-is not followed); a header is one line (an arrow function whose parameters span lines is missed);
+is not followed); a method header whose parameters span lines is missed;
 TypeScript and JavaScript files only.
 """
 from __future__ import annotations
@@ -35,6 +38,8 @@ TS_SUFFIXES = (".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts")
 HEADER = re.compile(
     r"(?:\bfunction\s*\*?\s*([A-Za-z_$][\w$]*)\s*[<(]"  # function name( / function name<T>(
     r"|\b(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*(?::[^=]+)?=\s*(?:async\s*)?(?:\([^)]*\)|[A-Za-z_$][\w$]*)\s*(?::[^=]+)?=>"
+    # `const name = async (` / `= ({` ending the line: an arrow function whose parameters span lines
+    r"|\b(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*(?::[^=(]+)?=\s*(?:async\s*)?\(\s*\{?\s*$"
     r"|^\s*(?:(?:public|private|protected|static|async|override)\s+)*([A-Za-z_$][\w$]*)\s*\([^)]*\)\s*(?::[^{]+)?\{)")
 NOT_NAMES = {"if", "for", "while", "switch", "catch", "return", "function", "constructor"}
 
