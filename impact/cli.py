@@ -302,6 +302,13 @@ from impact.cli_comment import comment as _comment; cli.add_command(_comment)  #
 
 
 def main() -> None:
+    from impact.code_cache import compiled_dataclasses
+
+    with compiled_dataclasses():  # ~40 ms of compiling per run saved (impact/code_cache.py)
+        _main()
+
+
+def _main() -> None:
     try:
         cli(standalone_mode=True)
     except KeyboardInterrupt:

@@ -185,8 +185,11 @@ class _Walk:
         return os.path.splitext(name)[1] in self.suffixes
 
     def ignored(self, rel: str, is_dir: bool, gitignores: Sequence[IgnoreLayer]) -> str | None:
+        git = self.git
+        if git is not None and not is_dir and not git.opaque and self.config_layer is None:
+            return None if rel in git.files else GITIGNORED  # the common case, as below, in one call per file
         # The user's own excludes act like git's command-line patterns: they beat every .gitignore.
-        if self.git is not None and not self.git.opaque_at(rel):
+        if git is not None and not git.opaque_at(rel):
             verdict = self.config_layer.verdict(rel, is_dir) if self.config_layer else None
             if verdict is not None:  # a config pattern decides, a `!` one re-including too
                 return EXCLUDED_BY_CONFIG if verdict else None

@@ -36,7 +36,7 @@ def write_json(results: list[ScanResult], base: str | None, stream) -> None:
     A Python call per encoder piece on the way to the file cost 0.75 s (issue 13), then the
     pure-Python indented encoder 0.1 s for 4 MB: json_stream writes the same text, its all-scalar
     containers through the C encoder."""
-    json_stream.write(json_report.envelope(results, base), stream.write)
+    json_stream.write(json_report.envelope(results, base, rows=True), stream.write)
     stream.write("\n")
 
 

@@ -25,6 +25,50 @@ _FLAT: dict[int, Callable[[object], str]] = {}
 _KEYS: dict[str, str] = {}  # a str key's JSON spelling with its ": "
 
 
+class Rows:
+    """A list of records that `encode(item, depth)` turns into their indented JSON text itself.
+
+    The report's queries and judgements are thousands of records of one shape: written by one
+    f-string each (json_report.query_json) instead of a dict built and walked key by key, the
+    report took ~0.035 s of 0.09 s less on a 5k-file repo (issue 13). Only json_stream reads it:
+    json.dumps gets the plain dicts (json_report.to_dict without rows)."""
+
+    __slots__ = ("items", "encode")
+
+    def __init__(self, items, encode: Callable[[object, int], str]) -> None:
+        self.items, self.encode = items, encode
+
+
+def text(value: object, depth: int) -> str:
+    """`value` as indented JSON at `depth` (a record's member that is not a plain scalar)."""
+    kind = type(value)
+    if kind is str:
+        return encode_basestring(value)
+    if value is None:
+        return "null"
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is int:
+        return int.__repr__(value)
+    done: list[str] = []
+    out: list[str] = []
+    _encode(value, depth, out, done.append)
+    return "".join(done) + "".join(out)
+
+
+def strings(value, depth: int) -> str:
+    """A list or tuple of str (a query's columns) as text() writes it, without its walk."""
+    if type(value) in (tuple, list):
+        if not value:
+            return "[]"
+        inner = "\n" + INDENT * (depth + 1)
+        try:  # encode_basestring takes a str (or a str subclass, written as json.dumps writes it) only
+            return "[" + inner + ("," + inner).join(map(encode_basestring, value)) + "\n" + INDENT * depth + "]"
+        except TypeError:
+            pass
+    return text(value, depth)
+
+
 def write(value: object, write: Callable[[str], object]) -> None:
     """Write `value` as indented JSON through `write` (no trailing newline)."""
     out: list[str] = []
@@ -137,5 +181,19 @@ def _encode(value: object, depth: int, out: list[str], write: Callable[[str], ob
                     write("".join(out))
                     out.clear()
             out.append("\n" + INDENT * depth + "]")
+    elif type(value) is Rows:
+        if not value.items:
+            out.append("[]")
+            return
+        inner = "\n" + INDENT * (depth + 1)
+        lead = "[" + inner
+        encode = value.encode
+        for item in value.items:
+            out.append(lead + encode(item, depth + 1))
+            lead = "," + inner
+            if len(out) >= BATCH:
+                write("".join(out))
+                out.clear()
+        out.append("\n" + INDENT * depth + "]")
     else:
         _unsupported(value)
