@@ -182,7 +182,10 @@ class _Walk:
         return any(name in SKIPPED_DIR_NAMES for name in folders)
 
     def wanted(self, name: str) -> bool:
-        return os.path.splitext(name)[1] in self.suffixes
+        """os.path.splitext(name)[1] in suffixes, without its two calls (asked for every file):
+        the last dot on, unless only dots come before it (`.py`, `..py` have no suffix)."""
+        dot = name.rfind(".")
+        return dot > 0 and name[dot:] in self.suffixes and (name[0] != "." or name[:dot].strip(".") != "")
 
     def ignored(self, rel: str, is_dir: bool, gitignores: Sequence[IgnoreLayer]) -> str | None:
         git = self.git

@@ -30,11 +30,12 @@ def test_the_streamed_json_report_is_the_rendered_one(tmp_path: Path) -> None:
     assert json.loads(stream.getvalue())["verdict"] == "breaking"
 
 
-def test_a_json_scan_imports_neither_rich_nor_the_process_pool(tmp_path: Path) -> None:
+def test_a_json_scan_imports_neither_rich_nor_the_process_pool_nor_the_markdown_report(tmp_path: Path) -> None:
     repo = _repo(tmp_path)
     probe = ("import sys\nfrom impact.cli import main\nsys.argv = ['impact', 'scan', sys.argv[1], '-m', '2', '--format', 'json', '-o', sys.argv[2]]\n"
              "try:\n    main()\nexcept SystemExit:\n    pass\n"
-             "print(sorted(m for m in sys.modules if m.split('.')[0] == 'rich' or m.startswith('concurrent.futures.process')), file=sys.stderr)\n")
+             "print(sorted(m for m in sys.modules if m.split('.')[0] == 'rich' or m.startswith('concurrent.futures.process')\n"
+             "             or m == 'impact.report.markdown'), file=sys.stderr)\n")
     proc = subprocess.run([sys.executable, "-c", probe, str(repo), str(tmp_path / "r.json")], capture_output=True, text=True, cwd=ROOT)
     assert proc.stderr.strip().splitlines()[-1] == "[]", proc.stderr
     assert json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["verdict"] == "breaking"

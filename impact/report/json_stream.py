@@ -20,6 +20,10 @@ from typing import Callable
 
 INDENT = "  "
 BATCH = 8192  # pieces per write
+# Rows per write: a row is ~1 kB, and a batch holding one non-ASCII character is encoded and
+# checked for lone surrogates (impact.report.safe_text.json_safe) at 2-4 bytes a character, an
+# all-ASCII one as it is: with smaller batches the few non-ASCII texts slow down only their own.
+ROWS_BATCH = 512
 SCALARS = (str, int, float, bool, type(None))
 _FLAT: dict[int, Callable[[object], str]] = {}
 _KEYS: dict[str, str] = {}  # a str key's JSON spelling with its ": "
@@ -185,13 +189,16 @@ def _encode(value: object, depth: int, out: list[str], write: Callable[[str], ob
         if not value.items:
             out.append("[]")
             return
+        if out:  # what came before (findings, often not ASCII) in a batch of its own
+            write("".join(out))
+            out.clear()
         inner = "\n" + INDENT * (depth + 1)
         lead = "[" + inner
         encode = value.encode
         for item in value.items:
             out.append(lead + encode(item, depth + 1))
             lead = "," + inner
-            if len(out) >= BATCH:
+            if len(out) >= ROWS_BATCH:
                 write("".join(out))
                 out.clear()
         out.append("\n" + INDENT * depth + "]")
