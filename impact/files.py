@@ -249,7 +249,9 @@ def _walk_dir(
         gitignores = (own, *gitignores)
     subdirs = []
     for entry in _entries(state, rel_dir, abs_dir):
-        name = display_name(entry.name)
+        name = entry.name
+        if not name.isprintable():  # display_name's own first test, without a call per entry
+            name = display_name(name)
         rel = f"{rel_dir}/{name}" if rel_dir else name
         try:
             if entry.is_symlink():
@@ -257,7 +259,7 @@ def _walk_dir(
             elif entry.is_dir(follow_symlinks=False):
                 if _should_descend(state, entry.name, rel, gitignores):
                     subdirs.append((rel, entry.path, gitignores))
-            else:
+            elif state.wanted(entry.name):
                 _judge_file(state, entry, rel, gitignores)
         except OSError:
             # The entry vanished or cannot be stat-ed mid-walk: count it and carry on.
@@ -324,8 +326,7 @@ def _should_descend(state: _Walk, name: str, rel: str, gitignores: Sequence[Igno
 
 
 def _judge_file(state: _Walk, entry: os.DirEntry, rel: str, gitignores: Sequence[IgnoreLayer]) -> None:
-    if not state.wanted(entry.name):
-        return
+    """A regular file or not, of a wanted suffix (the caller asked `state.wanted`)."""
     state.stats.seen += 1
     info = entry.stat(follow_symlinks=False)
     if not stat.S_ISREG(info.st_mode):  # a FIFO named x.py would block the reader forever
