@@ -8,6 +8,7 @@ the parsers.
 from __future__ import annotations
 
 import codecs
+import operator
 import os
 import stat
 from collections import Counter
@@ -299,10 +300,13 @@ def _first_visit(state: _Walk, rel_dir: str, abs_dir: str) -> bool:
     return True
 
 
+_NAME = operator.attrgetter("name")  # a C call per entry, not a lambda's frame
+
+
 def _entries(state: _Walk, rel_dir: str, abs_dir: str) -> list[os.DirEntry]:
     try:
         with os.scandir(abs_dir) as it:
-            return sorted(it, key=lambda e: e.name)
+            return sorted(it, key=_NAME)
     except OSError:  # permission denied, or removed since its parent was listed
         state.stats.skip(_dir_label(rel_dir), UNREADABLE_DIR)
         return []
