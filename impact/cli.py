@@ -308,8 +308,6 @@ def explain(rule_id: str) -> None:
         click.echo(f"\nBad:\n  {rule.example_bad}\nGood:\n  {rule.example_good}")
 
 
-
-
 def main() -> None:
     from impact.code_cache import compiled_dataclasses
 

@@ -18,8 +18,9 @@ this user's own: it lives only in their cache directory (IMPACT_CACHE_DIR; IMPAC
 turns this off too). An interpreter whose dataclasses module does not call `exec` on source text
 (none known) just compiles as before.
 
-Known limit: the table keeps texts of classes that no longer exist until it grows past MAX_CODES,
-then it is rewritten with this run's texts only.
+Decision: the table keeps the texts of classes that no longer exist (an edited dataclass) until
+it grows past MAX_CODES, then it is rewritten with this run's texts only: rewriting it whenever a
+run used fewer classes (`impact --version`) would rewrite it on every other run.
 """
 from __future__ import annotations
 
