@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import impact
+from impact.cache_dir import default_cache_dir
 from impact.model import Extraction, FileIssue, Query
 
 # Bump when an extractor's output changes for the same input (a bug fix, a new field filled in)
@@ -51,7 +52,6 @@ PACKS_SUBDIR = "packs"
 PACK_SUFFIX = ".pickle"
 MAX_PACKS = 32  # one per (repo, migration's names) scanned lately; the oldest go first
 KEY_PATTERN = re.compile(r"^[0-9a-f]{64}$")
-TRUTHY = {"1", "true", "yes", "on"}
 
 
 def _model_fingerprint() -> str:
@@ -118,18 +118,6 @@ def _source_hash(code: tuple[str, ...]) -> str:
             except OSError:
                 digest.update(path.name.encode())
     return digest.hexdigest()[:16]
-
-
-def default_cache_dir() -> Path | None:
-    """Where the cache lives according to the environment, None when it is turned off."""
-    if os.environ.get("IMPACT_NO_CACHE", "").strip().lower() in TRUTHY:
-        return None
-    override = os.environ.get("IMPACT_CACHE_DIR")
-    if override:
-        return Path(override).expanduser()
-    import platformdirs  # only here: with IMPACT_CACHE_DIR set it is not needed (it imports tempfile, shutil...)
-
-    return Path(platformdirs.user_cache_dir("impact", appauthor=False))
 
 
 class ExtractionCache:

@@ -96,12 +96,6 @@ def _gate(result, force: bool, yes: bool, shadow: bool, target_label: str = "the
             raise Refused("the scan's verdict is CAUTION and there is no terminal to confirm on", "pass --yes to apply non-interactively")
 
 
-def register(cli: click.Group) -> None:
-    cli.add_command(apply)
-    cli.add_command(verify)
-    cli.add_command(rollback)
-
-
 @click.command()
 @database_options
 @click.option("--force", is_flag=True, help="Apply even when the scan's verdict is breaking.")

@@ -110,12 +110,12 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
     pending: list[tuple[str, str, str]] = []
     unmatched_model_users: list[SourceFile] = []  # files of a language with ORM models: may use a model class
     reference_only: list[tuple[str, str]] = []
+    scanned = os.fspath(migration.path)
     for source in files:
-        if os.fspath(source.where) in history or _is_migration(source, migration_dirs, migration):
+        if os.fspath(source.where) in history or _is_migration(source, migration_dirs, scanned):
             run.skipped["migration file"] += 1
             continue
-        if verdicts.of_no_interest(source, needles):  # unchanged since a scan found it names none
-            verdicts.remember(source)
+        if verdicts.of_no_interest(source, needles):  # unchanged since a scan found it names none (remembered again)
             run.skipped["does not mention the migration's tables"] += 1
             if _has_models(source.rel):
                 unmatched_model_users.append(source)
@@ -200,11 +200,14 @@ def _read_declarations(files: list[SourceFile], run: ExtractionRun, history: set
     Only texts that mention `needles` are kept (NOT_KEPT otherwise): keeping every TS/JS text of
     an 80k-file repo until the walk reached it was most of the scan's peak memory. A file an earlier
     scan found of no interest, and unchanged since, is not read (verdicts.py)."""
-    texts, read = [], {}
+    texts, read, others = [], {}, []
     for source in files:
         if is_declaration_file(source.rel):
             text = _read(source, run)
-        elif source.rel.endswith(CODE_DECLARATION_SUFFIXES) and os.fspath(source.where) not in history:
+        else:
+            others.append(source)
+            if not source.rel.endswith(CODE_DECLARATION_SUFFIXES) or os.fspath(source.where) in history:
+                continue
             if verdicts.declares_nothing(source):
                 continue
             text = _read(source, run)
@@ -212,12 +215,10 @@ def _read_declarations(files: list[SourceFile], run: ExtractionRun, history: set
             if text is not None and not declares_models(source.rel, text):
                 continue
             run.declaring.add(source.rel)
-        else:
-            continue
         if text is not None:
             texts.append((source.rel, text))
     run.orm = build_orm_map(texts, cache)
-    return [s for s in files if not is_declaration_file(s.rel)], read
+    return others, read
 
 
 # A table given by a variable (reported as unresolved): `.from(name)`, `FROM {t}`, `FROM ${t}`, `FROM " + t`.
@@ -244,7 +245,8 @@ def _queue_model_users(run: ExtractionRun, cache: ExtractionCache, pending: list
     candidates = [(rel, text) for rel, text, _ in run.texts] + [(r, t) for r, t, _ in pending] + reference_only
     # The other models modules too: their models tell whether a field name (`virtual_machine`) is
     # one affected model's or also other models' (impact.orm.mapping.spelled_columns).
-    candidates += [(s.rel, text) for s in unmatched if is_models_module(s.rel) and (text := _read(s, run))]
+    # ("models" in rel first: is_models_module builds a path per call, and this asks for every file.)
+    candidates += [(s.rel, text) for s in unmatched if "models" in s.rel and is_models_module(s.rel) and (text := _read(s, run))]
     definers = [(e, rel, text) for rel, text in candidates if (e := extractor_of(rel)) and e.may_declare_models(text)]
     if not definers:
         return set()
@@ -341,8 +343,9 @@ def _drop_attribution_only(run: ExtractionRun) -> None:
         run.file_issues = [i for i in run.file_issues if i.file not in drop]
 
 
-def _is_migration(source: SourceFile, migration_dirs: list[str], migration: LocatedMigration) -> bool:
-    if os.fspath(source.where) == os.fspath(migration.path):
+def _is_migration(source: SourceFile, migration_dirs: list[str], migration: LocatedMigration | str) -> bool:
+    """`migration`: the located migration, or its path as a string (one fspath per scan, not per file)."""
+    if os.fspath(source.where) == (migration if isinstance(migration, str) else os.fspath(migration.path)):
         return True
     return (source.rel.endswith(".sql") and any(source.rel.startswith(d) for d in migration_dirs)) or looks_like_history(source.rel)
 
@@ -353,6 +356,8 @@ _HISTORY_STEP = re.compile(r"^\d{3,}")
 
 
 def looks_like_history(rel: str) -> bool:
+    if "migrat" not in rel.lower():  # no folder can be named so: one pass, not one per part (a warm scan asks for every file)
+        return False
     parts = rel.split("/")
     for index, part in enumerate(parts[:-1]):
         if "migrat" in part.lower():

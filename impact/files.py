@@ -8,6 +8,7 @@ the parsers.
 from __future__ import annotations
 
 import codecs
+import operator
 import os
 import stat
 from collections import Counter
@@ -182,11 +183,17 @@ class _Walk:
         return any(name in SKIPPED_DIR_NAMES for name in folders)
 
     def wanted(self, name: str) -> bool:
-        return os.path.splitext(name)[1] in self.suffixes
+        """os.path.splitext(name)[1] in suffixes, without its two calls (asked for every file):
+        the last dot on, unless only dots come before it (`.py`, `..py` have no suffix)."""
+        dot = name.rfind(".")
+        return dot > 0 and name[dot:] in self.suffixes and (name[0] != "." or name[:dot].strip(".") != "")
 
     def ignored(self, rel: str, is_dir: bool, gitignores: Sequence[IgnoreLayer]) -> str | None:
+        git = self.git
+        if git is not None and not is_dir and not git.opaque and self.config_layer is None:
+            return None if rel in git.files else GITIGNORED  # the common case, as below, in one call per file
         # The user's own excludes act like git's command-line patterns: they beat every .gitignore.
-        if self.git is not None and not self.git.opaque_at(rel):
+        if git is not None and not git.opaque_at(rel):
             verdict = self.config_layer.verdict(rel, is_dir) if self.config_layer else None
             if verdict is not None:  # a config pattern decides, a `!` one re-including too
                 return EXCLUDED_BY_CONFIG if verdict else None
@@ -243,7 +250,9 @@ def _walk_dir(
         gitignores = (own, *gitignores)
     subdirs = []
     for entry in _entries(state, rel_dir, abs_dir):
-        name = display_name(entry.name)
+        name = entry.name
+        if not name.isprintable():  # display_name's own first test, without a call per entry
+            name = display_name(name)
         rel = f"{rel_dir}/{name}" if rel_dir else name
         try:
             if entry.is_symlink():
@@ -251,7 +260,7 @@ def _walk_dir(
             elif entry.is_dir(follow_symlinks=False):
                 if _should_descend(state, entry.name, rel, gitignores):
                     subdirs.append((rel, entry.path, gitignores))
-            else:
+            elif state.wanted(entry.name):
                 _judge_file(state, entry, rel, gitignores)
         except OSError:
             # The entry vanished or cannot be stat-ed mid-walk: count it and carry on.
@@ -291,10 +300,13 @@ def _first_visit(state: _Walk, rel_dir: str, abs_dir: str) -> bool:
     return True
 
 
+_NAME = operator.attrgetter("name")  # a C call per entry, not a lambda's frame
+
+
 def _entries(state: _Walk, rel_dir: str, abs_dir: str) -> list[os.DirEntry]:
     try:
         with os.scandir(abs_dir) as it:
-            return sorted(it, key=lambda e: e.name)
+            return sorted(it, key=_NAME)
     except OSError:  # permission denied, or removed since its parent was listed
         state.stats.skip(_dir_label(rel_dir), UNREADABLE_DIR)
         return []
@@ -318,8 +330,7 @@ def _should_descend(state: _Walk, name: str, rel: str, gitignores: Sequence[Igno
 
 
 def _judge_file(state: _Walk, entry: os.DirEntry, rel: str, gitignores: Sequence[IgnoreLayer]) -> None:
-    if not state.wanted(entry.name):
-        return
+    """A regular file or not, of a wanted suffix (the caller asked `state.wanted`)."""
     state.stats.seen += 1
     info = entry.stat(follow_symlinks=False)
     if not stat.S_ISREG(info.st_mode):  # a FIFO named x.py would block the reader forever

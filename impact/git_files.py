@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from dataclasses import dataclass
 from typing import Callable
 
@@ -68,6 +69,9 @@ def listing(root: str, display: Callable[[str], str]) -> GitListing | None:
     return GitListing(frozenset(files), frozenset(dirs), opaque)
 
 
+_FS_ENCODING = (sys.getfilesystemencoding(), sys.getfilesystemencodeerrors())
+
+
 def _rel_of(raw: bytes, display: Callable[[str], str]) -> str:
-    text = os.fsdecode(raw)
+    text = raw.decode(*_FS_ENCODING)  # os.fsdecode's own decode, without its checks (once per listed file)
     return text if text.isprintable() else "/".join(display(part) for part in text.split("/"))

@@ -30,11 +30,12 @@ def test_the_streamed_json_report_is_the_rendered_one(tmp_path: Path) -> None:
     assert json.loads(stream.getvalue())["verdict"] == "breaking"
 
 
-def test_a_json_scan_imports_neither_rich_nor_the_process_pool(tmp_path: Path) -> None:
+def test_a_json_scan_imports_neither_rich_nor_the_process_pool_nor_other_commands_and_reports(tmp_path: Path) -> None:
     repo = _repo(tmp_path)
     probe = ("import sys\nfrom impact.cli import main\nsys.argv = ['impact', 'scan', sys.argv[1], '-m', '2', '--format', 'json', '-o', sys.argv[2]]\n"
              "try:\n    main()\nexcept SystemExit:\n    pass\n"
-             "print(sorted(m for m in sys.modules if m.split('.')[0] == 'rich' or m.startswith('concurrent.futures.process')), file=sys.stderr)\n")
+             "print(sorted(m for m in sys.modules if m.split('.')[0] == 'rich' or m.startswith('concurrent.futures.process')\n"
+             "             or m in ('impact.report.markdown', 'impact.cli_db', 'impact.cli_comment')), file=sys.stderr)\n")
     proc = subprocess.run([sys.executable, "-c", probe, str(repo), str(tmp_path / "r.json")], capture_output=True, text=True, cwd=ROOT)
     assert proc.stderr.strip().splitlines()[-1] == "[]", proc.stderr
     assert json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["verdict"] == "breaking"
@@ -88,3 +89,18 @@ def test_a_scan_of_a_git_work_tree_does_not_import_pathspec(tmp_path: Path) -> N
              "print(result.assessment.verdict, 'pathspec' in sys.modules)\n")
     proc = subprocess.run([sys.executable, "-c", probe, str(repo)], capture_output=True, text=True, cwd=ROOT)
     assert proc.stdout.split() == ["breaking", "False"], proc.stderr
+
+
+def test_the_commands_imported_when_asked_for_are_listed_and_run() -> None:
+    from click.testing import CliRunner
+
+    from impact.cli import cli
+
+    listed = CliRunner().invoke(cli, ["--help"])
+    assert listed.exit_code == 0
+    commands = listed.output.split("Commands:")[1].split()
+    for name in ("apply", "comment", "explain", "rollback", "rules", "scan", "verify"):
+        assert name in commands
+    for name in ("apply", "verify", "rollback", "comment"):
+        shown = CliRunner().invoke(cli, [name, "--help"])
+        assert shown.exit_code == 0 and f"Usage: cli {name}" in shown.output, shown.output

@@ -86,3 +86,4 @@ def test_json_safe_passes_ascii_through_and_escapes_lone_surrogates() -> None:
     ascii_text = json.dumps({"file": "src/a.py"}, indent=2)
     assert json_safe(ascii_text) is ascii_text  # no pass over an all-ASCII batch
     assert json_safe('"src/\udce9 é.py"') == '"src/\\udce9 é.py"'
+    assert json_safe('"é …"') == '"é …"'  # not ASCII, no surrogate: passed through

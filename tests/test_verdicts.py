@@ -41,8 +41,9 @@ def test_a_scan_remembers_the_files_of_no_interest(tmp_path: Path, monkeypatch) 
     pack = "\0".join([str(repo.resolve()), "items", "price"])
     known = Verdicts(ExtractionCache(pack=pack), ["items", "price"]).known
     assert set(known) == {"src/other.py", "src/other.ts"}
-    # The warm scan counts them as before, without reading them.
+    # The warm scan counts them as before, without reading them, and keeps their verdicts as they were.
     assert scan(repo, "2").run.skipped["does not mention the migration's tables"] == 2
+    assert Verdicts(ExtractionCache(pack=pack), ["items", "price"]).known == known
 
 
 def test_an_edited_file_is_read_again(tmp_path: Path, monkeypatch) -> None:

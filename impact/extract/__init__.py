@@ -99,8 +99,9 @@ def suffixes() -> set[str]:
 
 
 def suffix_of(path: str) -> str:
-    name = path.rsplit("/", 1)[-1]
-    return "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    """The last dot of the file name on, lower-cased ("" without one): asked for every listed file."""
+    dot = path.rfind(".")
+    return path[dot:].lower() if dot > path.rfind("/") else ""
 
 
 def extractor_of(path: str) -> Extractor | None:

@@ -24,7 +24,7 @@ def find_references(
     """
     spellings = dict(spellings or {})
     names = set(columns) | set(spellings)
-    if not names:
+    if not any(name in text for name in names):  # a match is a substring (case-sensitive): none, no line split
         return []
     pattern = re.compile(r"(?<![\w$])(" + "|".join(sorted(map(re.escape, names), key=len, reverse=True)) + r")(?![\w$])")
     spans = [(q.line, q.end_line, q) for q in queries]
@@ -101,6 +101,8 @@ def _attributed(found: list[ColumnReference], queries: list[Query]) -> list[Colu
     columns): crediting the name to that table keeps it out of reports on another table with
     the same column, and makes it firmer evidence for its own.
     """
+    if not found:  # most matching files (a query on the table, no changed column): no walk over their queries
+        return found
     owners: dict[str, set[str]] = {}
     for q in queries:
         if q.table is None:

@@ -95,9 +95,10 @@ def folder_tree(root: Path) -> list[Folder]:
 
 def _folder_tree(root: Path) -> list[Folder]:
     found, top = [], os.fspath(root)
+    below = len(top if top.endswith(os.sep) else top + os.sep)  # os.walk joins each name to top: no relpath per folder
     for dirpath, dirnames, filenames in os.walk(top):
         dirnames[:] = sorted(d for d in dirnames if d not in NOT_SEARCHED and not d.startswith("."))
-        parts = tuple(os.path.relpath(dirpath, top).split(os.sep)) if dirpath != top else ()
+        parts = tuple(dirpath[below:].split(os.sep)) if dirpath != top else ()
         found.append((parts, tuple(dirnames), tuple(filenames)))
     return found
 
@@ -127,14 +128,13 @@ def _discovered(repo: Path) -> list[Path]:
     for parts, _, filenames in folder_tree(repo):
         if len(parts) > DISCOVERY_DEPTH:
             continue
-        folder = repo.joinpath(*parts)
-        name = folder.name.lower()
+        name = (parts[-1] if parts else repo.name).lower()  # the Path only for a match: this asks every folder
         if ("migrat" in name or "schema" in name) and sum(f.lower().endswith(".sql") for f in filenames) >= 2:
-            found.append(folder)
-        elif "migration_lock.toml" in filenames and migration_files(folder):
-            found.append(folder)
-        elif name == "meta" and "_journal.json" in filenames and migration_files(folder.parent):
-            found.append(folder.parent)
+            found.append(repo.joinpath(*parts))
+        elif "migration_lock.toml" in filenames and migration_files(repo.joinpath(*parts)):
+            found.append(repo.joinpath(*parts))
+        elif name == "meta" and "_journal.json" in filenames and migration_files(repo.joinpath(*parts).parent):
+            found.append(repo.joinpath(*parts).parent)
     return sorted(set(found))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 from impact.pipeline import ScanResult
-from impact.report import json_report, json_stream, markdown
+from impact.report import json_report, json_stream
 from impact.report.view import Verdict
 
 
@@ -24,6 +24,8 @@ def render_json(results: list[ScanResult], base: str | None) -> str:
 
 
 def render_markdown(results: list[ScanResult], base: str | None, links=None) -> str:
+    from impact.report import markdown  # here: a JSON scan needs neither it nor its links module
+
     return markdown.render(results[0], links=links) if base is None else _markdown(results, base, links)
 
 
@@ -36,11 +38,13 @@ def write_json(results: list[ScanResult], base: str | None, stream) -> None:
     A Python call per encoder piece on the way to the file cost 0.75 s (issue 13), then the
     pure-Python indented encoder 0.1 s for 4 MB: json_stream writes the same text, its all-scalar
     containers through the C encoder."""
-    json_stream.write(json_report.envelope(results, base), stream.write)
+    json_stream.write(json_report.envelope(results, base, rows=True), stream.write)
     stream.write("\n")
 
 
 def _markdown(results: list[ScanResult], base: str, links) -> str:
+    from impact.report import markdown
+
     verdict = worst(results).assessment.verdict
     head = f"# {markdown.ICON[verdict]} impact: {len(results)} migration{'s' if len(results) != 1 else ''} changed since `{base}` — **{verdict.upper()}**\n\n"
     budget = (markdown.GITHUB_COMMENT_LIMIT - len(head)) // len(results)
@@ -59,6 +63,8 @@ def render_nothing_changed(fmt: str, base: str) -> str:
 
         return sarif.render([], load_rules(), base)
     if fmt == "markdown":
+        from impact.report import markdown
+
         return f"## {markdown.ICON['safe']} impact: {said}\n"
     if fmt == "github":
         return f"::notice title=impact verdict::{said}\n"

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
+from json.encoder import encode_basestring
 
 from impact import __version__
-from impact.judge.findings import Evidence, Finding
+from impact.judge.findings import Evidence, Finding, PairJudgement
 from impact.model import Operation, Query
 from impact.op_details import NotAnalysed, as_json
 from impact.pipeline import ScanResult
+from impact.report import json_stream
+from impact.report.json_stream import INDENT
 
 SCHEMA_VERSION = 2
 
@@ -55,7 +58,58 @@ def query_dict(q: Query) -> dict:
     }
 
 
-def to_dict(result: ScanResult) -> dict:
+def query_json(q: Query, depth: int) -> str:
+    """query_dict(q) as json.dumps(indent=2) writes it at `depth`, for json_stream.Rows (the
+    report's largest part; tests/test_json_report_rows.py holds the two to the same text).
+    A member of its declared type is encoded inline, any other through json_stream.text."""
+    d = depth + 1
+    t, e, strs = json_stream.text, encode_basestring, json_stream.strings
+    file, language, extractor, kind, confidence = q.file, q.language, q.extractor, q.kind.value, q.confidence.value
+    table, schema, sql, snippet, note = q.table, q.schema, q.sql, q.snippet, q.note
+    line, end_line, known = q.line, q.end_line, q.columns_known
+    file = e(file) if type(file) is str else t(file, d)
+    line = int.__repr__(line) if type(line) is int else t(line, d)
+    end_line = int.__repr__(end_line) if type(end_line) is int else t(end_line, d)
+    language = e(language) if type(language) is str else t(language, d)
+    extractor = e(extractor) if type(extractor) is str else t(extractor, d)
+    kind = e(kind) if type(kind) is str else t(kind, d)
+    table = e(table) if type(table) is str else t(table, d)
+    schema = e(schema) if type(schema) is str else t(schema, d)
+    known = ("true" if known else "false") if type(known) is bool else t(known, d)
+    confidence = e(confidence) if type(confidence) is str else t(confidence, d)
+    sql = e(sql) if type(sql) is str else t(sql, d)
+    snippet = e(snippet) if type(snippet) is str else t(snippet, d)
+    note = e(note) if type(note) is str else t(note, d)
+    i = ",\n" + INDENT * d
+    return (f'{{\n{INDENT * d}"file": {file}{i}"line": {line}{i}"end_line": {end_line}{i}"language": {language}'
+            f'{i}"extractor": {extractor}{i}"kind": {kind}{i}"table": {table}{i}"schema": {schema}'
+            f'{i}"columns": {strs(q.columns, d)}{i}"filter_columns": {strs(q.filter_columns, d)}'
+            f'{i}"ambiguous_columns": {strs(q.ambiguous_columns, d)}{i}"columns_known": {known}{i}"confidence": {confidence}'
+            f'{i}"sql": {sql}{i}"snippet": {snippet}{i}"note": {note}\n{INDENT * depth}}}')
+
+
+def judgement_dict(p: PairJudgement) -> dict:
+    return {"operation": p.operation, "query": p.query, "status": p.status, "reason": p.reason, "rule": p.rule_id}
+
+
+def judgement_json(p: PairJudgement, depth: int) -> str:
+    """judgement_dict(p) as json.dumps(indent=2) writes it at `depth` (see query_json)."""
+    d = depth + 1
+    t, e = json_stream.text, encode_basestring
+    operation, query, status, reason, rule = p.operation, p.query, p.status, p.reason, p.rule_id
+    operation = int.__repr__(operation) if type(operation) is int else t(operation, d)
+    query = int.__repr__(query) if type(query) is int else t(query, d)
+    status = e(status) if type(status) is str else t(status, d)
+    reason = e(reason) if type(reason) is str else t(reason, d)
+    rule = e(rule) if type(rule) is str else t(rule, d)
+    i = ",\n" + INDENT * d
+    return (f'{{\n{INDENT * d}"operation": {operation}{i}"query": {query}{i}"status": {status}{i}"reason": {reason}'
+            f'{i}"rule": {rule}\n{INDENT * depth}}}')
+
+
+def to_dict(result: ScanResult, rows: bool = False) -> dict:
+    """The report of one scan; `rows`: its queries and judgements as json_stream.Rows (only
+    json_stream can write them), not as dicts."""
     a = result.assessment
     run = result.run
     extra = {}
@@ -77,8 +131,8 @@ def to_dict(result: ScanResult) -> dict:
         },
         "operations": [operation_dict(c.op) for c in result.contexts],
         "findings": [finding_dict(f) for f in sorted(result.findings, key=_finding_order)],
-        "queries": [query_dict(q) for q in result.queries],
-        "judgements": [{"operation": p.operation, "query": p.query, "status": p.status, "reason": p.reason, "rule": p.rule_id} for p in result.pairs],
+        "queries": json_stream.Rows(result.queries, query_json) if rows else [query_dict(q) for q in result.queries],
+        "judgements": json_stream.Rows(result.pairs, judgement_json) if rows else [judgement_dict(p) for p in result.pairs],
         "query_patterns": [{"kind": p.kind.value, "label": p.label, "count": p.count, "status": p.status, "reason": p.reason} for p in a.patterns],
         "references": [{"file": r.file, "line": r.line, "column": r.column, "table": r.table, "context": r.context, "generated": r.generated, "inferred": r.inferred, "via": r.via, "spelling": r.spelling} for r in result.references],
         "assessment": {k: {"status": d.status, "summary": d.summary, "items": d.items} for k, d in a.dimensions.items()},
@@ -104,13 +158,13 @@ def _finding_order(f: Finding) -> tuple:
     return finding_order(f)
 
 
-def envelope(results: list[ScanResult], base: str | None) -> dict:
-    """The one shape of every scan's JSON (see the module doc)."""
+def envelope(results: list[ScanResult], base: str | None, rows: bool = False) -> dict:
+    """The one shape of every scan's JSON (see the module doc); `rows` as in to_dict."""
     from impact.report.view import Verdict
 
     verdict = Verdict.worst(r.assessment.verdict for r in results).value if results else "safe"
     return {"schema_version": SCHEMA_VERSION, "tool": {"name": "impact", "version": __version__}, "changed_since": base,
-            "verdict": verdict, "migrations": [to_dict(r) for r in results]}
+            "verdict": verdict, "migrations": [to_dict(r, rows) for r in results]}
 
 
 def render(result: ScanResult) -> str:

@@ -20,9 +20,57 @@ from typing import Callable
 
 INDENT = "  "
 BATCH = 8192  # pieces per write
+# Rows per write: a row is ~1 kB, and a batch holding one non-ASCII character is encoded and
+# checked for lone surrogates (impact.report.safe_text.json_safe) at 2-4 bytes a character, an
+# all-ASCII one as it is: with smaller batches the few non-ASCII texts slow down only their own.
+ROWS_BATCH = 512
 SCALARS = (str, int, float, bool, type(None))
 _FLAT: dict[int, Callable[[object], str]] = {}
 _KEYS: dict[str, str] = {}  # a str key's JSON spelling with its ": "
+
+
+class Rows:
+    """A list of records that `encode(item, depth)` turns into their indented JSON text itself.
+
+    The report's queries and judgements are thousands of records of one shape: written by one
+    f-string each (json_report.query_json) instead of a dict built and walked key by key, the
+    report took ~0.035 s of 0.09 s less on a 5k-file repo (issue 13). Only json_stream reads it:
+    json.dumps gets the plain dicts (json_report.to_dict without rows)."""
+
+    __slots__ = ("items", "encode")
+
+    def __init__(self, items, encode: Callable[[object, int], str]) -> None:
+        self.items, self.encode = items, encode
+
+
+def text(value: object, depth: int) -> str:
+    """`value` as indented JSON at `depth` (a record's member that is not a plain scalar)."""
+    kind = type(value)
+    if kind is str:
+        return encode_basestring(value)
+    if value is None:
+        return "null"
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is int:
+        return int.__repr__(value)
+    done: list[str] = []
+    out: list[str] = []
+    _encode(value, depth, out, done.append)
+    return "".join(done) + "".join(out)
+
+
+def strings(value, depth: int) -> str:
+    """A list or tuple of str (a query's columns) as text() writes it, without its walk."""
+    if type(value) in (tuple, list):
+        if not value:
+            return "[]"
+        inner = "\n" + INDENT * (depth + 1)
+        try:  # encode_basestring takes a str (or a str subclass, written as json.dumps writes it) only
+            return "[" + inner + ("," + inner).join(map(encode_basestring, value)) + "\n" + INDENT * depth + "]"
+        except TypeError:
+            pass
+    return text(value, depth)
 
 
 def write(value: object, write: Callable[[str], object]) -> None:
@@ -137,5 +185,22 @@ def _encode(value: object, depth: int, out: list[str], write: Callable[[str], ob
                     write("".join(out))
                     out.clear()
             out.append("\n" + INDENT * depth + "]")
+    elif type(value) is Rows:
+        if not value.items:
+            out.append("[]")
+            return
+        if out:  # what came before (findings, often not ASCII) in a batch of its own
+            write("".join(out))
+            out.clear()
+        inner = "\n" + INDENT * (depth + 1)
+        lead = "[" + inner
+        encode = value.encode
+        for item in value.items:
+            out.append(lead + encode(item, depth + 1))
+            lead = "," + inner
+            if len(out) >= ROWS_BATCH:
+                write("".join(out))
+                out.clear()
+        out.append("\n" + INDENT * depth + "]")
     else:
         _unsupported(value)

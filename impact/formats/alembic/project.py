@@ -79,11 +79,10 @@ def _find_script_dirs(repo: Path, configured: tuple[str, ...]) -> list[Path]:
     for parts, dirnames, filenames in folder_tree(repo):
         if len(parts) > DISCOVERY_DEPTH:
             continue
-        here = repo.joinpath(*parts)
         if "env.py" in filenames and "versions" in dirnames and len(parts) < DISCOVERY_DEPTH:
-            found.append(here)
+            found.append(repo.joinpath(*parts))
         if "alembic.ini" in filenames:
-            found.extend(_ini_locations(here / "alembic.ini"))
+            found.extend(_ini_locations(repo.joinpath(*parts, "alembic.ini")))
     unique: list[Path] = []
     for folder in found:
         folder = folder.resolve()
