@@ -1,0 +1,114 @@
+"""Classes bound to a model by `model = M` (issue 8): a ModelForm's, serializer's, filter set's or
+admin's mention of a field is that model's (via "model-class", impact.extract.python.model_classes)."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from impact.pipeline import scan
+from tests.conftest import FIXTURES
+
+SHOP = FIXTURES / "apps" / "shop-django"
+
+DROP_QUANTITY = '''\
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [("orders", "0009_order_section")]
+
+    operations = [
+        migrations.RemoveField(model_name="order", name="quantity"),
+    ]
+'''
+
+FORMS = '''\
+from django import forms
+from django.contrib import admin
+
+from catalog.models import Product
+from orders.models import Order
+
+
+class OrderForm(forms.ModelForm):
+    quantity = forms.IntegerField(help_text="How many: the quantity shipped")
+
+    class Meta:
+        model = Order
+        fields = ("customer_email", "quantity")
+
+    def clean(self):
+        quantity = 3
+        self.fields["quantity"].required = False
+        return quantity
+
+
+class ProductForm(forms.ModelForm):
+    class Meta:
+        model = Product
+        fields = ("title", "quantity")
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    list_display = ("customer_email", "quantity")
+
+
+class OrderViewTest:
+    model = Order
+    create_data = [{"customer_email": "a@b.c", "quantity": 2}]
+
+
+class Unbound(forms.Form):
+    quantity = forms.IntegerField()
+'''
+
+
+def _scan(tmp_path: Path, forms: str = FORMS):
+    repo = tmp_path / "shop"
+    shutil.copytree(SHOP, repo)
+    (repo / "orders" / "migrations" / "0010_remove_order_quantity.py").write_text(DROP_QUANTITY, encoding="utf-8")
+    (repo / "orders" / "forms.py").write_text(forms, encoding="utf-8")
+    return scan(repo, "orders.0010", use_cache=False)
+
+
+def test_fields_named_in_classes_bound_to_the_model_are_its_evidence(tmp_path: Path) -> None:
+    result = _scan(tmp_path)
+    refs = {r.line: r for r in result.references if r.file == "orders/forms.py"}
+    bound = sorted(line for line, r in refs.items() if r.via == "model-class")
+    # the declared form field, Meta.fields, the method's `self.fields["quantity"]`, the admin's
+    # list_display (bound by its decorator) and a test case's posted dict (its own `model = Order`)
+    assert bound == [9, 13, 17, 29, 34]
+    assert all(refs[line].table == "shop_orders" for line in bound)
+    cited = {e.line for f in result.findings if f.rule_id == "changed-column-referenced" for e in f.evidence
+             if e.file == "orders/forms.py"}
+    assert cited == set(bound)
+    # a method's local variable, another model's form (Product maps no quantity) and an unbound
+    # form's field stay name-only
+    assert {refs[line].via for line in (16, 18, 24, 38)} == {"name-only"}
+
+
+def test_a_help_text_word_is_not_the_fields_declaration(tmp_path: Path) -> None:
+    forms = FORMS.replace('help_text="How many: the quantity shipped"', '\n        help_text=_("the quantity shipped"),\n    ')
+    result = _scan(tmp_path, forms)
+    help_line = next(r for r in result.references if r.file == "orders/forms.py" and "help_text" in r.snippet)
+    assert help_line.via == "name-only"
+
+
+@pytest.mark.xfail(strict=True, reason="known limit: a class inheriting `model` from its base is not bound")
+def test_a_model_inherited_from_a_base_class_binds_the_subclass(tmp_path: Path) -> None:
+    forms = FORMS + '''
+
+class BaseOrderView:
+    model = Order
+
+
+class OrderListView(BaseOrderView):
+    fields = ("quantity",)
+'''
+    result = _scan(tmp_path, forms)
+    last = max(r.line for r in result.references if r.file == "orders/forms.py")
+    assert next(r for r in result.references if r.file == "orders/forms.py" and r.line == last).via == "model-class"
