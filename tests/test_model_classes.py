@@ -67,9 +67,12 @@ class Unbound(forms.Form):
 '''
 
 
-def _scan(tmp_path: Path, forms: str = FORMS):
+def _scan(tmp_path: Path, forms: str = FORMS, model_tail: str = ""):
     repo = tmp_path / "shop"
     shutil.copytree(SHOP, repo)
+    if model_tail:
+        with (repo / "orders" / "models.py").open("a", encoding="utf-8") as models:
+            models.write(model_tail)
     (repo / "orders" / "migrations" / "0010_remove_order_quantity.py").write_text(DROP_QUANTITY, encoding="utf-8")
     (repo / "orders" / "forms.py").write_text(forms, encoding="utf-8")
     return scan(repo, "orders.0010", use_cache=False)
@@ -96,6 +99,20 @@ def test_a_help_text_word_is_not_the_fields_declaration(tmp_path: Path) -> None:
     result = _scan(tmp_path, forms)
     help_line = next(r for r in result.references if r.file == "orders/forms.py" and "help_text" in r.snippet)
     assert help_line.via == "name-only"
+
+
+def test_a_model_class_is_bound_to_itself(tmp_path: Path) -> None:
+    tail = ('        ordering = ("quantity",)\n\n'
+            '    def bump(self, quantity):\n'
+            '        self.save(update_fields=["quantity"])\n'
+            '        return quantity\n')
+    result = _scan(tmp_path, model_tail=tail)
+    refs = {r.line: r for r in result.references if r.file == "orders/models.py"}
+    assert {refs[line].via for line in (19, 22)} == {"model-class"}  # Meta.ordering, update_fields
+    assert refs[23].via == "name-only"  # the method's parameter
+    cited = {e.line for f in result.findings if f.rule_id == "changed-column-referenced" for e in f.evidence
+             if e.file == "orders/models.py"}
+    assert {19, 22} <= cited and 23 not in cited
 
 
 @pytest.mark.xfail(strict=True, reason="known limit: a class inheriting `model` from its base is not bound")

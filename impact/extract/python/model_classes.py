@@ -6,7 +6,9 @@ itself (generic views, DRF viewsets' tests, netbox's view test cases) or on its 
 factories), or by a decorator given the model (`@admin.register(M)`, strawberry-django's
 `@strawberry_django.type(M)` / `filter_type(M)`). Such a class lists, declares and reads the
 model's fields by name: `fields = ('id', 'key', ...)`, `key = forms.CharField(...)`,
-`self.fields['key']`, `{'rear_port_position': 1}` posted by the test case.
+`self.fields['key']`, `{'rear_port_position': 1}` posted by the test case. A model class is bound to
+itself: `ordering = ("id",)`, `self.save(update_fields=["total_paid_amount"])`,
+`MoneyField(amount_field="captured_value")` name its own fields.
 
 Decisions:
 - Where: at the class's own level (its attributes and inner classes) the fields it declares
@@ -47,7 +49,7 @@ def attribute_model_classes(references: list[ColumnReference], texts: Iterable[t
     bound: dict[str, list[tuple[int, int, list[tuple[int, int]], ModelInfo]]] = {}
     for rel, text in texts:
         if rel in open_files and any(name in text for name in models):
-            bound[rel] = _bound_classes(text, models)
+            bound[rel] = _bound_classes(rel, text, models)
     out = []
     for ref in references:
         model = _model_at(ref, bound.get(ref.file, ())) if _open(ref) else None
@@ -89,14 +91,15 @@ def _table_for(ref: ColumnReference, model: ModelInfo, affected: set[str]) -> st
     return None
 
 
-def _bound_classes(text: str, models: Mapping[str, ModelInfo]) -> list[tuple[int, int, list[tuple[int, int]], ModelInfo]]:
+def _bound_classes(rel: str, text: str, models: Mapping[str, ModelInfo]) -> list[tuple[int, int, list[tuple[int, int]], ModelInfo]]:
     module = parsed(text)
     if module is None:
         return []
     found = []
     for node in ast.walk(module):
         if isinstance(node, ast.ClassDef):
-            model = _bound_model(node, models)
+            own = models.get(node.name)
+            model = own if own is not None and own.file == rel and own.line == node.lineno else _bound_model(node, models)
             if model is not None and model.table:
                 methods = [(f.lineno, f.end_lineno or f.lineno) for f in node.body
                            if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))]
