@@ -64,6 +64,13 @@ class OrderViewTest:
 
 class Unbound(forms.Form):
     quantity = forms.IntegerField()
+
+
+class OrderReadOnlyAdmin(admin.ModelAdmin):
+    readonly_fields = ("quantity",)
+
+
+admin.site.register(Order, OrderReadOnlyAdmin)
 '''
 
 
@@ -83,8 +90,9 @@ def test_fields_named_in_classes_bound_to_the_model_are_its_evidence(tmp_path: P
     refs = {r.line: r for r in result.references if r.file == "orders/forms.py"}
     bound = sorted(line for line, r in refs.items() if r.via == "model-class")
     # the declared form field, Meta.fields, the method's `self.fields["quantity"]`, the admin's
-    # list_display (bound by its decorator) and a test case's posted dict (its own `model = Order`)
-    assert bound == [9, 13, 17, 29, 34]
+    # list_display (bound by its decorator), a test case's posted dict (its own `model = Order`) and
+    # the readonly_fields of an admin registered for Order
+    assert bound == [9, 13, 17, 29, 34, 42]
     assert all(refs[line].table == "shop_orders" for line in bound)
     cited = {e.line for f in result.findings if f.rule_id == "changed-column-referenced" for e in f.evidence
              if e.file == "orders/forms.py"}
@@ -105,11 +113,14 @@ def test_a_model_class_is_bound_to_itself(tmp_path: Path) -> None:
     tail = ('        ordering = ("quantity",)\n\n'
             '    def bump(self, quantity):\n'
             '        self.save(update_fields=["quantity"])\n'
-            '        return quantity\n')
+            '        return quantity\n\n'
+            '    def to_dict(self):\n'
+            '        return {"quantity": self.quantity}\n')
     result = _scan(tmp_path, model_tail=tail)
     refs = {r.line: r for r in result.references if r.file == "orders/models.py"}
     assert {refs[line].via for line in (19, 22)} == {"model-class"}  # Meta.ordering, update_fields
     assert refs[23].via == "name-only"  # the method's parameter
+    assert refs[26].via == "name-only"  # a payload's key in the model's own to_dict()
     cited = {e.line for f in result.findings if f.rule_id == "changed-column-referenced" for e in f.evidence
              if e.file == "orders/models.py"}
     assert {19, 22} <= cited and 23 not in cited

@@ -21,25 +21,25 @@ def _code_findings(result, kind: OpKind, column: str) -> set[str]:
                     for c in result.contexts)}
 
 
+LINES = "CREATE TABLE lines (id int PRIMARY KEY, token uuid, note text);"
+LINES_CODE = 'def one(cur, token):\n    cur.execute("SELECT id, note FROM lines WHERE token = %s", (token,))\n'
+
+
+def _scan_sql(tmp_path: Path, init: str, migration: str, code: str):
+    repo = make_repo(tmp_path, {"migrations/0001_init.sql": init, "migrations/0002_change.sql": migration, "app/code.py": code})
+    return scan(repo, "2", use_cache=False)
+
+
 def test_sql_drop_then_rename_into_the_name_is_no_code_evidence(tmp_path: Path) -> None:
-    repo = make_repo(tmp_path, {
-        "migrations/0001_init.sql": "CREATE TABLE lines (id int PRIMARY KEY, token uuid, note text);",
-        "migrations/0002_pk.sql": "ALTER TABLE lines DROP COLUMN id;\nALTER TABLE lines RENAME COLUMN token TO id;",
-        "app/lines.py": 'def one(cur, token):\n    cur.execute("SELECT id, note FROM lines WHERE token = %s", (token,))\n',
-    })
-    result = scan(repo, "2", use_cache=False)
+    result = _scan_sql(tmp_path, LINES, "ALTER TABLE lines DROP COLUMN id;\nALTER TABLE lines RENAME COLUMN token TO id;", LINES_CODE)
     assert _code_findings(result, OpKind.DROP_COLUMN, "id") == set()
     # the rename's old name is gone for good: the query naming `token` breaks
     assert "renamed-column-still-used" in _code_findings(result, OpKind.RENAME_COLUMN, "token")
 
 
 def test_a_plain_drop_still_breaks_the_code(tmp_path: Path) -> None:
-    repo = make_repo(tmp_path, {
-        "migrations/0001_init.sql": "CREATE TABLE lines (id int PRIMARY KEY, token uuid, note text);",
-        "migrations/0002_drop.sql": "ALTER TABLE lines DROP COLUMN note;",
-        "app/lines.py": 'def one(cur, token):\n    cur.execute("SELECT id, note FROM lines WHERE token = %s", (token,))\n',
-    })
-    assert "dropped-column-still-used" in _code_findings(scan(repo, "2", use_cache=False), OpKind.DROP_COLUMN, "note")
+    result = _scan_sql(tmp_path, LINES, "ALTER TABLE lines DROP COLUMN note;", LINES_CODE)
+    assert "dropped-column-still-used" in _code_findings(result, OpKind.DROP_COLUMN, "note")
 
 
 REPLACE_QUANTITY = '''\
@@ -70,9 +70,7 @@ def test_django_remove_then_rename_into_the_field_keeps_its_code(tmp_path: Path)
 
 def test_a_column_added_under_the_name_is_still_evidence(tmp_path: Path) -> None:
     # netbox: RENAME key TO plaintext, then ADD key: `key` now names a new, empty column
-    repo = make_repo(tmp_path, {
-        "migrations/0001_init.sql": "CREATE TABLE tokens (id int PRIMARY KEY, key text);",
-        "migrations/0002_v2.sql": "ALTER TABLE tokens RENAME COLUMN key TO plaintext;\nALTER TABLE tokens ADD COLUMN key varchar(16);",
-        "app/tokens.py": 'def find(cur, key):\n    cur.execute("SELECT id FROM tokens WHERE key = %s", (key,))\n',
-    })
-    assert "renamed-column-still-used" in _code_findings(scan(repo, "2", use_cache=False), OpKind.RENAME_COLUMN, "key")
+    result = _scan_sql(tmp_path, "CREATE TABLE tokens (id int PRIMARY KEY, key text);",
+                       "ALTER TABLE tokens RENAME COLUMN key TO plaintext;\nALTER TABLE tokens ADD COLUMN key varchar(16);",
+                       'def find(cur, key):\n    cur.execute("SELECT id FROM tokens WHERE key = %s", (key,))\n')
+    assert "renamed-column-still-used" in _code_findings(result, OpKind.RENAME_COLUMN, "key")

@@ -3,12 +3,14 @@
 Django and its ecosystem tie a class to one model by a class attribute `model = M`, on the class
 itself (generic views, DRF viewsets' tests, netbox's view test cases) or on its inner `Meta`
 (ModelForm, DRF ModelSerializer, django-filter FilterSet, django-tables2 Table, factory_boy
-factories), or by a decorator given the model (`@admin.register(M)`, strawberry-django's
+factories), by registering it for the model (`admin.site.register(M, MAdmin)`) or by a decorator
+given the model (`@admin.register(M)`, strawberry-django's
 `@strawberry_django.type(M)` / `filter_type(M)`). Such a class lists, declares and reads the
 model's fields by name: `fields = ('id', 'key', ...)`, `key = forms.CharField(...)`,
 `self.fields['key']`, `{'rear_port_position': 1}` posted by the test case. A model class is bound to
 itself: `ordering = ("id",)`, `self.save(update_fields=["total_paid_amount"])`,
-`MoneyField(amount_field="captured_value")` name its own fields.
+`MoneyField(amount_field="captured_value")` name its own fields; a dict key in its methods
+(`d["options"] = ...` in to_dict()) is an API payload's, not taken.
 
 Decisions:
 - Where: at the class's own level (its attributes and inner classes) the fields it declares
@@ -68,12 +70,21 @@ def _model_at(ref: ColumnReference, classes) -> ModelInfo | None:
     holding = [c for c in classes if c[0] <= ref.line <= c[1]]
     if not holding:
         return None
-    start, end, methods, model = max(holding, key=lambda c: c[0])
+    start, end, methods, model, itself = max(holding, key=lambda c: c[0])
     if any(a <= ref.line <= b for a, b in methods):
+        if itself and _keyed(ref):
+            return None  # `d["options"] = self.options...` in the model's to_dict(): a payload's key
         return model if ref.context == "string" else None
     if ref.context == "identifier" and not _declared_here(ref):
         return None  # a word of a help text, an argument's value: not the field's declaration
     return model
+
+
+def _keyed(ref: ColumnReference) -> bool:
+    """`["name"]` or `"name":`: a dict's key (redash's models build their API payloads in to_dict():
+    the authors remapped `options` and kept every such key)."""
+    name = re.escape(ref.spelling or ref.column)
+    return re.search(rf"""[\w)\]]\[\s*(['"]){name}\1\s*\]|(['"]){name}\2\s*:""", ref.snippet) is not None
 
 
 def _declared_here(ref: ColumnReference) -> bool:
@@ -91,19 +102,33 @@ def _table_for(ref: ColumnReference, model: ModelInfo, affected: set[str]) -> st
     return None
 
 
-def _bound_classes(rel: str, text: str, models: Mapping[str, ModelInfo]) -> list[tuple[int, int, list[tuple[int, int]], ModelInfo]]:
+def _bound_classes(rel: str, text: str, models: Mapping[str, ModelInfo]) -> list[tuple[int, int, list[tuple[int, int]], ModelInfo, bool]]:
     module = parsed(text)
     if module is None:
         return []
+    registered = _registered(module, models)
     found = []
     for node in ast.walk(module):
         if isinstance(node, ast.ClassDef):
             own = models.get(node.name)
-            model = own if own is not None and own.file == rel and own.line == node.lineno else _bound_model(node, models)
+            itself = own is not None and own.file == rel and own.line == node.lineno
+            model = own if itself else registered.get(node.name) or _bound_model(node, models)
             if model is not None and model.table:
                 methods = [(f.lineno, f.end_lineno or f.lineno) for f in node.body
                            if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))]
-                found.append((node.lineno, node.end_lineno or node.lineno, methods, model))
+                found.append((node.lineno, node.end_lineno or node.lineno, methods, model, itself))
+    return found
+
+
+def _registered(module: ast.Module, models: Mapping[str, ModelInfo]) -> dict[str, ModelInfo]:
+    """`admin.site.register(Profile, ProfileAdmin)`: the admin class -> the model it is registered for."""
+    found = {}
+    for statement in module.body:
+        call = statement.value if isinstance(statement, ast.Expr) else None
+        if isinstance(call, ast.Call) and _last_name(call.func) == "register" and len(call.args) == 2:
+            model, admin = models.get(_last_name(call.args[0]) or ""), _last_name(call.args[1])
+            if model is not None and admin:
+                found[admin] = model
     return found
 
 
