@@ -39,6 +39,10 @@ from impact.model import ColumnReference
 
 # Decorators whose first argument is the class's model: `@admin.register(M)`, strawberry-django.
 BINDING_DECORATORS = frozenset({"register", "type", "filter", "filter_type", "input", "partial", "order", "order_type"})
+# What a file binding a class to a model holds somewhere (a model's own file is read anyway).
+BINDING = re.compile(r"^[ \t]*model\s*=|\bregister\(|^[ \t]*@[\w.]+\(\s*[\w.]+\s*[,)]", re.M)
+# A bound class: its first and last line, its methods' line ranges, its model, whether it is the model itself.
+Bound = tuple[int, int, list[tuple[int, int]], ModelInfo, bool]
 
 
 def attribute_model_classes(references: list[ColumnReference], texts: Iterable[tuple[str, str]],
@@ -48,9 +52,11 @@ def attribute_model_classes(references: list[ColumnReference], texts: Iterable[t
     if not open_files or not models:
         return references
     affected = {t.lower() for t in tables}
-    bound: dict[str, list[tuple[int, int, list[tuple[int, int]], ModelInfo]]] = {}
+    model_files = {m.file for m in models.values()}
+    bound: dict[str, list[Bound]] = {}
     for rel, text in texts:
-        if rel in open_files and any(name in text for name in models):
+        # a cheap look first: most files naming a changed column bind no class (saleor's `id`: ~1,000 files)
+        if rel in open_files and (rel in model_files or BINDING.search(text)):
             bound[rel] = _bound_classes(rel, text, models)
     out = []
     for ref in references:
@@ -65,7 +71,7 @@ def _open(ref: ColumnReference) -> bool:
         and ref.context in ("string", "identifier", "property")
 
 
-def _model_at(ref: ColumnReference, classes) -> ModelInfo | None:
+def _model_at(ref: ColumnReference, classes: Iterable[Bound]) -> ModelInfo | None:
     """The innermost bound class holding the line; inside one of its methods, string literals only."""
     holding = [c for c in classes if c[0] <= ref.line <= c[1]]
     if not holding:
@@ -102,7 +108,7 @@ def _table_for(ref: ColumnReference, model: ModelInfo, affected: set[str]) -> st
     return None
 
 
-def _bound_classes(rel: str, text: str, models: Mapping[str, ModelInfo]) -> list[tuple[int, int, list[tuple[int, int]], ModelInfo, bool]]:
+def _bound_classes(rel: str, text: str, models: Mapping[str, ModelInfo]) -> list[Bound]:
     module = parsed(text)
     if module is None:
         return []
