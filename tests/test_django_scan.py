@@ -281,6 +281,15 @@ def test_a_migration_nothing_can_read_is_reported_with_low_confidence(tmp_path: 
         assert cli_result.exit_code in (0, 1) and "Traceback" not in cli_result.output, (fmt, cli_result.output)
 
 
+def test_a_python2_migration_is_told_as_such_with_the_command_printing_its_sql(tmp_path: Path) -> None:
+    repo = _app(tmp_path, "        migrations.RunSQL('x'),")
+    (repo / "shop/migrations/0003_py2.py").write_text('print "migrating"\nclass Migration(migrations.Migration):\n    operations = []\n')
+    with pytest.raises(InputError) as caught:
+        scan(repo, "shop/migrations/0003_py2.py", use_cache=False)
+    assert "0003_py2.py is Python 2 code, which impact cannot read (line 1" in caught.value.problem
+    assert "python manage.py sqlmigrate shop 0003_py2" in caught.value.fix
+
+
 def test_one_broken_migration_file_does_not_stop_scans_of_the_others(tmp_path: Path) -> None:
     repo = _app(tmp_path, '        migrations.RemoveField(model_name="item", name="name"),')
     (repo / "shop/migrations/0003_broken.py").write_text("class Migration(:\n")

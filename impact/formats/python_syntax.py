@@ -17,10 +17,11 @@ def is_python2(exc: SyntaxError) -> bool:
     return any(marker in (exc.msg or "") for marker in PYTHON2)
 
 
-def unreadable(name: str, exc: SyntaxError) -> InputError:
-    """The InputError for migration `name` that raised `exc` when parsed."""
+def unreadable(name: str, exc: SyntaxError, its_sql: str) -> InputError:
+    """The InputError for migration `name` that raised `exc` when parsed; `its_sql`: the command
+    printing the SQL it runs (`alembic upgrade <from>:<rev> --sql`), to scan instead."""
     where = f"line {exc.lineno}: {exc.msg}"
     if is_python2(exc):
         return InputError(f"migration {name} is Python 2 code, which impact cannot read ({where})",
-                          "port it to Python 3, or scan the SQL it runs (`alembic upgrade --sql`, `manage.py sqlmigrate`)")
+                          f"port it to Python 3, or scan the SQL it runs (`{its_sql}`)")
     return InputError(f"migration {name} is not valid Python ({where})", "fix the syntax error")

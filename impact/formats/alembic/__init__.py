@@ -47,7 +47,7 @@ def read_source(path: Path) -> tuple[str, ast.Module]:
     try:
         return source, ast.parse(source, filename=str(path))
     except SyntaxError as exc:
-        raise unreadable(path.name, exc) from None
+        raise unreadable(path.name, exc, "alembic upgrade <previous>:<revision> --sql") from None
 
 
 def translate_file(path: Path, dialect: str = "postgres", function: str = "upgrade",

@@ -75,7 +75,7 @@ def read_module(path: Path) -> MigrationModule:
     try:
         tree = ast.parse(text, filename=str(path))
     except SyntaxError as exc:
-        raise unreadable(path.name, exc) from None
+        raise unreadable(path.name, exc, f"python manage.py sqlmigrate {path.parent.parent.name} {path.stem}") from None
     return read_tree(tree, text, path)
 
 
