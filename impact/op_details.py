@@ -124,6 +124,9 @@ class EnumValueDetails:
 @dataclass(frozen=True)
 class TableDetails:
     columns: tuple[ColumnSpec, ...] = ()
+    # (name, constraint) written in the CREATE TABLE, named as PostgreSQL names them (pglast only;
+    # sqlglot's fallback reader leaves it empty).
+    constraints: tuple[tuple[str, "ConstraintDetails"], ...] = _omitted(())
 
 
 @dataclass(frozen=True)

@@ -33,9 +33,11 @@ from impact.model import ColumnReference, OpKind, Query
 from impact.op_details import NotAnalysed
 from impact.orm import resolve_orm_queries
 from impact.orm.declarations import SourceLines, model_declarations, recreated_names, with_python_models
+from impact.orm.drizzle_zod import attribute_zod_keys
 from impact.orm.model_types import model_type_references
 from impact.orm.prisma_rows import attribute_rows, row_references
 from impact.orm.resolve import attribute_declarations
+from impact.orm.table_receivers import attribute_table_receivers
 from impact.orm.wrappers import declared_only, wrapper_functions
 from impact.schema_cache import replayed
 from impact.migration_cache import caching
@@ -183,7 +185,9 @@ def _code_references(run: ExtractionRun, contexts: list, tables: list[str], colu
                      use_cache: bool, recreated: frozenset[str] = frozenset()) -> list[ColumnReference]:
     """The changed columns' references and, for a dropped or renamed table, the code naming its ORM model."""
     resolved = _resolved(run)
-    references = _references(run, resolved, tables, columns, repo, use_cache, recreated)
+    # A field name several affected models map is credited to a table whose column the migration changes.
+    changing = frozenset(c.op.table.lower() for c in contexts if c.op.kind in COLUMN_CHANGES and c.op.table)
+    references = _references(run, resolved, tables, columns, repo, use_cache, recreated, changing)
     gone = [c.op.table for c in contexts if c.op.kind in (OpKind.DROP_TABLE, OpKind.RENAME_TABLE) and c.op.table]
     if gone:
         texts = [(rel, text, x.generated, queries) for rel, text, x, queries in resolved]
@@ -199,11 +203,11 @@ def _resolved(run: ExtractionRun) -> list[tuple[str, str, object, list[Query]]]:
 
 
 def _references(run: ExtractionRun, resolved: list, tables: list[str], columns: set[str], repo: Path,
-                use_cache: bool = True, recreated: frozenset[str] = frozenset()) -> list[ColumnReference]:
+                use_cache: bool = True, recreated: frozenset[str] = frozenset(), changing: frozenset[str] = frozenset()) -> list[ColumnReference]:
     """Names of changed columns in the matching files, as the database or an ORM spells them, and
     the model declarations that still map them."""
     orm = with_python_models(run)
-    spellings = orm.spelled_columns(tables, columns, recreated)
+    spellings = orm.spelled_columns(tables, columns, recreated, changing)
     declared = model_declarations(orm, tables, columns, repo)
     wrappers = wrapper_functions(((file, text, queries) for file, text, _, queries in resolved), tables)
     found = attribute_declarations(declared_only([r for file, text, extraction, queries in resolved
@@ -211,9 +215,11 @@ def _references(run: ExtractionRun, resolved: list, tables: list[str], columns: 
                                                  orm), run.orm)
     found = attribute_receivers(found, ((file, text) for file, text, _ in run.texts), {**run.other_models, **run.models}, use_cache)
     found = settle(run, found, columns, spellings, wrappers)  # deferred files whose parse can change a name
+    texts = {file: text for file, text, _ in run.texts}
     # `fields = ('key', ...)` of a form whose `Meta.model` is the model (impact.extract.python.model_classes)
-    found = attribute_model_classes(found, ((file, text) for file, text, _ in run.texts), {**run.other_models, **run.models}, tables)
-    found = attribute_rows(found, {file: text for file, text, _ in run.texts}, run.orm)
+    found = attribute_model_classes(found, texts.items(), {**run.other_models, **run.models}, tables)
+    found = attribute_rows(found, texts, run.orm)
+    found = attribute_zod_keys(attribute_table_receivers(found, run.orm, tables), texts, run.orm, tables)
     found = attribute_trigger_rows(found, ((file, text) for file, text, _ in run.texts), tables, columns)
     seen = {(r.file, r.line, r.column) for r in declared}
     return declared + [r for r in found if (r.file, r.line, r.column) not in seen]

@@ -31,12 +31,12 @@ def _normalise(sql: str) -> str:
     return re.sub(r"\s*([(),])\s*", r"\1", sql)
 
 
-def _alembic_sql(revision, down: str | None) -> list[str]:
+def _alembic_sql(revision, down: str | None, app=APP) -> list[str]:
     from alembic import command
     from alembic.config import Config
 
     buffer = io.StringIO()
-    config = Config(str(APP / "alembic.ini"), output_buffer=buffer)
+    config = Config(str(app / "alembic.ini"), output_buffer=buffer)
     command.upgrade(config, f"{down}:{revision}" if down else revision, sql=True)
     statements = []
     for chunk in re.split(r";\s*\n", buffer.getvalue()):
@@ -140,3 +140,44 @@ def test_the_translated_history_replays_on_postgresql(pg_database) -> None:
     assert ("warehouses", "region") in columns  # the batch_alter_table branch, merged
     assert {"ix_products_active_sku", "ix_stock_items_warehouse", "ix_warehouses_region"} <= indexes
     assert "ix_products_name" not in indexes and not any(t == "audit_log" for t, _ in columns)
+
+
+ENUM_REVISION = '''"""enum types
+
+Revision ID: e1a0c0000001
+Revises:
+"""
+from alembic import op
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+
+revision = "e1a0c0000001"
+down_revision = None
+
+kind = sa.Enum("a", "b", name="s_kind")
+
+
+def upgrade() -> None:
+    op.create_table("t", sa.Column("id", sa.Integer(), primary_key=True), sa.Column("s", kind), sa.Column("s2", kind),
+                    sa.Column("m", postgresql.ENUM("x", name="mood", create_type=False)),
+                    sa.Column("n", sa.Enum("n1", "n2", name="n_kind"), nullable=False))
+    op.add_column("t", sa.Column("p", postgresql.ENUM("x", name="mood", create_type=False)))
+'''
+
+
+def test_enum_types_of_create_table_match_alembic_offline_sql(tmp_path, monkeypatch) -> None:
+    """A project of one revision beside the fixture's own alembic.ini and env.py: the CREATE TYPEs
+    SQLAlchemy runs before the table, and none for create_type=False or add_column."""
+    import shutil
+
+    project = tmp_path / "enum-alembic"
+    shutil.copytree(APP / "migrations", project / "migrations", ignore=shutil.ignore_patterns("versions", "__pycache__"))
+    shutil.copy(APP / "alembic.ini", project / "alembic.ini")
+    (project / "migrations" / "versions").mkdir()
+    revision = project / "migrations" / "versions" / "0001_enum.py"
+    revision.write_text(ENUM_REVISION, encoding="utf-8")
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    theirs = _alembic_sql("e1a0c0000001", None, project)
+    ours = [_normalise(s.sql) for s in translate_file(revision)[0].statements]
+    assert ours == theirs
+    assert [s.split(" as ")[0] for s in ours[:2]] == ["create type s_kind", "create type n_kind"]

@@ -46,7 +46,15 @@ def test_required_column_breaks_knex_inserts(tmp_path) -> None:
     assert [f"{e.file}:{e.line}" for e in finding.evidence] == ["src/users.js:1"]
 
 
-@pytest.mark.xfail(strict=True, reason="known limit: knex.select(...).from(t) (select before from) is not read")
 def test_select_before_from() -> None:
-    queries = extract_knex(scan_ts('knex.select("id").from("users")\n'), "k.ts", "typescript")
-    assert [(q.table, q.columns) for q in queries] == [("users", ("id",))]
+    source = ('const a = await knex.select("id").from("users")\n'
+              'const b = await db\n  .select("users.email as e", "name")\n  .from("users")\n  .where({ status: "x" })\n'
+              'const c = await knex.first("id").from("accounts").orderBy("created_at")\n'
+              'const d = await db.select({ id: users.id }).from(users)\n'  # Drizzle: a table variable, not knex
+              'const e = await knex.from("users").select("id")\n')  # the supabase-js shape: read by that reader
+    queries = extract_knex(scan_ts(source), "k.ts", "typescript")
+    assert [(q.line, q.end_line, q.table, q.kind.value, q.columns, q.filter_columns) for q in queries] == [
+        (1, 1, "users", "select_columns", ("id",), ()),
+        (2, 5, "users", "select_columns", ("email", "name"), ("status",)),
+        (6, 6, "accounts", "select_columns", ("id",), ("created_at",)),
+    ]

@@ -91,7 +91,7 @@ ROWS = [
     row("helpdesk-typeorm", D, DROP, ["src/tickets/tickets.queries.ts:7", "src/tickets/tickets.queries.ts:11",
                                       "src/tickets/tickets.queries.ts:19", "src/tickets/tickets.mutations.ts:7",
                                       "src/tickets/tickets.mutations.ts:15"]),
-    row("helpdesk-typeorm", D, DECLARES, ["src/entities/ticket.entity.ts:12"]),
+    row("helpdesk-typeorm", D, DECLARES, ["src/entities/ticket.entity.ts:13"]),  # the property under its @Column
     # countBy({ status }) selects COUNT(DISTINCT id) only: it does not read assignee_name.
     row("helpdesk-typeorm", R, RENAME, ["src/tickets/tickets.queries.ts:7", "src/tickets/tickets.queries.ts:11",
                                         "src/tickets/tickets.queries.ts:15", "src/tickets/tickets.mutations.ts:7",

@@ -78,7 +78,7 @@ def test_drop_column_breaks_whole_entity_reads_and_names_the_entity() -> None:
     # list() reads every column and insert() lists every column (DEFAULT for status); directory()
     # selects id and displayName only; update() writes displayName only.
     assert _evidence(result, "dropped-column-still-used") == ["src/members/members.service.ts:15", "src/members/members.service.ts:30"]
-    assert _evidence(result, "orm-model-declares-changed-column") == [f"{ENTITY}:13"]
+    assert _evidence(result, "orm-model-declares-changed-column") == [f"{ENTITY}:14"]  # the property, under its @Column
     # Workspace.status and a helper's row.status are another table's or nobody's: not evidence.
     assert _evidence(result, "changed-column-referenced") == []
     assert result.unattributed["status"] >= 3
@@ -116,3 +116,30 @@ def test_inherited_columns_from_a_base_class() -> None:
             "@Entity('notes')\nexport class Note extends Base {\n  @Column() body: string;\n}\n")
     (note,) = read_entities("n.ts", text)
     assert note.columns == ("created_at", "body")
+
+
+def test_the_declaration_of_a_dropped_column_is_the_property_under_its_decorators(tmp_path) -> None:
+    # oneuptime stacks several multi-line decorators over `public x?: T = undefined;`: the property is
+    # the line naming the column (the authors' change), not the first decorator's.
+    import shutil
+
+    repo = tmp_path / "app"
+    shutil.copytree(APP, repo)
+    entity = repo / ENTITY
+    entity.write_text(entity.read_text().replace('  @Column({ default: "active" })\n  status: string;\n',
+                                                 '  @Column({\n    default: "active",\n    length: 20,\n  })\n  public status?: string = undefined;\n'))
+    result = scan(repo, str(SCENARIOS / "drop_member_status.sql"), use_cache=False)
+    assert _evidence(result, "orm-model-declares-changed-column") == [f"{ENTITY}:17"]
+    # A decorator on the property's own line is that line.
+    entity.write_text((APP / ENTITY).read_text().replace('  @Column({ default: "active" })\n  status: string;\n',
+                                                         '  @Column({ default: "active" }) status: string;\n'))
+    assert _evidence(scan(repo, str(SCENARIOS / "drop_member_status.sql"), use_cache=False), "orm-model-declares-changed-column") == [f"{ENTITY}:13"]
+
+
+def test_the_declaration_of_a_join_column_is_the_decorator_naming_it(tmp_path) -> None:
+    # `@ManyToOne(...)` then `@JoinColumn({ name: "workspace_id" })` over `workspace: Workspace`: the
+    # line naming the column is the second decorator (it was the first, which does not name it).
+    migration = tmp_path / "drop_workspace_id.sql"
+    migration.write_text("ALTER TABLE workspace_members DROP COLUMN workspace_id;\n")
+    result = scan(APP, str(migration), use_cache=False)
+    assert _evidence(result, "orm-model-declares-changed-column") == [f"{ENTITY}:17"]

@@ -136,8 +136,12 @@ DETAILS = [
     ("ALTER TABLE c ALTER COLUMN a ADD GENERATED ALWAYS AS IDENTITY", AlterAction("AddIdentity", rewrite=True), "pglast"),
     ("LOCK TABLE c IN SHARE MODE", StatementDetails("LOCK SHARE", "LockStmt", "SHARE", "writes", "transaction"), "pglast"),
     ("VACUUM (FULL) c", StatementDetails("VACUUM"), "pglast"),
-    ("CREATE TABLE t (id bigint PRIMARY KEY, n text)",
-     TableDetails((ColumnSpec("id", "BIGINT", nullable=False), ColumnSpec("n", "TEXT"))), "sqlglot"),
+    # sqlglot's columns; the constraints as PostgreSQL's grammar reads and names them (pglast).
+    ("CREATE TABLE t (id bigint PRIMARY KEY, n text CHECK (n <> ''), UNIQUE (n, id))",
+     TableDetails((ColumnSpec("id", "BIGINT", nullable=False), ColumnSpec("n", "TEXT")),
+                  (("t_pkey", ConstraintDetails("primary_key", columns=("id",))),
+                   ("t_n_check", ConstraintDetails("check", expression="n <> ''")),
+                   ("t_n_id_key", ConstraintDetails("unique", columns=("n", "id"))))), "sqlglot"),
 ]
 
 

@@ -91,13 +91,36 @@ def test_rollback_plan_re_creates_a_dropped_column_as_it_was(tmp_path: Path, pg_
     assert fingerprint(pg_database) == before
 
 
-@pytest.mark.xfail(strict=True, reason="known limit (impact.judge.rollback_plan): inline CHECK/UNIQUE of CREATE TABLE are not re-created")
-def test_inline_column_constraints_are_re_created(tmp_path: Path) -> None:
+def test_create_table_constraints_are_re_created(tmp_path: Path, pg_database: str) -> None:
+    """Constraints written in CREATE TABLE, inline or table-level, named or not, come back under the
+    names PostgreSQL gave them: dropping the column, then running the plan, gives the catalog back."""
     app = make_repo(tmp_path / "app", {
-        "migrations/0001_init.sql": "CREATE TABLE t (id int PRIMARY KEY, n int CHECK (n > 0));",
-        "migrations/0002_drop.sql": "ALTER TABLE t DROP COLUMN n;",
+        "migrations/0001_init.sql": "CREATE TABLE owners (id int PRIMARY KEY);\n"
+                                    "CREATE TABLE t (id int PRIMARY KEY, n int CHECK (n > 0), code text UNIQUE,\n"
+                                    "  owner_id int, lo int, CONSTRAINT n_small CHECK (n < 100), CHECK (lo >= 0),\n"
+                                    "  FOREIGN KEY (owner_id) REFERENCES owners (id));",
+        "migrations/0002_drop.sql": "ALTER TABLE t DROP COLUMN n, DROP COLUMN code, DROP COLUMN owner_id, DROP COLUMN lo;",
     })
-    assert "CHECK (n > 0)" in scan(app, "2", use_cache=False).rollback[0].sql
+    steps = [step.sql for step in scan(app, "2", use_cache=False).rollback]
+    assert steps == [
+        "ALTER TABLE t ADD COLUMN lo INT, ADD CONSTRAINT t_lo_check CHECK (lo >= 0);",
+        "ALTER TABLE t ADD COLUMN owner_id INT, ADD CONSTRAINT t_owner_id_fkey FOREIGN KEY (owner_id) REFERENCES owners;",
+        "ALTER TABLE t ADD COLUMN code TEXT, ADD CONSTRAINT t_code_key UNIQUE (code);",
+        "ALTER TABLE t ADD COLUMN n INT, ADD CONSTRAINT t_n_check CHECK (n > 0), ADD CONSTRAINT n_small CHECK (n < 100);",
+    ]
+    prepared(pg_database, app, "2")
+    before = constraint_names(pg_database)
+    with connect(pg_database, autocommit=True) as conn:
+        conn.execute((app / "migrations/0002_drop.sql").read_text())
+        for sql in steps:
+            conn.execute(sql)
+    assert constraint_names(pg_database) == before
+
+
+def constraint_names(url: str) -> list[tuple[str, str]]:
+    with connect(url) as conn:
+        return conn.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                            "WHERE conrelid = 't'::regclass ORDER BY conname").fetchall()
 
 
 def test_apply_names_the_database_in_its_question(tmp_path: Path, pg_database: str) -> None:

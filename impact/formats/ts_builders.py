@@ -21,9 +21,9 @@ from impact.extract.typescript.calls import Call, call_after, literal_arg, skip_
 from impact.extract.typescript.scan import Scanned
 from impact.formats.alembic.ddl import literal, quote
 from impact.formats.pieces import Piece
+from impact.formats.ts_args import (IDENT, Unreadable, default_arg, read_chain, sql_argument, statement_pieces,
+                                    string_arg, strings_arg)
 
-NAME = re.compile(r"\s*\.\s*([A-Za-z_$][\w$]*)")
-IDENT = re.compile(r"[A-Za-z_$][\w$]*")
 KNEX_TYPES = {
     "integer": "integer", "bigInteger": "bigint", "bigint": "bigint", "smallint": "smallint", "tinyint": "smallint",
     "text": "text", "boolean": "boolean", "date": "date", "float": "real", "double": "double precision",
@@ -37,105 +37,6 @@ DATA_VERBS = {"insert": "insert_rows", "update": "update_rows", "del": "delete_r
               "insertInto": "insert_rows", "updateTable": "update_rows", "deleteFrom": "delete_rows", "truncate": "truncate"}
 
 
-class _Unreadable(Exception):
-    pass
-
-
-def read_chain(scanned: Scanned, pos: int, limit: int) -> tuple[list[tuple[str, Call | None]], int]:
-    """`.a.b(x).c(y)` from pos: each link's name and call (None for a property), and where it ends."""
-    links, end = [], pos
-    while True:
-        match = NAME.match(scanned.masked, end)
-        if match is None or match.start(1) >= limit:
-            return links, end
-        dot = scanned.masked.index(".", match.start())  # the match starts with the whitespace before it
-        call = call_after(scanned, match.group(1), dot, match.end())
-        links.append((match.group(1), call))
-        end = call.close + 1 if call else match.end()
-
-
-def _string(scanned: Scanned, call: Call | None, index: int) -> str:
-    literal_ = literal_arg(scanned, call, index) if call else None
-    if literal_ is None or literal_.has_holes:
-        text = scanned.text[call.args[index][0]:call.args[index][1]] if call and index < len(call.args) else "nothing"
-        raise _Unreadable(f"`{text[:40]}` is not a string literal (a name computed at run time)")
-    return literal_.value()
-
-
-def _strings(scanned: Scanned, call: Call, index: int) -> list[str]:
-    """A string, or an array of string literals."""
-    span = call.args[index] if index < len(call.args) else None
-    if span and scanned.masked[span[0]] == "[":
-        close = scanned.closing(span[0]) or span[1]
-        values = [lit.value() for at, lit in scanned.literals.items() if span[0] < at < close]
-        if values:
-            return values
-    return [_string(scanned, call, index)]
-
-
-def _default(scanned: Scanned, call: Call) -> str:
-    if not call.args:
-        raise _Unreadable("a default without a value")
-    begin, end = call.args[0]
-    lit = scanned.literal_at(begin)
-    if lit is not None and lit.end == end and not lit.has_holes:
-        return literal(lit.value())
-    text = scanned.text[begin:end].strip()
-    if re.fullmatch(r"-?\d+(\.\d+)?|true|false|null", text):
-        return text.upper() if text in ("true", "false", "null") else text
-    if re.fullmatch(r"[\w.]*fn\.now\(\)", text):
-        return "CURRENT_TIMESTAMP"
-    raw = re.fullmatch(r"(?:[\w.]*raw\(|sql)\s*[`'\"](.*)[`'\"]\)?", text, re.S)
-    if raw and "${" not in raw.group(1):
-        return raw.group(1)
-    raise _Unreadable(f"default `{text[:40]}` is computed")
-
-
-def _statement_piece(scanned: Scanned, sql: list[str] | Exception, start: int, stop: int) -> list[Piece]:
-    line, end_line = scanned.line_of(start), scanned.line_of(stop)
-    if isinstance(sql, Exception):
-        return [Piece(scanned.text[start:stop + 1], line, end_line, error=str(sql))]
-    return [Piece(s + ";", line, end_line) for s in sql]
-
-
-def sql_argument(scanned: Scanned, start: int, end: int) -> str | None | tuple[str]:
-    """The SQL of an argument span: a literal, a hole-free template, or literals joined by `+`.
-    None: not static; a 1-tuple: the reason it is not."""
-    pieces, pos = [], start
-    while pos < end:
-        literal = scanned.literal_at(pos)
-        if literal is None:
-            return (f"the SQL is not a string literal: `{scanned.text[start:end][:50]}`",)
-        if literal.has_holes:
-            value = _values_only(literal.value(lambda i: f"\0{i}\0"))
-            if value is None:
-                return (f"the SQL template has ${{...}} holes computed at run time: `{scanned.text[literal.start:literal.end][:60]}`",)
-            pieces.append(value)
-        else:
-            pieces.append(literal.value())
-        pos = skip_space(scanned.masked, literal.end)
-        if pos < end and scanned.masked[pos] == "+":
-            pos = skip_space(scanned.masked, pos + 1)
-        elif pos < end:
-            return (f"the SQL is built at run time: `{scanned.text[start:end][:50]}`",)
-    return "".join(pieces)
-
-
-def _values_only(sql: str) -> str | None:
-    """A template whose every `${...}` hole sits inside a SQL '...' string: holes are values, not
-    names, so the statement's shape is known (the hole becomes `?`). None if a hole is a name."""
-    out, quoted = [], False
-    for part in re.split(r"(\0\d+\0)", sql):
-        if part.startswith("\0"):
-            if not quoted:
-                return None
-            out.append("?")
-            continue
-        quoted ^= part.count("'") % 2 == 1
-        out.append(part)
-    return "".join(out)
-
-
 # -- knex -----------------------------------------------------------------------------------------
 def _knex_column(scanned: Scanned, links: list[tuple[str, Call | None]], table: str, alter_table: bool) -> tuple[list[str], list[str]]:
     """One `t.<type>('name', ...)...` line: (column definitions for CREATE TABLE, statements)."""
@@ -143,41 +44,41 @@ def _knex_column(scanned: Scanned, links: list[tuple[str, Call | None]], table: 
     mods = {name: c for name, c in links[1:]}
     target = quote(table)
     if method in ("dropColumn", "dropColumns"):
-        return [], [f"ALTER TABLE {target} DROP COLUMN {quote(c)}" for i in range(len(call.args)) for c in _strings(scanned, call, i)]
+        return [], [f"ALTER TABLE {target} DROP COLUMN {quote(c)}" for i in range(len(call.args)) for c in strings_arg(scanned, call, i)]
     if method == "renameColumn":
-        return [], [f"ALTER TABLE {target} RENAME COLUMN {quote(_string(scanned, call, 0))} TO {quote(_string(scanned, call, 1))}"]
+        return [], [f"ALTER TABLE {target} RENAME COLUMN {quote(string_arg(scanned, call, 0))} TO {quote(string_arg(scanned, call, 1))}"]
     if method in ("index", "unique"):
-        cols = _strings(scanned, call, 0)
-        name = _string(scanned, call, 1) if len(call.args) > 1 and literal_arg(scanned, call, 1) else f"{table}_{'_'.join(cols)}_{method}"
+        cols = strings_arg(scanned, call, 0)
+        name = string_arg(scanned, call, 1) if len(call.args) > 1 and literal_arg(scanned, call, 1) else f"{table}_{'_'.join(cols)}_{method}"
         kind = "UNIQUE INDEX" if method == "unique" else "INDEX"
         return [], [f"CREATE {kind} {quote(name)} ON {target} ({', '.join(quote(c) for c in cols)})"]
     if method in ("dropIndex", "dropUnique"):
-        cols = _strings(scanned, call, 0)
-        name = _string(scanned, call, 1) if len(call.args) > 1 else f"{table}_{'_'.join(cols)}_{'unique' if method == 'dropUnique' else 'index'}"
+        cols = strings_arg(scanned, call, 0)
+        name = string_arg(scanned, call, 1) if len(call.args) > 1 else f"{table}_{'_'.join(cols)}_{'unique' if method == 'dropUnique' else 'index'}"
         return [], [f"DROP INDEX {quote(name)}"]
     if method in ("setNullable", "dropNullable"):
-        return [], [f"ALTER TABLE {target} ALTER COLUMN {quote(_string(scanned, call, 0))} {'DROP' if method == 'setNullable' else 'SET'} NOT NULL"]
+        return [], [f"ALTER TABLE {target} ALTER COLUMN {quote(string_arg(scanned, call, 0))} {'DROP' if method == 'setNullable' else 'SET'} NOT NULL"]
     if method == "foreign":
-        cols, ref = _strings(scanned, call, 0), mods.get("references")
+        cols, ref = strings_arg(scanned, call, 0), mods.get("references")
         into = mods.get("inTable")
-        ref_col = _string(scanned, ref, 0) if ref else "id"
-        ref_table = _string(scanned, into, 0) if into else ref_col.rpartition(".")[0]
+        ref_col = string_arg(scanned, ref, 0) if ref else "id"
+        ref_table = string_arg(scanned, into, 0) if into else ref_col.rpartition(".")[0]
         return [], [f"ALTER TABLE {target} ADD FOREIGN KEY ({', '.join(quote(c) for c in cols)}) REFERENCES {quote(ref_table)} ({quote(ref_col.rpartition('.')[2])})"]
     if method == "dropForeign":
-        return [], [f"ALTER TABLE {target} DROP CONSTRAINT {quote(_string(scanned, call, 1) if len(call.args) > 1 else table + '_' + '_'.join(_strings(scanned, call, 0)) + '_foreign')}"]
+        return [], [f"ALTER TABLE {target} DROP CONSTRAINT {quote(string_arg(scanned, call, 1) if len(call.args) > 1 else table + '_' + '_'.join(strings_arg(scanned, call, 0)) + '_foreign')}"]
     if method in ("charset", "collate", "engine", "comment", "inherits"):
         return [], []  # table options without a PostgreSQL effect on columns
     if method == "timestamps":
         return ["created_at timestamptz NOT NULL DEFAULT CURRENT_TIMESTAMP", "updated_at timestamptz NOT NULL DEFAULT CURRENT_TIMESTAMP"], []
     if method not in KNEX_TYPES and method != "specificType":
-        raise _Unreadable(f"knex `.{method}(...)` is not translated")
-    name = _string(scanned, call, 0)
-    data_type = _string(scanned, call, 1) if method == "specificType" else KNEX_TYPES[method]
+        raise Unreadable(f"knex `.{method}(...)` is not translated")
+    name = string_arg(scanned, call, 0)
+    data_type = string_arg(scanned, call, 1) if method == "specificType" else KNEX_TYPES[method]
     if method == "string" and len(call.args) > 1:
         data_type = f"varchar({scanned.text[call.args[1][0]:call.args[1][1]].strip()})"
     parts = [quote(name), data_type]
     if "defaultTo" in mods:
-        parts.append(f"DEFAULT {_default(scanned, mods['defaultTo'])}")
+        parts.append(f"DEFAULT {default_arg(scanned, mods['defaultTo'])}")
     if "notNullable" in mods or method in ("increments", "bigIncrements") or "primary" in mods:
         parts.append("NOT NULL")
     if method in ("increments", "bigIncrements") or "primary" in mods:
@@ -185,14 +86,14 @@ def _knex_column(scanned: Scanned, links: list[tuple[str, Call | None]], table: 
     if "unique" in mods:
         parts.append("UNIQUE")
     if "references" in mods:
-        ref = _string(scanned, mods["references"], 0)
-        ref_table = _string(scanned, mods["inTable"], 0) if "inTable" in mods else ref.rpartition(".")[0]
+        ref = string_arg(scanned, mods["references"], 0)
+        ref_table = string_arg(scanned, mods["inTable"], 0) if "inTable" in mods else ref.rpartition(".")[0]
         parts.append(f"REFERENCES {quote(ref_table)} ({quote(ref.rpartition('.')[2])})")
     if "alter" in mods and alter_table:  # knex alters type, nullability and default of an existing column
         col = quote(name)
         sql = [f"ALTER TABLE {target} ALTER COLUMN {col} TYPE {data_type}",
                f"ALTER TABLE {target} ALTER COLUMN {col} {'SET' if 'notNullable' in mods else 'DROP'} NOT NULL"]
-        sql.append(f"ALTER TABLE {target} ALTER COLUMN {col} " + (f"SET DEFAULT {_default(scanned, mods['defaultTo'])}" if "defaultTo" in mods else "DROP DEFAULT"))
+        sql.append(f"ALTER TABLE {target} ALTER COLUMN {col} " + (f"SET DEFAULT {default_arg(scanned, mods['defaultTo'])}" if "defaultTo" in mods else "DROP DEFAULT"))
         return [], sql
     if alter_table:
         return [], [f"ALTER TABLE {target} ADD COLUMN {' '.join(parts)}"]
@@ -213,10 +114,10 @@ def _callback_body(scanned: Scanned, begin: int, end: int) -> tuple[str, int, in
 
 
 def _knex_table(scanned: Scanned, call: Call, create: bool) -> list[Piece]:
-    table = _string(scanned, call, 0)
+    table = string_arg(scanned, call, 0)
     body = _callback_body(scanned, *call.args[1]) if len(call.args) > 1 else None
     if body is None:
-        raise _Unreadable("the table callback is not a function written inline")
+        raise Unreadable("the table callback is not a function written inline")
     param, start, end = body
     columns, pieces = [], []
     for match in re.finditer(rf"(?<![\w$.]){re.escape(param)}(?=\s*\.)", scanned.masked[start:end]):
@@ -226,11 +127,11 @@ def _knex_table(scanned: Scanned, call: Call, create: bool) -> list[Piece]:
             continue
         try:
             defs, sql = _knex_column(scanned, links, table, alter_table=not create)
-        except _Unreadable as exc:
-            pieces += _statement_piece(scanned, exc, start + match.start(), stop)
+        except Unreadable as exc:
+            pieces += statement_pieces(scanned, exc, start + match.start(), stop)
             continue
         columns += defs
-        pieces += _statement_piece(scanned, sql, start + match.start(), stop)
+        pieces += statement_pieces(scanned, sql, start + match.start(), stop)
     if create:
         line = scanned.line_of(call.dot)
         pieces.insert(0, Piece(f"CREATE TABLE {quote(table)} (\n  " + ",\n  ".join(columns) + "\n);", line, scanned.line_of(call.close)))
@@ -257,18 +158,18 @@ def knex_builder(scanned: Scanned, start: int, limit: int) -> tuple[list[Piece],
                 pieces += _knex_table(scanned, call, create=name.startswith("create"))
             elif name in ("dropTable", "dropTableIfExists"):
                 exists = " IF EXISTS" if name.endswith("IfExists") else ""
-                pieces += _statement_piece(scanned, [f"DROP TABLE{exists} {quote(_string(scanned, call, 0))}"], call.dot, call.close)
+                pieces += statement_pieces(scanned, [f"DROP TABLE{exists} {quote(string_arg(scanned, call, 0))}"], call.dot, call.close)
             elif name == "raw" and call.args:  # knex.schema....raw(`SQL`): run in the chain's order
                 sql = sql_argument(scanned, *call.args[0])
                 if isinstance(sql, tuple):
-                    raise _Unreadable(sql[0])
+                    raise Unreadable(sql[0])
                 pieces += [Piece(sql, scanned.line_of(call.dot), scanned.line_of(call.close))] if sql and sql.strip() else []
             elif name == "renameTable":
-                pieces += _statement_piece(scanned, [f"ALTER TABLE {quote(_string(scanned, call, 0))} RENAME TO {quote(_string(scanned, call, 1))}"], call.dot, call.close)
+                pieces += statement_pieces(scanned, [f"ALTER TABLE {quote(string_arg(scanned, call, 0))} RENAME TO {quote(string_arg(scanned, call, 1))}"], call.dot, call.close)
             else:
                 return None  # not knex's builder (Kysely's chain has one-argument alterTable)
-        except _Unreadable as exc:
-            pieces += _statement_piece(scanned, exc, call.dot, call.close)
+        except Unreadable as exc:
+            pieces += statement_pieces(scanned, exc, call.dot, call.close)
     return pieces, stop
 
 
@@ -283,24 +184,24 @@ def knex_data(scanned: Scanned, start: int, limit: int) -> tuple[list[Piece], in
     if verb is None:
         return [], stop  # a read
     try:
-        table = _string(scanned, call, 0)
-    except _Unreadable as exc:
-        return _statement_piece(scanned, exc, start, stop - 1), stop
+        table = string_arg(scanned, call, 0)
+    except Unreadable as exc:
+        return statement_pieces(scanned, exc, start, stop - 1), stop
     return [Piece(scanned.text[start:stop], scanned.line_of(start), scanned.line_of(stop - 1), kind=DATA_VERBS[verb], table=table)], stop
 
 
 # -- Kysely ---------------------------------------------------------------------------------------
 def _kysely_column_sql(scanned: Scanned, call: Call) -> str:
-    name, data_type = _string(scanned, call, 0), _string(scanned, call, 1) if literal_arg(scanned, call, 1) else None
+    name, data_type = string_arg(scanned, call, 0), string_arg(scanned, call, 1) if literal_arg(scanned, call, 1) else None
     if data_type is None:
-        raise _Unreadable("the column type is not a string literal")
+        raise Unreadable("the column type is not a string literal")
     parts = [quote(name), data_type]
     if len(call.args) > 2:
         body = _callback_body(scanned, *call.args[2])
         links, _ = read_chain(scanned, body[1] + len(body[0]), body[2]) if body else ([], 0)
         mods = {n: c for n, c in links}
         if "defaultTo" in mods:
-            parts.append(f"DEFAULT {_default(scanned, mods['defaultTo'])}")
+            parts.append(f"DEFAULT {default_arg(scanned, mods['defaultTo'])}")
         if "notNull" in mods or "primaryKey" in mods:
             parts.append("NOT NULL")
         if "primaryKey" in mods:
@@ -308,7 +209,7 @@ def _kysely_column_sql(scanned: Scanned, call: Call) -> str:
         if "unique" in mods:
             parts.append("UNIQUE")
         if "references" in mods:
-            ref = _string(scanned, mods["references"], 0)
+            ref = string_arg(scanned, mods["references"], 0)
             parts.append(f"REFERENCES {quote(ref.rpartition('.')[0])} ({quote(ref.rpartition('.')[2])})")
     return " ".join(parts)
 
@@ -320,9 +221,9 @@ def kysely_builder(scanned: Scanned, start: int, limit: int) -> tuple[list[Piece
     if names and names[0] in DATA_VERBS and links[0][1] is not None:
         call = links[0][1]
         try:
-            table = _string(scanned, call, 0)
-        except _Unreadable as exc:
-            return _statement_piece(scanned, exc, start, stop - 1), stop
+            table = string_arg(scanned, call, 0)
+        except Unreadable as exc:
+            return statement_pieces(scanned, exc, start, stop - 1), stop
         line = scanned.line_of(start)
         return [Piece(scanned.text[start:stop], line, scanned.line_of(stop), kind=DATA_VERBS[names[0]], table=table)], stop
     if "schema" not in names:
@@ -332,34 +233,34 @@ def kysely_builder(scanned: Scanned, start: int, limit: int) -> tuple[list[Piece
         return None
     verb, first = rest[0]
     try:
-        table = _string(scanned, first, 0)
+        table = string_arg(scanned, first, 0)
         target, sql = quote(table), []
         mods = [(n, c) for n, c in rest[1:] if c is not None]
         if verb == "alterTable":
             for name, call in mods:
                 if name == "dropColumn":
-                    sql.append(f"ALTER TABLE {target} DROP COLUMN {quote(_string(scanned, call, 0))}")
+                    sql.append(f"ALTER TABLE {target} DROP COLUMN {quote(string_arg(scanned, call, 0))}")
                 elif name == "renameColumn":
-                    sql.append(f"ALTER TABLE {target} RENAME COLUMN {quote(_string(scanned, call, 0))} TO {quote(_string(scanned, call, 1))}")
+                    sql.append(f"ALTER TABLE {target} RENAME COLUMN {quote(string_arg(scanned, call, 0))} TO {quote(string_arg(scanned, call, 1))}")
                 elif name == "addColumn":
                     sql.append(f"ALTER TABLE {target} ADD COLUMN {_kysely_column_sql(scanned, call)}")
                 elif name == "renameTo":
-                    sql.append(f"ALTER TABLE {target} RENAME TO {quote(_string(scanned, call, 0))}")
+                    sql.append(f"ALTER TABLE {target} RENAME TO {quote(string_arg(scanned, call, 0))}")
                 elif name == "alterColumn":
-                    col = quote(_string(scanned, call, 0))
+                    col = quote(string_arg(scanned, call, 0))
                     body = _callback_body(scanned, *call.args[1]) if len(call.args) > 1 else None
                     inner, _ = read_chain(scanned, body[1] + len(body[0]), body[2]) if body else ([], 0)
                     for what, c in inner:
                         if what == "setDataType":
-                            sql.append(f"ALTER TABLE {target} ALTER COLUMN {col} TYPE {_string(scanned, c, 0)}")
+                            sql.append(f"ALTER TABLE {target} ALTER COLUMN {col} TYPE {string_arg(scanned, c, 0)}")
                         elif what in ("setNotNull", "dropNotNull"):
                             sql.append(f"ALTER TABLE {target} ALTER COLUMN {col} {'SET' if what == 'setNotNull' else 'DROP'} NOT NULL")
                         elif what == "setDefault":
-                            sql.append(f"ALTER TABLE {target} ALTER COLUMN {col} SET DEFAULT {_default(scanned, c)}")
+                            sql.append(f"ALTER TABLE {target} ALTER COLUMN {col} SET DEFAULT {default_arg(scanned, c)}")
                         elif what == "dropDefault":
                             sql.append(f"ALTER TABLE {target} ALTER COLUMN {col} DROP DEFAULT")
                 elif name not in ("execute", "ifExists"):
-                    raise _Unreadable(f"Kysely `.{name}(...)` is not translated")
+                    raise Unreadable(f"Kysely `.{name}(...)` is not translated")
         elif verb == "createTable":
             columns = [_kysely_column_sql(scanned, c) for n, c in mods if n == "addColumn"]
             sql.append(f"CREATE TABLE {target} (\n  " + ",\n  ".join(columns) + "\n)")
@@ -367,16 +268,16 @@ def kysely_builder(scanned: Scanned, start: int, limit: int) -> tuple[list[Piece
             sql.append(f"DROP TABLE{' IF EXISTS' if any(n == 'ifExists' for n, _ in mods) else ''} {target}")
         elif verb == "createIndex":
             on = next((c for n, c in mods if n == "on"), None)
-            cols = [c for n, call in mods if n in ("column", "columns") for c in _strings(scanned, call, 0)]
+            cols = [c for n, call in mods if n in ("column", "columns") for c in strings_arg(scanned, call, 0)]
             unique = "UNIQUE " if any(n == "unique" for n, _ in mods) else ""
-            sql.append(f"CREATE {unique}INDEX {target} ON {quote(_string(scanned, on, 0))} ({', '.join(quote(c) for c in cols)})")
+            sql.append(f"CREATE {unique}INDEX {target} ON {quote(string_arg(scanned, on, 0))} ({', '.join(quote(c) for c in cols)})")
         elif verb == "dropIndex":
             sql.append(f"DROP INDEX {target}")
         else:
-            raise _Unreadable(f"Kysely `schema.{verb}(...)` is not translated")
-    except _Unreadable as exc:
-        return _statement_piece(scanned, exc, start, stop - 1), stop
-    return _statement_piece(scanned, sql, start, stop - 1), stop
+            raise Unreadable(f"Kysely `schema.{verb}(...)` is not translated")
+    except Unreadable as exc:
+        return statement_pieces(scanned, exc, start, stop - 1), stop
+    return statement_pieces(scanned, sql, start, stop - 1), stop
 
 
 # -- TypeORM's QueryRunner API ---------------------------------------------------------------------
@@ -406,26 +307,26 @@ def typeorm_runner(scanned: Scanned, start: int, limit: int) -> tuple[list[Piece
         return [], stop
     try:
         if name == "dropColumn":
-            sql = [f"ALTER TABLE {quote(_string(scanned, call, 0))} DROP COLUMN {quote(_string(scanned, call, 1))}"]
+            sql = [f"ALTER TABLE {quote(string_arg(scanned, call, 0))} DROP COLUMN {quote(string_arg(scanned, call, 1))}"]
         elif name == "renameColumn":
-            sql = [f"ALTER TABLE {quote(_string(scanned, call, 0))} RENAME COLUMN {quote(_string(scanned, call, 1))} TO {quote(_string(scanned, call, 2))}"]
+            sql = [f"ALTER TABLE {quote(string_arg(scanned, call, 0))} RENAME COLUMN {quote(string_arg(scanned, call, 1))} TO {quote(string_arg(scanned, call, 2))}"]
         elif name == "dropTable":
-            sql = [f"DROP TABLE {quote(_string(scanned, call, 0))}"]
+            sql = [f"DROP TABLE {quote(string_arg(scanned, call, 0))}"]
         elif name == "renameTable":
-            sql = [f"ALTER TABLE {quote(_string(scanned, call, 0))} RENAME TO {quote(_string(scanned, call, 1))}"]
+            sql = [f"ALTER TABLE {quote(string_arg(scanned, call, 0))} RENAME TO {quote(string_arg(scanned, call, 1))}"]
         elif name == "dropIndex":
-            sql = [f"DROP INDEX {quote(_string(scanned, call, 1))}"]
+            sql = [f"DROP INDEX {quote(string_arg(scanned, call, 1))}"]
         elif name == "addColumn" and len(call.args) > 1 and "TableColumn" in scanned.masked[call.args[1][0]:call.args[1][1]]:
             begin, end = call.args[1]
             col, data_type = _option(scanned, begin, end, "name"), _option(scanned, begin, end, "type")
             if not col or not data_type:
-                raise _Unreadable("the TableColumn's name or type is not a literal")
+                raise Unreadable("the TableColumn's name or type is not a literal")
             nullable = _option(scanned, begin, end, "isNullable")
             default = _option(scanned, begin, end, "default")
             parts = [quote(col), data_type] + ([f"DEFAULT {default}"] if default else []) + ([] if nullable == "true" else ["NOT NULL"])
-            sql = [f"ALTER TABLE {quote(_string(scanned, call, 0))} ADD COLUMN {' '.join(parts)}"]
+            sql = [f"ALTER TABLE {quote(string_arg(scanned, call, 0))} ADD COLUMN {' '.join(parts)}"]
         else:
-            raise _Unreadable(f"`{scanned.text[start:head.end()]}.{name}(...)` is not translated")
-    except _Unreadable as exc:
-        return _statement_piece(scanned, exc, start, stop - 1), stop
-    return _statement_piece(scanned, sql, start, stop - 1), stop
+            raise Unreadable(f"`{scanned.text[start:head.end()]}.{name}(...)` is not translated")
+    except Unreadable as exc:
+        return statement_pieces(scanned, exc, start, stop - 1), stop
+    return statement_pieces(scanned, sql, start, stop - 1), stop

@@ -21,7 +21,7 @@ from impact.extract.typescript.calls import object_entries
 from impact.extract.typescript.scan import Scanned
 from impact.formats.alembic.ddl import literal, quote
 from impact.formats.pieces import Piece
-from impact.formats.ts_builders import IDENT, _string, _strings, _statement_piece, _Unreadable, read_chain
+from impact.formats.ts_args import IDENT, Unreadable, read_chain, statement_pieces, string_arg, strings_arg
 
 TYPES = {
     "STRING": "varchar(255)", "CHAR": "char(255)", "TEXT": "text", "CITEXT": "citext", "INTEGER": "integer",
@@ -44,49 +44,49 @@ def sequelize_builder(scanned: Scanned, start: int, limit: int) -> tuple[list[Pi
     try:
         if name in DATA:  # rows: a data change on the table, its values not read (as knex's)
             return [Piece(scanned.text[start:stop], scanned.line_of(start), scanned.line_of(stop - 1),
-                          kind=DATA[name], table=_string(scanned, call, 0))], stop
+                          kind=DATA[name], table=string_arg(scanned, call, 0))], stop
         sql = _translate(scanned, name, call)
-    except _Unreadable as exc:
-        return _statement_piece(scanned, exc, start, stop - 1), stop
-    return _statement_piece(scanned, sql, start, stop - 1), stop
+    except Unreadable as exc:
+        return statement_pieces(scanned, exc, start, stop - 1), stop
+    return statement_pieces(scanned, sql, start, stop - 1), stop
 
 
 def _translate(scanned: Scanned, name: str, call) -> list[str]:
-    table = lambda: quote(_string(scanned, call, 0))  # noqa: E731
+    table = lambda: quote(string_arg(scanned, call, 0))  # noqa: E731
     if name == "removeColumn":
-        return [f"ALTER TABLE {table()} DROP COLUMN {quote(_string(scanned, call, 1))}"]
+        return [f"ALTER TABLE {table()} DROP COLUMN {quote(string_arg(scanned, call, 1))}"]
     if name == "renameColumn":
-        return [f"ALTER TABLE {table()} RENAME COLUMN {quote(_string(scanned, call, 1))} TO {quote(_string(scanned, call, 2))}"]
+        return [f"ALTER TABLE {table()} RENAME COLUMN {quote(string_arg(scanned, call, 1))} TO {quote(string_arg(scanned, call, 2))}"]
     if name == "addColumn":
-        return [f"ALTER TABLE {table()} ADD COLUMN {quote(_string(scanned, call, 1))} {_definition(scanned, _arg(call, 2))}"]
+        return [f"ALTER TABLE {table()} ADD COLUMN {quote(string_arg(scanned, call, 1))} {_definition(scanned, _arg(call, 2))}"]
     if name == "changeColumn":
-        return _change(scanned, table(), quote(_string(scanned, call, 1)), _arg(call, 2))
+        return _change(scanned, table(), quote(string_arg(scanned, call, 1)), _arg(call, 2))
     if name == "dropTable":
         return [f"DROP TABLE {table()}"]
     if name == "renameTable":
-        return [f"ALTER TABLE {table()} RENAME TO {quote(_string(scanned, call, 1))}"]
+        return [f"ALTER TABLE {table()} RENAME TO {quote(string_arg(scanned, call, 1))}"]
     if name == "createTable":
         columns = [(key, span) for key, span in _entries(scanned, _arg(call, 1))]
         return [f"CREATE TABLE {table()} ({', '.join(f'{quote(key)} {_definition(scanned, span)}' for key, span in columns)})"]
     if name == "addIndex":
         return [_index(scanned, call, table())]
     if name == "removeIndex":
-        return [f"DROP INDEX {quote(_string(scanned, call, 1))}"]
-    raise _Unreadable(f"`queryInterface.{name}(...)` is not translated")
+        return [f"DROP INDEX {quote(string_arg(scanned, call, 1))}"]
+    raise Unreadable(f"`queryInterface.{name}(...)` is not translated")
 
 
 def _arg(call, index: int) -> tuple[int, int]:
     if index >= len(call.args):
-        raise _Unreadable("an argument is missing")
+        raise Unreadable("an argument is missing")
     return call.args[index]
 
 
 def _entries(scanned: Scanned, span: tuple[int, int]) -> list[tuple[str, tuple[int, int]]]:
     if scanned.masked[span[0]] != "{":
-        raise _Unreadable("the definition is not an object literal")
+        raise Unreadable("the definition is not an object literal")
     entries = object_entries(scanned, span[0])
     if any(key in ("...", "[]") or value is None for key, value in entries):
-        raise _Unreadable("the definition is built at run time (a spread or computed key)")
+        raise Unreadable("the definition is built at run time (a spread or computed key)")
     return entries
 
 
@@ -96,7 +96,7 @@ def _definition(scanned: Scanned, span: tuple[int, int]) -> str:
         return _type(scanned, span)
     options = dict(_entries(scanned, span))
     if "type" not in options:
-        raise _Unreadable("a column without a type")
+        raise Unreadable("a column without a type")
     parts = [_type(scanned, options["type"])]
     if _text(scanned, options.get("primaryKey")) == "true":
         parts.append("PRIMARY KEY")
@@ -124,7 +124,7 @@ def _type(scanned: Scanned, span: tuple[int, int]) -> str:
     text = scanned.text[span[0]:span[1]].strip()
     match = re.fullmatch(r"(?:[\w$]+\.)*([A-Z]+)\s*(?:\(\s*([^)]*)\))?(?:\.UNSIGNED)?", text)
     if match is None or match.group(1) not in TYPES:
-        raise _Unreadable(f"type `{text[:40]}` is not translated")
+        raise Unreadable(f"type `{text[:40]}` is not translated")
     name, size = match.group(1), (match.group(2) or "").strip()
     if size and name in ("STRING", "CHAR") and size.isdigit():
         return f"{'varchar' if name == 'STRING' else 'char'}({size})"
@@ -142,7 +142,7 @@ def _value(scanned: Scanned, span: tuple[int, int]) -> str:
         return text.upper() if text in ("true", "false", "null") else text
     if re.fullmatch(r"(?:[\w$]+\.)*NOW", text) or re.fullmatch(r"(?:[\w$]+\.)*fn\(\s*['\"]now['\"]\s*\)", text):
         return "CURRENT_TIMESTAMP"
-    raise _Unreadable(f"default `{text[:40]}` is computed")
+    raise Unreadable(f"default `{text[:40]}` is computed")
 
 
 def _text(scanned: Scanned, span: tuple[int, int] | None) -> str | None:
@@ -150,7 +150,7 @@ def _text(scanned: Scanned, span: tuple[int, int] | None) -> str | None:
 
 
 def _index(scanned: Scanned, call, table: str) -> str:
-    columns = _strings(scanned, call, 1)
+    columns = strings_arg(scanned, call, 1)
     options = dict(_entries(scanned, call.args[2])) if len(call.args) > 2 and scanned.masked[call.args[2][0]] == "{" else {}
     name = options.get("name")
     unique = "UNIQUE " if _text(scanned, options.get("unique")) == "true" else ""
@@ -162,5 +162,5 @@ def _index(scanned: Scanned, call, table: str) -> str:
 def _string_at(scanned: Scanned, span: tuple[int, int]) -> str:
     lit = scanned.literal_at(span[0])
     if lit is None or lit.has_holes:
-        raise _Unreadable("the index name is computed")
+        raise Unreadable("the index name is computed")
     return lit.value()

@@ -88,7 +88,8 @@ def _create_table(catalog: Catalog, op: Operation) -> None:
         return
     table = op.of(TableDetails)
     columns = {c.name: c for c in (table.columns if table else ())}
-    catalog.tables[key] = TableInfo(op.table or "", op.schema, columns)
+    constraints = dict(table.constraints) if table else {}
+    catalog.tables[key] = TableInfo(op.table or "", op.schema, columns, constraints=constraints)
 
 
 def _drop_table(catalog: Catalog, op: Operation) -> None:

@@ -1,12 +1,12 @@
 """The rollback plan: generated SQL undoing each operation, last first; irreversible steps named.
 
 A dropped column is re-created as the earlier migrations left it: type, DEFAULT, NOT NULL,
-REFERENCES, and the named single-column UNIQUE, CHECK and FOREIGN KEY constraints the catalog
-knows. A NOT NULL column without a default cannot be re-added to a table with rows, so it comes
-back nullable and a second step sets NOT NULL once the values are restored.
+REFERENCES, and the single-column UNIQUE, CHECK and FOREIGN KEY constraints the catalog knows:
+added by ALTER TABLE or written in CREATE TABLE (inline or table-level), under the name
+PostgreSQL gave them. A NOT NULL column without a default cannot be re-added to a table with
+rows, so it comes back nullable and a second step sets NOT NULL once the values are restored.
 
-Known limits: constraints written inline in CREATE TABLE (`c int CHECK (c > 0)`, `UNIQUE`) and
-indexes on the column are not in the catalog's column spec and are not re-created.
+Known limit: indexes on the column (CREATE INDEX) are not re-created.
 """
 from __future__ import annotations
 

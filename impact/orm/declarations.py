@@ -35,12 +35,17 @@ _NAMED_AGAIN = re.compile(r"""(?:new_name\s*=\s*|AddField\(\s*(?:model_name\s*=\
 
 
 def recreated_names(operations, migration_text: str) -> frozenset[str]:
-    """Names the migration gives to a column or a field (a rename's target, an added column, a Django
-    RenameField/AddField even where its SQL could not be told): code naming them keeps working."""
+    """Names the migration gives to a column or a field (a rename's target, an added column, a column
+    of a table it creates, a Django RenameField/AddField even where its SQL could not be told): code
+    naming them keeps working. A table created with the dropped columns is where they move (dokploy
+    moves `serverIp` and eleven more from `user` to a new `webServerSettings`): the name then tells
+    no table, and the 59 lines still naming it after the move are no evidence of the drop."""
     from impact.model import OpKind
+    from impact.op_details import TableDetails
 
     names = {op.new_name for op in operations if op.kind is OpKind.RENAME_COLUMN and op.new_name}
     names |= {op.column_name for op in operations if op.kind is OpKind.ADD_COLUMN and op.column_name}
+    names |= {c.name for op in operations if op.kind is OpKind.CREATE_TABLE and isinstance(op.info, TableDetails) for c in op.info.columns}
     names |= set(_NAMED_AGAIN.findall(migration_text))
     return frozenset(n.lower() for n in names) | frozenset(n.lower().removesuffix("_id") for n in names)
 
@@ -55,7 +60,10 @@ def model_declarations(orm: OrmMap, tables: list[str], columns: set[str], repo: 
             for f in model.fields:
                 if f.column and f.column.lower() in wanted and not f.ignored:
                     line = f.line if f.line and f.line != model.line else lines.attribute(model.file, model.line, f.name)
-                    line = lines.naming(model.file, line, f.column) if f.name != f.column else line
+                    if model.orm == "typeorm":  # the decorator naming the column (`@JoinColumn({ name })`), else the property
+                        line = lines.member(model.file, line, f.name, f.column if f.name != f.column else None)
+                    elif f.name != f.column:
+                        line = lines.naming(model.file, line, f.column)
                     snippet = lines.get(model.file, line) or f"{model.orm} model {model.name}: field {f.name}"
                     mine.append(_declared(model.file, line, wanted[f.column.lower()], model.table or table, snippet, f.name))
                     if model.orm == "prisma":  # `@@index([field])`, `@relation(fields: [field])`: removed with it
@@ -119,6 +127,24 @@ class SourceLines:
             if number > start and (not line.strip() or _indent(line) <= indent):
                 break  # the declaration ended
             if quoted.search(line):
+                return number
+        return start
+
+    def member(self, rel: str, start: int, name: str, column: str | None = None) -> int:
+        """The class property `name` that the decorators starting at `start` declare (a TypeORM
+        `@Column({ ... })` above `public status?: string = undefined;`): the line naming the column,
+        which the authors change with it (oneuptime: 7 of 7). With `column` (a property spelling
+        another column), the decorator line quoting it (`@JoinColumn({ name: "alertSeverityId" })`)
+        if one does. `start` when not found."""
+        self.get(rel, start)
+        lines = self.files[rel]
+        quoted = re.compile(rf"[\"']{re.escape(column)}[\"']") if column else None
+        declaring = re.compile(rf"^\s*(?:@[\w.]+(?:\([^()]*\))?\s+)*(?:(?:public|private|protected|readonly|declare|override)\s+)*{re.escape(name)}[?!]?\s*[:;=]\s*(?![\"'`])")
+        for number in range(start, min(start + 80, len(lines)) + 1):
+            line = lines[number - 1]
+            if quoted and quoted.search(line):
+                return number
+            if declaring.match(line) and not line.rstrip().endswith(","):
                 return number
         return start
 

@@ -104,8 +104,8 @@ class OrmMap:
                         names.setdefault(f.name, None)
         return list(names)
 
-    def spelled_columns(self, tables: list[str], columns: set[str],
-                        recreated: frozenset[str] = frozenset()) -> dict[str, tuple[str, str | None]]:
+    def spelled_columns(self, tables: list[str], columns: set[str], recreated: frozenset[str] = frozenset(),
+                        changing: frozenset[str] = frozenset()) -> dict[str, tuple[str, str | None]]:
         """Field names that spell a changed column differently -> (column, its table when only one
         model of the affected tables maps that field name, else None).
 
@@ -121,7 +121,11 @@ class OrmMap:
         holding a user (healthchecks: 104 lines naming `user` outside any query, few of them
         `api_check`'s); its queries, constructors and typed receivers place it. Nor does a name the
         migration gives again (`recreated`: saleor removes `checkout_line` and renames
-        `checkout_line_token` to it, so the 289 lines naming it keep working)."""
+        `checkout_line_token` to it, so the 289 lines naming it keep working).
+        `changing`: the tables whose column the migration changes (lower case). A name several
+        affected models map is credited to one of those first: sim drops `webhook.credential_set_id`
+        with the tables `credential_set_member` and `credential_set_invitation` that declare
+        `credentialSetId` too; credited to a dropped table, the name was evidence of no finding."""
         wanted = {c.lower(): c for c in columns}
         owners: dict[str, set[tuple[str, str]]] = {}
         relations = set()  # a Django relation's plain-word name (`user` for `user_id`): every variable holding a user
@@ -136,13 +140,15 @@ class OrmMap:
         declared_elsewhere = {f.name for m in self.models if not any(m.table and m.table.lower() == t.lower() for t in tables) for f in m.fields}
         spelled = {}
         for name, pairs in owners.items():
-            column = sorted(pairs)[0][0]
+            pairs = sorted(pairs, key=lambda pair: (pair[1].lower() not in changing, pair))
+            column = pairs[0][0]
             # Several affected models map it to the same column (netbox drops `rear_port_id` from
             # FrontPort and FrontPortTemplate at once): the name is about this change either way;
             # it is credited to the first of those tables rather than to none.
-            unique = len({c for c, _ in pairs}) == 1 and name not in declared_elsewhere and name not in relations and name.lower() not in recreated
+            unique = (len({c for c, _ in pairs}) == 1 and name not in declared_elsewhere and name not in relations
+                      and not {name.lower(), column.lower()} & recreated)
             if name != column or unique:  # the column's own name with no table is the plain name-only case
-                spelled[name] = (column, sorted(pairs)[0][1] if unique else None)
+                spelled[name] = (column, pairs[0][1] if unique else None)
         if self.kysely_camel_case:
             for column in columns:
                 spelled.setdefault(camel_case(column), (column, None))

@@ -23,7 +23,11 @@ deleted"), langfuse's `DatasetRunItems` an enum member. Its generated types only
 `...Select`, ...), so a component `TemplateMetaForm` is not one. A relation field's name is matched
 as a property or key (`.templateMeta`, `templateMeta:`) inside a Prisma call only (`include: {
 templateMeta: true }`): outside one, the same property was mostly another object's (an API's or a
-form's `templateMeta`: 35 of 98 lines right on documenso, against 18 of 19 for the type names). Comments, generated files and the model's own declaration are skipped. In the schema itself, the
+form's `templateMeta`: 35 of 98 lines right on documenso, against 18 of 19 for the type names). Comments, generated files and the model's own declaration are skipped. A Drizzle
+table is the exception: its `export const t = pgTable(` line and the table's name are its declaration
+(removed with it, as Python's `__tablename__`), and its variable is in scope in its own module, so
+the other tables' `.references(() => t.id)` and relations() there name it too (sim, dokploy: 14 lines
+the authors changed, none unchanged). In the schema itself, the
 relation fields other models declare to it (`document Document @relation(...)`) name it too.
 
 Known limit (xfail in tests/test_model_types.py): a renamed table whose model keeps its name (a
@@ -37,6 +41,7 @@ from collections.abc import Callable, Iterable
 from impact.extract.references import COMMENT_LINE
 from impact.model import ColumnReference, Query
 from impact.orm.mapping import OrmMap
+from impact.orm.model_imports import module_import_references
 
 VIA = "model-type"
 # What Prisma generates from a model's name (prisma-client-js): `Prisma.<Model>CreateInput` etc.
@@ -70,10 +75,14 @@ def model_type_references(texts: Iterable[tuple[str, str, bool, list[Query]]], o
                 patterns.append((re.compile(rf"(?<![\w$.]){re.escape(model.name)}(?![\w$])"), None, table_name, model))
     if not patterns:
         return []
-    found, seen = _schema_relations(orm, patterns, line_of), set()
+    found, seen, texts = _schema_relations(orm, patterns, line_of), set(), list(texts)
     going = _declaring_only_gone(orm, {t.lower() for t in tables})
     for rel, text, generated, queries in texts:
-        if generated or rel in going:
+        if generated:
+            continue
+        if rel in going:  # its models' lines naming each other go with them; the table's name still maps it
+            found += [r for _, _, table, model in patterns if rel == model.file and model.orm == "drizzle"
+                      for r in _mapping_line(rel, text, model, table, seen)]
             continue
         spans = [(q.line, q.end_line) for q in queries if q.orm == "prisma"]
         # A line that starts a query on the table is already evidence as that query.
@@ -83,11 +92,13 @@ def model_type_references(texts: Iterable[tuple[str, str, bool, list[Query]]], o
                 continue
             if rel == model.file and model.orm != "prisma":
                 found += _mapping_line(rel, text, model, table, seen)
-            named = words.search(text) is not None and _imported(text, model.name, model.orm)
+            # A Drizzle table's variable is in scope in its own module too (`.references(() => t.id)`, relations(t, ...)).
+            own = rel == model.file and model.orm == "drizzle"
+            named = words.search(text) is not None and (own or _imported(text, model.name, model.orm))
             if not named and not (relation and spans and relation.search(text)):
                 continue
             for number, line in enumerate(text.splitlines(), start=1):
-                if COMMENT_LINE.match(line) or (rel == model.file and number == model.line) or line.lstrip().startswith(("class ", "model ")):
+                if COMMENT_LINE.match(line) or (rel == model.file and number == model.line and model.orm != "drizzle") or line.lstrip().startswith(("class ", "model ")):
                     continue
                 match = next((m for m in words.finditer(line) if not _in_text(line, m.start())), None) if named else None
                 if match is None and relation and any(start <= number <= end for start, end in spans):
@@ -96,7 +107,11 @@ def model_type_references(texts: Iterable[tuple[str, str, bool, list[Query]]], o
                     seen.add((rel, number, table.lower()))  # two schemas (umami's mysql/ and postgresql/) map one table
                     spelled = re.sub(r"^Prisma\s*\.\s*", "", match.group(0).lstrip("?.").strip().rstrip(":").rstrip("?").strip())
                     found.append(ColumnReference(rel, number, model.name, table, "type", False, line.strip()[:160], via=VIA, spelling=spelled))
-    return found
+    modules: dict[str, list] = {}
+    for _, _, table, model in patterns:
+        if model.file in going:
+            modules.setdefault(model.file, []).append((table, model))
+    return found + (module_import_references(texts, modules, seen, VIA) if modules else [])
 
 
 def _declaring_only_gone(orm: OrmMap, gone: set[str]) -> set[str]:

@@ -8,13 +8,14 @@ psql input that is not SQL (meta-commands, COPY data) is set aside as `notices`.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from impact.model import Operation, OpKind, Statement
-from impact.op_details import NotAnalysed
+from impact.op_details import NotAnalysed, TableDetails
 from impact.sql.operations import from_sqlglot
 from impact.errors import bounded_line
 from impact.sql.guard import too_complex
@@ -73,7 +74,7 @@ def _parse_chunk(index: int, chunk: Chunk, dialect: str) -> list[Operation]:
         return [Operation(OpKind.UNKNOWN, statement=_statement(index, chunk, "none", glot_error))]
     pg_ops, pg_error = _try_pglast(index, chunk)
     if glot_ops is not None and (pg_ops is None or _signature(glot_ops) == _signature(pg_ops)):
-        return glot_ops
+        return _with_table_constraints(glot_ops, pg_ops) if pg_ops else glot_ops
     if pg_ops is not None:
         return pg_ops  # the real PostgreSQL grammar wins any disagreement
     error = pg_error or glot_error or "statement not understood"
@@ -113,6 +114,18 @@ def _try_pglast(index: int, chunk: Chunk) -> tuple[list[Operation] | None, str]:
     except (AttributeError, KeyError, TypeError, IndexError, ValueError) as exc:
         return None, f"unexpected parse tree shape for {type(raw[0].stmt).__name__} ({type(exc).__name__})"
     return ops, "" if ops is not None else f"{type(raw[0].stmt).__name__} is not modelled"
+
+
+def _with_table_constraints(glot_ops: list[Operation], pg_ops: list[Operation]) -> list[Operation]:
+    """sqlglot's CREATE TABLE with the constraints PostgreSQL's grammar read in it, under the names
+    PostgreSQL gives them (only pg_operations names them): the catalog and the rollback plan need them."""
+    named = {(op.table or "").lower(): op.info.constraints for op in pg_ops
+             if op.kind is OpKind.CREATE_TABLE and isinstance(op.info, TableDetails) and op.info.constraints}
+    if not named:
+        return glot_ops
+    return [replace(op, info=replace(op.info, constraints=named[(op.table or "").lower()]))
+            if op.kind is OpKind.CREATE_TABLE and isinstance(op.info, TableDetails) and (op.table or "").lower() in named else op
+            for op in glot_ops]
 
 
 def _signature(ops: list[Operation]) -> list[tuple]:

@@ -5,6 +5,9 @@ VALIDATE CONSTRAINT, `RENAME a TO b` without COLUMN, ALTER TABLE mixing several 
 """
 from __future__ import annotations
 
+import re
+from dataclasses import replace
+
 from pglast import ast
 from pglast.enums import AlterTableType as AT
 from pglast.enums import ConstrType as CT
@@ -138,8 +141,12 @@ def _inline_index_constraints(coldef, base: dict) -> list[Operation]:
 
 
 def _add_constraint(constraint: ast.Constraint, base: dict) -> Operation:
+    return Operation(OpKind.ADD_CONSTRAINT, name=constraint.conname, info=_constraint_details(constraint), **base)
+
+
+def _constraint_details(constraint: ast.Constraint) -> ConstraintDetails:
     ctype = CONSTRAINT_TYPES.get(constraint.contype, constraint.contype.name.lower())
-    info = ConstraintDetails(
+    return ConstraintDetails(
         ctype,
         not_valid=bool(constraint.skip_validation),
         using_index=bool(constraint.indexname),
@@ -147,7 +154,6 @@ def _add_constraint(constraint: ast.Constraint, base: dict) -> Operation:
         expression=deparse(constraint.raw_expr),
         references=constraint.pktable.relname if constraint.pktable is not None else None,
     )
-    return Operation(OpKind.ADD_CONSTRAINT, name=constraint.conname, info=info, **base)
 
 
 def _rename(node: ast.RenameStmt, st: Statement) -> list[Operation] | None:
@@ -236,7 +242,39 @@ def _create_table(node: ast.CreateStmt, st: Statement) -> list[Operation]:
     columns = [column_spec(e) for e in node.tableElts or () if isinstance(e, ast.ColumnDef)]
     primary = {k.sval for e in node.tableElts or () if isinstance(e, ast.Constraint) and e.contype == CT.CONSTR_PRIMARY for k in e.keys or ()}
     columns = [ColumnSpec(**{**c.__dict__, "nullable": False}) if c.name in primary else c for c in columns]
-    return [Operation(OpKind.CREATE_TABLE, statement=st, if_exists=bool(node.if_not_exists), info=TableDetails(tuple(columns)), **_rel(node.relation))]
+    info = TableDetails(tuple(columns), _table_constraints(node, [c.name for c in columns]))
+    return [Operation(OpKind.CREATE_TABLE, statement=st, if_exists=bool(node.if_not_exists), info=info, **_rel(node.relation))]
+
+
+def _table_constraints(node: ast.CreateStmt, columns: list[str]) -> tuple[tuple[str, ConstraintDetails], ...]:
+    """The CHECK, UNIQUE, PRIMARY KEY and table-level FOREIGN KEY constraints of a CREATE TABLE,
+    under the names PostgreSQL gives them when none is written. An inline REFERENCES stays on its
+    column (ColumnSpec.references), so the rollback plan does not add the foreign key twice."""
+    table, found = node.relation.relname, []
+    for element in node.tableElts or ():
+        if isinstance(element, ast.ColumnDef):
+            for c in element.constraints or ():
+                if c.contype in (CT.CONSTR_CHECK, CT.CONSTR_UNIQUE, CT.CONSTR_PRIMARY):
+                    found.append(_named(table, c, (element.colname,), columns))
+        elif isinstance(element, ast.Constraint) and element.contype in CONSTRAINT_TYPES:
+            found.append(_named(table, element, None, columns))
+    return tuple(found)
+
+
+def _named(table: str, c: ast.Constraint, column: tuple[str, ...] | None, columns: list[str]) -> tuple[str, ConstraintDetails]:
+    info = _constraint_details(c)
+    if column is not None:
+        info = replace(info, columns=column if info.type != "check" else ())
+    keys = column or info.columns
+    if c.conname:
+        return c.conname, info
+    if info.type == "primary_key":
+        return f"{table}_pkey", info
+    if info.type == "check":  # PostgreSQL names a CHECK after its column, or the first column its expression names
+        named = column or tuple(n for n in re.findall(r"[A-Za-z_]\w*", info.expression or "") if n in columns)[:1]
+        return "_".join((table, *named, "check")), info
+    suffix = {"unique": "key", "foreign_key": "fkey", "exclude": "excl"}.get(info.type, info.type)
+    return "_".join((table, *keys, suffix)), info
 
 
 def _create_index(node: ast.IndexStmt, st: Statement) -> list[Operation]:

@@ -12,9 +12,11 @@ upgrade` shares one. Statements inside `op.get_context().autocommit_block()` run
 The notes of the ReadMigration say which was assumed; downgrade() is read apart (extra["downgrade"]).
 
 Known limits (each has an xfail test in tests/test_alembic_format.py): operations under `if` are
-read as if the condition holds; an `sa.Enum` column in create_table does not emit the CREATE TYPE
-SQLAlchemy runs first; a `revision` computed at import time is not read (the file is then no
-revision). Non-SQL pieces of the scanned revision (Python of unknown effect, SQLAlchemy Core data
+read as if the condition holds; a `revision` computed at import time is not read (the file is
+then no revision). An `sa.Enum` column in create_table creates its type first, as SQLAlchemy's
+create events do (not in add_column, nor with `create_type=False`; Alembic's offline SQL is the
+oracle in tests/test_alembic_oracle.py); an Enum over a Python enum class has no static values and
+creates nothing here. Non-SQL pieces of the scanned revision (Python of unknown effect, SQLAlchemy Core data
 changes) are reported, but `impact apply` cannot run them: apply such a revision with Alembic.
 """
 from __future__ import annotations

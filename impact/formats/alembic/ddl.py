@@ -109,6 +109,8 @@ class Column:
     index: bool = False
     foreign_keys: list[tuple[str, str, str]] = field(default_factory=list)  # (table, column, ON DELETE/UPDATE clauses)
     identity: str = ""
+    # An Enum type SQLAlchemy creates when the table is created (not by add_column, as in Alembic).
+    creates_type: EnumType | None = None
 
     def ddl(self, serial: bool = False) -> str:
         """`serial`: the table's only primary-key column, in CREATE TABLE (SQLAlchemy's autoincrement)."""
@@ -170,6 +172,7 @@ def read_column(call: ast.Call, scope: Scope) -> Column | Dynamic:
                     unique=scope.eval(kw.get("unique")) is True, index=scope.eval(kw.get("index")) is True)
     if primary_key:
         column.nullable = False
+    column.creates_type = _created_enum(type_node, scope)
     if scope.eval(kw.get("autoincrement")) is False:
         column._serial = False
     for a in args:
@@ -182,6 +185,14 @@ def read_column(call: ast.Call, scope: Scope) -> Column | Dynamic:
             table, _, col = target.rpartition(".")
             column.foreign_keys.append((table, col, _fk_actions(keywords(fk), scope)))
     return column
+
+
+def _created_enum(type_node: ast.AST | None, scope: Scope) -> EnumType | None:
+    """`sa.Enum("a", name="k")` or a variable holding one; `postgresql.ENUM(..., create_type=False)` creates nothing."""
+    if isinstance(type_node, ast.Call) and scope.eval(keywords(type_node).get("create_type")) is False:
+        return None
+    value = scope.lookup(type_node.id) if isinstance(type_node, ast.Name) else scope.eval(type_node) if isinstance(type_node, ast.Call) else None
+    return value if isinstance(value, EnumType) else None
 
 
 def _is_fk(node: ast.AST) -> bool:

@@ -140,7 +140,10 @@ class OpSql:
                 body.append(f"UNIQUE ({quote(c.name)})")
             if c.index:
                 indexes.append(f"CREATE INDEX {quote(f'ix_{table}_{c.name}')} ON {target} ({quote(c.name)})")
-        return [f"CREATE TABLE {target} (\n    " + ",\n    ".join(body) + "\n)"] + indexes
+        # SQLAlchemy's before_create event: each Enum type of the table, once, before the table.
+        enums = {c.creates_type.name: c.creates_type for c in columns if c.creates_type}
+        types = [f"CREATE TYPE {quote(e.name)} AS ENUM ({', '.join(literal(v) for v in e.values)})" for e in enums.values()]
+        return types + [f"CREATE TABLE {target} (\n    " + ",\n    ".join(body) + "\n)"] + indexes
 
     def _table_index(self, node: ast.Call, table: str, schema: str | None) -> str:
         name = self.scope.eval(node.args[0]) if node.args else None

@@ -8,9 +8,9 @@
 
 A chain starts at a call of a usual knex instance name (`knex`, `db`, `trx`, `tx`, `database`,
 `connection`) with a string literal table, or at `.table("t")` / `.into("t")`. Without a
-`select`, knex reads `*`. `knex.select(...).from("t")` is read by the supabase-js chain reader
-(same `.from(` shape) only when a select follows the `.from`; written the other way round it is
-not read (a known limit).
+`select`, knex reads `*`. Written select first, `knex.select("id").from("users")` (or
+`.column(...)`, `.distinct(...)`, `.first(...)`), the chain's `.from("t")` gives the table; a
+`.from(...)` followed by a select is the supabase-js shape and left to that reader.
 """
 from __future__ import annotations
 
@@ -27,6 +27,8 @@ FILTERS = {"where", "andWhere", "orWhere", "whereNot", "orWhereNot", "whereIn", 
            "groupBy", "having", "increment", "decrement", "onConflict", "returning", "max", "min", "sum", "avg", "count"}
 WRITES = {"insert": QueryKind.INSERT, "update": QueryKind.UPDATE, "del": QueryKind.DELETE, "delete": QueryKind.DELETE,
           "upsert": QueryKind.UPSERT}
+SELECT_FIRST = re.compile(r"(?<![\w$.])(?:knex|db|trx|tx|database|connection)\s*(\.)\s*(select|columns?|distinct|first|pluck)\b")
+TABLE_CALLS = {"from"}  # `.table("t")` and `.into("t")` start a chain of their own (START)
 IDENTIFIER = re.compile(r"^(?:\w+\.)?(\w+)(?:\s+as\s+\w+)?$", re.IGNORECASE)
 
 
@@ -41,10 +43,27 @@ def extract_knex(scanned: Scanned, path: str, language: str) -> list[Query]:
         calls = chain_after(scanned, first)
         if len(calls) > 1 or match.group(2):
             queries.append(_query(scanned, calls, literal.value().split()[0], path, language))
+    return queries + _select_first(scanned, path, language)
+
+
+def _select_first(scanned: Scanned, path: str, language: str) -> list[Query]:
+    """`knex.select("id").from("users")`: the columns come before the table."""
+    queries = []
+    for match in SELECT_FIRST.finditer(scanned.masked):
+        first = call_after(scanned, match.group(2), match.start(1), match.end(2))
+        calls = chain_after(scanned, first) if first else []
+        at = next((i for i, call in enumerate(calls) if call.name in TABLE_CALLS), None)
+        if at is None or any(call.name in COLUMN_LISTS for call in calls[at + 1:]):
+            continue  # no table, or `.from("t").select(...)`: the supabase-js shape, read there
+        literal = scanned.literal_at(calls[at].args[0][0]) if calls[at].args else None
+        if literal is None or literal.has_holes:
+            continue
+        rest = calls[:at] + calls[at + 1:]
+        queries.append(_query(scanned, [calls[at], *rest], literal.value().split()[0], path, language, start=match.start()))
     return queries
 
 
-def _query(scanned: Scanned, calls: list[Call], table: str, path: str, language: str) -> Query:
+def _query(scanned: Scanned, calls: list[Call], table: str, path: str, language: str, start: int | None = None) -> Query:
     kind, columns, filters, known, selected = QueryKind.SELECT_COLUMNS, [], [], True, False
     for call in calls[1:]:
         if call.name in WRITES:
@@ -62,10 +81,11 @@ def _query(scanned: Scanned, calls: list[Call], table: str, path: str, language:
             filters += _filter_names(scanned, call)
     star = kind is QueryKind.SELECT_COLUMNS and not selected
     return Query(
-        file=path, line=scanned.line_of(calls[0].dot), end_line=scanned.line_of(calls[-1].close), language=language,
+        file=path, line=scanned.line_of(calls[0].dot if start is None else start),
+        end_line=scanned.line_of(max(call.close for call in calls)), language=language,
         extractor="knex", kind=QueryKind.SELECT_STAR if star else kind, table=table.split(".")[-1],
         columns=tuple(dict.fromkeys(columns)), filter_columns=tuple(dict.fromkeys(filters)), confidence=Confidence.HIGH,
-        columns_known=known, snippet=scanned.snippet(calls[0].dot), note="knex builder",
+        columns_known=known, snippet=scanned.snippet(calls[0].dot if start is None else start), note="knex builder",
     )
 
 

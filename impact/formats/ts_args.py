@@ -1,0 +1,115 @@
+"""Reading the arguments of a TS/JS migration call: chained links, string literals, defaults and
+SQL arguments; shared by the knex/Kysely/TypeORM builders and the sequelize-cli reader.
+
+A name or value computed at run time raises `Unreadable` with the reason, which the readers turn
+into an `unknown` piece naming it: never a guess.
+"""
+from __future__ import annotations
+
+import re
+
+from impact.extract.typescript.calls import Call, call_after, literal_arg, skip_space
+from impact.extract.typescript.scan import Scanned
+from impact.formats.alembic.ddl import literal
+from impact.formats.pieces import Piece
+
+NAME = re.compile(r"\s*\.\s*([A-Za-z_$][\w$]*)")
+IDENT = re.compile(r"[A-Za-z_$][\w$]*")
+
+class Unreadable(Exception):
+    pass
+
+
+def read_chain(scanned: Scanned, pos: int, limit: int) -> tuple[list[tuple[str, Call | None]], int]:
+    """`.a.b(x).c(y)` from pos: each link's name and call (None for a property), and where it ends."""
+    links, end = [], pos
+    while True:
+        match = NAME.match(scanned.masked, end)
+        if match is None or match.start(1) >= limit:
+            return links, end
+        dot = scanned.masked.index(".", match.start())  # the match starts with the whitespace before it
+        call = call_after(scanned, match.group(1), dot, match.end())
+        links.append((match.group(1), call))
+        end = call.close + 1 if call else match.end()
+
+
+def string_arg(scanned: Scanned, call: Call | None, index: int) -> str:
+    literal_ = literal_arg(scanned, call, index) if call else None
+    if literal_ is None or literal_.has_holes:
+        text = scanned.text[call.args[index][0]:call.args[index][1]] if call and index < len(call.args) else "nothing"
+        raise Unreadable(f"`{text[:40]}` is not a string literal (a name computed at run time)")
+    return literal_.value()
+
+
+def strings_arg(scanned: Scanned, call: Call, index: int) -> list[str]:
+    """A string, or an array of string literals."""
+    span = call.args[index] if index < len(call.args) else None
+    if span and scanned.masked[span[0]] == "[":
+        close = scanned.closing(span[0]) or span[1]
+        values = [lit.value() for at, lit in scanned.literals.items() if span[0] < at < close]
+        if values:
+            return values
+    return [string_arg(scanned, call, index)]
+
+
+def default_arg(scanned: Scanned, call: Call) -> str:
+    if not call.args:
+        raise Unreadable("a default without a value")
+    begin, end = call.args[0]
+    lit = scanned.literal_at(begin)
+    if lit is not None and lit.end == end and not lit.has_holes:
+        return literal(lit.value())
+    text = scanned.text[begin:end].strip()
+    if re.fullmatch(r"-?\d+(\.\d+)?|true|false|null", text):
+        return text.upper() if text in ("true", "false", "null") else text
+    if re.fullmatch(r"[\w.]*fn\.now\(\)", text):
+        return "CURRENT_TIMESTAMP"
+    raw = re.fullmatch(r"(?:[\w.]*raw\(|sql)\s*[`'\"](.*)[`'\"]\)?", text, re.S)
+    if raw and "${" not in raw.group(1):
+        return raw.group(1)
+    raise Unreadable(f"default `{text[:40]}` is computed")
+
+
+def statement_pieces(scanned: Scanned, sql: list[str] | Exception, start: int, stop: int) -> list[Piece]:
+    line, end_line = scanned.line_of(start), scanned.line_of(stop)
+    if isinstance(sql, Exception):
+        return [Piece(scanned.text[start:stop + 1], line, end_line, error=str(sql))]
+    return [Piece(s + ";", line, end_line) for s in sql]
+
+
+def sql_argument(scanned: Scanned, start: int, end: int) -> str | None | tuple[str]:
+    """The SQL of an argument span: a literal, a hole-free template, or literals joined by `+`.
+    None: not static; a 1-tuple: the reason it is not."""
+    pieces, pos = [], start
+    while pos < end:
+        literal = scanned.literal_at(pos)
+        if literal is None:
+            return (f"the SQL is not a string literal: `{scanned.text[start:end][:50]}`",)
+        if literal.has_holes:
+            value = _values_only(literal.value(lambda i: f"\0{i}\0"))
+            if value is None:
+                return (f"the SQL template has ${{...}} holes computed at run time: `{scanned.text[literal.start:literal.end][:60]}`",)
+            pieces.append(value)
+        else:
+            pieces.append(literal.value())
+        pos = skip_space(scanned.masked, literal.end)
+        if pos < end and scanned.masked[pos] == "+":
+            pos = skip_space(scanned.masked, pos + 1)
+        elif pos < end:
+            return (f"the SQL is built at run time: `{scanned.text[start:end][:50]}`",)
+    return "".join(pieces)
+
+
+def _values_only(sql: str) -> str | None:
+    """A template whose every `${...}` hole sits inside a SQL '...' string: holes are values, not
+    names, so the statement's shape is known (the hole becomes `?`). None if a hole is a name."""
+    out, quoted = [], False
+    for part in re.split(r"(\0\d+\0)", sql):
+        if part.startswith("\0"):
+            if not quoted:
+                return None
+            out.append("?")
+            continue
+        quoted ^= part.count("'") % 2 == 1
+        out.append(part)
+    return "".join(out)
