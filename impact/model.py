@@ -100,7 +100,8 @@ class ColumnReference:
     # impact.extract.python.typed_references, impact.orm.prisma_rows; a Drizzle table's variable or a
     # relation to it: impact.orm.table_receivers), "file-queries" (`inferred`, or a field name the
     # file's queries confirm), "orm-wrapper" (in a call to a function wrapping a query),
-    # "trigger-row" (`NEW.x` in a trigger function on the table: impact.extract.trigger_rows),
+    # "trigger-row" (`NEW.x` in a trigger function on the table: impact.extract.trigger_rows), "model-class"
+    # (a field named in a class bound to the model: a ModelForm, serializer: impact.extract.python.model_classes),
     # "generated-type" or "name-only" (no table: counted, never evidence); "model-type": code naming the
     # ORM model of a dropped or renamed table (`column` is then the model's name; impact.orm.model_types);
     # "model-row": code reading a row a Prisma query on such a table returned (impact.orm.prisma_rows).

@@ -302,3 +302,26 @@ def test_lines_of_files_impact_never_reads_are_no_truth() -> None:
     assert read_by_impact("netbox/dcim/models/cables.py") and read_by_impact("apps/web/src/dist.ts")
     assert not read_by_impact("netbox/project-static/dist/graphiql/graphiql.min.js")
     assert not read_by_impact("web/vendor/lib.js") and not read_by_impact("app/static/bundle.min.js")
+
+
+def test_a_django_or_alembic_migration_is_placed_with_the_other_migrations_its_change_added(tmp_path) -> None:
+    # saleor's change adds order 0138..0145 and the case mines 0143: its history needs 0138..0142.
+    repo = make_repo(tmp_path / "app", {"app/migrations/0001_initial.py": "# initial\n", "app/models.py": "# models\n"})
+    _git(repo, "init", "-q", "-b", "main")
+    _commit_all(repo, "init")
+    base = _git(repo, "rev-parse", "HEAD").strip()
+    make_repo(repo, {"app/migrations/0002_add_token.py": "# adds token\n", "app/migrations/0003_token_pk.py": "# pk\n",
+                     "app/views.py": "# code\n"})
+    _commit_all(repo, "token pk")
+    commit = _git(repo, "rev-parse", "HEAD").strip()
+    measure = _load("measure")
+    case = {"orm": "django", "base": base, "commit": commit, "migration": "app/migrations/0003_token_pk.py"}
+    tree = tmp_path / "tree"
+    measure.materialise(str(repo / ".git"), base, tree)
+    assert measure.place_migration(str(repo / ".git"), [case], tree) == tree / "app/migrations/0003_token_pk.py"
+    assert (tree / "app/migrations/0002_add_token.py").read_text() == "# adds token\n"
+    assert not (tree / "app/views.py").exists()  # the change's code is not the base's
+    other = tmp_path / "prisma-tree"
+    measure.materialise(str(repo / ".git"), base, other)
+    measure.place_migration(str(repo / ".git"), [{**case, "orm": "prisma"}], other)
+    assert not (other / "app/migrations/0002_add_token.py").exists()  # other ORMs: the migration alone, as before

@@ -171,6 +171,39 @@ def test_invalid_python_is_one_line_exit_3(tmp_path) -> None:
     assert "not valid Python" in result.output and "Traceback" not in result.output
 
 
+
+PYTHON2_HISTORY = {
+    "alembic.ini": "[alembic]\nscript_location = migrations\n",
+    "migrations/env.py": "",
+    "migrations/versions/0001_users.py": 'from alembic import op\nimport sqlalchemy as sa\n\nrevision = "aa01"\n'
+                                          'down_revision = None\n\n\ndef upgrade():\n'
+                                          '    op.create_table("users", sa.Column("id", sa.Integer, primary_key=True),'
+                                          ' sa.Column("nick", sa.Text))\n',
+    # Python 2: valid code that Python 3 cannot parse (redash's 969126bd800f_.py)
+    "migrations/versions/0002_py2.py": "revision = 'aa02'\ndown_revision = 'aa01'\n\n\ndef upgrade():\n"
+                                       "    print \"Updating users\"\n",
+    "migrations/versions/0003_drop_nick.py": 'from alembic import op\n\nrevision = "aa03"\ndown_revision = "aa02"\n\n\n'
+                                             'def upgrade():\n    op.drop_column("users", "nick")\n',
+}
+
+
+def test_a_python2_revision_is_told_as_such_in_one_line(tmp_path) -> None:
+    repo = make_repo(tmp_path, PYTHON2_HISTORY)
+    result = CliRunner().invoke(cli, ["scan", str(repo), "--migration", "migrations/versions/0002_py2.py"])
+    assert result.exit_code == EXIT_INPUT and "Traceback" not in result.output
+    assert "0002_py2.py is Python 2 code, which impact cannot read (line 6" in result.output
+    assert "port it to Python 3" in result.output
+
+
+def test_a_python2_ancestor_keeps_the_history_and_is_named_as_left_out(tmp_path) -> None:
+    repo = make_repo(tmp_path, PYTHON2_HISTORY)
+    result = scan(repo, "aa03", use_cache=False)
+    # its header still links 0003 to 0001: the users table (and its nick column) is known
+    assert [e.display for e in result.read.earlier] == ["migrations/versions/0001_users.py"]
+    assert result.contexts[0].before.has_column("users", "nick", None) is True
+    assert any("0002_py2.py is left out of the schema replay" in note and "Python 2" in note for note in result.read.notes)
+
+
 # -- Python around the op calls ---------------------------------------------------------------------
 HEADER = 'from alembic import op\nimport sqlalchemy as sa\n\nrevision = "bb01"\ndown_revision = None\n'
 

@@ -204,13 +204,19 @@ def test_a_custom_operation_class_is_unknown_and_named(tmp_path: Path) -> None:
     assert "CleanupOperation is not a Django operation" in read.parsed.operations[0].statement.error
 
 
-def test_a_python_syntax_error_is_one_line_exit_3(tmp_path: Path) -> None:
+@pytest.mark.parametrize("source, problem, fix", [
+    ("class Migration(:\n    operations = []\n", "0003_bad.py is not valid Python (line 1", "fix the syntax error"),
+    # Python 2: valid code impact cannot read; the fix names the command printing its SQL
+    ('print "migrating"\nclass Migration(migrations.Migration):\n    operations = []\n',
+     "0003_bad.py is Python 2 code, which impact cannot read (line 1", "python manage.py sqlmigrate shop 0003_bad"),
+])
+def test_a_python_syntax_error_is_one_line_exit_3(tmp_path: Path, source: str, problem: str, fix: str) -> None:
     repo = _app(tmp_path, "        migrations.RunSQL('x'),")
-    (repo / "shop/migrations/0003_broken.py").write_text("class Migration(:\n    operations = []\n")
+    (repo / "shop/migrations/0003_bad.py").write_text(source)
     with pytest.raises(InputError) as caught:
-        scan(repo, "shop/migrations/0003_broken.py", use_cache=False)
-    assert "not valid Python" in caught.value.problem
-    result = CliRunner().invoke(cli, ["scan", str(repo), "--migration", "shop/migrations/0003_broken.py"])
+        scan(repo, "shop/migrations/0003_bad.py", use_cache=False)
+    assert problem in caught.value.problem and fix in caught.value.fix
+    result = CliRunner().invoke(cli, ["scan", str(repo), "--migration", "shop/migrations/0003_bad.py"])
     assert result.exit_code == 3 and "Traceback" not in result.output
 
 

@@ -873,6 +873,25 @@ def test_django_default_table_from_app_label(path, table):
     assert post.table == table
 
 
+def test_django_custom_user_models_inherit_the_auth_fields():
+    source = """
+    from django.contrib.auth.models import AbstractUser
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import PermissionsMixin
+    class User(AbstractUser):
+        email = models.EmailField(db_column="mail")
+        tenant = models.ForeignKey("Tenant", on_delete=models.CASCADE)
+    class Member(AbstractBaseUser, PermissionsMixin):
+        nick = models.CharField(max_length=20)
+    """
+    user, member = models_in("accounts/models.py", textwrap.dedent(source))
+    assert (user.name, user.table, user.framework) == ("User", "accounts_user", "django")
+    assert user.column_for("is_staff") == "is_staff" and user.column_for("date_joined") == "date_joined"
+    assert user.column_for("email") == "mail" and user.column_for("tenant") == "tenant_id"  # its own fields win
+    assert member.table == "accounts_member" and member.column_for("is_superuser") == "is_superuser"
+    assert member.column_for("last_login") == "last_login" and member.column_for("is_staff") is None
+
+
 def test_django_forms_and_serializers_are_not_models():
     source = """
     from django import forms

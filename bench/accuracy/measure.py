@@ -3,8 +3,8 @@
     python bench/accuracy/measure.py bench/accuracy/cases/*.json [--results bench/accuracy/RESULTS.md]
 
 For each case the base tree (the parent of the change) is materialised with `git archive` into a
-temporary folder, the migration is dropped in its place (Django: the equivalent SQL, in
-`impact_bench/`), and `impact.pipeline.scan(tmp, migration, use_cache=False)` runs on it.
+temporary folder, the migration is dropped in its place (Django and Alembic: with the other
+migrations the change added; with --synthesized-sql the equivalent SQL, in `impact_bench/`), and `impact.pipeline.scan(tmp, migration, use_cache=False)` runs on it.
 
 Scoring, per event (one operation of the migration):
 - reported = the `file:line` evidence (queries and references) of the findings on that operation; a
@@ -166,9 +166,25 @@ def place_migration(git_dir: str, cases: list[dict], tree: Path, synthesized: bo
     else:
         target = tree / case["migration"]
         text = git(git_dir, "show", f"{case['commit']}:{case['migration']}")
+        if case.get("orm") in ("django", "alembic"):
+            place_sibling_migrations(git_dir, case, tree)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(text)
     return target
+
+
+def place_sibling_migrations(git_dir: str, case: dict, tree: Path) -> None:
+    """The other Django or Alembic migrations the change added (saleor's pull request adds 0138..0145
+    and mines 0143): the scanned one depends on some of them, and without them its history lacks the
+    fields they add (`RenameField token -> id` was unreadable). A user scans the change with them;
+    those that come after it are not in its history and change nothing."""
+    added = git(git_dir, "diff", "--name-only", "--diff-filter=A", "-z", case["base"], case["commit"]).split("\0")
+    for path in added:
+        parts = Path(path).parts
+        if path.endswith(".py") and path != case["migration"] and ("migrations" in parts or "versions" in parts):
+            target = tree / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(git(git_dir, "show", f"{case['commit']}:{path}"))
 
 
 def same_name(op, wanted: dict) -> bool:

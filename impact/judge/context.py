@@ -30,6 +30,21 @@ class OpContext:
         return table_key(self.op.table, self.op.schema)
 
     @property
+    def name_given_again(self) -> bool:
+        """A later rename of the migration gives the dropped or renamed column's name to another
+        column of the table, which keeps it (saleor: DROP id, then RENAME token TO id): code naming it
+        still reads a column holding the rows' data, so it is no evidence of this operation breaking it.
+        A column added under the name is not (netbox: RENAME key TO plaintext, then ADD key): code
+        naming it would read a new, empty column, and its authors changed 35 of 37 such lines."""
+        op = self.op
+        if op.kind not in (OpKind.DROP_COLUMN, OpKind.RENAME_COLUMN) or op.column_name is None:
+            return False
+        renamed_into = any(later.kind is OpKind.RENAME_COLUMN and later.new_name == op.column_name
+                           and table_key(later.table, later.schema) == self.table_key
+                           for later in self.operations[self.index + 1:])
+        return renamed_into and self.after_migration.has_column(op.table, op.column_name, op.schema) is True
+
+    @property
     def existing_table(self) -> bool:
         """The table held data before this migration (unknown tables count as existing)."""
         if self.table_key in self.created_here:

@@ -267,7 +267,7 @@ def any_query(ctx: OpContext, query: Query) -> bool:
 
 @query_matcher
 def names_column(ctx: OpContext, query: Query) -> bool:
-    return _names(ctx, query, ctx.op.column_name)
+    return _names(ctx, query, ctx.op.column_name) and not ctx.name_given_again
 
 
 @query_matcher
@@ -361,7 +361,7 @@ def names_changed_column(ctx: OpContext, ref: ColumnReference) -> bool:
     be told (`via == "name-only"`: `row.status` in a file that queries no table with a status) are
     left to the JSON `references` list and counted in the report: on real code they were mostly noise."""
     return (not ref.generated and ref.column == ctx.op.column_name and ref.table is not None and ref.context != "declaration"
-            and (ref.context in ("property", "string") or ref.via in PROMOTED_VIAS
+            and not ctx.name_given_again and (ref.context in ("property", "string") or ref.via in PROMOTED_VIAS
                  or (ref.via == "file-queries" and not ref.file.endswith((".py", ".pyi")))))
 
 
@@ -370,8 +370,10 @@ def names_changed_column(ctx: OpContext, ref: ColumnReference) -> bool:
 # model maps to the column (`getSharedWebsite(shareId: string)`): 94 of 96 lines on Prisma projects,
 # 53 of 55 on Django ones were changed by the authors with the migration; a name in a call to a
 # function wrapping an ORM query on the table (impact.orm.wrappers): 541 of 549. A name the file's
-# own queries use on that table only: 130 of 148 in TypeScript, 0 of 4 in Python (left out).
-PROMOTED_VIAS = frozenset({"orm-field", "orm-wrapper"})
+# own queries use on that table only: 130 of 148 in TypeScript, 0 of 4 in Python (left out). A field
+# named in a class bound to the model by `model = M` (a ModelForm's, serializer's, filter set's
+# declaration, impact.extract.python.model_classes): 84 of 93 lines it added on Django projects.
+PROMOTED_VIAS = frozenset({"orm-field", "orm-wrapper", "model-class"})
 
 
 @reference_matcher
@@ -385,7 +387,7 @@ def names_model_of_table(ctx: OpContext, ref: ColumnReference) -> bool:
 @reference_matcher
 def declared_by_orm_model(ctx: OpContext, ref: ColumnReference) -> bool:
     """An ORM model of the operation's table still declares the column (impact.orm.declarations)."""
-    return ref.via == "model-declaration" and ref.column == ctx.op.column_name
+    return ref.via == "model-declaration" and ref.column == ctx.op.column_name and not ctx.name_given_again
 
 
 @reference_matcher

@@ -2,7 +2,8 @@
 
 Covers SQLAlchemy declarative classes (`__tablename__` + `Column`/`mapped_column`/`Mapped[...]`),
 SQLAlchemy Core `Table("t", metadata, Column("c", ...))`, SQLModel `table=True` classes and
-Django `models.Model` subclasses.
+Django `models.Model` subclasses (and custom user models on django.contrib.auth's abstract ones,
+whose fields are known: DJANGO_AUTH_BASES).
 Inheritance is followed within the file only (mixins, abstract bases, single-table inheritance).
 """
 from __future__ import annotations
@@ -21,6 +22,12 @@ DJANGO_RELATIONS_WITH_ID = frozenset({"ForeignKey", "OneToOneField", "ParentalKe
 # Fields that are not a column of the model's own table.
 DJANGO_NOT_COLUMNS = frozenset({"ManyToManyField", "ParentalManyToManyField", "GenericRelation", "GenericForeignKey"})
 DJANGO_BASES = frozenset({"models.Model", "Model", "django.db.models.Model"})
+# django.contrib.auth's abstract models: a custom user model's columns it inherits from outside the
+# repository (netbox's `class User(AbstractUser)` drops `is_staff`).
+_BASE_USER = ("password", "last_login")
+DJANGO_AUTH_BASES = {"AbstractBaseUser": _BASE_USER, "PermissionsMixin": ("is_superuser",),
+                     "AbstractUser": (*_BASE_USER, "is_superuser", "username", "first_name", "last_name", "email",
+                                      "is_staff", "is_active", "date_joined")}
 
 
 @dataclass(frozen=True)
@@ -82,6 +89,10 @@ def _read_class(class_facts: ClassFacts, facts: Facts, declared: dict[str, _Clas
         _read_sqlmodel(model, node)
         return model
     django_base = any(base in DJANGO_BASES for base in model.bases)
+    for base in model.bases:
+        if base.split(".")[-1] in DJANGO_AUTH_BASES and base not in declared:
+            django_base = True
+            model.attributes.update((name, name) for name in DJANGO_AUTH_BASES[base.split(".")[-1]])
     for statement in _body_statements(node):
         if type(statement) is ast.ClassDef and statement.name == "Meta":
             model.meta = _assignments(statement)

@@ -29,6 +29,7 @@ from pathlib import Path
 from impact.config import Config
 from impact.errors import AmbiguousMigration, InputError
 from impact.formats.alembic.project import Project, Revision, load_project, read_header
+from impact.formats.python_syntax import unreadable
 from impact.formats.pieces import Piece, build_parsed
 from impact.formats.base import EarlierMigration, LocatedMigration, ReadMigration
 from impact.sql.parsed import ParsedMigration
@@ -48,7 +49,7 @@ def read_source(path: Path) -> tuple[str, ast.Module]:
     try:
         return source, ast.parse(source, filename=str(path))
     except SyntaxError as exc:
-        raise InputError(f"migration {path.name} is not valid Python: {exc.msg} (line {exc.lineno})", "fix the syntax error") from None
+        raise unreadable(path.name, exc, "alembic upgrade <previous>:<revision> --sql") from None
 
 
 def translate_file(path: Path, dialect: str = "postgres", function: str = "upgrade",
@@ -165,18 +166,18 @@ class AlembicFormat:
             raise InputError(f"{migration.path.name} is not an Alembic revision (no `revision = \"...\"` and `def upgrade()`)",
                              "pass a file from the versions/ folder")
         parsed, pieces, notes = translate_file(migration.path, dialect)
-        earlier = []
+        earlier, unread = [], []
         for path in migration.earlier:
             try:
                 # Only its SQL: the shadow database replays it, and Python of unknown effect changes no known schema.
                 earlier.append(EarlierMigration(_display(path, repo), translate_file(path, dialect, sql_only=True)[0]))
-            except InputError:
-                continue  # an unreadable ancestor is left out of the replay; its header was readable
+            except InputError as exc:
+                unread.append(f"earlier revision {_display(path, repo)} is left out of the schema replay: {exc.problem}")
         script_dir = migration.folder.parent if migration.folder and migration.folder.name == "versions" else migration.folder
         tx_notes, transactional = _transaction_notes(script_dir, pieces)
         down, down_note = _downgrade(migration.path, dialect)
         extra = {"revision": rev.revision, "down_revision": rev.down, "depends_on": rev.depends_on, "downgrade": down}
-        return ReadMigration(parsed, tuple(earlier), tuple(tx_notes + notes + [down_note]), transactional, extra)
+        return ReadMigration(parsed, tuple(earlier), tuple(tx_notes + notes + [down_note] + unread), transactional, extra)
 
 
 FORMAT = AlembicFormat()

@@ -17,10 +17,12 @@ xfail test in tests/test_alembic_format.py).
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from impact.formats.python_syntax import is_python2
 from impact.formats.sql import folder_tree, per_scan
 
 DISCOVERY_DEPTH = 5
@@ -140,8 +142,12 @@ def _project(dirs: tuple[Path, ...], files: tuple[Path, ...], _stamps: tuple) ->
 
 def read_header(path: Path) -> Revision | None:
     try:
-        tree = ast.parse(path.read_bytes(), filename=str(path))
-    except (SyntaxError, ValueError, OSError):
+        source = path.read_bytes()
+        tree = ast.parse(source, filename=str(path))
+    except SyntaxError as exc:
+        # A Python 2 revision is still a node of the graph: without it its descendants have no history.
+        return _python2_header(path, source) if is_python2(exc) else None
+    except (ValueError, OSError):
         return None  # not readable here; the reader reports it when this file is the one scanned
     values: dict[str, object] = {}
     has_upgrade = False
@@ -156,6 +162,25 @@ def read_header(path: Path) -> Revision | None:
                 except ValueError:
                     values[target.id] = None
     if not has_upgrade or not isinstance(values.get("revision"), str):
+        return None
+    return Revision(path.resolve(), values["revision"], _ids(values.get("down_revision")),
+                    _ids(values.get("depends_on")), _ids(values.get("branch_labels")))
+
+
+_HEADER_LINE = re.compile(r"^(revision|down_revision|depends_on|branch_labels)\s*(?::[^=]*)?=\s*(.+?)\s*$", re.M)
+
+
+def _python2_header(path: Path, source: bytes) -> Revision | None:
+    """The header of a revision Python 3 cannot parse, read line by line (its module-level
+    `revision = '...'` assignments and `def upgrade(`): its upgrade() is not read (impact.formats.alembic)."""
+    text = source.decode("utf-8-sig", errors="replace")
+    values: dict[str, object] = {}
+    for name, value in _HEADER_LINE.findall(text):
+        try:
+            values[name] = ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            values[name] = None
+    if not re.search(r"^def upgrade\(", text, re.M) or not isinstance(values.get("revision"), str):
         return None
     return Revision(path.resolve(), values["revision"], _ids(values.get("down_revision")),
                     _ids(values.get("depends_on")), _ids(values.get("branch_labels")))

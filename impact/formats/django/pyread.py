@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from impact.errors import InputError
+from impact.formats.python_syntax import unreadable
 
 
 FILE_DIRECTIVE = re.compile(r"#\s*(?:impact:\s*ignore-file|squawk-ignore-file)\b", re.IGNORECASE)
@@ -74,7 +75,7 @@ def read_module(path: Path) -> MigrationModule:
     try:
         tree = ast.parse(text, filename=str(path))
     except SyntaxError as exc:
-        raise InputError(f"migration {path.name} is not valid Python (line {exc.lineno}: {exc.msg})", "fix the syntax error") from None
+        raise unreadable(path.name, exc, f"python manage.py sqlmigrate {path.parent.parent.name} {path.stem}") from None
     return read_tree(tree, text, path)
 
 
