@@ -10,7 +10,12 @@ Decision: this is a text cut, not a parse, so it is allowed to fail but never to
 - a block is ended by the first later line indented no deeper than its `def` (a line opening with
   a closing bracket belongs to the block; comments and blank lines are skipped); a multi-line string whose lines start at
   column 0 may end it early: the wanted line then falls outside (-> None) or the cut text does not
-  parse (the caller then parses the file) — either way the whole-file answer.
+  parse (the caller then parses the file) — either way the whole-file answer;
+- `trim`: a block ends before the first statement of its function's body that starts after its
+  last wanted line (the walk reads in source order: later statements cannot change what it finds
+  up to that line). The text cut there is a prefix of whole statements; should a continuation line
+  sit at the body's indent (a string's line, a bracket closed after a dedent), the trimmed text
+  does not parse and the caller parses the untrimmed cut.
 """
 from __future__ import annotations
 
@@ -20,21 +25,45 @@ from collections.abc import Collection
 DEF = re.compile(r"[ \t]*(?:async[ \t]+)?def[ \t]")
 
 
-def functions_holding(text: str, lines: Collection[int]) -> str | None:
+def functions_holding(text: str, lines: Collection[int], trim: bool = True) -> str | None:
     source = text.split("\n")
     blocks = _outermost_blocks(source)
     chosen: dict[int, tuple[int, int, int]] = {}
+    last: dict[int, int] = {}  # a block's last wanted line
     for line in lines:
         block = next((b for b in blocks if b[0] <= line <= b[1]), None)
         if block is None:
             return None
         chosen[block[0]] = block
+        last[block[0]] = max(line, last.get(block[0], 0))
     out = [""] * len(source)
     for start, end, indent in chosen.values():
+        if trim:
+            end = _statement_end(source, start, end, indent, last[start])
         for number in range(start, end + 1):
             row = source[number - 1]
             out[number - 1] = row[indent:] if row[:indent].strip() == "" else row
     return "\n".join(out)
+
+
+def _statement_end(source: list[str], start: int, end: int, indent: int, wanted: int) -> int:
+    """The last line before the first statement of the function's body that starts after `wanted`
+    (`end` when none does): what follows cannot change what the walk finds up to `wanted`."""
+    body = None  # the body's indent: the least of the block's lines after the `def` line
+    for number in range(start + 1, end + 1):
+        row = source[number - 1]
+        stripped = row.strip()
+        if stripped and not stripped.startswith(("#", ")", "]", "}")):
+            depth = len(row) - len(row.lstrip(" \t"))
+            body = depth if body is None else min(body, depth)
+    if body is None or body <= indent:
+        return end
+    for number in range(wanted + 1, end + 1):
+        row = source[number - 1]
+        stripped = row.strip()
+        if stripped and not stripped.startswith(("#", ")", "]", "}")) and len(row) - len(row.lstrip(" \t")) <= body:
+            return number - 1
+    return end
 
 
 def _outermost_blocks(source: list[str]) -> list[tuple[int, int, int]]:

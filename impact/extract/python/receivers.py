@@ -29,6 +29,10 @@ Decisions:
   - a relation of a typed row (impact.extract.python.relations): `line.order` (a ForeignKey or a
     SQLAlchemy `relationship`) is a row of Order, `checkout.lines.all()` (a `related_name`) rows
     of CheckoutLine.
+- With `lines`, only those lines' accesses are returned, and a simple statement holding none of
+  them is read only for what it binds (an assignment's target), not walked for accesses: the
+  cost of this pass is the functions holding the lines, parsed and walked (issue 13). A text
+  with a `:=` is walked in full (an expression there may bind a name).
 Known limit (xfail test in tests/test_python_receivers.py): return types of helper functions
 (`line = get_line(...)`) are not followed.
 """
@@ -58,6 +62,10 @@ COLLECTIONS = frozenset({"list", "List", "Iterable", "Iterator", "Sequence", "Qu
 OPTIONAL = frozenset({"Optional", "Annotated", "Mapped"})
 MANAGERS = frozenset({"objects", "_default_manager", "_base_manager", "query"})
 
+# Statements holding others (`statement` reads their headers and bodies).
+COMPOUND = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.For, ast.AsyncFor, ast.While, ast.If,
+                      ast.With, ast.AsyncWith, ast.Try, ast.TryStar, ast.Match})
+
 Kind = tuple[str, str]  # ("row" | "rows" | "pair" | "select" | "result", model class name)
 Found = dict[tuple[int, str], set[str]]
 
@@ -70,23 +78,39 @@ def typed_attributes(text: str, models: Collection[str], related: Mapping[tuple[
     (its bindings are its own), which halves a large scan's cost of this pass."""
     if not models:
         return {}
-    cut = functions_holding(text, lines) if lines else None  # a few functions parse faster than the file
-    module = (parsed(cut) if cut is not None else None) or parsed(text)
+    module = _parsed_cut(text, lines) if lines else None  # a few functions parse faster than the file
+    module = module or parsed(text)
     if module is None:
         return {}
-    walker = _Walker(set(models), related or {}, None if lines is None else sorted(lines))
+    # Without a `:=` in the text no expression binds a name: a statement holding no wanted line
+    # is read only for what it binds.
+    walker = _Walker(set(models), related or {}, None if lines is None else sorted(lines), ":=" in text)
     try:
         walker.body(module.body, {})
     except RecursionError:
         pass
-    return walker.found
+    if lines is None:
+        return walker.found
+    return {at: classes for at, classes in walker.found.items() if at[0] in lines}
+
+
+def _parsed_cut(text: str, lines: Collection[int]) -> ast.Module | None:
+    """The functions holding `lines`, trimmed after the last of them, else untrimmed (blocks.py)."""
+    for trim in (True, False):
+        cut = functions_holding(text, lines, trim)
+        module = parsed(cut) if cut is not None else None
+        if module is not None or cut is None:
+            return module
+    return None
 
 
 class _Walker:
-    def __init__(self, models: set[str], related: Mapping[tuple[str, str], Kind], lines: list[int] | None) -> None:
+    def __init__(self, models: set[str], related: Mapping[tuple[str, str], Kind], lines: list[int] | None,
+                 walrus: bool = True) -> None:
         self.models = models
         self.related = related
         self.lines = lines
+        self.walrus = walrus
         self.found: Found = {}
 
     def wanted(self, node: ast.stmt) -> bool:
@@ -104,6 +128,8 @@ class _Walker:
         kind = type(node)
         if kind in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef) and not self.wanted(node):
             env[node.name] = None
+        elif kind not in COMPOUND and not self.walrus and not self.wanted(node):
+            self.binding(node, env)  # nothing to record on its lines: only what it binds matters
         elif kind in (ast.FunctionDef, ast.AsyncFunctionDef):
             for decorator in node.decorator_list:
                 self.expr(decorator, env)
@@ -157,6 +183,16 @@ class _Walker:
                 self.body(handler.body, env)
             for case in getattr(node, "cases", None) or []:
                 self.body(case.body, env)
+
+    def binding(self, node: ast.stmt, env: dict) -> None:
+        """What a simple statement binds, as `statement` binds it, without recording its accesses."""
+        if type(node) is ast.Assign:
+            value = self.kind(node.value, env)
+            for target in node.targets:
+                self.bind(target, value, env)
+        elif type(node) is ast.AnnAssign:
+            declared = self.annotation(node.annotation)
+            self.bind(node.target, declared or (self.kind(node.value, env) if node.value is not None else None), env)
 
     def function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, env: dict) -> None:
         arguments = node.args

@@ -3,8 +3,10 @@
 
 Decision: only lines that name a changed column outside any query, and whose table is not already
 told by a query or a declaration, are looked at; their files are parsed again here (the extraction
-keeps no tree). On saleor's `DROP COLUMN quantity` (4,000+ lines) that is ~165 files: a cold scan
-pays for it (~1.5 s), a warm one does not — the pass's result is kept (impact.pickle_cache) under a
+keeps no tree). On saleor's `DROP COLUMN quantity` (2,500 wanted lines) that is ~225 files, of
+which the extraction parsed only ~60 (the others are read for references only, so handing the
+pass to the extraction's workers would save little): a cold scan pays ~0.6 s for it (parsing the
+functions that hold those lines, bench/scan_speed.md "Cold, fourth pass"), a warm one does not — the pass's result is kept (impact.pickle_cache) under a
 key made of every input: the wanted lines and names, the texts of the files read, the models and
 this code.
 """
@@ -68,7 +70,7 @@ def _typed(wanted: set[tuple[str, int]], names: Mapping[tuple[str, int], str], t
     lines: dict[str, set[int]] = {}
     for file, line in wanted:
         lines.setdefault(file, set()).add(line)
-    return {rel: typed_attributes(texts[rel], _named(texts[rel], classes), related, lines[rel])
+    return {rel: typed_attributes(texts[rel], classes if _names_any(texts[rel], classes) else (), related, lines[rel])
             for rel in files if rel in texts and _may_type(texts[rel], rel, lines[rel], names)}
 
 
@@ -110,5 +112,8 @@ def _may_type(text: str, rel: str, lines: set[int], names: Mapping[tuple[str, in
     return False
 
 
-def _named(text: str, classes: Collection[str]) -> set[str]:
-    return {name for name in classes if name in text}
+def _names_any(text: str, classes: Collection[str]) -> bool:
+    """Whether the text spells a model class: a file spelling none has no typed receiver. The walk
+    itself is given every class (only names the parsed text holds are looked up in it), so this is
+    one search until the first hit, not one per class (a scan knows ~100-2,000 of them)."""
+    return any(name in text for name in classes)
