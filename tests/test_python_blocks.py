@@ -106,3 +106,11 @@ def test_a_trimmed_cut_that_does_not_parse_falls_back_to_the_untrimmed_one() -> 
     assert typed_attributes(TRIMMED, {"Line"}, lines={3, 11}) \
         == {(3, "quantity"): {"Line"}, (11, "quantity"): {"Line"}} \
         == {k: v for k, v in typed_attributes(TRIMMED, {"Line"}).items() if k[0] in (3, 11)}
+
+
+def test_a_model_named_only_after_the_trimming_point_is_still_read() -> None:
+    """The trimmed cut (line 2) names no model and does not parse; the untrimmed one names `Line`."""
+    source = "def rows():\n    counts = [r.quantity\n    for r in Line.objects.all()]\n    return counts\n"
+    assert "Line" not in functions_holding(source, {2})
+    assert typed_attributes(source, {"Line"}, lines={2}) == {(2, "quantity"): {"Line"}}
+    assert typed_attributes(source.replace("Line.objects", "rows"), {"Line"}, lines={2}) == {}

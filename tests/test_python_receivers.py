@@ -347,3 +347,12 @@ def test_a_statement_holding_no_wanted_line_still_binds_and_only_wanted_lines_ar
         ''')
     assert typed_attributes(source, {"Line"}, lines={4, 5}) == {(4, "quantity"): {"Line"}, (5, "quantity"): {"Line"}}
     assert typed_attributes(source, {"Line"})[(2, "=quantity")] == {"Line"}  # every line when none is asked for
+
+
+def test_a_model_is_named_as_a_whole_word_only() -> None:
+    from impact.extract.python.receivers import _names_a_model
+
+    assert not _names_a_model("line = OrderLine.objects.get()\nmy_Order_x = 1", ["Order"])
+    assert _names_a_model("row = models.Order(pk=1)", ["Order"])
+    assert _names_a_model("Order", ["Line", "Order"]) and _names_a_model("x: list[Order]", ["Order"])
+    assert not _names_a_model("Orderé", ["Order"])  # an identifier letter, not a word boundary

@@ -66,6 +66,9 @@ MANAGERS = frozenset({"objects", "_default_manager", "_base_manager", "query"})
 COMPOUND = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.For, ast.AsyncFor, ast.While, ast.If,
                       ast.With, ast.AsyncWith, ast.Try, ast.TryStar, ast.Match})
 
+_FIELDS: dict[type, tuple[str, ...]] = {}  # an expression class -> its fields that may hold a node
+_CHILDREN = (ast.expr, ast.keyword, ast.comprehension)  # the children `expr` reads
+
 Kind = tuple[str, str]  # ("row" | "rows" | "pair" | "select" | "result", model class name)
 Found = dict[tuple[int, str], set[str]]
 
@@ -78,9 +81,9 @@ def typed_attributes(text: str, models: Collection[str], related: Mapping[tuple[
     (its bindings are its own), which halves a large scan's cost of this pass."""
     if not models:
         return {}
-    module = _parsed_cut(text, lines) if lines else None  # a few functions parse faster than the file
+    module = _parsed_cut(text, lines, models) if lines else None  # a few functions parse faster than the file
     module = module or parsed(text)
-    if module is None:
+    if module is None or not module.body:
         return {}
     # Without a `:=` in the text no expression binds a name: a statement holding no wanted line
     # is read only for what it binds.
@@ -94,14 +97,34 @@ def typed_attributes(text: str, models: Collection[str], related: Mapping[tuple[
     return {at: classes for at, classes in walker.found.items() if at[0] in lines}
 
 
-def _parsed_cut(text: str, lines: Collection[int]) -> ast.Module | None:
-    """The functions holding `lines`, trimmed after the last of them, else untrimmed (blocks.py)."""
+def _parsed_cut(text: str, lines: Collection[int], models: Collection[str]) -> ast.Module | None:
+    """The functions holding `lines`, trimmed after the last of them, else untrimmed (blocks.py).
+    An empty module when they name no model class as a whole word: every binding of a row starts
+    from one (the cut holds no module-level statement), so nothing there is typed."""
     for trim in (True, False):
         cut = functions_holding(text, lines, trim)
+        if cut is not None and not _names_a_model(cut, models):
+            if not trim:
+                return ast.Module(body=[], type_ignores=[])
+            continue  # the untrimmed cut may name one after the trimming point (and be the one parsed)
         module = parsed(cut) if cut is not None else None
         if module is not None or cut is None:
             return module
     return None
+
+
+def _names_a_model(text: str, models: Collection[str]) -> bool:
+    """Whether `text` spells a model class as a whole word (`Order`, not in `OrderLine`). One
+    `str.find` loop per class: a regex alternation of ~100 names tried at every offset is slower."""
+    for name in models:
+        at = text.find(name)
+        while at >= 0:
+            end = at + len(name)
+            if not (at and (text[at - 1].isalnum() or text[at - 1] == "_")) \
+                    and not (end < len(text) and (text[end].isalnum() or text[end] == "_")):
+                return True
+            at = text.find(name, at + 1)
+    return False
 
 
 class _Walker:
@@ -241,9 +264,16 @@ class _Walker:
                 self.expr(current.value, env)
                 self.bind(current.target, self.kind(current.value, env), env)
                 continue
-            for child in ast.iter_child_nodes(current):
-                if isinstance(child, ast.expr) or type(child) in (ast.keyword, ast.comprehension):
-                    pending.append(child)
+            # ast.iter_child_nodes, with each class's fields looked up once (most of this walk's time).
+            fields = _FIELDS.get(kind)
+            if fields is None:
+                fields = _FIELDS[kind] = tuple(f for f in kind._fields if f not in ("ctx", "op", "ops"))
+            for name in fields:
+                value = getattr(current, name, None)
+                if type(value) is list:
+                    pending.extend(item for item in value if isinstance(item, _CHILDREN))
+                elif isinstance(value, _CHILDREN):
+                    pending.append(value)
 
     def _access(self, node: ast.Attribute, env: dict) -> None:
         receiver = node.value

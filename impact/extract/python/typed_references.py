@@ -27,7 +27,7 @@ from impact.model import ColumnReference
 # References that a query or a declaration already places: a typed receiver never overrides them.
 PLACED = frozenset({"sql", "orm-call", "model-declaration", "generated-type"})
 CODE = ("extract/python/receivers.py", "extract/python/relations.py", "extract/python/typed_references.py",
-        "extract/python/models.py")
+        "extract/python/models.py", "extract/python/blocks.py")
 
 
 def attribute_receivers(references: list[ColumnReference], texts: Iterable[tuple[str, str]],
