@@ -350,7 +350,7 @@ def test_a_statement_holding_no_wanted_line_still_binds_and_only_wanted_lines_ar
 
 
 def test_a_model_is_named_as_a_whole_word_only() -> None:
-    from impact.extract.python.receivers import _names_a_model
+    from impact.extract.python.blocks import names_a_model as _names_a_model
 
     assert not _names_a_model("line = OrderLine.objects.get()\nmy_Order_x = 1", ["Order"])
     assert _names_a_model("row = models.Order(pk=1)", ["Order"])

@@ -19,8 +19,11 @@ Decision: this is a text cut, not a parse, so it is allowed to fail but never to
 """
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Collection
+
+from impact.extract.python.relations import parsed
 
 DEF = re.compile(r"[ \t]*(?:async[ \t]+)?def[ \t]")
 
@@ -86,3 +89,33 @@ def _outermost_blocks(source: list[str]) -> list[tuple[int, int, int]]:
     if open_block is not None:
         blocks.append((open_block[0], last, open_block[1]))
     return blocks
+
+
+def parsed_cut(text: str, lines: Collection[int], models: Collection[str]) -> ast.Module | None:
+    """The functions holding `lines`, trimmed after the last of them, else untrimmed, parsed.
+    An empty module when they name no model class as a whole word: every binding of a row starts
+    from one (the cut holds no module-level statement), so nothing there is typed."""
+    for trim in (True, False):
+        cut = functions_holding(text, lines, trim)
+        if cut is not None and not names_a_model(cut, models):
+            if not trim:
+                return ast.Module(body=[], type_ignores=[])
+            continue  # the untrimmed cut may name one after the trimming point (and be the one parsed)
+        module = parsed(cut) if cut is not None else None
+        if module is not None or cut is None:
+            return module
+    return None
+
+
+def names_a_model(text: str, models: Collection[str]) -> bool:
+    """Whether `text` spells a model class as a whole word (`Order`, not in `OrderLine`). One
+    `str.find` loop per class: a regex alternation of ~100 names tried at every offset is slower."""
+    for name in models:
+        at = text.find(name)
+        while at >= 0:
+            end = at + len(name)
+            if not (at and (text[at - 1].isalnum() or text[at - 1] == "_")) \
+                    and not (end < len(text) and (text[end].isalnum() or text[end] == "_")):
+                return True
+            at = text.find(name, at + 1)
+    return False

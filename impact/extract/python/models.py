@@ -71,7 +71,7 @@ def may_declare_models(text: str) -> bool:
     model markers also match `model = models.Order` in a graphene type: saleor has ~20 such files).
     A model needs a table or Django: `__tablename__` (SQLAlchemy, inherited ones included),
     `SQLModel`, a Core `Table(`, a Django base `Model` as a whole word, or a `models.<...>Field(`,
-    `models.ForeignKey(` or `models.ParentalKey(` declaration (spaces, comments and `\` line
+    `models.ForeignKey(` or `models.ParentalKey(` declaration (spaces, comments and `\\` line
     breaks allowed around the dot)."""
     return ("__tablename__" in text or "SQLModel" in text or "Table" in text
             or _MODEL_BASE.search(text) is not None or _DJANGO_FIELD.search(text) is not None)

@@ -42,7 +42,7 @@ import ast
 from bisect import bisect_left
 from collections.abc import Collection, Mapping
 
-from impact.extract.python.blocks import functions_holding
+from impact.extract.python.blocks import parsed_cut
 from impact.extract.python.relations import parsed
 
 # Queryset/query methods that keep a collection of rows of the same model.
@@ -81,7 +81,7 @@ def typed_attributes(text: str, models: Collection[str], related: Mapping[tuple[
     (its bindings are its own), which halves a large scan's cost of this pass."""
     if not models:
         return {}
-    module = _parsed_cut(text, lines, models) if lines else None  # a few functions parse faster than the file
+    module = parsed_cut(text, lines, models) if lines else None  # a few functions parse faster than the file
     module = module or parsed(text)
     if module is None or not module.body:
         return {}
@@ -95,36 +95,6 @@ def typed_attributes(text: str, models: Collection[str], related: Mapping[tuple[
     if lines is None:
         return walker.found
     return {at: classes for at, classes in walker.found.items() if at[0] in lines}
-
-
-def _parsed_cut(text: str, lines: Collection[int], models: Collection[str]) -> ast.Module | None:
-    """The functions holding `lines`, trimmed after the last of them, else untrimmed (blocks.py).
-    An empty module when they name no model class as a whole word: every binding of a row starts
-    from one (the cut holds no module-level statement), so nothing there is typed."""
-    for trim in (True, False):
-        cut = functions_holding(text, lines, trim)
-        if cut is not None and not _names_a_model(cut, models):
-            if not trim:
-                return ast.Module(body=[], type_ignores=[])
-            continue  # the untrimmed cut may name one after the trimming point (and be the one parsed)
-        module = parsed(cut) if cut is not None else None
-        if module is not None or cut is None:
-            return module
-    return None
-
-
-def _names_a_model(text: str, models: Collection[str]) -> bool:
-    """Whether `text` spells a model class as a whole word (`Order`, not in `OrderLine`). One
-    `str.find` loop per class: a regex alternation of ~100 names tried at every offset is slower."""
-    for name in models:
-        at = text.find(name)
-        while at >= 0:
-            end = at + len(name)
-            if not (at and (text[at - 1].isalnum() or text[at - 1] == "_")) \
-                    and not (end < len(text) and (text[end].isalnum() or text[end] == "_")):
-                return True
-            at = text.find(name, at + 1)
-    return False
 
 
 class _Walker:
