@@ -66,3 +66,51 @@ def test_the_cut_types_what_the_whole_file_types() -> None:
     wanted = {10, 17, 26}
     assert typed_attributes(SOURCE, {"Line"}, lines=wanted) == typed_attributes(SOURCE, {"Line"}, lines=None) \
         == {(10, "quantity"): {"Line"}, (17, "quantity"): {"Line"}, (26, "quantity"): {"Line"}}
+
+
+TRIMMED = textwrap.dedent('''\
+    def total(rows: list[Line]) -> int:
+        for line in rows:
+            count = line.quantity
+            other = (
+        1)
+        after = 2
+        return after
+
+
+    def split(line: Line) -> int:
+        size = line.quantity + len("""
+        SELECT quantity FROM line
+        """)
+        return size
+    ''')
+
+
+def test_a_block_ends_before_the_first_statement_of_its_body_after_the_last_wanted_line() -> None:
+    cut = functions_holding(TRIMMED, {3})
+    assert [n for n, row in enumerate(cut.split("\n"), 1) if row.strip()] == [1, 2, 3, 4]
+    untrimmed = functions_holding(TRIMMED, {3}, trim=False)
+    assert [n for n, row in enumerate(untrimmed.split("\n"), 1) if row.strip()] == [1, 2, 3, 4, 5, 6, 7]
+
+
+def test_a_trimmed_cut_that_does_not_parse_falls_back_to_the_untrimmed_one() -> None:
+    """Line 5 (`1)`) and line 12 (the string's) sit at the body's indent: the trimmed texts end
+    inside a statement and do not parse; the untrimmed cut finds the same as the whole file."""
+    for wanted in ({4}, {11}):
+        try:
+            ast.parse(functions_holding(TRIMMED, wanted))
+        except SyntaxError:
+            pass
+        else:
+            raise AssertionError(f"the trimmed cut for {wanted} parses")
+    assert typed_attributes(TRIMMED, {"Line"}, lines={3, 11}) \
+        == {(3, "quantity"): {"Line"}, (11, "quantity"): {"Line"}} \
+        == {k: v for k, v in typed_attributes(TRIMMED, {"Line"}).items() if k[0] in (3, 11)}
+
+
+def test_a_model_named_only_after_the_trimming_point_is_still_read() -> None:
+    """The trimmed cut (line 2) names no model and does not parse; the untrimmed one names `Line`."""
+    source = "def rows():\n    counts = [r.quantity\n    for r in Line.objects.all()]\n    return counts\n"
+    assert "Line" not in functions_holding(source, {2})
+    assert typed_attributes(source, {"Line"}, lines={2}) == {(2, "quantity"): {"Line"}}
+    assert typed_attributes(source.replace("Line.objects", "rows"), {"Line"}, lines={2}) == {}

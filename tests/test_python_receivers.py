@@ -335,3 +335,24 @@ def test_a_file_reading_the_name_only_on_self_is_not_parsed() -> None:
     names = {("a.py", 3): "quantity", ("a.py", 6): "quantity"}
     assert not _may_type(text, "a.py", {3}, names)
     assert _may_type(text, "a.py", {3, 6}, names)
+
+
+def test_a_statement_holding_no_wanted_line_still_binds_and_only_wanted_lines_are_returned() -> None:
+    source = textwrap.dedent('''\
+        def read():
+            line = Line(quantity=1)
+            print(found := Line.objects.first())
+            total = line.quantity
+            return found.quantity
+        ''')
+    assert typed_attributes(source, {"Line"}, lines={4, 5}) == {(4, "quantity"): {"Line"}, (5, "quantity"): {"Line"}}
+    assert typed_attributes(source, {"Line"})[(2, "=quantity")] == {"Line"}  # every line when none is asked for
+
+
+def test_a_model_is_named_as_a_whole_word_only() -> None:
+    from impact.extract.python.blocks import names_a_model as _names_a_model
+
+    assert not _names_a_model("line = OrderLine.objects.get()\nmy_Order_x = 1", ["Order"])
+    assert _names_a_model("row = models.Order(pk=1)", ["Order"])
+    assert _names_a_model("Order", ["Line", "Order"]) and _names_a_model("x: list[Order]", ["Order"])
+    assert not _names_a_model("Orderé", ["Order"])  # an identifier letter, not a word boundary

@@ -10,31 +10,63 @@ Decision: this is a text cut, not a parse, so it is allowed to fail but never to
 - a block is ended by the first later line indented no deeper than its `def` (a line opening with
   a closing bracket belongs to the block; comments and blank lines are skipped); a multi-line string whose lines start at
   column 0 may end it early: the wanted line then falls outside (-> None) or the cut text does not
-  parse (the caller then parses the file) — either way the whole-file answer.
+  parse (the caller then parses the file) — either way the whole-file answer;
+- `trim`: a block ends before the first statement of its function's body that starts after its
+  last wanted line (the walk reads in source order: later statements cannot change what it finds
+  up to that line). The text cut there is a prefix of whole statements; should a continuation line
+  sit at the body's indent (a string's line, a bracket closed after a dedent), the trimmed text
+  does not parse and the caller parses the untrimmed cut.
 """
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Collection
+
+from impact.extract.python.relations import parsed
 
 DEF = re.compile(r"[ \t]*(?:async[ \t]+)?def[ \t]")
 
 
-def functions_holding(text: str, lines: Collection[int]) -> str | None:
+def functions_holding(text: str, lines: Collection[int], trim: bool = True) -> str | None:
     source = text.split("\n")
     blocks = _outermost_blocks(source)
     chosen: dict[int, tuple[int, int, int]] = {}
+    last: dict[int, int] = {}  # a block's last wanted line
     for line in lines:
         block = next((b for b in blocks if b[0] <= line <= b[1]), None)
         if block is None:
             return None
         chosen[block[0]] = block
+        last[block[0]] = max(line, last.get(block[0], 0))
     out = [""] * len(source)
     for start, end, indent in chosen.values():
+        if trim:
+            end = _statement_end(source, start, end, indent, last[start])
         for number in range(start, end + 1):
             row = source[number - 1]
             out[number - 1] = row[indent:] if row[:indent].strip() == "" else row
     return "\n".join(out)
+
+
+def _statement_end(source: list[str], start: int, end: int, indent: int, wanted: int) -> int:
+    """The last line before the first statement of the function's body that starts after `wanted`
+    (`end` when none does): what follows cannot change what the walk finds up to `wanted`."""
+    body = None  # the body's indent: the least of the block's lines after the `def` line
+    for number in range(start + 1, end + 1):
+        row = source[number - 1]
+        stripped = row.strip()
+        if stripped and not stripped.startswith(("#", ")", "]", "}")):
+            depth = len(row) - len(row.lstrip(" \t"))
+            body = depth if body is None else min(body, depth)
+    if body is None or body <= indent:
+        return end
+    for number in range(wanted + 1, end + 1):
+        row = source[number - 1]
+        stripped = row.strip()
+        if stripped and not stripped.startswith(("#", ")", "]", "}")) and len(row) - len(row.lstrip(" \t")) <= body:
+            return number - 1
+    return end
 
 
 def _outermost_blocks(source: list[str]) -> list[tuple[int, int, int]]:
@@ -57,3 +89,33 @@ def _outermost_blocks(source: list[str]) -> list[tuple[int, int, int]]:
     if open_block is not None:
         blocks.append((open_block[0], last, open_block[1]))
     return blocks
+
+
+def parsed_cut(text: str, lines: Collection[int], models: Collection[str]) -> ast.Module | None:
+    """The functions holding `lines`, trimmed after the last of them, else untrimmed, parsed.
+    An empty module when they name no model class as a whole word: every binding of a row starts
+    from one (the cut holds no module-level statement), so nothing there is typed."""
+    for trim in (True, False):
+        cut = functions_holding(text, lines, trim)
+        if cut is not None and not names_a_model(cut, models):
+            if not trim:
+                return ast.Module(body=[], type_ignores=[])
+            continue  # the untrimmed cut may name one after the trimming point (and be the one parsed)
+        module = parsed(cut) if cut is not None else None
+        if module is not None or cut is None:
+            return module
+    return None
+
+
+def names_a_model(text: str, models: Collection[str]) -> bool:
+    """Whether `text` spells a model class as a whole word (`Order`, not in `OrderLine`). One
+    `str.find` loop per class: a regex alternation of ~100 names tried at every offset is slower."""
+    for name in models:
+        at = text.find(name)
+        while at >= 0:
+            end = at + len(name)
+            if not (at and (text[at - 1].isalnum() or text[at - 1] == "_")) \
+                    and not (end < len(text) and (text[end].isalnum() or text[end] == "_")):
+                return True
+            at = text.find(name, at + 1)
+    return False

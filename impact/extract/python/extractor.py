@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from impact.extract.python.facts import Facts, collect
-from impact.extract.python.models import ModelInfo, find_models
+from impact.extract.python.models import ModelInfo, find_models, may_declare_models
 from impact.extract.python.orm import orm_queries, resolve_model_queries
 from impact.extract.python.sql_calls import sql_queries
 from impact.extract.python.supabase import supabase_queries
@@ -38,6 +38,8 @@ def extract(path: str, text: str) -> Extraction:
 
 def models_in(path: str, text: str) -> list[ModelInfo]:
     """The ORM models (SQLAlchemy declarative and Core tables, Django) defined in one file."""
+    if not may_declare_models(text):  # not parsed: nothing it spells can declare one
+        return []
     with _no_cycle_collection():
         facts = _facts(path, text)
         if isinstance(facts, FileIssue):

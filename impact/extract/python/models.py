@@ -8,6 +8,7 @@ Inheritance is followed within the file only (mixins, abstract bases, single-tab
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
@@ -65,6 +66,23 @@ class _ClassModel:
     meta: dict[str, ast.expr] = field(default_factory=dict)
     bases: list[str] = field(default_factory=list)
     client_defaults: list[str] = field(default_factory=list)
+
+
+# What a file declaring a model must spell (see may_declare_models).
+# models.Model, Model, django.db.models.Model, and Django's auth bases (`class User(AbstractUser)`).
+_MODEL_BASE = re.compile(r"(?<!\w)(?:Model|" + "|".join(DJANGO_AUTH_BASES) + r")(?!\w)")
+_DJANGO_FIELD = re.compile(r"models(?:\s|\\|#[^\n]*)*\.(?:\s|\\|#[^\n]*)*\w*(?:Field|ForeignKey|ParentalKey)(?!\w)")
+
+
+def may_declare_models(text: str) -> bool:
+    """False when `find_models` finds nothing in the text, told without parsing it (the scan's
+    model markers also match `model = models.Order` in a graphene type: saleor has ~20 such files).
+    A model needs a table or Django: `__tablename__` (SQLAlchemy, inherited ones included),
+    `SQLModel`, a Core `Table(`, a Django base `Model` (or an auth base: `AbstractUser`...) as a whole word, or a `models.<...>Field(`,
+    `models.ForeignKey(` or `models.ParentalKey(` declaration (spaces, comments and `\\` line
+    breaks allowed around the dot)."""
+    return ("__tablename__" in text or "SQLModel" in text or "Table" in text
+            or _MODEL_BASE.search(text) is not None or _DJANGO_FIELD.search(text) is not None)
 
 
 def find_models(facts: Facts) -> list[ModelInfo]:

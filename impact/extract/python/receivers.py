@@ -29,6 +29,10 @@ Decisions:
   - a relation of a typed row (impact.extract.python.relations): `line.order` (a ForeignKey or a
     SQLAlchemy `relationship`) is a row of Order, `checkout.lines.all()` (a `related_name`) rows
     of CheckoutLine.
+- With `lines`, only those lines' accesses are returned, and a simple statement holding none of
+  them is read only for what it binds (an assignment's target), not walked for accesses: the
+  cost of this pass is the functions holding the lines, parsed and walked (issue 13). A text
+  with a `:=` is walked in full (an expression there may bind a name).
 Known limit (xfail test in tests/test_python_receivers.py): return types of helper functions
 (`line = get_line(...)`) are not followed.
 """
@@ -38,7 +42,7 @@ import ast
 from bisect import bisect_left
 from collections.abc import Collection, Mapping
 
-from impact.extract.python.blocks import functions_holding
+from impact.extract.python.blocks import parsed_cut
 from impact.extract.python.relations import parsed
 
 # Queryset/query methods that keep a collection of rows of the same model.
@@ -58,6 +62,13 @@ COLLECTIONS = frozenset({"list", "List", "Iterable", "Iterator", "Sequence", "Qu
 OPTIONAL = frozenset({"Optional", "Annotated", "Mapped"})
 MANAGERS = frozenset({"objects", "_default_manager", "_base_manager", "query"})
 
+# Statements holding others (`statement` reads their headers and bodies).
+COMPOUND = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.For, ast.AsyncFor, ast.While, ast.If,
+                      ast.With, ast.AsyncWith, ast.Try, ast.TryStar, ast.Match})
+
+_FIELDS: dict[type, tuple[str, ...]] = {}  # an expression class -> its fields that may hold a node
+_CHILDREN = (ast.expr, ast.keyword, ast.comprehension)  # the children `expr` reads
+
 Kind = tuple[str, str]  # ("row" | "rows" | "pair" | "select" | "result", model class name)
 Found = dict[tuple[int, str], set[str]]
 
@@ -70,23 +81,29 @@ def typed_attributes(text: str, models: Collection[str], related: Mapping[tuple[
     (its bindings are its own), which halves a large scan's cost of this pass."""
     if not models:
         return {}
-    cut = functions_holding(text, lines) if lines else None  # a few functions parse faster than the file
-    module = (parsed(cut) if cut is not None else None) or parsed(text)
-    if module is None:
+    module = parsed_cut(text, lines, models) if lines else None  # a few functions parse faster than the file
+    module = module or parsed(text)
+    if module is None or not module.body:
         return {}
-    walker = _Walker(set(models), related or {}, None if lines is None else sorted(lines))
+    # Without a `:=` in the text no expression binds a name: a statement holding no wanted line
+    # is read only for what it binds.
+    walker = _Walker(set(models), related or {}, None if lines is None else sorted(lines), ":=" in text)
     try:
         walker.body(module.body, {})
     except RecursionError:
         pass
-    return walker.found
+    if lines is None:
+        return walker.found
+    return {at: classes for at, classes in walker.found.items() if at[0] in lines}
 
 
 class _Walker:
-    def __init__(self, models: set[str], related: Mapping[tuple[str, str], Kind], lines: list[int] | None) -> None:
+    def __init__(self, models: set[str], related: Mapping[tuple[str, str], Kind], lines: list[int] | None,
+                 walrus: bool = True) -> None:
         self.models = models
         self.related = related
         self.lines = lines
+        self.walrus = walrus
         self.found: Found = {}
 
     def wanted(self, node: ast.stmt) -> bool:
@@ -104,6 +121,8 @@ class _Walker:
         kind = type(node)
         if kind in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef) and not self.wanted(node):
             env[node.name] = None
+        elif kind not in COMPOUND and not self.walrus and not self.wanted(node):
+            self.binding(node, env)  # nothing to record on its lines: only what it binds matters
         elif kind in (ast.FunctionDef, ast.AsyncFunctionDef):
             for decorator in node.decorator_list:
                 self.expr(decorator, env)
@@ -158,6 +177,16 @@ class _Walker:
             for case in getattr(node, "cases", None) or []:
                 self.body(case.body, env)
 
+    def binding(self, node: ast.stmt, env: dict) -> None:
+        """What a simple statement binds, as `statement` binds it, without recording its accesses."""
+        if type(node) is ast.Assign:
+            value = self.kind(node.value, env)
+            for target in node.targets:
+                self.bind(target, value, env)
+        elif type(node) is ast.AnnAssign:
+            declared = self.annotation(node.annotation)
+            self.bind(node.target, declared or (self.kind(node.value, env) if node.value is not None else None), env)
+
     def function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, env: dict) -> None:
         arguments = node.args
         params = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
@@ -205,9 +234,16 @@ class _Walker:
                 self.expr(current.value, env)
                 self.bind(current.target, self.kind(current.value, env), env)
                 continue
-            for child in ast.iter_child_nodes(current):
-                if isinstance(child, ast.expr) or type(child) in (ast.keyword, ast.comprehension):
-                    pending.append(child)
+            # ast.iter_child_nodes, with each class's fields looked up once (most of this walk's time).
+            fields = _FIELDS.get(kind)
+            if fields is None:
+                fields = _FIELDS[kind] = tuple(f for f in kind._fields if f not in ("ctx", "op", "ops"))
+            for name in fields:
+                value = getattr(current, name, None)
+                if type(value) is list:
+                    pending.extend(item for item in value if isinstance(item, _CHILDREN))
+                elif isinstance(value, _CHILDREN):
+                    pending.append(value)
 
     def _access(self, node: ast.Attribute, env: dict) -> None:
         receiver = node.value

@@ -3,8 +3,10 @@
 
 Decision: only lines that name a changed column outside any query, and whose table is not already
 told by a query or a declaration, are looked at; their files are parsed again here (the extraction
-keeps no tree). On saleor's `DROP COLUMN quantity` (4,000+ lines) that is ~165 files: a cold scan
-pays for it (~1.5 s), a warm one does not — the pass's result is kept (impact.pickle_cache) under a
+keeps no tree). On saleor's `DROP COLUMN quantity` (2,500 wanted lines) that is ~225 files, of
+which the extraction parsed only ~60 (the others are read for references only, so handing the
+pass to the extraction's workers would save little): a cold scan pays ~0.6 s for it (parsing the
+functions that hold those lines, bench/scan_speed.md "Cold, fourth pass"), a warm one does not — the pass's result is kept (impact.pickle_cache) under a
 key made of every input: the wanted lines and names, the texts of the files read, the models and
 this code.
 """
@@ -20,12 +22,13 @@ from impact.cache import _source_hash
 from impact.extract.python.models import ModelInfo
 from impact.extract.python.receivers import Found, Kind, typed_attributes
 from impact.extract.python.relations import relations
+from impact.extract.python.sites import lines_of, may_hold
 from impact.model import ColumnReference
 
 # References that a query or a declaration already places: a typed receiver never overrides them.
 PLACED = frozenset({"sql", "orm-call", "model-declaration", "generated-type"})
 CODE = ("extract/python/receivers.py", "extract/python/relations.py", "extract/python/typed_references.py",
-        "extract/python/models.py")
+        "extract/python/models.py", "extract/python/blocks.py", "extract/python/sites.py")
 
 
 def attribute_receivers(references: list[ColumnReference], texts: Iterable[tuple[str, str]],
@@ -42,11 +45,15 @@ def attribute_receivers(references: list[ColumnReference], texts: Iterable[tuple
     model_files = {m.file for m in models.values()}
     texts = {rel: text for rel, text in texts if rel in files or rel in model_files}
     names = {(r.file, r.line): (r.spelling or r.column) for r in references if _open(r)}
+    keys: dict[tuple[str, int], set[str]] = {}  # what is looked up on each line
+    for ref in references:
+        if _open(ref):
+            keys.setdefault((ref.file, ref.line), set()).add(_key_of(ref))
     where = pickle_cache.folder("receivers", use_cache)
-    key = _key(names, texts, models) if where is not None else None
+    key = _key(names, keys, texts, models) if where is not None else None
     typed = pickle_cache.load(where, key, dict)
     if typed is None:
-        typed = _typed(wanted, names, texts, models, files, model_files)
+        typed = _typed(wanted, names, keys, texts, models, files, model_files)
         pickle_cache.store(where, key, typed)
     out = []
     for ref in references:
@@ -59,8 +66,8 @@ def attribute_receivers(references: list[ColumnReference], texts: Iterable[tuple
     return out
 
 
-def _typed(wanted: set[tuple[str, int]], names: Mapping[tuple[str, int], str], texts: Mapping[str, str],
-           models: Mapping[str, ModelInfo], files: set[str], model_files: set[str]) -> dict[str, Found]:
+def _typed(wanted: set[tuple[str, int]], names: Mapping[tuple[str, int], str], keys: Mapping[tuple[str, int], set[str]],
+           texts: Mapping[str, str], models: Mapping[str, ModelInfo], files: set[str], model_files: set[str]) -> dict[str, Found]:
     related: dict[tuple[str, str], Kind] = {}
     for rel in sorted(model_files & set(texts)):
         related.update(relations(texts[rel], models))
@@ -68,13 +75,24 @@ def _typed(wanted: set[tuple[str, int]], names: Mapping[tuple[str, int], str], t
     lines: dict[str, set[int]] = {}
     for file, line in wanted:
         lines.setdefault(file, set()).add(line)
-    return {rel: typed_attributes(texts[rel], _named(texts[rel], classes), related, lines[rel])
-            for rel in files if rel in texts and _may_type(texts[rel], rel, lines[rel], names)}
+    found = {}
+    for rel in files:
+        if rel not in texts or not _may_type(texts[rel], rel, lines[rel], names):
+            continue
+        # Only the lines that can hold what is looked up there (sites.py) are read.
+        source = lines_of(texts[rel])
+        held = lines[rel] if source is None else \
+            {line for line in lines[rel] if any(may_hold(source, line, k) for k in keys[(rel, line)])}
+        found[rel] = typed_attributes(texts[rel], classes if _names_any(texts[rel], classes) else (), related, held) \
+            if held else {}
+    return found
 
 
-def _key(names: Mapping[tuple[str, int], str], texts: Mapping[str, str], models: Mapping[str, ModelInfo]) -> str:
+def _key(names: Mapping[tuple[str, int], str], keys: Mapping[tuple[str, int], set[str]], texts: Mapping[str, str],
+         models: Mapping[str, ModelInfo]) -> str:
     digest = hashlib.sha256(("receivers\0" + _source_hash(CODE)).encode())
     digest.update(repr(sorted(names.items())).encode())
+    digest.update(repr(sorted((at, sorted(k)) for at, k in keys.items())).encode())
     digest.update(repr(sorted(models.items())).encode())
     for rel in sorted(texts):
         digest.update(b"\1" + rel.encode("utf-8", "surrogateescape") + b"\0" + texts[rel].encode("utf-8", "surrogatepass"))
@@ -110,5 +128,8 @@ def _may_type(text: str, rel: str, lines: set[int], names: Mapping[tuple[str, in
     return False
 
 
-def _named(text: str, classes: Collection[str]) -> set[str]:
-    return {name for name in classes if name in text}
+def _names_any(text: str, classes: Collection[str]) -> bool:
+    """Whether the text spells a model class: a file spelling none has no typed receiver. The walk
+    itself is given every class (only names the parsed text holds are looked up in it), so this is
+    one search until the first hit, not one per class (a scan knows ~100-2,000 of them)."""
+    return any(name in text for name in classes)
