@@ -151,3 +151,24 @@ def test_names_a_django_migration_gives_again() -> None:
             'migrations.RenameField(model_name="reservation", old_name="checkout_line_token", new_name="checkout_line"),\n'
             'migrations.AddField(\n    model_name="reservation",\n    name="quantity_reserved",\n    field=models.IntegerField(),\n),\n')
     assert recreated_names([], text) == {"checkout_line", "quantity_reserved"}
+
+
+def test_columns_a_created_table_takes_over_are_given_again_unless_filled_otherwise() -> None:
+    """dokploy moves `serverIp` to a new table, copying it (COALESCE and casts count as a copy):
+    the name then tells no table. umami's new `share.share_id` is a fresh uuid while the dropped
+    `website.share_id` goes to `share_code`: code naming `share_id` meant the dropped column."""
+    from impact.orm.declarations import recreated_names
+    from impact.sql.parse import parse_migration
+    moved = parse_migration('CREATE TABLE "w" ("id" text, "serverIp" text, "https" boolean);\n'
+                            'INSERT INTO "w" ("id", "serverIp", "https") SELECT gen_random_uuid()::text AS "id", u."serverIp", '
+                            'COALESCE(u."https", false) AS "https" FROM "user" u;\n'
+                            # ... and a default row when there is nobody to copy from: still a move.
+                            'INSERT INTO "w" ("id", "serverIp", "https") SELECT \'x\', NULL, false WHERE NOT EXISTS (SELECT 1 FROM "w");\n'
+                            'ALTER TABLE "user" DROP COLUMN "serverIp", DROP COLUMN "https";')
+    assert recreated_names(moved.operations, "") == {"serverip", "https"}
+    fresh = parse_migration("CREATE TABLE share (share_id uuid PRIMARY KEY, share_code text);\n"
+                            "INSERT INTO share (share_id, share_code) SELECT gen_random_uuid(), share_id FROM website;\n"
+                            "ALTER TABLE website DROP COLUMN share_id;")
+    assert "share_id" not in recreated_names(fresh.operations, "")
+    # Created without a copy: its columns are given again, as before.
+    assert recreated_names(parse_migration("CREATE TABLE s (share_id uuid);").operations, "") == {"share_id", "share"}

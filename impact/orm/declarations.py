@@ -39,15 +39,47 @@ def recreated_names(operations, migration_text: str) -> frozenset[str]:
     of a table it creates, a Django RenameField/AddField even where its SQL could not be told): code
     naming them keeps working. A table created with the dropped columns is where they move (dokploy
     moves `serverIp` and eleven more from `user` to a new `webServerSettings`): the name then tells
-    no table, and the 59 lines still naming it after the move are no evidence of the drop."""
+    no table, and the 59 lines still naming it after the move are no evidence of the drop. Unless the
+    migration fills the new column from something else: umami's new `share.share_id` is a fresh
+    uuid and the old `website.share_id` goes to `share_code`, so code naming `shareId` meant the
+    dropped column (the authors changed 25 such lines)."""
     from impact.model import OpKind
     from impact.op_details import TableDetails
 
     names = {op.new_name for op in operations if op.kind is OpKind.RENAME_COLUMN and op.new_name}
     names |= {op.column_name for op in operations if op.kind is OpKind.ADD_COLUMN and op.column_name}
-    names |= {c.name for op in operations if op.kind is OpKind.CREATE_TABLE and isinstance(op.info, TableDetails) for c in op.info.columns}
+    created = {op.table.lower(): op for op in operations if op.kind is OpKind.CREATE_TABLE and isinstance(op.info, TableDetails) and op.table}
+    filled = _filled_otherwise([op for op in operations if op.kind is OpKind.INSERT_ROWS and (op.table or "").lower() in created])
+    names |= {c.name for table, op in created.items() for c in op.info.columns if (table, c.name.lower()) not in filled}
     names |= set(_NAMED_AGAIN.findall(migration_text))
     return frozenset(n.lower() for n in names) | frozenset(n.lower().removesuffix("_id") for n in names)
+
+
+def _filled_otherwise(inserts) -> set[tuple[str, str]]:
+    """(table, column) of a new table that `INSERT INTO t (c, ...) SELECT e, ...` statements fill,
+    none of them from a column of the same name (COALESCE and casts of it count as it): dokploy
+    copies `u."serverIp"` once and writes a default row too, so its `serverIp` is a copy."""
+    import sqlglot
+    from sqlglot import exp
+    from sqlglot.errors import SqlglotError
+
+    filled, copied = set(), set()
+    for op in inserts:
+        try:
+            tree = sqlglot.parse_one(op.statement.sql, read="postgres")
+        except SqlglotError:
+            continue
+        select = tree.expression if isinstance(tree, exp.Insert) else None
+        if not isinstance(tree.this, exp.Schema) or not isinstance(select, exp.Select):
+            continue
+        for column, value in zip(tree.this.expressions, select.expressions):
+            while isinstance(value, (exp.Alias, exp.Cast, exp.Coalesce, exp.Paren)):
+                value = value.this
+            key = ((op.table or "").lower(), column.name.lower())
+            filled.add(key)
+            if isinstance(value, exp.Column) and value.name.lower() == column.name.lower():
+                copied.add(key)
+    return filled - copied
 
 
 def model_declarations(orm: OrmMap, tables: list[str], columns: set[str], repo: Path) -> list[ColumnReference]:
