@@ -11,6 +11,7 @@ from typing import Callable
 
 from impact.config import Config, load_config
 from impact.errors import InputError
+from impact.extract.python.factory_calls import attribute_factory_calls
 from impact.extract.python.model_classes import attribute_model_classes
 from impact.extract.python.typed_references import attribute_receivers
 from impact.extract.other_database import key as query_key, set_apart
@@ -219,6 +220,7 @@ def _references(run: ExtractionRun, resolved: list, tables: list[str], columns: 
     texts = {file: text for file, text, _ in run.texts}
     # `fields = ('key', ...)` of a form whose `Meta.model` is the model (impact.extract.python.model_classes)
     found = attribute_model_classes(found, texts.items(), {**run.other_models, **run.models}, tables)
+    found = attribute_factory_calls(found, texts, {**run.other_models, **run.models})  # `F.create(col=...)`
     found = attribute_rows(found, texts, run.orm)
     found = attribute_nested(found, ((file, text, queries) for file, text, _, queries in resolved), run.orm)
     found = attribute_zod_keys(attribute_table_receivers(found, run.orm, tables), texts, run.orm, tables)

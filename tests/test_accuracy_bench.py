@@ -139,6 +139,28 @@ def test_django_events_skip_state_only_removals() -> None:
                    {"kind": "DeleteModel", "name": "Coupon"}]
 
 
+ALEMBIC_REVISION = '''def upgrade():
+    op.alter_column('keys', new_column_name='type', column_name="key_type", type_=sa.String(80))
+    op.drop_column("teams", "bracket", schema="public")
+
+
+def downgrade():
+    op.drop_table("brackets")
+'''
+
+
+def test_alembic_events_read_keyword_arguments_by_name() -> None:
+    # CTFd's rename spells the old column as `column_name=` after `new_column_name=`: read by position it
+    # was mined as a rename of `type`.
+    events = _load("mine").alembic_events(ALEMBIC_REVISION)
+    assert [(e["kind"], e["table"], e["column"], e["new_name"]) for e in events] == [
+        ("rename_column", "keys", "key_type", "type"), ("drop_column", "teams", "bracket", None)]
+
+
+def test_a_python_2_alembic_revision_has_no_events() -> None:
+    assert _load("mine").alembic_events('def upgrade():\n    print "x"\n    op.drop_column("t", "c")\n') == []
+
+
 VIEW = '''export const trimmed = (nickName: string) => nickName.trim();
 export const size = (nickName: string) => nickName.length;
 '''

@@ -178,7 +178,7 @@ def place_sibling_migrations(git_dir: str, case: dict, tree: Path) -> None:
     and mines 0143): the scanned one depends on some of them, and without them its history lacks the
     fields they add (`RenameField token -> id` was unreadable). A user scans the change with them;
     those that come after it are not in its history and change nothing."""
-    added = git(git_dir, "diff", "--name-only", "--diff-filter=A", "-z", case["base"], case["commit"]).split("\0")
+    added = git(git_dir, "diff", "--name-only", "--no-renames", "--diff-filter=A", "-z", case["base"], case["commit"]).split("\0")
     for path in added:
         parts = Path(path).parts
         if path.endswith(".py") and path != case["migration"] and ("migrations" in parts or "versions" in parts):

@@ -125,8 +125,11 @@ def _is_ancestor(git_dir: str, a: str, b: str) -> bool:
 
 
 def removed_lines(git_dir: str, base: str, head: str) -> dict[str, list[int]]:
-    """Base-side line numbers that the change deleted or modified, per file."""
-    out = git(git_dir, "diff", "-U0", "--no-renames", "--no-color", base, head, "--", *[f"*{s}" for s in CODE_SUFFIXES])
+    """Base-side line numbers that the change deleted or modified, per file. A file whose blob the
+    mirrored snapshot lacks (4 MiB and more: CTFd's vendor bundle) is left out, as measure.py does."""
+    pathspec = [f"*{s}" for s in CODE_SUFFIXES]
+    out = git(git_dir, "diff", "-U0", "--no-renames", "--no-color", base, head, "--", *pathspec,
+              *[f":(exclude){path}" for path in _absent_blobs(git_dir, base, head, pathspec)])
     lines: dict[str, list[int]] = {}
     path = None
     for raw in out.splitlines():
@@ -137,6 +140,20 @@ def removed_lines(git_dir: str, base: str, head: str) -> dict[str, list[int]]:
             start, count = int(m.group(1)), int(m.group(2) if m.group(2) is not None else 1)
             lines.setdefault(path, []).extend(range(start, start + count))
     return lines
+
+
+def _absent_blobs(git_dir: str, base: str, head: str, pathspec: list[str]) -> list[str]:
+    rows = git(git_dir, "diff", "--raw", "-z", "--abbrev=40", "--no-renames", base, head, "--", *pathspec).split("\0")
+    blobs = {}  # path -> its blobs on both sides (all zeros: the file is absent on that side)
+    for meta, path in zip(rows[0::2], rows[1::2]):
+        fields = meta.split()
+        if len(fields) >= 4:
+            blobs[path] = [b for b in fields[2:4] if b.strip("0")]
+    asked = "".join(f"{b}\n" for bs in blobs.values() for b in bs)
+    answer = subprocess.run(["git", "--git-dir", git_dir, "cat-file", "--batch-check"], input=asked,
+                            capture_output=True, text=True, check=True).stdout
+    missing = {line.split()[0] for line in answer.splitlines() if line.endswith(" missing")}
+    return [path for path, bs in blobs.items() if missing.intersection(bs)]
 
 
 # --- ORM spellings, from the base tree ---------------------------------------------------------

@@ -126,24 +126,42 @@ def django_sql(event: dict) -> str:
 ALEMBIC_CALL = re.compile(r"\b(op|batch_op)\.(drop_column|alter_column|drop_table|rename_table)\(\s*([^)]*)\)", re.DOTALL)
 BATCH = re.compile(r"batch_alter_table\(\s*['\"](\w+)['\"]")
 STRING = re.compile(r"['\"](\w+)['\"]")
+KEYWORD = re.compile(r"\b(\w+)\s*=\s*['\"](\w+)['\"]")
 
 
 def alembic_events(text: str) -> list[dict]:
-    """Events of an Alembic revision's `upgrade()` only (downgrade undoes them)."""
+    """Events of an Alembic revision's `upgrade()` only (downgrade undoes them). A revision that is
+    not Python 3 (CTFd's 2017 ones `print "..."`) has none: impact refuses it, and the code of its
+    tree is Python 2, which impact does not read either."""
+    try:
+        ast.parse(text)
+    except SyntaxError:
+        return []
     upgrade = text.split("def downgrade", 1)[0]
     events = []
     for m in ALEMBIC_CALL.finditer(upgrade):
         owner, verb, args = m.group(1), m.group(2), m.group(3)
-        names = STRING.findall(args.split("=", 1)[0] if "=" in args and verb != "alter_column" else args)
-        table = _batch_table(upgrade, m.start()) if owner == "batch_op" else (names.pop(0) if names else None)
+        # Keyword arguments (`op.alter_column('keys', new_column_name='type', column_name='key_type')`)
+        # are read by name; the positional ones come first.
+        keywords = dict(KEYWORD.findall(args))
+        names = STRING.findall(KEYWORD.sub("", args))
+        table = keywords.get("table_name") or keywords.get("old_table_name")
+        if owner == "batch_op":
+            table = _batch_table(upgrade, m.start())
+        elif not table:
+            table = names.pop(0) if names else None
+        if keywords.get("column_name"):
+            names.insert(0, keywords["column_name"])
+        if keywords.get("new_table_name"):
+            names.insert(0, keywords["new_table_name"])
         if not table:
             continue
         if verb == "drop_column" and names:
             events.append({"kind": "drop_column", "table": table, "column": names[0], "new_name": None, "spellings": [names[0]]})
         elif verb == "alter_column" and names:
-            new = re.search(r"new_column_name\s*=\s*['\"](\w+)['\"]", args)
+            new = keywords.get("new_column_name")
             if new:
-                events.append({"kind": "rename_column", "table": table, "column": names[0], "new_name": new.group(1),
+                events.append({"kind": "rename_column", "table": table, "column": names[0], "new_name": new,
                                "spellings": [names[0]]})
         elif verb == "drop_table" and owner == "op":
             events.append({"kind": "drop_table", "table": table, "column": None, "new_name": None, "spellings": [table]})

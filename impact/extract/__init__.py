@@ -87,8 +87,9 @@ def unregister(name: str) -> None:
 
 
 # "= models.": a Django field, in a model whose base is the project's own (saleor's ModelWithMetadata).
+# ".Model": Flask-SQLAlchemy's `db.Model`, whose classes may name no table (CTFd's `class Keys(db.Model)`).
 register(Extractor("python", "impact.extract.python", (".py", ".pyi"), parse_markers=("models.Model",),
-                   model_markers=("__tablename__", "db_table", "models.Model", "= models.", "Table(", "table=True")))
+                   model_markers=("__tablename__", "db_table", ".Model", "= models.", "Table(", "table=True")))
 register(Extractor("typescript", "impact.extract.typescript", (".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts")))
 register(Extractor("sqlfiles", "impact.extract.sql", (".sql",)))
 

@@ -81,14 +81,14 @@ def call_pattern(wrappers: dict[str, str]) -> re.Pattern | None:
     return re.compile(r"(?<![\w$.])(" + "|".join(map(re.escape, sorted(wrappers, key=len, reverse=True))) + r")\s*\(")
 
 
-def called_wrapper(lines: list[str], line: int, name: str, pattern: re.Pattern) -> str | None:
+def called_wrapper(lines: list[str], line: int, name: str, pattern: re.Pattern, window: int = CALL_WINDOW) -> str | None:
     """The wrapper whose call's arguments hold `name` (its first occurrence on `line`, 1-based): a call on
-    that line or up to CALL_WINDOW lines above it whose parenthesis is still open there."""
+    that line or up to `window` lines above it whose parenthesis is still open there."""
     text = lines[line - 1] if 0 < line <= len(lines) else ""
     at = re.search(rf"(?<![\w$]){re.escape(name)}(?![\w$])", text)
     if at is None:
         return None
-    for number in range(line, max(line - CALL_WINDOW, 0) - 1, -1):
+    for number in range(line, max(line - window, 0) - 1, -1):
         for match in reversed(list(pattern.finditer(lines[number - 1]))):
             if number == line and match.end() > at.start():
                 continue  # a call after the name on its line

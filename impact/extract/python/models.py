@@ -17,6 +17,7 @@ import ast
 from impact.extract.python.facts import ClassFacts, Facts, literal_text
 from impact.extract.python.tree import full_name, is_true, keyword, last_name
 
+FLASK_MODEL = re.compile(r"^\w+\.Model$")  # Flask-SQLAlchemy's `db.Model`
 SQLALCHEMY_COLUMNS = frozenset({"Column", "mapped_column"})
 SQLALCHEMY_WRAPPERS = frozenset({"deferred", "column_property"})  # deferred(Column(...))
 DJANGO_RELATIONS_WITH_ID = frozenset({"ForeignKey", "OneToOneField", "ParentalKey"})
@@ -66,6 +67,8 @@ class _ClassModel:
     meta: dict[str, ast.expr] = field(default_factory=dict)
     bases: list[str] = field(default_factory=list)
     client_defaults: list[str] = field(default_factory=list)
+    abstract: bool = False  # SQLAlchemy's `__abstract__ = True`
+    flask: bool = False  # derives from Flask-SQLAlchemy's `db.Model` (directly or through same-file bases)
 
 
 # What a file declaring a model must spell (see may_declare_models).
@@ -91,6 +94,7 @@ def find_models(facts: Facts) -> list[ModelInfo]:
     for class_facts in facts.classes:
         model = _read_class(class_facts, facts, declared)
         _inherit(model, declared)
+        model.table = model.table or _flask_table(model)
         declared[model.name] = model
         info = _model_info(model, facts.path)
         if info is not None:
@@ -126,6 +130,8 @@ def _read_declaration(model: _ClassModel, attribute: str, annotation: ast.expr |
                       value: ast.expr | None, django_base: bool) -> None:
     if attribute == "__tablename__":
         model.framework, model.table = "sqlalchemy", literal_text(value)
+    elif attribute == "__abstract__":
+        model.abstract = is_true(value)
     elif attribute == "__table_args__":
         model.schema = literal_text(_dict_items(value).get("schema")) or model.schema
     elif _sqlalchemy_column(value) is not None or (value is None and _is_mapped(annotation)):
@@ -189,11 +195,13 @@ def _read_django_field(model: _ClassModel, attribute: str, call: ast.Call) -> No
 def _inherit(model: _ClassModel, declared: dict[str, _ClassModel]) -> None:
     """Columns of same-file bases: mixins, abstract Django models, single-table inheritance."""
     inherited: dict[str, str] = {}
+    model.flask = any(FLASK_MODEL.match(name) and name != "models.Model" for name in model.bases)
     for base_name in model.bases:
         base = declared.get(base_name)
         if base is None:
             continue
         model.framework = model.framework or base.framework
+        model.flask = model.flask or base.flask
         concrete_django_parent = base.framework == "django" and not _meta_true(base, "abstract") \
             and not _meta_true(model, "proxy")
         if concrete_django_parent:
@@ -210,6 +218,16 @@ def _inherit(model: _ClassModel, declared: dict[str, _ClassModel]) -> None:
         if base.table and model.table is None and (model.framework == "sqlalchemy" or _meta_true(model, "proxy")):
             model.table, model.schema = base.table, model.schema or base.schema  # same table
     model.attributes = {**inherited, **model.attributes}
+
+
+def _flask_table(model: _ClassModel) -> str | None:
+    """Flask-SQLAlchemy names the table of a `db.Model` class that declares none: its class name in
+    snake case (`WrongKeys` -> wrong_keys), when the class maps a primary key and is not
+    `__abstract__` (without a key of its own it shares its parent's table: _inherit). Read from a
+    base spelled `<name>.Model` (`db.Model`; Django's is `models.Model`)."""
+    if not model.flask or model.abstract or model.framework != "sqlalchemy" or not model.primary_key:
+        return None
+    return re.sub(r"((?<=[a-z0-9])[A-Z]|(?!^)[A-Z](?=[a-z]))", r"_\1", model.name).lower().lstrip("_")
 
 
 def _model_info(model: _ClassModel, path: str) -> ModelInfo | None:
