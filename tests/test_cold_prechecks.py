@@ -6,6 +6,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 from impact.extract.python.model_classes import BINDING, _classes, binds
 from impact.extract.trigger_rows import _TRIGGER_TABLE, _trigger_tables
 
@@ -17,7 +19,8 @@ BINDING_TEXTS = [
     "admin.site.register(Order, OrderAdmin)\n", "xregister(Order)\n", "@admin.register(Order)\nclass A: ...\n",
     "\t@strawberry_django.type(models.Order, fields='__all__')\n", "@pytest.fixture()\ndef f(): ...\n",
     "@override_settings(DEBUG=True)\n", "models = 1\n", "x = 1\n  model  =  M", "# model = M\n", "",
-    "@register (M)\n", "m", "@", "\n",
+    "@register (M)\n", "m", "@", "\n", "@patch.object(Logger, 'x')\ndef test(): ...\n", "@foo_register(M)\n",
+    "\n    @strawberry_django.filter_type(Order, lookups=True)\n", "@pytest.mark.parametrize(a, [1])\n",
 ]
 
 TRIGGER_TEXTS = [
@@ -36,6 +39,13 @@ def test_binds_answers_as_the_binding_pattern() -> None:
     answers = [binds(text) for text in texts]
     assert answers == [BINDING.search(text) is not None for text in texts]
     assert True in answers[:len(BINDING_TEXTS)] and False in answers[:len(BINDING_TEXTS)]
+    # Only the decorators _bound_model reads (BINDING_DECORATORS) make a file worth parsing.
+    assert [binds(t) for t in BINDING_TEXTS[-4:]] == [False, False, True, False]
+
+
+@pytest.mark.xfail(reason="known limit: a one-line `class Meta: model = M` is not seen by the textual pre-check", strict=True)
+def test_a_one_line_meta_binding_is_seen() -> None:
+    assert binds("class OrderForm(forms.ModelForm):\n    class Meta: model = Order\n")
 
 
 def test_classes_are_the_class_nodes_ast_walk_finds() -> None:
