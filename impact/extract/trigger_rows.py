@@ -35,7 +35,7 @@ def attribute_trigger_rows(references: list[ColumnReference], texts: Iterable[tu
     fires_on: dict[str, str] = {}
     for rel, text in texts:
         if rel in open_files and ("TRIGGER" in text.upper()):
-            found = {(a or b).lower() for a, b in _TRIGGER_TABLE.findall(text)}
+            found = {(a or b).lower() for a, b in _trigger_tables(text)}
             if len(found) == 1 and next(iter(found)) in wanted:
                 fires_on[rel] = wanted[next(iter(found))]
     if not fires_on:
@@ -52,3 +52,27 @@ def attribute_trigger_rows(references: list[ColumnReference], texts: Iterable[tu
             seen.add((ref.file, ref.line, ref.column))
         out.append(ref)
     return out
+
+
+def _trigger_tables(text: str) -> list[tuple[str, str]]:
+    """`_TRIGGER_TABLE.findall(text)`, faster (0.2 s of a cold saleor DROP, whose webhook code says
+    "trigger" everywhere): a case-insensitive pattern led by no literal is tried at every offset,
+    while every match starts with `on_entity` or `trigger` in any case; in an ASCII text those are
+    found with `str.find` on its lower-cased copy (same offsets) and the pattern tried there only."""
+    if not text.isascii():  # lower() may move offsets; re's case folding also pairs K with U+212A
+        return _TRIGGER_TABLE.findall(text)
+    low, found, pos = text.lower(), [], 0
+    entity, trigger = low.find("on_entity"), low.find("trigger")
+    while entity >= 0 or trigger >= 0:
+        start = trigger if entity < 0 else entity if trigger < 0 else min(entity, trigger)
+        match = _TRIGGER_TABLE.match(text, start)
+        if match is None:
+            pos = start + 1
+        else:
+            found.append(match.groups(""))  # findall's "" for the branch not taken
+            pos = match.end()
+        if 0 <= entity < pos:
+            entity = low.find("on_entity", pos)
+        if 0 <= trigger < pos:
+            trigger = low.find("trigger", pos)
+    return found
