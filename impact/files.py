@@ -340,7 +340,22 @@ def _judge_file(state: _Walk, entry: os.DirEntry, rel: str, gitignores: Sequence
     if reason:
         state.stats.skip(rel, reason)
         return
-    state.files[entry.path] = SourceFile(entry.path, rel, info.st_size, info.st_mtime_ns)
+    state.files[entry.path] = listed_file(entry.path, rel, info.st_size, info.st_mtime_ns)
+
+
+def listed_file(where: str, rel: str, size: int, mtime_ns: int) -> SourceFile:
+    """SourceFile(where, rel, size, mtime_ns), the same object, made without the frozen __init__'s
+    four object.__setattr__ calls: one per listed file (~1-2 ms of a warm 5k-file scan, issue 13)."""
+    source = _new(SourceFile)
+    fields = source.__dict__  # in the order of the fields, as __init__ fills it
+    fields["where"] = where
+    fields["rel"] = rel
+    fields["size"] = size
+    fields["mtime_ns"] = mtime_ns
+    return source
+
+
+_new = object.__new__
 
 
 def _file_skip_reason(
