@@ -18,6 +18,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from impact import listings
 from impact.git_files import GitListing, listing
 from impact.model import FileIssue
 
@@ -304,6 +305,9 @@ _NAME = operator.attrgetter("name")  # a C call per entry, not a lambda's frame
 
 
 def _entries(state: _Walk, rel_dir: str, abs_dir: str) -> list[os.DirEntry]:
+    kept = listings.take(abs_dir)  # listed by locate's folder tree in this scan (impact.listings)
+    if kept is not None:
+        return sorted(kept, key=_NAME)
     try:
         with os.scandir(abs_dir) as it:
             return sorted(it, key=_NAME)
