@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import impact
-from impact import collector, source_digest
+from impact import source_digest
 from impact.cache_dir import default_cache_dir
 from impact.model import Extraction, FileIssue, Query
 
@@ -150,7 +150,6 @@ class ExtractionCache:
                 self._used[key] = packed
         if value is None:
             self.misses += 1
-            collector.resume()  # something will be parsed: cycles to collect again (impact.collector)
         else:
             self.hits += 1
         return value

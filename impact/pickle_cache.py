@@ -27,7 +27,8 @@ def load(where: Path | None, key: str | None, expected: type) -> Any | None:
     value = _loaded(where, key)
     if isinstance(value, expected):
         return value
-    collector.resume()  # a miss: the result is computed, parse trees and all (impact.collector)
+    if where is None or key is not None:  # (no key: the caller keeps nothing, computes from what it has)
+        collector.resume()  # a miss: the result is computed, parse trees and all (impact.collector)
     return None
 
 

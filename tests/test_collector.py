@@ -38,21 +38,27 @@ def test_pause_disables_and_resume_enables_only_what_pause_disabled() -> None:
     assert not gc.isenabled()
 
 
-def test_an_extraction_cache_miss_resumes_and_a_hit_does_not(tmp_path) -> None:
+def test_an_extraction_resumes_and_an_extraction_cache_miss_does_not(tmp_path) -> None:
+    from impact.extraction import _extract
+
     cache = ExtractionCache(tmp_path)
     key = cache_key("SELECT 1", "python", "a.py")
     cache.put(key, Extraction())
     collector.pause()
     assert cache.get(key) is not None
+    assert cache.get(cache_key("SELECT 2", "python", "a.py")) is None  # late_parses.py: a miss parsed only if needed
     assert not gc.isenabled()
-    assert cache.get(cache_key("SELECT 2", "python", "a.py")) is None
+    extraction = _extract(("a.py", "def f(cur):\n    cur.execute('SELECT id FROM notes')\n"))
     assert gc.isenabled()
+    assert [q.table for q in extraction.queries] == ["notes"]
 
 
 def test_a_pickle_cache_miss_resumes_and_a_hit_does_not(tmp_path) -> None:
     pickle_cache.store(tmp_path, "k", (1, 2))
     collector.pause()
     assert pickle_cache.load(tmp_path, "k", tuple) == (1, 2)
+    assert not gc.isenabled()
+    assert pickle_cache.load(tmp_path, None, tuple) is None  # no key: the caller keeps nothing (Django's replay)
     assert not gc.isenabled()
     assert pickle_cache.load(tmp_path, "k", dict) is None  # another type: a miss
     assert gc.isenabled()
