@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import impact
+from impact import source_digest
 from impact.cache_dir import default_cache_dir
 from impact.model import Extraction, FileIssue, Query
 
@@ -65,21 +66,22 @@ def _model_fingerprint() -> str:
 MODEL_FINGERPRINT = _model_fingerprint()
 
 
+# What the cached extractions depend on, besides model.py's shapes: `extract/**`, as extractors are
+# packages too (extract/python/); names relative to the package, as two modules may share one.
+CODE_PATTERNS = ("extract/**/*.py", "sql/*.py", "model.py", "extraction.py")
+
+
 @functools.lru_cache(maxsize=1)
 def _code_fingerprint() -> str:
     """A hash of the code that produces extractions: in a working checkout, editing an extractor
-    must not leave results of the old code in the cache (a stale cache once hid real queries)."""
-    package = Path(impact.__file__).resolve().parent
-    digest = hashlib.sha256()
-    # `extract/**`: extractors are packages too (extract/python/); names are relative to the
-    # package, as two modules may share one (`__init__.py`).
-    for path in sorted([*package.glob("extract/**/*.py"), *package.glob("sql/*.py"), package / "model.py", package / "extraction.py"]):
-        name = path.relative_to(package).as_posix().encode()
-        try:
-            digest.update(name + b"\0" + path.read_bytes())
-        except OSError:
-            digest.update(name)
-    return digest.hexdigest()[:16]
+    must not leave results of the old code in the cache (a stale cache once hid real queries).
+    Hashed by content, remembered by size and mtime (impact.source_digest)."""
+    listed = sorted(source_digest.files(_package(), CODE_PATTERNS), key=lambda item: item[0].split("/"))
+    return source_digest.digest("code", listed, [rel.encode() for rel, _ in listed])
+
+
+def _package() -> str:
+    return os.path.dirname(os.path.realpath(impact.__file__))
 
 
 def cache_key(text: str, extractor_name: str, file: str) -> str:
@@ -109,15 +111,10 @@ def content_key(kind: str, parts: list[tuple[str, str]], code: tuple[str, ...] =
 
 @functools.lru_cache(maxsize=8)
 def _source_hash(code: tuple[str, ...]) -> str:
-    package = Path(impact.__file__).resolve().parent
-    digest = hashlib.sha256()
-    for pattern in code:
-        for path in sorted(package.glob(pattern)):
-            try:
-                digest.update(path.name.encode() + b"\0" + path.read_bytes())
-            except OSError:
-                digest.update(path.name.encode())
-    return digest.hexdigest()[:16]
+    """A hash of the modules `code` names (globs relative to the package), by their file names and
+    content; remembered by size and mtime (impact.source_digest)."""
+    listed = source_digest.files(_package(), code)
+    return source_digest.digest("source", listed, [os.path.basename(rel).encode() for rel, _ in listed])
 
 
 class ExtractionCache:

@@ -9,12 +9,13 @@ from pathlib import Path
 # For the command line (set when the CLI module is imported, before its own imports): a scan keeps
 # many small objects alive (module tables, cached results, the report) and the collector's default
 # young-generation threshold of 700 allocations ran ~100 collections over them on a warm scan,
-# 3-5 % of its CPU (issue 13). Cycles still get collected, 14x less often.
+# 3-5 % of its CPU (issue 13). Cycles still get collected, 14x less often. In `main` it does not
+# run at all until the first cache miss (impact.collector).
 gc.set_threshold(10_000, *gc.get_threshold()[1:])
 
 import click  # noqa: E402
 
-from impact import __version__
+from impact import __version__, collector
 from impact.errors import EXIT_INTERNAL, EXIT_VERDICT, ImpactError, bounded_line
 
 
@@ -28,6 +29,8 @@ class ImpactGroup(click.Group):
         return sorted({*self.commands, *self.LAZY})
 
     def get_command(self, ctx: click.Context, name: str):
+        if name != "scan":  # only a scan reads caches that tell when parsing starts
+            collector.resume()
         if name not in self.commands and name in self.LAZY:
             from importlib import import_module
 
@@ -106,6 +109,8 @@ def scan(repo: Path, ref: str | None, base: str | None, dialect: str | None, fmt
         source = f"{config.source} + --pg-version" if config and config.source else "--pg-version"
         config = replace(config or Config(), pg_version=parse_pg_version(pg_version, "--pg-version"), source=source)
     refs = [ref] if ref else _changed(repo, base, config)
+    if schema_file is not None:
+        collector.resume()  # the schema file is parsed on every run, not cached
     if not refs:
         _emit_nothing_changed(fmt, output, base)
         return
@@ -113,6 +118,7 @@ def scan(repo: Path, ref: str | None, base: str | None, dialect: str | None, fmt
     results = [_with_progress(lambda progress, r=r: run_scan(repo, r, dialect=dialect, schema_file=schema_file, config=config,
                                                                 progress=progress, use_cache=not no_cache, release_base=base), fmt, output) for r in refs]
     if trace or trace_rows:
+        collector.resume()  # a database session, not cached work
         from impact.db.trace import run_trace
 
         for result in results:
@@ -309,6 +315,7 @@ def explain(rule_id: str) -> None:
 
 
 def main() -> None:
+    collector.pause()  # the command line only: a library caller's collector is left alone
     from impact.code_cache import compiled_dataclasses
 
     with compiled_dataclasses():  # ~40 ms of compiling per run saved (impact/code_cache.py)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+from impact import collector
 from impact.cache import ExtractionCache, cache_key
 from impact.config import Config
 from impact.errors import bounded_line
@@ -63,6 +64,7 @@ def _extract(job: tuple[str, str]) -> Extraction:
     analysed, a FileIssue that lowers the confidence: one bad file never ends the scan. Such
     results are not cached (see _cacheable), so a fixed extractor retries."""
     rel, text = job
+    collector.resume()  # a parse: cycles to collect again (impact.collector)
     try:
         with time_budget(FILE_SECONDS):
             return load_extractor(extractor_name(rel)).extract(rel, text)
@@ -302,6 +304,7 @@ def _models_in(cache: ExtractionCache, extractor: Extractor, rel: str, text: str
     if cached is not None:
         return cached
     models_in = module.models_in
+    collector.resume()  # a parse (impact.collector)
     try:
         with time_budget(FILE_SECONDS):
             models = models_in(rel, text)
@@ -393,6 +396,7 @@ def _run_jobs(jobs: list[tuple[str, str]], progress) -> Iterator[Extraction]:
             if progress:
                 progress(done, total)
         return
+    collector.resume()  # parses (impact.collector)
     from concurrent.futures import ProcessPoolExecutor  # only when used: its import is not free
     from concurrent.futures.process import BrokenProcessPool
 

@@ -18,6 +18,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from impact import listings
 from impact.git_files import GitListing, listing
 from impact.model import FileIssue
 
@@ -304,6 +305,9 @@ _NAME = operator.attrgetter("name")  # a C call per entry, not a lambda's frame
 
 
 def _entries(state: _Walk, rel_dir: str, abs_dir: str) -> list[os.DirEntry]:
+    kept = listings.take(abs_dir)  # listed by locate's folder tree in this scan (impact.listings)
+    if kept is not None:
+        return sorted(kept, key=_NAME)
     try:
         with os.scandir(abs_dir) as it:
             return sorted(it, key=_NAME)
@@ -340,7 +344,22 @@ def _judge_file(state: _Walk, entry: os.DirEntry, rel: str, gitignores: Sequence
     if reason:
         state.stats.skip(rel, reason)
         return
-    state.files[entry.path] = SourceFile(entry.path, rel, info.st_size, info.st_mtime_ns)
+    state.files[entry.path] = listed_file(entry.path, rel, info.st_size, info.st_mtime_ns)
+
+
+def listed_file(where: str, rel: str, size: int, mtime_ns: int) -> SourceFile:
+    """SourceFile(where, rel, size, mtime_ns), the same object, made without the frozen __init__'s
+    four object.__setattr__ calls: one per listed file (~1-2 ms of a warm 5k-file scan, issue 13)."""
+    source = _new(SourceFile)
+    fields = source.__dict__  # in the order of the fields, as __init__ fills it
+    fields["where"] = where
+    fields["rel"] = rel
+    fields["size"] = size
+    fields["mtime_ns"] = mtime_ns
+    return source
+
+
+_new = object.__new__
 
 
 def _file_skip_reason(

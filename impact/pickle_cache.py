@@ -12,6 +12,7 @@ import pickle
 from pathlib import Path
 from typing import Any
 
+from impact import collector
 from impact.cache import _write_atomically, default_cache_dir, prune_oldest
 
 MAX_ENTRIES = 16
@@ -23,13 +24,21 @@ def folder(kind: str, use_cache: bool = True) -> Path | None:
 
 
 def load(where: Path | None, key: str | None, expected: type) -> Any | None:
+    value = _loaded(where, key)
+    if isinstance(value, expected):
+        return value
+    if where is None or key is not None:  # (no key: the caller keeps nothing, computes from what it has)
+        collector.resume()  # a miss: the result is computed, parse trees and all (impact.collector)
+    return None
+
+
+def _loaded(where: Path | None, key: str | None) -> Any:
     if where is None or key is None:
         return None
     try:
-        value = pickle.loads((where / f"{key}.pickle").read_bytes())
+        return pickle.loads((where / f"{key}.pickle").read_bytes())
     except Exception:  # noqa: BLE001 - missing, truncated or from other code: a miss
         return None
-    return value if isinstance(value, expected) else None
 
 
 def store(where: Path | None, key: str | None, value: Any, keep: int = MAX_ENTRIES) -> None:

@@ -35,7 +35,6 @@ from impact.op_details import NotAnalysed
 from impact.orm import resolve_orm_queries
 from impact.orm.declarations import SourceLines, model_declarations, recreated_names, with_python_models
 from impact.orm.drizzle_zod import attribute_zod_keys
-from impact.orm.model_types import model_type_references
 from impact.orm.prisma_nesting import attribute_nested
 from impact.orm.prisma_rows import attribute_rows, row_references
 from impact.orm.resolve import attribute_declarations
@@ -193,6 +192,8 @@ def _code_references(run: ExtractionRun, contexts: list, tables: list[str], colu
     gone = [c.op.table for c in contexts if c.op.kind in (OpKind.DROP_TABLE, OpKind.RENAME_TABLE) and c.op.table]
     if gone:
         texts = [(rel, text, x.generated, queries) for rel, text, x, queries in resolved]
+        from impact.orm.model_types import model_type_references  # a dropped or renamed table only (~1.5 ms of imports)
+
         named = model_type_references(texts, with_python_models(run), gone, SourceLines(repo).get)
         references += named + row_references(texts, run.orm, gone, named)
     return references

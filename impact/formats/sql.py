@@ -2,6 +2,7 @@
 `<name>/migration.sql` and `<name>/up.sql` layouts), read with impact.sql.parse."""
 from __future__ import annotations
 
+import operator
 import os
 import re
 from contextlib import contextmanager
@@ -9,6 +10,7 @@ from contextvars import ContextVar
 from functools import cached_property
 from pathlib import Path
 
+from impact import listings
 from impact.config import Config
 from impact.errors import InputError
 from impact.formats.base import EarlierMigration, LocatedMigration, ReadMigration
@@ -67,7 +69,8 @@ def one_scan():
     """Remember known_folders' answers until the block ends (one scan: the repo does not change)."""
     token = _FOLDERS.set({})
     try:
-        yield
+        with listings.shared():  # and each folder is listed once (impact.listings)
+            yield
     finally:
         _FOLDERS.reset(token)
 
@@ -94,13 +97,46 @@ def folder_tree(root: Path) -> list[Folder]:
 
 
 def _folder_tree(root: Path) -> list[Folder]:
-    found, top = [], os.fspath(root)
-    below = len(top if top.endswith(os.sep) else top + os.sep)  # os.walk joins each name to top: no relpath per folder
-    for dirpath, dirnames, filenames in os.walk(top):
-        dirnames[:] = sorted(d for d in dirnames if d not in NOT_SEARCHED and not d.startswith("."))
-        parts = tuple(dirpath[below:].split(os.sep)) if dirpath != top else ()
-        found.append((parts, tuple(dirnames), tuple(filenames)))
+    found: list[Folder] = []
+    _tree_below(os.fspath(root), (), found)
     return found
+
+
+def _tree_below(folder: str, parts: tuple[str, ...], found: list[Folder]) -> None:
+    """What `os.walk` yields top-down from `folder` (its listing kept for the file walk,
+    impact.listings), the dirnames filtered and sorted as folder_tree says; a folder that cannot be
+    listed is left out, and a symlinked one is named but not entered, as os.walk does."""
+    try:
+        entries = listings.listing(folder)
+    except OSError:
+        return
+    try:
+        dirs = [e for e in entries if e.is_dir()]
+    except OSError:  # os.walk counts an entry it cannot stat as a file
+        dirs = [e for e in entries if _is_dir(e)]
+    dir_names = {e.name for e in dirs}
+    kept = sorted((e for e in dirs if e.name not in NOT_SEARCHED and not e.name.startswith(".")), key=_NAME)
+    found.append((parts, tuple(e.name for e in kept), tuple(e.name for e in entries if e.name not in dir_names)))
+    for entry in kept:
+        if not _is_symlink(entry):
+            _tree_below(os.path.join(folder, entry.name), (*parts, entry.name), found)
+
+
+_NAME = operator.attrgetter("name")
+
+
+def _is_dir(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def _is_symlink(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_symlink()
+    except OSError:
+        return False
 
 
 def known_folders(repo: Path, config: Config) -> list[Path]:

@@ -1,7 +1,6 @@
 """Load and validate rules/*.toml: one rule per file, data only."""
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -92,6 +91,8 @@ def _parsed_rules(paths: list[Path]) -> tuple[Rule, ...]:
 
 
 def load_rule(path: Path) -> Rule:
+    import tomllib  # only when the rules are not in the cache (judge/rules.py load_rules)
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:

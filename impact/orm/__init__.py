@@ -8,6 +8,7 @@ code files too.
 """
 from __future__ import annotations
 
+from impact import collector
 from impact.orm.mapping import OrmField, OrmMap, OrmModel
 from impact.orm.resolve import resolve_orm_queries
 
@@ -43,6 +44,7 @@ def build_orm_map(files: list[tuple[str, str]], cache=None) -> OrmMap:
     cached = cache.get(key, OrmMap) if key else None
     if cached is not None:
         return cached
+    collector.resume()  # the declaration files are parsed (impact.collector)
     orm = _build(files)
     if key:
         cache.put(key, orm)
