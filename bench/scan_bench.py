@@ -28,7 +28,8 @@ sys.path.insert(0, str(HERE.parent))
 
 import make_repo  # noqa: E402  (bench/ is not a package)
 
-from impact.files import mentions_any, read_source, walk  # noqa: E402
+from impact.files import walk  # noqa: E402
+from impact.source_text import mentions_any, read_source  # noqa: E402
 
 SOURCE_SUFFIXES = {".py", ".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".sql"}
 NEEDLES = ("conversations", "session_id")

@@ -23,7 +23,8 @@ from impact.errors import bounded_line
 from impact.extract import Extractor, extractor_name, extractor_of, load_extractor, suffixes
 from impact.extract.python.models import is_models_module
 from impact.extract_guard import FILE_SECONDS, FileTimeout, time_budget
-from impact.files import UNREADABLE_DIR, UNREADABLE_FILE, SourceFile, mentions_any, read_source, walk
+from impact.files import UNREADABLE_DIR, UNREADABLE_FILE, SourceFile, walk
+from impact.source_text import mentions_any, read_source
 from impact.formats import active_formats
 from impact.idle_parses import column_finder, skip_idle_attribution
 from impact.late_parses import defer

@@ -1,13 +1,10 @@
 """Walking the scanned repository: read-only, crash-free, and never leaving the repo through a symlink.
 
 `walk` lists the source files worth reading (git's ignore rules, dependency/build/vendored folders
-and minified bundles excluded), `read_source` turns one into text or a `FileIssue`, and
-`mentions_any` is the cheap pre-filter that keeps files that cannot concern a migration away from
-the parsers.
+and minified bundles excluded); impact.source_text reads one.
 """
 from __future__ import annotations
 
-import codecs
 import operator
 import os
 import stat
@@ -44,7 +41,6 @@ SKIPPED_DIR_NAMES = frozenset(
 SILENTLY_SKIPPED_DIR_NAMES = frozenset({".git", ".hg", ".svn"})
 MINIFIED_SUFFIXES = (".min.js", ".min.mjs", ".min.cjs")
 
-BINARY_SNIFF_BYTES = 8192  # git's own heuristic: a NUL in the first 8 KiB means binary
 MAX_SKIP_EXAMPLES = 200
 DEFAULT_MAX_BYTES = 2_000_000
 
@@ -425,53 +421,3 @@ def _deduplicated(state: _Walk) -> list[SourceFile]:
         else:
             files[real] = linked
     return sorted(files.values(), key=lambda f: f.rel)
-
-
-# --- reading ----------------------------------------------------------------------------------
-
-UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
-# O_NOFOLLOW: SourceFile.path is already resolved, so a link appearing there since the walk (a
-# swap to point outside the repo) makes the open fail instead of being followed.
-_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
-
-
-def read_source(f: SourceFile) -> str | FileIssue:
-    """The file's text (a UTF-8 BOM dropped), or why it cannot be read as source."""
-    try:
-        data = _read_bytes(f.where)
-    except OSError as exc:
-        return FileIssue(f.rel, f"unreadable ({exc.strerror or exc})")
-    if data.startswith(UTF16_BOMS):
-        return FileIssue(f.rel, "not UTF-8 (UTF-16)")
-    if b"\0" in data[:BINARY_SNIFF_BYTES]:
-        return FileIssue(f.rel, "binary")
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8) :]
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        return FileIssue(f.rel, f"not UTF-8 (byte 0x{data[exc.start]:02x} on line {line})")
-
-
-def _read_bytes(path: str | Path) -> bytes:
-    fd = os.open(path, _OPEN_FLAGS)
-    with os.fdopen(fd, "rb") as handle:
-        return handle.read()
-
-
-def mentions_any(data: str, needles: Iterable[str]) -> bool:
-    """Whether `data` contains any needle, ignoring case: the test every file passes before parsing.
-
-    Lowercasing once and using `in` beats a compiled IGNORECASE alternation for the handful of
-    names a migration touches (see bench/ for the measurement).
-    """
-    lowered = None
-    for needle in needles:
-        if not needle:
-            continue
-        if lowered is None:
-            lowered = data.lower()
-        if needle.lower() in lowered:
-            return True
-    return False

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Callable
 
 from impact.extract import extractor_name
-from impact.files import mentions_any
+from impact.source_text import mentions_any
 
 if TYPE_CHECKING:
     from impact.extraction import ExtractionRun

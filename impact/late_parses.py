@@ -29,7 +29,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from impact.extract import CLIENT_CALL, SQL_QUERY, AnyOf, extractor_name, extractor_of
-from impact.files import mentions_any
+from impact.source_text import mentions_any
 from impact.model import ColumnReference, Extraction
 
 if TYPE_CHECKING:

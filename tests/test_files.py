@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from impact import files as F
-from impact.files import SourceFile, mentions_any, read_source, walk
+from impact.files import SourceFile, walk
+from impact.source_text import mentions_any, read_source
 from impact.model import FileIssue
 
 SUFFIXES = {".py", ".ts", ".tsx", ".js", ".sql"}

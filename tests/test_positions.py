@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 from impact.extraction import DYNAMIC_TABLE, query_position_pattern
-from impact.files import read_source, walk
+from impact.files import walk
+from impact.source_text import read_source
 from impact.positions import WINDOW, TablePositions
 from tests.conftest import FIXTURES
 
