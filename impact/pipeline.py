@@ -220,7 +220,7 @@ def _references(run: ExtractionRun, resolved: list, tables: list[str], columns: 
     found = settle(run, found, columns, spellings, wrappers)  # deferred files whose parse can change a name
     texts = {file: text for file, text, _ in run.texts}
     # `fields = ('key', ...)` of a form whose `Meta.model` is the model (impact.extract.python.model_classes)
-    found = attribute_model_classes(found, texts.items(), {**run.other_models, **run.models}, tables)
+    found = attribute_model_classes(found, texts.items(), {**run.other_models, **run.models}, tables, use_cache)
     found = attribute_factory_calls(found, texts, {**run.other_models, **run.models})  # `F.create(col=...)`
     found = attribute_rows(found, texts, run.orm)
     found = attribute_nested(found, ((file, text, queries) for file, text, _, queries in resolved), run.orm)

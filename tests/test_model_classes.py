@@ -126,6 +126,25 @@ def test_a_model_class_is_bound_to_itself(tmp_path: Path) -> None:
     assert {19, 22} <= cited and 23 not in cited
 
 
+def test_a_warm_scan_keeps_the_bound_classes_and_an_edit_is_seen(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("IMPACT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("IMPACT_NO_CACHE", raising=False)
+    repo = tmp_path / "shop"  # the tree _scan builds, scanned again with the cache
+
+    def bound() -> list[int]:
+        result = scan(repo, "orders.0010", use_cache=True)
+        return sorted({r.line for r in result.references if r.file == "orders/forms.py" and r.via == "model-class"})
+
+    _scan(tmp_path)
+    cold = bound()
+    assert list((tmp_path / "cache" / "model-classes").glob("*.pickle"))
+    assert bound() == cold == [9, 13, 17, 29, 34, 42]  # warm: the kept result
+    forms = repo / "orders" / "forms.py"
+    old, new = "    model = Order\n    create_data", "    model = None\n    create_data"
+    forms.write_text(forms.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    assert bound() == [9, 13, 17, 29, 42]  # the test case is bound no more: the edit is a new key
+
+
 @pytest.mark.xfail(strict=True, reason="known limit: a class inheriting `model` from its base is not bound")
 def test_a_model_inherited_from_a_base_class_binds_the_subclass(tmp_path: Path) -> None:
     forms = FORMS + '''

@@ -32,15 +32,19 @@ a file binding a class only by a one-line `class Meta: model = M` is not read.
 from __future__ import annotations
 
 import ast
+import hashlib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
+from impact import pickle_cache
+from impact.cache import _source_hash
 from impact.extract.python.models import ModelInfo
 from impact.extract.python.relations import parsed
 from impact.model import ColumnReference
 
 # Decorators whose first argument is the class's model: `@admin.register(M)`, strawberry-django.
+CODE = ("extract/python/model_classes.py", "extract/python/relations.py", "extract/python/models.py")
 BINDING_DECORATORS = frozenset({"register", "type", "filter", "filter_type", "input", "partial", "order", "order_type"})
 # What a file binding a class to a model holds somewhere (a model's own file is read anyway): a
 # `model =` line, a `register(` call, or one of BINDING_DECORATORS given a name first — only those
@@ -57,24 +61,45 @@ Bound = tuple[int, int, list[tuple[int, int]], ModelInfo, bool]
 
 
 def attribute_model_classes(references: list[ColumnReference], texts: Iterable[tuple[str, str]],
-                            models: Mapping[str, ModelInfo], tables: Iterable[str]) -> list[ColumnReference]:
-    """Name-only references in Python classes bound to a model: that model's table (via "model-class")."""
+                            models: Mapping[str, ModelInfo], tables: Iterable[str], use_cache: bool = False) -> list[ColumnReference]:
+    """Name-only references in Python classes bound to a model: that model's table (via "model-class").
+    The bound classes of the files read are kept between scans (impact.pickle_cache), keyed by those
+    files' texts, the models and this module's code: a warm scan parses none of them again."""
     open_files = {r.file for r in references if _open(r)}
     if not open_files or not models:
         return references
     affected = {t.lower() for t in tables}
     model_files = {m.file for m in models.values()}
-    bound: dict[str, list[Bound]] = {}
-    for rel, text in texts:
-        # a cheap look first: most files naming a changed column bind no class (saleor's `id`: ~1,000 files)
-        if rel in open_files and (rel in model_files or binds(text)):
-            bound[rel] = _bound_classes(rel, text, models)
+    # a cheap look first: most files naming a changed column bind no class (saleor's `id`: ~1,000 files)
+    read = {rel: text for rel, text in texts if rel in open_files and (rel in model_files or binds(text))}
+    bound = _bound_in(read, models, use_cache)
     out = []
     for ref in references:
         model = _model_at(ref, bound.get(ref.file, ())) if _open(ref) else None
         table = _table_for(ref, model, affected) if model is not None else None
         out.append(replace(ref, table=table, via="model-class", inferred=False) if table else ref)
     return out
+
+
+def _bound_in(read: Mapping[str, str], models: Mapping[str, ModelInfo], use_cache: bool) -> dict[str, list[Bound]]:
+    where = pickle_cache.folder("model-classes", use_cache) if read else None
+    key = _key(read, models) if where is not None else None
+    kept = pickle_cache.load(where, key, dict)
+    if kept is None:
+        by_object = {id(model): name for name, model in models.items()}
+        kept = {rel: [(a, b, methods, by_object[id(model)], itself) for a, b, methods, model, itself in _bound_classes(rel, text, models)]
+                for rel, text in read.items()}
+        pickle_cache.store(where, key, kept)
+    # kept by the model's name in `models` (part of the key), so a hit never holds a stale ModelInfo
+    return {rel: [(a, b, methods, models[name], itself) for a, b, methods, name, itself in found] for rel, found in kept.items()}
+
+
+def _key(read: Mapping[str, str], models: Mapping[str, ModelInfo]) -> str:
+    digest = hashlib.sha256(("model-classes\0" + _source_hash(CODE)).encode())
+    digest.update(repr(sorted(models.items())).encode())
+    for rel in sorted(read):
+        digest.update(b"\1" + rel.encode("utf-8", "surrogateescape") + b"\0" + read[rel].encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
 
 
 def binds(text: str) -> bool:
