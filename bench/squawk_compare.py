@@ -8,7 +8,6 @@ Results and every disagreement explained: bench/squawk_comparison.md."""
 import json, pathlib, re, sys, tempfile
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 from impact.pipeline import scan
-from impact.config import Config
 
 
 def make_repo(root, files):

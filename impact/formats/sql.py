@@ -13,7 +13,7 @@ from pathlib import Path
 from impact import listings
 from impact.config import Config
 from impact.errors import InputError
-from impact.formats.base import EarlierMigration, LocatedMigration, ReadMigration
+from impact.formats.base import LocatedMigration, ReadMigration
 from impact.migration_cache import parsed as cached_parse
 from impact.sql.parsed import ParsedMigration
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from impact.extract.typescript.calls import Call, call_after, object_entries
+from impact.extract.typescript.calls import call_after, object_entries
 from impact.extract.typescript.scan import Scanned, scan
 from impact.orm.mapping import OrmField, OrmModel
 from impact.orm.typeorm import snake_case

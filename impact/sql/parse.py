@@ -21,7 +21,7 @@ from impact.errors import bounded_line
 from impact.sql.guard import too_complex
 from impact.sql.parsed import ParsedMigration
 from impact.sql.pg_operations import from_pglast
-from impact.sql.split import Chunk, Skipped, split_migration
+from impact.sql.split import Chunk, split_migration
 
 logging.getLogger("sqlglot").setLevel(logging.CRITICAL)
 SQLGLOT_MAX_CHARS = 100_000

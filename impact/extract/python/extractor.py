@@ -10,7 +10,7 @@ from contextlib import contextmanager
 
 from impact.extract.python.facts import Facts, collect
 from impact.extract.python.models import ModelInfo, find_models, may_declare_models
-from impact.extract.python.orm import orm_queries, resolve_model_queries
+from impact.extract.python.orm import orm_queries
 from impact.extract.python.sql_calls import sql_queries
 from impact.extract.python.supabase import supabase_queries
 from impact.model import Extraction, FileIssue
