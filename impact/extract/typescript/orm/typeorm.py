@@ -15,13 +15,14 @@ What TypeORM reads and writes: reads without `select` load every column of the e
 (`all_columns`), `count`/`countBy`/`exist(s)By` none; `save`/`insert`/`upsert` list every entity
 column in their INSERT (DEFAULT for the keys not given);
 `update(criteria, partial)` writes the partial's keys; `where`/`order` keys are filters.
-Known limit: QueryBuilder chains (`createQueryBuilder("u").where("u.x = :x")`) are not read.
+QueryBuilder chains on the same receivers are read by typeorm_builder.py.
 """
 from __future__ import annotations
 
 import re
 
 from impact.extract.typescript.calls import IDENT, Call, call_after, object_entries, orm_query
+from impact.extract.typescript.typeorm_builder import extract_query_builders
 from impact.extract.typescript.scan import Scanned
 from impact.model import Query, QueryKind
 
@@ -51,7 +52,8 @@ def extract_typeorm(scanned: Scanned, path: str, language: str) -> list[Query]:
         entity, args = _entity(scanned, receiver, wrapped, call, bound)
         if entity is not None:
             queries.append(_query(scanned, path, language, entity, method, call, args))
-    return queries
+    tie = lambda receiver, wrapped, call: _entity(scanned, receiver, wrapped, call, bound)  # noqa: E731
+    return queries + extract_query_builders(scanned, path, language, tie)
 
 
 def _bound_receivers(masked: str) -> dict[str, str]:
