@@ -15,7 +15,8 @@ Called by orm/typeorm.py (this module is not a reader of its own: orm/ holds one
 
 Known limits: a chain broken into statements (`const qb = repo.createQueryBuilder("m"); qb.where(...)`)
 is read up to the break; `select` of a joined alias is not read; a where written as an object
-(`.where({ status })`) is read by its keys.
+(`.where({ status })`) is read by its keys; a builder started on the data source and given its
+entity later (`dataSource.createQueryBuilder().from(User, "u")`) is not read.
 """
 from __future__ import annotations
 
