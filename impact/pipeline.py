@@ -216,16 +216,17 @@ def _references(run: ExtractionRun, resolved: list, tables: list[str], columns: 
     found = attribute_declarations(declared_only([r for file, text, extraction, queries in resolved
                                                   for r in find_references(file, text, columns, queries, extraction.generated, spellings, wrappers)],
                                                  orm), run.orm)
-    found = attribute_receivers(found, ((file, text) for file, text, _ in run.texts), {**run.other_models, **run.models}, use_cache)
-    found = settle(run, found, columns, spellings, wrappers)  # deferred files whose parse can change a name
     texts = {file: text for file, text, _ in run.texts}
+    models = {**run.other_models, **run.models}  # Python model classes by name, the affected tables' last
+    found = attribute_receivers(found, texts.items(), models, use_cache)
+    found = settle(run, found, columns, spellings, wrappers)  # deferred files whose parse can change a name
     # `fields = ('key', ...)` of a form whose `Meta.model` is the model (impact.extract.python.model_classes)
-    found = attribute_model_classes(found, texts.items(), {**run.other_models, **run.models}, tables, use_cache)
-    found = attribute_factory_calls(found, texts, {**run.other_models, **run.models})  # `F.create(col=...)`
+    found = attribute_model_classes(found, texts.items(), models, tables, use_cache)
+    found = attribute_factory_calls(found, texts, models)  # `F.create(col=...)`
     found = attribute_rows(found, texts, run.orm)
     found = attribute_nested(found, ((file, text, queries) for file, text, _, queries in resolved), run.orm)
     found = attribute_zod_keys(attribute_table_receivers(found, run.orm, tables), texts, run.orm, tables)
-    found = attribute_trigger_rows(found, ((file, text) for file, text, _ in run.texts), tables, columns)
+    found = attribute_trigger_rows(found, texts.items(), tables, columns)
     seen = {(r.file, r.line, r.column) for r in declared}
     return declared + [r for r in found if (r.file, r.line, r.column) not in seen]
 

@@ -1,4 +1,4 @@
-"""Fast constructors of frozen dataclasses made in bulk (impact.judge.engine.unaffected_pair, impact.files.listed_file): the same objects as their constructors make."""
+"""The builders of objects made in bulk (impact.judge.engine.unaffected_pair, impact.files.listed_file): the same objects as their constructors make."""
 from __future__ import annotations
 
 import dataclasses
