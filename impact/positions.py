@@ -18,6 +18,15 @@ WINDOW = 160
 DYNAMIC_LITERALS = ("from", "join", "into", "update", "table")
 
 
+def line_starts(text: str) -> list[int]:
+    """The offset where each line of `text` starts (line N at index N - 1)."""
+    starts, at = [0], text.find("\n")
+    while at != -1:
+        starts.append(at + 1)
+        at = text.find("\n", at + 1)
+    return starts
+
+
 class TablePositions:
     def __init__(self, tables: list[str], full: re.Pattern, dynamic: str, orm_calls: str | None = None):
         """`full`: the whole-file pattern (the answer wherever lowering changes a text's length);

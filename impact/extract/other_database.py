@@ -31,6 +31,7 @@ import re
 from collections.abc import Iterable
 
 from impact.model import Query
+from impact import positions
 
 # Syntax PostgreSQL does not have (case-sensitive where a word could be a PostgreSQL identifier).
 _SYNTAX = (
@@ -69,7 +70,7 @@ def other_database_reason(query: Query, text: str, line_starts: list[int] | None
     """Why `query` (found in `text`, its file's text) runs on another database; None: PostgreSQL's."""
     if query.orm is not None or query.language == "sql" or not query.sql:
         return None
-    return _syntax_reason(query.sql) or _place_reason(query, text, line_starts if line_starts is not None else _line_starts(text))
+    return _syntax_reason(query.sql) or _place_reason(query, text, line_starts if line_starts is not None else positions.line_starts(text))
 
 
 def _syntax_reason(sql: str) -> str | None:
@@ -107,7 +108,7 @@ def set_apart(texts: Iterable[tuple[str, str, list[Query]]]) -> dict[tuple, str]
         if not candidates:
             continue
         placed = _spells_clickhouse(text) or any(_FOLDER.search(f) for f in {q.file for q in candidates})
-        starts = _line_starts(text) if placed else []
+        starts = positions.line_starts(text) if placed else []
         for query in candidates:
             if query.sql not in syntax:
                 syntax[query.sql] = _syntax_reason(query.sql)
@@ -130,12 +131,3 @@ def _up_to_query(line: str) -> str:
     """The part of the query's first line before its literal opens ("" when it opened on an earlier line)."""
     quote = min((i for i in (line.find("`"), line.find('"'), line.find("'")) if i != -1), default=0)
     return line[:quote]
-
-
-def _line_starts(text: str) -> list[int]:
-    starts = [0]
-    at = text.find("\n")
-    while at != -1:
-        starts.append(at + 1)
-        at = text.find("\n", at + 1)
-    return starts

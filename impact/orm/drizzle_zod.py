@@ -19,6 +19,7 @@ from impact.model import ColumnReference
 from impact.orm import CODE_DECLARATION_SUFFIXES as _TS  # TypeScript and JavaScript files
 from impact.orm.mapping import OrmMap, OrmModel
 from impact.orm.table_receivers import receiver_models
+from impact.positions import line_starts
 
 _CREATE = re.compile(r"\bcreate(?:Insert|Select|Update)Schema\s*\(\s*([A-Za-z_$][\w$]*)\s*(,\s*\{)?")
 _BOUND = re.compile(r"\b(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*(?::[^=]+)?=\s*$")
@@ -33,7 +34,7 @@ def attribute_zod_keys(references: list[ColumnReference], texts: dict[str, str],
     spans = {rel: _spans(texts[rel], tables_of) for rel in files} if tables_of else {}
     if not any(spans.values()):
         return references
-    starts = {rel: _line_starts(texts[rel]) for rel, found in spans.items() if found}
+    starts = {rel: line_starts(texts[rel]) for rel, found in spans.items() if found}
     out = []
     for ref in references:
         if ref.file in starts and ref.via == "name-only" and ref.context == "property":
@@ -119,11 +120,3 @@ def _object(text: str, open_at: int, models: list[OrmModel]) -> tuple[int, int, 
 def _depth(text: str, start: int, at: int) -> int:
     segment = text[start:at]
     return segment.count("{") - segment.count("}")
-
-
-def _line_starts(text: str) -> list[int]:
-    starts, at = [0], text.find("\n")
-    while at != -1:
-        starts.append(at + 1)
-        at = text.find("\n", at + 1)
-    return starts

@@ -26,6 +26,7 @@ from dataclasses import replace
 
 from impact.model import ColumnReference, Query
 from impact.orm.mapping import OrmMap, OrmModel
+from impact.positions import line_starts
 
 _TS = (".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts")
 _NOTE = re.compile(r"prisma\.([A-Za-z_$][\w$]*)\.([A-Za-z_$][\w$]*)\(\)")
@@ -37,7 +38,7 @@ def attribute_nested(references: list[ColumnReference], files: Iterable[tuple[st
     wanted = {r.file for r in references if r.via == "orm-call" and r.context == "sql" and r.file.endswith(_TS)}
     if not wanted or not any(m.orm == "prisma" for m in orm.models):
         return references
-    calls = {rel: (text, [0, *(m.end() for m in re.finditer("\n", text))], [q for q in queries if q.orm == "prisma" and q.table])
+    calls = {rel: (text, line_starts(text), [q for q in queries if q.orm == "prisma" and q.table])
              for rel, text, queries in files if rel in wanted}  # (text, each line's offset, its Prisma calls)
     by_name: dict[str, OrmModel] = {}
     for model in orm.models:
