@@ -94,7 +94,9 @@ def model_type_references(texts: Iterable[tuple[str, str, bool, list[Query]]], o
     going = _declaring_only_gone(orm, {t.lower() for t in tables})
     # A renamed table's entity file stays (its class renamed with the table, or not): its lines naming the
     # other renamed entities are code using them (oneuptime's RunbookAgentJob.ts naming RunbookAgent).
-    dropping = _declaring_only_gone(orm, {t.lower() for t in tables} - {t.lower() for t in renamed})
+    # TypeORM's only: the other ORMs' schema modules were not measured so.
+    kept = {t.lower() for t in renamed if any(m.orm == "typeorm" for m in orm.on_table(t))}
+    dropping = _declaring_only_gone(orm, {t.lower() for t in tables} - kept)
     found += _entity_declarations([t for t in texts if t[0] not in dropping], orm, tables, seen)
     for rel, text, generated, queries in texts:
         if generated:

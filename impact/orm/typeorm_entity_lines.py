@@ -10,7 +10,7 @@ mapping, as a Python model's `__tablename__` line is (impact.orm.model_types._ma
 looks below the class line, where TypeORM puts nothing).
 
 Measured on real history (bench/accuracy): oneuptime's RunbookAgent and TelemetryEntity renames
-and its LlmCostBudget junction-table drop, 19 such lines, all changed by the authors with the
+and its LlmCostBudget junction-table drop, 22 such lines, all changed by the authors with the
 migration. A file declaring only dropped tables' entities is not read here (impact.orm.model_types:
 gamevault kept its 15 dropped `v12_*` entities, whose 24 mapping lines nobody changed).
 
