@@ -195,9 +195,11 @@ def _code_references(run: ExtractionRun, contexts: list, tables: list[str], colu
         texts = [(rel, text, x.generated, queries) for rel, text, x, queries in resolved]
         from impact.orm.factory_types import factory_type_references  # a dropped or renamed table only
         from impact.orm.model_types import model_type_references  # (~1.5 ms of imports)
+        from impact.orm.table_names import table_name_references
 
         named = model_type_references(texts, with_python_models(run), gone, SourceLines(repo).get)
-        references += named + row_references(texts, run.orm, gone, named) + factory_type_references(texts, run.models, gone, named)
+        named += factory_type_references(texts, run.models, gone, named)
+        references += named + row_references(texts, run.orm, gone, named) + table_name_references(texts, gone, named)
     return references
 
 

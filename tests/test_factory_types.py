@@ -5,21 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from impact.pipeline import scan
-from tests.conftest import make_repo
+from tests.conftest import ALEMBIC_INI, alembic_revision, make_repo
 
-HEAD = '"""{doc}\n\nRevision ID: {rev}\nRevises: {down}\n"""\nfrom alembic import op\nimport sqlalchemy as sa\n\n' \
-       'revision = "{rev}"\ndown_revision = {down_literal}\nbranch_labels = None\ndepends_on = None\n\n\n'
 FILES = {
-    "alembic.ini": "[alembic]\nscript_location = %(here)s/migrations\n",
-    "migrations/versions/0001_init.py": HEAD.format(doc="init", rev="0001", down="", down_literal="None") + '''def upgrade() -> None:
-    op.create_table("files", sa.Column("id", sa.Integer(), primary_key=True), sa.Column("path", sa.String()))
+    "alembic.ini": ALEMBIC_INI,
+    "migrations/versions/0001_init.py": alembic_revision("0001", None, '''    op.create_table("files", sa.Column("id", sa.Integer(), primary_key=True), sa.Column("path", sa.String()))
     op.create_table("attestation", sa.Column("id", sa.Integer(), primary_key=True),
                     sa.Column("file_id", sa.Integer(), sa.ForeignKey("files.id")), sa.Column("digest", sa.String()))
-''',
-    "migrations/versions/0002_drop_attestation.py": HEAD.format(doc="drop attestation", rev="0002", down="0001",
-                                                                down_literal='"0001"') + '''def upgrade() -> None:
-    op.drop_table("attestation")
-''',
+'''),
+    "migrations/versions/0002_drop_attestation.py": alembic_revision("0002", "0001", '''    op.drop_table("attestation")
+'''),
     "app/models.py": '''from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from impact.pipeline import scan
-from tests.conftest import make_repo
+from tests.conftest import ALEMBIC_INI, alembic_revision, make_repo
 
 MODELS = '''"""Publishers, pending and concrete, sharing their columns through a mixin."""
 from sqlalchemy import String
@@ -37,10 +37,7 @@ class PendingPublisher(PublisherMixin, Base):
     added = mapped_column(String)
 '''
 
-HEAD = '"""{doc}\n\nRevision ID: {rev}\nRevises: {down}\n"""\nfrom alembic import op\nimport sqlalchemy as sa\n\n' \
-       'revision = "{rev}"\ndown_revision = {down_literal}\nbranch_labels = None\ndepends_on = None\n\n\n'
-INIT = HEAD.format(doc="publishers", rev="0001", down="", down_literal="None") + """def upgrade() -> None:
-    op.create_table(
+INIT = alembic_revision("0001", None, """    op.create_table(
         "publishers",
         sa.Column("id", sa.String(), primary_key=True),
         sa.Column("owner", sa.String(), nullable=False),
@@ -53,17 +50,16 @@ INIT = HEAD.format(doc="publishers", rev="0001", down="", down_literal="None") +
         sa.Column("ingredient", sa.String(), nullable=True),
         sa.Column("added", sa.String()),
     )
-"""
-DROP = HEAD.format(doc="drop ingredient", rev="0002", down="0001", down_literal='"0001"') + '''def upgrade() -> None:
-    op.drop_column("publishers", "ingredient")
+""")
+DROP = alembic_revision("0002", "0001", '''    op.drop_column("publishers", "ingredient")
     op.drop_column("pending_publishers", "ingredient")
-'''
+''')
 
 
 def _declared(tmp_path: Path, models: str = MODELS, drop: str = DROP):
     """(table, line) of every model declaration a scan of the drop finds, and the scan."""
     repo = make_repo(tmp_path / "app", {
-        "alembic.ini": "[alembic]\nscript_location = %(here)s/migrations\n",
+        "alembic.ini": ALEMBIC_INI,
         "publishers/models.py": models,
         "migrations/versions/0001_init.py": INIT,
         "migrations/versions/0002_drop.py": drop,
