@@ -104,7 +104,8 @@ class ColumnReference:
     # (a field named in a class bound to the model: a ModelForm, serializer: impact.extract.python.model_classes),
     # "generated-type" or "name-only" (no table: counted, never evidence); "model-type": code naming the
     # ORM model of a dropped or renamed table (`column` is then the model's name; impact.orm.model_types);
-    # "model-row": code reading a row a Prisma query on such a table returned (impact.orm.prisma_rows).
+    # "model-row": code reading a row a Prisma query on such a table returned (impact.orm.prisma_rows);
+    # "table-name": a Python string naming such a table (impact.orm.table_names).
     via: str = "name-only"
     spelling: str | None = None  # the name as the code spells it, when it is not the column's
 

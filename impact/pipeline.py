@@ -11,6 +11,7 @@ from typing import Callable
 
 from impact.config import Config, load_config
 from impact.errors import InputError
+from impact.extract.python.class_attributes import attribute_class_attributes
 from impact.extract.python.factory_calls import attribute_factory_calls
 from impact.extract.python.model_classes import attribute_model_classes
 from impact.extract.python.typed_references import attribute_receivers
@@ -193,11 +194,14 @@ def _code_references(run: ExtractionRun, contexts: list, tables: list[str], colu
     gone = [c.op.table for c in contexts if c.op.kind in (OpKind.DROP_TABLE, OpKind.RENAME_TABLE) and c.op.table]
     if gone:
         texts = [(rel, text, x.generated, queries) for rel, text, x, queries in resolved]
-        from impact.orm.model_types import model_type_references  # a dropped or renamed table only (~1.5 ms of imports)
+        from impact.orm.factory_types import factory_type_references  # a dropped or renamed table only
+        from impact.orm.model_types import model_type_references  # (~1.5 ms of imports)
+        from impact.orm.table_names import table_name_references
 
         renamed = [c.op.table for c in contexts if c.op.kind == OpKind.RENAME_TABLE and c.op.table]
         named = model_type_references(texts, with_python_models(run), gone, SourceLines(repo).get, renamed)
-        references += named + row_references(texts, run.orm, gone, named)
+        named += factory_type_references(texts, run.models, gone, named)
+        references += named + row_references(texts, run.orm, gone, named) + table_name_references(texts, gone, named)
     return references
 
 
@@ -220,7 +224,7 @@ def _references(run: ExtractionRun, resolved: list, tables: list[str], columns: 
                                                  orm), run.orm)
     texts = {file: text for file, text, _ in run.texts}
     models = {**run.other_models, **run.models}  # Python model classes by name, the affected tables' last
-    found = attribute_receivers(found, texts.items(), models, use_cache)
+    found = attribute_class_attributes(attribute_receivers(found, texts.items(), models, use_cache), models)  # `Note.status`
     found = settle(run, found, columns, spellings, wrappers)  # deferred files whose parse can change a name
     # `fields = ('key', ...)` of a form whose `Meta.model` is the model (impact.extract.python.model_classes)
     found = attribute_model_classes(found, texts.items(), models, tables, use_cache)

@@ -28,6 +28,16 @@ def make_repo(root: Path, files: dict[str, str]) -> Path:
     return root
 
 
+ALEMBIC_INI = "[alembic]\nscript_location = %(here)s/migrations\n"
+
+
+def alembic_revision(rev: str, down: str | None, upgrade: str) -> str:
+    """An Alembic revision file whose `upgrade()` body is `upgrade` (indented lines)."""
+    return (f'"""revision {rev}\n\nRevision ID: {rev}\nRevises: {down or ""}\n"""\nfrom alembic import op\nimport sqlalchemy as sa\n\n'
+            f'revision = "{rev}"\ndown_revision = {down and repr(down)}\nbranch_labels = None\ndepends_on = None\n\n\n'
+            f"def upgrade() -> None:\n{upgrade}")
+
+
 def scan_prisma(root: Path, schema: str, init: str, change: str, files: dict[str, str]):
     """Scan a Prisma repo made of `schema`, the migrations `init` then `change` (the one scanned), and `files`."""
     from impact.pipeline import scan

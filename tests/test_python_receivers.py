@@ -246,9 +246,9 @@ def test_sqlalchemy_drop_credits_the_changed_model_and_leaves_other_models_creat
     typed = {r.line: r.table for r in result.references if r.file == "notes_app/digest.py" and r.via == "typed-receiver"}
     # note: Note and `for note in notes: Iterable[Note]` -> notes; user: "User" and entry of list[AuditEntry] -> theirs
     assert typed == {11: "notes", 15: "notes", 19: "users", 23: "audit_log"}
-    # Note inherits created_at from a mixin: its declaration is the class line, never the next
-    # class's own created_at (AuditEntry, line 71).
-    assert _evidence(result, "orm-model-declares-changed-column") == ["notes_app/models.py:41"]
+    # Note inherits created_at from the Timestamped mixin: its declaration is the mixin's line (18),
+    # never the next class's own created_at (AuditEntry, line 71).
+    assert _evidence(result, "orm-model-declares-changed-column") == ["notes_app/models.py:18"]
     cited = {(e.file, e.line) for f in result.findings for e in f.evidence}
     assert ("notes_app/digest.py", 19) not in cited and ("notes_app/digest.py", 23) not in cited
 

@@ -36,7 +36,7 @@ def attach_code(contexts: list[OpContext], queries: list[Query], references: lis
         tables = {k.rsplit(".", 1)[-1] for k in keys} or {""}
         ctx.references = [r for r in references if r.column in names and (r.table is None or r.table.lower() in tables)]
         if ctx.op.kind in (OpKind.DROP_TABLE, OpKind.RENAME_TABLE):  # code naming the table's ORM model (impact.orm.model_types)
-            ctx.references = [r for r in references if r.via in ("model-type", "model-row") and r.table and r.table.lower() in tables]
+            ctx.references = [r for r in references if r.via in ("model-type", "model-row", "table-name") and r.table and r.table.lower() in tables]
         if ctx.op.kind is OpKind.RENAME_TABLE and ctx.op.new_name:
             renamed = table_key(ctx.op.new_name, ctx.op.schema)
             earlier_names[renamed] = [ctx.table_key, *earlier_names.get(ctx.table_key, [])]
@@ -132,6 +132,8 @@ def _reference_evidence(ref: ColumnReference) -> Evidence:
     if ref.via == "model-type":
         detail = f"names {ref.spelling or ref.column}, of model {ref.column} on {ref.table}"
         return Evidence(ref.file, ref.line, "reference", ref.snippet, detail, Confidence.MEDIUM)
+    if ref.via == "table-name":  # impact.orm.table_names
+        return Evidence(ref.file, ref.line, "reference", ref.snippet, f"names the table {ref.table} as a string", Confidence.MEDIUM)
     if ref.via == "model-row":  # impact.orm.prisma_rows
         detail = f"reads {ref.spelling}, a row of model {ref.column} on {ref.table}"
         return Evidence(ref.file, ref.line, "reference", ref.snippet, detail, Confidence.MEDIUM)
@@ -190,8 +192,10 @@ def _uses(queries: list, refs: list) -> str:
     not a query, so a message counting both as queries would overstate what runs SQL."""
     typed = sum(r.via == "model-type" for r in refs)
     rows = sum(r.via == "model-row" for r in refs)
-    parts = [f"{n} quer{'y' if n == 1 else 'ies'}" for n in (len(queries) + len(refs) - typed - rows,) if n]
+    quoted = sum(r.via == "table-name" for r in refs)
+    parts = [f"{n} quer{'y' if n == 1 else 'ies'}" for n in (len(queries) + len(refs) - typed - rows - quoted,) if n]
     parts += [f"{typed} line{'' if typed == 1 else 's'} naming its ORM model"] if typed else []
+    parts += [f"{quoted} line{'' if quoted == 1 else 's'} naming the table"] if quoted else []
     parts += [f"{rows} line{'' if rows == 1 else 's'} using a row of it"] if rows else []
     return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else (parts or ["0 queries"])[0]
 

@@ -380,8 +380,8 @@ PROMOTED_VIAS = frozenset({"orm-field", "orm-wrapper", "model-class"})
 def names_model_of_table(ctx: OpContext, ref: ColumnReference) -> bool:
     """Code naming the ORM model (or a relation to it) of the dropped or renamed table: it stops
     compiling or importing once the model is removed (impact.orm.model_types); code reading a row a
-    query on it returned (impact.orm.prisma_rows)."""
-    return ref.via in ("model-type", "model-row")
+    query on it returned (impact.orm.prisma_rows); a string naming the table (impact.orm.table_names)."""
+    return ref.via in ("model-type", "model-row", "table-name")
 
 
 @reference_matcher

@@ -31,7 +31,8 @@ form's `templateMeta`: 35 of 98 lines right on documenso, against 18 of 19 for t
 table is the exception: its `export const t = pgTable(` line and the table's name are its declaration
 (removed with it, as Python's `__tablename__`), and its variable is in scope in its own module, so
 the other tables' `.references(() => t.id)` and relations() there name it too (sim, dokploy: 14 lines
-the authors changed, none unchanged). In the schema itself, the
+the authors changed, none unchanged); so is a SQLAlchemy Core table's (`users_to_favorites = Table(`:
+mealie's authors removed it with the table). In the schema itself, the
 relation fields other models declare to it (`document Document @relation(...)`) name it too.
 A TypeORM entity's own mapping lines (`@Entity({ name: "t" })`, its class line, a junction table's
 `@JoinTable({ name: "t" })`) are impact.orm.typeorm_entity_lines'. Files declaring dropped tables'
@@ -63,6 +64,9 @@ _PYTHON_MODELS = ("django", "sqlalchemy", "sqlmodel", "sqlalchemy-core")
 # TypeScript ORMs whose model is the project's own code: a TypeORM entity class, a Drizzle table
 # variable, a Sequelize model class; a file naming it imports it.
 TS_CODE_MODELS = ("typeorm", "drizzle", "sequelize")
+# Tables held by a variable (a Drizzle table, a SQLAlchemy Core `Table(...)`): the variable's line is
+# part of the declaration the change removes, and the variable is in scope in its own module.
+VARIABLES = ("drizzle", "sqlalchemy-core")
 
 
 def model_type_references(texts: Iterable[tuple[str, str, bool, list[Query]]], orm: OrmMap, tables: Iterable[str],
@@ -116,12 +120,12 @@ def model_type_references(texts: Iterable[tuple[str, str, bool, list[Query]]], o
             if not imported:
                 found += _client_mocks(rel, text, model, table, seen)
             # A Drizzle table's variable is in scope in its own module too (`.references(() => t.id)`, relations(t, ...)).
-            own = rel == model.file and model.orm == "drizzle"
+            own = rel == model.file and model.orm in VARIABLES
             named = words.search(text) is not None and (not imported or own or _imported(text, model.name, model.orm))
             if not named and not (relation and spans and relation.search(text)):
                 continue
             for number, line in enumerate(text.splitlines(), start=1):
-                if COMMENT_LINE.match(line) or (rel == model.file and number == model.line and model.orm != "drizzle") or line.lstrip().startswith(("class ", "model ")):
+                if COMMENT_LINE.match(line) or (rel == model.file and number == model.line and model.orm not in VARIABLES) or line.lstrip().startswith(("class ", "model ")):
                     continue
                 match = next((m for m in words.finditer(line) if not _in_text(line, m.start())), None) if named else None
                 if match is None and relation and any(start <= number <= end for start, end in spans):

@@ -44,7 +44,7 @@ def attribute_factory_calls(references: list[ColumnReference], texts: Mapping[st
     factories: dict[str, ModelInfo] = {}
     for rel, text in texts.items():
         if rel.endswith((".py", ".pyi")) and FACTORY_CLASS.search(text):
-            factories.update(_factories(text, models))
+            factories.update(factories_in(text, models))
     if not factories:
         return references
     pattern = re.compile(r"(?<![\w$.])(" + "|".join(map(re.escape, sorted(factories, key=len, reverse=True)))
@@ -73,7 +73,8 @@ def _table(ref: ColumnReference, model: ModelInfo) -> str | None:
     return model.table if mapped is not None and mapped.lower() == ref.column.lower() else None
 
 
-def _factories(text: str, models: Mapping[str, ModelInfo]) -> dict[str, ModelInfo]:
+def factories_in(text: str, models: Mapping[str, ModelInfo]) -> dict[str, ModelInfo]:
+    """Factory class name -> the model its `Meta.model` names, among `models` (by class name)."""
     module = parsed(text)
     found = {}
     for node in ast.walk(module) if module is not None else ():

@@ -4,7 +4,9 @@ Flask-SQLAlchemy's `Note.query`, Core tables (`select(notes.c.title)`, `notes.in
 unit-of-work writes (`session.add(Note(title=...))`, `session.delete(note)`).
 
 A model is recognised by name: a class of this file's registry, or a CapitalisedName (a model
-imported from elsewhere; the pipeline drops the guess if no such model exists anywhere).
+imported from elsewhere; the pipeline drops the guess if no such model exists anywhere), also
+through its module (`models.Note`, `services.UserUniqueLogin.ip_address == x`: warehouse's tests
+spell models so).
 """
 from __future__ import annotations
 
@@ -76,6 +78,8 @@ class _Finder:
         elif kind is ast.Attribute:
             if node.attr == "__table__" and type(node.value) is ast.Name:
                 return self.entity(node.value)
+            if _module_path(node.value):  # `models.Note`, `app.models.Note`: a model through its module
+                return self.entity(ast.Name(node.attr))
         elif kind is ast.Call and type(node.func) is ast.Name and node.func.id == "aliased" and node.args:
             return self.entity(node.args[0])
         return None
@@ -92,8 +96,8 @@ class _Finder:
             inner = child.value
             if type(inner) is ast.Attribute and type(inner.value) is ast.Name and inner.attr in ("c", "columns"):
                 yield inner.value.id, child.attr
-            elif type(inner) is ast.Name:
-                owner, attribute = inner.id, child.attr
+            elif type(inner) is ast.Name or (type(inner) is ast.Attribute and _module_path(inner.value)):
+                owner, attribute = inner.id if type(inner) is ast.Name else inner.attr, child.attr
                 if self._is_core_table(owner) or attribute.isupper() or attribute.startswith("__"):
                     continue  # `notes.c`, enum constants (`Status.ACTIVE`), dunders
                 if self.entity(child.value):
@@ -307,8 +311,9 @@ class _Finder:
 
     def _construction(self, node: ast.expr, scope: Scope) -> tuple[str, ast.Call] | None:
         value = self._bound_value(node, scope)
-        if type(value) is ast.Call and type(value.func) is ast.Name and self.entity(value.func):
-            return value.func.id, value
+        model = self.entity(value.func) if type(value) is ast.Call and type(value.func) in (ast.Name, ast.Attribute) else None
+        if model and not (type(value.func) is ast.Attribute and value.func.attr == "__table__"):
+            return model, value
         return None
 
     def _fetched_model(self, node: ast.expr, scope: Scope) -> str | None:
@@ -328,6 +333,14 @@ def _is_session(chain: Chain, index: int) -> bool:
     """`session.add`, `self.session.add`, `db.session.add`, `async_session.add`, `sess.add`."""
     receiver = [chain.base_name() or ""] + [link.name for link in chain.links[:index]]
     return any("sess" in name.lower() for name in receiver) or receiver[-1] == "db"
+
+
+def _module_path(node: ast.expr) -> bool:
+    """`models`, `app.models`: a dotted path of lower-case names (modules), not `self`/`cls` (an
+    instance's attribute is no class)."""
+    while type(node) is ast.Attribute and node.attr.islower():
+        node = node.value
+    return type(node) is ast.Name and node.id.islower() and node.id not in ("self", "cls")
 
 
 def _list_items(node: ast.expr | None) -> list[ast.expr]:
