@@ -73,7 +73,7 @@ def _repo(root: Path) -> Path:
                             "src/b.py": 'def f(cur):\n    cur.execute("SELECT price FROM items")\n'})
 
 
-PROBE = ("import runpy, sys\nsys.argv = ['impact', *sys.argv[1:]]\ntry:\n    runpy.run_module('impact', run_name='__main__')\n"
+PROBE = ("import sys\nsys.argv = ['impact', *sys.argv[1:]]\nfrom impact.command_line import main\ntry:\n    main()\n"
          "finally:\n    print('impact.cli' in sys.modules, 'click' in sys.modules, file=sys.stderr)\n")
 
 
@@ -106,3 +106,31 @@ def test_an_input_error_on_the_fast_path_is_clicks_one_line_and_exit_code(tmp_pa
     assert fast.returncode == slow.returncode == 3
     assert fast.stderr.splitlines()[:-1] == slow.stderr.splitlines()[:-1] == [
         f"impact: error: repository {tmp_path / 'missing'} does not exist — pass the path of a checked-out repository"]
+
+
+# `run`, the program: `main`, then os._exit when nothing waits for the interpreter's exit.
+def _run(repo: Path, out: Path, *, at_exit: bool, env: dict) -> subprocess.CompletedProcess:
+    probe = ("import atexit, sys\nsys.argv = ['impact', *sys.argv[1:]]\n"
+             "class Teardown:\n    def __del__(self):\n        print('teardown', flush=True)\n"
+             "kept = Teardown()\n"
+             + ("atexit.register(print, 'at exit', flush=True)\n" if at_exit else "")
+             + "print('before', end=' ')\nfrom impact.command_line import run\nrun()\n")
+    return subprocess.run([sys.executable, "-c", probe, "scan", str(repo), "-m", "2", "--format", "json", "-o", str(out)],
+                          capture_output=True, text=True, cwd=ROOT, env=env)
+
+
+def test_the_program_ends_without_the_teardown_only_when_nothing_waits_for_it(tmp_path: Path) -> None:
+    repo = _repo(tmp_path / "repo")
+    env = {**os.environ, "IMPACT_CACHE_DIR": str(tmp_path / "cache")}
+    cold = _run(repo, tmp_path / "cold.json", at_exit=False, env=env)  # the process pool and logging wait
+    warm = _run(repo, tmp_path / "warm.json", at_exit=False, env=env)
+    hooked = _run(repo, tmp_path / "hooked.json", at_exit=True, env=env)
+    assert [cold.returncode, warm.returncode, hooked.returncode] == [1, 1, 1]  # breaking: the verdict's code either way
+    assert cold.stdout.split() == ["before", "teardown"]
+    assert warm.stdout == "before "  # flushed, and no teardown: the object's __del__ never ran
+    assert hooked.stdout.split() == ["before", "at", "exit", "teardown"]  # an exit hook: the interpreter's exit
+    reports = [[line for line in (tmp_path / f"{n}.json").read_text(encoding="utf-8").splitlines()
+                if not any(f'"{count}":' in line for count in ("seconds", "files_parsed", "cache_hits"))]
+               for n in ("cold", "warm", "hooked")]
+    assert reports[0] == reports[1] == reports[2]  # but for the work counts
+    assert json.loads((tmp_path / "warm.json").read_text(encoding="utf-8"))["verdict"] == "breaking"
