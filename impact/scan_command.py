@@ -183,4 +183,3 @@ def _write(path: Path, text: str) -> None:
         path.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise ImpactError(f"cannot write report to {path}: {exc.strerror}", "choose a writable --output path") from None
-

@@ -75,4 +75,3 @@ def test_debug_patterns_and_no_cache_are_left_to_re(tmp_path: Path, monkeypatch,
         re.purge()
         re.compile("x+y", re.DEBUG)
     assert "x+y" not in {p for p, _ in table} and "LITERAL" in capsys.readouterr().out
-
