@@ -1,3 +1,3 @@
-from impact.cli import main
+from impact.command_line import run
 
-main()
+run()

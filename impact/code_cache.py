@@ -10,7 +10,7 @@ text compiles to the same code, so a class comes out as it would without the tab
 compiled as the module would (flags not inherited: `dont_inherit=True`, the dataclasses module has
 no `__future__` import) and the table is written back, atomically, when the command ends.
 
-Decisions: only the command line turns it on (impact.cli.main); a library caller's dataclasses
+Decisions: only the command line turns it on (impact.command_line.main); a library caller's dataclasses
 are left alone. The table is per interpreter build and optimisation level (marshal's format and
 the bytecode are the interpreter's); a table that cannot be read is empty, one that cannot be
 written is dropped (an optimisation only). Like the pickles beside it, marshal data is trusted as
@@ -35,12 +35,13 @@ from impact.cache_dir import default_cache_dir
 MAX_CODES = 4000  # a scan uses ~420
 
 
-def table_path() -> str | None:
+def table_path(kind: str = "dataclasses", tag: str = "") -> str | None:
+    """`<cache>/code/<kind>-<interpreter build><tag>.marshal`, None without a cache (also for impact.regex_cache)."""
     directory = default_cache_dir()
     if directory is None:
         return None
-    build = f"{sys.implementation.cache_tag}-{sys.version.split()[0]}-O{sys.flags.optimize}"
-    return os.path.join(directory, "code", f"dataclasses-{build}.marshal")
+    build = f"{sys.implementation.cache_tag}-{sys.version.split()[0]}-O{sys.flags.optimize}{tag}"
+    return os.path.join(directory, "code", f"{kind}-{build}.marshal")
 
 
 @contextmanager
@@ -71,21 +72,25 @@ def compiled_dataclasses() -> Iterator[dict]:
     finally:
         del dataclasses.exec
         if len(table) != known:
-            _save(path, table if len(table) <= MAX_CODES else {s: table[s] for s in used})
+            save_table(path, table if len(table) <= MAX_CODES else {s: table[s] for s in used})
 
 
 def _load(path: str) -> dict:
+    return {s: c for s, c in load_table(path).items() if type(s) is str and type(c) is type(_load.__code__)}
+
+
+def load_table(path: str) -> dict:
+    """The marshalled dict at `path`; empty if it cannot be read (also for impact.regex_cache)."""
     try:
         with open(path, "rb") as handle:
             table = marshal.loads(handle.read())  # marshal.load(handle) reads piece by piece: 5x slower
     except Exception:  # noqa: BLE001 - missing, truncated, or another interpreter's: compile again
         return {}
-    if not isinstance(table, dict):
-        return {}
-    return {s: c for s, c in table.items() if type(s) is str and type(c) is type(_load.__code__)}
+    return table if isinstance(table, dict) else {}
 
 
-def _save(path: str, table: dict) -> None:
+def save_table(path: str, table: dict) -> None:
+    """Write `table` marshalled to `path`, atomically; an optimisation only, never an error (also for impact.regex_cache)."""
     from pathlib import Path
 
     from impact.cache import _write_atomically  # here: importing it creates dataclasses (model.py)

@@ -4,12 +4,12 @@ Decision (issue 13, h15warm): a warm scan allocates many small long-lived object
 ~90 dataclasses, cached results, the report) and creates almost no cyclic garbage, yet the
 collector's young collections traversed the survivors again and again: ~7-9 ms of a ~0.30 s warm
 scan of a 5k-file repo. The command line pauses the collector (`pause`, first thing in
-impact.cli.main) and the first parse turns it back on (`resume`: a file's extraction or model
+impact.command_line.main) and the first parse turns it back on (`resume`: a file's extraction or model
 classes, the ORM map, and any miss of impact.pickle_cache, e.g. the migration's parse): parse trees
 (sqlglot's keep parent pointers) are where cycles come from, so a cold scan runs with the collector
 as before. Not a miss of impact.cache as such: a warm scan misses the files late_parses.py defers
 and never parses (saleor's ADD did on every run). Other commands than
-`scan`, and `scan --trace`, resume it at once (impact.cli).
+`scan`, and `scan --trace`, resume it at once (impact.cli, impact.scan_command).
 
 Known limit: cyclic garbage made before the first miss stays until the collector resumes or the
 process ends; on a warm scan that is the whole run (peak memory unchanged, bench/scan_speed.md).

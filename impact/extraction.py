@@ -123,10 +123,15 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
             if _has_models(source.rel):
                 unmatched_model_users.append(source)
             continue
-        text = read.pop(source.rel) if source.rel in read else _read(source, run)
+        named = False  # read by _read_declarations and kept: it names a table or column, so one of `needles`
+        if source.rel in read:
+            text = read.pop(source.rel)
+            named = text is not None and text is not NOT_KEPT
+        else:
+            text = _read(source, run)
         if text is NOT_KEPT:  # names none of the tables and columns: read again only for ORM spellings
             text = _read(source, run) if spelled else ""
-        if text is None or not mentions_any(text, needles):
+        if text is None or not (named or mentions_any(text, needles)):
             run.skipped["does not mention the migration's tables"] += text is not None
             if text is not None and _has_models(source.rel):
                 unmatched_model_users.append(source)

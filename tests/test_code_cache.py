@@ -90,9 +90,10 @@ def test_no_table_without_a_cache(tmp_path: Path, monkeypatch) -> None:
     assert table == {} and not (tmp_path / "cache").exists()
 
 
-def test_the_command_line_keeps_the_table(cache: Path) -> None:
+def test_the_command_line_keeps_the_tables(cache: Path) -> None:
+    # this one and impact.regex_cache's
     env = {**os.environ, "IMPACT_CACHE_DIR": str(cache)}
     for _ in range(2):
         done = subprocess.run([sys.executable, "-m", "impact", "rules"], capture_output=True, text=True, env=env)
         assert done.returncode == 0, done.stderr
-    assert list((cache / "code").glob("dataclasses-*.marshal"))
+    assert list((cache / "code").glob("dataclasses-*.marshal")) and list((cache / "code").glob("regex-*.marshal"))
