@@ -113,3 +113,15 @@ def test_a_foreign_key_another_model_declares_tells_no_table() -> None:
     result = scan(APP, str(SCENARIOS / "drop_recipient_document_id.sql"), use_cache=False)
     links = {r.line: (r.via, r.table) for r in result.references if r.file == "src/documents/links.ts"}
     assert set(links.values()) == {("name-only", None)}
+
+
+def test_a_name_several_dropped_columns_share_is_the_table_the_files_queries_use_it_on() -> None:
+    """`documentId` is dropped from recipient and audit_log: credited to one of them (audit_log, the
+    first), it is the other's in a file whose queries use it on recipient only (impact.extract.references)."""
+    result = scan(APP, str(SCENARIOS / "drop_document_id_everywhere.sql"), use_cache=False)
+    by_line = {(r.file, r.line): (r.via, r.table) for r in result.references}
+    assert by_line["src/documents/recipients.ts", 4] == ("file-queries", "recipient")
+    assert by_line["src/documents/links.ts", 1] == ("orm-field", "audit_log")
+    evidence = [f"{e.file}:{e.line}" for f in result.findings if f.rule_id == "changed-column-referenced"
+                for e in f.evidence if e.kind != "statement"]
+    assert "src/documents/recipients.ts:4" in evidence
