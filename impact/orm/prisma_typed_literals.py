@@ -33,9 +33,8 @@ from dataclasses import replace
 
 from impact.model import ColumnReference
 from impact.orm.mapping import OrmMap, OrmModel
+from impact.orm.prisma_rows import _TS, PLACED, RowVariable, _block_end, _depths, _holder
 
-PLACED = frozenset({"sql", "orm-call", "model-declaration", "generated-type", "model-type", "typed-receiver"})
-_TS = (".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts")
 _IMPORT = re.compile(r"\bimport\s+(?:type\s+)?\{([^}]*)\}\s*from\s+['\"]([^'\"]+)['\"]")
 _INPUT = r"(?:Unchecked)?(?:Create|Update|Upsert|Where|CreateMany|UpdateMany)\w*Input|GetPayload"
 _DECLARED = re.compile(r"\b(?:const|let|var)\s+[A-Za-z_$][\w$]*\s*:\s*(?:Partial\s*<\s*)?(?:Array\s*<\s*)?"
@@ -141,8 +140,6 @@ def input_literal_spans(text: str) -> list[tuple[int, int]]:
 
 def attribute_typed_literals(references: list[ColumnReference], texts: dict[str, str], orm: OrmMap) -> list[ColumnReference]:
     """Names of no told table that are keys of a literal typed by a Prisma model mapping them: that model's."""
-    from impact.orm.prisma_rows import _holder
-
     files = {r.file for r in references if r.via not in PLACED and r.table is None and r.file.endswith(_TS)}
     keys = {rel: typed_literal_keys(texts[rel], orm) for rel in files if rel in texts}
     variables = {rel: typed_variables(texts[rel], orm) for rel in files if rel in texts}
@@ -166,12 +163,10 @@ def attribute_typed_literals(references: list[ColumnReference], texts: dict[str,
 _ANNOTATED = re.compile(r"(?<![\w$.])([A-Za-z_$][\w$]*)\s*\??\s*:\s*(?:Readonly\s*<\s*)?((?:Prisma\s*\.\s*)?[A-Za-z_$][\w$]*)(?=\s*(?:[,;)=|]|$|\[\s*\]))")
 
 
-def typed_variables(text: str, orm: OrmMap) -> list:
+def typed_variables(text: str, orm: OrmMap) -> list[RowVariable]:
     """Names annotated with a Prisma model's row type, each a RowVariable (impact.orm.prisma_rows):
     on a line opening a block (`function f(document: Document) {`), to the end of that block;
     otherwise to the end of the block holding the line."""
-    from impact.orm.prisma_rows import RowVariable, _block_end, _depths
-
     if ":" not in text or "prisma" not in text.lower():
         return []
     types = {name: model for name, model in _type_models(text, orm).items() if not name.startswith("Prisma.") or name.endswith("GetPayload")}
@@ -194,8 +189,6 @@ def typed_variables(text: str, orm: OrmMap) -> list:
 
 
 def _scope_end(depths: list[tuple[int, int]], first: int) -> int:
-    from impact.orm.prisma_rows import _block_end
-
     opened = depths[first][0] if first < len(depths) else depths[first - 1][0]
     if opened <= depths[first - 1][0]:
         return _block_end(depths, first)
