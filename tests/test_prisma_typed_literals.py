@@ -66,3 +66,16 @@ def test_a_relation_to_a_dropped_model_in_an_input_literal_is_the_models() -> No
     lines = {r.line for r in result.references if r.file == SAMPLES and r.via == "model-type"}
     assert 25 in lines and 27 not in lines
     assert input_literal_spans((APP / SAMPLES).read_text()) == [(13, 13), (25, 25)]
+
+
+def test_rows_a_mocked_client_operation_resolves_to_are_the_models() -> None:
+    """A test's `vi.mocked(prisma.document.findFirst).mockResolvedValueOnce({...})` is checked against
+    Document's row type; `prisma.recipient.findMany.mockResolvedValue([...])` against Recipient's; a
+    count resolves to no row."""
+    keys = typed_literal_keys((APP / "src/documents/send.test.ts").read_text(), ORM)
+    assert {(line, key, model.name) for (line, key, _), model in keys.items() if key == "status"} == {
+        (6, "status", "Document"), (8, "status", "Recipient")}
+    result = scan(APP, str(SCENARIOS / "drop_document_status.sql"), use_cache=False)
+    by_line = {(r.line, r.via, r.table) for r in result.references if r.file == "src/documents/send.test.ts"}
+    assert (6, "typed-receiver", "Document") in by_line and (8, "typed-receiver", "recipient") in by_line
+    assert not [r for r in by_line if r[0] == 10 and r[2] == "Document"]

@@ -9,7 +9,11 @@
   `Prisma.DocumentGetPayload<...>`): a field read through them (`document.status`,
   `const { status } = document`) is the model's, as a field read from a row a query returned is
   (impact.orm.prisma_rows).
-Both become via "typed-receiver", context "property": evidence for the model's table only.
+- Rows a test's mock of a client operation resolves to (`vi.mocked(prisma.contact.findMany)
+  .mockResolvedValue([{ ... }])`, jest-mock-extended's `prisma.infraConfig.update
+  .mockResolvedValueOnce({ active: true })`: hoppscotch's other 4 truth lines): the operation's
+  return type types them; only operations returning rows (not `count`, `aggregate`, `groupBy`).
+All become via "typed-receiver", context "property": evidence for the model's table only.
 
 Decisions: a literal only in a `const`/`let`/`var` declaration whose annotation is the type itself,
 an array of it (`T[]`, `Array<T>`) or `Partial<T>`, and whose value is an object or array literal;
@@ -39,6 +43,9 @@ _IMPORT = re.compile(r"\bimport\s+(?:type\s+)?\{([^}]*)\}\s*from\s+['\"]([^'\"]+
 _INPUT = r"(?:Unchecked)?(?:Create|Update|Upsert|Where|CreateMany|UpdateMany)\w*Input|GetPayload"
 _DECLARED = re.compile(r"\b(?:const|let|var)\s+[A-Za-z_$][\w$]*\s*:\s*(?:Partial\s*<\s*)?(?:Array\s*<\s*)?"
                        r"((?:Prisma\s*\.\s*)?[A-Za-z_$][\w$]*)\s*(?:<[^=;]*>)?\s*>?\s*(?:\[\s*\])?\s*>?\s*=\s*([\[{])")
+# Client operations that resolve to rows of the model (not counts, aggregates or batch results).
+ROW_OPERATIONS = ("findFirstOrThrow", "findFirst", "findUniqueOrThrow", "findUnique", "findMany", "createManyAndReturn",
+                  "updateManyAndReturn", "create", "update", "upsert", "delete")
 _KEY = re.compile(r"\s*(?:\.\.\.)?([A-Za-z_$][\w$]*)\s*([:,}?(])")
 
 
@@ -103,22 +110,34 @@ def _walk(text: str, start: int) -> tuple[list[tuple[int, str]], int]:
 
 def typed_literal_keys(text: str, orm: OrmMap) -> dict[tuple[int, str, int], OrmModel]:
     """(line, key, which whole-word occurrence of the name on its line) of the top-level keys of
-    object literals declared with a Prisma model's type -> the model."""
+    object literals declared with a Prisma model's type, or resolved by a mocked client operation
+    returning its rows -> the model."""
     if ":" not in text or "prisma" not in text.lower():
         return {}
     types = _type_models(text, orm)
-    if not types:
-        return {}
+    literals = [(types.get(re.sub(r"\s+", "", m.group(1))), m.start(2)) for m in _DECLARED.finditer(text)] if types else []
+    if "mock" in text:
+        literals += [(_mocked_model(orm, m.group(1)), m.start(2)) for m in _MOCKED.finditer(text)]
     out = {}
-    for match in _DECLARED.finditer(text):
-        model = types.get(re.sub(r"\s+", "", match.group(1)))
+    for model, start in literals:
         if model is None:
             continue
-        for offset, key in _top_keys(text, match.start(2)):
+        for offset, key in _top_keys(text, start):
             line_start = text.rfind("\n", 0, offset) + 1
             nth = len(re.findall(rf"(?<![\w$]){re.escape(key)}(?![\w$])", text[line_start:offset]))
             out[(text.count("\n", 0, offset) + 1, key, nth)] = model
     return out
+
+
+# A test's mock of a client operation resolving to rows: `prisma.infraConfig.update.mockResolvedValueOnce({...})`,
+# `vi.mocked(prisma.contact.findMany).mockResolvedValue([...])` (jest, vitest, jest-mock-extended).
+_MOCKED = re.compile(r"\.\s*([A-Za-z_$][\w$]*)\s*\.\s*(?:" + "|".join(ROW_OPERATIONS) + r")\s*\)?\s*\.\s*"
+                     r"mock(?:Resolved|Return)Value(?:Once)?\s*\(\s*([\[{])")
+
+
+def _mocked_model(orm: OrmMap, accessor: str) -> OrmModel | None:
+    models = orm.by_accessor("prisma", accessor)
+    return models[0] if models and len({(m.table or "").lower() for m in models}) == 1 and models[0].table else None
 
 
 # `const where: Prisma.WebsiteWhereInput = {...}`: an argument of the client built apart from its call.
