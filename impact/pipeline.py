@@ -38,6 +38,7 @@ from impact.orm.declarations import SourceLines, model_declarations, recreated_n
 from impact.orm.drizzle_zod import attribute_zod_keys
 from impact.orm.prisma_nesting import attribute_nested
 from impact.orm.prisma_rows import attribute_rows, row_references
+from impact.orm.prisma_typed_literals import attribute_typed_literals
 from impact.orm.resolve import attribute_declarations
 from impact.orm.table_receivers import attribute_table_receivers
 from impact.orm.typeorm_typed import attribute_typed_entities
@@ -229,7 +230,7 @@ def _references(run: ExtractionRun, resolved: list, tables: list[str], columns: 
     # `fields = ('key', ...)` of a form whose `Meta.model` is the model (impact.extract.python.model_classes)
     found = attribute_model_classes(found, texts.items(), models, tables, use_cache)
     found = attribute_factory_calls(found, texts, models)  # `F.create(col=...)`
-    found = attribute_rows(found, texts, run.orm)
+    found = attribute_typed_literals(attribute_rows(found, texts, run.orm), texts, run.orm)
     found = attribute_nested(found, ((file, text, queries) for file, text, _, queries in resolved), run.orm)
     found = attribute_zod_keys(attribute_table_receivers(found, run.orm, tables), texts, run.orm, tables)
     found = attribute_typed_entities(found, texts, run.orm, tables)  # `budget.x`, `makeBudget({ x })` of a TypeORM entity type

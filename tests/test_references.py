@@ -114,6 +114,10 @@ def test_a_field_name_is_its_model_s_except_in_a_file_using_the_column_on_anothe
     # A file whose queries use share_id on another table only: its `shareId` is that table's, not website's.
     on_links = Query("l.ts", 2, 2, "typescript", "prisma", QueryKind.SELECT_COLUMNS, "link", columns=("share_id",))
     (ref,) = find_references("l.ts", "const s = link.shareId;\n  q();\n", {"share_id"}, [on_links], spellings=spelled)
+    assert (ref.table, ref.via) == ("link", "file-queries")
+    # Queries using it on two other tables: it tells neither.
+    on_both = [on_links, Query("l.ts", 3, 3, "typescript", "prisma", QueryKind.SELECT_COLUMNS, "page", columns=("share_id",))]
+    (ref,) = find_references("l.ts", "const s = link.shareId;\n  q();\n  r();\n", {"share_id"}, on_both, spellings=spelled)
     assert (ref.table, ref.via) == (None, "name-only")
 
 

@@ -26,7 +26,9 @@ string or JSX text: documenso's `Document` and `Template` are also the words of 
 deleted"), langfuse's `DatasetRunItems` an enum member. Its generated types only with Prisma's suffixes (`...CreateInput`, `...WhereInput`, `...GetPayload`,
 `...Select`, ...), so a component `TemplateMetaForm` is not one. A relation field's name is matched
 as a property or key (`.templateMeta`, `templateMeta:`) inside a Prisma call only (`include: {
-templateMeta: true }`): outside one, the same property was mostly another object's (an API's or a
+templateMeta: true }`), or inside a literal declared with one of the client's input types, an argument
+built apart from its call (`const where: Prisma.WebsiteWhereInput = { teamWebsite: ... }`: umami, 3
+lines, impact.orm.prisma_typed_literals.input_literal_spans): outside one, the same property was mostly another object's (an API's or a
 form's `templateMeta`: 35 of 98 lines right on documenso, against 18 of 19 for the type names). Comments, generated files and the model's own declaration are skipped. A Drizzle
 table is the exception: its `export const t = pgTable(` line and the table's name are its declaration
 (removed with it, as Python's `__tablename__`), and its variable is in scope in its own module, so
@@ -54,6 +56,7 @@ from impact.model import ColumnReference, Query
 from impact.extract.typescript.orm.prisma import OPERATIONS as PRISMA_OPERATIONS
 from impact.orm.mapping import OrmMap
 from impact.orm.model_imports import module_import_references
+from impact.orm.prisma_typed_literals import input_literal_spans
 
 VIA = "model-type"
 # What Prisma generates from a model's name (prisma-client-js): `Prisma.<Model>CreateInput` etc.
@@ -109,7 +112,8 @@ def model_type_references(texts: Iterable[tuple[str, str, bool, list[Query]]], o
             found += [r for _, _, table, model, _ in patterns if rel == model.file and model.orm == "drizzle"
                       for r in _mapping_line(rel, text, model, table, seen)]
             continue
-        spans = [(q.line, q.end_line) for q in queries if q.orm == "prisma"]
+        # A Prisma call's argument, or one built apart (`const where: Prisma.WebsiteWhereInput = {...}`).
+        spans = [(q.line, q.end_line) for q in queries if q.orm == "prisma"] + input_literal_spans(text)
         # A line that starts a query on the table is already evidence as that query.
         querying = {(q.line, (q.table or "").lower()) for q in queries}
         for words, relation, table, model, imported in patterns:
