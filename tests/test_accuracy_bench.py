@@ -38,9 +38,9 @@ def _git(repo: Path, *args: str) -> str:
     return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True).stdout
 
 
-def _history(repo: Path) -> None:
+def _history(repo: Path, code: str = CODE) -> None:
     make_repo(repo, {"prisma/schema.prisma": SCHEMA, "prisma/migrations/0_init/migration.sql": INIT,
-                     "prisma/migrations/migration_lock.toml": 'provider = "postgresql"\n', "src/users.ts": CODE})
+                     "prisma/migrations/migration_lock.toml": 'provider = "postgresql"\n', "src/users.ts": code})
     _git(repo, "init", "-q", "-b", "main")
     _git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "add", ".")
     _git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "init")
@@ -48,7 +48,8 @@ def _history(repo: Path) -> None:
     make_repo(repo, {
         "prisma/schema.prisma": SCHEMA.replace('  nickName String @map("nick_name")\n', ""),
         "prisma/migrations/1_drop_nick/migration.sql": 'ALTER TABLE "users" DROP COLUMN "nick_name";\n',
-        "src/users.ts": CODE.replace("id: true, nickName: true", "id: true").replace("data: { nickName: n }", "data: { email: n }"),
+        "src/users.ts": code.replace("id: true, nickName: true", "id: true").replace("data: { nickName: n }", "data: { email: n }")
+                            .replace("// the header shows nickName\n", ""),
     })
     _git(repo, "add", ".")
     _git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "drop nick_name")
@@ -316,6 +317,27 @@ def test_typeorm_migration_paths() -> None:
     assert not ts_orms.is_typeorm_migration("src/migrations/index.ts")  # no timestamp: not a migration class
     assert not ts_orms.is_typeorm_migration("src/services/1700000000000-Job.ts")  # not a migrations folder
     assert not ts_orms.is_typeorm_migration("App/Workers/DataMigrations/1700000000000-Backfill.ts")  # data, not schema
+
+
+def test_a_changed_comment_line_is_no_truth(tmp_path) -> None:
+    repo = tmp_path / "app"
+    _history(repo, CODE.replace("export const list", "// the header shows nickName\nexport const list"))
+    out = tmp_path / "cases" / "tiny.json"
+    assert _load("mine").main([str(repo / ".git"), "--orm", "prisma", "--out", str(out)]) == 0
+    assert ("src/users.ts", 3) in {(t["path"], t["line"]) for t in _load("measure").load_cases(out)["cases"][0]["truth"]}
+    score = _load("measure").measure([out], {}, verbose=False)["orm"]["prisma"]
+    assert (score.truth, score.hit, score.comments) == (3, 3, 1)  # the deleted comment is counted apart
+
+
+def test_comment_lines_are_told_by_their_languages_opener() -> None:
+    from bench.accuracy.truth_files import is_comment
+
+    assert is_comment("a.ts", "  // environmentId is kept") and is_comment("a.ts", " * @param environmentId")
+    assert is_comment("a.tsx", "{/* status badge */}") and is_comment("m.py", "    # drop status later")
+    assert is_comment("s.prisma", "  /// the status") and is_comment("x.sql", "-- status")
+    assert not is_comment("a.ts", "const x = a * status;") and not is_comment("a.ts", "*status")
+    assert not is_comment("m.py", "status = models.CharField()  # why") and not is_comment("a.ts", 'url: "//status"')
+    assert not is_comment("m.py", "// status") and not is_comment("README.md", "# status")
 
 
 def test_lines_of_files_impact_never_reads_are_no_truth() -> None:

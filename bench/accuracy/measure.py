@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from bench.accuracy.promotion import baseline_table, promotion  # noqa: E402
 from bench.accuracy.scores import Score, pct, report  # noqa: E402
-from bench.accuracy.truth_files import read_by_impact  # noqa: E402
+from bench.accuracy.truth_files import is_comment, read_by_impact  # noqa: E402
 from impact.pipeline import scan  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -171,7 +171,9 @@ def score_group(cases: list[dict], result, tree: Path) -> Score:
     # The case files hold no code: a truth line's text is read from the materialised base tree.
     truth = {(t["path"], t["line"]): t["snippet"] or _line(tree / t["path"], t["line"]).strip()[:120]
              for case in cases for t in case["truth"] if read_by_impact(t["path"])}
-    score = Score(truth=len(truth), events=len(cases), migrations=1)
+    comments = {key for key in truth if is_comment(key[0], _line(tree / key[0], key[1]))}
+    truth = {key: snippet for key, snippet in truth.items() if key not in comments}
+    score = Score(truth=len(truth), events=len(cases), migrations=1, comments=len(comments))
     score.hit = len(truth.keys() & reported.keys())
     seen: dict[tuple[str, int], set[str]] = defaultdict(set)
     for r in result.references:
@@ -189,7 +191,7 @@ def score_group(cases: list[dict], result, tree: Path) -> Score:
             if (path, line) in truth:
                 score.true_reported += 1
             else:
-                kind = fp_kind(path, reported[(path, line)])
+                kind = "comment" if is_comment(path, text) else fp_kind(path, reported[(path, line)])
                 score.fp_kinds[kind] = score.fp_kinds.get(kind, 0) + 1
                 score.false_positives.append(f"[{kind}] {path}:{line}")
         else:

@@ -27,13 +27,14 @@ class Score:
     fp_kinds: dict = field(default_factory=dict)
     seen: int = 0  # truth lines impact found at all (evidence, or a reference it did not use as evidence)
     false_positives: list = field(default_factory=list)
+    comments: int = 0  # changed lines naming the name that hold only a comment: not truth (truth_files.is_comment)
     not_db_change: int = 0  # mined events the migration does not make in the database (Django state-only removals)
     # "via (context)" -> [lines it would add, of them truth]: what promoting that kind of reference would cost
     promotion: dict = field(default_factory=dict)
 
     def add(self, other: "Score") -> None:
         self.not_db_change += other.not_db_change
-        for name in ("truth", "hit", "seen", "reported_naming", "true_reported", "implicit", "name_only", "events", "migrations", "errors",
+        for name in ("truth", "comments", "hit", "seen", "reported_naming", "true_reported", "implicit", "name_only", "events", "migrations", "errors",
                      "recalls", "precisions"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.misses += other.misses
@@ -69,13 +70,13 @@ def pct(value: float | None) -> str:
 
 def table(title: str, scores: dict[str, Score]) -> list[str]:
     rows = [f"| {title} | migrations | events | truth lines | recall (hits) | per-migration recall | seen at all "
-            "| reported lines naming it | precision (true) | per-migration precision | implicit | name-only | errors | not a DB change |",
-            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+            "| reported lines naming it | precision (true) | per-migration precision | implicit | name-only | errors | not a DB change | comment lines |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for name, s in sorted(scores.items()):
         rows.append(f"| {name} | {s.migrations} | {s.events} | {s.truth} | {pct(s.recall)} ({s.hit}) | {pct(s.macro_recall)} | "
                     f"{pct(s.seen / s.truth if s.truth else None)} ({s.seen}) | "
                     f"{s.reported_naming} | {pct(s.precision)} ({s.true_reported}) | {pct(s.macro_precision)} | {s.implicit} | "
-                    f"{s.name_only} | {s.errors} | {s.not_db_change} |")
+                    f"{s.name_only} | {s.errors} | {s.not_db_change} | {s.comments} |")
     return rows
 
 
@@ -96,7 +97,8 @@ def report(measured: dict, files: list[Path], before: list[str] = ()) -> str:
              "(`impact_bench/<revision>.sql`) only with `--synthesized-sql`; by default the revision itself is "
              "read by impact's Django/Alembic format, its history replayed. `not a DB change` = mined events the "
              "migration does not make in the database (a Django `SeparateDatabaseAndState` that removes a field from "
-             "the model state only): not scored.", "",
+             "the model state only): not scored. `comment lines` = changed lines naming the name that hold only a "
+             "comment (`// …`, `# …`, a JSDoc line): no code, so no truth (a reported one is a false positive).", "",
              *table("ORM", measured["orm"]), "", *before, *table("project", measured["project"]), "",
              "## Precision if this reference were evidence", "",
              "References impact found but did not report, per ORM and kind (`via` = how its table was told, "

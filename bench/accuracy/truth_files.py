@@ -6,9 +6,15 @@ line a tool following the database could report: netbox's `project-static/dist/g
 a vendored GraphiQL bundle updated in the same pull request as the `key` rename, held 832 of
 netbox's 1,268 truth lines. Such lines are left out of the truth (mine.py when mining, measure.py
 when scoring cases mined before).
+
+Nor is a comment line code: `// TelemetryEntity rows are pruned here` or `# drop after the attestation
+rollback` cannot break, so a line whose text (at the migration's base) is only a comment is not truth
+(`is_comment`; measure.py counts them apart). Only whole-line comments are told, by the opener their
+language uses; a docstring or a string of prose stays truth.
 """
 from __future__ import annotations
 
+import re
 from pathlib import PurePosixPath
 
 from impact.files import MINIFIED_SUFFIXES, SKIPPED_DIR_NAMES
@@ -17,3 +23,18 @@ from impact.files import MINIFIED_SUFFIXES, SKIPPED_DIR_NAMES
 def read_by_impact(path: str) -> bool:
     parts = PurePosixPath(path).parts
     return not path.endswith(MINIFIED_SUFFIXES) and not any(part in SKIPPED_DIR_NAMES for part in parts[:-1])
+
+
+_COMMENT_OPENERS = {  # a line comment, a block comment's first or continuation line
+    ".py": re.compile(r"#"),
+    ".sql": re.compile(r"--|/\*"),
+    ".prisma": re.compile(r"//"),
+}
+_C_LIKE = re.compile(r"//|/\*|\*(\s|/|$)|\{\s*/\*|<!--")  # TS/JS, JSX's {/* */}, a template's <!-- -->
+
+
+def is_comment(path: str, text: str) -> bool:
+    """True when the line holds only a comment (module doc)."""
+    suffix = PurePosixPath(path).suffix.lower()
+    opener = _COMMENT_OPENERS.get(suffix, _C_LIKE if suffix in (".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".vue", ".svelte") else None)
+    return opener is not None and opener.match(text.strip()) is not None
