@@ -1,4 +1,5 @@
-"""Drizzle tables named where the name search alone cannot tell them: a table's config callback
+"""Drizzle tables named where the name search alone cannot tell them: a row read inside a query
+(impact.orm.table_receivers), a table's config callback
 (impact.orm.drizzle_config), a namespace import of the schema module (impact.orm.namespace_imports)
 and a `${...}` placeholder of a `sql` template (impact.orm.model_types), on fixtures/apps/drizzle-app."""
 from __future__ import annotations
@@ -83,3 +84,27 @@ def test_a_namespace_of_a_module_re_exporting_the_schema(tmp_path: Path) -> None
     repo = _app(tmp_path, {"drizzle/0004_drop_posts.sql": 'DROP TABLE "posts";\n', "src/db/all.ts": 'export * from "./schema";\n',
                            "src/jobs/admin.ts": 'import * as tables from "../db/all";\nexport const t = tables.posts;\n'})
     assert "src/jobs/admin.ts:2" in _evidence(scan(repo, "0004", use_cache=False), "dropped-table-still-used")
+
+
+RETITLE = '''import { eq } from "drizzle-orm";
+import { db } from "../db";
+import { users } from "../db/schema";
+
+export async function copyStatus(post: Post) {
+  await db
+    .update(users)
+    .set({ fullName: post.author.status })
+    .where(eq(users.status, "active"));
+}
+'''
+
+
+def test_a_row_read_inside_a_query_is_the_rows_table(tmp_path: Path) -> None:
+    # The update writes users' full_name: `post.author.status` (a relation to users) is a column read from
+    # a row, which the query does not use (homarr's `.set({ password: hash(pw, user.salt) })`);
+    # `users.status` is the query's own filter (the query is evidence of its own rule).
+    repo = _app(tmp_path, {"src/jobs/retitle.ts": RETITLE})
+    result = scan(repo, "0001", use_cache=False)  # DROP COLUMN users.status
+    placed = {r.line: (r.table, r.via) for r in result.references if r.file == "src/jobs/retitle.ts"}
+    assert placed == {8: ("users", "typed-receiver"), 9: ("users", "orm-call")}
+    assert "src/jobs/retitle.ts:8" in _evidence(result, "changed-column-referenced")
