@@ -1,7 +1,8 @@
 """Drizzle tables named where the name search alone cannot tell them: a row read inside a query
-(impact.orm.table_receivers), a table's config callback
-(impact.orm.drizzle_config), a namespace import of the schema module (impact.orm.namespace_imports)
-and a `${...}` placeholder of a `sql` template (impact.orm.model_types), on fixtures/apps/drizzle-app."""
+(impact.orm.table_receivers), a key of a Pick/Omit of a table's row type (impact.orm.drizzle_row_types),
+a table's config callback (impact.orm.drizzle_config), a namespace import of the schema module
+(impact.orm.namespace_imports) and a `${...}` placeholder of a `sql` template (impact.orm.model_types),
+on fixtures/apps/drizzle-app."""
 from __future__ import annotations
 
 import shutil
@@ -108,3 +109,23 @@ def test_a_row_read_inside_a_query_is_the_rows_table(tmp_path: Path) -> None:
     placed = {r.line: (r.table, r.via) for r in result.references if r.file == "src/jobs/retitle.ts"}
     assert placed == {8: ("users", "typed-receiver"), 9: ("users", "orm-call")}
     assert "src/jobs/retitle.ts:8" in _evidence(result, "changed-column-referenced")
+
+
+ROW_TYPES = '''import type { InferSelectModel } from "drizzle-orm";
+import { posts, users } from "../db/schema";
+
+export type PublicUser = Omit<InferSelectModel<typeof users>, "status" | "email">;
+export type Badge = Pick<typeof users.$inferSelect, "id" | "status">;
+export type Draft = Pick<typeof posts.$inferInsert, "title" | "status">;
+export const columns = ["status"];
+'''
+
+
+def test_a_key_picked_from_or_omitted_of_a_tables_row_type_is_its_column(tmp_path: Path) -> None:
+    repo = _app(tmp_path, {"src/types.ts": ROW_TYPES})
+    result = scan(repo, "0001", use_cache=False)  # DROP COLUMN users.status
+    placed = {r.line: (r.table, r.via) for r in result.references if r.file == "src/types.ts"}
+    assert placed == {4: ("users", "typed-receiver"), 5: ("users", "typed-receiver"), 6: ("posts", "typed-receiver"),
+                      7: (None, "name-only")}
+    evidence = {e for e in _evidence(result, "changed-column-referenced") if e.startswith("src/types.ts")}
+    assert evidence == {"src/types.ts:4", "src/types.ts:5"}
