@@ -5,8 +5,8 @@ The callback's parameter is the table being declared: its indexes, unique constr
 and foreign keys name that table's columns, and the schema must drop them with the column (sim's
 `permission_group.workspace_id`: three such lines, all changed with the migration). A property read
 through the parameter inside the callback, that the table maps to the changed column, is the
-table's (via "typed-receiver", evidence for that table only). Only tables declared by a plain
-`const t = pgTable(...)` (mysqlTable, sqliteTable) are read; `pgSchema("s").table(...)` is not.
+table's (via "typed-receiver", evidence for that table only). Tables declared by a plain
+`const t = pgTable(...)` (mysqlTable, sqliteTable) are read here.
 """
 from __future__ import annotations
 
