@@ -41,6 +41,7 @@ from impact.orm.prisma_nesting import attribute_nested
 from impact.orm.prisma_rows import attribute_rows, row_references
 from impact.orm.resolve import attribute_declarations
 from impact.orm.table_receivers import attribute_table_receivers
+from impact.orm.typeorm_typed import attribute_typed_entities
 from impact.orm.wrappers import declared_only, wrapper_functions
 from impact.schema_cache import replayed
 from impact.migration_cache import caching
@@ -196,7 +197,8 @@ def _code_references(run: ExtractionRun, contexts: list, tables: list[str], colu
         texts = [(rel, text, x.generated, queries) for rel, text, x, queries in resolved]
         from impact.orm.model_types import model_type_references  # a dropped or renamed table only (~1.5 ms of imports)
 
-        named = model_type_references(texts, with_python_models(run), gone, SourceLines(repo).get)
+        renamed = [c.op.table for c in contexts if c.op.kind == OpKind.RENAME_TABLE and c.op.table]
+        named = model_type_references(texts, with_python_models(run), gone, SourceLines(repo).get, renamed)
         references += named + row_references(texts, run.orm, gone, named)
     return references
 
@@ -230,6 +232,7 @@ def _references(run: ExtractionRun, resolved: list, tables: list[str], columns: 
     found = attribute_zod_keys(attribute_table_receivers(found, run.orm, tables), texts, run.orm, tables)
     # `.on(table.col)` in a Drizzle table's config; `Omit<InferSelectModel<typeof t>, "col">`
     found = attribute_row_type_keys(attribute_table_configs(found, texts, run.orm), run.orm)
+    found = attribute_typed_entities(found, texts, run.orm, tables)  # `budget.x`, `makeBudget({ x })` of a TypeORM entity type
     found = attribute_trigger_rows(found, texts.items(), tables, columns)
     seen = {(r.file, r.line, r.column) for r in declared}
     return declared + [r for r in found if (r.file, r.line, r.column) not in seen]

@@ -157,6 +157,21 @@ def test_the_declaration_of_a_join_column_is_the_decorator_naming_it(tmp_path) -
     assert _evidence(result, "orm-model-declares-changed-column") == [f"{ENTITY}:17"]
 
 
+def test_every_decorator_line_of_a_relation_quoting_its_join_column_is_a_declaration(tmp_path) -> None:
+    # oneuptime's `@TableColumn({ manyToOneRelationColumn: "alertSeverityId", ... })` above `@ManyToOne`
+    # and `@JoinColumn({ name: "alertSeverityId" })`: both go with the column (the authors deleted both).
+    import shutil
+
+    repo = tmp_path / "app"
+    shutil.copytree(APP, repo)
+    entity = repo / ENTITY
+    entity.write_text(entity.read_text().replace("  @ManyToOne(() => Workspace", '  @TableColumn({ relationColumn: "workspace_id" })\n  @ManyToOne(() => Workspace'))
+    migration = tmp_path / "drop_workspace_id.sql"
+    migration.write_text("ALTER TABLE workspace_members DROP COLUMN workspace_id;\n")
+    result = scan(repo, str(migration), use_cache=False)
+    assert _evidence(result, "orm-model-declares-changed-column") == [f"{ENTITY}:16", f"{ENTITY}:18"]
+
+
 REPORT = '''import { InjectRepository } from "@nestjs/typeorm";
 import { Repository } from "typeorm";
 import { WorkspaceMember } from "../entities/workspace-member.entity";

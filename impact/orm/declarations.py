@@ -95,7 +95,10 @@ def model_declarations(orm: OrmMap, tables: list[str], columns: set[str], repo: 
                 if f.column and f.column.lower() in wanted and not f.ignored:
                     line = f.line if f.line and f.line != model.line else lines.attribute(model.file, model.line, f.name)
                     if model.orm == "typeorm":  # the decorator naming the column (`@JoinColumn({ name })`), else the property
-                        line = lines.member(model.file, line, f.name, f.column if f.name != f.column else None)
+                        start, line = line, lines.member(model.file, line, f.name, f.column if f.name != f.column else None)
+                        if f.name != f.column:  # the relation's other decorator lines quoting the column: removed with it
+                            mine += [_declared(model.file, number, wanted[f.column.lower()], model.table or table, lines.get(model.file, number), f.name)
+                                     for number in lines.member_lines(model.file, start, f.name, f.column) if number != line]
                     elif f.name != f.column:
                         line = lines.naming(model.file, line, f.column)
                     snippet = lines.get(model.file, line) or f"{model.orm} model {model.name}: field {f.name}"
@@ -181,6 +184,16 @@ class SourceLines:
             if declaring.match(line) and not line.rstrip().endswith(","):
                 return number
         return start
+
+    def member_lines(self, rel: str, start: int, name: str, column: str) -> list[int]:
+        """The lines of the decorators starting at `start` (up to the property `name` they declare) quoting
+        `column`: `@JoinColumn({ name: "alertSeverityId" })` and an application decorator's
+        `manyToOneRelationColumn: "alertSeverityId"` both go with the column. (The relation's property
+        line is not one: a rename keeps it.)"""
+        self.get(rel, start)
+        lines = self.files[rel]
+        quoted = re.compile(rf"[\"']{re.escape(column)}[\"']")
+        return [] if not lines else [number for number in range(start, self.member(rel, start, name) + 1) if quoted.search(lines[number - 1])]
 
     def get(self, rel: str, line: int) -> str:
         if rel not in self.files:

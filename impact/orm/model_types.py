@@ -35,6 +35,12 @@ the authors changed, none unchanged). A Drizzle table is also named as a member 
 import of its module (`schema.credentialSet`, impact.orm.namespace_imports) and inside a template's
 `${...}` (sql`${t.attempts} + 1`), which is code. In the schema itself, the
 relation fields other models declare to it (`document Document @relation(...)`) name it too.
+A TypeORM entity's own mapping lines (`@Entity({ name: "t" })`, its class line, a junction table's
+`@JoinTable({ name: "t" })`) are impact.orm.typeorm_entity_lines'. Files declaring dropped tables'
+entities only are skipped, their mapping lines too (they go with the tables; gamevault kept its 15
+dropped `v12_*` entities: 24 mapping lines, none changed); those of renamed tables are not: they
+stay, their mapping must follow the new name, and their lines naming each other's classes are
+renamed with them (oneuptime's RunbookAgent tables).
 
 Known limit (xfail in tests/test_model_types.py): a renamed table whose model keeps its name (a
 Prisma `@@map("new_name")` edit) leaves the code compiling; the model's name is still reported.
@@ -63,9 +69,11 @@ TS_CODE_MODELS = ("typeorm", "drizzle", "sequelize")
 
 
 def model_type_references(texts: Iterable[tuple[str, str, bool, list[Query]]], orm: OrmMap, tables: Iterable[str],
-                          line_of: Callable[[str, int], str] | None = None) -> list[ColumnReference]:
+                          line_of: Callable[[str, int], str] | None = None, renamed: Iterable[str] = ()) -> list[ColumnReference]:
     """References to the models of `tables` (dropped or renamed) in (file, text, generated, its resolved queries) texts;
-    `line_of(file, line)`: a line's source text, for the schema lines no matching text holds."""
+    `line_of(file, line)`: a line's source text, for the schema lines no matching text holds; `renamed`: those
+    of `tables` the migration renames (their models' files stay, see _declaring_only_gone)."""
+    tables = list(tables)
     patterns = []  # (the model's names, its relation fields' names or None, table, model, only where imported)
     for table in tables:
         for model in orm.on_table(table):
@@ -83,14 +91,20 @@ def model_type_references(texts: Iterable[tuple[str, str, bool, list[Query]]], o
                 patterns.append((re.compile(rf"(?<![\w.]){re.escape(model.name)}(?!\w)"), None, table_name, model, True))
             elif model.orm in TS_CODE_MODELS:
                 patterns.append((re.compile(rf"(?<![\w$.]){re.escape(model.name)}(?![\w$])"), None, table_name, model, True))
-    if not patterns:
+    if not patterns and not any(m.orm == "typeorm" for m in orm.models):  # a TypeORM junction table has no model
         return []
     found, seen, texts = _schema_relations(orm, patterns, line_of), set(), list(texts)
     going = _declaring_only_gone(orm, {t.lower() for t in tables})
+    # A renamed table's entity file stays (its class renamed with the table, or not): its lines naming the
+    # other renamed entities are code using them (oneuptime's RunbookAgentJob.ts naming RunbookAgent).
+    # TypeORM's only: the other ORMs' schema modules were not measured so.
+    kept = {t.lower() for t in renamed if any(m.orm == "typeorm" for m in orm.on_table(t))}
+    dropping = _declaring_only_gone(orm, {t.lower() for t in tables} - kept)
+    found += _entity_declarations([t for t in texts if t[0] not in dropping], orm, tables, seen)
     for rel, text, generated, queries in texts:
         if generated:
             continue
-        if rel in going:  # its models' lines naming each other go with them; the table's name still maps it
+        if rel in dropping:  # its models' lines naming each other go with them; the table's name still maps it
             found += [r for _, _, table, model, _ in patterns if rel == model.file and model.orm == "drizzle"
                       for r in _mapping_line(rel, text, model, table, seen)]
             continue
@@ -100,7 +114,7 @@ def model_type_references(texts: Iterable[tuple[str, str, bool, list[Query]]], o
         for words, relation, table, model, imported in patterns:
             if not rel.endswith(".py" if model.orm in _PYTHON_MODELS else _TS):
                 continue
-            if rel == model.file and model.orm != "prisma":
+            if rel == model.file and model.orm not in ("prisma", "typeorm"):  # a TypeORM entity's: _entity_declarations
                 found += _mapping_line(rel, text, model, table, seen)
             if not imported:
                 found += _client_mocks(rel, text, model, table, seen)
@@ -130,6 +144,27 @@ def model_type_references(texts: Iterable[tuple[str, str, bool, list[Query]]], o
         if model.file in going and imported:
             modules.setdefault(model.file, []).append((table, model))
     return found + (module_import_references(texts, modules, seen, VIA) if modules else [])
+
+
+def _entity_declarations(texts: list, orm: OrmMap, tables: list[str], seen: set) -> list[ColumnReference]:
+    """The TypeORM entity lines that map the tables: `@Entity({ name: "t" })`, the class line, a junction
+    table's `@JoinTable({ name: "t" })` (impact.orm.typeorm_entity_lines)."""
+    from impact.orm.typeorm_entity_lines import entity_lines
+
+    wanted = {t.lower() for t in tables}
+    entities: dict[str, list] = {}
+    for model in orm.models:
+        if model.orm == "typeorm" and (model.table or "").lower() in wanted:
+            entities.setdefault(model.file, []).append(model)
+    found = []
+    for rel, text, generated, _ in texts:
+        if generated or not rel.endswith(_TS) or (rel not in entities and "@JoinTable" not in text):
+            continue
+        for ref in entity_lines(rel, text, entities.get(rel, ()), tables, VIA):
+            if (rel, ref.line, (ref.table or "").lower()) not in seen:
+                seen.add((rel, ref.line, (ref.table or "").lower()))
+                found.append(ref)
+    return found
 
 
 def _client_mocks(rel: str, text: str, model, table: str, seen: set) -> list[ColumnReference]:
