@@ -35,6 +35,8 @@ from impact.model import ColumnReference, OpKind, Query
 from impact.op_details import NotAnalysed
 from impact.orm import resolve_orm_queries
 from impact.orm.declarations import SourceLines, model_declarations, recreated_names, with_python_models
+from impact.orm.drizzle_config import attribute_table_configs
+from impact.orm.drizzle_row_types import attribute_row_type_keys
 from impact.orm.drizzle_zod import attribute_zod_keys
 from impact.orm.prisma_nesting import attribute_nested
 from impact.orm.prisma_rows import attribute_rows, row_references
@@ -233,6 +235,8 @@ def _references(run: ExtractionRun, resolved: list, tables: list[str], columns: 
     found = attribute_typed_literals(attribute_rows(found, texts, run.orm), texts, run.orm)
     found = attribute_nested(found, ((file, text, queries) for file, text, _, queries in resolved), run.orm)
     found = attribute_zod_keys(attribute_table_receivers(found, run.orm, tables), texts, run.orm, tables)
+    # `.on(table.col)` in a Drizzle table's config; `Omit<InferSelectModel<typeof t>, "col">`
+    found = attribute_row_type_keys(attribute_table_configs(found, texts, run.orm), run.orm)
     found = attribute_typed_entities(found, texts, run.orm, tables)  # `budget.x`, `makeBudget({ x })` of a TypeORM entity type
     found = attribute_trigger_rows(found, texts.items(), tables, columns)
     seen = {(r.file, r.line, r.column) for r in declared}

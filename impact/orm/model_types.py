@@ -34,7 +34,9 @@ table is the exception: its `export const t = pgTable(` line and the table's nam
 (removed with it, as Python's `__tablename__`), and its variable is in scope in its own module, so
 the other tables' `.references(() => t.id)` and relations() there name it too (sim, dokploy: 14 lines
 the authors changed, none unchanged); so is a SQLAlchemy Core table's (`users_to_favorites = Table(`:
-mealie's authors removed it with the table). In the schema itself, the
+mealie's authors removed it with the table). A Drizzle table is also named as a member of a namespace
+import of its module (`schema.credentialSet`, impact.orm.namespace_imports) and inside a template's
+`${...}` (sql`${t.attempts} + 1`), which is code. In the schema itself, the
 relation fields other models declare to it (`document Document @relation(...)`) name it too.
 A TypeORM entity's own mapping lines (`@Entity({ name: "t" })`, its class line, a junction table's
 `@JoinTable({ name: "t" })`) are impact.orm.typeorm_entity_lines'. Files declaring dropped tables'
@@ -56,6 +58,7 @@ from impact.model import ColumnReference, Query
 from impact.extract.typescript.orm.prisma import OPERATIONS as PRISMA_OPERATIONS
 from impact.orm.mapping import OrmMap
 from impact.orm.model_imports import module_import_references
+from impact.orm.namespace_imports import member_pattern
 from impact.orm.prisma_typed_literals import input_literal_spans
 
 VIA = "model-type"
@@ -126,12 +129,18 @@ def model_type_references(texts: Iterable[tuple[str, str, bool, list[Query]]], o
             # A Drizzle table's variable is in scope in its own module too (`.references(() => t.id)`, relations(t, ...)).
             own = rel == model.file and model.orm in VARIABLES
             named = words.search(text) is not None and (not imported or own or _imported(text, model.name, model.orm))
-            if not named and not (relation and spans and relation.search(text)):
+            # `schema.credentialSet`, `schema` a namespace import of the table's module (impact.orm.namespace_imports)
+            members = member_pattern(rel, text, model.file, model.name) if model.orm == "drizzle" and not own else None
+            members = members if members and members.search(text) else None
+            if not named and not members and not (relation and spans and relation.search(text)):
                 continue
             for number, line in enumerate(text.splitlines(), start=1):
                 if COMMENT_LINE.match(line) or (rel == model.file and number == model.line and model.orm not in VARIABLES) or line.lstrip().startswith(("class ", "model ")):
                     continue
-                match = next((m for m in words.finditer(line) if not _in_text(line, m.start())), None) if named else None
+                code = model.orm == "drizzle"  # sql`${t.col} + 1`: Drizzle's templates take the table's columns
+                match = next((m for m in words.finditer(line) if not _in_text(line, m.start(), code)), None) if named else None
+                if match is None and members:
+                    match = next((m for m in members.finditer(line) if not _in_text(line, m.start(), code)), None)
                 if match is None and relation and any(start <= number <= end for start, end in spans):
                     match = relation.search(line)
                 if match and (number, table.lower()) not in querying and (rel, number, table.lower()) not in seen:
@@ -271,9 +280,11 @@ _TS_IMPORT = re.compile(r"\bimport\s+(?:type\s+)?([^;]*?)\s+from\s+['\"]([^'\"]+
 _PY_IMPORT = re.compile(r"^\s*from\s+[\w.]+\s+import\s+(?:\([^)]*\)|[^\n]*)", re.MULTILINE)
 
 
-def _in_text(line: str, at: int) -> bool:
-    """Inside a string literal, or in JSX text (`<Trans>Delete Document</Trans>`), not code."""
+def _in_text(line: str, at: int, placeholders: bool = False) -> bool:
+    """Inside a string literal, or in JSX text (`<Trans>Delete Document</Trans>`), not code; with
+    `placeholders`, a template literal's `${...}` is code (measured on Drizzle only)."""
     before = line[:at]
     if sum(before.count(q) for q in "'\"`") % 2:
-        return True
+        template = before[before.rfind("`") + 1 :] if placeholders and before.count("`") % 2 else ""
+        return "${" not in template or "}" in template[template.rfind("${") :]
     return bool(re.search(r">[^<>{}()=;:]*$", before) and re.match(r"[^<>{}()=;]*</", line[at:]))

@@ -7,7 +7,9 @@ In Drizzle the table variable's properties are its columns (`eq(users.status, ..
 relation under the relation's name. So a property read whose receiver ends in a Drizzle table's
 variable, or in a relation to it, names that table's column when the table maps the name (via
 "typed-receiver": evidence for that table only). Only references no query or declaration placed
-(`name-only`) are read; a receiver that is several tables' variable or relation says nothing.
+(`name-only`) are read, and those inside a query read through a row rather than a table variable
+(`.set({ password: hash(pw, user.salt) })`: homarr, 2 lines, both changed); a receiver that is
+several tables' variable or relation says nothing.
 
 Known limit: a local variable named like the table but holding something else (`const user =
 session.user`) is taken for the table's row; a row reached through any other name is not followed.
@@ -48,23 +50,32 @@ def receiver_models(orm: OrmMap, tables: list[str]) -> dict[str, list[OrmModel]]
 
 
 def attribute_table_receivers(references: list[ColumnReference], orm: OrmMap, tables: list[str]) -> list[ColumnReference]:
-    candidates = [r for r in references if r.via == "name-only" and r.context == "property" and r.file.endswith(_TS)]
+    candidates = [r for r in references if _candidate(r)]
     receivers = receiver_models(orm, tables) if candidates else {}
     if not receivers:
         return references
     pattern = re.compile(r"(?<![\w$])(" + "|".join(map(re.escape, sorted(receivers, key=len, reverse=True))) + r")\s*[?!]?\.\s*$")
+    variables = {a for m in orm.models if m.orm == "drizzle" for a in m.accessors}
     out = []
     for ref in references:
-        if ref.via == "name-only" and ref.context == "property" and ref.file.endswith(_TS):
+        if _candidate(ref):
             name = ref.spelling or ref.column
             at = _position(ref.snippet, name)
             match = pattern.search(ref.snippet[:at]) if at is not None else None
-            models = receivers[match.group(1)] if match else []
+            # Inside a query, a table variable's column is the query's own (its filter); a row's is a value read.
+            row = match is not None and (ref.via == "name-only" or match.group(1) not in variables)
+            models = receivers[match.group(1)] if row else []
             model = next((m for m in models if (m.column_for(name) or "").lower() == ref.column.lower()), None)
             if model:
-                ref = replace(ref, table=model.table, via="typed-receiver", inferred=False)
+                ref = replace(ref, table=model.table, via="typed-receiver", inferred=False, context="property")
         out.append(ref)
     return out
+
+
+def _candidate(ref: ColumnReference) -> bool:
+    """A property read no query or declaration placed, or one inside an ORM query's span (`.set({
+    password: hash(pw, user.salt) })`: the query does not use the column, the row read does)."""
+    return ref.file.endswith(_TS) and ((ref.via == "name-only" and ref.context == "property") or (ref.via == "orm-call" and ref.context == "sql"))
 
 
 def _position(snippet: str, name: str) -> int | None:

@@ -1,0 +1,72 @@
+"""A column named in a Drizzle table's extra config: `pgTable("t", {...}, (table) => ({ idx:
+index("t_ws_idx").on(table.workspaceId) }))` (or the array form `(t) => [unique().on(t.a, t.b)]`).
+
+The callback's parameter is the table being declared: its indexes, unique constraints, primary
+and foreign keys name that table's columns, and the schema must drop them with the column (sim's
+`permission_group.workspace_id`: three such lines, all changed with the migration). A property read
+through the parameter inside the callback, that the table maps to the changed column, is the
+table's (via "typed-receiver", evidence for that table only). Tables declared by a plain
+`const t = pgTable(...)` (mysqlTable, sqliteTable) are read here.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from impact.extract.typescript.calls import IDENT, call_after
+from impact.extract.typescript.scan import scan
+from impact.model import ColumnReference
+from impact.orm import CODE_DECLARATION_SUFFIXES as _TS  # TypeScript and JavaScript files
+from impact.orm.drizzle import _BINDING, TABLE_FUNCTIONS, declares_tables
+from impact.orm.mapping import OrmMap
+
+_PARAMETER = re.compile(rf"\s*\(?\s*({IDENT})\s*(?::[^)=]*)?\)?\s*=>")
+
+
+@dataclass(frozen=True)
+class ConfigCallback:
+    table: str  # the table's variable
+    parameter: str  # the callback's parameter: the table
+    first: int  # the callback's lines
+    last: int
+
+
+def config_callbacks(text: str) -> list[ConfigCallback]:
+    """The extra-config callbacks (third argument) of the Drizzle tables `text` declares."""
+    scanned = scan(text)
+    found = []
+    for match in _BINDING.finditer(scanned.masked):
+        if match.group(2) not in TABLE_FUNCTIONS:
+            continue
+        call = call_after(scanned, match.group(2), match.start(2), match.end(2))
+        if call is None or len(call.args) < 3:
+            continue
+        start, end = call.args[2]
+        parameter = _PARAMETER.match(scanned.masked, start, end)
+        if parameter:
+            found.append(ConfigCallback(match.group(1), parameter.group(1), scanned.line_of(start), scanned.line_of(end)))
+    return found
+
+
+def attribute_table_configs(references: list[ColumnReference], texts: dict[str, str], orm: OrmMap) -> list[ColumnReference]:
+    """Name-only property reads inside a table's config callback, through its parameter: that table's."""
+    files = {r.file for r in references if r.via == "name-only" and r.context == "property" and r.file.endswith(_TS)
+             and declares_tables(texts.get(r.file, ""))}
+    callbacks = {rel: config_callbacks(texts[rel]) for rel in files}
+    if not any(callbacks.values()):
+        return references
+    models = {(m.file, m.name): m for m in orm.models if m.orm == "drizzle" and m.table}
+    out = []
+    for ref in references:
+        if ref.via == "name-only" and ref.context == "property" and callbacks.get(ref.file):
+            name = ref.spelling or ref.column
+            for callback in callbacks[ref.file]:
+                model = models.get((ref.file, callback.table))
+                if model is None or not callback.first <= ref.line <= callback.last:
+                    continue
+                read = re.search(rf"(?<![\w$.]){re.escape(callback.parameter)}\s*[?!]?\.\s*{re.escape(name)}(?![\w$])", ref.snippet)
+                if read and (model.column_for(name) or "").lower() == ref.column.lower():
+                    ref = replace(ref, table=model.table, via="typed-receiver", inferred=False)
+                    break
+        out.append(ref)
+    return out
