@@ -340,6 +340,28 @@ def test_comment_lines_are_told_by_their_languages_opener() -> None:
     assert not is_comment("m.py", "// status") and not is_comment("README.md", "# status")
 
 
+def test_a_python_docstring_is_prose_and_a_log_message_code() -> None:
+    from bench.accuracy.truth_files import comment_lines
+
+    source = '''"""Publishers: the ingredient is gone."""
+import logging
+
+
+class Publisher:
+    """Holds an ingredient.
+
+    The ingredient column is dropped in 0042.
+    """
+
+    def show(self):
+        # ingredient no more
+        logging.info("ingredient dropped")
+        return self.ingredient
+'''
+    assert comment_lines("m.py", source) == {1, 6, 7, 8, 9, 12}
+    assert comment_lines("m.py", "def broken(:\n    # ingredient\n") == {2}  # no parse: line comments still told
+
+
 def test_lines_of_files_impact_never_reads_are_no_truth() -> None:
     from bench.accuracy.truth_files import read_by_impact
 

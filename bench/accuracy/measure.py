@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from bench.accuracy.promotion import baseline_table, promotion  # noqa: E402
 from bench.accuracy.scores import Score, pct, report  # noqa: E402
-from bench.accuracy.truth_files import is_comment, read_by_impact  # noqa: E402
+from bench.accuracy.truth_files import comment_lines, is_comment, read_by_impact  # noqa: E402
 from impact.pipeline import scan  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -171,7 +171,8 @@ def score_group(cases: list[dict], result, tree: Path) -> Score:
     # The case files hold no code: a truth line's text is read from the materialised base tree.
     truth = {(t["path"], t["line"]): t["snippet"] or _line(tree / t["path"], t["line"]).strip()[:120]
              for case in cases for t in case["truth"] if read_by_impact(t["path"])}
-    comments = {key for key in truth if is_comment(key[0], _line(tree / key[0], key[1]))}
+    prose = {path: comment_lines(path, _text(tree / path)) for path in {path for path, _ in truth}}
+    comments = {key for key in truth if key[1] in prose[key[0]]}
     truth = {key: snippet for key, snippet in truth.items() if key not in comments}
     score = Score(truth=len(truth), events=len(cases), migrations=1, comments=len(comments))
     score.hit = len(truth.keys() & reported.keys())
@@ -229,11 +230,15 @@ def miss_kind(path: str, snippet: str, vias: set[str]) -> str:
     return "no reference"
 
 
-def _line(path: Path, number: int) -> str:
+def _text(path: Path) -> str:
     try:
-        lines = path.read_text(errors="replace").splitlines()
+        return path.read_text(errors="replace")
     except OSError:
         return ""
+
+
+def _line(path: Path, number: int) -> str:
+    lines = _text(path).splitlines()
     return lines[number - 1] if 0 < number <= len(lines) else ""
 
 

@@ -27,7 +27,7 @@ class Score:
     fp_kinds: dict = field(default_factory=dict)
     seen: int = 0  # truth lines impact found at all (evidence, or a reference it did not use as evidence)
     false_positives: list = field(default_factory=list)
-    comments: int = 0  # changed lines naming the name that hold only a comment: not truth (truth_files.is_comment)
+    comments: int = 0  # changed lines naming the name that hold only a comment or a docstring: not truth (truth_files.comment_lines)
     not_db_change: int = 0  # mined events the migration does not make in the database (Django state-only removals)
     # "via (context)" -> [lines it would add, of them truth]: what promoting that kind of reference would cost
     promotion: dict = field(default_factory=dict)
@@ -98,7 +98,7 @@ def report(measured: dict, files: list[Path], before: list[str] = ()) -> str:
              "read by impact's Django/Alembic format, its history replayed. `not a DB change` = mined events the "
              "migration does not make in the database (a Django `SeparateDatabaseAndState` that removes a field from "
              "the model state only): not scored. `comment lines` = changed lines naming the name that hold only a "
-             "comment (`// …`, `# …`, a JSDoc line): no code, so no truth (a reported one is a false positive).", "",
+             "comment (`// …`, `# …`, a JSDoc line) or a Python docstring: no code, so no truth (a reported one is a false positive).", "",
              *table("ORM", measured["orm"]), "", *before, *table("project", measured["project"]), "",
              "## Precision if this reference were evidence", "",
              "References impact found but did not report, per ORM and kind (`via` = how its table was told, "

@@ -8,12 +8,14 @@ netbox's 1,268 truth lines. Such lines are left out of the truth (mine.py when m
 when scoring cases mined before).
 
 Nor is a comment line code: `// TelemetryEntity rows are pruned here` or `# drop after the attestation
-rollback` cannot break, so a line whose text (at the migration's base) is only a comment is not truth
-(`is_comment`; measure.py counts them apart). Only whole-line comments are told, by the opener their
-language uses; a docstring or a string of prose stays truth.
+rollback` cannot break, so a line whose text (at the migration's base) is only a comment, or a line
+of a Python docstring, is not truth (`comment_lines`; measure.py counts them apart). Whole-line
+comments are told by the opener their language uses; a string of prose in code (a log message)
+stays truth, and so does a Python file that does not parse.
 """
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import PurePosixPath
 
@@ -38,3 +40,25 @@ def is_comment(path: str, text: str) -> bool:
     suffix = PurePosixPath(path).suffix.lower()
     opener = _COMMENT_OPENERS.get(suffix, _C_LIKE if suffix in (".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".vue", ".svelte") else None)
     return opener is not None and opener.match(text.strip()) is not None
+
+
+def comment_lines(path: str, source: str) -> set[int]:
+    """The 1-based lines of `source` that hold only a comment, or a Python docstring (module doc)."""
+    lines = {n for n, text in enumerate(source.splitlines(), start=1) if is_comment(path, text)}
+    if path.endswith(".py"):
+        lines |= _docstring_lines(source)
+    return lines
+
+
+def _docstring_lines(source: str) -> set[int]:
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return set()
+    found: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.body:
+            first = node.body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
+                found.update(range(first.lineno, first.end_lineno + 1))
+    return found
