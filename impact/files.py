@@ -9,18 +9,15 @@ import operator
 import os
 import stat
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from impact import listings
+from impact.ignore_rules import IgnoreLayer, compile_patterns, ignore_reason, read_ignore_file
 from impact.git_files import GitListing, listing
 from impact.model import FileIssue
-
-if TYPE_CHECKING:
-    from pathspec import GitIgnoreSpec
 
 # Folders that hold dependencies, build output, caches or vendored code: never the project's own
 # queries, and often huge. Matched by name at any depth.
@@ -83,74 +80,6 @@ class WalkStats:
         self.skipped[reason] += 1
         if len(self.skipped_files) < MAX_SKIP_EXAMPLES:
             self.skipped_files.append(FileIssue(rel, reason))
-
-
-# --- ignore rules -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class IgnoreLayer:
-    """The patterns of one ignore file, relative to the folder they apply to."""
-
-    base: str  # folder the patterns are relative to, POSIX, "" for the repo root
-    spec: GitIgnoreSpec
-    reason: str
-
-    def verdict(self, rel: str, is_dir: bool) -> bool | None:
-        """True: ignored, False: re-included by a `!` pattern, None: no pattern matches."""
-        if self.base:
-            if not rel.startswith(self.base + "/"):
-                return None
-            rel = rel[len(self.base) + 1 :]
-        # The trailing slash lets `build/` match the folder but not a file named build.
-        return self.spec.check_file(rel + "/" if is_dir else rel).include
-
-
-def compile_patterns(lines: Iterable[str]) -> GitIgnoreSpec:
-    """Compile gitignore lines; a line pathspec rejects is dropped (git ignores it too)."""
-    from pathspec import GitIgnoreSpec  # only when patterns are compiled: in a git work tree git lists the files
-
-    lines = list(lines)
-    try:
-        return GitIgnoreSpec.from_lines(lines)
-    except Exception:  # pathspec raises its own error types, and has changed them between versions
-        return GitIgnoreSpec.from_lines([line for line in lines if _compiles(line)])
-
-
-def _compiles(line: str) -> bool:
-    from pathspec import GitIgnoreSpec
-
-    try:
-        GitIgnoreSpec.from_lines([line])
-        return True
-    except Exception:
-        return False
-
-
-def _read_ignore_file(path: str, base: str, reason: str) -> IgnoreLayer | None:
-    """The layer of one ignore file, None if there is none, or it is a symlink or unreadable."""
-    try:
-        if not stat.S_ISREG(os.lstat(path).st_mode):
-            return None
-        with open(path, "rb") as handle:
-            text = handle.read().decode("utf-8", errors="replace")
-    except OSError:
-        return None
-    spec = compile_patterns(text.splitlines())
-    return IgnoreLayer(base, spec, reason) if len(spec) else None
-
-
-def ignore_reason(rel: str, is_dir: bool, layers: Sequence[IgnoreLayer]) -> str | None:
-    """Why `rel` is ignored, or None. `layers` go most specific first: the first that has a say wins.
-
-    That is git's precedence: a nested .gitignore overrides its parents, which override
-    .git/info/exclude; within one file the last matching pattern wins (pathspec does that part).
-    """
-    for layer in layers:
-        verdict = layer.verdict(rel, is_dir)
-        if verdict is not None:
-            return layer.reason if verdict else None
-    return None
 
 
 # --- the walk ---------------------------------------------------------------------------------
@@ -228,7 +157,7 @@ def walk(
         max_bytes=max_bytes,
         git=git_listing(root),
     )
-    info_exclude = None if state.git else _read_ignore_file(os.path.join(root, ".git", "info", "exclude"), "", GITIGNORED)
+    info_exclude = None if state.git else read_ignore_file(os.path.join(root, ".git", "info", "exclude"), "", GITIGNORED)
     pending: list[tuple[str, str, tuple[IgnoreLayer, ...]]] = [("", root, (info_exclude,) if info_exclude else ())]
     while pending:
         rel_dir, abs_dir, gitignores = pending.pop()
@@ -242,7 +171,7 @@ def _walk_dir(
     """Judge one folder's entries; return its subfolders still to walk."""
     if not _first_visit(state, rel_dir, abs_dir):
         return []
-    own = _read_ignore_file(os.path.join(abs_dir, ".gitignore"), rel_dir, GITIGNORED) if state.reads_gitignores(rel_dir) else None
+    own = read_ignore_file(os.path.join(abs_dir, ".gitignore"), rel_dir, GITIGNORED) if state.reads_gitignores(rel_dir) else None
     if own:
         gitignores = (own, *gitignores)
     subdirs = []
