@@ -8,6 +8,7 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from impact.extract.python.declarations import declarations
 from impact.extract.python.facts import Facts, collect
 from impact.extract.python.models import ModelInfo, find_models, may_declare_models
 from impact.extract.python.orm import orm_queries
@@ -41,7 +42,7 @@ def models_in(path: str, text: str) -> list[ModelInfo]:
     if not may_declare_models(text):  # not parsed: nothing it spells can declare one
         return []
     with _no_cycle_collection():
-        facts = _facts(path, text)
+        facts = _facts(path, text, declarations_only=True)
         if isinstance(facts, FileIssue):
             return []
         try:
@@ -70,7 +71,8 @@ def _no_cycle_collection() -> Iterator[None]:
 
 # Not memoised: a cached tree outlives the pause and the collector traverses it after every file
 # (the scan calls `models_in` and `extract` on one file far apart, or in different processes).
-def _facts(path: str, text: str) -> Facts | FileIssue:
+def _facts(path: str, text: str, declarations_only: bool = False) -> Facts | FileIssue:
+    """`declarations_only`: only what `find_models` reads (facts.declarations), not every expression."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # invalid escape sequences and the like
@@ -85,4 +87,4 @@ def _facts(path: str, text: str) -> Facts | FileIssue:
     except (RecursionError, MemoryError):
         # Absurdly deep generated code must not crash a scan.
         return FileIssue(path, "Python file too deeply nested to parse: not analysed")
-    return collect(path, text, module)
+    return declarations(path, text, module) if declarations_only else collect(path, text, module)

@@ -77,10 +77,12 @@ def _typed(wanted: set[tuple[str, int]], names: Mapping[tuple[str, int], str], k
         lines.setdefault(file, set()).add(line)
     found = {}
     for rel in files:
-        if rel not in texts or not _may_type(texts[rel], rel, lines[rel], names):
+        if rel not in texts:
+            continue
+        source = lines_of(texts[rel])
+        if not _may_type(texts[rel], rel, lines[rel], names, source):
             continue
         # Only the lines that can hold what is looked up there (sites.py) are read.
-        source = lines_of(texts[rel])
         held = lines[rel] if source is None else \
             {line for line in lines[rel] if any(may_hold(source, line, k) for k in keys[(rel, line)])}
         found[rel] = typed_attributes(texts[rel], classes if _names_any(texts[rel], classes) else (), related, held) \
@@ -115,10 +117,13 @@ def _key_of(ref: ColumnReference) -> str:
     return "=" + name if ref.context == "identifier" else name
 
 
-def _may_type(text: str, rel: str, lines: set[int], names: Mapping[tuple[str, int], str]) -> bool:
+def _may_type(text: str, rel: str, lines: set[int], names: Mapping[tuple[str, int], str],
+              split: list[str] | None = None) -> bool:
     """A cheap look before parsing: False when every wanted line reads the name only on `self` or
-    `cls` (never typed: see the module's decisions), so the file need not be parsed."""
-    source = text.splitlines()
+    `cls` (never typed: see the module's decisions), so the file need not be parsed.
+    `split`: sites.lines_of(text) when known; without other line breaks than "\\n" its lines are
+    those of `str.splitlines` (plus a last empty one after a final break, read as no receiver)."""
+    source = split if split is not None else text.splitlines()
     for line in lines:
         name = names.get((rel, line), "")
         receivers = {m.group(1) for m in re.finditer(rf"(\w+)\s*\.\s*{re.escape(name)}(?!\w)", source[line - 1])} \
