@@ -159,3 +159,46 @@ def test_declarations_give_find_models_what_the_full_walk_gives() -> None:
     first = find_models(declarations("declaring.py", DECLARING, ast.parse(DECLARING)))
     assert [m.name for m in first] == ["Order", "Line", "notes", "tags", "extra"]
     assert found > 5
+
+
+def _names_a_model_by_find(text: str, models) -> bool:
+    """The str.find loop `blocks.names_a_model` replaced (issue 13)."""
+    for name in models:
+        at = text.find(name)
+        while at >= 0:
+            end = at + len(name)
+            if not (at and (text[at - 1].isalnum() or text[at - 1] == "_")) \
+                    and not (end < len(text) and (text[end].isalnum() or text[end] == "_")):
+                return True
+            at = text.find(name, at + 1)
+    return False
+
+
+NAME_SETS = [["Order", "OrderLine", "Line"], ["Line"], ["Checkout", "CheckoutLine", "Order", "Stock", "ModelInfo"],
+             [], ["Ordé", "Order"], ["Order\u0301", "Order"], ["", "Order"], ["Extraction", "Query", "Facts"]]
+NAME_TEXTS = ["", "Order", "OrderLines x", "OrderLine_", "xOrderLine Order", "_Order", "Orderé", "OrderLine\u0301 Line",
+              "Ordé.", "Order\u0301 ", "a.Line(", "LineLine Line2", "(Stock)", "CheckoutLineInfo Checkout_"]
+
+
+def test_the_name_searches_answer_as_the_loops_they_replace() -> None:
+    from impact.extract.python.blocks import names_a_model
+    from impact.extract.python.typed_references import _names_any
+
+    texts = NAME_TEXTS + [path.read_text(encoding="utf-8") for path in OWN]
+    answers = []
+    for names in NAME_SETS:
+        for text in texts:
+            answers.append(names_a_model(text, names))
+            assert answers[-1] == _names_a_model_by_find(text, names), (names, text[:80])
+            assert _names_any(text, set(names)) == any(name in text for name in names), (names, text[:80])
+    assert True in answers and False in answers
+
+
+def test_lines_of_answers_as_the_character_class() -> None:
+    from impact.extract.python.sites import _OTHER_BREAKS, lines_of
+
+    texts = ["", "a\nb", "a\r\nb", "a\x0bb", "a\x0c", "\x1c", "\x1d\n", "x\x1e", "é\n", "é\x85", "é\u2028", "\u2029",
+             "é\r"] + [path.read_text(encoding="utf-8") for path in OWN]
+    answers = [lines_of(text) for text in texts]
+    assert answers == [None if _OTHER_BREAKS.search(text) else text.split("\n") for text in texts]
+    assert None in answers[:13] and ["a", "b"] in answers[:13]

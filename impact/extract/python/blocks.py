@@ -138,14 +138,47 @@ def parsed_cut(text: str, lines: Collection[int], models: Collection[str]) -> as
 
 
 def names_a_model(text: str, models: Collection[str]) -> bool:
-    """Whether `text` spells a model class as a whole word (`Order`, not in `OrderLine`). One
-    `str.find` loop per class: a regex alternation of ~100 names tried at every offset is slower."""
-    for name in models:
-        at = text.find(name)
-        while at >= 0:
-            end = at + len(name)
-            if not (at and (text[at - 1].isalnum() or text[at - 1] == "_")) \
-                    and not (end < len(text) and (text[end].isalnum() or text[end] == "_")):
-                return True
-            at = text.find(name, at + 1)
+    """Whether `text` spells a model class as a whole word (`Order`, not in `OrderLine`).
+    One search of all the names (`alternation`, longest first), each hit checked for word
+    boundaries; a hit that fails them fails for every shorter name found there too (the names are
+    made of word characters), so the search goes on from the next character. ~10x faster than one
+    `str.find` loop per class (issue 13); names holding another character take that loop."""
+    names = frozenset(models)
+    if not names:
+        return False
+    if not _word_names(names):
+        return any(_whole_word_in(text, name) for name in models)
+    search = alternation(names).search
+    at = 0
+    while (match := search(text, at)) is not None:
+        start, end = match.span()
+        if _bounded(text, start, end):
+            return True
+        at = start + 1
+    return False
+
+
+@lru_cache(maxsize=16)
+def alternation(names: frozenset[str]) -> re.Pattern:
+    """One pattern finding any of the names as a substring: `re` skips ahead on their first
+    characters, where `any(name in text ...)` scanned the text once per name (115 on saleor)."""
+    return re.compile("|".join(map(re.escape, sorted(names, key=lambda name: (-len(name), name)))))
+
+
+@lru_cache(maxsize=16)
+def _word_names(names: frozenset[str]) -> bool:
+    return all(name and all(c.isalnum() or c == "_" for c in name) for name in names)
+
+
+def _bounded(text: str, at: int, end: int) -> bool:
+    return not (at and (text[at - 1].isalnum() or text[at - 1] == "_")) \
+        and not (end < len(text) and (text[end].isalnum() or text[end] == "_"))
+
+
+def _whole_word_in(text: str, name: str) -> bool:
+    at = text.find(name)
+    while at >= 0:
+        if _bounded(text, at, at + len(name)):
+            return True
+        at = text.find(name, at + 1)
     return False

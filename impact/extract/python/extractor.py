@@ -3,11 +3,9 @@ then each finder."""
 from __future__ import annotations
 
 import ast
-import gc
 import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
 
+from impact.collector import no_cycle_collection
 from impact.extract.python.declarations import declarations
 from impact.extract.python.facts import Facts, collect
 from impact.extract.python.models import ModelInfo, find_models, may_declare_models
@@ -21,7 +19,7 @@ __all__ = ["extract", "models_in"]
 
 
 def extract(path: str, text: str) -> Extraction:
-    with _no_cycle_collection():
+    with no_cycle_collection():
         facts = _facts(path, text)
         if isinstance(facts, FileIssue):
             return Extraction(issues=[facts])
@@ -41,7 +39,7 @@ def models_in(path: str, text: str) -> list[ModelInfo]:
     """The ORM models (SQLAlchemy declarative and Core tables, Django) defined in one file."""
     if not may_declare_models(text):  # not parsed: nothing it spells can declare one
         return []
-    with _no_cycle_collection():
+    with no_cycle_collection():
         facts = _facts(path, text, declarations_only=True)
         if isinstance(facts, FileIssue):
             return []
@@ -50,23 +48,6 @@ def models_in(path: str, text: str) -> list[ModelInfo]:
         finally:
             facts.release()
             del facts
-
-
-@contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """Python's cyclic garbage collector paused while one file is read: `ast.parse` allocates
-    ~100,000 tracked nodes for a large file, and each allocation burst set off collections that
-    traversed them all again (2/3 of the CPU of extracting saleor's files). The tree holds no
-    cycles and the facts' are broken (Facts.release) before it ends, so reference counting frees
-    both and the collection that follows finds little left to traverse."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 # Not memoised: a cached tree outlives the pause and the collector traverses it after every file
