@@ -43,7 +43,9 @@ def attribute_factory_calls(references: list[ColumnReference], texts: Mapping[st
         return references
     factories: dict[str, ModelInfo] = {}
     for rel, text in texts.items():
-        if rel.endswith((".py", ".pyi")) and FACTORY_CLASS.search(text):
+        # `in` first: the `^`-led pattern has no literal to skip to and tried every line of every
+        # file read (0.056 s of a cold or warm saleor DROP, where one file of 516 says "Factory").
+        if rel.endswith((".py", ".pyi")) and "Factory" in text and FACTORY_CLASS.search(text):
             factories.update(_factories(text, models))
     if not factories:
         return references
