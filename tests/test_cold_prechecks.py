@@ -10,6 +10,7 @@ import pytest
 
 from impact.extract.python.model_classes import BINDING, _classes, binds
 from impact.extract.trigger_rows import _TRIGGER_TABLE, _trigger_tables
+from impact.late_parses import _KNOWN_TABLE, _knows_a_table
 
 ROOT = Path(__file__).resolve().parent.parent
 OWN = sorted((ROOT / "impact").rglob("*.py")) + sorted((ROOT / "tests").rglob("*.py"))
@@ -94,3 +95,110 @@ def test_trigger_tables_are_the_pattern_s_findall() -> None:
     assert answers == [_TRIGGER_TABLE.findall(text) for text in texts]
     assert answers[0] == [("", "x"), ("b", "")]  # `xtrigger`: no word boundary
     assert answers[1] == []
+
+
+KNOWN_TABLE_TEXTS = [
+    "", "x = 'SELECT a FROM t'", "x = (\n  'select'\n)", "q = \"  (\\tWith x\"", "s = 'selection'", "s = 'withdraw'",
+    "a.select('x')", "'x' select 1", "FROM t", "xFROM t", "_JOIN t", "é JOIN t", "UPDATE  `t`", "UPDATE 1",
+    "INTO\n\"t\"", "db.table('t')", ".from_(", "sb.from('t')", "'ſelect x'", "'\u212aopy'", "'Ärger' 'delete'",
+    "'update\u00e9'", "\"merge", "x = '(  copy'", "f'{x} with'", "'with_x'", "'\n\f\vwith'",
+]
+
+
+def test_knows_a_table_answers_as_the_known_table_patterns() -> None:
+    texts = KNOWN_TABLE_TEXTS + [path.read_text(encoding="utf-8") for path in OWN]
+    answers = [_knows_a_table(text) for text in texts]
+    assert answers == [_KNOWN_TABLE.search(text) is not None for text in texts]
+    assert True in answers[:len(KNOWN_TABLE_TEXTS)] and False in answers[:len(KNOWN_TABLE_TEXTS)]
+
+
+DECLARING = '''
+import sqlalchemy as sa
+try:
+    from django.db import models
+except ImportError:
+    class models: ...  # noqa
+else:
+    notes = sa.Table("notes", sa.MetaData(), sa.Column("id", sa.Integer, primary_key=True))
+finally:
+    tags: sa.Table = sa.Table("tags", sa.MetaData(), sa.Column("name", sa.Text))
+if True:
+    class Base(models.Model):
+        class Meta:
+            abstract = True
+match 1:
+    case 1:
+        class Order(Base):
+            quantity = models.IntegerField()
+def factory():
+    class Line(models.Model):
+        order = models.ForeignKey(Order, on_delete=models.CASCADE)
+    hidden = sa.Table("hidden", sa.MetaData(), sa.Column("x", sa.Integer))
+    return Line
+with open("x") as handle:
+    extra = sa.Table("extra", sa.MetaData(), sa.Column("y", sa.Integer))
+'''
+
+
+def test_declarations_give_find_models_what_the_full_walk_gives() -> None:
+    """extractor.models_in reads only facts.declarations: the same models as from the full facts,
+    on a text with classes and tables in branches, handlers, match cases and functions, and on
+    every Python file of this repository (its fixtures' models among them)."""
+    from impact.extract.python.declarations import declarations
+    from impact.extract.python.facts import collect
+    from impact.extract.python.models import find_models
+
+    paths = OWN + sorted((ROOT / "fixtures").rglob("*.py"))
+    texts = [("declaring.py", DECLARING)] + [(str(path), path.read_text(encoding="utf-8")) for path in paths]
+    found = 0
+    for path, text in texts:
+        module = ast.parse(text)
+        models = find_models(collect(path, text, module))
+        assert find_models(declarations(path, text, module)) == models, path
+        found += bool(models)
+    first = find_models(declarations("declaring.py", DECLARING, ast.parse(DECLARING)))
+    assert [m.name for m in first] == ["Order", "Line", "notes", "tags", "extra"]
+    assert found > 5
+
+
+def _names_a_model_by_find(text: str, models) -> bool:
+    """The str.find loop `blocks.names_a_model` replaced (issue 13)."""
+    for name in models:
+        at = text.find(name)
+        while at >= 0:
+            end = at + len(name)
+            if not (at and (text[at - 1].isalnum() or text[at - 1] == "_")) \
+                    and not (end < len(text) and (text[end].isalnum() or text[end] == "_")):
+                return True
+            at = text.find(name, at + 1)
+    return False
+
+
+NAME_SETS = [["Order", "OrderLine", "Line"], ["Line"], ["Checkout", "CheckoutLine", "Order", "Stock", "ModelInfo"],
+             [], ["Ordé", "Order"], ["Order\u0301", "Order"], ["", "Order"], ["Extraction", "Query", "Facts"]]
+NAME_TEXTS = ["", "Order", "OrderLines x", "OrderLine_", "xOrderLine Order", "_Order", "Orderé", "OrderLine\u0301 Line",
+              "Ordé.", "Order\u0301 ", "a.Line(", "LineLine Line2", "(Stock)", "CheckoutLineInfo Checkout_"]
+
+
+def test_the_name_searches_answer_as_the_loops_they_replace() -> None:
+    from impact.extract.python.blocks import names_a_model
+    from impact.extract.python.typed_references import _names_any
+
+    texts = NAME_TEXTS + [path.read_text(encoding="utf-8") for path in OWN]
+    answers = []
+    for names in NAME_SETS:
+        for text in texts:
+            answers.append(names_a_model(text, names))
+            assert answers[-1] == _names_a_model_by_find(text, names), (names, text[:80])
+            assert _names_any(text, set(names)) == any(name in text for name in names), (names, text[:80])
+    assert True in answers and False in answers
+
+
+def test_lines_of_answers_as_the_character_class() -> None:
+    from impact.extract.python.sites import _OTHER_BREAKS, lines_of
+
+    texts = ["", "a\nb", "a\r\nb", "a\x0bb", "a\x0c", "\x1c", "\x1d\n", "x\x1e", "é\n", "é\x85", "é\u2028", "\u2029",
+             "é\r"] + [path.read_text(encoding="utf-8") for path in OWN]
+    answers = [lines_of(text) for text in texts]
+    assert answers == [None if _OTHER_BREAKS.search(text) else text.split("\n") for text in texts]
+    assert None in answers[:13] and ["a", "b"] in answers[:13]

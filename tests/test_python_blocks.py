@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import ast
+import re
 import textwrap
+from pathlib import Path
 
-from impact.extract.python.blocks import functions_holding
+from impact.extract.python.blocks import _outermost_blocks, functions_holding
 from impact.extract.python.receivers import typed_attributes
 
 SOURCE = textwrap.dedent('''\
@@ -114,3 +116,45 @@ def test_a_model_named_only_after_the_trimming_point_is_still_read() -> None:
     assert "Line" not in functions_holding(source, {2})
     assert typed_attributes(source, {"Line"}, lines={2}) == {(2, "quantity"): {"Line"}}
     assert typed_attributes(source.replace("Line.objects", "rows"), {"Line"}, lines={2}) == {}
+
+
+def _blocks_line_by_line(source: list[str]) -> list[tuple[int, int, int]]:
+    """The line loop `_outermost_blocks` replaced (issue 13), kept as the reference it must match."""
+    blocks: list[tuple[int, int, int]] = []
+    open_block: tuple[int, int] | None = None
+    last = 0
+    for number, row in enumerate(source, 1):
+        stripped = row.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        closing = stripped.startswith((")", "]", "}"))
+        indent = len(row) - len(row.lstrip(" \t"))
+        if open_block is not None and not closing and indent <= open_block[1]:
+            blocks.append((open_block[0], last, open_block[1]))
+            open_block = None
+        if open_block is None and re.match(r"[ \t]*(?:async[ \t]+)?def[ \t]", row):
+            open_block = (number, indent)
+        last = number
+    if open_block is not None:
+        blocks.append((open_block[0], last, open_block[1]))
+    return blocks
+
+
+EDGES = [
+    "", "def", "def f(): pass", "def f():\n  x\n", "x = 1\n", "undef x\n  def  g():\n y\n",
+    "  def g():\n\n# c\n)\n  y\nz\n", "def a():\n x\n\f  def b():\n y\n", "def a():\n\tx\n \tdef b():\n  y\n",
+    "x\r\ndef a():\r\n  b\r\n\r\nc\r\n", "async  def a():\n    b\n  # c\n\n  ]\nasync\tdef b():\n  c",
+    "class C:\n    def a(self):\n        pass\n    x = '''\ndef fake():\n'''\n    def b(self): return 1\n",
+    "def a():\n    s = 'def b():'\n    return s\n\u2028def c():\n  d\n\x0c\ndef e():\n  f\n   # end",
+]
+
+
+def test_the_blocks_are_those_of_the_line_loop() -> None:
+    """On edge texts and every Python file of this repository (tests, fixtures, code)."""
+    root = Path(__file__).resolve().parent.parent
+    texts = EDGES + [p.read_text(encoding="utf-8", errors="surrogateescape")
+                     for folder in ("impact", "tests", "fixtures", "bench") for p in sorted((root / folder).rglob("*.py"))]
+    assert len(texts) > 300
+    for text in texts:
+        source = text.split("\n")
+        assert _outermost_blocks(text, source) == _blocks_line_by_line(source), text[:200]

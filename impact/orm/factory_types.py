@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
-from impact.extract.python.factory_calls import FACTORY_CLASS, factories_in
+from impact.extract.python.factory_calls import declares_factory, factories_in
 from impact.extract.python.models import ModelInfo
 from impact.extract.references import COMMENT_LINE
 from impact.model import ColumnReference
@@ -38,7 +38,7 @@ def factory_type_references(texts: Iterable[tuple[str, str, bool, object]], mode
         return []
     factories: dict[str, ModelInfo] = {}
     for _, text in texts:
-        if FACTORY_CLASS.search(text):
+        if declares_factory(text):
             factories.update(factories_in(text, mapped))
     if not factories:
         return []

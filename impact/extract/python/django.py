@@ -63,6 +63,12 @@ class _Finder:
         lineage = self.facts.lineage(chain)
         end_line = self.facts.lines(chain.node)[1]
         for position, part in enumerate(lineage):
+            first = part.links[0]
+            # What `_from` needs of the first link and the base, asked before the links are joined
+            # (most chains are no queryset: issue 13): a manager on a name, or a call of a plain name.
+            if not (type(part.base) is ast.Name if first.call is None and first.name in MANAGERS
+                    else part.base is None and first.call is not None and (self.django_file or first.name in SHORTCUTS)):
+                continue
             links = [link for later in lineage[position:] for link in later.links]
             uses = self._from(part.base, links, self.facts.chain_line(part), end_line)
             if uses is not None:

@@ -3,11 +3,10 @@ then each finder."""
 from __future__ import annotations
 
 import ast
-import gc
 import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
 
+from impact.collector import no_cycle_collection
+from impact.extract.python.declarations import declarations
 from impact.extract.python.facts import Facts, collect
 from impact.extract.python.models import ModelInfo, find_models, may_declare_models
 from impact.extract.python.orm import orm_queries
@@ -20,7 +19,7 @@ __all__ = ["extract", "models_in"]
 
 
 def extract(path: str, text: str) -> Extraction:
-    with _no_cycle_collection():
+    with no_cycle_collection():
         facts = _facts(path, text)
         if isinstance(facts, FileIssue):
             return Extraction(issues=[facts])
@@ -40,8 +39,8 @@ def models_in(path: str, text: str) -> list[ModelInfo]:
     """The ORM models (SQLAlchemy declarative and Core tables, Django) defined in one file."""
     if not may_declare_models(text):  # not parsed: nothing it spells can declare one
         return []
-    with _no_cycle_collection():
-        facts = _facts(path, text)
+    with no_cycle_collection():
+        facts = _facts(path, text, declarations_only=True)
         if isinstance(facts, FileIssue):
             return []
         try:
@@ -51,26 +50,10 @@ def models_in(path: str, text: str) -> list[ModelInfo]:
             del facts
 
 
-@contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """Python's cyclic garbage collector paused while one file is read: `ast.parse` allocates
-    ~100,000 tracked nodes for a large file, and each allocation burst set off collections that
-    traversed them all again (2/3 of the CPU of extracting saleor's files). The tree holds no
-    cycles and the facts' are broken (Facts.release) before it ends, so reference counting frees
-    both and the collection that follows finds little left to traverse."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-
-
 # Not memoised: a cached tree outlives the pause and the collector traverses it after every file
 # (the scan calls `models_in` and `extract` on one file far apart, or in different processes).
-def _facts(path: str, text: str) -> Facts | FileIssue:
+def _facts(path: str, text: str, declarations_only: bool = False) -> Facts | FileIssue:
+    """`declarations_only`: only what `find_models` reads (facts.declarations), not every expression."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # invalid escape sequences and the like
@@ -85,4 +68,4 @@ def _facts(path: str, text: str) -> Facts | FileIssue:
     except (RecursionError, MemoryError):
         # Absurdly deep generated code must not crash a scan.
         return FileIssue(path, "Python file too deeply nested to parse: not analysed")
-    return collect(path, text, module)
+    return declarations(path, text, module) if declarations_only else collect(path, text, module)

@@ -35,6 +35,13 @@ BUILDERS = ("create", "build", "stub", "create_batch", "build_batch")
 FACTORY_CLASS = re.compile(r"^[ \t]*class\s+\w+\([^)]*Factory\b", re.M)
 
 
+def declares_factory(text: str) -> bool:
+    """A factory class in `text`. `in` first: FACTORY_CLASS, `^`-led, has no literal to skip to and
+    tried every line of every file read (0.056 s of a cold or warm saleor DROP, where one file of 516
+    says "Factory")."""
+    return "Factory" in text and FACTORY_CLASS.search(text) is not None
+
+
 def attribute_factory_calls(references: list[ColumnReference], texts: Mapping[str, str],
                             models: Mapping[str, ModelInfo]) -> list[ColumnReference]:
     """Name-only keywords in calls of a factory of a model mapping the column: that model's table."""
@@ -43,7 +50,7 @@ def attribute_factory_calls(references: list[ColumnReference], texts: Mapping[st
         return references
     factories: dict[str, ModelInfo] = {}
     for rel, text in texts.items():
-        if rel.endswith((".py", ".pyi")) and FACTORY_CLASS.search(text):
+        if rel.endswith((".py", ".pyi")) and declares_factory(text):
             factories.update(factories_in(text, models))
     if not factories:
         return references

@@ -125,7 +125,7 @@ class StringSite:
 class Facts:
     path: str
     text: str
-    source_lines: list[str]
+    source_lines: list[str] | None  # `text.splitlines()`, made on the first snippet (model files need none)
     module: ast.Module
     module_scope: Scope
     sites: list[StringSite] = field(default_factory=list)
@@ -160,6 +160,8 @@ class Facts:
         return node.lineno
 
     def snippet(self, line: int) -> str:
+        if self.source_lines is None:
+            self.source_lines = self.text.splitlines()
         if 1 <= line <= len(self.source_lines):
             return self.source_lines[line - 1].strip()[:200]
         return ""
@@ -436,7 +438,7 @@ class FactCollector:
 
 
 def collect(path: str, text: str, module: ast.Module) -> Facts:
-    facts = Facts(path, text, text.splitlines(), module, Scope("module", "<module>"))
+    facts = Facts(path, text, None, module, Scope("module", "<module>"))
     facts.scopes.append(facts.module_scope)
     collector = FactCollector(facts)
     collector.walk(module)

@@ -38,6 +38,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
 from impact import pickle_cache
+from impact.collector import no_cycle_collection
 from impact.cache import _source_hash
 from impact.extract.python.models import ModelInfo
 from impact.extract.python.relations import parsed
@@ -151,7 +152,13 @@ def _table_for(ref: ColumnReference, model: ModelInfo, affected: set[str]) -> st
 
 
 def _bound_classes(rel: str, text: str, models: Mapping[str, ModelInfo]) -> list[Bound]:
-    module = parsed(text)
+    # The collector paused: each whole-file tree set off collections that traversed it (~0.035 s of
+    # a cold saleor DROP's 21 files); it is freed when _bound_in_tree returns, before the pause ends.
+    with no_cycle_collection():
+        return _bound_in_tree(rel, parsed(text), models)
+
+
+def _bound_in_tree(rel: str, module: ast.Module | None, models: Mapping[str, ModelInfo]) -> list[Bound]:
     if module is None:
         return []
     registered = _registered(module, models)

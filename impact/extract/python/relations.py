@@ -18,6 +18,7 @@ import ast
 import warnings
 from collections.abc import Collection
 
+from impact.collector import no_cycle_collection
 from impact.extract.python.tree import keyword, last_name
 
 Kind = tuple[str, str]
@@ -36,7 +37,11 @@ def parsed(text: str) -> ast.Module | None:
 
 
 def relations(text: str, models: Collection[str]) -> dict[tuple[str, str], Kind]:
-    module = parsed(text)
+    with no_cycle_collection():  # a model file's whole tree, freed on return (impact.collector)
+        return _relations(parsed(text), models)
+
+
+def _relations(module: ast.Module | None, models: Collection[str]) -> dict[tuple[str, str], Kind]:
     if module is None:
         return {}
     found: dict[tuple[str, str], Kind] = {}

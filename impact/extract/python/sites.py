@@ -23,9 +23,15 @@ import re
 _OTHER_BREAKS = re.compile("[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 
 
+_ASCII_BREAKS = ("\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e")  # those of _OTHER_BREAKS an ASCII text can hold
+
+
 def lines_of(text: str) -> list[str] | None:
     """The text's lines as the parser numbers them; None when a character makes that uncertain
-    (then every line is read)."""
+    (then every line is read). An ASCII text is searched for its six possible breaks with `in`,
+    ~3x faster than the character class (issue 13)."""
+    if text.isascii():
+        return None if any(ch in text for ch in _ASCII_BREAKS) else text.split("\n")
     return None if _OTHER_BREAKS.search(text) else text.split("\n")
 
 

@@ -46,6 +46,9 @@ def sql_queries(facts: Facts) -> list[Query]:
         if binding is not None and binding in templates.bindings:
             continue  # `TEMPLATE = "SELECT {cols} ..."`: its `.format(...)` calls are the queries
         at_sink = id(site.node) in sink_args or (binding is not None and binding in sink_bindings)
+        if not at_sink and type(site.node) is ast.Constant and (binding is None or not binding.appended) \
+                and not _is_probably_sql(site.node.value):
+            continue  # a plain literal renders as its value: most of a file's strings, no renderer (issue 13)
         template, format_call = sink_args.get(id(site.node), (False, None))
         text = renderer.render(site.node, site.scope, braces_are_holes=template, format_args=format_call)
         if text is None or not (at_sink or _is_probably_sql(text)):

@@ -108,12 +108,26 @@ class _Finder:
         """The statement a finished chain builds, from the earliest step that starts one (a
         name bound to `Table(...)` or `Session()` is a receiver, not the statement's start)."""
         lineage = self.facts.lineage(chain)
+        if not self._may_start(lineage):
+            return []
         for position, part in enumerate(lineage):
             links = [link for later in lineage[position:] for link in later.links]
             start = self._start(part.base, links)
             if start is not None:
                 return self._read(start, links, self._start_line(lineage[position:], start[0]), self.facts.lines(chain.node)[1])
         return []
+
+    def _may_start(self, lineage: list[Chain]) -> bool:
+        """Whether `_start` can find a statement in some part: a `query`/`get` link, or a part
+        opening with `select(`/`insert(`... (under its imported name). Asked before the links are
+        joined part by part: most chains of a file are no statement (issue 13)."""
+        for part in lineage:
+            first = part.links[0].name
+            if first in STATEMENTS or self.facts.original_name(first) in STATEMENTS:
+                return True
+            if any(link.name == "query" or link.name == "get" for link in part.links):
+                return True
+        return False
 
     def _start_line(self, parts: list[Chain], index: int) -> int:
         """The line of the chain holding the statement's first step: `db.session.query(Query)` starts

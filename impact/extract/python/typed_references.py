@@ -19,6 +19,7 @@ from dataclasses import replace
 
 from impact import pickle_cache
 from impact.cache import _source_hash
+from impact.extract.python.blocks import alternation
 from impact.extract.python.models import ModelInfo
 from impact.extract.python.receivers import Found, Kind, typed_attributes
 from impact.extract.python.relations import relations
@@ -77,10 +78,12 @@ def _typed(wanted: set[tuple[str, int]], names: Mapping[tuple[str, int], str], k
         lines.setdefault(file, set()).add(line)
     found = {}
     for rel in files:
-        if rel not in texts or not _may_type(texts[rel], rel, lines[rel], names):
+        if rel not in texts:
+            continue
+        source = lines_of(texts[rel])
+        if not _may_type(texts[rel], rel, lines[rel], names, source):
             continue
         # Only the lines that can hold what is looked up there (sites.py) are read.
-        source = lines_of(texts[rel])
         held = lines[rel] if source is None else \
             {line for line in lines[rel] if any(may_hold(source, line, k) for k in keys[(rel, line)])}
         found[rel] = typed_attributes(texts[rel], classes if _names_any(texts[rel], classes) else (), related, held) \
@@ -115,10 +118,13 @@ def _key_of(ref: ColumnReference) -> str:
     return "=" + name if ref.context == "identifier" else name
 
 
-def _may_type(text: str, rel: str, lines: set[int], names: Mapping[tuple[str, int], str]) -> bool:
+def _may_type(text: str, rel: str, lines: set[int], names: Mapping[tuple[str, int], str],
+              split: list[str] | None = None) -> bool:
     """A cheap look before parsing: False when every wanted line reads the name only on `self` or
-    `cls` (never typed: see the module's decisions), so the file need not be parsed."""
-    source = text.splitlines()
+    `cls` (never typed: see the module's decisions), so the file need not be parsed.
+    `split`: sites.lines_of(text) when known; without other line breaks than "\\n" its lines are
+    those of `str.splitlines` (plus a last empty one after a final break, read as no receiver)."""
+    source = split if split is not None else text.splitlines()
     for line in lines:
         name = names.get((rel, line), "")
         receivers = {m.group(1) for m in re.finditer(rf"(\w+)\s*\.\s*{re.escape(name)}(?!\w)", source[line - 1])} \
@@ -131,5 +137,5 @@ def _may_type(text: str, rel: str, lines: set[int], names: Mapping[tuple[str, in
 def _names_any(text: str, classes: Collection[str]) -> bool:
     """Whether the text spells a model class: a file spelling none has no typed receiver. The walk
     itself is given every class (only names the parsed text holds are looked up in it), so this is
-    one search until the first hit, not one per class (a scan knows ~100-2,000 of them)."""
-    return any(name in text for name in classes)
+    one search of all the names (blocks.alternation), not one per class (a scan knows ~100-2,000)."""
+    return bool(classes) and alternation(frozenset(classes)).search(text) is not None
