@@ -66,12 +66,12 @@ def test_empty_extraction_round_trips(tmp_path):
     assert cache.get(key()) == Extraction()
 
 
-def test_entries_are_pickles_under_a_two_letter_fan_out(tmp_path):
+def test_entries_are_pickles_under_a_one_letter_fan_out(tmp_path):
     cache = ExtractionCache(tmp_path)
     k = key()
     cache.put(k, sample())
     [entry] = entries(cache)
-    assert entry == tmp_path / C.ENTRIES_SUBDIR / k[:2] / f"{k}.pickle"
+    assert entry == tmp_path / C.ENTRIES_SUBDIR / k[:1] / f"{k}.pickle"
     assert pickle.loads(entry.read_bytes()) == sample()
     assert entry.stat().st_mode & 0o777 == 0o600  # private, as tempfile.mkstemp made them
 
@@ -110,7 +110,10 @@ def test_a_pickle_entry_that_does_not_load_is_a_miss_even_with_a_json_one_beside
     k = key()
     cache.put(k, sample())
     [entry] = entries(cache)
-    entry.with_suffix(".json").write_text(json.dumps(C.encode(Extraction(generated=True))))
+    old = tmp_path / C.ENTRIES_SUBDIR / k[:2] / f"{k}.json"
+    old.parent.mkdir()
+    old.write_text(json.dumps(C.encode(Extraction(generated=True))))
+    assert ExtractionCache(tmp_path).get(k) == sample()  # the pickle first
     entry.write_bytes(pickle.dumps(["not", "an", "Extraction"]))
     assert cache.get(k) is None
 
@@ -183,7 +186,7 @@ def test_a_corrupt_entry_is_a_miss_not_an_error(tmp_path, content):
 def test_an_entry_that_is_a_folder_is_a_miss(tmp_path):
     cache = ExtractionCache(tmp_path)
     k = key()
-    (tmp_path / C.ENTRIES_SUBDIR / k[:2] / f"{k}.pickle").mkdir(parents=True)
+    (tmp_path / C.ENTRIES_SUBDIR / k[:1] / f"{k}.pickle").mkdir(parents=True)
     assert cache.get(k) is None
     cache.put(k, sample())  # cannot replace a folder: caching turns off, silently
     assert not cache.enabled and cache.get(k) is None
