@@ -127,17 +127,18 @@ def test_write_leaves_no_temporary_files(tmp_path):
 
 
 def test_a_temporary_name_left_by_another_process_is_skipped(tmp_path):
-    import itertools
     import os
 
+    from impact import cache_files
+
     target = tmp_path / "entry.pickle"
-    C._write_atomically(target, b"first")  # makes the folder
-    following = next(C._TEMP_NUMBERS) + 1
+    cache_files.write_atomically(target, b"first")  # makes the folder
+    following = next(cache_files._TEMP_NUMBERS) + 1
     stale = tmp_path / f".tmp-{os.getpid()}-{following}"
     stale.write_bytes(b"left by a dead process of the same id")
-    C._write_atomically(target, b"second")
+    cache_files.write_atomically(target, b"second")
     assert target.read_bytes() == b"second" and stale.read_bytes().startswith(b"left")
-    assert next(C._TEMP_NUMBERS) > following and isinstance(C._TEMP_NUMBERS, itertools.count)
+    assert next(cache_files._TEMP_NUMBERS) > following
 
 
 def test_a_folder_removed_after_a_write_is_made_again(tmp_path):
