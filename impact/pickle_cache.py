@@ -1,6 +1,6 @@
 """Whole results kept between scans as pickles under `<cache>/<kind>/<key>.pickle`.
 
-For results that are not one file's extraction (those go through impact.cache, as JSON): the
+For results that are not one file's extraction (those go through impact.cache, pickled too): the
 replayed schema, the typed receivers of a scan. Pickle keeps sets and tuples as they were; it runs
 code when loaded, so entries live only in this user's own cache directory, as the rest of the cache
 does (IMPACT_CACHE_DIR; IMPACT_NO_CACHE=1 turns it off). Any entry that cannot be loaded is a miss,

@@ -66,25 +66,89 @@ def test_empty_extraction_round_trips(tmp_path):
     assert cache.get(key()) == Extraction()
 
 
-def test_entries_are_compact_json_under_a_two_letter_fan_out(tmp_path):
+def test_entries_are_pickles_under_a_one_letter_fan_out(tmp_path):
     cache = ExtractionCache(tmp_path)
     k = key()
     cache.put(k, sample())
     [entry] = entries(cache)
-    assert entry == tmp_path / C.ENTRIES_SUBDIR / k[:2] / f"{k}.json"
-    stored = json.loads(entry.read_text())
-    minimal = stored["queries"][1]
-    # Fields at their default value are left out.
-    assert set(minimal) == {"file", "line", "end_line", "language", "extractor", "kind", "table"}
-    assert minimal["kind"] == "select_star"
+    assert entry == tmp_path / C.ENTRIES_SUBDIR / k[:1] / f"{k}.pickle"
+    assert pickle.loads(entry.read_bytes()) == sample()
+    assert entry.stat().st_mode & 0o777 == 0o600  # private, as tempfile.mkstemp made them
+
+
+def test_an_entry_of_the_earlier_json_form_is_still_read(tmp_path):
+    """Entries written before h17cold (JSON) whose key did not change are hits, decoded as before;
+    the pack then holds the value's pickle."""
+    k = key()
+    entry = tmp_path / C.ENTRIES_SUBDIR / k[:2] / f"{k}.json"
+    entry.parent.mkdir(parents=True)
+    entry.write_text(json.dumps(C.encode(sample())))
+    cache = ExtractionCache(tmp_path, pack="repo")
+    assert cache.get(k) == sample()
+    cache.save_pack()
+    entry.unlink()
+    assert ExtractionCache(tmp_path, pack="repo").get(k) == sample()
+
+
+def test_a_value_pickle_cannot_hold_is_kept_in_json_form(tmp_path):
+    cache = ExtractionCache(tmp_path, pack="repo")
+    k = key()
+    import dataclasses
+
+    @dataclasses.dataclass
+    class Local:  # a class defined in a function: pickle cannot name it, its JSON form is a dict
+        needles: list
+
+    cache.put(k, {"models": Local(["a"])})
+    [entry] = entries(cache)
+    assert entry.suffix == ".json" and json.loads(entry.read_text()) == {"models": {"needles": ["a"]}}
+    assert cache.get(k, dict) == {"models": {"needles": ["a"]}}
+
+
+def test_a_pickle_entry_that_does_not_load_is_a_miss_even_with_a_json_one_beside_it(tmp_path):
+    cache = ExtractionCache(tmp_path)
+    k = key()
+    cache.put(k, sample())
+    [entry] = entries(cache)
+    old = tmp_path / C.ENTRIES_SUBDIR / k[:2] / f"{k}.json"
+    old.parent.mkdir()
+    old.write_text(json.dumps(C.encode(Extraction(generated=True))))
+    assert ExtractionCache(tmp_path).get(k) == sample()  # the pickle first
+    entry.write_bytes(pickle.dumps(["not", "an", "Extraction"]))
+    assert cache.get(k) is None
 
 
 def test_write_leaves_no_temporary_files(tmp_path):
     cache = ExtractionCache(tmp_path)
     for i in range(5):
         cache.put(key(str(i)), sample())
-    assert all(p.suffix == ".json" and not p.name.startswith(".tmp") for p in entries(cache))
+    assert all(p.suffix == ".pickle" and not p.name.startswith(".tmp") for p in entries(cache))
     assert len(entries(cache)) == 5
+
+
+def test_a_temporary_name_left_by_another_process_is_skipped(tmp_path):
+    import os
+
+    from impact import cache_files
+
+    target = tmp_path / "entry.pickle"
+    cache_files.write_atomically(target, b"first")  # makes the folder
+    following = next(cache_files._TEMP_NUMBERS) + 1
+    stale = tmp_path / f".tmp-{os.getpid()}-{following}"
+    stale.write_bytes(b"left by a dead process of the same id")
+    cache_files.write_atomically(target, b"second")
+    assert target.read_bytes() == b"second" and stale.read_bytes().startswith(b"left")
+    assert next(cache_files._TEMP_NUMBERS) > following
+
+
+def test_a_folder_removed_after_a_write_is_made_again(tmp_path):
+    import shutil
+
+    cache = ExtractionCache(tmp_path / "c")
+    cache.put(key("a"), sample())
+    shutil.rmtree(tmp_path / "c")  # e.g. the user clears the cache during a scan
+    cache.put(key("a"), sample())
+    assert cache.enabled and ExtractionCache(tmp_path / "c").get(key("a")) == sample()
 
 
 def test_overwriting_an_entry_replaces_it(tmp_path):
@@ -123,7 +187,7 @@ def test_a_corrupt_entry_is_a_miss_not_an_error(tmp_path, content):
 def test_an_entry_that_is_a_folder_is_a_miss(tmp_path):
     cache = ExtractionCache(tmp_path)
     k = key()
-    (tmp_path / C.ENTRIES_SUBDIR / k[:2] / f"{k}.json").mkdir(parents=True)
+    (tmp_path / C.ENTRIES_SUBDIR / k[:1] / f"{k}.pickle").mkdir(parents=True)
     assert cache.get(k) is None
     cache.put(k, sample())  # cannot replace a folder: caching turns off, silently
     assert not cache.enabled and cache.get(k) is None

@@ -21,3 +21,28 @@ def test_history_paths_are_the_migrations_and_the_unparsable_ones(tmp_path: Path
     broken.write_text("class Migration(migrations.Migration:\n", encoding="utf-8")
     assert broken.resolve() in set(django.history_paths(repo, Config()))
     assert broken.resolve() not in set(django.all_migrations(repo, Config()))
+
+
+def test_migration_files_keep_their_order_and_follow_symlinks(tmp_path: Path) -> None:
+    """migration_files lists with os.scandir (h17cold): regular files and symlinks to files
+    count, in name order; a dangling symlink, a folder named like a module, a private module and
+    a module without `class Migration` do not."""
+    import os
+
+    from impact.formats.django.discover import migration_files
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "real_0003.py").write_text("class Migration(migrations.Migration):\n    pass\n")
+    folder = tmp_path / "app" / "migrations"
+    folder.mkdir(parents=True)
+    (folder / "__init__.py").write_text("")
+    (folder / "0002_b.py").write_text("class Migration(migrations.Migration):\n    pass\n")
+    (folder / "0001_a.py").write_text("from django.db import migrations\nclass Migration(migrations.Migration):\n    pass\n")
+    (folder / "0004_helpers.py").write_text("def forwards(apps, schema_editor):\n    pass\n")
+    (folder / "_0005_private.py").write_text("class Migration:\n    pass\n")
+    (folder / "0006_folder.py").mkdir()
+    os.symlink(elsewhere / "real_0003.py", folder / "0003_linked.py")
+    os.symlink(tmp_path / "missing.py", folder / "0007_dangling.py")
+    assert migration_files(folder) == [folder.resolve() / "0001_a.py", folder.resolve() / "0002_b.py",
+                                       (elsewhere / "real_0003.py").resolve()]

@@ -96,15 +96,21 @@ def migration_files(folder: Path) -> list[Path]:
     """The folder's modules that define `class Migration` (cheap text check first), resolved."""
     out = []
     resolved = folder.resolve()
-    for path in sorted(folder.iterdir()):
-        if path.is_file() and _is_candidate(path.name):
+    # os.scandir, not Path.iterdir: its entries know from the listing whether they are symlinks
+    # and, unless they are, regular files (no stat and lstat for each of saleor's 1,400 files, on
+    # every scan, warm ones too). Sorted by name, as the Paths of one folder were.
+    with os.scandir(folder) as listing:
+        entries = sorted(listing, key=lambda entry: entry.name)
+    for entry in entries:
+        if _is_candidate(entry.name) and entry.is_file():
             try:
-                data = path.read_bytes()  # the ASCII marker is found in the bytes as in the decoded text
+                with open(entry.path, "rb") as handle:
+                    data = handle.read()  # the ASCII marker is found in the bytes as in the decoded text
             except OSError:
                 continue
             if b"class Migration" in data:
                 # Only a symlinked file needs resolving one by one (an lstat per path part each).
-                out.append(path.resolve() if path.is_symlink() else resolved / path.name)
+                out.append(Path(entry.path).resolve() if entry.is_symlink() else resolved / entry.name)
     return out
 
 
