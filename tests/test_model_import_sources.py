@@ -164,3 +164,45 @@ def test_a_value_typed_with_another_modules_class_of_the_entitys_name_says_nothi
     result = scan(repo, "2", use_cache=False)
     refs = {(r.file, r.line): (r.table, r.via) for r in result.references if r.file.endswith("label.ts")}
     assert refs == {("src/tickets/label.ts", 3): ("tickets", "typed-receiver"), ("src/widget/label.ts", 3): (None, "name-only")}
+
+
+WORKSPACE = {
+    "package.json": '{ "name": "acme", "private": true, "workspaces": ["apps/*", "packages/*"] }\n',
+    "packages/db/package.json": '{ "name": "@acme/db", "exports": { ".": { "types": "./index.ts", "default": "./index.ts" },'
+                                ' "./schema": "./src/schema.ts" } }\n',
+    "packages/db/index.ts": 'export * from "./src/schema";\nexport { db } from "./src/client";\n',
+    "packages/db/src/schema.ts": 'export const users = pgTable("users", { id: serial("id") });\n',
+    "packages/db/src/client.ts": "export const db = {};\n",
+    "packages/ui/package.json": '{ "name": "@acme/ui", "main": "src/index.tsx" }\n',
+    "packages/ui/src/index.tsx": 'export { users } from "./lists";\n',
+    "packages/ui/src/lists.tsx": "export const users = () => null;\n",
+    "pnpm-workspace.yaml": "packages:\n  - 'tools/*' # shared scripts\n",
+    "tools/seed/package.json": '{ "name": "@acme/seed" }\n',
+    "tools/seed/index.ts": "export const users = [];\n",
+}
+
+
+@pytest.mark.parametrize("spec, expected", [
+    ("@acme/db", True),           # exports["."] -> index.ts: `export * from "./src/schema"`
+    ("@acme/db/schema", True),    # exports["./schema"]
+    ("@acme/ui", False),          # main -> src/index.tsx re-exports another module's `users`
+    ("@acme/seed", False),        # a pnpm workspace package: its index.ts declares its own `users`
+    ("@acme/other", None),        # no such workspace package
+])
+def test_a_workspace_package_is_resolved_to_its_files(tmp_path, spec, expected) -> None:
+    repo = make_repo(tmp_path, {**WORKSPACE, "apps/web/page.ts": f'import {{ users }} from "{spec}";\n'})
+    sources = ImportSources({"apps/web/page.ts": f'import {{ users }} from "{spec}";\n'}, repo_reader(repo),
+                            ["packages/db/src/schema.ts"])
+    assert sources.source("apps/web/page.ts", spec, "users", "packages/db/src/schema.ts") is expected
+
+
+@pytest.mark.xfail(strict=True, reason="known limit: exports patterns and ** workspace patterns are not expanded")
+@pytest.mark.parametrize("root, manifest", [
+    ('{ "workspaces": ["packages/*"] }', '{ "name": "@acme/db", "exports": { "./*": "./lib/*.ts" } }'),
+    ('{ "workspaces": ["packages/**"] }', '{ "name": "@acme/db", "exports": { "./schema": "./lib/schema.ts" } }'),
+], ids=["exports pattern", "** workspace pattern"])
+def test_a_workspace_package_through_patterns(tmp_path, root, manifest) -> None:
+    repo = make_repo(tmp_path, {"package.json": root + "\n", "packages/db/package.json": manifest + "\n",
+                                "packages/db/lib/schema.ts": 'export const users = pgTable("users", {});\n'})
+    sources = ImportSources({}, repo_reader(repo), [])
+    assert sources.resolve("apps/web/page.ts", "@acme/db/schema") == "packages/db/lib/schema.ts"

@@ -11,10 +11,11 @@ An import's path (`import { X } from "<path>"`) is resolved from the importing f
   folder's `index`), read from the repository; a file that is not the model's is followed through
   its re-exports (`export * from "./x"`, `export { X } from "./x"`, `export { default as X } from`),
   up to three modules deep (an index module re-exporting the entities);
-- a package path (`Common/Models/X`, `@/db/schema`, `@app/db/schema`: a tsconfig alias or a
-  workspace package's folder): matched by its last two segments or more against the files that
-  mention the name (impact.orm.model_imports; impact reads no tsconfig `paths`), the longest match
-  winning; the file so found is followed as above.
+- a workspace package's name (`@sim/db`, `@app/db/schema`): its entry or subpath file
+  (impact.orm.workspace_packages), followed as above (`@sim/db`'s index.ts: `export * from './schema'`);
+- another package path (`Common/Models/X`, `@/db/schema`: a tsconfig alias): matched by its last two
+  segments or more against the files that mention the name (impact.orm.model_imports; impact reads
+  no tsconfig `paths`), the longest match winning (two such files: unresolved); followed as above.
 Answer: True (the model's module, directly or re-exported), False (another module: the name is not
 the model), None (the path cannot be resolved: an alias or a package impact cannot read, a module
 re-exporting one). A caller keeps its former behaviour for None (the name counts as the model):
@@ -34,6 +35,7 @@ from pathlib import Path
 
 from impact.orm import CODE_DECLARATION_SUFFIXES as _EXTENSIONS  # TypeScript and JavaScript files
 from impact.orm.model_imports import _stem
+from impact.orm.workspace_packages import package_entries, workspace_packages
 
 # `import X, { Y as Z } from "p"` / `import type { Y } from "p"`: the bindings and the path.
 IMPORT = re.compile(r"\bimport\s+(?:type\s+)?([^;]*?)\s+from\s+['\"]([^'\"]+)['\"]", re.DOTALL)
@@ -43,25 +45,38 @@ _DEPTH = 3
 _MAX_BYTES = 1_000_000
 
 
-def repo_reader(repo: Path) -> Callable[[str], str | None]:
-    """rel -> the text of a TypeScript/JavaScript file of `repo` (None if absent, unreadable, too large
-    or outside the repository); each file read once. Read only: nothing is written."""
-    root, cache = repo.resolve(), {}
+def repo_reader(repo: Path) -> RepoModules:
+    """The reader of `repo`'s TypeScript/JavaScript modules (RepoModules)."""
+    return RepoModules(repo)
 
-    def read(rel: str) -> str | None:
-        if rel in cache:
-            return cache[rel]
+
+class RepoModules:
+    """rel -> the text of a TypeScript/JavaScript file of `repo` (None if absent, unreadable, too large
+    or outside the repository); each file read once; `packages()`: the workspace's packages
+    (impact.orm.workspace_packages). Read only: nothing is written."""
+
+    def __init__(self, repo: Path) -> None:
+        self.root, self.cache = repo.resolve(), {}
+        self._packages: dict | None = None
+
+    def __call__(self, rel: str) -> str | None:
+        if rel in self.cache:
+            return self.cache[rel]
         text = None
         if rel.endswith(_EXTENSIONS) and not rel.startswith(("/", "../")):
-            path = root / rel
+            path = self.root / rel
             try:
-                if path.is_file() and path.resolve().is_relative_to(root) and path.stat().st_size <= _MAX_BYTES:
+                if path.is_file() and path.resolve().is_relative_to(self.root) and path.stat().st_size <= _MAX_BYTES:
                     text = path.read_text(encoding="utf-8", errors="replace")
             except OSError:
                 text = None
-        cache[rel] = text
+        self.cache[rel] = text
         return text
-    return read
+
+    def packages(self) -> dict:
+        if self._packages is None:
+            self._packages = workspace_packages(self.root)
+        return self._packages
 
 
 class ImportSources:
@@ -103,6 +118,11 @@ class ImportSources:
         if spec.startswith("."):
             base = posixpath.normpath(posixpath.join(posixpath.dirname(rel), spec))
             return next((c for c in _candidates(base) if self.text(c) is not None), None)
+        packages = getattr(self.read, "packages", None)  # a workspace package's name (`@sim/db`, `@app/db/schema`)
+        entries = package_entries(spec, packages()) if packages else None
+        file = next((c for entry in entries or () for c in _candidates(entry) if self.text(c) is not None), None)
+        if file:
+            return file
         parts = spec.split("/")
         stems = self._known_stems()
         for k in range(len(parts) - 1):

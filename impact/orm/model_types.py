@@ -137,7 +137,7 @@ def model_type_references(texts: Iterable[tuple[str, str, bool, list[Query]]], o
             own = rel == model.file and model.orm in VARIABLES
             named = words.search(text) is not None and (not imported or own or _imported(text, model.name, model.orm, rel, model.file, sources))
             # `schema.credentialSet`, `schema` a namespace import of the table's module (impact.orm.namespace_imports)
-            members = member_pattern(rel, text, model.file, model.name) if model.orm == "drizzle" and not own else None
+            members = member_pattern(rel, text, model.file, model.name, sources) if model.orm == "drizzle" and not own else None
             members = members if members and members.search(text) else None
             if not named and not members and not (relation and spans and relation.search(text)):
                 continue
