@@ -8,9 +8,16 @@ import pytest
 from impact.orm.import_sources import ImportSources, repo_reader
 from impact.pipeline import scan
 from tests.conftest import make_repo
+from tests.test_typeorm_typed import ENTITY as TICKET  # @Entity("tickets") class Ticket { status }
 
 APP = Path(__file__).resolve().parents[1] / "fixtures/apps/helpdesk-typeorm"
 DROPPED = "dropped-table-still-used"
+
+
+def _scanned(tmp_path, init: str, change: str, files: dict[str, str]):
+    """`files` with migrations 0001 (`init`) and 0002 (`change`), scanned for 0002."""
+    repo = make_repo(tmp_path, {"migrations/0001_init.sql": init + "\n", "migrations/0002_change.sql": change + "\n", **files})
+    return scan(repo, "2", use_cache=False)
 
 
 def _evidence(result, rule: str = DROPPED) -> list[str]:
@@ -71,16 +78,14 @@ export const blind = (e: TelemetryEntity) => e.id;
 def test_package_paths_and_relative_paths_resolve_to_the_declaring_file(tmp_path) -> None:
     # oneuptime's layout: the entity and a helper class of the same name, both imported by package
     # paths (`Common/...`) and relative paths. An alias naming no file keeps the former behaviour.
-    repo = make_repo(tmp_path, {
-        "migrations/0001_init.sql": 'CREATE TABLE "TelemetryEntity" (id serial PRIMARY KEY);\n',
-        "migrations/0002_drop.sql": 'DROP TABLE "TelemetryEntity";\n',
+    result = _scanned(tmp_path, 'CREATE TABLE "TelemetryEntity" (id serial PRIMARY KEY);', 'DROP TABLE "TelemetryEntity";', {
         "Common/Models/DatabaseModels/TelemetryEntity.ts": ENTITY,
         "Common/Models/DatabaseModels/Project.ts": "export default class Project {}\n",
         "Common/Server/Utils/Telemetry/TelemetryEntity.ts": HELPER,
         "App/Inventory/Items.ts": MODEL_USER, "App/Ingest/Decoder.ts": HELPER_USER,
         "Common/Server/Services/Metrics.ts": RELATIVE_HELPER_USER, "App/Blind.ts": BLIND,
     })
-    assert _evidence(scan(repo, "2", use_cache=False)) == [
+    assert _evidence(result) == [
         "App/Blind.ts:1", "App/Blind.ts:3", "App/Inventory/Items.ts:1", "App/Inventory/Items.ts:3"]
 
 
@@ -131,17 +136,6 @@ def test_a_tsconfig_alias_to_another_module_is_not_the_model(tmp_path) -> None:
     assert sources.source("src/app.ts", "@shared/user", "User", "src/models/user.ts") is False
 
 
-TICKET = '''import { Column, Entity, PrimaryGeneratedColumn } from "typeorm";
-
-@Entity("tickets")
-export class Ticket {
-  @PrimaryGeneratedColumn()
-  id: number;
-
-  @Column()
-  status: string;
-}
-'''
 # A support widget's own `Ticket` (not the entity), and a file typing a value with the entity.
 WIDGET_TICKET = "export class Ticket {\n  constructor(readonly status: string) {}\n}\n"
 WIDGET = '''import { Ticket } from "./ticket";
@@ -155,13 +149,10 @@ export const label = (ticket: Ticket) => ticket.status;
 
 
 def test_a_value_typed_with_another_modules_class_of_the_entitys_name_says_nothing(tmp_path) -> None:
-    repo = make_repo(tmp_path, {
-        "migrations/0001_init.sql": 'CREATE TABLE "tickets" (id serial PRIMARY KEY, status text);\n',
-        "migrations/0002_drop.sql": 'ALTER TABLE "tickets" DROP COLUMN "status";\n',
+    result = _scanned(tmp_path, 'CREATE TABLE "tickets" (id serial PRIMARY KEY, status text);', 'ALTER TABLE "tickets" DROP COLUMN "status";', {
         "src/entities/ticket.entity.ts": TICKET, "src/widget/ticket.ts": WIDGET_TICKET,
         "src/widget/label.ts": WIDGET, "src/tickets/label.ts": TRIAGE,
     })
-    result = scan(repo, "2", use_cache=False)
     refs = {(r.file, r.line): (r.table, r.via) for r in result.references if r.file.endswith("label.ts")}
     assert refs == {("src/tickets/label.ts", 3): ("tickets", "typed-receiver"), ("src/widget/label.ts", 3): (None, "name-only")}
 
