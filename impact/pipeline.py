@@ -38,6 +38,7 @@ from impact.orm.declarations import SourceLines, model_declarations, recreated_n
 from impact.orm.drizzle_config import attribute_table_configs
 from impact.orm.drizzle_row_types import attribute_row_type_keys
 from impact.orm.drizzle_zod import attribute_zod_keys
+from impact.orm.import_sources import repo_reader
 from impact.orm.prisma_nesting import attribute_nested
 from impact.orm.prisma_rows import attribute_rows, row_references
 from impact.orm.prisma_typed_literals import attribute_typed_literals
@@ -202,7 +203,7 @@ def _code_references(run: ExtractionRun, contexts: list, tables: list[str], colu
         from impact.orm.table_names import table_name_references
 
         renamed = [c.op.table for c in contexts if c.op.kind == OpKind.RENAME_TABLE and c.op.table]
-        named = model_type_references(texts, with_python_models(run), gone, SourceLines(repo).get, renamed)
+        named = model_type_references(texts, with_python_models(run), gone, SourceLines(repo).get, renamed, repo_reader(repo))
         named += factory_type_references(texts, run.models, gone, named)
         references += named + row_references(texts, run.orm, gone, named) + table_name_references(texts, gone, named)
     return references
@@ -237,7 +238,7 @@ def _references(run: ExtractionRun, resolved: list, tables: list[str], columns: 
     found = attribute_zod_keys(attribute_table_receivers(found, run.orm, tables), texts, run.orm, tables)
     # `.on(table.col)` in a Drizzle table's config; `Omit<InferSelectModel<typeof t>, "col">`
     found = attribute_row_type_keys(attribute_table_configs(found, texts, run.orm), run.orm)
-    found = attribute_typed_entities(found, texts, run.orm, tables)  # `budget.x`, `makeBudget({ x })` of a TypeORM entity type
+    found = attribute_typed_entities(found, texts, run.orm, tables, repo_reader(repo))  # `budget.x`, `makeBudget({ x })` of a TypeORM entity type
     found = attribute_trigger_rows(found, texts.items(), tables, columns)
     seen = {(r.file, r.line, r.column) for r in declared}
     return declared + [r for r in found if (r.file, r.line, r.column) not in seen]

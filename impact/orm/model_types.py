@@ -21,8 +21,11 @@ renamed-table rules (rules/*.toml `references = "names_model_of_table"`). Measur
 `TemplateMeta` (61 truth lines, 1 found before) and umami's `team_website` (bench/accuracy).
 
 Decisions: the bare model name is matched as a whole word (a type, an import, a class use), only
-in a file that imports it (from a Prisma client module; in Python from anywhere) and never in a
-string or JSX text: documenso's `Document` and `Template` are also the words of its UI ("Document
+in a file that imports it (from a Prisma client module; a TypeORM, Drizzle or Sequelize model from
+the module declaring it, or through a path impact cannot resolve: impact.orm.import_sources; in
+Python from anywhere) and never in a string or JSX text: oneuptime's helper class
+`Common/Server/Utils/Telemetry/TelemetryEntity` is not its `TelemetryEntity` entity (44 lines);
+documenso's `Document` and `Template` are also the words of its UI ("Document
 deleted"), langfuse's `DatasetRunItems` an enum member. Its generated types only with Prisma's suffixes (`...CreateInput`, `...WhereInput`, `...GetPayload`,
 `...Select`, ...), so a component `TemplateMetaForm` is not one. A relation field's name is matched
 as a property or key (`.templateMeta`, `templateMeta:`) inside a Prisma call only (`include: {
@@ -57,6 +60,7 @@ from impact.extract.references import COMMENT_LINE
 from impact.model import ColumnReference, Query
 from impact.extract.typescript.orm.prisma import OPERATIONS as PRISMA_OPERATIONS
 from impact.orm.mapping import OrmMap
+from impact.orm.import_sources import ImportSources
 from impact.orm.model_imports import module_import_references
 from impact.orm.namespace_imports import member_pattern
 from impact.orm.prisma_typed_literals import input_literal_spans
@@ -76,10 +80,12 @@ VARIABLES = ("drizzle", "sqlalchemy-core")
 
 
 def model_type_references(texts: Iterable[tuple[str, str, bool, list[Query]]], orm: OrmMap, tables: Iterable[str],
-                          line_of: Callable[[str, int], str] | None = None, renamed: Iterable[str] = ()) -> list[ColumnReference]:
+                          line_of: Callable[[str, int], str] | None = None, renamed: Iterable[str] = (),
+                          read: Callable[[str], str | None] | None = None) -> list[ColumnReference]:
     """References to the models of `tables` (dropped or renamed) in (file, text, generated, its resolved queries) texts;
     `line_of(file, line)`: a line's source text, for the schema lines no matching text holds; `renamed`: those
-    of `tables` the migration renames (their models' files stay, see _declaring_only_gone)."""
+    of `tables` the migration renames (their models' files stay, see _declaring_only_gone); `read(file)`: a
+    module's text, to resolve the imports of a TypeScript model's name (impact.orm.import_sources)."""
     tables = list(tables)
     patterns = []  # (the model's names, its relation fields' names or None, table, model, only where imported)
     for table in tables:
@@ -106,6 +112,7 @@ def model_type_references(texts: Iterable[tuple[str, str, bool, list[Query]]], o
     # other renamed entities are code using them (oneuptime's RunbookAgentJob.ts naming RunbookAgent).
     # TypeORM's only: the other ORMs' schema modules were not measured so.
     kept = {t.lower() for t in renamed if any(m.orm == "typeorm" for m in orm.on_table(t))}
+    sources = ImportSources({t[0]: t[1] for t in texts}, read, (p[3].file for p in patterns if p[3].orm in TS_CODE_MODELS))
     dropping = _declaring_only_gone(orm, {t.lower() for t in tables} - kept)
     found += _entity_declarations([t for t in texts if t[0] not in dropping], orm, tables, seen)
     for rel, text, generated, queries in texts:
@@ -128,9 +135,9 @@ def model_type_references(texts: Iterable[tuple[str, str, bool, list[Query]]], o
                 found += _client_mocks(rel, text, model, table, seen)
             # A Drizzle table's variable is in scope in its own module too (`.references(() => t.id)`, relations(t, ...)).
             own = rel == model.file and model.orm in VARIABLES
-            named = words.search(text) is not None and (not imported or own or _imported(text, model.name, model.orm))
+            named = words.search(text) is not None and (not imported or own or _imported(text, model.name, model.orm, rel, model.file, sources))
             # `schema.credentialSet`, `schema` a namespace import of the table's module (impact.orm.namespace_imports)
-            members = member_pattern(rel, text, model.file, model.name) if model.orm == "drizzle" and not own else None
+            members = member_pattern(rel, text, model.file, model.name, sources) if model.orm == "drizzle" and not own else None
             members = members if members and members.search(text) else None
             if not named and not members and not (relation and spans and relation.search(text)):
                 continue
@@ -262,15 +269,20 @@ def _mapping_line(rel: str, text: str, model, table: str, seen: set) -> list[Col
     return []
 
 
-def _imported(text: str, name: str, orm: str) -> bool:
+def _imported(text: str, name: str, orm: str, rel: str = "", file: str | None = None, sources: ImportSources | None = None) -> bool:
     """Whether the file imports the model: TypeScript from a Prisma client module (`@prisma/client`,
-    `@documenso/prisma/client`, a generated folder), or uses the `Prisma` namespace's types; Python
+    `@documenso/prisma/client`, a generated folder), or uses the `Prisma` namespace's types; a TypeORM,
+    Drizzle or Sequelize model from its own module `file` (re-exports followed) or from a path `sources`
+    cannot resolve (impact.orm.import_sources: the former behaviour, no recall lost where it is blind),
+    not from another module (oneuptime's helper class named as its `TelemetryEntity` entity); Python
     from any module. A file that does not import it names something else (`TableName.DatasetRunItems`,
     an enum member, a word of UI text)."""
     if orm == "prisma":
         if re.search(rf"\bPrisma\s*\.\s*{re.escape(name)}", text):
             return True
         return any(re.search(rf"(?<![\w$]){re.escape(name)}(?![\w$])", m.group(1)) for m in _TS_IMPORT.finditer(text) if "prisma" in m.group(2).lower())
+    if orm in TS_CODE_MODELS and sources is not None and file:  # the class or table variable, from its module
+        return sources.names_model(rel, text, name, file)
     if orm in TS_CODE_MODELS:  # the class or table variable, imported (a monorepo's `@app/db` included)
         return any(re.search(rf"(?<![\w$]){re.escape(name)}(?![\w$])", m.group(1)) for m in _TS_IMPORT.finditer(text))
     return any(re.search(rf"(?<!\w){re.escape(name)}(?!\w)", m.group(0)) for m in _PY_IMPORT.finditer(text))

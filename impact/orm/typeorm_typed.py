@@ -14,19 +14,22 @@ socket_secret rename): 7 lines, all changed by the authors with the migration.
 Decisions: a name annotated with any other type anywhere in the file says nothing (one file may
 reuse `item` for several types; a lower-case word after a colon is an object literal's value, not a
 type, unless a primitive's name); a function name declared with two entity types in the repository
-says nothing; only keys directly in the object literal (not nested objects) count.
+says nothing; only keys directly in the object literal (not nested objects) count; the type's name is
+the entity only in its own file or in a file importing it from the entity's module (or through a path
+impact cannot resolve: impact.orm.import_sources), not another module's class of the same name.
 Known limits: types inferred without an annotation (`const budget = new LlmCostBudget()`) and
 entity-typed arrays (`Array<LlmCostBudget>`) are not followed.
 """
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 
 from impact.extract.typescript.scan import scan
 from impact.model import ColumnReference
 from impact.orm import CODE_DECLARATION_SUFFIXES as _TS  # TypeScript and JavaScript files
+from impact.orm.import_sources import ImportSources
 from impact.orm.mapping import OrmMap, OrmModel
 
 VIA = "typed-receiver"
@@ -43,19 +46,21 @@ _NOT_NAMES = {"if", "for", "while", "switch", "catch", "return", "function"}
 
 
 def attribute_typed_entities(references: list[ColumnReference], texts: Mapping[str, str], orm: OrmMap,
-                             tables: list[str]) -> list[ColumnReference]:
+                             tables: list[str], read: Callable[[str], str | None] | None = None) -> list[ColumnReference]:
+    """`read(file)`: a module's text, to resolve where a file imports an entity's name from."""
     candidates = [r for r in references if r.via == "name-only" and r.context == "property" and r.file.endswith(_TS)]
     entities = _entities(orm, tables) if candidates else {}
     if not entities:
         return references
-    functions = _typed_functions(texts, entities)
+    sources = ImportSources(dict(texts), read, (m.file for m in entities.values()))
+    functions = _typed_functions(texts, entities, sources)
     by_file: dict[str, tuple[dict[str, OrmModel], list[str]]] = {}
     out = []
     for ref in references:
         if ref.via == "name-only" and ref.context == "property" and ref.file.endswith(_TS) and ref.file in texts:
             if ref.file not in by_file:
                 text = texts[ref.file]
-                by_file[ref.file] = (_typed_names(text, entities), text.splitlines())
+                by_file[ref.file] = (_typed_names(text, _imported(ref.file, text, entities, sources)), text.splitlines())
             receivers, lines = by_file[ref.file]
             model = _receiver(ref, receivers) or _called(ref, lines, functions)
             if model is not None:
@@ -73,6 +78,11 @@ def _entities(orm: OrmMap, tables: list[str]) -> dict[str, OrmModel]:
     return {name: models[0] for name, models in found.items() if len(models) == 1}
 
 
+def _imported(rel: str, text: str, entities: dict[str, OrmModel], sources: ImportSources) -> dict[str, OrmModel]:
+    """The entities whose class name in `rel` is the entity: its own file, or imported from its module."""
+    return {name: m for name, m in entities.items() if name in text and (rel == m.file or sources.names_model(rel, text, name, m.file))}
+
+
 def _typed_names(text: str, entities: dict[str, OrmModel]) -> dict[str, OrmModel]:
     """Variable or parameter name -> the entity it is annotated with, when that is its only annotation in the file."""
     if not any(name in text for name in entities):
@@ -85,15 +95,16 @@ def _typed_names(text: str, entities: dict[str, OrmModel]) -> dict[str, OrmModel
     return {name: entities[next(iter(kinds))] for name, kinds in types.items() if len(kinds) == 1 and next(iter(kinds)) in entities}
 
 
-def _typed_functions(texts: Mapping[str, str], entities: dict[str, OrmModel]) -> dict[str, OrmModel]:
+def _typed_functions(texts: Mapping[str, str], entities: dict[str, OrmModel], sources: ImportSources) -> dict[str, OrmModel]:
     """Function name -> the entity its first parameter is typed with (a name typed with several is left out)."""
     found: dict[str, set[str]] = {}
     for rel, text in texts.items():
         if not rel.endswith(_TS) or not any(name in text for name in entities):
             continue
+        here = _imported(rel, text, entities, sources)
         for match in _FIRST_PARAMETER.finditer(text):
             name = next(g for g in match.groups()[:3] if g)
-            if match.group(4) in entities and name not in _NOT_NAMES:
+            if match.group(4) in here and name not in _NOT_NAMES:
                 found.setdefault(name, set()).add(match.group(4))
     return {name: entities[next(iter(kinds))] for name, kinds in found.items() if len(kinds) == 1}
 
