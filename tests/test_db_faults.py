@@ -149,7 +149,9 @@ def test_a_connection_lost_during_commit_says_unknown_and_a_rerun_settles_it(app
         conn.execute("CREATE CONSTRAINT TRIGGER slow AFTER INSERT ON impact_migrations DEFERRABLE INITIALLY DEFERRED "
                       "FOR EACH ROW EXECUTE FUNCTION slow_commit()")
     child = start_apply(app, pg_database, "2", "--statement-timeout", "60s")
-    terminate(pg_database, wait_for(pg_database, "query = 'COMMIT'"))
+    # `active`: an idle session's `query` is its last statement, and impact's own earlier
+    # transactions end with COMMIT too (a loaded machine caught one idle in between).
+    terminate(pg_database, wait_for(pg_database, "state = 'active' AND query = 'COMMIT'"))
     code, err, _ = finish(child)
     line = one_line(err)
     assert code == EXIT_DATABASE and "0002_add_note.sql may or may not be applied" in line and "run `impact apply` again" in line, line
