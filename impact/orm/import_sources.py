@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from impact.orm import CODE_DECLARATION_SUFFIXES as _EXTENSIONS  # TypeScript and JavaScript files
-from impact.orm.model_imports import _stem
+from impact.orm.model_imports import module_stem
 from impact.orm.workspace_packages import package_entries, workspace_packages
 
 # `import X, { Y as Z } from "p"` / `import type { Y } from "p"`: the bindings and the path.
@@ -137,7 +137,7 @@ class ImportSources:
             self._stems = {}
             for file in [*self.known, *self.declaring]:
                 if file.endswith(_EXTENSIONS):
-                    self._stems[_stem(file)] = file
+                    self._stems[module_stem(file)] = file
         return self._stems
 
 

@@ -26,7 +26,7 @@ def module_import_references(texts, models_by_file: dict[str, list[tuple[str, ob
                              via: str) -> list[ColumnReference]:
     """(file, text, generated, queries) texts -> the lines importing a module in `models_by_file`
     (module file -> its (table, model) pairs, every one of them going)."""
-    stems = {_stem(file): file for file in models_by_file}
+    stems = {module_stem(file): file for file in models_by_file}
     found = []
     for rel, text, generated, _ in texts:
         if generated or rel in models_by_file or not rel.endswith(_EXTENSIONS) or not any(s.rsplit("/", 1)[-1] in text for s in stems):
@@ -35,7 +35,7 @@ def module_import_references(texts, models_by_file: dict[str, list[tuple[str, ob
             if COMMENT_LINE.match(line):
                 continue
             for spec in _SPEC.findall(line):
-                file = _resolved(rel, spec, stems)
+                file = resolved_module(rel, spec, stems)
                 for table, model in models_by_file.get(file, ()) if file else ():
                     if (rel, number, table.lower()) not in seen:
                         seen.add((rel, number, table.lower()))
@@ -44,12 +44,12 @@ def module_import_references(texts, models_by_file: dict[str, list[tuple[str, ob
     return found
 
 
-def _stem(file: str) -> str:
+def module_stem(file: str) -> str:
     stem = file.rsplit(".", 1)[0] if file.endswith(_EXTENSIONS) else file
     return stem.removesuffix("/index")
 
 
-def _resolved(rel: str, spec: str, stems: dict[str, str]) -> str | None:
+def resolved_module(rel: str, spec: str, stems: dict[str, str]) -> str | None:
     """The module file `spec` names from `rel`, among `stems` (stem -> file)."""
     spec = spec.rsplit(".", 1)[0] if spec.endswith(_EXTENSIONS) else spec
     spec = spec.removesuffix("/index")

@@ -60,16 +60,16 @@ from impact.extract.references import COMMENT_LINE
 from impact.model import ColumnReference, Query
 from impact.extract.typescript.orm.prisma import OPERATIONS as PRISMA_OPERATIONS
 from impact.orm.mapping import OrmMap
-from impact.orm.import_sources import ImportSources
+from impact.orm.import_sources import IMPORT, ImportSources
 from impact.orm.model_imports import module_import_references
 from impact.orm.namespace_imports import member_pattern
 from impact.orm.prisma_typed_literals import input_literal_spans
+from impact.orm import CODE_DECLARATION_SUFFIXES as _TS  # TypeScript and JavaScript files
 
 VIA = "model-type"
 # What Prisma generates from a model's name (prisma-client-js): `Prisma.<Model>CreateInput` etc.
 _PRISMA_SUFFIX = (r"(?:(?:Create|Update|Upsert|Delete|Where|WhereUnique|OrderBy|Select|Include|Omit|Aggregate|GroupBy|Count"
                   r"|Scalar|Unchecked|Min|Max|Avg|Sum|Find|Default)\w*|GetPayload|Args|Payload|Schema)")
-_TS = (".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts")
 _PYTHON_MODELS = ("django", "sqlalchemy", "sqlmodel", "sqlalchemy-core")
 # TypeScript ORMs whose model is the project's own code: a TypeORM entity class, a Drizzle table
 # variable, a Sequelize model class; a file naming it imports it.
@@ -280,15 +280,14 @@ def _imported(text: str, name: str, orm: str, rel: str = "", file: str | None = 
     if orm == "prisma":
         if re.search(rf"\bPrisma\s*\.\s*{re.escape(name)}", text):
             return True
-        return any(re.search(rf"(?<![\w$]){re.escape(name)}(?![\w$])", m.group(1)) for m in _TS_IMPORT.finditer(text) if "prisma" in m.group(2).lower())
+        return any(re.search(rf"(?<![\w$]){re.escape(name)}(?![\w$])", m.group(1)) for m in IMPORT.finditer(text) if "prisma" in m.group(2).lower())
     if orm in TS_CODE_MODELS and sources is not None and file:  # the class or table variable, from its module
         return sources.names_model(rel, text, name, file)
     if orm in TS_CODE_MODELS:  # the class or table variable, imported (a monorepo's `@app/db` included)
-        return any(re.search(rf"(?<![\w$]){re.escape(name)}(?![\w$])", m.group(1)) for m in _TS_IMPORT.finditer(text))
+        return any(re.search(rf"(?<![\w$]){re.escape(name)}(?![\w$])", m.group(1)) for m in IMPORT.finditer(text))
     return any(re.search(rf"(?<!\w){re.escape(name)}(?!\w)", m.group(0)) for m in _PY_IMPORT.finditer(text))
 
 
-_TS_IMPORT = re.compile(r"\bimport\s+(?:type\s+)?([^;]*?)\s+from\s+['\"]([^'\"]+)['\"]", re.DOTALL)
 _PY_IMPORT = re.compile(r"^\s*from\s+[\w.]+\s+import\s+(?:\([^)]*\)|[^\n]*)", re.MULTILINE)
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from impact.orm.import_sources import ImportSources
-from impact.orm.model_imports import _resolved, _stem
+from impact.orm.model_imports import resolved_module, module_stem
 
 _NAMESPACE = re.compile(r"\bimport\s+\*\s+as\s+([A-Za-z_$][\w$]*)\s+from\s+[\"']([^\"']+)[\"']")
 
@@ -23,8 +23,8 @@ def namespaces(rel: str, text: str, module_file: str, name: str = "", sources: I
     `sources`, a module re-exporting `name` from it too."""
     if "*" not in text:
         return []
-    stems = {_stem(module_file): module_file}
-    return [m.group(1) for m in _NAMESPACE.finditer(text) if _resolved(rel, m.group(2), stems) == module_file
+    stems = {module_stem(module_file): module_file}
+    return [m.group(1) for m in _NAMESPACE.finditer(text) if resolved_module(rel, m.group(2), stems) == module_file
             or (sources is not None and sources.source(rel, m.group(2), name, module_file) is True)]
 
 

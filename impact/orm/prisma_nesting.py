@@ -25,10 +25,10 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from impact.model import ColumnReference, Query
+from impact.orm import CODE_DECLARATION_SUFFIXES as _TS  # TypeScript and JavaScript files
 from impact.orm.mapping import OrmMap, OrmModel
 from impact.positions import line_starts
 
-_TS = (".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts")
 _NOTE = re.compile(r"prisma\.([A-Za-z_$][\w$]*)\.([A-Za-z_$][\w$]*)\(\)")
 _KEY = re.compile(r"([A-Za-z_$][\w$]*)\s*\??\s*:\s*$")
 

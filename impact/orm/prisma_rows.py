@@ -42,12 +42,12 @@ from dataclasses import dataclass, replace
 from impact.extract.references import COMMENT_LINE
 from impact.model import ColumnReference, Query
 from impact.orm.mapping import OrmMap, OrmModel
+from impact.orm import CODE_DECLARATION_SUFFIXES as TS_SUFFIXES  # TypeScript and JavaScript files
 
 VIA = "model-row"
 SINGLE = ("findFirst", "findFirstOrThrow", "findUnique", "findUniqueOrThrow", "create", "update", "upsert", "delete")
 # References whose table a query or a declaration already tells: a row variable never overrides them.
 PLACED = frozenset({"sql", "orm-call", "model-declaration", "generated-type", "model-type", "typed-receiver"})
-_TS = (".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts")
 _DECLARATION = re.compile(
     r"\b(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*(?::[^=;]+)?=\s*await\s+(?:[A-Za-z_$][\w$]*\s*\.\s*)+?"
     r"([A-Za-z_$][\w$]*)\s*\.\s*(findFirst|findFirstOrThrow|findUnique|findUniqueOrThrow|findMany|create|update|upsert|delete)\s*\(")
@@ -79,7 +79,7 @@ def row_variables(text: str, orm: OrmMap) -> list[RowVariable]:
     if not matches:  # no model (another client's `.find`), or two schemas mapping it to two tables: say nothing
         return []
     lines = text.splitlines()
-    depths = _depths(lines)
+    depths = brace_depths(lines)
     # A later declaration of the same name (of anything) in the same block ends the earlier one.
     declared: dict[str, list[int]] = {}
     for m in _ANY_DECLARATION.finditer(text):
@@ -87,7 +87,7 @@ def row_variables(text: str, orm: OrmMap) -> list[RowVariable]:
     out = []
     for match in matches:
         name, first = match.group(1), text.count("\n", 0, match.start()) + 1
-        last = _block_end(depths, first)
+        last = block_end(depths, first)
         last = min([line - 1 for line in declared.get(name, ()) if first < line <= last] or [last])
         out.append(RowVariable(name, orm.by_accessor("prisma", match.group(2))[0], first, last, match.group(3) in SINGLE))
     return out
@@ -96,7 +96,7 @@ def row_variables(text: str, orm: OrmMap) -> list[RowVariable]:
 _ANY_DECLARATION = re.compile(r"\b(?:const|let|var)\s+([A-Za-z_$][\w$]*)")
 
 
-def _depths(lines: list[str]) -> list[tuple[int, int]]:
+def brace_depths(lines: list[str]) -> list[tuple[int, int]]:
     """Per line (0-based): the brace depth at its start and the lowest depth reached on it
     (braces counted outside strings and comments)."""
     out, depth = [], 0
@@ -112,13 +112,13 @@ def _depths(lines: list[str]) -> list[tuple[int, int]]:
     return out
 
 
-def _block_end(depths: list[tuple[int, int]], first: int) -> int:
+def block_end(depths: list[tuple[int, int]], first: int) -> int:
     """The last line of the block holding line `first` (1-based): where the brace depth drops below its own."""
     own = depths[first - 1][0]
     return next((number for number in range(first, len(depths) + 1) if depths[number - 1][1] < own), len(depths))
 
 
-def _holder(variables: list[RowVariable], number: int, line: str, spelling: str) -> RowVariable | None:
+def row_holder(variables: list[RowVariable], number: int, line: str, spelling: str) -> RowVariable | None:
     """The row variable through which `line` names `spelling`: `v.name`, `v?.name`, `v!.name`, `{ name } = v`."""
     for var in variables:
         if var.single and var.first <= number <= var.last:
@@ -131,7 +131,7 @@ def _holder(variables: list[RowVariable], number: int, line: str, spelling: str)
 
 def attribute_rows(references: list[ColumnReference], texts: dict[str, str], orm: OrmMap) -> list[ColumnReference]:
     """References read through a variable holding a row of a Prisma model: that model's (via "typed-receiver")."""
-    open_files = {r.file for r in references if r.via not in PLACED and r.file.endswith(_TS)
+    open_files = {r.file for r in references if r.via not in PLACED and r.file.endswith(TS_SUFFIXES)
                   and _MAY_READ.search(r.snippet) and "await" in texts.get(r.file, "")}
     variables = {rel: row_variables(texts[rel], orm) for rel in open_files if rel in texts}
     if not any(variables.values()):
@@ -141,7 +141,7 @@ def attribute_rows(references: list[ColumnReference], texts: dict[str, str], orm
     for ref in references:
         holder = None
         if ref.file in lines and ref.via not in PLACED:
-            holder = _holder(variables[ref.file], ref.line, lines[ref.file][ref.line - 1], ref.spelling or ref.column)
+            holder = row_holder(variables[ref.file], ref.line, lines[ref.file][ref.line - 1], ref.spelling or ref.column)
         column = holder.model.column_for(ref.spelling or ref.column) if holder else None
         if holder and column and column.lower() == ref.column.lower() and holder.model.table:
             ref = replace(ref, table=holder.model.table, via="typed-receiver", inferred=False, context="property")
@@ -165,7 +165,7 @@ def row_references(texts: Iterable[tuple[str, str, bool, list[Query]]], orm: Orm
                  for m in orm.models if m.orm == "prisma" and m.name not in targets}
     found = []
     for rel, text, generated, queries in texts:
-        if generated or not rel.endswith(_TS):
+        if generated or not rel.endswith(TS_SUFFIXES):
             continue
         variables = [v for v in row_variables(text, orm)
                      if v.model.name in targets or (v.single and relations.get(v.model.name))]

@@ -37,7 +37,7 @@ from dataclasses import replace
 
 from impact.model import ColumnReference
 from impact.orm.mapping import OrmMap, OrmModel
-from impact.orm.prisma_rows import _TS, PLACED, RowVariable, _block_end, _depths, _holder
+from impact.orm.prisma_rows import TS_SUFFIXES, PLACED, RowVariable, block_end, brace_depths, row_holder
 
 _IMPORT = re.compile(r"\bimport\s+(?:type\s+)?\{([^}]*)\}\s*from\s+['\"]([^'\"]+)['\"]")
 _INPUT = r"(?:Unchecked)?(?:Create|Update|Upsert|Where|CreateMany|UpdateMany)\w*Input|GetPayload"
@@ -159,7 +159,7 @@ def input_literal_spans(text: str) -> list[tuple[int, int]]:
 
 def attribute_typed_literals(references: list[ColumnReference], texts: dict[str, str], orm: OrmMap) -> list[ColumnReference]:
     """Names of no told table that are keys of a literal typed by a Prisma model mapping them: that model's."""
-    files = {r.file for r in references if r.via not in PLACED and r.table is None and r.file.endswith(_TS)}
+    files = {r.file for r in references if r.via not in PLACED and r.table is None and r.file.endswith(TS_SUFFIXES)}
     keys = {rel: typed_literal_keys(texts[rel], orm) for rel in files if rel in texts}
     variables = {rel: typed_variables(texts[rel], orm) for rel in files if rel in texts}
     lines = {rel: texts[rel].splitlines() for rel, found in variables.items() if found}
@@ -169,7 +169,7 @@ def attribute_typed_literals(references: list[ColumnReference], texts: dict[str,
         nth = seen[ref.file, ref.line, name] = seen.get((ref.file, ref.line, name), -1) + 1
         model = keys.get(ref.file, {}).get((ref.line, name, nth)) if ref.via not in PLACED and ref.table is None else None
         if model is None and ref.file in lines and ref.via not in PLACED and ref.table is None:
-            holder = _holder(variables[ref.file], ref.line, lines[ref.file][ref.line - 1], name)
+            holder = row_holder(variables[ref.file], ref.line, lines[ref.file][ref.line - 1], name)
             model = holder.model if holder else None
         column = model.column_for(ref.spelling or ref.column) if model else None
         if model and column and column.lower() == ref.column.lower():
@@ -201,7 +201,7 @@ def typed_variables(text: str, orm: OrmMap) -> list[RowVariable]:
             model = types.get(re.sub(r"\s+", "", match.group(2)))
             if model is None or line[:match.start()].rstrip().endswith("?"):  # `c ? a : Document` is no annotation
                 continue
-            depths = depths or _depths(lines)
+            depths = depths or brace_depths(lines)
             single = not re.match(r"\s*\[", line[match.end():])
             out.append(RowVariable(match.group(1), model, number, _scope_end(depths, number), single))
     return out
@@ -210,5 +210,5 @@ def typed_variables(text: str, orm: OrmMap) -> list[RowVariable]:
 def _scope_end(depths: list[tuple[int, int]], first: int) -> int:
     opened = depths[first][0] if first < len(depths) else depths[first - 1][0]
     if opened <= depths[first - 1][0]:
-        return _block_end(depths, first)
+        return block_end(depths, first)
     return next((number for number in range(first + 1, len(depths) + 1) if depths[number - 1][1] < opened), len(depths))

@@ -31,10 +31,10 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from impact.model import Query
+from impact.orm import CODE_DECLARATION_SUFFIXES as TS_SUFFIXES  # TypeScript and JavaScript files
 
 CALL_WINDOW = 3  # lines a call's arguments may span below its name
 HEADER_REACH = 40  # lines above a query searched for the header of its function
-TS_SUFFIXES = (".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts")
 HEADER = re.compile(
     r"(?:\bfunction\s*\*?\s*([A-Za-z_$][\w$]*)\s*[<(]"  # function name( / function name<T>(
     r"|\b(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*(?::[^=]+)?=\s*(?:async\s*)?(?:\([^)]*\)|[A-Za-z_$][\w$]*)\s*(?::[^=]+)?=>"
