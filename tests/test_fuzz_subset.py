@@ -16,6 +16,7 @@ from tests.conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "bench"))
 import fuzz  # noqa: E402  (bench/ is not a package)
+import fuzz_cases  # noqa: E402
 
 SEED = 20261129
 CASES = 240
@@ -24,22 +25,22 @@ SCAN_EVERY = 10
 
 @pytest.fixture(scope="module")
 def pool() -> list[str]:
-    return fuzz.corpus()
+    return fuzz_cases.corpus()
 
 
 def test_corpus_holds_the_repo_migrations_and_the_unusual_statements(pool: list[str]) -> None:
-    assert len(pool) > 100 and all(u in pool for u in fuzz.UNUSUAL)
+    assert len(pool) > 100 and all(u in pool for u in fuzz_cases.UNUSUAL)
 
 
 def test_generation_is_seeded(pool: list[str]) -> None:
-    assert [fuzz.generate(SEED, i, pool) for i in range(20)] == [fuzz.generate(SEED, i, pool) for i in range(20)]
-    assert fuzz.generate(SEED, 1, pool) != fuzz.generate(SEED + 1, 1, pool) or fuzz.generate(SEED, 2, pool) != fuzz.generate(SEED + 1, 2, pool)
+    assert [fuzz_cases.generate(SEED, i, pool) for i in range(20)] == [fuzz_cases.generate(SEED, i, pool) for i in range(20)]
+    assert fuzz_cases.generate(SEED, 1, pool) != fuzz_cases.generate(SEED + 1, 1, pool) or fuzz_cases.generate(SEED, 2, pool) != fuzz_cases.generate(SEED + 1, 2, pool)
 
 
 def test_generated_migrations_parse_without_losing_valid_statements(pool: list[str]) -> None:
     refused = {}
     for index in range(CASES):
-        text = fuzz.generate(SEED, index, pool)
+        text = fuzz_cases.generate(SEED, index, pool)
         parse_migration(text)  # must not raise
         if problems := fuzz.refused_statements(text, 0):
             refused[index] = problems
@@ -52,7 +53,7 @@ def test_generated_scans_end_in_a_report_or_one_error_line(pool: list[str], tmp_
     migration = repo / "migrations" / "9999_fuzz.sql"
     runner, seen = CliRunner(), set()
     for index in range(0, CASES, SCAN_EVERY):
-        text = fuzz.generate(SEED, index, pool)
+        text = fuzz_cases.generate(SEED, index, pool)
         migration.write_bytes(text.encode("utf-8", errors="surrogatepass"))
         result = runner.invoke(cli, ["scan", str(repo), "-m", str(migration), "--format", "json"])
         assert result.exception is None or isinstance(result.exception, SystemExit), (index, result.exception)
@@ -67,7 +68,7 @@ def test_hostile_statements_are_not_analysed_rather_than_crashing(pool: list[str
     import random
 
     for n in range(16):
-        text = fuzz.extreme(random.Random(f"{SEED}:x{n}"))
+        text = fuzz_cases.extreme(random.Random(f"{SEED}:x{n}"))
         if len(text) > 50_000:
             continue  # a 30,000-row INSERT parses correctly but takes seconds: bench/fuzz.py covers it
         parsed = parse_migration(text)

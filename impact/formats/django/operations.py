@@ -19,6 +19,7 @@ from impact.formats.django.constraints import (add_constraint, add_index, alter_
                                                remove_constraint, remove_index, rename_index)
 from impact.formats.django.columns import (column_definition, effective_default, fk_and_indexes, field_indexes, m2m_name,
                                            m2m_table, target)
+from impact.formats.django.arguments import lower_or_empty, sql_list, string_arg, together_sets
 from impact.formats.django.pyread import Call, Dynamic, Ref
 from impact.formats.django.state import FieldState, ModelState, NotStatic, ProjectState
 
@@ -45,7 +46,7 @@ def apply_operation(call, state: ProjectState, app_label: str) -> list[str]:
 # -- models -------------------------------------------------------------------------------------
 
 def create_model(call: Call, state: ProjectState, app_label: str) -> list[str]:
-    name = _str(call.arg(0, "name"), "CreateModel name")
+    name = string_arg(call.arg(0, "name"), "CreateModel name")
     options = call.arg(2, "options", {}) or {}
     if not isinstance(options, dict):
         raise NotStatic("CreateModel options are computed at run time")
@@ -72,8 +73,8 @@ def create_model(call: Call, state: ProjectState, app_label: str) -> list[str]:
     for constraint in options.get("constraints", []) or []:
         if isinstance(constraint, Call):
             model.constraints[str(constraint.kwargs.get("name"))] = constraint
-    model.unique_together = _together(options.get("unique_together"))
-    model.index_together = _together(options.get("index_together"))
+    model.unique_together = together_sets(options.get("unique_together"))
+    model.index_together = together_sets(options.get("index_together"))
     state.models[model.key] = model
     if unreadable:
         raise NotStatic(unreadable[0])
@@ -111,14 +112,14 @@ def delete_model(call: Call, state: ProjectState, app_label: str) -> list[str]:
 
 def rename_model(call: Call, state: ProjectState, app_label: str) -> list[str]:
     model = state.get(call.arg(0, "old_name"), app_label)
-    new_name = _str(call.arg(1, "new_name"), "RenameModel new_name")
+    new_name = string_arg(call.arg(1, "new_name"), "RenameModel new_name")
     del state.models[model.key]
     old_table = model.table
     model.name = new_name
     if not model.explicit_table:
         model.table = conv.default_db_table(app_label, new_name)
     state.models[model.key] = model
-    old_name = _lower(call.arg(0, "old_name"))
+    old_name = lower_or_empty(call.arg(0, "old_name"))
     pointing = _repoint_relations(state, (app_label, old_name), model)
     if not model.managed:
         return []
@@ -174,7 +175,7 @@ def _rename_m2m_tables(model: ModelState, old_table: str) -> list[str]:
 
 def add_field(call: Call, state: ProjectState, app_label: str) -> list[str]:
     model = state.get(call.arg(0, "model_name"), app_label)
-    f = state.make_field(_str(call.arg(1, "name"), "AddField name"), call.arg(2, "field"))
+    f = state.make_field(string_arg(call.arg(1, "name"), "AddField name"), call.arg(2, "field"))
     model.fields[f.name] = f
     if not model.managed:
         return []
@@ -195,7 +196,7 @@ def add_field(call: Call, state: ProjectState, app_label: str) -> list[str]:
 
 def remove_field(call: Call, state: ProjectState, app_label: str) -> list[str]:
     model = state.get(call.arg(0, "model_name"), app_label)
-    f = model.field_named(_str(call.arg(1, "name"), "RemoveField name"))
+    f = model.field_named(string_arg(call.arg(1, "name"), "RemoveField name"))
     del model.fields[f.name]
     if not model.managed:
         return []
@@ -209,8 +210,8 @@ def remove_field(call: Call, state: ProjectState, app_label: str) -> list[str]:
 
 def rename_field(call: Call, state: ProjectState, app_label: str) -> list[str]:
     model = state.get(call.arg(0, "model_name"), app_label)
-    f = model.field_named(_str(call.arg(1, "old_name"), "RenameField old_name"))
-    new_name = _str(call.arg(2, "new_name"), "RenameField new_name")
+    f = model.field_named(string_arg(call.arg(1, "old_name"), "RenameField old_name"))
+    new_name = string_arg(call.arg(2, "new_name"), "RenameField new_name")
     old_column = f.column
     del model.fields[f.name]
     f.name = new_name
@@ -225,7 +226,7 @@ def alter_field(call: Call, state: ProjectState, app_label: str) -> list[str]:
     from impact.formats.django.alter import alter_field_sql
 
     model = state.get(call.arg(0, "model_name"), app_label)
-    name = _str(call.arg(1, "name"), "AlterField name")
+    name = string_arg(call.arg(1, "name"), "AlterField name")
     old = model.field_named(name)
     new = state.make_field(old.name, call.arg(2, "field"))
     model.fields[old.name] = new
@@ -238,7 +239,7 @@ def alter_field(call: Call, state: ProjectState, app_label: str) -> list[str]:
 def run_sql(call: Call, state: ProjectState, app_label: str) -> list[str]:
     for op in call.kwargs.get("state_operations", []) or []:
         apply_operation(op, state, app_label)
-    return _sql_list(call.arg(0, "sql"), "RunSQL sql")
+    return sql_list(call.arg(0, "sql"), "RunSQL sql")
 
 
 def run_python(call: Call, state: ProjectState, app_label: str) -> list[str]:
@@ -266,18 +267,18 @@ def create_extension(call: Call, state: ProjectState, app_label: str) -> list[st
     names = {"HStoreExtension": "hstore", "TrigramExtension": "pg_trgm", "UnaccentExtension": "unaccent",
              "BtreeGinExtension": "btree_gin", "BtreeGistExtension": "btree_gist", "CITextExtension": "citext",
              "CryptoExtension": "pgcrypto", "BloomExtension": "bloom"}
-    name = names.get(call.short) or _str(call.arg(0, "name"), "CreateExtension name")
+    name = names.get(call.short) or string_arg(call.arg(0, "name"), "CreateExtension name")
     return [f"CREATE EXTENSION IF NOT EXISTS {q(name)}"]
 
 
 def collation(call: Call, state: ProjectState, app_label: str) -> list[str]:
-    name = _str(call.arg(0, "name"), "collation name")
+    name = string_arg(call.arg(0, "name"), "collation name")
     if call.short == "RemoveCollation":
         return [f"DROP COLLATION {q(name)}"]
-    parts = [f"locale={conv.sql_literal(_str(call.arg(1, 'locale'), 'collation locale'))}"]
+    parts = [f"locale={conv.sql_literal(string_arg(call.arg(1, 'locale'), 'collation locale'))}"]
     provider = call.kwargs.get("provider", "libc")
     if provider != "libc":
-        parts.append(f"provider={conv.sql_literal(_str(provider, 'collation provider'))}")
+        parts.append(f"provider={conv.sql_literal(string_arg(provider, 'collation provider'))}")
     if call.kwargs.get("deterministic") is False:
         parts.append("deterministic=false")
     return [f"CREATE COLLATION {q(name)} ({', '.join(parts)})"]
@@ -340,22 +341,11 @@ HANDLERS = {
 
 def _together_op(call: Call, state: ProjectState, app_label: str, kind: str) -> list[str]:
     model = state.get(call.arg(0, "name"), app_label)
-    new = _together(call.arg(1, f"{kind}_together"))
+    new = together_sets(call.arg(1, f"{kind}_together"))
     attr = f"{kind}_together"
     old = getattr(model, attr)
     setattr(model, attr, new)
     return alter_together(model, old, new, kind) if model.managed else []
-
-
-def _together(value) -> set:
-    if not value:
-        return set()
-    if isinstance(value, (Dynamic, Ref)):
-        raise NotStatic("unique_together/index_together is computed at run time")
-    items = list(value)
-    if items and isinstance(items[0], str):
-        items = [tuple(items)]  # unique_together = ("a", "b") means one set
-    return {tuple(i) for i in items}
 
 
 def _rename_in_together(model: ModelState, old: str, new: str) -> None:
@@ -379,33 +369,3 @@ def _repoint_relations(state: ProjectState, old_key: tuple[str, str], model: Mod
                 if f.is_relation:
                     found.append((other, f))
     return found
-
-
-def _sql_list(value, what: str) -> list[str]:
-    if isinstance(value, Ref) and value.name.endswith("noop"):
-        return []
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, (list, tuple)):
-        out = []
-        for item in value:
-            if isinstance(item, (list, tuple)) and item and isinstance(item[0], str):
-                out.append(item[0])  # (sql, params): the statement's shape is in the SQL
-            else:
-                out += _sql_list(item, what)
-        return out
-    if isinstance(value, Call):
-        raise NotStatic(f"{what} is `{value.name}(...)`, called at run time")
-    if isinstance(value, Ref):
-        raise NotStatic(f"{what} is `{value.name}`, a value from outside this module")
-    raise NotStatic(f"{what}: {getattr(value, 'reason', 'not a string or a list of strings')}")
-
-
-def _str(value, what: str) -> str:
-    if not isinstance(value, str):
-        raise NotStatic(f"{what} is computed at run time")
-    return value
-
-
-def _lower(value) -> str:
-    return value.lower() if isinstance(value, str) else ""
