@@ -391,3 +391,15 @@ def test_a_django_or_alembic_migration_is_placed_with_the_other_migrations_its_c
     measure.materialise(str(repo / ".git"), base, other)
     measure.place_migration(str(repo / ".git"), [{**case, "orm": "prisma"}], other)
     assert not (other / "app/migrations/0002_add_token.py").exists()  # other ORMs: the migration alone, as before
+
+
+def test_a_table_rebuilt_in_place_is_no_event() -> None:
+    """SQLite's column change (create `temporary_t`, copy, drop `t`, rename back) leaves `t` where it
+    was; another table's drop in the same migration is still an event."""
+    mine = _load("mine")
+    events = mine.sql_events('CREATE TABLE "temporary_user" (id int, name text);\n'
+                             'INSERT INTO "temporary_user" SELECT id, name FROM "user";\n'
+                             'DROP TABLE "user";\nALTER TABLE "temporary_user" RENAME TO "user";\n'
+                             'DROP TABLE "media";\nALTER TABLE "old" RENAME TO "new";\n')
+    assert [(e["kind"], e["table"]) for e in mine.without_rebuilds(events)] == [("drop_table", "media"), ("rename_table", "old")]
+    assert len(events) == 4

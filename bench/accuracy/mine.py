@@ -193,6 +193,16 @@ def sql_events(text: str) -> list[dict]:
     return events
 
 
+def without_rebuilds(events: list[dict]) -> list[dict]:
+    """A table rebuilt in place (SQLite's way to change a column: create `temporary_t`, copy, `DROP
+    TABLE t`, rename `temporary_t` to `t`) is the same table afterwards: neither its drop nor the
+    rename is an event (jellyseerr's TypeORM migrations for SQLite do this in a folder not named so)."""
+    dropped = {e["table"] for e in events if e["kind"] == "drop_table"}
+    rebuilt = {e["new_name"] for e in events if e["kind"] == "rename_table"} & dropped
+    return [e for e in events if not ((e["kind"] == "drop_table" and e["table"] in rebuilt)
+                                      or (e["kind"] == "rename_table" and e["new_name"] in rebuilt))]
+
+
 # --- the cases ------------------------------------------------------------------------------------
 
 def truth_lines(git_dir: str, base: str, removed: dict[str, list[int]], names: list[str], migration: str) -> list[dict]:
@@ -227,7 +237,7 @@ def mine(git_dir: str, orm: str, project: str, repo: str, limit: int) -> list[di
         elif orm == "alembic":
             events = alembic_events(text)
         else:
-            events = typeorm_events(text) if orm == "typeorm" else sql_events(text)
+            events = without_rebuilds(typeorm_events(text) if orm == "typeorm" else sql_events(text))
             read = {"prisma": prisma_models, "typeorm": typeorm_models, "drizzle": drizzle_models}.get(orm)
             models = read(git_dir, base) if read and events else []
             for e in events:  # any ORM's OrmModels: field names, model and accessors
