@@ -44,7 +44,12 @@ SERVICES = {
     "src/uses.ts": 'import Drafts from "./drafts.service";\nimport Tickets from "./tickets.service";\n\n'
                    'export const a = Drafts.findBy({ select: { status: true } });\n'
                    'export const b = Tickets.findBy({ props: { status: true } });\n'
-                   'export const c = Tickets.findBy({ where: { status: "open" } });\n',
+                   'export const c = Tickets.findBy({ where: { status: "open" } });\n'
+                   'import Queue from "./queue.service";\nexport const d = Queue.findBy({ select: { status: true } });\n',
+    # the entity under a local name, in a module naming no changed column nor the class: read on demand
+    "src/queue-item.entity.ts": ENTITY.replace("export class Ticket", "export default class QueueItem"),
+    "src/queue.service.ts": 'import Base from "./base";\nimport Model from "./queue-item.entity";\n\n'
+                            'export class QueueService extends Base<Model> {}\nexport default new QueueService();\n',
     "src/tickets.service.ts": 'import Base from "./base";\nimport { Ticket } from "./ticket.entity";\n\n'
                               'export class TicketService extends Base<Ticket> {}\nexport default new TicketService();\n',
 }
@@ -58,7 +63,7 @@ def test_a_service_of_another_class_or_another_option_says_nothing(tmp_path) -> 
     refs = _references(scan(repo, "2", use_cache=False), "src/uses.ts")
     assert refs[4] == (None, "name-only")  # DraftService is typed on another module's `Ticket`
     assert refs[5] == (None, "name-only")  # `props` holds no keys of the entity
-    assert refs[6] == ("tickets", "orm-service")
+    assert refs[6] == refs[8] == ("tickets", "orm-service")
 
 
 @pytest.mark.xfail(strict=True, reason="known limit: an instance built outside the service class's module is not followed")

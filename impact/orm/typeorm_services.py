@@ -22,12 +22,15 @@ any local name; or a name annotated with the class imported from its module (Nes
 Decisions: the type argument is the entity only where it resolves to the entity's module (its own
 file, or an import of that local name from it, `import Model from "../Models/LlmCostBudget"`; a path
 impact cannot resolve counts only when the name is the entity class's own:
-impact.orm.import_sources); a class name declared twice in the repository says nothing; keys of
+impact.orm.import_sources); a service is the class its receiver's import resolves to, read on
+demand (a relative path's module is read even where it names no changed column); keys of
 nested objects (a relation's `onCallDutyPolicies: { _id: true }`) are the related entity's, not
 counted; other options (`props: { isRoot: true }`) are not the entity's.
 Known limits: the service's methods are not read (which of them writes, which reads, which selects
 every column): its calls are not queries, only their keys are references; an instance built in
-another module than the class's (`const s = new S()` elsewhere) is not followed.
+another module than the class's (`const s = new S()` elsewhere) is not followed; a service module
+imported by a package path (`Common/Server/Services/S`) resolves only to a file the scan read
+(impact.orm.import_sources: one naming the migration's tables, columns or models).
 """
 from __future__ import annotations
 
@@ -48,6 +51,7 @@ OPTIONS = frozenset({"select", "where", "query", "data", "order", "sort"})
 _SERVICE = re.compile(rf"\bclass\s+({IDENT})\s*(?:<[^>{{]*>\s*)?extends\s+[\w$.]+\s*<\s*({IDENT})\s*[,>]")
 _KEY = re.compile(rf"({IDENT})\s*[?!]?\s*:")
 _SHORTHAND = re.compile(rf"({IDENT})\s*$")
+_OPTION = re.compile(r"(?<![\w$])(?:" + "|".join(sorted(OPTIONS)) + r")\s*:\s*\{")
 
 
 def attribute_service_keys(references: list[ColumnReference], texts: Mapping[str, str], orm: OrmMap, tables: list[str],
@@ -58,15 +62,14 @@ def attribute_service_keys(references: list[ColumnReference], texts: Mapping[str
     if not entities:
         return references
     sources = ImportSources(dict(texts), read, (m.file for m in entities.values()))
-    services = _services(texts, entities, sources)  # (file, class) -> (entity, class body span)
-    if not services:
-        return references
+    services = _Services(entities, sources)
     keys: dict[tuple[str, int, str], OrmModel] = {}  # (file, line, key) -> entity
-    files = {file for file, _ in wanted}
-    for rel in files:
+    for rel in sorted({file for file, _ in wanted}):
         text = texts.get(rel, "")
+        if not _OPTION.search(text):  # no option object to read: its imports are not resolved
+            continue
         receivers = _receivers(rel, text, services, sources)
-        mine = [(name, model, span) for (file, name), (model, span) in services.items() if file == rel]
+        mine = services.declared(rel, text)
         if receivers or mine:
             keys.update(_option_keys(rel, scan(text), receivers, mine))
     out = []
@@ -78,22 +81,25 @@ def attribute_service_keys(references: list[ColumnReference], texts: Mapping[str
     return out
 
 
-def _services(texts: Mapping[str, str], entities: dict[str, OrmModel], sources: ImportSources) -> dict:
-    """(file, service class) -> (its entity, the class body's span), the class names declared once."""
-    found: dict[str, list] = {}
-    for rel, text in texts.items():
-        if not rel.endswith(_TS) or "extends" not in text:
-            continue
-        scanned = None
-        for match in _SERVICE.finditer(text):
-            model = _entity_of(rel, text, match.group(2), entities, sources)
-            if model is None:
-                continue
-            scanned = scanned or scan(text)
-            opening = scanned.masked.find("{", match.end())
-            closing = scanned.closing(opening) if opening >= 0 else None
-            found.setdefault(match.group(1), []).append((rel, model, (opening, closing or len(text))))
-    return {(rel, name): (model, span) for name, entries in found.items() if len(entries) == 1 for rel, model, span in entries}
+class _Services:
+    """The service classes each module declares, read on demand: [(class, its entity, the class body's span)]."""
+
+    def __init__(self, entities: dict[str, OrmModel], sources: ImportSources) -> None:
+        self.entities, self.sources, self.by_module = entities, sources, {}
+
+    def declared(self, rel: str, text: str | None = None) -> list[tuple[str, OrmModel, tuple[int, int]]]:
+        if rel not in self.by_module:
+            text = self.sources.text(rel) if text is None else text
+            found = []
+            for match in _SERVICE.finditer(text or "") if text and "extends" in text else ():
+                model = _entity_of(rel, text, match.group(2), self.entities, self.sources)
+                if model is not None:
+                    scanned = scan(text)
+                    opening = scanned.masked.find("{", match.end())
+                    closing = scanned.closing(opening) if opening >= 0 else None
+                    found.append((match.group(1), model, (opening, closing or len(text))))
+            self.by_module[rel] = found
+        return self.by_module[rel]
 
 
 def _entity_of(rel: str, text: str, name: str, entities: dict[str, OrmModel], sources: ImportSources) -> OrmModel | None:
@@ -109,12 +115,12 @@ def _entity_of(rel: str, text: str, name: str, entities: dict[str, OrmModel], so
     return None
 
 
-def _receivers(rel: str, text: str, services: dict, sources: ImportSources) -> dict[str, tuple[OrmModel, str]]:
-    """Local name -> (entity, how): a service module's exported instance, or a name typed with its class."""
-    found: dict[str, tuple[OrmModel, str]] = {}
+def _receivers(rel: str, text: str, services: _Services, sources: ImportSources) -> dict[str, OrmModel]:
+    """Local name -> entity: a service module's exported instance, or a name typed with its class."""
+    found: dict[str, OrmModel] = {}
     for match in IMPORT.finditer(text):
         module = sources.resolve(rel, match.group(2))
-        classes = [(name, model) for (file, name), (model, _) in services.items() if file == module]
+        classes = [(name, model) for name, model, _ in services.declared(module)] if module else []
         if not classes:
             continue
         module_text = sources.text(module) or ""
@@ -122,28 +128,29 @@ def _receivers(rel: str, text: str, services: dict, sources: ImportSources) -> d
         default = re.match(rf"({IDENT})\s*(?:,|$)", bindings)
         for name, model in classes:
             if default and re.search(rf"\bexport\s+default\s+new\s+{re.escape(name)}\s*\(", module_text):
-                found[default.group(1)] = (model, "instance")
+                found[default.group(1)] = model
             for exported in re.findall(rf"\bexport\s+const\s+({IDENT})\s*(?::[^=]+)?=\s*new\s+{re.escape(name)}\s*\(", module_text):
                 local = re.search(rf"(?<![\w$]){re.escape(exported)}(?:\s+as\s+({IDENT}))?\s*(?:,|}})", bindings)
                 if local:
-                    found[local.group(1) or exported] = (model, "instance")
+                    found[local.group(1) or exported] = model
             local = re.search(rf"(?<![\w$]){re.escape(name)}(?:\s+as\s+({IDENT}))?\s*(?:,|}})", bindings)
             if local:  # the class itself: names annotated with it hold an instance
                 typed = re.escape(local.group(1) or name)
                 for holder in re.findall(rf"({IDENT})\s*[?!]?\s*:\s*{typed}\s*[,;)=\n]", text):
-                    found.setdefault(holder, (model, "typed"))
+                    found.setdefault(holder, model)
     return found
 
 
 def _option_keys(rel: str, scanned: Scanned, receivers: dict, mine: list) -> dict[tuple[str, int, str], OrmModel]:
-    """(file, line, key) -> entity: keys directly in a `select`/`where`/... option of a call on a service."""
+    """(file, line, key) -> entity: keys directly in a `select`/`where`/... option of a call on a service
+    (`receivers`: local names -> entity; `mine`: the services `rel` declares, for `this.method(...)`)."""
     names = "|".join(map(re.escape, sorted(receivers, key=len, reverse=True)))
     pattern = rf"(?<![\w$.])(?:this\s*\.\s*)?({names})\s*[?!]?\.\s*({IDENT})" if names else None
     found: dict[tuple[str, int, str], OrmModel] = {}
     calls = []
     if pattern:
         for match in re.finditer(pattern, scanned.masked):
-            calls.append((receivers[match.group(1)][0], match.group(2), match.start(2) - 1, match.end(2)))
+            calls.append((receivers[match.group(1)], match.group(2), match.start(2) - 1, match.end(2)))
     for match in re.finditer(rf"(?<![\w$.])this\s*\.\s*({IDENT})", scanned.masked):
         owner = next((model for _, model, (start, end) in mine if start < match.start() < end), None)
         if owner is not None:
