@@ -105,7 +105,9 @@ class ColumnReference:
     # "generated-type" or "name-only" (no table: counted, never evidence); "model-type": code naming the
     # ORM model of a dropped or renamed table (`column` is then the model's name; impact.orm.model_types);
     # "model-row": code reading a row a Prisma query on such a table returned (impact.orm.prisma_rows);
-    # "table-name": a Python string naming such a table (impact.orm.table_names).
+    # "table-name": a Python string naming such a table (impact.orm.table_names); "orm-service": a key in the
+    # options of a call on a service typed on a TypeORM entity (impact.orm.typeorm_services); "column-value": a
+    # variable holding a dropped column's value (impact.orm.typeorm_drops).
     via: str = "name-only"
     spelling: str | None = None  # the name as the code spells it, when it is not the column's
 

@@ -44,6 +44,8 @@ from impact.orm.prisma_rows import attribute_rows, row_references
 from impact.orm.prisma_typed_literals import attribute_typed_literals
 from impact.orm.resolve import attribute_declarations
 from impact.orm.table_receivers import attribute_table_receivers
+from impact.orm.typeorm_drops import dropped_column_lines
+from impact.orm.typeorm_services import attribute_service_keys
 from impact.orm.typeorm_typed import attribute_typed_entities
 from impact.orm.wrappers import declared_only, wrapper_functions
 from impact.schema_cache import replayed
@@ -195,6 +197,9 @@ def _code_references(run: ExtractionRun, contexts: list, tables: list[str], colu
     # A field name several affected models map is credited to a table whose column the migration changes.
     changing = frozenset(c.op.table.lower() for c in contexts if c.op.kind in COLUMN_CHANGES and c.op.table)
     references = _references(run, resolved, tables, columns, repo, use_cache, recreated, changing)
+    dropped = [(c.op.table, c.op.column_name) for c in contexts if c.op.kind == OpKind.DROP_COLUMN and c.op.table and c.op.column_name]
+    if dropped:  # a TypeORM relation on the column, a variable holding its value
+        references = dropped_column_lines(references, {rel: text for rel, text, _ in run.texts}, run.orm, dropped, repo)
     gone = [c.op.table for c in contexts if c.op.kind in (OpKind.DROP_TABLE, OpKind.RENAME_TABLE) and c.op.table]
     if gone:
         texts = [(rel, text, x.generated, queries) for rel, text, x, queries in resolved]
@@ -238,7 +243,9 @@ def _references(run: ExtractionRun, resolved: list, tables: list[str], columns: 
     found = attribute_zod_keys(attribute_table_receivers(found, run.orm, tables), texts, run.orm, tables)
     # `.on(table.col)` in a Drizzle table's config; `Omit<InferSelectModel<typeof t>, "col">`
     found = attribute_row_type_keys(attribute_table_configs(found, texts, run.orm), run.orm)
-    found = attribute_typed_entities(found, texts, run.orm, tables, repo_reader(repo))  # `budget.x`, `makeBudget({ x })` of a TypeORM entity type
+    reader = repo_reader(repo)
+    found = attribute_typed_entities(found, texts, run.orm, tables, reader)  # `budget.x`, `makeBudget({ x })` of a TypeORM entity type
+    found = attribute_service_keys(found, texts, run.orm, tables, reader)  # `S.findBy({ select: { x: true } })`, S typed on an entity
     found = attribute_trigger_rows(found, texts.items(), tables, columns)
     seen = {(r.file, r.line, r.column) for r in declared}
     return declared + [r for r in found if (r.file, r.line, r.column) not in seen]
