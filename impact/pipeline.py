@@ -243,7 +243,7 @@ def _references(run: ExtractionRun, resolved: list, tables: list[str], columns: 
     found = attribute_row_type_keys(attribute_table_configs(found, texts, run.orm), run.orm)
     found = attribute_typed_entities(found, texts, run.orm, tables, repo_reader(repo))  # `budget.x`, `makeBudget({ x })` of a TypeORM entity type
     found = attribute_trigger_rows(found, texts.items(), tables, columns)
-    found = attribute_qualified_columns(found, texts, tables)  # `session.hostname` in an SQL fragment
+    found = attribute_qualified_columns(found, texts, tables, run.orm)  # `session.hostname`, `referrer like $1` in an SQL fragment
     seen = {(r.file, r.line, r.column) for r in declared}
     return declared + [r for r in found if (r.file, r.line, r.column) not in seen]
 
