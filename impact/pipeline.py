@@ -18,6 +18,7 @@ from impact.extract.python.typed_references import attribute_receivers
 from impact.extract.other_database import key as query_key, set_apart
 from impact.extract.references import find_references
 from impact.extract.trigger_rows import attribute_trigger_rows
+from impact.extract.typescript.sql_fragments import attribute_qualified_columns
 from impact.extraction import ExtractionRun, extract_repo
 from impact.judge.assess import Assessment, assess
 from impact.judge.catalog import Catalog, replay
@@ -39,6 +40,7 @@ from impact.orm.drizzle_config import attribute_table_configs
 from impact.orm.drizzle_row_types import attribute_row_type_keys
 from impact.orm.drizzle_zod import attribute_zod_keys
 from impact.orm.import_sources import repo_reader
+from impact.orm.prisma_checked_keys import attribute_checked_keys
 from impact.orm.prisma_nesting import attribute_nested
 from impact.orm.prisma_rows import attribute_rows, row_references
 from impact.orm.prisma_typed_literals import attribute_typed_literals
@@ -239,6 +241,7 @@ def _references(run: ExtractionRun, resolved: list, tables: list[str], columns: 
     found = attribute_model_classes(found, texts.items(), models, tables, use_cache)
     found = attribute_factory_calls(found, texts, models)  # `F.create(col=...)`
     found = attribute_typed_literals(attribute_rows(found, texts, run.orm), texts, run.orm)
+    found = attribute_checked_keys(found, texts, run.orm)  # `{ x: true } satisfies Prisma.MSelect`, `MSchema.pick({ x: true })`
     found = attribute_nested(found, ((file, text, queries) for file, text, _, queries in resolved), run.orm)
     found = attribute_zod_keys(attribute_table_receivers(found, run.orm, tables), texts, run.orm, tables)
     # `.on(table.col)` in a Drizzle table's config; `Omit<InferSelectModel<typeof t>, "col">`
@@ -247,6 +250,7 @@ def _references(run: ExtractionRun, resolved: list, tables: list[str], columns: 
     found = attribute_typed_entities(found, texts, run.orm, tables, reader)  # `budget.x`, `makeBudget({ x })` of a TypeORM entity type
     found = attribute_service_keys(found, texts, run.orm, tables, reader)  # `S.findBy({ select: { x: true } })`, S typed on an entity
     found = attribute_trigger_rows(found, texts.items(), tables, columns)
+    found = attribute_qualified_columns(found, texts, tables, run.orm)  # `session.hostname`, `referrer like $1` in an SQL fragment
     seen = {(r.file, r.line, r.column) for r in declared}
     return declared + [r for r in found if (r.file, r.line, r.column) not in seen]
 

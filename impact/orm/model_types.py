@@ -28,7 +28,8 @@ Python from anywhere) and never in a string or JSX text: oneuptime's helper clas
 documenso's `Document` and `Template` are also the words of its UI ("Document
 deleted"), langfuse's `DatasetRunItems` an enum member. Its generated types only with Prisma's suffixes (`...CreateInput`, `...WhereInput`, `...GetPayload`,
 `...Select`, ...), so a component `TemplateMetaForm` is not one. A relation field's name is matched
-as a property or key (`.templateMeta`, `templateMeta:`) inside a Prisma call only (`include: {
+as a property or key (`.templateMeta`, `templateMeta:`, a shorthand `{ title, templateMeta }`; not a
+spread `...templateMeta`) inside a Prisma call only (`include: {
 templateMeta: true }`), or inside a literal declared with one of the client's input types, an argument
 built apart from its call (`const where: Prisma.WebsiteWhereInput = { teamWebsite: ... }`: umami, 3
 lines, impact.orm.prisma_typed_literals.input_literal_spans): outside one, the same property was mostly another object's (an API's or a
@@ -96,7 +97,9 @@ def model_type_references(texts: Iterable[tuple[str, str, bool, list[Query]]], o
                 name = re.escape(model.name)
                 words = re.compile(rf"(?<![\w$.]){name}(?:{_PRISMA_SUFFIX})?(?![\w$])|\bPrisma\s*\.\s*{name}(?:{_PRISMA_SUFFIX})?(?![\w$])")
                 names = "|".join(map(re.escape, relations))
-                relation = re.compile(rf"(?:\??\.\s*)(?:{names})(?![\w$])|(?<![\w$.])(?:{names})\??\s*:(?!:)") if relations else None
+                # `.templateMeta` (not a spread), `templateMeta:`, or a shorthand key (`{ email, templateMeta }`, a line `templateMeta,`).
+                relation = re.compile(rf"(?:(?<!\.)\??\.\s*)(?:{names})(?![\w$])|(?<![\w$.])(?:{names})\??\s*:(?!:)"
+                                      rf"|(?:^|[{{,])\s*(?:{names})\s*(?=[,}}]|$)") if relations else None
                 patterns.append((words, relation, table_name, model, True))
                 if model.accessors:  # the client's operation, named without a call: no import needed
                     patterns.append((_client_operation(model.accessors), None, table_name, model, False))
@@ -152,7 +155,7 @@ def model_type_references(texts: Iterable[tuple[str, str, bool, list[Query]]], o
                     match = relation.search(line)
                 if match and (number, table.lower()) not in querying and (rel, number, table.lower()) not in seen:
                     seen.add((rel, number, table.lower()))  # two schemas (umami's mysql/ and postgresql/) map one table
-                    spelled = re.sub(r"^Prisma\s*\.\s*", "", match.group(0).lstrip("?.").strip().rstrip(":").rstrip("?").strip())
+                    spelled = re.sub(r"^Prisma\s*\.\s*", "", match.group(0).lstrip("?.{, \t").strip().rstrip(":").rstrip("?").strip())
                     found.append(ColumnReference(rel, number, model.name, table, "type", False, line.strip()[:160], via=VIA, spelling=spelled))
     modules: dict[str, list] = {}
     for _, _, table, model, imported in patterns:

@@ -26,9 +26,9 @@ end of the block holding it. Only references no query, declaration or row alread
 and only when the model maps the name to the changed column.
 
 Known limits (xfail in tests/test_prisma_typed_literals.py): literals typed by a function's
-parameter (`createWebsite({ shareId })` where `data: Prisma.WebsiteCreateInput`), by `satisfies`
-or by `as` are not followed; a parameter list spread over several lines holds the row to the end
-of the block around the function.
+parameter (`createWebsite({ shareId })` where `data: Prisma.WebsiteCreateInput`) or by `as` are not
+followed (`satisfies Prisma.<Model>Select` and selects annotated so: impact.orm.prisma_checked_keys);
+a parameter list spread over several lines holds the row to the end of the block around the function.
 """
 from __future__ import annotations
 
@@ -145,7 +145,7 @@ _INPUT_DECLARED = re.compile(r"\b(?:const|let|var)\s+[A-Za-z_$][\w$]*\s*:\s*Pris
 
 
 def input_literal_spans(text: str) -> list[tuple[int, int]]:
-    """(first, last) lines of the literals declared with a Prisma input type: its keys at any depth
+    """(first, last) lines of the literals declared with a Prisma input type (or satisfying one): its keys at any depth
     are checked against the client's types, as a call's argument is (impact.orm.model_types reads
     a dropped model's relation fields there)."""
     if "Prisma" not in text:
@@ -154,7 +154,9 @@ def input_literal_spans(text: str) -> list[tuple[int, int]]:
     for match in _INPUT_DECLARED.finditer(text):
         end = _walk(text, match.start(1))[1]
         spans.append((text.count("\n", 0, match.start()) + 1, text.count("\n", 0, end) + 1))
-    return spans
+    from impact.orm.prisma_checked_keys import satisfied_spans  # `{ ... } satisfies Prisma.RecipientSelect` too
+
+    return sorted(spans + satisfied_spans(text))
 
 
 def attribute_typed_literals(references: list[ColumnReference], texts: dict[str, str], orm: OrmMap) -> list[ColumnReference]:
