@@ -32,7 +32,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from impact.extract.other_database import _spells_clickhouse as spells_clickhouse, _syntax_reason as clickhouse_syntax
+from impact.extract.other_database import spells_clickhouse, syntax_reason as clickhouse_syntax
 from impact.model import ColumnReference
 from impact.orm import CODE_DECLARATION_SUFFIXES as _TS  # TypeScript and JavaScript files
 from impact.orm.mapping import OrmMap
