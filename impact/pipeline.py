@@ -37,6 +37,7 @@ from impact.orm import resolve_orm_queries
 from impact.orm.declarations import SourceLines, model_declarations, recreated_names, with_python_models
 from impact.orm.drizzle_config import attribute_table_configs
 from impact.orm.drizzle_rows import attribute_drizzle_rows
+from impact.orm.drizzle_values import settle_compared_values
 from impact.orm.drizzle_row_types import attribute_row_type_keys
 from impact.orm.drizzle_zod import attribute_zod_keys
 from impact.orm.import_sources import repo_reader
@@ -240,6 +241,7 @@ def _references(run: ExtractionRun, resolved: list, tables: list[str], columns: 
     # `.on(table.col)` in a Drizzle table's config; `Omit<InferSelectModel<typeof t>, "col">`
     found = attribute_row_type_keys(attribute_table_configs(found, texts, run.orm), run.orm)
     found = attribute_typed_entities(found, texts, run.orm, tables, repo_reader(repo))  # `budget.x`, `makeBudget({ x })` of a TypeORM entity type
+    found = settle_compared_values(found, texts)  # a bare `x` the file's Drizzle filters compare with another column
     found = attribute_drizzle_rows(found, texts, run.orm, repo_reader(repo))  # `row.x` of `db.query.t.findFirst`, `const u: User = { x }`
     found = attribute_trigger_rows(found, texts.items(), tables, columns)
     seen = {(r.file, r.line, r.column) for r in declared}
