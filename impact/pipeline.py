@@ -203,11 +203,14 @@ def _code_references(run: ExtractionRun, contexts: list, tables: list[str], colu
         from impact.orm.factory_types import factory_type_references  # a dropped or renamed table only
         from impact.orm.model_types import model_type_references  # (~1.5 ms of imports)
         from impact.orm.table_names import table_name_references
+        from impact.orm.drizzle_mocks import table_mock_references
 
         renamed = [c.op.table for c in contexts if c.op.kind == OpKind.RENAME_TABLE and c.op.table]
         named = model_type_references(texts, with_python_models(run), gone, SourceLines(repo).get, renamed, repo_reader(repo))
         named += factory_type_references(texts, run.models, gone, named)
         references += named + row_references(texts, run.orm, gone, named) + table_name_references(texts, gone, named)
+        dropped = [table for table in gone if table not in renamed]  # a renamed table keeps its variable
+        references += table_mock_references(texts, run.orm, dropped, named)  # `workflowFolder: { id: 'id', ... }` in a schema mock
     return references
 
 
