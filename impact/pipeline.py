@@ -37,6 +37,8 @@ from impact.op_details import NotAnalysed
 from impact.orm import resolve_orm_queries
 from impact.orm.declarations import SourceLines, model_declarations, recreated_names, with_python_models
 from impact.orm.drizzle_config import attribute_table_configs
+from impact.orm.drizzle_rows import attribute_drizzle_rows
+from impact.orm.drizzle_values import settle_compared_values
 from impact.orm.drizzle_row_types import attribute_row_type_keys
 from impact.orm.drizzle_zod import attribute_zod_keys
 from impact.orm.import_sources import repo_reader
@@ -208,11 +210,14 @@ def _code_references(run: ExtractionRun, contexts: list, tables: list[str], colu
         from impact.orm.factory_types import factory_type_references  # a dropped or renamed table only
         from impact.orm.model_types import model_type_references  # (~1.5 ms of imports)
         from impact.orm.table_names import table_name_references
+        from impact.orm.drizzle_mocks import table_mock_references
 
         renamed = [c.op.table for c in contexts if c.op.kind == OpKind.RENAME_TABLE and c.op.table]
         named = model_type_references(texts, with_python_models(run), gone, SourceLines(repo).get, renamed, repo_reader(repo))
         named += factory_type_references(texts, run.models, gone, named)
         references += named + row_references(texts, run.orm, gone, named) + table_name_references(texts, gone, named)
+        dropped = [table for table in gone if table not in renamed]  # a renamed table keeps its variable
+        references += table_mock_references(texts, run.orm, dropped, named)  # `workflowFolder: { id: 'id', ... }` in a schema mock
     return references
 
 
@@ -249,6 +254,8 @@ def _references(run: ExtractionRun, resolved: list, tables: list[str], columns: 
     reader = repo_reader(repo)
     found = attribute_typed_entities(found, texts, run.orm, tables, reader)  # `budget.x`, `makeBudget({ x })` of a TypeORM entity type
     found = attribute_service_keys(found, texts, run.orm, tables, reader)  # `S.findBy({ select: { x: true } })`, S typed on an entity
+    found = settle_compared_values(found, texts)  # a bare `x` the file's Drizzle filters compare with another column
+    found = attribute_drizzle_rows(found, texts, run.orm, reader)  # `row.x` of `db.query.t.findFirst`, `const u: User = { x }`
     found = attribute_trigger_rows(found, texts.items(), tables, columns)
     found = attribute_qualified_columns(found, texts, tables, run.orm)  # `session.hostname`, `referrer like $1` in an SQL fragment
     seen = {(r.file, r.line, r.column) for r in declared}

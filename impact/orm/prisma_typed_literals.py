@@ -108,15 +108,17 @@ def _walk(text: str, start: int) -> tuple[list[tuple[int, str]], int]:
     return keys, i
 
 
-def typed_literal_keys(text: str, orm: OrmMap) -> dict[tuple[int, str, int], OrmModel]:
+def typed_literal_keys(text: str, orm: OrmMap, types: dict[str, OrmModel] | None = None) -> dict[tuple[int, str, int], OrmModel]:
     """(line, key, which whole-word occurrence of the name on its line) of the top-level keys of
     object literals declared with a Prisma model's type, or resolved by a mocked client operation
-    returning its rows -> the model."""
-    if ":" not in text or "prisma" not in text.lower():
+    returning its rows -> the model. `types`: the row types to read instead (type name -> model:
+    impact.orm.drizzle_rows' aliases), without Prisma's mocks."""
+    prisma = types is None
+    if ":" not in text or (prisma and "prisma" not in text.lower()):
         return {}
-    types = _type_models(text, orm)
+    types = _type_models(text, orm) if prisma else types
     literals = [(types.get(re.sub(r"\s+", "", m.group(1))), m.start(2)) for m in _DECLARED.finditer(text)] if types else []
-    if "mock" in text:
+    if prisma and "mock" in text:
         literals += [(_mocked_model(orm, m.group(1)), m.start(2)) for m in _MOCKED.finditer(text)]
     out = {}
     for model, start in literals:
@@ -184,13 +186,14 @@ def attribute_typed_literals(references: list[ColumnReference], texts: dict[str,
 _ANNOTATED = re.compile(r"(?<![\w$.])([A-Za-z_$][\w$]*)\s*\??\s*:\s*(?:Readonly\s*<\s*)?((?:Prisma\s*\.\s*)?[A-Za-z_$][\w$]*)(?=\s*(?:[,;)=|]|$|\[\s*\]))")
 
 
-def typed_variables(text: str, orm: OrmMap) -> list[RowVariable]:
-    """Names annotated with a Prisma model's row type, each a RowVariable (impact.orm.prisma_rows):
-    on a line opening a block (`function f(document: Document) {`), to the end of that block;
-    otherwise to the end of the block holding the line."""
-    if ":" not in text or "prisma" not in text.lower():
+def typed_variables(text: str, orm: OrmMap, types: dict[str, OrmModel] | None = None) -> list[RowVariable]:
+    """Names annotated with a Prisma model's row type (or one of `types`, as typed_literal_keys),
+    each a RowVariable (impact.orm.prisma_rows): on a line opening a block (`function f(document:
+    Document) {`), to the end of that block; otherwise to the end of the block holding the line."""
+    if ":" not in text or (types is None and "prisma" not in text.lower()):
         return []
-    types = {name: model for name, model in _type_models(text, orm).items() if not name.startswith("Prisma.") or name.endswith("GetPayload")}
+    if types is None:
+        types = {name: model for name, model in _type_models(text, orm).items() if not name.startswith("Prisma.") or name.endswith("GetPayload")}
     if not types:
         return []
     lines = text.splitlines()
