@@ -237,7 +237,7 @@ def _references(run: ExtractionRun, resolved: list, tables: list[str], columns: 
     # `fields = ('key', ...)` of a form whose `Meta.model` is the model (impact.extract.python.model_classes)
     found = attribute_model_classes(found, texts.items(), models, tables, use_cache)
     found = attribute_factory_calls(found, texts, models)  # `F.create(col=...)`
-    found = attribute_model_argument_calls(found, texts, models)  # `make(M, col=...)`, `f = Factory(M)`, `f.create(col=...)`
+    found = attribute_model_argument_calls(found, texts, run.models)  # `make(M, col=...)`, `f = Factory(M)`, `f.create(col=...)`
     found = attribute_typed_literals(attribute_rows(found, texts, run.orm), texts, run.orm)
     found = attribute_nested(found, ((file, text, queries) for file, text, _, queries in resolved), run.orm)
     found = attribute_zod_keys(attribute_table_receivers(found, run.orm, tables), texts, run.orm, tables)

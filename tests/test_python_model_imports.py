@@ -69,3 +69,15 @@ def test_the_model_re_exported_by_its_package_or_imported_relatively_is_the_mode
     evidence = _evidence(dropped)
     assert {"server/app/attestations/__init__.py:1", "server/app/views.py:1", "server/app/views.py:5"} <= evidence
     assert {"server/app/attestations/factory.py:1", "server/app/attestations/factory.py:4", "server/app/attestations/factory.py:5"} <= evidence
+
+
+@pytest.mark.xfail(reason="known limit: the model reached through its imported module (`models.Attestation`) is not matched", strict=True)
+def test_the_model_through_its_imported_module_is_the_model(tmp_path) -> None:
+    repo = make_repo(tmp_path, {
+        "migrations/001_init.sql": "CREATE TABLE attestation (id int PRIMARY KEY, digest text);\n",
+        "migrations/002_drop.sql": "DROP TABLE attestation;\n",
+        "app/__init__.py": "", "app/attestations/__init__.py": "", "app/attestations/models.py": MODEL,
+        "app/audit.py": "from app.attestations import models\n\n\ndef kinds():\n    return [models.Attestation]\n",
+    })
+    result = scan(repo, str(repo / "migrations/002_drop.sql"), use_cache=False)
+    assert "app/audit.py:5" in _evidence(result)

@@ -23,7 +23,8 @@ renamed-table rules (rules/*.toml `references = "names_model_of_table"`). Measur
 Decisions: the bare model name is matched as a whole word (a type, an import, a class use), only
 in a file that imports it (from a Prisma client module; a TypeORM, Drizzle or Sequelize model from
 the module declaring it, or through a path impact cannot resolve: impact.orm.import_sources; a
-Python model from its module or a package re-exporting it, under its alias too: impact.orm.python_imports) and never in a string or JSX text: oneuptime's helper class
+Python model from its module or a package re-exporting it, under its alias too:
+impact.orm.python_imports) and never in a string or JSX text: oneuptime's helper class
 `Common/Server/Utils/Telemetry/TelemetryEntity` is not its `TelemetryEntity` entity (44 lines);
 documenso's `Document` and `Template` are also the words of its UI ("Document
 deleted"), langfuse's `DatasetRunItems` an enum member. Its generated types only with Prisma's suffixes (`...CreateInput`, `...WhereInput`, `...GetPayload`,
@@ -137,9 +138,10 @@ def model_type_references(texts: Iterable[tuple[str, str, bool, list[Query]]], o
                 found += _client_mocks(rel, text, model, table, seen)
             # A Drizzle table's variable is in scope in its own module too (`.references(() => t.id)`, relations(t, ...)).
             own = rel == model.file and model.orm in VARIABLES
+            # A Python model imported from its module (or under an alias), not another package's class of the name.
             py = python_binding(rel, text, model, words, py_modules) if model.orm in _PYTHON_MODELS else None
-            named = words.search(text) is not None and (not imported or own or (py.plain is not False or bool(py.import_lines) if py else
-                                                                                 _imported(text, model.name, model.orm, rel, model.file, sources)))
+            from_module = (py.plain is not False or bool(py.import_lines)) if py else _imported(text, model.name, model.orm, rel, model.file, sources)
+            named = words.search(text) is not None and (not imported or own or from_module)
             # `schema.credentialSet`, `schema` a namespace import of the table's module (impact.orm.namespace_imports)
             members = member_pattern(rel, text, model.file, model.name, sources) if model.orm == "drizzle" and not own else None
             members = members if members and members.search(text) else None
@@ -282,8 +284,9 @@ def _imported(text: str, name: str, orm: str, rel: str = "", file: str | None = 
     Drizzle or Sequelize model from its own module `file` (re-exports followed) or from a path `sources`
     cannot resolve (impact.orm.import_sources: the former behaviour, no recall lost where it is blind),
     not from another module (oneuptime's helper class named as its `TelemetryEntity` entity); Python
-    from any module (only where impact.orm.python_imports cannot tell the import's module). A file that does not import it names something else (`TableName.DatasetRunItems`,
-    an enum member, a word of UI text)."""
+    from any module (only where impact.orm.python_imports cannot tell the import's module). A file
+    that does not import it names something else (`TableName.DatasetRunItems`, an enum member, a
+    word of UI text)."""
     if orm == "prisma":
         if re.search(rf"\bPrisma\s*\.\s*{re.escape(name)}", text):
             return True

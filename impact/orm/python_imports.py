@@ -23,6 +23,9 @@ behaviour for None (the name counts as the model): recall is not lost where the 
 
 An alias (`import Attestation as DatabaseAttestation`) is the model's name in that file: its uses
 are the model's, and the plain name there is whatever else the file binds it to.
+
+Known limit (xfail in tests/test_python_model_imports.py): the model reached through its imported
+module (`from app.attestations import models`, then `models.Attestation`) is not matched.
 """
 from __future__ import annotations
 
