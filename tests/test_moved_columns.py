@@ -48,7 +48,9 @@ def test_orm_code_is_no_evidence_once_the_data_moved_but_the_declaration_and_raw
     "ALTER TABLE data_sources DROP COLUMN options;\n",  # the data is gone
     MOVE + "ALTER TABLE data_sources ADD COLUMN options jsonb;\n",  # the name holds another type again
     MOVE.replace("convert_to(options, 'UTF8')", "NULL WHERE options IS NULL"),  # nothing copied
-], ids=["plain-drop", "re-added", "not-copied"])
+    MOVE.replace("UPDATE", "ALTER TABLE data_sources ADD COLUMN options_backup text;\nUPDATE")
+        .replace("'UTF8')", "'UTF8'), options_backup = options"),  # split into two columns
+], ids=["plain-drop", "re-added", "not-copied", "split"])
 def test_orm_code_is_evidence_when_the_data_did_not_move(tmp_path, migration) -> None:
     found = _evidence(tmp_path, migration)
     assert 18 in found["changed-column-referenced"] and {14, 22} <= found["dropped-column-still-used"]

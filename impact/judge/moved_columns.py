@@ -13,8 +13,10 @@ it reads the column, not the mapping.
 Decisions:
 - Moved: the migration adds a column to the table, then updates the table's rows with a statement
   that sets the added column from the dropped one (its text names the added column, then `=` or `:`
-  and the dropped one on the same line: `SET b = a`, `.values(b=row.a)`, `{'b': t.c.a}`), then drops
-  the column.
+  and the dropped one on the same line, before another assignment: `SET b = a`, `.values(b=row.a)`,
+  `{'b': t.c.a}`), then drops the column. Into one added column only: copied into two, the column
+  is split, and the code reading it changes (oneuptime's `enableAutomaticCodeFixes` into an incident
+  and an alert column: the authors changed its 19 other lines).
 - Not when a later statement of the migration names the dropped column again (an ADD or RENAME
   into it, even one impact cannot read): the name then holds other data or another type (redash's
   `schedule` moved to `old_schedule` and re-added as JSON, its `add_column` unreadable: the authors
@@ -43,21 +45,21 @@ def moved_to(ctx: "OpContext") -> str | None:
            for later in ctx.operations[ctx.index + 1:]):
         return None  # named again later (re-added, renamed into, even in a statement impact cannot read)
     added: list[str] = []
+    targets: set[str] = set()
     for earlier in ctx.operations[:ctx.index]:
         if not same(earlier):
             continue
         if earlier.kind is OpKind.ADD_COLUMN and earlier.column_name and earlier.column_name.lower() != dropped:
             added.append(earlier.column_name)
-        elif earlier.kind is OpKind.UPDATE_ROWS and added:
-            for column in added:
-                if _copies(earlier.statement.sql, column, op.column_name):
-                    return column
-    return None
+        elif earlier.kind is OpKind.UPDATE_ROWS:
+            targets.update(column.lower() for column in added if _copies(earlier.statement.sql, column, op.column_name))
+    # Into one column: a move. Into several: a split, whose code changes with it.
+    return next(iter(targets)) if len(targets) == 1 else None
 
 
 def _copies(text: str, target: str, source: str) -> bool:
     """`text` sets `target` from `source`: the target, `=` or `:`, then the source on the same line
-    (not in a WHERE after it: `SET b = NULL WHERE a IS NULL` copies nothing)."""
-    pattern = (rf"(?<![\w$]){re.escape(target)}(?![\w$])['\"]?\s*(?<![=!<>])[=:](?!=)(?:(?!\bwhere\b)[^;\n])*?"
+    before any other assignment or a WHERE (`SET b = NULL WHERE a IS NULL` copies nothing)."""
+    pattern = (rf"(?<![\w$]){re.escape(target)}(?![\w$])['\"]?\s*(?<![=!<>])[=:](?!=)(?:(?!\bwhere\b)[^;\n=])*?"
                rf"(?<![\w$]){re.escape(source)}(?![\w$])")
     return re.search(pattern, text, re.IGNORECASE) is not None
