@@ -50,7 +50,8 @@ def test_orm_code_is_no_evidence_once_the_data_moved_but_the_declaration_and_raw
     MOVE.replace("convert_to(options, 'UTF8')", "NULL WHERE options IS NULL"),  # nothing copied
     MOVE.replace("UPDATE", "ALTER TABLE data_sources ADD COLUMN options_backup text;\nUPDATE")
         .replace("'UTF8')", "'UTF8'), options_backup = options"),  # split into two columns
-], ids=["plain-drop", "re-added", "not-copied", "split"])
+    MOVE.replace("options, 'UTF8')", "options || host, 'UTF8')") + "ALTER TABLE data_sources DROP COLUMN host;\n",  # merged
+], ids=["plain-drop", "re-added", "not-copied", "split", "merged"])
 def test_orm_code_is_evidence_when_the_data_did_not_move(tmp_path, migration) -> None:
     found = _evidence(tmp_path, migration)
     assert 18 in found["changed-column-referenced"] and {14, 22} <= found["dropped-column-still-used"]

@@ -16,7 +16,8 @@ Decisions:
   and the dropped one on the same line, before another assignment: `SET b = a`, `.values(b=row.a)`,
   `{'b': t.c.a}`), then drops the column. Into one added column only: copied into two, the column
   is split, and the code reading it changes (oneuptime's `enableAutomaticCodeFixes` into an incident
-  and an alert column: the authors changed its 19 other lines).
+  and an alert column: the authors changed its 19 other lines); so it does when the column is merged
+  with another one the migration drops into the added one (homarr's `url` from `base_url` and `endpoint`).
 - Not when a later statement of the migration names the dropped column again (an ADD or RENAME
   into it, even one impact cannot read): the name then holds other data or another type (redash's
   `schedule` moved to `old_schedule` and re-added as JSON, its `add_column` unreadable: the authors
@@ -53,8 +54,15 @@ def moved_to(ctx: "OpContext") -> str | None:
             added.append(earlier.column_name)
         elif earlier.kind is OpKind.UPDATE_ROWS:
             targets.update(column.lower() for column in added if _copies(earlier.statement.sql, column, op.column_name))
-    # Into one column: a move. Into several: a split, whose code changes with it.
-    return next(iter(targets)) if len(targets) == 1 else None
+    # Into one column: a move. Into several: a split; with another dropped column: a merge (homarr's
+    # `url` from `base_url` and `endpoint`). The code reading either changes with it.
+    if len(targets) != 1:
+        return None
+    target = next(iter(targets))
+    others = [o.column_name for o in ctx.operations if o.kind is OpKind.DROP_COLUMN and same(o) and o.column_name
+              and o.column_name.lower() != dropped]
+    updates = [o.statement.sql for o in ctx.operations[:ctx.index] if o.kind is OpKind.UPDATE_ROWS and same(o)]
+    return None if any(_copies(text, target, other) for other in others for text in updates) else target
 
 
 def _copies(text: str, target: str, source: str) -> bool:
