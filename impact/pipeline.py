@@ -13,6 +13,7 @@ from impact.config import Config, load_config
 from impact.errors import InputError
 from impact.extract.python.class_attributes import attribute_class_attributes
 from impact.extract.python.factory_calls import attribute_factory_calls
+from impact.extract.python.model_argument_calls import attribute_model_argument_calls
 from impact.extract.python.model_classes import attribute_model_classes
 from impact.extract.python.typed_references import attribute_receivers
 from impact.extract.other_database import key as query_key, set_apart
@@ -209,12 +210,15 @@ def _code_references(run: ExtractionRun, contexts: list, tables: list[str], colu
         texts = [(rel, text, x.generated, queries) for rel, text, x, queries in resolved]
         from impact.orm.factory_types import factory_type_references  # a dropped or renamed table only
         from impact.orm.model_types import model_type_references  # (~1.5 ms of imports)
+        from impact.orm.python_rows import python_row_references
         from impact.orm.table_names import table_name_references
         from impact.orm.drizzle_mocks import table_mock_references
 
         renamed = [c.op.table for c in contexts if c.op.kind == OpKind.RENAME_TABLE and c.op.table]
-        named = model_type_references(texts, with_python_models(run), gone, SourceLines(repo).get, renamed, repo_reader(repo))
+        orm = with_python_models(run)
+        named = model_type_references(texts, orm, gone, SourceLines(repo).get, renamed, repo_reader(repo))
         named += factory_type_references(texts, run.models, gone, named)
+        named += python_row_references(texts, orm, gone, named)  # `containers = Containers.query.all()`, then `containers`
         references += named + row_references(texts, run.orm, gone, named) + table_name_references(texts, gone, named)
         dropped = [table for table in gone if table not in renamed]  # a renamed table keeps its variable
         references += table_mock_references(texts, run.orm, dropped, named)  # `workflowFolder: { id: 'id', ... }` in a schema mock
@@ -245,6 +249,7 @@ def _references(run: ExtractionRun, resolved: list, tables: list[str], columns: 
     # `fields = ('key', ...)` of a form whose `Meta.model` is the model (impact.extract.python.model_classes)
     found = attribute_model_classes(found, texts.items(), models, tables, use_cache)
     found = attribute_factory_calls(found, texts, models)  # `F.create(col=...)`
+    found = attribute_model_argument_calls(found, texts, run.models)  # `make(M, col=...)`, `f = Factory(M)`, `f.create(col=...)`
     found = attribute_typed_literals(attribute_rows(found, texts, run.orm), texts, run.orm)
     found = attribute_checked_keys(found, texts, run.orm)  # `{ x: true } satisfies Prisma.MSelect`, `MSchema.pick({ x: true })`
     found = attribute_nested(found, ((file, text, queries) for file, text, _, queries in resolved), run.orm)
