@@ -6,7 +6,7 @@ import re
 import textwrap
 from pathlib import Path
 
-from impact.extract.python.blocks import _outermost_blocks, functions_holding
+from impact.extract.python.blocks import _outermost_blocks, functions_blanked, functions_holding
 from impact.extract.python.receivers import typed_attributes
 
 SOURCE = textwrap.dedent('''\
@@ -158,3 +158,19 @@ def test_the_blocks_are_those_of_the_line_loop() -> None:
     for text in texts:
         source = text.split("\n")
         assert _outermost_blocks(text, source) == _blocks_line_by_line(source), text[:200]
+
+
+def test_functions_holding_no_line_are_blanked_at_their_own_line_numbers() -> None:
+    """late_parses.parse_late: `first` holds line 10; `many` becomes `def _():pass`; `loose` is
+    kept, its block having ended inside a string (an odd number of triple quotes)."""
+    blanked = functions_blanked(SOURCE, {10})
+    rows, source = blanked.split("\n"), SOURCE.split("\n")
+    assert len(rows) == len(source)
+    assert rows[:11] == source[:11] and rows[18:] == source[18:]  # module code, `first`, `loose`
+    assert rows[11:18] == ["    def _():pass"] + [""] * 6
+    module = ast.parse(blanked)
+    assert [type(n).__name__ for n in module.body[2].body] == ["FunctionDef", "FunctionDef"]  # Service
+    assert functions_blanked(SOURCE, {10, 3}) is None  # line 3 is module code
+    assert functions_blanked(SOURCE, {10, 17, 22}) == SOURCE
+    assert functions_blanked(SOURCE, {26}) is None  # `loose` seems to end at the string: line 26 is outside it
+    assert functions_blanked("def f():\r    return x\n", {1}) is None  # a line break the parser counts otherwise

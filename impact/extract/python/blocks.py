@@ -21,10 +21,12 @@ from __future__ import annotations
 
 import ast
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Collection
 from functools import lru_cache
 
 from impact.extract.python.relations import parsed
+from impact.extract.python.sites import lines_of
 
 
 
@@ -47,6 +49,39 @@ def functions_holding(text: str, lines: Collection[int], trim: bool = True) -> s
             row = source[number - 1]
             out[number - 1] = row[indent:] if row[:indent].strip() == "" else row
     return "\n".join(out)
+
+
+def functions_blanked(text: str, lines: Collection[int]) -> str | None:
+    """The text with every outermost function that holds none of `lines` replaced by
+    `def _():pass` (its other lines blanked), at the file's own line numbers: what a late parse
+    (impact/late_parses.py) needs of a deferred file is the queries around its names, and a
+    query lies inside one statement, so inside the function holding it (issue 13: half of
+    saleor's late-parsed test files' text). Module and class level code is kept as written.
+
+    None (parse the file whole) when a line lies outside every function, or when the text's lines
+    are not those `str.splitlines` numbers (sites.lines_of). A function whose text holds an odd
+    number of triple quotes is kept: its block may have ended inside a string (a line at column 0),
+    and blanking half a string could change what follows; a cut that does not parse is the
+    caller's to detect (an extraction issue) and answer with the whole file."""
+    if lines_of(text) is None:
+        return None
+    source = text.split("\n")
+    blocks = _outermost_blocks(text, source)
+    wanted = sorted(lines)
+    out = list(source)
+    inside = 0  # how many wanted lines lie in some block
+    for start, end, indent in blocks:
+        at = bisect_left(wanted, start)
+        held = bisect_right(wanted, end) - at
+        if held:
+            inside += held
+            continue
+        body = "\n".join(source[start - 1:end])
+        if (body.count('"""') + body.count("'''")) % 2:
+            continue
+        out[start - 1] = source[start - 1][:indent] + "def _():pass"
+        out[start:end] = [""] * (end - start)
+    return "\n".join(out) if inside == len(wanted) else None
 
 
 def _statement_end(source: list[str], start: int, end: int, indent: int, wanted: int) -> int:
