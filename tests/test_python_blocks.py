@@ -6,7 +6,7 @@ import re
 import textwrap
 from pathlib import Path
 
-from impact.extract.python.blocks import _outermost_blocks, functions_blanked, functions_holding
+from impact.extract.python.blocks import _outermost_blocks, functions_blanked, functions_holding, parsed_cut
 from impact.extract.python.receivers import typed_attributes
 
 SOURCE = textwrap.dedent('''\
@@ -174,3 +174,13 @@ def test_functions_holding_no_line_are_blanked_at_their_own_line_numbers() -> No
     assert functions_blanked(SOURCE, {10, 17, 22}) == SOURCE
     assert functions_blanked(SOURCE, {26}) is None  # `loose` seems to end at the string: line 26 is outside it
     assert functions_blanked("def f():\r    return x\n", {1}) is None  # a line break the parser counts otherwise
+
+
+def test_a_function_naming_no_model_is_left_out_of_the_cut() -> None:
+    """Its rows could only come from a model class it spells: it types nothing, so it is not parsed."""
+    source = SOURCE + "\n\ndef plain(line):\n    return line.quantity\n"
+    assert functions_holding(source, {10, 30}).split("\n")[29] == "    return line.quantity"
+    assert functions_holding(source, {10, 30}, models={"Line"}).split("\n")[28:30] == ["", ""]
+    assert [f.name for f in parsed_cut(source, {10, 30}, {"Line"}).body] == ["first"]
+    assert parsed_cut(source, {30}, {"Line"}).body == []
+    assert typed_attributes(source, {"Line"}, lines={10, 30}) == {(10, "quantity"): {"Line"}}

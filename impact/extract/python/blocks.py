@@ -1,4 +1,5 @@
-"""Only the functions that hold some wanted lines, at their own line numbers, for a cheap parse.
+"""Only the functions that hold some wanted lines, at their own line numbers, for a cheap parse
+(and, for the late parses, the file without the functions holding none: `functions_blanked`).
 
 The typed-receiver pass (receivers.py) walks only the functions holding a wanted line; parsing the
 whole file for them was most of its cost on a cold scan (saleor: ~165 files, 1.2 s of `ast.parse`).
@@ -16,6 +17,11 @@ Decision: this is a text cut, not a parse, so it is allowed to fail but never to
   up to that line). The text cut there is a prefix of whole statements; should a continuation line
   sit at the body's indent (a string's line, a bracket closed after a dedent), the trimmed text
   does not parse and the caller parses the untrimmed cut.
+- `models`: a function whose text names no model class as a whole word is left out (issue 13,
+  eighth pass: ~a fifth of the text saleor's pass parsed): every binding of a row starts from one,
+  and the cut's functions are read apart (each from an empty scope), so it types nothing. Should
+  such a function be one whose cut does not parse, the file was parsed whole for it before; now the
+  others are read from their cut, as for any file where no such function sits.
 """
 from __future__ import annotations
 
@@ -30,7 +36,8 @@ from impact.extract.python.sites import lines_of
 
 
 
-def functions_holding(text: str, lines: Collection[int], trim: bool = True) -> str | None:
+def functions_holding(text: str, lines: Collection[int], trim: bool = True, models: Collection[str] | None = None) -> str | None:
+    """`models`: a function whose text names none of them as a whole word is left out (blank)."""
     source = text.split("\n")
     blocks = _outermost_blocks(text, source)
     chosen: dict[int, tuple[int, int, int]] = {}
@@ -43,6 +50,8 @@ def functions_holding(text: str, lines: Collection[int], trim: bool = True) -> s
         last[block[0]] = max(line, last.get(block[0], 0))
     out = [""] * len(source)
     for start, end, indent in chosen.values():
+        if models is not None and not names_a_model("\n".join(source[start - 1:end]), models):
+            continue
         if trim:
             end = _statement_end(source, start, end, indent, last[start])
         for number in range(start, end + 1):
@@ -157,17 +166,17 @@ def _blank_or_comment(row: str) -> bool:
 
 
 def parsed_cut(text: str, lines: Collection[int], models: Collection[str]) -> ast.Module | None:
-    """The functions holding `lines`, trimmed after the last of them, else untrimmed, parsed.
-    An empty module when they name no model class as a whole word: every binding of a row starts
-    from one (the cut holds no module-level statement), so nothing there is typed."""
+    """The functions holding `lines` that name a model class as a whole word, trimmed after the
+    last of them, else untrimmed, parsed. Every binding of a row starts from a model class (the
+    cut holds no module-level statement), so a function naming none types nothing."""
     for trim in (True, False):
-        cut = functions_holding(text, lines, trim)
-        if cut is not None and not names_a_model(cut, models):
-            if not trim:
-                return ast.Module(body=[], type_ignores=[])
-            continue  # the untrimmed cut may name one after the trimming point (and be the one parsed)
-        module = parsed(cut) if cut is not None else None
-        if module is not None or cut is None:
+        cut = functions_holding(text, lines, trim, models)
+        if cut is None:
+            return None
+        if not cut.strip():
+            return ast.Module(body=[], type_ignores=[])
+        module = parsed(cut)
+        if module is not None:
             return module
     return None
 
