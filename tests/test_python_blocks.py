@@ -161,15 +161,17 @@ def test_the_blocks_are_those_of_the_line_loop() -> None:
 
 
 def test_functions_holding_no_line_are_blanked_at_their_own_line_numbers() -> None:
-    """late_parses.parse_late: `first` holds line 10; `many` becomes `def _():pass`; `loose` is
-    kept, its block having ended inside a string (an odd number of triple quotes)."""
+    """late_parses.parse_late: `first` holds line 10; `many`'s body is blanked (its first and last
+    line kept, as `def _():` and `pass`); `loose` is kept, its block having ended inside a string
+    (an odd number of triple quotes)."""
     blanked = functions_blanked(SOURCE, {10})
     rows, source = blanked.split("\n"), SOURCE.split("\n")
     assert len(rows) == len(source)
     assert rows[:11] == source[:11] and rows[18:] == source[18:]  # module code, `first`, `loose`
-    assert rows[11:18] == ["    def _():pass"] + [""] * 6
-    module = ast.parse(blanked)
-    assert [type(n).__name__ for n in module.body[2].body] == ["FunctionDef", "FunctionDef"]  # Service
+    assert rows[11:18] == ["    def _():"] + [""] * 5 + ["     pass"]
+    service = ast.parse(blanked).body[2]
+    assert [(f.lineno, f.end_lineno) for f in service.body] == [(8, 10), (12, 18)]  # as in the file
+    assert (service.lineno, service.end_lineno) == (6, 18)
     assert functions_blanked(SOURCE, {10, 3}) is None  # line 3 is module code
     assert functions_blanked(SOURCE, {10, 17, 22}) == SOURCE
     assert functions_blanked(SOURCE, {26}) is None  # `loose` seems to end at the string: line 26 is outside it

@@ -60,18 +60,21 @@ def functions_holding(text: str, lines: Collection[int], trim: bool = True, mode
     return "\n".join(out)
 
 
-def functions_blanked(text: str, lines: Collection[int]) -> str | None:
-    """The text with every outermost function that holds none of `lines` replaced by
-    `def _():pass` (its other lines blanked), at the file's own line numbers: what a late parse
-    (impact/late_parses.py) needs of a deferred file is the queries around its names, and a
-    query lies inside one statement, so inside the function holding it (issue 13: half of
-    saleor's late-parsed test files' text). Module and class level code is kept as written.
+def functions_blanked(text: str, lines: Collection[int] = ()) -> str | None:
+    """The text with the body of every outermost function that holds none of `lines` blanked, at
+    the file's own line numbers: its `def` line becomes `def _():`, its last line `pass`, the lines
+    between are empty, so the function keeps its first and last line (a class holding it keeps its
+    extent). Module and class level code is kept as written. Readers that need no function body
+    parse this instead of the file (issue 13): a late parse (impact/late_parses.py) needs the
+    queries around a deferred file's names, which lie inside the functions holding them; the model
+    readers (`parsed_skeleton`) need the classes, their bodies and the module's bindings.
 
     None (parse the file whole) when a line lies outside every function, or when the text's lines
-    are not those `str.splitlines` numbers (sites.lines_of). A function whose text holds an odd
-    number of triple quotes is kept: its block may have ended inside a string (a line at column 0),
-    and blanking half a string could change what follows; a cut that does not parse is the
-    caller's to detect (an extraction issue) and answer with the whole file."""
+    are not those `str.splitlines` numbers (sites.lines_of). A function is kept as written when it
+    holds a `class` statement (the readers find classes at any depth), a line ending with a
+    backslash, or an odd number of triple quotes (its block may have ended early, inside a string
+    or a continued line at column 0, and blanking half of it could change what follows); a cut
+    that does not parse is the caller's to detect and answer with the whole file."""
     if lines_of(text) is None:
         return None
     source = text.split("\n")
@@ -85,12 +88,27 @@ def functions_blanked(text: str, lines: Collection[int]) -> str | None:
         if held:
             inside += held
             continue
+        if end == start:
+            continue  # one line: nothing to blank
         body = "\n".join(source[start - 1:end])
-        if (body.count('"""') + body.count("'''")) % 2:
+        if (body.count('"""') + body.count("\'\'\'")) % 2 or _KEEP.search(body):
             continue
-        out[start - 1] = source[start - 1][:indent] + "def _():pass"
-        out[start:end] = [""] * (end - start)
+        margin = source[start - 1][:indent]
+        out[start - 1] = margin + "def _():"
+        out[start:end - 1] = [""] * (end - 1 - start)
+        out[end - 1] = margin + " pass"
     return "\n".join(out) if inside == len(wanted) else None
+
+
+_KEEP = re.compile(r"^[ \t]*class\b|\\$", re.M)  # a class statement, a backslash-continued line
+
+
+def parsed_skeleton(text: str) -> ast.Module | None:
+    """The module with its functions' bodies blanked (functions_blanked), else the whole file,
+    parsed; None when the file does not parse. For readers of classes and module-level bindings
+    only: saleor's model files are about half methods (issue 13)."""
+    skeleton = functions_blanked(text)
+    return (parsed(skeleton) if skeleton is not None and skeleton != text else None) or parsed(text)
 
 
 def _statement_end(source: list[str], start: int, end: int, indent: int, wanted: int) -> int:
