@@ -19,8 +19,8 @@ Deferred only when the file cannot hold a query whose table is known without the
 model declaration (the extractor's `model_markers`), no string starting like SQL in any case
 (`looks_like_sql` is case-insensitive), no client call (`.table(`, `.from(`, `.from_(`), no use
 of a model class of an affected table (those files' queries are kept: extraction._drop_attribution_only).
-A late parse reads only the functions holding the file's names where it can (`parse_late`, bench/scan_speed.md
-"Cold, eighth pass"): the same answer, a third less text parsed on saleor.
+A late parse reads only the functions holding the file's names where it can (`parse_late`,
+bench/scan_speed.md "Cold, eighth pass"): the same answer from about half the text on saleor.
 
 Known limit: the guard is textual; a query whose SQL the extractor assembles from a string that
 does not start like SQL (a variable holding "select", then concatenated) would be missed (xfail in
@@ -156,7 +156,8 @@ def settle(run: "ExtractionRun", found: list[ColumnReference], columns: set[str]
 
 def parse_late(run: "ExtractionRun", lines: Mapping[str, set[int]]) -> dict[str, Extraction]:
     """The extraction of deferred files (moved from impact/extraction.py), in this process, cached
-    like any other; each replaces the empty one among `run.texts`. Their queries and issues stay
+    like any other; each replaces the empty one among `run.texts` (a cut's, when read: nothing
+    reads those extractions after `settle` but `settle` itself). Their queries and issues stay
     out of the run's, as those of every attribution-only file using no affected model
     (extraction._drop_attribution_only). `lines`: each file's lines naming a changed column.
 
