@@ -170,7 +170,8 @@ def parse_late(run: "ExtractionRun", lines: Mapping[str, set[int]]) -> dict[str,
     lies inside one statement. The whole file is parsed instead when a line lies outside every
     function (a module-level query may depend on the functions blanked), when the cut does not
     parse, or when none of its queries is on an unknown table (then the queries blanked could
-    change what `_attributed` does). The cut's extraction is cached under the cut's own text."""
+    change what `_attributed` does). The cut's extraction is cached under the file's text and the
+    lines (the cut is a function of both and of blocks.py, which the key's code fingerprint covers)."""
     from impact.extract.python.blocks import functions_blanked
     from impact.orm import resolve_orm_queries
 
@@ -178,15 +179,21 @@ def parse_late(run: "ExtractionRun", lines: Mapping[str, set[int]]) -> dict[str,
     for index, (rel, text, _) in enumerate(run.texts):
         if rel not in lines:
             continue
-        extraction = run.cache.get(cache_key(text, extractor_name(rel), rel)) if run.cache else None  # a whole file's, as good
+        whole = cache_key(text, extractor_name(rel), rel)
+        extraction = run.cache.get(whole) if run.cache else None  # a whole file's, as good
         parsed = False
-        if extraction is None and (cut := functions_blanked(text, lines[rel])) is not None:
-            extraction, parsed = _extraction(run, rel, cut)
-            if extraction.issues or not any(q.table is None for q in resolve_orm_queries(extraction.queries, run.orm)):
+        if extraction is None:
+            # The cut's extraction is kept under the file's text and these lines (what the cut is
+            # made of), so a warm scan need not cut the file again to find it.
+            key = cache_key(text, f"{extractor_name(rel)}-late {','.join(map(str, sorted(lines[rel])))}", rel)
+            extraction = run.cache.get(key) if run.cache else None
+            if extraction is None and (cut := functions_blanked(text, lines[rel])) is not None:
+                extraction, parsed = _parsed(run, rel, cut, key), True
+            if extraction is not None and (extraction.issues or
+                                           not any(q.table is None for q in resolve_orm_queries(extraction.queries, run.orm))):
                 extraction = None
         if extraction is None:
-            extraction, whole = _extraction(run, rel, text)
-            parsed = parsed or whole
+            extraction, parsed = _parsed(run, rel, text, whole), True
         run.files_parsed += parsed  # once per file, cut or whole, as before the cut
         run.texts[index] = (rel, text, extraction)
         done[rel] = extraction
@@ -194,15 +201,11 @@ def parse_late(run: "ExtractionRun", lines: Mapping[str, set[int]]) -> dict[str,
     return done
 
 
-def _extraction(run: "ExtractionRun", rel: str, text: str) -> tuple[Extraction, bool]:
-    """(the extraction of `text`, cached like any other; whether it was parsed rather than read from the cache)."""
+def _parsed(run: "ExtractionRun", rel: str, text: str, key: str) -> Extraction:
+    """The extraction of `text`, cached under `key` (unless a slow machine or a failed extractor made it)."""
     from impact.extraction import _extract, cacheable
 
-    key = cache_key(text, extractor_name(rel), rel)
-    extraction = run.cache.get(key) if run.cache else None
-    if extraction is not None:
-        return extraction, False
     extraction = _extract((rel, text))
     if run.cache and cacheable(extraction):
         run.cache.put(key, extraction)
-    return extraction, True
+    return extraction
