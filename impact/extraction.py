@@ -26,6 +26,7 @@ from impact.extract_guard import FILE_SECONDS, FileTimeout, time_budget
 from impact.files import UNREADABLE_DIR, UNREADABLE_FILE, SourceFile, walk
 from impact.source_text import mentions_any, read_source
 from impact.formats import active_formats
+from impact.history_files import is_migration
 from impact.idle_parses import column_finder, skip_idle_attribution
 from impact.late_parses import defer
 from impact.locate import LocatedMigration, known_folders
@@ -63,7 +64,7 @@ def _extract(job: tuple[str, str]) -> Extraction:
     """One file's extraction; never raises, never crashes the process (extract_guard.py). Any
     exception (a sqlglot optimizer error, an ast RecursionError, a bug of ours) marks that file not
     analysed, a FileIssue that lowers the confidence: one bad file never ends the scan. Such
-    results are not cached (see _cacheable), so a fixed extractor retries."""
+    results are not cached (see cacheable), so a fixed extractor retries."""
     rel, text = job
     collector.resume()  # a parse: cycles to collect again (impact.collector)
     try:
@@ -82,6 +83,11 @@ TIMED_OUT = "not analysed: parsing it took longer than"
 TOO_DEEP = "too deeply nested to parse: not analysed"
 NOT_ANALYSED = "not analysed: the extractor failed"
 WORKER_DIED = "not analysed: the worker process parsing it died"
+
+
+def cacheable(extraction: Extraction) -> bool:
+    """A slow machine or a failed extractor is not a property of the file: such results are not cached."""
+    return not any(i.reason.startswith((TIMED_OUT, NOT_ANALYSED, WORKER_DIED)) for i in extraction.issues)
 
 
 def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Config, migration: LocatedMigration,
@@ -115,7 +121,7 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
     reference_only: list[tuple[str, str]] = []
     scanned = os.fspath(migration.path)
     for source in files:
-        if os.fspath(source.where) in history or _is_migration(source, migration_dirs, scanned):
+        if os.fspath(source.where) in history or is_migration(source, migration_dirs, scanned):
             run.skipped["migration file"] += 1
             continue
         if verdicts.of_no_interest(source, needles):  # unchanged since a scan found it names none (remembered again)
@@ -162,8 +168,7 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
             continue
         extraction = next(results)
         run.files_parsed += 1
-        # A slow machine or a failed extractor is not a property of the file: not cached.
-        if not any(i.reason.startswith((TIMED_OUT, NOT_ANALYSED, WORKER_DIED)) for i in extraction.issues):
+        if cacheable(extraction):
             cache.put(key, extraction)
         _collect(run, rel, text, extraction)
     # Cached results arrive before parsed ones: order by file (stable, so each file keeps its own
@@ -320,27 +325,6 @@ def _models_in(cache: ExtractionCache, extractor: Extractor, rel: str, text: str
     return models
 
 
-def parse_late(run: ExtractionRun, rels: list[str]) -> dict[str, Extraction]:
-    """The extraction of deferred files (late_parses.py), in this process, cached like any other;
-    each replaces the empty one among `run.texts`. Their queries and issues stay out of the run's,
-    as those of every attribution-only file using no affected model (_drop_attribution_only)."""
-    wanted, done = set(rels), {}
-    for index, (rel, text, _) in enumerate(run.texts):
-        if rel not in wanted:
-            continue
-        key = cache_key(text, extractor_name(rel), rel)
-        extraction = run.cache.get(key) if run.cache else None
-        if extraction is None:
-            extraction = _extract((rel, text))
-            run.files_parsed += 1
-            if run.cache and not any(i.reason.startswith((TIMED_OUT, NOT_ANALYSED, WORKER_DIED)) for i in extraction.issues):
-                run.cache.put(key, extraction)
-        run.texts[index] = (rel, text, extraction)
-        done[rel] = extraction
-    run.deferred -= wanted
-    return done
-
-
 def _drop_attribution_only(run: ExtractionRun) -> None:
     """Files parsed only to attribute column names add no queries and no blind spots, unless they
     turn out to use a model class of an affected table."""
@@ -350,29 +334,6 @@ def _drop_attribution_only(run: ExtractionRun) -> None:
     if drop:
         run.queries = [q for q in run.queries if q.file not in drop]
         run.file_issues = [i for i in run.file_issues if i.file not in drop]
-
-
-def _is_migration(source: SourceFile, migration_dirs: list[str], migration: LocatedMigration | str) -> bool:
-    """`migration`: the located migration, or its path as a string (one fspath per scan, not per file)."""
-    if os.fspath(source.where) == (migration if isinstance(migration, str) else os.fspath(migration.path)):
-        return True
-    return (source.rel.endswith(".sql") and any(source.rel.startswith(d) for d in migration_dirs)) or looks_like_history(source.rel)
-
-
-# A numbered or timestamped file (or folder) below a folder named like migrations: a migration of
-# some runner or database impact does not read as one (ClickHouse `.up.sql`, data-migration scripts).
-_HISTORY_STEP = re.compile(r"^\d{3,}")
-
-
-def looks_like_history(rel: str) -> bool:
-    if "migrat" not in rel.lower():  # no folder can be named so: one pass, not one per part (a warm scan asks for every file)
-        return False
-    parts = rel.split("/")
-    for index, part in enumerate(parts[:-1]):
-        if "migrat" in part.lower():
-            below = parts[index + 1:]
-            return any(_HISTORY_STEP.match(p) for p in below) or (rel.endswith(".sql") and len(below) <= 2)
-    return False
 
 
 def _read(source: SourceFile, run: ExtractionRun) -> str | None:

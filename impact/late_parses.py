@@ -19,6 +19,9 @@ Deferred only when the file cannot hold a query whose table is known without the
 model declaration (the extractor's `model_markers`), no string starting like SQL in any case
 (`looks_like_sql` is case-insensitive), no client call (`.table(`, `.from(`, `.from_(`), no use
 of a model class of an affected table (those files' queries are kept: extraction._drop_attribution_only).
+A late parse reads only the functions holding the file's names where it can (`parse_late`,
+bench/scan_speed.md "Cold, eighth pass"): the same answer from about half the text on saleor.
+
 Known limit: the guard is textual; a query whose SQL the extractor assembles from a string that
 does not start like SQL (a variable holding "select", then concatenated) would be missed (xfail in
 tests/test_late_parses.py).
@@ -29,6 +32,7 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from impact.cache import cache_key
 from impact.extract import CLIENT_CALL, SQL_QUERY, AnyOf, extractor_name, extractor_of
 from impact.source_text import mentions_any
 from impact.model import ColumnReference, Extraction
@@ -118,7 +122,6 @@ def settle(run: "ExtractionRun", found: list[ColumnReference], columns: set[str]
         return found
     from impact.extract.python.typed_references import attribute_receivers
     from impact.extract.references import find_references
-    from impact.extraction import parse_late
     from impact.orm import resolve_orm_queries
     from impact.orm.resolve import attribute_declarations
 
@@ -128,10 +131,11 @@ def settle(run: "ExtractionRun", found: list[ColumnReference], columns: set[str]
         if ref.file in have:
             have[ref.file].append(ref)
     unparsed, parsed = [], []  # each file's names without and with its queries, in find_references' order
-    extractions = parse_late(run, late)
+    named = {rel: find_references(rel, texts[rel], columns, [], False, spellings, wrappers) for rel in late}
+    extractions = parse_late(run, {rel: {r.line for r in named[rel]} for rel in late})
     for rel in late:
         queries = resolve_orm_queries(extractions[rel].queries, run.orm)
-        unparsed += find_references(rel, texts[rel], columns, [], False, spellings, wrappers)
+        unparsed += named[rel]
         parsed += find_references(rel, texts[rel], columns, queries, False, spellings, wrappers)
     unparsed, parsed = attribute_declarations(unparsed, run.orm), attribute_declarations(parsed, run.orm)
     if len(unparsed) != sum(map(len, have.values())):  # never expected (find_references is deterministic): keep what was found
@@ -148,3 +152,60 @@ def settle(run: "ExtractionRun", found: list[ColumnReference], columns: set[str]
     for rel in late:
         cursor[rel], at = iter(settled[at:at + len(have[rel])]), at + len(have[rel])
     return [next(cursor[r.file]) if r.file in cursor else r for r in found]
+
+
+def parse_late(run: "ExtractionRun", lines: Mapping[str, set[int]]) -> dict[str, Extraction]:
+    """The extraction of deferred files (moved from impact/extraction.py), in this process, cached
+    like any other; each replaces the empty one among `run.texts` (a cut's, when read: nothing
+    reads those extractions after `settle` but `settle` itself). Their queries and issues stay
+    out of the run's, as those of every attribution-only file using no affected model
+    (extraction._drop_attribution_only). `lines`: each file's lines naming a changed column.
+
+    Decision (issue 13, bench/scan_speed.md "Cold, eighth pass"): what `settle` reads of the parse
+    is which query covers each of those lines, and whether the file's queries all have a table
+    (references._attributed credits bare names to the one table they use; one query on an unknown
+    table turns that off). So the text parsed is the file with the functions holding none of the
+    lines blanked (blocks.functions_blanked): the queries of the functions kept are the same (a
+    function sees its own names, its enclosing functions' and the module's, all kept), and a query
+    lies inside one statement. The whole file is parsed instead when a line lies outside every
+    function (a module-level query may depend on the functions blanked), when the cut does not
+    parse, or when none of its queries is on an unknown table (then the queries blanked could
+    change what `_attributed` does). The cut's extraction is cached under the file's text and the
+    lines (the cut is a function of both and of blocks.py, which the key's code fingerprint covers)."""
+    from impact.extract.python.blocks import functions_blanked
+    from impact.orm import resolve_orm_queries
+
+    done = {}
+    for index, (rel, text, _) in enumerate(run.texts):
+        if rel not in lines:
+            continue
+        whole = cache_key(text, extractor_name(rel), rel)
+        extraction = run.cache.get(whole) if run.cache else None  # a whole file's, as good
+        parsed = False
+        if extraction is None:
+            # The cut's extraction is kept under the file's text and these lines (what the cut is
+            # made of), so a warm scan need not cut the file again to find it.
+            key = cache_key(text, f"{extractor_name(rel)}-late {','.join(map(str, sorted(lines[rel])))}", rel)
+            extraction = run.cache.get(key) if run.cache else None
+            if extraction is None and (cut := functions_blanked(text, lines[rel])) is not None:
+                extraction, parsed = _parsed(run, rel, cut, key), True
+            if extraction is not None and (extraction.issues or
+                                           not any(q.table is None for q in resolve_orm_queries(extraction.queries, run.orm))):
+                extraction = None
+        if extraction is None:
+            extraction, parsed = _parsed(run, rel, text, whole), True
+        run.files_parsed += parsed  # once per file, cut or whole, as before the cut
+        run.texts[index] = (rel, text, extraction)
+        done[rel] = extraction
+    run.deferred -= set(lines)
+    return done
+
+
+def _parsed(run: "ExtractionRun", rel: str, text: str, key: str) -> Extraction:
+    """The extraction of `text`, cached under `key` (unless a slow machine or a failed extractor made it)."""
+    from impact.extraction import _extract, cacheable
+
+    extraction = _extract((rel, text))
+    if run.cache and cacheable(extraction):
+        run.cache.put(key, extraction)
+    return extraction

@@ -202,3 +202,84 @@ def test_lines_of_answers_as_the_character_class() -> None:
     answers = [lines_of(text) for text in texts]
     assert answers == [None if _OTHER_BREAKS.search(text) else text.split("\n") for text in texts]
     assert None in answers[:13] and ["a", "b"] in answers[:13]
+
+
+SKELETON_TEXT = '''from django.db import models
+from django.contrib import admin
+
+
+class Order(models.Model):
+    total = models.IntegerField()
+    class Meta: db_table = "orders"
+
+    def save(self, *args, **kwargs):
+        self.total = compute(
+            self,
+        )
+        super().save(*args, **kwargs)
+
+    def form(self):
+        class OrderForm(forms.ModelForm):
+            class Meta:
+                model = Order
+        return OrderForm
+
+
+class Line(models.Model):
+    order = models.ForeignKey(Order, related_name="lines", on_delete=models.CASCADE)
+    quantity = models.IntegerField()
+    class Meta: db_table = "lines"
+
+    def long(self):
+        return 1 + \\
+2
+
+
+class LineAdmin(admin.ModelAdmin):
+    fields = ("quantity",)
+
+    def get_queryset(self, request):
+        return Line.objects.all()
+
+
+admin.site.register(Line, LineAdmin)
+'''
+
+
+def test_the_readers_of_classes_find_in_the_skeleton_what_they_find_in_the_file() -> None:
+    """models_in, relations and the model-class pass parse the file without its functions' bodies
+    (blocks.parsed_skeleton): the same models, relations and bound classes (their lines and their
+    methods' lines included) as from the whole file, on a text reaching each kept case (a class
+    inside a method, a backslash-continued line at column 0) and on every Python file of this
+    repository and its fixtures (on saleor's 4,300 files too, bench/scan_speed.md "Cold, eighth pass")."""
+    from impact.extract.python.blocks import functions_blanked
+    from impact.extract.python.declarations import declarations
+    from impact.extract.python.extractor import models_in
+    from impact.extract.python.model_classes import _bound_classes, _bound_in_tree
+    from impact.extract.python.models import find_models, may_declare_models
+    from impact.extract.python.relations import _relations, parsed, relations
+
+    paths = OWN + sorted((ROOT / "fixtures").rglob("*.py"))
+    texts = [("skeleton.py", SKELETON_TEXT)] + [(str(path), text) for path in paths
+                                                if "class " in (text := path.read_text(encoding="utf-8"))]
+    known = {m.name: m for path, text in texts if may_declare_models(text) for m in models_in(path, text)}
+    assert {"Order", "Line"} <= set(known)
+    blanked = 0
+    for path, text in texts:
+        whole = parsed(text)
+        if whole is None:
+            continue
+        skeleton = functions_blanked(text)
+        blanked += skeleton != text
+        assert relations(text, set(known)) == _relations(whole, set(known)), path
+        assert _bound_classes(path, text, known) == _bound_in_tree(path, whole, known), path
+        expected = find_models(declarations(path, text, whole)) if may_declare_models(text) else []
+        assert models_in(path, text) == expected, path
+    skeleton = functions_blanked(SKELETON_TEXT).split("\n")
+    assert skeleton[8:13] == ["    def _():", "", "", "", "     pass"] and skeleton[34:36] == ["    def _():", "     pass"]
+    assert skeleton[14] == "    def form(self):" and skeleton[27] == "        return 1 + \\"  # a class, a backslash: kept
+    own = {m.name: m for m in models_in("skeleton.py", SKELETON_TEXT)}
+    assert [(a, b, methods, model.name) for a, b, methods, model, _ in _bound_classes("skeleton.py", SKELETON_TEXT, own)] == \
+        [(5, 19, [(9, 13), (15, 19)], "Order"), (22, 29, [(27, 29)], "Line"), (32, 36, [(35, 36)], "Line"),
+         (16, 18, [], "Order"), (17, 18, [], "Order")]
+    assert blanked > 100

@@ -6,7 +6,7 @@ import re
 import textwrap
 from pathlib import Path
 
-from impact.extract.python.blocks import _outermost_blocks, functions_holding
+from impact.extract.python.blocks import _outermost_blocks, functions_blanked, functions_holding, parsed_cut
 from impact.extract.python.receivers import typed_attributes
 
 SOURCE = textwrap.dedent('''\
@@ -158,3 +158,31 @@ def test_the_blocks_are_those_of_the_line_loop() -> None:
     for text in texts:
         source = text.split("\n")
         assert _outermost_blocks(text, source) == _blocks_line_by_line(source), text[:200]
+
+
+def test_functions_holding_no_line_are_blanked_at_their_own_line_numbers() -> None:
+    """late_parses.parse_late: `first` holds line 10; `many`'s body is blanked (its first and last
+    line kept, as `def _():` and `pass`); `loose` is kept, its block having ended inside a string
+    (an odd number of triple quotes)."""
+    blanked = functions_blanked(SOURCE, {10})
+    rows, source = blanked.split("\n"), SOURCE.split("\n")
+    assert len(rows) == len(source)
+    assert rows[:11] == source[:11] and rows[18:] == source[18:]  # module code, `first`, `loose`
+    assert rows[11:18] == ["    def _():"] + [""] * 5 + ["     pass"]
+    service = ast.parse(blanked).body[2]
+    assert [(f.lineno, f.end_lineno) for f in service.body] == [(8, 10), (12, 18)]  # as in the file
+    assert (service.lineno, service.end_lineno) == (6, 18)
+    assert functions_blanked(SOURCE, {10, 3}) is None  # line 3 is module code
+    assert functions_blanked(SOURCE, {10, 17, 22}) == SOURCE
+    assert functions_blanked(SOURCE, {26}) is None  # `loose` seems to end at the string: line 26 is outside it
+    assert functions_blanked("def f():\r    return x\n", {1}) is None  # a line break the parser counts otherwise
+
+
+def test_a_function_naming_no_model_is_left_out_of_the_cut() -> None:
+    """Its rows could only come from a model class it spells: it types nothing, so it is not parsed."""
+    source = SOURCE + "\n\ndef plain(line):\n    return line.quantity\n"
+    assert functions_holding(source, {10, 30}).split("\n")[29] == "    return line.quantity"
+    assert functions_holding(source, {10, 30}, models={"Line"}).split("\n")[28:30] == ["", ""]
+    assert [f.name for f in parsed_cut(source, {10, 30}, {"Line"}).body] == ["first"]
+    assert parsed_cut(source, {30}, {"Line"}).body == []
+    assert typed_attributes(source, {"Line"}, lines={10, 30}) == {(10, "quantity"): {"Line"}}

@@ -1,4 +1,5 @@
-"""Only the functions that hold some wanted lines, at their own line numbers, for a cheap parse.
+"""Only the functions that hold some wanted lines, at their own line numbers, for a cheap parse
+(and, for the late parses, the file without the functions holding none: `functions_blanked`).
 
 The typed-receiver pass (receivers.py) walks only the functions holding a wanted line; parsing the
 whole file for them was most of its cost on a cold scan (saleor: ~165 files, 1.2 s of `ast.parse`).
@@ -16,19 +17,27 @@ Decision: this is a text cut, not a parse, so it is allowed to fail but never to
   up to that line). The text cut there is a prefix of whole statements; should a continuation line
   sit at the body's indent (a string's line, a bracket closed after a dedent), the trimmed text
   does not parse and the caller parses the untrimmed cut.
+- `models`: a function whose text names no model class as a whole word is left out (issue 13,
+  eighth pass: ~a fifth of the text saleor's pass parsed): every binding of a row starts from one,
+  and the cut's functions are read apart (each from an empty scope), so it types nothing. Should
+  such a function be one whose cut does not parse, the file was parsed whole for it before; now the
+  others are read from their cut, as for any file where no such function sits.
 """
 from __future__ import annotations
 
 import ast
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Collection
 from functools import lru_cache
 
 from impact.extract.python.relations import parsed
+from impact.extract.python.sites import lines_of
 
 
 
-def functions_holding(text: str, lines: Collection[int], trim: bool = True) -> str | None:
+def functions_holding(text: str, lines: Collection[int], trim: bool = True, models: Collection[str] | None = None) -> str | None:
+    """`models`: a function whose text names none of them as a whole word is left out (blank)."""
     source = text.split("\n")
     blocks = _outermost_blocks(text, source)
     chosen: dict[int, tuple[int, int, int]] = {}
@@ -41,12 +50,65 @@ def functions_holding(text: str, lines: Collection[int], trim: bool = True) -> s
         last[block[0]] = max(line, last.get(block[0], 0))
     out = [""] * len(source)
     for start, end, indent in chosen.values():
+        if models is not None and not names_a_model("\n".join(source[start - 1:end]), models):
+            continue
         if trim:
             end = _statement_end(source, start, end, indent, last[start])
         for number in range(start, end + 1):
             row = source[number - 1]
             out[number - 1] = row[indent:] if row[:indent].strip() == "" else row
     return "\n".join(out)
+
+
+def functions_blanked(text: str, lines: Collection[int] = ()) -> str | None:
+    """The text with the body of every outermost function that holds none of `lines` blanked, at
+    the file's own line numbers: its `def` line becomes `def _():`, its last line `pass`, the lines
+    between are empty, so the function keeps its first and last line (a class holding it keeps its
+    extent). Module and class level code is kept as written. Readers that need no function body
+    parse this instead of the file (issue 13): a late parse (impact/late_parses.py) needs the
+    queries around a deferred file's names, which lie inside the functions holding them; the model
+    readers (`parsed_skeleton`) need the classes, their bodies and the module's bindings.
+
+    None (parse the file whole) when a line lies outside every function, or when the text's lines
+    are not those `str.splitlines` numbers (sites.lines_of). A function is kept as written when it
+    holds a `class` statement (the readers find classes at any depth), a line ending with a
+    backslash, or an odd number of triple quotes (its block may have ended early, inside a string
+    or a continued line at column 0, and blanking half of it could change what follows); a cut
+    that does not parse is the caller's to detect and answer with the whole file."""
+    if lines_of(text) is None:
+        return None
+    source = text.split("\n")
+    blocks = _outermost_blocks(text, source)
+    wanted = sorted(lines)
+    out = list(source)
+    inside = 0  # how many wanted lines lie in some block
+    for start, end, indent in blocks:
+        at = bisect_left(wanted, start)
+        held = bisect_right(wanted, end) - at
+        if held:
+            inside += held
+            continue
+        if end == start:
+            continue  # one line: nothing to blank
+        body = "\n".join(source[start - 1:end])
+        if (body.count('"""') + body.count("\'\'\'")) % 2 or _KEEP.search(body):
+            continue
+        margin = source[start - 1][:indent]
+        out[start - 1] = margin + "def _():"
+        out[start:end - 1] = [""] * (end - 1 - start)
+        out[end - 1] = margin + " pass"
+    return "\n".join(out) if inside == len(wanted) else None
+
+
+_KEEP = re.compile(r"^[ \t]*class\b|\\$", re.M)  # a class statement, a backslash-continued line
+
+
+def parsed_skeleton(text: str) -> ast.Module | None:
+    """The module with its functions' bodies blanked (functions_blanked), else the whole file,
+    parsed; None when the file does not parse. For readers of classes and module-level bindings
+    only: saleor's model files are about half methods (issue 13)."""
+    skeleton = functions_blanked(text)
+    return (parsed(skeleton) if skeleton is not None and skeleton != text else None) or parsed(text)
 
 
 def _statement_end(source: list[str], start: int, end: int, indent: int, wanted: int) -> int:
@@ -122,17 +184,17 @@ def _blank_or_comment(row: str) -> bool:
 
 
 def parsed_cut(text: str, lines: Collection[int], models: Collection[str]) -> ast.Module | None:
-    """The functions holding `lines`, trimmed after the last of them, else untrimmed, parsed.
-    An empty module when they name no model class as a whole word: every binding of a row starts
-    from one (the cut holds no module-level statement), so nothing there is typed."""
+    """The functions holding `lines` that name a model class as a whole word, trimmed after the
+    last of them, else untrimmed, parsed. Every binding of a row starts from a model class (the
+    cut holds no module-level statement), so a function naming none types nothing."""
     for trim in (True, False):
-        cut = functions_holding(text, lines, trim)
-        if cut is not None and not names_a_model(cut, models):
-            if not trim:
-                return ast.Module(body=[], type_ignores=[])
-            continue  # the untrimmed cut may name one after the trimming point (and be the one parsed)
-        module = parsed(cut) if cut is not None else None
-        if module is not None or cut is None:
+        cut = functions_holding(text, lines, trim, models)
+        if cut is None:
+            return None
+        if not cut.strip():
+            return ast.Module(body=[], type_ignores=[])
+        module = parsed(cut)
+        if module is not None:
             return module
     return None
 

@@ -6,6 +6,7 @@ import ast
 import warnings
 
 from impact.collector import no_cycle_collection
+from impact.extract.python.blocks import functions_blanked
 from impact.extract.python.declarations import declarations
 from impact.extract.python.facts import Facts, collect
 from impact.extract.python.models import ModelInfo, find_models, may_declare_models
@@ -57,7 +58,7 @@ def _facts(path: str, text: str, declarations_only: bool = False) -> Facts | Fil
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # invalid escape sequences and the like
-            module = ast.parse(text)
+            module = _skeleton(text) if declarations_only else ast.parse(text)
     except SyntaxError as error:
         message = error.msg
         line = error.lineno or 1
@@ -69,3 +70,15 @@ def _facts(path: str, text: str, declarations_only: bool = False) -> Facts | Fil
         # Absurdly deep generated code must not crash a scan.
         return FileIssue(path, "Python file too deeply nested to parse: not analysed")
     return declarations(path, text, module) if declarations_only else collect(path, text, module)
+
+
+def _skeleton(text: str) -> ast.Module:
+    """`ast.parse(text)` without the functions' bodies (blocks.functions_blanked), which no model
+    declaration reads: the whole text when that does not parse, so its errors are the file's."""
+    skeleton = functions_blanked(text)
+    if skeleton is not None and skeleton != text:
+        try:
+            return ast.parse(skeleton)
+        except (SyntaxError, ValueError):
+            pass
+    return ast.parse(text)

@@ -41,11 +41,12 @@ from impact import pickle_cache
 from impact.collector import no_cycle_collection
 from impact.cache import _source_hash
 from impact.extract.python.models import ModelInfo
-from impact.extract.python.relations import parsed
+from impact.extract.python.blocks import parsed_skeleton
 from impact.model import ColumnReference
 
 # Decorators whose first argument is the class's model: `@admin.register(M)`, strawberry-django.
-CODE = ("extract/python/model_classes.py", "extract/python/relations.py", "extract/python/models.py")
+CODE = ("extract/python/model_classes.py", "extract/python/relations.py", "extract/python/models.py", "extract/python/blocks.py",
+        "extract/python/sites.py")
 BINDING_DECORATORS = frozenset({"register", "type", "filter", "filter_type", "input", "partial", "order", "order_type"})
 # What a file binding a class to a model holds somewhere (a model's own file is read anyway): a
 # `model =` line, a `register(` call, or one of BINDING_DECORATORS given a name first — only those
@@ -154,8 +155,10 @@ def _table_for(ref: ColumnReference, model: ModelInfo, affected: set[str]) -> st
 def _bound_classes(rel: str, text: str, models: Mapping[str, ModelInfo]) -> list[Bound]:
     # The collector paused: each whole-file tree set off collections that traversed it (~0.035 s of
     # a cold saleor DROP's 21 files); it is freed when _bound_in_tree returns, before the pause ends.
+    # Only classes, their bodies and module-level calls are read, and the methods' first and last
+    # lines: a function's body is not parsed (blocks.functions_blanked keeps those lines).
     with no_cycle_collection():
-        return _bound_in_tree(rel, parsed(text), models)
+        return _bound_in_tree(rel, parsed_skeleton(text), models)
 
 
 def _bound_in_tree(rel: str, module: ast.Module | None, models: Mapping[str, ModelInfo]) -> list[Bound]:

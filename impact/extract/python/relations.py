@@ -37,8 +37,10 @@ def parsed(text: str) -> ast.Module | None:
 
 
 def relations(text: str, models: Collection[str]) -> dict[tuple[str, str], Kind]:
-    with no_cycle_collection():  # a model file's whole tree, freed on return (impact.collector)
-        return _relations(parsed(text), models)
+    from impact.extract.python.blocks import parsed_skeleton  # (blocks imports this module)
+
+    with no_cycle_collection():  # a model file's tree, freed on return (impact.collector)
+        return _relations(parsed_skeleton(text), models)  # classes are read, not function bodies
 
 
 def _relations(module: ast.Module | None, models: Collection[str]) -> dict[tuple[str, str], Kind]:
