@@ -54,3 +54,33 @@ def test_global_underscored_default() -> None:
     text = 'const sequelize = new Sequelize(url, { define: { underscored: true } });\nclass A extends Model {}\nA.init({ fullName: DataTypes.STRING }, { sequelize });\n'
     (model,) = read_models("a.js", text)
     assert model.columns[0] == "full_name"
+
+
+ASSOCIATED = '''const { DataTypes } = require("sequelize");
+
+const Collection = sequelize.define("collection", { name: DataTypes.STRING }, { tableName: "collections" });
+const Doc = sequelize.define("document", { title: DataTypes.STRING }, { tableName: "documents", underscored: true });
+
+Collection.associate = (models) => {
+  Collection.belongsTo(models.User, { as: "creator", foreignKey: "creatorId" });
+  Collection.belongsTo(models.Team, { as: "team" });
+  Collection.hasMany(models.Doc, { as: "documents", foreignKey: { name: "atlasId" } });
+  Collection.hasOne(models.Doc);
+  Collection.belongsTo(someModel, { foreignKey: "ownerId" });
+  someModel.hasMany(models.Doc, { foreignKey: "ownerId" });
+};
+'''
+
+
+def test_associations_add_their_foreign_keys() -> None:
+    from impact.orm.sequelize_associations import with_foreign_keys
+
+    models = with_foreign_keys(read_models("models.js", ASSOCIATED), [("models.js", ASSOCIATED)])
+    collection, doc = models
+    # An explicit foreignKey where the key is written; Sequelize's default `<as>Id` on the association's line;
+    # belongsTo's key is the source's whatever the target (a variable here).
+    assert [(f.name, f.column, f.line) for f in collection.fields if f.name not in ("createdAt", "updatedAt")] == [
+        ("name", "name", 3), ("creatorId", "creatorId", 7), ("teamId", "teamId", 8), ("ownerId", "ownerId", 11)]
+    # hasMany/hasOne: on the target, snake_cased on an underscored model; the default is `<source>Id`.
+    assert [(f.name, f.column) for f in doc.fields if f.name not in ("createdAt", "updatedAt")] == [
+        ("title", "title"), ("atlasId", "atlas_id"), ("collectionId", "collection_id")]
