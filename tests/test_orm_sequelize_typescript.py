@@ -61,3 +61,17 @@ def test_set_not_null_is_read_from_change_column() -> None:
     result = scan(APP, "20240401", use_cache=False)  # `up: function (queryInterface, Sequelize) { return ...changeColumn }`
     assert {op.kind.value for op in result.parsed.operations} >= {"set_not_null"}
     assert {f.rule_id for f in result.findings} >= {"setting-not-nullable-field"}
+
+
+def test_renamed_table_breaks_its_model_lines_and_the_code_naming_the_model(tmp_path) -> None:
+    import shutil
+
+    app = shutil.copytree(APP, tmp_path / "app")
+    (app / "server/migrations/20240501000000-rename-teams.js").write_text(
+        'module.exports = {\n  async up(queryInterface) {\n    await queryInterface.renameTable("teams", "workspaces");\n  },\n};\n')
+    result = scan(app, "20240501", use_cache=False)
+    lines = [f"{file}:{line}" for file, line in sorted({(e.file, e.line) for f in result.findings for e in f.evidence if e.file})]
+    # The model's @Table line and class line (the mapping), the code importing and naming Team, its queries.
+    assert lines == ["server/models/Document.ts:2", "server/models/Document.ts:18", "server/models/Document.ts:22",
+                     "server/models/Document.ts:23", "server/models/Team.ts:5", "server/models/Team.ts:6",
+                     "server/routes/teams.ts:1", "server/routes/teams.ts:4", "server/routes/teams.ts:7"]
