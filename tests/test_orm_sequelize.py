@@ -84,3 +84,18 @@ def test_associations_add_their_foreign_keys() -> None:
     # hasMany/hasOne: on the target, snake_cased on an underscored model; the default is `<source>Id`.
     assert [(f.name, f.column) for f in doc.fields if f.name not in ("createdAt", "updatedAt")] == [
         ("title", "title"), ("atlasId", "atlas_id"), ("collectionId", "collection_id")]
+
+
+def test_a_model_of_a_models_registry_is_queried_too(tmp_path) -> None:
+    repo = make_repo(tmp_path, {
+        "migrations/0001_init.sql": 'CREATE TABLE "Users" (id serial PRIMARY KEY, email text NOT NULL, display_name text, '
+                                    'account_status text, created_at timestamptz, updated_at timestamptz, deleted_at timestamptz);',
+        "migrations/0002_drop.sql": 'ALTER TABLE "Users" DROP COLUMN account_status;',
+        "src/models.js": MODELS,
+        "src/users.js": ('exports.off = () => models.User.count({ where: { accountStatus: "off" } })\n'
+                         'exports.mails = () => db.User.findAll({ attributes: ["email"] })\n'
+                         'exports.other = () => req.body.count({ where: { accountStatus: "off" } })\n'),
+    })
+    result = scan(repo, "2", use_cache=False)
+    finding = next(f for f in result.findings if f.rule_id == "dropped-column-still-used")
+    assert [f"{e.file}:{e.line}" for e in finding.evidence] == ["src/users.js:1"]  # `req.body` holds no model
