@@ -54,7 +54,15 @@ def test_rename_column_breaks_its_writes_and_reads_of_a_row() -> None:
     evidence = _evidence("20240301")  # renameColumn("documents", "emoji", "icon")
     assert evidence["renamed-column-still-used"] == ["server/commands/documentCreator.ts:4", "server/routes/documents.ts:12"]
     assert evidence["orm-model-declares-changed-column"] == ["server/models/Document.ts:14"]
-    assert evidence["changed-column-referenced"] == ["server/routes/documents.ts:16", "server/routes/documents.ts:16"]
+    assert evidence["changed-column-referenced"] == ["server/presenters/document.ts:4", "server/presenters/document.ts:4",
+                                                     "server/routes/documents.ts:16", "server/routes/documents.ts:16"]
+
+
+def test_a_value_typed_as_the_model_class_reads_its_column() -> None:
+    # `(document: Document) => document.emoji` in a file that queries nothing: the model class is the row's type.
+    result = scan(APP, "20240301", use_cache=False)
+    vias = {(r.file, r.line, r.via, r.table) for r in result.references if r.file == "server/presenters/document.ts"}
+    assert vias == {("server/presenters/document.ts", 4, "typed-receiver", "documents")}
 
 
 def test_set_not_null_is_read_from_change_column() -> None:
