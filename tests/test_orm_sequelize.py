@@ -31,12 +31,16 @@ def test_tables_columns_and_implicit_timestamps() -> None:
     assert [pluralize(w) for w in ("Company", "Address", "Key", "Person")] == ["Companies", "Addresses", "Keys", "People"]
 
 
+USERS_DROP = {
+    "migrations/0001_init.sql": 'CREATE TABLE "Users" (id serial PRIMARY KEY, email text NOT NULL, display_name text, '
+                                'account_status text, created_at timestamptz, updated_at timestamptz, deleted_at timestamptz);',
+    "migrations/0002_drop.sql": 'ALTER TABLE "Users" DROP COLUMN account_status;',
+    "src/models.js": MODELS,
+}
+
+
 def test_drop_column_breaks_whole_row_reads_and_explicit_attributes(tmp_path) -> None:
-    repo = make_repo(tmp_path, {
-        "migrations/0001_init.sql": 'CREATE TABLE "Users" (id serial PRIMARY KEY, email text NOT NULL, display_name text, '
-                                    'account_status text, created_at timestamptz, updated_at timestamptz, deleted_at timestamptz);',
-        "migrations/0002_drop.sql": 'ALTER TABLE "Users" DROP COLUMN account_status;',
-        "src/models.js": MODELS,
+    repo = make_repo(tmp_path, {**USERS_DROP,
         "src/users.js": ('exports.all = () => User.findAll({ where: { email: "x" } })\n'
                          'exports.emails = () => User.findAll({ attributes: ["email"] })\n'
                          'exports.suspend = (id) => User.update({ accountStatus: "off" }, { where: { id } })\n'
@@ -87,11 +91,7 @@ def test_associations_add_their_foreign_keys() -> None:
 
 
 def test_a_model_of_a_models_registry_is_queried_too(tmp_path) -> None:
-    repo = make_repo(tmp_path, {
-        "migrations/0001_init.sql": 'CREATE TABLE "Users" (id serial PRIMARY KEY, email text NOT NULL, display_name text, '
-                                    'account_status text, created_at timestamptz, updated_at timestamptz, deleted_at timestamptz);',
-        "migrations/0002_drop.sql": 'ALTER TABLE "Users" DROP COLUMN account_status;',
-        "src/models.js": MODELS,
+    repo = make_repo(tmp_path, {**USERS_DROP,
         "src/users.js": ('exports.off = () => models.User.count({ where: { accountStatus: "off" } })\n'
                          'exports.mails = () => db.User.findAll({ attributes: ["email"] })\n'
                          'exports.other = () => req.body.count({ where: { accountStatus: "off" } })\n'),

@@ -24,12 +24,11 @@ import re
 from impact.extract.typescript.calls import Call, call_after
 from impact.extract.typescript.scan import Scanned, scan
 from impact.orm.mapping import OrmField, OrmModel
-from impact.orm.sequelize import _options, _timestamps, pluralize
-from impact.orm.typeorm import snake_case
+from impact.orm.sequelize import literal_options, pluralize, timestamp_fields
+from impact.orm.typeorm import decorated_class, next_member, snake_case
 
 MARKER = "@Table"
 TABLE = re.compile(r"@Table\b")
-CLASS = re.compile(r"\bclass\s+([A-Za-z_$][\w$]*)")
 DECORATOR = re.compile(r"@([A-Za-z_$][\w$]*)")
 MEMBER = re.compile(r"\s*(?:(?:public|private|protected|readonly|declare|override|static|get|set)\s+)*([A-Za-z_$][\w$]*)\s*[?!]?\s*[:;(=]")
 COLUMNS = {"Column", "CreatedAt", "UpdatedAt", "DeletedAt"}
@@ -53,15 +52,11 @@ def read_models(rel: str, text: str) -> list[OrmModel]:
 
 
 def _model(scanned: Scanned, rel: str, match: re.Match) -> OrmModel | None:
-    call = call_after(scanned, "Table", match.start(), match.end())
-    declared = CLASS.search(scanned.masked, match.end())
-    if declared is None:
+    found = decorated_class(scanned, "Table", match)
+    if found is None:
         return None
-    body_open = scanned.masked.find("{", declared.end())
-    body_close = scanned.closing(body_open) if body_open >= 0 else None
-    if body_close is None:
-        return None
-    opts = _options(scanned, call.args[0]) if call and call.args else {}
+    call, declared, body_open, body_close = found
+    opts = literal_options(scanned, call.args[0]) if call and call.args else {}
     name = declared.group(1)
     model_name = opts.get("modelName") or name
     table = opts.get("tableName") or (model_name if opts.get("freezeTableName") == "true" else pluralize(model_name))
@@ -69,7 +64,7 @@ def _model(scanned: Scanned, rel: str, match: re.Match) -> OrmModel | None:
     line = scanned.line_of(declared.start())
     fields = _fields(scanned, body_open, body_close, underscored)
     named = {f.name for f in fields}
-    fields += [f for f in _timestamps(opts, underscored, line) if f.name not in named]
+    fields += [f for f in timestamp_fields(opts, underscored, line) if f.name not in named]
     return OrmModel(orm="sequelize", name=name, table=table, file=rel, line=line, fields=tuple(fields),
                     accessors=(name,), schema=opts.get("schema"))
 
@@ -93,7 +88,7 @@ def _fields(scanned: Scanned, body_open: int, body_close: int, underscored: bool
             if field is not None:
                 fields.append(field)
         pending = []
-        pos = _next_member(scanned, pos, body_close)
+        pos = next_member(scanned, pos, body_close)  # past a property, or a getter's body
     return fields
 
 
@@ -104,28 +99,10 @@ def _field(scanned: Scanned, prop: str, decorators: list[tuple[str, Call | None,
     names = {name for name, _, _ in decorators}
     if names & COLUMNS:
         column = next((c for name, call, _ in decorators if name == "Column" and call and call.args
-                       for c in [_options(scanned, call.args[0]).get("field")] if c), None)
+                       for c in [literal_options(scanned, call.args[0]).get("field")] if c), None)
         return OrmField(prop, column or (snake_case(prop) if underscored else prop), line)
     relation = names & RELATIONS
     if relation:
         return OrmField(prop, None, line, relation=next(iter(relation)))
     return None
 
-
-def _next_member(scanned: Scanned, pos: int, end: int) -> int:
-    """Past the current member: its `;`/newline at depth 0, or its `{...}` body (methods, getters)."""
-    masked = scanned.masked
-    while pos < end:
-        char = masked[pos]
-        if char in "([{":
-            close = scanned.closing(pos)
-            if close is None:
-                return end
-            if char == "{":
-                return close + 1
-            pos = close + 1
-            continue
-        if char in ";\n":
-            return pos + 1
-        pos += 1
-    return end
