@@ -99,3 +99,18 @@ def test_a_model_of_a_models_registry_is_queried_too(tmp_path) -> None:
     result = scan(repo, "2", use_cache=False)
     finding = next(f for f in result.findings if f.rule_id == "dropped-column-still-used")
     assert [f"{e.file}:{e.line}" for e in finding.evidence] == ["src/users.js:1"]  # `req.body` holds no model
+
+
+def test_a_dropped_tables_model_named_through_a_models_registry(tmp_path) -> None:
+    repo = make_repo(tmp_path, {**USERS_DROP,
+        "migrations/0002_drop.sql": 'DROP TABLE "Users";',
+        "src/reactions.js": ('const models = require("./models");\n'
+                             'exports.add = (u) => models.User.addReaction(u)\n'
+                             'exports.type = () => typeof models.User\n'
+                             'exports.other = () => models.UserGroup.addReaction()\n'
+                             'exports.word = "User"\n'),
+    })
+    result = scan(repo, "2", use_cache=False)
+    lines = sorted({f"{e.file}:{e.line}" for f in result.findings for e in f.evidence if e.file == "src/reactions.js"})
+    # `models.User` is the model whatever its method; another model and a plain word are not.
+    assert lines == ["src/reactions.js:2", "src/reactions.js:3"]

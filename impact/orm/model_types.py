@@ -105,6 +105,8 @@ def model_type_references(texts: Iterable[tuple[str, str, bool, list[Query]]], o
                 patterns.append((re.compile(rf"(?<![\w.]){re.escape(model.name)}(?!\w)"), None, table_name, model, True))
             elif model.orm in TS_CODE_MODELS:
                 patterns.append((re.compile(rf"(?<![\w$.]){re.escape(model.name)}(?![\w$])"), None, table_name, model, True))
+                if model.orm == "sequelize":  # a class-named member of a models registry (`models.User`, `db.User`): not imported
+                    patterns.append((re.compile(rf"(?<![\w$.])[A-Za-z_$][\w$]*\s*\.\s*{re.escape(model.name)}(?![\w$])"), None, table_name, model, False))
     if not patterns and not any(m.orm == "typeorm" for m in orm.models):  # a TypeORM junction table has no model
         return []
     found, seen, texts = _schema_relations(orm, patterns, line_of), set(), list(texts)
