@@ -92,12 +92,13 @@ class ColumnReference:
     generated: bool = False  # found in a generated file (e.g. supabase types.ts)
     snippet: str = ""
     inferred: bool = False  # table told by the file's own queries, not by the reference itself
-    # How the table was told: "sql" (inside a query), "orm-call" (inside an ORM call on a model, or a
+    # How the table was told: "sql" (inside a query, or qualified by the table's name in an SQL
+    # fragment: impact.extract.typescript.sql_fragments), "orm-call" (inside an ORM call on a model, or a
     # key of a drizzle-zod schema built from a table: impact.orm.drizzle_zod),
     # "orm-field" (a field name only one model maps to the column), "model-declaration" (the model
     # declaring it: schema.prisma, a Drizzle table, an entity class), "typed-receiver" (`x.field`
     # where `x` holds a row of a model: the model's table, evidence for it only -
-    # impact.extract.python.typed_references, impact.orm.prisma_rows; a Drizzle table's variable or a
+    # impact.extract.python.typed_references, impact.orm.prisma_rows, impact.orm.prisma_checked_keys; a Drizzle table's variable or a
     # relation to it: impact.orm.table_receivers), "file-queries" (`inferred`, or a field name the
     # file's queries confirm), "orm-wrapper" (in a call to a function wrapping a query),
     # "trigger-row" (`NEW.x` in a trigger function on the table: impact.extract.trigger_rows), "model-class"
@@ -105,7 +106,9 @@ class ColumnReference:
     # "generated-type" or "name-only" (no table: counted, never evidence); "model-type": code naming the
     # ORM model of a dropped or renamed table (`column` is then the model's name; impact.orm.model_types);
     # "model-row": code reading a row a Prisma query on such a table returned (impact.orm.prisma_rows);
-    # "table-name": a Python string naming such a table (impact.orm.table_names).
+    # "table-name": a Python string naming such a table (impact.orm.table_names); "orm-service": a key in the
+    # options of a call on a service typed on a TypeORM entity (impact.orm.typeorm_services); "column-value": a
+    # variable holding a dropped column's value (impact.orm.typeorm_drops).
     via: str = "name-only"
     spelling: str | None = None  # the name as the code spells it, when it is not the column's
 

@@ -13,11 +13,13 @@ from impact.config import Config, load_config
 from impact.errors import InputError
 from impact.extract.python.class_attributes import attribute_class_attributes
 from impact.extract.python.factory_calls import attribute_factory_calls
+from impact.extract.python.model_argument_calls import attribute_model_argument_calls
 from impact.extract.python.model_classes import attribute_model_classes
 from impact.extract.python.typed_references import attribute_receivers
 from impact.extract.other_database import key as query_key, set_apart
 from impact.extract.references import find_references
 from impact.extract.trigger_rows import attribute_trigger_rows
+from impact.extract.typescript.sql_fragments import attribute_qualified_columns
 from impact.extraction import ExtractionRun, extract_repo
 from impact.judge.assess import Assessment, assess
 from impact.judge.catalog import Catalog, replay
@@ -36,14 +38,19 @@ from impact.op_details import NotAnalysed
 from impact.orm import resolve_orm_queries
 from impact.orm.declarations import SourceLines, model_declarations, recreated_names, with_python_models
 from impact.orm.drizzle_config import attribute_table_configs
+from impact.orm.drizzle_rows import attribute_drizzle_rows
+from impact.orm.drizzle_values import settle_compared_values
 from impact.orm.drizzle_row_types import attribute_row_type_keys
 from impact.orm.drizzle_zod import attribute_zod_keys
 from impact.orm.import_sources import repo_reader
+from impact.orm.prisma_checked_keys import attribute_checked_keys
 from impact.orm.prisma_nesting import attribute_nested
 from impact.orm.prisma_rows import attribute_rows, row_references
 from impact.orm.prisma_typed_literals import attribute_typed_literals
 from impact.orm.resolve import attribute_declarations
 from impact.orm.table_receivers import attribute_table_receivers
+from impact.orm.typeorm_drops import dropped_column_lines
+from impact.orm.typeorm_services import attribute_service_keys
 from impact.orm.typeorm_typed import attribute_typed_entities
 from impact.orm.wrappers import declared_only, wrapper_functions
 from impact.schema_cache import replayed
@@ -195,17 +202,26 @@ def _code_references(run: ExtractionRun, contexts: list, tables: list[str], colu
     # A field name several affected models map is credited to a table whose column the migration changes.
     changing = frozenset(c.op.table.lower() for c in contexts if c.op.kind in COLUMN_CHANGES and c.op.table)
     references = _references(run, resolved, tables, columns, repo, use_cache, recreated, changing)
+    dropped = [(c.op.table, c.op.column_name) for c in contexts if c.op.kind == OpKind.DROP_COLUMN and c.op.table and c.op.column_name]
+    if dropped:  # a TypeORM relation on the column, a variable holding its value
+        references = dropped_column_lines(references, {rel: text for rel, text, _ in run.texts}, run.orm, dropped, repo)
     gone = [c.op.table for c in contexts if c.op.kind in (OpKind.DROP_TABLE, OpKind.RENAME_TABLE) and c.op.table]
     if gone:
         texts = [(rel, text, x.generated, queries) for rel, text, x, queries in resolved]
         from impact.orm.factory_types import factory_type_references  # a dropped or renamed table only
         from impact.orm.model_types import model_type_references  # (~1.5 ms of imports)
+        from impact.orm.python_rows import python_row_references
         from impact.orm.table_names import table_name_references
+        from impact.orm.drizzle_mocks import table_mock_references
 
         renamed = [c.op.table for c in contexts if c.op.kind == OpKind.RENAME_TABLE and c.op.table]
-        named = model_type_references(texts, with_python_models(run), gone, SourceLines(repo).get, renamed, repo_reader(repo))
+        orm = with_python_models(run)
+        named = model_type_references(texts, orm, gone, SourceLines(repo).get, renamed, repo_reader(repo))
         named += factory_type_references(texts, run.models, gone, named)
+        named += python_row_references(texts, orm, gone, named)  # `containers = Containers.query.all()`, then `containers`
         references += named + row_references(texts, run.orm, gone, named) + table_name_references(texts, gone, named)
+        dropped = [table for table in gone if table not in renamed]  # a renamed table keeps its variable
+        references += table_mock_references(texts, run.orm, dropped, named)  # `workflowFolder: { id: 'id', ... }` in a schema mock
     return references
 
 
@@ -233,13 +249,20 @@ def _references(run: ExtractionRun, resolved: list, tables: list[str], columns: 
     # `fields = ('key', ...)` of a form whose `Meta.model` is the model (impact.extract.python.model_classes)
     found = attribute_model_classes(found, texts.items(), models, tables, use_cache)
     found = attribute_factory_calls(found, texts, models)  # `F.create(col=...)`
+    found = attribute_model_argument_calls(found, texts, run.models)  # `make(M, col=...)`, `f = Factory(M)`, `f.create(col=...)`
     found = attribute_typed_literals(attribute_rows(found, texts, run.orm), texts, run.orm)
+    found = attribute_checked_keys(found, texts, run.orm)  # `{ x: true } satisfies Prisma.MSelect`, `MSchema.pick({ x: true })`
     found = attribute_nested(found, ((file, text, queries) for file, text, _, queries in resolved), run.orm)
     found = attribute_zod_keys(attribute_table_receivers(found, run.orm, tables), texts, run.orm, tables)
     # `.on(table.col)` in a Drizzle table's config; `Omit<InferSelectModel<typeof t>, "col">`
     found = attribute_row_type_keys(attribute_table_configs(found, texts, run.orm), run.orm)
-    found = attribute_typed_entities(found, texts, run.orm, tables, repo_reader(repo))  # `budget.x`, `makeBudget({ x })` of a TypeORM entity type
+    reader = repo_reader(repo)
+    found = attribute_typed_entities(found, texts, run.orm, tables, reader)  # `budget.x`, `makeBudget({ x })` of a TypeORM entity type
+    found = attribute_service_keys(found, texts, run.orm, tables, reader)  # `S.findBy({ select: { x: true } })`, S typed on an entity
+    found = settle_compared_values(found, texts)  # a bare `x` the file's Drizzle filters compare with another column
+    found = attribute_drizzle_rows(found, texts, run.orm, reader)  # `row.x` of `db.query.t.findFirst`, `const u: User = { x }`
     found = attribute_trigger_rows(found, texts.items(), tables, columns)
+    found = attribute_qualified_columns(found, texts, tables, run.orm)  # `session.hostname`, `referrer like $1` in an SQL fragment
     seen = {(r.file, r.line, r.column) for r in declared}
     return declared + [r for r in found if (r.file, r.line, r.column) not in seen]
 

@@ -1,8 +1,8 @@
 """Drizzle tables named where the name search alone cannot tell them: a row read inside a query
 (impact.orm.table_receivers), a key of a Pick/Omit of a table's row type (impact.orm.drizzle_row_types),
-a table's config callback (impact.orm.drizzle_config), a namespace import of the schema module
-(impact.orm.namespace_imports) and a `${...}` placeholder of a `sql` template (impact.orm.model_types),
-on fixtures/apps/drizzle-app."""
+a table's config callback (impact.orm.drizzle_config), a schema mock's entry (impact.orm.drizzle_mocks),
+a namespace import of the schema module (impact.orm.namespace_imports) and a `${...}` placeholder of a
+`sql` template (impact.orm.model_types), on fixtures/apps/drizzle-app."""
 from __future__ import annotations
 
 import shutil
@@ -139,3 +139,28 @@ def test_a_key_picked_from_an_alias_of_a_row_type(tmp_path: Path) -> None:
     placed = {r.line: r.table for r in scan(repo, "0001", use_cache=False).references if r.file == "src/types.ts"}
     assert placed.get(3) == "users"
 
+
+
+SCHEMA_MOCK = '''export const schemaMock = {
+  users: { id: "id", status: "status" },
+  posts: {
+    id: "id",
+    title: "title",
+    status: "status",
+  },
+};
+export const payloads = {
+  posts: {
+    id: 1,
+    headline: "not a column",
+  },
+};
+'''
+
+
+def test_a_schema_mocks_entry_for_a_dropped_table(tmp_path: Path) -> None:
+    # sim's `schemaMock = { workflowFolder: { id: 'id', ... } }` stands for the schema module in tests
+    # (impact.orm.drizzle_mocks): its entry for a dropped table goes with the table; an object of other keys does not.
+    repo = _app(tmp_path, {"drizzle/0004_drop_posts.sql": 'DROP TABLE "posts";\n', "src/testing/schema-mock.ts": SCHEMA_MOCK})
+    evidence = _evidence(scan(repo, "0004", use_cache=False), "dropped-table-still-used")
+    assert {e for e in evidence if e.startswith("src/testing/")} == {"src/testing/schema-mock.ts:3"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from impact.pipeline import scan
-from tests.conftest import make_repo
+from tests.conftest import FIXTURES, make_repo
 
 SCHEMA = '''model Template {
   id           Int           @id
@@ -364,3 +364,12 @@ def test_an_import_through_an_index_module_is_evidence(tmp_path) -> None:
                                 "Common/Models/index.ts": 'export { default as Runner } from "./RunbookAgent";\n',
                                 "Common/Services/Runners.ts": 'import { Runner as Model } from "../Models";\nexport const m = Model;\n'})
     assert "Common/Services/Runners.ts:1" in _evidence(scan(repo, "2", use_cache=False), "dropped-table-still-used")
+
+
+def test_a_relation_written_as_a_shorthand_key_in_a_prisma_call_is_evidence() -> None:
+    """`data: { email, document }` names Recipient's relation to the dropped Document (documents-prisma
+    fixture): on its own line or inline; a spread `...document` or a call's argument is no key."""
+    app = FIXTURES / "apps" / "documents-prisma"
+    result = scan(app, str(FIXTURES / "scenarios" / "documents-prisma" / "drop_document.sql"), use_cache=False)
+    refs = [(r.line, r.via, r.spelling) for r in result.references if r.file == "src/documents/copy.ts"]
+    assert refs == [(8, "model-type", "document"), (14, "model-type", "document")]

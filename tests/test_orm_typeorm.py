@@ -150,11 +150,12 @@ def test_the_declaration_of_a_dropped_column_is_the_property_under_its_decorator
 
 def test_the_declaration_of_a_join_column_is_the_decorator_naming_it(tmp_path) -> None:
     # `@ManyToOne(...)` then `@JoinColumn({ name: "workspace_id" })` over `workspace: Workspace`: the
-    # line naming the column is the second decorator (it was the first, which does not name it).
+    # line naming the column is the second decorator (it was the first, which does not name it); the
+    # relation's property goes with its dropped column too (impact.orm.typeorm_drops).
     migration = tmp_path / "drop_workspace_id.sql"
     migration.write_text("ALTER TABLE workspace_members DROP COLUMN workspace_id;\n")
     result = scan(APP, str(migration), use_cache=False)
-    assert _evidence(result, "orm-model-declares-changed-column") == [f"{ENTITY}:17"]
+    assert _evidence(result, "orm-model-declares-changed-column") == [f"{ENTITY}:17", f"{ENTITY}:18"]
 
 
 def test_every_decorator_line_of_a_relation_quoting_its_join_column_is_a_declaration(tmp_path) -> None:
@@ -169,7 +170,7 @@ def test_every_decorator_line_of_a_relation_quoting_its_join_column_is_a_declara
     migration = tmp_path / "drop_workspace_id.sql"
     migration.write_text("ALTER TABLE workspace_members DROP COLUMN workspace_id;\n")
     result = scan(repo, str(migration), use_cache=False)
-    assert _evidence(result, "orm-model-declares-changed-column") == [f"{ENTITY}:16", f"{ENTITY}:18"]
+    assert _evidence(result, "orm-model-declares-changed-column") == [f"{ENTITY}:16", f"{ENTITY}:18", f"{ENTITY}:19"]
 
 
 REPORT = '''import { InjectRepository } from "@nestjs/typeorm";

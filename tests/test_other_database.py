@@ -152,6 +152,6 @@ def test_set_apart_answers_as_other_database_reason_for_each_query() -> None:
                                   "x = click_house", "x = clickhous", ""])
 def test_the_clickhouse_spelling_check_agrees_with_the_client_call_pattern(text: str) -> None:
     """The cheap check gating the client-call search must say yes wherever _CLICKHOUSE matches."""
-    from impact.extract.other_database import _CLICKHOUSE, _spells_clickhouse
+    from impact.extract.other_database import _CLICKHOUSE, spells_clickhouse
 
-    assert _spells_clickhouse(text) == (_CLICKHOUSE.search(text) is not None)
+    assert spells_clickhouse(text) == (_CLICKHOUSE.search(text) is not None)

@@ -70,10 +70,10 @@ def other_database_reason(query: Query, text: str, line_starts: list[int] | None
     """Why `query` (found in `text`, its file's text) runs on another database; None: PostgreSQL's."""
     if query.orm is not None or query.language == "sql" or not query.sql:
         return None
-    return _syntax_reason(query.sql) or _place_reason(query, text, line_starts if line_starts is not None else positions.line_starts(text))
+    return syntax_reason(query.sql) or _place_reason(query, text, line_starts if line_starts is not None else positions.line_starts(text))
 
 
-def _syntax_reason(sql: str) -> str | None:
+def syntax_reason(sql: str) -> str | None:
     for what, pattern in _SYNTAX:
         if pattern.search(sql):
             return f"ClickHouse SQL ({what})"
@@ -107,17 +107,17 @@ def set_apart(texts: Iterable[tuple[str, str, list[Query]]]) -> dict[tuple, str]
         candidates = [q for q in queries if q.orm is None and q.sql and q.language != "sql"]
         if not candidates:
             continue
-        placed = _spells_clickhouse(text) or any(_FOLDER.search(f) for f in {q.file for q in candidates})
+        placed = spells_clickhouse(text) or any(_FOLDER.search(f) for f in {q.file for q in candidates})
         starts = positions.line_starts(text) if placed else []
         for query in candidates:
             if query.sql not in syntax:
-                syntax[query.sql] = _syntax_reason(query.sql)
+                syntax[query.sql] = syntax_reason(query.sql)
             if reason := syntax[query.sql] or (_place_reason(query, text, starts) if placed else None):
                 found[key(query)] = reason
     return found
 
 
-def _spells_clickhouse(text: str) -> bool:
+def spells_clickhouse(text: str) -> bool:
     """Whether _CLICKHOUSE matches: for ASCII text, `in` over the lower-cased text says the same
     eight times faster; other text may spell it with characters IGNORECASE also folds (`ſ`, `ı`)."""
     return "clickhouse" in text.lower() or (not text.isascii() and _CLICKHOUSE.search(text) is not None)

@@ -37,7 +37,8 @@ def find_references(
         for match in pattern.finditer(line):
             span = next((span for span in spans if span[0] <= number <= span[1]), None)
             found.append(_reference(rel, number, line, match, span[2] if span else None, generated, spellings))
-    return _attributed(_in_wrapper_calls(found, lines, wrappers or {}), queries)
+    respelled = frozenset(column.lower() for name, (column, _) in spellings.items() if name != column)
+    return _attributed(_in_wrapper_calls(found, lines, wrappers or {}), queries, respelled)
 
 
 def _in_wrapper_calls(found: list[ColumnReference], lines: list[str], wrappers: Mapping[str, str]) -> list[ColumnReference]:
@@ -92,7 +93,7 @@ def _reference(rel: str, number: int, line: str, match: re.Match, query: Query |
     return ColumnReference(rel, number, column, field_table, context, generated, snippet, via=via, spelling=spelling)
 
 
-def _attributed(found: list[ColumnReference], queries: list[Query]) -> list[ColumnReference]:
+def _attributed(found: list[ColumnReference], queries: list[Query], respelled: frozenset[str] = frozenset()) -> list[ColumnReference]:
     """A bare `is_hidden` key in a file whose queries use it on exactly one table is about that table;
     a field name attributed to one model is not about it in a file whose queries use it on other
     tables only: it is about the one table they use it on, if one (a name several affected models map
@@ -109,7 +110,11 @@ def _attributed(found: list[ColumnReference], queries: list[Query]) -> list[Colu
     for q in queries:
         if q.table is None:
             return found  # a query on an unknown table could be the owner: say nothing
-        for column in (*q.columns, *q.filter_columns):
+        # A Python ORM read of whole rows lists the columns its model maps; the code names a column the
+        # model maps under another attribute by that attribute (redash's `_profile_image_url =
+        # Column("profile_image_url")` beside a `profile_image_url` property): not by the column's name.
+        whole_rows = q.orm is not None and q.all_columns and q.file.endswith((".py", ".pyi"))
+        for column in (*(c for c in q.columns if not (whole_rows and c.lower() in respelled)), *q.filter_columns):
             owners.setdefault(column.lower(), set()).add(q.table.lower())
     out = []
     for ref in found:

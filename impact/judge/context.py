@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from impact.judge.catalog import Catalog, table_key
 from impact.judge.transactions import build_transactions
@@ -43,6 +44,14 @@ class OpContext:
                            and table_key(later.table, later.schema) == self.table_key
                            for later in self.operations[self.index + 1:])
         return renamed_into and self.after_migration.has_column(op.table, op.column_name, op.schema) is True
+
+    @cached_property
+    def data_moved(self) -> bool:
+        """A dropped column whose values the migration copied into a column it added: ORM code keeps
+        its attribute once the model maps it to that column (impact.judge.moved_columns)."""
+        from impact.judge.moved_columns import moved_to
+
+        return moved_to(self) is not None
 
     @property
     def existing_table(self) -> bool:

@@ -267,7 +267,7 @@ def any_query(ctx: OpContext, query: Query) -> bool:
 
 @query_matcher
 def names_column(ctx: OpContext, query: Query) -> bool:
-    return _names(ctx, query, ctx.op.column_name) and not ctx.name_given_again
+    return _names(ctx, query, ctx.op.column_name) and not ctx.name_given_again and not (query.orm and ctx.data_moved)
 
 
 @query_matcher
@@ -359,9 +359,11 @@ def names_changed_column(ctx: OpContext, ref: ColumnReference) -> bool:
     Bare identifiers (parameters, local variables that happen to share the name) unless their table
     was told firmly (PROMOTED_VIAS, a TypeScript file's own queries), and names whose table cannot
     be told (`via == "name-only"`: `row.status` in a file that queries no table with a status) are
-    left to the JSON `references` list and counted in the report: on real code they were mostly noise."""
+    left to the JSON `references` list and counted in the report: on real code they were mostly noise.
+    A column whose data the migration moved to another is named through the ORM's mapping: raw SQL only."""
     return (not ref.generated and ref.column == ctx.op.column_name and ref.table is not None and ref.context != "declaration"
-            and not ctx.name_given_again and (ref.context in ("property", "string") or ref.via in PROMOTED_VIAS
+            and not ctx.name_given_again and not (ref.via != "sql" and ctx.data_moved)
+            and (ref.context in ("property", "string") or ref.via in PROMOTED_VIAS
                  or (ref.via == "file-queries" and not ref.file.endswith((".py", ".pyi")))))
 
 
@@ -372,8 +374,9 @@ def names_changed_column(ctx: OpContext, ref: ColumnReference) -> bool:
 # function wrapping an ORM query on the table (impact.orm.wrappers): 541 of 549. A name the file's
 # own queries use on that table only: 130 of 148 in TypeScript, 0 of 4 in Python (left out). A field
 # named in a class bound to the model by `model = M` (a ModelForm's, serializer's, filter set's
-# declaration, impact.extract.python.model_classes): 84 of 93 lines it added on Django projects.
-PROMOTED_VIAS = frozenset({"orm-field", "orm-wrapper", "model-class"})
+# declaration, impact.extract.python.model_classes): 84 of 93 lines it added on Django projects. A
+# variable holding a dropped TypeORM column's value (impact.orm.typeorm_drops): 4 of 4 on oneuptime.
+PROMOTED_VIAS = frozenset({"orm-field", "orm-wrapper", "model-class", "column-value"})
 
 
 @reference_matcher

@@ -22,13 +22,15 @@ renamed-table rules (rules/*.toml `references = "names_model_of_table"`). Measur
 
 Decisions: the bare model name is matched as a whole word (a type, an import, a class use), only
 in a file that imports it (from a Prisma client module; a TypeORM, Drizzle or Sequelize model from
-the module declaring it, or through a path impact cannot resolve: impact.orm.import_sources; in
-Python from anywhere) and never in a string or JSX text: oneuptime's helper class
+the module declaring it, or through a path impact cannot resolve: impact.orm.import_sources; a
+Python model from its module or a package re-exporting it, under its alias too:
+impact.orm.python_imports) and never in a string or JSX text: oneuptime's helper class
 `Common/Server/Utils/Telemetry/TelemetryEntity` is not its `TelemetryEntity` entity (44 lines);
 documenso's `Document` and `Template` are also the words of its UI ("Document
 deleted"), langfuse's `DatasetRunItems` an enum member. Its generated types only with Prisma's suffixes (`...CreateInput`, `...WhereInput`, `...GetPayload`,
 `...Select`, ...), so a component `TemplateMetaForm` is not one. A relation field's name is matched
-as a property or key (`.templateMeta`, `templateMeta:`) inside a Prisma call only (`include: {
+as a property or key (`.templateMeta`, `templateMeta:`, a shorthand `{ title, templateMeta }`; not a
+spread `...templateMeta`) inside a Prisma call only (`include: {
 templateMeta: true }`), or inside a literal declared with one of the client's input types, an argument
 built apart from its call (`const where: Prisma.WebsiteWhereInput = { teamWebsite: ... }`: umami, 3
 lines, impact.orm.prisma_typed_literals.input_literal_spans): outside one, the same property was mostly another object's (an API's or a
@@ -64,6 +66,7 @@ from impact.orm.import_sources import IMPORT, ImportSources
 from impact.orm.model_imports import module_import_references
 from impact.orm.namespace_imports import member_pattern
 from impact.orm.prisma_typed_literals import input_literal_spans
+from impact.orm.python_imports import FROM_IMPORT as _PY_IMPORT, PythonModules, python_binding
 from impact.orm import CODE_DECLARATION_SUFFIXES as _TS  # TypeScript and JavaScript files
 
 VIA = "model-type"
@@ -97,7 +100,9 @@ def model_type_references(texts: Iterable[tuple[str, str, bool, list[Query]]], o
                 name = re.escape(model.name)
                 words = re.compile(rf"(?<![\w$.]){name}(?:{_PRISMA_SUFFIX})?(?![\w$])|\bPrisma\s*\.\s*{name}(?:{_PRISMA_SUFFIX})?(?![\w$])")
                 names = "|".join(map(re.escape, relations))
-                relation = re.compile(rf"(?:\??\.\s*)(?:{names})(?![\w$])|(?<![\w$.])(?:{names})\??\s*:(?!:)") if relations else None
+                # `.templateMeta` (not a spread), `templateMeta:`, or a shorthand key (`{ email, templateMeta }`, a line `templateMeta,`).
+                relation = re.compile(rf"(?:(?<!\.)\??\.\s*)(?:{names})(?![\w$])|(?<![\w$.])(?:{names})\??\s*:(?!:)"
+                                      rf"|(?:^|[{{,])\s*(?:{names})\s*(?=[,}}]|$)") if relations else None
                 patterns.append((words, relation, table_name, model, True))
                 if model.accessors:  # the client's operation, named without a call: no import needed
                     patterns.append((_client_operation(model.accessors), None, table_name, model, False))
@@ -117,6 +122,7 @@ def model_type_references(texts: Iterable[tuple[str, str, bool, list[Query]]], o
     # schema modules were not measured so.
     kept = {t.lower() for t in renamed if any(m.orm in _CLASS_MODELS for m in orm.on_table(t))}
     sources = ImportSources({t[0]: t[1] for t in texts}, read, (p[3].file for p in patterns if p[3].orm in TS_CODE_MODELS))
+    py_modules = PythonModules(getattr(read, "root", None), {t[0]: t[1] for t in texts if t[0].endswith(".py")})
     dropping = _declaring_only_gone(orm, {t.lower() for t in tables} - kept)
     found += _entity_declarations([t for t in texts if t[0] not in dropping], orm, tables, seen)
     for rel, text, generated, queries in texts:
@@ -139,7 +145,10 @@ def model_type_references(texts: Iterable[tuple[str, str, bool, list[Query]]], o
                 found += _client_mocks(rel, text, model, table, seen)
             # A Drizzle table's variable is in scope in its own module too (`.references(() => t.id)`, relations(t, ...)).
             own = rel == model.file and model.orm in VARIABLES
-            named = words.search(text) is not None and (not imported or own or _imported(text, model.name, model.orm, rel, model.file, sources))
+            # A Python model imported from its module (or under an alias), not another package's class of the name.
+            py = python_binding(rel, text, model, words, py_modules) if model.orm in _PYTHON_MODELS else None
+            from_module = (py.plain is not False or bool(py.import_lines)) if py else _imported(text, model.name, model.orm, rel, model.file, sources)
+            named = words.search(text) is not None and (not imported or own or from_module)
             # `schema.credentialSet`, `schema` a namespace import of the table's module (impact.orm.namespace_imports)
             members = member_pattern(rel, text, model.file, model.name, sources) if model.orm == "drizzle" and not own else None
             members = members if members and members.search(text) else None
@@ -150,13 +159,16 @@ def model_type_references(texts: Iterable[tuple[str, str, bool, list[Query]]], o
                     continue
                 code = model.orm == "drizzle"  # sql`${t.col} + 1`: Drizzle's templates take the table's columns
                 match = next((m for m in words.finditer(line) if not _in_text(line, m.start(), code)), None) if named else None
+                if py is not None and not own:  # another module's class of the name; the model imported under an alias
+                    match = match if py.plain is not False or number in py.import_lines else None
+                    match = match or next((m for m in py.alias_words.finditer(line) if not _in_text(line, m.start())), None) if py.aliases else match
                 if match is None and members:
                     match = next((m for m in members.finditer(line) if not _in_text(line, m.start(), code)), None)
                 if match is None and relation and any(start <= number <= end for start, end in spans):
                     match = relation.search(line)
                 if match and (number, table.lower()) not in querying and (rel, number, table.lower()) not in seen:
                     seen.add((rel, number, table.lower()))  # two schemas (umami's mysql/ and postgresql/) map one table
-                    spelled = re.sub(r"^Prisma\s*\.\s*", "", match.group(0).lstrip("?.").strip().rstrip(":").rstrip("?").strip())
+                    spelled = re.sub(r"^Prisma\s*\.\s*", "", match.group(0).lstrip("?.{, \t").strip().rstrip(":").rstrip("?").strip())
                     found.append(ColumnReference(rel, number, model.name, table, "type", False, line.strip()[:160], via=VIA, spelling=spelled))
     modules: dict[str, list] = {}
     for _, _, table, model, imported in patterns:
@@ -280,8 +292,9 @@ def _imported(text: str, name: str, orm: str, rel: str = "", file: str | None = 
     Drizzle or Sequelize model from its own module `file` (re-exports followed) or from a path `sources`
     cannot resolve (impact.orm.import_sources: the former behaviour, no recall lost where it is blind),
     not from another module (oneuptime's helper class named as its `TelemetryEntity` entity); Python
-    from any module. A file that does not import it names something else (`TableName.DatasetRunItems`,
-    an enum member, a word of UI text)."""
+    from any module (only where impact.orm.python_imports cannot tell the import's module). A file
+    that does not import it names something else (`TableName.DatasetRunItems`, an enum member, a
+    word of UI text)."""
     if orm == "prisma":
         if re.search(rf"\bPrisma\s*\.\s*{re.escape(name)}", text):
             return True
@@ -291,9 +304,6 @@ def _imported(text: str, name: str, orm: str, rel: str = "", file: str | None = 
     if orm in TS_CODE_MODELS:  # the class or table variable, imported (a monorepo's `@app/db` included)
         return any(re.search(rf"(?<![\w$]){re.escape(name)}(?![\w$])", m.group(1)) for m in IMPORT.finditer(text))
     return any(re.search(rf"(?<!\w){re.escape(name)}(?!\w)", m.group(0)) for m in _PY_IMPORT.finditer(text))
-
-
-_PY_IMPORT = re.compile(r"^\s*from\s+[\w.]+\s+import\s+(?:\([^)]*\)|[^\n]*)", re.MULTILINE)
 
 
 def _in_text(line: str, at: int, placeholders: bool = False) -> bool:

@@ -88,7 +88,7 @@ def _path(text: str, start: int, end: int) -> list[str | None]:
     while i < end:
         char = text[i]
         if char in "'\"`":
-            close = _string_end(text, i, end)
+            close = string_end(text, i, end)
             code.append('""')
             i = close + 1
             continue
@@ -114,7 +114,7 @@ def _path(text: str, start: int, end: int) -> list[str | None]:
     return stack
 
 
-def _string_end(text: str, start: int, limit: int) -> int:
+def string_end(text: str, start: int, limit: int) -> int:
     quote, i = text[start], start + 1
     while i < limit:
         if text[i] == "\\":

@@ -78,22 +78,27 @@ def row_variables(text: str, orm: OrmMap) -> list[RowVariable]:
     matches = [m for m in _DECLARATION.finditer(text) if len({(x.table or "").lower() for x in orm.by_accessor("prisma", m.group(2))}) == 1]
     if not matches:  # no model (another client's `.find`), or two schemas mapping it to two tables: say nothing
         return []
-    lines = text.splitlines()
-    depths = brace_depths(lines)
-    # A later declaration of the same name (of anything) in the same block ends the earlier one.
+    firsts = [text.count("\n", 0, match.start()) + 1 for match in matches]
+    lasts = held_until(text, [(match.group(1), first) for match, first in zip(matches, firsts)])
+    return [RowVariable(match.group(1), orm.by_accessor("prisma", match.group(2))[0], first, last, match.group(3) in SINGLE)
+            for match, first, last in zip(matches, firsts, lasts)]
+
+
+_ANY_DECLARATION = re.compile(r"\b(?:const|let|var)\s+([A-Za-z_$][\w$]*)")
+
+
+def held_until(text: str, declarations: list[tuple[str, int]]) -> list[int]:
+    """The last line each (name, line declaring it) holds its value: the end of the block declaring
+    it, or the line before a later declaration of the same name (of anything) in that block."""
+    depths = brace_depths(text.splitlines())
     declared: dict[str, list[int]] = {}
     for m in _ANY_DECLARATION.finditer(text):
         declared.setdefault(m.group(1), []).append(text.count("\n", 0, m.start()) + 1)
     out = []
-    for match in matches:
-        name, first = match.group(1), text.count("\n", 0, match.start()) + 1
+    for name, first in declarations:
         last = block_end(depths, first)
-        last = min([line - 1 for line in declared.get(name, ()) if first < line <= last] or [last])
-        out.append(RowVariable(name, orm.by_accessor("prisma", match.group(2))[0], first, last, match.group(3) in SINGLE))
+        out.append(min([line - 1 for line in declared.get(name, ()) if first < line <= last] or [last]))
     return out
-
-
-_ANY_DECLARATION = re.compile(r"\b(?:const|let|var)\s+([A-Za-z_$][\w$]*)")
 
 
 def brace_depths(lines: list[str]) -> list[tuple[int, int]]:

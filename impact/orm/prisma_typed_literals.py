@@ -26,9 +26,9 @@ end of the block holding it. Only references no query, declaration or row alread
 and only when the model maps the name to the changed column.
 
 Known limits (xfail in tests/test_prisma_typed_literals.py): literals typed by a function's
-parameter (`createWebsite({ shareId })` where `data: Prisma.WebsiteCreateInput`), by `satisfies`
-or by `as` are not followed; a parameter list spread over several lines holds the row to the end
-of the block around the function.
+parameter (`createWebsite({ shareId })` where `data: Prisma.WebsiteCreateInput`) or by `as` are not
+followed (`satisfies Prisma.<Model>Select` and selects annotated so: impact.orm.prisma_checked_keys);
+a parameter list spread over several lines holds the row to the end of the block around the function.
 """
 from __future__ import annotations
 
@@ -108,15 +108,17 @@ def _walk(text: str, start: int) -> tuple[list[tuple[int, str]], int]:
     return keys, i
 
 
-def typed_literal_keys(text: str, orm: OrmMap) -> dict[tuple[int, str, int], OrmModel]:
+def typed_literal_keys(text: str, orm: OrmMap, types: dict[str, OrmModel] | None = None) -> dict[tuple[int, str, int], OrmModel]:
     """(line, key, which whole-word occurrence of the name on its line) of the top-level keys of
     object literals declared with a Prisma model's type, or resolved by a mocked client operation
-    returning its rows -> the model."""
-    if ":" not in text or "prisma" not in text.lower():
+    returning its rows -> the model. `types`: the row types to read instead (type name -> model:
+    impact.orm.drizzle_rows' aliases), without Prisma's mocks."""
+    prisma = types is None
+    if ":" not in text or (prisma and "prisma" not in text.lower()):
         return {}
-    types = _type_models(text, orm)
+    types = _type_models(text, orm) if prisma else types
     literals = [(types.get(re.sub(r"\s+", "", m.group(1))), m.start(2)) for m in _DECLARED.finditer(text)] if types else []
-    if "mock" in text:
+    if prisma and "mock" in text:
         literals += [(_mocked_model(orm, m.group(1)), m.start(2)) for m in _MOCKED.finditer(text)]
     out = {}
     for model, start in literals:
@@ -145,7 +147,7 @@ _INPUT_DECLARED = re.compile(r"\b(?:const|let|var)\s+[A-Za-z_$][\w$]*\s*:\s*Pris
 
 
 def input_literal_spans(text: str) -> list[tuple[int, int]]:
-    """(first, last) lines of the literals declared with a Prisma input type: its keys at any depth
+    """(first, last) lines of the literals declared with a Prisma input type (or satisfying one): its keys at any depth
     are checked against the client's types, as a call's argument is (impact.orm.model_types reads
     a dropped model's relation fields there)."""
     if "Prisma" not in text:
@@ -154,7 +156,9 @@ def input_literal_spans(text: str) -> list[tuple[int, int]]:
     for match in _INPUT_DECLARED.finditer(text):
         end = _walk(text, match.start(1))[1]
         spans.append((text.count("\n", 0, match.start()) + 1, text.count("\n", 0, end) + 1))
-    return spans
+    from impact.orm.prisma_checked_keys import satisfied_spans  # `{ ... } satisfies Prisma.RecipientSelect` too
+
+    return sorted(spans + satisfied_spans(text))
 
 
 def attribute_typed_literals(references: list[ColumnReference], texts: dict[str, str], orm: OrmMap) -> list[ColumnReference]:
@@ -182,13 +186,14 @@ def attribute_typed_literals(references: list[ColumnReference], texts: dict[str,
 _ANNOTATED = re.compile(r"(?<![\w$.])([A-Za-z_$][\w$]*)\s*\??\s*:\s*(?:Readonly\s*<\s*)?((?:Prisma\s*\.\s*)?[A-Za-z_$][\w$]*)(?=\s*(?:[,;)=|]|$|\[\s*\]))")
 
 
-def typed_variables(text: str, orm: OrmMap) -> list[RowVariable]:
-    """Names annotated with a Prisma model's row type, each a RowVariable (impact.orm.prisma_rows):
-    on a line opening a block (`function f(document: Document) {`), to the end of that block;
-    otherwise to the end of the block holding the line."""
-    if ":" not in text or "prisma" not in text.lower():
+def typed_variables(text: str, orm: OrmMap, types: dict[str, OrmModel] | None = None) -> list[RowVariable]:
+    """Names annotated with a Prisma model's row type (or one of `types`, as typed_literal_keys),
+    each a RowVariable (impact.orm.prisma_rows): on a line opening a block (`function f(document:
+    Document) {`), to the end of that block; otherwise to the end of the block holding the line."""
+    if ":" not in text or (types is None and "prisma" not in text.lower()):
         return []
-    types = {name: model for name, model in _type_models(text, orm).items() if not name.startswith("Prisma.") or name.endswith("GetPayload")}
+    if types is None:
+        types = {name: model for name, model in _type_models(text, orm).items() if not name.startswith("Prisma.") or name.endswith("GetPayload")}
     if not types:
         return []
     lines = text.splitlines()

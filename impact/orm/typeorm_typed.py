@@ -49,7 +49,7 @@ def attribute_typed_entities(references: list[ColumnReference], texts: Mapping[s
                              tables: list[str], read: Callable[[str], str | None] | None = None) -> list[ColumnReference]:
     """`read(file)`: a module's text, to resolve where a file imports an entity's name from."""
     candidates = [r for r in references if r.via == "name-only" and r.context == "property" and r.file.endswith(_TS)]
-    entities = _entities(orm, tables) if candidates else {}
+    entities = affected_entities(orm, tables) if candidates else {}
     if not entities:
         return references
     sources = ImportSources(dict(texts), read, (m.file for m in entities.values()))
@@ -69,7 +69,7 @@ def attribute_typed_entities(references: list[ColumnReference], texts: Mapping[s
     return out
 
 
-def _entities(orm: OrmMap, tables: list[str]) -> dict[str, OrmModel]:
+def affected_entities(orm: OrmMap, tables: list[str]) -> dict[str, OrmModel]:
     """Entity class name -> its model, for the affected tables (a class name declared twice is left out)."""
     wanted, found = {t.lower() for t in tables}, {}
     for m in orm.models:
