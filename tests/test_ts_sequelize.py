@@ -12,6 +12,8 @@ CASES = [
     ('queryInterface.addColumn("tickets", "channel", { type: Sequelize.STRING(40), allowNull: false, defaultValue: "web" })',
      "ALTER TABLE tickets ADD COLUMN channel varchar(40) DEFAULT 'web' NOT NULL;"),
     ('queryInterface.addColumn("tickets", "note", Sequelize.TEXT)', "ALTER TABLE tickets ADD COLUMN note text;"),
+    ("queryInterface.addColumn('tickets', 'note', { type: 'CHARACTER VARYING', allowNull: true })",
+     "ALTER TABLE tickets ADD COLUMN note CHARACTER VARYING;"),  # a string type is SQL as it is
     ('queryInterface.addColumn("tickets", "opened_at", { type: DataTypes.DATE, defaultValue: Sequelize.NOW })',
      "ALTER TABLE tickets ADD COLUMN opened_at timestamptz DEFAULT CURRENT_TIMESTAMP;"),
     ('queryInterface.changeColumn("tickets", "title", { type: Sequelize.TEXT, allowNull: false })',
@@ -55,3 +57,13 @@ def test_rows_are_a_data_change_on_the_table() -> None:
 def test_what_cannot_be_read_is_unknown_with_its_reason(body: str, reason: str) -> None:
     piece, = _pieces(body)
     assert reason in piece.error
+
+
+@pytest.mark.parametrize("up", ["up: async (queryInterface, Sequelize) => {", "up: function (queryInterface, Sequelize) {",
+                                "up: (queryInterface) => {"])
+def test_up_as_an_object_property_is_the_migration(up: str) -> None:
+    # sequelize-cli's older template: `module.exports = { up: async (queryInterface, Sequelize) => {...}, down: ... }`.
+    text = ('"use strict";\nmodule.exports = {\n  ' + up + '\n    await queryInterface.removeColumn("tickets", "status");\n  },\n'
+            '  down: async (queryInterface, Sequelize) => {\n    await queryInterface.dropTable("audit");\n  },\n};\n')
+    pieces, _ = translate_text(text)
+    assert [(p.sql, p.line) for p in pieces] == [("ALTER TABLE tickets DROP COLUMN status;", 4)]

@@ -1,11 +1,12 @@
 """Mine DROP/RENAME COLUMN/TABLE events, and the code lines their authors changed, from a git history.
 
-    python bench/accuracy/mine.py REPO_GIT_DIR --orm prisma|drizzle|typeorm|django|alembic --repo owner/name --out bench/accuracy/cases/<project>.json [--limit 15]
+    python bench/accuracy/mine.py REPO_GIT_DIR --orm prisma|drizzle|typeorm|sequelize|django|alembic --repo owner/name --out bench/accuracy/cases/<project>.json [--limit 15]
 
 An event is one operation of a migration a commit adds: `DROP COLUMN`, `RENAME COLUMN`,
 `DROP TABLE`, `RENAME TABLE` read by impact's own parser (SQL migrations: Prisma's
 `migration.sql`, Drizzle's `NNNN_name.sql` in drizzle.config's `out`; TypeORM migration classes'
-`up()` read by impact's TS migration reader: ts_orms.py); for Django, `RemoveField`/`RenameField`/`DeleteModel`/
+`up()` read by impact's TS migration reader, and sequelize-cli's `queryInterface.*` calls in `up`:
+ts_orms.py); for Django, `RemoveField`/`RenameField`/`DeleteModel`/
 `RenameModel` in `migrations/NNNN_*.py`; for Alembic, `op.drop_column`/`op.alter_column(...,
 new_column_name=)`/`op.drop_table`/`op.rename_table` (and `batch_op.*`) in `upgrade()` of a
 `versions/*.py` revision. Python events are recorded with the equivalent SQL, which measure.py
@@ -49,7 +50,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from bench.accuracy.ts_orms import (EVENT_KINDS, drizzle_folders, drizzle_models, is_drizzle_migration,  # noqa: E402
-                                    is_typeorm_migration, typeorm_events, typeorm_models)
+                                    is_sequelize_migration, is_typeorm_migration, sequelize_events, sequelize_folders,
+                                    sequelize_models, typeorm_events, typeorm_models)
 from bench.accuracy.py_orms import alembic_events, django_events, django_operations, django_sql, git  # noqa: E402,F401
 from bench.accuracy.truth_files import read_by_impact  # noqa: E402
 from impact.orm.prisma import looks_like_schema, read_schema  # noqa: E402
@@ -74,7 +76,8 @@ def is_history(path: str) -> bool:
 
 def added_migrations(git_dir: str, orm: str) -> list[tuple[str, str]]:
     """(commit, path) of migrations added, newest first."""
-    pattern = {"django": ["*.py"], "alembic": ["*.py"], "typeorm": ["*.ts", "*.js", "*.mts", "*.cts", "*.mjs", "*.cjs"]}.get(orm, ["*.sql"])
+    ts = ["*.ts", "*.js", "*.mts", "*.cts", "*.mjs", "*.cjs"]
+    pattern = {"django": ["*.py"], "alembic": ["*.py"], "typeorm": ts, "sequelize": ts}.get(orm, ["*.sql"])
     out = git(git_dir, "log", "--format=@%H", "--diff-filter=A", "--name-only", "--no-renames", "HEAD", "--", *pattern)
     found, commit = [], None
     for line in out.splitlines():
@@ -83,7 +86,9 @@ def added_migrations(git_dir: str, orm: str) -> list[tuple[str, str]]:
         elif orm == "typeorm" and line and is_typeorm_migration(line) and not OTHER_DIALECTS.search(line):
             EXTRA_HISTORY.add(line.rsplit("/", 1)[0])  # its folder is history: never truth
             found.append((commit, line))
-        elif line and is_history(line) and not OTHER_DIALECTS.search(line):
+        elif orm == "sequelize" and line and is_sequelize_migration(line, EXTRA_HISTORY) and not OTHER_DIALECTS.search(line):
+            found.append((commit, line))
+        elif orm != "sequelize" and line and is_history(line) and not OTHER_DIALECTS.search(line):
             if orm == "drizzle" and not is_drizzle_migration(line, EXTRA_HISTORY):
                 continue
             if orm == "django" and not re.search(r"/migrations/\d{4}_\w+\.py$", line):
@@ -222,6 +227,8 @@ def mine(git_dir: str, orm: str, project: str, repo: str, limit: int) -> list[di
     EXTRA_HISTORY.clear()
     if orm == "drizzle":
         EXTRA_HISTORY.update(drizzle_folders(git_dir))
+    if orm == "sequelize":
+        EXTRA_HISTORY.update(sequelize_folders(git_dir))
     line = mainline(git_dir)
     on_line = set(line)
     cases, seen = [], set()
@@ -237,8 +244,10 @@ def mine(git_dir: str, orm: str, project: str, repo: str, limit: int) -> list[di
         elif orm == "alembic":
             events = alembic_events(text)
         else:
-            events = without_rebuilds(typeorm_events(text) if orm == "typeorm" else sql_events(text))
-            read = {"prisma": prisma_models, "typeorm": typeorm_models, "drizzle": drizzle_models}.get(orm)
+            read_events = {"typeorm": typeorm_events, "sequelize": sequelize_events}.get(orm, sql_events)
+            events = without_rebuilds(read_events(text))
+            read = {"prisma": prisma_models, "typeorm": typeorm_models, "drizzle": drizzle_models,
+                    "sequelize": sequelize_models}.get(orm)
             models = read(git_dir, base) if read and events else []
             for e in events:  # any ORM's OrmModels: field names, model and accessors
                 e["spellings"] = orm_spellings(models, e["table"], e["column"])
@@ -292,7 +301,7 @@ def _exists(git_dir: str, commit: str, path: str) -> bool:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("git_dir")
-    parser.add_argument("--orm", required=True, choices=["prisma", "drizzle", "typeorm", "django", "alembic", "sql"])
+    parser.add_argument("--orm", required=True, choices=["prisma", "drizzle", "typeorm", "sequelize", "django", "alembic", "sql"])
     parser.add_argument("--out", required=True)
     parser.add_argument("--project", help="short name (default: from the --out file name)")
     parser.add_argument("--repo", default="", help="owner/name on GitHub, recorded in the cases")

@@ -12,6 +12,11 @@ names the code spells a changed column or table with.
   of the config in the history counts, so a folder the project later moved is still found. Spellings:
   the TS key mapped to the column (impact.orm.drizzle, with the repo's `casing`), the table's variable
   for a table.
+- Sequelize: sequelize-cli's files (`<timestamp>-name.js`) in a folder named `migrations`, or in the
+  `migrations-path` any version of `.sequelizerc` names, read with impact's own reader
+  (impact.formats.ts_sequelize: the `queryInterface.removeColumn(...)`-style calls of `up`). Spellings:
+  the model attribute mapped to the column (`Model.init`/`define`: impact.orm.sequelize;
+  sequelize-typescript's `@Column`: impact.orm.sequelize_typescript), the model class for a table.
 
 Known limits: a migration folder named in a config with a computed `out` (a variable) is found only
 through its `meta/_journal.json`; an entity or table declared in a file the base tree holds as a
@@ -34,6 +39,7 @@ EVENT_KINDS = {OpKind.DROP_COLUMN: "drop_column", OpKind.RENAME_COLUMN: "rename_
 TS_SUFFIXES = (".ts", ".js", ".mts", ".cts", ".mjs", ".cjs")
 TYPEORM_FILE = re.compile(r"/\d{10,}[-_]?[\w.-]*\.(ts|js|mts|cts|mjs|cjs)$")
 DRIZZLE_FILE = re.compile(r"/\d{4}_[\w-]+\.sql$")
+MIGRATIONS_PATH = re.compile(r"""['"]migrations-path['"]\s*:\s*([^\n]*)""")
 CONFIG_OUT = re.compile(r"""\bout\s*:\s*['"`]([^'"`$]+)['"`]""")
 
 
@@ -50,6 +56,12 @@ def typeorm_events(text: str) -> list[dict]:
              "statement_line": op.statement.line} for op in parsed.operations if op.kind in EVENT_KINDS and op.table]
 
 
+def sequelize_events(text: str) -> list[dict]:
+    """A sequelize-cli migration's events: only a file calling `queryInterface` is one (a helper or
+    another tool's file in the same folder is not)."""
+    return typeorm_events(text) if "queryInterface" in text else []
+
+
 def _show(git_dir: str, commit: str, path: str) -> str:
     """A file of `commit`, or "" for a blob the mirrored snapshot lacks (it keeps no large files)."""
     return subprocess.run(["git", "--git-dir", git_dir, "show", f"{commit}:{path}"], capture_output=True, text=True,
@@ -62,6 +74,40 @@ def is_typeorm_migration(path: str) -> bool:
     parts = path.lower().split("/")[:-1]
     return (bool(TYPEORM_FILE.search("/" + path)) and not path.endswith(".d.ts")
             and any("migration" in part for part in parts[-2:]) and "datamigration" not in "".join(parts[-2:]))
+
+
+def sequelize_folders(git_dir: str) -> set[str]:
+    """The `migrations-path` of every version of every `.sequelizerc` in the history: `'db/migrations'`
+    or `path.resolve('server', 'migrations')` (relative to the file's folder, where the CLI runs)."""
+    rows = _git(git_dir, "log", "--format=@%H", "--name-only", "--diff-filter=AM", "HEAD", "--", "*.sequelizerc")
+    commit, folders = None, set()
+    for line in rows.splitlines():
+        if line.startswith("@"):
+            commit = line[1:]
+        elif line:
+            for m in MIGRATIONS_PATH.finditer(_show(git_dir, commit, line)):
+                parts = [p for p in re.findall(r"""['"]([^'"]+)['"]""", m.group(1))]
+                folder = _normal(PurePosixPath(PurePosixPath(line).parent, *parts)) if parts else ""
+                if folder:
+                    folders.add(folder)
+    return folders
+
+
+def is_sequelize_migration(path: str, folders: set[str]) -> bool:
+    """A TS/JS file in a folder named `migrations` or in a configured `migrations-path`."""
+    folder = str(PurePosixPath(path).parent)
+    return (path.endswith(TS_SUFFIXES) and not path.endswith(".d.ts") and "node_modules/" not in path
+            and (folder in folders or PurePosixPath(folder).name == "migrations"))
+
+
+def _normal(path: PurePosixPath) -> str:
+    parts: list[str] = []
+    for part in path.parts:
+        if part == "..":
+            parts = parts[:-1]
+        elif part != ".":
+            parts.append(part)
+    return "/".join(parts)
 
 
 def drizzle_folders(git_dir: str) -> set[str]:
@@ -115,5 +161,16 @@ def drizzle_models(git_dir: str, base: str):
     return drizzle.read_tables([(p, t) for p, t in files if drizzle.declares_tables(t)], snake)
 
 
-__all__ = ["EVENT_KINDS", "drizzle_folders", "drizzle_models", "is_drizzle_migration", "is_typeorm_migration",
-           "typeorm_events", "typeorm_models"]
+def sequelize_models(git_dir: str, base: str):
+    from impact.orm import sequelize, sequelize_typescript
+
+    from impact.orm.sequelize_associations import with_foreign_keys
+
+    files = [(path, _show(git_dir, base, path)) for path in _files_naming(git_dir, base, *sequelize.MARKERS, sequelize_typescript.MARKER)]
+    models = [m for path, text in files for m in sequelize.read_models(path, text) + sequelize_typescript.read_models(path, text)]
+    return with_foreign_keys(models, files)  # a foreign key an association adds is spelled by the code too
+
+
+__all__ = ["EVENT_KINDS", "drizzle_folders", "drizzle_models", "is_drizzle_migration", "is_sequelize_migration",
+           "is_typeorm_migration", "sequelize_events", "sequelize_folders", "sequelize_models", "typeorm_events",
+           "typeorm_models"]

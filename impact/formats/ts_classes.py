@@ -1,7 +1,7 @@
 """TypeScript/JavaScript migration files: TypeORM classes, MikroORM, knex, Kysely and sequelize-cli.
 
 Detection: a .ts/.js file in a folder whose name says migrations, with an `up` (a class method
-`up(...)`, `exports.up = ...`, `export async function up(...)`) and one of the calls below. Files
+`up(...)`, `exports.up = ...`, `export async function up(...)`, an object's `up: async (...) => {...}`) and one of the calls below. Files
 run in the order of their leading timestamp (TypeORM `1700000000000-Name.ts`, knex
 `20240101_name.js`), then by name; the schema before one is the replay of the files before it in
 its folder.
@@ -40,8 +40,9 @@ DISCOVERY_DEPTH = 8
 LEADING_NUMBER = re.compile(r"^(\d+)")
 def _function(name: str) -> re.Pattern:
     """Where the migration function `name` (up/down) is defined, in each tool's style."""
+    # The last form is an object's property (sequelize-cli's `module.exports = { up: async (queryInterface) => {...} }`).
     return re.compile(rf"(?:\bexports\.{name}\s*=|\b(?:const|let|var)\s+{name}\s*=|\bexport\s+(?:async\s+)?function\s+{name}\b"
-                      rf"|(?<![\w.$])(?:public\s+|async\s+)*{name}\s*(?=\())")
+                      rf"|(?<![\w.$])(?:public\s+|async\s+)*{name}\s*(?=\()|(?<![\w.$?]){name}\s*:(?=\s*(?:async\b|function\b|\()))")
 
 
 UP, DOWN = _function("up"), _function("down")

@@ -10,7 +10,8 @@ PostgreSQL DDL Sequelize's postgres dialect runs, one Piece per call.
     read as SQL by the SQL-call pass.
 
 Types follow Sequelize's postgres dialect (`STRING` -> varchar(255), `DATE` -> timestamptz,
-`INTEGER` -> integer, `ENUM` -> text here: its enum type is created by name, not read). `allowNull`
+`INTEGER` -> integer, `ENUM` -> text here: its enum type is created by name, not read); a type given
+as a string (`type: 'CHARACTER VARYING'`) is written as it is, as Sequelize does. `allowNull`
 defaults to true, as in Sequelize. Anything else is an `unknown` piece naming the call.
 """
 from __future__ import annotations
@@ -29,6 +30,7 @@ TYPES = {
     "DECIMAL": "numeric", "BOOLEAN": "boolean", "DATE": "timestamptz", "DATEONLY": "date", "TIME": "time",
     "UUID": "uuid", "JSON": "json", "JSONB": "jsonb", "BLOB": "bytea", "ENUM": "text", "INET": "inet",
 }
+SQL_TYPE = re.compile(r"[A-Za-z][A-Za-z0-9_ ]*(\(\s*\d+\s*(,\s*\d+\s*)?\))?(\[\])?")
 DATA = {"bulkInsert": "insert_rows", "bulkUpdate": "update_rows", "bulkDelete": "delete_rows"}
 HARMLESS = {"sequelize", "describeTable", "showAllTables", "showAllSchemas", "tableExists"}
 
@@ -121,6 +123,9 @@ def _change(scanned: Scanned, table: str, column: str, span: tuple[int, int]) ->
 
 
 def _type(scanned: Scanned, span: tuple[int, int]) -> str:
+    lit = scanned.literal_at(span[0])
+    if lit is not None and lit.end == span[1] and not lit.has_holes and SQL_TYPE.fullmatch(lit.value().strip()):
+        return lit.value().strip()  # `type: 'CHARACTER VARYING'`: Sequelize writes a string type as it is
     text = scanned.text[span[0]:span[1]].strip()
     match = re.fullmatch(r"(?:[\w$]+\.)*([A-Z]+)\s*(?:\(\s*([^)]*)\))?(?:\.UNSIGNED)?", text)
     if match is None or match.group(1) not in TYPES:

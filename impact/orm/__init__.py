@@ -27,13 +27,13 @@ def is_declaration_file(rel: str) -> bool:
 
 def declares_models(rel: str, text: str) -> bool:
     """A code file the ORM map needs: Drizzle tables or TypeORM entities, or a naming setting."""
-    from impact.orm import sequelize, typeorm
+    from impact.orm import sequelize, sequelize_typescript, typeorm
     from impact.orm.drizzle import declares_tables, sets_snake_case
 
     if not rel.endswith(CODE_DECLARATION_SUFFIXES):
         return False
     return (declares_tables(text) or sets_snake_case(text) or typeorm.MARKER in text or typeorm.uses_snake_strategy(text)
-            or KYSELY_CAMEL_CASE in text or sequelize.declares_models(text))
+            or KYSELY_CAMEL_CASE in text or sequelize.declares_models(text) or sequelize_typescript.declares_models(text))
 
 
 def build_orm_map(files: list[tuple[str, str]], cache=None) -> OrmMap:
@@ -88,10 +88,14 @@ def _build(files: list[tuple[str, str]]) -> OrmMap:
             models = typeorm.read_entities(rel, text, snake)
             orm.models.extend(models)
             orm.sources.extend([rel] if models else [])
-    from impact.orm import sequelize
+    from impact.orm import sequelize, sequelize_typescript
 
     for rel, text in code:
-        models = sequelize.read_models(rel, text)
+        models = sequelize.read_models(rel, text) + sequelize_typescript.read_models(rel, text)
         orm.models.extend(models)
         orm.sources.extend([rel] if models else [])
+    if any(m.orm == "sequelize" for m in orm.models):  # associations add foreign keys to them
+        from impact.orm.sequelize_associations import with_foreign_keys
+
+        orm.models = with_foreign_keys(orm.models, code)
     return orm

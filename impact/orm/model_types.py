@@ -77,6 +77,7 @@ _PYTHON_MODELS = ("django", "sqlalchemy", "sqlmodel", "sqlalchemy-core")
 # TypeScript ORMs whose model is the project's own code: a TypeORM entity class, a Drizzle table
 # variable, a Sequelize model class; a file naming it imports it.
 TS_CODE_MODELS = ("typeorm", "drizzle", "sequelize")
+_CLASS_MODELS = ("typeorm", "sequelize")  # a class, its table named in decorators above it (sequelize-typescript's @Table)
 # Tables held by a variable (a Drizzle table, a SQLAlchemy Core `Table(...)`): the variable's line is
 # part of the declaration the change removes, and the variable is in scope in its own module.
 VARIABLES = ("drizzle", "sqlalchemy-core")
@@ -109,14 +110,17 @@ def model_type_references(texts: Iterable[tuple[str, str, bool, list[Query]]], o
                 patterns.append((re.compile(rf"(?<![\w.]){re.escape(model.name)}(?!\w)"), None, table_name, model, True))
             elif model.orm in TS_CODE_MODELS:
                 patterns.append((re.compile(rf"(?<![\w$.]){re.escape(model.name)}(?![\w$])"), None, table_name, model, True))
+                if model.orm == "sequelize":  # a class-named member of a models registry (`models.User`, `db.User`): not imported
+                    patterns.append((re.compile(rf"(?<![\w$.])[A-Za-z_$][\w$]*\s*\.\s*{re.escape(model.name)}(?![\w$])"), None, table_name, model, False))
     if not patterns and not any(m.orm == "typeorm" for m in orm.models):  # a TypeORM junction table has no model
         return []
     found, seen, texts = _schema_relations(orm, patterns, line_of), set(), list(texts)
     going = _declaring_only_gone(orm, {t.lower() for t in tables})
     # A renamed table's entity file stays (its class renamed with the table, or not): its lines naming the
     # other renamed entities are code using them (oneuptime's RunbookAgentJob.ts naming RunbookAgent).
-    # TypeORM's only: the other ORMs' schema modules were not measured so.
-    kept = {t.lower() for t in renamed if any(m.orm == "typeorm" for m in orm.on_table(t))}
+    # TypeORM's and Sequelize's (outline's Backlink, CollectionGroup, CollectionUser renames): the other ORMs'
+    # schema modules were not measured so.
+    kept = {t.lower() for t in renamed if any(m.orm in _CLASS_MODELS for m in orm.on_table(t))}
     sources = ImportSources({t[0]: t[1] for t in texts}, read, (p[3].file for p in patterns if p[3].orm in TS_CODE_MODELS))
     py_modules = PythonModules(getattr(read, "root", None), {t[0]: t[1] for t in texts if t[0].endswith(".py")})
     dropping = _declaring_only_gone(orm, {t.lower() for t in tables} - kept)
@@ -174,14 +178,15 @@ def model_type_references(texts: Iterable[tuple[str, str, bool, list[Query]]], o
 
 
 def _entity_declarations(texts: list, orm: OrmMap, tables: list[str], seen: set) -> list[ColumnReference]:
-    """The TypeORM entity lines that map the tables: `@Entity({ name: "t" })`, the class line, a junction
+    """The TypeORM entity (and sequelize-typescript model) lines that map the tables: `@Entity({ name: "t" })`
+    (`@Table({ tableName: "t" })`), the class line, a junction
     table's `@JoinTable({ name: "t" })` (impact.orm.typeorm_entity_lines)."""
     from impact.orm.typeorm_entity_lines import entity_lines
 
     wanted = {t.lower() for t in tables}
     entities: dict[str, list] = {}
     for model in orm.models:
-        if model.orm == "typeorm" and (model.table or "").lower() in wanted:
+        if model.orm in _CLASS_MODELS and (model.table or "").lower() in wanted:
             entities.setdefault(model.file, []).append(model)
     found = []
     for rel, text, generated, _ in texts:

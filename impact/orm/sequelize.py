@@ -10,8 +10,8 @@ Conventions Sequelize applies implicitly, all modelled here:
 The code reaches a model through its class or the variable define() returned.
 
 Known limits: options given by a variable (`{ ...commonOptions }`), global `define` defaults in
-`new Sequelize(..., { define: { underscored: true } })` and sequelize-typescript's decorators are
-not read; pluralisation follows English rules, not every irregular noun.
+`new Sequelize(..., { define: { underscored: true } })` are not read (sequelize-typescript's decorators
+are: impact.orm.sequelize_typescript; associations' foreign keys: impact.orm.sequelize_associations); pluralisation follows English rules, not every irregular noun.
 """
 from __future__ import annotations
 
@@ -55,7 +55,7 @@ def read_models(rel: str, text: str) -> list[OrmModel]:
 def _model(scanned: Scanned, rel: str, accessor: str, name: str, attributes, options, at: int) -> OrmModel | None:
     if scanned.masked[attributes[0]] != "{":
         return None
-    opts = _options(scanned, options)
+    opts = literal_options(scanned, options)
     model_name = opts.get("modelName") or name
     underscored = opts.get("underscored") == "true"
     table = opts.get("tableName") or (model_name if opts.get("freezeTableName") == "true" else pluralize(model_name))
@@ -65,12 +65,12 @@ def _model(scanned: Scanned, rel: str, accessor: str, name: str, attributes, opt
             continue
         column = _field_option(scanned, value) or (snake_case(key) if underscored else key)
         fields.append(OrmField(key, column, scanned.line_of(value[0]) if value else scanned.line_of(at)))
-    fields += _timestamps(opts, underscored, scanned.line_of(at))
+    fields += timestamp_fields(opts, underscored, scanned.line_of(at))
     return OrmModel(orm="sequelize", name=model_name, table=table, file=rel, line=scanned.line_of(at),
                     fields=tuple(fields), accessors=(accessor,), schema=opts.get("schema"))
 
 
-def _options(scanned: Scanned, span) -> dict[str, str]:
+def literal_options(scanned: Scanned, span) -> dict[str, str]:
     """Literal option values: strings as themselves, true/false as "true"/"false"."""
     if span is None or scanned.masked[span[0]] != "{":
         return {}
@@ -89,10 +89,10 @@ def _options(scanned: Scanned, span) -> dict[str, str]:
 
 
 def _field_option(scanned: Scanned, value) -> str | None:
-    return _options(scanned, value).get("field") if value else None
+    return literal_options(scanned, value).get("field") if value else None
 
 
-def _timestamps(opts: dict[str, str], underscored: bool, line: int) -> list[OrmField]:
+def timestamp_fields(opts: dict[str, str], underscored: bool, line: int) -> list[OrmField]:
     if opts.get("timestamps") == "false":
         return []
     pairs = list(TIMESTAMPS) + ([("deletedAt", "deleted_at")] if opts.get("paranoid") == "true" else [])

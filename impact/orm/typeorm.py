@@ -52,15 +52,23 @@ def read_entities(rel: str, text: str, snake: bool = False) -> list[OrmModel]:
     return models
 
 
-def _entity(scanned: Scanned, rel: str, match: re.Match, snake: bool) -> OrmModel | None:
-    call = call_after(scanned, "Entity", match.start(), match.end())
+def decorated_class(scanned: Scanned, decorator: str, match: re.Match):
+    """(the decorator's call or None, the class's match, its body's `{` and `}`) of the class `@decorator` at
+    `match` decorates, or None (no class, or an unclosed body)."""
+    call = call_after(scanned, decorator, match.start(), match.end())
     declared = CLASS.search(scanned.masked, match.end())
     if declared is None:
         return None
     body_open = scanned.masked.find("{", declared.end())
     body_close = scanned.closing(body_open) if body_open >= 0 else None
-    if body_close is None:
+    return None if body_close is None else (call, declared, body_open, body_close)
+
+
+def _entity(scanned: Scanned, rel: str, match: re.Match, snake: bool) -> OrmModel | None:
+    found = decorated_class(scanned, "Entity", match)
+    if found is None:
         return None
+    call, declared, body_open, body_close = found
     table, schema = _table_options(scanned, call)
     name = declared.group(1)
     return OrmModel(
@@ -105,7 +113,7 @@ def _fields(scanned: Scanned, body_open: int, body_close: int, snake: bool) -> l
             if field is not None:
                 fields.append(field)
         pending = []
-        pos = _next_member(scanned, pos, body_close)
+        pos = next_member(scanned, pos, body_close)
     return fields
 
 
@@ -139,7 +147,7 @@ def _skip_space(masked: str, pos: int) -> int:
     return pos
 
 
-def _next_member(scanned: Scanned, pos: int, end: int) -> int:
+def next_member(scanned: Scanned, pos: int, end: int) -> int:
     """Past the current member: its `;`/newline at depth 0, or its `{...}` body (methods)."""
     masked = scanned.masked
     while pos < end:

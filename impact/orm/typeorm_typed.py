@@ -73,7 +73,7 @@ def affected_entities(orm: OrmMap, tables: list[str]) -> dict[str, OrmModel]:
     """Entity class name -> its model, for the affected tables (a class name declared twice is left out)."""
     wanted, found = {t.lower() for t in tables}, {}
     for m in orm.models:
-        if m.orm == "typeorm" and m.table and m.table.lower() in wanted:
+        if m.orm in ("typeorm", "sequelize") and m.table and m.table.lower() in wanted:  # a Sequelize model class is its row type too
             found.setdefault(m.name, []).append(m)
     return {name: models[0] for name, models in found.items() if len(models) == 1}
 

@@ -1,6 +1,7 @@
 """Sequelize model calls (`User.findAll({ where: { status }, attributes: ["id"] })`) as queries.
 
-The receiver is the model (its class, or the variable `sequelize.define` returned); the model is
+The receiver is the model (its class, or the variable `sequelize.define` returned, also as a member of a
+models registry: `models.User.findAll(...)`); the model is
 resolved to its table and columns by impact.orm.resolve, which drops receivers that are no model.
 Reads without `attributes` (or with `attributes: { exclude }`) load every column; Postgres
 `create`/`bulkCreate` return the row (`RETURNING *`); `update(values, { where })` writes the values'
@@ -19,7 +20,10 @@ READS = {"findAll", "findOne", "findByPk", "findAndCountAll", "findOrCreate", "c
 WRITES = {"create": QueryKind.INSERT, "bulkCreate": QueryKind.INSERT, "update": QueryKind.UPDATE,
           "destroy": QueryKind.DELETE, "upsert": QueryKind.UPSERT, "increment": QueryKind.UPDATE,
           "decrement": QueryKind.UPDATE, "restore": QueryKind.UPDATE}
-CALL = re.compile(r"(?<![\w$.])([A-Za-z_$][\w$]*)\s*\.\s*(" + "|".join(sorted(READS | set(WRITES), key=len, reverse=True)) + r")\s*(?=\()")
+# The model as a bare name (`Document.findAll`) or a class-named member of a registry (`models.Document.findAll`,
+# `db.User.create`: the models object sequelize-cli's index and many apps export).
+CALL = re.compile(r"(?<![\w$.])(?:[A-Za-z_$][\w$]*\s*\.\s*(?=[A-Z]))?([A-Za-z_$][\w$]*)\s*\.\s*("
+                  + "|".join(sorted(READS | set(WRITES), key=len, reverse=True)) + r")\s*(?=\()")
 
 
 def extract_sequelize(scanned: Scanned, path: str, language: str) -> list[Query]:
