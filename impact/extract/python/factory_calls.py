@@ -70,9 +70,11 @@ def attribute_factory_calls(references: list[ColumnReference], texts: Mapping[st
 
 def _open(ref: ColumnReference) -> bool:
     """A bare `name=` keyword of a Python line whose table is not told."""
+    if not (ref.via == "name-only" and ref.table is None and ref.context == "identifier" and not ref.generated
+            and ref.file.endswith((".py", ".pyi"))):
+        return False  # the cheap tests first: this runs on every reference of a scan, twice
     name = re.escape(ref.spelling or ref.column)
-    return ref.via == "name-only" and ref.table is None and ref.file.endswith((".py", ".pyi")) and not ref.generated \
-        and ref.context == "identifier" and re.search(rf"(?<![\w.]){name}\s*=(?!=)", ref.snippet) is not None
+    return re.search(rf"(?<![\w.]){name}\s*=(?!=)", ref.snippet) is not None
 
 
 def _table(ref: ColumnReference, model: ModelInfo) -> str | None:
