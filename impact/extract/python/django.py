@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import ast
 
-from impact.extract.python.facts import Chain, Facts, Link, literal_text
+from impact.extract.python.facts import Chain, Facts, Link
+from impact.extract.python.literals import literal_text
 from impact.extract.python.tree import all_keywords, argument_values, is_sequence, iter_nodes, keyword, keyword_names, last_name
 from impact.extract.python.models import ModelInfo
 from impact.extract.python.orm import OrmUse

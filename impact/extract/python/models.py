@@ -14,7 +14,8 @@ from pathlib import PurePosixPath
 
 import ast
 
-from impact.extract.python.facts import ClassFacts, Facts, literal_text
+from impact.extract.python.facts import ClassFacts, Facts
+from impact.extract.python.literals import literal_text
 from impact.extract.python.tree import full_name, is_true, keyword, last_name
 
 FLASK_MODEL = re.compile(r"^\w+\.Model$")  # Flask-SQLAlchemy's `db.Model`

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 
 import ast
 
-from impact.extract.python.facts import STRING_WRAPPERS, Binding, Chain, Facts, first_literal, is_stringish
+from impact.extract.python.facts import Binding, Chain, Facts
+from impact.extract.python.literals import STRING_WRAPPERS, first_literal, is_stringish
 from impact.extract.python.strings import StringRenderer
 from impact.extract.python.tree import full_name
 from impact.model import Confidence, Query

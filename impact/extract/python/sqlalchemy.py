@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 
 import ast
 
-from impact.extract.python.facts import Chain, Facts, Link, Scope, flatten_chain, literal_text
+from impact.extract.python.facts import Chain, Facts, Link, Scope, flatten_chain
+from impact.extract.python.literals import literal_text
 from impact.extract.python.tree import all_keywords, argument_values, first_argument, is_sequence, iter_nodes, keyword, keyword_names, positional
 from impact.extract.python.models import ModelInfo
 from impact.extract.python.orm import OrmUse

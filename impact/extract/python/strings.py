@@ -11,7 +11,8 @@ import re
 
 import ast
 
-from impact.extract.python.facts import STRING_WRAPPERS, Binding, Facts, Scope, is_stringish, literal_text
+from impact.extract.python.facts import Binding, Facts, Scope
+from impact.extract.python.literals import STRING_WRAPPERS, is_stringish, literal_text
 from impact.extract.python.tree import full_name, is_sequence, positional
 from impact.sql.queries import HOLE
 

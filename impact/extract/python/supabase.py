@@ -12,7 +12,8 @@ import io
 import tokenize
 from dataclasses import dataclass, field
 
-from impact.extract.python.facts import Chain, Facts, Link, literal_text
+from impact.extract.python.facts import Chain, Facts, Link
+from impact.extract.python.literals import literal_text
 from impact.extract.python.strings import StringRenderer
 from impact.extract.python.tree import first_argument, is_sequence, is_true, keyword, positional
 from impact.extract.postgrest import (
