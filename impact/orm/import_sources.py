@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from impact.orm import CODE_DECLARATION_SUFFIXES as _EXTENSIONS  # TypeScript and JavaScript files
@@ -146,6 +146,22 @@ def imports_of(text: str, name: str) -> list[str]:
     `import { other as name }`, `import { name as other }` too: the former behaviour's)."""
     word = re.compile(rf"(?<![\w$]){re.escape(name)}(?![\w$])")
     return [m.group(2) for m in IMPORT.finditer(text) if word.search(m.group(1))]
+
+
+def imported_bindings(text: str) -> Iterator[tuple[str, str, str]]:
+    """(imported name, local name, module path) of each default and named import of `text`
+    (`import { Recipient as Row, type Team } from "@prisma/client"`: Recipient/Row, Team/Team)."""
+    for match in IMPORT.finditer(text):
+        clause, spec = match.group(1), match.group(2)
+        default, _, named = clause.partition("{")
+        items = named.split("}")[0].split(",") if named else []
+        default = default.strip().rstrip(",").strip()
+        if default and not default.startswith("*"):
+            items.append(default)
+        for item in items:
+            parts = item.replace("type ", " ").split()
+            if parts:
+                yield parts[0], parts[-1], spec
 
 
 def _exports(clause: str, name: str) -> bool:

@@ -32,6 +32,7 @@ from dataclasses import replace
 
 from impact.model import ColumnReference
 from impact.orm import CODE_DECLARATION_SUFFIXES as _TS  # TypeScript and JavaScript files
+from impact.orm.import_sources import imported_bindings
 from impact.orm.mapping import OrmMap, OrmModel
 from impact.orm.prisma_nesting import string_end
 from impact.orm.prisma_rows import PLACED
@@ -39,7 +40,6 @@ from impact.orm.prisma_rows import PLACED
 _SUFFIX = re.compile(r"(?:Select|Include|Omit|(?:Unchecked)?(?:Create|Update|Upsert|Where|WhereUnique|OrderBy|CreateMany|UpdateMany)\w*Input)$")
 _DECLARED = re.compile(r"\b(?:const|let|var)\s+[A-Za-z_$][\w$]*\s*(?::\s*(Prisma\s*\.\s*[A-Za-z_$][\w$]*)\s*)?=\s*\{")
 _SATISFIES = re.compile(r"\s*(?:as\s+const\s+)?satisfies\s+Prisma\s*\.\s*([A-Za-z_$][\w$]*)(?![\w$<.])")
-_IMPORT = re.compile(r"\bimport\s+(?:type\s+)?(?:\{([^}]*)\}|([A-Za-z_$][\w$]*))\s*from\s+['\"]([^'\"]+)['\"]")
 _ZOD_MODULE = re.compile(r"(?:^|/)(?:prisma|generated)(?:/.*)?/zod(?:/|$)")
 _MASK = re.compile(r"(?<![\w$.])([A-Za-z_$][\w$]*)\s*\.\s*(?:pick|omit)\s*\(\s*\{")
 _KEY = re.compile(r"([A-Za-z_$][\w$]*)\s*\??\s*([:,}(])")
@@ -142,14 +142,9 @@ def _zod_schemas(text: str, models: dict[str, OrmModel]) -> dict[str, OrmModel]:
     if "zod" not in text:
         return {}
     found = {}
-    for match in _IMPORT.finditer(text):
-        if not _ZOD_MODULE.search(match.group(3)):
-            continue
-        items = match.group(1).split(",") if match.group(1) is not None else [match.group(2)]
-        for item in items:
-            parts = item.replace("type ", " ").split()
-            if parts and parts[0].endswith("Schema") and parts[0][: -len("Schema")] in models:
-                found[parts[-1]] = models[parts[0][: -len("Schema")]]
+    for imported, local, spec in imported_bindings(text):
+        if _ZOD_MODULE.search(spec) and imported.endswith("Schema") and imported[: -len("Schema")] in models:
+            found[local] = models[imported[: -len("Schema")]]
     return found
 
 

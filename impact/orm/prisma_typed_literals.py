@@ -36,10 +36,10 @@ import re
 from dataclasses import replace
 
 from impact.model import ColumnReference
+from impact.orm.import_sources import imported_bindings
 from impact.orm.mapping import OrmMap, OrmModel
 from impact.orm.prisma_rows import TS_SUFFIXES, PLACED, RowVariable, block_end, brace_depths, row_holder
 
-_IMPORT = re.compile(r"\bimport\s+(?:type\s+)?\{([^}]*)\}\s*from\s+['\"]([^'\"]+)['\"]")
 _INPUT = r"(?:Unchecked)?(?:Create|Update|Upsert|Where|CreateMany|UpdateMany)\w*Input|GetPayload"
 _DECLARED = re.compile(r"\b(?:const|let|var)\s+[A-Za-z_$][\w$]*\s*:\s*(?:Partial\s*<\s*)?(?:Array\s*<\s*)?"
                        r"((?:Prisma\s*\.\s*)?[A-Za-z_$][\w$]*)\s*(?:<[^=;]*>)?\s*>?\s*(?:\[\s*\])?\s*>?\s*=\s*([\[{])")
@@ -53,13 +53,9 @@ def _type_models(text: str, orm: OrmMap) -> dict[str, OrmModel]:
     """Type names of this file that are a Prisma model's row or input type -> the model."""
     models = {m.name: m for m in orm.models if m.orm == "prisma" and m.table}
     found: dict[str, OrmModel] = {}
-    for match in _IMPORT.finditer(text):
-        if "prisma" not in match.group(2).lower():
-            continue
-        for item in match.group(1).split(","):
-            parts = item.replace("type ", " ").split()
-            if parts and parts[0] in models:
-                found[parts[-1]] = models[parts[0]]  # `InfraConfig as dbInfraConfig`: the alias
+    for imported, local, spec in imported_bindings(text):
+        if "prisma" in spec.lower() and imported in models:
+            found[local] = models[imported]  # `InfraConfig as dbInfraConfig`: the alias
     if "Prisma" in text:
         for name, model in models.items():
             for m in re.finditer(rf"\bPrisma\s*\.\s*({re.escape(name)}(?:{_INPUT}))(?![\w$])", text):
