@@ -178,25 +178,51 @@ PYTHON2_HISTORY = {
     "migrations/versions/0001_users.py": 'from alembic import op\nimport sqlalchemy as sa\n\nrevision = "aa01"\n'
                                           'down_revision = None\n\n\ndef upgrade():\n'
                                           '    op.create_table("users", sa.Column("id", sa.Integer, primary_key=True),'
-                                          ' sa.Column("nick", sa.Text))\n',
-    # Python 2: valid code that Python 3 cannot parse (redash's 969126bd800f_.py)
-    "migrations/versions/0002_py2.py": "revision = 'aa02'\ndown_revision = 'aa01'\n\n\ndef upgrade():\n"
-                                       "    print \"Updating users\"\n",
+                                          ' sa.Column("nick", sa.Text), sa.Column("legacy", sa.Text))\n',
+    # Python 2: valid code that Python 3 cannot parse as written (redash's 969126bd800f_.py prints
+    # its progress, then drops two columns)
+    "migrations/versions/0002_py2.py": "from alembic import op\n\nrevision = 'aa02'\ndown_revision = 'aa01'\n\n\n"
+                                       "def upgrade():\n    print \"Updating users\"\n"
+                                       "    op.drop_column('users', 'legacy')\n",
     "migrations/versions/0003_drop_nick.py": 'from alembic import op\n\nrevision = "aa03"\ndown_revision = "aa02"\n\n\n'
                                              'def upgrade():\n    op.drop_column("users", "nick")\n',
 }
 
 
-def test_a_python2_revision_is_told_as_such_in_one_line(tmp_path) -> None:
+def test_a_python2_revision_is_read_and_says_which_lines_it_respelled(tmp_path) -> None:
     repo = make_repo(tmp_path, PYTHON2_HISTORY)
+    result = scan(repo, "migrations/versions/0002_py2.py", use_cache=False)
+    [drop] = result.read.parsed.operations
+    assert (drop.kind, drop.table, drop.column.name, drop.statement.line) == (OpKind.DROP_COLUMN, "users", "legacy", 9)
+    assert any("0002_py2.py is Python 2: line(s) 8 read as their Python 3 spelling" in n for n in result.read.notes)
+
+
+def test_a_python2_revision_impact_cannot_respell_is_told_as_such_in_one_line(tmp_path) -> None:
+    files = dict(PYTHON2_HISTORY)
+    # a print statement continued over two lines is not guessed at
+    files["migrations/versions/0002_py2.py"] = files["migrations/versions/0002_py2.py"].replace(
+        'print "Updating users"', 'print "Updating", \\\n        "users"')
+    repo = make_repo(tmp_path, files)
     result = CliRunner().invoke(cli, ["scan", str(repo), "--migration", "migrations/versions/0002_py2.py"])
     assert result.exit_code == EXIT_INPUT and "Traceback" not in result.output
-    assert "0002_py2.py is Python 2 code, which impact cannot read (line 6" in result.output
+    assert "0002_py2.py is Python 2 code, which impact cannot read (line 8" in result.output
     assert "port it to Python 3" in result.output
 
 
-def test_a_python2_ancestor_keeps_the_history_and_is_named_as_left_out(tmp_path) -> None:
+def test_a_python2_ancestor_is_replayed(tmp_path) -> None:
     repo = make_repo(tmp_path, PYTHON2_HISTORY)
+    result = scan(repo, "aa03", use_cache=False)
+    assert [e.display for e in result.read.earlier] == ["migrations/versions/0001_users.py", "migrations/versions/0002_py2.py"]
+    before = result.contexts[0].before
+    assert before.has_column("users", "nick", None) is True and before.has_column("users", "legacy", None) is False
+    assert not any("left out of the schema replay" in note for note in result.read.notes)
+
+
+def test_an_unreadable_python2_ancestor_keeps_the_history_and_is_named_as_left_out(tmp_path) -> None:
+    files = dict(PYTHON2_HISTORY)
+    files["migrations/versions/0002_py2.py"] = files["migrations/versions/0002_py2.py"].replace(
+        'print "Updating users"', 'print "Updating", \\\n        "users"')
+    repo = make_repo(tmp_path, files)
     result = scan(repo, "aa03", use_cache=False)
     # its header still links 0003 to 0001: the users table (and its nick column) is known
     assert [e.display for e in result.read.earlier] == ["migrations/versions/0001_users.py"]

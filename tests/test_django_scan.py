@@ -206,8 +206,9 @@ def test_a_custom_operation_class_is_unknown_and_named(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("source, problem, fix", [
     ("class Migration(:\n    operations = []\n", "0003_bad.py is not valid Python (line 1", "fix the syntax error"),
-    # Python 2: valid code impact cannot read; the fix names the command printing its SQL
-    ('print "migrating"\nclass Migration(migrations.Migration):\n    operations = []\n',
+    # Python 2 that impact does not respell (a print statement continued over lines); the fix names
+    # the command printing its SQL
+    ('print "migrating", \\\n   "now"\nclass Migration(migrations.Migration):\n    operations = []\n',
      "0003_bad.py is Python 2 code, which impact cannot read (line 1", "python manage.py sqlmigrate shop 0003_bad"),
 ])
 def test_a_python_syntax_error_is_one_line_exit_3(tmp_path: Path, source: str, problem: str, fix: str) -> None:
@@ -218,6 +219,16 @@ def test_a_python_syntax_error_is_one_line_exit_3(tmp_path: Path, source: str, p
     assert problem in caught.value.problem and fix in caught.value.fix
     result = CliRunner().invoke(cli, ["scan", str(repo), "--migration", "shop/migrations/0003_bad.py"])
     assert result.exit_code == 3 and "Traceback" not in result.output
+
+
+def test_a_python2_migration_is_read_with_its_print_statements_respelled(tmp_path: Path) -> None:
+    repo = _app(tmp_path, "        migrations.RunSQL('x'),")
+    (repo / "shop/migrations/0003_py2.py").write_text(
+        "from django.db import migrations\n\nprint 'dropping'\n\n\nclass Migration(migrations.Migration):\n"
+        "    dependencies = [('shop', '0002_change')]\n    operations = [migrations.RunSQL('DROP TABLE shop_item')]\n")
+    read = read_migration(locate(repo, "shop.0003", Config(), cwd=repo), repo, "postgres")
+    assert [(op.kind.value, op.table) for op in read.parsed.operations] == [("drop_table", "shop_item")]
+    assert any("shop.0003_py2 is Python 2: line(s) 3 read as their Python 3 spelling" in n for n in read.notes)
 
 
 def test_squashed_migration_stands_for_the_ones_it_replaces(tmp_path: Path) -> None:

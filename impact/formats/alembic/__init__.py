@@ -29,6 +29,7 @@ from pathlib import Path
 from impact.config import Config
 from impact.errors import AmbiguousMigration, InputError
 from impact.formats.alembic.project import Project, Revision, load_project, read_header
+from impact.formats.python2 import parse_python
 from impact.formats.python_syntax import unreadable
 from impact.formats.pieces import Piece, build_parsed
 from impact.formats.base import EarlierMigration, LocatedMigration, ReadMigration
@@ -47,9 +48,19 @@ def read_source(path: Path) -> tuple[str, ast.Module]:
     except UnicodeDecodeError:
         raise InputError(f"migration {path} is not UTF-8 text", "save it as UTF-8") from None
     try:
-        return source, ast.parse(source, filename=str(path))
+        return source, parse_python(source, str(path))[0]
     except SyntaxError as exc:
         raise unreadable(path.name, exc, "alembic upgrade <previous>:<revision> --sql") from None
+
+
+def python2_note(path: Path, source: str) -> list[str]:
+    """Says which lines of a Python 2 revision were read as their Python 3 spelling."""
+    try:
+        rewritten = parse_python(source, str(path))[1]
+    except SyntaxError:
+        return []
+    return [f"{path.name} is Python 2: line(s) {', '.join(map(str, rewritten))} read as their Python 3 spelling "
+            "(print statements, `except E, e`)"] if rewritten else []
 
 
 def translate_file(path: Path, dialect: str = "postgres", function: str = "upgrade",
@@ -160,12 +171,13 @@ class AlembicFormat:
                                 tuple(r.path for r in project.ancestors(rev)), self.name)
 
     def read(self, migration: LocatedMigration, repo: Path, dialect: str) -> ReadMigration:
-        read_source(migration.path)  # not valid Python: one line, exit 3
+        source = read_source(migration.path)[0]  # not valid Python: one line, exit 3
         rev = read_header(migration.path)
         if rev is None:
             raise InputError(f"{migration.path.name} is not an Alembic revision (no `revision = \"...\"` and `def upgrade()`)",
                              "pass a file from the versions/ folder")
         parsed, pieces, notes = translate_file(migration.path, dialect)
+        notes = python2_note(migration.path, source) + notes
         earlier, unread = [], []
         for path in migration.earlier:
             try:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from impact.formats.python2 import parse_python
 from impact.formats.python_syntax import is_python2
 from impact.formats.sql import folder_tree, per_scan
 
@@ -143,7 +144,7 @@ def _project(dirs: tuple[Path, ...], files: tuple[Path, ...], _stamps: tuple) ->
 def read_header(path: Path) -> Revision | None:
     try:
         source = path.read_bytes()
-        tree = ast.parse(source, filename=str(path))
+        tree = parse_python(source, str(path))[0]
     except SyntaxError as exc:
         # A Python 2 revision is still a node of the graph: without it its descendants have no history.
         return _python2_header(path, source) if is_python2(exc) else None

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from impact.errors import InputError
+from impact.formats.python2 import parse_python
 from impact.formats.python_syntax import unreadable
 
 
@@ -65,6 +66,7 @@ class MigrationModule:
     found: bool = False  # a `class Migration` with `operations` is there
     file_directives: tuple[str, ...] = ()  # `# impact: ignore-file ...` comments anywhere in the module
     functions: set[str] = field(default_factory=set)  # module-level defs (RunPython targets)
+    python2_lines: tuple[int, ...] = ()  # lines read as their Python 3 spelling (impact.formats.python2)
 
 
 def read_module(path: Path) -> MigrationModule:
@@ -73,10 +75,12 @@ def read_module(path: Path) -> MigrationModule:
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read migration {path}: {exc}", "check the path, its permissions and encoding") from None
     try:
-        tree = ast.parse(text, filename=str(path))
+        tree, python2_lines = parse_python(text, str(path))
     except SyntaxError as exc:
         raise unreadable(path.name, exc, f"python manage.py sqlmigrate {path.parent.parent.name} {path.stem}") from None
-    return read_tree(tree, text, path)
+    module = read_tree(tree, text, path)
+    module.python2_lines = tuple(python2_lines)
+    return module
 
 
 def read_tree(tree: ast.Module, text: str, path: Path) -> MigrationModule:

@@ -37,6 +37,9 @@ def read(project: Project, node: Node) -> ReadMigration:
     state.notes.clear()  # only what this migration's own operations assumed is worth saying
     parsed, notes = translate(node, state, project.repo)
     notes += list(dict.fromkeys(state.notes))
+    if node.module.python2_lines:
+        notes.append(f"{node.app}.{node.name} is Python 2: line(s) {', '.join(map(str, node.module.python2_lines))} "
+                     "read as their Python 3 spelling (print statements, `except E, e`)")
     if not parsed.statements:
         notes.append(f"{node.app}.{node.name} runs no SQL: its operations only change Django's model state")
     concurrent = [c for c in node.module.operations if _label(c.value) in ("AddIndexConcurrently", "RemoveIndexConcurrently")]
