@@ -4,8 +4,9 @@ from __future__ import annotations
 import pytest
 
 from impact.extract.postgrest import (
-    column_list, condition_sql, filter_target, is_filter, parse_or, parse_select, quote, split_top_level,
+    column_list, condition_sql, filter_target, is_filter, parse_or, parse_select, split_top_level,
 )
+from impact.sql.identifiers import quote
 
 
 def shape(select) -> tuple:

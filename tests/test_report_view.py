@@ -65,8 +65,20 @@ def test_what_breaks_is_one_line_with_short_sites(drop_view, seed_view) -> None:
     assert drop_view.counts[Status.BREAKS] == 5 and len(drop_view.breaking_sites) == 5
     assert seed_view.what_breaks() == "nothing breaks: 36 queries on conversations unaffected"
     assert short_sites([("a.ts", 3), ("a.ts", 9), ("b.ts", 4)]) == "a.ts:3, :9, b.ts:4"
+
     assert short_sites([("a.ts", n) for n in range(1, 12)], limit=2) == "a.ts:1, :2 and 9 more"
 
+
+
+
+def test_what_breaks_names_each_reason_once_with_its_count(tmp_path) -> None:
+    from tests.conftest import make_repo
+
+    repo = make_repo(tmp_path, {"migrations/0001.sql": "CREATE TABLE a (id int);\nCREATE TABLE b (id int);\nCREATE TABLE c (id int);",
+                                "migrations/0002.sql": "DROP TABLE a;\nDROP TABLE b;\nTRUNCATE c;"})
+    # three findings of one rule (ckan's 106 migration listed each of its reasons twice)
+    assert build(scan(repo, "2", use_cache=False)).what_breaks() == \
+        "no query found breaks, but the migration does: Dropping or truncating a table deletes its rows (3)"
 
 def test_repeated_advice_is_grouped_and_a_repeated_fix_said_once(seed_view) -> None:
     advice = seed_view.by_severity(Severity.ADVICE)

@@ -91,6 +91,44 @@ def test_rollback_plan_re_creates_a_dropped_column_as_it_was(tmp_path: Path, pg_
     assert fingerprint(pg_database) == before
 
 
+def test_rollback_plan_quotes_names_postgresql_folds_or_reserves(tmp_path: Path, pg_database: str) -> None:
+    """`group` is a reserved word and Prisma's `User` a mixed-case name: written bare, the plan's SQL
+    would fail (`group`) or touch another table (`user`). ckan's 106 migration adds `extras` to `group`."""
+    app = make_repo(tmp_path / "app", {
+        "migrations/0001_init.sql": 'CREATE TABLE "group" (id int PRIMARY KEY, "order" int UNIQUE);\n'
+                                    'CREATE TABLE "User" (id int PRIMARY KEY, "displayName" text);\n',
+        "migrations/0002_change.sql": ('ALTER TABLE "group" ADD COLUMN extras jsonb;\nALTER TABLE "group" DROP COLUMN "order";\n'
+                                       'ALTER TABLE "User" RENAME COLUMN "displayName" TO "fullName";\n'
+                                       'ALTER TABLE "User" ADD COLUMN "isAdmin" boolean;\n'),
+    })
+    result = scan(app, "2", use_cache=False)
+    steps = {s.statement: s.sql for s in result.rollback}
+    assert steps[1] == 'ALTER TABLE "group" DROP COLUMN IF EXISTS extras;'
+    assert steps[3] == 'ALTER TABLE "User" RENAME COLUMN "fullName" TO "displayName";'
+    assert [s.drops for s in result.rollback if s.drops] == [("User", "isAdmin"), ("group", "extras")]
+    prepared(pg_database, app, "2")
+    before = fingerprint(pg_database)
+    with connect(pg_database, autocommit=True) as conn:
+        conn.execute((app / "migrations/0002_change.sql").read_text())
+        for n in sorted(steps, reverse=True):
+            conn.execute(steps[n])
+    assert fingerprint(pg_database) == before
+
+
+def test_rollback_counts_the_values_of_a_mixed_case_table_before_dropping_them(tmp_path: Path, pg_database: str) -> None:
+    app = make_repo(tmp_path / "app", {
+        "migrations/0001_init.sql": 'CREATE TABLE "User" (id int PRIMARY KEY);\nINSERT INTO "User" VALUES (1), (2);',
+        "migrations/0002_add.sql": 'ALTER TABLE "User" ADD COLUMN "isAdmin" boolean;',
+    })
+    prepared(pg_database, app, "2")
+    assert run("apply", str(app), "-m", "2", "--database-url", pg_database, "--yes").exit_code == 0
+    with connect(pg_database, autocommit=True) as conn:
+        conn.execute('UPDATE "User" SET "isAdmin" = true')
+    out = run("rollback", str(app), "-m", "2", "--database-url", pg_database).output
+    assert '1. ALTER TABLE "User" DROP COLUMN IF EXISTS "isAdmin";' in out
+    assert "User.isAdmin holds 2 non-NULL values that would be deleted" in out
+
+
 def test_create_table_constraints_are_re_created(tmp_path: Path, pg_database: str) -> None:
     """Constraints written in CREATE TABLE, inline or table-level, named or not, come back under the
     names PostgreSQL gave them: dropping the column, then running the plan, gives the catalog back."""

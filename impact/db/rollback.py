@@ -14,6 +14,7 @@ from impact.db.faults import NOT_ROLLED_BACK, ROLLBACK_NOT_COMMITTED, ROLLBACK_U
 from impact.db.snapshot import schema_only, snapshot
 from impact.errors import Refused
 from impact.pipeline import ScanResult
+from impact.sql.identifiers import quote
 
 
 class RollbackRefused(Refused):
@@ -66,11 +67,12 @@ def _count(conn, result: ScanResult, lock_timeout: str, statement_timeout: str) 
             if step.drops is None or step.irreversible:
                 continue
             table, column = step.drops
-            cur.execute("SELECT to_regclass(%s) IS NOT NULL", (table,))
+            regclass = ".".join(map(quote, table.split(".", 1)))  # to_regclass folds unquoted names: `User` is not `user`
+            cur.execute("SELECT to_regclass(%s) IS NOT NULL", (regclass,))
             exists = cur.fetchone()[0]
             if exists and column:
                 cur.execute("SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass(%s) AND attname = %s AND NOT attisdropped)",
-                            (table, column))
+                            (regclass, column))
                 exists = cur.fetchone()[0]
             if not exists:
                 losses.append(Loss(step.sql, table, column, None))

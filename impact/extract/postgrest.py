@@ -37,7 +37,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from pglast.keywords import RESERVED_KEYWORDS, TYPE_FUNC_NAME_KEYWORDS
 
 from impact.sql.holes import HOLE_RE
 
@@ -48,9 +47,6 @@ _ALIAS = re.compile(r'\s*(?:"(?:[^"\\]|\\.)*"|[\w$]+(?:-(?!>)[\w$]+)*)\s*:(?!:)\
 # Where a field name ends: a cast, a JSON path, an aggregate (`.sum()`) or a call's parenthesis.
 _NAME_END = re.compile(r"::|->|[.(]")
 _LOGICAL = re.compile(r"(?:not\.)?(and|or)\s*\(", re.IGNORECASE)
-_PLAIN_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_$]*")
-# Keywords a column name cannot be written as without quotes (ColId excludes both sets).
-_MUST_QUOTE = RESERVED_KEYWORDS | TYPE_FUNC_NAME_KEYWORDS
 
 
 # -- select lists --------------------------------------------------------------------------------
@@ -316,8 +312,3 @@ def condition_sql(operator: str, column_sql: str, next_parameter: Callable[[], s
     return template.format(col=column_sql, param=next_parameter() if "{param}" in template else "")
 
 
-def quote(name: str) -> str:
-    """An identifier as PostgreSQL needs it written: lowercase plain names bare, others quoted."""
-    if _PLAIN_IDENTIFIER.fullmatch(name) and name not in _MUST_QUOTE:
-        return name
-    return '"' + name.replace('"', '""') + '"'

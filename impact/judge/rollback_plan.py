@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from impact.judge.context import OpContext
 from impact.model import OpKind
 from impact.op_details import GrantDetails
+from impact.sql.identifiers import qualified, quote
 from impact.sql.op_specs import loses_data as loses_data_of
 from impact.sql.op_specs import spec as op_spec
 
@@ -31,12 +32,19 @@ class RollbackStep:
 
 
 def _q(name: str | None) -> str:
-    return name or "?"
+    """A name written into the SQL of a step: quoted where PostgreSQL needs it (`"group"`, `"User"`)."""
+    return quote(name) if name else "?"
 
 
 def _table(ctx: OpContext) -> str:
     op = ctx.op
-    return f"{op.schema}.{op.table}" if op.schema and op.schema != "public" else _q(op.table)
+    return qualified(op.table, op.schema) if op.table else "?"
+
+
+def _shown(ctx: OpContext) -> str:
+    """The table as a comment names it, unquoted."""
+    op = ctx.op
+    return f"{op.schema}.{op.table}" if op.schema and op.schema != "public" else op.table or "?"
 
 
 def rollback_plan(contexts: list[OpContext]) -> list[RollbackStep]:
@@ -51,6 +59,7 @@ def rollback_plan(contexts: list[OpContext]) -> list[RollbackStep]:
 
 def _undo(ctx: OpContext) -> RollbackStep | None:
     op, table, st = ctx.op, _table(ctx), ctx.op.statement.index
+    column, new_name = _q(op.column_name), _q(op.new_name)
     if op.reverse is not None and op.reverse.reverse_sql is not None:  # a framework migration's own inverse (Django's RunSQL reverse_sql)
         reverse = op.reverse.reverse_sql
         if not reverse:
@@ -65,38 +74,38 @@ def _undo(ctx: OpContext) -> RollbackStep | None:
     kind = op.kind
     lost = op_spec(kind).undo == "irreversible"  # impact/sql/op_specs.py
     if kind is OpKind.ADD_COLUMN:
-        return RollbackStep(f"ALTER TABLE {table} DROP COLUMN IF EXISTS {op.column_name};", st, note="values written to the new column are lost",
-                            drops=(table, op.column_name))
+        return RollbackStep(f"ALTER TABLE {table} DROP COLUMN IF EXISTS {column};", st, note="values written to the new column are lost",
+                            drops=(_shown(ctx), op.column_name))
     if kind is OpKind.CREATE_INDEX and op.name:
         return RollbackStep(f"DROP INDEX IF EXISTS {_index(op)};", st)
     if kind is OpKind.CREATE_TABLE:
-        return RollbackStep(f"DROP TABLE IF EXISTS {table};", st, note="rows written to the new table are lost", drops=(table, None))
+        return RollbackStep(f"DROP TABLE IF EXISTS {table};", st, note="rows written to the new table are lost", drops=(_shown(ctx), None))
     if kind is OpKind.COMMENT and op.column_name:
         old = before.comments.get(op.column_name) if before else None
-        return RollbackStep(f"COMMENT ON COLUMN {table}.{op.column_name} IS {_literal(old)};", st)
+        return RollbackStep(f"COMMENT ON COLUMN {table}.{column} IS {_literal(old)};", st)
     if kind is OpKind.RENAME_COLUMN:
-        return RollbackStep(f"ALTER TABLE {table} RENAME COLUMN {op.new_name} TO {op.column_name};", st)
+        return RollbackStep(f"ALTER TABLE {table} RENAME COLUMN {new_name} TO {column};", st)
     if kind is OpKind.RENAME_TABLE:
-        return RollbackStep(f"ALTER TABLE {op.new_name} RENAME TO {op.table};", st)
+        return RollbackStep(f"ALTER TABLE {qualified(op.new_name, op.schema) if op.new_name else '?'} RENAME TO {_q(op.table)};", st)
     if kind is OpKind.DROP_COLUMN:
-        return _recreate(table, op.column_name, old_column, before, st)
+        return _recreate(table, op.column_name or "?", old_column, before, st)
     if kind is OpKind.DROP_TABLE:
-        return RollbackStep(f"-- re-create {table} from its definition and restore its rows from a backup", st, lost, "dropped rows cannot be regenerated")
+        return RollbackStep(f"-- re-create {_shown(ctx)} from its definition and restore its rows from a backup", st, lost, "dropped rows cannot be regenerated")
     if kind in (OpKind.TRUNCATE, OpKind.DELETE_ROWS, OpKind.UPDATE_ROWS, OpKind.INSERT_ROWS):
-        return RollbackStep(f"-- restore {table}'s rows from a backup", st, lost, "data changes cannot be reversed from the migration alone")
+        return RollbackStep(f"-- restore {_shown(ctx)}'s rows from a backup", st, lost, "data changes cannot be reversed from the migration alone")
     if kind is OpKind.ALTER_COLUMN_TYPE:
         old_type = old_column.data_type if old_column and old_column.data_type else "<previous type>"
-        return RollbackStep(f"ALTER TABLE {table} ALTER COLUMN {op.column_name} TYPE {old_type} USING {op.column_name}::{old_type};", st, note="lossy if new values do not fit the old type")
+        return RollbackStep(f"ALTER TABLE {table} ALTER COLUMN {column} TYPE {old_type} USING {column}::{old_type};", st, note="lossy if new values do not fit the old type")
     if kind is OpKind.SET_NOT_NULL:
-        return RollbackStep(f"ALTER TABLE {table} ALTER COLUMN {op.column_name} DROP NOT NULL;", st)
+        return RollbackStep(f"ALTER TABLE {table} ALTER COLUMN {column} DROP NOT NULL;", st)
     if kind is OpKind.DROP_NOT_NULL:
-        return RollbackStep(f"ALTER TABLE {table} ALTER COLUMN {op.column_name} SET NOT NULL;", st, note="fails if NULLs were written since")
+        return RollbackStep(f"ALTER TABLE {table} ALTER COLUMN {column} SET NOT NULL;", st, note="fails if NULLs were written since")
     if kind in (OpKind.SET_DEFAULT, OpKind.DROP_DEFAULT):
         old = old_column.default if old_column else None
-        sql = f"ALTER TABLE {table} ALTER COLUMN {op.column_name} " + (f"SET DEFAULT {old};" if old else "DROP DEFAULT;")
+        sql = f"ALTER TABLE {table} ALTER COLUMN {column} " + (f"SET DEFAULT {old};" if old else "DROP DEFAULT;")
         return RollbackStep(sql, st)
     if kind is OpKind.ADD_CONSTRAINT and op.name:
-        return RollbackStep(f"ALTER TABLE {table} DROP CONSTRAINT IF EXISTS {op.name};", st)
+        return RollbackStep(f"ALTER TABLE {table} DROP CONSTRAINT IF EXISTS {_q(op.name)};", st)
     if kind is OpKind.ENABLE_RLS:
         return RollbackStep(f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY;", st)
     if kind is OpKind.DISABLE_RLS:
@@ -104,7 +113,7 @@ def _undo(ctx: OpContext) -> RollbackStep | None:
     if kind is OpKind.CREATE_POLICY and op.name:
         return RollbackStep(f'DROP POLICY IF EXISTS "{op.name}" ON {table};', st)
     if kind in (OpKind.DROP_POLICY, OpKind.ALTER_POLICY, OpKind.DROP_INDEX, OpKind.DROP_CONSTRAINT, OpKind.DROP_VIEW):
-        return RollbackStep(f"-- re-create {op.kind.value.removeprefix('drop_').removeprefix('alter_')} {op.name or table} from its previous definition", st, note="take the definition from the earlier migration that created it")
+        return RollbackStep(f"-- re-create {op.kind.value.removeprefix('drop_').removeprefix('alter_')} {op.name or _shown(ctx)} from its previous definition", st, note="take the definition from the earlier migration that created it")
     if kind in (OpKind.GRANT, OpKind.REVOKE):
         return _grant_undo(ctx, table)
     if op_spec(kind).undo == "none":
@@ -116,8 +125,8 @@ def _recreate(table: str, name: str, column, info, st: int) -> RollbackStep:
     """ADD COLUMN as it was before; constraints in the same statement, so one step restores the shape."""
     note = "re-creates the column, not its data: restore values from a backup"
     if column is None or not column.data_type:
-        return RollbackStep(f"ALTER TABLE {table} ADD COLUMN {name} <type>;", st, True, note + " (its type is unknown: no earlier migration created it)")
-    parts = [f"ADD COLUMN {name} {column.data_type}"]
+        return RollbackStep(f"ALTER TABLE {table} ADD COLUMN {_q(name)} <type>;", st, True, note + " (its type is unknown: no earlier migration created it)")
+    parts = [f"ADD COLUMN {_q(name)} {column.data_type}"]
     if column.default is not None:
         parts[0] += f" DEFAULT {column.default}"
     # With a default every existing row gets a value, so NOT NULL can come back at once.
@@ -126,10 +135,10 @@ def _recreate(table: str, name: str, column, info, st: int) -> RollbackStep:
         parts[0] += " NOT NULL"
     if column.references:
         parts[0] += f" REFERENCES {column.references}"
-    parts += [f"ADD CONSTRAINT {cname} {clause}" for cname, clause in _constraints(info, name)]
+    parts += [f"ADD CONSTRAINT {_q(cname)} {clause}" for cname, clause in _constraints(info, name)]
     sql = f"ALTER TABLE {table} " + ", ".join(parts) + ";"
     if later_not_null:
-        sql += f"\n-- after restoring the values:\nALTER TABLE {table} ALTER COLUMN {name} SET NOT NULL;"
+        sql += f"\n-- after restoring the values:\nALTER TABLE {table} ALTER COLUMN {_q(name)} SET NOT NULL;"
         note += "; NOT NULL is set once the values are back"
     return RollbackStep(sql, st, True, note)
 
@@ -141,9 +150,9 @@ def _constraints(info, column: str) -> list[tuple[str, str]]:
     found = []
     for cname, c in (info.constraints.items() if info else ()):
         if c.type == "unique" and c.columns == (column,):
-            found.append((cname, f"UNIQUE ({column})"))
+            found.append((cname, f"UNIQUE ({_q(column)})"))
         elif c.type == "foreign_key" and c.columns == (column,) and c.references:
-            found.append((cname, f"FOREIGN KEY ({column}) REFERENCES {c.references}"))
+            found.append((cname, f"FOREIGN KEY ({_q(column)}) REFERENCES {c.references}"))
         elif c.type == "check" and c.expression and re.search(rf"\b{re.escape(column)}\b", c.expression):
             found.append((cname, f"CHECK ({c.expression})"))
     return found
@@ -159,7 +168,7 @@ def _grant_undo(ctx: OpContext, table: str) -> RollbackStep:
 
 
 def _index(op) -> str:
-    return f"{op.schema}.{op.name}" if op.schema and op.schema != "public" else op.name
+    return qualified(op.name, op.schema)
 
 
 def _literal(value: str | None) -> str:

@@ -119,7 +119,7 @@ class View:
             return f"{plural(breaks, 'query', 'queries')} {'break' if breaks != 1 else 'breaks'}: {short_sites(self.breaking_sites)}"
         breaking = self.by_severity(Severity.BREAKING)
         if breaking:
-            return f"no query found breaks, but the migration does: {'; '.join(i.finding.title for i in breaking)}"
+            return f"no query found breaks, but the migration does: {_counted(i.finding.title for i in breaking)}"
         review = self.counts[Status.REVIEW]
         if review:
             return f"nothing breaks; {plural(review, 'query', 'queries')} to review"
@@ -226,3 +226,11 @@ def prose(text: str) -> str:
         else:
             out.append(line.rstrip())
     return "\n".join(out)
+
+
+def _counted(titles) -> str:
+    """Each title once, in first-seen order, with how many findings share it: `A (2); B`."""
+    counts: dict[str, int] = {}
+    for title in titles:
+        counts[title] = counts.get(title, 0) + 1
+    return "; ".join(f"{title} ({n})" if n > 1 else title for title, n in counts.items())

@@ -17,9 +17,10 @@ from impact.extract.python.literals import literal_text
 from impact.extract.python.strings import StringRenderer
 from impact.extract.python.tree import first_argument, is_sequence, is_true, keyword, positional
 from impact.extract.postgrest import (
-    Embed, OrTerm, SelectList, column_list, condition_sql, filter_target, is_filter, parse_or, parse_select, quote,
+    Embed, OrTerm, SelectList, column_list, condition_sql, filter_target, is_filter, parse_or, parse_select,
 )
 from impact.model import Confidence, Query, QueryKind
+from impact.sql.identifiers import quote
 
 EXTRACTOR = "supabase-py"
 TABLE_METHODS = frozenset({"table", "from_"})

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from impact.extract.postgrest import condition_sql, quote
+from impact.extract.postgrest import condition_sql
+from impact.sql.identifiers import quote
 from impact.model import QueryKind
 
 

@@ -8,10 +8,10 @@ is still read, only its type name is the class's.
 from __future__ import annotations
 
 import ast
-import re
 from dataclasses import dataclass, field
 
 from impact.formats.alembic.values import Dynamic, EnumType, Scope, Text, call_name, keywords, last
+from impact.sql.identifiers import quote
 
 SIMPLE_TYPES = {
     "Integer": "INTEGER", "INTEGER": "INTEGER", "INT": "INTEGER", "BigInteger": "BIGINT", "BIGINT": "BIGINT",
@@ -24,24 +24,8 @@ SIMPLE_TYPES = {
 }
 LENGTH_TYPES = {"String": "VARCHAR", "VARCHAR": "VARCHAR", "Unicode": "VARCHAR", "CHAR": "CHAR", "NCHAR": "CHAR", "NVARCHAR": "VARCHAR"}
 PRECISION_TYPES = {"Numeric": "NUMERIC", "NUMERIC": "NUMERIC", "DECIMAL": "NUMERIC"}
-SAFE_NAME = re.compile(r"^[a-z_][a-z0-9_$]*$")
-RESERVED = frozenset("""all analyse analyze and any array as asc asymmetric authorization binary both case cast check
-collate column concurrently constraint create cross current_catalog current_date current_role current_schema
-current_time current_timestamp current_user default deferrable desc distinct do else end except false fetch for
-foreign freeze from full grant group having ilike in initially inner intersect into is isnull join lateral leading
-left like limit localtime localtimestamp natural not notnull null offset on only or order outer overlaps placing
-primary references returning right select session_user similar some symmetric table tablesample then to trailing
-true union unique user using variadic verbose when where window with""".split())
-
-
-def quote(name: str) -> str:
-    """An identifier as SQLAlchemy quotes it: only when it must be."""
-    if SAFE_NAME.match(name) and name not in RESERVED:
-        return name
-    return '"' + name.replace('"', '""') + '"'
-
-
 def qualified(table: str, schema: str | None) -> str:
+    """As SQLAlchemy writes it: an explicit schema is kept, `public` included."""
     return f"{quote(schema)}.{quote(table)}" if schema else quote(table)
 
 
