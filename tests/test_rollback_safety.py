@@ -129,6 +129,24 @@ def test_rollback_counts_the_values_of_a_mixed_case_table_before_dropping_them(t
     assert "User.isAdmin holds 2 non-NULL values that would be deleted" in out
 
 
+@pytest.mark.parametrize("change, code", [
+    ('ALTER TABLE "User" RENAME COLUMN "displayName" TO "fullName";', "IMP102"),
+    ('ALTER TABLE "group" ADD COLUMN "isAdmin" boolean NOT NULL;', "IMP304"),
+])
+def test_a_findings_safer_sql_runs_on_tables_with_reserved_or_mixed_case_names(tmp_path: Path, pg_database: str,
+                                                                                change: str, code: str) -> None:
+    app = make_repo(tmp_path / "app", {
+        "migrations/0001_init.sql": 'CREATE TABLE "User" (id int PRIMARY KEY, "displayName" text);\nCREATE TABLE "group" (id int PRIMARY KEY);\n',
+        "migrations/0002_change.sql": change,
+        "src/users.py": 'cur.execute(\'SELECT "displayName" FROM "User"\')\n',
+    })
+    finding = next(f for f in scan(app, "2", use_cache=False).findings if f.code == code)
+    assert finding.safe_sql and ('"User"' in finding.safe_sql or '"group"' in finding.safe_sql)
+    prepared(pg_database, app, "2")
+    with connect(pg_database, autocommit=True) as conn:
+        conn.execute(finding.safe_sql)  # every statement of it, as a reviewer would paste it
+
+
 def test_create_table_constraints_are_re_created(tmp_path: Path, pg_database: str) -> None:
     """Constraints written in CREATE TABLE, inline or table-level, named or not, come back under the
     names PostgreSQL gave them: dropping the column, then running the plan, gives the catalog back."""

@@ -15,6 +15,7 @@ from impact.judge.locks import lock_fact
 from impact.judge.predicates import OBJECT_MATCHERS, OP_PREDICATES, QUERY_MATCHERS, REFERENCE_MATCHERS
 from impact.judge.reasons import unaffected_reason
 from impact.judge.version_predicates import too_new
+from impact.sql.identifiers import quote
 from impact.judge.rules import ANY_OPERATION, Rule
 from impact.model import ColumnReference, Confidence, OpKind, Query
 from impact.op_details import ConstraintDetails, GrantDetails, IndexDetails, PolicyDetails, TableDetails
@@ -105,7 +106,7 @@ def _apply(rule: Rule, ctx: OpContext, pair_status: dict, position: dict) -> Fin
         confidence=_confidence(rule, ctx, evidence), title=rule.title,
         message=format_message(rule.message, ctx, len(matched) + len(refs) + len(objects), uses=_uses(matched, refs)),
         why=format_message(rule.why, ctx, 0), solution=format_message(rule.solution, ctx, 0),
-        safe_sql=format_message(rule.safe_sql, ctx, 0),
+        safe_sql=format_message(rule.safe_sql, ctx, 0, sql=True),
         category=rule.category, operation=ctx.op, evidence=evidence,
     )
 
@@ -200,7 +201,8 @@ def _uses(queries: list, refs: list) -> str:
     return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else (parts or ["0 queries"])[0]
 
 
-def format_message(template: str, ctx: OpContext, count: int, uses: str = "") -> str:
+def format_message(template: str, ctx: OpContext, count: int, uses: str = "", sql: bool = False) -> str:
+    """The template with its placeholders filled; `sql`: names written as SQL needs them (`"User"`)."""
     if not template:
         return ""
     op = ctx.op
@@ -216,7 +218,7 @@ def format_message(template: str, ctx: OpContext, count: int, uses: str = "") ->
         old_type=lambda: _old_type(ctx),
         roles=lambda: ", ".join(_roles(op)) or "?",
         privileges=lambda: ", ".join(grant.privileges if (grant := op.of(GrantDetails)) else ()) or "?",
-        columns=lambda: ", ".join(c if isinstance(c, str) else c.name for c in _columns(op)) or "?",
+        columns=lambda: ", ".join(_column_names(op, quote if sql else str)) or "?",
         plural=lambda: "y" if count == 1 else "ies", s=lambda: "" if count == 1 else "s", uses=lambda: uses or f"{count} quer{'y' if count == 1 else 'ies'}",
         pg_version=lambda: ctx.pg_version or "?", did_you_mean=lambda: _did_you_mean(ctx),
         orm_reads=lambda: sum(q.all_columns for q in ctx.queries),
@@ -227,4 +229,26 @@ def format_message(template: str, ctx: OpContext, count: int, uses: str = "") ->
     )
     # Only `{name}` of a known placeholder is replaced: rule texts quote code with braces in it.
     # Each value is computed only if the template shows it (some, like did_you_mean, are not cheap).
-    return PLACEHOLDER.sub(lambda m: str(values[m.group(1)]()) if m.group(1) in values else m.group(0), template).strip()
+    def fill(m: re.Match) -> str:
+        key = m.group(1)
+        if key not in values:
+            return m.group(0)
+        value = str(values[key]())
+        return quote(value) if sql and key in SQL_NAMES and value not in ("?", "(unnamed)") and _stands_alone(template, m) else value
+
+    return PLACEHOLDER.sub(fill, template).strip()
+
+
+# Placeholders that are one SQL identifier: quoted in SQL where they stand alone (`"User"`), left as
+# written inside a name built from them (`{table}_{column}_not_null`) or a string literal.
+SQL_NAMES = frozenset({"table", "column", "name", "new_name"})
+
+
+def _stands_alone(template: str, m: re.Match) -> bool:
+    before = template[m.start() - 1] if m.start() else " "
+    after = template[m.end()] if m.end() < len(template) else " "
+    return not (before.isalnum() or before in "_\"'$") and not (after.isalnum() or after in "_\"'$")
+
+
+def _column_names(op, written) -> list[str]:
+    return [written(c if isinstance(c, str) else c.name) for c in _columns(op)]
