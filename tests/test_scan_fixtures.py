@@ -38,6 +38,20 @@ def test_seed_migration_risk_table_matches_the_manual_plan(seed_scan) -> None:
     assert d["lock_risk"].status == "risk" and len(d["lock_risk"].items) == 3
 
 
+def test_a_backfill_of_every_row_is_caution_and_says_the_old_values_are_not_kept(tmp_path: Path) -> None:
+    """wiki.js 2.5.128 lower-cases every e-mail: nothing breaks, no row is lost, the old values are."""
+    from tests.conftest import make_repo
+
+    repo = make_repo(tmp_path, {"migrations/0001.sql": "CREATE TABLE users (id int PRIMARY KEY, email text);",
+                                "migrations/0002.sql": "UPDATE users SET email = lower(email);"})
+    result = scan(repo, "2", use_cache=False)
+    assert result.assessment.verdict == "caution"
+    assert [f.rule_id for f in result.findings if f.severity != "advice"] == ["update-without-where"]
+    loss = result.assessment.dimensions["data_loss"]
+    assert loss.status == "review" and loss.summary.startswith("rows kept, values rewritten: 1 UPDATE overwrites")
+    assert loss.items == ["update_rows users (statement 1, line 1): the values it overwrites are not kept"]
+
+
 def test_seed_query_patterns_are_all_safe_with_reasons(seed_scan) -> None:
     patterns = {p.label: p for p in seed_scan.assessment.patterns}
     for label in ("SELECT with specific columns", "SELECT *", "INSERT", "UPDATE"):

@@ -126,8 +126,15 @@ def _data_loss(contexts: list[OpContext]) -> Dimension:
     narrowing = [f"alter_column_type {c.op.target} -> {c.op.new_name} (values may not survive the cast)"
                  for c in contexts if c.op.kind is OpKind.ALTER_COLUMN_TYPE]
     items += narrowing
+    # An UPDATE keeps its rows but not the values it overwrites (wiki.js 2.5.128 lower-cases every
+    # e-mail): not a loss of rows, but nothing in the migration can bring the old values back.
+    rewritten = [f"update_rows {c.op.target} (statement {c.op.statement.index}, line {c.op.statement.line}): "
+                 "the values it overwrites are not kept" for c in contexts if c.op.kind is OpKind.UPDATE_ROWS and c.existing_table]
     if items:
-        return Dimension("risk", "data is deleted or may not survive", items)
+        return Dimension("risk", "data is deleted or may not survive", items + rewritten)
+    if rewritten:
+        return Dimension("review", f"rows kept, values rewritten: {_n(len(rewritten), 'UPDATE')} overwrite{'s' if len(rewritten) == 1 else ''} "
+                         "values the migration does not keep", rewritten)
     return Dimension("none", "none: no data is deleted or rewritten", [])
 
 
