@@ -17,7 +17,7 @@ from impact.judge.reasons import unaffected_reason
 from impact.judge.version_predicates import too_new
 from impact.sql.identifiers import quote
 from impact.judge.rules import ANY_OPERATION, Rule
-from impact.model import ColumnReference, Confidence, OpKind, Query
+from impact.model import ColumnReference, Confidence, OpKind, Query, QueryKind
 from impact.op_details import ConstraintDetails, GrantDetails, IndexDetails, PolicyDetails, TableDetails
 
 STATUS_RANK = {"unaffected": 0, "review": 1, "breaks": 2}
@@ -99,12 +99,14 @@ def _apply(rule: Rule, ctx: OpContext, pair_status: dict, position: dict) -> Fin
         current = pair_status.get(index)
         if current is None or STATUS_RANK[rule.effect] > STATUS_RANK[current.status]:
             pair_status[index] = PairJudgement(ctx.index, index, rule.effect, rule.title, rule.id)
-    evidence = tuple(_query_evidence(q) for q in matched) + tuple(_reference_evidence(r) for r in refs)
+    # The lines to edit first: a whole-row ORM read is fixed by the model (IMP109), listed after them.
+    ordered = sorted(matched, key=lambda q: q.all_columns and q.kind is QueryKind.SELECT_COLUMNS)
+    evidence = tuple(_query_evidence(q) for q in ordered) + tuple(_reference_evidence(r) for r in refs)
     evidence += tuple(Evidence(o.file, o.line, "database object", "", f"{o.kind} {o.name} names {ctx.op.column_name}") for o in objects)
     return Finding(
         rule_id=rule.id, code=rule.code, severity=rule.severity,
         confidence=_confidence(rule, ctx, evidence), title=rule.title,
-        message=format_message(rule.message, ctx, len(matched) + len(refs) + len(objects), uses=_uses(matched, refs)),
+        message=format_message(rule.message, ctx, len(matched) + len(refs) + len(objects), uses=_uses(matched, refs, ctx.op.column_name is not None)),
         why=format_message(rule.why, ctx, 0), solution=format_message(rule.solution, ctx, 0),
         safe_sql=format_message(rule.safe_sql, ctx, 0, sql=True),
         category=rule.category, operation=ctx.op, evidence=evidence,
@@ -125,6 +127,10 @@ def _confidence(rule: Rule, ctx: OpContext, evidence: tuple[Evidence, ...]) -> C
 
 def _query_evidence(query: Query) -> Evidence:
     columns = ", ".join(query.columns) if query.columns else ("*" if query.kind.value == "select_star" else "")
+    if query.all_columns and query.kind is QueryKind.SELECT_COLUMNS:
+        columns = "every column its model declares"  # the list itself is the model's, shown once by IMP109
+    elif query.all_columns:
+        columns += "; the ORM names every column its model declares"
     detail = f"{query.kind.value} {query.table}({columns})" + (f" — {query.note}" if query.note else "")
     return Evidence(query.file, query.line, "query", query.snippet, detail, query.confidence)
 
@@ -188,13 +194,16 @@ def _columns(op) -> tuple:
     return info.columns if isinstance(info, (IndexDetails, ConstraintDetails, TableDetails)) else ()
 
 
-def _uses(queries: list, refs: list) -> str:
+def _uses(queries: list, refs: list, of_column: bool = False) -> str:
     """'3 queries and 2 lines naming its model': a line naming the ORM model of a dropped table is
     not a query, so a message counting both as queries would overstate what runs SQL."""
     typed = sum(r.via == "model-type" for r in refs)
     rows = sum(r.via == "model-row" for r in refs)
     quoted = sum(r.via == "table-name" for r in refs)
-    parts = [f"{n} quer{'y' if n == 1 else 'ies'}" for n in (len(queries) + len(refs) - typed - rows - quoted,) if n]
+    # Whole-row ORM reads use a column without naming it: counted apart (IMP109 says why they select it).
+    whole = sum(q.all_columns and q.kind is QueryKind.SELECT_COLUMNS for q in queries) if of_column else 0
+    parts = [f"{n} quer{'y' if n == 1 else 'ies'}" for n in (len(queries) + len(refs) - typed - rows - quoted - whole,) if n]
+    parts += [f"{whole} whole-row ORM read{'' if whole == 1 else 's'}"] if whole else []
     parts += [f"{typed} line{'' if typed == 1 else 's'} naming its ORM model"] if typed else []
     parts += [f"{quoted} line{'' if quoted == 1 else 's'} naming the table"] if quoted else []
     parts += [f"{rows} line{'' if rows == 1 else 's'} using a row of it"] if rows else []
