@@ -31,6 +31,40 @@ def test_contexts_and_query_spans() -> None:
     assert all(r.column == "is_pinned" for r in refs)  # is_pinned_count is another name
 
 
+@pytest.mark.parametrize("rel, line, context", [
+    ("a.ts", 'return reply.status(200).send();', "call"),  # a method called by the name
+    ("a.ts", 'description: "Get the status of a manual segment.",', "text"),
+    ("a.ts", '"/manual-segment/status",', "text"),
+    ("a.ts", 'const c = "status"', "string"),  # the whole string is the name: a key
+    ("a.ts", 'sql`UPDATE t SET ${t.status} = 1`', "property"),  # a template literal's code
+    ("a.ts", '`label ${row.status}`', "property"),
+    ("a.ts", 'x = row.status; // status', "property"),  # the first, in code
+    ("a.ts", "this.#status = 1; // the status", "identifier"),  # `#` is no comment in TypeScript
+    ("a.py", 'x = row.status  # status', "property"),
+    ("a.py", 'f"{row.status}"', "property"),  # an f-string's code
+    ("a.py", 'f"{{status}}"', "text"),  # escaped braces: text
+    ("a.py", '"it\'s the status"', "text"),
+    ("a.py", 'total = a // status', "identifier"),  # floor division, not a comment
+    ("a.py", 'values("status")', "string"),
+    ("a.py", 'COLUMNS = "id, owner_id, status, body"', "identifier"),  # a column list: named as SQL does
+    ("a.ts", "const where = `status = 'open' AND x`", "identifier"),  # an SQL fragment
+    ("a.ts", '"status and priority of the ticket"', "text"),  # prose starting with the name
+    ("a.ts", '"The status and priority"', "text"),
+])
+def test_a_name_in_text_or_called_as_a_method_is_told_apart(rel: str, line: str, context: str) -> None:
+    [first, *_] = find_references(rel, line + "\n", {"status"}, [])
+    assert first.context == context
+
+
+def test_text_and_method_calls_are_not_credited_to_the_files_table() -> None:
+    # dittofeed: a whole-row read of Segment in the file made its route's prose and `reply.status(200)` Segment.status
+    query = Query("a.ts", 1, 1, "typescript", "drizzle", QueryKind.SELECT_COLUMNS, "Segment",
+                  columns=("id", "status"), orm="drizzle", all_columns=True)
+    text = 'const s = await db.query.segment.findMany();\nreturn reply.status(200);\nconst d = "the status of it";\nreturn s[0].status;\n'
+    placed = {r.line: r.table for r in find_references("a.ts", text, {"status"}, [query])}
+    assert placed == {2: None, 3: None, 4: "segment"}
+
+
 def test_generated_flag_is_kept() -> None:
     refs = find_references("lib/types.ts", "  is_pinned: boolean\n", {"is_pinned"}, [], generated=True)
     assert refs and refs[0].generated

@@ -82,7 +82,7 @@ def _reference(rel: str, number: int, line: str, match: re.Match, query: Query |
     if query is not None:  # inside a query (even one whose table is a variable): part of that query
         via = "orm-call" if query.orm else "sql"
         return ColumnReference(rel, number, column, query.table, "sql", generated, snippet, via=via if query.table else "name-only", spelling=spelling)
-    context = _context(line, match.start(), match.end())
+    context = _context(line, match.start(), match.end(), rel.endswith((".py", ".pyi")))
     if field_table and context == "string" and spelling is None and rel.endswith((".py", ".pyi")):
         # A Python string spelling a field as its column is a payload's or a form's key (healthchecks'
         # API still takes "subject_fail": 0 of 12 lines changed with the migration; saleor 12 of 12:
@@ -103,6 +103,10 @@ def _attributed(found: list[ColumnReference], queries: list[Query], respelled: f
     Files commonly shape the rows of the table they query (`comment.py` builds dicts of comment
     columns): crediting the name to that table keeps it out of reports on another table with
     the same column, and makes it firmer evidence for its own.
+
+    A name inside a longer string or a comment, or a method called by that name, is never a column's
+    (dittofeed's `db().query.segment.findMany()` made `reply.status(200)` and a route's description
+    "Get the status of a manual segment." Segment.status).
     """
     if not found:  # most matching files (a query on the table, no changed column): no walk over their queries
         return found
@@ -118,7 +122,7 @@ def _attributed(found: list[ColumnReference], queries: list[Query], respelled: f
             owners.setdefault(column.lower(), set()).add(q.table.lower())
     out = []
     for ref in found:
-        tables = owners.get(ref.column.lower(), set())
+        tables = owners.get(ref.column.lower(), set()) if ref.context not in UNATTRIBUTABLE else set()
         if ref.table is None and len(tables) == 1:
             ref = replace(ref, table=next(iter(tables)), inferred=True, via="file-queries")
         elif ref.via == "orm-field" and tables and ref.table.lower() not in tables:
@@ -135,11 +139,27 @@ def _attributed(found: list[ColumnReference], queries: list[Query], respelled: f
 TYPE_ANNOTATION = re.compile(r"^\??:\s*(?:string|number|boolean|bigint|Date|any|unknown|null|undefined)(?:\[\])?\s*(?:[,;)=|}\]]|$)")
 
 
-def _context(line: str, start: int, end: int) -> str:
+# Contexts in which a name is never a column's use: words of a longer string or a comment ("text"),
+# a method called by that name (`reply.status(200)`: "call").
+UNATTRIBUTABLE = frozenset({"text", "call"})
+
+
+def _context(line: str, start: int, end: int, python: bool = False) -> str:
     before = line[:start].rstrip()
     after = line[end:].lstrip()
+    quote, opened = _open_quote(line, start, "#" if python else "//")
+    if quote:
+        # The whole string is the name (`"status"`: a key) or one of a text's words; a column list or
+        # an SQL fragment (`"id, owner_id, body"`, `"status = 'open'"`) names columns as SQL does.
+        if line[start - 1:start] == quote and line[end:end + 1] == quote:
+            return "string"
+        if quote in ("'", '"', "`") and _names_columns(line[opened + 1:], quote):
+            return "identifier"
+        return "text"
     if before.endswith(("'", '"', "`")):
         return "string"
+    if before.endswith((".", "?.")) and after.startswith("("):
+        return "call"
     if TYPE_ANNOTATION.match(after):
         return "identifier"  # declares a name of that type: says nothing of a table
     if after.startswith(":") and not after.startswith("::"):
@@ -147,3 +167,51 @@ def _context(line: str, start: int, end: int) -> str:
     if before.endswith((".", "?.")):
         return "property"
     return "identifier"
+
+
+def _open_quote(line: str, start: int, comment: str) -> tuple[str | None, int]:
+    """The quote of the string literal `start` lies in, on this line (`comment`, the language's line
+    comment, for a comment); None in code, the code of a template literal's `${...}` and of a Python
+    f-string's `{...}` included, and where that string or comment opens. Line by line: a string
+    continued from an earlier line is not seen."""
+    state, holes, stack, opened, i = None, "", [], 0, 0
+    while i < start:
+        char = line[i]
+        if state is None:
+            if char in "'\"`":
+                state, holes, opened = char, "${" if char == "`" else ("{" if _f_string(line, i) else ""), i
+            elif char == "}" and stack:
+                state, holes = stack.pop()  # back in the string after its interpolated code
+            elif line.startswith(comment, i):
+                return comment, i
+        elif char == "\\":
+            i += 1
+        elif char == state:
+            state = None
+        elif holes and line.startswith(holes, i) and not line.startswith("{{", i):
+            stack.append((state, holes))
+            state, i = None, i + len(holes) - 1
+        elif holes == "{" and line.startswith("{{", i):
+            i += 1
+        i += 1
+    return state, opened
+
+
+def _f_string(line: str, quote: int) -> bool:
+    """Is the quote at `quote` opened with a Python f-string prefix (f, rf, fr)?"""
+    begin = quote
+    while begin > 0 and quote - begin < 3 and line[begin - 1].isalpha():
+        begin -= 1
+    return line[begin:quote].lower() in ("f", "rf", "fr") and not (begin and (line[begin - 1].isalnum() or line[begin - 1] == "_"))
+
+
+_COLUMN_LIST = re.compile(r'\s*[\w."]+(?:\s*,\s*[\w."]+)+\s*,?\s*')
+_SQL_WORDS = re.compile(r"\b(?:select|from|where|set|join|values|returning|order\s+by|group\s+by|insert|update|delete)\b|[=<>]",
+                        re.IGNORECASE)
+
+
+def _names_columns(rest: str, quote: str) -> bool:
+    """Does the string starting at `rest` (up to its closing quote, or the line's end) list columns
+    or hold SQL? Prose and paths do neither."""
+    content = rest.split(quote, 1)[0]
+    return _COLUMN_LIST.fullmatch(content) is not None or _SQL_WORDS.search(content) is not None

@@ -98,7 +98,7 @@ def attribute_drizzle_rows(references: list[ColumnReference], texts: Mapping[str
 
 
 def _candidate(ref: ColumnReference) -> bool:
-    return ref.file.endswith(_TS) and ref.via in ("name-only", "file-queries") and ref.context != "sql"
+    return ref.file.endswith(_TS) and ref.via in ("name-only", "file-queries") and ref.context not in ("sql", "text", "call")
 
 
 def _tables(orm: OrmMap) -> dict[str, OrmModel]:

@@ -93,7 +93,7 @@ def _sole_owners(orm: OrmMap, names: dict[str, str]) -> dict[str, str]:
 
 
 def _candidate(ref: ColumnReference) -> bool:
-    return ref.via == "name-only" and ref.table is None and ref.context in ("property", "string", "sql", "identifier")
+    return ref.via == "name-only" and ref.table is None and ref.context in ("property", "string", "sql", "identifier", "text")
 
 
 def _table_at(ref: ColumnReference, name: str, nth: int, text: str, starts: list[int], spans: list[tuple],
