@@ -129,11 +129,12 @@ def _still_open(text: str) -> bool:
 
 
 def call_holder(rel: str, text: str, lines: list[str], pattern: re.Pattern) -> Callable[[int, str], str | None]:
-    """(line, name) -> the wrapper whose call's arguments hold the name's first occurrence on that line.
+    """(line, name) -> the wrapper whose call's arguments hold the name on that line.
 
     In a TypeScript or JavaScript file, a call's arguments are its balanced parentheses as the
     scanner matches them (strings, template literals and comments told apart), however many lines
-    they span up to CALL_LINES; the innermost wrapper call holding the name is the one. In other
+    they span up to CALL_LINES; the innermost wrapper call holding an occurrence of the name that
+    is not a field read of another object is the one (NESTED_KEYS, DECLARATIONS, MEMBER_READS). In other
     files (and where the lines are not split at "\n" alone) the name is looked for up to CALL_WINDOW
     lines below a call's name while its parenthesis is open."""
     if not rel.endswith(TS_SUFFIXES) or len(lines) != text.count("\n") + (not text.endswith("\n")):
@@ -158,7 +159,7 @@ class _Calls:
     def holder(self, line: int, name: str) -> str | None:
         text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
         for at in re.finditer(rf"(?<![\w$]){re.escape(name)}(?![\w$])", text):
-            if MEMBER_READS or not _member_read(text, at.start(), at.end()):
+            if MEMBER_READS or not _member_read(text, at.start()):
                 wrapper = self._held(self.starts[line - 1] + at.start())
                 if wrapper:
                     return wrapper
@@ -179,7 +180,7 @@ class _Calls:
 _MEMBER_BEFORE = re.compile(r"""(?:\??\.|\[\s*['"`])\s*$""")
 
 
-def _member_read(line: str, start: int, end: int) -> bool:
+def _member_read(line: str, start: int) -> bool:
     """`input.status`, `row?.status`, `row['status']`: a field of another object read."""
     return _MEMBER_BEFORE.search(line, 0, start) is not None
 

@@ -166,7 +166,7 @@ def _arrow_body(scanned: Scanned, pos: int) -> tuple[int, int] | None:
         close = scanned.closing(body)
         return (body, close) if close is not None and close > body else None
     end = _expression_end(scanned, body)
-    return (body, end) if end > body else None
+    return (body, end) if end >= body else None
 
 
 _CONTINUES_NEXT = tuple(".?:&|+-*/%<>=")
