@@ -68,15 +68,17 @@ D, R, A = 0, 1, 2
 ROWS = [
     # --- Prisma ---------------------------------------------------------------------------------
     # findMany (names status), findUnique (whole record), count (names it); create and update
-    # RETURN the whole record; updateMany writes it. projects' status (src/projects) is not it.
+    # RETURN the whole record; updateMany writes it. projects' status (src/projects) is not it. The
+    # provisioner's create (53) writes status and RETURNs only id.
     row("helpdesk-prisma", D, DROP, ["src/tickets/queries.ts:4", "src/tickets/queries.ts:8", "src/tickets/queries.ts:16",
-                                     "src/tickets/mutations.ts:4", "src/tickets/mutations.ts:8", "src/tickets/mutations.ts:12"]),
+                                     "src/tickets/mutations.ts:4", "src/tickets/mutations.ts:8", "src/tickets/mutations.ts:12",
+                                     "src/tickets/provisioner.ts:53"]),
     row("helpdesk-prisma", D, DECLARES, ["prisma/schema.prisma:22"]),
     # count() and updateMany() return no record, so they never read assignee_name.
     row("helpdesk-prisma", R, RENAME, ["src/tickets/queries.ts:4", "src/tickets/queries.ts:8", "src/tickets/queries.ts:12",
                                        "src/tickets/mutations.ts:4", "src/tickets/mutations.ts:8"]),
     row("helpdesk-prisma", R, DECLARES, ["prisma/schema.prisma:23"]),
-    row("helpdesk-prisma", A, ADD, ["src/tickets/mutations.ts:4"]),
+    row("helpdesk-prisma", A, ADD, ["src/tickets/mutations.ts:4", "src/tickets/provisioner.ts:53"]),
     # --- Drizzle (fixtures/apps/drizzle-app: users.status, users.full_name, posts.slug) ---------
     # insert(users).values(...) lists every column of users, with `default` for status (14, 18).
     row("drizzle-app", D, DROP, ["src/users.ts:6", "src/users.ts:14", "src/users.ts:18", "src/users.ts:26"]),

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from impact.model import ColumnReference, Query
-from impact.orm.wrappers import call_pattern, called_wrapper
+from impact.orm.wrappers import call_holder, call_pattern
 
 COMMENT_LINE = re.compile(r"^\s*(?://|#|--|/\*|\*)")
 
@@ -38,17 +38,18 @@ def find_references(
             span = next((span for span in spans if span[0] <= number <= span[1]), None)
             found.append(_reference(rel, number, line, match, span[2] if span else None, generated, spellings))
     respelled = frozenset(column.lower() for name, (column, _) in spellings.items() if name != column)
-    return _attributed(_in_wrapper_calls(found, lines, wrappers or {}), queries, respelled)
+    return _attributed(_in_wrapper_calls(rel, text, found, lines, wrappers or {}), queries, respelled)
 
 
-def _in_wrapper_calls(found: list[ColumnReference], lines: list[str], wrappers: Mapping[str, str]) -> list[ColumnReference]:
+def _in_wrapper_calls(rel: str, text: str, found: list[ColumnReference], lines: list[str],
+                      wrappers: Mapping[str, str]) -> list[ColumnReference]:
     """`updateWebsite(id, { shareId })`: a name with no table, in a call to a wrapper of one table."""
     pattern = call_pattern(dict(wrappers)) if any(r.via == "name-only" and r.context != "sql" for r in found) else None
     if pattern is None:
         return found
-    out = []
+    holder, out = call_holder(rel, text, lines, pattern), []
     for ref in found:
-        wrapper = called_wrapper(lines, ref.line, ref.spelling or ref.column, pattern) if ref.via == "name-only" and ref.context != "sql" else None
+        wrapper = holder(ref.line, ref.spelling or ref.column) if ref.via == "name-only" and ref.context != "sql" else None
         out.append(replace(ref, table=wrappers[wrapper], via="orm-wrapper") if wrapper else ref)
     return out
 

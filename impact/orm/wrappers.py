@@ -4,8 +4,8 @@ Applications rarely call `prisma.website.update` where they need it: they call
 `updateWebsite(id, { shareId })`, a function of a queries module whose body makes that call. The
 fields named in the arguments of such a call are the table's, though no query is on their line.
 So every function enclosing an ORM query on an affected table is a wrapper of that table, and a
-name of a changed column written in a call to it (on the call's line or up to CALL_WINDOW lines
-below it: the arguments of a multi-line call) is attributed to that table (`via = "orm-wrapper"`).
+name of a changed column written in the arguments of a call to it is attributed to that table
+(`via = "orm-wrapper"`).
 
 Measured on real history (bench/accuracy: umami, hoppscotch, documenso, formbricks): of 549 lines
 naming a changed column with no table told, in a call of a function wrapping a query on a table the
@@ -13,35 +13,48 @@ migration changes, 541 were changed by the authors with the migration. They coun
 where the column is the wrapper's own table's (documenso's `getDocument({ documentId })` names the
 key of other tables), so the gain in recall is smaller than that.
 
-The enclosing function is told by the nearest header line above the query (`function name(`,
-`const name = (...) =>`, a method `name(...) {`): a query in an anonymous callback credits the
-named function around it, which is the one the application calls.
-
-A header is one line, except an arrow function whose parameters span lines: its first line
-(`export const getDocumentById = async ({`) ends with the open parenthesis (or `({`).
+Both are told by the code's structure, as impact.extract.typescript.scan separates code from
+comments, strings and template literals (a brace or parenthesis in those never counts):
+- the enclosing function is the innermost named function whose body's braces hold the query's line
+  (impact.extract.typescript.functions: declarations, functions and arrow functions assigned to a
+  name, class and object methods, with parameters and return types on any number of lines). A
+  query in an anonymous callback credits the named function around it, the one the application
+  calls; a query 180 lines into a long function (outline's `accountProvisioner`) is still in it,
+  and a function that ended above the query is not its function;
+- a call's arguments are its balanced parentheses, however many lines they span (up to CALL_LINES,
+  a guard); the innermost call of a wrapper holding the name is the one. A field read from another
+  object there (`port: input.metricsConfig.port`) is not the wrapper's; a wrapper's own parameter
+  list is a declaration, not a call: only the parameters on its header line count (the constants
+  below record what each of these decisions measured).
+In other files (Python's factories, impact.extract.python.factory_calls) a call's arguments are
+looked for line by line (`called_wrapper`).
 
 Known limits (xfail tests in tests/test_orm_wrappers.py): one level only (a wrapper of a wrapper
-is not followed); a method header whose parameters span lines is missed;
-TypeScript and JavaScript files only.
+is not followed); TypeScript and JavaScript files only.
 """
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 
+from impact.extract.typescript.functions import declares, innermost, line_of, line_span, line_starts, named_functions
+from impact.extract.typescript.scan import Scanned, scan
 from impact.model import Query
 from impact.orm import CODE_DECLARATION_SUFFIXES as TS_SUFFIXES  # TypeScript and JavaScript files
 
-CALL_WINDOW = 3  # lines a call's arguments may span below its name
-HEADER_REACH = 40  # lines above a query searched for the header of its function
-HEADER = re.compile(
-    r"(?:\bfunction\s*\*?\s*([A-Za-z_$][\w$]*)\s*[<(]"  # function name( / function name<T>(
-    r"|\b(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*(?::[^=]+)?=\s*(?:async\s*)?(?:\([^)]*\)|[A-Za-z_$][\w$]*)\s*(?::[^=]+)?=>"
-    # `const name = async (` / `= ({` ending the line: an arrow function whose parameters span lines
-    r"|\b(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*(?::[^=(]+)?=\s*(?:async\s*)?\(\s*\{?\s*$"
-    r"|^\s*(?:(?:public|private|protected|static|async|override)\s+)*([A-Za-z_$][\w$]*)\s*\([^)]*\)\s*(?::[^{]+)?\{)")
-NOT_NAMES = {"if", "for", "while", "switch", "catch", "return", "function", "constructor"}
+CALL_WINDOW = 3  # lines a call's arguments may span below its name, in a file the scanner does not read
+CALL_LINES = 200  # lines a call's balanced parentheses may span (a guard against a parenthesis never closed)
+# Decisions of the call reader, measured on the bench's 15 TypeScript projects (lines naming a changed
+# column that each rule credits, of them changed by the authors with the migration):
+# - a key of an object nested under a key of the arguments (`accountProvisioner({ user: { username } })`)
+#   counts, as it did in the line window: no such line on the bench, either way;
+NESTED_KEYS = True
+# - a wrapper's own parameter on its header line (`loadGroupInWorkspace(groupId: string, workspaceId: string) {`)
+#   counts: 5 of 5; one on a line of its own (`userId: string,`) or in an options object's type does not: 0 of 2;
+DECLARATIONS = True
+# - a field read from another object (`port: input.metricsConfig.server.port`, `row["name"]`) does not: 3 of 21.
+MEMBER_READS = False
 
 
 def wrapper_functions(files: Iterable[tuple[str, str, Iterable[Query]]], tables: Iterable[str]) -> dict[str, str]:
@@ -52,26 +65,32 @@ def wrapper_functions(files: Iterable[tuple[str, str, Iterable[Query]]], tables:
     for rel, text, queries in files:
         if not rel.endswith(TS_SUFFIXES):
             continue
-        lines = None
+        bodies = None
         for query in queries:
             if not query.orm or not query.table or query.table.lower() not in wanted:
                 continue
-            lines = lines if lines is not None else text.splitlines()
-            name = enclosing_function(lines, query.line)
+            bodies = bodies or _Bodies(text)
+            name = bodies.enclosing(query.line)
             if name:
                 found.setdefault(name, set()).add(query.table)
     return {name: next(iter(owners)) for name, owners in found.items() if len({t.lower() for t in owners}) == 1}
 
 
-def enclosing_function(lines: list[str], line: int) -> str | None:
-    """The name on the nearest function header at or above `line` (1-based)."""
-    for number in range(min(line, len(lines)), max(line - HEADER_REACH, 0), -1):
-        match = HEADER.search(lines[number - 1])
-        if match:
-            name = next(group for group in match.groups() if group)
-            if name not in NOT_NAMES:  # `if (x) {` looks like a method header: look further up
-                return name
-    return None
+class _Bodies:
+    """One file's named functions, to tell the one enclosing a line."""
+
+    def __init__(self, text: str) -> None:
+        self.text, self.starts = text, line_starts(text)
+        self.functions = named_functions(scan(text))
+
+    def enclosing(self, line: int) -> str | None:
+        function = innermost(self.functions, *line_span(self.text, self.starts, line))
+        return function.name if function else None
+
+
+def enclosing_function(text: str, line: int) -> str | None:
+    """The name of the innermost named function whose body holds `line` (1-based)."""
+    return _Bodies(text).enclosing(line)
 
 
 def call_pattern(wrappers: dict[str, str]) -> re.Pattern | None:
@@ -107,6 +126,84 @@ def _still_open(text: str) -> bool:
         if depth == 0:
             return False
     return True
+
+
+def call_holder(rel: str, text: str, lines: list[str], pattern: re.Pattern) -> Callable[[int, str], str | None]:
+    """(line, name) -> the wrapper whose call's arguments hold the name on that line.
+
+    In a TypeScript or JavaScript file, a call's arguments are its balanced parentheses as the
+    scanner matches them (strings, template literals and comments told apart), however many lines
+    they span up to CALL_LINES; the innermost wrapper call holding an occurrence of the name that
+    is not a field read of another object is the one (NESTED_KEYS, DECLARATIONS, MEMBER_READS). In other
+    files (and where the lines are not split at "\n" alone) the name is looked for up to CALL_WINDOW
+    lines below a call's name while its parenthesis is open."""
+    if not rel.endswith(TS_SUFFIXES) or len(lines) != text.count("\n") + (not text.endswith("\n")):
+        return lambda line, name: called_wrapper(lines, line, name, pattern)
+    if not pattern.search(text):
+        return lambda line, name: None
+    return _Calls(text, lines, pattern).holder
+
+
+class _Calls:
+    """The calls of wrappers in one file, each as (open, close, name, is a declaration's parameters)."""
+
+    def __init__(self, text: str, lines: list[str], pattern: re.Pattern) -> None:
+        self.scanned, self.lines, self.starts = scan(text), lines, line_starts(text)
+        self.calls = []
+        for match in pattern.finditer(self.scanned.masked):
+            open_at = match.end() - 1
+            close = self.scanned.closing(open_at)
+            if close is not None and close > open_at and line_of(self.starts, close) - line_of(self.starts, open_at) <= CALL_LINES:
+                self.calls.append((open_at, close, match.group(1), declares(self.scanned, close)))
+
+    def holder(self, line: int, name: str) -> str | None:
+        text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        for at in re.finditer(rf"(?<![\w$]){re.escape(name)}(?![\w$])", text):
+            if MEMBER_READS or not _member_read(text, at.start()):
+                wrapper = self._held(self.starts[line - 1] + at.start())
+                if wrapper:
+                    return wrapper
+        return None
+
+    def _held(self, offset: int) -> str | None:
+        holding = [call for call in self.calls if call[0] < offset < call[1]]
+        if not holding:
+            return None
+        open_at, _close, wrapper, declaration = max(holding)
+        enclosing = _enclosing_brackets(self.scanned, open_at, offset)
+        if declaration:  # its own parameters on its header line only (see DECLARATIONS)
+            same_line = line_of(self.starts, offset) == line_of(self.starts, open_at)
+            return wrapper if DECLARATIONS and not enclosing and same_line else None
+        return wrapper if NESTED_KEYS or not any(keyed for _, keyed in enclosing) else None
+
+
+_MEMBER_BEFORE = re.compile(r"""(?:\??\.|\[\s*['"`])\s*$""")
+
+
+def _member_read(line: str, start: int) -> bool:
+    """`input.status`, `row?.status`, `row['status']`: a field of another object read."""
+    return _MEMBER_BEFORE.search(line, 0, start) is not None
+
+
+def _enclosing_brackets(scanned: Scanned, open_at: int, offset: int) -> list[tuple[str, bool]]:
+    """The brackets between a call's `(` and `offset` that hold it, outermost first: (bracket, is
+    the value of a key: `user: {`)."""
+    masked, pos, found = scanned.masked, open_at + 1, []
+    while pos < offset:
+        char = masked[pos]
+        if char in "([{":
+            close = scanned.closing(pos)
+            if close is None or close < pos:
+                return found
+            if close < offset:
+                pos = close + 1
+                continue
+            back = pos - 1
+            while back > open_at and masked[back].isspace():
+                back -= 1
+            found.append((char, char == "{" and masked[back] == ":"))
+        pos += 1
+    return found
 
 
 def declared_only(references: list, orm) -> list:

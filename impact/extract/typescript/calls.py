@@ -39,7 +39,7 @@ class Payload:
 def call_after(scanned: Scanned, name: str, dot: int, name_end: int) -> Call | None:
     """The call whose method name ends at `name_end`: optional `<T>`, then `(...)`."""
     masked = scanned.masked
-    open_at = _skip_generics(masked, skip_space(masked, name_end))
+    open_at = skip_generics(masked, skip_space(masked, name_end))
     if open_at is None or open_at >= len(masked) or masked[open_at] != "(":
         return None
     close = scanned.closing(open_at)
@@ -48,7 +48,7 @@ def call_after(scanned: Scanned, name: str, dot: int, name_end: int) -> Call | N
     return Call(name, dot, open_at, close, arguments(scanned, open_at, close))
 
 
-def _skip_generics(masked: str, pos: int) -> int | None:
+def skip_generics(masked: str, pos: int) -> int | None:
     """Past a `<Row, Other<T>>` type-argument list (arrow `=>` inside it is not a closer)."""
     if pos >= len(masked) or masked[pos] != "<":
         return pos
