@@ -28,29 +28,38 @@ from __future__ import annotations
 import ast
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from functools import lru_cache
 
 from impact.extract.python.relations import parsed
+from impact.extract.python.row_flow import may_type
 from impact.extract.python.sites import lines_of
 
 
 
-def functions_holding(text: str, lines: Collection[int], trim: bool = True, models: Collection[str] | None = None) -> str | None:
-    """`models`: a function whose text names none of them as a whole word is left out (blank)."""
+def functions_holding(text: str, lines: Collection[int], trim: bool = True, models: Collection[str] | None = None,
+                      keys: Mapping[int, Collection[str]] | None = None) -> str | None:
+    """`models`: a function whose text names none of them as a whole word is left out (blank);
+    with `keys` (what is looked up on each line), so is one where no wanted line's receiver can
+    be bound from one of them (row_flow.may_type)."""
     source = text.split("\n")
     blocks = _outermost_blocks(text, source)
     chosen: dict[int, tuple[int, int, int]] = {}
     last: dict[int, int] = {}  # a block's last wanted line
+    held: dict[int, list[int]] = {}
     for line in lines:
         block = next((b for b in blocks if b[0] <= line <= b[1]), None)
         if block is None:
             return None
         chosen[block[0]] = block
         last[block[0]] = max(line, last.get(block[0], 0))
+        held.setdefault(block[0], []).append(line)
     out = [""] * len(source)
     for start, end, indent in chosen.values():
         if models is not None and not names_a_model("\n".join(source[start - 1:end]), models):
+            continue
+        if models is not None and keys is not None and \
+                not may_type(source[start - 1:end], {line - start: keys.get(line, ()) for line in held[start]}, models):
             continue
         if trim:
             end = _statement_end(source, start, end, indent, last[start])
@@ -183,12 +192,13 @@ def _blank_or_comment(row: str) -> bool:
     return not stripped or stripped.startswith("#")
 
 
-def parsed_cut(text: str, lines: Collection[int], models: Collection[str]) -> ast.Module | None:
+def parsed_cut(text: str, lines: Collection[int], models: Collection[str],
+               keys: Mapping[int, Collection[str]] | None = None) -> ast.Module | None:
     """The functions holding `lines` that name a model class as a whole word, trimmed after the
     last of them, else untrimmed, parsed. Every binding of a row starts from a model class (the
     cut holds no module-level statement), so a function naming none types nothing."""
     for trim in (True, False):
-        cut = functions_holding(text, lines, trim, models)
+        cut = functions_holding(text, lines, trim, models, keys)
         if cut is None:
             return None
         if not cut.strip():

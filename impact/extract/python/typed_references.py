@@ -29,7 +29,7 @@ from impact.model import ColumnReference
 # References that a query or a declaration already places: a typed receiver never overrides them.
 PLACED = frozenset({"sql", "orm-call", "model-declaration", "generated-type"})
 CODE = ("extract/python/receivers.py", "extract/python/relations.py", "extract/python/typed_references.py",
-        "extract/python/models.py", "extract/python/blocks.py", "extract/python/sites.py")
+        "extract/python/models.py", "extract/python/blocks.py", "extract/python/sites.py", "extract/python/row_flow.py")
 
 
 def attribute_receivers(references: list[ColumnReference], texts: Iterable[tuple[str, str]],
@@ -86,8 +86,8 @@ def _typed(wanted: set[tuple[str, int]], names: Mapping[tuple[str, int], str], k
         # Only the lines that can hold what is looked up there (sites.py) are read.
         held = lines[rel] if source is None else \
             {line for line in lines[rel] if any(may_hold(source, line, k) for k in keys[(rel, line)])}
-        found[rel] = typed_attributes(texts[rel], classes if _names_any(texts[rel], classes) else (), related, held) \
-            if held else {}
+        found[rel] = typed_attributes(texts[rel], classes if _names_any(texts[rel], classes) else (), related, held,
+                                      {line: keys[(rel, line)] for line in held}) if held else {}
     return found
 
 
