@@ -32,16 +32,16 @@ from collections.abc import Collection, Mapping
 from functools import lru_cache
 
 from impact.extract.python.relations import parsed
-from impact.extract.python.row_flow import may_type
+from impact.extract.python.row_flow import followed, may_type
 from impact.extract.python.sites import lines_of
 
 
 
 def functions_holding(text: str, lines: Collection[int], trim: bool = True, models: Collection[str] | None = None,
-                      keys: Mapping[int, Collection[str]] | None = None) -> str | None:
+                      keys: Mapping[int, Collection[str]] | None = None, related: Mapping | None = None) -> str | None:
     """`models`: a function whose text names none of them as a whole word is left out (blank);
     with `keys` (what is looked up on each line), so is one where no wanted line's receiver can
-    be bound from one of them (row_flow.may_type)."""
+    be bound from one of them (row_flow.may_type; `related`: the relations, receivers.py's)."""
     source = text.split("\n")
     blocks = _outermost_blocks(text, source)
     chosen: dict[int, tuple[int, int, int]] = {}
@@ -55,11 +55,12 @@ def functions_holding(text: str, lines: Collection[int], trim: bool = True, mode
         last[block[0]] = max(line, last.get(block[0], 0))
         held.setdefault(block[0], []).append(line)
     out = [""] * len(source)
+    follow = followed(related) if keys is not None else None
     for start, end, indent in chosen.values():
         if models is not None and not names_a_model("\n".join(source[start - 1:end]), models):
             continue
         if models is not None and keys is not None and \
-                not may_type(source[start - 1:end], {line - start: keys.get(line, ()) for line in held[start]}, models):
+                not may_type(source[start - 1:end], {line - start: keys.get(line, ()) for line in held[start]}, models, follow):
             continue
         if trim:
             end = _statement_end(source, start, end, indent, last[start])
@@ -193,12 +194,12 @@ def _blank_or_comment(row: str) -> bool:
 
 
 def parsed_cut(text: str, lines: Collection[int], models: Collection[str],
-               keys: Mapping[int, Collection[str]] | None = None) -> ast.Module | None:
+               keys: Mapping[int, Collection[str]] | None = None, related: Mapping | None = None) -> ast.Module | None:
     """The functions holding `lines` that name a model class as a whole word, trimmed after the
     last of them, else untrimmed, parsed. Every binding of a row starts from a model class (the
     cut holds no module-level statement), so a function naming none types nothing."""
     for trim in (True, False):
-        cut = functions_holding(text, lines, trim, models, keys)
+        cut = functions_holding(text, lines, trim, models, keys, related)
         if cut is None:
             return None
         if not cut.strip():

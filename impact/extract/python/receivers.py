@@ -77,7 +77,7 @@ def typed_attributes(text: str, models: Collection[str], related: Mapping[tuple[
     (a function holding none is not walked); `keys`: what each is looked up for (blocks.parsed_cut)."""
     if not models:
         return {}
-    module = parsed_cut(text, lines, models, keys) if lines else None  # a few functions parse faster than the file
+    module = parsed_cut(text, lines, models, keys, related) if lines else None  # a few functions parse faster than the file
     module = module or parsed(text)
     if module is None or not module.body:
         return {}

@@ -37,7 +37,7 @@ _SITE = re.compile(r"=(?<![=!<>:+\-*/%&|^@~]=)(?!=)|:=|for(?<![\w.]for)(?!\w)")
 _ANNOTATED = re.compile(r"([^\W\d]\w*)[ \t]*$")
 _ASSIGN = re.compile(r"=(?<![=!<>:+\-*/%&|^@~]=)(?!=)")
 _IN = re.compile(r"(?<!\w)in(?!\w)")
-_ROOT = re.compile(r"[\s(]*(?:await(?!\w)[\s(]*)?([^\W\d]\w*)")
+_ROOT = re.compile(r"[\s(]*(?:await(?!\w)[\s(]*)?([^\W\d]\w*)(?:\s*\.\s*([^\W\d]\w*))?")
 # The receiver of `.attr` at the end of a line's prefix: a dotted chain of names, not after a `.`.
 _CHAIN = re.compile(r"(?<![\w.])([^\W\d]\w*)(?:[ \t]*\.[ \t]*[^\W\d]\w*)*[ \t]*\.[ \t]*$")
 # Functions through which a typed value still types a bound name (receivers.py `_call`, `element`).
@@ -46,10 +46,12 @@ _SESSION_CALLS = frozenset({"scalars", "execute"})
 _ANY = object()  # a value whose extent is unknown: it may spell any name
 
 
-def may_type(rows: list[str], keys: Mapping[int, Collection[str]], seeds: Collection[str]) -> bool:
+def may_type(rows: list[str], keys: Mapping[int, Collection[str]], seeds: Collection[str],
+             follow: Collection[str] | None = None) -> bool:
     """`rows`: one outermost function's lines (its `def` line first); `keys`: the wanted lines, as
     indices in `rows`, each with what is looked up there (an attribute, or `=name` for a keyword);
-    `seeds`: the model classes (and relation owners) the function spells as whole words."""
+    `seeds`: the model classes (and relation owners) the function spells as whole words; `follow`
+    (`followed`): the attributes that keep a typed value typed (None: every one does)."""
     if not seeds:
         return False
     receivers = set()
@@ -65,8 +67,11 @@ def may_type(rows: list[str], keys: Mapping[int, Collection[str]], seeds: Collec
                 continue
             for match in re.finditer(rf"(?<!\w){re.escape(key)}(?!\w)", row):
                 before = row[:match.start()]
-                if not before.strip():
-                    return True  # `.attr` may close the line before
+                if not before.strip():  # `.attr` may close the line before (as sites.may_hold reads it)
+                    previous = next((rows[n].rstrip() for n in range(index - 1, -1, -1) if rows[n].strip()), None)
+                    if previous is None or "#" in previous or previous.endswith((".", "\\")):
+                        return True
+                    continue
                 if not before.rstrip().endswith("."):
                     continue  # not an attribute read
                 chain = _CHAIN.search(before)
@@ -75,7 +80,7 @@ def may_type(rows: list[str], keys: Mapping[int, Collection[str]], seeds: Collec
                 receivers.add(chain.group(1))
     if not receivers:
         return False
-    return bool(receivers & _typed_names(rows, frozenset(seeds), receivers))
+    return bool(receivers & _typed_names(rows, frozenset(seeds), receivers, follow))
 
 
 def _calls_a_model(text: str, seeds: frozenset[str]) -> bool:
@@ -94,7 +99,7 @@ def _call_pattern(seeds: frozenset[str]) -> re.Pattern:
     return re.compile(rf"(?:{names})(?!\w)[\s\\]*\(")
 
 
-def _typed_names(rows: list[str], seeds: frozenset[str], wanted: set[str]) -> set[str]:
+def _typed_names(rows: list[str], seeds: frozenset[str], wanted: set[str], follow: Collection[str] | None = None) -> set[str]:
     """Of `wanted`, the names some binding of the function could give a row (or rows, a select...):
     the least fixpoint over the bindings of the names the wanted ones can be bound from, found
     backwards from them (a function has hundreds of bindings; a receiver's chain, a few)."""
@@ -110,7 +115,7 @@ def _typed_names(rows: list[str], seeds: frozenset[str], wanted: set[str]) -> se
             if index in seen_rows:
                 continue
             seen_rows.add(index)
-            for site in _sites(rows, index):
+            for site in _sites(rows, index, follow):
                 sites.append(site)
                 bound, root, value, annotation = site
                 if value is _ANY or not seeds.isdisjoint(value):
@@ -139,26 +144,25 @@ def _typed_names(rows: list[str], seeds: frozenset[str], wanted: set[str]) -> se
 
 
 def _binding_rows(rows: list[str], text: str, starts: list[int], name: str) -> set[int]:
-    """The indices of the rows that may bind `name`: where it is spelled as a whole word (found with
-    `str.find`: no pattern per name) before an `=` or a `:`, or after a `for` (or on the row after a
-    `for` with no `in`: its targets may go on)."""
+    """The indices of the rows that may bind `name`: where it is spelled as a whole word before an
+    `=` or a `:`, or after a `for` (or on the row after a `for`: its targets may go on)."""
     found = set()
-    at = text.find(name)
-    while at >= 0:
-        end = at + len(name)
-        if not (at and (text[at - 1].isalnum() or text[at - 1] == "_")) and \
-                not (end < len(text) and (text[end].isalnum() or text[end] == "_")):
-            index = bisect_right(starts, at) - 1
-            row, column = rows[index], at - starts[index]
-            if _ASSIGN.search(row, column) or ":" in row[column:] or "for" in row[:column]:
-                found.add(index)
-            if index and "for" in rows[index - 1]:
-                found.add(index - 1)
-        at = text.find(name, end)
+    for pattern in _binders(name):
+        for match in pattern.finditer(text):
+            found.add(bisect_right(starts, match.start()) - 1)
     return found
 
 
-def _sites(rows: list[str], index: int) -> list[tuple]:
+@lru_cache(maxsize=1024)
+def _binders(name: str) -> tuple[re.Pattern, ...]:
+    """Led by a literal (`re` skips ahead to it), the word boundary checked behind it."""
+    word = rf"{re.escape(name)}(?<!\w{re.escape(name)})(?!\w)"
+    return (re.compile(rf"{word}[^\n]*?(?:=(?<![=!<>:+\-*/%&|^@~]=)(?!=)|:)"),  # before an `=` or a `:`
+            re.compile(rf"for[^\n]*?{word}"),  # after a `for` on its row (the match starts there)
+            re.compile(rf"for[^\n]*\n[^\n]*?{word}"))  # on the row after a `for`'s (the match starts on that one)
+
+
+def _sites(rows: list[str], index: int, follow: Collection[str] | None = None) -> list[tuple]:
     """The bindings on rows[index], each as (names bound, value's first name, value's names, annotation?)."""
     row = rows[index]
     sites = []
@@ -167,7 +171,7 @@ def _sites(rows: list[str], index: int) -> list[tuple]:
         if not row.startswith("=", at + 1):
             named = _ANNOTATED.search(row, 0, at)
             if named is not None:
-                sites.append(({named.group(1)}, *_value(rows, index, at + 1), True))
+                sites.append(({named.group(1)}, *_value(rows, index, at + 1, follow), True))
         at = row.find(":", at + 1)
     for match in _SITE.finditer(row):
         operator = match.group()
@@ -184,11 +188,11 @@ def _sites(rows: list[str], index: int) -> list[tuple]:
             bound = set(_IDENT.findall(row, 0, match.start())[-1:])
         else:
             bound = set(_IDENT.findall(row, 0, match.start()))
-        sites.append((bound, *_value(rows, index, after), False))
+        sites.append((bound, *_value(rows, index, after, follow), False))
     return sites
 
 
-def _value(rows: list[str], index: int, start: int) -> tuple[str | None, set[str] | object]:
+def _value(rows: list[str], index: int, start: int, follow: Collection[str] | None = None) -> tuple[str | None, set[str] | object]:
     """A binding's value, from `start` of rows[index] on, and the next rows while its brackets are
     open or they are indented deeper (or blank, comments, led by a closing bracket), up to the `:`
     ending a header (a `for`'s, a `def`'s: not its body): its first name
@@ -212,7 +216,17 @@ def _value(rows: list[str], index: int, start: int) -> tuple[str | None, set[str
     if rows[last].rstrip().endswith("\\") or (text.count('"""') + text.count("'''")) % 2:
         return None, _ANY
     root = _ROOT.match(text)
-    return (root.group(1) if root else None), set(_IDENT.findall(text))
+    if root is None or (follow is not None and root.group(2) is not None and root.group(2) not in follow):
+        return None, set(_IDENT.findall(text))  # `x.attr` where no typed x's `attr` is typed
+    return root.group(1), set(_IDENT.findall(text))
+
+
+def followed(related: Mapping[tuple[str, str], object] | None) -> frozenset[str]:
+    """`follow` for `may_type`: what a typed value's attribute can hold that is still typed
+    (receivers.py `kind`): a relation, or a queryset's, query's or result's method."""
+    from impact.extract.python.receivers import ONE_ROW, PAIRS, ROWS_KEPT  # (receivers imports blocks, which imports this)
+
+    return ROWS_KEPT | ONE_ROW | PAIRS | {"scalars", "unique"} | {attribute for _, attribute in related or ()}
 
 
 def _depth(text: str) -> int:
