@@ -39,17 +39,18 @@ def attribute_receivers(references: list[ColumnReference], texts: Iterable[tuple
     A name M does not map to a column (a property, a method) is left as it was.
 
     `models`: class name -> ModelInfo, for the affected tables and the other models the scan saw."""
-    wanted = {(r.file, r.line) for r in references if _open(r)}
+    opened = [r for r in references if _open(r)]  # asked once per reference (a pattern per keyword)
+    wanted = {(r.file, r.line) for r in opened}
     if not wanted or not models:
         return references
     files = {file for file, _ in wanted}
     model_files = {m.file for m in models.values()}
     texts = {rel: text for rel, text in texts if rel in files or rel in model_files}
-    names = {(r.file, r.line): (r.spelling or r.column) for r in references if _open(r)}
+    names = {(r.file, r.line): (r.spelling or r.column) for r in opened}
     keys: dict[tuple[str, int], set[str]] = {}  # what is looked up on each line
-    for ref in references:
-        if _open(ref):
-            keys.setdefault((ref.file, ref.line), set()).add(_key_of(ref))
+    for ref in opened:
+        keys.setdefault((ref.file, ref.line), set()).add(_key_of(ref))
+    opened_ids = {id(r) for r in opened}
     where = pickle_cache.folder("receivers", use_cache)
     key = _key(names, keys, texts, models) if where is not None else None
     typed = pickle_cache.load(where, key, dict)
@@ -58,7 +59,7 @@ def attribute_receivers(references: list[ColumnReference], texts: Iterable[tuple
         pickle_cache.store(where, key, typed)
     out = []
     for ref in references:
-        classes = typed.get(ref.file, {}).get((ref.line, _key_of(ref))) if _open(ref) else None
+        classes = typed.get(ref.file, {}).get((ref.line, _key_of(ref))) if id(ref) in opened_ids else None
         owners = [models[c] for c in sorted(classes or ()) if c in models]
         mapping = [m for m in owners if (m.column_for(ref.spelling or ref.column) or "").lower() == ref.column.lower()]
         if mapping and mapping[0].table:
