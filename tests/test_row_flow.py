@@ -11,7 +11,7 @@ import pytest
 
 from impact.extract.python.blocks import _outermost_blocks, functions_holding, parsed_cut
 from impact.extract.python.receivers import typed_attributes
-from impact.extract.python.row_flow import may_type
+from impact.extract.python.row_flow import followed, may_type
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = frozenset({"Line", "Order"})
@@ -43,10 +43,14 @@ def _wanted(rows: list[str], key: str) -> dict[int, set[str]]:
     ("def f(x):\n    Line.objects.all()\n    return g(quantity=1)", "=quantity", False),  # no model class called
     ("def f(x):\n    if (line := Line.objects.first()):\n        return line.quantity", "quantity", True),
     ("def f(x):\n    line = x = '''\n)'''; Line\n    return line.quantity", "quantity", True),  # extent unsure: maybe
+    ("def f(x: Line):\n    line = x.helper()\n    return line.quantity", "quantity", False),  # not a relation nor a row method
+    ("def f(x: Line):\n    line = x.parent\n    return line.quantity", "quantity", True),  # `follow`: a relation
+    ("def f(x):\n    Line.objects.all()\n    g(a,\n      quantity)", "quantity", False),  # opens its line, no dot before
+    ("def f(x):\n    line = Line()\n    g(line.\n      quantity)", "quantity", True),  # the dot closes the line before
 ])
 def test_may_type_says_maybe_where_a_binding_can_type_the_receiver(source, key, expected) -> None:
     rows = _rows(source)
-    assert may_type(rows, _wanted(rows, key), MODELS) is expected
+    assert may_type(rows, _wanted(rows, key), MODELS, followed({("Line", "parent"): ("row", "Line"), ("Order", "lines"): ("rows", "Line")})) is expected
 
 
 @pytest.mark.xfail(reason="known limit: a value continued on a line indented no deeper, after a closing bracket in a string, is cut short", strict=True)
@@ -81,5 +85,5 @@ def test_every_function_the_walker_types_is_a_maybe_on_this_repository() -> None
             checked += 1
             for (line, key), _classes in found.items():
                 typed += 1
-                assert may_type(source[start - 1:end], {line - start: {key}}, models), (path, line, key)
+                assert may_type(source[start - 1:end], {line - start: {key}}, models, followed({})), (path, line, key)
     assert checked > 1000 and typed > 50

@@ -5,8 +5,9 @@ Decision: only lines that name a changed column outside any query, and whose tab
 told by a query or a declaration, are looked at; their files are parsed again here (the extraction
 keeps no tree). On saleor's `DROP COLUMN quantity` (2,500 wanted lines) that is ~225 files, of
 which the extraction parsed only ~60 (the others are read for references only, so handing the
-pass to the extraction's workers would save little): a cold scan pays ~0.6 s for it (parsing the
-functions that hold those lines, bench/scan_speed.md "Cold, fourth pass"), a warm one does not — the pass's result is kept (impact.pickle_cache) under a
+pass to the extraction's workers would save little: 45 of saleor's ~185, a quarter of the text cut): a
+cold scan pays ~0.35 s for it (parsing the functions that hold those lines and can type them:
+blocks.py, row_flow.py; bench/scan_speed.md "Cold, fourth" to "ninth pass"), a warm one does not — the pass's result is kept (impact.pickle_cache) under a
 key made of every input: the wanted lines and names, the texts of the files read, the models and
 this code.
 """
