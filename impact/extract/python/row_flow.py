@@ -50,6 +50,7 @@ _CHAIN = re.compile(r"(?<![\w.])([^\W\d]\w*)(?:[ \t]*\.[ \t]*[^\W\d]\w*)*[ \t]*\
 _PASSING = frozenset({"list", "sorted", "reversed", "enumerate", "select"})
 _SESSION_CALLS = frozenset({"scalars", "execute"})
 _ANY = object()  # a value whose extent is unknown: it may spell any name
+_USED = frozenset(".([")  # what follows a name that is read there, not bound
 
 
 def may_type(rows: list[str], keys: Mapping[int, Collection[str]], seeds: Collection[str],
@@ -61,15 +62,12 @@ def may_type(rows: list[str], keys: Mapping[int, Collection[str]], seeds: Collec
     if not seeds:
         return False
     receivers = set()
-    calls = None  # whether the function calls a model class, asked once
+    keyword = False  # some keyword is wanted: asked last (whether the function calls a model class)
     for index, wanted in keys.items():
         row = rows[index]
         for key in wanted:
             if key.startswith("="):
-                if calls is None:
-                    calls = _calls_a_model("\n".join(rows), frozenset(seeds))
-                if calls:
-                    return True
+                keyword = True
                 continue
             for match in re.finditer(rf"(?<!\w){re.escape(key)}(?!\w)", row):
                 before = row[:match.start()]
@@ -84,9 +82,10 @@ def may_type(rows: list[str], keys: Mapping[int, Collection[str]], seeds: Collec
                 if chain is None:
                     return True  # `(x).attr`, `f().attr`, `x[0].attr`: the parse tells
                 receivers.add(chain.group(1))
-    if not receivers:
-        return False
-    return bool(receivers & _typed_names(rows, frozenset(seeds), receivers, follow))
+    text = "\n".join(rows)
+    if receivers and receivers & _typed_names(rows, text, frozenset(seeds), receivers, follow):
+        return True
+    return keyword and _calls_a_model(text, frozenset(seeds))
 
 
 def _calls_a_model(text: str, seeds: frozenset[str]) -> bool:
@@ -105,11 +104,11 @@ def _call_pattern(seeds: frozenset[str]) -> re.Pattern:
     return re.compile(rf"(?:{names})(?!\w)[\s\\]*\(")
 
 
-def _typed_names(rows: list[str], seeds: frozenset[str], wanted: set[str], follow: Collection[str] | None = None) -> set[str]:
+def _typed_names(rows: list[str], text: str, seeds: frozenset[str], wanted: set[str], follow: Collection[str] | None = None) -> set[str]:
     """Of `wanted`, the names some binding of the function could give a row (or rows, a select...):
     the least fixpoint over the bindings of the names the wanted ones can be bound from, found
-    backwards from them (a function has hundreds of bindings; a receiver's chain, a few)."""
-    text = "\n".join(rows)
+    backwards from them (a function has hundreds of bindings; a receiver's chain, a few). `text`:
+    the rows joined."""
     starts = list(accumulate(map((1).__add__, map(len, rows)), initial=0))  # each row's offset in `text`
     sites: list = []  # (names bound, the value's first name, the names the value spells or _ANY, annotation?)
     seen_rows: set[int] = set()
@@ -151,17 +150,20 @@ def _typed_names(rows: list[str], seeds: frozenset[str], wanted: set[str], follo
 
 def _binding_rows(rows: list[str], text: str, starts: list[int], name: str) -> set[int]:
     """The indices of the rows that may bind `name`: where it is spelled as a whole word before an
-    `=` or a `:`, or after a `for` (or on the row after a `for`: its targets may go on). Found with
+    `=` or right before a `:`, or after a `for` (or on the row after a `for`: its targets may go on). Found with
     `str.find`: a pattern per name cost more to compile than it saved (~1,000 names on saleor)."""
     found = set()
     at = text.find(name)
     while at >= 0:
         end = at + len(name)
-        if not (at and (text[at - 1].isalnum() or text[at - 1] == "_")) and \
-                not (end < len(text) and (text[end].isalnum() or text[end] == "_")):
+        following = text[end:end + 1]
+        # `name.x`, `name(`, `name[`: a use, never the name bound (most of a name's occurrences).
+        if following not in _USED and not following.isalnum() and following != "_" and \
+                not (at and (text[at - 1].isalnum() or text[at - 1] == "_")):
             index = bisect_right(starts, at) - 1
             row, column = rows[index], at - starts[index]
-            if _ASSIGN.search(row, column) or ":" in row[column:] or "for" in row[:column]:
+            # (`name:` and `name :=` bind it, `(name): T` too; a `:` further on ends a header or a key.)
+            if _ASSIGN.search(row, column) or row[column + len(name):].lstrip(" \t)").startswith(":") or "for" in row[:column]:
                 found.add(index)
             if index and "for" in rows[index - 1]:
                 found.add(index - 1)
