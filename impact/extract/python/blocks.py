@@ -49,10 +49,12 @@ def functions_holding(text: str, lines: Collection[int], trim: bool = True, mode
     chosen: dict[int, tuple[int, int, int]] = {}
     last: dict[int, int] = {}  # a block's last wanted line
     held: dict[int, list[int]] = {}
+    firsts = [b[0] for b in blocks]  # the blocks do not overlap: the one holding a line is found by bisection
     for line in lines:
-        block = next((b for b in blocks if b[0] <= line <= b[1]), None)
-        if block is None:
+        at = bisect_right(firsts, line) - 1
+        if at < 0 or blocks[at][1] < line:
             return None
+        block = blocks[at]
         chosen[block[0]] = block
         last[block[0]] = max(line, last.get(block[0], 0))
         held.setdefault(block[0], []).append(line)

@@ -232,10 +232,18 @@ def _value(rows: list[str], index: int, start: int, follow: Collection[str] | No
 
 def followed(related: Mapping[tuple[str, str], object] | None) -> frozenset[str]:
     """`follow` for `may_type`: what a typed value's attribute can hold that is still typed
-    (receivers.py `kind`): a relation, or a queryset's, query's or result's method."""
+    (receivers.py `kind`): a relation, or a queryset's, query's or result's method. The last
+    answer is kept for the same mapping (the pass asks once per file, its relations built before)."""
+    if _FOLLOWED[0] is related and related is not None:
+        return _FOLLOWED[1]
     from impact.extract.python.receivers import ONE_ROW, PAIRS, ROWS_KEPT  # (receivers imports blocks, which imports this)
 
-    return ROWS_KEPT | ONE_ROW | PAIRS | {"scalars", "unique"} | {attribute for _, attribute in related or ()}
+    answer = ROWS_KEPT | ONE_ROW | PAIRS | {"scalars", "unique"} | {attribute for _, attribute in related or ()}
+    _FOLLOWED[:] = [related, answer]
+    return answer
+
+
+_FOLLOWED: list = [None, frozenset()]
 
 
 def _depth(text: str) -> int:
