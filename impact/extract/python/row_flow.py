@@ -37,11 +37,12 @@ from functools import lru_cache
 from itertools import accumulate
 
 _IDENT = re.compile(r"[^\W\d]\w*")
-# `=` (not `==`, `<=`, `+=`...), `:=`, `for`, and a name followed by `:` (an annotation, or anything else).
-# Each led by a literal, so that `re` skips ahead to it (a lookbehind first made it try every position).
-_SITE = re.compile(r"=(?<![=!<>:+\-*/%&|^@~]=)(?!=)|:=|for(?<![\w.]for)(?!\w)")
-_ANNOTATED = re.compile(r"([^\W\d]\w*)[ \t]*$")
+# An `=` that binds (not `==`, `<=`, `+=`...); with `:=` and `for`, the bindings `_sites` reads (a name
+# before a `:` is found apart). Each led by a literal, so that `re` skips ahead to it (a lookbehind
+# first made it try every position).
 _ASSIGN = re.compile(r"=(?<![=!<>:+\-*/%&|^@~]=)(?!=)")
+_SITE = re.compile(_ASSIGN.pattern + r"|:=|for(?<![\w.]for)(?!\w)")
+_ANNOTATED = re.compile(r"([^\W\d]\w*)[ \t]*$")
 _IN = re.compile(r"(?<!\w)in(?!\w)")
 _ROOT = re.compile(r"[\s(]*(?:await(?!\w)[\s(]*)?([^\W\d]\w*)(?:\s*\.\s*([^\W\d]\w*))?")
 # The receiver of `.attr` at the end of a line's prefix: a dotted chain of names, not after a `.`.
@@ -151,7 +152,7 @@ def _typed_names(rows: list[str], text: str, seeds: frozenset[str], wanted: set[
 def _binding_rows(rows: list[str], text: str, starts: list[int], name: str) -> set[int]:
     """The indices of the rows that may bind `name`: where it is spelled as a whole word before an
     `=` or right before a `:`, or after a `for` (or on the row after a `for`: its targets may go on). Found with
-    `str.find`: a pattern per name cost more to compile than it saved (~1,000 names on saleor)."""
+    `str.find`: a pattern per name cost more to compile than it saved (hundreds of names on saleor)."""
     found = set()
     at = text.find(name)
     while at >= 0:
