@@ -21,36 +21,50 @@ Decision: this is a text cut, not a parse, so it is allowed to fail but never to
   eighth pass: ~a fifth of the text saleor's pass parsed): every binding of a row starts from one,
   and the cut's functions are read apart (each from an empty scope), so it types nothing. Should
   such a function be one whose cut does not parse, the file was parsed whole for it before; now the
-  others are read from their cut, as for any file where no such function sits.
+  others are read from their cut, as for any file where no such function sits. With `keys` (what
+  each wanted line is looked up for), so is a function where no wanted receiver can be bound from
+  a model class (row_flow.may_type, ninth pass: 322 of saleor DROP's 837 such functions kept).
 """
 from __future__ import annotations
 
 import ast
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from functools import lru_cache
 
 from impact.extract.python.relations import parsed
+from impact.extract.python.row_flow import followed, may_type
 from impact.extract.python.sites import lines_of
 
 
 
-def functions_holding(text: str, lines: Collection[int], trim: bool = True, models: Collection[str] | None = None) -> str | None:
-    """`models`: a function whose text names none of them as a whole word is left out (blank)."""
+def functions_holding(text: str, lines: Collection[int], trim: bool = True, models: Collection[str] | None = None,
+                      keys: Mapping[int, Collection[str]] | None = None, related: Mapping | None = None) -> str | None:
+    """`models`: a function whose text names none of them as a whole word is left out (blank);
+    with `keys` (what is looked up on each line), so is one where no wanted line's receiver can
+    be bound from one of them (row_flow.may_type; `related`: the relations, receivers.py's)."""
     source = text.split("\n")
     blocks = _outermost_blocks(text, source)
     chosen: dict[int, tuple[int, int, int]] = {}
     last: dict[int, int] = {}  # a block's last wanted line
+    held: dict[int, list[int]] = {}
+    firsts = [b[0] for b in blocks]  # the blocks do not overlap: the one holding a line is found by bisection
     for line in lines:
-        block = next((b for b in blocks if b[0] <= line <= b[1]), None)
-        if block is None:
+        at = bisect_right(firsts, line) - 1
+        if at < 0 or blocks[at][1] < line:
             return None
+        block = blocks[at]
         chosen[block[0]] = block
         last[block[0]] = max(line, last.get(block[0], 0))
+        held.setdefault(block[0], []).append(line)
     out = [""] * len(source)
+    follow = followed(related) if keys is not None else None
     for start, end, indent in chosen.values():
         if models is not None and not names_a_model("\n".join(source[start - 1:end]), models):
+            continue
+        if models is not None and keys is not None and \
+                not may_type(source[start - 1:end], {line - start: keys.get(line, ()) for line in held[start]}, models, follow):
             continue
         if trim:
             end = _statement_end(source, start, end, indent, last[start])
@@ -183,12 +197,13 @@ def _blank_or_comment(row: str) -> bool:
     return not stripped or stripped.startswith("#")
 
 
-def parsed_cut(text: str, lines: Collection[int], models: Collection[str]) -> ast.Module | None:
+def parsed_cut(text: str, lines: Collection[int], models: Collection[str],
+               keys: Mapping[int, Collection[str]] | None = None, related: Mapping | None = None) -> ast.Module | None:
     """The functions holding `lines` that name a model class as a whole word, trimmed after the
     last of them, else untrimmed, parsed. Every binding of a row starts from a model class (the
     cut holds no module-level statement), so a function naming none types nothing."""
     for trim in (True, False):
-        cut = functions_holding(text, lines, trim, models)
+        cut = functions_holding(text, lines, trim, models, keys, related)
         if cut is None:
             return None
         if not cut.strip():

@@ -33,8 +33,7 @@ Decisions:
   them is read only for what it binds (an assignment's target), not walked for accesses: the
   cost of this pass is the functions holding the lines, parsed and walked (issue 13). A text
   with a `:=` is walked in full (an expression there may bind a name).
-Known limit (xfail test in tests/test_python_receivers.py): return types of helper functions
-(`line = get_line(...)`) are not followed.
+Known limit (xfail test in tests/test_python_receivers.py): helpers' return types are not followed.
 """
 from __future__ import annotations
 
@@ -52,13 +51,11 @@ ROWS_KEPT = frozenset({
     "options", "join", "outerjoin", "limit", "offset", "with_for_update", "execution_options", "unique",
     "group_by", "having", "union", "intersection", "difference"})
 # Methods returning one row of the collection's model.
-ONE_ROW = frozenset({"get", "first", "last", "latest", "earliest", "create", "one", "one_or_none",
-                     "scalar_one", "scalar_one_or_none", "scalar", "get_or_404", "first_or_404", "one_or_404",
-                     "aget", "afirst", "alast", "acreate"})
+ONE_ROW = frozenset({"get", "first", "last", "latest", "earliest", "create", "one", "one_or_none", "scalar_one",
+                     "scalar_one_or_none", "scalar", "get_or_404", "first_or_404", "one_or_404", "aget", "afirst", "alast", "acreate"})
 PAIRS = frozenset({"get_or_create", "update_or_create", "aget_or_create", "aupdate_or_create"})
-COLLECTIONS = frozenset({"list", "List", "Iterable", "Iterator", "Sequence", "QuerySet", "Collection", "set",
-                         "Set", "frozenset", "tuple", "Tuple", "AsyncIterator", "AsyncIterable", "Generator",
-                         "Manager", "RelatedManager", "ScalarResult"})
+COLLECTIONS = frozenset({"list", "List", "Iterable", "Iterator", "Sequence", "QuerySet", "Collection", "set", "Set", "frozenset",
+                         "tuple", "Tuple", "AsyncIterator", "AsyncIterable", "Generator", "Manager", "RelatedManager", "ScalarResult"})
 OPTIONAL = frozenset({"Optional", "Annotated", "Mapped"})
 MANAGERS = frozenset({"objects", "_default_manager", "_base_manager", "query"})
 
@@ -74,14 +71,13 @@ Found = dict[tuple[int, str], set[str]]
 
 
 def typed_attributes(text: str, models: Collection[str], related: Mapping[tuple[str, str], Kind] | None = None,
-                     lines: Collection[int] | None = None) -> Found:
-    """(line, attribute) -> the model classes whose rows are read or written there.
-    `related`: (class, attribute) -> what a row's relation holds (impact.extract.python.relations).
-    `lines`: only these lines are wanted; a function or class holding none of them is not walked
-    (its bindings are its own), which halves a large scan's cost of this pass."""
+                     lines: Collection[int] | None = None, keys: Mapping[int, Collection[str]] | None = None) -> Found:
+    """(line, attribute) -> the model classes whose rows are read or written there. `related`:
+    (class, attribute) -> what a row's relation holds (relations.py). `lines`: only these are wanted
+    (a function holding none is not walked); `keys`: what each is looked up for (blocks.parsed_cut)."""
     if not models:
         return {}
-    module = parsed_cut(text, lines, models) if lines else None  # a few functions parse faster than the file
+    module = parsed_cut(text, lines, models, keys, related) if lines else None  # a few functions parse faster than the file
     module = module or parsed(text)
     if module is None or not module.body:
         return {}

@@ -5,8 +5,9 @@ Decision: only lines that name a changed column outside any query, and whose tab
 told by a query or a declaration, are looked at; their files are parsed again here (the extraction
 keeps no tree). On saleor's `DROP COLUMN quantity` (2,500 wanted lines) that is ~225 files, of
 which the extraction parsed only ~60 (the others are read for references only, so handing the
-pass to the extraction's workers would save little): a cold scan pays ~0.6 s for it (parsing the
-functions that hold those lines, bench/scan_speed.md "Cold, fourth pass"), a warm one does not — the pass's result is kept (impact.pickle_cache) under a
+pass to the extraction's workers would save little: 45 of saleor's ~185, a quarter of the text cut): a
+cold scan pays ~0.35 s for it (parsing the functions that hold those lines and can type them:
+blocks.py, row_flow.py; bench/scan_speed.md "Cold, fourth" to "ninth pass"), a warm one does not — the pass's result is kept (impact.pickle_cache) under a
 key made of every input: the wanted lines and names, the texts of the files read, the models and
 this code.
 """
@@ -29,7 +30,7 @@ from impact.model import ColumnReference
 # References that a query or a declaration already places: a typed receiver never overrides them.
 PLACED = frozenset({"sql", "orm-call", "model-declaration", "generated-type"})
 CODE = ("extract/python/receivers.py", "extract/python/relations.py", "extract/python/typed_references.py",
-        "extract/python/models.py", "extract/python/blocks.py", "extract/python/sites.py")
+        "extract/python/models.py", "extract/python/blocks.py", "extract/python/sites.py", "extract/python/row_flow.py")
 
 
 def attribute_receivers(references: list[ColumnReference], texts: Iterable[tuple[str, str]],
@@ -39,17 +40,18 @@ def attribute_receivers(references: list[ColumnReference], texts: Iterable[tuple
     A name M does not map to a column (a property, a method) is left as it was.
 
     `models`: class name -> ModelInfo, for the affected tables and the other models the scan saw."""
-    wanted = {(r.file, r.line) for r in references if _open(r)}
+    opened = [r for r in references if _open(r)]  # asked once per reference (a pattern per keyword)
+    wanted = {(r.file, r.line) for r in opened}
     if not wanted or not models:
         return references
     files = {file for file, _ in wanted}
     model_files = {m.file for m in models.values()}
     texts = {rel: text for rel, text in texts if rel in files or rel in model_files}
-    names = {(r.file, r.line): (r.spelling or r.column) for r in references if _open(r)}
+    names = {(r.file, r.line): (r.spelling or r.column) for r in opened}
     keys: dict[tuple[str, int], set[str]] = {}  # what is looked up on each line
-    for ref in references:
-        if _open(ref):
-            keys.setdefault((ref.file, ref.line), set()).add(_key_of(ref))
+    for ref in opened:
+        keys.setdefault((ref.file, ref.line), set()).add(_key_of(ref))
+    opened_ids = {id(r) for r in opened}
     where = pickle_cache.folder("receivers", use_cache)
     key = _key(names, keys, texts, models) if where is not None else None
     typed = pickle_cache.load(where, key, dict)
@@ -58,7 +60,7 @@ def attribute_receivers(references: list[ColumnReference], texts: Iterable[tuple
         pickle_cache.store(where, key, typed)
     out = []
     for ref in references:
-        classes = typed.get(ref.file, {}).get((ref.line, _key_of(ref))) if _open(ref) else None
+        classes = typed.get(ref.file, {}).get((ref.line, _key_of(ref))) if id(ref) in opened_ids else None
         owners = [models[c] for c in sorted(classes or ()) if c in models]
         mapping = [m for m in owners if (m.column_for(ref.spelling or ref.column) or "").lower() == ref.column.lower()]
         if mapping and mapping[0].table:
@@ -86,8 +88,8 @@ def _typed(wanted: set[tuple[str, int]], names: Mapping[tuple[str, int], str], k
         # Only the lines that can hold what is looked up there (sites.py) are read.
         held = lines[rel] if source is None else \
             {line for line in lines[rel] if any(may_hold(source, line, k) for k in keys[(rel, line)])}
-        found[rel] = typed_attributes(texts[rel], classes if _names_any(texts[rel], classes) else (), related, held) \
-            if held else {}
+        found[rel] = typed_attributes(texts[rel], classes if _names_any(texts[rel], classes) else (), related, held,
+                                      {line: keys[(rel, line)] for line in held}) if held else {}
     return found
 
 
