@@ -52,6 +52,23 @@ def test_a_backfill_of_every_row_is_caution_and_says_the_old_values_are_not_kept
     assert loss.items == ["update_rows users (statement 1, line 1): the values it overwrites are not kept"]
 
 
+def test_a_statement_not_understood_leaves_no_risk_row_saying_none(tmp_path: Path) -> None:
+    """hedgedoc names its tables through imported constants: a statement read as unknown could be any
+    change, so no row of the risk table may say "none" as if it had been read."""
+    from tests.conftest import make_repo
+
+    repo = make_repo(tmp_path, {
+        "migrations/20250101_init.js": "exports.up = (knex) => knex.schema.createTable('users', (t) => { t.text('photo_url'); });\n",
+        "migrations/20250102_drop.js": "const { TableUser } = require('./names');\n"
+                                       "exports.up = (knex) => knex.schema.alterTable(TableUser, (t) => { t.dropColumn('photo_url'); });\n",
+    })
+    result = scan(repo, "migrations/20250102_drop.js", use_cache=False)
+    assert result.assessment.confidence.value == "low"
+    rows = result.assessment.dimensions
+    assert {d.status for d in rows.values()} == {"review"}
+    assert rows["data_loss"].summary == "not known: 1 statement not understood; none found in the rest"
+
+
 def test_seed_query_patterns_are_all_safe_with_reasons(seed_scan) -> None:
     patterns = {p.label: p for p in seed_scan.assessment.patterns}
     for label in ("SELECT with specific columns", "SELECT *", "INSERT", "UPDATE"):

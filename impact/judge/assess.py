@@ -96,7 +96,13 @@ def assess(contexts: list[OpContext], findings: list[Finding], pairs: list[PairJ
         "rls_impact": _rls(contexts, findings),
         "lock_risk": _locks(contexts),
     }
+    if unknown:  # "none" is only as good as what was read: a statement not understood could be any of them
+        dimensions = {key: _unread(d, unknown) if d.status == "none" else d for key, d in dimensions.items()}
     return Assessment(verdict, confidence, reasons, dimensions, patterns(contexts, pairs, queries))
+
+
+def _unread(dimension: Dimension, unknown: int) -> Dimension:
+    return Dimension("review", f"not known: {_n(unknown, 'statement')} not understood; none found in the rest", dimension.items)
 
 
 def _breaking(findings: list[Finding]) -> Dimension:
