@@ -67,6 +67,9 @@ def test_a_statement_not_understood_leaves_no_risk_row_saying_none(tmp_path: Pat
     rows = result.assessment.dimensions
     assert {d.status for d in rows.values()} == {"review"}
     assert rows["data_loss"].summary == "not known: 1 statement not understood; none found in the rest"
+    [unread] = [f for f in result.findings if f.code == "IMP901"]
+    assert unread.message == ("statement 1 could not be analysed (`TableUser` is not a string literal (a name computed "
+                              "at run time)); review it by hand")
 
 
 def test_seed_query_patterns_are_all_safe_with_reasons(seed_scan) -> None:

@@ -232,7 +232,7 @@ def format_message(template: str, ctx: OpContext, count: int, uses: str = "", sq
         pg_version=lambda: ctx.pg_version or "?", did_you_mean=lambda: _did_you_mean(ctx),
         orm_reads=lambda: sum(q.all_columns for q in ctx.queries),
         features=lambda: "; ".join(f"{f.name} (PostgreSQL {f.since}+)" for f in too_new(ctx)) or "?",
-        statement=lambda: op.statement.index, held_until=lambda: held_until(ctx), nesting=lambda: nesting_message(ctx), held_lock=lambda: "; ".join(w.describe() for w in held_work(ctx)) or "?", bad_calls=lambda: "; ".join(calls_with_wrong_arguments(ctx)) or "?",
+        statement=lambda: op.statement.index, reason=lambda: _unread_reason(op), held_until=lambda: held_until(ctx), nesting=lambda: nesting_message(ctx), held_lock=lambda: "; ".join(w.describe() for w in held_work(ctx)) or "?", bad_calls=lambda: "; ".join(calls_with_wrong_arguments(ctx)) or "?",
         duplicates=lambda: ", ".join(duplicate_columns(op.statement.sql)) or "?",
         column_checked=lambda: _not_null_checked_column(constraint.expression if (constraint := op.of(ConstraintDetails)) else None) or "?",
     )
@@ -257,6 +257,13 @@ def _stands_alone(template: str, m: re.Match) -> bool:
     before = template[m.start() - 1] if m.start() else " "
     after = template[m.end()] if m.end() < len(template) else " "
     return not (before.isalnum() or before in "_\"'$") and not (after.isalnum() or after in "_\"'$")
+
+
+def _unread_reason(op) -> str:
+    if op.kind is OpKind.DO_BLOCK:  # an SQL DO block, or a framework's code step (Django's RunPython(f))
+        return f"{op.name}: code the migration runs, not read statically" if op.name else "a DO block: its procedural body is not run"
+    first = (op.statement.error or "").strip().splitlines()[:1]
+    return first[0][:160] if first else "neither SQL parser could read it"
 
 
 def _column_names(op, written) -> list[str]:
