@@ -42,12 +42,13 @@ def test_contexts_and_query_spans() -> None:
     ("a.ts", "this.#status = 1; // the status", "identifier"),  # `#` is no comment in TypeScript
     ("a.py", 'x = row.status  # status', "property"),
     ("a.py", 'f"{row.status}"', "property"),  # an f-string's code
-    ("a.py", 'f"{{status}}"', "text"),  # escaped braces: text
+    ("a.py", '"the status of it"', "text"),
+    ("a.py", '"Rear port ({status}) must belong"', "identifier"),  # a format placeholder: bound by name
     ("a.py", '"it\'s the status"', "text"),
     ("a.py", 'total = a // status', "identifier"),  # floor division, not a comment
     ("a.py", 'values("status")', "string"),
     ("a.py", 'COLUMNS = "id, owner_id, status, body"', "identifier"),  # a column list: named as SQL does
-    ("a.ts", "const where = `status = 'open' AND x`", "identifier"),  # an SQL fragment
+    ("a.ts", "const where = `status = 'open' AND x`", "string"),  # an SQL fragment, as before
     ("a.ts", '"status and priority of the ticket"', "text"),  # prose starting with the name
     ("a.ts", '"The status and priority"', "text"),
 ])

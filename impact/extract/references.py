@@ -84,7 +84,9 @@ def _reference(rel: str, number: int, line: str, match: re.Match, query: Query |
         via = "orm-call" if query.orm else "sql"
         return ColumnReference(rel, number, column, query.table, "sql", generated, snippet, via=via if query.table else "name-only", spelling=spelling)
     context = _context(line, match.start(), match.end(), rel.endswith((".py", ".pyi")))
-    if field_table and context == "string" and spelling is None and rel.endswith((".py", ".pyi")):
+    if context in UNATTRIBUTABLE:
+        field_table = None  # words of a text, a method: not the field (ctfd's form key 'key_type[0]')
+    elif field_table and context == "string" and spelling is None and rel.endswith((".py", ".pyi")):
         # A Python string spelling a field as its column is a payload's or a form's key (healthchecks'
         # API still takes "subject_fail": 0 of 12 lines changed with the migration; saleor 12 of 12:
         # 50 %, below the bar). A bare name stays the model's (saleor's keyword arguments
@@ -154,8 +156,9 @@ def _context(line: str, start: int, end: int, python: bool = False) -> str:
         # an SQL fragment (`"id, owner_id, body"`, `"status = 'open'"`) names columns as SQL does.
         if line[start - 1:start] == quote and line[end:end + 1] == quote:
             return "string"
-        if quote in ("'", '"', "`") and _names_columns(line[opened + 1:], quote):
-            return "identifier"
+        placeholder = line[start - 1:start] == "{" and line[end:end + 1] in ("}", "!", ":")  # "{rear_port}".format(...)
+        if quote in ("'", '"', "`") and (placeholder or _names_columns(line[opened + 1:], quote)):
+            return "string" if line[start - 1:start] == quote else "identifier"  # as before strings were told apart
         return "text"
     if before.endswith(("'", '"', "`")):
         return "string"
