@@ -51,7 +51,8 @@ def _python(query: Query, models: Mapping | None) -> list[Query]:
 def attribute_declarations(references: Iterable[ColumnReference], orm: OrmMap) -> list[ColumnReference]:
     """A column named on the line that declares it in code (a Drizzle table's `status: text("status")`)
     belongs to that model's table, so another table's same-named column never claims it."""
-    declared = {(m.file, f.line, f.column.lower()): m for m in orm.models for f in m.fields if f.column and f.line}
+    declared = {(m.file, f.line, f.column.lower()): m for m in orm.models for f in m.fields
+                if f.column and f.line and m.orm != "ts-constants"}  # a name constant reads no row
     # A field's bare name in the file declaring its model (a TypeORM property under its @Column
     # decorator) is that declaration, not code using the column.
     files = {(m.file, (m.table or "").lower(), f.name) for m in orm.models for f in m.fields if f.column}
