@@ -181,21 +181,42 @@ export enum MediaBackendType { S3 = 's3' }
     assert sorted((m.name, m.table, [(f.name, f.column, f.line) for f in m.fields]) for m in models) == [
         ("FieldNameUser", "user", [("FieldNameUser.id", "id", 1), ("FieldNameUser.photoUrl", "photo_url", 1)]),
         ("MediaUploadColumns", "media_upload", [("MediaUploadColumns.fileName", "file_name", 4)])]
-    # one table constant and one group: paired; a group telling no table is no model
-    assert [m.table for m in read_models("p.ts", "export const PostTable = 'posts'\nexport enum Cols { a = 'a' }\n")] == []
-    assert [m.table for m in read_models("p.ts", "export const PostTable = 'posts'\nexport enum PostFields { a = 'a' }\n")] == ["posts"]
-    assert [m.table for m in read_models("p.ts", "export const TableA = 'a'\nexport const TableB = 'b'\nexport enum Fields { x = 'x' }\n")] == []
+    # one table constant and one group: paired; a group telling no table is no model (its table
+    # constant alone is a model without fields: `knex(PostTable)` tells the table)
+    def shape(text: str) -> list[tuple]:
+        return [(m.name, m.table, len(m.fields), m.accessors) for m in read_models("p.ts", text)]
+
+    assert shape("export const PostTable = 'posts'\nexport enum PostFields { a = 'a' }\n") == [("PostFields", "posts", 1, ("PostTable",))]
+    assert shape("export const PostTable = 'posts'\nexport enum Cols { a = 'a' }\n") == [("PostTable", "posts", 0, ("PostTable",))]
+    assert shape("export const TableA = 'a'\nexport const TableB = 'b'\nexport enum Fields { x = 'x' }\n") == [
+        ("TableA", "a", 0, ("TableA",)), ("TableB", "b", 0, ("TableB",))]
+    assert shape("export const TableA = 'a'\n") == []  # no enum or `as const` beside it: not read
 
 
-def test_code_naming_a_field_constant_is_evidence_for_its_table() -> None:
+def test_knex_queries_on_a_table_constant_are_evidence() -> None:
     dropped = scan(APP, "20240201", use_cache=False)
-    assert _evidence(dropped, "changed-column-referenced") == ["src/tickets.js:5"]
-    ref = next(r for r in dropped.references if r.file == "src/tickets.js")
-    assert (ref.table, ref.via, ref.spelling) == ("tickets", "orm-field", "FieldNameTicket.status")
+    assert _evidence(dropped, "dropped-column-still-used") == ["src/tickets.js:5"]
+    query = next(q for q in dropped.queries if q.file == "src/tickets.js" and q.line == 5)
+    assert (query.table, query.kind.value, query.filter_columns) == ("tickets", "select_star", ("project_id", "status"))
     renamed = scan(APP, "20240301", use_cache=False)
-    assert _evidence(renamed, "changed-column-referenced") == ["src/tickets.js:9"]
-    # the declaration of the name is not a model reading rows (no "model still declares" finding)
+    assert _evidence(renamed, "renamed-column-still-used") == ["src/tickets.js:9"]
+    assert next(q for q in renamed.queries if q.line == 9).columns == ("id", "assignee_name")
+    # the declaration of the names is not a model reading rows (no "model still declares" finding)
     assert not [f for f in dropped.findings if f.rule_id == "orm-model-declares-changed-column"]
+
+
+def test_a_field_constant_outside_a_query_is_a_spelling_of_its_column(tmp_path) -> None:
+    repo = make_repo(tmp_path, {
+        "names.ts": "export enum FieldNameUser { photoUrl = 'photo_url' }\nexport const TableUser = 'user'\n",
+        "migrations/20240101000000_x.ts": "export async function up(knex) {\n  await knex.schema.alterTable('user', (t) => { t.dropColumn('photo_url') })\n}\n",
+        "src/a.ts": "import { FieldNameUser } from '../names'\nconst photoUrl = 1\nexport const row = { [FieldNameUser.photoUrl]: photoUrl }\n",
+        "src/b.ts": "export const x = knex(someTable).where(FieldNameUser.photoUrl, 1)\n",
+    })
+    result = scan(repo, "20240101", use_cache=False)
+    assert _evidence(result, "changed-column-referenced") == ["src/a.ts:3", "src/b.ts:1"]
+    assert [(r.file, r.line, r.table, r.spelling) for r in result.references if r.file == "src/a.ts"] == [
+        ("src/a.ts", 3, "user", "FieldNameUser.photoUrl")]  # the bare `photoUrl` variable is not the column
+    assert not [q for q in result.queries if q.file == "src/b.ts"]  # `someTable` is no table constant: no query
 
 
 @pytest.mark.xfail(strict=True, reason="known limit: a field group imported under another name is not its spelling")

@@ -16,6 +16,11 @@ belongs to the table constant `Table<X>` / `<X>Table` of the same file when its 
 words, or when the file declares exactly one table constant and one such group. Any other group tells
 no table: it is not a model (never a guess).
 
+A knex query on a table constant (`knex(TableUser)`, `this.knex(TableUser)`,
+impact.extract.typescript.orm.knex) is a query of this "ORM" on the model whose accessor is the
+constant's name: it resolves to the table, and `FieldNameUser.photoUrl` among its columns to photo_url;
+a name no model has stays unresolved (the query is dropped, as an ORM call on no model is).
+
 Known limit (xfail in tests/test_ts_constants.py): a group imported under another name
 (`const { FieldNameTicket: Fields } = require(...)`, then `Fields.status`) is not that spelling.
 """
@@ -61,5 +66,14 @@ def read_models(rel: str, text: str) -> list[OrmModel]:
             continue
         table, _ = tables[paired[0]]
         fields = tuple(groups[group])
-        models.append(OrmModel("ts-constants", group, table, rel, fields[0].line, fields))
+        models.append(OrmModel("ts-constants", group, table, rel, fields[0].line, fields, accessors=(_const(paired[0], constants),)))
+    named = {a for m in models for a in m.accessors}
+    for x, (table, line) in tables.items():  # a table constant without a field group: `knex(TableUser)` still tells it
+        if _const(x, constants) not in named:
+            models.append(OrmModel("ts-constants", _const(x, constants), table, rel, line, accessors=(_const(x, constants),)))
     return models
+
+
+def _const(x: str, constants: dict) -> str:
+    """The table constant's own name for the X of `Table<X>` / `<X>Table`."""
+    return f"Table{x}" if f"Table{x}" in constants else f"{x}Table"
