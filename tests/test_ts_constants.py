@@ -199,8 +199,11 @@ def test_knex_queries_on_a_table_constant_are_evidence() -> None:
     query = next(q for q in dropped.queries if q.file == "src/tickets.js" and q.line == 5)
     assert (query.table, query.kind.value, query.filter_columns) == ("tickets", "select_star", ("project_id", "status"))
     renamed = scan(APP, "20240301", use_cache=False)
-    assert _evidence(renamed, "renamed-column-still-used") == ["src/tickets.js:9"]
+    assert _evidence(renamed, "renamed-column-still-used") == ["src/tickets.js:13", "src/tickets.js:9"]
     assert next(q for q in renamed.queries if q.line == 9).columns == ("id", "assignee_name")
+    write = next(q for q in renamed.queries if q.line == 13)  # `{ [FieldNameTicket.assigneeName]: name }`
+    assert (write.kind.value, write.columns, write.columns_known) == ("update", ("assignee_name",), True)
+    assert not next(q for q in renamed.queries if q.line == 17).columns_known  # `.update(changes)`: to review
     # the declaration of the names is not a model reading rows (no "model still declares" finding)
     assert not [f for f in dropped.findings if f.rule_id == "orm-model-declares-changed-column"]
 

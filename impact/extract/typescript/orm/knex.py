@@ -91,7 +91,7 @@ def _query(scanned: Scanned, calls: list[Call], table: str, path: str, language:
         if call.name in WRITES:
             kind = QueryKind.UPSERT if kind is QueryKind.UPSERT else WRITES[call.name]
             if call.name in ("insert", "update", "upsert"):
-                payload = payload_keys(scanned, call)
+                payload = payload_keys(scanned, call, constants=dotted)
                 known = known and payload.complete
                 columns += payload.keys if payload.complete else []
         elif call.name == "merge":
