@@ -195,7 +195,7 @@ export enum MediaBackendType { S3 = 's3' }
 
 def test_knex_queries_on_a_table_constant_are_evidence() -> None:
     dropped = scan(APP, "20240201", use_cache=False)
-    assert _evidence(dropped, "dropped-column-still-used") == ["src/tickets.js:5"]
+    assert _evidence(dropped, "dropped-column-still-used") == ["src/ticketService.ts:8", "src/tickets.js:5"]  # transaction(\n TableTicket,\n)
     query = next(q for q in dropped.queries if q.file == "src/tickets.js" and q.line == 5)
     assert (query.table, query.kind.value, query.filter_columns) == ("tickets", "select_star", ("project_id", "status"))
     renamed = scan(APP, "20240301", use_cache=False)

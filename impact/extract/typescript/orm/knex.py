@@ -12,7 +12,7 @@ A chain starts at a call of a usual knex instance name (`knex`, `db`, `trx`, `tx
 `.column(...)`, `.distinct(...)`, `.first(...)`), the chain's `.from("t")` gives the table; a
 `.from(...)` followed by a select is the supabase-js shape and left to that reader.
 
-A table given by a name (`knex(TableUser)`, `this.knex(TableUser)`, `dbActor(TableUser)`) is a query
+A table given by a name (`knex(TableUser)`, `this.knex(TableUser)`, `dbActor(TableUser)`, `transaction(TableUser)`) is a query
 of orm "ts-constants" on the model `TableUser`: impact.orm.ts_constants resolves it to the table the
 constant holds, and `FieldNameUser.photoUrl` columns to theirs; a name that is no table constant is
 dropped there.
@@ -37,7 +37,7 @@ WRITES = {"insert": QueryKind.INSERT, "update": QueryKind.UPDATE, "del": QueryKi
 SELECT_FIRST = re.compile(r"(?<![\w$.])(?:knex|db|trx|tx|database|connection)\s*(\.)\s*(select|columns?|distinct|first|pluck)\b")
 TABLE_CALLS = {"from"}  # `.table("t")` and `.into("t")` start a chain of their own (START)
 IDENTIFIER = re.compile(r"^(?:\w+\.)?(\w+)(?:\s+as\s+\w+)?$", re.IGNORECASE)
-NAMED_TABLE = re.compile(r"(?<![\w$])(?:this\s*\.\s*)?(knex|db|trx|tx|database|connection|dbActor)\s*(?=\(\s*[A-Za-z_$][\w$]*\s*\))")
+NAMED_TABLE = re.compile(r"(?<![\w$.])(?:this\s*\.\s*)?(knex|db|trx|tx|database|connection|dbActor|transaction)\s*(?=\(\s*[A-Za-z_$][\w$]*\s*,?\s*\))")
 DOTTED = re.compile(r"[A-Za-z_$][\w$]*\.[A-Za-z_$][\w$]*")
 
 
