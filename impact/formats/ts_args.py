@@ -2,13 +2,16 @@
 SQL arguments; shared by the knex/Kysely/TypeORM builders and the sequelize-cli reader.
 
 A name or value computed at run time raises `Unreadable` with the reason, which the readers turn
-into an `unknown` piece naming it: never a guess.
+into an `unknown` piece naming it: never a guess. A table or column name written as a string
+constant of the repository (`TableUser`, `FieldNameUser.photoUrl`) is that string
+(impact.extract.typescript.constants, while the reader resolves names for the file).
 """
 from __future__ import annotations
 
 import re
 
-from impact.extract.typescript.calls import Call, call_after, literal_arg, skip_space
+from impact.extract.typescript.calls import Call, arguments, call_after, literal_arg, skip_space
+from impact.extract.typescript.constants import constant_at
 from impact.extract.typescript.scan import Scanned
 from impact.formats.alembic.ddl import literal
 from impact.formats.pieces import Piece
@@ -36,6 +39,9 @@ def read_chain(scanned: Scanned, pos: int, limit: int) -> tuple[list[tuple[str, 
 def string_arg(scanned: Scanned, call: Call | None, index: int) -> str:
     literal_ = literal_arg(scanned, call, index) if call else None
     if literal_ is None or literal_.has_holes:
+        constant = constant_at(scanned, *call.args[index]) if call and index < len(call.args) else None
+        if constant is not None:
+            return constant.value
         text = scanned.text[call.args[index][0]:call.args[index][1]] if call and index < len(call.args) else "nothing"
         raise Unreadable(f"`{text[:40]}` is not a string literal (a name computed at run time)")
     return literal_.value()
@@ -49,6 +55,9 @@ def strings_arg(scanned: Scanned, call: Call, index: int) -> list[str]:
         values = [lit.value() for at, lit in scanned.literals.items() if span[0] < at < close]
         if values:
             return values
+        names = [constant_at(scanned, *item) for item in arguments(scanned, span[0], close)]
+        if names and all(names):  # `[FieldNameUser.a, FieldNameUser.b]`: every one a constant
+            return [c.value for c in names]
     return [string_arg(scanned, call, index)]
 
 

@@ -18,17 +18,23 @@ strings, template literals and comments, no parser):
   friends: impact.formats.ts_sequelize.
 Every other `queryRunner.`/`knex.`/`db.` call in `up` is `unknown`, named, never skipped.
 
-Known limits: no type checking or constant folding across files (a table name held in a
-constant is unknown); the `down` body is not read.
+A table or column name written as a string constant (`TableUser`, `FieldNameUser.photoUrl`,
+declared in the file or imported from a relative module or a workspace package) is its string,
+and the migration's notes say where each came from (impact.extract.typescript.constants).
+
+Known limits: no type checking or constant folding (a name built from constants at run time is
+unknown); the `down` body is not read.
 """
 from __future__ import annotations
 
 import re
+from contextlib import nullcontext
 from pathlib import Path
 
 from impact.config import Config
 from impact.errors import InputError
 from impact.extract.typescript.calls import Call, arguments, call_after, skip_space
+from impact.extract.typescript.constants import Constants, resolving
 from impact.extract.typescript.scan import Scanned, scan
 from impact.formats.base import EarlierMigration, LocatedMigration, ReadMigration
 from impact.formats.pieces import Piece, build_parsed
@@ -206,9 +212,11 @@ def _comments_by_line(scanned: Scanned) -> dict[int, str]:
     return found
 
 
-def read_file(path: Path, dialect: str = "postgres", down: bool = False, sql_only: bool = False) -> tuple[ParsedMigration, list[Piece]]:
+def read_file(path: Path, dialect: str = "postgres", down: bool = False, sql_only: bool = False,
+              constants: Constants | None = None) -> tuple[ParsedMigration, list[Piece]]:
     text = read_sql_file(path, "migration")
-    pieces, scanned = translate_text(text, DOWN if down else UP)
+    with resolving(constants, _display(path, constants.root)) if constants and constants.root else nullcontext():
+        pieces, scanned = translate_text(text, DOWN if down else UP)
     return build_parsed(pieces, _comments_by_line(scanned), dialect, parser="ts-builder", sql_only=sql_only), pieces
 
 
@@ -255,13 +263,18 @@ class TsClassesFormat:
 
     def read(self, migration: LocatedMigration, repo: Path, dialect: str) -> ReadMigration:
         text = read_sql_file(migration.path, "migration")
-        parsed, pieces = read_file(migration.path, dialect)
+        constants = Constants(repo.resolve())
+        parsed, pieces = read_file(migration.path, dialect, constants=constants)
         if not pieces and up_body(scan(text)) is None:
             raise InputError(f"{migration.path.name} has no `up` migration function", "pass the migration file that defines up()")
+        named = [f"line {line}: `{c.written}` is the constant '{c.value}' ({c.file}:{c.line})"
+                 for _, line, c in constants.used]
         # Earlier migrations: only their SQL (the shadow database replays it as SQL).
-        earlier = tuple(EarlierMigration(_display(p, repo), read_file(p, dialect, sql_only=True)[0]) for p in migration.earlier)
+        earlier = tuple(EarlierMigration(_display(p, repo), read_file(p, dialect, sql_only=True, constants=constants)[0])
+                        for p in migration.earlier)
         notes, transactional = transaction_notes(text, pieces)
-        down = read_file(migration.path, dialect, down=True)[0]
+        notes = list(dict.fromkeys(named)) + notes
+        down = read_file(migration.path, dialect, down=True, constants=constants)[0]
         down_note = (f"`down` runs {len(down.statements)} statement(s), {len(down.unknown)} not readable statically"
                      if down.statements else "`down` runs nothing readable: the framework's rollback does not undo this migration")
         return ReadMigration(parsed, earlier, (*notes, down_note), transactional, {"down": down})

@@ -27,13 +27,14 @@ def is_declaration_file(rel: str) -> bool:
 
 def declares_models(rel: str, text: str) -> bool:
     """A code file the ORM map needs: Drizzle tables or TypeORM entities, or a naming setting."""
-    from impact.orm import sequelize, sequelize_typescript, typeorm
+    from impact.orm import sequelize, sequelize_typescript, ts_constants, typeorm
     from impact.orm.drizzle import declares_tables, sets_snake_case
 
     if not rel.endswith(CODE_DECLARATION_SUFFIXES):
         return False
     return (declares_tables(text) or sets_snake_case(text) or typeorm.MARKER in text or typeorm.uses_snake_strategy(text)
-            or KYSELY_CAMEL_CASE in text or sequelize.declares_models(text) or sequelize_typescript.declares_models(text))
+            or KYSELY_CAMEL_CASE in text or sequelize.declares_models(text) or sequelize_typescript.declares_models(text)
+            or ts_constants.declares_models(text))
 
 
 def build_orm_map(files: list[tuple[str, str]], cache=None) -> OrmMap:
@@ -51,7 +52,7 @@ def build_orm_map(files: list[tuple[str, str]], cache=None) -> OrmMap:
     return orm
 
 
-ORM_CODE = ("orm/*.py", "extract/typescript/scan.py", "extract/typescript/calls.py", "model.py")
+ORM_CODE = ("orm/*.py", "extract/typescript/scan.py", "extract/typescript/calls.py", "extract/typescript/constants.py", "model.py")
 
 
 def _build(files: list[tuple[str, str]]) -> OrmMap:
@@ -88,10 +89,10 @@ def _build(files: list[tuple[str, str]]) -> OrmMap:
             models = typeorm.read_entities(rel, text, snake)
             orm.models.extend(models)
             orm.sources.extend([rel] if models else [])
-    from impact.orm import sequelize, sequelize_typescript
+    from impact.orm import sequelize, sequelize_typescript, ts_constants
 
     for rel, text in code:
-        models = sequelize.read_models(rel, text) + sequelize_typescript.read_models(rel, text)
+        models = sequelize.read_models(rel, text) + sequelize_typescript.read_models(rel, text) + ts_constants.read_models(rel, text)
         orm.models.extend(models)
         orm.sources.extend([rel] if models else [])
     if any(m.orm == "sequelize" for m in orm.models):  # associations add foreign keys to them

@@ -90,6 +90,8 @@ def model_declarations(orm: OrmMap, tables: list[str], columns: set[str], repo: 
     found = []
     for table in tables:
         for model in orm.on_table(table):
+            if model.orm == "ts-constants":  # names of the columns (impact.orm.ts_constants), not a model reading rows
+                continue
             mine = []
             for f in model.fields:
                 if f.column and f.column.lower() in wanted and not f.ignored:

@@ -36,7 +36,7 @@ def resolve_orm_queries(queries: Iterable[Query], orm: OrmMap, python_models: Ma
 
 
 PYTHON_ORMS = {"django", "sqlalchemy"}  # Query.orm of impact.extract.python's ORM finders
-ORMS_RESOLVED_HERE = {"prisma", "drizzle", "typeorm", "sequelize", *PYTHON_ORMS}
+ORMS_RESOLVED_HERE = {"prisma", "drizzle", "typeorm", "sequelize", "ts-constants", *PYTHON_ORMS}
 
 
 def _python(query: Query, models: Mapping | None) -> list[Query]:
@@ -51,7 +51,8 @@ def _python(query: Query, models: Mapping | None) -> list[Query]:
 def attribute_declarations(references: Iterable[ColumnReference], orm: OrmMap) -> list[ColumnReference]:
     """A column named on the line that declares it in code (a Drizzle table's `status: text("status")`)
     belongs to that model's table, so another table's same-named column never claims it."""
-    declared = {(m.file, f.line, f.column.lower()): m for m in orm.models for f in m.fields if f.column and f.line}
+    declared = {(m.file, f.line, f.column.lower()): m for m in orm.models for f in m.fields
+                if f.column and f.line and m.orm != "ts-constants"}  # a name constant reads no row
     # A field's bare name in the file declaring its model (a TypeORM property under its @Column
     # decorator) is that declaration, not code using the column.
     files = {(m.file, (m.table or "").lower(), f.name) for m in orm.models for f in m.fields if f.column}
@@ -102,4 +103,6 @@ def _on_model(query: Query, model: OrmModel) -> Query:
 def _columns(model: OrmModel, names: Iterable[str]) -> tuple[str, ...]:
     """Field names -> columns; relation fields (no column) and unknown names are left out."""
     mapped = (model.column_for(name) for name in names)
+    if model.orm == "ts-constants":  # knex names columns as the database does: a plain name is one
+        mapped = (model.column_for(name) or (None if "." in name else name) for name in names)
     return tuple(dict.fromkeys(c for c in mapped if c))

@@ -4,8 +4,9 @@ A monorepo's code imports its own packages by their package.json names (`import 
 from "@sim/db"`): the folders are the root package.json's `workspaces` (npm, yarn, bun: a list or
 `{ packages: [...] }`) and pnpm-workspace.yaml's `packages:`, each a folder or a `dir/*` pattern. A
 package path is resolved inside its package: `exports` (".", "./schema": a path, or the first
-`types`/`import`/`default`/`require` path of a condition map), else for the package itself `types`,
-`typings`, `module`, `main`, then `index`, `src/index`; a subpath as a folder's file (`schema`,
+`types`/`import`/`default`/`require` path of a condition map), else for the package itself `source`
+(the TS source a bundler builds from: hedgedoc's `@hedgedoc/database`), `types`, `typings`, `module`,
+`main`, then `index`, `src/index`; a subpath as a folder's file (`schema`,
 `src/schema`). Read only, from the repository.
 
 Known limits (xfail in tests/test_model_import_sources.py): `exports` patterns (`"./*": "./lib/*.ts"`)
@@ -50,7 +51,7 @@ def package_entries(spec: str, packages: dict[str, tuple[str, dict]]) -> list[st
     if target:
         paths.append(target)
     if not sub:
-        paths += [manifest[k] for k in ("types", "typings", "module", "main") if isinstance(manifest.get(k), str)]
+        paths += [manifest[k] for k in ("source", "types", "typings", "module", "main") if isinstance(manifest.get(k), str)]
         paths += ["index", "src/index"]
     else:
         paths += [sub, f"src/{sub}"]

@@ -131,20 +131,22 @@ def option_string(scanned: Scanned, call: Call | None, option: str, index: int =
     return literal.value() if literal and not literal.has_holes else ""
 
 
-def payload_keys(scanned: Scanned, call: Call, index: int = 0) -> Payload:
-    """Keys written by an object literal, or by an array of them; unknown for anything else."""
+def payload_keys(scanned: Scanned, call: Call, index: int = 0, constants: bool = False) -> Payload:
+    """Keys written by an object literal, or by an array of them; unknown for anything else.
+    `constants`: a computed key naming a constant (`[FieldNameUser.id]`) is the key `FieldNameUser.id`
+    (for a caller that maps such names to columns: impact.orm.ts_constants)."""
     span = arg_span(call, index)
     if span is None:
         return Payload(complete=False, note=f".{call.name}() without a payload")
     first = scanned.masked[span[0]]
     if first == "{":
-        return object_literal_keys(scanned, span[0])
+        return object_literal_keys(scanned, span[0], constants)
     if first == "[":
-        return _array_keys(scanned, span[0])
+        return _array_keys(scanned, span[0], constants)
     return Payload(complete=False, note="payload is a variable: written columns unknown")
 
 
-def _array_keys(scanned: Scanned, open_at: int) -> Payload:
+def _array_keys(scanned: Scanned, open_at: int, constants: bool = False) -> Payload:
     payload = Payload()
     close = scanned.closing(open_at)
     if close is None:
@@ -154,7 +156,7 @@ def _array_keys(scanned: Scanned, open_at: int) -> Payload:
         if scanned.masked[start] != "{":
             payload.hide("payload row is a variable: columns unknown")
             continue
-        row = object_literal_keys(scanned, start)
+        row = object_literal_keys(scanned, start, constants)
         payload.keys += [key for key in row.keys if key not in payload.keys]
         if not row.complete:
             payload.hide(row.note)
@@ -162,9 +164,10 @@ def _array_keys(scanned: Scanned, open_at: int) -> Payload:
 
 
 _KEY = re.compile(r"([A-Za-z_$][\w$]*|\d+)\s*")
+_CONSTANT_KEY = re.compile(r"\[\s*([A-Za-z_$][\w$]*\.[A-Za-z_$][\w$]*)\s*\]\s*(?::|$)")
 
 
-def object_literal_keys(scanned: Scanned, open_at: int) -> Payload:
+def object_literal_keys(scanned: Scanned, open_at: int, constants: bool = False) -> Payload:
     """Top-level keys of `{ a: 1, "b": 2, c, ...rest }`; nested objects never leak keys."""
     payload = Payload()
     close = scanned.closing(open_at)
@@ -178,6 +181,8 @@ def object_literal_keys(scanned: Scanned, open_at: int) -> Payload:
             payload.hide("payload spreads another object: columns unknown")
         elif literal is not None and not literal.has_holes:
             payload.keys.append(literal.value())
+        elif constants and _CONSTANT_KEY.match(masked[start:end]):
+            payload.keys.append(_CONSTANT_KEY.match(masked[start:end]).group(1))
         elif masked[start] == "[":
             payload.hide("payload has a computed key: columns unknown")
         else:

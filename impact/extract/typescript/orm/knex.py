@@ -11,10 +11,17 @@ A chain starts at a call of a usual knex instance name (`knex`, `db`, `trx`, `tx
 `select`, knex reads `*`. Written select first, `knex.select("id").from("users")` (or
 `.column(...)`, `.distinct(...)`, `.first(...)`), the chain's `.from("t")` gives the table; a
 `.from(...)` followed by a select is the supabase-js shape and left to that reader.
+
+A table given by a name (`knex(TableUser)`, `this.knex(TableUser)`, `dbActor(TableUser)`, `transaction(TableUser)`) is a query
+of orm "ts-constants" on the model `TableUser`: impact.orm.ts_constants resolves it to the table the
+constant holds, and `FieldNameUser.photoUrl` columns to theirs; a name that is no table constant is
+dropped there.
 """
 from __future__ import annotations
 
 import re
+
+from dataclasses import replace
 
 from impact.extract.typescript.calls import Call, arguments, call_after, chain_after, object_entries, payload_keys
 from impact.extract.typescript.scan import Scanned
@@ -30,6 +37,8 @@ WRITES = {"insert": QueryKind.INSERT, "update": QueryKind.UPDATE, "del": QueryKi
 SELECT_FIRST = re.compile(r"(?<![\w$.])(?:knex|db|trx|tx|database|connection)\s*(\.)\s*(select|columns?|distinct|first|pluck)\b")
 TABLE_CALLS = {"from"}  # `.table("t")` and `.into("t")` start a chain of their own (START)
 IDENTIFIER = re.compile(r"^(?:\w+\.)?(\w+)(?:\s+as\s+\w+)?$", re.IGNORECASE)
+NAMED_TABLE = re.compile(r"(?<![\w$.])(?:this\s*\.\s*)?(knex|db|trx|tx|database|connection|dbActor|transaction)\s*(?=\(\s*[A-Za-z_$][\w$]*\s*,?\s*\))")
+DOTTED = re.compile(r"[A-Za-z_$][\w$]*\.[A-Za-z_$][\w$]*")
 
 
 def extract_knex(scanned: Scanned, path: str, language: str) -> list[Query]:
@@ -43,7 +52,19 @@ def extract_knex(scanned: Scanned, path: str, language: str) -> list[Query]:
         calls = chain_after(scanned, first)
         if len(calls) > 1 or match.group(2):
             queries.append(_query(scanned, calls, literal.value().split()[0], path, language))
-    return queries + _select_first(scanned, path, language)
+    return queries + _select_first(scanned, path, language) + _named_tables(scanned, path, language)
+
+
+def _named_tables(scanned: Scanned, path: str, language: str) -> list[Query]:
+    """`knex(TableUser).where(FieldNameUser.id, id)`: resolved by impact.orm.resolve (orm ts-constants)."""
+    queries = []
+    for match in NAMED_TABLE.finditer(scanned.masked):
+        first = call_after(scanned, match.group(1), match.start(), match.end())
+        calls = chain_after(scanned, first) if first and len(first.args) == 1 else []
+        if len(calls) > 1:
+            query = _query(scanned, calls, "", path, language, start=match.start(), dotted=True)
+            queries.append(replace(query, table=None, orm="ts-constants", model=scanned.masked[slice(*first.args[0])]))
+    return queries
 
 
 def _select_first(scanned: Scanned, path: str, language: str) -> list[Query]:
@@ -63,22 +84,23 @@ def _select_first(scanned: Scanned, path: str, language: str) -> list[Query]:
     return queries
 
 
-def _query(scanned: Scanned, calls: list[Call], table: str, path: str, language: str, start: int | None = None) -> Query:
+def _query(scanned: Scanned, calls: list[Call], table: str, path: str, language: str, start: int | None = None,
+           dotted: bool = False) -> Query:
     kind, columns, filters, known, selected = QueryKind.SELECT_COLUMNS, [], [], True, False
     for call in calls[1:]:
         if call.name in WRITES:
             kind = QueryKind.UPSERT if kind is QueryKind.UPSERT else WRITES[call.name]
             if call.name in ("insert", "update", "upsert"):
-                payload = payload_keys(scanned, call)
+                payload = payload_keys(scanned, call, constants=dotted)
                 known = known and payload.complete
                 columns += payload.keys if payload.complete else []
         elif call.name == "merge":
             kind = QueryKind.UPSERT
         elif call.name in COLUMN_LISTS:
             selected = True
-            columns += _names(scanned, call.args)
+            columns += _names(scanned, call.args, dotted)
         elif call.name in FILTERS:
-            filters += _filter_names(scanned, call)
+            filters += _filter_names(scanned, call, dotted)
     star = kind is QueryKind.SELECT_COLUMNS and not selected
     return Query(
         file=path, line=scanned.line_of(calls[0].dot if start is None else start),
@@ -89,12 +111,16 @@ def _query(scanned: Scanned, calls: list[Call], table: str, path: str, language:
     )
 
 
-def _names(scanned: Scanned, spans: list[tuple[int, int]]) -> list[str]:
+def _names(scanned: Scanned, spans: list[tuple[int, int]], dotted: bool = False) -> list[str]:
+    """Literal names; with `dotted`, `FieldNameUser.id` too (a field constant, mapped when resolved)."""
     names = []
     for span in spans:
         if scanned.masked[span[0]] == "[":
             close = scanned.closing(span[0])
-            names += _names(scanned, arguments(scanned, span[0], close) if close else [])
+            names += _names(scanned, arguments(scanned, span[0], close) if close else [], dotted)
+            continue
+        if dotted and DOTTED.fullmatch(scanned.masked[span[0]:span[1]]):
+            names.append(scanned.masked[span[0]:span[1]])
             continue
         literal = scanned.literal_at(span[0])
         match = IDENTIFIER.match(literal.value().strip()) if literal and not literal.has_holes else None
@@ -103,11 +129,11 @@ def _names(scanned: Scanned, spans: list[tuple[int, int]]) -> list[str]:
     return names
 
 
-def _filter_names(scanned: Scanned, call: Call) -> list[str]:
+def _filter_names(scanned: Scanned, call: Call, dotted: bool = False) -> list[str]:
     """`where("c", v)`, `where({ c: v })`, `orderBy("c")`, `orderBy([{ column: "c" }])`: the first argument's names."""
     if not call.args:
         return []
     first = call.args[0]
     if scanned.masked[first[0]] == "{":
         return [k for k, _ in object_entries(scanned, first[0]) if k not in ("...", "[]")]
-    return _names(scanned, [first])
+    return _names(scanned, [first], dotted)
