@@ -82,13 +82,18 @@ def test_rollback_plan_re_creates_a_dropped_column_as_it_was(tmp_path: Path, pg_
     assert steps[3] == "ALTER TABLE chats ADD COLUMN code TEXT, ADD CONSTRAINT chats_code_key UNIQUE (code);"
     assert steps[4] == "ALTER TABLE chats ADD COLUMN temperature REAL, ADD CONSTRAINT chats_temperature_check CHECK (temperature >= 0);"
     # Run on a real server: drop, then the plan, gives the schema back (column order aside).
-    prepared(pg_database, app, "2")
-    before = fingerprint(pg_database)
-    with connect(pg_database, autocommit=True) as conn:
-        conn.execute((app / "migrations/0002_drop.sql").read_text())
+    assert_plan_restores(pg_database, app, "migrations/0002_drop.sql", steps)
+
+
+def assert_plan_restores(url: str, app: Path, migration: str, steps: dict[int, str]) -> None:
+    """The migration, then its plan's steps last first, on a real server: the schema as before."""
+    prepared(url, app, "2")
+    before = fingerprint(url)
+    with connect(url, autocommit=True) as conn:
+        conn.execute((app / migration).read_text())
         for n in sorted(steps, reverse=True):
             conn.execute(steps[n])
-    assert fingerprint(pg_database) == before
+    assert fingerprint(url) == before
 
 
 def test_rollback_plan_quotes_names_postgresql_folds_or_reserves(tmp_path: Path, pg_database: str) -> None:
@@ -106,13 +111,7 @@ def test_rollback_plan_quotes_names_postgresql_folds_or_reserves(tmp_path: Path,
     assert steps[1] == 'ALTER TABLE "group" DROP COLUMN IF EXISTS extras;'
     assert steps[3] == 'ALTER TABLE "User" RENAME COLUMN "fullName" TO "displayName";'
     assert [s.drops for s in result.rollback if s.drops] == [("User", "isAdmin"), ("group", "extras")]
-    prepared(pg_database, app, "2")
-    before = fingerprint(pg_database)
-    with connect(pg_database, autocommit=True) as conn:
-        conn.execute((app / "migrations/0002_change.sql").read_text())
-        for n in sorted(steps, reverse=True):
-            conn.execute(steps[n])
-    assert fingerprint(pg_database) == before
+    assert_plan_restores(pg_database, app, "migrations/0002_change.sql", steps)
 
 
 def test_rollback_counts_the_values_of_a_mixed_case_table_before_dropping_them(tmp_path: Path, pg_database: str) -> None:
