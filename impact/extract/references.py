@@ -173,31 +173,38 @@ def _context(line: str, start: int, end: int, python: bool = False) -> str:
     return "identifier"
 
 
+_SPECIAL = re.compile(r"""["'`\\{}#]|//|\$\{""")
+
+
 def _open_quote(line: str, start: int, comment: str) -> tuple[str | None, int]:
     """The quote of the string literal `start` lies in, on this line (`comment`, the language's line
     comment, for a comment); None in code, the code of a template literal's `${...}` and of a Python
     f-string's `{...}` included, and where that string or comment opens. Line by line: a string
-    continued from an earlier line is not seen."""
-    state, holes, stack, opened, i = None, "", [], 0, 0
-    while i < start:
-        char = line[i]
+    continued from an earlier line is not seen. Jumps from one character that matters to the next
+    (it runs for every reference: 25,000 on a saleor DROP)."""
+    head = line[:start]
+    if "'" not in head and '"' not in head and "`" not in head and comment not in head:
+        return None, 0
+    state, holes, stack, opened, at = None, "", [], 0, 0
+    while (match := _SPECIAL.search(line, at, start)) is not None:
+        token, i = match.group(), match.start()
+        at = match.end()
         if state is None:
-            if char in "'\"`":
-                state, holes, opened = char, "${" if char == "`" else ("{" if _f_string(line, i) else ""), i
-            elif char == "}" and stack:
+            if token in ("'", '"', "`"):
+                state, holes, opened = token, "${" if token == "`" else ("{" if _f_string(line, i) else ""), i
+            elif token == "}" and stack:
                 state, holes = stack.pop()  # back in the string after its interpolated code
-            elif line.startswith(comment, i):
+            elif token == comment:
                 return comment, i
-        elif char == "\\":
-            i += 1
-        elif char == state:
+        elif token == "\\":
+            at += 1  # the escaped character
+        elif token == state:
             state = None
-        elif holes and line.startswith(holes, i) and not line.startswith("{{", i):
+        elif holes == "${" and token == "${" or holes == "{" and token == "{" and not line.startswith("{{", i):
             stack.append((state, holes))
-            state, i = None, i + len(holes) - 1
-        elif holes == "{" and line.startswith("{{", i):
-            i += 1
-        i += 1
+            state = None
+        elif holes == "{" and token == "{":
+            at += 1  # `{{`: a literal brace
     return state, opened
 
 
