@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 
 from impact.extract.typescript.calls import Call, arguments, call_after, literal_arg, skip_space
-from impact.extract.typescript.constants import constant_at
 from impact.extract.typescript.scan import Scanned
 from impact.formats.alembic.ddl import literal
 from impact.formats.pieces import Piece
@@ -34,6 +33,14 @@ def read_chain(scanned: Scanned, pos: int, limit: int) -> tuple[list[tuple[str, 
         call = call_after(scanned, match.group(1), dot, match.end())
         links.append((match.group(1), call))
         end = call.close + 1 if call else match.end()
+
+
+def constant_at(scanned: Scanned, begin: int, end: int):
+    """impact.extract.typescript.constants.constant_at, imported on first use: only a TS/JS migration
+    naming a table by a constant needs the reader (not every scan's start)."""
+    from impact.extract.typescript.constants import constant_at as at
+
+    return at(scanned, begin, end)
 
 
 def string_arg(scanned: Scanned, call: Call | None, index: int) -> str:

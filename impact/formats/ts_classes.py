@@ -30,16 +30,19 @@ from __future__ import annotations
 import re
 from contextlib import nullcontext
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from impact.config import Config
 from impact.errors import InputError
 from impact.extract.typescript.calls import Call, arguments, call_after, skip_space
-from impact.extract.typescript.constants import Constants, resolving
 from impact.extract.typescript.scan import Scanned, scan
 from impact.formats.base import EarlierMigration, LocatedMigration, ReadMigration
 from impact.formats.pieces import Piece, build_parsed
 from impact.formats.sql import folder_tree, per_scan, read_sql_file
 from impact.sql.parsed import ParsedMigration
+
+if TYPE_CHECKING:  # the constants reader loads when a TS/JS migration is read, not at every scan's start
+    from impact.extract.typescript.constants import Constants
 
 SUFFIXES = (".ts", ".js", ".mjs", ".cjs", ".mts", ".cts")
 DISCOVERY_DEPTH = 8
@@ -215,6 +218,8 @@ def _comments_by_line(scanned: Scanned) -> dict[int, str]:
 def read_file(path: Path, dialect: str = "postgres", down: bool = False, sql_only: bool = False,
               constants: Constants | None = None) -> tuple[ParsedMigration, list[Piece]]:
     text = read_sql_file(path, "migration")
+    from impact.extract.typescript.constants import resolving  # loaded when a TS/JS migration is read
+
     with resolving(constants, _display(path, constants.root)) if constants and constants.root else nullcontext():
         pieces, scanned = translate_text(text, DOWN if down else UP)
     return build_parsed(pieces, _comments_by_line(scanned), dialect, parser="ts-builder", sql_only=sql_only), pieces
@@ -263,6 +268,8 @@ class TsClassesFormat:
 
     def read(self, migration: LocatedMigration, repo: Path, dialect: str) -> ReadMigration:
         text = read_sql_file(migration.path, "migration")
+        from impact.extract.typescript.constants import Constants  # loaded when a TS/JS migration is read
+
         constants = Constants(repo.resolve())
         parsed, pieces = read_file(migration.path, dialect, constants=constants)
         if not pieces and up_body(scan(text)) is None:

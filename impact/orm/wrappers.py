@@ -38,7 +38,6 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 
-from impact.extract.typescript.functions import declares, innermost, line_of, line_span, line_starts, named_functions
 from impact.extract.typescript.scan import Scanned, scan
 from impact.model import Query
 from impact.orm import CODE_DECLARATION_SUFFIXES as TS_SUFFIXES  # TypeScript and JavaScript files
@@ -76,15 +75,23 @@ def wrapper_functions(files: Iterable[tuple[str, str, Iterable[Query]]], tables:
     return {name: next(iter(owners)) for name, owners in found.items() if len({t.lower() for t in owners}) == 1}
 
 
+def _functions():
+    """impact.extract.typescript.functions, imported when a TS file needs it (not for every scan)."""
+    from impact.extract.typescript import functions
+
+    return functions
+
+
 class _Bodies:
     """One file's named functions, to tell the one enclosing a line."""
 
     def __init__(self, text: str) -> None:
-        self.text, self.starts = text, line_starts(text)
-        self.functions = named_functions(scan(text))
+        self.fn = _functions()
+        self.text, self.starts = text, self.fn.line_starts(text)
+        self.functions = self.fn.named_functions(scan(text))
 
     def enclosing(self, line: int) -> str | None:
-        function = innermost(self.functions, *line_span(self.text, self.starts, line))
+        function = self.fn.innermost(self.functions, *self.fn.line_span(self.text, self.starts, line))
         return function.name if function else None
 
 
@@ -148,13 +155,14 @@ class _Calls:
     """The calls of wrappers in one file, each as (open, close, name, is a declaration's parameters)."""
 
     def __init__(self, text: str, lines: list[str], pattern: re.Pattern) -> None:
-        self.scanned, self.lines, self.starts = scan(text), lines, line_starts(text)
+        self.fn = fn = _functions()
+        self.scanned, self.lines, self.starts = scan(text), lines, fn.line_starts(text)
         self.calls = []
         for match in pattern.finditer(self.scanned.masked):
             open_at = match.end() - 1
             close = self.scanned.closing(open_at)
-            if close is not None and close > open_at and line_of(self.starts, close) - line_of(self.starts, open_at) <= CALL_LINES:
-                self.calls.append((open_at, close, match.group(1), declares(self.scanned, close)))
+            if close is not None and close > open_at and fn.line_of(self.starts, close) - fn.line_of(self.starts, open_at) <= CALL_LINES:
+                self.calls.append((open_at, close, match.group(1), fn.declares(self.scanned, close)))
 
     def holder(self, line: int, name: str) -> str | None:
         text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
@@ -172,7 +180,7 @@ class _Calls:
         open_at, _close, wrapper, declaration = max(holding)
         enclosing = _enclosing_brackets(self.scanned, open_at, offset)
         if declaration:  # its own parameters on its header line only (see DECLARATIONS)
-            same_line = line_of(self.starts, offset) == line_of(self.starts, open_at)
+            same_line = self.fn.line_of(self.starts, offset) == self.fn.line_of(self.starts, open_at)
             return wrapper if DECLARATIONS and not enclosing and same_line else None
         return wrapper if NESTED_KEYS or not any(keyed for _, keyed in enclosing) else None
 
