@@ -52,3 +52,14 @@ def test_what_is_not_respelled_raises_the_first_error(source: str, line: int) ->
 def test_a_print_statement_after_a_colon_is_respelled() -> None:
     tree, _ = parse_python("if x:  print 'a'\n", "m.py")
     assert ast.unparse(tree) == "if x:\n    print('a')"
+
+
+def test_every_print_statement_is_respelled_at_once_and_a_docstring_is_left_alone() -> None:
+    # a parse per statement would be 300 parses of the file; the tokenizer finds them all first
+    source = ('def upgrade():\n    """print the rows\n    print them all"""\n'
+              + "".join(f'    print "row {i}", {i}\n' for i in range(300)) + '    op.drop_column("t", "c")\n')
+    tree, rewritten = parse_python(source, "m.py")
+    assert rewritten == list(range(4, 304))
+    assert ast.get_docstring(tree.body[0]) == "print the rows\nprint them all"  # as written (cleaned)
+    [drop] = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, "attr", "") == "drop_column"]
+    assert drop.lineno == 304

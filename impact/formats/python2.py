@@ -42,8 +42,13 @@ def parse_python(source: str | bytes, filename: str) -> tuple[ast.Module, list[i
         first = error = exc  # `exc` is unbound once the handler ends
     text = source.decode("utf-8-sig") if isinstance(source, bytes) else source
     lines = text.splitlines(keepends=True)
-    rewritten: set[int] = set()
-    for _ in range(len(lines)):
+    rewritten = _statements_respelled(lines)  # every print statement at once: one parse, not one per line
+    if rewritten:
+        try:
+            return ast.parse("".join(lines), filename=filename), sorted(rewritten)
+        except SyntaxError as exc:
+            error = exc
+    for _ in range(MAX_ROUNDS):
         number = error.lineno or 0
         line = lines[number - 1] if 0 < number <= len(lines) else ""
         fixed = _rewrite(line)
@@ -56,6 +61,35 @@ def parse_python(source: str | bytes, filename: str) -> tuple[ast.Module, list[i
         except SyntaxError as exc:
             error = exc
     raise first from None
+
+
+MAX_ROUNDS = 100  # a parse per round: what remains after the print statements is a handful of lines
+_STARTS = (tokenize.NEWLINE, tokenize.NL, tokenize.INDENT, tokenize.DEDENT, tokenize.ENCODING)
+
+
+def _statements_respelled(lines: list[str]) -> set[int]:
+    """Respell, in place, every line that is a Python 2 print/exec statement (told by the tokenizer:
+    a docstring's "print the rows" is a string); their numbers. `print >>f, x` and `print (x)` parse
+    as Python 3 and are left alone."""
+    found, previous = [], tokenize.NEWLINE
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO("".join(lines)).readline))
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        return set()
+    for token, following in zip(tokens, tokens[1:]):
+        if (token.type == tokenize.NAME and token.string in ("print", "exec") and previous in _STARTS
+                and following.start[0] == token.start[0]
+                and (following.type in (tokenize.STRING, tokenize.NAME, tokenize.NUMBER) or following.string == "-")):
+            found.append(token.start[0])
+        if token.type not in (tokenize.COMMENT,):
+            previous = token.type
+    done = set()
+    for number in found:
+        fixed = _rewrite(lines[number - 1])
+        if fixed is not None:
+            lines[number - 1] = fixed
+            done.add(number)
+    return done
 
 
 def _rewrite(line: str) -> str | None:
