@@ -22,18 +22,23 @@ def run(*args: str):
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
+def applied_with_values(tmp_path: Path, url: str, files: dict[str, str], written: str) -> Path:
+    """Migration 2 of `files` applied by impact, then values written by `written` since."""
+    app = make_repo(tmp_path / "app", files)
+    prepared(url, app, "2")
+    assert run("apply", str(app), "-m", "2", "--database-url", url, "--yes").exit_code == 0
+    with connect(url, autocommit=True) as conn:
+        conn.execute(written)
+    return app
+
+
 @pytest.fixture
 def applied(tmp_path: Path, pg_database: str) -> Path:
     """0002 applied by impact, and a value written to the column it added since."""
-    app = make_repo(tmp_path / "app", {
+    return applied_with_values(tmp_path, pg_database, {
         "migrations/0001_init.sql": "CREATE TABLE items (id int PRIMARY KEY, name text NOT NULL);\nINSERT INTO items VALUES (1, 'a'), (2, 'b');",
         "migrations/0002_add_note.sql": "ALTER TABLE items ADD COLUMN note text;",
-    })
-    prepared(pg_database, app, "2")
-    assert run("apply", str(app), "-m", "2", "--database-url", pg_database, "--yes").exit_code == 0
-    with connect(pg_database, autocommit=True) as conn:
-        conn.execute("UPDATE items SET note = 'keep me' WHERE id = 1")
-    return app
+    }, "UPDATE items SET note = 'keep me' WHERE id = 1")
 
 
 def test_rollback_without_a_terminal_shows_target_steps_and_data_then_needs_yes(applied: Path, pg_database: str) -> None:
@@ -115,14 +120,10 @@ def test_rollback_plan_quotes_names_postgresql_folds_or_reserves(tmp_path: Path,
 
 
 def test_rollback_counts_the_values_of_a_mixed_case_table_before_dropping_them(tmp_path: Path, pg_database: str) -> None:
-    app = make_repo(tmp_path / "app", {
+    app = applied_with_values(tmp_path, pg_database, {
         "migrations/0001_init.sql": 'CREATE TABLE "User" (id int PRIMARY KEY);\nINSERT INTO "User" VALUES (1), (2);',
         "migrations/0002_add.sql": 'ALTER TABLE "User" ADD COLUMN "isAdmin" boolean;',
-    })
-    prepared(pg_database, app, "2")
-    assert run("apply", str(app), "-m", "2", "--database-url", pg_database, "--yes").exit_code == 0
-    with connect(pg_database, autocommit=True) as conn:
-        conn.execute('UPDATE "User" SET "isAdmin" = true')
+    }, 'UPDATE "User" SET "isAdmin" = true')
     out = run("rollback", str(app), "-m", "2", "--database-url", pg_database).output
     assert '1. ALTER TABLE "User" DROP COLUMN IF EXISTS "isAdmin";' in out
     assert "User.isAdmin holds 2 non-NULL values that would be deleted" in out
