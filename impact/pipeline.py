@@ -99,8 +99,7 @@ class ScanResult:
         return {column: len(lines) for column, lines in sorted(counts.items())}
 
     def unattributed_note(self) -> str:
-        parts = [f"{n} line{'s' if n != 1 else ''} name `{column}`" for column, n in self.unattributed.items()]
-        note = f"{'; '.join(parts)} without a table we could tell (not evidence; JSON `references`, via name-only)" if parts else ""
+        note = _unattributed_sentence(self.unattributed)
         if self.other_database:
             n = len(self.other_database)
             other = f"{n} quer{'ies' if n != 1 else 'y'} on {', '.join(sorted({q.table for q, _ in self.other_database}))} run on another database (not evidence; JSON `other_database`)"
@@ -183,6 +182,21 @@ def _scan(repo: Path, ref: str, *, dialect: str | None = None, schema_file: Path
         seconds=time.perf_counter() - started, schema_source=schema_source, affected_tables=tables, rules=rules, config=config,
         other_database=apart,
     )
+
+
+def _unattributed_sentence(counts: dict[str, int], shown: int = 3) -> str:
+    """One sentence, however many columns the migration changes (papermark's chat model adds 13:
+    a line per column pushed the summary off the screen): the largest counts, then how many more."""
+    if not counts:
+        return ""
+    tail = " without a table we could tell (not evidence; JSON `references`, via name-only)"
+    if len(counts) <= shown:
+        return "; ".join(f"{n:,} line{'s' if n != 1 else ''} name `{column}`" for column, n in counts.items()) + tail
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    top = ", ".join(f"`{column}` {n:,}" for column, n in ranked[:shown])
+    rest = sum(n for _, n in ranked[shown:])
+    return (f"lines naming a changed column{tail}: {top}, and {rest:,} more for "
+            f"{len(ranked) - shown} other column{'s' if len(ranked) - shown != 1 else ''}")
 
 
 def _other_database(run: ExtractionRun) -> dict[tuple, str]:

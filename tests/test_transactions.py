@@ -102,3 +102,12 @@ def test_inline_references_locks_the_referenced_table_until_commit(tmp_path: Pat
     result = _scan(tmp_path, 'ALTER TABLE posts ADD COLUMN owner_id int REFERENCES "users" (id);')
     held = _transactions(result)[0].held
     assert held["posts"].mode == "ACCESS EXCLUSIVE" and held["users"].mode == "SHARE ROW EXCLUSIVE"
+
+
+def test_statements_on_a_table_created_here_are_one_clause(tmp_path: Path) -> None:
+    """papermark's chat model: three statements on the new table were three repeated clauses."""
+    result = _scan(tmp_path, "CREATE TABLE m (a int, b int);\nCREATE INDEX m_a ON m (a);\nCREATE INDEX m_b ON m (b);\n"
+                             "ALTER TABLE m ADD CONSTRAINT m_fk FOREIGN KEY (a) REFERENCES users (id);")
+    summary = result.assessment.dimensions["lock_risk"].summary
+    assert summary.count("the table is created in this migration") == 1
+    assert "statements 2, 3, 4 (index build, " in summary and "on `m`)" in summary

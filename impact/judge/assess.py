@@ -116,8 +116,11 @@ def _compatibility(findings: list[Finding], pairs: list[PairJudgement]) -> Dimen
     compat = [f.message for f in findings if f.category == "compatibility"]
     if breaks:
         return Dimension("risk", f"broken: {_n(breaks, 'existing query', 'existing queries')} fail{'s' if breaks == 1 else ''} after the migration", compat)
-    if review or compat:
+    if review:
         return Dimension("review", f"maintained for queries found; {review} need review", compat)
+    if compat:  # no query to review, but a change a reader must handle (a column that may now be NULL)
+        codes = sorted({f.code for f in findings if f.category == "compatibility"})
+        return Dimension("review", f"maintained for queries found; {_n(len(compat), 'schema change')} to check ({', '.join(codes)})", compat)
     return Dimension("none", "maintained: existing queries work unchanged", [])
 
 
@@ -155,14 +158,14 @@ def _rls(contexts: list[OpContext], findings: list[Finding]) -> Dimension:
 def _locks(contexts: list[OpContext]) -> Dimension:
     """In the lock timeline's terms: the lock, from which statement until the transaction ends,
     and the costly work done while it is held (impact/judge/transactions.py)."""
-    items, safe = [], []
+    items, safe, created = [], [], {}
     for ctx in contexts:
         fact = lock_fact(ctx.op)
         if fact is None or not ctx.op.table:
             continue
         if not ctx.existing_table:
             if fact.long_running and fact.blocks != "nothing":  # where squawk warns, say why we do not
-                safe.append(f"statement {ctx.op.statement.index} ({fact.work} on `{ctx.op.table}`): the table is created in this migration, empty and invisible to other sessions")
+                created.setdefault(ctx.op.table, []).append((ctx.op.statement.index, fact.work))
             continue
         if ctx.op.kind is OpKind.ADD_COLUMN and ctx.op.column and ctx.op.column.references and ctx.op.column.default is None:
             safe.append(f"statement {ctx.op.statement.index} (ADD COLUMN … REFERENCES on `{ctx.op.table}`): no validation scan, every value of the new column is NULL")
@@ -174,10 +177,19 @@ def _locks(contexts: list[OpContext]) -> Dimension:
             end = getattr(ctx.transaction, "end", "its transaction ends")
             items.append(f"{fact.lock} on `{ctx.op.table}` from statement {ctx.op.statement.index} (line {ctx.op.statement.line}) until {end}; "
                          f"{article} {fact.work} while it is held: {fact.blocks} wait")
+    safe = [f"{_statements(done)} on `{table}`): the table is created in this migration, empty and invisible to other sessions"
+            for table, done in created.items()] + safe
     assumed = _wrapping_note(contexts) + ("; not a risk: " + "; ".join(safe[:3]) if safe else "")
     if items:
         return Dimension("risk", f"{_n(len(items), 'statement')} hold{'s' if len(items) == 1 else ''} a blocking lock for more than an instant{assumed}", items)
     return Dimension("none", f"only brief locks{assumed}", [])
+
+
+def _statements(done: list[tuple[int, str]]) -> str:
+    """`statement 3 (index build` or `statements 13, 14, 28 (index build, table scan`: one clause per table."""
+    works = ", ".join(dict.fromkeys(work for _, work in done))
+    numbers = ", ".join(str(n) for n, _ in done)
+    return f"statement{'s' if len(done) > 1 else ''} {numbers} ({works}"
 
 
 def _wrapping_note(contexts: list[OpContext]) -> str:
