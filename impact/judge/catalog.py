@@ -24,6 +24,7 @@ class TableInfo:
     policies: dict[str, PolicyDetails] = field(default_factory=dict)
     comments: dict[str, str | None] = field(default_factory=dict)  # "" = the table itself
     grants: dict[str, set[str]] = field(default_factory=dict)  # role -> privileges
+    created_by: tuple[str, int, str] | None = None  # (file, line, CREATE TABLE statement): its constraints' definitions
 
 
 def table_key(table: str | None, schema: str | None) -> str:
@@ -44,6 +45,7 @@ class DbObject:
     file: str
     line: int
     function: str | None = None  # a trigger's function
+    sql: str = ""  # the statement that created an index or policy (the rollback plan re-creates it from this)
 
 
 @dataclass
@@ -89,7 +91,8 @@ def _create_table(catalog: Catalog, op: Operation) -> None:
     table = op.of(TableDetails)
     columns = {c.name: c for c in (table.columns if table else ())}
     constraints = dict(table.constraints) if table else {}
-    catalog.tables[key] = TableInfo(op.table or "", op.schema, columns, constraints=constraints)
+    source = (catalog.current_file, op.statement.line, op.statement.sql)
+    catalog.tables[key] = TableInfo(op.table or "", op.schema, columns, constraints=constraints, created_by=source)
 
 
 def _drop_table(catalog: Catalog, op: Operation) -> None:
@@ -275,14 +278,17 @@ def _track_object(catalog: Catalog, op: Operation) -> None:
     elif op.kind in (OpKind.CREATE_POLICY, OpKind.ALTER_POLICY) and op.name:
         policy = op.of(PolicyDetails) or PolicyDetails()
         text = " ".join(filter(None, (policy.using, policy.with_check)))
-        new = DbObject("policy", op.name.lower(), op.table, text, catalog.current_file, line)
+        created = sql if op.kind is OpKind.CREATE_POLICY else ""  # an ALTER POLICY's text alone cannot re-create it
+        new = DbObject("policy", op.name.lower(), op.table, text, catalog.current_file, line, sql=created)
     elif op.kind is OpKind.CREATE_INDEX:
         index = op.of(IndexDetails) or IndexDetails()
         text = " ".join(filter(None, [*index.columns, index.where or ""]))
-        new = DbObject("index", (op.name or "").lower(), op.table, text, catalog.current_file, line)
-    dropped = {OpKind.DROP_VIEW: "view", OpKind.DROP_POLICY: "policy", OpKind.DROP_INDEX: "index"}.get(op.kind)
+        new = DbObject("index", (op.name or "").lower(), op.table, text, catalog.current_file, line, sql=sql)
+    elif op.kind is OpKind.ADD_CONSTRAINT and op.name:
+        new = DbObject("constraint", op.name.lower(), op.table, "", catalog.current_file, line, sql=sql)
+    dropped = {OpKind.DROP_VIEW: "view", OpKind.DROP_POLICY: "policy", OpKind.DROP_INDEX: "index", OpKind.DROP_CONSTRAINT: "constraint"}.get(op.kind)
     if dropped:
         names = {(op.name or op.table or "").lower()}
-        catalog.objects = [o for o in catalog.objects if not (o.kind == dropped and o.name in names)]
+        catalog.objects = [o for o in catalog.objects if not (o.kind == dropped and o.name in names and (dropped != "constraint" or o.table == op.table))]
     if new is not None:
         catalog.objects = [o for o in catalog.objects if (o.kind, o.name, o.table) != (new.kind, new.name, new.table)] + [new]

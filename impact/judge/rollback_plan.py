@@ -6,13 +6,17 @@ added by ALTER TABLE or written in CREATE TABLE (inline or table-level), under t
 PostgreSQL gave them. A NOT NULL column without a default cannot be re-added to a table with
 rows, so it comes back nullable and a second step sets NOT NULL once the values are restored.
 
-Known limit: indexes on the column (CREATE INDEX) are not re-created.
+A dropped index, policy or constraint is re-created from its earlier definition where that can be
+trusted (impact/judge/rollback_recreate.py); otherwise the step is a comment naming where it was defined.
+
+Known limit: indexes on a dropped column (CREATE INDEX) are not re-created with it.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from impact.judge.context import OpContext
+from impact.judge.rollback_recreate import defined_at, recreated
 from impact.model import OpKind
 from impact.op_details import GrantDetails
 from impact.sql.identifiers import qualified, quote
@@ -113,7 +117,11 @@ def _undo(ctx: OpContext) -> RollbackStep | None:
     if kind is OpKind.CREATE_POLICY and op.name:
         return RollbackStep(f'DROP POLICY IF EXISTS "{op.name}" ON {table};', st)
     if kind in (OpKind.DROP_POLICY, OpKind.ALTER_POLICY, OpKind.DROP_INDEX, OpKind.DROP_CONSTRAINT, OpKind.DROP_VIEW):
-        return RollbackStep(f"-- re-create {op.kind.value.removeprefix('drop_').removeprefix('alter_')} {op.name or _shown(ctx)} from its previous definition", st, note="take the definition from the earlier migration that created it")
+        if again := recreated(ctx):
+            return RollbackStep(again[0], st, note=again[1])
+        return RollbackStep(
+            f"-- re-create {op.kind.value.removeprefix('drop_').removeprefix('alter_')} {op.name or _shown(ctx)} from its previous definition", st,
+            note=defined_at(ctx) or "take the definition from the earlier migration that created it")
     if kind in (OpKind.GRANT, OpKind.REVOKE):
         return _grant_undo(ctx, table)
     if op_spec(kind).undo == "none":
