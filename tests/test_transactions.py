@@ -110,4 +110,4 @@ def test_statements_on_a_table_created_here_are_one_clause(tmp_path: Path) -> No
                              "ALTER TABLE m ADD CONSTRAINT m_fk FOREIGN KEY (a) REFERENCES users (id);")
     summary = result.assessment.dimensions["lock_risk"].summary
     assert summary.count("the table is created in this migration") == 1
-    assert "statements 2, 3, 4 (index build, " in summary and "on `m`)" in summary
+    assert "statements 2–4 (index build, " in summary and "on `m`)" in summary

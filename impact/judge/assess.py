@@ -188,8 +188,19 @@ def _locks(contexts: list[OpContext]) -> Dimension:
 def _statements(done: list[tuple[int, str]]) -> str:
     """`statement 3 (index build` or `statements 13, 14, 28 (index build, table scan`: one clause per table."""
     works = ", ".join(dict.fromkeys(work for _, work in done))
-    numbers = ", ".join(str(n) for n, _ in done)
+    numbers = _ranges([n for n, _ in done])
     return f"statement{'s' if len(done) > 1 else ''} {numbers} ({works}"
+
+
+def _ranges(numbers: list[int]) -> str:
+    """3, 4, 5, 9 -> `3–5, 9` (paperless-ngx 0019 builds 15 indexes on the table it creates)."""
+    runs: list[list[int]] = []
+    for n in numbers:
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    return ", ".join(f"{r[0]}–{r[-1]}" if len(r) > 2 else ", ".join(map(str, r)) for r in runs)
 
 
 def _wrapping_note(contexts: list[OpContext]) -> str:

@@ -8,7 +8,7 @@ import re
 from typing import TYPE_CHECKING, Callable
 
 from impact.judge.context import OpContext
-from impact.model import ColumnReference, Query, QueryKind
+from impact.model import ColumnReference, OpKind, Query, QueryKind
 from impact.op_details import (ConstraintDetails, DataChange, DropDetails, DropObjectDetails, EnumValueDetails, GrantDetails,
                                 IndexDetails, PolicyDetails, ReindexDetails, TypeChange)
 
@@ -61,6 +61,16 @@ def costly_under_held_lock(ctx: OpContext) -> bool:
     from impact.judge.transactions import held_work
 
     return bool(held_work(ctx))
+
+
+@op_predicate
+def created_again(ctx: OpContext) -> bool:
+    """A later statement of the migration creates the dropped table or view again (paperless-ngx 0019:
+    DeleteModel, then CreateModel of PaperlessTask with a new schema): the code meets the new one."""
+    name = (ctx.op.table or "").lower()
+    if ctx.op.kind is OpKind.DROP_VIEW:
+        return any(o.kind == "view" and o.name == name for o in ctx.after_migration.objects)
+    return ctx.after_migration.get(ctx.op.table, ctx.op.schema) is not None
 
 
 @op_predicate
@@ -268,6 +278,17 @@ def any_query(ctx: OpContext, query: Query) -> bool:
 @query_matcher
 def names_column(ctx: OpContext, query: Query) -> bool:
     return _names(ctx, query, ctx.op.column_name) and not ctx.name_given_again and not (query.orm and ctx.data_moved)
+
+
+@query_matcher
+def names_column_the_new_table_lacks(ctx: OpContext, query: Query) -> bool:
+    """A query naming a column that the table, created again by this migration, no longer has (an ORM
+    read of every column its model declares included: the model still declares it)."""
+    after = ctx.after_migration.get(ctx.op.table, ctx.op.schema)
+    if after is None or not query.columns:
+        return False
+    kept = {name.lower() for name in after.columns}
+    return any(column.lower() not in kept for column in query.columns)
 
 
 @query_matcher
