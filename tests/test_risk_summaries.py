@@ -38,3 +38,12 @@ def test_names_without_a_table_are_one_sentence_however_many_columns(tmp_path: P
 def test_three_columns_or_fewer_keep_a_count_each(tmp_path: Path) -> None:
     result = _scan(tmp_path, "ALTER TABLE chats DROP COLUMN c;", {"src/one.ts": "const c = 1;\nlet x = c;\n"})
     assert result.unattributed_note().startswith(f"{result.unattributed['c']} lines name `c` without a table")
+
+
+def test_the_risk_table_counts_queries_as_the_headline_does(tmp_path: Path) -> None:
+    """rallly drops two columns: the headline said 44 queries break, the risk table 85 (one per column)."""
+    code = {"app/q.py": 'db.execute("SELECT a, b FROM chats")\ndb.execute("SELECT id FROM chats")\n'}
+    result = _scan(tmp_path, "ALTER TABLE chats DROP COLUMN a, DROP COLUMN b;", code)
+    assert sum(p.status == "breaks" for p in result.pairs) == 2  # the one query, against each drop
+    compat = result.assessment.dimensions["backward_compatibility"]
+    assert compat.summary == "broken: 1 existing query fails after the migration"

@@ -55,10 +55,16 @@ class OpContext:
 
     @property
     def existing_table(self) -> bool:
-        """The table held data before this migration (unknown tables count as existing)."""
-        if self.table_key in self.created_here:
-            return False
-        return not self.base.known or self.base.get(self.op.table, self.op.schema) is not None
+        """The table held data before this migration: any table the migration did not create itself.
+        One the earlier migrations never created counts too (paperless-ngx 0020 drops the tables of an
+        installed app, django_celery_results, and deletes from django_migrations): the statement needs
+        it to exist, and whatever made it is outside the replay (`unreplayed_table` lowers confidence)."""
+        return self.table_key not in self.created_here
+
+    @property
+    def unreplayed_table(self) -> bool:
+        """An existing table the replay of the earlier migrations does not know: its rows and columns are not known."""
+        return self.existing_table and (not self.base.known or self.base.get(self.op.table, self.op.schema) is None)
 
 
 def build_contexts(operations: tuple[Operation, ...], base: Catalog, pg_version: int | None = None,

@@ -19,6 +19,7 @@ from impact.sql.identifiers import quote
 from impact.judge.rules import ANY_OPERATION, Rule
 from impact.model import ColumnReference, Confidence, OpKind, Query, QueryKind
 from impact.op_details import ConstraintDetails, GrantDetails, IndexDetails, PolicyDetails, TableDetails
+from impact.test_paths import is_test_path
 
 STATUS_RANK = {"unaffected": 0, "review": 1, "breaks": 2}
 
@@ -99,14 +100,16 @@ def _apply(rule: Rule, ctx: OpContext, pair_status: dict, position: dict) -> Fin
         current = pair_status.get(index)
         if current is None or STATUS_RANK[rule.effect] > STATUS_RANK[current.status]:
             pair_status[index] = PairJudgement(ctx.index, index, rule.effect, rule.title, rule.id)
-    # The lines to edit first: a whole-row ORM read is fixed by the model (IMP109), listed after them.
-    ordered = sorted(matched, key=lambda q: q.all_columns and q.kind is QueryKind.SELECT_COLUMNS)
+    # The lines to edit first: a whole-row ORM query is fixed by the model (IMP109), listed after them;
+    # within each, the code a deploy runs before its tests (inbox-zero listed 8 test files first).
+    column = ctx.op.column_name or ""
+    ordered = sorted(matched, key=lambda q: (whole_row(q, column), is_test_path(q.file)))
     evidence = tuple(_query_evidence(q) for q in ordered) + tuple(_reference_evidence(r) for r in refs)
     evidence += tuple(Evidence(o.file, o.line, "database object", "", f"{o.kind} {o.name} names {ctx.op.column_name}") for o in objects)
     return Finding(
         rule_id=rule.id, code=rule.code, severity=rule.severity,
         confidence=_confidence(rule, ctx, evidence), title=rule.title,
-        message=format_message(rule.message, ctx, len(matched) + len(refs) + len(objects), uses=_uses(matched, refs, ctx.op.column_name is not None)),
+        message=format_message(rule.message, ctx, len(matched) + len(refs) + len(objects), uses=_uses(matched, refs, ctx.op.column_name)),
         why=format_message(rule.why, ctx, 0), solution=format_message(rule.solution, ctx, 0),
         safe_sql=format_message(rule.safe_sql, ctx, 0, sql=True),
         category=rule.category, operation=ctx.op, evidence=evidence,
@@ -119,8 +122,8 @@ def _confidence(rule: Rule, ctx: OpContext, evidence: tuple[Evidence, ...]) -> C
         return Confidence.highest(*(e.confidence for e in evidence))
     if ctx.op.statement.parser == "none":
         return Confidence.LOW
-    # Rules about existing tables are less sure when no earlier migrations tell us the schema.
-    if "existing_table" in rule.when and not ctx.base.known:
+    # Rules about existing tables are less sure when no earlier migration tells us the table.
+    if "existing_table" in rule.when and ctx.unreplayed_table:
         return Confidence.MEDIUM
     return Confidence.HIGH
 
@@ -194,16 +197,26 @@ def _columns(op) -> tuple:
     return info.columns if isinstance(info, (IndexDetails, ConstraintDetails, TableDetails)) else ()
 
 
-def _uses(queries: list, refs: list, of_column: bool = False) -> str:
+def whole_row(query: Query, column: str) -> bool:
+    """An ORM query that uses `column` only because it reads or returns every column its model declares
+    (a Prisma create or update returns the whole row too): no line of it names the column."""
+    if not query.all_columns:
+        return False
+    return query.kind is QueryKind.SELECT_COLUMNS or column not in query.columns
+
+
+def _uses(queries: list, refs: list, column: str | None = None) -> str:
     """'3 queries and 2 lines naming its model': a line naming the ORM model of a dropped table is
     not a query, so a message counting both as queries would overstate what runs SQL."""
     typed = sum(r.via == "model-type" for r in refs)
     rows = sum(r.via == "model-row" for r in refs)
     quoted = sum(r.via == "table-name" for r in refs)
-    # Whole-row ORM reads use a column without naming it: counted apart (IMP109 says why they select it).
-    whole = sum(q.all_columns and q.kind is QueryKind.SELECT_COLUMNS for q in queries) if of_column else 0
+    # Whole-row ORM queries use a column without naming it: counted apart (IMP109 says why they name it).
+    wholes = [q for q in queries if whole_row(q, column)] if column else []
+    whole = len(wholes)
     parts = [f"{n} quer{'y' if n == 1 else 'ies'}" for n in (len(queries) + len(refs) - typed - rows - quoted - whole,) if n]
-    parts += [f"{whole} whole-row ORM read{'' if whole == 1 else 's'}"] if whole else []
+    writes = " and writes" if any(q.kind is not QueryKind.SELECT_COLUMNS for q in wholes) else ""
+    parts += [f"{whole} whole-row ORM read{'' if whole == 1 else 's'}{writes}"] if whole else []
     parts += [f"{typed} line{'' if typed == 1 else 's'} naming its ORM model"] if typed else []
     parts += [f"{quoted} line{'' if quoted == 1 else 's'} naming the table"] if quoted else []
     parts += [f"{rows} line{'' if rows == 1 else 's'} using a row of it"] if rows else []

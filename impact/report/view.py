@@ -22,6 +22,7 @@ from pathlib import Path
 
 from impact.judge.findings import Evidence, Finding
 from impact.pipeline import ScanResult
+from impact.test_paths import is_test_path
 
 CODE_KINDS = ("query", "reference")
 
@@ -116,7 +117,9 @@ class View:
         """One line: what breaks, where; or why nothing in the code does."""
         breaks = self.counts[Status.BREAKS]
         if breaks:
-            return f"{plural(breaks, 'query', 'queries')} {'break' if breaks != 1 else 'breaks'}: {short_sites(self.breaking_sites)}"
+            tests = sum(is_test_path(file) for file, _ in self.breaking_sites)
+            in_tests = f" ({tests} in tests)" if tests and tests < len(self.breaking_sites) else ""
+            return f"{plural(breaks, 'query', 'queries')} {'break' if breaks != 1 else 'breaks'}{in_tests}: {short_sites(self.breaking_sites)}"
         breaking = self.by_severity(Severity.BREAKING)
         if breaking:
             return f"no query found breaks, but the migration does: {_counted(i.finding.title for i in breaking)}"
@@ -139,7 +142,9 @@ def build(result: ScanResult) -> View:
     counts = {s: sum(x is s for x in status) for s in Status}
     sites = sorted({(e.file, e.line) for i in items if i.severity is Severity.BREAKING for e in i.evidence if e.kind == "query"})
     # A site that breaks through a query listed by a non-breaking item still breaks (status wins).
-    sites = sorted(set(sites) | {(q.file, q.line) for q, s in zip(result.queries, status) if s is Status.BREAKS})
+    # The code a deploy runs first, its tests after (inbox-zero: eight test files filled the headline).
+    sites = sorted(set(sites) | {(q.file, q.line) for q, s in zip(result.queries, status) if s is Status.BREAKS},
+                   key=lambda site: (is_test_path(site[0]), site))
     shown = {(e.file, e.line) for i in items for e in i.evidence}
     refs = [r for r in result.references if r.context != "sql" and r.via != "name-only" and (r.file, r.line) not in shown]
     refs = list({(r.file, r.line): r for r in refs}.values())
