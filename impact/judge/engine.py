@@ -215,8 +215,8 @@ def _uses(queries: list, refs: list, column: str | None = None) -> str:
     wholes = [q for q in queries if whole_row(q, column)] if column else []
     whole = len(wholes)
     parts = [f"{n} quer{'y' if n == 1 else 'ies'}" for n in (len(queries) + len(refs) - typed - rows - quoted - whole,) if n]
-    writes = " and writes" if any(q.kind is not QueryKind.SELECT_COLUMNS for q in wholes) else ""
-    parts += [f"{whole} whole-row ORM read{'' if whole == 1 else 's'}{writes}"] if whole else []
+    written = sum(q.kind is not QueryKind.SELECT_COLUMNS for q in wholes)  # a create or update returning the row
+    parts += [f"{n} whole-row ORM {kind}{'' if n == 1 else 's'}" for n, kind in ((whole - written, "read"), (written, "write")) if n]
     parts += [f"{typed} line{'' if typed == 1 else 's'} naming its ORM model"] if typed else []
     parts += [f"{quoted} line{'' if quoted == 1 else 's'} naming the table"] if quoted else []
     parts += [f"{rows} line{'' if rows == 1 else 's'} using a row of it"] if rows else []

@@ -1,0 +1,51 @@
+"""The order a reviewer reads evidence in: the lines that name the column before whole-row ORM
+queries (fixed by the model, IMP109), and the code a deploy runs before its tests."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from impact.pipeline import scan
+from impact.report.view import build
+from impact.test_paths import is_test_path
+from tests.conftest import make_repo
+
+SCHEMA = """datasource db {
+  provider = "postgresql"
+  url      = env("DATABASE_URL")
+}
+
+model Website {
+  id     Int    @id
+  name   String
+  status String
+}
+"""
+
+
+def _app(tmp_path: Path) -> Path:
+    return make_repo(tmp_path, {
+        "prisma/schema.prisma": SCHEMA,
+        "prisma/migrations/20240101000000_init/migration.sql": 'CREATE TABLE "Website" (id int PRIMARY KEY, name text NOT NULL, status text NOT NULL);',
+        "prisma/migrations/20240201000000_drop/migration.sql": 'ALTER TABLE "Website" DROP COLUMN "status";',
+        "src/a_write.ts": 'export const make = () => prisma.website.create({ data: { name: "x" } });\n',
+        "src/b_read.ts": "export const read = () => prisma.website.findMany({ select: { status: true } });\n",
+        "__tests__/a.test.ts": "it('reads', async () => { await prisma.website.findMany({ select: { status: true } }); });\n",
+    })
+
+
+def test_lines_naming_the_column_come_first_then_code_before_tests(tmp_path: Path) -> None:
+    result = scan(_app(tmp_path), "20240201000000_drop", use_cache=False)
+    finding = next(f for f in result.findings if f.code == "IMP101")
+    assert [e.file for e in finding.evidence] == ["src/b_read.ts", "__tests__/a.test.ts", "src/a_write.ts"]
+    assert finding.message.endswith("the code still uses it: 2 queries and 1 whole-row ORM write")
+
+
+def test_the_headline_lists_the_code_before_its_tests_and_counts_them(tmp_path: Path) -> None:
+    view = build(scan(_app(tmp_path), "20240201000000_drop", use_cache=False))
+    assert view.what_breaks() == "3 queries break (1 in tests): src/a_write.ts:1, src/b_read.ts:1, __tests__/a.test.ts:1"
+
+
+def test_test_paths() -> None:
+    tests = ["tests/x.py", "app/__tests__/a.ts", "a.test.ts", "b.spec.tsx", "pkg/test_models.py", "pkg/models_test.py", "e2e/flow.ts"]
+    code = ["src/testing.ts", "app/contest.py", "latest/x.py", "src/attest_test_data.ts"]
+    assert all(map(is_test_path, tests)) and not any(map(is_test_path, code))
