@@ -124,6 +124,17 @@ def schema_before(earlier: tuple[EarlierMigration, ...], dialect: str, schema_fi
     return replayed(earlier, dialect, use_cache), f"replay of {len(earlier)} earlier migration{'s' if len(earlier) != 1 else ''}"
 
 
+def _postgres_only(migration, repo: Path) -> None:
+    """A migration its ORM declares for another database is named as such, not misread as PostgreSQL."""
+    from impact.migration_engine import declared_engine
+
+    found = declared_engine(migration.path, repo) if migration.format == "sql" else None
+    if found is not None:
+        engine, source = found
+        raise InputError(f"{_display(migration.path, repo)} is a {engine} migration ({source} says so); impact reads PostgreSQL migrations only",
+                         "scan the migrations of a PostgreSQL database")
+
+
 def _display(path: Path, repo: Path) -> str:
     return path.relative_to(repo).as_posix() if path.is_relative_to(repo) else str(path)
 
@@ -143,6 +154,7 @@ def _scan(repo: Path, ref: str, *, dialect: str | None = None, schema_file: Path
     config = config or load_config(repo)
     dialect = dialect or config.dialect
     migration = locate(repo, ref, config)
+    _postgres_only(migration, repo)
     read = read_migration(migration, repo, dialect)
     parsed = read.parsed
     # No statement (only comments, or only psql input) is an empty, safe report; only a SQL migration

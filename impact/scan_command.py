@@ -61,7 +61,17 @@ def _changed(repo: Path, base: str, config) -> list[str]:
     from impact.changed import changed_migrations
     from impact.config import Config
 
-    return [str(path) for path in changed_migrations(repo.resolve(), base, config or Config())]
+    from impact.migration_engine import declared_engine
+
+    refs = []
+    for path in changed_migrations(repo.resolve(), base, config or Config()):
+        other = declared_engine(path, repo.resolve())
+        if other is None:
+            refs.append(str(path))
+        else:  # a PR may change a MySQL or SQLite database's migrations too: said, not scanned, not fatal
+            print(shown(f"impact: not scanned: {path.relative_to(repo.resolve()).as_posix()} is a {other[0]} migration "
+                        f"({other[1]} says so); impact reads PostgreSQL migrations only"), file=sys.stderr)
+    return refs
 
 
 def _links(repo: Path, fmt: str, link_base: str | None):
