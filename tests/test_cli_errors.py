@@ -50,6 +50,16 @@ def test_unparseable_migration(repo: Path) -> None:
     assert_one_line_error(run("scan", str(repo), "-m", "4"), EXIT_INPUT, "cannot parse migration 0004_garbage.sql")
 
 
+def test_source_code_no_format_claims_is_named_not_parsed_as_sql(repo: Path) -> None:
+    """Netflix dispatch's revisions used to fail as 'PostgreSQL syntax error at or near \"\"\"Create canvas…'."""
+    (repo / "db").mkdir()
+    (repo / "db" / "rev.py").write_text('"""Add x."""\nrevision = "abc"\ndown_revision = None\n\ndef upgrade():\n    pass\n')
+    assert_one_line_error(run("scan", str(repo), "-m", str(repo / "db" / "rev.py")), EXIT_INPUT,
+                          "db/rev.py is an Alembic revision, but no Alembic script folder holds it", "migration_dirs")
+    assert_one_line_error(run("scan", str(repo), "-m", str(repo / "app.py")), EXIT_INPUT,
+                          "app.py is source code that no migration format", "pass a .sql migration")
+
+
 def test_comment_only_migration_is_an_empty_safe_report(repo: Path) -> None:
     result = run("scan", str(repo), "-m", "5", "--format", "json")
     assert result.exit_code == 0, result.output

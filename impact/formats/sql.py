@@ -218,13 +218,33 @@ class SqlFormat:
         return [with_history(f, folders) for folder in folders for f in migration_files(folder) if matches(f, ref)]
 
     def claim(self, path: Path, repo: Path, config: Config) -> LocatedMigration | None:
-        # Any file given by path that no framework claims is read as SQL (its parse says if it is not).
+        # Any file given by path that no framework claims is read as SQL (its parse says if it is not),
+        # but source code: a SQL parse error on a Python revision would name the wrong problem.
+        if path.suffix.lower() in CODE_SUFFIXES:
+            raise InputError(*_unclaimed_code(path, repo))
         return with_history(path, known_folders(repo, config), repo.resolve())
 
     def read(self, migration: LocatedMigration, repo: Path, dialect: str) -> ReadMigration:
         parsed = cached_parse(read_sql_file(migration.path, "migration"), dialect)
         earlier = tuple(LazyEarlier(display(p, repo), read_sql_file(p, "migration"), dialect) for p in migration.earlier)
         return ReadMigration(parsed, earlier)
+
+
+CODE_SUFFIXES = (".py", ".ts", ".js", ".mjs", ".cjs", ".mts", ".cts")
+
+
+def _unclaimed_code(path: Path, repo: Path) -> tuple[str, str]:
+    """(problem, fix) for a source file no migration format claimed."""
+    text = read_sql_file(path, "migration")[:20000]
+    shown = display(path, repo)
+    fix = "add the folder holding it (an Alembic script folder: the one with env.py) to migration_dirs in .impact.toml"
+    if re.search(r"^def upgrade\(", text, re.M) and re.search(r"^revision\s*[:=]", text, re.M):
+        return (f"{shown} is an Alembic revision, but no Alembic script folder holds it (impact looks for env.py beside "
+                "versions/, and the script_location of each alembic.ini)", fix)
+    if "migrations.Migration" in text:
+        return f"{shown} is a Django migration outside an app's migrations/ package", "pass a migration inside an app's migrations/ folder"
+    return (f"{shown} is source code that no migration format (Alembic, Django, TypeORM, Sequelize, knex) claims",
+            "pass a .sql migration, or add its folder to migration_dirs in .impact.toml")
 
 
 class LazyEarlier:

@@ -26,7 +26,7 @@ from impact.formats.python2 import parse_python
 from impact.formats.python_syntax import is_python2
 from impact.formats.sql import folder_tree, per_scan
 
-DISCOVERY_DEPTH = 5
+DISCOVERY_DEPTH = 7  # src/dispatch/database/revisions/tenant/env.py
 
 
 @dataclass(frozen=True)
@@ -95,6 +95,8 @@ def _find_script_dirs(repo: Path, configured: tuple[str, ...]) -> list[Path]:
 
 
 def _ini_locations(ini: Path) -> list[Path]:
+    """Every section's script_location, not only [alembic]'s: `alembic -n tenant` reads [tenant]
+    (Netflix dispatch keeps [core] and [tenant] script folders in one alembic.ini)."""
     import configparser  # only when a repo has an alembic.ini
 
     parser = configparser.ConfigParser(interpolation=None)
@@ -102,15 +104,28 @@ def _ini_locations(ini: Path) -> list[Path]:
         parser.read(ini, encoding="utf-8")
     except (configparser.Error, UnicodeDecodeError, OSError):
         return []
-    if not parser.has_section("alembic"):
-        return []
     here = str(ini.parent)
-    location = parser.get("alembic", "script_location", fallback="").replace("%(here)s", here).strip()
-    # A package reference (`myapp:migrations`) is not a folder we can resolve statically.
-    folders = [ini.parent / location] if location and ":" not in location else []
-    for extra in parser.get("alembic", "version_locations", fallback="").replace(",", " ").split():
-        folders.append(ini.parent / extra.replace("%(here)s", here))
+    folders = []
+    for section in parser.sections():
+        location = parser.get(section, "script_location", fallback="").replace("%(here)s", here).strip()
+        if location:
+            folders += _resolved(ini, location)
+        for extra in parser.get(section, "version_locations", fallback="").replace(",", " ").split():
+            folders += _resolved(ini, extra.replace("%(here)s", here))
     return folders
+
+
+def _resolved(ini: Path, location: str) -> list[Path]:
+    """A folder, or a package reference (`dispatch:database/revisions/core`, resolved by Alembic through
+    the import system): the package's folder is looked for where a checkout keeps it, beside the ini."""
+    if ":" not in location or Path(location).drive:
+        return [ini.parent / location]
+    package, _, rest = location.partition(":")
+    parts = package.split(".")
+    candidates = [ini.parent.joinpath(*parts), ini.parent / "src" / Path(*parts), ini.parent.parent.joinpath(*parts)]
+    if ini.parent.name == parts[-1]:  # the ini inside the package itself (src/dispatch/alembic.ini)
+        candidates.insert(0, ini.parent.parent.joinpath(*parts))
+    return [folder / rest for folder in candidates if (folder / "__init__.py").is_file()][:1]
 
 
 def version_files(script_dir: Path) -> list[Path]:
