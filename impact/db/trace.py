@@ -213,7 +213,7 @@ def run_trace(result, rows: int = 0) -> Trace:
     ops_by: dict[int, list] = {}
     for op in result.parsed.operations:
         ops_by.setdefault(op.statement.index, []).append(op)
-    tables = sorted({table_key(c.op.table, c.op.schema) for c in result.contexts if c.op.table and c.existing_table})
+    tables = sorted({table_key(c.op.table, c.op.schema) for c in result.contexts if c.op.table and c.replayed_existing})
     with shadow_database(result.repo, earlier, "\n".join(s.sql for s in statements)) as shadow:
         with connect(shadow.url, autocommit=True) as conn:
             # Columns the migration makes foreign keys of stay NULL: generated values would not match.

@@ -89,6 +89,12 @@ def assess(contexts: list[OpContext], findings: list[Finding], pairs: list[PairJ
     verdict = verdict_of(findings)
     schema_known = not contexts or contexts[0].base.known  # nothing to judge needs no schema
     confidence, reasons = confidence_of(verdict, findings, unknown, unresolved, file_issues, schema_known)
+    outside = _made_outside(contexts)
+    if outside:
+        confidence = Confidence.lowest(confidence, Confidence.MEDIUM)
+        reasons.append(f"{', '.join(outside)} {'is' if len(outside) == 1 else 'are'} mapped by the code's ORM models but created by no "
+                       "earlier migration (made outside them: create_all, a dump): the columns before this migration are not known "
+                       "(pass the base schema with --schema FILE)")
     dimensions = {
         "breaking_changes": _breaking(findings),
         "backward_compatibility": _compatibility(findings, pairs),
@@ -99,6 +105,12 @@ def assess(contexts: list[OpContext], findings: list[Finding], pairs: list[PairJ
     if unknown:  # "none" is only as good as what was read: a statement not understood could be any of them
         dimensions = {key: _unread(d, unknown) if d.status == "none" else d for key, d in dimensions.items()}
     return Assessment(verdict, confidence, reasons, dimensions, patterns(contexts, pairs, queries))
+
+
+def _made_outside(contexts: list[OpContext]) -> list[str]:
+    from impact.judge.predicates import mapped_by_orm
+
+    return sorted({c.op.table for c in contexts if c.op.table and c.base.known and c.unreplayed_table and mapped_by_orm(c)})
 
 
 def _unread(dimension: Dimension, unknown: int) -> Dimension:

@@ -59,7 +59,17 @@ class OpContext:
         One the earlier migrations never created counts too (paperless-ngx 0020 drops the tables of an
         installed app, django_celery_results, and deletes from django_migrations): the statement needs
         it to exist, and whatever made it is outside the replay (`unreplayed_table` lowers confidence)."""
-        return self.table_key not in self.created_here
+        if self.table_key in self.created_here:
+            return False
+        return self.replayed_existing if self.op.kind is OpKind.CREATE_TABLE else True
+
+    @property
+    def replayed_existing(self) -> bool:
+        """Existing as far as the replay can show: earlier migrations created it (or there were none to
+        replay). What a shadow database rebuilt from them holds (impact.db.trace, the verification plan)."""
+        if self.table_key in self.created_here:
+            return False
+        return not self.base.known or self.base.get(self.op.table, self.op.schema) is not None
 
     @property
     def unreplayed_table(self) -> bool:

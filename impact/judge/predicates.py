@@ -199,10 +199,17 @@ def _varchar_length(type_sql: str) -> int | None:
 
 @op_predicate
 def table_missing(ctx: OpContext) -> bool:
-    """The statement names a table that neither earlier migrations nor this one created."""
+    """The statement names a table that neither earlier migrations nor this one created, and that no
+    ORM model of the code maps: a table the code's models map exists, made outside the migrations
+    (Netflix dispatch creates its base schema with SQLAlchemy's create_all); assess says so instead."""
     if not ctx.before.known or ctx.op.table is None or ctx.op.if_exists:
         return False
-    return ctx.before.get(ctx.op.table, ctx.op.schema) is None
+    return ctx.before.get(ctx.op.table, ctx.op.schema) is None and not mapped_by_orm(ctx)
+
+
+def mapped_by_orm(ctx: OpContext) -> bool:
+    table = (ctx.op.table or "").lower()
+    return any(q.orm and (q.table or "").lower() == table for q in ctx.queries)
 
 
 @op_predicate

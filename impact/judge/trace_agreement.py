@@ -65,7 +65,7 @@ def expected(contexts: list[OpContext], findings, rows: int = 0) -> dict[int, Ex
         if ctx.op.kind is OpKind.TRUNCATE and ctx.op.table:
             entry.truncated.add(ctx.op.table)
         fact = lock_fact(ctx.op)
-        if fact is None or not ctx.op.table or not ctx.existing_table:
+        if fact is None or not ctx.op.table or not ctx.replayed_existing:
             continue
         mode = lock_mode(fact.lock)
         if mode not in MODES:

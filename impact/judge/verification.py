@@ -71,7 +71,7 @@ class _Expected:
 
     def facts(self, ctx: OpContext) -> _TableFacts:
         op = ctx.op
-        return self.tables.setdefault(ctx.table_key, _TableFacts(op.table or "", op.schema, op.table or "", ctx.existing_table))
+        return self.tables.setdefault(ctx.table_key, _TableFacts(op.table or "", op.schema, op.table or "", ctx.replayed_existing))
 
     def put(self, key: tuple, probe: str, ctx: OpContext, merge: bool = False, **params) -> None:
         base = self.items.get(key, {}) if merge else {}
