@@ -107,3 +107,16 @@ def test_parsed_rules_are_kept_in_the_cache_and_follow_the_files(tmp_path, monke
         assert [r.title for r in load_rules() if r.source == first.name] == ["edited"]
     finally:
         load_rules.cache_clear()  # the other tests read the real rules again
+
+
+def test_evidence_is_required_or_optional(tmp_path: Path) -> None:
+    from impact.errors import ConfigError
+    from impact.judge.rules import load_rule, rules_dir
+
+    text = (rules_dir() / "ban-drop-not-null.toml").read_text(encoding="utf-8")
+    assert load_rule(rules_dir() / "ban-drop-not-null.toml").needs_evidence is False  # fires on the operation alone
+    assert load_rule(rules_dir() / "dropped-column-still-used.toml").needs_evidence is True
+    bad = tmp_path / "ban-drop-not-null.toml"
+    bad.write_text(text.replace('evidence = "optional"', 'evidence = "sometimes"'), encoding="utf-8")
+    with pytest.raises(ConfigError, match="evidence must be 'required' or 'optional'"):
+        load_rule(bad)

@@ -299,6 +299,16 @@ def names_column_the_new_table_lacks(ctx: OpContext, query: Query) -> bool:
 
 
 @query_matcher
+def reads_column_value(ctx: OpContext, query: Query) -> bool:
+    """A read that selects the column by name: the code asked for its value. Reads of every column
+    (`SELECT *`, an ORM's whole rows: jellyseerr's 18 repository reads of media_request) are left
+    out: they do not say the code uses it, and the model's declaration (listed too) is where an ORM
+    app learns the column's type."""
+    column = ctx.op.column_name or ""
+    return query.kind is QueryKind.SELECT_COLUMNS and not query.all_columns and column in query.columns
+
+
+@query_matcher
 def select_star(ctx: OpContext, query: Query) -> bool:
     return query.kind is QueryKind.SELECT_STAR and not query.names_column(ctx.op.column_name or "")
 

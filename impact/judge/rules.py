@@ -12,7 +12,7 @@ from impact.model import OpKind
 SEVERITIES = ("advice", "caution", "breaking")
 EFFECTS = ("breaks", "review")
 REQUIRED = ("id", "code", "severity", "title", "on", "message", "why", "solution")
-OPTIONAL = ("when", "queries", "references", "objects", "effect", "safe_sql", "example", "category")
+OPTIONAL = ("when", "queries", "references", "objects", "effect", "safe_sql", "example", "category", "evidence")
 ANY_OPERATION = "any"  # `on = ["any"]`: the rule looks at every statement
 CATEGORIES = ("code", "lock", "data", "rls", "compatibility", "correctness", "meta")
 
@@ -37,10 +37,14 @@ class Rule:
     example_good: str
     category: str
     source: str
+    # "optional": the rule fires on the operation alone and lists the code it matched as evidence
+    # (IMP220 names the readers of a column that may now be NULL); otherwise a rule with matchers
+    # fires only when they match.
+    evidence: str = "required"
 
     @property
     def needs_evidence(self) -> bool:
-        return bool(self.queries or self.references or self.objects)
+        return bool(self.queries or self.references or self.objects) and self.evidence != "optional"
 
 
 def rules_dir() -> Path:
@@ -106,6 +110,7 @@ def load_rule(path: Path) -> Rule:
         message=data["message"], why=data["why"].strip(), solution=data["solution"].strip(),
         safe_sql=data.get("safe_sql", "").strip(), example_bad=example.get("bad", "").strip(),
         example_good=example.get("good", "").strip(), category=data.get("category", "code"), source=path.name,
+        evidence=data.get("evidence", "required"),
     )
 
 
@@ -125,6 +130,8 @@ def _validate(data: dict, source: str) -> None:
         fail(f"severity must be one of {SEVERITIES}")
     if data.get("effect", "breaks") not in EFFECTS:
         fail(f"effect must be one of {EFFECTS}")
+    if data.get("evidence", "required") not in ("required", "optional"):
+        fail("evidence must be 'required' or 'optional'")
     if data.get("category", "code") not in CATEGORIES:
         fail(f"category must be one of {CATEGORIES}")
     kinds = {k.value for k in OpKind}
