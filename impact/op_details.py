@@ -154,6 +154,7 @@ class DataChange:
     has_where: bool = False
     statement_kind: str | None = _omitted()
     statement: str | None = _omitted()  # "COPY FROM"
+    columns: tuple[str, ...] = _omitted(())  # an UPDATE's SET targets
 
 
 @dataclass(frozen=True)

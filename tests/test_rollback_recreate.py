@@ -104,3 +104,20 @@ def test_a_constraint_is_cut_out_of_its_statement_by_name_or_by_postgresqls_name
     assert recreate_constraint(create, "t_pair", "t", cols).endswith("UNIQUE (a, b) DEFERRABLE;")
     assert recreate_constraint(create, "t_pair", "t", {"id", "a"}) is None
     assert recreate_constraint("ALTER TABLE t ADD CONSTRAINT k UNIQUE USING INDEX i", "k", "t", cols) is None
+
+
+def test_a_backfill_of_columns_added_here_needs_no_backup_to_roll_back(tmp_path: Path, pg_database: str) -> None:
+    """Flowise: ADD COLUMN … DEFAULT FALSE, then UPDATE … SET it WHERE …: no value that existed is
+    overwritten; dropping the column undoes the UPDATE. It used to block `impact rollback`."""
+    app = _app(tmp_path, 'ALTER TABLE chats ADD COLUMN secret text;\nALTER TABLE chats ADD COLUMN configured boolean DEFAULT FALSE;\n'
+                         'UPDATE chats SET configured = TRUE WHERE secret IS NOT NULL;\nUPDATE chats SET title = lower(title);\n')
+    result = scan(app, "2", use_cache=False)
+    assert [s.statement for s in result.rollback] == [4, 2, 1]  # the backfill (3) needs no step; the other UPDATE does
+    assert result.assessment.dimensions["data_loss"].summary.startswith("rows kept, values rewritten: 1 UPDATE")
+    backfill_only = _app(tmp_path / "b", 'ALTER TABLE chats ADD COLUMN configured boolean DEFAULT FALSE;\nUPDATE chats SET configured = TRUE WHERE n > 1;\n')
+    prepared(pg_database, backfill_only, "2")
+    before = fingerprint(pg_database)
+    assert run("apply", str(backfill_only), "-m", "2", "--database-url", pg_database, "--yes").exit_code == 0
+    outcome = run("rollback", str(backfill_only), "-m", "2", "--database-url", pg_database, "--yes")
+    assert outcome.exit_code == 0, outcome.output
+    assert fingerprint(pg_database) == before

@@ -153,7 +153,8 @@ def _data_loss(contexts: list[OpContext]) -> Dimension:
     # An UPDATE keeps its rows but not the values it overwrites (wiki.js 2.5.128 lower-cases every
     # e-mail): not a loss of rows, but nothing in the migration can bring the old values back.
     rewritten = [f"update_rows {c.op.target} (statement {c.op.statement.index}, line {c.op.statement.line}): "
-                 "the values it overwrites are not kept" for c in contexts if c.op.kind is OpKind.UPDATE_ROWS and c.existing_table]
+                 "the values it overwrites are not kept" for c in contexts
+                 if c.op.kind is OpKind.UPDATE_ROWS and c.existing_table and not c.backfills_new_columns]
     if items:
         return Dimension("risk", "data is deleted or may not survive", items + rewritten)
     if rewritten:

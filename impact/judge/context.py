@@ -54,6 +54,21 @@ class OpContext:
         return moved_to(self) is not None
 
     @property
+    def backfills_new_columns(self) -> bool:
+        """An UPDATE that only sets columns this migration added earlier to the table (Flowise:
+        `ADD COLUMN "webhookSecretConfigured" … DEFAULT FALSE`, then `UPDATE … SET … = TRUE WHERE …`):
+        it overwrites no value that existed before, and dropping the columns undoes it."""
+        from impact.op_details import DataChange
+
+        change = self.op.of(DataChange)
+        if self.op.kind is not OpKind.UPDATE_ROWS or change is None or not change.columns:
+            return False
+        table = (self.op.table or "").lower()
+        added = {op.column_name for op in self.operations[:self.index]
+                 if op.kind is OpKind.ADD_COLUMN and (op.table or "").lower() == table and op.column_name}
+        return set(change.columns) <= added
+
+    @property
     def existing_table(self) -> bool:
         """The table held data before this migration: any table the migration did not create itself.
         One the earlier migrations never created counts too (paperless-ngx 0020 drops the tables of an

@@ -95,6 +95,8 @@ def _undo(ctx: OpContext) -> RollbackStep | None:
         return _recreate(table, op.column_name or "?", old_column, before, st)
     if kind is OpKind.DROP_TABLE:
         return RollbackStep(f"-- re-create {_shown(ctx)} from its definition and restore its rows from a backup", st, lost, "dropped rows cannot be regenerated")
+    if ctx.backfills_new_columns:
+        return None  # the step dropping those columns undoes it
     if kind in (OpKind.TRUNCATE, OpKind.DELETE_ROWS, OpKind.UPDATE_ROWS, OpKind.INSERT_ROWS):
         return RollbackStep(f"-- restore {_shown(ctx)}'s rows from a backup", st, lost, "data changes cannot be reversed from the migration alone")
     if kind is OpKind.ALTER_COLUMN_TYPE:

@@ -260,7 +260,8 @@ def _data(kind: OpKind):
     def convert(node: exp.Expr, st: Statement) -> list[Operation]:
         target = node.this
         table, schema = _table(target)
-        return [Operation(kind, statement=st, table=table, schema=schema, info=DataChange(node.args.get("where") is not None))]
+        targets = tuple(e.this.name for e in node.args.get("expressions") or () if isinstance(e, exp.EQ) and isinstance(e.this, exp.Column))
+        return [Operation(kind, statement=st, table=table, schema=schema, info=DataChange(node.args.get("where") is not None, columns=targets))]
     return convert
 
 

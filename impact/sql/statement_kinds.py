@@ -159,7 +159,8 @@ def _insert(node: ast.InsertStmt, st: Statement) -> list[Operation]:
 
 
 def _update(node: ast.UpdateStmt, st: Statement) -> list[Operation]:
-    return [Operation(OpKind.UPDATE_ROWS, statement=st, info=DataChange(node.whereClause is not None, "UpdateStmt"), **_rel(node.relation))]
+    targets = tuple(t.name for t in node.targetList or () if getattr(t, "name", None))
+    return [Operation(OpKind.UPDATE_ROWS, statement=st, info=DataChange(node.whereClause is not None, "UpdateStmt", columns=targets), **_rel(node.relation))]
 
 
 def _delete(node: ast.DeleteStmt, st: Statement) -> list[Operation]:
