@@ -49,3 +49,10 @@ def test_test_paths() -> None:
     tests = ["tests/x.py", "app/__tests__/a.ts", "a.test.ts", "b.spec.tsx", "pkg/test_models.py", "pkg/models_test.py", "e2e/flow.ts"]
     code = ["src/testing.ts", "app/contest.py", "latest/x.py", "src/attest_test_data.ts"]
     assert all(map(is_test_path, tests)) and not any(map(is_test_path, code))
+
+
+def test_the_pr_comment_headline_counts_tests_too(tmp_path: Path) -> None:
+    from impact.report.markdown import render
+
+    text = render(scan(_app(tmp_path), "20240201000000_drop", use_cache=False))
+    assert "**3 queries break (1 in tests):** `src/a_write.ts:1`, `src/b_read.ts:1`, `__tests__/a.test.ts:1`" in text

@@ -61,7 +61,7 @@ JSON_KEYS = [
     ("ALTER TABLE t ALTER COLUMN a SET STATISTICS 5;", ["action"]),
     ("ALTER TABLE t ALTER COLUMN a ADD GENERATED ALWAYS AS IDENTITY;", ["action", "rewrite"]),
     ("CREATE POLICY p ON t USING (true);", ["command", "roles", "using", "with_check", "permissive"]),
-    ("UPDATE t SET a = 1;", ["has_where"]),
+    ("UPDATE t SET a = 1;", ["has_where", "columns"]),  # columns: the SET targets (added, schema_version 2 keeps every earlier key)
     ("COPY t FROM '/tmp/x';", ["has_where", "statement_kind", "statement"]),
     ("GRANT SELECT ON t TO anon;", ["privileges", "roles"]),
     ("SET lock_timeout = '1s';", ["value"]),
@@ -89,7 +89,7 @@ def test_json_details_are_plain_json_values() -> None:
 
 def test_a_framework_inverse_is_printed_with_the_details() -> None:
     op = dataclasses.replace(_op("UPDATE t SET a = 1 WHERE b;"), reverse=Reverse(reverse_sql="UPDATE t SET a = 0;"))
-    assert as_json(op.info, op.reverse) == {"has_where": True, "reverse_sql": "UPDATE t SET a = 0;"}
+    assert as_json(op.info, op.reverse) == {"has_where": True, "columns": ["a"], "reverse_sql": "UPDATE t SET a = 0;"}
     assert as_json(None, Reverse(undone_by=3)) == {"undone_by": 3}
     assert as_json(NotAnalysed()) == {"not_analysed": True}
 

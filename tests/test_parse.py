@@ -121,7 +121,7 @@ DETAILS = [
     ("CREATE POLICY p ON c AS RESTRICTIVE FOR SELECT TO authenticated USING (auth.uid() = user_id)",
      PolicyDetails(command="select", roles=("authenticated",), using="auth.uid() = user_id", permissive=False), "pglast"),
     ("ALTER POLICY p ON c USING (true)", PolicyDetails(using="TRUE"), "pglast"),
-    ("UPDATE t SET a = 1 WHERE b", DataChange(has_where=True), "sqlglot"),
+    ("UPDATE t SET a = 1 WHERE b", DataChange(has_where=True, columns=("a",)), "sqlglot"),
     ("DELETE FROM t", DataChange(has_where=False), "sqlglot"),
     ("COPY c FROM '/tmp/c.csv'", DataChange(has_where=False, statement_kind="CopyStmt", statement="COPY FROM"), "pglast"),
     ("GRANT SELECT, INSERT ON t TO anon, authenticated", GrantDetails(("SELECT", "INSERT"), ("anon", "authenticated")), "sqlglot"),

@@ -99,7 +99,7 @@ def _what_breaks(view: View, loc: _Loc) -> str:
         parts.append(f"[{text}]({loc.links.url(file, line)})" if loc.links else text)
         previous = file
     more = f" and {len(view.breaking_sites) - 10} more" if len(view.breaking_sites) > 10 else ""
-    return f"**{plural(breaks, 'query', 'queries')} {'break' if breaks != 1 else 'breaks'}:** {', '.join(parts)}{more}"
+    return f"**{plural(breaks, 'query', 'queries')} {'break' if breaks != 1 else 'breaks'}{view.in_tests}:** {', '.join(parts)}{more}"
 
 
 def _breaking(view: View, loc: _Loc) -> list[str]:

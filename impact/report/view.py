@@ -113,13 +113,17 @@ class View:
     def by_severity(self, severity: Severity) -> list[Item]:
         return [i for i in self.items if i.severity is severity]
 
+    @property
+    def in_tests(self) -> str:
+        """` (28 in tests)` when some breaking sites, not all, are test files (listed after the code)."""
+        tests = sum(is_test_path(file) for file, _ in self.breaking_sites)
+        return f" ({tests} in tests)" if tests and tests < len(self.breaking_sites) else ""
+
     def what_breaks(self) -> str:
         """One line: what breaks, where; or why nothing in the code does."""
         breaks = self.counts[Status.BREAKS]
         if breaks:
-            tests = sum(is_test_path(file) for file, _ in self.breaking_sites)
-            in_tests = f" ({tests} in tests)" if tests and tests < len(self.breaking_sites) else ""
-            return f"{plural(breaks, 'query', 'queries')} {'break' if breaks != 1 else 'breaks'}{in_tests}: {short_sites(self.breaking_sites)}"
+            return f"{plural(breaks, 'query', 'queries')} {'break' if breaks != 1 else 'breaks'}{self.in_tests}: {short_sites(self.breaking_sites)}"
         breaking = self.by_severity(Severity.BREAKING)
         if breaking:
             return f"no query found breaks, but the migration does: {_counted(i.finding.title for i in breaking)}"
