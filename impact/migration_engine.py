@@ -3,7 +3,10 @@ such instead of failing as "PostgreSQL syntax error at or near "`"" (openstatus,
 
 Both ORMs write it beside their migrations: Prisma's `migration_lock.toml` (`provider = "mysql"`)
 in the migrations folder, Drizzle's `meta/_journal.json` (`"dialect": "sqlite"`) in its `out`
-folder. Nothing else is guessed from: a folder without them is read as PostgreSQL, as before.
+folder. Projects that ship one migration set per database name the folders after them (Flowise's
+migrations/{postgres,mysql,mariadb,sqlite}, standardnotes' migrations/{mysql,sqlite}, jellyseerr's
+migration/{postgres,sqlite}): a folder on the migration's path named exactly after another database
+says so too. Nothing else is guessed from: otherwise the migration is read as PostgreSQL.
 """
 from __future__ import annotations
 
@@ -17,6 +20,10 @@ NAMES = {"mysql": "MySQL", "sqlite": "SQLite", "turso": "SQLite (Turso)", "sqlse
 _PROVIDER = re.compile(r'^\s*provider\s*=\s*"([^"]+)"', re.MULTILINE)
 
 
+FOLDERS = {"mysql": "MySQL", "mariadb": "MariaDB", "sqlite": "SQLite", "sqlite3": "SQLite", "mssql": "SQL Server",
+           "sqlserver": "SQL Server", "oracle": "Oracle", "clickhouse": "ClickHouse"}
+
+
 def declared_engine(migration: Path, repo: Path) -> tuple[str, str] | None:
     """(engine, where it is declared) when the migration's folder declares a database other than PostgreSQL."""
     for folder in (migration.parent, migration.parent.parent):
@@ -28,6 +35,18 @@ def declared_engine(migration: Path, repo: Path) -> tuple[str, str] | None:
             if engine.lower() in POSTGRES:
                 return None
             return NAMES.get(engine.lower(), engine), source.relative_to(repo).as_posix()
+    return _named_folder(migration, repo)
+
+
+def _named_folder(migration: Path, repo: Path) -> tuple[str, str] | None:
+    try:
+        parts = migration.parent.relative_to(repo).parts
+    except ValueError:
+        return None
+    for depth in range(len(parts), 0, -1):
+        engine = FOLDERS.get(parts[depth - 1].lower())
+        if engine:
+            return engine, "its folder " + "/".join(parts[:depth]) + "/"
     return None
 
 

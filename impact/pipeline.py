@@ -128,7 +128,7 @@ def _postgres_only(migration, repo: Path) -> None:
     """A migration its ORM declares for another database is named as such, not misread as PostgreSQL."""
     from impact.migration_engine import declared_engine
 
-    found = declared_engine(migration.path, repo) if migration.format == "sql" else None
+    found = declared_engine(migration.path, repo) if migration.format not in ("django", "alembic") else None
     if found is not None:
         engine, source = found
         raise InputError(f"{_display(migration.path, repo)} is a {engine} migration ({source} says so); impact reads PostgreSQL migrations only",

@@ -53,3 +53,25 @@ def test_pr_mode_skips_another_databases_migration_with_a_note(tmp_path: Path) -
     out = CliRunner().invoke(cli, ["scan", str(repo), "--changed", "HEAD", "--format", "json"], catch_exceptions=False)
     assert "not scanned: db/drizzle/0002_b.sql is a SQLite migration" in out.stderr
     assert "0002_drop.sql" in out.stdout and "0002_b.sql" not in out.stdout
+
+
+TYPEORM = """import { MigrationInterface, QueryRunner } from 'typeorm'
+
+export class EnableU2f1681984540867 implements MigrationInterface {
+  public async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query('ALTER TABLE `users` ADD `u2f` tinyint NOT NULL DEFAULT 0')
+  }
+
+  public async down(queryRunner: QueryRunner): Promise<void> {}
+}
+"""
+
+
+def test_a_folder_named_after_another_database_says_so(tmp_path: Path) -> None:
+    """standardnotes and Flowise keep one TypeORM migration set per database: migrations/mysql/…"""
+    repo = make_repo(tmp_path, {"packages/auth/migrations/mysql/1681984540867-enable-u2f.ts": TYPEORM,
+                                "packages/auth/migrations/postgres/1681984540867-enable-u2f.ts": TYPEORM.replace("`", '"')})
+    out = _run("scan", str(repo), "-m", "packages/auth/migrations/mysql/1681984540867-enable-u2f.ts")
+    assert out.exit_code == EXIT_INPUT
+    assert "is a MySQL migration (its folder packages/auth/migrations/mysql/ says so)" in out.output
+    assert _run("scan", str(repo), "-m", "packages/auth/migrations/postgres/1681984540867-enable-u2f.ts").exit_code in (0, 1)
