@@ -56,3 +56,22 @@ def test_the_pr_comment_headline_counts_tests_too(tmp_path: Path) -> None:
 
     text = render(scan(_app(tmp_path), "20240201000000_drop", use_cache=False))
     assert "**3 queries break (1 in tests):** `src/a_write.ts:1`, `src/b_read.ts:1`, `__tests__/a.test.ts:1`" in text
+
+
+def test_whole_row_queries_of_each_orm() -> None:
+    """Python ORMs list every model column as the query's columns: only a lookup names one on the line
+    (Tandoor: 41 `Ingredient.objects.create(...)` were '44 queries' naming a column none of them wrote)."""
+    from impact.judge.engine import whole_row
+    from impact.model import Query, QueryKind
+
+    def q(orm: str, kind: QueryKind, columns=(), filters=()) -> Query:
+        return Query(file="a", line=1, end_line=1, language="python", extractor=orm, kind=kind, table="t", columns=tuple(columns),
+                     filter_columns=tuple(filters), orm=orm, all_columns=True)
+
+    model = ("id", "name", "legacy")
+    assert whole_row(q("django", QueryKind.INSERT, model), "legacy")
+    assert whole_row(q("django", QueryKind.SELECT_STAR, model, ("id",)), "legacy")
+    assert not whole_row(q("django", QueryKind.SELECT_STAR, model, ("legacy",)), "legacy")  # .filter(legacy=…)
+    assert whole_row(q("prisma", QueryKind.UPDATE, ("name",), model), "legacy")  # returns the row
+    assert not whole_row(q("prisma", QueryKind.UPDATE, ("legacy",), model), "legacy")  # data: { legacy }
+    assert whole_row(q("prisma", QueryKind.SELECT_COLUMNS, model), "legacy")

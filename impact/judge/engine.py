@@ -130,7 +130,7 @@ def _confidence(rule: Rule, ctx: OpContext, evidence: tuple[Evidence, ...]) -> C
 
 def _query_evidence(query: Query) -> Evidence:
     columns = ", ".join(query.columns) if query.columns else ("*" if query.kind.value == "select_star" else "")
-    if query.all_columns and query.kind is QueryKind.SELECT_COLUMNS:
+    if query.all_columns and (query.kind in (QueryKind.SELECT_COLUMNS, QueryKind.SELECT_STAR) or query.orm in PYTHON_ORMS):
         columns = "every column its model declares"  # the list itself is the model's, shown once by IMP109
     elif query.all_columns:
         columns += "; the ORM names every column its model declares"
@@ -202,7 +202,12 @@ def whole_row(query: Query, column: str) -> bool:
     (a Prisma create or update returns the whole row too): no line of it names the column."""
     if not query.all_columns:
         return False
-    return query.kind is QueryKind.SELECT_COLUMNS or column not in query.columns
+    if query.orm in PYTHON_ORMS:  # their columns are the model's (Tandoor's 41 Ingredient.objects.create):
+        return column not in query.filter_columns  # only a lookup is written on the line
+    return query.kind in (QueryKind.SELECT_COLUMNS, QueryKind.SELECT_STAR) or column not in query.columns
+
+
+PYTHON_ORMS = frozenset({"django", "sqlalchemy", "sqlmodel"})
 
 
 def _uses(queries: list, refs: list, column: str | None = None) -> str:
@@ -215,7 +220,7 @@ def _uses(queries: list, refs: list, column: str | None = None) -> str:
     wholes = [q for q in queries if whole_row(q, column)] if column else []
     whole = len(wholes)
     parts = [f"{n} quer{'y' if n == 1 else 'ies'}" for n in (len(queries) + len(refs) - typed - rows - quoted - whole,) if n]
-    written = sum(q.kind is not QueryKind.SELECT_COLUMNS for q in wholes)  # a create or update returning the row
+    written = sum(q.kind not in (QueryKind.SELECT_COLUMNS, QueryKind.SELECT_STAR) for q in wholes)  # a create, or an update returning the row
     parts += [f"{n} whole-row ORM {kind}{'' if n == 1 else 's'}" for n, kind in ((whole - written, "read"), (written, "write")) if n]
     parts += [f"{typed} line{'' if typed == 1 else 's'} naming its ORM model"] if typed else []
     parts += [f"{quoted} line{'' if quoted == 1 else 's'} naming the table"] if quoted else []
