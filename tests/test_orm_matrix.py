@@ -137,8 +137,10 @@ ROWS = [
                                        "tickets/writes.py:6", "tickets/writes.py:10"]),
     row("helpdesk-django", R, DECLARES, ["tickets/models.py:9"]),
     # AddField with preserve_default=False: NOT NULL, default dropped in the same migration, so
-    # create() without channel fails.
-    row("helpdesk-django", A, ADD, ["tickets/writes.py:6"]),
+    # create() without channel fails: the DROP DEFAULT's finding (IMP112) holds the evidence, not
+    # the ADD's (which had a default).
+    row("helpdesk-django", A, "dropped-default-breaks-inserts", ["tickets/writes.py:6"]),
+    row("helpdesk-django", A, ADD, []),
 ]
 
 
