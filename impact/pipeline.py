@@ -14,6 +14,7 @@ from impact.errors import InputError
 from impact.extract.python.class_attributes import attribute_class_attributes
 from impact.extract.python.factory_calls import attribute_factory_calls
 from impact.extract.python.model_argument_calls import attribute_model_argument_calls
+from impact.extract.python.parameter_values import attribute_parameter_values
 from impact.extract.python.model_classes import attribute_model_classes
 from impact.extract.python.typed_references import attribute_receivers
 from impact.extract.other_database import key as query_key, set_apart
@@ -232,6 +233,7 @@ def _code_references(run: ExtractionRun, contexts: list, tables: list[str], colu
     dropped = [(c.op.table, c.op.column_name) for c in contexts if c.op.kind == OpKind.DROP_COLUMN and c.op.table and c.op.column_name]
     if dropped:  # a TypeORM relation on the column, a variable holding its value
         references = dropped_column_lines(references, {rel: text for rel, text, _ in run.texts}, run.orm, dropped, repo)
+        references = attribute_parameter_values(references, {rel: text for rel, text, _ in run.texts}, dropped)  # `def f(col)` given `x.col`
     gone = [c.op.table for c in contexts if c.op.kind in (OpKind.DROP_TABLE, OpKind.RENAME_TABLE) and c.op.table]
     if gone:
         texts = [(rel, text, x.generated, queries) for rel, text, x, queries in resolved]

@@ -48,15 +48,20 @@ def test_schedules(session, get_or_create):
 '''
 
 
-@pytest.fixture(scope="module")
-def dropped(tmp_path_factory):
-    repo = make_repo(tmp_path_factory.mktemp("modelargs"), {
+def scan_schedules(root, tests: str):
+    """The queries and alerts app, with `tests` as tests/test_schedules.py, scanned for the DROP of queries.schedule."""
+    repo = make_repo(root, {
         "migrations/001_init.sql": "CREATE TABLE queries (id int PRIMARY KEY, schedule text);\nCREATE TABLE alerts (id int PRIMARY KEY, schedule text);\n",
         "migrations/002_drop.sql": "ALTER TABLE queries DROP COLUMN schedule;\n",
         "app/__init__.py": "", "app/models.py": MODELS, "tests/__init__.py": "", "tests/factories.py": FACTORIES,
-        "tests/test_schedules.py": TESTS,
+        "tests/test_schedules.py": tests,
     })
     return scan(repo, str(repo / "migrations/002_drop.sql"), use_cache=False)
+
+
+@pytest.fixture(scope="module")
+def dropped(tmp_path_factory):
+    return scan_schedules(tmp_path_factory.mktemp("modelargs"), TESTS)
 
 
 def _attributed(result) -> dict[str, str | None]:

@@ -12,7 +12,9 @@ holds a row when bound by:
     Flask-SQLAlchemy `M.query.get(id)` / `.first()`;
   - iteration: `for x in <rows>` (a queryset or query of M, a name holding one, a parameter
     typed `list[M]` / `Iterable[M]` / `QuerySet[M]` ...), comprehensions, `enumerate(<rows>)`;
-  - annotations: a parameter or variable typed `M`, `"M"`, `M | None`, `Optional[M]`, `models.M`.
+  - annotations: a parameter or variable typed `M`, `"M"`, `M | None`, `Optional[M]`, `models.M`;
+  - factories (row_producers.py): `UserFactory.create(...)`, `query_factory.create(...)`,
+    `self.factory.create_query(...)`; `UserFactory.create_batch(n)` rows.
 
 Decisions:
 - Flow follows source order inside one function: a later rebinding to something unknown ends
@@ -39,7 +41,7 @@ from __future__ import annotations
 
 import ast
 from bisect import bisect_left
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 
 from impact.extract.python.blocks import parsed_cut
 from impact.extract.python.relations import parsed
@@ -71,19 +73,23 @@ Found = dict[tuple[int, str], set[str]]
 
 
 def typed_attributes(text: str, models: Collection[str], related: Mapping[tuple[str, str], Kind] | None = None,
-                     lines: Collection[int] | None = None, keys: Mapping[int, Collection[str]] | None = None) -> Found:
+                     lines: Collection[int] | None = None, keys: Mapping[int, Collection[str]] | None = None,
+                     produced: Callable[[ast.Call], Kind | None] | None = None, producers: Collection[str] = ()) -> Found:
     """(line, attribute) -> the model classes whose rows are read or written there. `related`:
     (class, attribute) -> what a row's relation holds (relations.py). `lines`: only these are wanted
-    (a function holding none is not walked); `keys`: what each is looked up for (blocks.parsed_cut)."""
+    (a function holding none is not walked); `keys`: what each is looked up for (blocks.parsed_cut).
+    `produced`: what a call of a factory makes (row_producers.made), `producers` the names it knows
+    (a function spelling one may bind a row, as one spelling a model class)."""
     if not models:
         return {}
-    module = parsed_cut(text, lines, models, keys, related) if lines else None  # a few functions parse faster than the file
+    seeds = set(models) | set(producers) if producers else models
+    module = parsed_cut(text, lines, seeds, keys, related) if lines else None  # a few functions parse faster than the file
     module = module or parsed(text)
     if module is None or not module.body:
         return {}
     # Without a `:=` in the text no expression binds a name: a statement holding no wanted line
     # is read only for what it binds.
-    walker = _Walker(set(models), related or {}, None if lines is None else sorted(lines), ":=" in text)
+    walker = _Walker(set(models), related or {}, None if lines is None else sorted(lines), ":=" in text, produced)
     try:
         walker.body(module.body, {})
     except RecursionError:
@@ -95,8 +101,9 @@ def typed_attributes(text: str, models: Collection[str], related: Mapping[tuple[
 
 class _Walker:
     def __init__(self, models: set[str], related: Mapping[tuple[str, str], Kind], lines: list[int] | None,
-                 walrus: bool = True) -> None:
+                 walrus: bool = True, produced: Callable[[ast.Call], Kind | None] | None = None) -> None:
         self.models = models
+        self.produced = produced
         self.related = related
         self.lines = lines
         self.walrus = walrus
@@ -312,6 +319,9 @@ class _Walker:
         model = self.model(func)
         if model:  # M(...): a new row
             return ("row", model)
+        made = self.produced(node) if self.produced is not None else None
+        if made is not None:  # UserFactory.create(...), self.factory.create_query(...)
+            return made
         first = self.model(node.args[0]) if node.args else None
         if type(func) is ast.Name:
             if func.id == "get_object_or_404" and first:

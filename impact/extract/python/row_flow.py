@@ -58,7 +58,7 @@ def may_type(rows: list[str], keys: Mapping[int, Collection[str]], seeds: Collec
              follow: Collection[str] | None = None) -> bool:
     """`rows`: one outermost function's lines (its `def` line first); `keys`: the wanted lines, as
     indices in `rows`, each with what is looked up there (an attribute, or `=name` for a keyword);
-    `seeds`: the model classes (and relation owners) the function spells as whole words; `follow`
+    `seeds`: the model classes (relation owners, names making rows: row_producers.py) the function spells as whole words; `follow`
     (`followed`): the attributes that keep a typed value typed (None: every one does)."""
     if not seeds:
         return False

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import partial
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import replace
 
@@ -24,13 +25,15 @@ from impact.extract.python.blocks import alternation
 from impact.extract.python.models import ModelInfo
 from impact.extract.python.receivers import Found, Kind, typed_attributes
 from impact.extract.python.relations import relations
+from impact.extract.python.row_producers import Producer, made, row_producers
 from impact.extract.python.sites import lines_of, may_hold
 from impact.model import ColumnReference
 
 # References that a query or a declaration already places: a typed receiver never overrides them.
 PLACED = frozenset({"sql", "orm-call", "model-declaration", "generated-type"})
 CODE = ("extract/python/receivers.py", "extract/python/relations.py", "extract/python/typed_references.py",
-        "extract/python/models.py", "extract/python/blocks.py", "extract/python/sites.py", "extract/python/row_flow.py")
+        "extract/python/models.py", "extract/python/blocks.py", "extract/python/sites.py", "extract/python/row_flow.py",
+        "extract/python/row_producers.py", "extract/python/factory_calls.py", "extract/python/model_argument_calls.py")
 
 
 def attribute_receivers(references: list[ColumnReference], texts: Iterable[tuple[str, str]],
@@ -46,17 +49,19 @@ def attribute_receivers(references: list[ColumnReference], texts: Iterable[tuple
         return references
     files = {file for file, _ in wanted}
     model_files = {m.file for m in models.values()}
-    texts = {rel: text for rel, text in texts if rel in files or rel in model_files}
+    texts = dict(texts)
+    producers = row_producers(texts.items(), models)  # factories: read wherever they are declared
+    texts = {rel: text for rel, text in texts.items() if rel in files or rel in model_files}
     names = {(r.file, r.line): (r.spelling or r.column) for r in opened}
     keys: dict[tuple[str, int], set[str]] = {}  # what is looked up on each line
     for ref in opened:
         keys.setdefault((ref.file, ref.line), set()).add(_key_of(ref))
     opened_ids = {id(r) for r in opened}
     where = pickle_cache.folder("receivers", use_cache)
-    key = _key(names, keys, texts, models) if where is not None else None
+    key = _key(names, keys, texts, models, producers) if where is not None else None
     typed = pickle_cache.load(where, key, dict)
     if typed is None:
-        typed = _typed(wanted, names, keys, texts, models, files, model_files)
+        typed = _typed(wanted, names, keys, texts, models, files, model_files, producers)
         pickle_cache.store(where, key, typed)
     out = []
     for ref in references:
@@ -70,11 +75,14 @@ def attribute_receivers(references: list[ColumnReference], texts: Iterable[tuple
 
 
 def _typed(wanted: set[tuple[str, int]], names: Mapping[tuple[str, int], str], keys: Mapping[tuple[str, int], set[str]],
-           texts: Mapping[str, str], models: Mapping[str, ModelInfo], files: set[str], model_files: set[str]) -> dict[str, Found]:
+           texts: Mapping[str, str], models: Mapping[str, ModelInfo], files: set[str], model_files: set[str],
+           producers: Mapping[str, Producer] | None = None) -> dict[str, Found]:
     related: dict[tuple[str, str], Kind] = {}
     for rel in sorted(model_files & set(texts)):
         related.update(relations(texts[rel], models))
     classes = set(models) | {owner for owner, _ in related}  # a relation's owner types its rows too
+    produced = partial(made, producers=producers) if producers else None
+    seeds = classes | set(producers or ())
     lines: dict[str, set[int]] = {}
     for file, line in wanted:
         lines.setdefault(file, set()).add(line)
@@ -88,17 +96,18 @@ def _typed(wanted: set[tuple[str, int]], names: Mapping[tuple[str, int], str], k
         # Only the lines that can hold what is looked up there (sites.py) are read.
         held = lines[rel] if source is None else \
             {line for line in lines[rel] if any(may_hold(source, line, k) for k in keys[(rel, line)])}
-        found[rel] = typed_attributes(texts[rel], classes if _names_any(texts[rel], classes) else (), related, held,
-                                      {line: keys[(rel, line)] for line in held}) if held else {}
+        found[rel] = typed_attributes(texts[rel], classes if _names_any(texts[rel], seeds) else (), related, held,
+                                      {line: keys[(rel, line)] for line in held}, produced, producers or ()) if held else {}
     return found
 
 
 def _key(names: Mapping[tuple[str, int], str], keys: Mapping[tuple[str, int], set[str]], texts: Mapping[str, str],
-         models: Mapping[str, ModelInfo]) -> str:
+         models: Mapping[str, ModelInfo], producers: Mapping[str, Producer]) -> str:
     digest = hashlib.sha256(("receivers\0" + _source_hash(CODE)).encode())
     digest.update(repr(sorted(names.items())).encode())
     digest.update(repr(sorted((at, sorted(k)) for at, k in keys.items())).encode())
     digest.update(repr(sorted(models.items())).encode())
+    digest.update(repr(sorted(producers.items())).encode())
     for rel in sorted(texts):
         digest.update(b"\1" + rel.encode("utf-8", "surrogateescape") + b"\0" + texts[rel].encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
