@@ -33,10 +33,16 @@ def test_reads_of_a_row_of_the_dropped_table_are_evidence(dropped_table) -> None
     assert [e for e in evidence if e.startswith(SEND)] == [f"{SEND}:{n}" for n in (4, 5, 8, 9, 10, 19, 20, 28, 29)]
     # The model's own declaration and the relation fields Recipient and AuditLog declare to it go with it (impact.orm.model_types).
     assert [e for e in evidence if e.startswith("prisma/")] == ["prisma/schema.prisma:12", "prisma/schema.prisma:25", "prisma/schema.prisma:36"]
-    refs = [(r.line, r.table, r.column, r.spelling) for r in dropped_table.references if r.via == "model-row"]
+    refs = [(r.line, r.table, r.column, r.spelling) for r in dropped_table.references if r.via == "model-row" and r.file == SEND]
     assert refs == [(5, "Document", "Document", "document"), (8, "Document", "Document", "document"),
                     (9, "Document", "Document", "document"), (10, "Document", "Document", "document"),
                     (20, "Document", "Document", "documents"), (29, "Document", "Document", "recipient?.document")]
+
+
+def test_a_parameter_annotated_with_the_row_type_reads_a_row(dropped_table) -> None:
+    # samples.ts: `function describe(row: DocumentRow)` (the client's type, aliased): 18 reads the row.
+    refs = [(r.line, r.spelling) for r in dropped_table.references if r.via == "model-row" and r.file == "src/documents/samples.ts"]
+    assert refs == [(18, "row")]
 
 
 def test_a_column_read_from_a_row_of_another_model_is_no_relation(dropped_table) -> None:
