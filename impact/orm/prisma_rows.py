@@ -14,6 +14,8 @@ Two uses, both of the rows' model M:
   `environmentData` holds a row of prisma.environment.findUnique and Environment's `project` is a
   Project) reads M's row too: via "model-row", `spelling` the `row.relation` read. Measured: 62
   lines added on formbricks' `Project` rename and documenso's envelopes, all changed by the authors.
+  So does destructuring it (`const { document } = field`, `field` a row of prisma.field.findFirst):
+  the name then holds an M row itself (documenso's sign-field-with-token).
 
 Decisions: only `await <client>.<accessor>.<method>(` assigned to a plain `const`/`let`/`var` name
 types a variable (a Promise, a destructured result, a `.then` chain are left out); single-row methods
@@ -69,7 +71,8 @@ _PROSE_AFTER = re.compile(r"\s+[A-Za-z]|\s*</|[.,!?:;]?\s*$|[.,!?]\s")
 
 def _prose(code: str, match: re.Match) -> bool:
     """Is the name at `match` a word of JSX text (`<Trans>Delete document</Trans>`), not code?"""
-    return _PROSE_BEFORE.search(code, 0, match.start()) is not None and _PROSE_AFTER.match(code, match.end()) is not None
+    return (code[match.start()].isalpha() and _PROSE_BEFORE.search(code, 0, match.start()) is not None
+            and _PROSE_AFTER.match(code, match.end()) is not None)
 
 
 def _code(line: str) -> str:
@@ -98,8 +101,29 @@ def row_variables(text: str, orm: OrmMap) -> list[RowVariable]:
         return []
     firsts = [text.count("\n", 0, match.start()) + 1 for match, _, _ in matches]
     lasts = held_until(text, [(match.group(1), first) for (match, _, _), first in zip(matches, firsts)])
-    return [RowVariable(match.group(1), orm.by_accessor("prisma", accessor)[0], first, last, single)
+    rows = [RowVariable(match.group(1), orm.by_accessor("prisma", accessor)[0], first, last, single)
             for (match, accessor, single), first, last in zip(matches, firsts, lasts)]
+    return rows + _relation_bindings(text, orm, rows)
+
+
+_BINDING = re.compile(r"\b(?:const|let|var)\s*\{([^{}]*)\}\s*=\s*([A-Za-z_$][\w$]*)\s*[;\n]")
+
+
+def _relation_bindings(text: str, orm: OrmMap, rows: list[RowVariable]) -> list[RowVariable]:
+    """`const { document } = field`, `field` a row whose model's `document` relates to Document: a
+    Document row (one row: a list relation's name is not read as a row's fields)."""
+    models = {m.name: m for m in orm.models if m.orm == "prisma" and m.table}
+    found = []
+    for match in _BINDING.finditer(text) if "} =" in text else ():
+        line = text.count("\n", 0, match.start()) + 1
+        holder = next((v for v in rows if v.single and v.name == match.group(2) and v.first < line <= v.last), None)
+        for binding in match.group(1).split(",") if holder else ():
+            key, _, local = binding.partition(":")
+            key, local = key.strip(), (local.split("=")[0].strip() or key.strip())
+            field = next((f for f in holder.model.fields if f.name == key and f.relation in models), None)
+            if field and re.fullmatch(r"[A-Za-z_$][\w$]*", local):
+                found.append(RowVariable(local, models[field.relation], line, held_until(text, [(local, line)])[0], True))
+    return found
 
 
 _ANY_DECLARATION = re.compile(r"\b(?:const|let|var)\s+([A-Za-z_$][\w$]*)")
@@ -203,13 +227,14 @@ def row_references(texts: Iterable[tuple[str, str, bool, list[Query]]], orm: Orm
                 use, model = re.compile(rf"(?<![\w$.]){name}(?![\w$])"), var.model
             else:  # a row of another model: its relation field to the model, read from it
                 fields = "|".join(map(re.escape, relations[var.model.name]))
-                use, model = re.compile(rf"(?<![\w$.]){name}\s*[?!]?\.\s*({fields})(?![\w$])"), None
+                use, model = re.compile(rf"(?<![\w$.]){name}\s*[?!]?\.\s*({fields})(?![\w$])"
+                                        rf"|\{{[^{{}}]*(?<![\w$.])({fields})\b[^{{}}]*\}}\s*=\s*{name}(?![\w$])"), None  # or `{ rel } = v`
             starts = {q.line for q in queries if (q.table or "").lower() in wanted}
             for number in range(var.first + 1, var.last + 1):
                 line = lines[number - 1]
                 code = _code(line) if not COMMENT_LINE.match(line) and number not in starts else ""
                 match = next((m for m in use.finditer(code) if not _prose(code, m)), None)
-                target = model or (relations[var.model.name][match.group(1)] if match else None)
+                target = model or (relations[var.model.name][match.group(1) or match.group(2)] if match else None)
                 if match is None or (rel, number, target.table.lower()) in placed:
                     continue
                 placed.add((rel, number, target.table.lower()))
