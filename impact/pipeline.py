@@ -44,6 +44,7 @@ from impact.orm.drizzle_values import settle_compared_values
 from impact.orm.drizzle_row_types import attribute_row_type_keys
 from impact.orm.drizzle_zod import attribute_zod_keys
 from impact.orm.import_sources import repo_reader
+from impact.orm.kysely_db_types import attribute_row_type_members, table_type_references
 from impact.orm.prisma_checked_keys import attribute_checked_keys
 from impact.orm.prisma_nesting import attribute_nested
 from impact.orm.prisma_rows import attribute_rows, row_references
@@ -251,6 +252,7 @@ def _code_references(run: ExtractionRun, contexts: list, tables: list[str], colu
         references += named + row_references(texts, run.orm, gone, named) + table_name_references(texts, gone, named)
         dropped = [table for table in gone if table not in renamed]  # a renamed table keeps its variable
         references += table_mock_references(texts, run.orm, dropped, named)  # `workflowFolder: { id: 'id', ... }` in a schema mock
+        references += table_type_references(((rel, text) for rel, text, *_ in texts), gone)  # a generated Kysely `DB` entry
     return references
 
 
@@ -293,6 +295,7 @@ def _references(run: ExtractionRun, resolved: list, tables: list[str], columns: 
     found = attribute_drizzle_rows(found, texts, run.orm, reader)  # `row.x` of `db.query.t.findFirst`, `const u: User = { x }`
     found = attribute_trigger_rows(found, texts.items(), tables, columns)
     found = attribute_qualified_columns(found, texts, tables, run.orm)  # `session.hostname`, `referrer like $1` in an SQL fragment
+    found = attribute_row_type_members(found, texts)  # `sys_id: ...` in a generated Kysely `DB` interface's row type
     seen = {(r.file, r.line, r.column) for r in declared}
     return declared + [r for r in found if (r.file, r.line, r.column) not in seen]
 

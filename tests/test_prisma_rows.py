@@ -28,15 +28,23 @@ def dropped_table():
 def test_reads_of_a_row_of_the_dropped_table_are_evidence(dropped_table) -> None:
     # 4 and 19 are the queries; 5 checks the row, 8 destructures it, 9 reads it in a template literal,
     # 10 returns its id, 20 filters the rows of a findMany; 29 reads the Document a recipient row
-    # includes (28 names the relation in its query: impact.orm.model_types).
+    # includes (28 names the relation in its query: impact.orm.model_types); 34 destructures that
+    # relation from a recipient row (33 the query naming it) and 35 reads the Document it holds.
     evidence = _evidence(dropped_table, "dropped-table-still-used")
-    assert [e for e in evidence if e.startswith(SEND)] == [f"{SEND}:{n}" for n in (4, 5, 8, 9, 10, 19, 20, 28, 29)]
+    assert [e for e in evidence if e.startswith(SEND)] == [f"{SEND}:{n}" for n in (4, 5, 8, 9, 10, 19, 20, 28, 29, 33, 34, 35)]
     # The model's own declaration and the relation fields Recipient and AuditLog declare to it go with it (impact.orm.model_types).
     assert [e for e in evidence if e.startswith("prisma/")] == ["prisma/schema.prisma:12", "prisma/schema.prisma:25", "prisma/schema.prisma:36"]
-    refs = [(r.line, r.table, r.column, r.spelling) for r in dropped_table.references if r.via == "model-row"]
+    refs = [(r.line, r.table, r.column, r.spelling) for r in dropped_table.references if r.via == "model-row" and r.file == SEND]
     assert refs == [(5, "Document", "Document", "document"), (8, "Document", "Document", "document"),
                     (9, "Document", "Document", "document"), (10, "Document", "Document", "document"),
-                    (20, "Document", "Document", "documents"), (29, "Document", "Document", "recipient?.document")]
+                    (20, "Document", "Document", "documents"), (29, "Document", "Document", "recipient?.document"),
+                    (34, "Document", "Document", "{ document, email } = recipient"), (35, "Document", "Document", "document")]
+
+
+def test_a_parameter_annotated_with_the_row_type_reads_a_row(dropped_table) -> None:
+    # samples.ts: `function describe(row: DocumentRow)` (the client's type, aliased): 18 reads the row.
+    refs = [(r.line, r.spelling) for r in dropped_table.references if r.via == "model-row" and r.file == "src/documents/samples.ts"]
+    assert refs == [(18, "row")]
 
 
 def test_a_column_read_from_a_row_of_another_model_is_no_relation(dropped_table) -> None:
@@ -52,8 +60,8 @@ def test_a_string_and_a_parameter_of_the_same_name_are_not(dropped_table) -> Non
 
 def test_a_common_name_read_from_a_row_is_that_rows_table() -> None:
     result = scan(APP, str(SCENARIOS / "drop_document_status.sql"), use_cache=False)
-    # `document.status` on a row of prisma.document.findFirst: Document's, evidence.
-    assert [e for e in _evidence(result, "changed-column-referenced") if e.startswith(SEND)] == [f"{SEND}:9"]
+    # `document.status` on a row of prisma.document.findFirst (9), or destructured from a recipient row's relation (35): Document's.
+    assert [e for e in _evidence(result, "changed-column-referenced") if e.startswith(SEND)] == [f"{SEND}:9", f"{SEND}:35"]
     by_line = {r.line: (r.via, r.table) for r in result.references if r.file == SEND}
     assert by_line[9] == ("typed-receiver", "Document")
     # `recipient?.status` on a row of prisma.recipient.findUnique: the recipient table's, never Document's.
@@ -70,9 +78,10 @@ def test_a_mapped_field_read_from_a_row_is_its_column() -> None:
 def test_the_schema_lines_listing_a_dropped_field_are_declarations() -> None:
     """`@relation(fields: [documentId], ...)` names the dropped field: Prisma rejects the schema until it goes too."""
     result = scan(APP, str(SCENARIOS / "drop_recipient_document_id.sql"), use_cache=False)
-    assert _evidence(result, "orm-model-declares-changed-column") == ["prisma/schema.prisma:24", "prisma/schema.prisma:25"]
+    # src/db/types.ts:23 is Recipient's `document_id` in the generated Kysely interface (impact.orm.kysely_db_types).
+    assert _evidence(result, "orm-model-declares-changed-column") == ["prisma/schema.prisma:24", "prisma/schema.prisma:25", "src/db/types.ts:23"]
     status = scan(APP, str(SCENARIOS / "drop_document_status.sql"), use_cache=False)
-    assert _evidence(status, "orm-model-declares-changed-column") == ["prisma/schema.prisma:15"]
+    assert _evidence(status, "orm-model-declares-changed-column") == ["prisma/schema.prisma:15", "src/db/types.ts:17"]
 
 
 def test_the_variable_holds_the_row_to_the_end_of_its_block_or_a_new_declaration() -> None:

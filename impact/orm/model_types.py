@@ -33,7 +33,8 @@ as a property or key (`.templateMeta`, `templateMeta:`, a shorthand `{ title, te
 spread `...templateMeta`) inside a Prisma call only (`include: {
 templateMeta: true }`), or inside a literal declared with one of the client's input types, an argument
 built apart from its call (`const where: Prisma.WebsiteWhereInput = { teamWebsite: ... }`: umami, 3
-lines, impact.orm.prisma_typed_literals.input_literal_spans): outside one, the same property was mostly another object's (an API's or a
+lines, impact.orm.prisma_typed_literals.input_literal_spans), or under `include`/`select` in a call of a
+function forwarding them to a Prisma call (impact.orm.prisma_wrapper_args): outside one, the same property was mostly another object's (an API's or a
 form's `templateMeta`: 35 of 98 lines right on documenso, against 18 of 19 for the type names). Comments, generated files and the model's own declaration are skipped. A Drizzle
 table is the exception: its `export const t = pgTable(` line and the table's name are its declaration
 (removed with it, as Python's `__tablename__`), and its variable is in scope in its own module, so
@@ -66,6 +67,7 @@ from impact.orm.import_sources import IMPORT, ImportSources
 from impact.orm.model_imports import module_import_references
 from impact.orm.namespace_imports import member_pattern
 from impact.orm.prisma_typed_literals import input_literal_spans
+from impact.orm.prisma_wrapper_args import forwarded_spans, forwarding_wrappers
 from impact.orm.python_imports import FROM_IMPORT as _PY_IMPORT, PythonModules, python_binding
 from impact.orm import CODE_DECLARATION_SUFFIXES as _TS  # TypeScript and JavaScript files
 
@@ -124,6 +126,8 @@ def model_type_references(texts: Iterable[tuple[str, str, bool, list[Query]]], o
     sources = ImportSources({t[0]: t[1] for t in texts}, read, (p[3].file for p in patterns if p[3].orm in TS_CODE_MODELS))
     py_modules = PythonModules(getattr(read, "root", None), {t[0]: t[1] for t in texts if t[0].endswith(".py")})
     dropping = _declaring_only_gone(orm, {t.lower() for t in tables} - kept)
+    # `getWebsites(q, { include: { teamWebsite: true } })`, getWebsites forwarding it to prisma.website.findMany
+    forwarding = forwarding_wrappers(texts, orm, {p[3].name for p in patterns if p[1] is not None and p[3].orm == "prisma"})
     found += _entity_declarations([t for t in texts if t[0] not in dropping], orm, tables, seen)
     for rel, text, generated, queries in texts:
         if generated:
@@ -133,7 +137,7 @@ def model_type_references(texts: Iterable[tuple[str, str, bool, list[Query]]], o
                       for r in _mapping_line(rel, text, model, table, seen)]
             continue
         # A Prisma call's argument, or one built apart (`const where: Prisma.WebsiteWhereInput = {...}`).
-        spans = [(q.line, q.end_line) for q in queries if q.orm == "prisma"] + input_literal_spans(text)
+        spans = [(q.line, q.end_line) for q in queries if q.orm == "prisma"] + input_literal_spans(text) + forwarded_spans(text, forwarding)
         # A line that starts a query on the table is already evidence as that query.
         querying = {(q.line, (q.table or "").lower()) for q in queries}
         for words, relation, table, model, imported in patterns:

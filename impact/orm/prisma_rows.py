@@ -14,6 +14,8 @@ Two uses, both of the rows' model M:
   `environmentData` holds a row of prisma.environment.findUnique and Environment's `project` is a
   Project) reads M's row too: via "model-row", `spelling` the `row.relation` read. Measured: 62
   lines added on formbricks' `Project` rename and documenso's envelopes, all changed by the authors.
+  So does destructuring it (`const { document } = field`, `field` a row of prisma.field.findFirst):
+  the name then holds an M row itself (documenso's sign-field-with-token).
 
 Decisions: only `await <client>.<accessor>.<method>(` assigned to a plain `const`/`let`/`var` name
 types a variable (a Promise, a destructured result, a `.then` chain are left out); single-row methods
@@ -28,6 +30,10 @@ where that function returns `prisma.document.findFirst(...)`) are not followed, 
 documenso's `DROP TABLE "Document"` they added 74 truth lines for 85 false positives (47 %; reads
 only: 46 for 16, 74 %): a shared function's result is an interface its authors keep when the table
 goes (they changed the function, not its callers), unlike a query written where its rows are read.
+A helper declared in the same file is followed (impact.orm.prisma_local_rows: 28 lines for 4 on
+documenso). With the table dropped, a name annotated with the model's row type (`(row: Document)`,
+a destructured prop whose type declares it so: impact.orm.prisma_typed_literals.typed_variables)
+holds its rows too; a name that is a word of JSX text (`<Trans>Delete document</Trans>`) is no use.
 
 Known limits (xfail in tests/test_prisma_rows.py): rows reached through a loop or callback over a
 `findMany` result (`for (const r of rows)`, `rows.map((r) => r.documentId)`) and rows passed to
@@ -42,6 +48,7 @@ from dataclasses import dataclass, replace
 from impact.extract.references import COMMENT_LINE
 from impact.model import ColumnReference, Query
 from impact.orm.mapping import OrmMap, OrmModel
+from impact.orm.prisma_local_rows import awaited_calls, local_row_functions
 from impact.orm import CODE_DECLARATION_SUFFIXES as TS_SUFFIXES  # TypeScript and JavaScript files
 
 VIA = "model-row"
@@ -51,10 +58,21 @@ PLACED = frozenset({"sql", "orm-call", "model-declaration", "generated-type", "m
 _DECLARATION = re.compile(
     r"\b(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*(?::[^=;]+)?=\s*await\s+(?:[A-Za-z_$][\w$]*\s*\.\s*)+?"
     r"([A-Za-z_$][\w$]*)\s*\.\s*(findFirst|findFirstOrThrow|findUnique|findUniqueOrThrow|findMany|create|update|upsert|delete)\s*\(")
-_STRING = re.compile(r"'(?:\\.|[^'\\])*'|\"(?:\\.|[^\"\\])*\"|`(?:\\.|[^`\\])*`|//.*$")
+_STRING = re.compile(r"'(?:\\.|[^'\\])*'|\"(?:\\.|[^\"\\])*\"|`(?:\\.|[^`\\])*`|//.*|/\*.*?(?:\*/|$)")
 # A line that could read a field through a variable: `x.field`, `x?.field`, `x!.field`, `{ field } = x`.
 _MAY_READ = re.compile(r"[\w$\])]\s*[?!]?\.\s*[A-Za-z_$]|\}\s*=\s*[A-Za-z_$]")
 _PLACEHOLDER = re.compile(r"\$\{([^{}]*)\}")
+
+
+# A word of a sentence: after a word and a space, before another word, a tag or the sentence's end.
+_PROSE_BEFORE = re.compile(r"(?<![\w$.])(?!(?:return|await|typeof|new|of|in|case|void|yield|delete|throw|default|else|instanceof|extends)\s)[A-Za-z]+\s+$")
+_PROSE_AFTER = re.compile(r"\s+[A-Za-z]|\s*</|[.,!?:;]?\s*$|[.,!?]\s")
+
+
+def _prose(code: str, match: re.Match) -> bool:
+    """Is the name at `match` a word of JSX text (`<Trans>Delete document</Trans>`), not code?"""
+    return (code[match.start()].isalpha() and _PROSE_BEFORE.search(code, 0, match.start()) is not None
+            and _PROSE_AFTER.match(code, match.end()) is not None)
 
 
 def _code(line: str) -> str:
@@ -75,13 +93,37 @@ def row_variables(text: str, orm: OrmMap) -> list[RowVariable]:
     """The variables of `text` assigned a row (or rows) of a Prisma model, with the lines they hold it."""
     if "await" not in text:
         return []
-    matches = [m for m in _DECLARATION.finditer(text) if len({(x.table or "").lower() for x in orm.by_accessor("prisma", m.group(2))}) == 1]
+    one = lambda accessor: len({(x.table or "").lower() for x in orm.by_accessor("prisma", accessor)}) == 1  # noqa: E731
+    # (declaration, accessor, one row): a call written in place, or a helper of the file returning one (prisma_local_rows)
+    matches = [(m, m.group(2), m.group(3) in SINGLE) for m in _DECLARATION.finditer(text)]
+    matches = [found for found in matches + awaited_calls(text, local_row_functions(text)) if one(found[1])]
     if not matches:  # no model (another client's `.find`), or two schemas mapping it to two tables: say nothing
         return []
-    firsts = [text.count("\n", 0, match.start()) + 1 for match in matches]
-    lasts = held_until(text, [(match.group(1), first) for match, first in zip(matches, firsts)])
-    return [RowVariable(match.group(1), orm.by_accessor("prisma", match.group(2))[0], first, last, match.group(3) in SINGLE)
-            for match, first, last in zip(matches, firsts, lasts)]
+    firsts = [text.count("\n", 0, match.start()) + 1 for match, _, _ in matches]
+    lasts = held_until(text, [(match.group(1), first) for (match, _, _), first in zip(matches, firsts)])
+    rows = [RowVariable(match.group(1), orm.by_accessor("prisma", accessor)[0], first, last, single)
+            for (match, accessor, single), first, last in zip(matches, firsts, lasts)]
+    return rows + _relation_bindings(text, orm, rows)
+
+
+_BINDING = re.compile(r"\b(?:const|let|var)\s*\{([^{}]*)\}\s*=\s*([A-Za-z_$][\w$]*)\s*[;\n]")
+
+
+def _relation_bindings(text: str, orm: OrmMap, rows: list[RowVariable]) -> list[RowVariable]:
+    """`const { document } = field`, `field` a row whose model's `document` relates to Document: a
+    Document row (one row: a list relation's name is not read as a row's fields)."""
+    models = {m.name: m for m in orm.models if m.orm == "prisma" and m.table}
+    found = []
+    for match in _BINDING.finditer(text) if "} =" in text else ():
+        line = text.count("\n", 0, match.start()) + 1
+        holder = next((v for v in rows if v.single and v.name == match.group(2) and v.first < line <= v.last), None)
+        for binding in match.group(1).split(",") if holder else ():
+            key, _, local = binding.partition(":")
+            key, local = key.strip(), (local.split("=")[0].strip() or key.strip())
+            field = next((f for f in holder.model.fields if f.name == key and f.relation in models), None)
+            if field and re.fullmatch(r"[A-Za-z_$][\w$]*", local):
+                found.append(RowVariable(local, models[field.relation], line, held_until(text, [(local, line)])[0], True))
+    return found
 
 
 _ANY_DECLARATION = re.compile(r"\b(?:const|let|var)\s+([A-Za-z_$][\w$]*)")
@@ -168,11 +210,13 @@ def row_references(texts: Iterable[tuple[str, str, bool, list[Query]]], orm: Orm
     # Relation fields other models declare to those models: `environment.project` is a Project row.
     relations = {m.name: {f.name: targets[f.relation] for f in m.fields if f.relation in targets}
                  for m in orm.models if m.orm == "prisma" and m.name not in targets}
+    from impact.orm.prisma_typed_literals import typed_variables  # `(document: Document) =>`: it imports this module
+
     found = []
     for rel, text, generated, queries in texts:
         if generated or not rel.endswith(TS_SUFFIXES):
             continue
-        variables = [v for v in row_variables(text, orm)
+        variables = [v for v in row_variables(text, orm) + typed_variables(text, orm)
                      if v.model.name in targets or (v.single and relations.get(v.model.name))]
         if not variables:
             continue
@@ -183,12 +227,14 @@ def row_references(texts: Iterable[tuple[str, str, bool, list[Query]]], orm: Orm
                 use, model = re.compile(rf"(?<![\w$.]){name}(?![\w$])"), var.model
             else:  # a row of another model: its relation field to the model, read from it
                 fields = "|".join(map(re.escape, relations[var.model.name]))
-                use, model = re.compile(rf"(?<![\w$.]){name}\s*[?!]?\.\s*({fields})(?![\w$])"), None
+                use, model = re.compile(rf"(?<![\w$.]){name}\s*[?!]?\.\s*({fields})(?![\w$])"
+                                        rf"|\{{[^{{}}]*(?<![\w$.])({fields})\b[^{{}}]*\}}\s*=\s*{name}(?![\w$])"), None  # or `{ rel } = v`
             starts = {q.line for q in queries if (q.table or "").lower() in wanted}
             for number in range(var.first + 1, var.last + 1):
                 line = lines[number - 1]
-                match = use.search(_code(line)) if not COMMENT_LINE.match(line) and number not in starts else None
-                target = model or (relations[var.model.name][match.group(1)] if match else None)
+                code = _code(line) if not COMMENT_LINE.match(line) and number not in starts else ""
+                match = next((m for m in use.finditer(code) if not _prose(code, m)), None)
+                target = model or (relations[var.model.name][match.group(1) or match.group(2)] if match else None)
                 if match is None or (rel, number, target.table.lower()) in placed:
                     continue
                 placed.add((rel, number, target.table.lower()))

@@ -39,6 +39,7 @@ from impact.model import ColumnReference
 from impact.orm.import_sources import imported_bindings
 from impact.orm.mapping import OrmMap, OrmModel
 from impact.orm.prisma_rows import TS_SUFFIXES, PLACED, RowVariable, block_end, brace_depths, row_holder
+from impact.orm.prisma_typed_props import prop_rows
 
 _INPUT = r"(?:Unchecked)?(?:Create|Update|Upsert|Where|CreateMany|UpdateMany)\w*Input|GetPayload"
 _DECLARED = re.compile(r"\b(?:const|let|var)\s+[A-Za-z_$][\w$]*\s*:\s*(?:Partial\s*<\s*)?(?:Array\s*<\s*)?"
@@ -179,7 +180,7 @@ def attribute_typed_literals(references: list[ColumnReference], texts: dict[str,
 
 
 # `document: Document`, `rows: DocumentRow[]` (a parameter, a member or a declaration): the name holds the model's rows.
-_ANNOTATED = re.compile(r"(?<![\w$.])([A-Za-z_$][\w$]*)\s*\??\s*:\s*(?:Readonly\s*<\s*)?((?:Prisma\s*\.\s*)?[A-Za-z_$][\w$]*)(?=\s*(?:[,;)=|]|$|\[\s*\]))")
+_ANNOTATED = re.compile(r"(?<![\w$.])([A-Za-z_$][\w$]*)\s*\??\s*:\s*(?:Readonly\s*<\s*)?((?:Prisma\s*\.\s*)?[A-Za-z_$][\w$]*)(?=\s*(?:[,;)=|&]|$|\[\s*\]))")
 
 
 def typed_variables(text: str, orm: OrmMap, types: dict[str, OrmModel] | None = None) -> list[RowVariable]:
@@ -205,7 +206,19 @@ def typed_variables(text: str, orm: OrmMap, types: dict[str, OrmModel] | None = 
             depths = depths or brace_depths(lines)
             single = not re.match(r"\s*\[", line[match.end():])
             out.append(RowVariable(match.group(1), model, number, _scope_end(depths, number), single))
+    for name, model, number, single in prop_rows(text, types):  # `({ document }: Props)`, Props' `document: Document`
+        depths = depths or brace_depths(lines)
+        out.append(RowVariable(name, model, number, _body_end(depths, number), single))
     return out
+
+
+def _body_end(depths: list[tuple[int, int]], first: int) -> int:
+    """The last line of the block the line `first` leaves open (a function's body opened after its
+    parameters: `}: Props) => {`), else of the block holding it."""
+    opened = depths[first][0] if first < len(depths) else depths[first - 1][0]
+    if opened <= depths[first - 1][1]:
+        return block_end(depths, first)
+    return next((number for number in range(first + 1, len(depths) + 1) if depths[number - 1][1] < opened), len(depths))
 
 
 def _scope_end(depths: list[tuple[int, int]], first: int) -> int:
