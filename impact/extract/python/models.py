@@ -5,9 +5,13 @@ SQLAlchemy Core `Table("t", metadata, Column("c", ...))`, SQLModel `table=True` 
 Django `models.Model` subclasses (and custom user models on django.contrib.auth's abstract ones,
 whose fields are known: DJANGO_AUTH_BASES).
 Inheritance is followed within the file only (mixins, abstract bases, single-table inheritance).
+A SQLAlchemy class whose table a base of another file computes (`__tablename__` a `declared_attr`:
+python.table_naming) is listed with `table=None` and where its bases come from; the repository-level
+pass (impact/orm/computed_tables.py) names its table.
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -16,6 +20,7 @@ import ast
 
 from impact.extract.python.facts import ClassFacts, Facts
 from impact.extract.python.literals import literal_text
+from impact.extract.python.table_naming import imported_names, origin_of, table_for, table_rule
 from impact.extract.python.tree import full_name, is_true, keyword, last_name
 
 FLASK_MODEL = re.compile(r"^\w+\.Model$")  # Flask-SQLAlchemy's `db.Model`
@@ -49,6 +54,11 @@ class ModelInfo:
     schema: str | None = None
     # SQLAlchemy columns with a Python-side `default=`: every INSERT of the model writes them.
     client_defaults: tuple[str, ...] = ()
+    # A SQLAlchemy class whose table another file's base may compute (table None): its bases'
+    # origins (table_naming.imported_names), its own computed `__tablename__` rule, `__abstract__`.
+    bases: tuple[str, ...] = ()
+    table_rule: str | None = None
+    abstract: bool = False
 
     def column_for(self, attribute: str) -> str | None:
         return dict(self.attributes).get(attribute)
@@ -70,6 +80,8 @@ class _ClassModel:
     client_defaults: list[str] = field(default_factory=list)
     abstract: bool = False  # SQLAlchemy's `__abstract__ = True`
     flask: bool = False  # derives from Flask-SQLAlchemy's `db.Model` (directly or through same-file bases)
+    table_rule: str | None = None  # a computed `__tablename__` (own or a same-file base's): table_naming
+    origins: list[str] = field(default_factory=list)  # bases from other files (table_naming.origin_of)
 
 
 # What a file declaring a model must spell (see may_declare_models).
@@ -84,21 +96,35 @@ def may_declare_models(text: str) -> bool:
     A model needs a table or Django: `__tablename__` (SQLAlchemy, inherited ones included),
     `SQLModel`, a Core `Table(`, a Django base `Model` (or an auth base: `AbstractUser`...) as a whole word, or a `models.<...>Field(`,
     `models.ForeignKey(` or `models.ParentalKey(` declaration (spaces, comments and `\\` line
-    breaks allowed around the dot)."""
-    return ("__tablename__" in text or "SQLModel" in text or "Table" in text
+    breaks allowed around the dot), or a SQLAlchemy column (`Column(`, `mapped_column`, `Mapped[`: a
+    class whose table a base of another file computes declares no `__tablename__`)."""
+    return ("__tablename__" in text or "SQLModel" in text or "Table" in text or "Column(" in text
+            or "mapped_column" in text or "Mapped[" in text
             or _MODEL_BASE.search(text) is not None or _DJANGO_FIELD.search(text) is not None)
 
 
-def find_models(facts: Facts) -> list[ModelInfo]:
+def find_models(facts: Facts, unnamed: bool = False) -> list[ModelInfo]:
+    """The file's models. `unnamed`: also the SQLAlchemy classes listed without a table (mixins,
+    declarative bases, models whose table a base of another file may compute: _model_info)."""
     declared: dict[str, _ClassModel] = {}
     models: list[ModelInfo] = []
+    imported = imported_names(facts.module, facts.path) if facts.classes else {}
     for class_facts in facts.classes:
         model = _read_class(class_facts, facts, declared)
+        own_table, own_key = model.table, bool(model.primary_key)
+        model.table_rule = own_rule = table_rule(class_facts.node, facts.module)
         _inherit(model, declared)
+        model.origins = [o for b in model.bases for o in _origins(b, declared, imported, facts.path)]
         model.table = model.table or _flask_table(model)
+        if not own_key and any(_waits(declared[b]) for b in model.bases if b in declared):
+            model.primary_key = []  # its parent's key: the parent's table (computed_tables.py)
+        if own_table is None and own_rule is None and model.table_rule and not model.abstract and (own_key or model.table is None):
+            # A base computes it; with no key of its own and a mapped parent it shares the parent's.
+            model.framework = model.framework or "sqlalchemy"
+            model.table = table_for(model.table_rule, model.name) if model.framework == "sqlalchemy" else model.table
         declared[model.name] = model
         info = _model_info(model, facts.path)
-        if info is not None:
+        if info is not None and (info.table or unnamed or info.framework != "sqlalchemy"):
             models.append(info)
     models.extend(_core_tables(facts))
     return models
@@ -203,6 +229,7 @@ def _inherit(model: _ClassModel, declared: dict[str, _ClassModel]) -> None:
             continue
         model.framework = model.framework or base.framework
         model.flask = model.flask or base.flask
+        model.table_rule = model.table_rule or base.table_rule
         concrete_django_parent = base.framework == "django" and not _meta_true(base, "abstract") \
             and not _meta_true(model, "proxy")
         if concrete_django_parent:
@@ -219,6 +246,24 @@ def _inherit(model: _ClassModel, declared: dict[str, _ClassModel]) -> None:
         if base.table and model.table is None and (model.framework == "sqlalchemy" or _meta_true(model, "proxy")):
             model.table, model.schema = base.table, model.schema or base.schema  # same table
     model.attributes = {**inherited, **model.attributes}
+
+
+def _origins(base: str, declared: dict[str, _ClassModel], imported: dict[str, str], path: str) -> list[str]:
+    """A base of another file (its origin), or a same-file base's own such bases; a same-file model
+    still waiting for its table itself (a mapped parent: single-table inheritance)."""
+    parent = declared.get(base)
+    if parent is not None and _waits(parent):
+        return [f"={path.rsplit('.', 1)[0].removesuffix('/__init__')}:{base}"]
+    if parent is not None:
+        return parent.origins
+    origin = origin_of(base, imported)
+    return [origin] if origin else []
+
+
+def _waits(model: _ClassModel) -> bool:
+    """A SQLAlchemy model whose table a base of another file may compute (listed without one)."""
+    return model.framework == "sqlalchemy" and model.table is None and not model.abstract and bool(model.origins) \
+        and model.table_rule is None
 
 
 def _flask_table(model: _ClassModel) -> str | None:
@@ -239,7 +284,14 @@ def _model_info(model: _ClassModel, path: str) -> ModelInfo | None:
         if model.primary_key:
             attributes.setdefault("pk", model.primary_key[0])  # what `session.get(M, x)` filters on
         return _info(model, path, model.framework, model.table, attributes, model.primary_key)
-    return None  # a mixin or declarative base: no table of its own
+    if model.table_rule or (model.origins and (model.framework == "sqlalchemy" or model.abstract)):
+        # A declarative base computing table names, or a class (a model, an abstract base) whose
+        # base in another file may compute its table (impact/orm/computed_tables.py): listed
+        # without a table. A mixin of no other file's base is not (its columns are not followed).
+        attributes = dict(model.attributes)
+        info = _info(model, path, "sqlalchemy", None, attributes, model.primary_key)
+        return dataclasses.replace(info, bases=tuple(model.origins), table_rule=model.table_rule, abstract=model.abstract)
+    return None
 
 
 def _django_info(model: _ClassModel, path: str) -> ModelInfo | None:
