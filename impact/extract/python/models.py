@@ -6,8 +6,7 @@ Django `models.Model` subclasses (and custom user models on django.contrib.auth'
 whose fields are known: DJANGO_AUTH_BASES).
 Inheritance is followed within the file only (mixins, abstract bases, single-table inheritance).
 A SQLAlchemy class whose table a base of another file computes (`__tablename__` a `declared_attr`:
-python.table_naming) is listed with `table=None` and where its bases come from; the repository-level
-pass (impact/orm/computed_tables.py) names its table.
+python.waiting_models) is listed with `table=None`; impact/orm/computed_tables.py names its table.
 """
 from __future__ import annotations
 
@@ -20,7 +19,7 @@ import ast
 
 from impact.extract.python.facts import ClassFacts, Facts
 from impact.extract.python.literals import literal_text
-from impact.extract.python.table_naming import imported_names, origin_of, table_for, table_rule
+from impact.extract.python import waiting_models
 from impact.extract.python.tree import full_name, is_true, keyword, last_name
 
 FLASK_MODEL = re.compile(r"^\w+\.Model$")  # Flask-SQLAlchemy's `db.Model`
@@ -54,8 +53,7 @@ class ModelInfo:
     schema: str | None = None
     # SQLAlchemy columns with a Python-side `default=`: every INSERT of the model writes them.
     client_defaults: tuple[str, ...] = ()
-    # A SQLAlchemy class whose table another file's base may compute (table None): its bases'
-    # origins (table_naming.imported_names), its own computed `__tablename__` rule, `__abstract__`.
+    # Listed with table None (python.waiting_models): its bases' origins, computed `__tablename__`, `__abstract__`.
     bases: tuple[str, ...] = ()
     table_rule: str | None = None
     abstract: bool = False
@@ -108,20 +106,13 @@ def find_models(facts: Facts, unnamed: bool = False) -> list[ModelInfo]:
     declarative bases, models whose table a base of another file may compute: _model_info)."""
     declared: dict[str, _ClassModel] = {}
     models: list[ModelInfo] = []
-    imported = imported_names(facts.module, facts.path) if facts.classes else {}
+    naming = waiting_models.file_naming(facts)  # tables a declarative base computes
     for class_facts in facts.classes:
         model = _read_class(class_facts, facts, declared)
-        own_table, own_key = model.table, bool(model.primary_key)
-        model.table_rule = own_rule = table_rule(class_facts.node, facts.module)
+        waiting_models.before(naming, model, class_facts.node)
         _inherit(model, declared)
-        model.origins = [o for b in model.bases for o in _origins(b, declared, imported, facts.path)]
         model.table = model.table or _flask_table(model)
-        if not own_key and any(_waits(declared[b]) for b in model.bases if b in declared):
-            model.primary_key = []  # its parent's key: the parent's table (computed_tables.py)
-        if own_table is None and own_rule is None and model.table_rule and not model.abstract and (own_key or model.table is None):
-            # A base computes it; with no key of its own and a mapped parent it shares the parent's.
-            model.framework = model.framework or "sqlalchemy"
-            model.table = table_for(model.table_rule, model.name) if model.framework == "sqlalchemy" else model.table
+        waiting_models.after(naming, model, declared)
         declared[model.name] = model
         info = _model_info(model, facts.path)
         if info is not None and (info.table or unnamed or info.framework != "sqlalchemy"):
@@ -248,24 +239,6 @@ def _inherit(model: _ClassModel, declared: dict[str, _ClassModel]) -> None:
     model.attributes = {**inherited, **model.attributes}
 
 
-def _origins(base: str, declared: dict[str, _ClassModel], imported: dict[str, str], path: str) -> list[str]:
-    """A base of another file (its origin), or a same-file base's own such bases; a same-file model
-    still waiting for its table itself (a mapped parent: single-table inheritance)."""
-    parent = declared.get(base)
-    if parent is not None and _waits(parent):
-        return [f"={path.rsplit('.', 1)[0].removesuffix('/__init__')}:{base}"]
-    if parent is not None:
-        return parent.origins
-    origin = origin_of(base, imported)
-    return [origin] if origin else []
-
-
-def _waits(model: _ClassModel) -> bool:
-    """A SQLAlchemy model whose table a base of another file may compute (listed without one)."""
-    return model.framework == "sqlalchemy" and model.table is None and not model.abstract and bool(model.origins) \
-        and model.table_rule is None
-
-
 def _flask_table(model: _ClassModel) -> str | None:
     """Flask-SQLAlchemy names the table of a `db.Model` class that declares none: its class name in
     snake case (`WrongKeys` -> wrong_keys), when the class maps a primary key and is not
@@ -284,12 +257,8 @@ def _model_info(model: _ClassModel, path: str) -> ModelInfo | None:
         if model.primary_key:
             attributes.setdefault("pk", model.primary_key[0])  # what `session.get(M, x)` filters on
         return _info(model, path, model.framework, model.table, attributes, model.primary_key)
-    if model.table_rule or (model.origins and (model.framework == "sqlalchemy" or model.abstract)):
-        # A declarative base computing table names, or a class (a model, an abstract base) whose
-        # base in another file may compute its table (impact/orm/computed_tables.py): listed
-        # without a table. A mixin of no other file's base is not (its columns are not followed).
-        attributes = dict(model.attributes)
-        info = _info(model, path, "sqlalchemy", None, attributes, model.primary_key)
+    if waiting_models.listed_without_table(model):  # a base or a model waiting for one's table
+        info = _info(model, path, "sqlalchemy", None, dict(model.attributes), model.primary_key)
         return dataclasses.replace(info, bases=tuple(model.origins), table_rule=model.table_rule, abstract=model.abstract)
     return None
 
