@@ -12,7 +12,7 @@ import pytest
 from impact.extract.python.extractor import _facts, extract, models_in
 from impact.extract.python.models import find_models
 from impact.extract.python.table_naming import UNKNOWN, table_for, table_rule
-from impact.orm.computed_tables import name_computed_tables
+from impact.orm.computed_tables import name_computed_tables, stem_matches
 from impact.pipeline import scan
 
 APP = Path(__file__).resolve().parents[1] / "fixtures" / "apps" / "tasks-sqlalchemy-base"
@@ -63,7 +63,8 @@ def test_a_base_file_no_other_file_holds_is_loaded_by_its_module_path() -> None:
         asked.append(stem)
         return [(rel, models_in(rel, (APP / rel).read_text())) for rel in MODEL_FILES if rel.endswith(stem.lstrip("=") + ".py")]
     assert {m.name: m.table for m in name_computed_tables(found, load)} == {"TaskItem": "task_item", "UrgentTaskItem": "task_item"}
-    assert asked == ["=tasks/db/tracked", "tasks/db/base", "sqlalchemy/orm"]  # the last one: no file of the repository
+    # The last two: no file of the repository (nor a package of it).
+    assert asked == ["=tasks/db/tracked", "tasks/db/base", "sqlalchemy/orm", "sqlalchemy/orm/*"]
 
 
 def _rule(body: str) -> str | None:
@@ -122,3 +123,16 @@ def test_a_base_of_the_same_file_names_its_models_and_is_no_model_itself() -> No
             "class Legacy(Base):\n    __tablename__ = 'old_things'\n    id = Column(Integer, primary_key=True)\n\n\n"
             "class Draft(Base):\n    __abstract__ = True\n    id = Column(Integer, primary_key=True)\n")
     assert {m.name: m.table for m in find_models(_facts("app/models.py", text))} == {"Invoice": "invoice", "Legacy": "old_things"}
+
+
+def test_a_base_a_package_re_exports_is_found_in_the_package_s_modules() -> None:
+    base = ("from sqlalchemy.orm import DeclarativeBase, declared_attr\n\n\nclass Base(DeclarativeBase):\n"
+            "    @declared_attr.directive\n    def __tablename__(cls):\n        return cls.__name__.lower() + 's'\n")
+    models = ("from sqlalchemy import Column, Integer\nfrom shop.db import Base\n\n\n"
+              "class Order(Base):\n    id = Column(Integer, primary_key=True)\n")
+    files = {"src/shop/db/__init__.py": "from .base import Base\n", "src/shop/db/base.py": base,
+             "src/shop/orders.py": models, "src/other/base.py": base}
+    found = {"src/shop/orders.py": models_in("src/shop/orders.py", models)}
+    load = lambda stem: [(rel, models_in(rel, text)) for rel, text in files.items() if stem_matches(rel, stem)]  # noqa: E731
+    assert [(m.name, m.table) for m in name_computed_tables(found, load)] == [("Order", "orders")]
+    assert [rel for rel in files if stem_matches(rel, "shop/db/*")] == ["src/shop/db/base.py"]

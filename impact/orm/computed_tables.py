@@ -13,9 +13,9 @@ primary key of its own (nor of a same-file base or of an abstract base of anothe
 parent: it then shares the parent's table. The class defining the rule is the base, not a model.
 An abstract base of another file between the two is followed (its bases, its columns).
 
-Known limits: a base imported through a package re-exporting it (`from app.db import Base` with
-app/db/__init__.py importing it from `.base`) is not followed; nor are columns of a plain mixin of
-another file (`TimeStampMixin(object)`: not listed, models.py); a rule UNKNOWN (table_naming) names
+A base imported from a package (`from app.db import Base`) that its `__init__.py` imports from one
+of its modules is looked for in the package's modules (the `__init__`'s own imports are not read).
+Known limits: columns of a plain mixin of another file (`TimeStampMixin(object)`: not listed, models.py); a rule UNKNOWN (table_naming) names
 nothing.
 """
 from __future__ import annotations
@@ -127,10 +127,13 @@ class _Resolver:
         stem, _, name = origin.partition(":")
         if not name:
             return None
-        for _file, models in self._files(stem):
-            for model in models:
-                if model.name == name:
-                    return model
+        # Not in the module: `from app.db import Base`, app/db/__init__.py importing it from a module
+        # of its own (`from .base import Base`): the package's modules.
+        for where in (stem, stem + "/*"):
+            for _file, models in self._files(where):
+                for model in models:
+                    if model.name == name:
+                        return model
         return None
 
     def _files(self, stem: str) -> list[tuple[str, list]]:
@@ -150,8 +153,12 @@ def module_stem(file: str) -> str:
 
 def stem_matches(file: str, stem: str) -> bool:
     """Whether `file` is the module at `stem` (absolute: the file's path ends with it, under any
-    root such as `src/`; relative, marked `=`: exactly)."""
+    root such as `src/`; relative, marked `=`: exactly); `<stem>/*`: a module of that package."""
     own = module_stem(file)
+    if stem.endswith("/*"):
+        if file.endswith("__init__.py") or "/" not in own:
+            return False
+        own, stem = own.rsplit("/", 1)[0], stem[:-2]
     if stem.startswith("="):
         return own == stem[1:]
     return own == stem or own.endswith("/" + stem)
