@@ -136,3 +136,15 @@ def test_a_base_a_package_re_exports_is_found_in_the_package_s_modules() -> None
     load = lambda stem: [(rel, models_in(rel, text)) for rel, text in files.items() if stem_matches(rel, stem)]  # noqa: E731
     assert [(m.name, m.table) for m in name_computed_tables(found, load)] == [("Order", "orders")]
     assert [rel for rel in files if stem_matches(rel, "shop/db/*")] == ["src/shop/db/base.py"]
+
+
+@pytest.mark.parametrize(("body", "table"), [
+    ("return '%s_tbl' % cls.__name__.lower()", "taskitem_tbl"),
+    ("return '{}s'.format(cls.__name__.lower())", "taskitems"),
+    # Not run: a width would build a string of that size; a format reaching into the class object.
+    ("return '%0999999999d' % 1", None),
+    ("return '{:>999999999}'.format(cls.__name__)", None),
+    ("return '{0.__init__.__globals__}'.format(cls)", None),
+])
+def test_percent_and_format_run_only_as_plain_substitutions(body: str, table: str | None) -> None:
+    assert table_for(_rule(f"class Base:\n    @declared_attr\n    def __tablename__(cls):\n        {body}\n"), "TaskItem") == table

@@ -33,6 +33,9 @@ _STR_METHODS = frozenset({"lower", "upper", "strip", "lstrip", "rstrip", "replac
 _RE_FUNCTIONS = frozenset({"sub", "split", "findall"})
 _PROBE = "HTTPEventLog2Item"  # a class name the rule must turn into a string to count as read
 _DEPTH = 4  # helpers calling helpers
+# Only plain substitutions: a width (`%0999999999d`, `{:>999999999}`) would build a string of that size.
+_PLAIN_PERCENT = re.compile(r"(?:[^%]|%s|%%)*")
+_FORMAT_SPEC = re.compile(r"\{[^}]*[:!.\[]")
 
 
 class _Unknown(Exception):
@@ -155,7 +158,7 @@ class _Interpreter:
                 return owner.name
         if kind is ast.BinOp and type(node.op) in (ast.Add, ast.Mod):
             left, right = self.value(node.left, env, depth), self.value(node.right, env, depth)
-            if type(left) is not str:
+            if type(left) is not str or (type(node.op) is ast.Mod and not _PLAIN_PERCENT.fullmatch(left)):
                 raise _Unknown
             return left + right if type(node.op) is ast.Add else left % right
         if kind is ast.JoinedStr:
@@ -212,7 +215,8 @@ class _Interpreter:
             return _regex(name[3:], args)
         if type(func) is ast.Attribute and func.attr in _STR_METHODS:
             receiver = self.value(func.value, env, depth)
-            if type(receiver) is str:
+            plain = func.attr != "format" or not _FORMAT_SPEC.search(receiver if type(receiver) is str else "")
+            if type(receiver) is str and plain and all(type(a) in (str, int, tuple) for a in args):
                 result = getattr(receiver, func.attr)(*args)
                 return tuple(result) if type(result) is list else result
         raise _Unknown
