@@ -22,6 +22,7 @@ from impact.config import Config
 from impact.errors import bounded_line
 from impact.extract import Extractor, extractor_name, extractor_of, load_extractor, suffixes
 from impact.extract.python.models import is_models_module
+from impact.orm.computed_tables import has_unnamed, name_computed_tables, stem_matches
 from impact.extract_guard import FILE_SECONDS, FileTimeout, time_budget
 from impact.files import UNREADABLE_DIR, UNREADABLE_FILE, SourceFile, walk
 from impact.source_text import mentions_any, read_source
@@ -264,12 +265,12 @@ def _queue_model_users(run: ExtractionRun, cache: ExtractionCache, pending: list
     if not definers:
         return set()
     wanted = {t.lower() for t in tables}
-    for extractor, rel, text in definers:
-        for model in _models_in(cache, extractor, rel, text):
-            if model.table and model.table.lower() in wanted:
-                run.models[model.name] = model
-            elif model.table:  # another table's model: its rows' attributes are its own (typed receivers)
-                run.other_models.setdefault(model.name, model)
+    found = {rel: _models_in(cache, extractor, rel, text) for extractor, rel, text in definers}
+    for model in [m for models in found.values() for m in models] + _computed_tables(run, cache, found, unmatched):
+        if model.table and model.table.lower() in wanted:
+            run.models[model.name] = model
+        elif model.table:  # another table's model: its rows' attributes are its own (typed receivers)
+            run.other_models.setdefault(model.name, model)
     if not run.models:
         return set()
     names = list(run.models)
@@ -303,6 +304,18 @@ def _queue_model_users(run: ExtractionRun, cache: ExtractionCache, pending: list
         elif text is not None:
             verdicts.remember(source, no_model=True)
     return queued
+
+
+def _computed_tables(run: ExtractionRun, cache: ExtractionCache, found: dict[str, list], unmatched: list[SourceFile]) -> list:
+    """The models whose table a declarative base of another file computes (impact/orm/computed_tables.py);
+    a base's file the scan did not read for its names is read here (none when no class waits for one)."""
+    if not has_unnamed(m for models in found.values() for m in models):
+        return []
+
+    def load(stem: str) -> list[tuple[str, list]]:
+        files = [s for s in unmatched if s.rel.endswith(".py") and stem_matches(s.rel, stem)]
+        return [(s.rel, _models_in(cache, extractor_of(s.rel), s.rel, text)) for s in files if (text := _read(s, run)) is not None]
+    return name_computed_tables(found, load)
 
 
 def _models_in(cache: ExtractionCache, extractor: Extractor, rel: str, text: str) -> list:

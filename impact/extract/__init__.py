@@ -88,8 +88,10 @@ def unregister(name: str) -> None:
 
 # "= models.": a Django field, in a model whose base is the project's own (saleor's ModelWithMetadata).
 # ".Model": Flask-SQLAlchemy's `db.Model`, whose classes may name no table (CTFd's `class Keys(db.Model)`).
+# "Column(", "mapped_column", "Mapped[": a SQLAlchemy model whose table its base in another file computes.
 register(Extractor("python", "impact.extract.python", (".py", ".pyi"), parse_markers=("models.Model",),
-                   model_markers=("__tablename__", "db_table", ".Model", "= models.", "Table(", "table=True")))
+                   model_markers=("__tablename__", "db_table", ".Model", "= models.", "Table(", "table=True",
+                                  "Column(", "mapped_column", "Mapped[")))
 register(Extractor("typescript", "impact.extract.typescript", (".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts")))
 register(Extractor("sqlfiles", "impact.extract.sql", (".sql",)))
 

@@ -11,6 +11,7 @@ from impact.extract.python.declarations import declarations
 from impact.extract.python.facts import Facts, collect
 from impact.extract.python.models import ModelInfo, find_models, may_declare_models
 from impact.extract.python.orm import orm_queries
+from impact.extract.python.table_naming import computes_table_name
 from impact.extract.python.sql_calls import sql_queries
 from impact.extract.python.supabase import supabase_queries
 from impact.model import Extraction, FileIssue
@@ -45,7 +46,7 @@ def models_in(path: str, text: str) -> list[ModelInfo]:
         if isinstance(facts, FileIssue):
             return []
         try:
-            return find_models(facts)
+            return find_models(facts, unnamed=True)
         finally:
             facts.release()
             del facts
@@ -75,6 +76,8 @@ def _facts(path: str, text: str, declarations_only: bool = False) -> Facts | Fil
 def _skeleton(text: str) -> ast.Module:
     """`ast.parse(text)` without the functions' bodies (blocks.functions_blanked), which no model
     declaration reads: the whole text when that does not parse, so its errors are the file's."""
+    if computes_table_name(text):  # a `__tablename__` function's body is read (table_naming.py)
+        return ast.parse(text)
     skeleton = functions_blanked(text)
     if skeleton is not None and skeleton != text:
         try:

@@ -5,9 +5,12 @@ SQLAlchemy Core `Table("t", metadata, Column("c", ...))`, SQLModel `table=True` 
 Django `models.Model` subclasses (and custom user models on django.contrib.auth's abstract ones,
 whose fields are known: DJANGO_AUTH_BASES).
 Inheritance is followed within the file only (mixins, abstract bases, single-table inheritance).
+A SQLAlchemy class whose table a base of another file computes (`__tablename__` a `declared_attr`:
+python.waiting_models) is listed with `table=None`; impact/orm/computed_tables.py names its table.
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -16,6 +19,7 @@ import ast
 
 from impact.extract.python.facts import ClassFacts, Facts
 from impact.extract.python.literals import literal_text
+from impact.extract.python import waiting_models
 from impact.extract.python.tree import full_name, is_true, keyword, last_name
 
 FLASK_MODEL = re.compile(r"^\w+\.Model$")  # Flask-SQLAlchemy's `db.Model`
@@ -49,6 +53,10 @@ class ModelInfo:
     schema: str | None = None
     # SQLAlchemy columns with a Python-side `default=`: every INSERT of the model writes them.
     client_defaults: tuple[str, ...] = ()
+    # Listed with table None (python.waiting_models): its bases' origins, computed `__tablename__`, `__abstract__`.
+    bases: tuple[str, ...] = ()
+    table_rule: str | None = None
+    abstract: bool = False
 
     def column_for(self, attribute: str) -> str | None:
         return dict(self.attributes).get(attribute)
@@ -70,6 +78,8 @@ class _ClassModel:
     client_defaults: list[str] = field(default_factory=list)
     abstract: bool = False  # SQLAlchemy's `__abstract__ = True`
     flask: bool = False  # derives from Flask-SQLAlchemy's `db.Model` (directly or through same-file bases)
+    table_rule: str | None = None  # a computed `__tablename__` (own or a same-file base's): table_naming
+    origins: list[str] = field(default_factory=list)  # bases from other files (table_naming.origin_of)
 
 
 # What a file declaring a model must spell (see may_declare_models).
@@ -84,21 +94,28 @@ def may_declare_models(text: str) -> bool:
     A model needs a table or Django: `__tablename__` (SQLAlchemy, inherited ones included),
     `SQLModel`, a Core `Table(`, a Django base `Model` (or an auth base: `AbstractUser`...) as a whole word, or a `models.<...>Field(`,
     `models.ForeignKey(` or `models.ParentalKey(` declaration (spaces, comments and `\\` line
-    breaks allowed around the dot)."""
-    return ("__tablename__" in text or "SQLModel" in text or "Table" in text
+    breaks allowed around the dot), or a SQLAlchemy column (`Column(`, `mapped_column`, `Mapped[`: a
+    class whose table a base of another file computes declares no `__tablename__`)."""
+    return ("__tablename__" in text or "SQLModel" in text or "Table" in text or "Column(" in text
+            or "mapped_column" in text or "Mapped[" in text
             or _MODEL_BASE.search(text) is not None or _DJANGO_FIELD.search(text) is not None)
 
 
-def find_models(facts: Facts) -> list[ModelInfo]:
+def find_models(facts: Facts, unnamed: bool = False) -> list[ModelInfo]:
+    """The file's models. `unnamed`: also the SQLAlchemy classes listed without a table (mixins,
+    declarative bases, models whose table a base of another file may compute: _model_info)."""
     declared: dict[str, _ClassModel] = {}
     models: list[ModelInfo] = []
+    naming = waiting_models.file_naming(facts)  # tables a declarative base computes
     for class_facts in facts.classes:
         model = _read_class(class_facts, facts, declared)
+        waiting_models.before(naming, model, class_facts.node)
         _inherit(model, declared)
         model.table = model.table or _flask_table(model)
+        waiting_models.after(naming, model, declared)
         declared[model.name] = model
         info = _model_info(model, facts.path)
-        if info is not None:
+        if info is not None and (info.table or unnamed or info.framework != "sqlalchemy"):
             models.append(info)
     models.extend(_core_tables(facts))
     return models
@@ -203,6 +220,7 @@ def _inherit(model: _ClassModel, declared: dict[str, _ClassModel]) -> None:
             continue
         model.framework = model.framework or base.framework
         model.flask = model.flask or base.flask
+        model.table_rule = model.table_rule or base.table_rule
         concrete_django_parent = base.framework == "django" and not _meta_true(base, "abstract") \
             and not _meta_true(model, "proxy")
         if concrete_django_parent:
@@ -239,7 +257,10 @@ def _model_info(model: _ClassModel, path: str) -> ModelInfo | None:
         if model.primary_key:
             attributes.setdefault("pk", model.primary_key[0])  # what `session.get(M, x)` filters on
         return _info(model, path, model.framework, model.table, attributes, model.primary_key)
-    return None  # a mixin or declarative base: no table of its own
+    if waiting_models.listed_without_table(model):  # a base or a model waiting for one's table
+        info = _info(model, path, "sqlalchemy", None, dict(model.attributes), model.primary_key)
+        return dataclasses.replace(info, bases=tuple(model.origins), table_rule=model.table_rule, abstract=model.abstract)
+    return None
 
 
 def _django_info(model: _ClassModel, path: str) -> ModelInfo | None:

@@ -1,0 +1,79 @@
+"""Per file, the SQLAlchemy classes whose table a declarative base computes (issue 8): models.find_models
+calls `before` and `after` around its same-file inheritance (models._inherit).
+
+A base of the same file names its models at once; a class whose bases come from other files is
+listed without a table (`waits`) with their origins (table_naming.imported_names), for the
+repository-level pass (impact/orm/computed_tables.py). Read only where it can matter: a computed
+`__tablename__` in a file naming `declared_attr`, origins of SQLAlchemy (or `__abstract__`) classes:
+a Django models file costs two substring checks more.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import ast
+
+from impact.extract.python.facts import Facts
+from impact.extract.python.table_naming import computes_table_name, imported_names, origin_of, table_for, table_rule
+
+
+@dataclass
+class FileNaming:
+    """What `before` and `after` share over one file."""
+
+    facts: Facts
+    computes: bool
+    imported: dict[str, str] | None = None
+    own: dict[str, tuple] = field(default_factory=dict)  # class -> (own table, own key, own rule)
+
+
+def file_naming(facts: Facts) -> FileNaming:
+    return FileNaming(facts, computes_table_name(facts.text))
+
+
+def before(state: FileNaming, model, node: ast.ClassDef) -> None:
+    """Before inheritance: what the class declares itself (table, key, computed `__tablename__`)."""
+    rule = table_rule(node, state.facts.module) if state.computes else None
+    state.own[model.name] = (model.table, bool(model.primary_key), rule)
+    model.table_rule = rule
+
+
+def after(state: FileNaming, model, declared: dict) -> None:
+    """After inheritance (its bases' rule, key and table known): the class's table when a same-file
+    base computes it, else where its other-file bases come from."""
+    own_table, own_key, own_rule = state.own.pop(model.name)
+    if model.framework == "sqlalchemy" or model.abstract or model.table_rule:
+        if state.imported is None:
+            state.imported = imported_names(state.facts.module, state.facts.path)
+        model.origins = [o for b in model.bases for o in _origins(b, declared, state.imported, state.facts.path)]
+    if not own_key and any(waits(declared[b]) for b in model.bases if b in declared):
+        model.primary_key = []  # its parent's key: the parent's table (computed_tables.py)
+    if own_table is None and own_rule is None and model.table_rule and not model.abstract and (own_key or model.table is None):
+        # A base computes it; with no key of its own and a mapped parent it shares the parent's.
+        model.framework = model.framework or "sqlalchemy"
+        model.table = table_for(model.table_rule, model.name) if model.framework == "sqlalchemy" else model.table
+
+
+def listed_without_table(model) -> bool:
+    """A declarative base computing table names, or a class (a model, an abstract base) whose base in
+    another file may compute its table: listed without one. A mixin of no other file's base is not
+    (its columns are not followed)."""
+    return bool(model.table_rule or (model.origins and (model.framework == "sqlalchemy" or model.abstract)))
+
+
+def waits(model) -> bool:
+    """A SQLAlchemy model whose table a base of another file may compute (listed without one)."""
+    return model.framework == "sqlalchemy" and model.table is None and not model.abstract and bool(model.origins) \
+        and model.table_rule is None
+
+
+def _origins(base: str, declared: dict, imported: dict[str, str], path: str) -> list[str]:
+    """A base of another file (its origin), or a same-file base's own such bases; a same-file model
+    still waiting for its table itself (a mapped parent: single-table inheritance)."""
+    parent = declared.get(base)
+    if parent is not None and waits(parent):
+        return [f"={path.rsplit('.', 1)[0].removesuffix('/__init__')}:{base}"]
+    if parent is not None:
+        return parent.origins
+    origin = origin_of(base, imported)
+    return [origin] if origin else []

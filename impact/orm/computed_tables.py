@@ -1,0 +1,164 @@
+"""SQLAlchemy models whose table a declarative base of another file computes (issue 8).
+
+Netflix/dispatch's models declare no `__tablename__`: `class Prompt(Base, TimeStampMixin, ProjectMixin)`
+imports `Base` from dispatch/database/core.py, whose `@declared_attr.directive __tablename__` returns
+`resolve_table_name(cls.__name__)` (prompt). Each file's extraction is cached on its own text, so it
+lists such a class without a table, with where its bases come from (`dispatch/database/core:Base`) and
+the rule a base of its own file computes (impact/extract/python/models.py, table_naming.py); this
+repository-level pass follows the bases to the files declaring them and names the table.
+
+SQLAlchemy's semantics followed: a class gets the rule's table for its own name unless it declares a
+`__tablename__` (then it was named by its file), is `__abstract__`, or (single-table inheritance) has no
+primary key of its own (nor of a same-file base or of an abstract base of another file) and a mapped
+parent: it then shares the parent's table. The class defining the rule is the base, not a model.
+An abstract base of another file between the two is followed (its bases, its columns).
+
+A base imported from a package (`from app.db import Base`) that its `__init__.py` imports from one
+of its modules is looked for in the package's modules (the `__init__`'s own imports are not read).
+Known limits: columns of a plain mixin of another file (`TimeStampMixin(object)`: not listed, models.py); a rule UNKNOWN (table_naming) names
+nothing.
+"""
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable
+
+from impact.extract.python.table_naming import UNKNOWN, table_for
+
+_DEPTH = 8  # bases of bases across files
+
+
+def has_unnamed(models: Iterable) -> bool:
+    """Whether some SQLAlchemy class waits for a base of another file to name its table (cheap:
+    a Django repository lists none, and the pass then costs nothing)."""
+    return any(m.table is None and m.bases and m.framework == "sqlalchemy" for m in models)
+
+
+def name_computed_tables(by_file: dict[str, list], load: Callable[[str], list[tuple[str, list]]]) -> list:
+    """The classes of `by_file` (file -> its ModelInfos, from models_in) whose table a base computes,
+    with that table (and the columns of their abstract bases of other files). `load(stem)`: the
+    (file, models) of the repository's files at a module path (`dispatch/database/core`, or
+    `=src/app/db/base` from the root) that `by_file` does not hold."""
+    resolver = _Resolver(by_file, load)
+    named = []
+    for file, models in list(by_file.items()):
+        for model in models:
+            if waits(model):
+                found = resolver.named(model)
+                if found is not None:
+                    named.append(found)
+    return named
+
+
+def waits(model) -> bool:
+    """A model whose table a base of another file may compute: not the base, not abstract."""
+    return model.table is None and model.framework == "sqlalchemy" and bool(model.bases) and not model.abstract \
+        and not model.table_rule
+
+
+@dataclasses.dataclass
+class _Settled:
+    rule: str | None
+    attributes: dict[str, str]
+    primary_key: list[str]
+    parent: object | None  # the mapped parent (ModelInfo with a table), for single-table inheritance
+
+
+class _Resolver:
+    def __init__(self, by_file: dict[str, list], load: Callable[[str], list[tuple[str, list]]]) -> None:
+        self.by_file = by_file
+        self.load = load
+        self.loaded: dict[str, list[tuple[str, list]]] = {}
+        self.settled: dict[tuple[str, str], _Settled] = {}
+        self.done: dict[tuple[str, str], object] = {}
+
+    def named(self, model):
+        key = (model.file, model.name)
+        if key not in self.done:
+            self.done[key] = None  # a cycle of bases names nothing
+            self.done[key] = self._named(model)
+        return self.done[key]
+
+    def _named(self, model):
+        settled = self._settle(model, 0)
+        if settled.rule is None or settled.rule == UNKNOWN:
+            return None
+        attributes = {**settled.attributes, **dict(model.attributes)}
+        primary_key = list(model.primary_key) or settled.primary_key
+        parent = settled.parent
+        if not primary_key and parent is not None:  # single-table inheritance: the parent's table
+            table, schema = parent.table, model.schema or parent.schema
+            attributes = {**dict(parent.attributes), **attributes}
+            primary_key = list(parent.primary_key)
+        else:
+            table, schema = table_for(settled.rule, model.name), model.schema
+        if table is None:
+            return None
+        if primary_key:
+            attributes.setdefault("pk", primary_key[0])
+        return dataclasses.replace(model, table=table, schema=schema, attributes=tuple(attributes.items()),
+                                   columns=tuple(dict.fromkeys(attributes.values())), primary_key=tuple(primary_key),
+                                   bases=(), table_rule=None)
+
+    def _settle(self, model, depth: int) -> _Settled:
+        key = (model.file, model.name)
+        if key in self.settled:
+            return self.settled[key]
+        self.settled[key] = _Settled(None, {}, [], None)  # a cycle of bases settles to nothing
+        rule, attributes, primary_key, parent = model.table_rule, {}, [], None
+        for origin in model.bases if depth < _DEPTH else ():
+            base = self._find(origin)
+            if base is None:
+                continue
+            inner = self._settle(base, depth + 1)
+            rule = rule or inner.rule
+            if waits(base):  # a model itself (of the same file: models.py `_origins`)
+                base = self.named(base) or base
+            if base.table:  # a mapped parent: its columns live in its table
+                parent = parent or base
+                continue
+            parent = parent or inner.parent
+            attributes = {**inner.attributes, **dict(base.attributes), **attributes}
+            primary_key = primary_key or list(base.primary_key) or inner.primary_key
+        self.settled[key] = settled = _Settled(rule, attributes, primary_key, parent)
+        return settled
+
+    def _find(self, origin: str):
+        stem, _, name = origin.partition(":")
+        if not name:
+            return None
+        # Not in the module: `from app.db import Base`, app/db/__init__.py importing it from a module
+        # of its own (`from .base import Base`): the package's modules.
+        for where in (stem, stem + "/*"):
+            for _file, models in self._files(where):
+                for model in models:
+                    if model.name == name:
+                        return model
+        return None
+
+    def _files(self, stem: str) -> list[tuple[str, list]]:
+        held = [(file, models) for file, models in self.by_file.items() if stem_matches(file, stem)]
+        if held:
+            return held
+        if stem not in self.loaded:
+            self.loaded[stem] = self.load(stem)
+        return self.loaded[stem]
+
+
+def module_stem(file: str) -> str:
+    """`src/app/db/base.py` -> src/app/db/base; a package's `__init__.py` -> its folder."""
+    stem = file.rsplit(".", 1)[0] if file.endswith((".py", ".pyi")) else file
+    return stem.removesuffix("/__init__")
+
+
+def stem_matches(file: str, stem: str) -> bool:
+    """Whether `file` is the module at `stem` (absolute: the file's path ends with it, under any
+    root such as `src/`; relative, marked `=`: exactly); `<stem>/*`: a module of that package."""
+    own = module_stem(file)
+    if stem.endswith("/*"):
+        if file.endswith("__init__.py") or "/" not in own:
+            return False
+        own, stem = own.rsplit("/", 1)[0], stem[:-2]
+    if stem.startswith("="):
+        return own == stem[1:]
+    return own == stem or own.endswith("/" + stem)
