@@ -177,7 +177,7 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
     run.texts.sort(key=lambda t: t[0])
     run.file_issues.sort(key=lambda i: i.file)
     verdicts.save(needles, list(run.models))
-    cache.save_pack()
+    # The pack is saved by the caller once the late parses are done (pipeline.py): it holds theirs too.
     _drop_attribution_only(run)
     run.queries = resolve_orm_queries(run.queries, run.orm, run.models)
     return run
