@@ -381,7 +381,9 @@ def _run_jobs(jobs: list[tuple[str, str]], progress) -> Iterator[Extraction]:
         workers = min(os.cpu_count() or 2, 8)
         try:
             with ProcessPoolExecutor(max_workers=workers) as pool:
-                for extraction in pool.map(_extract, jobs[done:], chunksize=16):
+                with collector.frozen_while_forking():  # map submits every chunk: the workers are forked here
+                    extractions = pool.map(_extract, jobs[done:], chunksize=16)
+                for extraction in extractions:
                     done += 1
                     yield extraction
                     if progress:
