@@ -1,12 +1,14 @@
 """What each file yields, cached by content hash in the user's cache directory.
 
-A re-scan of an unchanged repo then parses nothing. Entries are small pickles under a one-letter
-fan-out (`extractions/a/abcd….pickle`), written atomically. The cache is an optimisation only: a
+A re-scan of an unchanged repo then parses nothing. Entries are small pickles, each a row of one
+SQLite file (`extractions/entries.sqlite`, impact.cache_store: a file per entry cost a cold scan an
+inode each), committed as they are put. The cache is an optimisation only: a
 corrupt or unreadable entry is a miss, and an unwritable directory silently turns caching off.
 
 A warm scan of a large repo would still open thousands of entries, so each scan also leaves a
 pack (`packs/<name>.pickle`) of exactly the entries it read or wrote; the next scan with the same
-pack name reads that one file and falls back to single entries for keys it lacks. Packs hold
+pack name reads that one file and falls back to single entries for keys it lacks (not for those its
+scan found nowhere: MISSES). Packs hold
 copies keyed by the same content hashes, so a stale pack costs a miss, never a wrong answer; only
 the MAX_PACKS most recently written are kept.
 
@@ -18,10 +20,11 @@ Pickled objects are bound to their classes' code: every key covers the code defi
 (cache_key: model.py and the extractors; content_key: the `code` given), and the pack name adds
 _code_fingerprint, so a pack made by other code is never read as this one's. Pickle runs code
 when loaded: packs live only in this user's cache directory, as impact.pickle_cache's entries do.
-The single entries are the same pickles since h17cold (`<key>.pickle`): a cold scan of saleor spent
-~0.17 s CPU encoding 188 extractions to JSON (`encode`, pure Python) on top of the pickling the pack
-needs anyway. JSON (`<key>.json`) is still written for a value pickle cannot hold, and read when no
-pickle is there (entries of earlier versions whose key did not change).
+The single entries are the same pickles since h17cold: a cold scan of saleor spent ~0.17 s CPU
+encoding 188 extractions to JSON (`encode`, pure Python) on top of the pickling the pack needs
+anyway. JSON (`<key>.json`, a file) is still written for a value pickle cannot hold, and read when
+the database has no entry, as are the entry files of the layout before h22cold
+(`extractions/a/<key>.pickle`; entries of earlier versions whose key did not change).
 
 Environment: `IMPACT_CACHE_DIR` moves the cache, `IMPACT_NO_CACHE=1` turns it off; otherwise it is
 `platformdirs.user_cache_dir("impact")`, which honours `XDG_CACHE_HOME`.
@@ -44,6 +47,7 @@ from typing import Any, Callable
 import impact
 from impact import source_digest
 from impact.cache_dir import default_cache_dir
+from impact.cache_store import EntryStore
 from impact.cache_files import prune_oldest, write_atomically as _write_atomically  # noqa: F401 - used by the other caches too
 from impact.model import Extraction, FileIssue, Query
 
@@ -59,6 +63,11 @@ ENTRY_SUFFIX = ".pickle"
 JSON_SUFFIX = ".json"  # the entries' earlier form, and that of a value pickle cannot hold
 MAX_PACKS = 32  # one per (repo, migration's names) scanned lately; the oldest go first
 KEY_PATTERN = re.compile(r"^[0-9a-f]{64}$")
+# A pack's entry listing the keys its scan found nowhere (never a key: not 64 hex digits). The next
+# scan with that pack does not look for them in the entries' database: a warm scan's misses (the
+# files late_parses.py defers) then open no database. Stale when another scan has put one since:
+# a parse more, never a wrong answer.
+MISSES = "misses"
 
 
 def _model_fingerprint() -> str:
@@ -138,6 +147,9 @@ class ExtractionCache:
         self._packed: dict[str, bytes] | None = None  # the pack as read, loaded on the first get
         self._used: dict[str, bytes] = {}  # pickled entries this run read or wrote, for the next pack
         self._written = False  # an entry was put: the pack is rewritten even if its keys are the same
+        self._store = EntryStore(self.directory) if self.directory is not None else None  # impact.cache_store
+        self._missed: set[str] = set()  # keys this run found nowhere and did not put, for the next pack
+        self._known_misses: frozenset[str] = frozenset()  # those of the run that wrote the pack
 
     @property
     def enabled(self) -> bool:
@@ -149,8 +161,12 @@ class ExtractionCache:
         if self.directory is not None:
             packed = self._pack().get(key) if self._pack_path else None
             value = _unpickled(hint, packed) if packed is not None else None
-            if value is None:
+            if value is None and key in self._known_misses:  # missed by the last scan too: no lookup
+                self._missed.add(key)
+            elif value is None:
                 value, packed = self._load(key, hint)
+                if value is None:
+                    self._missed.add(key)
                 if packed is None and value is not None and self._pack_path:
                     packed = _pickled(value)  # an entry of the JSON form
             if packed is not None:
@@ -165,29 +181,32 @@ class ExtractionCache:
         if self.directory is None:
             return
         packed = _pickled(value)
+        self._missed.discard(key)
         if packed is not None and self._pack_path:
             self._used[key] = packed
             self._written = True
-        if packed is not None:
-            path, data = self._entry_path(key), packed
-        else:  # a value pickle cannot hold: its JSON form
-            path = self._entry_path(key, JSON_SUFFIX)
-            data = json.dumps(encode(value), separators=(",", ":"), ensure_ascii=False).encode("utf-8")
         try:
-            _write_atomically(path, data)
+            if packed is not None:  # one row of the entries' database (impact.cache_store), not a file
+                self._store.put(self._checked(key), packed)
+            else:  # a value pickle cannot hold: its JSON form, a file
+                data = json.dumps(encode(value), separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+                _write_atomically(self._entry_path(key, JSON_SUFFIX), data)
             self.writes += 1
         except OSError:
             # Read-only, full, or not a directory: caching is off for the rest of this run rather
             # than failing once per file.
             self.directory = None
+            self._store.close()
 
     def save_pack(self) -> None:
         """Write this run's pack, unless it holds exactly what the last one did (a warm rescan)."""
         if self._pack_path is None or self.directory is None or not self._used:
             return
-        if not self._written and self._packed is not None and self._packed.keys() == self._used.keys():
+        if not self._written and self._packed is not None and self._packed.keys() == self._used.keys() \
+                and self._missed == self._known_misses:
             return
-        data = pickle.dumps(self._used, protocol=pickle.HIGHEST_PROTOCOL)
+        entries = {**self._used, MISSES: "".join(sorted(self._missed)).encode()} if self._missed else self._used
+        data = pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL)
         try:
             _write_atomically(self._pack_path, data)
             # *.json: packs of the earlier format, pruned with the rest
@@ -205,14 +224,21 @@ class ExtractionCache:
             except Exception:  # noqa: BLE001 - missing, truncated, from other code: no pack
                 loaded = {}
             self._packed = loaded if isinstance(loaded, dict) else {}
+            misses = self._packed.pop(MISSES, b"")
+            if isinstance(misses, bytes) and misses.isascii():
+                text = misses.decode()
+                self._known_misses = frozenset(text[i:i + 64] for i in range(0, len(text), 64))
         return self._packed
 
     def _load(self, key: str, hint: Any) -> tuple[Any, bytes | None]:
-        """The entry's value and, for a pickled one, its bytes (the pack's form); (None, None) on a miss."""
-        try:
-            raw = self._entry_path(key).read_bytes()
-        except OSError:
-            raw = None
+        """The entry's value and, for a pickled one, its bytes (the pack's form); (None, None) on a miss.
+        The entries' database first, then an entry file of the earlier layout (pickle, then JSON)."""
+        raw = self._store.get(self._checked(key))
+        if raw is None:
+            try:
+                raw = self._entry_path(key).read_bytes()
+            except OSError:
+                raw = None
         if raw is not None:  # a pickle that does not load is a miss, with no look at the JSON form
             value = _unpickled(hint, raw)
             return (value, raw) if value is not None else (None, None)
@@ -223,12 +249,16 @@ class ExtractionCache:
         return _decoded(hint, encoded), None
 
     def _entry_path(self, key: str, suffix: str = ENTRY_SUFFIX) -> Path:
+        """An entry file: a JSON one, or a pickle of the layout before impact.cache_store (read only)."""
+        assert self.directory is not None
+        # One hex digit of fan-out for the pickles, the two of the JSON entries' layout for those.
+        return self.directory / self._checked(key)[:2 if suffix == JSON_SUFFIX else 1] / f"{key}{suffix}"
+
+    @staticmethod
+    def _checked(key: str) -> str:
         if not KEY_PATTERN.match(key):
             raise ValueError(f"not a cache key: {key!r}")  # a programming error, never the file system's
-        assert self.directory is not None
-        # One hex digit of fan-out for the pickles (16 folders: a cold scan made ~140 of the 256
-        # two-digit ones, ~0.2 ms of CPU each), the two of the JSON entries' layout for those.
-        return self.directory / key[:2 if suffix == JSON_SUFFIX else 1] / f"{key}{suffix}"
+        return key
 
 
 def _pickled(value: Any) -> bytes | None:

@@ -60,3 +60,19 @@ def no_cycle_collection() -> Iterator[None]:
         yield
     finally:
         gc.enable()
+
+
+@contextmanager
+def frozen_while_forking() -> Iterator[None]:
+    """The objects made so far out of the collector's reach while worker processes are forked
+    (`gc.freeze`, as the gc module's documentation advises before a fork), back in it afterwards
+    in this process only. A forked worker inherits the parent's collector: without this, its first
+    collection of the middle generation traversed every object of the parent still young (a scan
+    makes them with the collector paused), touching each page and so copying it. Frozen, a worker's
+    collections see only what the worker makes. (issue 13, h22cold: on saleor DROP each worker's one
+    collection, over the ~58k objects it inherited young, ~0.025 s, is gone; a quarter fewer page faults.)"""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()

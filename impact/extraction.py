@@ -178,7 +178,7 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
     run.texts.sort(key=lambda t: t[0])
     run.file_issues.sort(key=lambda i: i.file)
     verdicts.save(needles, list(run.models))
-    cache.save_pack()
+    # The pack is saved by the caller once the late parses are done (pipeline.py): it holds theirs too.
     _drop_attribution_only(run)
     run.queries = resolve_orm_queries(run.queries, run.orm, run.models)
     return run
@@ -394,7 +394,9 @@ def _run_jobs(jobs: list[tuple[str, str]], progress) -> Iterator[Extraction]:
         workers = min(os.cpu_count() or 2, 8)
         try:
             with ProcessPoolExecutor(max_workers=workers) as pool:
-                for extraction in pool.map(_extract, jobs[done:], chunksize=16):
+                with collector.frozen_while_forking():  # map submits every chunk: the workers are forked here
+                    extractions = pool.map(_extract, jobs[done:], chunksize=16)
+                for extraction in extractions:
                     done += 1
                     yield extraction
                     if progress:

@@ -181,6 +181,7 @@ def _scan(repo: Path, ref: str, *, dialect: str | None = None, schema_file: Path
     queries = [q for q in queries if query_key(q) not in other]
     recreated = recreated_names(parsed.operations, migration.path.read_text(errors="replace") if migration.format == "django" else "")
     references = _code_references(run, contexts, tables, columns, repo, use_cache, recreated)
+    run.cache.save_pack()  # after the late parses: a warm scan finds theirs in the pack (impact.cache)
     attach_code(contexts, queries, references)
     rules = configured(load_rules(), config.rules)
     judged = judge(contexts, queries, rules)
@@ -315,6 +316,7 @@ def _deploy_window(repo: Path, release_base: str, parsed: ParsedMigration, base:
         queries = [q for q in run.queries if q.table is not None and q.table.lower() in wanted and query_key(q) not in other]
         contexts = build_contexts(parsed.operations, base, config.pg_version)
         attach_code(contexts, queries, _code_references(run, contexts, tables, columns, release.tree, use_cache))
+        run.cache.save_pack()
         if config.migrations_run == "after-deploy":
             return deploy_window.early_reader_findings(contexts, head_queries, queries, templates)
         found = judge(contexts, queries, rules).findings

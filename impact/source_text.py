@@ -42,9 +42,21 @@ def read_source(f: SourceFile) -> str | FileIssue:
 
 
 def _read_bytes(path: str | Path) -> bytes:
+    """The whole file, read as `FileIO.readall` does (its size first, then until a read returns
+    nothing), without the file objects `os.fdopen` builds: a scan reads every listed file, saleor's
+    ~6,800 times on a cold DROP, and those objects were a third of the reading's CPU (issue 13)."""
     fd = os.open(path, _OPEN_FLAGS)
-    with os.fdopen(fd, "rb") as handle:
-        return handle.read()
+    try:
+        size = os.fstat(fd).st_size
+        data = os.read(fd, size + 1)
+        if not data:
+            return data
+        parts = [data]
+        while chunk := os.read(fd, max(size, 65536)):  # it grew since fstat (or a short read)
+            parts.append(chunk)
+        return data if len(parts) == 1 else b"".join(parts)
+    finally:
+        os.close(fd)
 
 
 def mentions_any(data: str, needles: Iterable[str]) -> bool:

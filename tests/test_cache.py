@@ -1,8 +1,10 @@
 """impact.cache on a real file system: hits, misses, corruption, locations, invalidation."""
 from __future__ import annotations
 
+import contextlib
 import json
 import pickle
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -43,6 +45,20 @@ def entries(cache: ExtractionCache) -> list[Path]:
     return sorted(p for p in cache.directory.rglob("*") if p.is_file()) if cache.directory.exists() else []
 
 
+STORE = "entries.sqlite"
+
+
+def stored(cache: ExtractionCache) -> dict[str, bytes]:
+    """The rows of the entries' database, read as another process would."""
+    with contextlib.closing(sqlite3.connect(cache.directory / STORE)) as db:
+        return dict(db.execute("SELECT key, value FROM entries"))
+
+
+def store(cache: ExtractionCache, k: str, value: bytes) -> None:
+    with contextlib.closing(sqlite3.connect(cache.directory / STORE)) as db, db:
+        db.execute("UPDATE entries SET value = ? WHERE key = ?", (value, k))
+
+
 def key(text: str = "select 1", extractor: str = "python-sql", file: str = "src/a.py") -> str:
     return cache_key(text, extractor, file)
 
@@ -66,14 +82,46 @@ def test_empty_extraction_round_trips(tmp_path):
     assert cache.get(key()) == Extraction()
 
 
-def test_entries_are_pickles_under_a_one_letter_fan_out(tmp_path):
+def test_entries_are_pickles_in_one_private_database(tmp_path):
+    """One SQLite file holds every entry (impact.cache_store): no file, no folder per entry."""
     cache = ExtractionCache(tmp_path)
     k = key()
     cache.put(k, sample())
-    [entry] = entries(cache)
-    assert entry == tmp_path / C.ENTRIES_SUBDIR / k[:1] / f"{k}.pickle"
-    assert pickle.loads(entry.read_bytes()) == sample()
-    assert entry.stat().st_mode & 0o777 == 0o600  # private, as tempfile.mkstemp made them
+    cache.put(key("other"), Extraction())
+    assert sorted(stored(cache)) == sorted([k, key("other")])
+    assert pickle.loads(stored(cache)[k]) == sample()
+    assert {p.name for p in entries(cache)} <= {STORE, STORE + "-wal", STORE + "-shm"}
+    for path in entries(cache):
+        assert path.stat().st_mode & 0o777 == 0o600, path.name  # private, as tempfile.mkstemp made the entry files
+
+
+def test_an_entry_file_of_the_earlier_layout_is_still_read(tmp_path):
+    """Entries written before h22cold (a pickle file each, one-letter fan-out) whose key did not change are hits."""
+    k = key()
+    entry = tmp_path / C.ENTRIES_SUBDIR / k[:1] / f"{k}.pickle"
+    entry.parent.mkdir(parents=True)
+    entry.write_bytes(pickle.dumps(sample()))
+    assert ExtractionCache(tmp_path).get(k) == sample()
+
+
+def test_a_corrupt_database_is_a_miss_and_made_again_by_the_next_put(tmp_path):
+    cache = ExtractionCache(tmp_path)
+    cache.put(key("a"), sample())
+    cache._store.close()
+    for path in entries(cache):
+        path.write_bytes(b"not a database " * 100)
+    again = ExtractionCache(tmp_path)
+    assert again.get(key("a")) is None
+    again.put(key("b"), sample())
+    assert again.enabled and ExtractionCache(tmp_path).get(key("b")) == sample()
+
+
+def test_an_entry_put_is_read_by_another_process_before_this_one_ends(tmp_path):
+    """Each put is committed at once: a scan that dies later keeps it (issue 13 item 3)."""
+    first, second = ExtractionCache(tmp_path), ExtractionCache(tmp_path)
+    first.put(key("a"), sample())
+    second.put(key("b"), Extraction(generated=True))
+    assert second.get(key("a")) == sample() and first.get(key("b")) == Extraction(generated=True)
 
 
 def test_an_entry_of_the_earlier_json_form_is_still_read(tmp_path):
@@ -109,12 +157,11 @@ def test_a_pickle_entry_that_does_not_load_is_a_miss_even_with_a_json_one_beside
     cache = ExtractionCache(tmp_path)
     k = key()
     cache.put(k, sample())
-    [entry] = entries(cache)
     old = tmp_path / C.ENTRIES_SUBDIR / k[:2] / f"{k}.json"
     old.parent.mkdir()
     old.write_text(json.dumps(C.encode(Extraction(generated=True))))
     assert ExtractionCache(tmp_path).get(k) == sample()  # the pickle first
-    entry.write_bytes(pickle.dumps(["not", "an", "Extraction"]))
+    store(cache, k, pickle.dumps(["not", "an", "Extraction"]))
     assert cache.get(k) is None
 
 
@@ -122,8 +169,8 @@ def test_write_leaves_no_temporary_files(tmp_path):
     cache = ExtractionCache(tmp_path)
     for i in range(5):
         cache.put(key(str(i)), sample())
-    assert all(p.suffix == ".pickle" and not p.name.startswith(".tmp") for p in entries(cache))
-    assert len(entries(cache)) == 5
+    assert {p.name for p in entries(cache)} <= {STORE, STORE + "-wal", STORE + "-shm"}
+    assert len(stored(cache)) == 5
 
 
 def test_a_temporary_name_left_by_another_process_is_skipped(tmp_path):
@@ -177,8 +224,7 @@ def test_overwriting_an_entry_replaces_it(tmp_path):
 def test_a_corrupt_entry_is_a_miss_not_an_error(tmp_path, content):
     cache = ExtractionCache(tmp_path)
     cache.put(key(), sample())
-    [entry] = entries(cache)
-    entry.write_bytes(content)
+    store(cache, key(), content)
     assert cache.get(key()) is None
     cache.put(key(), sample())  # and the next put repairs it
     assert cache.get(key()) == sample()
@@ -187,7 +233,7 @@ def test_a_corrupt_entry_is_a_miss_not_an_error(tmp_path, content):
 def test_an_entry_that_is_a_folder_is_a_miss(tmp_path):
     cache = ExtractionCache(tmp_path)
     k = key()
-    (tmp_path / C.ENTRIES_SUBDIR / k[:1] / f"{k}.pickle").mkdir(parents=True)
+    (tmp_path / C.ENTRIES_SUBDIR / STORE).mkdir(parents=True)  # where the entries' database goes
     assert cache.get(k) is None
     cache.put(k, sample())  # cannot replace a folder: caching turns off, silently
     assert not cache.enabled and cache.get(k) is None
@@ -206,7 +252,7 @@ def test_xdg_cache_home_is_honoured(tmp_path):
     cache = ExtractionCache()
     assert cache.directory == tmp_path / "xdg" / "impact" / C.ENTRIES_SUBDIR
     cache.put(key(), sample())
-    assert len(entries(cache)) == 1
+    assert len(stored(cache)) == 1
 
 
 def test_impact_cache_dir_overrides_the_default(tmp_path, monkeypatch):
@@ -349,6 +395,22 @@ def test_a_pack_serves_the_next_run_from_one_file(tmp_path):
     second = ExtractionCache(tmp_path, pack="repo")
     assert second.get(key("a")) == sample() and second.get(key("b")) is None
     assert ExtractionCache(tmp_path, pack="another repo").get(key("a")) is None
+
+
+def test_a_key_the_last_scan_found_nowhere_is_not_looked_up_again(tmp_path):
+    """A warm scan's misses (files late_parses.py defers) open no entries' database (cache.MISSES);
+    a key put since by another scan is then a miss too: a parse more, never a wrong answer."""
+    first = ExtractionCache(tmp_path, pack="repo")
+    assert first.get(key("a")) is None and first.get(key("b")) is None
+    first.put(key("b"), sample())  # found nowhere, then put: not a miss for the next scan
+    first.save_pack()
+    ExtractionCache(tmp_path).put(key("a"), sample())  # another scan, another pack
+    second = ExtractionCache(tmp_path, pack="repo")
+    assert second.get(key("b")) == sample() and second.get(key("a")) is None
+    assert second._store._db is None  # neither answer needed the database
+    assert ExtractionCache(tmp_path, pack="another").get(key("a")) == sample()
+    second.save_pack()  # unchanged: the same entries, the same misses
+    assert ExtractionCache(tmp_path, pack="repo")._pack().keys() == {key("b")}
 
 
 def test_a_pack_keeps_only_what_the_last_run_used(tmp_path):

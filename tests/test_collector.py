@@ -119,3 +119,28 @@ def test_cycles_made_while_paused_are_freed_at_once() -> None:
     alive = weakref.ref(node)
     del node
     assert alive() is None
+
+
+def _frozen_count() -> int:
+    return gc.get_freeze_count()
+
+
+def test_a_worker_forked_while_frozen_never_collects_what_its_parent_made() -> None:
+    """collector.frozen_while_forking: the parent's objects sit in the permanent generation of a
+    forked worker (its collections skip them), and are back in the parent's reach afterwards."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("no fork on this platform")
+    made = [[] for _ in range(5000)]  # tracked containers the parent made
+    assert gc.get_freeze_count() == 0
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as pool:
+        with collector.frozen_while_forking():
+            assert gc.get_freeze_count() >= len(made)
+            counted = pool.submit(_frozen_count)  # the worker is forked here
+        assert gc.get_freeze_count() == 0
+        assert counted.result() >= len(made)
+    unfrozen = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+    with unfrozen:
+        assert unfrozen.submit(_frozen_count).result() == 0

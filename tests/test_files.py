@@ -403,3 +403,15 @@ def test_walking_and_reading_never_write_into_the_repo(tmp_path):
         for f in found:
             mentions_any(str(read_source(f)), ["conversations"])
     assert snapshot(repo) == before
+
+
+@pytest.mark.parametrize("text", ["", "x", "select 1\n" * 30_000])  # empty, one byte, 270 KB (several reads' worth)
+def test_read_source_reads_the_whole_file(tmp_path, text):
+    (tmp_path / "a.sql").write_text(text)
+    assert read_source(SourceFile(tmp_path / "a.sql", "a.sql", len(text))) == text
+
+
+def test_a_folder_where_a_file_was_listed_is_unreadable_not_an_error(tmp_path):
+    (tmp_path / "a.sql").mkdir()  # replaced by a folder since the walk
+    issue = read_source(SourceFile(tmp_path / "a.sql", "a.sql", 0))
+    assert isinstance(issue, FileIssue) and issue.reason.startswith("unreadable")

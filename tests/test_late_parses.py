@@ -135,6 +135,7 @@ def test_a_late_parse_reads_only_the_functions_naming_a_column_and_reports_as_th
         assert cache.get(cache_key(text, late, "shop/typed.py")) is not None
     warm = scan(repo, "migrations/0001_drop.sql", use_cache=True)
     assert warm.run.files_parsed == 0 and _refs(warm, "shop/typed.py") == _refs(result, "shop/typed.py")
+    assert warm.run.cache._store._db is None  # the pack, saved after the late parses, held theirs too
     monkeypatch.setattr("impact.extraction.defer", lambda run, pending: None)  # every file parsed up front, whole
     up_front = scan(repo, "migrations/0001_drop.sql", use_cache=False)
     assert _refs(up_front, "shop/typed.py") == _refs(result, "shop/typed.py")
