@@ -11,6 +11,12 @@ name, when the entity maps it to the changed column, is attributed to the entity
 Measured on real history (bench/accuracy: oneuptime's LlmCostBudget migration, gamevault's
 socket_secret rename): 7 lines, all changed by the authors with the migration.
 
+A Sequelize model is a row type the same way (`(model: Collection) =>` in a hook): in the model's
+own module its define() variable names it too (`const Collection = sequelize.define("collection")`),
+and a read through such a value inside another model's call (`CollectionUser.findOrCreate({ where:
+{ userId: model.creatorId } })`) is the typed model's column, not the call's table (outline's
+`collections.private` and `creatorId`: 3 lines, all changed by the authors).
+
 Decisions: a name annotated with any other type anywhere in the file says nothing (one file may
 reuse `item` for several types; a lower-case word after a colon is an object literal's value, not a
 type, unless a primitive's name); a function name declared with two entity types in the repository
@@ -48,7 +54,7 @@ _NOT_NAMES = {"if", "for", "while", "switch", "catch", "return", "function"}
 def attribute_typed_entities(references: list[ColumnReference], texts: Mapping[str, str], orm: OrmMap,
                              tables: list[str], read: Callable[[str], str | None] | None = None) -> list[ColumnReference]:
     """`read(file)`: a module's text, to resolve where a file imports an entity's name from."""
-    candidates = [r for r in references if r.via == "name-only" and r.context == "property" and r.file.endswith(_TS)]
+    candidates = [r for r in references if _candidate(r)]
     entities = affected_entities(orm, tables) if candidates else {}
     if not entities:
         return references
@@ -57,16 +63,23 @@ def attribute_typed_entities(references: list[ColumnReference], texts: Mapping[s
     by_file: dict[str, tuple[dict[str, OrmModel], list[str]]] = {}
     out = []
     for ref in references:
-        if ref.via == "name-only" and ref.context == "property" and ref.file.endswith(_TS) and ref.file in texts:
+        if _candidate(ref) and ref.file in texts:
             if ref.file not in by_file:
                 text = texts[ref.file]
-                by_file[ref.file] = (_typed_names(text, _imported(ref.file, text, entities, sources)), text.splitlines())
+                by_file[ref.file] = (_typed_names(text, _imported(ref.file, text, entities, sources) | _own_variables(ref.file, orm, tables)),
+                                     text.splitlines())
             receivers, lines = by_file[ref.file]
-            model = _receiver(ref, receivers) or _called(ref, lines, functions)
-            if model is not None:
-                ref = replace(ref, table=model.table, via=VIA, inferred=False)
+            model = _receiver(ref, receivers) or (_called(ref, lines, functions) if ref.via == "name-only" else None)
+            if model is not None and (ref.via == "name-only" or (ref.table or "").lower() != (model.table or "").lower()):
+                ref = replace(ref, table=model.table, via=VIA, inferred=False, context="property")  # a read of the row
         out.append(ref)
     return out
+
+
+def _candidate(ref: ColumnReference) -> bool:
+    """A name no pass placed, or one inside another model's call read through a typed value (a hook's
+    `CollectionUser.findOrCreate({ where: { userId: model.creatorId } })`, `model: Collection`)."""
+    return ref.file.endswith(_TS) and ((ref.via == "name-only" and ref.context == "property") or (ref.via == "orm-call" and ref.context == "sql"))
 
 
 def affected_entities(orm: OrmMap, tables: list[str]) -> dict[str, OrmModel]:
@@ -81,6 +94,15 @@ def affected_entities(orm: OrmMap, tables: list[str]) -> dict[str, OrmModel]:
 def _imported(rel: str, text: str, entities: dict[str, OrmModel], sources: ImportSources) -> dict[str, OrmModel]:
     """The entities whose class name in `rel` is the entity: its own file, or imported from its module."""
     return {name: m for name, m in entities.items() if name in text and (rel == m.file or sources.names_model(rel, text, name, m.file))}
+
+
+def _own_variables(rel: str, orm: OrmMap, tables: list[str]) -> dict[str, OrmModel]:
+    """In a Sequelize model's own module, the variable define() returns names it too (`const Collection =
+    sequelize.define("collection", ...)`, then a hook's `(model: Collection) =>`). Elsewhere the name may be
+    another module's class (outline's React app imports its MobX `Collection` from `models/Collection`)."""
+    wanted = {t.lower() for t in tables}
+    return {name: m for m in orm.models if m.orm == "sequelize" and m.file == rel and (m.table or "").lower() in wanted
+            for name in m.accessors if name != m.name}
 
 
 def _typed_names(text: str, entities: dict[str, OrmModel]) -> dict[str, OrmModel]:
