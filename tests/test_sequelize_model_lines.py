@@ -4,8 +4,6 @@ dropped or renamed table (impact.orm.sequelize_model_lines), its class's declare
 parameter typed with the define() variable or class (impact.orm.typeorm_typed)."""
 from __future__ import annotations
 
-import pytest
-
 from impact.extract.typescript.orm.sequelize import extract_sequelize
 from impact.extract.typescript.scan import scan as scan_ts
 from impact.pipeline import scan
@@ -67,12 +65,16 @@ def test_this_in_a_static_method_and_a_scoped_model_are_the_model() -> None:
     assert queries == [(3, "Backlink", ("reverseDocumentId",), ("documentId",)), (7, "Helper", (), ()), (9, "User", (), ("teamId",))]
 
 
-@pytest.mark.xfail(strict=True, reason="known limit: a hook's parameter named with another type elsewhere in the file "
-                                       "(`include: [{ model: Team }]`) is not taken for the model's row")
 def test_a_hooks_parameter_also_used_as_an_include_key() -> None:
+    # `(model: Post) =>` types `model`; `include: [{ model: PostAudit }]` is an object literal's value, not an annotation.
     text = (APP / "src/models/Post.ts").read_text()
-    from impact.orm.typeorm_typed import _typed_names
     from impact.orm.sequelize import read_models
+    from impact.orm.typeorm_typed import _typed_names
 
     models = {m.name: m for m in read_models("src/models/Post.ts", text)}
-    assert "model" in _typed_names(text + "\nconst q = { include: [{ model: PostAudit }] };\n", models)
+    with_include = text + "\nconst q = { include: [{ model: PostAudit }, {\n  model: PostAudit,\n  as: 'audits' }] };\n"
+    assert set(_typed_names(with_include, models)) == {"model"}
+    # A type literal's member is an annotation (`request: { user: Post }`, then `request.user.isPinned`).
+    assert set(_typed_names(text + "\nconst g = (request: { user: Post }) => request;\n", models)) == {"model", "user"}
+    # A parameter annotated with two types in one file says nothing.
+    assert _typed_names(with_include + "const f = (model: PostAudit) => model;\n", models) == {}

@@ -15,11 +15,13 @@ A Sequelize model is a row type the same way (`(model: Collection) =>` in a hook
 own module its define() variable names it too (`const Collection = sequelize.define("collection")`),
 and a read through such a value inside another model's call (`CollectionUser.findOrCreate({ where:
 { userId: model.creatorId } })`) is the typed model's column, not the call's table (outline's
-`collections.private` and `creatorId`: 3 lines, all changed by the authors).
+`collections.private` and `creatorId`, and `users.username` in a hook of a file whose queries
+`include: [{ model: Team }]`: 4 lines, all changed by the authors).
 
 Decisions: a name annotated with any other type anywhere in the file says nothing (one file may
 reuse `item` for several types; a lower-case word after a colon is an object literal's value, not a
-type, unless a primitive's name); a function name declared with two entity types in the repository
+type, unless a primitive's name, and so is a class given as a key's value in an object literal,
+`include: [{ model: Team }]`, unlike a type literal's member, `request: { user: User }`); a function name declared with two entity types in the repository
 says nothing; only keys directly in the object literal (not nested objects) count; the type's name is
 the entity only in its own file or in a file importing it from the entity's module (or through a path
 impact cannot resolve: impact.orm.import_sources), not another module's class of the same name.
@@ -110,11 +112,42 @@ def _typed_names(text: str, entities: dict[str, OrmModel]) -> dict[str, OrmModel
     if not any(name in text for name in entities):
         return {}
     types: dict[str, set[str]] = {}
-    for match in _ANNOTATION.finditer(scan(text).masked):  # not in comments or strings
+    masked = scan(text).masked
+    for match in _ANNOTATION.finditer(masked):  # not in comments or strings
         kind = match.group(2)
-        if kind[0].isupper() or kind in _PRIMITIVES:  # else a value (`{ budget: budget }`), not a type
+        if (kind[0].isupper() or kind in _PRIMITIVES) and not _object_value(masked, match):  # else a value (`{ budget: budget }`), not a type
             types.setdefault(match.group(1), set()).add(kind)
     return {name: entities[next(iter(kinds))] for name, kinds in types.items() if len(kinds) == 1 and next(iter(kinds)) in entities}
+
+
+_LOOK_BACK = 4000  # characters searched back for the bracket enclosing an annotation
+
+
+def _object_value(masked: str, match: re.Match) -> bool:
+    """`{ model: Team, as: "team" }` (Sequelize's `include: [{ model: Team }]`): a key and its value in an
+    object literal, not a name annotated with a type: the value ends at `,` or `}` (a class member or a
+    declaration ends at `;`, `=` or the line's end) and the brace enclosing it opens an expression
+    (after `(`, `[`, `,` or a variable's `=`), not a type literal (`request: { user: GamevaultUser }`,
+    after a `:`; `type R = { user: User }`)."""
+    after = masked[match.end():match.end() + 200].lstrip(" \t")
+    if not after.startswith((",", "}")):
+        return False
+    start = max(0, match.start() - _LOOK_BACK)
+    depth = 0
+    for at in range(match.start() - 1, start - 1, -1):
+        char = masked[at]
+        if char in ")]}":
+            depth += 1
+        elif char in "([{":
+            if depth:
+                depth -= 1
+                continue
+            before = masked[start:at].rstrip()
+            return char == "{" and (before.endswith(("(", "[", ",")) or (before.endswith("=") and not _TYPE_ALIAS.search(before)))
+    return False
+
+
+_TYPE_ALIAS = re.compile(r"\btype\s+[A-Za-z_$][\w$]*\s*(?:<[^=]*>)?\s*=$")
 
 
 def _typed_functions(texts: Mapping[str, str], entities: dict[str, OrmModel], sources: ImportSources) -> dict[str, OrmModel]:
