@@ -120,7 +120,7 @@ def _typed_names(text: str, entities: dict[str, OrmModel]) -> dict[str, OrmModel
     return {name: entities[next(iter(kinds))] for name, kinds in types.items() if len(kinds) == 1 and next(iter(kinds)) in entities}
 
 
-_LOOK_BACK = 4000  # characters searched back for the bracket enclosing an annotation
+_LOOK_BACK = 1500  # characters searched back for the bracket enclosing an annotation (else: an annotation, as before)
 
 
 def _object_value(masked: str, match: re.Match) -> bool:
@@ -134,8 +134,8 @@ def _object_value(masked: str, match: re.Match) -> bool:
         return False
     start = max(0, match.start() - _LOOK_BACK)
     depth = 0
-    for at in range(match.start() - 1, start - 1, -1):
-        char = masked[at]
+    for bracket in reversed(list(_BRACKET.finditer(masked, start, match.start()))):  # brackets only: sparse
+        char, at = bracket.group(), bracket.start()
         if char in ")]}":
             depth += 1
         elif char in "([{":
@@ -147,6 +147,7 @@ def _object_value(masked: str, match: re.Match) -> bool:
     return False
 
 
+_BRACKET = re.compile(r"[()\[\]{}]")
 _TYPE_ALIAS = re.compile(r"\btype\s+[A-Za-z_$][\w$]*\s*(?:<[^=]*>)?\s*=$")
 
 
