@@ -52,6 +52,7 @@ from impact.orm.prisma_typed_literals import attribute_typed_literals
 from impact.orm.resolve import attribute_declarations
 from impact.orm.table_receivers import attribute_table_receivers
 from impact.orm.sequelize_receivers import attribute_row_variables
+from impact.orm.sequelize_this import attribute_this_reads
 from impact.orm.typeorm_drops import dropped_column_lines
 from impact.orm.typeorm_services import attribute_service_keys
 from impact.orm.typeorm_typed import attribute_typed_entities
@@ -290,6 +291,7 @@ def _references(run: ExtractionRun, resolved: list, tables: list[str], columns: 
     found = attribute_row_type_keys(attribute_table_configs(found, texts, run.orm), run.orm)
     reader = repo_reader(repo)
     found = attribute_row_variables(found, run.orm, tables, texts, reader)  # `collection.private` of a Sequelize model Collection
+    found = attribute_this_reads(found, texts, run.orm, tables)  # `this.emoji` in a Sequelize model's own class
     found = attribute_typed_entities(found, texts, run.orm, tables, reader)  # `budget.x`, `makeBudget({ x })` of a TypeORM entity type
     found = attribute_service_keys(found, texts, run.orm, tables, reader)  # `S.findBy({ select: { x: true } })`, S typed on an entity
     found = settle_compared_values(found, texts)  # a bare `x` the file's Drizzle filters compare with another column

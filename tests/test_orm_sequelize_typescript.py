@@ -115,8 +115,9 @@ def test_renamed_table_breaks_its_model_lines_and_the_code_naming_the_model(tmp_
         'module.exports = {\n  async up(queryInterface) {\n    await queryInterface.renameTable("teams", "workspaces");\n  },\n};\n')
     result = scan(app, "20240501", use_cache=False)
     lines = [f"{file}:{line}" for file, line in sorted({(e.file, e.line) for f in result.findings for e in f.evidence if e.file})]
-    # The model's @Table line and class line (the mapping), the code importing and naming Team, its queries.
+    # The model's @Table line and class line (the mapping), its module's export of it (impact.orm.sequelize_model_lines),
+    # the code importing and naming Team, its queries.
     assert lines == ["server/commands/teamCreator.ts:2", "server/commands/teamCreator.ts:7", "server/commands/teamCreator.ts:12",
                      "server/models/Document.ts:2", "server/models/Document.ts:18", "server/models/Document.ts:22",
-                     "server/models/Document.ts:23", "server/models/Team.ts:5", "server/models/Team.ts:6",
+                     "server/models/Document.ts:23", "server/models/Team.ts:5", "server/models/Team.ts:6", "server/models/Team.ts:17",
                      "server/routes/teams.ts:1", "server/routes/teams.ts:4", "server/routes/teams.ts:7"]

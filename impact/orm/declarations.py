@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from impact.model import ColumnReference
 from impact.orm.mapping import OrmField, OrmMap, OrmModel
+from impact.orm.sequelize_members import member_lines
 
 if TYPE_CHECKING:
     from impact.extraction import ExtractionRun
@@ -105,6 +106,10 @@ def model_declarations(orm: OrmMap, tables: list[str], columns: set[str], repo: 
                         line = lines.naming(model.file, line, f.column)
                     snippet = lines.get(model.file, line) or f"{model.orm} model {model.name}: field {f.name}"
                     mine.append(_declared(model.file, line, wanted[f.column.lower()], model.table or table, snippet, f.name))
+                    if model.orm == "sequelize" and re.search(r"\.\s*(?:init|define)\b", lines.get(model.file, model.line)):
+                        # `declare public isDismissed: boolean;` in the class of a Model.init model (impact.orm.sequelize_members)
+                        mine += [_declared(model.file, number, wanted[f.column.lower()], model.table or table, lines.get(model.file, number), f.name)
+                                 for number in member_lines(model, f, "\n".join(lines.files[model.file])) if number != line]
                     if model.orm == "prisma":  # `@@index([field])`, `@relation(fields: [field])`: removed with it
                         mine += [_declared(model.file, number, wanted[f.column.lower()], model.table or table, text, f.name)
                                  for number, text in lines.listing(model.file, model.line, f.name) if number != line]

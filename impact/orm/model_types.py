@@ -15,7 +15,8 @@ the model then stops compiling (TypeScript) or importing (Python), even where it
   declaration that names the table (`__tablename__ = "login_codes"`, `Table("users_to_favorites", ...)`);
 - TypeORM, Drizzle, Sequelize: the entity class, table variable or model class in a file importing
   it (`Repository<TelemetryEntity>`, `db.select().from(credentialSet)`,
-  `typeof credentialSet.$inferSelect`).
+  `typeof credentialSet.$inferSelect`); a Sequelize model's own module naming it
+  (`export default Session;`: impact.orm.sequelize_model_lines).
 Each such line is a reference to the table (via "model-type"), evidence of the dropped-table and
 renamed-table rules (rules/*.toml `references = "names_model_of_table"`). Measured on documenso's
 `TemplateMeta` (61 truth lines, 1 found before) and umami's `team_website` (bench/accuracy).
@@ -69,6 +70,7 @@ from impact.orm.namespace_imports import member_pattern
 from impact.orm.prisma_typed_literals import input_literal_spans
 from impact.orm.prisma_wrapper_args import forwarded_spans, forwarding_wrappers
 from impact.orm.python_imports import FROM_IMPORT as _PY_IMPORT, PythonModules, python_binding
+from impact.orm.sequelize_model_lines import own_module_lines
 from impact.orm import CODE_DECLARATION_SUFFIXES as _TS  # TypeScript and JavaScript files
 
 VIA = "model-type"
@@ -178,7 +180,8 @@ def model_type_references(texts: Iterable[tuple[str, str, bool, list[Query]]], o
     for _, _, table, model, imported in patterns:
         if model.file in going and imported:
             modules.setdefault(model.file, []).append((table, model))
-    return found + (module_import_references(texts, modules, seen, VIA) if modules else [])
+    found += module_import_references(texts, modules, seen, VIA) if modules else []
+    return found + own_module_lines(texts, orm, tables, found)  # a Sequelize model's own module naming it
 
 
 def _entity_declarations(texts: list, orm: OrmMap, tables: list[str], seen: set) -> list[ColumnReference]:

@@ -22,9 +22,9 @@ none wrong. Without the rule above, outline's React app gave 14 more truth lines
 its `collection` is a MobX model of the API's answer, not a row of the table.
 
 Known limit (xfail in tests/test_orm_sequelize_typescript.py): the variable is taken for the model's
-row by its name alone; a row held in any other name (`const c = await Collection.findByPk(id)`, a
-hook's `model`) is not followed. Only `import` statements tell another model (not `require()`), and a
-non-relative path is looked up under the importing file's folders (a tsconfig `baseUrl` among them).
+row by its name alone; a row held in any other name (`const c = await Collection.findByPk(id)`) is not
+followed (a hook's `(model: Collection) =>` is, by its annotation: impact.orm.typeorm_typed). Only
+`import` statements tell another model (not `require()`), and a non-relative path is looked up under the importing file's folders (a tsconfig `baseUrl` among them).
 """
 from __future__ import annotations
 

@@ -11,9 +11,17 @@ name, when the entity maps it to the changed column, is attributed to the entity
 Measured on real history (bench/accuracy: oneuptime's LlmCostBudget migration, gamevault's
 socket_secret rename): 7 lines, all changed by the authors with the migration.
 
+A Sequelize model is a row type the same way (`(model: Collection) =>` in a hook): in the model's
+own module its define() variable names it too (`const Collection = sequelize.define("collection")`),
+and a read through such a value inside another model's call (`CollectionUser.findOrCreate({ where:
+{ userId: model.creatorId } })`) is the typed model's column, not the call's table (outline's
+`collections.private` and `creatorId`, and `users.username` in a hook of a file whose queries
+`include: [{ model: Team }]`: 4 lines, all changed by the authors).
+
 Decisions: a name annotated with any other type anywhere in the file says nothing (one file may
 reuse `item` for several types; a lower-case word after a colon is an object literal's value, not a
-type, unless a primitive's name); a function name declared with two entity types in the repository
+type, unless a primitive's name, and so is a class given as a key's value in an object literal,
+`include: [{ model: Team }]`, unlike a type literal's member, `request: { user: User }`); a function name declared with two entity types in the repository
 says nothing; only keys directly in the object literal (not nested objects) count; the type's name is
 the entity only in its own file or in a file importing it from the entity's module (or through a path
 impact cannot resolve: impact.orm.import_sources), not another module's class of the same name.
@@ -48,7 +56,7 @@ _NOT_NAMES = {"if", "for", "while", "switch", "catch", "return", "function"}
 def attribute_typed_entities(references: list[ColumnReference], texts: Mapping[str, str], orm: OrmMap,
                              tables: list[str], read: Callable[[str], str | None] | None = None) -> list[ColumnReference]:
     """`read(file)`: a module's text, to resolve where a file imports an entity's name from."""
-    candidates = [r for r in references if r.via == "name-only" and r.context == "property" and r.file.endswith(_TS)]
+    candidates = [r for r in references if _candidate(r)]
     entities = affected_entities(orm, tables) if candidates else {}
     if not entities:
         return references
@@ -57,16 +65,23 @@ def attribute_typed_entities(references: list[ColumnReference], texts: Mapping[s
     by_file: dict[str, tuple[dict[str, OrmModel], list[str]]] = {}
     out = []
     for ref in references:
-        if ref.via == "name-only" and ref.context == "property" and ref.file.endswith(_TS) and ref.file in texts:
+        if _candidate(ref) and ref.file in texts:
             if ref.file not in by_file:
                 text = texts[ref.file]
-                by_file[ref.file] = (_typed_names(text, _imported(ref.file, text, entities, sources)), text.splitlines())
+                by_file[ref.file] = (_typed_names(text, _imported(ref.file, text, entities, sources) | _own_variables(ref.file, orm, tables)),
+                                     text.splitlines())
             receivers, lines = by_file[ref.file]
-            model = _receiver(ref, receivers) or _called(ref, lines, functions)
-            if model is not None:
-                ref = replace(ref, table=model.table, via=VIA, inferred=False)
+            model = _receiver(ref, receivers) or (_called(ref, lines, functions) if ref.via == "name-only" else None)
+            if model is not None and (ref.via == "name-only" or (ref.table or "").lower() != (model.table or "").lower()):
+                ref = replace(ref, table=model.table, via=VIA, inferred=False, context="property")  # a read of the row
         out.append(ref)
     return out
+
+
+def _candidate(ref: ColumnReference) -> bool:
+    """A name no pass placed, or one inside another model's call read through a typed value (a hook's
+    `CollectionUser.findOrCreate({ where: { userId: model.creatorId } })`, `model: Collection`)."""
+    return ref.file.endswith(_TS) and ((ref.via == "name-only" and ref.context == "property") or (ref.via == "orm-call" and ref.context == "sql"))
 
 
 def affected_entities(orm: OrmMap, tables: list[str]) -> dict[str, OrmModel]:
@@ -83,16 +98,57 @@ def _imported(rel: str, text: str, entities: dict[str, OrmModel], sources: Impor
     return {name: m for name, m in entities.items() if name in text and (rel == m.file or sources.names_model(rel, text, name, m.file))}
 
 
+def _own_variables(rel: str, orm: OrmMap, tables: list[str]) -> dict[str, OrmModel]:
+    """In a Sequelize model's own module, the variable define() returns names it too (`const Collection =
+    sequelize.define("collection", ...)`, then a hook's `(model: Collection) =>`). Elsewhere the name may be
+    another module's class (outline's React app imports its MobX `Collection` from `models/Collection`)."""
+    wanted = {t.lower() for t in tables}
+    return {name: m for m in orm.models if m.orm == "sequelize" and m.file == rel and (m.table or "").lower() in wanted
+            for name in m.accessors if name != m.name}
+
+
 def _typed_names(text: str, entities: dict[str, OrmModel]) -> dict[str, OrmModel]:
     """Variable or parameter name -> the entity it is annotated with, when that is its only annotation in the file."""
     if not any(name in text for name in entities):
         return {}
     types: dict[str, set[str]] = {}
-    for match in _ANNOTATION.finditer(scan(text).masked):  # not in comments or strings
+    masked = scan(text).masked
+    for match in _ANNOTATION.finditer(masked):  # not in comments or strings
         kind = match.group(2)
-        if kind[0].isupper() or kind in _PRIMITIVES:  # else a value (`{ budget: budget }`), not a type
+        if (kind[0].isupper() or kind in _PRIMITIVES) and not _object_value(masked, match):  # else a value (`{ budget: budget }`), not a type
             types.setdefault(match.group(1), set()).add(kind)
     return {name: entities[next(iter(kinds))] for name, kinds in types.items() if len(kinds) == 1 and next(iter(kinds)) in entities}
+
+
+_LOOK_BACK = 1500  # characters searched back for the bracket enclosing an annotation (else: an annotation, as before)
+
+
+def _object_value(masked: str, match: re.Match) -> bool:
+    """`{ model: Team, as: "team" }` (Sequelize's `include: [{ model: Team }]`): a key and its value in an
+    object literal, not a name annotated with a type: the value ends at `,` or `}` (a class member or a
+    declaration ends at `;`, `=` or the line's end) and the brace enclosing it opens an expression
+    (after `(`, `[`, `,` or a variable's `=`), not a type literal (`request: { user: GamevaultUser }`,
+    after a `:`; `type R = { user: User }`)."""
+    after = masked[match.end():match.end() + 200].lstrip(" \t")
+    if not after.startswith((",", "}")):
+        return False
+    start = max(0, match.start() - _LOOK_BACK)
+    depth = 0
+    for bracket in reversed(list(_BRACKET.finditer(masked, start, match.start()))):  # brackets only: sparse
+        char, at = bracket.group(), bracket.start()
+        if char in ")]}":
+            depth += 1
+        elif char in "([{":
+            if depth:
+                depth -= 1
+                continue
+            before = masked[start:at].rstrip()
+            return char == "{" and (before.endswith(("(", "[", ",")) or (before.endswith("=") and not _TYPE_ALIAS.search(before)))
+    return False
+
+
+_BRACKET = re.compile(r"[()\[\]{}]")
+_TYPE_ALIAS = re.compile(r"\btype\s+[A-Za-z_$][\w$]*\s*(?:<[^=]*>)?\s*=$")
 
 
 def _typed_functions(texts: Mapping[str, str], entities: dict[str, OrmModel], sources: ImportSources) -> dict[str, OrmModel]:
