@@ -68,8 +68,9 @@ def test_a_row_a_query_returned_is_read_as_the_tables_row(tmp_path: Path) -> Non
     placed = _placed(result, "src/jobs/check.ts")
     assert {line: placed[line] for line in (7, 12, 16, 17)} == {n: ("users", "typed-receiver") for n in (7, 12, 16, 17)}
     # A posts row (posts' own status), a select with a field map and a join, a list (findMany): no users row.
-    assert placed[26] == ("posts", "typed-receiver")
-    assert placed[27] == placed[28] == (None, "name-only")
+    # The field map's `status: posts.status` makes `named.status` posts' (impact.orm.drizzle_field_rows).
+    assert placed[26] == placed[27] == ("posts", "typed-receiver")
+    assert placed[28] == (None, "name-only")
     evidence = _evidence(result)
     assert {f"src/jobs/check.ts:{n}" for n in (7, 12, 16, 17)} <= evidence
     assert not {f"src/jobs/check.ts:{n}" for n in (26, 27, 28)} & evidence
