@@ -39,6 +39,9 @@ from impact.op_details import NotAnalysed
 from impact.orm import resolve_orm_queries
 from impact.orm.declarations import SourceLines, model_declarations, recreated_names, with_python_models
 from impact.orm.drizzle_config import attribute_table_configs
+from impact.orm.drizzle_field_rows import attribute_field_map_rows
+from impact.orm.drizzle_payloads import attribute_written_objects
+from impact.orm.drizzle_returned_rows import attribute_returned_rows
 from impact.orm.drizzle_rows import attribute_drizzle_rows
 from impact.orm.drizzle_values import settle_compared_values
 from impact.orm.drizzle_row_types import attribute_row_type_keys
@@ -296,6 +299,8 @@ def _references(run: ExtractionRun, resolved: list, tables: list[str], columns: 
     found = attribute_service_keys(found, texts, run.orm, tables, reader)  # `S.findBy({ select: { x: true } })`, S typed on an entity
     found = settle_compared_values(found, texts)  # a bare `x` the file's Drizzle filters compare with another column
     found = attribute_drizzle_rows(found, texts, run.orm, reader)  # `row.x` of `db.query.t.findFirst`, `const u: User = { x }`
+    found = attribute_written_objects(attribute_field_map_rows(found, texts, run.orm), texts, run.orm)  # `row.x` of `const [row] = await db.select({ x: t.x })`, `{ x }` given to `.values(data)`
+    found = attribute_returned_rows(found, texts, run.orm, reader)  # `admin.x` of `const admin = await findUserById(id)`
     found = attribute_trigger_rows(found, texts.items(), tables, columns)
     found = attribute_qualified_columns(found, texts, tables, run.orm)  # `session.hostname`, `referrer like $1` in an SQL fragment
     found = attribute_row_type_members(found, texts)  # `sys_id: ...` in a generated Kysely `DB` interface's row type

@@ -38,7 +38,9 @@ def attach_code(contexts: list[OpContext], queries: list[Query], references: lis
         tables = {k.rsplit(".", 1)[-1] for k in keys} or {""}
         ctx.references = [r for r in references if r.column in names and (r.table is None or r.table.lower() in tables)]
         if ctx.op.kind in (OpKind.DROP_TABLE, OpKind.RENAME_TABLE):  # code naming the table's ORM model (impact.orm.model_types)
-            ctx.references = [r for r in references if r.via in ("model-type", "model-row", "table-name") and r.table and r.table.lower() in tables]
+            # and, for a dropped table, the code using its columns (impact.judge.reference_predicates.names_model_of_table)
+            ctx.references = [r for r in references if (r.via in ("model-type", "model-row", "table-name") or ctx.op.kind is OpKind.DROP_TABLE)
+                              and r.table and r.table.lower() in tables]
         if ctx.op.kind is OpKind.RENAME_TABLE and ctx.op.new_name:
             renamed = table_key(ctx.op.new_name, ctx.op.schema)
             earlier_names[renamed] = [ctx.table_key, *earlier_names.get(ctx.table_key, [])]
@@ -216,15 +218,19 @@ def _uses(queries: list, refs: list, column: str | None = None) -> str:
     typed = sum(r.via == "model-type" for r in refs)
     rows = sum(r.via == "model-row" for r in refs)
     quoted = sum(r.via == "table-name" for r in refs)
+    # A dropped table's columns used in code (impact.judge.reference_predicates.names_model_of_table): no query either.
+    columns = [] if column else [r for r in refs if r.via not in ("model-type", "model-row", "table-name")]
+    used = len({(r.file, r.line) for r in columns})  # a line naming the column twice is one line
     # Whole-row ORM queries use a column without naming it: counted apart (IMP109 says why they name it).
     wholes = [q for q in queries if whole_row(q, column)] if column else []
     whole = len(wholes)
-    parts = [f"{n} quer{'y' if n == 1 else 'ies'}" for n in (len(queries) + len(refs) - typed - rows - quoted - whole,) if n]
+    parts = [f"{n} quer{'y' if n == 1 else 'ies'}" for n in (len(queries) + len(refs) - typed - rows - quoted - len(columns) - whole,) if n]
     written = sum(q.kind not in (QueryKind.SELECT_COLUMNS, QueryKind.SELECT_STAR) for q in wholes)  # a create, or an update returning the row
     parts += [f"{n} whole-row ORM {kind}{'' if n == 1 else 's'}" for n, kind in ((whole - written, "read"), (written, "write")) if n]
     parts += [f"{typed} line{'' if typed == 1 else 's'} naming its ORM model"] if typed else []
     parts += [f"{quoted} line{'' if quoted == 1 else 's'} naming the table"] if quoted else []
     parts += [f"{rows} line{'' if rows == 1 else 's'} using a row of it"] if rows else []
+    parts += [f"{used} line{'' if used == 1 else 's'} using a column of it"] if used else []
     return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else (parts or ["0 queries"])[0]
 
 

@@ -7,6 +7,10 @@ and foreign keys name that table's columns, and the schema must drop them with t
 through the parameter inside the callback, that the table maps to the changed column, is the
 table's (via "typed-receiver", evidence for that table only). Tables declared by a plain
 `const t = pgTable(...)` (mysqlTable, sqliteTable) are read here.
+
+So is the column's own (database) name in an `sql` fragment of the callback: a partial index's
+`.where(sql`auto_add_new_members = true`)` or a check constraint is on the table being declared (sim's
+`permission_group.auto_add_new_members`: 1 line, changed with the migration).
 """
 from __future__ import annotations
 
@@ -49,24 +53,33 @@ def config_callbacks(text: str) -> list[ConfigCallback]:
 
 
 def attribute_table_configs(references: list[ColumnReference], texts: dict[str, str], orm: OrmMap) -> list[ColumnReference]:
-    """Name-only property reads inside a table's config callback, through its parameter: that table's."""
-    files = {r.file for r in references if r.via == "name-only" and r.context == "property" and r.file.endswith(_TS)
-             and declares_tables(texts.get(r.file, ""))}
+    """Name-only property reads inside a table's config callback, through its parameter, and column names in
+    its `sql` fragments: that table's."""
+    files = {r.file for r in references if _candidate(r) and r.file.endswith(_TS) and declares_tables(texts.get(r.file, ""))}
     callbacks = {rel: config_callbacks(texts[rel]) for rel in files}
     if not any(callbacks.values()):
         return references
     models = {(m.file, m.name): m for m in orm.models if m.orm == "drizzle" and m.table}
     out = []
     for ref in references:
-        if ref.via == "name-only" and ref.context == "property" and callbacks.get(ref.file):
-            name = ref.spelling or ref.column
+        if _candidate(ref) and callbacks.get(ref.file):
             for callback in callbacks[ref.file]:
+                name = ref.spelling or ref.column
                 model = models.get((ref.file, callback.table))
                 if model is None or not callback.first <= ref.line <= callback.last:
                     continue
-                read = re.search(rf"(?<![\w$.]){re.escape(callback.parameter)}\s*[?!]?\.\s*{re.escape(name)}(?![\w$])", ref.snippet)
+                if ref.context == "property":
+                    read = re.search(rf"(?<![\w$.]){re.escape(callback.parameter)}\s*[?!]?\.\s*{re.escape(name)}(?![\w$])", ref.snippet)
+                else:  # the database's name in an `sql` fragment: one of the table's columns
+                    field = model.field_for(name) if ref.spelling is None and "sql`" in ref.snippet else None
+                    read, name = field is not None, field.name if field else name
                 if read and (model.column_for(name) or "").lower() == ref.column.lower():
                     ref = replace(ref, table=model.table, via="typed-receiver", inferred=False)
                     break
         out.append(ref)
     return out
+
+
+def _candidate(ref: ColumnReference) -> bool:
+    """A property read with no table (`table.workspaceId`), or a string naming a column (inside `sql`...``)."""
+    return ref.via == "name-only" and ref.context in ("property", "string")

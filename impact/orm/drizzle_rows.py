@@ -2,12 +2,13 @@
 
 - A row a query returned where it is read: `const key = await db.query.apikey.findFirst(...)`
   (relational queries: `findFirst`), `const [row] = await db.select().from(t)...`, `const [row] =
-  await db.insert(t).values(...).returning()` (`update` alike), or a select ending in
-  `.then((rows) => rows[0])`. dokploy's `apiKeyToDelete.userId` after `db.query.apikey.findFirst`.
+  await db.insert(t).values(...).returning()` (`update` alike), or a select (or a write's `.returning()`)
+  ending in `.then((rows) => rows[0])`. dokploy's `apiKeyToDelete.userId` after `db.query.apikey.findFirst`.
 - A value typed with the table's row type through an alias: `export type User = typeof
   user.$inferSelect` (`$inferInsert`, `InferSelectModel<typeof user>`, `InferInsertModel<...>`),
   then `const admin: User = { serverIp: null }` (a literal's top-level keys: the compiler checks each
-  against the row type), `(user: User | null) => { const { https } = user || {} }` or `user.https`
+  against the row type; so does a key overriding a field of such a row spread on the same line:
+  `{ ...admin, certificateType: "none" }`), `(user: User | null) => { const { https } = user || {} }` or `user.https`
   (dokploy's test rows and its traefik helper).
 
 Measured on the bench (dokploy; sim, homarr, ai-chatbot unchanged): 14 lines added to the evidence,
@@ -26,8 +27,9 @@ table's) type no row. A row-type alias counts in its own module and where it is 
 (impact.orm.import_sources; an import that cannot be resolved counts, as for model classes); an
 alias name declared for two tables says nothing where the import does not tell which.
 
-Known limits (xfail in tests/test_drizzle_rows.py): rows returned through the project's own
-functions (`const admin = await findAdmin()`) and rows of a loop or callback over a list are not
+Rows returned through the project's own functions (`const admin = await findUserById(id)`) are read by
+impact.orm.drizzle_returned_rows, and the rows of a select with a field map by impact.orm.drizzle_field_rows.
+Known limits (xfail in tests/test_drizzle_rows.py): rows of a loop or callback over a list are not
 followed; an inline row type (`(u: typeof users.$inferSelect) => u.status`) is not read.
 """
 from __future__ import annotations
@@ -88,13 +90,30 @@ def attribute_drizzle_rows(references: list[ColumnReference], texts: Mapping[str
         if ref.file in lines and _candidate(ref):
             model = keys[ref.file].get((ref.line, name, nth))
             if model is None and variables[ref.file]:
-                holder = row_holder(variables[ref.file], ref.line, lines[ref.file][ref.line - 1], name)
+                line = lines[ref.file][ref.line - 1]
+                holder = row_holder(variables[ref.file], ref.line, line, name) or _spread_holder(variables[ref.file], ref.line, line, name, texts[ref.file])
                 model = holder.model if holder else None
             # One table declared twice (dokploy keeps a copied schema module): either declaration may map it.
             if model is not None and any((m.column_for(name) or "").lower() == ref.column.lower() for m in same[model.table.lower()]):
                 ref = replace(ref, table=model.table, via=VIA, inferred=False, context="property")
         out.append(ref)
     return out
+
+
+def _spread_holder(variables: list[RowVariable], number: int, line: str, name: str, text: str) -> RowVariable | None:
+    """`{ ...baseAdmin, certificateType: "none" }`: a key overriding a field of the row spread into the same object.
+    A typed variable declared with its literal (`const baseAdmin: User = {`) holds the row to the end of the
+    block declaring it, not only through its literal."""
+    if "..." not in line:
+        return None
+    for var in variables:
+        if not (var.single and var.first <= number and
+                re.search(rf"\{{\s*\.\.\.\s*{re.escape(var.name)}\s*,[^{{}}]*?(?<![\w$.]){re.escape(name)}\s*:", line)):
+            continue
+        declared = re.match(rf"\s*(?:export\s+)?(?:const|let|var)\s+{re.escape(var.name)}\b", text.splitlines()[var.first - 1])
+        if number <= (held_until(text, [(var.name, var.first)])[0] if declared else var.last):
+            return var
+    return None
 
 
 def _candidate(ref: ColumnReference) -> bool:
@@ -152,7 +171,7 @@ def _row_variables(text: str, tables: dict[str, OrmModel]) -> list[RowVariable]:
             continue
         first = _FIRST.search(statement)
         returning = re.search(r"\.\s*returning\s*\(\s*\)", statement)
-        if (match.group(1) and (head.re is _SELECT or returning)) or (match.group(2) and head.re is _SELECT and first):
+        if (head.re is _SELECT or returning) and (match.group(1) or first):
             found.append((match.group(1) or match.group(2), tables[head.group(1)], match.start()))
     firsts = [text.count("\n", 0, at) + 1 for _, _, at in found]
     lasts = held_until(text, [(name, first) for (name, _, _), first in zip(found, firsts)])
