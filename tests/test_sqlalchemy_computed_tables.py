@@ -148,3 +148,19 @@ def test_a_base_a_package_re_exports_is_found_in_the_package_s_modules() -> None
 ])
 def test_percent_and_format_run_only_as_plain_substitutions(body: str, table: str | None) -> None:
     assert table_for(_rule(f"class Base:\n    @declared_attr\n    def __tablename__(cls):\n        {body}\n"), "TaskItem") == table
+
+
+def test_a_base_made_by_declarative_base_cls_takes_the_class_s_rule() -> None:
+    """SQLAlchemy 1.x, as Netflix dispatch wrote it until 2025: the rule on a plain class (its
+    parameter named `self`), `Base = declarative_base(cls=CustomBase)`; models import Base."""
+    base = ("import re\nfrom sqlalchemy.ext.declarative import declarative_base, declared_attr\n\n\n"
+            "def resolve_table_name(name):\n    names = re.split('(?=[A-Z])', name)\n    return '_'.join([x.lower() for x in names if x])\n\n\n"
+            "class CustomBase:\n    @declared_attr\n    def __tablename__(self):\n        return resolve_table_name(self.__name__)\n\n\n"
+            "Base = declarative_base(cls=CustomBase)\nOther = declarative_base()\n")
+    models = ("from sqlalchemy import Column, Integer\nfrom app.database.core import Base, Other\n\n\n"
+              "class CaseCostType(Base):\n    id = Column(Integer, primary_key=True)\n\n\n"
+              "class Plain(Other):\n    id = Column(Integer, primary_key=True)\n")
+    files = {"src/app/database/core.py": base, "src/app/case_cost_type/models.py": models}
+    found = {"src/app/case_cost_type/models.py": models_in("src/app/case_cost_type/models.py", models)}
+    load = lambda stem: [(rel, models_in(rel, text)) for rel, text in files.items() if stem_matches(rel, stem)]  # noqa: E731
+    assert [(m.name, m.table) for m in name_computed_tables(found, load)] == [("CaseCostType", "case_cost_type")]

@@ -117,6 +117,9 @@ def find_models(facts: Facts, unnamed: bool = False) -> list[ModelInfo]:
         info = _model_info(model, facts.path)
         if info is not None and (info.table or unnamed or info.framework != "sqlalchemy"):
             models.append(info)
+    for name, line, base in waiting_models.factory_bases(naming, declared):  # Base = declarative_base(cls=C)
+        info = _model_info(dataclasses.replace(base, name=name, line=line), facts.path)
+        models += [info] if info is not None and unnamed else []
     models.extend(_core_tables(facts))
     return models
 

@@ -6,6 +6,9 @@ listed without a table (`waits`) with their origins (table_naming.imported_names
 repository-level pass (impact/orm/computed_tables.py). Read only where it can matter: a computed
 `__tablename__` in a file naming `declared_attr`, origins of SQLAlchemy (or `__abstract__`) classes:
 a Django models file costs two substring checks more.
+
+SQLAlchemy 1.x spells the base `Base = declarative_base(cls=CustomBase)` (Netflix dispatch until
+2025), the rule on a plain class: `factory_bases` lists `Base` as a base with CustomBase's rule.
 """
 from __future__ import annotations
 
@@ -77,3 +80,26 @@ def _origins(base: str, declared: dict, imported: dict[str, str], path: str) -> 
         return parent.origins
     origin = origin_of(base, imported)
     return [origin] if origin else []
+
+
+def factory_bases(state: FileNaming, declared: dict) -> list[tuple[str, int, object]]:
+    """(name, line, the class whose rule it takes) for each module-level `X = declarative_base(cls=C)`
+    (or `sqlalchemy.orm.declarative_base`, `registry().generate_base(cls=C)`) whose C computes table names."""
+    if not state.computes or "cls=" not in state.facts.text:
+        return []
+    found = []
+    for statement in state.facts.module.body:
+        if type(statement) is not ast.Assign or len(statement.targets) != 1 or type(statement.targets[0]) is not ast.Name:
+            continue
+        call = statement.value
+        if type(call) is not ast.Call or _called(call.func) not in ("declarative_base", "generate_base"):
+            continue
+        given = next((k.value for k in call.keywords if k.arg == "cls"), None)
+        base = declared.get(given.id) if type(given) is ast.Name else None
+        if base is not None and base.table_rule:
+            found.append((statement.targets[0].id, statement.lineno, base))
+    return found
+
+
+def _called(func: ast.expr) -> str:
+    return func.attr if type(func) is ast.Attribute else func.id if type(func) is ast.Name else ""
