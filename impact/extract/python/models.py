@@ -120,7 +120,9 @@ def find_models(facts: Facts, unnamed: bool = False) -> list[ModelInfo]:
     for name, line, base in waiting_models.factory_bases(naming, declared):  # Base = declarative_base(cls=C)
         info = _model_info(dataclasses.replace(base, name=name, line=line), facts.path)
         models += [info] if info is not None and unnamed else []
-    models.extend(_core_tables(facts))
+    from impact.extract.python.core_tables import core_tables  # here: it reads this module's helpers
+
+    models.extend(core_tables(facts))
     return models
 
 
@@ -303,34 +305,6 @@ def _django_app_label(path: str) -> str | None:
         if directory != "models":
             return directory
     return None
-
-
-def _core_tables(facts: Facts) -> list[ModelInfo]:
-    """`notes = Table("notes", metadata, Column("id", ...), ..., schema="s")`."""
-    tables = []
-    for name, bindings in facts.module_scope.bindings.items():
-        for binding in bindings:
-            call = binding.value
-            if type(call) is not ast.Call or last_name(call.func) != "Table":
-                continue
-            table = literal_text(call.args[0]) if call.args else None
-            if table is None:
-                continue
-            attributes, primary_key = {}, []
-            for arg in call.args[1:]:
-                column = _sqlalchemy_column(arg)
-                column_name = literal_text(column.args[0]) if column is not None and column.args else None
-                if column_name:
-                    attributes[column_name] = column_name
-                    if _keyword_is_true(column, "primary_key"):
-                        primary_key.append(column_name)
-            if primary_key:
-                attributes.setdefault("pk", primary_key[0])
-            schema = literal_text(keyword(call, "schema"))
-            columns = tuple(dict.fromkeys(attributes.values()))
-            tables.append(ModelInfo(name, table, facts.path, binding.line, "sqlalchemy-core",
-                                    columns, tuple(attributes.items()), tuple(primary_key), schema))
-    return tables
 
 
 # -- small readers of class bodies and calls ----------------------------------------------------
