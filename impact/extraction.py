@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 from impact import collector
 from impact.cache import ExtractionCache, cache_key
@@ -24,6 +24,7 @@ from impact.extract import Extractor, extractor_name, extractor_of, load_extract
 from impact.extract.python.models import is_models_module
 from impact.orm.computed_tables import has_unnamed, name_computed_tables, stem_matches
 from impact.extract_guard import FILE_SECONDS, FileTimeout, time_budget
+from impact.extraction_jobs import cacheable, run_jobs
 from impact.files import UNREADABLE_DIR, UNREADABLE_FILE, SourceFile, walk
 from impact.source_text import mentions_any, read_source
 from impact.formats import active_formats
@@ -38,7 +39,6 @@ from impact.orm import (CODE_DECLARATION_SUFFIXES, DECLARATION_SUFFIXES, OrmMap,
                         is_declaration_file, resolve_orm_queries)
 
 NOT_READ_REASONS = ("binary", "not UTF-8", UNREADABLE_DIR, UNREADABLE_FILE)
-PARALLEL_THRESHOLD = 48  # below this, starting worker processes costs more than it saves
 
 
 @dataclass
@@ -59,36 +59,6 @@ class ExtractionRun:
     declaring: set[str] = field(default_factory=set)  # TS/JS files that declare ORM models (never "of no interest")
     deferred: set[str] = field(default_factory=set)  # attribution-only files parsed only if needed (late_parses.py)
     cache: Any = None  # the ExtractionCache, for the late parses
-
-
-def _extract(job: tuple[str, str]) -> Extraction:
-    """One file's extraction; never raises, never crashes the process (extract_guard.py). Any
-    exception (a sqlglot optimizer error, an ast RecursionError, a bug of ours) marks that file not
-    analysed, a FileIssue that lowers the confidence: one bad file never ends the scan. Such
-    results are not cached (see cacheable), so a fixed extractor retries."""
-    rel, text = job
-    collector.resume()  # a parse: cycles to collect again (impact.collector)
-    try:
-        with time_budget(FILE_SECONDS):
-            return load_extractor(extractor_name(rel)).extract(rel, text)
-    except RecursionError:
-        return Extraction(issues=[FileIssue(rel, TOO_DEEP)])
-    except FileTimeout:
-        return Extraction(issues=[FileIssue(rel, f"{TIMED_OUT} {FILE_SECONDS:g} s")])
-    except Exception as error:  # noqa: BLE001 - isolation is the point
-        detail = " ".join(str(error).split())[:160]
-        return Extraction(issues=[FileIssue(rel, f"{NOT_ANALYSED} ({type(error).__name__}: {detail})")])
-
-
-TIMED_OUT = "not analysed: parsing it took longer than"
-TOO_DEEP = "too deeply nested to parse: not analysed"
-NOT_ANALYSED = "not analysed: the extractor failed"
-WORKER_DIED = "not analysed: the worker process parsing it died"
-
-
-def cacheable(extraction: Extraction) -> bool:
-    """A slow machine or a failed extractor is not a property of the file: such results are not cached."""
-    return not any(i.reason.startswith((TIMED_OUT, NOT_ANALYSED, WORKER_DIED)) for i in extraction.issues)
 
 
 def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Config, migration: LocatedMigration,
@@ -162,7 +132,7 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
     skip_idle_attribution(run, pending, tables, columns)
     run.texts.extend((rel, text, Extraction()) for rel, text in reference_only if rel not in queued)
     # Each result reaches the cache as soon as it arrives: a scan stopped half-way keeps its work.
-    results = _run_jobs([(r, t) for r, t, key in pending if key is not None], progress)
+    results = run_jobs([(r, t) for r, t, key in pending if key is not None], progress)
     for rel, text, key in pending:
         if key is None:  # not worth parsing (_queue_model_users, idle_parses.py)
             _collect(run, rel, text, Extraction())
@@ -365,47 +335,3 @@ def _collect(run: ExtractionRun, rel: str, text: str, extraction: Extraction) ->
     run.texts.append((rel, text, extraction))
     if extraction.generated:
         run.generated_files.append(rel)
-
-
-def _run_jobs(jobs: list[tuple[str, str]], progress) -> Iterator[Extraction]:
-    """The extraction of each job, in order, yielded as soon as it is ready."""
-    total = len(jobs)
-    if total < PARALLEL_THRESHOLD:
-        for done, job in enumerate(jobs, start=1):
-            yield _extract(job)
-            if progress:
-                progress(done, total)
-        return
-    collector.resume()  # parses (impact.collector)
-    from concurrent.futures import ProcessPoolExecutor  # only when used: its import is not free
-    from concurrent.futures.process import BrokenProcessPool
-
-    import multiprocessing
-
-    if multiprocessing.get_start_method() == "fork":
-        # Forked workers inherit what the parent imported: import each extractor (sqlglot, pglast
-        # dialects) once here instead of once in every worker (8 % of a cold scan, issue 13).
-        for name in {extractor_name(rel) for rel, _ in jobs}:
-            load_extractor(name).extract  # noqa: B018 - a lazy package loads its finders on first use
-    done = 0
-    # A worker killed mid-file (a native crash, the OOM killer) breaks the pool: the rest is tried
-    # once more in a fresh pool, then what is still left is reported as not analysed.
-    for attempt in range(2):
-        workers = min(os.cpu_count() or 2, 8)
-        try:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
-                with collector.frozen_while_forking():  # map submits every chunk: the workers are forked here
-                    extractions = pool.map(_extract, jobs[done:], chunksize=16)
-                for extraction in extractions:
-                    done += 1
-                    yield extraction
-                    if progress:
-                        progress(done, total)
-            return
-        except BrokenProcessPool:
-            continue
-    for rel, _ in jobs[done:]:
-        done += 1
-        yield Extraction(issues=[FileIssue(rel, WORKER_DIED)])
-        if progress:
-            progress(done, total)

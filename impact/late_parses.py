@@ -203,7 +203,7 @@ def parse_late(run: "ExtractionRun", lines: Mapping[str, set[int]]) -> dict[str,
 
 def _parsed(run: "ExtractionRun", rel: str, text: str, key: str) -> Extraction:
     """The extraction of `text`, cached under `key` (unless a slow machine or a failed extractor made it)."""
-    from impact.extraction import _extract, cacheable
+    from impact.extraction_jobs import _extract, cacheable
 
     extraction = _extract((rel, text))
     if run.cache and cacheable(extraction):

@@ -39,7 +39,7 @@ def test_pause_disables_and_resume_enables_only_what_pause_disabled() -> None:
 
 
 def test_an_extraction_resumes_and_an_extraction_cache_miss_does_not(tmp_path) -> None:
-    from impact.extraction import _extract
+    from impact.extraction_jobs import _extract
 
     cache = ExtractionCache(tmp_path)
     key = cache_key("SELECT 1", "python", "a.py")

@@ -171,7 +171,7 @@ def test_python_too_deep_to_parse_is_reported_not_analysed(repo: Path, expressio
 def test_python_too_deep_in_worker_processes_is_reported_not_analysed(repo: Path) -> None:
     """The same refusals in the worker pool (enough files to be parsed in parallel): each hostile
     file is one FileIssue, no worker dies, and the ordinary files' queries are all found."""
-    from impact.extraction import PARALLEL_THRESHOLD, WORKER_DIED
+    from impact.extraction_jobs import PARALLEL_THRESHOLD, WORKER_DIED
 
     (repo / "migrations/0002_add.sql").write_text("ALTER TABLE t ADD COLUMN b text;")
     for name, expression in HOSTILE_PYTHON.items():
@@ -188,7 +188,7 @@ def test_python_too_deep_in_worker_processes_is_reported_not_analysed(repo: Path
 
 
 def test_a_file_over_its_time_budget_is_reported_and_the_scan_goes_on(repo: Path, monkeypatch) -> None:
-    import impact.extraction as extraction
+    import impact.extraction_jobs as extraction
 
     monkeypatch.setattr(extraction, "FILE_SECONDS", 0.01)
     (repo / "migrations/0002_add.sql").write_text("ALTER TABLE t ADD COLUMN b text;")

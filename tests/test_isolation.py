@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import impact.extraction as extraction
+import impact.extraction_jobs as extraction
 from impact.cli import cli
 from impact.pipeline import scan
 from tests.conftest import make_repo

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 
-import impact.extraction as extraction
+import impact.extraction_jobs as extraction
 from impact.pipeline import scan
 from tests.conftest import make_repo
 

@@ -109,7 +109,7 @@ def test_children_are_in_source_order() -> None:
 def test_extracting_plain_python_imports_no_libcst() -> None:
     """The hot path is `ast` only: libcst takes ~1 s to import and 7-9x `ast`'s time to parse."""
     script = ("import sys\n"
-              "from impact.extraction import _extract\n"
+              "from impact.extraction_jobs import _extract\n"
               "result = _extract(('app/db.py', 'def f(cur):\\n    cur.execute(\"SELECT id FROM notes\")\\n'))\n"
               "assert [q.table for q in result.queries] == ['notes'], result\n"
               "print('libcst' in sys.modules)\n")
