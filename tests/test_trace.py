@@ -80,6 +80,17 @@ def test_trace_records_locks_rewrites_failures_and_created_objects(pg_database: 
     assert disagreements == []
 
 
+def test_a_mixed_case_table_s_locks_and_rewrites_agree_with_the_model(pg_database: str, tmp_path: Path) -> None:
+    """The server names `"Sessions"` as stored, the model in lower case: they were compared as two
+    tables ('static model says ACCESS EXCLUSIVE, the server did take no new lock')."""
+    schema = 'CREATE TABLE "Sessions" (id int PRIMARY KEY, "userId" int, n int);'
+    migration = 'ALTER TABLE "Sessions" ALTER COLUMN n TYPE bigint;\nALTER TABLE "Sessions" ADD COLUMN "expiresAt" timestamptz;'
+    with connect(pg_database, autocommit=True) as conn:
+        _, traced, disagreements = _trace_case(conn, tmp_path, schema, migration)
+    assert traced[0].locks == {"Sessions": "ACCESS EXCLUSIVE"} and traced[0].rewritten == ["Sessions"]
+    assert disagreements == []
+
+
 def test_scan_trace_json_shows_the_server_beside_the_model(tmp_path: Path) -> None:
     repo = make_repo(tmp_path, {"migrations/0001_s.sql": "CREATE TABLE t (id int, v varchar(20));",
                                 "migrations/0002_c.sql": "ALTER TABLE t ALTER COLUMN v TYPE text;\nALTER TABLE t ADD COLUMN w int DEFAULT 1;"})
