@@ -33,6 +33,7 @@ from dataclasses import replace
 
 from impact.model import ColumnReference
 
+_TS = (".ts", ".tsx", ".mts", ".cts", ".d.ts")
 _DB = re.compile(r"^export\s+(?:type\s+DB\s*=\s*|interface\s+DB\s*)\{", re.M)
 _ENTRY = re.compile(r"""^\s*["']?(?:public\.)?([\w$]+)["']?\s*\??:\s*([A-Za-z_$][\w$]*)\s*;?\s*$""")  # another schema's: no match
 _MEMBER = re.compile(r"""^\s*["']?([\w$]+)["']?\s*\??:""")
@@ -95,7 +96,9 @@ _FIRM = frozenset({"sql", "orm-call", "model-declaration"})
 
 def attribute_row_type_members(references: list[ColumnReference], texts: dict[str, str]) -> list[ColumnReference]:
     """A changed column's name as a member of a table's row type in a Kysely interface: that table's."""
-    files = {r.file for r in references if r.via not in _FIRM and "DB" in texts.get(r.file, "")}
+    # Each file asked once, TypeScript only (saleor's 26,000 references asked its Python texts 0.24 s a scan).
+    files = {r.file for r in references if r.via not in _FIRM and r.file.endswith(_TS)}
+    files = {f for f in files if "DB" in texts.get(f, "")}
     owners: dict[str, dict[int, tuple[str, str]]] = {}  # file -> 1-based member line -> (table, its member's name)
     for rel in files:
         read = _row_types(texts[rel])

@@ -21,6 +21,7 @@ Known limit: calls from other files (tests calling the helper with literals) are
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
@@ -43,8 +44,11 @@ def attribute_parameter_values(references: list[ColumnReference], texts: Mapping
     if not arguments:
         return references
     scopes: dict[str, list[tuple[int, int, int, str, str]]] = {}  # file -> [(first, signature's last, last line, parameter, table)]
+    loose = {r.file for r in references if r.via in ("name-only", "file-queries")}
     for file, lines in arguments.items():
-        if any(r.file == file and r.via in ("name-only", "file-queries") for r in references):
+        # Parsed only when a signature of the file has a parameter spelled as an argument's column
+        # (saleor's DROP: 6 files parsed for nothing, 0.1 s of a warm scan).
+        if file in loose and _may_take(texts[file], {spelling for spelling, _ in lines.values()}):
             scopes[file] = _scopes(parsed(texts[file]), lines)
     if not any(scopes.values()):
         return references
@@ -59,6 +63,14 @@ def attribute_parameter_values(references: list[ColumnReference], texts: Mapping
                 ref = replace(ref, table=table, via=VIA, inferred=False)
         out.append(ref)
     return out
+
+
+_SIGNATURE = re.compile(r"\bdef\s+\w+\s*\(((?:[^()]|\((?:[^()]|\([^()]*\))*\))*)\)")
+
+
+def _may_take(text: str, names: set[str]) -> bool:
+    """A `def` of the text has a parameter named one of `names` (a superset: any word of its signature)."""
+    return any(names & set(re.findall(r"\w+", m.group(1))) for m in _SIGNATURE.finditer(text))
 
 
 def _scopes(module: ast.Module | None, lines: Mapping[int, tuple[str, str]]) -> list[tuple[int, int, int, str, str]]:
