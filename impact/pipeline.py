@@ -239,7 +239,7 @@ def _code_references(run: ExtractionRun, contexts: list, tables: list[str], colu
     dropped = [(c.op.table, c.op.column_name) for c in contexts if c.op.kind == OpKind.DROP_COLUMN and c.op.table and c.op.column_name]
     if dropped:  # a TypeORM relation on the column, a variable holding its value
         references = dropped_column_lines(references, {rel: text for rel, text, _ in run.texts}, run.orm, dropped, repo)
-        references = attribute_parameter_values(references, {rel: text for rel, text, _ in run.texts}, dropped)  # `def f(col)` given `x.col`
+        references = attribute_parameter_values(references, {rel: text for rel, text, _ in run.texts}, dropped, use_cache)  # `def f(col)` given `x.col`
     gone = [c.op.table for c in contexts if c.op.kind in (OpKind.DROP_TABLE, OpKind.RENAME_TABLE) and c.op.table]
     if gone:
         texts = [(rel, text, x.generated, queries) for rel, text, x, queries in resolved]

@@ -33,8 +33,9 @@ _FIRM = frozenset({"typed-receiver", "orm-call", "sql", "model-class"})  # how t
 
 
 def attribute_parameter_values(references: list[ColumnReference], texts: Mapping[str, str],
-                               dropped: Iterable[tuple[str, str]]) -> list[ColumnReference]:
-    """`dropped`: (table, column) pairs the migration drops."""
+                               dropped: Iterable[tuple[str, str]], use_cache: bool = False) -> list[ColumnReference]:
+    """`dropped`: (table, column) pairs the migration drops. A file's scopes are kept (impact.pickle_cache)
+    under its text and its argument lines: a warm scan does not parse it again."""
     wanted = {(t.lower(), c.lower()) for t, c in dropped}
     arguments: dict[str, dict[int, tuple[str, str]]] = {}  # file -> line -> (spelling, table) of an evidence argument
     for ref in references:
@@ -49,7 +50,7 @@ def attribute_parameter_values(references: list[ColumnReference], texts: Mapping
         # Parsed only when a signature of the file has a parameter spelled as an argument's column
         # (saleor's DROP: 6 files parsed for nothing, 0.1 s of a warm scan).
         if file in loose and _may_take(texts[file], {spelling for spelling, _ in lines.values()}):
-            scopes[file] = _scopes(parsed(texts[file]), lines)
+            scopes[file] = _cached_scopes(texts[file], lines, use_cache)
     if not any(scopes.values()):
         return references
     out = []
@@ -63,6 +64,25 @@ def attribute_parameter_values(references: list[ColumnReference], texts: Mapping
                 ref = replace(ref, table=table, via=VIA, inferred=False)
         out.append(ref)
     return out
+
+
+def _cached_scopes(text: str, lines: Mapping[int, tuple[str, str]], use_cache: bool) -> list:
+    import hashlib
+
+    from impact import pickle_cache
+    from impact.cache import _source_hash
+
+    where = pickle_cache.folder("parameter_values", use_cache)
+    key = None
+    if where is not None:
+        digest = hashlib.sha256(("parameter_values\0" + _source_hash(("extract/python/parameter_values.py",))).encode())
+        digest.update(repr(sorted(lines.items())).encode() + b"\0" + text.encode("utf-8", "surrogatepass"))
+        key = digest.hexdigest()
+    found = pickle_cache.load(where, key, list)
+    if found is None:
+        found = _scopes(parsed(text), lines)
+        pickle_cache.store(where, key, found)
+    return found
 
 
 _SIGNATURE = re.compile(r"\bdef\s+\w+\s*\(((?:[^()]|\((?:[^()]|\([^()]*\))*\))*)\)")
