@@ -38,6 +38,9 @@ def alembic_revision(rev: str, down: str | None, upgrade: str) -> str:
             f"def upgrade() -> None:\n{upgrade}")
 
 
+PRISMA_DATASOURCE = 'datasource db {\n  provider = "postgresql"\n  url      = env("DATABASE_URL")\n}\n'
+
+
 def scan_prisma(root: Path, schema: str, init: str, change: str, files: dict[str, str]):
     """Scan a Prisma repo made of `schema`, the migrations `init` then `change` (the one scanned), and `files`."""
     from impact.pipeline import scan

@@ -7,13 +7,9 @@ from pathlib import Path
 from impact.pipeline import scan
 from impact.report.view import build
 from impact.test_paths import is_test_path
-from tests.conftest import make_repo
+from tests.conftest import PRISMA_DATASOURCE, make_repo
 
-SCHEMA = """datasource db {
-  provider = "postgresql"
-  url      = env("DATABASE_URL")
-}
-
+SCHEMA = PRISMA_DATASOURCE + """
 model Website {
   id     Int    @id
   name   String
