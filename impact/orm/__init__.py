@@ -8,6 +8,8 @@ code files too.
 """
 from __future__ import annotations
 
+import re
+
 from impact import collector
 from impact.orm.mapping import OrmField, OrmMap, OrmModel
 from impact.orm.resolve import resolve_orm_queries
@@ -55,6 +57,9 @@ def build_orm_map(files: list[tuple[str, str]], cache=None) -> OrmMap:
 ORM_CODE = ("orm/*.py", "extract/typescript/scan.py", "extract/typescript/calls.py", "extract/typescript/constants.py", "model.py")
 
 
+_POSTGRES_DATASOURCE = re.compile(r'datasource\s+\w+\s*\{[^}]*provider\s*=\s*"(?:postgresql|postgres|cockroachdb)"')
+
+
 def _build(files: list[tuple[str, str]]) -> OrmMap:
     """(repo-relative path, text) of every declaration file -> the repo's ORM map.
 
@@ -72,7 +77,9 @@ def _build(files: list[tuple[str, str]]) -> OrmMap:
         if rel.endswith(".prisma") and looks_like_schema(text):
             by_folder.setdefault(rel.rsplit("/", 1)[0] if "/" in rel else "", []).append((rel, text))
     orm = OrmMap()
-    for group in by_folder.values():
+    # A repo keeping one schema per database (typebot's prisma/mysql and prisma/postgresql) maps each
+    # model twice: PostgreSQL's first, so a query's model is named from the schema its migrations use.
+    for group in sorted(by_folder.values(), key=lambda g: not any(_POSTGRES_DATASOURCE.search(text) for _, text in g)):
         orm.models.extend(read_schema(group))
         orm.sources.extend(rel for rel, _ in group)
     drizzle = [(rel, text) for rel, text in files if rel.endswith(CODE_DECLARATION_SUFFIXES) and declares_tables(text)]
