@@ -110,6 +110,9 @@ def model_declarations(orm: OrmMap, tables: list[str], columns: set[str], repo: 
                         # `declare public isDismissed: boolean;` in the class of a Model.init model (impact.orm.sequelize_members)
                         mine += [_declared(model.file, number, wanted[f.column.lower()], model.table or table, lines.get(model.file, number), f.name)
                                  for number in member_lines(model, f, "\n".join(lines.files[model.file])) if number != line]
+                    if model.orm == "django":  # `class Meta: ordering = ("position",)`: every default query sorts by it
+                        mine += [_declared(model.file, number, wanted[f.column.lower()], model.table or table, text, f.name)
+                                 for number, text in lines.meta_quoting(model.file, model.line, f.name) if number != line]
                     if model.orm == "prisma":  # `@@index([field])`, `@relation(fields: [field])`: removed with it
                         mine += [_declared(model.file, number, wanted[f.column.lower()], model.table or table, text, f.name)
                                  for number, text in lines.listing(model.file, model.line, f.name) if number != line]
@@ -174,6 +177,30 @@ class SourceLines:
                 break
             if not line.lstrip().startswith("//") and listed.search(line.split("//")[0]):
                 found.append((number, line.strip()[:160]))
+        return found
+
+    def meta_quoting(self, rel: str, start: int, name: str) -> list[tuple[int, str]]:
+        """Lines of the `class Meta:` of the Django model whose class starts at `start` that quote field
+        `name` (`ordering = ("-position",)`, `unique_together`, `models.Index(fields=[...])`,
+        `get_latest_by`): Django refuses the model, or every default query fails, once the column goes
+        while they name it (pretalx 0105 removed `ordering = ("position",)` with the field)."""
+        self.get(rel, start)
+        lines = self.files[rel]
+        if not 0 < start <= len(lines):
+            return []
+        quoted = re.compile(rf"[\"'][-?]?{re.escape(name)}[\"']")
+        indent, meta, found = _indent(lines[start - 1]), None, []
+        for number in range(start + 1, min(start + 600, len(lines)) + 1):
+            line = lines[number - 1]
+            if line.strip() and not line.lstrip().startswith("#"):
+                if _indent(line) <= indent:
+                    break  # past the model's class body
+                if meta is not None and _indent(line) <= meta:
+                    meta = None  # past its Meta
+                if re.match(r"\s*class\s+Meta\s*[(:]", line):
+                    meta = _indent(line)
+                elif meta is not None and quoted.search(line.split("#")[0]):
+                    found.append((number, line.strip()[:160]))
         return found
 
     def naming(self, rel: str, start: int, column: str) -> int:
