@@ -119,12 +119,14 @@ def test_a_model_class_is_bound_to_itself(tmp_path: Path) -> None:
             '        return {"quantity": self.quantity}\n')
     result = _scan(tmp_path, model_tail=tail)
     refs = {r.line: r for r in result.references if r.file == "orders/models.py"}
-    assert {refs[line].via for line in (19, 22)} == {"model-class"}  # Meta.ordering, update_fields
+    assert refs[19].via == "model-declaration"  # Meta.ordering goes with the field (impact.orm.declarations)
+    assert refs[22].via == "model-class"  # update_fields
     assert refs[23].via == "name-only"  # the method's parameter
     assert refs[26].via == "name-only"  # a payload's key in the model's own to_dict()
     cited = {e.line for f in result.findings if f.rule_id == "changed-column-referenced" for e in f.evidence
              if e.file == "orders/models.py"}
-    assert {19, 22} <= cited and 23 not in cited
+    declared = {e.line for f in result.findings if f.code == "IMP109" for e in f.evidence if e.file == "orders/models.py"}
+    assert 22 in cited and 19 in declared and 23 not in cited | declared
 
 
 def test_a_warm_scan_keeps_the_bound_classes_and_an_edit_is_seen(tmp_path: Path, monkeypatch) -> None:
