@@ -30,13 +30,17 @@ def find_references(
     spans = [(q.line, q.end_line, q) for q in queries]
     found = []
     lines = text.splitlines()
+    docstrings = _docstring_lines(lines) if rel.endswith((".py", ".pyi")) and ('"""' in text or "'''" in text) else frozenset()
     for number in _lines_naming(text, names, len(lines)):
         line = lines[number - 1]
         if not pattern.search(line) or COMMENT_LINE.match(line):
             continue
         for match in pattern.finditer(line):
             span = next((span for span in spans if span[0] <= number <= span[1]), None)
-            found.append(_reference(rel, number, line, match, span[2] if span else None, generated, spellings))
+            ref = _reference(rel, number, line, match, span[2] if span else None, generated, spellings)
+            if number in docstrings and span is None:  # prose (pretalx's `:param position: Helper field…`)
+                ref = replace(ref, context="text", table=None, via="generated-type" if generated else "name-only")
+            found.append(ref)
     respelled = frozenset(column.lower() for name, (column, _) in spellings.items() if name != column)
     return _attributed(_in_wrapper_calls(rel, text, found, lines, wrappers or {}), queries, respelled)
 
@@ -72,6 +76,32 @@ def _lines_naming(text: str, names: set[str], count: int) -> list[int]:
             end = text.find("\n", at)
             at = -1 if end == -1 else text.find(name, end)
     return sorted(numbers)
+
+
+_TRIPLE = re.compile(r"""^\s*[rRuUbB]{0,2}(\"\"\"|\'\'\')""")
+
+
+def _docstring_lines(lines: list[str]) -> frozenset[int]:
+    """Lines of Python docstrings: a triple-quoted string opening a line right after a `def`/`class`
+    header (or at the top of the module), to its closing quotes. A triple-quoted string anywhere else
+    (`cur.execute(\"\"\"SELECT …`, `sql = \"\"\"…`) is not one: SQL lives there."""
+    found: set[int] = set()
+    previous, number = "", 0
+    while number < len(lines):
+        line = lines[number]
+        opening = _TRIPLE.match(line)
+        if opening and (previous.endswith(":") or not previous):
+            quote, start = opening.group(1), number
+            end = line.find(quote, opening.end())
+            while end == -1 and number + 1 < len(lines):
+                number += 1
+                end = lines[number].find(quote)
+            found.update(range(start + 1, number + 2))
+            previous = "docstring"
+        elif line.strip() and not line.lstrip().startswith("#"):
+            previous = line.split("#")[0].rstrip()
+        number += 1
+    return frozenset(found)
 
 
 def _reference(rel: str, number: int, line: str, match: re.Match, query: Query | None, generated: bool,
