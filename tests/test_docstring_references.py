@@ -33,7 +33,7 @@ class Phase:
 
 
 def test_docstring_lines_are_those_after_a_header_or_at_the_top() -> None:
-    assert _docstring_lines(CODE.splitlines()) == frozenset({1, 6, 7, 8, 9, 18})
+    assert _docstring_lines(CODE) == frozenset({1, 6, 7, 8, 9, 18})
 
 
 def test_a_docstring_naming_the_column_is_text_and_sql_keeps_its_table(tmp_path: Path) -> None:

@@ -30,7 +30,7 @@ def find_references(
     spans = [(q.line, q.end_line, q) for q in queries]
     found = []
     lines = text.splitlines()
-    docstrings = _docstring_lines(lines) if rel.endswith((".py", ".pyi")) and ('"""' in text or "'''" in text) else frozenset()
+    docstrings = None  # computed for the first reference of a Python file
     for number in _lines_naming(text, names, len(lines)):
         line = lines[number - 1]
         if not pattern.search(line) or COMMENT_LINE.match(line):
@@ -38,7 +38,10 @@ def find_references(
         for match in pattern.finditer(line):
             span = next((span for span in spans if span[0] <= number <= span[1]), None)
             ref = _reference(rel, number, line, match, span[2] if span else None, generated, spellings)
-            if number in docstrings and span is None:  # prose (pretalx's `:param position: Helper field…`)
+            if span is None and rel.endswith((".py", ".pyi")):
+                docstrings = _docstring_spans(text) if docstrings is None else docstrings
+            if span is None and docstrings and any(first <= number <= last for first, last in docstrings):
+                # prose (pretalx's `:param position: Helper field…`)
                 ref = replace(ref, context="text", table=None, via="generated-type" if generated else "name-only")
             found.append(ref)
     respelled = frozenset(column.lower() for name, (column, _) in spellings.items() if name != column)
@@ -78,30 +81,51 @@ def _lines_naming(text: str, names: set[str], count: int) -> list[int]:
     return sorted(numbers)
 
 
-_TRIPLE = re.compile(r"""^\s*[rRuUbB]{0,2}(\"\"\"|\'\'\')""")
+_PREFIX = frozenset("rRuUbB")
 
 
-def _docstring_lines(lines: list[str]) -> frozenset[int]:
+def _docstring_lines(text: str) -> frozenset[int]:
+    return frozenset(n for first, last in _docstring_spans(text) for n in range(first, last + 1))
+
+
+def _docstring_spans(text: str) -> list[tuple[int, int]]:
     """Lines of Python docstrings: a triple-quoted string opening a line right after a `def`/`class`
     header (or at the top of the module), to its closing quotes. A triple-quoted string anywhere else
-    (`cur.execute(\"\"\"SELECT …`, `sql = \"\"\"…`) is not one: SQL lives there."""
-    found: set[int] = set()
-    previous, number = "", 0
-    while number < len(lines):
-        line = lines[number]
-        opening = _TRIPLE.match(line)
-        if opening and (previous.endswith(":") or not previous):
-            quote, start = opening.group(1), number
-            end = line.find(quote, opening.end())
-            while end == -1 and number + 1 < len(lines):
-                number += 1
-                end = lines[number].find(quote)
-            found.update(range(start + 1, number + 2))
-            previous = "docstring"
-        elif line.strip() and not line.lstrip().startswith("#"):
-            previous = line.split("#")[0].rstrip()
-        number += 1
-    return frozenset(found)
+    (`cur.execute(\"\"\"SELECT …`, `sql = \"\"\"…`) is not one: SQL lives there. Found from the
+    triple quotes alone (str.find): a line-by-line pass cost saleor's warm scan 0.5 s."""
+    found: list[tuple[int, int]] = []
+    at, line, counted = 0, 1, 0
+    double, single = text.find('\"\"\"'), text.find("\'\'\'")  # each found again only once passed
+    while True:
+        double = text.find('\"\"\"', at) if -1 < double < at else double
+        single = text.find("\'\'\'", at) if -1 < single < at else single
+        start = min(p for p in (double, single, len(text)) if p >= 0)
+        if start == len(text):
+            return found
+        quote = text[start:start + 3]
+        end = text.find(quote, start + 3)
+        end = len(text) if end == -1 else end
+        line += text.count("\n", counted, start)
+        counted = start
+        if _opens_docstring(text, start):
+            found.append((line, line + text.count("\n", start, end)))
+        at = end + 3
+
+
+def _opens_docstring(text: str, start: int) -> bool:
+    """The quotes open their line (after indentation and a prefix) and follow a header's `:`."""
+    begin = text.rfind("\n", 0, start) + 1
+    prefix = text[begin:start].strip(" \t")
+    if len(prefix) > 2 or any(c not in _PREFIX for c in prefix):
+        return False
+    end = begin - 1
+    while end > 0:  # the previous line with code
+        before = text.rfind("\n", 0, end) + 1
+        code = text[before:end].split("#")[0].rstrip()
+        if code:
+            return code.endswith(":")
+        end = before - 1
+    return True  # the top of the module
 
 
 def _reference(rel: str, number: int, line: str, match: re.Match, query: Query | None, generated: bool,
