@@ -25,6 +25,9 @@ from impact.pipeline import ScanResult
 from impact.test_paths import is_test_path
 
 CODE_KINDS = ("query", "reference")
+# Shown under a finding too, though no code: the migration statement that created a view, index,
+# policy or function the change breaks (IMP106's "change the listed objects first" lists them).
+SHOWN_KINDS = (*CODE_KINDS, "database object")
 
 
 class Severity(str, Enum):
@@ -169,7 +172,7 @@ def _items(findings: list[Finding]) -> list[Item]:
     for members in groups.values():
         first = members[0]
         evidence, also = [], 0
-        for e in (e for f in members for e in f.evidence if e.kind in CODE_KINDS):
+        for e in (e for f in members for e in f.evidence if e.kind in SHOWN_KINDS):
             if (e.file, e.line) in seen:
                 also += 1
                 continue
