@@ -256,6 +256,7 @@ def format_message(template: str, ctx: OpContext, count: int, uses: str = "", sq
         plural=lambda: "y" if count == 1 else "ies", s=lambda: "" if count == 1 else "s", verb_s=lambda: "s" if count == 1 else "", uses=lambda: uses or f"{count} quer{'y' if count == 1 else 'ies'}",
         pg_version=lambda: ctx.pg_version or "?", did_you_mean=lambda: _did_you_mean(ctx),
         orm_reads=lambda: sum(q.all_columns for q in ctx.queries),
+        orm_reads_found=lambda: f"{n} found" if (n := sum(q.all_columns for q in ctx.queries)) else "none found",
         features=lambda: "; ".join(f"{f.name} (PostgreSQL {f.since}+)" for f in too_new(ctx)) or "?",
         statement=lambda: op.statement.index, reason=lambda: _unread_reason(op), held_until=lambda: held_until(ctx), nesting=lambda: nesting_message(ctx), held_lock=lambda: "; ".join(w.describe() for w in held_work(ctx)) or "?", bad_calls=lambda: "; ".join(calls_with_wrong_arguments(ctx)) or "?",
         duplicates=lambda: ", ".join(duplicate_columns(op.statement.sql)) or "?",
