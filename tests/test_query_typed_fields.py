@@ -18,6 +18,7 @@ from impact.model import ColumnReference, QueryKind
 from impact.orm import build_orm_map, resolve_orm_queries
 from impact.orm.prisma_nesting import attribute_nested
 from impact.report.json_report import query_dict
+from tests.test_prisma_nesting import SCHEMA  # Team, its projectTeams relation to ProjectTeam
 
 DJANGO_MODELS = '''from django.db import models
 
@@ -80,20 +81,6 @@ def test_sqlalchemy_queries_carry_their_method(code: str, method: str) -> None:
     assert (query.table, query.method, query.model_file) == ("notes", method, "app/notes.py")
 
 
-SCHEMA = '''model Team {
-  id           String        @id
-  name         String
-  projectTeams ProjectTeam[]
-}
-
-model ProjectTeam {
-  projectId  String
-  teamId     String
-  team       Team   @relation(fields: [teamId], references: [id])
-
-  @@id([projectId, teamId])
-}
-'''
 CODE = '''import { prisma } from "./db";
 
 export const teams = (projectId: string) => prisma.team.findMany({
