@@ -118,3 +118,16 @@ def test_the_json_report_carries_the_typed_fields() -> None:
     assert {k: data[k] for k in ("orm", "model", "model_file", "method", "all_columns")} == {
         "orm": "prisma", "model": "team", "model_file": "prisma/schema.prisma", "method": "findMany", "all_columns": True}
     assert data["implicit_columns"] == ["id", "name"] and data["note"].startswith("prisma.team.findMany()")
+
+
+@pytest.mark.parametrize("code, orm, method", [
+    ('await db.update(users).set({ name }).where(eq(users.id, id));', "drizzle", "update"),
+    ('await db.query.users.findMany({ where: eq(users.id, id) });', "drizzle", "findMany"),
+    ('await db.selectFrom("users").select(["name"]).execute();', "kysely", "selectFrom"),
+    ('await User.findAll({ where: { name } });', "sequelize", "findAll"),
+    ('await this.repo.createQueryBuilder().update().set({ name }).execute();', "typeorm", "update"),
+])
+def test_typescript_orm_queries_carry_their_method(code: str, orm: str, method: str) -> None:
+    text = ('import { Repository } from "typeorm";\nimport { Model } from "sequelize";\nimport { eq } from "drizzle-orm";\n'
+            f"class S {{\n  constructor(private repo: Repository<User>) {{}}\n  async run() {{ {code} }}\n}}\n")
+    assert [q.method for q in typescript.extract("src/s.ts", text).queries if q.orm == orm] == [method]

@@ -174,9 +174,8 @@ def _attributed(found: list[ColumnReference], queries: list[Query], respelled: f
         # A Python ORM read of whole rows lists the columns its model maps; the code names a column the
         # model maps under another attribute by that attribute (redash's `_profile_image_url =
         # Column("profile_image_url")` beside a `profile_image_url` property): not by the column's name.
-        # (Python files only: redash's case; not measured on the other languages' ORMs.)
-        implicit = q.implicit_columns if q.all_columns and respelled and q.file.endswith((".py", ".pyi")) else ()
-        for column in (*(c for c in q.columns if not (c in implicit and c.lower() in respelled)), *q.filter_columns):
+        whole_rows = q.orm is not None and q.all_columns and q.file.endswith((".py", ".pyi"))
+        for column in (*(c for c in q.columns if not (whole_rows and c.lower() in respelled)), *q.filter_columns):
             owners.setdefault(column.lower(), set()).add(q.table.lower())
     out = []
     for ref in found:

@@ -87,7 +87,7 @@ def _select_first(scanned: Scanned, path: str, language: str) -> list[Query]:
 def _query(scanned: Scanned, calls: list[Call], table: str, path: str, language: str, start: int | None = None,
            dotted: bool = False) -> Query:
     kind, columns, filters, known, selected = QueryKind.SELECT_COLUMNS, [], [], True, False
-    method = None  # the call deciding its kind: the write, else the column list
+    method = None  # the call deciding its kind: the write, else the column list (None: a bare chain reads whole rows)
     for call in calls[1:]:
         if call.name in WRITES:
             kind = QueryKind.UPSERT if kind is QueryKind.UPSERT else WRITES[call.name]
