@@ -132,8 +132,10 @@ def _confidence(rule: Rule, ctx: OpContext, evidence: tuple[Evidence, ...]) -> C
 
 
 def _query_evidence(query: Query) -> Evidence:
-    columns = ", ".join(query.columns) if query.columns else ("*" if query.kind.value == "select_star" else "")
-    if query.all_columns and (query.kind in (QueryKind.SELECT_COLUMNS, QueryKind.SELECT_STAR) or query.orm in PYTHON_ORMS):
+    implicit = set(query.implicit_columns) if query.all_columns else set()
+    named = [c for c in query.columns if c not in implicit]  # a create's keys, not the model's other columns
+    columns = ", ".join(named) if named else ("*" if query.kind.value == "select_star" else "")
+    if query.all_columns and query.kind in (QueryKind.SELECT_COLUMNS, QueryKind.SELECT_STAR):
         columns = "every column its model declares"  # the list itself is the model's, shown once by IMP109
     elif query.all_columns:
         columns += "; the ORM names every column its model declares"
@@ -202,15 +204,10 @@ def _columns(op) -> tuple:
 
 def whole_row(query: Query, column: str) -> bool:
     """An ORM query that uses `column` only because it reads or returns every column its model declares
-    (a Prisma create or update returns the whole row too): no line of it names the column."""
-    if not query.all_columns:
-        return False
-    if query.orm in PYTHON_ORMS:  # their columns are the model's (Tandoor's 41 Ingredient.objects.create):
-        return column not in query.filter_columns  # only a lookup is written on the line
-    return query.kind in (QueryKind.SELECT_COLUMNS, QueryKind.SELECT_STAR) or column not in query.columns
-
-
-PYTHON_ORMS = frozenset({"django", "sqlalchemy", "sqlmodel"})
+    (a Prisma create or update returns the whole row too, a Django create writes it): no line of it
+    names the column. One rule for every ORM: what the code names is kept apart from what the ORM
+    adds (Query.implicit_columns)."""
+    return query.all_columns and (column in query.implicit_columns or not query.names_column(column))
 
 
 def _uses(queries: list, refs: list, column: str | None = None) -> str:

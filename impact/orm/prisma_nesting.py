@@ -29,7 +29,6 @@ from impact.orm import CODE_DECLARATION_SUFFIXES as _TS  # TypeScript and JavaSc
 from impact.orm.mapping import OrmMap, OrmModel
 from impact.positions import line_starts
 
-_NOTE = re.compile(r"prisma\.([A-Za-z_$][\w$]*)\.([A-Za-z_$][\w$]*)\(\)")
 _KEY = re.compile(r"([A-Za-z_$][\w$]*)\s*\??\s*:\s*$")
 
 
@@ -55,16 +54,16 @@ def attribute_nested(references: list[ColumnReference], files: Iterable[tuple[st
 def _nested(ref: ColumnReference, text: str, starts: list[int], queries: list[Query], orm: OrmMap,
             by_name: dict[str, OrmModel]) -> ColumnReference:
     query = next((q for q in queries if q.line <= ref.line <= q.end_line and (q.table or "").lower() == (ref.table or "").lower()), None)
-    note = _NOTE.search(query.note or "") if query else None
-    if note is None:
+    if query is None or not query.model or not query.method:
         return ref
-    model = next((m for m in orm.by_accessor("prisma", note.group(1)) if (m.table or "").lower() == query.table.lower()), None)
+    accessor, method = query.model, query.method  # prisma.<accessor>.<method>(...)
+    model = next((m for m in orm.by_accessor("prisma", accessor) if (m.table or "").lower() == query.table.lower()), None)
     if model is None or ref.line > len(starts):
         return ref
     name = ref.spelling or ref.column
     line_end = starts[ref.line] if ref.line < len(starts) else len(text)
     at = re.compile(rf"(?<![\w$]){re.escape(name)}(?![\w$])").search(text, starts[ref.line - 1], line_end)
-    call = re.compile(rf"\.\s*{re.escape(note.group(1))}\s*\.\s*{re.escape(note.group(2))}\s*\(").search(
+    call = re.compile(rf"\.\s*{re.escape(accessor)}\s*\.\s*{re.escape(method)}\s*\(").search(
         text, starts[query.line - 1], at.start()) if at else None
     if call is None:
         return ref
