@@ -33,8 +33,8 @@ def test_a_django_field_of_an_abstract_base_of_another_file_is_the_models_column
     # bases of its own file; Book's whole-row reads and writes select external_reference.
     evidence = _evidence(LIBRARY, "books.0002")
     assert evidence["IMP101"] == ["books/views.py:17", "books/views.py:5", "books/views.py:9"]
-    # Declared once, in the base (every model inheriting it shares that line).
-    assert evidence["IMP109"] == ["core/models.py:14"]
+    # Declared by the class line naming the base: the base's own line may serve other tables too.
+    assert evidence["IMP109"] == ["books/models.py:6"]
     # `values_list("title")` names its columns: it never selects external_reference.
     assert "books/views.py:13" not in evidence["IMP101"]
 
@@ -47,7 +47,7 @@ def test_the_index_django_made_for_the_column_alone_goes_with_it_and_is_no_findi
 def test_a_renamed_inherited_column_is_declared_by_the_base_and_named_queries_elsewhere_are_safe() -> None:
     result = scan(LIBRARY, "books.0003", use_cache=False)
     declared = next(f for f in result.findings if f.code == "IMP109")
-    assert [f"{e.file}:{e.line}" for e in declared.evidence] == ["core/models.py:7"]
+    assert [f"{e.file}:{e.line}" for e in declared.evidence] == ["books/models.py:11"]
     assert declared.message.endswith("names the column (none found in the code)")  # was "(0 found ...)"
     assert not any(f.code == "IMP102" for f in result.findings)  # Shelf's only query names name and status
 

@@ -102,10 +102,11 @@ def model_declarations(orm: OrmMap, tables: list[str], columns: set[str], repo: 
             mine = []
             for f in model.fields:
                 if f.column and f.column.lower() in wanted and not f.ignored:
-                    if f.file:  # inherited from a base of another file: declared there (impact.orm.inherited_columns)
-                        line = lines.attribute(f.file, f.line, f.name)
-                        mine.append(_declared(f.file, line, wanted[f.column.lower()], model.table or table,
-                                              lines.get(f.file, line) or f"{model.orm} model {model.name}: field {f.name}", f.name))
+                    if f.file:  # inherited from a base of another file (impact.orm.inherited_columns): the class
+                        # line says so, and is where this table's fix goes (other models may share the base:
+                        # netbox's ConfigContextModel kept `local_context_data` when Module stopped inheriting it).
+                        mine.append(_declared(model.file, model.line, wanted[f.column.lower()], model.table or table,
+                                              lines.get(model.file, model.line) or f"{model.orm} model {model.name}: field {f.name}", f.name))
                         continue
                     line = f.line if f.line and f.line != model.line else lines.attribute(model.file, model.line, f.name)
                     if model.orm == "typeorm":  # the decorator naming the column (`@JoinColumn({ name })`), else the property

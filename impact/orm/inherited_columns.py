@@ -12,8 +12,8 @@ left saleor's 210 ORM queries on warehouse_warehouse "unaffected" though every o
 Semantics followed (Django's and SQLAlchemy's): a base without a table lends its columns (its own
 bases' first, then its own; the model's own declarations win); a base with a table is a mapped parent
 (Django multi-table or SQLAlchemy joined inheritance): its columns live in its table, not lent. Each
-inherited attribute records the base declaring it (`ModelInfo.inherited`), so a declaration is
-reported on the base's line (impact.orm.declarations).
+inherited attribute records the base declaring it (`ModelInfo.inherited`); a declaration is reported
+on the model's class line, which names the base and is where this table's fix goes (impact.orm.declarations).
 
 Known limit (xfail in tests/test_inherited_columns.py): a Django abstract base's primary key of
 another name than `id` does not replace the implicit `id` of the model that inherits it.
