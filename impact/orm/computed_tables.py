@@ -72,6 +72,15 @@ class BaseFinder:
         self.by_file = by_file
         self.load = load
         self.loaded: dict[str, list[tuple[str, list]]] = {}
+        self.held: dict[str, list[tuple[str, list]]] = {}
+        # The files by their module's last name and by their folder's: a stem is matched against those
+        # only (saleor: 82 bases looked up over ~200 model files cost a warm scan ~0.04 s one by one).
+        self.by_name: dict[str, list[tuple[str, list]]] = {}
+        for file, models in by_file.items():
+            own = module_stem(file)
+            self.by_name.setdefault(own.rsplit("/", 1)[-1], []).append((file, models))
+            if "/" in own and not file.endswith("__init__.py"):
+                self.by_name.setdefault(own.rsplit("/", 2)[-2] + "/*", []).append((file, models))
 
     def find(self, origin: str):
         stem, _, name = origin.partition(":")
@@ -87,9 +96,11 @@ class BaseFinder:
         return None
 
     def _files(self, stem: str) -> list[tuple[str, list]]:
-        held = [(file, models) for file, models in self.by_file.items() if stem_matches(file, stem)]
-        if held:
-            return held
+        if stem not in self.held:
+            last = stem[:-2].rsplit("/", 1)[-1] + "/*" if stem.endswith("/*") else stem.rsplit("/", 1)[-1]
+            self.held[stem] = [(f, m) for f, m in self.by_name.get(last.lstrip("="), ()) if stem_matches(f, stem)]
+        if self.held[stem]:
+            return self.held[stem]
         if stem not in self.loaded:
             self.loaded[stem] = self.load(stem)
         return self.loaded[stem]
