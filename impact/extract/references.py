@@ -134,6 +134,8 @@ def _reference(rel: str, number: int, line: str, match: re.Match, query: Query |
     column, field_table = spellings.get(name, (name, None))
     spelling = name if name in spellings and name != column else None
     snippet = line.strip()[:160]
+    if query is not None and query.orm == "django" and _attribute_read(line, match):
+        query = None  # `description_json=page.description` in a Django call: a value read off another row
     if query is not None:  # inside a query (even one whose table is a variable): part of that query
         via = "orm-call" if query.orm else "sql"
         return ColumnReference(rel, number, column, query.table, "sql", generated, snippet, via=via if query.table else "name-only", spelling=spelling)
@@ -146,8 +148,29 @@ def _reference(rel: str, number: int, line: str, match: re.Match, query: Query |
         # 50 %, below the bar). A bare name stays the model's (saleor's keyword arguments
         # `use_legacy_line_voucher_propagation_for_order=...`: 19 lines right, redash 1 wrong).
         field_table = None
+    elif field_table and context == "identifier" and rel.endswith((".py", ".pyi")) and not _keyword_or_binding(line, match):
+        # A bare Python name used as a value (`revision=page_revision`, `for page_revision in …`,
+        # `(page_revision, …)`) is a local variable spelled like the field, not the field (wagtail's
+        # history view: 11 such lines credited to taskstate.page_revision, none changed with it).
+        field_table = None
     via = "generated-type" if generated else ("orm-field" if field_table else "name-only")
     return ColumnReference(rel, number, column, field_table, context, generated, snippet, via=via, spelling=spelling)
+
+
+def _keyword_or_binding(line: str, match: re.Match) -> bool:
+    """`name=…` as a call's keyword (`Check(user=u)`, `filter(user=u)`) or a line's assignment
+    (a class attribute declaring a form's or serializer's field, a chained target), not a `def`'s parameter."""
+    if re.match(r"\s*=(?!=)", line[match.end():]) is None:
+        return False
+    before = line[:match.start()].rstrip()
+    chained = before.endswith("=") and not before.endswith(("==", "<=", ">=", "!="))  # `a.x = x = …`
+    return (not before or chained or before.endswith(("(", ","))) and not line.lstrip().startswith(("def ", "async def "))
+
+
+def _attribute_read(line: str, match: re.Match) -> bool:
+    """`row.name` (not a call `row.name(...)`): in a Django query, whose fields are keywords and
+    strings, an attribute is a value the call is given, read off some other object."""
+    return re.search(r"\w\s*\.\s*$", line[:match.start()]) is not None and not line[match.end():].lstrip().startswith("(")
 
 
 def _attributed(found: list[ColumnReference], queries: list[Query], respelled: frozenset[str] = frozenset()) -> list[ColumnReference]:

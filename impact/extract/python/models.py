@@ -57,6 +57,9 @@ class ModelInfo:
     bases: tuple[str, ...] = ()
     table_rule: str | None = None
     abstract: bool = False
+    # A Django model whose table is `<app label>_<model>` by default: its app's folder, whose
+    # apps.py may set another label than the folder's name (python.app_labels).
+    app_folder: str | None = None
 
     def column_for(self, attribute: str) -> str | None:
         return dict(self.attributes).get(attribute)
@@ -279,9 +282,12 @@ def _django_info(model: _ClassModel, path: str) -> ModelInfo | None:
     attributes["pk"] = primary_key[0]
     app_label = literal_text(model.meta.get("app_label")) or _django_app_label(path)
     table = literal_text(model.meta.get("db_table")) or model.table
+    folder = None
     if table is None and app_label:
         table = f"{app_label}_{model.name.lower()}"
-    return _info(model, path, "django", table, attributes, primary_key)
+        folder = None if model.meta.get("app_label") is not None else _django_app_folder(path)
+    info = _info(model, path, "django", table, attributes, primary_key)
+    return dataclasses.replace(info, app_folder=folder) if folder else info
 
 
 def _info(model: _ClassModel, path: str, framework: str, table: str | None,
@@ -297,6 +303,14 @@ def is_models_module(path: str) -> bool:
     is `user = models.ForeignKey(User, ...)` in hc/api/models.py, the table named by the app label)."""
     parts = PurePosixPath(path).parts
     return path.endswith(".py") and (parts[-1] == "models.py" or "models" in parts[:-1])
+
+
+def _django_app_folder(path: str) -> str | None:
+    """The folder of the app a models module belongs to: `src/blog/models/post.py` -> src/blog."""
+    parent = PurePosixPath(path).parent
+    while parent.name == "models":
+        parent = parent.parent
+    return parent.as_posix() if parent.name else None
 
 
 def _django_app_label(path: str) -> str | None:
