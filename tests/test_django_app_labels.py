@@ -1,7 +1,5 @@
 """A Django app whose apps.py sets its label (wagtail's `wagtail/` app is `wagtailcore`): its models'
-default tables are `<label>_<model>` in the code as in the migrations (impact.extract.python.app_labels),
-and a bare name spelled like a field is a local variable unless it is a keyword or a binding
-(impact.extract.references)."""
+default tables are `<label>_<model>` in the code as in the migrations (impact.extract.python.app_labels)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -94,13 +92,3 @@ def test_the_models_table_is_named_after_the_label_apps_py_sets(renamed) -> None
     assert ("core/models.py", _line("TaskState.objects.filter", MODELS)) in broken
     assert all(q.table == "sitecore_taskstate" for q in renamed.queries if q.model == "TaskState")
     assert renamed.assessment.verdict == "breaking"
-
-
-def test_a_bare_name_spelled_like_the_field_is_a_local_variable_unless_a_keyword(renamed) -> None:
-    refs = {}
-    for r in renamed.references:
-        if r.file == "core/views.py":
-            refs.setdefault(r.line, set()).add(r.via)
-    assert refs[_line("for page_revision in")] == {"name-only"}
-    assert refs[_line("log(revision=page_revision)")] == {"name-only"}
-    assert refs[_line("log(page_revision=rows[0])")] == {"orm-field"}

@@ -148,23 +148,8 @@ def _reference(rel: str, number: int, line: str, match: re.Match, query: Query |
         # 50 %, below the bar). A bare name stays the model's (saleor's keyword arguments
         # `use_legacy_line_voucher_propagation_for_order=...`: 19 lines right, redash 1 wrong).
         field_table = None
-    elif field_table and context == "identifier" and rel.endswith((".py", ".pyi")) and not _keyword_or_binding(line, match):
-        # A bare Python name used as a value (`revision=page_revision`, `for page_revision in …`,
-        # `(page_revision, …)`) is a local variable spelled like the field, not the field (wagtail's
-        # history view: 11 such lines credited to taskstate.page_revision, none changed with it).
-        field_table = None
     via = "generated-type" if generated else ("orm-field" if field_table else "name-only")
     return ColumnReference(rel, number, column, field_table, context, generated, snippet, via=via, spelling=spelling)
-
-
-def _keyword_or_binding(line: str, match: re.Match) -> bool:
-    """`name=…` as a call's keyword (`Check(user=u)`, `filter(user=u)`) or a line's assignment
-    (a class attribute declaring a form's or serializer's field, a chained target), not a `def`'s parameter."""
-    if re.match(r"\s*=(?!=)", line[match.end():]) is None:
-        return False
-    before = line[:match.start()].rstrip()
-    chained = before.endswith("=") and not before.endswith(("==", "<=", ">=", "!="))  # `a.x = x = …`
-    return (not before or chained or before.endswith(("(", ","))) and not line.lstrip().startswith(("def ", "async def "))
 
 
 def _attribute_read(line: str, match: re.Match) -> bool:

@@ -7,6 +7,8 @@ An INSERT (`create`, `bulk_create`, `get_or_create`, `Model(...).save()`) lists 
 field of the model, the ones not given with their default: a column the model still declares is
 written by all of them (a DROP breaks them; an ADD NOT NULL the model does not declare yet fails them).
 
+`raw("SELECT …")` is read as its SQL, and `none()` (an empty queryset, no query run) as nothing.
+
 A manager is `objects` (or `_default_manager`, `_base_manager`) or a custom one named `<x>_objects`
 (`Issue.issue_objects`, `all_objects`). Known limit (xfail test in tests/test_django_managers.py): a
 custom manager named otherwise (`published = PublishedManager()`) is not read as one.
@@ -143,6 +145,8 @@ class _QuerySet:
                 continue
             if link.name == "raw":
                 return []  # Note.objects.raw("SELECT ..."): the SQL string is the query
+            if link.name == "none":
+                return []  # an empty queryset: Django runs no query for it (wagtail's `TaskState.objects.none()`)
             self._apply(link.name, link.call)
             if link.name in RETURNS_INSTANCE:
                 self.main.end_line = self.finder.facts.lines(link.call)[1]

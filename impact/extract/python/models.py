@@ -315,10 +315,8 @@ def _django_app_folder(path: str) -> str | None:
 
 def _django_app_label(path: str) -> str | None:
     """The app a models module belongs to: `blog/models.py` and `blog/models/post.py` -> blog."""
-    for directory in reversed(PurePosixPath(path).parent.parts):
-        if directory != "models":
-            return directory
-    return None
+    folder = _django_app_folder(path)
+    return PurePosixPath(folder).name if folder else None
 
 
 # -- small readers of class bodies and calls ----------------------------------------------------
