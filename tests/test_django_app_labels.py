@@ -8,6 +8,7 @@ import pytest
 
 from impact.pipeline import scan
 from tests.conftest import make_repo
+from tests.test_django_scan import MIGRATION
 
 APPS = '''from django.apps import AppConfig
 
@@ -29,33 +30,15 @@ class TaskState(models.Model):
     def latest(self):
         return TaskState.objects.filter(page_revision_id=self.page_revision_id).first()
 '''
-INITIAL = '''from django.db import migrations, models
-import django.db.models.deletion
-
-
-class Migration(migrations.Migration):
-    initial = True
-    dependencies = []
-    operations = [
-        migrations.CreateModel(name="Revision", fields=[
+INITIAL = MIGRATION.format(deps="", ops='''        migrations.CreateModel(name="Revision", fields=[
             ("id", models.AutoField(primary_key=True)),
             ("created_at", models.DateTimeField()),
         ]),
         migrations.CreateModel(name="TaskState", fields=[
             ("id", models.AutoField(primary_key=True)),
-            ("page_revision", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="sitecore.revision")),
-        ]),
-    ]
-'''
-RENAME = '''from django.db import migrations
-
-
-class Migration(migrations.Migration):
-    dependencies = [("sitecore", "0001_initial")]
-    operations = [
-        migrations.RenameField(model_name="taskstate", old_name="page_revision", new_name="revision"),
-    ]
-'''
+            ("page_revision", models.ForeignKey(on_delete=models.CASCADE, to="sitecore.revision")),
+        ]),''')
+RENAME = MIGRATION.format(deps='("sitecore", "0001_initial")', ops='''        migrations.RenameField(model_name="taskstate", old_name="page_revision", new_name="revision"),''')
 VIEWS = '''from core.models import TaskState
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from impact.pipeline import scan
 from tests.conftest import make_repo
+from tests.test_django_scan import MIGRATION
 
 MODELS = '''from django.db import models
 
@@ -30,41 +31,17 @@ class PageVersion(models.Model):
     page = models.ForeignKey(Page, on_delete=models.CASCADE)
     description_json = models.JSONField(default=dict)
 '''
-INITIAL = '''from django.db import migrations, models
-import django.db.models.deletion
-
-
-class Migration(migrations.Migration):
-    initial = True
-    dependencies = []
-    operations = [
-        migrations.CreateModel(
-            name="Page",
-            fields=[
-                ("id", models.AutoField(primary_key=True)),
-                ("name", models.CharField(max_length=10)),
-                ("description", models.JSONField(default=dict)),
-            ],
-        ),
-        migrations.CreateModel(
-            name="PageVersion",
-            fields=[
-                ("id", models.AutoField(primary_key=True)),
-                ("description_json", models.JSONField(default=dict)),
-                ("page", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="pages.page")),
-            ],
-        ),
-    ]
-'''
-RENAME = '''from django.db import migrations
-
-
-class Migration(migrations.Migration):
-    dependencies = [("pages", "0001_initial")]
-    operations = [
-        migrations.RenameField(model_name="page", old_name="description", new_name="description_json"),
-    ]
-'''
+INITIAL = MIGRATION.format(deps="", ops='''        migrations.CreateModel(name="Page", fields=[
+            ("id", models.AutoField(primary_key=True)),
+            ("name", models.CharField(max_length=10)),
+            ("description", models.JSONField(default=dict)),
+        ]),
+        migrations.CreateModel(name="PageVersion", fields=[
+            ("id", models.AutoField(primary_key=True)),
+            ("description_json", models.JSONField(default=dict)),
+            ("page", models.ForeignKey(on_delete=models.CASCADE, to="pages.page")),
+        ]),''')
+RENAME = MIGRATION.format(deps='("pages", "0001_initial")', ops='''        migrations.RenameField(model_name="page", old_name="description", new_name="description_json"),''')
 TASKS = '''from pages.models import Page, PageVersion
 
 

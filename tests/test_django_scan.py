@@ -322,15 +322,24 @@ def test_a_migration_without_sql_in_a_repo_whose_code_has_ignores(tmp_path: Path
     assert '"verdict": "safe"' in result.output
 
 
-def test_swappable_user_model_orders_and_types_the_foreign_key(tmp_path: Path) -> None:
-    user = MIGRATION.format(deps="", ops='''        migrations.CreateModel(name="User", fields=[("id", models.UUIDField(primary_key=True))]),''')
-    post = MIGRATION.format(deps="migrations.swappable_dependency(settings.AUTH_USER_MODEL)", ops='''        migrations.CreateModel(
+USER_MIGRATION = MIGRATION.format(deps="", ops='''        migrations.CreateModel(name="User", fields=[("id", models.UUIDField(primary_key=True))]),''')
+
+
+def post_migration(deps: str, author: str) -> str:
+    """A Post model whose `author`/`owner` field is the given declaration."""
+    return MIGRATION.format(deps=deps, ops=f'''        migrations.CreateModel(
             name="Post",
             fields=[
                 ("id", models.BigAutoField(primary_key=True)),
-                ("author", models.ForeignKey(on_delete=models.CASCADE, to=settings.AUTH_USER_MODEL)),
+                {author},
             ],
-        ),''').replace("from django.db import", "from django.conf import settings\nfrom django.db import")
+        ),''')
+
+
+def test_swappable_user_model_orders_and_types_the_foreign_key(tmp_path: Path) -> None:
+    user = USER_MIGRATION
+    post = post_migration("migrations.swappable_dependency(settings.AUTH_USER_MODEL)",
+                          '("author", models.ForeignKey(on_delete=models.CASCADE, to=settings.AUTH_USER_MODEL))').replace("from django.db import", "from django.conf import settings\nfrom django.db import")
     repo = make_repo(tmp_path, {
         "config/settings.py": 'AUTH_USER_MODEL = "accounts.User"\n',
         "accounts/migrations/__init__.py": "", "accounts/migrations/0001_initial.py": user,
@@ -347,14 +356,8 @@ def test_swappable_user_model_orders_and_types_the_foreign_key(tmp_path: Path) -
 def test_the_user_model_is_found_in_a_settings_package_beside_the_apps(tmp_path: Path) -> None:
     # plane: `plane/settings/common.py` next to the app `plane/db/`; read as auth.User, the foreign
     # key to the UUID user was an integer, and its AlterField a phantom type rewrite (IMP405)
-    user = MIGRATION.format(deps="", ops='''        migrations.CreateModel(name="User", fields=[("id", models.UUIDField(primary_key=True))]),''')
-    post = MIGRATION.format(deps='("db", "0001_initial")', ops='''        migrations.CreateModel(
-            name="Post",
-            fields=[
-                ("id", models.BigAutoField(primary_key=True)),
-                ("owner", models.UUIDField()),
-            ],
-        ),''')
+    user = USER_MIGRATION
+    post = post_migration('("db", "0001_initial")', '("owner", models.UUIDField())')
     alter = MIGRATION.format(deps='("db", "0002_post")', ops='''        migrations.AlterField(
             model_name="post", name="owner",
             field=models.ForeignKey(on_delete=models.CASCADE, to=settings.AUTH_USER_MODEL),
