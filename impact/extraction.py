@@ -21,6 +21,7 @@ from impact.cache import ExtractionCache, cache_key
 from impact.config import Config
 from impact.errors import bounded_line
 from impact.extract import Extractor, extractor_name, extractor_of, load_extractor, suffixes
+from impact.extract.python.app_labels import AppLabels
 from impact.extract.python.models import is_models_module
 from impact.orm.computed_tables import has_unnamed, module_stem, name_computed_tables, stem_matches
 from impact.orm.inherited_columns import inherit_columns
@@ -128,7 +129,8 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
             # column name belongs to (extract/references.py), instead of blaming the changed one.
             run.attribution_only.add(source.rel)
         _queue(run, cache, source.rel, text, pending)
-    queued = _queue_model_users(run, cache, pending, unmatched_model_users, reference_only, tables, columns, verdicts)
+    labels = AppLabels(repo)  # a Django app's label from its apps.py, for its models' default tables
+    queued = _queue_model_users(run, cache, pending, unmatched_model_users, reference_only, tables, columns, verdicts, labels)
     defer(run, pending)  # first: a deferred file needs no look for names its queries could place
     skip_idle_attribution(run, pending, tables, columns)
     run.texts.extend((rel, text, Extraction()) for rel, text in reference_only if rel not in queued)
@@ -151,6 +153,8 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
     verdicts.save(needles, list(run.models))
     # The pack is saved by the caller once the late parses are done (pipeline.py): it holds theirs too.
     _drop_attribution_only(run)
+    run.queries = labels.queries(run.queries)
+    run.texts = [(rel, text, labels.extraction(extraction)) for rel, text, extraction in run.texts]
     run.queries = resolve_orm_queries(run.queries, run.orm, run.models)
     return run
 
@@ -222,7 +226,7 @@ def _queue(run: ExtractionRun, cache: ExtractionCache, rel: str, text: str, pend
 
 def _queue_model_users(run: ExtractionRun, cache: ExtractionCache, pending: list, unmatched: list[SourceFile],
                        reference_only: list[tuple[str, str]], tables: list[str], columns: set[str],
-                       verdicts: Verdicts) -> set[str]:
+                       verdicts: Verdicts, labels: AppLabels | None = None) -> set[str]:
     """ORM code names a model class, not its table: find the models of the affected tables, then
     also parse the files that use those classes (in a language whose extractor declares
     model_markers). Returns the reference-only files queued."""
@@ -237,6 +241,8 @@ def _queue_model_users(run: ExtractionRun, cache: ExtractionCache, pending: list
         return set()
     wanted = {t.lower() for t in tables}
     found = {rel: _models_in(cache, extractor, rel, text) for extractor, rel, text in definers}
+    if labels is not None:
+        found = {rel: labels.models(models) for rel, models in found.items()}
     load = _module_loader(run, cache, unmatched)
     found = _with_inherited_columns(found, load)
     for model in [m for models in found.values() for m in models] + _computed_tables(found, load):

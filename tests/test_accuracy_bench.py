@@ -461,3 +461,44 @@ def test_mine_sequelize_reads_up_in_the_sequelizerc_folder_and_spells_the_model_
     # Reported: the property under @Column (the model declares the column), `m.nickName` on a Member, the where
     # key, and line 5 the authors kept (a false positive to the bench); the decorator's `field` string is not.
     assert (score.hit, score.reported_naming, score.misses) == (3, 4, ["[name-only] server/models/Member.ts:6"])
+
+
+BENCH_MODELS = '''from django.db import models
+
+
+class Issue(models.Model):
+    description = models.JSONField(default=dict)
+
+
+class DescriptionVersion(models.Model):
+    description = models.ForeignKey("core.Description", on_delete=models.CASCADE)
+
+
+class Page(models.Model):
+    class Meta:
+        db_table = "pages"
+'''
+BENCH_MIGRATION = '''from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    operations = [
+        migrations.RenameField(model_name="issue", old_name="description", new_name="description_json"),
+        migrations.RenameModel(old_name="Page", new_name="Leaf"),
+    ]
+'''
+
+
+def test_django_events_name_the_apps_label_and_its_own_models_foreign_keys(tmp_path) -> None:
+    # plane: `description` is a JSONField of Issue (another model's ForeignKey of that name made it
+    # `description_id`); a model with its own db_table keeps its table through RenameModel; wagtail's
+    # `wagtail/` app is labelled `wagtailcore` in apps.py.
+    repo = make_repo(tmp_path / "repo", {"core/models.py": BENCH_MODELS, "core/__init__.py": "",
+                                         "core/apps.py": "class C(AppConfig):\n    name = 'core'\n    label = 'sitecore'\n"})
+    _git(repo, "init", "-q", "-b", "main")
+    _git(repo, "add", ".")
+    _git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "init")
+    base = _git(repo, "rev-parse", "HEAD").strip()
+    events = _load("py_orms").django_events(str(repo / ".git"), base, "core/migrations/0002_x.py", BENCH_MIGRATION)
+    assert events == [{"kind": "rename_column", "table": "sitecore_issue", "column": "description",
+                       "new_name": "description_json", "spellings": ["description"]}]

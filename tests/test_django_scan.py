@@ -322,15 +322,24 @@ def test_a_migration_without_sql_in_a_repo_whose_code_has_ignores(tmp_path: Path
     assert '"verdict": "safe"' in result.output
 
 
-def test_swappable_user_model_orders_and_types_the_foreign_key(tmp_path: Path) -> None:
-    user = MIGRATION.format(deps="", ops='''        migrations.CreateModel(name="User", fields=[("id", models.UUIDField(primary_key=True))]),''')
-    post = MIGRATION.format(deps="migrations.swappable_dependency(settings.AUTH_USER_MODEL)", ops='''        migrations.CreateModel(
+USER_MIGRATION = MIGRATION.format(deps="", ops='''        migrations.CreateModel(name="User", fields=[("id", models.UUIDField(primary_key=True))]),''')
+
+
+def post_migration(deps: str, author: str) -> str:
+    """A Post model whose `author`/`owner` field is the given declaration."""
+    return MIGRATION.format(deps=deps, ops=f'''        migrations.CreateModel(
             name="Post",
             fields=[
                 ("id", models.BigAutoField(primary_key=True)),
-                ("author", models.ForeignKey(on_delete=models.CASCADE, to=settings.AUTH_USER_MODEL)),
+                {author},
             ],
-        ),''').replace("from django.db import", "from django.conf import settings\nfrom django.db import")
+        ),''')
+
+
+def test_swappable_user_model_orders_and_types_the_foreign_key(tmp_path: Path) -> None:
+    user = USER_MIGRATION
+    post = post_migration("migrations.swappable_dependency(settings.AUTH_USER_MODEL)",
+                          '("author", models.ForeignKey(on_delete=models.CASCADE, to=settings.AUTH_USER_MODEL))').replace("from django.db import", "from django.conf import settings\nfrom django.db import")
     repo = make_repo(tmp_path, {
         "config/settings.py": 'AUTH_USER_MODEL = "accounts.User"\n',
         "accounts/migrations/__init__.py": "", "accounts/migrations/0001_initial.py": user,
@@ -342,6 +351,27 @@ def test_swappable_user_model_orders_and_types_the_foreign_key(tmp_path: Path) -
     create = read.parsed.statements[0].sql
     assert '"author_id" uuid NOT NULL' in create
     assert any('REFERENCES "accounts_user" ("id")' in s.sql for s in read.parsed.statements)
+
+
+def test_the_user_model_is_found_in_a_settings_package_beside_the_apps(tmp_path: Path) -> None:
+    # plane: `plane/settings/common.py` next to the app `plane/db/`; read as auth.User, the foreign
+    # key to the UUID user was an integer, and its AlterField a phantom type rewrite (IMP405)
+    user = USER_MIGRATION
+    post = post_migration('("db", "0001_initial")', '("owner", models.UUIDField())')
+    alter = MIGRATION.format(deps='("db", "0002_post")', ops='''        migrations.AlterField(
+            model_name="post", name="owner",
+            field=models.ForeignKey(on_delete=models.CASCADE, to=settings.AUTH_USER_MODEL),
+        ),''').replace("from django.db import", "from django.conf import settings\nfrom django.db import")
+    repo = make_repo(tmp_path, {
+        "api/app/settings/common.py": 'AUTH_USER_MODEL = "db.User"\n', "api/app/settings/__init__.py": "",
+        "api/app/db/migrations/__init__.py": "", "api/app/db/migrations/0001_initial.py": user,
+        "api/app/db/migrations/0002_post.py": post, "api/app/db/migrations/0003_owner.py": alter,
+    })
+    read = read_migration(locate(repo, "db.0003", Config(), cwd=repo), repo, "postgres")
+    sql = [s.sql for s in read.parsed.statements]
+    assert sql[0] == 'ALTER TABLE "db_post" RENAME COLUMN "owner" TO "owner_id"'
+    assert not any("TYPE" in s for s in sql)  # uuid to the uuid primary key: no type change
+    assert any('REFERENCES "db_user" ("id")' in s for s in sql)
 
 
 def test_concurrent_index_in_an_atomic_migration_is_noted(tmp_path: Path) -> None:

@@ -65,8 +65,9 @@ def test_a_deferred_file_whose_name_gets_a_table_is_parsed_and_reports_as_if_par
     result = scan(repo, "migrations/0001_drop.sql", use_cache=False)
     assert result.run.files_parsed == 2 and not result.run.deferred  # parsed late
     refs = _refs(result, "shop/typed.py")
-    # Line 3's two names are inside the Stock query (no table told), line 5 reads OrderLine's row.
-    assert sorted(refs) == [(3, "sql", None, "name-only"), (3, "sql", None, "name-only"),
+    # Line 3's keyword is inside the Stock query (no table told); its value `line.quantity`, like
+    # line 5, reads OrderLine's row (a value given to the query, not the query's field).
+    assert sorted(refs) == [(3, "property", "order_orderline", "typed-receiver"), (3, "sql", None, "name-only"),
                             (5, "property", "order_orderline", "typed-receiver")]
     monkeypatch.setattr("impact.extraction.defer", lambda run, pending: None)  # every file parsed up front
     up_front = scan(repo, "migrations/0001_drop.sql", use_cache=False)

@@ -148,6 +148,32 @@ def test_a_warm_scan_keeps_the_bound_classes_and_an_edit_is_seen(tmp_path: Path,
     assert bound() == [9, 13, 17, 29, 42]  # the test case is bound no more: the edit is a new key
 
 
+def test_a_keyword_of_a_methods_decorator_is_not_the_models_field(tmp_path: Path) -> None:
+    # plane's viewsets: `@extend_schema(description="…")` on a method of a class bound by `model = Issue`
+    # was listed as 13 uses of issues.description; a decorator's keyword names its own parameter
+    forms = FORMS + '''
+
+class OrderEndpoint:
+    model = Order
+
+    @extend_schema(
+        quantity="How many items an order holds",
+        responses={200: OpenApiResponse(quantity="The order")},
+    )
+    def get(self, request):
+        return request.data.get("quantity")
+'''
+    result = _scan(tmp_path, forms)
+    lines = forms.splitlines()
+    start = lines.index("class OrderEndpoint:")
+    decorator = [n for n, text in enumerate(lines, 1) if "quantity=" in text and n > start]
+    assert len(decorator) == 2
+    refs = {r.line: r for r in result.references if r.file == "orders/forms.py"}
+    assert {refs[n].via for n in decorator} == {"name-only"}
+    string = next(n for n, text in enumerate(lines, 1) if 'get("quantity")' in text)
+    assert refs[string].via == "model-class"  # a string in the method body still is the model's
+
+
 @pytest.mark.xfail(strict=True, reason="known limit: a class inheriting `model` from its base is not bound")
 def test_a_model_inherited_from_a_base_class_binds_the_subclass(tmp_path: Path) -> None:
     forms = FORMS + '''

@@ -62,8 +62,8 @@ def _django_collect(call, ops: list[dict]) -> None:
 
 
 def django_events(git_dir: str, base: str, path: str, text: str) -> list[dict]:
-    app = path.split("/migrations/")[0].rsplit("/", 1)[-1]
     app_dir = path.split("/migrations/")[0]
+    app = _django_app_label(git_dir, base, app_dir)
     models_src = _django_models_source(git_dir, base, app_dir)
     events = []
     for op in django_operations(text, path):
@@ -74,7 +74,7 @@ def django_events(git_dir: str, base: str, path: str, text: str) -> list[dict]:
                 continue
             table = _django_table(models_src, model) or f"{app}_{model.lower()}"
             column, spellings = name, {name}
-            if _django_is_fk(models_src, name):
+            if _django_is_fk(models_src, model, name):
                 column = f"{name}_id"
                 spellings.add(column)
             if kind == "RemoveField":
@@ -88,7 +88,10 @@ def django_events(git_dir: str, base: str, path: str, text: str) -> list[dict]:
             model = op.get("name") or op.get("old_name")
             if not model:
                 continue
-            table = _django_table(models_src, model) or f"{app}_{model.lower()}"
+            explicit = _django_table(models_src, model)
+            if kind == "RenameModel" and explicit:
+                continue  # a model with its own db_table keeps its table: no database change
+            table = explicit or f"{app}_{model.lower()}"
             new = f"{app}_{op['new_name'].lower()}" if op.get("new_name") else None
             events.append({"kind": "drop_table" if kind == "DeleteModel" else "rename_table", "table": table,
                            "column": None, "new_name": new, "spellings": sorted({table, model})})
@@ -107,8 +110,21 @@ def _django_table(source: str, model: str) -> str | None:
     return table.group(1) if table else None
 
 
-def _django_is_fk(source: str, name: str) -> bool:
-    return bool(re.search(rf"^\s+{name}\s*=\s*(?:models\.)?(ForeignKey|OneToOneField)\(", source, re.MULTILINE))
+def _django_app_label(git_dir: str, base: str, app_dir: str) -> str:
+    """The app's label: its apps.py AppConfig's `label` (wagtail's `wagtail/` is `wagtailcore`), else the folder's name."""
+    try:
+        apps = git(git_dir, "show", f"{base}:{app_dir}/apps.py")
+    except subprocess.CalledProcessError:
+        apps = ""
+    label = re.search(r"^\s+label\s*=\s*['\"](\w+)['\"]", apps, re.MULTILINE)
+    return label.group(1) if label else app_dir.rsplit("/", 1)[-1]
+
+
+def _django_is_fk(source: str, model: str, name: str) -> bool:
+    """`name` is a ForeignKey/OneToOneField of `model` (not of any model of the app: plane's
+    `description` is a JSONField of Issue, and some other model's relation)."""
+    body = re.search(rf"^class {model}\(.*?(?=^class |\Z)", source, re.MULTILINE | re.DOTALL | re.IGNORECASE)
+    return bool(body and re.search(rf"^\s+{name}\s*=\s*(?:models\.)?(ForeignKey|OneToOneField)\(", body.group(0), re.MULTILINE))
 
 
 def django_sql(event: dict) -> str:

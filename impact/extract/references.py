@@ -134,6 +134,8 @@ def _reference(rel: str, number: int, line: str, match: re.Match, query: Query |
     column, field_table = spellings.get(name, (name, None))
     spelling = name if name in spellings and name != column else None
     snippet = line.strip()[:160]
+    if query is not None and query.orm == "django" and _attribute_read(line, match):
+        query = None  # `description_json=page.description` in a Django call: a value read off another row
     if query is not None:  # inside a query (even one whose table is a variable): part of that query
         via = "orm-call" if query.orm else "sql"
         return ColumnReference(rel, number, column, query.table, "sql", generated, snippet, via=via if query.table else "name-only", spelling=spelling)
@@ -148,6 +150,12 @@ def _reference(rel: str, number: int, line: str, match: re.Match, query: Query |
         field_table = None
     via = "generated-type" if generated else ("orm-field" if field_table else "name-only")
     return ColumnReference(rel, number, column, field_table, context, generated, snippet, via=via, spelling=spelling)
+
+
+def _attribute_read(line: str, match: re.Match) -> bool:
+    """`row.name` (not a call `row.name(...)`): in a Django query, whose fields are keywords and
+    strings, an attribute is a value the call is given, read off some other object."""
+    return re.search(r"\w\s*\.\s*$", line[:match.start()]) is not None and not line[match.end():].lstrip().startswith("(")
 
 
 def _attributed(found: list[ColumnReference], queries: list[Query], respelled: frozenset[str] = frozenset()) -> list[ColumnReference]:

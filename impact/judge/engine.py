@@ -139,6 +139,10 @@ def _query_evidence(query: Query) -> Evidence:
         columns = "every column its model declares"  # the list itself is the model's, shown once by IMP109
     elif query.all_columns:
         columns += "; the ORM names every column its model declares"
+    elif not columns and query.filter_columns and query.kind in (QueryKind.SELECT_COLUMNS, QueryKind.UPDATE, QueryKind.DELETE):
+        # `Project.objects.filter(inbox_view=True).exists()` selects no column: it names its
+        # columns elsewhere (WHERE, ORDER BY, GROUP BY), and an empty list hid why it breaks
+        columns = "uses " + ", ".join(dict.fromkeys(query.filter_columns))
     detail = f"{query.kind.value} {query.table}({columns})" + (f" — {query.note}" if query.note else "")
     return Evidence(query.file, query.line, "query", query.snippet, detail, query.confidence)
 

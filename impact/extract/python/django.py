@@ -1,10 +1,17 @@
 """Django ORM queries: `Note.objects.filter(owner=u).values("title")`, `.update(...)`,
-`.create(...)`, `.delete()`, `get_object_or_404(Note, pk=1)`, and instance writes
+`.create(...)`, `.delete()`, `get_object_or_404(Note, pk=1)`, a manager held in a name
+(`base = Note.objects`, then `base.filter(...)`), and instance writes
 (`Note(title=t).save()`, `note = Note.objects.get(pk=1); note.save(update_fields=["title"])`).
 
 An INSERT (`create`, `bulk_create`, `get_or_create`, `Model(...).save()`) lists every concrete
 field of the model, the ones not given with their default: a column the model still declares is
 written by all of them (a DROP breaks them; an ADD NOT NULL the model does not declare yet fails them).
+
+`raw("SELECT …")` is read as its SQL, and `none()` (an empty queryset, no query run) as nothing.
+
+A manager is `objects` (or `_default_manager`, `_base_manager`) or a custom one named `<x>_objects`
+(`Issue.issue_objects`, `all_objects`). Known limit (xfail test in tests/test_django_managers.py): a
+custom manager named otherwise (`published = PublishedManager()`) is not read as one.
 
 Lookups are read up to their first `__` (`owner__email__iexact` -> `owner`, a field of this
 model, whose column is `owner_id`); the join they imply is not followed.
@@ -22,6 +29,13 @@ from impact.model import QueryKind
 
 EXTRACTOR = "django"
 MANAGERS = frozenset({"objects", "_default_manager", "_base_manager"})
+
+
+def is_manager(name: str) -> bool:
+    """A model's manager by its name: Django's own, or a custom one named as they usually are
+    (plane's soft-delete models query through `Issue.issue_objects` / `all_objects`: 180 calls)."""
+    return name in MANAGERS or name.endswith("_objects")
+
 SHORTCUTS = frozenset({"get_object_or_404", "get_list_or_404"})
 FILTERS = frozenset({"filter", "exclude", "get"})
 FIELD_NAME_ARGS = frozenset({"order_by", "distinct", "latest", "earliest", "select_related", "annotate",
@@ -63,11 +77,17 @@ class _Finder:
         (a chain may continue one held in a variable: `qs = Note.objects.all(); qs.filter(...)`)."""
         lineage = self.facts.lineage(chain)
         end_line = self.facts.lines(chain.node)[1]
+        held = self._held_manager(lineage[0])
+        if held is not None:  # `base = Issue.objects`, then `base.order_by(...).only(...)`
+            links = [held[1], *(link for part in lineage for link in part.links)]
+            uses = self._from(held[0], links, self.facts.chain_line(lineage[0]), end_line)
+            if uses is not None:
+                return uses
         for position, part in enumerate(lineage):
             first = part.links[0]
             # What `_from` needs of the first link and the base, asked before the links are joined
             # (most chains are no queryset: issue 13): a manager on a name, or a call of a plain name.
-            if not (type(part.base) is ast.Name if first.call is None and first.name in MANAGERS
+            if not (type(part.base) is ast.Name if first.call is None and is_manager(first.name)
                     else part.base is None and first.call is not None and (self.django_file or first.name in SHORTCUTS)):
                 continue
             links = [link for later in lineage[position:] for link in later.links]
@@ -76,10 +96,21 @@ class _Finder:
                 return uses
         return []
 
+    def _held_manager(self, chain: Chain) -> tuple[ast.Name, Link] | None:
+        """(model, manager link) when the chain starts on a name last bound to `Model.objects`."""
+        if type(chain.base) is not ast.Name:
+            return None
+        line = self.facts.line(chain.node)
+        earlier = [b for b in chain.scope.lookup(chain.base.id) if b.line <= line]
+        value = earlier[-1].value if earlier else None
+        if type(value) is ast.Attribute and is_manager(value.attr) and self.model(value.value):
+            return value.value, Link(value.attr, value, value.end_lineno)
+        return None
+
     def _from(self, base: ast.expr | None, links: list[Link], line: int,
               end_line: int) -> list[OrmUse] | None:
         first = links[0]
-        if first.call is None and first.name in MANAGERS and self.model(base):
+        if first.call is None and is_manager(first.name) and self.model(base):
             return _QuerySet(self, base.id, line, end_line).read(links[1:])
         if base is None and first.name in SHORTCUTS and first.call is not None and first.call.args:
             model = self.model(first.call.args[0])
@@ -114,6 +145,8 @@ class _QuerySet:
                 continue
             if link.name == "raw":
                 return []  # Note.objects.raw("SELECT ..."): the SQL string is the query
+            if link.name == "none":
+                return []  # an empty queryset: Django runs no query for it (wagtail's `TaskState.objects.none()`)
             self.main.method = self.main.method or link.name  # until a call deciding the kind comes
             self._apply(link.name, link.call)
             if link.name in RETURNS_INSTANCE:

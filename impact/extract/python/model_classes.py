@@ -16,7 +16,8 @@ Decisions:
 - Where: at the class's own level (its attributes and inner classes) the fields it declares
   (`key = forms.CharField(`, `device: DeviceType | None`), keys and strings are taken; inside its
   methods only string literals (`self.fields['key']`, `data['device']`,
-  `cleaned_data.get('device')`): a method's bare `key` is as often a local variable.
+  `cleaned_data.get('device')`): a method's bare `key` is as often a local variable. A method's
+  decorators are part of it: `@extend_schema(description="…")` names the decorator's parameter.
 - Which names: a name the bound model maps to the changed column (its attribute, `author_id`),
   or the changed column itself when the bound model maps the changed table (a field inherited
   from a base outside the repository, `AbstractUser.is_staff`, is not declared in it).
@@ -171,7 +172,9 @@ def _bound_in_tree(rel: str, module: ast.Module | None, models: Mapping[str, Mod
         itself = own is not None and own.file == rel and own.line == node.lineno
         model = own if itself else registered.get(node.name) or _bound_model(node, models)
         if model is not None and model.table:
-            methods = [(f.lineno, f.end_lineno or f.lineno) for f in node.body
+            # a method's decorators are its own (plane's `@extend_schema(description="…")` on a
+            # viewset's method names the decorator's parameter, not the model's field)
+            methods = [(min([f.lineno, *(d.lineno for d in f.decorator_list)]), f.end_lineno or f.lineno) for f in node.body
                        if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))]
             found.append((node.lineno, node.end_lineno or node.lineno, methods, model, itself))
     return found

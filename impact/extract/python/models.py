@@ -63,6 +63,9 @@ class ModelInfo:
     # Columns inherited from a base of another file (impact.orm.inherited_columns):
     # (attribute, the base's file, the base's class line), where the declaration is.
     inherited: tuple[tuple[str, str, int], ...] = ()
+    # A Django model whose table is `<app label>_<model>` by default: its app's folder, whose
+    # apps.py may set another label than the folder's name (python.app_labels).
+    app_folder: str | None = None
 
     def column_for(self, attribute: str) -> str | None:
         return dict(self.attributes).get(attribute)
@@ -288,10 +291,12 @@ def _django_info(model: _ClassModel, path: str) -> ModelInfo | None:
     attributes["pk"] = primary_key[0]
     app_label = literal_text(model.meta.get("app_label")) or _django_app_label(path)
     table = literal_text(model.meta.get("db_table")) or model.table
+    folder = None
     if table is None and app_label:
         table = f"{app_label}_{model.name.lower()}"
+        folder = None if model.meta.get("app_label") is not None else _django_app_folder(path)
     info = _info(model, path, "django", table, attributes, primary_key)
-    return dataclasses.replace(info, bases=tuple(model.origins)) if model.origins else info
+    return dataclasses.replace(info, app_folder=folder, bases=tuple(model.origins))
 
 
 def _info(model: _ClassModel, path: str, framework: str, table: str | None,
@@ -309,12 +314,18 @@ def is_models_module(path: str) -> bool:
     return path.endswith(".py") and (parts[-1] == "models.py" or "models" in parts[:-1])
 
 
+def _django_app_folder(path: str) -> str | None:
+    """The folder of the app a models module belongs to: `src/blog/models/post.py` -> src/blog."""
+    parent = PurePosixPath(path).parent
+    while parent.name == "models":
+        parent = parent.parent
+    return parent.as_posix() if parent.name else None
+
+
 def _django_app_label(path: str) -> str | None:
     """The app a models module belongs to: `blog/models.py` and `blog/models/post.py` -> blog."""
-    for directory in reversed(PurePosixPath(path).parent.parts):
-        if directory != "models":
-            return directory
-    return None
+    folder = _django_app_folder(path)
+    return PurePosixPath(folder).name if folder else None
 
 
 # -- small readers of class bodies and calls ----------------------------------------------------

@@ -44,6 +44,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Collection, Mapping
 
 from impact.extract.python.blocks import parsed_cut
+from impact.extract.python.django import is_manager
 from impact.extract.python.relations import parsed
 
 # Queryset/query methods that keep a collection of rows of the same model.
@@ -312,7 +313,7 @@ class _Walker:
     def _model_attribute(self, node: ast.Attribute) -> Kind | None:
         """`M.objects` / `M.query`: every row of M."""
         model = self.model(node.value)
-        return ("rows", model) if model and node.attr in MANAGERS else None
+        return ("rows", model) if model and (node.attr in MANAGERS or is_manager(node.attr)) else None
 
     def _call(self, node: ast.Call, env: dict) -> Kind | None:
         func = node.func

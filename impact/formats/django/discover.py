@@ -137,7 +137,8 @@ def user_model(repo: Path, folders: list[Path]) -> str:
     """settings.AUTH_USER_MODEL, from the settings modules next to the apps."""
     roots = {repo} | {f.parent.parent for f in folders}
     for root in sorted(roots):
-        for path in list(root.glob("*settings*.py")) + list(root.glob("*/settings*.py")) + list(root.glob("*/settings/*.py")):
+        # a settings package beside the apps too (plane's `plane/settings/common.py` next to `plane/db/`)
+        for path in [*root.glob("*settings*.py"), *root.glob("*/settings*.py"), *root.glob("settings/*.py"), *root.glob("*/settings/*.py")]:
             try:
                 match = USER_MODEL.search(path.read_text(encoding="utf-8", errors="replace"))
             except OSError:
