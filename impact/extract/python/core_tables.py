@@ -6,7 +6,8 @@ import ast
 
 from impact.extract.python.facts import Facts
 from impact.extract.python.literals import literal_text
-from impact.extract.python.models import ModelInfo, _keyword_is_true, _sqlalchemy_column
+from impact.extract.python.class_readers import _keyword_is_true, _sqlalchemy_column
+from impact.extract.python.models import ModelInfo
 from impact.extract.python.tree import keyword, last_name
 
 

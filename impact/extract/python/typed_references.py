@@ -32,7 +32,7 @@ from impact.model import ColumnReference
 # References that a query or a declaration already places: a typed receiver never overrides them.
 PLACED = frozenset({"sql", "orm-call", "model-declaration", "generated-type"})
 CODE = ("extract/python/receivers.py", "extract/python/relations.py", "extract/python/typed_references.py",
-        "extract/python/models.py", "extract/python/blocks.py", "extract/python/sites.py", "extract/python/row_flow.py",
+        "extract/python/models.py", "extract/python/class_readers.py", "extract/python/blocks.py", "extract/python/sites.py", "extract/python/row_flow.py",
         "extract/python/row_producers.py", "extract/python/factory_calls.py", "extract/python/model_argument_calls.py")
 
 
