@@ -158,3 +158,14 @@ def test_annotations_are_capped_ordered_and_name_what_was_left_out(drop) -> None
     total = len(github.candidates([drop]))
     assert f"{total - len(annotated)} more annotations left out" in left and "scripts/verify-llm-model-migration.ts:34" in left
     assert lines[-1].startswith("::notice title=impact verdict::drop_is_pinned.sql: breaking")
+
+
+def test_terminal_shows_a_statement_prisma_split_over_lines_on_one_line(tmp_path) -> None:
+    # `prisma migrate dev` writes `ALTER TABLE "t"` alone on a line, its actions below: the
+    # statement's header showed only that line, which says nothing about what changes.
+    migration = tmp_path / "migration.sql"
+    migration.write_text('-- AlterTable\nALTER TABLE\n  "tickets"\n-- the old name\nRENAME COLUMN "title" TO "subject";\n')
+    result = scan(FIXTURES / "apps" / "helpdesk-prisma", str(migration), use_cache=False)
+    lines = render_text([result], width=80).splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("statement 1 · "))
+    assert lines[header + 1] == '  ALTER TABLE "tickets" RENAME COLUMN "title" TO "subject"'

@@ -25,7 +25,7 @@ from impact.config import describe
 from impact.pipeline import ScanResult
 from impact.report.markdown import DIMENSIONS
 from impact.report.safe_text import visible
-from impact.report.view import Item, Severity, Status, View, build, plural
+from impact.report.view import Item, Severity, Status, View, build, items_by_statement, plural
 
 LABEL = {Severity.BREAKING: "error", Severity.CAUTION: "warning", Severity.ADVICE: "advice"}
 STYLE = {"breaking": "bold red", "caution": "bold yellow", "safe": "bold green", "advice": "bold cyan",
@@ -127,14 +127,14 @@ def _diagnostics(view: View, out: Lines, verbose: bool) -> None:
         return
     single: dict[int, list[Item]] = {}
     grouped: list[Item] = []
-    for item in view.items:
+    for item in items_by_statement(view.result.findings):
         (grouped.append(item) if item.grouped else single.setdefault(item.statements[0], []).append(item))
     # Statements in the order of their most important item (view.items is ordered).
     for index, items in single.items():
         st = items[0].finding.operation.statement
         out.blank()
         out.add(("statement ", "bold"), (f"{index}", "bold"), " · ", (f"{view.migration}:{st.line}", "cyan"))
-        out.add("  ", (_cut(st.sql.strip().splitlines()[0], width=out.width - 2), "dim"))
+        out.add("  ", (_cut(_one_line(st.sql), width=out.width - 2), "dim"))
         for item in items:
             _item(view, item, out, verbose)
     if grouped:
@@ -211,6 +211,13 @@ def _window(snippet: str, name: str | None, room: int) -> tuple[str, int]:
     start = max(0, at - room // 3)
     window = "…" + snippet[start + 1:start + room - 1] + "…"
     return window[:room], at - start
+
+
+def _one_line(sql: str) -> str:
+    """The statement on one line: Prisma writes `ALTER TABLE "t"` alone on its first line and
+    the actions below it, so the first line alone said nothing about what changes."""
+    lines = (line.strip() for line in sql.strip().splitlines())
+    return " ".join(" ".join(line for line in lines if line and not line.startswith("--")).split())
 
 
 def _cut(text: str, width: int) -> str:
