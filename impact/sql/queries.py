@@ -214,11 +214,11 @@ def _select_uses(statement: exp.Expr) -> list[TableUse]:
 
 
 def _scope_uses(scope: Scope) -> list[TableUse]:
-    tables = {
-        alias: source
-        for alias, (_node, source) in scope.selected_sources.items()
-        if isinstance(source, exp.Table)
-    }
+    sources = {alias: source for alias, (_node, source) in scope.selected_sources.items() if isinstance(source, exp.Table)}
+    # `FROM generate_series(…) g`, `FROM ${schema}.add_job(…)`: sqlglot reads a function call in
+    # FROM as a Table whose name is the call; it is no table (never an unresolved one), but an
+    # unqualified column may still be one of its outputs.
+    tables = {alias: source for alias, source in sources.items() if not isinstance(source.this, exp.Func)}
     if not tables:
         return []
     selects = scope.expression.selects
@@ -230,7 +230,7 @@ def _scope_uses(scope: Scope) -> list[TableUse]:
         name, schema = _table_name(table)
         star = bare_star or alias in starred
         uses[alias] = TableUse(QueryKind.SELECT_STAR if star else QueryKind.SELECT_COLUMNS, name, schema)
-    single = next(iter(uses)) if len(uses) == 1 else None
+    single = next(iter(uses)) if len(uses) == 1 and len(sources) == 1 else None
     for column in scope.columns:
         # Columns of a nested sub-query belong to that sub-query's scope.
         if isinstance(column.this, exp.Star) or column.find_ancestor(exp.Select) is not scope.expression:
