@@ -86,6 +86,24 @@ def test_client_calls_resolve_to_table_and_columns() -> None:
     ]  # `cache.items.create(x)` is no Prisma model: dropped
 
 
+def test_a_create_many_payload_mapped_from_a_list_has_the_keys_of_its_row() -> None:
+    # The usual createMany payload: its rows are what the callback returns. Read as unknown, the
+    # write was said to omit a column becoming NOT NULL that every row provides (openpanel).
+    calls = """await prisma.eventData.createMany({
+  data: ids.filter((id) => id !== "").map((id: string) => ({ websiteId: id, eventDataType: 1 })),
+});
+await prisma.eventData.createMany({ data: ids.map(async (id) => ({ websiteId: id, ...rest })) });
+await prisma.eventData.createMany({ data: ids.map((id) => { return { websiteId: id }; }) });
+await prisma.eventData.createMany({ data: ids.map(toRow) });
+"""
+    orm = build_orm_map([("prisma/schema.prisma", SCHEMA)])
+    got = [(q.line, q.columns, q.columns_known) for q in resolve_orm_queries(extract("src/a.ts", calls).queries, orm)]
+    assert got == [(1, ("website_id", "event_data_type"), True),
+                   (4, (), False),  # a spread: the row's keys are not all known
+                   (5, (), False),  # a block body: what it returns is not read
+                   (6, (), False)]  # a function by name
+
+
 def _breaks(result, rule_id: str) -> list[str]:
     finding = next(f for f in result.findings if f.rule_id == rule_id)
     return sorted(f"{e.file}:{e.line}" for e in finding.evidence)
