@@ -169,3 +169,16 @@ def test_terminal_shows_a_statement_prisma_split_over_lines_on_one_line(tmp_path
     lines = render_text([result], width=80).splitlines()
     header = next(i for i, line in enumerate(lines) if line.startswith("statement 1 · "))
     assert lines[header + 1] == '  ALTER TABLE "tickets" RENAME COLUMN "title" TO "subject"'
+
+
+def test_the_caret_points_at_the_orm_field_spelling_of_a_mapped_column() -> None:
+    # `eventDataType Int @map("event_data_type")`: the code spells the field; the caret was under the
+    # whole line, and a long line was cut before the name (teable's `urlMeta`).
+    app, scenarios = FIXTURES / "apps" / "analytics-prisma", FIXTURES / "scenarios" / "analytics-prisma"
+    lines = render_text([scan(app, str(scenarios / "rename_event_data_type.sql"), use_cache=False)], width=80).splitlines()
+    at = lines.index("  ::: src/lib/format.ts:6")
+    assert lines[at + 1] == " 6 | export function typeLabel(eventDataType: number) {"
+    assert lines[at + 2].index("^") == lines[at + 1].index("eventDataType") and "^" * 14 not in lines[at + 2]
+    at = lines.index("  ::: src/queries/eventData.ts:9")
+    code, caret = lines[at + 1], lines[at + 2]
+    assert code[caret.index("^"):caret.index("^") + len("eventDataType")] == "eventDataType"

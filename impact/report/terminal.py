@@ -14,6 +14,7 @@ the text is identical without it.
 from __future__ import annotations
 
 import io
+import re
 import textwrap
 from typing import Iterable
 
@@ -22,6 +23,7 @@ from rich.segment import Segment
 from rich.text import Text
 
 from impact.config import describe
+from impact.orm.mapping import camel_case
 from impact.pipeline import ScanResult
 from impact.report.markdown import DIMENSIONS
 from impact.report.safe_text import visible
@@ -174,11 +176,14 @@ def _item(view: View, item: Item, out: Lines, verbose: bool) -> None:
 
 
 def _name_on_line(snippet: str, op) -> str | None:
-    """What the caret points at: the changed column when the line names it, else the table."""
-    for name in (op.column_name, op.new_name, op.table):
-        if name and name in (snippet or ""):
-            return name
-    return None
+    """What the caret points at: the changed column when the line names it, else the table. The
+    column as an ORM field spells it too: Prisma's `urlMeta String? @map("url_meta")` is used as
+    `urlMeta` (teable: the whole line was underlined, the name cut off at the right)."""
+    for name in (op.column_name, op.new_name):
+        for spelling in (name, camel_case(name) if name else None):
+            if spelling and re.search(rf"(?<![\w$]){re.escape(spelling)}(?![\w$])", snippet or ""):
+                return spelling
+    return op.table if op.table and op.table in (snippet or "") else None
 
 
 def _evidence(e, name: str | None, gutter: int, out: Lines) -> None:
@@ -208,8 +213,10 @@ def _window(snippet: str, name: str | None, room: int) -> tuple[str, int]:
         return snippet, at
     if at < 0 or at + len(name) <= room - 1:
         return snippet[: room - 1] + "…", at
-    start = max(0, at - room // 3)
-    window = "…" + snippet[start + 1:start + room - 1] + "…"
+    # A third of the room before the name, unless the line ends sooner: then the room ends with it.
+    start = max(0, min(at - room // 3, len(snippet) - room + 1))
+    tail = "…" if start + room - 1 < len(snippet) else ""
+    window = "…" + snippet[start + 1:start + room - len(tail)] + tail
     return window[:room], at - start
 
 
