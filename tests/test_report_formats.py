@@ -182,3 +182,17 @@ def test_the_caret_points_at_the_orm_field_spelling_of_a_mapped_column() -> None
     at = lines.index("  ::: src/queries/eventData.ts:9")
     code, caret = lines[at + 1], lines[at + 2]
     assert code[caret.index("^"):caret.index("^") + len("eventDataType")] == "eventDataType"
+
+
+def test_the_database_objects_a_finding_says_to_change_are_listed(tmp_path) -> None:
+    # "Change or drop the listed objects first": they were counted in the message, never listed.
+    (tmp_path / "migrations").mkdir()
+    (tmp_path / "migrations" / "001_init.sql").write_text(
+        'CREATE TABLE "Item" (id int PRIMARY KEY, "feeAmount" numeric);\n'
+        'CREATE VIEW fees AS SELECT "feeAmount" FROM "Item";\n')
+    (tmp_path / "migrations" / "002_drop.sql").write_text('ALTER TABLE "Item" DROP COLUMN "feeAmount";\n')
+    result = scan(tmp_path, "2", use_cache=False)
+    text = render_text([result], width=80)
+    assert ' ::: migrations/001_init.sql:2\n2 | CREATE VIEW fees AS SELECT "feeAmount" FROM "Item"\n' in text
+    assert "view fees names feeAmount" in text
+    assert '- `migrations/001_init.sql:2` view fees names feeAmount' in markdown.render(result)

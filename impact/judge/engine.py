@@ -107,7 +107,8 @@ def _apply(rule: Rule, ctx: OpContext, pair_status: dict, position: dict) -> Fin
     column = ctx.op.column_name or ""
     ordered = sorted(matched, key=lambda q: (whole_row(q, column), is_test_path(q.file)))
     evidence = tuple(_query_evidence(q) for q in ordered) + tuple(_reference_evidence(r) for r in refs)
-    evidence += tuple(Evidence(o.file, o.line, "database object", "", f"{o.kind} {o.name} names {ctx.op.column_name}") for o in objects)
+    evidence += tuple(Evidence(o.file, o.line, "database object", _first_line(o.sql or o.text), f"{o.kind} {o.name} names {ctx.op.column_name}")
+                      for o in objects)
     return Finding(
         rule_id=rule.id, code=rule.code, severity=rule.severity,
         confidence=_confidence(rule, ctx, evidence), title=rule.title,
@@ -292,3 +293,8 @@ def _unread_reason(op) -> str:
 
 def _column_names(op, written) -> list[str]:
     return [written(c if isinstance(c, str) else c.name) for c in _columns(op)]
+
+
+def _first_line(sql: str) -> str:
+    """The line an object's evidence shows (`CREATE FUNCTION sync() RETURNS trigger …`)."""
+    return next((line.strip() for line in sql.splitlines() if line.strip()), "")[:160]

@@ -25,6 +25,9 @@ from impact.pipeline import ScanResult
 from impact.test_paths import is_test_path
 
 CODE_KINDS = ("query", "reference")
+# Listed under their finding: the code, and the views, functions, policies and indexes a finding
+# tells the reader to change first ("Change or drop the listed objects": civitai's were never listed).
+SHOWN_KINDS = (*CODE_KINDS, "database object")
 
 
 class Severity(str, Enum):
@@ -195,7 +198,7 @@ def _shown_in_order(groups: list[list[Finding]]) -> list[Item]:
     for members in groups:
         first = members[0]
         evidence, also = [], 0
-        for e in (e for f in members for e in f.evidence if e.kind in CODE_KINDS):
+        for e in (e for f in members for e in f.evidence if e.kind in SHOWN_KINDS):
             if (e.file, e.line) in seen:
                 also += 1
                 continue
