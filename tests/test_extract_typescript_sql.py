@@ -111,6 +111,12 @@ RAW_SQL_CASES = {
         'pool.query("SELECT u.id FROM generate_series(1, 3) g JOIN users u ON u.rank = g")',
         [(1, S, "users", ("id",), ("rank",), Confidence.MEDIUM)],  # `g`: the function's or users'
     ),
+    # A value hole and a clause hole in one query (civitai): neither uniform filling parses; each
+    # hole read by what precedes it does, and the explicit columns are kept (not a pattern's SELECT *).
+    "a value hole and a clause hole together": (
+        "await db.$queryRaw`\n  SELECT mv.id, mv.name\n  FROM \"ModelVersion\" mv\n  WHERE mv.id = ${id}\n    ${andNsfw}\n    AND (mv.level & ${level}) != 0\n`",
+        [(2, S, "ModelVersion", ("id", "name"), ("id", "level"), Confidence.MEDIUM)],
+    ),
     "SQL in comments is not code": (
         "// pool.query('SELECT id FROM conversations')\n/* sql`DELETE FROM conversations` */\n",
         [],
