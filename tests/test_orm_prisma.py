@@ -56,6 +56,16 @@ def test_multi_file_schema_folder_tells_relations_across_files() -> None:
     assert orm.by_accessor("prisma", "user")[0].columns == ("id",)
 
 
+def test_a_schema_copy_in_a_docs_folder_is_not_the_model() -> None:
+    # civitai keeps copies of its schema under apps/event-engine/docs/reference/: their lines were
+    # listed as declarations of the dropped column beside the real schema's.
+    model = 'model User {\n  id Int @id\n  name String\n}\n'
+    orm = build_orm_map([("apps/engine/docs/reference/schema.prisma", model), ("prisma/schema.prisma", model)])
+    assert orm.sources == ["prisma/schema.prisma"] and [m.file for m in orm.models] == ["prisma/schema.prisma"]
+    only_docs = build_orm_map([("docs/schema.prisma", model)])  # the only schema there is: kept
+    assert only_docs.sources == ["docs/schema.prisma"]
+
+
 CALLS = '''const rows = await prisma.eventData.findMany({
   where: { websiteId, eventDataType: 1, OR: [{ eventKey: "x" }, { website: { name: "n" } }] },
   orderBy: { createdAt: "desc" },
