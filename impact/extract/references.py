@@ -167,7 +167,7 @@ def _attributed(found: list[ColumnReference], queries: list[Query], respelled: f
     """
     if not found:  # most matching files (a query on the table, no changed column): no walk over their queries
         return found
-    owners: dict[str, set[str]] = {}
+    owners: dict[str, dict[str, str]] = {}  # column -> its tables, lower-cased -> as the query spells it
     for q in queries:
         if q.table is None:
             return found  # a query on an unknown table could be the owner: say nothing
@@ -176,17 +176,19 @@ def _attributed(found: list[ColumnReference], queries: list[Query], respelled: f
         # Column("profile_image_url")` beside a `profile_image_url` property): not by the column's name.
         whole_rows = q.orm is not None and q.all_columns and q.file.endswith((".py", ".pyi"))
         for column in (*(c for c in q.columns if not (whole_rows and c.lower() in respelled)), *q.filter_columns):
-            owners.setdefault(column.lower(), set()).add(q.table.lower())
+            # The table as spelled, for the report: "this file's queries use CustomerQuery.costInCents"
+            # (trigger.dev's note said customerquery).
+            owners.setdefault(column.lower(), {}).setdefault(q.table.lower(), q.table)
     out = []
     for ref in found:
-        tables = owners.get(ref.column.lower(), set()) if ref.context not in UNATTRIBUTABLE else set()
+        tables = owners.get(ref.column.lower(), {}) if ref.context not in UNATTRIBUTABLE else {}
         if ref.table is None and len(tables) == 1:
-            ref = replace(ref, table=next(iter(tables)), inferred=True, via="file-queries")
+            ref = replace(ref, table=next(iter(tables.values())), inferred=True, via="file-queries")
         elif ref.via == "orm-field" and tables and ref.table.lower() not in tables:
             # The field name tells one model, but this file uses the column on other tables only: its
             # `status` is theirs (a same-named column), so it is no evidence for the model's table;
             # it is the one table's the file's queries use it on, as a bare name is.
-            ref = (replace(ref, table=next(iter(tables)), inferred=True, via="file-queries") if len(tables) == 1
+            ref = (replace(ref, table=next(iter(tables.values())), inferred=True, via="file-queries") if len(tables) == 1
                    else replace(ref, table=None, via="name-only"))
         out.append(ref)
     return out
