@@ -211,3 +211,13 @@ def test_columns_a_created_table_takes_over_are_given_again_unless_filled_otherw
     assert "share_id" not in recreated_names(fresh.operations, "")
     # Created without a copy: its columns are given again, as before.
     assert recreated_names(parse_migration("CREATE TABLE s (share_id uuid);").operations, "") == {"share_id", "share"}
+
+
+def test_a_name_in_a_sql_file_outside_a_query_is_no_orm_field() -> None:
+    # openpanel's clickhouse_tables.sql: `project_id` in ClickHouse DDL was credited to the first
+    # Prisma model declaring a field of that name.
+    text = "CREATE TABLE analytics.events (\n  `project_id` String\n) ENGINE MergeTree ORDER BY (project_id);\n"
+    refs = find_references("db/clickhouse_tables.sql", text, {"project_id"}, [], spellings={"project_id": ("project_id", "clients")})
+    assert [(r.line, r.table, r.via) for r in refs] == [(2, None, "name-only"), (3, None, "name-only")]
+    code = find_references("src/a.ts", "const row = { project_id: 1 };\n", {"project_id"}, [], spellings={"project_id": ("project_id", "clients")})
+    assert [(r.table, r.via) for r in code] == [("clients", "orm-field")]  # in code, still the field

@@ -140,6 +140,11 @@ def _reference(rel: str, number: int, line: str, match: re.Match, query: Query |
     context = _context(line, match.start(), match.end(), rel.endswith((".py", ".pyi")))
     if context in UNATTRIBUTABLE:
         field_table = None  # words of a text, a method: not the field (ctfd's form key 'key_type[0]')
+    elif field_table and rel.endswith(".sql"):
+        # SQL spells columns, never an ORM's fields: outside a query whose table tells it, the name
+        # is no model's (openpanel's clickhouse_tables.sql: ClickHouse's `project_id` was 10 lines
+        # of the PostgreSQL clients table's, by the first model declaring a field of that name).
+        field_table = None
     elif field_table and context == "string" and spelling is None and rel.endswith((".py", ".pyi")):
         # A Python string spelling a field as its column is a payload's or a form's key (healthchecks'
         # API still takes "subject_fail": 0 of 12 lines changed with the migration; saleor 12 of 12:
