@@ -22,7 +22,8 @@ from impact.config import Config
 from impact.errors import bounded_line
 from impact.extract import Extractor, extractor_name, extractor_of, load_extractor, suffixes
 from impact.extract.python.models import is_models_module
-from impact.orm.computed_tables import has_unnamed, name_computed_tables, stem_matches
+from impact.orm.computed_tables import has_unnamed, module_stem, name_computed_tables, stem_matches
+from impact.orm.inherited_columns import inherit_columns
 from impact.extract_guard import FILE_SECONDS, FileTimeout, time_budget
 from impact.extraction_jobs import cacheable, run_jobs
 from impact.files import UNREADABLE_DIR, UNREADABLE_FILE, SourceFile, walk
@@ -236,7 +237,9 @@ def _queue_model_users(run: ExtractionRun, cache: ExtractionCache, pending: list
         return set()
     wanted = {t.lower() for t in tables}
     found = {rel: _models_in(cache, extractor, rel, text) for extractor, rel, text in definers}
-    for model in [m for models in found.values() for m in models] + _computed_tables(run, cache, found, unmatched):
+    load = _module_loader(run, cache, unmatched)
+    found = _with_inherited_columns(found, load)
+    for model in [m for models in found.values() for m in models] + _computed_tables(found, load):
         if model.table and model.table.lower() in wanted:
             run.models[model.name] = model
         elif model.table:  # another table's model: its rows' attributes are its own (typed receivers)
@@ -276,15 +279,38 @@ def _queue_model_users(run: ExtractionRun, cache: ExtractionCache, pending: list
     return queued
 
 
-def _computed_tables(run: ExtractionRun, cache: ExtractionCache, found: dict[str, list], unmatched: list[SourceFile]) -> list:
+def _module_loader(run: ExtractionRun, cache: ExtractionCache, unmatched: list[SourceFile]) -> Callable[[str], list[tuple[str, list]]]:
+    """`load(stem)`: the models of the repository's files at a module path that the scan did not
+    read for its names (a base's file: impact/orm/computed_tables.py, inherited_columns.py)."""
+    by_name: dict[str, list[SourceFile]] = {}  # by the module's last name and its folder's (`name/*`)
+
+    def load(stem: str) -> list[tuple[str, list]]:
+        if not by_name:  # on first use: most scans load nothing
+            for s in unmatched:
+                if s.rel.endswith(".py"):
+                    own = module_stem(s.rel)
+                    by_name.setdefault(own.rsplit("/", 1)[-1], []).append(s)
+                    if "/" in own and not s.rel.endswith("__init__.py"):
+                        by_name.setdefault(own.rsplit("/", 2)[-2] + "/*", []).append(s)
+        last = stem[:-2].rsplit("/", 1)[-1] + "/*" if stem.endswith("/*") else stem.rsplit("/", 1)[-1]
+        files = [s for s in by_name.get(last.lstrip("="), ()) if stem_matches(s.rel, stem)]
+        return [(s.rel, _models_in(cache, extractor_of(s.rel), s.rel, text)) for s in files if (text := _read(s, run)) is not None]
+    return load
+
+
+def _with_inherited_columns(found: dict[str, list], load: Callable[[str], list[tuple[str, list]]]) -> dict[str, list]:
+    """Each model with the columns its bases of other files lend it (impact/orm/inherited_columns.py)."""
+    inherited = inherit_columns(found, load)
+    if not inherited:
+        return found
+    return {rel: [inherited.get((m.file, m.name), m) for m in models] for rel, models in found.items()}
+
+
+def _computed_tables(found: dict[str, list], load: Callable[[str], list[tuple[str, list]]]) -> list:
     """The models whose table a declarative base of another file computes (impact/orm/computed_tables.py);
     a base's file the scan did not read for its names is read here (none when no class waits for one)."""
     if not has_unnamed(m for models in found.values() for m in models):
         return []
-
-    def load(stem: str) -> list[tuple[str, list]]:
-        files = [s for s in unmatched if s.rel.endswith(".py") and stem_matches(s.rel, stem)]
-        return [(s.rel, _models_in(cache, extractor_of(s.rel), s.rel, text)) for s in files if (text := _read(s, run)) is not None]
     return name_computed_tables(found, load)
 
 

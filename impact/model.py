@@ -48,6 +48,15 @@ class Query:
     `columns` are the columns the query names explicitly for its kind: the SELECT list, the INSERT
     column list or payload keys, the UPDATE SET targets. `filter_columns` are the other columns of
     this table it reads (WHERE, ORDER BY, ON CONFLICT, RETURNING, joins).
+
+    ORM queries (issue 8 §5): `columns` and `filter_columns` are what the SQL the ORM generates
+    uses, so a whole-row read lists every column its model maps. `implicit_columns` are those of
+    them no code on the line names (the ORM adds them: a whole-row read's or a create's other
+    columns, the row a write returns, SQLAlchemy's client-side defaults). Decision: the implicit
+    part is recorded rather than the named part, so that every query not built by an ORM (raw SQL,
+    supabase chains) is right with the default `()`; what the code names is `columns` and
+    `filter_columns` less `implicit_columns` (`named_columns()`). `note` is a sentence for people
+    only: no code reads it; what code needs is a field (`model`, `method`, `model_file`).
     """
 
     file: str  # relative to the scanned repo, POSIX separators
@@ -74,10 +83,20 @@ class Query:
     model: str | None = None
     orm: str | None = None
     all_columns: bool = False  # the ORM reads (or returns) every column the model declares
+    method: str | None = None  # the ORM call deciding the query ("findMany", "filter", "create", "save")
+    implicit_columns: tuple[str, ...] = ()  # of columns/filter_columns, those no code names (see above)
+    # The file declaring the model, once resolved (None: not yet, or no ORM). While a Python model
+    # lives in another file, the query waits for the project's models with `table=None`.
+    model_file: str | None = None
 
     def names_column(self, column: str) -> bool:
         """The query names `column` of its table explicitly (ambiguous names not counted)."""
         return column in self.columns or column in self.filter_columns
+
+    def named_columns(self) -> tuple[str, ...]:
+        """The columns of its table the code writes on the line (its kind's, then its filters')."""
+        implicit = set(self.implicit_columns)
+        return tuple(c for c in dict.fromkeys(self.columns + self.filter_columns) if c not in implicit)
 
 
 @dataclass(frozen=True)

@@ -55,19 +55,22 @@ def test_the_pr_comment_headline_counts_tests_too(tmp_path: Path) -> None:
 
 
 def test_whole_row_queries_of_each_orm() -> None:
-    """Python ORMs list every model column as the query's columns: only a lookup names one on the line
-    (Tandoor: 41 `Ingredient.objects.create(...)` were '44 queries' naming a column none of them wrote)."""
+    """A whole-row ORM query uses a column without naming it when the column is one the ORM adds
+    (Query.implicit_columns): one rule for every ORM (Tandoor: 41 `Ingredient.objects.create(...)`
+    were '44 queries' naming a column none of them wrote)."""
     from impact.judge.engine import whole_row
     from impact.model import Query, QueryKind
 
-    def q(orm: str, kind: QueryKind, columns=(), filters=()) -> Query:
+    def q(orm: str, kind: QueryKind, columns=(), filters=(), implicit=()) -> Query:
         return Query(file="a", line=1, end_line=1, language="python", extractor=orm, kind=kind, table="t", columns=tuple(columns),
-                     filter_columns=tuple(filters), orm=orm, all_columns=True)
+                     filter_columns=tuple(filters), orm=orm, all_columns=True, implicit_columns=tuple(implicit))
 
     model = ("id", "name", "legacy")
-    assert whole_row(q("django", QueryKind.INSERT, model), "legacy")
-    assert whole_row(q("django", QueryKind.SELECT_STAR, model, ("id",)), "legacy")
-    assert not whole_row(q("django", QueryKind.SELECT_STAR, model, ("legacy",)), "legacy")  # .filter(legacy=…)
-    assert whole_row(q("prisma", QueryKind.UPDATE, ("name",), model), "legacy")  # returns the row
-    assert not whole_row(q("prisma", QueryKind.UPDATE, ("legacy",), model), "legacy")  # data: { legacy }
-    assert whole_row(q("prisma", QueryKind.SELECT_COLUMNS, model), "legacy")
+    assert whole_row(q("django", QueryKind.INSERT, model, (), ("id", "legacy")), "legacy")  # create(name=…)
+    assert not whole_row(q("django", QueryKind.INSERT, model, (), ("id", "name")), "legacy")  # create(legacy=…)
+    assert whole_row(q("django", QueryKind.SELECT_STAR, model, ("id",), ("name", "legacy")), "legacy")
+    assert not whole_row(q("django", QueryKind.SELECT_STAR, model, ("legacy",), ("id", "name")), "legacy")  # .filter(legacy=…)
+    assert whole_row(q("prisma", QueryKind.UPDATE, ("name",), model, ("id", "legacy")), "legacy")  # returns the row
+    assert not whole_row(q("prisma", QueryKind.UPDATE, ("legacy",), model, ("id", "name")), "legacy")  # data: { legacy }
+    assert whole_row(q("prisma", QueryKind.SELECT_COLUMNS, model, (), model), "legacy")
+    assert not whole_row(q("prisma", QueryKind.SELECT_COLUMNS, model, ("legacy",), ("id", "name")), "legacy")  # where: { legacy }

@@ -41,7 +41,9 @@ TAG_COLUMNS = "code, name"
 
 
 def test_django_models():
-    post, tag = models_in("blog/models.py", DJANGO_MODELS)
+    stamped, post, tag = models_in("blog/models.py", DJANGO_MODELS)
+    # An abstract model is listed as what it is: no table, columns it lends (impact.orm.inherited_columns).
+    assert (stamped.name, stamped.table, stamped.abstract, stamped.columns) == ("Stamped", None, True, ("created_at",))
     assert (post.name, post.table, post.framework, post.columns, post.primary_key) == (
         "Post", "blog_post", "django", ("id", "created_at", "title", "content", "author_id", "views"), ("id",))
     assert post.column_for("author") == post.column_for("author_id") == "author_id"
@@ -219,8 +221,8 @@ def test_fixture_app_queries():
 
 def test_fixture_app_models_and_migrations():
     models = models_in("notes_app/models.py", (FIXTURE_APP / "notes_app" / "models.py").read_text())
-    assert {m.name: m.table for m in models} == {
-        "User": "users", "Note": "notes", "Tag": "tags", "AuditEntry": "audit_log", "note_tags": "note_tags"}
+    assert {m.name: m.table for m in models} == {  # Timestamped: an abstract base, lending its columns
+        "Timestamped": None, "User": "users", "Note": "notes", "Tag": "tags", "AuditEntry": "audit_log", "note_tags": "note_tags"}
     note = next(m for m in models if m.name == "Note")
     migrations = sorted((FIXTURE_APP / "migrations").glob("*.sql"))
     assert [p.name[:4] for p in migrations] == ["0001", "0002", "0003", "0004", "0005"]

@@ -40,7 +40,9 @@ NOTE_COLUMNS = "created_at, id, title_text, body, owner_id, abstract"
 
 
 def test_sqlalchemy_models():
-    note, tags = models_in("app/models.py", SQLALCHEMY_MODELS)
+    stamped, note, tags = models_in("app/models.py", SQLALCHEMY_MODELS)
+    # A mixin is listed as what it is: no table, columns it lends (impact.orm.inherited_columns).
+    assert (stamped.name, stamped.table, stamped.columns) == ("Stamped", None, ("created_at",))
     assert note == ModelInfo(
         name="Note", table="notes", file="app/models.py", line=12, framework="sqlalchemy",
         columns=("created_at", "id", "title_text", "body", "owner_id", "abstract"),
@@ -74,6 +76,7 @@ def test_sqlalchemy_inheritance_and_non_models():
         "Person": ("people", ("id", "kind")),
         "Admin": ("people", ("id", "kind", "level")),
         "Invoice": ("invoices", ("id",)),
+        "Mixin": (None, ("flag",)),  # lends its column to models of other files (impact.orm.inherited_columns)
     }
 
 

@@ -29,6 +29,11 @@ QUERIES = [
     Query("src/caf\udce9 é\"\\\n.py", Line.TEN, True, Tag.A, 7, QueryKind.DELETE, Tag.A, (Tag.A, "x"), [1, None, 2.5], ("é\u2028",),
           Confidence.MEDIUM, 3, 1, 2.5, None, {"k": [1]}),
     Query("a.py", 2**70, -1, "python", "x", QueryKind.UPDATE, "t", ("\x00\x1b",), (), (), Confidence.MEDIUM, "", None, "", "\t", None),
+    # an ORM query's typed fields (issue 8 §5)
+    Query("src/t.ts", 5, 7, "typescript", "prisma", QueryKind.SELECT_COLUMNS, "Team", ("id", "name"), ("name",), note="prisma.team.findMany()",
+          model="team", orm="prisma", all_columns=True, method="findMany", implicit_columns=("id",), model_file="prisma/schema.prisma"),
+    Query("a.py", 1, 1, "python", "django", QueryKind.INSERT, None, (), (), model=Tag.A, orm="django", all_columns=1, method=Line.TEN,
+          implicit_columns=[None, "é"], model_file=2.5),
 ]
 PAIRS = [PairJudgement(0, 1, "unaffected", "new columns do not matter", ""),
          PairJudgement(Line.TEN, True, Tag.A, "é \"q\"\n", None), PairJudgement(2**65, -3, "breaks", "", "rule-x")]

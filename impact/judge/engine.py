@@ -107,7 +107,7 @@ def _apply(rule: Rule, ctx: OpContext, pair_status: dict, position: dict) -> Fin
     column = ctx.op.column_name or ""
     ordered = sorted(matched, key=lambda q: (whole_row(q, column), is_test_path(q.file)))
     evidence = tuple(_query_evidence(q) for q in ordered) + tuple(_reference_evidence(r) for r in refs)
-    evidence += tuple(Evidence(o.file, o.line, "database object", _first_line(o.sql or o.text), f"{o.kind} {o.name} names {ctx.op.column_name}")
+    evidence += tuple(Evidence(o.file, o.line, "database object", " ".join((o.sql or o.text).split())[:300], f"{o.kind} {o.name} names {ctx.op.column_name}")
                       for o in objects)
     return Finding(
         rule_id=rule.id, code=rule.code, severity=rule.severity,
@@ -132,8 +132,10 @@ def _confidence(rule: Rule, ctx: OpContext, evidence: tuple[Evidence, ...]) -> C
 
 
 def _query_evidence(query: Query) -> Evidence:
-    columns = ", ".join(query.columns) if query.columns else ("*" if query.kind.value == "select_star" else "")
-    if query.all_columns and (query.kind in (QueryKind.SELECT_COLUMNS, QueryKind.SELECT_STAR) or query.orm in PYTHON_ORMS):
+    implicit = set(query.implicit_columns) if query.all_columns else set()
+    named = [c for c in query.columns if c not in implicit]  # a create's keys, not the model's other columns
+    columns = ", ".join(named) if named else ("*" if query.kind.value == "select_star" else "")
+    if query.all_columns and query.kind in (QueryKind.SELECT_COLUMNS, QueryKind.SELECT_STAR):
         columns = "every column its model declares"  # the list itself is the model's, shown once by IMP109
     elif query.all_columns:
         columns += "; the ORM names every column its model declares"
@@ -202,15 +204,10 @@ def _columns(op) -> tuple:
 
 def whole_row(query: Query, column: str) -> bool:
     """An ORM query that uses `column` only because it reads or returns every column its model declares
-    (a Prisma create or update returns the whole row too): no line of it names the column."""
-    if not query.all_columns:
-        return False
-    if query.orm in PYTHON_ORMS:  # their columns are the model's (Tandoor's 41 Ingredient.objects.create):
-        return column not in query.filter_columns  # only a lookup is written on the line
-    return query.kind in (QueryKind.SELECT_COLUMNS, QueryKind.SELECT_STAR) or column not in query.columns
-
-
-PYTHON_ORMS = frozenset({"django", "sqlalchemy", "sqlmodel"})
+    (a Prisma create or update returns the whole row too, a Django create writes it): no line of it
+    names the column. One rule for every ORM: what the code names is kept apart from what the ORM
+    adds (Query.implicit_columns)."""
+    return query.all_columns and (column in query.implicit_columns or not query.names_column(column))
 
 
 def _uses(queries: list, refs: list, column: str | None = None) -> str:
@@ -253,9 +250,10 @@ def format_message(template: str, ctx: OpContext, count: int, uses: str = "", sq
         roles=lambda: ", ".join(_roles(op)) or "?",
         privileges=lambda: ", ".join(grant.privileges if (grant := op.of(GrantDetails)) else ()) or "?",
         columns=lambda: ", ".join(_column_names(op, quote if sql else str)) or "?",
-        plural=lambda: "y" if count == 1 else "ies", s=lambda: "" if count == 1 else "s", uses=lambda: uses or f"{count} quer{'y' if count == 1 else 'ies'}",
+        plural=lambda: "y" if count == 1 else "ies", s=lambda: "" if count == 1 else "s", verb_s=lambda: "s" if count == 1 else "", uses=lambda: uses or f"{count} quer{'y' if count == 1 else 'ies'}",
         pg_version=lambda: ctx.pg_version or "?", did_you_mean=lambda: _did_you_mean(ctx),
         orm_reads=lambda: sum(q.all_columns for q in ctx.queries),
+        orm_reads_found=lambda: f"{n} found" if (n := sum(q.all_columns for q in ctx.queries)) else "none found",
         features=lambda: "; ".join(f"{f.name} (PostgreSQL {f.since}+)" for f in too_new(ctx)) or "?",
         statement=lambda: op.statement.index, reason=lambda: _unread_reason(op), held_until=lambda: held_until(ctx), nesting=lambda: nesting_message(ctx), held_lock=lambda: "; ".join(w.describe() for w in held_work(ctx)) or "?", bad_calls=lambda: "; ".join(calls_with_wrong_arguments(ctx)) or "?",
         duplicates=lambda: ", ".join(duplicate_columns(op.statement.sql)) or "?",
@@ -293,8 +291,3 @@ def _unread_reason(op) -> str:
 
 def _column_names(op, written) -> list[str]:
     return [written(c if isinstance(c, str) else c.name) for c in _columns(op)]
-
-
-def _first_line(sql: str) -> str:
-    """The line an object's evidence shows (`CREATE FUNCTION sync() RETURNS trigger …`)."""
-    return next((line.strip() for line in sql.splitlines() if line.strip()), "")[:160]

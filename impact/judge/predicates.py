@@ -358,37 +358,6 @@ def client_query_of_revoked(ctx: OpContext, query: Query) -> bool:
 
 # -- database-object matchers (views, functions, triggers, policies, indexes) ----------------
 
-def _word(text: str, word: str | None) -> bool:
-    return bool(word) and re.search(rf"(?<![\w$]){re.escape(word)}(?![\w$])", text, re.IGNORECASE) is not None
-
-
-def _on_table(ctx: OpContext, obj) -> bool:
-    """The object belongs to the op's table: attached to it, or (views, functions) naming it or
-    run by a trigger on it (a trigger function reads NEW.col without naming the table)."""
-    table = (ctx.op.table or "").lower()
-    if obj.table is not None:
-        return obj.table.lower() == table
-    if obj.kind == "function":
-        triggered = {o.function for o in ctx.before.objects if o.kind == "trigger" and (o.table or "").lower() == table}
-        return obj.name in triggered or _word(obj.text, table)
-    return _word(obj.text, table)
-
-
-@object_matcher
-def uses_column(ctx: OpContext, obj) -> bool:
-    return obj.kind != "trigger" and _on_table(ctx, obj) and _word(obj.text, ctx.op.column_name)
-
-
-@object_matcher
-def function_uses_column(ctx: OpContext, obj) -> bool:
-    """Function bodies are stored as text: a rename does not follow into them (views, policies and indexes do)."""
-    return obj.kind == "function" and uses_column(ctx, obj)
-
-
-@object_matcher
-def view_or_policy_uses_column(ctx: OpContext, obj) -> bool:
-    return obj.kind in ("view", "policy") and uses_column(ctx, obj)
-
-
 # Registered here so that every name a rule may use is known once this module is imported.
-from impact.judge import failure_predicates, reference_predicates, statement_predicates, version_predicates  # noqa: E402,F401
+from impact.judge import (failure_predicates, object_predicates, reference_predicates, statement_predicates,  # noqa: E402,F401
+                          version_predicates)

@@ -26,9 +26,15 @@ def with_python_models(run: "ExtractionRun") -> OrmMap:
     indexes separately (impact.extract.python.models.ModelInfo): those of the affected tables, and
     the others it saw (they tell whether a field name is one model's: OrmMap.spelled_columns)."""
     extra = [OrmModel(orm=m.framework, name=m.name, table=m.table, file=m.file, line=m.line, schema=m.schema,
-                      fields=tuple(OrmField(attribute, column, m.line) for attribute, column in m.attributes if attribute != "pk"))
+                      fields=tuple(_python_field(m, attribute, column) for attribute, column in m.attributes if attribute != "pk"))
              for m in (*run.models.values(), *(o for name, o in run.other_models.items() if name not in run.models)) if m.table]
     return OrmMap(run.orm.models + extra, run.orm.sources, run.orm.kysely_camel_case) if extra else run.orm
+
+
+def _python_field(model, attribute: str, column: str) -> OrmField:
+    """A Python model's field: at its class, or at the base of another file it inherits it from."""
+    lent = next(((file, line) for name, file, line in model.inherited if name == attribute), None)
+    return OrmField(attribute, column, lent[1], file=lent[0]) if lent else OrmField(attribute, column, model.line)
 
 
 # Django gives a field its name again: `RenameField(..., new_name="checkout_line")`, `AddField(..., name="x")`.
@@ -96,6 +102,12 @@ def model_declarations(orm: OrmMap, tables: list[str], columns: set[str], repo: 
             mine = []
             for f in model.fields:
                 if f.column and f.column.lower() in wanted and not f.ignored:
+                    if f.file:  # inherited from a base of another file (impact.orm.inherited_columns): the class
+                        # line says so, and is where this table's fix goes (other models may share the base:
+                        # netbox's ConfigContextModel kept `local_context_data` when Module stopped inheriting it).
+                        mine.append(_declared(model.file, model.line, wanted[f.column.lower()], model.table or table,
+                                              lines.get(model.file, model.line) or f"{model.orm} model {model.name}: field {f.name}", f.name))
+                        continue
                     line = f.line if f.line and f.line != model.line else lines.attribute(model.file, model.line, f.name)
                     if model.orm == "typeorm":  # the decorator naming the column (`@JoinColumn({ name })`), else the property
                         start, line = line, lines.member(model.file, line, f.name, f.column if f.name != f.column else None)

@@ -29,6 +29,7 @@ class OrmField:
     line: int = 0
     relation: str | None = None  # the related model, for relation fields
     ignored: bool = False  # Prisma @ignore: a column the client never reads or writes
+    file: str | None = None  # declared in another file than its model's: a Python base's (`line` its class)
 
 
 @dataclass(frozen=True)

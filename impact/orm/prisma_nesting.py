@@ -29,7 +29,6 @@ from impact.orm import CODE_DECLARATION_SUFFIXES as _TS  # TypeScript and JavaSc
 from impact.orm.mapping import OrmMap, OrmModel
 from impact.positions import line_starts
 
-_NOTE = re.compile(r"prisma\.([A-Za-z_$][\w$]*)\.([A-Za-z_$][\w$]*)\(\)")
 _KEY = re.compile(r"([A-Za-z_$][\w$]*)\s*\??\s*:\s*$")
 
 
@@ -75,13 +74,13 @@ def key_owner(text: str, starts: list[int], query: Query, at: int, orm: OrmMap,
     """(the called model, the model whose keys are written at offset `at`) in the Prisma call
     `query`: the relation fields on the path of keys down to `at` lead from the one to the other.
     None when the call is not found before `at`."""
-    note = _NOTE.search(query.note or "")
-    if note is None or not query.table:
+    if not query.model or not query.method or not query.table:
         return None
-    model = next((m for m in orm.by_accessor("prisma", note.group(1)) if (m.table or "").lower() == query.table.lower()), None)
+    accessor, method = query.model, query.method  # prisma.<accessor>.<method>(...)
+    model = next((m for m in orm.by_accessor("prisma", accessor) if (m.table or "").lower() == query.table.lower()), None)
     if model is None or query.line > len(starts):
         return None
-    call = re.compile(rf"\.\s*{re.escape(note.group(1))}\s*\.\s*{re.escape(note.group(2))}\s*\(").search(
+    call = re.compile(rf"\.\s*{re.escape(accessor)}\s*\.\s*{re.escape(method)}\s*\(").search(
         text, starts[query.line - 1], at)
     if call is None:
         return None

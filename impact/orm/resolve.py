@@ -82,8 +82,11 @@ def _distinct_tables(models: list[OrmModel]) -> list[OrmModel]:
 
 
 def _on_model(query: Query, model: OrmModel) -> Query:
+    """The query on the model's table; the columns the ORM adds to those the code names are its
+    `implicit_columns`."""
     columns = _columns(model, query.columns)
     filters = _columns(model, query.filter_columns)
+    named = set(columns + filters)
     if query.all_columns:
         if query.kind.value == "select_columns":
             columns = model.columns
@@ -95,6 +98,7 @@ def _on_model(query: Query, model: OrmModel) -> Query:
             filters = tuple(dict.fromkeys(filters + model.columns))
     return dataclasses.replace(
         query, table=model.table, schema=model.schema, columns=columns, filter_columns=filters,
+        implicit_columns=tuple(c for c in dict.fromkeys(columns + filters) if c not in named), model_file=model.file,
         confidence=Confidence.HIGH if model.table else Confidence.LOW,
         note=f"{query.note} on model {model.name} ({model.file}:{model.line})".strip(),
     )

@@ -55,6 +55,9 @@ def query_dict(q: Query) -> dict:
         "kind": q.kind.value, "table": q.table, "schema": q.schema, "columns": list(q.columns),
         "filter_columns": list(q.filter_columns), "ambiguous_columns": list(q.ambiguous_columns),
         "columns_known": q.columns_known, "confidence": q.confidence.value, "sql": q.sql, "snippet": q.snippet, "note": q.note,
+        # ORM queries' typed fields (issue 8 §5), so no reader parses `note`.
+        "orm": q.orm, "model": q.model, "model_file": q.model_file, "method": q.method, "all_columns": q.all_columns,
+        "implicit_columns": list(q.implicit_columns),
     }
 
 
@@ -67,6 +70,7 @@ def query_json(q: Query, depth: int) -> str:
     file, language, extractor, kind, confidence = q.file, q.language, q.extractor, q.kind.value, q.confidence.value
     table, schema, sql, snippet, note = q.table, q.schema, q.sql, q.snippet, q.note
     line, end_line, known = q.line, q.end_line, q.columns_known
+    orm, model, model_file, method, every = q.orm, q.model, q.model_file, q.method, q.all_columns
     file = e(file) if type(file) is str else t(file, d)
     line = int.__repr__(line) if type(line) is int else t(line, d)
     end_line = int.__repr__(end_line) if type(end_line) is int else t(end_line, d)
@@ -80,12 +84,18 @@ def query_json(q: Query, depth: int) -> str:
     sql = e(sql) if type(sql) is str else t(sql, d)
     snippet = e(snippet) if type(snippet) is str else t(snippet, d)
     note = e(note) if type(note) is str else t(note, d)
+    orm, model = (e(orm) if type(orm) is str else t(orm, d)), (e(model) if type(model) is str else t(model, d))
+    model_file = e(model_file) if type(model_file) is str else t(model_file, d)
+    method = e(method) if type(method) is str else t(method, d)
+    every = ("true" if every else "false") if type(every) is bool else t(every, d)
     i = ",\n" + INDENT * d
     return (f'{{\n{INDENT * d}"file": {file}{i}"line": {line}{i}"end_line": {end_line}{i}"language": {language}'
             f'{i}"extractor": {extractor}{i}"kind": {kind}{i}"table": {table}{i}"schema": {schema}'
             f'{i}"columns": {strs(q.columns, d)}{i}"filter_columns": {strs(q.filter_columns, d)}'
             f'{i}"ambiguous_columns": {strs(q.ambiguous_columns, d)}{i}"columns_known": {known}{i}"confidence": {confidence}'
-            f'{i}"sql": {sql}{i}"snippet": {snippet}{i}"note": {note}\n{INDENT * depth}}}')
+            f'{i}"sql": {sql}{i}"snippet": {snippet}{i}"note": {note}{i}"orm": {orm}{i}"model": {model}'
+            f'{i}"model_file": {model_file}{i}"method": {method}{i}"all_columns": {every}'
+            f'{i}"implicit_columns": {strs(q.implicit_columns, d)}\n{INDENT * depth}}}')
 
 
 def judgement_dict(p: PairJudgement) -> dict:

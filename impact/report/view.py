@@ -25,8 +25,8 @@ from impact.pipeline import ScanResult
 from impact.test_paths import is_test_path
 
 CODE_KINDS = ("query", "reference")
-# Listed under their finding: the code, and the views, functions, policies and indexes a finding
-# tells the reader to change first ("Change or drop the listed objects": civitai's were never listed).
+# Shown under a finding too, though no code: the migration statement that created a view, index,
+# policy or function the change breaks (IMP106's "change the listed objects first" lists them).
 SHOWN_KINDS = (*CODE_KINDS, "database object")
 
 

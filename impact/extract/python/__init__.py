@@ -6,8 +6,8 @@ One parse and one pass collect the file's facts (python.facts); then each finder
   - python.supabase: supabase-py chains (`supabase.table("t").select("a").eq("b", x)`)
   - python.orm: SQLAlchemy and Django model queries, through the models of python.models.
 
-ORM queries on a model defined in another file carry `table=None` and `model=ClassName` in their
-note: `models_in` lists a file's models so the pipeline can index them project-wide, and
+ORM queries on a model defined in another file carry `table=None` and their `model` (ClassName),
+no `model_file` yet: `models_in` lists a file's models so the pipeline can index them project-wide, and
 `resolve_model_queries` rewrites such queries once that index is known.
 
 Decisions:

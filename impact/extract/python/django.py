@@ -87,7 +87,7 @@ class _Finder:
         # `base is None`: the chain starts with a call of a plain name, `first.name`.
         if base is None and first.call is not None and self.django_file and self.model_name(first.name):
             if any(link.name == "save" for link in links[1:]):  # Note(title=t).save()
-                use = OrmUse(first.name, QueryKind.INSERT, line, end_line, EXTRACTOR)
+                use = OrmUse(first.name, QueryKind.INSERT, line, end_line, EXTRACTOR, method="save")
                 use.add("attributes", *keyword_names(first.call))
                 use.columns_known = all_keywords(first.call)  # until the model is known
                 use.all_columns = True  # the INSERT lists every concrete field, given or defaulted
@@ -114,6 +114,7 @@ class _QuerySet:
                 continue
             if link.name == "raw":
                 return []  # Note.objects.raw("SELECT ..."): the SQL string is the query
+            self.main.method = self.main.method or link.name  # until a call deciding the kind comes
             self._apply(link.name, link.call)
             if link.name in RETURNS_INSTANCE:
                 self.main.end_line = self.finder.facts.lines(link.call)[1]
@@ -130,10 +131,10 @@ class _QuerySet:
         elif name in ("values", "values_list", "only"):
             fields = _field_strings(call)
             if fields:
-                main.kind, main.all_columns = QueryKind.SELECT_COLUMNS, False
+                main.kind, main.all_columns, main.method = QueryKind.SELECT_COLUMNS, False, name
                 main.add("attributes", *fields, *(["pk"] if name == "only" else []))
         elif name in ("count", "exists") and main.kind is QueryKind.SELECT_STAR:
-            main.kind, main.all_columns = QueryKind.SELECT_COLUMNS, False
+            main.kind, main.all_columns, main.method = QueryKind.SELECT_COLUMNS, False, name
         elif name in ("update", "delete", "create", "create_user", "create_superuser", "bulk_create", "bulk_update"):
             self._write(name, call)
         elif name in ("get_or_create", "update_or_create"):
@@ -144,6 +145,7 @@ class _QuerySet:
         # Django's INSERT (create, bulk_create) lists every concrete field of the model, the
         # ones not given with their default: a column the model still declares is written.
         main.all_columns = name in ("create", "create_user", "create_superuser", "bulk_create")
+        main.method = name
         if name == "update":
             main.kind = QueryKind.UPDATE
             main.add("attributes", *keyword_names(call))
@@ -172,11 +174,13 @@ class _QuerySet:
         self.main.add("filters", *lookups)
         defaults = _dict_keys(keyword(call, "defaults"))
         insert = self._use(QueryKind.INSERT)
+        insert.method = name
         insert.add("attributes", *[k for k in keyword_names(call) if k != "defaults"], *defaults)
         insert.all_columns = True  # create(): every concrete field
         self.more.append(insert)
         if name == "update_or_create":
             update = self._use(QueryKind.UPDATE)
+            update.method = name
             update.add("attributes", *defaults)
             update.add("filters", *lookups)
             self.more.append(update)
@@ -189,7 +193,7 @@ class _QuerySet:
                 continue
             kind = QueryKind.DELETE if link.name == "delete" else QueryKind.UPDATE
             end_line = self.finder.facts.lines(link.call)[1]
-            use = OrmUse(self.model, kind, link.line, end_line, EXTRACTOR)
+            use = OrmUse(self.model, kind, link.line, end_line, EXTRACTOR, method=link.name)
             if kind is QueryKind.UPDATE:
                 fields = _strings(keyword(link.call, "update_fields"))
                 use.add("attributes", *fields)

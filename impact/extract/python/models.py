@@ -4,9 +4,12 @@ Covers SQLAlchemy declarative classes (`__tablename__` + `Column`/`mapped_column
 SQLAlchemy Core `Table("t", metadata, Column("c", ...))`, SQLModel `table=True` classes and
 Django `models.Model` subclasses (and custom user models on django.contrib.auth's abstract ones,
 whose fields are known: DJANGO_AUTH_BASES).
-Inheritance is followed within the file only (mixins, abstract bases, single-table inheritance).
+Inheritance is followed here within the file (mixins, abstract bases, single-table inheritance).
 A SQLAlchemy class whose table a base of another file computes (`__tablename__` a `declared_attr`:
 python.waiting_models) is listed with `table=None`; impact/orm/computed_tables.py names its table.
+A model whose bases come from other files lists where they come from (`bases`), and the classes
+that only lend columns (a Django abstract model, a SQLAlchemy mixin) are listed too when `unnamed`:
+impact/orm/inherited_columns.py adds their columns to the models across files.
 """
 from __future__ import annotations
 
@@ -57,6 +60,9 @@ class ModelInfo:
     bases: tuple[str, ...] = ()
     table_rule: str | None = None
     abstract: bool = False
+    # Columns inherited from a base of another file (impact.orm.inherited_columns):
+    # (attribute, the base's file, the base's class line), where the declaration is.
+    inherited: tuple[tuple[str, str, int], ...] = ()
 
     def column_for(self, attribute: str) -> str | None:
         return dict(self.attributes).get(attribute)
@@ -115,7 +121,7 @@ def find_models(facts: Facts, unnamed: bool = False) -> list[ModelInfo]:
         waiting_models.after(naming, model, declared)
         declared[model.name] = model
         info = _model_info(model, facts.path)
-        if info is not None and (info.table or unnamed or info.framework != "sqlalchemy"):
+        if info is not None and (info.table or unnamed or (info.framework != "sqlalchemy" and not info.abstract)):
             models.append(info)
     for name, line, base in waiting_models.factory_bases(naming, declared):  # Base = declarative_base(cls=C)
         info = _model_info(dataclasses.replace(base, name=name, line=line), facts.path)
@@ -261,16 +267,19 @@ def _model_info(model: _ClassModel, path: str) -> ModelInfo | None:
         attributes = dict(model.attributes)
         if model.primary_key:
             attributes.setdefault("pk", model.primary_key[0])  # what `session.get(M, x)` filters on
-        return _info(model, path, model.framework, model.table, attributes, model.primary_key)
-    if waiting_models.listed_without_table(model):  # a base or a model waiting for one's table
+        info = _info(model, path, model.framework, model.table, attributes, model.primary_key)
+        return dataclasses.replace(info, bases=tuple(model.origins)) if model.origins else info
+    if waiting_models.listed_without_table(model) or (model.framework == "sqlalchemy" and model.attributes):
+        # a base, a model waiting for one's table, or a mixin lending its columns (inherited_columns.py)
         info = _info(model, path, "sqlalchemy", None, dict(model.attributes), model.primary_key)
         return dataclasses.replace(info, bases=tuple(model.origins), table_rule=model.table_rule, abstract=model.abstract)
     return None
 
 
 def _django_info(model: _ClassModel, path: str) -> ModelInfo | None:
-    if _meta_true(model, "abstract"):
-        return None
+    if _meta_true(model, "abstract"):  # lends its fields to models of other files (inherited_columns.py)
+        info = _info(model, path, "django", None, dict(model.attributes), model.primary_key)
+        return dataclasses.replace(info, bases=tuple(model.origins), abstract=True)
     attributes = dict(model.attributes)
     primary_key = list(model.primary_key)
     if not primary_key:
@@ -281,7 +290,8 @@ def _django_info(model: _ClassModel, path: str) -> ModelInfo | None:
     table = literal_text(model.meta.get("db_table")) or model.table
     if table is None and app_label:
         table = f"{app_label}_{model.name.lower()}"
-    return _info(model, path, "django", table, attributes, primary_key)
+    info = _info(model, path, "django", table, attributes, primary_key)
+    return dataclasses.replace(info, bases=tuple(model.origins)) if model.origins else info
 
 
 def _info(model: _ClassModel, path: str, framework: str, table: str | None,

@@ -3,13 +3,14 @@
 The ORM finders (python.sqlalchemy, python.django) describe each query as `OrmUse`s in terms of the
 model class and its Python attribute names. Turning those into tables and columns needs the
 model: when it is defined in the same file it is resolved here; otherwise the query keeps
-`table=None` and `model=ClassName` in its note, and `resolve_model_queries` finishes the job
+`table=None` (and `model_file=None`) with its `model`, and `resolve_model_queries` finishes the job
 once the pipeline has indexed every file's models (called by impact.orm.resolve, the one resolver).
+The note says the same for people ("model=Note; ORM loads all mapped columns"), written from the
+query's fields by `_note`; nothing reads it back (issue 8 §5).
 """
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -21,7 +22,6 @@ LOADS_ALL = "ORM loads all mapped columns"
 WRITES_ALL = "ORM writes all mapped columns"
 ELSEWHERE = "model defined in another file"
 UNKNOWN_WRITES = "written columns unknown"
-MODEL_NOTE = re.compile(r"\bmodel=(\w+)")
 
 
 @dataclass
@@ -37,6 +37,7 @@ class OrmUse:
     filters: list[str] = field(default_factory=list)
     columns_known: bool = True
     all_columns: bool = False  # SELECT_STAR / Django save(): every mapped column is involved
+    method: str = ""  # the call deciding its kind (Query.method)
 
     def add(self, bucket: str, *names: str) -> None:
         values = getattr(self, bucket)
@@ -56,11 +57,6 @@ def orm_queries(facts: Facts, models: list[ModelInfo]) -> list[Query]:
 
 
 def _query(facts: Facts, use: OrmUse, model: ModelInfo | None) -> Query:
-    notes = [f"model={use.model}"]
-    if use.all_columns:
-        notes.append(WRITES_ALL if use.kind in (QueryKind.UPDATE, QueryKind.INSERT) else LOADS_ALL)
-    if not use.columns_known:
-        notes.append(UNKNOWN_WRITES)
     unresolved = Query(
         file=facts.path,
         line=use.line,
@@ -74,10 +70,20 @@ def _query(facts: Facts, use: OrmUse, model: ModelInfo | None) -> Query:
         confidence=Confidence.LOW,
         columns_known=use.columns_known,
         snippet=facts.snippet(use.line),
-        note="; ".join(notes + [ELSEWHERE]),
-        model=use.model, orm=use.extractor, all_columns=use.all_columns,
+        note=_note(use.model, use.kind, use.all_columns, use.columns_known, resolved=False),
+        model=use.model, orm=use.extractor, all_columns=use.all_columns, method=use.method or None,
     )
     return _resolved(unresolved, model) if model is not None else unresolved
+
+
+def _note(model: str, kind: QueryKind, all_columns: bool, columns_known: bool, resolved: bool) -> str:
+    """The sentence for people: the model, what the ORM adds, what is not known yet."""
+    notes = [f"model={model}"]
+    if all_columns:
+        notes.append(WRITES_ALL if kind in (QueryKind.UPDATE, QueryKind.INSERT) else LOADS_ALL)
+    if not columns_known:
+        notes.append(UNKNOWN_WRITES)
+    return "; ".join(notes if resolved else notes + [ELSEWHERE])
 
 
 def resolve_model_queries(queries: Iterable[Query], models: Mapping[str, ModelInfo], *,
@@ -90,11 +96,11 @@ def resolve_model_queries(queries: Iterable[Query], models: Mapping[str, ModelIn
     """
     resolved = []
     for query in queries:
-        match = MODEL_NOTE.search(query.note) if query.table is None else None
-        if match is None:
+        waiting = query.table is None and query.model is not None and query.language == "python"
+        if not waiting:
             resolved.append(query)
-        elif match.group(1) in models:
-            resolved.append(_resolved(query, models[match.group(1)]))
+        elif query.model in models:
+            resolved.append(_resolved(query, models[query.model]))
         elif not drop_unknown:
             resolved.append(query)
     return resolved
@@ -102,11 +108,14 @@ def resolve_model_queries(queries: Iterable[Query], models: Mapping[str, ModelIn
 
 def _resolved(query: Query, model: ModelInfo) -> Query:
     """Attribute names -> column names (dropping relationships and properties, which are no
-    columns), and every mapped column for the queries that involve them all."""
+    columns), and every mapped column for the queries that involve them all: those the code did
+    not name are `implicit_columns`."""
     columns = _columns(model, query.columns)
-    known, note = query.columns_known, query.note.replace(f"; {ELSEWHERE}", "")
-    if LOADS_ALL in note or WRITES_ALL in note:
-        columns, known, note = model.columns, True, note.replace(f"; {UNKNOWN_WRITES}", "")
+    filters = _columns(model, query.filter_columns)
+    named = set(columns + filters)
+    known = query.columns_known
+    if query.all_columns:
+        columns, known = model.columns, True
     elif query.kind is QueryKind.INSERT and model.client_defaults:
         # SQLAlchemy fills a Python-side `default=` into every INSERT that does not give the column.
         columns = tuple(dict.fromkeys(columns + model.client_defaults))
@@ -115,9 +124,11 @@ def _resolved(query: Query, model: ModelInfo) -> Query:
         table=model.table,
         schema=model.schema,
         columns=columns,
-        filter_columns=_columns(model, query.filter_columns),
+        filter_columns=filters,
+        implicit_columns=tuple(c for c in columns if c not in named),
         confidence=Confidence.MEDIUM if model.table else Confidence.LOW,
-        note=note,
+        note=_note(query.model or model.name, query.kind, query.all_columns, known, resolved=True),
+        model_file=model.file,
     )
 
 

@@ -42,6 +42,7 @@ class _Statement:
     uses: dict[str, OrmUse] = field(default_factory=dict)
     last: str = ""  # the model filter_by() applies to: the last one joined
     values_given: bool = False
+    method: str = ""  # the call that started it, or turned it into a write (Query.method)
 
     def use(self, model: str, kind: QueryKind = QueryKind.SELECT_COLUMNS) -> OrmUse:
         if model not in self.uses:
@@ -151,10 +152,17 @@ class _Finder:
         if primary.kind is QueryKind.INSERT and not statement.values_given:
             primary.columns_known = False  # session.execute(insert(Note), rows): rows not read here
         for use in statement.uses.values():
-            use.line, use.end_line = line, end_line
+            use.line, use.end_line, use.method = line, end_line, statement.method
         return list(statement.uses.values())
 
     def _start(self, base: ast.expr | None, links: list[Link]) -> tuple[int, _Statement] | None:
+        start = self._started(base, links)
+        if start is not None:
+            name = links[start[0]].name
+            start[1].method = self.facts.original_name(name) if start[0] == 0 and base is None else name
+        return start
+
+    def _started(self, base: ast.expr | None, links: list[Link]) -> tuple[int, _Statement] | None:
         first = links[0]
         first_name = self.facts.original_name(first.name) if base is None else first.name
         if first.call is None and first.name == "query" and self.entity(base):
@@ -236,7 +244,7 @@ class _Finder:
             statement.values_given = True
             self._written(primary, call)
         elif name in CONFLICT_CLAUSES:
-            primary.kind = QueryKind.UPSERT
+            primary.kind, statement.method = QueryKind.UPSERT, name
             for element in _list_items(keyword(call, "index_elements")):
                 primary.add("filters", *self._column_names(element))
             set_ = keyword(call, "set_")
@@ -244,6 +252,7 @@ class _Finder:
         elif name in ("update", "delete") and primary.kind in (QueryKind.SELECT_STAR, QueryKind.SELECT_COLUMNS):
             # Query API: session.query(Note).filter(...).update({...}) / .delete()
             primary.kind, primary.all_columns, primary.attributes = STATEMENTS[name], False, []
+            statement.method = name
             if name == "update" and first_argument(call) is not None:
                 keys = self._dict_keys(first_argument(call))
                 primary.add("attributes", *(keys or []))
@@ -305,14 +314,14 @@ class _Finder:
         construction = self._construction(item, scope)
         if method != "delete" and construction is not None:
             model, call = construction
-            use = OrmUse(model, QueryKind.INSERT, self.facts.line(call), end_line, EXTRACTOR)
+            use = OrmUse(model, QueryKind.INSERT, self.facts.line(call), end_line, EXTRACTOR, method=method)
             use.add("attributes", *keyword_names(call))
             use.columns_known = all_keywords(call)
             return [use]
         model = self._fetched_model(item, scope) if method == "delete" else None
         if model is None:
             return []
-        use = OrmUse(model, QueryKind.DELETE, self.facts.line(item), end_line, EXTRACTOR)
+        use = OrmUse(model, QueryKind.DELETE, self.facts.line(item), end_line, EXTRACTOR, method=method)
         use.add("filters", "pk")
         return [use]
 

@@ -45,7 +45,7 @@ def after(state: FileNaming, model, declared: dict) -> None:
     """After inheritance (its bases' rule, key and table known): the class's table when a same-file
     base computes it, else where its other-file bases come from."""
     own_table, own_key, own_rule = state.own.pop(model.name)
-    if model.framework == "sqlalchemy" or model.abstract or model.table_rule:
+    if model.framework in ("sqlalchemy", "django") or model.abstract or model.table_rule:
         if state.imported is None:
             state.imported = imported_names(state.facts.module, state.facts.path)
         model.origins = [o for b in model.bases for o in _origins(b, declared, state.imported, state.facts.path)]
@@ -79,7 +79,12 @@ def _origins(base: str, declared: dict, imported: dict[str, str], path: str) -> 
     if parent is not None:
         return parent.origins
     origin = origin_of(base, imported)
-    return [origin] if origin else []
+    return [origin] if origin and origin.split("/", 1)[0].split(":", 1)[0] not in LIBRARIES else []
+
+
+# The ORMs' own packages and the standard library's: a base from them is never a file of the repository.
+LIBRARIES = frozenset({"django", "sqlalchemy", "sqlmodel", "flask_sqlalchemy", "typing", "abc", "enum",
+                       "dataclasses", "pydantic", "uuid", "datetime", "collections"})
 
 
 def factory_bases(state: FileNaming, declared: dict) -> list[tuple[str, int, object]]:

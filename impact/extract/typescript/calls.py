@@ -241,11 +241,12 @@ def chain_after(scanned: Scanned, first: Call) -> list[Call]:
 def orm_query(scanned: Scanned, call: Call, path: str, language: str, *, orm: str, model: str, note: str,
               shape: tuple[QueryKind, list[str], list[str], bool, bool]) -> Query:
     """The Query of one ORM call on a model, in the model's own field names: resolved to a table and
-    columns by impact.orm.resolve. `shape` is (kind, columns, filters, columns known, every column read)."""
+    columns by impact.orm.resolve. `shape` is (kind, columns, filters, columns known, every column read);
+    the call's name is the query's `method`."""
     kind, columns, filters, known, all_columns = shape
     return Query(
         file=path, line=scanned.line_of(call.dot), end_line=scanned.line_of(call.close), language=language,
         extractor=orm, kind=kind, table=None, columns=tuple(dict.fromkeys(columns)),
         filter_columns=tuple(dict.fromkeys(filters)), confidence=Confidence.MEDIUM, columns_known=known,
-        snippet=scanned.snippet(call.dot), note=note, model=model, orm=orm, all_columns=all_columns,
+        snippet=scanned.snippet(call.dot), note=note, model=model, orm=orm, all_columns=all_columns, method=call.name,
     )

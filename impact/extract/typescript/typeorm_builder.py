@@ -69,7 +69,8 @@ def _query(scanned: Scanned, path: str, language: str, entity: str, first: Call,
     every = every or kind is QueryKind.INSERT  # like repository inserts: DEFAULT for the columns not given
     query = orm_query(scanned, first, path, language, orm="typeorm", model=entity, note=f"{entity} QueryBuilder",
                       shape=(kind, columns, filters, known, every))
-    return replace(query, line=scanned.line_of(start), snippet=scanned.snippet(start),
+    method = next((c.name for c in chain if c.name in WRITES), first.name)  # .update(), else createQueryBuilder
+    return replace(query, line=scanned.line_of(start), snippet=scanned.snippet(start), method=method,
                    end_line=scanned.line_of(chain[-1].close) if chain else query.end_line)
 
 

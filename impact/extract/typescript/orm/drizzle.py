@@ -214,6 +214,6 @@ def _query(scanned: Scanned, path: str, language: str, chain: list[Call], table:
         extractor="drizzle", kind=kind, table=None, columns=tuple(columns),
         filter_columns=tuple(f for f in dict.fromkeys(filters) if f not in columns), confidence=Confidence.MEDIUM,
         columns_known=known, snippet=scanned.snippet(first.dot), note=note or f"drizzle .{first.name}()",
-        model=table, orm="drizzle", all_columns=all_columns,
+        model=table, orm="drizzle", all_columns=all_columns, method=first.name,
     )
 

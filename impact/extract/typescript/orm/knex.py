@@ -87,17 +87,19 @@ def _select_first(scanned: Scanned, path: str, language: str) -> list[Query]:
 def _query(scanned: Scanned, calls: list[Call], table: str, path: str, language: str, start: int | None = None,
            dotted: bool = False) -> Query:
     kind, columns, filters, known, selected = QueryKind.SELECT_COLUMNS, [], [], True, False
+    method = None  # the call deciding its kind: the write, else the column list (None: a bare chain reads whole rows)
     for call in calls[1:]:
         if call.name in WRITES:
             kind = QueryKind.UPSERT if kind is QueryKind.UPSERT else WRITES[call.name]
+            method = call.name
             if call.name in ("insert", "update", "upsert"):
                 payload = payload_keys(scanned, call, constants=dotted)
                 known = known and payload.complete
                 columns += payload.keys if payload.complete else []
         elif call.name == "merge":
-            kind = QueryKind.UPSERT
+            kind, method = QueryKind.UPSERT, call.name
         elif call.name in COLUMN_LISTS:
-            selected = True
+            selected, method = True, method or call.name
             columns += _names(scanned, call.args, dotted)
         elif call.name in FILTERS:
             filters += _filter_names(scanned, call, dotted)
@@ -108,6 +110,7 @@ def _query(scanned: Scanned, calls: list[Call], table: str, path: str, language:
         extractor="knex", kind=QueryKind.SELECT_STAR if star else kind, table=table.split(".")[-1],
         columns=tuple(dict.fromkeys(columns)), filter_columns=tuple(dict.fromkeys(filters)), confidence=Confidence.HIGH,
         columns_known=known, snippet=scanned.snippet(calls[0].dot if start is None else start), note="knex builder",
+        method=method,
     )
 
 

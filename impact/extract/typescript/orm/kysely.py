@@ -155,5 +155,5 @@ class _Chain:
             language=language, extractor="kysely", kind=QueryKind.SELECT_STAR if star else kind, table=table,
             columns=mine(self.columns), filter_columns=mine(self.filters), ambiguous_columns=ambiguous,
             confidence=Confidence.HIGH if single else Confidence.MEDIUM, columns_known=self.known,
-            snippet=self.scanned.snippet(first.dot), note=f"kysely .{first.name}()", orm="kysely",
+            snippet=self.scanned.snippet(first.dot), note=f"kysely .{first.name}()", orm="kysely", method=first.name,
         )
