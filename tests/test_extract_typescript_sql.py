@@ -101,6 +101,22 @@ RAW_SQL_CASES = {
         'pool.query("INSERT INTO t (a,b) VALUES ($1,$2)")',
         [(1, INS, "t", ("a", "b"), (), Confidence.HIGH)],
     ),
+    # A set-returning function in FROM is no table: not an unresolved one lowering the confidence
+    # and counted as a query on whatever the migration changes (graphile-worker's add_job).
+    "a function in FROM, its schema interpolated": (
+        "await tx.query(`SELECT * FROM ${schema}.add_job(identifier => $1::text, payload => $2::json)`)",
+        [],
+    ),
+    "a function in FROM beside a table: the table's query only": (
+        'pool.query("SELECT u.id FROM generate_series(1, 3) g JOIN users u ON u.rank = g")',
+        [(1, S, "users", ("id",), ("rank",), Confidence.MEDIUM)],  # `g`: the function's or users'
+    ),
+    # A value hole and a clause hole in one query (civitai): neither uniform filling parses; each
+    # hole read by what precedes it does, and the explicit columns are kept (not a pattern's SELECT *).
+    "a value hole and a clause hole together": (
+        "await db.$queryRaw`\n  SELECT mv.id, mv.name\n  FROM \"ModelVersion\" mv\n  WHERE mv.id = ${id}\n    ${andNsfw}\n    AND (mv.level & ${level}) != 0\n`",
+        [(2, S, "ModelVersion", ("id", "name"), ("id", "level"), Confidence.MEDIUM)],
+    ),
     "SQL in comments is not code": (
         "// pool.query('SELECT id FROM conversations')\n/* sql`DELETE FROM conversations` */\n",
         [],

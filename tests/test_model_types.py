@@ -373,3 +373,33 @@ def test_a_relation_written_as_a_shorthand_key_in_a_prisma_call_is_evidence() ->
     result = scan(app, str(FIXTURES / "scenarios" / "documents-prisma" / "drop_document.sql"), use_cache=False)
     refs = [(r.line, r.via, r.spelling) for r in result.references if r.file == "src/documents/copy.ts"]
     assert refs == [(8, "model-type", "document"), (14, "model-type", "document")]
+
+
+# Another model's scalar field spelled like the relation: openpanel's Report.events (Json) beside
+# Project's `events Event[]`, written by `db.report.create({ data: { events } })`.
+SCALAR_SCHEMA = SCHEMA.replace("  title        String\n", "  title        String\n  snapshot     Snapshot?\n") + '''
+model Snapshot {
+  id           Int      @id
+  templateMeta Json
+  templateId   Int      @unique
+  template     Template @relation(fields: [templateId], references: [id])
+}
+'''
+SCALAR_CODE = '''import { prisma } from './db';
+
+export const save = (form: { templateMeta: object }) => prisma.snapshot.create({
+  data: { templateId: 1, templateMeta: form.templateMeta },
+});
+export const withMeta = () => prisma.snapshot.findMany({
+  include: { template: { include: { templateMeta: true } } },
+});
+'''
+
+
+def test_a_key_naming_another_models_field_of_the_relations_name_is_not_the_relation(tmp_path) -> None:
+    result = _scanned(tmp_path, 'DROP TABLE "TemplateMeta";\n', {"prisma/schema.prisma": SCALAR_SCHEMA, "src/snapshot.ts": SCALAR_CODE,
+                      "prisma/migrations/0_init/migration.sql": INIT + 'CREATE TABLE "Snapshot" ("id" INTEGER PRIMARY KEY, "templateMeta" JSONB, "templateId" INTEGER);\n'})
+    evidence = _evidence(result, "dropped-table-still-used")
+    assert "src/snapshot.ts:4" not in evidence  # Snapshot's own templateMeta column
+    assert "src/snapshot.ts:7" in evidence  # under the template relation: Template's relation to the dropped model
+    assert "src/template.ts:12" in evidence

@@ -56,6 +56,16 @@ def test_multi_file_schema_folder_tells_relations_across_files() -> None:
     assert orm.by_accessor("prisma", "user")[0].columns == ("id",)
 
 
+def test_a_schema_copy_in_a_docs_folder_is_not_the_model() -> None:
+    # civitai keeps copies of its schema under apps/event-engine/docs/reference/: their lines were
+    # listed as declarations of the dropped column beside the real schema's.
+    model = 'model User {\n  id Int @id\n  name String\n}\n'
+    orm = build_orm_map([("apps/engine/docs/reference/schema.prisma", model), ("prisma/schema.prisma", model)])
+    assert orm.sources == ["prisma/schema.prisma"] and [m.file for m in orm.models] == ["prisma/schema.prisma"]
+    only_docs = build_orm_map([("docs/schema.prisma", model)])  # the only schema there is: kept
+    assert only_docs.sources == ["docs/schema.prisma"]
+
+
 CALLS = '''const rows = await prisma.eventData.findMany({
   where: { websiteId, eventDataType: 1, OR: [{ eventKey: "x" }, { website: { name: "n" } }] },
   orderBy: { createdAt: "desc" },
@@ -84,6 +94,24 @@ def test_client_calls_resolve_to_table_and_columns() -> None:
         (9, "delete", "event_data", (), ("website_id",), True),  # deleteMany returns a count
         (10, "select_columns", "event_data", (), ("event_data_type",), True),
     ]  # `cache.items.create(x)` is no Prisma model: dropped
+
+
+def test_a_create_many_payload_mapped_from_a_list_has_the_keys_of_its_row() -> None:
+    # The usual createMany payload: its rows are what the callback returns. Read as unknown, the
+    # write was said to omit a column becoming NOT NULL that every row provides (openpanel).
+    calls = """await prisma.eventData.createMany({
+  data: ids.filter((id) => id !== "").map((id: string) => ({ websiteId: id, eventDataType: 1 })),
+});
+await prisma.eventData.createMany({ data: ids.map(async (id) => ({ websiteId: id, ...rest })) });
+await prisma.eventData.createMany({ data: ids.map((id) => { return { websiteId: id }; }) });
+await prisma.eventData.createMany({ data: ids.map(toRow) });
+"""
+    orm = build_orm_map([("prisma/schema.prisma", SCHEMA)])
+    got = [(q.line, q.columns, q.columns_known) for q in resolve_orm_queries(extract("src/a.ts", calls).queries, orm)]
+    assert got == [(1, ("website_id", "event_data_type"), True),
+                   (4, (), False),  # a spread: the row's keys are not all known
+                   (5, (), False),  # a block body: what it returns is not read
+                   (6, (), False)]  # a function by name
 
 
 def _breaks(result, rule_id: str) -> list[str]:

@@ -63,7 +63,7 @@ def test_text_and_method_calls_are_not_credited_to_the_files_table() -> None:
                   columns=("id", "status"), orm="drizzle", all_columns=True)
     text = 'const s = await db.query.segment.findMany();\nreturn reply.status(200);\nconst d = "the status of it";\nreturn s[0].status;\n'
     placed = {r.line: r.table for r in find_references("a.ts", text, {"status"}, [query])}
-    assert placed == {2: None, 3: None, 4: "segment"}
+    assert placed == {2: None, 3: None, 4: "Segment"}  # as the query spells it (trigger.dev's note said customerquery)
 
 
 def test_generated_flag_is_kept() -> None:
@@ -211,3 +211,13 @@ def test_columns_a_created_table_takes_over_are_given_again_unless_filled_otherw
     assert "share_id" not in recreated_names(fresh.operations, "")
     # Created without a copy: its columns are given again, as before.
     assert recreated_names(parse_migration("CREATE TABLE s (share_id uuid);").operations, "") == {"share_id", "share"}
+
+
+def test_a_name_in_a_sql_file_outside_a_query_is_no_orm_field() -> None:
+    # openpanel's clickhouse_tables.sql: `project_id` in ClickHouse DDL was credited to the first
+    # Prisma model declaring a field of that name.
+    text = "CREATE TABLE analytics.events (\n  `project_id` String\n) ENGINE MergeTree ORDER BY (project_id);\n"
+    refs = find_references("db/clickhouse_tables.sql", text, {"project_id"}, [], spellings={"project_id": ("project_id", "clients")})
+    assert [(r.line, r.table, r.via) for r in refs] == [(2, None, "name-only"), (3, None, "name-only")]
+    code = find_references("src/a.ts", "const row = { project_id: 1 };\n", {"project_id"}, [], spellings={"project_id": ("project_id", "clients")})
+    assert [(r.table, r.via) for r in code] == [("clients", "orm-field")]  # in code, still the field

@@ -158,3 +158,41 @@ def test_annotations_are_capped_ordered_and_name_what_was_left_out(drop) -> None
     total = len(github.candidates([drop]))
     assert f"{total - len(annotated)} more annotations left out" in left and "scripts/verify-llm-model-migration.ts:34" in left
     assert lines[-1].startswith("::notice title=impact verdict::drop_is_pinned.sql: breaking")
+
+
+def test_terminal_shows_a_statement_prisma_split_over_lines_on_one_line(tmp_path) -> None:
+    # `prisma migrate dev` writes `ALTER TABLE "t"` alone on a line, its actions below: the
+    # statement's header showed only that line, which says nothing about what changes.
+    migration = tmp_path / "migration.sql"
+    migration.write_text('-- AlterTable\nALTER TABLE\n  "tickets"\n-- the old name\nRENAME COLUMN "title" TO "subject";\n')
+    result = scan(FIXTURES / "apps" / "helpdesk-prisma", str(migration), use_cache=False)
+    lines = render_text([result], width=80).splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("statement 1 · "))
+    assert lines[header + 1] == '  ALTER TABLE "tickets" RENAME COLUMN "title" TO "subject"'
+
+
+def test_the_caret_points_at_the_orm_field_spelling_of_a_mapped_column() -> None:
+    # `eventDataType Int @map("event_data_type")`: the code spells the field; the caret was under the
+    # whole line, and a long line was cut before the name (teable's `urlMeta`).
+    app, scenarios = FIXTURES / "apps" / "analytics-prisma", FIXTURES / "scenarios" / "analytics-prisma"
+    lines = render_text([scan(app, str(scenarios / "rename_event_data_type.sql"), use_cache=False)], width=80).splitlines()
+    at = lines.index("  ::: src/lib/format.ts:6")
+    assert lines[at + 1] == " 6 | export function typeLabel(eventDataType: number) {"
+    assert lines[at + 2].index("^") == lines[at + 1].index("eventDataType") and "^" * 14 not in lines[at + 2]
+    at = lines.index("  ::: src/queries/eventData.ts:9")
+    code, caret = lines[at + 1], lines[at + 2]
+    assert code[caret.index("^"):caret.index("^") + len("eventDataType")] == "eventDataType"
+
+
+def test_the_database_objects_a_finding_says_to_change_are_listed(tmp_path) -> None:
+    # "Change or drop the listed objects first": they were counted in the message, never listed.
+    (tmp_path / "migrations").mkdir()
+    (tmp_path / "migrations" / "001_init.sql").write_text(
+        'CREATE TABLE "Item" (id int PRIMARY KEY, "feeAmount" numeric);\n'
+        'CREATE VIEW fees AS SELECT "feeAmount" FROM "Item";\n')
+    (tmp_path / "migrations" / "002_drop.sql").write_text('ALTER TABLE "Item" DROP COLUMN "feeAmount";\n')
+    result = scan(tmp_path, "2", use_cache=False)
+    text = render_text([result], width=80)
+    assert ' ::: migrations/001_init.sql:2\n2 | CREATE VIEW fees AS SELECT "feeAmount" FROM "Item"\n' in text
+    assert "view fees names feeAmount" in text
+    assert '- `migrations/001_init.sql:2` view fees names feeAmount' in markdown.render(result)

@@ -7,7 +7,7 @@ from impact.judge.findings import Evidence, Finding
 from impact.model import Confidence, Operation, OpKind, Statement
 from impact.pipeline import scan
 from impact.report.registry import REPORTERS, Options, render
-from impact.report.view import Severity, Status, Verdict, build, finding_order, prose, short_sites, _items
+from impact.report.view import Severity, Status, Verdict, build, finding_order, items_by_statement, prose, short_sites, _items
 from tests.conftest import FIXTURES, report_of
 
 CHAT = FIXTURES / "apps" / "chat-ts"
@@ -58,6 +58,30 @@ def test_evidence_shared_by_two_findings_goes_to_the_more_important_one() -> Non
     items = _items([finding("later", "caution", [e]), finding("first", "breaking", [e, Evidence("b.ts", 1, "query")])])
     assert [i.finding.rule_id for i in items] == ["first", "later"]
     assert items[0].evidence[0] == e and items[1].evidence == () and items[1].also == 1
+
+
+def test_the_terminal_order_says_as_for_an_earlier_statement_only_once_it_was_shown() -> None:
+    # The terminal shows a statement's items together: under statement 1 (first, for its
+    # rename that breaks the most), its model declaration's fix was first given for statement 2's
+    # declaration in the severity order, so "as for statement 2 above" named one printed below.
+    def op(index: int) -> Operation:
+        return Operation(OpKind.RENAME_COLUMN, Statement(index, index, index, f"ALTER TABLE t{index} RENAME a TO b;", "sqlglot"), table=f"t{index}")
+
+    def finding(rule: str, at: Operation, evidence, fix: str) -> Finding:
+        return Finding(rule, "IMP000", "breaking", Confidence.HIGH, rule, rule, "", fix, "", "x", at, tuple(evidence))
+
+    def query(file: str) -> Evidence:
+        return Evidence(file, 1, "query", "q", "d")
+
+    one, two = op(1), op(2)
+    findings = [finding("renamed", one, [query("a.ts"), query("b.ts"), query("c.ts")], "rename safely"),
+                finding("declared", one, [query("d.ts")], "remove the field first"),
+                finding("declared", two, [query("e.ts"), query("f.ts")], "remove the field first")]
+    by_severity = _items(findings)
+    assert [(i.statements, i.fix_given_at) for i in by_severity] == [((1,), None), ((2,), None), ((1,), 2)]
+    shown = items_by_statement(findings)
+    assert [(i.finding.rule_id, i.statements, i.fix_given_at) for i in shown] == [
+        ("renamed", (1,), None), ("declared", (1,), None), ("declared", (2,), 1)]
 
 
 def test_what_breaks_is_one_line_with_short_sites(drop_view, seed_view) -> None:

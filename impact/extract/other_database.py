@@ -14,6 +14,8 @@ fixtures (`impact scan --format json` before/after: no PostgreSQL query lost). A
   typed parameters `{projectId: String}` (PostgreSQL has `$1`, `:name`, `%s`);
 - it is written as the argument of a ClickHouse client call (`queryClickhouse({ query: ... })`,
   `clickhouseClient().query({ query: ... })`, `clickhouse.rawQuery(...)`);
+- it is written as the first argument of the project's own function that hands its SQL to a
+  ClickHouse client (openpanel's `chQuery(sql)`, `getEvents(sql)`: impact.extract.clickhouse_helpers);
 - its file sits below a folder named for another database (`clickhouse/`, `clickhouse-sql/`),
   unless it is handed to a PostgreSQL-only API (`prisma.$queryRaw`, `Prisma.sql`).
 Signals left out, because they lost PostgreSQL queries: a file that imports `@clickhouse/client`
@@ -32,6 +34,7 @@ from collections.abc import Iterable
 
 from impact.model import Query
 from impact import positions
+from impact.extract import clickhouse_helpers
 
 # Syntax PostgreSQL does not have (case-sensitive where a word could be a PostgreSQL identifier).
 _SYNTAX = (
@@ -103,18 +106,41 @@ def set_apart(texts: Iterable[tuple[str, str, list[Query]]]) -> dict[tuple, str]
     the same case folding) or sits below a folder _FOLDER names."""
     found = {}
     syntax: dict[str, str | None] = {}
+    texts = list(texts)
+    helpers = clickhouse_helpers.helper_names((rel, text) for rel, text, _queries in texts)
+    helper_call = clickhouse_helpers.call_before(helpers)
     for rel, text, queries in texts:
         candidates = [q for q in queries if q.orm is None and q.sql and q.language != "sql"]
         if not candidates:
             continue
         placed = spells_clickhouse(text) or any(_FOLDER.search(f) for f in {q.file for q in candidates})
-        starts = positions.line_starts(text) if placed else []
+        wrapped = helper_call is not None and any(name in text for name in helpers)
+        starts = positions.line_starts(text) if placed or wrapped else []
         for query in candidates:
             if query.sql not in syntax:
                 syntax[query.sql] = syntax_reason(query.sql)
-            if reason := syntax[query.sql] or (_place_reason(query, text, starts) if placed else None):
+            if reason := (syntax[query.sql] or (_place_reason(query, text, starts) if placed else None)
+                          or (_helper_reason(query, text, starts, helper_call, helpers) if wrapped else None)):
                 found[key(query)] = reason
     return found
+
+
+def _helper_reason(query: Query, text: str, starts: list[int], helper_call: re.Pattern, helpers: frozenset[str]) -> str | None:
+    """Written as the first argument of the project's own ClickHouse helper (impact.extract.clickhouse_helpers)."""
+    at = starts[query.line - 1] if 0 < query.line <= len(starts) else 0
+    end = text.find("\n", at)
+    before = text[max(0, at - _CLIENT_WINDOW):at] + _up_to_query(text[at:end if end != -1 else len(text)])
+    before = before.rstrip(" \t\n`'\"")
+    match = helper_call.search(before)
+    if match is None and (variable := _ASSIGNED.search(before)) is not None:
+        # `const sql = `…`; … getEvents(sql)`: the variable handed to a helper in the same function.
+        match = clickhouse_helpers.handed_to(text[at:], variable.group(1), helper_call)
+    if match is None or not clickhouse_helpers.knows(text, match.group(1), helpers):
+        return None
+    return f"passed to {match.group(1)}(), a ClickHouse helper"
+
+
+_ASSIGNED = re.compile(r"\b(?:const|let|var)\s+(\w+)\s*(?::[^=;]{0,80})?=\s*$")
 
 
 def spells_clickhouse(text: str) -> bool:

@@ -142,6 +142,11 @@ def _reference(rel: str, number: int, line: str, match: re.Match, query: Query |
     context = _context(line, match.start(), match.end(), rel.endswith((".py", ".pyi")))
     if context in UNATTRIBUTABLE:
         field_table = None  # words of a text, a method: not the field (ctfd's form key 'key_type[0]')
+    elif field_table and rel.endswith(".sql"):
+        # SQL spells columns, never an ORM's fields: outside a query whose table tells it, the name
+        # is no model's (openpanel's clickhouse_tables.sql: ClickHouse's `project_id` was 10 lines
+        # of the PostgreSQL clients table's, by the first model declaring a field of that name).
+        field_table = None
     elif field_table and context == "string" and spelling is None and rel.endswith((".py", ".pyi")):
         # A Python string spelling a field as its column is a payload's or a form's key (healthchecks'
         # API still takes "subject_fail": 0 of 12 lines changed with the migration; saleor 12 of 12:
@@ -175,7 +180,7 @@ def _attributed(found: list[ColumnReference], queries: list[Query], respelled: f
     """
     if not found:  # most matching files (a query on the table, no changed column): no walk over their queries
         return found
-    owners: dict[str, set[str]] = {}
+    owners: dict[str, dict[str, str]] = {}  # column -> its tables, lower-cased -> as the query spells it
     for q in queries:
         if q.table is None:
             return found  # a query on an unknown table could be the owner: say nothing
@@ -184,17 +189,19 @@ def _attributed(found: list[ColumnReference], queries: list[Query], respelled: f
         # Column("profile_image_url")` beside a `profile_image_url` property): not by the column's name.
         whole_rows = q.orm is not None and q.all_columns and q.file.endswith((".py", ".pyi"))
         for column in (*(c for c in q.columns if not (whole_rows and c.lower() in respelled)), *q.filter_columns):
-            owners.setdefault(column.lower(), set()).add(q.table.lower())
+            # The table as spelled, for the report: "this file's queries use CustomerQuery.costInCents"
+            # (trigger.dev's note said customerquery).
+            owners.setdefault(column.lower(), {}).setdefault(q.table.lower(), q.table)
     out = []
     for ref in found:
-        tables = owners.get(ref.column.lower(), set()) if ref.context not in UNATTRIBUTABLE else set()
+        tables = owners.get(ref.column.lower(), {}) if ref.context not in UNATTRIBUTABLE else {}
         if ref.table is None and len(tables) == 1:
-            ref = replace(ref, table=next(iter(tables)), inferred=True, via="file-queries")
+            ref = replace(ref, table=next(iter(tables.values())), inferred=True, via="file-queries")
         elif ref.via == "orm-field" and tables and ref.table.lower() not in tables:
             # The field name tells one model, but this file uses the column on other tables only: its
             # `status` is theirs (a same-named column), so it is no evidence for the model's table;
             # it is the one table's the file's queries use it on, as a bare name is.
-            ref = (replace(ref, table=next(iter(tables)), inferred=True, via="file-queries") if len(tables) == 1
+            ref = (replace(ref, table=next(iter(tables.values())), inferred=True, via="file-queries") if len(tables) == 1
                    else replace(ref, table=None, via="name-only"))
         out.append(ref)
     return out

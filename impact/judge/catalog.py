@@ -260,6 +260,13 @@ TRIGGER_FUNCTION = re.compile(r"\bEXECUTE\s+(?:FUNCTION|PROCEDURE)\s+((?:[\w\"]+
 VIEW_NAME = re.compile(r"\bVIEW\s+(?:IF\s+NOT\s+EXISTS\s+)?((?:[\w\"]+\.)?[\w\"]+)", re.IGNORECASE)
 
 
+# Parsed as OTHER (no operation of their own), yet they remove what a later DROP COLUMN would break:
+# civitai's rename-contract migration drops the sync trigger and its function, then the column.
+DROP_ROUTINE = re.compile(r"^\s*DROP\s+(?:FUNCTION|PROCEDURE|ROUTINE)\s+(?:IF\s+EXISTS\s+)?(.*?)\s*(CASCADE|RESTRICT)?\s*;?\s*$",
+                          re.IGNORECASE | re.DOTALL)
+DROP_TRIGGER = re.compile(r"^\s*DROP\s+TRIGGER\s+(?:IF\s+EXISTS\s+)?([\w\"]+)\s+ON\s+((?:[\w\"]+\.)?[\w\"]+)", re.IGNORECASE)
+
+
 def _bare(name: str) -> str:
     return name.replace('"', "").split(".")[-1].lower()
 
@@ -290,5 +297,32 @@ def _track_object(catalog: Catalog, op: Operation) -> None:
     if dropped:
         names = {(op.name or op.table or "").lower()}
         catalog.objects = [o for o in catalog.objects if not (o.kind == dropped and o.name in names and (dropped != "constraint" or o.table == op.table))]
+    if op.kind is OpKind.OTHER:
+        _drop_routine_or_trigger(catalog, sql)
     if new is not None:
         catalog.objects = [o for o in catalog.objects if (o.kind, o.name, o.table) != (new.kind, new.name, new.table)] + [new]
+
+
+def _drop_routine_or_trigger(catalog: Catalog, sql: str) -> None:
+    """Forget the functions a DROP FUNCTION names (every overload: objects are known by name) and,
+    with CASCADE, the triggers running them; or the trigger a DROP TRIGGER names on its table."""
+    if (m := DROP_TRIGGER.match(sql)) is not None:
+        name, table = _bare(m.group(1)), _bare(m.group(2))
+        catalog.objects = [o for o in catalog.objects if not (o.kind == "trigger" and o.name == name and (o.table or "").lower() == table)]
+    elif (m := DROP_ROUTINE.match(sql)) is not None:
+        names = {_bare(part.split("(", 1)[0]) for part in _top_level_parts(m.group(1)) if part.strip()}
+        cascade = (m.group(2) or "").upper() == "CASCADE"
+        catalog.objects = [o for o in catalog.objects if not (o.kind == "function" and o.name in names)
+                           and not (cascade and o.kind == "trigger" and o.function in names)]
+
+
+def _top_level_parts(text: str) -> list[str]:
+    """`a(int, text), b` -> ["a(int, text)", " b"]: commas outside parentheses."""
+    parts, depth, start = [], 0, 0
+    for i, char in enumerate(text):
+        depth += char == "("
+        depth -= char == ")"
+        if char == "," and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    return parts + [text[start:]]

@@ -107,7 +107,7 @@ def _apply(rule: Rule, ctx: OpContext, pair_status: dict, position: dict) -> Fin
     column = ctx.op.column_name or ""
     ordered = sorted(matched, key=lambda q: (whole_row(q, column), is_test_path(q.file)))
     evidence = tuple(_query_evidence(q) for q in ordered) + tuple(_reference_evidence(r) for r in refs)
-    evidence += tuple(Evidence(o.file, o.line, "database object", " ".join(o.sql.split())[:300], f"{o.kind} {o.name} names {ctx.op.column_name}")
+    evidence += tuple(Evidence(o.file, o.line, "database object", " ".join((o.sql or o.text).split())[:300], f"{o.kind} {o.name} names {ctx.op.column_name}")
                       for o in objects)
     return Finding(
         rule_id=rule.id, code=rule.code, severity=rule.severity,

@@ -57,6 +57,7 @@ def build_orm_map(files: list[tuple[str, str]], cache=None) -> OrmMap:
 ORM_CODE = ("orm/*.py", "extract/typescript/scan.py", "extract/typescript/calls.py", "extract/typescript/constants.py", "model.py")
 
 
+_DOCS = re.compile(r"(?:^|/)(?:docs?|documentation)/", re.IGNORECASE)
 _POSTGRES_DATASOURCE = re.compile(r'datasource\s+\w+\s*\{[^}]*provider\s*=\s*"(?:postgresql|postgres|cockroachdb)"')
 
 
@@ -73,9 +74,13 @@ def _build(files: list[tuple[str, str]]) -> OrmMap:
     from impact.orm.prisma import looks_like_schema, read_schema
 
     by_folder: dict[str, list[tuple[str, str]]] = {}
-    for rel, text in files:
-        if rel.endswith(".prisma") and looks_like_schema(text):
-            by_folder.setdefault(rel.rsplit("/", 1)[0] if "/" in rel else "", []).append((rel, text))
+    schemas = [(rel, text) for rel, text in files if rel.endswith(".prisma") and looks_like_schema(text)]
+    # A copy kept for reading (civitai's apps/event-engine/docs/reference/schema.prisma) generates no
+    # client: beside the real schema, its lines were listed as declarations to remove (IMP109).
+    if any(not _DOCS.search(rel) for rel, _ in schemas):
+        schemas = [(rel, text) for rel, text in schemas if not _DOCS.search(rel)]
+    for rel, text in schemas:
+        by_folder.setdefault(rel.rsplit("/", 1)[0] if "/" in rel else "", []).append((rel, text))
     orm = OrmMap()
     # A repo keeping one schema per database (typebot's prisma/mysql and prisma/postgresql) maps each
     # model twice: PostgreSQL's first, so a query's model is named from the schema its migrations use.

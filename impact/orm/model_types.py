@@ -67,6 +67,7 @@ from impact.orm.mapping import OrmMap
 from impact.orm.import_sources import IMPORT, ImportSources
 from impact.orm.model_imports import module_import_references
 from impact.orm.namespace_imports import member_pattern
+from impact.orm.prisma_relation_keys import RelationKeys
 from impact.orm.prisma_typed_literals import input_literal_spans
 from impact.orm.prisma_wrapper_args import forwarded_spans, forwarding_wrappers
 from impact.orm.python_imports import FROM_IMPORT as _PY_IMPORT, PythonModules, python_binding
@@ -142,6 +143,7 @@ def model_type_references(texts: Iterable[tuple[str, str, bool, list[Query]]], o
         spans = [(q.line, q.end_line) for q in queries if q.orm == "prisma"] + input_literal_spans(text) + forwarded_spans(text, forwarding)
         # A line that starts a query on the table is already evidence as that query.
         querying = {(q.line, (q.table or "").lower()) for q in queries}
+        keys = None  # a relation's name as a key of another model's field (impact.orm.prisma_relation_keys)
         for words, relation, table, model, imported in patterns:
             if not rel.endswith(".py" if model.orm in _PYTHON_MODELS else _TS):
                 continue
@@ -172,6 +174,8 @@ def model_type_references(texts: Iterable[tuple[str, str, bool, list[Query]]], o
                     match = next((m for m in members.finditer(line) if not _in_text(line, m.start(), code)), None)
                 if match is None and relation and any(start <= number <= end for start, end in spans):
                     match = relation.search(line)
+                    keys = keys or RelationKeys(text, queries, orm)
+                    match = None if match and keys.another_field(number, line, match, model.name) else match
                 if match and (number, table.lower()) not in querying and (rel, number, table.lower()) not in seen:
                     seen.add((rel, number, table.lower()))  # two schemas (umami's mysql/ and postgresql/) map one table
                     spelled = re.sub(r"^Prisma\s*\.\s*", "", match.group(0).lstrip("?.{, \t").strip().rstrip(":").rstrip("?").strip())

@@ -54,28 +54,42 @@ def attribute_nested(references: list[ColumnReference], files: Iterable[tuple[st
 def _nested(ref: ColumnReference, text: str, starts: list[int], queries: list[Query], orm: OrmMap,
             by_name: dict[str, OrmModel]) -> ColumnReference:
     query = next((q for q in queries if q.line <= ref.line <= q.end_line and (q.table or "").lower() == (ref.table or "").lower()), None)
-    if query is None or not query.model or not query.method:
-        return ref
-    accessor, method = query.model, query.method  # prisma.<accessor>.<method>(...)
-    model = next((m for m in orm.by_accessor("prisma", accessor) if (m.table or "").lower() == query.table.lower()), None)
-    if model is None or ref.line > len(starts):
+    if query is None or ref.line > len(starts):
         return ref
     name = ref.spelling or ref.column
     line_end = starts[ref.line] if ref.line < len(starts) else len(text)
     at = re.compile(rf"(?<![\w$]){re.escape(name)}(?![\w$])").search(text, starts[ref.line - 1], line_end)
-    call = re.compile(rf"\.\s*{re.escape(accessor)}\s*\.\s*{re.escape(method)}\s*\(").search(
-        text, starts[query.line - 1], at.start()) if at else None
-    if call is None:
+    owners = key_owner(text, starts, query, at.start(), orm, by_name) if at else None
+    if owners is None:
         return ref
-    related = model
-    for key in _path(text, call.end(), at.start()):
-        field = next((f for f in related.fields if f.name == key), None) if key else None
-        if field and field.relation and field.relation in by_name:
-            related = by_name[field.relation]
+    model, related = owners
     column = related.column_for(name) if related is not model else None
     if column and column.lower() == ref.column.lower() and related.table:
         return replace(ref, table=related.table, context="property")
     return ref
+
+
+def key_owner(text: str, starts: list[int], query: Query, at: int, orm: OrmMap,
+              by_name: dict[str, OrmModel]) -> tuple[OrmModel, OrmModel] | None:
+    """(the called model, the model whose keys are written at offset `at`) in the Prisma call
+    `query`: the relation fields on the path of keys down to `at` lead from the one to the other.
+    None when the call is not found before `at`."""
+    if not query.model or not query.method or not query.table:
+        return None
+    accessor, method = query.model, query.method  # prisma.<accessor>.<method>(...)
+    model = next((m for m in orm.by_accessor("prisma", accessor) if (m.table or "").lower() == query.table.lower()), None)
+    if model is None or query.line > len(starts):
+        return None
+    call = re.compile(rf"\.\s*{re.escape(accessor)}\s*\.\s*{re.escape(method)}\s*\(").search(
+        text, starts[query.line - 1], at)
+    if call is None:
+        return None
+    related = model
+    for key in _path(text, call.end(), at):
+        field = next((f for f in related.fields if f.name == key), None) if key else None
+        if field and field.relation and field.relation in by_name:
+            related = by_name[field.relation]
+    return model, related
 
 
 def _path(text: str, start: int, end: int) -> list[str | None]:

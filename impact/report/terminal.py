@@ -14,6 +14,7 @@ the text is identical without it.
 from __future__ import annotations
 
 import io
+import re
 import textwrap
 from typing import Iterable
 
@@ -22,10 +23,11 @@ from rich.segment import Segment
 from rich.text import Text
 
 from impact.config import describe
+from impact.orm.mapping import camel_case
 from impact.pipeline import ScanResult
 from impact.report.markdown import DIMENSIONS
 from impact.report.safe_text import visible
-from impact.report.view import Item, Severity, Status, View, build, plural
+from impact.report.view import Item, Severity, Status, View, build, items_by_statement, plural
 
 LABEL = {Severity.BREAKING: "error", Severity.CAUTION: "warning", Severity.ADVICE: "advice"}
 STYLE = {"breaking": "bold red", "caution": "bold yellow", "safe": "bold green", "advice": "bold cyan",
@@ -127,14 +129,14 @@ def _diagnostics(view: View, out: Lines, verbose: bool) -> None:
         return
     single: dict[int, list[Item]] = {}
     grouped: list[Item] = []
-    for item in view.items:
+    for item in items_by_statement(view.result.findings):
         (grouped.append(item) if item.grouped else single.setdefault(item.statements[0], []).append(item))
     # Statements in the order of their most important item (view.items is ordered).
     for index, items in single.items():
         st = items[0].finding.operation.statement
         out.blank()
         out.add(("statement ", "bold"), (f"{index}", "bold"), " · ", (f"{view.migration}:{st.line}", "cyan"))
-        out.add("  ", (_cut(st.sql.strip().splitlines()[0], width=out.width - 2), "dim"))
+        out.add("  ", (_cut(_one_line(st.sql), width=out.width - 2), "dim"))
         for item in items:
             _item(view, item, out, verbose)
     if grouped:
@@ -174,11 +176,14 @@ def _item(view: View, item: Item, out: Lines, verbose: bool) -> None:
 
 
 def _name_on_line(snippet: str, op) -> str | None:
-    """What the caret points at: the changed column when the line names it, else the table."""
-    for name in (op.column_name, op.new_name, op.table):
-        if name and name in (snippet or ""):
-            return name
-    return None
+    """What the caret points at: the changed column when the line names it, else the table. The
+    column as an ORM field spells it too: Prisma's `urlMeta String? @map("url_meta")` is used as
+    `urlMeta` (teable: the whole line was underlined, the name cut off at the right)."""
+    for name in (op.column_name, op.new_name):
+        for spelling in (name, camel_case(name) if name else None):
+            if spelling and re.search(rf"(?<![\w$]){re.escape(spelling)}(?![\w$])", snippet or ""):
+                return spelling
+    return op.table if op.table and op.table in (snippet or "") else None
 
 
 def _evidence(e, name: str | None, gutter: int, out: Lines) -> None:
@@ -208,9 +213,18 @@ def _window(snippet: str, name: str | None, room: int) -> tuple[str, int]:
         return snippet, at
     if at < 0 or at + len(name) <= room - 1:
         return snippet[: room - 1] + "…", at
-    start = max(0, at - room // 3)
-    window = "…" + snippet[start + 1:start + room - 1] + "…"
+    # A third of the room before the name, unless the line ends sooner: then the room ends with it.
+    start = max(0, min(at - room // 3, len(snippet) - room + 1))
+    tail = "…" if start + room - 1 < len(snippet) else ""
+    window = "…" + snippet[start + 1:start + room - len(tail)] + tail
     return window[:room], at - start
+
+
+def _one_line(sql: str) -> str:
+    """The statement on one line: Prisma writes `ALTER TABLE "t"` alone on its first line and
+    the actions below it, so the first line alone said nothing about what changes."""
+    lines = (line.strip() for line in sql.strip().splitlines())
+    return " ".join(" ".join(line for line in lines if line and not line.startswith("--")).split())
 
 
 def _cut(text: str, width: int) -> str:

@@ -160,16 +160,42 @@ def build(result: ScanResult) -> View:
 
 
 def _items(findings: list[Finding]) -> list[Item]:
+    return _shown_in_order(_groups(findings))
+
+
+def items_by_statement(findings: list[Finding]) -> list[Item]:
+    """The items in the terminal's order: per statement (in the order of its most important item)
+    its items, then those over several statements. "Shown above" and "as for statement N" are told
+    in the order the reader meets them: in the severity order, openpanel's rename said "as for
+    statement 21 above" under statement 1, the first one printed."""
+    single: dict[int, list[list[Finding]]] = {}
+    several = []
+    for members in _groups(findings):
+        statements = {f.operation.statement.index for f in members}
+        if len(statements) > 1:
+            several.append(members)
+        else:
+            single.setdefault(members[0].operation.statement.index, []).append(members)
+    return _shown_in_order([members for groups in single.values() for members in groups] + several)
+
+
+def _groups(findings: list[Finding]) -> list[list[Finding]]:
     ordered = sorted(findings, key=finding_order)
     groups: dict[tuple, list[Finding]] = {}
     for f in ordered:
         code = [e for e in f.evidence if e.kind in CODE_KINDS]
         key = (f.rule_id, "group") if Severity(f.severity) is Severity.ADVICE and not code else (id(f),)
         groups.setdefault(key, []).append(f)
+    return list(groups.values())
+
+
+def _shown_in_order(groups: list[list[Finding]]) -> list[Item]:
+    """Items for finding groups in the order they are shown: code evidence once (`also` counts the
+    repeats), and a fix already given for an earlier statement named by it."""
     seen: set[tuple[str, int]] = set()
     fixes: dict[tuple[str, str], int] = {}
     items = []
-    for members in groups.values():
+    for members in groups:
         first = members[0]
         evidence, also = [], 0
         for e in (e for f in members for e in f.evidence if e.kind in SHOWN_KINDS):

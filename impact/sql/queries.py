@@ -153,8 +153,8 @@ def _analyze_with_retries(sql: str, dialect: str) -> tuple[list[TableUse] | None
     if uses is not None:
         return uses, ""
     if HOLE_RE.search(sql):
-        for replacement in ("TRUE", ""):
-            uses = analyze_sql(CLAUSE_HOLE.sub(replacement, sql), dialect)
+        for filled in (CLAUSE_HOLE.sub("TRUE", sql), CLAUSE_HOLE.sub("", sql), _by_position(sql)):
+            uses = analyze_sql(filled, dialect)
             if uses is not None:
                 for use in uses:
                     use.columns_known = use.columns_known and use.kind not in (QueryKind.UPDATE, QueryKind.INSERT, QueryKind.UPSERT)
@@ -162,6 +162,22 @@ def _analyze_with_retries(sql: str, dialect: str) -> tuple[list[TableUse] | None
     if looks_like_sql(sql):
         return _pattern_uses(sql), "SQL did not parse; table found by pattern, columns unknown"
     return None, ""
+
+
+# What a hole after it stands for a value: an operator, an opening bracket, a comma, a keyword.
+VALUE_BEFORE = re.compile(r"(?:[=<>!+\-*/%(,|&]|\b(?:IN|LIKE|ILIKE|AND|OR|WHERE|THEN|ELSE|WHEN|LIMIT|OFFSET|BY|SELECT|ON|NOT|IS|AS|INTERVAL)\b)\s*$",
+                          re.IGNORECASE)
+
+
+def _by_position(sql: str) -> str:
+    """Each hole read from what precedes it: a value after an operator or keyword (`mv.id = ${id}`),
+    else a whole clause (`${andNsfw}` on a line of its own). civitai's queries mix both: the two
+    uniform fillings failed, and the pattern fallback called an explicit column list SELECT *."""
+    out, last = [], 0
+    for match in CLAUSE_HOLE.finditer(sql):
+        out += [sql[last:match.start()], "NULL" if VALUE_BEFORE.search(sql, max(0, match.start() - 40), match.start()) else ""]
+        last = match.end()
+    return "".join(out) + sql[last:]
 
 
 def _pattern_uses(sql: str) -> list[TableUse]:
@@ -214,11 +230,11 @@ def _select_uses(statement: exp.Expr) -> list[TableUse]:
 
 
 def _scope_uses(scope: Scope) -> list[TableUse]:
-    tables = {
-        alias: source
-        for alias, (_node, source) in scope.selected_sources.items()
-        if isinstance(source, exp.Table)
-    }
+    sources = {alias: source for alias, (_node, source) in scope.selected_sources.items() if isinstance(source, exp.Table)}
+    # `FROM generate_series(…) g`, `FROM ${schema}.add_job(…)`: sqlglot reads a function call in
+    # FROM as a Table whose name is the call; it is no table (never an unresolved one), but an
+    # unqualified column may still be one of its outputs.
+    tables = {alias: source for alias, source in sources.items() if not isinstance(source.this, exp.Func)}
     if not tables:
         return []
     selects = scope.expression.selects
@@ -230,7 +246,7 @@ def _scope_uses(scope: Scope) -> list[TableUse]:
         name, schema = _table_name(table)
         star = bare_star or alias in starred
         uses[alias] = TableUse(QueryKind.SELECT_STAR if star else QueryKind.SELECT_COLUMNS, name, schema)
-    single = next(iter(uses)) if len(uses) == 1 else None
+    single = next(iter(uses)) if len(uses) == 1 and len(sources) == 1 else None
     for column in scope.columns:
         # Columns of a nested sub-query belong to that sub-query's scope.
         if isinstance(column.this, exp.Star) or column.find_ancestor(exp.Select) is not scope.expression:

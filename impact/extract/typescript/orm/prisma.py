@@ -89,7 +89,33 @@ def _payload_keys(scanned: Scanned, span: tuple[int, int] | None) -> list[str] |
         rows = arguments(scanned, span[0], close) if close else []
         keys = [_keys(scanned, s) for s in rows]
         return None if not rows or any(k is None for k in keys) else [key for row in keys for key in row]
+    if first != "{" and (row := _mapped_row(scanned, span)) is not None:
+        return _keys(scanned, row)
     return _keys(scanned, span)
+
+
+# `(projectId) => ({`, `async p =>  ({`: an arrow returning an object literal.
+MAPPED_ROW = re.compile(r"(?:async\s+)?(?:\([^()]*\)|[\w$]+)\s*(?::[^=]{0,80})?=>\s*\(\s*\{")
+
+
+def _mapped_row(scanned: Scanned, span: tuple[int, int]) -> tuple[int, int] | None:
+    """The row literal of `data: ids.filter(…).map((id) => ({ a: id, b }))`, the usual createMany
+    payload: each row has the keys of the object the callback returns (openpanel's projectAccess
+    rows named organizationId, reported as omitting it). None for anything else."""
+    masked = scanned.masked
+    end = span[1] - 1
+    if masked[end] != ")":
+        return None
+    opening = scanned.closing(end)
+    if opening is None or not re.search(r"\.\s*map\s*$", masked[span[0]:opening]):
+        return None
+    callback = arguments(scanned, opening, end)[0]
+    arrow = MAPPED_ROW.match(masked, callback[0], callback[1])
+    if arrow is None:
+        return None
+    brace = arrow.end() - 1
+    close = scanned.closing(brace)
+    return (brace, close + 1) if close is not None else None
 
 
 def _keys(scanned: Scanned, span: tuple[int, int]) -> list[str] | None:
