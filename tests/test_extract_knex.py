@@ -58,3 +58,54 @@ def test_select_before_from() -> None:
         (2, 5, "users", "select_columns", ("email", "name"), ("status",)),
         (6, 6, "accounts", "select_columns", ("id",), ("created_at",)),
     ]
+
+
+def _kinds(source: str) -> list[tuple]:
+    return [(q.line, q.kind.value, q.columns, q.filter_columns) for q in extract_knex(scan_ts(source), "k.js", "javascript")]
+
+
+def test_an_aggregate_reads_what_it_names_not_every_column() -> None:
+    # kutt's `knex("users").count("users.id as count")` was a SELECT * of users (IMP201 on a dropped column).
+    assert _kinds('const n = await knex("users").count("users.id as count").where("banned", false);\n') == [
+        (1, "select_columns", (), ("id", "banned"))]
+
+
+def test_first_or_select_without_names_reads_every_column() -> None:
+    assert _kinds('const u = await trx("users").where("id", id).first();\nconst v = await db("users").select().where("a", 1);\n') == [
+        (1, "select_star", (), ("id",)), (2, "select_star", (), ("a",))]
+
+
+def test_a_chain_held_in_a_variable_takes_its_verb_from_the_later_call() -> None:
+    source = '''async function bump(id, changes) {
+  const updateQuery = trx("users").where("id", id);
+  updateQuery.increment("visits");
+  await updateQuery.update({ updated_at: now });
+}
+async function read(id) {
+  const query = knex("links").where("id", id);
+  return query;
+}
+async function other() {
+  const query = knex("hosts").where("banned", true);
+  await query.del();
+}
+'''
+    assert _kinds(source) == [
+        (2, "update", ("updated_at",), ("id",)),
+        (7, "select_star", (), ("id",)),  # awaited as is: every column; hosts' `query.del()` is another variable's
+        (11, "delete", (), ("banned",)),
+    ]
+
+
+def test_set_not_null_names_the_one_insert_omitting_the_column(tmp_path) -> None:
+    # docmost's comments.space_id: "1 INSERT/upsert query do not provide it" read wrong; the count is said apart now.
+    repo = make_repo(tmp_path, {
+        "migrations/0001_init.sql": "CREATE TABLE users (id serial PRIMARY KEY, email text NOT NULL, status text);",
+        "migrations/0002_require.sql": "ALTER TABLE users ALTER COLUMN status SET NOT NULL;",
+        "src/users.js": 'exports.add = (email) => knex("users").insert({ email })\n',
+    })
+    result = scan(repo, "2", use_cache=False)
+    finding = next(f for f in result.findings if f.rule_id == "not-null-writers-omit-column")
+    assert finding.message == ("users.status becomes NOT NULL: INSERT/upsert queries that do not provide it fail unless "
+                               "the column has a default (1 found)")
+    assert [f"{e.file}:{e.line}" for e in finding.evidence] == ["src/users.js:1"]

@@ -22,6 +22,14 @@ class Unreadable(Exception):
     pass
 
 
+class ComputedDefault(Unreadable):
+    """A CREATE TABLE column whose default is computed: the column is created, the default reported unknown."""
+
+    def __init__(self, reason: str, definition: str) -> None:
+        super().__init__(f"{reason}: the column is created without it")
+        self.definition = definition
+
+
 def read_chain(scanned: Scanned, pos: int, limit: int) -> tuple[list[tuple[str, Call | None]], int]:
     """`.a.b(x).c(y)` from pos: each link's name and call (None for a property), and where it ends."""
     links, end = [], pos

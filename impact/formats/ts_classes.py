@@ -16,7 +16,9 @@ strings, template literals and comments, no parser):
   `db.schema.alterTable(...).dropColumn(...)` chains, TypeORM `queryRunner.dropColumn(...)` and
   friends): see impact.formats.ts_builders; sequelize-cli's `queryInterface.removeColumn(...)` and
   friends: impact.formats.ts_sequelize.
-Every other `queryRunner.`/`knex.`/`db.` call in `up` is `unknown`, named, never skipped.
+Every other `queryRunner.`/`knex.`/`db.` call in `up` is `unknown`, named, never skipped; a call giving a
+project function the connection (`models.createUserTable(knex)`) reads that function's body as part
+of `up` (impact.formats.ts_helpers).
 
 A table or column name written as a string constant (`TableUser`, `FieldNameUser.photoUrl`,
 declared in the file or imported from a relative module or a workspace package) is its string,
@@ -202,8 +204,23 @@ def translate_text(text: str, pattern: re.Pattern = UP) -> tuple[list[Piece], Sc
             pieces.append(Piece(source, line, end_line, error=sql[0]))
         elif sql is not None and sql.strip():
             pieces.append(Piece(sql, line, end_line))
+    from impact.formats.ts_helpers import helper_pieces
+
+    pieces += helper_pieces(scanned, start, end, consumed, _read_helper)
     pieces.sort(key=lambda p: p.line)
     return pieces, scanned
+
+
+def _read_helper(text: str, name: str, rel: str) -> tuple[list[Piece], Scanned, int | None]:
+    """The pieces of the body of function `name` in `text` (file `rel`): a function the migration
+    gives its connection (impact.formats.ts_helpers), and where the body starts (None: no body)."""
+    from impact.extract.typescript.constants import reading_from
+
+    pattern = _function(name)
+    with reading_from(rel):
+        pieces, scanned = translate_text(text, pattern)
+    body = up_body(scanned, pattern)
+    return pieces, scanned, body[0] if body else None
 
 
 def _comments_by_line(scanned: Scanned) -> dict[int, str]:
@@ -272,6 +289,8 @@ class TsClassesFormat:
 
         constants = Constants(repo.resolve())
         parsed, pieces = read_file(migration.path, dialect, constants=constants)
+        helpers = [f"line {f.line}: `{' '.join(f.written.split())}` runs {f.file}:{f.function_line}, read as part of the migration"
+                   for f in constants.followed]
         if not pieces and up_body(scan(text)) is None:
             raise InputError(f"{migration.path.name} has no `up` migration function", "pass the migration file that defines up()")
         named = [f"line {line}: `{c.written}` is the constant '{c.value}' ({c.file}:{c.line})"
@@ -280,7 +299,7 @@ class TsClassesFormat:
         earlier = tuple(EarlierMigration(_display(p, repo), read_file(p, dialect, sql_only=True, constants=constants)[0])
                         for p in migration.earlier)
         notes, transactional = transaction_notes(text, pieces)
-        notes = list(dict.fromkeys(named)) + notes
+        notes = list(dict.fromkeys(named + helpers)) + notes
         down = read_file(migration.path, dialect, down=True, constants=constants)[0]
         down_note = (f"`down` runs {len(down.statements)} statement(s), {len(down.unknown)} not readable statically"
                      if down.statements else "`down` runs nothing readable: the framework's rollback does not undo this migration")

@@ -8,7 +8,10 @@
 
 A chain starts at a call of a usual knex instance name (`knex`, `db`, `trx`, `tx`, `database`,
 `connection`) with a string literal table, or at `.table("t")` / `.into("t")`. Without a
-`select`, knex reads `*`. Written select first, `knex.select("id").from("users")` (or
+`select` (or with `.first()` / `.select()` naming nothing), knex reads `*`; an aggregate
+(`.count("id as n")`, `.max(...)`) reads only what it names. A chain held in a variable with no
+verb yet (`const q = trx("users").where(...)`) takes the verb of the variable's first later
+`q.update(...)`/`q.select(...)`/… call (before the name is declared again), else reads `*`. Written select first, `knex.select("id").from("users")` (or
 `.column(...)`, `.distinct(...)`, `.first(...)`), the chain's `.from("t")` gives the table; a
 `.from(...)` followed by a select is the supabase-js shape and left to that reader.
 
@@ -31,7 +34,9 @@ START = re.compile(r"(?<![\w$.])(knex|db|trx|tx|database|connection)\s*(?=\(\s*[
 COLUMN_LISTS = {"select", "column", "columns", "distinct", "pluck", "first"}
 FILTERS = {"where", "andWhere", "orWhere", "whereNot", "orWhereNot", "whereIn", "orWhereIn", "whereNotIn", "whereNull",
            "orWhereNull", "whereNotNull", "orWhereNotNull", "whereBetween", "whereLike", "whereILike", "orderBy",
-           "groupBy", "having", "increment", "decrement", "onConflict", "returning", "max", "min", "sum", "avg", "count"}
+           "groupBy", "having", "increment", "decrement", "onConflict", "returning"}
+# `.count("id as n")`: one aggregated value, no row: what they name is read, no `*` is.
+AGGREGATES = {"max", "min", "sum", "avg", "count", "countDistinct", "sumDistinct", "avgDistinct"}
 WRITES = {"insert": QueryKind.INSERT, "update": QueryKind.UPDATE, "del": QueryKind.DELETE, "delete": QueryKind.DELETE,
           "upsert": QueryKind.UPSERT}
 SELECT_FIRST = re.compile(r"(?<![\w$.])(?:knex|db|trx|tx|database|connection)\s*(\.)\s*(select|columns?|distinct|first|pluck)\b")
@@ -51,8 +56,28 @@ def extract_knex(scanned: Scanned, path: str, language: str) -> list[Query]:
             continue
         calls = chain_after(scanned, first)
         if len(calls) > 1 or match.group(2):
-            queries.append(_query(scanned, calls, literal.value().split()[0], path, language))
+            query = _query(scanned, calls, literal.value().split()[0], path, language)
+            later = _finished_later(scanned, match.start(), calls) if query.kind is QueryKind.SELECT_STAR else None
+            queries.append(_query(scanned, calls + [later], query.table, path, language) if later else query)
     return queries + _select_first(scanned, path, language) + _named_tables(scanned, path, language)
+
+
+_ASSIGNED = re.compile(r"(?<![\w$.])(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*(?:await\s+)?$")
+
+
+def _finished_later(scanned: Scanned, start: int, calls: list[Call]) -> Call | None:
+    """`const q = trx("users").where("id", id);` then `q.update({...})`: the chain held in a variable
+    gets its verb (or its select) later in the file; that call, or None (`await q` reads `*`)."""
+    assigned = _ASSIGNED.search(scanned.masked, max(0, start - 80), start)
+    if assigned is None:
+        return None
+    verbs = "|".join(sorted(set(WRITES) | COLUMN_LISTS | AGGREGATES))
+    name = re.escape(assigned.group(1))
+    later = re.compile(rf"(?<![\w$.]){name}\s*\.\s*({verbs})\s*(?=\()")
+    again = re.compile(rf"\b(?:const|let|var)\s+{name}(?![\w$])")  # another variable of that name: not this chain's
+    redeclared = again.search(scanned.masked, calls[-1].close + 1)
+    match = later.search(scanned.masked, calls[-1].close + 1, redeclared.start() if redeclared else len(scanned.masked))
+    return call_after(scanned, match.group(1), match.start(1) - 1, match.end(1)) if match else None
 
 
 def _named_tables(scanned: Scanned, path: str, language: str) -> list[Query]:
@@ -97,10 +122,13 @@ def _query(scanned: Scanned, calls: list[Call], table: str, path: str, language:
         elif call.name == "merge":
             kind = QueryKind.UPSERT
         elif call.name in COLUMN_LISTS:
-            selected = True
+            selected = selected or bool(call.args)  # `.first()` / `.select()` without names read `*`
             columns += _names(scanned, call.args, dotted)
         elif call.name in FILTERS:
             filters += _filter_names(scanned, call, dotted)
+        elif call.name in AGGREGATES:
+            selected = True
+            filters += _names(scanned, call.args, dotted)
     star = kind is QueryKind.SELECT_COLUMNS and not selected
     return Query(
         file=path, line=scanned.line_of(calls[0].dot if start is None else start),
