@@ -198,7 +198,9 @@ def _drop(node: ast.DropStmt, st: Statement) -> list[Operation] | None:
 
 
 def _do(node, st: Statement) -> list[Operation]:
-    return [Operation(OpKind.DO_BLOCK, statement=st)]
+    from impact.sql.do_blocks import do_operations  # a DO of static SQL is that SQL
+
+    return do_operations(node, st) or [Operation(OpKind.DO_BLOCK, statement=st)]
 
 
 def option_on(options, name: str) -> bool:
