@@ -259,3 +259,21 @@ def test_knex_bare_arrow_up_chain_raw_and_table_options() -> None:
 exports.down = knex => knex.schema.dropTable('pages')''')
     assert ops == [("rename_table", "pages", None, 3), ("create_table", "pages", None, 4),
                    ("insert_rows", "pages", None, 8), ("drop_table", "pages_old", None, 9)]
+
+
+def test_a_filtered_data_change_is_not_one_of_every_row(tmp_path) -> None:
+    # wiki.js 2.5.1: `knex('authentication').where('isEnabled', false).del()` was IMP303 "without WHERE".
+    repo = make_repo(tmp_path, {
+        "migrations/20200101000000_init.js": "exports.up = (knex) => knex.raw('CREATE TABLE authentication (key text, enabled boolean)');\n",
+        "migrations/20200201000000_clean.js": '''exports.up = async (knex) => {
+  await knex('authentication').where('enabled', false).del();
+  await db.deleteFrom('authentication').where('key', '=', 'x').execute();
+  await queryInterface.bulkDelete('authentication', { enabled: false });
+  await knex('authentication').del();
+  await queryInterface.bulkUpdate('authentication', { enabled: true }, {});
+};
+''',
+    })
+    result = scan(repo, "20200201000000", use_cache=False)
+    flagged = {f.statement_line for f in result.findings if f.rule_id in ("delete-without-where", "update-without-where")}
+    assert flagged == {5, 6}  # the unfiltered delete, and bulkUpdate's empty where

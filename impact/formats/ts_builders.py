@@ -207,7 +207,13 @@ def knex_data(scanned: Scanned, start: int, limit: int) -> tuple[list[Piece], in
         table = string_arg(scanned, call, 0)
     except Unreadable as exc:
         return statement_pieces(scanned, exc, start, stop - 1), stop
-    return [Piece(scanned.text[start:stop], scanned.line_of(start), scanned.line_of(stop - 1), kind=DATA_VERBS[verb], table=table)], stop
+    return [Piece(scanned.text[start:stop], scanned.line_of(start), scanned.line_of(stop - 1), kind=DATA_VERBS[verb], table=table,
+                  where=_filters(links))], stop
+
+
+def _filters(links: list[tuple[str, Call | None]]) -> bool:
+    """A `.where(...)` (`whereIn`, `andWhere`, `whereRef`, ...) in a data change's chain: it changes some rows, not all."""
+    return any("where" in name.lower() and call is not None for name, call in links)
 
 
 # -- Kysely ---------------------------------------------------------------------------------------
@@ -272,7 +278,8 @@ def kysely_builder(scanned: Scanned, start: int, limit: int) -> tuple[list[Piece
         except Unreadable as exc:
             return statement_pieces(scanned, exc, start, stop - 1), stop
         line = scanned.line_of(start)
-        return [Piece(scanned.text[start:stop], line, scanned.line_of(stop), kind=DATA_VERBS[names[0]], table=table)], stop
+        return [Piece(scanned.text[start:stop], line, scanned.line_of(stop), kind=DATA_VERBS[names[0]], table=table,
+                      where=_filters(links[1:]))], stop
     if "schema" not in names:
         return None
     rest = links[names.index("schema") + 1:]
