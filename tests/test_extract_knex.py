@@ -109,3 +109,21 @@ def test_set_not_null_names_the_one_insert_omitting_the_column(tmp_path) -> None
     assert finding.message == ("users.status becomes NOT NULL: INSERT/upsert queries that do not provide it fail unless "
                                "the column has a default (1 found)")
     assert [f"{e.file}:{e.line}" for e in finding.evidence] == ["src/users.js:1"]
+
+
+def test_knex_held_by_another_object_and_the_verb_before_the_table() -> None:
+    # nango's `db.knex.update({ is_capped }).from<DBTeam>(`_nango_accounts`)`: no query was read, so the
+    # drop of is_capped found nothing to break.
+    source = '''const a = await db.knex.select('*').from<DBTeam>(`accounts`).where({ name });
+await db.knex.update({ is_capped }).from<DBTeam>(`accounts`).where({ id: accountId });
+await knex.insert({ name, plan }).into("accounts");
+const r = await this.knex("accounts").where("id", id).first();
+const n = await knex.count("id as n").from("accounts");
+'''
+    assert [(q.line, q.table, q.kind.value, q.columns, q.filter_columns) for q in extract_knex(scan_ts(source), "a.ts", "typescript")] == [
+        (4, "accounts", "select_star", (), ("id",)),
+        (1, "accounts", "select_star", (), ("name",)),
+        (2, "accounts", "update", ("is_capped",), ("id",)),
+        (3, "accounts", "insert", ("name", "plan"), ()),  # once: its `.into("accounts")` is not a chain of its own
+        (5, "accounts", "select_columns", (), ("id",)),
+    ]
