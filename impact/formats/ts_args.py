@@ -51,9 +51,17 @@ def constant_at(scanned: Scanned, begin: int, end: int):
     return at(scanned, begin, end)
 
 
+def _loop_value(text: str) -> str | None:
+    from impact.formats.ts_loops import bound_value
+
+    return bound_value(text)
+
+
 def string_arg(scanned: Scanned, call: Call | None, index: int) -> str:
     literal_ = literal_arg(scanned, call, index) if call else None
     if literal_ is None or literal_.has_holes:
+        if call and index < len(call.args) and (value := _loop_value(scanned.text[call.args[index][0]:call.args[index][1]])):
+            return value  # a loop's variable, in the turn being read (impact.formats.ts_loops)
         constant = constant_at(scanned, *call.args[index]) if call and index < len(call.args) else None
         if constant is not None:
             return constant.value

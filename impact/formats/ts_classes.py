@@ -18,7 +18,8 @@ strings, template literals and comments, no parser):
   friends: impact.formats.ts_sequelize.
 Every other `queryRunner.`/`knex.`/`db.` call in `up` is `unknown`, named, never skipped; a call giving a
 project function the connection (`models.createUserTable(knex)`) reads that function's body as part
-of `up` (impact.formats.ts_helpers).
+of `up` (impact.formats.ts_helpers); a loop over a fixed list of names (`for (const t of TABLES)`,
+`TABLES.forEach((t) => ...)`) is read once per name (impact.formats.ts_loops).
 
 A table or column name written as a string constant (`TableUser`, `FieldNameUser.photoUrl`,
 declared in the file or imported from a relative module or a workspace package) is its string,
@@ -154,8 +155,8 @@ def _expression_end(scanned: Scanned, pos: int) -> int:
 
 def translate_text(text: str, pattern: re.Pattern = UP) -> tuple[list[Piece], Scanned]:
     # The builders' readers (and Alembic's DDL tables they share) load to read a migration, not to find one.
-    from impact.formats.ts_builders import knex_builder, knex_data, kysely_builder, sql_argument, typeorm_runner
-    from impact.formats.ts_sequelize import sequelize_builder
+    from impact.formats.ts_builders import sql_argument
+    from impact.formats.ts_loops import bound, innermost, loops
 
     scanned = scan(text)
     body = up_body(scanned, pattern)
@@ -164,18 +165,19 @@ def translate_text(text: str, pattern: re.Pattern = UP) -> tuple[list[Piece], Sc
     start, end = body
     pieces: list[Piece] = []
     consumed: list[tuple[int, int]] = []
+    fixed = loops(scanned, start, end)  # `for (const t of TABLES)`: each turn read with t bound
     for match in BUILDER_START.finditer(scanned.masked, start, end):
         if any(a <= match.start() < b for a, b in consumed):
             continue
-        try:
-            found = (sequelize_builder(scanned, match.start(), end) or knex_data(scanned, match.start(), end)
-                     or knex_builder(scanned, match.start(), end) or kysely_builder(scanned, match.start(), end)
-                     or typeorm_runner(scanned, match.start(), end))
-        except (AttributeError, TypeError, ValueError, IndexError, KeyError) as exc:
-            # A call shape nobody planned for: that call is unknown, the scan goes on.
-            line = scanned.line_of(match.start())
-            found = ([Piece(scanned.snippet(match.start()), line, line, error=f"unexpected call shape ({type(exc).__name__})")],
-                     match.end())
+        loop = innermost(fixed, match.start())
+        turns = [bound(loop.variable, value) for value in loop.values] if loop else [nullcontext()]
+        found = None
+        for turn in turns:
+            with turn:
+                one = _builder_at(scanned, match, end)
+            if one is None:
+                break
+            found = (found[0] + one[0], one[1]) if found else one
         if found is None:
             continue
         new_pieces, stop = found
@@ -209,6 +211,21 @@ def translate_text(text: str, pattern: re.Pattern = UP) -> tuple[list[Piece], Sc
     pieces += helper_pieces(scanned, start, end, consumed, _read_helper)
     pieces.sort(key=lambda p: p.line)
     return pieces, scanned
+
+
+def _builder_at(scanned: Scanned, match: re.Match, end: int) -> tuple[list[Piece], int] | None:
+    """The pieces of the builder call starting at `match` (None: no builder's)."""
+    from impact.formats.ts_builders import knex_builder, knex_data, kysely_builder, typeorm_runner
+    from impact.formats.ts_sequelize import sequelize_builder
+
+    try:
+        return (sequelize_builder(scanned, match.start(), end) or knex_data(scanned, match.start(), end)
+                or knex_builder(scanned, match.start(), end) or kysely_builder(scanned, match.start(), end)
+                or typeorm_runner(scanned, match.start(), end))
+    except (AttributeError, TypeError, ValueError, IndexError, KeyError) as exc:
+        # A call shape nobody planned for: that call is unknown, the scan goes on.
+        line = scanned.line_of(match.start())
+        return [Piece(scanned.snippet(match.start()), line, line, error=f"unexpected call shape ({type(exc).__name__})")], match.end()
 
 
 def _read_helper(text: str, name: str, rel: str) -> tuple[list[Piece], Scanned, int | None]:
