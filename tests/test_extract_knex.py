@@ -127,3 +127,17 @@ const n = await knex.count("id as n").from("accounts");
         (3, "accounts", "insert", ("name", "plan"), ()),  # once: its `.into("accounts")` is not a chain of its own
         (5, "accounts", "select_columns", (), ("id",)),
     ]
+
+
+def test_a_table_named_by_a_string_constant_of_the_file_with_a_row_type() -> None:
+    # nango's `trx<DBFunctionDryrun>(tableName)` with `const tableName = 'function_dryruns'`: no query before.
+    source = '''const tableName = 'function_dryruns';
+export async function create(trx = db.knex) {
+    const [row] = await trx<DBFunctionDryrun>(tableName).insert({ environment_id: 1, status: 'waiting' }).returning('*');
+    return knex<DBFunctionDryrun>('function_dryruns').where({ id: row.id }).first();
+}
+'''
+    assert [(q.line, q.table, q.kind.value, q.columns, q.orm) for q in extract_knex(scan_ts(source), "a.ts", "typescript")] == [
+        (4, "function_dryruns", "select_star", (), None),
+        (3, "function_dryruns", "insert", ("environment_id", "status"), None),
+    ]

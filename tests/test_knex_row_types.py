@@ -64,3 +64,8 @@ def test_dropping_the_column_names_the_member_and_the_fixture(tmp_path: Path) ->
     assert ("dropped-column-still-used", "src/service.ts", 4) in evidence
     assert ("changed-column-referenced", "test/fixture.ts", 5) in evidence
     assert not any(e[1] == "test/fixture.ts" and e[2] == 7 for e in evidence)
+
+
+def test_a_table_named_by_a_constant_of_the_file_binds_too() -> None:
+    text = "const tableName = 'function_dryruns';\nconst rows = await trx<DBFunctionDryrun>(tableName).where({ id });\n"
+    assert bound_types({"src/dryruns.ts": text}) == {"DBFunctionDryrun": "function_dryruns"}

@@ -1,4 +1,5 @@
-"""A migration's loop over a fixed list of table names, unrolled (impact.formats.ts_loops): nango's
+"""A migration's loop over a fixed list of table names, unrolled (impact.formats.ts_loops), and a
+template hole holding a string constant (impact.formats.ts_args): nango's
 soft-deletes migration added columns to six tables in one `for ... of`, and a later drop of one of
 them was "names a column the table does not have" once the loop was read with an unknown table."""
 from __future__ import annotations
@@ -53,3 +54,16 @@ def test_a_later_drop_of_the_loops_column_names_a_column_the_table_has(tmp_path:
     result = scan(repo, "20250101000000", use_cache=False)
     assert "unknown-column" not in {f.rule_id for f in result.findings}
     assert "drop-column-loses-data" in {f.rule_id for f in result.findings}
+
+
+def test_a_template_hole_holding_a_string_constant_is_the_name() -> None:
+    # nango's `CREATE TABLE IF NOT EXISTS ${table} (...)` with `const table = 'function_dryruns'`.
+    text = '''const table = 'function_dryruns';
+exports.up = async function (knex) {
+    await knex.schema.raw(`CREATE TABLE IF NOT EXISTS ${table} (id uuid PRIMARY KEY, note text DEFAULT '${table}')`);
+    await knex.raw(`ALTER TABLE ${computeName()} DROP COLUMN x`);
+};
+'''
+    sql = _sql(text)
+    assert sql[0] == "CREATE TABLE IF NOT EXISTS function_dryruns (id uuid PRIMARY KEY, note text DEFAULT 'function_dryruns')"
+    assert sql[1].startswith("unknown: the SQL template has ${...} holes computed at run time")

@@ -118,7 +118,10 @@ def sql_argument(scanned: Scanned, start: int, end: int) -> str | None | tuple[s
         if literal is None:
             return (f"the SQL is not a string literal: `{scanned.text[start:end][:50]}`",)
         if literal.has_holes:
-            value = _values_only(literal.value(lambda i: f"\0{i}\0"))
+            # A hole holding a string constant of the file (`${table}`, `const table = 'jobs'`) or a
+            # loop's name is that name; any other is a value (inside '...') or unknown.
+            named = [_hole_name(scanned, *hole) for hole in literal.holes]
+            value = _values_only(literal.value(lambda i: named[i] if named[i] is not None else f"\0{i}\0"))
             if value is None:
                 return (f"the SQL template has ${{...}} holes computed at run time: `{scanned.text[literal.start:literal.end][:60]}`",)
             pieces.append(value)
@@ -130,6 +133,23 @@ def sql_argument(scanned: Scanned, start: int, end: int) -> str | None | tuple[s
         elif pos < end:
             return (f"the SQL is built at run time: `{scanned.text[start:end][:50]}`",)
     return "".join(pieces)
+
+
+def _hole_name(scanned: Scanned, start: int, end: int) -> str | None:
+    """The string a `${...}` hole (span of `${` .. `}`) names: a loop's variable or a string constant."""
+    begin, finish = start + 2, end
+    while begin < finish and scanned.text[begin].isspace():
+        begin += 1
+    while finish > begin and scanned.text[finish - 1].isspace():
+        finish -= 1
+    text = scanned.text[begin:finish]
+    if not IDENT.fullmatch(text) and not re.fullmatch(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*){1,2}", text):
+        return None
+    value = _loop_value(text)
+    if value is None:
+        constant = constant_at(scanned, begin, finish)
+        value = constant.value if constant is not None else None
+    return value if value is not None and re.fullmatch(r"[\w.$\"]+", value) else None
 
 
 def _values_only(sql: str) -> str | None:

@@ -13,7 +13,7 @@ impact.orm.kysely_db_types) and a key of a literal declared with the type (`cons
 `: T[] = [{`) is the table's (via "typed-receiver").
 
 Decisions: the binding is read from the texts of the scan (the files naming a changed column or
-table) with a literal table name; a type bound to two tables is neither's. Members and keys are
+table) with a literal table name or a string constant of the same file (`trx<T>(tableName)`); a type bound to two tables is neither's. Members and keys are
 read at the top level of the braces (nested objects are other things), one per line.
 """
 from __future__ import annotations
@@ -24,7 +24,8 @@ from dataclasses import replace
 from impact.model import ColumnReference
 
 _TS = (".ts", ".tsx", ".mts", ".cts")
-_BOUND = re.compile(r"(?<![\w$])(?:from|into|table|knex|db|trx)\s*<\s*([A-Za-z_$][\w$]*)\s*>\s*\(\s*[\"'`]([\w.]+)[\"'`]\s*\)")
+_BOUND = re.compile(r"(?<![\w$])(?:from|into|table|knex|db|trx|transaction)\s*<\s*([A-Za-z_$][\w$]*)\s*>\s*\(\s*"
+                    r"(?:[\"'`]([\w.]+)[\"'`]|([A-Za-z_$][\w$]*))\s*\)")
 _FIRM = frozenset({"sql", "orm-call", "model-declaration"})
 _KEY = re.compile(r"\s*[\"']?([A-Za-z_$][\w$]*)[\"']?\s*\??\s*:")
 
@@ -34,9 +35,22 @@ def bound_types(texts: dict[str, str]) -> dict[str, str]:
     found: dict[str, set[str]] = {}
     for rel, text in texts.items():
         if rel.endswith(_TS) and "<" in text:
+            strings = None
             for match in _BOUND.finditer(text):
-                found.setdefault(match.group(1), set()).add(match.group(2).rsplit(".", 1)[-1])
+                table = match.group(2)
+                if table is None:  # `trx<T>(tableName)`, `const tableName = 'jobs'` in the file
+                    strings = _strings(text) if strings is None else strings
+                    table = strings.get(match.group(3))
+                if table:
+                    found.setdefault(match.group(1), set()).add(table.rsplit(".", 1)[-1])
     return {name: tables.pop() for name, tables in found.items() if len(tables) == 1}
+
+
+def _strings(text: str) -> dict[str, str]:
+    from impact.extract.typescript.constants import read_module
+    from impact.extract.typescript.scan import scan
+
+    return {name: value for name, (value, _) in read_module(scan(text)).constants.items() if "." not in name}
 
 
 def attribute_knex_row_types(references: list[ColumnReference], texts: dict[str, str]) -> list[ColumnReference]:

@@ -163,6 +163,8 @@ def _rename(node: ast.RenameStmt, st: Statement) -> list[Operation] | None:
         return [Operation(OpKind.RENAME_COLUMN, column=ColumnSpec(node.subname), new_name=node.newname, **base)]
     if kind == ObjectType.OBJECT_TABLE:
         return [Operation(OpKind.RENAME_TABLE, new_name=node.newname, **base)]
+    if kind == ObjectType.OBJECT_INDEX:  # the relation is the index: no table's queries to look for
+        base.update(table=None)
     return [Operation(OpKind.OTHER, name=node.newname, info=StatementDetails(f"RENAME {kind.name[7:]}"), **base)]
 
 

@@ -34,8 +34,9 @@ from impact.extract.typescript.scan import Scanned
 from impact.model import Confidence, Query, QueryKind
 
 # `db.knex("t")`, `this.knex("t")`: knex held by another object (nango's `db.knex`) is still knex.
-START = re.compile(r"(?<![\w$.])(?:[A-Za-z_$][\w$]*\s*\.\s*)?(knex)\s*(?=\(\s*[\"'`])|(?<![\w$.])(db|trx|tx|database|connection)\s*(?=\(\s*[\"'`])"
-                   r"|\.\s*(table|into)\s*(?=\(\s*[\"'`])")
+_ROW = r"(?:<\s*[A-Za-z_$][\w$.]*(?:\[\])?\s*>\s*)?"  # a row type: `knex<DBTeam>("t")`
+START = re.compile(rf"(?<![\w$.])(?:[A-Za-z_$][\w$]*\s*\.\s*)?(knex)\s*(?={_ROW}\(\s*[\"'`])|(?<![\w$.])(db|trx|tx|database|connection)\s*(?={_ROW}\(\s*[\"'`])"
+                   rf"|\.\s*(table|into)\s*(?={_ROW}\(\s*[\"'`])")
 COLUMN_LISTS = {"select", "column", "columns", "distinct", "pluck", "first"}
 FILTERS = {"where", "andWhere", "orWhere", "whereNot", "orWhereNot", "whereIn", "orWhereIn", "whereNotIn", "whereNull",
            "orWhereNull", "whereNotNull", "orWhereNotNull", "whereBetween", "whereLike", "whereILike", "orderBy",
@@ -49,7 +50,8 @@ SELECT_FIRST = re.compile(r"(?<![\w$.])(?:(?:[A-Za-z_$][\w$]*\s*\.\s*)?knex|db|t
                           r"(select|columns?|distinct|first|pluck|update|insert|del|delete|count)\b")
 TABLE_CALLS = {"from", "into"}
 IDENTIFIER = re.compile(r"^(?:\w+\.)?(\w+)(?:\s+as\s+\w+)?$", re.IGNORECASE)
-NAMED_TABLE = re.compile(r"(?<![\w$.])(?:this\s*\.\s*)?(knex|db|trx|tx|database|connection|dbActor|transaction)\s*(?=\(\s*[A-Za-z_$][\w$]*\s*,?\s*\))")
+NAMED_TABLE = re.compile(rf"(?<![\w$.])(?:[A-Za-z_$][\w$]*\s*\.\s*)?(knex|db|trx|tx|database|connection|dbActor|transaction)\s*"
+                         rf"(?={_ROW}\(\s*[A-Za-z_$][\w$]*\s*,?\s*\))")
 DOTTED = re.compile(r"[A-Za-z_$][\w$]*\.[A-Za-z_$][\w$]*")
 
 
@@ -91,15 +93,29 @@ def _finished_later(scanned: Scanned, start: int, calls: list[Call]) -> Call | N
 
 
 def _named_tables(scanned: Scanned, path: str, language: str) -> list[Query]:
-    """`knex(TableUser).where(FieldNameUser.id, id)`: resolved by impact.orm.resolve (orm ts-constants)."""
-    queries = []
+    """`knex(TableUser).where(FieldNameUser.id, id)`: resolved by impact.orm.resolve (orm ts-constants);
+    a name the file declares once as a string (`const tableName = 'function_dryruns'`) is that table."""
+    queries, local = [], None
     for match in NAMED_TABLE.finditer(scanned.masked):
         first = call_after(scanned, match.group(1), match.start(), match.end())
         calls = chain_after(scanned, first) if first and len(first.args) == 1 else []
         if len(calls) > 1:
+            name = scanned.masked[slice(*first.args[0])].strip()
+            local = _file_strings(scanned) if local is None else local
+            if name in local:
+                queries.append(_query(scanned, calls, local[name], path, language, start=match.start()))
+                continue
             query = _query(scanned, calls, "", path, language, start=match.start(), dotted=True)
-            queries.append(replace(query, table=None, orm="ts-constants", model=scanned.masked[slice(*first.args[0])]))
+            queries.append(replace(query, table=None, orm="ts-constants", model=name))
     return queries
+
+
+def _file_strings(scanned: Scanned) -> dict[str, str]:
+    """The file's own string constants that may name a table (`const tableName = 'function_dryruns'`)."""
+    from impact.extract.typescript.constants import read_module
+
+    return {name: value for name, (value, _) in read_module(scanned).constants.items()
+            if "." not in name and re.fullmatch(r"[\w$]+(?:\.[\w$]+)?", value)}
 
 
 def _select_first(scanned: Scanned, path: str, language: str, spans: list[tuple[int, int]]) -> list[Query]:
