@@ -252,7 +252,7 @@ def format_message(template: str, ctx: OpContext, count: int, uses: str = "", sq
         roles=lambda: ", ".join(_roles(op)) or "?",
         privileges=lambda: ", ".join(grant.privileges if (grant := op.of(GrantDetails)) else ()) or "?",
         columns=lambda: ", ".join(_column_names(op, quote if sql else str)) or "?",
-        plural=lambda: "y" if count == 1 else "ies", s=lambda: "" if count == 1 else "s", uses=lambda: uses or f"{count} quer{'y' if count == 1 else 'ies'}",
+        plural=lambda: "y" if count == 1 else "ies", s=lambda: "" if count == 1 else "s", verb_s=lambda: "s" if count == 1 else "", uses=lambda: uses or f"{count} quer{'y' if count == 1 else 'ies'}",
         pg_version=lambda: ctx.pg_version or "?", did_you_mean=lambda: _did_you_mean(ctx),
         orm_reads=lambda: sum(q.all_columns for q in ctx.queries),
         features=lambda: "; ".join(f"{f.name} (PostgreSQL {f.since}+)" for f in too_new(ctx)) or "?",
