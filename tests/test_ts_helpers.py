@@ -1,5 +1,6 @@
 """A knex migration calling a project function with its connection (impact.formats.ts_helpers), the
-`hasColumn` guard (impact.formats.ts_guards) and knex's table options, on a small kutt-like app:
+`hasColumn` guard (impact.formats.ts_guards), knex's table options and the table function's columns as
+declarations (impact.orm.knex_schema_code), on a small kutt-like app:
 tables created by `models.createUserTable(knex)` in server/models/, a later migration dropping columns
 only when they exist."""
 from __future__ import annotations
@@ -168,3 +169,12 @@ def test_a_method_of_the_migration_class_given_the_query_runner() -> None:
     with resolving(constants, "src/migrations/1700000001000-DropNote.ts"):
         pieces, _ = translate_text(text)
     assert [(p.sql, p.line) for p in pieces] == [('ALTER TABLE "order" DROP COLUMN "note"', 3)]
+
+
+def test_the_table_function_in_code_declares_the_dropped_columns(tmp_path: Path) -> None:
+    # kutt's authors removed `table.datetime("cooldown")` from server/models/user.model.js with the drop.
+    repo = _app(tmp_path / "app")
+    result = scan(repo, "20250106070444", use_cache=False)
+    declared = next(f for f in result.findings if f.rule_id == "orm-model-declares-changed-column")
+    lines = {(e.file, e.line) for f in result.findings if f.rule_id == "orm-model-declares-changed-column" for e in f.evidence}
+    assert declared.evidence and lines == {("server/models/user.model.js", 10), ("server/models/user.model.js", 11)}
