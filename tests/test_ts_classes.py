@@ -277,3 +277,18 @@ def test_a_filtered_data_change_is_not_one_of_every_row(tmp_path) -> None:
     result = scan(repo, "20200201000000", use_cache=False)
     flagged = {f.statement_line for f in result.findings if f.rule_id in ("delete-without-where", "update-without-where")}
     assert flagged == {5, 6}  # the unfiltered delete, and bulkUpdate's empty where
+
+
+def test_a_kysely_column_typed_by_a_raw_sql_type() -> None:
+    # atproto's bsync: `.addColumn('payload', sql`bytea`)` made its whole CREATE TABLE unknown, so the
+    # next migration's rename ran on a table "created by no earlier migration".
+    pieces, _ = translate_text('''export async function up(db: Kysely<unknown>): Promise<void> {
+  await db.schema.createTable('operation').addColumn('id', 'bigserial', (col) => col.primaryKey())
+    .addColumn('payload', sql`bytea`).addColumn('kind', sql`${type}`).execute()
+}''')
+    assert [p.error for p in pieces] == ["the column type is not a string literal"]
+    pieces, _ = translate_text('''export async function up(db: Kysely<unknown>): Promise<void> {
+  await db.schema.createTable('operation').addColumn('id', 'bigserial', (col) => col.primaryKey())
+    .addColumn('payload', sql`bytea`).execute()
+}''')
+    assert pieces[0].sql == "CREATE TABLE operation (\n  id bigserial NOT NULL PRIMARY KEY,\n  payload bytea\n);"

@@ -165,3 +165,16 @@ def _values_only(sql: str) -> str | None:
         quoted ^= part.count("'") % 2 == 1
         out.append(part)
     return "".join(out)
+
+
+def callback_body(scanned: Scanned, begin: int, end: int) -> tuple[str, int, int] | None:
+    """`(t) => { ... }` / `function (t) { ... }` / `t => ...`: the parameter and the body span."""
+    head = re.match(r"\s*(?:async\s*)?(?:function\s*[\w$]*\s*)?\(?\s*([A-Za-z_$][\w$]*)", scanned.masked[begin:end])
+    if head is None:
+        return None
+    arrow = scanned.masked.find("=>", begin, end)
+    brace = scanned.masked.find("{", begin, end)
+    if brace != -1 and (arrow == -1 or brace < skip_space(scanned.masked, arrow + 2) + 1):
+        close = scanned.closing(brace)
+        return (head.group(1), brace + 1, close) if close else None
+    return (head.group(1), skip_space(scanned.masked, arrow + 2), end) if arrow != -1 else None

@@ -26,8 +26,9 @@ from impact.extract.typescript.scan import Scanned
 from impact.formats.alembic.ddl import literal, quote
 from impact.formats.pieces import Piece
 from impact.formats.ts_guards import has_column_guarded
-from impact.formats.ts_args import (IDENT, ComputedDefault, Unreadable, default_arg, read_chain, sql_argument, statement_pieces,
-                                    string_arg, strings_arg)
+from impact.formats.ts_args import (IDENT, ComputedDefault, Unreadable, default_arg, read_chain, sql_argument,
+                                    statement_pieces, string_arg, strings_arg)
+from impact.formats.ts_args import callback_body as _callback_body
 
 KNEX_TYPES = {
     "integer": "integer", "bigInteger": "bigint", "bigint": "bigint", "smallint": "smallint", "tinyint": "smallint",
@@ -119,19 +120,6 @@ def _knex_column(scanned: Scanned, links: list[tuple[str, Call | None]], table: 
     return [" ".join(parts)], []
 
 
-def _callback_body(scanned: Scanned, begin: int, end: int) -> tuple[str, int, int] | None:
-    """`(t) => { ... }` / `function (t) { ... }` / `t => ...`: the parameter and the body span."""
-    head = re.match(r"\s*(?:async\s*)?(?:function\s*[\w$]*\s*)?\(?\s*([A-Za-z_$][\w$]*)", scanned.masked[begin:end])
-    if head is None:
-        return None
-    arrow = scanned.masked.find("=>", begin, end)
-    brace = scanned.masked.find("{", begin, end)
-    if brace != -1 and (arrow == -1 or brace < skip_space(scanned.masked, arrow + 2) + 1):
-        close = scanned.closing(brace)
-        return (head.group(1), brace + 1, close) if close else None
-    return (head.group(1), skip_space(scanned.masked, arrow + 2), end) if arrow != -1 else None
-
-
 def _knex_table(scanned: Scanned, call: Call, create: bool) -> list[Piece]:
     table = string_arg(scanned, call, 0)
     body = _callback_body(scanned, *call.args[1]) if len(call.args) > 1 else None
@@ -219,6 +207,9 @@ def _filters(links: list[tuple[str, Call | None]]) -> bool:
 # -- Kysely ---------------------------------------------------------------------------------------
 def _kysely_column_sql(scanned: Scanned, call: Call) -> str:
     name, data_type = string_arg(scanned, call, 0), string_arg(scanned, call, 1) if literal_arg(scanned, call, 1) else None
+    if data_type is None and len(call.args) > 1:  # sql`bytea`: a raw type without holes
+        raw = re.fullmatch(r"sql\s*`([^`$]*)`", scanned.text[call.args[1][0]:call.args[1][1]].strip())
+        data_type = raw.group(1).strip() if raw and raw.group(1).strip() else None
     if data_type is None:
         raise Unreadable("the column type is not a string literal")
     parts = [quote(name), data_type]
