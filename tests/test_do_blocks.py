@@ -39,6 +39,8 @@ def _ops(sql: str) -> list[tuple]:
 
 def test_the_static_sql_of_a_do_block_is_its_operations() -> None:
     assert _ops(DRIZZLE_FK) == [("add_constraint", "post", None, 1, 1)]
+    assert [op.if_exists for op in parse_migration(DRIZZLE_FK + GUARDED_RENAME + "DO $$ BEGIN DROP TABLE t; END $$;").operations] == [
+        True, True, True, False]  # an exception handler and an IF guard; a plain block does not
     # Every branch may run: the rename and the ELSIF's update, on the DO statement's line.
     assert _ops(GUARDED_RENAME) == [("rename_column", "session", "active_workspace_id", 1, 2), ("update_rows", "session", None, 1, 2)]
 
@@ -78,9 +80,12 @@ def test_a_guarded_rename_names_the_schema_still_mapping_the_old_column(tmp_path
     assert [(e.file, e.line) for e in declared.evidence] == [("apps/api/src/database/schema.ts", 5)]
 
 
-@pytest.mark.xfail(strict=True, reason="known limit: the IF guard is not read; the rename of a column the replay lacks is IMP602")
 def test_a_guarded_rename_of_a_column_already_renamed_is_no_error(tmp_path: Path) -> None:
     repo = _kaneo_like(tmp_path / "app")
     (repo / "apps/api/drizzle/0000_init.sql").write_text('CREATE TABLE "session" ("id" text PRIMARY KEY, "active_organization_id" text);\n')
     result = scan(repo, "apps/api/drizzle/0001_rename.sql", use_cache=False)
     assert "unknown-column" not in {f.rule_id for f in result.findings}
+    # Unguarded, the same rename is said to fail.
+    (repo / "apps/api/drizzle/0001_rename.sql").write_text('ALTER TABLE "session" RENAME COLUMN "active_workspace_id" TO "x";\n')
+    result = scan(repo, "apps/api/drizzle/0001_rename.sql", use_cache=False)
+    assert "unknown-column" in {f.rule_id for f in result.findings}
