@@ -47,6 +47,8 @@ from impact.orm.drizzle_values import settle_compared_values
 from impact.orm.drizzle_row_types import attribute_row_type_keys
 from impact.orm.drizzle_zod import attribute_zod_keys
 from impact.orm.import_sources import repo_reader
+from impact.orm.knex_row_types import attribute_knex_row_types
+from impact.orm.knex_schema_code import attribute_knex_schema_code
 from impact.orm.kysely_db_types import attribute_row_type_members, table_type_references
 from impact.orm.prisma_checked_keys import attribute_checked_keys
 from impact.orm.prisma_nesting import attribute_nested
@@ -304,6 +306,8 @@ def _references(run: ExtractionRun, resolved: list, tables: list[str], columns: 
     found = attribute_trigger_rows(found, texts.items(), tables, columns)
     found = attribute_qualified_columns(found, texts, tables, run.orm)  # `session.hostname`, `referrer like $1` in an SQL fragment
     found = attribute_row_type_members(found, texts)  # `sys_id: ...` in a generated Kysely `DB` interface's row type
+    found = attribute_knex_row_types(found, texts)  # a member of `T` in `knex<T>("t")`, a key of `const x: T = {`
+    found = attribute_knex_schema_code(found, texts)  # `table.datetime("c")` in code's `knex.schema.createTable("t", ...)`
     seen = {(r.file, r.line, r.column) for r in declared}
     return declared + [r for r in found if (r.file, r.line, r.column) not in seen]
 

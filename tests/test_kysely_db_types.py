@@ -35,3 +35,29 @@ def test_another_schemas_table_and_a_file_without_db_say_nothing() -> None:
     assert table_type_references([("types.ts", text)], ["users"]) == []
     ref = ColumnReference("rows.ts", 2, "id", None, "property")
     assert attribute_row_type_members([ref], {"rows.ts": "export type Users = {\n  id: string;\n};\n"}) == [ref]
+
+
+PER_TABLE = '''export interface ActorSync {
+  did: string
+  commitDataCid: string
+}
+
+export const tableName = 'actor_sync'
+
+export type PartialDB = { [tableName]: ActorSync }
+'''
+
+
+def test_a_module_per_table_names_its_row_type_by_a_constant() -> None:
+    # atproto's bsky: the DB type is the intersection of each table module's PartialDB.
+    ref = ColumnReference("db/tables/actor-sync.ts", 3, "commitDataCid", None, "property")
+    (placed,) = attribute_row_type_members([ref], {"db/tables/actor-sync.ts": PER_TABLE})
+    assert (placed.table, placed.via) == ("actor_sync", "model-declaration")
+    assert [(r.line, r.column) for r in table_type_references([("db/tables/actor-sync.ts", PER_TABLE)], ["actor_sync"])] == [
+        (8, "ActorSync"), (1, "ActorSync")]
+
+
+def test_a_computed_key_that_is_no_constant_of_the_file_names_no_table() -> None:
+    text = PER_TABLE.replace("export const tableName = 'actor_sync'\n", "import { tableName } from './names'\n")
+    ref = ColumnReference("db/tables/actor-sync.ts", 3, "commitDataCid", None, "property")
+    assert attribute_row_type_members([ref], {"db/tables/actor-sync.ts": text}) == [ref]

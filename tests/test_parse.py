@@ -264,3 +264,10 @@ def test_a_huge_insert_is_read_by_postgresql_s_parser_alone() -> None:
     sql = "INSERT INTO tags VALUES " + ", ".join(f"({i}, 'x''{i}')" for i in range(30_000)) + ";"
     op = parse_migration(sql).operations[0]
     assert (op.kind.value, op.table, op.statement.parser) == ("insert_rows", "tags", "pglast")
+
+
+def test_an_index_rename_names_no_table() -> None:
+    # nango's `ALTER INDEX function_dryruns_created_at_idx RENAME TO ...` listed the index among the
+    # "queries on" tables and searched the code for it.
+    (op,) = parse_migration("ALTER INDEX function_dryruns_created_at_idx RENAME TO function_async_jobs_created_at_idx;").operations
+    assert (op.kind.value, op.table, op.name) == ("other", None, "function_async_jobs_created_at_idx")

@@ -131,6 +131,37 @@ export async function up(db: Kysely<any>): Promise<void> {
                    ("update_rows", "person", None, 5), ("alter_column_type", "person", "name", 6), ("delete_rows", "pet", 7)]
 
 
+def test_kysely_constraints_are_translated_not_skipped() -> None:
+    # atproto's bsky 20231220 migration: `.dropConstraint(...)` was an unknown statement, and a
+    # createTable's `.addPrimaryKeyConstraint(...)` was left out of its CREATE TABLE in silence.
+    pieces, _ = translate_text('''export async function up(db: Kysely<unknown>): Promise<void> {
+  await db.schema
+    .createTable('blob_takedown')
+    .ifNotExists()
+    .addColumn('did', 'varchar', (col) => col.notNull())
+    .addColumn('cid', 'varchar', (col) => col.notNull())
+    .addPrimaryKeyConstraint('blob_takedown_pkey', ['did', 'cid'])
+    .addForeignKeyConstraint('blob_takedown_did_fkey', ['did'], 'actor', ['did'], (cb) => cb.onDelete('cascade'))
+    .execute()
+  await db.schema.alterTable('actor').dropConstraint('actor_takedown_id_fkey').execute()
+  await db.schema.alterTable('actor').addUniqueConstraint('actor_handle_key', ['handle']).execute()
+  await db.schema.alterTable('actor').addForeignKeyConstraint('actor_org_fkey', ['org'], 'org', ['id']).onDelete('set null').execute()
+  await db.schema.alterTable('actor').addCheckConstraint('actor_len', sql`length(handle) < 100`).execute()
+}''')
+    assert [p.error for p in pieces] == [""] * 5
+    assert [p.sql for p in pieces] == [
+        "CREATE TABLE IF NOT EXISTS blob_takedown (\n  did varchar NOT NULL,\n  cid varchar NOT NULL,\n"
+        "  CONSTRAINT blob_takedown_pkey PRIMARY KEY (did, cid),\n"
+        "  CONSTRAINT blob_takedown_did_fkey FOREIGN KEY (did) REFERENCES actor (did) ON DELETE CASCADE\n);",
+        "ALTER TABLE actor DROP CONSTRAINT actor_takedown_id_fkey;",
+        "ALTER TABLE actor ADD CONSTRAINT actor_handle_key UNIQUE (handle);",
+        "ALTER TABLE actor ADD CONSTRAINT actor_org_fkey FOREIGN KEY (org) REFERENCES org (id) ON DELETE SET NULL;",
+        "ALTER TABLE actor ADD CONSTRAINT actor_len CHECK (length(handle) < 100);",
+    ]
+    assert [op.kind.value for p in pieces for op in parse_migration(p.sql).operations] == [
+        "create_table", "drop_constraint", "add_constraint", "add_constraint", "add_constraint"]
+
+
 def test_knex_create_table_with_modifiers_is_one_create_table() -> None:
     pieces, _ = translate_text('''exports.up = (knex) => knex.schema.createTable('tags', (table) => {
   table.increments('id');
@@ -228,3 +259,36 @@ def test_knex_bare_arrow_up_chain_raw_and_table_options() -> None:
 exports.down = knex => knex.schema.dropTable('pages')''')
     assert ops == [("rename_table", "pages", None, 3), ("create_table", "pages", None, 4),
                    ("insert_rows", "pages", None, 8), ("drop_table", "pages_old", None, 9)]
+
+
+def test_a_filtered_data_change_is_not_one_of_every_row(tmp_path) -> None:
+    # wiki.js 2.5.1: `knex('authentication').where('isEnabled', false).del()` was IMP303 "without WHERE".
+    repo = make_repo(tmp_path, {
+        "migrations/20200101000000_init.js": "exports.up = (knex) => knex.raw('CREATE TABLE authentication (key text, enabled boolean)');\n",
+        "migrations/20200201000000_clean.js": '''exports.up = async (knex) => {
+  await knex('authentication').where('enabled', false).del();
+  await db.deleteFrom('authentication').where('key', '=', 'x').execute();
+  await queryInterface.bulkDelete('authentication', { enabled: false });
+  await knex('authentication').del();
+  await queryInterface.bulkUpdate('authentication', { enabled: true }, {});
+};
+''',
+    })
+    result = scan(repo, "20200201000000", use_cache=False)
+    flagged = {f.statement_line for f in result.findings if f.rule_id in ("delete-without-where", "update-without-where")}
+    assert flagged == {5, 6}  # the unfiltered delete, and bulkUpdate's empty where
+
+
+def test_a_kysely_column_typed_by_a_raw_sql_type() -> None:
+    # atproto's bsync: `.addColumn('payload', sql`bytea`)` made its whole CREATE TABLE unknown, so the
+    # next migration's rename ran on a table "created by no earlier migration".
+    pieces, _ = translate_text('''export async function up(db: Kysely<unknown>): Promise<void> {
+  await db.schema.createTable('operation').addColumn('id', 'bigserial', (col) => col.primaryKey())
+    .addColumn('payload', sql`bytea`).addColumn('kind', sql`${type}`).execute()
+}''')
+    assert [p.error for p in pieces] == ["the column type is not a string literal"]
+    pieces, _ = translate_text('''export async function up(db: Kysely<unknown>): Promise<void> {
+  await db.schema.createTable('operation').addColumn('id', 'bigserial', (col) => col.primaryKey())
+    .addColumn('payload', sql`bytea`).execute()
+}''')
+    assert pieces[0].sql == "CREATE TABLE operation (\n  id bigserial NOT NULL PRIMARY KEY,\n  payload bytea\n);"

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from impact.model import Operation, OpKind, Statement
+from impact.op_details import DataChange
 from impact.sql.parsed import ParsedMigration
 
 
@@ -22,6 +23,7 @@ class Piece:
     table: str = ""
     concurrently: bool = False
     outside_transaction: bool = False
+    where: bool = False  # a data change (kind) that filters its rows: `.where(...)` in a knex/Kysely chain
 
 
 
@@ -55,7 +57,8 @@ def build_parsed(pieces: list[Piece], comments_at: dict[int, str], dialect: str,
         if piece.kind:  # a SQLAlchemy Core data change: its kind and table are known, not its SQL
             st = Statement(len(statements) + 1, piece.line, piece.end_line, piece.sql, parser)
             statements.append(st)
-            operations.append(Operation(OpKind(piece.kind), statement=st, table=piece.table))
+            info = DataChange(has_where=True) if piece.where else None
+            operations.append(Operation(OpKind(piece.kind), statement=st, table=piece.table, info=info))
             comments[st.index] = above
             continue
         from impact.sql.parse import parse_migration  # the parsers load only when a framework migration is read

@@ -22,6 +22,14 @@ class Unreadable(Exception):
     pass
 
 
+class ComputedDefault(Unreadable):
+    """A CREATE TABLE column whose default is computed: the column is created, the default reported unknown."""
+
+    def __init__(self, reason: str, definition: str) -> None:
+        super().__init__(f"{reason}: the column is created without it")
+        self.definition = definition
+
+
 def read_chain(scanned: Scanned, pos: int, limit: int) -> tuple[list[tuple[str, Call | None]], int]:
     """`.a.b(x).c(y)` from pos: each link's name and call (None for a property), and where it ends."""
     links, end = [], pos
@@ -43,9 +51,17 @@ def constant_at(scanned: Scanned, begin: int, end: int):
     return at(scanned, begin, end)
 
 
+def _loop_value(text: str) -> str | None:
+    from impact.formats.ts_loops import bound_value
+
+    return bound_value(text)
+
+
 def string_arg(scanned: Scanned, call: Call | None, index: int) -> str:
     literal_ = literal_arg(scanned, call, index) if call else None
     if literal_ is None or literal_.has_holes:
+        if call and index < len(call.args) and (value := _loop_value(scanned.text[call.args[index][0]:call.args[index][1]])):
+            return value  # a loop's variable, in the turn being read (impact.formats.ts_loops)
         constant = constant_at(scanned, *call.args[index]) if call and index < len(call.args) else None
         if constant is not None:
             return constant.value
@@ -102,7 +118,10 @@ def sql_argument(scanned: Scanned, start: int, end: int) -> str | None | tuple[s
         if literal is None:
             return (f"the SQL is not a string literal: `{scanned.text[start:end][:50]}`",)
         if literal.has_holes:
-            value = _values_only(literal.value(lambda i: f"\0{i}\0"))
+            # A hole holding a string constant of the file (`${table}`, `const table = 'jobs'`) or a
+            # loop's name is that name; any other is a value (inside '...') or unknown.
+            named = [_hole_name(scanned, *hole) for hole in literal.holes]
+            value = _values_only(literal.value(lambda i: named[i] if named[i] is not None else f"\0{i}\0"))
             if value is None:
                 return (f"the SQL template has ${{...}} holes computed at run time: `{scanned.text[literal.start:literal.end][:60]}`",)
             pieces.append(value)
@@ -114,6 +133,23 @@ def sql_argument(scanned: Scanned, start: int, end: int) -> str | None | tuple[s
         elif pos < end:
             return (f"the SQL is built at run time: `{scanned.text[start:end][:50]}`",)
     return "".join(pieces)
+
+
+def _hole_name(scanned: Scanned, start: int, end: int) -> str | None:
+    """The string a `${...}` hole (span of `${` .. `}`) names: a loop's variable or a string constant."""
+    begin, finish = start + 2, end
+    while begin < finish and scanned.text[begin].isspace():
+        begin += 1
+    while finish > begin and scanned.text[finish - 1].isspace():
+        finish -= 1
+    text = scanned.text[begin:finish]
+    if not IDENT.fullmatch(text) and not re.fullmatch(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*){1,2}", text):
+        return None
+    value = _loop_value(text)
+    if value is None:
+        constant = constant_at(scanned, begin, finish)
+        value = constant.value if constant is not None else None
+    return value if value is not None and re.fullmatch(r"[\w.$\"]+", value) else None
 
 
 def _values_only(sql: str) -> str | None:
@@ -129,3 +165,16 @@ def _values_only(sql: str) -> str | None:
         quoted ^= part.count("'") % 2 == 1
         out.append(part)
     return "".join(out)
+
+
+def callback_body(scanned: Scanned, begin: int, end: int) -> tuple[str, int, int] | None:
+    """`(t) => { ... }` / `function (t) { ... }` / `t => ...`: the parameter and the body span."""
+    head = re.match(r"\s*(?:async\s*)?(?:function\s*[\w$]*\s*)?\(?\s*([A-Za-z_$][\w$]*)", scanned.masked[begin:end])
+    if head is None:
+        return None
+    arrow = scanned.masked.find("=>", begin, end)
+    brace = scanned.masked.find("{", begin, end)
+    if brace != -1 and (arrow == -1 or brace < skip_space(scanned.masked, arrow + 2) + 1):
+        close = scanned.closing(brace)
+        return (head.group(1), brace + 1, close) if close else None
+    return (head.group(1), skip_space(scanned.masked, arrow + 2), end) if arrow != -1 else None

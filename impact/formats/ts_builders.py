@@ -5,12 +5,16 @@
   `dropTable(IfExists)`, `renameTable`; `knex('t').insert/update/del(...)` are data changes.
 - Kysely: `db.schema.alterTable('t').dropColumn('c').addColumn('n', 'integer', (col) =>
   col.notNull()).execute()`, `createTable`, `dropTable`, `createIndex(...).on(...).column(s)`,
-  `dropIndex`; `db.insertInto/updateTable/deleteFrom('t')` are data changes.
+  `dropIndex`; constraints (`dropConstraint`, `addPrimaryKeyConstraint`, `addUniqueConstraint`,
+  `addForeignKeyConstraint` with its `onDelete`/`onUpdate`, `addCheckConstraint`) on both builders; `db.insertInto/updateTable/deleteFrom('t')` are data changes.
 - TypeORM's QueryRunner API: `dropColumn`, `renameColumn`, `dropTable`, `renameTable`,
   `dropIndex`, `addColumn(t, new TableColumn({ name, type, isNullable, default }))`.
 
 Column types follow knex's PostgreSQL client (`string` -> varchar(255), `timestamp` ->
-timestamptz, `increments` -> serial primary key). Anything not listed is an `unknown` piece
+timestamptz, `increments` -> serial primary key; `timestamps(_, true)` NOT NULL DEFAULT now(),
+plain `timestamps()` nullable). A dropColumn run only when `hasColumn` says the column exists is
+`DROP COLUMN IF EXISTS` (impact.formats.ts_guards). A new table's column with a computed default is
+created without it and the default reported unknown. Anything not listed is an `unknown` piece
 naming the call. Names are written unquoted unless they need quotes, like the Alembic reader.
 """
 from __future__ import annotations
@@ -21,14 +25,16 @@ from impact.extract.typescript.calls import Call, call_after, literal_arg, skip_
 from impact.extract.typescript.scan import Scanned
 from impact.formats.alembic.ddl import literal, quote
 from impact.formats.pieces import Piece
-from impact.formats.ts_args import (IDENT, Unreadable, default_arg, read_chain, sql_argument, statement_pieces,
-                                    string_arg, strings_arg)
+from impact.formats.ts_guards import has_column_guarded
+from impact.formats.ts_args import (IDENT, ComputedDefault, Unreadable, default_arg, read_chain, sql_argument,
+                                    statement_pieces, string_arg, strings_arg)
+from impact.formats.ts_args import callback_body as _callback_body
 
 KNEX_TYPES = {
     "integer": "integer", "bigInteger": "bigint", "bigint": "bigint", "smallint": "smallint", "tinyint": "smallint",
     "text": "text", "boolean": "boolean", "date": "date", "float": "real", "double": "double precision",
     "json": "json", "jsonb": "jsonb", "uuid": "uuid", "binary": "bytea", "time": "time",
-    "timestamp": "timestamptz", "datetime": "timestamptz", "string": "varchar(255)", "decimal": "decimal(8, 2)",
+    "timestamp": "timestamptz", "datetime": "timestamptz", "dateTime": "timestamptz", "string": "varchar(255)", "decimal": "decimal(8, 2)",
     "increments": "serial", "bigIncrements": "bigserial", "enu": "text", "enum": "text",
 }
 HARMLESS = {"hasTable", "hasColumn", "getTable", "fn", "ref", "select", "selectFrom", "connection", "manager",
@@ -44,7 +50,9 @@ def _knex_column(scanned: Scanned, links: list[tuple[str, Call | None]], table: 
     mods = {name: c for name, c in links[1:]}
     target = quote(table)
     if method in ("dropColumn", "dropColumns"):
-        return [], [f"ALTER TABLE {target} DROP COLUMN {quote(c)}" for i in range(len(call.args)) for c in strings_arg(scanned, call, i)]
+        names = [c for i in range(len(call.args)) for c in strings_arg(scanned, call, i)]
+        return [], [f"ALTER TABLE {target} DROP COLUMN{' IF EXISTS' if has_column_guarded(scanned, call.dot, table, c) else ''} {quote(c)}"
+                    for c in names]
     if method == "renameColumn":
         return [], [f"ALTER TABLE {target} RENAME COLUMN {quote(string_arg(scanned, call, 0))} TO {quote(string_arg(scanned, call, 1))}"]
     if method in ("index", "unique"):
@@ -68,8 +76,12 @@ def _knex_column(scanned: Scanned, links: list[tuple[str, Call | None]], table: 
         return [], [f"ALTER TABLE {target} DROP CONSTRAINT {quote(string_arg(scanned, call, 1) if len(call.args) > 1 else table + '_' + '_'.join(strings_arg(scanned, call, 0)) + '_foreign')}"]
     if method in ("charset", "collate", "engine", "comment", "inherits"):
         return [], []  # table options without a PostgreSQL effect on columns
-    if method == "timestamps":
-        return ["created_at timestamptz NOT NULL DEFAULT CURRENT_TIMESTAMP", "updated_at timestamptz NOT NULL DEFAULT CURRENT_TIMESTAMP"], []
+    if method == "timestamps":  # (useTimestamps, defaultToNow, useCamelCase): NOT NULL DEFAULT now() only with defaultToNow
+        flags = [scanned.text[a:b].strip() == "true" for a, b in call.args]
+        now = " NOT NULL DEFAULT CURRENT_TIMESTAMP" if len(flags) > 1 and flags[1] else ""
+        names = ("createdAt", "updatedAt") if len(flags) > 2 and flags[2] else ("created_at", "updated_at")
+        defs = [f"{quote(n)} timestamptz{now}" for n in names]
+        return (defs, []) if not alter_table else ([], [f"ALTER TABLE {target} ADD COLUMN {d}" for d in defs])
     if method not in KNEX_TYPES and method != "specificType":
         raise Unreadable(f"knex `.{method}(...)` is not translated")
     name = string_arg(scanned, call, 0)
@@ -77,8 +89,14 @@ def _knex_column(scanned: Scanned, links: list[tuple[str, Call | None]], table: 
     if method == "string" and len(call.args) > 1:
         data_type = f"varchar({scanned.text[call.args[1][0]:call.args[1][1]].strip()})"
     parts = [quote(name), data_type]
+    computed = None
     if "defaultTo" in mods:
-        parts.append(f"DEFAULT {default_arg(scanned, mods['defaultTo'])}")
+        try:
+            parts.append(f"DEFAULT {default_arg(scanned, mods['defaultTo'])}")
+        except Unreadable as exc:
+            if alter_table:
+                raise
+            computed = exc  # a new table's column: created, its default unknown (said, not skipped)
     if "notNullable" in mods or method in ("increments", "bigIncrements") or "primary" in mods:
         parts.append("NOT NULL")
     if method in ("increments", "bigIncrements") or "primary" in mods:
@@ -97,20 +115,9 @@ def _knex_column(scanned: Scanned, links: list[tuple[str, Call | None]], table: 
         return [], sql
     if alter_table:
         return [], [f"ALTER TABLE {target} ADD COLUMN {' '.join(parts)}"]
+    if computed is not None:
+        raise ComputedDefault(str(computed), " ".join(parts))
     return [" ".join(parts)], []
-
-
-def _callback_body(scanned: Scanned, begin: int, end: int) -> tuple[str, int, int] | None:
-    """`(t) => { ... }` / `function (t) { ... }` / `t => ...`: the parameter and the body span."""
-    head = re.match(r"\s*(?:async\s*)?(?:function\s*[\w$]*\s*)?\(?\s*([A-Za-z_$][\w$]*)", scanned.masked[begin:end])
-    if head is None:
-        return None
-    arrow = scanned.masked.find("=>", begin, end)
-    brace = scanned.masked.find("{", begin, end)
-    if brace != -1 and (arrow == -1 or brace < skip_space(scanned.masked, arrow + 2) + 1):
-        close = scanned.closing(brace)
-        return (head.group(1), brace + 1, close) if close else None
-    return (head.group(1), skip_space(scanned.masked, arrow + 2), end) if arrow != -1 else None
 
 
 def _knex_table(scanned: Scanned, call: Call, create: bool) -> list[Piece]:
@@ -128,6 +135,7 @@ def _knex_table(scanned: Scanned, call: Call, create: bool) -> list[Piece]:
         try:
             defs, sql = _knex_column(scanned, links, table, alter_table=not create)
         except Unreadable as exc:
+            columns += [exc.definition] if isinstance(exc, ComputedDefault) else []
             pieces += statement_pieces(scanned, exc, start + match.start(), stop)
             continue
         columns += defs
@@ -187,12 +195,21 @@ def knex_data(scanned: Scanned, start: int, limit: int) -> tuple[list[Piece], in
         table = string_arg(scanned, call, 0)
     except Unreadable as exc:
         return statement_pieces(scanned, exc, start, stop - 1), stop
-    return [Piece(scanned.text[start:stop], scanned.line_of(start), scanned.line_of(stop - 1), kind=DATA_VERBS[verb], table=table)], stop
+    return [Piece(scanned.text[start:stop], scanned.line_of(start), scanned.line_of(stop - 1), kind=DATA_VERBS[verb], table=table,
+                  where=_filters(links))], stop
+
+
+def _filters(links: list[tuple[str, Call | None]]) -> bool:
+    """A `.where(...)` (`whereIn`, `andWhere`, `whereRef`, ...) in a data change's chain: it changes some rows, not all."""
+    return any("where" in name.lower() and call is not None for name, call in links)
 
 
 # -- Kysely ---------------------------------------------------------------------------------------
 def _kysely_column_sql(scanned: Scanned, call: Call) -> str:
     name, data_type = string_arg(scanned, call, 0), string_arg(scanned, call, 1) if literal_arg(scanned, call, 1) else None
+    if data_type is None and len(call.args) > 1:  # sql`bytea`: a raw type without holes
+        raw = re.fullmatch(r"sql\s*`([^`$]*)`", scanned.text[call.args[1][0]:call.args[1][1]].strip())
+        data_type = raw.group(1).strip() if raw and raw.group(1).strip() else None
     if data_type is None:
         raise Unreadable("the column type is not a string literal")
     parts = [quote(name), data_type]
@@ -214,6 +231,33 @@ def _kysely_column_sql(scanned: Scanned, call: Call) -> str:
     return " ".join(parts)
 
 
+KYSELY_CONSTRAINTS = {"addPrimaryKeyConstraint", "addUniqueConstraint", "addForeignKeyConstraint", "addCheckConstraint"}
+KYSELY_REFERENTIAL = {"onDelete": "ON DELETE", "onUpdate": "ON UPDATE"}
+
+
+def _kysely_constraint(scanned: Scanned, method: str, call: Call) -> str:
+    """`addUniqueConstraint('u', ['a', 'b'])` -> `CONSTRAINT u UNIQUE (a, b)` (and the other three)."""
+    name = quote(string_arg(scanned, call, 0))
+    if method == "addCheckConstraint":
+        return f"CONSTRAINT {name} CHECK ({default_arg(scanned, Call('', 0, 0, 0, call.args[1:2]))})"
+    columns = ", ".join(quote(c) for c in strings_arg(scanned, call, 1))
+    if method == "addForeignKeyConstraint":
+        refs = ", ".join(quote(c) for c in strings_arg(scanned, call, 3))
+        sql = f"CONSTRAINT {name} FOREIGN KEY ({columns}) REFERENCES {quote(string_arg(scanned, call, 2))} ({refs})"
+        body = _callback_body(scanned, *call.args[4]) if len(call.args) > 4 else None  # (cb) => cb.onDelete('cascade')
+        links, _ = read_chain(scanned, body[1] + len(body[0]), body[2]) if body else ([], 0)
+        return " ".join([sql] + [_referential(scanned, n, c) for n, c in links if n in KYSELY_REFERENTIAL and c])
+    return f"CONSTRAINT {name} {'PRIMARY KEY' if method == 'addPrimaryKeyConstraint' else 'UNIQUE'} ({columns})"
+
+
+def _referential(scanned: Scanned, method: str, call: Call) -> str:
+    """`.onDelete('cascade')` after a foreign key: `ON DELETE CASCADE`."""
+    action = string_arg(scanned, call, 0)
+    if action.lower() not in ("cascade", "set null", "set default", "restrict", "no action"):
+        raise Unreadable(f"`{method}('{action}')` is no referential action")
+    return f"{KYSELY_REFERENTIAL[method]} {action.upper()}"
+
+
 def kysely_builder(scanned: Scanned, start: int, limit: int) -> tuple[list[Piece], int] | None:
     head = IDENT.match(scanned.masked, start)
     links, stop = read_chain(scanned, head.end(), limit)
@@ -225,7 +269,8 @@ def kysely_builder(scanned: Scanned, start: int, limit: int) -> tuple[list[Piece
         except Unreadable as exc:
             return statement_pieces(scanned, exc, start, stop - 1), stop
         line = scanned.line_of(start)
-        return [Piece(scanned.text[start:stop], line, scanned.line_of(stop), kind=DATA_VERBS[names[0]], table=table)], stop
+        return [Piece(scanned.text[start:stop], line, scanned.line_of(stop), kind=DATA_VERBS[names[0]], table=table,
+                      where=_filters(links[1:]))], stop
     if "schema" not in names:
         return None
     rest = links[names.index("schema") + 1:]
@@ -259,11 +304,25 @@ def kysely_builder(scanned: Scanned, start: int, limit: int) -> tuple[list[Piece
                             sql.append(f"ALTER TABLE {target} ALTER COLUMN {col} SET DEFAULT {default_arg(scanned, c)}")
                         elif what == "dropDefault":
                             sql.append(f"ALTER TABLE {target} ALTER COLUMN {col} DROP DEFAULT")
+                elif name == "dropConstraint":
+                    sql.append(f"ALTER TABLE {target} DROP CONSTRAINT {quote(string_arg(scanned, call, 0))}")
+                elif name in KYSELY_CONSTRAINTS:
+                    sql.append(f"ALTER TABLE {target} ADD {_kysely_constraint(scanned, name, call)}")
+                elif name in KYSELY_REFERENTIAL and sql and " FOREIGN KEY " in sql[-1]:
+                    sql[-1] += f" {_referential(scanned, name, call)}"
                 elif name not in ("execute", "ifExists"):
                     raise Unreadable(f"Kysely `.{name}(...)` is not translated")
         elif verb == "createTable":
-            columns = [_kysely_column_sql(scanned, c) for n, c in mods if n == "addColumn"]
-            sql.append(f"CREATE TABLE {target} (\n  " + ",\n  ".join(columns) + "\n)")
+            columns = []
+            for name, call in mods:
+                if name == "addColumn":
+                    columns.append(_kysely_column_sql(scanned, call))
+                elif name in KYSELY_CONSTRAINTS:
+                    columns.append(_kysely_constraint(scanned, name, call))
+                elif name in KYSELY_REFERENTIAL and columns and " FOREIGN KEY " in columns[-1]:
+                    columns[-1] += f" {_referential(scanned, name, call)}"
+            exists = " IF NOT EXISTS" if any(n == "ifNotExists" for n, _ in mods) else ""
+            sql.append(f"CREATE TABLE{exists} {target} (\n  " + ",\n  ".join(columns) + "\n)")
         elif verb == "dropTable":
             sql.append(f"DROP TABLE{' IF EXISTS' if any(n == 'ifExists' for n, _ in mods) else ''} {target}")
         elif verb == "createIndex":

@@ -16,7 +16,10 @@ strings, template literals and comments, no parser):
   `db.schema.alterTable(...).dropColumn(...)` chains, TypeORM `queryRunner.dropColumn(...)` and
   friends): see impact.formats.ts_builders; sequelize-cli's `queryInterface.removeColumn(...)` and
   friends: impact.formats.ts_sequelize.
-Every other `queryRunner.`/`knex.`/`db.` call in `up` is `unknown`, named, never skipped.
+Every other `queryRunner.`/`knex.`/`db.` call in `up` is `unknown`, named, never skipped; a call giving a
+project function the connection (`models.createUserTable(knex)`) reads that function's body as part
+of `up` (impact.formats.ts_helpers); a loop over a fixed list of names (`for (const t of TABLES)`,
+`TABLES.forEach((t) => ...)`) is read once per name (impact.formats.ts_loops).
 
 A table or column name written as a string constant (`TableUser`, `FieldNameUser.photoUrl`,
 declared in the file or imported from a relative module or a workspace package) is its string,
@@ -152,8 +155,8 @@ def _expression_end(scanned: Scanned, pos: int) -> int:
 
 def translate_text(text: str, pattern: re.Pattern = UP) -> tuple[list[Piece], Scanned]:
     # The builders' readers (and Alembic's DDL tables they share) load to read a migration, not to find one.
-    from impact.formats.ts_builders import knex_builder, knex_data, kysely_builder, sql_argument, typeorm_runner
-    from impact.formats.ts_sequelize import sequelize_builder
+    from impact.formats.ts_builders import sql_argument
+    from impact.formats.ts_loops import bound, innermost, loops
 
     scanned = scan(text)
     body = up_body(scanned, pattern)
@@ -162,18 +165,19 @@ def translate_text(text: str, pattern: re.Pattern = UP) -> tuple[list[Piece], Sc
     start, end = body
     pieces: list[Piece] = []
     consumed: list[tuple[int, int]] = []
+    fixed = loops(scanned, start, end)  # `for (const t of TABLES)`: each turn read with t bound
     for match in BUILDER_START.finditer(scanned.masked, start, end):
         if any(a <= match.start() < b for a, b in consumed):
             continue
-        try:
-            found = (sequelize_builder(scanned, match.start(), end) or knex_data(scanned, match.start(), end)
-                     or knex_builder(scanned, match.start(), end) or kysely_builder(scanned, match.start(), end)
-                     or typeorm_runner(scanned, match.start(), end))
-        except (AttributeError, TypeError, ValueError, IndexError, KeyError) as exc:
-            # A call shape nobody planned for: that call is unknown, the scan goes on.
-            line = scanned.line_of(match.start())
-            found = ([Piece(scanned.snippet(match.start()), line, line, error=f"unexpected call shape ({type(exc).__name__})")],
-                     match.end())
+        loop = innermost(fixed, match.start())
+        turns = [bound(loop.variable, value) for value in loop.values] if loop else [nullcontext()]
+        found = None
+        for turn in turns:
+            with turn:
+                one = _builder_at(scanned, match, end)
+            if one is None:
+                break
+            found = (found[0] + one[0], one[1]) if found else one
         if found is None:
             continue
         new_pieces, stop = found
@@ -202,8 +206,38 @@ def translate_text(text: str, pattern: re.Pattern = UP) -> tuple[list[Piece], Sc
             pieces.append(Piece(source, line, end_line, error=sql[0]))
         elif sql is not None and sql.strip():
             pieces.append(Piece(sql, line, end_line))
+    from impact.formats.ts_helpers import helper_pieces
+
+    pieces += helper_pieces(scanned, start, end, consumed, _read_helper)
     pieces.sort(key=lambda p: p.line)
     return pieces, scanned
+
+
+def _builder_at(scanned: Scanned, match: re.Match, end: int) -> tuple[list[Piece], int] | None:
+    """The pieces of the builder call starting at `match` (None: no builder's)."""
+    from impact.formats.ts_builders import knex_builder, knex_data, kysely_builder, typeorm_runner
+    from impact.formats.ts_sequelize import sequelize_builder
+
+    try:
+        return (sequelize_builder(scanned, match.start(), end) or knex_data(scanned, match.start(), end)
+                or knex_builder(scanned, match.start(), end) or kysely_builder(scanned, match.start(), end)
+                or typeorm_runner(scanned, match.start(), end))
+    except (AttributeError, TypeError, ValueError, IndexError, KeyError) as exc:
+        # A call shape nobody planned for: that call is unknown, the scan goes on.
+        line = scanned.line_of(match.start())
+        return [Piece(scanned.snippet(match.start()), line, line, error=f"unexpected call shape ({type(exc).__name__})")], match.end()
+
+
+def _read_helper(text: str, name: str, rel: str) -> tuple[list[Piece], Scanned, int | None]:
+    """The pieces of the body of function `name` in `text` (file `rel`): a function the migration
+    gives its connection (impact.formats.ts_helpers), and where the body starts (None: no body)."""
+    from impact.extract.typescript.constants import reading_from
+
+    pattern = _function(name)
+    with reading_from(rel):
+        pieces, scanned = translate_text(text, pattern)
+    body = up_body(scanned, pattern)
+    return pieces, scanned, body[0] if body else None
 
 
 def _comments_by_line(scanned: Scanned) -> dict[int, str]:
@@ -272,6 +306,8 @@ class TsClassesFormat:
 
         constants = Constants(repo.resolve())
         parsed, pieces = read_file(migration.path, dialect, constants=constants)
+        helpers = [f"line {f.line}: `{' '.join(f.written.split())}` runs {f.file}:{f.function_line}, read as part of the migration"
+                   for f in constants.followed]
         if not pieces and up_body(scan(text)) is None:
             raise InputError(f"{migration.path.name} has no `up` migration function", "pass the migration file that defines up()")
         named = [f"line {line}: `{c.written}` is the constant '{c.value}' ({c.file}:{c.line})"
@@ -280,7 +316,7 @@ class TsClassesFormat:
         earlier = tuple(EarlierMigration(_display(p, repo), read_file(p, dialect, sql_only=True, constants=constants)[0])
                         for p in migration.earlier)
         notes, transactional = transaction_notes(text, pieces)
-        notes = list(dict.fromkeys(named)) + notes
+        notes = list(dict.fromkeys(named + helpers)) + notes
         down = read_file(migration.path, dialect, down=True, constants=constants)[0]
         down_note = (f"`down` runs {len(down.statements)} statement(s), {len(down.unknown)} not readable statically"
                      if down.statements else "`down` runs nothing readable: the framework's rollback does not undo this migration")

@@ -35,6 +35,18 @@ DATA = {"bulkInsert": "insert_rows", "bulkUpdate": "update_rows", "bulkDelete": 
 HARMLESS = {"sequelize", "describeTable", "showAllTables", "showAllSchemas", "tableExists"}
 
 
+WHERE_ARG = {"bulkUpdate": 2, "bulkDelete": 1}  # bulkUpdate(table, values, where), bulkDelete(table, where)
+
+
+def _has_where(scanned: Scanned, name: str, call) -> bool:
+    """A where argument that filters (not missing, `{}`, null or undefined)."""
+    index = WHERE_ARG.get(name)
+    if index is None or index >= len(call.args):
+        return False
+    text = re.sub(r"\s+", "", scanned.text[call.args[index][0]:call.args[index][1]])
+    return text not in ("{}", "null", "undefined", "")
+
+
 def sequelize_builder(scanned: Scanned, start: int, limit: int) -> tuple[list[Piece], int] | None:
     head = IDENT.match(scanned.masked, start)
     if head is None or head.group() != "queryInterface":  # up(queryInterface, Sequelize)
@@ -46,7 +58,7 @@ def sequelize_builder(scanned: Scanned, start: int, limit: int) -> tuple[list[Pi
     try:
         if name in DATA:  # rows: a data change on the table, its values not read (as knex's)
             return [Piece(scanned.text[start:stop], scanned.line_of(start), scanned.line_of(stop - 1),
-                          kind=DATA[name], table=string_arg(scanned, call, 0))], stop
+                          kind=DATA[name], table=string_arg(scanned, call, 0), where=_has_where(scanned, name, call))], stop
         sql = _translate(scanned, name, call)
     except Unreadable as exc:
         return statement_pieces(scanned, exc, start, stop - 1), stop

@@ -4,7 +4,8 @@ Conventions Drizzle applies, all modelled here:
 - the model is the table's variable (`users`), which is also how code reaches it: `db.select()
   .from(users)`, `users.fullName`, and `db.query.users` (the key in the schema object given to
   `drizzle()`, which `import * as schema` makes the variable's name);
-- `pgTable`, `mysqlTable` and `sqliteTable` name the table in their first argument;
+- `pgTable`, `mysqlTable` and `sqliteTable` name the table in their first argument, and so does a
+  table creator with its prefix (`pgTableCreator((name) => `app_${name}`)`: impact.orm.drizzle_creators);
   `pgSchema("s").table(...)` (directly or through a schema variable) also names its schema;
 - a field's column is its builder's first string argument (`text("full_name")`); without one it
   is the key itself, or the key in snake_case when the repo sets `casing: "snake_case"` (in
@@ -24,6 +25,7 @@ import re
 
 from impact.extract.typescript.calls import IDENT, Call, call_after, literal_arg, object_entries, skip_space
 from impact.extract.typescript.scan import Scanned, scan
+from impact.orm.drizzle_creators import may_use_creator, table_creators
 from impact.orm.mapping import OrmField, OrmModel
 
 TABLE_FUNCTIONS = ("pgTable", "mysqlTable", "sqliteTable")
@@ -39,7 +41,7 @@ _WORDS = re.compile(r"[\da-z]+|[A-Z]+(?![a-z])|[A-Z][\da-z]+")
 
 
 def declares_tables(text: str) -> bool:
-    return any(marker in text for marker in MARKERS)
+    return any(marker in text for marker in MARKERS) or may_use_creator(text)
 
 
 def sets_snake_case(text: str) -> bool:
@@ -63,15 +65,18 @@ def read_tables(files: list[tuple[str, str]], snake: bool = False) -> list[OrmMo
     """Every Drizzle table declared in the given (path, text) files."""
     models: list[OrmModel] = []
     relations: dict[str, list[OrmField]] = {}
-    for rel, text in files:
-        scanned = scan(text)
-        models.extend(_tables(scanned, rel, snake))
+    scans = [(rel, scan(text)) for rel, text in files]
+    creators: dict[str, tuple[str, str]] = {}  # pgTableCreator variables, known in every file
+    for _, scanned in scans:
+        creators = table_creators(scanned) | creators
+    for rel, scanned in scans:
+        models.extend(_tables(scanned, rel, snake, creators))
         for name, fields in _relations(scanned).items():
             relations.setdefault(name, []).extend(fields)
     return [_with_relations(m, relations.get(m.name, [])) for m in models]
 
 
-def _tables(scanned: Scanned, rel: str, snake: bool) -> list[OrmModel]:
+def _tables(scanned: Scanned, rel: str, snake: bool, creators: dict[str, tuple[str, str]]) -> list[OrmModel]:
     masked = scanned.masked
     schemas: dict[str, str] = {}  # variable -> schema name, for `mySchema.table(...)`
     # variable -> `{` of an object literal, for `...timestamps` (declared above or below its use)
@@ -79,8 +84,10 @@ def _tables(scanned: Scanned, rel: str, snake: bool) -> list[OrmModel]:
     models = []
     for match in _BINDING.finditer(masked):
         variable, callee = match.group(1), match.group(2)
-        if callee in TABLE_FUNCTIONS:
+        affixes = ("", "")
+        if callee in TABLE_FUNCTIONS or callee in creators:
             call, schema = call_after(scanned, callee, match.start(2), match.end(2)), None
+            affixes = creators.get(callee, affixes) if callee not in TABLE_FUNCTIONS else affixes
         elif callee in SCHEMA_FUNCTIONS:
             schema_call = call_after(scanned, callee, match.start(2), match.end(2))
             schema = _string(scanned, schema_call, 0)
@@ -98,7 +105,7 @@ def _tables(scanned: Scanned, rel: str, snake: bool) -> list[OrmModel]:
         columns = _columns_object(scanned, call)
         fields = _fields(scanned, columns, objects, snake) if columns is not None else []
         models.append(OrmModel(
-            orm="drizzle", name=variable, table=table, file=rel, line=scanned.line_of(match.start()),
+            orm="drizzle", name=variable, table=affixes[0] + table + affixes[1], file=rel, line=scanned.line_of(match.start()),
             fields=tuple(fields), accessors=(variable,), schema=schema,
         ))
     return models

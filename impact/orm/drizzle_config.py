@@ -35,12 +35,13 @@ class ConfigCallback:
     last: int
 
 
-def config_callbacks(text: str) -> list[ConfigCallback]:
-    """The extra-config callbacks (third argument) of the Drizzle tables `text` declares."""
+def config_callbacks(text: str, declared: frozenset[str] = frozenset()) -> list[ConfigCallback]:
+    """The extra-config callbacks (third argument) of the Drizzle tables `text` declares (`declared`:
+    the variables of its tables made by a table creator, `createTable("t", {...}, (t) => [...])`)."""
     scanned = scan(text)
     found = []
     for match in _BINDING.finditer(scanned.masked):
-        if match.group(2) not in TABLE_FUNCTIONS:
+        if match.group(2) not in TABLE_FUNCTIONS and match.group(1) not in declared:
             continue
         call = call_after(scanned, match.group(2), match.start(2), match.end(2))
         if call is None or len(call.args) < 3:
@@ -56,10 +57,10 @@ def attribute_table_configs(references: list[ColumnReference], texts: dict[str, 
     """Name-only property reads inside a table's config callback, through its parameter, and column names in
     its `sql` fragments: that table's."""
     files = {r.file for r in references if _candidate(r) and r.file.endswith(_TS) and declares_tables(texts.get(r.file, ""))}
-    callbacks = {rel: config_callbacks(texts[rel]) for rel in files}
+    models = {(m.file, m.name): m for m in orm.models if m.orm == "drizzle" and m.table}
+    callbacks = {rel: config_callbacks(texts[rel], frozenset(name for file, name in models if file == rel)) for rel in files}
     if not any(callbacks.values()):
         return references
-    models = {(m.file, m.name): m for m in orm.models if m.orm == "drizzle" and m.table}
     out = []
     for ref in references:
         if _candidate(ref) and callbacks.get(ref.file):

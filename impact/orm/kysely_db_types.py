@@ -24,6 +24,9 @@ Decisions: the interface is `export type DB = {` or `export interface DB {` (the
 generators give it); an entry is `name: Type;` with `name` a table's database name (quoted; one
 qualified by another schema than `public`, `"auth.users"`, is that schema's table and not read), `Type` a type of the same file declared `export type Type = {` or
 `export interface Type {`; the row type's members are read at its top level, one per line.
+A module per table is read too (atproto's bsky: `export const tableName = 'actor_sync'` and
+`export type PartialDB = { [tableName]: ActorSync }`, the DB type being their intersection): an
+exported one-entry type whose computed key is a string constant of the same file.
 """
 from __future__ import annotations
 
@@ -36,6 +39,8 @@ from impact.model import ColumnReference
 _TS = (".ts", ".tsx", ".mts", ".cts", ".d.ts")
 _DB = re.compile(r"^export\s+(?:type\s+DB\s*=\s*|interface\s+DB\s*)\{", re.M)
 _ENTRY = re.compile(r"""^\s*["']?(?:public\.)?([\w$]+)["']?\s*\??:\s*([A-Za-z_$][\w$]*)\s*;?\s*$""")  # another schema's: no match
+# `export type PartialDB = { [tableName]: ActorSync }` with `export const tableName = 'actor_sync'`.
+_PARTIAL = re.compile(r"^export\s+type\s+[\w$]+\s*=\s*\{\s*\[([\w$]+)\]\s*\??:\s*([A-Za-z_$][\w$]*)\s*;?\s*\}", re.M)
 _MEMBER = re.compile(r"""^\s*["']?([\w$]+)["']?\s*\??:""")
 
 
@@ -55,7 +60,7 @@ def _row_types(text: str) -> tuple[list[str], dict[str, tuple[int, str, str]]] |
     name as written)), or None when the file declares no DB interface."""
     match = _DB.search(text)
     if match is None:
-        return None
+        return _partial_row_types(text)
     lines = text.splitlines()
     entries = {}
     for number in _block(lines, text.count("\n", 0, match.start())):
@@ -63,6 +68,20 @@ def _row_types(text: str) -> tuple[list[str], dict[str, tuple[int, str, str]]] |
         if entry:
             entries[entry.group(1).lower()] = (number, entry.group(2), entry.group(1))
     return lines, entries
+
+
+def _partial_row_types(text: str) -> tuple[list[str], dict[str, tuple[int, str, str]]] | None:
+    """A module per table: `{ [tableName]: RowType }` (see the module's docstring)."""
+    entries = {}
+    for match in _PARTIAL.finditer(text) if "]" in text else ():
+        name = re.search(rf"^(?:export\s+)?const\s+{re.escape(match.group(1))}\s*=\s*['\"]([\w$]+)['\"]", text, re.M)
+        if name:
+            entries[name.group(1).lower()] = (text.count("\n", 0, match.start()), match.group(2), name.group(1))
+    return (text.splitlines(), entries) if entries else None
+
+
+def _may_declare(text: str) -> bool:
+    return "DB" in text or "]:" in text
 
 
 def _type_line(lines: list[str], name: str) -> int | None:
@@ -75,7 +94,7 @@ def table_type_references(texts: Iterable[tuple[str, str]], tables: Iterable[str
     wanted = {t.lower(): t for t in tables}
     found = []
     for rel, text in texts:
-        read = _row_types(text) if "DB" in text else None
+        read = _row_types(text) if _may_declare(text) else None
         if read is None:
             continue
         lines, entries = read
@@ -98,7 +117,7 @@ def attribute_row_type_members(references: list[ColumnReference], texts: dict[st
     """A changed column's name as a member of a table's row type in a Kysely interface: that table's."""
     # Each file asked once, TypeScript only (saleor's 26,000 references asked its Python texts 0.24 s a scan).
     files = {r.file for r in references if r.via not in _FIRM and r.file.endswith(_TS)}
-    files = {f for f in files if "DB" in texts.get(f, "")}
+    files = {f for f in files if _may_declare(texts.get(f, ""))}
     owners: dict[str, dict[int, tuple[str, str]]] = {}  # file -> 1-based member line -> (table, its member's name)
     for rel in files:
         read = _row_types(texts[rel])

@@ -47,6 +47,12 @@ def parse_migration(text: str, dialect: str = "postgres") -> ParsedMigration:
     return ParsedMigration(tuple(statements), tuple(operations), comments, tuple(skipped))
 
 
+def parse_statement(sql: str, index: int, line: int, end_line: int, dialect: str = "postgres") -> list[Operation]:
+    """The operations of one statement of a file (a DO block's inner SQL: impact.sql.do_blocks)."""
+    chunk = Chunk(sql, 0, line, end_line)
+    return _parse_chunk(index, chunk, dialect) or [Operation(OpKind.UNKNOWN, statement=_statement(index, chunk, "none", "statement not understood"))]
+
+
 def _statement(index: int, chunk: Chunk, parser: str, error: str = "") -> Statement:
     # Parser messages quote the input (an unclosed /* quotes the rest of the file): one bounded line.
     return Statement(index, chunk.line, chunk.end_line, chunk.sql, parser, bounded_line(error, 300) if error else "")

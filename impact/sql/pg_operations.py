@@ -163,6 +163,8 @@ def _rename(node: ast.RenameStmt, st: Statement) -> list[Operation] | None:
         return [Operation(OpKind.RENAME_COLUMN, column=ColumnSpec(node.subname), new_name=node.newname, **base)]
     if kind == ObjectType.OBJECT_TABLE:
         return [Operation(OpKind.RENAME_TABLE, new_name=node.newname, **base)]
+    if kind == ObjectType.OBJECT_INDEX:  # the relation is the index: no table's queries to look for
+        base.update(table=None)
     return [Operation(OpKind.OTHER, name=node.newname, info=StatementDetails(f"RENAME {kind.name[7:]}"), **base)]
 
 
@@ -198,7 +200,9 @@ def _drop(node: ast.DropStmt, st: Statement) -> list[Operation] | None:
 
 
 def _do(node, st: Statement) -> list[Operation]:
-    return [Operation(OpKind.DO_BLOCK, statement=st)]
+    from impact.sql.do_blocks import do_operations  # a DO of static SQL is that SQL
+
+    return do_operations(node, st) or [Operation(OpKind.DO_BLOCK, statement=st)]
 
 
 def option_on(options, name: str) -> bool:

@@ -150,6 +150,7 @@ class Constants:
 
     root: Path | None
     used: list[tuple[str, int, Constant]] = field(default_factory=list)  # (reading file, line, constant)
+    followed: list = field(default_factory=list)  # functions a migration gives its connection (impact.formats.ts_helpers)
     _modules: dict[str, Module | None] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -233,6 +234,36 @@ def resolving(constants: Constants, rel: str):
         yield constants
     finally:
         _CURRENT.reset(token)
+
+
+@dataclass(frozen=True)
+class ModuleReader:
+    """The file being read (`rel`) and how to reach the repository's other modules from it."""
+
+    rel: str
+    sources: ImportSources
+    read: object  # rel -> text or None
+    followed: list
+
+
+def current_reader() -> ModuleReader | None:
+    """The reader of the file being read inside `resolving` (None outside it, or without a repository)."""
+    current = _CURRENT.get()
+    if current is None or current[0].root is None:
+        return None
+    constants, rel = current
+    return ModuleReader(rel, constants._sources, constants._read, constants.followed)
+
+
+@contextmanager
+def reading_from(rel: str):
+    """Inside `resolving`, names resolve from `rel` (a module the migration's reading followed) until the block ends."""
+    current = _CURRENT.get()
+    if current is None:
+        yield None
+        return
+    with resolving(current[0], rel) as constants:
+        yield constants
 
 
 def constant_at(scanned: Scanned, begin: int, end: int) -> Constant | None:

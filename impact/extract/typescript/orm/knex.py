@@ -6,10 +6,16 @@
     knex("users").where("id", id).del()                               <- DELETE
     knex("users").insert(rows).onConflict("email").merge()            <- UPSERT, columns unknown
 
-A chain starts at a call of a usual knex instance name (`knex`, `db`, `trx`, `tx`, `database`,
-`connection`) with a string literal table, or at `.table("t")` / `.into("t")`. Without a
-`select`, knex reads `*`. Written select first, `knex.select("id").from("users")` (or
-`.column(...)`, `.distinct(...)`, `.first(...)`), the chain's `.from("t")` gives the table; a
+A chain starts at a call of a usual knex instance name (`knex`, also held by another object:
+`db.knex`, `this.knex`; `db`, `trx`, `tx`, `database`, `connection`) with a string literal table, or
+at `.table("t")` / `.into("t")`. Without a
+`select` (or with `.first()` / `.select()` naming nothing), knex reads `*`; an aggregate
+(`.count("id as n")`, `.max(...)`) reads only what it names. A chain held in a variable with no
+verb yet (`const q = trx("users").where(...)`) takes the verb of the variable's first later
+`q.update(...)`/`q.select(...)`/… call (before the name is declared again), else reads `*`.
+Written select (or verb) first, `knex.select("id").from("users")` (or
+`.column(...)`, `.distinct(...)`, `.first(...)`, `.update({...})`, `.insert({...}).into("t")`,
+`.count(...)`), the chain's `.from("t")`/`.into("t")` gives the table; a
 `.from(...)` followed by a select is the supabase-js shape and left to that reader.
 
 A table given by a name (`knex(TableUser)`, `this.knex(TableUser)`, `dbActor(TableUser)`, `transaction(TableUser)`) is a query
@@ -27,48 +33,94 @@ from impact.extract.typescript.calls import Call, arguments, call_after, chain_a
 from impact.extract.typescript.scan import Scanned
 from impact.model import Confidence, Query, QueryKind
 
-START = re.compile(r"(?<![\w$.])(knex|db|trx|tx|database|connection)\s*(?=\(\s*[\"'`])|\.\s*(table|into)\s*(?=\(\s*[\"'`])")
+# `db.knex("t")`, `this.knex("t")`: knex held by another object (nango's `db.knex`) is still knex.
+_ROW = r"(?:<\s*[A-Za-z_$][\w$.]*(?:\[\])?\s*>\s*)?"  # a row type: `knex<DBTeam>("t")`
+START = re.compile(rf"(?<![\w$.])(?:[A-Za-z_$][\w$]*\s*\.\s*)?(knex)\s*(?={_ROW}\(\s*[\"'`])|(?<![\w$.])(db|trx|tx|database|connection)\s*(?={_ROW}\(\s*[\"'`])"
+                   rf"|\.\s*(table|into)\s*(?={_ROW}\(\s*[\"'`])")
 COLUMN_LISTS = {"select", "column", "columns", "distinct", "pluck", "first"}
 FILTERS = {"where", "andWhere", "orWhere", "whereNot", "orWhereNot", "whereIn", "orWhereIn", "whereNotIn", "whereNull",
            "orWhereNull", "whereNotNull", "orWhereNotNull", "whereBetween", "whereLike", "whereILike", "orderBy",
-           "groupBy", "having", "increment", "decrement", "onConflict", "returning", "max", "min", "sum", "avg", "count"}
+           "groupBy", "having", "increment", "decrement", "onConflict", "returning"}
+# `.count("id as n")`: one aggregated value, no row: what they name is read, no `*` is.
+AGGREGATES = {"max", "min", "sum", "avg", "count", "countDistinct", "sumDistinct", "avgDistinct"}
 WRITES = {"insert": QueryKind.INSERT, "update": QueryKind.UPDATE, "del": QueryKind.DELETE, "delete": QueryKind.DELETE,
           "upsert": QueryKind.UPSERT}
-SELECT_FIRST = re.compile(r"(?<![\w$.])(?:knex|db|trx|tx|database|connection)\s*(\.)\s*(select|columns?|distinct|first|pluck)\b")
-TABLE_CALLS = {"from"}  # `.table("t")` and `.into("t")` start a chain of their own (START)
+# The verb before the table: `knex.select("id").from("t")`, `db.knex.update({ a }).from<T>("t")`, `knex.insert(row).into("t")`.
+SELECT_FIRST = re.compile(r"(?<![\w$.])(?:(?:[A-Za-z_$][\w$]*\s*\.\s*)?knex|db|trx|tx|database|connection)\s*(\.)\s*"
+                          r"(select|columns?|distinct|first|pluck|update|insert|del|delete|count)\b")
+TABLE_CALLS = {"from", "into"}
 IDENTIFIER = re.compile(r"^(?:\w+\.)?(\w+)(?:\s+as\s+\w+)?$", re.IGNORECASE)
-NAMED_TABLE = re.compile(r"(?<![\w$.])(?:this\s*\.\s*)?(knex|db|trx|tx|database|connection|dbActor|transaction)\s*(?=\(\s*[A-Za-z_$][\w$]*\s*,?\s*\))")
+NAMED_TABLE = re.compile(rf"(?<![\w$.])(?:[A-Za-z_$][\w$]*\s*\.\s*)?(knex|db|trx|tx|database|connection|dbActor|transaction)\s*"
+                         rf"(?={_ROW}\(\s*[A-Za-z_$][\w$]*\s*,?\s*\))")
 DOTTED = re.compile(r"[A-Za-z_$][\w$]*\.[A-Za-z_$][\w$]*")
 
 
 def extract_knex(scanned: Scanned, path: str, language: str) -> list[Query]:
-    queries = []
+    queries, spans = [], []
+    first_verbs = _select_first(scanned, path, language, spans)
     for match in START.finditer(scanned.masked):
-        name = match.group(1) or match.group(2)
+        if any(a <= match.start() < b for a, b in spans):
+            continue  # the `.into("t")` of `knex.insert(row).into("t")`: read with its verb
+        name = match.group(1) or match.group(2) or match.group(3)
         first = call_after(scanned, name, match.start(), match.end())
         literal = scanned.literal_at(first.args[0][0]) if first and first.args else None
         if literal is None or literal.has_holes:
             continue
         calls = chain_after(scanned, first)
-        if len(calls) > 1 or match.group(2):
-            queries.append(_query(scanned, calls, literal.value().split()[0], path, language))
-    return queries + _select_first(scanned, path, language) + _named_tables(scanned, path, language)
+        if len(calls) > 1 or match.group(3):
+            query = _query(scanned, calls, literal.value().split()[0], path, language)
+            later = _finished_later(scanned, match.start(), calls) if query.kind is QueryKind.SELECT_STAR else None
+            queries.append(_query(scanned, calls + [later], query.table, path, language) if later else query)
+    return queries + first_verbs + _named_tables(scanned, path, language)
+
+
+_ASSIGNED = re.compile(r"(?<![\w$.])(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*(?:await\s+)?$")
+
+
+def _finished_later(scanned: Scanned, start: int, calls: list[Call]) -> Call | None:
+    """`const q = trx("users").where("id", id);` then `q.update({...})`: the chain held in a variable
+    gets its verb (or its select) later in the file; that call, or None (`await q` reads `*`)."""
+    assigned = _ASSIGNED.search(scanned.masked, max(0, start - 80), start)
+    if assigned is None:
+        return None
+    verbs = "|".join(sorted(set(WRITES) | COLUMN_LISTS | AGGREGATES))
+    name = re.escape(assigned.group(1))
+    later = re.compile(rf"(?<![\w$.]){name}\s*\.\s*({verbs})\s*(?=\()")
+    again = re.compile(rf"\b(?:const|let|var)\s+{name}(?![\w$])")  # another variable of that name: not this chain's
+    redeclared = again.search(scanned.masked, calls[-1].close + 1)
+    match = later.search(scanned.masked, calls[-1].close + 1, redeclared.start() if redeclared else len(scanned.masked))
+    return call_after(scanned, match.group(1), match.start(1) - 1, match.end(1)) if match else None
 
 
 def _named_tables(scanned: Scanned, path: str, language: str) -> list[Query]:
-    """`knex(TableUser).where(FieldNameUser.id, id)`: resolved by impact.orm.resolve (orm ts-constants)."""
-    queries = []
+    """`knex(TableUser).where(FieldNameUser.id, id)`: resolved by impact.orm.resolve (orm ts-constants);
+    a name the file declares once as a string (`const tableName = 'function_dryruns'`) is that table."""
+    queries, local = [], None
     for match in NAMED_TABLE.finditer(scanned.masked):
         first = call_after(scanned, match.group(1), match.start(), match.end())
         calls = chain_after(scanned, first) if first and len(first.args) == 1 else []
         if len(calls) > 1:
+            name = scanned.masked[slice(*first.args[0])].strip()
+            local = _file_strings(scanned) if local is None else local
+            if name in local:
+                queries.append(_query(scanned, calls, local[name], path, language, start=match.start()))
+                continue
             query = _query(scanned, calls, "", path, language, start=match.start(), dotted=True)
-            queries.append(replace(query, table=None, orm="ts-constants", model=scanned.masked[slice(*first.args[0])]))
+            queries.append(replace(query, table=None, orm="ts-constants", model=name))
     return queries
 
 
-def _select_first(scanned: Scanned, path: str, language: str) -> list[Query]:
-    """`knex.select("id").from("users")`: the columns come before the table."""
+def _file_strings(scanned: Scanned) -> dict[str, str]:
+    """The file's own string constants that may name a table (`const tableName = 'function_dryruns'`)."""
+    from impact.extract.typescript.constants import read_module
+
+    return {name: value for name, (value, _) in read_module(scanned).constants.items()
+            if "." not in name and re.fullmatch(r"[\w$]+(?:\.[\w$]+)?", value)}
+
+
+def _select_first(scanned: Scanned, path: str, language: str, spans: list[tuple[int, int]]) -> list[Query]:
+    """`knex.select("id").from("users")`: the columns (or the verb) come before the table; `spans`
+    gets each chain's extent."""
     queries = []
     for match in SELECT_FIRST.finditer(scanned.masked):
         first = call_after(scanned, match.group(2), match.start(1), match.end(2))
@@ -81,6 +133,7 @@ def _select_first(scanned: Scanned, path: str, language: str) -> list[Query]:
             continue
         rest = calls[:at] + calls[at + 1:]
         queries.append(_query(scanned, [calls[at], *rest], literal.value().split()[0], path, language, start=match.start()))
+        spans.append((match.start(), calls[-1].close + 1))
     return queries
 
 
@@ -99,10 +152,15 @@ def _query(scanned: Scanned, calls: list[Call], table: str, path: str, language:
         elif call.name == "merge":
             kind, method = QueryKind.UPSERT, call.name
         elif call.name in COLUMN_LISTS:
-            selected, method = True, method or call.name
+            # `.first()`, `.select()` and `.select("*")` read every column
+            selected = selected or (bool(call.args) and not _stars(scanned, call.args))
+            method = method or call.name
             columns += _names(scanned, call.args, dotted)
         elif call.name in FILTERS:
             filters += _filter_names(scanned, call, dotted)
+        elif call.name in AGGREGATES:
+            selected, method = True, method or call.name
+            filters += _names(scanned, call.args, dotted)
     star = kind is QueryKind.SELECT_COLUMNS and not selected
     return Query(
         file=path, line=scanned.line_of(calls[0].dot if start is None else start),
@@ -112,6 +170,12 @@ def _query(scanned: Scanned, calls: list[Call], table: str, path: str, language:
         columns_known=known, snippet=scanned.snippet(calls[0].dot if start is None else start), note="knex builder",
         method=method,
     )
+
+
+def _stars(scanned: Scanned, spans: list[tuple[int, int]]) -> bool:
+    """Every argument is `"*"` (or `"t.*"`)."""
+    literals = [scanned.literal_at(span[0]) for span in spans]
+    return all(lit is not None and lit.value().strip().endswith("*") for lit in literals)
 
 
 def _names(scanned: Scanned, spans: list[tuple[int, int]], dotted: bool = False) -> list[str]:
