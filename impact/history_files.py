@@ -12,9 +12,20 @@ from impact.locate import LocatedMigration
 
 def is_migration(source: SourceFile, migration_dirs: list[str], migration: LocatedMigration | str) -> bool:
     """`migration`: the located migration, or its path as a string (one fspath per scan, not per file)."""
-    if os.fspath(source.where) == (migration if isinstance(migration, str) else os.fspath(migration.path)):
+    where, scanned = os.fspath(source.where), (migration if isinstance(migration, str) else os.fspath(migration.path))
+    if where == scanned or ("/" in source.rel and _beside(where, scanned)):
         return True
     return (source.rel.endswith(".sql") and any(source.rel.startswith(d) for d in migration_dirs)) or looks_like_history(source.rel)
+
+
+def _beside(where: str, scanned: str) -> bool:
+    """A file of the scanned migration's kind (`.ts` beside a `.ts`) in its folder, not below: another
+    migration of the same runner, whatever its folder is named (logto's packages/schemas/alterations/
+    *.ts: their `select * from sign_in_experiences` were listed as the code's SELECT * queries). Not
+    at the repository's root, where code and a migration may sit side by side."""
+    cut = scanned.rfind(os.sep)
+    dot = scanned.rfind(".")
+    return dot > cut and where.startswith(scanned[:cut + 1]) and where.find(os.sep, cut + 1) < 0 and where.endswith(scanned[dot:])
 
 
 # A numbered or timestamped file (or folder) below a folder named like migrations: a migration of

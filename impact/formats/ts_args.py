@@ -114,7 +114,7 @@ def sql_argument(scanned: Scanned, start: int, end: int) -> str | None | tuple[s
     None: not static; a 1-tuple: the reason it is not."""
     pieces, pos = [], start
     while pos < end:
-        literal = scanned.literal_at(pos)
+        literal = scanned.literal_at(pos) or _tagged(scanned, pos, end)
         if literal is None:
             return (f"the SQL is not a string literal: `{scanned.text[start:end][:50]}`",)
         if literal.has_holes:
@@ -133,6 +133,22 @@ def sql_argument(scanned: Scanned, start: int, end: int) -> str | None | tuple[s
         elif pos < end:
             return (f"the SQL is built at run time: `{scanned.text[start:end][:50]}`",)
     return "".join(pieces)
+
+
+_TAG = re.compile(r"[A-Za-z_$][\w$]*(?:\s*\.\s*[A-Za-z_$][\w$]*)*(?:\s*\([^()]*\))?(?:\s*<[^<>;]{0,100}>)?\s*")
+
+
+def _tagged(scanned: Scanned, pos: int, end: int):
+    """The template of a SQL tag at `pos` (slonik's and postgres.js's sql`...`, sql.unsafe`...`,
+    Prisma.sql`...`: the tags impact.extract.typescript.sql knows in application code), else None.
+    logto's alterations run `pool.query(sql`alter table ... drop column ...`)`."""
+    from impact.extract.typescript.sql import _TAG_SINK
+
+    tag = _TAG.match(scanned.masked, pos, end)
+    literal = scanned.literal_at(tag.end()) if tag else None
+    if literal is None or scanned.text[literal.start] != "`" or not _TAG_SINK.search(scanned.text[pos:tag.end()]):
+        return None
+    return literal
 
 
 def _hole_name(scanned: Scanned, start: int, end: int) -> str | None:

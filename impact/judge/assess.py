@@ -89,11 +89,16 @@ def assess(contexts: list[OpContext], findings: list[Finding], pairs: list[PairJ
     verdict = verdict_of(findings)
     schema_known = not contexts or contexts[0].base.known  # nothing to judge needs no schema
     confidence, reasons = confidence_of(verdict, findings, unknown, unresolved, file_issues, schema_known)
-    outside = _made_outside(contexts)
-    if outside:
+    mapped, changed = _made_outside(contexts)
+    if mapped:
         confidence = Confidence.lowest(confidence, Confidence.MEDIUM)
-        reasons.append(f"{', '.join(outside)} {'is' if len(outside) == 1 else 'are'} mapped by the code's ORM models but created by no "
+        reasons.append(f"{', '.join(mapped)} {'is' if len(mapped) == 1 else 'are'} mapped by the code's ORM models but created by no "
                        "earlier migration (made outside them: create_all, a dump): the columns before this migration are not known "
+                       "(pass the base schema with --schema FILE)")
+    if changed:
+        confidence = Confidence.lowest(confidence, Confidence.MEDIUM)
+        reasons.append(f"{', '.join(changed)} {'is' if len(changed) == 1 else 'are'} changed by earlier migrations but created by none "
+                       "of them (made outside them: a base schema file, a dump): the columns before this migration are not known "
                        "(pass the base schema with --schema FILE)")
     dimensions = {
         "breaking_changes": _breaking(findings),
@@ -107,10 +112,14 @@ def assess(contexts: list[OpContext], findings: list[Finding], pairs: list[PairJ
     return Assessment(verdict, confidence, reasons, dimensions, patterns(contexts, pairs, queries))
 
 
-def _made_outside(contexts: list[OpContext]) -> list[str]:
-    from impact.judge.predicates import mapped_by_orm
+def _made_outside(contexts: list[OpContext]) -> tuple[list[str], list[str]]:
+    """The tables this migration changes that exist though no earlier migration made them: those the
+    code's ORM maps, and (the others) those earlier migrations changed."""
+    from impact.judge.predicates import changed_before, mapped_by_orm
 
-    return sorted({c.op.table for c in contexts if c.op.table and c.base.known and c.unreplayed_table and mapped_by_orm(c)})
+    unknown = [c for c in contexts if c.op.table and c.base.known and c.unreplayed_table]
+    mapped = {c.op.table for c in unknown if mapped_by_orm(c)}
+    return sorted(mapped), sorted({c.op.table for c in unknown if c.op.table not in mapped and changed_before(c)})
 
 
 def _unread(dimension: Dimension, unknown: int) -> Dimension:

@@ -55,6 +55,9 @@ class Catalog:
     known: bool = False  # False: no earlier migrations, nothing to compare against
     objects: list[DbObject] = field(default_factory=list)
     current_file: str = ""  # the migration being replayed (for the objects' evidence)
+    # Tables earlier migrations change (ALTER, INSERT, GRANT...) but none creates: made outside them
+    # (logto's base schema is packages/schemas/tables/*.sql, its alterations only alter it).
+    outside: set[str] = field(default_factory=set)
 
     def get(self, table: str | None, schema: str | None = None) -> TableInfo | None:
         return self.tables.get(table_key(table, schema))
@@ -65,7 +68,8 @@ class Catalog:
         return None if info is None else column in info.columns
 
     def copy(self) -> "Catalog":
-        clone = Catalog(known=self.known, index_tables=dict(self.index_tables), objects=list(self.objects), current_file=self.current_file)
+        clone = Catalog(known=self.known, index_tables=dict(self.index_tables), objects=list(self.objects), current_file=self.current_file,
+                        outside=set(self.outside))
         for key, info in self.tables.items():
             clone.tables[key] = replace(
                 info, columns=dict(info.columns), indexes=dict(info.indexes), constraints=dict(info.constraints),
@@ -251,8 +255,24 @@ def replay(migrations: list[tuple[str, list[Operation]]]) -> Catalog:
     for file, operations in migrations:
         catalog.current_file = file
         for op in operations:
+            _note_outside(catalog, op)
             catalog.apply(op)
     return catalog
+
+
+def _note_outside(catalog: Catalog, op: Operation) -> None:
+    """Catalog.outside, kept by the replay of the earlier migrations (not by the migration judged:
+    its own typo stays a missing table for each of its statements)."""
+    if not op.table:
+        return
+    key = table_key(op.table, op.schema)
+    if op.kind in (OpKind.CREATE_TABLE, OpKind.DROP_TABLE):
+        catalog.outside.discard(key)
+    elif op.kind is OpKind.RENAME_TABLE and key in catalog.outside:
+        catalog.outside.discard(key)
+        catalog.outside.add(table_key(op.new_name, op.schema))
+    elif key not in catalog.tables and op.kind is not OpKind.CREATE_VIEW:
+        catalog.outside.add(key)
 
 
 FUNCTION_NAME = re.compile(r"\bFUNCTION\s+((?:[\w\"]+\.)?[\w\"]+)", re.IGNORECASE)

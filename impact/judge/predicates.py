@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Callable
 
+from impact.judge.catalog import table_key
 from impact.judge.context import OpContext
 from impact.model import ColumnReference, OpKind, Query, QueryKind
 from impact.op_details import (ConstraintDetails, DataChange, DropDetails, DropObjectDetails, EnumValueDetails, GrantDetails,
@@ -204,7 +205,12 @@ def table_missing(ctx: OpContext) -> bool:
     (Netflix dispatch creates its base schema with SQLAlchemy's create_all); assess says so instead."""
     if not ctx.before.known or ctx.op.table is None or ctx.op.if_exists:
         return False
-    return ctx.before.get(ctx.op.table, ctx.op.schema) is None and not mapped_by_orm(ctx)
+    return ctx.before.get(ctx.op.table, ctx.op.schema) is None and not mapped_by_orm(ctx) and not changed_before(ctx)
+
+
+def changed_before(ctx: OpContext) -> bool:
+    """Earlier migrations change the table without creating it: it exists, made outside them."""
+    return table_key(ctx.op.table, ctx.op.schema) in ctx.before.outside
 
 
 def mapped_by_orm(ctx: OpContext) -> bool:

@@ -204,8 +204,11 @@ def _shown_in_order(groups: list[list[Finding]]) -> list[Item]:
                 continue
             seen.add((e.file, e.line))
             evidence.append(e)
-        statements = tuple(dict.fromkeys(f.operation.statement.index for f in members))
-        lines = tuple(dict.fromkeys(f.statement_line for f in members))
+        # One line per statement: two statements may share one (logto's two ALTERs in one sql`...`).
+        at: dict[int, int] = {}
+        for f in members:
+            at.setdefault(f.operation.statement.index, f.statement_line)
+        statements, lines = tuple(at), tuple(at.values())
         title = prose(first.title)
         message = first.message if len(statements) == 1 else f"{len(statements)} statements: {title[:1].lower() + title[1:]}"
         given = fixes.setdefault((first.rule_id, first.solution), statements[0])
