@@ -116,9 +116,20 @@ def test_knex_snake_case_mappers_map_the_codes_camel_case_names(tmp_path) -> Non
     assert [f"{e.file}:{e.line}" for e in renamed.evidence] == ["src/people.js:1"]
 
 
-@pytest.mark.xfail(strict=True, reason="known limit: relatedQuery('rel') queries the relation's model, which the call does not name")
-def test_related_query_is_the_relations_table(tmp_path) -> None:
-    repo = make_repo(tmp_path, {**WIKI_APP, "server/core/auth.js": (
-        "exports.f = (id) => WIKI.models.groups.relatedQuery('users').for(id).where('isActive', true)\n")})
+WIKI_GROUPS = ("module.exports = class Group extends Model {\n  static get tableName() { return 'groups' }\n"
+               "  static get relationMappings() {\n    return {\n      users: {\n        relation: Model.ManyToManyRelation,\n"
+               "        modelClass: require('./users'),\n        join: { from: 'groups.id', to: 'users.uid' }\n      }\n    }\n  }\n}\n")
+
+
+def test_related_queries_are_the_relations_table(tmp_path) -> None:
+    repo = make_repo(tmp_path, {**WIKI_APP, "server/models/groups.js": WIKI_GROUPS, "server/core/auth.js": (
+        "exports.f = (id) => WIKI.models.groups.relatedQuery('users').for(id).where('isActive', true)\n"
+        "exports.g = async (id) => {\n  const group = await WIKI.models.groups.query().findById(id)\n"
+        "  return group.$relatedQuery('users').patch({ isActive: false })\n}\n"
+        "exports.h = (id) => WIKI.models.users.relatedQuery('nothing').for(id).where('isActive', true)\n"
+        "exports.r = (id) => WIKI.models.groups.relatedQuery('users').for(id).relate(7)\n")})
     result = scan(repo, "2.1.0", use_cache=False)
-    assert any(f.rule_id == "dropped-column-still-used" for f in result.findings)
+    drop = next(f for f in result.findings if f.rule_id == "dropped-column-still-used")
+    assert sorted(f"{e.file}:{e.line}" for e in drop.evidence) == ["server/core/auth.js:1", "server/core/auth.js:4"]
+    # relate() writes the join table, not users: no query on users (nor on a relation Users lacks)
+    assert sorted(q.line for q in result.queries if q.orm == "objection" and q.table == "users") == [1, 4]

@@ -87,7 +87,7 @@ def _model(scanned: Scanned, rel: str, name: str, table: str, start: int, end: i
         for key, value in object_entries(scanned, relations):
             if key in ("...", "[]") or value is None:
                 continue
-            fields.setdefault(key, OrmField(key, None, scanned.line_of(value[0]), relation=key))
+            fields.setdefault(key, OrmField(key, None, scanned.line_of(value[0]), relation=_related_class(scanned, value)))
             for offset, literal in sorted(scanned.literals.items()):
                 joined = _JOIN.fullmatch(literal.value()) if value[0] <= offset < value[1] and not literal.has_holes else None
                 if joined and joined.group(1).lower() == table.lower() and joined.group(2) not in fields \
@@ -98,6 +98,28 @@ def _model(scanned: Scanned, rel: str, name: str, table: str, start: int, end: i
     accessors = (name,) + _registry_names(rel)
     return OrmModel(orm="objection", name=name, table=table, file=rel, line=line, fields=tuple(fields.values()),
                     accessors=tuple(dict.fromkeys(accessors)))
+
+
+_MODEL_CLASS = re.compile(r"\bmodelClass\s*:\s*(?:([A-Za-z_$][\w$]*)\s*[,}\n]|require\s*\(\s*(?=[\x22\x27`]))")
+
+
+def _related_class(scanned: Scanned, span: tuple[int, int]) -> str | None:
+    """A relation's model, as code reaches it: `modelClass: Project`, `require('./groups')` (the
+    registry name `groups`), `modelClass: 'Person'` (a name objection finds on `modelPaths`)."""
+    found = _MODEL_CLASS.search(scanned.masked, span[0], span[1])
+    if found is None:
+        return None
+    if found.group(1):
+        return found.group(1)
+    literal = scanned.literal_at(found.end())
+    return re.sub(r"\.[cm]?[jt]s$", "", literal.value().rsplit("/", 1)[-1]) if literal and not literal.has_holes else None
+
+
+def related_models(orm, accessor: str) -> list[OrmModel]:
+    """`Ticket#project` (a `relatedQuery('project')` on Ticket) -> the models of that relation's class."""
+    owner, _, relation = accessor.partition("#")
+    targets = {f.relation for m in orm.by_accessor("objection", owner) for f in m.fields if f.name == relation and f.column is None}
+    return [m for target in targets if target for m in orm.by_accessor("objection", target)]
 
 
 def _registry_names(rel: str) -> tuple[str, ...]:

@@ -31,6 +31,10 @@ def resolve_orm_queries(queries: Iterable[Query], orm: OrmMap, python_models: Ma
             resolved.append(query)
             continue
         models = orm.by_accessor(query.orm, query.model or "")
+        if query.orm == "objection" and "#" in (query.model or ""):  # a relatedQuery: the relation's model
+            from impact.orm.objection import related_models
+
+            models = related_models(orm, query.model)
         resolved.extend(_on_model(query, model) for model in _distinct_tables(models))
     return resolved
 

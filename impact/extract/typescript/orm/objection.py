@@ -15,9 +15,10 @@ it keeps working after a DROP or RENAME (no whole-row evidence; the model's decl
 `insert`/`insertGraph` write the payload's keys and return only the id (`returning "id"` on
 PostgreSQL); `patch`/`update` write the payload's keys; `withGraphFetched('rel')` reads the relation's
 table in another query; `where`/`orderBy`/`findOne({...})` name filter columns.
-Known limits: `Model.relatedQuery('rel')` and `instance.$relatedQuery('rel')` query the relation's
-model, which the call does not name: not read; an instance from elsewhere (a function parameter) is
-not read either.
+`Model.relatedQuery('rel')` and `instance.$relatedQuery('rel')` query the relation's model: the query's
+model is `Model#rel`, resolved through the relation's `modelClass` (impact.orm.objection.related_models).
+Known limits: an instance from elsewhere (a function parameter) is not read; a relation named by a
+variable is not read.
 """
 from __future__ import annotations
 
@@ -31,6 +32,9 @@ from impact.model import Query, QueryKind
 
 # The model: a class (`User.query()`) or a member of a models registry (`WIKI.models.users.query()`).
 START = re.compile(r"(?<![\w$])(?:[A-Za-z_$][\w$]*\s*\.\s*)*?(?:([A-Z][\w$]*)|models\s*\.\s*([A-Za-z_$][\w$]*))\s*\.\s*(query)\s*(?=\()")
+# `Ticket.relatedQuery('project')`, `ticket.$relatedQuery('project')`: the relation's model, told when resolved.
+RELATED = re.compile(r"(?<![\w$])(?:[A-Za-z_$][\w$]*\s*\.\s*)*?(?:([A-Z][\w$]*)|models\s*\.\s*([A-Za-z_$][\w$]*))\s*\.\s*(relatedQuery)\s*(?=\()")
+INSTANCE_RELATED = re.compile(r"(?<![\w$])([A-Za-z_$][\w$]*)\s*\.\s*(\$relatedQuery)\s*(?=\()")
 INSTANCE = re.compile(r"(?<![\w$])([A-Za-z_$][\w$]*)\s*\.\s*(\$query)\s*(?=\()")
 ASSIGNED = re.compile(r"(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*(?:await\s+)?(?:[A-Za-z_$][\w$]*\s*\.\s*)*?"
                       r"([A-Za-z_$][\w$]*)\s*\.\s*query\s*\(")
@@ -39,6 +43,8 @@ WRITES = {"insert": QueryKind.INSERT, "insertAndFetch": QueryKind.INSERT, "inser
           "patchAndFetch": QueryKind.UPDATE, "updateAndFetch": QueryKind.UPDATE, "patchAndFetchById": QueryKind.UPDATE,
           "updateAndFetchById": QueryKind.UPDATE, "upsertGraph": QueryKind.UPSERT, "delete": QueryKind.DELETE,
           "deleteById": QueryKind.DELETE, "del": QueryKind.DELETE, "increment": QueryKind.UPDATE, "decrement": QueryKind.UPDATE}
+# `relate`/`unrelate` write the join table or the foreign key, not the related rows: not this table's query.
+_JOIN_WRITES = {"relate", "unrelate"}
 _PAYLOAD_LAST = {"patchAndFetchById", "updateAndFetchById"}  # (id, payload)
 
 
@@ -52,17 +58,32 @@ def extract_objection(scanned: Scanned, path: str, language: str) -> list[Query]
         # `query()` takes nothing or a transaction; `pool.query("SELECT ...")` is raw SQL, read elsewhere
         if call is not None and not (call.args and masked[call.args[0][0]] in "\"'`"):
             queries.append(_query(scanned, path, language, match.group(1) or match.group(2), chain_after(scanned, call)))
-    if "$query" in masked:
+    for match in RELATED.finditer(masked) if "relatedQuery" in masked else ():
+        call = call_after(scanned, "relatedQuery", match.start(3) - 1, match.end(3))
+        relation = _relation(scanned, call)
+        if relation:
+            queries.append(_query(scanned, path, language, f"{match.group(1) or match.group(2)}#{relation}", chain_after(scanned, call)))
+    if "$query" in masked or "$relatedQuery" in masked:
         holders = {m.group(1): m.group(2) for m in ASSIGNED.finditer(masked)}
-        for match in INSTANCE.finditer(masked):
-            model = holders.get(match.group(1))
-            call = call_after(scanned, "$query", match.start(2) - 1, match.end(2)) if model else None
-            if call is not None:
-                queries.append(_query(scanned, path, language, model, chain_after(scanned, call)))
-    return queries
+        for pattern in (INSTANCE, INSTANCE_RELATED):
+            for match in pattern.finditer(masked):
+                model = holders.get(match.group(1))
+                call = call_after(scanned, match.group(2), match.start(2) - 1, match.end(2)) if model else None
+                relation = _relation(scanned, call) if call is not None and pattern is INSTANCE_RELATED else None
+                if call is not None and (pattern is INSTANCE or relation):
+                    queries.append(_query(scanned, path, language, f"{model}#{relation}" if relation else model, chain_after(scanned, call)))
+    return [q for q in queries if q is not None]
 
 
-def _query(scanned: Scanned, path: str, language: str, model: str, calls: list[Call]) -> Query:
+def _relation(scanned: Scanned, call: Call | None) -> str | None:
+    """The relation a `relatedQuery('rel')` names, when it is a literal."""
+    literal = scanned.literal_at(call.args[0][0]) if call is not None and call.args else None
+    return literal.value() if literal is not None and not literal.has_holes else None
+
+
+def _query(scanned: Scanned, path: str, language: str, model: str, calls: list[Call]) -> Query | None:
+    if any(call.name in _JOIN_WRITES for call in calls):
+        return None
     kind, columns, filters, known, selected, verb = QueryKind.SELECT_COLUMNS, [], [], True, False, None
     for call in calls[1:]:
         if call.name in WRITES:
