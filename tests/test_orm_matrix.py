@@ -23,7 +23,8 @@ lists, per ORM (what SQL the call sends):
   given); Sequelize create lists the given fields and those with a defaultValue and RETURNs every
   attribute; Django create() inserts every concrete field; SQLAlchemy inserts the given attributes
   and those with a Python-side `default`.
-- Kysely selectAll() and knex("t") without select() are `SELECT *`: they keep working after a DROP.
+- Kysely selectAll(), knex("t") and Objection's Model.query() without select() are `SELECT *`
+  (`select "t".*`): they keep working after a DROP.
 - The model declaration of the changed column is IMP109 (orm-model-declares-changed-column), said
   once at the declaration; Kysely's `Database` interface is a type, not a model.
 Sequelize's app keeps plain SQL migrations; the last test reads the same three changes written as
@@ -53,6 +54,7 @@ APP_MIGRATIONS = {
     "helpdesk-sequelize": (("20240201", "20240301", "20240401"), "src/projects.js", "migrations/"),
     "helpdesk-kysely": (("20240201", "20240301", "20240401"), "src/projects.ts", "migrations/"),
     "helpdesk-knex": (("20240201", "20240301", "20240401"), "src/projects.js", "migrations/"),
+    "helpdesk-objection": (("20240201", "20240301", "20240401"), "src/projects.js", "migrations/"),
     "helpdesk-sqlalchemy": (("0002", "0003", "0004"), "helpdesk/projects.py", "migrations/"),
     "helpdesk-django": (("tickets.0002", "tickets.0003", "tickets.0004"), "projects/queries.py", "tickets/migrations/"),
 }
@@ -117,6 +119,15 @@ ROWS = [
     row("helpdesk-knex", D, DROP, ["src/tickets.js:4", "src/tickets.js:16", "src/ticketWrites.js:12"]),
     row("helpdesk-knex", R, RENAME, ["src/tickets.js:12", "src/ticketWrites.js:8"]),
     row("helpdesk-knex", A, ADD, ["src/ticketWrites.js:4"]),
+    # --- Objection.js (knex migrations; snakeCaseMappers: payload keys camelCase, where() snake_case) --
+    # query() without select() is `select "tickets".*` (findById 8, 16): it keeps working, like knex;
+    # the instance's $query().patch (17) is Ticket's: the instance came from Ticket.query().
+    row("helpdesk-objection", D, DROP, ["src/tickets.js:4", "src/tickets.js:16", "src/ticketWrites.js:12",
+                                        "src/ticketWrites.js:17", "src/ticketWrites.js:21"]),
+    row("helpdesk-objection", D, DECLARES, ["src/models/Ticket.js:15"]),  # its jsonSchema property
+    row("helpdesk-objection", R, RENAME, ["src/tickets.js:12", "src/ticketWrites.js:8"]),
+    row("helpdesk-objection", R, DECLARES, ["src/models/Ticket.js:16"]),
+    row("helpdesk-objection", A, ADD, ["src/ticketWrites.js:4"]),
     # --- SQLAlchemy (Alembic versions/) ---------------------------------------------------------
     # count_open (21) filters on Ticket.status; Ticket(...) (writes 9) inserts status, whose
     # Python-side default="open" SQLAlchemy fills in.

@@ -29,14 +29,14 @@ def is_declaration_file(rel: str) -> bool:
 
 def declares_models(rel: str, text: str) -> bool:
     """A code file the ORM map needs: Drizzle tables or TypeORM entities, or a naming setting."""
-    from impact.orm import sequelize, sequelize_typescript, ts_constants, typeorm
+    from impact.orm import objection, sequelize, sequelize_typescript, ts_constants, typeorm
     from impact.orm.drizzle import declares_tables, sets_snake_case
 
     if not rel.endswith(CODE_DECLARATION_SUFFIXES):
         return False
     return (declares_tables(text) or sets_snake_case(text) or typeorm.MARKER in text or typeorm.uses_snake_strategy(text)
             or KYSELY_CAMEL_CASE in text or sequelize.declares_models(text) or sequelize_typescript.declares_models(text)
-            or ts_constants.declares_models(text))
+            or ts_constants.declares_models(text) or objection.declares_models(text) or objection.uses_snake_case(text))
 
 
 def build_orm_map(files: list[tuple[str, str]], cache=None) -> OrmMap:
@@ -54,7 +54,7 @@ def build_orm_map(files: list[tuple[str, str]], cache=None) -> OrmMap:
     return orm
 
 
-ORM_CODE = ("orm/*.py", "extract/typescript/scan.py", "extract/typescript/calls.py", "extract/typescript/constants.py", "model.py")
+ORM_CODE = ("orm/*.py", "extract/typescript/scan.py", "extract/typescript/calls.py", "extract/typescript/classes.py", "extract/typescript/constants.py", "model.py")
 
 
 _DOCS = re.compile(r"(?:^|/)(?:docs?|documentation)/", re.IGNORECASE)
@@ -101,10 +101,15 @@ def _build(files: list[tuple[str, str]]) -> OrmMap:
             models = typeorm.read_entities(rel, text, snake)
             orm.models.extend(models)
             orm.sources.extend([rel] if models else [])
-    from impact.orm import sequelize, sequelize_typescript, ts_constants
+    from impact.orm import objection, sequelize, sequelize_typescript, ts_constants
 
     for rel, text in code:
         models = sequelize.read_models(rel, text) + sequelize_typescript.read_models(rel, text) + ts_constants.read_models(rel, text)
+        orm.models.extend(models)
+        orm.sources.extend([rel] if models else [])
+    objection_snake = any(objection.uses_snake_case(text) for _, text in code)
+    for rel, text in code:
+        models = objection.read_models(rel, text, objection_snake)
         orm.models.extend(models)
         orm.sources.extend([rel] if models else [])
     if any(m.orm == "sequelize" for m in orm.models):  # associations add foreign keys to them

@@ -62,7 +62,7 @@ class OrmModel:
 # A name of more than one word (camelCase, snake_case) or with a digit: specific enough to tell a model.
 COMPOUND = re.compile(r"[a-z0-9][A-Z]|_|\d")
 # ORMs whose models the scan reads completely (every model of the repo, not only the affected ones).
-TS_ORMS = frozenset({"prisma", "drizzle", "typeorm", "sequelize"})
+TS_ORMS = frozenset({"prisma", "drizzle", "typeorm", "sequelize", "objection"})
 PY_ORMS = frozenset({"django", "sqlalchemy", "sqlmodel"})
 
 

@@ -31,12 +31,16 @@ def resolve_orm_queries(queries: Iterable[Query], orm: OrmMap, python_models: Ma
             resolved.append(query)
             continue
         models = orm.by_accessor(query.orm, query.model or "")
+        if query.orm == "objection" and "#" in (query.model or ""):  # a relatedQuery: the relation's model
+            from impact.orm.objection import related_models
+
+            models = related_models(orm, query.model)
         resolved.extend(_on_model(query, model) for model in _distinct_tables(models))
     return resolved
 
 
 PYTHON_ORMS = {"django", "sqlalchemy"}  # Query.orm of impact.extract.python's ORM finders
-ORMS_RESOLVED_HERE = {"prisma", "drizzle", "typeorm", "sequelize", "ts-constants", *PYTHON_ORMS}
+ORMS_RESOLVED_HERE = {"prisma", "drizzle", "typeorm", "sequelize", "ts-constants", "objection", *PYTHON_ORMS}
 
 
 def _python(query: Query, models: Mapping | None) -> list[Query]:
@@ -107,6 +111,6 @@ def _on_model(query: Query, model: OrmModel) -> Query:
 def _columns(model: OrmModel, names: Iterable[str]) -> tuple[str, ...]:
     """Field names -> columns; relation fields (no column) and unknown names are left out."""
     mapped = (model.column_for(name) for name in names)
-    if model.orm == "ts-constants":  # knex names columns as the database does: a plain name is one
+    if model.orm in ("ts-constants", "objection"):  # knex names columns as the database does: a plain name is one
         mapped = (model.column_for(name) or (None if "." in name else name) for name in names)
     return tuple(dict.fromkeys(c for c in mapped if c))
