@@ -245,7 +245,8 @@ def _queue_model_users(run: ExtractionRun, cache: ExtractionCache, pending: list
         found = {rel: labels.models(models) for rel, models in found.items()}
     load = _module_loader(run, cache, unmatched)
     found = _with_inherited_columns(found, load)
-    for model in [m for models in found.values() for m in models] + _computed_tables(found, load):
+    texts = _module_texts(run, candidates, unmatched)
+    for model in [m for models in found.values() for m in models] + _computed_tables(found, load, texts):
         if model.table and model.table.lower() in wanted:
             run.models[model.name] = model
         elif model.table:  # another table's model: its rows' attributes are its own (typed receivers)
@@ -312,12 +313,24 @@ def _with_inherited_columns(found: dict[str, list], load: Callable[[str], list[t
     return {rel: [inherited.get((m.file, m.name), m) for m in models] for rel, models in found.items()}
 
 
-def _computed_tables(found: dict[str, list], load: Callable[[str], list[tuple[str, list]]]) -> list:
+def _module_texts(run: ExtractionRun, candidates: list[tuple[str, str]],
+                  unmatched: list[SourceFile]) -> Callable[[str], list[tuple[str, str]]]:
+    """`texts(stem)`: the (file, text) of the Python modules at a module path, where a computed
+    `__tablename__` imports a constant from (impact/orm/computed_tables.py); read on use only."""
+    def texts(stem: str) -> list[tuple[str, str]]:
+        held = [(rel, text) for rel, text in candidates if rel.endswith(".py") and stem_matches(rel, stem)]
+        return held or [(s.rel, text) for s in unmatched
+                        if s.rel.endswith(".py") and stem_matches(s.rel, stem) and (text := _read(s, run)) is not None]
+    return texts
+
+
+def _computed_tables(found: dict[str, list], load: Callable[[str], list[tuple[str, list]]],
+                     texts: Callable[[str], list[tuple[str, str]]]) -> list:
     """The models whose table a declarative base of another file computes (impact/orm/computed_tables.py);
     a base's file the scan did not read for its names is read here (none when no class waits for one)."""
     if not has_unnamed(m for models in found.values() for m in models):
         return []
-    return name_computed_tables(found, load)
+    return name_computed_tables(found, load, texts)
 
 
 def _models_in(cache: ExtractionCache, extractor: Extractor, rel: str, text: str) -> list:

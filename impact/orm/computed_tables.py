@@ -16,14 +16,18 @@ An abstract base of another file between the two is followed (its bases, its col
 A base imported from a package (`from app.db import Base`) that its `__init__.py` imports from one
 of its modules is looked for in the package's modules (the `__init__`'s own imports are not read).
 The columns of a plain mixin of another file (`TimeStampMixin(object)`) are the model's too (models.py
-lists such a mixin). Known limit: a rule UNKNOWN (table_naming) names nothing.
+lists such a mixin). A rule importing a constant or helper (`CAMEL_TO_SNAKE`, table_naming.pending_imports)
+gets its definition from the text of the module it is imported from (`texts(stem)`), parsed, never run.
+Known limits: a rule UNKNOWN (table_naming) names nothing; nor does one whose import is of a module the
+repository does not hold, or that a package's `__init__.py` re-exports.
 """
 from __future__ import annotations
 
+import ast
 import dataclasses
 from collections.abc import Callable, Iterable
 
-from impact.extract.python.table_naming import UNKNOWN, table_for
+from impact.extract.python.table_naming import UNKNOWN, definition_of, pending_imports, table_for, with_definitions
 
 _DEPTH = 8  # bases of bases across files
 
@@ -34,12 +38,15 @@ def has_unnamed(models: Iterable) -> bool:
     return any(m.table is None and m.bases and m.framework == "sqlalchemy" for m in models)
 
 
-def name_computed_tables(by_file: dict[str, list], load: Callable[[str], list[tuple[str, list]]]) -> list:
+def name_computed_tables(by_file: dict[str, list], load: Callable[[str], list[tuple[str, list]]],
+                         texts: Callable[[str], list[tuple[str, str]]] = lambda stem: []) -> list:
     """The classes of `by_file` (file -> its ModelInfos, from models_in) whose table a base computes,
     with that table (and the columns of their abstract bases of other files). `load(stem)`: the
     (file, models) of the repository's files at a module path (`dispatch/database/core`, or
-    `=src/app/db/base` from the root) that `by_file` does not hold."""
+    `=src/app/db/base` from the root) that `by_file` does not hold; `texts(stem)`: the (file, text)
+    of the repository's files at a module path (where a rule's imports are defined)."""
     resolver = _Resolver(by_file, load)
+    resolver.texts = texts
     named = []
     for file, models in list(by_file.items()):
         for model in models:
@@ -111,6 +118,34 @@ class _Resolver(BaseFinder):
         super().__init__(by_file, load)
         self.settled: dict[tuple[str, str], _Settled] = {}
         self.done: dict[tuple[str, str], object] = {}
+        self.texts: Callable[[str], list[tuple[str, str]]] = lambda stem: []
+        self.rules: dict[str, str] = {}  # a rule -> with its imports' definitions
+
+    def resolved(self, rule: str) -> str:
+        """The rule with the definitions it imports from other files (table_naming.pending_imports)."""
+        if rule not in self.rules:
+            done, seen = rule, set()
+            for _ in range(_DEPTH):  # a definition may import in its turn
+                waiting = [(n, o) for n, o in pending_imports(done) if (n, o) not in seen]
+                if not waiting:
+                    break
+                for name, origin in waiting:
+                    seen.add((name, origin))
+                    done = with_definitions(done, name, self._definition(origin))
+            self.rules[rule] = done
+        return self.rules[rule]
+
+    def _definition(self, origin: str) -> str | None:
+        stem, _, name = origin.partition(":")
+        for file, text in self.texts(stem):
+            try:
+                module = ast.parse(text)
+            except (SyntaxError, ValueError, RecursionError):
+                continue
+            found = definition_of(name, module, file)
+            if found is not None:
+                return found
+        return None
 
     def named(self, model):
         key = (model.file, model.name)
@@ -131,7 +166,7 @@ class _Resolver(BaseFinder):
             attributes = {**dict(parent.attributes), **attributes}
             primary_key = list(parent.primary_key)
         else:
-            table, schema = table_for(settled.rule, model.name), model.schema
+            table, schema = table_for(self.resolved(settled.rule), model.name), model.schema
         if table is None:
             return None
         if primary_key:

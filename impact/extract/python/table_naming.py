@@ -13,9 +13,15 @@ cached; the rule is applied later, to classes of other files: impact/orm/compute
 `table_for(rule, name)` runs the rule on a class name with a small interpreter of the spellings such
 functions use, never `exec`: `cls.__name__`, str methods (`lower`, `replace`, `join`, `format`, ...),
 `+`, `%`, f-strings, comprehensions, `re.sub`/`re.split`/`re.findall` with literal patterns, local
-assignments, helpers of the same file, `inflection.underscore`/`stringcase.snakecase`. Anything else
-(a branch, a helper imported from elsewhere, `inflection.pluralize`) makes the rule UNKNOWN: the
-table stays unknown rather than guessed, and the model's queries keep saying so.
+assignments, helpers of the same file, `inflection.underscore`/`stringcase.snakecase`, and module-level
+constants: a literal or a compiled regex (`CAMEL_TO_SNAKE = re.compile(r"(?<!^)(?=[A-Z])")`, then
+`CAMEL_TO_SNAKE.sub("_", cls.__name__)`). A constant or helper the rule imports (`from app.utils import
+CAMEL_TO_SNAKE`) is kept as a marker, `NAME = __imported__('app/utils:NAME')` (imported_names' origin):
+the rule is pending until the repository-level pass puts the other file's definition in its place
+(`pending_imports`, `with_definitions`; impact/orm/computed_tables.py), read from that file's text,
+never imported. Anything else (a branch, a constant computed by a call other than `re.compile`, a
+helper imported from a module not in the repository, `inflection.pluralize`) makes the rule UNKNOWN:
+the table stays unknown rather than guessed, and the model's queries keep saying so.
 
 Decision: the rule is the code, evaluated, not a pattern matched against a few spellings: the
 snake-case conversions differ on acronyms (`re.split("(?=[A-Z])")` makes `HTTPEvent` `h_t_t_p_event`,
@@ -48,21 +54,86 @@ def computes_table_name(text: str) -> bool:
     return "declared_attr" in text and "__tablename__" in text
 
 
-def table_rule(node: ast.ClassDef, module: ast.Module) -> str | None:
+def table_rule(node: ast.ClassDef, module: ast.Module, path: str = "") -> str | None:
     """The class's computed `__tablename__` as a rule (see module docstring), UNKNOWN when it is
-    computed in a way not read, None when the class computes none."""
+    computed in a way not read, None when the class computes none. A rule naming imports is kept
+    unprobed: its definitions are in other files (pending_imports)."""
     function = _tablename_function(node)
     if function is None:
         return None
-    helpers = {s.name: s for s in module.body if type(s) is ast.FunctionDef}
-    needed, queue = {}, [function]
-    while queue:  # the same file's helpers it calls, transitively
-        for call in (n for n in ast.walk(queue.pop()) if type(n) is ast.Call and type(n.func) is ast.Name):
-            if call.func.id in helpers and call.func.id not in needed:
-                needed[call.func.id] = helpers[call.func.id]
-                queue.append(helpers[call.func.id])
-    rule = "\n".join(ast.unparse(f) for f in [function, *needed.values()])
-    return rule if table_for(rule, _PROBE) else UNKNOWN
+    rule = definitions([function], module, path)
+    return rule if pending_imports(rule) or table_for(rule, _PROBE) else UNKNOWN
+
+
+def definitions(roots: list[ast.stmt], module: ast.Module, path: str) -> str:
+    """`roots` with what they name of their module, as text: its helper functions and constants
+    (transitively), and a marker `NAME = __imported__('<origin>')` for each name it imports."""
+    defined: dict[str, ast.stmt] = {}
+    for statement in module.body:
+        if type(statement) is ast.FunctionDef:
+            defined[statement.name] = statement
+        elif type(statement) is ast.Assign and len(statement.targets) == 1 and type(statement.targets[0]) is ast.Name:
+            defined[statement.targets[0].id] = statement
+        elif type(statement) is ast.AnnAssign and type(statement.target) is ast.Name and statement.value is not None:
+            defined[statement.target.id] = _assignment(statement.target, statement.value, statement.lineno)
+    imported = {name: origin for name, origin in imported_names(module, path).items() if not origin.endswith(":")}
+    own = {getattr(r, "name", None) for r in roots}
+    needed: dict[str, tuple[int, str]] = {}  # name -> (its line: constants in the module's order, text)
+    queue = list(roots)
+    while queue:
+        for name in _names_read(queue.pop()) - own - needed.keys():
+            if name in defined:
+                needed[name] = (defined[name].lineno, ast.unparse(defined[name]))
+                queue.append(defined[name])
+            elif name in imported:
+                needed[name] = (-1, f"{name} = __imported__({imported[name]!r})")
+    texts = [text for _, text in sorted(needed.values())]
+    constants = [text for text in texts if not text.startswith(("def ", "@"))]
+    functions = [text for text in texts if text.startswith(("def ", "@"))]
+    return "\n".join([*constants, *(ast.unparse(r) for r in roots), *functions])
+
+
+def _names_read(node: ast.stmt) -> set[str]:
+    """The names a function's body or an assignment's value reads (not its decorators, nor annotations)."""
+    parts = node.body if type(node) is ast.FunctionDef else [node.value] if type(node) is ast.Assign else []
+    return {n.id for part in parts for n in ast.walk(part) if type(n) is ast.Name and type(n.ctx) is ast.Load}
+
+
+def _assignment(target: ast.Name, value: ast.expr, line: int) -> ast.Assign:
+    return ast.fix_missing_locations(ast.Assign(targets=[ast.Name(target.id, ast.Store())], value=value, lineno=line))
+
+
+def pending_imports(rule: str | None) -> list[tuple[str, str]]:
+    """(name, origin) of each definition a rule imports and still waits for (see definitions)."""
+    if not rule or "__imported__(" not in rule:
+        return []
+    try:
+        body = ast.parse(rule).body
+    except SyntaxError:
+        return []
+    return [(s.targets[0].id, s.value.args[0].value) for s in body
+            if type(s) is ast.Assign and type(s.value) is ast.Call and _dotted(s.value.func) == "__imported__"]
+
+
+def with_definitions(rule: str, name: str, source: str | None) -> str:
+    """The rule with the marker of an imported `name` replaced by `source` (its definition with
+    what it names of its own module: definitions), or left pending when None."""
+    if source is None:
+        return rule
+    lines = [source if line.startswith(f"{name} = __imported__(") else line for line in rule.split("\n")]
+    return "\n".join(lines)
+
+
+def definition_of(name: str, module: ast.Module, path: str) -> str | None:
+    """What a module defines as `name` (a function or a module-level constant), with its own helpers."""
+    for statement in module.body:
+        if type(statement) is ast.FunctionDef and statement.name == name:
+            return definitions([statement], module, path)
+        targets = statement.targets if type(statement) is ast.Assign else [statement.target] \
+            if type(statement) is ast.AnnAssign and statement.value is not None else []
+        if len(targets) == 1 and type(targets[0]) is ast.Name and targets[0].id == name:
+            return definitions([_assignment(targets[0], statement.value, statement.lineno)], module, path)
+    return None
 
 
 def table_for(rule: str | None, class_name: str) -> str | None:
@@ -70,9 +141,14 @@ def table_for(rule: str | None, class_name: str) -> str | None:
     if not rule or rule == UNKNOWN:
         return None
     try:
-        functions = {f.name: f for f in ast.parse(rule).body if type(f) is ast.FunctionDef}
+        body = ast.parse(rule).body
+        functions = {f.name: f for f in body if type(f) is ast.FunctionDef}
         main = functions.pop("__tablename__")
-        value = _Interpreter(functions).call(main, [_Class(class_name)], 0)
+        interpreter = _Interpreter(functions)
+        for statement in body:  # module-level constants, in order
+            if type(statement) is ast.Assign:
+                interpreter.constants[statement.targets[0].id] = interpreter.value(statement.value, interpreter.constants, 0)
+        value = interpreter.call(main, [_Class(class_name)], 0)
     except (_Unknown, SyntaxError, KeyError, ValueError, TypeError, IndexError, AttributeError, re.error, RecursionError):
         return None
     return value if type(value) is str and re.fullmatch(r"\w+", value) else None
@@ -107,6 +183,13 @@ class _Class:
         self.name = name
 
 
+class _Pattern:
+    """`re.compile(<literal>)`: its `sub`, `split` and `findall` are re's with the pattern first."""
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern = pattern
+
+
 def _underscore(word: str) -> str:
     """inflection.underscore's documented conversion: `DeviceType` -> device_type, `IOError` -> io_error."""
     word = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", word)
@@ -127,6 +210,7 @@ _LIBRARY = {"inflection.underscore": _underscore, "underscore": _underscore, "st
 class _Interpreter:
     def __init__(self, helpers: dict[str, ast.FunctionDef]) -> None:
         self.helpers = helpers
+        self.constants: dict[str, object] = {}
 
     def call(self, function: ast.FunctionDef, args: list, depth: int):
         if depth > _DEPTH or function.args.vararg or function.args.kwarg:
@@ -134,7 +218,7 @@ class _Interpreter:
         params = [a.arg for a in function.args.posonlyargs + function.args.args]
         if len(params) != len(args):
             raise _Unknown
-        env = dict(zip(params, args))
+        env = {**self.constants, **dict(zip(params, args))}
         for statement in function.body:
             if type(statement) is ast.Expr and type(statement.value) is ast.Constant:
                 continue  # the docstring
@@ -213,6 +297,13 @@ class _Interpreter:
             return _LIBRARY[name](args[0])
         if name.startswith("re.") and name[3:] in _RE_FUNCTIONS and all(type(a) is str for a in args[:3]):
             return _regex(name[3:], args)
+        if name == "re.compile" and len(args) == 1 and type(args[0]) is str:
+            re.compile(args[0])  # a pattern that does not compile makes the rule unread (re.error)
+            return _Pattern(args[0])
+        if type(func) is ast.Attribute and func.attr in _RE_FUNCTIONS:
+            receiver = self.value(func.value, env, depth)
+            if isinstance(receiver, _Pattern) and all(type(a) is str for a in args):
+                return _regex(func.attr, [receiver.pattern, *args])
         if type(func) is ast.Attribute and func.attr in _STR_METHODS:
             receiver = self.value(func.value, env, depth)
             plain = func.attr != "format" or not _FORMAT_SPEC.search(receiver if type(receiver) is str else "")

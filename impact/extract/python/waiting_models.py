@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 import ast
 
 from impact.extract.python.facts import Facts
-from impact.extract.python.table_naming import computes_table_name, imported_names, origin_of, table_for, table_rule
+from impact.extract.python.table_naming import (UNKNOWN, computes_table_name, imported_names, origin_of, pending_imports, table_for,
+                                                table_rule)
 
 
 @dataclass
@@ -36,7 +37,7 @@ def file_naming(facts: Facts) -> FileNaming:
 
 def before(state: FileNaming, model, node: ast.ClassDef) -> None:
     """Before inheritance: what the class declares itself (table, key, computed `__tablename__`)."""
-    rule = table_rule(node, state.facts.module) if state.computes else None
+    rule = table_rule(node, state.facts.module, state.facts.path) if state.computes else None
     state.own[model.name] = (model.table, bool(model.primary_key), rule)
     model.table_rule = rule
 
@@ -54,7 +55,22 @@ def after(state: FileNaming, model, declared: dict) -> None:
     if own_table is None and own_rule is None and model.table_rule and not model.abstract and (own_key or model.table is None):
         # A base computes it; with no key of its own and a mapped parent it shares the parent's.
         model.framework = model.framework or "sqlalchemy"
-        model.table = table_for(model.table_rule, model.name) if model.framework == "sqlalchemy" else model.table
+        if model.framework == "sqlalchemy" and pending_imports(model.table_rule):
+            _wait_for_imports(state, model, declared)
+        else:
+            model.table = table_for(model.table_rule, model.name) if model.framework == "sqlalchemy" else model.table
+    elif own_table is None and own_rule not in (None, UNKNOWN) and not model.abstract and model.framework == "sqlalchemy" \
+            and any(declared[b].table_rule for b in model.bases if b in declared):
+        # A model of a declarative base naming its own table with a `declared_attr` (`return "events"`).
+        model.table = table_for(own_rule, model.name)
+
+
+def _wait_for_imports(state: FileNaming, model, declared: dict) -> None:
+    """The base's rule imports a constant or helper of another file (`CAMEL_TO_SNAKE.sub(...)`): the
+    class waits for the repository-level pass, its origin the same-file base computing the rule."""
+    stem = "=" + state.facts.path.rsplit(".", 1)[0].removesuffix("/__init__")
+    model.origins = [f"{stem}:{b}" for b in model.bases if b in declared and declared[b].table_rule == model.table_rule]
+    model.table_rule = None
 
 
 def listed_without_table(model) -> bool:

@@ -69,7 +69,7 @@ def translate_file(path: Path, dialect: str = "postgres", function: str = "upgra
     from impact.formats.alembic.translate import Translator  # the reader loads when a revision is read, not for discovery
 
     source, module = read_source(path)
-    translation = Translator(module, source).translate(function)
+    translation = Translator(module, source, path).translate(function)
     parsed = build_parsed(translation.pieces, _comments_by_line(source), dialect, sql_only=sql_only)
     return parsed, translation.pieces, translation.notes
 

@@ -2,8 +2,10 @@
 
 Types follow SQLAlchemy's PostgreSQL compiler (`sa.String(50)` -> VARCHAR(50), `sa.DateTime`
 -> TIMESTAMP WITHOUT TIME ZONE, an autoincrementing Integer primary key -> SERIAL, ...). A type
-nobody here knows (a project's own TypeDecorator) is written as its class name: the operation
-is still read, only its type name is the class's.
+a project's own TypeDecorator is written as the type it maps to on PostgreSQL (its `impl`, or what
+`load_dialect_impl` returns for postgresql: custom_types.py), read from the repository's file defining it.
+A type nobody here knows (a library's) is written as its class name: the operation is still read,
+only its type name is the class's.
 """
 from __future__ import annotations
 
@@ -43,14 +45,23 @@ def render_type(node: ast.AST | None, scope: Scope) -> str | Dynamic:
             return quote(value.name)
         if isinstance(value, str):
             return value  # a module constant holding a type string is unusual; taken as written
-        return _type_of(name, [], {}, scope) if name else Dynamic(f"type `{ast.unparse(node)[:40]}`")
+        return _type_of(name, [], {}, scope, node) if name else Dynamic(f"type `{ast.unparse(node)[:40]}`")
     if isinstance(node, ast.Call):
         name = last(call_name(node))
-        return _type_of(name, node.args, keywords(node), scope)
+        return _type_of(name, node.args, keywords(node), scope, node)
     return Dynamic(f"type `{ast.unparse(node)[:40]}` is computed")
 
 
-def _type_of(name: str, args: list[ast.AST], kw: dict[str, ast.AST], scope: Scope) -> str | Dynamic:
+def _type_of(name: str, args: list[ast.AST], kw: dict[str, ast.AST], scope: Scope, node: ast.AST | None = None,
+             depth: int = 0) -> str | Dynamic:
+    # The project's TypeDecorator (`app.types.JSON()`, even named as a SQLAlchemy type): the type it maps to.
+    mapped = scope.custom_types.impl(node) if node is not None and scope.custom_types is not None and depth < 2 else None
+    if mapped is not None:
+        inner = last(call_name(mapped))
+        args, kw = (mapped.args, keywords(mapped)) if isinstance(mapped, ast.Call) else ([], {})
+        found = _type_of(inner, args, kw, scope, None, depth + 1) if inner else None
+        # Never the class's name as SQL: the operation is then not read, and says why.
+        return found if isinstance(found, str) else Dynamic(f"type `{name}` is the project's TypeDecorator of a computed PostgreSQL type")
     if name in SIMPLE_TYPES:
         return SIMPLE_TYPES[name]
     if name in LENGTH_TYPES:
@@ -78,7 +89,7 @@ def _type_of(name: str, args: list[ast.AST], kw: dict[str, ast.AST], scope: Scop
         enum_name = scope.eval(kw.get("name"))
         return quote(enum_name) if isinstance(enum_name, str) else Dynamic("an ENUM without a static `name=`")
     if name and name[0].isupper():
-        return name.upper()  # a custom type: its class name stands for it
+        return name.upper()  # a library's custom type: its class name stands for it
     return Dynamic(f"type `{name}` is not a SQLAlchemy type")
 
 

@@ -17,7 +17,9 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from impact.formats.alembic.custom_types import CustomTypes
 from impact.formats.alembic.ddl import literal, quote
 from impact.formats.alembic.ops import OpSql, _Unreadable
 from impact.formats.pieces import Piece
@@ -37,10 +39,11 @@ class Translation:
 
 
 class Translator(OpSql):
-    def __init__(self, module: ast.Module, source: str) -> None:
+    def __init__(self, module: ast.Module, source: str, path: Path | None = None) -> None:
         self.module = module
         self.source = source
         self.scope = Scope()
+        self.scope.custom_types = CustomTypes(path, module)  # the project's TypeDecorators: their PostgreSQL type
         self.functions = {n.name: n for n in module.body if isinstance(n, ast.FunctionDef)}
         self.out = Translation()
         self.autocommit = False

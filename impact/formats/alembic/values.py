@@ -78,6 +78,8 @@ class Scope:
     def __init__(self, parent: "Scope | None" = None) -> None:
         self.values: dict[str, object] = {}
         self.parent = parent
+        # The project's own column types (custom_types.CustomTypes), shared by the child scopes.
+        self.custom_types = parent.custom_types if parent is not None else None
 
     def child(self) -> "Scope":
         return Scope(self)
