@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+from functools import lru_cache
 
 from impact.files import SourceFile
 from impact.locate import LocatedMigration
@@ -18,14 +19,19 @@ def is_migration(source: SourceFile, migration_dirs: list[str], migration: Locat
     return (source.rel.endswith(".sql") and any(source.rel.startswith(d) for d in migration_dirs)) or looks_like_history(source.rel)
 
 
+@lru_cache(maxsize=4)
+def _folder_and_suffix(scanned: str) -> tuple[str, str]:
+    cut, dot = scanned.rfind(os.sep), scanned.rfind(".")
+    return scanned[:cut + 1], (scanned[dot:] if dot > cut else "\0")
+
+
 def _beside(where: str, scanned: str) -> bool:
     """A file of the scanned migration's kind (`.ts` beside a `.ts`) in its folder, not below: another
     migration of the same runner, whatever its folder is named (logto's packages/schemas/alterations/
     *.ts: their `select * from sign_in_experiences` were listed as the code's SELECT * queries). Not
     at the repository's root, where code and a migration may sit side by side."""
-    cut = scanned.rfind(os.sep)
-    dot = scanned.rfind(".")
-    return dot > cut and where.startswith(scanned[:cut + 1]) and where.find(os.sep, cut + 1) < 0 and where.endswith(scanned[dot:])
+    folder, suffix = _folder_and_suffix(scanned)  # asked for every file of the repository
+    return where.startswith(folder) and where.endswith(suffix) and where.find(os.sep, len(folder)) < 0
 
 
 # A numbered or timestamped file (or folder) below a folder named like migrations: a migration of

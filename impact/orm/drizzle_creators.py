@@ -32,7 +32,9 @@ _PARAMETER = re.compile(rf"\s*(?:\(\s*({IDENT})\s*(?::\s*{IDENT}\s*)?\)|({IDENT}
 
 
 def may_use_creator(text: str) -> bool:
-    return MARKER in text or CORE_IMPORT.search(text) is not None
+    # The literal first: the pattern opens with a quote class, with no literal to skip to (a warm
+    # scan of the generated 5k repo paid 0.17 s for it over every TS file).
+    return MARKER in text or ("drizzle-orm/" in text and CORE_IMPORT.search(text) is not None)
 
 
 def table_creators(scanned: Scanned) -> dict[str, tuple[str, str]]:

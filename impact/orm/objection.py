@@ -49,7 +49,9 @@ def declares_models(text: str) -> bool:
 
 def uses_snake_case(text: str) -> bool:
     """The repo converts names with objection's or knex's snake-case mappers."""
-    return bool(SNAKE_MAPPERS.search(text)) and ("columnNameMappers" in text or "knexSnakeCaseMappers" in text)
+    # The literals first: the pattern, led by `\b` and an alternation, has no literal to skip to and
+    # cost a warm scan of 2,000 TS files 0.16 s when searched first (bench/scale_bench.py, 5k repo).
+    return ("columnNameMappers" in text or "knexSnakeCaseMappers" in text) and bool(SNAKE_MAPPERS.search(text))
 
 
 def read_models(rel: str, text: str, snake: bool = False) -> list[OrmModel]:
