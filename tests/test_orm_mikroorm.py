@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from impact.orm.typeorm import read_entities
 from impact.pipeline import scan
 from tests.conftest import make_repo
@@ -119,3 +121,12 @@ def test_a_call_on_another_modules_class_of_the_entitys_name_is_no_query_on_it(t
     evidence = {e.file for f in result.findings for e in f.evidence}
     assert "src/services/all.ts" in evidence  # a whole-row read of the entity: it selects shelf_id
     assert "src/legacy/copies.ts" not in evidence  # medusa's v1 factories: `Store` from a package not declaring the entity
+
+
+@pytest.mark.xfail(strict=True, reason="known limit: Medusa's DML models (model.define) are not read")
+def test_a_medusa_dml_model_is_read() -> None:
+    from impact.orm import build_orm_map
+
+    text = 'import { model } from "@medusajs/framework/utils"\nconst Store = model.define("store", {\n  id: model.id().primaryKey(),\n  name: model.text(),\n})\nexport default Store\n'
+    orm = build_orm_map([("src/models/store.ts", text)])
+    assert any(m.table == "store" for m in orm.models)

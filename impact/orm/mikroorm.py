@@ -12,7 +12,8 @@ What differs from TypeORM, modelled here:
   the inverse `@OneToOne({ mappedBy })` maps no column.
 The models keep orm "typeorm": the entity manager's calls (`em.find(Entity, where)`) have TypeORM's shape.
 
-Known limits: a custom NamingStrategy, `@Embedded` properties and Medusa's `model.define` DML are not read;
+Known limits: a custom NamingStrategy, `@Embedded` properties and Medusa's `model.define` DML are not read
+(xfail in tests/test_orm_mikroorm.py);
 `@Formula` and `@OneToMany`/`@ManyToMany` add no column.
 """
 from __future__ import annotations
