@@ -41,6 +41,7 @@ from impact.orm.workspace_packages import package_entries, workspace_packages
 IMPORT = re.compile(r"\bimport\s+(?:type\s+)?([^;]*?)\s+from\s+['\"]([^'\"]+)['\"]", re.DOTALL)
 # `export * from "p"`, `export { a, default as B } from "p"`, `export type { A } from "p"`.
 _REEXPORT = re.compile(r"\bexport\s+(?:type\s+)?(\*(?!\s*as\b)|\{[^}]*\})\s*from\s*['\"]([^'\"]+)['\"]")
+_REQUIRE = re.compile(r"\b(?:const|let|var)\s+(\{[^}]*\}|[A-Za-z_$][\w$]*)\s*=\s*require\(\s*['\"]([^'\"]+)['\"]\s*\)")
 _DEPTH = 3
 _DECLARED = "declared"  # the module declares the name itself
 # `export enum RuleType`, `export default class X`, `export declare const X`, `export abstract class X`.
@@ -157,6 +158,12 @@ def imports_of(text: str, name: str) -> list[str]:
     `import { other as name }`, `import { name as other }` too: the former behaviour's)."""
     word = re.compile(rf"(?<![\w$]){re.escape(name)}(?![\w$])")
     return [m.group(2) for m in IMPORT.finditer(text) if word.search(m.group(1))]
+
+
+def requires_of(text: str, name: str) -> list[str]:
+    """The paths of the CommonJS requires binding `name` (`const { name } = require("p")`, `const name = require("p")`)."""
+    word = re.compile(rf"(?<![\w$]){re.escape(name)}(?![\w$])")
+    return [m.group(2) for m in _REQUIRE.finditer(text) if word.search(m.group(1))]
 
 
 def imported_bindings(text: str) -> Iterator[tuple[str, str, str]]:

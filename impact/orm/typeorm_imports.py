@@ -7,13 +7,14 @@ scan read them as whole-row reads of the MikroORM `Store` entity of the store mo
 said "2 queries break" for two files the commit's authors never had to touch. A call whose entity name
 every import resolves to another module (impact.orm.import_sources: False) is dropped; an import that
 cannot be resolved (None) keeps the former behaviour, as does a file importing nothing of the name.
+CommonJS requires count as imports here (`const { Store } = require("@medusajs/medusa")`).
 """
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from impact.model import Query
-from impact.orm.import_sources import ImportSources, imports_of
+from impact.orm.import_sources import ImportSources, imports_of, requires_of
 from impact.orm.mapping import OrmMap
 
 
@@ -36,5 +37,5 @@ def _own(query: Query, texts: dict[str, str], orm: OrmMap, sources: ImportSource
     text = texts.get(query.file)
     if not models or text is None or any(m.file == query.file for m in models):
         return True
-    specs = imports_of(text, query.model)
+    specs = imports_of(text, query.model) + requires_of(text, query.model)  # medusa's v1 seeders: `const { PaymentSession } = require(…)`
     return not specs or any(sources.source(query.file, spec, query.model, m.file) is not False for spec in specs for m in models)
