@@ -37,6 +37,8 @@ from impact.locate import LocatedMigration, known_folders
 from impact.model import Extraction, FileIssue, Query
 from impact.positions import TablePositions
 from impact.verdicts import Verdicts
+from impact.orm.import_sources import repo_reader
+from impact.orm.typeorm_imports import drop_foreign_entity_calls
 from impact.orm import (CODE_DECLARATION_SUFFIXES, DECLARATION_SUFFIXES, OrmMap, build_orm_map, declares_models,
                         is_declaration_file, resolve_orm_queries)
 
@@ -155,6 +157,8 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
     _drop_attribution_only(run)
     run.queries = labels.queries(run.queries)
     run.texts = [(rel, text, labels.extraction(extraction)) for rel, text, extraction in run.texts]
+    # `manager.find(Store, …)` with `Store` imported from another module than the entity's (impact.orm.typeorm_imports)
+    run.queries = drop_foreign_entity_calls(run.queries, {rel: text for rel, text, _ in run.texts}, run.orm, repo_reader(repo))
     run.queries = resolve_orm_queries(run.queries, run.orm, run.models)
     return run
 

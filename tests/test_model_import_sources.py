@@ -197,3 +197,23 @@ def test_a_workspace_package_through_patterns(tmp_path, root, manifest) -> None:
                                 "packages/db/lib/schema.ts": 'export const users = pgTable("users", {});\n'})
     sources = ImportSources({}, repo_reader(repo), [])
     assert sources.resolve("apps/web/page.ts", "@acme/db/schema") == "packages/db/lib/schema.ts"
+
+
+ENUM_PACKAGE = {  # medusa's `@medusajs/utils`: an index re-exporting everything, one branch unreadable
+    "package.json": '{ "name": "shop", "private": true, "workspaces": ["packages/*"] }\n',
+    "packages/utils/package.json": '{ "name": "@shop/utils", "main": "dist/index.js" }\n',
+    "packages/utils/src/index.ts": 'export * from "./promotion"\nexport * from "some-npm-package"\n',
+    "packages/utils/src/promotion/index.ts": 'export enum RuleType {\n  RULES = "rules",\n}\n',
+    "packages/pricing/src/models/rule-type.ts": '@Entity({ tableName: "rule_type" })\nexport default class RuleType {}\n',
+}
+
+
+@pytest.mark.parametrize("spec, expected", [
+    ("@shop/utils", False),  # its promotion module declares its own RuleType: the unread npm branch cannot make it the model
+    ("../../pricing/src/models/rule-type", True),
+])
+def test_a_module_declaring_the_name_itself_is_not_the_model(tmp_path, spec, expected) -> None:
+    page = f'import {{ RuleType }} from "{spec}"\n'
+    repo = make_repo(tmp_path, {**ENUM_PACKAGE, "packages/flows/src/steps.ts": page})
+    sources = ImportSources({"packages/flows/src/steps.ts": page}, repo_reader(repo), ["packages/pricing/src/models/rule-type.ts"])
+    assert sources.source("packages/flows/src/steps.ts", spec, "RuleType", "packages/pricing/src/models/rule-type.ts") is expected

@@ -236,6 +236,11 @@ def _uses(queries: list, refs: list, column: str | None = None) -> str:
     return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else (parts or ["0 queries"])[0]
 
 
+def _index_table(ctx: OpContext) -> str | None:
+    """The table of a dropped index (`DROP INDEX "IDX_x"` names none) as the replayed schema knows it."""
+    return ctx.before.index_tables.get((ctx.op.name or "").lower()) if ctx.op.kind is OpKind.DROP_INDEX else None
+
+
 def format_message(template: str, ctx: OpContext, count: int, uses: str = "", sql: bool = False) -> str:
     """The template with its placeholders filled; `sql`: names written as SQL needs them (`"User"`)."""
     if not template:
@@ -245,7 +250,7 @@ def format_message(template: str, ctx: OpContext, count: int, uses: str = "", sq
     fact = lock_fact(op) if wanted & {"lock", "blocks", "work"} else None
     column = op.column
     values = dict(
-        table=lambda: op.table or "?", column=lambda: op.column_name or "?", target=lambda: op.target,
+        table=lambda: op.table or _index_table(ctx) or "?", column=lambda: op.column_name or "?", target=lambda: op.target,
         name=lambda: op.name or "(unnamed)", new_name=lambda: op.new_name or "?", count=lambda: count,
         lock=lambda: fact.lock if fact else "?", blocks=lambda: fact.blocks if fact else "?",
         work=lambda: fact.work if fact else "?", default=lambda: (column.default if column else None) or "?",

@@ -41,7 +41,11 @@ from impact.orm.workspace_packages import package_entries, workspace_packages
 IMPORT = re.compile(r"\bimport\s+(?:type\s+)?([^;]*?)\s+from\s+['\"]([^'\"]+)['\"]", re.DOTALL)
 # `export * from "p"`, `export { a, default as B } from "p"`, `export type { A } from "p"`.
 _REEXPORT = re.compile(r"\bexport\s+(?:type\s+)?(\*(?!\s*as\b)|\{[^}]*\})\s*from\s*['\"]([^'\"]+)['\"]")
+_REQUIRE = re.compile(r"\b(?:const|let|var)\s+(\{[^}]*\}|[A-Za-z_$][\w$]*)\s*=\s*require\(\s*['\"]([^'\"]+)['\"]\s*\)")
 _DEPTH = 3
+_DECLARED = "declared"  # the module declares the name itself
+# `export enum RuleType`, `export default class X`, `export declare const X`, `export abstract class X`.
+_DECLARATION = r"\bexport\s+(?:default\s+)?(?:declare\s+)?(?:abstract\s+)?(?:const\s+enum|enum|class|const|let|var|function\*?|async\s+function|interface|type|namespace)\s+"
 _MAX_BYTES = 1_000_000
 
 
@@ -96,20 +100,28 @@ class ImportSources:
         resolve; False when every import of the name comes from another module, or none does."""
         return any(self.source(rel, spec, name, model_file) is not False for spec in imports_of(text, name))
 
-    def source(self, rel: str, spec: str, name: str, model_file: str, depth: int = 0) -> bool | None:
+    def source(self, rel: str, spec: str, name: str, model_file: str) -> bool | None:
         """True if `spec`, imported from `rel`, is `model_file` or re-exports `name` from it; False if
         it is another module; None if it cannot be resolved."""
+        found = self._source(rel, spec, name, model_file, 0)
+        return False if found == _DECLARED else found
+
+    def _source(self, rel: str, spec: str, name: str, model_file: str, depth: int) -> bool | str | None:
         file = self.resolve(rel, spec)
         if file is None:
             return None
         if file == model_file:
             return True
         text = self.text(file)
+        if text is not None and _declares(text, name):  # its own `export enum RuleType`: not the model
+            return _DECLARED
         if text is None or depth >= _DEPTH:  # unread, or re-exports too deep to follow: cannot tell
             return None
-        answers = [self.source(file, m.group(2), name, model_file, depth + 1)
+        answers = [self._source(file, m.group(2), name, model_file, depth + 1)
                    for m in _REEXPORT.finditer(text) if _exports(m.group(1), name)]
-        return True if True in answers else None if None in answers else False
+        # One `export *` branch declaring the name binds it (TypeScript rejects two): the other branches,
+        # unresolved or too deep (medusa's `@medusajs/utils` index), cannot make it the model.
+        return True if True in answers else _DECLARED if _DECLARED in answers else None if None in answers else False
 
     def resolve(self, rel: str, spec: str) -> str | None:
         """The file `spec` names from `rel`: a relative path's file, or the known file whose path ends
@@ -148,6 +160,12 @@ def imports_of(text: str, name: str) -> list[str]:
     return [m.group(2) for m in IMPORT.finditer(text) if word.search(m.group(1))]
 
 
+def requires_of(text: str, name: str) -> list[str]:
+    """The paths of the CommonJS requires binding `name` (`const { name } = require("p")`, `const name = require("p")`)."""
+    word = re.compile(rf"(?<![\w$]){re.escape(name)}(?![\w$])")
+    return [m.group(2) for m in _REQUIRE.finditer(text) if word.search(m.group(1))]
+
+
 def imported_bindings(text: str) -> Iterator[tuple[str, str, str]]:
     """(imported name, local name, module path) of each default and named import of `text`
     (`import { Recipient as Row, type Team } from "@prisma/client"`: Recipient/Row, Team/Team)."""
@@ -162,6 +180,10 @@ def imported_bindings(text: str) -> Iterator[tuple[str, str, str]]:
             parts = item.replace("type ", " ").split()
             if parts:
                 yield parts[0], parts[-1], spec
+
+
+def _declares(text: str, name: str) -> bool:
+    return re.search(_DECLARATION + re.escape(name) + r"(?![\w$])", text) is not None
 
 
 def _exports(clause: str, name: str) -> bool:

@@ -20,6 +20,7 @@ import re
 
 from impact.extract.typescript.calls import Call, call_after, object_entries
 from impact.extract.typescript.scan import Scanned, scan
+from impact.orm import mikroorm
 from impact.orm.mapping import OrmField, OrmModel
 
 MARKER = "@Entity"
@@ -45,8 +46,9 @@ def read_entities(rel: str, text: str, snake: bool = False) -> list[OrmModel]:
         return []
     scanned = scan(text)
     models = []
+    mikro = mikroorm.is_mikro(text)  # MikroORM's entities: its own option names, snake_case by default
     for match in ENTITY.finditer(scanned.masked):
-        model = _entity(scanned, rel, match, snake)
+        model = _entity(scanned, rel, match, snake or mikro, mikro)
         if model is not None:
             models.append(model)
     return models
@@ -64,16 +66,17 @@ def decorated_class(scanned: Scanned, decorator: str, match: re.Match):
     return None if body_close is None else (call, declared, body_open, body_close)
 
 
-def _entity(scanned: Scanned, rel: str, match: re.Match, snake: bool) -> OrmModel | None:
+def _entity(scanned: Scanned, rel: str, match: re.Match, snake: bool, mikro: bool = False) -> OrmModel | None:
     found = decorated_class(scanned, "Entity", match)
     if found is None:
         return None
     call, declared, body_open, body_close = found
     table, schema = _table_options(scanned, call)
+    table = (mikroorm.table_option(scanned, call) or table) if mikro else table
     name = declared.group(1)
     return OrmModel(
         orm="typeorm", name=name, table=table or snake_case(name), file=rel, line=scanned.line_of(declared.start()),
-        fields=tuple(_fields(scanned, body_open, body_close, snake)), accessors=(name,), schema=schema,
+        fields=tuple(_fields(scanned, body_open, body_close, snake, mikro)), accessors=(name,), schema=schema,
     )
 
 
@@ -96,7 +99,7 @@ def _option(scanned: Scanned, span: tuple[int, int] | None, key: str) -> str | N
     return None
 
 
-def _fields(scanned: Scanned, body_open: int, body_close: int, snake: bool) -> list[OrmField]:
+def _fields(scanned: Scanned, body_open: int, body_close: int, snake: bool, mikro: bool = False) -> list[OrmField]:
     """Walk the class body's members: each decorated property with the decorators before it."""
     fields, pending, pos = [], [], body_open + 1
     masked = scanned.masked
@@ -109,7 +112,7 @@ def _fields(scanned: Scanned, body_open: int, body_close: int, snake: bool) -> l
             continue
         prop = PROPERTY.match(masked, pos)
         if pending and prop is not None:
-            field = _field(scanned, prop.group(1), pending, snake)
+            field = (_mikro_field if mikro else _field)(scanned, prop.group(1), pending, snake)
             if field is not None:
                 fields.append(field)
         pending = []
@@ -131,6 +134,18 @@ def _field(scanned: Scanned, prop: str, decorators: list, snake: bool) -> OrmFie
     if names & (OWNING_RELATIONS | OTHER_RELATIONS):
         return OrmField(prop, None, line, relation=next(iter(names & (OWNING_RELATIONS | OTHER_RELATIONS))))
     return None
+
+
+def _mikro_field(scanned: Scanned, prop: str, decorators: list, snake: bool) -> OrmField | None:
+    names = {name for name, _ in decorators}
+    line = scanned.line_of(decorators[0][1].dot) if decorators[0][1] else 0
+    explicit = next((n for _, call in decorators for n in [mikroorm.field_option(scanned, call)] if n), None)
+    relation = next((name for name in names if name in OWNING_RELATIONS | OTHER_RELATIONS), None)
+    if names & mikroorm.COLUMN_DECORATORS:
+        return OrmField(prop, explicit or snake_case(prop), line)
+    if relation in OWNING_RELATIONS and all(mikroorm.owns_column(scanned, call) for _, call in decorators):
+        return OrmField(prop, explicit or snake_case(prop) + "_id", line, relation=relation)
+    return OrmField(prop, None, line, relation=relation) if relation else None
 
 
 def _name_option(scanned: Scanned, call: Call | None) -> str | None:

@@ -45,7 +45,7 @@ SPECS: dict[OpKind, OpSpec] = {
     OpKind.SET_DEFAULT: OpSpec(AE),
     OpKind.DROP_DEFAULT: OpSpec(AE),
     OpKind.ADD_CONSTRAINT: OpSpec(AE, "table scan"),  # refined by type and NOT VALID in locks.lock_fact
-    OpKind.DROP_CONSTRAINT: OpSpec(undo="definition"),
+    OpKind.DROP_CONSTRAINT: OpSpec(AE, undo="definition"),  # ALTER TABLE's default lock (a foreign key's: its referenced table too)
     OpKind.VALIDATE_CONSTRAINT: OpSpec(SUE, "table scan", undo="none"),
     OpKind.CREATE_INDEX: OpSpec(SHARE, "index build"),
     OpKind.DROP_INDEX: OpSpec(AE, undo="definition"),
