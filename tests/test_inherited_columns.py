@@ -50,6 +50,9 @@ def test_a_renamed_inherited_column_is_declared_by_the_base_and_named_queries_el
     assert [f"{e.file}:{e.line}" for e in declared.evidence] == ["books/models.py:11"]
     assert declared.message.endswith("names the column (none found in the code)")  # was "(0 found ...)"
     assert not any(f.code == "IMP102" for f in result.findings)  # Shelf's only query names name and status
+    # No query found, yet the model still maps the column: compatibility is broken, not "maintained".
+    compat = result.assessment.dimensions["backward_compatibility"]
+    assert compat.status == "risk" and compat.summary.startswith("broken: 1 ORM model declaration")
 
 
 def test_impact_translates_the_library_migrations_like_sqlmigrate(pg_server) -> None:

@@ -140,6 +140,13 @@ def _compatibility(findings: list[Finding], pairs: list[PairJudgement]) -> Dimen
     compat = [f.message for f in findings if f.category == "compatibility"]
     if breaks:
         return Dimension("risk", f"broken: {_n(breaks, 'existing query', 'existing queries')} fail{'s' if breaks == 1 else ''} after the migration", compat)
+    # No query found, but a model still maps the column (IMP109): every whole-row read of it fails
+    # (medusa's services reach their entities through calls impact cannot read: "maintained" beside it
+    # contradicted the finding).
+    declared = [f.message for f in findings if f.rule_id == "orm-model-declares-changed-column"]
+    if declared:
+        return Dimension("risk", f"broken: {_n(len(declared), 'ORM model declaration')} of a dropped or renamed column: "
+                                 "the model's whole-row queries fail, none found in the code", declared)
     if review:
         return Dimension("review", f"maintained for queries found; {review} need review", compat)
     if compat:  # no query to review, but a change a reader must handle (a column that may now be NULL)
