@@ -84,3 +84,4 @@ def test_grouped_advice_names_each_statement_sharing_a_line(tmp_path: Path) -> N
     result = scan(_repo(tmp_path), "packages/schemas/alterations/1.1.0-2000-custom-ui.ts", use_cache=False)
     text = render_text([result])
     assert "statements 1 (line 5), 2 (line 5)" in text  # was: "statements 1 (line 5)" for "2 statements"
+

@@ -58,6 +58,8 @@ class Catalog:
     # Tables earlier migrations change (ALTER, INSERT, GRANT...) but none creates: made outside them
     # (logto's base schema is packages/schemas/tables/*.sql, its alterations only alter it).
     outside: set[str] = field(default_factory=set)
+    # Indexes an earlier migration dropped and none made again: a DROP INDEX IF EXISTS of one is a no-op.
+    dropped_indexes: set[str] = field(default_factory=set)
 
     def get(self, table: str | None, schema: str | None = None) -> TableInfo | None:
         return self.tables.get(table_key(table, schema))
@@ -69,7 +71,7 @@ class Catalog:
 
     def copy(self) -> "Catalog":
         clone = Catalog(known=self.known, index_tables=dict(self.index_tables), objects=list(self.objects), current_file=self.current_file,
-                        outside=set(self.outside))
+                        outside=set(self.outside), dropped_indexes=set(self.dropped_indexes))
         for key, info in self.tables.items():
             clone.tables[key] = replace(
                 info, columns=dict(info.columns), indexes=dict(info.indexes), constraints=dict(info.constraints),
@@ -151,10 +153,13 @@ def _create_index(catalog: Catalog, op: Operation) -> None:
         name = op.name or f"{op.table}_{'_'.join(index.columns)}_idx"
         info.indexes[name] = index
         catalog.index_tables[name.lower()] = table_key(op.table, op.schema)
+        catalog.dropped_indexes.discard(name.lower())
 
 
 def _drop_index(catalog: Catalog, op: Operation) -> None:
     key = catalog.index_tables.pop((op.name or "").lower(), None)
+    if key is not None:
+        catalog.dropped_indexes.add((op.name or "").lower())
     if key in catalog.tables:
         catalog.tables[key].indexes.pop(op.name, None)
 

@@ -208,6 +208,15 @@ def table_missing(ctx: OpContext) -> bool:
     return ctx.before.get(ctx.op.table, ctx.op.schema) is None and not mapped_by_orm(ctx) and not changed_before(ctx)
 
 
+@op_predicate
+def index_already_dropped(ctx: OpContext) -> bool:
+    """DROP INDEX IF EXISTS of an index an earlier migration dropped and none made again: PostgreSQL
+    takes no lock for it (medusa's pricing migration drops one twice; IMP902 advised on the second)."""
+    name = (ctx.op.name or "").lower()
+    return ctx.op.kind is OpKind.DROP_INDEX and ctx.op.if_exists and name in ctx.before.dropped_indexes \
+        and name not in ctx.before.index_tables
+
+
 def changed_before(ctx: OpContext) -> bool:
     """Earlier migrations change the table without creating it: it exists, made outside them."""
     return table_key(ctx.op.table, ctx.op.schema) in ctx.before.outside
