@@ -23,7 +23,7 @@ from impact.errors import bounded_line
 from impact.extract import Extractor, extractor_name, extractor_of, load_extractor, suffixes
 from impact.extract.python.app_labels import AppLabels
 from impact.extract.python.models import is_models_module
-from impact.orm.computed_tables import has_unnamed, module_stem, name_computed_tables, stem_matches
+from impact.orm.computed_tables import by_module_name, has_unnamed, name_computed_tables, name_key, stem_matches
 from impact.orm.inherited_columns import inherit_columns
 from impact.extract_guard import FILE_SECONDS, FileTimeout, time_budget
 from impact.extraction_jobs import cacheable, run_jobs
@@ -293,18 +293,12 @@ def _queue_model_users(run: ExtractionRun, cache: ExtractionCache, pending: list
 def _module_loader(run: ExtractionRun, cache: ExtractionCache, unmatched: list[SourceFile]) -> Callable[[str], list[tuple[str, list]]]:
     """`load(stem)`: the models of the repository's files at a module path that the scan did not
     read for its names (a base's file: impact/orm/computed_tables.py, inherited_columns.py)."""
-    by_name: dict[str, list[SourceFile]] = {}  # by the module's last name and its folder's (`name/*`)
+    by_name: dict[str, list[SourceFile]] = {}  # computed_tables.by_module_name, on first use: most scans load nothing
 
     def load(stem: str) -> list[tuple[str, list]]:
-        if not by_name:  # on first use: most scans load nothing
-            for s in unmatched:
-                if s.rel.endswith(".py"):
-                    own = module_stem(s.rel)
-                    by_name.setdefault(own.rsplit("/", 1)[-1], []).append(s)
-                    if "/" in own and not s.rel.endswith("__init__.py"):
-                        by_name.setdefault(own.rsplit("/", 2)[-2] + "/*", []).append(s)
-        last = stem[:-2].rsplit("/", 1)[-1] + "/*" if stem.endswith("/*") else stem.rsplit("/", 1)[-1]
-        files = [s for s in by_name.get(last.lstrip("="), ()) if stem_matches(s.rel, stem)]
+        if not by_name:
+            by_name.update(by_module_name((s for s in unmatched if s.rel.endswith(".py")), lambda s: s.rel))
+        files = [s for s in by_name.get(name_key(stem), ()) if stem_matches(s.rel, stem)]
         return [(s.rel, _models_in(cache, extractor_of(s.rel), s.rel, text)) for s in files if (text := _read(s, run)) is not None]
     return load
 

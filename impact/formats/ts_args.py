@@ -142,11 +142,11 @@ def _tagged(scanned: Scanned, pos: int, end: int):
     """The template of a SQL tag at `pos` (slonik's and postgres.js's sql`...`, sql.unsafe`...`,
     Prisma.sql`...`: the tags impact.extract.typescript.sql knows in application code), else None.
     logto's alterations run `pool.query(sql`alter table ... drop column ...`)`."""
-    from impact.extract.typescript.sql import _TAG_SINK
+    from impact.extract.typescript.sql import TAG_SINK
 
     tag = _TAG.match(scanned.masked, pos, end)
     literal = scanned.literal_at(tag.end()) if tag else None
-    if literal is None or scanned.text[literal.start] != "`" or not _TAG_SINK.search(scanned.text[pos:tag.end()]):
+    if literal is None or scanned.text[literal.start] != "`" or not TAG_SINK.search(scanned.text[pos:tag.end()]):
         return None
     return literal
 

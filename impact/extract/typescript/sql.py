@@ -21,7 +21,7 @@ from impact.sql.queries import HOLE, looks_like_sql, queries_from_sql
 EXTRACTOR = "ts-sql"
 _TYPE_ARGS = r"(?:<[^<>;]{0,100}>)?"
 # What comes right before a tagged template: sql`...`, sql.unsafe`...`, prisma.$queryRaw`...`
-_TAG_SINK = re.compile(
+TAG_SINK = re.compile(
     r"(?:(?<![\w$])(?:sql|SQL)(?:\s*\.\s*(?:unsafe|fragment|type|typeAlias)(?:\s*\([^()]*\))?)?"
     r"|\$(?:query|execute)Raw(?:Unsafe)?|(?<![\w$])Prisma\s*\.\s*sql|(?<![\w$])raw)"
     + _TYPE_ARGS + r"\s*$"
@@ -128,7 +128,7 @@ def _queries(scanned: Scanned, candidate: _Concatenation, file: str, language: s
 
 def _at_sink(scanned: Scanned, literal: StringLiteral) -> bool:
     window_start = max(0, literal.start - _SINK_WINDOW)
-    if literal.quote == "`" and _TAG_SINK.search(scanned.masked, window_start, literal.start):
+    if literal.quote == "`" and TAG_SINK.search(scanned.masked, window_start, literal.start):
         return True
     return bool(_CALL_SINK.search(scanned.masked, window_start, literal.start))
 
