@@ -46,6 +46,7 @@ from impact.orm.drizzle_rows import attribute_drizzle_rows
 from impact.orm.drizzle_values import settle_compared_values
 from impact.orm.drizzle_row_types import attribute_row_type_keys
 from impact.orm.drizzle_zod import attribute_zod_keys
+from impact.orm.spelling_alternatives import settle_alternatives
 from impact.orm.import_sources import repo_reader
 from impact.orm.knex_row_types import attribute_knex_row_types
 from impact.orm.knex_schema_code import attribute_knex_schema_code
@@ -308,6 +309,7 @@ def _references(run: ExtractionRun, resolved: list, tables: list[str], columns: 
     found = attribute_row_type_members(found, texts)  # `sys_id: ...` in a generated Kysely `DB` interface's row type
     found = attribute_knex_row_types(found, texts)  # a member of `T` in `knex<T>("t")`, a key of `const x: T = {`
     found = attribute_knex_schema_code(found, texts)  # `table.datetime("c")` in code's `knex.schema.createTable("t", ...)`
+    found = settle_alternatives(found, orm, spellings)  # `userEmail`, several tables' columns: the one its table maps
     seen = {(r.file, r.line, r.column) for r in declared}
     return declared + [r for r in found if (r.file, r.line, r.column) not in seen]
 

@@ -22,6 +22,7 @@ def find_references(
     `wrappers`: functions wrapping an ORM query on one affected table -> that table
     (impact.orm.wrappers): a name with no table written in a call to one is that table's.
     """
+    alternatives = getattr(spellings, "alternatives", {})  # a name several affected models map to different columns
     spellings = dict(spellings or {})
     names = set(columns) | set(spellings)
     if not any(name in text for name in names):  # a match is a substring (case-sensitive): none, no line split
@@ -44,7 +45,11 @@ def find_references(
                 # prose (pretalx's `:param position: Helper field…`)
                 ref = replace(ref, context="text", table=None, via="generated-type" if generated else "name-only")
             found.append(ref)
+            if match.group(1) in alternatives:  # one copy per column the name may be; impact.orm.spelling_alternatives keeps the right one
+                found[-1] = ref = replace(ref, spelling=match.group(1))
+                found += [replace(ref, column=other) for other in alternatives[match.group(1)]]
     respelled = frozenset(column.lower() for name, (column, _) in spellings.items() if name != column)
+    respelled |= {other.lower() for others in alternatives.values() for other in others}
     return _attributed(_in_wrapper_calls(rel, text, found, lines, wrappers or {}), queries, respelled)
 
 

@@ -137,8 +137,8 @@ def _query_evidence(query: Query) -> Evidence:
     columns = ", ".join(named) if named else ("*" if query.kind.value == "select_star" else "")
     if query.all_columns and query.kind in (QueryKind.SELECT_COLUMNS, QueryKind.SELECT_STAR):
         columns = "every column its model declares"  # the list itself is the model's, shown once by IMP109
-    elif query.all_columns:
-        columns += "; the ORM names every column its model declares"
+    elif query.all_columns:  # `insert(t).values(row)`: no key on the line, every column the model declares
+        columns = (columns + "; " if columns else "") + "the ORM names every column its model declares"
     elif not columns and query.filter_columns and query.kind in (QueryKind.SELECT_COLUMNS, QueryKind.UPDATE, QueryKind.DELETE):
         # `Project.objects.filter(inbox_view=True).exists()` selects no column: it names its
         # columns elsewhere (WHERE, ORDER BY, GROUP BY), and an empty list hid why it breaks

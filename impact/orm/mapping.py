@@ -8,6 +8,7 @@ the columns a model still declares.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 
@@ -79,6 +80,18 @@ def _specific(model: OrmModel, name: str) -> bool:
     return model.orm in PY_ORMS and is_models_module(model.file) and not name.lower().endswith("_id")
 
 
+class SpelledColumns(dict):
+    """Field names that spell a changed column differently -> (column, its table or None), and
+    `alternatives`: a name several affected models map to different changed columns -> the other
+    columns (kaneo drops `task.assignee_email` and `activity.user_email`, both `userEmail` in
+    Drizzle). A reference by such a name is made once per column; the model of the table it is
+    attributed to tells which one it is (impact.orm.spelling_alternatives)."""
+
+    def __init__(self, spelled: Mapping[str, tuple[str, str | None]] = (), alternatives: Mapping[str, tuple[str, ...]] | None = None):
+        super().__init__(spelled)
+        self.alternatives = dict(alternatives or {})
+
+
 @dataclass
 class OrmMap:
     models: list[OrmModel] = field(default_factory=list)
@@ -139,10 +152,13 @@ class OrmMap:
                             relations.add(f.name)
         # A field name that other models (of any table) also declare says nothing about the table.
         declared_elsewhere = {f.name for m in self.models if not any(m.table and m.table.lower() == t.lower() for t in tables) for f in m.fields}
-        spelled = {}
+        spelled, alternatives = {}, {}
         for name, pairs in owners.items():
             pairs = sorted(pairs, key=lambda pair: (pair[1].lower() not in changing, pair))
             column = pairs[0][0]
+            others = tuple(sorted({c for c, _ in pairs} - {column}))
+            if others:
+                alternatives[name] = others
             # Several affected models map it to the same column (netbox drops `rear_port_id` from
             # FrontPort and FrontPortTemplate at once): the name is about this change either way;
             # it is credited to the first of those tables rather than to none.
@@ -153,7 +169,8 @@ class OrmMap:
         if self.kysely_camel_case:
             for column in columns:
                 spelled.setdefault(camel_case(column), (column, None))
-        return {name: value for name, value in spelled.items() if name != value[0] or value[1]}
+        kept = {name: value for name, value in spelled.items() if name != value[0] or value[1]}
+        return SpelledColumns(kept, {name: others for name, others in alternatives.items() if name in kept})
 
     def call_pattern(self, tables: list[str]) -> str | None:
         """A regex source: code reaching a model of an affected table — Prisma's accessor after a
