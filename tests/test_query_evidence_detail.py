@@ -37,6 +37,6 @@ def test_a_write_of_a_row_variable_says_the_orm_names_every_column(tmp_path: Pat
         "src/db/schema.ts": SCHEMA, "src/db/index.ts": "export const db = {} as any;\n", "src/sessions.ts": CODE,
     })
     result = scan(repo, "0001", use_cache=False)
-    details = {e.line: e.detail for f in result.findings if f.rule_id == "insert-omits-required-column" for e in f.evidence}
-    assert details[5].startswith("insert session(the ORM names every column its model declares)")
-    assert details[9].startswith("insert session(id, user_id; the ORM names every column its model declares)")
+    said = {e.line: e.detail for f in result.findings if f.rule_id == "insert-omits-required-column" for e in f.evidence}
+    assert said[5].startswith("insert session(the ORM names every column its model declares)")
+    assert said[9].startswith("insert session(id, user_id; the ORM names every column its model declares)")
