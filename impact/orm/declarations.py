@@ -156,7 +156,7 @@ class SourceLines:
         if own != start or not 0 < start <= len(lines):
             return own
         for base in _BASES.findall(lines[start - 1].partition("(")[2].partition(")")[0]) if "(" in lines[start - 1] else ():
-            header = re.compile(rf"^\s*class\s+{re.escape(base)}\s*[(:]")
+            header = re.compile(rf"^\s*class\s+{re.escape(_default_class(lines, start, base))}\s*[(:]")
             at = next((n for n, line in enumerate(lines, start=1) if header.match(line)), None)
             if at is not None and at not in seen and at != start:
                 found = self.attribute(rel, at, name, seen | {start})
@@ -166,7 +166,8 @@ class SourceLines:
 
     @staticmethod
     def _own_attribute(lines: list[str], start: int, name: str) -> int:
-        declaring = re.compile(rf"^\s*{re.escape(name)}\s*[:=]")
+        # `name = Column(...)`, `name: Mapped[...]`, or a `@declared_attr def name(cls)` (python.class_factories)
+        declaring = re.compile(rf"^\s*(?:{re.escape(name)}\s*[:=]|(?:async\s+)?def\s+{re.escape(name)}\s*\()")
         indent = _indent(lines[start - 1]) if 0 < start <= len(lines) else 0
         for number in range(start, min(start + 400, len(lines)) + 1):
             line = lines[number - 1]
@@ -268,6 +269,20 @@ class SourceLines:
                 self.files[rel] = []
         text = self.files[rel]
         return text[line - 1].strip()[:160] if 0 < line <= len(text) else ""
+
+
+def _default_class(lines: list[str], start: int, base: str) -> str:
+    """The class a base named by a parameter of the function assembling the model stands for: the
+    parameter's default (`def _create_orm_models(self, job_mixin=ORMJob)`, python.class_factories),
+    the nearest above the class; the base itself otherwise (and for a class at the module's level)."""
+    if not lines[start - 1][:1].isspace():
+        return base
+    default = re.compile(rf"(?<![\w.]){re.escape(base)}\s*=\s*([A-Z]\w*)\s*[,)]")
+    for number in range(start - 1, max(start - 200, 0), -1):
+        found = default.search(lines[number - 1])
+        if found:
+            return found.group(1)
+    return base
 
 
 _BASES = re.compile(r"(?:^|,)\s*([A-Za-z_]\w*)\s*(?=,|$)")  # `class M(Mixin, Base)`: the bare base names, no keyword
