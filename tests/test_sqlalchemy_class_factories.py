@@ -154,7 +154,8 @@ def test_a_dropped_declared_attr_column_reaches_the_code_through_the_model(tmp_p
     evidence = sorted({(e.file, e.line) for f in result.findings if f.operation.column_name == "queue_id"
                        for e in f.evidence if e.kind != "statement" and e.line})
     assert evidence == [
-        ("jobs/orm_models.py", _line(MODELS, "def queue_id(cls)")),  # the model still declares it (IMP109): in its mixin
+        ("jobs/orm_models.py", _line(MODELS, "def queue_id(cls)")),  # the model still declares it (IMP109): in its mixin,
+        ("jobs/orm_models.py", _line(MODELS, "foreign_keys=[cls.queue_id]")),  # with the relationship configured by it
         ("jobs/queries.py", _line(QUERIES, "sa.select(db.Job)")),
         ("jobs/queries.py", _line(QUERIES, "session.get(db.Job")),
         ("jobs/queries.py", _line(QUERIES, "db.JobQueue.id == db.Job.queue_id")),
@@ -201,3 +202,27 @@ CONFIGURATION = ORMConfiguration(job_mixin=ORMOtherJob)
 '''
     (job,) = [m for m in models_in("jobs/orm_models.py", text) if m.name == "Job"]
     assert "other" in dict(job.attributes)
+
+
+def test_only_the_declaring_class_reads_of_cls_go_with_the_declaration(tmp_path: Path) -> None:
+    """`cls.queue_id` in the body of the class declaring `queue_id` goes with it; in another class, not."""
+    from impact.orm.declarations import SourceLines
+
+    text = '''class ORMJob:
+    @declared_attr
+    def queue_id(cls):
+        return sa.Column(sa.Integer)
+
+    @declared_attr
+    def queue(cls):
+        return sa.orm.relationship("JobQueue", foreign_keys=[cls.queue_id])  # cls.queue_id
+
+
+class ORMOther:
+    @declared_attr
+    def queue(cls):
+        return sa.orm.relationship("JobQueue", foreign_keys=[cls.queue_id])
+'''
+    make_repo(tmp_path, {"m.py": text})
+    found = SourceLines(tmp_path).cls_naming("m.py", 3, "queue_id")
+    assert [number for number, _ in found] == [8]
