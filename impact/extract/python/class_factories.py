@@ -70,13 +70,16 @@ def factory_bases(module: ast.Module, classes: list) -> dict[int, list[str]]:
     if not nested:
         return {}
     enclosing, owner = _parents(module)
-    out = {}
+    out, stored_in = {}, {}
     for node in nested:
         function = enclosing.get(id(node))
         if function is None:
             continue
         defaults = _parameter_defaults(function)
-        stored = _stored_classes(owner.get(id(function)))
+        cls = owner.get(id(function))
+        if id(cls) not in stored_in:
+            stored_in[id(cls)] = _stored_classes(cls)
+        stored = stored_in[id(cls)]
         bases, changed = [], False
         for base in node.bases:
             name = full_name(base) or ""
@@ -89,7 +92,8 @@ def factory_bases(module: ast.Module, classes: list) -> dict[int, list[str]]:
 
 
 def _parents(module: ast.Module) -> tuple[dict[int, ast.AST], dict[int, ast.ClassDef]]:
-    """(id(ClassDef) -> the innermost function defining it, id(method) -> its class), in one walk."""
+    """(id(ClassDef) -> the innermost function defining it, id(method) -> its class), in one walk of
+    the statements only (a class or a function is a statement: expressions are not entered)."""
     enclosing: dict[int, ast.AST] = {}
     owner: dict[int, ast.ClassDef] = {}
     stack: list[tuple[ast.AST, ast.AST | None, ast.ClassDef | None]] = [(module, None, None)]
@@ -100,12 +104,18 @@ def _parents(module: ast.Module) -> tuple[dict[int, ast.AST], dict[int, ast.Clas
             if function is not None:
                 enclosing[id(node)] = function
             function, cls = None, node
-        elif kind in (ast.FunctionDef, ast.AsyncFunctionDef):
+        elif kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
             if cls is not None and function is None:
                 owner[id(node)] = cls
             function, cls = node, None
-        stack.extend((child, function, cls) for child in ast.iter_child_nodes(node))
+        for field in _BODIES:
+            for child in getattr(node, field, ()):
+                if isinstance(child, ast.stmt) or type(child) is ast.ExceptHandler or type(child) is ast.match_case:
+                    stack.append((child, function, cls))
     return enclosing, owner
+
+
+_BODIES = ("body", "orelse", "finalbody", "handlers", "cases")
 
 
 def _parameter_defaults(function: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, str]:
@@ -130,11 +140,25 @@ def _stored_classes(cls: ast.ClassDef | None) -> dict[str, str]:
     for method in cls.body:
         if type(method) not in (ast.FunctionDef, ast.AsyncFunctionDef):
             continue
-        defined = {s.name for s in ast.walk(method) if type(s) is ast.ClassDef}
-        for statement in ast.walk(method):
+        statements = _statements(method)
+        defined = {s.name for s in statements if type(s) is ast.ClassDef}
+        for statement in statements:
             if type(statement) is not ast.Assign or type(statement.value) is not ast.Name or statement.value.id not in defined:
                 continue
             for target in statement.targets:
                 if type(target) is ast.Attribute and type(target.value) is ast.Name and target.value.id == "self":
                     stored.setdefault(target.attr, set()).add(statement.value.id)
     return {attribute: next(iter(names)) for attribute, names in stored.items() if len(names) == 1}
+
+
+def _statements(node: ast.AST) -> list[ast.AST]:
+    """The statements under node (nested blocks included), expressions not entered."""
+    found, stack = [], [node]
+    while stack:
+        current = stack.pop()
+        for field in _BODIES:
+            for child in getattr(current, field, ()):
+                if isinstance(child, ast.stmt) or type(child) is ast.ExceptHandler or type(child) is ast.match_case:
+                    found.append(child)
+                    stack.append(child)
+    return found
