@@ -5,7 +5,9 @@ An ORM that loads whole rows (Prisma without `select`, Django, SQLAlchemy, Drizz
 renamed column, every such read fails even where no code line names the column. The declaration
 is the evidence for that; the fix is to remove the field from the model and deploy first.
 A Prisma model's lines listing the field (`@@index([userId])`, `@relation(fields: [userId], ...)`)
-are declarations too: they go with the field.
+are declarations too: they go with the field. So are a SQLAlchemy class body's lines reading the
+column as `cls.<name>` (a relationship's `foreign_keys=[cls.queue_id]` beside the mixin's
+`@declared_attr` column: SourceLines.cls_naming).
 """
 from __future__ import annotations
 
@@ -122,6 +124,9 @@ def model_declarations(orm: OrmMap, tables: list[str], columns: set[str], repo: 
                         # `declare public isDismissed: boolean;` in the class of a Model.init model (impact.orm.sequelize_members)
                         mine += [_declared(model.file, number, wanted[f.column.lower()], model.table or table, lines.get(model.file, number), f.name)
                                  for number in member_lines(model, f, "\n".join(lines.files[model.file])) if number != line]
+                    if model.orm == "sqlalchemy" and line != model.line:  # `foreign_keys=[cls.queue_id]` in its class
+                        mine += [_declared(model.file, number, wanted[f.column.lower()], model.table or table, text, f.name)
+                                 for number, text in lines.cls_naming(model.file, line, f.name)]
                     if model.orm == "django":  # `class Meta: ordering = ("position",)`: every default query sorts by it
                         mine += [_declared(model.file, number, wanted[f.column.lower()], model.table or table, text, f.name)
                                  for number, text in lines.meta_quoting(model.file, model.line, f.name) if number != line]
@@ -156,7 +161,7 @@ class SourceLines:
         if own != start or not 0 < start <= len(lines):
             return own
         for base in _BASES.findall(lines[start - 1].partition("(")[2].partition(")")[0]) if "(" in lines[start - 1] else ():
-            header = re.compile(rf"^\s*class\s+{re.escape(base)}\s*[(:]")
+            header = re.compile(rf"^\s*class\s+{re.escape(_default_class(lines, start, base))}\s*[(:]")
             at = next((n for n, line in enumerate(lines, start=1) if header.match(line)), None)
             if at is not None and at not in seen and at != start:
                 found = self.attribute(rel, at, name, seen | {start})
@@ -166,7 +171,8 @@ class SourceLines:
 
     @staticmethod
     def _own_attribute(lines: list[str], start: int, name: str) -> int:
-        declaring = re.compile(rf"^\s*{re.escape(name)}\s*[:=]")
+        # `name = Column(...)`, `name: Mapped[...]`, or a `@declared_attr def name(cls)` (python.class_factories)
+        declaring = re.compile(rf"^\s*(?:{re.escape(name)}\s*[:=]|(?:async\s+)?def\s+{re.escape(name)}\s*\()")
         indent = _indent(lines[start - 1]) if 0 < start <= len(lines) else 0
         for number in range(start, min(start + 400, len(lines)) + 1):
             line = lines[number - 1]
@@ -213,6 +219,29 @@ class SourceLines:
                     meta = _indent(line)
                 elif meta is not None and quoted.search(line.split("#")[0]):
                     found.append((number, line.strip()[:160]))
+        return found
+
+    def cls_naming(self, rel: str, line: int, name: str) -> list[tuple[int, str]]:
+        """The other lines of the class body declaring `name` at `line` that read it as `cls.name`: a
+        relationship's `foreign_keys=[cls.queue_id]` in a `declared_attr` of the same mixin. SQLAlchemy
+        configures the model with them, so they go with the column (prefect removed both with
+        `work_pool_queue_id`); like `self` in a model's methods, `cls` there is typed by no receiver."""
+        self.get(rel, line)
+        lines = self.files[rel]
+        if not 0 < line <= len(lines):
+            return []
+        indent = _indent(lines[line - 1])
+        header = next((n for n in range(line - 1, 0, -1) if lines[n - 1].strip() and _indent(lines[n - 1]) < indent), None)
+        if header is None or not re.match(r"\s*class\s", lines[header - 1]):
+            return []
+        reading = re.compile(rf"(?<![\w.])cls\s*\.\s*{re.escape(name)}(?!\w)")
+        found = []
+        for number in range(header + 1, min(header + 1000, len(lines)) + 1):
+            text = lines[number - 1]
+            if text.strip() and not text.lstrip().startswith("#") and _indent(text) <= _indent(lines[header - 1]):
+                break  # past the class body
+            if number != line and reading.search(text.split("#")[0]):
+                found.append((number, text.strip()[:160]))
         return found
 
     def naming(self, rel: str, start: int, column: str) -> int:
@@ -268,6 +297,20 @@ class SourceLines:
                 self.files[rel] = []
         text = self.files[rel]
         return text[line - 1].strip()[:160] if 0 < line <= len(text) else ""
+
+
+def _default_class(lines: list[str], start: int, base: str) -> str:
+    """The class a base named by a parameter of the function assembling the model stands for: the
+    parameter's default (`def _create_orm_models(self, job_mixin=ORMJob)`, python.class_factories),
+    the nearest above the class; the base itself otherwise (and for a class at the module's level)."""
+    if not lines[start - 1][:1].isspace():
+        return base
+    default = re.compile(rf"(?<![\w.]){re.escape(base)}\s*=\s*([A-Z]\w*)\s*[,)]")
+    for number in range(start - 1, max(start - 200, 0), -1):
+        found = default.search(lines[number - 1])
+        if found:
+            return found.group(1)
+    return base
 
 
 _BASES = re.compile(r"(?:^|,)\s*([A-Za-z_]\w*)\s*(?=,|$)")  # `class M(Mixin, Base)`: the bare base names, no keyword

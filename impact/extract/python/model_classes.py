@@ -47,7 +47,7 @@ from impact.model import ColumnReference
 
 # Decorators whose first argument is the class's model: `@admin.register(M)`, strawberry-django.
 CODE = ("extract/python/model_classes.py", "extract/python/relations.py", "extract/python/models.py", "extract/python/class_readers.py", "extract/python/blocks.py",
-        "extract/python/sites.py")
+        "extract/python/sites.py", "extract/python/class_factories.py")
 BINDING_DECORATORS = frozenset({"register", "type", "filter", "filter_type", "input", "partial", "order", "order_type"})
 # What a file binding a class to a model holds somewhere (a model's own file is read anyway): a
 # `model =` line, a `register(` call, or one of BINDING_DECORATORS given a name first — only those

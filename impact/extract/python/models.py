@@ -23,6 +23,7 @@ import ast
 from impact.extract.python.class_readers import (DJANGO_NOT_COLUMNS, DJANGO_RELATIONS_WITH_ID, _assignments, _body_statements,
                                                   _declarations, _dict_items, _django_field, _is_mapped, _keyword_is_true,
                                                   _meta_true, _sqlalchemy_column, _sqlalchemy_column_name)
+from impact.extract.python.class_factories import declared_attr_column, factory_bases, is_declarative_base
 from impact.extract.python.facts import ClassFacts, Facts
 from impact.extract.python.literals import literal_text
 from impact.extract.python import waiting_models
@@ -114,8 +115,9 @@ def find_models(facts: Facts, unnamed: bool = False) -> list[ModelInfo]:
     declared: dict[str, _ClassModel] = {}
     models: list[ModelInfo] = []
     naming = waiting_models.file_naming(facts)  # tables a declarative base computes
+    assembled = factory_bases(facts.module, facts.classes)  # classes a function assembles from mixins
     for class_facts in facts.classes:
-        model = _read_class(class_facts, facts, declared)
+        model = _read_class(class_facts, facts, declared, assembled.get(id(class_facts.node)))
         waiting_models.before(naming, model, class_facts.node)
         _inherit(model, declared)
         model.table = model.table or _flask_table(model)
@@ -133,10 +135,12 @@ def find_models(facts: Facts, unnamed: bool = False) -> list[ModelInfo]:
     return models
 
 
-def _read_class(class_facts: ClassFacts, facts: Facts, declared: dict[str, _ClassModel]) -> _ClassModel:
+def _read_class(class_facts: ClassFacts, facts: Facts, declared: dict[str, _ClassModel],
+                bases: list[str] | None = None) -> _ClassModel:
     node = class_facts.node
     model = _ClassModel(node.name, node.lineno)
-    model.bases = [full_name(base) or "" for base in node.bases]
+    model.bases = bases or [full_name(base) or "" for base in node.bases]
+    model.abstract = is_declarative_base(node)
     if _is_sqlmodel(model, declared):
         _read_sqlmodel(model, node)
         return model
@@ -149,11 +153,17 @@ def _read_class(class_facts: ClassFacts, facts: Facts, declared: dict[str, _Clas
         if type(statement) is ast.ClassDef and statement.name == "Meta":
             model.meta = _assignments(statement)
             continue
-        for attribute, annotation, value in _declarations(statement):
+        for attribute, annotation, value in _declarations(statement) or _declared_attr(statement):
             _read_declaration(model, attribute, annotation, value, django_base)
     if django_base and model.framework is None:
         model.framework = "django"
     return model
+
+
+def _declared_attr(statement: ast.stmt) -> list[tuple[str, None, ast.Call]]:
+    """`@declared_attr def flow_run_id(cls): return Column(...)` declares `flow_run_id` (class_factories)."""
+    found = declared_attr_column(statement) if type(statement) is ast.FunctionDef else None
+    return [(found[0], None, found[1])] if found else []
 
 
 def _read_declaration(model: _ClassModel, attribute: str, annotation: ast.expr | None,

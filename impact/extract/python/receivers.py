@@ -8,7 +8,7 @@ holds a row when bound by:
   - Django: `M.objects.get/first/last/latest/earliest/create(...)`, `get_or_create(...)[0]` or
     `x, created = M.objects.get_or_create(...)`, `get_object_or_404(M, ...)`, `M(...)`;
   - SQLAlchemy: `session.get(M, id)` (`await` too), `session.query(M).first()/one()/get()`,
-    `session.scalars(select(M)...).first()`, `session.execute(select(M)).scalar_one()`,
+    `session.scalars(select(M)...).first()`, `session.execute(select(M)).scalar_one()` (`sa.select` too),
     Flask-SQLAlchemy `M.query.get(id)` / `.first()`;
   - iteration: `for x in <rows>` (a queryset or query of M, a name holding one, a parameter
     typed `list[M]` / `Iterable[M]` / `QuerySet[M]` ...), comprehensions, `enumerate(<rows>)`;
@@ -46,6 +46,7 @@ from collections.abc import Callable, Collection, Mapping
 from impact.extract.python.blocks import parsed_cut
 from impact.extract.python.django import is_manager
 from impact.extract.python.relations import parsed
+from impact.extract.python.sqlalchemy import _module_path
 
 # Queryset/query methods that keep a collection of rows of the same model.
 ROWS_KEPT = frozenset({
@@ -338,6 +339,8 @@ class _Walker:
         if type(func) is not ast.Attribute:
             return None
         method = func.attr
+        if method == "select" and _module_path(func.value) and len(node.args) == 1:  # sa.select(M)
+            return ("select", first) if first else None
         if method in ("scalars", "execute") and node.args and _is_session(func.value):
             statement = self.kind(node.args[0], env)
             if statement and statement[0] == "select":  # session.scalars(select(M)) / execute(select(M))

@@ -33,7 +33,8 @@ from impact.model import ColumnReference
 PLACED = frozenset({"sql", "orm-call", "model-declaration", "generated-type"})
 CODE = ("extract/python/receivers.py", "extract/python/relations.py", "extract/python/typed_references.py",
         "extract/python/models.py", "extract/python/class_readers.py", "extract/python/blocks.py", "extract/python/sites.py", "extract/python/row_flow.py",
-        "extract/python/row_producers.py", "extract/python/factory_calls.py", "extract/python/model_argument_calls.py")
+        "extract/python/row_producers.py", "extract/python/factory_calls.py", "extract/python/model_argument_calls.py",
+        "extract/python/class_factories.py", "extract/python/sqlalchemy.py")
 
 
 def attribute_receivers(references: list[ColumnReference], texts: Iterable[tuple[str, str]],
