@@ -1,4 +1,4 @@
-"""TypeScript/JavaScript migration files: TypeORM classes, MikroORM, knex, Kysely and sequelize-cli.
+"""TypeScript/JavaScript migration files: TypeORM classes, MikroORM, knex, Kysely, sequelize-cli and db-migrate.
 
 Detection: a .ts/.js file in a folder whose name says migrations, with an `up` (a class method
 `up(...)`, `exports.up = ...`, `export async function up(...)`, an object's `up: async (...) => {...}`) and one of the calls below. Files
@@ -9,7 +9,8 @@ its folder.
 Only `up` is the migration. Inside it, read with the project's TS scanner (impact.extract.typescript.scan:
 strings, template literals and comments, no parser):
 - SQL: `queryRunner.query(...)` (TypeORM), `this.addSql(...)` (MikroORM), `knex.raw(...)` /
-  `knex.schema.raw(...)`, Kysely's ``sql`...`.execute(db)``; a literal, a template without holes,
+  `knex.schema.raw(...)`, Kysely's ``sql`...`.execute(db)``, db-migrate's `db.runSql(`...`, cb)` (Unleash's
+  370 migrations, which impact refused as "source code no format claims"); a literal, a template without holes,
   or literals joined by `+`. A `${...}` hole (a computed table name) makes the call `unknown`
   with the reason.
 - Schema builders (knex `schema.alterTable/createTable/dropTable/renameTable`, Kysely
@@ -58,8 +59,8 @@ def _function(name: str) -> re.Pattern:
 
 
 UP, DOWN = _function("up"), _function("down")
-FRAMEWORK_HINT = re.compile(r"queryRunner|addSql|knex|\bschema\.|Kysely|MigrationInterface|\bsql`|queryInterface")
-SQL_CALL = re.compile(r"\.(query|addSql|raw)\s*(?=\()|\bsql\s*(?=`)")
+FRAMEWORK_HINT = re.compile(r"queryRunner|addSql|knex|\bschema\.|Kysely|MigrationInterface|\bsql`|queryInterface|\brunSql\b")
+SQL_CALL = re.compile(r"\.(query|addSql|raw|runSql)\s*(?=\()|\bsql\s*(?=`)")
 BUILDER_START = re.compile(r"\b(?:knex|trx|db|this\.knex|queryRunner|runner|qr|queryInterface)(?:\.(?:schema\b|\w+\s*(?=\())|\s*(?=\())")
 
 

@@ -1,0 +1,63 @@
+"""TypeORM 0.3 custom repositories (`getRepository(E).extend(...)`): `this` in the extension's methods is
+the repository of E, whether the object is given inline or by name from another module (rocketadmin)."""
+from __future__ import annotations
+
+from impact.pipeline import scan
+from tests.conftest import make_repo
+
+FILES = {
+    "migrations/1700000000000-Init.ts": (
+        "import { MigrationInterface, QueryRunner } from 'typeorm';\n"
+        "export class Init1700000000000 implements MigrationInterface {\n"
+        "  public async up(queryRunner: QueryRunner): Promise<void> {\n"
+        "    await queryRunner.query(`CREATE TABLE \"table_actions\" (\"id\" uuid PRIMARY KEY, \"title\" varchar, \"url\" varchar)`);\n"
+        "    await queryRunner.query(`CREATE TABLE \"widgets\" (\"id\" uuid PRIMARY KEY, \"title\" varchar)`);\n"
+        "  }\n"
+        "  public async down(queryRunner: QueryRunner): Promise<void> {}\n"
+        "}\n"),
+    "migrations/1700000000001-DropTitle.ts": (
+        "import { MigrationInterface, QueryRunner } from 'typeorm';\n"
+        "export class DropTitle1700000000001 implements MigrationInterface {\n"
+        "  public async up(queryRunner: QueryRunner): Promise<void> {\n"
+        "    await queryRunner.query(`ALTER TABLE \"table_actions\" DROP COLUMN \"title\"`);\n"
+        "  }\n"
+        "  public async down(queryRunner: QueryRunner): Promise<void> {}\n"
+        "}\n"),
+    "src/actions/table-action.entity.ts": (
+        "import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';\n"
+        "@Entity('table_actions')\n"
+        "export class TableActionEntity {\n"
+        "  @PrimaryGeneratedColumn('uuid') id: string;\n"
+        "  @Column() title: string;\n"
+        "  @Column() url: string;\n"
+        "}\n"),
+    "src/actions/table-actions.extension.ts": (
+        "import { TableActionEntity } from './table-action.entity.js';\n"
+        "export const tableActionsExtension: ITableActionRepository = {\n"
+        "  async saveAction(action: TableActionEntity): Promise<TableActionEntity> {\n"
+        "    return await this.save(action);\n"
+        "  },\n"
+        "  async byId(id: string): Promise<TableActionEntity> {\n"
+        "    return await this.findOne({ where: { id } });\n"
+        "  },\n"
+        "};\n"
+        "export const helpers = {\n"
+        "  run(id: string) { return this.findOne({ where: { id } }); },\n"
+        "};\n"),
+    "src/data-source.ts": (
+        "import { TableActionEntity } from './actions/table-action.entity.js';\n"
+        "import { tableActionsExtension } from './actions/table-actions.extension.js';\n"
+        "export const actions = appDataSource.getRepository(TableActionEntity).extend(tableActionsExtension);\n"
+        "export const inline = appDataSource.getRepository(TableActionEntity).extend({\n"
+        "  newest() { return this.createQueryBuilder('a').orderBy('a.id').getMany(); },\n"
+        "});\n"),
+}
+
+
+def test_calls_on_this_in_a_repository_extension_are_queries_on_its_entity(tmp_path) -> None:
+    result = scan(make_repo(tmp_path, FILES), "1700000000001", use_cache=False)
+    dropped = next(f for f in result.findings if f.rule_id == "dropped-column-still-used")
+    # By name (its module's `helpers` is given to no `.extend(...)`: not a repository), and inline.
+    assert sorted(f"{e.file}:{e.line}" for e in dropped.evidence) == [
+        "src/actions/table-actions.extension.ts:4", "src/actions/table-actions.extension.ts:7", "src/data-source.ts:5"]
+    assert "TableActionEntity .findOne()" in next(e.detail for e in dropped.evidence if e.line == 7)
