@@ -1,5 +1,6 @@
 """TypeORM 0.3 custom repositories (`getRepository(E).extend(...)`): `this` in the extension's methods is
-the repository of E, whether the object is given inline or by name from another module (rocketadmin)."""
+the repository of E, whether the object is given inline or by name from another module; and a repository
+typed in another module (`ctx.logoRepository` declared `logoRepository: Repository<E>`): rocketadmin."""
 from __future__ import annotations
 
 from impact.pipeline import scan
@@ -51,6 +52,15 @@ FILES = {
         "export const inline = appDataSource.getRepository(TableActionEntity).extend({\n"
         "  newest() { return this.createQueryBuilder('a').orderBy('a.id').getMany(); },\n"
         "});\n"),
+    "src/context.interface.ts": (
+        "import { TableActionEntity } from './actions/table-action.entity.js';\n"
+        "export interface IDbContext {\n  plainActionsRepository: Repository<TableActionEntity>;\n}\n"),
+    "src/actions/use-case.ts": (
+        "import { TableActionEntity } from './table-action.entity.js';\n"
+        "export class GetActions {\n"
+        "  run(id: string) { return this._dbContext.plainActionsRepository.findOne({ where: { id } }); }\n"
+        "  other(id: string) { return this._dbContext.unknownRepository.findOne({ where: { id } }); }\n"
+        "}\n"),
 }
 
 
@@ -58,6 +68,9 @@ def test_calls_on_this_in_a_repository_extension_are_queries_on_its_entity(tmp_p
     result = scan(make_repo(tmp_path, FILES), "1700000000001", use_cache=False)
     dropped = next(f for f in result.findings if f.rule_id == "dropped-column-still-used")
     # By name (its module's `helpers` is given to no `.extend(...)`: not a repository), and inline.
+    # A repository typed in another module (`plainActionsRepository: Repository<TableActionEntity>`) too;
+    # one typed nowhere is not.
     assert sorted(f"{e.file}:{e.line}" for e in dropped.evidence) == [
-        "src/actions/table-actions.extension.ts:4", "src/actions/table-actions.extension.ts:7", "src/data-source.ts:5"]
+        "src/actions/table-actions.extension.ts:4", "src/actions/table-actions.extension.ts:7",
+        "src/actions/use-case.ts:3", "src/data-source.ts:5"]
     assert "TableActionEntity .findOne()" in next(e.detail for e in dropped.evidence if e.line == 7)

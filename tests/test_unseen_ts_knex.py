@@ -42,6 +42,10 @@ export class ApiTokenStore {
             .select('tokens.secret', 'username', 'environment', 'link.project');
     }
 
+    insert(token) {
+        return this.db(TABLE).insert(toRow(token));
+    }
+
     counts() {
         return this.db('environments').select(
             '*',
@@ -75,7 +79,7 @@ def test_a_store_chain_on_an_aliased_table_constant_breaks(result) -> None:
 
 
 def test_a_counting_subquery_fragment_is_no_select_star(result) -> None:
-    (count,) = [q for q in result.queries if q.table == "api_tokens" and q.line == 13]
+    (count,) = [q for q in result.queries if q.table == "api_tokens" and q.line == 17]
     assert (count.kind.value, count.filter_columns) == ("select_columns", ("environment",))
     assert not any(f.rule_id == "select-star-shape-change" for f in result.findings)
 
@@ -97,3 +101,8 @@ def test_a_knex_alter_restating_the_type_has_no_lossy_type_rollback(tmp_path) ->
     assert any(c.op.kind.value == "alter_column_type" for c in result.contexts)
     assert [s.sql for s in result.rollback if "TYPE" in s.sql] == []
     assert "ALTER TABLE card ALTER COLUMN list_id DROP NOT NULL;" in [s.sql for s in result.rollback]
+
+
+def test_a_knex_write_of_a_variable_payload_says_so(result) -> None:
+    (write,) = next(f for f in result.findings if f.rule_id == "write-with-unknown-columns").evidence
+    assert write.detail == "insert api_tokens() — knex builder; payload is a variable: written columns unknown"

@@ -187,7 +187,7 @@ def _query(scanned: Scanned, calls: list[Call], table: str, path: str, language:
         end_line=scanned.line_of(max(call.close for call in calls)), language=language,
         extractor="knex", kind=QueryKind.SELECT_STAR if star else kind, table=table.split(".")[-1],
         columns=tuple(dict.fromkeys(columns)), filter_columns=tuple(dict.fromkeys(filters)), confidence=Confidence.HIGH,
-        columns_known=known, snippet=scanned.snippet(calls[0].dot if start is None else start), note="knex builder",
+        columns_known=known, snippet=scanned.snippet(calls[0].dot if start is None else start), note="knex builder" + ("" if known or columns else "; payload is a variable: written columns unknown"),
         method=method,
     )
 

@@ -21,7 +21,10 @@ TypeORM 0.3's custom repositories: `this` in the methods of the object given to
 `getRepository(E).extend({...})` is the repository of E; an object declared by name
 (`export const userExtension = { findByName(name) { return this.findOne(...) } }`) and given as
 `.extend(userExtension)` in another module (rocketadmin's repositories) has model `extend:<name>`,
-bound to E by impact.orm.typeorm_extensions once every scanned file's `.extend(...)` is known.
+bound to E by impact.orm.typeorm_extensions once every scanned file's `.extend(...)` is known; so is a
+receiver named like a repository but typed in another module (rocketadmin's
+`this._dbContext.companyLogoRepository.save(...)`, declared `companyLogoRepository: Repository<CompanyLogoEntity>`
+in the context's interface): model `typed:<name>`.
 """
 from __future__ import annotations
 
@@ -47,6 +50,8 @@ CALL = re.compile(rf"(?:\bthis\s*\.\s*)?({IDENT})\s*(\(\s*({IDENT})\s*\))?\s*\.\
 EXTENSION = re.compile(rf"\bgetRepository\s*\(\s*({IDENT})\s*\)\s*\.\s*extend\s*\(\s*(?=\{{)"
                        rf"|\b(?:const|let|var)\s+({IDENT})\s*(?::[^=;{{]+)?=\s*(?=\{{)")
 EXTENDED = "extend:"  # the model of a `this.find(...)` in a named object, until impact.orm.typeorm_extensions binds it
+TYPED = "typed:"  # the model of `ctx.usersRepository.find(...)`, typed in another module: bound there too
+REPOSITORY_NAME = re.compile(r"[a-z_$][\w$]*Repo(?:sitory)?")  # the convention a receiver typed elsewhere is taken by
 MANAGER_RECEIVERS = re.compile(r"(?:manager|entityManager|em|transactionalEntityManager)$", re.IGNORECASE)
 
 
@@ -103,6 +108,8 @@ def _entity(scanned: Scanned, receiver: str, wrapped: str | None, call: Call, bo
             return first, call.args[1:]  # manager.find(User, {...})
     if receiver[:1].isupper() and not wrapped:
         return receiver, call.args  # User.findOneBy(...): BaseEntity statics (resolve drops non-entities)
+    if not wrapped and REPOSITORY_NAME.fullmatch(receiver):
+        return TYPED + receiver, call.args  # `this._dbContext.logoRepository.save(...)`: its type is in another module
     return None, []
 
 
