@@ -106,3 +106,28 @@ def test_a_knex_alter_restating_the_type_has_no_lossy_type_rollback(tmp_path) ->
 def test_a_knex_write_of_a_variable_payload_says_so(result) -> None:
     (write,) = next(f for f in result.findings if f.rule_id == "write-with-unknown-columns").evidence
     assert write.detail == "insert api_tokens() — knex builder; payload is a variable: written columns unknown"
+
+
+def test_db_migrate_builder_calls_make_the_schema_they_describe(tmp_path) -> None:
+    # Unleash's settings table is made by `db.createTable(...)`, later altered with runSql.
+    repo = make_repo(tmp_path, {
+        "src/migrations/20200227202711-settings.js": (
+            "exports.up = function (db, cb) {\n"
+            "    return db.createTable('settings', {\n"
+            "        name: { type: 'string', length: 255, primaryKey: true, notNull: true },\n"
+            "        content: { type: 'json' },\n"
+            "        created_at: { type: 'timestamp', defaultValue: 'now()' },\n"
+            "    }, cb);\n};\n"
+            "exports.down = function (db, cb) {\n    return db.dropTable('settings', cb);\n};\n"),
+        "src/migrations/20200805094311-add-stale.js": (
+            "exports.up = function (db, cb) {\n"
+            "    db.addColumn('settings', 'stale', { type: 'boolean', defaultValue: false }, cb);\n};\n"),
+        "src/migrations/20230302133740-drop-content.js": (
+            "exports.up = function (db, cb) {\n    db.removeColumn('settings', 'content', cb);\n};\n"),
+    })
+    result = scan(repo, "20230302133740", use_cache=False)
+    assert [(c.op.kind.value, c.op.table, c.op.column_name) for c in result.contexts] == [("drop_column", "settings", "content")]
+    assert result.schema_source.startswith("replay of 2 earlier")
+    before = result.contexts[0].before.get("settings", None)
+    assert before is not None and {"name", "content", "created_at", "stale"} <= set(before.columns)
+    assert [s.sql for s in result.rollback] == ["ALTER TABLE settings ADD COLUMN content JSON;"]
