@@ -23,6 +23,7 @@ from impact.errors import bounded_line
 from impact.extract import Extractor, extractor_name, extractor_of, load_extractor, suffixes
 from impact.extract.python.app_labels import AppLabels
 from impact.extract.python.models import is_models_module
+from impact.orm.typeorm_extensions import bind_extensions
 from impact.orm.computed_tables import by_module_name, has_unnamed, name_computed_tables, name_key, stem_matches
 from impact.orm.inherited_columns import inherit_columns
 from impact.extract_guard import FILE_SECONDS, FileTimeout, time_budget
@@ -159,6 +160,7 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
     run.texts = [(rel, text, labels.extraction(extraction)) for rel, text, extraction in run.texts]
     # `manager.find(Store, …)` with `Store` imported from another module than the entity's (impact.orm.typeorm_imports)
     run.queries = drop_foreign_entity_calls(run.queries, {rel: text for rel, text, _ in run.texts}, run.orm, repo_reader(repo))
+    run.queries = bind_extensions(run.queries, (text for _, text, _ in run.texts))  # TypeORM's `getRepository(E).extend(name)`
     run.queries = resolve_orm_queries(run.queries, run.orm, run.models)
     return run
 

@@ -56,8 +56,9 @@ def test_rename_column_breaks_its_writes_and_reads_of_a_row() -> None:
     assert evidence["renamed-column-still-used"] == ["server/commands/documentCreator.ts:4", "server/commands/teamCreator.ts:11",
                                                      "server/commands/teamCreator.ts:6", "server/routes/documents.ts:12"]
     assert evidence["orm-model-declares-changed-column"] == ["server/models/Document.ts:14"]
-    assert evidence["changed-column-referenced"] == ["server/commands/teamCreator.ts:7", "server/presenters/document.ts:4", "server/presenters/document.ts:4",
-                                                     "server/routes/documents.ts:16", "server/routes/documents.ts:16"]
+    # A line naming the field twice is one place (impact.judge.engine).
+    assert evidence["changed-column-referenced"] == ["server/commands/teamCreator.ts:7", "server/presenters/document.ts:4",
+                                                     "server/routes/documents.ts:16"]
 
 
 def test_a_value_typed_as_the_model_class_reads_its_column() -> None:

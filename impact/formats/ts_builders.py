@@ -360,8 +360,8 @@ def typeorm_runner(scanned: Scanned, start: int, limit: int) -> tuple[list[Piece
     if not links or links[0][1] is None:
         return None
     name, call = links[0]
-    if name in ("query", "raw", "addSql"):
-        return None  # SQL given as text: read by the SQL-call pass
+    if name in ("query", "raw", "addSql", "runSql"):
+        return None  # SQL given as text (db-migrate's `db.runSql`): read by the SQL-call pass
     if name in HARMLESS:
         return [], stop
     try:

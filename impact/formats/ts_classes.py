@@ -1,4 +1,4 @@
-"""TypeScript/JavaScript migration files: TypeORM classes, MikroORM, knex, Kysely and sequelize-cli.
+"""TypeScript/JavaScript migration files: TypeORM classes, MikroORM, knex, Kysely, sequelize-cli and db-migrate.
 
 Detection: a .ts/.js file in a folder whose name says migrations, with an `up` (a class method
 `up(...)`, `exports.up = ...`, `export async function up(...)`, an object's `up: async (...) => {...}`) and one of the calls below. Files
@@ -9,13 +9,15 @@ its folder.
 Only `up` is the migration. Inside it, read with the project's TS scanner (impact.extract.typescript.scan:
 strings, template literals and comments, no parser):
 - SQL: `queryRunner.query(...)` (TypeORM), `this.addSql(...)` (MikroORM), `knex.raw(...)` /
-  `knex.schema.raw(...)`, Kysely's ``sql`...`.execute(db)``; a literal, a template without holes,
+  `knex.schema.raw(...)`, Kysely's ``sql`...`.execute(db)``, db-migrate's `db.runSql(`...`, cb)` (Unleash's
+  370 migrations, which impact refused as "source code no format claims"); a literal, a template without holes,
   or literals joined by `+`. A `${...}` hole (a computed table name) makes the call `unknown`
   with the reason.
 - Schema builders (knex `schema.alterTable/createTable/dropTable/renameTable`, Kysely
   `db.schema.alterTable(...).dropColumn(...)` chains, TypeORM `queryRunner.dropColumn(...)` and
   friends): see impact.formats.ts_builders; sequelize-cli's `queryInterface.removeColumn(...)` and
-  friends: impact.formats.ts_sequelize.
+  friends: impact.formats.ts_sequelize; db-migrate's `db.createTable/addColumn/removeColumn(...)`:
+  impact.formats.ts_dbmigrate.
 Every other `queryRunner.`/`knex.`/`db.` call in `up` is `unknown`, named, never skipped; a call giving a
 project function the connection (`models.createUserTable(knex)`) reads that function's body as part
 of `up` (impact.formats.ts_helpers); a loop over a fixed list of names (`for (const t of TABLES)`,
@@ -58,8 +60,9 @@ def _function(name: str) -> re.Pattern:
 
 
 UP, DOWN = _function("up"), _function("down")
-FRAMEWORK_HINT = re.compile(r"queryRunner|addSql|knex|\bschema\.|Kysely|MigrationInterface|\bsql`|queryInterface")
-SQL_CALL = re.compile(r"\.(query|addSql|raw)\s*(?=\()|\bsql\s*(?=`)")
+FRAMEWORK_HINT = re.compile(r"queryRunner|addSql|knex|\bschema\.|Kysely|MigrationInterface|\bsql`|queryInterface|\brunSql\b"
+                            r"|\bdb\.(?:createTable|addColumn|removeColumn|renameColumn|dropTable|renameTable|addIndex)\b")
+SQL_CALL = re.compile(r"\.(query|addSql|raw|runSql)\s*(?=\()|\bsql\s*(?=`)")
 BUILDER_START = re.compile(r"\b(?:knex|trx|db|this\.knex|queryRunner|runner|qr|queryInterface)(?:\.(?:schema\b|\w+\s*(?=\())|\s*(?=\())")
 
 
@@ -216,12 +219,13 @@ def translate_text(text: str, pattern: re.Pattern = UP) -> tuple[list[Piece], Sc
 def _builder_at(scanned: Scanned, match: re.Match, end: int) -> tuple[list[Piece], int] | None:
     """The pieces of the builder call starting at `match` (None: no builder's)."""
     from impact.formats.ts_builders import knex_builder, knex_data, kysely_builder, typeorm_runner
+    from impact.formats.ts_dbmigrate import dbmigrate_builder
     from impact.formats.ts_sequelize import sequelize_builder
 
     try:
         return (sequelize_builder(scanned, match.start(), end) or knex_data(scanned, match.start(), end)
                 or knex_builder(scanned, match.start(), end) or kysely_builder(scanned, match.start(), end)
-                or typeorm_runner(scanned, match.start(), end))
+                or dbmigrate_builder(scanned, match.start(), end) or typeorm_runner(scanned, match.start(), end))
     except (AttributeError, TypeError, ValueError, IndexError, KeyError) as exc:
         # A call shape nobody planned for: that call is unknown, the scan goes on.
         line = scanned.line_of(match.start())

@@ -67,35 +67,46 @@ def sequelize_builder(scanned: Scanned, start: int, limit: int) -> tuple[list[Pi
 
 def _translate(scanned: Scanned, name: str, call) -> list[str]:
     table = lambda: quote(string_arg(scanned, call, 0))  # noqa: E731
+    if name == "changeColumn":
+        return _change(scanned, table(), quote(string_arg(scanned, call, 1)), arg_span(call, 2))
+    if name == "addIndex":
+        return [_index(scanned, call, table())]
+    return translate_common(scanned, name, call, _definition) or _unknown(name)
+
+
+def _unknown(name: str):
+    raise Unreadable(f"`queryInterface.{name}(...)` is not translated")
+
+
+def translate_common(scanned: Scanned, name: str, call, definition) -> list[str] | None:
+    """The calls sequelize-cli's queryInterface and db-migrate's `db` share (same arguments, same DDL);
+    `definition(scanned, span)`: a column's definition in that tool's spelling. None: another call."""
+    table = lambda: quote(string_arg(scanned, call, 0))  # noqa: E731
     if name == "removeColumn":
         return [f"ALTER TABLE {table()} DROP COLUMN {quote(string_arg(scanned, call, 1))}"]
     if name == "renameColumn":
         return [f"ALTER TABLE {table()} RENAME COLUMN {quote(string_arg(scanned, call, 1))} TO {quote(string_arg(scanned, call, 2))}"]
     if name == "addColumn":
-        return [f"ALTER TABLE {table()} ADD COLUMN {quote(string_arg(scanned, call, 1))} {_definition(scanned, _arg(call, 2))}"]
-    if name == "changeColumn":
-        return _change(scanned, table(), quote(string_arg(scanned, call, 1)), _arg(call, 2))
+        return [f"ALTER TABLE {table()} ADD COLUMN {quote(string_arg(scanned, call, 1))} {definition(scanned, arg_span(call, 2))}"]
     if name == "dropTable":
         return [f"DROP TABLE {table()}"]
     if name == "renameTable":
         return [f"ALTER TABLE {table()} RENAME TO {quote(string_arg(scanned, call, 1))}"]
     if name == "createTable":
-        columns = [(key, span) for key, span in _entries(scanned, _arg(call, 1))]
-        return [f"CREATE TABLE {table()} ({', '.join(f'{quote(key)} {_definition(scanned, span)}' for key, span in columns)})"]
-    if name == "addIndex":
-        return [_index(scanned, call, table())]
+        columns = literal_entries(scanned, arg_span(call, 1))
+        return [f"CREATE TABLE {table()} ({', '.join(f'{quote(key)} {definition(scanned, span)}' for key, span in columns)})"]
     if name == "removeIndex":
         return [f"DROP INDEX {quote(string_arg(scanned, call, 1))}"]
-    raise Unreadable(f"`queryInterface.{name}(...)` is not translated")
+    return None
 
 
-def _arg(call, index: int) -> tuple[int, int]:
+def arg_span(call, index: int) -> tuple[int, int]:
     if index >= len(call.args):
         raise Unreadable("an argument is missing")
     return call.args[index]
 
 
-def _entries(scanned: Scanned, span: tuple[int, int]) -> list[tuple[str, tuple[int, int]]]:
+def literal_entries(scanned: Scanned, span: tuple[int, int]) -> list[tuple[str, tuple[int, int]]]:
     if scanned.masked[span[0]] != "{":
         raise Unreadable("the definition is not an object literal")
     entries = object_entries(scanned, span[0])
@@ -108,7 +119,7 @@ def _definition(scanned: Scanned, span: tuple[int, int]) -> str:
     """`{ type: Sequelize.STRING(40), allowNull: false, defaultValue: "web", primaryKey: true }` or a bare type."""
     if scanned.masked[span[0]] != "{":
         return _type(scanned, span)
-    options = dict(_entries(scanned, span))
+    options = dict(literal_entries(scanned, span))
     if "type" not in options:
         raise Unreadable("a column without a type")
     parts = [_type(scanned, options["type"])]
@@ -124,7 +135,7 @@ def _definition(scanned: Scanned, span: tuple[int, int]) -> str:
 def _change(scanned: Scanned, table: str, column: str, span: tuple[int, int]) -> list[str]:
     """changeColumn sets the whole definition: type, nullability and default (Sequelize's postgres
     query generator writes each as its own ALTER COLUMN)."""
-    options = dict(_entries(scanned, span)) if scanned.masked[span[0]] == "{" else {"type": span}
+    options = dict(literal_entries(scanned, span)) if scanned.masked[span[0]] == "{" else {"type": span}
     sql = [f"ALTER TABLE {table} ALTER COLUMN {column} TYPE {_type(scanned, options['type'])}"] if "type" in options else []
     if "allowNull" in options:
         verb = "DROP" if _text(scanned, options["allowNull"]) != "false" else "SET"
@@ -168,7 +179,7 @@ def _text(scanned: Scanned, span: tuple[int, int] | None) -> str | None:
 
 def _index(scanned: Scanned, call, table: str) -> str:
     columns = strings_arg(scanned, call, 1)
-    options = dict(_entries(scanned, call.args[2])) if len(call.args) > 2 and scanned.masked[call.args[2][0]] == "{" else {}
+    options = dict(literal_entries(scanned, call.args[2])) if len(call.args) > 2 and scanned.masked[call.args[2][0]] == "{" else {}
     name = options.get("name")
     unique = "UNIQUE " if _text(scanned, options.get("unique")) == "true" else ""
     concurrently = "CONCURRENTLY " if _text(scanned, options.get("concurrently")) == "true" else ""

@@ -106,13 +106,19 @@ def _apply(rule: Rule, ctx: OpContext, pair_status: dict, position: dict) -> Fin
     # within each, the code a deploy runs before its tests (inbox-zero listed 8 test files first).
     column = ctx.op.column_name or ""
     ordered = sorted(matched, key=lambda q: (whole_row(q, column), is_test_path(q.file)))
-    evidence = tuple(_query_evidence(q) for q in ordered) + tuple(_reference_evidence(r) for r in refs)
+    # A line naming the column twice (`isKeyAction: filter.isKeyAction`) is one place: listed and counted once
+    # (crowd.dev: "262 places", then "60 more places shown above" that were this item's own lines).
+    places: dict[tuple[str, int], Evidence] = {}
+    for ref in refs:
+        places.setdefault((ref.file, ref.line), _reference_evidence(ref))
+    named = tuple(places.values())
+    evidence = tuple(_query_evidence(q, column) for q in ordered) + named
     evidence += tuple(Evidence(o.file, o.line, "database object", " ".join((o.sql or o.text).split())[:300], f"{o.kind} {o.name} names {ctx.op.column_name}")
                       for o in objects)
     return Finding(
         rule_id=rule.id, code=rule.code, severity=rule.severity,
         confidence=_confidence(rule, ctx, evidence), title=rule.title,
-        message=format_message(rule.message, ctx, len(matched) + len(refs) + len(objects), uses=_uses(matched, refs, ctx.op.column_name)),
+        message=format_message(rule.message, ctx, len(matched) + len(named) + len(objects), uses=_uses(matched, refs, ctx.op.column_name)),
         why=format_message(rule.why, ctx, 0), solution=format_message(rule.solution, ctx, 0),
         safe_sql=format_message(rule.safe_sql, ctx, 0, sql=True),
         category=rule.category, operation=ctx.op, evidence=evidence,
@@ -131,18 +137,22 @@ def _confidence(rule: Rule, ctx: OpContext, evidence: tuple[Evidence, ...]) -> C
     return Confidence.HIGH
 
 
-def _query_evidence(query: Query) -> Evidence:
+def _query_evidence(query: Query, column: str = "") -> Evidence:
     implicit = set(query.implicit_columns) if query.all_columns else set()
     named = [c for c in query.columns if c not in implicit]  # a create's keys, not the model's other columns
     columns = ", ".join(named) if named else ("*" if query.kind.value == "select_star" else "")
     if query.all_columns and query.kind in (QueryKind.SELECT_COLUMNS, QueryKind.SELECT_STAR):
         columns = "every column its model declares"  # the list itself is the model's, shown once by IMP109
-    elif query.all_columns:  # `insert(t).values(row)`: no key on the line, every column the model declares
-        columns = (columns + "; " if columns else "") + "the ORM names every column its model declares"
+    elif query.all_columns:  # a create given a variable (`bulkCreate(rows)`) has no keys to list first
+        columns = "; ".join(filter(None, (columns, "the ORM names every column its model declares")))
     elif not columns and query.filter_columns and query.kind in (QueryKind.SELECT_COLUMNS, QueryKind.UPDATE, QueryKind.DELETE):
         # `Project.objects.filter(inbox_view=True).exists()` selects no column: it names its
         # columns elsewhere (WHERE, ORDER BY, GROUP BY), and an empty list hid why it breaks
         columns = "uses " + ", ".join(dict.fromkeys(query.filter_columns))
+    elif columns and column and column in query.filter_columns and column not in query.columns:
+        # Named only in a JOIN ON/WHERE (crowd.dev's `LEFT JOIN activities a ON (… a."isKeyAction")`): the
+        # selected list alone (`activities(timestamp)`) did not say why the query breaks.
+        columns += f"; uses {column}"
     detail = f"{query.kind.value} {query.table}({columns})" + (f" — {query.note}" if query.note else "")
     return Evidence(query.file, query.line, "query", query.snippet, detail, query.confidence)
 

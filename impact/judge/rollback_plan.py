@@ -101,6 +101,8 @@ def _undo(ctx: OpContext) -> RollbackStep | None:
         return RollbackStep(f"-- restore {_shown(ctx)}'s rows from a backup", st, lost, "data changes cannot be reversed from the migration alone")
     if kind is OpKind.ALTER_COLUMN_TYPE:
         old_type = old_column.data_type if old_column and old_column.data_type else "<previous type>"
+        if "".join(old_type.lower().split()) == "".join((op.new_name or "").lower().split()):
+            return None  # the type restated (knex's `.bigInteger("c").notNullable().alter()`): nothing to undo, no loss
         return RollbackStep(f"ALTER TABLE {table} ALTER COLUMN {column} TYPE {old_type} USING {column}::{old_type};", st, note="lossy if new values do not fit the old type")
     if kind is OpKind.SET_NOT_NULL:
         return RollbackStep(f"ALTER TABLE {table} ALTER COLUMN {column} DROP NOT NULL;", st)

@@ -146,12 +146,21 @@ PATTERN_KIND = {"FROM": QueryKind.SELECT_STAR, "JOIN": QueryKind.SELECT_STAR, "I
                 "UPDATE": QueryKind.UPDATE, "COPY": QueryKind.SELECT_STAR}
 
 
+SUBQUERY_FRAGMENT = re.compile(r"\s*\(\s*SELECT\b", re.IGNORECASE)
+
+
 def _analyze_with_retries(sql: str, dialect: str) -> tuple[list[TableUse] | None, str]:
     """Parse; when interpolation made it unparseable, retry with holes neutralised; when even
     that fails for something that is clearly SQL, fall back to a pattern hit (never drop it)."""
     uses = analyze_sql(sql, dialect)
     if uses is not None:
         return uses, ""
+    if SUBQUERY_FRAGMENT.match(sql):
+        # A select-list piece given to a builder (knex's `db.raw('(SELECT COUNT(*) FROM t …) as n')`): read as
+        # the expression it is; the pattern fallback called Unleash's counts `SELECT *` of the table.
+        uses = analyze_sql(f"SELECT {sql}", dialect)
+        if uses is not None:
+            return uses, ""
     if HOLE_RE.search(sql):
         for filled in (CLAUSE_HOLE.sub("TRUE", sql), CLAUSE_HOLE.sub("", sql), _by_position(sql)):
             uses = analyze_sql(filled, dialect)

@@ -7,7 +7,8 @@
     knex("users").insert(rows).onConflict("email").merge()            <- UPSERT, columns unknown
 
 A chain starts at a call of a usual knex instance name (`knex`, also held by another object:
-`db.knex`, `this.knex`; `db`, `trx`, `tx`, `database`, `connection`) with a string literal table, or
+`db.knex`, `this.knex`; `db`, `trx`, `tx`, `database`, `connection`, also `this.db`) with a string literal
+table (a template naming the file's string constants too: `${TABLE} as tokens`), or
 at `.table("t")` / `.into("t")`. Without a
 `select` (or with `.first()` / `.select()` naming nothing), knex reads `*`; an aggregate
 (`.count("id as n")`, `.max(...)`) reads only what it names. A chain held in a variable with no
@@ -35,7 +36,7 @@ from impact.model import Confidence, Query, QueryKind
 
 # `db.knex("t")`, `this.knex("t")`: knex held by another object (nango's `db.knex`) is still knex.
 _ROW = r"(?:<\s*[A-Za-z_$][\w$.]*(?:\[\])?\s*>\s*)?"  # a row type: `knex<DBTeam>("t")`
-START = re.compile(rf"(?<![\w$.])(?:[A-Za-z_$][\w$]*\s*\.\s*)?(knex)\s*(?={_ROW}\(\s*[\"'`])|(?<![\w$.])(db|trx|tx|database|connection)\s*(?={_ROW}\(\s*[\"'`])"
+START = re.compile(rf"(?<![\w$.])(?:[A-Za-z_$][\w$]*\s*\.\s*)?(knex)\s*(?={_ROW}\(\s*[\"'`])|(?<![\w$.])(?:this\s*\.\s*)?(db|trx|tx|database|connection)\s*(?={_ROW}\(\s*[\"'`])"
                    rf"|\.\s*(table|into)\s*(?={_ROW}\(\s*[\"'`])")
 COLUMN_LISTS = {"select", "column", "columns", "distinct", "pluck", "first"}
 FILTERS = {"where", "andWhere", "orWhere", "whereNot", "orWhereNot", "whereIn", "orWhereIn", "whereNotIn", "whereNull",
@@ -58,19 +59,28 @@ DOTTED = re.compile(r"[A-Za-z_$][\w$]*\.[A-Za-z_$][\w$]*")
 def extract_knex(scanned: Scanned, path: str, language: str) -> list[Query]:
     queries, spans = [], []
     first_verbs = _select_first(scanned, path, language, spans)
+    local = None
     for match in START.finditer(scanned.masked):
         if any(a <= match.start() < b for a, b in spans):
             continue  # the `.into("t")` of `knex.insert(row).into("t")`: read with its verb
         name = match.group(1) or match.group(2) or match.group(3)
         first = call_after(scanned, name, match.start(), match.end())
         literal = scanned.literal_at(first.args[0][0]) if first and first.args else None
-        if literal is None or literal.has_holes:
+        if literal is not None and literal.has_holes:
+            local = _file_strings(scanned) if local is None else local
+            table = _filled(scanned, literal, local)
+        else:
+            table = literal.value() if literal is not None else None
+        if not table or not table.split():
             continue
         calls = chain_after(scanned, first)
         if len(calls) > 1 or match.group(3):
-            query = _query(scanned, calls, literal.value().split()[0], path, language)
+            words = table.split()
+            # Joined: a column qualified by another table is the joined table's (`token_project_link.project`).
+            own = frozenset({words[0].split(".")[-1], words[-1]}) if any("join" in c.name.lower() for c in calls) else None
+            query = _query(scanned, calls, words[0], path, language, own=own)
             later = _finished_later(scanned, match.start(), calls) if query.kind is QueryKind.SELECT_STAR else None
-            queries.append(_query(scanned, calls + [later], query.table, path, language) if later else query)
+            queries.append(_query(scanned, calls + [later], query.table, path, language, own=own) if later else query)
     return queries + first_verbs + _named_tables(scanned, path, language)
 
 
@@ -110,6 +120,15 @@ def _named_tables(scanned: Scanned, path: str, language: str) -> list[Query]:
     return queries
 
 
+def _filled(scanned: Scanned, literal, local: dict[str, str]) -> str | None:
+    """`${TABLE} as tokens` with the file's `const TABLE = 'api_tokens'` (Unleash's stores alias their
+    table so): the template's text, each hole the constant it names; None when a hole is anything else."""
+    names = [scanned.text[a + 2:b].strip() for a, b in literal.holes]
+    if not all(n in local for n in names):
+        return None
+    return literal.value(lambda i: local[names[i]])
+
+
 def _file_strings(scanned: Scanned) -> dict[str, str]:
     """The file's own string constants that may name a table (`const tableName = 'function_dryruns'`)."""
     from impact.extract.typescript.constants import read_module
@@ -138,7 +157,8 @@ def _select_first(scanned: Scanned, path: str, language: str, spans: list[tuple[
 
 
 def _query(scanned: Scanned, calls: list[Call], table: str, path: str, language: str, start: int | None = None,
-           dotted: bool = False) -> Query:
+           dotted: bool = False, own: frozenset[str] | None = None) -> Query:
+    """`own`: the chain's table and alias when it joins others (a name qualified otherwise is not its column)."""
     kind, columns, filters, known, selected = QueryKind.SELECT_COLUMNS, [], [], True, False
     method = None  # the call deciding its kind: the write, else the column list (None: a bare chain reads whole rows)
     for call in calls[1:]:
@@ -155,19 +175,19 @@ def _query(scanned: Scanned, calls: list[Call], table: str, path: str, language:
             # `.first()`, `.select()` and `.select("*")` read every column
             selected = selected or (bool(call.args) and not _stars(scanned, call.args))
             method = method or call.name
-            columns += _names(scanned, call.args, dotted)
+            columns += _names(scanned, call.args, dotted, own)
         elif call.name in FILTERS:
-            filters += _filter_names(scanned, call, dotted)
+            filters += _filter_names(scanned, call, dotted, own)
         elif call.name in AGGREGATES:
             selected, method = True, method or call.name
-            filters += _names(scanned, call.args, dotted)
+            filters += _names(scanned, call.args, dotted, own)
     star = kind is QueryKind.SELECT_COLUMNS and not selected
     return Query(
         file=path, line=scanned.line_of(calls[0].dot if start is None else start),
         end_line=scanned.line_of(max(call.close for call in calls)), language=language,
         extractor="knex", kind=QueryKind.SELECT_STAR if star else kind, table=table.split(".")[-1],
         columns=tuple(dict.fromkeys(columns)), filter_columns=tuple(dict.fromkeys(filters)), confidence=Confidence.HIGH,
-        columns_known=known, snippet=scanned.snippet(calls[0].dot if start is None else start), note="knex builder",
+        columns_known=known, snippet=scanned.snippet(calls[0].dot if start is None else start), note="knex builder" + ("" if known or columns else "; payload is a variable: written columns unknown"),
         method=method,
     )
 
@@ -178,29 +198,32 @@ def _stars(scanned: Scanned, spans: list[tuple[int, int]]) -> bool:
     return all(lit is not None and lit.value().strip().endswith("*") for lit in literals)
 
 
-def _names(scanned: Scanned, spans: list[tuple[int, int]], dotted: bool = False) -> list[str]:
+def _names(scanned: Scanned, spans: list[tuple[int, int]], dotted: bool = False, own: frozenset[str] | None = None) -> list[str]:
     """Literal names; with `dotted`, `FieldNameUser.id` too (a field constant, mapped when resolved)."""
     names = []
     for span in spans:
         if scanned.masked[span[0]] == "[":
             close = scanned.closing(span[0])
-            names += _names(scanned, arguments(scanned, span[0], close) if close else [], dotted)
+            names += _names(scanned, arguments(scanned, span[0], close) if close else [], dotted, own)
             continue
         if dotted and DOTTED.fullmatch(scanned.masked[span[0]:span[1]]):
             names.append(scanned.masked[span[0]:span[1]])
             continue
         literal = scanned.literal_at(span[0])
         match = IDENTIFIER.match(literal.value().strip()) if literal and not literal.has_holes else None
+        qualifier = match.group(0).split(".", 1)[0] if match and "." in match.group(0) else None
+        if own is not None and qualifier is not None and qualifier not in own:
+            continue  # another table's column (`token_project_link.project` in a join)
         if match and match.group(1) != "*":
             names.append(match.group(1))
     return names
 
 
-def _filter_names(scanned: Scanned, call: Call, dotted: bool = False) -> list[str]:
+def _filter_names(scanned: Scanned, call: Call, dotted: bool = False, own: frozenset[str] | None = None) -> list[str]:
     """`where("c", v)`, `where({ c: v })`, `orderBy("c")`, `orderBy([{ column: "c" }])`: the first argument's names."""
     if not call.args:
         return []
     first = call.args[0]
     if scanned.masked[first[0]] == "{":
         return [k for k, _ in object_entries(scanned, first[0]) if k not in ("...", "[]")]
-    return _names(scanned, [first], dotted)
+    return _names(scanned, [first], dotted, own)

@@ -27,10 +27,12 @@ READS = {"findAll", "findOne", "findByPk", "findAndCountAll", "findOrCreate", "c
 WRITES = {"create": QueryKind.INSERT, "bulkCreate": QueryKind.INSERT, "update": QueryKind.UPDATE,
           "destroy": QueryKind.DELETE, "upsert": QueryKind.UPSERT, "increment": QueryKind.UPDATE,
           "decrement": QueryKind.UPDATE, "restore": QueryKind.UPDATE}
-# The model as a bare name (`Document.findAll`) or a class-named member of a registry (`models.Document.findAll`,
-# `db.User.create`: the models object sequelize-cli's index and many apps export).
+# The model as a bare name (`Document.findAll`) or a member of a registry (`models.Document.findAll`,
+# `db.User.create`: the models object sequelize-cli's index and many apps export), also one held deeper and
+# keyed by a lower-case define() name (`options.database.member.findAll`: crowd.dev's repositories); a member
+# that is no model's accessor (`req.body.count`) is dropped by impact.orm.resolve.
 _METHODS = "|".join(sorted(READS | set(WRITES), key=len, reverse=True))
-CALL = re.compile(r"(?<![\w$.])(?:[A-Za-z_$][\w$]*\s*\.\s*(?=[A-Z]))?([A-Za-z_$][\w$]*)\s*\.\s*(" + _METHODS + r")\s*(?=\()")
+CALL = re.compile(r"(?<![\w$.])(?:[A-Za-z_$][\w$]*\s*\.\s*)*?([A-Za-z_$][\w$]*)\s*\.\s*(" + _METHODS + r")\s*(?=\()")
 # `Collection.scope("withMembership").findAll(...)`, `User.unscoped().count()`: the model's table, scoped.
 SCOPED = re.compile(r"(?<![\w$.])(?:[A-Za-z_$][\w$]*\s*\.\s*(?=[A-Z]))?([A-Za-z_$][\w$]*)\s*\.\s*(?:scope|unscoped)\s*\(")
 _AFTER_SCOPE = re.compile(rf"\s*\.\s*({_METHODS})\s*(?=\()")

@@ -16,6 +16,15 @@ What TypeORM reads and writes: reads without `select` load every column of the e
 column in their INSERT (DEFAULT for the keys not given);
 `update(criteria, partial)` writes the partial's keys; `where`/`order` keys are filters.
 QueryBuilder chains on the same receivers are read by typeorm_builder.py.
+
+TypeORM 0.3's custom repositories: `this` in the methods of the object given to
+`getRepository(E).extend({...})` is the repository of E; an object declared by name
+(`export const userExtension = { findByName(name) { return this.findOne(...) } }`) and given as
+`.extend(userExtension)` in another module (rocketadmin's repositories) has model `extend:<name>`,
+bound to E by impact.orm.typeorm_extensions once every scanned file's `.extend(...)` is known; so is a
+receiver named like a repository but typed in another module (rocketadmin's
+`this._dbContext.companyLogoRepository.save(...)`, declared `companyLogoRepository: Repository<CompanyLogoEntity>`
+in the context's interface): model `typed:<name>`.
 """
 from __future__ import annotations
 
@@ -37,22 +46,29 @@ REPOSITORY_TYPE = re.compile(rf"({IDENT})\s*[?!]?\s*:\s*(?:Repository|MongoRepos
 GET_REPOSITORY = re.compile(rf"({IDENT})\s*=\s*(?:await\s+)?[\w$.]*getRepository\s*\(\s*({IDENT})\s*\)")
 INJECTED = re.compile(rf"@InjectRepository\s*\(\s*({IDENT})\s*\)\s*(?:(?:private|public|protected|readonly)\s+)*({IDENT})")
 CALL = re.compile(rf"(?:\bthis\s*\.\s*)?({IDENT})\s*(\(\s*({IDENT})\s*\))?\s*\.\s*({'|'.join(sorted(METHODS, key=len, reverse=True))})\b")
+# `getRepository(E).extend({` (the entity), or `const name: T = {` (an object that may be given to `.extend(name)`).
+EXTENSION = re.compile(rf"\bgetRepository\s*\(\s*({IDENT})\s*\)\s*\.\s*extend\s*\(\s*(?=\{{)"
+                       rf"|\b(?:const|let|var)\s+({IDENT})\s*(?::[^=;{{]+)?=\s*(?=\{{)")
+EXTENDED = "extend:"  # the model of a `this.find(...)` in a named object, until impact.orm.typeorm_extensions binds it
+TYPED = "typed:"  # the model of `ctx.usersRepository.find(...)`, typed in another module: bound there too
+REPOSITORY_NAME = re.compile(r"[a-z_$][\w$]*Repo(?:sitory)?")  # the convention a receiver typed elsewhere is taken by
 MANAGER_RECEIVERS = re.compile(r"(?:manager|entityManager|em|transactionalEntityManager)$", re.IGNORECASE)
 
 
 def extract_typeorm(scanned: Scanned, path: str, language: str) -> list[Query]:
     masked = scanned.masked
     bound = _bound_receivers(masked)
+    objects = _extension_objects(scanned) if "this" in masked else []
     queries = []
     for match in CALL.finditer(masked):
         receiver, wrapped, method = match.group(1), match.group(3), match.group(4)
         call = call_after(scanned, method, match.start(4) - 1, match.end(4))
         if call is None:
             continue
-        entity, args = _entity(scanned, receiver, wrapped, call, bound)
+        entity, args = _entity(scanned, receiver, wrapped, call, bound, objects)
         if entity is not None:
             queries.append(_query(scanned, path, language, entity, method, call, args))
-    tie = lambda receiver, wrapped, call: _entity(scanned, receiver, wrapped, call, bound)  # noqa: E731
+    tie = lambda receiver, wrapped, call: _entity(scanned, receiver, wrapped, call, bound, objects)  # noqa: E731
     return queries + extract_query_builders(scanned, path, language, tie)
 
 
@@ -66,10 +82,24 @@ def _bound_receivers(masked: str) -> dict[str, str]:
     return bound
 
 
-def _entity(scanned: Scanned, receiver: str, wrapped: str | None, call: Call, bound: dict[str, str]):
+def _extension_objects(scanned: Scanned) -> list[tuple[int, int, str]]:
+    """(start, end, entity or `extend:<name>`) of each object literal whose methods' `this` may be a repository."""
+    found = []
+    for match in EXTENSION.finditer(scanned.masked):
+        close = scanned.closing(match.end())
+        if close is not None:
+            found.append((match.end(), close, match.group(1) or EXTENDED + match.group(2)))
+    return found
+
+
+def _entity(scanned: Scanned, receiver: str, wrapped: str | None, call: Call, bound: dict[str, str],
+            objects: list[tuple[int, int, str]] = ()):
     """(entity class, the call's argument spans after any entity argument), or (None, [])."""
     if wrapped and receiver in ("getRepository", "getTreeRepository"):
         return wrapped, call.args  # dataSource.getRepository(User).find(...)
+    if receiver == "this" and not wrapped:
+        inner = min((o for o in objects if o[0] < call.dot < o[1]), key=lambda o: o[1] - o[0], default=None)
+        return (inner[2], call.args) if inner else (None, [])
     if receiver in bound:
         return bound[receiver], call.args
     if MANAGER_RECEIVERS.search(receiver) and call.args:
@@ -78,6 +108,8 @@ def _entity(scanned: Scanned, receiver: str, wrapped: str | None, call: Call, bo
             return first, call.args[1:]  # manager.find(User, {...})
     if receiver[:1].isupper() and not wrapped:
         return receiver, call.args  # User.findOneBy(...): BaseEntity statics (resolve drops non-entities)
+    if not wrapped and REPOSITORY_NAME.fullmatch(receiver):
+        return TYPED + receiver, call.args  # `this._dbContext.logoRepository.save(...)`: its type is in another module
     return None, []
 
 
