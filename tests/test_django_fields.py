@@ -188,3 +188,17 @@ def test_a_model_with_an_unreadable_field_still_enters_the_state(tmp_path: Path)
     with pytest.raises(NotStatic, match="max_length"):
         apply_operation(ops[0].value, state, "shop")
     assert apply_operation(ops[1].value, state, "shop") == ['ALTER TABLE "shop_item" DROP COLUMN "code" CASCADE']
+
+
+def test_a_field_class_based_on_a_mixin_first_stores_like_its_field_base(tmp_path: Path) -> None:
+    # bookwyrm's `class RemoteIdField(ActivitypubFieldMixin, models.CharField)`: the mixin is no type.
+    from impact.formats.django.discover import field_aliases
+
+    (tmp_path / "core").mkdir()
+    (tmp_path / "core" / "fields.py").write_text(
+        "from django.db import models\n\nclass FederatedMixin:\n    pass\n\n"
+        "class RemoteIdField(FederatedMixin, models.CharField):\n    pass\n\n"
+        "class ForeignKey(FederatedMixin, models.ForeignKey):\n    pass\n")
+    state = ProjectState(field_aliases=field_aliases(tmp_path))
+    assert state.make_field("remote_id", read_value("RemoteIdField(max_length=255, null=True)")).kind == "CharField"
+    assert state.make_field("user", read_value("ForeignKey('auth.User', on_delete=None)")).kind == "ForeignKey"

@@ -191,3 +191,32 @@ def _roots(model_file: str, first: str) -> list[str]:
 def _stem(file: str) -> str:
     stem = file[:-3] if file.endswith(".py") else file[:-4] if file.endswith(".pyi") else file
     return stem[: -len("/__init__")] if stem.endswith("/__init__") else stem
+
+
+
+def foreign_model_uses(queries: list, texts: dict[str, str], models: dict, root: Path | None) -> set[tuple[str, str]]:
+    """(file, class name) of the Django and SQLAlchemy queries whose file imports that class from
+    another module than the affected model's: that other model's queries, not the table's.
+
+    `models`: class name -> ModelInfo of the affected tables (ExtractionRun.models). Two apps may
+    declare a model of the same name: wagtail moved `Query` from `wagtail.search` to
+    `wagtail.contrib.search_promotions` and then dropped the old table; every
+    `Query.objects.filter(…)` of the new app (8 queries, 11 lines using their rows) was credited to
+    the dropped `wagtailsearch_query`. A file whose import cannot be told (None) keeps its queries.
+    """
+    modules = PythonModules(root, {rel: text for rel, text in texts.items() if rel.endswith(".py")})
+    foreign: set[tuple[str, str]] = set()
+    asked: set[tuple[str, str]] = set()
+    for query in queries:
+        model = models.get(query.model) if query.orm in PYTHON_QUERY_ORMS and query.model else None
+        key = (query.file, query.model)
+        if model is None or key in asked or query.file == model.file or query.file not in texts:
+            continue
+        asked.add(key)
+        binding = model_binding(query.file, texts[query.file], query.model, model.file, modules)
+        if binding is not None and binding.plain is False:
+            foreign.add(key)
+    return foreign
+
+
+PYTHON_QUERY_ORMS = ("django", "sqlalchemy")  # Query.orm of impact.extract.python's ORM finders

@@ -145,19 +145,23 @@ def _read_class(class_facts: ClassFacts, facts: Facts, declared: dict[str, _Clas
         if base.split(".")[-1] in DJANGO_AUTH_BASES and base not in declared:
             django_base = True
             model.attributes.update((name, name) for name in DJANGO_AUTH_BASES[base.split(".")[-1]])
+    declarations = []
     for statement in _body_statements(node):
         if type(statement) is ast.ClassDef and statement.name == "Meta":
             model.meta = _assignments(statement)
             continue
-        for attribute, annotation, value in _declarations(statement):
-            _read_declaration(model, attribute, annotation, value, django_base)
+        declarations += _declarations(statement)
+    # A class declaring one `models.<X>Field` is a Django model: its `fields.ForeignKey(…)` are fields too.
+    modules = django_base or any(_django_field(value, False) is not None for _, _, value in declarations)
+    for attribute, annotation, value in declarations:
+        _read_declaration(model, attribute, annotation, value, django_base, modules)
     if django_base and model.framework is None:
         model.framework = "django"
     return model
 
 
 def _read_declaration(model: _ClassModel, attribute: str, annotation: ast.expr | None,
-                      value: ast.expr | None, django_base: bool) -> None:
+                      value: ast.expr | None, django_base: bool, modules: bool = False) -> None:
     if attribute == "__tablename__":
         model.framework, model.table = "sqlalchemy", literal_text(value)
     elif attribute == "__abstract__":
@@ -172,7 +176,7 @@ def _read_declaration(model: _ClassModel, attribute: str, annotation: ast.expr |
             model.primary_key.append(model.attributes[attribute])
         if column_call is not None and keyword(column_call, "default") is not None:
             model.client_defaults.append(model.attributes[attribute])
-    elif _django_field(value, bare_names_allowed=django_base) is not None:
+    elif _django_field(value, bare_names_allowed=django_base, modules_allowed=modules) is not None:
         _read_django_field(model, attribute, value)
 
 
@@ -209,7 +213,7 @@ def _is_relationship_or_classvar(annotation: ast.expr, value: ast.expr | None) -
 
 
 def _read_django_field(model: _ClassModel, attribute: str, call: ast.Call) -> None:
-    kind = _django_field(call, bare_names_allowed=True)
+    kind = _django_field(call, bare_names_allowed=True, modules_allowed=True)
     if kind in DJANGO_NOT_COLUMNS:
         return
     model.framework = "django"

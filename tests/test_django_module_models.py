@@ -1,0 +1,92 @@
+"""Django models reached through their module (`from library import models`, then
+`models.Report.objects.filter(…)`) and declared with the project's own field module
+(`from . import fields`, then `fields.ForeignKey(…)`): bookwyrm's whole code base is written so."""
+from __future__ import annotations
+
+import pytest
+
+from impact.pipeline import scan
+from tests.conftest import make_repo
+
+FIELDS = '''from django.db import models
+
+
+class FederatedMixin:
+    activitypub_field = None
+
+
+class ForeignKey(FederatedMixin, models.ForeignKey):
+    pass
+
+
+class TextField(FederatedMixin, models.TextField):
+    pass
+'''
+MODELS = '''from django.db import models
+
+from . import fields
+
+
+class Report(models.Model):
+    reporter = fields.ForeignKey("auth.User", related_name="reporter", on_delete=models.PROTECT)
+    note = fields.TextField(null=True)
+    user = fields.ForeignKey("auth.User", null=True, on_delete=models.PROTECT)
+    resolved = models.BooleanField(default=False)
+'''
+VIEWS = '''from django.shortcuts import get_object_or_404
+
+from library import models
+
+
+def reports_on(users):
+    return models.Report.objects.filter(user__in=users)
+
+
+def report(report_id):
+    return get_object_or_404(models.Report, id=report_id)
+
+
+def note_of(report_id):
+    return models.Report.objects.filter(id=report_id).values("note")
+'''
+# A form's fields of the same names: no model of this app.
+FORMS = '''from django import forms
+
+
+class Search(forms.Form):
+    user = forms.CharField()
+'''
+
+
+@pytest.fixture(scope="module")
+def renamed(tmp_path_factory):
+    repo = make_repo(tmp_path_factory.mktemp("modmodels"), {
+        "migrations/001_init.sql": "CREATE TABLE library_report (id serial PRIMARY KEY, reporter_id int, note text, "
+                                   "user_id int, resolved boolean);\n",
+        "migrations/002_rename.sql": "ALTER TABLE library_report RENAME COLUMN user_id TO reported_user_id;\n",
+        "library/__init__.py": "",
+        "library/fields.py": FIELDS,
+        "library/models.py": MODELS,
+        "library/views.py": VIEWS,
+        "library/forms.py": FORMS,
+    })
+    return scan(repo, str(repo / "migrations/002_rename.sql"), use_cache=False)
+
+
+def test_a_models_fields_declared_through_the_projects_field_module_are_columns(renamed) -> None:
+    declared = {(r.file, r.line) for r in renamed.references if r.via == "model-declaration"}
+    assert ("library/models.py", 9) in declared
+
+
+def test_queries_on_a_model_through_its_module_are_read(renamed) -> None:
+    on_table = {(q.file, q.line): q for q in renamed.queries if q.table == "library_report"}
+    assert {("library/views.py", 7), ("library/views.py", 11), ("library/views.py", 15)} <= set(on_table)
+    assert "user_id" in on_table[("library/views.py", 7)].filter_columns
+    assert on_table[("library/views.py", 15)].columns == ("note",)
+
+
+def test_the_rename_breaks_the_query_filtering_on_the_old_field(renamed) -> None:
+    finding = next(f for f in renamed.findings if f.rule_id == "renamed-column-still-used")
+    assert "library/views.py:7" in {f"{e.file}:{e.line}" for e in finding.evidence}
+    assert not any(r.file == "library/forms.py" and r.table for r in renamed.references)
+
