@@ -166,12 +166,12 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
     return run
 
 
-def _drop_foreign_models(run: ExtractionRun, foreign: set[tuple[str, str]]) -> None:
+def _drop_foreign_models(run: ExtractionRun, foreign: set[tuple[str, int, str]]) -> None:
     """Forget the Python ORM queries on another module's class of an affected model's name, in the
     run and in each file's extraction (whose queries type the rows impact.orm.python_rows follows)."""
     if not foreign:
         return
-    own = lambda q: q.orm not in PYTHON_QUERY_ORMS or (q.file, q.model) not in foreign  # noqa: E731
+    own = lambda q: q.orm not in PYTHON_QUERY_ORMS or (q.file, q.line, q.model) not in foreign  # noqa: E731
     run.queries = [q for q in run.queries if own(q)]
     run.texts = [(rel, text, replace(x, queries=[q for q in x.queries if own(q)]) if any(not own(q) for q in x.queries) else x)
                  for rel, text, x in run.texts]

@@ -90,3 +90,55 @@ def test_the_rename_breaks_the_query_filtering_on_the_old_field(renamed) -> None
     assert "library/views.py:7" in {f"{e.file}:{e.line}" for e in finding.evidence}
     assert not any(r.file == "library/forms.py" and r.table for r in renamed.references)
 
+
+# Models on a project's abstract base of another file, with fields imported bare from django.db.models
+# or reached through the project's models package (`models.fields.CharField`): bookwyrm's import jobs.
+JOB = '''from django.db import models
+
+
+class ChildJob(models.Model):
+    status = models.CharField(max_length=50)
+
+    class Meta:
+        abstract = True
+'''
+IMPORTS = '''from django.db.models import ForeignKey, JSONField, SET_NULL
+
+from library import models
+from library.job import ChildJob
+
+
+class ImportBook(ChildJob):
+    book_data = JSONField(null=False)
+
+
+class RelationshipImport(ChildJob):
+    relationship = models.fields.CharField(max_length=10)
+
+
+def relationships(job):
+    return RelationshipImport.objects.filter(relationship="follow")
+'''
+
+
+@pytest.fixture(scope="module")
+def renamed_model(tmp_path_factory):
+    repo = make_repo(tmp_path_factory.mktemp("bareimports"), {
+        "migrations/001_init.sql": "CREATE TABLE library_relationshipimport (id serial PRIMARY KEY, status text, relationship text);\n"
+                                   "CREATE TABLE library_importbook (id serial PRIMARY KEY, status text, book_data jsonb);\n",
+        "migrations/002_rename.sql": "ALTER TABLE library_relationshipimport RENAME TO library_importrelationship;\n"
+                                     "ALTER TABLE library_importbook DROP COLUMN book_data;\n",
+        "library/__init__.py": "",
+        "library/fields.py": FIELDS,
+        "library/models.py": "from library.imports import ImportBook, RelationshipImport\n",
+        "library/job.py": JOB,
+        "library/imports.py": IMPORTS,
+    })
+    return scan(repo, str(repo / "migrations/002_rename.sql"), use_cache=False)
+
+
+def test_models_of_a_file_importing_django_field_classes_are_read(renamed_model) -> None:
+    queries = {(q.file, q.line) for q in renamed_model.queries if q.table == "library_relationshipimport"}
+    assert ("library/imports.py", 16) in queries
+    declared = {(r.file, r.line) for r in renamed_model.references if r.via == "model-declaration"}
+    assert ("library/imports.py", 8) in declared  # book_data = JSONField(...), a bare name imported from django.db.models

@@ -92,7 +92,9 @@ class _ClassModel:
 # What a file declaring a model must spell (see may_declare_models).
 # models.Model, Model, django.db.models.Model, and Django's auth bases (`class User(AbstractUser)`).
 _MODEL_BASE = re.compile(r"(?<!\w)(?:Model|" + "|".join(DJANGO_AUTH_BASES) + r")(?!\w)")
-_DJANGO_FIELD = re.compile(r"models(?:\s|\\|#[^\n]*)*\.(?:\s|\\|#[^\n]*)*\w*(?:Field|ForeignKey|ParentalKey)(?!\w)")
+_DJANGO_FIELD = re.compile(r"models(?:\s|\\|#[^\n]*)*\.(?:\s|\\|#[^\n]*)*(?:fields\s*\.\s*)?\w*(?:Field|ForeignKey|ParentalKey)(?!\w)"
+                           # `from django.db.models import ForeignKey, JSONField` (bookwyrm's import jobs)
+                           r"|^\s*from\s+django\.db\.models\s+import\s+[^\n]*?(?:Field|ForeignKey)\b", re.MULTILINE)
 
 
 def may_declare_models(text: str) -> bool:
@@ -114,8 +116,9 @@ def find_models(facts: Facts, unnamed: bool = False) -> list[ModelInfo]:
     declared: dict[str, _ClassModel] = {}
     models: list[ModelInfo] = []
     naming = waiting_models.file_naming(facts)  # tables a declarative base computes
+    imported = _django_field_imports(facts.module)
     for class_facts in facts.classes:
-        model = _read_class(class_facts, facts, declared)
+        model = _read_class(class_facts, facts, declared, imported)
         waiting_models.before(naming, model, class_facts.node)
         _inherit(model, declared)
         model.table = model.table or _flask_table(model)
@@ -133,7 +136,16 @@ def find_models(facts: Facts, unnamed: bool = False) -> list[ModelInfo]:
     return models
 
 
-def _read_class(class_facts: ClassFacts, facts: Facts, declared: dict[str, _ClassModel]) -> _ClassModel:
+def _django_field_imports(module: ast.Module) -> frozenset[str]:
+    """Names a module imports from Django's field modules (`from django.db.models import
+    ForeignKey, JSONField`): called bare in any class, they are Django fields (bookwyrm's import jobs
+    derive from a project base of another file, so nothing else tells their class a model)."""
+    return frozenset(alias.asname or alias.name for node in module.body if type(node) is ast.ImportFrom
+                     and node.module in ("django.db.models", "django.contrib.postgres.fields") for alias in node.names)
+
+
+def _read_class(class_facts: ClassFacts, facts: Facts, declared: dict[str, _ClassModel],
+                imported: frozenset[str] = frozenset()) -> _ClassModel:
     node = class_facts.node
     model = _ClassModel(node.name, node.lineno)
     model.bases = [full_name(base) or "" for base in node.bases]
@@ -152,9 +164,10 @@ def _read_class(class_facts: ClassFacts, facts: Facts, declared: dict[str, _Clas
             continue
         declarations += _declarations(statement)
     # A class declaring one `models.<X>Field` is a Django model: its `fields.ForeignKey(…)` are fields too.
-    modules = django_base or any(_django_field(value, False) is not None for _, _, value in declarations)
+    bare = lambda value: django_base or (type(value) is ast.Call and type(value.func) is ast.Name and value.func.id in imported)  # noqa: E731
+    modules = django_base or any(_django_field(value, bare(value)) is not None for _, _, value in declarations)
     for attribute, annotation, value in declarations:
-        _read_declaration(model, attribute, annotation, value, django_base, modules)
+        _read_declaration(model, attribute, annotation, value, bare(value), modules)
     if django_base and model.framework is None:
         model.framework = "django"
     return model

@@ -173,8 +173,15 @@ def _field_base(bases: str) -> str | None:
     """The base a field class stores like: its first base that is no mixin (bookwyrm's
     `class RemoteIdField(ActivitypubFieldMixin, models.CharField)` is a CharField; taking the mixin
     left every model using it unread: its CreateModel, so its table, unknown to the replay)."""
-    names = [b.strip().rsplit(".", 1)[-1] for b in bases.split(",") if b.strip()]
+    dotted = [b.strip() for b in bases.split(",") if b.strip()]
+    if any(b.split(".")[0] in NOT_MODEL_FIELDS for b in dotted):
+        return None  # taiga's `class JsonField(serializers.WritableField)`: an API field, not django-pgjson's JsonField
+    names = [b.rsplit(".", 1)[-1] for b in dotted]
     return next((n for n in names if not n.endswith("Mixin") and n != "object"), None)
+
+
+# Modules whose field classes are no model fields (Django REST framework's, forms', filters').
+NOT_MODEL_FIELDS = frozenset({"serializers", "forms", "filters", "rest_framework", "django_filters"})
 
 
 def history_paths(repo: Path) -> list[Path]:
