@@ -142,3 +142,14 @@ def test_models_of_a_file_importing_django_field_classes_are_read(renamed_model)
     assert ("library/imports.py", 16) in queries
     declared = {(r.file, r.line) for r in renamed_model.references if r.via == "model-declaration"}
     assert ("library/imports.py", 8) in declared  # book_data = JSONField(...), a bare name imported from django.db.models
+
+
+def test_a_model_on_a_same_file_django_base_reads_its_project_fields(tmp_path) -> None:
+    # bookwyrm's `class Series(BookDataModel)`: every field through `fields.`, the base in the same file
+    from impact.extract.python.extractor import models_in
+
+    text = ('from django.db import models\n\nfrom . import fields\n\n\nclass BookData(models.Model):\n'
+            '    origin_id = models.IntegerField(null=True)\n\n    class Meta:\n        abstract = True\n\n\n'
+            'class Series(BookData):\n    name = fields.TextField()\n    user = fields.ForeignKey("User", on_delete=models.PROTECT)\n')
+    series = next(m for m in models_in("library/models.py", text) if m.name == "Series")
+    assert {"name", "user_id", "origin_id"} <= set(series.columns)

@@ -45,21 +45,8 @@ def find_references(
                 ref = replace(ref, context="text", table=None, via="generated-type" if generated else "name-only")
             found.append(ref)
     respelled = frozenset(column.lower() for name, (column, _) in spellings.items() if name != column)
-    return _locals(rel, text, _attributed(_in_wrapper_calls(rel, text, found, lines, wrappers or {}), queries, respelled))
+    return _attributed(_in_wrapper_calls(rel, text, found, lines, wrappers or {}), queries, respelled)
 
-
-def _locals(rel: str, text: str, found: list[ColumnReference]) -> list[ColumnReference]:
-    """A field's name held by a Python loop's variable (`for permission_type in kinds:`) is not the
-    model's field: no table (impact.extract.python.local_names)."""
-    names = {ref.spelling or ref.column for ref in found if ref.via == "orm-field" and ref.context == "identifier"}
-    if not names or not rel.endswith((".py", ".pyi")):
-        return found
-    from impact.extract.python.local_names import local_name_lines
-
-    lines = {name: local_name_lines(text, name) for name in names}
-    return [replace(ref, table=None, via="name-only")
-            if ref.via == "orm-field" and ref.context == "identifier" and ref.line in lines.get(ref.spelling or ref.column, ()) else ref
-            for ref in found]
 
 
 def _in_wrapper_calls(rel: str, text: str, found: list[ColumnReference], lines: list[str],

@@ -165,7 +165,9 @@ def _read_class(class_facts: ClassFacts, facts: Facts, declared: dict[str, _Clas
         declarations += _declarations(statement)
     # A class declaring one `models.<X>Field` is a Django model: its `fields.ForeignKey(…)` are fields too.
     bare = lambda value: django_base or (type(value) is ast.Call and type(value.func) is ast.Name and value.func.id in imported)  # noqa: E731
-    modules = django_base or any(_django_field(value, bare(value)) is not None for _, _, value in declarations)
+    # A same-file Django base (bookwyrm's `class Series(BookDataModel)`) makes it one too.
+    parent = any(getattr(declared.get(base), "framework", None) == "django" for base in model.bases)
+    modules = django_base or parent or any(_django_field(value, bare(value)) is not None for _, _, value in declarations)
     for attribute, annotation, value in declarations:
         _read_declaration(model, attribute, annotation, value, bare(value), modules)
     if django_base and model.framework is None:
