@@ -153,3 +153,27 @@ def test_a_model_on_a_same_file_django_base_reads_its_project_fields(tmp_path) -
             'class Series(BookData):\n    name = fields.TextField()\n    user = fields.ForeignKey("User", on_delete=models.PROTECT)\n')
     series = next(m for m in models_in("library/models.py", text) if m.name == "Series")
     assert {"name", "user_id", "origin_id"} <= set(series.columns)
+
+
+def test_a_field_less_model_on_another_files_base_is_a_model(tmp_path) -> None:
+    # wagtail's `class NotYetRegisteredSiteSetting(BaseSiteSetting): pass`: its DROP TABLE found no code
+    repo = make_repo(tmp_path, {
+        "migrations/001_init.sql": "CREATE TABLE shop_draftsetting (id serial PRIMARY KEY, site_id int);\n",
+        "migrations/002_drop.sql": "DROP TABLE shop_draftsetting;\n",
+        "core/__init__.py": "",
+        "core/settings.py": "from django.db import models\n\n\nclass BaseSetting(models.Model):\n"
+                            "    site_id = models.IntegerField()\n\n    class Meta:\n        abstract = True\n",
+        "shop/__init__.py": "",
+        "shop/models.py": "from django.db import models\nfrom django.db.models import TextChoices\n\nfrom core.settings import BaseSetting\n\n\n"
+                          "class Shop(models.Model):\n    name = models.TextField()\n\n\n"
+                          "class DraftSetting(BaseSetting):\n    pass\n\n\nclass Color(TextChoices):\n    pass\n",
+        "shop/tests.py": "from shop.models import Color, DraftSetting\n\n\ndef test_registry(registry):\n"
+                         "    assert DraftSetting in registry\n",
+    })
+    from impact.extract.python.extractor import models_in
+
+    found = {m.name: m for m in models_in("shop/models.py", (repo / "shop/models.py").read_text())}
+    assert "Color" not in found  # a library's base: not told a model
+    result = scan(repo, str(repo / "migrations/002_drop.sql"), use_cache=False)
+    finding = next(f for f in result.findings if f.rule_id == "dropped-table-still-used")
+    assert {"shop/tests.py:1", "shop/tests.py:5"} <= {f"{e.file}:{e.line}" for e in finding.evidence}

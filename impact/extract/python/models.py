@@ -117,12 +117,17 @@ def find_models(facts: Facts, unnamed: bool = False) -> list[ModelInfo]:
     models: list[ModelInfo] = []
     naming = waiting_models.file_naming(facts)  # tables a declarative base computes
     imported = _django_field_imports(facts.module)
+    django_module = is_models_module(facts.path) and facts.mentions("django")
     for class_facts in facts.classes:
         model = _read_class(class_facts, facts, declared, imported)
         waiting_models.before(naming, model, class_facts.node)
         _inherit(model, declared)
         model.table = model.table or _flask_table(model)
+        bare = django_module and model.framework is None and _field_less(class_facts.node, model, declared)
+        model.framework = "django" if bare else model.framework
         waiting_models.after(naming, model, declared)
+        if bare and len(model.origins) != len(model.bases):
+            model.framework = None  # a base that is no project class of another file: not told a model
         declared[model.name] = model
         info = _model_info(model, facts.path)
         if info is not None and (info.table or unnamed or (info.framework != "sqlalchemy" and not info.abstract)):
@@ -134,6 +139,15 @@ def find_models(facts: Facts, unnamed: bool = False) -> list[ModelInfo]:
 
     models.extend(core_tables(facts))
     return models
+
+
+def _field_less(node: ast.ClassDef, model: _ClassModel, declared: dict[str, _ClassModel]) -> bool:
+    """A class of a Django models module declaring nothing (`pass`, a docstring, a `Meta`) on bases
+    imported by name: a model on another file's base (wagtail's `class NotYetRegisteredSiteSetting(
+    BaseSiteSetting): pass`, whose DROP TABLE found no code), if those bases are project classes."""
+    return bool(model.bases) and all(base.isidentifier() and base not in declared for base in model.bases) and all(
+        type(s) is ast.Pass or (type(s) is ast.Expr and type(s.value) is ast.Constant)
+        or (type(s) is ast.ClassDef and s.name == "Meta") for s in node.body)
 
 
 def _django_field_imports(module: ast.Module) -> frozenset[str]:
