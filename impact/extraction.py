@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -39,6 +39,7 @@ from impact.model import Extraction, FileIssue, Query
 from impact.positions import TablePositions
 from impact.verdicts import Verdicts
 from impact.orm.import_sources import repo_reader
+from impact.orm.python_imports import PYTHON_QUERY_ORMS, foreign_model_uses
 from impact.orm.typeorm_imports import drop_foreign_entity_calls
 from impact.orm import (CODE_DECLARATION_SUFFIXES, DECLARATION_SUFFIXES, OrmMap, build_orm_map, declares_models,
                         is_declaration_file, resolve_orm_queries)
@@ -159,10 +160,23 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
     run.queries = labels.queries(run.queries)
     run.texts = [(rel, text, labels.extraction(extraction)) for rel, text, extraction in run.texts]
     # `manager.find(Store, …)` with `Store` imported from another module than the entity's (impact.orm.typeorm_imports)
-    run.queries = drop_foreign_entity_calls(run.queries, {rel: text for rel, text, _ in run.texts}, run.orm, repo_reader(repo))
-    run.queries = bind_extensions(run.queries, (text for _, text, _ in run.texts))  # TypeORM's `getRepository(E).extend(name)`
+    texts = {rel: text for rel, text, _ in run.texts}
+    run.queries = drop_foreign_entity_calls(run.queries, texts, run.orm, repo_reader(repo))
+    run.queries = bind_extensions(run.queries, texts.values())  # TypeORM's `getRepository(E).extend(name)`
+    _drop_foreign_models(run, foreign_model_uses(run.queries, texts, run.models, repo))  # another app's `Query`
     run.queries = resolve_orm_queries(run.queries, run.orm, run.models)
     return run
+
+
+def _drop_foreign_models(run: ExtractionRun, foreign: set[tuple[str, int, str]]) -> None:
+    """Forget the Python ORM queries on another module's class of an affected model's name, in the
+    run and in each file's extraction (whose queries type the rows impact.orm.python_rows follows)."""
+    if not foreign:
+        return
+    own = lambda q: q.orm not in PYTHON_QUERY_ORMS or (q.file, q.line, q.model) not in foreign  # noqa: E731
+    run.queries = [q for q in run.queries if own(q)]
+    run.texts = [(rel, text, replace(x, queries=[q for q in x.queries if own(q)]) if any(not own(q) for q in x.queries) else x)
+                 for rel, text, x in run.texts]
 
 
 def _has_models(rel: str) -> bool:

@@ -332,6 +332,24 @@ def upgrade():
     assert sql[4:] == ["CREATE UNIQUE INDEX ix_f_id ON f (id)", "DROP SEQUENCE f_id_seq"]
 
 
+def test_a_sequence_handed_to_a_helper_that_creates_it_is_read(tmp_path) -> None:
+    # privacyidea: `create_seq(Sequence("policycondition_seq"))`, the helper running CreateSequence(seq)
+    parsed, _, _ = _translated(tmp_path, '''
+from sqlalchemy.schema import CreateSequence, Sequence
+
+
+def create_seq(seq):
+    op.execute(CreateSequence(seq))
+
+
+def upgrade():
+    create_seq(Sequence("policycondition_seq"))
+    op.execute(CreateSequence(Sequence(NAME)))
+'''.replace("NAME", "'x_' + 'seq'"))
+    assert not parsed.unknown
+    assert [s.sql for s in parsed.statements] == ["CREATE SEQUENCE policycondition_seq", "CREATE SEQUENCE x_seq"]
+
+
 def test_depends_on_is_part_of_the_replay_and_configured_folders_are_read(tmp_path) -> None:
     rev = 'revision = "{r}"\ndown_revision = {d}\ndepends_on = {dep}\n\n\ndef upgrade():\n    op.execute("{sql}")\n'
     repo = make_repo(tmp_path, {

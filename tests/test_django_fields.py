@@ -188,3 +188,35 @@ def test_a_model_with_an_unreadable_field_still_enters_the_state(tmp_path: Path)
     with pytest.raises(NotStatic, match="max_length"):
         apply_operation(ops[0].value, state, "shop")
     assert apply_operation(ops[1].value, state, "shop") == ['ALTER TABLE "shop_item" DROP COLUMN "code" CASCADE']
+
+
+def test_a_field_class_based_on_a_mixin_first_stores_like_its_field_base(tmp_path: Path) -> None:
+    # bookwyrm's `class RemoteIdField(ActivitypubFieldMixin, models.CharField)`: the mixin is no type.
+    from impact.formats.django.discover import field_aliases
+
+    (tmp_path / "core").mkdir()
+    (tmp_path / "core" / "fields.py").write_text(
+        "from django.db import models\n\nclass FederatedMixin:\n    pass\n\n"
+        "class RemoteIdField(FederatedMixin, models.CharField):\n    pass\n\n"
+        "class ForeignKey(FederatedMixin, models.ForeignKey):\n    pass\n")
+    state = ProjectState(field_aliases=field_aliases(tmp_path))
+    assert state.make_field("remote_id", read_value("RemoteIdField(max_length=255, null=True)")).kind == "CharField"
+    assert state.make_field("user", read_value("ForeignKey('auth.User', on_delete=None)")).kind == "ForeignKey"
+
+
+def test_a_serializer_field_of_the_project_does_not_shadow_a_packages_model_field(tmp_path: Path) -> None:
+    # taiga: `class JsonField(serializers.WritableField)` (an API field) beside django_pgjson's JsonField,
+    # and djorm-pgarray's TextArrayField: every CreateModel using them was unread, their tables unknown.
+    from impact.formats.django.discover import field_aliases
+    from impact.formats.django.fields import db_type
+
+    (tmp_path / "base").mkdir()
+    (tmp_path / "base" / "serializers.py").write_text(
+        "from rest_framework import serializers\n\nclass JsonField(serializers.WritableField):\n    pass\n")
+    state = ProjectState(field_aliases=field_aliases(tmp_path))
+    data = state.make_field("data", read_value("django_pgjson.fields.JsonField(default=None, null=True)"))
+    assert (data.kind, db_type(data.kind, data.options)) == ("JsonField", "json")
+    tags = state.make_field("tags", read_value("djorm_pgarray.fields.TextArrayField(dbtype='text')"))
+    assert (tags.kind, db_type(tags.kind, tags.options)) == ("ArrayField", "text[]")
+    codes = state.make_field("codes", read_value("CharArrayField(max_length=3)"))
+    assert db_type(codes.kind, codes.options) == "varchar(3)[]"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from impact.extract.references import _docstring_lines
+from impact.extract.references import docstring_lines
 from impact.pipeline import scan
 from tests.conftest import make_repo
 
@@ -33,7 +33,7 @@ class Phase:
 
 
 def test_docstring_lines_are_those_after_a_header_or_at_the_top() -> None:
-    assert _docstring_lines(CODE) == frozenset({1, 6, 7, 8, 9, 18})
+    assert docstring_lines(CODE) == frozenset({1, 6, 7, 8, 9, 18})
 
 
 def test_a_docstring_naming_the_column_is_text_and_sql_keeps_its_table(tmp_path: Path) -> None:

@@ -89,3 +89,20 @@ def test_a_keyword_of_a_factory_call_is_its_models_field(tmp_path) -> None:
     refs = {(r.line, r.via, r.table) for r in result.references if r.file == "tests/test_logins.py"}
     assert (13, "model-class", "logins") not in refs and (14, "model-class", "logins") not in refs
 
+
+
+def test_a_factory_naming_its_django_model_lazily_binds_it(tmp_path) -> None:
+    # taiga's factories: `class Meta: model = "userstories.UserStory"`, Django's lazy model reference
+    repo = make_repo(tmp_path, {
+        "migrations/001_init.sql": "CREATE TABLE shop_order (id serial PRIMARY KEY, status text);\n",
+        "migrations/002_drop.sql": "ALTER TABLE shop_order DROP COLUMN status;\n",
+        "shop/__init__.py": "",
+        "shop/models.py": "from django.db import models\n\n\nclass Order(models.Model):\n    status = models.CharField(max_length=10)\n",
+        "tests/factories.py": "import factory\n\n\nclass OrderFactory(factory.django.DjangoModelFactory):\n"
+                              "    class Meta:\n        model = \"shop.Order\"\n",
+        "tests/test_orders.py": "from tests.factories import OrderFactory\n\n\ndef test_paid():\n"
+                                "    order = OrderFactory.create(status=\"paid\")\n    assert order\n",
+    })
+    result = scan(repo, str(repo / "migrations/002_drop.sql"), use_cache=False)
+    refs = {(r.file, r.line, r.via, r.table) for r in result.references if r.file == "tests/test_orders.py"}
+    assert ("tests/test_orders.py", 5, "model-class", "shop_order") in refs

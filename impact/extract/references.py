@@ -53,6 +53,7 @@ def find_references(
     return _attributed(_in_wrapper_calls(rel, text, found, lines, wrappers or {}), queries, respelled)
 
 
+
 def _in_wrapper_calls(rel: str, text: str, found: list[ColumnReference], lines: list[str],
                       wrappers: Mapping[str, str]) -> list[ColumnReference]:
     """`updateWebsite(id, { shareId })`: a name with no table, in a call to a wrapper of one table."""
@@ -89,7 +90,7 @@ def _lines_naming(text: str, names: set[str], count: int) -> list[int]:
 _PREFIX = frozenset("rRuUbB")
 
 
-def _docstring_lines(text: str) -> frozenset[int]:
+def docstring_lines(text: str) -> frozenset[int]:
     return frozenset(n for first, last in _docstring_spans(text) for n in range(first, last + 1))
 
 

@@ -48,10 +48,11 @@ class OpContext:
     @cached_property
     def data_moved(self) -> bool:
         """A dropped column whose values the migration copied into a column it added: ORM code keeps
-        its attribute once the model maps it to that column (impact.judge.moved_columns)."""
-        from impact.judge.moved_columns import moved_to
+        its attribute once the model maps it to that column; or a field moved up to a multi-table
+        inheritance parent (impact.judge.moved_columns)."""
+        from impact.judge.moved_columns import moved_to, moved_to_parent
 
-        return moved_to(self) is not None
+        return moved_to(self) is not None or moved_to_parent(self) is not None
 
     @property
     def backfills_new_columns(self) -> bool:

@@ -22,6 +22,13 @@ Decisions:
   into it, even one impact cannot read): the name then holds other data or another type (redash's
   `schedule` moved to `old_schedule` and re-added as JSON, its `add_column` unreadable: the authors
   changed 41 lines reading it), as impact.judge.context.name_given_again says.
+
+A field moved up to a Django multi-table inheritance parent moves too: the migration drops
+`child.c` and adds `c` to the table the child's rows extend (the child's `<parent>_ptr_id` is a
+foreign key to it). The model then declares the field on the parent and every child row still has
+the attribute: bookwyrm moved `fail_reason` from its three import-job tables to `childjob` and
+changed the three declarations, none of the 14 lines setting and saving `task.fail_reason`. Its
+values are not copied (the drop still loses data: IMP301).
 """
 from __future__ import annotations
 
@@ -71,3 +78,24 @@ def _copies(text: str, target: str, source: str) -> bool:
     pattern = (rf"(?<![\w$]){re.escape(target)}(?![\w$])['\"]?\s*(?<![=!<>])[=:](?!=)(?:(?!\bwhere\b)[^;\n=])*?"
                rf"(?<![\w$]){re.escape(source)}(?![\w$])")
     return re.search(pattern, text, re.IGNORECASE) is not None
+
+
+def moved_to_parent(ctx: "OpContext") -> str | None:
+    """The multi-table inheritance parent the dropped column is added to by the migration, if any."""
+    op = ctx.op
+    if op.kind is not OpKind.DROP_COLUMN or not op.column_name or not op.table:
+        return None
+    info = ctx.base.get(op.table, op.schema)
+    if info is None:
+        return None
+    parents = {_bare(c.references) for c in info.constraints.values() if c.type == "foreign_key"
+               and c.references and len(c.columns) == 1 and c.columns[0].lower().endswith("_ptr_id")}
+    # Its foreign key, or the parent link's name: `childjob_ptr_id` extends `<app>_childjob`.
+    links = {column.lower()[: -len("_ptr_id")] for column in info.columns if column.lower().endswith("_ptr_id")}
+    parent = lambda table: _bare(table) in parents or any(_bare(table) == link or _bare(table).endswith("_" + link) for link in links)  # noqa: E731
+    return next((o.table for o in ctx.operations if o.kind is OpKind.ADD_COLUMN and o.table and parent(o.table)
+                 and (o.column_name or "").lower() == op.column_name.lower()), None)
+
+
+def _bare(name: str) -> str:
+    return name.split(".")[-1].strip('"').lower()

@@ -36,7 +36,7 @@ templateMeta: true }`), or inside a literal declared with one of the client's in
 built apart from its call (`const where: Prisma.WebsiteWhereInput = { teamWebsite: ... }`: umami, 3
 lines, impact.orm.prisma_typed_literals.input_literal_spans), or under `include`/`select` in a call of a
 function forwarding them to a Prisma call (impact.orm.prisma_wrapper_args): outside one, the same property was mostly another object's (an API's or a
-form's `templateMeta`: 35 of 98 lines right on documenso, against 18 of 19 for the type names). Comments, generated files and the model's own declaration are skipped. A Drizzle
+form's `templateMeta`: 35 of 98 lines right on documenso, against 18 of 19 for the type names). Comments, Python docstrings (wagtail's "Deletes all Query records…": prose), generated files and the model's own declaration are skipped. A Drizzle
 table is the exception: its `export const t = pgTable(` line and the table's name are its declaration
 (removed with it, as Python's `__tablename__`), and its variable is in scope in its own module, so
 the other tables' `.references(() => t.id)` and relations() there name it too (sim, dokploy: 14 lines
@@ -60,7 +60,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
-from impact.extract.references import COMMENT_LINE
+from impact.extract.references import COMMENT_LINE, docstring_lines
 from impact.model import ColumnReference, Query
 from impact.extract.typescript.orm.prisma import OPERATIONS as PRISMA_OPERATIONS
 from impact.orm.mapping import OrmMap
@@ -162,8 +162,11 @@ def model_type_references(texts: Iterable[tuple[str, str, bool, list[Query]]], o
             members = members if members and members.search(text) else None
             if not named and not members and not (relation and spans and relation.search(text)):
                 continue
+            prose = docstring_lines(text) if model.orm in _PYTHON_MODELS else frozenset()  # "Deletes all Query records…"
             for number, line in enumerate(text.splitlines(), start=1):
                 if COMMENT_LINE.match(line) or (rel == model.file and number == model.line and model.orm not in VARIABLES) or line.lstrip().startswith(("class ", "model ")):
+                    continue
+                if number in prose:
                     continue
                 code = model.orm == "drizzle"  # sql`${t.col} + 1`: Drizzle's templates take the table's columns
                 match = next((m for m in words.finditer(line) if not _in_text(line, m.start(), code)), None) if named else None

@@ -191,3 +191,66 @@ def _roots(model_file: str, first: str) -> list[str]:
 def _stem(file: str) -> str:
     stem = file[:-3] if file.endswith(".py") else file[:-4] if file.endswith(".pyi") else file
     return stem[: -len("/__init__")] if stem.endswith("/__init__") else stem
+
+
+
+def foreign_model_uses(queries: list, texts: dict[str, str], models: dict, root: Path | None) -> set[tuple[str, int, str]]:
+    """(file, line, class name) of the Django and SQLAlchemy queries on a class their file takes
+    from another module than the affected model's: that other model's queries, not the table's.
+
+    `models`: class name -> ModelInfo of the affected tables (ExtractionRun.models). Two apps may
+    declare a model of the same name: wagtail moved `Query` from `wagtail.search` to
+    `wagtail.contrib.search_promotions` and then dropped the old table; every
+    `Query.objects.filter(…)` of the new app (8 queries, 11 lines using their rows) was credited to
+    the dropped `wagtailsearch_query`. The class is taken by `from <module> import Query`, or through
+    its module (`models.Query.objects…` with `from wagtail.contrib.search_promotions import models`;
+    its copy command used both apps' `Query` so). A query whose class's module cannot be told (None)
+    is kept.
+    """
+    modules = PythonModules(root, {rel: text for rel, text in texts.items() if rel.endswith(".py")})
+    foreign: set[tuple[str, int, str]] = set()
+    bindings: dict[tuple[str, str], Binding | None] = {}
+    for query in queries:
+        model = models.get(query.model) if query.orm in PYTHON_QUERY_ORMS and query.model else None
+        text = texts.get(query.file) if model is not None and query.file != model.file else None
+        if text is None:
+            continue
+        through = _module_alias(text, query.line, query.model)
+        if through is not None:
+            if _alias_source(query.file, text, through, query.model, model.file, modules) is False:
+                foreign.add((query.file, query.line, query.model))
+            continue
+        key = (query.file, query.model)
+        if key not in bindings:
+            bindings[key] = model_binding(query.file, text, query.model, model.file, modules)
+        if bindings[key] is not None and bindings[key].plain is False:
+            foreign.add((query.file, query.line, query.model))
+    return foreign
+
+
+def _module_alias(text: str, line: int, name: str) -> str | None:
+    """`models` when the query's first line names the class as `models.<name>`."""
+    lines = text.splitlines()
+    found = re.search(rf"(?<![\w.])([a-z_]\w*)\s*\.\s*{re.escape(name)}\b", lines[line - 1]) if 0 < line <= len(lines) else None
+    return found.group(1) if found and found.group(1) not in ("self", "cls") else None
+
+
+def _alias_source(rel: str, text: str, alias: str, name: str, model_file: str, modules: PythonModules) -> bool | None:
+    """Whether `alias.<name>` is the model: `alias` bound by `from pkg import alias` or
+    `import pkg.alias as alias` to the model's module or a module re-exporting it."""
+    module = parsed(text)
+    answers = []
+    for node in ast.walk(module) if module is not None else ():
+        if isinstance(node, ast.ImportFrom):
+            for item in node.names:
+                if (item.asname or item.name) == alias:
+                    path = ".".join(p for p in (node.module, item.name) if p)
+                    answers.append(_source(rel, path, node.level, name, model_file, modules, 0))
+        elif isinstance(node, ast.Import):
+            for item in node.names:
+                if item.asname == alias:
+                    answers.append(_source(rel, item.name, 0, name, model_file, modules, 0))
+    return True if True in answers else None if None in answers or not answers else False
+
+
+PYTHON_QUERY_ORMS = ("django", "sqlalchemy")  # Query.orm of impact.extract.python's ORM finders

@@ -61,18 +61,25 @@ def _is_mapped(annotation: ast.expr | None) -> bool:
     return last_name(annotation.value) == "Mapped"
 
 
-def _django_field(value: ast.expr | None, bare_names_allowed: bool) -> str | None:
+def _django_field(value: ast.expr | None, bare_names_allowed: bool, modules_allowed: bool = False) -> str | None:
     """`models.CharField(...)`; a bare `CharField(...)` only in a class based on models.Model
-    (forms and serializers have `CharField`s too)."""
+    (forms and serializers have `CharField`s too); `fields.ForeignKey(...)`, a field of the project's
+    own module, only in a class already told a Django model (`modules_allowed`: bookwyrm's models
+    declare most fields through `from . import fields`; their columns were unknown)."""
     if type(value) is not ast.Call:
         return None
     dotted = full_name(value.func) or ""
-    if not (dotted.startswith(("models.", "django.db.models.")) or (bare_names_allowed and "." not in dotted)):
+    module = dotted.count(".") == 1 and dotted.split(".")[0] not in _NOT_FIELD_MODULES
+    if not (dotted.startswith(("models.", "django.db.models.")) or (bare_names_allowed and "." not in dotted)
+            or (modules_allowed and module)):
         return None
     name = dotted.split(".")[-1]
     if name.endswith("Field") or name in DJANGO_RELATIONS_WITH_ID or name in DJANGO_NOT_COLUMNS:
         return name
     return None
+
+
+_NOT_FIELD_MODULES = frozenset({"forms", "serializers", "filters", "graphene", "strawberry", "marshmallow"})
 
 
 def _keyword_is_true(call: ast.Call, name: str) -> bool:

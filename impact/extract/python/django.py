@@ -7,6 +7,9 @@ An INSERT (`create`, `bulk_create`, `get_or_create`, `Model(...).save()`) lists 
 field of the model, the ones not given with their default: a column the model still declares is
 written by all of them (a DROP breaks them; an ADD NOT NULL the model does not declare yet fails them).
 
+A model reached through its module (`from bookwyrm import models`, then `models.Report.objects…`,
+`get_object_or_404(models.Report, …)`) is that class: the module is a lower-case name, not `self`.
+
 `raw("SELECT …")` is read as its SQL, and `none()` (an empty queryset, no query run) as nothing.
 
 A manager is `objects` (or `_default_manager`, `_base_manager`) or a custom one named `<x>_objects`
@@ -62,6 +65,8 @@ class _Finder:
         self.django_file = facts.mentions("django") or any(m.framework == "django" for m in registry.values())
 
     def model(self, node: ast.expr | None) -> str | None:
+        if type(node) is ast.Attribute and _module_alias(node.value):  # `models.Report`
+            return self.model_name(node.attr)
         if type(node) is not ast.Name:
             return None
         return self.model_name(node.id)
@@ -87,6 +92,12 @@ class _Finder:
             first = part.links[0]
             # What `_from` needs of the first link and the base, asked before the links are joined
             # (most chains are no queryset: issue 13): a manager on a name, or a call of a plain name.
+            if _through_module(part.base, part.links):  # `models.Report.objects…`: the model through its module
+                part_links = [link for later in lineage[position:] for link in later.links]
+                uses = self._from(ast.Attribute(value=part.base, attr=first.name), part_links[1:], self.facts.chain_line(part), end_line)
+                if uses is not None:
+                    return uses
+                continue
             if not (type(part.base) is ast.Name if first.call is None and is_manager(first.name)
                     else part.base is None and first.call is not None and (self.django_file or first.name in SHORTCUTS)):
                 continue
@@ -111,7 +122,7 @@ class _Finder:
               end_line: int) -> list[OrmUse] | None:
         first = links[0]
         if first.call is None and is_manager(first.name) and self.model(base):
-            return _QuerySet(self, base.id, line, end_line).read(links[1:])
+            return _QuerySet(self, self.model(base), line, end_line).read(links[1:])
         if base is None and first.name in SHORTCUTS and first.call is not None and first.call.args:
             model = self.model(first.call.args[0])
             return _QuerySet(self, model, line, end_line).read(links) if model else None
@@ -124,6 +135,17 @@ class _Finder:
                 use.all_columns = True  # the INSERT lists every concrete field, given or defaulted
                 return [use]
         return None
+
+
+def _module_alias(node: ast.expr | None) -> bool:
+    """A lower-case name that may be a module (`from bookwyrm import models`), not `self`/`cls`."""
+    return type(node) is ast.Name and node.id.islower() and node.id not in ("self", "cls")
+
+
+def _through_module(base: ast.expr | None, links: list[Link]) -> bool:
+    """`models.Report.objects`: a module, a capitalised class on it, then a manager."""
+    return (_module_alias(base) and len(links) > 1 and links[0].call is None and links[0].name[:1].isupper()
+            and links[1].call is None and is_manager(links[1].name))
 
 
 class _QuerySet:

@@ -8,7 +8,7 @@ fields); this module follows the factory into the files that call it (tests, mos
 Decisions:
 - A factory is a class whose base's name ends in `Factory` (`factory.Factory`,
   `SQLAlchemyModelFactory`, `DjangoModelFactory`, a project's own `WarehouseFactory`) and whose
-  inner `Meta` says `model = M`; M is read as written (`M`, `models.M`).
+  inner `Meta` says `model = M`; M is read as written (`M`, `models.M`, `"app_label.M"`).
 - A call is the factory's name called, or its class methods that build rows: `F(...)`,
   `F.create(...)`, `F.build(...)`, `F.stub(...)`, `F.create_batch(n, ...)`, `F.build_batch(n, ...)`,
   with its keyword arguments on the call's line or up to CALL_LINES lines below while its
@@ -27,6 +27,7 @@ from dataclasses import replace
 
 from impact.extract.python.models import ModelInfo
 from impact.extract.python.relations import parsed
+from impact.extract.python.tree import bound_model_name
 from impact.model import ColumnReference
 from impact.orm.wrappers import called_wrapper
 
@@ -98,7 +99,7 @@ def _meta_model(node: ast.ClassDef, models: Mapping[str, ModelInfo]) -> ModelInf
     for meta in (c for c in node.body if isinstance(c, ast.ClassDef) and c.name == "Meta"):
         for statement in meta.body:
             if isinstance(statement, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "model" for t in statement.targets):
-                return models.get(_last(statement.value) or "")
+                return models.get(bound_model_name(statement.value) or "")
     return None
 
 

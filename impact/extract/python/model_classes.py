@@ -43,6 +43,7 @@ from impact.collector import no_cycle_collection
 from impact.cache import _source_hash
 from impact.extract.python.models import ModelInfo
 from impact.extract.python.blocks import parsed_skeleton
+from impact.extract.python.tree import bound_model_name
 from impact.model import ColumnReference
 
 # Decorators whose first argument is the class's model: `@admin.register(M)`, strawberry-django.
@@ -219,7 +220,7 @@ def _bound_model(node: ast.ClassDef, models: Mapping[str, ModelInfo]) -> ModelIn
     for body in (node.body, *(c.body for c in node.body if isinstance(c, ast.ClassDef) and c.name == "Meta")):
         for statement in body:
             if isinstance(statement, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "model" for t in statement.targets):
-                model = models.get(_last_name(statement.value) or "")
+                model = models.get(bound_model_name(statement.value) or "")
                 if model is not None:
                     return model
     return None

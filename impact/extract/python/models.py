@@ -93,7 +93,9 @@ class _ClassModel:
 # What a file declaring a model must spell (see may_declare_models).
 # models.Model, Model, django.db.models.Model, and Django's auth bases (`class User(AbstractUser)`).
 _MODEL_BASE = re.compile(r"(?<!\w)(?:Model|" + "|".join(DJANGO_AUTH_BASES) + r")(?!\w)")
-_DJANGO_FIELD = re.compile(r"models(?:\s|\\|#[^\n]*)*\.(?:\s|\\|#[^\n]*)*\w*(?:Field|ForeignKey|ParentalKey)(?!\w)")
+_DJANGO_FIELD = re.compile(r"models(?:\s|\\|#[^\n]*)*\.(?:\s|\\|#[^\n]*)*(?:fields\s*\.\s*)?\w*(?:Field|ForeignKey|ParentalKey)(?!\w)"
+                           # `from django.db.models import ForeignKey, JSONField` (bookwyrm's import jobs)
+                           r"|^\s*from\s+django\.db\.models\s+import\s+[^\n]*?(?:Field|ForeignKey)\b", re.MULTILINE)
 
 
 def may_declare_models(text: str) -> bool:
@@ -116,12 +118,18 @@ def find_models(facts: Facts, unnamed: bool = False) -> list[ModelInfo]:
     models: list[ModelInfo] = []
     naming = waiting_models.file_naming(facts)  # tables a declarative base computes
     assembled = factory_bases(facts.module, facts.classes)  # classes a function assembles from mixins
+    imported = _django_field_imports(facts.module)
+    django_module = is_models_module(facts.path) and facts.mentions("django")
     for class_facts in facts.classes:
-        model = _read_class(class_facts, facts, declared, assembled.get(id(class_facts.node)))
+        model = _read_class(class_facts, facts, declared, imported, assembled.get(id(class_facts.node)))
         waiting_models.before(naming, model, class_facts.node)
         _inherit(model, declared)
         model.table = model.table or _flask_table(model)
+        bare = django_module and model.framework is None and _field_less(class_facts.node, model, declared)
+        model.framework = "django" if bare else model.framework
         waiting_models.after(naming, model, declared)
+        if bare and len(model.origins) != len(model.bases):
+            model.framework = None  # a base that is no project class of another file: not told a model
         declared[model.name] = model
         info = _model_info(model, facts.path)
         if info is not None and (info.table or unnamed or (info.framework != "sqlalchemy" and not info.abstract)):
@@ -135,8 +143,25 @@ def find_models(facts: Facts, unnamed: bool = False) -> list[ModelInfo]:
     return models
 
 
+def _field_less(node: ast.ClassDef, model: _ClassModel, declared: dict[str, _ClassModel]) -> bool:
+    """A class of a Django models module declaring nothing (`pass`, a docstring, a `Meta`) on bases
+    imported by name: a model on another file's base (wagtail's `class NotYetRegisteredSiteSetting(
+    BaseSiteSetting): pass`, whose DROP TABLE found no code), if those bases are project classes."""
+    return bool(model.bases) and all(base.isidentifier() and base not in declared for base in model.bases) and all(
+        type(s) is ast.Pass or (type(s) is ast.Expr and type(s.value) is ast.Constant)
+        or (type(s) is ast.ClassDef and s.name == "Meta") for s in node.body)
+
+
+def _django_field_imports(module: ast.Module) -> frozenset[str]:
+    """Names a module imports from Django's field modules (`from django.db.models import
+    ForeignKey, JSONField`): called bare in any class, they are Django fields (bookwyrm's import jobs
+    derive from a project base of another file, so nothing else tells their class a model)."""
+    return frozenset(alias.asname or alias.name for node in module.body if type(node) is ast.ImportFrom
+                     and node.module in ("django.db.models", "django.contrib.postgres.fields") for alias in node.names)
+
+
 def _read_class(class_facts: ClassFacts, facts: Facts, declared: dict[str, _ClassModel],
-                bases: list[str] | None = None) -> _ClassModel:
+                imported: frozenset[str] = frozenset(), bases: list[str] | None = None) -> _ClassModel:
     node = class_facts.node
     model = _ClassModel(node.name, node.lineno)
     model.bases = bases or [full_name(base) or "" for base in node.bases]
@@ -149,12 +174,19 @@ def _read_class(class_facts: ClassFacts, facts: Facts, declared: dict[str, _Clas
         if base.split(".")[-1] in DJANGO_AUTH_BASES and base not in declared:
             django_base = True
             model.attributes.update((name, name) for name in DJANGO_AUTH_BASES[base.split(".")[-1]])
+    declarations = []
     for statement in _body_statements(node):
         if type(statement) is ast.ClassDef and statement.name == "Meta":
             model.meta = _assignments(statement)
             continue
-        for attribute, annotation, value in _declarations(statement) or _declared_attr(statement):
-            _read_declaration(model, attribute, annotation, value, django_base)
+        declarations += _declarations(statement) or _declared_attr(statement)
+    # A class declaring one `models.<X>Field` is a Django model: its `fields.ForeignKey(…)` are fields too.
+    bare = lambda value: django_base or (type(value) is ast.Call and type(value.func) is ast.Name and value.func.id in imported)  # noqa: E731
+    # A same-file Django base (bookwyrm's `class Series(BookDataModel)`) makes it one too.
+    parent = any(getattr(declared.get(base), "framework", None) == "django" for base in model.bases)
+    modules = django_base or parent or any(_django_field(value, bare(value)) is not None for _, _, value in declarations)
+    for attribute, annotation, value in declarations:
+        _read_declaration(model, attribute, annotation, value, bare(value), modules)
     if django_base and model.framework is None:
         model.framework = "django"
     return model
@@ -167,7 +199,7 @@ def _declared_attr(statement: ast.stmt) -> list[tuple[str, None, ast.Call]]:
 
 
 def _read_declaration(model: _ClassModel, attribute: str, annotation: ast.expr | None,
-                      value: ast.expr | None, django_base: bool) -> None:
+                      value: ast.expr | None, django_base: bool, modules: bool = False) -> None:
     if attribute == "__tablename__":
         model.framework, model.table = "sqlalchemy", literal_text(value)
     elif attribute == "__abstract__":
@@ -182,7 +214,7 @@ def _read_declaration(model: _ClassModel, attribute: str, annotation: ast.expr |
             model.primary_key.append(model.attributes[attribute])
         if column_call is not None and keyword(column_call, "default") is not None:
             model.client_defaults.append(model.attributes[attribute])
-    elif _django_field(value, bare_names_allowed=django_base) is not None:
+    elif _django_field(value, bare_names_allowed=django_base, modules_allowed=modules) is not None:
         _read_django_field(model, attribute, value)
 
 
@@ -219,7 +251,7 @@ def _is_relationship_or_classvar(annotation: ast.expr, value: ast.expr | None) -
 
 
 def _read_django_field(model: _ClassModel, attribute: str, call: ast.Call) -> None:
-    kind = _django_field(call, bare_names_allowed=True)
+    kind = _django_field(call, bare_names_allowed=True, modules_allowed=True)
     if kind in DJANGO_NOT_COLUMNS:
         return
     model.framework = "django"

@@ -112,6 +112,19 @@ def last_name(node: ast.AST | None) -> str:
     return (full_name(node) or "").split(".")[-1]
 
 
+def bound_model_name(node: ast.AST | None) -> str | None:
+    """The class a `model = …` binding names: `M`, `models.M`, or Django's lazy reference
+    `"app_label.M"` (taiga's factories: `model = "userstories.UserStory"`) -> "M"."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.count(".") == 1:
+        label, name = node.value.split(".")
+        return name if label.isidentifier() and name.isidentifier() and name[:1].isupper() else None
+    return None
+
+
 def positional(call: ast.Call | None) -> list[ast.expr]:
     """The positional arguments, `*args` left out."""
     return [arg for arg in call.args if type(arg) is not ast.Starred] if call is not None else []

@@ -23,7 +23,7 @@ from impact.formats.alembic.custom_types import CustomTypes
 from impact.formats.alembic.ddl import literal, quote
 from impact.formats.alembic.ops import OpSql, _Unreadable
 from impact.formats.pieces import Piece
-from impact.formats.alembic.values import Dynamic, EnumType, Scope, TableRef, Text, argument, call_name, keywords, last
+from impact.formats.alembic.values import Dynamic, EnumType, Scope, SequenceRef, TableRef, Text, argument, call_name, keywords, last
 
 HARMLESS_CALLS = {"print", "get_bind", "get_context", "info", "debug", "warning", "warn", "error", "echo", "getLogger",
                   "inspect", "get_table_names", "get_columns", "has_table", "get_indexes", "get_foreign_keys",
@@ -231,10 +231,10 @@ class Translator(OpSql):
 def _ddl_construct(node: ast.AST, scope: Scope) -> str | None:
     """`sa.schema.DropSequence(sa.schema.Sequence("s"))` and friends, as SQL."""
     verb = last(call_name(node)) if isinstance(node, ast.Call) else ""
-    if verb in ("DropSequence", "CreateSequence") and node.args and isinstance(node.args[0], ast.Call):
-        name = scope.eval(node.args[0].args[0]) if node.args[0].args else None
-        if isinstance(name, str):
-            return f"{'DROP' if verb == 'DropSequence' else 'CREATE'} SEQUENCE {quote(name)}"
+    if verb in ("DropSequence", "CreateSequence") and node.args:
+        sequence = scope.eval(node.args[0])  # `Sequence("s")`, or a name holding one (a helper's parameter)
+        if isinstance(sequence, SequenceRef):
+            return f"{'DROP' if verb == 'DropSequence' else 'CREATE'} SEQUENCE {quote(sequence.name)}"
     return None
 
 

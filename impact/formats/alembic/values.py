@@ -51,6 +51,14 @@ class Text:
     sql: str
 
 
+@dataclass(frozen=True)
+class SequenceRef:
+    """`sa.Sequence("s")`: a sequence by its name (privacyidea hands one to a helper,
+    `create_seq(Sequence("policycondition_seq"))`, that runs `op.execute(CreateSequence(seq))`)."""
+
+    name: str
+
+
 def call_name(node: ast.AST) -> str:
     """`op.add_column` -> "op.add_column"; `sa.Column` -> "sa.Column"; else ""."""
     if isinstance(node, ast.Call):
@@ -147,6 +155,9 @@ class Scope:
                 if all(isinstance(kw.get(k, ""), str) for k in ("schema", "signature", "definition", "on_entity")) and kw.get("signature"):
                     return Entity(name, kw.get("schema") or "public", kw["signature"], kw.get("definition", ""), kw.get("on_entity", ""))
                 return Dynamic(f"the {name} has computed parts")
+            if name == "Sequence" and node.args:
+                sequence = self.eval(node.args[0])
+                return SequenceRef(sequence) if isinstance(sequence, str) else Dynamic("a sequence with a computed name")
             if name in ("table", "Table") and node.args:
                 table = self.eval(node.args[0])
                 return TableRef(table) if isinstance(table, str) else Dynamic("a table object with a computed name")

@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # pyread loads when a migration module is read, not to find t
 
 NOT_SEARCHED = {"node_modules", ".git", "vendor", "dist", "build", ".venv", "venv", "site-packages", "__pycache__", "target",
                 ".tox", "env"}
-FIELD_CLASS = re.compile(r"^class\s+(\w+Field|\w+Key)\s*\(\s*(?:[\w.]*\.)?(\w+)\s*[,)]", re.MULTILINE)
+FIELD_CLASS = re.compile(r"^class\s+(\w+Field|\w+Key)\s*\(([\w.,\s]*)\)", re.MULTILINE)
 USER_MODEL = re.compile(r"""^\s*AUTH_USER_MODEL\s*=\s*["']([\w]+\.[\w]+)["']""", re.MULTILINE)
 _CACHE: dict[Path, tuple[tuple[int, int], MigrationModule]] = {}
 
@@ -163,9 +163,25 @@ def field_aliases(repo: Path) -> dict[str, str]:
                 continue
             if "Field" in text or "Key" in text:
                 for match in FIELD_CLASS.finditer(text):
-                    if match.group(1) != match.group(2):
-                        aliases.setdefault(match.group(1), match.group(2))
+                    base = _field_base(match.group(2))
+                    if base and match.group(1) != base:
+                        aliases.setdefault(match.group(1), base)
     return aliases
+
+
+def _field_base(bases: str) -> str | None:
+    """The base a field class stores like: its first base that is no mixin (bookwyrm's
+    `class RemoteIdField(ActivitypubFieldMixin, models.CharField)` is a CharField; taking the mixin
+    left every model using it unread: its CreateModel, so its table, unknown to the replay)."""
+    dotted = [b.strip() for b in bases.split(",") if b.strip()]
+    if any(b.split(".")[0] in NOT_MODEL_FIELDS for b in dotted):
+        return None  # taiga's `class JsonField(serializers.WritableField)`: an API field, not django-pgjson's JsonField
+    names = [b.rsplit(".", 1)[-1] for b in dotted]
+    return next((n for n in names if not n.endswith("Mixin") and n != "object"), None)
+
+
+# Modules whose field classes are no model fields (Django REST framework's, forms', filters').
+NOT_MODEL_FIELDS = frozenset({"serializers", "forms", "filters", "rest_framework", "django_filters"})
 
 
 def history_paths(repo: Path) -> list[Path]:

@@ -47,6 +47,8 @@ DATA_TYPES = {
     "CITextField": "citext", "IntegerRangeField": "int4range", "BigIntegerRangeField": "int8range",
     "DecimalRangeField": "numrange", "DateTimeRangeField": "tstzrange", "DateRangeField": "daterange",
     "MACAddressField": "macaddr", "CidrAddressField": "cidr",
+    # django-pgjson (taiga's early migrations): `json`, and its JsonBField is jsonb
+    "JsonField": "json",
 }
 # Field classes of widely used packages, as the Django field they store like (their migrations
 # carry the options, e.g. CountryField's max_length).
@@ -55,7 +57,11 @@ THIRD_PARTY = {"CountryField": "CharField", "TimeZoneField": "CharField", "Phone
                "AutoSlugField": "SlugField", "VersatileImageField": "ImageField", "ThumbnailerImageField": "ImageField",
                "StreamField": "JSONField", "MACAddressField": "MACAddressField", "InetAddressField": "GenericIPAddressField",
                "CidrAddressField": "CidrAddressField", "EncryptedTextField": "TextField", "EncryptedCharField": "TextField",
-               "TreeForeignKey": "ForeignKey", "MeasurementField": "FloatField", "TreeOneToOneField": "OneToOneField", "CITextField": "CITextField"}
+               "TreeForeignKey": "ForeignKey", "MeasurementField": "FloatField", "TreeOneToOneField": "OneToOneField", "CITextField": "CITextField", "JsonBField": "JSONField"}
+# djorm-pgarray's array fields (taiga's early migrations), as the ArrayField of their element's field.
+ARRAY_FIELDS = {"TextArrayField": "TextField", "CharArrayField": "CharField", "IntegerArrayField": "IntegerField",
+                "SmallIntegerArrayField": "SmallIntegerField", "BigIntegerArrayField": "BigIntegerField",
+                "FloatArrayField": "FloatField", "DateArrayField": "DateField", "DateTimeArrayField": "DateTimeField"}
 # The internal type a field class reports (EmailField is a CharField to the schema editor).
 INTERNAL_TYPES = {"EmailField": "CharField", "URLField": "CharField", "ImageField": "FileField",
                   "NullBooleanField": "BooleanField"}

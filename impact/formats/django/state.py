@@ -176,7 +176,7 @@ class ProjectState:
 def builtin_kind(kind: str, aliases: dict[str, str]) -> str:
     """The Django field class a project's or a package's field class stores like."""
     for _ in range(6):  # a short chain of subclasses; a cycle stops here
-        if kind in conv.DATA_TYPES or kind in conv.RELATIONS or kind in conv.NOT_COLUMNS or kind == "ArrayField":
+        if kind in conv.DATA_TYPES or kind in conv.RELATIONS or kind in conv.NOT_COLUMNS or kind in ("ArrayField", *conv.ARRAY_FIELDS):
             return kind
         kind = aliases.get(kind) or conv.THIRD_PARTY.get(kind) or kind
     return kind
@@ -194,7 +194,10 @@ def field_from_call(name: str, value, aliases: dict[str, str] | None = None) -> 
         options["to"] = value.args[0]
     if kind in ("OneToOneField", "ManyToManyField", "ParentalKey") and value.args and "to" not in options:
         options["to"] = value.args[0]
-    if kind == "ArrayField":
+    if kind in conv.ARRAY_FIELDS:  # djorm-pgarray: the element's field is in the class name
+        element = {"max_length": options["max_length"]} if "max_length" in options else {}
+        kind, options["base_field"] = "ArrayField", (conv.ARRAY_FIELDS[kind], element)
+    elif kind == "ArrayField":
         base = options.get("base_field", value.args[0] if value.args else None)
         if isinstance(base, Call):
             inner = field_from_call(f"{name}[]", base, aliases)  # nested arrays and their options too
