@@ -142,3 +142,14 @@ def test_safer_sql_names_the_type_when_the_earlier_migrations_declare_it() -> No
     result = scan(CHAT, str(SCENARIOS / "rename_title.sql"), use_cache=False)
     rename = next(f for f in result.findings if f.code == "IMP102")
     assert rename.safe_sql.startswith("ALTER TABLE conversations ADD COLUMN subject TEXT;") and "<type of" not in rename.safe_sql
+
+
+def test_what_breaks_names_the_code_places_when_no_query_breaks(tmp_path) -> None:
+    """A model still declaring a dropped column breaks the ORM's reads though no query was found:
+    the headline lists that place, not "no query found breaks, but … still queried by the code"."""
+    from tests.conftest import PRISMA_DATASOURCE, scan_prisma
+
+    schema = PRISMA_DATASOURCE + "model Website {\n  id     Int    @id\n  status String\n}\n"
+    result = scan_prisma(tmp_path, schema, 'CREATE TABLE "Website" (id int PRIMARY KEY, status text NOT NULL);',
+                         'ALTER TABLE "Website" DROP COLUMN "status";', {"src/a.ts": "export const x = 1;\n"})
+    assert build(result).what_breaks() == "no query found, but 1 place in the code breaks: prisma/schema.prisma:7"

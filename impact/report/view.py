@@ -128,6 +128,12 @@ class View:
         if breaks:
             return f"{plural(breaks, 'query', 'queries')} {'break' if breaks != 1 else 'breaks'}{self.in_tests}: {short_sites(self.breaking_sites)}"
         breaking = self.by_severity(Severity.BREAKING)
+        # Code a breaking finding points at that is no query (the dropped model's name, its
+        # declaration): "no query found breaks, but … still queried by the code" read as a contradiction.
+        places = sorted({(e.file, e.line) for i in breaking for e in i.evidence if e.kind == "reference"})
+        if places:
+            return (f"no query found, but {plural(len(places), 'place')} in the code {'break' if len(places) != 1 else 'breaks'}: "
+                    f"{short_sites(places)}")
         if breaking:
             return f"no query found breaks, but the migration does: {_counted(i.finding.title for i in breaking)}"
         review = self.counts[Status.REVIEW]
