@@ -130,6 +130,11 @@ class ColumnReference:
     # variable holding a dropped column's value (impact.orm.typeorm_drops).
     via: str = "name-only"
     spelling: str | None = None  # the name as the code spells it, when it is not the column's
+    # A "model-declaration" that is a member of a TypeScript row type (a Kysely `DB` interface's, a
+    # type bound by `knex<T>("t")`): it declares the column to the compiler only; no SQL is made
+    # from it (`selectAll()` is `select *`), so it breaks no query (orm-model-declares-changed-column
+    # is the ORMs' that do: row-type-declares-changed-column says to update it).
+    type_only: bool = False
 
 
 @dataclass(frozen=True)

@@ -60,7 +60,8 @@ def test_dropping_the_column_names_the_member_and_the_fixture(tmp_path: Path) ->
     })
     result = scan(repo, "20240201000000", use_cache=False)
     evidence = {(f.rule_id, e.file, e.line) for f in result.findings for e in f.evidence}
-    assert ("orm-model-declares-changed-column", "src/types.ts", 3) in evidence
+    assert ("row-type-declares-changed-column", "src/types.ts", 3) in evidence  # a type makes no SQL: not IMP109
+    assert ("orm-model-declares-changed-column", "src/types.ts", 3) not in evidence
     assert ("dropped-column-still-used", "src/service.ts", 4) in evidence
     assert ("changed-column-referenced", "test/fixture.ts", 5) in evidence
     assert not any(e[1] == "test/fixture.ts" and e[2] == 7 for e in evidence)

@@ -24,8 +24,10 @@ def test_a_dropped_tables_entry_and_row_type_are_evidence() -> None:
 
 def test_a_dropped_columns_member_is_its_tables_only() -> None:
     result = scan(APP, str(SCENARIOS / "drop_document_status.sql"), use_cache=False)
-    # Document's `status` (17), not Recipient's (22): that one is the recipient table's.
-    assert _evidence(result, "orm-model-declares-changed-column") == [17]
+    # Document's `status` (17), not Recipient's (22): that one is the recipient table's. A row type
+    # makes no SQL: it is IMP114's (update it), not IMP109's (every whole-row read breaks).
+    assert _evidence(result, "row-type-declares-changed-column") == [17]
+    assert _evidence(result, "orm-model-declares-changed-column") == []
     tables = {r.line: (r.table, r.via) for r in result.references if r.file == TYPES}
     assert tables[17] == ("Document", "model-declaration") and tables[22] == ("recipient", "model-declaration")
 

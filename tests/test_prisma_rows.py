@@ -78,10 +78,13 @@ def test_a_mapped_field_read_from_a_row_is_its_column() -> None:
 def test_the_schema_lines_listing_a_dropped_field_are_declarations() -> None:
     """`@relation(fields: [documentId], ...)` names the dropped field: Prisma rejects the schema until it goes too."""
     result = scan(APP, str(SCENARIOS / "drop_recipient_document_id.sql"), use_cache=False)
-    # src/db/types.ts:23 is Recipient's `document_id` in the generated Kysely interface (impact.orm.kysely_db_types).
-    assert _evidence(result, "orm-model-declares-changed-column") == ["prisma/schema.prisma:24", "prisma/schema.prisma:25", "src/db/types.ts:23"]
+    assert _evidence(result, "orm-model-declares-changed-column") == ["prisma/schema.prisma:24", "prisma/schema.prisma:25"]
+    # src/db/types.ts:23 is Recipient's `document_id` in the generated Kysely interface
+    # (impact.orm.kysely_db_types): a type makes no SQL, so it is IMP114's, not IMP109's.
+    assert _evidence(result, "row-type-declares-changed-column") == ["src/db/types.ts:23"]
     status = scan(APP, str(SCENARIOS / "drop_document_status.sql"), use_cache=False)
-    assert _evidence(status, "orm-model-declares-changed-column") == ["prisma/schema.prisma:15", "src/db/types.ts:17"]
+    assert _evidence(status, "orm-model-declares-changed-column") == ["prisma/schema.prisma:15"]
+    assert _evidence(status, "row-type-declares-changed-column") == ["src/db/types.ts:17"]
 
 
 def test_the_variable_holds_the_row_to_the_end_of_its_block_or_a_new_declaration() -> None:

@@ -70,7 +70,13 @@ def _created_with(ctx: OpContext, column: str) -> bool:
 @reference_matcher
 def declared_by_orm_model(ctx: OpContext, ref: ColumnReference) -> bool:
     """An ORM model of the operation's table still declares the column (impact.orm.declarations)."""
-    return ref.via == "model-declaration" and ref.column == ctx.op.column_name and not ctx.name_given_again
+    return ref.via == "model-declaration" and not ref.type_only and ref.column == ctx.op.column_name and not ctx.name_given_again
+
+
+@reference_matcher
+def declared_by_row_type(ctx: OpContext, ref: ColumnReference) -> bool:
+    """A TypeScript row type bound to the operation's table still has the column (Kysely's `DB`, `knex<T>`)."""
+    return ref.via == "model-declaration" and ref.type_only and ref.column == ctx.op.column_name and not ctx.name_given_again
 
 
 @reference_matcher

@@ -68,7 +68,7 @@ def attribute_knex_row_types(references: list[ColumnReference], texts: dict[str,
         if owner and owner[1].lower() == ref.column.lower():
             table, declaration = owner[0], owner[2]
             ref = replace(ref, table=table, via="model-declaration" if declaration else "typed-receiver", inferred=False,
-                          context="declaration" if declaration else ref.context)
+                          context="declaration" if declaration else ref.context, type_only=bool(declaration))
         out.append(ref)
     return out
 

@@ -135,6 +135,6 @@ def attribute_row_type_members(references: list[ColumnReference], texts: dict[st
     for ref in references:
         table, member = owners.get(ref.file, {}).get(ref.line, (None, "")) if ref.via not in _FIRM else (None, "")
         if table and member.lower() == ref.column.lower():
-            ref = replace(ref, table=table, via="model-declaration", context="declaration", inferred=False)
+            ref = replace(ref, table=table, via="model-declaration", context="declaration", inferred=False, type_only=True)
         out.append(ref)
     return out
