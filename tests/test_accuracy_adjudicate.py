@@ -57,7 +57,8 @@ def _labelled(tmp_path):
     for i, (kind, verdict) in enumerate(verdicts):
         sets = ["recall", "precision"] if kind == "hit" and i < 3 else ["recall"]
         sample.append({"orm": "prisma", "project": "p", "commit": "c", "base": "b", "path": "a.ts", "line": i + 1, "kind": kind, "sets": sets})
-        labels.append({"project": "p", "commit": "c", "path": "a.ts", "line": i + 1, "label": verdict, "reason": "r"})
+        labels.append({"project": "p", "commit": "c", "path": "a.ts", "line": i + 1, "label": verdict, "reason": "r",
+                       **({"class": "row read"} if kind == "missed" and verdict == "db" else {})})
     for i, verdict in enumerate(["not-db", "unsure"]):
         sample.append({"orm": "prisma", "project": "p", "commit": "c", "base": "b", "path": "b.ts", "line": i + 1,
                        "kind": "false-positive", "sets": ["precision"]})
@@ -76,6 +77,8 @@ def test_scores_from_a_hand_made_label_file(tmp_path) -> None:
     assert (s["reported"], s["reported_db"], s["reported_not-db"], s["reported_unsure"]) == (5, 3, 1, 1)
     row = next(line for line in adjudicate.section(scores).splitlines() if line.startswith("| prisma"))
     # DB-reaching share 8/9, recall 6/8 (Wilson 41-93), unsure both ways 6/8..7/9, precision 3/4, bounds 3/5..4/5.
+    # The two DB-reaching misses are tabulated by their class; the not-db miss is not.
+    assert "| prisma | row read | 2 |" in adjudicate.section(scores)
     assert row == ("| prisma | 10 | 89 % (8/9; 56–98) | 75 % (6/8; 41–93) | 75–78 % | 5 | 75 % (3/4; 30–95) | 60–80 % | 1 / 1 | 0 |")
 
 

@@ -3,6 +3,7 @@
     python bench/accuracy/measure.py bench/accuracy/cases/*.json --dump /tmp/all.jsonl
     python bench/accuracy/adjudicate.py sample /tmp/all.jsonl          # writes labels/sample.jsonl
     python bench/accuracy/adjudicate.py show /tmp/all.jsonl --orm prisma  # the code around each sampled line
+    python bench/accuracy/adjudicate.py transcribe NOTES --orm prisma   # `INDEX VERDICT REASON` lines -> labels/prisma.jsonl
     python bench/accuracy/adjudicate.py score [--results bench/accuracy/RESULTS.md]
 
 Why: the mined truth (every changed line naming the old name) is a superset of what a tool that
@@ -10,7 +11,8 @@ follows the database can find (UI strings, tRPC input names, local variables ren
 consistency). So per ORM a fixed-seed random sample of truth lines (hits and misses alike: the
 estimate is of recall, not of the misses) and of reported lines (hits and false positives) is
 labelled by hand, by the rubric in ADJUDICATION.md, as `db`, `not-db` or `unsure`, each with a
-one-line reason, in labels/<orm>.jsonl.
+one-line reason (and for a DB-reaching miss a `class`: what impact would have to learn), in
+labels/<orm>.jsonl.
 
 Decisions:
 - Sampling is uniform within an ORM over the pooled lines of measure.py's dump, so the estimates are
@@ -67,7 +69,7 @@ def draw(rows: list[dict], seed: int = SEED, recall_n: int = RECALL_N, precision
                 row = by_orm[orm][name][k]
                 entry = sample.setdefault(k, {"orm": orm, "project": row["project"], "commit": row["commit"],
                                               "base": row["base"], "path": row["path"], "line": int(row["line"]),
-                                              "kind": row["kind"], "sets": []})
+                                              "kind": row["kind"], "reason": row.get("reason", ""), "sets": []})
                 entry["sets"].append(name)
     return sorted(sample.values(), key=lambda e: (e["orm"], key(e)))
 
@@ -127,6 +129,10 @@ def score(sample: list[dict], labels: dict[tuple, dict]) -> dict[str, dict]:
         if "precision" in entry["sets"]:
             s["reported"] += 1
             s[f"reported_{verdict}"] += 1
+            s[f"{entry['kind']}_reported_{verdict}"] += 1
+        if entry["kind"] == "missed" and verdict != "not-db":
+            # what impact could learn: the labeller's class of the miss, else impact's own reason
+            s[f"class:{label.get('class') or entry.get('reason') or 'unclassified'}"] += 1
     return {orm: dict(s) for orm, s in out.items()}
 
 
@@ -165,6 +171,19 @@ def section(scores: dict[str, dict], seed: int = SEED) -> str:
         rows.append(f"| {orm} | {g('truth', 0)} | {_ratio(db, db + ns)} | {_ratio(hits, db)} | "
                     f"{_bounds([(hits, db), (hits + hits_u, db + unsure)])} | {g('reported', 0)} | {_ratio(r_db, r_db + r_no)} | "
                     f"{_bounds([(r_db, r_db + r_no + r_u), (r_db + r_u, r_db + r_no + r_u)])} | {unsure} / {r_u} | {g('unlabelled', 0)} |")
+    rows += ["", "Where the reported sample's verdicts come from: mined hits (lines the authors changed) and mined false "
+             "positives (lines they left), each split by label (db / not-db / unsure).", "",
+             "| ORM | mined hits: db | not-db | unsure | mined false positives: db | not-db | unsure |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for orm, s in sorted(scores.items()):
+        g = s.get
+        rows.append(f"| {orm} | " + " | ".join(str(g(f"{kind}_reported_{v}", 0)) for kind in ("hit", "false-positive")
+                                              for v in VERDICTS) + " |")
+    rows += ["", "DB-reaching (and unsure) truth lines impact missed, by class of miss (the labeller's `class`):", "",
+             "| ORM | class of miss | lines |", "| --- | --- | ---: |"]
+    for orm, s in sorted(scores.items()):
+        for name, n in sorted(((k[6:], v) for k, v in s.items() if k.startswith("class:")), key=lambda kv: (-kv[1], kv[0])):
+            rows.append(f"| {orm} | {name} | {n} |")
     return "\n".join(rows) + "\n"
 
 
@@ -183,18 +202,32 @@ def put_section(results: str, text: str) -> str:
 def show(dump: list[dict], sample: list[dict], orm: str, around: int) -> None:
     """The code around each sampled line, read from its base commit (to the terminal only)."""
     ops = {key(r): r["operations"] for r in dump}
+    reasons = {key(r): r["reason"] for r in dump}
     git_dirs = {}
     for file in (HERE / "cases").glob("*.json"):
         data = json.loads(file.read_text())
         git_dirs[data["project"]] = data.get("git_dir") or f"/work/.mirror/{data['repo'].replace('/', '+')}/repo"
-    for entry in (e for e in sample if e["orm"] == orm):
+    for index, entry in enumerate(e for e in sample if e["orm"] == orm):
         text = subprocess.run(["git", "--git-dir", git_dirs[entry["project"]], "show", f"{entry['base']}:{entry['path']}"],
                               capture_output=True, text=True, errors="replace").stdout.splitlines()
         target = "; ".join(f"{o['kind']} {o['table']}.{o['column'] or ''}" + (f"->{o['new_name']}" if o['new_name'] else "")
                            for o in ops.get(key(entry), []))
-        print(f"=== {entry['project']} {entry['commit'][:9]} {entry['path']}:{entry['line']} [{entry['kind']} {'+'.join(entry['sets'])}] {target}")
+        print(f"=== #{index} {entry['project']} {entry['commit'][:9]} {entry['path']}:{entry['line']} [{entry['kind']}: {reasons.get(key(entry), '')}; {'+'.join(entry['sets'])}] {target}")
         for n in range(max(1, entry["line"] - around), min(len(text), entry["line"] + around) + 1):
             print(f"{'>' if n == entry['line'] else ' '}{n:5} {text[n - 1][:160]}")
+
+
+def transcribe(sample: list[dict], orm: str, notes: str) -> list[dict]:
+    """Labels from notes written while reading `show`: one `INDEX VERDICT REASON` a line, INDEX being
+    the `#n` that `show` prints for the ORM."""
+    entries = [e for e in sample if e["orm"] == orm]
+    labels = []
+    for line in filter(str.strip, notes.splitlines()):
+        index, verdict, reason = line.strip().split(None, 2)
+        e = entries[int(index.lstrip("#"))]
+        labels.append({"project": e["project"], "commit": e["commit"], "path": e["path"], "line": e["line"],
+                       "label": verdict, "reason": reason})
+    return labels
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -208,6 +241,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("dump", type=Path)
     p.add_argument("--orm", required=True)
     p.add_argument("--around", type=int, default=6)
+    p = sub.add_parser("transcribe", help="turn `INDEX VERDICT REASON` notes into labels/<orm>.jsonl")
+    p.add_argument("notes", type=Path)
+    p.add_argument("--orm", required=True)
     p = sub.add_parser("score", help="score the labels and write the section of RESULTS.md")
     p.add_argument("--results", type=Path, default=HERE / "RESULTS.md")
     args = parser.parse_args(argv)
@@ -219,6 +255,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "show":
         show(read_jsonl(args.dump), sample, args.orm, args.around)
         return 0
+    if args.command == "transcribe":
+        labels = transcribe(sample, args.orm, args.notes.read_text())
+        write_jsonl(LABELS / f"{args.orm}.jsonl", labels)
+        return 0
     try:
         labels = load_labels(sample, sorted(p for p in LABELS.glob("*.jsonl") if p.name != "sample.jsonl"))
     except LabelError as exc:
@@ -226,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     text = section(score(sample, labels))
     print(text)
-    args.results.write_text(put_section(args.results.read_text(), text))
+    args.results.write_text(put_section(args.results.read_text() if args.results.exists() else "", text))
     return 0
 
 
