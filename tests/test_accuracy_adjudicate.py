@@ -8,7 +8,7 @@ import pytest
 from tests.test_accuracy_bench import _history, _load
 
 
-def _dump(n_truth: int = 120, n_fp: int = 30) -> list[dict]:
+def _dump(n_truth: int = 150, n_fp: int = 30) -> list[dict]:
     rows = []
     for orm in ("prisma", "django"):
         for i in range(n_truth):
@@ -32,11 +32,20 @@ def test_the_same_seed_draws_the_same_sample_whatever_the_dumps_order() -> None:
         mine = [e for e in first if e["orm"] == orm]
         recall = [e for e in mine if "recall" in e["sets"]]
         precision = [e for e in mine if "precision" in e["sets"]]
-        assert (len(recall), len(precision)) == (adjudicate.RECALL_N, adjudicate.PRECISION_N)
+        assert (len(recall), len(precision)) == (adjudicate.RECALL_MORE.get(orm, adjudicate.RECALL_N), adjudicate.PRECISION_N)
         # Recall is estimated on hits and misses alike, precision on hits and false positives.
         assert {e["kind"] for e in recall} == {"hit", "missed"}
         assert {e["kind"] for e in precision} <= {"hit", "false-positive"}
         assert all(e["kind"] == "hit" for e in mine if len(e["sets"]) == 2)
+
+
+def test_a_larger_draw_extends_the_smaller_one() -> None:
+    """Prisma's recall sample was extended from 60 to 120 lines: the 60 already labelled must stay in it."""
+    import random
+    pick = _load("adjudicate")._pick
+    population = list(range(1000))
+    small, large = pick(random.Random("s"), population, 60), pick(random.Random("s"), population, 120)
+    assert large[:60] == small and len(set(large)) == 120
 
 
 def test_wilson_interval_of_known_proportions() -> None:

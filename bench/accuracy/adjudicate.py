@@ -40,6 +40,9 @@ LABELS = HERE / "labels"
 SEED = 8
 RECALL_N = 60  # truth lines per ORM
 PRECISION_N = 40  # reported lines per ORM
+# Prisma's mined truth is about two thirds renames for consistency (documenso, formbricks): 60 lines held
+# 21 DB-reaching ones, so its recall sample is extended (the draw is prefix-stable: the first 60 stay).
+RECALL_MORE = {"prisma": 120}
 VERDICTS = ("db", "not-db", "unsure")
 HEADING = "## Adjudicated sample"
 
@@ -64,14 +67,23 @@ def draw(rows: list[dict], seed: int = SEED, recall_n: int = RECALL_N, precision
     for orm in sorted(by_orm):
         for name, n in (("recall", recall_n), ("precision", precision_n)):
             population = sorted(by_orm[orm][name])
-            rng = random.Random(f"{seed}:{orm}:{name}")
-            for k in sorted(rng.sample(population, min(n, len(population)))):
+            n = RECALL_MORE.get(orm, n) if name == "recall" and n == RECALL_N else n
+            for k in sorted(_pick(random.Random(f"{seed}:{orm}:{name}"), population, n)):
                 row = by_orm[orm][name][k]
                 entry = sample.setdefault(k, {"orm": orm, "project": row["project"], "commit": row["commit"],
                                               "base": row["base"], "path": row["path"], "line": int(row["line"]),
                                               "kind": row["kind"], "reason": row.get("reason", ""), "sets": []})
                 entry["sets"].append(name)
     return sorted(sample.values(), key=lambda e: (e["orm"], key(e)))
+
+
+def _pick(rng: random.Random, population: list, n: int) -> list:
+    """`n` distinct members, drawn one at a time: drawing more extends the same draw (a prefix-stable
+    sample, unlike random.sample across sizes)."""
+    chosen: dict[int, None] = {}
+    while len(chosen) < min(n, len(population)):
+        chosen.setdefault(rng.randrange(len(population)))
+    return [population[i] for i in chosen]
 
 
 def read_jsonl(file: Path) -> list[dict]:
@@ -151,7 +163,9 @@ def _bounds(values: list[tuple[int, int]]) -> str:
 def section(scores: dict[str, dict], seed: int = SEED) -> str:
     rows = [HEADING, "",
             f"Method (bench/accuracy/adjudicate.py, rubric in bench/accuracy/ADJUDICATION.md): per ORM a fixed-seed (seed {seed}) uniform "
-            f"random sample of {RECALL_N} mined truth lines (hits and misses) and {PRECISION_N} reported lines naming the name "
+            f"random sample of {RECALL_N} mined truth lines (hits and misses; "
+            + ", ".join(f"{orm}: {n}" for orm, n in sorted(RECALL_MORE.items()))
+            + f", where few are DB-reaching) and {PRECISION_N} reported lines naming the name "
             "(hits and false positives), drawn from measure.py's `--dump` of all cases, each labelled by reading the code around "
             "it at the case's base commit: `db` when the value flows to or from the changed table/column through the database "
             "(query or ORM call, model/schema declaration, read of a row's field, bound serializer/DTO, raw SQL), `not-db` when "
