@@ -173,7 +173,9 @@ def section(scores: dict[str, dict], seed: int = SEED) -> str:
             "Recall = reported share of the DB-reaching truth lines; precision = DB-reaching share of the reported lines; "
             "95 % Wilson intervals in brackets (`hits/lines; low–high`). `unsure` lines are left out of the main estimate and "
             "counted both ways in the bounds. The sample is uniform over pooled lines, so a large refactor weighs as much here "
-            "as in the table above; 60 lines give an interval of about ±10 points.", "",
+            "as in the table above; 60 lines give an interval of about ±10 points. Whether a sampled line is a hit is "
+            "as in the dump's run (the code that made the per-ORM table above): re-measure, redraw and keep the labels "
+            "(they are keyed by line) to score a later version.", "",
             "| ORM | truth lines labelled | DB-reaching share of mined truth | recall on DB-reaching truth | recall, unsure both ways "
             "| reported lines labelled | precision (DB-reaching) | precision, unsure both ways | unsure (truth / reported) | unlabelled |",
             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
