@@ -33,6 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from bench.accuracy.adjudicate import HEADING, put_section  # noqa: E402
 from bench.accuracy.promotion import baseline_table, promotion  # noqa: E402
 from bench.accuracy.scores import Score, pct, report  # noqa: E402
 from bench.accuracy.truth_files import comment_lines, is_comment, read_by_impact  # noqa: E402
@@ -185,16 +186,21 @@ def score_group(cases: list[dict], result, tree: Path) -> Score:
             kind = miss_kind(path, snippet, seen.get((path, line), set()))
             score.miss_kinds[kind] = score.miss_kinds.get(kind, 0) + 1
             score.misses.append(f"[{kind}] {path}:{line}")  # no text of the project's code in the results
+            score.lines.append({"path": path, "line": line, "kind": "missed", "reason": kind, "snippet": snippet})
     for (path, line) in sorted(reported):
         text = _line(tree / path, line)
         if pattern.search(text):
             score.reported_naming += 1
             if (path, line) in truth:
                 score.true_reported += 1
+                score.lines.append({"path": path, "line": line, "kind": "hit", "reason": reported[(path, line)],
+                                    "snippet": truth[(path, line)]})
             else:
                 kind = "comment" if is_comment(path, text) else fp_kind(path, reported[(path, line)])
                 score.fp_kinds[kind] = score.fp_kinds.get(kind, 0) + 1
                 score.false_positives.append(f"[{kind}] {path}:{line}")
+                score.lines.append({"path": path, "line": line, "kind": "false-positive", "reason": kind,
+                                    "snippet": text.strip()[:120]})
         else:
             score.implicit += 1
     columns = {case["operation"]["column"].lower() for case in cases if case["operation"]["column"]}
@@ -295,6 +301,18 @@ def print_lines(score: Score, tree: Path) -> None:
             print(f"    {title} {kind}] {where}  | {_line(tree / path, int(number)).strip()[:140]}")
 
 
+def write_dump(file: Path, per_case: list) -> None:
+    """One JSON line per scored line: the population adjudicate.py samples from. A migration's events
+    are scored together, so a line belongs to the migration (`case` = its first event's commit and file)."""
+    with open(file, "w") as out:
+        for cases, score in per_case:
+            case = cases[0]
+            for row in score.lines:
+                out.write(json.dumps({"project": case["project"], "orm": case["orm"], "commit": case["commit"],
+                                      "base": case["base"], "migration": case["migration"],
+                                      "operations": [c["operation"] for c in cases], **row}) + "\n")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("cases", nargs="+", type=Path)
@@ -304,6 +322,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="scan Django/Alembic events as their equivalent SQL (as before impact read those formats)")
     parser.add_argument("--lines", action="store_true",
                         help="print every missed truth line and false positive with its text (not written to the results)")
+    parser.add_argument("--dump", type=Path, help="write every scored line (hit, missed, false-positive) as JSON lines "
+                        "with its project, case and snippet, for bench/accuracy/adjudicate.py (not committed: it holds code text)")
     parser.add_argument("--before", type=Path, help="an earlier RESULTS.md: its per-ORM table is kept for comparison")
     args = parser.parse_args(argv)
     before = baseline_table(args.before.read_text()) if args.before else []
@@ -315,7 +335,13 @@ def main(argv: list[str] | None = None) -> int:
                   f"per-migration {pct(s.macro_recall)}; precision {pct(s.precision)} ({s.true_reported}/{s.reported_naming}), "
                   f"per-migration {pct(s.macro_precision)}; implicit {s.implicit}, "
                   f"name-only {s.name_only}, errors {s.errors}")
-    args.results.write_text(report(measured, args.cases, before))
+    text = report(measured, args.cases, before)
+    kept = args.results.read_text() if args.results.exists() else ""
+    if HEADING in kept:  # adjudicate.py's hand-labelled sample outlives a re-measure (it names its own sample)
+        text = put_section(text, kept[kept.index(HEADING):].split("\n## ", 1)[0].rstrip("\n") + "\n")
+    args.results.write_text(text)
+    if args.dump:
+        write_dump(args.dump, measured["cases"])
     return 0
 
 

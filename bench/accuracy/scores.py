@@ -31,6 +31,8 @@ class Score:
     not_db_change: int = 0  # mined events the migration does not make in the database (Django state-only removals)
     # "via (context)" -> [lines it would add, of them truth]: what promoting that kind of reference would cost
     promotion: dict = field(default_factory=dict)
+    # every scored line for --dump: {path, line, kind: hit|missed|false-positive, reason, snippet}
+    lines: list = field(default_factory=list)
 
     def add(self, other: "Score") -> None:
         self.not_db_change += other.not_db_change
@@ -43,6 +45,7 @@ class Score:
         for kind, n in other.fp_kinds.items():
             self.fp_kinds[kind] = self.fp_kinds.get(kind, 0) + n
         self.false_positives += other.false_positives
+        self.lines += other.lines
         for kind, (added, true) in other.promotion.items():
             was = self.promotion.get(kind, (0, 0))
             self.promotion[kind] = (was[0] + added, was[1] + true)

@@ -21,6 +21,10 @@ authors left (`attachment.url` in the React app: 57 of 58 right); opencollective
 none wrong. Without the rule above, outline's React app gave 14 more truth lines, left out on purpose:
 its `collection` is a MobX model of the API's answer, not a row of the table.
 
+A lower-case qualifier before the model's name holds a row of it too (`childDocument`, `newDocument`,
+`existingCollection`): outline's `childDocument.emoji` in documentDuplicator.ts was a DB-reaching miss
+of the adjudicated sample (bench/accuracy/ADJUDICATION.md).
+
 Known limit (xfail in tests/test_orm_sequelize_typescript.py): the variable is taken for the model's
 row by its name alone; a row held in any other name (`const c = await Collection.findByPk(id)`) is not
 followed (a hook's `(model: Collection) =>` is, by its annotation: impact.orm.typeorm_typed). Only
@@ -63,18 +67,29 @@ def attribute_row_variables(references: list[ColumnReference], orm: OrmMap, tabl
     if not variables:
         return references
     other = _other_models_files({r.file for r in candidates}, texts, read, orm)
-    pattern = re.compile(r"(?<![\w$.])(" + "|".join(map(re.escape, sorted(variables, key=len, reverse=True))) + r")\s*[?!]?\.\s*$")
+    # `childDocument`, `newDocument`: a lower-case qualifier before the model's name holds a row of it too.
+    qualified = {name[0].upper() + name[1:]: name for name in variables}
+    names = "|".join(map(re.escape, sorted(variables, key=len, reverse=True)))
+    suffixes = "|".join(map(re.escape, sorted(qualified, key=len, reverse=True)))
+    pattern = re.compile(r"(?<![\w$.])(" + names + r"|[a-z][A-Za-z0-9]*(?:" + suffixes + r"))\s*[?!]?\.\s*$")
     out = []
     for ref in references:
         if _candidate(ref) and ref.file not in other:
             name = ref.spelling or ref.column
             match = next((m for at in _positions(ref.snippet, name) if (m := pattern.search(ref.snippet[:at]))), None)
-            models = variables[match.group(1)] if match else []
+            models = _models_of(match.group(1), variables, qualified) if match else []
             model = next((m for m in models if (m.column_for(name) or "").lower() == ref.column.lower()), None)
             if model and (ref.via == "name-only" or (ref.table or "").lower() != model.table.lower()):
                 ref = replace(ref, table=model.table, via="typed-receiver", inferred=False, context="property")
         out.append(ref)
     return out
+
+
+def _models_of(variable: str, variables: dict[str, list[OrmModel]], qualified: dict[str, str]) -> list[OrmModel]:
+    if variable in variables:
+        return variables[variable]
+    return next((variables[name] for suffix, name in sorted(qualified.items(), key=lambda kv: -len(kv[0]))
+                 if variable.endswith(suffix)), [])
 
 
 _SUFFIXES = (".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs")

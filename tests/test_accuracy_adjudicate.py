@@ -1,0 +1,133 @@
+"""bench/accuracy/adjudicate.py: the labelled sample's draw, its arithmetic and its guard against stray labels."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.test_accuracy_bench import _history, _load
+
+
+def _dump(n_truth: int = 150, n_fp: int = 30) -> list[dict]:
+    rows = []
+    for orm in ("prisma", "django"):
+        for i in range(n_truth):
+            rows.append({"project": f"{orm}-app", "orm": orm, "commit": "c1", "base": "b1", "migration": "m",
+                         "operations": [], "path": f"src/f{i % 7}.ts", "line": i + 1,
+                         "kind": "hit" if i % 3 else "missed", "reason": "", "snippet": ""})
+        for i in range(n_fp):
+            rows.append({"project": f"{orm}-app", "orm": orm, "commit": "c1", "base": "b1", "migration": "m",
+                         "operations": [], "path": "src/other.ts", "line": i + 1,
+                         "kind": "false-positive", "reason": "", "snippet": ""})
+    return rows
+
+
+def test_the_same_seed_draws_the_same_sample_whatever_the_dumps_order() -> None:
+    adjudicate = _load("adjudicate")
+    rows = _dump()
+    first = adjudicate.draw(rows, seed=3)
+    assert first == adjudicate.draw(list(reversed(rows)), seed=3)
+    assert first != adjudicate.draw(rows, seed=4)
+    for orm in ("prisma", "django"):
+        mine = [e for e in first if e["orm"] == orm]
+        recall = [e for e in mine if "recall" in e["sets"]]
+        precision = [e for e in mine if "precision" in e["sets"]]
+        assert (len(recall), len(precision)) == (adjudicate.RECALL_MORE.get(orm, adjudicate.RECALL_N), adjudicate.PRECISION_N)
+        # Recall is estimated on hits and misses alike, precision on hits and false positives.
+        assert {e["kind"] for e in recall} == {"hit", "missed"}
+        assert {e["kind"] for e in precision} <= {"hit", "false-positive"}
+        assert all(e["kind"] == "hit" for e in mine if len(e["sets"]) == 2)
+
+
+def test_a_larger_draw_extends_the_smaller_one() -> None:
+    """Prisma's recall sample was extended from 60 to 120 lines: the 60 already labelled must stay in it."""
+    import random
+    pick = _load("adjudicate")._pick
+    population = list(range(1000))
+    small, large = pick(random.Random("s"), population, 60), pick(random.Random("s"), population, 120)
+    assert large[:60] == small and len(set(large)) == 120
+
+
+def test_wilson_interval_of_known_proportions() -> None:
+    wilson = _load("adjudicate").wilson
+    low, high = wilson(8, 10)
+    assert (round(low, 3), round(high, 3)) == (0.490, 0.943)
+    low, high = wilson(0, 20)
+    assert low == 0.0 and round(high, 3) == 0.161
+    assert wilson(0, 0) is None
+
+
+def _labelled(tmp_path):
+    """A hand-made sample: 10 truth lines (6 db hits, 2 db misses, 1 not-db miss, 1 unsure hit), 3 of the hits
+    also reported lines, and 2 false positives (1 not-db, 1 unsure)."""
+    sample = []
+    labels = []
+    verdicts = [("hit", "db")] * 6 + [("missed", "db")] * 2 + [("missed", "not-db")] * 1 + [("hit", "unsure")]
+    for i, (kind, verdict) in enumerate(verdicts):
+        sets = ["recall", "precision"] if kind == "hit" and i < 3 else ["recall"]
+        sample.append({"orm": "prisma", "project": "p", "commit": "c", "base": "b", "path": "a.ts", "line": i + 1, "kind": kind, "sets": sets})
+        labels.append({"project": "p", "commit": "c", "path": "a.ts", "line": i + 1, "label": verdict, "reason": "r",
+                       **({"class": "row read"} if kind == "missed" and verdict == "db" else {})})
+    for i, verdict in enumerate(["not-db", "unsure"]):
+        sample.append({"orm": "prisma", "project": "p", "commit": "c", "base": "b", "path": "b.ts", "line": i + 1,
+                       "kind": "false-positive", "sets": ["precision"]})
+        labels.append({"project": "p", "commit": "c", "path": "b.ts", "line": i + 1, "label": verdict, "reason": "r"})
+    file = tmp_path / "prisma.jsonl"
+    file.write_text("".join(json.dumps(label) + "\n" for label in labels))
+    return sample, file
+
+
+def test_scores_from_a_hand_made_label_file(tmp_path) -> None:
+    adjudicate = _load("adjudicate")
+    sample, file = _labelled(tmp_path)
+    scores = adjudicate.score(sample, adjudicate.load_labels(sample, [file]))
+    s = scores["prisma"]
+    assert (s["truth"], s["truth_db"], s["hit_db"], s["truth_unsure"], s["hit_unsure"]) == (10, 8, 6, 1, 1)
+    assert (s["reported"], s["reported_db"], s["reported_not-db"], s["reported_unsure"]) == (5, 3, 1, 1)
+    row = next(line for line in adjudicate.section(scores).splitlines() if line.startswith("| prisma"))
+    # DB-reaching share 8/9, recall 6/8 (Wilson 41-93), unsure both ways 6/8..7/9, precision 3/4, bounds 3/5..4/5.
+    # The two DB-reaching misses are tabulated by their class; the not-db miss is not.
+    assert "| prisma | row read | 2 |" in adjudicate.section(scores)
+    assert row == ("| prisma | 10 | 89 % (8/9; 56–98) | 75 % (6/8; 41–93) | 75–78 % | 5 | 75 % (3/4; 30–95) | 60–80 % | 1 / 1 | 0 |")
+
+
+def test_scoring_refuses_a_label_of_a_line_not_sampled(tmp_path) -> None:
+    adjudicate = _load("adjudicate")
+    sample, file = _labelled(tmp_path)
+    file.write_text(file.read_text() + json.dumps({"project": "p", "commit": "c", "path": "a.ts", "line": 99,
+                                                   "label": "db", "reason": "r"}) + "\n")
+    with pytest.raises(adjudicate.LabelError, match="a.ts:99 is not a sampled line"):
+        adjudicate.load_labels(sample, [file])
+    twice = tmp_path / "twice.jsonl"
+    twice.write_text(json.dumps({"project": "p", "commit": "c", "path": "a.ts", "line": 1, "label": "db", "reason": "r"}) + "\n")
+    with pytest.raises(adjudicate.LabelError, match="labelled twice"):
+        adjudicate.load_labels(sample, [twice, twice])
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps({"project": "p", "commit": "c", "path": "a.ts", "line": 1, "label": "maybe", "reason": "r"}) + "\n")
+    with pytest.raises(adjudicate.LabelError, match="one of db, not-db, unsure"):
+        adjudicate.load_labels(sample, [bad])
+
+
+def test_the_section_replaces_itself_in_results() -> None:
+    put = _load("adjudicate").put_section
+    results = "# T\n\ntable\n\n## Precision\n\nx\n"
+    once = put(results, "## Adjudicated sample\n\nA\n")
+    assert once == "# T\n\ntable\n\n## Adjudicated sample\n\nA\n\n## Precision\n\nx\n"
+    assert put(once, "## Adjudicated sample\n\nB\n") == once.replace("\nA\n", "\nB\n")
+
+
+def test_measure_dumps_every_scored_line_and_keeps_the_adjudicated_section(tmp_path) -> None:
+    repo = tmp_path / "app"
+    _history(repo)
+    out = tmp_path / "cases" / "tiny.json"
+    assert _load("mine").main([str(repo / ".git"), "--orm", "prisma", "--out", str(out)]) == 0
+    results, dump = tmp_path / "RESULTS.md", tmp_path / "all.jsonl"
+    results.write_text("# old\n\n## Adjudicated sample\n\nhand-labelled\n\n## Old section\n")
+    assert _load("measure").main([str(out), "--results", str(results), "--dump", str(dump)]) == 0
+    rows = [json.loads(line) for line in dump.read_text().splitlines()]
+    assert sorted((r["path"], r["line"], r["kind"]) for r in rows) == [
+        ("prisma/schema.prisma", 3, "hit"), ("src/users.ts", 3, "hit"), ("src/users.ts", 4, "hit"),
+        ("src/users.ts", 5, "false-positive")]
+    assert {r["project"] for r in rows} == {"tiny"} and all(r["base"] and r["commit"] for r in rows)
+    text = results.read_text()
+    assert "## Adjudicated sample\n\nhand-labelled\n" in text and "## Old section" not in text
