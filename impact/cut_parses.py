@@ -44,21 +44,19 @@ def plan(run: "ExtractionRun", cache, pending: list, positioned: set[str], needl
         if key is None or rel in positioned or extractor_name(rel) != "python":
             kept.append((rel, text, key))
             continue
-        if rel in run.attribution_only and not mentions_any(text, names):
-            users = ()  # read for its references only (extraction._drop_attribution_only)
-        elif not (extractor_of(rel).may_declare_models(text) or _knows_a_table(text)):
-            users = names
-        else:
-            kept.append((rel, text, key))
-            continue
+        # Read for its references only (extraction._drop_attribution_only), or a model user.
+        users = () if rel in run.attribution_only and not mentions_any(text, names) else names
         if found is None:
             found = _needles(run, needles, tables, columns)
         spec = (found, users)
         cut = cache_key(text, f"python-kept {chr(1).join(spec[0])} {chr(1).join(spec[1])}", rel)
-        cached = cache.get(cut)
+        cached = cache.get(cut)  # before the text is looked at: a warm scan reads it only here
         if cached is not None:
             run.cache_hits += 1
             collect(rel, text, cached)
+            continue
+        if users and (extractor_of(rel).may_declare_models(text) or _knows_a_table(text)):
+            kept.append((rel, text, key))  # parsed whole, under the whole file's key
             continue
         plans[rel] = spec
         kept.append((rel, text, cut))

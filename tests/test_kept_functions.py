@@ -13,6 +13,7 @@ from impact.extract.python.kept_functions import extract_kept, kept_text
 from impact.extract.references import find_references
 from impact.pipeline import scan
 from tests.conftest import make_repo
+from tests.test_late_parses import MODELS as LATE_MODELS
 
 NEEDLES = ("checkout_checkoutline", "quantity")
 NAMES = ("CheckoutLine",)
@@ -130,15 +131,8 @@ def test_a_syntax_error_in_a_blanked_function_is_reported() -> None:
     assert extract_kept("shop/user.py", broken, NEEDLES, NAMES).issues
 
 
-MODELS = """from django.db import models
-
-
-class CheckoutLine(models.Model):
-    quantity = models.IntegerField()
-
-    class Meta:
-        db_table = "checkout_checkoutline"
-
+# The late parses' models, and a model of another table that the users query.
+MODELS = LATE_MODELS + """
 
 class Stock(models.Model):
     quantity = models.IntegerField()

@@ -231,7 +231,7 @@ def names_a_model(text: str, models: Collection[str]) -> bool:
     if not names:
         return False
     if not _word_names(names):
-        return any(_whole_word_in(text, name) for name in models)
+        return any(whole_word_in(text, name) for name in models)
     search = alternation(names).search
     at = 0
     while (match := search(text, at)) is not None:
@@ -259,7 +259,7 @@ def _bounded(text: str, at: int, end: int) -> bool:
         and not (end < len(text) and (text[end].isalnum() or text[end] == "_"))
 
 
-def _whole_word_in(text: str, name: str) -> bool:
+def whole_word_in(text: str, name: str) -> bool:
     at = text.find(name)
     while at >= 0:
         if _bounded(text, at, at + len(name)):

@@ -4,7 +4,8 @@ Files that name an affected model class but no table in query position (extracti
 and the attribution-only files that use such a model) were parsed whole for two things: their
 queries on the affected models, and the queries around the lines naming a changed column (the
 reference finder places those names). On saleor's DROP `checkout_checkoutline.quantity` that was
-~70 files, 2.4 MB, most of the workers' parse (tests and helpers of thousands of lines).
+~80 files, 2.6 MB of the workers' 3.1 MB (tests and helpers of thousands of lines); cut, 1.6 MB
+(bench/scan_speed.md "Cold, eleventh pass").
 
 `kept_text` keeps, at the file's own line numbers, the outermost functions holding a line that
 names one of `needles` (any case: the tables, columns and their spellings) or spells, as a whole
@@ -27,12 +28,13 @@ stay as written, every other function's body is blanked (blocks.functions_blanke
   models: its cut keeps the functions naming a needle or a binding, and it is extracted whole
   unless the cut holds a query on an unknown table (then `_attributed` is off in both, as
   late_parses.parse_late decides for a deferred file's cut).
-Same queries on every affected model and the same references on the ~70 saleor files
-(tests/test_kept_functions.py holds it to the whole parse on texts written for each rule).
+Same reports as whole parses (bench/same_results.py) on five saleor migrations and the fixture
+cases; tests/test_kept_functions.py holds the cut to the whole parse on texts written for each rule.
 
-Decision: the binding names are found by text, over-approximated (every identifier before an `=`
-of a module- or class-level line, `for` targets, `as` names; a value opening with a string literal
-binds nothing worth keeping: a GraphQL document's name is in every test).
+Decision: the binding names are found by text, over-approximated (the names before the last `=`
+of a module- or class-level line but attributes and names inside a call's parentheses on that row,
+`for` targets, `as` names; a value that is a string literal binds nothing worth keeping: a GraphQL
+document's name is in every test).
 Known limit (xfail in tests/test_kept_functions.py): a syntax error inside a blanked function is not
 reported, as for a file the pre-filter never parses (extraction.py's known limit).
 """
@@ -41,7 +43,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
-from impact.extract.python.blocks import functions_blanked, outermost_blocks
+from impact.extract.python.blocks import functions_blanked, outermost_blocks, whole_word_in
 from impact.extract.python.sites import lines_of
 from impact.model import Extraction
 
@@ -87,21 +89,9 @@ def kept_text(text: str, needles: Collection[str], names: Collection[str]) -> st
     for first, last, _ in blocks:
         block = "\n".join(source[first - 1:last])
         low = block.lower()
-        if any(needle in low for needle in lowered) or any(_spelled(block, word) for word in words):
+        if any(needle in low for needle in lowered) or any(whole_word_in(block, word) for word in words):
             held.append(first)
     return functions_blanked(text, held, source)
-
-
-def _spelled(text: str, word: str) -> bool:
-    """Whether `word` is in `text` with no word character either side (as `(?<!\\w)word(?!\\w)`)."""
-    at = text.find(word)
-    while at >= 0:
-        end = at + len(word)
-        if not (at and (text[at - 1].isalnum() or text[at - 1] == "_")) \
-                and not (end < len(text) and (text[end].isalnum() or text[end] == "_")):
-            return True
-        at = text.find(word, at + 1)
-    return False
 
 
 def _targets(prefix: str) -> list[str]:
