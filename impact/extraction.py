@@ -27,6 +27,7 @@ from impact.orm.typeorm_extensions import bind_extensions
 from impact.orm.computed_tables import by_module_name, has_unnamed, name_computed_tables, name_key, stem_matches
 from impact.orm.inherited_columns import inherit_columns
 from impact.extract_guard import FILE_SECONDS, FileTimeout, time_budget
+from impact.cut_parses import plan as plan_cuts
 from impact.extraction_jobs import cacheable, run_jobs
 from impact.files import UNREADABLE_DIR, UNREADABLE_FILE, SourceFile, walk
 from impact.source_text import mentions_any, read_source
@@ -96,6 +97,7 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
     pending: list[tuple[str, str, str]] = []
     unmatched_model_users: list[SourceFile] = []  # files of a language with ORM models: may use a model class
     reference_only: list[tuple[str, str]] = []
+    positioned: set[str] = set()  # queued for a table in query position or the extractor's markers
     scanned = os.fspath(migration.path)
     for source in files:
         if os.fspath(source.where) in history or is_migration(source, migration_dirs, scanned):
@@ -124,7 +126,9 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
         run.files_matched += 1
         # The pre-filter each extractor declares (impact/extract/__init__.py): its markers, its other queries.
         extractor = extractor_of(source.rel)
-        if not table_position.search(text) and not (extractor and extractor.parses(text)):
+        if table_position.search(text) or (extractor and extractor.parses(text)):
+            positioned.add(source.rel)  # parsed whole (cut_parses.py)
+        else:
             if extractor is None or not extractor.other_query.search(text):
                 # Names a changed column but never a table in query position: read for references only.
                 reference_only.append((source.rel, text))
@@ -138,8 +142,9 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
     defer(run, pending)  # first: a deferred file needs no look for names its queries could place
     skip_idle_attribution(run, pending, tables, columns)
     run.texts.extend((rel, text, Extraction()) for rel, text in reference_only if rel not in queued)
+    cuts = plan_cuts(run, cache, pending, positioned, needles, tables, columns, lambda r, t, x: _collect(run, r, t, x))
     # Each result reaches the cache as soon as it arrives: a scan stopped half-way keeps its work.
-    results = run_jobs([(r, t) for r, t, key in pending if key is not None], progress)
+    results = run_jobs([(r, t, cuts[r]) if r in cuts else (r, t) for r, t, key in pending if key is not None], progress)
     for rel, text, key in pending:
         if key is None:  # not worth parsing (_queue_model_users, idle_parses.py)
             _collect(run, rel, text, Extraction())

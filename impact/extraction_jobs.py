@@ -14,15 +14,19 @@ from impact.model import Extraction, FileIssue
 PARALLEL_THRESHOLD = 48  # below this, starting worker processes costs more than it saves
 
 
-def _extract(job: tuple[str, str]) -> Extraction:
+def _extract(job: tuple) -> Extraction:
     """One file's extraction; never raises, never crashes the process (extract_guard.py). Any
     exception (a sqlglot optimizer error, an ast RecursionError, a bug of ours) marks that file not
     analysed, a FileIssue that lowers the confidence: one bad file never ends the scan. Such
     results are not cached (see cacheable), so a fixed extractor retries."""
-    rel, text = job
+    rel, text, *cut = job  # cut: what impact.extract.python.kept_functions keeps (cut_parses.py)
     collector.resume()  # a parse: cycles to collect again (impact.collector)
     try:
         with time_budget(FILE_SECONDS):
+            if cut:
+                from impact.extract.python.kept_functions import extract_kept
+
+                return extract_kept(rel, text, *cut[0])
             return load_extractor(extractor_name(rel)).extract(rel, text)
     except RecursionError:
         return Extraction(issues=[FileIssue(rel, TOO_DEEP)])
@@ -44,7 +48,7 @@ def cacheable(extraction: Extraction) -> bool:
     return not any(i.reason.startswith((TIMED_OUT, NOT_ANALYSED, WORKER_DIED)) for i in extraction.issues)
 
 
-def run_jobs(jobs: list[tuple[str, str]], progress) -> Iterator[Extraction]:
+def run_jobs(jobs: list[tuple], progress) -> Iterator[Extraction]:
     """The extraction of each job, in order, yielded as soon as it is ready."""
     total = len(jobs)
     if total < PARALLEL_THRESHOLD:
@@ -62,7 +66,7 @@ def run_jobs(jobs: list[tuple[str, str]], progress) -> Iterator[Extraction]:
     if multiprocessing.get_start_method() == "fork":
         # Forked workers inherit what the parent imported: import each extractor (sqlglot, pglast
         # dialects) once here instead of once in every worker (8 % of a cold scan, issue 13).
-        for name in {extractor_name(rel) for rel, _ in jobs}:
+        for name in {extractor_name(job[0]) for job in jobs}:
             load_extractor(name).extract  # noqa: B018 - a lazy package loads its finders on first use
     done = 0
     # A worker killed mid-file (a native crash, the OOM killer) breaks the pool: the rest is tried
@@ -81,7 +85,7 @@ def run_jobs(jobs: list[tuple[str, str]], progress) -> Iterator[Extraction]:
             return
         except BrokenProcessPool:
             continue
-    for rel, _ in jobs[done:]:
+    for rel, *_ in jobs[done:]:
         done += 1
         yield Extraction(issues=[FileIssue(rel, WORKER_DIED)])
         if progress:

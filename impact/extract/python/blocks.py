@@ -74,7 +74,7 @@ def functions_holding(text: str, lines: Collection[int], trim: bool = True, mode
     return "\n".join(out)
 
 
-def functions_blanked(text: str, lines: Collection[int] = ()) -> str | None:
+def functions_blanked(text: str, lines: Collection[int] = (), source: list[str] | None = None) -> str | None:
     """The text with the body of every outermost function that holds none of `lines` blanked, at
     the file's own line numbers: its `def` line becomes `def _():`, its last line `pass`, the lines
     between are empty, so the function keeps its first and last line (a class holding it keeps its
@@ -88,10 +88,12 @@ def functions_blanked(text: str, lines: Collection[int] = ()) -> str | None:
     holds a `class` statement (the readers find classes at any depth), a line ending with a
     backslash, or an odd number of triple quotes (its block may have ended early, inside a string
     or a continued line at column 0, and blanking half of it could change what follows); a cut
-    that does not parse is the caller's to detect and answer with the whole file."""
-    if lines_of(text) is None:
-        return None
-    source = text.split("\n")
+    that does not parse is the caller's to detect and answer with the whole file. `source`:
+    `sites.lines_of(text)` when the caller has it (not None)."""
+    if source is None:
+        if lines_of(text) is None:
+            return None
+        source = text.split("\n")
     blocks = _outermost_blocks(text, source)
     wanted = sorted(lines)
     out = list(source)
@@ -143,6 +145,11 @@ def _statement_end(source: list[str], start: int, end: int, indent: int, wanted:
         if stripped and not stripped.startswith(("#", ")", "]", "}")) and len(row) - len(row.lstrip(" \t")) <= body:
             return number - 1
     return end
+
+
+def outermost_blocks(text: str, source: list[str]) -> list[tuple[int, int, int]]:
+    """(first line, last line, indent) of every `def` not inside another one (`_outermost_blocks`)."""
+    return _outermost_blocks(text, source)
 
 
 def _outermost_blocks(text: str, source: list[str]) -> list[tuple[int, int, int]]:
@@ -224,7 +231,7 @@ def names_a_model(text: str, models: Collection[str]) -> bool:
     if not names:
         return False
     if not _word_names(names):
-        return any(_whole_word_in(text, name) for name in models)
+        return any(whole_word_in(text, name) for name in models)
     search = alternation(names).search
     at = 0
     while (match := search(text, at)) is not None:
@@ -252,7 +259,7 @@ def _bounded(text: str, at: int, end: int) -> bool:
         and not (end < len(text) and (text[end].isalnum() or text[end] == "_"))
 
 
-def _whole_word_in(text: str, name: str) -> bool:
+def whole_word_in(text: str, name: str) -> bool:
     at = text.find(name)
     while at >= 0:
         if _bounded(text, at, at + len(name)):

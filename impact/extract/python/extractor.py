@@ -20,9 +20,11 @@ from impact.model import Extraction, FileIssue
 __all__ = ["extract", "models_in"]
 
 
-def extract(path: str, text: str) -> Extraction:
+def extract(path: str, text: str, kept: str | None = None) -> Extraction:
+    """`kept`: the text to parse instead, the file with some functions blanked at its own line
+    numbers (impact.extract.python.kept_functions); the facts still read the whole text."""
     with no_cycle_collection():
-        facts = _facts(path, text)
+        facts = _facts(path, text, parsed_text=kept)
         if isinstance(facts, FileIssue):
             return Extraction(issues=[facts])
         try:
@@ -54,12 +56,13 @@ def models_in(path: str, text: str) -> list[ModelInfo]:
 
 # Not memoised: a cached tree outlives the pause and the collector traverses it after every file
 # (the scan calls `models_in` and `extract` on one file far apart, or in different processes).
-def _facts(path: str, text: str, declarations_only: bool = False) -> Facts | FileIssue:
-    """`declarations_only`: only what `find_models` reads (facts.declarations), not every expression."""
+def _facts(path: str, text: str, declarations_only: bool = False, parsed_text: str | None = None) -> Facts | FileIssue:
+    """`declarations_only`: only what `find_models` reads (facts.declarations), not every expression.
+    `parsed_text`: parsed instead of `text` (same lines), which the facts keep."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # invalid escape sequences and the like
-            module = _skeleton(text) if declarations_only else ast.parse(text)
+            module = _skeleton(text) if declarations_only else ast.parse(text if parsed_text is None else parsed_text)
     except SyntaxError as error:
         message = error.msg
         line = error.lineno or 1
