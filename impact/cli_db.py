@@ -16,12 +16,21 @@ DEFAULT_STATEMENT_TIMEOUT = "15min"
 JSON_SCHEMA_VERSION = 1  # apply and verify --format json: impact/report/schemas/{apply,verify}.schema.json
 
 
+def migration_name(result) -> str:
+    """The ledger's name for it (impact.db.apply), imported late like every db module here: a scan loads none."""
+    from impact.db.apply import migration_name as name
+
+    return name(result)
+
+
 @dataclass
 class Target:
     url: str
     shadow: bool
     label: str
     notes: list[str]
+    skip: frozenset[int] = frozenset()  # statements the shadow does not run (extensions it lacks)
+    lacking: frozenset[str] = frozenset()  # those extensions
 
 
 def database_options(fn):
@@ -60,12 +69,21 @@ def _target(result, database_url: str | None):
     if database_url:
         yield Target(database_url, False, redact(database_url), [])
         return
-    from impact.db.shadow import shadow_database
+    from impact.db import DatabaseError
+    from impact.db.execute import StatementFailed
+    from impact.db.shadow import rehearsal_skips, shadow_database
 
     current_sql = "\n".join(st.sql for st in result.parsed.statements)
     with shadow_database(result.repo, result.read.earlier, current_sql) as shadow:
+        skip = rehearsal_skips(shadow, result.migration_rel, result.parsed.statements)
         notes = [f"dry run on a throwaway embedded PostgreSQL with {len(shadow.replayed)} earlier migration{'s' if len(shadow.replayed) != 1 else ''} replayed: nothing real is changed"] + shadow.notes
-        yield Target(shadow.url, True, "shadow database", notes)
+        try:
+            yield Target(shadow.url, True, "shadow database", notes, skip, frozenset(shadow.lacking))
+        except StatementFailed as failure:  # the rehearsed migration needs what the shadow skipped
+            fix = shadow.needs_extension(failure)
+            if fix is None:
+                raise
+            raise DatabaseError(failure.problem, fix) from None
 
 
 def version_note(server: int, configured: int | None, shadow: bool) -> str | None:
@@ -89,7 +107,7 @@ def _gate(result, force: bool, yes: bool, shadow: bool, target_label: str = "the
         if sys.stdin.isatty():
             findings = len(result.findings)
             question = (f"Verdict CAUTION ({findings} finding{'s' if findings != 1 else ''}). "
-                        f"Apply {result.migration.path.name} to {target_label}?")  # the database named before the question
+                        f"Apply {migration_name(result)} to {target_label}?")  # the database named before the question
             if not click.confirm(question, default=False):
                 raise Refused("not applied: confirmation declined", "")
         else:
@@ -133,7 +151,7 @@ def apply(repo: Path, ref: str, database_url: str | None, lock_timeout: str, sta
                 if fmt == "text":
                     click.echo(f"• {note}")
             try:
-                outcome = apply_migration(conn, result, text, lock_timeout, statement_timeout)
+                outcome = apply_migration(conn, result, text, lock_timeout, statement_timeout, target.skip)
             except DatabaseError as error:
                 # Applied, but something after COMMIT failed: keep the before-snapshot for verify/rollback.
                 if getattr(error, "outcome", None) is not None and not target.shadow:
@@ -176,7 +194,7 @@ def _live_facts(result, before: dict) -> str:
 
 @click.command()
 @database_options
-@click.option("--force", is_flag=True, help="Run the reversible steps even when some steps cannot be undone.")
+@click.option("--force", is_flag=True, help="Roll back even when some data cannot be restored (a dropped column comes back empty).")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask before rolling back (needed without a terminal).")
 def rollback(repo: Path, ref: str, database_url: str | None, lock_timeout: str, statement_timeout: str, force: bool, yes: bool) -> None:
     """Undo an applied migration with the generated rollback plan, in one transaction.
@@ -192,7 +210,8 @@ def rollback(repo: Path, ref: str, database_url: str | None, lock_timeout: str, 
     """
     from impact.db.apply import apply_migration
     from impact.db.execute import checked_duration
-    from impact.db.rollback import check_reversible, data_at_risk, rollback_migration
+    from impact.db.faults import Progress
+    from impact.db.rollback import check_reversible, data_at_risk, require_applied, rollback_migration
     from impact.db.session import open_session
     from impact.db.state import load_before
 
@@ -203,17 +222,20 @@ def rollback(repo: Path, ref: str, database_url: str | None, lock_timeout: str, 
         with open_session(target.url, lock_timeout, statement_timeout) as conn:
             before = None
             if target.shadow:  # rehearsal: apply first, then roll back and compare
-                before = apply_migration(conn, result, result.migration.path.read_text(encoding="utf-8-sig"), lock_timeout, statement_timeout).before
+                before = apply_migration(conn, result, result.migration.path.read_text(encoding="utf-8-sig"), lock_timeout, statement_timeout, target.skip).before
             else:
-                before = load_before(target.url, result.migration.path.name)
+                require_applied(conn, migration_name(result), Progress(migration_name(result), conn, lock_timeout, statement_timeout))
+                before = load_before(target.url, migration_name(result))
             for note in target.notes:
                 click.echo(f"• {note}")
             _confirm_rollback(result, target, data_at_risk(conn, result, lock_timeout, statement_timeout), yes)
             outcome = rollback_migration(conn, result, force, lock_timeout, statement_timeout, before)
     for sql in outcome.ran:
         click.echo(f"✓ {sql}")
+    for note in outcome.without_data:
+        click.echo(f"! {note}")
     for sql in outcome.skipped:
-        click.echo(f"✗ skipped (irreversible or manual): {sql}")
+        click.echo(f"✗ skipped (manual): {sql}")
     if outcome.matches_before is True:
         click.echo(f"✓ {outcome.name} rolled back: the schema equals the before-apply snapshot")
     elif outcome.matches_before is False:
@@ -225,13 +247,15 @@ def rollback(repo: Path, ref: str, database_url: str | None, lock_timeout: str, 
 
 def _confirm_rollback(result, target: Target, losses: list, yes: bool) -> None:
     """Say where and what, with what each step deletes; ask on a terminal, or require --yes."""
+    from impact.db.rollback import runnable
+
     click.echo(f"Target: {target.label}")
-    click.echo(f"Rollback of {result.migration.path.name}, in one transaction:")
+    click.echo(f"Rollback of {migration_name(result)}, in one transaction:")
     lost = {loss.step: loss for loss in losses}
     for n, step in enumerate(result.rollback, 1):
-        skipped = step.irreversible or step.sql.startswith("--")
-        first, *rest = step.sql.splitlines()
-        click.echo(f"  {n}. {first}" + ("   (skipped: irreversible or manual)" if skipped else ""))
+        sql = runnable(step)
+        first, *rest = (sql or step.sql).splitlines()
+        click.echo(f"  {n}. {first}" + ("   (skipped: manual)" if sql is None else "   (without its data)" if step.irreversible else ""))
         for line in rest:
             click.echo(f"     {line}")
         if step.sql in lost:
@@ -241,9 +265,9 @@ def _confirm_rollback(result, target: Target, losses: list, yes: bool) -> None:
     deleting = sum(loss.values or 0 for loss in losses)
     warning = f" {deleting:,} value{'s' if deleting != 1 else ''} will be deleted." if deleting else ""
     if not sys.stdin.isatty():
-        raise Refused(f"not rolled back: rolling back {result.migration.path.name} changes {target.label} and there is no terminal to confirm on",
+        raise Refused(f"not rolled back: rolling back {migration_name(result)} changes {target.label} and there is no terminal to confirm on",
                       "pass --yes to roll back non-interactively")
-    if not click.confirm(f"Roll back {result.migration.path.name} on {target.label}?{warning}", default=False):
+    if not click.confirm(f"Roll back {migration_name(result)} on {target.label}?{warning}", default=False):
         raise Refused("not rolled back: confirmation declined", "")
 
 
@@ -276,13 +300,13 @@ def verify(repo: Path, ref: str, database_url: str | None, lock_timeout: str, st
     with _target(result, database_url) as target:
         with open_session(target.url, lock_timeout, statement_timeout) as conn:
             if target.shadow:
-                before = apply_migration(conn, result, result.migration.path.read_text(encoding="utf-8-sig"), lock_timeout, statement_timeout).before
+                before = apply_migration(conn, result, result.migration.path.read_text(encoding="utf-8-sig"), lock_timeout, statement_timeout, target.skip).before
             else:
-                before = load_before(target.url, result.migration.path.name)
-            progress = Progress(result.migration.path.name, conn, lock_timeout, statement_timeout)
+                before = load_before(target.url, migration_name(result))
+            progress = Progress(migration_name(result), conn, lock_timeout, statement_timeout)
             progress.at("running the checks", READ_ONLY)
             with guarded(progress), conn.cursor() as cur:
-                report = run_verify(cur, result, before, lock_timeout=lock_timeout, statement_timeout=statement_timeout)
+                report = run_verify(cur, result, before, lock_timeout=lock_timeout, statement_timeout=statement_timeout, absent_extensions=target.lacking)
     if fmt == "json":
         click.echo(json.dumps({"schema_version": JSON_SCHEMA_VERSION, "target": target.label, "dry_run": target.shadow, "notes": target.notes, **report.to_dict()}, indent=2, default=str))
     else:
