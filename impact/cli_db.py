@@ -41,6 +41,8 @@ def database_options(fn):
                       help="lock_timeout: give up instead of queueing behind a long query.")(fn)
     fn = click.option("--database-url", envvar="DATABASE_URL", default=None,
                       help="Target database (or DATABASE_URL). Without it: a throwaway embedded PostgreSQL (a dry run).")(fn)
+    fn = click.option("--schema", "schema_file", type=click.Path(path_type=Path, dir_okay=False), default=None,
+                      help="A pg_dump --schema-only file to build the dry run's database from, instead of replaying the earlier migrations.")(fn)
     fn = click.option("--migration", "-m", "ref", required=True, help="Migration: a path, number, timestamp prefix or name fragment.")(fn)
     fn = click.argument("repo", type=click.Path(path_type=Path), default=".")(fn)
     return fn
@@ -55,15 +57,17 @@ def _duration(ctx, param, value: str) -> str:
     return value.strip()
 
 
-def _scan(repo: Path, ref: str):
+def _scan(repo: Path, ref: str, schema_file: Path | None = None, database_url: str | None = None):
     from impact.pipeline import scan
 
-    return scan(repo, ref)
+    if schema_file is not None and database_url:
+        raise click.UsageError("--schema builds the dry run's throwaway database; with --database-url the database is already there: pass one of them")
+    return scan(repo, ref, schema_file=schema_file)
 
 
 @contextmanager
-def _target(result, database_url: str | None):
-    """The real database, or a shadow one with the earlier migrations replayed."""
+def _target(result, database_url: str | None, schema_file: Path | None = None):
+    """The real database, or a shadow one with the earlier migrations replayed (or the schema file loaded)."""
     from impact.db.urls import redact
 
     if database_url:
@@ -74,9 +78,10 @@ def _target(result, database_url: str | None):
     from impact.db.shadow import rehearsal_skips, shadow_database
 
     current_sql = "\n".join(st.sql for st in result.parsed.statements)
-    with shadow_database(result.repo, result.read.earlier, current_sql) as shadow:
+    with shadow_database(result.repo, result.read.earlier, current_sql, schema_file) as shadow:
         skip = rehearsal_skips(shadow, result.migration_rel, result.parsed.statements)
-        notes = [f"dry run on a throwaway embedded PostgreSQL with {len(shadow.replayed)} earlier migration{'s' if len(shadow.replayed) != 1 else ''} replayed: nothing real is changed"] + shadow.notes
+        built = "its schema file loaded" if schema_file else f"{len(shadow.replayed)} earlier migration{'s' if len(shadow.replayed) != 1 else ''} replayed"
+        notes = [f"dry run on a throwaway embedded PostgreSQL with {built}: nothing real is changed"] + shadow.notes
         try:
             yield Target(shadow.url, True, "shadow database", notes, skip, frozenset(shadow.lacking))
         except StatementFailed as failure:  # the rehearsed migration needs what the shadow skipped
@@ -119,7 +124,8 @@ def _gate(result, force: bool, yes: bool, shadow: bool, target_label: str = "the
 @click.option("--force", is_flag=True, help="Apply even when the scan's verdict is breaking.")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation on a caution verdict.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def apply(repo: Path, ref: str, database_url: str | None, lock_timeout: str, statement_timeout: str, force: bool, yes: bool, fmt: str) -> None:
+def apply(repo: Path, ref: str, schema_file: Path | None, database_url: str | None, lock_timeout: str, statement_timeout: str, force: bool, yes: bool,
+          fmt: str) -> None:
     """Scan, then run the migration atomically and record it in the ledger.
 
     \b
@@ -135,8 +141,8 @@ def apply(repo: Path, ref: str, database_url: str | None, lock_timeout: str, sta
     from impact.db.state import save
 
     lock_timeout, statement_timeout = checked_duration(lock_timeout, "--lock-timeout"), checked_duration(statement_timeout, "--statement-timeout")
-    result = _scan(repo, ref)
-    with _target(result, database_url) as target:
+    result = _scan(repo, ref, schema_file, database_url)
+    with _target(result, database_url, schema_file) as target:
         _gate(result, force, yes, target.shadow, target.label)
         if fmt == "text":  # said up front: what runs where, before anything runs
             from impact.db.plan import plan_apply
@@ -196,7 +202,8 @@ def _live_facts(result, before: dict) -> str:
 @database_options
 @click.option("--force", is_flag=True, help="Roll back even when some data cannot be restored (a dropped column comes back empty).")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask before rolling back (needed without a terminal).")
-def rollback(repo: Path, ref: str, database_url: str | None, lock_timeout: str, statement_timeout: str, force: bool, yes: bool) -> None:
+def rollback(repo: Path, ref: str, schema_file: Path | None, database_url: str | None, lock_timeout: str, statement_timeout: str, force: bool,
+             yes: bool) -> None:
     """Undo an applied migration with the generated rollback plan, in one transaction.
 
     \b
@@ -216,9 +223,9 @@ def rollback(repo: Path, ref: str, database_url: str | None, lock_timeout: str, 
     from impact.db.state import load_before
 
     lock_timeout, statement_timeout = checked_duration(lock_timeout, "--lock-timeout"), checked_duration(statement_timeout, "--statement-timeout")
-    result = _scan(repo, ref)
+    result = _scan(repo, ref, schema_file, database_url)
     check_reversible(result, force)
-    with _target(result, database_url) as target:
+    with _target(result, database_url, schema_file) as target:
         with open_session(target.url, lock_timeout, statement_timeout) as conn:
             before = None
             if target.shadow:  # rehearsal: apply first, then roll back and compare
@@ -274,7 +281,7 @@ def _confirm_rollback(result, target: Target, losses: list, yes: bool) -> None:
 @click.command()
 @database_options
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def verify(repo: Path, ref: str, database_url: str | None, lock_timeout: str, statement_timeout: str, fmt: str) -> None:
+def verify(repo: Path, ref: str, schema_file: Path | None, database_url: str | None, lock_timeout: str, statement_timeout: str, fmt: str) -> None:
     """Prove the migration did what it says, and that the code's own queries still work.
 
     \b
@@ -296,8 +303,8 @@ def verify(repo: Path, ref: str, database_url: str | None, lock_timeout: str, st
     from impact.db.verify import verify as run_verify
 
     lock_timeout, statement_timeout = checked_duration(lock_timeout, "--lock-timeout"), checked_duration(statement_timeout, "--statement-timeout")
-    result = _scan(repo, ref)
-    with _target(result, database_url) as target:
+    result = _scan(repo, ref, schema_file, database_url)
+    with _target(result, database_url, schema_file) as target:
         with open_session(target.url, lock_timeout, statement_timeout) as conn:
             if target.shadow:
                 before = apply_migration(conn, result, result.migration.path.read_text(encoding="utf-8-sig"), lock_timeout, statement_timeout, target.skip).before

@@ -311,3 +311,67 @@ def test_a_type_of_an_extension_the_shadow_lacks_is_named_as_the_reason(tmp_path
     assert result.exit_code == 4
     assert ('type "impact_missing_geometry" does not exist — it may need impact_missing_gis, which the shadow server lacks: '
             "use --database-url with a database that has it") in result.output, result.output
+
+
+BASELINE = {
+    # midday: the schema came from `drizzle push`; the first migration alters a type none creates.
+    "migrations/0001_report_types.sql": "ALTER TYPE report_type ADD VALUE 'tax';",
+    "migrations/0002_trgm.sql": "ALTER TABLE transactions ADD COLUMN merchant text;\nCREATE INDEX CONCURRENTLY transactions_merchant ON transactions (merchant);",
+    "schema.sql": "SET statement_timeout = 0;\nCREATE TYPE public.report_type AS ENUM ('profit', 'revenue');\n"
+                  "CREATE TABLE public.transactions (id integer NOT NULL, name text);\n"
+                  "ALTER TABLE public.transactions OWNER TO app_owner;\nGRANT SELECT ON TABLE public.transactions TO app_reader;\n",
+}
+
+
+def test_a_history_that_starts_from_a_schema_made_elsewhere_rehearses_on_its_dump(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "app", BASELINE)
+    replayed = run("apply", str(repo), "-m", "2", "--force")
+    assert replayed.exit_code == 4 and "fix that one, or pass --schema DUMP or --database-url" in replayed.output, replayed.output
+    for command in (["apply"], ["verify"], ["rollback", "--yes"]):
+        result = run(*command, str(repo), "-m", "2", "--force" if command[0] != "verify" else "--lock-timeout=5s", "--schema", str(repo / "schema.sql"))
+        assert result.exit_code == 0, result.output
+        assert "with its schema file loaded" in result.output
+        assert "• built from schema file schema.sql (not by replaying the earlier migrations)\n" in result.output  # its roles too: no failures
+
+
+def test_schema_and_database_url_together_is_a_usage_error(tmp_path: Path, pg_database: str) -> None:
+    repo = make_repo(tmp_path / "app", BASELINE)
+    result = run("apply", str(repo), "-m", "2", "--schema", str(repo / "schema.sql"), "--database-url", pg_database)
+    assert result.exit_code == 2 and "pass one of them" in result.output
+
+
+def test_an_earlier_alembic_data_migration_with_bind_values_is_skipped_on_the_shadow(tmp_path: Path) -> None:
+    # warehouse's be443e514e3e: `LIMIT :batch_size` in a loop; "there is no parameter $1" stopped
+    # every later revision's rehearsal.
+    from tests.conftest import ALEMBIC_INI, alembic_revision
+
+    repo = make_repo(tmp_path / "app", {
+        "alembic.ini": ALEMBIC_INI,
+        "migrations/versions/a1.py": alembic_revision("a1", None, '    op.create_table("login", sa.Column("id", sa.Integer(), primary_key=True), sa.Column("ip", sa.Text()))\n'),
+        "migrations/versions/b2.py": alembic_revision("b2", "a1", '    op.get_bind().execute(sa.text("UPDATE login SET ip = NULL WHERE id IN (SELECT id FROM login LIMIT :n)"), {"n": 100})\n'),
+        "migrations/versions/c3.py": alembic_revision("c3", "b2", '    op.drop_column("login", "ip")\n'),
+    })
+    result = run("apply", str(repo), "-m", "c3", "--force")
+    assert result.exit_code == 0, result.output
+    assert "migrations/versions/b2.py: statement 1 (line 16) needs the values its code passes; skipped" in result.output
+
+
+@pytest.mark.xfail(reason="known limit (impact/db/apply.py): a ledger row from before the folder-relative names "
+                          "(`migration.sql`) is not recognized, so the migration is applied again", strict=True)
+def test_a_row_under_the_old_bare_file_name_counts_as_applied(tmp_path: Path, pg_database: str) -> None:
+    repo = make_repo(tmp_path / "app", {"prisma/migrations/01_init/migration.sql": 'CREATE TABLE "item" ("id" INTEGER PRIMARY KEY);'})
+    migration = str(repo / "prisma/migrations/01_init/migration.sql")
+    assert run("apply", str(repo), "-m", migration, "--database-url", pg_database, "--yes", "--force").exit_code == 0
+    with connect(pg_database, autocommit=True) as conn:  # as an older impact recorded it
+        conn.execute("UPDATE impact_migrations SET name = 'migration.sql'")
+    again = run("apply", str(repo), "-m", migration, "--database-url", pg_database, "--yes", "--force")
+    assert again.exit_code == 0 and "already applied" in again.output
+
+
+@pytest.mark.xfail(reason="known limit (impact/db/shadow.py): a Django shim table that references a contrib table "
+                          "the history creates itself is left out", strict=True)
+def test_a_contrib_table_referring_to_one_the_history_creates_is_shimmed_too() -> None:
+    from impact.db.shadow import django_contrib_shim
+
+    texts = ['CREATE TABLE "django_content_type" ("id" integer PRIMARY KEY)', 'ALTER TABLE x ADD COLUMN p int REFERENCES "auth_permission"']
+    assert any("auth_permission" in st for st in django_contrib_shim(texts))

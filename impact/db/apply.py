@@ -47,6 +47,7 @@ def migration_name(result: ScanResult) -> str:
     `01_init/migration.sql`, not the `migration.sql` every Prisma migration is called), and for
     Django the app too (`account/0001_initial.py`: every app has a 0001_initial). Independent of
     the REPO argument, so `impact apply .` and `impact apply packages/db` name it alike.
+    Known limit: a row an older impact recorded under the bare file name is not recognized.
     """
     migration = result.migration
     if migration.folder is not None and migration.path.is_relative_to(migration.folder):

@@ -111,6 +111,14 @@ def _masked(sql: str) -> str:
     return "".join(parts)
 
 
+def needs_values(sql: str) -> bool:
+    """A query or data change with `$n` outside literals: it runs only with the values its code
+    passes (warehouse's Alembic batch UPDATE ... LIMIT :batch_size). A function body's `$1` is
+    inside a literal, so CREATE FUNCTION is not one."""
+    masked = _masked(sql)
+    return bool(PREPARABLE.match(masked) and DOLLAR.search(masked))
+
+
 def convert_placeholders(sql: str) -> str:
     """The driver's placeholders as `$n`: named ones keep one number, new numbers follow any `$n`
     already there, and `%%` becomes `%` when the text is a psycopg format (as psycopg does)."""

@@ -13,6 +13,9 @@ from typing import Iterator
 from impact.db import DatabaseError, connect
 from impact.db.execute import StatementFailed, run_statement
 from impact.db.plan import plan_apply
+from impact.db.prepare import needs_values
+from impact.errors import InputError
+from impact.sql.identifiers import quote
 from impact.formats.base import EarlierMigration
 
 SUPABASE_HINTS = ("auth.uid()", "auth.users", "auth.jwt()", "auth.role()", "to authenticated", "to anon", "service_role", "storage.objects")
@@ -21,6 +24,7 @@ SUPABASE_HINTS = ("auth.uid()", "auth.users", "auth.jwt()", "auth.role()", "to a
 CONTRIB_TABLE = re.compile(r"\b(auth_user|auth_group|auth_permission|django_content_type|django_site|django_admin_log|django_flatpage|django_redirect)\b")
 CREATES_TABLE = re.compile(r'CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(?:"?public"?\.)?"?(\w+)', re.IGNORECASE)
 REFERENCES = re.compile(r"REFERENCES\s+(\w+)", re.IGNORECASE)
+DUMP_ROLE = re.compile(r'(?:OWNER TO|^GRANT [^;]*? TO|^CREATE POLICY [^;]*? TO) "?([A-Za-z_][\w$]*)"?(?=[;,\s])', re.MULTILINE)
 UNDEFINED_TABLE, UNDEFINED_OBJECT, UNDEFINED_FUNCTION = "42P01", "42704", "42883"
 CREATE_EXTENSION = re.compile(r'^\s*CREATE\s+EXTENSION\s+(?:IF\s+NOT\s+EXISTS\s+)?"?([\w-]+)"?', re.IGNORECASE)
 
@@ -95,8 +99,8 @@ def is_supabase_project(repo: Path, texts: list[str]) -> bool:
 def django_contrib_shim(texts: list[str]) -> tuple[str, ...]:
     """The statements of the Django shim to run first: each contrib table the history refers to
     and does not create (saleor creates its own auth_permission but not django_content_type),
-    with the contrib tables those reference. A shim table that references one the history
-    creates is left out (it would not exist yet when the shim runs)."""
+    with the contrib tables those reference. Known limit: a shim table that references one the
+    history creates is left out (it would not exist yet when the shim runs)."""
     referenced = {m.group(1) for t in texts for m in CONTRIB_TABLE.finditer(t)}
     if not referenced:
         return ()
@@ -117,21 +121,56 @@ def shim_sql(name: str = "supabase") -> str:
 
 
 @contextmanager
-def shadow_database(repo: Path, earlier: tuple[EarlierMigration, ...], current_sql: str) -> Iterator[Shadow]:
+def shadow_database(repo: Path, earlier: tuple[EarlierMigration, ...], current_sql: str,
+                    schema_file: Path | None = None) -> Iterator[Shadow]:
     """Start a server, create the shadow database, replay the earlier migrations; stop it after.
 
     The earlier migrations come as their format read them, so a Django or Alembic history replays
-    the SQL the framework would have run."""
+    the SQL the framework would have run. With `schema_file` (a pg_dump --schema-only file) the
+    database is built from it instead: for a history that starts from a schema made elsewhere
+    (midday's first migration alters a type no migration creates)."""
     from impact.db.server import EmbeddedPostgres
 
     with EmbeddedPostgres() as server:
         with connect(server.url, autocommit=True) as conn:
             conn.execute('CREATE DATABASE "shadow"')
+        if schema_file is not None:
+            shadow = Shadow(server.url_for("shadow"), False)
+            load_schema(shadow, server.bindir, schema_file)
+            yield shadow
+            return
         texts = [st.sql for e in earlier for st in e.parsed.statements] + [current_sql]
         shadow = Shadow(server.url_for("shadow"), is_supabase_project(repo, texts), django_contrib_shim(texts))
         with connect(shadow.url, autocommit=True) as conn:
             prepare(conn, earlier, shadow)
         yield shadow
+
+
+def load_schema(shadow: Shadow, bindir: Path, schema_file: Path) -> None:
+    """Run the dump with the server's own psql, as `psql -f` would restore it.
+
+    Decision: a statement the shadow refuses does not stop the load (a dump names its owners'
+    roles, its providers' extensions); they are counted in a note with the first error, since
+    the migration that follows may not need them."""
+    import subprocess
+
+    if not schema_file.is_file():
+        raise InputError(f"schema file {schema_file} does not exist", "pass a pg_dump --schema-only file to --schema")
+    # The roles it names (owners, grantees, policies' TO): created first, as the dumped server had them.
+    roles = set(DUMP_ROLE.findall(schema_file.read_text(encoding="utf-8", errors="replace"))) - {"public", "PUBLIC", "CURRENT_USER", "SESSION_USER"}
+    with connect(shadow.url, autocommit=True) as conn:
+        for role in sorted(roles):
+            conn.execute(f"DO $$ BEGIN CREATE ROLE {quote(role)} NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$")
+    done = subprocess.run([str(bindir / "psql"), "-X", "-q", "-d", shadow.url, "-f", str(schema_file)],
+                          capture_output=True, text=True, encoding="utf-8", errors="replace")
+    errors = [line.split("ERROR:", 1)[1].strip() for line in done.stderr.splitlines() if "ERROR:" in line]
+    if done.returncode not in (0, 3) and not errors:  # psql itself failed (not one of the dump's statements)
+        raise DatabaseError(f"cannot load schema file {schema_file.name} into the shadow database: {done.stderr.strip()[:200]}",
+                            "check the file is a plain pg_dump --schema-only (not -Fc) dump")
+    shadow.notes.append(f"built from schema file {schema_file.name} (not by replaying the earlier migrations)"
+                        + (f"; {len(errors)} of its statements failed there, first: {errors[0]}" if errors else ""))
+    with connect(shadow.url, autocommit=True) as conn:
+        shadow.available = {row[0] for row in conn.execute("SELECT name FROM pg_available_extensions")}
 
 
 def prepare(conn, earlier: tuple[EarlierMigration, ...], shadow: Shadow) -> None:
@@ -158,11 +197,14 @@ def _replay(conn, migration: EarlierMigration, shadow: Shadow) -> None:
     plan = plan_apply(migration.parsed)
     skipped = skipped_extensions(shadow, rel, plan.in_transaction)
     outside = {s.index for s in plan.outside}
+    framework = not rel.endswith(".sql")  # Alembic, Django: SQL its code runs with values (a .sql file's `$1` is its own error)
     try:
         for alone, group in itertools.groupby(plan.first + plan.after, key=lambda s: s.index in outside):
             with (nullcontext() if alone else conn.transaction()), conn.cursor() as cur:
                 for statement in group:
-                    if statement.index not in skipped:
+                    if framework and needs_values(statement.sql):  # no code to pass them here; the shadow's tables are empty anyway
+                        shadow.notes.append(f"{rel}: statement {statement.index} (line {statement.line}) needs the values its code passes; skipped")
+                    elif statement.index not in skipped:
                         run_statement(cur, statement, f"replaying {rel} on the shadow database")
                     elif stand_in_sql(skipped[statement.index]):
                         cur.execute(stand_in_sql(skipped[statement.index]))
@@ -171,5 +213,5 @@ def _replay(conn, migration: EarlierMigration, shadow: Shadow) -> None:
         if failure.sqlstate == UNDEFINED_TABLE:  # e.g. a third-party Django app's table (django_celery_beat)
             fix = "no migration replayed before it creates that table (a library's?): use --database-url with a database that has it"
         else:
-            fix = shadow.needs_extension(failure) or "the earlier migrations do not replay on a plain PostgreSQL: fix that one, or use --database-url"
+            fix = shadow.needs_extension(failure) or "the earlier migrations do not replay on a plain PostgreSQL: fix that one, or pass --schema DUMP or --database-url"
         raise DatabaseError(failure.problem, fix) from None
