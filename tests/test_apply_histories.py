@@ -375,3 +375,13 @@ def test_a_contrib_table_referring_to_one_the_history_creates_is_shimmed_too() -
 
     texts = ['CREATE TABLE "django_content_type" ("id" integer PRIMARY KEY)', 'ALTER TABLE x ADD COLUMN p int REFERENCES "auth_permission"']
     assert any("auth_permission" in st for st in django_contrib_shim(texts))
+
+
+def test_a_migration_its_framework_already_ran_says_so(tmp_path: Path, pg_database: str) -> None:
+    # Adopting impact on a database `prisma migrate deploy` keeps: impact's ledger is empty.
+    repo = make_repo(tmp_path / "app", {"prisma/migrations/01_init/migration.sql": 'CREATE TABLE "item" ("id" INTEGER PRIMARY KEY);'})
+    with connect(pg_database, autocommit=True) as conn:
+        conn.execute('CREATE TABLE "item" ("id" INTEGER PRIMARY KEY)')
+    result = run("apply", str(repo), "-m", str(repo / "prisma/migrations/01_init/migration.sql"), "--database-url", pg_database, "--yes", "--force")
+    assert result.exit_code == 4
+    assert 'relation "item" already exists — it exists already (did prisma migrate, manage.py migrate or psql run this migration?)' in result.output

@@ -48,6 +48,8 @@ FIXES = {
     "23502": "backfill the column's NULLs (or give it a DEFAULT) in an earlier step; nothing was changed",  # SET NOT NULL on rows
     "23505": "remove or merge the duplicate rows first (the error names one); nothing was changed",  # a UNIQUE index on rows
     "55P04": "a value added by ALTER TYPE ... ADD VALUE is usable only once committed: use it in a later migration",  # unsafe_new_enum_value_usage
+    # duplicate table/column/object: impact's ledger knows only what impact apply ran
+    **dict.fromkeys(("42P07", "42701", "42710"), "it exists already (did prisma migrate, manage.py migrate or psql run this migration?); nothing was changed"),
 }
 
 
