@@ -385,3 +385,21 @@ def test_a_migration_its_framework_already_ran_says_so(tmp_path: Path, pg_databa
     result = run("apply", str(repo), "-m", str(repo / "prisma/migrations/01_init/migration.sql"), "--database-url", pg_database, "--yes", "--force")
     assert result.exit_code == 4
     assert 'relation "item" already exists — it exists already (did prisma migrate, manage.py migrate or psql run this migration?)' in result.output
+
+
+def test_an_alembic_index_keeps_its_operator_class(tmp_path: Path) -> None:
+    # warehouse's ff0b39808d7c: postgresql_ops={"username": "gin_trgm_ops"} was dropped, so the GIN
+    # index on text failed on the server ("has no default operator class for access method gin").
+    from tests.conftest import ALEMBIC_INI, alembic_revision
+
+    repo = make_repo(tmp_path / "app", {
+        "alembic.ini": ALEMBIC_INI,
+        "migrations/versions/a1.py": alembic_revision("a1", None, '    op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")\n'
+                                                                  '    op.create_table("users", sa.Column("id", sa.Integer(), primary_key=True), sa.Column("username", sa.Text()))\n'),
+        "migrations/versions/b2.py": alembic_revision("b2", "a1", '    op.create_index("users_trgm", "users", ["username"], postgresql_using="gin",\n'
+                                                                  '                    postgresql_ops={"username": "gin_trgm_ops"})\n'),
+    })
+    result = run("apply", str(repo), "-m", "b2", "--force")
+    assert result.exit_code == 0, result.output
+    with_class = run("verify", str(repo), "-m", "b2")
+    assert "index users_trgm exists and is valid" in with_class.output, with_class.output
