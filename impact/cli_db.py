@@ -169,10 +169,14 @@ def apply(repo: Path, ref: str, schema_file: Path | None, database_url: str | No
 
 
 def _print_apply(result, outcome, target: Target, folder, lock_timeout: str, statement_timeout: str, fmt: str) -> None:
+    from impact.db.ledger import framework_step
+
+    step = None if target.shadow or outcome.status != "applied" else framework_step(result)
+    recorded = [f"record it in the project's own migration table too, or its next deploy runs it again: {step}"] if step else []
     if fmt == "json":
         click.echo(json.dumps({"schema_version": JSON_SCHEMA_VERSION, "status": outcome.status, "migration": outcome.name, "target": target.label, "dry_run": target.shadow,
                                "verdict": result.assessment.verdict, "duration_ms": outcome.duration_ms, "plan": outcome.plan.describe(),
-                               "notes": target.notes + outcome.notes, "before": outcome.before, "after": outcome.after,
+                               "notes": target.notes + outcome.notes + recorded, "before": outcome.before, "after": outcome.after,
                                "snapshots": str(folder) if folder else None}, indent=2, default=str))
         return
     click.echo(_live_facts(result, outcome.before))
@@ -182,6 +186,8 @@ def _print_apply(result, outcome, target: Target, folder, lock_timeout: str, sta
     click.echo(f"✓ {outcome.name} applied in {outcome.duration_ms} ms and recorded in impact_migrations (verdict {result.assessment.verdict})")
     if folder:
         click.echo(f"  snapshots: {folder}")
+    for line in recorded:
+        click.echo(f"• {line}")
 
 
 def _live_facts(result, before: dict) -> str:
