@@ -223,3 +223,24 @@ def test_apply_to_a_real_database_says_how_to_tell_the_projects_own_migration_to
         assert f"• record it in the project's own migration table too, or its next deploy runs it again: {command}\n" in result.output
     rehearsal = run("apply", str(prisma), "-m", str(prisma / "prisma/migrations/01_init/migration.sql"), "--force")
     assert rehearsal.exit_code == 0 and "record it in the project's own" not in rehearsal.output  # a dry run records nothing
+
+
+def test_renames_of_a_type_an_index_and_a_constraint_are_rolled_back(tmp_path: Path, pg_database: str) -> None:
+    # formbricks' rename_connector_to_feedback_source: each `ALTER TYPE ... RENAME TO` was "undo by hand".
+    repo = make_repo(tmp_path / "app", {
+        "migrations/0001_init.sql": 'CREATE TYPE "ConnectorType" AS ENUM (\'a\', \'b\');\n'
+                                    'CREATE TABLE item (id int PRIMARY KEY, kind "ConnectorType", CONSTRAINT item_kind_check CHECK (id > 0));\n'
+                                    "CREATE INDEX item_kind_idx ON item (kind);",
+        "migrations/0002_rename.sql": 'ALTER TYPE "ConnectorType" RENAME TO "SourceType";\n'
+                                      "ALTER INDEX item_kind_idx RENAME TO item_source_idx;\n"
+                                      "ALTER TABLE item RENAME CONSTRAINT item_kind_check TO item_id_check;",
+    })
+    prepared(pg_database, repo, "2")
+    before = fingerprint(pg_database)
+    assert run("apply", str(repo), "-m", "2", "--database-url", pg_database, "--yes").exit_code == 0
+    back = run("rollback", str(repo), "-m", "2", "--database-url", pg_database, "--yes")
+    assert back.exit_code == 0 and "schema equals the before-apply snapshot" in back.output, back.output
+    assert '✓ ALTER TYPE "SourceType" RENAME TO "ConnectorType";' in back.output
+    assert fingerprint(pg_database) == before
+    with connect(pg_database) as conn:
+        assert conn.execute("""SELECT to_regtype('"ConnectorType"') IS NOT NULL""").fetchone()[0]

@@ -22,6 +22,7 @@ from impact.op_details import GrantDetails
 from impact.sql.identifiers import qualified, quote
 from impact.sql.op_specs import loses_data as loses_data_of
 from impact.sql.op_specs import spec as op_spec
+from impact.sql.recreate import inverse_rename
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,8 @@ def _undo(ctx: OpContext, missing: frozenset[str] = frozenset()) -> RollbackStep
         return _grant_undo(ctx, table)
     if op_spec(kind).undo == "none":
         return None
+    if kind is OpKind.OTHER and (inverse := inverse_rename(op.statement.sql)):
+        return RollbackStep(inverse, st)
     return RollbackStep(f"-- undo statement {st} by hand ({op.kind.value})", st, note="no automatic inverse")
 
 
