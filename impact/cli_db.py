@@ -91,6 +91,18 @@ def _target(result, database_url: str | None, schema_file: Path | None = None):
             raise DatabaseError(failure.problem, fix) from None
 
 
+def ledger_note(cur, name: str) -> list[str]:
+    """Why a verify may fail everywhere: impact apply did not run the migration on this database."""
+    from impact.db import ledger
+
+    entry = ledger.find(cur, name)
+    if entry is None:
+        return [f"{name} is not recorded in impact_migrations here: checked as if applied (by another tool, or not at all)"]
+    if entry.status != "applied":
+        return [f"{name} was rolled back here: its checks expect it applied"]
+    return []
+
+
 def version_note(server: int, configured: int | None, shadow: bool) -> str | None:
     """Say so when the server is not the release the scan judged for (pg_version)."""
     if configured is None or server == configured:
@@ -319,6 +331,8 @@ def verify(repo: Path, ref: str, schema_file: Path | None, database_url: str | N
             progress = Progress(migration_name(result), conn, lock_timeout, statement_timeout)
             progress.at("running the checks", READ_ONLY)
             with guarded(progress), conn.cursor() as cur:
+                if not target.shadow:  # checks failing because it never ran here should say so
+                    target.notes += ledger_note(cur, migration_name(result))
                 report = run_verify(cur, result, before, lock_timeout=lock_timeout, statement_timeout=statement_timeout, absent_extensions=target.lacking)
     if fmt == "json":
         click.echo(json.dumps({"schema_version": JSON_SCHEMA_VERSION, "target": target.label, "dry_run": target.shadow, "notes": target.notes, **report.to_dict()}, indent=2, default=str))

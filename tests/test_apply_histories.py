@@ -244,3 +244,16 @@ def test_renames_of_a_type_an_index_and_a_constraint_are_rolled_back(tmp_path: P
     assert fingerprint(pg_database) == before
     with connect(pg_database) as conn:
         assert conn.execute("""SELECT to_regtype('"ConnectorType"') IS NOT NULL""").fetchone()[0]
+
+
+def test_verify_of_a_migration_impact_did_not_apply_here_says_so(tmp_path: Path, pg_database: str) -> None:
+    # formbricks: verify after a failed apply listed five failures and no reason.
+    repo = make_repo(tmp_path / "app", {"migrations/0001_init.sql": "CREATE TABLE item (id int PRIMARY KEY);",
+                                        "migrations/0002_add.sql": "ALTER TABLE item ADD COLUMN note text;"})
+    prepared(pg_database, repo, "2")
+    result = run("verify", str(repo), "-m", "2", "--database-url", pg_database)
+    assert result.exit_code == 4
+    assert "• 0002_add.sql is not recorded in impact_migrations here: checked as if applied (by another tool, or not at all)" in result.output
+    assert run("apply", str(repo), "-m", "2", "--database-url", pg_database, "--yes").exit_code == 0
+    applied = run("verify", str(repo), "-m", "2", "--database-url", pg_database)
+    assert applied.exit_code == 0 and "impact_migrations here" not in applied.output
