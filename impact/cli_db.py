@@ -16,12 +16,21 @@ DEFAULT_STATEMENT_TIMEOUT = "15min"
 JSON_SCHEMA_VERSION = 1  # apply and verify --format json: impact/report/schemas/{apply,verify}.schema.json
 
 
+def migration_name(result) -> str:
+    """The ledger's name for it (impact.db.apply), imported late like every db module here: a scan loads none."""
+    from impact.db.apply import migration_name as name
+
+    return name(result)
+
+
 @dataclass
 class Target:
     url: str
     shadow: bool
     label: str
     notes: list[str]
+    skip: frozenset[int] = frozenset()  # statements the shadow does not run (extensions it lacks)
+    lacking: frozenset[str] = frozenset()  # those extensions
 
 
 def database_options(fn):
@@ -32,6 +41,8 @@ def database_options(fn):
                       help="lock_timeout: give up instead of queueing behind a long query.")(fn)
     fn = click.option("--database-url", envvar="DATABASE_URL", default=None,
                       help="Target database (or DATABASE_URL). Without it: a throwaway embedded PostgreSQL (a dry run).")(fn)
+    fn = click.option("--schema", "schema_file", type=click.Path(path_type=Path, dir_okay=False), default=None,
+                      help="A pg_dump --schema-only file to build the dry run's database from, instead of replaying the earlier migrations.")(fn)
     fn = click.option("--migration", "-m", "ref", required=True, help="Migration: a path, number, timestamp prefix or name fragment.")(fn)
     fn = click.argument("repo", type=click.Path(path_type=Path), default=".")(fn)
     return fn
@@ -46,26 +57,50 @@ def _duration(ctx, param, value: str) -> str:
     return value.strip()
 
 
-def _scan(repo: Path, ref: str):
+def _scan(repo: Path, ref: str, schema_file: Path | None = None, database_url: str | None = None):
     from impact.pipeline import scan
 
-    return scan(repo, ref)
+    if schema_file is not None and database_url:
+        raise click.UsageError("--schema builds the dry run's throwaway database; with --database-url the database is already there: pass one of them")
+    return scan(repo, ref, schema_file=schema_file)
 
 
 @contextmanager
-def _target(result, database_url: str | None):
-    """The real database, or a shadow one with the earlier migrations replayed."""
+def _target(result, database_url: str | None, schema_file: Path | None = None):
+    """The real database, or a shadow one with the earlier migrations replayed (or the schema file loaded)."""
     from impact.db.urls import redact
 
     if database_url:
         yield Target(database_url, False, redact(database_url), [])
         return
-    from impact.db.shadow import shadow_database
+    from impact.db import DatabaseError
+    from impact.db.execute import StatementFailed
+    from impact.db.shadow import rehearsal_skips, shadow_database
 
     current_sql = "\n".join(st.sql for st in result.parsed.statements)
-    with shadow_database(result.repo, result.read.earlier, current_sql) as shadow:
-        notes = [f"dry run on a throwaway embedded PostgreSQL with {len(shadow.replayed)} earlier migration{'s' if len(shadow.replayed) != 1 else ''} replayed: nothing real is changed"] + shadow.notes
-        yield Target(shadow.url, True, "shadow database", notes)
+    with shadow_database(result.repo, result.read.earlier, current_sql, schema_file) as shadow:
+        skip = rehearsal_skips(shadow, result.migration_rel, result.parsed.statements)
+        built = "its schema file loaded" if schema_file else f"{len(shadow.replayed)} earlier migration{'s' if len(shadow.replayed) != 1 else ''} replayed"
+        notes = [f"dry run on a throwaway embedded PostgreSQL with {built}: nothing real is changed"] + shadow.notes
+        try:
+            yield Target(shadow.url, True, "shadow database", notes, skip, frozenset(shadow.lacking))
+        except StatementFailed as failure:  # the rehearsed migration needs what the shadow skipped
+            fix = shadow.needs_extension(failure)
+            if fix is None:
+                raise
+            raise DatabaseError(failure.problem, fix) from None
+
+
+def ledger_note(cur, name: str) -> list[str]:
+    """Why a verify may fail everywhere: impact apply did not run the migration on this database."""
+    from impact.db import ledger
+
+    entry = ledger.find(cur, name)
+    if entry is None:
+        return [f"{name} is not recorded in impact_migrations here: checked as if applied (by another tool, or not at all)"]
+    if entry.status != "applied":
+        return [f"{name} was rolled back here: its checks expect it applied"]
+    return []
 
 
 def version_note(server: int, configured: int | None, shadow: bool) -> str | None:
@@ -89,7 +124,7 @@ def _gate(result, force: bool, yes: bool, shadow: bool, target_label: str = "the
         if sys.stdin.isatty():
             findings = len(result.findings)
             question = (f"Verdict CAUTION ({findings} finding{'s' if findings != 1 else ''}). "
-                        f"Apply {result.migration.path.name} to {target_label}?")  # the database named before the question
+                        f"Apply {migration_name(result)} to {target_label}?")  # the database named before the question
             if not click.confirm(question, default=False):
                 raise Refused("not applied: confirmation declined", "")
         else:
@@ -101,7 +136,8 @@ def _gate(result, force: bool, yes: bool, shadow: bool, target_label: str = "the
 @click.option("--force", is_flag=True, help="Apply even when the scan's verdict is breaking.")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation on a caution verdict.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def apply(repo: Path, ref: str, database_url: str | None, lock_timeout: str, statement_timeout: str, force: bool, yes: bool, fmt: str) -> None:
+def apply(repo: Path, ref: str, schema_file: Path | None, database_url: str | None, lock_timeout: str, statement_timeout: str, force: bool, yes: bool,
+          fmt: str) -> None:
     """Scan, then run the migration atomically and record it in the ledger.
 
     \b
@@ -117,8 +153,8 @@ def apply(repo: Path, ref: str, database_url: str | None, lock_timeout: str, sta
     from impact.db.state import save
 
     lock_timeout, statement_timeout = checked_duration(lock_timeout, "--lock-timeout"), checked_duration(statement_timeout, "--statement-timeout")
-    result = _scan(repo, ref)
-    with _target(result, database_url) as target:
+    result = _scan(repo, ref, schema_file, database_url)
+    with _target(result, database_url, schema_file) as target:
         _gate(result, force, yes, target.shadow, target.label)
         if fmt == "text":  # said up front: what runs where, before anything runs
             from impact.db.plan import plan_apply
@@ -133,7 +169,7 @@ def apply(repo: Path, ref: str, database_url: str | None, lock_timeout: str, sta
                 if fmt == "text":
                     click.echo(f"• {note}")
             try:
-                outcome = apply_migration(conn, result, text, lock_timeout, statement_timeout)
+                outcome = apply_migration(conn, result, text, lock_timeout, statement_timeout, target.skip)
             except DatabaseError as error:
                 # Applied, but something after COMMIT failed: keep the before-snapshot for verify/rollback.
                 if getattr(error, "outcome", None) is not None and not target.shadow:
@@ -145,10 +181,14 @@ def apply(repo: Path, ref: str, database_url: str | None, lock_timeout: str, sta
 
 
 def _print_apply(result, outcome, target: Target, folder, lock_timeout: str, statement_timeout: str, fmt: str) -> None:
+    from impact.db.ledger import framework_step
+
+    step = None if target.shadow or outcome.status != "applied" else framework_step(result)
+    recorded = [f"record it in the project's own migration table too, or its next deploy runs it again: {step}"] if step else []
     if fmt == "json":
         click.echo(json.dumps({"schema_version": JSON_SCHEMA_VERSION, "status": outcome.status, "migration": outcome.name, "target": target.label, "dry_run": target.shadow,
                                "verdict": result.assessment.verdict, "duration_ms": outcome.duration_ms, "plan": outcome.plan.describe(),
-                               "notes": target.notes + outcome.notes, "before": outcome.before, "after": outcome.after,
+                               "notes": target.notes + outcome.notes + recorded, "before": outcome.before, "after": outcome.after,
                                "snapshots": str(folder) if folder else None}, indent=2, default=str))
         return
     click.echo(_live_facts(result, outcome.before))
@@ -158,6 +198,8 @@ def _print_apply(result, outcome, target: Target, folder, lock_timeout: str, sta
     click.echo(f"✓ {outcome.name} applied in {outcome.duration_ms} ms and recorded in impact_migrations (verdict {result.assessment.verdict})")
     if folder:
         click.echo(f"  snapshots: {folder}")
+    for line in recorded:
+        click.echo(f"• {line}")
 
 
 def _live_facts(result, before: dict) -> str:
@@ -176,9 +218,10 @@ def _live_facts(result, before: dict) -> str:
 
 @click.command()
 @database_options
-@click.option("--force", is_flag=True, help="Run the reversible steps even when some steps cannot be undone.")
+@click.option("--force", is_flag=True, help="Roll back even when some data cannot be restored (a dropped column comes back empty).")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask before rolling back (needed without a terminal).")
-def rollback(repo: Path, ref: str, database_url: str | None, lock_timeout: str, statement_timeout: str, force: bool, yes: bool) -> None:
+def rollback(repo: Path, ref: str, schema_file: Path | None, database_url: str | None, lock_timeout: str, statement_timeout: str, force: bool,
+             yes: bool) -> None:
     """Undo an applied migration with the generated rollback plan, in one transaction.
 
     \b
@@ -192,28 +235,32 @@ def rollback(repo: Path, ref: str, database_url: str | None, lock_timeout: str, 
     """
     from impact.db.apply import apply_migration
     from impact.db.execute import checked_duration
-    from impact.db.rollback import check_reversible, data_at_risk, rollback_migration
+    from impact.db.faults import Progress
+    from impact.db.rollback import check_reversible, data_at_risk, require_applied, rollback_migration
     from impact.db.session import open_session
     from impact.db.state import load_before
 
     lock_timeout, statement_timeout = checked_duration(lock_timeout, "--lock-timeout"), checked_duration(statement_timeout, "--statement-timeout")
-    result = _scan(repo, ref)
+    result = _scan(repo, ref, schema_file, database_url)
     check_reversible(result, force)
-    with _target(result, database_url) as target:
+    with _target(result, database_url, schema_file) as target:
         with open_session(target.url, lock_timeout, statement_timeout) as conn:
             before = None
             if target.shadow:  # rehearsal: apply first, then roll back and compare
-                before = apply_migration(conn, result, result.migration.path.read_text(encoding="utf-8-sig"), lock_timeout, statement_timeout).before
+                before = apply_migration(conn, result, result.migration.path.read_text(encoding="utf-8-sig"), lock_timeout, statement_timeout, target.skip).before
             else:
-                before = load_before(target.url, result.migration.path.name)
+                require_applied(conn, migration_name(result), Progress(migration_name(result), conn, lock_timeout, statement_timeout))
+                before = load_before(target.url, migration_name(result))
             for note in target.notes:
                 click.echo(f"• {note}")
             _confirm_rollback(result, target, data_at_risk(conn, result, lock_timeout, statement_timeout), yes)
             outcome = rollback_migration(conn, result, force, lock_timeout, statement_timeout, before)
     for sql in outcome.ran:
         click.echo(f"✓ {sql}")
+    for note in outcome.without_data:
+        click.echo(f"! {note}")
     for sql in outcome.skipped:
-        click.echo(f"✗ skipped (irreversible or manual): {sql}")
+        click.echo(f"✗ skipped (manual): {sql}")
     if outcome.matches_before is True:
         click.echo(f"✓ {outcome.name} rolled back: the schema equals the before-apply snapshot")
     elif outcome.matches_before is False:
@@ -225,13 +272,15 @@ def rollback(repo: Path, ref: str, database_url: str | None, lock_timeout: str, 
 
 def _confirm_rollback(result, target: Target, losses: list, yes: bool) -> None:
     """Say where and what, with what each step deletes; ask on a terminal, or require --yes."""
+    from impact.db.rollback import runnable
+
     click.echo(f"Target: {target.label}")
-    click.echo(f"Rollback of {result.migration.path.name}, in one transaction:")
+    click.echo(f"Rollback of {migration_name(result)}, in one transaction:")
     lost = {loss.step: loss for loss in losses}
     for n, step in enumerate(result.rollback, 1):
-        skipped = step.irreversible or step.sql.startswith("--")
-        first, *rest = step.sql.splitlines()
-        click.echo(f"  {n}. {first}" + ("   (skipped: irreversible or manual)" if skipped else ""))
+        sql = runnable(step)
+        first, *rest = (sql or step.sql).splitlines()
+        click.echo(f"  {n}. {first}" + ("   (skipped: manual)" if sql is None else "   (without its data)" if step.irreversible else ""))
         for line in rest:
             click.echo(f"     {line}")
         if step.sql in lost:
@@ -241,16 +290,16 @@ def _confirm_rollback(result, target: Target, losses: list, yes: bool) -> None:
     deleting = sum(loss.values or 0 for loss in losses)
     warning = f" {deleting:,} value{'s' if deleting != 1 else ''} will be deleted." if deleting else ""
     if not sys.stdin.isatty():
-        raise Refused(f"not rolled back: rolling back {result.migration.path.name} changes {target.label} and there is no terminal to confirm on",
+        raise Refused(f"not rolled back: rolling back {migration_name(result)} changes {target.label} and there is no terminal to confirm on",
                       "pass --yes to roll back non-interactively")
-    if not click.confirm(f"Roll back {result.migration.path.name} on {target.label}?{warning}", default=False):
+    if not click.confirm(f"Roll back {migration_name(result)} on {target.label}?{warning}", default=False):
         raise Refused("not rolled back: confirmation declined", "")
 
 
 @click.command()
 @database_options
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def verify(repo: Path, ref: str, database_url: str | None, lock_timeout: str, statement_timeout: str, fmt: str) -> None:
+def verify(repo: Path, ref: str, schema_file: Path | None, database_url: str | None, lock_timeout: str, statement_timeout: str, fmt: str) -> None:
     """Prove the migration did what it says, and that the code's own queries still work.
 
     \b
@@ -272,17 +321,19 @@ def verify(repo: Path, ref: str, database_url: str | None, lock_timeout: str, st
     from impact.db.verify import verify as run_verify
 
     lock_timeout, statement_timeout = checked_duration(lock_timeout, "--lock-timeout"), checked_duration(statement_timeout, "--statement-timeout")
-    result = _scan(repo, ref)
-    with _target(result, database_url) as target:
+    result = _scan(repo, ref, schema_file, database_url)
+    with _target(result, database_url, schema_file) as target:
         with open_session(target.url, lock_timeout, statement_timeout) as conn:
             if target.shadow:
-                before = apply_migration(conn, result, result.migration.path.read_text(encoding="utf-8-sig"), lock_timeout, statement_timeout).before
+                before = apply_migration(conn, result, result.migration.path.read_text(encoding="utf-8-sig"), lock_timeout, statement_timeout, target.skip).before
             else:
-                before = load_before(target.url, result.migration.path.name)
-            progress = Progress(result.migration.path.name, conn, lock_timeout, statement_timeout)
+                before = load_before(target.url, migration_name(result))
+            progress = Progress(migration_name(result), conn, lock_timeout, statement_timeout)
             progress.at("running the checks", READ_ONLY)
             with guarded(progress), conn.cursor() as cur:
-                report = run_verify(cur, result, before, lock_timeout=lock_timeout, statement_timeout=statement_timeout)
+                if not target.shadow:  # checks failing because it never ran here should say so
+                    target.notes += ledger_note(cur, migration_name(result))
+                report = run_verify(cur, result, before, lock_timeout=lock_timeout, statement_timeout=statement_timeout, absent_extensions=target.lacking)
     if fmt == "json":
         click.echo(json.dumps({"schema_version": JSON_SCHEMA_VERSION, "target": target.label, "dry_run": target.shadow, "notes": target.notes, **report.to_dict()}, indent=2, default=str))
     else:

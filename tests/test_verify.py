@@ -339,6 +339,9 @@ def test_row_counts_are_compared_with_the_snapshot(conn, tmp_path: Path) -> None
     # One list parameter expanded by the driver: an array for PostgreSQL.
     ("SELECT a FROM t WHERE b IN %s AND c NOT IN %(cs)s", "SELECT a FROM t WHERE b = ANY($1) AND c <> ALL($2)"),
     ("SELECT a FROM t WHERE b in :ids AND c IN (:x, :y)", "SELECT a FROM t WHERE b = ANY($1) AND c IN ($2, $3)"),
+    # umami's rawQuery templates: named, reused, with the cast kept; `'{{x}}'` in a literal stays text.
+    ("SELECT a FROM t WHERE w = {{websiteId::uuid}} AND d >= {{ start }} AND v = {{websiteId::uuid}} AND s = '{{x}}'",
+     "SELECT a FROM t WHERE w = $1::uuid AND d >= $2 AND v = $1::uuid AND s = '{{x}}'"),
 ])
 def test_placeholders_become_numbered_parameters_outside_literals(sql: str, expected: str) -> None:
     assert convert_placeholders(sql) == expected

@@ -3,8 +3,10 @@
 The statements and the ledger row run in one transaction with lock_timeout and statement_timeout
 set, so a failure (or a killed client) leaves the database as it was, and the ledger always agrees
 with the schema. Statements PostgreSQL refuses in a transaction (CREATE INDEX CONCURRENTLY, ...)
-run after it; if one of those fails, the INVALID index it leaves is dropped and the transactional
-part is undone with the rollback plan. Any database failure is one line saying the state it
+run after it, one by one, with the transactional statements that follow them in the file's order
+(saleor's `ADD CONSTRAINT ... USING INDEX` of the index just built CONCURRENTLY); if one of those
+fails, the INVALID index it leaves is dropped and what ran before is undone with the rollback
+plan. Any database failure is one line saying the state it
 leaves (impact.db.faults).
 
 Known limit: a connection lost *during* a statement outside the transaction cannot be undone
@@ -13,7 +15,9 @@ index may be missing or INVALID; the error says so ("partly applied").
 """
 from __future__ import annotations
 
+import itertools
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 from impact.db import DatabaseError
@@ -37,7 +41,19 @@ class ApplyOutcome:
 
 
 def migration_name(result: ScanResult) -> str:
-    return result.migration.path.name
+    """The migration's key in impact_migrations and in the snapshot folder, unique in the repo.
+
+    Like the framework's own ledger: the path inside the migration folder (Prisma's
+    `01_init/migration.sql`, not the `migration.sql` every Prisma migration is called), and for
+    Django the app too (`account/0001_initial.py`: every app has a 0001_initial). Independent of
+    the REPO argument, so `impact apply .` and `impact apply packages/db` name it alike.
+    Known limit: a row an older impact recorded under the bare file name is not recognized.
+    """
+    migration = result.migration
+    if migration.folder is not None and migration.path.is_relative_to(migration.folder):
+        name = migration.path.relative_to(migration.folder).as_posix()
+        return f"{migration.folder.parent.name}/{name}" if migration.format == "django" else name
+    return migration.path.name
 
 
 def affected(result: ScanResult) -> list[tuple[str, str | None]]:
@@ -48,14 +64,19 @@ def affected(result: ScanResult) -> list[tuple[str, str | None]]:
     return list(seen)
 
 
-def apply_migration(conn, result: ScanResult, text: str, lock_timeout: str, statement_timeout: str) -> ApplyOutcome:
+def apply_migration(conn, result: ScanResult, text: str, lock_timeout: str, statement_timeout: str,
+                    skip: frozenset[int] = frozenset()) -> ApplyOutcome:
     """Apply, or raise a one-line DatabaseError that says what state the database is left in.
+
+    `skip`: statement indexes not to run (the shadow's CREATE EXTENSION of one it lacks).
 
     When that state is "applied" (the failure came after COMMIT), the error carries the outcome
     (`error.outcome`) so the caller can still save the before-snapshot.
     """
     name, digest = migration_name(result), ledger.checksum(text)
     plan = plan_apply(result.parsed)
+    if skip:
+        plan = ApplyPlan(*([s for s in part if s.index not in skip] for part in (plan.in_transaction, plan.outside)), plan.left_out)
     outcome = ApplyOutcome("applied", name, plan)
     progress = Progress(name, conn, lock_timeout, statement_timeout)
     try:
@@ -75,7 +96,7 @@ def apply_migration(conn, result: ScanResult, text: str, lock_timeout: str, stat
             started = time.perf_counter()
             _run_transactional(conn, plan, name, digest, result, lock_timeout, statement_timeout, progress, started)
             outcome.duration_ms = int((time.perf_counter() - started) * 1000)
-            if plan.outside:
+            if plan.after:
                 progress.at("running the statements outside the transaction", PARTLY_APPLIED)
                 _run_outside(conn, plan, result, lock_timeout, statement_timeout, outcome, ledger_existed)
                 outcome.duration_ms = int((time.perf_counter() - started) * 1000)
@@ -101,7 +122,7 @@ def _run_transactional(conn, plan: ApplyPlan, name: str, digest: str, result: Sc
     progress.at("starting the migration's transaction", NOT_COMMITTED)
     with conn.transaction(), conn.cursor() as cur:
         set_timeouts(cur, lock_timeout, statement_timeout)
-        for statement in plan.in_transaction:
+        for statement in plan.first:
             progress.at(f"running statement {statement.index} (line {statement.line})", NOT_COMMITTED)
             run_statement(cur, statement, f"applying {name}")
         progress.at("recording the migration in impact_migrations", NOT_COMMITTED)
@@ -112,20 +133,29 @@ def _run_transactional(conn, plan: ApplyPlan, name: str, digest: str, result: Sc
 
 def _run_outside(conn, plan: ApplyPlan, result: ScanResult, lock_timeout: str, statement_timeout: str, outcome: ApplyOutcome,
                  ledger_existed: bool) -> None:
+    """plan.after in the file's order: each statement outside a transaction alone, the transactional
+    ones between them together in one. A failure undoes everything before it."""
     done: list[int] = []
+    outside = {s.index for s in plan.outside}
     previous = conn.autocommit
     conn.autocommit = True
     try:
         with conn.cursor() as cur:
             set_timeouts(cur, lock_timeout, statement_timeout, local=False)
-            for statement in plan.outside:
+            for alone, group in itertools.groupby(plan.after, key=lambda s: s.index in outside):
+                group = list(group)
                 try:
-                    run_statement(cur, statement, f"applying {outcome.name}")
+                    with (nullcontext() if alone else conn.transaction()):
+                        for statement in group:
+                            run_statement(cur, statement, f"applying {outcome.name}")
+                            if alone:
+                                done.append(statement.index)
                 except StatementFailed as failure:
-                    dropped = _drop_invalid_indexes(cur, result, statement.index)
-                    undone = _undo(conn, result, [s.index for s in plan.in_transaction] + done, outcome.name, ledger_existed)
+                    dropped = _drop_invalid_indexes(cur, result, failure.statement.index) if alone else ""
+                    undone = _undo(conn, result, [s.index for s in plan.first] + done, outcome.name, ledger_existed)
                     raise DatabaseError(failure.problem, "; ".join(filter(None, [dropped, undone])) or failure.fix) from None
-                done.append(statement.index)
+                if not alone:
+                    done += [s.index for s in group]
     finally:
         conn.autocommit = previous
 
@@ -144,12 +174,14 @@ def _drop_invalid_indexes(cur, result: ScanResult, statement_index: int) -> str:
 
 def _undo(conn, result: ScanResult, statement_indexes: list[int], name: str, ledger_existed: bool) -> str:
     """Undo what already ran, with the generated rollback plan, in one transaction."""
-    steps = [s for s in result.rollback if s.statement in set(statement_indexes) and not s.sql.startswith("--")]
+    from impact.db.rollback import runnable  # it imports this module
+
+    steps = [sql for s in result.rollback if s.statement in set(statement_indexes) and (sql := runnable(s))]
     irreversible = [s for s in result.rollback if s.statement in set(statement_indexes) and s.irreversible]
     conn.autocommit = False
     with conn.transaction(), conn.cursor() as cur:
-        for step in steps:
-            cur.execute(step.sql)
+        for sql in steps:
+            cur.execute(sql)
         if ledger_existed:
             cur.execute(f"DELETE FROM {ledger.LEDGER} WHERE name = %s", (name,))
         else:  # this apply created the ledger: leave no trace of it either

@@ -35,8 +35,8 @@ SELECT EXISTS (SELECT 1 FROM pg_class c, aclexplode(coalesce(c.relacl, acldefaul
 OBJECTS = {
     "trigger": "SELECT 1 FROM pg_trigger WHERE tgrelid = %(table)s AND tgname IN (%(name)s, lower(%(name)s)) AND NOT tgisinternal",
     "extension": "SELECT 1 FROM pg_extension WHERE extname = %(name)s",
-    "type": "SELECT 1 WHERE to_regtype(%(name)s) IS NOT NULL",
-    "enum value": "SELECT 1 FROM pg_enum WHERE enumtypid = to_regtype(%(name)s) AND enumlabel = %(value)s",
+    "type": "SELECT 1 WHERE %(type)s::oid IS NOT NULL",
+    "enum value": "SELECT 1 FROM pg_enum WHERE enumtypid = %(type)s::oid AND enumlabel = %(value)s",
 }
 
 
@@ -70,6 +70,18 @@ def relation(cur, name: str | None, schema: str | None = None) -> int | None:
         return None
     for space, candidate in dict.fromkeys(((schema, name), (schema and schema.lower(), name.lower()))):
         cur.execute("SELECT to_regclass(%s)::oid", (f"{ident(space)}.{ident(candidate)}" if space else ident(candidate),))
+        oid = cur.fetchone()[0]
+        if oid:
+            return oid
+    return None
+
+
+def type_oid(cur, name: str) -> int | None:
+    """The oid of a type as the migration names it: as written (Prisma's `"SigningStatus"`), then
+    folded, like `relation`; to_regtype alone folds the unquoted text and misses mixed case."""
+    schema, _, bare = name.rpartition(".")
+    for space, candidate in dict.fromkeys(((schema, bare), (schema.lower(), bare.lower()))):
+        cur.execute("SELECT to_regtype(%s)::oid", (f"{ident(space)}.{ident(candidate)}" if space else ident(candidate),))
         oid = cur.fetchone()[0]
         if oid:
             return oid
@@ -321,7 +333,8 @@ def _privilege(cur, p, before) -> Outcome:
 
 def _object(cur, p, before) -> Outcome:
     table = _table_oid(cur, p) if p["object"] == "trigger" else None
-    cur.execute(OBJECTS[p["object"]], {"name": p["name"], "value": p.get("value"), "table": table})
+    type_ = type_oid(cur, p["name"]) if p["object"] in ("type", "enum value") else None
+    cur.execute(OBJECTS[p["object"]], {"name": p["name"], "value": p.get("value"), "table": table, "type": type_})
     found = cur.fetchone() is not None
     return found, "exists" if found else "does not exist"
 

@@ -26,13 +26,31 @@ def _pg_message(error: Exception) -> str:
     return primary
 
 
+EXTENSION_MISSING = re.compile(r'extension "([^"]+)" is not available')
+EXTENSION_DENIED = re.compile(r'permission denied to create extension "([^"]+)"')
+
+
 def _fix_for(error: Exception) -> str:
     sqlstate = getattr(error, "sqlstate", None)
-    if sqlstate == "55P03":  # lock_not_available
-        return "another session holds a lock on the table: retry when it is idle, or raise --lock-timeout"
-    if sqlstate == "57014":  # query_canceled (statement_timeout)
-        return "the statement ran longer than --statement-timeout: raise it, or run the change in batches"
-    return "fix the statement; nothing was changed (the transaction was rolled back)"
+    message = _pg_message(error)
+    missing, denied = EXTENSION_MISSING.search(message), EXTENSION_DENIED.search(message)
+    if missing:  # 0A000: the server has no such extension installed; no SQL can fix that
+        return f"install {missing.group(1)} on the database server (postgresql-contrib has most), then retry; nothing was changed"
+    if denied:  # 42501: an untrusted extension needs a superuser (managed databases: their extension settings)
+        return f"have a superuser (or the provider's settings) create extension {denied.group(1)}, then retry; nothing was changed"
+    return FIXES.get(sqlstate or "", "fix the statement; nothing was changed (the transaction was rolled back)")
+
+
+# What the data (not the SQL) needs first, for the failures real histories hit on a table with rows.
+FIXES = {
+    "55P03": "another session holds a lock on the table: retry when it is idle, or raise --lock-timeout",  # lock_not_available
+    "57014": "the statement ran longer than --statement-timeout: raise it, or run the change in batches",  # statement_timeout
+    "23502": "backfill the column's NULLs (or give it a DEFAULT) in an earlier step; nothing was changed",  # SET NOT NULL on rows
+    "23505": "remove or merge the duplicate rows first (the error names one); nothing was changed",  # a UNIQUE index on rows
+    "55P04": "a value added by ALTER TYPE ... ADD VALUE is usable only once committed: use it in a later migration",  # unsafe_new_enum_value_usage
+    # duplicate table/column/object: impact's ledger knows only what impact apply ran
+    **dict.fromkeys(("42P07", "42701", "42710"), "it exists already (did prisma migrate, manage.py migrate or psql run this migration?); nothing was changed"),
+}
 
 
 def checked_duration(value: str, option: str) -> str:

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import getpass
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
 LEDGER = "impact_migrations"
+ALEMBIC_REVISION = re.compile(r"""^revision\s*(?::\s*str\s*)?=\s*["']([^"']+)["']""", re.MULTILINE)
 CREATE = f"""
 CREATE TABLE IF NOT EXISTS {LEDGER} (
     name          text PRIMARY KEY,
@@ -78,3 +80,19 @@ def record_applied(cur, name: str, digest: str, duration_ms: int, verdict: str) 
 
 def record_rollback(cur, name: str) -> None:
     cur.execute(f"UPDATE {LEDGER} SET status = 'rolled_back', rolled_back_at = now() WHERE name = %s", (name,))
+
+
+def framework_step(result) -> str | None:
+    """The command that records the migration in the project's own ledger after impact applied it
+    to a real database; without it `prisma migrate deploy` (or manage.py migrate, alembic upgrade)
+    runs it again and fails on what already exists. None: a plain SQL folder, or Drizzle (its
+    ledger keeps a hash and has no command to mark one applied)."""
+    migration = result.migration
+    if migration.format == "django" and migration.folder is not None:
+        return f"python manage.py migrate {migration.folder.parent.name} {migration.path.stem} --fake"
+    if migration.format == "alembic":
+        found = ALEMBIC_REVISION.search(migration.path.read_text(encoding="utf-8", errors="replace"))
+        return f"alembic stamp {found.group(1)}" if found else None
+    if migration.path.name == "migration.sql" and migration.folder is not None and (migration.folder / "migration_lock.toml").is_file():
+        return f"npx prisma migrate resolve --applied {migration.path.parent.name}"
+    return None

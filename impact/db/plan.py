@@ -24,11 +24,31 @@ class ApplyPlan:
     outside: list[Statement] = field(default_factory=list)
     left_out: list[Statement] = field(default_factory=list)  # BEGIN/COMMIT of the file itself
 
+    @property
+    def first(self) -> list[Statement]:
+        """The transactional statements before the first that cannot run in a transaction: the one transaction."""
+        start = min((s.index for s in self.outside), default=None)
+        return [s for s in self.in_transaction if start is None or s.index < start]
+
+    @property
+    def after(self) -> list[Statement]:
+        """The rest, in the file's order: the statements outside a transaction, and the transactional
+        ones that follow one of them (they may need it: `ADD CONSTRAINT ... USING INDEX` of an index
+        built CONCURRENTLY just before), which run after it in transactions of their own."""
+        first = {s.index for s in self.first}
+        return sorted([s for s in self.in_transaction if s.index not in first] + self.outside, key=lambda s: s.index)
+
     def describe(self) -> list[str]:
-        lines = [f"{len(self.in_transaction)} statement{'s' if len(self.in_transaction) != 1 else ''} in one transaction"]
+        first = self.first
+        lines = [f"{len(first)} statement{'s' if len(first) != 1 else ''} in one transaction"]
         if self.outside:
             lines.append(f"{len(self.outside)} statement{'s' if len(self.outside) != 1 else ''} cannot run in a transaction and run after it, one by one: "
                          + ", ".join(f"#{s.index} (line {s.line})" for s in self.outside))
+        outside = {s.index for s in self.outside}
+        later = [s for s in self.after if s.index not in outside]
+        if later:
+            lines.append(f"{len(later)} statement{'s' if len(later) != 1 else ''} after them keep{'s' if len(later) == 1 else ''} the file's order, "
+                         "in transactions of their own: " + ", ".join(f"#{s.index} (line {s.line})" for s in later))
         if self.left_out:
             lines.append(f"the file's own {', '.join(s.sql.split()[0].upper() for s in self.left_out)} left out: impact wraps the migration itself")
         return lines

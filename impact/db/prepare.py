@@ -3,7 +3,7 @@
 PREPARE parses, resolves every table, column, function and operator and plans the statement
 without running it: exactly "does this query still work", with nothing written. Query.sql carries
 the driver's placeholders (psycopg `%s`/`%(name)s`, SQLAlchemy `:name`, qmark `?`, node-postgres
-`$1`); PostgreSQL only knows `$n`, so they are renumbered first. The pass is lexer-aware: string
+`$1`, template helpers' `{{name}}`); PostgreSQL only knows `$n`, so they are renumbered first. The pass is lexer-aware: string
 literals, quoted identifiers, dollar-quoted bodies and comments are found first and left untouched,
 so `'%s'` or `'a?b'` inside a literal stay text. (PostgreSQL's own scanner, pglast.scan, cannot be
 used for this: it reads `=%s` or `=?` as one operator token.)
@@ -26,6 +26,8 @@ LITERAL = "\x01"  # mask for literals and quoted identifiers: an operand, never 
 IN_LIST = r"(?P<inlist>\b(?:[Nn][Oo][Tt]\s+)?[Ii][Nn]\s*)(?=%\(|%[sbt](?!\w)|:[A-Za-z_]|\?(?![|&#?\-]))"
 PLACEHOLDER = re.compile(
     IN_LIST + r"|(?P<escape>%%)|%\((?P<pyname>[^()%\s]+)\)[sbt]|(?P<pypos>%[sbt])(?!\w)"
+    # umami's rawQuery (and other template helpers): `{{name}}`, `{{name::uuid}}` (the cast stays).
+    r"|\{\{\s*(?P<mustache>[A-Za-z_]\w*)\s*(?P<cast>::[^{}]*?)?\s*\}\}"
     r"|(?<![:\w$]):(?P<colon>[A-Za-z_]\w*)"
     r"|(?P<qmark>\?)(?![|&#?\-])"  # ?| ?& ?# ?- are operators (jsonb, geometry)
 )
@@ -109,6 +111,14 @@ def _masked(sql: str) -> str:
     return "".join(parts)
 
 
+def needs_values(sql: str) -> bool:
+    """A query or data change with `$n` outside literals: it runs only with the values its code
+    passes (warehouse's Alembic batch UPDATE ... LIMIT :batch_size). A function body's `$1` is
+    inside a literal, so CREATE FUNCTION is not one."""
+    masked = _masked(sql)
+    return bool(PREPARABLE.match(masked) and DOLLAR.search(masked))
+
+
 def convert_placeholders(sql: str) -> str:
     """The driver's placeholders as `$n`: named ones keep one number, new numbers follow any `$n`
     already there, and `%%` becomes `%` when the text is a psycopg format (as psycopg does)."""
@@ -118,18 +128,18 @@ def convert_placeholders(sql: str) -> str:
     named: dict[str, str] = {}
     out, last, close = [], 0, False
     for m in PLACEHOLDER.finditer(masked):
-        kind = m.lastgroup
+        kind = "mustache" if m.group("mustache") else m.lastgroup
         if kind == "inlist":
             out += [sql[last:m.start()], "<> ALL(" if m.group("inlist")[:3].upper() == "NOT" else "= ANY("]
             last, close = m.end(), True
             continue
         if kind == "escape":
             replacement = "%" if percent else None
-        elif kind in ("pyname", "colon"):
+        elif kind in ("pyname", "colon", "mustache"):
             key = f"{kind}:{m.group(kind)}"
             if key not in named:
                 named[key] = f"${next(counter)}"
-            replacement = named[key]
+            replacement = named[key] + ((m.group("cast") or "") if kind == "mustache" else "")
         elif kind == "qmark" and _is_operator(masked[:m.start()]):
             replacement = None
         else:

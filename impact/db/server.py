@@ -82,6 +82,7 @@ class EmbeddedPostgres:
         owner = run_as()
         bindir = usable_bin_dir(self._bin_dir or find_bin_dir(), owner)
         self.version = server_version(bindir)
+        self.bindir = bindir  # its psql loads a schema file (impact.db.shadow)
         base = self._base_dir or pick_base_dir(owner)
         sweep_stale(base, PREFIX)
         self.root = Path(tempfile.mkdtemp(prefix=PREFIX, dir=base))

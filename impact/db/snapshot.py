@@ -69,5 +69,13 @@ def snapshot(cur, tables: list[tuple[str, str | None]]) -> dict:
 
 
 def schema_only(snap: dict) -> dict:
-    """The snapshot without row counts: what must be identical after a failed apply or a rollback."""
-    return {key: ({k: v for k, v in value.items() if k not in ("rows", "rows_exact")} if value else None) for key, value in snap.items()}
+    """The snapshot without row counts: what must be identical after a failed apply or a rollback.
+
+    Decision: columns compare in name order. A rollback re-adds dropped columns at the end, and
+    two of them come back in the reverse order (ADD COLUMN cannot place a column): no SQL that
+    names its columns sees the difference, and no rollback could avoid it."""
+    def shape(value: dict) -> dict:
+        kept = {k: v for k, v in value.items() if k not in ("rows", "rows_exact")}
+        return {**kept, "columns": sorted(kept.get("columns", []), key=lambda c: c["name"])}
+
+    return {key: (shape(value) if value else None) for key, value in snap.items()}

@@ -22,6 +22,7 @@ from impact.op_details import GrantDetails
 from impact.sql.identifiers import qualified, quote
 from impact.sql.op_specs import loses_data as loses_data_of
 from impact.sql.op_specs import spec as op_spec
+from impact.sql.recreate import inverse_rename
 
 
 @dataclass(frozen=True)
@@ -54,14 +55,18 @@ def _shown(ctx: OpContext) -> str:
 def rollback_plan(contexts: list[OpContext]) -> list[RollbackStep]:
     """Undo each operation, last first. Steps that cannot restore data say so."""
     steps = []
+    # Dropped columns not re-created yet, as the steps run: a CHECK naming two of them comes back
+    # with the last (documenso's `"templateId" IS NULL AND "documentId" IS NOT NULL ...`).
+    missing = {(c.op.table, c.op.column_name) for c in contexts if c.op.kind is OpKind.DROP_COLUMN}
     for ctx in reversed(contexts):
-        step = _undo(ctx)
+        missing.discard((ctx.op.table, ctx.op.column_name))
+        step = _undo(ctx, frozenset(col for table, col in missing if table == ctx.op.table))
         if step is not None:
             steps.append(step)
     return steps
 
 
-def _undo(ctx: OpContext) -> RollbackStep | None:
+def _undo(ctx: OpContext, missing: frozenset[str] = frozenset()) -> RollbackStep | None:
     op, table, st = ctx.op, _table(ctx), ctx.op.statement.index
     column, new_name = _q(op.column_name), _q(op.new_name)
     if op.reverse is not None and op.reverse.reverse_sql is not None:  # a framework migration's own inverse (Django's RunSQL reverse_sql)
@@ -92,7 +97,7 @@ def _undo(ctx: OpContext) -> RollbackStep | None:
     if kind is OpKind.RENAME_TABLE:
         return RollbackStep(f"ALTER TABLE {qualified(op.new_name, op.schema) if op.new_name else '?'} RENAME TO {_q(op.table)};", st)
     if kind is OpKind.DROP_COLUMN:
-        return _recreate(table, op.column_name or "?", old_column, before, st)
+        return _recreate(table, op.column_name or "?", old_column, before, st, missing)
     if kind is OpKind.DROP_TABLE:
         return RollbackStep(f"-- re-create {_shown(ctx)} from its definition and restore its rows from a backup", st, lost, "dropped rows cannot be regenerated")
     if ctx.backfills_new_columns:
@@ -130,10 +135,12 @@ def _undo(ctx: OpContext) -> RollbackStep | None:
         return _grant_undo(ctx, table)
     if op_spec(kind).undo == "none":
         return None
+    if kind is OpKind.OTHER and (inverse := inverse_rename(op.statement.sql)):
+        return RollbackStep(inverse, st)
     return RollbackStep(f"-- undo statement {st} by hand ({op.kind.value})", st, note="no automatic inverse")
 
 
-def _recreate(table: str, name: str, column, info, st: int) -> RollbackStep:
+def _recreate(table: str, name: str, column, info, st: int, missing: frozenset[str] = frozenset()) -> RollbackStep:
     """ADD COLUMN as it was before; constraints in the same statement, so one step restores the shape."""
     note = "re-creates the column, not its data: restore values from a backup"
     if column is None or not column.data_type:
@@ -147,7 +154,7 @@ def _recreate(table: str, name: str, column, info, st: int) -> RollbackStep:
         parts[0] += " NOT NULL"
     if column.references:
         parts[0] += f" REFERENCES {column.references}"
-    parts += [f"ADD CONSTRAINT {_q(cname)} {clause}" for cname, clause in _constraints(info, name)]
+    parts += [f"ADD CONSTRAINT {_q(cname)} {clause}" for cname, clause in _constraints(info, name, missing)]
     sql = f"ALTER TABLE {table} " + ", ".join(parts) + ";"
     if later_not_null:
         sql += f"\n-- after restoring the values:\nALTER TABLE {table} ALTER COLUMN {_q(name)} SET NOT NULL;"
@@ -155,8 +162,9 @@ def _recreate(table: str, name: str, column, info, st: int) -> RollbackStep:
     return RollbackStep(sql, st, True, note)
 
 
-def _constraints(info, column: str) -> list[tuple[str, str]]:
-    """Named constraints on this column alone (those PostgreSQL dropped with it)."""
+def _constraints(info, column: str, missing: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
+    """Named constraints on this column alone (those PostgreSQL dropped with it); a CHECK that
+    also names a column still `missing` (dropped too, re-created by a later step) waits for it."""
     import re
 
     found = []
@@ -165,7 +173,8 @@ def _constraints(info, column: str) -> list[tuple[str, str]]:
             found.append((cname, f"UNIQUE ({_q(column)})"))
         elif c.type == "foreign_key" and c.columns == (column,) and c.references:
             found.append((cname, f"FOREIGN KEY ({_q(column)}) REFERENCES {c.references}"))
-        elif c.type == "check" and c.expression and re.search(rf"\b{re.escape(column)}\b", c.expression):
+        elif c.type == "check" and c.expression and re.search(rf"\b{re.escape(column)}\b", c.expression) and not any(
+                re.search(rf"\b{re.escape(other)}\b", c.expression) for other in missing):
             found.append((cname, f"CHECK ({c.expression})"))
     return found
 

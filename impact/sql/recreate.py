@@ -91,6 +91,28 @@ def _keys(constraint) -> list[str]:
     return [k.sval for k in (*(constraint.keys or ()), *(constraint.fk_attrs or ())) if hasattr(k, "sval")]
 
 
+def inverse_rename(sql: str) -> str | None:
+    """`ALTER TYPE/INDEX/SEQUENCE/VIEW/SCHEMA … a RENAME TO b`, `RENAME CONSTRAINT/TRIGGER a TO b`
+    undone: b back to a (formbricks renamed its Connector enums; the plan said "undo by hand").
+    None for what is not a rename of a named object (a function's, with its arguments)."""
+    from pglast import ast
+
+    stmt = _statement(sql, "RenameStmt")
+    if stmt is None or not stmt.newname:
+        return None
+    new = stmt.newname
+    if stmt.subname:  # the renamed thing is named apart from its table (constraint, trigger, policy), or a schema
+        stmt.subname, stmt.newname = new, stmt.subname
+    elif stmt.relation is not None:  # an index, sequence, view: the relation is the renamed thing
+        stmt.relation.relname, stmt.newname = new, stmt.relation.relname
+    elif isinstance(stmt.object, tuple) and stmt.object and all(isinstance(part, ast.String) for part in stmt.object):
+        *prefix, last = stmt.object
+        stmt.object, stmt.newname = (*prefix, ast.String(sval=new)), last.sval
+    else:
+        return None
+    return _deparsed(stmt)
+
+
 def _statement(sql: str, kind: str):
     import pglast  # only when a migration drops an index or policy
 

@@ -197,10 +197,13 @@ class OpSql:
         concurrently = self._opt(call, "postgresql_concurrently") is True
         where = self.scope.eval(keywords(call).get("postgresql_where"))
         using = self._opt(call, "postgresql_using")
+        # {"username": "gin_trgm_ops"}: without its operator class a GIN index on text fails (warehouse ff0b39808d7c)
+        classes = self._opt(call, "postgresql_ops")
+        classes = classes if isinstance(classes, dict) else {}
         exists = " IF NOT EXISTS" if self._opt(call, "if_not_exists") is True else ""
+        listed = ", ".join((c if not _plain(c) else quote(c)) + (f" {classes[c]}" if isinstance(classes.get(c), str) else "") for c in columns)
         sql = (f"CREATE {'UNIQUE ' if unique else ''}INDEX {'CONCURRENTLY ' if concurrently else ''}{exists.strip() + ' ' if exists else ''}"
-               f"{quote(name)} ON {qualified(table, schema)}{f' USING {using}' if isinstance(using, str) else ''} "
-               f"({', '.join(c if not _plain(c) else quote(c) for c in columns)})")
+               f"{quote(name)} ON {qualified(table, schema)}{f' USING {using}' if isinstance(using, str) else ''} ({listed})")
         if isinstance(where, Text):
             where = where.sql
         if isinstance(where, str):
