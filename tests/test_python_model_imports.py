@@ -81,3 +81,16 @@ def test_the_model_through_its_imported_module_is_the_model(tmp_path) -> None:
     })
     result = scan(repo, str(repo / "migrations/002_drop.sql"), use_cache=False)
     assert "app/audit.py:5" in _evidence(result)
+
+
+def test_import_statements_are_read_alone_with_the_files_line_numbers() -> None:
+    """Only the import statements are parsed (not the whole file, on every scan): their lines are
+    the file's, a function's local import included, a parenthesised one spanning its lines."""
+    from impact.orm.python_imports import import_statements
+
+    text = ('"""Doc."""\nfrom app.models import (\n    Query,\n    Other as O,\n)\n\n\ndef f():\n'
+            '    from search.models import Query\n    import search.models as sm\n    return Query\n')
+    found = [(type(n).__name__, n.lineno, n.end_lineno, [(a.name, a.asname) for a in n.names]) for n in import_statements(text)]
+    assert found == [("ImportFrom", 2, 5, [("Query", None), ("Other", "O")]),
+                     ("ImportFrom", 9, 9, [("Query", None)]),
+                     ("Import", 10, 10, [("search.models", "sm")])]
