@@ -168,6 +168,43 @@ def test_a_django_model_class_of_a_dropped_table_is_evidence(tmp_path) -> None:
     assert "teams/models.py:8" in _evidence(result, "dropped-table-still-used")  # `db_table = "team_website"`
 
 
+IMPLICIT = '''from django.db import models
+
+
+class Widget(models.Model):
+    key = models.CharField(max_length=20)
+'''
+SERIALIZER = '''from rest_framework import serializers
+
+from boards.models import Widget
+
+
+class WidgetSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Widget
+        fields = ["id", "key"]
+
+
+class WidgetCopy(Widget):
+    pass
+'''
+
+
+def test_a_binding_line_and_the_class_line_of_a_model_naming_no_table_are_evidence(tmp_path) -> None:
+    """plane's `model = DeprecatedWidget` (a serializer's binding) read as a Prisma `model X {` line and
+    skipped; wagtail's `class NotYetRegisteredSiteSetting(...)` names its table by its class name only."""
+    repo = make_repo(tmp_path, {
+        "boards/migrations/0001_initial.py": "",
+        "migrations/001_init.sql": "CREATE TABLE boards_widget (id serial PRIMARY KEY, key text);\n",
+        "migrations/002_drop.sql": "DROP TABLE boards_widget;\n",
+        "boards/__init__.py": "", "boards/apps.py": "", "boards/models.py": IMPLICIT, "boards/serializers.py": SERIALIZER,
+    })
+    result = scan(repo, str(repo / "migrations/002_drop.sql"), use_cache=False)
+    evidence = _evidence(result, "dropped-table-still-used")
+    assert {"boards/serializers.py:3", "boards/serializers.py:8", "boards/models.py:4"} <= set(evidence)
+    assert "boards/serializers.py:12" not in evidence  # a subclass's own class line: its declaration, not a use
+
+
 CORE = """from sqlalchemy import Column, Integer, MetaData, Table
 
 metadata = MetaData()

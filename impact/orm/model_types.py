@@ -70,7 +70,7 @@ from impact.orm.namespace_imports import member_pattern
 from impact.orm.prisma_relation_keys import RelationKeys
 from impact.orm.prisma_typed_literals import input_literal_spans
 from impact.orm.prisma_wrapper_args import forwarded_spans, forwarding_wrappers
-from impact.orm.python_imports import FROM_IMPORT as _PY_IMPORT, PythonModules, python_binding
+from impact.orm.python_imports import FROM_IMPORT as _PY_IMPORT, PythonModules, module_names, python_binding
 from impact.orm.sequelize_model_lines import own_module_lines
 from impact.orm import CODE_DECLARATION_SUFFIXES as _TS  # TypeScript and JavaScript files
 
@@ -157,14 +157,15 @@ def model_type_references(texts: Iterable[tuple[str, str, bool, list[Query]]], o
             py = python_binding(rel, text, model, words, py_modules) if model.orm in _PYTHON_MODELS else None
             from_module = (py.plain is not False or bool(py.import_lines)) if py else _imported(text, model.name, model.orm, rel, model.file, sources)
             named = words.search(text) is not None and (not imported or own or from_module)
+            through = _through_module(rel, text, model, py_modules) if model.orm in _PYTHON_MODELS and not own else None
             # `schema.credentialSet`, `schema` a namespace import of the table's module (impact.orm.namespace_imports)
             members = member_pattern(rel, text, model.file, model.name, sources) if model.orm == "drizzle" and not own else None
             members = members if members and members.search(text) else None
-            if not named and not members and not (relation and spans and relation.search(text)):
+            if not named and not members and not through and not (relation and spans and relation.search(text)):
                 continue
             prose = docstring_lines(text) if model.orm in _PYTHON_MODELS else frozenset()  # "Deletes all Query records…"
             for number, line in enumerate(text.splitlines(), start=1):
-                if COMMENT_LINE.match(line) or (rel == model.file and number == model.line and model.orm not in VARIABLES) or line.lstrip().startswith(("class ", "model ")):
+                if COMMENT_LINE.match(line) or (rel == model.file and number == model.line and model.orm not in VARIABLES) or _DECLARATION_LINE.match(line):
                     continue
                 if number in prose:
                     continue
@@ -173,6 +174,8 @@ def model_type_references(texts: Iterable[tuple[str, str, bool, list[Query]]], o
                 if py is not None and not own:  # another module's class of the name; the model imported under an alias
                     match = match if py.plain is not False or number in py.import_lines else None
                     match = match or next((m for m in py.alias_words.finditer(line) if not _in_text(line, m.start())), None) if py.aliases else match
+                if match is None and through:
+                    match = next((m for m in through.finditer(line) if not _in_text(line, m.start())), None)
                 if match is None and members:
                     match = next((m for m in members.finditer(line) if not _in_text(line, m.start(), code)), None)
                 if match is None and relation and any(start <= number <= end for start, end in spans):
@@ -241,6 +244,14 @@ def _client_operation(accessors: Iterable[str]) -> re.Pattern:
     return re.compile(rf"\??\.\s*(?:{names})\s*[?!]?\.\s*(?:{operations})(?=\s*(?:[),>]|\.\s*mock[A-Z]|as\b))")
 
 
+def _through_module(rel: str, text: str, model, modules: PythonModules) -> re.Pattern | None:
+    """`models.Query`, `models` a name of the model's module in this file (impact.orm.python_imports.module_names)."""
+    names = module_names(rel, text, model.name, model.file, modules)
+    if not names:
+        return None
+    return re.compile(r"(?<![\w.])(?:" + "|".join(map(re.escape, sorted(names))) + rf")\s*\.\s*{re.escape(model.name)}(?!\w)")
+
+
 def _declaring_only_gone(orm: OrmMap, gone: set[str]) -> set[str]:
     """Code files that declare models of the dropped or renamed tables only (a TypeORM entity file,
     a Drizzle schema module of such tables): their lines naming each other (a relation between two
@@ -289,7 +300,9 @@ def _schema_declaration(model, table: str, line_of: Callable[[str, int], str] | 
 
 def _mapping_line(rel: str, text: str, model, table: str, seen: set) -> list[ColumnReference]:
     """The line of a Python model's declaration that names its table (`__tablename__ = "t"`,
-    `db_table = "t"`, `Table("t", ...)`): the mapping the change must remove with the table."""
+    `db_table = "t"`, `Table("t", ...)`): the mapping the change must remove with the table. A Django
+    model naming no table has it from its class name (`<app_label>_<model>`): its class line is that
+    mapping (wagtail's `class NotYetRegisteredSiteSetting(BaseSiteSetting):`, deleted with its table)."""
     quoted = re.compile(rf"[\"']{re.escape(table)}[\"']")
     lines = text.splitlines()
     for number in range(model.line, min(len(lines), model.line + 40) + 1):
@@ -297,7 +310,28 @@ def _mapping_line(rel: str, text: str, model, table: str, seen: set) -> list[Col
         if quoted.search(line) and not COMMENT_LINE.match(line) and (rel, number, table.lower()) not in seen:
             seen.add((rel, number, table.lower()))
             return [ColumnReference(rel, number, model.name, table, "type", False, line.strip()[:160], via=VIA, spelling=model.name)]
+    number = model.line
+    if model.orm == "django" and 0 < number <= len(lines) and lines[number - 1].lstrip().startswith("class ") \
+            and (rel, number, table.lower()) not in seen and not _names_table(lines, number, model):
+        seen.add((rel, number, table.lower()))
+        return [ColumnReference(rel, number, model.name, table, "type", False, lines[number - 1].strip()[:160], via=VIA, spelling=model.name)]
     return []
+
+
+def _names_table(lines: list[str], number: int, model) -> bool:
+    """Does the class body set its table (`db_table = ...`, spelled so that the quoted search missed it)?"""
+    indent = len(lines[number - 1]) - len(lines[number - 1].lstrip())
+    for line in lines[number:number + 200]:
+        if line.strip() and len(line) - len(line.lstrip()) <= indent and not line.lstrip().startswith(("@", "#", ")")):
+            return False
+        if re.match(r"\s*db_table\s*=", line):
+            return True
+    return False
+
+
+# A class's own line (a model's, or a subclass's), and a Prisma schema's `model Name {`; not
+# `model = Name` (a Django form's, serializer's or test case's binding: plane's WidgetSerializer).
+_DECLARATION_LINE = re.compile(r"\s*(?:class\s|model\s+\w+\s*\{)")
 
 
 def _imported(text: str, name: str, orm: str, rel: str = "", file: str | None = None, sources: ImportSources | None = None) -> bool:
