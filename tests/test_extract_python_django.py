@@ -168,6 +168,25 @@ def test_django_queries(code, expected):
     assert sorted(row(x) for x in found_queries) == sorted(shifted)
 
 
+def test_cls_in_a_models_classmethod_is_that_model():
+    """plane's `IssueVersion.log_issue_version` writes the row with `cls.objects.create(...)`."""
+    source = DJANGO_MODELS + (
+        "class Version(models.Model):\n"
+        "    title = models.CharField(max_length=20)\n"
+        "    @classmethod\n"
+        "    def log(cls, post):\n"
+        "        cls.objects.create(title=post.title)\n"
+        "        return cls.objects.filter(title='x').values('title')\n"
+        "class Helper:\n"
+        "    @classmethod\n"
+        "    def all(cls):\n"
+        "        return cls.objects.all()\n")
+    offset = DJANGO_MODELS.count("\n")
+    found = sorted(row(x) for x in queries(source, path="blog/models.py") if x.extractor == "django")
+    assert found == sorted([q(offset + 5, "insert", "blog_version", "id, title", "", "medium"),
+                            q(offset + 6, "select_columns", "blog_version", "title", "title", "medium")])
+
+
 def test_django_query_resolved_from_another_file():
     models = {m.name: m for m in models_in("blog/models.py", DJANGO_MODELS)}
     views = queries("from blog.models import Post\ndef v():\n    Post.objects.filter(author__email='x').values('body')\n",

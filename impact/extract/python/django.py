@@ -9,6 +9,7 @@ written by all of them (a DROP breaks them; an ADD NOT NULL the model does not d
 
 A model reached through its module (`from bookwyrm import models`, then `models.Report.objects…`,
 `get_object_or_404(models.Report, …)`) is that class: the module is a lower-case name, not `self`.
+`cls.objects…` in a method of a model class the scan knows is that model (a classmethod's query).
 
 `raw("SELECT …")` is read as its SQL, and `none()` (an empty queryset, no query run) as nothing.
 
@@ -102,10 +103,19 @@ class _Finder:
                     else part.base is None and first.call is not None and (self.django_file or first.name in SHORTCUTS)):
                 continue
             links = [link for later in lineage[position:] for link in later.links]
-            uses = self._from(part.base, links, self.facts.chain_line(part), end_line)
+            uses = self._from(self._own_class(part) or part.base, links, self.facts.chain_line(part), end_line)
             if uses is not None:
                 return uses
         return []
+
+    def _own_class(self, chain: Chain) -> ast.Name | None:
+        """`cls.objects…` in a classmethod of a Django model: that model (plane's
+        `IssueVersion.log_issue_version` writes every field of the row with `cls.objects.create(...)`)."""
+        if type(chain.base) is not ast.Name or chain.base.id != "cls":
+            return None
+        owner = chain.scope.enclosing_class() if chain.scope is not None else None
+        known = self.registry.get(owner.name) if owner is not None else None
+        return ast.Name(id=owner.name) if known is not None and known.framework == "django" else None
 
     def _held_manager(self, chain: Chain) -> tuple[ast.Name, Link] | None:
         """(model, manager link) when the chain starts on a name last bound to `Model.objects`."""
