@@ -1,0 +1,106 @@
+"""Whether a pydantic class reads ORM rows: ORM mode set on it or on one of its bases in the project.
+
+pydantic builds an object from an ORM row's attributes when the class's configuration says so:
+`model_config = ConfigDict(from_attributes=True)` (v2) or `class Config: orm_mode = True` (v1).
+Projects set it once on a base (prefect's `ORMBaseModel`, in another module than the schemas
+deriving from it: `class FlowRun(ORMBaseModel)` in server/schemas/core.py), so the bases are
+followed: in the same file, else through the file's `from X import Base` (relative or absolute;
+a package's `__init__.py` re-exporting it by name or `*`), up to DEPTH classes deep.
+
+Decisions:
+- Text only, no parse: a class's block is its `class Name(...):` line at column 0 and the lines
+  indented under it; ORM mode is ORM_MODE anywhere in that block (its inner `Config` included).
+- A module is looked for at its dotted path under the repository's root and under the importing
+  file's own root (`src/` when `src/prefect/...` imports `prefect.x`); a module not found is
+  another package's (pydantic's `BaseModel`): not ORM mode.
+Known limit (xfail in tests/test_orm_schemas.py): a base named through an imported module
+(`bases.ORMBaseModel`) is looked for by its last name in the same file only; a nested class is not read.
+"""
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+ORM_MODE = re.compile(r"\bfrom_attributes\s*=\s*True\b|\borm_mode\s*=\s*True\b")
+DEPTH = 6
+_FROM = re.compile(r"^[ \t]*from[ \t]+([\w.]+)[ \t]+import[ \t]+(\([^)]*\)|[^\n]*)", re.M)
+
+
+class OrmMode:
+    """`enabled(rel, text, name)`: whether class `name` of file `rel` (text `text`) or a base of it sets
+    ORM mode. `read(rel)`: a repository file's text or None. Answers are kept for the scan."""
+
+    def __init__(self, read: Callable[[str], str | None]) -> None:
+        self.read, self.memo = read, {}
+
+    def enabled(self, rel: str, text: str, name: str, depth: int = 0) -> bool:
+        key = (rel, name)
+        if key not in self.memo:
+            self.memo[key] = False  # a cycle of imports or bases answers no
+            self.memo[key] = depth < DEPTH and self._enabled(rel, text, name, depth)
+        return self.memo[key]
+
+    def _enabled(self, rel: str, text: str, name: str, depth: int) -> bool:
+        found = class_block(text, name)
+        if found is None:  # imported: follow the import to the module defining it
+            return any(self.enabled(source, self.read(source) or "", original, depth + 1)
+                       for source, original in self._sources(rel, text, name))
+        block, bases = found
+        return ORM_MODE.search(block) is not None or any(self.enabled(rel, text, base, depth + 1) for base in bases)
+
+    def _sources(self, rel: str, text: str, name: str) -> list[tuple[str, str]]:
+        found = []
+        for module, names in _FROM.findall(text):
+            for entry in names.strip("()\\ \t").replace("\n", ",").split(","):
+                words = entry.split("#")[0].split()
+                if words and (words[-1] == name or words == ["*"]):
+                    original = name if words == ["*"] else words[0]
+                    found += [(path, original) for path in self._module_files(rel, module) if path != rel]
+        return found
+
+    def _module_files(self, rel: str, module: str) -> list[str]:
+        if module.startswith("."):
+            dots = len(module) - len(module.lstrip("."))
+            folder = posixpath.dirname(rel)
+            for _ in range(dots - 1):
+                folder = posixpath.dirname(folder)
+            bases = [posixpath.join(folder, *module.lstrip(".").split(".")) if module.strip(".") else folder]
+        else:
+            parts = module.split(".")
+            own = rel.split("/")
+            roots = {"", *("/".join(own[:i]) for i in range(len(own)) if own[i] == parts[0])}
+            bases = [posixpath.join(root, *parts) for root in sorted(roots)]
+        return [path for base in bases for path in (base + ".py", posixpath.join(base, "__init__.py")) if self.read(path) is not None]
+
+
+def python_reader(repo: Path) -> Callable[[str], str | None]:
+    """rel -> the text of a Python file of `repo` (None if absent, unreadable, over 1 MB or outside it); each read once."""
+    root, kept = repo.resolve(), {}
+
+    def read(rel: str) -> str | None:
+        if rel not in kept:
+            kept[rel] = None
+            path = root / rel
+            try:
+                if rel.endswith((".py", ".pyi")) and path.is_file() and path.resolve().is_relative_to(root) and path.stat().st_size <= 1_000_000:
+                    kept[rel] = path.read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                pass
+        return kept[rel]
+    return read
+
+
+def class_block(text: str, name: str) -> tuple[str, list[str]] | None:
+    """A top-level class's text and its bases' last names; None when the file does not define it."""
+    at = re.search(rf"^class[ \t]+{re.escape(name)}\b[ \t]*(?:\(([^)]*)\))?[ \t]*:", text, re.M)
+    if at is None:
+        return None
+    end = re.compile(r"^[^\s#]", re.M).search(text, at.end())
+    bases = []
+    for base in (at.group(1) or "").split(","):
+        base = re.sub(r"\[.*", "", base.strip())
+        if base and "=" not in base:
+            bases.append(base.rsplit(".", 1)[-1])
+    return text[at.start():end.start() if end else len(text)], bases
