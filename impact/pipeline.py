@@ -18,6 +18,7 @@ from impact.extract.python.parameter_values import attribute_parameter_values
 from impact.extract.python.model_classes import attribute_model_classes
 from impact.extract.python.orm_mode import python_reader
 from impact.extract.python.orm_schemas import attribute_schema_classes, schema_classes, schema_name_references
+from impact.extract.python.schema_dumps import attribute_dumped_keys
 from impact.extract.python.typed_references import attribute_receivers
 from impact.extract.other_database import key as query_key, set_apart
 from impact.extract.references import find_references
@@ -294,6 +295,7 @@ def _references(run: ExtractionRun, resolved: list, tables: list[str], columns: 
     # `fields = ('key', ...)` of a form whose `Meta.model` is the model (impact.extract.python.model_classes)
     found = attribute_model_classes(found, texts.items(), models, tables, use_cache)
     found = attribute_schema_classes(found, texts, schemas)  # `value: str = Field(` of VariableUpdate, `VariableCreate(value=...)`
+    found = attribute_dumped_keys(found, texts, schemas)  # `d = deployment.dict()`, `d["work_pool_queue_id"] = ...`
     found = attribute_factory_calls(found, texts, models)  # `F.create(col=...)`
     found = attribute_model_argument_calls(found, texts, run.models)  # `make(M, col=...)`, `f = Factory(M)`, `f.create(col=...)`
     found = attribute_typed_literals(attribute_rows(found, texts, run.orm), texts, run.orm)

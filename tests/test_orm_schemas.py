@@ -1,8 +1,9 @@
 """pydantic schemas bound to an SQLAlchemy model (impact/extract/python/orm_schemas.py, orm_mode.py),
 as prefect's server schemas are: fixtures/apps/runs-fastapi-sqlalchemy is the app written for it.
-`core.FlowRun` reads rows (from_attributes=True on its base, in another module), `FlowRunCreate`,
-`NotificationPolicyUpdate` and `FlowRunFilter` are written or turned into SQL; `core.QueueStats`
-and the client's `FlowRun` / `FlowRunCreate` (outside the models' package) share a field's name only."""
+`core.FlowRun` and `FlowRunResponse` read rows (from_attributes=True on their base, in another
+module), `FlowRunCreate`, `NotificationPolicyUpdate` and `FlowRunFilter` are written or turned into
+SQL; `core.QueueStats`, `FlowRunRead` (no ORM mode) and the client's `FlowRun` / `FlowRunCreate`
+(outside the models' package) share a field's name only."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -27,9 +28,12 @@ def _evidence(migration: str) -> dict[str, list[str]]:
 def test_a_dropped_column_is_found_in_the_bound_schemas_and_their_calls_only() -> None:
     evidence = _evidence("0002")
     assert evidence["changed-column-referenced"] == [
+        "runs/models/flow_runs.py:23",  # flow_run.model_dump(exclude={"queue_id"}) of a FlowRunCreate (schema_dumps.py)
+        "runs/models/flow_runs.py:24",  # data["queue_id"] = ... of that dump; counts["queue_id"] (26) is not
         "runs/schemas/actions.py:8",  # FlowRunCreate.queue_id (a Create class of the model)
         "runs/schemas/core.py:10",  # FlowRun.queue_id (named as the model, from_attributes on its base)
-        "runs/schemas/filters.py:9",  # FlowRunFilter.queue_id
+        "runs/schemas/filters.py:9",  # FlowRunFilter.queue_id (its own method's `db.FlowRun.queue_id`, 14, is not told)
+        "runs/schemas/responses.py:9",  # FlowRunResponse.queue_id (a Response class, from_attributes on its base)
         "tests/test_flow_runs.py:10",  # FlowRunCreate(..., queue_id=7) on its own line of the call
         "tests/test_flow_runs.py:16",  # core.FlowRun(queue_id=7): the typed receivers' already
         "tests/test_flow_runs.py:20",  # FlowRunFilter(queue_id=[7])
@@ -39,6 +43,8 @@ def test_a_dropped_column_is_found_in_the_bound_schemas_and_their_calls_only() -
 def test_same_named_fields_of_unbound_classes_stay_name_only() -> None:
     refs = {(r.file, r.line): r for r in _scan("0002").references if r.column == "queue_id"}
     for where in [("runs/schemas/core.py", 18), ("tests/test_flow_runs.py", 24),  # QueueStats
+                  ("runs/schemas/responses.py", 13),  # FlowRunRead: no ORM mode
+                  ("runs/models/flow_runs.py", 26),  # a dict of the same function not dumped from a schema
                   ("client/schemas.py", 10), ("client/schemas.py", 15), ("client/runs.py", 5)]:  # the client's
         assert refs[where].via == "name-only" and refs[where].table is None, where
 
@@ -91,3 +97,8 @@ def test_a_class_written_into_the_model_is_bound() -> None:
 def test_orm_mode_of_a_base_named_through_its_module() -> None:
     text = "from runs.schemas import bases\n\n\nclass FlowRun(bases.ORMBaseModel):\n    name: str\n"
     assert OrmMode(python_reader(APP)).enabled("runs/schemas/other.py", text, "FlowRun")
+
+
+@pytest.mark.xfail(strict=True, reason="known limit: a dict dumped from a local object (not a typed parameter) is not followed")
+def test_a_dict_dumped_from_a_local_schema_object() -> None:
+    assert "runs/models/flow_runs.py:34" in _evidence("0002")["changed-column-referenced"]  # data["queue_id"] of default_run

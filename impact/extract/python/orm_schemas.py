@@ -5,7 +5,8 @@ prefect's server schemas `class FlowRun(ORMBaseModel)` (read from rows: `FlowRun
 written as `db.FlowRun(**flow_run.model_dump_for_orm())`), `VariableCreate` / `VariableUpdate`
 (`sa.update(db.Variable).values(**variable.model_dump())`) and `VariableFilter` (its field `value`
 builds `db.Variable.value.in_(...)`). A class is bound to model M when
-- its name is M's and it reads rows: ORM mode on it or a base (impact.extract.python.orm_mode); or
+- its name is M's, or M's followed by one of READ_SUFFIXES (`FlowRunResponse`), and it reads rows:
+  ORM mode on it or a base (impact.extract.python.orm_mode); or
 - its name is M's followed by one of SUFFIXES (`FlowRunNotificationPolicyUpdate`, `VariableFilter`);
 and, either way, it lies in M's package: under the folder holding M's module's folder (prefect's
 models in src/prefect/server/database/, its server schemas in src/prefect/server/schemas/). The
@@ -51,6 +52,9 @@ from impact.orm.wrappers import called_wrapper
 
 VIA = "model-class"
 SUFFIXES = ("Create", "Update", "Filter")
+# Suffixes of classes that carry a model's rows out (prefect's `FlowRunResponse(ORMBaseModel)`): bound
+# only with ORM mode on, as a class named as its model is.
+READ_SUFFIXES = ("Response", "Read")
 CODE = ("extract/python/orm_schemas.py", "extract/python/blocks.py", "extract/python/model_classes.py")
 _CLASS = re.compile(r"^[ \t]*class[ \t]+(\w+)", re.M)
 _IMPORT = re.compile(r"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import|import[ \t]+([\w.]+))", re.M)
@@ -95,7 +99,7 @@ def schema_classes(texts: Mapping[str, str], models: Mapping[str, ModelInfo], re
             model = models.get(model_name)
             if model is None or not _local(rel, model):
                 continue
-            if name == model_name and not orm_mode.enabled(rel, wanted[rel], name):
+            if (name == model_name or name.endswith(READ_SUFFIXES)) and not orm_mode.enabled(rel, wanted[rel], name):
                 continue  # a class named as the model that reads no rows: another thing of that name
             schemas.append(Schema(name, rel, first, last, methods, model))
     return schemas
@@ -104,7 +108,7 @@ def schema_classes(texts: Mapping[str, str], models: Mapping[str, ModelInfo], re
 def _model_named(name: str, models: Mapping[str, ModelInfo]) -> str | None:
     if name in models:
         return name
-    for suffix in SUFFIXES:
+    for suffix in (*SUFFIXES, *READ_SUFFIXES):
         if name.endswith(suffix) and name[:-len(suffix)] in models:
             return name[:-len(suffix)]
     return None
