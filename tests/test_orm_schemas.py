@@ -44,6 +44,7 @@ def test_same_named_fields_of_unbound_classes_stay_name_only() -> None:
     refs = {(r.file, r.line): r for r in _scan("0002").references if r.column == "queue_id"}
     for where in [("runs/schemas/core.py", 18), ("tests/test_flow_runs.py", 24),  # QueueStats
                   ("runs/schemas/responses.py", 13),  # FlowRunRead: no ORM mode
+                  ("runs/api/logs.py", 7),  # a logging.Filter named FlowRunFilter: not pydantic's
                   ("runs/models/flow_runs.py", 26),  # a dict of the same function not dumped from a schema
                   ("client/schemas.py", 10), ("client/schemas.py", 15), ("client/runs.py", 5)]:  # the client's
         assert refs[where].via == "name-only" and refs[where].table is None, where
@@ -68,6 +69,7 @@ def test_orm_mode_is_read_through_an_imported_base_and_not_from_another_package(
     assert mode.enabled("runs/schemas/core.py", core, "FlowRun")  # ORMBaseModel in runs/schemas/bases.py
     assert not mode.enabled("runs/schemas/core.py", core, "QueueStats")  # pydantic's BaseModel: not the project's
     assert mode.enabled("client/schemas.py", read("client/schemas.py"), "FlowRun")  # on the class itself
+    assert mode.pydantic("runs/schemas/core.py", core, "FlowRun") and not mode.pydantic("runs/api/logs.py", read("runs/api/logs.py"), "FlowRunFilter")
 
 
 def test_a_call_is_of_the_bound_class_only_in_a_file_importing_its_module() -> None:

@@ -1,4 +1,5 @@
-"""Whether a pydantic class reads ORM rows: ORM mode set on it or on one of its bases in the project.
+"""Whether a pydantic class reads ORM rows: ORM mode set on it or on one of its bases in the project;
+whether a class is pydantic's at all: it or a base declared in a module importing pydantic or SQLModel.
 
 pydantic builds an object from an ORM row's attributes when the class's configuration says so:
 `model_config = ConfigDict(from_attributes=True)` (v2) or `class Config: orm_mode = True` (v1).
@@ -24,31 +25,41 @@ from collections.abc import Callable
 from pathlib import Path
 
 ORM_MODE = re.compile(r"\bfrom_attributes\s*=\s*True\b|\borm_mode\s*=\s*True\b")
+PYDANTIC = re.compile(r"^[ \t]*(?:from|import)[ \t]+(?:pydantic|sqlmodel)\b", re.M)
 DEPTH = 6
 _FROM = re.compile(r"^[ \t]*from[ \t]+([\w.]+)[ \t]+import[ \t]+(\([^)]*\)|[^\n]*)", re.M)
 
 
 class OrmMode:
     """`enabled(rel, text, name)`: whether class `name` of file `rel` (text `text`) or a base of it sets
-    ORM mode. `read(rel)`: a repository file's text or None. Answers are kept for the scan."""
+    ORM mode; `pydantic(...)`: whether it or a base is declared in a file importing pydantic or
+    SQLModel. `read(rel)`: a repository file's text or None. Answers are kept for the scan."""
 
     def __init__(self, read: Callable[[str], str | None]) -> None:
         self.read, self.memo = read, {}
 
-    def enabled(self, rel: str, text: str, name: str, depth: int = 0) -> bool:
-        key = (rel, name)
+    def enabled(self, rel: str, text: str, name: str) -> bool:
+        return self._reaches("orm", rel, text, name, 0)
+
+    def pydantic(self, rel: str, text: str, name: str) -> bool:
+        return self._reaches("pydantic", rel, text, name, 0)
+
+    def _reaches(self, test: str, rel: str, text: str, name: str, depth: int) -> bool:
+        key = (test, rel, name)
         if key not in self.memo:
             self.memo[key] = False  # a cycle of imports or bases answers no
-            self.memo[key] = depth < DEPTH and self._enabled(rel, text, name, depth)
+            self.memo[key] = depth < DEPTH and self._found(test, rel, text, name, depth)
         return self.memo[key]
 
-    def _enabled(self, rel: str, text: str, name: str, depth: int) -> bool:
+    def _found(self, test: str, rel: str, text: str, name: str, depth: int) -> bool:
         found = class_block(text, name)
         if found is None:  # imported: follow the import to the module defining it
-            return any(self.enabled(source, self.read(source) or "", original, depth + 1)
+            return any(self._reaches(test, source, self.read(source) or "", original, depth + 1)
                        for source, original in self._sources(rel, text, name))
         block, bases = found
-        return ORM_MODE.search(block) is not None or any(self.enabled(rel, text, base, depth + 1) for base in bases)
+        if (ORM_MODE if test == "orm" else PYDANTIC).search(block if test == "orm" else text) is not None:
+            return True
+        return any(self._reaches(test, rel, text, base, depth + 1) for base in bases)
 
     def _sources(self, rel: str, text: str, name: str) -> list[tuple[str, str]]:
         found = []

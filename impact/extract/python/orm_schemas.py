@@ -8,7 +8,8 @@ builds `db.Variable.value.in_(...)`). A class is bound to model M when
 - its name is M's, or M's followed by one of READ_SUFFIXES (`FlowRunResponse`), and it reads rows:
   ORM mode on it or a base (impact.extract.python.orm_mode); or
 - its name is M's followed by one of SUFFIXES (`FlowRunNotificationPolicyUpdate`, `VariableFilter`);
-and, either way, it lies in M's package: under the folder holding M's module's folder (prefect's
+and, either way, it is pydantic's (it or a base declared in a module importing pydantic or SQLModel)
+and lies in M's package: under the folder holding M's module's folder (prefect's
 models in src/prefect/server/database/, its server schemas in src/prefect/server/schemas/). The
 client's classes of the same names (src/prefect/client/schemas/, ORM mode on too) are an API's
 payloads, labelled not-db in the adjudicated sample: not bound.
@@ -101,6 +102,8 @@ def schema_classes(texts: Mapping[str, str], models: Mapping[str, ModelInfo], re
                 continue
             if (name == model_name or name.endswith(READ_SUFFIXES)) and not orm_mode.enabled(rel, wanted[rel], name):
                 continue  # a class named as the model that reads no rows: another thing of that name
+            if not orm_mode.pydantic(rel, wanted[rel], name):
+                continue  # a Django view or a GraphQL mutation `ProductUpdate`: bound by its `model =` if at all
             schemas.append(Schema(name, rel, first, last, methods, model))
     return schemas
 
