@@ -77,7 +77,9 @@ def test_a_call_is_of_the_bound_class_only_in_a_file_importing_its_module() -> N
     assert imports_module("tests/test_flow_runs.py", "from runs import schemas\n", "runs/schemas/actions.py")
     assert imports_module("runs/schemas/other.py", "from .actions import FlowRunCreate\n", "runs/schemas/actions.py")
     assert not imports_module("client/runs.py", "from client.schemas import FlowRunCreate\n", "runs/schemas/actions.py")
-
+    # prefect's layout: `import prefect` or `from prefect.client.schemas import ...` says nothing of the server's schemas
+    assert imports_module("tests/t.py", "from prefect.server import schemas\n", "src/prefect/server/schemas/actions.py")
+    assert not imports_module("tests/t.py", "import prefect\n", "src/prefect/server/schemas/actions.py")
 
 @pytest.mark.xfail(strict=True, reason="known limit: `self.queue_id` in a bound class's method is not the model's field")
 def test_a_bound_filter_reading_its_own_field_in_a_method() -> None:

@@ -25,9 +25,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 ORM_MODE = re.compile(r"\bfrom_attributes\s*=\s*True\b|\borm_mode\s*=\s*True\b")
-PYDANTIC = re.compile(r"^[ \t]*(?:from|import)[ \t]+(?:pydantic|sqlmodel)\b", re.M)
+PYDANTIC = re.compile(r"(?:from|import)[ \t]+(?:pydantic|sqlmodel)\b")
 DEPTH = 6
-_FROM = re.compile(r"^[ \t]*from[ \t]+([\w.]+)[ \t]+import[ \t]+(\([^)]*\)|[^\n]*)", re.M)
+# Led by their literals, checked for their line's start apart: a `^`-led pattern is tried at every
+# line of the file (saleor's GraphQL mutations' bases: 0.05 s a scan).
+_CLASS = re.compile(r"class[ \t]+(\w+)[ \t]*(?:\(([^)]*)\))?[ \t]*:")
+_DEDENT = re.compile(r"\n[^\s#]")  # the next line at column 0
+_FROM = re.compile(r"from[ \t]+([\w.]+)[ \t]+import[ \t]+(\([^)]*\)|[^\n]*)")
 
 
 class OrmMode:
@@ -36,7 +40,7 @@ class OrmMode:
     SQLModel. `read(rel)`: a repository file's text or None. Answers are kept for the scan."""
 
     def __init__(self, read: Callable[[str], str | None]) -> None:
-        self.read, self.memo = read, {}
+        self.read, self.memo, self.classes = read, {}, {}
 
     def enabled(self, rel: str, text: str, name: str) -> bool:
         return self._reaches("orm", rel, text, name, 0)
@@ -52,18 +56,23 @@ class OrmMode:
         return self.memo[key]
 
     def _found(self, test: str, rel: str, text: str, name: str, depth: int) -> bool:
-        found = class_block(text, name)
+        found = self._classes(rel, text).get(name)
         if found is None:  # imported: follow the import to the module defining it
             return any(self._reaches(test, source, self.read(source) or "", original, depth + 1)
                        for source, original in self._sources(rel, text, name))
         block, bases = found
-        if (ORM_MODE if test == "orm" else PYDANTIC).search(block if test == "orm" else text) is not None:
+        if _orm_mode(block) if test == "orm" else _imports_pydantic(text):
             return True
         return any(self._reaches(test, rel, text, base, depth + 1) for base in bases)
 
+    def _classes(self, rel: str, text: str) -> dict[str, tuple[str, list[str]]]:
+        if rel not in self.classes:
+            self.classes[rel] = top_classes(text)
+        return self.classes[rel]
+
     def _sources(self, rel: str, text: str, name: str) -> list[tuple[str, str]]:
         found = []
-        for module, names in _FROM.findall(text):
+        for module, names in (m.groups() for m in _FROM.finditer(text) if _leads(text, m.start())):
             for entry in names.strip("()\\ \t").replace("\n", ",").split(","):
                 words = entry.split("#")[0].split()
                 if words and (words[-1] == name or words == ["*"]):
@@ -103,15 +112,31 @@ def python_reader(repo: Path) -> Callable[[str], str | None]:
     return read
 
 
-def class_block(text: str, name: str) -> tuple[str, list[str]] | None:
-    """A top-level class's text and its bases' last names; None when the file does not define it."""
-    at = re.search(rf"^class[ \t]+{re.escape(name)}\b[ \t]*(?:\(([^)]*)\))?[ \t]*:", text, re.M)
-    if at is None:
-        return None
-    end = re.compile(r"^[^\s#]", re.M).search(text, at.end())
-    bases = []
-    for base in (at.group(1) or "").split(","):
-        base = re.sub(r"\[.*", "", base.strip())
-        if base and "=" not in base:
-            bases.append(base.rsplit(".", 1)[-1])
-    return text[at.start():end.start() if end else len(text)], bases
+def _orm_mode(block: str) -> bool:
+    return ("from_attributes" in block or "orm_mode" in block) and ORM_MODE.search(block) is not None
+
+
+def _imports_pydantic(text: str) -> bool:
+    return ("pydantic" in text or "sqlmodel" in text) and any(_leads(text, m.start()) for m in PYDANTIC.finditer(text))
+
+
+def _leads(text: str, at: int) -> bool:
+    """Only blanks between the line's start and `at`."""
+    return not text[text.rfind("\n", 0, at) + 1:at].strip(" \t")
+
+
+def top_classes(text: str) -> dict[str, tuple[str, list[str]]]:
+    """The file's top-level classes: name -> (its text, its bases' last names). One pass over the
+    file with one pattern (a pattern compiled per class name cost saleor's scan 0.08 s)."""
+    found = {}
+    for at in _CLASS.finditer(text):
+        if (at.start() and text[at.start() - 1] != "\n") or at.group(1) in found:
+            continue
+        end = _DEDENT.search(text, at.end())
+        bases = []
+        for base in (at.group(2) or "").split(","):
+            base = re.sub(r"\[.*", "", base.strip())
+            if base and "=" not in base:
+                bases.append(base.rsplit(".", 1)[-1])
+        found[at.group(1)] = (text[at.start():end.start() + 1 if end else len(text)], bases)
+    return found
