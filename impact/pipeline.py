@@ -17,7 +17,8 @@ from impact.extract.python.model_argument_calls import attribute_model_argument_
 from impact.extract.python.parameter_values import attribute_parameter_values
 from impact.extract.python.model_classes import attribute_model_classes
 from impact.extract.python.orm_mode import python_reader
-from impact.extract.python.orm_schemas import attribute_schema_classes, schema_classes, schema_name_references
+from impact.extract.python.orm_schemas import attribute_schema_classes, schema_classes
+from impact.extract.python.schema_names import schema_name_references
 from impact.extract.python.schema_dumps import attribute_dumped_keys
 from impact.extract.python.typed_references import attribute_receivers
 from impact.extract.other_database import key as query_key, set_apart

@@ -21,11 +21,8 @@ What is taken, only where the model maps the changed column by that name (factor
   import VariableFilter`, `from prefect.server import schemas`). A call of a class named as its
   model (`schemas.core.FlowRun(work_pool_queue_id=...)`) is left to the typed receivers
   (impact.extract.python.typed_references), which take it as the model's constructor already.
-- for a dropped or renamed table, each line naming a bound class in such a file outside strings,
-  comments and docstrings (schema_name_references: `flow_run_notification_policy=schemas.actions.
-  FlowRunNotificationPolicyUpdate(`), via "model-type"; the model's own module is model_types'. A class
-  named as its model is matched by that name, so `db.FlowRunNotificationPolicy` there is taken too: a use
-  of the dropped model anyway.
+- for a dropped or renamed table, each line naming a bound class in such a file, and each use of a
+  parameter typed with one (impact.extract.python.schema_names).
 Measured (bench/accuracy, the six Alembic projects): prefect's mined recall 26 -> 52 of 176 lines, no
 false positive added (its DROP TABLE: 1 -> 21 of 27); polar +1 (`OrganizationUpdate.notification_settings`);
 warehouse, redash, ctfd and mealie unchanged. Adjudicated sample: 38 -> 42 of 49 DB-reaching lines.
@@ -34,9 +31,8 @@ bases followed through the project's modules: saleor's GraphQL mutations `Checko
 are named so, and are no pydantic classes); the parse is kept between scans (impact.pickle_cache) keyed
 by those files' texts, the models and this code. saleor DROP: 14-16 ms a scan (bench/scan_speed.md).
 Known limits (xfail tests in tests/test_orm_schemas.py): `self.value` in a bound class's method
-(prefect's VariableFilter._get_filter_list), and a variable holding a bound class's object
-(`update_data = policy.model_dump_for_orm()`), are not followed; a class bound only by how the
-project writes it (`db.M(**x.model_dump())` of an `x` of another name) is not bound.
+(prefect's VariableFilter._get_filter_list) is not followed; a class bound only by how the project
+writes it (`db.M(**x.model_dump())` of an `x` of another name) is not bound.
 """
 from __future__ import annotations
 
@@ -55,9 +51,7 @@ from impact.extract.python.factory_calls import CALL_LINES, _open as _open_keywo
 from impact.extract.python.model_classes import _classes, _declared_here, _open
 from impact.extract.python.models import ModelInfo
 from impact.extract.python.orm_mode import OrmMode
-from impact.extract.references import COMMENT_LINE, docstring_lines
 from impact.model import ColumnReference
-from impact.orm.python_rows import _code, _in_string
 from impact.orm.wrappers import called_wrapper
 
 VIA = "model-class"
@@ -206,34 +200,3 @@ def imports_module(rel: str, text: str, schema_file: str) -> bool:
         if any(parts[end - len(wanted):end] == wanted for end in range(max(len(parts) - 2, len(wanted)), len(parts) + 1)):
             return True
     return False
-
-
-def schema_name_references(texts: Iterable[tuple[str, str]], schemas: Iterable[Schema], tables: Iterable[str],
-                           known: Iterable[ColumnReference] = ()) -> list[ColumnReference]:
-    """Lines naming a class bound to the model of a dropped or renamed table (via "model-type"), in
-    the class's own file or a file importing its module; outside comments. Not said twice."""
-    gone = {t.lower() for t in tables}
-    bound = [s for s in schemas if (s.model.table or "").lower() in gone]
-    if not bound:
-        return []
-    placed = {(r.file, r.line) for r in known}
-    found = []
-    for rel, text in texts:
-        # not in the model's own module: its class and the lines naming it are the model's (impact.orm.model_types)
-        mine = [s for s in bound if s.name in text and rel != s.model.file and imports_module(rel, text, s.file)]
-        if not mine or not rel.endswith((".py", ".pyi")):
-            continue
-        words = re.compile(r"(?<![\w$\"'])(" + "|".join(sorted({re.escape(s.name) for s in mine}, key=len, reverse=True)) + r")(?![\w$\"'])")
-        by_name = {s.name: s for s in mine}
-        prose = docstring_lines(text)  # `policy (schemas.core.FlowRunNotificationPolicy): a policy` of an Args list
-        for number, line in enumerate(text.splitlines(), 1):
-            hit = next((m for m in words.finditer(_code(line)) if not _in_string(line, m.start())), None)
-            if hit is None or COMMENT_LINE.match(line) or number in prose or (rel, number) in placed:
-                continue
-            schema = by_name[hit.group(1)]
-            if schema.file == rel and schema.first == number:
-                continue  # the class's own line: it goes with the table
-            placed.add((rel, number))
-            found.append(ColumnReference(rel, number, schema.name, schema.model.table, "property", False,
-                                         line.strip()[:160], via="model-type"))
-    return found
