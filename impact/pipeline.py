@@ -263,7 +263,8 @@ def _code_references(run: ExtractionRun, contexts: list, tables: list[str], colu
         named = model_type_references(texts, orm, gone, SourceLines(repo).get, renamed, repo_reader(repo))
         named += factory_type_references(texts, run.models, gone, named)
         named += python_row_references(texts, orm, gone, named)  # `containers = Containers.query.all()`, then `containers`
-        named += schema_name_references(((rel, text) for rel, text, *_ in texts), schemas, gone, named)
+        # a dropped table's pydantic schemas go with it; a renamed one's model still maps them
+        named += schema_name_references(((rel, text) for rel, text, *_ in texts), schemas, [t for t in gone if t not in renamed], named)
         references += named + row_references(texts, run.orm, gone, named) + table_name_references(texts, gone, named)
         dropped = [table for table in gone if table not in renamed]  # a renamed table keeps its variable
         references += table_mock_references(texts, run.orm, dropped, named)  # `workflowFolder: { id: 'id', ... }` in a schema mock

@@ -1,5 +1,6 @@
-"""After a DROP or RENAME TABLE: the code naming a pydantic schema bound to its model, and using
-an object of it (impact.extract.python.orm_schemas binds the classes).
+"""After a DROP TABLE: the code naming a pydantic schema bound to its model, and using an object
+of it (impact.extract.python.orm_schemas binds the classes). A renamed table's model still maps its
+schemas' fields, whatever its name: their lines are not about the table's name (pipeline.py).
 
 prefect's `DROP TABLE flow_run_notification_policy` removed its schemas with it: every line naming
 `schemas.core.FlowRunNotificationPolicy` or `schemas.actions.FlowRunNotificationPolicyUpdate` (a
@@ -38,7 +39,7 @@ from impact.orm.python_rows import _code, _in_string
 
 def schema_name_references(texts: Iterable[tuple[str, str]], schemas: Iterable[Schema], tables: Iterable[str],
                            known: Iterable[ColumnReference] = ()) -> list[ColumnReference]:
-    """Lines naming a class bound to the model of a dropped or renamed table, and lines using a
+    """Lines naming a class bound to the model of a dropped table, and lines using a
     parameter typed with one, in (file, text) `texts`; `known`: references already found (not said twice)."""
     gone = {t.lower() for t in tables}
     bound = [s for s in schemas if (s.model.table or "").lower() in gone]
