@@ -16,6 +16,10 @@ from impact.extract.python.factory_calls import attribute_factory_calls
 from impact.extract.python.model_argument_calls import attribute_model_argument_calls
 from impact.extract.python.parameter_values import attribute_parameter_values
 from impact.extract.python.model_classes import attribute_model_classes
+from impact.extract.python.orm_mode import python_reader
+from impact.extract.python.orm_schemas import attribute_schema_classes, schema_classes
+from impact.extract.python.schema_names import schema_name_references
+from impact.extract.python.schema_dumps import attribute_dumped_keys
 from impact.extract.python.typed_references import attribute_receivers
 from impact.extract.other_database import key as query_key, set_apart
 from impact.extract.references import find_references
@@ -238,7 +242,9 @@ def _code_references(run: ExtractionRun, contexts: list, tables: list[str], colu
     resolved = _resolved(run)
     # A field name several affected models map is credited to a table whose column the migration changes.
     changing = frozenset(c.op.table.lower() for c in contexts if c.op.kind in COLUMN_CHANGES and c.op.table)
-    references = _references(run, resolved, tables, columns, repo, use_cache, recreated, changing)
+    # pydantic classes bound to a model (`class FlowRun(ORMBaseModel)`, `VariableUpdate`): impact.extract.python.orm_schemas
+    schemas = schema_classes({rel: text for rel, text, _ in run.texts}, {**run.other_models, **run.models}, python_reader(repo), use_cache)
+    references = _references(run, resolved, tables, columns, repo, use_cache, recreated, changing, schemas)
     dropped = [(c.op.table, c.op.column_name) for c in contexts if c.op.kind == OpKind.DROP_COLUMN and c.op.table and c.op.column_name]
     if dropped:  # a TypeORM relation on the column, a variable holding its value
         references = dropped_column_lines(references, {rel: text for rel, text, _ in run.texts}, run.orm, dropped, repo)
@@ -257,6 +263,8 @@ def _code_references(run: ExtractionRun, contexts: list, tables: list[str], colu
         named = model_type_references(texts, orm, gone, SourceLines(repo).get, renamed, repo_reader(repo))
         named += factory_type_references(texts, run.models, gone, named)
         named += python_row_references(texts, orm, gone, named)  # `containers = Containers.query.all()`, then `containers`
+        # a dropped table's pydantic schemas go with it; a renamed one's model still maps them
+        named += schema_name_references(((rel, text) for rel, text, *_ in texts), schemas, [t for t in gone if t not in renamed], named)
         references += named + row_references(texts, run.orm, gone, named) + table_name_references(texts, gone, named)
         dropped = [table for table in gone if table not in renamed]  # a renamed table keeps its variable
         references += table_mock_references(texts, run.orm, dropped, named)  # `workflowFolder: { id: 'id', ... }` in a schema mock
@@ -271,7 +279,8 @@ def _resolved(run: ExtractionRun) -> list[tuple[str, str, object, list[Query]]]:
 
 
 def _references(run: ExtractionRun, resolved: list, tables: list[str], columns: set[str], repo: Path,
-                use_cache: bool = True, recreated: frozenset[str] = frozenset(), changing: frozenset[str] = frozenset()) -> list[ColumnReference]:
+                use_cache: bool = True, recreated: frozenset[str] = frozenset(), changing: frozenset[str] = frozenset(),
+                schemas: list = ()) -> list[ColumnReference]:
     """Names of changed columns in the matching files, as the database or an ORM spells them, and
     the model declarations that still map them."""
     orm = with_python_models(run)
@@ -287,6 +296,8 @@ def _references(run: ExtractionRun, resolved: list, tables: list[str], columns: 
     found = settle(run, found, columns, spellings, wrappers)  # deferred files whose parse can change a name
     # `fields = ('key', ...)` of a form whose `Meta.model` is the model (impact.extract.python.model_classes)
     found = attribute_model_classes(found, texts.items(), models, tables, use_cache)
+    found = attribute_schema_classes(found, texts, schemas)  # `value: str = Field(` of VariableUpdate, `VariableCreate(value=...)`
+    found = attribute_dumped_keys(found, texts, schemas)  # `d = deployment.dict()`, `d["work_pool_queue_id"] = ...`
     found = attribute_factory_calls(found, texts, models)  # `F.create(col=...)`
     found = attribute_model_argument_calls(found, texts, run.models)  # `make(M, col=...)`, `f = Factory(M)`, `f.create(col=...)`
     found = attribute_typed_literals(attribute_rows(found, texts, run.orm), texts, run.orm)
