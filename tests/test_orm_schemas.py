@@ -114,4 +114,7 @@ def test_a_dict_dumped_from_a_local_schema_object() -> None:
 def test_a_renamed_tables_schemas_are_not_its_evidence() -> None:
     # FlowRunCreate and core.FlowRun keep working against the renamed table's model: only the model's lines are
     evidence = _evidence("0004")
-    assert not [where for rule, lines in evidence.items() for where in lines if where.startswith(("runs/schemas/", "tests/"))]
+    # filters.py:14 names the model itself (`db.FlowRun.queue_id`, `db` its module): reported as the model's
+    # name is after a rename (impact.orm.model_types' known limit), not as the schema's.
+    assert [where for rule, lines in evidence.items() for where in lines
+            if where.startswith(("runs/schemas/", "tests/"))] == ["runs/schemas/filters.py:14"]

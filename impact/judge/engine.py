@@ -108,9 +108,11 @@ def _apply(rule: Rule, ctx: OpContext, pair_status: dict, position: dict) -> Fin
     ordered = sorted(matched, key=lambda q: (whole_row(q, column), is_test_path(q.file)))
     # A line naming the column twice (`isKeyAction: filter.isKeyAction`) is one place: listed and counted once
     # (crowd.dev: "262 places", then "60 more places shown above" that were this item's own lines).
-    places: dict[tuple[str, int], Evidence] = {}
+    # A reference on the line a matched query starts is that query's evidence already: listed once.
+    places: dict[tuple[str, int], Evidence] = {(q.file, q.line): None for q in matched}
     for ref in refs:
         places.setdefault((ref.file, ref.line), _reference_evidence(ref))
+    places = {at: e for at, e in places.items() if e is not None}
     named = tuple(places.values())
     evidence = tuple(_query_evidence(q, column) for q in ordered) + named
     evidence += tuple(Evidence(o.file, o.line, "database object", " ".join((o.sql or o.text).split())[:300], f"{o.kind} {o.name} names {ctx.op.column_name}")
