@@ -58,6 +58,7 @@ from impact.orm.kysely_db_types import attribute_row_type_members, table_type_re
 from impact.orm.prisma_checked_keys import attribute_checked_keys
 from impact.orm.prisma_nesting import attribute_nested
 from impact.orm.prisma_rows import attribute_rows, row_references
+from impact.orm.prisma_returned_rows import attribute_imported_rows
 from impact.orm.prisma_typed_literals import attribute_typed_literals
 from impact.orm.resolve import attribute_declarations
 from impact.orm.table_receivers import attribute_table_receivers
@@ -315,6 +316,7 @@ def _references(run: ExtractionRun, resolved: list, tables: list[str], columns: 
     found = attribute_drizzle_rows(found, texts, run.orm, reader)  # `row.x` of `db.query.t.findFirst`, `const u: User = { x }`
     found = attribute_written_objects(attribute_field_map_rows(found, texts, run.orm), texts, run.orm)  # `row.x` of `const [row] = await db.select({ x: t.x })`, `{ x }` given to `.values(data)`
     found = attribute_returned_rows(found, texts, run.orm, reader)  # `admin.x` of `const admin = await findUserById(id)`
+    found = attribute_imported_rows(found, texts, run.orm, reader)  # `document.status` of `const document = await getEntireDocument(...)`
     found = attribute_trigger_rows(found, texts.items(), tables, columns)
     found = attribute_qualified_columns(found, texts, tables, run.orm)  # `session.hostname`, `referrer like $1` in an SQL fragment
     found = attribute_row_type_members(found, texts)  # `sys_id: ...` in a generated Kysely `DB` interface's row type

@@ -1,0 +1,88 @@
+"""A row of a Prisma model returned by a function of another module: its fields are the model's columns.
+
+    // lib/server-only/document/get-entire-document.ts
+    export const getEntireDocument = async ({ id }) => prisma.document.findFirstOrThrow({ where: { id } });
+
+then, in a route, `const document = await getEntireDocument({ id })` and `document.status`: a read
+of Document's `status` column (documenso's reseal-document.ts), as if the query were written in place
+(impact.orm.prisma_rows). Functions returning one row are found by impact.orm.prisma_local_rows in
+every file the scan read; a call counts where the function is imported from the module declaring it
+(impact.orm.import_sources; a path impact cannot resolve counts, as for Drizzle's returned rows).
+
+Decisions: only a changed column's name read through such a variable (`v.field`, `v?.field`,
+`const { field } = v`) that the model maps is attributed (via "typed-receiver", evidence for that
+table only). The variable's other uses are not evidence of a dropped or renamed table: prisma_rows
+measured that at 47 % on documenso (a shared function's result is an interface its authors keep);
+a read of one of the row's own columns is what breaks when that column goes. A function named so by
+modules returning rows of two different models counts nowhere.
+
+Known limit: only `const x = await f(...)` is followed (not `.then`, not a row passed on), and only
+functions declared in a file the scan read (one naming a changed table or column).
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+
+from impact.model import ColumnReference
+from impact.orm import CODE_DECLARATION_SUFFIXES as _TS  # TypeScript and JavaScript files
+from impact.orm.import_sources import ImportSources
+from impact.orm.mapping import OrmMap, OrmModel
+from impact.orm.prisma_local_rows import local_row_functions
+from impact.orm.prisma_rows import RowVariable, held_until, row_holder
+
+_CALL = re.compile(r"\b(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*(?::[^=;]+)?=\s*await\s+([A-Za-z_$][\w$]*)\s*\(")
+VIA = "typed-receiver"
+
+
+def attribute_imported_rows(references: list[ColumnReference], texts: Mapping[str, str], orm: OrmMap,
+                            read: Callable[[str], str | None] | None = None) -> list[ColumnReference]:
+    """References read through `const v = await f(...)`, `f` a function of another module returning one Prisma row."""
+    files = {r.file for r in references if _candidate(r) and "await" in texts.get(r.file, "")}
+    functions = _row_functions(texts, orm) if files else {}
+    if not functions:
+        return references
+    sources = ImportSources(dict(texts), read, (file for found in functions.values() for file, _ in found))
+    variables = {rel: _called_rows(rel, texts[rel], functions, sources) for rel in files}
+    lines = {rel: texts[rel].splitlines() for rel, found in variables.items() if found}
+    out = []
+    for ref in references:
+        if ref.file in lines and _candidate(ref):
+            name = ref.spelling or ref.column
+            holder = row_holder(variables[ref.file], ref.line, lines[ref.file][ref.line - 1], name)
+            if holder and holder.model.table and (holder.model.column_for(name) or "").lower() == ref.column.lower():
+                ref = replace(ref, table=holder.model.table, via=VIA, inferred=False, context="property")
+        out.append(ref)
+    return out
+
+
+def _candidate(ref: ColumnReference) -> bool:
+    """A name no query, declaration or typed row placed (a field name's guess may be wrong: `orm-field`)."""
+    return ref.file.endswith(_TS) and ref.via in ("name-only", "file-queries", "orm-field") and ref.context == "property"
+
+
+def _row_functions(texts: Mapping[str, str], orm: OrmMap) -> dict[str, list[tuple[str, OrmModel]]]:
+    """Function name -> (declaring file, model) of the functions returning one row of one Prisma model."""
+    out: dict[str, list[tuple[str, OrmModel]]] = {}
+    for rel, text in texts.items():
+        if not rel.endswith(_TS) or "prisma" not in text:
+            continue
+        for name, (accessor, single) in local_row_functions(text).items():
+            models = orm.by_accessor("prisma", accessor)
+            if single and len({(m.table or "").lower() for m in models}) == 1:
+                out.setdefault(name, []).append((rel, models[0]))
+    return out
+
+
+def _called_rows(rel: str, text: str, functions: dict[str, list[tuple[str, OrmModel]]], sources: ImportSources) -> list[RowVariable]:
+    """Names assigned the awaited result of an imported function returning one row (the file's own
+    helpers are impact.orm.prisma_rows' already)."""
+    found: list[tuple[str, OrmModel, int]] = []
+    for match in _CALL.finditer(text):
+        declared = [(file, m) for file, m in functions.get(match.group(2), []) if file != rel]
+        models = [m for file, m in declared if sources.names_model(rel, text, match.group(2), file)]
+        if models and len({m.table.lower() for m in models}) == 1:
+            found.append((match.group(1), models[0], text.count("\n", 0, match.start()) + 1))
+    lasts = held_until(text, [(name, first) for name, _, first in found])
+    return [RowVariable(name, model, first, last, True) for (name, model, first), last in zip(found, lasts)]
