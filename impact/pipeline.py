@@ -58,6 +58,7 @@ from impact.orm.prisma_typed_literals import attribute_typed_literals
 from impact.orm.resolve import attribute_declarations
 from impact.orm.table_receivers import attribute_table_receivers
 from impact.orm.sequelize_receivers import attribute_row_variables
+from impact.orm.python_self import attribute_self_reads
 from impact.orm.sequelize_this import attribute_this_reads
 from impact.orm.typeorm_drops import dropped_column_lines
 from impact.orm.typeorm_services import attribute_service_keys
@@ -298,6 +299,7 @@ def _references(run: ExtractionRun, resolved: list, tables: list[str], columns: 
     reader = repo_reader(repo)
     found = attribute_row_variables(found, run.orm, tables, texts, reader)  # `collection.private` of a Sequelize model Collection
     found = attribute_this_reads(found, texts, run.orm, tables)  # `this.emoji` in a Sequelize model's own class
+    found = attribute_self_reads(found, texts, models, tables)  # `self.end` in a Python model's own methods
     found = attribute_typed_entities(found, texts, run.orm, tables, reader)  # `budget.x`, `makeBudget({ x })` of a TypeORM entity type
     found = attribute_service_keys(found, texts, run.orm, tables, reader)  # `S.findBy({ select: { x: true } })`, S typed on an entity
     found = settle_compared_values(found, texts)  # a bare `x` the file's Drizzle filters compare with another column

@@ -16,9 +16,11 @@ def names_changed_column(ctx: OpContext, ref: ColumnReference) -> bool:
     was told firmly (PROMOTED_VIAS, a TypeScript file's own queries), and names whose table cannot
     be told (`via == "name-only"`: `row.status` in a file that queries no table with a status) are
     left to the JSON `references` list and counted in the report: on real code they were mostly noise.
-    A column whose data the migration moved to another is named through the ORM's mapping: raw SQL only."""
+    A column whose data the migration moved to another is named through the ORM's mapping: raw SQL only.
+    `self.x` in a Python model's own methods (impact.orm.python_self) is evidence of a drop only: a
+    rename may keep the attribute and remap it."""
     return (ref.column == ctx.op.column_name and not ctx.name_given_again and not (ref.via != "sql" and ctx.data_moved)
-            and _firm_column_use(ref))
+            and (ref.via != "model-self" or ctx.op.kind is OpKind.DROP_COLUMN) and _firm_column_use(ref))
 
 
 def _firm_column_use(ref: ColumnReference) -> bool:
