@@ -250,6 +250,7 @@ def _code_references(run: ExtractionRun, contexts: list, tables: list[str], colu
         from impact.orm.factory_types import factory_type_references  # a dropped or renamed table only
         from impact.orm.model_types import model_type_references  # (~1.5 ms of imports)
         from impact.orm.python_rows import python_row_references
+        from impact.orm.relation_strings import relation_string_references
         from impact.orm.table_names import table_name_references
         from impact.orm.drizzle_mocks import table_mock_references
 
@@ -258,6 +259,7 @@ def _code_references(run: ExtractionRun, contexts: list, tables: list[str], colu
         named = model_type_references(texts, orm, gone, SourceLines(repo).get, renamed, repo_reader(repo))
         named += factory_type_references(texts, run.models, gone, named)
         named += python_row_references(texts, orm, gone, named)  # `containers = Containers.query.all()`, then `containers`
+        named += relation_string_references(texts, orm, gone, named)  # `relationship("Rule")`, `ForeignKey("rule.id")`
         references += named + row_references(texts, run.orm, gone, named) + table_name_references(texts, gone, named)
         dropped = [table for table in gone if table not in renamed]  # a renamed table keeps its variable
         references += table_mock_references(texts, run.orm, dropped, named)  # `workflowFolder: { id: 'id', ... }` in a schema mock
