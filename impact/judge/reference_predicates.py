@@ -3,7 +3,7 @@ and the ORM layer's attributions) are evidence of a finding on the operation's t
 from __future__ import annotations
 
 from impact.judge.context import OpContext
-from impact.judge.predicates import reference_matcher
+from impact.judge.predicates import op_predicate, reference_matcher
 from impact.model import ColumnReference, OpKind
 
 
@@ -84,3 +84,15 @@ def declared_by_row_type(ctx: OpContext, ref: ColumnReference) -> bool:
 @reference_matcher
 def generated_types(ctx: OpContext, ref: ColumnReference) -> bool:
     return ref.generated and ref.column == ctx.op.column_name
+
+
+@op_predicate
+def replaced_by_another_type(ctx: OpContext) -> bool:
+    """The dropped column's name goes to a column of another type in the same migration (OpContext.replaced_types)."""
+    return ctx.replaced_types is not None
+
+
+@reference_matcher
+def declared_by_orm_model_with_old_type(ctx: OpContext, ref: ColumnReference) -> bool:
+    """An ORM model declares the column whose name another type takes over: its field's type is the dropped one's."""
+    return ref.via == "model-declaration" and not ref.type_only and ref.column == ctx.op.column_name and ctx.replaced_types is not None
