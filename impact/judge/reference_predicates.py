@@ -2,6 +2,8 @@
 and the ORM layer's attributions) are evidence of a finding on the operation's table."""
 from __future__ import annotations
 
+import re
+
 from impact.judge.context import OpContext
 from impact.judge.predicates import op_predicate, reference_matcher
 from impact.model import ColumnReference, OpKind
@@ -94,5 +96,19 @@ def replaced_by_another_type(ctx: OpContext) -> bool:
 
 @reference_matcher
 def declared_by_orm_model_with_old_type(ctx: OpContext, ref: ColumnReference) -> bool:
-    """An ORM model declares the column whose name another type takes over: its field's type is the dropped one's."""
-    return ref.via == "model-declaration" and not ref.type_only and ref.column == ctx.op.column_name and ctx.replaced_types is not None
+    """An ORM model's field declaring the column whose name another type takes over: the line typing it.
+    Not a relation field (a Django ForeignKey's column takes its target's key type: saleor's
+    `checkout_line = models.ForeignKey(CheckoutLine, ...)` followed the line's new uuid key, the authors
+    left it and its Meta `unique_together`/`Index` lines, 6 lines), nor the model's other lines naming it."""
+    return (ref.via == "model-declaration" and not ref.type_only and ref.column == ctx.op.column_name and ctx.replaced_types is not None
+            and _declares(ref.snippet, ref.spelling or ref.column) and not _RELATION_FIELD.search(ref.snippet))
+
+
+def _declares(line: str, name: str) -> bool:
+    """`id: int | None = Field(...)`, `owner_id = Column(Integer, ...)`: the line declaring the field itself."""
+    return re.match(rf"\s*{re.escape(name)}\s*(?::|=(?!=))", line) is not None
+
+
+# A field whose value is a relation (`checkout_line = models.ForeignKey(`), not a column given a foreign
+# key (`owner_id = Column(Integer, ForeignKey("user.id"))`, typed by its Integer).
+_RELATION_FIELD = re.compile(r"^[^=(]*=\s*(?:[\w.]+\.)?(?:ForeignKey|OneToOneField|ManyToManyField|ForeignObject|ParentalKey)\s*\(")
