@@ -127,7 +127,8 @@ class ColumnReference:
     # "model-row": code reading a row a Prisma query on such a table returned (impact.orm.prisma_rows);
     # "table-name": a Python string naming such a table (impact.orm.table_names); "orm-service": a key in the
     # options of a call on a service typed on a TypeORM entity (impact.orm.typeorm_services); "column-value": a
-    # variable holding a dropped column's value (impact.orm.typeorm_drops).
+    # variable holding a dropped column's value (impact.orm.typeorm_drops); "model-self": `self.x` in a
+    # Python model's own methods (impact.orm.python_self: evidence of a drop only).
     via: str = "name-only"
     spelling: str | None = None  # the name as the code spells it, when it is not the column's
     # A "model-declaration" that is a member of a TypeScript row type (a Kysely `DB` interface's, a

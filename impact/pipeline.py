@@ -63,6 +63,7 @@ from impact.orm.prisma_typed_literals import attribute_typed_literals
 from impact.orm.resolve import attribute_declarations
 from impact.orm.table_receivers import attribute_table_receivers
 from impact.orm.sequelize_receivers import attribute_row_variables
+from impact.orm.python_self import attribute_self_reads
 from impact.orm.sequelize_this import attribute_this_reads
 from impact.orm.typeorm_drops import dropped_column_lines
 from impact.orm.typeorm_services import attribute_service_keys
@@ -256,6 +257,7 @@ def _code_references(run: ExtractionRun, contexts: list, tables: list[str], colu
         from impact.orm.factory_types import factory_type_references  # a dropped or renamed table only
         from impact.orm.model_types import model_type_references  # (~1.5 ms of imports)
         from impact.orm.python_rows import python_row_references
+        from impact.orm.relation_strings import relation_string_references
         from impact.orm.table_names import table_name_references
         from impact.orm.drizzle_mocks import table_mock_references
 
@@ -266,6 +268,7 @@ def _code_references(run: ExtractionRun, contexts: list, tables: list[str], colu
         named += python_row_references(texts, orm, gone, named)  # `containers = Containers.query.all()`, then `containers`
         # a dropped table's pydantic schemas go with it; a renamed one's model still maps them
         named += schema_name_references(((rel, text) for rel, text, *_ in texts), schemas, [t for t in gone if t not in renamed], named)
+        named += relation_string_references(texts, orm, gone, named)  # `relationship("Rule")`, `ForeignKey("rule.id")`
         references += named + row_references(texts, run.orm, gone, named) + table_name_references(texts, gone, named)
         dropped = [table for table in gone if table not in renamed]  # a renamed table keeps its variable
         references += table_mock_references(texts, run.orm, dropped, named)  # `workflowFolder: { id: 'id', ... }` in a schema mock
@@ -310,6 +313,7 @@ def _references(run: ExtractionRun, resolved: list, tables: list[str], columns: 
     reader = repo_reader(repo)
     found = attribute_row_variables(found, run.orm, tables, texts, reader)  # `collection.private` of a Sequelize model Collection
     found = attribute_this_reads(found, texts, run.orm, tables)  # `this.emoji` in a Sequelize model's own class
+    found = attribute_self_reads(found, texts, models, tables)  # `self.end` in a Python model's own methods
     found = attribute_typed_entities(found, texts, run.orm, tables, reader)  # `budget.x`, `makeBudget({ x })` of a TypeORM entity type
     found = attribute_service_keys(found, texts, run.orm, tables, reader)  # `S.findBy({ select: { x: true } })`, S typed on an entity
     found = settle_compared_values(found, texts)  # a bare `x` the file's Drizzle filters compare with another column

@@ -122,7 +122,10 @@ def test_a_model_class_is_bound_to_itself(tmp_path: Path) -> None:
     assert refs[19].via == "model-declaration"  # Meta.ordering goes with the field (impact.orm.declarations)
     assert refs[22].via == "model-class"  # update_fields
     assert refs[23].via == "name-only"  # the method's parameter
-    assert refs[26].via == "name-only"  # a payload's key in the model's own to_dict()
+    # a payload's key in the model's own to_dict() stays name-only; its `self.quantity` is the model's
+    # row (impact.orm.python_self: evidence of the drop)
+    assert {(r.context, r.via) for r in result.references if r.file == "orders/models.py" and r.line == 26} == {
+        ("string", "name-only"), ("property", "model-self")}
     cited = {e.line for f in result.findings if f.rule_id == "changed-column-referenced" for e in f.evidence
              if e.file == "orders/models.py"}
     declared = {e.line for f in result.findings if f.code == "IMP109" for e in f.evidence if e.file == "orders/models.py"}

@@ -46,6 +46,24 @@ class OpContext:
         return renamed_into and self.after_migration.has_column(op.table, op.column_name, op.schema) is True
 
     @cached_property
+    def replaced_types(self) -> tuple[str, str] | None:
+        """(type before, type after) when the name given again (name_given_again) holds another type:
+        the full-stack FastAPI template's d98dd8ec85a3 drops integer `item.id` and renames uuid `new_id`
+        to `id`; its authors changed every declaration typing `id` as int (3 model fields). Code naming
+        the column keeps running, but a model declaring the old type reads and writes the wrong one."""
+        if self.op.kind is not OpKind.DROP_COLUMN or not self.name_given_again:
+            return None
+        old = self.before.get(self.op.table, self.op.schema)
+        new = self.after_migration.get(self.op.table, self.op.schema)
+        old_spec = old.columns.get(self.op.column_name) if old else None
+        new_spec = new.columns.get(self.op.column_name) if new else None
+        if not (old_spec and new_spec and old_spec.data_type and new_spec.data_type):
+            return None
+        if _type_family(old_spec.data_type) == _type_family(new_spec.data_type):
+            return None
+        return old_spec.data_type.lower(), new_spec.data_type.lower()
+
+    @cached_property
     def data_moved(self) -> bool:
         """A dropped column whose values the migration copied into a column it added: ORM code keeps
         its attribute once the model maps it to that column; or a field moved up to a multi-table
@@ -91,6 +109,18 @@ class OpContext:
     def unreplayed_table(self) -> bool:
         """An existing table the replay of the earlier migrations does not know: its rows and columns are not known."""
         return self.existing_table and (not self.base.known or self.base.get(self.op.table, self.op.schema) is None)
+
+
+# Spellings of one type (`int`, `INTEGER`, `serial`): a swap between them changes no value's type.
+_TYPE_FAMILIES = {"int": "integer", "int4": "integer", "serial": "integer", "serial4": "integer", "int8": "bigint",
+                  "bigserial": "bigint", "serial8": "bigint", "int2": "smallint", "smallserial": "smallint", "serial2": "smallint",
+                  "varchar": "character varying", "bool": "boolean", "float8": "double precision", "float4": "real",
+                  "timestamptz": "timestamp with time zone", "timestamp": "timestamp without time zone", "decimal": "numeric"}
+
+
+def _type_family(data_type: str) -> str:
+    name = " ".join(data_type.lower().split()).split("(")[0].strip()
+    return _TYPE_FAMILIES.get(name, name)
 
 
 def build_contexts(operations: tuple[Operation, ...], base: Catalog, pg_version: int | None = None,

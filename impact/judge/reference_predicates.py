@@ -2,8 +2,10 @@
 and the ORM layer's attributions) are evidence of a finding on the operation's table."""
 from __future__ import annotations
 
+import re
+
 from impact.judge.context import OpContext
-from impact.judge.predicates import reference_matcher
+from impact.judge.predicates import op_predicate, reference_matcher
 from impact.model import ColumnReference, OpKind
 
 
@@ -16,9 +18,11 @@ def names_changed_column(ctx: OpContext, ref: ColumnReference) -> bool:
     was told firmly (PROMOTED_VIAS, a TypeScript file's own queries), and names whose table cannot
     be told (`via == "name-only"`: `row.status` in a file that queries no table with a status) are
     left to the JSON `references` list and counted in the report: on real code they were mostly noise.
-    A column whose data the migration moved to another is named through the ORM's mapping: raw SQL only."""
+    A column whose data the migration moved to another is named through the ORM's mapping: raw SQL only.
+    `self.x` in a Python model's own methods (impact.orm.python_self) is evidence of a drop only: a
+    rename may keep the attribute and remap it."""
     return (ref.column == ctx.op.column_name and not ctx.name_given_again and not (ref.via != "sql" and ctx.data_moved)
-            and _firm_column_use(ref))
+            and (ref.via != "model-self" or ctx.op.kind is OpKind.DROP_COLUMN) and _firm_column_use(ref))
 
 
 def _firm_column_use(ref: ColumnReference) -> bool:
@@ -84,3 +88,29 @@ def declared_by_row_type(ctx: OpContext, ref: ColumnReference) -> bool:
 @reference_matcher
 def generated_types(ctx: OpContext, ref: ColumnReference) -> bool:
     return ref.generated and ref.column == ctx.op.column_name
+
+
+@op_predicate
+def replaced_by_another_type(ctx: OpContext) -> bool:
+    """The dropped column's name goes to a column of another type in the same migration (OpContext.replaced_types)."""
+    return ctx.replaced_types is not None
+
+
+@reference_matcher
+def declared_by_orm_model_with_old_type(ctx: OpContext, ref: ColumnReference) -> bool:
+    """An ORM model's field declaring the column whose name another type takes over: the line typing it.
+    Not a relation field (a Django ForeignKey's column takes its target's key type: saleor's
+    `checkout_line = models.ForeignKey(CheckoutLine, ...)` followed the line's new uuid key, the authors
+    left it and its Meta `unique_together`/`Index` lines, 6 lines), nor the model's other lines naming it."""
+    return (ref.via == "model-declaration" and not ref.type_only and ref.column == ctx.op.column_name and ctx.replaced_types is not None
+            and _declares(ref.snippet, ref.spelling or ref.column) and not _RELATION_FIELD.search(ref.snippet))
+
+
+def _declares(line: str, name: str) -> bool:
+    """`id: int | None = Field(...)`, `owner_id = Column(Integer, ...)`: the line declaring the field itself."""
+    return re.match(rf"\s*{re.escape(name)}\s*(?::|=(?!=))", line) is not None
+
+
+# A field whose value is a relation (`checkout_line = models.ForeignKey(`), not a column given a foreign
+# key (`owner_id = Column(Integer, ForeignKey("user.id"))`, typed by its Integer).
+_RELATION_FIELD = re.compile(r"^[^=(]*=\s*(?:[\w.]+\.)?(?:ForeignKey|OneToOneField|ManyToManyField|ForeignObject|ParentalKey)\s*\(")

@@ -225,7 +225,11 @@ class SourceLines:
         """The other lines of the class body declaring `name` at `line` that read it as `cls.name`: a
         relationship's `foreign_keys=[cls.queue_id]` in a `declared_attr` of the same mixin. SQLAlchemy
         configures the model with them, so they go with the column (prefect removed both with
-        `work_pool_queue_id`); like `self` in a model's methods, `cls` there is typed by no receiver."""
+        `work_pool_queue_id`); like `self` in a model's methods, `cls` there is typed by no receiver.
+        So do the class body's own statements naming it bare, outside its methods (Python's class
+        scope: `foreign_keys=[cost_model_id]` in a relationship beside the column; dispatch removed it
+        with `incident.cost_model_id`). Not a keyword (`cost_model_id=`), a string, nor a name in a
+        method's body (a parameter or local there; the class scope is not seen from a method)."""
         self.get(rel, line)
         lines = self.files[rel]
         if not 0 < line <= len(lines):
@@ -235,13 +239,27 @@ class SourceLines:
         if header is None or not re.match(r"\s*class\s", lines[header - 1]):
             return []
         reading = re.compile(rf"(?<![\w.])cls\s*\.\s*{re.escape(name)}(?!\w)")
-        found = []
+        bare = re.compile(rf"(?<![\w.]){re.escape(name)}(?!\w)(?!\s*=(?!=))(?!\s*:)")
+        found, method, prose = [], None, False
         for number in range(header + 1, min(header + 1000, len(lines)) + 1):
             text = lines[number - 1]
-            if text.strip() and not text.lstrip().startswith("#") and _indent(text) <= _indent(lines[header - 1]):
+            quotes = text.count('"""') + text.count("'''")
+            if prose or not text.strip() or text.lstrip().startswith("#"):
+                prose = prose != (quotes % 2 == 1)  # inside a docstring until its closing quotes
+                continue
+            if quotes % 2 == 1:
+                prose = True  # a docstring opens on this line
+                continue
+            if _indent(text) <= _indent(lines[header - 1]):
                 break  # past the class body
-            if number != line and reading.search(text.split("#")[0]):
+            if method is not None and _indent(text) <= method:
+                method = None  # past the method's body
+            code = _STRINGS.sub('""', text.split("#")[0])
+            starts = method is None and re.match(r"\s*(?:async\s+)?def\s", text) is not None
+            if number != line and (reading.search(code) or (method is None and not starts and bare.search(code))):
                 found.append((number, text.strip()[:160]))
+            if starts:
+                method = _indent(text)
         return found
 
     def naming(self, rel: str, start: int, column: str) -> int:
@@ -313,6 +331,7 @@ def _default_class(lines: list[str], start: int, base: str) -> str:
     return base
 
 
+_STRINGS = re.compile(r"""(?:[rbfuRBFU]{0,2})("|')(?:\\.|(?!\1).)*\1""")  # one line's quoted strings
 _BASES = re.compile(r"(?:^|,)\s*([A-Za-z_]\w*)\s*(?=,|$)")  # `class M(Mixin, Base)`: the bare base names, no keyword
 
 

@@ -310,23 +310,21 @@ def _mapping_line(rel: str, text: str, model, table: str, seen: set) -> list[Col
         if quoted.search(line) and not COMMENT_LINE.match(line) and (rel, number, table.lower()) not in seen:
             seen.add((rel, number, table.lower()))
             return [ColumnReference(rel, number, model.name, table, "type", False, line.strip()[:160], via=VIA, spelling=model.name)]
-    number = model.line
-    if model.orm == "django" and 0 < number <= len(lines) and lines[number - 1].lstrip().startswith("class ") \
-            and (rel, number, table.lower()) not in seen and not _names_table(lines, number, model):
-        seen.add((rel, number, table.lower()))
-        return [ColumnReference(rel, number, model.name, table, "type", False, lines[number - 1].strip()[:160], via=VIA, spelling=model.name)]
-    return []
+    return _django_class_line(rel, lines, model, table, seen)
 
 
-def _names_table(lines: list[str], number: int, model) -> bool:
-    """Does the class body set its table (`db_table = ...`, spelled so that the quoted search missed it)?"""
-    indent = len(lines[number - 1]) - len(lines[number - 1].lstrip())
-    for line in lines[number:number + 200]:
-        if line.strip() and len(line) - len(line.lstrip()) <= indent and not line.lstrip().startswith(("@", "#", ")")):
-            return False
-        if re.match(r"\s*db_table\s*=", line):
-            return True
-    return False
+def _django_class_line(rel: str, lines: list[str], model, table: str, seen: set) -> list[ColumnReference]:
+    """A Django model with no `db_table`: its table is `<app label>_<class name>`, so its class line is
+    the line naming it, removed or renamed with the table (mathesar's `class Role(BaseModel):`
+    renamed to ConfiguredRole with `mathesar_role`, `class Exploration(...)` deleted with its table;
+    paperless-ngx's `class Log(models.Model):`)."""
+    if model.orm != "django" or not 0 < model.line <= len(lines) or not table.lower().endswith("_" + model.name.lower()):
+        return []
+    line = lines[model.line - 1]
+    if not re.match(rf"\s*class\s+{re.escape(model.name)}\b", line) or (rel, model.line, table.lower()) in seen:
+        return []
+    seen.add((rel, model.line, table.lower()))
+    return [ColumnReference(rel, model.line, model.name, table, "type", False, line.strip()[:160], via=VIA, spelling=model.name)]
 
 
 # A class's own line (a model's, or a subclass's), and a Prisma schema's `model Name {`; not

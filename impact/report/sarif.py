@@ -51,7 +51,7 @@ def to_log(results: list[ScanResult], rules: tuple[Rule, ...], base: str | None 
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 
 
-PLACEHOLDER = re.compile(r"\{(table|column|target|name|new_name|count|lock|blocks|work|default|type|roles|privileges|columns|plural|s|verb_s|pg_version|features|did_you_mean|old_type|orm_reads|release|read_column)\}")
+PLACEHOLDER = re.compile(r"\{(table|column|target|name|new_name|count|lock|blocks|work|default|type|roles|privileges|columns|plural|s|verb_s|pg_version|features|did_you_mean|old_type|replaced_type|replacing_type|orm_reads|release|read_column)\}")
 GENERIC = {"plural": "ies", "s": "s", "verb_s": "", "count": "N", "orm_reads": "N", "did_you_mean": ""}
 
 

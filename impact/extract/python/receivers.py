@@ -26,6 +26,8 @@ Decisions:
   (the declaration is the evidence, and the fix - remove or remap the field - is made there).
   On redash's history (bench/accuracy) the authors remapped `options` to a new column and left
   every `self.options` as it was: typing `self` made 8 false positives and found no truth line.
+  A drop's `self.x` is attributed apart (impact.orm.python_self, via "model-self"), evidence of a
+  drop whose data did not move only.
 - Attributes are followed only through a typed row's declared relations, never others
   (`self.line.quantity`): the type of `self.line` is not known without reading `__init__`.
   - a relation of a typed row (impact.extract.python.relations): `line.order` (a ForeignKey or a
