@@ -86,6 +86,21 @@ def test_mine_then_measure_a_drop_column(tmp_path) -> None:
     assert "| prisma | 1 | 1 | 3 | 50 % (3)" in before
 
 
+def test_case_files_measured_in_parallel_score_as_in_one_process(tmp_path) -> None:
+    repo = tmp_path / "app"
+    _history(repo)
+    first = tmp_path / "cases" / "tiny.json"
+    assert _load("mine").main([str(repo / ".git"), "--orm", "prisma", "--out", str(first)]) == 0
+    second = tmp_path / "cases" / "other.json"
+    second.write_text(first.read_text().replace('"tiny"', '"other"'))
+    measure = _load("measure")
+    serial, parallel = tmp_path / "serial.md", tmp_path / "parallel.md"
+    measure.main([str(first), str(second), "--results", str(serial)])
+    measure.main([str(first), str(second), "--results", str(parallel), "--jobs", "2"])
+    assert "| other | 1 | 1 | 3 |" in parallel.read_text()
+    assert parallel.read_text() == serial.read_text()
+
+
 @pytest.mark.xfail(strict=True, reason="known limit of mine.py: code the authors changed in an earlier pull request "
                    "(expand/contract) is not in the truth of the later migration")
 def test_code_changed_in_an_earlier_change_is_truth(tmp_path) -> None:
