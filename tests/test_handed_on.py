@@ -73,6 +73,9 @@ def _py(source: str, name: str) -> list[str | None]:
     ("await getDocumentById({\n  environmentId,\n});", ["argument"]),
     ("throw new DatabaseError(`no environment ${environmentId}`);", ["argument"]),
     ("throw new ResourceNotFoundError('Environment', environmentId);", ["argument"]),
+    ("type Options = {\n  environmentId: string;\n  other?: number;\n};", ["type"]),
+    ("interface Options { environmentId?: string[] }", ["type"]),
+    ("const o = { environmentId: null };", [None]),
     ("const { environmentId } = params;", ["local"]),
     ("const environmentId = params.id;", ["local"]),
     # kept: a condition, a field read, a key with a value, a constructor's object, an object returned

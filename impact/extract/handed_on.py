@@ -18,6 +18,8 @@ by its own position. `handed_on(...)` tells those positions:
   A value formatted into a template literal (`${environmentId}`, an error's or a log's text) and an
   argument of `new SomethingError(...)` are arguments too;
 - "jsx": a JSX attribute's name or a bare value (`environmentId={environmentId}`), .tsx/.jsx only;
+- "type": a member of a plain type in a type literal or an interface (`templateId: number;`); a row
+  type the ORM layer binds to a table is a model declaration, not this;
 - "local": a TypeScript/JavaScript local's declaration (`const environmentId = ...`,
   `const { environmentId } = params`): the value it is given is on the line, read on its own.
 
@@ -36,7 +38,7 @@ import re
 
 from impact.extract.typescript.scan import Scanned
 
-KINDS = ("parameter", "argument", "jsx", "local")
+KINDS = ("parameter", "argument", "jsx", "local", "type")
 
 _BRACKET = re.compile(r"[()\[\]{}]")
 _OPENER = {")": "(", "]": "[", "}": "{"}
@@ -46,6 +48,9 @@ _CONTROL = frozenset({"if", "for", "while", "switch", "catch", "with", "return",
                       "print", "is", "from", "import", "except", "as", "super"})
 _CALLEE = re.compile(r"(?:(new)\s+)?([A-Za-z_$][\w$]*)\s*(?:\?\.)?\s*(?:<[^<>()]*>)?\s*$")
 _FUNCTION = re.compile(r"\bfunction\s*\*?\s*[\w$]*\s*(?:<[^()]*>)?\s*$")
+# `templateId: number;` in a type or an interface: a shape's member of a plain type, no row's (documenso's
+# options type of set-template-recipients.ts). `null`/`undefined` are values too: not read as types.
+_PRIMITIVE = re.compile(r"\??:\s*(?:string|number|boolean|bigint|Date|any|unknown)(?:\[\])?\s*(?:[,;)=|}\]]|$)")
 _LOCAL = re.compile(r"(?:^|[^\w$.])(?:const|let|var)$")  # on code right-stripped
 
 
@@ -69,7 +74,7 @@ def in_typescript(scanned: Scanned, starts: list[int], line: int, start: int, en
     if opener is None:
         return None
     if masked[opener] == "{":
-        return _in_braces(scanned, opener, after, jsx)
+        return _in_braces(scanned, opener, after, jsx) or ("type" if _PRIMITIVE.match(after) else None)
     if masked[opener] == "(":
         return _parenthesised(scanned, opener, after, keyed=False)
     return None

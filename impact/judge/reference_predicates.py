@@ -31,7 +31,8 @@ def _firm_column_use(ref: ColumnReference) -> bool:
 
 # Attributions firm enough that a bare identifier is evidence too, measured on real history
 # (bench/accuracy/RESULTS.md, "Precision if this reference were evidence"): a field name only one
-# model maps to the column (`getSharedWebsite(shareId: string)`): 94 of 96 lines on Prisma projects,
+# model maps to the column: 94 of 96 lines on Prisma projects (but see HANDED_ON_VOIDS: its parameters,
+# arguments and props were lines the authors renamed for consistency, not the database's),
 # 53 of 55 on Django ones were changed by the authors with the migration; a name in a call to a
 # function wrapping an ORM query on the table (impact.orm.wrappers): 541 of 549. A name the file's
 # own queries use on that table only: 130 of 148 in TypeScript, 0 of 4 in Python (left out). A field
