@@ -75,11 +75,13 @@ def _py(source: str, name: str) -> list[str | None]:
     ("throw new ResourceNotFoundError('Environment', environmentId);", ["argument"]),
     ("type Options = {\n  environmentId: string;\n  other?: number;\n};", ["type"]),
     ("interface Options { environmentId?: string[] }", ["type"]),
+    ("type Options = { userId: number; environmentId: string };", ["type"]),
     ("const o = { environmentId: null };", [None]),
     ("const { environmentId } = params;", ["local"]),
     ("const environmentId = params.id;", ["local"]),
-    # kept: a condition, a field read, a key with a value, a constructor's object, an object returned
-    ("if (!environmentId) { return; }", [None]),
+    ("if (!environmentId) { return; }", ["local"]),
+    # kept: a comparison, a field read, a key with a value, a constructor's object, an object returned
+    ("if (environmentId === other) { return; }", [None]),
     ("doIt(row.environmentId);", [None]),
     ("getX({ environmentId: id });", [None]),
     ("const e = new Environment({ environmentId });", [None]),

@@ -21,7 +21,8 @@ by its own position. `handed_on(...)` tells those positions:
 - "type": a member of a plain type in a type literal or an interface (`templateId: number;`); a row
   type the ORM layer binds to a table is a model declaration, not this;
 - "local": a TypeScript/JavaScript local's declaration (`const environmentId = ...`,
-  `const { environmentId } = params`): the value it is given is on the line, read on its own.
+  `const { environmentId } = params`): the value it is given is on the line, read on its own; and
+  a variable's truth tested alone (`if (!environmentId)`).
 
 impact.judge.reference_predicates takes none of them as evidence through a weak attribution
 (orm-field, file-queries); a table the ORM layer tells otherwise (a wrapper's call, a typed key, a
@@ -51,6 +52,7 @@ _FUNCTION = re.compile(r"\bfunction\s*\*?\s*[\w$]*\s*(?:<[^()]*>)?\s*$")
 # `templateId: number;` in a type or an interface: a shape's member of a plain type, no row's (documenso's
 # options type of set-template-recipients.ts). `null`/`undefined` are values too: not read as types.
 _PRIMITIVE = re.compile(r"\??:\s*(?:string|number|boolean|bigint|Date|any|unknown)(?:\[\])?\s*(?:[,;)=|}\]]|$)")
+_CONDITION = re.compile(r"(?:^|[^\w$.])(?:if|while)\s*\(\s*!*$")
 _LOCAL = re.compile(r"(?:^|[^\w$.])(?:const|let|var)$")  # on code right-stripped
 
 
@@ -66,9 +68,11 @@ def in_typescript(scanned: Scanned, starts: list[int], line: int, start: int, en
         return "argument"  # formatted into a text: `Database error ... for environment ${environmentId}`
     if _LOCAL.search(before) and after[:1] in ("=", ":", ";", ""):
         return "local"
+    if _CONDITION.search(before) and after[:1] == ")":
+        return "local"  # `if (!environmentId) {`: a variable's truth tested (formbricks' airtable route)
     if after.startswith("=>") and not before.endswith((".", "?.")):
         return "parameter"  # `environmentId => ...`
-    if before[-1:] not in ("(", ",", "{", "") or not _bare_end(after):
+    if before[-1:] not in ("(", ",", "{", ";", "") or not _bare_end(after):  # `;`: a type's member after another
         return None
     opener = _holder(scanned, at)
     if opener is None:
