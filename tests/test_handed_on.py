@@ -85,6 +85,7 @@ def _py(source: str, name: str) -> list[str | None]:
     ("doIt(row.environmentId);", [None]),
     ("getX({ environmentId: id });", [None]),
     ("const e = new Environment({ environmentId });", [None]),
+    ("await user.update({\n  email,\n  environmentId,\n});", [None]),
     ("return { environmentId };", [None]),
 ])
 def test_typescript_positions(source: str, kinds: list) -> None:

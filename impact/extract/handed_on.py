@@ -11,8 +11,9 @@ by its own position. `handed_on(...)` tells those positions:
 - "parameter": a name in a function's parameters (`function f(a)`, `(a: string) =>`, `({ a, b }) =>`,
   a method's `m(a) {`, Python's `def f(self, a=None):`, `lambda a:`);
 - "argument": a bare argument (`f(a)`, `f(x, a)`) or a shorthand key of an object argument
-  (`f({ a })`, `f(x, { a, b })`) of a call that is no query (a query's span never gets here) and no
-  constructor (`new Entity({ a })`: TypeORM entities are built that way); Python: a positional
+  (`f({ a })`, `f(x, { a, b })`) of a call that is no query (a query's span never gets here), no
+  method ORMs query with (`row.update({ a })`, ORM_METHODS) and no constructor (`new Entity({ a })`:
+  TypeORM entities are built that way); Python: a positional
   argument only (`f(a)`), never a keyword (`Model(a=...)`, `objects.create(a=...)`: saleor's
   `use_legacy_line_voucher_propagation_for_order=...`, 19 lines the authors changed);
   A value formatted into a template literal (`${environmentId}`, an error's or a log's text) and an
@@ -52,6 +53,13 @@ _FUNCTION = re.compile(r"\bfunction\s*\*?\s*[\w$]*\s*(?:<[^()]*>)?\s*$")
 # `templateId: number;` in a type or an interface: a shape's member of a plain type, no row's (documenso's
 # options type of set-template-recipients.ts). `null`/`undefined` are values too: not read as types.
 _PRIMITIVE = re.compile(r"\??:\s*(?:string|number|boolean|bigint|Date|any|unknown)(?:\[\])?\s*(?:[,;)=|}\]]|$)")
+# Methods ORMs read or write rows with: a call of one on any object may be a query the extractors did
+# not place (outline's `user.update({ email, username })` on a Sequelize instance: a DB-reaching line).
+ORM_METHODS = frozenset({"create", "createMany", "update", "updateMany", "upsert", "save", "insert", "set", "build",
+                         "findOne", "findAll", "findFirst", "findMany", "findUnique", "findOrCreate", "findOrBuild",
+                         "findBy", "findOneBy", "bulkCreate", "where", "andWhere", "orWhere", "values", "delete",
+                         "deleteMany", "destroy", "increment", "decrement", "count", "merge", "patch", "insertGraph",
+                         "upsertGraph", "select", "returning", "onConflictDoUpdate", "first", "restore"})
 _CONDITION = re.compile(r"(?:^|[^\w$.])(?:if|while)\s*\(\s*!*$")
 _LOCAL = re.compile(r"(?:^|[^\w$.])(?:const|let|var)$")  # on code right-stripped
 
@@ -147,6 +155,8 @@ def _parenthesised(scanned: Scanned, opener: int, after: str, keyed: bool) -> st
         return None
     if callee is None or (callee.group(1) and not callee.group(2).endswith(("Error", "Exception"))):
         return None  # a grouping, or `new Entity(...)` (an error's arguments are a message's)
+    if callee.group(2) in ORM_METHODS and head[:callee.start()].rstrip().endswith("."):
+        return None  # `user.update({ email, username })`: a row's own write the extractors did not place (outline)
     return "argument"
 
 
