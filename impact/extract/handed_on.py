@@ -40,7 +40,9 @@ import re
 
 from impact.extract.typescript.scan import Scanned
 
-KINDS = ("parameter", "argument", "jsx", "local", "type")
+# The kinds, as the report names them (impact.report.markdown: why such a name is no evidence).
+KINDS = {"parameter": "a parameter", "argument": "an argument", "jsx": "a JSX prop", "local": "a local",
+         "type": "a type member"}
 
 _BRACKET = re.compile(r"[()\[\]{}]")
 _OPENER = {")": "(", "]": "[", "}": "{"}
