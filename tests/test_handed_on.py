@@ -77,7 +77,8 @@ def _py(source: str, name: str) -> list[str | None]:
     ("interface Options { environmentId?: string[] }", ["type"]),
     ("type Options = { userId: number; environmentId: string };", ["type"]),
     ("const o = { environmentId: null };", [None]),
-    ("const { environmentId } = params;", ["local"]),
+    ("const { environmentId } = params;", [None]),
+    ("await saveEvent({ websiteId, sessionId, urlPath,\n  environmentId });", [None]),
     ("const environmentId = params.id;", ["local"]),
     ("if (!environmentId) { return; }", ["local"]),
     # kept: a comparison, a field read, a key with a value, a constructor's object, an object returned

@@ -11,7 +11,7 @@ by its own position. `handed_on(...)` tells those positions:
 - "parameter": a name in a function's parameters (`function f(a)`, `(a: string) =>`, `({ a, b }) =>`,
   a method's `m(a) {`, Python's `def f(self, a=None):`, `lambda a:`);
 - "argument": a bare argument (`f(a)`, `f(x, a)`) or a shorthand key of an object argument
-  (`f({ a })`, `f(x, { a, b })`) of a call that is no query (a query's span never gets here), no
+  of fewer than RECORD_KEYS entries (`f({ a })`, `f(x, { a, b })`) of a call that is no query (a query's span never gets here), no
   method ORMs query with (`row.update({ a })`, ORM_METHODS) and no constructor (`new Entity({ a })`:
   TypeORM entities are built that way); Python: a positional
   argument only (`f(a)`), never a keyword (`Model(a=...)`, `objects.create(a=...)`: saleor's
@@ -21,9 +21,10 @@ by its own position. `handed_on(...)` tells those positions:
 - "jsx": a JSX attribute's name or a bare value (`environmentId={environmentId}`), .tsx/.jsx only;
 - "type": a member of a plain type in a type literal or an interface (`templateId: number;`); a row
   type the ORM layer binds to a table is a model declaration, not this;
-- "local": a TypeScript/JavaScript local's declaration (`const environmentId = ...`,
-  `const { environmentId } = params`): the value it is given is on the line, read on its own; and
-  a variable's truth tested alone (`if (!environmentId)`).
+- "local": a TypeScript/JavaScript local's declaration (`const environmentId = ...`): the value it is
+  given is on the line, read on its own; and a variable's truth tested alone (`if (!environmentId)`).
+  Not a destructuring (`const { environmentId } = params`): that reads the field of `params`, as
+  `params.environmentId` does, and such reads are kept.
 
 impact.judge.reference_predicates takes none of them as evidence through a weak attribution
 (orm-field, file-queries); a table the ORM layer tells otherwise (a wrapper's call, a typed key, a
@@ -62,6 +63,12 @@ ORM_METHODS = frozenset({"create", "createMany", "update", "updateMany", "upsert
                          "findBy", "findOneBy", "bulkCreate", "where", "andWhere", "orWhere", "values", "delete",
                          "deleteMany", "destroy", "increment", "decrement", "count", "merge", "patch", "insertGraph",
                          "upsertGraph", "select", "returning", "onConflictDoUpdate", "first", "restore"})
+# An object argument of this many entries or more is a record being built, not a helper's options: its
+# shorthand keys are kept. documenso's `createDocumentAuditLogData({ type, documentId, metadata, data })`
+# (labelled DB-reaching: the audit log row's data) and umami's `saveEvent({ ..., subdivision1, ... })`
+# (30 keys, written to website_event) against formbricks' `getSignedUrlForUpload` / documenso's
+# `getAuditLogsPdf({ documentId, language })` (2-3 keys, labelled not-db).
+RECORD_KEYS = 4
 _CONDITION = re.compile(r"(?:^|[^\w$.])(?:if|while)\s*\(\s*!*$")
 _LOCAL = re.compile(r"(?:^|[^\w$.])(?:const|let|var)$")  # on code right-stripped
 
@@ -127,7 +134,7 @@ def _in_braces(scanned: Scanned, brace: int, after: str, jsx: bool) -> str | Non
     masked = scanned.masked
     before = masked[max(0, brace - 200):brace].rstrip()
     if _LOCAL.search(before):
-        return "local"  # const { environmentId, projectId } = params
+        return None  # `const { subdivision1 } = data`: a field read of `data`, as `data.subdivision1` is (umami's createSession)
     if jsx and before.endswith("="):
         return "jsx"  # `prop={environmentId}`
     if before[-1:] not in ("(", ",", ":"):
@@ -136,7 +143,17 @@ def _in_braces(scanned: Scanned, brace: int, after: str, jsx: bool) -> str | Non
     if opener is None or masked[opener] != "(":
         return None
     kind = _parenthesised(scanned, opener, after, keyed=True)
+    if kind == "argument" and _keys(scanned, brace) >= RECORD_KEYS:
+        return None  # a record being built: it may be a row's data, written by the helper
     return kind if kind == "parameter" or before[-1:] != ":" else None  # `({ a }: { a: string }) =>`
+
+
+def _keys(scanned: Scanned, brace: int) -> int:
+    """How many entries the object literal opened at `brace` has."""
+    from impact.extract.typescript.calls import arguments
+
+    close = scanned.closing(brace)
+    return len(arguments(scanned, brace, close)) if close is not None and close > brace else 0
 
 
 def _parenthesised(scanned: Scanned, opener: int, after: str, keyed: bool) -> str | None:
