@@ -6,18 +6,17 @@ found 21 of 40 reported Prisma lines were not the database's: formbricks' `async
 string) =>`, `getOrganizationIdFromEnvironmentId(environmentId)`, `environmentId={environmentId}`;
 documenso's `getAuditLogsPdf({ documentId })`; kaneo's destructured `({ userEmail, ... }) =>`. Such a
 name is a variable of the same name: what it holds is told by the code that gives it a value, not
-by its own position. `handed_on(...)` tells those positions:
+by its own position. `in_typescript` and `in_python` tell those positions:
 
 - "parameter": a name in a function's parameters (`function f(a)`, `(a: string) =>`, `({ a, b }) =>`,
   a method's `m(a) {`, Python's `def f(self, a=None):`, `lambda a:`);
 - "argument": a bare argument (`f(a)`, `f(x, a)`) or a shorthand key of an object argument
   of fewer than RECORD_KEYS entries (`f({ a })`, `f(x, { a, b })`) of a call that is no query (a query's span never gets here), no
   method ORMs query with (`row.update({ a })`, ORM_METHODS) and no constructor (`new Entity({ a })`:
-  TypeORM entities are built that way); Python: a positional
-  argument only (`f(a)`), never a keyword (`Model(a=...)`, `objects.create(a=...)`: saleor's
+  TypeORM entities are built that way). A value formatted into a template literal (`${environmentId}`,
+  an error's or a log's text) and an argument of `new SomethingError(...)` are arguments too. Python: a
+  positional argument only (`f(a)`), never a keyword (`Model(a=...)`, `objects.create(a=...)`: saleor's
   `use_legacy_line_voucher_propagation_for_order=...`, 19 lines the authors changed);
-  A value formatted into a template literal (`${environmentId}`, an error's or a log's text) and an
-  argument of `new SomethingError(...)` are arguments too;
 - "jsx": a JSX attribute's name or a bare value (`environmentId={environmentId}`), .tsx/.jsx only;
 - "type": a member of a plain type in a type literal or an interface (`templateId: number;`); a row
   type the ORM layer binds to a table is a model declaration, not this;
@@ -30,10 +29,11 @@ impact.judge.reference_predicates takes none of them as evidence through a weak 
 (orm-field, file-queries); a table the ORM layer tells otherwise (a wrapper's call, a typed key, a
 dropped column's value) still makes them evidence.
 
-Limits: a key with a value in a call's object argument (`f({ a: x })`) is not one of them (it is
-kept: the object may be a query's options); nor a log payload's key, an error message's word or
-a `return a;` (formbricks' `return project;`). Python lines are read line by line: a string holding a
-bracket spanning lines (a triple-quoted one) can hide the enclosing call.
+Limits: a key with a value in a call's object argument (`f({ a: x })`: a log payload's key) is not one
+of them (it is kept: the object may be a query's options); nor a `return a;` (formbricks' `return
+project;`), nor a field read handed on (`getEnvironmentAuth(params.environmentId)`: a field read is
+kept, the object may be a row). Python lines are read line by line: a string holding a bracket
+spanning lines (a triple-quoted one) can hide the enclosing call.
 """
 from __future__ import annotations
 
