@@ -77,15 +77,15 @@ def in_typescript(scanned: Scanned, starts: list[int], line: int, start: int, en
     """The kind of position of the name at `start:end` of `line` (1-based) in a scanned TS/JS file, or None."""
     masked = scanned.masked
     at, stop = starts[line - 1] + start, starts[line - 1] + end
-    before = masked[max(0, at - 200):at].rstrip()
-    after = masked[stop:stop + 200].lstrip()
+    before = masked[max(0, at - 80):at].rstrip()
+    after = masked[stop:stop + 80].lstrip()
     if jsx and _jsx_attribute(masked, at, stop):
         return "jsx"
     if scanned.text[at - 2:at] == "${" and scanned.text[stop:stop + 1] == "}":
         return "argument"  # formatted into a text: `Database error ... for environment ${environmentId}`
-    if _LOCAL.search(before) and after[:1] in ("=", ":", ";", ""):
+    if _LOCAL.search(before, len(before) - 12) and after[:1] in ("=", ":", ";", ""):
         return "local"
-    if _CONDITION.search(before) and after[:1] == ")":
+    if after[:1] == ")" and _CONDITION.search(before, len(before) - 16):
         return "local"  # `if (!environmentId) {`: a variable's truth tested (formbricks' airtable route)
     if after.startswith("=>") and not before.endswith((".", "?.")):
         return "parameter"  # `environmentId => ...`
@@ -132,8 +132,8 @@ def _holder(scanned: Scanned, at: int) -> int | None:
 def _in_braces(scanned: Scanned, brace: int, after: str, jsx: bool) -> str | None:
     """A name in `{ ... }`: a shorthand key of an object argument, or a destructured parameter or local."""
     masked = scanned.masked
-    before = masked[max(0, brace - 200):brace].rstrip()
-    if _LOCAL.search(before):
+    before = masked[max(0, brace - 80):brace].rstrip()
+    if _LOCAL.search(before, len(before) - 12):
         return None  # `const { subdivision1 } = data`: a field read of `data`, as `data.subdivision1` is (umami's createSession)
     if jsx and before.endswith("="):
         return "jsx"  # `prop={environmentId}`
@@ -161,7 +161,7 @@ def _parenthesised(scanned: Scanned, opener: int, after: str, keyed: bool) -> st
     from impact.extract.typescript.functions import declares
 
     masked = scanned.masked
-    head = masked[max(0, opener - 200):opener]
+    head = masked[max(0, opener - 120):opener]  # regexes anchored at the end: a short window (they run per name)
     callee = _CALLEE.search(head)
     if callee and callee.group(2) in _CONTROL:
         return None  # if (environmentId) {
