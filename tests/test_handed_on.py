@@ -96,6 +96,8 @@ def test_typescript_positions(source: str, kinds: list) -> None:
 def test_jsx_attributes_in_jsx_files_only() -> None:
     source = "<Row\n  environmentId={environmentId}\n  other={row.environmentId}\n/>"
     assert _ts(source, "environmentId", jsx=True) == ["jsx", "jsx", None]
+    # a record assigned in a component (umami's WebsiteShareForm: `const data = { shareId: currentId }`, then a mutation)
+    assert _ts("const data = {\n  environmentId: currentId,\n};\n<Row props={{ environmentId }} />", "environmentId", jsx=True) == [None, None]
 
 
 @pytest.mark.parametrize("source, kinds", [

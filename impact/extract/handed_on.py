@@ -69,6 +69,7 @@ ORM_METHODS = frozenset({"create", "createMany", "update", "updateMany", "upsert
 # (30 keys, written to website_event) against formbricks' `getSignedUrlForUpload` / documenso's
 # `getAuditLogsPdf({ documentId, language })` (2-3 keys, labelled not-db).
 RECORD_KEYS = 4
+_JSX_VALUE = re.compile(r"[\s<][\w$-]+=\{$")  # an attribute's `name={`, no space around `=`
 _CONDITION = re.compile(r"(?:^|[^\w$.])(?:if|while)\s*\(\s*!*$")
 _LOCAL = re.compile(r"(?:^|[^\w$.])(?:const|let|var)$")  # on code right-stripped
 
@@ -135,8 +136,8 @@ def _in_braces(scanned: Scanned, brace: int, after: str, jsx: bool) -> str | Non
     before = masked[max(0, brace - 80):brace].rstrip()
     if _LOCAL.search(before, len(before) - 12):
         return None  # `const { subdivision1 } = data`: a field read of `data`, as `data.subdivision1` is (umami's createSession)
-    if jsx and before.endswith("="):
-        return "jsx"  # `prop={environmentId}`
+    if jsx and _JSX_VALUE.search(masked, max(0, brace - 40), brace + 1):
+        return "jsx"  # `prop={environmentId}` (not `const data = {`: a record)
     if before[-1:] not in ("(", ",", ":"):
         return None  # an object literal assigned or returned: it may reach a query later
     opener = _holder(scanned, brace)
