@@ -136,6 +136,9 @@ class ColumnReference:
     # from it (`selectAll()` is `select *`), so it breaks no query (orm-model-declares-changed-column
     # is the ORMs' that do: row-type-declares-changed-column says to update it).
     type_only: bool = False
+    # Where the name is only a local name or a value handed on (impact.extract.handed_on): "parameter",
+    # "argument", "jsx", "local"; None elsewhere. Not evidence through a weak attribution (orm-field, file-queries).
+    handed_on: str | None = None
 
 
 @dataclass(frozen=True)

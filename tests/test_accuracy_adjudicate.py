@@ -131,3 +131,40 @@ def test_measure_dumps_every_scored_line_and_keeps_the_adjudicated_section(tmp_p
     assert {r["project"] for r in rows} == {"tiny"} and all(r["base"] and r["commit"] for r in rows)
     text = results.read_text()
     assert "## Adjudicated sample\n\nhand-labelled\n" in text and "## Old section" not in text
+
+
+def test_the_labels_rescore_a_later_dump(tmp_path) -> None:
+    """`score --dump`: whether a labelled line is reported is read from the new run; its newly reported
+    lines that carry no label are counted apart (against `--before`), never guessed."""
+    adjudicate = _load("adjudicate")
+    sample, file = _labelled(tmp_path)
+    labels = adjudicate.load_labels(sample, [file])
+    row = lambda path, line, kind: {"project": "p", "orm": "prisma", "commit": "c", "path": path, "line": line, "kind": kind}  # noqa: E731
+    before = [row(e["path"], e["line"], e["kind"]) for e in sample]
+    # a.ts:3 (db, reported) and b.ts:1 (not-db false positive) leave the report; a.ts:7 (a db miss) joins it, c.ts:5 is new.
+    after = ([row("a.ts", n, "hit") for n in (1, 2, 4, 5, 6, 7, 10)] + [row("a.ts", n, "missed") for n in (3, 8, 9)]
+             + [row("b.ts", 2, "false-positive"), row("c.ts", 5, "false-positive")])
+    s = adjudicate.rescore(sample, labels, after, before)["prisma"]
+    assert (s["hit_db"], s["truth_db"], s["gained_db"], s.get("gained_not-db", 0)) == (6, 8, 1, 0)
+    assert (s["kept_db"], s.get("kept_not-db", 0), s["kept_unsure"]) == (2, 0, 1)
+    assert (s["dropped_db"], s["dropped_not-db"], s["new_unlabelled"]) == (1, 1, 1)
+    table = adjudicate.rescore_table({"prisma": s}, before=True)
+    assert "| prisma | 75 % (6/8; 41–93) | 100 % (2/2; 34–100) | 1 / 1 / 0 | 1 / 0 | 1 |" in table
+    assert "carry no label" in table
+    # A dump of another project scores nothing of this one; without --before new lines are not counted.
+    assert adjudicate.rescore(sample, labels, [dict(r, project="q") for r in after]) == {}
+    assert "new_unlabelled" not in adjudicate.rescore(sample, labels, after)["prisma"]
+    assert "n/a (no --before)" in adjudicate.rescore_table(adjudicate.rescore(sample, labels, after))
+
+
+def test_score_dump_prints_and_leaves_results_alone(tmp_path, capsys) -> None:
+    adjudicate = _load("adjudicate")
+    results, dump = tmp_path / "RESULTS.md", tmp_path / "new.jsonl"
+    results.write_text("# kept\n")
+    sample = adjudicate.read_jsonl(adjudicate.LABELS / "sample.jsonl")
+    entry = next(e for e in sample if e["orm"] == "prisma" and "precision" in e["sets"])
+    dump.write_text(json.dumps({k: entry[k] for k in ("project", "orm", "commit", "path", "line")} | {"kind": "hit"}) + "\n")
+    assert adjudicate.main(["score", "--dump", str(dump), "--results", str(results)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("| orm | recall on DB-reaching truth") and "| prisma |" in out
+    assert results.read_text() == "# kept\n"

@@ -136,4 +136,6 @@ def test_a_name_several_dropped_columns_share_is_the_table_the_files_queries_use
     assert by_line["src/documents/links.ts", 1] == ("orm-field", "audit_log")
     evidence = [f"{e.file}:{e.line}" for f in result.findings if f.rule_id == "changed-column-referenced"
                 for e in f.evidence if e.kind != "statement"]
-    assert "src/documents/recipients.ts:4" in evidence
+    # `const documentId = id;` declares a local: attributed, but a variable of that name (impact.extract.handed_on)
+    assert "src/documents/recipients.ts:4" not in evidence
+    assert next(r.handed_on for r in result.references if (r.file, r.line) == ("src/documents/recipients.ts", 4)) == "local"

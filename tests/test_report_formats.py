@@ -176,8 +176,8 @@ def test_the_caret_points_at_the_orm_field_spelling_of_a_mapped_column() -> None
     # whole line, and a long line was cut before the name (teable's `urlMeta`).
     app, scenarios = FIXTURES / "apps" / "analytics-prisma", FIXTURES / "scenarios" / "analytics-prisma"
     lines = render_text([scan(app, str(scenarios / "rename_event_data_type.sql"), use_cache=False)], width=80).splitlines()
-    at = lines.index("  ::: src/lib/format.ts:6")
-    assert lines[at + 1] == " 6 | export function typeLabel(eventDataType: number) {"
+    at = lines.index("  ::: src/lib/format.ts:7")
+    assert lines[at + 1] == ' 7 | return ["string", "number", "date"][eventDataType] ?? "unknown";'
     assert lines[at + 2].index("^") == lines[at + 1].index("eventDataType") and "^" * 14 not in lines[at + 2]
     at = lines.index("  ::: src/queries/eventData.ts:9")
     code, caret = lines[at + 1], lines[at + 2]

@@ -5,6 +5,7 @@
     python bench/accuracy/adjudicate.py show /tmp/all.jsonl --orm prisma  # the code around each sampled line
     python bench/accuracy/adjudicate.py transcribe NOTES --orm prisma   # `INDEX VERDICT REASON` lines -> labels/prisma.jsonl
     python bench/accuracy/adjudicate.py score [--results bench/accuracy/RESULTS.md]
+    python bench/accuracy/adjudicate.py score --dump /tmp/new.jsonl [--before /tmp/all.jsonl] [--by project]  # a later run
 
 Why: the mined truth (every changed line naming the old name) is a superset of what a tool that
 follows the database can find (UI strings, tRPC input names, local variables renamed for
@@ -20,6 +21,9 @@ Decisions:
   refactors); a line sampled for both recall and precision carries one label.
 - The sample is committed (labels/sample.jsonl: where each line is, no code) and `sample` redraws it
   identically from the same dump and seed; `score` refuses a label for a line that is not sampled.
+- A later version is scored on the same labels (`score --dump`): whether a labelled line is reported
+  is read from the new dump; lines it reports that the sample never held carry no label and are only
+  counted (with `--before`), never guessed.
 - Recall = hits / DB-reaching truth lines; precision = DB-reaching reported lines / reported lines;
   95 % Wilson intervals. `unsure` labels are reported apart, and the estimate is also given with
   every unsure counted each way (the bounds).
@@ -203,6 +207,53 @@ def section(scores: dict[str, dict], seed: int = SEED) -> str:
     return "\n".join(rows) + "\n"
 
 
+def rescore(sample: list[dict], labels: dict[tuple, dict], dump: list[dict], before: list[dict] | None = None,
+            by: str = "orm") -> dict[str, dict]:
+    """The committed labels against a later run's dump (measure.py --dump), per ORM (or project):
+    only the sampled lines of projects the dump holds count (a dump of one project scores that one).
+
+    - recall: labelled truth lines (recall set) the new run reports, per verdict (`hit_db` of `truth_db`);
+    - precision: labelled reported lines (precision set) the new run still reports, per verdict
+      (`kept_db`, `kept_not-db`, ...), and those it no longer reports (`dropped_<verdict>`);
+    - `gained_<verdict>`: labelled lines of the recall set the sample had as missed that are now reported;
+    - `new_unlabelled`: with `before` (the dump the comparison starts from), lines the new run reports
+      and `before` did not that carry no label: the labels say nothing of them."""
+    reported = {key(r) for r in dump if r["kind"] in ("hit", "false-positive")}
+    projects = {r["project"] for r in dump}
+    out: dict[str, dict] = defaultdict(lambda: defaultdict(int))
+    for entry in sample:
+        label = labels.get(key(entry))
+        if entry["project"] not in projects or label is None:
+            continue
+        s, verdict, now = out[entry[by]], label["label"], key(entry) in reported
+        if "recall" in entry["sets"]:
+            s[f"truth_{verdict}"] += 1
+            s[f"hit_{verdict}"] += now
+            s[f"gained_{verdict}"] += now and entry["kind"] == "missed"
+        if "precision" in entry["sets"]:
+            s[f"{'kept' if now else 'dropped'}_{verdict}"] += 1
+    if before is not None:
+        was = {key(r) for r in before if r["kind"] in ("hit", "false-positive")}
+        rows = {key(r): r for r in dump}
+        for k in sorted(reported - was - labels.keys()):
+            out[rows[k][by]]["new_unlabelled"] += 1
+    return {name: dict(s) for name, s in out.items()}
+
+
+def rescore_table(scores: dict[str, dict], by: str = "orm", before: bool = False) -> str:
+    rows = [f"| {by} | recall on DB-reaching truth | precision (DB-reaching share of labelled lines still reported) "
+            "| reported lines dropped: db / not-db / unsure | missed lines now reported: db / not-db "
+            f"| newly reported, unlabelled |", "| --- | ---: | ---: | ---: | ---: | ---: |"]
+    for name, s in sorted(scores.items()):
+        g = lambda k: s.get(k, 0)  # noqa: E731
+        new = str(g("new_unlabelled")) if before else "n/a (no --before)"
+        rows.append(f"| {name} | {_ratio(g('hit_db'), g('truth_db'))} | {_ratio(g('kept_db'), g('kept_db') + g('kept_not-db'))} "
+                    f"| {g('dropped_db')} / {g('dropped_not-db')} / {g('dropped_unsure')} | {g('gained_db')} / {g('gained_not-db')} | {new} |")
+    note = ("Newly reported lines carry no label: their precision is unknown; relabel (sample a new dump) to estimate it."
+            if before else "Without --before (the dump the comparison starts from) lines newly reported are not counted.")
+    return "\n".join(rows) + "\n\n" + note + "\n"
+
+
 def put_section(results: str, text: str) -> str:
     """RESULTS.md with the adjudicated section replaced, or inserted before the first table's successors."""
     if HEADING in results:
@@ -262,6 +313,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--orm", required=True)
     p = sub.add_parser("score", help="score the labels and write the section of RESULTS.md")
     p.add_argument("--results", type=Path, default=HERE / "RESULTS.md")
+    p.add_argument("--dump", type=Path, help="re-score the labels against a later measure.py --dump (printed, RESULTS.md left alone)")
+    p.add_argument("--before", type=Path, help="with --dump: the dump it is compared with, to count newly reported unlabelled lines")
+    p.add_argument("--by", choices=("orm", "project"), default="orm")
     args = parser.parse_args(argv)
     if args.command == "sample":
         args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -280,6 +334,11 @@ def main(argv: list[str] | None = None) -> int:
     except LabelError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if args.dump:
+        before = read_jsonl(args.before) if args.before else None
+        scores = rescore(sample, labels, read_jsonl(args.dump), before, args.by)
+        print(rescore_table(scores, args.by, before is not None))
+        return 0
     text = section(score(sample, labels))
     print(text)
     args.results.write_text(put_section(args.results.read_text() if args.results.exists() else "", text))

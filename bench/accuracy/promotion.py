@@ -17,7 +17,8 @@ def promotion(cases: list[dict], references, read_line, reported: dict, truth: d
     for r in references:
         if (r.table is None and any(r.column.lower() == col for _, col in wanted)) or \
                 (r.table is not None and (r.table.lower(), r.column.lower()) in wanted and r.table.lower() in tables):
-            kinds[(r.file, r.line)].add(f"{r.via} ({r.context})")
+            # a parameter's, an argument's, a prop's (impact.extract.handed_on) told apart from the rest of its kind
+            kinds[(r.file, r.line)].add(f"{r.via} ({r.context}{', ' + r.handed_on if r.handed_on else ''})")
     out: dict[str, tuple[int, int]] = {}
     for key, vias in kinds.items():
         if key in reported or not pattern.search(read_line(*key)):

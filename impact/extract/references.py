@@ -5,7 +5,10 @@ import re
 from collections.abc import Mapping
 from dataclasses import replace
 
+from impact.extract import handed_on
+from impact.extract.typescript.scan import scan
 from impact.model import ColumnReference, Query
+from impact.orm import CODE_DECLARATION_SUFFIXES as TS_SUFFIXES
 from impact.orm.wrappers import call_holder, call_pattern
 
 COMMENT_LINE = re.compile(r"^\s*(?://|#|--|/\*|\*)")
@@ -32,6 +35,7 @@ def find_references(
     found = []
     lines = text.splitlines()
     docstrings = None  # computed for the first reference of a Python file
+    positions = _Positions(rel, text, lines)
     for number in _lines_naming(text, names, len(lines)):
         line = lines[number - 1]
         if not pattern.search(line) or COMMENT_LINE.match(line):
@@ -39,6 +43,9 @@ def find_references(
         for match in pattern.finditer(line):
             span = next((span for span in spans if span[0] <= number <= span[1]), None)
             ref = _reference(rel, number, line, match, span[2] if span else None, generated, spellings)
+            if (span is None and not generated and ref.context in ("identifier", "property") and ref.via in _WEAK
+                    and "." not in match.group(1)):  # `FieldNameUser.photoUrl`, a constant holding the column's name: no variable
+                ref = replace(ref, handed_on=positions.kind(number, match.start(), match.end()))
             if span is None and rel.endswith((".py", ".pyi")):
                 docstrings = _docstring_spans(text) if docstrings is None else docstrings
             if span is None and docstrings and any(first <= number <= last for first, last in docstrings):
@@ -56,13 +63,17 @@ def find_references(
 
 def _in_wrapper_calls(rel: str, text: str, found: list[ColumnReference], lines: list[str],
                       wrappers: Mapping[str, str]) -> list[ColumnReference]:
-    """`updateWebsite(id, { shareId })`: a name with no table, in a call to a wrapper of one table."""
-    pattern = call_pattern(dict(wrappers)) if any(r.via == "name-only" and r.context != "sql" for r in found) else None
+    """`updateWebsite(id, { shareId })`: a name with no table, or a field name handed to a function
+    (impact.extract.handed_on), in a call to a wrapper of one table."""
+    def open_(ref: ColumnReference) -> bool:
+        return (ref.via == "name-only" and ref.context != "sql") or (ref.via == "orm-field" and ref.handed_on is not None)
+
+    pattern = call_pattern(dict(wrappers)) if any(map(open_, found)) else None
     if pattern is None:
         return found
     holder, out = call_holder(rel, text, lines, pattern), []
     for ref in found:
-        wrapper = holder(ref.line, ref.spelling or ref.column) if ref.via == "name-only" and ref.context != "sql" else None
+        wrapper = holder(ref.line, ref.spelling or ref.column) if open_(ref) else None
         out.append(replace(ref, table=wrappers[wrapper], via="orm-wrapper") if wrapper else ref)
     return out
 
@@ -85,6 +96,28 @@ def _lines_naming(text: str, names: set[str], count: int) -> list[int]:
             end = text.find("\n", at)
             at = -1 if end == -1 else text.find(name, end)
     return sorted(numbers)
+
+
+_WEAK = ("orm-field", "name-only")  # attributions a name's position may void (impact.extract.handed_on)
+
+
+class _Positions:
+    """impact.extract.handed_on for one file: a TypeScript/JavaScript file is scanned once, on the first question."""
+
+    def __init__(self, rel: str, text: str, lines: list[str]) -> None:
+        self.rel, self.text, self.lines, self.scanned = rel, text, lines, None
+        self.python = rel.endswith((".py", ".pyi"))
+        self.script = rel.endswith(TS_SUFFIXES) and len(lines) == text.count("\n") + (not text.endswith("\n"))
+
+    def kind(self, number: int, start: int, end: int) -> str | None:
+        if self.python:
+            return handed_on.in_python(self.lines, number, start, end)
+        if not self.script:
+            return None
+        if self.scanned is None:
+            from impact.extract.typescript.functions import line_starts  # imported when a TS file needs it
+            self.scanned, self.starts = scan(self.text), line_starts(self.text)
+        return handed_on.in_typescript(self.scanned, self.starts, number, start, end, self.rel.endswith((".tsx", ".jsx")))
 
 
 _PREFIX = frozenset("rRuUbB")

@@ -28,13 +28,15 @@ def names_changed_column(ctx: OpContext, ref: ColumnReference) -> bool:
 def _firm_column_use(ref: ColumnReference) -> bool:
     """Hand-written code naming a column of the table the reference is attributed to, firmly enough to be evidence."""
     return (not ref.generated and ref.table is not None and ref.context != "declaration"
+            and not (ref.handed_on and ref.via in HANDED_ON_VOIDS)
             and (ref.context in ("property", "string") or ref.via in PROMOTED_VIAS
                  or (ref.via == "file-queries" and not ref.file.endswith((".py", ".pyi")))))
 
 
 # Attributions firm enough that a bare identifier is evidence too, measured on real history
 # (bench/accuracy/RESULTS.md, "Precision if this reference were evidence"): a field name only one
-# model maps to the column (`getSharedWebsite(shareId: string)`): 94 of 96 lines on Prisma projects,
+# model maps to the column: 94 of 96 lines on Prisma projects (but see HANDED_ON_VOIDS: its parameters,
+# arguments and props were lines the authors renamed for consistency, not the database's),
 # 53 of 55 on Django ones were changed by the authors with the migration; a name in a call to a
 # function wrapping an ORM query on the table (impact.orm.wrappers): 541 of 549. A name the file's
 # own queries use on that table only: 130 of 148 in TypeScript, 0 of 4 in Python (left out). A field
@@ -45,6 +47,12 @@ def _firm_column_use(ref: ColumnReference) -> bool:
 # variable holding a dropped TypeORM column's value (impact.orm.typeorm_drops): 4 of 4 on oneuptime; a Python
 # helper's parameter every call of its file gives the dropped column (impact.extract.python.parameter_values): 4 of 4 on redash.
 PROMOTED_VIAS = frozenset({"orm-field", "orm-wrapper", "model-class", "column-value"})
+
+# A parameter, a bare argument or shorthand key of a call that is no query, a JSX prop, a local's
+# declaration (impact.extract.handed_on) is a variable of that name: a name's being a model's field
+# or the file's queries' column says nothing of what it holds (the adjudicated sample: formbricks'
+# `async (environmentId: string) =>`, `getOrganizationIdFromEnvironmentId(environmentId)`).
+HANDED_ON_VOIDS = frozenset({"orm-field", "file-queries"})
 
 
 @reference_matcher

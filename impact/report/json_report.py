@@ -151,7 +151,7 @@ def to_dict(result: ScanResult, rows: bool = False) -> dict:
         "queries": json_stream.Rows(result.queries, query_json) if rows else [query_dict(q) for q in result.queries],
         "judgements": json_stream.Rows(result.pairs, judgement_json) if rows else [judgement_dict(p) for p in result.pairs],
         "query_patterns": [{"kind": p.kind.value, "label": p.label, "count": p.count, "status": p.status, "reason": p.reason} for p in a.patterns],
-        "references": [{"file": r.file, "line": r.line, "column": r.column, "table": r.table, "context": r.context, "generated": r.generated, "inferred": r.inferred, "via": r.via, "spelling": r.spelling, **({"type_only": True} if r.type_only else {})} for r in result.references],
+        "references": [{"file": r.file, "line": r.line, "column": r.column, "table": r.table, "context": r.context, "generated": r.generated, "inferred": r.inferred, "via": r.via, "spelling": r.spelling, **({"type_only": True} if r.type_only else {}), **({"handed_on": r.handed_on} if r.handed_on else {})} for r in result.references],
         "assessment": {k: {"status": d.status, "summary": d.summary, "items": d.items} for k, d in a.dimensions.items()},
         "rollback": [{"sql": s.sql, "statement": s.statement, "irreversible": s.irreversible, "note": s.note} for s in result.rollback],
         "verification": [{"name": c.name, "sql": c.sql, "expect": c.expect} for c in result.verification],

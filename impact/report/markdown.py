@@ -13,6 +13,7 @@ fit a comment, whole sections are dropped, least important first, and the report
 from __future__ import annotations
 
 from impact.config import describe
+from impact.extract.handed_on import KINDS as HANDED_ON
 from impact.pipeline import ScanResult
 from impact.report.links import SourceLinks, markdown_location
 from impact.report.view import Item, Severity, Status, View, build, plural, short_sites
@@ -177,6 +178,7 @@ def _references(view: View, loc: _Loc) -> list[str]:
     if not refs:
         return [_upper_first(note) + ".", ""] if note else []
     lines = [f"- {loc(r.file, r.line)} {r.context} `{r.column}`" + (f" on `{r.table}`" if r.table else "") + (" (generated)" if r.generated else "")
+             + (f" ({HANDED_ON[r.handed_on]}'s name)" if r.handed_on else "")  # why it is no evidence
              for r in refs[:200]]
     return _details(f"Other references to changed columns ({len(refs)})", lines + ([f"\n{_upper_first(note)}."] if note else []))
 

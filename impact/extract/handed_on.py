@@ -1,0 +1,226 @@
+"""Names of a column that are only a local name or a value handed to other code.
+
+A field name only one model maps (`via="orm-field"`) or one the file's queries use on one table
+(`"file-queries"`) was evidence wherever it stood. The adjudicated sample (bench/accuracy/RESULTS.md)
+found 21 of 40 reported Prisma lines were not the database's: formbricks' `async (environmentId:
+string) =>`, `getOrganizationIdFromEnvironmentId(environmentId)`, `environmentId={environmentId}`;
+documenso's `getAuditLogsPdf({ documentId })`; kaneo's destructured `({ userEmail, ... }) =>`. Such a
+name is a variable of the same name: what it holds is told by the code that gives it a value, not
+by its own position. `in_typescript` and `in_python` tell those positions:
+
+- "parameter": a name in a function's parameters (`function f(a)`, `(a: string) =>`, `({ a, b }) =>`,
+  a method's `m(a) {`, Python's `def f(self, a=None):`, `lambda a:`);
+- "argument": a bare argument (`f(a)`, `f(x, a)`) or a shorthand key of an object argument
+  of fewer than RECORD_KEYS entries (`f({ a })`, `f(x, { a, b })`) of a call that is no query (a query's span never gets here), no
+  method ORMs query with (`row.update({ a })`, ORM_METHODS) and no constructor (`new Entity({ a })`:
+  TypeORM entities are built that way). A value formatted into a template literal (`${environmentId}`,
+  an error's or a log's text) and an argument of `new SomethingError(...)` are arguments too. Python: a
+  positional argument only (`f(a)`), never a keyword (`Model(a=...)`, `objects.create(a=...)`: saleor's
+  `use_legacy_line_voucher_propagation_for_order=...`, 19 lines the authors changed);
+- "jsx": a JSX attribute's name or a bare value (`environmentId={environmentId}`), .tsx/.jsx only;
+- "type": a member of a plain type in a type literal or an interface (`templateId: number;`); a row
+  type the ORM layer binds to a table is a model declaration, not this;
+- "local": a TypeScript/JavaScript local's declaration (`const environmentId = ...`): the value it is
+  given is on the line, read on its own; and a variable's truth tested alone (`if (!environmentId)`).
+  Not a destructuring (`const { environmentId } = params`): that reads the field of `params`, as
+  `params.environmentId` does, and such reads are kept.
+
+impact.judge.reference_predicates takes none of them as evidence through a weak attribution
+(orm-field, file-queries); a table the ORM layer tells otherwise (a wrapper's call, a typed key, a
+dropped column's value) still makes them evidence.
+
+Limits: a key with a value in a call's object argument (`f({ a: x })`: a log payload's key) is not one
+of them (it is kept: the object may be a query's options); nor a `return a;` (formbricks' `return
+project;`), nor a field read handed on (`getEnvironmentAuth(params.environmentId)`: a field read is
+kept, the object may be a row). Python lines are read line by line: a string holding a bracket
+spanning lines (a triple-quoted one) can hide the enclosing call.
+"""
+from __future__ import annotations
+
+import re
+
+from impact.extract.typescript.scan import Scanned
+
+# The kinds, as the report names them (impact.report.markdown: why such a name is no evidence).
+KINDS = {"parameter": "a parameter", "argument": "an argument", "jsx": "a JSX prop", "local": "a local",
+         "type": "a type member"}
+
+_BRACKET = re.compile(r"[()\[\]{}]")
+_OPENER = {")": "(", "]": "[", "}": "{"}
+_WINDOW = 4000  # characters looked back for the bracket holding a name
+_CONTROL = frozenset({"if", "for", "while", "switch", "catch", "with", "return", "await", "typeof", "in", "of",
+                      "yield", "void", "delete", "case", "throw", "else", "do", "and", "or", "not", "elif", "assert",
+                      "print", "is", "from", "import", "except", "as", "super"})
+_CALLEE = re.compile(r"(?:(new)\s+)?([A-Za-z_$][\w$]*)\s*(?:\?\.)?\s*(?:<[^<>()]*>)?\s*$")
+_FUNCTION = re.compile(r"\bfunction\s*\*?\s*[\w$]*\s*(?:<[^()]*>)?\s*$")
+# `templateId: number;` in a type or an interface: a shape's member of a plain type, no row's (documenso's
+# options type of set-template-recipients.ts). `null`/`undefined` are values too: not read as types.
+_PRIMITIVE = re.compile(r"\??:\s*(?:string|number|boolean|bigint|Date|any|unknown)(?:\[\])?\s*(?:[,;)=|}\]]|$)")
+# Methods ORMs read or write rows with: a call of one on any object may be a query the extractors did
+# not place (outline's `user.update({ email, username })` on a Sequelize instance: a DB-reaching line).
+ORM_METHODS = frozenset({"create", "createMany", "update", "updateMany", "upsert", "save", "insert", "set", "build",
+                         "findOne", "findAll", "findFirst", "findMany", "findUnique", "findOrCreate", "findOrBuild",
+                         "findBy", "findOneBy", "bulkCreate", "where", "andWhere", "orWhere", "values", "delete",
+                         "deleteMany", "destroy", "increment", "decrement", "count", "merge", "patch", "insertGraph",
+                         "upsertGraph", "select", "returning", "onConflictDoUpdate", "first", "restore"})
+# An object argument of this many entries or more is a record being built, not a helper's options: its
+# shorthand keys are kept. documenso's `createDocumentAuditLogData({ type, documentId, metadata, data })`
+# (labelled DB-reaching: the audit log row's data) and umami's `saveEvent({ ..., subdivision1, ... })`
+# (30 keys, written to website_event) against formbricks' `getSignedUrlForUpload` / documenso's
+# `getAuditLogsPdf({ documentId, language })` (2-3 keys, labelled not-db).
+RECORD_KEYS = 4
+_JSX_VALUE = re.compile(r"[\s<][\w$-]+=\{$")  # an attribute's `name={`, no space around `=`
+_CONDITION = re.compile(r"(?:^|[^\w$.])(?:if|while)\s*\(\s*!*$")
+_LOCAL = re.compile(r"(?:^|[^\w$.])(?:const|let|var)$")  # on code right-stripped
+
+
+def in_typescript(scanned: Scanned, starts: list[int], line: int, start: int, end: int, jsx: bool) -> str | None:
+    """The kind of position of the name at `start:end` of `line` (1-based) in a scanned TS/JS file, or None."""
+    masked = scanned.masked
+    at, stop = starts[line - 1] + start, starts[line - 1] + end
+    before = masked[max(0, at - 80):at].rstrip()
+    after = masked[stop:stop + 80].lstrip()
+    if jsx and _jsx_attribute(masked, at, stop):
+        return "jsx"
+    if scanned.text[at - 2:at] == "${" and scanned.text[stop:stop + 1] == "}":
+        return "argument"  # formatted into a text: `Database error ... for environment ${environmentId}`
+    if _LOCAL.search(before, len(before) - 12) and after[:1] in ("=", ":", ";", ""):
+        return "local"
+    if after[:1] == ")" and _CONDITION.search(before, len(before) - 16):
+        return "local"  # `if (!environmentId) {`: a variable's truth tested (formbricks' airtable route)
+    if after.startswith("=>") and not before.endswith((".", "?.")):
+        return "parameter"  # `environmentId => ...`
+    if before[-1:] not in ("(", ",", "{", ";", "") or not _bare_end(after):  # `;`: a type's member after another
+        return None
+    opener = _holder(scanned, at)
+    if opener is None:
+        return None
+    if masked[opener] == "{":
+        return _in_braces(scanned, opener, after, jsx) or ("type" if _PRIMITIVE.match(after) else None)
+    if masked[opener] == "(":
+        return _parenthesised(scanned, opener, after, keyed=False)
+    return None
+
+
+def _bare_end(after: str) -> bool:
+    """What may follow a name standing alone: `,` `)` `}`, a type `:`, an optional `?`, a default `=`."""
+    return after[:1] in (",", ")", "}", ":", "?", "") or (after[:1] == "=" and after[1:2] not in ("=", ">"))
+
+
+def _jsx_attribute(masked: str, at: int, stop: int) -> bool:
+    """`<Tag environmentId={...}` / `environmentId="..."` (the name), or `={environmentId}` (the value)."""
+    if masked[stop:stop + 1] == "=" and masked[stop + 1:stop + 2] in ("{", '"', "'") and masked[at - 1:at].isspace():
+        head = masked[masked.rfind("\n", 0, at) + 1:at]
+        return not head.strip() or re.search(r"<[\w.$]+(?:\s|$)", head) is not None
+    return masked[max(0, at - 2):at] == "={" and masked[stop:stop + 1] == "}"
+
+
+def _holder(scanned: Scanned, at: int) -> int | None:
+    """The offset of the innermost bracket holding `at`, looked for up to _WINDOW characters back."""
+    masked, begin = scanned.masked, max(0, at - _WINDOW)
+    depth = []
+    for match in reversed(list(_BRACKET.finditer(masked, begin, at))):
+        char = match.group()
+        if char in ")]}":
+            depth.append(_OPENER[char])
+        elif depth and depth[-1] == char:
+            depth.pop()
+        elif not depth:
+            return match.start()
+    return None
+
+
+def _in_braces(scanned: Scanned, brace: int, after: str, jsx: bool) -> str | None:
+    """A name in `{ ... }`: a shorthand key of an object argument, or a destructured parameter or local."""
+    masked = scanned.masked
+    before = masked[max(0, brace - 80):brace].rstrip()
+    if _LOCAL.search(before, len(before) - 12):
+        return None  # `const { subdivision1 } = data`: a field read of `data`, as `data.subdivision1` is (umami's createSession)
+    if jsx and _JSX_VALUE.search(masked, max(0, brace - 40), brace + 1):
+        return "jsx"  # `prop={environmentId}` (not `const data = {`: a record)
+    if before[-1:] not in ("(", ",", ":"):
+        return None  # an object literal assigned or returned: it may reach a query later
+    opener = _holder(scanned, brace)
+    if opener is None or masked[opener] != "(":
+        return None
+    kind = _parenthesised(scanned, opener, after, keyed=True)
+    if kind == "argument" and _keys(scanned, brace) >= RECORD_KEYS:
+        return None  # a record being built: it may be a row's data, written by the helper
+    return kind if kind == "parameter" or before[-1:] != ":" else None  # `({ a }: { a: string }) =>`
+
+
+def _keys(scanned: Scanned, brace: int) -> int:
+    """How many entries the object literal opened at `brace` has."""
+    from impact.extract.typescript.calls import arguments
+
+    close = scanned.closing(brace)
+    return len(arguments(scanned, brace, close)) if close is not None and close > brace else 0
+
+
+def _parenthesised(scanned: Scanned, opener: int, after: str, keyed: bool) -> str | None:
+    """A name in the parentheses opened at `opener`: a function's parameters or a call's arguments."""
+    from impact.extract.typescript.functions import declares
+
+    masked = scanned.masked
+    head = masked[max(0, opener - 120):opener]  # regexes anchored at the end: a short window (they run per name)
+    callee = _CALLEE.search(head)
+    if callee and callee.group(2) in _CONTROL:
+        return None  # if (environmentId) {
+    close = scanned.closing(opener)
+    if _FUNCTION.search(head) or (close is not None and close > opener and declares(scanned, close)):
+        return "parameter"
+    if keyed and after[:1] not in (",", "}", ""):
+        return None  # a key with a value (`f({ environmentId: id })`): kept, it may be a query's option
+    if not keyed and after[:1] not in (",", ")", ""):
+        return None
+    if callee is None or (callee.group(1) and not callee.group(2).endswith(("Error", "Exception"))):
+        return None  # a grouping, or `new Entity(...)` (an error's arguments are a message's)
+    if callee.group(2) in ORM_METHODS and head[:callee.start()].rstrip().endswith("."):
+        return None  # `user.update({ email, username })`: a row's own write the extractors did not place (outline)
+    return "argument"
+
+
+_PY_STRING = re.compile(r"""(?:[rRbBuUfF]{0,2})("[^"\\]*(?:\\.[^"\\]*)*"|'[^'\\]*(?:\\.[^'\\]*)*')""")
+_PY_DEF = re.compile(r"(?:^|[\s(])(?:async\s+)?def\s+\w+\s*$")
+_PY_LINES = 15  # lines looked back for the parenthesis holding a name
+
+
+def in_python(lines: list[str], line: int, start: int, end: int) -> str | None:
+    """The kind of position of the name at `start:end` of `line` (1-based) in a Python file, or None."""
+    text = lines[line - 1]
+    before, after = text[:start].rstrip(), text[end:].lstrip()
+    if re.search(r"(?:^|[\s(,=])lambda\b[^:]*$", before):
+        return "parameter"
+    if before[-1:] not in ("(", ",", "") or not (after[:1] in (",", ")", ":", "=", "") and after[:2] != "=="):
+        return None
+    head = _py_holder(lines, line, start)
+    if head is None:
+        return None
+    if _PY_DEF.search(head):
+        return "parameter"
+    if after[:1] not in (",", ")", ""):
+        return None  # a keyword argument (`Model(field=...)`) or an annotation: kept
+    callee = re.search(r"([A-Za-z_]\w*)\s*$", head)
+    if callee is None or callee.group(1) in _CONTROL or callee.group(1) in ("class", "def"):
+        return None  # a tuple, a condition, a class's bases
+    return "argument"
+
+
+def _py_holder(lines: list[str], line: int, start: int) -> str | None:
+    """The code before the innermost `(` holding the position, when that bracket is a parenthesis."""
+    depth = 0
+    for number in range(line, max(0, line - _PY_LINES), -1):
+        code = lines[number - 1][:start] if number == line else lines[number - 1]
+        code = _PY_STRING.sub('""', code).split("#", 1)[0]
+        for index in range(len(code) - 1, -1, -1):
+            char = code[index]
+            if char in ")]}":
+                depth += 1
+            elif char in "([{":
+                if depth:
+                    depth -= 1
+                    continue
+                return code[:index] if char == "(" else None
+        if number != line and not code.strip():
+            return None  # a blank line: no bracket spans it here
+    return None
