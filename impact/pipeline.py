@@ -219,7 +219,7 @@ def _unattributed_sentence(counts: dict[str, int], shown: int = 3) -> str:
         return ""
     tail = " without a table we could tell (not evidence; JSON `references`, via name-only)"
     if len(counts) <= shown:
-        return "; ".join(f"{n:,} line{'s' if n != 1 else ''} name `{column}`" for column, n in counts.items()) + tail
+        return "; ".join(f"{n:,} line{'s name' if n != 1 else ' names'} `{column}`" for column, n in counts.items()) + tail
     ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     top = ", ".join(f"`{column}` {n:,}" for column, n in ranked[:shown])
     rest = sum(n for _, n in ranked[shown:])

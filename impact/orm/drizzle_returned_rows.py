@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import replace
 
 from impact.model import ColumnReference
 from impact.orm import CODE_DECLARATION_SUFFIXES as _TS  # TypeScript and JavaScript files
@@ -36,7 +35,7 @@ from impact.orm.drizzle_field_rows import _closing
 from impact.orm.drizzle_rows import VIA, _row_variables, _tables
 from impact.orm.import_sources import ImportSources
 from impact.orm.mapping import OrmMap, OrmModel
-from impact.orm.prisma_rows import RowVariable, held_until, row_holder
+from impact.orm.prisma_rows import RowVariable, attribute_held_rows, held_until
 
 _NAME = r"[A-Za-z_$][\w$]*"
 _PARAMS = r"\((?:[^()]|\([^()]*\))*\)"
@@ -57,16 +56,7 @@ def attribute_returned_rows(references: list[ColumnReference], texts: Mapping[st
         return references
     sources = ImportSources(dict(texts), read, (file for found in functions.values() for file, _ in found))
     variables = {rel: _called_rows(rel, texts[rel], functions, sources) for rel in files}
-    lines = {rel: texts[rel].splitlines() for rel, found in variables.items() if found}
-    out = []
-    for ref in references:
-        if ref.file in lines and _candidate(ref):
-            name = ref.spelling or ref.column
-            holder = row_holder(variables[ref.file], ref.line, lines[ref.file][ref.line - 1], name)
-            if holder and (holder.model.column_for(name) or "").lower() == ref.column.lower():
-                ref = replace(ref, table=holder.model.table, via=VIA, inferred=False, context="property")
-        out.append(ref)
-    return out
+    return attribute_held_rows(references, texts, variables, _candidate, VIA)
 
 
 def _candidate(ref: ColumnReference) -> bool:

@@ -42,7 +42,7 @@ another function are not followed.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from impact.extract.references import COMMENT_LINE
@@ -174,6 +174,23 @@ def row_holder(variables: list[RowVariable], number: int, line: str, spelling: s
                     re.search(rf"\{{[^{{}}]*(?<![\w$]){field}(?![\w$])[^{{}}]*\}}\s*=\s*{name}(?![\w$])", line):
                 return var
     return None
+
+
+def attribute_held_rows(references: list[ColumnReference], texts: Mapping[str, str], variables: Mapping[str, list[RowVariable]],
+                        candidate: Callable[[ColumnReference], bool], via: str) -> list[ColumnReference]:
+    """References (`candidate`s) reading a column through a row variable of their file (`variables`):
+    the row's model's, when it maps the name to that column (impact.orm.drizzle_returned_rows,
+    impact.orm.prisma_returned_rows)."""
+    lines = {rel: texts[rel].splitlines() for rel, found in variables.items() if found}
+    out = []
+    for ref in references:
+        if ref.file in lines and candidate(ref):
+            name = ref.spelling or ref.column
+            holder = row_holder(variables[ref.file], ref.line, lines[ref.file][ref.line - 1], name)
+            if holder and holder.model.table and (holder.model.column_for(name) or "").lower() == ref.column.lower():
+                ref = replace(ref, table=holder.model.table, via=via, inferred=False, context="property")
+        out.append(ref)
+    return out
 
 
 def attribute_rows(references: list[ColumnReference], texts: dict[str, str], orm: OrmMap) -> list[ColumnReference]:
