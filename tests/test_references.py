@@ -57,6 +57,21 @@ def test_a_name_in_text_or_called_as_a_method_is_told_apart(rel: str, line: str,
     assert first.context == context
 
 
+@pytest.mark.parametrize("rel, line, context", [
+    ("a.js", 'import { type Context } from "koa";', "text"),  # Flow's and TypeScript's keyword (outline's documentMover.js)
+    ("a.ts", "export type Row = { id: number };", "text"),
+    ("a.ts", 'import type { X } from "y";', "text"),
+    ("a.js", "  revisionCount: { type: DataTypes.INTEGER, defaultValue: 0 },", "text"),  # another attribute's option
+    ("a.js", "  type: DataTypes.STRING,", "property"),  # the attribute `type` itself
+    ("a.ts", "const type = row.type;", "identifier"),
+    ("a.ts", "return type;", "identifier"),
+    ("a.sql", "  type text NOT NULL,", "identifier"),  # SQL has no such keyword: a column's declaration
+])
+def test_a_scripts_type_keyword_or_attribute_option_is_no_column(rel: str, line: str, context: str) -> None:
+    [first, *_] = find_references(rel, line + "\n", {"type"}, [])
+    assert first.context == context
+
+
 def test_text_and_method_calls_are_not_credited_to_the_files_table() -> None:
     # dittofeed: a whole-row read of Segment in the file made its route's prose and `reply.status(200)` Segment.status
     query = Query("a.ts", 1, 1, "typescript", "drizzle", QueryKind.SELECT_COLUMNS, "Segment",

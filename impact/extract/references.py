@@ -189,7 +189,7 @@ def _reference(rel: str, number: int, line: str, match: re.Match, query: Query |
     if query is not None:  # inside a query (even one whose table is a variable): part of that query
         via = "orm-call" if query.orm else "sql"
         return ColumnReference(rel, number, column, query.table, "sql", generated, snippet, via=via if query.table else "name-only", spelling=spelling)
-    context = _context(line, match.start(), match.end(), rel.endswith((".py", ".pyi")))
+    context = _context(line, match.start(), match.end(), rel.endswith((".py", ".pyi")), rel.endswith(TS_SUFFIXES))
     if context in UNATTRIBUTABLE:
         field_table = None  # words of a text, a method: not the field (ctfd's form key 'key_type[0]')
     elif field_table and rel.endswith(".sql"):
@@ -266,7 +266,7 @@ TYPE_ANNOTATION = re.compile(r"^\??:\s*(?:string|number|boolean|bigint|Date|any|
 UNATTRIBUTABLE = frozenset({"text", "call"})
 
 
-def _context(line: str, start: int, end: int, python: bool = False) -> str:
+def _context(line: str, start: int, end: int, python: bool = False, script: bool = False) -> str:
     before = line[:start].rstrip()
     after = line[end:].lstrip()
     quote, opened = _open_quote(line, start, "#" if python else "//")
@@ -283,6 +283,8 @@ def _context(line: str, start: int, end: int, python: bool = False) -> str:
         return "string"
     if before.endswith((".", "?.")) and after.startswith("("):
         return "call"
+    if script and _keyword_or_option(line, start, end, before, after):
+        return "text"
     if TYPE_ANNOTATION.match(after):
         return "identifier"  # declares a name of that type: says nothing of a table
     if after.startswith(":") and not after.startswith("::"):
@@ -290,6 +292,23 @@ def _context(line: str, start: int, end: int, python: bool = False) -> str:
     if before.endswith((".", "?.")):
         return "property"
     return "identifier"
+
+
+def _keyword_or_option(line: str, start: int, end: int, before: str, after: str) -> bool:
+    """A script's `type` that is no column: TypeScript's and Flow's keyword (`import { type Context }`,
+    `export type Row = {`, `import type { X }`), or a Sequelize attribute's option in another
+    attribute's object (`revisionCount: { type: DataTypes.INTEGER }`): outline's `documents.type`
+    was credited with both (the adjudicated sample, labelled not-db)."""
+    if line[start:end] != "type" or before.endswith((".", "?.")):
+        return False
+    if line[end:end + 1] in (" ", "\t") and _KEYWORD_NEXT.match(after):
+        return True
+    return after.startswith(":") and _OPTION_VALUE.match(after) is not None and _INNER_OBJECT.search(before) is not None
+
+
+_KEYWORD_NEXT = re.compile(r"[A-Za-z_${]")  # `type Name`, `type {`: the keyword, never `type =`, `type:`, `type,`
+_OPTION_VALUE = re.compile(r":\s*(?:DataTypes|Sequelize|DataType)\s*\.")
+_INNER_OBJECT = re.compile(r"[\w$\"'\]]\s*:\s*\{[^{}]*$")  # `revisionCount: { ` before it, on its line
 
 
 _SPECIAL = re.compile(r"""["'`\\{}#]|//|\$\{""")
