@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import replace
 
 from impact.model import ColumnReference
+from impact.orm.sequelize_this import attribute_own_reads
 
 VIA = "model-self"
 _SELF_READ = r"(?<![\w.])self\s*\.\s*{name}(?!\w)"
@@ -37,22 +37,9 @@ def attribute_self_reads(references: list[ColumnReference], texts: Mapping[str, 
     for model in models.values():
         if (model.table or "").lower() in wanted:
             by_file.setdefault(model.file, []).append(model)
-    candidates = [r for r in references if r.via == "name-only" and r.context == "property" and r.file in by_file
-                  and "self" in r.snippet]
-    if not candidates:
-        return references
-    spans = {rel: _class_spans(texts.get(rel, ""), by_file[rel]) for rel in {r.file for r in candidates}}
-    chosen = {id(r) for r in candidates}
-    out = []
-    for ref in references:
-        if id(ref) in chosen:
-            name = ref.spelling or ref.column
-            model = next((m for first, last, m in spans[ref.file] if first < ref.line <= last), None)
-            if (model is not None and (model.column_for(name) or "").lower() == ref.column.lower()
-                    and re.search(_SELF_READ.format(name=re.escape(name)), ref.snippet)):
-                ref = replace(ref, table=model.table, via=VIA, inferred=False)
-        out.append(ref)
-    return out
+    # The class line itself is no method's: a body starts on the line after it.
+    body = lambda text, found: [(first + 1, last, m) for first, last, m in _class_spans(text, found)]  # noqa: E731
+    return attribute_own_reads(references, texts, by_file, "self", _SELF_READ, body, VIA)
 
 
 def _class_spans(text: str, models: list) -> list[tuple[int, int, object]]:

@@ -38,10 +38,19 @@ def attribute_this_reads(references: list[ColumnReference], texts: Mapping[str, 
     for m in orm.models:
         if m.orm == "sequelize" and (m.table or "").lower() in wanted:
             models.setdefault(m.file, []).append(m)
-    candidates = [r for r in references if r.via == "name-only" and r.context == "property" and r.file in models and "this" in r.snippet]
+    return attribute_own_reads(references, texts, models, "this", _THIS_READ, _spans, VIA)
+
+
+def attribute_own_reads(references: list[ColumnReference], texts: Mapping[str, str], models: Mapping[str, list],
+                        receiver: str, read: str, spans_of, via: str) -> list[ColumnReference]:
+    """`this.x` / `self.x` (`read`, a pattern of `{name}`) in a model's own code: `spans_of(text, models)`
+    gives (first line, last line, model) of each model's body in its file (`models`: file -> the
+    affected models it declares). A name-only property that model maps to the changed column is its
+    table's (impact.orm.python_self shares this)."""
+    candidates = [r for r in references if r.via == "name-only" and r.context == "property" and r.file in models and receiver in r.snippet]
     if not candidates:
         return references
-    spans = {rel: _spans(texts.get(rel, ""), models[rel]) for rel in {r.file for r in candidates}}
+    spans = {rel: spans_of(texts.get(rel, ""), models[rel]) for rel in {r.file for r in candidates}}
     chosen = {id(r) for r in candidates}
     out = []
     for ref in references:
@@ -49,8 +58,8 @@ def attribute_this_reads(references: list[ColumnReference], texts: Mapping[str, 
             name = ref.spelling or ref.column
             model = next((m for first, last, m in spans[ref.file] if first <= ref.line <= last), None)
             if (model is not None and (model.column_for(name) or "").lower() == ref.column.lower()
-                    and re.search(_THIS_READ.format(name=re.escape(name)), ref.snippet)):
-                ref = replace(ref, table=model.table, via=VIA, inferred=False)
+                    and re.search(read.format(name=re.escape(name)), ref.snippet)):
+                ref = replace(ref, table=model.table, via=via, inferred=False)
         out.append(ref)
     return out
 
