@@ -168,3 +168,26 @@ def test_score_dump_prints_and_leaves_results_alone(tmp_path, capsys) -> None:
     out = capsys.readouterr().out
     assert out.startswith("| orm | recall on DB-reaching truth") and "| prisma |" in out
     assert results.read_text() == "# kept\n"
+
+
+def test_round_two_draws_reported_lines_only_and_keeps_one_label_a_line(tmp_path) -> None:
+    """precision_round: a later run's reported lines, uniformly per ORM; a line the first sample labelled keeps
+    its label; a line the scored run no longer reports is counted apart, never as precision."""
+    adjudicate, second = _load("adjudicate"), _load("precision_round")
+    rows = _dump(n_truth=90, n_fp=60)
+    drawn = second.draw(rows, seed=8)
+    assert drawn == second.draw(list(reversed(rows)), seed=8) and drawn != second.draw(rows, seed=9)
+    for orm in ("prisma", "django"):
+        mine = [e for e in drawn if e["orm"] == orm]
+        assert len(mine) == second.PRECISION_N and {e["kind"] for e in mine} <= {"hit", "false-positive"}
+        assert all(e["sets"] == ["precision"] and e["round"] == 2 for e in mine)
+    sample, file = _labelled(tmp_path)
+    entries = [dict(e, sets=["precision"], round=2) for e in sample if e["kind"] != "missed"]
+    labels = adjudicate.load_labels(sample + entries, [file])
+    s = second.score(entries, labels)["prisma"]
+    assert (s["db"], s["not-db"], s["unsure"]) == (6, 1, 2)
+    reported = {second.key(e) for e in entries if (e["path"], e["line"]) not in (("a.ts", 1), ("a.ts", 2))}  # two db lines leave the report
+    s = second.score(entries, labels, reported)["prisma"]
+    assert (s["db"], s["dropped_db"]) == (4, 2)
+    table = second.table({"prisma": s}, adjudicate._ratio, adjudicate._bounds)
+    assert "| prisma | 7 | 80 % (4/5; 38–96) |" in table

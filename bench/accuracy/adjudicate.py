@@ -6,6 +6,9 @@
     python bench/accuracy/adjudicate.py transcribe NOTES --orm prisma   # `INDEX VERDICT REASON` lines -> labels/prisma.jsonl
     python bench/accuracy/adjudicate.py score [--results bench/accuracy/RESULTS.md]
     python bench/accuracy/adjudicate.py score --dump /tmp/new.jsonl [--before /tmp/all.jsonl] [--by project]  # a later run
+    python bench/accuracy/adjudicate.py sample /tmp/new.jsonl --round 2   # labels/sample2.jsonl: precision now
+    python bench/accuracy/adjudicate.py show /tmp/new.jsonl --orm prisma --round 2   # its lines not yet labelled
+    python bench/accuracy/adjudicate.py transcribe NOTES --orm prisma --round 2      # appended to labels/prisma.jsonl
 
 Why: the mined truth (every changed line naming the old name) is a superset of what a tool that
 follows the database can find (UI strings, tRPC input names, local variables renamed for
@@ -38,6 +41,10 @@ import subprocess
 import sys
 from collections import defaultdict
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from bench.accuracy import precision_round  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 LABELS = HERE / "labels"
@@ -266,8 +273,9 @@ def put_section(results: str, text: str) -> str:
     return results[:marker + 1] + text + "\n" + results[marker + 1:]
 
 
-def show(dump: list[dict], sample: list[dict], orm: str, around: int) -> None:
-    """The code around each sampled line, read from its base commit (to the terminal only)."""
+def show(dump: list[dict], sample: list[dict], orm: str, around: int, labelled: set[tuple] = frozenset()) -> None:
+    """The code around each sampled line, read from its base commit (to the terminal only); lines
+    already `labelled` (a round-2 line the first sample holds) are skipped, keeping their index."""
     ops = {key(r): r["operations"] for r in dump}
     reasons = {key(r): r["reason"] for r in dump}
     git_dirs = {}
@@ -275,6 +283,8 @@ def show(dump: list[dict], sample: list[dict], orm: str, around: int) -> None:
         data = json.loads(file.read_text())
         git_dirs[data["project"]] = data.get("git_dir") or f"/work/.mirror/{data['repo'].replace('/', '+')}/repo"
     for index, entry in enumerate(e for e in sample if e["orm"] == orm):
+        if key(entry) in labelled:
+            continue
         text = subprocess.run(["git", "--git-dir", git_dirs[entry["project"]], "show", f"{entry['base']}:{entry['path']}"],
                               capture_output=True, text=True, errors="replace").stdout.splitlines()
         target = "; ".join(f"{o['kind']} {o['table']}.{o['column'] or ''}" + (f"->{o['new_name']}" if o['new_name'] else "")
@@ -303,14 +313,17 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("sample", help="draw the sample from a measure.py --dump file")
     p.add_argument("dump", type=Path)
     p.add_argument("--seed", type=int, default=SEED)
-    p.add_argument("--out", type=Path, default=LABELS / "sample.jsonl")
+    p.add_argument("--round", type=int, choices=(1, 2), default=1, help="2: a precision sample of this (later) dump, labels/sample2.jsonl")
+    p.add_argument("--out", type=Path)
     p = sub.add_parser("show", help="print the code around each sampled line of an ORM")
     p.add_argument("dump", type=Path)
     p.add_argument("--orm", required=True)
     p.add_argument("--around", type=int, default=6)
+    p.add_argument("--round", type=int, choices=(1, 2), default=1)
     p = sub.add_parser("transcribe", help="turn `INDEX VERDICT REASON` notes into labels/<orm>.jsonl")
     p.add_argument("notes", type=Path)
     p.add_argument("--orm", required=True)
+    p.add_argument("--round", type=int, choices=(1, 2), default=1, help="2: append to the ORM's labels")
     p = sub.add_parser("score", help="score the labels and write the section of RESULTS.md")
     p.add_argument("--results", type=Path, default=HERE / "RESULTS.md")
     p.add_argument("--dump", type=Path, help="re-score the labels against a later measure.py --dump (printed, RESULTS.md left alone)")
@@ -318,32 +331,66 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--by", choices=("orm", "project"), default="orm")
     args = parser.parse_args(argv)
     if args.command == "sample":
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        write_jsonl(args.out, draw(read_jsonl(args.dump), args.seed))
+        out = args.out or LABELS / ("sample2.jsonl" if args.round == 2 else "sample.jsonl")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        rows = read_jsonl(args.dump)
+        write_jsonl(out, precision_round.draw(rows, args.seed) if args.round == 2 else draw(rows, args.seed))
         return 0
-    sample = read_jsonl(LABELS / "sample.jsonl")
-    if args.command == "show":
-        show(read_jsonl(args.dump), sample, args.orm, args.around)
-        return 0
-    if args.command == "transcribe":
-        labels = transcribe(sample, args.orm, args.notes.read_text())
-        write_jsonl(LABELS / f"{args.orm}.jsonl", labels)
-        return 0
+    sample, second = read_jsonl(LABELS / "sample.jsonl"), _second_sample()
+    label_files = sorted(p for p in LABELS.glob("*.jsonl") if not p.name.startswith("sample"))
     try:
-        labels = load_labels(sample, sorted(p for p in LABELS.glob("*.jsonl") if p.name != "sample.jsonl"))
+        labels = load_labels(sample + second, label_files)
     except LabelError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if args.command == "show":
+        chosen = second if args.round == 2 else sample
+        show(read_jsonl(args.dump), chosen, args.orm, args.around, set(labels) if args.round == 2 else set())
+        return 0
+    if args.command == "transcribe":
+        return _transcribe(sample, second, labels, args)
     if args.dump:
+        dump = read_jsonl(args.dump)
         before = read_jsonl(args.before) if args.before else None
-        scores = rescore(sample, labels, read_jsonl(args.dump), before, args.by)
-        print(rescore_table(scores, args.by, before is not None))
+        print(rescore_table(rescore(sample, labels, dump, before, args.by), args.by, before is not None))
+        if second:
+            reported = {key(r) for r in dump if r["kind"] in ("hit", "false-positive")}
+            print(ROUND2_HEADING + "\n\n" + precision_round.table(precision_round.score(second, labels, reported), _ratio, _bounds))
         return 0
     text = section(score(sample, labels))
+    if second:
+        text += "\n" + ROUND2_HEADING + "\n\n" + ROUND2_METHOD + "\n\n" + precision_round.table(
+            precision_round.score(second, labels), _ratio, _bounds)
     print(text)
     args.results.write_text(put_section(args.results.read_text() if args.results.exists() else "", text))
     return 0
 
+
+ROUND2_HEADING = "### Round 2: precision of a later run's reported lines"
+ROUND2_METHOD = ("A second uniform sample of reported lines per ORM (bench/accuracy/precision_round.py, labels/sample2.jsonl), "
+                 "drawn from a later run's dump, so that lines the first run did not report (new attributions, projects added "
+                 "since) are estimated too; lines both samples hold keep their one label. Scored on the run it was drawn from.")
+
+
+def _second_sample() -> list[dict]:
+    file = LABELS / "sample2.jsonl"
+    return read_jsonl(file) if file.exists() else []
+
+
+def _transcribe(sample: list[dict], second: list[dict], labels: dict[tuple, dict], args) -> int:
+    """Round 1 writes the ORM's label file; round 2 appends the lines of its sample not yet labelled."""
+    file = LABELS / f"{args.orm}.jsonl"
+    if args.round == 1:
+        write_jsonl(file, transcribe(sample, args.orm, args.notes.read_text()))
+        return 0
+    new = transcribe(second, args.orm, args.notes.read_text())
+    twice = [n for n in new if key(n) in labels]
+    if twice:
+        print(f"error: {twice[0]['path']}:{twice[0]['line']} is labelled already — label only lines `show --round 2` prints",
+              file=sys.stderr)
+        return 2
+    write_jsonl(file, (read_jsonl(file) if file.exists() else []) + new)
+    return 0
 
 if __name__ == "__main__":
     raise SystemExit(main())
