@@ -137,7 +137,8 @@ class ColumnReference:
     # is the ORMs' that do: row-type-declares-changed-column says to update it).
     type_only: bool = False
     # Where the name is only a local name or a value handed on (impact.extract.handed_on): "parameter",
-    # "argument", "jsx", "local"; None elsewhere. Not evidence through a weak attribution (orm-field, file-queries).
+    # "argument", "jsx", "local", "type", "input" (a request's input); None elsewhere. Not evidence through
+    # a weak attribution (orm-field, file-queries). "client": in a "use client" module, no evidence at all.
     handed_on: str | None = None
 
 

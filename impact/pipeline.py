@@ -11,6 +11,7 @@ from typing import Callable
 
 from impact.config import Config, load_config
 from impact.errors import InputError
+from impact.extract.handed_on import mark_client_modules
 from impact.extract.python.class_attributes import attribute_class_attributes
 from impact.extract.python.factory_calls import attribute_factory_calls
 from impact.extract.python.model_argument_calls import attribute_model_argument_calls
@@ -327,6 +328,8 @@ def _references(run: ExtractionRun, resolved: list, tables: list[str], columns: 
     found = attribute_knex_row_types(found, texts)  # a member of `T` in `knex<T>("t")`, a key of `const x: T = {`
     found = attribute_knex_schema_code(found, texts)  # `table.datetime("c")` in code's `knex.schema.createTable("t", ...)`
     found = settle_alternatives(found, orm, spellings)  # `userEmail`, several tables' columns: the one its table maps
+    querying = {file for file, _, _, queries in resolved if queries}
+    found = mark_client_modules(found, texts, querying)  # a "use client" module's names: props and state, no rows
     seen = {(r.file, r.line, r.column) for r in declared}
     return declared + [r for r in found if (r.file, r.line, r.column) not in seen]
 

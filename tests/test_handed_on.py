@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from impact.extract.handed_on import in_python, in_typescript
+from impact.extract.handed_on import client_module, in_python, in_typescript
 from impact.extract.typescript.functions import line_starts
 from impact.extract.typescript.scan import scan as scan_ts
 from impact.pipeline import scan
@@ -37,6 +37,32 @@ def test_prisma_parameters_arguments_and_props_are_not_evidence_the_query_and_ro
     # 12 `<Badge title={title} label={title} />`: the file's queries use `title` on Document only, yet none is evidence.
     assert _handed(result, file) == {5: {"parameter"}, 6: {"argument"}, 7: {"argument"}, 11: {"parameter"}, 12: {"jsx"}}
     assert {r.via for r in result.references if r.file == file and r.handed_on} == {"file-queries"}
+
+
+def test_request_inputs_and_client_modules_are_not_evidence() -> None:
+    """title-route.ts: `const { title } = await params` (5) and `params.title` (6) are the request's input, the
+    log call's payload (6) is no query's; the query (7) is evidence. title-editor.tsx is a "use client"
+    component: its typed prop's `document.title` (7) is the browser's copy, no evidence; its import of the
+    model's type stays a model-type reference."""
+    app = FIXTURES / "apps" / "documents-prisma"
+    result = scan(app, str(FIXTURES / "scenarios" / "documents-prisma" / "drop_document_title.sql"), use_cache=False)
+    assert _evidence(result, "src/documents/title-route.ts") == {"IMP101": [7]}
+    assert _handed(result, "src/documents/title-route.ts") == {4: {"type"}, 5: {"input"}, 6: {"argument", "input"}}
+    assert _evidence(result, "src/documents/title-editor.tsx") == {}
+    assert _handed(result, "src/documents/title-editor.tsx") == {6: {"client"}, 7: {"client"}, 8: {"client"}}
+    dropped = scan(app, str(FIXTURES / "scenarios" / "documents-prisma" / "drop_document.sql"), use_cache=False)
+    lines = {r.line: r.via for r in dropped.references if r.file == "src/documents/title-editor.tsx"}
+    assert lines.get(3) == "model-type" and _evidence(dropped, "src/documents/title-editor.tsx") == {"IMP104": [3, 6]}
+
+
+@pytest.mark.parametrize("source, client", [
+    ('"use client";\nimport x from "y";', True),
+    ("// a comment\n/* another */\n'use client'\n", True),
+    ('import "use client";', False),
+    ('const a = 1;\n"use client";', False),
+])
+def test_client_module_directive(source: str, client: bool) -> None:
+    assert client_module(source) is client
 
 
 def test_django_parameters_and_positional_arguments_are_not_evidence_keywords_are() -> None:
@@ -77,13 +103,24 @@ def _py(source: str, name: str) -> list[str | None]:
     ("interface Options { environmentId?: string[] }", ["type"]),
     ("type Options = { userId: number; environmentId: string };", ["type"]),
     ("const o = { environmentId: null };", [None]),
-    ("const { environmentId } = params;", [None]),
+    ("const { environmentId } = data;", [None]),
+    ("const { environmentId, other } = await params;", ["input"]),
+    ("const {\n  environmentId,\n} = ctx.input;", ["input"]),
     ("await saveEvent({ websiteId, sessionId, urlPath,\n  environmentId });", [None]),
     ("const environmentId = params.id;", ["local"]),
     ("if (!environmentId) { return; }", ["local"]),
     # kept: a comparison, a field read, a key with a value, a constructor's object, an object returned
+    # a request's input: route params, a server action's or tRPC's input, a request body, props
+    ("await getEnvironmentAuth(params.environmentId);", ["input"]),
+    ("const id = (await getX(parsedInput.environmentId)).id;", ["input"]),
+    ("if (ctx.body?.environmentId) {}", ["input"]),
+    ("f(req.query.environmentId, this.props.environmentId);", ["input", "input"]),
+    # a log line's payload, keyed or not
+    ("logger.warn({ pathname, environmentId: fromPath }, 'bad');", ["argument"]),
+    ("console.error('no env', environmentId);", ["argument"]),
     ("if (environmentId === other) { return; }", [None]),
     ("doIt(row.environmentId);", [None]),
+    ("doIt(data.environmentId, inputs.environmentId);", [None, None]),
     ("getX({ environmentId: id });", [None]),
     ("const e = new Environment({ environmentId });", [None]),
     ("await user.update({\n  email,\n  environmentId,\n});", [None]),
@@ -121,7 +158,7 @@ def test_a_returned_local_is_handed_on() -> None:
 
 @pytest.mark.xfail(reason="a key with a value in a call's object argument is kept: the object may be a query's options", strict=True)
 def test_a_keyed_argument_of_a_helper_is_handed_on() -> None:
-    assert _ts("logger.info({ environmentId: id });", "environmentId") == ["argument"]
+    assert _ts("recordAudit({ environmentId: id });", "environmentId") == ["argument"]
 
 
 @pytest.mark.xfail(reason="Python lines are read one by one: a triple-quoted string's bracket hides the call", strict=True)

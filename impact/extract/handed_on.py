@@ -20,6 +20,16 @@ by its own position. `in_typescript` and `in_python` tell those positions:
 - "jsx": a JSX attribute's name or a bare value (`environmentId={environmentId}`), .tsx/.jsx only;
 - "type": a member of a plain type in a type literal or an interface (`templateId: number;`); a row
   type the ORM layer binds to a table is a model declaration, not this;
+- "input": a field read of a request's input (`params.environmentId`, `parsedInput.environmentId`,
+  `req.query.x`, `ctx.body.x`, `props.x`, INPUT_RECEIVERS): a route's, a server action's, an API's
+  input, named as the client sends it. In the adjudicated samples every such line was `not-db`
+  (formbricks' `getEnvironmentAuth(params.environmentId)`, outline's `ctx.body.private`); its
+  value reaches the database on another line, which says so;
+- "client": any name in a module marked `"use client"` (a React client component or hook): it runs in
+  the browser and never reaches the database; what it reads are props, state and a server action's
+  inputs (the adjudicated samples: 9 of 10 lines reported there were `not-db`, formbricks'
+  `project.logo`, sim's `variables.credentialSetId`; the tenth imports the Prisma model's type, a
+  model-type reference, still evidence);
 - "local": a TypeScript/JavaScript local's declaration (`const environmentId = ...`): the value it is
   given is on the line, read on its own; and a variable's truth tested alone (`if (!environmentId)`).
   Not a destructuring (`const { environmentId } = params`): that reads the field of `params`, as
@@ -29,10 +39,12 @@ impact.judge.reference_predicates takes none of them as evidence through a weak 
 (orm-field, file-queries); a table the ORM layer tells otherwise (a wrapper's call, a typed key, a
 dropped column's value) still makes them evidence.
 
-Limits: a key with a value in a call's object argument (`f({ a: x })`: a log payload's key) is not one
-of them (it is kept: the object may be a query's options); nor a `return a;` (formbricks' `return
-project;`), nor a field read handed on (`getEnvironmentAuth(params.environmentId)`: a field read is
-kept, the object may be a row). Python lines are read line by line: a string holding a bracket
+A logging call's arguments are "argument"s, keyed ones too (`logger.warn({ pathname, environmentId:
+fromPath }, ...)`: formbricks, sim's `logger.info`): a log line's payload is never a query's options.
+
+Limits: a key with a value in another call's object argument (`f({ a: x })`) is not one of them (it
+is kept: the object may be a query's options); nor a `return a;` (formbricks' `return project;`), nor
+a field read handed on from another object (`getX(row.environmentId)`: the object may be a row). Python lines are read line by line: a string holding a bracket
 spanning lines (a triple-quoted one) can hide the enclosing call.
 """
 from __future__ import annotations
@@ -43,7 +55,7 @@ from impact.extract.typescript.scan import Scanned
 
 # The kinds, as the report names them (impact.report.markdown: why such a name is no evidence).
 KINDS = {"parameter": "a parameter", "argument": "an argument", "jsx": "a JSX prop", "local": "a local",
-         "type": "a type member"}
+         "type": "a type member", "input": "a request input's field", "client": "a client-side module"}
 
 _BRACKET = re.compile(r"[()\[\]{}]")
 _OPENER = {")": "(", "]": "[", "}": "{"}
@@ -72,6 +84,46 @@ RECORD_KEYS = 4
 _JSX_VALUE = re.compile(r"[\s<][\w$-]+=\{$")  # an attribute's `name={`, no space around `=`
 _CONDITION = re.compile(r"(?:^|[^\w$.])(?:if|while)\s*\(\s*!*$")
 _LOCAL = re.compile(r"(?:^|[^\w$.])(?:const|let|var)$")  # on code right-stripped
+# Objects holding what a client sent: Next.js route `params`/`searchParams`, next-safe-action's
+# `parsedInput`, tRPC's `input`, Koa/Express `query`/`body`, React `props`. Not `data` or `ctx` (rows and
+# contexts are called so too).
+INPUT_RECEIVERS = ("params", "searchParams", "parsedInput", "input", "query", "body", "props")
+_INPUT_READ = re.compile(r"(?<![\w$])(?:" + "|".join(INPUT_RECEIVERS) + r")\s*[?!]?\.$")
+# `} = await params;`, `} = input;`: the value destructured is a request's input.
+_DESTRUCTURED_INPUT = re.compile(r"\s*=\s*(?:await\s+)?(?:[\w$]+\s*\.\s*)*(?:" + "|".join(INPUT_RECEIVERS) + r")\s*[;,)\n]")
+# `logger.warn(`, `console.error(`, `log.info(`, `this.logger.debug(`: a log line's call.
+_LOG_CALL = re.compile(r"(?<![\w$])(?:logger|log|console|Logger)\s*\.\s*$")
+
+
+_DIRECTIVE = re.compile(r"""(?:\s*(?://[^\n]*|/\*.*?\*/))*\s*(["'])use client\1""", re.S)
+
+
+def client_module(text: str) -> bool:
+    """Does the module start with the `"use client"` directive (after comments)?"""
+    return "use client" in text[:2000] and _DIRECTIVE.match(text) is not None
+
+
+# What a client module still says: a type or import of the model (the build breaks), a generated type,
+# a declaration, a query written there (none are expected; kept, not second-guessed).
+_CLIENT_KEEPS = frozenset({"model-type", "generated-type", "model-declaration", "sql", "orm-call"})
+
+
+def mark_client_modules(references: list, texts, querying: set[str] = frozenset()) -> list:
+    """References in `"use client"` modules, other than _CLIENT_KEEPS, marked handed on ("client").
+    Not in a module that queries (`querying`): supabase-js reaches the database from the browser, and
+    the rows it returns there are rows (chat-ts' `useConversations`)."""
+    from dataclasses import replace
+
+    client: dict[str, bool] = {}
+    out = []
+    for ref in references:
+        if ref.handed_on is None and ref.via not in _CLIENT_KEEPS and ref.file.endswith((".tsx", ".ts", ".jsx", ".js")):
+            if ref.file not in client:
+                client[ref.file] = ref.file not in querying and client_module(texts.get(ref.file, ""))
+            if client[ref.file]:
+                ref = replace(ref, handed_on="client")
+        out.append(ref)
+    return out
 
 
 def in_typescript(scanned: Scanned, starts: list[int], line: int, start: int, end: int, jsx: bool) -> str | None:
@@ -82,6 +134,8 @@ def in_typescript(scanned: Scanned, starts: list[int], line: int, start: int, en
     after = masked[stop:stop + 80].lstrip()
     if jsx and _jsx_attribute(masked, at, stop):
         return "jsx"
+    if _INPUT_READ.search(before, max(0, len(before) - 16)):
+        return "input"
     if scanned.text[at - 2:at] == "${" and scanned.text[stop:stop + 1] == "}":
         return "argument"  # formatted into a text: `Database error ... for environment ${environmentId}`
     if _LOCAL.search(before, len(before) - 12) and after[:1] in ("=", ":", ";", ""):
@@ -135,7 +189,8 @@ def _in_braces(scanned: Scanned, brace: int, after: str, jsx: bool) -> str | Non
     masked = scanned.masked
     before = masked[max(0, brace - 80):brace].rstrip()
     if _LOCAL.search(before, len(before) - 12):
-        return None  # `const { subdivision1 } = data`: a field read of `data`, as `data.subdivision1` is (umami's createSession)
+        # `const { subdivision1 } = data`: a field read of `data`, as `data.subdivision1` is (umami's createSession)
+        return "input" if _DESTRUCTURED_INPUT.match(masked, _after_closing(scanned, brace)) else None
     if jsx and _JSX_VALUE.search(masked, max(0, brace - 40), brace + 1):
         return "jsx"  # `prop={environmentId}` (not `const data = {`: a record)
     if before[-1:] not in ("(", ",", ":"):
@@ -147,6 +202,11 @@ def _in_braces(scanned: Scanned, brace: int, after: str, jsx: bool) -> str | Non
     if kind == "argument" and _keys(scanned, brace) >= RECORD_KEYS:
         return None  # a record being built: it may be a row's data, written by the helper
     return kind if kind == "parameter" or before[-1:] != ":" else None  # `({ a }: { a: string }) =>`
+
+
+def _after_closing(scanned: Scanned, brace: int) -> int:
+    close = scanned.closing(brace)
+    return close + 1 if close is not None and close > brace else len(scanned.masked)
 
 
 def _keys(scanned: Scanned, brace: int) -> int:
@@ -169,6 +229,8 @@ def _parenthesised(scanned: Scanned, opener: int, after: str, keyed: bool) -> st
     close = scanned.closing(opener)
     if _FUNCTION.search(head) or (close is not None and close > opener and declares(scanned, close)):
         return "parameter"
+    if callee and _LOG_CALL.search(head, 0, callee.start(2)):
+        return "argument"  # a log line's payload, keyed or not
     if keyed and after[:1] not in (",", "}", ""):
         return None  # a key with a value (`f({ environmentId: id })`): kept, it may be a query's option
     if not keyed and after[:1] not in (",", ")", ""):

@@ -28,7 +28,7 @@ def names_changed_column(ctx: OpContext, ref: ColumnReference) -> bool:
 def _firm_column_use(ref: ColumnReference) -> bool:
     """Hand-written code naming a column of the table the reference is attributed to, firmly enough to be evidence."""
     return (not ref.generated and ref.table is not None and ref.context != "declaration"
-            and not (ref.handed_on and ref.via in HANDED_ON_VOIDS)
+            and not (ref.handed_on and (ref.via in HANDED_ON_VOIDS or ref.handed_on == "client"))
             and (ref.context in ("property", "string") or ref.via in PROMOTED_VIAS
                  or (ref.via == "file-queries" and not ref.file.endswith((".py", ".pyi")))))
 
@@ -53,6 +53,8 @@ PROMOTED_VIAS = frozenset({"orm-field", "orm-wrapper", "model-class", "column-va
 # or the file's queries' column says nothing of what it holds (the adjudicated sample: formbricks'
 # `async (environmentId: string) =>`, `getOrganizationIdFromEnvironmentId(environmentId)`).
 HANDED_ON_VOIDS = frozenset({"orm-field", "file-queries"})
+# A "use client" module's names (impact.extract.handed_on.mark_client_modules) are no evidence whatever
+# attributed them: a typed prop's `project.logo` there is the browser's copy of a row a server read.
 
 
 @reference_matcher
@@ -70,7 +72,7 @@ def names_model_of_table(ctx: OpContext, ref: ColumnReference) -> bool:
     column of that name: the rows move to it and code naming the column may follow them (documenso's
     `Document` dropped for `Envelope`, both with a `templateId`: 6 of 13 such lines were left unchanged)."""
     if ref.via in ("model-type", "model-row", "table-name"):
-        return True
+        return ref.handed_on != "client"
     return (ctx.op.kind is OpKind.DROP_TABLE and ref.via != "name-only" and (ref.via == "model-declaration" or _firm_column_use(ref))
             and not _created_with(ctx, ref.column))
 

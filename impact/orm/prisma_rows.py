@@ -4,12 +4,14 @@ Two uses, both of the rows' model M:
 - a changed column named through such a variable (`recipient.documentId`, `recipient?.documentId`,
   `const { documentId } = recipient`) is M's: via "typed-receiver", evidence for M's table only (a
   `documentId` read from a row of another model is not about this table);
-- with M's table dropped or renamed, every line using the variable in code (`document.title`,
-  `const { status } = document`, `if (!document)`, `send(document)`) handles rows of that table: via
-  "model-row", evidence of the dropped-table and renamed-table rules next to the lines naming the
-  model (impact.orm.model_types). Measured on documenso's `DROP TABLE "Document"` (bench/accuracy):
-  of the 424 lines this adds to the evidence, the authors changed 357 with the migration (84 %;
-  property reads and destructuring only: 301 of 357).
+- with M's table dropped or renamed, every line reading a field of the variable (`document.title`,
+  `document?.[key]`, `const { status } = document`) reads rows of that table: via "model-row", evidence
+  of the dropped-table and renamed-table rules next to the lines naming the model
+  (impact.orm.model_types). Measured on documenso's `DROP TABLE "Document"` (bench/accuracy): of the
+  424 lines any use added to the evidence, the authors changed 357 with the migration (84 %; property
+  reads and destructuring only: 301 of 357). The variable standing alone (`if (!document)`,
+  `send(document)`, `return project;`, `project={project}`) is not a read: the adjudicated samples
+  label it `not-db` (a local, an argument, a prop), and it is left out.
 - a row of another model reading its relation field to M (`environmentData.project.styling`, where
   `environmentData` holds a row of prisma.environment.findUnique and Environment's `project` is a
   Project) reads M's row too: via "model-row", `spelling` the `row.relation` read. Measured: 62
@@ -45,6 +47,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 
+from impact.extract.handed_on import client_module
 from impact.extract.references import COMMENT_LINE
 from impact.model import ColumnReference, Query
 from impact.orm.mapping import OrmMap, OrmModel
@@ -231,8 +234,8 @@ def row_references(texts: Iterable[tuple[str, str, bool, list[Query]]], orm: Orm
 
     found = []
     for rel, text, generated, queries in texts:
-        if generated or not rel.endswith(TS_SUFFIXES):
-            continue
+        if generated or not rel.endswith(TS_SUFFIXES) or client_module(text):
+            continue  # a "use client" module reads props and state, never rows (impact.extract.handed_on)
         variables = [v for v in row_variables(text, orm) + typed_variables(text, orm)
                      if v.model.name in targets or (v.single and relations.get(v.model.name))]
         if not variables:
@@ -241,7 +244,7 @@ def row_references(texts: Iterable[tuple[str, str, bool, list[Query]]], orm: Orm
         for var in variables:
             name = re.escape(var.name)
             if var.model.name in targets:
-                use, model = re.compile(rf"(?<![\w$.]){name}(?![\w$])"), var.model
+                use, model = re.compile(rf"(?<![\w$.]){name}\s*[?!]?(?:\.\s*[A-Za-z_$#]|\[)|\}}\s*=\s*{name}(?![\w$])"), var.model
             else:  # a row of another model: its relation field to the model, read from it
                 fields = "|".join(map(re.escape, relations[var.model.name]))
                 use, model = re.compile(rf"(?<![\w$.]){name}\s*[?!]?\.\s*({fields})(?![\w$])"
