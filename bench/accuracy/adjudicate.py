@@ -355,7 +355,8 @@ def main(argv: list[str] | None = None) -> int:
         print(rescore_table(rescore(sample, labels, dump, before, args.by), args.by, before is not None))
         if second:
             reported = {key(r) for r in dump if r["kind"] in ("hit", "false-positive")}
-            print(ROUND2_HEADING + "\n\n" + precision_round.table(precision_round.score(second, labels, reported), _ratio, _bounds))
+            print(ROUND2_HEADING + "\n\n" + precision_round.table(
+                precision_round.score(second, labels, reported, {r["project"] for r in dump}), _ratio, _bounds))
         return 0
     text = section(score(sample, labels))
     if second:

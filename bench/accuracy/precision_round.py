@@ -45,11 +45,14 @@ def draw(rows: list[dict], seed: int, n: int = PRECISION_N) -> list[dict]:
     return sample
 
 
-def score(sample: list[dict], labels: dict[tuple, dict], reported: set[tuple] | None = None) -> dict[str, dict]:
+def score(sample: list[dict], labels: dict[tuple, dict], reported: set[tuple] | None = None,
+          projects: set[str] | None = None) -> dict[str, dict]:
     """Per ORM: labelled round-2 lines by verdict among those `reported` (all when None), those no
-    longer reported, and the unlabelled."""
+    longer reported, and the unlabelled; only lines of `projects` (a dump's) when given."""
     out: dict[str, dict] = defaultdict(lambda: defaultdict(int))
     for entry in sample:
+        if projects is not None and entry["project"] not in projects:
+            continue
         s, label = out[entry["orm"]], labels.get(key(entry))
         if label is None:
             s["unlabelled"] += 1

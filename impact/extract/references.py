@@ -66,14 +66,14 @@ def find_references(
     respelled = frozenset(column.lower() for name, (column, _) in spellings.items() if name != column)
     respelled |= {other.lower() for others in alternatives.values() for other in others}
     # Both passes return one reference per reference given, in order.
-    out = _attributed(_in_wrapper_calls(rel, text, found, lines, wrappers or {}), queries, respelled)
+    out = _attributed(_in_wrapper_calls(rel, text, found, lines, wrappers or {}, where, positions), queries, respelled)
     return [replace(ref, handed_on=positions.kind(*at)) if at and ref.via == "file-queries" and ref.handed_on is None else ref
             for ref, at in zip(out, where)]
 
 
 
 def _in_wrapper_calls(rel: str, text: str, found: list[ColumnReference], lines: list[str],
-                      wrappers: Mapping[str, str]) -> list[ColumnReference]:
+                      wrappers: Mapping[str, str], where: list, positions: "_Positions") -> list[ColumnReference]:
     """`updateWebsite(id, { shareId })`: a name with no table, or a field name handed to a function
     (impact.extract.handed_on), in a call to a wrapper of one table."""
     def open_(ref: ColumnReference) -> bool:
@@ -83,8 +83,10 @@ def _in_wrapper_calls(rel: str, text: str, found: list[ColumnReference], lines: 
     if pattern is None:
         return found
     holder, out = call_holder(rel, text, lines, pattern), []
-    for ref in found:
+    for ref, at in zip(found, where):
         wrapper = holder(ref.line, ref.spelling or ref.column) if open_(ref) else None
+        if wrapper and at and (ref.handed_on or positions.kind(*at)) == "parameter":
+            wrapper = None  # the wrapper's own declaration, not a call of it (kaneo's `function signUp(email, password)`)
         out.append(replace(ref, table=wrappers[wrapper], via="orm-wrapper") if wrapper else ref)
     return out
 
