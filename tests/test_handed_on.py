@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from impact.extract.handed_on import client_module, in_python, in_typescript
+from impact.extract.handed_on import client_module, in_python, in_typescript, fixture_key_in_test
 from impact.extract.typescript.functions import line_starts
 from impact.extract.typescript.scan import scan as scan_ts
 from impact.pipeline import scan
@@ -118,7 +118,14 @@ def _py(source: str, name: str) -> list[str | None]:
     # a log line's payload, keyed or not
     ("logger.warn({ pathname, environmentId: fromPath }, 'bad');", ["argument"]),
     ("console.error('no env', environmentId);", ["argument"]),
+    ("logger.warn('blocked', {\n  userId,\n  environmentId,\n  model,\n  providerId,\n});", ["argument"]),
+    # a variable's truth: logical operands, a ternary's condition; a type's members one a line
+    ("const c = userId && environmentId ? get(userId) : null;", ["local"]),
+    ("if (a || !environmentId) {}", ["local"]),
+    ("interface Assertion {\n  userId: string | undefined\n  environmentId: string | undefined\n}", ["type"]),
     ("if (environmentId === other) { return; }", [None]),
+    ("const ok = row.environmentId && other;", [None]),
+    ("const x = {\n  a: 1,\n  environmentId: envId,\n};", [None]),
     ("doIt(row.environmentId);", [None]),
     ("doIt(data.environmentId, inputs.environmentId);", [None, None]),
     ("getX({ environmentId: id });", [None]),
@@ -164,3 +171,25 @@ def test_a_keyed_argument_of_a_helper_is_handed_on() -> None:
 @pytest.mark.xfail(reason="Python lines are read one by one: a triple-quoted string's bracket hides the call", strict=True)
 def test_a_python_argument_after_a_multiline_string() -> None:
     assert _py('notify(\n    """(\n    """,\n    legacy_flag)', "legacy_flag") == ["argument"]
+
+
+def _fixture(source: str, name: str) -> list[bool]:
+    scanned, starts = scan_ts(source), line_starts(source)
+    return [fixture_key_in_test(scanned, starts, number, m.start(), m.end())
+            for number, line in enumerate(source.splitlines(), 1) for m in re.finditer(rf"(?<![\w$]){name}(?![\w$])", line)]
+
+
+@pytest.mark.parametrize("source, fixture", [
+    # an app type's fixture, an expected API response, a helper's input: data of the test only
+    ('describe("s", () => {\n  const mockSurvey: TSurvey = {\n    id: "s1",\n    environmentId: "env1",\n  };\n});', [True]),
+    ('test("x", async () => {\n  expect(result).toEqual([{ environmentId: "env-2" }]);\n});', [True]),
+    ('it("y", () => {\n  const r = await createTeam({ environmentId, name: "n" });\n});', [True]),
+    # a mocked Prisma call's row or expected arguments, a query in the test: the database's
+    ('test("x", async () => {\n  vi.mocked(prisma.segment.create).mockResolvedValue({\n    environmentId: envId,\n  });\n});', [False]),
+    ('test("x", async () => {\n  expect(prisma.survey.findUnique).toHaveBeenCalledWith({\n    where: { id, environmentId },\n  });\n});', [False]),
+    ('const rows: Prisma.SurveyGetPayload<{}>[] = [{ environmentId: "e" }];', [False]),
+    # not a key: a field read, a variable
+    ('test("x", () => {\n  expect(row.environmentId).toBe(1);\n  const environmentId = 2;\n});', [False, False]),
+])
+def test_keys_of_test_fixtures(source: str, fixture: list) -> None:
+    assert _fixture(source, "environmentId") == fixture

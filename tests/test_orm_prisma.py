@@ -130,14 +130,13 @@ def test_rename_of_a_mapped_column_breaks_every_query_naming_it(rename) -> None:
     # raw SQL through $queryRaw names it too. deleteMany filters on another column only.
     assert _breaks(rename, "renamed-column-still-used") == [
         "src/queries/eventData.ts:10", "src/queries/eventData.ts:17", "src/queries/eventData.ts:34", "src/queries/reports.ts:6"]
-    # The field name as the code spells it, outside a call: a row being built for event_data, the parameter
-    # of a wrapper (`getEventData(websiteId, eventDataType)`), and format.ts's use of its parameter: only
-    # EventData maps a field of that name. format.ts's `typeLabel(eventDataType: number)` itself is a
-    # parameter of a function that is no wrapper: a variable of that name, not evidence (impact.extract.handed_on).
-    assert _breaks(rename, "changed-column-referenced") == [
-        "src/lib/format.ts:7", "src/queries/eventData.ts:27", "src/queries/eventData.ts:9"]
+    # The field name as the code spells it, outside a call: a row being built for event_data and format.ts's
+    # use of its parameter: only EventData maps a field of that name. A parameter is a variable of that name,
+    # not evidence (impact.extract.handed_on): format.ts's `typeLabel(eventDataType: number)`, and the wrapper's
+    # own `getEventData(websiteId, eventDataType)` (its query, line 10, is the evidence; adjudicated not-db).
+    assert _breaks(rename, "changed-column-referenced") == ["src/lib/format.ts:7", "src/queries/eventData.ts:27"]
     handed = {(r.file, r.line): (r.via, r.handed_on) for r in rename.references if r.handed_on}
-    assert handed == {("src/lib/format.ts", 6): ("orm-field", "parameter"), ("src/queries/eventData.ts", 9): ("orm-wrapper", "parameter")}
+    assert handed == {("src/lib/format.ts", 6): ("orm-field", "parameter"), ("src/queries/eventData.ts", 9): ("orm-field", "parameter")}
     via = {(r.file, r.line): r.via for r in rename.references}
     assert via[("src/queries/eventData.ts", 11)] == "orm-call"
     assert via[("src/queries/reports.ts", 8)] == "sql"
@@ -159,10 +158,10 @@ def test_required_column_breaks_prisma_creates() -> None:
 def test_common_name_on_another_table_is_not_evidence() -> None:
     result = scan(APP, str(SCENARIOS / "drop_website_status.sql"), use_cache=False)
     assert _breaks(result, "dropped-column-still-used") == ["src/queries/website.ts:15", "src/queries/website.ts:4"]
-    # The wrapper's parameter (`setWebsiteStatus(id, status)` around prisma.website.update): the file
-    # queries website and uses status on no other table; and `website?.status` of a row the imported
-    # getWebsite returns (impact.orm.prisma_returned_rows). session.ts's `status` is the session table's.
-    assert _breaks(result, "changed-column-referenced") == ["src/app/api/websites/route.ts:6", "src/queries/website.ts:14"]
+    # `website?.status` of a row the imported getWebsite returns (impact.orm.prisma_returned_rows); not the
+    # wrapper's parameter (`setWebsiteStatus(id, status)`: its query, line 15, is the evidence). session.ts's
+    # `status` is the session table's.
+    assert _breaks(result, "changed-column-referenced") == ["src/app/api/websites/route.ts:6"]
     tables = {(r.file, r.line): r.table for r in result.references}
     assert tables[("src/queries/session.ts", 5)] == "session"  # inside prisma.session.findMany
     # `row.status` cannot be tied to a table: counted, not listed.

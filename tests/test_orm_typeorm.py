@@ -89,10 +89,10 @@ def test_rename_breaks_every_query_on_the_column() -> None:
     assert _evidence(result, "renamed-column-still-used") == [
         "src/members/members.service.ts:15", "src/members/members.service.ts:22",
         "src/members/members.service.ts:26", "src/members/members.service.ts:30"]
-    # The controller's `body.displayName`, and the parameters of the service's wrappers around those
-    # queries (`rename(id, displayName)`): the file queries workspace_members and no other table with it.
-    assert _evidence(result, "changed-column-referenced") == [
-        "src/members/members.controller.ts:11", "src/members/members.service.ts:25", "src/members/members.service.ts:29"]
+    # The controller's `member.displayName` of the rows the service returns. Not the parameters of the
+    # service's wrappers around those queries (`rename(id, displayName)`): a parameter's name, the query
+    # below it is the evidence (impact.extract.references, adjudicated not-db).
+    assert _evidence(result, "changed-column-referenced") == ["src/members/members.controller.ts:11"]
 
 
 def test_required_column_breaks_inserts() -> None:

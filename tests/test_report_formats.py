@@ -179,7 +179,7 @@ def test_the_caret_points_at_the_orm_field_spelling_of_a_mapped_column() -> None
     at = lines.index("  ::: src/lib/format.ts:7")
     assert lines[at + 1] == ' 7 | return ["string", "number", "date"][eventDataType] ?? "unknown";'
     assert lines[at + 2].index("^") == lines[at + 1].index("eventDataType") and "^" * 14 not in lines[at + 2]
-    at = lines.index("  ::: src/queries/eventData.ts:9")
+    at = lines.index("  ::: src/queries/eventData.ts:27")
     code, caret = lines[at + 1], lines[at + 2]
     assert code[caret.index("^"):caret.index("^") + len("eventDataType")] == "eventDataType"
 

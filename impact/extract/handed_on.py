@@ -30,6 +30,10 @@ by its own position. `in_typescript` and `in_python` tell those positions:
   inputs (the adjudicated samples: 9 of 10 lines reported there were `not-db`, formbricks'
   `project.logo`, sim's `variables.credentialSetId`; the tenth imports the Prisma model's type, a
   model-type reference, still evidence);
+- "fixture": a key of a data literal in a test file whose statement names no Prisma client
+  (`fixture_key_in_test`): an app type's fixture (formbricks' `const mockSurvey: TSurvey = {
+  environmentId: "env1" }`), 6 of the 18 not-db lines of the round-2 Prisma sample; the labelled
+  DB-reaching test keys were a mocked Prisma call's result or expected arguments, which name it;
 - "local": a TypeScript/JavaScript local's declaration (`const environmentId = ...`): the value it is
   given is on the line, read on its own; and a variable's truth tested alone (`if (!environmentId)`).
   Not a destructuring (`const { environmentId } = params`): that reads the field of `params`, as
@@ -55,7 +59,8 @@ from impact.extract.typescript.scan import Scanned
 
 # The kinds, as the report names them (impact.report.markdown: why such a name is no evidence).
 KINDS = {"parameter": "a parameter", "argument": "an argument", "jsx": "a JSX prop", "local": "a local",
-         "type": "a type member", "input": "a request input's field", "client": "a client-side module"}
+         "type": "a type member", "input": "a request input's field", "client": "a client-side module",
+         "fixture": "a test fixture"}
 
 _BRACKET = re.compile(r"[()\[\]{}]")
 _OPENER = {")": "(", "]": "[", "}": "{"}
@@ -144,7 +149,11 @@ def in_typescript(scanned: Scanned, starts: list[int], line: int, start: int, en
         return "local"  # `if (!environmentId) {`: a variable's truth tested (formbricks' airtable route)
     if after.startswith("=>") and not before.endswith((".", "?.")):
         return "parameter"  # `environmentId => ...`
-    if before[-1:] not in ("(", ",", "{", ";", "") or not _bare_end(after):  # `;`: a type's member after another
+    if _truth_tested(before, after):
+        return "local"  # `userId && workspaceId ? ... : null`: a variable's truth (sim's permission-check)
+    # `;` or a line break: a type's member after another (sim's `interface PermissionAssertion {` one a line)
+    line_start = "\n" in masked[max(0, at - 80) + len(before):at]
+    if (before[-1:] not in ("(", ",", "{", ";", "") and not line_start) or not _bare_end(after):
         return None
     opener = _holder(scanned, at)
     if opener is None:
@@ -199,9 +208,53 @@ def _in_braces(scanned: Scanned, brace: int, after: str, jsx: bool) -> str | Non
     if opener is None or masked[opener] != "(":
         return None
     kind = _parenthesised(scanned, opener, after, keyed=True)
-    if kind == "argument" and _keys(scanned, brace) >= RECORD_KEYS:
+    if kind == "argument" and not _logged(scanned, opener) and _keys(scanned, brace) >= RECORD_KEYS:
         return None  # a record being built: it may be a row's data, written by the helper
     return kind if kind == "parameter" or before[-1:] != ":" else None  # `({ a }: { a: string }) =>`
+
+
+_OPERATOR_BEFORE = re.compile(r"(?:&&|\|\||!)$")
+_OPERATOR_AFTER = re.compile(r"(?:&&|\|\||\?(?![.?]))")
+
+
+def _truth_tested(before: str, after: str) -> bool:
+    """A bare name between logical operators or before a ternary's `?`: `a && b`, `!b ? x : y`, `b || c`."""
+    return (not before.endswith((".", "?.")) and (_OPERATOR_BEFORE.search(before) is not None or before.endswith("("))
+            and _OPERATOR_AFTER.match(after) is not None) or (_OPERATOR_BEFORE.search(before) is not None and after[:1] in (")", ";"))
+
+
+def _logged(scanned: Scanned, opener: int) -> bool:
+    """Is the parenthesis at `opener` a logging call's (`logger.warn(`)?"""
+    head = scanned.masked[max(0, opener - 120):opener]
+    callee = _CALLEE.search(head)
+    return callee is not None and _LOG_CALL.search(head, 0, callee.start(2)) is not None
+
+
+def fixture_key_in_test(scanned: Scanned, starts: list[int], line: int, start: int, end: int) -> bool:
+    """A key of a data literal in a test whose statement names no Prisma client: `const mockSurvey: TSurvey
+    = { environmentId: "env1" }` (an app type's fixture), not `vi.mocked(prisma.segment.create)
+    .mockResolvedValue({ environmentId })` nor `expect(prisma.survey.findUnique).toHaveBeenCalledWith({
+    where: { environmentId } })` (a row, a query's arguments). The statement is read from the innermost
+    block holding the name (a test's body) to the outermost bracket of the expression."""
+    masked = scanned.masked
+    at, stop = starts[line - 1] + start, starts[line - 1] + end
+    if masked[stop:stop + 40].lstrip()[:1] not in (":", ",", "}"):
+        return False  # a key (with a value or shorthand), nothing else
+    outer, opener = None, _holder(scanned, at)
+    while opener is not None and not _block(masked, opener):
+        outer, opener = opener, _holder(scanned, opener)
+    if outer is None or masked[outer] != "{" and masked[outer] != "[" and masked[outer] != "(":
+        return False
+    begin = max(masked.rfind(";", 0, outer), opener or 0, outer - 300)  # a statement's head; without `;`, a longer one
+    return "prisma" not in scanned.text[begin:outer].lower()
+
+
+def _block(masked: str, brace: int) -> bool:
+    """Is the `{` at `brace` a block (a function's or a statement's body), not an object literal?"""
+    if masked[brace] != "{":
+        return False
+    before = masked[max(0, brace - 20):brace].rstrip()
+    return before.endswith(("=>", ")", "else", "try", "finally")) or not before
 
 
 def _after_closing(scanned: Scanned, brace: int) -> int:
@@ -229,7 +282,7 @@ def _parenthesised(scanned: Scanned, opener: int, after: str, keyed: bool) -> st
     close = scanned.closing(opener)
     if _FUNCTION.search(head) or (close is not None and close > opener and declares(scanned, close)):
         return "parameter"
-    if callee and _LOG_CALL.search(head, 0, callee.start(2)):
+    if _logged(scanned, opener):
         return "argument"  # a log line's payload, keyed or not
     if keyed and after[:1] not in (",", "}", ""):
         return None  # a key with a value (`f({ environmentId: id })`): kept, it may be a query's option

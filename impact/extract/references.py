@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from impact.extract import handed_on
+from impact.test_paths import is_test_path
 from impact.extract.typescript.scan import scan
 from impact.model import ColumnReference, Query
 from impact.orm import CODE_DECLARATION_SUFFIXES as TS_SUFFIXES
@@ -121,6 +122,7 @@ class _Positions:
         self.rel, self.text, self.lines, self.scanned = rel, text, lines, None
         self.python = rel.endswith((".py", ".pyi"))
         self.script = rel.endswith(TS_SUFFIXES) and len(lines) == text.count("\n") + (not text.endswith("\n"))
+        self.test = is_test_path(rel)
 
     def kind(self, number: int, start: int, end: int) -> str | None:
         if self.python:
@@ -130,7 +132,10 @@ class _Positions:
         if self.scanned is None:
             from impact.extract.typescript.functions import line_starts  # imported when a TS file needs it
             self.scanned, self.starts = scan(self.text), line_starts(self.text)
-        return handed_on.in_typescript(self.scanned, self.starts, number, start, end, self.rel.endswith((".tsx", ".jsx")))
+        kind = handed_on.in_typescript(self.scanned, self.starts, number, start, end, self.rel.endswith((".tsx", ".jsx")))
+        if kind is None and self.test and handed_on.fixture_key_in_test(self.scanned, self.starts, number, start, end):
+            return "fixture"
+        return kind
 
 
 _PREFIX = frozenset("rRuUbB")
