@@ -149,8 +149,14 @@ def test_jsx_attributes_in_jsx_files_only() -> None:
     ("def h(\n    self,\n    legacy_flag,\n):\n    pass", ["parameter"]),
     ("x = lambda legacy_flag: 1", ["parameter"]),
     ("notify(user,\n       legacy_flag)", ["argument"]),
+    # a variable: one holding an object (`legacy_flag.pk`), a statement assigning one
+    ("if (legacy_flag.pk, i) not in taken:\n    pass", ["local"]),
+    ("    legacy_flag = None", ["local"]),
+    ("    legacy_flag: int | None = None", ["local"]),
     # kept: keyword arguments (a model's constructor, a manager's create), a condition, a tuple
     ("Order(legacy_flag=legacy_flag)", [None, None]),
+    ("Order.objects.create(\n    legacy_flag=True,\n)", [None]),
+    ("x = self.legacy_flag.pk", [None]),
     ("if legacy_flag:\n    pass", [None]),
     ("return (legacy_flag, 1)", [None]),
 ])
@@ -166,6 +172,15 @@ def test_a_returned_local_is_handed_on() -> None:
 @pytest.mark.xfail(reason="a key with a value in a call's object argument is kept: the object may be a query's options", strict=True)
 def test_a_keyed_argument_of_a_helper_is_handed_on() -> None:
     assert _ts("recordAudit({ environmentId: id });", "environmentId") == ["argument"]
+
+
+def test_a_quoted_dict_key_is_a_python_tests_data() -> None:
+    from impact.extract.handed_on import python_test_data_key
+
+    lines = ["data = {", "    'legacy_flag': rear_ports[3].pk,", '    "legacy_flag" : 1,', ")", "qs.values('legacy_flag')"]
+    keys = [python_test_data_key(lines, n, line.index("legacy_flag"), line.index("legacy_flag") + len("legacy_flag"))
+            for n, line in enumerate(lines, 1) if "legacy_flag" in line]
+    assert keys == [True, True, False]
 
 
 @pytest.mark.xfail(reason="Python lines are read one by one: a triple-quoted string's bracket hides the call", strict=True)

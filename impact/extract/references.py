@@ -46,7 +46,8 @@ def find_references(
             span = next((span for span in spans if span[0] <= number <= span[1]), None)
             ref = _reference(rel, number, line, match, span[2] if span else None, generated, spellings)
             at = None
-            if (span is None and not generated and ref.context in ("identifier", "property") and ref.via in _WEAK
+            if (span is None and not generated and ref.via in _WEAK
+                    and (ref.context in ("identifier", "property") or (ref.context == "string" and positions.python and positions.test))
                     and "." not in match.group(1)):  # `FieldNameUser.photoUrl`, a constant holding the column's name: no variable
                 # A name with no table is never evidence: its position is read only if the file's queries give it
                 # one (`file-queries`, below); saleor's DROP has ~4,500 such names (issue 13: +0.05 s warm).
@@ -126,6 +127,8 @@ class _Positions:
 
     def kind(self, number: int, start: int, end: int) -> str | None:
         if self.python:
+            if self.test and handed_on.python_test_data_key(self.lines, number, start, end):
+                return "fixture"
             return handed_on.in_python(self.lines, number, start, end)
         if not self.script:
             return None
