@@ -55,6 +55,19 @@ def test_request_inputs_and_client_modules_are_not_evidence() -> None:
     assert lines.get(3) == "model-type" and _evidence(dropped, "src/documents/title-editor.tsx") == {"IMP104": [3, 6]}
 
 
+def test_a_prisma_tests_app_shaped_data_is_a_fixture_another_orms_factory_keys_are_not() -> None:
+    """format.test.ts: `eventDataType: 1` in an object of the app's shape (9) is a fixture; in a mocked
+    prisma.eventData.findFirst row (13) it is the database's. members.test.ts (TypeORM): a factory's
+    `displayName` key (12) names no client either, yet builds the entity: evidence (keep_prisma_fixtures)."""
+    prisma_app, typeorm_app = FIXTURES / "apps" / "analytics-prisma", FIXTURES / "apps" / "members-typeorm"
+    result = scan(prisma_app, str(FIXTURES / "scenarios" / "analytics-prisma" / "rename_event_data_type.sql"), use_cache=False)
+    assert _handed(result, "src/lib/format.test.ts") == {7: {"type"}, 9: {"fixture"}}
+    assert _evidence(result, "src/lib/format.test.ts") == {"IMP204": [13]}
+    result = scan(typeorm_app, str(FIXTURES / "scenarios" / "members-typeorm" / "rename_display_name.sql"), use_cache=False)
+    assert _handed(result, "src/members/members.test.ts") == {}
+    assert _evidence(result, "src/members/members.test.ts") == {"IMP204": [12]}
+
+
 @pytest.mark.parametrize("source, client", [
     ('"use client";\nimport x from "y";', True),
     ("// a comment\n/* another */\n'use client'\n", True),
@@ -203,6 +216,7 @@ def _fixture(source: str, name: str) -> list[bool]:
     ('test("x", async () => {\n  vi.mocked(prisma.segment.create).mockResolvedValue({\n    environmentId: envId,\n  });\n});', [False]),
     ('test("x", async () => {\n  expect(prisma.survey.findUnique).toHaveBeenCalledWith({\n    where: { id, environmentId },\n  });\n});', [False]),
     ('const rows: Prisma.SurveyGetPayload<{}>[] = [{ environmentId: "e" }];', [False]),
+    ('test("x", async () => {\n  expect(tx.mapping.deleteMany).toHaveBeenCalledWith({\n    where: { environmentId },\n  });\n});', [False]),
     # not a key: a field read, a variable
     ('test("x", () => {\n  expect(row.environmentId).toBe(1);\n  const environmentId = 2;\n});', [False, False]),
 ])

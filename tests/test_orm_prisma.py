@@ -134,8 +134,10 @@ def test_rename_of_a_mapped_column_breaks_every_query_naming_it(rename) -> None:
     # use of its parameter: only EventData maps a field of that name. A parameter is a variable of that name,
     # not evidence (impact.extract.handed_on): format.ts's `typeLabel(eventDataType: number)`, and the wrapper's
     # own `getEventData(websiteId, eventDataType)` (its query, line 10, is the evidence; adjudicated not-db).
-    assert _breaks(rename, "changed-column-referenced") == ["src/lib/format.ts:7", "src/queries/eventData.ts:27"]
-    handed = {(r.file, r.line): (r.via, r.handed_on) for r in rename.references if r.handed_on}
+    # format.test.ts: a mocked Prisma row's key (13), not the app-shaped fixture's (9, test_handed_on).
+    assert _breaks(rename, "changed-column-referenced") == [
+        "src/lib/format.test.ts:13", "src/lib/format.ts:7", "src/queries/eventData.ts:27"]
+    handed = {(r.file, r.line): (r.via, r.handed_on) for r in rename.references if r.handed_on and r.file != "src/lib/format.test.ts"}
     assert handed == {("src/lib/format.ts", 6): ("orm-field", "parameter"), ("src/queries/eventData.ts", 9): ("orm-field", "parameter")}
     via = {(r.file, r.line): r.via for r in rename.references}
     assert via[("src/queries/eventData.ts", 11)] == "orm-call"

@@ -246,7 +246,22 @@ def fixture_key_in_test(scanned: Scanned, starts: list[int], line: int, start: i
     if outer is None or masked[outer] != "{" and masked[outer] != "[" and masked[outer] != "(":
         return False
     begin = max(masked.rfind(";", 0, outer), opener or 0, outer - 300)  # a statement's head; without `;`, a longer one
-    return "prisma" not in scanned.text[begin:outer].lower()
+    head = scanned.text[begin:outer]
+    return "prisma" not in head.lower() and _PRISMA_METHOD.search(head) is None
+
+
+# `tx.connectorFormbricksMapping.deleteMany` (a transaction's client, formbricks' connector service test)
+_PRISMA_METHOD = re.compile(r"\.\s*(?:find\w*|create\w*|update\w*|upsert|delete\w*|count|aggregate|groupBy)\b")
+
+
+def keep_prisma_fixtures(references: list, prisma_tables: set[str]) -> list:
+    """"fixture" (fixture_key_in_test) was measured on Prisma tests, whose DB-reaching data names a Prisma
+    client; a TypeScript key of another ORM's table keeps no such mark: Sequelize's and TypeORM's test
+    factories (`fakeProject({ enableAutomaticCodeFixes })`, oneuptime) write the row and name no client."""
+    from dataclasses import replace
+
+    return [replace(ref, handed_on=None) if ref.handed_on == "fixture" and not ref.file.endswith((".py", ".pyi"))
+            and (ref.table or "").lower() not in prisma_tables else ref for ref in references]
 
 
 def _block(masked: str, brace: int) -> bool:
