@@ -164,8 +164,11 @@ def test_jsx_attributes_in_jsx_files_only() -> None:
     ("notify(user,\n       legacy_flag)", ["argument"]),
     # a variable: one holding an object (`legacy_flag.pk`), a statement assigning one
     ("if (legacy_flag.pk, i) not in taken:\n    pass", ["local"]),
-    ("    legacy_flag = None", ["local"]),
-    ("    legacy_flag: int | None = None", ["local"]),
+    ("def f():\n    legacy_flag = None", ["local"]),
+    ("def f():\n    if x:\n        legacy_flag: int | None = None", ["local"]),
+    # kept: a class's attribute (a factory's, a form's declaration), a module's constant
+    ("class OrgFactory(Factory):\n    legacy_flag = None", [None]),
+    ("legacy_flag = 1", [None]),
     # kept: keyword arguments (a model's constructor, a manager's create), a condition, a tuple
     ("Order(legacy_flag=legacy_flag)", [None, None]),
     ("Order.objects.create(\n    legacy_flag=True,\n)", [None]),

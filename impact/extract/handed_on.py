@@ -334,8 +334,8 @@ def in_python(lines: list[str], line: int, start: int, end: int) -> str | None:
         return "parameter"
     if not before.endswith(".") and _PY_ATTRIBUTE.match(after) and not _PY_IMPORT.match(text):
         return "local"  # `rear_port.pk`: a variable holding an object, not the field (netbox's object_create)
-    if not before and _PY_ASSIGN.match(after) and _py_bracket(lines, line, start) is None:
-        return "local"  # `rear_port = None`: a statement assigning a variable (not a call's keyword)
+    if not before and _PY_ASSIGN.match(after) and _py_bracket(lines, line, start) is None and _py_in_function(lines, line):
+        return "local"  # `rear_port = None` in a function: a variable (not a call's keyword, not a class's attribute)
     if before[-1:] not in ("(", ",", "") or not (after[:1] in (",", ")", ":", "=", "") and after[:2] != "=="):
         return None
     head = _py_holder(lines, line, start)
@@ -349,6 +349,21 @@ def in_python(lines: list[str], line: int, start: int, end: int) -> str | None:
     if callee is None or callee.group(1) in _CONTROL or callee.group(1) in ("class", "def"):
         return None  # a tuple, a condition, a class's bases
     return "argument"
+
+
+def _py_in_function(lines: list[str], line: int) -> bool:
+    """Is the line in a function's body, not directly in a class's (warehouse's factory `is_approved = None`)?"""
+    indent = len(lines[line - 1]) - len(lines[line - 1].lstrip())
+    for number in range(line - 1, 0, -1):
+        text = lines[number - 1]
+        code = text.lstrip()
+        if code and not code.startswith("#") and len(text) - len(code) < indent:
+            if code.startswith(("def ", "async def ")):
+                return True
+            if code.startswith("class "):
+                return False
+            indent = len(text) - len(code)
+    return False
 
 
 def _py_holder(lines: list[str], line: int, start: int) -> str | None:
