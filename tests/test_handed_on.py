@@ -78,6 +78,15 @@ def test_client_module_directive(source: str, client: bool) -> None:
     assert client_module(source) is client
 
 
+def test_a_django_view_tests_post_data_is_no_evidence_its_query_is() -> None:
+    # books/tests/test_views.py: `model = Book` binds the test class to the model (impact.extract.python.model_classes),
+    # yet `form_data`'s "external_reference" (11) is the form's POST data; the manager's create (15) writes the row.
+    result = scan(FIXTURES / "apps" / "library-django", "books.0002", use_cache=False)
+    file = "books/tests/test_views.py"
+    assert {(r.line, r.via, r.handed_on) for r in result.references if r.file == file and r.line == 11} == {(11, "model-class", "fixture")}
+    assert sorted({line for lines in _evidence(result, file).values() for line in lines}) == [15]
+
+
 def test_django_parameters_and_positional_arguments_are_not_evidence_keywords_are() -> None:
     result = scan(FIXTURES / "apps" / "library-django", "books.0002", use_cache=False)
     file = "books/loans.py"

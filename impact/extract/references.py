@@ -52,7 +52,7 @@ def find_references(
                 # A name with no table is never evidence: its position is read only if the file's queries give it
                 # one (`file-queries`, below); saleor's DROP has ~4,500 such names (issue 13: +0.05 s warm).
                 at = (number, match.start(), match.end())
-                if ref.via == "orm-field":
+                if ref.via == "orm-field" or ref.context == "string":  # a test's data key, whatever binds it later
                     ref = replace(ref, handed_on=positions.kind(*at))
             if span is None and rel.endswith((".py", ".pyi")):
                 docstrings = _docstring_spans(text) if docstrings is None else docstrings

@@ -25,10 +25,16 @@ def names_changed_column(ctx: OpContext, ref: ColumnReference) -> bool:
             and (ref.via != "model-self" or ctx.op.kind is OpKind.DROP_COLUMN) and _firm_column_use(ref))
 
 
+def _handed_on_void(ref: ColumnReference) -> bool:
+    """A position that is no use of the column (impact.extract.handed_on), for the attributions it voids."""
+    return ref.handed_on is not None and (ref.via in HANDED_ON_VOIDS or ref.handed_on == "client"
+                                          or (ref.handed_on == "fixture" and ref.via == "model-class"))
+
+
 def _firm_column_use(ref: ColumnReference) -> bool:
     """Hand-written code naming a column of the table the reference is attributed to, firmly enough to be evidence."""
     return (not ref.generated and ref.table is not None and ref.context != "declaration"
-            and not (ref.handed_on and (ref.via in HANDED_ON_VOIDS or ref.handed_on == "client"))
+            and not _handed_on_void(ref)
             and (ref.context in ("property", "string") or ref.via in PROMOTED_VIAS
                  or (ref.via == "file-queries" and not ref.file.endswith((".py", ".pyi")))))
 
@@ -54,7 +60,9 @@ PROMOTED_VIAS = frozenset({"orm-field", "orm-wrapper", "model-class", "column-va
 # `async (environmentId: string) =>`, `getOrganizationIdFromEnvironmentId(environmentId)`).
 HANDED_ON_VOIDS = frozenset({"orm-field", "file-queries"})
 # A "use client" module's names (impact.extract.handed_on.mark_client_modules) are no evidence whatever
-# attributed them: a typed prop's `project.logo` there is the browser's copy of a row a server read.
+# attributed them: a typed prop's `project.logo` there is the browser's copy of a row a server read. A
+# test's data key is none though the test class is bound to the model (`model = Service`, then
+# `form_data = {'virtual_machine': None}`: netbox's and nautobot's view tests, labelled not-db).
 
 
 @reference_matcher
