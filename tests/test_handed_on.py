@@ -228,6 +228,7 @@ def _fixture(source: str, name: str) -> list[bool]:
     ('test("x", async () => {\n  vi.mocked(prisma.segment.create).mockResolvedValue({\n    environmentId: envId,\n  });\n});', [False]),
     ('test("x", async () => {\n  expect(prisma.survey.findUnique).toHaveBeenCalledWith({\n    where: { id, environmentId },\n  });\n});', [False]),
     ('const rows: Prisma.SurveyGetPayload<{}>[] = [{ environmentId: "e" }];', [False]),
+    ('test("x", async () => {\n  vi.mocked(getEnvironment).mockResolvedValueOnce({\n    environmentId: "e",\n  } as any);\n});', [False]),
     ('test("x", async () => {\n  expect(tx.mapping.deleteMany).toHaveBeenCalledWith({\n    where: { environmentId },\n  });\n});', [False]),
     # not a key: a field read, a variable
     ('test("x", () => {\n  expect(row.environmentId).toBe(1);\n  const environmentId = 2;\n});', [False, False]),

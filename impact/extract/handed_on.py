@@ -251,7 +251,10 @@ def fixture_key_in_test(scanned: Scanned, starts: list[int], line: int, start: i
 
 
 # `tx.connectorFormbricksMapping.deleteMany` (a transaction's client, formbricks' connector service test)
-_PRISMA_METHOD = re.compile(r"\.\s*(?:find\w*|create\w*|update\w*|upsert|delete\w*|count|aggregate|groupBy)\b")
+# A mocked function's value stands for what the function returns, in a Prisma app's services mostly a row
+# (formbricks' `vi.mocked(getEnvironment).mockResolvedValueOnce({ projectId })`, labelled DB-reaching).
+_PRISMA_METHOD = re.compile(r"\.\s*(?:find\w*|create\w*|update\w*|upsert|delete\w*|count|aggregate|groupBy"
+                            r"|mock(?:Resolved|Return)Value(?:Once)?)\b")
 
 
 def keep_prisma_fixtures(references: list, prisma_tables: set[str]) -> list:
