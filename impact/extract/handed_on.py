@@ -57,10 +57,10 @@ import re
 
 from impact.extract.typescript.scan import Scanned
 
-# The kinds, as the report names them (impact.report.markdown: why such a name is no evidence).
-KINDS = {"parameter": "a parameter", "argument": "an argument", "jsx": "a JSX prop", "local": "a local",
-         "type": "a type member", "input": "a request input's field", "client": "a client-side module",
-         "fixture": "a test fixture"}
+# The kinds, as the report says them (impact.report.markdown: why such a name is no evidence).
+KINDS = {"parameter": "a parameter's name", "argument": "an argument's name", "jsx": "a JSX prop's name",
+         "local": "a local's name", "type": "a type member's name", "input": "a request's input",
+         "client": "in a client-side module", "fixture": "a test's data"}
 
 _BRACKET = re.compile(r"[()\[\]{}]")
 _OPENER = {")": "(", "]": "[", "}": "{"}

@@ -178,7 +178,7 @@ def _references(view: View, loc: _Loc) -> list[str]:
     if not refs:
         return [_upper_first(note) + ".", ""] if note else []
     lines = [f"- {loc(r.file, r.line)} {r.context} `{r.column}`" + (f" on `{r.table}`" if r.table else "") + (" (generated)" if r.generated else "")
-             + (f" ({HANDED_ON[r.handed_on]}'s name)" if r.handed_on else "")  # why it is no evidence
+             + (f" ({HANDED_ON[r.handed_on]})" if r.handed_on else "")  # why it is no evidence
              for r in refs[:200]]
     return _details(f"Other references to changed columns ({len(refs)})", lines + ([f"\n{_upper_first(note)}."] if note else []))
 
