@@ -11,7 +11,7 @@ from typing import Callable
 
 from impact.config import Config, load_config
 from impact.errors import InputError
-from impact.extract.handed_on import keep_prisma_fixtures, mark_client_modules
+from impact.extract.handed_on_modules import keep_prisma_fixtures, mark_client_modules
 from impact.extract.python.class_attributes import attribute_class_attributes
 from impact.extract.python.factory_calls import attribute_factory_calls
 from impact.extract.python.model_argument_calls import attribute_model_argument_calls

@@ -7,7 +7,8 @@ import re
 
 import pytest
 
-from impact.extract.handed_on import client_module, in_python, in_typescript, fixture_key_in_test
+from impact.extract.handed_on import in_python, in_typescript
+from impact.extract.handed_on_modules import client_module, fixture_key_in_test
 from impact.extract.typescript.functions import line_starts
 from impact.extract.typescript.scan import scan as scan_ts
 from impact.pipeline import scan
@@ -200,7 +201,7 @@ def test_a_keyed_argument_of_a_helper_is_handed_on() -> None:
 
 
 def test_a_quoted_dict_key_is_a_python_tests_data() -> None:
-    from impact.extract.handed_on import python_test_data_key
+    from impact.extract.handed_on_modules import python_test_data_key
 
     lines = ["data = {", "    'legacy_flag': rear_ports[3].pk,", '    "legacy_flag" : 1,', ")", "qs.values('legacy_flag')"]
     keys = [python_test_data_key(lines, n, line.index("legacy_flag"), line.index("legacy_flag") + len("legacy_flag"))

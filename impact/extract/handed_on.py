@@ -25,19 +25,12 @@ by its own position. `in_typescript` and `in_python` tell those positions:
   input, named as the client sends it. In the adjudicated samples every such line was `not-db`
   (formbricks' `getEnvironmentAuth(params.environmentId)`, outline's `ctx.body.private`); its
   value reaches the database on another line, which says so;
-- "client": any name in a module marked `"use client"` (a React client component or hook): it runs in
-  the browser and never reaches the database; what it reads are props, state and a server action's
-  inputs (the adjudicated samples: 9 of 10 lines reported there were `not-db`, formbricks'
-  `project.logo`, sim's `variables.credentialSetId`; the tenth imports the Prisma model's type, a
-  model-type reference, still evidence);
-- "fixture": a key of a data literal in a test file whose statement names no Prisma client
-  (`fixture_key_in_test`): an app type's fixture (formbricks' `const mockSurvey: TSurvey = {
-  environmentId: "env1" }`), 6 of the 18 not-db lines of the round-2 Prisma sample; the labelled
-  DB-reaching test keys were a mocked Prisma call's result or expected arguments, which name it;
+- "client" and "fixture": for the module a name stands in (impact.extract.handed_on_modules);
 - "local": a TypeScript/JavaScript local's declaration (`const environmentId = ...`): the value it is
-  given is on the line, read on its own; and a variable's truth tested alone (`if (!environmentId)`).
-  Not a destructuring (`const { environmentId } = params`): that reads the field of `params`, as
-  `params.environmentId` does, and such reads are kept.
+  given is on the line, read on its own; and a variable's truth tested alone (`if (!environmentId)`,
+  `userId && workspaceId ? ...`). Not a destructuring (`const { environmentId } = row`): that reads the
+  field of `row`, as `row.environmentId` does, and such reads are kept (of a request's input, "input").
+  Python: a bare name holding an object (`rear_port.pk`) or assigned in a function (`rear_port = None`).
 
 impact.judge.reference_predicates takes none of them as evidence through a weak attribution
 (orm-field, file-queries); a table the ORM layer tells otherwise (a wrapper's call, a typed key, a
@@ -98,37 +91,6 @@ _INPUT_READ = re.compile(r"(?<![\w$])(?:" + "|".join(INPUT_RECEIVERS) + r")\s*[?
 _DESTRUCTURED_INPUT = re.compile(r"\s*=\s*(?:await\s+)?(?:[\w$]+\s*\.\s*)*(?:" + "|".join(INPUT_RECEIVERS) + r")\s*[;,)\n]")
 # `logger.warn(`, `console.error(`, `log.info(`, `this.logger.debug(`: a log line's call.
 _LOG_CALL = re.compile(r"(?<![\w$])(?:logger|log|console|Logger)\s*\.\s*$")
-
-
-_DIRECTIVE = re.compile(r"""(?:\s*(?://[^\n]*|/\*.*?\*/))*\s*(["'])use client\1""", re.S)
-
-
-def client_module(text: str) -> bool:
-    """Does the module start with the `"use client"` directive (after comments)?"""
-    return "use client" in text[:2000] and _DIRECTIVE.match(text) is not None
-
-
-# What a client module still says: a type or import of the model (the build breaks), a generated type,
-# a declaration, a query written there (none are expected; kept, not second-guessed).
-_CLIENT_KEEPS = frozenset({"model-type", "generated-type", "model-declaration", "sql", "orm-call"})
-
-
-def mark_client_modules(references: list, texts, querying: set[str] = frozenset()) -> list:
-    """References in `"use client"` modules, other than _CLIENT_KEEPS, marked handed on ("client").
-    Not in a module that queries (`querying`): supabase-js reaches the database from the browser, and
-    the rows it returns there are rows (chat-ts' `useConversations`)."""
-    from dataclasses import replace
-
-    client: dict[str, bool] = {}
-    out = []
-    for ref in references:
-        if ref.handed_on is None and ref.via not in _CLIENT_KEEPS and ref.file.endswith((".tsx", ".ts", ".jsx", ".js")):
-            if ref.file not in client:
-                client[ref.file] = ref.file not in querying and client_module(texts.get(ref.file, ""))
-            if client[ref.file]:
-                ref = replace(ref, handed_on="client")
-        out.append(ref)
-    return out
 
 
 def in_typescript(scanned: Scanned, starts: list[int], line: int, start: int, end: int, jsx: bool) -> str | None:
@@ -230,51 +192,6 @@ def _logged(scanned: Scanned, opener: int) -> bool:
     return callee is not None and _LOG_CALL.search(head, 0, callee.start(2)) is not None
 
 
-def fixture_key_in_test(scanned: Scanned, starts: list[int], line: int, start: int, end: int) -> bool:
-    """A key of a data literal in a test whose statement names no Prisma client: `const mockSurvey: TSurvey
-    = { environmentId: "env1" }` (an app type's fixture), not `vi.mocked(prisma.segment.create)
-    .mockResolvedValue({ environmentId })` nor `expect(prisma.survey.findUnique).toHaveBeenCalledWith({
-    where: { environmentId } })` (a row, a query's arguments). The statement is read from the innermost
-    block holding the name (a test's body) to the outermost bracket of the expression."""
-    masked = scanned.masked
-    at, stop = starts[line - 1] + start, starts[line - 1] + end
-    if masked[stop:stop + 40].lstrip()[:1] not in (":", ",", "}"):
-        return False  # a key (with a value or shorthand), nothing else
-    outer, opener = None, _holder(scanned, at)
-    while opener is not None and not _block(masked, opener):
-        outer, opener = opener, _holder(scanned, opener)
-    if outer is None or masked[outer] != "{" and masked[outer] != "[" and masked[outer] != "(":
-        return False
-    begin = max(masked.rfind(";", 0, outer), opener or 0, outer - 300)  # a statement's head; without `;`, a longer one
-    head = scanned.text[begin:outer]
-    return "prisma" not in head.lower() and _PRISMA_METHOD.search(head) is None
-
-
-# `tx.connectorFormbricksMapping.deleteMany` (a transaction's client, formbricks' connector service test)
-# A mocked function's value stands for what the function returns, in a Prisma app's services mostly a row
-# (formbricks' `vi.mocked(getEnvironment).mockResolvedValueOnce({ projectId })`, labelled DB-reaching).
-_PRISMA_METHOD = re.compile(r"\.\s*(?:find\w*|create\w*|update\w*|upsert|delete\w*|count|aggregate|groupBy"
-                            r"|mock(?:Resolved|Return)Value(?:Once)?)\b")
-
-
-def keep_prisma_fixtures(references: list, prisma_tables: set[str]) -> list:
-    """"fixture" (fixture_key_in_test) was measured on Prisma tests, whose DB-reaching data names a Prisma
-    client; a TypeScript key of another ORM's table keeps no such mark: Sequelize's and TypeORM's test
-    factories (`fakeProject({ enableAutomaticCodeFixes })`, oneuptime) write the row and name no client."""
-    from dataclasses import replace
-
-    return [replace(ref, handed_on=None) if ref.handed_on == "fixture" and not ref.file.endswith((".py", ".pyi"))
-            and (ref.table or "").lower() not in prisma_tables else ref for ref in references]
-
-
-def _block(masked: str, brace: int) -> bool:
-    """Is the `{` at `brace` a block (a function's or a statement's body), not an object literal?"""
-    if masked[brace] != "{":
-        return False
-    before = masked[max(0, brace - 20):brace].rstrip()
-    return before.endswith(("=>", ")", "else", "try", "finally")) or not before
-
-
 def _after_closing(scanned: Scanned, brace: int) -> int:
     close = scanned.closing(brace)
     return close + 1 if close is not None and close > brace else len(scanned.masked)
@@ -319,16 +236,6 @@ _PY_LINES = 15  # lines looked back for the parenthesis holding a name
 _PY_ATTRIBUTE = re.compile(r"\.\s*[A-Za-z_]")
 _PY_ASSIGN = re.compile(r"(?::[^=]+)?=(?!=)")  # `x = `, `x: T = `
 _PY_IMPORT = re.compile(r"\s*(?:from|import)\s")
-_PY_DICT_KEY = re.compile(r"""["']\s*:""")
-
-
-def python_test_data_key(lines: list[str], line: int, start: int, end: int) -> bool:
-    """`'rear_port': rear_ports[3].pk,` in a test: a quoted key of a dict literal (a form's POST data, a REST
-    payload: 7 of 7 such lines in the adjudicated Django samples were not-db; a model is built with keywords)."""
-    text = lines[line - 1]
-    return text[start - 1:start] in ("'", '"') and _PY_DICT_KEY.match(text, end) is not None
-
-
 def in_python(lines: list[str], line: int, start: int, end: int) -> str | None:
     """The kind of position of the name at `start:end` of `line` (1-based) in a Python file, or None."""
     text = lines[line - 1]

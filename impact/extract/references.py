@@ -5,7 +5,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import replace
 
-from impact.extract import handed_on
+from impact.extract import handed_on, handed_on_modules
 from impact.test_paths import is_test_path
 from impact.extract.typescript.scan import scan
 from impact.model import ColumnReference, Query
@@ -127,7 +127,7 @@ class _Positions:
 
     def kind(self, number: int, start: int, end: int) -> str | None:
         if self.python:
-            if self.test and handed_on.python_test_data_key(self.lines, number, start, end):
+            if self.test and handed_on_modules.python_test_data_key(self.lines, number, start, end):
                 return "fixture"
             return handed_on.in_python(self.lines, number, start, end)
         if not self.script:
@@ -136,7 +136,7 @@ class _Positions:
             from impact.extract.typescript.functions import line_starts  # imported when a TS file needs it
             self.scanned, self.starts = scan(self.text), line_starts(self.text)
         kind = handed_on.in_typescript(self.scanned, self.starts, number, start, end, self.rel.endswith((".tsx", ".jsx")))
-        if kind is None and self.test and handed_on.fixture_key_in_test(self.scanned, self.starts, number, start, end):
+        if kind is None and self.test and handed_on_modules.fixture_key_in_test(self.scanned, self.starts, number, start, end):
             return "fixture"
         return kind
 

@@ -59,7 +59,7 @@ PROMOTED_VIAS = frozenset({"orm-field", "orm-wrapper", "model-class", "column-va
 # or the file's queries' column says nothing of what it holds (the adjudicated sample: formbricks'
 # `async (environmentId: string) =>`, `getOrganizationIdFromEnvironmentId(environmentId)`).
 HANDED_ON_VOIDS = frozenset({"orm-field", "file-queries"})
-# A "use client" module's names (impact.extract.handed_on.mark_client_modules) are no evidence whatever
+# A "use client" module's names (impact.extract.handed_on_modules.mark_client_modules) are no evidence whatever
 # attributed them: a typed prop's `project.logo` there is the browser's copy of a row a server read. A
 # test's data key is none though the test class is bound to the model (`model = Service`, then
 # `form_data = {'virtual_machine': None}`: netbox's and nautobot's view tests, labelled not-db).

@@ -47,7 +47,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 
-from impact.extract.handed_on import client_module
+from impact.extract.handed_on_modules import client_module
 from impact.extract.references import COMMENT_LINE
 from impact.model import ColumnReference, Query
 from impact.orm.mapping import OrmMap, OrmModel
