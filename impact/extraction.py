@@ -38,6 +38,7 @@ from impact.late_parses import defer
 from impact.locate import LocatedMigration, known_folders
 from impact.model import Extraction, FileIssue, Query
 from impact.positions import TablePositions
+from impact.text_looks import TextLooks
 from impact.verdicts import Verdicts
 from impact.orm.import_sources import repo_reader
 from impact.orm.python_imports import PYTHON_QUERY_ORMS, foreign_model_uses
@@ -66,6 +67,7 @@ class ExtractionRun:
     declaring: set[str] = field(default_factory=set)  # TS/JS files that declare ORM models (never "of no interest")
     deferred: set[str] = field(default_factory=set)  # attribution-only files parsed only if needed (late_parses.py)
     cache: Any = None  # the ExtractionCache, for the late parses
+    looks: TextLooks = field(default_factory=TextLooks, repr=False, compare=False)  # asked by several passes, once
 
 
 def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Config, migration: LocatedMigration,
@@ -162,6 +164,7 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
     verdicts.save(needles, list(run.models))
     # The pack is saved by the caller once the late parses are done (pipeline.py): it holds theirs too.
     _drop_attribution_only(run)
+    run.looks.clear()
     run.queries = labels.queries(run.queries)
     run.texts = [(rel, text, labels.extraction(extraction)) for rel, text, extraction in run.texts]
     # `manager.find(Store, …)` with `Store` imported from another module than the entity's (impact.orm.typeorm_imports)
@@ -261,7 +264,7 @@ def _queue_model_users(run: ExtractionRun, cache: ExtractionCache, pending: list
     # one affected model's or also other models' (impact.orm.mapping.spelled_columns).
     # ("models" in rel first: is_models_module builds a path per call, and this asks for every file.)
     candidates += [(s.rel, text) for s in unmatched if "models" in s.rel and is_models_module(s.rel) and (text := _read(s, run))]
-    definers = [(e, rel, text) for rel, text in candidates if (e := extractor_of(rel)) and e.may_declare_models(text)]
+    definers = [(extractor_of(rel), rel, text) for rel, text in candidates if run.looks.may_declare_models(rel, text)]
     if not definers:
         return set()
     wanted = {t.lower() for t in tables}
@@ -290,7 +293,7 @@ def _queue_model_users(run: ExtractionRun, cache: ExtractionCache, pending: list
     word = re.compile(rf"(?<!\w)(?:{'|'.join(map(re.escape, names))})(?!\w)")
     places = column_finder(run, tables, columns)
     for rel, text in reference_only:
-        if _has_models(rel) and mentions_any(text, names):
+        if _has_models(rel) and run.looks.uses_models(rel, text, run.models):
             queued.add(rel)
             if word.search(text) or places(rel, text):
                 _queue(run, cache, rel, text, pending)
@@ -375,8 +378,9 @@ def _models_in(cache: ExtractionCache, extractor: Extractor, rel: str, text: str
 def _drop_attribution_only(run: ExtractionRun) -> None:
     """Files parsed only to attribute column names add no queries and no blind spots, unless they
     turn out to use a model class of an affected table."""
-    names = list(run.models)
-    users = {rel for rel, text, _ in run.texts if names and _has_models(rel) and mentions_any(text, names)}
+    # only the attribution-only files: the others are kept whatever they name (516 texts on saleor DROP, 149 of them)
+    users = {rel for rel, text, _ in run.texts if run.models and rel in run.attribution_only and _has_models(rel)
+             and run.looks.uses_models(rel, text, run.models)}
     drop = run.attribution_only - users
     if drop:
         run.queries = [q for q in run.queries if q.file not in drop]

@@ -33,8 +33,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from impact.cache import cache_key
-from impact.extract import CLIENT_CALL, SQL_QUERY, AnyOf, extractor_name, extractor_of
-from impact.source_text import mentions_any
+from impact.extract import CLIENT_CALL, SQL_QUERY, AnyOf, extractor_name
 from impact.model import ColumnReference, Extraction
 
 if TYPE_CHECKING:
@@ -109,8 +108,8 @@ def defer(run: "ExtractionRun", pending: list) -> None:
 def _deferrable(run: "ExtractionRun", rel: str, text: str) -> bool:
     if rel not in run.attribution_only or extractor_name(rel) != "python":
         return False
-    names = list(run.models)
-    return not (extractor_of(rel).may_declare_models(text) or (names and mentions_any(text, names)) or _knows_a_table(text))
+    return not (run.looks.may_declare_models(rel, text) or (run.models and run.looks.uses_models(rel, text, run.models))
+                or _knows_a_table(text))
 
 
 def settle(run: "ExtractionRun", found: list[ColumnReference], columns: set[str],
