@@ -22,6 +22,7 @@ from impact.config import Config
 from impact.errors import bounded_line
 from impact.extract import Extractor, extractor_name, extractor_of, load_extractor, suffixes
 from impact.extract.python.app_labels import AppLabels
+from impact.extract.python.blocks import names_a_model
 from impact.extract.python.models import is_models_module
 from impact.orm.typeorm_extensions import bind_extensions
 from impact.orm.computed_tables import by_module_name, has_unnamed, name_computed_tables, name_key, stem_matches
@@ -290,12 +291,11 @@ def _queue_model_users(run: ExtractionRun, cache: ExtractionCache, pending: list
     # it). What the others could still have added (a query on a table given by a variable, a syntax
     # error) is what any file naming nothing adds: not looked for (issue 13). The others keep their
     # place among the results, unparsed (their ignore comments still count).
-    word = re.compile(rf"(?<!\w)(?:{'|'.join(map(re.escape, names))})(?!\w)")
     places = column_finder(run, tables, columns)
     for rel, text in reference_only:
         if _has_models(rel) and run.looks.uses_models(rel, text, run.models):
             queued.add(rel)
-            if word.search(text) or places(rel, text):
+            if names_a_model(text, names) or places(rel, text):
                 _queue(run, cache, rel, text, pending)
             else:
                 pending.append((rel, text, None))
@@ -305,7 +305,7 @@ def _queue_model_users(run: ExtractionRun, cache: ExtractionCache, pending: list
         text = _read(source, run)
         if text is not None and mentions_any(text, names):
             run.files_matched += 1  # still counted as matching: what is parsed of them is the question
-            if word.search(text):
+            if names_a_model(text, names):
                 _queue(run, cache, source.rel, text, pending)
             else:
                 pending.append((source.rel, text, None))
