@@ -33,7 +33,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from impact.cache import cache_key
-from impact.extract import CLIENT_CALL, SQL_QUERY, AnyOf, extractor_name
+from impact.extract import CLIENT_CALL, SQL_KEYWORDS, SQL_QUERY, AnyOf, extractor_name
 from impact.model import ColumnReference, Extraction
 
 if TYPE_CHECKING:
@@ -46,9 +46,6 @@ _STRING_VERB = r"""["'][ \t\n\r\f\v(]*(?i:select|insert|update|delete|with|merge
 _KNOWN_TABLE = AnyOf(CLIENT_CALL, r"\.from_\(", SQL_QUERY, _STRING_VERB)
 _CALLS = AnyOf(CLIENT_CALL, r"\.from_\(")
 _VERBS = tuple((verb, re.compile(re.escape(verb) + r"\b")) for verb in ("select", "insert", "update", "delete", "with", "merge", "copy"))
-_UPPER_VERBS = ("FROM", "JOIN", "INTO", "UPDATE")  # SQL_QUERY's keywords, then `_NAMED`
-_NAMED = re.compile(r"\s+[\"`]?[A-Za-z_]")
-_WORD = re.compile(r"\w")
 _STRING_VERB_PATTERN = re.compile(_STRING_VERB)
 
 
@@ -58,7 +55,7 @@ def _knows_a_table(text: str) -> bool:
     each verb is found as a literal, and what must precede or follow it is checked there."""
     if _CALLS.search(text):
         return True
-    if _upper_verb(text):  # SQL_QUERY: an upper-case keyword after no word character, then a name
+    if SQL_KEYWORDS.search(text):  # SQL_QUERY: an upper-case keyword after no word character, then a name
         return True
     if not text.isascii():  # lower-casing may move offsets, and `re` folds `ſ` with `s`: the pattern itself
         return _STRING_VERB_PATTERN.search(text) is not None
@@ -69,16 +66,6 @@ def _knows_a_table(text: str) -> bool:
             if pattern.match(lowered, at) and _after_quote(lowered, at):
                 return True
             at = lowered.find(verb, at + 1)
-    return False
-
-
-def _upper_verb(text: str) -> bool:
-    for verb in _UPPER_VERBS:
-        at = text.find(verb)
-        while at >= 0:
-            if not (at and _WORD.match(text, at - 1)) and _NAMED.match(text, at + len(verb)):
-                return True
-            at = text.find(verb, at + 1)
     return False
 
 
