@@ -107,7 +107,7 @@ def functions_blanked(text: str, lines: Collection[int] = (), source: list[str] 
         if end == start:
             continue  # one line: nothing to blank
         body = "\n".join(source[start - 1:end])
-        if (body.count('"""') + body.count("\'\'\'")) % 2 or _KEEP.search(body):
+        if (body.count('"""') + body.count("\'\'\'")) % 2 or _keeps(body):
             continue
         margin = source[start - 1][:indent]
         out[start - 1] = margin + "def _():"
@@ -117,6 +117,13 @@ def functions_blanked(text: str, lines: Collection[int] = (), source: list[str] 
 
 
 _KEEP = re.compile(r"^[ \t]*class\b|\\$", re.M)  # a class statement, a backslash-continued line
+_CLASS_LINE = re.compile(r"\n[ \t]*class\b")
+
+
+def _keeps(body: str) -> bool:
+    """`_KEEP.search(body)`, faster: its `^` and `\\$` branches were tried at every offset (issue 13,
+    s12speed: 1,849 function bodies of a cold saleor DROP's parent, 17 ms); each is found from a literal."""
+    return "\\\n" in body or body.endswith("\\") or ("class" in body and _CLASS_LINE.search("\n" + body) is not None)
 
 
 def parsed_skeleton(text: str) -> ast.Module | None:
