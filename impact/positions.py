@@ -40,10 +40,11 @@ class TablePositions:
         self.dynamic = re.compile(dynamic, re.IGNORECASE)
         self.accessor = re.compile(orm_calls) if orm_calls else None
 
-    def search(self, text: str) -> bool:
+    def search(self, text: str, lowered: str | None = None) -> bool:
+        """`lowered`: `text.lower()`, when the caller has it (the walk lowers each text for its names)."""
         if not self.names:
             return False
-        lowered = text.lower()
+        lowered = text.lower() if lowered is None else lowered
         if len(lowered) != len(text):  # a few characters lower to two (İ): indices would not line up
             return self.full.search(text) is not None
         for name in self.names:
