@@ -31,6 +31,7 @@ from dataclasses import replace
 from impact.extract.python.factory_calls import CALL_LINES, _open, _table
 from impact.extract.python.models import ModelInfo
 from impact.extract.python.relations import parsed
+from impact.extract.python.tree import breadth_first
 from impact.model import ColumnReference
 
 VIA = "model-class"
@@ -113,7 +114,7 @@ def _wrappers(trees, models: Mapping[str, ModelInfo], bound: Mapping[str, ModelI
     """Functions taking `**kwargs` that pass a `**` mapping to a call given a model or of a bound name."""
     wrappers: dict[str, ModelInfo | None] = {}
     for tree in trees:
-        for node in ast.walk(tree) if tree is not None else ():
+        for node in breadth_first(tree) if tree is not None else ():
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.args.kwarg is not None:
                 for call in _calls(node):
                     model = _model_of(call, models, bound, {})
@@ -123,7 +124,7 @@ def _wrappers(trees, models: Mapping[str, ModelInfo], bound: Mapping[str, ModelI
 
 
 def _calls(tree) -> list[ast.Call]:
-    return [n for n in ast.walk(tree) if isinstance(n, ast.Call)] if tree is not None else []
+    return [n for n in breadth_first(tree) if isinstance(n, ast.Call)] if tree is not None else []
 
 
 def _model_of(call: ast.Call, models: Mapping[str, ModelInfo], bound: Mapping[str, ModelInfo],
