@@ -32,8 +32,7 @@ from impact.cut_parses import plan as plan_cuts
 from impact.extraction_jobs import cacheable, run_jobs
 from impact.files import UNREADABLE_DIR, UNREADABLE_FILE, SourceFile, walk
 from impact.source_text import mentions_any, read_source
-from impact.formats import active_formats
-from impact.history_files import is_migration
+from impact.history_files import History, history_of, is_migration
 from impact.idle_parses import column_finder, skip_idle_attribution
 from impact.late_parses import defer
 from impact.locate import LocatedMigration, known_folders
@@ -76,11 +75,7 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
     run = ExtractionRun()
     folders = known_folders(repo, config) + ([migration.folder] if migration.folder else [])
     migration_dirs = [f.relative_to(repo).as_posix() + "/" for f in folders if f.is_relative_to(repo) and f != repo]
-    # A framework's migration history (Django migrations/*.py, Alembic versions/) is never code evidence.
-    # history_paths: a format's cheaper list when it has one (Django's parses no migration), resolved.
-    history = {p for fmt in active_formats(config) if fmt.name != "sql" for p in
-               (fmt.history_paths(repo, config) if hasattr(fmt, "history_paths") else [m.resolve() for m in fmt.all_migrations(repo, config)])}
-    history = {os.fspath(p) for p in history}  # compared with SourceFile.where: no Path per file (issue 13)
+    history = history_of(repo, config)  # a framework's migrations, never code evidence (history_files.py)
     files, stats = walk(repo, suffixes=suffixes() | set(DECLARATION_SUFFIXES), exclude=config.exclude)
     run.files_seen = stats.seen
     run.skipped.update(stats.skipped)
@@ -103,7 +98,7 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
     positioned: set[str] = set()  # queued for a table in query position or the extractor's markers
     scanned = os.fspath(migration.path)
     for source in files:
-        if os.fspath(source.where) in history or is_migration(source, migration_dirs, scanned):
+        if is_migration(source, migration_dirs, scanned) or os.fspath(source.where) in history:
             run.skipped["migration file"] += 1
             continue
         if verdicts.of_no_interest(source, needles):  # unchanged since a scan found it names none (remembered again)
@@ -211,7 +206,7 @@ def query_position_pattern(tables: list[str], orm_calls: str | None = None) -> r
 NOT_KEPT: Any = object()  # a text read by _read_declarations and not kept (it mentions no table or column)
 
 
-def _read_declarations(files: list[SourceFile], run: ExtractionRun, history: set[str], cache: ExtractionCache,
+def _read_declarations(files: list[SourceFile], run: ExtractionRun, history: History, cache: ExtractionCache,
                        needles: list[str], verdicts: Verdicts) -> tuple[list[SourceFile], dict[str, str | None]]:
     """Build the ORM map from the declaration files the walk found; return the other files, and
     the texts of the TS/JS files read on the way (Drizzle tables are declared in code, told by
