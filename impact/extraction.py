@@ -10,7 +10,6 @@ by a variable is not reported, as for any file naming nothing (xfail in test_pre
 from __future__ import annotations
 
 import os
-import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -37,8 +36,8 @@ from impact.idle_parses import column_finder, skip_idle_attribution
 from impact.late_parses import defer
 from impact.locate import LocatedMigration, known_folders
 from impact.model import Extraction, FileIssue, Query
-from impact.positions import TablePositions
-from impact.text_looks import TextLooks
+from impact.positions import DYNAMIC_TABLE, TablePositions, query_position_pattern
+from impact.text_looks import TextLooks, model_words
 from impact.verdicts import Verdicts
 from impact.orm.import_sources import repo_reader
 from impact.orm.python_imports import PYTHON_QUERY_ORMS, foreign_model_uses
@@ -89,6 +88,7 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
     files, read = _read_declarations(files, run, history, cache, [n for n in (*tables, *columns) if n], verdicts)
     # ORM code names a model and its fields, not the table and its columns: look for those spellings too.
     needles = [n for n in (*tables, *columns, *run.orm.spellings(tables, columns)) if n]
+    run.looks.words = model_words(tables)
     spelled = len(needles) > len([n for n in (*tables, *columns) if n])
     orm_calls = run.orm.call_pattern(tables)
     table_position = TablePositions(tables, query_position_pattern(tables, orm_calls), DYNAMIC_TABLE, orm_calls)
@@ -119,6 +119,7 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
             run.skipped["does not mention the migration's tables"] += text is not None
             if text is not None and _has_models(source.rel):
                 unmatched_model_users.append(source)
+                run.looks.note_words(source.rel, lowered)
             if text is not None and source.rel not in run.declaring:
                 verdicts.remember(source)
             continue
@@ -190,19 +191,6 @@ def _has_models(rel: str) -> bool:
     return bool(extractor and extractor.model_markers)
 
 
-def query_position_pattern(tables: list[str], orm_calls: str | None = None) -> re.Pattern:
-    """A table named where a query names it: after FROM/JOIN/INTO/UPDATE/TABLE/COPY, or quoted
-    (`.from("t")`, `.table('t')`, `__tablename__ = "t"`, `db_table = "t"`), or its ORM model
-    reached through an accessor (`prisma.eventData.`, case-sensitive)."""
-    if not tables:
-        return re.compile(r"(?!x)x")
-    names = "|".join(sorted(map(re.escape, tables), key=len, reverse=True))
-    keyword = rf"\b(?:FROM|JOIN|INTO|UPDATE|TABLE|COPY|ONLY)\s+(?:[\"`\w]+\.)?[\"`]?(?:{names})\b"
-    quoted = rf"[\"'`](?:\w+\.)?(?:{names})[\"'`]"
-    accessor = f"|(?-i:{orm_calls})" if orm_calls else ""
-    return re.compile(f"{keyword}|{quoted}|{DYNAMIC_TABLE}{accessor}", re.IGNORECASE)
-
-
 NOT_KEPT: Any = object()  # a text read by _read_declarations and not kept (it mentions no table or column)
 
 
@@ -233,10 +221,6 @@ def _read_declarations(files: list[SourceFile], run: ExtractionRun, history: His
             texts.append((source.rel, text))
     run.orm = build_orm_map(texts, cache)
     return others, read
-
-
-# A table given by a variable (reported as unresolved): `.from(name)`, `FROM {t}`, `FROM ${t}`, `FROM " + t`.
-DYNAMIC_TABLE = r"\.(?:from_?|table)\(\s*[A-Za-z_$]|\b(?:FROM|JOIN|INTO|UPDATE)\s+(?:\{|\$\{|[\"']\s*\+|%s)"
 
 
 def _queue(run: ExtractionRun, cache: ExtractionCache, rel: str, text: str, pending: list) -> None:
@@ -297,6 +281,9 @@ def _queue_model_users(run: ExtractionRun, cache: ExtractionCache, pending: list
                 pending.append((rel, text, None))
     for source in unmatched:
         if verdicts.names_no_model(source, names):  # unchanged since a scan found it names none of them
+            continue
+        if run.looks.names_none(source.rel, run.models):  # as its first reading showed (text_looks.py)
+            verdicts.remember(source, no_model=True)
             continue
         text = _read(source, run)
         if text is not None and mentions_any(text, names):

@@ -25,3 +25,18 @@ def test_another_text_or_other_models_are_looked_at_again():
     assert looks.uses_models("app/views.py", USER_FILE, {"Order": None, "CheckoutLine": None}) is True
     looks.clear()
     assert looks.uses_models("app/views.py", "", {"CheckoutLine": None}) is False
+
+
+def test_a_file_read_once_tells_whether_it_names_a_likely_model_class():
+    from impact.text_looks import model_words
+
+    looks = TextLooks()
+    looks.words = model_words(["checkout_checkoutline", "orders"])
+    assert {"checkoutline", "checkout_checkoutline", "orders", "order"} <= looks.words
+    texts = {"a.py": USER_FILE, "b.py": "from x import Order\n", "c.py": "x = 1\n"}
+    for rel, text in texts.items():
+        looks.note_words(rel, text.lower())
+    for models in ({"CheckoutLine": None}, {"Order": None}, {"CheckoutLine": None, "Order": None}):
+        assert {rel: looks.names_none(rel, models) for rel in texts} == {rel: not mentions_any(text, list(models)) for rel, text in texts.items()}
+    assert looks.names_none("d.py", {"Order": None}) is None  # not seen: read it
+    assert looks.names_none("a.py", {"Line": None}) is None  # a model named otherwise than its table: read it
