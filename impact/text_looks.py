@@ -21,6 +21,9 @@ from impact.extract import extractor_of
 from impact.source_text import mentions_any
 
 
+_NONE: frozenset[str] = frozenset()
+
+
 class TextLooks:
     def __init__(self) -> None:
         self._declares: dict[str, tuple[str, bool]] = {}
@@ -31,7 +34,8 @@ class TextLooks:
     def note_words(self, rel: str, lowered: str) -> None:
         """Which of `words` the lower-cased text of a file naming no needle holds: asked again by
         `names_none` once the affected models are known, without reading the file a second time."""
-        self._words[rel] = frozenset(word for word in self.words if word in lowered) if self.words else frozenset()
+        held = [word for word in self.words if word in lowered]
+        self._words[rel] = frozenset(held) if held else _NONE  # one shared empty set: most files hold none
 
     def names_none(self, rel: str, models: Mapping[str, object]) -> bool | None:
         """`not mentions_any(text, models)` for a file `note_words` saw, told from the words it
