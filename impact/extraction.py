@@ -194,7 +194,7 @@ def _has_models(rel: str) -> bool:
 NOT_KEPT: Any = object()  # a text read by _read_declarations and not kept (it mentions no table or column)
 
 
-def _read_declarations(files: list[SourceFile], run: ExtractionRun, history: History, cache: ExtractionCache,
+def _read_declarations(files: list[SourceFile], run: ExtractionRun, history: History | set[str], cache: ExtractionCache,
                        needles: list[str], verdicts: Verdicts) -> tuple[list[SourceFile], dict[str, str | None]]:
     """Build the ORM map from the declaration files the walk found; return the other files, and
     the texts of the TS/JS files read on the way (Drizzle tables are declared in code, told by

@@ -63,7 +63,7 @@ class History:
     def __contains__(self, where: str) -> bool:
         if where in self.known:
             return True
-        folder, name = os.path.split(where)
+        folder, _, name = where.rpartition(os.sep)  # the walk's paths are normalised: os.path.split's answer
         if name not in self.folders.get(folder, ()):
             return False
         if where not in self.read:
@@ -71,7 +71,7 @@ class History:
         return self.read[where]
 
 
-def history_of(repo: Path, config) -> History:
+def history_of(repo: Path, config) -> History | set[str]:
     """A framework's migration history (Django migrations/*.py, Alembic versions/), never code evidence:
     a format's cheaper list when it has one (Django's parses no migration, and reads its files only
     when asked), resolved."""
@@ -90,7 +90,7 @@ def history_of(repo: Path, config) -> History:
         else:
             known |= {os.fspath(p) for p in (fmt.history_paths(repo, config) if hasattr(fmt, "history_paths")
                                               else [m.resolve() for m in fmt.all_migrations(repo, config)])}
-    return History(known, folders)
+    return History(known, folders) if folders else known  # a set when nothing is left to read: asked for every file
 
 
 def _defines_migration(path: str) -> bool:
