@@ -19,11 +19,10 @@ from __future__ import annotations
 import hashlib
 from typing import TYPE_CHECKING, Callable
 
-from impact.extract import extractor_name, extractor_of
+from impact.extract import extractor_name
 from impact.extract.python import kept_functions  # noqa: F401 - imported before the workers fork
 from impact.late_parses import _knows_a_table
 from impact.model import Extraction
-from impact.source_text import mentions_any
 
 if TYPE_CHECKING:
     from impact.extraction import ExtractionRun
@@ -45,7 +44,7 @@ def plan(run: "ExtractionRun", cache, pending: list, positioned: set[str], needl
             kept.append((rel, text, key))
             continue
         # Read for its references only (extraction._drop_attribution_only), or a model user.
-        users = () if rel in run.attribution_only and not mentions_any(text, names) else names
+        users = () if rel in run.attribution_only and not run.looks.uses_models(rel, text, run.models) else names
         if found is None:
             found = _needles(run, needles, tables, columns)
         spec = (found, users)
@@ -55,7 +54,7 @@ def plan(run: "ExtractionRun", cache, pending: list, positioned: set[str], needl
             run.cache_hits += 1
             collect(rel, text, cached)
             continue
-        if users and (extractor_of(rel).may_declare_models(text) or _knows_a_table(text)):
+        if users and (run.looks.may_declare_models(rel, text) or _knows_a_table(text)):
             kept.append((rel, text, key))  # parsed whole, under the whole file's key
             continue
         plans[rel] = spec

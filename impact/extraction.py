@@ -10,7 +10,6 @@ by a variable is not reported, as for any file naming nothing (xfail in test_pre
 from __future__ import annotations
 
 import os
-import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -22,6 +21,7 @@ from impact.config import Config
 from impact.errors import bounded_line
 from impact.extract import Extractor, extractor_name, extractor_of, load_extractor, suffixes
 from impact.extract.python.app_labels import AppLabels
+from impact.extract.python.blocks import names_a_model
 from impact.extract.python.models import is_models_module
 from impact.orm.typeorm_extensions import bind_extensions
 from impact.orm.computed_tables import by_module_name, has_unnamed, name_computed_tables, name_key, stem_matches
@@ -31,13 +31,13 @@ from impact.cut_parses import plan as plan_cuts
 from impact.extraction_jobs import cacheable, run_jobs
 from impact.files import UNREADABLE_DIR, UNREADABLE_FILE, SourceFile, walk
 from impact.source_text import mentions_any, read_source
-from impact.formats import active_formats
-from impact.history_files import is_migration
+from impact.history_files import History, history_of, is_migration
 from impact.idle_parses import column_finder, skip_idle_attribution
 from impact.late_parses import defer
 from impact.locate import LocatedMigration, known_folders
 from impact.model import Extraction, FileIssue, Query
-from impact.positions import TablePositions
+from impact.positions import DYNAMIC_TABLE, TablePositions, query_position_pattern
+from impact.text_looks import TextLooks, model_words
 from impact.verdicts import Verdicts
 from impact.orm.import_sources import repo_reader
 from impact.orm.python_imports import PYTHON_QUERY_ORMS, foreign_model_uses
@@ -66,6 +66,7 @@ class ExtractionRun:
     declaring: set[str] = field(default_factory=set)  # TS/JS files that declare ORM models (never "of no interest")
     deferred: set[str] = field(default_factory=set)  # attribution-only files parsed only if needed (late_parses.py)
     cache: Any = None  # the ExtractionCache, for the late parses
+    looks: TextLooks = field(default_factory=TextLooks, repr=False, compare=False)  # asked by several passes, once
 
 
 def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Config, migration: LocatedMigration,
@@ -73,11 +74,7 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
     run = ExtractionRun()
     folders = known_folders(repo, config) + ([migration.folder] if migration.folder else [])
     migration_dirs = [f.relative_to(repo).as_posix() + "/" for f in folders if f.is_relative_to(repo) and f != repo]
-    # A framework's migration history (Django migrations/*.py, Alembic versions/) is never code evidence.
-    # history_paths: a format's cheaper list when it has one (Django's parses no migration), resolved.
-    history = {p for fmt in active_formats(config) if fmt.name != "sql" for p in
-               (fmt.history_paths(repo, config) if hasattr(fmt, "history_paths") else [m.resolve() for m in fmt.all_migrations(repo, config)])}
-    history = {os.fspath(p) for p in history}  # compared with SourceFile.where: no Path per file (issue 13)
+    history = history_of(repo, config)  # a framework's migrations, never code evidence (history_files.py)
     files, stats = walk(repo, suffixes=suffixes() | set(DECLARATION_SUFFIXES), exclude=config.exclude)
     run.files_seen = stats.seen
     run.skipped.update(stats.skipped)
@@ -91,6 +88,7 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
     files, read = _read_declarations(files, run, history, cache, [n for n in (*tables, *columns) if n], verdicts)
     # ORM code names a model and its fields, not the table and its columns: look for those spellings too.
     needles = [n for n in (*tables, *columns, *run.orm.spellings(tables, columns)) if n]
+    run.looks.words = model_words(tables)
     spelled = len(needles) > len([n for n in (*tables, *columns) if n])
     orm_calls = run.orm.call_pattern(tables)
     table_position = TablePositions(tables, query_position_pattern(tables, orm_calls), DYNAMIC_TABLE, orm_calls)
@@ -100,7 +98,7 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
     positioned: set[str] = set()  # queued for a table in query position or the extractor's markers
     scanned = os.fspath(migration.path)
     for source in files:
-        if os.fspath(source.where) in history or is_migration(source, migration_dirs, scanned):
+        if is_migration(source, migration_dirs, scanned) or os.fspath(source.where) in history:
             run.skipped["migration file"] += 1
             continue
         if verdicts.of_no_interest(source, needles):  # unchanged since a scan found it names none (remembered again)
@@ -116,17 +114,19 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
             text = _read(source, run)
         if text is NOT_KEPT:  # names none of the tables and columns: read again only for ORM spellings
             text = _read(source, run) if spelled else ""
-        if text is None or not (named or mentions_any(text, needles)):
+        lowered = text.lower() if text is not None and not named else None  # once: mentions_any's, and the positions'
+        if text is None or not (named or any(needle.lower() in lowered for needle in needles)):
             run.skipped["does not mention the migration's tables"] += text is not None
             if text is not None and _has_models(source.rel):
                 unmatched_model_users.append(source)
+                run.looks.note_words(source.rel, lowered)
             if text is not None and source.rel not in run.declaring:
                 verdicts.remember(source)
             continue
         run.files_matched += 1
         # The pre-filter each extractor declares (impact/extract/__init__.py): its markers, its other queries.
         extractor = extractor_of(source.rel)
-        if table_position.search(text) or (extractor and extractor.parses(text)):
+        if table_position.search(text, lowered) or (extractor and extractor.parses(text)):
             positioned.add(source.rel)  # parsed whole (cut_parses.py)
         else:
             if extractor is None or not extractor.other_query.search(text):
@@ -162,6 +162,7 @@ def extract_repo(repo: Path, tables: list[str], columns: set[str], config: Confi
     verdicts.save(needles, list(run.models))
     # The pack is saved by the caller once the late parses are done (pipeline.py): it holds theirs too.
     _drop_attribution_only(run)
+    run.looks.clear()
     run.queries = labels.queries(run.queries)
     run.texts = [(rel, text, labels.extraction(extraction)) for rel, text, extraction in run.texts]
     # `manager.find(Store, …)` with `Store` imported from another module than the entity's (impact.orm.typeorm_imports)
@@ -190,23 +191,10 @@ def _has_models(rel: str) -> bool:
     return bool(extractor and extractor.model_markers)
 
 
-def query_position_pattern(tables: list[str], orm_calls: str | None = None) -> re.Pattern:
-    """A table named where a query names it: after FROM/JOIN/INTO/UPDATE/TABLE/COPY, or quoted
-    (`.from("t")`, `.table('t')`, `__tablename__ = "t"`, `db_table = "t"`), or its ORM model
-    reached through an accessor (`prisma.eventData.`, case-sensitive)."""
-    if not tables:
-        return re.compile(r"(?!x)x")
-    names = "|".join(sorted(map(re.escape, tables), key=len, reverse=True))
-    keyword = rf"\b(?:FROM|JOIN|INTO|UPDATE|TABLE|COPY|ONLY)\s+(?:[\"`\w]+\.)?[\"`]?(?:{names})\b"
-    quoted = rf"[\"'`](?:\w+\.)?(?:{names})[\"'`]"
-    accessor = f"|(?-i:{orm_calls})" if orm_calls else ""
-    return re.compile(f"{keyword}|{quoted}|{DYNAMIC_TABLE}{accessor}", re.IGNORECASE)
-
-
 NOT_KEPT: Any = object()  # a text read by _read_declarations and not kept (it mentions no table or column)
 
 
-def _read_declarations(files: list[SourceFile], run: ExtractionRun, history: set[str], cache: ExtractionCache,
+def _read_declarations(files: list[SourceFile], run: ExtractionRun, history: History | set[str], cache: ExtractionCache,
                        needles: list[str], verdicts: Verdicts) -> tuple[list[SourceFile], dict[str, str | None]]:
     """Build the ORM map from the declaration files the walk found; return the other files, and
     the texts of the TS/JS files read on the way (Drizzle tables are declared in code, told by
@@ -235,10 +223,6 @@ def _read_declarations(files: list[SourceFile], run: ExtractionRun, history: set
     return others, read
 
 
-# A table given by a variable (reported as unresolved): `.from(name)`, `FROM {t}`, `FROM ${t}`, `FROM " + t`.
-DYNAMIC_TABLE = r"\.(?:from_?|table)\(\s*[A-Za-z_$]|\b(?:FROM|JOIN|INTO|UPDATE)\s+(?:\{|\$\{|[\"']\s*\+|%s)"
-
-
 def _queue(run: ExtractionRun, cache: ExtractionCache, rel: str, text: str, pending: list) -> None:
     key = cache_key(text, extractor_name(rel), rel)
     cached = cache.get(key)
@@ -261,7 +245,7 @@ def _queue_model_users(run: ExtractionRun, cache: ExtractionCache, pending: list
     # one affected model's or also other models' (impact.orm.mapping.spelled_columns).
     # ("models" in rel first: is_models_module builds a path per call, and this asks for every file.)
     candidates += [(s.rel, text) for s in unmatched if "models" in s.rel and is_models_module(s.rel) and (text := _read(s, run))]
-    definers = [(e, rel, text) for rel, text in candidates if (e := extractor_of(rel)) and e.may_declare_models(text)]
+    definers = [(extractor_of(rel), rel, text) for rel, text in candidates if run.looks.may_declare_models(rel, text)]
     if not definers:
         return set()
     wanted = {t.lower() for t in tables}
@@ -287,22 +271,24 @@ def _queue_model_users(run: ExtractionRun, cache: ExtractionCache, pending: list
     # it). What the others could still have added (a query on a table given by a variable, a syntax
     # error) is what any file naming nothing adds: not looked for (issue 13). The others keep their
     # place among the results, unparsed (their ignore comments still count).
-    word = re.compile(rf"(?<!\w)(?:{'|'.join(map(re.escape, names))})(?!\w)")
     places = column_finder(run, tables, columns)
     for rel, text in reference_only:
-        if _has_models(rel) and mentions_any(text, names):
+        if _has_models(rel) and run.looks.uses_models(rel, text, run.models):
             queued.add(rel)
-            if word.search(text) or places(rel, text):
+            if names_a_model(text, names) or places(rel, text):
                 _queue(run, cache, rel, text, pending)
             else:
                 pending.append((rel, text, None))
     for source in unmatched:
         if verdicts.names_no_model(source, names):  # unchanged since a scan found it names none of them
             continue
+        if run.looks.names_none(source.rel, run.models):  # as its first reading showed (text_looks.py)
+            verdicts.remember(source, no_model=True)
+            continue
         text = _read(source, run)
         if text is not None and mentions_any(text, names):
             run.files_matched += 1  # still counted as matching: what is parsed of them is the question
-            if word.search(text):
+            if names_a_model(text, names):
                 _queue(run, cache, source.rel, text, pending)
             else:
                 pending.append((source.rel, text, None))
@@ -374,9 +360,9 @@ def _models_in(cache: ExtractionCache, extractor: Extractor, rel: str, text: str
 
 def _drop_attribution_only(run: ExtractionRun) -> None:
     """Files parsed only to attribute column names add no queries and no blind spots, unless they
-    turn out to use a model class of an affected table."""
-    names = list(run.models)
-    users = {rel for rel, text, _ in run.texts if names and _has_models(rel) and mentions_any(text, names)}
+    turn out to use a model class of an affected table (only they are looked at)."""
+    users = {rel for rel, text, _ in run.texts if run.models and rel in run.attribution_only and _has_models(rel)
+             and run.looks.uses_models(rel, text, run.models)}
     drop = run.attribution_only - users
     if drop:
         run.queries = [q for q in run.queries if q.file not in drop]

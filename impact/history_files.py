@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from functools import lru_cache
+from pathlib import Path
 
 from impact.files import SourceFile
 from impact.locate import LocatedMigration
@@ -48,3 +50,53 @@ def looks_like_history(rel: str) -> bool:
             below = parts[index + 1:]
             return any(_HISTORY_STEP.match(p) for p in below) or (rel.endswith(".sql") and len(below) <= 2)
     return False
+
+
+class History:
+    """Whether a path (its fspath, as SourceFile.where gives it) is a framework's migration: the
+    paths known up front, and the files of Django migration folders, each read when first asked
+    (discover.lazy_history). Ask after `is_migration`, which tells most of them by their names."""
+
+    def __init__(self, known: set[str], folders: Mapping[str, frozenset[str]]) -> None:
+        self.known, self.folders, self.read = known, folders, {}
+
+    def __contains__(self, where: str) -> bool:
+        if where in self.known:
+            return True
+        folder, _, name = where.rpartition(os.sep)  # the walk's paths are normalised: os.path.split's answer
+        if name not in self.folders.get(folder, ()):
+            return False
+        if where not in self.read:
+            self.read[where] = _defines_migration(where)
+        return self.read[where]
+
+
+def history_of(repo: Path, config) -> History | set[str]:
+    """A framework's migration history (Django migrations/*.py, Alembic versions/), never code evidence:
+    a format's cheaper list when it has one (Django's parses no migration, and reads its files only
+    when asked), resolved."""
+    from impact.formats import active_formats
+
+    known: set[str] = set()
+    folders: dict[str, frozenset[str]] = {}
+    for fmt in active_formats(config):
+        if fmt.name == "sql":
+            continue
+        if hasattr(fmt, "lazy_history"):
+            now, later = fmt.lazy_history(repo, config)
+            known |= now
+            for folder, names in later.items():
+                folders[folder] = folders.get(folder, frozenset()) | names
+        else:
+            known |= {os.fspath(p) for p in (fmt.history_paths(repo, config) if hasattr(fmt, "history_paths")
+                                              else [m.resolve() for m in fmt.all_migrations(repo, config)])}
+    return History(known, folders) if folders else known  # a set when nothing is left to read: asked for every file
+
+
+def _defines_migration(path: str) -> bool:
+    """discover.migration_files' look at one file: its bytes spell `class Migration` (False when unreadable)."""
+    try:
+        with open(path, "rb") as handle:
+            return b"class Migration" in handle.read()
+    except OSError:
+        return False

@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Callable
 
 from impact.extract import extractor_name
-from impact.source_text import mentions_any
 
 if TYPE_CHECKING:
     from impact.extraction import ExtractionRun
@@ -44,5 +43,5 @@ def skip_idle_attribution(run: "ExtractionRun", pending: list, tables: list[str]
     for index, (rel, text, key) in enumerate(pending):
         if key is None or rel not in run.attribution_only or extractor_name(rel) != "python":
             continue
-        if not (names and mentions_any(text, names)) and not places(rel, text):
+        if not (names and run.looks.uses_models(rel, text, run.models)) and not places(rel, text):
             pending[index] = (rel, text, None)

@@ -33,8 +33,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from impact.cache import cache_key
-from impact.extract import CLIENT_CALL, SQL_QUERY, AnyOf, extractor_name, extractor_of
-from impact.source_text import mentions_any
+from impact.extract import CLIENT_CALL, SQL_KEYWORDS, SQL_QUERY, AnyOf, extractor_name
 from impact.model import ColumnReference, Extraction
 
 if TYPE_CHECKING:
@@ -47,9 +46,6 @@ _STRING_VERB = r"""["'][ \t\n\r\f\v(]*(?i:select|insert|update|delete|with|merge
 _KNOWN_TABLE = AnyOf(CLIENT_CALL, r"\.from_\(", SQL_QUERY, _STRING_VERB)
 _CALLS = AnyOf(CLIENT_CALL, r"\.from_\(")
 _VERBS = tuple((verb, re.compile(re.escape(verb) + r"\b")) for verb in ("select", "insert", "update", "delete", "with", "merge", "copy"))
-_UPPER_VERBS = ("FROM", "JOIN", "INTO", "UPDATE")  # SQL_QUERY's keywords, then `_NAMED`
-_NAMED = re.compile(r"\s+[\"`]?[A-Za-z_]")
-_WORD = re.compile(r"\w")
 _STRING_VERB_PATTERN = re.compile(_STRING_VERB)
 
 
@@ -59,7 +55,7 @@ def _knows_a_table(text: str) -> bool:
     each verb is found as a literal, and what must precede or follow it is checked there."""
     if _CALLS.search(text):
         return True
-    if _upper_verb(text):  # SQL_QUERY: an upper-case keyword after no word character, then a name
+    if SQL_KEYWORDS.search(text):  # SQL_QUERY: an upper-case keyword after no word character, then a name
         return True
     if not text.isascii():  # lower-casing may move offsets, and `re` folds `ſ` with `s`: the pattern itself
         return _STRING_VERB_PATTERN.search(text) is not None
@@ -70,16 +66,6 @@ def _knows_a_table(text: str) -> bool:
             if pattern.match(lowered, at) and _after_quote(lowered, at):
                 return True
             at = lowered.find(verb, at + 1)
-    return False
-
-
-def _upper_verb(text: str) -> bool:
-    for verb in _UPPER_VERBS:
-        at = text.find(verb)
-        while at >= 0:
-            if not (at and _WORD.match(text, at - 1)) and _NAMED.match(text, at + len(verb)):
-                return True
-            at = text.find(verb, at + 1)
     return False
 
 
@@ -109,14 +95,18 @@ def defer(run: "ExtractionRun", pending: list) -> None:
 def _deferrable(run: "ExtractionRun", rel: str, text: str) -> bool:
     if rel not in run.attribution_only or extractor_name(rel) != "python":
         return False
-    names = list(run.models)
-    return not (extractor_of(rel).may_declare_models(text) or (names and mentions_any(text, names)) or _knows_a_table(text))
+    return not (run.looks.may_declare_models(rel, text) or (run.models and run.looks.uses_models(rel, text, run.models))
+                or _knows_a_table(text))
 
 
 def settle(run: "ExtractionRun", found: list[ColumnReference], columns: set[str],
-           spellings: Mapping[str, tuple[str, str | None]], wrappers: Mapping[str, str]) -> list[ColumnReference]:
+           spellings: Mapping[str, tuple[str, str | None]], wrappers: Mapping[str, str],
+           unparsed_names: Mapping[str, list[ColumnReference]] | None = None) -> list[ColumnReference]:
     """Parse the deferred files where a name got a table unparsed, and give each of their names
-    the reference the parsed file gives it; the names a query does not change keep theirs."""
+    the reference the parsed file gives it; the names a query does not change keep theirs.
+    `unparsed_names`: a deferred file's references as find_references gave them without its
+    queries (pipeline._references found them so, with the same arguments): not looked for again
+    (issue 13, s12speed: ~33 of saleor DROP's test files, 1.3 MB)."""
     late = sorted({r.file for r in found if r.file in run.deferred and (r.table is not None or r.via != "name-only")})
     if not late:
         return found
@@ -131,7 +121,9 @@ def settle(run: "ExtractionRun", found: list[ColumnReference], columns: set[str]
         if ref.file in have:
             have[ref.file].append(ref)
     unparsed, parsed = [], []  # each file's names without and with its queries, in find_references' order
-    named = {rel: find_references(rel, texts[rel], columns, [], False, spellings, wrappers) for rel in late}
+    known = unparsed_names or {}
+    named = {rel: known[rel] if rel in known else find_references(rel, texts[rel], columns, [], False, spellings, wrappers)
+             for rel in late}
     extractions = parse_late(run, {rel: {r.line for r in named[rel]} for rel in late})
     for rel in late:
         queries = resolve_orm_queries(extractions[rel].queries, run.orm)

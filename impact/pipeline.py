@@ -292,13 +292,14 @@ def _references(run: ExtractionRun, resolved: list, tables: list[str], columns: 
     spellings = orm.spelled_columns(tables, columns, recreated, changing)
     declared = model_declarations(orm, tables, columns, repo)
     wrappers = wrapper_functions(((file, text, queries) for file, text, _, queries in resolved), tables)
-    found = attribute_declarations(declared_only([r for file, text, extraction, queries in resolved
-                                                  for r in find_references(file, text, columns, queries, extraction.generated, spellings, wrappers)],
-                                                 orm), run.orm)
+    named = [(file, find_references(file, text, columns, queries, extraction.generated, spellings, wrappers))
+             for file, text, extraction, queries in resolved]
+    found = attribute_declarations(declared_only([r for _, refs in named for r in refs], orm), run.orm)
     texts = {file: text for file, text, _ in run.texts}
     models = {**run.other_models, **run.models}  # Python model classes by name, the affected tables' last
     found = attribute_class_attributes(attribute_receivers(found, texts.items(), models, use_cache), models)  # `Note.status`
-    found = settle(run, found, columns, spellings, wrappers)  # deferred files whose parse can change a name
+    # deferred files whose parse can change a name; their unparsed names as found here
+    found = settle(run, found, columns, spellings, wrappers, {file: refs for file, refs in named if file in run.deferred})
     # `fields = ('key', ...)` of a form whose `Meta.model` is the model (impact.extract.python.model_classes)
     found = attribute_model_classes(found, texts.items(), models, tables, use_cache)
     found = attribute_schema_classes(found, texts, schemas)  # `value: str = Field(` of VariableUpdate, `VariableCreate(value=...)`

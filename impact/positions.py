@@ -1,6 +1,6 @@
 """Does a file name an affected table where a query names it? Looked for only around the names.
 
-`extraction.query_position_pattern` run over a whole file tries a case-insensitive, `\\b`-led
+`query_position_pattern` run over a whole file tries a case-insensitive, `\\b`-led
 alternation at every position of it (5 % of a cold scan, half of a warm heavy one, issue 13).
 Here `str.find` finds each table name in the lowered text and that pattern runs on a window
 around each hit only; the dynamic-table pattern (`.from(name)`, `FROM {t}`) starts on its
@@ -16,6 +16,21 @@ import re
 
 WINDOW = 160
 DYNAMIC_LITERALS = ("from", "join", "into", "update", "table")
+# A table given by a variable (reported as unresolved): `.from(name)`, `FROM {t}`, `FROM ${t}`, `FROM " + t`.
+DYNAMIC_TABLE = r"\.(?:from_?|table)\(\s*[A-Za-z_$]|\b(?:FROM|JOIN|INTO|UPDATE)\s+(?:\{|\$\{|[\"']\s*\+|%s)"
+
+
+def query_position_pattern(tables: list[str], orm_calls: str | None = None) -> re.Pattern:
+    """A table named where a query names it: after FROM/JOIN/INTO/UPDATE/TABLE/COPY, or quoted
+    (`.from("t")`, `.table('t')`, `__tablename__ = "t"`, `db_table = "t"`), or its ORM model
+    reached through an accessor (`prisma.eventData.`, case-sensitive)."""
+    if not tables:
+        return re.compile(r"(?!x)x")
+    names = "|".join(sorted(map(re.escape, tables), key=len, reverse=True))
+    keyword = rf"\b(?:FROM|JOIN|INTO|UPDATE|TABLE|COPY|ONLY)\s+(?:[\"`\w]+\.)?[\"`]?(?:{names})\b"
+    quoted = rf"[\"'`](?:\w+\.)?(?:{names})[\"'`]"
+    accessor = f"|(?-i:{orm_calls})" if orm_calls else ""
+    return re.compile(f"{keyword}|{quoted}|{DYNAMIC_TABLE}{accessor}", re.IGNORECASE)
 
 
 def line_starts(text: str) -> list[int]:
@@ -40,10 +55,11 @@ class TablePositions:
         self.dynamic = re.compile(dynamic, re.IGNORECASE)
         self.accessor = re.compile(orm_calls) if orm_calls else None
 
-    def search(self, text: str) -> bool:
+    def search(self, text: str, lowered: str | None = None) -> bool:
+        """`lowered`: `text.lower()`, when the caller has it (the walk lowers each text for its names)."""
         if not self.names:
             return False
-        lowered = text.lower()
+        lowered = text.lower() if lowered is None else lowered
         if len(lowered) != len(text):  # a few characters lower to two (İ): indices would not line up
             return self.full.search(text) is not None
         for name in self.names:

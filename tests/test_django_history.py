@@ -46,3 +46,28 @@ def test_migration_files_keep_their_order_and_follow_symlinks(tmp_path: Path) ->
     os.symlink(tmp_path / "missing.py", folder / "0007_dangling.py")
     assert migration_files(folder) == [folder.resolve() / "0001_a.py", folder.resolve() / "0002_b.py",
                                        (elsewhere / "real_0003.py").resolve()]
+
+
+def test_the_history_read_on_demand_is_the_history_paths(tmp_path: Path) -> None:
+    """history_files.History (s12speed) reads a migration folder's module only when the walk asks:
+    for every file below the repository it answers as history_paths' set, a folder holding a
+    symlinked module (its target anywhere: read up front) and a module named like no step included."""
+    import os
+
+    from impact.history_files import History
+
+    repo = tmp_path / "shop"
+    shutil.copytree(FIXTURES / "apps" / "shop-django", repo)
+    folders = sorted({p.parent for p in DjangoFormat().history_paths(repo, Config())})
+    (folders[0] / "data_fix.py").write_text("class Migration(migrations.Migration):\n    pass\n")  # no number
+    (folders[0] / "helpers.py").write_text("def forwards(apps, schema_editor):\n    pass\n")
+    elsewhere = repo / "lib" / "moved.py"
+    elsewhere.parent.mkdir()
+    elsewhere.write_text("class Migration(migrations.Migration):\n    pass\n")
+    os.symlink(elsewhere, folders[-1] / "0998_linked.py")
+    django = DjangoFormat()
+    eager = {os.fspath(p) for p in django.history_paths(repo, Config())}
+    lazy = History(*django.lazy_history(repo, Config()))
+    walked = [os.fspath(Path(root, name)) for root, _, names in os.walk(repo.resolve()) for name in names]
+    assert os.fspath(elsewhere.resolve()) in eager and any(w.endswith("data_fix.py") for w in eager)
+    assert [w for w in walked if w in lazy] == [w for w in walked if w in eager]

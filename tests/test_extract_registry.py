@@ -99,3 +99,14 @@ def test_the_other_query_prefilter_answers_as_one_alternation_did() -> None:
              "create(", "a.b.upsertMany(", "UPDATED t", "INSERT INTO", ""]
     for text in cases:
         assert bool(OTHER_QUERY.search(text)) is bool(reference.search(text)), text
+
+
+def test_the_sql_keywords_look_answers_as_the_pattern() -> None:
+    # SqlKeywords finds SQL_QUERY's keywords as literals (issue 13, s12speed); the pattern is the reference.
+    from impact.extract import SQL_KEYWORDS, SQL_QUERY
+
+    pattern = re.compile(SQL_QUERY)
+    cases = ["SELECT a FROM t", "xFROM t", "_JOIN t", "(UPDATE t SET", "INTO\n  \"t\"", "éFROM t", "FROM 1", "from t",
+             "FROMFROM t", "a FROM\tb", "INTO `x`", "INTO \"1\"", "UPDATED t", "JOIN", "x = 1  # FROM\n  y", "ÉUPDATE t", ""]
+    for text in cases:
+        assert bool(SQL_KEYWORDS.search(text)) is bool(pattern.search(text)), text

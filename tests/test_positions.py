@@ -1,11 +1,9 @@
 """The windowed table-position test (impact/positions.py) answers as the whole-file pattern does."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from impact.extraction import DYNAMIC_TABLE, query_position_pattern
+from impact.positions import DYNAMIC_TABLE, query_position_pattern
 from impact.files import walk
 from impact.source_text import read_source
 from impact.positions import WINDOW, TablePositions

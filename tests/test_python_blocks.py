@@ -186,3 +186,14 @@ def test_a_function_naming_no_model_is_left_out_of_the_cut() -> None:
     assert [f.name for f in parsed_cut(source, {10, 30}, {"Line"}).body] == ["first"]
     assert parsed_cut(source, {30}, {"Line"}).body == []
     assert typed_attributes(source, {"Line"}, lines={10, 30}) == {(10, "quantity"): {"Line"}}
+
+
+def test_what_keeps_a_function_whole_is_found_as_the_pattern_finds_it() -> None:
+    # blocks._keeps finds _KEEP's class statement and backslash-continued line from literals (issue 13, s12speed)
+    from impact.extract.python.blocks import _KEEP, _keeps
+
+    bodies = ["def f():\n    class A:\n        pass", "def f():\n\tclass\tA: pass", "def f():\n    x = A.__class__",
+              "def f():\n    return classes", "def f():\n    x = 1 + \\\n        2", "def f():\n    s = 'a\\\\'", "def f(): \\",
+              "class A: pass", "def f():\n    klass = 1", "def f():\n    # class Foo\n    pass", "def f():\n  classA = 1", ""]
+    for body in bodies:
+        assert _keeps(body) is (_KEEP.search(body) is not None), body

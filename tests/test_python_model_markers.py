@@ -50,3 +50,22 @@ def test_no_file_of_the_fixtures_said_to_declare_none_declares_one() -> None:
             assert find_models(facts) == [], path
             checked += 1
     assert checked > 20
+
+
+# The pattern may_declare_models ran before s12speed (issue 13): its answers, searched faster now.
+_BEFORE = [r"(?<!\w)(?:Model|AbstractBaseUser|PermissionsMixin|AbstractUser)(?!\w)",
+           r"models(?:\s|\\|#[^\n]*)*\.(?:\s|\\|#[^\n]*)*(?:fields\s*\.\s*)?\w*(?:Field|ForeignKey|ParentalKey)(?!\w)"
+           r"|^\s*from\s+django\.db\.models\s+import\s+[^\n]*?(?:Field|ForeignKey)\b"]
+
+
+@pytest.mark.parametrize("text", [
+    "class A(Model): pass\n", "class A(XModel): pass\n", "class A(Model_x): pass\n", "class U(AbstractUser):\n",
+    "class U(AbstractUserMixin):\n", "x = PermissionsMixin\n", "ÄModel\n", "ModelÄ\n", "Model",
+    "from django.db.models import ForeignKey\n", "  from django.db.models import JSONField, X\n",
+    "from django.db.models import Q\n", "# django.db.models\nfrom  django.db.models  import  CharField\n",
+    "x = models.\\\n    CharField()\n", "models.fields.JSONField(\n", "models.Fieldset\n"])
+def test_the_faster_search_answers_as_the_pattern_did(text: str) -> None:
+    import re
+
+    before = any(re.search(p, text, re.MULTILINE) for p in _BEFORE)
+    assert may_declare_models(text) == before

@@ -356,3 +356,14 @@ def test_a_model_is_named_as_a_whole_word_only() -> None:
     assert _names_a_model("row = models.Order(pk=1)", ["Order"])
     assert _names_a_model("Order", ["Line", "Order"]) and _names_a_model("x: list[Order]", ["Order"])
     assert not _names_a_model("Orderé", ["Order"])  # an identifier letter, not a word boundary
+
+
+def test_the_breadth_first_walk_is_ast_walk() -> None:
+    # tree.breadth_first stands in for ast.walk in the whole-module readers (issue 13, s12speed): same nodes, same order
+    import ast
+
+    from impact.extract.python.tree import breadth_first
+
+    module = ast.parse("@d(x)\nclass A(B, metaclass=M):\n    a: int = f(1, *y, k={'z': [t for t in u if t]})\n"
+                       "    def m(self, p=None, *, q):\n        return lambda w: w if p else {**q}\n")
+    assert [id(n) for n in breadth_first(module)] == [id(n) for n in ast.walk(module)]

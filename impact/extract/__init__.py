@@ -34,19 +34,42 @@ PRISMA_CALL = r"\.\w+\.(?:findMany|findFirst|findUnique|create|update|upsert|del
 
 class AnyOf:
     """Patterns searched one by one (as a regex's `search`): one alternation of all of them
-    starts with no common literal, and was 2x slower than its parts in turn."""
+    starts with no common literal, and was 2x slower than its parts in turn. A pattern is a regex's
+    source, or an object with a `search` of its own (SqlKeywords)."""
 
-    def __init__(self, *patterns: str, flags: int = 0) -> None:
-        self.patterns = tuple(re.compile(p, flags) for p in patterns)
+    def __init__(self, *patterns, flags: int = 0) -> None:
+        self.patterns = tuple(re.compile(p, flags) if isinstance(p, str) else p for p in patterns)
 
-    def search(self, text: str) -> re.Match | None:
+    def search(self, text: str):
         for pattern in self.patterns:
             if match := pattern.search(text):
                 return match
         return None
 
 
-OTHER_QUERY = AnyOf(PRISMA_CALL, SQL_QUERY, CLIENT_CALL)
+class SqlKeywords:
+    """SQL_QUERY's `search` as a truth value (a match of what follows the keyword, or None), faster:
+    each upper-case keyword is found as a literal (`str.find`), and the character before it and the
+    name after it are checked there. The pattern starts on any `F`, `J`, `I` or `U` and was 2/3 of
+    the other-query look over saleor DROP's 7.4 MB of queued files (issue 13, s12speed: 0.039 s
+    against 0.004 s; tests/test_extract_registry.py holds it to the pattern)."""
+
+    KEYWORDS = ("FROM", "JOIN", "INTO", "UPDATE")
+    _NAMED = re.compile(r"\s+[\"`]?[A-Za-z_]")
+    _WORD = re.compile(r"\w")
+
+    def search(self, text: str) -> re.Match | None:
+        for keyword in self.KEYWORDS:
+            at = text.find(keyword)
+            while at >= 0:
+                if not (at and self._WORD.match(text, at - 1)) and (named := self._NAMED.match(text, at + len(keyword))):
+                    return named
+                at = text.find(keyword, at + 1)
+        return None
+
+
+SQL_KEYWORDS = SqlKeywords()
+OTHER_QUERY = AnyOf(PRISMA_CALL, SQL_KEYWORDS, CLIENT_CALL)
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from dataclasses import replace
 
 from impact.extract.python.models import ModelInfo
 from impact.extract.python.relations import parsed
-from impact.extract.python.tree import bound_model_name
+from impact.extract.python.tree import bound_model_name, breadth_first
 from impact.model import ColumnReference
 from impact.orm.wrappers import called_wrapper
 
@@ -87,7 +87,7 @@ def factories_in(text: str, models: Mapping[str, ModelInfo]) -> dict[str, ModelI
     """Factory class name -> the model its `Meta.model` names, among `models` (by class name)."""
     module = parsed(text)
     found = {}
-    for node in ast.walk(module) if module is not None else ():
+    for node in breadth_first(module) if module is not None else ():
         if isinstance(node, ast.ClassDef) and any((_last(base) or "").endswith("Factory") for base in node.bases):
             model = _meta_model(node, models)
             if model is not None and model.table:

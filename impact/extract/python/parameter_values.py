@@ -26,6 +26,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
 from impact.extract.python.relations import parsed
+from impact.extract.python.tree import breadth_first
 from impact.model import ColumnReference
 
 VIA = "column-value"
@@ -98,7 +99,7 @@ def _scopes(module: ast.Module | None, lines: Mapping[int, tuple[str, str]]) -> 
         return []
     functions: dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]] = {}
     calls: list[ast.Call] = []
-    for node in ast.walk(module):
+    for node in breadth_first(module):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             functions.setdefault(node.name, []).append(node)
         elif isinstance(node, ast.Call):

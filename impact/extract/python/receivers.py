@@ -78,16 +78,18 @@ Found = dict[tuple[int, str], set[str]]
 
 def typed_attributes(text: str, models: Collection[str], related: Mapping[tuple[str, str], Kind] | None = None,
                      lines: Collection[int] | None = None, keys: Mapping[int, Collection[str]] | None = None,
-                     produced: Callable[[ast.Call], Kind | None] | None = None, producers: Collection[str] = ()) -> Found:
+                     produced: Callable[[ast.Call], Kind | None] | None = None, producers: Collection[str] = (),
+                     source: list[str] | None = None) -> Found:
     """(line, attribute) -> the model classes whose rows are read or written there. `related`:
     (class, attribute) -> what a row's relation holds (relations.py). `lines`: only these are wanted
     (a function holding none is not walked); `keys`: what each is looked up for (blocks.parsed_cut).
     `produced`: what a call of a factory makes (row_producers.made), `producers` the names it knows
-    (a function spelling one may bind a row, as one spelling a model class)."""
+    (a function spelling one may bind a row, as one spelling a model class). `source`: `text.split("\\n")`
+    when the caller has it (blocks.parsed_cut)."""
     if not models:
         return {}
     seeds = set(models) | set(producers) if producers else models
-    module = parsed_cut(text, lines, seeds, keys, related) if lines else None  # a few functions parse faster than the file
+    module = parsed_cut(text, lines, seeds, keys, related, source) if lines else None  # a few functions parse faster than the file
     module = module or parsed(text)
     if module is None or not module.body:
         return {}

@@ -19,7 +19,7 @@ import warnings
 from collections.abc import Collection
 
 from impact.collector import no_cycle_collection
-from impact.extract.python.tree import keyword, last_name
+from impact.extract.python.tree import breadth_first, keyword, last_name
 
 Kind = tuple[str, str]
 FORWARD = {"ForeignKey": "row", "OneToOneField": "row", "ParentalKey": "row", "ManyToManyField": "rows",
@@ -47,7 +47,7 @@ def _relations(module: ast.Module | None, models: Collection[str]) -> dict[tuple
     if module is None:
         return {}
     found: dict[tuple[str, str], Kind] = {}
-    for node in ast.walk(module):
+    for node in breadth_first(module):
         if type(node) is ast.ClassDef and node.name in models:
             for statement in node.body:
                 _read(node.name, statement, models, found)

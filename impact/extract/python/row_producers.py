@@ -35,6 +35,7 @@ from impact.extract.python.model_argument_calls import _bound
 from impact.extract.python.models import ModelInfo
 from impact.extract.python.receivers import ONE_ROW, PAIRS, ROWS_KEPT
 from impact.extract.python.relations import parsed
+from impact.extract.python.tree import breadth_first
 
 ONE = frozenset({"create", "build", "stub"})
 MANY = frozenset({"create_batch", "build_batch"})
@@ -137,7 +138,7 @@ def _returning_functions(tree: ast.AST | None, producers: Mapping[str, Producer]
     """(function name, model class or None) for each function returning a row-making call: None
     when its returns make rows of several models or something else as well."""
     out = []
-    for node in ast.walk(tree) if tree is not None else ():
+    for node in breadth_first(tree) if tree is not None else ():
         if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
         kinds = set()

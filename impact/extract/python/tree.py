@@ -83,6 +83,30 @@ def children(node: ast.AST, walked: bool = False) -> list[ast.AST]:
     return found
 
 
+def breadth_first(node: ast.AST) -> Iterator[ast.AST]:
+    """`ast.walk(node)`: the same nodes in the same order (breadth first), about twice as fast, its
+    two generators per node (`iter_child_nodes`, `iter_fields`) inlined (issue 13, s12speed: whole-module
+    walks of the parameter-value, relation, model-argument and factory readers, ~36k nodes a cold
+    saleor DROP)."""
+    todo = [node]
+    at = 0
+    while at < len(todo):
+        node = todo[at]
+        at += 1
+        for name in node._fields:
+            try:
+                value = getattr(node, name)
+            except AttributeError:
+                continue
+            if isinstance(value, ast.AST):
+                todo.append(value)
+            elif isinstance(value, list):
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        todo.append(item)
+        yield node
+
+
 def iter_nodes(node: ast.AST) -> Iterator[ast.AST]:
     """Every node under `node` (itself included), in source order (iterative: no recursion)."""
     pending = [node]

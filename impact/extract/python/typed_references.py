@@ -98,7 +98,7 @@ def _typed(wanted: set[tuple[str, int]], names: Mapping[tuple[str, int], str], k
         held = lines[rel] if source is None else \
             {line for line in lines[rel] if any(may_hold(source, line, k) for k in keys[(rel, line)])}
         found[rel] = typed_attributes(texts[rel], classes if _names_any(texts[rel], seeds) else (), related, held,
-                                      {line: keys[(rel, line)] for line in held}, produced, producers or ()) if held else {}
+                                      {line: keys[(rel, line)] for line in held}, produced, producers or (), source) if held else {}
     return found
 
 

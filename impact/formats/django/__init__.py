@@ -13,7 +13,7 @@ from pathlib import Path
 from impact.config import Config
 from impact.formats.base import LocatedMigration, ReadMigration
 from impact.errors import InputError
-from impact.formats.django.discover import Node, Project, history_paths, link, load_project, module, plan
+from impact.formats.django.discover import Node, Project, history_paths, lazy_history, link, load_project, module, plan
 
 LEADING_NUMBER = re.compile(r"^(\d+)")
 APP_REF = re.compile(r"^([A-Za-z_]\w*)[./](\w+)$")
@@ -45,6 +45,10 @@ class DjangoFormat:
     def history_paths(self, repo: Path, config: Config) -> list[Path]:
         """What the code walk leaves out, without parsing a migration (discover.history_paths)."""
         return history_paths(repo)
+
+    def lazy_history(self, repo: Path, config: Config) -> tuple[set[str], dict[str, frozenset[str]]]:
+        """history_paths, its files read only when the walk asks (discover.lazy_history)."""
+        return lazy_history(repo)
 
     def candidates(self, repo: Path, ref: str, config: Config) -> list[LocatedMigration]:
         project = load_project(repo)
