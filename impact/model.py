@@ -138,7 +138,8 @@ class ColumnReference:
     type_only: bool = False
     # Where the name is only a local name or a value handed on (impact.extract.handed_on): "parameter",
     # "argument", "jsx", "local", "type", "input" (a request's input); None elsewhere. Not evidence through
-    # a weak attribution (orm-field, file-queries). "client": in a "use client" module, no evidence at all.
+    # a weak attribution (orm-field, file-queries); "fixture", "response": a test's data (impact.extract.handed_on_modules).
+    # "client": in a "use client" module, no evidence at all.
     handed_on: str | None = None
 
 

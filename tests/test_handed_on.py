@@ -236,3 +236,18 @@ def _fixture(source: str, name: str) -> list[bool]:
 ])
 def test_keys_of_test_fixtures(source: str, fixture: list) -> None:
     assert _fixture(source, "environmentId") == fixture
+
+
+def test_a_tests_reads_of_an_api_response_are_its_data() -> None:
+    from impact.extract.handed_on_modules import reads_a_response, response_variables
+
+    text = ("const res = await utils.graphqlQuery(query, { slug });\n"
+            "const collectiveData = res.data.Collective;\n"
+            "const adminMember = collectiveData.members.find((m) => m.id === 1);\n"
+            "const user = await models.User.findByPk(1);\n")
+    responses = response_variables(text)
+    assert responses == {"collectiveData", "adminMember"}
+    assert reads_a_response("expect(collectiveData.orders[0].createdByUser.", responses)
+    assert reads_a_response("expect(adminMember?.member.", responses)
+    assert reads_a_response("expect(res.data.Collective.", responses)
+    assert not reads_a_response("expect(user.", responses) and not reads_a_response("expect(res.", responses)

@@ -72,6 +72,13 @@ def test_a_scripts_type_keyword_or_attribute_option_is_no_column(rel: str, line:
     assert first.context == context
 
 
+def test_an_attribute_option_one_a_line_is_no_column_the_attribute_itself_is() -> None:
+    # outline's Document: `urlId: {` then `type: DataTypes.STRING,` on its own line (labelled not-db, round 2).
+    text = ('sequelize.define("document", {\n  type: DataTypes.STRING,\n  urlId: {\n    type: DataTypes.STRING,\n'
+            '    primaryKey: true,\n  },\n});\n')
+    assert [(r.line, r.context) for r in find_references("a.js", text, {"type"}, [])] == [(2, "property"), (4, "text")]
+
+
 def test_text_and_method_calls_are_not_credited_to_the_files_table() -> None:
     # dittofeed: a whole-row read of Segment in the file made its route's prose and `reply.status(200)` Segment.status
     query = Query("a.ts", 1, 1, "typescript", "drizzle", QueryKind.SELECT_COLUMNS, "Segment",

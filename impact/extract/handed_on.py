@@ -53,7 +53,7 @@ from impact.extract.typescript.scan import Scanned
 # The kinds, as the report says them (impact.report.markdown: why such a name is no evidence).
 KINDS = {"parameter": "a parameter's name", "argument": "an argument's name", "jsx": "a JSX prop's name",
          "local": "a local's name", "type": "a type member's name", "input": "a request's input",
-         "client": "in a client-side module", "fixture": "a test's data"}
+         "client": "in a client-side module", "fixture": "a test's data", "response": "an API response's field"}
 
 _BRACKET = re.compile(r"[()\[\]{}]")
 _OPENER = {")": "(", "]": "[", "}": "{"}

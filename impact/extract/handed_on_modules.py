@@ -14,6 +14,11 @@ name's position): a `"use client"` module ("client"), a test's data ("fixture").
   for Prisma tables only (`keep_prisma_fixtures`); and a quoted dict key in a Python test
   (`python_test_data_key`: a form's POST data, a REST payload, 7 of 7 labelled not-db).
 
+- "response": in a test, a field read through a variable holding an API response's data (`const
+  collectiveData = res.data.Collective;` then `collectiveData.orders[0].createdByUser.firstName`,
+  and what is taken from it: `const adminMember = collectiveData.members.find(...)`): opencollective's
+  GraphQL tests, 7 lines of the adjudicated Sequelize samples, all not-db (`response_variables`).
+
 Limits: a fixture typed as the app's shape that a mock then returns (formbricks' `const baseTag: TTag`,
 returned by a mocked `prisma.tag.delete`: labelled DB-reaching) is read as a fixture; a helper's mocked
 value that is no row is read as the database's.
@@ -106,3 +111,30 @@ def python_test_data_key(lines: list[str], line: int, start: int, end: int) -> b
     payload: 7 of 7 such lines in the adjudicated Django samples were not-db; a model is built with keywords)."""
     text = lines[line - 1]
     return text[start - 1:start] in ("'", '"') and _PY_DICT_KEY.match(text, end) is not None
+
+
+# `res.data`, `result.body`: a request's answer, as tests name it.
+_RESPONSE = r"(?:res|result|response|resp)\s*\.\s*(?:data|body)\b"
+_ASSIGNED = re.compile(r"\b(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*(?:await\s+)?([A-Za-z_$][\w$]*)\b([^;\n]{0,80})")
+_CHAIN_ROOT = re.compile(r"([A-Za-z_$][\w$]*)((?:\??\.[\w$]+|\[[^\[\]]*\])*)\??\.$")
+
+
+def response_variables(text: str) -> frozenset[str]:
+    """Names a test assigns an API response's data, or something taken from such a name (two steps)."""
+    if ".data" not in text and ".body" not in text:
+        return frozenset()
+    found: set[str] = set()
+    assignments = [(m.group(1), m.group(2), m.group(2) + m.group(3)) for m in _ASSIGNED.finditer(text)]
+    for _ in range(3):
+        for name, root, value in assignments:
+            if re.match(_RESPONSE, value) or (root in found and root != name):
+                found.add(name)
+    return frozenset(found)
+
+
+def reads_a_response(before: str, responses: frozenset[str]) -> bool:
+    """Does the code before a field's name end with a chain read off a response (`collectiveData.orders[0].`,
+    `res.data.Collective.`)?"""
+    chain = _CHAIN_ROOT.search(before[-200:])
+    return chain is not None and (chain.group(1) in responses or re.match(_RESPONSE, chain.group(0)) is not None)
+

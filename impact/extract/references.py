@@ -44,7 +44,7 @@ def find_references(
             continue
         for match in pattern.finditer(line):
             span = next((span for span in spans if span[0] <= number <= span[1]), None)
-            ref = _reference(rel, number, line, match, span[2] if span else None, generated, spellings)
+            ref = _reference(rel, number, line, match, span[2] if span else None, generated, spellings, lines)
             at = None
             if (span is None and not generated and ref.via in _WEAK
                     and (ref.context in ("identifier", "property") or (ref.context == "string" and positions.python and positions.test))
@@ -123,7 +123,7 @@ class _Positions:
         self.rel, self.text, self.lines, self.scanned = rel, text, lines, None
         self.python = rel.endswith((".py", ".pyi"))
         self.script = rel.endswith(TS_SUFFIXES) and len(lines) == text.count("\n") + (not text.endswith("\n"))
-        self.test = is_test_path(rel)
+        self.test, self.responses = is_test_path(rel), None
 
     def kind(self, number: int, start: int, end: int) -> str | None:
         if self.python:
@@ -136,8 +136,13 @@ class _Positions:
             from impact.extract.typescript.functions import line_starts  # imported when a TS file needs it
             self.scanned, self.starts = scan(self.text), line_starts(self.text)
         kind = handed_on.in_typescript(self.scanned, self.starts, number, start, end, self.rel.endswith((".tsx", ".jsx")))
-        if kind is None and self.test and handed_on_modules.fixture_key_in_test(self.scanned, self.starts, number, start, end):
-            return "fixture"
+        if kind is None and self.test:
+            if handed_on_modules.fixture_key_in_test(self.scanned, self.starts, number, start, end):
+                return "fixture"
+            if self.responses is None:
+                self.responses = handed_on_modules.response_variables(self.text)
+            if self.responses and handed_on_modules.reads_a_response(self.lines[number - 1][:start], self.responses):
+                return "response"
         return kind
 
 
@@ -189,7 +194,7 @@ def _opens_docstring(text: str, start: int) -> bool:
 
 
 def _reference(rel: str, number: int, line: str, match: re.Match, query: Query | None, generated: bool,
-               spellings: dict[str, tuple[str, str | None]]) -> ColumnReference:
+               spellings: dict[str, tuple[str, str | None]], lines: list[str] = ()) -> ColumnReference:
     name = match.group(1)
     column, field_table = spellings.get(name, (name, None))
     spelling = name if name in spellings and name != column else None
@@ -199,7 +204,8 @@ def _reference(rel: str, number: int, line: str, match: re.Match, query: Query |
     if query is not None:  # inside a query (even one whose table is a variable): part of that query
         via = "orm-call" if query.orm else "sql"
         return ColumnReference(rel, number, column, query.table, "sql", generated, snippet, via=via if query.table else "name-only", spelling=spelling)
-    context = _context(line, match.start(), match.end(), rel.endswith((".py", ".pyi")), rel.endswith(TS_SUFFIXES))
+    context = _context(line, match.start(), match.end(), rel.endswith((".py", ".pyi")), rel.endswith(TS_SUFFIXES),
+                       lines[max(0, number - 1 - _ABOVE):number - 1])
     if context in UNATTRIBUTABLE:
         field_table = None  # words of a text, a method: not the field (ctfd's form key 'key_type[0]')
     elif field_table and rel.endswith(".sql"):
@@ -276,7 +282,7 @@ TYPE_ANNOTATION = re.compile(r"^\??:\s*(?:string|number|boolean|bigint|Date|any|
 UNATTRIBUTABLE = frozenset({"text", "call"})
 
 
-def _context(line: str, start: int, end: int, python: bool = False, script: bool = False) -> str:
+def _context(line: str, start: int, end: int, python: bool = False, script: bool = False, above: list[str] = ()) -> str:
     before = line[:start].rstrip()
     after = line[end:].lstrip()
     quote, opened = _open_quote(line, start, "#" if python else "//")
@@ -293,7 +299,7 @@ def _context(line: str, start: int, end: int, python: bool = False, script: bool
         return "string"
     if before.endswith((".", "?.")) and after.startswith("("):
         return "call"
-    if script and _keyword_or_option(line, start, end, before, after):
+    if script and _keyword_or_option(line, start, end, before, after, above):
         return "text"
     if TYPE_ANNOTATION.match(after):
         return "identifier"  # declares a name of that type: says nothing of a table
@@ -304,7 +310,7 @@ def _context(line: str, start: int, end: int, python: bool = False, script: bool
     return "identifier"
 
 
-def _keyword_or_option(line: str, start: int, end: int, before: str, after: str) -> bool:
+def _keyword_or_option(line: str, start: int, end: int, before: str, after: str, above: list[str] = ()) -> bool:
     """A script's `type` that is no column: TypeScript's and Flow's keyword (`import { type Context }`,
     `export type Row = {`, `import type { X }`), or a Sequelize attribute's option in another
     attribute's object (`revisionCount: { type: DataTypes.INTEGER }`): outline's `documents.type`
@@ -313,7 +319,30 @@ def _keyword_or_option(line: str, start: int, end: int, before: str, after: str)
         return False
     if line[end:end + 1] in (" ", "\t") and _KEYWORD_NEXT.match(after):
         return True
-    return after.startswith(":") and _OPTION_VALUE.match(after) is not None and _INNER_OBJECT.search(before) is not None
+    return (after.startswith(":") and _OPTION_VALUE.match(after) is not None
+            and (_INNER_OBJECT.search(before) is not None or _inner_object_above(before, above)))
+
+
+def _inner_object_above(before: str, above: list[str]) -> bool:
+    """The object holding a line's first key opened on a line above as a key's value (`urlId: {` then
+    `type: DataTypes.STRING,`: outline's Document attributes, one option a line), not as a call's
+    argument (`define("document", {`: the attributes themselves, where `type` may be a column)."""
+    if before.strip():
+        return False
+    depth = 0
+    for text in reversed(above):
+        for index in range(len(text) - 1, -1, -1):
+            if text[index] == "}":
+                depth += 1
+            elif text[index] == "{":
+                if depth:
+                    depth -= 1
+                    continue
+                return _INNER_OBJECT.search(text[:index + 1]) is not None
+    return False
+
+
+_ABOVE = 12  # lines looked back for the object holding an option
 
 
 _KEYWORD_NEXT = re.compile(r"[A-Za-z_${]")  # `type Name`, `type {`: the keyword, never `type =`, `type:`, `type,`
