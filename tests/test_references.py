@@ -74,9 +74,12 @@ def test_a_scripts_type_keyword_or_attribute_option_is_no_column(rel: str, line:
 
 def test_an_attribute_option_one_a_line_is_no_column_the_attribute_itself_is() -> None:
     # outline's Document: `urlId: {` then `type: DataTypes.STRING,` on its own line (labelled not-db, round 2).
+    # outline's Collection: `type: {` then `type: DataTypes.STRING,` declares the column `type` itself (labelled db).
     text = ('sequelize.define("document", {\n  type: DataTypes.STRING,\n  urlId: {\n    type: DataTypes.STRING,\n'
-            '    primaryKey: true,\n  },\n});\n')
-    assert [(r.line, r.context) for r in find_references("a.js", text, {"type"}, [])] == [(2, "property"), (4, "text")]
+            '    primaryKey: true,\n  },\n  type: {\n    type: DataTypes.STRING,\n  },\n  kind: { type: DataTypes.STRING },\n'
+            '  type: { type: DataTypes.STRING },\n});\n')
+    found = [(r.line, r.context) for r in find_references("a.js", text, {"type"}, [])]
+    assert found == [(2, "property"), (4, "text"), (7, "property"), (8, "property"), (10, "text"), (11, "property"), (11, "property")]
 
 
 def test_text_and_method_calls_are_not_credited_to_the_files_table() -> None:

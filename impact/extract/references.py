@@ -320,7 +320,14 @@ def _keyword_or_option(line: str, start: int, end: int, before: str, after: str,
     if line[end:end + 1] in (" ", "\t") and _KEYWORD_NEXT.match(after):
         return True
     return (after.startswith(":") and _OPTION_VALUE.match(after) is not None
-            and (_INNER_OBJECT.search(before) is not None or _inner_object_above(before, above)))
+            and (_another_attribute(before) or _inner_object_above(before, above)))
+
+
+def _another_attribute(code: str) -> bool:
+    """Does `code` end inside the object of an attribute other than `type` itself (`type: {` then
+    `type: DataTypes.STRING`: outline's Collection declares its column `type` so, labelled DB-reaching)?"""
+    found = _INNER_OBJECT.search(code)
+    return found is not None and found.group(1) != "type"
 
 
 def _inner_object_above(before: str, above: list[str]) -> bool:
@@ -338,7 +345,7 @@ def _inner_object_above(before: str, above: list[str]) -> bool:
                 if depth:
                     depth -= 1
                     continue
-                return _INNER_OBJECT.search(text[:index + 1]) is not None
+                return _another_attribute(text[:index + 1])
     return False
 
 
@@ -347,7 +354,7 @@ _ABOVE = 12  # lines looked back for the object holding an option
 
 _KEYWORD_NEXT = re.compile(r"[A-Za-z_${]")  # `type Name`, `type {`: the keyword, never `type =`, `type:`, `type,`
 _OPTION_VALUE = re.compile(r":\s*(?:DataTypes|Sequelize|DataType)\s*\.")
-_INNER_OBJECT = re.compile(r"[\w$\"'\]]\s*:\s*\{[^{}]*$")  # `revisionCount: { ` before it, on its line
+_INNER_OBJECT = re.compile(r"([\w$]*)[\"'\]]?\s*:\s*\{[^{}]*$")  # `revisionCount: { ` before it, on its line
 
 
 _SPECIAL = re.compile(r"""["'`\\{}#]|//|\$\{""")
