@@ -313,17 +313,17 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("sample", help="draw the sample from a measure.py --dump file")
     p.add_argument("dump", type=Path)
     p.add_argument("--seed", type=int, default=SEED)
-    p.add_argument("--round", type=int, choices=(1, 2), default=1, help="2: a precision sample of this (later) dump, labels/sample2.jsonl")
+    p.add_argument("--round", type=int, choices=(1, 2, 3), default=1, help="2, 3: a precision sample of this (later) dump, labels/sampleN.jsonl")
     p.add_argument("--out", type=Path)
     p = sub.add_parser("show", help="print the code around each sampled line of an ORM")
     p.add_argument("dump", type=Path)
     p.add_argument("--orm", required=True)
     p.add_argument("--around", type=int, default=6)
-    p.add_argument("--round", type=int, choices=(1, 2), default=1)
+    p.add_argument("--round", type=int, choices=(1, 2, 3), default=1)
     p = sub.add_parser("transcribe", help="turn `INDEX VERDICT REASON` notes into labels/<orm>.jsonl")
     p.add_argument("notes", type=Path)
     p.add_argument("--orm", required=True)
-    p.add_argument("--round", type=int, choices=(1, 2), default=1, help="2: append to the ORM's labels")
+    p.add_argument("--round", type=int, choices=(1, 2, 3), default=1, help="2, 3: append to the ORM's labels")
     p = sub.add_parser("score", help="score the labels and write the section of RESULTS.md")
     p.add_argument("--results", type=Path, default=HERE / "RESULTS.md")
     p.add_argument("--dump", type=Path, help="re-score the labels against a later measure.py --dump (printed, RESULTS.md left alone)")
@@ -331,63 +331,63 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--by", choices=("orm", "project"), default="orm")
     args = parser.parse_args(argv)
     if args.command == "sample":
-        out = args.out or LABELS / ("sample2.jsonl" if args.round == 2 else "sample.jsonl")
+        out = args.out or LABELS / (f"sample{args.round}.jsonl" if args.round > 1 else "sample.jsonl")
         out.parent.mkdir(parents=True, exist_ok=True)
         rows = read_jsonl(args.dump)
-        write_jsonl(out, precision_round.draw(rows, args.seed) if args.round == 2 else draw(rows, args.seed))
+        write_jsonl(out, precision_round.draw(rows, args.seed, round_=args.round) if args.round > 1 else draw(rows, args.seed))
         return 0
-    sample, second = read_jsonl(LABELS / "sample.jsonl"), _second_sample()
+    sample, later = read_jsonl(LABELS / "sample.jsonl"), _later_samples()
     label_files = sorted(p for p in LABELS.glob("*.jsonl") if not p.name.startswith("sample"))
     try:
-        labels = load_labels(sample + second, label_files)
+        labels = load_labels(sample + [e for entries in later.values() for e in entries], label_files)
     except LabelError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if args.command == "show":
-        chosen = second if args.round == 2 else sample
-        show(read_jsonl(args.dump), chosen, args.orm, args.around, set(labels) if args.round == 2 else set())
+        chosen = later.get(args.round, []) if args.round > 1 else sample
+        show(read_jsonl(args.dump), chosen, args.orm, args.around, set(labels) if args.round > 1 else set())
         return 0
     if args.command == "transcribe":
-        return _transcribe(sample, second, labels, args)
+        return _transcribe(sample, later.get(args.round, []), labels, args)
     if args.dump:
         dump = read_jsonl(args.dump)
         before = read_jsonl(args.before) if args.before else None
         print(rescore_table(rescore(sample, labels, dump, before, args.by), args.by, before is not None))
-        if second:
-            reported = {key(r) for r in dump if r["kind"] in ("hit", "false-positive")}
-            print(ROUND2_HEADING + "\n\n" + precision_round.table(
-                precision_round.score(second, labels, reported, {r["project"] for r in dump}), _ratio, _bounds))
+        reported = {key(r) for r in dump if r["kind"] in ("hit", "false-positive")}
+        for number, entries in later.items():
+            print(ROUND_HEADING.format(number) + "\n\n" + precision_round.table(
+                precision_round.score(entries, labels, reported, {r["project"] for r in dump}), _ratio, _bounds, number))
         return 0
     text = section(score(sample, labels))
-    if second:
-        text += "\n" + ROUND2_HEADING + "\n\n" + ROUND2_METHOD + "\n\n" + precision_round.table(
-            precision_round.score(second, labels), _ratio, _bounds)
+    for number, entries in later.items():
+        text += "\n" + ROUND_HEADING.format(number) + "\n\n" + ROUND_METHOD + "\n\n" + precision_round.table(
+            precision_round.score(entries, labels), _ratio, _bounds, number)
     print(text)
     args.results.write_text(put_section(args.results.read_text() if args.results.exists() else "", text))
     return 0
 
 
-ROUND2_HEADING = "### Round 2: precision of a later run's reported lines"
-ROUND2_METHOD = ("A second uniform sample of reported lines per ORM (bench/accuracy/precision_round.py, labels/sample2.jsonl), "
-                 "drawn from a later run's dump, so that lines the first run did not report (new attributions, projects added "
-                 "since) are estimated too; lines both samples hold keep their one label. Scored on the run it was drawn from.")
+ROUND_HEADING = "### Round {}: precision of a later run's reported lines"
+ROUND_METHOD = ("A further uniform sample of reported lines per ORM (bench/accuracy/precision_round.py, labels/sampleN.jsonl), "
+                "drawn from a later run's dump, so that lines the first run did not report (new attributions, projects added "
+                "since) are estimated too; lines two samples hold keep their one label. Scored on the run it was drawn from.")
 
 
-def _second_sample() -> list[dict]:
-    file = LABELS / "sample2.jsonl"
-    return read_jsonl(file) if file.exists() else []
+def _later_samples() -> dict[int, list[dict]]:
+    """Round number -> its sample (labels/sample2.jsonl, sample3.jsonl, ...)."""
+    return {n: read_jsonl(LABELS / f"sample{n}.jsonl") for n in range(2, 10) if (LABELS / f"sample{n}.jsonl").exists()}
 
 
-def _transcribe(sample: list[dict], second: list[dict], labels: dict[tuple, dict], args) -> int:
-    """Round 1 writes the ORM's label file; round 2 appends the lines of its sample not yet labelled."""
+def _transcribe(sample: list[dict], later: list[dict], labels: dict[tuple, dict], args) -> int:
+    """Round 1 writes the ORM's label file; a later round appends the lines of its sample not yet labelled."""
     file = LABELS / f"{args.orm}.jsonl"
     if args.round == 1:
         write_jsonl(file, transcribe(sample, args.orm, args.notes.read_text()))
         return 0
-    new = transcribe(second, args.orm, args.notes.read_text())
+    new = transcribe(later, args.orm, args.notes.read_text())
     twice = [n for n in new if key(n) in labels]
     if twice:
-        print(f"error: {twice[0]['path']}:{twice[0]['line']} is labelled already — label only lines `show --round 2` prints",
+        print(f"error: {twice[0]['path']}:{twice[0]['line']} is labelled already — label only lines `show --round {args.round}` prints",
               file=sys.stderr)
         return 2
     write_jsonl(file, (read_jsonl(file) if file.exists() else []) + new)

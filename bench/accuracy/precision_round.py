@@ -12,7 +12,9 @@ label, so the re-score says nothing of them. A round-2 sample fixes that without
   the run it was drawn from reports all of them, a later run may report fewer (never guessed for
   lines it adds).
 
-Recall stays on the first sample: the truth lines do not change between runs, only which are hit."""
+Recall stays on the first sample: the truth lines do not change between runs, only which are hit.
+A round drawn after changes were made by looking at an earlier round's labels estimates them without
+that bias: round 3 (labels/sample3.jsonl) was drawn from the run that ended those changes."""
 from __future__ import annotations
 
 import random
@@ -27,7 +29,7 @@ def key(row: dict) -> tuple:
     return (row["project"], row["commit"], row["path"], int(row["line"]))
 
 
-def draw(rows: list[dict], seed: int, n: int = PRECISION_N) -> list[dict]:
+def draw(rows: list[dict], seed: int, n: int = PRECISION_N, round_: int = ROUND) -> list[dict]:
     """Per ORM `n` reported lines of a dump, uniformly at random; deterministic (the population is sorted)."""
     by_orm: dict[str, dict[tuple, dict]] = defaultdict(dict)
     for row in rows:
@@ -36,12 +38,12 @@ def draw(rows: list[dict], seed: int, n: int = PRECISION_N) -> list[dict]:
     sample = []
     for orm in sorted(by_orm):
         population = sorted(by_orm[orm])
-        rng = random.Random(f"{seed}:{orm}:precision:round{ROUND}")
+        rng = random.Random(f"{seed}:{orm}:precision:round{round_}")
         for k in sorted(rng.sample(population, min(n, len(population)))):
             row = by_orm[orm][k]
             sample.append({"orm": orm, "project": row["project"], "commit": row["commit"], "base": row["base"],
                            "path": row["path"], "line": int(row["line"]), "kind": row["kind"],
-                           "reason": row.get("reason", ""), "sets": ["precision"], "round": ROUND})
+                           "reason": row.get("reason", ""), "sets": ["precision"], "round": round_})
     return sample
 
 
@@ -63,9 +65,9 @@ def score(sample: list[dict], labels: dict[tuple, dict], reported: set[tuple] | 
     return {orm: dict(s) for orm, s in out.items()}
 
 
-def table(scores: dict[str, dict], ratio, bounds) -> str:
+def table(scores: dict[str, dict], ratio, bounds, round_: int = ROUND) -> str:
     """Markdown rows; `ratio` and `bounds` are adjudicate.py's formatters (Wilson interval, unsure both ways)."""
-    rows = ["| ORM | round-2 lines labelled | precision (DB-reaching) | precision, unsure both ways | unsure "
+    rows = [f"| ORM | round-{round_} lines labelled | precision (DB-reaching) | precision, unsure both ways | unsure "
             "| no longer reported: db / not-db / unsure | unlabelled |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for orm, s in sorted(scores.items()):
         g = lambda k: s.get(k, 0)  # noqa: E731
