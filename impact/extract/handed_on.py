@@ -18,8 +18,10 @@ by its own position. `in_typescript` and `in_python` tell those positions:
   positional argument only (`f(a)`), never a keyword (`Model(a=...)`, `objects.create(a=...)`: saleor's
   `use_legacy_line_voucher_propagation_for_order=...`, 19 lines the authors changed);
 - "jsx": a JSX attribute's name or a bare value (`environmentId={environmentId}`), .tsx/.jsx only;
-- "type": a member of a plain type in a type literal or an interface (`templateId: number;`); a row
-  type the ORM layer binds to a table is a model declaration, not this;
+- "type": a member of a plain type in a type literal or an interface (`templateId: number;`), a
+  graphql-js field's declaration (`firstName: { type: GraphQLString }`: the API's schema; opencollective's
+  in the adjudicated Sequelize samples, not-db); a row type the ORM layer binds to a table is a model
+  declaration, not this;
 - "input": a field read of a request's input (`params.environmentId`, `parsedInput.environmentId`,
   `req.query.x`, `ctx.body.x`, `props.x`, INPUT_RECEIVERS): a route's, a server action's, an API's
   input, named as the client sends it. In the adjudicated samples every such line was `not-db`
@@ -89,6 +91,8 @@ INPUT_RECEIVERS = ("params", "searchParams", "parsedInput", "input", "query", "b
 _INPUT_READ = re.compile(r"(?<![\w$])(?:" + "|".join(INPUT_RECEIVERS) + r")\s*[?!]?\.$")
 # `} = await params;`, `} = input;`: the value destructured is a request's input.
 _DESTRUCTURED_INPUT = re.compile(r"\s*=\s*(?:await\s+)?(?:[\w$]+\s*\.\s*)*(?:" + "|".join(INPUT_RECEIVERS) + r")\s*[;,)\n]")
+# A graphql-js field's declaration, its type first: the API's schema, whose resolver reads the row elsewhere.
+_GRAPHQL_FIELD = re.compile(r"\s*:\s*\{\s*type\s*:\s*(?:new\s+)?GraphQL")
 # `logger.warn(`, `console.error(`, `log.info(`, `this.logger.debug(`: a log line's call.
 _LOG_CALL = re.compile(r"(?<![\w$])(?:logger|log|console|Logger)\s*\.\s*$")
 
@@ -111,6 +115,8 @@ def in_typescript(scanned: Scanned, starts: list[int], line: int, start: int, en
         return "local"  # `if (!environmentId) {`: a variable's truth tested (formbricks' airtable route)
     if after.startswith("=>") and not before.endswith((".", "?.")):
         return "parameter"  # `environmentId => ...`
+    if _GRAPHQL_FIELD.match(masked, stop):
+        return "type"  # `firstName: { type: GraphQLString, ... }`: a field of the API's schema (opencollective)
     if _truth_tested(before, after):
         return "local"  # `userId && workspaceId ? ... : null`: a variable's truth (sim's permission-check)
     # `;` or a line break: a type's member after another (sim's `interface PermissionAssertion {` one a line)
