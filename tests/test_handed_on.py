@@ -119,6 +119,8 @@ def _py(source: str, name: str) -> list[str | None]:
     ("const h = (\n  environmentId: TEnvironment['id'],\n) => 1;", ["parameter"]),
     ("ids.map(environmentId => 1);", ["parameter"]),
     ("getOrganizationIdFromEnvironmentId(environmentId);", ["argument"]),
+    ("validateInputs([environmentId, ZId], [other, ZString]);", ["argument"]),
+    ("const ids = [environmentId, other];", [None]),
     ("await getDocumentById({\n  environmentId,\n});", ["argument"]),
     ("throw new DatabaseError(`no environment ${environmentId}`);", ["argument"]),
     ("throw new ResourceNotFoundError('Environment', environmentId);", ["argument"]),

@@ -256,11 +256,16 @@ def test_a_wrappers_own_parameter_is_no_call_of_it(tmp_path) -> None:
     # them not-db (a parameter's name; the query below is the evidence).
     website = WEBSITE.replace("(id: string, data: object) {\n  return prisma.website.update({ where: { id }, data });",
                               "(id: string, status: string) {\n  return prisma.website.update({ where: { id }, data: { status } });")
+    # A value handed to it (`updateWebsite(id, status)`, formbricks' `updateProjectTeam(teamId, projectId, body)`:
+    # labelled not-db) is a variable's name too; a key of the object it writes (route.ts:6) is the column's.
+    caller = 'import { updateWebsite } from "../queries/website";\n\nexport const set = (id: string, status: string) =>\n  updateWebsite(id, status);\n'
     dropped = scan_prisma(tmp_path, SCHEMA, INIT, 'ALTER TABLE "website" DROP COLUMN "status";\n', {
-        "src/queries/website.ts": website, "src/app/route.ts": ROUTE})
+        "src/queries/website.ts": website, "src/app/route.ts": ROUTE, "src/app/caller.ts": caller})
     via = {(r.file, r.line): (r.via, r.handed_on) for r in dropped.references}
     assert via[("src/queries/website.ts", 3)][1] == "parameter" and via[("src/queries/website.ts", 3)][0] != "orm-wrapper"
-    assert "src/queries/website.ts:3" not in _evidence(dropped) and "src/app/route.ts:6" in _evidence(dropped)
+    assert via[("src/app/caller.ts", 4)][0] != "orm-wrapper"
+    evidence = _evidence(dropped)
+    assert "src/queries/website.ts:3" not in evidence and "src/app/caller.ts:4" not in evidence and "src/app/route.ts:6" in evidence
 
 
 def test_a_field_read_from_another_object_is_not_the_wrappers_key() -> None:

@@ -121,11 +121,13 @@ def in_typescript(scanned: Scanned, starts: list[int], line: int, start: int, en
         return "local"  # `userId && workspaceId ? ... : null`: a variable's truth (sim's permission-check)
     # `;` or a line break: a type's member after another (sim's `interface PermissionAssertion {` one a line)
     line_start = "\n" in masked[max(0, at - 80) + len(before):at]
-    if (before[-1:] not in ("(", ",", "{", ";", "") and not line_start) or not _bare_end(after):
+    if (before[-1:] not in ("(", ",", "{", ";", "[", "") and not line_start) or not _bare_end(after):
         return None
     opener = _holder(scanned, at)
     if opener is None:
         return None
+    if masked[opener] == "[":
+        return _in_array_argument(scanned, opener, after)
     if masked[opener] == "{":
         return _in_braces(scanned, opener, after, jsx) or ("type" if _PRIMITIVE.match(after) else None)
     if masked[opener] == "(":
@@ -134,8 +136,24 @@ def in_typescript(scanned: Scanned, starts: list[int], line: int, start: int, en
 
 
 def _bare_end(after: str) -> bool:
-    """What may follow a name standing alone: `,` `)` `}`, a type `:`, an optional `?`, a default `=`."""
-    return after[:1] in (",", ")", "}", ":", "?", "") or (after[:1] == "=" and after[1:2] not in ("=", ">"))
+    """What may follow a name standing alone: `,` `)` `}` `]`, a type `:`, an optional `?`, a default `=`."""
+    return after[:1] in (",", ")", "}", "]", ":", "?", "") or (after[:1] == "=" and after[1:2] not in ("=", ">"))
+
+
+def _in_array_argument(scanned: Scanned, bracket: int, after: str) -> str | None:
+    """`validateInputs([environmentId, ZId])`: an element of an array given to a call (formbricks' services,
+    labelled not-db), as a bare argument is."""
+    masked = scanned.masked
+    outer = _holder(scanned, bracket)
+    if after[:1] not in (",", "]") or outer is None or masked[outer] != "(" or masked[max(0, bracket - 40):bracket].rstrip()[-1:] not in ("(", ","):
+        return None
+    return _parenthesised(scanned, outer, ")", keyed=False)
+
+
+def bare_argument(scanned: Scanned, starts: list[int], line: int, start: int) -> bool:
+    """Is the name at `start` of `line` a value in a call's parentheses or an array, not an object's key?"""
+    opener = _holder(scanned, starts[line - 1] + start)
+    return opener is not None and scanned.masked[opener] in "(["
 
 
 def _jsx_attribute(masked: str, at: int, stop: int) -> bool:

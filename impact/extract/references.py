@@ -87,8 +87,10 @@ def _in_wrapper_calls(rel: str, text: str, found: list[ColumnReference], lines: 
     holder, out = call_holder(rel, text, lines, pattern), []
     for ref, at in zip(found, where):
         wrapper = holder(ref.line, ref.spelling or ref.column) if open_(ref) else None
-        if wrapper and at and (ref.handed_on or positions.kind(*at)) == "parameter":
-            wrapper = None  # the wrapper's own declaration, not a call of it (kaneo's `function signUp(email, password)`)
+        if wrapper and at and ((ref.handed_on or positions.kind(*at)) == "parameter" or positions.bare(*at)):
+            # the wrapper's own declaration (kaneo's `function signUp(email, password)`), or a value handed to it
+            # (`updateProjectTeam(teamId, projectId, body)`: a variable's name; the wrapper's query is the evidence)
+            wrapper = None
         out.append(replace(ref, table=wrappers[wrapper], via="orm-wrapper") if wrapper else ref)
     return out
 
@@ -124,6 +126,15 @@ class _Positions:
         self.python = rel.endswith((".py", ".pyi"))
         self.script = rel.endswith(TS_SUFFIXES) and len(lines) == text.count("\n") + (not text.endswith("\n"))
         self.test, self.responses = is_test_path(rel), None
+
+    def bare(self, number: int, start: int, end: int) -> bool:
+        """A bare value handed to a call (`f(a)`, `f([a])`), not a key of an object argument (`f({ a })`)."""
+        if self.python:
+            return handed_on.in_python(self.lines, number, start, end) == "argument"
+        if not self.script:
+            return False
+        self.kind(number, start, end)  # scans the file once
+        return self.scanned is not None and handed_on.bare_argument(self.scanned, self.starts, number, start)
 
     def kind(self, number: int, start: int, end: int) -> str | None:
         if self.python:

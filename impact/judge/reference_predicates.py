@@ -44,7 +44,8 @@ def _firm_column_use(ref: ColumnReference) -> bool:
 # model maps to the column: 94 of 96 lines on Prisma projects (but see HANDED_ON_VOIDS: its parameters,
 # arguments and props were lines the authors renamed for consistency, not the database's),
 # 53 of 55 on Django ones were changed by the authors with the migration; a name in a call to a
-# function wrapping an ORM query on the table (impact.orm.wrappers): 541 of 549. A name the file's
+# function wrapping an ORM query on the table (impact.orm.wrappers): 541 of 549 (a key of the object it
+# writes; a bare value handed to it is a variable's name, labelled not-db, and no longer credited). A name the file's
 # own queries use on that table only: 130 of 148 in TypeScript, 0 of 4 in Python (left out). A field
 # named in a class bound to the model by `model = M` (a ModelForm's, serializer's, filter set's
 # declaration, impact.extract.python.model_classes): 84 of 93 lines it added on Django projects; a field of a
