@@ -137,7 +137,6 @@ def _py(source: str, name: str) -> list[str | None]:
     ("await saveEvent({ websiteId, sessionId, urlPath,\n  environmentId });", [None]),
     ("const environmentId = params.id;", ["local"]),
     ("if (!environmentId) { return; }", ["local"]),
-    # kept: a comparison, a field read, a key with a value, a constructor's object, an object returned
     # a request's input: route params, a server action's or tRPC's input, a request body, props
     ("await getEnvironmentAuth(params.environmentId);", ["input"]),
     ("const id = (await getX(parsedInput.environmentId)).id;", ["input"]),
@@ -151,6 +150,7 @@ def _py(source: str, name: str) -> list[str | None]:
     ("const c = userId && environmentId ? get(userId) : null;", ["local"]),
     ("if (a || !environmentId) {}", ["local"]),
     ("interface Assertion {\n  userId: string | undefined\n  environmentId: string | undefined\n}", ["type"]),
+    # kept: a comparison, a field read, a key with a value, a constructor's object, an object returned
     ("if (environmentId === other) { return; }", [None]),
     ("const ok = row.environmentId && other;", [None]),
     ("const x = {\n  a: 1,\n  environmentId: envId,\n};", [None]),
