@@ -73,7 +73,7 @@ def fixture_key_in_test(scanned: Scanned, starts: list[int], line: int, start: i
     outer, opener = None, _holder(scanned, at)
     while opener is not None and not _block(masked, opener):
         outer, opener = opener, _holder(scanned, opener)
-    if outer is None or masked[outer] != "{" and masked[outer] != "[" and masked[outer] != "(":
+    if outer is None:
         return False
     begin = max(masked.rfind(";", 0, outer), opener or 0, outer - 300)  # a statement's head; without `;`, a longer one
     head = scanned.text[begin:outer]

@@ -5,9 +5,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import replace
 
-from impact.extract import handed_on, handed_on_modules
-from impact.test_paths import is_test_path
-from impact.extract.typescript.scan import scan
+from impact.extract.name_positions import NamePositions
 from impact.model import ColumnReference, Query
 from impact.orm import CODE_DECLARATION_SUFFIXES as TS_SUFFIXES
 from impact.orm.wrappers import call_holder, call_pattern
@@ -36,7 +34,7 @@ def find_references(
     found = []
     lines = text.splitlines()
     docstrings = None  # computed for the first reference of a Python file
-    positions = _Positions(rel, text, lines)
+    positions = NamePositions(rel, text, lines)
     where: list[tuple[int, int, int] | None] = []  # per reference: where a position may void a later `file-queries`
     for number in _lines_naming(text, names, len(lines)):
         line = lines[number - 1]
@@ -75,7 +73,7 @@ def find_references(
 
 
 def _in_wrapper_calls(rel: str, text: str, found: list[ColumnReference], lines: list[str],
-                      wrappers: Mapping[str, str], where: list, positions: "_Positions") -> list[ColumnReference]:
+                      wrappers: Mapping[str, str], where: list, positions: NamePositions) -> list[ColumnReference]:
     """`updateWebsite(id, { shareId })`: a name with no table, or a field name handed to a function
     (impact.extract.handed_on), in a call to a wrapper of one table."""
     def open_(ref: ColumnReference) -> bool:
@@ -116,45 +114,6 @@ def _lines_naming(text: str, names: set[str], count: int) -> list[int]:
 
 
 _WEAK = ("orm-field", "name-only")  # attributions a name's position may void (impact.extract.handed_on)
-
-
-class _Positions:
-    """impact.extract.handed_on for one file: a TypeScript/JavaScript file is scanned once, on the first question."""
-
-    def __init__(self, rel: str, text: str, lines: list[str]) -> None:
-        self.rel, self.text, self.lines, self.scanned = rel, text, lines, None
-        self.python = rel.endswith((".py", ".pyi"))
-        self.script = rel.endswith(TS_SUFFIXES) and len(lines) == text.count("\n") + (not text.endswith("\n"))
-        self.test, self.responses = is_test_path(rel), None
-
-    def bare(self, number: int, start: int, end: int) -> bool:
-        """A bare value handed to a call (`f(a)`, `f([a])`), not a key of an object argument (`f({ a })`)."""
-        if self.python:
-            return handed_on.in_python(self.lines, number, start, end) == "argument"
-        if not self.script:
-            return False
-        self.kind(number, start, end)  # scans the file once
-        return self.scanned is not None and handed_on.bare_argument(self.scanned, self.starts, number, start)
-
-    def kind(self, number: int, start: int, end: int) -> str | None:
-        if self.python:
-            if self.test and handed_on_modules.python_test_data_key(self.lines, number, start, end):
-                return "fixture"
-            return handed_on.in_python(self.lines, number, start, end)
-        if not self.script:
-            return None
-        if self.scanned is None:
-            from impact.extract.typescript.functions import line_starts  # imported when a TS file needs it
-            self.scanned, self.starts = scan(self.text), line_starts(self.text)
-        kind = handed_on.in_typescript(self.scanned, self.starts, number, start, end, self.rel.endswith((".tsx", ".jsx")))
-        if kind is None and self.test:
-            if handed_on_modules.fixture_key_in_test(self.scanned, self.starts, number, start, end):
-                return "fixture"
-            if self.responses is None:
-                self.responses = handed_on_modules.response_variables(self.text)
-            if self.responses and handed_on_modules.reads_a_response(self.lines[number - 1][:start], self.responses):
-                return "response"
-        return kind
 
 
 _PREFIX = frozenset("rRuUbB")

@@ -33,9 +33,8 @@ from impact.model import ColumnReference
 from impact.orm import CODE_DECLARATION_SUFFIXES as _TS  # TypeScript and JavaScript files
 from impact.orm.drizzle_field_rows import _closing
 from impact.orm.drizzle_rows import VIA, _row_variables, _tables
-from impact.orm.import_sources import ImportSources
 from impact.orm.mapping import OrmMap, OrmModel
-from impact.orm.prisma_rows import RowVariable, attribute_held_rows, held_until
+from impact.orm.called_rows import attribute_called_rows
 
 _NAME = r"[A-Za-z_$][\w$]*"
 _PARAMS = r"\((?:[^()]|\([^()]*\))*\)"
@@ -49,14 +48,11 @@ _RETURN = re.compile(r"\breturn\b\s*([^;\n]*)")
 
 def attribute_returned_rows(references: list[ColumnReference], texts: Mapping[str, str], orm: OrmMap,
                             read: Callable[[str], str | None] | None = None) -> list[ColumnReference]:
-    files = {r.file for r in references if _candidate(r) and "await" in texts.get(r.file, "")}
-    tables = _tables(orm) if files else {}
-    functions = _row_functions(texts, tables) if tables else {}
-    if not functions:
-        return references
-    sources = ImportSources(dict(texts), read, (file for found in functions.values() for file, _ in found))
-    variables = {rel: _called_rows(rel, texts[rel], functions, sources) for rel in files}
-    return attribute_held_rows(references, texts, variables, _candidate, VIA)
+    def functions() -> dict[str, list[tuple[str, OrmModel]]]:
+        tables = _tables(orm)
+        return _row_functions(texts, tables) if tables else {}
+
+    return attribute_called_rows(references, texts, _candidate, functions, VIA, True, read)
 
 
 def _candidate(ref: ColumnReference) -> bool:
@@ -96,17 +92,3 @@ def _returned(text: str, at: int, tables: dict[str, OrmModel]) -> OrmModel | Non
         return None
     table = next(iter(returned))
     return next(m for m in (*rows.values(), *tables.values()) if m.table.lower() == table)
-
-
-def _called_rows(rel: str, text: str, functions: dict[str, list[tuple[str, OrmModel]]], sources: ImportSources) -> list[RowVariable]:
-    """Names assigned the awaited result of a call to a function returning one row."""
-    found: list[tuple[str, OrmModel, int]] = []
-    for match in re.finditer(rf"\b(?:const|let|var)\s+({_NAME})\s*(?::[^=;]+)?=\s*await\s+({_NAME})\s*\(", text):
-        declared = functions.get(match.group(2), [])
-        here = [m for file, m in declared if file == rel]
-        models = here or [m for file, m in declared if sources.names_model(rel, text, match.group(2), file)]
-        if models and len({m.table.lower() for m in models}) == 1:
-            found.append((match.group(1), models[0], text.count("\n", 0, match.start()) + 1))
-    lasts = held_until(text, [(name, first) for name, _, first in found])
-    return [RowVariable(name, model, first, last, True) for (name, model, first), last in zip(found, lasts)]
-

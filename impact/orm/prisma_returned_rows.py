@@ -21,30 +21,21 @@ functions declared in a file the scan read (one naming a changed table or column
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 
 from impact.model import ColumnReference
 from impact.orm import CODE_DECLARATION_SUFFIXES as _TS  # TypeScript and JavaScript files
-from impact.orm.import_sources import ImportSources
 from impact.orm.mapping import OrmMap, OrmModel
 from impact.orm.prisma_local_rows import local_row_functions
-from impact.orm.prisma_rows import RowVariable, attribute_held_rows, held_until
+from impact.orm.called_rows import attribute_called_rows
 
-_CALL = re.compile(r"\b(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*(?::[^=;]+)?=\s*await\s+([A-Za-z_$][\w$]*)\s*\(")
 VIA = "typed-receiver"
 
 
 def attribute_imported_rows(references: list[ColumnReference], texts: Mapping[str, str], orm: OrmMap,
                             read: Callable[[str], str | None] | None = None) -> list[ColumnReference]:
     """References read through `const v = await f(...)`, `f` a function of another module returning one Prisma row."""
-    files = {r.file for r in references if _candidate(r) and "await" in texts.get(r.file, "")}
-    functions = _row_functions(texts, orm) if files else {}
-    if not functions:
-        return references
-    sources = ImportSources(dict(texts), read, (file for found in functions.values() for file, _ in found))
-    variables = {rel: _called_rows(rel, texts[rel], functions, sources) for rel in files}
-    return attribute_held_rows(references, texts, variables, _candidate, VIA)
+    return attribute_called_rows(references, texts, _candidate, lambda: _row_functions(texts, orm), VIA, False, read)
 
 
 def _candidate(ref: ColumnReference) -> bool:
@@ -63,16 +54,3 @@ def _row_functions(texts: Mapping[str, str], orm: OrmMap) -> dict[str, list[tupl
             if single and len({(m.table or "").lower() for m in models}) == 1:
                 out.setdefault(name, []).append((rel, models[0]))
     return out
-
-
-def _called_rows(rel: str, text: str, functions: dict[str, list[tuple[str, OrmModel]]], sources: ImportSources) -> list[RowVariable]:
-    """Names assigned the awaited result of an imported function returning one row (the file's own
-    helpers are impact.orm.prisma_rows' already)."""
-    found: list[tuple[str, OrmModel, int]] = []
-    for match in _CALL.finditer(text):
-        declared = [(file, m) for file, m in functions.get(match.group(2), []) if file != rel]
-        models = [m for file, m in declared if sources.names_model(rel, text, match.group(2), file)]
-        if models and len({m.table.lower() for m in models}) == 1:
-            found.append((match.group(1), models[0], text.count("\n", 0, match.start()) + 1))
-    lasts = held_until(text, [(name, first) for name, _, first in found])
-    return [RowVariable(name, model, first, last, True) for (name, model, first), last in zip(found, lasts)]
