@@ -307,23 +307,27 @@ def transcribe(sample: list[dict], orm: str, notes: str) -> list[dict]:
     return labels
 
 
+ROUNDS = tuple(range(1, 10))  # labels/sampleN.jsonl, N from 2; _later_samples reads the same range
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("sample", help="draw the sample from a measure.py --dump file")
     p.add_argument("dump", type=Path)
     p.add_argument("--seed", type=int, default=SEED)
-    p.add_argument("--round", type=int, choices=(1, 2, 3), default=1, help="2, 3: a precision sample of this (later) dump, labels/sampleN.jsonl")
+    p.add_argument("--round", type=int, choices=ROUNDS, default=1, help="2 and later: a precision sample of this (later) dump, labels/sampleN.jsonl")
+    p.add_argument("--n", type=int, default=precision_round.PRECISION_N, help="2 and later: reported lines drawn per ORM")
     p.add_argument("--out", type=Path)
     p = sub.add_parser("show", help="print the code around each sampled line of an ORM")
     p.add_argument("dump", type=Path)
     p.add_argument("--orm", required=True)
     p.add_argument("--around", type=int, default=6)
-    p.add_argument("--round", type=int, choices=(1, 2, 3), default=1)
+    p.add_argument("--round", type=int, choices=ROUNDS, default=1)
     p = sub.add_parser("transcribe", help="turn `INDEX VERDICT REASON` notes into labels/<orm>.jsonl")
     p.add_argument("notes", type=Path)
     p.add_argument("--orm", required=True)
-    p.add_argument("--round", type=int, choices=(1, 2, 3), default=1, help="2, 3: append to the ORM's labels")
+    p.add_argument("--round", type=int, choices=ROUNDS, default=1, help="2 and later: append to the ORM's labels")
     p = sub.add_parser("score", help="score the labels and write the section of RESULTS.md")
     p.add_argument("--results", type=Path, default=HERE / "RESULTS.md")
     p.add_argument("--dump", type=Path, help="re-score the labels against a later measure.py --dump (printed, RESULTS.md left alone)")
@@ -334,7 +338,7 @@ def main(argv: list[str] | None = None) -> int:
         out = args.out or LABELS / (f"sample{args.round}.jsonl" if args.round > 1 else "sample.jsonl")
         out.parent.mkdir(parents=True, exist_ok=True)
         rows = read_jsonl(args.dump)
-        write_jsonl(out, precision_round.draw(rows, args.seed, round_=args.round) if args.round > 1 else draw(rows, args.seed))
+        write_jsonl(out, precision_round.draw(rows, args.seed, args.n, args.round) if args.round > 1 else draw(rows, args.seed))
         return 0
     sample, later = read_jsonl(LABELS / "sample.jsonl"), _later_samples()
     label_files = sorted(p for p in LABELS.glob("*.jsonl") if not p.name.startswith("sample"))
@@ -375,7 +379,7 @@ ROUND_METHOD = ("A further uniform sample of reported lines per ORM (bench/accur
 
 def _later_samples() -> dict[int, list[dict]]:
     """Round number -> its sample (labels/sample2.jsonl, sample3.jsonl, ...)."""
-    return {n: read_jsonl(LABELS / f"sample{n}.jsonl") for n in range(2, 10) if (LABELS / f"sample{n}.jsonl").exists()}
+    return {n: read_jsonl(LABELS / f"sample{n}.jsonl") for n in ROUNDS[1:] if (LABELS / f"sample{n}.jsonl").exists()}
 
 
 def _transcribe(sample: list[dict], later: list[dict], labels: dict[tuple, dict], args) -> int:

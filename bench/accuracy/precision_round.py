@@ -14,7 +14,10 @@ label, so the re-score says nothing of them. A round-2 sample fixes that without
 
 Recall stays on the first sample: the truth lines do not change between runs, only which are hit.
 A round drawn after changes were made by looking at an earlier round's labels estimates them without
-that bias: round 3 (labels/sample3.jsonl) was drawn from the run that ended those changes."""
+that bias: round 3 (labels/sample3.jsonl) was drawn from the run that ended those changes. Round 4
+(labels/sample4.jsonl, 50 a ORM) was drawn from the run that ended session 12 and labelled while the
+next changes were made without looking at it; scored on a later run, it keeps only the lines that run
+still reports: a uniform sample of its output as long as the later output is a subset of the earlier."""
 from __future__ import annotations
 
 import random
