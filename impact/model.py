@@ -139,7 +139,8 @@ class ColumnReference:
     # Where the name is only a local name or a value handed on (impact.extract.handed_on): "parameter",
     # "argument", "jsx", "local", "type", "input" (a request's input); None elsewhere. Not evidence through
     # a weak attribution (orm-field, file-queries); "fixture", "response": a test's data (impact.extract.handed_on_modules).
-    # "client": in a "use client" module, no evidence at all.
+    # "schema" (a validation schema's field), "api" (a GraphQL document's or URL path's name): positions too.
+    # "client", "package": in a "use client" module or a package with no database client, no evidence at all.
     handed_on: str | None = None
 
 

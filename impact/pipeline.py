@@ -11,6 +11,7 @@ from typing import Callable
 
 from impact.config import Config, load_config
 from impact.errors import InputError
+from impact.extract.dbless_packages import mark_dbless_packages, package_folders
 from impact.extract.handed_on_modules import keep_prisma_fixtures, mark_client_modules
 from impact.extract.python.class_attributes import attribute_class_attributes
 from impact.extract.python.factory_calls import attribute_factory_calls
@@ -331,6 +332,7 @@ def _references(run: ExtractionRun, resolved: list, tables: list[str], columns: 
     found = settle_alternatives(found, orm, spellings)  # `userEmail`, several tables' columns: the one its table maps
     querying = {file for file, _, _, queries in resolved if queries}
     found = mark_client_modules(found, texts, querying)  # a "use client" module's names: props and state, no rows
+    found = mark_dbless_packages(found, package_folders(repo), querying)  # a browser SDK's, a UI kit's names
     found = keep_prisma_fixtures(found, {(m.table or "").lower() for m in run.orm.models if m.orm == "prisma"})
     seen = {(r.file, r.line, r.column) for r in declared}
     return declared + [r for r in found if (r.file, r.line, r.column) not in seen]

@@ -55,7 +55,8 @@ from impact.extract.typescript.scan import Scanned
 # The kinds, as the report says them (impact.report.markdown: why such a name is no evidence).
 KINDS = {"parameter": "a parameter's name", "argument": "an argument's name", "jsx": "a JSX prop's name",
          "local": "a local's name", "type": "a type member's name", "input": "a request's input",
-         "client": "in a client-side module", "fixture": "a test's data", "response": "an API response's field"}
+         "client": "in a client-side module", "fixture": "a test's data", "response": "an API response's field",
+         "schema": "a validation schema's field", "api": "an API's query or path", "package": "in a package with no database client"}
 
 _BRACKET = re.compile(r"[()\[\]{}]")
 _OPENER = {")": "(", "]": "[", "}": "{"}
@@ -91,8 +92,22 @@ INPUT_RECEIVERS = ("params", "searchParams", "parsedInput", "input", "query", "b
 _INPUT_READ = re.compile(r"(?<![\w$])(?:" + "|".join(INPUT_RECEIVERS) + r")\s*[?!]?\.$")
 # `} = await params;`, `} = input;`: the value destructured is a request's input.
 _DESTRUCTURED_INPUT = re.compile(r"\s*=\s*(?:await\s+)?(?:[\w$]+\s*\.\s*)*(?:" + "|".join(INPUT_RECEIVERS) + r")\s*[;,)\n]")
-# A graphql-js field's declaration, its type first: the API's schema, whose resolver reads the row elsewhere.
-_GRAPHQL_FIELD = re.compile(r"\s*:\s*\{\s*type\s*:\s*(?:new\s+)?GraphQL")
+# A graphql-js field's declaration (its `type` first, or after a description: opencollective's `isPledged: {
+# description: ..., type: GraphQLBoolean }`): the API's schema, whose resolver reads the row elsewhere.
+_GRAPHQL_FIELD = re.compile(r"\s*:\s*\{\s*(?:description\s*:\s*(?:'[^'\n]*'|\"[^\"\n]*\"|`[^`]*`)\s*,\s*)?type\s*:\s*(?:new\s+)?GraphQL")
+# `z.object({`, `yup.object().shape({`, `ZSchema.extend({`: a validation schema's fields, the shape of an
+# API's input or an app type (formbricks' `z.object({ environmentId: ZId })` of a server action and its
+# `ZEnvironment`: 2 of the 13 not-db lines of the round-3 Prisma sample). `.pick`/`.omit` are left: on a
+# model's generated schema they name its fields (impact.orm.checked_keys).
+_SCHEMA_CALL = re.compile(r"(?:(?<![\w$.])(?:z|zod|yup|Joi|joi|v|t|Type)\s*\.\s*(?:object|strictObject|looseObject|Object)"
+                          r"|\.\s*(?:extend|safeExtend|shape|partial|required|deepPartial))\s*(?:<[^<>()]*>)?\s*\(\s*$")
+# `const { confirmationName, projectId } = parseProjectDeleteActionInput(input)`, `= Schema.parse(body)`,
+# outline's `const { emoji, strippedTitle } = parseTitle(document.title)`: what a parser returns, no row.
+_DESTRUCTURED_PARSE = re.compile(r"\s*=\s*(?:await\s+)?(?:[\w$]+\s*\.\s*)*(?:safeParse|parse)\w*\s*\(")
+# A GraphQL document (`gql\`query { user { firstName } }\``) or a URL's path (`"/client/{environmentId}/responses"`,
+# formbricks' OpenAPI spec): names the client sends to an API, the database's on another line.
+_GRAPHQL_TAG = re.compile(r"(?<![\w$])(?:gql|graphql)\s*(?:\(\s*)?$")
+_API_TEXT = re.compile(r"\s*(?:(?:query|mutation|subscription|fragment)\b|https?://\S*$|/[\w{}:.\-/?=&$]*$)")
 # `logger.warn(`, `console.error(`, `log.info(`, `this.logger.debug(`: a log line's call.
 _LOG_CALL = re.compile(r"(?<![\w$])(?:logger|log|console|Logger)\s*\.\s*$")
 
@@ -101,6 +116,8 @@ def in_typescript(scanned: Scanned, starts: list[int], line: int, start: int, en
     """The kind of position of the name at `start:end` of `line` (1-based) in a scanned TS/JS file, or None."""
     masked = scanned.masked
     at, stop = starts[line - 1] + start, starts[line - 1] + end
+    if masked[at] != scanned.text[at] and _api_text(scanned, at):
+        return "api"
     before = masked[max(0, at - 80):at].rstrip()
     after = masked[stop:stop + 80].lstrip()
     if jsx and _jsx_attribute(masked, at, stop):
@@ -129,6 +146,8 @@ def in_typescript(scanned: Scanned, starts: list[int], line: int, start: int, en
     if masked[opener] == "[":
         return _in_array_argument(scanned, opener, after)
     if masked[opener] == "{":
+        if _SCHEMA_CALL.search(masked, max(0, opener - 80), opener):
+            return "schema"
         return _in_braces(scanned, opener, after, jsx) or ("type" if _PRIMITIVE.match(after) else None)
     if masked[opener] == "(":
         return _parenthesised(scanned, opener, after, keyed=False)
@@ -185,7 +204,12 @@ def _in_braces(scanned: Scanned, brace: int, after: str, jsx: bool) -> str | Non
     before = masked[max(0, brace - 80):brace].rstrip()
     if _LOCAL.search(before, len(before) - 12):
         # `const { subdivision1 } = data`: a field read of `data`, as `data.subdivision1` is (umami's createSession)
-        return "input" if _DESTRUCTURED_INPUT.match(masked, _after_closing(scanned, brace)) else None
+        end = _after_closing(scanned, brace)
+        if _DESTRUCTURED_INPUT.match(masked, end):
+            return "input"
+        return "local" if _DESTRUCTURED_PARSE.match(masked, end) else None
+    if before[-1:] in (":", ",", "[") and _in_log_payload(scanned, brace):
+        return "argument"  # documenso's `ctx.logger.info({ input: { documentId, folderId } })`
     if jsx and _JSX_VALUE.search(masked, max(0, brace - 40), brace + 1):
         return "jsx"  # `prop={environmentId}` (not `const data = {`: a record)
     if before[-1:] not in ("(", ",", ":"):
@@ -214,6 +238,26 @@ def _logged(scanned: Scanned, opener: int) -> bool:
     head = scanned.masked[max(0, opener - 120):opener]
     callee = _CALLEE.search(head)
     return callee is not None and _LOG_CALL.search(head, 0, callee.start(2)) is not None
+
+
+def _in_log_payload(scanned: Scanned, brace: int) -> bool:
+    """Is the object opened at `brace` nested (up to three levels) in a logging call's arguments?"""
+    opener = brace
+    for _ in range(3):
+        opener = _holder(scanned, opener)
+        if opener is None or scanned.masked[opener] == "(":
+            return opener is not None and _logged(scanned, opener)
+    return False
+
+
+def _api_text(scanned: Scanned, at: int) -> bool:
+    """Is the offset in a GraphQL document or a URL path's literal?"""
+    literal = scanned.literal_holding(at)
+    if literal is None:
+        return False
+    if literal.quote == "`" and _GRAPHQL_TAG.search(scanned.masked, max(0, literal.start - 20), literal.start):
+        return True
+    return _API_TEXT.match("".join(literal.chunks)) is not None
 
 
 def _after_closing(scanned: Scanned, brace: int) -> int:

@@ -27,7 +27,7 @@ def names_changed_column(ctx: OpContext, ref: ColumnReference) -> bool:
 
 def _handed_on_void(ref: ColumnReference) -> bool:
     """A position that is no use of the column (impact.extract.handed_on), for the attributions it voids."""
-    return ref.handed_on is not None and (ref.via in HANDED_ON_VOIDS or ref.handed_on == "client"
+    return ref.handed_on is not None and (ref.via in HANDED_ON_VOIDS or ref.handed_on in MODULE_VOIDS
                                           or (ref.handed_on == "fixture" and ref.via == "model-class"))
 
 
@@ -60,9 +60,11 @@ PROMOTED_VIAS = frozenset({"orm-field", "orm-wrapper", "model-class", "column-va
 # or the file's queries' column says nothing of what it holds (the adjudicated sample: formbricks'
 # `async (environmentId: string) =>`, `getOrganizationIdFromEnvironmentId(environmentId)`).
 HANDED_ON_VOIDS = frozenset({"orm-field", "file-queries"})
-# A "use client" module's names (impact.extract.handed_on_modules.mark_client_modules) are no evidence whatever
-# attributed them: a typed prop's `project.logo` there is the browser's copy of a row a server read. A
-# test's data key is none though the test class is bound to the model (`model = Service`, then
+# A "use client" module's names (impact.extract.handed_on_modules.mark_client_modules) and a workspace package's
+# that reaches no database client (impact.extract.dbless_packages) are no evidence whatever attributed them: a
+# typed prop's `project.logo` there is the browser's copy of a row a server read.
+MODULE_VOIDS = frozenset({"client", "package"})
+# A test's data key is none though the test class is bound to the model (`model = Service`, then
 # `form_data = {'virtual_machine': None}`: netbox's and nautobot's view tests, labelled not-db).
 
 
@@ -81,7 +83,7 @@ def names_model_of_table(ctx: OpContext, ref: ColumnReference) -> bool:
     column of that name: the rows move to it and code naming the column may follow them (documenso's
     `Document` dropped for `Envelope`, both with a `templateId`: 6 of 13 such lines were left unchanged)."""
     if ref.via in ("model-type", "model-row", "table-name"):
-        return ref.handed_on != "client"
+        return ref.handed_on not in MODULE_VOIDS
     return (ctx.op.kind is OpKind.DROP_TABLE and ref.via != "name-only" and (ref.via == "model-declaration" or _firm_column_use(ref))
             and not _created_with(ctx, ref.column))
 

@@ -70,6 +70,7 @@ class Scanned:
     unterminated: list[str]  # descriptions of unterminated comments/templates, for FileIssues
     _line_starts: list[int]
     _pairs: dict[int, int] | None = None
+    _literal_starts: list[int] | None = None
 
     def line_of(self, offset: int) -> int:
         """1-based line number of a character offset."""
@@ -93,6 +94,14 @@ class Scanned:
 
     def literal_at(self, offset: int) -> StringLiteral | None:
         return self.literals.get(offset)
+
+    def literal_holding(self, offset: int) -> StringLiteral | None:
+        """The literal whose text (between its quotes) holds `offset`, if any."""
+        if self._literal_starts is None:
+            self._literal_starts = sorted(self.literals)
+        index = bisect.bisect_right(self._literal_starts, offset) - 1
+        literal = self.literals[self._literal_starts[index]] if index >= 0 else None
+        return literal if literal is not None and literal.start < offset < literal.end - 1 else None
 
 
 def decode_escapes(raw: str) -> str:
