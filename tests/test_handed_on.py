@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from impact.extract.dbless_packages import package_folders
 from impact.extract.handed_on import in_python, in_typescript
 from impact.extract.handed_on_modules import client_module, fixture_key_in_test
 from impact.extract.typescript.functions import line_starts
@@ -54,6 +55,31 @@ def test_request_inputs_and_client_modules_are_not_evidence() -> None:
     dropped = scan(app, str(FIXTURES / "scenarios" / "documents-prisma" / "drop_document.sql"), use_cache=False)
     lines = {r.line: r.via for r in dropped.references if r.file == "src/documents/title-editor.tsx"}
     assert lines.get(3) == "model-type" and _evidence(dropped, "src/documents/title-editor.tsx") == {"IMP104": [3, 6]}
+
+
+def test_a_package_with_no_database_client_is_no_evidence_nor_a_schema_or_a_parsed_input() -> None:
+    """surveys-monorepo-prisma: the browser SDK (packages/js-sdk) depends on no database client, directly or
+    through a workspace package, so its `state.environmentId` (4) is no evidence; apps/web's zod schema (6), the
+    parsed input's destructuring (10) and the types package's schema (5) are no evidence either; the queries
+    (11, 15) and the row read (16) are."""
+    app = FIXTURES / "apps" / "surveys-monorepo-prisma"
+    assert package_folders(app) == {"apps/web": True, "packages/database": True, "packages/js-sdk": False, "packages/types": True}
+    result = scan(app, str(FIXTURES / "scenarios" / "surveys-monorepo-prisma" / "drop_survey_environment_id.sql"), use_cache=False)
+    assert _evidence(result, "apps/web/src/surveys.ts") == {"IMP101": [11, 15], "IMP204": [16]}
+    assert _handed(result, "apps/web/src/surveys.ts") == {6: {"schema"}, 10: {"local"}, 14: {"parameter"}}
+    assert _evidence(result, "packages/js-sdk/src/widget.ts") == {} and _evidence(result, "packages/types/src/survey.ts") == {}
+    assert _handed(result, "packages/js-sdk/src/widget.ts") == {1: {"type"}, 4: {"package"}, 8: {"api"}}
+    assert _handed(result, "packages/types/src/survey.ts") == {5: {"schema"}}
+
+
+@pytest.mark.xfail(reason="a workspace dependency named only in tsconfig `paths` is not read: the package looks unable to reach the database", strict=True)
+def test_a_package_reaching_the_database_through_an_undeclared_workspace_import(tmp_path) -> None:
+    (tmp_path / "package.json").write_text('{"workspaces": ["packages/*"]}')
+    for name, manifest in {"db": '{"name": "@x/db", "dependencies": {"@prisma/client": "6"}}', "app": '{"name": "@x/app"}'}.items():
+        (tmp_path / "packages" / name).mkdir(parents=True)
+        (tmp_path / "packages" / name / "package.json").write_text(manifest)
+    (tmp_path / "packages" / "app" / "tsconfig.json").write_text('{"compilerOptions": {"paths": {"@x/db": ["../db/src"]}}}')
+    assert package_folders(tmp_path)["packages/app"] is True
 
 
 def test_a_prisma_tests_app_shaped_data_is_a_fixture_another_orms_factory_keys_are_not() -> None:
@@ -160,6 +186,24 @@ def _py(source: str, name: str) -> list[str | None]:
     ("const e = new Environment({ environmentId });", [None]),
     ("await user.update({\n  email,\n  environmentId,\n});", [None]),
     ("return { environmentId };", [None]),
+    # a validation schema's field; a model's generated schema picked by field is kept (impact.orm.checked_keys)
+    ("const Z = z.object({\n  environmentId: ZId,\n});", ["schema"]),
+    ("const Z = ZBase.extend({ environmentId: z.string() });", ["schema"]),
+    ("const Z = yup.object().shape({\n  environmentId: yup.string(),\n});", ["schema"]),
+    ("const Z = SurveySchema.pick({ environmentId: true });", [None]),
+    ("const Z = z.object({\n  environmentId: z.string(),\n}) satisfies z.ZodType<Survey>;", [None]),
+    ("const Z: z.ZodType<Survey> = z.object({ environmentId: z.string() });", [None]),
+    # a GraphQL document's field, a URL path's parameter; a string naming a column is kept
+    ("const q = gql`\n  query Q {\n    survey { environmentId }\n  }\n`;", ["api"]),
+    ("const spec = { '/client/{environmentId}/responses': {} };", ["api"]),
+    ("User.findAll({ attributes: ['environmentId'] });", [None]),
+    ("const s = 'environmentId';", [None]),
+    # what a parser returns, destructured; a log call's nested payload; a graphql-js field described first
+    ("const { environmentId } = ZInput.parse(body);", ["local"]),
+    ("const { environmentId, name } = parseActionInput(input);", ["local"]),
+    ("ctx.logger.info({\n  input: {\n    environmentId,\n  },\n});", ["argument"]),
+    ("const fields = {\n  environmentId: {\n    description: 'The environment',\n    type: GraphQLString,\n  },\n};", ["type"]),
+    ("await create({\n  data: {\n    environmentId,\n  },\n});", [None]),
 ])
 def test_typescript_positions(source: str, kinds: list) -> None:
     assert _ts(source, "environmentId") == kinds

@@ -27,11 +27,17 @@ by its own position. `in_typescript` and `in_python` tell those positions:
   input, named as the client sends it. In the adjudicated samples every such line was `not-db`
   (formbricks' `getEnvironmentAuth(params.environmentId)`, outline's `ctx.body.private`); its
   value reaches the database on another line, which says so;
-- "client" and "fixture": for the module a name stands in (impact.extract.handed_on_modules);
+- "schema": a field of a validation schema (`z.object({ environmentId: ZId })`, `.extend({`,
+  `yup.object().shape({`): an API input's or an app type's shape (formbricks' server actions);
+- "api": a name in a GraphQL document (gql`...`, a string opening with `query`) or a URL path's literal
+  (`"/client/{environmentId}/responses"`): what a client sends to an API;
+- "client", "fixture", "package": for the module a name stands in (impact.extract.handed_on_modules,
+  impact.extract.dbless_packages);
 - "local": a TypeScript/JavaScript local's declaration (`const environmentId = ...`): the value it is
   given is on the line, read on its own; and a variable's truth tested alone (`if (!environmentId)`,
   `userId && workspaceId ? ...`). Not a destructuring (`const { environmentId } = row`): that reads the
-  field of `row`, as `row.environmentId` does, and such reads are kept (of a request's input, "input").
+  field of `row`, as `row.environmentId` does, and such reads are kept (of a request's input, "input";
+  of a parser's result, `= parseTitle(title)` / `= ZInput.parse(body)`, "local").
   Python: a bare name holding an object (`rear_port.pk`) or assigned in a function (`rear_port = None`).
 
 impact.judge.reference_predicates takes none of them as evidence through a weak attribution
@@ -39,7 +45,8 @@ impact.judge.reference_predicates takes none of them as evidence through a weak 
 dropped column's value) still makes them evidence.
 
 A logging call's arguments are "argument"s, keyed ones too (`logger.warn({ pathname, environmentId:
-fromPath }, ...)`: formbricks, sim's `logger.info`): a log line's payload is never a query's options.
+fromPath }, ...)`: formbricks, sim's `logger.info`), and nested ones (documenso's `ctx.logger.info({ input:
+{ documentId } })`): a log line's payload is never a query's options.
 
 Limits: a key with a value in another call's object argument (`f({ a: x })`) is not one of them (it
 is kept: the object may be a query's options); nor a `return a;` (formbricks' `return project;`), nor
@@ -103,6 +110,8 @@ _SCHEMA_CALL = re.compile(r"(?:(?<![\w$.])(?:z|zod|yup|Joi|joi|v|t|Type)\s*\.\s*
                           r"|\.\s*(?:extend|safeExtend|shape|partial|required|deepPartial))\s*(?:<[^<>()]*>)?\s*\(\s*$")
 # `const { confirmationName, projectId } = parseProjectDeleteActionInput(input)`, `= Schema.parse(body)`,
 # outline's `const { emoji, strippedTitle } = parseTitle(document.title)`: what a parser returns, no row.
+_SATISFIES = re.compile(r"\s*\)\s*satisfies\b")
+_ZOD_TYPED = re.compile(r":\s*z\.Zod\w*<[^=;]*>\s*=\s*[^;=]*$")
 _DESTRUCTURED_PARSE = re.compile(r"\s*=\s*(?:await\s+)?(?:[\w$]+\s*\.\s*)*(?:safeParse|parse)\w*\s*\(")
 # A GraphQL document (`gql\`query { user { firstName } }\``) or a URL's path (`"/client/{environmentId}/responses"`,
 # formbricks' OpenAPI spec): names the client sends to an API, the database's on another line.
@@ -146,7 +155,7 @@ def in_typescript(scanned: Scanned, starts: list[int], line: int, start: int, en
     if masked[opener] == "[":
         return _in_array_argument(scanned, opener, after)
     if masked[opener] == "{":
-        if _SCHEMA_CALL.search(masked, max(0, opener - 80), opener):
+        if _SCHEMA_CALL.search(masked, max(0, opener - 80), opener) and not _typed_schema(scanned, opener):
             return "schema"
         return _in_braces(scanned, opener, after, jsx) or ("type" if _PRIMITIVE.match(after) else None)
     if masked[opener] == "(":
@@ -238,6 +247,15 @@ def _logged(scanned: Scanned, opener: int) -> bool:
     head = scanned.masked[max(0, opener - 120):opener]
     callee = _CALLEE.search(head)
     return callee is not None and _LOG_CALL.search(head, 0, callee.start(2)) is not None
+
+
+def _typed_schema(scanned: Scanned, brace: int) -> bool:
+    """`z.object({ ... }) satisfies z.ZodType<ProjectTeam>`, `const Z: z.ZodType<T> = z.object({`: a schema checked
+    against a type (formbricks' packages/database/zod, bound to the Prisma model: labelled DB-reaching)."""
+    close = scanned.closing(brace)
+    after = scanned.masked[close + 1:close + 40] if close is not None and close > brace else ""
+    head = scanned.masked[max(0, brace - 160):brace]
+    return _SATISFIES.match(after) is not None or _ZOD_TYPED.search(head) is not None
 
 
 def _in_log_payload(scanned: Scanned, brace: int) -> bool:
