@@ -9,7 +9,7 @@ import pytest
 
 from impact.extract.dbless_packages import package_folders
 from impact.extract.handed_on import in_python, in_typescript
-from impact.extract.handed_on_modules import client_module, fixture_key_in_test
+from impact.extract.handed_on_modules import client_component, client_module, fixture_key_in_test
 from impact.extract.typescript.functions import line_starts
 from impact.extract.typescript.scan import scan as scan_ts
 from impact.pipeline import scan
@@ -80,6 +80,20 @@ def test_a_package_reaching_the_database_through_an_undeclared_workspace_import(
         (tmp_path / "packages" / name / "package.json").write_text(manifest)
     (tmp_path / "packages" / "app" / "tsconfig.json").write_text('{"compilerOptions": {"paths": {"@x/db": ["../db/src"]}}}')
     assert package_folders(tmp_path)["packages/app"] is True
+
+
+def test_a_component_without_the_directive_that_awaits_nothing_is_client_side() -> None:
+    """title-badge.tsx renders JSX and awaits nothing: its typed prop's `document.title` (5) is the browser's copy,
+    as in a "use client" module; the same read is evidence once the module awaits (a Server Component)."""
+    app = FIXTURES / "apps" / "documents-prisma"
+    result = scan(app, str(FIXTURES / "scenarios" / "documents-prisma" / "drop_document_title.sql"), use_cache=False)
+    assert _evidence(result, "src/documents/title-badge.tsx") == {}
+    assert _handed(result, "src/documents/title-badge.tsx") == {5: {"client"}}
+    text = (app / "src" / "documents" / "title-badge.tsx").read_text()
+    assert client_component("src/documents/title-badge.tsx", text)
+    assert not client_component("src/documents/title-badge.tsx", text.replace("export function", "export async function"))
+    assert not client_component("src/documents/title-badge.ts", text)  # no JSX file
+    assert not client_component("src/documents/format.tsx", "export const f = (d: Document) => d.title;")
 
 
 def test_a_prisma_tests_app_shaped_data_is_a_fixture_another_orms_factory_keys_are_not() -> None:
@@ -201,6 +215,9 @@ def _py(source: str, name: str) -> list[str | None]:
     # what a parser returns, destructured; a log call's nested payload; a graphql-js field described first
     ("const { environmentId } = ZInput.parse(body);", ["local"]),
     ("const { environmentId, name } = parseActionInput(input);", ["local"]),
+    ("const { id: environmentId } = args.params;", ["input"]),
+    ("const { id: environmentId } = row;", [None]),
+    ("const o = { id: environmentId };", [None]),
     ("ctx.logger.info({\n  input: {\n    environmentId,\n  },\n});", ["argument"]),
     ("const fields = {\n  environmentId: {\n    description: 'The environment',\n    type: GraphQLString,\n  },\n};", ["type"]),
     ("await create({\n  data: {\n    environmentId,\n  },\n});", [None]),

@@ -145,6 +145,8 @@ def in_typescript(scanned: Scanned, starts: list[int], line: int, start: int, en
         return "type"  # `firstName: { type: GraphQLString, ... }`: a field of the API's schema (opencollective)
     if _truth_tested(before, after):
         return "local"  # `userId && workspaceId ? ... : null`: a variable's truth (sim's permission-check)
+    if before[-1:] == ":" and after[:1] in (",", "}"):
+        return _renamed_binding(scanned, at, after, jsx)  # `const { id: documentId } = args.params`
     # `;` or a line break: a type's member after another (sim's `interface PermissionAssertion {` one a line)
     line_start = "\n" in masked[max(0, at - 80) + len(before):at]
     if (before[-1:] not in ("(", ",", "{", ";", "[", "") and not line_start) or not _bare_end(after):
@@ -247,6 +249,15 @@ def _logged(scanned: Scanned, opener: int) -> bool:
     head = scanned.masked[max(0, opener - 120):opener]
     callee = _CALLEE.search(head)
     return callee is not None and _LOG_CALL.search(head, 0, callee.start(2)) is not None
+
+
+def _renamed_binding(scanned: Scanned, at: int, after: str, jsx: bool) -> str | None:
+    """The new name of a destructured field (`{ id: documentId }`), read as the destructuring is."""
+    brace = _holder(scanned, at)
+    if brace is None or scanned.masked[brace] != "{":
+        return None
+    before = scanned.masked[max(0, brace - 80):brace].rstrip()
+    return _in_braces(scanned, brace, after, jsx) if _LOCAL.search(before, len(before) - 12) else None
 
 
 def _typed_schema(scanned: Scanned, brace: int) -> bool:

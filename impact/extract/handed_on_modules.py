@@ -6,7 +6,9 @@ name's position): a `"use client"` module ("client"), a test's data ("fixture").
   server action's inputs (the adjudicated samples: 9 of 10 lines reported there were `not-db`,
   formbricks' `project.logo`, sim's `variables.credentialSetId`; the tenth imports the Prisma model's
   type, a model-type reference, still evidence). A module that queries is not one: supabase-js reaches
-  the database from the browser (chat-ts' `useConversations`).
+  the database from the browser (chat-ts' `useConversations`). So is a `.tsx`/`.jsx` component without
+  the directive that awaits nothing (`client_component`: typebot's graph editor, `edge.to.stepId`);
+  one that awaits may be a Server Component or a loader, and is read as server code.
 - "fixture": a key of a data literal in a TypeScript test whose statement names no Prisma client, no
   Prisma method and no mocked value (`fixture_key_in_test`: formbricks' `const mockSurvey: TSurvey = {
   environmentId: "env1" }`, 6 of the 18 not-db lines of the round-2 Prisma sample; the labelled
@@ -39,6 +41,18 @@ def client_module(text: str) -> bool:
     return "use client" in text[:2000] and _DIRECTIVE.match(text) is not None
 
 
+# A component rendering JSX (`return (\n  <div`, `=> <Row />`); a module awaiting anything or marked
+# `"use server"` may run on the server (a Server Component, a Remix loader, getServerSideProps).
+_RENDERS_JSX = re.compile(r"(?:\breturn|=>)\s*\(?\s*<[A-Za-z>]")
+_SERVER_SIDE = re.compile(r"\b(?:async|await)\b|[\"']use server[\"']")
+
+
+def client_component(rel: str, text: str) -> bool:
+    """A `.tsx`/`.jsx` module rendering JSX that awaits nothing: a browser component without the directive
+    (typebot's pages-router builder, Vite apps), whose names are props and state as a `"use client"` one's."""
+    return rel.endswith((".tsx", ".jsx")) and _RENDERS_JSX.search(text) is not None and _SERVER_SIDE.search(text) is None
+
+
 # What a client module still says: a type or import of the model (the build breaks), a generated type,
 # a declaration, a query written there (none are expected; kept, not second-guessed).
 _CLIENT_KEEPS = frozenset({"model-type", "generated-type", "model-declaration", "sql", "orm-call"})
@@ -53,7 +67,8 @@ def mark_client_modules(references: list, texts, querying: set[str] = frozenset(
     for ref in references:
         if ref.handed_on is None and ref.via not in _CLIENT_KEEPS and ref.file.endswith((".tsx", ".ts", ".jsx", ".js")):
             if ref.file not in client:
-                client[ref.file] = ref.file not in querying and client_module(texts.get(ref.file, ""))
+                text = texts.get(ref.file, "")
+                client[ref.file] = ref.file not in querying and (client_module(text) or client_component(ref.file, text))
             if client[ref.file]:
                 ref = replace(ref, handed_on="client")
         out.append(ref)
