@@ -331,7 +331,8 @@ def _references(run: ExtractionRun, resolved: list, tables: list[str], columns: 
     found = attribute_knex_schema_code(found, texts)  # `table.datetime("c")` in code's `knex.schema.createTable("t", ...)`
     found = settle_alternatives(found, orm, spellings)  # `userEmail`, several tables' columns: the one its table maps
     querying = {file for file, _, _, queries in resolved if queries}
-    found = mark_client_modules(found, texts, querying)  # a "use client" module's names: props and state, no rows
+    browser_free = {(m.table or "").lower() for m in run.orm.models if m.orm in ("prisma", "drizzle")}  # no entity class in a browser
+    found = mark_client_modules(found, texts, querying, browser_free)  # a "use client" module's names: props and state, no rows
     found = mark_dbless_packages(found, package_folders(repo), querying)  # a browser SDK's, a UI kit's names
     found = keep_prisma_fixtures(found, {(m.table or "").lower() for m in run.orm.models if m.orm == "prisma"})
     seen = {(r.file, r.line, r.column) for r in declared}

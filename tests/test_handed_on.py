@@ -96,6 +96,17 @@ def test_a_component_without_the_directive_that_awaits_nothing_is_client_side() 
     assert not client_component("src/documents/format.tsx", "export const f = (d: Document) => d.title;")
 
 
+def test_a_typeorm_entitys_fields_in_a_component_stay_evidence() -> None:
+    """members-typeorm's dashboard form names the entity class as a value and writes `displayName` through a
+    generic CRUD form (oneuptime's ModelForm, labelled DB-reaching): a component awaiting nothing is
+    client-side for Prisma's and Drizzle's tables only."""
+    app = FIXTURES / "apps" / "members-typeorm"
+    result = scan(app, str(FIXTURES / "scenarios" / "members-typeorm" / "rename_display_name.sql"), use_cache=False)
+    assert client_component("src/dashboard/member-form.tsx", (app / "src" / "dashboard" / "member-form.tsx").read_text())
+    assert _evidence(result, "src/dashboard/member-form.tsx") == {"IMP204": [7]}
+    assert _handed(result, "src/dashboard/member-form.tsx") == {}
+
+
 def test_a_prisma_tests_app_shaped_data_is_a_fixture_another_orms_factory_keys_are_not() -> None:
     """format.test.ts: `eventDataType: 1` in an object of the app's shape (9) is a fixture; in a mocked
     prisma.eventData.findFirst row (13) it is the database's. members.test.ts (TypeORM): a factory's
@@ -216,6 +227,11 @@ def _py(source: str, name: str) -> list[str | None]:
     ("const { environmentId } = ZInput.parse(body);", ["local"]),
     ("const { environmentId, name } = parseActionInput(input);", ["local"]),
     ("const { id: environmentId } = args.params;", ["input"]),
+    # a log line's or an error's message; a raw query's `type` option
+    ("console.log(`Backfill environmentId from title, page ${page}`);", ["argument"]),
+    ("throw new NotFoundError('no environmentId for this survey');", ["argument"]),
+    ("const m = 'no environmentId for this survey';", [None]),
+    ("await sequelize.query(sql, { environmentId: sequelize.QueryTypes.SELECT });", ["argument"]),
     ("const { id: environmentId } = row;", [None]),
     ("const o = { id: environmentId };", [None]),
     ("ctx.logger.info({\n  input: {\n    environmentId,\n  },\n});", ["argument"]),

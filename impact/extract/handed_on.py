@@ -30,7 +30,8 @@ by its own position. `in_typescript` and `in_python` tell those positions:
 - "schema": a field of a validation schema (`z.object({ environmentId: ZId })`, `.extend({`,
   `yup.object().shape({`): an API input's or an app type's shape (formbricks' server actions);
 - "api": a name in a GraphQL document (gql`...`, a string opening with `query`) or a URL path's literal
-  (`"/client/{environmentId}/responses"`): what a client sends to an API;
+  (`"/client/{environmentId}/responses"`): what a client sends to an API (both told by
+  impact.extract.handed_on_shapes, with a graphql-js field's "type" and a raw query's option);
 - "client", "fixture", "package": for the module a name stands in (impact.extract.handed_on_modules,
   impact.extract.dbless_packages);
 - "local": a TypeScript/JavaScript local's declaration (`const environmentId = ...`): the value it is
@@ -57,6 +58,7 @@ from __future__ import annotations
 
 import re
 
+from impact.extract.handed_on_shapes import api_literal, declared_field, schema_object
 from impact.extract.typescript.scan import Scanned
 
 # The kinds, as the report says them (impact.report.markdown: why such a name is no evidence).
@@ -99,24 +101,9 @@ INPUT_RECEIVERS = ("params", "searchParams", "parsedInput", "input", "query", "b
 _INPUT_READ = re.compile(r"(?<![\w$])(?:" + "|".join(INPUT_RECEIVERS) + r")\s*[?!]?\.$")
 # `} = await params;`, `} = input;`: the value destructured is a request's input.
 _DESTRUCTURED_INPUT = re.compile(r"\s*=\s*(?:await\s+)?(?:[\w$]+\s*\.\s*)*(?:" + "|".join(INPUT_RECEIVERS) + r")\s*[;,)\n]")
-# A graphql-js field's declaration (its `type` first, or after a description: opencollective's `isPledged: {
-# description: ..., type: GraphQLBoolean }`): the API's schema, whose resolver reads the row elsewhere.
-_GRAPHQL_FIELD = re.compile(r"\s*:\s*\{\s*(?:description\s*:\s*(?:'[^'\n]*'|\"[^\"\n]*\"|`[^`]*`)\s*,\s*)?type\s*:\s*(?:new\s+)?GraphQL")
-# `z.object({`, `yup.object().shape({`, `ZSchema.extend({`: a validation schema's fields, the shape of an
-# API's input or an app type (formbricks' `z.object({ environmentId: ZId })` of a server action and its
-# `ZEnvironment`: 2 of the 13 not-db lines of the round-3 Prisma sample). `.pick`/`.omit` are left: on a
-# model's generated schema they name its fields (impact.orm.checked_keys).
-_SCHEMA_CALL = re.compile(r"(?:(?<![\w$.])(?:z|zod|yup|Joi|joi|v|t|Type)\s*\.\s*(?:object|strictObject|looseObject|Object)"
-                          r"|\.\s*(?:extend|safeExtend|shape|partial|required|deepPartial))\s*(?:<[^<>()]*>)?\s*\(\s*$")
 # `const { confirmationName, projectId } = parseProjectDeleteActionInput(input)`, `= Schema.parse(body)`,
 # outline's `const { emoji, strippedTitle } = parseTitle(document.title)`: what a parser returns, no row.
-_SATISFIES = re.compile(r"\s*\)\s*satisfies\b")
-_ZOD_TYPED = re.compile(r":\s*z\.Zod\w*<[^=;]*>\s*=\s*[^;=]*$")
 _DESTRUCTURED_PARSE = re.compile(r"\s*=\s*(?:await\s+)?(?:[\w$]+\s*\.\s*)*(?:safeParse|parse)\w*\s*\(")
-# A GraphQL document (`gql\`query { user { firstName } }\``) or a URL's path (`"/client/{environmentId}/responses"`,
-# formbricks' OpenAPI spec): names the client sends to an API, the database's on another line.
-_GRAPHQL_TAG = re.compile(r"(?<![\w$])(?:gql|graphql)\s*(?:\(\s*)?$")
-_API_TEXT = re.compile(r"\s*(?:(?:query|mutation|subscription|fragment)\b|https?://\S*$|/[\w{}:.\-/?=&$]*$)")
 # `logger.warn(`, `console.error(`, `log.info(`, `this.logger.debug(`: a log line's call.
 _LOG_CALL = re.compile(r"(?<![\w$])(?:logger|log|console|Logger)\s*\.\s*$")
 
@@ -125,8 +112,10 @@ def in_typescript(scanned: Scanned, starts: list[int], line: int, start: int, en
     """The kind of position of the name at `start:end` of `line` (1-based) in a scanned TS/JS file, or None."""
     masked = scanned.masked
     at, stop = starts[line - 1] + start, starts[line - 1] + end
-    if masked[at] != scanned.text[at] and _api_text(scanned, at):
-        return "api"
+    if masked[at] != scanned.text[at]:
+        kind = _in_literal(scanned, at)
+        if kind:
+            return kind
     before = masked[max(0, at - 80):at].rstrip()
     after = masked[stop:stop + 80].lstrip()
     if jsx and _jsx_attribute(masked, at, stop):
@@ -141,8 +130,9 @@ def in_typescript(scanned: Scanned, starts: list[int], line: int, start: int, en
         return "local"  # `if (!environmentId) {`: a variable's truth tested (formbricks' airtable route)
     if after.startswith("=>") and not before.endswith((".", "?.")):
         return "parameter"  # `environmentId => ...`
-    if _GRAPHQL_FIELD.match(masked, stop):
-        return "type"  # `firstName: { type: GraphQLString, ... }`: a field of the API's schema (opencollective)
+    declared = declared_field(masked, stop)  # `firstName: { type: GraphQLString }`, `type: QueryTypes.SELECT`
+    if declared:
+        return declared
     if _truth_tested(before, after):
         return "local"  # `userId && workspaceId ? ... : null`: a variable's truth (sim's permission-check)
     if before[-1:] == ":" and after[:1] in (",", "}"):
@@ -157,7 +147,7 @@ def in_typescript(scanned: Scanned, starts: list[int], line: int, start: int, en
     if masked[opener] == "[":
         return _in_array_argument(scanned, opener, after)
     if masked[opener] == "{":
-        if _SCHEMA_CALL.search(masked, max(0, opener - 80), opener) and not _typed_schema(scanned, opener):
+        if schema_object(scanned, opener):
             return "schema"
         return _in_braces(scanned, opener, after, jsx) or ("type" if _PRIMITIVE.match(after) else None)
     if masked[opener] == "(":
@@ -260,15 +250,6 @@ def _renamed_binding(scanned: Scanned, at: int, after: str, jsx: bool) -> str | 
     return _in_braces(scanned, brace, after, jsx) if _LOCAL.search(before, len(before) - 12) else None
 
 
-def _typed_schema(scanned: Scanned, brace: int) -> bool:
-    """`z.object({ ... }) satisfies z.ZodType<ProjectTeam>`, `const Z: z.ZodType<T> = z.object({`: a schema checked
-    against a type (formbricks' packages/database/zod, bound to the Prisma model: labelled DB-reaching)."""
-    close = scanned.closing(brace)
-    after = scanned.masked[close + 1:close + 40] if close is not None and close > brace else ""
-    head = scanned.masked[max(0, brace - 160):brace]
-    return _SATISFIES.match(after) is not None or _ZOD_TYPED.search(head) is not None
-
-
 def _in_log_payload(scanned: Scanned, brace: int) -> bool:
     """Is the object opened at `brace` nested (up to three levels) in a logging call's arguments?"""
     opener = brace
@@ -279,14 +260,20 @@ def _in_log_payload(scanned: Scanned, brace: int) -> bool:
     return False
 
 
-def _api_text(scanned: Scanned, at: int) -> bool:
-    """Is the offset in a GraphQL document or a URL path's literal?"""
+def _in_literal(scanned: Scanned, at: int) -> str | None:
+    """A name in a GraphQL document or a URL path's literal ("api"); in a log line's or an error's message
+    ("argument": outline's `console.log(`Backfill revision emoji…`)`)."""
     literal = scanned.literal_holding(at)
     if literal is None:
-        return False
-    if literal.quote == "`" and _GRAPHQL_TAG.search(scanned.masked, max(0, literal.start - 20), literal.start):
-        return True
-    return _API_TEXT.match("".join(literal.chunks)) is not None
+        return None
+    if api_literal(scanned.masked, literal):
+        return "api"
+    opener = _holder(scanned, literal.start)
+    if opener is None or scanned.masked[opener] != "(":
+        return None
+    callee = _CALLEE.search(scanned.masked, max(0, opener - 120), opener)
+    message = callee is not None and callee.group(1) is not None and callee.group(2).endswith(("Error", "Exception"))
+    return "argument" if message or _logged(scanned, opener) else None
 
 
 def _after_closing(scanned: Scanned, brace: int) -> int:

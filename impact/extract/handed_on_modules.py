@@ -7,8 +7,10 @@ name's position): a `"use client"` module ("client"), a test's data ("fixture").
   formbricks' `project.logo`, sim's `variables.credentialSetId`; the tenth imports the Prisma model's
   type, a model-type reference, still evidence). A module that queries is not one: supabase-js reaches
   the database from the browser (chat-ts' `useConversations`). So is a `.tsx`/`.jsx` component without
-  the directive that awaits nothing (`client_component`: typebot's graph editor, `edge.to.stepId`);
-  one that awaits may be a Server Component or a loader, and is read as server code.
+  the directive that awaits nothing (`client_component`: typebot's graph editor, `edge.to.stepId`;
+  kaneo's Vite app), for Prisma's and Drizzle's tables: a TypeORM entity class travels to the browser
+  and may be written from there (oneuptime's `ModelForm`). One that awaits may be a Server Component
+  or a loader, and is read as server code.
 - "fixture": a key of a data literal in a TypeScript test whose statement names no Prisma client, no
   Prisma method and no mocked value (`fixture_key_in_test`: formbricks' `const mockSurvey: TSurvey = {
   environmentId: "env1" }`, 6 of the 18 not-db lines of the round-2 Prisma sample; the labelled
@@ -58,21 +60,28 @@ def client_component(rel: str, text: str) -> bool:
 _CLIENT_KEEPS = frozenset({"model-type", "generated-type", "model-declaration", "sql", "orm-call"})
 
 
-def mark_client_modules(references: list, texts, querying: set[str] = frozenset()) -> list:
-    """References in `"use client"` modules, other than _CLIENT_KEEPS, marked handed on ("client").
-    Not in a module that queries (`querying`): supabase-js reaches the database from the browser, and
-    the rows it returns there are rows (chat-ts' `useConversations`)."""
-    client: dict[str, bool] = {}
+def mark_client_modules(references: list, texts, querying: set[str] = frozenset(), component_tables: set[str] = frozenset()) -> list:
+    """References in `"use client"` modules, other than _CLIENT_KEEPS, marked handed on ("client"); in a
+    `client_component`, those of `component_tables` only (Prisma's and Drizzle's: a TypeORM entity class
+    travels to the browser, and oneuptime's `ModelForm` writes its fields through a generic model API,
+    labelled DB-reaching). Not in a module that queries (`querying`): supabase-js reaches the database
+    from the browser, and the rows it returns there are rows (chat-ts' `useConversations`)."""
+    client: dict[str, str | None] = {}
     out = []
     for ref in references:
         if ref.handed_on is None and ref.via not in _CLIENT_KEEPS and ref.file.endswith((".tsx", ".ts", ".jsx", ".js")):
             if ref.file not in client:
-                text = texts.get(ref.file, "")
-                client[ref.file] = ref.file not in querying and (client_module(text) or client_component(ref.file, text))
-            if client[ref.file]:
+                client[ref.file] = None if ref.file in querying else _client_kind(ref.file, texts.get(ref.file, ""))
+            if client[ref.file] == "directive" or (client[ref.file] == "component" and (ref.table or "").lower() in component_tables):
                 ref = replace(ref, handed_on="client")
         out.append(ref)
     return out
+
+
+def _client_kind(rel: str, text: str) -> str | None:
+    if client_module(text):
+        return "directive"
+    return "component" if client_component(rel, text) else None
 
 
 def fixture_key_in_test(scanned: Scanned, starts: list[int], line: int, start: int, end: int) -> bool:
