@@ -52,6 +52,7 @@ from impact.orm.drizzle_rows import attribute_drizzle_rows
 from impact.orm.drizzle_values import settle_compared_values
 from impact.orm.drizzle_row_types import attribute_row_type_keys
 from impact.orm.drizzle_zod import attribute_zod_keys
+from impact.orm.field_language import unplace_foreign_fields
 from impact.orm.spelling_alternatives import settle_alternatives
 from impact.orm.import_sources import repo_reader
 from impact.orm.knex_row_types import attribute_knex_row_types
@@ -295,7 +296,8 @@ def _references(run: ExtractionRun, resolved: list, tables: list[str], columns: 
     wrappers = wrapper_functions(((file, text, queries) for file, text, _, queries in resolved), tables)
     named = [(file, find_references(file, text, columns, queries, extraction.generated, spellings, wrappers))
              for file, text, extraction, queries in resolved]
-    found = attribute_declarations(declared_only([r for _, refs in named for r in refs], orm), run.orm)
+    found = unplace_foreign_fields([r for _, refs in named for r in refs], orm.models)  # a Django field in TypeScript
+    found = attribute_declarations(declared_only(found, orm), run.orm)
     texts = {file: text for file, text, _ in run.texts}
     models = {**run.other_models, **run.models}  # Python model classes by name, the affected tables' last
     found = attribute_class_attributes(attribute_receivers(found, texts.items(), models, use_cache), models)  # `Note.status`

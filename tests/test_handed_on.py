@@ -8,7 +8,8 @@ import re
 import pytest
 
 from impact.extract.dbless_packages import package_folders
-from impact.extract.handed_on import in_python, in_typescript
+from impact.extract.handed_on import in_typescript
+from impact.extract.handed_on_python import in_python
 from impact.extract.handed_on_modules import client_component, client_module, fixture_key_in_test
 from impact.extract.typescript.functions import line_starts
 from impact.extract.typescript.scan import scan as scan_ts
@@ -261,12 +262,21 @@ def test_jsx_attributes_in_jsx_files_only() -> None:
     # kept: a class's attribute (a factory's, a form's declaration), a module's constant
     ("class OrgFactory(Factory):\n    legacy_flag = None", [None]),
     ("legacy_flag = 1", [None]),
-    # kept: keyword arguments (a model's constructor, a manager's create), a condition, a tuple
-    ("Order(legacy_flag=legacy_flag)", [None, None]),
+    # kept: keyword arguments (a model's constructor, a manager's create), an attribute, a lookup's head;
+    # a bare name read as a value is a variable (a keyword's value, a condition, a tuple, a dict's value)
+    ("Order(legacy_flag=legacy_flag)", [None, "local"]),
     ("Order.objects.create(\n    legacy_flag=True,\n)", [None]),
     ("x = self.legacy_flag.pk", [None]),
-    ("if legacy_flag:\n    pass", [None]),
-    ("return (legacy_flag, 1)", [None]),
+    ("qs.filter(legacy_flag__isnull=True)", []),
+    ("if legacy_flag:\n    pass", ["local"]),
+    ("return (legacy_flag, 1)", ["local"]),
+    ('variables = {"id": order_id, "amount": legacy_flag}', ["local"]),
+    # a form's cleaned data or a request's field, a form field's error key, a message's placeholder
+    ("n = len(self.cleaned_data['legacy_flag'])", ["input"]),
+    ('x = request.data.get("legacy_flag")', ["input"]),
+    ("raise ValidationError({'legacy_flag': _('Bad flag')})", ["input"]),
+    ('msg = _("Flag ({legacy_flag}) is not set").format(legacy_flag=flag)', ["argument", None]),
+    ('values("legacy_flag")', [None]),
 ])
 def test_python_positions(source: str, kinds: list) -> None:
     assert _py(source, "legacy_flag") == kinds

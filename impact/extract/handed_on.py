@@ -6,7 +6,7 @@ found 21 of 40 reported Prisma lines were not the database's: formbricks' `async
 string) =>`, `getOrganizationIdFromEnvironmentId(environmentId)`, `environmentId={environmentId}`;
 documenso's `getAuditLogsPdf({ documentId })`; kaneo's destructured `({ userEmail, ... }) =>`. Such a
 name is a variable of the same name: what it holds is told by the code that gives it a value, not
-by its own position. `in_typescript` and `in_python` tell those positions:
+by its own position. `in_typescript` and `in_python` (impact.extract.handed_on_python) tell those positions:
 
 - "parameter": a name in a function's parameters (`function f(a)`, `(a: string) =>`, `({ a, b }) =>`,
   a method's `m(a) {`, Python's `def f(self, a=None):`, `lambda a:`);
@@ -39,7 +39,8 @@ by its own position. `in_typescript` and `in_python` tell those positions:
   `userId && workspaceId ? ...`). Not a destructuring (`const { environmentId } = row`): that reads the
   field of `row`, as `row.environmentId` does, and such reads are kept (of a request's input, "input";
   of a parser's result, `= parseTitle(title)` / `= ZInput.parse(body)`, "local").
-  Python: a bare name holding an object (`rear_port.pk`) or assigned in a function (`rear_port = None`).
+  Python: a bare name holding an object (`rear_port.pk`), assigned in a function (`rear_port = None`) or
+  read as a value (`{"amount": captured_value}`).
 
 impact.judge.reference_predicates takes none of them as evidence through a weak attribution
 (orm-field, file-queries); a table the ORM layer tells otherwise (a wrapper's call, a typed key, a
@@ -312,75 +313,3 @@ def _parenthesised(scanned: Scanned, opener: int, after: str, keyed: bool) -> st
     if callee.group(2) in ORM_METHODS and head[:callee.start()].rstrip().endswith("."):
         return None  # `user.update({ email, username })`: a row's own write the extractors did not place (outline)
     return "argument"
-
-
-_PY_STRING = re.compile(r"""(?:[rRbBuUfF]{0,2})("[^"\\]*(?:\\.[^"\\]*)*"|'[^'\\]*(?:\\.[^'\\]*)*')""")
-_PY_DEF = re.compile(r"(?:^|[\s(])(?:async\s+)?def\s+\w+\s*$")
-_PY_LINES = 15  # lines looked back for the parenthesis holding a name
-_PY_ATTRIBUTE = re.compile(r"\.\s*[A-Za-z_]")
-_PY_ASSIGN = re.compile(r"(?::[^=]+)?=(?!=)")  # `x = `, `x: T = `
-_PY_IMPORT = re.compile(r"\s*(?:from|import)\s")
-def in_python(lines: list[str], line: int, start: int, end: int) -> str | None:
-    """The kind of position of the name at `start:end` of `line` (1-based) in a Python file, or None."""
-    text = lines[line - 1]
-    before, after = text[:start].rstrip(), text[end:].lstrip()
-    if re.search(r"(?:^|[\s(,=])lambda\b[^:]*$", before):
-        return "parameter"
-    if not before.endswith(".") and _PY_ATTRIBUTE.match(after) and not _PY_IMPORT.match(text):
-        return "local"  # `rear_port.pk`: a variable holding an object, not the field (netbox's object_create)
-    if not before and _PY_ASSIGN.match(after) and _py_bracket(lines, line, start) is None and _py_in_function(lines, line):
-        return "local"  # `rear_port = None` in a function: a variable (not a call's keyword, not a class's attribute)
-    if before[-1:] not in ("(", ",", "") or not (after[:1] in (",", ")", ":", "=", "") and after[:2] != "=="):
-        return None
-    head = _py_holder(lines, line, start)
-    if head is None:
-        return None
-    if _PY_DEF.search(head):
-        return "parameter"
-    if after[:1] not in (",", ")", ""):
-        return None  # a keyword argument (`Model(field=...)`) or an annotation: kept
-    callee = re.search(r"([A-Za-z_]\w*)\s*$", head)
-    if callee is None or callee.group(1) in _CONTROL or callee.group(1) in ("class", "def"):
-        return None  # a tuple, a condition, a class's bases
-    return "argument"
-
-
-def _py_in_function(lines: list[str], line: int) -> bool:
-    """Is the line in a function's body, not directly in a class's (warehouse's factory `is_approved = None`)?"""
-    indent = len(lines[line - 1]) - len(lines[line - 1].lstrip())
-    for number in range(line - 1, 0, -1):
-        text = lines[number - 1]
-        code = text.lstrip()
-        if code and not code.startswith("#") and len(text) - len(code) < indent:
-            if code.startswith(("def ", "async def ")):
-                return True
-            if code.startswith("class "):
-                return False
-            indent = len(text) - len(code)
-    return False
-
-
-def _py_holder(lines: list[str], line: int, start: int) -> str | None:
-    """The code before the innermost `(` holding the position, when that bracket is a parenthesis."""
-    found = _py_bracket(lines, line, start)
-    return found[1] if found and found[0] == "(" else None
-
-
-def _py_bracket(lines: list[str], line: int, start: int) -> tuple[str, str] | None:
-    """The innermost bracket holding the position and the code before it, looked for _PY_LINES back."""
-    depth = 0
-    for number in range(line, max(0, line - _PY_LINES), -1):
-        code = lines[number - 1][:start] if number == line else lines[number - 1]
-        code = _PY_STRING.sub('""', code).split("#", 1)[0]
-        for index in range(len(code) - 1, -1, -1):
-            char = code[index]
-            if char in ")]}":
-                depth += 1
-            elif char in "([{":
-                if depth:
-                    depth -= 1
-                    continue
-                return char, code[:index]
-        if number != line and not code.strip():
-            return None  # a blank line: no bracket spans it here
-    return None

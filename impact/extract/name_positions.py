@@ -3,7 +3,7 @@ a position, impact.extract.handed_on_modules for the module): asked by impact.ex
 the names a weak attribution placed."""
 from __future__ import annotations
 
-from impact.extract import handed_on, handed_on_modules
+from impact.extract import handed_on, handed_on_modules, handed_on_python
 from impact.extract.typescript.scan import scan
 from impact.orm import CODE_DECLARATION_SUFFIXES as TS_SUFFIXES
 from impact.test_paths import is_test_path
@@ -28,7 +28,7 @@ class NamePositions:
     def bare(self, number: int, start: int, end: int) -> bool:
         """A bare value handed to a call (`f(a)`, `f([a])`), not a key of an object argument (`f({ a })`)."""
         if self.python:
-            return handed_on.in_python(self.lines, number, start, end) == "argument"
+            return handed_on_python.in_python(self.lines, number, start, end) == "argument"
         if not self.script:
             return False
         return handed_on.bare_argument(self._scanned(), self.starts, number, start)
@@ -37,7 +37,7 @@ class NamePositions:
         if self.python:
             if self.test and handed_on_modules.python_test_data_key(self.lines, number, start, end):
                 return "fixture"
-            return handed_on.in_python(self.lines, number, start, end)
+            return handed_on_python.in_python(self.lines, number, start, end)
         if not self.script:
             return None
         kind = handed_on.in_typescript(self._scanned(), self.starts, number, start, end, self.rel.endswith((".tsx", ".jsx")))
