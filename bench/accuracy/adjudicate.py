@@ -55,6 +55,7 @@ PRECISION_N = 40  # reported lines per ORM
 # 21 DB-reaching ones, so its recall sample is extended (the draw is prefix-stable: the first 60 stay).
 RECALL_MORE = {"prisma": 120}
 VERDICTS = ("db", "not-db", "unsure")
+MIGRATION_LINES = 16  # of the migration, shown with its first sampled line
 HEADING = "## Adjudicated sample"
 
 
@@ -278,6 +279,8 @@ def show(dump: list[dict], sample: list[dict], orm: str, around: int, labelled: 
     already `labelled` (a round-2 line the first sample holds) are skipped, keeping their index."""
     ops = {key(r): r["operations"] for r in dump}
     reasons = {key(r): r["reason"] for r in dump}
+    migrations = {key(r): r.get("migration") for r in dump}
+    shown: set[tuple] = set()
     git_dirs = {}
     for file in (HERE / "cases").glob("*.json"):
         data = json.loads(file.read_text())
@@ -290,8 +293,26 @@ def show(dump: list[dict], sample: list[dict], orm: str, around: int, labelled: 
         target = "; ".join(f"{o['kind']} {o['table']}.{o['column'] or ''}" + (f"->{o['new_name']}" if o['new_name'] else "")
                            for o in ops.get(key(entry), []))
         print(f"=== #{index} {entry['project']} {entry['commit'][:9]} {entry['path']}:{entry['line']} [{entry['kind']}: {reasons.get(key(entry), '')}; {'+'.join(entry['sets'])}] {target}")
+        migration = migrations.get(key(entry))
+        if migration and (entry["commit"], migration) not in shown:
+            shown.add((entry["commit"], migration))
+            _print_migration_lines(git_dirs[entry["project"]], entry["commit"], migration, ops.get(key(entry), []))
         for n in range(max(1, entry["line"] - around), min(len(text), entry["line"] + around) + 1):
             print(f"{'>' if n == entry['line'] else ' '}{n:5} {text[n - 1][:160]}")
+
+
+def _print_migration_lines(git_dir: str, commit: str, migration: str, operations: list[dict]) -> None:
+    """The migration's lines naming the changed names: the miner keeps the most recent events only, so a
+    migration dropping `environmentId` from nine tables may be listed with three; the scan (and the
+    score, measure.same_name) take the same change on its other tables as the same event. Round 5's
+    labels called six such lines "another table" (formbricks' remove_environment_model)."""
+    names = {(o["column"] or o["table"]).lower() for o in operations}
+    text = subprocess.run(["git", "--git-dir", git_dir, "show", f"{commit}:{migration}"],
+                          capture_output=True, text=True, errors="replace").stdout.splitlines()
+    lines = [t.strip() for t in text if any(n in t.lower() for n in names) and not t.strip().startswith(("-", "#", "*", "/*", "//"))]
+    print(f"    migration {migration}: {len(lines)} lines name {', '.join(sorted(names))} (its every table counts)")
+    for line in lines[:MIGRATION_LINES]:
+        print(f"    | {line[:150]}")
 
 
 def transcribe(sample: list[dict], orm: str, notes: str) -> list[dict]:
