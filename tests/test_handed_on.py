@@ -61,13 +61,15 @@ def test_request_inputs_and_client_modules_are_not_evidence() -> None:
 def test_a_package_with_no_database_client_is_no_evidence_nor_a_schema_or_a_parsed_input() -> None:
     """surveys-monorepo-prisma: the browser SDK (packages/js-sdk) depends on no database client, directly or
     through a workspace package, so its `state.environmentId` (4) is no evidence; apps/web's zod schema (6), the
-    parsed input's destructuring (10) and the types package's schema (5) are no evidence either; the queries
+    parsed input's destructuring (10), the types package's schema (5) and an analytics event's payload (20) are no
+    evidence either; the queries
     (11, 15) and the row read (16) are."""
     app = FIXTURES / "apps" / "surveys-monorepo-prisma"
     assert package_folders(app) == {"apps/web": True, "packages/database": True, "packages/js-sdk": False, "packages/types": True}
     result = scan(app, str(FIXTURES / "scenarios" / "surveys-monorepo-prisma" / "drop_survey_environment_id.sql"), use_cache=False)
     assert _evidence(result, "apps/web/src/surveys.ts") == {"IMP101": [11, 15], "IMP204": [16]}
-    assert _handed(result, "apps/web/src/surveys.ts") == {6: {"schema"}, 10: {"local"}, 14: {"parameter"}}
+    assert _handed(result, "apps/web/src/surveys.ts") == {6: {"schema"}, 10: {"local"}, 14: {"parameter"}, 19: {"parameter"},
+                                                          20: {"argument"}}  # an analytics event's payload
     assert _evidence(result, "packages/js-sdk/src/widget.ts") == {} and _evidence(result, "packages/types/src/survey.ts") == {}
     assert _handed(result, "packages/js-sdk/src/widget.ts") == {1: {"type"}, 4: {"package"}, 8: {"api"}}
     assert _handed(result, "packages/types/src/survey.ts") == {5: {"schema"}}
@@ -197,6 +199,11 @@ def _py(source: str, name: str) -> list[str | None]:
     # a log line's payload, keyed or not
     ("logger.warn({ pathname, environmentId: fromPath }, 'bad');", ["argument"]),
     ("console.error('no env', environmentId);", ["argument"]),
+    # an analytics event's payload: keys, values, nested (documenso's analytics.capture, formbricks' PostHog)
+    ("analytics.capture('App: Document Uploaded', {\n  userId: user.id,\n  environmentId: id,\n});", ["argument"]),
+    ("capturePostHogEvent(user.id, 'x', {\n  environment_id: environmentId,\n});", ["argument"]),
+    ("posthog.capture({ distinctId: id, properties: { environmentId } });", ["argument"]),
+    ("captureSsoIdentity({ environmentId: id });", [None]),
     ("logger.warn('blocked', {\n  userId,\n  environmentId,\n  model,\n  providerId,\n});", ["argument"]),
     # a variable's truth: logical operands, a ternary's condition; a type's members one a line
     ("const c = userId && environmentId ? get(userId) : null;", ["local"]),

@@ -46,7 +46,7 @@ impact.judge.reference_predicates takes none of them as evidence through a weak 
 (orm-field, file-queries); a table the ORM layer tells otherwise (a wrapper's call, a typed key, a
 dropped column's value) still makes them evidence.
 
-A logging call's arguments are "argument"s, keyed ones too (`logger.warn({ pathname, environmentId:
+A logging or analytics call's arguments (`capturePostHogEvent(`, `analytics.capture(`) are "argument"s, keyed ones and values too (`logger.warn({ pathname, environmentId:
 fromPath }, ...)`: formbricks, sim's `logger.info`), and nested ones (documenso's `ctx.logger.info({ input:
 { documentId } })`): a log line's payload is never a query's options.
 
@@ -107,6 +107,10 @@ _DESTRUCTURED_INPUT = re.compile(r"\s*=\s*(?:await\s+)?(?:[\w$]+\s*\.\s*)*(?:" +
 _DESTRUCTURED_PARSE = re.compile(r"\s*=\s*(?:await\s+)?(?:[\w$]+\s*\.\s*)*(?:safeParse|parse)\w*\s*\(")
 # `logger.warn(`, `console.error(`, `log.info(`, `this.logger.debug(`: a log line's call.
 _LOG_CALL = re.compile(r"(?<![\w$])(?:logger|log|console|Logger)\s*\.\s*$")
+# `analytics.capture(`, `capturePostHogEvent(`, `captureServerEvent(`, `trackPlatformEvent(`, Sentry's
+# `captureException(`: an analytics event's or an error report's payload, as a log line's is (five of
+# round 5's 21 not-db Prisma lines: documenso's `analytics.capture`, formbricks' `capturePostHogEvent`).
+_ANALYTICS_CALL = re.compile(r"(?:capture|track)(?:\w*(?:Event|Exception|Message))?")
 
 
 def in_typescript(scanned: Scanned, starts: list[int], line: int, start: int, end: int, jsx: bool) -> str | None:
@@ -137,6 +141,9 @@ def in_typescript(scanned: Scanned, starts: list[int], line: int, start: int, en
     if _truth_tested(before, after):
         return "local"  # `userId && workspaceId ? ... : null`: a variable's truth (sim's permission-check)
     if before[-1:] == ":" and after[:1] in (",", "}"):
+        brace = _holder(scanned, at)
+        if brace is not None and masked[brace] == "{" and _in_log_payload(scanned, brace):
+            return "argument"  # `capturePostHogEvent(id, "x", { environment_id: environmentId })`: a payload's value
         return _renamed_binding(scanned, at, after, jsx)  # `const { id: documentId } = args.params`
     # `;` or a line break: a type's member after another (sim's `interface PermissionAssertion {` one a line)
     line_start = "\n" in masked[max(0, at - 80) + len(before):at]
@@ -239,7 +246,8 @@ def _logged(scanned: Scanned, opener: int) -> bool:
     """Is the parenthesis at `opener` a logging call's (`logger.warn(`)?"""
     head = scanned.masked[max(0, opener - 120):opener]
     callee = _CALLEE.search(head)
-    return callee is not None and _LOG_CALL.search(head, 0, callee.start(2)) is not None
+    return callee is not None and (_LOG_CALL.search(head, 0, callee.start(2)) is not None
+                                   or _ANALYTICS_CALL.fullmatch(callee.group(2)) is not None)
 
 
 def _renamed_binding(scanned: Scanned, at: int, after: str, jsx: bool) -> str | None:
