@@ -204,6 +204,9 @@ def _py(source: str, name: str) -> list[str | None]:
     ("capturePostHogEvent(user.id, 'x', {\n  environment_id: environmentId,\n});", ["argument"]),
     ("posthog.capture({ distinctId: id, properties: { environmentId } });", ["argument"]),
     ("captureSsoIdentity({ environmentId: id });", [None]),
+    ("await logFileDeletion({\n  status: 'success',\n  accessType,\n  userId,\n  environmentId,\n});", ["argument"]),
+    ("const { environmentId, contactId } = responseInput;", ["input"]),
+    ("await getOrganization(responseInput.environmentId, Input.environmentId);", ["input", None]),
     ("logger.warn('blocked', {\n  userId,\n  environmentId,\n  model,\n  providerId,\n});", ["argument"]),
     # a variable's truth: logical operands, a ternary's condition; a type's members one a line
     ("const c = userId && environmentId ? get(userId) : null;", ["local"]),

@@ -98,7 +98,8 @@ _LOCAL = re.compile(r"(?:^|[^\w$.])(?:const|let|var)$")  # on code right-strippe
 # Objects holding what a client sent: Next.js route `params`/`searchParams`, next-safe-action's
 # `parsedInput`, tRPC's `input`, Koa/Express `query`/`body`, React `props`. Not `data` or `ctx` (rows and
 # contexts are called so too).
-INPUT_RECEIVERS = ("params", "searchParams", "parsedInput", "input", "query", "body", "props")
+# A camelCase name ending in `Input` is one too (formbricks' `responseInput: TResponseInputV2`, round 5).
+INPUT_RECEIVERS = ("params", "searchParams", "parsedInput", "input", "query", "body", "props", r"[a-z][\w$]*Input")
 _INPUT_READ = re.compile(r"(?<![\w$])(?:" + "|".join(INPUT_RECEIVERS) + r")\s*[?!]?\.$")
 # `} = await params;`, `} = input;`: the value destructured is a request's input.
 _DESTRUCTURED_INPUT = re.compile(r"\s*=\s*(?:await\s+)?(?:[\w$]+\s*\.\s*)*(?:" + "|".join(INPUT_RECEIVERS) + r")\s*[;,)\n]")
@@ -110,7 +111,8 @@ _LOG_CALL = re.compile(r"(?<![\w$])(?:logger|log|console|Logger)\s*\.\s*$")
 # `analytics.capture(`, `capturePostHogEvent(`, `captureServerEvent(`, `trackPlatformEvent(`, Sentry's
 # `captureException(`: an analytics event's or an error report's payload, as a log line's is (five of
 # round 5's 21 not-db Prisma lines: documenso's `analytics.capture`, formbricks' `capturePostHogEvent`).
-_ANALYTICS_CALL = re.compile(r"(?:capture|track)(?:\w*(?:Event|Exception|Message))?")
+# `logFileDeletion({ ... })`: a function named for logging, whatever it logs to.
+_ANALYTICS_CALL = re.compile(r"(?:capture|track)(?:\w*(?:Event|Exception|Message))?|log[A-Z]\w*")
 
 
 def in_typescript(scanned: Scanned, starts: list[int], line: int, start: int, end: int, jsx: bool) -> str | None:
