@@ -272,11 +272,21 @@ def _code_references(run: ExtractionRun, contexts: list, tables: list[str], colu
         # a dropped table's pydantic schemas go with it; a renamed one's model still maps them
         named += schema_name_references(((rel, text) for rel, text, *_ in texts), schemas, [t for t in gone if t not in renamed], named)
         named += relation_string_references(texts, orm, gone, named)  # `relationship("Rule")`, `ForeignKey("rule.id")`
-        references += named + row_references(texts, run.orm, gone, named) + table_name_references(texts, gone, named)
+        rows = row_references(texts, run.orm, gone, named) + table_name_references(texts, gone, named)
+        references += named + _browser_marked(rows, run, resolved, repo)  # a component's `document.status`: a prop's
         dropped = [table for table in gone if table not in renamed]  # a renamed table keeps its variable
         references += table_mock_references(texts, run.orm, dropped, named)  # `workflowFolder: { id: 'id', ... }` in a schema mock
         references += table_type_references(((rel, text) for rel, text, *_ in texts), gone)  # a generated Kysely `DB` entry
     return references
+
+
+def _browser_marked(found: list, run: ExtractionRun, resolved: list, repo: Path) -> list:
+    """References in code that runs in a browser marked handed on: a "use client" module's (props and state,
+    no rows), a browser SDK's or a UI kit's (a workspace package reaching no database client)."""
+    querying = {file for file, _, _, queries in resolved if queries}
+    browser_free = {(m.table or "").lower() for m in run.orm.models if m.orm in ("prisma", "drizzle")}  # no entity class in a browser
+    found = mark_client_modules(found, {file: text for file, text, _ in run.texts}, querying, browser_free)
+    return mark_dbless_packages(found, package_folders(repo), querying)
 
 
 def _resolved(run: ExtractionRun) -> list[tuple[str, str, object, list[Query]]]:
@@ -332,10 +342,7 @@ def _references(run: ExtractionRun, resolved: list, tables: list[str], columns: 
     found = attribute_knex_row_types(found, texts)  # a member of `T` in `knex<T>("t")`, a key of `const x: T = {`
     found = attribute_knex_schema_code(found, texts)  # `table.datetime("c")` in code's `knex.schema.createTable("t", ...)`
     found = settle_alternatives(found, orm, spellings)  # `userEmail`, several tables' columns: the one its table maps
-    querying = {file for file, _, _, queries in resolved if queries}
-    browser_free = {(m.table or "").lower() for m in run.orm.models if m.orm in ("prisma", "drizzle")}  # no entity class in a browser
-    found = mark_client_modules(found, texts, querying, browser_free)  # a "use client" module's names: props and state, no rows
-    found = mark_dbless_packages(found, package_folders(repo), querying)  # a browser SDK's, a UI kit's names
+    found = _browser_marked(found, run, resolved, repo)
     found = keep_prisma_fixtures(found, {(m.table or "").lower() for m in run.orm.models if m.orm == "prisma"})
     seen = {(r.file, r.line, r.column) for r in declared}
     return declared + [r for r in found if (r.file, r.line, r.column) not in seen]

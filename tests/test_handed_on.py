@@ -97,6 +97,11 @@ def test_a_component_without_the_directive_that_awaits_nothing_is_client_side() 
     assert not client_component("src/documents/title-badge.tsx", text.replace("export function", "export async function"))
     assert not client_component("src/documents/title-badge.ts", text)  # no JSX file
     assert not client_component("src/documents/format.tsx", "export const f = (d: Document) => d.title;")
+    # a browser-only hook makes a component client-side though its handlers await; a route's server half does not
+    hooked = "export function D({ d }) {\n  const [o, setO] = useState(false);\n  const f = async () => { await save(d.id); };\n  return <div />;\n}"
+    assert client_component("app/components/dropdown.tsx", hooked)
+    assert not client_component("app/routes/d.tsx", "export async function loader() { return 1; }\n" + hooked)
+    assert not client_component("app/components/title.tsx", hooked.replace("useState(false)", "useMemo(() => 1)"))
 
 
 def test_a_typeorm_entitys_fields_in_a_component_stay_evidence() -> None:

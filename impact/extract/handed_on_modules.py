@@ -7,8 +7,8 @@ name's position): a `"use client"` module ("client"), a test's data ("fixture").
   formbricks' `project.logo`, sim's `variables.credentialSetId`; the tenth imports the Prisma model's
   type, a model-type reference, still evidence). A module that queries is not one: supabase-js reaches
   the database from the browser (chat-ts' `useConversations`). So is a `.tsx`/`.jsx` component without
-  the directive that awaits nothing (`client_component`: typebot's graph editor, `edge.to.stepId`;
-  kaneo's Vite app), for Prisma's and Drizzle's tables: a TypeORM entity class travels to the browser
+  the directive that awaits nothing or calls a browser-only hook (`client_component`: typebot's graph editor,
+  `edge.to.stepId`; kaneo's Vite app; documenso's Remix components), for Prisma's and Drizzle's tables: a TypeORM entity class travels to the browser
   and may be written from there (oneuptime's `ModelForm`). One that awaits may be a Server Component
   or a loader, and is read as server code.
 - "fixture": a key of a data literal in a TypeScript test whose statement names no Prisma client, no
@@ -49,10 +49,22 @@ _RENDERS_JSX = re.compile(r"(?:\breturn|=>)\s*\(?\s*<[A-Za-z>]")
 _SERVER_SIDE = re.compile(r"\b(?:async|await)\b|[\"']use server[\"']")
 
 
+# React's hooks a Server Component cannot call (state, effects, refs, context): a module calling one renders
+# in the browser, though its event handlers await (documenso's Remix `document-page-view-dropdown.tsx`).
+_CLIENT_HOOK = re.compile(r"\buse(?:State|Effect|LayoutEffect|Reducer|Ref|Context|Transition|Optimistic|SyncExternalStore"
+                          r"|ImperativeHandle|DeferredValue|ActionState|FormStatus)\s*[(<]")
+# A route module's server half (a Remix loader or action, Next's data functions): server code in the file.
+_SERVER_EXPORT = re.compile(r"\bexport\s+(?:async\s+)?(?:function|const|let)\s+(?:loader|action|getServerSideProps|getStaticProps"
+                            r"|generateMetadata|generateStaticParams)\b|[\"']use server[\"']")
+
+
 def client_component(rel: str, text: str) -> bool:
-    """A `.tsx`/`.jsx` module rendering JSX that awaits nothing: a browser component without the directive
-    (typebot's pages-router builder, Vite apps), whose names are props and state as a `"use client"` one's."""
-    return rel.endswith((".tsx", ".jsx")) and _RENDERS_JSX.search(text) is not None and _SERVER_SIDE.search(text) is None
+    """A `.tsx`/`.jsx` module rendering JSX that awaits nothing, or that calls a hook only the browser runs and
+    exports no server half: a browser component without the directive (typebot's pages-router builder, Vite
+    and Remix apps), whose names are props and state as a `"use client"` one's."""
+    if not rel.endswith((".tsx", ".jsx")) or _RENDERS_JSX.search(text) is None:
+        return False
+    return _SERVER_SIDE.search(text) is None or (_CLIENT_HOOK.search(text) is not None and _SERVER_EXPORT.search(text) is None)
 
 
 # What a client module still says: a type or import of the model (the build breaks), a generated type,
