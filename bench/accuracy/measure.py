@@ -67,7 +67,11 @@ def git_dir_for(data: dict, overrides: dict[str, str]) -> str:
     return str(MIRRORS / data["repo"].replace("/", "+") / "repo")
 
 
-KEPT_NAMES = {"migration_lock.toml", "_journal.json", "pyproject.toml", ".impact.toml", ".gitignore"}
+# Configuration impact reads: workspaces and their dependencies (impact.extract.dbless_packages, Prisma's
+# `prisma` key), Alembic's script location, Supabase's. Until session 14 the bench left package.json out:
+# a browser SDK's names (formbricks' js-core) were never seen as a package's without a database client.
+KEPT_NAMES = {"migration_lock.toml", "_journal.json", "pyproject.toml", ".impact.toml", ".gitignore", "package.json",
+              "pnpm-workspace.yaml", "alembic.ini", "config.toml"}
 CODE_SUFFIXES = (".py", ".pyi", ".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts", ".sql", ".prisma")
 
 
