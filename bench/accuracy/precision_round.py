@@ -17,7 +17,10 @@ A round drawn after changes were made by looking at an earlier round's labels es
 that bias: round 3 (labels/sample3.jsonl) was drawn from the run that ended those changes. Round 4
 (labels/sample4.jsonl, 50 a ORM) was drawn from the run that ended session 12 and labelled while the
 next changes were made without looking at it; scored on a later run, it keeps only the lines that run
-still reports: a uniform sample of its output as long as the later output is a subset of the earlier."""
+still reports: a uniform sample of its output as long as the later output is a subset of the earlier.
+Session 14 went on the same way: round 5 (from the run on 35570b3) scored the changes made without
+looking at it, then served to choose the next; round 6 (from aa927d7) was the held-out test of those,
+round 7 (from 25aea95) of the ones chosen from round 6, its labellers reporting counts only."""
 from __future__ import annotations
 
 import random
