@@ -209,6 +209,9 @@ def _py(source: str, name: str) -> list[str | None]:
     ("capturePostHogEvent(user.id, 'x', {\n  environment_id: environmentId,\n});", ["argument"]),
     ("posthog.capture({ distinctId: id, properties: { environmentId } });", ["argument"]),
     ("captureSsoIdentity({ environmentId: id });", [None]),
+    # a permission check's access objects (formbricks' checkAuthorizationUpdated)
+    ("await checkAuthorizationUpdated({\n  access: [\n    {\n      type: 'projectTeam',\n      environmentId: parsedInput.x,\n    },\n  ],\n});", ["argument"]),
+    ("await updateEnvironment({\n  access: [\n    {\n      type: 'projectTeam',\n      environmentId: parsedInput.x,\n    },\n  ],\n});", [None]),
     ("await logFileDeletion({\n  status: 'success',\n  accessType,\n  userId,\n  environmentId,\n});", ["argument"]),
     ("const { environmentId, contactId } = responseInput;", ["input"]),
     ("await getOrganization(responseInput.environmentId, Input.environmentId);", ["input", None]),

@@ -111,8 +111,11 @@ _LOG_CALL = re.compile(r"(?<![\w$])(?:logger|log|console|Logger)\s*\.\s*$")
 # `analytics.capture(`, `capturePostHogEvent(`, `captureServerEvent(`, `trackPlatformEvent(`, Sentry's
 # `captureException(`: an analytics event's or an error report's payload, as a log line's is (five of
 # round 5's 21 not-db Prisma lines: documenso's `analytics.capture`, formbricks' `capturePostHogEvent`).
-# `logFileDeletion({ ... })`: a function named for logging, whatever it logs to.
-_ANALYTICS_CALL = re.compile(r"(?:capture|track)(?:\w*(?:Event|Exception|Message))?|log[A-Z]\w*")
+# `logFileDeletion({ ... })`: a function named for logging, whatever it logs to. `checkAuthorizationUpdated({
+# access: [{ projectId }] })`, `assertX(`, `canX(`: a permission check's or an assertion's arguments, which
+# reads rows and writes none (formbricks' access objects: 5 not-db lines over rounds 5 to 7, no db one).
+_ANALYTICS_CALL = re.compile(r"(?:capture|track)(?:\w*(?:Event|Exception|Message))?|log[A-Z]\w*"
+                             r"|(?:check|assert|verify|validate|authorize|can|has|is)[A-Z]\w*")
 
 
 def in_typescript(scanned: Scanned, starts: list[int], line: int, start: int, end: int, jsx: bool) -> str | None:
@@ -245,7 +248,7 @@ def _truth_tested(before: str, after: str) -> bool:
 
 
 def _logged(scanned: Scanned, opener: int) -> bool:
-    """Is the parenthesis at `opener` a logging call's (`logger.warn(`)?"""
+    """Is the parenthesis at `opener` a logging, analytics or permission-check call's (`logger.warn(`)?"""
     head = scanned.masked[max(0, opener - 120):opener]
     callee = _CALLEE.search(head)
     return callee is not None and (_LOG_CALL.search(head, 0, callee.start(2)) is not None
