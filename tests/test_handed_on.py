@@ -210,6 +210,8 @@ def _py(source: str, name: str) -> list[str | None]:
     ("posthog.capture({ distinctId: id, properties: { environmentId } });", ["argument"]),
     ("captureSsoIdentity({ environmentId: id });", [None]),
     # a permission check's access objects (formbricks' checkAuthorizationUpdated)
+    ("export function isOpen(session: { environmentId: string }) { return 1; }", ["parameter"]),
+    ("class A { isOpen(s: { environmentId: string }) { return 1; } }", ["parameter"]),
     ("await checkAuthorizationUpdated({\n  access: [\n    {\n      type: 'projectTeam',\n      environmentId: parsedInput.x,\n    },\n  ],\n});", ["argument"]),
     ("await updateEnvironment({\n  access: [\n    {\n      type: 'projectTeam',\n      environmentId: parsedInput.x,\n    },\n  ],\n});", [None]),
     ("await logFileDeletion({\n  status: 'success',\n  accessType,\n  userId,\n  environmentId,\n});", ["argument"]),

@@ -249,10 +249,15 @@ def _truth_tested(before: str, after: str) -> bool:
 
 def _logged(scanned: Scanned, opener: int) -> bool:
     """Is the parenthesis at `opener` a logging, analytics or permission-check call's (`logger.warn(`)?"""
+    from impact.extract.typescript.functions import declares
+
     head = scanned.masked[max(0, opener - 120):opener]
     callee = _CALLEE.search(head)
-    return callee is not None and (_LOG_CALL.search(head, 0, callee.start(2)) is not None
-                                   or _ANALYTICS_CALL.fullmatch(callee.group(2)) is not None)
+    if callee is None or not (_LOG_CALL.search(head, 0, callee.start(2)) is not None
+                              or _ANALYTICS_CALL.fullmatch(callee.group(2)) is not None):
+        return False
+    close = scanned.closing(opener)  # `function isOpen(session: {...})`: a declaration's parameters, no call
+    return not (_FUNCTION.search(head) or (close is not None and close > opener and declares(scanned, close)))
 
 
 def _renamed_binding(scanned: Scanned, at: int, after: str, jsx: bool) -> str | None:
