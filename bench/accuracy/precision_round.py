@@ -20,7 +20,9 @@ next changes were made without looking at it; scored on a later run, it keeps on
 still reports: a uniform sample of its output as long as the later output is a subset of the earlier.
 Session 14 went on the same way: round 5 (from the run on 35570b3) scored the changes made without
 looking at it, then served to choose the next; round 6 (from aa927d7) was the held-out test of those,
-round 7 (from 25aea95) of the ones chosen from round 6, its labellers reporting counts only."""
+round 7 (from 25aea95) of the ones chosen from round 6, its labellers reporting counts only; round 8
+(from 9a0b0db) of those chosen from round 7, and round 9 (from the final run, 5567328) a second sample of
+the final output, labelled after the last change."""
 from __future__ import annotations
 
 import random
