@@ -328,7 +328,7 @@ def transcribe(sample: list[dict], orm: str, notes: str) -> list[dict]:
     return labels
 
 
-ROUNDS = tuple(range(1, 10))  # labels/sampleN.jsonl, N from 2; _later_samples reads the same range
+ROUNDS = tuple(range(1, 21))  # labels/sampleN.jsonl, N from 2; _later_samples reads the same range
 
 
 def main(argv: list[str] | None = None) -> int:
