@@ -249,7 +249,8 @@ def _code_references(run: ExtractionRun, contexts: list, tables: list[str], colu
     changing = frozenset(c.op.table.lower() for c in contexts if c.op.kind in COLUMN_CHANGES and c.op.table)
     # pydantic classes bound to a model (`class FlowRun(ORMBaseModel)`, `VariableUpdate`): impact.extract.python.orm_schemas
     schemas = schema_classes({rel: text for rel, text, _ in run.texts}, {**run.other_models, **run.models}, python_reader(repo), use_cache)
-    references = _references(run, resolved, tables, columns, repo, use_cache, recreated, changing, schemas)
+    folders = package_folders(repo)  # workspace packages, read once: both browser marks use them
+    references = _references(run, resolved, tables, columns, repo, use_cache, recreated, changing, schemas, folders)
     dropped = [(c.op.table, c.op.column_name) for c in contexts if c.op.kind == OpKind.DROP_COLUMN and c.op.table and c.op.column_name]
     if dropped:  # a TypeORM relation on the column, a variable holding its value
         references = dropped_column_lines(references, {rel: text for rel, text, _ in run.texts}, run.orm, dropped, repo)
@@ -273,20 +274,20 @@ def _code_references(run: ExtractionRun, contexts: list, tables: list[str], colu
         named += schema_name_references(((rel, text) for rel, text, *_ in texts), schemas, [t for t in gone if t not in renamed], named)
         named += relation_string_references(texts, orm, gone, named)  # `relationship("Rule")`, `ForeignKey("rule.id")`
         rows = row_references(texts, run.orm, gone, named) + table_name_references(texts, gone, named)
-        references += named + _browser_marked(rows, run, resolved, repo)  # a component's `document.status`: a prop's
+        references += named + _browser_marked(rows, run, resolved, folders)  # a component's `document.status`: a prop's
         dropped = [table for table in gone if table not in renamed]  # a renamed table keeps its variable
         references += table_mock_references(texts, run.orm, dropped, named)  # `workflowFolder: { id: 'id', ... }` in a schema mock
         references += table_type_references(((rel, text) for rel, text, *_ in texts), gone)  # a generated Kysely `DB` entry
     return references
 
 
-def _browser_marked(found: list, run: ExtractionRun, resolved: list, repo: Path) -> list:
+def _browser_marked(found: list, run: ExtractionRun, resolved: list, folders: dict[str, bool]) -> list:
     """References in code that runs in a browser marked handed on: a "use client" module's (props and state,
     no rows), a browser SDK's or a UI kit's (a workspace package reaching no database client)."""
     querying = {file for file, _, _, queries in resolved if queries}
     browser_free = {(m.table or "").lower() for m in run.orm.models if m.orm in ("prisma", "drizzle")}  # no entity class in a browser
     found = mark_client_modules(found, {file: text for file, text, _ in run.texts}, querying, browser_free)
-    return mark_dbless_packages(found, package_folders(repo), querying)
+    return mark_dbless_packages(found, folders, querying)
 
 
 def _resolved(run: ExtractionRun) -> list[tuple[str, str, object, list[Query]]]:
@@ -297,7 +298,7 @@ def _resolved(run: ExtractionRun) -> list[tuple[str, str, object, list[Query]]]:
 
 def _references(run: ExtractionRun, resolved: list, tables: list[str], columns: set[str], repo: Path,
                 use_cache: bool = True, recreated: frozenset[str] = frozenset(), changing: frozenset[str] = frozenset(),
-                schemas: list = ()) -> list[ColumnReference]:
+                schemas: list = (), folders: dict[str, bool] | None = None) -> list[ColumnReference]:
     """Names of changed columns in the matching files, as the database or an ORM spells them, and
     the model declarations that still map them."""
     orm = with_python_models(run)
@@ -342,7 +343,7 @@ def _references(run: ExtractionRun, resolved: list, tables: list[str], columns: 
     found = attribute_knex_row_types(found, texts)  # a member of `T` in `knex<T>("t")`, a key of `const x: T = {`
     found = attribute_knex_schema_code(found, texts)  # `table.datetime("c")` in code's `knex.schema.createTable("t", ...)`
     found = settle_alternatives(found, orm, spellings)  # `userEmail`, several tables' columns: the one its table maps
-    found = _browser_marked(found, run, resolved, repo)
+    found = _browser_marked(found, run, resolved, package_folders(repo) if folders is None else folders)
     found = keep_prisma_fixtures(found, {(m.table or "").lower() for m in run.orm.models if m.orm == "prisma"})
     seen = {(r.file, r.line, r.column) for r in declared}
     return declared + [r for r in found if (r.file, r.line, r.column) not in seen]
